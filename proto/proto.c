@@ -1,0 +1,1109 @@
+/* proto.c: the msgpack codec of rescuedesk's wire contract, built from msg.def. */
+#include "proto.h"
+
+#include <math.h>
+#include <msgpack.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/util.h"
+
+/* ---- descriptors, generated from msg.def ---- */
+
+#define REQ true
+#define OPT false
+#define MSG_BEGIN(m, w, k) static const struct proto_field fields_##m[] = {
+#define F_STR(m, f, mx, r) \
+	{ #f, PT_STR, offsetof(struct proto_##m, f), sizeof(((struct proto_##m *)0)->f), 0, 0, r, -1 },
+#define F_I64(m, f, lo, hi, r) \
+	{ #f, PT_I64, offsetof(struct proto_##m, f), sizeof(int64_t), (double)(lo), (double)(hi), r, -1 },
+#define F_F64(m, f, lo, hi, r) \
+	{ #f, PT_F64, offsetof(struct proto_##m, f), sizeof(double), (lo), (hi), r, -1 },
+#define F_BOOL(m, f, r) \
+	{ #f, PT_BOOL, offsetof(struct proto_##m, f), sizeof(bool), 0, 0, r, -1 },
+#define F_OBJ(m, f, sub, r) \
+	{ #f, PT_OBJ, offsetof(struct proto_##m, f), sizeof(struct proto_##sub), 0, 0, r, PROTO_MSG_##sub },
+#define MSG_END(m) };
+#include "msg.def"
+#undef MSG_BEGIN
+#undef F_STR
+#undef F_I64
+#undef F_F64
+#undef F_BOOL
+#undef F_OBJ
+#undef MSG_END
+
+#define REQUEST PROTO_KIND_REQUEST
+#define FEED PROTO_KIND_FEED
+#define ENTITY PROTO_KIND_ENTITY
+#define RESULT PROTO_KIND_RESULT
+#define MSG_BEGIN(m, w, k) [PROTO_MSG_##m] = { #m, w, k, fields_##m, ARRAY_LEN(fields_##m), \
+	sizeof(struct proto_##m), offsetof(struct proto_##m, present) },
+#define F_STR(m, f, mx, r)
+#define F_I64(m, f, lo, hi, r)
+#define F_F64(m, f, lo, hi, r)
+#define F_BOOL(m, f, r)
+#define F_OBJ(m, f, sub, r)
+#define MSG_END(m)
+const struct proto_desc proto_descs[PROTO_MSG_COUNT] = {
+#include "msg.def"
+};
+#undef MSG_BEGIN
+#undef F_STR
+#undef F_I64
+#undef F_F64
+#undef F_BOOL
+#undef F_OBJ
+#undef MSG_END
+
+/* A message may not have more fields than there are bits in `present`. */
+#define MSG_BEGIN(m, w, k) _Static_assert(PROTO_##m##__COUNT <= 64, #m ": too many fields");
+#define F_STR(m, f, mx, r)
+#define F_I64(m, f, lo, hi, r)
+#define F_F64(m, f, lo, hi, r)
+#define F_BOOL(m, f, r)
+#define F_OBJ(m, f, sub, r)
+#define MSG_END(m)
+#include "msg.def"
+#undef MSG_BEGIN
+#undef F_STR
+#undef F_I64
+#undef F_F64
+#undef F_BOOL
+#undef F_OBJ
+#undef MSG_END
+
+int
+proto_op_lookup(const char *op, size_t len)
+{
+	for (int i = 0; i < PROTO_MSG_COUNT; i++) {
+		const struct proto_desc *d = &proto_descs[i];
+		if (d->kind == PROTO_KIND_REQUEST && strlen(d->wire) == len &&
+		    memcmp(d->wire, op, len) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* ---- errors ---- */
+
+static const char *err_names[] = {
+#define X(e, s) s,
+	PROTO_ERRORS(X)
+#undef X
+};
+
+const char *
+proto_err_name(enum proto_err e)
+{
+	if ((unsigned)e >= PROTO_E_COUNT)
+		return "internal";
+	return err_names[e];
+}
+
+enum proto_err
+proto_err_parse(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(err_names); i++)
+		if (strcmp(err_names[i], name) == 0)
+			return (enum proto_err)i;
+	return PROTO_E_INTERNAL;
+}
+
+int
+proto_fail(struct proto_error *err, enum proto_err code, const char *fmt, ...)
+{
+	if (err != NULL) {
+		va_list ap;
+		err->code = code;
+		va_start(ap, fmt);
+		vsnprintf(err->message, sizeof err->message, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* ---- strings ---- */
+
+/* Length of the valid UTF-8 sequence at s (n bytes available), or 0 if invalid. */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t len;
+	uint32_t cp;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* A string on the wire must be valid UTF-8 without NUL bytes. */
+static bool
+str_ok(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0;
+	while (i < n) {
+		if (s[i] == 0)
+			return false;
+		size_t l = utf8_seq(s + i, n - i);
+		if (l == 0)
+			return false;
+		i += l;
+	}
+	return true;
+}
+
+void
+proto_strset(char *dst, size_t dstsz, const char *src)
+{
+	if (dstsz == 0)
+		return;
+	size_t n = strlen(src);
+	if (n >= dstsz) {
+		n = dstsz - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* Copy up to 40 bytes of a wire string into out for an error message, printable only. */
+static void
+quote(char *out, size_t outsz, const char *p, size_t n)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < n && i < 40 && j + 1 < outsz; i++)
+		out[j++] = (p[i] >= 0x20 && p[i] < 0x7f) ? p[i] : '?';
+	out[j] = '\0';
+}
+
+/* ---- encoding ---- */
+
+void
+proto_buf_init(struct proto_buf *b)
+{
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+proto_buf_finish(struct proto_buf *b)
+{
+	free(b->data);
+	proto_buf_init(b);
+}
+
+void
+proto_buf_reset(struct proto_buf *b)
+{
+	b->len = 0;
+}
+
+char *
+proto_buf_take(struct proto_buf *b, size_t *len)
+{
+	char *p = b->data;
+	*len = b->len;
+	if (p == NULL)
+		p = xmalloc(1);
+	proto_buf_init(b);
+	return p;
+}
+
+static int
+buf_write(void *data, const char *p, size_t n)
+{
+	struct proto_buf *b = data;
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + n)
+			cap *= 2;
+		b->data = xrealloc(b->data, cap);
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+#define PACKER(b) msgpack_packer pk; msgpack_packer_init(&pk, (b), buf_write)
+
+void
+proto_pack_map(struct proto_buf *b, uint32_t n)
+{
+	PACKER(b);
+	msgpack_pack_map(&pk, n);
+}
+
+void
+proto_pack_array(struct proto_buf *b, uint32_t n)
+{
+	PACKER(b);
+	msgpack_pack_array(&pk, n);
+}
+
+void
+proto_pack_strn(struct proto_buf *b, const char *s, size_t n)
+{
+	PACKER(b);
+	msgpack_pack_str(&pk, n);
+	msgpack_pack_str_body(&pk, s, n);
+}
+
+void
+proto_pack_str(struct proto_buf *b, const char *s)
+{
+	proto_pack_strn(b, s, strlen(s));
+}
+
+void
+proto_pack_i64(struct proto_buf *b, int64_t v)
+{
+	PACKER(b);
+	msgpack_pack_int64(&pk, v);
+}
+
+void
+proto_pack_f64(struct proto_buf *b, double v)
+{
+	PACKER(b);
+	msgpack_pack_double(&pk, v);
+}
+
+void
+proto_pack_bool(struct proto_buf *b, bool v)
+{
+	PACKER(b);
+	if (v)
+		msgpack_pack_true(&pk);
+	else
+		msgpack_pack_false(&pk);
+}
+
+void
+proto_pack_nil(struct proto_buf *b)
+{
+	PACKER(b);
+	msgpack_pack_nil(&pk);
+}
+
+void
+proto_pack_raw(struct proto_buf *b, const void *p, size_t n)
+{
+	buf_write(b, p, n);
+}
+
+static bool
+field_out(const struct proto_field *f, uint64_t present, size_t i)
+{
+	return f->required || ((present >> i) & 1u);
+}
+
+uint32_t
+proto_obj_keys(enum proto_msg_id m, const void *msg)
+{
+	const struct proto_desc *d = &proto_descs[m];
+	uint64_t present = *(const uint64_t *)((const char *)msg + d->present_off);
+	uint32_t n = 0;
+	for (size_t i = 0; i < d->n_fields; i++)
+		if (field_out(&d->fields[i], present, i))
+			n++;
+	return n;
+}
+
+void
+proto_pack_obj(struct proto_buf *b, enum proto_msg_id m, const void *msg, uint32_t extra)
+{
+	const struct proto_desc *d = &proto_descs[m];
+	const char *base = msg;
+	uint64_t present = *(const uint64_t *)(base + d->present_off);
+	proto_pack_map(b, proto_obj_keys(m, msg) + extra);
+	for (size_t i = 0; i < d->n_fields; i++) {
+		const struct proto_field *f = &d->fields[i];
+		if (!field_out(f, present, i))
+			continue;
+		proto_pack_str(b, f->name);
+		const char *p = base + f->offset;
+		switch (f->type) {
+		case PT_STR:
+			proto_pack_strn(b, p, strnlen(p, f->size - 1));
+			break;
+		case PT_I64: {
+			int64_t v;
+			memcpy(&v, p, sizeof v);
+			proto_pack_i64(b, v);
+			break;
+		}
+		case PT_F64: {
+			double v;
+			memcpy(&v, p, sizeof v);
+			proto_pack_f64(b, v);
+			break;
+		}
+		case PT_BOOL:
+			proto_pack_bool(b, *(const bool *)p);
+			break;
+		case PT_OBJ:
+			proto_pack_obj(b, (enum proto_msg_id)f->sub, p, 0);
+			break;
+		}
+	}
+}
+
+void
+proto_encode_request(struct proto_buf *b, enum proto_msg_id op, const char *cmd_id,
+    const char *user, const void *args)
+{
+	bool with_user = user != NULL && user[0] != '\0';
+	proto_pack_map(b, with_user ? 5 : 4);
+	if (with_user) {
+		proto_pack_str(b, "user");
+		proto_pack_str(b, user);
+	}
+	proto_pack_str(b, "v");
+	proto_pack_i64(b, PROTO_VERSION);
+	proto_pack_str(b, "op");
+	proto_pack_str(b, proto_descs[op].wire);
+	proto_pack_str(b, "cmd_id");
+	proto_pack_str(b, cmd_id);
+	proto_pack_str(b, "args");
+	proto_pack_obj(b, op, args, 0);
+}
+
+static void
+reply_head(struct proto_buf *b, const char *cmd_id, const char *op, bool ok)
+{
+	proto_pack_map(b, 5);
+	proto_pack_str(b, "v");
+	proto_pack_i64(b, PROTO_VERSION);
+	proto_pack_str(b, "cmd_id");
+	proto_pack_str(b, cmd_id);
+	proto_pack_str(b, "op");
+	proto_pack_str(b, op);
+	proto_pack_str(b, "ok");
+	proto_pack_bool(b, ok);
+}
+
+void
+proto_encode_reply_ok(struct proto_buf *b, const char *cmd_id, const char *op)
+{
+	reply_head(b, cmd_id, op, true);
+	proto_pack_str(b, "result");
+}
+
+void
+proto_encode_reply_error(struct proto_buf *b, const char *cmd_id, const char *op,
+    enum proto_err code, const char *message)
+{
+	reply_head(b, cmd_id, op, false);
+	proto_pack_str(b, "error");
+	proto_pack_map(b, 2);
+	proto_pack_str(b, "code");
+	proto_pack_str(b, proto_err_name(code));
+	proto_pack_str(b, "message");
+	proto_pack_str(b, message);
+}
+
+void
+proto_encode_feed(struct proto_buf *b, enum proto_msg_id type, const void *msg)
+{
+	proto_pack_obj(b, type, msg, 2);
+	proto_pack_str(b, "v");
+	proto_pack_i64(b, PROTO_VERSION);
+	proto_pack_str(b, "type");
+	proto_pack_str(b, proto_descs[type].wire);
+}
+
+const char *
+proto_topic_name(enum proto_msg_id entity)
+{
+	switch (entity) {
+	case PROTO_MSG_ticket:
+		return "ticket";
+	case PROTO_MSG_truck:
+		return "truck";
+	case PROTO_MSG_warning:
+		return "warning";
+	case PROTO_MSG_hb:
+		return "hb";
+	default:
+		return "";
+	}
+}
+
+void
+proto_encode_pub(struct proto_buf *b, enum proto_msg_id entity, int64_t epoch, int64_t seq,
+    int64_t ts, const void *msg)
+{
+	proto_pack_map(b, 5);
+	proto_pack_str(b, "v");
+	proto_pack_i64(b, PROTO_VERSION);
+	proto_pack_str(b, "epoch");
+	proto_pack_i64(b, epoch);
+	proto_pack_str(b, "seq");
+	proto_pack_i64(b, seq);
+	proto_pack_str(b, "ts");
+	proto_pack_i64(b, ts);
+	proto_pack_str(b, proto_topic_name(entity));
+	proto_pack_obj(b, entity, msg, 0);
+}
+
+/* ---- decoding ---- */
+
+static uint64_t
+be(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < n; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+int
+proto_prevalidate(const void *buf, size_t len, struct proto_error *err)
+{
+	const uint8_t *p = buf;
+	size_t pos = 0;
+	uint64_t stack[PROTO_MAX_DEPTH + 1];
+	int sp = 0;
+
+	stack[0] = 1;
+	while (sp >= 0) {
+		if (stack[sp] == 0) {
+			sp--;
+			continue;
+		}
+		stack[sp]--;
+		if (pos >= len)
+			return proto_fail(err, PROTO_E_BAD_REQUEST, "truncated msgpack at byte %zu", pos);
+		uint8_t t = p[pos++];
+		int lenbytes = 0; /* size of a following length field */
+		uint64_t skip = 0;
+		int container = 0; /* 1 array, 2 map */
+		uint64_t count = 0;
+
+		if (t <= 0x7f || t >= 0xe0 || t == 0xc0 || t == 0xc2 || t == 0xc3) {
+			/* fixint, nil, bool */
+		} else if (t <= 0x8f) {
+			container = 2;
+			count = t & 0x0f;
+		} else if (t <= 0x9f) {
+			container = 1;
+			count = t & 0x0f;
+		} else if (t <= 0xbf) {
+			skip = t & 0x1f;
+		} else {
+			switch (t) {
+			case 0xc4: case 0xd9: lenbytes = 1; break;
+			case 0xc5: case 0xda: lenbytes = 2; break;
+			case 0xc6: case 0xdb: lenbytes = 4; break;
+			case 0xc7: lenbytes = 1; skip = 1; break;
+			case 0xc8: lenbytes = 2; skip = 1; break;
+			case 0xc9: lenbytes = 4; skip = 1; break;
+			case 0xca: skip = 4; break;
+			case 0xcb: skip = 8; break;
+			case 0xcc: case 0xd0: skip = 1; break;
+			case 0xcd: case 0xd1: skip = 2; break;
+			case 0xce: case 0xd2: skip = 4; break;
+			case 0xcf: case 0xd3: skip = 8; break;
+			case 0xd4: skip = 2; break;
+			case 0xd5: skip = 3; break;
+			case 0xd6: skip = 5; break;
+			case 0xd7: skip = 9; break;
+			case 0xd8: skip = 17; break;
+			case 0xdc: lenbytes = 2; container = 1; break;
+			case 0xdd: lenbytes = 4; container = 1; break;
+			case 0xde: lenbytes = 2; container = 2; break;
+			case 0xdf: lenbytes = 4; container = 2; break;
+			default:
+				return proto_fail(err, PROTO_E_BAD_REQUEST,
+				    "invalid msgpack type byte 0x%02x at byte %zu", t, pos - 1);
+			}
+		}
+		if (lenbytes > 0) {
+			if ((size_t)lenbytes > len - pos)
+				return proto_fail(err, PROTO_E_BAD_REQUEST,
+				    "truncated msgpack length at byte %zu", pos);
+			uint64_t n = be(p + pos, lenbytes);
+			pos += (size_t)lenbytes;
+			if (container)
+				count = n;
+			else
+				skip += n;
+		}
+		if (skip > len - pos)
+			return proto_fail(err, PROTO_E_BAD_REQUEST,
+			    "msgpack value at byte %zu declares %llu bytes, only %zu remain", pos,
+			    (unsigned long long)skip, len - pos);
+		pos += (size_t)skip;
+		if (container) {
+			uint64_t elems = container == 2 ? count * 2 : count;
+			if (count > PROTO_MAX_ARRAY || elems > len - pos)
+				return proto_fail(err, PROTO_E_BAD_REQUEST,
+				    "msgpack %s at byte %zu declares %llu elements, too many for the "
+				    "bytes that remain", container == 2 ? "map" : "array", pos,
+				    (unsigned long long)count);
+			if (elems > 0) {
+				if (sp + 1 > PROTO_MAX_DEPTH)
+					return proto_fail(err, PROTO_E_BAD_REQUEST,
+					    "msgpack nested deeper than %d levels", PROTO_MAX_DEPTH);
+				stack[++sp] = elems;
+			}
+		}
+	}
+	if (pos != len)
+		return proto_fail(err, PROTO_E_BAD_REQUEST, "%zu trailing bytes after the message",
+		    len - pos);
+	return 0;
+}
+
+/* Unpack one prevalidated frame; the caller destroys up on success. */
+static int
+unpack(const void *buf, size_t len, size_t max, msgpack_unpacked *up, struct proto_error *err)
+{
+	if (len > max)
+		return proto_fail(err, PROTO_E_TOO_LARGE, "message of %zu bytes exceeds %zu", len, max);
+	if (len == 0)
+		return proto_fail(err, PROTO_E_BAD_REQUEST, "empty message");
+	if (proto_prevalidate(buf, len, err) < 0)
+		return -1;
+	size_t off = 0;
+	msgpack_unpacked_init(up);
+	msgpack_unpack_return r = msgpack_unpack_next(up, buf, len, &off);
+	if (r != MSGPACK_UNPACK_SUCCESS || off != len) {
+		msgpack_unpacked_destroy(up);
+		return proto_fail(err, PROTO_E_BAD_REQUEST, "malformed msgpack");
+	}
+	return 0;
+}
+
+static bool
+key_is(const msgpack_object *k, const char *name)
+{
+	size_t n = strlen(name);
+	return k->type == MSGPACK_OBJECT_STR && k->via.str.size == n &&
+	    memcmp(k->via.str.ptr, name, n) == 0;
+}
+
+/* The value under key `name` in map o, or NULL. */
+static const msgpack_object *
+map_get(const msgpack_object *o, const char *name)
+{
+	if (o->type != MSGPACK_OBJECT_MAP)
+		return NULL;
+	for (uint32_t i = 0; i < o->via.map.size; i++)
+		if (key_is(&o->via.map.ptr[i].key, name))
+			return &o->via.map.ptr[i].val;
+	return NULL;
+}
+
+static int
+get_int(const msgpack_object *v, int64_t *out)
+{
+	if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+		if (v->via.u64 > INT64_MAX)
+			return -1;
+		*out = (int64_t)v->via.u64;
+		return 0;
+	}
+	if (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) {
+		*out = v->via.i64;
+		return 0;
+	}
+	return -1;
+}
+
+static const char *
+type_name(msgpack_object_type t)
+{
+	switch (t) {
+	case MSGPACK_OBJECT_NIL: return "nil";
+	case MSGPACK_OBJECT_BOOLEAN: return "boolean";
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER: return "integer";
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64: return "float";
+	case MSGPACK_OBJECT_STR: return "string";
+	case MSGPACK_OBJECT_ARRAY: return "array";
+	case MSGPACK_OBJECT_MAP: return "map";
+	case MSGPACK_OBJECT_BIN: return "binary";
+	case MSGPACK_OBJECT_EXT: return "ext";
+	}
+	return "unknown";
+}
+
+static int
+decode_obj(const msgpack_object *o, enum proto_msg_id m, void *out, const char *ctx,
+    struct proto_error *err)
+{
+	const struct proto_desc *d = &proto_descs[m];
+	char *base = out;
+	uint64_t present = 0;
+
+	memset(out, 0, d->size);
+	if (o->type != MSGPACK_OBJECT_MAP)
+		return proto_fail(err, PROTO_E_BAD_REQUEST, "%s: expected a map, got %s", ctx,
+		    type_name(o->type));
+	for (uint32_t i = 0; i < o->via.map.size; i++) {
+		const msgpack_object *k = &o->via.map.ptr[i].key;
+		const msgpack_object *v = &o->via.map.ptr[i].val;
+		if (k->type != MSGPACK_OBJECT_STR)
+			return proto_fail(err, PROTO_E_BAD_REQUEST, "%s: a key is a %s, not a string",
+			    ctx, type_name(k->type));
+		size_t fi;
+		for (fi = 0; fi < d->n_fields; fi++)
+			if (key_is(k, d->fields[fi].name))
+				break;
+		if (fi == d->n_fields)
+			continue; /* unknown keys are ignored */
+		const struct proto_field *f = &d->fields[fi];
+		char *p = base + f->offset;
+		if ((present >> fi) & 1u)
+			return proto_fail(err, PROTO_E_BAD_REQUEST, "%s: duplicate key '%s'", ctx,
+			    f->name);
+		switch (f->type) {
+		case PT_STR:
+			if (v->type != MSGPACK_OBJECT_STR)
+				return proto_fail(err, PROTO_E_BAD_REQUEST,
+				    "%s.%s: expected a string, got %s", ctx, f->name, type_name(v->type));
+			if (v->via.str.size >= f->size)
+				return proto_fail(err, PROTO_E_BAD_REQUEST,
+				    "%s.%s: longer than %zu bytes", ctx, f->name, f->size - 1);
+			if (!str_ok(v->via.str.ptr, v->via.str.size))
+				return proto_fail(err, PROTO_E_BAD_REQUEST,
+				    "%s.%s: not valid UTF-8 text", ctx, f->name);
+			memcpy(p, v->via.str.ptr, v->via.str.size);
+			p[v->via.str.size] = '\0';
+			break;
+		case PT_I64: {
+			int64_t x;
+			if (get_int(v, &x) < 0)
+				return proto_fail(err, PROTO_E_BAD_REQUEST,
+				    "%s.%s: expected an integer, got %s", ctx, f->name,
+				    v->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? "an integer too large"
+				    : type_name(v->type));
+			if ((double)x < f->min || (double)x > f->max)
+				return proto_fail(err, PROTO_E_BAD_REQUEST,
+				    "%s.%s: %lld is outside [%.0f, %.0f]", ctx, f->name, (long long)x,
+				    f->min, f->max);
+			memcpy(p, &x, sizeof x);
+			break;
+		}
+		case PT_F64: {
+			double x;
+			int64_t ix;
+			if (v->type == MSGPACK_OBJECT_FLOAT32 || v->type == MSGPACK_OBJECT_FLOAT64)
+				x = v->via.f64;
+			else if (get_int(v, &ix) == 0)
+				x = (double)ix;
+			else if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+				x = (double)v->via.u64;
+			else
+				return proto_fail(err, PROTO_E_BAD_REQUEST,
+				    "%s.%s: expected a number, got %s", ctx, f->name, type_name(v->type));
+			if (!isfinite(x) || x < f->min || x > f->max)
+				return proto_fail(err, PROTO_E_BAD_REQUEST,
+				    "%s.%s: %g is outside [%g, %g]", ctx, f->name, x, f->min, f->max);
+			memcpy(p, &x, sizeof x);
+			break;
+		}
+		case PT_BOOL:
+			if (v->type != MSGPACK_OBJECT_BOOLEAN)
+				return proto_fail(err, PROTO_E_BAD_REQUEST,
+				    "%s.%s: expected a boolean, got %s", ctx, f->name, type_name(v->type));
+			*(bool *)p = v->via.boolean;
+			break;
+		case PT_OBJ: {
+			char sub[64];
+			snprintf(sub, sizeof sub, "%s.%s", ctx, f->name);
+			if (decode_obj(v, (enum proto_msg_id)f->sub, p, sub, err) < 0)
+				return -1;
+			break;
+		}
+		}
+		present |= (uint64_t)1 << fi;
+	}
+	for (size_t fi = 0; fi < d->n_fields; fi++)
+		if (d->fields[fi].required && !((present >> fi) & 1u))
+			return proto_fail(err, PROTO_E_BAD_REQUEST, "%s: missing key '%s'", ctx,
+			    d->fields[fi].name);
+	memcpy(base + d->present_off, &present, sizeof present);
+	return 0;
+}
+
+int
+proto_decode_msg(const void *buf, size_t len, enum proto_msg_id m, void *out,
+    struct proto_error *err)
+{
+	msgpack_unpacked up;
+	if ((unsigned)m >= PROTO_MSG_COUNT)
+		return proto_fail(err, PROTO_E_INTERNAL, "no such message");
+	memset(out, 0, proto_descs[m].size);
+	if (unpack(buf, len, PROTO_MAX_REPLY, &up, err) < 0)
+		return -1;
+	int r = decode_obj(&up.data, m, out, proto_descs[m].name, err);
+	msgpack_unpacked_destroy(&up);
+	return r;
+}
+
+/* Read the protocol version key "v" of a root map. */
+static int
+check_version(const msgpack_object *root, struct proto_error *err)
+{
+	const msgpack_object *v = map_get(root, "v");
+	int64_t ver;
+	if (v == NULL)
+		return proto_fail(err, PROTO_E_BAD_REQUEST, "missing key 'v'");
+	if (get_int(v, &ver) < 0)
+		return proto_fail(err, PROTO_E_BAD_REQUEST, "v: expected an integer");
+	if (ver != PROTO_VERSION)
+		return proto_fail(err, PROTO_E_BAD_REQUEST,
+		    "unsupported protocol version %lld (this broker speaks %d)", (long long)ver,
+		    PROTO_VERSION);
+	return 0;
+}
+
+int
+proto_decode_request(const void *buf, size_t len, struct proto_request *out,
+    struct proto_error *err)
+{
+	msgpack_unpacked up;
+	int r = -1;
+
+	memset(out, 0, sizeof *out);
+	out->op = -1;
+	if (unpack(buf, len, PROTO_MAX_REQUEST, &up, err) < 0)
+		return -1;
+	const msgpack_object *root = &up.data;
+	if (root->type != MSGPACK_OBJECT_MAP) {
+		proto_fail(err, PROTO_E_BAD_REQUEST, "a request must be a map, not %s",
+		    type_name(root->type));
+		goto out;
+	}
+	const msgpack_object *cid = map_get(root, "cmd_id");
+	if (cid != NULL && cid->type == MSGPACK_OBJECT_STR && cid->via.str.size > 0 &&
+	    cid->via.str.size <= PROTO_CMD_ID_MAX && str_ok(cid->via.str.ptr, cid->via.str.size)) {
+		memcpy(out->cmd_id, cid->via.str.ptr, cid->via.str.size);
+		out->cmd_id[cid->via.str.size] = '\0';
+	} else {
+		proto_fail(err, PROTO_E_BAD_REQUEST, cid == NULL ? "missing key 'cmd_id'" :
+		    "cmd_id: expected a string of 1 to %d bytes", PROTO_CMD_ID_MAX);
+		goto out;
+	}
+	if (check_version(root, err) < 0)
+		goto out;
+	out->v = PROTO_VERSION;
+	const msgpack_object *op = map_get(root, "op");
+	if (op == NULL || op->type != MSGPACK_OBJECT_STR) {
+		proto_fail(err, PROTO_E_BAD_REQUEST, op == NULL ? "missing key 'op'" :
+		    "op: expected a string");
+		goto out;
+	}
+	out->op = proto_op_lookup(op->via.str.ptr, op->via.str.size);
+	if (out->op < 0) {
+		char q[48];
+		quote(q, sizeof q, op->via.str.ptr, op->via.str.size);
+		proto_fail(err, PROTO_E_UNKNOWN_OP, "unknown op '%s'", q);
+		goto out;
+	}
+	const msgpack_object *user = map_get(root, "user");
+	if (user != NULL) {
+		if (user->type != MSGPACK_OBJECT_STR || user->via.str.size == 0 ||
+		    user->via.str.size > PROTO_USER_MAX || !str_ok(user->via.str.ptr, user->via.str.size)) {
+			proto_fail(err, PROTO_E_BAD_REQUEST, "user: expected a string of 1 to %d bytes",
+			    PROTO_USER_MAX);
+			goto out;
+		}
+		memcpy(out->user, user->via.str.ptr, user->via.str.size);
+	}
+	const msgpack_object *args = map_get(root, "args");
+	msgpack_object empty = { .type = MSGPACK_OBJECT_MAP };
+	if (args == NULL)
+		args = &empty;
+	r = decode_obj(args, (enum proto_msg_id)out->op, &out->args, "args", err);
+out:
+	msgpack_unpacked_destroy(&up);
+	return r;
+}
+
+int
+proto_decode_feed(const void *buf, size_t len, struct proto_feed *out, struct proto_error *err)
+{
+	msgpack_unpacked up;
+	int r = -1;
+
+	memset(out, 0, sizeof *out);
+	out->type = -1;
+	if (unpack(buf, len, PROTO_MAX_REQUEST, &up, err) < 0)
+		return -1;
+	const msgpack_object *root = &up.data;
+	if (root->type != MSGPACK_OBJECT_MAP) {
+		proto_fail(err, PROTO_E_BAD_REQUEST, "a feed message must be a map");
+		goto out;
+	}
+	if (check_version(root, err) < 0)
+		goto out;
+	const msgpack_object *t = map_get(root, "type");
+	if (t == NULL || t->type != MSGPACK_OBJECT_STR) {
+		proto_fail(err, PROTO_E_BAD_REQUEST, "missing or non-string key 'type'");
+		goto out;
+	}
+	if (key_is(t, "fix"))
+		out->type = PROTO_MSG_fix;
+	else if (key_is(t, "status"))
+		out->type = PROTO_MSG_status;
+	else {
+		char q[48];
+		quote(q, sizeof q, t->via.str.ptr, t->via.str.size);
+		proto_fail(err, PROTO_E_BAD_REQUEST, "unknown feed type '%s'", q);
+		goto out;
+	}
+	r = decode_obj(root, (enum proto_msg_id)out->type, &out->msg, proto_descs[out->type].wire,
+	    err);
+out:
+	msgpack_unpacked_destroy(&up);
+	return r;
+}
+
+int
+proto_decode_pub(const void *topic, size_t topic_len, const void *buf, size_t len,
+    struct proto_pub *out, struct proto_error *err)
+{
+	static const struct {
+		const char *name;
+		enum proto_topic topic;
+		enum proto_msg_id msg;
+	} topics[] = {
+		{ "ticket", PROTO_TOPIC_TICKET, PROTO_MSG_ticket },
+		{ "truck", PROTO_TOPIC_TRUCK, PROTO_MSG_truck },
+		{ "warning", PROTO_TOPIC_WARNING, PROTO_MSG_warning },
+		{ "hb", PROTO_TOPIC_HB, PROTO_MSG_hb },
+	};
+	msgpack_unpacked up;
+	size_t ti;
+	int r = -1;
+
+	memset(out, 0, sizeof *out);
+	for (ti = 0; ti < ARRAY_LEN(topics); ti++)
+		if (strlen(topics[ti].name) == topic_len &&
+		    memcmp(topics[ti].name, topic, topic_len) == 0)
+			break;
+	if (ti == ARRAY_LEN(topics))
+		return proto_fail(err, PROTO_E_BAD_REQUEST, "unknown topic");
+	out->topic = topics[ti].topic;
+	if (unpack(buf, len, PROTO_MAX_PUB, &up, err) < 0)
+		return -1;
+	if (out->topic == PROTO_TOPIC_HB) {
+		if ((r = decode_obj(&up.data, PROTO_MSG_hb, &out->u.hb, "hb", err)) == 0) {
+			out->epoch = out->u.hb.epoch;
+			out->seq = out->u.hb.seq;
+			out->ts = out->u.hb.ts;
+		}
+		goto out;
+	}
+	struct proto_pub_head head;
+	if (decode_obj(&up.data, PROTO_MSG_pub_head, &head, "pub", err) < 0)
+		goto out;
+	if (head.v != PROTO_VERSION) {
+		proto_fail(err, PROTO_E_BAD_REQUEST, "unsupported protocol version %lld",
+		    (long long)head.v);
+		goto out;
+	}
+	out->epoch = head.epoch;
+	out->seq = head.seq;
+	out->ts = head.ts;
+	const msgpack_object *e = map_get(&up.data, topics[ti].name);
+	if (e == NULL) {
+		proto_fail(err, PROTO_E_BAD_REQUEST, "pub: missing key '%s'", topics[ti].name);
+		goto out;
+	}
+	r = decode_obj(e, topics[ti].msg, &out->u, topics[ti].name, err);
+out:
+	msgpack_unpacked_destroy(&up);
+	return r;
+}
+
+/* Decode array `key` of map o into a new array of entity structs. */
+static int
+decode_array(const msgpack_object *o, const char *key, enum proto_msg_id m, void **arr,
+    size_t *n, struct proto_error *err)
+{
+	const msgpack_object *a = map_get(o, key);
+	*arr = NULL;
+	*n = 0;
+	if (a == NULL)
+		return 0;
+	if (a->type != MSGPACK_OBJECT_ARRAY)
+		return proto_fail(err, PROTO_E_BAD_REQUEST, "result.%s: expected an array", key);
+	size_t sz = proto_descs[m].size;
+	*arr = xcalloc(a->via.array.size ? a->via.array.size : 1, sz);
+	for (uint32_t i = 0; i < a->via.array.size; i++) {
+		if (decode_obj(&a->via.array.ptr[i], m, (char *)*arr + i * sz, key, err) < 0)
+			return -1;
+		(*n)++;
+	}
+	return 0;
+}
+
+void
+proto_reply_finish(struct proto_reply *r)
+{
+	free(r->tickets);
+	free(r->trucks);
+	free(r->warnings);
+	free(r->events);
+	r->tickets = NULL;
+	r->trucks = NULL;
+	r->warnings = NULL;
+	r->events = NULL;
+	r->n_tickets = r->n_trucks = r->n_warnings = r->n_events = 0;
+}
+
+int
+proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
+    struct proto_error *err)
+{
+	msgpack_unpacked up;
+	int r = -1;
+
+	memset(out, 0, sizeof *out);
+	out->op_id = -1;
+	if (unpack(buf, len, PROTO_MAX_REPLY, &up, err) < 0)
+		return -1;
+	const msgpack_object *root = &up.data;
+	if (root->type != MSGPACK_OBJECT_MAP) {
+		proto_fail(err, PROTO_E_BAD_REQUEST, "a reply must be a map");
+		goto out;
+	}
+	if (check_version(root, err) < 0)
+		goto out;
+	const msgpack_object *cid = map_get(root, "cmd_id");
+	if (cid == NULL || cid->type != MSGPACK_OBJECT_STR || cid->via.str.size > PROTO_CMD_ID_MAX) {
+		proto_fail(err, PROTO_E_BAD_REQUEST, "reply: missing or bad cmd_id");
+		goto out;
+	}
+	memcpy(out->cmd_id, cid->via.str.ptr, cid->via.str.size);
+	const msgpack_object *op = map_get(root, "op");
+	if (op != NULL && op->type == MSGPACK_OBJECT_STR && op->via.str.size <= PROTO_OP_MAX &&
+	    str_ok(op->via.str.ptr, op->via.str.size)) {
+		memcpy(out->op, op->via.str.ptr, op->via.str.size);
+		out->op_id = proto_op_lookup(op->via.str.ptr, op->via.str.size);
+	}
+	const msgpack_object *ok = map_get(root, "ok");
+	if (ok == NULL || ok->type != MSGPACK_OBJECT_BOOLEAN) {
+		proto_fail(err, PROTO_E_BAD_REQUEST, "reply: missing or non-boolean 'ok'");
+		goto out;
+	}
+	out->ok = ok->via.boolean;
+	if (!out->ok) {
+		const msgpack_object *e = map_get(root, "error");
+		const msgpack_object *code = e ? map_get(e, "code") : NULL;
+		const msgpack_object *msg = e ? map_get(e, "message") : NULL;
+		if (code == NULL || code->type != MSGPACK_OBJECT_STR || msg == NULL ||
+		    msg->type != MSGPACK_OBJECT_STR) {
+			proto_fail(err, PROTO_E_BAD_REQUEST, "reply: bad 'error'");
+			goto out;
+		}
+		char name[32];
+		size_t n = code->via.str.size < sizeof name - 1 ? code->via.str.size : sizeof name - 1;
+		memcpy(name, code->via.str.ptr, n);
+		name[n] = '\0';
+		out->error.code = proto_err_parse(name);
+		n = msg->via.str.size < sizeof out->error.message - 1 ? msg->via.str.size
+		    : sizeof out->error.message - 1;
+		memcpy(out->error.message, msg->via.str.ptr, n);
+		out->error.message[n] = '\0';
+		r = 0;
+		goto out;
+	}
+	const msgpack_object *res = map_get(root, "result");
+	if (res == NULL) {
+		proto_fail(err, PROTO_E_BAD_REQUEST, "reply: missing 'result'");
+		goto out;
+	}
+	switch (out->op_id) {
+	case PROTO_MSG_hello:
+		r = decode_obj(res, PROTO_MSG_hello_result, &out->hello, "result", err);
+		break;
+	case PROTO_MSG_snapshot: {
+		void *a;
+		if (decode_obj(res, PROTO_MSG_snapshot_part, &out->snap, "result", err) < 0)
+			break;
+		if (decode_array(res, "tickets", PROTO_MSG_ticket, &a, &out->n_tickets, err) < 0) {
+			free(a);
+			break;
+		}
+		out->tickets = a;
+		if (decode_array(res, "trucks", PROTO_MSG_truck, &a, &out->n_trucks, err) < 0) {
+			free(a);
+			break;
+		}
+		out->trucks = a;
+		if (decode_array(res, "warnings", PROTO_MSG_warning, &a, &out->n_warnings, err) < 0) {
+			free(a);
+			break;
+		}
+		out->warnings = a;
+		r = 0;
+		break;
+	}
+	case PROTO_MSG_ticket_get: {
+		void *a;
+		const msgpack_object *t = map_get(res, "ticket");
+		if (t == NULL) {
+			proto_fail(err, PROTO_E_BAD_REQUEST, "result: missing key 'ticket'");
+			break;
+		}
+		if (decode_obj(t, PROTO_MSG_ticket, &out->ticket, "result.ticket", err) < 0)
+			break;
+		if (decode_array(res, "events", PROTO_MSG_event, &a, &out->n_events, err) < 0) {
+			free(a);
+			break;
+		}
+		out->events = a;
+		r = 0;
+		break;
+	}
+	case PROTO_MSG_intake_create:
+	case PROTO_MSG_ticket_note:
+	case PROTO_MSG_ticket_set_state:
+	case PROTO_MSG_ticket_cancel:
+	case PROTO_MSG_ticket_assign:
+		r = decode_obj(res, PROTO_MSG_ticket, &out->ticket, "result", err);
+		break;
+	default:
+		r = 0; /* an op we do not know: the envelope is all we can check */
+		break;
+	}
+out:
+	if (r < 0)
+		proto_reply_finish(out);
+	msgpack_unpacked_destroy(&up);
+	return r;
+}

@@ -1,0 +1,289 @@
+/* proto.h: rescuedesk's wire contract in C: msgpack maps over ZeroMQ (see PROTOCOL.md).
+ * This module is the only one that includes msgpack.h. It opens no socket and keeps no state.
+ *
+ * The message table is proto/msg.def; from it this header generates one struct per message
+ * (struct proto_<msg>: fixed-size, NUL-terminated string buffers, int64_t, double, bool and a
+ * `present` bitmask of the keys that were on the wire), the enum of messages, and the enum of
+ * each message's fields (PROTO_<msg>_<field>) used by PROTO_HAS/PROTO_SET.
+ *
+ * Decoding is strict and total: a frame is walked before msgpack-c sees it (declared lengths
+ * must fit in the bytes that remain, nesting at most PROTO_MAX_DEPTH), must be exactly one
+ * object with no trailing bytes, every key is type- and range-checked, required keys are
+ * enforced, unknown keys ignored. Decoded structs own copies of everything: nothing points
+ * into the frame after a decode returns.
+ *
+ * Errors: decoders return 0, or -1 and fill a struct proto_error with a code and a message
+ * naming the offending key. */
+#ifndef RD_PROTO_H
+#define RD_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_VERSION 1
+#define PROTO_CMD_ID_MAX 64
+#define PROTO_OP_MAX 32
+#define PROTO_MAX_DEPTH 16
+#define PROTO_MAX_REQUEST (64 * 1024)       /* ZMQ_MAXMSGSIZE of the ROUTER and the feed */
+#define PROTO_MAX_REPLY (8 * 1024 * 1024)   /* ZMQ_MAXMSGSIZE of clients' DEALER */
+#define PROTO_MAX_PUB (64 * 1024)           /* ZMQ_MAXMSGSIZE of clients' SUB */
+#define PROTO_MAX_ARRAY 100000              /* elements of any array we accept */
+
+/* ---- generated message structs ---- */
+#define MSG_BEGIN(m, w, k) struct proto_##m {
+#define F_STR(m, f, max, r) char f[(max) + 1];
+#define F_I64(m, f, lo, hi, r) int64_t f;
+#define F_F64(m, f, lo, hi, r) double f;
+#define F_BOOL(m, f, r) bool f;
+#define F_OBJ(m, f, sub, r) struct proto_##sub f;
+#define MSG_END(m) uint64_t present; };
+#include "msg.def"
+#undef MSG_BEGIN
+#undef F_STR
+#undef F_I64
+#undef F_F64
+#undef F_BOOL
+#undef F_OBJ
+#undef MSG_END
+
+/* ---- generated field enums: PROTO_<msg>_<field> ---- */
+#define MSG_BEGIN(m, w, k) enum proto_##m##_field {
+#define F_STR(m, f, max, r) PROTO_##m##_##f,
+#define F_I64(m, f, lo, hi, r) PROTO_##m##_##f,
+#define F_F64(m, f, lo, hi, r) PROTO_##m##_##f,
+#define F_BOOL(m, f, r) PROTO_##m##_##f,
+#define F_OBJ(m, f, sub, r) PROTO_##m##_##f,
+#define MSG_END(m) PROTO_##m##__COUNT };
+#include "msg.def"
+#undef MSG_BEGIN
+#undef F_STR
+#undef F_I64
+#undef F_F64
+#undef F_BOOL
+#undef F_OBJ
+#undef MSG_END
+
+/* ---- the enum of messages: PROTO_MSG_<msg> ---- */
+#define MSG_BEGIN(m, w, k) PROTO_MSG_##m,
+#define F_STR(m, f, max, r)
+#define F_I64(m, f, lo, hi, r)
+#define F_F64(m, f, lo, hi, r)
+#define F_BOOL(m, f, r)
+#define F_OBJ(m, f, sub, r)
+#define MSG_END(m)
+enum proto_msg_id {
+#include "msg.def"
+	PROTO_MSG_COUNT
+};
+/* A union big enough for any message. */
+#undef MSG_BEGIN
+#define MSG_BEGIN(m, w, k) struct proto_##m m;
+union proto_any {
+#include "msg.def"
+};
+#undef MSG_BEGIN
+#undef F_STR
+#undef F_I64
+#undef F_F64
+#undef F_BOOL
+#undef F_OBJ
+#undef MSG_END
+
+#define PROTO_HAS(s, m, f) ((((s)->present) >> PROTO_##m##_##f) & 1u)
+#define PROTO_SET(s, m, f) ((s)->present |= (uint64_t)1 << PROTO_##m##_##f)
+#define PROTO_ALL ((uint64_t)-1)
+
+/* ---- descriptors ---- */
+enum proto_type { PT_STR, PT_I64, PT_F64, PT_BOOL, PT_OBJ };
+enum proto_kind { PROTO_KIND_REQUEST, PROTO_KIND_FEED, PROTO_KIND_ENTITY, PROTO_KIND_RESULT };
+
+struct proto_field {
+	const char *name;
+	enum proto_type type;
+	size_t offset;
+	size_t size;     /* PT_STR: buffer size (max bytes + 1) */
+	double min, max; /* PT_I64, PT_F64 */
+	bool required;
+	int sub;         /* PT_OBJ: enum proto_msg_id of the nested message */
+};
+
+struct proto_desc {
+	const char *name;    /* the C name: "intake_create" */
+	const char *wire;    /* the op, feed type or entity name: "intake.create" */
+	enum proto_kind kind;
+	const struct proto_field *fields;
+	size_t n_fields;
+	size_t size;         /* sizeof(struct proto_<msg>) */
+	size_t present_off;  /* offsetof(struct proto_<msg>, present) */
+};
+
+extern const struct proto_desc proto_descs[PROTO_MSG_COUNT];
+
+/* The REQUEST message whose wire name is op (length-bounded), or -1. */
+int proto_op_lookup(const char *op, size_t len);
+
+/* ---- errors ---- */
+#define PROTO_ERRORS(X)                          \
+	X(OK, "ok")                              \
+	X(BAD_REQUEST, "bad_request")            \
+	X(UNKNOWN_OP, "unknown_op")              \
+	X(NOT_FOUND, "not_found")                \
+	X(INVALID_STATE, "invalid_state")        \
+	X(CONFLICT, "conflict")                  \
+	X(FORBIDDEN, "forbidden")                \
+	X(UNAUTHENTICATED, "unauthenticated")    \
+	X(TOO_LARGE, "too_large")                \
+	X(UNAVAILABLE, "unavailable")            \
+	X(INTERNAL, "internal")
+
+enum proto_err {
+#define X(e, s) PROTO_E_##e,
+	PROTO_ERRORS(X)
+#undef X
+	PROTO_E_COUNT
+};
+
+struct proto_error {
+	enum proto_err code;
+	char message[200];
+};
+
+const char *proto_err_name(enum proto_err e);
+/* Parse a code name; unknown names map to PROTO_E_INTERNAL. */
+enum proto_err proto_err_parse(const char *name);
+/* Fill err (printf-style message) and return -1. */
+int proto_fail(struct proto_error *err, enum proto_err code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- encoding ---- */
+
+/* A growable output buffer. init/finish embed it; reset empties it keeping the memory. */
+struct proto_buf {
+	char *data;
+	size_t len, cap;
+};
+
+void proto_buf_init(struct proto_buf *b);
+void proto_buf_finish(struct proto_buf *b);
+void proto_buf_reset(struct proto_buf *b);
+/* Hand the bytes to the caller (caller frees) and leave b empty. */
+char *proto_buf_take(struct proto_buf *b, size_t *len);
+
+void proto_pack_map(struct proto_buf *b, uint32_t n);
+void proto_pack_array(struct proto_buf *b, uint32_t n);
+void proto_pack_str(struct proto_buf *b, const char *s);
+void proto_pack_strn(struct proto_buf *b, const char *s, size_t n);
+void proto_pack_i64(struct proto_buf *b, int64_t v);
+void proto_pack_f64(struct proto_buf *b, double v);
+void proto_pack_bool(struct proto_buf *b, bool v);
+void proto_pack_nil(struct proto_buf *b);
+/* Append already-encoded msgpack bytes (one complete object). */
+void proto_pack_raw(struct proto_buf *b, const void *p, size_t n);
+
+/* Encode a message struct as a map: its required keys and its optional keys that are
+ * present. extra (>= 0) is the number of further key/value pairs the caller will append to
+ * the same map right after. */
+void proto_pack_obj(struct proto_buf *b, enum proto_msg_id m, const void *msg, uint32_t extra);
+/* Number of keys proto_pack_obj would write. */
+uint32_t proto_obj_keys(enum proto_msg_id m, const void *msg);
+
+/* A request frame: {"v":1,"op":...,"cmd_id":...,"user":...,"args":{...}}. args is the
+ * REQUEST struct; user may be NULL or "" (then the key is left out). */
+void proto_encode_request(struct proto_buf *b, enum proto_msg_id op, const char *cmd_id,
+    const char *user, const void *args);
+/* A successful reply's head: {"v":1,"cmd_id":...,"op":...,"ok":true,"result": and the caller
+ * then packs exactly one object (the result). */
+void proto_encode_reply_ok(struct proto_buf *b, const char *cmd_id, const char *op);
+/* A failed reply: {"v":1,"cmd_id":...,"op":...,"ok":false,"error":{"code":...,"message":...}} */
+void proto_encode_reply_error(struct proto_buf *b, const char *cmd_id, const char *op,
+    enum proto_err code, const char *message);
+/* A feed message: {"v":1,"type":"fix"|"status", ...fields}. */
+void proto_encode_feed(struct proto_buf *b, enum proto_msg_id type, const void *msg);
+/* A published body: {"v":1,"epoch":..,"seq":..,"ts":..,"<entity>":{...}} for ticket,
+ * truck and warning entities. */
+void proto_encode_pub(struct proto_buf *b, enum proto_msg_id entity, int64_t epoch,
+    int64_t seq, int64_t ts, const void *msg);
+/* The topic frame for an entity: "ticket", "truck", "warning"; "hb" for heartbeats. */
+const char *proto_topic_name(enum proto_msg_id entity);
+
+/* ---- decoding ---- */
+
+/* Check that buf is exactly one well-formed msgpack object whose declared lengths fit and
+ * whose nesting is at most PROTO_MAX_DEPTH, without allocating. 0 or -1 with err. */
+int proto_prevalidate(const void *buf, size_t len, struct proto_error *err);
+
+/* Decode a standalone map frame into message m (used for tests, fuzzing and the store's
+ * entity blobs). out must point to a struct proto_<m>; it is zeroed first. */
+int proto_decode_msg(const void *buf, size_t len, enum proto_msg_id m, void *out,
+    struct proto_error *err);
+
+#define PROTO_USER_MAX 32
+
+struct proto_request {
+	int64_t v;
+	int op; /* enum proto_msg_id of a REQUEST message */
+	char cmd_id[PROTO_CMD_ID_MAX + 1];
+	char user[PROTO_USER_MAX + 1]; /* optional "user" key; "" when absent */
+	union proto_any args;
+};
+
+/* Decode a request frame. On failure err says why; cmd_id is filled if it could be read
+ * (else ""), so the reply can name it, and op is -1 if unknown. */
+int proto_decode_request(const void *buf, size_t len, struct proto_request *out,
+    struct proto_error *err);
+
+struct proto_feed {
+	int type; /* PROTO_MSG_fix or PROTO_MSG_status */
+	union proto_any msg;
+};
+int proto_decode_feed(const void *buf, size_t len, struct proto_feed *out,
+    struct proto_error *err);
+
+enum proto_topic { PROTO_TOPIC_TICKET, PROTO_TOPIC_TRUCK, PROTO_TOPIC_WARNING, PROTO_TOPIC_HB,
+	PROTO_TOPIC_COUNT };
+
+struct proto_pub {
+	enum proto_topic topic;
+	int64_t epoch, seq, ts;
+	union {
+		struct proto_ticket ticket;
+		struct proto_truck truck;
+		struct proto_warning warning;
+		struct proto_hb hb;
+	} u;
+};
+/* Decode a published message: the topic frame and the body frame. */
+int proto_decode_pub(const void *topic, size_t topic_len, const void *buf, size_t len,
+    struct proto_pub *out, struct proto_error *err);
+
+struct proto_reply {
+	char cmd_id[PROTO_CMD_ID_MAX + 1];
+	char op[PROTO_OP_MAX + 1];
+	int op_id; /* enum proto_msg_id or -1 when the op is unknown to us */
+	bool ok;
+	struct proto_error error; /* when !ok */
+	/* when ok, by op: */
+	struct proto_hello_result hello;       /* hello */
+	struct proto_ticket ticket;            /* intake.create, ticket.* */
+	struct proto_snapshot_part snap;       /* snapshot */
+	struct proto_ticket *tickets;          /* snapshot (owned) */
+	size_t n_tickets;
+	struct proto_truck *trucks;            /* snapshot (owned) */
+	size_t n_trucks;
+	struct proto_warning *warnings;        /* snapshot (owned) */
+	size_t n_warnings;
+	struct proto_event *events;            /* ticket.get (owned) */
+	size_t n_events;
+};
+/* Decode a reply; out owns its arrays afterwards: free them with proto_reply_finish (also
+ * safe on a failed decode). */
+int proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
+    struct proto_error *err);
+void proto_reply_finish(struct proto_reply *r);
+
+/* Copy a string into a fixed field buffer (truncating on a UTF-8 boundary). */
+void proto_strset(char *dst, size_t dstsz, const char *src);
+#define PROTO_STRSET(dst, src) proto_strset((dst), sizeof(dst), (src))
+
+#endif

@@ -1,0 +1,1013 @@
+/* broker-ops.c: what the broker does with requests and feed messages: intake, ticket state
+ * changes, notes, cancel, assignment, dispatch of waiting tickets, ETA refresh and the
+ * delay warnings. Every change goes through broker_emit_* (log first, publish after the
+ * commit). */
+#include "broker-int.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define MASK_AVAILABLE 1u
+#define MASK_FAULT(f) (1u << (1 + (f)))
+#define DISPATCH_MAX_M 300000.0 /* never send a truck from farther than this */
+#define FAR_FROM_REGION_M 500000.0
+#define STALL_MOVE_M 50.0
+#define ETA_CHANGE_MS 60000
+#define ETA_MIN_GAP_MS 30000
+
+static const char *warn_names[] = {
+#define X(e, s) s,
+	WARN_KINDS(X)
+#undef X
+};
+
+const char *
+warn_kind_name(enum warn_kind k)
+{
+	return (unsigned)k < WARN_KIND_COUNT ? warn_names[k] : "";
+}
+
+int
+warn_kind_parse(const char *s)
+{
+	for (int i = 0; i < WARN_KIND_COUNT; i++)
+		if (strcmp(warn_names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+/* ---- tables ---- */
+
+struct bticket *
+broker_ticket(struct broker *b, int64_t id)
+{
+	if (id < 1 || (uint64_t)id > b->n_tickets)
+		return NULL;
+	return b->tickets[id - 1];
+}
+
+void
+broker_ticket_put(struct broker *b, struct bticket *t)
+{
+	size_t idx = (size_t)t->w.id - 1;
+	if (idx >= b->cap_tickets) {
+		size_t cap = b->cap_tickets ? b->cap_tickets : 1024;
+		while (cap <= idx)
+			cap *= 2;
+		b->tickets = xreallocarray(b->tickets, cap, sizeof *b->tickets);
+		memset(b->tickets + b->cap_tickets, 0, (cap - b->cap_tickets) * sizeof *b->tickets);
+		b->cap_tickets = cap;
+	}
+	free(b->tickets[idx]);
+	b->tickets[idx] = t;
+	if (idx + 1 > b->n_tickets)
+		b->n_tickets = idx + 1;
+}
+
+static uint32_t
+truck_mask(const struct broker *b, const struct btruck *k)
+{
+	uint32_t m = k->status == TRUCK_AVAILABLE ? MASK_AVAILABLE : 0;
+	for (int f = 0; f < FAULT_COUNT; f++)
+		if (b->data->faults[f].kinds & (1u << k->kind))
+			m |= MASK_FAULT(f);
+	return m;
+}
+
+void
+broker_truck_reindex(struct broker *b, struct btruck *k)
+{
+	if (!k->placed)
+		return;
+	struct geo_point p = { k->w.lat, k->w.lon };
+	geo_index_put(b->geo, k->gid, p, truck_mask(b, k));
+}
+
+struct btruck *
+broker_truck_add(struct broker *b, const struct proto_truck *w)
+{
+	struct btruck *k = xcalloc(1, sizeof *k);
+	int kind = truck_kind_parse(w->kind);
+	int status = truck_status_parse(w->status);
+
+	k->w = *w;
+	k->kind = kind < 0 ? TRUCK_KIND_VAN : (enum truck_kind)kind;
+	k->status = status < 0 ? TRUCK_OFF_DUTY : (enum truck_status)status;
+	k->placed = PROTO_HAS(w, truck, lat) && PROTO_HAS(w, truck, lon);
+	if (b->n_trucks == b->cap_trucks) {
+		b->cap_trucks = b->cap_trucks ? b->cap_trucks * 2 : 64;
+		b->trucks = xreallocarray(b->trucks, b->cap_trucks, sizeof *b->trucks);
+	}
+	k->gid = (uint32_t)b->n_trucks;
+	b->trucks[b->n_trucks++] = k;
+	hmap_put(b->truck_by_id, k->w.id, k);
+	broker_truck_reindex(b, k);
+	return k;
+}
+
+static void
+set_truck_status(struct btruck *k, enum truck_status s)
+{
+	k->status = s;
+	proto_strset(k->w.status, sizeof k->w.status, truck_status_name(s));
+}
+
+/* After loading: parse enums, link tickets and trucks and active warnings. */
+void
+broker_relink(struct broker *b)
+{
+	b->n_open = 0;
+	for (size_t i = 0; i < b->n_tickets; i++) {
+		struct bticket *t = b->tickets[i];
+		if (t == NULL)
+			continue;
+		int s = ticket_state_parse(t->w.state);
+		int f = ticket_fault_parse(t->w.fault);
+		t->state = s < 0 ? TICKET_NEW : (enum ticket_state)s;
+		t->fault = f < 0 ? FAULT_NO_START : (enum ticket_fault)f;
+		t->region = data_region(b->data, t->w.region);
+		t->truck = t->w.truck[0] ? hmap_get(b->truck_by_id, t->w.truck) : NULL;
+		if (!ticket_state_final(t->state))
+			b->n_open++;
+	}
+	for (size_t i = 0; i < b->n_trucks; i++) {
+		struct btruck *k = b->trucks[i];
+		int s = truck_status_parse(k->w.status);
+		k->status = s < 0 ? TRUCK_OFF_DUTY : (enum truck_status)s;
+		k->job = NULL;
+		if (k->w.ticket > 0) {
+			struct bticket *t = broker_ticket(b, k->w.ticket);
+			if (t != NULL && t->truck == k && !ticket_state_final(t->state))
+				k->job = t;
+		}
+		k->placed = PROTO_HAS(&k->w, truck, lat) && PROTO_HAS(&k->w, truck, lon);
+		k->still_lat = k->w.lat;
+		k->still_lon = k->w.lon;
+		k->still_since = k->w.fix_ts;
+		broker_truck_reindex(b, k);
+	}
+	b->n_warns_active = 0;
+	for (size_t i = 0; i < b->n_warns; i++) {
+		struct bwarn *w = b->warns[i];
+		if (w == NULL || w->w.cleared)
+			continue;
+		struct bticket *t = broker_ticket(b, w->w.ticket);
+		int k = warn_kind_parse(w->w.kind);
+		if (t == NULL || k < 0) {
+			w->w.cleared = true;
+			continue;
+		}
+		w->ticket = t;
+		t->warns[k] = w;
+		b->n_warns_active++;
+	}
+}
+
+/* ---- ETA model ---- */
+
+static double
+region_speed_kmh(const struct data_region *r, int64_t now, bool expressway)
+{
+	if (r == NULL)
+		return 30.0;
+	if (expressway)
+		return r->speed_expressway_kmh;
+	/* The regions we serve are in China (UTC+8). */
+	int hour = (int)(((now / 3600000) + 8) % 24);
+	bool peak = (hour >= 7 && hour < 9) || (hour >= 17 && hour < 19);
+	return peak ? r->speed_peak_kmh : r->speed_kmh;
+}
+
+/* Travel time in ms from the truck's position to the ticket. */
+static int64_t
+travel_ms(const struct bticket *t, const struct btruck *k, int64_t now)
+{
+	struct geo_point a = { k->w.lat, k->w.lon }, p = { t->w.lat, t->w.lon };
+	double detour = t->region ? t->region->detour : 1.4;
+	double kmh = region_speed_kmh(t->region, now, t->w.flags & TICKET_FLAG_EXPRESSWAY);
+	if (kmh < 1)
+		kmh = 1;
+	double m = geo_distance_m(a, p) * detour;
+	return (int64_t)(m / (kmh / 3.6) * 1000.0);
+}
+
+static void
+set_eta(struct bticket *t, int64_t eta, const char *src)
+{
+	t->w.eta = eta;
+	PROTO_SET(&t->w, ticket, eta);
+	proto_strset(t->w.eta_src, sizeof t->w.eta_src, src);
+	PROTO_SET(&t->w, ticket, eta_src);
+}
+
+/* ---- state changes ---- */
+
+static void
+set_state(struct bticket *t, enum ticket_state s, int64_t now)
+{
+	t->state = s;
+	proto_strset(t->w.state, sizeof t->w.state, ticket_state_name(s));
+	switch (s) {
+	case TICKET_DISPATCHED:
+		t->w.t_dispatched = now;
+		PROTO_SET(&t->w, ticket, t_dispatched);
+		break;
+	case TICKET_ACCEPTED:
+		t->w.t_accepted = now;
+		PROTO_SET(&t->w, ticket, t_accepted);
+		break;
+	case TICKET_EN_ROUTE:
+		t->w.t_en_route = now;
+		PROTO_SET(&t->w, ticket, t_en_route);
+		break;
+	case TICKET_ON_SCENE:
+		t->w.t_on_scene = now;
+		PROTO_SET(&t->w, ticket, t_on_scene);
+		break;
+	case TICKET_TOWING:
+		t->w.t_towing = now;
+		PROTO_SET(&t->w, ticket, t_towing);
+		break;
+	case TICKET_COMPLETED:
+	case TICKET_CANCELLED:
+	case TICKET_RESOLVED_REMOTE:
+		t->w.t_closed = now;
+		PROTO_SET(&t->w, ticket, t_closed);
+		break;
+	case TICKET_NEW:
+	case TICKET_STATE_COUNT:
+		break;
+	}
+}
+
+static void clear_warning(struct broker *b, struct bticket *t, enum warn_kind k);
+
+/* Free the ticket's truck (it becomes available) and tell everyone. */
+static void
+release_truck(struct broker *b, struct bticket *t, const char *user, const char *why)
+{
+	struct btruck *k = t->truck;
+	if (k == NULL)
+		return;
+	t->truck = NULL;
+	t->w.truck[0] = '\0';
+	if (k->job == t) {
+		k->job = NULL;
+		k->w.ticket = 0;
+		if (k->status != TRUCK_OFF_DUTY)
+			set_truck_status(k, TRUCK_AVAILABLE);
+		broker_truck_reindex(b, k);
+		char detail[96];
+		snprintf(detail, sizeof detail, "released from ticket %" PRId64 ": %s", t->w.id, why);
+		broker_emit_truck(b, k, "release", user, detail);
+	}
+}
+
+static void
+close_warnings(struct broker *b, struct bticket *t)
+{
+	for (int k = 0; k < WARN_KIND_COUNT; k++)
+		if (t->warns[k])
+			clear_warning(b, t, (enum warn_kind)k);
+}
+
+/* Give ticket t to truck k (dispatch or re-dispatch). */
+static void
+assign(struct broker *b, struct bticket *t, struct btruck *k, const char *user, const char *why)
+{
+	int64_t now = broker_now(b);
+	char detail[160];
+
+	if (t->truck != NULL && t->truck != k)
+		release_truck(b, t, user, "re-dispatched");
+	t->truck = k;
+	proto_strset(t->w.truck, sizeof t->w.truck, k->w.id);
+	PROTO_SET(&t->w, ticket, truck);
+	set_state(t, TICKET_DISPATCHED, now);
+	set_eta(t, now + travel_ms(t, k, now), "model");
+	t->eta_updated = now;
+	k->job = t;
+	k->w.ticket = t->w.id;
+	PROTO_SET(&k->w, truck, ticket);
+	set_truck_status(k, TRUCK_ASSIGNED);
+	broker_truck_reindex(b, k);
+	double km = geo_distance_m((struct geo_point){ k->w.lat, k->w.lon },
+	    (struct geo_point){ t->w.lat, t->w.lon }) / 1000.0;
+	snprintf(detail, sizeof detail, "dispatched to %s (%s, %s), %.1f km: %s", k->w.id,
+	    k->w.supplier, k->w.kind, km, why);
+	clear_warning(b, t, WARN_NOT_ACCEPTED);
+	broker_emit_ticket(b, t, "dispatch", user, detail);
+	snprintf(detail, sizeof detail, "assigned ticket %" PRId64, t->w.id);
+	broker_emit_truck(b, k, "assign", user, detail);
+	log_info("ticket %" PRId64 " -> truck %s (%.1f km)", t->w.id, k->w.id, km);
+}
+
+static bool
+declined_by(const struct bticket *t, const struct btruck *k)
+{
+	for (int i = 0; i < t->n_declined; i++)
+		if (t->declined[i] == k->gid)
+			return true;
+	return false;
+}
+
+/* The nearest available truck able to serve the ticket's fault that has not declined it. */
+static struct btruck *
+nearest_truck(struct broker *b, const struct bticket *t)
+{
+	struct geo_hit hits[DECLINED_MAX + 1];
+	struct geo_point p = { t->w.lat, t->w.lon };
+	size_t n = geo_index_nearest(b->geo, p, MASK_AVAILABLE | MASK_FAULT(t->fault),
+	    ARRAY_LEN(hits), DISPATCH_MAX_M, hits);
+	for (size_t i = 0; i < n; i++) {
+		struct btruck *k = b->trucks[hits[i].id];
+		if (!declined_by(t, k))
+			return k;
+	}
+	return NULL;
+}
+
+static bool
+try_dispatch(struct broker *b, struct bticket *t)
+{
+	struct btruck *k = nearest_truck(b, t);
+	if (k == NULL)
+		return false;
+	assign(b, t, k, "", "nearest available truck");
+	return true;
+}
+
+/* ---- replies ---- */
+
+static void
+reply_ticket(struct proto_buf *out, const struct proto_request *req, const struct bticket *t)
+{
+	proto_encode_reply_ok(out, req->cmd_id, proto_descs[req->op].wire);
+	broker_pack_ticket(t, out);
+}
+
+static int
+reply_error(struct proto_buf *out, const struct proto_request *req, enum proto_err code,
+    const char *fmt, ...) RD_PRINTF(4, 5);
+
+static int
+reply_error(struct proto_buf *out, const struct proto_request *req, enum proto_err code,
+    const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	proto_buf_reset(out);
+	proto_encode_reply_error(out, req->cmd_id, proto_descs[req->op].wire, code, msg);
+	return -1;
+}
+
+static bool
+blank(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t')
+			return false;
+	return true;
+}
+
+/* ---- handlers ---- */
+
+static void
+op_hello(struct broker *b, const struct proto_request *req, struct proto_buf *out)
+{
+	struct proto_hello_result r = {
+		.proto = PROTO_VERSION, .epoch = b->epoch, .time_scale = (int64_t)b->opts.time_scale,
+		.now = broker_now(b), .present = PROTO_ALL,
+	};
+	PROTO_STRSET(r.server, "rescuedeskd");
+	PROTO_STRSET(r.version, RD_VERSION);
+	PROTO_STRSET(r.user, req->user[0] ? req->user : "anonymous");
+	if (r.time_scale < 1)
+		r.time_scale = 1;
+	proto_encode_reply_ok(out, req->cmd_id, "hello");
+	proto_pack_obj(out, PROTO_MSG_hello_result, &r, 0);
+}
+
+static int
+op_intake(struct broker *b, const struct proto_request *req, struct proto_buf *out)
+{
+	const struct proto_intake_create *a = &req->args.intake_create;
+	const struct data_region *r = data_region(b->data, a->region);
+	int fault = ticket_fault_parse(a->fault);
+	const char *why;
+
+	if (r == NULL)
+		return reply_error(out, req, PROTO_E_BAD_REQUEST, "unknown region '%.32s'", a->region);
+	if (fault < 0)
+		return reply_error(out, req, PROTO_E_BAD_REQUEST, "unknown fault '%.24s'", a->fault);
+	if (blank(a->customer))
+		return reply_error(out, req, PROTO_E_BAD_REQUEST, "customer: name is empty");
+	if ((why = ticket_phone_invalid(a->phone)) != NULL)
+		return reply_error(out, req, PROTO_E_BAD_REQUEST, "phone: %s", why);
+	if (blank(a->plate))
+		return reply_error(out, req, PROTO_E_BAD_REQUEST, "plate: empty");
+	if (blank(a->address))
+		return reply_error(out, req, PROTO_E_BAD_REQUEST, "address: empty");
+	double d = geo_distance_m((struct geo_point){ a->lat, a->lon },
+	    (struct geo_point){ r->lat, r->lon });
+	if (d > FAR_FROM_REGION_M)
+		return reply_error(out, req, PROTO_E_BAD_REQUEST,
+		    "location is %.0f km from region %s; check the coordinates", d / 1000, r->id);
+
+	int64_t now = broker_now(b);
+	struct bticket *t = xcalloc(1, sizeof *t);
+	struct proto_ticket *w = &t->w;
+	w->id = (int64_t)b->n_tickets + 1;
+	PROTO_STRSET(w->region, r->id);
+	PROTO_STRSET(w->customer, a->customer);
+	PROTO_STRSET(w->phone, a->phone);
+	PROTO_STRSET(w->plate, a->plate);
+	PROTO_STRSET(w->model, a->model);
+	w->lat = a->lat;
+	w->lon = a->lon;
+	PROTO_STRSET(w->address, a->address);
+	PROTO_STRSET(w->landmark, a->landmark);
+	PROTO_STRSET(w->fault, ticket_fault_name((enum ticket_fault)fault));
+	w->flags = a->flags;
+	w->priority = ticket_priority((uint32_t)a->flags, (enum ticket_fault)fault);
+	w->created = now;
+	bool expressway = (a->flags & TICKET_FLAG_EXPRESSWAY) != 0;
+	w->promised = now + (int64_t)(expressway ? r->promise_expressway_min : r->promise_min) * 60000;
+	w->present = PROTO_ALL & ~((uint64_t)1 << PROTO_ticket_eta | (uint64_t)1 << PROTO_ticket_eta_src |
+	    (uint64_t)1 << PROTO_ticket_t_dispatched | (uint64_t)1 << PROTO_ticket_t_accepted |
+	    (uint64_t)1 << PROTO_ticket_t_en_route | (uint64_t)1 << PROTO_ticket_t_on_scene |
+	    (uint64_t)1 << PROTO_ticket_t_towing | (uint64_t)1 << PROTO_ticket_t_closed |
+	    (uint64_t)1 << PROTO_ticket_truck);
+	if (a->notes[0]) {
+		PROTO_STRSET(w->last_note, a->notes);
+		w->notes = 1;
+	}
+	t->fault = (enum ticket_fault)fault;
+	t->region = r;
+	set_state(t, TICKET_NEW, now);
+	broker_ticket_put(b, t);
+	b->n_open++;
+	char detail[160];
+	snprintf(detail, sizeof detail, "call taken: %s in %s, promised in %d min",
+	    w->fault, r->id, expressway ? r->promise_expressway_min : r->promise_min);
+	broker_emit_ticket(b, t, "created", req->user, detail);
+	if (a->notes[0])
+		broker_emit_ticket(b, t, "note", req->user, a->notes);
+	if (r->auto_dispatch)
+		try_dispatch(b, t);
+	log_info("ticket %" PRId64 " created (%s, %s)", w->id, r->id, w->fault);
+	reply_ticket(out, req, t);
+	return 0;
+}
+
+static struct bticket *
+find_ticket(struct broker *b, const struct proto_request *req, int64_t id, struct proto_buf *out)
+{
+	struct bticket *t = broker_ticket(b, id);
+	if (t == NULL)
+		reply_error(out, req, PROTO_E_NOT_FOUND, "no ticket %" PRId64, id);
+	return t;
+}
+
+static void
+finish(struct broker *b, struct bticket *t, enum ticket_state s, const char *user,
+    const char *why)
+{
+	int64_t now = broker_now(b);
+	set_state(t, s, now);
+	b->n_open--;
+	close_warnings(b, t);
+	release_truck(b, t, user, ticket_state_name(s));
+	char detail[240];
+	snprintf(detail, sizeof detail, "%s%s%s", ticket_state_name(s), why[0] ? ": " : "", why);
+	broker_emit_ticket(b, t, "state", user, detail);
+}
+
+static int
+op_set_state(struct broker *b, const struct proto_request *req, struct proto_buf *out)
+{
+	const struct proto_ticket_set_state *a = &req->args.ticket_set_state;
+	struct bticket *t = find_ticket(b, req, a->id, out);
+	int s = ticket_state_parse(a->state);
+	int64_t now = broker_now(b);
+	char detail[240];
+
+	if (t == NULL)
+		return -1;
+	if (s < 0)
+		return reply_error(out, req, PROTO_E_BAD_REQUEST, "unknown state '%.24s'", a->state);
+	if (s == TICKET_DISPATCHED)
+		return reply_error(out, req, PROTO_E_INVALID_STATE,
+		    "use ticket.assign to dispatch a ticket to a truck");
+	if (!ticket_transition_ok(t->state, (enum ticket_state)s))
+		return reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64
+		    " cannot go from %s to %s", t->w.id, ticket_state_name(t->state),
+		    ticket_state_name((enum ticket_state)s));
+	if (s == TICKET_CANCELLED && blank(a->reason))
+		return reply_error(out, req, PROTO_E_BAD_REQUEST, "a cancellation needs a reason");
+	switch ((enum ticket_state)s) {
+	case TICKET_NEW: {
+		/* the supplier declined or the agent released the truck */
+		struct btruck *k = t->truck;
+		if (k != NULL && t->n_declined < DECLINED_MAX)
+			t->declined[t->n_declined++] = k->gid;
+		release_truck(b, t, req->user, a->reason[0] ? a->reason : "released");
+		set_state(t, TICKET_NEW, now);
+		t->w.eta = 0;
+		t->w.present &= ~((uint64_t)1 << PROTO_ticket_eta | (uint64_t)1 << PROTO_ticket_eta_src);
+		snprintf(detail, sizeof detail, "back to new%s%s", a->reason[0] ? ": " : "", a->reason);
+		broker_emit_ticket(b, t, "state", req->user, detail);
+		if (t->region == NULL || t->region->auto_dispatch)
+			try_dispatch(b, t);
+		break;
+	}
+	case TICKET_ACCEPTED:
+	case TICKET_EN_ROUTE:
+	case TICKET_ON_SCENE:
+	case TICKET_TOWING: {
+		static const enum truck_status ts[] = {
+			[TICKET_ACCEPTED] = TRUCK_ASSIGNED, [TICKET_EN_ROUTE] = TRUCK_EN_ROUTE,
+			[TICKET_ON_SCENE] = TRUCK_ON_SCENE, [TICKET_TOWING] = TRUCK_TOWING,
+		};
+		set_state(t, (enum ticket_state)s, now);
+		if (s == TICKET_ACCEPTED && PROTO_HAS(a, ticket_set_state, eta_s)) {
+			set_eta(t, now + a->eta_s * 1000, "supplier");
+			t->eta_updated = now;
+		}
+		if (s == TICKET_ON_SCENE) {
+			clear_warning(b, t, WARN_ETA_LATE);
+			clear_warning(b, t, WARN_OVERDUE);
+			clear_warning(b, t, WARN_GPS_LOST);
+			clear_warning(b, t, WARN_STALLED);
+		}
+		if (s == TICKET_ACCEPTED)
+			clear_warning(b, t, WARN_NOT_ACCEPTED);
+		if (s == TICKET_ACCEPTED && PROTO_HAS(a, ticket_set_state, eta_s))
+			snprintf(detail, sizeof detail, "accepted, supplier ETA %" PRId64 " min",
+			    (a->eta_s + 59) / 60);
+		else
+			snprintf(detail, sizeof detail, "%s%s%s", ticket_state_name((enum ticket_state)s),
+			    a->reason[0] ? ": " : "", a->reason);
+		broker_emit_ticket(b, t, "state", req->user, detail);
+		if (t->truck != NULL) {
+			set_truck_status(t->truck, ts[s]);
+			broker_truck_reindex(b, t->truck);
+			broker_emit_truck(b, t->truck, "status", req->user, ticket_state_name((enum ticket_state)s));
+		}
+		break;
+	}
+	case TICKET_COMPLETED:
+	case TICKET_CANCELLED:
+	case TICKET_RESOLVED_REMOTE:
+		finish(b, t, (enum ticket_state)s, req->user, a->reason);
+		break;
+	case TICKET_DISPATCHED:
+	case TICKET_STATE_COUNT:
+		break;
+	}
+	reply_ticket(out, req, t);
+	return 0;
+}
+
+static int
+op_cancel(struct broker *b, const struct proto_request *req, struct proto_buf *out)
+{
+	const struct proto_ticket_cancel *a = &req->args.ticket_cancel;
+	struct bticket *t = find_ticket(b, req, a->id, out);
+	if (t == NULL)
+		return -1;
+	if (blank(a->reason))
+		return reply_error(out, req, PROTO_E_BAD_REQUEST, "a cancellation needs a reason");
+	if (!ticket_transition_ok(t->state, TICKET_CANCELLED))
+		return reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64
+		    " is %s and can no longer be cancelled", t->w.id, ticket_state_name(t->state));
+	finish(b, t, TICKET_CANCELLED, req->user, a->reason);
+	reply_ticket(out, req, t);
+	return 0;
+}
+
+static int
+op_note(struct broker *b, const struct proto_request *req, struct proto_buf *out)
+{
+	const struct proto_ticket_note *a = &req->args.ticket_note;
+	struct bticket *t = find_ticket(b, req, a->id, out);
+	if (t == NULL)
+		return -1;
+	if (blank(a->text))
+		return reply_error(out, req, PROTO_E_BAD_REQUEST, "the note is empty");
+	PROTO_STRSET(t->w.last_note, a->text);
+	t->w.notes++;
+	PROTO_SET(&t->w, ticket, last_note);
+	PROTO_SET(&t->w, ticket, notes);
+	broker_emit_ticket(b, t, "note", req->user, a->text);
+	reply_ticket(out, req, t);
+	return 0;
+}
+
+static int
+op_assign(struct broker *b, const struct proto_request *req, struct proto_buf *out)
+{
+	const struct proto_ticket_assign *a = &req->args.ticket_assign;
+	struct bticket *t = find_ticket(b, req, a->id, out);
+	if (t == NULL)
+		return -1;
+	struct btruck *k = hmap_get(b->truck_by_id, a->truck);
+	if (k == NULL)
+		return reply_error(out, req, PROTO_E_NOT_FOUND, "no truck '%.24s'", a->truck);
+	if (!ticket_transition_ok(t->state, TICKET_DISPATCHED))
+		return reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64
+		    " is %s and cannot be dispatched", t->w.id, ticket_state_name(t->state));
+	if (k->job == t)
+		return reply_error(out, req, PROTO_E_CONFLICT, "truck %s already has ticket %" PRId64,
+		    k->w.id, t->w.id);
+	if (k->job != NULL)
+		return reply_error(out, req, PROTO_E_CONFLICT, "truck %s is busy with ticket %" PRId64,
+		    k->w.id, k->job->w.id);
+	if (k->status != TRUCK_AVAILABLE)
+		return reply_error(out, req, PROTO_E_CONFLICT, "truck %s is %s", k->w.id,
+		    truck_status_name(k->status));
+	if (!(b->data->faults[t->fault].kinds & (1u << k->kind)))
+		return reply_error(out, req, PROTO_E_INVALID_STATE, "a %s cannot handle %s",
+		    k->w.kind, t->w.fault);
+	assign(b, t, k, req->user, "chosen by agent");
+	reply_ticket(out, req, t);
+	return 0;
+}
+
+struct events_ctx {
+	struct proto_buf *out;
+	size_t n;
+	struct proto_buf items;
+};
+
+static int
+event_cb(void *vctx, const struct store_event *ev)
+{
+	struct events_ctx *c = vctx;
+	struct proto_event e = { .id = ev->id, .ts = ev->ts, .present = PROTO_ALL };
+	PROTO_STRSET(e.kind, ev->kind);
+	PROTO_STRSET(e.user, ev->user);
+	PROTO_STRSET(e.detail, ev->detail);
+	proto_pack_obj(&c->items, PROTO_MSG_event, &e, 0);
+	c->n++;
+	return 0;
+}
+
+static int
+op_get(struct broker *b, const struct proto_request *req, struct proto_buf *out)
+{
+	struct bticket *t = find_ticket(b, req, req->args.ticket_get.id, out);
+	char id[24];
+	if (t == NULL)
+		return -1;
+	struct events_ctx c = { .out = out };
+	proto_buf_init(&c.items);
+	snprintf(id, sizeof id, "%" PRId64, t->w.id);
+	if (store_events_of(b->store, "ticket", id, event_cb, &c) < 0) {
+		proto_buf_finish(&c.items);
+		return reply_error(out, req, PROTO_E_INTERNAL, "reading history: %s",
+		    store_errmsg(b->store));
+	}
+	proto_encode_reply_ok(out, req->cmd_id, "ticket.get");
+	proto_pack_map(out, 2);
+	proto_pack_str(out, "ticket");
+	broker_pack_ticket(t, out);
+	proto_pack_str(out, "events");
+	proto_pack_array(out, (uint32_t)c.n);
+	proto_pack_raw(out, c.items.data, c.items.len);
+	proto_buf_finish(&c.items);
+	return 0;
+}
+
+static bool
+mutating(int op)
+{
+	return op != PROTO_MSG_hello && op != PROTO_MSG_snapshot && op != PROTO_MSG_ticket_get;
+}
+
+void
+broker_handle(struct broker *b, const struct proto_request *req, struct proto_buf *out,
+    const unsigned char *rid, size_t rid_len, bool delim)
+{
+	proto_buf_reset(out);
+	if (!mutating(req->op)) {
+		if (req->op == PROTO_MSG_hello)
+			op_hello(b, req, out);
+		else
+			op_get(b, req, out);
+		broker_reply(b, rid, rid_len, delim, out->data, out->len);
+		return;
+	}
+	if (!broker_txn(b))
+		return;
+	void *stored;
+	size_t stored_len;
+	int found = store_reply_get(b->store, req->user, req->cmd_id, &stored, &stored_len);
+	if (found < 0) {
+		log_error("store: %s", store_errmsg(b->store));
+		b->fatal = true;
+		return;
+	}
+	if (found == 1) {
+		/* a retry: the same answer as the first time, and no second change */
+		b->st.replays++;
+		broker_reply(b, rid, rid_len, delim, stored, stored_len);
+		free(stored);
+		return;
+	}
+	switch (req->op) {
+	case PROTO_MSG_intake_create:
+		op_intake(b, req, out);
+		break;
+	case PROTO_MSG_ticket_note:
+		op_note(b, req, out);
+		break;
+	case PROTO_MSG_ticket_set_state:
+		op_set_state(b, req, out);
+		break;
+	case PROTO_MSG_ticket_cancel:
+		op_cancel(b, req, out);
+		break;
+	case PROTO_MSG_ticket_assign:
+		op_assign(b, req, out);
+		break;
+	default:
+		reply_error(out, req, PROTO_E_UNKNOWN_OP, "op %s is not served here",
+		    proto_descs[req->op].wire);
+		break;
+	}
+	if (store_reply_put(b->store, req->user, req->cmd_id, rd_now_ms(), out->data, out->len) < 0) {
+		log_error("store: %s", store_errmsg(b->store));
+		b->fatal = true;
+		return;
+	}
+	broker_reply(b, rid, rid_len, delim, out->data, out->len);
+}
+
+/* ---- feed ---- */
+
+void
+broker_handle_feed(struct broker *b, const struct proto_feed *f)
+{
+	int64_t now = broker_now(b);
+
+	if (f->type == PROTO_MSG_fix) {
+		const struct proto_fix *x = &f->msg.fix;
+		struct btruck *k = hmap_get(b->truck_by_id, x->truck);
+		if (k == NULL) {
+			b->st.bad_feed++;
+			return; /* a truck must announce itself with a status first */
+		}
+		b->st.fixes++;
+		if (PROTO_HAS(&k->w, truck, fix_ts) && x->ts < k->w.fix_ts)
+			return; /* older than what we have */
+		k->w.lat = x->lat;
+		k->w.lon = x->lon;
+		k->w.fix_ts = x->ts;
+		k->w.speed_kmh = PROTO_HAS(x, fix, speed_kmh) ? x->speed_kmh : 0;
+		k->w.heading = PROTO_HAS(x, fix, heading) ? x->heading : 0;
+		k->w.present |= (uint64_t)1 << PROTO_truck_lat | (uint64_t)1 << PROTO_truck_lon |
+		    (uint64_t)1 << PROTO_truck_fix_ts | (uint64_t)1 << PROTO_truck_speed_kmh |
+		    (uint64_t)1 << PROTO_truck_heading;
+		if (!k->placed || geo_distance_m((struct geo_point){ k->still_lat, k->still_lon },
+		    (struct geo_point){ x->lat, x->lon }) > STALL_MOVE_M) {
+			k->still_lat = x->lat;
+			k->still_lon = x->lon;
+			k->still_since = x->ts;
+		}
+		k->placed = true;
+		k->pos_dirty = true;
+		broker_truck_reindex(b, k);
+		return;
+	}
+
+	const struct proto_status *s = &f->msg.status;
+	int st = truck_status_parse(s->status);
+	if (st != TRUCK_AVAILABLE && st != TRUCK_OFF_DUTY) {
+		b->st.bad_feed++;
+		log_debug("feed: truck %s: status '%s' is not one a supplier sets", s->truck, s->status);
+		return;
+	}
+	struct btruck *k = hmap_get(b->truck_by_id, s->truck);
+	if (k == NULL) {
+		if (!PROTO_HAS(s, status, kind) || truck_kind_parse(s->kind) < 0) {
+			b->st.bad_feed++;
+			log_debug("feed: new truck %s without a valid kind", s->truck);
+			return;
+		}
+		struct proto_truck w = { .present = 0 };
+		PROTO_STRSET(w.id, s->truck);
+		PROTO_STRSET(w.kind, s->kind);
+		PROTO_STRSET(w.status, s->status);
+		PROTO_STRSET(w.supplier, s->supplier);
+		PROTO_STRSET(w.region, s->region);
+		w.present = (uint64_t)1 << PROTO_truck_supplier | (uint64_t)1 << PROTO_truck_region;
+		k = broker_truck_add(b, &w);
+		k->still_since = now;
+		broker_emit_truck(b, k, "registered", "", s->status);
+		return;
+	}
+	bool changed = false;
+	if (PROTO_HAS(s, status, supplier) && strcmp(k->w.supplier, s->supplier) != 0) {
+		PROTO_STRSET(k->w.supplier, s->supplier);
+		changed = true;
+	}
+	if (PROTO_HAS(s, status, region) && strcmp(k->w.region, s->region) != 0) {
+		PROTO_STRSET(k->w.region, s->region);
+		changed = true;
+	}
+	if (PROTO_HAS(s, status, kind) && truck_kind_parse(s->kind) >= 0 &&
+	    strcmp(k->w.kind, s->kind) != 0) {
+		PROTO_STRSET(k->w.kind, s->kind);
+		k->kind = (enum truck_kind)truck_kind_parse(s->kind);
+		changed = true;
+	}
+	/* A truck on a job stays on it: availability applies when the job ends. */
+	if (k->job == NULL && k->status != (enum truck_status)st) {
+		set_truck_status(k, (enum truck_status)st);
+		changed = true;
+	}
+	if (changed) {
+		broker_truck_reindex(b, k);
+		broker_emit_truck(b, k, "status", "", s->status);
+	}
+}
+
+/* ---- monitoring ---- */
+
+static void
+clear_warning(struct broker *b, struct bticket *t, enum warn_kind k)
+{
+	struct bwarn *w = t->warns[k];
+	if (w == NULL)
+		return;
+	t->warns[k] = NULL;
+	w->w.cleared = true;
+	PROTO_SET(&w->w, warning, cleared);
+	w->w.ts = broker_now(b);
+	b->n_warns_active--;
+	broker_emit_warning(b, w, "cleared");
+}
+
+static void
+raise_warning(struct broker *b, struct bticket *t, enum warn_kind k, const char *level,
+    const char *text)
+{
+	struct bwarn *w = t->warns[k];
+	if (w != NULL) {
+		if (strcmp(w->w.level, level) == 0)
+			return;
+		PROTO_STRSET(w->w.level, level);
+		PROTO_STRSET(w->w.text, text);
+		w->w.ts = broker_now(b);
+		broker_emit_warning(b, w, "level");
+		return;
+	}
+	w = xcalloc(1, sizeof *w);
+	w->ticket = t;
+	w->w.id = (int64_t)b->n_warns + 1;
+	w->w.ticket = t->w.id;
+	PROTO_STRSET(w->w.kind, warn_kind_name(k));
+	PROTO_STRSET(w->w.level, level);
+	PROTO_STRSET(w->w.text, text);
+	w->w.ts = broker_now(b);
+	w->w.present = PROTO_ALL;
+	if (b->n_warns == b->cap_warns) {
+		b->cap_warns = b->cap_warns ? b->cap_warns * 2 : 256;
+		b->warns = xreallocarray(b->warns, b->cap_warns, sizeof *b->warns);
+	}
+	b->warns[b->n_warns++] = w;
+	t->warns[k] = w;
+	b->n_warns_active++;
+	broker_emit_warning(b, w, "raised");
+	log_info("warning %s on ticket %" PRId64 ": %s", w->w.kind, t->w.id, level);
+}
+
+static void
+watch(struct broker *b, struct bticket *t, int64_t now)
+{
+	const struct data_sla *sla = &b->data->sla;
+	struct btruck *k = t->truck;
+	char text[200];
+
+	/* supplier has not accepted */
+	if (t->state == TICKET_DISPATCHED && now - t->w.t_dispatched > (int64_t)sla->not_accepted_s * 1000) {
+		snprintf(text, sizeof text, "%s has not accepted for %" PRId64 " min", t->w.truck,
+		    (now - t->w.t_dispatched) / 60000);
+		raise_warning(b, t, WARN_NOT_ACCEPTED, "amber", text);
+	} else {
+		clear_warning(b, t, WARN_NOT_ACCEPTED);
+	}
+
+	bool moving = t->state == TICKET_ACCEPTED || t->state == TICKET_EN_ROUTE;
+	bool stale = false;
+	/* GPS lost */
+	if (moving && k != NULL) {
+		int64_t age = now - k->w.fix_ts;
+		stale = !k->placed || age > (int64_t)sla->gps_stale_s * 1000;
+		if (stale) {
+			snprintf(text, sizeof text, "no GPS from %s for %" PRId64 " min", k->w.id, age / 60000);
+			raise_warning(b, t, WARN_GPS_LOST, age > 3LL * sla->gps_stale_s * 1000 ? "red" : "amber", text);
+		} else {
+			clear_warning(b, t, WARN_GPS_LOST);
+		}
+	} else {
+		clear_warning(b, t, WARN_GPS_LOST);
+	}
+
+	/* stalled en route */
+	if (t->state == TICKET_EN_ROUTE && k != NULL && !stale &&
+	    k->w.fix_ts - k->still_since > (int64_t)sla->stalled_s * 1000) {
+		snprintf(text, sizeof text, "%s has not moved for %" PRId64 " min", k->w.id,
+		    (k->w.fix_ts - k->still_since) / 60000);
+		raise_warning(b, t, WARN_STALLED, "amber", text);
+	} else {
+		clear_warning(b, t, WARN_STALLED);
+	}
+
+	/* ETA refresh from the truck's live position */
+	if (moving && k != NULL && k->placed) {
+		int64_t eta = now + travel_ms(t, k, now);
+		const char *src = stale ? "stale" : "model";
+		if (t->state == TICKET_ACCEPTED && strcmp(t->w.eta_src, "supplier") == 0 &&
+		    t->w.eta > eta)
+			eta = t->w.eta; /* the truck has not left; trust the supplier's quote */
+		else if ((llabs(eta - t->w.eta) >= ETA_CHANGE_MS || strcmp(src, t->w.eta_src) != 0) &&
+		    now - t->eta_updated >= ETA_MIN_GAP_MS) {
+			set_eta(t, eta, src);
+			t->eta_updated = now;
+			char detail[64];
+			snprintf(detail, sizeof detail, "ETA now %" PRId64 " min (%s)",
+			    (eta - now + 59999) / 60000, src);
+			broker_emit_ticket(b, t, "eta", "", detail);
+		}
+	}
+
+	/* late: predicted or actual */
+	bool before_scene = t->state == TICKET_NEW || t->state == TICKET_DISPATCHED ||
+	    t->state == TICKET_ACCEPTED || t->state == TICKET_EN_ROUTE;
+	if (before_scene && now > t->w.promised) {
+		snprintf(text, sizeof text, "%" PRId64 " min past the promised arrival",
+		    (now - t->w.promised) / 60000);
+		raise_warning(b, t, WARN_OVERDUE, "red", text);
+		clear_warning(b, t, WARN_ETA_LATE);
+	} else {
+		clear_warning(b, t, WARN_OVERDUE);
+		int64_t window = t->w.promised - t->w.created;
+		bool used = window > 0 && (now - t->w.created) * 100 > window * sla->window_pct;
+		bool eta_late = PROTO_HAS(&t->w, ticket, eta) && t->w.eta > 0 &&
+		    t->w.eta > t->w.promised - (int64_t)sla->late_margin_s * 1000;
+		if (before_scene && (eta_late || used)) {
+			if (eta_late)
+				snprintf(text, sizeof text, "ETA %lld min %s the promise",
+				    (long long)(llabs(t->w.eta - t->w.promised) / 60000),
+				    t->w.eta > t->w.promised ? "after" : "before");
+			else
+				snprintf(text, sizeof text, "%d%% of the promised window used",
+				    (int)((now - t->w.created) * 100 / window));
+			raise_warning(b, t, WARN_ETA_LATE, eta_late && t->w.eta > t->w.promised ?
+			    "red" : "amber", text);
+		} else {
+			clear_warning(b, t, WARN_ETA_LATE);
+		}
+	}
+}
+
+void
+broker_tick(struct broker *b)
+{
+	int64_t now = broker_now(b);
+	if (b->n_open == 0)
+		return;
+	/* Waiting tickets first, most urgent first: a simple two-pass order by priority. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < b->n_tickets; i++) {
+			struct bticket *t = b->tickets[i];
+			if (t == NULL || t->state != TICKET_NEW)
+				continue;
+			if ((pass == 0) != (t->w.priority > 0))
+				continue;
+			if (t->region != NULL && !t->region->auto_dispatch)
+				continue;
+			if (!broker_txn(b))
+				return;
+			try_dispatch(b, t);
+		}
+	}
+	for (size_t i = 0; i < b->n_tickets; i++) {
+		struct bticket *t = b->tickets[i];
+		if (t == NULL || ticket_state_final(t->state))
+			continue;
+		if (!broker_txn(b))
+			return;
+		watch(b, t, now);
+	}
+}

@@ -1,0 +1,1009 @@
+/* data.c: load and validate the reference data under data/ (format: data/README.md).
+ *
+ * The only file that includes ini.h. libinih calls a handler for each key = value, but not
+ * for section headers, and not with line numbers (Debian builds it without
+ * INI_HANDLER_LINENO and INI_CALL_HANDLER_ON_NEW_SECTION). So we feed it lines through our
+ * own reader (ini_parse_stream): the reader counts lines, strips leading whitespace (which
+ * also disables inih's continuation lines) and notices every "[...]" header. The handler
+ * then knows the line of each key, and that a new section has begun even when the header
+ * repeats the previous name ([landmark] after [landmark]). */
+#include "data.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "util.h"
+
+#ifndef RD_DATADIR
+#define RD_DATADIR "/usr/local/share/rescuedesk"
+#endif
+
+#define SUM_TOLERANCE 1.0       /* shares must sum to 100 within this */
+#define FLEET_MAX 1000
+
+enum ftype {
+	FT_INT,         /* int, range-checked */
+	FT_DOUBLE,      /* double, finite, range-checked */
+	FT_FLAG,        /* int, 0 or 1 */
+	FT_ID,          /* char[size]: a-z 0-9 _ - */
+	FT_NAME,        /* char[size]: non-empty UTF-8 */
+	FT_CLASS,       /* enum data_region_class */
+	FT_KINDS,       /* uint32_t mask of truck kinds, from a comma list */
+	FT_KIND,        /* int: one truck kind or "none" (-1) */
+};
+
+struct field {
+	const char *key;
+	enum ftype type;
+	size_t off;
+	size_t size;
+	double min, max;
+	int required;
+};
+
+enum file_kind { FILE_FAULTS, FILE_SLA, FILE_DEMAND, FILE_REGION };
+enum sect_kind { SECT_FAULT, SECT_SLA, SECT_HOURS, SECT_REGION, SECT_LANDMARK, SECT_SUPPLIER };
+
+#define FLD(t, k, ty, mn, mx, req) \
+	{ #k, ty, offsetof(t, k), sizeof(((t *)0)->k), mn, mx, req }
+
+static const struct field fault_fields[] = {
+	FLD(struct data_fault, share, FT_DOUBLE, 0, 100, 1),
+	FLD(struct data_fault, kinds, FT_KINDS, 0, 0, 1),
+	FLD(struct data_fault, prefer, FT_KIND, 0, 0, 0),
+	FLD(struct data_fault, onscene_min, FT_INT, 1, 600, 1),
+	FLD(struct data_fault, tow, FT_FLAG, 0, 1, 1),
+	FLD(struct data_fault, phone_fix_rate, FT_DOUBLE, 0, 1, 0),
+};
+
+static const struct field sla_fields[] = {
+	FLD(struct data_sla, not_accepted_s, FT_INT, 1, 86400, 1),
+	FLD(struct data_sla, gps_stale_s, FT_INT, 1, 86400, 1),
+	FLD(struct data_sla, stalled_s, FT_INT, 1, 86400, 1),
+	FLD(struct data_sla, late_margin_s, FT_INT, 1, 86400, 1),
+	FLD(struct data_sla, window_pct, FT_INT, 1, 100, 1),
+};
+
+#define HOUR(k, n) { k, FT_DOUBLE, (n) * sizeof(double), sizeof(double), 0, 100, 1 }
+static const struct field hour_fields[] = {
+	HOUR("h00", 0), HOUR("h01", 1), HOUR("h02", 2), HOUR("h03", 3),
+	HOUR("h04", 4), HOUR("h05", 5), HOUR("h06", 6), HOUR("h07", 7),
+	HOUR("h08", 8), HOUR("h09", 9), HOUR("h10", 10), HOUR("h11", 11),
+	HOUR("h12", 12), HOUR("h13", 13), HOUR("h14", 14), HOUR("h15", 15),
+	HOUR("h16", 16), HOUR("h17", 17), HOUR("h18", 18), HOUR("h19", 19),
+	HOUR("h20", 20), HOUR("h21", 21), HOUR("h22", 22), HOUR("h23", 23),
+};
+#undef HOUR
+
+static const struct field region_fields[] = {
+	FLD(struct data_region, id, FT_ID, 0, 0, 1),
+	FLD(struct data_region, name, FT_NAME, 0, 0, 1),
+	FLD(struct data_region, name_zh, FT_NAME, 0, 0, 1),
+	{ "class", FT_CLASS, offsetof(struct data_region, klass),
+	    sizeof(enum data_region_class), 0, 0, 1 },
+	FLD(struct data_region, lat, FT_DOUBLE, -90, 90, 1),
+	FLD(struct data_region, lon, FT_DOUBLE, -180, 180, 1),
+	FLD(struct data_region, radius_km, FT_DOUBLE, 0.1, 2000, 1),
+	FLD(struct data_region, detour, FT_DOUBLE, 1, 5, 1),
+	FLD(struct data_region, speed_peak_kmh, FT_DOUBLE, 1, 200, 1),
+	FLD(struct data_region, speed_kmh, FT_DOUBLE, 1, 200, 1),
+	FLD(struct data_region, speed_expressway_kmh, FT_DOUBLE, 1, 200, 1),
+	FLD(struct data_region, promise_min, FT_INT, 1, 1440, 1),
+	FLD(struct data_region, promise_expressway_min, FT_INT, 1, 1440, 1),
+	FLD(struct data_region, calls_per_day, FT_DOUBLE, 0, 1e6, 1),
+	FLD(struct data_region, expressway_share, FT_DOUBLE, 0, 1, 1),
+	FLD(struct data_region, auto_dispatch, FT_FLAG, 0, 1, 1),
+};
+
+static const struct field landmark_fields[] = {
+	FLD(struct data_landmark, name, FT_NAME, 0, 0, 1),
+	FLD(struct data_landmark, lat, FT_DOUBLE, -90, 90, 1),
+	FLD(struct data_landmark, lon, FT_DOUBLE, -180, 180, 1),
+};
+
+/* The fleet keys (one per truck kind) are handled apart, through truck_kind_parse. */
+static const struct field supplier_fields[] = {
+	FLD(struct data_supplier, id, FT_ID, 0, 0, 1),
+	FLD(struct data_supplier, name, FT_NAME, 0, 0, 1),
+	FLD(struct data_supplier, lat, FT_DOUBLE, -90, 90, 1),
+	FLD(struct data_supplier, lon, FT_DOUBLE, -180, 180, 1),
+	FLD(struct data_supplier, offer_timeout_s, FT_INT, 1, 3600, 1),
+	FLD(struct data_supplier, quality, FT_DOUBLE, 0, 1, 1),
+	FLD(struct data_supplier, accept_rate, FT_DOUBLE, 0, 1, 1),
+};
+#undef FLD
+
+static const char *const class_names[DATA_REGION_CLASS_COUNT] = {
+	[REGION_CITY] = "city",
+	[REGION_COUNTY] = "county",
+	[REGION_RURAL] = "rural",
+};
+
+/* One file being parsed. */
+struct parser {
+	const char *path;
+	FILE *f;
+	enum file_kind file;
+	struct data *d;
+	struct data_region *region;     /* FILE_REGION: the region being filled */
+
+	int lineno;                     /* line the reader returned last */
+	int header_seq;                 /* headers seen by the reader */
+	int header_line;                /* line of the last header */
+	int cur_seq;                    /* header_seq of the section being filled */
+
+	/* The section being filled. */
+	enum sect_kind sect;
+	char sect_name[64];
+	int sect_line;
+	const struct field *fields;
+	size_t n_fields;
+	void *target;
+	uint32_t seen;                  /* bit i: fields[i] was set */
+	uint32_t fleet_seen;            /* bit k: fleet key of truck kind k was set */
+
+	int fault_line[FAULT_COUNT];    /* header line of each fault; 0: not seen */
+	int sla_line, hours_line, region_line;
+	int *landmark_line;             /* header line of each landmark */
+	int *supplier_line;
+
+	char *cause;
+	int fail_at;                    /* p->lineno when the cause was set */
+};
+
+static void fail(struct parser *, int, const char *, ...) RD_PRINTF(3, 4);
+
+static void
+fail(struct parser *p, int line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (p->cause != NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		xasprintf(&p->cause, "%s:%d: %s", p->path, line, msg);
+	else
+		xasprintf(&p->cause, "%s: %s", p->path, msg);
+	p->fail_at = p->lineno;
+}
+
+static char *
+join(const char *dir, const char *name)
+{
+	char *out;
+	size_t n = strlen(dir);
+
+	if (n > 0 && dir[n - 1] == '/')
+		xasprintf(&out, "%s%s", dir, name);
+	else
+		xasprintf(&out, "%s/%s", dir, name);
+	return out;
+}
+
+static int
+utf8_valid(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	while (*u != '\0') {
+		unsigned int c = *u;
+		size_t n, i;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			u++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3;
+			cp = c & 0x07;
+		} else
+			return 0;
+		for (i = 1; i <= n; i++) {
+			if ((u[i] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (u[i] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		u += n + 1;
+	}
+	return 1;
+}
+
+static int
+parse_double(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (*s == '\0')
+		return -1;
+	v = strtod(s, &end);
+	if (*end != '\0' || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_int(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	if (*s == '\0')
+		return -1;
+	v = strtol(s, &end, 10);
+	if (*end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Parse a comma list of truck kinds into *mask. */
+static int
+parse_kinds(struct parser *p, const char *key, const char *value, uint32_t *mask)
+{
+	char buf[256], *tok, *save;
+
+	*mask = 0;
+	if (strlen(value) >= sizeof buf) {
+		fail(p, p->lineno, "[%s] %s: too long", p->sect_name, key);
+		return -1;
+	}
+	rd_strlcpy(buf, value, sizeof buf);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+		int k;
+
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		end = tok + strlen(tok);
+		while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (*tok == '\0')
+			continue;
+		if ((k = truck_kind_parse(tok)) < 0) {
+			fail(p, p->lineno, "[%s] %s: unknown kind '%s'", p->sect_name, key, tok);
+			return -1;
+		}
+		if (*mask & (1u << k)) {
+			fail(p, p->lineno, "[%s] %s: kind '%s' listed twice", p->sect_name,
+			    key, tok);
+			return -1;
+		}
+		*mask |= 1u << k;
+	}
+	if (*mask == 0) {
+		fail(p, p->lineno, "[%s] %s: no truck kind given", p->sect_name, key);
+		return -1;
+	}
+	return 0;
+}
+
+/* Store value into field fl of the current section's target. */
+static int
+set_field(struct parser *p, const struct field *fl, const char *value)
+{
+	char *dst = (char *)p->target + fl->off;
+	const char *sn = p->sect_name, *key = fl->key;
+	int line = p->lineno;
+	double dv;
+	long lv;
+	size_t i;
+
+	switch (fl->type) {
+	case FT_INT:
+		if (parse_int(value, &lv) != 0) {
+			fail(p, line, "[%s] %s: not an integer: '%s'", sn, key, value);
+			return -1;
+		}
+		if (lv < fl->min || lv > fl->max) {
+			fail(p, line, "[%s] %s: %ld is out of range [%g, %g]", sn, key, lv,
+			    fl->min, fl->max);
+			return -1;
+		}
+		*(int *)(void *)dst = (int)lv;
+		return 0;
+	case FT_DOUBLE:
+		if (parse_double(value, &dv) != 0) {
+			fail(p, line, "[%s] %s: not a number: '%s'", sn, key, value);
+			return -1;
+		}
+		if (dv < fl->min || dv > fl->max) {
+			fail(p, line, "[%s] %s: %g is out of range [%g, %g]", sn, key, dv,
+			    fl->min, fl->max);
+			return -1;
+		}
+		*(double *)(void *)dst = dv;
+		return 0;
+	case FT_FLAG:
+		if (strcmp(value, "0") != 0 && strcmp(value, "1") != 0) {
+			fail(p, line, "[%s] %s: must be 0 or 1, not '%s'", sn, key, value);
+			return -1;
+		}
+		*(int *)(void *)dst = value[0] - '0';
+		return 0;
+	case FT_ID:
+		if (*value == '\0') {
+			fail(p, line, "[%s] %s: empty", sn, key);
+			return -1;
+		}
+		if (strlen(value) >= fl->size) {
+			fail(p, line, "[%s] %s: longer than %zu bytes", sn, key, fl->size - 1);
+			return -1;
+		}
+		if (strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(value)) {
+			fail(p, line, "[%s] %s: '%s' is not a valid id (use a-z, 0-9, _ and -)",
+			    sn, key, value);
+			return -1;
+		}
+		rd_strlcpy(dst, value, fl->size);
+		return 0;
+	case FT_NAME:
+		if (*value == '\0') {
+			fail(p, line, "[%s] %s: empty", sn, key);
+			return -1;
+		}
+		if (strlen(value) >= fl->size) {
+			fail(p, line, "[%s] %s: longer than %zu bytes", sn, key, fl->size - 1);
+			return -1;
+		}
+		if (!utf8_valid(value)) {
+			fail(p, line, "[%s] %s: not valid UTF-8", sn, key);
+			return -1;
+		}
+		rd_strlcpy(dst, value, fl->size);
+		return 0;
+	case FT_CLASS:
+		for (i = 0; i < ARRAY_LEN(class_names); i++) {
+			if (strcmp(value, class_names[i]) == 0) {
+				*(enum data_region_class *)(void *)dst = (enum data_region_class)i;
+				return 0;
+			}
+		}
+		fail(p, line, "[%s] %s: unknown class '%s' (city, county or rural)", sn, key,
+		    value);
+		return -1;
+	case FT_KINDS:
+		return parse_kinds(p, key, value, (uint32_t *)(void *)dst);
+	case FT_KIND:
+		if (strcmp(value, "none") == 0) {
+			*(int *)(void *)dst = -1;
+			return 0;
+		}
+		if ((*(int *)(void *)dst = truck_kind_parse(value)) < 0) {
+			fail(p, line, "[%s] %s: unknown kind '%s'", sn, key, value);
+			return -1;
+		}
+		return 0;
+	}
+	fail(p, line, "[%s] %s: internal error: field type %d", sn, key, (int)fl->type);
+	return -1;
+}
+
+/* Open the section `name` whose header is at p->header_line: pick its fields and target. */
+static void
+begin_section(struct parser *p, const char *name)
+{
+	int line = p->header_line, *first = NULL;
+	struct data_region *r = p->region;
+	int f;
+
+	rd_strlcpy(p->sect_name, name, sizeof p->sect_name);
+	p->sect_line = line;
+	p->seen = 0;
+	p->fleet_seen = 0;
+	p->target = NULL;
+
+	switch (p->file) {
+	case FILE_FAULTS:
+		if ((f = ticket_fault_parse(name)) < 0) {
+			fail(p, line, "unknown section [%s] (not a fault code)", name);
+			return;
+		}
+		first = &p->fault_line[f];
+		p->sect = SECT_FAULT;
+		p->fields = fault_fields;
+		p->n_fields = ARRAY_LEN(fault_fields);
+		p->target = &p->d->faults[f];
+		p->d->faults[f].prefer = -1;
+		p->d->faults[f].phone_fix_rate = 0;
+		break;
+	case FILE_SLA:
+		if (strcmp(name, "warnings") != 0) {
+			fail(p, line, "unknown section [%s] (expected [warnings])", name);
+			return;
+		}
+		first = &p->sla_line;
+		p->sect = SECT_SLA;
+		p->fields = sla_fields;
+		p->n_fields = ARRAY_LEN(sla_fields);
+		p->target = &p->d->sla;
+		break;
+	case FILE_DEMAND:
+		if (strcmp(name, "hours") != 0) {
+			fail(p, line, "unknown section [%s] (expected [hours])", name);
+			return;
+		}
+		first = &p->hours_line;
+		p->sect = SECT_HOURS;
+		p->fields = hour_fields;
+		p->n_fields = ARRAY_LEN(hour_fields);
+		p->target = p->d->demand_by_hour;
+		break;
+	case FILE_REGION:
+		if (strcmp(name, "region") == 0) {
+			first = &p->region_line;
+			p->sect = SECT_REGION;
+			p->fields = region_fields;
+			p->n_fields = ARRAY_LEN(region_fields);
+			p->target = r;
+		} else if (strcmp(name, "landmark") == 0) {
+			r->landmarks = xreallocarray(r->landmarks, r->n_landmarks + 1,
+			    sizeof *r->landmarks);
+			p->landmark_line = xreallocarray(p->landmark_line, r->n_landmarks + 1,
+			    sizeof *p->landmark_line);
+			memset(&r->landmarks[r->n_landmarks], 0, sizeof *r->landmarks);
+			p->landmark_line[r->n_landmarks] = line;
+			p->sect = SECT_LANDMARK;
+			p->fields = landmark_fields;
+			p->n_fields = ARRAY_LEN(landmark_fields);
+			p->target = &r->landmarks[r->n_landmarks++];
+		} else if (strcmp(name, "supplier") == 0) {
+			r->suppliers = xreallocarray(r->suppliers, r->n_suppliers + 1,
+			    sizeof *r->suppliers);
+			p->supplier_line = xreallocarray(p->supplier_line, r->n_suppliers + 1,
+			    sizeof *p->supplier_line);
+			memset(&r->suppliers[r->n_suppliers], 0, sizeof *r->suppliers);
+			p->supplier_line[r->n_suppliers] = line;
+			p->sect = SECT_SUPPLIER;
+			p->fields = supplier_fields;
+			p->n_fields = ARRAY_LEN(supplier_fields);
+			p->target = &r->suppliers[r->n_suppliers++];
+		} else {
+			fail(p, line, "unknown section [%s] (expected [region], [landmark] or "
+			    "[supplier])", name);
+			return;
+		}
+		break;
+	}
+	if (first != NULL) {
+		if (*first != 0) {
+			fail(p, line, "duplicate section [%s] (first at line %d)", name, *first);
+			return;
+		}
+		*first = line;
+	}
+}
+
+/* Close the current section: required keys and checks within the section. */
+static void
+finish_section(struct parser *p)
+{
+	size_t i;
+
+	if (p->target == NULL)
+		return;
+	for (i = 0; i < p->n_fields; i++) {
+		if (p->fields[i].required && !(p->seen & (1u << i))) {
+			fail(p, p->sect_line, "missing [%s] %s", p->sect_name, p->fields[i].key);
+			return;
+		}
+	}
+	if (p->sect == SECT_FAULT) {
+		const struct data_fault *f = p->target;
+
+		if (f->prefer >= 0 && !(f->kinds & (1u << f->prefer)))
+			fail(p, p->sect_line, "[%s] prefer: '%s' is not one of its kinds",
+			    p->sect_name, truck_kind_name((enum truck_kind)f->prefer));
+	} else if (p->sect == SECT_SUPPLIER) {
+		const struct data_supplier *s = p->target;
+		int k, total = 0;
+
+		for (k = 0; k < TRUCK_KIND_COUNT; k++)
+			total += s->fleet[k];
+		if (total == 0)
+			fail(p, p->sect_line, "[supplier] %s: no trucks (give a count for at least "
+			    "one of van, wheel_lift, flatbed, heavy)", s->id);
+	}
+	p->target = NULL;
+}
+
+/* The fgets-style reader for ini_parse_stream; see the comment at the top. */
+static char *
+reader(char *str, int num, void *stream)
+{
+	struct parser *p = stream;
+	char *s, *q;
+	size_t len;
+	int c;
+
+	if (p->cause != NULL)
+		return NULL;    /* stop at the first error */
+	if (fgets(str, num, p->f) == NULL)
+		return NULL;
+	p->lineno++;
+	len = strlen(str);
+	if (len > 0 && str[len - 1] != '\n' && (c = getc(p->f)) != EOF) {
+		ungetc(c, p->f);
+		fail(p, p->lineno, "line longer than %d bytes", num - 3);
+		return NULL;
+	}
+	s = str;
+	if (p->lineno == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3;
+	s += strspn(s, " \t\r\f\v");
+	if (s != str)
+		memmove(str, s, strlen(s) + 1);
+	if (str[0] == '[') {
+		/* Same rule as inih: the header ends at ']', and " ;" starts a comment. */
+		for (q = str + 1; *q != '\0' && *q != ']'; q++) {
+			if (*q == ';' && (q[-1] == ' ' || q[-1] == '\t'))
+				break;
+		}
+		if (*q != ']') {
+			fail(p, p->lineno, "section header without ']'");
+			return NULL;
+		}
+		if (p->header_seq > 0 && p->cur_seq != p->header_seq) {
+			fail(p, p->header_line, "empty section");
+			return NULL;
+		}
+		p->header_seq++;
+		p->header_line = p->lineno;
+	}
+	return str;
+}
+
+static int
+handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parser *p = user;
+	size_t i;
+	int k;
+
+	if (p->cause != NULL)
+		return 0;
+	if (p->header_seq == 0) {
+		fail(p, p->lineno, "key '%s' before the first [section]", name);
+		return 0;
+	}
+	if (p->cur_seq != p->header_seq) {
+		finish_section(p);
+		if (p->cause != NULL)
+			return 0;
+		p->cur_seq = p->header_seq;
+		begin_section(p, section);
+		if (p->cause != NULL)
+			return 0;
+	}
+	for (i = 0; i < p->n_fields; i++) {
+		if (strcmp(name, p->fields[i].key) != 0)
+			continue;
+		if (p->seen & (1u << i)) {
+			fail(p, p->lineno, "[%s] %s: given twice", p->sect_name, name);
+			return 0;
+		}
+		p->seen |= 1u << i;
+		return set_field(p, &p->fields[i], value) == 0;
+	}
+	if (p->sect == SECT_SUPPLIER && (k = truck_kind_parse(name)) >= 0) {
+		struct data_supplier *s = p->target;
+		long n;
+
+		if (p->fleet_seen & (1u << k)) {
+			fail(p, p->lineno, "[%s] %s: given twice", p->sect_name, name);
+			return 0;
+		}
+		p->fleet_seen |= 1u << k;
+		if (parse_int(value, &n) != 0) {
+			fail(p, p->lineno, "[%s] %s: not an integer: '%s'", p->sect_name, name,
+			    value);
+			return 0;
+		}
+		if (n < 0 || n > FLEET_MAX) {
+			fail(p, p->lineno, "[%s] %s: %ld is out of range [0, %d]", p->sect_name,
+			    name, n, FLEET_MAX);
+			return 0;
+		}
+		s->fleet[k] = (int)n;
+		return 1;
+	}
+	fail(p, p->lineno, "[%s] unknown key '%s'", p->sect_name, name);
+	return 0;
+}
+
+/* Parse p->path into p->d / p->region. 0 or -1 with p->cause set. */
+static int
+parse_file(struct parser *p)
+{
+	int rc;
+
+	if ((p->f = fopen(p->path, "r")) == NULL) {
+		fail(p, 0, "%s", strerror(errno));
+		return -1;
+	}
+	rc = ini_parse_stream(reader, p, handler, p);
+	if (p->cause == NULL && ferror(p->f))
+		fail(p, 0, "read error");
+	fclose(p->f);
+	p->f = NULL;
+	/* inih reports the first line it could not parse, or the first line whose handler
+	 * failed; our own cause wins only if it was set at that line (a line is either a key
+	 * or a syntax error, never both). */
+	if (rc > 0 && (p->cause == NULL || rc < p->fail_at)) {
+		free(p->cause);
+		p->cause = NULL;
+		fail(p, rc, "syntax error (expected key = value or [section])");
+	} else if (rc < 0 && p->cause == NULL)
+		fail(p, 0, "cannot parse (error %d)", rc);
+	if (p->cause == NULL && p->header_seq > 0 && p->cur_seq != p->header_seq)
+		fail(p, p->header_line, "empty section");
+	if (p->cause == NULL)
+		finish_section(p);
+	return p->cause != NULL ? -1 : 0;
+}
+
+static void
+parser_init(struct parser *p, const char *path, enum file_kind file, struct data *d,
+    struct data_region *r)
+{
+	memset(p, 0, sizeof *p);
+	p->path = path;
+	p->file = file;
+	p->d = d;
+	p->region = r;
+}
+
+static void
+parser_finish(struct parser *p, char **cause)
+{
+	free(p->landmark_line);
+	free(p->supplier_line);
+	if (p->cause != NULL) {
+		if (cause != NULL)
+			*cause = p->cause;
+		else
+			free(p->cause);
+	}
+}
+
+static int
+load_faults(struct data *d, const char *dir, char **cause)
+{
+	char *path = join(dir, "faults.ini");
+	struct parser p;
+	double sum = 0;
+	int f;
+
+	parser_init(&p, path, FILE_FAULTS, d, NULL);
+	if (parse_file(&p) == 0) {
+		for (f = 0; f < FAULT_COUNT; f++) {
+			if (p.fault_line[f] == 0) {
+				fail(&p, 0, "missing section [%s]",
+				    ticket_fault_name((enum ticket_fault)f));
+				break;
+			}
+			sum += d->faults[f].share;
+		}
+	}
+	if (p.cause == NULL && fabs(sum - 100) > SUM_TOLERANCE)
+		fail(&p, 0, "shares sum to %g, not 100 (+-%g)", sum, SUM_TOLERANCE);
+	parser_finish(&p, cause);
+	free(path);
+	return *cause != NULL ? -1 : 0;
+}
+
+static int
+load_sla(struct data *d, const char *dir, char **cause)
+{
+	char *path = join(dir, "sla.ini");
+	struct parser p;
+
+	parser_init(&p, path, FILE_SLA, d, NULL);
+	if (parse_file(&p) == 0 && p.sla_line == 0)
+		fail(&p, 0, "missing section [warnings]");
+	parser_finish(&p, cause);
+	free(path);
+	return *cause != NULL ? -1 : 0;
+}
+
+static int
+load_demand(struct data *d, const char *dir, char **cause)
+{
+	char *path = join(dir, "demand.ini");
+	struct parser p;
+	double sum = 0;
+	int h;
+
+	parser_init(&p, path, FILE_DEMAND, d, NULL);
+	if (parse_file(&p) == 0 && p.hours_line == 0)
+		fail(&p, 0, "missing section [hours]");
+	for (h = 0; h < 24; h++)
+		sum += d->demand_by_hour[h];
+	if (p.cause == NULL && fabs(sum - 100) > SUM_TOLERANCE)
+		fail(&p, 0, "[hours] shares sum to %g, not 100 (+-%g)", sum, SUM_TOLERANCE);
+	parser_finish(&p, cause);
+	free(path);
+	return *cause != NULL ? -1 : 0;
+}
+
+static double
+distance_km(double lat1, double lon1, double lat2, double lon2)
+{
+	const double rad = 3.14159265358979323846 / 180;
+	double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
+	double h = sin(dlat / 2) * sin(dlat / 2) +
+	    cos(lat1 * rad) * cos(lat2 * rad) * sin(dlon / 2) * sin(dlon / 2);
+
+	return 2 * 6371.0088 * asin(sqrt(h > 1 ? 1 : h));
+}
+
+/* Checks across the sections of a region file. */
+static void
+check_region(struct parser *p)
+{
+	const struct data_region *r = p->region;
+	size_t i, j;
+	double km;
+
+	if (p->region_line == 0) {
+		fail(p, 0, "missing [region] section");
+		return;
+	}
+	if (r->n_landmarks == 0) {
+		fail(p, 0, "no [landmark] section (at least one is needed)");
+		return;
+	}
+	if (r->n_suppliers == 0) {
+		fail(p, 0, "no [supplier] section (at least one is needed)");
+		return;
+	}
+	for (i = 0; i < r->n_landmarks; i++) {
+		const struct data_landmark *l = &r->landmarks[i];
+
+		km = distance_km(r->lat, r->lon, l->lat, l->lon);
+		if (km > r->radius_km) {
+			fail(p, p->landmark_line[i], "[landmark] %s: %.0f km from the centre, "
+			    "outside radius_km %g", l->name, km, r->radius_km);
+			return;
+		}
+	}
+	for (i = 0; i < r->n_suppliers; i++) {
+		const struct data_supplier *s = &r->suppliers[i];
+
+		km = distance_km(r->lat, r->lon, s->lat, s->lon);
+		if (km > r->radius_km) {
+			fail(p, p->supplier_line[i], "[supplier] %s: depot %.0f km from the "
+			    "centre, outside radius_km %g", s->id, km, r->radius_km);
+			return;
+		}
+		for (j = 0; j < i; j++) {
+			if (strcmp(s->id, r->suppliers[j].id) == 0) {
+				fail(p, p->supplier_line[i], "[supplier] id '%s' already used "
+				    "at line %d", s->id, p->supplier_line[j]);
+				return;
+			}
+		}
+	}
+}
+
+static void
+region_clear(struct data_region *r)
+{
+	free(r->landmarks);
+	free(r->suppliers);
+	memset(r, 0, sizeof *r);
+}
+
+static int
+load_region(struct data_region *r, const char *path, char **cause)
+{
+	struct parser p;
+
+	memset(r, 0, sizeof *r);
+	parser_init(&p, path, FILE_REGION, NULL, r);
+	if (parse_file(&p) == 0)
+		check_region(&p);
+	parser_finish(&p, cause);
+	if (*cause != NULL) {
+		region_clear(r);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *.ini names in dir (sorted, caller frees each and the array), or NULL with cause. */
+static char **
+list_ini(const char *dir, size_t *count, char **cause)
+{
+	DIR *dp;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, len;
+
+	if ((dp = opendir(dir)) == NULL) {
+		xasprintf(cause, "%s: %s", dir, strerror(errno));
+		return NULL;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len <= 4 || strcmp(de->d_name + len - 4, ".ini") != 0)
+			continue;
+		names = xreallocarray(names, n + 1, sizeof *names);
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(dp);
+	if (n > 1)
+		qsort(names, n, sizeof *names, cmp_str);
+	*count = n;
+	return names;
+}
+
+struct region_file {
+	struct data_region r;
+	char *path;
+};
+
+static int
+cmp_region_file(const void *a, const void *b)
+{
+	const struct region_file *x = a, *y = b;
+
+	return strcmp(x->r.id, y->r.id);
+}
+
+static int
+load_regions(struct data *d, const char *dir, char **cause)
+{
+	char *rdir = join(dir, "regions");
+	struct region_file *rf = NULL;
+	char **names;
+	size_t n = 0, nok = 0, i;
+
+	if ((names = list_ini(rdir, &n, cause)) == NULL && *cause != NULL)
+		goto out;
+	if (n == 0) {
+		xasprintf(cause, "%s: no region files (*.ini)", rdir);
+		goto out;
+	}
+	rf = xcalloc(n, sizeof *rf);
+	for (i = 0; i < n; i++) {
+		rf[i].path = join(rdir, names[i]);
+		if (load_region(&rf[i].r, rf[i].path, cause) != 0)
+			goto out;
+		nok++;
+	}
+	qsort(rf, n, sizeof *rf, cmp_region_file);
+	for (i = 1; i < n; i++) {
+		if (strcmp(rf[i].r.id, rf[i - 1].r.id) == 0) {
+			xasprintf(cause, "%s: duplicate region id '%s' (also in %s)",
+			    rf[i].path, rf[i].r.id, rf[i - 1].path);
+			goto out;
+		}
+	}
+	d->regions = xcalloc(n, sizeof *d->regions);
+	for (i = 0; i < n; i++)
+		d->regions[i] = rf[i].r;
+	d->n_regions = n;
+	nok = 0;        /* ownership moved to d */
+
+out:
+	for (i = 0; i < n; i++) {
+		if (rf != NULL) {
+			if (i < nok)
+				region_clear(&rf[i].r);
+			free(rf[i].path);
+		}
+		free(names[i]);
+	}
+	free(rf);
+	free(names);
+	free(rdir);
+	return *cause != NULL ? -1 : 0;
+}
+
+struct data *
+data_load(const char *dir, char **cause)
+{
+	struct data *d = xcalloc(1, sizeof *d);
+	locale_t c_locale, old = (locale_t)0;
+	char *why = NULL;
+
+	if (dir == NULL)
+		dir = data_default_dir();
+	/* strtod and %g follow LC_NUMERIC; the console calls setlocale(LC_ALL, ""). */
+	c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+	if (c_locale != (locale_t)0)
+		old = uselocale(c_locale);
+
+	if (load_faults(d, dir, &why) == 0 && load_sla(d, dir, &why) == 0 &&
+	    load_demand(d, dir, &why) == 0)
+		load_regions(d, dir, &why);
+
+	if (c_locale != (locale_t)0) {
+		uselocale(old);
+		freelocale(c_locale);
+	}
+	if (why != NULL) {
+		data_free(d);
+		if (cause != NULL)
+			*cause = why;
+		else
+			free(why);
+		return NULL;
+	}
+	return d;
+}
+
+void
+data_free(struct data *d)
+{
+	size_t i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->n_regions; i++)
+		region_clear(&d->regions[i]);
+	free(d->regions);
+	free(d);
+}
+
+static int
+cmp_region_id(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct data_region *)elem)->id);
+}
+
+const struct data_region *
+data_region(const struct data *d, const char *id)
+{
+	if (d == NULL || id == NULL || d->n_regions == 0)
+		return NULL;
+	return bsearch(id, d->regions, d->n_regions, sizeof *d->regions, cmp_region_id);
+}
+
+const char *
+data_region_class_name(enum data_region_class c)
+{
+	if ((unsigned int)c >= ARRAY_LEN(class_names))
+		return "?";
+	return class_names[c];
+}
+
+const char *
+data_default_dir(void)
+{
+	const char *env = getenv("RESCUEDESK_DATA");
+
+	if (env != NULL && *env != '\0')
+		return env;
+	return RD_DATADIR;
+}

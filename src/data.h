@@ -1,0 +1,102 @@
+/* data.h: the reference data under data/: regions (with landmarks and suppliers' fleets),
+ * fault types (call mix, which truck kinds can serve them, time on scene), the SLA policy
+ * and the hourly demand profile. Files are INI, parsed with libinih; this module is the only
+ * one that includes ini.h.
+ *
+ * Ownership: data_load returns a tree the caller frees with data_free; every pointer inside
+ * is owned by that tree. Errors: NULL and *cause (caller frees) naming the file, the line and
+ * what is wrong. */
+#ifndef RD_DATA_H
+#define RD_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ticket.h"
+
+#define DATA_ID_MAX 32
+#define DATA_NAME_MAX 96
+
+struct data_landmark {
+	char name[DATA_NAME_MAX];
+	double lat, lon;
+};
+
+struct data_supplier {
+	char id[DATA_ID_MAX];
+	char name[DATA_NAME_MAX];
+	double lat, lon;                /* depot, where idle trucks wait */
+	int offer_timeout_s;            /* how long an offer waits for an answer */
+	double quality;                 /* 0..1, from past performance */
+	double accept_rate;             /* 0..1, for the simulator */
+	int fleet[TRUCK_KIND_COUNT];    /* trucks of each kind */
+};
+
+enum data_region_class { REGION_CITY, REGION_COUNTY, REGION_RURAL };
+#define DATA_REGION_CLASS_COUNT 3
+
+struct data_region {
+	char id[DATA_ID_MAX];
+	char name[DATA_NAME_MAX];
+	char name_zh[DATA_NAME_MAX];
+	enum data_region_class klass;
+	double lat, lon;        /* centre */
+	double radius_km;       /* calls happen within this radius of the centre */
+	double detour;          /* road distance / great-circle distance */
+	double speed_peak_kmh;  /* average truck speed in rush hours (7-9, 17-19) */
+	double speed_kmh;       /* average truck speed otherwise */
+	double speed_expressway_kmh;
+	int promise_min;        /* promised arrival, minutes */
+	int promise_expressway_min;
+	double calls_per_day;   /* mean demand */
+	double expressway_share;/* share of calls on an expressway */
+	int auto_dispatch;      /* 1: the broker offers automatically; 0: agent confirms */
+	struct data_landmark *landmarks;
+	size_t n_landmarks;
+	struct data_supplier *suppliers;
+	size_t n_suppliers;
+};
+
+struct data_fault {
+	double share;           /* share of calls, percent */
+	uint32_t kinds;         /* bitmask of (1u << enum truck_kind) able to serve it */
+	int prefer;             /* preferred enum truck_kind, or -1 */
+	int onscene_min;        /* typical time on scene, minutes */
+	int tow;                /* 1 if the job ends with a tow to a garage */
+	double phone_fix_rate;  /* share solved by phone diagnosis */
+};
+
+struct data_sla {
+	int not_accepted_s;     /* warn when no acceptance this long after dispatch */
+	int gps_stale_s;        /* a fix older than this is stale */
+	int stalled_s;          /* warn when an en-route truck has not moved this long */
+	int late_margin_s;      /* warn when the ETA is within this of the promise */
+	int window_pct;         /* warn when this share of the promised window is used */
+};
+
+struct data {
+	struct data_region *regions;
+	size_t n_regions;
+	struct data_fault faults[FAULT_COUNT];
+	struct data_sla sla;
+	double demand_by_hour[24]; /* percent of a day's calls in each hour; sums to ~100 */
+};
+
+/* Load dir/faults.ini, dir/sla.ini, dir/demand.ini and every dir/regions/ *.ini (the format
+ * is described in data/README.md); dir NULL means data_default_dir(). Everything is validated: unknown keys and sections,
+ * numbers, ranges, fault and hour shares summing to 100 (+-1), at least one landmark and one
+ * supplier per region, trucks per supplier, unique ids. Regions are sorted by id.
+ * Returns a tree the caller frees with data_free, or NULL and *cause (caller frees), e.g.
+ * "data/regions/aba.ini:14: [region] lat: not a number". Numbers are read in the C locale
+ * whatever setlocale() says. */
+struct data *data_load(const char *dir, char **cause);
+void data_free(struct data *d); /* NULL is fine */
+/* The region with this id (borrowed from d), or NULL. */
+const struct data_region *data_region(const struct data *d, const char *id);
+/* "city", "county" or "rural" (static), or "?" if out of range. */
+const char *data_region_class_name(enum data_region_class c);
+
+/* The directory to load from: $RESCUEDESK_DATA if set, else the compiled-in default. */
+const char *data_default_dir(void);
+
+#endif

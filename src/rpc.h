@@ -1,0 +1,92 @@
+/* rpc.h: the client side of the request/reply protocol: a DEALER socket to the broker's
+ * ROUTER, cmd_id generation, timeouts and retries with the same cmd_id (so the broker's
+ * idempotency cache answers a retry with the stored reply), and reply dispatch.
+ * Used by the console, the simulator and the tests. Single-threaded: the socket belongs to
+ * the thread that created the rpc.
+ *
+ * Ownership: rpc_create returns an rpc the caller frees with rpc_destroy; the zmq context is
+ * borrowed. Arguments passed to rpc_call are copied (encoded) at once. The reply handed to a
+ * callback is borrowed for the duration of the callback. */
+#ifndef RD_RPC_H
+#define RD_RPC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../proto/proto.h"
+
+struct rpc;
+
+struct rpc_opts {
+	const char *endpoint; /* e.g. "tcp://127.0.0.1:7710" */
+	const char *user;     /* sent as "user" in every request; may be NULL */
+	int timeout_ms;       /* per try; 0 means 2000 */
+	int tries;            /* 0 means 3 */
+};
+
+/* Called once per reply frame for the request (a snapshot answers with several parts; the
+ * last one has snap.part == snap.parts), or once with reply == NULL and err set when every
+ * try timed out (err->code PROTO_E_UNAVAILABLE) or the reply could not be decoded. */
+typedef void (*rpc_cb)(void *ctx, const char *cmd_id, const struct proto_reply *reply,
+    const struct proto_error *err);
+
+struct rpc *rpc_create(void *zctx, const struct rpc_opts *opts, char **cause);
+void rpc_destroy(struct rpc *r); /* NULL is fine; pending callbacks are dropped silently */
+/* The DEALER socket, for zmq_poll (ZMQ_POLLIN). */
+void *rpc_socket(struct rpc *r);
+
+/* Send op with args (a struct proto_<op>). cmd_id_out (if non-NULL, PROTO_CMD_ID_MAX + 1
+ * bytes) gets the generated cmd_id. Returns 0, or -1 if the message could not be queued. */
+int rpc_call(struct rpc *r, enum proto_msg_id op, const void *args, rpc_cb cb, void *ctx,
+    char *cmd_id_out);
+/* Drain replies (call after zmq_poll reports POLLIN, or every turn) and resend or expire
+ * requests whose time is up. now_ms is a monotonic clock (rd_mono_ms). */
+void rpc_process(struct rpc *r, int64_t now_ms);
+/* Milliseconds until the next retry is due (for the poll timeout), or -1 if nothing waits. */
+int rpc_next_timeout(const struct rpc *r, int64_t now_ms);
+size_t rpc_pending(const struct rpc *r);
+/* Forget every pending request without calling back (used on reconnect / resync). */
+void rpc_cancel_all(struct rpc *r);
+
+/* Blocking call for tools and tests: waits for the reply (for a snapshot: all parts merged
+ * into out's arrays) up to timeout_ms in total. 0 on a reply (out->ok says whether the
+ * broker accepted), -1 with err on timeout or a bad reply. Caller frees out with
+ * proto_reply_finish. Other requests' replies arriving meanwhile are dispatched as usual. */
+int rpc_call_sync(struct rpc *r, enum proto_msg_id op, const void *args,
+    struct proto_reply *out, struct proto_error *err, int timeout_ms);
+
+/* Forget one pending request without calling back (its later replies are dropped). Safe
+ * inside any rpc callback, including the request's own. 0, or -1 if it was not pending. */
+int rpc_cancel(struct rpc *r, const char *cmd_id);
+/* Whether the request is still waiting for (more of) its reply. */
+bool rpc_is_pending(const struct rpc *r, const char *cmd_id);
+
+/* Reassembly of a multi-part snapshot reply (used by rpc_call_sync and the replica).
+ * Embedded: rpc_snap_init/rpc_snap_finish. The arrays are owned by the struct (free()d by
+ * rpc_snap_finish and rpc_snap_reset) and may be taken over by the caller, who then sets the
+ * pointer to NULL and the count to 0. */
+struct rpc_snap {
+	struct proto_snapshot_part head; /* the head every part must repeat */
+	int64_t next;                     /* the part expected next; 0: waiting for part 1 */
+	struct proto_ticket *tickets;
+	size_t n_tickets, cap_tickets;
+	struct proto_truck *trucks;
+	size_t n_trucks, cap_trucks;
+	struct proto_warning *warnings;
+	size_t n_warnings, cap_warnings;
+};
+
+void rpc_snap_init(struct rpc_snap *s);
+void rpc_snap_finish(struct rpc_snap *s);
+/* Empty the arrays (keeping nothing) and wait for part 1 again. */
+void rpc_snap_reset(struct rpc_snap *s);
+/* Add one part (an ok reply to a snapshot request; the entities are copied). Parts must come
+ * in order 1..parts and repeat the same epoch, seqs, parts and totals; a part 1 always
+ * restarts the assembly (a retried request restarts the stream). Returns 0 when more parts
+ * are expected, 1 when the last part arrived and the entity counts match the totals, or -1
+ * with err (PROTO_E_UNAVAILABLE) when a part is missing, out of order or inconsistent or the
+ * totals do not match; the assembly is then reset. */
+int rpc_snap_add(struct rpc_snap *s, const struct proto_reply *part, struct proto_error *err);
+
+#endif

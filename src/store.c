@@ -1,0 +1,630 @@
+/* store.c: the broker's durable store on SQLite (WAL mode, prepared statements only).
+ *
+ * Every statement is prepared once at open with SQLITE_PREPARE_PERSISTENT and reset after
+ * each use; user data only ever reaches SQLite through bound parameters. Text and blobs are
+ * bound with SQLITE_STATIC: they live through the call, and every use rebinds every
+ * parameter, so a stale pointer is never read. Errors are kept in a fixed buffer (no
+ * allocation on the error path) as "<what>: <sqlite3_errmsg>". */
+#include "store.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "util.h"
+
+/* Bump when the schema changes, and add the upgrade step to create_or_upgrade(). */
+#define STORE_SCHEMA_VERSION 1
+#define STORE_BUSY_MS 5000
+#define STORE_ERR_MAX 512
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+enum store_sql {
+	STORE_SQL_BEGIN,
+	STORE_SQL_BEGIN_READ,
+	STORE_SQL_COMMIT,
+	STORE_SQL_ROLLBACK,
+	STORE_SQL_META_GET,
+	STORE_SQL_META_SET,
+	STORE_SQL_EVENT_APPEND,
+	STORE_SQL_EVENT_LAST,
+	STORE_SQL_EVENT_AFTER,
+	STORE_SQL_EVENT_OF,
+	STORE_SQL_CKPT_CLEAR,
+	STORE_SQL_CKPT_PUT,
+	STORE_SQL_CKPT_SCAN,
+	STORE_SQL_REPLY_GET,
+	STORE_SQL_REPLY_PUT,
+	STORE_SQL_REPLY_EXPIRE,
+	STORE_SQL_COUNT
+};
+
+static const char *const sql_text[STORE_SQL_COUNT] = {
+	/* IMMEDIATE takes the write lock up front: no deadlock-prone upgrade from a read lock. */
+	[STORE_SQL_BEGIN] = "BEGIN IMMEDIATE",
+	[STORE_SQL_BEGIN_READ] = "BEGIN DEFERRED",
+	[STORE_SQL_COMMIT] = "COMMIT",
+	[STORE_SQL_ROLLBACK] = "ROLLBACK",
+	[STORE_SQL_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[STORE_SQL_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+	    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	[STORE_SQL_EVENT_APPEND] = "INSERT INTO events(ts, stream, entity, kind, user, detail, body) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[STORE_SQL_EVENT_LAST] = "SELECT max(id) FROM events",
+	[STORE_SQL_EVENT_AFTER] = "SELECT stream, entity, body FROM events WHERE id > ?1 ORDER BY id",
+	[STORE_SQL_EVENT_OF] = "SELECT id, ts, kind, user, detail, body FROM events "
+	    "WHERE stream = ?1 AND entity = ?2 ORDER BY id",
+	[STORE_SQL_CKPT_CLEAR] = "DELETE FROM checkpoint",
+	[STORE_SQL_CKPT_PUT] = "INSERT OR REPLACE INTO checkpoint(stream, entity, body) "
+	    "VALUES (?1, ?2, ?3)",
+	[STORE_SQL_CKPT_SCAN] = "SELECT stream, entity, body FROM checkpoint ORDER BY rowid",
+	[STORE_SQL_REPLY_GET] = "SELECT reply FROM replies WHERE user = ?1 AND cmd_id = ?2",
+	[STORE_SQL_REPLY_PUT] = "INSERT OR REPLACE INTO replies(user, cmd_id, ts, reply) "
+	    "VALUES (?1, ?2, ?3, ?4)",
+	[STORE_SQL_REPLY_EXPIRE] = "DELETE FROM replies WHERE ts < ?1",
+};
+
+/* Run inside the transaction that finds user_version at 0. Plain CREATE TABLE (no IF NOT
+ * EXISTS): a foreign database that already has an "events" table is refused, not adopted. */
+static const char schema_sql[] =
+    "CREATE TABLE events(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, stream TEXT NOT NULL,"
+    " entity TEXT NOT NULL, kind TEXT NOT NULL, user TEXT NOT NULL, detail TEXT NOT NULL,"
+    " body BLOB);"
+    "CREATE INDEX events_entity ON events(stream, entity, id);"
+    "CREATE TABLE checkpoint(stream TEXT, entity TEXT, body BLOB, PRIMARY KEY(stream, entity));"
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER);"
+    "CREATE TABLE replies(user TEXT, cmd_id TEXT, ts INTEGER, reply BLOB,"
+    " PRIMARY KEY(user, cmd_id));"
+    "CREATE INDEX replies_ts ON replies(ts);"
+    "PRAGMA user_version = " STR(STORE_SCHEMA_VERSION) ";";
+
+#define META_CHECKPOINT "checkpoint_event"
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[STORE_SQL_COUNT];
+	char err[STORE_ERR_MAX];
+};
+
+/* "<what>: <SQLite's message>". Call before resetting the statement that failed. */
+static void
+set_err(struct store *st, const char *what)
+{
+	snprintf(st->err, sizeof st->err, "%s: %s", what, sqlite3_errmsg(st->db));
+}
+
+static void RD_PRINTF(2, 3)
+set_errf(struct store *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->err, sizeof st->err, fmt, ap);
+	va_end(ap);
+}
+
+/* Writes must be inside store_begin/store_commit: outside, SQLite would autocommit (and
+ * fsync) each statement, which is both slow and not what the caller meant. */
+static int
+need_txn(struct store *st, const char *what)
+{
+	if (sqlite3_get_autocommit(st->db)) {
+		set_errf(st, "%s: no transaction open (call store_begin first)", what);
+		return -1;
+	}
+	return 0;
+}
+
+/* Step a statement that returns no rows, then reset it. */
+static int
+step_done(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_DONE) {
+		set_err(st, what);
+		sqlite3_reset(s);
+		return -1;
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
+static int
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	return sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+static int
+bind_blob(sqlite3_stmt *s, int i, const void *v, size_t len)
+{
+	/* A zero-length body is stored as an empty blob, never as NULL data. */
+	return sqlite3_bind_blob64(s, i, len != 0 ? v : "", (sqlite3_uint64)len, SQLITE_STATIC);
+}
+
+/* One-shot query of a single integer (used at open only; the SQL is a constant). */
+static int
+query_int(struct store *st, const char *sql, const char *what, int64_t *out)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		set_err(st, what);
+		return -1;
+	}
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		set_err(st, what);
+		sqlite3_finalize(s);
+		return -1;
+	}
+	*out = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int
+exec(struct store *st, const char *sql, const char *what)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		set_err(st, what);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_wal(struct store *st)
+{
+	sqlite3_stmt *s;
+	const char *mode;
+	int ok;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL) != SQLITE_OK) {
+		set_err(st, "set WAL mode");
+		return -1;
+	}
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		set_err(st, "set WAL mode");
+		sqlite3_finalize(s);
+		return -1;
+	}
+	/* An in-memory database reports "memory"; anything else means WAL was refused. */
+	mode = (const char *)sqlite3_column_text(s, 0);
+	ok = mode != NULL && (strcmp(mode, "wal") == 0 || strcmp(mode, "memory") == 0);
+	if (!ok)
+		set_errf(st, "set WAL mode: journal mode stays \"%s\"", mode != NULL ? mode : "?");
+	sqlite3_finalize(s);
+	return ok ? 0 : -1;
+}
+
+/* Refuse a database written by a newer schema. Also the first read of the file, so a file
+ * that is not a database fails here, before anything is written to it. */
+static int
+check_version(struct store *st, int64_t *version)
+{
+	if (query_int(st, "PRAGMA user_version", "read schema version", version) != 0)
+		return -1;
+	if (*version > STORE_SCHEMA_VERSION) {
+		set_errf(st, "database schema version %" PRId64 " is newer than this program's (%d);"
+		    " use a newer rescuedeskd", *version, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+create_or_upgrade(struct store *st)
+{
+	int64_t version;
+
+	/* Read under the write lock: another process may be creating it at the same time. */
+	if (exec(st, "BEGIN IMMEDIATE", "create schema") != 0)
+		return -1;
+	if (query_int(st, "PRAGMA user_version", "read schema version", &version) != 0)
+		goto fail;
+	if (version > STORE_SCHEMA_VERSION) {
+		set_errf(st, "database schema version %" PRId64 " is newer than this program's (%d);"
+		    " use a newer rescuedeskd", version, STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (version == 0 && exec(st, schema_sql, "create schema") != 0)
+		goto fail;
+	/* Upgrades from older versions go here, one step per version, in this transaction. */
+	if (exec(st, "COMMIT", "create schema") != 0)
+		goto fail;
+	return 0;
+
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static int
+prepare_all(struct store *st)
+{
+	int i;
+
+	for (i = 0; i < STORE_SQL_COUNT; i++) {
+		if (sqlite3_prepare_v3(st->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT,
+		    &st->stmt[i], NULL) != SQLITE_OK) {
+			set_err(st, "prepare statements");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct store *
+store_open(const char *path, enum store_sync sync, char **cause)
+{
+	struct store *st = xcalloc(1, sizeof *st);
+	const char *sync_sql;
+	int64_t version;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+
+	if (cause != NULL)
+		*cause = NULL;
+	rd_strlcpy(st->err, "no error", sizeof st->err);
+
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		if (st->db != NULL)
+			set_err(st, "open");
+		else
+			set_errf(st, "open: out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+
+	/* Version check first: a newer database is left exactly as it was found. */
+	if (check_version(st, &version) != 0)
+		goto fail;
+	if (set_wal(st) != 0)
+		goto fail;
+	sync_sql = sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL" :
+	    "PRAGMA synchronous = NORMAL";
+	if (exec(st, sync_sql, "set synchronous") != 0)
+		goto fail;
+	if (version != STORE_SCHEMA_VERSION && create_or_upgrade(st) != 0)
+		goto fail;
+	if (prepare_all(st) != 0)
+		goto fail;
+	return st;
+
+fail:
+	if (cause != NULL)
+		xasprintf(cause, "%s: %s", path, st->err);
+	store_close(st);
+	return NULL;
+}
+
+void
+store_close(struct store *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < STORE_SQL_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	/* Closing the last connection checkpoints the WAL into the database and removes it. An
+	 * open transaction is rolled back. */
+	sqlite3_close_v2(st->db);
+	free(st);
+}
+
+const char *
+store_errmsg(const struct store *st)
+{
+	return st->err;
+}
+
+int
+store_begin(struct store *st)
+{
+	return step_done(st, st->stmt[STORE_SQL_BEGIN], "begin");
+}
+
+int
+store_commit(struct store *st)
+{
+	return step_done(st, st->stmt[STORE_SQL_COMMIT], "commit");
+}
+
+int
+store_rollback(struct store *st)
+{
+	/* SQLite rolls back by itself after some errors (I/O, full disk): then there is nothing
+	 * left to do, and that is not an error. */
+	if (sqlite3_get_autocommit(st->db))
+		return 0;
+	return step_done(st, st->stmt[STORE_SQL_ROLLBACK], "rollback");
+}
+
+/* 1 and *value when found, 0 when absent, -1 on error. */
+static int
+meta_read(struct store *st, const char *key, int64_t *value)
+{
+	sqlite3_stmt *s = st->stmt[STORE_SQL_META_GET];
+	int rc, found = 0;
+
+	bind_text(s, 1, key);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*value = sqlite3_column_int64(s, 0);
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		set_err(st, "meta get");
+		found = -1;
+	}
+	sqlite3_reset(s);
+	return found;
+}
+
+/* On error returns def too; store_errmsg() says why. */
+int64_t
+store_meta_get(struct store *st, const char *key, int64_t def)
+{
+	int64_t v;
+
+	return meta_read(st, key, &v) == 1 ? v : def;
+}
+
+int
+store_meta_set(struct store *st, const char *key, int64_t value)
+{
+	sqlite3_stmt *s = st->stmt[STORE_SQL_META_SET];
+
+	if (need_txn(st, "meta set") != 0)
+		return -1;
+	bind_text(s, 1, key);
+	sqlite3_bind_int64(s, 2, value);
+	return step_done(st, s, "meta set");
+}
+
+/* The hot path of group commit: binds, one step, no allocation. */
+int
+store_event_append(struct store *st, struct store_event *ev)
+{
+	sqlite3_stmt *s = st->stmt[STORE_SQL_EVENT_APPEND];
+
+	if (need_txn(st, "append event") != 0)
+		return -1;
+	sqlite3_bind_int64(s, 1, ev->ts);
+	bind_text(s, 2, ev->stream);
+	bind_text(s, 3, ev->entity);
+	bind_text(s, 4, ev->kind);
+	bind_text(s, 5, ev->user != NULL ? ev->user : "");
+	bind_text(s, 6, ev->detail != NULL ? ev->detail : "");
+	bind_blob(s, 7, ev->body, ev->body_len);
+	if (step_done(st, s, "append event") != 0)
+		return -1;
+	ev->id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+/* On error returns -1; store_errmsg() says why. */
+int64_t
+store_event_last_id(struct store *st)
+{
+	sqlite3_stmt *s = st->stmt[STORE_SQL_EVENT_LAST];
+	int64_t id = -1;
+
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0); /* max() of no rows is NULL, read as 0 */
+	else
+		set_err(st, "last event id");
+	sqlite3_reset(s);
+	return id;
+}
+
+int
+store_checkpoint_begin(struct store *st)
+{
+	if (need_txn(st, "checkpoint begin") != 0)
+		return -1;
+	if (step_done(st, st->stmt[STORE_SQL_CKPT_CLEAR], "checkpoint begin") != 0)
+		return -1;
+	/* Until checkpoint_end, the position is 0: a caller that commits without calling
+	 * checkpoint_end gets a full replay of the log on the next load, not lost entities. */
+	return store_meta_set(st, META_CHECKPOINT, 0);
+}
+
+int
+store_checkpoint_put(struct store *st, const char *stream, const char *entity,
+    const void *body, size_t len)
+{
+	sqlite3_stmt *s = st->stmt[STORE_SQL_CKPT_PUT];
+
+	if (need_txn(st, "checkpoint put") != 0)
+		return -1;
+	bind_text(s, 1, stream);
+	bind_text(s, 2, entity);
+	bind_blob(s, 3, body, len);
+	return step_done(st, s, "checkpoint put");
+}
+
+int
+store_checkpoint_end(struct store *st, int64_t upto_event_id)
+{
+	int64_t last;
+
+	if (need_txn(st, "checkpoint end") != 0)
+		return -1;
+	if ((last = store_event_last_id(st)) < 0)
+		return -1;
+	/* A position past the log would make load skip events appended later. */
+	if (upto_event_id < 0 || upto_event_id > last) {
+		set_errf(st, "checkpoint end: event %" PRId64 " is not in the log (last is %"
+		    PRId64 ")", upto_event_id, last);
+		return -1;
+	}
+	return store_meta_set(st, META_CHECKPOINT, upto_event_id);
+}
+
+/* Feed every row of s (columns: stream, entity, body) to cb; *n counts rows. */
+static int
+feed(struct store *st, sqlite3_stmt *s, store_load_cb cb, void *ctx, int64_t *n,
+    const char *what)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *stream = (const char *)sqlite3_column_text(s, 0);
+		const char *entity = (const char *)sqlite3_column_text(s, 1);
+		const void *body = sqlite3_column_blob(s, 2);
+		size_t len = (size_t)sqlite3_column_bytes(s, 2);
+
+		if (cb(ctx, stream != NULL ? stream : "", entity != NULL ? entity : "", body,
+		    len) != 0) {
+			set_errf(st, "load stopped by caller");
+			sqlite3_reset(s);
+			return -1;
+		}
+		(*n)++;
+	}
+	if (rc != SQLITE_DONE) {
+		set_err(st, what);
+		sqlite3_reset(s);
+		return -1;
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
+int
+store_load(struct store *st, store_load_cb cb, void *ctx, int64_t *replayed)
+{
+	sqlite3_stmt *after = st->stmt[STORE_SQL_EVENT_AFTER];
+	int64_t from = 0, ncheckpoint = 0, nevents = 0;
+	int own_txn, rc = -1;
+
+	if (replayed != NULL)
+		*replayed = 0;
+	/* One read transaction, so the checkpoint and the tail come from the same snapshot. */
+	own_txn = sqlite3_get_autocommit(st->db);
+	if (own_txn && step_done(st, st->stmt[STORE_SQL_BEGIN_READ], "load") != 0)
+		return -1;
+	if (meta_read(st, META_CHECKPOINT, &from) < 0)
+		goto out;
+	if (feed(st, st->stmt[STORE_SQL_CKPT_SCAN], cb, ctx, &ncheckpoint,
+	    "load checkpoint") != 0)
+		goto out;
+	sqlite3_bind_int64(after, 1, from);
+	if (feed(st, after, cb, ctx, &nevents, "load events") != 0)
+		goto out;
+	if (replayed != NULL)
+		*replayed = nevents;
+	rc = 0;
+
+out:
+	if (own_txn) {
+		/* Ending a read transaction can only fail if something is badly wrong; keep the
+		 * first error. */
+		if (rc == 0)
+			rc = step_done(st, st->stmt[STORE_SQL_COMMIT], "load");
+		else
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	return rc;
+}
+
+int
+store_events_of(struct store *st, const char *stream, const char *entity,
+    store_event_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = st->stmt[STORE_SQL_EVENT_OF];
+	struct store_event ev;
+	int rc;
+
+	bind_text(s, 1, stream);
+	bind_text(s, 2, entity);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&ev, 0, sizeof ev);
+		ev.id = sqlite3_column_int64(s, 0);
+		ev.ts = sqlite3_column_int64(s, 1);
+		ev.stream = stream;
+		ev.entity = entity;
+		ev.kind = (const char *)sqlite3_column_text(s, 2);
+		ev.user = (const char *)sqlite3_column_text(s, 3);
+		ev.detail = (const char *)sqlite3_column_text(s, 4);
+		ev.body = sqlite3_column_blob(s, 5);
+		ev.body_len = (size_t)sqlite3_column_bytes(s, 5);
+		if (cb(ctx, &ev) != 0) {
+			set_errf(st, "events of: stopped by caller");
+			sqlite3_reset(s);
+			return -1;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		set_err(st, "events of");
+		sqlite3_reset(s);
+		return -1;
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
+int
+store_reply_get(struct store *st, const char *user, const char *cmd_id, void **reply,
+    size_t *len)
+{
+	sqlite3_stmt *s = st->stmt[STORE_SQL_REPLY_GET];
+	int rc, found = 0;
+
+	bind_text(s, 1, user);
+	bind_text(s, 2, cmd_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const void *blob = sqlite3_column_blob(s, 0);
+		size_t n = (size_t)sqlite3_column_bytes(s, 0);
+		void *copy = xmalloc(n);
+
+		if (n != 0)
+			memcpy(copy, blob, n);
+		*reply = copy;
+		*len = n;
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		set_err(st, "reply get");
+		found = -1;
+	}
+	sqlite3_reset(s);
+	return found;
+}
+
+int
+store_reply_put(struct store *st, const char *user, const char *cmd_id, int64_t ts,
+    const void *reply, size_t len)
+{
+	sqlite3_stmt *s = st->stmt[STORE_SQL_REPLY_PUT];
+
+	if (need_txn(st, "reply put") != 0)
+		return -1;
+	bind_text(s, 1, user);
+	bind_text(s, 2, cmd_id);
+	sqlite3_bind_int64(s, 3, ts);
+	bind_blob(s, 4, reply, len);
+	return step_done(st, s, "reply put");
+}
+
+/* Runs inside the caller's transaction if one is open, else as its own. */
+int64_t
+store_reply_expire(struct store *st, int64_t before_ms)
+{
+	sqlite3_stmt *s = st->stmt[STORE_SQL_REPLY_EXPIRE];
+
+	sqlite3_bind_int64(s, 1, before_ms);
+	if (step_done(st, s, "reply expire") != 0)
+		return -1;
+	return sqlite3_changes64(st->db);
+}

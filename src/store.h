@@ -1,0 +1,92 @@
+/* store.h: the broker's durable store, an SQLite database in WAL mode. This module is the only
+ * one that includes sqlite3.h.
+ *
+ * Layout: an append-only event log (every accepted change, with the full state of the entity
+ * after the change as an opaque blob), a checkpoint (the state of every entity as of one event
+ * id, so start-up replays only what came after), a meta key/value table (epoch, checkpoint
+ * position), and the reply cache that makes mutating requests idempotent by (user, cmd_id).
+ *
+ * Errors: functions return 0 on success or -1 on failure; store_errmsg() then says why (a
+ * borrowed string valid until the next call). Nothing here logs or exits.
+ * Ownership: blobs and strings passed in are borrowed (copied into SQLite); blobs handed to
+ * callbacks are borrowed for the duration of the callback only. */
+#ifndef RD_STORE_H
+#define RD_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+enum store_sync {
+	STORE_SYNC_NORMAL, /* durable against process crash (kill -9); WAL fsync at checkpoints */
+	STORE_SYNC_FULL,   /* fsync on every commit: durable against power loss too */
+};
+
+/* Open or create the database at path (":memory:" works, for tests), set WAL mode and create
+ * the schema. On failure returns NULL and sets *cause (caller frees) if cause is non-NULL. */
+struct store *store_open(const char *path, enum store_sync sync, char **cause);
+void store_close(struct store *st); /* NULL is fine */
+const char *store_errmsg(const struct store *st);
+
+/* Transactions. Every write below must happen between begin and commit. rollback after an
+ * error discards everything since begin. */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+int store_rollback(struct store *st);
+
+/* Meta integers (epoch, checkpoint position, ...). get returns def when the key is absent. */
+int64_t store_meta_get(struct store *st, const char *key, int64_t def);
+int store_meta_set(struct store *st, const char *key, int64_t value);
+
+/* One event of the log. stream: "ticket", "truck", "warning", ...; entity: the entity's id
+ * as text; kind: what happened ("created", "state", "note", "assign", ...); user: who did it
+ * ("" for the broker itself); detail: human-readable text for the timeline (may be "");
+ * body/body_len: the entity's full state after the change (opaque to the store). */
+struct store_event {
+	int64_t id; /* filled by append; ignored on input */
+	int64_t ts; /* ms since the Unix epoch */
+	const char *stream;
+	const char *entity;
+	const char *kind;
+	const char *user;
+	const char *detail;
+	const void *body;
+	size_t body_len;
+};
+
+int store_event_append(struct store *st, struct store_event *ev);
+int64_t store_event_last_id(struct store *st); /* 0 when the log is empty */
+
+/* Write the checkpoint: call checkpoint_begin, then put every entity's current state, then
+ * checkpoint_end(upto) naming the last event id the state includes. All inside one
+ * transaction that the caller opens and commits. checkpoint_begin clears the old one. */
+int store_checkpoint_begin(struct store *st);
+int store_checkpoint_put(struct store *st, const char *stream, const char *entity,
+    const void *body, size_t len);
+int store_checkpoint_end(struct store *st, int64_t upto_event_id);
+
+/* Rebuild: calls cb for every entity in the checkpoint, then for every event after it, in
+ * log order, with the entity's state blob. A callback returning non-zero stops the load and
+ * makes store_load return -1 (store_errmsg says "load stopped by caller").
+ * *replayed (if non-NULL) gets the number of events replayed after the checkpoint. */
+typedef int (*store_load_cb)(void *ctx, const char *stream, const char *entity,
+    const void *body, size_t len);
+int store_load(struct store *st, store_load_cb cb, void *ctx, int64_t *replayed);
+
+/* The history of one entity, oldest first: cb gets each event (body included). */
+typedef int (*store_event_cb)(void *ctx, const struct store_event *ev);
+int store_events_of(struct store *st, const char *stream, const char *entity,
+    store_event_cb cb, void *ctx);
+
+/* Idempotency cache. get: 1 and a malloc'ed copy in *reply (caller frees) when found, 0 when
+ * not, -1 on error. put stores the reply (inside the caller's transaction). expire drops
+ * entries older than before_ms and returns how many went, or -1. */
+int store_reply_get(struct store *st, const char *user, const char *cmd_id, void **reply,
+    size_t *len);
+int store_reply_put(struct store *st, const char *user, const char *cmd_id, int64_t ts,
+    const void *reply, size_t len);
+int64_t store_reply_expire(struct store *st, int64_t before_ms);
+
+#endif

@@ -1,0 +1,94 @@
+/* view.c: drawing helpers shared by views: title bar, key hints, "terminal too small". */
+#include "view.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "text.h"
+
+bool
+view_too_small(int cols, int rows)
+{
+	return cols < VIEW_MIN_COLS || rows < VIEW_MIN_ROWS;
+}
+
+void
+view_draw_too_small(struct vscreen *vs)
+{
+	int cols = vscreen_cols(vs), rows = vscreen_rows(vs), i, w, x, y0;
+	char need[128], have[128];
+	const char *lines[4];
+	enum theme_role roles[4] = { ROLE_WARN, ROLE_NORMAL, ROLE_NORMAL, ROLE_DIM };
+
+	snprintf(need, sizeof need, "%s %dx%d", i18n_tr("small.need"), VIEW_MIN_COLS,
+	    VIEW_MIN_ROWS);
+	snprintf(have, sizeof have, "%s %dx%d", i18n_tr("small.have"), cols, rows);
+	lines[0] = i18n_tr("small.title");
+	lines[1] = need;
+	lines[2] = have;
+	lines[3] = i18n_tr("small.hint");
+
+	vscreen_fill(vs, 0, 0, cols, rows, ROLE_NORMAL, 0, L' ');
+	vscreen_set_cursor(vs, 0, 0, false);
+	y0 = rows > 4 ? (rows - 4) / 2 : 0;
+	for (i = 0; i < 4 && y0 + i < rows; i++) {
+		w = text_width(lines[i]);
+		x = w < cols ? (cols - w) / 2 : 0;
+		vscreen_put_ellipsis(vs, x, y0 + i, roles[i], 0, lines[i], cols - x);
+	}
+}
+
+void
+view_draw_title(struct vscreen *vs, int y, const char *title, const char *right)
+{
+	int cols = vscreen_cols(vs), rw = right != NULL ? text_width(right) : 0, avail;
+
+	vscreen_fill(vs, 0, y, cols, 1, ROLE_TITLE, 0, L' ');
+	if (rw > 0 && rw + 4 > cols)
+		rw = 0;		/* no room for both: the title wins */
+	avail = cols - 2 - (rw > 0 ? rw + 2 : 0);
+	vscreen_put_ellipsis(vs, 1, y, ROLE_TITLE, 0, title, avail);
+	if (rw > 0)
+		vscreen_put(vs, cols - 1 - rw, y, ROLE_TITLE, 0, right, rw);
+}
+
+/* "j" or "j/k": the first key of a and of b. */
+static void
+hint_keys(const struct view_hint *h, char *buf, size_t sz)
+{
+	struct key k;
+	size_t n;
+
+	buf[0] = '\0';
+	if (keymap_action_keys(h->a, &k, 1) > 0)
+		keymap_key_name(&k, buf, sz);
+	if (h->b != ACTION_NONE && keymap_action_keys(h->b, &k, 1) > 0) {
+		n = strlen(buf);
+		if (n + 2 < sz) {
+			buf[n] = '/';
+			keymap_key_name(&k, buf + n + 1, sz - n - 1);
+		}
+	}
+}
+
+void
+view_draw_hints(struct vscreen *vs, int y, const struct view_hint *hints, int n)
+{
+	int cols = vscreen_cols(vs), x = 1, i, kw, lw;
+	const char *label;
+	char keys[40];
+
+	vscreen_fill(vs, 0, y, cols, 1, ROLE_KEY_HINT, 0, L' ');
+	for (i = 0; i < n; i++) {
+		hint_keys(&hints[i], keys, sizeof keys);
+		label = i18n_tr(hints[i].label);
+		kw = text_width(keys);
+		lw = text_width(label);
+		if (x + kw + 1 + lw > cols - 1)
+			break;
+		vscreen_put(vs, x, y, ROLE_KEY, 0, keys, kw);
+		vscreen_put(vs, x + kw + 1, y, ROLE_KEY_HINT, 0, label, lw);
+		x += kw + 1 + lw + 2;
+	}
+}

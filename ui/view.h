@@ -1,0 +1,102 @@
+/* view.h: the interface every screen of the console implements, plus shared drawing
+ * helpers (title bar, key-hint bar, the "terminal too small" screen).
+ *
+ * A view draws the model into a vscreen and turns actions into reaction flags; it never
+ * calls curses and never decides when to redraw. The main loop does:
+ *
+ *     a = keymap_lookup(v->scope, &k);
+ *     r = view_key(v, model, &k, a);
+ *     if (!(r & UI_HANDLED)) ...global handling (help, quit)...
+ *     if (r & UI_CLOSE) ...pop and destroy the view...
+ *     ...then once per loop turn, if anything is dirty: view_draw() + term_blit().
+ *
+ * struct model is the client's state (tickets, connection state); it is defined by the
+ * client, views only get pointers to it. Ownership: a view is created by its module's
+ * *_create() function and owned by whoever holds it (the view stack); view_destroy()
+ * frees it. Views keep no pointer to the model between calls. */
+#ifndef RD_VIEW_H
+#define RD_VIEW_H
+
+#include <stdbool.h>
+
+#include "keymap.h"
+#include "theme.h"
+#include "vscreen.h"
+
+struct model;
+struct view;
+
+/* Reaction flags returned by view key handlers. */
+enum view_reaction {
+	UI_NONE = 0,
+	UI_HANDLED = 1 << 0,	/* the view used the key; otherwise the caller may */
+	UI_REDRAW = 1 << 1,	/* the view's content changed: draw again */
+	UI_RELAYOUT = 1 << 2,	/* sizes changed: resize, then draw everything */
+	UI_CLOSE = 1 << 3,	/* pop this view (the caller destroys it) */
+	UI_QUIT = 1 << 4	/* leave the program (after any confirmation) */
+};
+
+struct view_ops {
+	const char *name;	/* for logs: "help", "board", ... */
+	/* Draw the whole screen (every cell: the vscreen is not cleared for you). */
+	void (*draw)(struct view *v, const struct model *m, struct vscreen *vs,
+	    const struct theme *t);
+	/* Handle one key: a is keymap_lookup(v->scope, k) (ACTION_NONE for text or unbound
+	 * keys; k lets text-entry views insert characters). Returns enum view_reaction bits. */
+	unsigned (*key)(struct view *v, struct model *m, const struct key *k,
+	    enum keymap_action a);
+	/* Free the view (the struct view is embedded in it). */
+	void (*destroy)(struct view *v);
+};
+
+/* Embed as the first member of a view's own struct. */
+struct view {
+	const struct view_ops *ops;
+	enum keymap_scope scope;	/* where keys are looked up now; the view may change it */
+};
+
+static inline void
+view_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct theme *t)
+{
+	v->ops->draw(v, m, vs, t);
+}
+
+static inline unsigned
+view_key(struct view *v, struct model *m, const struct key *k, enum keymap_action a)
+{
+	return v->ops->key(v, m, k, a);
+}
+
+/* Destroy a view; NULL is fine. */
+static inline void
+view_destroy(struct view *v)
+{
+	if (v != NULL)
+		v->ops->destroy(v);
+}
+
+/* The smallest terminal the views are laid out for. */
+#define VIEW_MIN_COLS 80
+#define VIEW_MIN_ROWS 24
+
+/* true if a cols x rows terminal is below VIEW_MIN_COLS x VIEW_MIN_ROWS. */
+bool view_too_small(int cols, int rows);
+/* Draw the "terminal too small" screen over the whole vscreen (any size, even 1x1): what
+ * is needed, the current size, and how to leave (Q). Uses i18n_tr(). */
+void view_draw_too_small(struct vscreen *vs);
+
+/* Draw row y as a title bar: title on the left, right (may be NULL) right-aligned; the
+ * title is cut with an ellipsis if both do not fit. */
+void view_draw_title(struct vscreen *vs, int y, const char *title, const char *right);
+
+/* One item of a key-hint bar: the first key of a (and of b, if not ACTION_NONE, joined
+ * with "/") then the translated label (a catalog key). */
+struct view_hint {
+	enum keymap_action a, b;
+	const char *label;
+};
+
+/* Draw row y as a key-hint bar from n hints; items that do not fit are left out whole. */
+void view_draw_hints(struct vscreen *vs, int y, const struct view_hint *hints, int n);
+
+#endif
