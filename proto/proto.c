@@ -16,15 +16,15 @@
 #define OPT false
 #define MSG_BEGIN(m, w, k) static const struct proto_field fields_##m[] = {
 #define F_STR(m, f, mx, r) \
-	{ #f, PT_STR, offsetof(struct proto_##m, f), sizeof(((struct proto_##m *)0)->f), 0, 0, r, -1 },
+	{ #f, sizeof(#f) - 1, PT_STR, offsetof(struct proto_##m, f), sizeof(((struct proto_##m *)0)->f), 0, 0, r, -1 },
 #define F_I64(m, f, lo, hi, r) \
-	{ #f, PT_I64, offsetof(struct proto_##m, f), sizeof(int64_t), (double)(lo), (double)(hi), r, -1 },
+	{ #f, sizeof(#f) - 1, PT_I64, offsetof(struct proto_##m, f), sizeof(int64_t), (double)(lo), (double)(hi), r, -1 },
 #define F_F64(m, f, lo, hi, r) \
-	{ #f, PT_F64, offsetof(struct proto_##m, f), sizeof(double), (lo), (hi), r, -1 },
+	{ #f, sizeof(#f) - 1, PT_F64, offsetof(struct proto_##m, f), sizeof(double), (lo), (hi), r, -1 },
 #define F_BOOL(m, f, r) \
-	{ #f, PT_BOOL, offsetof(struct proto_##m, f), sizeof(bool), 0, 0, r, -1 },
+	{ #f, sizeof(#f) - 1, PT_BOOL, offsetof(struct proto_##m, f), sizeof(bool), 0, 0, r, -1 },
 #define F_OBJ(m, f, sub, r) \
-	{ #f, PT_OBJ, offsetof(struct proto_##m, f), sizeof(struct proto_##sub), 0, 0, r, PROTO_MSG_##sub },
+	{ #f, sizeof(#f) - 1, PT_OBJ, offsetof(struct proto_##m, f), sizeof(struct proto_##sub), 0, 0, r, PROTO_MSG_##sub },
 #define MSG_END(m) };
 #include "msg.def"
 #undef MSG_BEGIN
@@ -678,7 +678,8 @@ decode_obj(const msgpack_object *o, enum proto_msg_id m, void *out, const char *
 			    ctx, type_name(k->type));
 		size_t fi;
 		for (fi = 0; fi < d->n_fields; fi++)
-			if (key_is(k, d->fields[fi].name))
+			if (k->via.str.size == d->fields[fi].name_len &&
+			    memcmp(k->via.str.ptr, d->fields[fi].name, d->fields[fi].name_len) == 0)
 				break;
 		if (fi == d->n_fields)
 			continue; /* unknown keys are ignored */
@@ -796,8 +797,11 @@ proto_decode_request(const void *buf, size_t len, struct proto_request *out,
 	msgpack_unpacked up;
 	int r = -1;
 
-	memset(out, 0, sizeof *out);
+	/* the header only: decode_obj zeroes the args it fills */
+	out->v = 0;
 	out->op = -1;
+	out->cmd_id[0] = '\0';
+	memset(out->user, 0, sizeof out->user);
 	if (unpack(buf, len, PROTO_MAX_REQUEST, &up, err) < 0)
 		return -1;
 	const msgpack_object *root = &up.data;
@@ -858,8 +862,7 @@ proto_decode_feed(const void *buf, size_t len, struct proto_feed *out, struct pr
 	msgpack_unpacked up;
 	int r = -1;
 
-	memset(out, 0, sizeof *out);
-	out->type = -1;
+	out->type = -1; /* decode_obj zeroes the message it fills */
 	if (unpack(buf, len, PROTO_MAX_REQUEST, &up, err) < 0)
 		return -1;
 	const msgpack_object *root = &up.data;

@@ -100,6 +100,7 @@ enum proto_kind { PROTO_KIND_REQUEST, PROTO_KIND_FEED, PROTO_KIND_ENTITY, PROTO_
 
 struct proto_field {
 	const char *name;
+	size_t name_len;
 	enum proto_type type;
 	size_t offset;
 	size_t size;     /* PT_STR: buffer size (max bytes + 1) */

@@ -398,8 +398,7 @@ recv_request(struct broker *b, unsigned char *rid, size_t *rid_len, bool *delim,
 				*delim = true;
 			zmq_msg_close(&part);
 		} else {
-			zmq_msg_close(body);
-			zmq_msg_move(body, &part);
+			zmq_msg_move(body, &part); /* releases what body held */
 			zmq_msg_close(&part);
 		}
 		nparts++;

@@ -61,6 +61,9 @@ const char *replica_state_name(enum replica_state s);
 int64_t replica_hb_age_ms(const struct replica *r, int64_t now_ms);
 int64_t replica_broker_time(const struct replica *r);
 int64_t replica_epoch(const struct replica *r);
+/* The broker's time_scale from the last heartbeat (simulated seconds per real second), 1 if
+ * none was announced. */
+int64_t replica_time_scale(const struct replica *r);
 
 const struct proto_ticket *replica_ticket(const struct replica *r, int64_t id);
 const struct proto_truck *replica_truck(const struct replica *r, const char *id);

@@ -15,7 +15,7 @@ struct line {
 	enum keymap_action action;
 };
 
-struct help {
+struct view_help {
 	struct view view;	/* first member */
 	struct line lines[2 * SCOPE_COUNT + ACTION_COUNT];
 	int nlines;
@@ -30,7 +30,7 @@ static const struct view_hint hints[] = {
 };
 
 static void
-add(struct help *h, int kind, enum keymap_scope s, enum keymap_action a)
+add(struct view_help *h, int kind, enum keymap_scope s, enum keymap_action a)
 {
 	h->lines[h->nlines].kind = kind;
 	h->lines[h->nlines].scope = s;
@@ -39,7 +39,7 @@ add(struct help *h, int kind, enum keymap_scope s, enum keymap_action a)
 }
 
 static void
-build(struct help *h)
+build(struct view_help *h)
 {
 	const enum keymap_scope *order;
 	int i, a, n = keymap_scope_order(&order);
@@ -62,7 +62,7 @@ build(struct help *h)
 }
 
 static int
-max_top(const struct help *h)
+max_top(const struct view_help *h)
 {
 	return h->nlines > h->body_rows ? h->nlines - h->body_rows : 0;
 }
@@ -111,7 +111,7 @@ static void
 help_draw(struct view *v, const struct model *m, struct vscreen *vs,
     const struct theme *t)
 {
-	struct help *h = (struct help *)v;
+	struct view_help *h = (struct view_help *)v;
 	int cols = vscreen_cols(vs), rows = vscreen_rows(vs), keycol = key_column(), r;
 	char title[160], pos[48];
 
@@ -139,7 +139,7 @@ help_draw(struct view *v, const struct model *m, struct vscreen *vs,
 static unsigned
 help_key(struct view *v, struct model *m, const struct key *k, enum keymap_action a)
 {
-	struct help *h = (struct help *)v;
+	struct view_help *h = (struct view_help *)v;
 	int top = h->top, page = h->body_rows > 1 ? h->body_rows - 1 : 1;
 
 	(void)m;
@@ -195,7 +195,7 @@ static const struct view_ops help_ops = {
 struct view *
 view_help_create(void)
 {
-	struct help *h = xcalloc(1, sizeof *h);
+	struct view_help *h = xcalloc(1, sizeof *h);
 
 	h->view.ops = &help_ops;
 	h->view.scope = SCOPE_GLOBAL;

@@ -1,0 +1,823 @@
+/* replica.c: a local copy of the broker's tickets, trucks and warnings (Clone pattern).
+ *
+ * Streams are indexed by enum proto_topic (ticket, truck, warning). Each table is an hmap
+ * from the entity's id (decimal for tickets and warnings) to a heap copy of the entity
+ * whose `ver` is always set (to the publishing seq when the wire left it out).
+ *
+ * While a resync runs (`syncing`), everything read from the SUB socket, heartbeats
+ * included, goes to an app-side queue so the socket's HWM is never reached. The snapshot
+ * parts arrive through the rpc callback, which only assembles them; the snapshot is applied
+ * in replica_process (so entity pointers change only there), then the queue is replayed with
+ * the same checks as live traffic: updates at or below the snapshot's seq are dropped, the
+ * rest must continue the stream. A gap found during the replay starts another resync with
+ * the rest of the queue kept. Queued messages of another epoch than the snapshot's are
+ * dropped; if the broker has moved to a newer epoch, its next message triggers a resync. */
+#include "replica.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "hmap.h"
+#include "util.h"
+
+#define REPLICA_STALE_MS 3000
+#define REPLICA_RCVHWM 100000
+#define REPLICA_QUEUE_MAX 100000 /* messages buffered during a resync (~1 KB each) */
+#define REPLICA_DRAIN_MAX 10000  /* messages read per replica_process call */
+#define REPLICA_RETRY_MIN 250    /* backoff between failed snapshots after the 1st retry */
+#define REPLICA_RETRY_MAX 5000
+
+#define NSTREAMS 3 /* PROTO_TOPIC_TICKET, PROTO_TOPIC_TRUCK, PROTO_TOPIC_WARNING */
+
+enum verdict { V_OK, V_DROP, V_RESYNC };
+
+struct replica {
+	void *sock;
+	struct rpc *rpc;
+	struct replica_ops ops;
+	void *ctx;
+	int stale_ms;
+	bool trucks;
+
+	enum replica_state state;
+	bool have_hb;
+	int64_t last_hb;    /* our monotonic ms of the last heartbeat */
+	int64_t broker_ts;  /* its ts */
+	int64_t time_scale; /* its time_scale, 1 if absent */
+
+	int64_t epoch;            /* of the data we hold; 0 before the first snapshot */
+	int64_t last[NSTREAMS];   /* last seq applied per stream */
+	struct hmap *tab[NSTREAMS];
+
+	bool syncing;
+	char snap_cmd_id[PROTO_CMD_ID_MAX + 1]; /* "" when no snapshot request is out */
+	struct rpc_snap snap;
+	bool snap_ready;  /* snap holds a whole, checked snapshot */
+	bool snap_failed; /* the last request failed; schedule the next one */
+	int snap_failures;
+	int64_t retry_at;
+
+	struct proto_pub *q;
+	size_t qlen, qcap;
+	bool q_full_logged;
+
+	struct replica_stats stats;
+};
+
+static const size_t entity_size[NSTREAMS] = {
+	[PROTO_TOPIC_TICKET] = sizeof(struct proto_ticket),
+	[PROTO_TOPIC_TRUCK] = sizeof(struct proto_truck),
+	[PROTO_TOPIC_WARNING] = sizeof(struct proto_warning),
+};
+
+static const char *stream_name[NSTREAMS] = { "ticket", "truck", "warning" };
+
+/* ---- entities, generic over the three streams ---- */
+
+static void
+entity_key(int s, const void *e, char *buf, size_t n)
+{
+	switch (s) {
+	case PROTO_TOPIC_TICKET:
+		snprintf(buf, n, "%lld", (long long)((const struct proto_ticket *)e)->id);
+		break;
+	case PROTO_TOPIC_TRUCK:
+		rd_strlcpy(buf, ((const struct proto_truck *)e)->id, n);
+		break;
+	default:
+		snprintf(buf, n, "%lld", (long long)((const struct proto_warning *)e)->id);
+		break;
+	}
+}
+
+/* The entity's ver, or -1 when the wire did not carry one. */
+static int64_t
+entity_ver(int s, const void *e)
+{
+	const struct proto_ticket *t = e;
+	const struct proto_truck *k = e;
+	const struct proto_warning *w = e;
+
+	switch (s) {
+	case PROTO_TOPIC_TICKET:
+		return PROTO_HAS(t, ticket, ver) ? t->ver : -1;
+	case PROTO_TOPIC_TRUCK:
+		return PROTO_HAS(k, truck, ver) ? k->ver : -1;
+	default:
+		return PROTO_HAS(w, warning, ver) ? w->ver : -1;
+	}
+}
+
+static void
+entity_set_ver(int s, void *e, int64_t ver)
+{
+	struct proto_ticket *t = e;
+	struct proto_truck *k = e;
+	struct proto_warning *w = e;
+
+	switch (s) {
+	case PROTO_TOPIC_TICKET:
+		t->ver = ver;
+		PROTO_SET(t, ticket, ver);
+		break;
+	case PROTO_TOPIC_TRUCK:
+		k->ver = ver;
+		PROTO_SET(k, truck, ver);
+		break;
+	default:
+		w->ver = ver;
+		PROTO_SET(w, warning, ver);
+		break;
+	}
+}
+
+static bool
+is_cleared(int s, const void *e)
+{
+	return s == PROTO_TOPIC_WARNING && ((const struct proto_warning *)e)->cleared;
+}
+
+static void
+notify(struct replica *r, int s, const void *old, const void *now)
+{
+	switch (s) {
+	case PROTO_TOPIC_TICKET:
+		if (r->ops.ticket != NULL)
+			r->ops.ticket(r->ctx, old, now);
+		break;
+	case PROTO_TOPIC_TRUCK:
+		if (r->ops.truck != NULL)
+			r->ops.truck(r->ctx, old, now);
+		break;
+	default:
+		if (r->ops.warning != NULL)
+			r->ops.warning(r->ctx, old, now);
+		break;
+	}
+}
+
+static void
+table_free(struct hmap *m)
+{
+	size_t pos = 0;
+	void *v;
+
+	if (m == NULL)
+		return;
+	while (hmap_next(m, &pos, NULL, &v))
+		free(v);
+	hmap_destroy(m);
+}
+
+/* Apply one published entity whose stream seq is seq. */
+static void
+apply_entity(struct replica *r, int s, const void *e, int64_t seq)
+{
+	char key[32];
+	int64_t ver = entity_ver(s, e);
+	void *old, *copy;
+
+	if (ver < 0)
+		ver = seq;
+	entity_key(s, e, key, sizeof key);
+	old = hmap_get(r->tab[s], key);
+	if (old != NULL && entity_ver(s, old) >= ver) {
+		r->stats.stale++;
+		log_debug("replica: %s %s ver %lld is not newer than %lld", stream_name[s], key,
+		    (long long)ver, (long long)entity_ver(s, old));
+		return;
+	}
+	r->stats.applied++;
+	if (is_cleared(s, e)) {
+		/* Cleared warnings leave the active set. */
+		if (old != NULL) {
+			hmap_remove(r->tab[s], key);
+			notify(r, s, old, NULL);
+			free(old);
+		}
+		return;
+	}
+	copy = xmalloc(entity_size[s]);
+	memcpy(copy, e, entity_size[s]);
+	entity_set_ver(s, copy, ver);
+	hmap_put(r->tab[s], key, copy);
+	notify(r, s, old, copy);
+	free(old);
+}
+
+static struct hmap *
+table_build(int s, const void *arr, size_t n)
+{
+	struct hmap *m = hmap_create();
+	char key[32];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const void *e = (const char *)arr + i * entity_size[s];
+		void *copy;
+
+		if (is_cleared(s, e))
+			continue;
+		copy = xmalloc(entity_size[s]);
+		memcpy(copy, e, entity_size[s]);
+		entity_key(s, e, key, sizeof key);
+		free(hmap_put(m, key, copy)); /* a duplicate id: the later one wins */
+	}
+	return m;
+}
+
+/* Notify what changed from table `old` to the current table of stream s. */
+static void
+table_diff(struct replica *r, int s, struct hmap *old)
+{
+	size_t pos = 0;
+	const char *key;
+	void *v, *o;
+
+	while (hmap_next(r->tab[s], &pos, &key, &v)) {
+		o = hmap_get(old, key);
+		/* Same ver, same entity: ver is the stream seq of its last change. */
+		if (o == NULL || entity_ver(s, o) < 0 || entity_ver(s, o) != entity_ver(s, v))
+			notify(r, s, o, v);
+	}
+	pos = 0;
+	while (hmap_next(old, &pos, &key, &o))
+		if (hmap_get(r->tab[s], key) == NULL)
+			notify(r, s, o, NULL);
+}
+
+/* ---- queue ---- */
+
+static void
+enqueue(struct replica *r, const struct proto_pub *p)
+{
+	if (r->qlen == REPLICA_QUEUE_MAX) {
+		/* Losing these is caught like any loss: by seq continuity or a heartbeat. */
+		if (!r->q_full_logged)
+			log_warn("replica: resync queue full (%d), dropping updates",
+			    REPLICA_QUEUE_MAX);
+		r->q_full_logged = true;
+		return;
+	}
+	if (r->qlen == r->qcap) {
+		r->qcap = r->qcap ? r->qcap * 2 : 64;
+		r->q = xreallocarray(r->q, r->qcap, sizeof *r->q);
+	}
+	r->q[r->qlen++] = *p;
+}
+
+static void
+queue_clear(struct replica *r)
+{
+	r->qlen = 0;
+	r->q_full_logged = false;
+	if (r->qcap > 4096) {
+		free(r->q);
+		r->q = NULL;
+		r->qcap = 0;
+	}
+}
+
+/* ---- the state machine ---- */
+
+static bool
+hb_fresh(const struct replica *r, int64_t now)
+{
+	return r->have_hb && now - r->last_hb <= r->stale_ms;
+}
+
+static void
+start_resync(struct replica *r, int64_t now, const char *why)
+{
+	if (r->syncing)
+		return;
+	log_info("replica: resync: %s", why);
+	r->syncing = true;
+	r->snap_failures = 0;
+	r->snap_failed = false;
+	r->retry_at = now;
+}
+
+/* Check one message against the data we hold and apply it. from_queue: replayed after a
+ * snapshot, where another epoch means an old message rather than a new broker. */
+static enum verdict
+check_apply(struct replica *r, const struct proto_pub *p, bool from_queue)
+{
+	int s = (int)p->topic;
+
+	if (p->epoch != r->epoch) {
+		if (from_queue) {
+			if (p->topic != PROTO_TOPIC_HB)
+				r->stats.stale++;
+			return V_DROP;
+		}
+		log_info("replica: epoch %lld -> %lld", (long long)r->epoch, (long long)p->epoch);
+		return V_RESYNC;
+	}
+	if (p->topic == PROTO_TOPIC_HB) {
+		/* The heartbeat follows every update it counts on the same pipe: a higher seq
+		 * than ours means the tail of a lossless stream was lost. */
+		if (p->u.hb.seq_ticket > r->last[PROTO_TOPIC_TICKET] ||
+		    p->u.hb.seq_warning > r->last[PROTO_TOPIC_WARNING]) {
+			r->stats.gaps++;
+			log_info("replica: heartbeat at ticket %lld warning %lld, we have %lld %lld",
+			    (long long)p->u.hb.seq_ticket, (long long)p->u.hb.seq_warning,
+			    (long long)r->last[PROTO_TOPIC_TICKET],
+			    (long long)r->last[PROTO_TOPIC_WARNING]);
+			return V_RESYNC;
+		}
+		return V_OK;
+	}
+	if (p->seq <= r->last[s]) {
+		r->stats.stale++;
+		return V_DROP;
+	}
+	if (s != PROTO_TOPIC_TRUCK && p->seq != r->last[s] + 1) {
+		r->stats.gaps++;
+		log_info("replica: %s stream gap: %lld after %lld", stream_name[s],
+		    (long long)p->seq, (long long)r->last[s]);
+		return V_RESYNC;
+	}
+	/* Trucks are latest-wins: a gap only means positions we will never need. */
+	r->last[s] = p->seq;
+	apply_entity(r, s, &p->u, p->seq);
+	return V_OK;
+}
+
+static void
+on_hb(struct replica *r, const struct proto_pub *p, int64_t now)
+{
+	bool returned = !hb_fresh(r, now); /* first heartbeat, or back after silence */
+
+	r->have_hb = true;
+	r->last_hb = now;
+	r->broker_ts = p->u.hb.ts;
+	r->time_scale = PROTO_HAS(&p->u.hb, hb, time_scale) ? p->u.hb.time_scale : 1;
+	if (returned)
+		start_resync(r, now, r->epoch == 0 ? "first heartbeat" : "heartbeats returned");
+}
+
+static void
+on_message(struct replica *r, const struct proto_pub *p, int64_t now)
+{
+	if (p->topic == PROTO_TOPIC_HB)
+		on_hb(r, p, now);
+	if (r->syncing) {
+		enqueue(r, p);
+		return;
+	}
+	if (check_apply(r, p, false) == V_RESYNC) {
+		start_resync(r, now, "stream check");
+		enqueue(r, p);
+	}
+}
+
+static void
+apply_snapshot(struct replica *r, int64_t now)
+{
+	struct hmap *old[NSTREAMS];
+	const struct proto_snapshot_part *h = &r->snap.head;
+	size_t i;
+	int s;
+
+	/* Swap all three tables before any callback so lookups from callbacks see the new
+	 * state throughout. */
+	old[PROTO_TOPIC_TICKET] = r->tab[PROTO_TOPIC_TICKET];
+	old[PROTO_TOPIC_TRUCK] = r->tab[PROTO_TOPIC_TRUCK];
+	old[PROTO_TOPIC_WARNING] = r->tab[PROTO_TOPIC_WARNING];
+	r->tab[PROTO_TOPIC_TICKET] = table_build(PROTO_TOPIC_TICKET, r->snap.tickets,
+	    r->snap.n_tickets);
+	r->tab[PROTO_TOPIC_TRUCK] = table_build(PROTO_TOPIC_TRUCK, r->snap.trucks,
+	    r->snap.n_trucks);
+	r->tab[PROTO_TOPIC_WARNING] = table_build(PROTO_TOPIC_WARNING, r->snap.warnings,
+	    r->snap.n_warnings);
+	if (r->epoch != h->epoch)
+		log_info("replica: epoch %lld from the snapshot", (long long)h->epoch);
+	r->epoch = h->epoch;
+	r->last[PROTO_TOPIC_TICKET] = h->seq_ticket;
+	r->last[PROTO_TOPIC_TRUCK] = h->seq_truck;
+	r->last[PROTO_TOPIC_WARNING] = h->seq_warning;
+	log_info("replica: snapshot epoch %lld seqs %lld/%lld/%lld: %zu tickets %zu trucks "
+	    "%zu warnings", (long long)h->epoch, (long long)h->seq_ticket,
+	    (long long)h->seq_truck, (long long)h->seq_warning, r->snap.n_tickets,
+	    r->snap.n_trucks, r->snap.n_warnings);
+	for (s = 0; s < NSTREAMS; s++) {
+		table_diff(r, s, old[s]);
+		table_free(old[s]);
+	}
+	rpc_snap_reset(&r->snap);
+	r->snap_ready = false;
+	r->snap_failures = 0;
+	r->syncing = false;
+	r->stats.resyncs++;
+
+	for (i = 0; i < r->qlen; i++) {
+		if (check_apply(r, &r->q[i], true) == V_RESYNC) {
+			/* Keep the rest (from the message that showed the loss) for the next
+			 * snapshot. */
+			memmove(r->q, r->q + i, (r->qlen - i) * sizeof *r->q);
+			r->qlen -= i;
+			start_resync(r, now, "stream check after snapshot");
+			return;
+		}
+	}
+	queue_clear(r);
+}
+
+static void
+snap_cb(void *ctx, const char *cmd_id, const struct proto_reply *reply,
+    const struct proto_error *err)
+{
+	struct replica *r = ctx;
+	struct proto_error e;
+	int rc;
+
+	if (strcmp(cmd_id, r->snap_cmd_id) != 0)
+		return;
+	if (reply == NULL) {
+		log_warn("replica: snapshot failed: %s", err->message);
+		goto fail;
+	}
+	if (!reply->ok) {
+		log_warn("replica: snapshot refused: %s: %s", proto_err_name(reply->error.code),
+		    reply->error.message);
+		goto fail;
+	}
+	rc = rpc_snap_add(&r->snap, reply, &e);
+	if (rc == 0)
+		return;
+	if (rc < 0) {
+		log_warn("replica: %s", e.message);
+		rpc_cancel(r->rpc, cmd_id); /* the rest of a broken stream is of no use */
+		goto fail;
+	}
+	r->snap_cmd_id[0] = '\0';
+	r->snap_ready = true;
+	return;
+fail:
+	r->snap_cmd_id[0] = '\0';
+	r->snap_failed = true;
+	rpc_snap_reset(&r->snap);
+}
+
+/* Ask for a snapshot when a resync needs one and none is on its way. */
+static void
+drive(struct replica *r, int64_t now)
+{
+	struct proto_snapshot args;
+	int64_t delay;
+
+	if (!r->syncing || r->snap_ready)
+		return;
+	if (r->snap_cmd_id[0] != '\0') {
+		if (rpc_is_pending(r->rpc, r->snap_cmd_id))
+			return;
+		/* Cancelled under us (rpc_cancel_all). */
+		r->snap_cmd_id[0] = '\0';
+		r->snap_failed = true;
+		rpc_snap_reset(&r->snap);
+	}
+	if (r->snap_failed) {
+		r->snap_failed = false;
+		r->snap_failures++;
+		/* Retry a broken snapshot at once; back off if it keeps failing. */
+		delay = 0;
+		if (r->snap_failures > 1) {
+			delay = REPLICA_RETRY_MIN;
+			for (int i = 2; i < r->snap_failures && delay < REPLICA_RETRY_MAX; i++)
+				delay *= 2;
+			if (delay > REPLICA_RETRY_MAX)
+				delay = REPLICA_RETRY_MAX;
+		}
+		r->retry_at = now + delay;
+	}
+	/* Without heartbeats the broker is away: wait for them rather than pile up requests. */
+	if (!hb_fresh(r, now) || now < r->retry_at)
+		return;
+	memset(&args, 0, sizeof args);
+	rpc_snap_reset(&r->snap);
+	if (rpc_call(r->rpc, PROTO_MSG_snapshot, &args, snap_cb, r, r->snap_cmd_id) < 0) {
+		r->snap_cmd_id[0] = '\0';
+		r->snap_failed = true;
+		return;
+	}
+	log_debug("replica: snapshot requested as %s", r->snap_cmd_id);
+}
+
+static void
+update_state(struct replica *r, int64_t now)
+{
+	enum replica_state from = r->state, to;
+
+	if (!r->have_hb)
+		to = REPLICA_CONNECTING;
+	else if (!hb_fresh(r, now))
+		to = REPLICA_STALE;
+	else if (r->syncing)
+		to = REPLICA_SYNCING;
+	else
+		to = REPLICA_LIVE;
+	if (to == from)
+		return;
+	r->state = to;
+	log_info("replica: %s -> %s", replica_state_name(from), replica_state_name(to));
+	if (r->ops.state != NULL)
+		r->ops.state(r->ctx, from, to);
+}
+
+/* ---- SUB socket ---- */
+
+static int
+setopt_int(void *sock, int opt, int v)
+{
+	return zmq_setsockopt(sock, opt, &v, sizeof v);
+}
+
+static int
+recv_frame(void *sock, zmq_msg_t *m, int flags)
+{
+	for (;;) {
+		if (zmq_msg_recv(m, sock, flags) >= 0)
+			return 0;
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+/* Read one published message (topic + body) and handle it. Returns false when the socket
+ * had nothing to read. */
+static bool
+read_one(struct replica *r, int64_t now)
+{
+	zmq_msg_t topic, body;
+	struct proto_pub pub;
+	struct proto_error err;
+	bool ok = false;
+
+	zmq_msg_init(&topic);
+	if (recv_frame(r->sock, &topic, ZMQ_DONTWAIT) < 0) {
+		if (errno != EAGAIN)
+			log_warn("replica: recv: %s", zmq_strerror(errno));
+		zmq_msg_close(&topic);
+		return false;
+	}
+	zmq_msg_init(&body);
+	if (zmq_msg_more(&topic) && recv_frame(r->sock, &body, 0) == 0) {
+		ok = !zmq_msg_more(&body);
+		/* The rest of a multi-part message is already here: drop it. */
+		while (zmq_msg_more(&body)) {
+			zmq_msg_close(&body);
+			zmq_msg_init(&body);
+			if (recv_frame(r->sock, &body, 0) < 0)
+				break;
+		}
+	}
+	if (!ok) {
+		r->stats.bad++;
+		log_warn("replica: dropping a published message that is not two frames");
+	} else if (proto_decode_pub(zmq_msg_data(&topic), zmq_msg_size(&topic),
+	    zmq_msg_data(&body), zmq_msg_size(&body), &pub, &err) < 0) {
+		r->stats.bad++;
+		log_warn("replica: dropping a bad published message: %s", err.message);
+	} else {
+		on_message(r, &pub, now);
+	}
+	zmq_msg_close(&body);
+	zmq_msg_close(&topic);
+	return true;
+}
+
+/* ---- public ---- */
+
+struct replica *
+replica_create(void *zctx, struct rpc *rpc, const struct replica_opts *opts,
+    const struct replica_ops *ops, void *ctx, char **cause)
+{
+	static const char *topics[] = { "ticket", "warning", "hb", "truck" };
+	struct replica *r;
+	int64_t maxsz = PROTO_MAX_PUB;
+	size_t i, ntopics;
+
+	if (opts == NULL || opts->pub_endpoint == NULL || rpc == NULL) {
+		xasprintf(cause, "replica: no endpoint or no rpc");
+		return NULL;
+	}
+	r = xcalloc(1, sizeof *r);
+	r->rpc = rpc;
+	if (ops != NULL)
+		r->ops = *ops;
+	r->ctx = ctx;
+	r->stale_ms = opts->stale_ms > 0 ? opts->stale_ms : REPLICA_STALE_MS;
+	r->trucks = opts->trucks;
+	r->state = REPLICA_CONNECTING;
+	r->time_scale = 1;
+	for (i = 0; i < NSTREAMS; i++)
+		r->tab[i] = hmap_create();
+	rpc_snap_init(&r->snap);
+
+	r->sock = zmq_socket(zctx, ZMQ_SUB);
+	if (r->sock == NULL) {
+		xasprintf(cause, "replica: zmq_socket: %s", zmq_strerror(errno));
+		goto fail;
+	}
+	if (setopt_int(r->sock, ZMQ_LINGER, 0) < 0 ||
+	    zmq_setsockopt(r->sock, ZMQ_MAXMSGSIZE, &maxsz, sizeof maxsz) < 0 ||
+	    setopt_int(r->sock, ZMQ_RCVHWM, REPLICA_RCVHWM) < 0 ||
+	    setopt_int(r->sock, ZMQ_RECONNECT_IVL, 250) < 0 ||
+	    setopt_int(r->sock, ZMQ_RECONNECT_IVL_MAX, 2000) < 0 ||
+	    setopt_int(r->sock, ZMQ_HEARTBEAT_IVL, 1000) < 0 ||
+	    setopt_int(r->sock, ZMQ_HEARTBEAT_TIMEOUT, 3000) < 0) {
+		xasprintf(cause, "replica: zmq_setsockopt: %s", zmq_strerror(errno));
+		goto fail;
+	}
+	/* Subscribe before connecting; the first heartbeat then proves the subscription. */
+	ntopics = r->trucks ? ARRAY_LEN(topics) : ARRAY_LEN(topics) - 1;
+	for (i = 0; i < ntopics; i++) {
+		if (zmq_setsockopt(r->sock, ZMQ_SUBSCRIBE, topics[i], strlen(topics[i])) < 0) {
+			xasprintf(cause, "replica: subscribe: %s", zmq_strerror(errno));
+			goto fail;
+		}
+	}
+	if (zmq_connect(r->sock, opts->pub_endpoint) < 0) {
+		xasprintf(cause, "replica: connect %s: %s", opts->pub_endpoint,
+		    zmq_strerror(errno));
+		goto fail;
+	}
+	return r;
+fail:
+	replica_destroy(r);
+	return NULL;
+}
+
+void
+replica_destroy(struct replica *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	/* The rpc outlives us: it must not call back into freed memory. */
+	if (r->snap_cmd_id[0] != '\0')
+		rpc_cancel(r->rpc, r->snap_cmd_id);
+	if (r->sock != NULL)
+		zmq_close(r->sock);
+	for (i = 0; i < NSTREAMS; i++)
+		table_free(r->tab[i]);
+	rpc_snap_finish(&r->snap);
+	free(r->q);
+	free(r);
+}
+
+void *
+replica_socket(struct replica *r)
+{
+	return r->sock;
+}
+
+void
+replica_process(struct replica *r, int64_t now_ms)
+{
+	int i;
+
+	for (i = 0; i < REPLICA_DRAIN_MAX && read_one(r, now_ms); i++)
+		;
+	if (r->snap_ready)
+		apply_snapshot(r, now_ms);
+	drive(r, now_ms);
+	update_state(r, now_ms);
+}
+
+int
+replica_next_timeout(const struct replica *r, int64_t now_ms)
+{
+	int64_t best, d;
+
+	if (r->snap_ready || (r->syncing && r->snap_failed))
+		return 0;
+	if (!r->have_hb)
+		return -1; /* only a heartbeat can move us on */
+	if (!hb_fresh(r, now_ms))
+		return r->state != REPLICA_STALE ? 0 : -1; /* the STALE transition is due */
+	best = r->last_hb + r->stale_ms + 1 - now_ms; /* when we turn STALE */
+	if (r->syncing && r->snap_cmd_id[0] == '\0') {
+		d = r->retry_at - now_ms;
+		if (d < best)
+			best = d < 0 ? 0 : d;
+	}
+	return best > INT_MAX ? INT_MAX : (int)best;
+}
+
+enum replica_state
+replica_state(const struct replica *r)
+{
+	return r->state;
+}
+
+const char *
+replica_state_name(enum replica_state s)
+{
+	switch (s) {
+	case REPLICA_CONNECTING:
+		return "connecting";
+	case REPLICA_SYNCING:
+		return "syncing";
+	case REPLICA_LIVE:
+		return "live";
+	case REPLICA_STALE:
+		return "stale";
+	}
+	return "unknown";
+}
+
+int64_t
+replica_hb_age_ms(const struct replica *r, int64_t now_ms)
+{
+	return r->have_hb ? now_ms - r->last_hb : -1;
+}
+
+int64_t
+replica_broker_time(const struct replica *r)
+{
+	return r->broker_ts;
+}
+
+int64_t
+replica_epoch(const struct replica *r)
+{
+	return r->epoch;
+}
+
+int64_t
+replica_time_scale(const struct replica *r)
+{
+	return r->time_scale;
+}
+
+const struct proto_ticket *
+replica_ticket(const struct replica *r, int64_t id)
+{
+	char key[32];
+
+	snprintf(key, sizeof key, "%lld", (long long)id);
+	return hmap_get(r->tab[PROTO_TOPIC_TICKET], key);
+}
+
+const struct proto_truck *
+replica_truck(const struct replica *r, const char *id)
+{
+	return hmap_get(r->tab[PROTO_TOPIC_TRUCK], id);
+}
+
+size_t
+replica_ticket_count(const struct replica *r)
+{
+	return hmap_count(r->tab[PROTO_TOPIC_TICKET]);
+}
+
+size_t
+replica_truck_count(const struct replica *r)
+{
+	return hmap_count(r->tab[PROTO_TOPIC_TRUCK]);
+}
+
+size_t
+replica_warning_count(const struct replica *r)
+{
+	return hmap_count(r->tab[PROTO_TOPIC_WARNING]);
+}
+
+static const void *
+table_next(const struct replica *r, int s, size_t *pos)
+{
+	void *v;
+
+	return hmap_next(r->tab[s], pos, NULL, &v) ? v : NULL;
+}
+
+const struct proto_ticket *
+replica_ticket_next(const struct replica *r, size_t *pos)
+{
+	return table_next(r, PROTO_TOPIC_TICKET, pos);
+}
+
+const struct proto_truck *
+replica_truck_next(const struct replica *r, size_t *pos)
+{
+	return table_next(r, PROTO_TOPIC_TRUCK, pos);
+}
+
+const struct proto_warning *
+replica_warning_next(const struct replica *r, size_t *pos)
+{
+	return table_next(r, PROTO_TOPIC_WARNING, pos);
+}
+
+void
+replica_stats(const struct replica *r, struct replica_stats *out)
+{
+	*out = r->stats;
+}

@@ -1,0 +1,245 @@
+/* sim-world.h: the simulator's pure model: demand (Poisson arrivals shaped by the hourly
+ * profile), customers (names, phones, plates, cars, places), suppliers' trucks (shifts,
+ * offers accepted or declined, plausible paths, movement, GPS fixes, time on scene, tows)
+ * and fault injection. No I/O and no clock: time (ms, the broker's clock) and every
+ * random number come from the caller or from PRNG streams seeded by the caller.
+ *
+ * The world is driven from outside: sim_world_advance() plays every event due up to a
+ * time, in time order (the result does not depend on how the span is cut into calls);
+ * sim_world_ticket() feeds it the broker's view of a ticket; what the world wants to say
+ * to the broker comes out as a queue of actions (sim_world_action_next()).
+ *
+ * Reproducibility: the same seed, data and options give the same intakes at the same
+ * times. A supplier's answers to an offer come from a stream seeded by (seed, ticket id,
+ * truck id), so they repeat whenever the broker makes the same offers.
+ *
+ * Ownership: the world borrows the struct data given to sim_world_create (it must outlive
+ * the world); everything else it owns. Actions are copied out. */
+#ifndef RD_SIM_WORLD_H
+#define RD_SIM_WORLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "data.h"
+#include "geo.h"
+#include "ticket.h"
+
+/* ---- PRNG: xoshiro256** seeded through splitmix64 ---- */
+
+struct sim_world_rng {
+	uint64_t s[4];
+};
+
+/* Seed a stream: (seed, stream) pairs give independent sequences. */
+void sim_world_rng_seed(struct sim_world_rng *r, uint64_t seed, uint64_t stream);
+uint64_t sim_world_rng_next(struct sim_world_rng *r);
+/* Uniform in [0, 1). */
+double sim_world_rng_uniform(struct sim_world_rng *r);
+/* Uniform in [lo, hi). */
+double sim_world_rng_range(struct sim_world_rng *r, double lo, double hi);
+/* Uniform integer in [0, n); n > 0. */
+uint32_t sim_world_rng_below(struct sim_world_rng *r, uint32_t n);
+/* Exponential with this mean. */
+double sim_world_rng_exp(struct sim_world_rng *r, double mean);
+/* Standard normal. */
+double sim_world_rng_normal(struct sim_world_rng *r);
+/* An index drawn with probability weight[i] / sum(weight); n > 0, weights >= 0. When all
+ * weights are zero, index 0. */
+size_t sim_world_rng_pick(struct sim_world_rng *r, const double *weight, size_t n);
+/* FNV-1a of a string, to derive stream numbers from names. */
+uint64_t sim_world_hash(const char *s);
+
+/* ---- time of day and demand ---- */
+
+#define SIM_WORLD_TZ_CHINA (8 * 3600)
+
+/* The local hour (0..23) at t_ms (ms since the Unix epoch) for a UTC offset in seconds. */
+int sim_world_local_hour(int64_t t_ms, int tz_offset_s);
+/* The time of the first arrival after now_ms of a Poisson process whose rate during local
+ * hour h is per_hour[h] arrivals per hour (exact for a piecewise-constant rate). Returns
+ * INT64_MAX if every rate is zero. */
+int64_t sim_world_next_arrival(struct sim_world_rng *r, const double per_hour[24],
+    int64_t now_ms, int tz_offset_s);
+/* A fault drawn by the call mix (faults.ini share). */
+enum ticket_fault sim_world_pick_fault(struct sim_world_rng *r, const struct data *d);
+/* Average truck speed in km/h in region reg during local hour h: peak in the rush hours
+ * 07-09 and 17-19, else normal; expressway speed when expressway is set. */
+double sim_world_speed_kmh(const struct data_region *reg, int hour, bool expressway);
+
+/* ---- customers ---- */
+
+struct sim_world_intake {
+	char customer[65];
+	char phone[25];
+	char plate[17];
+	char model[49];
+	double lat, lon;
+	char address[201];
+	char landmark[97];
+	enum ticket_fault fault;
+	char region[33];
+	char notes[501];
+	uint32_t flags;         /* enum ticket_flag bits */
+};
+
+/* A Chinese mobile number: 11 digits, 1[3-9]x xxxx xxxx, from real carrier prefixes. */
+void sim_world_phone(struct sim_world_rng *r, char *out, size_t outsz);
+/* A licence plate registered in (or, for a share of visitors, near) region: "湘A3K7Q9";
+ * green new-energy plates ("湘AD12345") when ev is set. */
+void sim_world_plate(struct sim_world_rng *r, const char *region, bool ev, char *out,
+    size_t outsz);
+/* A complete call for region reg at time now_ms: caller, car, place (a share at landmarks,
+ * expressway_share on expressways with TICKET_FLAG_EXPRESSWAY), fault, flags, notes. */
+void sim_world_intake_make(struct sim_world_rng *r, const struct data *d,
+    const struct data_region *reg, int64_t now_ms, int tz_offset_s,
+    struct sim_world_intake *out);
+
+/* ---- paths ---- */
+
+#define SIM_WORLD_PATH_MAX 8
+
+/* A polyline from pt[0] to pt[n - 1]; cum_m[i] is the length up to pt[i]. */
+struct sim_world_path {
+	size_t n;
+	struct geo_point pt[SIM_WORLD_PATH_MAX];
+	double cum_m[SIM_WORLD_PATH_MAX];
+};
+
+/* A plausible road path from a to b: 3-6 points with lateral offsets scaled so the length
+ * is detour (>= 1) times the great-circle distance, within 1%. Ends exactly at b. */
+void sim_world_path_make(struct sim_world_path *p, struct sim_world_rng *r,
+    struct geo_point a, struct geo_point b, double detour);
+double sim_world_path_length(const struct sim_world_path *p);
+/* The point along_m metres along the path (clamped to the ends) and, if heading is not
+ * NULL, the bearing of the segment there in degrees [0, 360). */
+struct geo_point sim_world_path_at(const struct sim_world_path *p, double along_m,
+    double *heading);
+
+/* ---- the world ---- */
+
+struct sim_world_opts {
+	uint64_t seed;
+	const char *const *regions; /* region ids to simulate; NULL or n_regions 0: all */
+	size_t n_regions;
+	double rate_per_hour;       /* > 0: this many calls an hour in total, flat over the day,
+	                               split by calls_per_day; else calls_per_day x demand.ini */
+	long requests;              /* > 0: create this many intakes, then no more */
+	double p_gps_dropout;       /* per job: fixes stop for 5-15 min while en route */
+	double p_stall;             /* per job: the truck stops for 8-20 min while en route */
+	double p_detour;            /* per job: the path is 1.5-2x longer */
+	double p_decline;           /* < 0: suppliers' accept_rate; else offers refused with this
+	                               probability */
+	int tz_offset_s;            /* local time of the regions (SIM_WORLD_TZ_CHINA) */
+};
+
+/* Fill o with the defaults: seed 1, all regions, data demand, no limit, no faults injected,
+ * suppliers' own accept rates, China time. */
+void sim_world_opts_init(struct sim_world_opts *o);
+
+enum sim_world_action_kind {
+	SIM_WORLD_INTAKE,    /* intake.create; report the outcome with intake_done/failed */
+	SIM_WORLD_SET_STATE, /* ticket.set_state */
+	SIM_WORLD_CANCEL,    /* ticket.cancel (the customer gives up) */
+	SIM_WORLD_STATUS,    /* feed: status */
+	SIM_WORLD_FIX,       /* feed: fix */
+};
+
+struct sim_world_action {
+	enum sim_world_action_kind kind;
+	int64_t ts;                /* when it happens (ms, broker clock) */
+	uint64_t seq;              /* INTAKE: the world's number for the call */
+	int64_t ticket;            /* SET_STATE, CANCEL */
+	enum ticket_state state;   /* SET_STATE */
+	int64_t eta_s;             /* SET_STATE accepted: the supplier's ETA; else -1 */
+	char reason[201];          /* SET_STATE (may be ""), CANCEL */
+	char truck[25];            /* STATUS, FIX */
+	enum truck_status status;  /* STATUS: available or off_duty */
+	enum truck_kind kind;      /* STATUS */
+	char supplier[33];         /* STATUS */
+	char region[33];           /* STATUS */
+	double lat, lon;           /* FIX */
+	double speed_kmh, heading; /* FIX */
+	struct sim_world_intake intake; /* INTAKE */
+};
+
+/* The broker's view of a ticket, as the world needs it. */
+struct sim_world_ticket {
+	int64_t id;
+	enum ticket_state state;
+	char truck[25];            /* "" when none */
+	double lat, lon;
+	int fault;                 /* enum ticket_fault, or -1 if unknown */
+	uint32_t flags;
+	char region[33];
+	int64_t created;           /* 0 when unknown */
+	int64_t promised;          /* 0 when unknown */
+	int64_t t_on_scene;        /* 0 when not yet */
+};
+
+struct sim_world_stats {
+	uint64_t generated;        /* intakes generated */
+	uint64_t created;          /* acknowledged by the broker */
+	uint64_t failed;           /* refused by the broker or lost */
+	uint64_t completed, cancelled, resolved_remote; /* our intakes, final */
+	uint64_t customer_cancels; /* cancellations the customers asked for */
+	uint64_t offers;           /* offers our trucks received */
+	uint64_t accepted, declined, unanswered;
+	uint64_t on_scene, tows;
+	uint64_t fixes, fixes_suppressed;
+	uint64_t dropouts, stalls, detours;
+	uint64_t conflicts;        /* offers to a truck the world holds busy */
+};
+
+struct sim_world;
+
+/* Build the trucks of the selected regions (ids like "CS-XJ-V03", parked at their depot or
+ * standby points) and the demand. NULL and *cause (caller frees) for an unknown region or a
+ * probability out of [0, 1]. Nothing happens until sim_world_start. */
+struct sim_world *sim_world_create(const struct data *d, const struct sim_world_opts *o,
+    char **cause);
+void sim_world_destroy(struct sim_world *w); /* NULL is fine */
+/* Start the clock at now_ms: queue every truck's registration (status, first fix) and
+ * schedule the first call. */
+void sim_world_start(struct sim_world *w, int64_t now_ms);
+/* The time of the next event (INT64_MAX if none, or before start). */
+int64_t sim_world_next_due(const struct sim_world *w);
+/* Play every event due at or before now_ms, in time order. Time never runs backwards:
+ * an earlier now_ms is ignored. */
+void sim_world_advance(struct sim_world *w, int64_t now_ms);
+/* The broker reported ticket t (after advancing to now_ms): trucks answer offers, adopt or
+ * drop jobs; customers note the progress of their calls. */
+void sim_world_ticket(struct sim_world *w, int64_t now_ms, const struct sim_world_ticket *t);
+/* The broker created the intake seq as ticket id / refused it (another call is generated
+ * in its place when a request count is set). */
+void sim_world_intake_done(struct sim_world *w, int64_t now_ms, uint64_t seq, int64_t id);
+void sim_world_intake_failed(struct sim_world *w, int64_t now_ms, uint64_t seq);
+/* Pop the oldest queued action into out; false when the queue is empty. */
+bool sim_world_action_next(struct sim_world *w, struct sim_world_action *out);
+
+/* With a request count: true once that many intakes were created and all are final. */
+bool sim_world_done(const struct sim_world *w);
+/* Time the last of the requested intakes was created (0 if not all created yet). */
+int64_t sim_world_last_created(const struct sim_world *w);
+void sim_world_stats(const struct sim_world *w, struct sim_world_stats *out);
+/* Response times (created -> on scene, ms) of our final tickets that had a truck on scene,
+ * in the order they closed, and how many were within the promise. Borrowed. */
+const int64_t *sim_world_responses(const struct sim_world *w, size_t *n, size_t *in_promise);
+/* Ids of our intakes that are not final yet (up to max), for diagnostics; returns the
+ * total count. */
+size_t sim_world_open_tickets(const struct sim_world *w, int64_t *ids, size_t max);
+
+struct sim_world_truck_info {
+	const char *id, *supplier, *region; /* borrowed */
+	enum truck_kind kind;
+	struct geo_point pos;
+	bool on_shift;
+	int64_t job;                        /* ticket id or 0 */
+	const char *phase;                  /* "idle", "offered", "en_route", ... (static) */
+};
+size_t sim_world_truck_count(const struct sim_world *w);
+/* Fill out for truck i < sim_world_truck_count(). */
+void sim_world_truck_info(const struct sim_world *w, size_t i, struct sim_world_truck_info *out);
+
+#endif
