@@ -106,6 +106,7 @@ struct broker {
 	size_t n_warns, cap_warns;
 	size_t n_warns_active;
 	struct geo_index *geo;
+	bool avail_changed;       /* a truck became available: retry waiting tickets */
 
 	/* the current batch */
 	bool in_txn;

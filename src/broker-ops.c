@@ -111,8 +111,10 @@ broker_truck_add(struct broker *b, const struct proto_truck *w)
 }
 
 static void
-set_truck_status(struct btruck *k, enum truck_status s)
+set_truck_status(struct broker *b, struct btruck *k, enum truck_status s)
 {
+	if (s == TRUCK_AVAILABLE && k->status != TRUCK_AVAILABLE)
+		b->avail_changed = true; /* waiting tickets may now find a truck */
 	k->status = s;
 	proto_strset(k->w.status, sizeof k->w.status, truck_status_name(s));
 }
@@ -122,6 +124,7 @@ void
 broker_relink(struct broker *b)
 {
 	b->n_open = 0;
+	b->avail_changed = true; /* try every waiting ticket once after a restart */
 	for (size_t i = 0; i < b->n_tickets; i++) {
 		struct bticket *t = b->tickets[i];
 		if (t == NULL)
@@ -260,7 +263,7 @@ release_truck(struct broker *b, struct bticket *t, const char *user, const char 
 		k->job = NULL;
 		k->w.ticket = 0;
 		if (k->status != TRUCK_OFF_DUTY)
-			set_truck_status(k, TRUCK_AVAILABLE);
+			set_truck_status(b, k, TRUCK_AVAILABLE);
 		broker_truck_reindex(b, k);
 		char detail[96];
 		snprintf(detail, sizeof detail, "released from ticket %" PRId64 ": %s", t->w.id, why);
@@ -294,7 +297,7 @@ assign(struct broker *b, struct bticket *t, struct btruck *k, const char *user, 
 	k->job = t;
 	k->w.ticket = t->w.id;
 	PROTO_SET(&k->w, truck, ticket);
-	set_truck_status(k, TRUCK_ASSIGNED);
+	set_truck_status(b, k, TRUCK_ASSIGNED);
 	broker_truck_reindex(b, k);
 	double km = geo_distance_m((struct geo_point){ k->w.lat, k->w.lon },
 	    (struct geo_point){ t->w.lat, t->w.lon }) / 1000.0;
@@ -558,7 +561,7 @@ op_set_state(struct broker *b, const struct proto_request *req, struct proto_buf
 			    a->reason[0] ? ": " : "", a->reason);
 		broker_emit_ticket(b, t, "state", req->user, detail);
 		if (t->truck != NULL) {
-			set_truck_status(t->truck, ts[s]);
+			set_truck_status(b, t->truck, ts[s]);
 			broker_truck_reindex(b, t->truck);
 			broker_emit_truck(b, t->truck, "status", req->user, ticket_state_name((enum ticket_state)s));
 		}
@@ -812,6 +815,7 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 		w.present = (uint64_t)1 << PROTO_truck_supplier | (uint64_t)1 << PROTO_truck_region;
 		k = broker_truck_add(b, &w);
 		k->still_since = now;
+		b->avail_changed = true;
 		broker_emit_truck(b, k, "registered", "", s->status);
 		return;
 	}
@@ -832,7 +836,7 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 	}
 	/* A truck on a job stays on it: availability applies when the job ends. */
 	if (k->job == NULL && k->status != (enum truck_status)st) {
-		set_truck_status(k, (enum truck_status)st);
+		set_truck_status(b, k, (enum truck_status)st);
 		changed = true;
 	}
 	if (changed) {
@@ -987,8 +991,9 @@ broker_tick(struct broker *b)
 	int64_t now = broker_now(b);
 	if (b->n_open == 0)
 		return;
-	/* Waiting tickets first, most urgent first: a simple two-pass order by priority. */
-	for (int pass = 0; pass < 2; pass++) {
+	/* Waiting tickets, most urgent first (a two-pass order by priority), but only when a
+	 * truck has become available since the last pass: new tickets are tried at intake. */
+	for (int pass = 0; pass < 2 && b->avail_changed; pass++) {
 		for (size_t i = 0; i < b->n_tickets; i++) {
 			struct bticket *t = b->tickets[i];
 			if (t == NULL || t->state != TICKET_NEW)
@@ -1002,6 +1007,7 @@ broker_tick(struct broker *b)
 			try_dispatch(b, t);
 		}
 	}
+	b->avail_changed = false;
 	for (size_t i = 0; i < b->n_tickets; i++) {
 		struct bticket *t = b->tickets[i];
 		if (t == NULL || ticket_state_final(t->state))

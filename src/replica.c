@@ -230,9 +230,10 @@ table_build(int s, const void *arr, size_t n)
 	return m;
 }
 
-/* Notify what changed from table `old` to the current table of stream s. */
+/* Notify what changed from table `old` to the current table of stream s. same_epoch: vers
+ * are comparable (a ver is a seq of one epoch's stream). */
 static void
-table_diff(struct replica *r, int s, struct hmap *old)
+table_diff(struct replica *r, int s, struct hmap *old, bool same_epoch)
 {
 	size_t pos = 0;
 	const char *key;
@@ -241,7 +242,8 @@ table_diff(struct replica *r, int s, struct hmap *old)
 	while (hmap_next(r->tab[s], &pos, &key, &v)) {
 		o = hmap_get(old, key);
 		/* Same ver, same entity: ver is the stream seq of its last change. */
-		if (o == NULL || entity_ver(s, o) < 0 || entity_ver(s, o) != entity_ver(s, v))
+		if (o == NULL || !same_epoch || entity_ver(s, o) < 0 ||
+		    entity_ver(s, o) != entity_ver(s, v))
 			notify(r, s, o, v);
 	}
 	pos = 0;
@@ -381,6 +383,7 @@ apply_snapshot(struct replica *r, int64_t now)
 {
 	struct hmap *old[NSTREAMS];
 	const struct proto_snapshot_part *h = &r->snap.head;
+	bool same_epoch = r->epoch == h->epoch;
 	size_t i;
 	int s;
 
@@ -406,7 +409,7 @@ apply_snapshot(struct replica *r, int64_t now)
 	    (long long)h->seq_truck, (long long)h->seq_warning, r->snap.n_tickets,
 	    r->snap.n_trucks, r->snap.n_warnings);
 	for (s = 0; s < NSTREAMS; s++) {
-		table_diff(r, s, old[s]);
+		table_diff(r, s, old[s], same_epoch);
 		table_free(old[s]);
 	}
 	rpc_snap_reset(&r->snap);

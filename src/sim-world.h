@@ -156,7 +156,7 @@ struct sim_world_action {
 	char reason[201];          /* SET_STATE (may be ""), CANCEL */
 	char truck[25];            /* STATUS, FIX */
 	enum truck_status status;  /* STATUS: available or off_duty */
-	enum truck_kind kind;      /* STATUS */
+	enum truck_kind truck_kind; /* STATUS */
 	char supplier[33];         /* STATUS */
 	char region[33];           /* STATUS */
 	double lat, lon;           /* FIX */

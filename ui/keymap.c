@@ -199,7 +199,8 @@ keymap_parse_key(const char *name, struct key *k)
 	}
 	used = text_decode(name, len, &wc);
 	orig = wc;
-	if (used != len || wc == ' ' || text_char_width(&wc) <= 0 || wc != orig)
+	if (used != len || wc == ' ' || wc == TEXT_PLACEHOLDER || text_char_width(&wc) <= 0 ||
+	    wc != orig)
 		return -1;
 	k->code = (int)wc;
 	k->is_func = false;

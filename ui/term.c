@@ -201,7 +201,7 @@ to_cchar(cchar_t *cc, const struct vscreen_cell *c, bool fits)
 	setcchar(cc, wch, curses_attrs(c->attr | s->attr), pair, NULL);
 }
 
-static void
+static int
 blit_row(const struct vscreen *vs, int y, int x0, int x1, int cols)
 {
 	const struct vscreen_cell *c;
@@ -223,16 +223,18 @@ blit_row(const struct vscreen *vs, int y, int x0, int x1, int cols)
 		to_cchar(&row[n++], c, c->width == 1 || x + 1 < cols);
 	}
 	mvadd_wchnstr(y, x0, row, n);
+	return n;
 }
 
-void
+int
 term_blit(const struct vscreen *vs)
 {
 	int cols, rows, vcols = vscreen_cols(vs), vrows = vscreen_rows(vs), y, x0, x1, cx, cy;
+	int sent = 0;
 	bool vis;
 
 	if (scr == NULL)
-		return;
+		return 0;
 	getmaxyx(stdscr, rows, cols);
 	if (prev == NULL || vscreen_cols(prev) != vcols || vscreen_rows(prev) != vrows)
 		full = true;
@@ -245,7 +247,7 @@ term_blit(const struct vscreen *vs)
 		} else if (!vscreen_row_diff(vs, prev, y, &x0, &x1))
 			continue;
 		if (x0 < cols)
-			blit_row(vs, y, x0, x1, cols);
+			sent += blit_row(vs, y, x0, x1, cols);
 	}
 	vis = vscreen_cursor(vs, &cx, &cy);
 	wmove(stdscr, cy < rows ? cy : rows - 1, cx < cols ? cx : cols - 1);
@@ -259,6 +261,7 @@ term_blit(const struct vscreen *vs)
 		prev = vscreen_create(vcols, vrows);
 	vscreen_copy(prev, vs);
 	full = false;
+	return sent;
 }
 
 void

@@ -52,8 +52,10 @@ void term_resize(int cols, int rows);
 
 /* Show vs: write the cells that differ from the last frame blitted (everything after
  * init, a theme change, a resize or term_repaint()), clipped to the terminal, park the
- * cursor at vs's cursor position and show or hide it, then update the terminal. */
-void term_blit(const struct vscreen *vs);
+ * cursor at vs's cursor position and show or hide it, then update the terminal (ncurses
+ * then sends only what differs from the screen). Returns the number of characters handed
+ * to curses (0 when nothing changed), for tests and benchmarks. */
+int term_blit(const struct vscreen *vs);
 /* C-l: clear and repaint the whole terminal on the next blit. */
 void term_repaint(void);
 

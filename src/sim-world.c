@@ -1,0 +1,1098 @@
+/* sim-world.c: the simulator's pure model (see sim-world.h). No I/O, no clock.
+ *
+ * The numbers (documented in man/rescuedesk-sim.1.scd):
+ *   offers      answered after 20-120 s (accept) or 15-90 s (decline); a fifth of the
+ *               refusals are silence, answered with a decline after 10 min
+ *   departure   1-4 min after accepting; ETA quoted = (departure + travel) x 1.0-1.2,
+ *               rounded up to 5 min, at least 10 min
+ *   driving     region speed for the hour (peak 07-09, 17-19) x 0.85-1.15 per trip;
+ *               expressway jobs drive the last 65% at expressway speed
+ *   paths       3-6 points, length = region detour x great circle (x 1.5-2 with --detour)
+ *   on scene    faults.ini onscene_min x lognormal (sigma 0.35, mean 1), 0.4x-3x
+ *   tows        to a garage 5-15 km from the scene
+ *   GPS         every 15 s moving and on a >= 30 degree turn, 120 s standing; 4 m noise
+ *   shifts      per supplier and kind, the first 40% of trucks (at least one) work 24 h,
+ *               the rest 07:00-22:00 local, +-30 min
+ *   customers   3% cancel 5-30 min after calling (the car started, other help); the rest
+ *               cancel if no truck has accepted after 1.0-1.6 x the promise */
+#include "sim-world.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hmap.h"
+#include "util.h"
+
+#define SEC 1000LL
+#define MIN (60 * SEC)
+#define HOUR (60 * MIN)
+#define DAY (24 * HOUR)
+
+#define FIX_MOVING_MS (15 * SEC)
+#define FIX_STILL_MS (120 * SEC)
+#define TURN_DEG 30.0
+#define GPS_NOISE_M 4.0
+
+#define ACCEPT_MIN_MS (20 * SEC)
+#define ACCEPT_MAX_MS (120 * SEC)
+#define DECLINE_MIN_MS (15 * SEC)
+#define DECLINE_MAX_MS (90 * SEC)
+#define SILENT_SHARE 0.2
+#define SILENT_MS (10 * MIN)
+#define BUSY_DECLINE_MIN_MS (10 * SEC)
+#define BUSY_DECLINE_MAX_MS (40 * SEC)
+#define PREP_MIN_MS (1 * MIN)
+#define PREP_MAX_MS (4 * MIN)
+#define ETA_ROUND_S 300
+#define ETA_MIN_S 600
+#define SPEED_JITTER 0.15
+#define EXPRESSWAY_FROM 0.35
+#define ONSCENE_SIGMA 0.35
+#define GARAGE_MIN_M 5000.0
+#define GARAGE_MAX_M 15000.0
+#define HOME_RADIUS_M 300.0
+#define DETOUR_MIN 1.5
+#define DETOUR_MAX 2.0
+#define STALL_MIN_MS (8 * MIN)
+#define STALL_MAX_MS (20 * MIN)
+#define DROPOUT_MIN_MS (5 * MIN)
+#define DROPOUT_MAX_MS (15 * MIN)
+#define FULL_SHIFT_SHARE 0.4
+#define SHIFT_ON_MIN (7 * 60)
+#define SHIFT_OFF_MIN (22 * 60)
+#define SHIFT_JITTER_MIN 30
+#define SELF_CANCEL_P 0.03
+#define SELF_CANCEL_MIN_MS (5 * MIN)
+#define SELF_CANCEL_MAX_MS (30 * MIN)
+#define PATIENCE_MIN 1.0
+#define PATIENCE_MAX 1.6
+
+/* ------------------------------------------------------------------ PRNG */
+
+static uint64_t
+splitmix(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void
+sim_world_rng_seed(struct sim_world_rng *r, uint64_t seed, uint64_t stream)
+{
+	uint64_t x = stream ^ 0x6a09e667f3bcc909ULL;
+	uint64_t x2 = splitmix(&x);
+
+	x = seed ^ x2;
+	for (int i = 0; i < 4; i++)
+		r->s[i] = splitmix(&x);
+	if ((r->s[0] | r->s[1] | r->s[2] | r->s[3]) == 0)
+		r->s[0] = 1;
+}
+
+static uint64_t
+rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+uint64_t
+sim_world_rng_next(struct sim_world_rng *r)
+{
+	uint64_t *s = r->s;
+	uint64_t out = rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return out;
+}
+
+double
+sim_world_rng_uniform(struct sim_world_rng *r)
+{
+	return (double)(sim_world_rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+double
+sim_world_rng_range(struct sim_world_rng *r, double lo, double hi)
+{
+	return lo + (hi - lo) * sim_world_rng_uniform(r);
+}
+
+uint32_t
+sim_world_rng_below(struct sim_world_rng *r, uint32_t n)
+{
+	return (uint32_t)(((sim_world_rng_next(r) >> 32) * (uint64_t)n) >> 32);
+}
+
+double
+sim_world_rng_exp(struct sim_world_rng *r, double mean)
+{
+	return -mean * log(1.0 - sim_world_rng_uniform(r));
+}
+
+double
+sim_world_rng_normal(struct sim_world_rng *r)
+{
+	double u1 = 1.0 - sim_world_rng_uniform(r); /* (0, 1] */
+	double u2 = sim_world_rng_uniform(r);
+
+	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
+
+size_t
+sim_world_rng_pick(struct sim_world_rng *r, const double *weight, size_t n)
+{
+	double sum = 0, x;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sum += weight[i] > 0 ? weight[i] : 0;
+	if (sum <= 0)
+		return 0;
+	x = sim_world_rng_uniform(r) * sum;
+	for (i = 0; i < n; i++) {
+		double wi = weight[i] > 0 ? weight[i] : 0;
+		if (x < wi)
+			return i;
+		x -= wi;
+	}
+	/* rounding: the last index with a positive weight */
+	for (i = n; i-- > 0;)
+		if (weight[i] > 0)
+			return i;
+	return 0;
+}
+
+uint64_t
+sim_world_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* ------------------------------------------------------------------ time and demand */
+
+static int64_t
+floor_mod(int64_t a, int64_t m)
+{
+	int64_t r = a % m;
+
+	return r < 0 ? r + m : r;
+}
+
+int
+sim_world_local_hour(int64_t t_ms, int tz_offset_s)
+{
+	return (int)(floor_mod(t_ms + (int64_t)tz_offset_s * SEC, DAY) / HOUR);
+}
+
+/* The first time after t at which the local time of day is minute m (0..1439). */
+static int64_t
+next_local_minute(int64_t t, int tz_offset_s, int m)
+{
+	int64_t into = floor_mod(t + (int64_t)tz_offset_s * SEC, DAY);
+	int64_t want = floor_mod((int64_t)m * MIN, DAY);
+	int64_t dt = want - into;
+
+	if (dt <= 0)
+		dt += DAY;
+	return t + dt;
+}
+
+int64_t
+sim_world_next_arrival(struct sim_world_rng *r, const double per_hour[24], int64_t now_ms,
+    int tz_offset_s)
+{
+	int64_t t = now_ms;
+	bool any = false;
+
+	for (int h = 0; h < 24; h++)
+		if (per_hour[h] > 0)
+			any = true;
+	if (!any)
+		return INT64_MAX;
+	for (;;) {
+		int64_t end = t + (HOUR - floor_mod(t + (int64_t)tz_offset_s * SEC, HOUR));
+		double rate = per_hour[sim_world_local_hour(t, tz_offset_s)];
+
+		if (rate > 0) {
+			/* memoryless: a draw that overshoots the hour restarts at its end */
+			double dt = sim_world_rng_exp(r, (double)HOUR / rate);
+			if ((double)t + dt < (double)end)
+				return t + (int64_t)dt;
+		}
+		t = end;
+	}
+}
+
+enum ticket_fault
+sim_world_pick_fault(struct sim_world_rng *r, const struct data *d)
+{
+	double w[FAULT_COUNT];
+
+	for (int f = 0; f < FAULT_COUNT; f++)
+		w[f] = d->faults[f].share;
+	return (enum ticket_fault)sim_world_rng_pick(r, w, FAULT_COUNT);
+}
+
+double
+sim_world_speed_kmh(const struct data_region *reg, int hour, bool expressway)
+{
+	if (expressway)
+		return reg->speed_expressway_kmh;
+	if (hour == 7 || hour == 8 || hour == 17 || hour == 18)
+		return reg->speed_peak_kmh;
+	return reg->speed_kmh;
+}
+
+/* ------------------------------------------------------------------ customers */
+
+struct wstr {
+	const char *s;
+	double w;
+};
+
+static const char *
+pick_wstr(struct sim_world_rng *r, const struct wstr *t, size_t n)
+{
+	double w[128];
+
+	if (n > ARRAY_LEN(w))
+		n = ARRAY_LEN(w);
+	for (size_t i = 0; i < n; i++)
+		w[i] = t[i].w;
+	return t[sim_world_rng_pick(r, w, n)].s;
+}
+
+static const char *
+pick_str(struct sim_world_rng *r, const char *const *t, size_t n)
+{
+	return t[sim_world_rng_below(r, (uint32_t)n)];
+}
+
+/* The hundred commonest surnames, weights roughly in percent of the population. */
+static const struct wstr surnames[] = {
+	{ "王", 7.1 }, { "李", 7.0 }, { "张", 6.7 }, { "刘", 5.4 }, { "陈", 4.5 },
+	{ "杨", 3.1 }, { "黄", 2.2 }, { "赵", 2.0 }, { "吴", 2.0 }, { "周", 1.9 },
+	{ "徐", 1.5 }, { "孙", 1.5 }, { "马", 1.2 }, { "朱", 1.2 }, { "胡", 1.1 },
+	{ "郭", 1.1 }, { "何", 1.0 }, { "高", 1.0 }, { "林", 1.0 }, { "罗", 0.9 },
+	{ "郑", 0.8 }, { "梁", 0.8 }, { "谢", 0.7 }, { "宋", 0.6 }, { "唐", 0.6 },
+	{ "许", 0.6 }, { "韩", 0.6 }, { "冯", 0.5 }, { "邓", 0.5 }, { "曹", 0.5 },
+	{ "彭", 0.5 }, { "曾", 0.5 }, { "肖", 0.4 }, { "田", 0.4 }, { "董", 0.4 },
+	{ "袁", 0.4 }, { "潘", 0.4 }, { "于", 0.4 }, { "蒋", 0.4 }, { "蔡", 0.4 },
+	{ "余", 0.4 }, { "杜", 0.4 }, { "叶", 0.4 }, { "程", 0.3 }, { "苏", 0.3 },
+	{ "魏", 0.3 }, { "吕", 0.3 }, { "丁", 0.3 }, { "任", 0.3 }, { "沈", 0.3 },
+	{ "姚", 0.3 }, { "卢", 0.3 }, { "姜", 0.3 }, { "崔", 0.3 }, { "钟", 0.3 },
+	{ "谭", 0.3 }, { "陆", 0.3 }, { "汪", 0.3 }, { "范", 0.3 }, { "金", 0.3 },
+	{ "石", 0.3 }, { "廖", 0.3 }, { "贾", 0.3 }, { "夏", 0.3 }, { "韦", 0.3 },
+	{ "付", 0.3 }, { "方", 0.3 }, { "白", 0.3 }, { "邹", 0.3 }, { "孟", 0.3 },
+	{ "熊", 0.3 }, { "秦", 0.3 }, { "邱", 0.3 }, { "江", 0.3 }, { "尹", 0.3 },
+	{ "薛", 0.2 }, { "段", 0.2 }, { "雷", 0.2 }, { "侯", 0.2 }, { "龙", 0.2 },
+	{ "史", 0.2 }, { "陶", 0.2 }, { "黎", 0.2 }, { "贺", 0.2 }, { "顾", 0.2 },
+	{ "毛", 0.2 }, { "郝", 0.2 }, { "龚", 0.2 }, { "邵", 0.2 }, { "万", 0.2 },
+	{ "钱", 0.2 }, { "严", 0.2 }, { "覃", 0.2 }, { "武", 0.2 }, { "戴", 0.2 },
+	{ "莫", 0.2 }, { "孔", 0.2 }, { "向", 0.2 }, { "汤", 0.2 }, { "欧阳", 0.1 },
+};
+
+static const char *const given_m[] = {
+	"伟", "强", "磊", "军", "洋", "勇", "杰", "涛", "明", "超", "斌", "鹏", "辉",
+	"刚", "建", "华", "平", "峰", "浩", "宇", "轩", "博", "文", "俊", "志", "海",
+	"亮", "林", "波", "鑫", "晨", "凯", "东", "旭", "阳", "健", "龙", "飞", "国",
+	"宏", "毅", "彬", "锋", "军", "智", "子", "睿", "嘉", "成", "永",
+};
+
+static const char *const given_f[] = {
+	"芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "燕", "玲", "婷", "雪", "慧",
+	"颖", "琳", "欣", "怡", "悦", "佳", "倩", "萍", "红", "梅", "兰", "英", "琴",
+	"晶", "莉", "璐", "瑶", "晓", "思", "雨", "梦", "婧", "妍", "雯", "丹", "珊",
+	"秀",
+};
+
+/* Tibetan personal names (Aba): two of them make a full name, no surname. */
+static const char *const tibetan_m[] = {
+	"扎西", "多吉", "次仁", "格桑", "丹增", "尼玛", "旦增", "平措", "洛桑", "索朗",
+	"泽仁", "降措",
+};
+static const char *const tibetan_f[] = {
+	"卓玛", "拉姆", "央金", "措姆", "德吉", "央宗", "曲珍", "白玛", "泽仁", "卓嘎",
+};
+
+static void
+make_name(struct sim_world_rng *r, bool female, double tibetan_share, char *out, size_t outsz)
+{
+	char buf[64];
+
+	if (sim_world_rng_uniform(r) < tibetan_share) {
+		const char *a = pick_str(r, tibetan_m, ARRAY_LEN(tibetan_m));
+		const char *b = female ? pick_str(r, tibetan_f, ARRAY_LEN(tibetan_f)) :
+		    pick_str(r, tibetan_m, ARRAY_LEN(tibetan_m));
+		if (strcmp(a, b) == 0)
+			b = female ? tibetan_f[0] : tibetan_m[1];
+		snprintf(buf, sizeof buf, "%s%s", a, b);
+	} else {
+		const char *const *g = female ? given_f : given_m;
+		size_t ng = female ? ARRAY_LEN(given_f) : ARRAY_LEN(given_m);
+		const char *s = pick_wstr(r, surnames, ARRAY_LEN(surnames));
+		const char *g1 = pick_str(r, g, ng);
+		if (sim_world_rng_uniform(r) < 0.6)
+			snprintf(buf, sizeof buf, "%s%s%s", s, g1, pick_str(r, g, ng));
+		else
+			snprintf(buf, sizeof buf, "%s%s", s, g1);
+	}
+	rd_strlcpy(out, buf, outsz);
+}
+
+/* Mobile prefixes of China Mobile, Unicom, Telecom and Broadnet. */
+static const char *const phone_prefix[] = {
+	"130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "147", "150",
+	"151", "152", "153", "155", "156", "157", "158", "159", "166", "172", "173", "175",
+	"176", "177", "178", "180", "181", "182", "183", "184", "185", "186", "187", "188",
+	"189", "191", "192", "193", "195", "196", "197", "198", "199",
+};
+
+void
+sim_world_phone(struct sim_world_rng *r, char *out, size_t outsz)
+{
+	char buf[16];
+	uint32_t rest = sim_world_rng_below(r, 100000000u);
+
+	snprintf(buf, sizeof buf, "%s%08u", pick_str(r, phone_prefix, ARRAY_LEN(phone_prefix)),
+	    (unsigned)rest);
+	rd_strlcpy(out, buf, outsz);
+}
+
+/* What the simulator knows about a region beyond data/: plates, districts and roads. */
+struct area {
+	const char *name;
+	double lat, lon;
+	const char *roads[6];
+};
+
+struct flavour {
+	const char *region;
+	const struct wstr *plates; /* first: local; the rest visitors */
+	size_t n_plates;
+	double visitors;           /* share of cars registered elsewhere */
+	double tibetan;            /* share of callers with Tibetan names */
+	const struct area *areas;
+	size_t n_areas;
+};
+
+static const struct wstr plates_changsha[] = {
+	{ "湘A", 1 }, { "湘C", 3 }, { "湘B", 2 }, { "湘F", 2 }, { "湘K", 1 }, { "湘E", 1 },
+	{ "湘D", 1 }, { "粤B", 1 }, { "鄂A", 1 }, { "赣A", 0.5 },
+};
+static const struct wstr plates_aba[] = {
+	{ "川U", 1 }, { "川A", 6 }, { "川F", 1 }, { "川B", 0.5 }, { "渝A", 1 }, { "陕A", 0.5 },
+	{ "甘A", 0.5 }, { "青A", 0.5 },
+};
+static const struct wstr plates_other[] = {
+	{ "湘A", 1 },
+};
+
+static const struct area areas_changsha[] = {
+	{ "芙蓉区", 28.193, 113.031, { "五一大道", "芙蓉中路", "八一路", "韶山北路", "人民东路" } },
+	{ "天心区", 28.114, 112.990, { "书院路", "芙蓉南路", "劳动西路", "湘府中路", "新韶东路" } },
+	{ "岳麓区", 28.235, 112.931, { "麓山南路", "枫林三路", "金星中路", "岳麓大道", "桐梓坡路",
+	    "潇湘中路" } },
+	{ "开福区", 28.256, 112.986, { "湘江中路", "芙蓉北路", "三一大道", "营盘路", "开福寺路" } },
+	{ "雨花区", 28.136, 113.036, { "韶山中路", "万家丽中路", "劳动东路", "香樟路", "东二环" } },
+	{ "望城区", 28.347, 112.820, { "雷锋大道", "郭亮路", "金星北路", "旺旺路" } },
+	{ "长沙县", 28.247, 113.080, { "星沙大道", "开元路", "板仓路", "东八线" } },
+};
+static const struct area areas_ningxiang[] = {
+	{ "玉潭街道", 28.253, 112.553, { "花明北路", "玉潭北路", "新康路", "人民路" } },
+	{ "白马桥街道", 28.270, 112.590, { "春城路", "白马大道", "金洲大道" } },
+	{ "历经铺街道", 28.300, 112.610, { "金洲大道", "创业大道" } },
+	{ "金洲镇", 28.295, 112.675, { "金洲大道", "金水路" } },
+	{ "花明楼镇", 28.060, 112.560, { "花明路", "S208省道" } },
+	{ "灰汤镇", 28.045, 112.350, { "温泉路", "S208省道" } },
+	{ "道林镇", 28.130, 112.700, { "道林路", "S209省道" } },
+	{ "双江口镇", 28.400, 112.410, { "双江路", "S209省道" } },
+};
+static const struct area areas_aba[] = {
+	{ "马尔康市", 31.905, 102.221, { "达萨街", "马江街", "团结街", "G317国道" } },
+	{ "金川县", 31.476, 102.064, { "新街", "G248国道" } },
+	{ "小金县", 30.999, 102.364, { "新街", "G350国道" } },
+	{ "理县", 31.436, 103.166, { "建设路", "G317国道" } },
+	{ "汶川县", 31.477, 103.590, { "岷江路", "G213国道" } },
+	{ "茂县", 31.682, 103.853, { "凤仪大道", "G213国道" } },
+	{ "松潘县", 32.655, 103.600, { "进安路", "G213国道" } },
+	{ "九寨沟县", 33.262, 104.236, { "永丰路", "G544国道" } },
+	{ "黑水县", 32.062, 102.990, { "S302省道" } },
+	{ "红原县", 32.790, 102.545, { "G248国道" } },
+	{ "若尔盖县", 33.578, 102.962, { "G213国道" } },
+	{ "阿坝县", 32.902, 101.706, { "G347国道" } },
+};
+
+static const struct flavour flavours[] = {
+	{ "changsha", plates_changsha, ARRAY_LEN(plates_changsha), 0.10, 0.0,
+	    areas_changsha, ARRAY_LEN(areas_changsha) },
+	{ "ningxiang", plates_changsha, ARRAY_LEN(plates_changsha), 0.08, 0.0,
+	    areas_ningxiang, ARRAY_LEN(areas_ningxiang) },
+	{ "aba", plates_aba, ARRAY_LEN(plates_aba), 0.35, 0.3,
+	    areas_aba, ARRAY_LEN(areas_aba) },
+};
+
+static const struct flavour flavour_other = {
+	"", plates_other, ARRAY_LEN(plates_other), 0.0, 0.0, NULL, 0
+};
+
+static const char *const generic_roads[] = {
+	"人民路", "解放路", "建设路", "中山路", "新华路", "胜利路", "和平路", "迎宾路",
+	"东风路", "环城路", "滨江路", "工业大道",
+};
+
+static const struct flavour *
+flavour_of(const char *region)
+{
+	for (size_t i = 0; i < ARRAY_LEN(flavours); i++)
+		if (strcmp(flavours[i].region, region) == 0)
+			return &flavours[i];
+	return &flavour_other;
+}
+
+static const char plate_letters[] = "ABCDEFGHJKLMNPQRSTUVWXYZ"; /* no I, O */
+
+void
+sim_world_plate(struct sim_world_rng *r, const char *region, bool ev, char *out, size_t outsz)
+{
+	const struct flavour *fl = flavour_of(region);
+	const char *prefix = fl->plates[0].s;
+	char body[8];
+	char buf[32];
+	size_t i;
+
+	if (fl->n_plates > 1 && sim_world_rng_uniform(r) < fl->visitors)
+		prefix = pick_wstr(r, fl->plates + 1, fl->n_plates - 1);
+	if (ev) {
+		/* small new-energy car: D (electric) or F (hybrid), a letter or digit, 4 digits */
+		body[0] = sim_world_rng_uniform(r) < 0.8 ? 'D' : 'F';
+		body[1] = sim_world_rng_uniform(r) < 0.3 ?
+		    plate_letters[sim_world_rng_below(r, sizeof plate_letters - 1)] :
+		    (char)('0' + sim_world_rng_below(r, 10));
+		for (i = 2; i < 6; i++)
+			body[i] = (char)('0' + sim_world_rng_below(r, 10));
+		body[6] = '\0';
+	} else {
+		/* five characters, at most two letters, the last one a digit */
+		uint32_t letters = sim_world_rng_pick(r, (const double[]){ 3, 4, 3 }, 3);
+		for (i = 0; i < 5; i++)
+			body[i] = (char)('0' + sim_world_rng_below(r, 10));
+		for (uint32_t k = 0; k < letters; k++) {
+			size_t pos = sim_world_rng_below(r, 4);
+			body[pos] = plate_letters[sim_world_rng_below(r, sizeof plate_letters - 1)];
+		}
+		body[5] = '\0';
+	}
+	snprintf(buf, sizeof buf, "%s%s", prefix, body);
+	rd_strlcpy(out, buf, outsz);
+}
+
+struct car {
+	const char *model;
+	double w;
+	bool ev;
+};
+
+static const struct car cars[] = {
+	{ "大众朗逸", 6, false }, { "日产轩逸", 6, false }, { "丰田卡罗拉", 4, false },
+	{ "本田思域", 2, false }, { "别克英朗", 3, false }, { "大众速腾", 3, false },
+	{ "丰田凯美瑞", 2, false }, { "本田雅阁", 2, false }, { "哈弗H6", 4, false },
+	{ "吉利帝豪", 3, false }, { "长安CS75", 3, false }, { "大众宝来", 3, false },
+	{ "五菱宏光", 3, false }, { "吉利博越", 2, false }, { "奥迪A4L", 1.5, false },
+	{ "宝马3系", 1.5, false }, { "奔驰C级", 1.5, false }, { "本田CR-V", 2, false },
+	{ "丰田RAV4荣放", 2, false }, { "大众途观L", 2, false }, { "长城炮", 1, false },
+	{ "丰田普拉多", 0.5, false }, { "别克GL8", 1.5, false },
+	{ "比亚迪秦PLUS", 4, true }, { "比亚迪宋PLUS DM-i", 3, true }, { "比亚迪海豚", 2, true },
+	{ "特斯拉Model Y", 2, true }, { "特斯拉Model 3", 1.5, true },
+	{ "五菱宏光MINI EV", 2, true }, { "广汽埃安S", 1.5, true }, { "小鹏P7", 1, true },
+	{ "蔚来ES6", 1, true }, { "理想L7", 1, true },
+};
+
+#define EV_SHARE 0.12
+
+static const struct car *
+pick_car(struct sim_world_rng *r, bool ev)
+{
+	double w[ARRAY_LEN(cars)];
+
+	for (size_t i = 0; i < ARRAY_LEN(cars); i++)
+		w[i] = cars[i].ev == ev ? cars[i].w : 0;
+	return &cars[sim_world_rng_pick(r, w, ARRAY_LEN(cars))];
+}
+
+/* The Chinese part of a landmark name: up to its last token with a non-ASCII byte. */
+static void
+landmark_cn(const char *name, char *out, size_t outsz)
+{
+	size_t end = 0, i = 0, tok = 0;
+	bool wide = false;
+
+	for (;; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (c == ' ' || c == '\0') {
+			if (wide)
+				end = i;
+			wide = false;
+			tok = i + 1;
+			if (c == '\0')
+				break;
+			continue;
+		}
+		if (c >= 0x80)
+			wide = true;
+	}
+	(void)tok;
+	if (end == 0)
+		end = strlen(name);
+	if (end + 1 < outsz)
+		outsz = end + 1;
+	rd_strlcpy(out, name, outsz);
+}
+
+static bool
+is_expressway(const struct data_landmark *lm)
+{
+	return strstr(lm->name, "高速") != NULL;
+}
+
+static const struct area *
+nearest_area(const struct flavour *fl, struct geo_point p)
+{
+	const struct area *best = NULL;
+	double bd = 0;
+
+	for (size_t i = 0; i < fl->n_areas; i++) {
+		double dd = geo_distance_m(p, (struct geo_point){ fl->areas[i].lat, fl->areas[i].lon });
+		if (best == NULL || dd < bd) {
+			best = &fl->areas[i];
+			bd = dd;
+		}
+	}
+	return best;
+}
+
+static size_t
+area_roads(const struct area *a)
+{
+	size_t n = 0;
+
+	while (n < ARRAY_LEN(a->roads) && a->roads[n] != NULL)
+		n++;
+	return n;
+}
+
+static void
+city_name(const struct data_region *reg, char *out, size_t outsz)
+{
+	size_t n = strlen(reg->name_zh);
+	static const char *const ends[] = { "市", "州", "县", "区", "盟" };
+
+	for (size_t i = 0; i < ARRAY_LEN(ends); i++) {
+		size_t m = strlen(ends[i]);
+		if (n >= m && strcmp(reg->name_zh + n - m, ends[i]) == 0) {
+			rd_strlcpy(out, reg->name_zh, outsz);
+			return;
+		}
+	}
+	snprintf(out, outsz, "%s市", reg->name_zh);
+}
+
+/* A point uniform in the disk of radius_m around c. */
+static struct geo_point
+in_disk(struct sim_world_rng *r, struct geo_point c, double radius_m)
+{
+	double b = sim_world_rng_range(r, 0, 360);
+	double d = radius_m * sqrt(sim_world_rng_uniform(r));
+
+	return geo_destination(c, b, d);
+}
+
+static void
+append(char *dst, size_t dstsz, const char *sep, const char *s)
+{
+	size_t n = strlen(dst);
+
+	if (n > 0 && n < dstsz)
+		n += rd_strlcpy(dst + n, sep, dstsz - n);
+	if (n < dstsz)
+		rd_strlcpy(dst + n, s, dstsz - n);
+}
+
+static const char *const notes_any[] = {
+	"车停在地下车库负二层", "客户在车旁等候", "到达前请先电话联系", "车停在小区门口",
+	"手机电量不多，请尽快联系", "车停在加油站旁边", "钥匙在客户手上", "客户不太会描述位置，请电话确认",
+	"车停在路边临时停车位", "客户要求开发票",
+};
+
+static const char *const lm_suffix[] = { "", "", "停车场", "东门", "西门", "南广场", "地下停车场" };
+
+void
+sim_world_intake_make(struct sim_world_rng *r, const struct data *d, const struct data_region *reg,
+    int64_t now_ms, int tz_offset_s, struct sim_world_intake *out)
+{
+	const struct flavour *fl = flavour_of(reg->id);
+	struct geo_point centre = { reg->lat, reg->lon };
+	struct geo_point p = centre;
+	const struct data_landmark *at = NULL; /* the landmark the call is at */
+	size_t ex[64], plain[64], n_ex = 0, n_plain = 0;
+	double p_landmark;
+	char city[64], cn[DATA_NAME_MAX], where[160];
+	int hour = sim_world_local_hour(now_ms, tz_offset_s);
+	bool night = hour >= 21 || hour < 6;
+	bool female, ev;
+	const struct car *car;
+	const struct area *area;
+
+	memset(out, 0, sizeof *out);
+	rd_strlcpy(out->region, reg->id, sizeof out->region);
+	out->fault = sim_world_pick_fault(r, d);
+	female = sim_world_rng_uniform(r) < 0.3;
+	make_name(r, female, fl->tibetan, out->customer, sizeof out->customer);
+	sim_world_phone(r, out->phone, sizeof out->phone);
+	ev = out->fault == FAULT_EV || sim_world_rng_uniform(r) < EV_SHARE;
+	car = pick_car(r, ev);
+	rd_strlcpy(out->model, car->model, sizeof out->model);
+	sim_world_plate(r, reg->id, ev, out->plate, sizeof out->plate);
+
+	for (size_t i = 0; i < reg->n_landmarks; i++) {
+		if (is_expressway(&reg->landmarks[i])) {
+			if (n_ex < ARRAY_LEN(ex))
+				ex[n_ex++] = i;
+		} else if (n_plain < ARRAY_LEN(plain)) {
+			plain[n_plain++] = i;
+		}
+	}
+	city_name(reg, city, sizeof city);
+	switch (reg->klass) {
+	case REGION_CITY:
+		p_landmark = 0.2;
+		break;
+	case REGION_COUNTY:
+		p_landmark = 0.25;
+		break;
+	default:
+		p_landmark = 0.35;
+		break;
+	}
+
+	if (n_ex > 0 && sim_world_rng_uniform(r) < reg->expressway_share) {
+		/* on an expressway near one of its landmarks */
+		const struct data_landmark *lm = &reg->landmarks[ex[sim_world_rng_below(r,
+		    (uint32_t)n_ex)]];
+		double off = sim_world_rng_range(r, 200, 6000);
+		char road[DATA_NAME_MAX];
+		const char *place;
+
+		p = geo_destination((struct geo_point){ lm->lat, lm->lon },
+		    sim_world_rng_range(r, 0, 360), off);
+		landmark_cn(lm->name, cn, sizeof cn);
+		rd_strlcpy(road, cn, sizeof road);
+		place = "";
+		char *sp = strchr(road, ' ');
+		if (sp != NULL) {
+			*sp = '\0';
+			place = cn + (sp - road) + 1;
+		}
+		snprintf(out->address, sizeof out->address, "%s K%u+%03u %s%s%s", road,
+		    100 + sim_world_rng_below(r, 2400), sim_world_rng_below(r, 10) * 100,
+		    sim_world_rng_uniform(r) < 0.5 ? "上行" : "下行", place[0] ? " " : "",
+		    place[0] ? place : "");
+		if (place[0])
+			append(out->address, sizeof out->address, "", "附近");
+		if (off < 1500)
+			at = lm;
+		out->flags |= TICKET_FLAG_EXPRESSWAY;
+	} else if (n_plain > 0 && sim_world_rng_uniform(r) < p_landmark) {
+		/* at a landmark: a station, a park, the airport */
+		const struct data_landmark *lm = &reg->landmarks[plain[sim_world_rng_below(r,
+		    (uint32_t)n_plain)]];
+		p = in_disk(r, (struct geo_point){ lm->lat, lm->lon }, 400);
+		landmark_cn(lm->name, cn, sizeof cn);
+		area = nearest_area(fl, p);
+		snprintf(out->address, sizeof out->address, "%s%s%s%s", city,
+		    area != NULL ? area->name : "", cn,
+		    pick_str(r, lm_suffix, ARRAY_LEN(lm_suffix)));
+		append(out->address, sizeof out->address, "", "附近");
+		at = lm;
+	} else {
+		/* anywhere: cities and counties around the centre (denser inside half the
+		 * radius), rural areas along the roads near towns */
+		for (int tries = 0; tries < 16; tries++) {
+			if (reg->klass == REGION_RURAL && n_plain > 0) {
+				const struct data_landmark *lm = &reg->landmarks[plain[sim_world_rng_below(r,
+				    (uint32_t)n_plain)]];
+				p = in_disk(r, (struct geo_point){ lm->lat, lm->lon }, 15000);
+			} else {
+				double scale = sim_world_rng_uniform(r) < 0.7 ? 0.5 : 1.0;
+				p = in_disk(r, centre, reg->radius_km * 1000 * scale);
+			}
+			if (geo_distance_m(p, centre) <= reg->radius_km * 1000)
+				break;
+			p = centre;
+		}
+		area = nearest_area(fl, p);
+		if (area != NULL) {
+			size_t nr = area_roads(area);
+			const char *road = area->roads[sim_world_rng_below(r, (uint32_t)nr)];
+			if (strstr(road, "国道") != NULL || strstr(road, "省道") != NULL)
+				snprintf(where, sizeof where, "%s%sK%u+%03u处", area->name, road,
+				    10 + sim_world_rng_below(r, 3000), sim_world_rng_below(r, 10) * 100);
+			else
+				snprintf(where, sizeof where, "%s%s%u号", area->name, road,
+				    1 + sim_world_rng_below(r, 400));
+		} else {
+			snprintf(where, sizeof where, "%s%u号",
+			    pick_str(r, generic_roads, ARRAY_LEN(generic_roads)),
+			    1 + sim_world_rng_below(r, 400));
+		}
+		snprintf(out->address, sizeof out->address, "%s%s", city, where);
+	}
+	out->lat = p.lat;
+	out->lon = p.lon;
+	if (at != NULL)
+		rd_strlcpy(out->landmark, at->name, sizeof out->landmark);
+
+	/* flags at low rates; notes for a quarter of the calls */
+	if (female && night && sim_world_rng_uniform(r) < 0.35)
+		out->flags |= TICKET_FLAG_ALONE_NIGHT;
+	if (sim_world_rng_uniform(r) < 0.04)
+		out->flags |= TICKET_FLAG_VULNERABLE;
+	if (sim_world_rng_uniform(r) < (out->fault == FAULT_ACCIDENT_TOW ? 0.25 : 0.002))
+		out->flags |= TICKET_FLAG_INJURY;
+	if (out->flags & TICKET_FLAG_INJURY)
+		append(out->notes, sizeof out->notes, "；", "有人受伤，已报120");
+	if (out->flags & TICKET_FLAG_VULNERABLE)
+		append(out->notes, sizeof out->notes, "；", "车上有老人和小孩");
+	if (out->flags & TICKET_FLAG_ALONE_NIGHT)
+		append(out->notes, sizeof out->notes, "；", "女士独自一人，夜间");
+	if (out->flags & TICKET_FLAG_EXPRESSWAY)
+		append(out->notes, sizeof out->notes, "；", "已放三角警示牌，人员已撤到护栏外");
+	if (sim_world_rng_uniform(r) < 0.25)
+		append(out->notes, sizeof out->notes, "；",
+		    pick_str(r, notes_any, ARRAY_LEN(notes_any)));
+}
+
+/* ------------------------------------------------------------------ paths */
+
+static void
+path_cum(struct sim_world_path *p)
+{
+	p->cum_m[0] = 0;
+	for (size_t i = 1; i < p->n; i++)
+		p->cum_m[i] = p->cum_m[i - 1] + geo_distance_m(p->pt[i - 1], p->pt[i]);
+}
+
+/* Build the interior points for lateral scale s (metres per unit of z). */
+static void
+path_shape(struct sim_world_path *p, struct geo_point a, struct geo_point b, double bearing,
+    double dist, const double *t, const double *z, size_t k, double s)
+{
+	p->n = k + 2;
+	p->pt[0] = a;
+	for (size_t i = 0; i < k; i++) {
+		struct geo_point base = geo_destination(a, bearing, t[i] * dist);
+		p->pt[i + 1] = geo_destination(base, bearing + 90.0, s * z[i]);
+	}
+	p->pt[k + 1] = b;
+	path_cum(p);
+}
+
+void
+sim_world_path_make(struct sim_world_path *p, struct sim_world_rng *r, struct geo_point a,
+    struct geo_point b, double detour)
+{
+	double dist = geo_distance_m(a, b);
+	double t[SIM_WORLD_PATH_MAX], z[SIM_WORLD_PATH_MAX];
+	size_t k = 1 + sim_world_rng_below(r, 4); /* 1-4 interior points: 3-6 in all */
+	double bearing, target, lo, hi;
+	double sign = sim_world_rng_uniform(r) < 0.5 ? -1.0 : 1.0;
+
+	for (size_t i = 0; i < k; i++) {
+		t[i] = ((double)i + 1 + sim_world_rng_range(r, -0.3, 0.3)) / (double)(k + 1);
+		z[i] = sign * sim_world_rng_range(r, 0.3, 1.0);
+		if (sim_world_rng_uniform(r) < 0.5)
+			sign = -sign;
+	}
+	if (dist < 1.0 || detour <= 1.0 + 1e-6) {
+		p->n = 2;
+		p->pt[0] = a;
+		p->pt[1] = b;
+		path_cum(p);
+		return;
+	}
+	bearing = geo_bearing_deg(a, b);
+	target = detour * dist;
+	lo = 0;
+	hi = dist;
+	for (int i = 0; i < 60; i++) {
+		path_shape(p, a, b, bearing, dist, t, z, k, hi);
+		if (p->cum_m[p->n - 1] >= target)
+			break;
+		lo = hi;
+		hi *= 2;
+	}
+	for (int i = 0; i < 100; i++) {
+		double mid = (lo + hi) / 2;
+		path_shape(p, a, b, bearing, dist, t, z, k, mid);
+		double len = p->cum_m[p->n - 1];
+		if (fabs(len - target) <= target * 1e-4)
+			return;
+		if (len < target)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	path_shape(p, a, b, bearing, dist, t, z, k, (lo + hi) / 2);
+}
+
+double
+sim_world_path_length(const struct sim_world_path *p)
+{
+	return p->n > 0 ? p->cum_m[p->n - 1] : 0;
+}
+
+struct geo_point
+sim_world_path_at(const struct sim_world_path *p, double along_m, double *heading)
+{
+	size_t i;
+
+	if (p->n == 0)
+		return (struct geo_point){ 0, 0 };
+	if (p->n == 1 || along_m >= p->cum_m[p->n - 1]) {
+		/* the heading of the last segment with a length */
+		if (heading != NULL) {
+			*heading = 0;
+			for (i = p->n - 1; i > 0; i--) {
+				if (p->cum_m[i] > p->cum_m[i - 1]) {
+					*heading = geo_bearing_deg(p->pt[i - 1], p->pt[i]);
+					break;
+				}
+			}
+		}
+		return p->pt[p->n - 1];
+	}
+	if (along_m < 0)
+		along_m = 0;
+	for (i = 0; i + 2 < p->n && along_m >= p->cum_m[i + 1]; i++)
+		;
+	/* skip zero-length segments */
+	while (i + 2 < p->n && p->cum_m[i + 1] <= p->cum_m[i])
+		i++;
+	double b = geo_bearing_deg(p->pt[i], p->pt[i + 1]);
+	if (heading != NULL)
+		*heading = b;
+	return geo_destination(p->pt[i], b, along_m - p->cum_m[i]);
+}
+
+/* The turn at interior point i in degrees, 0..180. */
+static double
+path_turn(const struct sim_world_path *p, size_t i)
+{
+	double a = geo_bearing_deg(p->pt[i - 1], p->pt[i]);
+	double b = geo_bearing_deg(p->pt[i], p->pt[i + 1]);
+	double dd = fabs(fmod(b - a + 540.0, 360.0) - 180.0);
+
+	return dd;
+}
+
+/* ------------------------------------------------------------------ the world */
+
+enum phase { PH_OFF, PH_IDLE, PH_OFFERED, PH_ACCEPTED, PH_EN_ROUTE, PH_ON_SCENE, PH_TOWING };
+
+static const char *const phase_names[] = {
+	[PH_OFF] = "off_duty", [PH_IDLE] = "idle", [PH_OFFERED] = "offered",
+	[PH_ACCEPTED] = "accepted", [PH_EN_ROUTE] = "en_route", [PH_ON_SCENE] = "on_scene",
+	[PH_TOWING] = "towing",
+};
+
+enum act { ACT_NONE, ACT_ACCEPT, ACT_DECLINE, ACT_EN_ROUTE, ACT_SCENE_DONE };
+
+struct motion {
+	bool on;
+	struct sim_world_path path;
+	double len;
+	double along;            /* metres done at t_along */
+	int64_t t_along;
+	double v, v_fast;        /* metres per ms */
+	double fast_from;        /* along from which v_fast applies */
+	int64_t stall_from, stall_to;
+	int64_t t_arrive;
+	size_t wp;               /* next waypoint to check for a turn */
+	int64_t t_turn;
+};
+
+struct truck {
+	char id[25];
+	const struct data_region *reg;
+	const struct data_supplier *sup;
+	enum truck_kind kind;
+	struct geo_point home, pos;
+	double heading;
+	enum phase phase;
+	bool full_shift, on_shift, off_pending;
+	int shift_on, shift_off; /* local minute of day */
+	int64_t t_shift;
+
+	int64_t job;             /* ticket id, 0 when none */
+	enum ticket_state tstate;
+	struct geo_point scene;
+	enum ticket_fault fault;
+	bool tow, expressway;
+	struct sim_world_rng rng;
+	enum act act;
+	int64_t t_act;
+	char reason[96];
+	bool silent;
+	struct motion plan;      /* the trip planned at acceptance */
+	double stall_at, dropout_at; /* fractions of the planned trip time; < 0: none */
+	int64_t stall_ms, dropout_ms;
+
+	struct motion mv;
+	int64_t t_fix, last_fix;
+	int64_t drop_from, drop_to;
+};
+
+struct cust {
+	uint64_t seq;
+	int64_t id;
+	int64_t t_gen;
+	enum ticket_state state;
+	bool final, cancel_sent;
+	int64_t created, promised, t_on_scene;
+	int64_t t_self;          /* gives up by itself then, or INT64_MAX */
+	int64_t t_patience;      /* cancels then if no truck accepted, or INT64_MAX */
+};
+
+/* An offer to a truck that cannot take it: declined shortly. */
+struct busy {
+	int64_t ticket;
+	char truck[25];
+	int64_t due;
+	char reason[64];
+};
+
+struct sim_world {
+	const struct data *d;
+	struct sim_world_opts o;
+	bool started;
+	int64_t now;
+
+	const struct data_region **regs;
+	double *reg_w;
+	size_t n_regs;
+	double per_hour[24];
+	struct sim_world_rng demand, noise;
+	int64_t t_call;
+	uint64_t seq;
+	long to_generate;        /* with a request count: intakes still to generate */
+
+	struct truck *trucks;
+	size_t n_trucks;
+	struct hmap *by_id;
+
+	struct cust *custs;
+	size_t n_custs, cap_custs, n_final_custs;
+
+	struct busy *busy;
+	size_t n_busy, cap_busy;
+
+	struct sim_world_action *q;
+	size_t q_head, q_len, q_cap;
+
+	struct sim_world_stats st;
+	int64_t *resp;
+	size_t n_resp, cap_resp, in_promise;
+	uint64_t finals;         /* our created intakes that are final */
+	int64_t last_created;
+};
+
+void
+sim_world_opts_init(struct sim_world_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->seed = 1;
+	o->p_decline = -1;
+	o->tz_offset_s = SIM_WORLD_TZ_CHINA;
+}
+
+/* ---- actions ---- */
+
+static struct sim_world_action *
+push(struct sim_world *w, enum sim_world_action_kind kind, int64_t ts)
+{
+	struct sim_world_action *a;
+
+	if (w->q_head > 0 && w->q_head == w->q_len)
+		w->q_head = w->q_len = 0;
+	if (w->q_len == w->q_cap) {
+		if (w->q_head > 0) {
+			memmove(w->q, w->q + w->q_head, (w->q_len - w->q_head) * sizeof *w->q);
+			w->q_len -= w->q_head;
+			w->q_head = 0;
+		}
+		if (w->q_len == w->q_cap) {
+			w->q_cap = w->q_cap ? w->q_cap * 2 : 64;
+			w->q = xreallocarray(w->q, w->q_cap, sizeof *w->q);
+		}
+	}
+	a = &w->q[w->q_len++];
+	memset(a, 0, sizeof *a);
+	a->kind = kind;
+	a->ts = ts;
+	a->eta_s = -1;
+	return a;
+}
+
+bool
+sim_world_action_next(struct sim_world *w, struct sim_world_action *out)
+{
+	if (w->q_head >= w->q_len)
+		return false;
+	*out = w->q[w->q_head++];
+	if (w->q_head == w->q_len)
+		w->q_head = w->q_len = 0;
+	return true;
+}
+
+static void
+say_state(struct sim_world *w, struct truck *k, int64_t t, enum ticket_state s, int64_t eta_s,
+    const char *reason)
+{
+	struct sim_world_action *a = push(w, SIM_WORLD_SET_STATE, t);
+
+	a->ticket = k->job;
+	a->state = s;
+	a->eta_s = eta_s;
+	rd_strlcpy(a->reason, reason, sizeof a->reason);
+	rd_strlcpy(a->truck, k->id, sizeof a->truck);
+	k->tstate = s;
+}
+
+static void
+say_status(struct sim_world *w, struct truck *k, int64_t t, enum truck_status s)
+{
+	struct sim_world_action *a = push(w, SIM_WORLD_STATUS, t);
+
+	rd_strlcpy(a->truck, k->id, sizeof a->truck);
+	a->status = s;
+	a->truck_kind = k->kind;
+	rd_strlcpy(a->supplier, k->sup->id, sizeof a->supplier);
+	rd_strlcpy(a->region, k->reg->id, sizeof a->region);
+}

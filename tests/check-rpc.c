@@ -1,0 +1,977 @@
+/* check-rpc.c: the rpc client against a scripted fake broker (a ROUTER in the same zmq
+ * context, driven from the test by interleaving calls; a thread only where rpc_call_sync
+ * blocks). Time-outs are forced by handing rpc_process a later `now`, never by sleeping. */
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "../proto/proto.h"
+#include "rpc.h"
+#include "util.h"
+
+#define EP "inproc://check-rpc"
+#define WAIT_MS 5000
+
+static void *ctx;
+static void *router;
+static struct rpc *rpc;
+
+/* A request as the fake broker saw it. */
+struct req {
+	char id[256];
+	size_t idlen;
+	char body[4096];
+	size_t len;
+	struct proto_request r;
+};
+
+/* What the callbacks saw. */
+struct rec {
+	int calls;
+	int replies;
+	char cmd_id[PROTO_CMD_ID_MAX + 1];
+	bool ok;
+	bool err;
+	enum proto_err code;
+	char message[200];
+	int64_t ticket_id;
+	int64_t last_part;
+	size_t entities;
+};
+
+static void
+rec_cb(void *c, const char *cmd_id, const struct proto_reply *reply,
+    const struct proto_error *err)
+{
+	struct rec *rec = c;
+
+	rec->calls++;
+	rd_strlcpy(rec->cmd_id, cmd_id, sizeof rec->cmd_id);
+	if (reply == NULL) {
+		ck_assert_ptr_nonnull(err);
+		rec->err = true;
+		rec->code = err->code;
+		rd_strlcpy(rec->message, err->message, sizeof rec->message);
+		return;
+	}
+	ck_assert_ptr_null(err);
+	rec->replies++;
+	rec->ok = reply->ok;
+	if (!reply->ok) {
+		rec->code = reply->error.code;
+		rd_strlcpy(rec->message, reply->error.message, sizeof rec->message);
+		return;
+	}
+	rec->ticket_id = reply->op_id == PROTO_MSG_hello ? reply->hello.epoch : reply->ticket.id;
+	if (reply->op_id == PROTO_MSG_snapshot) {
+		rec->last_part = reply->snap.part;
+		rec->entities += reply->n_tickets + reply->n_trucks + reply->n_warnings;
+	}
+}
+
+static void
+make_rpc(const char *user, int timeout_ms, int tries)
+{
+	struct rpc_opts o = { .endpoint = EP, .user = user, .timeout_ms = timeout_ms,
+		.tries = tries };
+	char *cause = NULL;
+
+	rpc_destroy(rpc);
+	rpc = rpc_create(ctx, &o, &cause);
+	ck_assert_msg(rpc != NULL, "rpc_create: %s", cause ? cause : "?");
+}
+
+static void
+setup(void)
+{
+	int zero = 0;
+
+	ctx = zmq_ctx_new();
+	ck_assert_ptr_nonnull(ctx);
+	router = zmq_socket(ctx, ZMQ_ROUTER);
+	zmq_setsockopt(router, ZMQ_LINGER, &zero, sizeof zero);
+	ck_assert_int_eq(zmq_bind(router, EP), 0);
+	rpc = NULL;
+	make_rpc("alice", 100, 3);
+}
+
+static void
+teardown(void)
+{
+	rpc_destroy(rpc);
+	rpc = NULL;
+	if (router != NULL)
+		zmq_close(router);
+	router = NULL;
+	zmq_ctx_term(ctx);
+}
+
+/* ---- the fake broker ---- */
+
+static bool
+sock_readable(void *sock, int timeout_ms)
+{
+	zmq_pollitem_t it = { sock, 0, ZMQ_POLLIN, 0 };
+	int64_t deadline = rd_mono_ms() + timeout_ms;
+
+	for (;;) {
+		int left = (int)(deadline - rd_mono_ms());
+		if (zmq_poll(&it, 1, left > 0 ? left : 0) > 0)
+			return true;
+		if (rd_mono_ms() >= deadline)
+			return false;
+	}
+}
+
+/* Receive a request on sock (the ROUTER) within WAIT_MS, decoded. */
+static void
+recv_req_on(void *sock, struct req *q)
+{
+	struct proto_error err;
+	int n;
+
+	memset(q, 0, sizeof *q);
+	ck_assert_msg(sock_readable(sock, WAIT_MS), "no request reached the broker");
+	n = zmq_recv(sock, q->id, sizeof q->id, 0);
+	ck_assert_int_gt(n, 0);
+	q->idlen = (size_t)n;
+	n = zmq_recv(sock, q->body, sizeof q->body, 0);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_lt(n, (int)sizeof q->body);
+	q->len = (size_t)n;
+	ck_assert_msg(proto_decode_request(q->body, q->len, &q->r, &err) == 0, "request: %s",
+	    err.message);
+}
+
+static void
+recv_req(struct req *q)
+{
+	recv_req_on(router, q);
+}
+
+static void
+send_raw_on(void *sock, const struct req *q, const void *data, size_t len)
+{
+	ck_assert_int_eq(zmq_send(sock, q->id, q->idlen, ZMQ_SNDMORE), (int)q->idlen);
+	ck_assert_int_eq(zmq_send(sock, data, len, 0), (int)len);
+}
+
+static void
+send_raw(const struct req *q, const void *data, size_t len)
+{
+	send_raw_on(router, q, data, len);
+}
+
+static struct proto_ticket
+mk_ticket(int64_t id)
+{
+	struct proto_ticket t;
+
+	memset(&t, 0, sizeof t);
+	t.id = id;
+	PROTO_STRSET(t.state, "new");
+	PROTO_STRSET(t.region, "north");
+	PROTO_STRSET(t.customer, "C");
+	PROTO_STRSET(t.phone, "+100");
+	PROTO_STRSET(t.plate, "AB-1");
+	t.lat = 1;
+	t.lon = 2;
+	PROTO_STRSET(t.address, "Main St 1");
+	PROTO_STRSET(t.fault, "battery");
+	t.created = 1000;
+	t.ver = id;
+	PROTO_SET(&t, ticket, ver);
+	return t;
+}
+
+/* A successful reply with the result the op calls for (hello: a hello result, else the
+ * ticket `id`). */
+static void
+reply_ok_on(void *sock, const struct req *q, int64_t id)
+{
+	struct proto_buf b;
+	struct proto_ticket t = mk_ticket(id);
+	struct proto_hello_result h;
+
+	proto_buf_init(&b);
+	proto_encode_reply_ok(&b, q->r.cmd_id, proto_descs[q->r.op].wire);
+	if (q->r.op == PROTO_MSG_hello) {
+		memset(&h, 0, sizeof h);
+		PROTO_STRSET(h.server, "fake");
+		PROTO_STRSET(h.version, "0");
+		h.proto = 1;
+		h.epoch = id;
+		proto_pack_obj(&b, PROTO_MSG_hello_result, &h, 0);
+	} else if (q->r.op == PROTO_MSG_ticket_get) {
+		struct proto_event e;
+
+		memset(&e, 0, sizeof e);
+		e.id = 1;
+		e.ts = 5;
+		PROTO_STRSET(e.kind, "created");
+		proto_pack_map(&b, 2);
+		proto_pack_str(&b, "ticket");
+		proto_pack_obj(&b, PROTO_MSG_ticket, &t, 0);
+		proto_pack_str(&b, "events");
+		proto_pack_array(&b, 1);
+		proto_pack_obj(&b, PROTO_MSG_event, &e, 0);
+	} else {
+		proto_pack_obj(&b, PROTO_MSG_ticket, &t, 0);
+	}
+	send_raw_on(sock, q, b.data, b.len);
+	proto_buf_finish(&b);
+}
+
+static void
+reply_ok(const struct req *q, int64_t id)
+{
+	reply_ok_on(router, q, id);
+}
+
+static void
+reply_error(const struct req *q, enum proto_err code, const char *msg)
+{
+	struct proto_buf b;
+
+	proto_buf_init(&b);
+	proto_encode_reply_error(&b, q->r.cmd_id, proto_descs[q->r.op].wire, code, msg);
+	send_raw(q, b.data, b.len);
+	proto_buf_finish(&b);
+}
+
+/* How a snapshot answer goes wrong (or not). */
+enum snap_fault { SF_NONE, SF_SKIP_PART2, SF_TOTAL_OFF, SF_OTHER_HEAD };
+
+/* Answer a snapshot request with `parts` parts, one ticket per part. */
+static void
+reply_snapshot_on(void *sock, const struct req *q, int parts, enum snap_fault fault)
+{
+	struct proto_buf b;
+
+	proto_buf_init(&b);
+	for (int p = 1; p <= parts; p++) {
+		struct proto_snapshot_part h;
+		struct proto_ticket t = mk_ticket(p);
+
+		if (fault == SF_SKIP_PART2 && p == 2)
+			continue;
+		memset(&h, 0, sizeof h);
+		h.epoch = 7;
+		h.seq_ticket = 10;
+		h.seq_truck = 20;
+		h.seq_warning = fault == SF_OTHER_HEAD && p == 2 ? 31 : 30;
+		h.part = p;
+		h.parts = parts;
+		h.total_tickets = fault == SF_TOTAL_OFF ? parts + 1 : parts;
+		proto_buf_reset(&b);
+		proto_encode_reply_ok(&b, q->r.cmd_id, "snapshot");
+		proto_pack_obj(&b, PROTO_MSG_snapshot_part, &h, 3);
+		proto_pack_str(&b, "tickets");
+		proto_pack_array(&b, 1);
+		proto_pack_obj(&b, PROTO_MSG_ticket, &t, 0);
+		proto_pack_str(&b, "trucks");
+		proto_pack_array(&b, 0);
+		proto_pack_str(&b, "warnings");
+		proto_pack_array(&b, 0);
+		send_raw_on(sock, q, b.data, b.len);
+	}
+	proto_buf_finish(&b);
+}
+
+/* Run rpc_process on real time until *calls reaches want (or fail after WAIT_MS). */
+static void
+pump_until(const int *calls, int want)
+{
+	int64_t deadline = rd_mono_ms() + WAIT_MS;
+
+	while (*calls < want) {
+		ck_assert_msg(rd_mono_ms() < deadline, "no callback (calls %d, want %d)", *calls,
+		    want);
+		sock_readable(rpc_socket(rpc), 10);
+		rpc_process(rpc, rd_mono_ms());
+	}
+}
+
+/* Send a fresh request and answer it, proving every frame before it was handled. */
+static void
+barrier(void)
+{
+	struct rec rec = { 0 };
+	struct req q;
+
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, rec_cb, &rec, NULL), 0);
+	recv_req(&q);
+	reply_ok(&q, 1);
+	pump_until(&rec.calls, 1);
+}
+
+/* ---- tests ---- */
+
+START_TEST(test_round_trip)
+{
+	struct proto_intake_create a;
+	struct rec rec = { 0 };
+	char cmd_id[PROTO_CMD_ID_MAX + 1];
+	struct req q;
+
+	memset(&a, 0, sizeof a);
+	PROTO_STRSET(a.customer, "Zoë");
+	PROTO_STRSET(a.phone, "+4912345");
+	PROTO_STRSET(a.plate, "B-XY-1");
+	a.lat = 52.5;
+	a.lon = 13.4;
+	PROTO_STRSET(a.address, "Unter den Linden 1");
+	PROTO_STRSET(a.fault, "battery");
+	PROTO_STRSET(a.region, "berlin");
+	ck_assert_int_eq(rpc_next_timeout(rpc, rd_mono_ms()), -1);
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_intake_create, &a, rec_cb, &rec, cmd_id), 0);
+	ck_assert_uint_eq(rpc_pending(rpc), 1);
+	ck_assert(rpc_is_pending(rpc, cmd_id));
+	ck_assert_int_ge(rpc_next_timeout(rpc, rd_mono_ms()), 0);
+	ck_assert_int_le(rpc_next_timeout(rpc, rd_mono_ms()), 100);
+
+	recv_req(&q);
+	ck_assert_int_eq(q.r.op, PROTO_MSG_intake_create);
+	ck_assert_str_eq(q.r.cmd_id, cmd_id);
+	ck_assert_str_eq(q.r.user, "alice");
+	ck_assert_str_eq(q.r.args.intake_create.customer, "Zoë");
+	ck_assert_str_eq(q.r.args.intake_create.region, "berlin");
+	ck_assert_double_eq(q.r.args.intake_create.lat, 52.5);
+
+	reply_ok(&q, 42);
+	pump_until(&rec.calls, 1);
+	ck_assert_int_eq(rec.replies, 1);
+	ck_assert(rec.ok);
+	ck_assert_int_eq(rec.ticket_id, 42);
+	ck_assert_str_eq(rec.cmd_id, cmd_id);
+	ck_assert_uint_eq(rpc_pending(rpc), 0);
+	ck_assert(!rpc_is_pending(rpc, cmd_id));
+	ck_assert_int_eq(rpc_next_timeout(rpc, rd_mono_ms()), -1);
+}
+END_TEST
+
+START_TEST(test_cmd_ids)
+{
+	static const struct {
+		const char *user;
+		const char *prefix;
+	} cases[] = {
+		{ NULL, "anon-" },
+		{ "", "anon-" },
+		{ "bob", "bob-" },
+		{ "a very-long/üser", "a_very_long_-" },
+	};
+	char ids[8][PROTO_CMD_ID_MAX + 1];
+	size_t n = 0;
+	struct req q;
+
+	for (size_t c = 0; c < ARRAY_LEN(cases); c++) {
+		make_rpc(cases[c].user, 100, 3);
+		for (int k = 0; k < 2; k++, n++) {
+			ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, NULL, NULL, ids[n]), 0);
+			ck_assert_msg(strncmp(ids[n], cases[c].prefix, strlen(cases[c].prefix)) == 0,
+			    "%s does not start with %s", ids[n], cases[c].prefix);
+			ck_assert_uint_le(strlen(ids[n]), PROTO_CMD_ID_MAX);
+			recv_req(&q);
+			ck_assert_str_eq(q.r.cmd_id, ids[n]);
+			if (cases[c].user == NULL || cases[c].user[0] == '\0')
+				ck_assert_str_eq(q.r.user, "");
+			else
+				ck_assert_str_eq(q.r.user, cases[c].user);
+		}
+	}
+	/* Unique within an rpc and across rpcs (a fresh random part each). */
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			ck_assert_str_ne(ids[i], ids[j]);
+}
+END_TEST
+
+START_TEST(test_bad_opts)
+{
+	struct rpc_opts o = { .endpoint = EP, .user = "this-user-name-is-far-too-long-for-it" };
+	struct rpc_opts none = { 0 };
+	char *cause = NULL;
+
+	ck_assert_ptr_null(rpc_create(ctx, &o, &cause));
+	ck_assert_ptr_nonnull(cause);
+	free(cause);
+	cause = NULL;
+	ck_assert_ptr_null(rpc_create(ctx, &none, &cause));
+	ck_assert_ptr_nonnull(cause);
+	free(cause);
+	/* Not a request. */
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_ticket, NULL, NULL, NULL, NULL), -1);
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_COUNT, NULL, NULL, NULL, NULL), -1);
+	ck_assert_uint_eq(rpc_pending(rpc), 0);
+	rpc_destroy(NULL);
+}
+END_TEST
+
+START_TEST(test_retry_same_cmd_id)
+{
+	struct rec rec = { 0 };
+	struct proto_ticket_get a = { .id = 5 };
+	char cmd_id[PROTO_CMD_ID_MAX + 1];
+	struct req q1, q2;
+	int64_t t0 = rd_mono_ms();
+
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_ticket_get, &a, rec_cb, &rec, cmd_id), 0);
+	recv_req(&q1); /* the broker "loses" its reply */
+	rpc_process(rpc, t0 + 1000);
+	ck_assert_int_eq(rec.calls, 0);
+	recv_req(&q2);
+	ck_assert_str_eq(q2.r.cmd_id, cmd_id);
+	ck_assert_str_eq(q2.r.cmd_id, q1.r.cmd_id);
+	/* The very same frame. */
+	ck_assert_uint_eq(q2.len, q1.len);
+	ck_assert_mem_eq(q2.body, q1.body, q1.len);
+	ck_assert_int_eq(q2.r.args.ticket_get.id, 5);
+
+	/* The idempotency cache answers both tries: one callback only. */
+	reply_error(&q2, PROTO_E_NOT_FOUND, "no ticket 5");
+	reply_error(&q1, PROTO_E_NOT_FOUND, "no ticket 5");
+	pump_until(&rec.calls, 1);
+	barrier();
+	ck_assert_int_eq(rec.calls, 1);
+	ck_assert_uint_eq(rpc_pending(rpc), 0);
+}
+END_TEST
+
+START_TEST(test_give_up)
+{
+	struct rec rec = { 0 };
+	struct req q;
+	int64_t t0;
+
+	make_rpc("alice", 100, 2);
+	t0 = rd_mono_ms();
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, rec_cb, &rec, NULL), 0);
+	recv_req(&q);
+	rpc_process(rpc, t0 + 1000);      /* try 2 */
+	recv_req(&q);
+	ck_assert_int_eq(rec.calls, 0);
+	ck_assert_int_eq(rpc_next_timeout(rpc, t0 + 1000), 100);
+	rpc_process(rpc, t0 + 1050);      /* not yet */
+	ck_assert_int_eq(rec.calls, 0);
+	rpc_process(rpc, t0 + 1100);      /* out of tries */
+	ck_assert_int_eq(rec.calls, 1);
+	ck_assert(rec.err);
+	ck_assert_int_eq(rec.code, PROTO_E_UNAVAILABLE);
+	ck_assert_uint_eq(rpc_pending(rpc), 0);
+	ck_assert_int_eq(rpc_next_timeout(rpc, t0 + 1100), -1);
+	/* No third try went out, and a late reply is dropped. */
+	ck_assert(!sock_readable(router, 0));
+	reply_ok(&q, 3);
+	barrier();
+	ck_assert_int_eq(rec.calls, 1);
+}
+END_TEST
+
+static const enum proto_err error_codes[] = {
+	PROTO_E_NOT_FOUND, PROTO_E_CONFLICT, PROTO_E_FORBIDDEN, PROTO_E_INVALID_STATE,
+	PROTO_E_UNKNOWN_OP, PROTO_E_INTERNAL,
+};
+
+START_TEST(test_error_reply)
+{
+	struct rec rec = { 0 };
+	struct proto_ticket_cancel a;
+	struct req q;
+	char msg[64];
+
+	memset(&a, 0, sizeof a);
+	a.id = 9;
+	PROTO_STRSET(a.reason, "customer called back");
+	snprintf(msg, sizeof msg, "refused (%s)", proto_err_name(error_codes[_i]));
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_ticket_cancel, &a, rec_cb, &rec, NULL), 0);
+	recv_req(&q);
+	reply_error(&q, error_codes[_i], msg);
+	pump_until(&rec.calls, 1);
+	ck_assert_int_eq(rec.replies, 1);
+	ck_assert(!rec.ok);
+	ck_assert(!rec.err);
+	ck_assert_int_eq(rec.code, error_codes[_i]);
+	ck_assert_str_eq(rec.message, msg);
+}
+END_TEST
+
+/* Frames no request can be matched with: each is dropped, nothing breaks. */
+#define JUNK(s) { s, sizeof(s) - 1 }
+static const struct {
+	const char *bytes;
+	size_t len;
+} junk[] = {
+	JUNK(""),
+	JUNK("\xc1"),                                /* never-used type byte */
+	JUNK("\x85\xa1v"),                           /* truncated map */
+	JUNK("\x93\x01\x02\x03"),                    /* not a map */
+	JUNK("\x81\xa1v\x01"),                       /* no cmd_id */
+	JUNK("\x82\xa1v\x02\xa6" "cmd_id\xa1x"),      /* unknown version */
+	JUNK("\xdf\xff\xff\xff\xff"),                /* a map claiming 4G entries */
+	JUNK("\x81\xa1v\x01\x00"),                   /* trailing byte */
+	JUNK("\x83\xa1v\x01\xa6" "cmd_id\xa1x\xa2ok\xc3"), /* no request named x */
+};
+
+START_TEST(test_malformed_dropped)
+{
+	struct rec rec = { 0 };
+	struct req q;
+
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, rec_cb, &rec, NULL), 0);
+	recv_req(&q);
+	send_raw(&q, junk[_i].bytes, junk[_i].len);
+	reply_ok(&q, 77);
+	pump_until(&rec.calls, 1);
+	ck_assert_int_eq(rec.replies, 1);
+	ck_assert(rec.ok);
+	ck_assert_uint_eq(rpc_pending(rpc), 0);
+}
+END_TEST
+
+START_TEST(test_bad_reply_to_request)
+{
+	struct rec rec = { 0 };
+	struct proto_ticket_assign a = { .id = 4, .truck = "T-1" };
+	struct proto_ticket_note n = { .id = 4, .text = "hi" };
+	struct proto_buf b;
+	struct req q;
+
+	/* A reply naming our request whose result is not a ticket fails the request. */
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_ticket_assign, &a, rec_cb, &rec, NULL), 0);
+	recv_req(&q);
+	proto_buf_init(&b);
+	proto_encode_reply_ok(&b, q.r.cmd_id, "ticket.assign");
+	proto_pack_map(&b, 1);
+	proto_pack_str(&b, "id");
+	proto_pack_str(&b, "not a number");
+	send_raw(&q, b.data, b.len);
+	pump_until(&rec.calls, 1);
+	ck_assert(rec.err);
+	ck_assert_int_eq(rec.code, PROTO_E_BAD_REQUEST);
+	ck_assert_uint_eq(rpc_pending(rpc), 0);
+
+	/* So does an ok reply for another op. */
+	memset(&rec, 0, sizeof rec);
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_ticket_note, &n, rec_cb, &rec, NULL), 0);
+	recv_req(&q);
+	proto_buf_reset(&b);
+	proto_encode_reply_ok(&b, q.r.cmd_id, "hello");
+	proto_pack_map(&b, 0);
+	send_raw(&q, b.data, b.len);
+	pump_until(&rec.calls, 1);
+	ck_assert(rec.err);
+	ck_assert_int_eq(rec.code, PROTO_E_BAD_REQUEST);
+	proto_buf_finish(&b);
+}
+END_TEST
+
+START_TEST(test_snapshot_parts)
+{
+	struct rec rec = { 0 };
+	char cmd_id[PROTO_CMD_ID_MAX + 1];
+	struct req q;
+
+	make_rpc("alice", 100, 1);
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_snapshot, NULL, rec_cb, &rec, cmd_id), 0);
+	recv_req(&q);
+	ck_assert_int_eq(q.r.op, PROTO_MSG_snapshot);
+	reply_snapshot_on(router, &q, 3, SF_NONE);
+	pump_until(&rec.calls, 3);
+	ck_assert_int_eq(rec.replies, 3);
+	ck_assert_int_eq(rec.last_part, 3);
+	ck_assert_uint_eq(rec.entities, 3);
+	ck_assert_uint_eq(rpc_pending(rpc), 0);
+}
+END_TEST
+
+/* Every part restarts the timer; silence after a part still times out. */
+START_TEST(test_snapshot_timer)
+{
+	struct rec rec = { 0 };
+	struct req q;
+	struct proto_buf b;
+	struct proto_snapshot_part h;
+	int64_t t0;
+
+	make_rpc("alice", 100, 1);
+	t0 = rd_mono_ms();
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_snapshot, NULL, rec_cb, &rec, NULL), 0);
+	recv_req(&q);
+	memset(&h, 0, sizeof h);
+	h.epoch = 1;
+	h.part = 1;
+	h.parts = 2;
+	proto_buf_init(&b);
+	proto_encode_reply_ok(&b, q.r.cmd_id, "snapshot");
+	proto_pack_obj(&b, PROTO_MSG_snapshot_part, &h, 0);
+	send_raw(&q, b.data, b.len);
+	proto_buf_finish(&b);
+	ck_assert(sock_readable(rpc_socket(rpc), WAIT_MS));
+	rpc_process(rpc, t0 + 90);   /* part 1: the deadline moves to t0 + 190 */
+	ck_assert_int_eq(rec.calls, 1);
+	rpc_process(rpc, t0 + 150);  /* past the first deadline, not the new one */
+	ck_assert_int_eq(rec.calls, 1);
+	ck_assert_uint_eq(rpc_pending(rpc), 1);
+	rpc_process(rpc, t0 + 190);
+	ck_assert_int_eq(rec.calls, 2);
+	ck_assert(rec.err);
+	ck_assert_int_eq(rec.code, PROTO_E_UNAVAILABLE);
+	ck_assert_uint_eq(rpc_pending(rpc), 0);
+}
+END_TEST
+
+/* Callbacks may cancel anything, their own request included. */
+struct cancel_ctx {
+	int calls;
+	bool all;
+	char other[PROTO_CMD_ID_MAX + 1];
+};
+
+static void
+cancel_cb(void *c, const char *cmd_id, const struct proto_reply *reply,
+    const struct proto_error *err)
+{
+	struct cancel_ctx *cc = c;
+
+	(void)reply;
+	(void)err;
+	cc->calls++;
+	if (cc->all)
+		rpc_cancel_all(rpc);
+	else
+		rpc_cancel(rpc, cmd_id);
+	rpc_cancel(rpc, cc->other);
+}
+
+START_TEST(test_cancel)
+{
+	struct cancel_ctx cc = { 0 };
+	struct rec rec = { 0 };
+	char id1[PROTO_CMD_ID_MAX + 1], id2[PROTO_CMD_ID_MAX + 1];
+	struct req q1, q2;
+
+	/* rpc_cancel: no callback, later replies dropped. */
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, rec_cb, &rec, id1), 0);
+	recv_req(&q1);
+	ck_assert_int_eq(rpc_cancel(rpc, id1), 0);
+	ck_assert_int_eq(rpc_cancel(rpc, id1), -1);
+	ck_assert_uint_eq(rpc_pending(rpc), 0);
+	reply_ok(&q1, 1);
+	barrier();
+	ck_assert_int_eq(rec.calls, 0);
+
+	/* Cancelling inside a snapshot part's callback (request still pending) and cancelling
+	 * another request from a callback. */
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_snapshot, NULL, cancel_cb, &cc, id1), 0);
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, rec_cb, &rec, cc.other), 0);
+	recv_req(&q1);
+	recv_req(&q2);
+	reply_snapshot_on(router, &q1, 3, SF_NONE);
+	pump_until(&cc.calls, 1);
+	ck_assert_uint_eq(rpc_pending(rpc), 0);
+	reply_ok(&q2, 1);
+	barrier();
+	ck_assert_int_eq(cc.calls, 1);
+	ck_assert_int_eq(rec.calls, 0);
+
+	/* rpc_cancel_all from a final reply's callback. */
+	memset(&cc, 0, sizeof cc);
+	cc.all = true;
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, cancel_cb, &cc, id1), 0);
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, rec_cb, &rec, id2), 0);
+	ck_assert_uint_eq(rpc_pending(rpc), 2);
+	recv_req(&q1);
+	recv_req(&q2);
+	reply_ok(&q1, 1);
+	pump_until(&cc.calls, 1);
+	ck_assert_uint_eq(rpc_pending(rpc), 0);
+
+	/* Destroying with requests pending drops them silently. */
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, rec_cb, &rec, NULL), 0);
+	rpc_destroy(rpc);
+	rpc = NULL;
+	ck_assert_int_eq(rec.calls, 0);
+}
+END_TEST
+
+/* After the broker restarts on the same address, the retry reaches the new one. */
+START_TEST(test_reconnect)
+{
+	char ep[128];
+	size_t eplen = sizeof ep;
+	struct rpc_opts o = { .endpoint = ep, .user = "carol", .timeout_ms = 100, .tries = 20 };
+	struct rec rec = { 0 };
+	char *cause = NULL;
+	char cmd_id[PROTO_CMD_ID_MAX + 1];
+	void *r2;
+	int zero = 0;
+	struct req q;
+	int64_t deadline;
+
+	r2 = zmq_socket(ctx, ZMQ_ROUTER);
+	zmq_setsockopt(r2, ZMQ_LINGER, &zero, sizeof zero);
+	ck_assert_int_eq(zmq_bind(r2, "tcp://127.0.0.1:*"), 0);
+	ck_assert_int_eq(zmq_getsockopt(r2, ZMQ_LAST_ENDPOINT, ep, &eplen), 0);
+	rpc_destroy(rpc);
+	rpc = rpc_create(ctx, &o, &cause);
+	ck_assert_msg(rpc != NULL, "%s", cause ? cause : "?");
+
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, rec_cb, &rec, cmd_id), 0);
+	recv_req_on(r2, &q);
+	ck_assert_str_eq(q.r.cmd_id, cmd_id);
+	zmq_close(r2); /* the broker dies before answering ... */
+
+	r2 = zmq_socket(ctx, ZMQ_ROUTER);
+	zmq_setsockopt(r2, ZMQ_LINGER, &zero, sizeof zero);
+	deadline = rd_mono_ms() + WAIT_MS;
+	while (zmq_bind(r2, ep) != 0) {       /* ... and comes back on the same port */
+		ck_assert_int_eq(errno, EADDRINUSE);
+		ck_assert(rd_mono_ms() < deadline);
+		sock_readable(rpc_socket(rpc), 10);
+	}
+	/* Resend (fake clock) until the new broker sees the request. */
+	deadline = rd_mono_ms() + WAIT_MS;
+	for (int64_t t = rd_mono_ms();; t += 1000) {
+		ck_assert(rd_mono_ms() < deadline);
+		rpc_process(rpc, t + 1000);
+		if (sock_readable(r2, 300))
+			break;
+	}
+	recv_req_on(r2, &q);
+	ck_assert_str_eq(q.r.cmd_id, cmd_id);
+	send_raw_on(r2, &q, "", 0); /* junk first */
+	reply_ok_on(r2, &q, 8);
+	pump_until(&rec.calls, 1);
+	ck_assert(rec.ok);
+	ck_assert_int_eq(rec.ticket_id, 8);
+	rpc_destroy(rpc);
+	rpc = NULL;
+	zmq_close(r2);
+}
+END_TEST
+
+/* ---- rpc_call_sync, with the broker in a thread ---- */
+
+struct script {
+	enum { SC_SNAPSHOT, SC_ERROR, SC_SILENT, SC_TICKET } what;
+	enum snap_fault fault;
+	int parts;
+};
+
+static void *
+broker_thread(void *arg)
+{
+	struct script *sc = arg;
+	struct req q;
+
+	recv_req(&q);
+	switch (sc->what) {
+	case SC_SNAPSHOT:
+		reply_snapshot_on(router, &q, sc->parts, sc->fault);
+		break;
+	case SC_ERROR:
+		reply_error(&q, PROTO_E_FORBIDDEN, "not yours");
+		break;
+	case SC_TICKET:
+		reply_ok(&q, 31);
+		break;
+	case SC_SILENT:
+		break;
+	}
+	return NULL;
+}
+
+static const struct {
+	struct script sc;
+	enum proto_msg_id op;
+	int rc;
+	bool ok;
+	size_t tickets;
+	enum proto_err code;
+} sync_cases[] = {
+	{ { SC_SNAPSHOT, SF_NONE, 3 }, PROTO_MSG_snapshot, 0, true, 3, PROTO_E_OK },
+	{ { SC_SNAPSHOT, SF_NONE, 1 }, PROTO_MSG_snapshot, 0, true, 1, PROTO_E_OK },
+	{ { SC_SNAPSHOT, SF_SKIP_PART2, 3 }, PROTO_MSG_snapshot, -1, false, 0, PROTO_E_UNAVAILABLE },
+	{ { SC_SNAPSHOT, SF_TOTAL_OFF, 2 }, PROTO_MSG_snapshot, -1, false, 0, PROTO_E_UNAVAILABLE },
+	{ { SC_SNAPSHOT, SF_OTHER_HEAD, 3 }, PROTO_MSG_snapshot, -1, false, 0, PROTO_E_UNAVAILABLE },
+	{ { SC_ERROR, SF_NONE, 0 }, PROTO_MSG_ticket_get, 0, false, 0, PROTO_E_FORBIDDEN },
+	{ { SC_TICKET, SF_NONE, 0 }, PROTO_MSG_ticket_get, 0, true, 0, PROTO_E_OK },
+	{ { SC_SILENT, SF_NONE, 0 }, PROTO_MSG_hello, -1, false, 0, PROTO_E_UNAVAILABLE },
+};
+
+START_TEST(test_call_sync)
+{
+	struct script sc = sync_cases[_i].sc;
+	struct proto_reply out;
+	struct proto_error err = { 0 };
+	struct proto_ticket_get a = { .id = 31 };
+	pthread_t th;
+	int rc;
+
+	make_rpc("alice", 1000, 1);
+	ck_assert_int_eq(pthread_create(&th, NULL, broker_thread, &sc), 0);
+	rc = rpc_call_sync(rpc, sync_cases[_i].op, &a, &out, &err, 300);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_int_eq(rc, sync_cases[_i].rc);
+	ck_assert_uint_eq(rpc_pending(rpc), 0);
+	if (rc < 0) {
+		ck_assert_int_eq(err.code, sync_cases[_i].code);
+	} else {
+		ck_assert_int_eq(out.ok, sync_cases[_i].ok);
+		if (!out.ok)
+			ck_assert_int_eq(out.error.code, sync_cases[_i].code);
+		ck_assert_uint_eq(out.n_tickets, sync_cases[_i].tickets);
+		for (size_t i = 0; i < out.n_tickets; i++)
+			ck_assert_int_eq(out.tickets[i].id, (int64_t)i + 1);
+		if (sync_cases[_i].op == PROTO_MSG_snapshot) {
+			ck_assert_int_eq(out.snap.epoch, 7);
+			ck_assert_int_eq(out.snap.seq_warning, 30);
+			ck_assert_int_eq(out.snap.part, out.snap.parts);
+		} else if (out.ok) {
+			ck_assert_int_eq(out.ticket.id, 31);
+			ck_assert_uint_eq(out.n_events, 1);
+			ck_assert_str_eq(out.events[0].kind, "created");
+		}
+	}
+	proto_reply_finish(&out);
+}
+END_TEST
+
+/* ---- the snapshot assembler alone ---- */
+
+static struct proto_reply
+part(int64_t p, int64_t parts, int64_t total, size_t n, int64_t seq)
+{
+	struct proto_reply r;
+
+	memset(&r, 0, sizeof r);
+	r.ok = true;
+	r.op_id = PROTO_MSG_snapshot;
+	r.snap.epoch = 1;
+	r.snap.seq_ticket = seq;
+	r.snap.part = p;
+	r.snap.parts = parts;
+	r.snap.total_tickets = total;
+	r.n_tickets = n;
+	r.tickets = n ? xcalloc(n, sizeof *r.tickets) : NULL;
+	for (size_t i = 0; i < n; i++)
+		r.tickets[i].id = (int64_t)i + 1;
+	return r;
+}
+
+struct snap_step {
+	int64_t p, parts, total;
+	size_t n;
+	int64_t seq;
+	int want;
+};
+
+static const struct {
+	const char *name;
+	int n;
+	struct snap_step steps[5];
+} snap_cases[] = {
+	{ "whole", 3, { { 1, 3, 4, 2, 5, 0 }, { 2, 3, 4, 0, 5, 0 }, { 3, 3, 4, 2, 5, 1 } } },
+	{ "one part", 1, { { 1, 1, 0, 0, 5, 1 } } },
+	{ "missing middle", 2, { { 1, 3, 3, 1, 5, 0 }, { 3, 3, 3, 1, 5, -1 } } },
+	{ "starts late", 1, { { 2, 3, 3, 1, 5, -1 } } },
+	{ "short of total", 2, { { 1, 2, 5, 2, 5, 0 }, { 2, 2, 5, 2, 5, -1 } } },
+	{ "beyond total", 2, { { 1, 2, 2, 2, 5, 0 }, { 2, 2, 2, 1, 5, -1 } } },
+	{ "another head", 2, { { 1, 2, 2, 1, 5, 0 }, { 2, 2, 2, 1, 6, -1 } } },
+	{ "part > parts", 1, { { 4, 3, 3, 1, 5, -1 } } },
+	{ "restart", 4, { { 1, 2, 2, 1, 5, 0 }, { 1, 2, 2, 1, 6, 0 }, { 2, 2, 2, 1, 6, 1 },
+		{ 1, 1, 0, 0, 7, 1 } } },
+	{ "after failure", 3, { { 2, 2, 2, 1, 5, -1 }, { 1, 2, 2, 1, 5, 0 },
+		{ 2, 2, 2, 1, 5, 1 } } },
+};
+
+START_TEST(test_snap_assembler)
+{
+	struct rpc_snap s;
+	struct proto_error err;
+
+	rpc_snap_init(&s);
+	for (int k = 0; k < snap_cases[_i].n; k++) {
+		const struct snap_step *st = &snap_cases[_i].steps[k];
+		struct proto_reply r = part(st->p, st->parts, st->total, st->n, st->seq);
+		int rc = rpc_snap_add(&s, &r, &err);
+
+		ck_assert_msg(rc == st->want, "%s step %d: got %d want %d", snap_cases[_i].name, k,
+		    rc, st->want);
+		if (rc < 0)
+			ck_assert_int_eq(err.code, PROTO_E_UNAVAILABLE);
+		if (rc == 1) {
+			ck_assert_int_eq((int64_t)s.n_tickets, st->total);
+			ck_assert_int_eq(s.head.seq_ticket, st->seq);
+		}
+		proto_reply_finish(&r);
+	}
+	rpc_snap_finish(&s);
+}
+END_TEST
+
+static Suite *
+rpc_suite(void)
+{
+	Suite *s = suite_create("rpc");
+	TCase *tc;
+
+	tc = tcase_create("round_trip");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_cmd_ids);
+	tcase_add_test(tc, test_bad_opts);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("retry");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_retry_same_cmd_id);
+	tcase_add_test(tc, test_give_up);
+	tcase_add_test(tc, test_reconnect);
+	tcase_set_timeout(tc, 20);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("errors");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_error_reply, 0, (int)ARRAY_LEN(error_codes));
+	tcase_add_loop_test(tc, test_malformed_dropped, 0, (int)ARRAY_LEN(junk));
+	tcase_add_test(tc, test_bad_reply_to_request);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("snapshot");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_snapshot_parts);
+	tcase_add_test(tc, test_snapshot_timer);
+	tcase_add_loop_test(tc, test_snap_assembler, 0, (int)ARRAY_LEN(snap_cases));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cancel");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_cancel);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sync");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_call_sync, 0, (int)ARRAY_LEN(sync_cases));
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(rpc_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

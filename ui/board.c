@@ -1,0 +1,284 @@
+/* board.c: filtering, ordering and selection of the ticket board. */
+#include "board.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ticket.h"
+#include "util.h"
+
+static const char *sort_names[] = {
+#define X(e, s) s,
+	BOARD_SORTS(X)
+#undef X
+};
+
+const char *
+board_sort_name(enum board_sort s)
+{
+	return (unsigned)s < BOARD_SORT_COUNT ? sort_names[s] : "";
+}
+
+void
+board_init(struct board *b)
+{
+	memset(b, 0, sizeof *b);
+	b->sort = BOARD_SORT_URGENCY;
+}
+
+void
+board_finish(struct board *b)
+{
+	free(b->rows);
+	b->rows = NULL;
+	b->n = b->cap = 0;
+}
+
+static bool
+is_open(const struct proto_ticket *t)
+{
+	int s = ticket_state_parse(t->state);
+	return s >= 0 && !ticket_state_final((enum ticket_state)s);
+}
+
+int64_t
+board_urgency(const struct proto_ticket *t, int64_t now, int warn_level)
+{
+	if (!is_open(t))
+		return INT64_MIN / 2 + t->t_closed / 1000; /* recently closed first among closed */
+	int s = ticket_state_parse(t->state);
+	if (s == TICKET_ON_SCENE || s == TICKET_TOWING)
+		return INT64_MIN / 4 + t->created / 1000 * -1;
+	int64_t arrive = t->eta > now ? t->eta : now;
+	int64_t left_s = (t->promised - arrive) / 1000; /* seconds of slack; negative = late */
+	int64_t score = -left_s;
+	score += (int64_t)warn_level * 600;       /* a warning is worth ten minutes */
+	score += t->priority * 60;                /* each priority point a minute */
+	if (s == TICKET_NEW)
+		score += 300;                     /* nobody is on the way yet */
+	return score;
+}
+
+/* Case-insensitive (ASCII) substring search. */
+static bool
+contains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	if (n == 0)
+		return true;
+	for (; *hay; hay++) {
+		size_t i = 0;
+		while (i < n && hay[i] &&
+		    tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
+			i++;
+		if (i == n)
+			return true;
+	}
+	return false;
+}
+
+static bool
+prefix(const char *s, const char *p)
+{
+	for (; *p; s++, p++)
+		if (tolower((unsigned char)*s) != tolower((unsigned char)*p))
+			return false;
+	return true;
+}
+
+static bool
+word_match(const char *w, const struct proto_ticket *t)
+{
+	char id[24];
+	if (strncmp(w, "state:", 6) == 0) {
+		const char *v = w + 6;
+		if (strcmp(v, "open") == 0)
+			return is_open(t);
+		if (strcmp(v, "closed") == 0)
+			return !is_open(t);
+		return prefix(t->state, v);
+	}
+	if (strncmp(w, "region:", 7) == 0)
+		return prefix(t->region, w + 7);
+	if (strncmp(w, "fault:", 6) == 0)
+		return prefix(t->fault, w + 6);
+	if (strncmp(w, "truck:", 6) == 0)
+		return prefix(t->truck, w + 6);
+	snprintf(id, sizeof id, "%lld", (long long)t->id);
+	return contains(id, w) || contains(t->customer, w) || contains(t->plate, w) ||
+	    contains(t->address, w) || contains(t->landmark, w) || contains(t->truck, w) ||
+	    contains(t->fault, w) || contains(t->region, w) || contains(t->model, w);
+}
+
+bool
+board_match(const char *filter, const struct proto_ticket *t)
+{
+	char buf[BOARD_FILTER_MAX + 1];
+	char *save = NULL, *w;
+
+	rd_strlcpy(buf, filter, sizeof buf);
+	for (w = strtok_r(buf, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save))
+		if (!word_match(w, t))
+			return false;
+	return true;
+}
+
+const char *
+board_set_filter(struct board *b, const char *text)
+{
+	char buf[BOARD_FILTER_MAX + 1];
+	char *save = NULL, *w;
+
+	rd_strlcpy(buf, text, sizeof buf);
+	for (w = strtok_r(buf, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save)) {
+		if (strncmp(w, "state:", 6) == 0) {
+			const char *v = w + 6;
+			bool ok = strcmp(v, "open") == 0 || strcmp(v, "closed") == 0;
+			for (int s = 0; s < TICKET_STATE_COUNT && !ok; s++)
+				ok = *v && prefix(ticket_state_name((enum ticket_state)s), v);
+			if (!ok)
+				return "unknown state in filter";
+		}
+	}
+	rd_strlcpy(b->filter, text, sizeof b->filter);
+	return NULL;
+}
+
+struct sort_item {
+	const struct proto_ticket *t;
+	int64_t key;
+};
+
+static enum board_sort cur_sort;
+
+static int
+cmp_items(const void *va, const void *vb)
+{
+	const struct sort_item *a = va, *b = vb;
+	int c = 0;
+	switch (cur_sort) {
+	case BOARD_SORT_URGENCY:
+	case BOARD_SORT_AGE:
+		c = (a->key < b->key) - (a->key > b->key); /* descending */
+		break;
+	case BOARD_SORT_ID:
+		break;
+	case BOARD_SORT_REGION:
+		c = strcmp(a->t->region, b->t->region);
+		break;
+	case BOARD_SORT_STATE:
+		c = (a->key > b->key) - (a->key < b->key);
+		break;
+	case BOARD_SORT_COUNT:
+		break;
+	}
+	if (c == 0)
+		c = (a->t->id > b->t->id) - (a->t->id < b->t->id);
+	return c;
+}
+
+void
+board_rebuild(struct board *b, const struct proto_ticket *const *all, size_t n, int64_t now,
+    board_warn_fn warn, void *ctx)
+{
+	struct sort_item *items = xcalloc(n ? n : 1, sizeof *items);
+	size_t m = 0;
+
+	b->total = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct proto_ticket *t = all[i];
+		if (b->filter[0] && !board_match(b->filter, t))
+			continue;
+		items[m].t = t;
+		switch (b->sort) {
+		case BOARD_SORT_URGENCY:
+			items[m].key = board_urgency(t, now, warn ? warn(ctx, t->id) : 0);
+			break;
+		case BOARD_SORT_AGE:
+			items[m].key = -t->created;
+			break;
+		case BOARD_SORT_STATE:
+			items[m].key = ticket_state_parse(t->state);
+			break;
+		default:
+			items[m].key = 0;
+			break;
+		}
+		m++;
+	}
+	/* the oldest first for "age": negate above and sort descending */
+	cur_sort = b->sort;
+	qsort(items, m, sizeof *items, cmp_items);
+	if (m > b->cap) {
+		b->cap = m;
+		b->rows = xreallocarray(b->rows, b->cap, sizeof *b->rows);
+	}
+	size_t old_index = b->sel_index;
+	b->n = m;
+	bool found = false;
+	for (size_t i = 0; i < m; i++) {
+		b->rows[i] = items[i].t;
+		if (items[i].t->id == b->selected) {
+			b->sel_index = i;
+			found = true;
+		}
+	}
+	free(items);
+	if (!found) {
+		if (m == 0) {
+			b->sel_index = 0;
+			b->selected = 0;
+		} else {
+			b->sel_index = old_index < m ? old_index : m - 1;
+			b->selected = b->rows[b->sel_index]->id;
+		}
+	}
+}
+
+void
+board_move(struct board *b, long delta)
+{
+	if (b->n == 0)
+		return;
+	long i = (long)b->sel_index + delta;
+	if (i < 0)
+		i = 0;
+	if (i >= (long)b->n)
+		i = (long)b->n - 1;
+	b->sel_index = (size_t)i;
+	b->selected = b->rows[i]->id;
+}
+
+void
+board_home(struct board *b)
+{
+	board_move(b, -(long)b->n);
+}
+
+void
+board_end(struct board *b)
+{
+	board_move(b, (long)b->n);
+}
+
+void
+board_scroll(struct board *b, size_t visible)
+{
+	if (visible == 0)
+		return;
+	if (b->sel_index < b->top)
+		b->top = b->sel_index;
+	if (b->sel_index >= b->top + visible)
+		b->top = b->sel_index - visible + 1;
+	if (b->n <= visible)
+		b->top = 0;
+	else if (b->top > b->n - visible)
+		b->top = b->n - visible;
+}
+
+const struct proto_ticket *
+board_selected(const struct board *b)
+{
+	return b->n ? b->rows[b->sel_index] : NULL;
+}

@@ -1,0 +1,144 @@
+/* main.c: rescuedesk, the console's command line. */
+#include <getopt.h>
+#include <locale.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "broker.h"
+#include "data.h"
+#include "model.h"
+#include "util.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: rescuedesk [options]\n"
+	    "  --demo               run a broker and a simulator inside the console\n"
+	    "  --demo-speed X       demo: simulated time runs X times faster (default 30)\n"
+	    "  --demo-rate N        demo: calls per simulated hour (default 120)\n"
+	    "  --demo-seed N        demo: simulator seed (default: from the clock)\n"
+	    "  --api ENDPOINT       broker requests, default " BROKER_DEFAULT_API "\n"
+	    "  --pub ENDPOINT       broker updates, default " BROKER_DEFAULT_PUB "\n"
+	    "  --user NAME          who you are (default: your login name)\n"
+	    "  --role ROLE          agent, supervisor or specialist (default agent)\n"
+	    "  --lang LANG          en or zh_CN (default: from the locale)\n"
+	    "  --data DIR           reference data, default $RESCUEDESK_DATA or %s\n"
+	    "  --mono               no colours (also when NO_COLOR is set)\n"
+	    "  -v, --verbose        log to a file (see --log)\n"
+	    "  --log FILE           log file, default $XDG_STATE_HOME/rescuedesk/client-PID.log\n"
+	    "  -h, --help           this text\n"
+	    "  -V, --version        print the version\n", data_default_dir());
+}
+
+static double
+number(const char *opt, const char *s, double lo, double hi)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || *end != '\0' || v < lo || v > hi)
+		fatal("%s: expected a number from %g to %g, got '%s'", opt, lo, hi, s);
+	return v;
+}
+
+static FILE *
+open_log(const char *path)
+{
+	char buf[512];
+	if (path == NULL) {
+		const char *state = getenv("XDG_STATE_HOME");
+		const char *home = getenv("HOME");
+		char dir[400];
+		if (state && *state)
+			snprintf(dir, sizeof dir, "%s/rescuedesk", state);
+		else
+			snprintf(dir, sizeof dir, "%s/.local/state/rescuedesk", home ? home : "/tmp");
+		char parent[400];
+		snprintf(parent, sizeof parent, "%s", dir);
+		char *slash = strrchr(parent, '/');
+		if (slash) {
+			*slash = '\0';
+			mkdir(parent, 0700);
+		}
+		mkdir(dir, 0700);
+		snprintf(buf, sizeof buf, "%s/client-%ld.log", dir, (long)getpid());
+		path = buf;
+	}
+	FILE *f = fopen(path, "a");
+	if (f == NULL)
+		fatal("cannot open log file %s", path);
+	return f;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { O_DEMO = 256, O_SPEED, O_RATE, O_SEED, O_API, O_PUB, O_USER, O_ROLE, O_LANG, O_DATA,
+		O_MONO, O_LOG };
+	static const struct option longopts[] = {
+		{ "demo", no_argument, NULL, O_DEMO },
+		{ "demo-speed", required_argument, NULL, O_SPEED },
+		{ "demo-rate", required_argument, NULL, O_RATE },
+		{ "demo-seed", required_argument, NULL, O_SEED },
+		{ "api", required_argument, NULL, O_API },
+		{ "pub", required_argument, NULL, O_PUB },
+		{ "user", required_argument, NULL, O_USER },
+		{ "role", required_argument, NULL, O_ROLE },
+		{ "lang", required_argument, NULL, O_LANG },
+		{ "data", required_argument, NULL, O_DATA },
+		{ "mono", no_argument, NULL, O_MONO },
+		{ "log", required_argument, NULL, O_LOG },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct app_opts o = { .role = "agent" };
+	const char *logpath = NULL;
+	bool verbose = false;
+	int c;
+
+	setlocale(LC_ALL, "");
+	while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_DEMO: o.demo = true; break;
+		case O_SPEED: o.demo_speed = number("--demo-speed", optarg, 1, 10000); break;
+		case O_RATE: o.demo_rate = number("--demo-rate", optarg, 1, 100000); break;
+		case O_SEED: o.demo_seed = (unsigned long)number("--demo-seed", optarg, 0, 4e9); break;
+		case O_API: o.api = optarg; break;
+		case O_PUB: o.pub = optarg; break;
+		case O_USER: o.user = optarg; break;
+		case O_ROLE:
+			if (model_role_parse(optarg) < 0)
+				fatal("--role: expected agent, supervisor or specialist, got '%s'", optarg);
+			o.role = optarg;
+			break;
+		case O_LANG: o.lang = optarg; break;
+		case O_DATA: o.data_dir = optarg; break;
+		case O_MONO: o.mono = true; break;
+		case O_LOG: logpath = optarg; verbose = true; break;
+		case 'v': verbose = true; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("rescuedesk %s\n", RD_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "rescuedesk: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (o.user == NULL) {
+		const char *u = getenv("USER");
+		struct passwd *pw = getpwuid(getuid());
+		o.user = u && *u ? u : pw ? pw->pw_name : "agent";
+	}
+	/* never log to the terminal while curses runs */
+	log_set(verbose ? open_log(logpath) : NULL, verbose ? LOG_DEBUG : LOG_ERROR);
+	return app_run(&o);
+}

@@ -1,0 +1,214 @@
+/* model.c: the console's state shared by the views. */
+#include "model.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+void
+model_init(struct model *m)
+{
+	memset(m, 0, sizeof *m);
+	board_init(&m->board);
+	m->hb_age_ms = -1;
+	m->time_scale = 1;
+}
+
+void
+model_finish(struct model *m)
+{
+	board_finish(&m->board);
+	free(m->warn_level);
+	free(m->events);
+	m->warn_level = NULL;
+	m->events = NULL;
+	m->n_events = 0;
+}
+
+static int
+level_of(const struct proto_warning *w)
+{
+	return strcmp(w->level, "red") == 0 ? 2 : 1;
+}
+
+static int
+warn_cb(void *ctx, int64_t id)
+{
+	return model_warn_level(ctx, id);
+}
+
+void
+model_refresh(struct model *m, int64_t now)
+{
+	int64_t max_id = 0;
+	m->now = now;
+	for (size_t i = 0; i < m->n_tickets; i++)
+		if (m->tickets[i]->id > max_id)
+			max_id = m->tickets[i]->id;
+	if ((size_t)max_id + 1 > m->warn_cap) {
+		m->warn_cap = (size_t)max_id + 1024;
+		m->warn_level = xrealloc(m->warn_level, m->warn_cap);
+	}
+	if (m->warn_cap)
+		memset(m->warn_level, 0, m->warn_cap);
+	for (size_t i = 0; i < m->n_warnings; i++) {
+		const struct proto_warning *w = m->warnings[i];
+		if (w->cleared || w->ticket < 0 || (size_t)w->ticket >= m->warn_cap)
+			continue;
+		int l = level_of(w);
+		if (l > m->warn_level[w->ticket])
+			m->warn_level[w->ticket] = (uint8_t)l;
+	}
+	board_rebuild(&m->board, m->tickets, m->n_tickets, now, warn_cb, m);
+}
+
+const struct proto_ticket *
+model_ticket(const struct model *m, int64_t id)
+{
+	for (size_t i = 0; i < m->n_tickets; i++)
+		if (m->tickets[i]->id == id)
+			return m->tickets[i];
+	return NULL;
+}
+
+const struct proto_truck *
+model_truck(const struct model *m, const char *id)
+{
+	if (id == NULL || id[0] == '\0')
+		return NULL;
+	for (size_t i = 0; i < m->n_trucks; i++)
+		if (strcmp(m->trucks[i]->id, id) == 0)
+			return m->trucks[i];
+	return NULL;
+}
+
+int
+model_warn_level(const struct model *m, int64_t id)
+{
+	if (id < 0 || (size_t)id >= m->warn_cap)
+		return 0;
+	return m->warn_level[id];
+}
+
+size_t
+model_ticket_warnings(const struct model *m, int64_t id, const struct proto_warning **out,
+    size_t max)
+{
+	size_t n = 0;
+	for (int lvl = 2; lvl >= 1; lvl--)
+		for (size_t i = 0; i < m->n_warnings && n < max; i++) {
+			const struct proto_warning *w = m->warnings[i];
+			if (w->ticket == id && !w->cleared && level_of(w) == lvl)
+				out[n++] = w;
+		}
+	return n;
+}
+
+void
+model_message(struct model *m, bool error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m->message, sizeof m->message, fmt, ap);
+	va_end(ap);
+	m->message_error = error;
+	m->message_at = rd_mono_ms();
+}
+
+struct model_pending *
+model_pending_add(struct model *m, const char *cmd_id, const char *what)
+{
+	struct model_pending *p = NULL;
+	if (m->n_pending < MODEL_PENDING_MAX) {
+		p = &m->pending[m->n_pending++];
+	} else {
+		/* reuse the oldest finished slot, else the oldest */
+		for (size_t i = 0; i < m->n_pending; i++)
+			if (m->pending[i].state != PENDING_WAIT &&
+			    (p == NULL || m->pending[i].since < p->since))
+				p = &m->pending[i];
+		if (p == NULL)
+			p = &m->pending[0];
+	}
+	memset(p, 0, sizeof *p);
+	rd_strlcpy(p->cmd_id, cmd_id, sizeof p->cmd_id);
+	rd_strlcpy(p->what, what, sizeof p->what);
+	p->state = PENDING_WAIT;
+	p->since = rd_mono_ms();
+	return p;
+}
+
+struct model_pending *
+model_pending_find(struct model *m, const char *cmd_id)
+{
+	for (size_t i = 0; i < m->n_pending; i++)
+		if (strcmp(m->pending[i].cmd_id, cmd_id) == 0)
+			return &m->pending[i];
+	return NULL;
+}
+
+size_t
+model_pending_waiting(const struct model *m)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m->n_pending; i++)
+		if (m->pending[i].state == PENDING_WAIT)
+			n++;
+	return n;
+}
+
+const char *
+model_conn_name(enum model_conn c)
+{
+	switch (c) {
+	case MODEL_CONNECTING: return "status.connecting";
+	case MODEL_SYNCING: return "status.resyncing";
+	case MODEL_LIVE: return "status.live";
+	case MODEL_STALE: return "status.stale";
+	}
+	return "status.connecting";
+}
+
+static const char *role_names[] = { "agent", "supervisor", "specialist" };
+
+const char *
+model_role_name(enum model_role r)
+{
+	return (unsigned)r < ARRAY_LEN(role_names) ? role_names[r] : "agent";
+}
+
+int
+model_role_parse(const char *s)
+{
+	for (size_t i = 0; i < ARRAY_LEN(role_names); i++)
+		if (strcmp(role_names[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+void
+model_fmt_minutes(int64_t ms, char *out, size_t outsz)
+{
+	bool neg = ms < 0;
+	int64_t min = (neg ? -ms : ms) / 60000;
+	if (min < 100)
+		snprintf(out, outsz, "%s%lldm", neg ? "-" : "", (long long)min);
+	else if (min < 6000)
+		snprintf(out, outsz, "%s%lldh%02lld", neg ? "-" : "", (long long)(min / 60),
+		    (long long)(min % 60));
+	else
+		snprintf(out, outsz, "%s%lldd", neg ? "-" : "", (long long)(min / 1440));
+}
+
+void
+model_fmt_clock(int64_t ts_ms, char *out, size_t outsz)
+{
+	time_t t = (time_t)(ts_ms / 1000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(out, outsz, "%H:%M", &tm);
+}
