@@ -68,6 +68,7 @@
 #define SELF_CANCEL_MAX_MS (30 * MIN)
 #define PATIENCE_MIN 1.0
 #define PATIENCE_MAX 1.6
+#define SEEN_MAX 8
 
 /* ------------------------------------------------------------------ PRNG */
 
@@ -541,7 +542,7 @@ pick_car(struct sim_world_rng *r, bool ev)
 static void
 landmark_cn(const char *name, char *out, size_t outsz)
 {
-	size_t end = 0, i = 0, tok = 0;
+	size_t end = 0, i = 0;
 	bool wide = false;
 
 	for (;; i++) {
@@ -550,7 +551,6 @@ landmark_cn(const char *name, char *out, size_t outsz)
 			if (wide)
 				end = i;
 			wide = false;
-			tok = i + 1;
 			if (c == '\0')
 				break;
 			continue;
@@ -558,7 +558,6 @@ landmark_cn(const char *name, char *out, size_t outsz)
 		if (c >= 0x80)
 			wide = true;
 	}
-	(void)tok;
 	if (end == 0)
 		end = strlen(name);
 	if (end + 1 < outsz)
@@ -762,7 +761,8 @@ sim_world_intake_make(struct sim_world_rng *r, const struct data *d, const struc
 			    pick_str(r, generic_roads, ARRAY_LEN(generic_roads)),
 			    1 + sim_world_rng_below(r, 400));
 		}
-		snprintf(out->address, sizeof out->address, "%s%s", city, where);
+		rd_strlcpy(out->address, city, sizeof out->address);
+		append(out->address, sizeof out->address, "", where);
 	}
 	out->lat = p.lat;
 	out->lon = p.lon;
@@ -951,7 +951,12 @@ struct truck {
 	int64_t t_shift;
 
 	int64_t job;             /* ticket id, 0 when none */
+	int64_t job_tdisp;       /* its t_dispatched when offered */
 	enum ticket_state tstate;
+	struct {
+		int64_t id, tdisp;
+	} seen[SEEN_MAX];        /* the last offers handled, newest at seen_pos - 1 */
+	size_t seen_pos;
 	struct geo_point scene;
 	enum ticket_fault fault;
 	bool tow, expressway;
@@ -1095,4 +1100,1321 @@ say_status(struct sim_world *w, struct truck *k, int64_t t, enum truck_status s)
 	a->truck_kind = k->kind;
 	rd_strlcpy(a->supplier, k->sup->id, sizeof a->supplier);
 	rd_strlcpy(a->region, k->reg->id, sizeof a->region);
+}
+
+/* ---- motion ---- */
+
+/* Moving time (ms) between t0 and t1, leaving out the stall. */
+static double
+mv_moving(const struct motion *m, int64_t t0, int64_t t1)
+{
+	double dt = (double)(t1 - t0);
+
+	if (m->stall_to > m->stall_from) {
+		int64_t a = t0 > m->stall_from ? t0 : m->stall_from;
+		int64_t b = t1 < m->stall_to ? t1 : m->stall_to;
+		if (b > a)
+			dt -= (double)(b - a);
+	}
+	return dt > 0 ? dt : 0;
+}
+
+/* Where a truck at along gets after ms of driving. */
+static double
+mv_dist(const struct motion *m, double along, double ms)
+{
+	if (along < m->fast_from) {
+		double slow = (m->fast_from - along) / m->v;
+		if (ms <= slow)
+			along += ms * m->v;
+		else
+			along = m->fast_from + (ms - slow) * m->v_fast;
+	} else {
+		along += ms * m->v_fast;
+	}
+	return along < m->len ? along : m->len;
+}
+
+/* Driving time (ms) from along a to along b >= a. */
+static double
+mv_need(const struct motion *m, double a, double b)
+{
+	double ms = 0;
+
+	if (a < m->fast_from) {
+		double x = b < m->fast_from ? b : m->fast_from;
+		ms += (x - a) / m->v;
+		a = x;
+	}
+	if (b > a)
+		ms += (b - a) / m->v_fast;
+	return ms;
+}
+
+/* The wall time when ms of driving have been done since t0. */
+static int64_t
+mv_wall(const struct motion *m, int64_t t0, double ms)
+{
+	double t = (double)t0 + ms;
+
+	if (m->stall_to > m->stall_from) {
+		if (t0 < m->stall_from) {
+			if (t > (double)m->stall_from)
+				t += (double)(m->stall_to - m->stall_from);
+		} else if (t0 < m->stall_to) {
+			t = (double)m->stall_to + ms;
+		}
+	}
+	return (int64_t)ceil(t);
+}
+
+static void
+mv_next_turn(struct motion *m)
+{
+	m->t_turn = INT64_MAX;
+	for (; m->wp + 1 < m->path.n; m->wp++) {
+		if (path_turn(&m->path, m->wp) < TURN_DEG)
+			continue;
+		double at = m->path.cum_m[m->wp];
+		if (at <= m->along)
+			m->t_turn = m->t_along;
+		else
+			m->t_turn = mv_wall(m, m->t_along, mv_need(m, m->along, at));
+		return;
+	}
+}
+
+/* Plan a trip along path from t: speeds in km/h; the fast part starts at fast_frac of the
+ * length (1: none). */
+static void
+mv_plan(struct motion *m, const struct sim_world_path *path, double kmh, double fast_kmh,
+    double fast_frac)
+{
+	memset(m, 0, sizeof *m);
+	m->path = *path;
+	m->len = sim_world_path_length(path);
+	m->v = kmh / 3600.0;
+	m->v_fast = fast_kmh / 3600.0;
+	m->fast_from = fast_frac * m->len;
+	if (m->v <= 0)
+		m->v = 1e-3;
+	if (m->v_fast <= 0)
+		m->v_fast = m->v;
+}
+
+static int64_t
+mv_trip_ms(const struct motion *m)
+{
+	return (int64_t)ceil(mv_need(m, 0, m->len));
+}
+
+static void
+mv_go(struct motion *m, int64_t t)
+{
+	m->on = true;
+	m->along = 0;
+	m->t_along = t;
+	m->t_arrive = mv_wall(m, t, mv_need(m, 0, m->len));
+	m->wp = 1;
+	mv_next_turn(m);
+}
+
+static bool
+mv_stalled(const struct motion *m, int64_t t)
+{
+	return m->stall_to > m->stall_from && t >= m->stall_from && t < m->stall_to;
+}
+
+static double
+mv_speed_kmh(const struct motion *m, int64_t t)
+{
+	if (!m->on || mv_stalled(m, t) || m->along >= m->len)
+		return 0;
+	return (m->along < m->fast_from ? m->v : m->v_fast) * 3600.0;
+}
+
+/* Bring the truck's position up to t. */
+static void
+truck_move(struct truck *k, int64_t t)
+{
+	struct motion *m = &k->mv;
+
+	if (!m->on || t <= m->t_along)
+		return;
+	m->along = mv_dist(m, m->along, mv_moving(m, m->t_along, t));
+	m->t_along = t;
+	k->pos = sim_world_path_at(&m->path, m->along, &k->heading);
+}
+
+static void
+truck_stop(struct truck *k, int64_t t)
+{
+	truck_move(k, t);
+	k->mv.on = false;
+}
+
+/* ---- GPS ---- */
+
+static void
+send_fix(struct sim_world *w, struct truck *k, int64_t t)
+{
+	struct sim_world_action *a;
+	double nlat, nlon, speed, heading;
+
+	if (k->phase == PH_OFF)
+		return;
+	truck_move(k, t);
+	k->last_fix = t;
+	k->t_fix = t + (k->mv.on ? FIX_MOVING_MS : FIX_STILL_MS);
+	nlat = sim_world_rng_normal(&w->noise) * GPS_NOISE_M;
+	nlon = sim_world_rng_normal(&w->noise) * GPS_NOISE_M;
+	speed = mv_speed_kmh(&k->mv, t);
+	if (speed > 0)
+		speed *= 1.0 + 0.05 * sim_world_rng_normal(&w->noise);
+	if (t >= k->drop_from && t < k->drop_to) {
+		w->st.fixes_suppressed++;
+		return;
+	}
+	a = push(w, SIM_WORLD_FIX, t);
+	rd_strlcpy(a->truck, k->id, sizeof a->truck);
+	a->lat = k->pos.lat + nlat / 111320.0;
+	a->lon = k->pos.lon + nlon / (111320.0 * cos(k->pos.lat * M_PI / 180.0));
+	a->speed_kmh = speed > 0 ? (speed < 399 ? speed : 399) : 0;
+	heading = fmod(k->heading, 360.0);
+	a->heading = heading < 0 ? heading + 360.0 : heading;
+	w->st.fixes++;
+}
+
+/* ---- trucks ---- */
+
+static int64_t
+truck_due(const struct truck *k)
+{
+	int64_t t = k->t_shift;
+
+	if (k->t_act < t)
+		t = k->t_act;
+	if (k->t_fix < t)
+		t = k->t_fix;
+	if (k->mv.on) {
+		if (k->mv.t_arrive < t)
+			t = k->mv.t_arrive;
+		if (k->mv.t_turn < t)
+			t = k->mv.t_turn;
+	}
+	return t;
+}
+
+static void
+schedule_shift(struct sim_world *w, struct truck *k, int64_t t)
+{
+	if (k->full_shift)
+		k->t_shift = INT64_MAX;
+	else
+		k->t_shift = next_local_minute(t, w->o.tz_offset_s,
+		    k->on_shift ? k->shift_off : k->shift_on);
+}
+
+static double
+job_kmh(struct sim_world *w, struct truck *k, int64_t t, bool expressway)
+{
+	int hour = sim_world_local_hour(t, w->o.tz_offset_s);
+
+	return sim_world_speed_kmh(k->reg, hour, expressway);
+}
+
+static void
+go_off(struct sim_world *w, struct truck *k, int64_t t)
+{
+	truck_stop(k, t);
+	k->phase = PH_OFF;
+	k->off_pending = false;
+	k->t_fix = INT64_MAX;
+	say_status(w, k, t, TRUCK_OFF_DUTY);
+}
+
+static void
+go_home(struct sim_world *w, struct truck *k, int64_t t)
+{
+	struct sim_world_path path;
+
+	truck_stop(k, t);
+	if (geo_distance_m(k->pos, k->home) <= HOME_RADIUS_M)
+		return;
+	sim_world_path_make(&path, &k->rng, k->pos, k->home, k->reg->detour);
+	mv_plan(&k->mv, &path, job_kmh(w, k, t, false), 0, 1.0);
+	mv_go(&k->mv, t);
+	(void)w;
+}
+
+/* The job is over or gone: the truck is free again (or goes off shift). */
+static void
+release(struct sim_world *w, struct truck *k, int64_t t)
+{
+	k->job = 0;
+	k->act = ACT_NONE;
+	k->t_act = INT64_MAX;
+	k->plan.on = false;
+	if (k->off_pending || !k->on_shift) {
+		go_off(w, k, t);
+		return;
+	}
+	k->phase = PH_IDLE;
+	go_home(w, k, t);
+	send_fix(w, k, t);
+}
+
+static int64_t
+onscene_ms(struct sim_world *w, struct truck *k)
+{
+	double m = w->d->faults[k->fault].onscene_min;
+	double f = exp(ONSCENE_SIGMA * sim_world_rng_normal(&k->rng) -
+	    ONSCENE_SIGMA * ONSCENE_SIGMA / 2);
+
+	if (f < 0.4)
+		f = 0.4;
+	if (f > 3.0)
+		f = 3.0;
+	return (int64_t)(m * f * MIN);
+}
+
+/* Plan the trip to the scene from where the truck is, with this job's faults. */
+static void
+plan_trip(struct sim_world *w, struct truck *k, int64_t t)
+{
+	struct sim_world_path path;
+	double detour = k->reg->detour;
+	double jit = sim_world_rng_range(&k->rng, 1 - SPEED_JITTER, 1 + SPEED_JITTER);
+	double u_detour = sim_world_rng_uniform(&k->rng);
+	double u_stall = sim_world_rng_uniform(&k->rng);
+	double u_drop = sim_world_rng_uniform(&k->rng);
+	double f_detour = sim_world_rng_range(&k->rng, DETOUR_MIN, DETOUR_MAX);
+
+	k->stall_at = sim_world_rng_range(&k->rng, 0.15, 0.7);
+	k->stall_ms = (int64_t)sim_world_rng_range(&k->rng, STALL_MIN_MS, STALL_MAX_MS);
+	k->dropout_at = sim_world_rng_range(&k->rng, 0.0, 0.6);
+	k->dropout_ms = (int64_t)sim_world_rng_range(&k->rng, DROPOUT_MIN_MS, DROPOUT_MAX_MS);
+	if (u_detour < w->o.p_detour) {
+		detour *= f_detour;
+		w->st.detours++;
+	}
+	if (u_stall >= w->o.p_stall)
+		k->stall_at = -1;
+	if (u_drop >= w->o.p_gps_dropout)
+		k->dropout_at = -1;
+	sim_world_path_make(&path, &k->rng, k->pos, k->scene, detour);
+	mv_plan(&k->plan, &path, job_kmh(w, k, t, false) * jit,
+	    job_kmh(w, k, t, true) * jit, k->expressway ? EXPRESSWAY_FROM : 1.0);
+}
+
+/* Leave for the scene along the planned trip. */
+static void
+depart(struct sim_world *w, struct truck *k, int64_t t)
+{
+	int64_t trip = mv_trip_ms(&k->plan);
+
+	truck_stop(k, t);
+	k->mv = k->plan;
+	k->plan.on = false;
+	if (k->stall_at >= 0) {
+		k->mv.stall_from = t + (int64_t)(k->stall_at * (double)trip);
+		k->mv.stall_to = k->mv.stall_from + k->stall_ms;
+		w->st.stalls++;
+	}
+	if (k->dropout_at >= 0) {
+		k->drop_from = t + (int64_t)(k->dropout_at * (double)trip);
+		k->drop_to = k->drop_from + k->dropout_ms;
+		w->st.dropouts++;
+	}
+	mv_go(&k->mv, t);
+	k->phase = PH_EN_ROUTE;
+	k->act = ACT_NONE;
+	k->t_act = INT64_MAX;
+}
+
+static void
+start_tow(struct sim_world *w, struct truck *k, int64_t t)
+{
+	struct sim_world_path path;
+	struct geo_point garage = geo_destination(k->scene, sim_world_rng_range(&k->rng, 0, 360),
+	    sim_world_rng_range(&k->rng, GARAGE_MIN_M, GARAGE_MAX_M));
+
+	truck_stop(k, t);
+	sim_world_path_make(&path, &k->rng, k->pos, garage, k->reg->detour);
+	mv_plan(&k->mv, &path, job_kmh(w, k, t, false), 0, 1.0);
+	mv_go(&k->mv, t);
+	k->phase = PH_TOWING;
+	k->act = ACT_NONE;
+	k->t_act = INT64_MAX;
+	w->st.tows++;
+}
+
+static const struct wstr decline_reasons[] = {
+	{ "no truck ready", 3 }, { "too far", 1 }, { "driver on another job", 2 },
+	{ "no suitable equipment", 1 }, { "road conditions", 0.5 },
+};
+
+static void
+remember(struct truck *k, int64_t id, int64_t tdisp)
+{
+	k->seen[k->seen_pos % SEEN_MAX].id = id;
+	k->seen[k->seen_pos % SEEN_MAX].tdisp = tdisp;
+	k->seen_pos++;
+}
+
+/* Whether the truck already handled ticket id (any_dispatch) or this very dispatch of it. */
+static bool
+seen(const struct truck *k, int64_t id, int64_t tdisp, bool any_dispatch)
+{
+	for (size_t i = 0; i < SEEN_MAX; i++)
+		if (k->seen[i].id == id && (any_dispatch || k->seen[i].tdisp == tdisp))
+			return true;
+	return false;
+}
+
+/* The truck takes ticket tk: the scene, the fault, and the job's own random stream. */
+static void
+take_job(struct sim_world *w, struct truck *k, const struct sim_world_ticket *tk)
+{
+	k->job = tk->id;
+	k->job_tdisp = tk->t_dispatched;
+	k->tstate = tk->state;
+	k->scene = (struct geo_point){ tk->lat, tk->lon };
+	k->fault = tk->fault >= 0 && tk->fault < FAULT_COUNT ? (enum ticket_fault)tk->fault :
+	    FAULT_BATTERY;
+	k->tow = w->d->faults[k->fault].tow != 0;
+	k->expressway = (tk->flags & TICKET_FLAG_EXPRESSWAY) != 0;
+	sim_world_rng_seed(&k->rng, w->o.seed, (uint64_t)tk->id * 0x9e3779b97f4a7c15ULL ^
+	    sim_world_hash(k->id));
+	k->silent = false;
+	k->reason[0] = '\0';
+	k->act = ACT_NONE;
+	k->t_act = INT64_MAX;
+	remember(k, tk->id, tk->t_dispatched);
+}
+
+/* A new offer of ticket tk to truck k: draw the supplier's answer. */
+static void
+offer(struct sim_world *w, struct truck *k, const struct sim_world_ticket *tk, int64_t t)
+{
+	double p_no = w->o.p_decline >= 0 ? w->o.p_decline : 1.0 - k->sup->accept_rate;
+	double u, u2;
+
+	take_job(w, k, tk);
+	u = sim_world_rng_uniform(&k->rng);
+	u2 = sim_world_rng_uniform(&k->rng);
+	w->st.offers++;
+	k->phase = PH_OFFERED;
+	if (k->off_pending || !k->on_shift) {
+		k->act = ACT_DECLINE;
+		k->t_act = t + (int64_t)sim_world_rng_range(&k->rng, BUSY_DECLINE_MIN_MS,
+		    BUSY_DECLINE_MAX_MS);
+		rd_strlcpy(k->reason, "declined: driver off shift", sizeof k->reason);
+	} else if (u < p_no) {
+		k->act = ACT_DECLINE;
+		if (u2 < SILENT_SHARE) {
+			k->silent = true;
+			k->t_act = t + SILENT_MS;
+			rd_strlcpy(k->reason, "declined: the driver missed the offer",
+			    sizeof k->reason);
+		} else {
+			double wt[ARRAY_LEN(decline_reasons)];
+			double far = fmax(15000.0, 0.3 * k->reg->radius_km * 1000);
+			for (size_t i = 0; i < ARRAY_LEN(wt); i++)
+				wt[i] = decline_reasons[i].w;
+			if (geo_distance_m(k->pos, k->scene) > far)
+				wt[1] = 4;
+			k->t_act = t + (int64_t)sim_world_rng_range(&k->rng, DECLINE_MIN_MS,
+			    DECLINE_MAX_MS);
+			snprintf(k->reason, sizeof k->reason, "declined: %s",
+			    decline_reasons[sim_world_rng_pick(&k->rng, wt, ARRAY_LEN(wt))].s);
+		}
+	} else {
+		k->act = ACT_ACCEPT;
+		k->t_act = t + (int64_t)sim_world_rng_range(&k->rng, ACCEPT_MIN_MS, ACCEPT_MAX_MS);
+	}
+}
+
+static void
+act_accept(struct sim_world *w, struct truck *k, int64_t t)
+{
+	int64_t prep, trip, eta_s;
+
+	truck_stop(k, t);
+	plan_trip(w, k, t);
+	prep = (int64_t)sim_world_rng_range(&k->rng, PREP_MIN_MS, PREP_MAX_MS);
+	trip = mv_trip_ms(&k->plan);
+	eta_s = (int64_t)((double)(prep + trip) * sim_world_rng_range(&k->rng, 1.0, 1.2) / 1000);
+	eta_s = (eta_s + ETA_ROUND_S - 1) / ETA_ROUND_S * ETA_ROUND_S;
+	if (eta_s < ETA_MIN_S)
+		eta_s = ETA_MIN_S;
+	if (eta_s > 86400)
+		eta_s = 86400;
+	say_state(w, k, t, TICKET_ACCEPTED, eta_s, "");
+	w->st.accepted++;
+	k->phase = PH_ACCEPTED;
+	k->act = ACT_EN_ROUTE;
+	k->t_act = t + prep;
+	send_fix(w, k, t);
+}
+
+static void
+truck_act(struct sim_world *w, struct truck *k, int64_t t)
+{
+	enum act act = k->act;
+
+	k->act = ACT_NONE;
+	k->t_act = INT64_MAX;
+	switch (act) {
+	case ACT_ACCEPT:
+		if (k->tstate != TICKET_DISPATCHED) {
+			release(w, k, t);
+			break;
+		}
+		act_accept(w, k, t);
+		break;
+	case ACT_DECLINE:
+		if (k->tstate == TICKET_DISPATCHED) {
+			say_state(w, k, t, TICKET_NEW, -1, k->reason);
+			w->st.declined++;
+			if (k->silent)
+				w->st.unanswered++;
+		}
+		/* keep driving home if it was: release() re-plans from where it is */
+		release(w, k, t);
+		break;
+	case ACT_EN_ROUTE:
+		depart(w, k, t);
+		say_state(w, k, t, TICKET_EN_ROUTE, -1, "");
+		send_fix(w, k, t);
+		break;
+	case ACT_SCENE_DONE:
+		if (k->tow) {
+			start_tow(w, k, t);
+			say_state(w, k, t, TICKET_TOWING, -1, "");
+			send_fix(w, k, t);
+		} else {
+			say_state(w, k, t, TICKET_COMPLETED, -1, "");
+			release(w, k, t);
+		}
+		break;
+	case ACT_NONE:
+		break;
+	}
+}
+
+static void
+truck_arrive(struct sim_world *w, struct truck *k, int64_t t)
+{
+	truck_stop(k, t);
+	k->mv.along = k->mv.len;
+	k->pos = k->mv.path.pt[k->mv.path.n - 1];
+	switch (k->phase) {
+	case PH_EN_ROUTE:
+		say_state(w, k, t, TICKET_ON_SCENE, -1, "");
+		w->st.on_scene++;
+		k->phase = PH_ON_SCENE;
+		k->act = ACT_SCENE_DONE;
+		k->t_act = t + onscene_ms(w, k);
+		send_fix(w, k, t);
+		break;
+	case PH_TOWING:
+		say_state(w, k, t, TICKET_COMPLETED, -1, "");
+		release(w, k, t);
+		break;
+	default:
+		send_fix(w, k, t); /* back at the depot */
+		break;
+	}
+}
+
+static void
+truck_turn(struct sim_world *w, struct truck *k, int64_t t)
+{
+	struct motion *m = &k->mv;
+	size_t i = m->wp;
+
+	truck_move(k, t);
+	if (i < m->path.n && m->along < m->path.cum_m[i]) {
+		m->along = m->path.cum_m[i];
+		k->pos = m->path.pt[i];
+	}
+	if (i + 1 < m->path.n)
+		k->heading = geo_bearing_deg(m->path.pt[i], m->path.pt[i + 1]);
+	if (t != k->last_fix)
+		send_fix(w, k, t);
+	m->wp = i + 1;
+	mv_next_turn(m);
+}
+
+static void
+truck_shift(struct sim_world *w, struct truck *k, int64_t t)
+{
+	if (k->on_shift) {
+		k->on_shift = false;
+		if (k->phase == PH_IDLE)
+			go_off(w, k, t);
+		else if (k->phase != PH_OFF)
+			k->off_pending = true;
+	} else {
+		k->on_shift = true;
+		k->off_pending = false;
+		if (k->phase == PH_OFF) {
+			k->pos = k->home;
+			k->heading = 0;
+			k->phase = PH_IDLE;
+			say_status(w, k, t, TRUCK_AVAILABLE);
+			send_fix(w, k, t);
+		}
+	}
+	schedule_shift(w, k, t);
+}
+
+static void
+truck_event(struct sim_world *w, struct truck *k, int64_t t)
+{
+	if (k->mv.on && k->mv.t_arrive <= t)
+		truck_arrive(w, k, t);
+	else if (k->t_act <= t)
+		truck_act(w, k, t);
+	else if (k->mv.on && k->mv.t_turn <= t)
+		truck_turn(w, k, t);
+	else if (k->t_fix <= t)
+		send_fix(w, k, t);
+	else if (k->t_shift <= t)
+		truck_shift(w, k, t);
+}
+
+/* Take over a job the broker says the truck has: an offer, or a job from before a restart
+ * of the simulator. */
+static void
+adopt(struct sim_world *w, struct truck *k, const struct sim_world_ticket *tk, int64_t t)
+{
+	if (tk->state == TICKET_DISPATCHED) {
+		offer(w, k, tk, t);
+		return;
+	}
+	take_job(w, k, tk);
+	truck_stop(k, t);
+	switch (tk->state) {
+	case TICKET_ACCEPTED:
+		plan_trip(w, k, t);
+		k->phase = PH_ACCEPTED;
+		k->act = ACT_EN_ROUTE;
+		k->t_act = t + (int64_t)sim_world_rng_range(&k->rng, 30 * SEC, 120 * SEC);
+		break;
+	case TICKET_EN_ROUTE:
+		plan_trip(w, k, t);
+		depart(w, k, t);
+		send_fix(w, k, t);
+		break;
+	case TICKET_ON_SCENE:
+		k->pos = k->scene;
+		k->phase = PH_ON_SCENE;
+		k->act = ACT_SCENE_DONE;
+		k->t_act = t + onscene_ms(w, k);
+		send_fix(w, k, t);
+		break;
+	case TICKET_TOWING:
+		k->pos = k->scene;
+		start_tow(w, k, t);
+		send_fix(w, k, t);
+		break;
+	default:
+		release(w, k, t);
+		break;
+	}
+}
+
+static struct truck *
+truck_of_job(struct sim_world *w, int64_t id)
+{
+	for (size_t i = 0; i < w->n_trucks; i++)
+		if (w->trucks[i].job == id)
+			return &w->trucks[i];
+	return NULL;
+}
+
+static bool
+truck_busy(const struct truck *k)
+{
+	return k->job != 0 || k->phase == PH_OFF;
+}
+
+/* ---- customers ---- */
+
+static struct cust *
+cust_by_id(struct sim_world *w, int64_t id)
+{
+	for (size_t i = 0; i < w->n_custs; i++)
+		if (w->custs[i].id == id)
+			return &w->custs[i];
+	return NULL;
+}
+
+static struct cust *
+cust_by_seq(struct sim_world *w, uint64_t seq)
+{
+	for (size_t i = 0; i < w->n_custs; i++)
+		if (w->custs[i].seq == seq)
+			return &w->custs[i];
+	return NULL;
+}
+
+static int64_t
+cust_due(const struct cust *c)
+{
+	if (c->id == 0 || c->final || c->cancel_sent)
+		return INT64_MAX;
+	return c->t_self < c->t_patience ? c->t_self : c->t_patience;
+}
+
+static void
+cust_cancel(struct sim_world *w, struct cust *c, int64_t t, const char *reason)
+{
+	struct sim_world_action *a = push(w, SIM_WORLD_CANCEL, t);
+
+	a->ticket = c->id;
+	rd_strlcpy(a->reason, reason, sizeof a->reason);
+	c->cancel_sent = true;
+	w->st.customer_cancels++;
+}
+
+static void
+cust_event(struct sim_world *w, struct cust *c, int64_t t)
+{
+	bool waiting = c->state == TICKET_NEW || c->state == TICKET_DISPATCHED;
+	bool before_scene = waiting || c->state == TICKET_ACCEPTED || c->state == TICKET_EN_ROUTE;
+
+	if (c->t_self <= t) {
+		c->t_self = INT64_MAX;
+		if (before_scene)
+			cust_cancel(w, c, t, "customer: the car started again, no help needed");
+	} else if (c->t_patience <= t) {
+		c->t_patience = INT64_MAX;
+		if (waiting)
+			cust_cancel(w, c, t, "customer: waited too long for a truck, found other help");
+	}
+}
+
+static void
+cust_compact(struct sim_world *w)
+{
+	size_t j = 0;
+
+	if (w->n_final_custs < 256 || w->n_final_custs * 2 < w->n_custs)
+		return;
+	for (size_t i = 0; i < w->n_custs; i++)
+		if (!w->custs[i].final)
+			w->custs[j++] = w->custs[i];
+	w->n_custs = j;
+	w->n_final_custs = 0;
+}
+
+static void
+cust_final(struct sim_world *w, struct cust *c)
+{
+	c->final = true;
+	w->n_final_custs++;
+	w->finals++;
+	switch (c->state) {
+	case TICKET_COMPLETED:
+		w->st.completed++;
+		break;
+	case TICKET_CANCELLED:
+		w->st.cancelled++;
+		break;
+	default:
+		w->st.resolved_remote++;
+		break;
+	}
+	if (c->t_on_scene > 0 && c->created > 0) {
+		if (w->n_resp == w->cap_resp) {
+			w->cap_resp = w->cap_resp ? w->cap_resp * 2 : 64;
+			w->resp = xreallocarray(w->resp, w->cap_resp, sizeof *w->resp);
+		}
+		w->resp[w->n_resp++] = c->t_on_scene - c->created;
+		if (c->promised > 0 && c->t_on_scene <= c->promised)
+			w->in_promise++;
+	}
+}
+
+/* ---- demand ---- */
+
+static void
+new_call(struct sim_world *w, int64_t t)
+{
+	struct sim_world_action *a;
+	const struct data_region *reg;
+	struct cust *c;
+	int promise;
+
+	if (w->o.requests > 0 && w->to_generate <= 0) {
+		w->t_call = INT64_MAX;
+		return;
+	}
+	reg = w->regs[sim_world_rng_pick(&w->demand, w->reg_w, w->n_regs)];
+	a = push(w, SIM_WORLD_INTAKE, t);
+	sim_world_intake_make(&w->demand, w->d, reg, t, w->o.tz_offset_s, &a->intake);
+	a->seq = ++w->seq;
+	if (w->n_custs == w->cap_custs) {
+		w->cap_custs = w->cap_custs ? w->cap_custs * 2 : 64;
+		w->custs = xreallocarray(w->custs, w->cap_custs, sizeof *w->custs);
+	}
+	c = &w->custs[w->n_custs++];
+	memset(c, 0, sizeof *c);
+	c->seq = a->seq;
+	c->t_gen = t;
+	c->state = TICKET_NEW;
+	promise = (a->intake.flags & TICKET_FLAG_EXPRESSWAY) ? reg->promise_expressway_min :
+	    reg->promise_min;
+	c->t_self = INT64_MAX;
+	if (sim_world_rng_uniform(&w->demand) < SELF_CANCEL_P)
+		c->t_self = t + (int64_t)sim_world_rng_range(&w->demand, SELF_CANCEL_MIN_MS,
+		    SELF_CANCEL_MAX_MS);
+	c->t_patience = t + (int64_t)(promise * MIN *
+	    sim_world_rng_range(&w->demand, PATIENCE_MIN, PATIENCE_MAX));
+	w->st.generated++;
+	if (w->o.requests > 0)
+		w->to_generate--;
+	w->t_call = sim_world_next_arrival(&w->demand, w->per_hour, t, w->o.tz_offset_s);
+}
+
+/* ---- create, start, advance ---- */
+
+static void
+code_of(const char *id, char out[3])
+{
+	size_t n = strlen(id), i, first_vowel = n;
+
+	out[0] = (char)(id[0] >= 'a' && id[0] <= 'z' ? id[0] - 32 : id[0]);
+	out[1] = '\0';
+	out[2] = '\0';
+	for (i = 0; i < n; i++)
+		if (strchr("aeiouv", id[i]) != NULL) {
+			first_vowel = i;
+			break;
+		}
+	/* the initial of the second pinyin syllable: a consonant before a vowel, after the
+	 * first vowel (zh/ch/sh count by their first letter); or after a separator */
+	for (i = 1; i < n; i++) {
+		char c = id[i];
+		bool sep = id[i - 1] == '-' || id[i - 1] == '_';
+		if (c < 'a' || c > 'z')
+			continue;
+		if (sep) {
+			out[1] = (char)(c - 32);
+			return;
+		}
+		if (i <= first_vowel || strchr("aeiouv", c) != NULL)
+			continue;
+		if (i + 1 < n && strchr("aeiouv", id[i + 1]) != NULL) {
+			char ini = c;
+			if (c == 'h' && strchr("zcs", id[i - 1]) != NULL)
+				ini = id[i - 1];
+			out[1] = (char)(ini - 32);
+			return;
+		}
+	}
+	if (n > 1 && id[1] >= 'a' && id[1] <= 'z')
+		out[1] = (char)(id[1] - 32);
+	else
+		out[1] = 'X';
+}
+
+static const char kind_letter[TRUCK_KIND_COUNT] = { 'V', 'W', 'F', 'H' };
+
+static bool
+selected(const struct sim_world_opts *o, const char *id)
+{
+	if (o->regions == NULL || o->n_regions == 0)
+		return true;
+	for (size_t i = 0; i < o->n_regions; i++)
+		if (strcmp(o->regions[i], id) == 0)
+			return true;
+	return false;
+}
+
+static bool
+prob_ok(double p)
+{
+	return p >= 0 && p <= 1;
+}
+
+static void
+add_trucks(struct sim_world *w, const struct data_region *reg, const char *rcode)
+{
+	for (size_t s = 0; s < reg->n_suppliers; s++) {
+		const struct data_supplier *sup = &reg->suppliers[s];
+		struct geo_point depot = { sup->lat, sup->lon };
+		char scode[3];
+		size_t standby[64], n_standby = 0;
+		double reach = fmin(reg->radius_km * 500.0, 25000.0);
+
+		code_of(sup->id, scode);
+		/* codes must be unique in the region: fall back to the first two letters, then
+		 * a digit */
+		for (size_t o = 0; o < s; o++) {
+			char other[3];
+			code_of(reg->suppliers[o].id, other);
+			if (strcmp(other, scode) == 0) {
+				scode[1] = (char)('0' + (char)(s % 10));
+				break;
+			}
+		}
+		for (size_t i = 0; i < reg->n_landmarks && n_standby < ARRAY_LEN(standby); i++) {
+			const struct data_landmark *lm = &reg->landmarks[i];
+			if (!is_expressway(lm) &&
+			    geo_distance_m(depot, (struct geo_point){ lm->lat, lm->lon }) <= reach)
+				standby[n_standby++] = i;
+		}
+		for (int kind = 0; kind < TRUCK_KIND_COUNT; kind++) {
+			int n = sup->fleet[kind];
+			int full = (int)ceil(n * FULL_SHIFT_SHARE);
+			for (int j = 0; j < n; j++) {
+				struct truck *k = &w->trucks[w->n_trucks++];
+				struct sim_world_rng r;
+
+				memset(k, 0, sizeof *k);
+				snprintf(k->id, sizeof k->id, "%s-%s-%c%02d", rcode, scode,
+				    kind_letter[kind], j + 1);
+				k->reg = reg;
+				k->sup = sup;
+				k->kind = (enum truck_kind)kind;
+				sim_world_rng_seed(&r, w->o.seed, sim_world_hash(k->id));
+				/* vans after the first wait at standby points around the depot;
+				 * tow trucks at the yard */
+				if (kind == TRUCK_KIND_VAN && j > 0 && n_standby > 0) {
+					const struct data_landmark *lm = &reg->landmarks[standby[
+					    sim_world_rng_below(&r, (uint32_t)n_standby)]];
+					k->home = in_disk(&r, (struct geo_point){ lm->lat, lm->lon }, 300);
+				} else {
+					k->home = in_disk(&r, depot, 100);
+				}
+				k->pos = k->home;
+				k->full_shift = j < full;
+				k->shift_on = SHIFT_ON_MIN + (int)sim_world_rng_below(&r,
+				    2 * SHIFT_JITTER_MIN + 1) - SHIFT_JITTER_MIN;
+				k->shift_off = SHIFT_OFF_MIN + (int)sim_world_rng_below(&r,
+				    2 * SHIFT_JITTER_MIN + 1) - SHIFT_JITTER_MIN;
+				k->rng = r;
+				k->phase = PH_OFF;
+				k->t_act = k->t_fix = k->t_shift = INT64_MAX;
+				k->mv.t_arrive = k->mv.t_turn = INT64_MAX;
+				k->last_fix = -1;
+				k->drop_from = k->drop_to = 0;
+			}
+		}
+	}
+}
+
+struct sim_world *
+sim_world_create(const struct data *d, const struct sim_world_opts *o, char **cause)
+{
+	struct sim_world *w;
+	size_t n_trucks = 0;
+	double share_sum = 0;
+
+	for (size_t i = 0; o->regions != NULL && i < o->n_regions; i++) {
+		if (data_region(d, o->regions[i]) == NULL) {
+			char known[256] = "";
+			for (size_t j = 0; j < d->n_regions; j++)
+				append(known, sizeof known, ", ", d->regions[j].id);
+			xasprintf(cause, "unknown region '%s' (known: %s)", o->regions[i], known);
+			return NULL;
+		}
+	}
+	if (!prob_ok(o->p_gps_dropout) || !prob_ok(o->p_stall) || !prob_ok(o->p_detour) ||
+	    isnan(o->p_decline) || o->p_decline > 1) {
+		xasprintf(cause, "fault probabilities must be between 0 and 1");
+		return NULL;
+	}
+	if (!(o->rate_per_hour >= 0)) {
+		xasprintf(cause, "the call rate must not be negative");
+		return NULL;
+	}
+	w = xcalloc(1, sizeof *w);
+	w->d = d;
+	w->o = *o;
+	w->o.regions = NULL;
+	w->o.n_regions = 0;
+	w->regs = xcalloc(d->n_regions, sizeof *w->regs);
+	w->reg_w = xcalloc(d->n_regions, sizeof *w->reg_w);
+	for (size_t i = 0; i < d->n_regions; i++) {
+		const struct data_region *reg = &d->regions[i];
+		if (!selected(o, reg->id))
+			continue;
+		w->reg_w[w->n_regs] = reg->calls_per_day;
+		w->regs[w->n_regs++] = reg;
+		for (size_t s = 0; s < reg->n_suppliers; s++)
+			for (int k = 0; k < TRUCK_KIND_COUNT; k++)
+				n_trucks += (size_t)reg->suppliers[s].fleet[k];
+	}
+	for (int h = 0; h < 24; h++)
+		share_sum += d->demand_by_hour[h];
+	for (int h = 0; h < 24; h++) {
+		double total = 0;
+		for (size_t i = 0; i < w->n_regs; i++)
+			total += w->regs[i]->calls_per_day;
+		if (o->rate_per_hour > 0)
+			w->per_hour[h] = o->rate_per_hour;
+		else if (share_sum > 0)
+			w->per_hour[h] = total * d->demand_by_hour[h] / share_sum;
+	}
+	w->trucks = xcalloc(n_trucks ? n_trucks : 1, sizeof *w->trucks);
+	w->by_id = hmap_create();
+	for (size_t i = 0; i < w->n_regs; i++) {
+		char rcode[3];
+		code_of(w->regs[i]->id, rcode);
+		add_trucks(w, w->regs[i], rcode);
+	}
+	for (size_t i = 0; i < w->n_trucks; i++) {
+		struct truck *k = &w->trucks[i];
+		/* an id clash across regions: make it unique with a suffix */
+		for (int n = 2; hmap_get(w->by_id, k->id) != NULL && n < 100; n++) {
+			char id[25];
+			snprintf(id, sizeof id, "%.20s-%d", w->trucks[i].id, n);
+			rd_strlcpy(k->id, id, sizeof k->id);
+		}
+		hmap_put(w->by_id, k->id, k);
+	}
+	sim_world_rng_seed(&w->demand, o->seed, 1);
+	sim_world_rng_seed(&w->noise, o->seed, 2);
+	w->to_generate = o->requests;
+	w->t_call = INT64_MAX;
+	return w;
+}
+
+void
+sim_world_destroy(struct sim_world *w)
+{
+	if (w == NULL)
+		return;
+	hmap_destroy(w->by_id);
+	free(w->trucks);
+	free(w->regs);
+	free(w->reg_w);
+	free(w->custs);
+	free(w->busy);
+	free(w->q);
+	free(w->resp);
+	free(w);
+}
+
+void
+sim_world_start(struct sim_world *w, int64_t now)
+{
+	if (w->started)
+		return;
+	w->started = true;
+	w->now = now;
+	for (size_t i = 0; i < w->n_trucks; i++) {
+		struct truck *k = &w->trucks[i];
+		int64_t into = floor_mod(now + (int64_t)w->o.tz_offset_s * SEC, DAY) / MIN;
+
+		k->on_shift = k->full_shift || (into >= k->shift_on && into < k->shift_off);
+		if (k->on_shift) {
+			k->phase = PH_IDLE;
+			say_status(w, k, now, TRUCK_AVAILABLE);
+			send_fix(w, k, now);
+			/* spread the idle pings over their interval */
+			k->t_fix = now + 1 + (int64_t)sim_world_rng_below(&k->rng, FIX_STILL_MS);
+		} else {
+			k->phase = PH_OFF;
+			say_status(w, k, now, TRUCK_OFF_DUTY);
+		}
+		schedule_shift(w, k, now);
+	}
+	w->t_call = sim_world_next_arrival(&w->demand, w->per_hour, now, w->o.tz_offset_s);
+	if (w->o.requests > 0 && w->to_generate <= 0)
+		w->t_call = INT64_MAX;
+}
+
+enum { SRC_NONE, SRC_CALL, SRC_TRUCK, SRC_CUST, SRC_BUSY };
+
+static int64_t
+next_due(const struct sim_world *w, int *src, size_t *idx)
+{
+	int64_t t = INT64_MAX;
+
+	*src = SRC_NONE;
+	*idx = 0;
+	if (!w->started)
+		return t;
+	if (w->t_call < t) {
+		t = w->t_call;
+		*src = SRC_CALL;
+	}
+	for (size_t i = 0; i < w->n_trucks; i++) {
+		int64_t d = truck_due(&w->trucks[i]);
+		if (d < t) {
+			t = d;
+			*src = SRC_TRUCK;
+			*idx = i;
+		}
+	}
+	for (size_t i = 0; i < w->n_custs; i++) {
+		int64_t d = cust_due(&w->custs[i]);
+		if (d < t) {
+			t = d;
+			*src = SRC_CUST;
+			*idx = i;
+		}
+	}
+	for (size_t i = 0; i < w->n_busy; i++) {
+		if (w->busy[i].due < t) {
+			t = w->busy[i].due;
+			*src = SRC_BUSY;
+			*idx = i;
+		}
+	}
+	return t;
+}
+
+int64_t
+sim_world_next_due(const struct sim_world *w)
+{
+	int src;
+	size_t idx;
+
+	return next_due(w, &src, &idx);
+}
+
+static void
+busy_remove(struct sim_world *w, size_t i)
+{
+	memmove(&w->busy[i], &w->busy[i + 1], (w->n_busy - i - 1) * sizeof *w->busy);
+	w->n_busy--;
+}
+
+static void
+busy_event(struct sim_world *w, size_t i, int64_t t)
+{
+	struct busy b = w->busy[i];
+	struct sim_world_action *a;
+
+	busy_remove(w, i);
+	a = push(w, SIM_WORLD_SET_STATE, t);
+	a->ticket = b.ticket;
+	a->state = TICKET_NEW;
+	rd_strlcpy(a->reason, b.reason, sizeof a->reason);
+	rd_strlcpy(a->truck, b.truck, sizeof a->truck);
+	w->st.declined++;
+}
+
+void
+sim_world_advance(struct sim_world *w, int64_t now)
+{
+	if (!w->started || now < w->now)
+		return;
+	for (;;) {
+		int src;
+		size_t idx;
+		int64_t t = next_due(w, &src, &idx);
+
+		if (t > now || src == SRC_NONE)
+			break;
+		if (t > w->now)
+			w->now = t;
+		switch (src) {
+		case SRC_CALL:
+			new_call(w, w->now);
+			break;
+		case SRC_TRUCK:
+			truck_event(w, &w->trucks[idx], w->now);
+			break;
+		case SRC_CUST:
+			cust_event(w, &w->custs[idx], w->now);
+			break;
+		case SRC_BUSY:
+			busy_event(w, idx, w->now);
+			break;
+		}
+	}
+	w->now = now;
+	cust_compact(w);
+}
+
+void
+sim_world_ticket(struct sim_world *w, int64_t now, const struct sim_world_ticket *tk)
+{
+	bool final = ticket_state_final(tk->state);
+	struct cust *c;
+	struct truck *k;
+
+	sim_world_advance(w, now);
+	now = w->now;
+	if (!w->started)
+		return;
+
+	/* the customer's side */
+	c = cust_by_id(w, tk->id);
+	if (c != NULL && !c->final) {
+		c->state = tk->state;
+		if (tk->created > 0)
+			c->created = tk->created;
+		if (tk->promised > 0)
+			c->promised = tk->promised;
+		if (tk->t_on_scene > 0)
+			c->t_on_scene = tk->t_on_scene;
+		if (final)
+			cust_final(w, c);
+	}
+
+	/* pending quick declines that are moot now */
+	for (size_t i = 0; i < w->n_busy;) {
+		if (w->busy[i].ticket == tk->id && (tk->state != TICKET_DISPATCHED ||
+		    strcmp(tk->truck, w->busy[i].truck) != 0))
+			busy_remove(w, i);
+		else
+			i++;
+	}
+
+	/* the truck that has it: still ours? */
+	k = truck_of_job(w, tk->id);
+	if (k != NULL) {
+		if (final || tk->state == TICKET_NEW || strcmp(tk->truck, k->id) != 0) {
+			release(w, k, now);
+		} else if (tk->state == TICKET_DISPATCHED) {
+			/* an update of the offer we hold, or the same truck offered it again */
+			if (tk->t_dispatched > k->job_tdisp && k->phase != PH_OFFERED) {
+				truck_stop(k, now);
+				offer(w, k, tk, now);
+			}
+		} else {
+			k->tstate = tk->state;
+		}
+		return;
+	}
+
+	/* a truck of ours named on a live ticket it does not hold */
+	if (final || tk->state == TICKET_NEW || tk->truck[0] == '\0')
+		return;
+	k = hmap_get(w->by_id, tk->truck);
+	if (k == NULL)
+		return;
+	/* an older update of an offer answered or a job finished: our answer is on its way */
+	if (seen(k, tk->id, tk->t_dispatched, tk->state != TICKET_DISPATCHED))
+		return;
+	if (truck_busy(k)) {
+		remember(k, tk->id, tk->t_dispatched);
+		if (tk->state != TICKET_DISPATCHED) {
+			w->st.conflicts++;
+			return;
+		}
+		if (w->n_busy == w->cap_busy) {
+			w->cap_busy = w->cap_busy ? w->cap_busy * 2 : 8;
+			w->busy = xreallocarray(w->busy, w->cap_busy, sizeof *w->busy);
+		}
+		struct busy *b = &w->busy[w->n_busy++];
+		b->ticket = tk->id;
+		rd_strlcpy(b->truck, k->id, sizeof b->truck);
+		b->due = now + BUSY_DECLINE_MIN_MS;
+		rd_strlcpy(b->reason, k->phase == PH_OFF ? "declined: driver off shift" :
+		    "declined: driver on another job", sizeof b->reason);
+		w->st.offers++;
+		w->st.conflicts++;
+		return;
+	}
+	adopt(w, k, tk, now);
+}
+
+void
+sim_world_intake_done(struct sim_world *w, int64_t now, uint64_t seq, int64_t id)
+{
+	struct cust *c;
+
+	sim_world_advance(w, now);
+	c = cust_by_seq(w, seq);
+	if (c == NULL || c->id != 0)
+		return;
+	c->id = id;
+	w->st.created++;
+	if (w->o.requests > 0 && (long)w->st.created >= w->o.requests)
+		w->last_created = w->now;
+}
+
+void
+sim_world_intake_failed(struct sim_world *w, int64_t now, uint64_t seq)
+{
+	struct cust *c;
+
+	sim_world_advance(w, now);
+	c = cust_by_seq(w, seq);
+	if (c == NULL || c->id != 0)
+		return;
+	size_t i = (size_t)(c - w->custs);
+	memmove(&w->custs[i], &w->custs[i + 1], (w->n_custs - i - 1) * sizeof *w->custs);
+	w->n_custs--;
+	w->st.failed++;
+	if (w->o.requests > 0) {
+		w->to_generate++;
+		if (w->t_call == INT64_MAX)
+			w->t_call = sim_world_next_arrival(&w->demand, w->per_hour, w->now,
+			    w->o.tz_offset_s);
+	}
+}
+
+bool
+sim_world_done(const struct sim_world *w)
+{
+	return w->o.requests > 0 && (long)w->st.created >= w->o.requests &&
+	    w->finals >= w->st.created;
+}
+
+int64_t
+sim_world_last_created(const struct sim_world *w)
+{
+	return w->last_created;
+}
+
+void
+sim_world_stats(const struct sim_world *w, struct sim_world_stats *out)
+{
+	*out = w->st;
+}
+
+const int64_t *
+sim_world_responses(const struct sim_world *w, size_t *n, size_t *in_promise)
+{
+	*n = w->n_resp;
+	*in_promise = w->in_promise;
+	return w->resp;
+}
+
+size_t
+sim_world_open_tickets(const struct sim_world *w, int64_t *ids, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < w->n_custs; i++) {
+		const struct cust *c = &w->custs[i];
+		if (c->id == 0 || c->final)
+			continue;
+		if (n < max)
+			ids[n] = c->id;
+		n++;
+	}
+	return n;
+}
+
+size_t
+sim_world_truck_count(const struct sim_world *w)
+{
+	return w->n_trucks;
+}
+
+void
+sim_world_truck_info(const struct sim_world *w, size_t i, struct sim_world_truck_info *out)
+{
+	const struct truck *k = &w->trucks[i];
+
+	out->id = k->id;
+	out->supplier = k->sup->id;
+	out->region = k->reg->id;
+	out->kind = k->kind;
+	out->pos = k->pos;
+	out->on_shift = k->on_shift;
+	out->job = k->job;
+	out->phase = phase_names[k->phase];
 }

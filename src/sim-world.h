@@ -154,7 +154,7 @@ struct sim_world_action {
 	enum ticket_state state;   /* SET_STATE */
 	int64_t eta_s;             /* SET_STATE accepted: the supplier's ETA; else -1 */
 	char reason[201];          /* SET_STATE (may be ""), CANCEL */
-	char truck[25];            /* STATUS, FIX */
+	char truck[25];            /* STATUS, FIX; SET_STATE: the truck that speaks */
 	enum truck_status status;  /* STATUS: available or off_duty */
 	enum truck_kind truck_kind; /* STATUS */
 	char supplier[33];         /* STATUS */
@@ -174,6 +174,8 @@ struct sim_world_ticket {
 	uint32_t flags;
 	char region[33];
 	int64_t created;           /* 0 when unknown */
+	int64_t t_dispatched;      /* time of the last dispatch, 0 when unknown: tells a new
+	                              offer from an older update of one already answered */
 	int64_t promised;          /* 0 when unknown */
 	int64_t t_on_scene;        /* 0 when not yet */
 };

@@ -77,8 +77,8 @@ static const struct bad_frame bad_frames[] = {
 	/* ---- structure: refused by proto_prevalidate, cmd_id unreadable ---- */
 	{ "empty frame", RAW(""), PROTO_E_BAD_REQUEST, "empty message", "", false },
 	{ "truncated map", RAW("\x84" S_V1 S_CID), PROTO_E_BAD_REQUEST,
-	    "truncated msgpack at byte 13", "", false },
-	{ "truncated string", RAW("\x84" S_V1 "\xa6" "cmd"), PROTO_E_BAD_REQUEST,
+	    "truncated msgpack at byte 14", "", false },
+	{ "truncated string", RAW("\x81\xa6" "cmd"), PROTO_E_BAD_REQUEST,
 	    "declares 6 bytes, only 3 remain", "", false },
 	{ "trailing bytes", RAW("\x83" S_V1 S_CID S_HELLO "\xc0"), PROTO_E_BAD_REQUEST,
 	    "1 trailing bytes", "", false },

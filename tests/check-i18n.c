@@ -21,7 +21,8 @@ static const char *ui_keys[] = {
 	"app.name", "help.title", "help.hint_close", "help.hint_scroll", "help.hint_page",
 	"status.live", "status.stale", "status.connecting", "status.resyncing",
 	"status.stale_banner", "small.title", "small.need", "small.have", "small.hint",
-	"quit.confirm", "dialog.yes", "dialog.no",
+	"quit.confirm", "dialog.yes", "dialog.no", "cmd.intake", "cmd.note", "cmd.cancel",
+	"msg.created", "msg.done", "msg.send_failed",
 };
 
 static struct i18n_catalog *

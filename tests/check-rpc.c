@@ -970,6 +970,8 @@ main(void)
 	SRunner *sr = srunner_create(rpc_suite());
 	int failed;
 
+	if (getenv("RD_TEST_LOG") != NULL)
+		log_set(stderr, LOG_DEBUG);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

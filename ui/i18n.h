@@ -27,6 +27,7 @@ struct i18n_catalog *i18n_catalog_load(const char *path, char **cause);
 void i18n_catalog_destroy(struct i18n_catalog *c);
 /* The text of key, or NULL. Borrowed: valid until the catalog is destroyed. */
 const char *i18n_catalog_get(const struct i18n_catalog *c, const char *key);
+/* The number of keys (0 for NULL). */
 size_t i18n_catalog_count(const struct i18n_catalog *c);
 /* The i-th key in strcmp order (i < count). Borrowed. */
 const char *i18n_catalog_key(const struct i18n_catalog *c, size_t i);

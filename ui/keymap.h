@@ -147,8 +147,9 @@ size_t keymap_key_name(const struct key *k, char *buf, size_t sz);
 /* true if k is a printable character (text in a text-entry scope). */
 bool keymap_key_printable(const struct key *k);
 
-/* Static properties of an action; out-of-range actions give "" / SCOPE_GLOBAL / 0. */
+/* The action's name ("move_up"; "" for ACTION_NONE or out of range). */
 const char *keymap_action_name(enum keymap_action a);
+/* The scope the action is bound in (SCOPE_GLOBAL when out of range). */
 enum keymap_scope keymap_action_scope(enum keymap_action a);
 /* The help text catalog key, "key.<name>". */
 const char *keymap_action_help(enum keymap_action a);
@@ -157,11 +158,13 @@ int keymap_action_keys(enum keymap_action a, struct key *keys, int max);
 /* The key names of a joined by ", " into buf of size sz (like keymap_key_name). */
 size_t keymap_action_keys_text(enum keymap_action a, char *buf, size_t sz);
 
+/* The scope's name ("board"; "" out of range). */
 const char *keymap_scope_name(enum keymap_scope s);
 /* The scope's title catalog key, "scope.<name>". */
 const char *keymap_scope_title(enum keymap_scope s);
 /* The next scope up the chain; SCOPE_GLOBAL's parent is SCOPE_GLOBAL. */
 enum keymap_scope keymap_scope_parent(enum keymap_scope s);
+/* true if printable keys are text in scope s (see above). */
 bool keymap_scope_text_entry(enum keymap_scope s);
 /* Scopes in the order the help view and the man page list them; returns the count. */
 int keymap_scope_order(const enum keymap_scope **order);

@@ -90,9 +90,9 @@ void theme_init(struct theme *t, bool color);
 /* The style of role r (attributes are those of the theme; cells may add more). */
 const struct theme_style *theme_style(const struct theme *t, enum theme_role r);
 
-/* Static role name ("normal", "late", ...) and dump letter; borrowed, lives forever.
- * Out-of-range roles give "?" and '?'. */
+/* Static role name ("normal", "late", ...); borrowed, lives forever; "?" out of range. */
 const char *theme_role_name(enum theme_role r);
+/* The role's letter in vscreen_dump_roles(); '?' out of range. */
 char theme_role_letter(enum theme_role r);
 
 /* The role called name, or -1 if there is none. */

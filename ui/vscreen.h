@@ -50,6 +50,7 @@ void vscreen_clear(struct vscreen *vs);
 /* Make dst an exact copy of src (size, cells, cursor). */
 void vscreen_copy(struct vscreen *dst, const struct vscreen *src);
 
+/* The size in columns and rows. */
 int vscreen_cols(const struct vscreen *vs);
 int vscreen_rows(const struct vscreen *vs);
 /* The cell at (x, y), or NULL outside the screen. Borrowed. */

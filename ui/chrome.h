@@ -1,0 +1,61 @@
+/* chrome.h: the frame every main view of the console shares, so the board, the detail and
+ * the intake form look alike and never disagree about what is live:
+ *
+ *     row 0          title bar: what this is on the left, counts and the clock on the right
+ *     row 1          the STALE banner, only while the data is not live (model->conn is
+ *                    MODEL_STALE or MODEL_CONNECTING), with the age of the data
+ *     ...            the view's body
+ *     rows-2         status line: user, role, connection state with data age, counts,
+ *                    commands in flight
+ *     rows-1         message line (errors in ROLE_ERROR), else key hints; or a prompt
+ *
+ * Texts come from the catalogs (i18n_tr) at draw time. Pure drawing: no curses, no clock
+ * (the clock shown is model->now). */
+#ifndef RD_CHROME_H
+#define RD_CHROME_H
+
+#include <stdbool.h>
+
+#include "lineedit.h"
+#include "model.h"
+#include "view.h"
+#include "vscreen.h"
+
+/* Title bar on row 0: left, then right (may be NULL) and the clock right-aligned. */
+void chrome_title(struct vscreen *vs, const struct model *m, const char *left,
+    const char *right);
+
+/* Whether the banner is due: the connection is stale or (re)connecting. */
+bool chrome_banner_needed(const struct model *m);
+/* Draw the banner on row y in ROLE_STALE across the whole width. */
+void chrome_banner(struct vscreen *vs, int y, const struct model *m);
+
+/* The first body row (after the title and any banner) and the row after the body (the
+ * status line's row). */
+int chrome_body_top(const struct vscreen *vs, const struct model *m);
+int chrome_body_end(const struct vscreen *vs);
+
+/* Status line on row y. */
+void chrome_status(struct vscreen *vs, int y, const struct model *m);
+/* Message line on row y: model->message (ROLE_ERROR if it is an error), else the hints. */
+void chrome_message(struct vscreen *vs, int y, const struct model *m,
+    const struct view_hint *hints, int n);
+/* An error in words across row y in ROLE_ERROR (prompts show their errors above the
+ * status line with it). */
+void chrome_error(struct vscreen *vs, int y, const char *text);
+
+/* A prompt on row y: " label " then the editor, then hint (dim, may be NULL) at the right
+ * if there is room. Shows the cursor in the editor; returns its column. */
+int chrome_prompt(struct vscreen *vs, int y, const char *label, struct lineedit *le,
+    const char *hint);
+
+/* A section rule on row y from x over w columns: " title " in ROLE_HEADER on a line of
+ * ROLE_BORDER, then right (dim, may be NULL) near the end. */
+void chrome_section(struct vscreen *vs, int x, int y, int w, const char *title,
+    const char *right);
+
+/* A label in the key-hint style: "Enter apply  Esc cancel" from pairs of (action, catalog
+ * key), written into buf. */
+void chrome_hint_text(char *buf, size_t sz, const struct view_hint *hints, int n);
+
+#endif

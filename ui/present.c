@@ -1,0 +1,246 @@
+/* present.c: labels, ages, due levels and wrapping shared by the views. */
+#include "present.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "model.h"
+#include "text.h"
+#include "ticket.h"
+#include "util.h"
+
+/* The catalog text of "<prefix>.<name>", or name itself when there is none. */
+static const char *
+label(const char *prefix, const char *name)
+{
+	char key[80];
+	const char *t;
+
+	if (name == NULL || name[0] == '\0')
+		return "";
+	snprintf(key, sizeof key, "%s.%s", prefix, name);
+	t = i18n_tr(key);
+	return t == key ? name : t;
+}
+
+const char *
+present_state(const char *state)
+{
+	return label("state", state);
+}
+
+const char *
+present_fault(const char *fault)
+{
+	return label("fault", fault);
+}
+
+const char *
+present_kind(const char *kind)
+{
+	return label("kind", kind);
+}
+
+const char *
+present_truck_status(const char *status)
+{
+	return label("truck", status);
+}
+
+const char *
+present_warn_kind(const char *kind)
+{
+	return label("warn", kind);
+}
+
+const char *
+present_warn_level(const char *level)
+{
+	return label("level", level);
+}
+
+const char *
+present_event_kind(const char *kind)
+{
+	return label("event", kind);
+}
+
+const char *
+present_eta_src(const char *src)
+{
+	return label("eta", src);
+}
+
+static bool
+lang_zh(void)
+{
+	return strncmp(i18n_lang(), "zh", 2) == 0;
+}
+
+const char *
+present_region(const struct data *d, const char *id)
+{
+	const struct data_region *r = d != NULL && id != NULL ? data_region(d, id) : NULL;
+
+	if (r == NULL)
+		return id != NULL ? id : "";
+	if (lang_zh() && r->name_zh[0] != '\0')
+		return r->name_zh;
+	return r->name[0] != '\0' ? r->name : r->id;
+}
+
+const char *
+present_supplier(const struct data *d, const char *region, const char *id)
+{
+	const struct data_region *r;
+	size_t i, j;
+
+	if (id == NULL || id[0] == '\0' || d == NULL)
+		return id != NULL ? id : "";
+	for (i = 0; i < d->n_regions; i++) {
+		r = &d->regions[i];
+		if (region != NULL && region[0] != '\0' && strcmp(r->id, region) != 0)
+			continue;
+		for (j = 0; j < r->n_suppliers; j++) {
+			if (strcmp(r->suppliers[j].id, id) == 0)
+				return r->suppliers[j].name;
+		}
+	}
+	return id;
+}
+
+void
+present_flags(uint32_t flags, const char *sep, char *out, size_t outsz)
+{
+	static const struct {
+		uint32_t bit;
+		const char *key;
+	} names[] = {
+		{ TICKET_FLAG_INJURY, "flag.injury" },
+		{ TICKET_FLAG_ALONE_NIGHT, "flag.alone_night" },
+		{ TICKET_FLAG_VULNERABLE, "flag.vulnerable" },
+		{ TICKET_FLAG_EXPRESSWAY, "flag.expressway" },
+	};
+	size_t i, len;
+
+	if (outsz == 0)
+		return;
+	out[0] = '\0';
+	for (i = 0; i < ARRAY_LEN(names); i++) {
+		if (!(flags & names[i].bit))
+			continue;
+		len = strlen(out);
+		snprintf(out + len, outsz - len, "%s%s", len > 0 ? sep : "",
+		    i18n_tr(names[i].key));
+	}
+}
+
+void
+present_age(int64_t ms, char *out, size_t outsz)
+{
+	if (ms > -60000 && ms < 60000)
+		snprintf(out, outsz, "%s%llds", ms < 0 ? "-" : "",
+		    (long long)((ms < 0 ? -ms : ms) / 1000));
+	else
+		model_fmt_minutes(ms, out, outsz);
+}
+
+bool
+present_eta_known(const struct proto_ticket *t)
+{
+	return PROTO_HAS(t, ticket, eta) && t->eta > 0;
+}
+
+bool
+present_before_scene(const struct proto_ticket *t)
+{
+	int s = ticket_state_parse(t->state);
+
+	return s == TICKET_NEW || s == TICKET_DISPATCHED || s == TICKET_ACCEPTED ||
+	    s == TICKET_EN_ROUTE;
+}
+
+enum present_due
+present_due(const struct proto_ticket *t, int64_t now, int warn)
+{
+	int64_t arrive, slack;
+
+	if (!present_before_scene(t))
+		return PRESENT_DUE_NONE;
+	if (warn >= 2)
+		return PRESENT_DUE_LATE;
+	if (t->promised <= 0)
+		return warn == 1 ? PRESENT_DUE_SOON : PRESENT_DUE_NONE;
+	arrive = present_eta_known(t) && t->eta > now ? t->eta : now;
+	slack = t->promised - arrive;
+	if (slack < 0)
+		return PRESENT_DUE_LATE;
+	if (warn == 1 || slack < PRESENT_SOON_MS)
+		return PRESENT_DUE_SOON;
+	return PRESENT_DUE_OK;
+}
+
+enum theme_role
+present_due_role(enum present_due d)
+{
+	switch (d) {
+	case PRESENT_DUE_SOON:
+		return ROLE_WARN;
+	case PRESENT_DUE_LATE:
+		return ROLE_LATE;
+	default:
+		return ROLE_NORMAL;
+	}
+}
+
+size_t
+present_wrap(const char *utf8, int width, size_t *starts, size_t *lens, size_t max)
+{
+	size_t len = utf8 != NULL ? strlen(utf8) : 0, pos = 0, start, brk, n, nlines = 0;
+	int used, w;
+	wchar_t wc;
+
+	if (width < 1)
+		width = 1;
+	while (pos < len || nlines == 0) {
+		/* Skip the spaces a break left at the start of a continued line. */
+		while (nlines > 0 && pos < len && utf8[pos] == ' ')
+			pos++;
+		start = pos;
+		brk = 0;
+		used = 0;
+		while (pos < len) {
+			if (utf8[pos] == '\n')
+				break;
+			n = text_decode(utf8 + pos, len - pos, &wc);
+			w = text_char_width(&wc);
+			if (w > 0 && used + w > width)
+				break;
+			if (w > 0)
+				used += w;
+			pos += n;
+			if (wc == ' ')
+				brk = pos;
+		}
+		/* Mid-line break after the last space, if that keeps at least half the line. */
+		if (pos < len && utf8[pos] != '\n' && utf8[pos] != ' ' && brk > start &&
+		    (int)(brk - start) * 2 >= (int)(pos - start))
+			pos = brk;
+		if (nlines < max) {
+			starts[nlines] = start;
+			lens[nlines] = pos - start;
+			/* Trailing spaces are not shown. */
+			while (lens[nlines] > 0 && utf8[start + lens[nlines] - 1] == ' ')
+				lens[nlines]--;
+		}
+		nlines++;
+		if (pos < len && utf8[pos] == '\n')
+			pos++;
+		else if (pos == start && pos < len)
+			pos += text_decode(utf8 + pos, len - pos, &wc); /* width 1: never stuck */
+		if (pos >= len)
+			break;
+	}
+	return nlines;
+}

@@ -1,0 +1,68 @@
+/* present.h: how the console words and colours tickets, trucks and times, shared by the
+ * views so the board, the detail and the form say the same thing the same way.
+ *
+ * Labels translate the names of ticket.h and of the protocol ("en_route", "battery",
+ * "overdue") through the catalogs (state.*, fault.*, kind.*, truck.*, warn.*, event.*,
+ * eta.*); a name with no catalog entry is shown as it is, so data from a newer broker still
+ * reads. Returned strings are borrowed: catalog text (valid until the next i18n_load) or
+ * the argument itself.
+ *
+ * Pure apart from i18n lookups: time is passed in (model->now), nothing reads the clock. */
+#ifndef RD_PRESENT_H
+#define RD_PRESENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "data.h"
+#include "proto.h"
+#include "theme.h"
+
+const char *present_state(const char *state);
+const char *present_fault(const char *fault);
+const char *present_kind(const char *kind);
+const char *present_truck_status(const char *status);
+const char *present_warn_kind(const char *kind);
+const char *present_warn_level(const char *level);
+const char *present_event_kind(const char *kind);
+const char *present_eta_src(const char *src);
+/* The region's name in the UI language (name_zh for zh_CN), or id if d does not know it. */
+const char *present_region(const struct data *d, const char *id);
+/* The supplier's name from the data, or id. */
+const char *present_supplier(const struct data *d, const char *region, const char *id);
+
+/* The set flags as translated words joined by sep ("expressway · injury"); "" if none. */
+void present_flags(uint32_t flags, const char *sep, char *out, size_t outsz);
+/* A short age or duration: "12s" under a minute, else model_fmt_minutes() ("5m", "1h05"). */
+void present_age(int64_t ms, char *out, size_t outsz);
+
+/* true when the ticket has an ETA (present and set). */
+bool present_eta_known(const struct proto_ticket *t);
+/* true for the states before the truck is on scene (new .. en_route). */
+bool present_before_scene(const struct proto_ticket *t);
+
+/* How a ticket stands against its promised arrival. */
+enum present_due {
+	PRESENT_DUE_NONE,	/* nothing to count down: on scene, closed, no promise */
+	PRESENT_DUE_OK,
+	PRESENT_DUE_SOON,	/* amber: arrival within 10 minutes of the promise, or amber warning */
+	PRESENT_DUE_LATE	/* red: promise passed or ETA after it, or red warning */
+};
+
+/* Minutes of slack below which a ticket shows amber. */
+#define PRESENT_SOON_MS (10 * 60 * 1000)
+
+/* The standing of t at now (broker ms) with warning level warn (0, 1 amber, 2 red): the
+ * expected arrival is the ETA when known (never before now), else now. */
+enum present_due present_due(const struct proto_ticket *t, int64_t now, int warn);
+/* ROLE_NORMAL, ROLE_WARN or ROLE_LATE. */
+enum theme_role present_due_role(enum present_due d);
+
+/* Split utf8 into lines of at most width columns, breaking after a space when the line has
+ * one, else on any character boundary (so CJK text wraps anywhere), and at '\n'. Stores
+ * up to max (start, length) byte ranges and returns the total number of lines (which may
+ * be more than max). Leading spaces of continued lines are skipped. */
+size_t present_wrap(const char *utf8, int width, size_t *starts, size_t *lens, size_t max);
+
+#endif
