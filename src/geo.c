@@ -832,12 +832,6 @@ outside_bound(const struct geo_index *gi, const struct query *q, int32_t ylo, in
 	return lb;
 }
 
-static int
-hit_cmp_dist(const struct geo_hit *a, const struct geo_hit *b)
-{
-	return a->dist_m > b->dist_m;
-}
-
 size_t
 geo_index_nearest(const struct geo_index *gi, struct geo_point p, uint32_t want, size_t k,
     double max_m, struct geo_hit *out)
@@ -847,19 +841,19 @@ geo_index_nearest(const struct geo_index *gi, struct geo_point p, uint32_t want,
 	size_t visited = 0, ring, budget, i, j, n;
 	struct geo_point ep;
 	struct geo_hit h;
+	struct entry qe;
+	const struct entry *e;
+	const struct islot *s;
 	double lb;
 
 	if (k == 0 || gi->count == 0 || !normalise(&p))
 		return 0;
 
 	memset(&q, 0, sizeof q);
-	{
-		struct entry e;
-		fill_entry(&e, p);
-		q.x = e.x;
-		q.y = e.y;
-		q.z = e.z;
-	}
+	fill_entry(&qe, p);
+	q.x = qe.x;
+	q.y = qe.y;
+	q.z = qe.z;
 	q.lat = p.lat;
 	q.coslat = cos(p.lat * DEG2RAD);
 	if (q.coslat < 0)
@@ -909,12 +903,15 @@ geo_index_nearest(const struct geo_index *gi, struct geo_point p, uint32_t want,
 	/* Report haversine distances (same numbers as geo_distance_m), nearest first. */
 	n = q.n;
 	for (i = 0; i < n; i++) {
-		geo_index_get(gi, out[i].id, &ep, NULL);
+		s = itab_find(gi, out[i].id); /* found above, so present */
+		e = &gi->cells[s->cell].e[s->pos];
+		ep.lat = e->lat;
+		ep.lon = e->lon;
 		out[i].dist_m = geo_distance_m(p, ep);
 	}
 	for (i = 1; i < n; i++) {
 		h = out[i];
-		for (j = i; j > 0 && hit_cmp_dist(&out[j - 1], &h); j--)
+		for (j = i; j > 0 && out[j - 1].dist_m > h.dist_m; j--)
 			out[j] = out[j - 1];
 		out[j] = h;
 	}

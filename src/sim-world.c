@@ -471,7 +471,7 @@ flavour_of(const char *region)
 static const char plate_letters[] = "ABCDEFGHJKLMNPQRSTUVWXYZ"; /* no I, O */
 
 void
-sim_world_plate(struct sim_world_rng *r, const char *region, bool ev, char *out, size_t outsz)
+sim_world_plate(struct sim_world_rng *r, const char *region, char nev, char *out, size_t outsz)
 {
 	const struct flavour *fl = flavour_of(region);
 	const char *prefix = fl->plates[0].s;
@@ -481,9 +481,9 @@ sim_world_plate(struct sim_world_rng *r, const char *region, bool ev, char *out,
 
 	if (fl->n_plates > 1 && sim_world_rng_uniform(r) < fl->visitors)
 		prefix = pick_wstr(r, fl->plates + 1, fl->n_plates - 1);
-	if (ev) {
+	if (nev) {
 		/* small new-energy car: D (electric) or F (hybrid), a letter or digit, 4 digits */
-		body[0] = sim_world_rng_uniform(r) < 0.8 ? 'D' : 'F';
+		body[0] = nev == 'F' ? 'F' : 'D';
 		body[1] = sim_world_rng_uniform(r) < 0.3 ?
 		    plate_letters[sim_world_rng_below(r, sizeof plate_letters - 1)] :
 		    (char)('0' + sim_world_rng_below(r, 10));
@@ -508,22 +508,22 @@ sim_world_plate(struct sim_world_rng *r, const char *region, bool ev, char *out,
 struct car {
 	const char *model;
 	double w;
-	bool ev;
+	char nev; /* 'D' battery electric, 'F' plug-in hybrid, 0 petrol */
 };
 
 static const struct car cars[] = {
-	{ "大众朗逸", 6, false }, { "日产轩逸", 6, false }, { "丰田卡罗拉", 4, false },
-	{ "本田思域", 2, false }, { "别克英朗", 3, false }, { "大众速腾", 3, false },
-	{ "丰田凯美瑞", 2, false }, { "本田雅阁", 2, false }, { "哈弗H6", 4, false },
-	{ "吉利帝豪", 3, false }, { "长安CS75", 3, false }, { "大众宝来", 3, false },
-	{ "五菱宏光", 3, false }, { "吉利博越", 2, false }, { "奥迪A4L", 1.5, false },
-	{ "宝马3系", 1.5, false }, { "奔驰C级", 1.5, false }, { "本田CR-V", 2, false },
-	{ "丰田RAV4荣放", 2, false }, { "大众途观L", 2, false }, { "长城炮", 1, false },
-	{ "丰田普拉多", 0.5, false }, { "别克GL8", 1.5, false },
-	{ "比亚迪秦PLUS", 4, true }, { "比亚迪宋PLUS DM-i", 3, true }, { "比亚迪海豚", 2, true },
-	{ "特斯拉Model Y", 2, true }, { "特斯拉Model 3", 1.5, true },
-	{ "五菱宏光MINI EV", 2, true }, { "广汽埃安S", 1.5, true }, { "小鹏P7", 1, true },
-	{ "蔚来ES6", 1, true }, { "理想L7", 1, true },
+	{ "大众朗逸", 6, 0 }, { "日产轩逸", 6, 0 }, { "丰田卡罗拉", 4, 0 },
+	{ "本田思域", 2, 0 }, { "别克英朗", 3, 0 }, { "大众速腾", 3, 0 },
+	{ "丰田凯美瑞", 2, 0 }, { "本田雅阁", 2, 0 }, { "哈弗H6", 4, 0 },
+	{ "吉利帝豪", 3, 0 }, { "长安CS75", 3, 0 }, { "大众宝来", 3, 0 },
+	{ "五菱宏光", 3, 0 }, { "吉利博越", 2, 0 }, { "奥迪A4L", 1.5, 0 },
+	{ "宝马3系", 1.5, 0 }, { "奔驰C级", 1.5, 0 }, { "本田CR-V", 2, 0 },
+	{ "丰田RAV4荣放", 2, 0 }, { "大众途观L", 2, 0 }, { "长城炮", 1, 0 },
+	{ "丰田普拉多", 0.5, 0 }, { "别克GL8", 1.5, 0 },
+	{ "比亚迪秦PLUS EV", 4, 'D' }, { "比亚迪宋PLUS DM-i", 3, 'F' }, { "比亚迪海豚", 2, 'D' },
+	{ "特斯拉Model Y", 2, 'D' }, { "特斯拉Model 3", 1.5, 'D' },
+	{ "五菱宏光MINI EV", 2, 'D' }, { "广汽埃安S", 1.5, 'D' }, { "小鹏P7", 1, 'D' },
+	{ "蔚来ES6", 1, 'D' }, { "理想L7", 1, 'F' },
 };
 
 #define EV_SHARE 0.12
@@ -534,7 +534,7 @@ pick_car(struct sim_world_rng *r, bool ev)
 	double w[ARRAY_LEN(cars)];
 
 	for (size_t i = 0; i < ARRAY_LEN(cars); i++)
-		w[i] = cars[i].ev == ev ? cars[i].w : 0;
+		w[i] = (cars[i].nev != 0) == ev ? cars[i].w : 0;
 	return &cars[sim_world_rng_pick(r, w, ARRAY_LEN(cars))];
 }
 
@@ -668,7 +668,7 @@ sim_world_intake_make(struct sim_world_rng *r, const struct data *d, const struc
 	ev = out->fault == FAULT_EV || sim_world_rng_uniform(r) < EV_SHARE;
 	car = pick_car(r, ev);
 	rd_strlcpy(out->model, car->model, sizeof out->model);
-	sim_world_plate(r, reg->id, ev, out->plate, sizeof out->plate);
+	sim_world_plate(r, reg->id, car->nev, out->plate, sizeof out->plate);
 
 	for (size_t i = 0; i < reg->n_landmarks; i++) {
 		if (is_expressway(&reg->landmarks[i])) {
@@ -710,7 +710,7 @@ sim_world_intake_make(struct sim_world_rng *r, const struct data *d, const struc
 			place = cn + (sp - road) + 1;
 		}
 		snprintf(out->address, sizeof out->address, "%s K%u+%03u %s%s%s", road,
-		    100 + sim_world_rng_below(r, 2400), sim_world_rng_below(r, 10) * 100,
+		    10 + sim_world_rng_below(r, 1800), sim_world_rng_below(r, 10) * 100,
 		    sim_world_rng_uniform(r) < 0.5 ? "上行" : "下行", place[0] ? " " : "",
 		    place[0] ? place : "");
 		if (place[0])
@@ -752,7 +752,7 @@ sim_world_intake_make(struct sim_world_rng *r, const struct data *d, const struc
 			const char *road = area->roads[sim_world_rng_below(r, (uint32_t)nr)];
 			if (strstr(road, "国道") != NULL || strstr(road, "省道") != NULL)
 				snprintf(where, sizeof where, "%s%sK%u+%03u处", area->name, road,
-				    10 + sim_world_rng_below(r, 3000), sim_world_rng_below(r, 10) * 100);
+				    10 + sim_world_rng_below(r, 600), sim_world_rng_below(r, 10) * 100);
 			else
 				snprintf(where, sizeof where, "%s%s%u号", area->name, road,
 				    1 + sim_world_rng_below(r, 400));

@@ -87,8 +87,9 @@ struct sim_world_intake {
 /* A Chinese mobile number: 11 digits, 1[3-9]x xxxx xxxx, from real carrier prefixes. */
 void sim_world_phone(struct sim_world_rng *r, char *out, size_t outsz);
 /* A licence plate registered in (or, for a share of visitors, near) region: "湘A3K7Q9";
- * green new-energy plates ("湘AD12345") when ev is set. */
-void sim_world_plate(struct sim_world_rng *r, const char *region, bool ev, char *out,
+ * nev 'D' (battery electric) or 'F' (plug-in hybrid) gives a green new-energy plate
+ * ("湘AD12345"), 0 a blue one. */
+void sim_world_plate(struct sim_world_rng *r, const char *region, char nev, char *out,
     size_t outsz);
 /* A complete call for region reg at time now_ms: caller, car, place (a share at landmarks,
  * expressway_share on expressways with TICKET_FLAG_EXPRESSWAY), fault, flags, notes. */

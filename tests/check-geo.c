@@ -482,8 +482,6 @@ world_put(struct world *w, size_t i, struct geo_point p, uint32_t mask)
 	geo_index_put(w->gi, w->s[i].id, p, mask);
 }
 
-typedef struct geo_point (*gen_fn)(struct rng *r);
-
 /* Around Changsha: a city-sized cloud (about 100 km across). */
 static struct geo_point
 gen_city(struct rng *r)
@@ -542,7 +540,7 @@ gen_polar(struct rng *r)
 
 /* Queries: mostly near the points, sometimes anywhere on earth. */
 static struct geo_point
-gen_query(struct rng *r, gen_fn gen)
+gen_query(struct rng *r, struct geo_point (*gen)(struct rng *))
 {
 	if (rng_below(r, 8) == 0)
 		return rng_sphere(r);
@@ -551,7 +549,7 @@ gen_query(struct rng *r, gen_fn gen)
 
 struct scenario {
 	const char *name;
-	gen_fn gen;
+	struct geo_point (*gen)(struct rng *);
 	double cell;
 	size_t npoints;
 	size_t nqueries;

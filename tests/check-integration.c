@@ -161,14 +161,14 @@ START_TEST(sim_runs_to_completion)
 	int n = 300;
 	char nbuf[16], logsim[128];
 	env_init(&e, "sim");
-	start_broker(&e, "1200");
+	start_broker(&e, "2400");
 	connect_rpc(&e);
 	hello(&e);
 	snprintf(nbuf, sizeof nbuf, "%d", n);
 	snprintf(logsim, sizeof logsim, "%s/sim.log", e.dir);
 	char *argv[] = { BUILD_DIR "/rescuedesk-sim", "--api", e.api, "--pub", e.pub, "--feed",
-		e.feed, "--data", SOURCE_DATA_DIR, "--speed", "1200", "--seed", "7", "--requests",
-		nbuf, "--rate", "240", "--region", "changsha", "--region", "ningxiang", NULL };
+		e.feed, "--data", SOURCE_DATA_DIR, "--speed", "2400", "--seed", "7", "--requests",
+		nbuf, "--rate", "40", "--region", "changsha", "--region", "ningxiang", NULL };
 	pid_t sim = spawn(argv, logsim);
 	int rc = wait_exit(sim, 400000);
 	if (rc != 0) {

@@ -881,6 +881,73 @@ START_TEST(test_new_epoch)
 }
 END_TEST
 
+/* A gap found while replaying the queue after a snapshot: the next snapshot's replay still
+ * has the messages after the gap. */
+START_TEST(test_gap_in_queue)
+{
+	struct req q;
+
+	small_world();
+	keepalive = true;
+	DRIVE(p_request, NULL);
+	recv_req(&q);
+	keepalive = false;
+	pub_ticket(4, mk_ticket(1, "dispatched", 4));
+	pub_ticket(6, mk_ticket(1, "en_route", 6));  /* 5 lost */
+	pub_ticket(7, mk_ticket(2, "on_scene", 7));
+	world.seq[T] = 3;
+	send_snapshot(&q, 1, SF_NONE);               /* as of seq 3 */
+	DRIVE(p_request, NULL);
+	recv_req(&q);
+	ck_assert_uint_eq(stats().gaps, 1);
+	world.seq[T] = 6;                            /* as of seq 6 */
+	world.t[0] = mk_ticket(1, "en_route", 6);
+	send_snapshot(&q, 1, SF_NONE);
+	world.seq[T] = 7;
+	wait_state(REPLICA_LIVE);
+	flush_sub();
+	ck_assert_str_eq(replica_ticket(rep, 1)->state, "en_route");
+	ck_assert_str_eq(replica_ticket(rep, 2)->state, "on_scene");
+	ck_assert_uint_eq(stats().gaps, 1);
+	ck_assert_uint_eq(stats().resyncs, 2);
+	ck_assert_int_eq(replica_state(rep), REPLICA_LIVE);
+	ck_assert(!readable(router, 0));
+}
+END_TEST
+
+/* A resync that spans a broker restart: what was queued from the old epoch is dropped, not
+ * taken for a gap in the new one. */
+START_TEST(test_epoch_in_queue)
+{
+	struct req q;
+
+	small_world();
+	sync_world(1);
+	pub_ticket(5, mk_ticket(2, "closed", 5)); /* seq 4 lost: resync, this one queued */
+	DRIVE(p_request, NULL);
+	recv_req(&q);
+	world.epoch = 2;
+	world.seq[T] = 1;
+	world.seq[K] = 0;
+	world.seq[W] = 0;
+	world.t[0] = mk_ticket(7, "new", 1);
+	world.nt = 1;
+	world.nk = 0;
+	world.nw = 0;
+	send_snapshot(&q, 1, SF_NONE);
+	wait_state(REPLICA_LIVE);
+	flush_sub();
+	ck_assert_int_eq(replica_state(rep), REPLICA_LIVE);
+	ck_assert(!readable(router, 0));
+	ck_assert_int_eq(replica_epoch(rep), 2);
+	ck_assert_uint_eq(replica_ticket_count(rep), 1);
+	ck_assert_ptr_nonnull(replica_ticket(rep, 7));
+	ck_assert_uint_eq(stats().gaps, 1);
+	ck_assert_uint_eq(stats().resyncs, 2);
+	ck_assert_uint_ge(stats().stale, 1);
+}
+END_TEST
+
 START_TEST(test_stale_and_back)
 {
 	struct req q;
@@ -1057,6 +1124,8 @@ replica_suite(void)
 	tcase_add_loop_test(tc, test_gap_resync, 0, 2);
 	tcase_add_loop_test(tc, test_hb_tail_loss, 0, 2);
 	tcase_add_test(tc, test_new_epoch);
+	tcase_add_test(tc, test_epoch_in_queue);
+	tcase_add_test(tc, test_gap_in_queue);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("liveness");

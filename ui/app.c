@@ -58,7 +58,7 @@ struct app {
 	pthread_t broker_th, sim_th;
 	bool broker_running, sim_running;
 	volatile sig_atomic_t broker_stop;
-	volatile int sim_stop;
+	volatile sig_atomic_t sim_stop;
 };
 
 /* ---- replica -> model ---- */
@@ -464,7 +464,6 @@ demo_start(struct app *a, char **cause)
 	so.speed = speed;
 	so.seed = a->opts->demo_seed ? a->opts->demo_seed : (unsigned long)rd_now_ms();
 	so.rate = a->opts->demo_rate > 0 ? a->opts->demo_rate : 120;
-	so.quiet = true;
 	if ((a->sim = sim_create(a->zctx, &so, cause)) == NULL)
 		return -1;
 	pthread_create(&a->sim_th, NULL, sim_main, a);

@@ -54,8 +54,13 @@ int chrome_prompt(struct vscreen *vs, int y, const char *label, struct lineedit 
 void chrome_section(struct vscreen *vs, int x, int y, int w, const char *title,
     const char *right);
 
-/* A label in the key-hint style: "Enter apply  Esc cancel" from pairs of (action, catalog
- * key), written into buf. */
-void chrome_hint_text(char *buf, size_t sz, const struct view_hint *hints, int n);
+/* Key hints as text for a prompt: pairs of key name and catalog key, e.g. { "Enter",
+ * "prompt.apply", "Esc", "prompt.cancel" } gives "Enter apply  Esc cancel". npairs is the
+ * number of pairs. Written into buf (truncated). */
+void chrome_keys_text(char *buf, size_t sz, const char *const *pairs, int npairs);
+
+/* A key-hint bar on row y like view_draw_hints(), from pairs of key name and catalog key
+ * (for text-entry views, where an action's first key may be text). */
+void chrome_key_hints(struct vscreen *vs, int y, const char *const *pairs, int npairs);
 
 #endif

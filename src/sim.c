@@ -1,0 +1,725 @@
+/* sim.c: the simulator's sockets, clock and loop around the pure model of sim-world.c.
+ *
+ * One zmq_poll loop: the rpc DEALER (replies), the replica SUB (live tickets) and the
+ * world's next event, converted from broker time to real time by the time scale. Ticket
+ * updates and replies go into the world; the world's actions come out as requests
+ * (intake.create, ticket.set_state, ticket.cancel) and feed messages (status, fix) on a
+ * PUSH socket. The world starts when the replica first goes live, so the trucks answer
+ * offers only once we can see them. */
+#include "sim.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "../proto/proto.h"
+#include "data.h"
+#include "hmap.h"
+#include "replica.h"
+#include "rpc.h"
+#include "sim-world.h"
+#include "ticket.h"
+#include "util.h"
+
+#define HELLO_TIMEOUT_MS 5000
+#define LIVE_TIMEOUT_MS 30000
+#define FINISH_TIMEOUT_S (12 * 3600.0)
+#define FAIL_STREAK_MAX 5
+#define FEED_HWM 100000
+#define FEED_LINGER_MS 1000
+#define POLL_MAX_MS 250
+#define REPORT_EVERY_MS (3600 * 1000LL) /* broker time between progress lines */
+
+enum pend_kind { PEND_INTAKE, PEND_STATE, PEND_CANCEL };
+
+/* A request waiting for its reply, by cmd_id. */
+struct pend {
+	enum pend_kind kind;
+	uint64_t seq;   /* PEND_INTAKE */
+	int64_t ticket; /* PEND_STATE, PEND_CANCEL */
+};
+
+struct sim {
+	char *api, *pub, *feed, *data_dir, *user;
+	struct sim_opts o;
+	void *zctx;
+	bool own_ctx;
+	struct data *data;
+	struct sim_world *world;
+	struct rpc *rpc;
+	struct replica *rep;
+	void *push;
+	struct hmap *pend;
+	struct hmap *vers;              /* ticket id -> the last ver fed to the world */
+	struct proto_buf buf;
+
+	double scale;
+	int64_t base_broker, base_mono; /* broker time = base_broker + (mono - base_mono) x scale */
+	bool started;
+	int64_t t_start;                /* broker time the world started */
+	int64_t mono_run;               /* when sim_run began */
+	int64_t next_report;
+	int fail_streak;
+	uint64_t feed_dropped, refused;
+	int64_t now_seen;               /* the latest broker time handed to the world */
+	bool finished;
+};
+
+void
+sim_opts_init(struct sim_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->seed = 1;
+	o->decline = -1;
+}
+
+static int64_t
+sim_now(struct sim *s)
+{
+	int64_t t = s->base_broker + (int64_t)((double)(rd_mono_ms() - s->base_mono) * s->scale);
+
+	if (t < s->now_seen)
+		t = s->now_seen;
+	s->now_seen = t;
+	return t;
+}
+
+/* ---- from the broker ---- */
+
+static bool
+to_world_ticket(const struct proto_ticket *p, struct sim_world_ticket *t)
+{
+	int st = ticket_state_parse(p->state);
+
+	if (st < 0)
+		return false;
+	memset(t, 0, sizeof *t);
+	t->id = p->id;
+	t->state = (enum ticket_state)st;
+	if (PROTO_HAS(p, ticket, truck))
+		rd_strlcpy(t->truck, p->truck, sizeof t->truck);
+	t->lat = p->lat;
+	t->lon = p->lon;
+	t->fault = ticket_fault_parse(p->fault);
+	t->flags = PROTO_HAS(p, ticket, flags) ? (uint32_t)p->flags : 0;
+	rd_strlcpy(t->region, p->region, sizeof t->region);
+	t->created = p->created;
+	if (PROTO_HAS(p, ticket, promised))
+		t->promised = p->promised;
+	if (PROTO_HAS(p, ticket, t_on_scene))
+		t->t_on_scene = p->t_on_scene;
+	if (PROTO_HAS(p, ticket, t_dispatched))
+		t->t_dispatched = p->t_dispatched;
+	return true;
+}
+
+/* Hand a ticket to the world unless it is older than one we already gave: the intake reply
+ * and the PUB stream are not ordered with respect to each other. */
+static void
+feed_ticket(struct sim *s, const struct proto_ticket *p)
+{
+	struct sim_world_ticket t;
+	char key[24];
+	int64_t *ver;
+
+	if (!s->started || !to_world_ticket(p, &t))
+		return;
+	snprintf(key, sizeof key, "%" PRId64, p->id);
+	ver = hmap_get(s->vers, key);
+	if (ver != NULL && PROTO_HAS(p, ticket, ver) && p->ver <= *ver)
+		return;
+	if (ticket_state_final(t.state)) {
+		free(hmap_remove(s->vers, key));
+	} else if (PROTO_HAS(p, ticket, ver)) {
+		if (ver == NULL) {
+			ver = xmalloc(sizeof *ver);
+			hmap_put(s->vers, key, ver);
+		}
+		*ver = p->ver;
+	}
+	sim_world_ticket(s->world, sim_now(s), &t);
+}
+
+static void
+on_ticket(void *ctx, const struct proto_ticket *old, const struct proto_ticket *now)
+{
+	(void)old;
+	if (now != NULL)
+		feed_ticket(ctx, now);
+}
+
+static void
+start_world(struct sim *s)
+{
+	const struct proto_ticket *t;
+	size_t pos = 0;
+
+	s->t_start = sim_now(s);
+	s->next_report = s->t_start + REPORT_EVERY_MS;
+	sim_world_start(s->world, s->t_start);
+	s->started = true;
+	/* jobs our trucks already have (a restart of the simulator) and offers waiting */
+	while ((t = replica_ticket_next(s->rep, &pos)) != NULL)
+		feed_ticket(s, t);
+	log_info("live: %zu trucks on the feed, %zu tickets known, broker time x%g",
+	    sim_world_truck_count(s->world), replica_ticket_count(s->rep), s->scale);
+}
+
+static void
+on_state(void *ctx, enum replica_state from, enum replica_state to)
+{
+	struct sim *s = ctx;
+
+	log_info("replica %s -> %s", replica_state_name(from), replica_state_name(to));
+	if (to == REPLICA_LIVE && !s->started)
+		start_world(s);
+}
+
+/* A request's outcome: why is NULL on success (rep then holds the reply). */
+static void
+settle(struct sim *s, const struct pend *p, const struct proto_reply *rep, const char *why)
+{
+	switch (p->kind) {
+	case PEND_INTAKE:
+		if (why == NULL) {
+			const struct proto_ticket *live = replica_ticket(s->rep, rep->ticket.id);
+			sim_world_intake_done(s->world, sim_now(s), p->seq, rep->ticket.id);
+			s->fail_streak = 0;
+			log_debug("intake %" PRIu64 " -> ticket %" PRId64 " (%s)", p->seq,
+			    rep->ticket.id, rep->ticket.state);
+			/* the replica may have seen it before this reply came: give the newest */
+			if (live != NULL && live->ver >= rep->ticket.ver)
+				feed_ticket(s, live);
+			else
+				feed_ticket(s, &rep->ticket);
+		} else {
+			log_warn("intake %" PRIu64 " refused: %s", p->seq, why);
+			sim_world_intake_failed(s->world, sim_now(s), p->seq);
+			s->fail_streak++;
+		}
+		break;
+	case PEND_STATE:
+	case PEND_CANCEL:
+		if (why != NULL) {
+			/* usually a race: the ticket moved on while our word was on its way */
+			s->refused++;
+			log_debug("ticket %" PRId64 ": %s refused: %s", p->ticket,
+			    p->kind == PEND_STATE ? "set_state" : "cancel", why);
+		}
+		break;
+	}
+}
+
+static void
+on_reply(void *ctx, const char *cmd_id, const struct proto_reply *rep,
+    const struct proto_error *err)
+{
+	struct sim *s = ctx;
+	struct pend *p = hmap_remove(s->pend, cmd_id);
+
+	if (p == NULL)
+		return;
+	settle(s, p, rep, rep == NULL ? (err != NULL ? err->message : "no reply") :
+	    !rep->ok ? rep->error.message : NULL);
+	free(p);
+}
+
+/* ---- to the broker ---- */
+
+static void
+call(struct sim *s, enum proto_msg_id op, const void *args, const struct pend *p)
+{
+	char cmd_id[PROTO_CMD_ID_MAX + 1];
+	struct pend *q;
+
+	if (rpc_call(s->rpc, op, args, on_reply, s, cmd_id) < 0) {
+		settle(s, p, NULL, "could not queue the request");
+		return;
+	}
+	q = xmalloc(sizeof *q);
+	*q = *p;
+	free(hmap_put(s->pend, cmd_id, q));
+}
+
+static void
+send_feed(struct sim *s, enum proto_msg_id type, const void *msg)
+{
+	proto_buf_reset(&s->buf);
+	proto_encode_feed(&s->buf, type, msg);
+	if (zmq_send(s->push, s->buf.data, s->buf.len, ZMQ_DONTWAIT) < 0) {
+		if (s->feed_dropped++ % 1000 == 0)
+			log_warn("feed: %s (%" PRIu64 " dropped)", zmq_strerror(errno),
+			    s->feed_dropped);
+	}
+}
+
+static void
+do_intake(struct sim *s, const struct sim_world_action *a)
+{
+	const struct sim_world_intake *in = &a->intake;
+	struct proto_intake_create c;
+	struct pend p = { .kind = PEND_INTAKE, .seq = a->seq };
+
+	memset(&c, 0, sizeof c);
+	PROTO_STRSET(c.customer, in->customer);
+	PROTO_STRSET(c.phone, in->phone);
+	PROTO_STRSET(c.plate, in->plate);
+	PROTO_STRSET(c.model, in->model);
+	PROTO_SET(&c, intake_create, model);
+	c.lat = in->lat;
+	c.lon = in->lon;
+	PROTO_STRSET(c.address, in->address);
+	if (in->landmark[0]) {
+		PROTO_STRSET(c.landmark, in->landmark);
+		PROTO_SET(&c, intake_create, landmark);
+	}
+	PROTO_STRSET(c.fault, ticket_fault_name(in->fault));
+	PROTO_STRSET(c.region, in->region);
+	if (in->notes[0]) {
+		PROTO_STRSET(c.notes, in->notes);
+		PROTO_SET(&c, intake_create, notes);
+	}
+	c.flags = in->flags;
+	PROTO_SET(&c, intake_create, flags);
+	log_debug("intake %" PRIu64 ": %s in %s, flags %u", a->seq, ticket_fault_name(in->fault),
+	    in->region, (unsigned)in->flags);
+	call(s, PROTO_MSG_intake_create, &c, &p);
+}
+
+static void
+do_action(struct sim *s, const struct sim_world_action *a)
+{
+	switch (a->kind) {
+	case SIM_WORLD_INTAKE:
+		do_intake(s, a);
+		break;
+	case SIM_WORLD_SET_STATE: {
+		struct proto_ticket_set_state m;
+		struct pend p = { .kind = PEND_STATE, .ticket = a->ticket };
+		memset(&m, 0, sizeof m);
+		m.id = a->ticket;
+		PROTO_STRSET(m.state, ticket_state_name(a->state));
+		if (a->reason[0]) {
+			PROTO_STRSET(m.reason, a->reason);
+			PROTO_SET(&m, ticket_set_state, reason);
+		}
+		if (a->eta_s >= 0) {
+			m.eta_s = a->eta_s;
+			PROTO_SET(&m, ticket_set_state, eta_s);
+		}
+		log_debug("ticket %" PRId64 ": %s says %s%s%s", a->ticket, a->truck,
+		    ticket_state_name(a->state), a->reason[0] ? ", " : "", a->reason);
+		call(s, PROTO_MSG_ticket_set_state, &m, &p);
+		break;
+	}
+	case SIM_WORLD_CANCEL: {
+		struct proto_ticket_cancel m;
+		struct pend p = { .kind = PEND_CANCEL, .ticket = a->ticket };
+		memset(&m, 0, sizeof m);
+		m.id = a->ticket;
+		PROTO_STRSET(m.reason, a->reason);
+		log_debug("ticket %" PRId64 ": cancelled by the customer", a->ticket);
+		call(s, PROTO_MSG_ticket_cancel, &m, &p);
+		break;
+	}
+	case SIM_WORLD_STATUS: {
+		struct proto_status m;
+		memset(&m, 0, sizeof m);
+		PROTO_STRSET(m.truck, a->truck);
+		PROTO_STRSET(m.status, truck_status_name(a->status));
+		PROTO_STRSET(m.kind, truck_kind_name(a->truck_kind));
+		PROTO_SET(&m, status, kind);
+		PROTO_STRSET(m.supplier, a->supplier);
+		PROTO_SET(&m, status, supplier);
+		PROTO_STRSET(m.region, a->region);
+		PROTO_SET(&m, status, region);
+		m.ts = a->ts;
+		send_feed(s, PROTO_MSG_status, &m);
+		break;
+	}
+	case SIM_WORLD_FIX: {
+		struct proto_fix m;
+		memset(&m, 0, sizeof m);
+		PROTO_STRSET(m.truck, a->truck);
+		m.lat = a->lat;
+		m.lon = a->lon;
+		m.speed_kmh = a->speed_kmh;
+		PROTO_SET(&m, fix, speed_kmh);
+		m.heading = a->heading;
+		PROTO_SET(&m, fix, heading);
+		m.ts = a->ts;
+		send_feed(s, PROTO_MSG_fix, &m);
+		break;
+	}
+	}
+}
+
+static void
+flush_actions(struct sim *s)
+{
+	struct sim_world_action a;
+
+	while (sim_world_action_next(s->world, &a))
+		do_action(s, &a);
+}
+
+/* ---- create / destroy ---- */
+
+static char *
+dup_or(const char *s, const char *dflt)
+{
+	return xstrdup(s != NULL && s[0] ? s : dflt);
+}
+
+struct sim *
+sim_create(void *zctx, const struct sim_opts *opts, char **cause)
+{
+	struct sim *s = xcalloc(1, sizeof *s);
+	struct sim_world_opts wo;
+	struct rpc_opts ro;
+	struct replica_opts rpo;
+	struct replica_ops ops = { .ticket = on_ticket, .state = on_state };
+	struct proto_hello h;
+	struct proto_reply rep;
+	struct proto_error err;
+	char *why = NULL;
+	int hello_ms;
+
+	s->o = *opts;
+	s->api = dup_or(opts->api, SIM_DEFAULT_API);
+	s->pub = dup_or(opts->pub, SIM_DEFAULT_PUB);
+	s->feed = dup_or(opts->feed, SIM_DEFAULT_FEED);
+	s->data_dir = dup_or(opts->data_dir, data_default_dir());
+	s->user = dup_or(opts->user, "sim");
+	s->o.api = s->api;
+	s->o.pub = s->pub;
+	s->o.feed = s->feed;
+	s->o.data_dir = s->data_dir;
+	s->o.user = s->user;
+	s->o.regions = NULL;
+	s->o.n_regions = 0;
+	proto_buf_init(&s->buf);
+	s->pend = hmap_create();
+	s->vers = hmap_create();
+
+	if (!(opts->speed >= 0) || !(opts->rate >= 0) || !(opts->duration_s >= 0) ||
+	    !(opts->finish_timeout_s >= 0) || opts->requests < 0) {
+		xasprintf(cause, "speed, rate, duration, timeouts and requests must not be negative");
+		goto fail;
+	}
+	if ((s->data = data_load(s->data_dir, &why)) == NULL) {
+		xasprintf(cause, "%s", why);
+		free(why);
+		goto fail;
+	}
+	sim_world_opts_init(&wo);
+	wo.seed = opts->seed;
+	wo.regions = opts->regions;
+	wo.n_regions = opts->n_regions;
+	wo.rate_per_hour = opts->rate;
+	wo.requests = opts->requests;
+	wo.p_gps_dropout = opts->gps_dropout;
+	wo.p_stall = opts->stall;
+	wo.p_detour = opts->detour;
+	wo.p_decline = opts->decline;
+	if ((s->world = sim_world_create(s->data, &wo, cause)) == NULL)
+		goto fail;
+
+	if (zctx == NULL) {
+		if ((zctx = zmq_ctx_new()) == NULL) {
+			xasprintf(cause, "zmq_ctx_new: %s", zmq_strerror(errno));
+			goto fail;
+		}
+		s->own_ctx = true;
+	}
+	s->zctx = zctx;
+	memset(&ro, 0, sizeof ro);
+	ro.endpoint = s->api;
+	ro.user = s->user;
+	if ((s->rpc = rpc_create(zctx, &ro, &why)) == NULL) {
+		xasprintf(cause, "%s: %s", s->api, why);
+		free(why);
+		goto fail;
+	}
+
+	/* hello: the broker is there, speaks our protocol and runs at our speed */
+	memset(&h, 0, sizeof h);
+	PROTO_STRSET(h.client, "rescuedesk-sim " RD_VERSION);
+	PROTO_SET(&h, hello, client);
+	PROTO_STRSET(h.role, "sim");
+	PROTO_SET(&h, hello, role);
+	hello_ms = opts->hello_timeout_ms > 0 ? opts->hello_timeout_ms : HELLO_TIMEOUT_MS;
+	if (rpc_call_sync(s->rpc, PROTO_MSG_hello, &h, &rep, &err, hello_ms) < 0) {
+		xasprintf(cause, "no answer from the broker at %s (is rescuedeskd running?): %s",
+		    s->api, err.message);
+		goto fail;
+	}
+	if (!rep.ok) {
+		xasprintf(cause, "the broker refused hello: %s: %s", proto_err_name(rep.error.code),
+		    rep.error.message);
+		proto_reply_finish(&rep);
+		goto fail;
+	}
+	if (rep.hello.proto != PROTO_VERSION) {
+		xasprintf(cause, "the broker speaks protocol %" PRId64 ", we speak %d",
+		    rep.hello.proto, PROTO_VERSION);
+		proto_reply_finish(&rep);
+		goto fail;
+	}
+	s->scale = PROTO_HAS(&rep.hello, hello_result, time_scale) ?
+	    (double)rep.hello.time_scale : 1.0;
+	if (opts->speed > 0 && fabs(opts->speed - s->scale) > 1e-9 * s->scale) {
+		xasprintf(cause, "the broker runs at --time-scale %g but --speed is %g; run "
+		    "rescuedesk-sim with --speed %g (or restart the broker)", s->scale, opts->speed,
+		    s->scale);
+		proto_reply_finish(&rep);
+		goto fail;
+	}
+	s->base_mono = rd_mono_ms();
+	s->base_broker = PROTO_HAS(&rep.hello, hello_result, now) ? rep.hello.now : rd_now_ms();
+	log_info("broker %s %s at %s, epoch %" PRId64 ", time x%g", rep.hello.server,
+	    rep.hello.version, s->api, rep.hello.epoch, s->scale);
+	proto_reply_finish(&rep);
+
+	memset(&rpo, 0, sizeof rpo);
+	rpo.pub_endpoint = s->pub;
+	rpo.trucks = false; /* we own the trucks; their echo is of no use */
+	if ((s->rep = replica_create(zctx, s->rpc, &rpo, &ops, s, &why)) == NULL) {
+		xasprintf(cause, "%s: %s", s->pub, why);
+		free(why);
+		goto fail;
+	}
+
+	if ((s->push = zmq_socket(zctx, ZMQ_PUSH)) == NULL) {
+		xasprintf(cause, "zmq_socket: %s", zmq_strerror(errno));
+		goto fail;
+	}
+	int hwm = FEED_HWM, linger = FEED_LINGER_MS;
+	zmq_setsockopt(s->push, ZMQ_SNDHWM, &hwm, sizeof hwm);
+	zmq_setsockopt(s->push, ZMQ_LINGER, &linger, sizeof linger);
+	if (zmq_connect(s->push, s->feed) < 0) {
+		xasprintf(cause, "%s: %s", s->feed, zmq_strerror(errno));
+		goto fail;
+	}
+	return s;
+fail:
+	sim_destroy(s);
+	return NULL;
+}
+
+void
+sim_destroy(struct sim *s)
+{
+	size_t pos = 0;
+	const char *key;
+	void *v;
+
+	if (s == NULL)
+		return;
+	replica_destroy(s->rep);
+	rpc_destroy(s->rpc);
+	if (s->push != NULL)
+		zmq_close(s->push);
+	if (s->own_ctx)
+		zmq_ctx_term(s->zctx);
+	sim_world_destroy(s->world);
+	data_free(s->data);
+	if (s->pend != NULL) {
+		while (hmap_next(s->pend, &pos, &key, &v))
+			free(v);
+		hmap_destroy(s->pend);
+	}
+	pos = 0;
+	if (s->vers != NULL) {
+		while (hmap_next(s->vers, &pos, &key, &v))
+			free(v);
+		hmap_destroy(s->vers);
+	}
+	proto_buf_finish(&s->buf);
+	free(s->api);
+	free(s->pub);
+	free(s->feed);
+	free(s->data_dir);
+	free(s->user);
+	free(s);
+}
+
+/* ---- the loop ---- */
+
+static void
+report(struct sim *s, int64_t now)
+{
+	struct sim_world_stats st;
+	size_t busy = 0, on = 0;
+
+	sim_world_stats(s->world, &st);
+	for (size_t i = 0; i < sim_world_truck_count(s->world); i++) {
+		struct sim_world_truck_info ti;
+		sim_world_truck_info(s->world, i, &ti);
+		on += ti.on_shift;
+		busy += ti.job != 0;
+	}
+	log_info("%.1f h: %" PRIu64 " calls, %" PRIu64 " completed, %" PRIu64 " cancelled, "
+	    "%" PRIu64 " declined offers; trucks %zu on shift, %zu busy",
+	    (double)(now - s->t_start) / 3600000.0, st.created, st.completed, st.cancelled,
+	    st.declined, on, busy);
+}
+
+static int
+poll_timeout(struct sim *s, int64_t mono)
+{
+	int t = POLL_MAX_MS, x;
+
+	if ((x = rpc_next_timeout(s->rpc, mono)) >= 0 && x < t)
+		t = x;
+	if ((x = replica_next_timeout(s->rep, mono)) >= 0 && x < t)
+		t = x;
+	if (s->started) {
+		int64_t due = sim_world_next_due(s->world);
+		if (due != INT64_MAX) {
+			double ms = ceil((double)(due - sim_now(s)) / s->scale);
+			if (ms < t)
+				t = ms < 0 ? 0 : (int)ms;
+		}
+	}
+	return t;
+}
+
+static void
+log_open(struct sim *s)
+{
+	int64_t ids[8];
+	size_t n = sim_world_open_tickets(s->world, ids, ARRAY_LEN(ids));
+	char list[400] = "";
+
+	for (size_t i = 0; i < n && i < ARRAY_LEN(ids); i++) {
+		char one[48];
+		const struct proto_ticket *t = replica_ticket(s->rep, ids[i]);
+		snprintf(one, sizeof one, "%s%" PRId64 "%s%s", i ? ", " : "", ids[i],
+		    t != NULL ? ":" : "", t != NULL ? t->state : "");
+		size_t len = strlen(list);
+		rd_strlcpy(list + len, one, sizeof list - len);
+	}
+	log_error("%zu of the requested tickets still open (%s%s)", n, list,
+	    n > ARRAY_LEN(ids) ? ", ..." : "");
+}
+
+int
+sim_run(struct sim *s, volatile sig_atomic_t *stop)
+{
+	zmq_pollitem_t items[2];
+	int live_ms = s->o.live_timeout_ms > 0 ? s->o.live_timeout_ms : LIVE_TIMEOUT_MS;
+	double finish_s = s->o.finish_timeout_s > 0 ? s->o.finish_timeout_s : FINISH_TIMEOUT_S;
+
+	s->mono_run = rd_mono_ms();
+	while (stop == NULL || !*stop) {
+		int64_t mono, now;
+
+		items[0] = (zmq_pollitem_t){ .socket = rpc_socket(s->rpc), .events = ZMQ_POLLIN };
+		items[1] = (zmq_pollitem_t){ .socket = replica_socket(s->rep), .events = ZMQ_POLLIN };
+		if (zmq_poll(items, 2, poll_timeout(s, rd_mono_ms())) < 0 && errno != EINTR) {
+			log_error("zmq_poll: %s", zmq_strerror(errno));
+			return 1;
+		}
+		mono = rd_mono_ms();
+		rpc_process(s->rpc, mono);
+		replica_process(s->rep, mono);
+		if (!s->started) {
+			if (mono - s->mono_run > live_ms) {
+				log_error("no live updates from the broker at %s within %d ms", s->pub,
+				    live_ms);
+				return 1;
+			}
+			continue;
+		}
+		now = sim_now(s);
+		sim_world_advance(s->world, now);
+		flush_actions(s);
+		if (now >= s->next_report) {
+			report(s, now);
+			s->next_report += REPORT_EVERY_MS;
+		}
+		if (s->o.requests > 0 && sim_world_done(s->world)) {
+			s->finished = true;
+			log_info("all %ld requested tickets are closed", s->o.requests);
+			return 0;
+		}
+		if (s->fail_streak >= FAIL_STREAK_MAX) {
+			log_error("the broker refused %d intakes in a row; giving up", s->fail_streak);
+			return 1;
+		}
+		if (s->o.requests > 0 && sim_world_last_created(s->world) > 0 &&
+		    now - sim_world_last_created(s->world) > (int64_t)(finish_s * 1000)) {
+			log_open(s);
+			return 1;
+		}
+		if (s->o.duration_s > 0 && now - s->t_start >= (int64_t)(s->o.duration_s * 1000)) {
+			log_info("duration reached");
+			if (s->o.requests > 0) {
+				log_open(s);
+				return 1;
+			}
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+void
+sim_summary(const struct sim *s, struct sim_summary *out)
+{
+	struct sim_world_stats st;
+	size_t n, in_promise;
+	const int64_t *resp = sim_world_responses(s->world, &n, &in_promise);
+
+	memset(out, 0, sizeof *out);
+	sim_world_stats(s->world, &st);
+	out->created = st.created;
+	out->completed = st.completed;
+	out->cancelled = st.cancelled;
+	out->resolved_remote = st.resolved_remote;
+	out->open = st.created - (st.completed + st.cancelled + st.resolved_remote);
+	out->failed = st.failed;
+	out->offers = st.offers;
+	out->accepted = st.accepted;
+	out->declined = st.declined;
+	out->unanswered = st.unanswered;
+	out->customer_cancels = st.customer_cancels;
+	out->fixes = st.fixes;
+	out->fixes_suppressed = st.fixes_suppressed;
+	out->stalls = st.stalls;
+	out->dropouts = st.dropouts;
+	out->detours = st.detours;
+	out->feed_dropped = s->feed_dropped;
+	out->refused = s->refused;
+	out->responses = n;
+	out->time_scale = s->scale;
+	out->finished = s->finished;
+	if (s->started)
+		out->sim_elapsed_s = (double)(s->now_seen - s->t_start) / 1000.0;
+	if (n > 0) {
+		int64_t *sorted = xcalloc(n, sizeof *sorted);
+		double sum = 0;
+		memcpy(sorted, resp, n * sizeof *sorted);
+		qsort(sorted, n, sizeof *sorted, cmp_i64);
+		for (size_t i = 0; i < n; i++)
+			sum += (double)sorted[i];
+		out->mean_response_min = sum / (double)n / 60000.0;
+		/* nearest rank */
+		out->p90_response_min = (double)sorted[(size_t)ceil(0.9 * (double)n) - 1] / 60000.0;
+		out->within_promise = (double)in_promise / (double)n;
+		free(sorted);
+	}
+}

@@ -1,0 +1,82 @@
+/* sim.h: rescuedesk-sim, embeddable: customers and suppliers' rescue trucks played against
+ * the broker through its public protocol only (requests over rpc, live tickets through a
+ * replica of the PUB socket, status and GPS fixes pushed to the supplier feed). The console's
+ * --demo mode runs it in a thread; rescuedesk-sim(1) is a thin CLI around it.
+ *
+ * The behaviour is the pure model of sim-world.h; this module owns the sockets, the clock
+ * (the broker's: hello's `now`, running time_scale times faster than the monotonic clock)
+ * and the loop.
+ *
+ * Threads: the sockets are created by sim_create and used by sim_run and sim_destroy; call
+ * them from one thread, or hand the sim over with a full memory barrier (pthread_create
+ * is one). Ownership: sim_create copies everything it needs from opts; the zmq context is
+ * borrowed (NULL: the sim makes and owns one). */
+#ifndef RD_SIM_H
+#define RD_SIM_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SIM_DEFAULT_API "tcp://127.0.0.1:7710"
+#define SIM_DEFAULT_PUB "tcp://127.0.0.1:7711"
+#define SIM_DEFAULT_FEED "tcp://127.0.0.1:7712"
+
+struct sim_opts {
+	const char *api, *pub, *feed; /* broker endpoints; NULL: the defaults above */
+	const char *data_dir;         /* reference data; NULL: data_default_dir() */
+	const char *user;             /* "user" of our requests; NULL: "sim" */
+	uint64_t seed;                /* same seed, same calls (default 1) */
+	double speed;                 /* must equal the broker's time scale; 0: adopt it */
+	long requests;                /* > 0: create this many intakes, wait until all are
+	                                 final, then return */
+	double rate;                  /* > 0: calls per hour in total, flat; else demand.ini */
+	const char *const *regions;   /* region ids; NULL or n_regions 0: all */
+	size_t n_regions;
+	double duration_s;            /* > 0: stop after this much broker time */
+	double gps_dropout, stall, detour; /* fault injection, per job, 0..1 */
+	double decline;               /* < 0: suppliers' accept_rate; else 0..1 */
+	int hello_timeout_ms;         /* 0: 5000 */
+	double finish_timeout_s;      /* with requests: broker time allowed after the last
+	                                 intake for all to close; 0: 12 h */
+	int live_timeout_ms;          /* give up if the replica is not live by then; 0: 30000 */
+};
+
+/* Fill o with the defaults (all zero/NULL except seed 1 and decline -1). */
+void sim_opts_init(struct sim_opts *o);
+
+struct sim_summary {
+	uint64_t created;          /* intakes the broker accepted */
+	uint64_t completed, cancelled, resolved_remote;
+	uint64_t open;             /* created and not final yet */
+	uint64_t failed;           /* intakes refused or lost */
+	uint64_t offers, accepted, declined, unanswered;
+	uint64_t customer_cancels;
+	uint64_t fixes, fixes_suppressed, stalls, dropouts, detours;
+	uint64_t feed_dropped;     /* feed messages dropped (queue full) */
+	uint64_t refused;          /* set_state / cancel requests the broker refused or lost */
+	size_t responses;          /* closed tickets that had a truck on scene */
+	double mean_response_min;  /* created -> on_scene; 0 when no responses */
+	double p90_response_min;
+	double within_promise;     /* share of responses with t_on_scene <= promised */
+	double sim_elapsed_s;      /* broker time simulated */
+	double time_scale;
+	bool finished;             /* requests > 0 and all of them final */
+};
+
+/* Load the data, build the world, connect, say hello (checking the protocol version and
+ * that speed matches the broker's time scale), subscribe. NULL and *cause (caller frees)
+ * when the data does not load, an option is out of range, the broker does not answer or
+ * runs at another speed. */
+struct sim *sim_create(void *zctx, const struct sim_opts *opts, char **cause);
+/* Run the loop until *stop becomes non-zero, the duration is over, or (with requests) all
+ * requested intakes are final. Returns 0, or 1 when the requested intakes did not all
+ * close in time or the broker could not be used (logged). */
+int sim_run(struct sim *s, volatile sig_atomic_t *stop);
+/* Close the sockets and free everything. NULL is fine. */
+void sim_destroy(struct sim *s);
+/* The numbers so far (from the thread that runs sim_run, or after it returned). */
+void sim_summary(const struct sim *s, struct sim_summary *out);
+
+#endif

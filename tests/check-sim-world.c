@@ -1,0 +1,1307 @@
+/* check-sim-world.c: the simulator's pure model: PRNG streams, demand, callers, paths,
+ * movement, supplier behaviour and fault injection. The world is driven by a small fake
+ * broker in this file (dispatch to the nearest available able truck, the state table of
+ * ticket.h), all in simulated time: no sockets, no sleeps. */
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data.h"
+#include "geo.h"
+#include "sim-world.h"
+#include "ticket.h"
+
+#ifndef SOURCE_DATA_DIR
+#define SOURCE_DATA_DIR "data"
+#endif
+
+#define SEC 1000LL
+#define MIN (60 * SEC)
+#define HOUR (60 * MIN)
+#define DAY (24 * HOUR)
+/* Monday 2024-03-04 00:00 in China (UTC+8). */
+#define T0 1709481600000LL
+
+static struct data *data;
+
+static void
+load_data(void)
+{
+	char *cause = NULL;
+
+	data = data_load(SOURCE_DATA_DIR, &cause);
+	if (data == NULL) {
+		fprintf(stderr, "check-sim-world: %s\n", cause);
+		free(cause);
+		abort();
+	}
+}
+
+static void
+free_data(void)
+{
+	data_free(data);
+	data = NULL;
+}
+
+/* ---------------------------------------------------------------- PRNG */
+
+START_TEST(rng_streams)
+{
+	struct sim_world_rng a, b, c;
+	int same_ab = 0, same_ac = 0;
+
+	sim_world_rng_seed(&a, 42, 7);
+	sim_world_rng_seed(&b, 42, 7);
+	sim_world_rng_seed(&c, 42, 8);
+	for (int i = 0; i < 1000; i++) {
+		uint64_t x = sim_world_rng_next(&a), y = sim_world_rng_next(&b),
+		    z = sim_world_rng_next(&c);
+		same_ab += x == y;
+		same_ac += x == z;
+	}
+	ck_assert_int_eq(same_ab, 1000);
+	ck_assert_int_lt(same_ac, 2);
+}
+END_TEST
+
+START_TEST(rng_distributions)
+{
+	struct sim_world_rng r;
+	double sum = 0, sum_exp = 0, sum_n = 0, sum_n2 = 0;
+	const int n = 200000;
+	const double w[] = { 1, 0, 3, 6 };
+	int pick[4] = { 0 };
+
+	sim_world_rng_seed(&r, 1, 1);
+	for (int i = 0; i < n; i++) {
+		double u = sim_world_rng_uniform(&r);
+		ck_assert(u >= 0 && u < 1);
+		sum += u;
+		sum_exp += sim_world_rng_exp(&r, 5.0);
+		double z = sim_world_rng_normal(&r);
+		sum_n += z;
+		sum_n2 += z * z;
+		uint32_t k = sim_world_rng_below(&r, 7);
+		ck_assert_uint_lt(k, 7);
+		pick[sim_world_rng_pick(&r, w, 4)]++;
+	}
+	ck_assert_double_eq_tol(sum / n, 0.5, 0.005);
+	ck_assert_double_eq_tol(sum_exp / n, 5.0, 0.05);
+	ck_assert_double_eq_tol(sum_n / n, 0.0, 0.01);
+	ck_assert_double_eq_tol(sum_n2 / n, 1.0, 0.02);
+	ck_assert_int_eq(pick[1], 0);
+	ck_assert_double_eq_tol(pick[0] / (double)n, 0.1, 0.005);
+	ck_assert_double_eq_tol(pick[2] / (double)n, 0.3, 0.005);
+	ck_assert_double_eq_tol(pick[3] / (double)n, 0.6, 0.005);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- time and demand */
+
+static const struct {
+	int64_t t;
+	int tz;
+	int hour;
+} hour_cases[] = {
+	{ 0, 0, 0 },
+	{ 0, 8 * 3600, 8 },
+	{ T0, 8 * 3600, 0 },
+	{ T0 + 7 * HOUR + 59 * MIN, 8 * 3600, 7 },
+	{ T0 + 23 * HOUR + 59 * MIN + 59 * SEC, 8 * 3600, 23 },
+	{ -1, 0, 23 },
+	{ -HOUR, 8 * 3600, 7 },
+};
+
+START_TEST(local_hour)
+{
+	ck_assert_int_eq(sim_world_local_hour(hour_cases[_i].t, hour_cases[_i].tz),
+	    hour_cases[_i].hour);
+}
+END_TEST
+
+/* Over 60 simulated days the count matches calls_per_day and the hourly profile. */
+START_TEST(demand_rate)
+{
+	const struct data_region *cs = data_region(data, "changsha");
+	double per_hour[24], share_sum = 0;
+	long by_hour[24] = { 0 }, n = 0;
+	struct sim_world_rng r;
+	const int days = 60;
+	int64_t t = T0;
+
+	ck_assert_ptr_nonnull(cs);
+	for (int h = 0; h < 24; h++)
+		share_sum += data->demand_by_hour[h];
+	for (int h = 0; h < 24; h++)
+		per_hour[h] = cs->calls_per_day * data->demand_by_hour[h] / share_sum;
+	sim_world_rng_seed(&r, 3, 1);
+	for (;;) {
+		int64_t next = sim_world_next_arrival(&r, per_hour, t, SIM_WORLD_TZ_CHINA);
+		ck_assert_int_ge(next, t);
+		if (next >= T0 + days * DAY)
+			break;
+		by_hour[sim_world_local_hour(next, SIM_WORLD_TZ_CHINA)]++;
+		n++;
+		t = next;
+	}
+	double expect = cs->calls_per_day * days; /* 13200, sd ~115 */
+	ck_assert_double_eq_tol((double)n, expect, expect * 0.03);
+	/* the morning peak and the night trough, each within 15% */
+	for (int h = 0; h < 24; h++) {
+		double e = expect * data->demand_by_hour[h] / share_sum;
+		if (e > 400)
+			ck_assert_double_eq_tol((double)by_hour[h], e, e * 0.15);
+	}
+	ck_assert_int_gt(by_hour[8], 8 * by_hour[3]);
+}
+END_TEST
+
+START_TEST(demand_edges)
+{
+	double none[24] = { 0 }, one[24] = { 0 };
+	struct sim_world_rng r;
+	int64_t t = T0;
+
+	sim_world_rng_seed(&r, 5, 1);
+	ck_assert(sim_world_next_arrival(&r, none, T0, SIM_WORLD_TZ_CHINA) == INT64_MAX);
+	one[14] = 30; /* every arrival falls in 14:00-15:00 local */
+	for (int i = 0; i < 500; i++) {
+		t = sim_world_next_arrival(&r, one, t, SIM_WORLD_TZ_CHINA);
+		ck_assert_int_eq(sim_world_local_hour(t, SIM_WORLD_TZ_CHINA), 14);
+	}
+	/* 500 arrivals at 30 a day take about 16.7 days */
+	ck_assert_int_gt(t, T0 + 13 * DAY);
+	ck_assert_int_lt(t, T0 + 21 * DAY);
+}
+END_TEST
+
+START_TEST(fault_mix)
+{
+	struct sim_world_rng r;
+	long count[FAULT_COUNT] = { 0 };
+	const long n = 100000;
+	double total = 0;
+
+	for (int f = 0; f < FAULT_COUNT; f++)
+		total += data->faults[f].share;
+	sim_world_rng_seed(&r, 9, 1);
+	for (long i = 0; i < n; i++)
+		count[sim_world_pick_fault(&r, data)]++;
+	for (int f = 0; f < FAULT_COUNT; f++)
+		ck_assert_double_eq_tol(100.0 * count[f] / n, 100.0 * data->faults[f].share / total,
+		    0.6);
+}
+END_TEST
+
+START_TEST(speeds)
+{
+	const struct data_region *cs = data_region(data, "changsha");
+	static const struct {
+		int hour;
+		bool ex;
+		int which; /* 0 normal, 1 peak, 2 expressway */
+	} cases[] = {
+		{ 3, false, 0 }, { 7, false, 1 }, { 8, false, 1 }, { 9, false, 0 },
+		{ 12, false, 0 }, { 17, false, 1 }, { 18, false, 1 }, { 19, false, 0 },
+		{ 8, true, 2 }, { 23, true, 2 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		double want = cases[i].which == 0 ? cs->speed_kmh :
+		    cases[i].which == 1 ? cs->speed_peak_kmh : cs->speed_expressway_kmh;
+		ck_assert_double_eq(sim_world_speed_kmh(cs, cases[i].hour, cases[i].ex), want);
+	}
+}
+END_TEST
+
+/* ---------------------------------------------------------------- callers */
+
+START_TEST(phones)
+{
+	struct sim_world_rng r;
+	char p[25];
+
+	sim_world_rng_seed(&r, 11, 1);
+	for (int i = 0; i < 5000; i++) {
+		sim_world_phone(&r, p, sizeof p);
+		ck_assert_uint_eq(strlen(p), 11);
+		ck_assert_int_eq(p[0], '1');
+		ck_assert(p[1] >= '3' && p[1] <= '9');
+		for (int j = 0; j < 11; j++)
+			ck_assert(p[j] >= '0' && p[j] <= '9');
+		ck_assert_ptr_null(ticket_phone_invalid(p));
+	}
+}
+END_TEST
+
+static bool
+plate_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z' && c != 'I' && c != 'O');
+}
+
+static const struct {
+	const char *region;
+	const char *local;
+	double min_local; /* share of local plates at least */
+} plate_cases[] = {
+	{ "changsha", "湘A", 0.85 },
+	{ "ningxiang", "湘A", 0.85 },
+	{ "aba", "川U", 0.55 },
+};
+
+START_TEST(plates)
+{
+	struct sim_world_rng r;
+	char p[17];
+	int local = 0;
+	const int n = 4000;
+
+	sim_world_rng_seed(&r, 12, 1);
+	for (int i = 0; i < n; i++) {
+		char nev = "\0DF\0"[i % 4];
+		bool ev = nev != 0;
+		sim_world_plate(&r, plate_cases[_i].region, nev, p, sizeof p);
+		/* a province character (3 bytes of UTF-8), a letter, then 5 or 6 more */
+		ck_assert_uint_eq(strlen(p), ev ? 10 : 9);
+		ck_assert((unsigned char)p[0] >= 0xe4);
+		ck_assert(p[3] >= 'A' && p[3] <= 'Z');
+		const char *body = p + 4;
+		int letters = 0;
+		for (const char *c = body; *c; c++) {
+			ck_assert(plate_char(*c));
+			letters += *c >= 'A' && *c <= 'Z';
+		}
+		if (ev) {
+			ck_assert_int_eq(body[0], nev);
+		} else {
+			ck_assert_int_le(letters, 2);
+			ck_assert(body[4] >= '0' && body[4] <= '9');
+		}
+		local += strncmp(p, plate_cases[_i].local, strlen(plate_cases[_i].local)) == 0;
+	}
+	ck_assert_double_ge(local / (double)n, plate_cases[_i].min_local);
+	ck_assert_double_lt(local / (double)n, 1.0);
+}
+END_TEST
+
+static bool
+utf8_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		int n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2 :
+		    (*p & 0xf8) == 0xf0 ? 3 : -1;
+		if (n < 0)
+			return false;
+		p++;
+		for (int i = 0; i < n; i++, p++)
+			if ((*p & 0xc0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
+START_TEST(intakes)
+{
+	const struct data_region *reg = &data->regions[_i];
+	struct sim_world_rng r;
+	struct sim_world_intake in;
+	int ex = 0, at_landmark = 0, flagged = 0;
+	const int n = 4000;
+
+	sim_world_rng_seed(&r, 13, 1);
+	for (int i = 0; i < n; i++) {
+		sim_world_intake_make(&r, data, reg, T0 + (int64_t)i * 7 * MIN, SIM_WORLD_TZ_CHINA,
+		    &in);
+		ck_assert_str_eq(in.region, reg->id);
+		ck_assert_uint_gt(strlen(in.customer), 0);
+		ck_assert_uint_gt(strlen(in.address), 0);
+		ck_assert_uint_gt(strlen(in.model), 0);
+		ck_assert_ptr_null(ticket_phone_invalid(in.phone));
+		ck_assert(utf8_ok(in.customer) && utf8_ok(in.address) && utf8_ok(in.notes) &&
+		    utf8_ok(in.landmark) && utf8_ok(in.plate) && utf8_ok(in.model));
+		ck_assert_int_ge((int)in.fault, 0);
+		ck_assert_int_lt((int)in.fault, FAULT_COUNT);
+		ck_assert_uint_eq(in.flags & ~(uint32_t)TICKET_FLAG_ALL, 0);
+		double d = geo_distance_m((struct geo_point){ in.lat, in.lon },
+		    (struct geo_point){ reg->lat, reg->lon });
+		/* expressway points may lie a few km outside around an edge landmark */
+		ck_assert_double_le(d, reg->radius_km * 1000 + 6500);
+		if (in.flags & TICKET_FLAG_EXPRESSWAY)
+			ex++;
+		if (in.landmark[0]) {
+			bool found = false;
+			for (size_t j = 0; j < reg->n_landmarks; j++) {
+				const struct data_landmark *lm = &reg->landmarks[j];
+				if (strcmp(lm->name, in.landmark) == 0) {
+					found = true;
+					ck_assert_double_le(geo_distance_m((struct geo_point){ in.lat,
+					    in.lon }, (struct geo_point){ lm->lat, lm->lon }), 1500);
+				}
+			}
+			ck_assert(found);
+			at_landmark++;
+		}
+		if (in.flags & (TICKET_FLAG_ALONE_NIGHT | TICKET_FLAG_VULNERABLE |
+		    TICKET_FLAG_INJURY))
+			flagged++;
+	}
+	ck_assert_double_eq_tol(ex / (double)n, reg->expressway_share, 0.02);
+	ck_assert_double_gt(at_landmark / (double)n, 0.15);
+	ck_assert_double_lt(at_landmark / (double)n, 0.5);
+	/* priority flags stay rare */
+	ck_assert_double_gt(flagged / (double)n, 0.02);
+	ck_assert_double_lt(flagged / (double)n, 0.12);
+}
+END_TEST
+
+START_TEST(intakes_reproducible)
+{
+	struct sim_world_rng a, b;
+	struct sim_world_intake x, y;
+	const struct data_region *reg = data_region(data, "aba");
+
+	sim_world_rng_seed(&a, 77, 1);
+	sim_world_rng_seed(&b, 77, 1);
+	for (int i = 0; i < 200; i++) {
+		sim_world_intake_make(&a, data, reg, T0 + i * MIN, SIM_WORLD_TZ_CHINA, &x);
+		sim_world_intake_make(&b, data, reg, T0 + i * MIN, SIM_WORLD_TZ_CHINA, &y);
+		ck_assert_mem_eq(&x, &y, sizeof x);
+	}
+}
+END_TEST
+
+/* ---------------------------------------------------------------- paths */
+
+START_TEST(paths)
+{
+	struct sim_world_rng r;
+	struct sim_world_path p;
+
+	sim_world_rng_seed(&r, 21, 1);
+	for (int i = 0; i < 3000; i++) {
+		struct geo_point a = { 28.2 + sim_world_rng_range(&r, -0.3, 0.3),
+			112.9 + sim_world_rng_range(&r, -0.3, 0.3) };
+		struct geo_point b = geo_destination(a, sim_world_rng_range(&r, 0, 360),
+		    sim_world_rng_range(&r, 50, 200000));
+		double detour = sim_world_rng_range(&r, 1.0, 3.6);
+		double d = geo_distance_m(a, b);
+
+		sim_world_path_make(&p, &r, a, b, detour);
+		ck_assert_uint_ge(p.n, 2);
+		ck_assert_uint_le(p.n, 6);
+		ck_assert(p.pt[0].lat == a.lat && p.pt[0].lon == a.lon);
+		ck_assert(p.pt[p.n - 1].lat == b.lat && p.pt[p.n - 1].lon == b.lon);
+		double len = sim_world_path_length(&p);
+		ck_assert_double_eq_tol(len, detour * d, detour * d * 0.01 + 0.01);
+		if (detour > 1.01)
+			ck_assert_uint_ge(p.n, 3);
+		/* walking along the path: each step moves about the step size */
+		struct geo_point prev = sim_world_path_at(&p, 0, NULL);
+		ck_assert_double_le(geo_distance_m(prev, a), 0.01);
+		for (int s = 1; s <= 20; s++) {
+			struct geo_point q = sim_world_path_at(&p, len * s / 20, NULL);
+			ck_assert_double_le(geo_distance_m(prev, q), len / 20 + 1.0);
+			prev = q;
+		}
+		ck_assert_double_le(geo_distance_m(prev, b), 0.01);
+	}
+}
+END_TEST
+
+START_TEST(path_degenerate)
+{
+	struct sim_world_rng r;
+	struct sim_world_path p;
+	struct geo_point a = { 28.2, 112.9 };
+	double h = -1;
+
+	sim_world_rng_seed(&r, 22, 1);
+	sim_world_path_make(&p, &r, a, a, 1.4);
+	ck_assert_uint_eq(p.n, 2);
+	ck_assert_double_eq(sim_world_path_length(&p), 0);
+	struct geo_point q = sim_world_path_at(&p, 100, &h);
+	ck_assert(q.lat == a.lat && q.lon == a.lon);
+	ck_assert_double_ge(h, 0);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- a fake broker */
+
+#define FB_MAX_TICKETS 4096
+#define FB_MAX_TRUCKS 256
+
+struct fb_ticket {
+	struct sim_world_ticket v;
+	const struct data_region *reg;
+	char declined[8][25];
+	int n_declined;
+	int n_states;
+	enum ticket_state seen[16];
+	bool ours;
+};
+
+struct fb_truck {
+	char id[25];
+	enum truck_kind kind;
+	char region[33];
+	bool registered, off, placed;
+	int64_t job;
+	double lat, lon;
+	int64_t last_fix;
+	int n_fixes;
+};
+
+struct fix_rec {
+	int64_t ts;
+	double lat, lon, speed;
+};
+
+struct fb {
+	struct sim_world *w;
+	int64_t now;
+	struct fb_ticket t[FB_MAX_TICKETS];
+	size_t n_t;
+	struct fb_truck k[FB_MAX_TRUCKS];
+	size_t n_k;
+	long illegal;       /* set_state the state table refuses */
+	long late;          /* set_state on a ticket closed meanwhile (a race, refused) */
+	long offers_by_us;
+	long on_scene_far;  /* on_scene reported while the truck's last fix is far away */
+	long cancel_refused;
+	uint64_t hash;      /* of every action, for reproducibility */
+	long n_actions;
+	const char *watch;  /* record this truck's fixes */
+	struct fix_rec *fixes;
+	size_t n_fixes, cap_fixes;
+	long status_off, status_on;
+};
+
+static void
+hash_bytes(uint64_t *h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < n; i++) {
+		*h ^= c[i];
+		*h *= 0x100000001b3ULL;
+	}
+}
+
+static void
+hash_action(uint64_t *h, const struct sim_world_action *a)
+{
+	int64_t la = (int64_t)llround(a->lat * 1e6), lo = (int64_t)llround(a->lon * 1e6);
+
+	hash_bytes(h, &a->kind, sizeof a->kind);
+	hash_bytes(h, &a->ts, sizeof a->ts);
+	hash_bytes(h, &a->ticket, sizeof a->ticket);
+	hash_bytes(h, a->truck, strlen(a->truck));
+	hash_bytes(h, a->reason, strlen(a->reason));
+	hash_bytes(h, &la, sizeof la);
+	hash_bytes(h, &lo, sizeof lo);
+	if (a->kind == SIM_WORLD_SET_STATE)
+		hash_bytes(h, &a->state, sizeof a->state);
+	if (a->kind == SIM_WORLD_INTAKE) {
+		hash_bytes(h, a->intake.customer, strlen(a->intake.customer));
+		hash_bytes(h, a->intake.address, strlen(a->intake.address));
+		hash_bytes(h, a->intake.plate, strlen(a->intake.plate));
+	}
+}
+
+static struct fb_truck *
+fb_truck(struct fb *fb, const char *id)
+{
+	for (size_t i = 0; i < fb->n_k; i++)
+		if (strcmp(fb->k[i].id, id) == 0)
+			return &fb->k[i];
+	return NULL;
+}
+
+static void
+fb_publish(struct fb *fb, struct fb_ticket *t)
+{
+	if (t->n_states < 16)
+		t->seen[t->n_states++] = t->v.state;
+	sim_world_ticket(fb->w, fb->now, &t->v);
+}
+
+static bool
+fb_declined(const struct fb_ticket *t, const char *truck)
+{
+	for (int i = 0; i < t->n_declined; i++)
+		if (strcmp(t->declined[i], truck) == 0)
+			return true;
+	return false;
+}
+
+static void
+fb_dispatch(struct fb *fb, struct fb_ticket *t)
+{
+	struct fb_truck *best = NULL;
+	double bd = 0;
+	uint32_t kinds = data->faults[t->v.fault].kinds;
+
+	if (!t->reg->auto_dispatch)
+		return;
+	for (size_t i = 0; i < fb->n_k; i++) {
+		struct fb_truck *k = &fb->k[i];
+		if (k->off || !k->placed || k->job != 0 || !(kinds & (1u << k->kind)) ||
+		    fb_declined(t, k->id))
+			continue;
+		double d = geo_distance_m((struct geo_point){ k->lat, k->lon },
+		    (struct geo_point){ t->v.lat, t->v.lon });
+		if (d > 300000)
+			continue;
+		if (best == NULL || d < bd) {
+			best = k;
+			bd = d;
+		}
+	}
+	if (best == NULL)
+		return;
+	best->job = t->v.id;
+	strcpy(t->v.truck, best->id);
+	t->v.state = TICKET_DISPATCHED;
+	t->v.t_dispatched = fb->now;
+	fb_publish(fb, t);
+}
+
+static void
+fb_free_truck(struct fb *fb, struct fb_ticket *t)
+{
+	struct fb_truck *k = fb_truck(fb, t->v.truck);
+
+	if (k != NULL && k->job == t->v.id)
+		k->job = 0;
+	t->v.truck[0] = '\0';
+}
+
+static void
+fb_action(struct fb *fb, const struct sim_world_action *a)
+{
+	struct fb_ticket *t = NULL;
+	struct fb_truck *k;
+
+	fb->n_actions++;
+	hash_action(&fb->hash, a);
+	if (a->ticket > 0 && (size_t)a->ticket <= fb->n_t)
+		t = &fb->t[a->ticket - 1];
+	switch (a->kind) {
+	case SIM_WORLD_INTAKE:
+		ck_assert_uint_lt(fb->n_t, FB_MAX_TICKETS);
+		t = &fb->t[fb->n_t++];
+		memset(t, 0, sizeof *t);
+		t->v.id = (int64_t)fb->n_t;
+		t->v.state = TICKET_NEW;
+		t->v.lat = a->intake.lat;
+		t->v.lon = a->intake.lon;
+		t->v.fault = (int)a->intake.fault;
+		t->v.flags = a->intake.flags;
+		strcpy(t->v.region, a->intake.region);
+		t->reg = data_region(data, a->intake.region);
+		ck_assert_ptr_nonnull(t->reg);
+		t->v.created = fb->now;
+		t->v.promised = fb->now + (int64_t)((a->intake.flags & TICKET_FLAG_EXPRESSWAY) ?
+		    t->reg->promise_expressway_min : t->reg->promise_min) * MIN;
+		t->ours = true;
+		sim_world_intake_done(fb->w, fb->now, a->seq, t->v.id);
+		fb_publish(fb, t);
+		fb_dispatch(fb, t);
+		break;
+	case SIM_WORLD_SET_STATE:
+		ck_assert_ptr_nonnull(t);
+		if (ticket_state_final(t->v.state)) {
+			/* the customer cancelled while the supplier's word was on its way */
+			fb->late++;
+			break;
+		}
+		if (!ticket_transition_ok(t->v.state, a->state) || a->state == TICKET_DISPATCHED) {
+			fb->illegal++;
+			break;
+		}
+		/* only the truck holding the ticket speaks for it */
+		ck_assert_str_eq(a->truck, t->v.truck);
+		if (a->state == TICKET_NEW) {
+			ck_assert_int_eq(strncmp(a->reason, "declined: ", 10), 0);
+			if (t->n_declined < 8)
+				strcpy(t->declined[t->n_declined++], t->v.truck);
+			fb_free_truck(fb, t);
+			t->v.state = TICKET_NEW;
+			fb_publish(fb, t);
+			fb_dispatch(fb, t);
+			break;
+		}
+		if (a->state == TICKET_ACCEPTED)
+			ck_assert_int_ge(a->eta_s, 600);
+		if (a->state == TICKET_ON_SCENE) {
+			k = fb_truck(fb, t->v.truck);
+			t->v.t_on_scene = fb->now;
+			/* the fix sent on arrival is at the scene, give or take GPS noise */
+			if (k->last_fix == fb->now &&
+			    geo_distance_m((struct geo_point){ k->lat, k->lon },
+			    (struct geo_point){ t->v.lat, t->v.lon }) > 30)
+				fb->on_scene_far++;
+		}
+		t->v.state = a->state;
+		if (ticket_state_final(a->state))
+			fb_free_truck(fb, t);
+		fb_publish(fb, t);
+		break;
+	case SIM_WORLD_CANCEL:
+		ck_assert_ptr_nonnull(t);
+		ck_assert_uint_gt(strlen(a->reason), 0);
+		if (!ticket_transition_ok(t->v.state, TICKET_CANCELLED)) {
+			fb->cancel_refused++;
+			break;
+		}
+		fb_free_truck(fb, t);
+		t->v.state = TICKET_CANCELLED;
+		fb_publish(fb, t);
+		break;
+	case SIM_WORLD_STATUS:
+		k = fb_truck(fb, a->truck);
+		if (k == NULL) {
+			ck_assert_uint_lt(fb->n_k, FB_MAX_TRUCKS);
+			k = &fb->k[fb->n_k++];
+			memset(k, 0, sizeof *k);
+			strcpy(k->id, a->truck);
+			k->kind = a->truck_kind;
+			strcpy(k->region, a->region);
+		}
+		k->registered = true;
+		k->off = a->status == TRUCK_OFF_DUTY;
+		if (k->off)
+			fb->status_off++;
+		else
+			fb->status_on++;
+		break;
+	case SIM_WORLD_FIX:
+		k = fb_truck(fb, a->truck);
+		ck_assert_ptr_nonnull(k); /* registered before its first fix */
+		ck_assert(!k->off);
+		ck_assert(a->heading >= 0 && a->heading < 360);
+		ck_assert(a->speed_kmh >= 0 && a->speed_kmh < 400);
+		k->lat = a->lat;
+		k->lon = a->lon;
+		k->placed = true;
+		k->last_fix = a->ts;
+		k->n_fixes++;
+		if (fb->watch != NULL && strcmp(fb->watch, a->truck) == 0) {
+			if (fb->n_fixes == fb->cap_fixes) {
+				fb->cap_fixes = fb->cap_fixes ? 2 * fb->cap_fixes : 256;
+				fb->fixes = realloc(fb->fixes, fb->cap_fixes * sizeof *fb->fixes);
+				ck_assert_ptr_nonnull(fb->fixes);
+			}
+			fb->fixes[fb->n_fixes++] = (struct fix_rec){ a->ts, a->lat, a->lon,
+				a->speed_kmh };
+		}
+		break;
+	}
+}
+
+static void
+fb_drain(struct fb *fb)
+{
+	struct sim_world_action a;
+
+	while (sim_world_action_next(fb->w, &a)) {
+		ck_assert_int_le(a.ts, fb->now);
+		fb_action(fb, &a);
+	}
+}
+
+/* Run the world with the fake broker from T0 + start for span, in steps of step ms. */
+static void
+fb_run(struct fb *fb, int64_t start, int64_t span, int64_t step)
+{
+	int64_t end = T0 + start + span;
+
+	fb->now = T0 + start;
+	sim_world_start(fb->w, fb->now);
+	fb_drain(fb);
+	while (fb->now < end) {
+		fb->now += step;
+		sim_world_advance(fb->w, fb->now);
+		fb_drain(fb);
+		if (fb->now % (30 * SEC) == 0) {
+			for (size_t i = 0; i < fb->n_t; i++)
+				if (fb->t[i].v.state == TICKET_NEW)
+					fb_dispatch(fb, &fb->t[i]);
+			fb_drain(fb);
+		}
+	}
+}
+
+static struct fb *
+fb_new(const struct sim_world_opts *o)
+{
+	struct fb *fb = calloc(1, sizeof *fb);
+	char *cause = NULL;
+
+	ck_assert_ptr_nonnull(fb);
+	fb->w = sim_world_create(data, o, &cause);
+	ck_assert_msg(fb->w != NULL, "%s", cause ? cause : "");
+	fb->hash = 0xcbf29ce484222325ULL;
+	return fb;
+}
+
+static void
+fb_free(struct fb *fb)
+{
+	sim_world_destroy(fb->w);
+	free(fb->fixes);
+	free(fb);
+}
+
+/* ---------------------------------------------------------------- the world */
+
+START_TEST(world_create_errors)
+{
+	struct sim_world_opts o;
+	char *cause = NULL;
+	const char *bad[] = { "changsha", "atlantis" };
+
+	sim_world_opts_init(&o);
+	o.regions = bad;
+	o.n_regions = 2;
+	ck_assert_ptr_null(sim_world_create(data, &o, &cause));
+	ck_assert_ptr_nonnull(strstr(cause, "atlantis"));
+	free(cause);
+	cause = NULL;
+	sim_world_opts_init(&o);
+	o.p_stall = 1.5;
+	ck_assert_ptr_null(sim_world_create(data, &o, &cause));
+	ck_assert_ptr_nonnull(cause);
+	free(cause);
+}
+END_TEST
+
+static bool
+id_ok(const char *id)
+{
+	/* "CS-XJ-V03" */
+	return strlen(id) == 9 && id[0] >= 'A' && id[0] <= 'Z' && id[1] >= 'A' && id[1] <= 'Z' &&
+	    id[2] == '-' && id[3] >= 'A' && id[3] <= 'Z' &&
+	    ((id[4] >= 'A' && id[4] <= 'Z') || (id[4] >= '0' && id[4] <= '9')) && id[5] == '-' &&
+	    strchr("VWFH", id[6]) != NULL && id[7] >= '0' && id[7] <= '9' && id[8] >= '0' &&
+	    id[8] <= '9' && strcmp(id + 7, "00") != 0;
+}
+
+START_TEST(world_fleet)
+{
+	struct sim_world_opts o;
+	struct sim_world *w;
+	struct sim_world_truck_info info;
+	char *cause = NULL;
+	size_t expect = 0;
+	bool xj_v03 = false;
+
+	sim_world_opts_init(&o);
+	w = sim_world_create(data, &o, &cause);
+	ck_assert_ptr_nonnull(w);
+	for (size_t r = 0; r < data->n_regions; r++)
+		for (size_t s = 0; s < data->regions[r].n_suppliers; s++)
+			for (int k = 0; k < TRUCK_KIND_COUNT; k++)
+				expect += (size_t)data->regions[r].suppliers[s].fleet[k];
+	ck_assert_uint_eq(sim_world_truck_count(w), expect);
+	for (size_t i = 0; i < sim_world_truck_count(w); i++) {
+		sim_world_truck_info(w, i, &info);
+		ck_assert_msg(id_ok(info.id), "bad id %s", info.id);
+		for (size_t j = 0; j < i; j++) {
+			struct sim_world_truck_info other;
+			sim_world_truck_info(w, j, &other);
+			ck_assert_str_ne(other.id, info.id);
+		}
+		const struct data_region *reg = data_region(data, info.region);
+		ck_assert_ptr_nonnull(reg);
+		ck_assert_double_le(geo_distance_m(info.pos, (struct geo_point){ reg->lat,
+		    reg->lon }), reg->radius_km * 1000);
+		xj_v03 |= strcmp(info.id, "CS-XJ-V03") == 0;
+	}
+	ck_assert(xj_v03);
+	sim_world_destroy(w);
+}
+END_TEST
+
+static void
+run_day(uint64_t seed, int64_t step, uint64_t *hash, long *n_actions)
+{
+	struct sim_world_opts o;
+	struct fb *fb;
+
+	sim_world_opts_init(&o);
+	o.seed = seed;
+	fb = fb_new(&o);
+	fb_run(fb, 6 * HOUR, 12 * HOUR, step);
+	*hash = fb->hash;
+	*n_actions = fb->n_actions;
+	fb_free(fb);
+}
+
+START_TEST(world_reproducible)
+{
+	uint64_t h1, h2, h3;
+	long n1, n2, n3;
+
+	run_day(1, 5 * SEC, &h1, &n1);
+	run_day(1, 5 * SEC, &h2, &n2);
+	run_day(2, 5 * SEC, &h3, &n3);
+	ck_assert_int_gt(n1, 1000);
+	ck_assert_int_eq(n1, n2);
+	ck_assert_uint_eq(h1, h2);
+	ck_assert_uint_ne(h1, h3);
+}
+END_TEST
+
+/* Without inputs, the events do not depend on how time is cut into steps. */
+START_TEST(world_step_independent)
+{
+	struct sim_world_opts o;
+	struct sim_world *a, *b;
+	struct sim_world_action x;
+	uint64_t ha = 1, hb = 1;
+	long na = 0, nb = 0;
+	char *cause = NULL;
+
+	sim_world_opts_init(&o);
+	o.seed = 4;
+	a = sim_world_create(data, &o, &cause);
+	b = sim_world_create(data, &o, &cause);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	sim_world_start(a, T0);
+	sim_world_start(b, T0);
+	sim_world_advance(a, T0 + 30 * HOUR);
+	while (sim_world_action_next(a, &x)) {
+		hash_action(&ha, &x);
+		na++;
+	}
+	for (int64_t t = T0; t <= T0 + 30 * HOUR; t += 7919) {
+		sim_world_advance(b, t);
+		while (sim_world_action_next(b, &x)) {
+			hash_action(&hb, &x);
+			nb++;
+		}
+	}
+	sim_world_advance(b, T0 + 30 * HOUR);
+	while (sim_world_action_next(b, &x)) {
+		hash_action(&hb, &x);
+		nb++;
+	}
+	ck_assert_int_gt(na, 100);
+	ck_assert_int_eq(na, nb);
+	ck_assert_uint_eq(ha, hb);
+	sim_world_destroy(a);
+	sim_world_destroy(b);
+}
+END_TEST
+
+static bool
+saw(const struct fb_ticket *t, enum ticket_state s)
+{
+	for (int i = 0; i < t->n_states; i++)
+		if (t->seen[i] == s)
+			return true;
+	return false;
+}
+
+/* A day of work: every call ends, by the state table; tows tow; responses are plausible. */
+START_TEST(world_day)
+{
+	struct sim_world_opts o;
+	struct sim_world_stats st;
+	struct fb *fb;
+	long finals = 0, tows = 0, completed = 0;
+	size_t n_resp, in_promise;
+	const int64_t *resp;
+
+	sim_world_opts_init(&o);
+	o.seed = 7;
+	o.requests = 150;
+	fb = fb_new(&o);
+	fb_run(fb, 7 * HOUR, 30 * HOUR, 5 * SEC);
+	ck_assert(sim_world_done(fb->w));
+	ck_assert_int_eq(fb->illegal, 0);
+	ck_assert_int_eq(fb->on_scene_far, 0);
+	ck_assert_uint_eq(fb->n_t, 150);
+	for (size_t i = 0; i < fb->n_t; i++) {
+		const struct fb_ticket *t = &fb->t[i];
+		ck_assert_msg(ticket_state_final(t->v.state), "ticket %zu is %s", i + 1,
+		    ticket_state_name(t->v.state));
+		finals++;
+		if (t->v.state == TICKET_COMPLETED) {
+			completed++;
+			ck_assert(saw(t, TICKET_ACCEPTED));
+			ck_assert(saw(t, TICKET_EN_ROUTE));
+			ck_assert(saw(t, TICKET_ON_SCENE));
+			ck_assert_int_eq(saw(t, TICKET_TOWING), data->faults[t->v.fault].tow != 0);
+			tows += saw(t, TICKET_TOWING);
+		}
+	}
+	ck_assert_int_eq(finals, 150);
+	ck_assert_int_gt(completed, 120);
+	ck_assert_int_gt(tows, 10);
+	sim_world_stats(fb->w, &st);
+	ck_assert_uint_eq(st.created, 150);
+	ck_assert_uint_eq(st.completed + st.cancelled + st.resolved_remote, 150);
+	ck_assert_uint_eq(st.completed, (uint64_t)completed);
+	ck_assert_uint_gt(st.offers, st.accepted);
+	ck_assert_uint_gt(st.declined, 0);
+	/* declines near 1 - accept_rate (8-25% by supplier) */
+	ck_assert_double_lt(st.declined / (double)st.offers, 0.3);
+	resp = sim_world_responses(fb->w, &n_resp, &in_promise);
+	ck_assert_uint_ge(n_resp, (size_t)completed);
+	double sum = 0;
+	for (size_t i = 0; i < n_resp; i++) {
+		ck_assert_int_gt(resp[i], 2 * MIN);
+		sum += (double)resp[i];
+	}
+	/* mean response between 10 and 60 minutes, most within the promise */
+	ck_assert_double_gt(sum / (double)n_resp, 10.0 * MIN);
+	ck_assert_double_lt(sum / (double)n_resp, 60.0 * MIN);
+	ck_assert_double_gt(in_promise / (double)n_resp, 0.5);
+	ck_assert_int_gt(fb->status_off, 0); /* evening: day shifts end */
+	fb_free(fb);
+}
+END_TEST
+
+/* Follow one truck's fixes: spacing, speed, and what fault injection does to them. */
+struct motion_case {
+	const char *name;
+	double p_stall, p_dropout, p_detour, p_decline;
+};
+
+static const struct motion_case motion_cases[] = {
+	{ "plain", 0, 0, 0, -1 },
+	{ "stall", 1, 0, 0, -1 },
+	{ "dropout", 0, 1, 0, -1 },
+	{ "detour", 0, 0, 1, -1 },
+};
+
+START_TEST(world_motion)
+{
+	const struct motion_case *mc = &motion_cases[_i];
+	const char *regions[] = { "changsha" };
+	struct sim_world_opts o;
+	struct sim_world_stats st;
+	struct fb *fb;
+	int64_t max_gap = 0, longest_still = 0, still_from = -1;
+	double max_kmh = 0;
+	const struct data_region *cs = data_region(data, "changsha");
+
+	sim_world_opts_init(&o);
+	o.seed = 5;
+	o.regions = regions;
+	o.n_regions = 1;
+	o.rate_per_hour = 6;
+	o.p_stall = mc->p_stall;
+	o.p_gps_dropout = mc->p_dropout;
+	o.p_detour = mc->p_detour;
+	o.p_decline = 0;
+	fb = fb_new(&o);
+	fb->watch = "CS-XJ-F01"; /* a 24 h flatbed at the yard */
+	fb_run(fb, 9 * HOUR, 24 * HOUR, 5 * SEC);
+	sim_world_stats(fb->w, &st);
+	ck_assert_uint_gt(st.accepted, 20);
+	ck_assert_uint_eq(st.declined, 0);
+	ck_assert_int_eq(fb->illegal, 0);
+	ck_assert_uint_gt(fb->n_fixes, 100);
+	for (size_t i = 1; i < fb->n_fixes; i++) {
+		const struct fix_rec *a = &fb->fixes[i - 1], *b = &fb->fixes[i];
+		int64_t gap = b->ts - a->ts;
+		double m = geo_distance_m((struct geo_point){ a->lat, a->lon },
+		    (struct geo_point){ b->lat, b->lon });
+		ck_assert_int_gt(gap, 0);
+		if (gap > max_gap)
+			max_gap = gap;
+		if (gap >= 10 * SEC) {
+			double kmh = (m - 30) / 1000.0 / ((double)gap / HOUR);
+			if (kmh > max_kmh)
+				max_kmh = kmh;
+		}
+		/* standing still while the truck says it moves at 0 km/h */
+		if (b->speed == 0 && a->speed == 0 && m < 30) {
+			if (still_from < 0)
+				still_from = a->ts;
+			if (b->ts - still_from > longest_still && fb->fixes[i].speed == 0)
+				longest_still = b->ts - still_from;
+		} else {
+			still_from = -1;
+		}
+		/* moving: a fix at least every 15 s unless the GPS drops out */
+		if (a->speed > 0 && mc->p_dropout == 0)
+			ck_assert_int_le(gap, 15 * SEC);
+	}
+	/* never faster than the expressway speed plus jitter */
+	ck_assert_double_le(max_kmh, cs->speed_expressway_kmh * 1.2);
+	ck_assert_double_gt(max_kmh, 10);
+	if (mc->p_dropout > 0) {
+		ck_assert_int_ge(max_gap, 5 * MIN);
+		ck_assert_uint_gt(st.fixes_suppressed, 0);
+		ck_assert_uint_eq(st.dropouts, st.accepted);
+	} else {
+		ck_assert_int_le(max_gap, 120 * SEC);
+		ck_assert_uint_eq(st.fixes_suppressed, 0);
+	}
+	if (mc->p_stall > 0)
+		ck_assert_uint_eq(st.stalls, st.accepted);
+	else
+		ck_assert_uint_eq(st.stalls, 0);
+	if (mc->p_detour > 0)
+		ck_assert_uint_eq(st.detours, st.accepted);
+	else
+		ck_assert_uint_eq(st.detours, 0);
+	(void)longest_still;
+	fb_free(fb);
+}
+END_TEST
+
+/* A stalled truck reports 0 km/h from the same place for 8-20 minutes while en route. */
+START_TEST(world_stall_seen)
+{
+	const char *regions[] = { "ningxiang" };
+	struct sim_world_opts o;
+	struct fb *fb;
+	int64_t longest = 0;
+
+	sim_world_opts_init(&o);
+	o.seed = 8;
+	o.regions = regions;
+	o.n_regions = 1;
+	o.rate_per_hour = 3;
+	o.p_stall = 1;
+	o.p_decline = 0;
+	fb = fb_new(&o);
+	fb->watch = "NX-YT-V01";
+	fb_run(fb, 9 * HOUR, 12 * HOUR, 5 * SEC);
+	/* a run of 15 s fixes at 0 km/h (moving cadence, standing still) */
+	for (size_t i = 1, run = 0; i < fb->n_fixes; i++) {
+		const struct fix_rec *a = &fb->fixes[i - 1], *b = &fb->fixes[i];
+		if (a->speed == 0 && b->speed == 0 && b->ts - a->ts <= 15 * SEC) {
+			run += (size_t)(b->ts - a->ts);
+			if ((int64_t)run > longest)
+				longest = (int64_t)run;
+		} else {
+			run = 0;
+		}
+	}
+	ck_assert_int_ge(longest, 7 * MIN);
+	ck_assert_int_le(longest, 21 * MIN);
+	fb_free(fb);
+}
+END_TEST
+
+START_TEST(world_decline_all)
+{
+	const char *regions[] = { "changsha" };
+	struct sim_world_opts o;
+	struct sim_world_stats st;
+	struct fb *fb;
+
+	sim_world_opts_init(&o);
+	o.seed = 9;
+	o.regions = regions;
+	o.n_regions = 1;
+	o.rate_per_hour = 4;
+	o.p_decline = 1;
+	fb = fb_new(&o);
+	fb_run(fb, 10 * HOUR, 4 * HOUR, 5 * SEC);
+	sim_world_stats(fb->w, &st);
+	ck_assert_uint_gt(st.offers, 10);
+	ck_assert_uint_eq(st.accepted, 0);
+	ck_assert_uint_gt(st.declined, 0);
+	ck_assert_uint_gt(st.unanswered, 0);
+	ck_assert_int_eq(fb->illegal, 0);
+	/* nobody comes: the customers give up */
+	ck_assert_uint_gt(st.customer_cancels, 0);
+	fb_free(fb);
+}
+END_TEST
+
+/* Aba is dispatched by an agent: with no agent, its callers cancel after the promise. */
+START_TEST(world_no_agent)
+{
+	const char *regions[] = { "aba" };
+	struct sim_world_opts o;
+	struct sim_world_stats st;
+	struct fb *fb;
+
+	sim_world_opts_init(&o);
+	o.seed = 10;
+	o.regions = regions;
+	o.n_regions = 1;
+	o.requests = 5;
+	o.rate_per_hour = 2;
+	fb = fb_new(&o);
+	fb_run(fb, 8 * HOUR, 8 * HOUR, 10 * SEC);
+	sim_world_stats(fb->w, &st);
+	ck_assert(sim_world_done(fb->w));
+	ck_assert_uint_eq(st.cancelled, 5);
+	ck_assert_uint_eq(st.offers, 0);
+	for (size_t i = 0; i < fb->n_t; i++) {
+		ck_assert_int_eq(fb->t[i].v.state, TICKET_CANCELLED);
+	}
+	fb_free(fb);
+}
+END_TEST
+
+/* An offer the world already answered, seen again in an older update, is not re-answered;
+ * an offer to a busy truck is declined. */
+START_TEST(world_stale_offer)
+{
+	const char *regions[] = { "ningxiang" };
+	struct sim_world_opts o;
+	struct sim_world *w;
+	struct sim_world_action a;
+	struct sim_world_ticket t;
+	char *cause = NULL;
+	int states = 0, declines = 0;
+
+	sim_world_opts_init(&o);
+	o.regions = regions;
+	o.n_regions = 1;
+	o.p_decline = 1;
+	w = sim_world_create(data, &o, &cause);
+	ck_assert_ptr_nonnull(w);
+	sim_world_start(w, T0 + 10 * HOUR);
+	while (sim_world_action_next(w, &a))
+		;
+	memset(&t, 0, sizeof t);
+	t.id = 99;
+	t.state = TICKET_DISPATCHED;
+	strcpy(t.truck, "NX-YT-V01");
+	t.lat = 28.26;
+	t.lon = 112.56;
+	t.fault = FAULT_BATTERY;
+	strcpy(t.region, "ningxiang");
+	t.t_dispatched = T0 + 10 * HOUR;
+	sim_world_ticket(w, T0 + 10 * HOUR, &t);
+	sim_world_advance(w, T0 + 10 * HOUR + 11 * MIN); /* declined by now, silent or not */
+	while (sim_world_action_next(w, &a))
+		if (a.kind == SIM_WORLD_SET_STATE) {
+			states++;
+			ck_assert_int_eq(a.state, TICKET_NEW);
+			ck_assert_int_eq(a.ticket, 99);
+		}
+	ck_assert_int_eq(states, 1);
+	/* the same dispatch again (published before our decline landed) */
+	sim_world_ticket(w, T0 + 10 * HOUR + 11 * MIN, &t);
+	sim_world_advance(w, T0 + 10 * HOUR + 30 * MIN);
+	while (sim_world_action_next(w, &a))
+		ck_assert_int_ne(a.kind, SIM_WORLD_SET_STATE);
+	/* a real new dispatch of the same ticket is a new offer */
+	t.t_dispatched = T0 + 10 * HOUR + 30 * MIN;
+	sim_world_ticket(w, T0 + 10 * HOUR + 30 * MIN, &t);
+	/* and a second ticket to the same truck while it decides: declined as busy */
+	struct sim_world_ticket t2 = t;
+	t2.id = 100;
+	sim_world_ticket(w, T0 + 10 * HOUR + 30 * MIN, &t2);
+	sim_world_advance(w, T0 + 10 * HOUR + 45 * MIN);
+	while (sim_world_action_next(w, &a))
+		if (a.kind == SIM_WORLD_SET_STATE) {
+			ck_assert_int_eq(a.state, TICKET_NEW);
+			declines++;
+		}
+	ck_assert_int_eq(declines, 2);
+	sim_world_destroy(w);
+}
+END_TEST
+
+/* A day shift: off duty in the evening, back in the morning, never a fix while off. */
+START_TEST(world_shifts)
+{
+	const char *regions[] = { "changsha" };
+	struct sim_world_opts o;
+	struct fb *fb;
+
+	sim_world_opts_init(&o);
+	o.seed = 12;
+	o.regions = regions;
+	o.n_regions = 1;
+	o.requests = 1;
+	o.rate_per_hour = 0.01;
+	fb = fb_new(&o);
+	fb->watch = "CS-XJ-V08"; /* the last van of eight: a day shift */
+	fb_run(fb, 12 * HOUR, 24 * HOUR, 10 * SEC);
+	/* every truck registered at noon; day shifts went off and came back */
+	ck_assert_int_gt(fb->status_off, 10);
+	ck_assert_int_gt(fb->status_on, (long)fb->n_k);
+	/* the watched van sent no fix between 22:30 and 06:30 local */
+	for (size_t i = 0; i < fb->n_fixes; i++) {
+		int h = sim_world_local_hour(fb->fixes[i].ts, SIM_WORLD_TZ_CHINA);
+		ck_assert(!(h >= 23 || h < 6));
+	}
+	ck_assert_uint_gt(fb->n_fixes, 100);
+	fb_free(fb);
+}
+END_TEST
+
+static Suite *
+sim_world_suite(void)
+{
+	Suite *s = suite_create("sim-world");
+	TCase *tc;
+
+	tc = tcase_create("rng");
+	tcase_add_test(tc, rng_streams);
+	tcase_add_test(tc, rng_distributions);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("demand");
+	tcase_add_unchecked_fixture(tc, load_data, free_data);
+	tcase_add_loop_test(tc, local_hour, 0, (int)(sizeof hour_cases / sizeof hour_cases[0]));
+	tcase_add_test(tc, demand_rate);
+	tcase_add_test(tc, demand_edges);
+	tcase_add_test(tc, fault_mix);
+	tcase_add_test(tc, speeds);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("callers");
+	tcase_add_unchecked_fixture(tc, load_data, free_data);
+	tcase_add_test(tc, phones);
+	tcase_add_loop_test(tc, plates, 0, (int)(sizeof plate_cases / sizeof plate_cases[0]));
+	tcase_add_loop_test(tc, intakes, 0, 3);
+	tcase_add_test(tc, intakes_reproducible);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("paths");
+	tcase_add_test(tc, paths);
+	tcase_add_test(tc, path_degenerate);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("world");
+	tcase_add_unchecked_fixture(tc, load_data, free_data);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, world_create_errors);
+	tcase_add_test(tc, world_fleet);
+	tcase_add_test(tc, world_reproducible);
+	tcase_add_test(tc, world_step_independent);
+	tcase_add_test(tc, world_day);
+	tcase_add_loop_test(tc, world_motion, 0,
+	    (int)(sizeof motion_cases / sizeof motion_cases[0]));
+	tcase_add_test(tc, world_stall_seen);
+	tcase_add_test(tc, world_decline_all);
+	tcase_add_test(tc, world_no_agent);
+	tcase_add_test(tc, world_stale_offer);
+	tcase_add_test(tc, world_shifts);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(sim_world_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,235 @@
+/* chrome.c: title bar, STALE banner, status line, message line and prompts (chrome.h). */
+#include "chrome.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "present.h"
+#include "text.h"
+#include "util.h"
+
+void
+chrome_title(struct vscreen *vs, const struct model *m, const char *left, const char *right)
+{
+	char buf[256], clock[16];
+
+	model_fmt_clock(m->now, clock, sizeof clock);
+	if (right != NULL && right[0] != '\0')
+		snprintf(buf, sizeof buf, "%s   %s", right, clock);
+	else
+		snprintf(buf, sizeof buf, "%s", clock);
+	view_draw_title(vs, 0, left, buf);
+}
+
+bool
+chrome_banner_needed(const struct model *m)
+{
+	return m->conn == MODEL_STALE || m->conn == MODEL_CONNECTING;
+}
+
+void
+chrome_banner(struct vscreen *vs, int y, const struct model *m)
+{
+	char buf[512], age[24];
+	const char *what;
+
+	if (m->conn == MODEL_CONNECTING && m->hb_age_ms < 0)
+		what = i18n_tr("banner.connecting");
+	else if (m->conn == MODEL_CONNECTING)
+		what = i18n_tr("banner.reconnecting");
+	else
+		what = i18n_tr("status.stale_banner");
+	if (m->hb_age_ms >= 0) {
+		present_age(m->hb_age_ms, age, sizeof age);
+		snprintf(buf, sizeof buf, "%s  \xc2\xb7  %s %s", what, i18n_tr("banner.age"), age);
+	} else
+		snprintf(buf, sizeof buf, "%s", what);
+	vscreen_fill(vs, 0, y, vscreen_cols(vs), 1, ROLE_STALE, 0, L' ');
+	vscreen_put_ellipsis(vs, 1, y, ROLE_STALE, 0, buf, vscreen_cols(vs) - 2);
+}
+
+int
+chrome_body_top(const struct vscreen *vs, const struct model *m)
+{
+	(void)vs;
+	return chrome_banner_needed(m) ? 2 : 1;
+}
+
+int
+chrome_body_end(const struct vscreen *vs)
+{
+	return vscreen_rows(vs) - 2;
+}
+
+static enum theme_role
+conn_role(enum model_conn c)
+{
+	switch (c) {
+	case MODEL_LIVE:
+		return ROLE_OK;
+	case MODEL_SYNCING:
+		return ROLE_PENDING;
+	default:
+		return ROLE_STALE;
+	}
+}
+
+/* Write s at *x in role/attr if it fits before limit; advances *x. */
+static void
+seg(struct vscreen *vs, int *x, int y, int limit, enum theme_role role, unsigned attr,
+    const char *s)
+{
+	int w = text_width(s);
+
+	if (*x + w > limit)
+		return;
+	vscreen_put(vs, *x, y, role, attr, s, w);
+	*x += w;
+}
+
+void
+chrome_status(struct vscreen *vs, int y, const struct model *m)
+{
+	int cols = vscreen_cols(vs), x = 1, limit, lvl;
+	size_t i, late = 0, risk = 0, pending = model_pending_waiting(m);
+	char buf[160], age[24], key[48];
+	const char *demo = m->demo ? i18n_tr("status.demo") : NULL;
+
+	for (i = 0; i < m->n_tickets; i++) {
+		if (!present_before_scene(m->tickets[i]))
+			continue;
+		lvl = present_due(m->tickets[i], m->now, model_warn_level(m, m->tickets[i]->id));
+		late += lvl == PRESENT_DUE_LATE;
+		risk += lvl == PRESENT_DUE_SOON;
+	}
+	vscreen_fill(vs, 0, y, cols, 1, ROLE_STATUS, 0, L' ');
+	limit = cols - 1;
+	if (demo != NULL) {
+		limit -= text_width(demo) + 2;
+		vscreen_put(vs, limit + 1, y, ROLE_PENDING, THEME_BOLD, demo, -1);
+		vscreen_put(vs, limit + 1 + text_width(demo), y, ROLE_STATUS, 0, " ", 1);
+	}
+	snprintf(key, sizeof key, "role.%s", model_role_name(m->role));
+	snprintf(buf, sizeof buf, "%s \xc2\xb7 %s", m->user[0] != '\0' ? m->user : "-",
+	    i18n_tr(key));
+	seg(vs, &x, y, limit, ROLE_STATUS, THEME_BOLD, buf);
+	seg(vs, &x, y, limit, ROLE_STATUS, 0, "   ");
+	snprintf(buf, sizeof buf, " %s ", i18n_tr(model_conn_name(m->conn)));
+	seg(vs, &x, y, limit, conn_role(m->conn), THEME_BOLD, buf);
+	if (m->hb_age_ms >= 0) {
+		present_age(m->hb_age_ms, age, sizeof age);
+		snprintf(buf, sizeof buf, " %s %s", i18n_tr("status.data_age"), age);
+		seg(vs, &x, y, limit, ROLE_STATUS, 0, buf);
+	}
+	seg(vs, &x, y, limit, ROLE_STATUS, 0, "   ");
+	snprintf(buf, sizeof buf, "%s %zu", i18n_tr("status.late"), late);
+	seg(vs, &x, y, limit, ROLE_STATUS, late > 0 ? THEME_BOLD : 0, buf);
+	seg(vs, &x, y, limit, ROLE_STATUS, 0, " \xc2\xb7 ");
+	snprintf(buf, sizeof buf, "%s %zu", i18n_tr("status.at_risk"), risk);
+	seg(vs, &x, y, limit, ROLE_STATUS, risk > 0 ? THEME_BOLD : 0, buf);
+	if (pending > 0) {
+		seg(vs, &x, y, limit, ROLE_STATUS, 0, "   ");
+		snprintf(buf, sizeof buf, "%s %zu", i18n_tr("status.pending"), pending);
+		seg(vs, &x, y, limit, ROLE_STATUS, THEME_BOLD, buf);
+	}
+}
+
+void
+chrome_message(struct vscreen *vs, int y, const struct model *m,
+    const struct view_hint *hints, int n)
+{
+	int cols = vscreen_cols(vs);
+
+	if (m->message[0] == '\0') {
+		view_draw_hints(vs, y, hints, n);
+		return;
+	}
+	if (m->message_error) {
+		chrome_error(vs, y, m->message);
+		return;
+	}
+	vscreen_fill(vs, 0, y, cols, 1, ROLE_NORMAL, 0, L' ');
+	vscreen_put_ellipsis(vs, 1, y, ROLE_NORMAL, 0, m->message, cols - 2);
+}
+
+void
+chrome_error(struct vscreen *vs, int y, const char *text)
+{
+	int cols = vscreen_cols(vs);
+
+	vscreen_fill(vs, 0, y, cols, 1, ROLE_ERROR, 0, L' ');
+	vscreen_put_ellipsis(vs, 1, y, ROLE_ERROR, 0, text, cols - 2);
+}
+
+int
+chrome_prompt(struct vscreen *vs, int y, const char *label, struct lineedit *le,
+    const char *hint)
+{
+	int cols = vscreen_cols(vs), x, hw = hint != NULL ? text_width(hint) : 0, w, cx;
+
+	vscreen_fill(vs, 0, y, cols, 1, ROLE_NORMAL, 0, L' ');
+	x = 1 + vscreen_put(vs, 1, y, ROLE_KEY, 0, label, cols / 3);
+	x += 1;
+	w = cols - x - 1;
+	if (hw > 0 && w - hw - 2 >= 20) {
+		w -= hw + 2;
+		vscreen_put(vs, cols - 1 - hw, y, ROLE_DIM, 0, hint, hw);
+	}
+	cx = lineedit_draw(le, vs, x, y, w, ROLE_INPUT, 0);
+	vscreen_set_cursor(vs, cx, y, true);
+	return cx;
+}
+
+void
+chrome_section(struct vscreen *vs, int x, int y, int w, const char *title, const char *right)
+{
+	int tw, rw = right != NULL ? text_width(right) : 0;
+
+	if (w <= 0)
+		return;
+	vscreen_fill(vs, x, y, w, 1, ROLE_BORDER, 0, L'\x2500');
+	tw = vscreen_put(vs, x + 1, y, ROLE_HEADER, 0, " ", 1);
+	tw += vscreen_put_ellipsis(vs, x + 2, y, ROLE_HEADER, 0, title, w - 4);
+	vscreen_put(vs, x + 1 + tw, y, ROLE_HEADER, 0, " ", 1);
+	if (rw > 0 && 1 + tw + 3 + rw + 3 <= w) {
+		vscreen_put(vs, x + w - rw - 3, y, ROLE_DIM, 0, " ", 1);
+		vscreen_put(vs, x + w - rw - 2, y, ROLE_DIM, 0, right, rw);
+		vscreen_put(vs, x + w - 2, y, ROLE_DIM, 0, " ", 1);
+	}
+}
+
+void
+chrome_keys_text(char *buf, size_t sz, const char *const *pairs, int npairs)
+{
+	size_t len;
+	int i;
+
+	if (sz == 0)
+		return;
+	buf[0] = '\0';
+	for (i = 0; i < npairs; i++) {
+		len = strlen(buf);
+		snprintf(buf + len, sz - len, "%s%s %s", i > 0 ? "  " : "", pairs[2 * i],
+		    i18n_tr(pairs[2 * i + 1]));
+	}
+}
+
+void
+chrome_key_hints(struct vscreen *vs, int y, const char *const *pairs, int npairs)
+{
+	int cols = vscreen_cols(vs), x = 1, i, kw, lw;
+	const char *label;
+
+	vscreen_fill(vs, 0, y, cols, 1, ROLE_KEY_HINT, 0, L' ');
+	for (i = 0; i < npairs; i++) {
+		label = i18n_tr(pairs[2 * i + 1]);
+		kw = text_width(pairs[2 * i]);
+		lw = text_width(label);
+		if (x + kw + 1 + lw > cols - 1)
+			break;
+		vscreen_put(vs, x, y, ROLE_KEY, 0, pairs[2 * i], kw);
+		vscreen_put(vs, x + kw + 1, y, ROLE_KEY_HINT, 0, label, lw);
+		x += kw + 1 + lw + 2;
+	}
+}

@@ -1,0 +1,520 @@
+/* view-board.c: the ticket board (see view-board.h). */
+#include "view-board.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board.h"
+#include "chrome.h"
+#include "i18n.h"
+#include "lineedit.h"
+#include "model.h"
+#include "present.h"
+#include "text.h"
+#include "ticket.h"
+#include "util.h"
+#include "view-detail.h"
+#include "view-intake.h"
+
+enum col {
+	COL_MARK,
+	COL_ID,
+	COL_AGE,
+	COL_STATE,
+	COL_CUSTOMER,
+	COL_PHONE,
+	COL_PLACE,
+	COL_FAULT,
+	COL_TRUCK,
+	COL_ETA,
+	COL_DUE,
+	COL_REGION,
+	COL_COUNT
+};
+
+#define PLACE_MIN 14
+#define PLACE_WIDE 40		/* place grows to this before the customer grows */
+#define CUSTOMER_MAX 16
+
+/* head: catalog key of the header; drop: 0 always shown, else dropped in decreasing order
+ * when the width is short. */
+static const struct {
+	const char *head;
+	int width;
+	int drop;
+	bool right;
+} cols_def[COL_COUNT] = {
+	[COL_MARK] = { NULL, 1, 0, false },
+	[COL_ID] = { "board.col.id", 4, 0, true },
+	[COL_AGE] = { "board.col.age", 5, 1, true },
+	[COL_STATE] = { "board.col.state", 10, 0, false },
+	[COL_CUSTOMER] = { "board.col.customer", 10, 0, false },
+	[COL_PHONE] = { "board.col.phone", 11, 2, false },
+	[COL_PLACE] = { "board.col.place", PLACE_MIN, 0, false },
+	[COL_FAULT] = { "board.col.fault", 10, 0, false },
+	[COL_TRUCK] = { "board.col.truck", 10, 0, false },
+	[COL_ETA] = { "board.col.eta", 5, 0, true },
+	[COL_DUE] = { "board.col.due", 5, 0, true },
+	[COL_REGION] = { "board.col.region", 9, 3, false },
+};
+
+struct layout {
+	bool on[COL_COUNT];
+	int x[COL_COUNT];
+	int w[COL_COUNT];
+};
+
+struct view_board {
+	struct view view;	/* first member */
+	bool prompt;		/* the filter prompt is open */
+	struct lineedit edit;
+	char error[256];	/* the prompt's last error, in words */
+	size_t top;		/* first row shown */
+	int list_rows;		/* list height at the last draw */
+};
+
+static const struct view_hint hints[] = {
+	{ ACTION_OPEN, ACTION_NONE, "board.hint.open" },
+	{ ACTION_FILTER, ACTION_NONE, "board.hint.filter" },
+	{ ACTION_SORT, ACTION_NONE, "board.hint.sort" },
+	{ ACTION_NEW_INTAKE, ACTION_NONE, "board.hint.new" },
+	{ ACTION_HELP, ACTION_NONE, "hint.help" },
+	{ ACTION_QUIT, ACTION_NONE, "hint.quit" },
+};
+
+static const char *const prompt_keys[] = {
+	"Enter", "prompt.apply", "Esc", "prompt.cancel",
+};
+
+static int
+digits(int64_t v)
+{
+	int n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+static void
+lay_out(struct layout *l, int cols, const struct board *b)
+{
+	int i, total, n, drop, extra, add, idw = cols_def[COL_ID].width;
+	size_t r;
+
+	for (r = 0; r < b->n; r++) {
+		if (digits(b->rows[r]->id) > idw)
+			idw = digits(b->rows[r]->id);
+	}
+	for (i = 0; i < COL_COUNT; i++) {
+		l->on[i] = true;
+		l->w[i] = i == COL_ID ? idw : cols_def[i].width;
+	}
+	for (;;) {
+		total = 0;
+		n = 0;
+		for (i = 0; i < COL_COUNT; i++) {
+			if (l->on[i]) {
+				total += l->w[i];
+				n++;
+			}
+		}
+		total += n - 1;		/* one space between columns */
+		if (total <= cols)
+			break;
+		drop = -1;
+		for (i = 0; i < COL_COUNT; i++) {
+			if (l->on[i] && cols_def[i].drop > 0 &&
+			    (drop < 0 || cols_def[i].drop > cols_def[drop].drop))
+				drop = i;
+		}
+		if (drop < 0)
+			break;
+		l->on[drop] = false;
+	}
+	extra = cols - total;
+	if (extra > 0) {
+		add = PLACE_WIDE - l->w[COL_PLACE];
+		add = add < extra ? add : extra;
+		l->w[COL_PLACE] += add;
+		extra -= add;
+		add = CUSTOMER_MAX - l->w[COL_CUSTOMER];
+		add = add < extra ? add : extra;
+		l->w[COL_CUSTOMER] += add;
+		extra -= add;
+		l->w[COL_PLACE] += extra;
+	}
+	total = 0;
+	for (i = 0; i < COL_COUNT; i++) {
+		l->x[i] = total;
+		if (l->on[i])
+			total += l->w[i] + 1;
+	}
+}
+
+static void
+cell(struct vscreen *vs, const struct layout *l, enum col c, int y, enum theme_role role,
+    const char *text)
+{
+	if (!l->on[c])
+		return;
+	if (cols_def[c].right)
+		vscreen_put_right(vs, l->x[c], y, role, 0, text, l->w[c]);
+	else
+		vscreen_put_pad(vs, l->x[c], y, role, 0, text, l->w[c]);
+}
+
+static void
+draw_header(struct vscreen *vs, const struct layout *l, int y)
+{
+	int i;
+
+	vscreen_fill(vs, 0, y, vscreen_cols(vs), 1, ROLE_HEADER, 0, L' ');
+	for (i = 0; i < COL_COUNT; i++) {
+		if (cols_def[i].head != NULL)
+			cell(vs, l, (enum col)i, y, ROLE_HEADER, i18n_tr(cols_def[i].head));
+	}
+}
+
+static void
+draw_row(struct vscreen *vs, const struct layout *l, int y, const struct model *m,
+    const struct proto_ticket *t)
+{
+	char buf[64];
+	int s = ticket_state_parse(t->state), warn = model_warn_level(m, t->id);
+	bool closed = s >= 0 && ticket_state_final((enum ticket_state)s);
+	enum theme_role base = closed ? ROLE_DIM : ROLE_NORMAL;
+	enum present_due due = present_due(t, m->now, warn);
+
+	vscreen_fill(vs, 0, y, vscreen_cols(vs), 1, base, 0, L' ');
+	if (warn > 0 && !closed)
+		cell(vs, l, COL_MARK, y, warn >= 2 ? ROLE_LATE : ROLE_WARN, "!");
+	snprintf(buf, sizeof buf, "%lld", (long long)t->id);
+	cell(vs, l, COL_ID, y, base, buf);
+	model_fmt_minutes(m->now - t->created, buf, sizeof buf);
+	cell(vs, l, COL_AGE, y, base, buf);
+	cell(vs, l, COL_STATE, y, base, present_state(t->state));
+	cell(vs, l, COL_CUSTOMER, y, base, t->customer);
+	ticket_mask_phone(t->phone, buf, sizeof buf);
+	cell(vs, l, COL_PHONE, y, base, buf);
+	cell(vs, l, COL_PLACE, y, base, t->landmark[0] != '\0' ? t->landmark : t->address);
+	cell(vs, l, COL_FAULT, y, base, present_fault(t->fault));
+	if (t->truck[0] != '\0')
+		cell(vs, l, COL_TRUCK, y, base, t->truck);
+	else if (!closed)
+		cell(vs, l, COL_TRUCK, y, ROLE_DIM, "-");
+	if (present_before_scene(t)) {
+		if (present_eta_known(t)) {
+			model_fmt_minutes(t->eta - m->now, buf, sizeof buf);
+			cell(vs, l, COL_ETA, y,
+			    strcmp(t->eta_src, "stale") == 0 ? ROLE_DIM : base, buf);
+		} else
+			cell(vs, l, COL_ETA, y, ROLE_DIM, "-");
+		if (t->promised > 0) {
+			model_fmt_minutes(t->promised - m->now, buf, sizeof buf);
+			cell(vs, l, COL_DUE, y, present_due_role(due), buf);
+		}
+	}
+	cell(vs, l, COL_REGION, y, base, present_region(m->data, t->region));
+}
+
+/* The region named by a region: word of the filter, or NULL; the other words go to rest. */
+static const char *
+split_filter(const char *filter, char *region, size_t rsz, char *rest, size_t restsz)
+{
+	char buf[BOARD_FILTER_MAX + 1], *save = NULL, *w;
+	const char *found = NULL;
+	size_t len;
+
+	rd_strlcpy(buf, filter, sizeof buf);
+	rest[0] = '\0';
+	for (w = strtok_r(buf, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save)) {
+		if (strncmp(w, "region:", 7) == 0 && found == NULL && w[7] != '\0') {
+			rd_strlcpy(region, w + 7, rsz);
+			found = region;
+			continue;
+		}
+		len = strlen(rest);
+		snprintf(rest + len, restsz - len, "%s%s", len > 0 ? " " : "", w);
+	}
+	return found;
+}
+
+static void
+draw_title(struct vscreen *vs, const struct model *m)
+{
+	char left[512], right[128], region[64], rest[BOARD_FILTER_MAX + 1], sortkey[48];
+	const char *reg = split_filter(m->board.filter, region, sizeof region, rest,
+	    sizeof rest);
+	size_t i, open = 0, len;
+
+	for (i = 0; i < m->n_tickets; i++) {
+		int s = ticket_state_parse(m->tickets[i]->state);
+
+		open += !(s >= 0 && ticket_state_final((enum ticket_state)s));
+	}
+	snprintf(sortkey, sizeof sortkey, "sort.%s", board_sort_name(m->board.sort));
+	snprintf(left, sizeof left, "%s  \xe2\x94\x82  ", i18n_tr("app.name"));
+	len = strlen(left);
+	if (reg != NULL)
+		snprintf(left + len, sizeof left - len, "%s %s", i18n_tr("board.region"),
+		    present_region(m->data, reg));
+	else
+		snprintf(left + len, sizeof left - len, "%s", i18n_tr("board.all_regions"));
+	len = strlen(left);
+	if (rest[0] != '\0')
+		snprintf(left + len, sizeof left - len, "  \xc2\xb7  %s %s",
+		    i18n_tr("board.filter"), rest);
+	len = strlen(left);
+	snprintf(left + len, sizeof left - len, "  \xc2\xb7  %s %s", i18n_tr("board.sort"),
+	    i18n_tr(sortkey));
+	if (m->board.n != m->board.total)
+		snprintf(right, sizeof right, "%s %zu  \xc2\xb7  %s %zu  \xc2\xb7  %s %zu",
+		    i18n_tr("board.shown"), m->board.n, i18n_tr("board.open"), open,
+		    i18n_tr("board.total"), m->board.total);
+	else
+		snprintf(right, sizeof right, "%s %zu  \xc2\xb7  %s %zu", i18n_tr("board.open"),
+		    open, i18n_tr("board.total"), m->board.total);
+	chrome_title(vs, m, left, right);
+}
+
+static void
+draw_empty(struct vscreen *vs, const struct model *m, int y0, int y1)
+{
+	char line[512];
+	const char *l1, *l2 = NULL;
+	int cols = vscreen_cols(vs), y = y0 + (y1 - y0) / 3, w;
+
+	if (m->board.total == 0) {
+		l1 = i18n_tr(m->conn == MODEL_LIVE ? "board.empty" : "board.empty_wait");
+	} else {
+		snprintf(line, sizeof line, "%s %zu  \xc2\xb7  %s", i18n_tr("board.hidden"),
+		    m->board.total, i18n_tr("board.hidden_hint"));
+		l1 = i18n_tr("board.no_match");
+		l2 = line;
+	}
+	w = text_width(l1);
+	vscreen_put_ellipsis(vs, w < cols ? (cols - w) / 2 : 0, y, ROLE_NORMAL, 0, l1, cols);
+	if (l2 != NULL) {
+		w = text_width(l2);
+		vscreen_put_ellipsis(vs, w < cols ? (cols - w) / 2 : 0, y + 1, ROLE_DIM, 0, l2,
+		    cols);
+	}
+	if (m->board.filter[0] != '\0' && l2 != NULL) {
+		snprintf(line, sizeof line, "%s %s", i18n_tr("board.filter"), m->board.filter);
+		w = text_width(line);
+		vscreen_put_ellipsis(vs, w < cols ? (cols - w) / 2 : 0, y + 2, ROLE_DIM, 0,
+		    line, cols);
+	}
+}
+
+static void
+board_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct theme *t)
+{
+	struct view_board *vb = (struct view_board *)v;
+	const struct board *b = &m->board;
+	int cols = vscreen_cols(vs), rows = vscreen_rows(vs), y0, y1, r, ysel = -1;
+	struct layout l;
+	char keys[128];
+
+	(void)t;
+	if (view_too_small(cols, rows)) {
+		view_draw_too_small(vs);
+		return;
+	}
+	vscreen_fill(vs, 0, 0, cols, rows, ROLE_NORMAL, 0, L' ');
+	draw_title(vs, m);
+	if (chrome_banner_needed(m))
+		chrome_banner(vs, 1, m);
+	y0 = chrome_body_top(vs, m);
+	y1 = chrome_body_end(vs);
+	if (vb->prompt && vb->error[0] != '\0')
+		y1--;
+	lay_out(&l, cols, b);
+	draw_header(vs, &l, y0++);
+	vb->list_rows = y1 - y0 > 0 ? y1 - y0 : 1;
+
+	/* Keep the selection in view (the model is const here: the view keeps its own top). */
+	if (b->n <= (size_t)vb->list_rows)
+		vb->top = 0;
+	else {
+		if (b->sel_index < vb->top)
+			vb->top = b->sel_index;
+		if (b->sel_index >= vb->top + (size_t)vb->list_rows)
+			vb->top = b->sel_index - (size_t)vb->list_rows + 1;
+		if (vb->top > b->n - (size_t)vb->list_rows)
+			vb->top = b->n - (size_t)vb->list_rows;
+	}
+	if (b->n == 0)
+		draw_empty(vs, m, y0, y1);
+	for (r = 0; r < vb->list_rows && vb->top + (size_t)r < b->n; r++) {
+		const struct proto_ticket *tk = b->rows[vb->top + (size_t)r];
+
+		draw_row(vs, &l, y0 + r, m, tk);
+		if (vb->top + (size_t)r == b->sel_index) {
+			vscreen_paint(vs, 0, y0 + r, cols, ROLE_SELECTED, 0);
+			ysel = y0 + r;
+		}
+	}
+
+	if (vb->prompt && vb->error[0] != '\0')
+		chrome_error(vs, y1, vb->error);
+	chrome_status(vs, rows - 2, m);
+	if (vb->prompt) {
+		chrome_keys_text(keys, sizeof keys, prompt_keys, 2);
+		chrome_prompt(vs, rows - 1, i18n_tr("board.prompt"), &vb->edit, keys);
+	} else {
+		chrome_message(vs, rows - 1, m, hints, (int)ARRAY_LEN(hints));
+		/* Screen readers follow the cursor: park it on the selection. */
+		vscreen_set_cursor(vs, 0, ysel >= 0 ? ysel : y0, false);
+	}
+}
+
+/* Apply the prompt's filter; false (and an error in words) if the board refused it. */
+static bool
+apply_filter(struct view_board *vb, struct model *m)
+{
+	const char *text = lineedit_text(&vb->edit), *why;
+	char buf[BOARD_FILTER_MAX + 1], *save = NULL, *w, bad[64] = "";
+	struct board scratch;
+
+	why = board_set_filter(&m->board, text);
+	if (why == NULL) {
+		vb->error[0] = '\0';
+		model_refresh(m, m->now);
+		return true;
+	}
+	/* Name the word at fault: try each state: word alone on a scratch board. */
+	board_init(&scratch);
+	rd_strlcpy(buf, text, sizeof buf);
+	for (w = strtok_r(buf, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save)) {
+		if (strncmp(w, "state:", 6) == 0 && board_set_filter(&scratch, w) != NULL) {
+			rd_strlcpy(bad, w, sizeof bad);
+			break;
+		}
+	}
+	board_finish(&scratch);
+	if (strcmp(why, "unknown state in filter") == 0)
+		snprintf(vb->error, sizeof vb->error, "%s%s%s", i18n_tr("board.bad_state"),
+		    bad[0] != '\0' ? ": " : "", bad);
+	else
+		snprintf(vb->error, sizeof vb->error, "%s: %s", i18n_tr("board.bad_filter"),
+		    why);
+	return false;
+}
+
+static unsigned
+prompt_key(struct view_board *vb, struct model *m, const struct key *k, enum keymap_action a)
+{
+	switch (a) {
+	case ACTION_OPEN:
+		if (!apply_filter(vb, m))
+			return UI_HANDLED | UI_REDRAW;
+		break;
+	case ACTION_BACK:
+		break;
+	case ACTION_HELP:
+	case ACTION_REDRAW:
+	case ACTION_QUIT:
+		return UI_NONE;
+	default:
+		if (lineedit_key(&vb->edit, k, a) == LINEEDIT_CHANGED)
+			vb->error[0] = '\0';
+		return UI_HANDLED | UI_REDRAW;
+	}
+	vb->prompt = false;
+	vb->error[0] = '\0';
+	vb->view.scope = SCOPE_BOARD;
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static unsigned
+board_key(struct view *v, struct model *m, const struct key *k, enum keymap_action a)
+{
+	struct view_board *vb = (struct view_board *)v;
+	struct board *b = &m->board;
+	long page = vb->list_rows > 1 ? vb->list_rows - 1 : 1;
+	const struct proto_ticket *sel = board_selected(b);
+
+	if (vb->prompt)
+		return prompt_key(vb, m, k, a);
+	switch (a) {
+	case ACTION_MOVE_UP:
+		board_move(b, -1);
+		break;
+	case ACTION_MOVE_DOWN:
+		board_move(b, 1);
+		break;
+	case ACTION_PAGE_UP:
+		board_move(b, -page);
+		break;
+	case ACTION_PAGE_DOWN:
+		board_move(b, page);
+		break;
+	case ACTION_HOME:
+		board_home(b);
+		break;
+	case ACTION_END:
+		board_end(b);
+		break;
+	case ACTION_FILTER:
+		vb->prompt = true;
+		vb->error[0] = '\0';
+		lineedit_set(&vb->edit, b->filter);
+		vb->view.scope = SCOPE_FORM;
+		return UI_HANDLED | UI_REDRAW;
+	case ACTION_SORT:
+		b->sort = (enum board_sort)((b->sort + 1) % BOARD_SORT_COUNT);
+		model_refresh(m, m->now);
+		break;
+	case ACTION_OPEN:
+	case ACTION_NOTE:
+	case ACTION_SET_STATE:
+	case ACTION_CANCEL_TICKET:
+	case ACTION_ASSIGN:
+		if (sel == NULL)
+			return UI_HANDLED;
+		view_destroy(m->open);
+		m->open = view_detail_create(m, sel->id, a == ACTION_OPEN ? ACTION_NONE : a);
+		return UI_HANDLED | UI_REDRAW;
+	case ACTION_NEW_INTAKE:
+		view_destroy(m->open);
+		m->open = view_intake_create(m);
+		return UI_HANDLED | UI_REDRAW;
+	default:
+		return UI_NONE;
+	}
+	board_scroll(b, (size_t)vb->list_rows);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static void
+board_destroy(struct view *v)
+{
+	struct view_board *vb = (struct view_board *)v;
+
+	lineedit_finish(&vb->edit);
+	free(vb);
+}
+
+static const struct view_ops board_ops = {
+	.name = "board",
+	.draw = board_draw,
+	.key = board_key,
+	.destroy = board_destroy,
+};
+
+struct view *
+view_board_create(void)
+{
+	struct view_board *vb = xcalloc(1, sizeof *vb);
+
+	vb->view.ops = &board_ops;
+	vb->view.scope = SCOPE_BOARD;
+	vb->list_rows = 1;
+	lineedit_init(&vb->edit, BOARD_FILTER_MAX);
+	return &vb->view;
+}

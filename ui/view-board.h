@@ -1,0 +1,28 @@
+/* view-board.h: the ticket board, the console's home screen.
+ *
+ * One row a ticket, in the board's order (board.h: filter, sort, selection that follows
+ * the ticket), with columns that adapt to the width: id, age, state, customer, masked
+ * phone, place, fault, truck, ETA and the countdown to the promised arrival (amber within
+ * ten minutes or on an amber warning, red when late or on a red warning), region. Below
+ * 120 columns the less important columns go first (region, phone, age). Around it the
+ * shared frame (chrome.h): title with the filter, sort, counts and clock; the STALE banner;
+ * status and message lines.
+ *
+ * Keys (SCOPE_BOARD): movement and paging move the selection; / opens the filter prompt
+ * (SCOPE_FORM while open: Enter applies with board_set_filter, Esc cancels); s cycles the
+ * sort; Enter opens the ticket's detail view, n the intake form, and the ticket actions (a,
+ * S, c, A) open the detail view with that action started: the new view is left in
+ * model->open for the caller to push (see model.h). Help, quit and redraw are left to the
+ * caller (UI_HANDLED clear).
+ *
+ * The model is changed only through board_* functions on model->board and
+ * model_refresh(). */
+#ifndef RD_VIEW_BOARD_H
+#define RD_VIEW_BOARD_H
+
+#include "view.h"
+
+/* A new board view, scope SCOPE_BOARD. Destroy with view_destroy(). */
+struct view *view_board_create(void);
+
+#endif

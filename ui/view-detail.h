@@ -1,0 +1,40 @@
+/* view-detail.h: one ticket, everything an agent needs while on the phone with the
+ * customer: who and where (masked phone, plate, model, place with coordinates), the fault
+ * and the priority flags in words, the promise and the ETA with its source, the time of
+ * each state; the truck (supplier, kind, status, age of its last GPS fix, speed, distance
+ * left to the customer); the active warnings; and the timeline of the ticket's events
+ * (notes included), newest last, scrollable.
+ *
+ * The timeline is model->events when model->detail_id is this ticket; the view asks
+ * model->ops->fetch_detail whenever the history it holds is not that of the ticket's
+ * current version (see view_detail_sync) and shows "loading" meanwhile.
+ *
+ * Keys (SCOPE_DETAIL): movement and paging scroll the timeline (End follows new events);
+ * a adds a note, c cancels (both prompt for the text in SCOPE_FORM), S offers the states
+ * the ticket may move to (ticket_transition_ok; dispatching is done with A; cancelled
+ * asks for a reason) in a menu (SCOPE_DIALOG), A assigns a truck (a prompt for the truck
+ * id with the nearest available trucks able to serve the fault listed above it, Up/Down
+ * pick one); q/Esc closes a prompt or menu, then the view. Requests go through
+ * model->ops; their replies are the app's (pending commands, message line). */
+#ifndef RD_VIEW_DETAIL_H
+#define RD_VIEW_DETAIL_H
+
+#include <stdint.h>
+
+#include "view.h"
+
+struct model;
+
+/* A new detail view of ticket id, scope SCOPE_DETAIL; start is ACTION_NONE or a ticket
+ * action (ACTION_NOTE, ACTION_SET_STATE, ACTION_CANCEL_TICKET, ACTION_ASSIGN) to begin
+ * with, as if its key had been pressed. Asks for the ticket's history through m->ops.
+ * Destroy with view_destroy(). */
+struct view *view_detail_create(struct model *m, int64_t id, enum keymap_action start);
+
+/* Ask for the history again if model->events is not that of the ticket's current version
+ * (and it was not already asked for that version). Called on every key; the app should
+ * call it after each model refresh while the view is on top, so a live update of the
+ * ticket refreshes the timeline without a key press. */
+void view_detail_sync(struct view *v, struct model *m);
+
+#endif
