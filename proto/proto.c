@@ -461,6 +461,11 @@ void
 proto_encode_pub(struct proto_buf *b, enum proto_msg_id entity, int64_t epoch, int64_t seq,
     int64_t ts, const void *msg)
 {
+	if (entity == PROTO_MSG_hb) {
+		/* a heartbeat is its own head: the bare hb map */
+		proto_pack_obj(b, PROTO_MSG_hb, msg, 0);
+		return;
+	}
 	proto_pack_map(b, 5);
 	proto_pack_str(b, "v");
 	proto_pack_i64(b, PROTO_VERSION);
@@ -923,7 +928,11 @@ proto_decode_pub(const void *topic, size_t topic_len, const void *buf, size_t le
 	if (unpack(buf, len, PROTO_MAX_PUB, &up, err) < 0)
 		return -1;
 	if (out->topic == PROTO_TOPIC_HB) {
-		if ((r = decode_obj(&up.data, PROTO_MSG_hb, &out->u.hb, "hb", err)) == 0) {
+		if ((r = decode_obj(&up.data, PROTO_MSG_hb, &out->u.hb, "hb", err)) == 0 &&
+		    out->u.hb.v != PROTO_VERSION)
+			r = proto_fail(err, PROTO_E_BAD_REQUEST, "unsupported protocol version %lld",
+			    (long long)out->u.hb.v);
+		if (r == 0) {
 			out->epoch = out->u.hb.epoch;
 			out->seq = out->u.hb.seq;
 			out->ts = out->u.hb.ts;

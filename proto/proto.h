@@ -202,7 +202,8 @@ void proto_encode_reply_error(struct proto_buf *b, const char *cmd_id, const cha
 /* A feed message: {"v":1,"type":"fix"|"status", ...fields}. */
 void proto_encode_feed(struct proto_buf *b, enum proto_msg_id type, const void *msg);
 /* A published body: {"v":1,"epoch":..,"seq":..,"ts":..,"<entity>":{...}} for ticket,
- * truck and warning entities. */
+ * truck and warning entities. For PROTO_MSG_hb the body is the bare hb map (msg is a
+ * struct proto_hb carrying its own v, epoch, seq and ts; the other arguments are unused). */
 void proto_encode_pub(struct proto_buf *b, enum proto_msg_id entity, int64_t epoch,
     int64_t seq, int64_t ts, const void *msg);
 /* The topic frame for an entity: "ticket", "truck", "warning"; "hb" for heartbeats. */
@@ -278,7 +279,8 @@ struct proto_reply {
 	size_t n_events;
 };
 /* Decode a reply; out owns its arrays afterwards: free them with proto_reply_finish (also
- * safe on a failed decode). */
+ * safe on a failed decode). When the decode fails after the envelope's cmd_id was read,
+ * out->cmd_id still names it, so the caller can fail that request. */
 int proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
     struct proto_error *err);
 void proto_reply_finish(struct proto_reply *r);

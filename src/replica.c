@@ -33,7 +33,7 @@
 
 #define NSTREAMS 3 /* PROTO_TOPIC_TICKET, PROTO_TOPIC_TRUCK, PROTO_TOPIC_WARNING */
 
-enum verdict { V_OK, V_DROP, V_RESYNC };
+enum verdict { REPLICA_V_OK, REPLICA_V_DROP, REPLICA_V_RESYNC };
 
 struct replica {
 	void *sock;
@@ -315,10 +315,10 @@ check_apply(struct replica *r, const struct proto_pub *p, bool from_queue)
 		if (from_queue) {
 			if (p->topic != PROTO_TOPIC_HB)
 				r->stats.stale++;
-			return V_DROP;
+			return REPLICA_V_DROP;
 		}
 		log_info("replica: epoch %lld -> %lld", (long long)r->epoch, (long long)p->epoch);
-		return V_RESYNC;
+		return REPLICA_V_RESYNC;
 	}
 	if (p->topic == PROTO_TOPIC_HB) {
 		/* The heartbeat follows every update it counts on the same pipe: a higher seq
@@ -330,24 +330,24 @@ check_apply(struct replica *r, const struct proto_pub *p, bool from_queue)
 			    (long long)p->u.hb.seq_ticket, (long long)p->u.hb.seq_warning,
 			    (long long)r->last[PROTO_TOPIC_TICKET],
 			    (long long)r->last[PROTO_TOPIC_WARNING]);
-			return V_RESYNC;
+			return REPLICA_V_RESYNC;
 		}
-		return V_OK;
+		return REPLICA_V_OK;
 	}
 	if (p->seq <= r->last[s]) {
 		r->stats.stale++;
-		return V_DROP;
+		return REPLICA_V_DROP;
 	}
 	if (s != PROTO_TOPIC_TRUCK && p->seq != r->last[s] + 1) {
 		r->stats.gaps++;
 		log_info("replica: %s stream gap: %lld after %lld", stream_name[s],
 		    (long long)p->seq, (long long)r->last[s]);
-		return V_RESYNC;
+		return REPLICA_V_RESYNC;
 	}
 	/* Trucks are latest-wins: a gap only means positions we will never need. */
 	r->last[s] = p->seq;
 	apply_entity(r, s, &p->u, p->seq);
-	return V_OK;
+	return REPLICA_V_OK;
 }
 
 static void
@@ -372,7 +372,7 @@ on_message(struct replica *r, const struct proto_pub *p, int64_t now)
 		enqueue(r, p);
 		return;
 	}
-	if (check_apply(r, p, false) == V_RESYNC) {
+	if (check_apply(r, p, false) == REPLICA_V_RESYNC) {
 		start_resync(r, now, "stream check");
 		enqueue(r, p);
 	}
@@ -419,7 +419,7 @@ apply_snapshot(struct replica *r, int64_t now)
 	r->stats.resyncs++;
 
 	for (i = 0; i < r->qlen; i++) {
-		if (check_apply(r, &r->q[i], true) == V_RESYNC) {
+		if (check_apply(r, &r->q[i], true) == REPLICA_V_RESYNC) {
 			/* Keep the rest (from the message that showed the loss) for the next
 			 * snapshot. */
 			memmove(r->q, r->q + i, (r->qlen - i) * sizeof *r->q);

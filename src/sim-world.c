@@ -10,7 +10,8 @@
  *   paths       3-6 points, length = region detour x great circle (x 1.5-2 with --detour)
  *   on scene    faults.ini onscene_min x lognormal (sigma 0.35, mean 1), 0.4x-3x
  *   tows        to a garage 5-15 km from the scene
- *   GPS         every 15 s moving and on a >= 30 degree turn, 120 s standing; 4 m noise
+ *   GPS         every 15 s from acceptance to arrival (and towing) and on a >= 30 degree
+ *               turn, 120 s otherwise; 4 m noise
  *   shifts      per supplier and kind, the first 40% of trucks (at least one) work 24 h,
  *               the rest 07:00-22:00 local, +-30 min
  *   customers   3% cancel 5-30 min after calling (the car started, other help); the rest
@@ -1265,7 +1266,9 @@ send_fix(struct sim_world *w, struct truck *k, int64_t t)
 		return;
 	truck_move(k, t);
 	k->last_fix = t;
-	k->t_fix = t + (k->mv.on ? FIX_MOVING_MS : FIX_STILL_MS);
+	/* the engine runs from acceptance to the end of the trip: the moving cadence */
+	k->t_fix = t + (k->mv.on || k->phase == PH_ACCEPTED || k->phase == PH_EN_ROUTE ||
+	    k->phase == PH_TOWING ? FIX_MOVING_MS : FIX_STILL_MS);
 	nlat = sim_world_rng_normal(&w->noise) * GPS_NOISE_M;
 	nlon = sim_world_rng_normal(&w->noise) * GPS_NOISE_M;
 	speed = mv_speed_kmh(&k->mv, t);
@@ -1841,11 +1844,16 @@ cust_final(struct sim_world *w, struct cust *c)
 
 /* ---- demand ---- */
 
+/* Calls take their content from a stream of their own, seeded by (seed, call number): the
+ * Nth call is the same caller whatever the arrival times were. */
+#define CALL_STREAM 0x5ca11ULL
+
 static void
 new_call(struct sim_world *w, int64_t t)
 {
 	struct sim_world_action *a;
 	const struct data_region *reg;
+	struct sim_world_rng r;
 	struct cust *c;
 	int promise;
 
@@ -1853,10 +1861,11 @@ new_call(struct sim_world *w, int64_t t)
 		w->t_call = INT64_MAX;
 		return;
 	}
-	reg = w->regs[sim_world_rng_pick(&w->demand, w->reg_w, w->n_regs)];
 	a = push(w, SIM_WORLD_INTAKE, t);
-	sim_world_intake_make(&w->demand, w->d, reg, t, w->o.tz_offset_s, &a->intake);
 	a->seq = ++w->seq;
+	sim_world_rng_seed(&r, w->o.seed, (CALL_STREAM << 32) + a->seq);
+	reg = w->regs[sim_world_rng_pick(&r, w->reg_w, w->n_regs)];
+	sim_world_intake_make(&r, w->d, reg, t, w->o.tz_offset_s, &a->intake);
 	if (w->n_custs == w->cap_custs) {
 		w->cap_custs = w->cap_custs ? w->cap_custs * 2 : 64;
 		w->custs = xreallocarray(w->custs, w->cap_custs, sizeof *w->custs);
@@ -1869,11 +1878,11 @@ new_call(struct sim_world *w, int64_t t)
 	promise = (a->intake.flags & TICKET_FLAG_EXPRESSWAY) ? reg->promise_expressway_min :
 	    reg->promise_min;
 	c->t_self = INT64_MAX;
-	if (sim_world_rng_uniform(&w->demand) < SELF_CANCEL_P)
-		c->t_self = t + (int64_t)sim_world_rng_range(&w->demand, SELF_CANCEL_MIN_MS,
+	if (sim_world_rng_uniform(&r) < SELF_CANCEL_P)
+		c->t_self = t + (int64_t)sim_world_rng_range(&r, SELF_CANCEL_MIN_MS,
 		    SELF_CANCEL_MAX_MS);
 	c->t_patience = t + (int64_t)(promise * MIN *
-	    sim_world_rng_range(&w->demand, PATIENCE_MIN, PATIENCE_MAX));
+	    sim_world_rng_range(&r, PATIENCE_MIN, PATIENCE_MAX));
 	w->st.generated++;
 	if (w->o.requests > 0)
 		w->to_generate--;

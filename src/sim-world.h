@@ -10,8 +10,10 @@
  * to the broker comes out as a queue of actions (sim_world_action_next()).
  *
  * Reproducibility: the same seed, data and options give the same intakes at the same
- * times. A supplier's answers to an offer come from a stream seeded by (seed, ticket id,
- * truck id), so they repeat whenever the broker makes the same offers.
+ * times from the same start; the Nth call is the same caller (region, place, car, fault,
+ * behaviour; only the night-time flag depends on the hour) whatever the start. A
+ * supplier's answers to an offer come from a stream seeded by (seed, ticket id, truck id),
+ * so they repeat whenever the broker makes the same offers.
  *
  * Ownership: the world borrows the struct data given to sim_world_create (it must outlive
  * the world); everything else it owns. Actions are copied out. */

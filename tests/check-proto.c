@@ -1185,6 +1185,60 @@ START_TEST(test_prevalidate_every_prefix)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- known bugs
+ * These fail against proto.c as it is (see the report); they state the behaviour the header
+ * promises. */
+
+/* The envelope is as strict as args: a key given twice is refused, whichever key it is
+ * (today the first one wins, silently). */
+static const struct {
+	const char *name;
+	const char *bytes;
+	size_t len;
+} envelope_dups[] = {
+#define D(n, s) { n, s, sizeof(s) - 1 }
+	D("v twice", "\x85" S_V1 "\xa1" "v" "\x02" S_CID S_GET S_ARGS ID1),
+	D("op twice", "\x85" S_V1 S_CID S_GET S_HELLO S_ARGS ID1),
+	D("cmd_id twice", "\x85" S_V1 S_CID "\xa6" "cmd_id" "\xa2" "c2" S_GET S_ARGS ID1),
+	D("args twice", "\x85" S_V1 S_CID S_GET S_ARGS ID1 S_ARGS "\x81" K_ID "\x02"),
+	D("user twice", "\x86" S_V1 S_CID "\xa4" "user" "\xa1" "a" "\xa4" "user" "\xa1" "b"
+	    S_GET S_ARGS ID1),
+#undef D
+};
+
+START_TEST(test_bug_envelope_duplicate_key)
+{
+	struct proto_error err;
+	struct proto_request req;
+
+	int r = proto_decode_request(envelope_dups[_i].bytes, envelope_dups[_i].len, &req, &err);
+	ck_assert_msg(r == -1, "%s: accepted (op %d, cmd_id %s, user %s, id %lld)",
+	    envelope_dups[_i].name, req.op, req.cmd_id, req.user,
+	    (long long)req.args.ticket_get.id);
+	ck_assert_int_eq(err.code, PROTO_E_BAD_REQUEST);
+	ck_assert_msg(strstr(err.message, "duplicate key") != NULL, "%s", err.message);
+}
+END_TEST
+
+/* A heartbeat of another protocol version is refused like every other published message
+ * (today only its range [1, 1000] is checked). */
+START_TEST(test_bug_hb_version)
+{
+	struct proto_hb hb = { .v = 2, .epoch = 1, .seq = 1, .ts = 1, .time_scale = 1,
+		.present = PROTO_ALL };
+	struct proto_buf b;
+	struct proto_error err;
+	struct proto_pub p;
+
+	proto_buf_init(&b);
+	proto_pack_obj(&b, PROTO_MSG_hb, &hb, 0);
+	ck_assert_int_eq(proto_decode_pub("hb", 2, b.data, b.len, &p, &err), -1);
+	ck_assert_msg(strstr(err.message, "unsupported protocol version 2") != NULL, "%s",
+	    err.message);
+	proto_buf_finish(&b);
+}
+END_TEST
+
 static Suite *
 proto_suite(void)
 {
@@ -1234,6 +1288,11 @@ proto_suite(void)
 	tcase_add_loop_test(tc, test_bad_frame, 0, ARRAY_LEN(bad_frames));
 	tcase_add_test(tc, test_depth);
 	tcase_add_test(tc, test_prevalidate_every_prefix);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("known-bugs");
+	tcase_add_loop_test(tc, test_bug_envelope_duplicate_key, 0, ARRAY_LEN(envelope_dups));
+	tcase_add_test(tc, test_bug_hb_version);
 	suite_add_tcase(s, tc);
 	return s;
 }

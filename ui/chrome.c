@@ -33,6 +33,7 @@ chrome_banner(struct vscreen *vs, int y, const struct model *m)
 {
 	char buf[512], age[24];
 	const char *what;
+	int x;
 
 	if (m->conn == MODEL_CONNECTING && m->hb_age_ms < 0)
 		what = i18n_tr("banner.connecting");
@@ -40,13 +41,16 @@ chrome_banner(struct vscreen *vs, int y, const struct model *m)
 		what = i18n_tr("banner.reconnecting");
 	else
 		what = i18n_tr("status.stale_banner");
+	/* The state and the age first: they must survive a narrow screen. */
+	snprintf(buf, sizeof buf, " %s ", i18n_tr(model_conn_name(m->conn)));
+	vscreen_fill(vs, 0, y, vscreen_cols(vs), 1, ROLE_STALE, 0, L' ');
+	x = 1 + vscreen_put(vs, 1, y, ROLE_STALE, THEME_REVERSE, buf, -1) + 1;
 	if (m->hb_age_ms >= 0) {
 		present_age(m->hb_age_ms, age, sizeof age);
-		snprintf(buf, sizeof buf, "%s  \xc2\xb7  %s %s", what, i18n_tr("banner.age"), age);
+		snprintf(buf, sizeof buf, "%s %s  \xc2\xb7  %s", i18n_tr("banner.age"), age, what);
 	} else
 		snprintf(buf, sizeof buf, "%s", what);
-	vscreen_fill(vs, 0, y, vscreen_cols(vs), 1, ROLE_STALE, 0, L' ');
-	vscreen_put_ellipsis(vs, 1, y, ROLE_STALE, 0, buf, vscreen_cols(vs) - 2);
+	vscreen_put_ellipsis(vs, x, y, ROLE_STALE, 0, buf, vscreen_cols(vs) - x - 1);
 }
 
 int

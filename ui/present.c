@@ -110,6 +110,17 @@ present_supplier(const struct data *d, const char *region, const char *id)
 	return id;
 }
 
+const char *
+present_colon(void)
+{
+	static char buf[16];
+	const char *c = i18n_tr("punct.colon");
+
+	/* Catalog values lose trailing spaces: an ASCII colon gets its space back here. */
+	snprintf(buf, sizeof buf, "%s%s", c, (unsigned char)c[0] < 0x80 ? " " : "");
+	return buf;
+}
+
 void
 present_flags(uint32_t flags, const char *sep, char *out, size_t outsz)
 {
@@ -194,6 +205,24 @@ present_due_role(enum present_due d)
 	}
 }
 
+/* Closing punctuation that must not begin a line (a short list of the common ones). */
+static bool
+no_line_start(wchar_t wc)
+{
+	static const wchar_t marks[] = {
+		0x3001, 0x3002, 0xff0c, 0xff0e, 0xff1a, 0xff1b, 0xff01, 0xff1f, 0xff09, 0x300d,
+		0x300f, 0x3011, 0x300b, 0x3009, 0x201d, 0x2019, 0x2026, ',', '.', ';', ':', '!',
+		'?', ')',
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(marks); i++) {
+		if (marks[i] == wc)
+			return true;
+	}
+	return false;
+}
+
 size_t
 present_wrap(const char *utf8, int width, size_t *starts, size_t *lens, size_t max)
 {
@@ -227,6 +256,18 @@ present_wrap(const char *utf8, int width, size_t *starts, size_t *lens, size_t m
 		if (pos < len && utf8[pos] != '\n' && utf8[pos] != ' ' && brk > start &&
 		    (int)(brk - start) * 2 >= (int)(pos - start))
 			pos = brk;
+		else if (pos < len && utf8[pos] != '\n' && utf8[pos] != ' ') {
+			/* Chinese punctuation never starts a line: take the character before
+			 * it along to the next line. */
+			text_decode(utf8 + pos, len - pos, &wc);
+			if (no_line_start(wc)) {
+				n = pos - 1;
+				while (n > start && ((unsigned char)utf8[n] & 0xc0) == 0x80)
+					n--;
+				if (n > start)
+					pos = n;
+			}
+		}
 		if (nlines < max) {
 			starts[nlines] = start;
 			lens[nlines] = pos - start;

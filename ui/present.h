@@ -32,6 +32,9 @@ const char *present_region(const struct data *d, const char *id);
 /* The supplier's name from the data, or id. */
 const char *present_supplier(const struct data *d, const char *region, const char *id);
 
+/* The colon between a label and its value in the UI language: ": " or "：". Borrowed. */
+const char *present_colon(void);
+
 /* The set flags as translated words joined by sep ("expressway · injury"); "" if none. */
 void present_flags(uint32_t flags, const char *sep, char *out, size_t outsz);
 /* A short age or duration: "12s" under a minute, else model_fmt_minutes() ("5m", "1h05"). */

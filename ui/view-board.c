@@ -34,8 +34,8 @@ enum col {
 };
 
 #define PLACE_MIN 14
-#define PLACE_WIDE 40		/* place grows to this before the customer grows */
-#define CUSTOMER_MAX 16
+#define PLACE_MID 24		/* extra width goes to place up to this, */
+#define CUSTOMER_MAX 16		/* then to the customer up to this, then to place */
 
 /* head: catalog key of the header; drop: 0 always shown, else dropped in decreasing order
  * when the width is short. */
@@ -50,7 +50,7 @@ static const struct {
 	[COL_AGE] = { "board.col.age", 5, 1, true },
 	[COL_STATE] = { "board.col.state", 10, 0, false },
 	[COL_CUSTOMER] = { "board.col.customer", 10, 0, false },
-	[COL_PHONE] = { "board.col.phone", 11, 2, false },
+	[COL_PHONE] = { "board.col.phone", 13, 2, false },
 	[COL_PLACE] = { "board.col.place", PLACE_MIN, 0, false },
 	[COL_FAULT] = { "board.col.fault", 10, 0, false },
 	[COL_TRUCK] = { "board.col.truck", 10, 0, false },
@@ -99,6 +99,18 @@ digits(int64_t v)
 	return n;
 }
 
+/* Widen *w towards max by at most extra columns; returns the columns added. */
+static int
+grow(int *w, int max, int extra)
+{
+	int add = max - *w < extra ? max - *w : extra;
+
+	if (add <= 0)
+		return 0;
+	*w += add;
+	return add;
+}
+
 static void
 lay_out(struct layout *l, int cols, const struct board *b)
 {
@@ -136,17 +148,12 @@ lay_out(struct layout *l, int cols, const struct board *b)
 		l->on[drop] = false;
 	}
 	extra = cols - total;
-	if (extra > 0) {
-		add = PLACE_WIDE - l->w[COL_PLACE];
-		add = add < extra ? add : extra;
-		l->w[COL_PLACE] += add;
-		extra -= add;
-		add = CUSTOMER_MAX - l->w[COL_CUSTOMER];
-		add = add < extra ? add : extra;
-		l->w[COL_CUSTOMER] += add;
-		extra -= add;
+	add = grow(&l->w[COL_PLACE], PLACE_MID, extra);
+	extra -= add;
+	add = grow(&l->w[COL_CUSTOMER], CUSTOMER_MAX, extra);
+	extra -= add;
+	if (extra > 0)
 		l->w[COL_PLACE] += extra;
-	}
 	total = 0;
 	for (i = 0; i < COL_COUNT; i++) {
 		l->x[i] = total;
@@ -257,7 +264,7 @@ draw_title(struct vscreen *vs, const struct model *m)
 		open += !(s >= 0 && ticket_state_final((enum ticket_state)s));
 	}
 	snprintf(sortkey, sizeof sortkey, "sort.%s", board_sort_name(m->board.sort));
-	snprintf(left, sizeof left, "%s  \xe2\x94\x82  ", i18n_tr("app.name"));
+	snprintf(left, sizeof left, "%s \xe2\x94\x82 ", i18n_tr("app.name"));
 	len = strlen(left);
 	if (reg != NULL)
 		snprintf(left + len, sizeof left - len, "%s %s", i18n_tr("board.region"),
@@ -266,18 +273,17 @@ draw_title(struct vscreen *vs, const struct model *m)
 		snprintf(left + len, sizeof left - len, "%s", i18n_tr("board.all_regions"));
 	len = strlen(left);
 	if (rest[0] != '\0')
-		snprintf(left + len, sizeof left - len, "  \xc2\xb7  %s %s",
-		    i18n_tr("board.filter"), rest);
+		snprintf(left + len, sizeof left - len, " \xc2\xb7 %s %s", i18n_tr("board.filter"),
+		    rest);
 	len = strlen(left);
-	snprintf(left + len, sizeof left - len, "  \xc2\xb7  %s %s", i18n_tr("board.sort"),
+	snprintf(left + len, sizeof left - len, " \xc2\xb7 %s %s", i18n_tr("board.sort"),
 	    i18n_tr(sortkey));
 	if (m->board.n != m->board.total)
-		snprintf(right, sizeof right, "%s %zu  \xc2\xb7  %s %zu  \xc2\xb7  %s %zu",
-		    i18n_tr("board.shown"), m->board.n, i18n_tr("board.open"), open,
-		    i18n_tr("board.total"), m->board.total);
+		snprintf(right, sizeof right, "%s %zu/%zu \xc2\xb7 %s %zu", i18n_tr("board.shown"),
+		    m->board.n, m->board.total, i18n_tr("board.open"), open);
 	else
-		snprintf(right, sizeof right, "%s %zu  \xc2\xb7  %s %zu", i18n_tr("board.open"),
-		    open, i18n_tr("board.total"), m->board.total);
+		snprintf(right, sizeof right, "%s %zu \xc2\xb7 %s %zu", i18n_tr("board.open"), open,
+		    i18n_tr("board.total"), m->board.total);
 	chrome_title(vs, m, left, right);
 }
 
@@ -291,8 +297,8 @@ draw_empty(struct vscreen *vs, const struct model *m, int y0, int y1)
 	if (m->board.total == 0) {
 		l1 = i18n_tr(m->conn == MODEL_LIVE ? "board.empty" : "board.empty_wait");
 	} else {
-		snprintf(line, sizeof line, "%s %zu  \xc2\xb7  %s", i18n_tr("board.hidden"),
-		    m->board.total, i18n_tr("board.hidden_hint"));
+		snprintf(line, sizeof line, "%s%s%zu  \xc2\xb7  %s", i18n_tr("board.hidden"),
+		    present_colon(), m->board.total - m->board.n, i18n_tr("board.hidden_hint"));
 		l1 = i18n_tr("board.no_match");
 		l2 = line;
 	}

@@ -124,21 +124,13 @@ fmt_time_left(int64_t at, int64_t now, char *out, size_t sz)
 
 	model_fmt_clock(at, clock, sizeof clock);
 	model_fmt_minutes(at - now, left, sizeof left);
-	snprintf(out, sz, "%s  (%s)", clock, left);
+	snprintf(out, sz, "%s (%s)", clock, left);
 }
 
-static void
-append(char *buf, size_t sz, const char *sep, const char *a, const char *b)
-{
-	size_t len = strlen(buf);
-
-	if (len >= sz - 1)
-		return;
-	snprintf(buf + len, sz - len, "%s%s%s%s", len > 0 ? sep : "", a, b[0] ? " " : "", b);
-}
-
-static void
-times_text(const struct proto_ticket *t, char *out, size_t sz)
+/* The time of each state the ticket went through, as "label HH:MM" items. Returns how
+ * many were stored. */
+static int
+times_items(const struct proto_ticket *t, char items[][64], int max)
 {
 	static const struct {
 		size_t off;
@@ -150,26 +142,25 @@ times_text(const struct proto_ticket *t, char *out, size_t sz)
 		{ offsetof(struct proto_ticket, t_on_scene), "on_scene" },
 		{ offsetof(struct proto_ticket, t_towing), "towing" },
 	};
-	const char *sep = "  \xc2\xb7  ";
 	char clock[16];
 	int64_t at;
 	size_t i;
-	int s = state_of(t);
+	int n = 0, s = state_of(t);
 
-	out[0] = '\0';
 	model_fmt_clock(t->created, clock, sizeof clock);
-	append(out, sz, sep, i18n_tr("detail.created"), clock);
-	for (i = 0; i < ARRAY_LEN(marks); i++) {
+	snprintf(items[n++], 64, "%s %s", i18n_tr("detail.created"), clock);
+	for (i = 0; i < ARRAY_LEN(marks) && n < max; i++) {
 		memcpy(&at, (const char *)t + marks[i].off, sizeof at);
 		if (at <= 0)
 			continue;
 		model_fmt_clock(at, clock, sizeof clock);
-		append(out, sz, sep, present_state(marks[i].state), clock);
+		snprintf(items[n++], 64, "%s %s", present_state(marks[i].state), clock);
 	}
-	if (t->t_closed > 0 && s >= 0 && ticket_state_final((enum ticket_state)s)) {
+	if (n < max && t->t_closed > 0 && s >= 0 && ticket_state_final((enum ticket_state)s)) {
 		model_fmt_clock(t->t_closed, clock, sizeof clock);
-		append(out, sz, sep, present_state(t->state), clock);
+		snprintf(items[n++], 64, "%s %s", present_state(t->state), clock);
 	}
+	return n;
 }
 
 /* Trucks that could take the ticket: available, able to serve its fault, with a position;
@@ -186,7 +177,7 @@ find_near(const struct model *m, const struct proto_ticket *t, struct near_truck
 
 	if (f < 0)
 		able = (1u << TRUCK_KIND_COUNT) - 1;
-	else if (m->data != NULL)
+	else if (m->data != NULL && m->data->faults[f].kinds != 0)
 		able = m->data->faults[f].kinds;
 	else
 		able = ticket_fault_kinds((enum ticket_fault)f);
@@ -227,11 +218,11 @@ draw_header(struct vscreen *vs, const struct model *m, const struct proto_ticket
     int y_end)
 {
 	int cols = vscreen_cols(vs), lw = label_width(), x = 1, rx, lvw, rvw, fw, n, i;
-	char buf[512], phone[32], coords[64], a[160], b[160];
-	size_t starts[2], lens[2], nl;
+	char buf[512], phone[32], coords[64], a[160], b[160], items[8][64];
+	int lines, cx;
 	enum present_due due = present_due(t, m->now, model_warn_level(m, t->id));
 
-	rx = cols / 2 + 4;			/* the right-hand column */
+	rx = cols / 2;				/* the right-hand column */
 	lvw = rx - 2 - (x + lw + 2);
 	rvw = cols - 1 - (rx + lw + 2);
 	fw = cols - 1 - (x + lw + 2);
@@ -281,7 +272,7 @@ draw_header(struct vscreen *vs, const struct model *m, const struct proto_ticket
 		if (t->eta_src[0] != '\0') {
 			size_t len = strlen(b);
 
-			snprintf(b + len, sizeof b - len, "  \xc2\xb7  %s", present_eta_src(t->eta_src));
+			snprintf(b + len, sizeof b - len, " \xc2\xb7 %s", present_eta_src(t->eta_src));
 		}
 	} else
 		rd_strlcpy(b, present_before_scene(t) ? i18n_tr("detail.no_eta") : "-", sizeof b);
@@ -290,15 +281,25 @@ draw_header(struct vscreen *vs, const struct model *m, const struct proto_ticket
 	if (++y >= y_end)
 		return y;
 
-	times_text(t, buf, sizeof buf);
-	nl = present_wrap(buf, fw, starts, lens, 2);
+	/* The times, as many a line as fit, never split inside an item; two lines at most. */
+	n = times_items(t, items, (int)ARRAY_LEN(items));
 	vscreen_put_pad(vs, x, y, ROLE_DIM, 0, i18n_tr("detail.times"), lw);
-	for (i = 0; i < (int)nl && i < 2 && y < y_end; i++) {
-		memcpy(a, buf + starts[i], lens[i] < sizeof a - 1 ? lens[i] : sizeof a - 1);
-		a[lens[i] < sizeof a - 1 ? lens[i] : sizeof a - 1] = '\0';
-		vscreen_put_pad(vs, x + lw + 2, y, ROLE_NORMAL, 0, a, fw);
-		y++;
+	for (i = 0, lines = 0, cx = x + lw + 2; i < n; i++) {
+		int w = text_width(items[i]), sep = cx > x + lw + 2 ? 5 : 0;
+
+		if (cx + sep + w > cols - 1 && sep > 0) {
+			if (++lines == 2 || y + 1 >= y_end)
+				break;
+			y++;
+			cx = x + lw + 2;
+			sep = 0;
+		}
+		if (sep > 0)
+			vscreen_put(vs, cx + 2, y, ROLE_DIM, 0, "\xc2\xb7", 1);
+		cx += sep;
+		cx += vscreen_put(vs, cx, y, ROLE_NORMAL, 0, items[i], cols - 1 - cx);
 	}
+	y++;
 	return y;
 }
 
@@ -346,8 +347,8 @@ draw_truck(struct vscreen *vs, const struct model *m, const struct proto_ticket 
 			x += vscreen_put(vs, x, y, ROLE_NORMAL, 0, buf, -1);
 		}
 		if (present_before_scene(t)) {
-			snprintf(buf, sizeof buf, "  \xc2\xb7  %.1f km %s",
-			    geo_distance_m(a, b) / 1000.0, i18n_tr("detail.km_left"));
+			snprintf(buf, sizeof buf, "  \xc2\xb7  %s %.1f km", i18n_tr("detail.km_left"),
+			    geo_distance_m(a, b) / 1000.0);
 			vscreen_put(vs, x, y, ROLE_NORMAL, 0, buf, -1);
 		}
 	} else
@@ -474,7 +475,7 @@ static void
 draw_near(struct view_detail *vd, struct vscreen *vs, const struct model *m,
     const struct proto_ticket *t, int y_bottom)
 {
-	int cols = vscreen_cols(vs), w = cols - 2 < 76 ? cols - 2 : 76, h, i, x = 1, y;
+	int cols = vscreen_cols(vs), w = cols, h, i, x = 0, y;
 	char title[160], km[32];
 	enum theme_role role;
 
@@ -483,7 +484,7 @@ draw_near(struct view_detail *vd, struct vscreen *vs, const struct model *m,
 		vd->near_sel = vd->n_near - 1;
 	h = (vd->n_near > 0 ? vd->n_near : 1) + 2;
 	y = y_bottom - h;
-	snprintf(title, sizeof title, "%s: %s", i18n_tr("detail.near_title"),
+	snprintf(title, sizeof title, "%s%s%s", i18n_tr("detail.near_title"), present_colon(),
 	    present_fault(t->fault));
 	vscreen_fill(vs, x, y, w, h, ROLE_DIALOG, 0, L' ');
 	chrome_section(vs, x, y, w, title, NULL);
@@ -685,8 +686,8 @@ submit(struct view_detail *vd, struct model *m)
 		break;
 	case MODE_ASSIGN:
 		if (model_truck(m, text) == NULL) {
-			snprintf(vd->error, sizeof vd->error, "%s: %s",
-			    i18n_tr("detail.err_truck_unknown"), text);
+			snprintf(vd->error, sizeof vd->error, "%s%s%s",
+			    i18n_tr("detail.err_truck_unknown"), present_colon(), text);
 			return UI_HANDLED | UI_REDRAW;
 		}
 		rc = m->ops->assign(m, vd->id, text);

@@ -1,6 +1,7 @@
 /* view-intake.c: the intake form (see view-intake.h). */
 #include "view-intake.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,6 +286,20 @@ count_errors(const struct view_intake *vi, const struct model *m, int *first)
 
 /* ---- choices ---- */
 
+/* a and b are the same words, ignoring ASCII case and '_' for ' '. */
+static bool
+same_words(const char *a, const char *b)
+{
+	for (; *a != '\0' && *b != '\0'; a++, b++) {
+		char x = *a == '_' ? ' ' : (char)tolower((unsigned char)*a);
+		char y = *b == '_' ? ' ' : (char)tolower((unsigned char)*b);
+
+		if (x != y)
+			return false;
+	}
+	return *a == *b;
+}
+
 static void
 region_label(const struct data_region *r, char *out, size_t sz)
 {
@@ -292,6 +307,18 @@ region_label(const struct data_region *r, char *out, size_t sz)
 		snprintf(out, sz, "%s %s", r->name_zh, r->name);
 	else
 		snprintf(out, sz, "%s", r->name);
+}
+
+/* The fault's label, with its code when that says something more ("电瓶 (battery)";
+ * not "battery (battery)"). */
+static void
+fault_label(int f, char *out, size_t sz)
+{
+	const char *code = ticket_fault_name((enum ticket_fault)f), *label = present_fault(code);
+
+	snprintf(out, sz, "%s", label);
+	if (!same_words(label, code))
+		snprintf(out, sz, "%s  (%s)", label, code);
 }
 
 /* The shown value of a choice field, and whether it is a placeholder. */
@@ -317,8 +344,7 @@ choice_text(const struct view_intake *vi, const struct model *m, enum field f, c
 		return i18n_tr(r != NULL ? "intake.landmark_none" : "intake.landmark_region");
 	case F_FAULT:
 		if (vi->fault >= 0) {
-			snprintf(buf, sz, "%s  (%s)", present_fault(ticket_fault_name(
-			    (enum ticket_fault)vi->fault)), ticket_fault_name((enum ticket_fault)vi->fault));
+			fault_label(vi->fault, buf, sz);
 			return buf;
 		}
 		break;
@@ -369,7 +395,8 @@ open_menu(struct view_intake *vi, const struct model *m)
 	case F_REGION:
 		for (i = 0; m->data != NULL && i < m->data->n_regions; i++) {
 			region_label(&m->data->regions[i], label, sizeof label);
-			menu_add(&vi->menu, label, m->data->regions[i].id, (int)i);
+			menu_add(&vi->menu, label, same_words(m->data->regions[i].id,
+			    m->data->regions[i].name) ? NULL : m->data->regions[i].id, (int)i);
 			if (strcmp(m->data->regions[i].id, vi->region) == 0)
 				vi->menu.sel = i;
 		}
@@ -383,9 +410,12 @@ open_menu(struct view_intake *vi, const struct model *m)
 		menu_select_value(&vi->menu, vi->landmark);
 		break;
 	case F_FAULT:
-		for (f = 0; f < FAULT_COUNT; f++)
-			menu_add(&vi->menu, present_fault(ticket_fault_name((enum ticket_fault)f)),
-			    ticket_fault_name((enum ticket_fault)f), f);
+		for (f = 0; f < FAULT_COUNT; f++) {
+			const char *code = ticket_fault_name((enum ticket_fault)f);
+
+			menu_add(&vi->menu, present_fault(code),
+			    same_words(present_fault(code), code) ? NULL : code, f);
+		}
 		menu_select_value(&vi->menu, vi->fault);
 		break;
 	default:
@@ -483,12 +513,11 @@ draw_field(struct view_intake *vi, struct vscreen *vs, const struct model *m, en
 		vscreen_put(vs, lx - 2, y, ROLE_KEY, 0, "\xe2\x80\xba", 1);	/* › */
 	vscreen_put_pad(vs, lx, y, focus ? ROLE_KEY : ROLE_NORMAL, 0, i18n_tr(defs[f].label),
 	    lw);
-	if (defs[f].kind == K_TEXT) {
-		int cx = lineedit_draw(&vi->edit[f], vs, fx, y, fw, ROLE_INPUT, 0);
-
-		if (focus)
-			*cursor_x = cx;
-	} else {
+	if (defs[f].kind == K_TEXT && focus)
+		*cursor_x = lineedit_draw(&vi->edit[f], vs, fx, y, fw, ROLE_INPUT, 0);
+	else if (defs[f].kind == K_TEXT)	/* not editing: the start, cut with "…" */
+		vscreen_put_pad(vs, fx, y, ROLE_INPUT, 0, lineedit_text(&vi->edit[f]), fw);
+	else {
 		text = choice_text(vi, m, f, buf, sizeof buf, &placeholder);
 		vscreen_fill(vs, fx, y, fw, 1, ROLE_INPUT, 0, L' ');
 		vscreen_put_ellipsis(vs, fx, y, ROLE_INPUT, placeholder ? THEME_DIM : 0, text,
@@ -539,7 +568,8 @@ draw_message(struct view_intake *vi, struct vscreen *vs, const struct model *m, 
 	int first, n;
 
 	if (err != NULL) {
-		snprintf(buf, sizeof buf, "%s: %s", i18n_tr(defs[vi->focus].label), err);
+		snprintf(buf, sizeof buf, "%s%s%s", i18n_tr(defs[vi->focus].label), present_colon(),
+		    err);
 		chrome_error(vs, y, buf);
 		return;
 	}
@@ -583,11 +613,12 @@ intake_draw(struct view *v, const struct model *m, struct vscreen *vs, const str
 	gaps = y_end - y >= 16 + 3 + 1;
 	if (gaps)
 		y++;
+	/* Fields take a bit less than half of what is right of the labels, the inline errors
+	 * the rest; the check boxes sit in two columns. */
 	fx = lx + lw + 2;
-	fw = cols - fx - 2 < 30 ? cols - fx - 2 : (cols - fx) / 2 < 30 ? 30 : (cols - fx) / 2;
-	if (fw > 60)
-		fw = 60;
-	cw = (cols - fx) / 2;
+	fw = (cols - fx - 4) * 45 / 100;
+	fw = fw < 24 ? 24 : fw > 60 ? 60 : fw;
+	cw = (cols - fx) / 2 < 34 ? (cols - fx) / 2 : 34;
 	for (f = 0; f < F_COUNT && y < y_end; f++) {
 		if (defs[f].section != sec) {
 			if (sec >= 0 && gaps)

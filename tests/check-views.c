@@ -1,0 +1,1411 @@
+/* check-views.c: the console's views (ui/view-board.c, view-detail.c, view-intake.c) and
+ * their helpers (ui/lineedit.c, menu.c, chrome.c, present.c), drawn from a fixed model
+ * into a vscreen and driven with keys, with a recording struct model_ops.
+ *
+ * Goldens are tests/golden/<view>-<cols>x<rows>[-zh].screen: vscreen_dump(), a
+ * "-- roles --" line, then vscreen_dump_roles(). RD_UPDATE_GOLDEN=1 rewrites them instead
+ * of comparing (then review the diff: cat them). The locale is C.UTF-8 and TZ=UTC so
+ * widths and clocks are stable. Run from the source root, or set RD_SRCDIR to it. */
+#include <check.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "board.h"
+#include "i18n.h"
+#include "lineedit.h"
+#include "menu.h"
+#include "model.h"
+#include "present.h"
+#include "text.h"
+#include "ticket.h"
+#include "util.h"
+#include "view-board.h"
+#include "view-detail.h"
+#include "view-intake.h"
+
+#define MIN_MS (60 * 1000LL)
+#define NOW 1773468300000LL	/* 2026-03-14 06:05:00 UTC */
+#define ESC_2J "\x1b[2J"
+
+static char srcdir[4096] = ".";
+
+/* ---------------------------------------------------------------- fixed data */
+
+static struct data_landmark cs_landmarks[] = {
+	{ "五一广场 Wuyi Square", 28.1960, 112.9768 },
+	{ "长沙南站 Changsha South Railway Station", 28.1497, 113.0650 },
+	{ "岳麓山 Yuelu Mountain", 28.1840, 112.9360 },
+};
+static struct data_landmark nx_landmarks[] = {
+	{ "宁乡高铁站 Ningxiang Railway Station", 28.2540, 112.5560 },
+};
+static struct data_supplier cs_suppliers[] = {
+	{ .id = "xy", .name = "湘运救援 Xiangyun Rescue" },
+};
+static struct data_supplier nx_suppliers[] = {
+	{ .id = "nx", .name = "宁乡快援" },
+};
+static struct data_region regions[] = {
+	{ .id = "changsha", .name = "Changsha", .name_zh = "长沙", .lat = 28.2282,
+	    .lon = 112.9388, .landmarks = cs_landmarks, .n_landmarks = 3,
+	    .suppliers = cs_suppliers, .n_suppliers = 1 },
+	{ .id = "ningxiang", .name = "Ningxiang", .name_zh = "宁乡", .lat = 28.2770,
+	    .lon = 112.5510, .landmarks = nx_landmarks, .n_landmarks = 1,
+	    .suppliers = nx_suppliers, .n_suppliers = 1 },
+};
+static struct data data = { .regions = regions, .n_regions = 2,
+	.sla = { .gps_stale_s = 90 } };
+
+/* Optional fields that are absent unless set below. */
+#define ABSENT ((uint64_t)1 << PROTO_ticket_eta | (uint64_t)1 << PROTO_ticket_eta_src)
+#define P_ALL PROTO_ALL
+#define P_NOETA (PROTO_ALL & ~ABSENT)
+
+static struct proto_ticket base_tickets[] = {
+	{ .id = 1042, .state = "en_route", .region = "changsha", .customer = "欧阳娜娜",
+	    .phone = "13812345678", .plate = "湘AD12345", .model = "比亚迪 汉 EV",
+	    .lat = 28.1779, .lon = 112.9429, .address = "湖南省长沙市岳麓区麓山南路932号",
+	    .fault = "battery", .flags = TICKET_FLAG_EXPRESSWAY | TICKET_FLAG_INJURY,
+	    .truck = "CSH-XY-V01", .created = NOW - 12 * MIN_MS, .promised = NOW + 30 * MIN_MS,
+	    .eta = NOW + 17 * MIN_MS, .eta_src = "model", .t_dispatched = NOW - 10 * MIN_MS,
+	    .t_accepted = NOW - 9 * MIN_MS, .t_en_route = NOW - 7 * MIN_MS, .ver = 7,
+	    .present = P_ALL },
+	{ .id = 1043, .state = "new", .region = "changsha", .customer = "Zhang Wei",
+	    .phone = "+86 139-0000-1111", .plate = "湘A88888", .lat = 28.1960, .lon = 112.9768,
+	    .address = "芙蓉中路一段 near the square", .landmark = "五一广场 Wuyi Square",
+	    .fault = "tyre", .flags = TICKET_FLAG_ALONE_NIGHT, .created = NOW - 3 * MIN_MS,
+	    .promised = NOW + 42 * MIN_MS, .ver = 2, .present = P_NOETA },
+	{ .id = 1044, .state = "en_route", .region = "changsha", .customer = "李雷🚗",
+	    .phone = "13700001234", .plate = "湘A12345", .lat = 28.2000, .lon = 113.0000,
+	    .address = "长沙县星沙大道 18 号", .fault = "no_start", .truck = "CSH-XY-W02",
+	    .created = NOW - 35 * MIN_MS, .promised = NOW + 14 * MIN_MS, .eta = NOW + 6 * MIN_MS,
+	    .eta_src = "supplier", .t_dispatched = NOW - 30 * MIN_MS, .ver = 9,
+	    .present = P_ALL },
+	{ .id = 1045, .state = "accepted", .region = "changsha", .customer = ESC_2J "王五",
+	    .phone = "13600002222", .plate = "湘AF0001", .lat = 28.1500, .lon = 112.9800,
+	    .address = "雨花区韶山中路 1 号", .fault = "accident_tow", .truck = "CSH-XY-F01",
+	    .created = NOW - 50 * MIN_MS, .promised = NOW - 5 * MIN_MS, .eta = NOW + 3 * MIN_MS,
+	    .eta_src = "stale", .t_dispatched = NOW - 45 * MIN_MS, .ver = 12, .present = P_ALL },
+	{ .id = 1046, .state = "on_scene", .region = "changsha",
+	    .customer = "Mary-Jane Featherstonehaugh", .phone = "07700900123",
+	    .plate = "湘A77777", .lat = 28.2100, .lon = 112.9900, .address = "开福区湘江中路 99 号",
+	    .fault = "lockout", .truck = "CSH-XY-V03", .created = NOW - 40 * MIN_MS,
+	    .promised = NOW + 5 * MIN_MS, .t_dispatched = NOW - 38 * MIN_MS,
+	    .t_on_scene = NOW - 5 * MIN_MS, .ver = 4, .present = P_NOETA },
+	{ .id = 1047, .state = "completed", .region = "changsha", .customer = "陈小明",
+	    .phone = "13500003333", .plate = "湘A55555", .lat = 28.2200, .lon = 112.9700,
+	    .address = "天心区书院路 5 号", .fault = "fuel", .truck = "CSH-XY-V02",
+	    .created = NOW - 95 * MIN_MS, .promised = NOW - 50 * MIN_MS,
+	    .t_closed = NOW - 20 * MIN_MS, .ver = 20, .present = P_NOETA },
+	{ .id = 1048, .state = "dispatched", .region = "ningxiang", .customer = "刘德华",
+	    .phone = "13400004444", .plate = "湘A44444", .lat = 28.2600, .lon = 112.5600,
+	    .address = "宁乡市玉潭镇花明路 8 号", .fault = "overheat", .truck = "NX-NX-V01",
+	    .created = NOW - 8 * MIN_MS, .promised = NOW + 50 * MIN_MS,
+	    .t_dispatched = NOW - 6 * MIN_MS, .ver = 3, .present = P_NOETA },
+	{ .id = 1049, .state = "cancelled", .region = "ningxiang", .customer = "赵六",
+	    .phone = "13300005555", .plate = "湘A33333", .lat = 28.2700, .lon = 112.5500,
+	    .address = "宁乡市白马桥 2 号", .fault = "tyre", .created = NOW - 70 * MIN_MS,
+	    .t_closed = NOW - 60 * MIN_MS, .ver = 5, .present = P_NOETA },
+};
+
+#define TRUCK_POS ((uint64_t)1 << PROTO_truck_lat | (uint64_t)1 << PROTO_truck_lon)
+
+static struct proto_truck base_trucks[] = {
+	{ .id = "CSH-XY-V01", .supplier = "xy", .kind = "van", .region = "changsha",
+	    .status = "en_route", .lat = 28.1900, .lon = 112.9600, .speed_kmh = 38,
+	    .fix_ts = NOW - 12000, .ticket = 1042, .present = PROTO_ALL },
+	{ .id = "CSH-XY-V02", .supplier = "xy", .kind = "van", .region = "changsha",
+	    .status = "available", .lat = 28.1800, .lon = 112.9500, .fix_ts = NOW - 30000,
+	    .present = PROTO_ALL },
+	{ .id = "CSH-XY-V04", .supplier = "xy", .kind = "van", .region = "changsha",
+	    .status = "available", .lat = 28.2300, .lon = 113.0000, .fix_ts = NOW - 30000,
+	    .present = PROTO_ALL },
+	{ .id = "CSH-XY-V05", .supplier = "xy", .kind = "van", .region = "changsha",
+	    .status = "off_duty", .lat = 28.1780, .lon = 112.9430, .fix_ts = NOW - 30000,
+	    .present = PROTO_ALL },
+	{ .id = "CSH-XY-W02", .supplier = "xy", .kind = "wheel_lift", .region = "changsha",
+	    .status = "en_route", .lat = 28.2050, .lon = 113.0100, .fix_ts = NOW - 20000,
+	    .ticket = 1044, .present = PROTO_ALL },
+	{ .id = "CSH-XY-F01", .supplier = "xy", .kind = "flatbed", .region = "changsha",
+	    .status = "assigned", .lat = 28.1200, .lon = 112.9900, .fix_ts = NOW - 4 * MIN_MS,
+	    .ticket = 1045, .present = PROTO_ALL },
+	{ .id = "CSH-XY-F02", .supplier = "xy", .kind = "flatbed", .region = "changsha",
+	    .status = "available", .lat = 28.1500, .lon = 112.9000, .fix_ts = NOW - 30000,
+	    .present = PROTO_ALL },
+	{ .id = "CSH-XY-H01", .supplier = "xy", .kind = "heavy", .region = "changsha",
+	    .status = "available", .lat = 28.1790, .lon = 112.9440, .fix_ts = NOW - 30000,
+	    .present = PROTO_ALL },
+	{ .id = "CSH-XY-V06", .supplier = "xy", .kind = "van", .region = "changsha",
+	    .status = "available", .present = PROTO_ALL & ~TRUCK_POS },
+	{ .id = "NX-NX-V01", .supplier = "nx", .kind = "van", .region = "ningxiang",
+	    .status = "offered", .lat = 28.2800, .lon = 112.5500, .fix_ts = NOW - 40000,
+	    .ticket = 1048, .present = PROTO_ALL },
+};
+
+static struct proto_warning base_warnings[] = {
+	{ .id = 1, .ticket = 1045, .kind = "overdue", .level = "red",
+	    .text = "promised time passed 5 min ago", .ts = NOW - 5 * MIN_MS },
+	{ .id = 2, .ticket = 1048, .kind = "not_accepted", .level = "amber",
+	    .text = "NX-NX-V01 has not answered the offer for 6 min", .ts = NOW - MIN_MS },
+	{ .id = 3, .ticket = 1045, .kind = "gps_lost", .level = "amber",
+	    .text = "no GPS fix from CSH-XY-F01 for 4 min", .ts = NOW - MIN_MS },
+};
+
+static struct proto_event base_events[] = {
+	{ .id = 1, .ts = NOW - 12 * MIN_MS, .kind = "created", .user = "zhangwei",
+	    .detail = "battery, 湖南省长沙市岳麓区麓山南路932号" },
+	{ .id = 2, .ts = NOW - 10 * MIN_MS, .kind = "dispatch",
+	    .detail = "offered to CSH-XY-V01 (2.1 km)" },
+	{ .id = 3, .ts = NOW - 9 * MIN_MS, .kind = "state", .detail = "accepted by CSH-XY-V01" },
+	{ .id = 4, .ts = NOW - 8 * MIN_MS, .kind = "note", .user = "zhangwei",
+	    .detail = "客户说车停在麓山南路公交站旁边，双闪已打开，车内有一位老人和一个小孩，"
+	    "请师傅到了先打电话。" },
+	{ .id = 5, .ts = NOW - 7 * MIN_MS, .kind = "state", .detail = "en_route" },
+	{ .id = 6, .ts = NOW - 6 * MIN_MS, .kind = "eta", .detail = "ETA now 17 min (model)" },
+	{ .id = 7, .ts = NOW - 2 * MIN_MS, .kind = "note", .user = "lisi",
+	    .detail = "Customer called back: still waiting at the bus stop, asked for the "
+	    "driver's number. Told her the truck is 4 km away." },
+};
+
+/* ---------------------------------------------------------------- the model */
+
+static struct proto_ticket tickets[ARRAY_LEN(base_tickets)];
+static struct proto_truck trucks[ARRAY_LEN(base_trucks)];
+static struct proto_warning warnings[ARRAY_LEN(base_warnings)];
+static const struct proto_ticket *tp[ARRAY_LEN(base_tickets)];
+static const struct proto_truck *kp[ARRAY_LEN(base_trucks)];
+static const struct proto_warning *wp[ARRAY_LEN(base_warnings)];
+static struct model m;
+static struct vscreen *vs;
+static struct view *v;
+
+/* What the views asked the app for. */
+static struct {
+	int intake, note, set_state, cancel, assign, fetch;
+	struct proto_intake_create intake_args;
+	int64_t id;
+	char text[1024];
+	char state[32];
+	int rc;		/* what the ops return */
+} rec;
+
+static int
+rec_intake(struct model *mm, const struct proto_intake_create *a)
+{
+	(void)mm;
+	rec.intake++;
+	rec.intake_args = *a;
+	return rec.rc;
+}
+
+static int
+rec_note(struct model *mm, int64_t id, const char *text)
+{
+	(void)mm;
+	rec.note++;
+	rec.id = id;
+	rd_strlcpy(rec.text, text, sizeof rec.text);
+	return rec.rc;
+}
+
+static int
+rec_set_state(struct model *mm, int64_t id, const char *state, const char *reason)
+{
+	(void)mm;
+	rec.set_state++;
+	rec.id = id;
+	rd_strlcpy(rec.state, state, sizeof rec.state);
+	rd_strlcpy(rec.text, reason != NULL ? reason : "", sizeof rec.text);
+	return rec.rc;
+}
+
+static int
+rec_cancel(struct model *mm, int64_t id, const char *reason)
+{
+	(void)mm;
+	rec.cancel++;
+	rec.id = id;
+	rd_strlcpy(rec.text, reason, sizeof rec.text);
+	return rec.rc;
+}
+
+static int
+rec_assign(struct model *mm, int64_t id, const char *truck)
+{
+	(void)mm;
+	rec.assign++;
+	rec.id = id;
+	rd_strlcpy(rec.text, truck, sizeof rec.text);
+	return rec.rc;
+}
+
+static int
+rec_fetch(struct model *mm, int64_t id)
+{
+	rec.fetch++;
+	rec.id = id;
+	if (mm->detail_id != id) {	/* as the app does: another ticket's history goes */
+		free(mm->events);
+		mm->events = NULL;
+		mm->n_events = 0;
+	}
+	mm->detail_id = id;
+	mm->detail_loading = true;
+	return 0;
+}
+
+static const struct model_ops rec_ops = {
+	.intake = rec_intake,
+	.note = rec_note,
+	.set_state = rec_set_state,
+	.cancel = rec_cancel,
+	.assign = rec_assign,
+	.fetch_detail = rec_fetch,
+};
+
+static void
+load_lang(const char *lang)
+{
+	char datadir[4200], *cause = NULL;
+
+	snprintf(datadir, sizeof datadir, "%s/data", srcdir);
+	ck_assert_msg(i18n_load(datadir, lang, &cause) == 0, "%s", cause);
+}
+
+static void
+setup(void)
+{
+	size_t i;
+
+	load_lang("en");
+	memcpy(tickets, base_tickets, sizeof tickets);
+	memcpy(trucks, base_trucks, sizeof trucks);
+	memcpy(warnings, base_warnings, sizeof warnings);
+	for (i = 0; i < ARRAY_LEN(tickets); i++)
+		tp[i] = &tickets[i];
+	for (i = 0; i < ARRAY_LEN(trucks); i++)
+		kp[i] = &trucks[i];
+	for (i = 0; i < ARRAY_LEN(warnings); i++) {
+		warnings[i].present = PROTO_ALL;
+		wp[i] = &warnings[i];
+	}
+	memset(&rec, 0, sizeof rec);
+	for (i = 0; i < FAULT_COUNT; i++)
+		data.faults[i].kinds = ticket_fault_kinds((enum ticket_fault)i);
+	model_init(&m);
+	m.tickets = tp;
+	m.n_tickets = ARRAY_LEN(tp);
+	m.trucks = kp;
+	m.n_trucks = ARRAY_LEN(kp);
+	m.warnings = wp;
+	m.n_warnings = ARRAY_LEN(wp);
+	m.data = &data;
+	m.conn = MODEL_LIVE;
+	m.hb_age_ms = 1200;
+	rd_strlcpy(m.user, "zhangwei", sizeof m.user);
+	m.role = MODEL_ROLE_AGENT;
+	m.ops = &rec_ops;
+	m.events = xcalloc(ARRAY_LEN(base_events), sizeof *m.events);
+	memcpy(m.events, base_events, sizeof base_events);
+	m.n_events = ARRAY_LEN(base_events);
+	m.detail_id = 1042;
+	m.detail_ver = 7;
+	model_refresh(&m, NOW);
+	vs = vscreen_create(80, 24);
+	v = NULL;
+}
+
+static void
+teardown(void)
+{
+	view_destroy(v);
+	view_destroy(m.open);
+	m.open = NULL;
+	model_finish(&m);	/* frees events */
+	vscreen_destroy(vs);
+	i18n_unload();
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+static unsigned
+send_key(const struct key *k)
+{
+	return view_key(v, &m, k, keymap_lookup(v->scope, k));
+}
+
+static unsigned
+press(int code)
+{
+	struct key k = { code, false };
+
+	return send_key(&k);
+}
+
+static unsigned
+press_sym(enum keymap_sym sym)
+{
+	struct key k = { (int)sym, true };
+
+	return send_key(&k);
+}
+
+/* Type a UTF-8 string one code point at a time, as term.c delivers it. */
+static void
+type(const char *utf8)
+{
+	size_t len = strlen(utf8), pos = 0;
+	wchar_t wc;
+
+	while (pos < len) {
+		pos += text_decode(utf8 + pos, len - pos, &wc);
+		press((int)wc);
+	}
+}
+
+static void
+draw(int cols, int rows)
+{
+	vscreen_resize(vs, cols, rows);
+	view_draw(v, &m, vs, NULL);
+}
+
+static char *
+screen_text(void)
+{
+	char *text = vscreen_dump(vs), *roles = vscreen_dump_roles(vs), *all;
+
+	xasprintf(&all, "%s-- roles --\n%s", text, roles);
+	free(text);
+	free(roles);
+	return all;
+}
+
+static char *
+read_all(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = xmalloc((size_t)n + 1);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void
+check_golden(const char *name)
+{
+	const char *update = getenv("RD_UPDATE_GOLDEN");
+	char path[4300], *got = screen_text(), *want;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/tests/golden/%s.screen", srcdir, name);
+	if (update != NULL && strcmp(update, "1") == 0) {
+		f = fopen(path, "wb");
+		ck_assert_msg(f != NULL, "cannot write %s", path);
+		fputs(got, f);
+		fclose(f);
+		free(got);
+		return;
+	}
+	want = read_all(path);
+	ck_assert_msg(want != NULL, "%s is missing: run with RD_UPDATE_GOLDEN=1", path);
+	ck_assert_msg(strcmp(got, want) == 0, "%s differs; got:\n%s", path, got);
+	free(got);
+	free(want);
+}
+
+/* Draw at cols x rows in lang and compare with the golden <name>-<cols>x<rows>[-zh]. */
+static void
+golden(const char *name, int cols, int rows, const char *lang)
+{
+	char full[128];
+	bool zh = strcmp(lang, "zh_CN") == 0;
+
+	load_lang(lang);
+	draw(cols, rows);
+	snprintf(full, sizeof full, "%s-%dx%d%s", name, cols, rows, zh ? "-zh" : "");
+	check_golden(full);
+}
+
+/* Row y of the last dump, in a static buffer. */
+static const char *
+row(int y)
+{
+	static char buf[2048];
+	char *d = vscreen_dump(vs), *p = d, *nl;
+
+	while (y-- > 0 && p != NULL && (p = strchr(p, '\n')) != NULL)
+		p++;
+	ck_assert_ptr_nonnull(p);
+	nl = strchr(p, '\n');
+	*nl = '\0';
+	rd_strlcpy(buf, p, sizeof buf);
+	free(d);
+	return buf;
+}
+
+static bool
+screen_has(const char *s)
+{
+	char *d = vscreen_dump(vs);
+	bool found = strstr(d, s) != NULL;
+
+	free(d);
+	return found;
+}
+
+/* The row whose text contains s, or -1. */
+static int
+find_row(const char *s)
+{
+	int y;
+
+	for (y = 0; y < vscreen_rows(vs); y++) {
+		if (strstr(row(y), s) != NULL)
+			return y;
+	}
+	return -1;
+}
+
+/* The role of the cell under the first occurrence of s on row y. */
+static enum theme_role
+role_at(int y, const char *s)
+{
+	const char *r = row(y), *p = strstr(r, s);
+	char *head;
+	int x;
+
+	ck_assert_ptr_nonnull(p);
+	head = xstrndup(r, (size_t)(p - r));
+	x = text_width(head);
+	free(head);
+	return (enum theme_role)vscreen_cell(vs, x, y)->role;
+}
+
+/* Every cell must be safe to send to a terminal: no control characters at all. */
+static void
+assert_safe(void)
+{
+	const struct vscreen_cell *c;
+	int x, y, i;
+
+	for (y = 0; y < vscreen_rows(vs); y++) {
+		for (x = 0; x < vscreen_cols(vs); x++) {
+			c = vscreen_cell(vs, x, y);
+			for (i = 0; i < VSCREEN_CCHAR_MAX; i++)
+				ck_assert_msg(c->ch[i] == 0 || (c->ch[i] >= 0x20 && c->ch[i] != 0x7f &&
+				    (c->ch[i] < 0x80 || c->ch[i] >= 0xa0)), "control at %d,%d", x, y);
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- board goldens */
+
+START_TEST(test_board_golden)
+{
+	static const char *langs[] = { "en", "zh_CN" };
+
+	v = view_board_create();
+	golden("board", 80, 24, langs[_i]);
+	golden("board", 120, 40, langs[_i]);
+	if (_i == 0)
+		golden("board", 60, 20, "en");
+}
+END_TEST
+
+START_TEST(test_board_stale_golden)
+{
+	v = view_board_create();
+	m.conn = MODEL_STALE;
+	m.hb_age_ms = 3 * MIN_MS + 12000;
+	golden("board-stale", 80, 24, "en");
+	golden("board-stale", 80, 24, "zh_CN");
+	/* The banner is there, in the stale role, and the status line says STALE. */
+	ck_assert_int_eq(vscreen_cell(vs, 0, 1)->role, ROLE_STALE);
+	m.conn = MODEL_CONNECTING;
+	m.hb_age_ms = -1;
+	draw(80, 24);
+	ck_assert_int_eq(vscreen_cell(vs, 0, 1)->role, ROLE_STALE);
+	m.conn = MODEL_SYNCING;
+	draw(80, 24);
+	ck_assert_int_ne(vscreen_cell(vs, 0, 1)->role, ROLE_STALE);
+}
+END_TEST
+
+START_TEST(test_board_empty)
+{
+	v = view_board_create();
+	m.n_tickets = 0;
+	model_refresh(&m, NOW);
+	draw(80, 24);
+	ck_assert(screen_has("No tickets yet"));
+	m.n_tickets = ARRAY_LEN(tp);
+	ck_assert_ptr_null(board_set_filter(&m.board, "nosuchthing"));
+	model_refresh(&m, NOW);
+	golden("board-empty", 80, 24, "en");
+	ck_assert(screen_has("No ticket matches the filter"));
+	ck_assert(screen_has("hidden by the filter: 8"));
+}
+END_TEST
+
+/* ---------------------------------------------------------------- board behaviour */
+
+START_TEST(test_board_columns)
+{
+	int y;
+
+	v = view_board_create();
+	press('G');		/* the selection (painted over the colours) out of the way */
+	draw(120, 40);
+	/* All columns at 120, with the phone masked and never in clear. */
+	ck_assert(screen_has("REGION"));
+	ck_assert(screen_has("PHONE"));
+	ck_assert(screen_has("AGE"));
+	ck_assert(screen_has("138****5678"));
+	ck_assert(!screen_has("13812345678"));
+	assert_safe();
+	/* The late ticket's countdown is red, the amber one amber, the easy one normal. */
+	y = find_row("1045");
+	ck_assert_int_ge(y, 0);
+	ck_assert_int_eq(role_at(y, "-5m"), ROLE_LATE);
+	y = find_row("1044");
+	ck_assert_int_eq(role_at(y, "14m"), ROLE_WARN);
+	y = find_row("1048");
+	ck_assert_int_eq(role_at(y, "50m"), ROLE_WARN);	/* amber warning */
+	ck_assert_int_eq(role_at(y, "!"), ROLE_WARN);
+	y = find_row("1043");
+	ck_assert_int_eq(role_at(y, "42m"), ROLE_NORMAL);
+	/* At 80 columns region, phone and age go first. */
+	draw(80, 24);
+	ck_assert(!screen_has("REGION"));
+	ck_assert(!screen_has("PHONE"));
+	ck_assert(!screen_has("AGE"));
+	ck_assert(screen_has("PLACE"));
+	ck_assert(screen_has("DUE"));
+	assert_safe();
+}
+END_TEST
+
+START_TEST(test_board_selection_follows_ticket)
+{
+	int x, y;
+	size_t before;
+
+	v = view_board_create();
+	draw(80, 24);
+	/* Select 1043 (new, plenty of time). */
+	while (board_selected(&m.board)->id != 1043)
+		press('j');
+	before = m.board.sel_index;
+	draw(80, 24);
+	vscreen_cursor(vs, &x, &y);
+	ck_assert(strstr(row(y), "1043") != NULL);
+	ck_assert_int_eq(vscreen_cell(vs, 5, y)->role, ROLE_SELECTED);
+	/* The promise moves into the past: 1043 becomes the most urgent and moves up. */
+	tickets[1].promised = NOW - 40 * MIN_MS;
+	model_refresh(&m, NOW);
+	ck_assert_int_eq(board_selected(&m.board)->id, 1043);
+	ck_assert_uint_ne(m.board.sel_index, before);
+	ck_assert_uint_eq(m.board.sel_index, 0);
+	draw(80, 24);
+	vscreen_cursor(vs, &x, &y);
+	ck_assert(strstr(row(y), "1043") != NULL);
+	ck_assert_int_eq(vscreen_cell(vs, 5, y)->role, ROLE_SELECTED);
+	/* Only one row is selected. */
+	for (int r = 0; r < 24; r++)
+		if (r != y && r < 22)
+			ck_assert_int_ne(vscreen_cell(vs, 5, r)->role, ROLE_SELECTED);
+}
+END_TEST
+
+START_TEST(test_board_keys_move)
+{
+	v = view_board_create();
+	draw(80, 24);
+	ck_assert_uint_eq(m.board.sel_index, 0);
+	ck_assert_uint_eq(press('G'), UI_HANDLED | UI_REDRAW);
+	ck_assert_uint_eq(m.board.sel_index, m.board.n - 1);
+	press('g');
+	ck_assert_uint_eq(m.board.sel_index, 0);
+	press_sym(KEYSYM_PAGE_DOWN);
+	ck_assert_uint_eq(m.board.sel_index, m.board.n - 1);
+	press_sym(KEYSYM_UP);
+	ck_assert_uint_eq(m.board.sel_index, m.board.n - 2);
+	/* Help and quit are the caller's. */
+	ck_assert_uint_eq(press('?') & UI_HANDLED, 0);
+	ck_assert_uint_eq(press('Q') & UI_HANDLED, 0);
+}
+END_TEST
+
+START_TEST(test_board_filter_prompt)
+{
+	int x, y;
+
+	v = view_board_create();
+	draw(80, 24);
+	ck_assert_uint_eq(press('/'), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(v->scope, SCOPE_FORM);
+	type("state:new");
+	draw(80, 24);
+	ck_assert(strstr(row(23), "Filter: state:new") != NULL);
+	ck_assert(vscreen_cursor(vs, &x, &y));	/* visible, in the editor */
+	ck_assert_int_eq(y, 23);
+	/* Typing does not filter yet; Enter does. */
+	ck_assert_str_eq(m.board.filter, "");
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(v->scope, SCOPE_BOARD);
+	ck_assert_str_eq(m.board.filter, "state:new");
+	ck_assert_uint_eq(m.board.n, 1);
+	ck_assert_int_eq(board_selected(&m.board)->id, 1043);
+	draw(80, 24);
+	ck_assert(strstr(row(0), "filter state:new") != NULL);
+	ck_assert(strstr(row(0), "shown 1/8") != NULL);
+
+	/* A bad state: the prompt stays, with the error in words; the filter is kept. */
+	press('/');
+	press_sym(KEYSYM_HOME);
+	press(KEYMAP_CTRL('u'));
+	type("region:changsha state:bogus");
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(v->scope, SCOPE_FORM);
+	ck_assert_str_eq(m.board.filter, "state:new");
+	draw(80, 24);
+	ck_assert(strstr(row(21), "Unknown state in the filter") != NULL);
+	ck_assert(strstr(row(21), "state:bogus") != NULL);
+	ck_assert_int_eq(vscreen_cell(vs, 1, 21)->role, ROLE_ERROR);
+	/* Esc cancels: nothing changes. */
+	press_sym(KEYSYM_ESC);
+	ck_assert_int_eq(v->scope, SCOPE_BOARD);
+	ck_assert_str_eq(m.board.filter, "state:new");
+
+	/* The region word shows in the title as the region's name. */
+	press('/');
+	press(KEYMAP_CTRL('u'));
+	type("region:ningxiang");
+	press_sym(KEYSYM_ENTER);
+	ck_assert_uint_eq(m.board.n, 2);
+	draw(80, 24);
+	ck_assert(strstr(row(0), "region Ningxiang") != NULL);
+	/* Clearing the filter shows everything again. */
+	press('/');
+	press(KEYMAP_CTRL('u'));
+	press_sym(KEYSYM_ENTER);
+	ck_assert_uint_eq(m.board.n, ARRAY_LEN(tp));
+	draw(80, 24);
+	ck_assert(strstr(row(0), "all regions") != NULL);
+}
+END_TEST
+
+START_TEST(test_board_sort_cycles)
+{
+	int i;
+	char want[64];
+
+	v = view_board_create();
+	for (i = 0; i <= BOARD_SORT_COUNT; i++) {
+		draw(80, 24);
+		snprintf(want, sizeof want, "sort %s",
+		    board_sort_name((enum board_sort)(i % BOARD_SORT_COUNT)));
+		ck_assert_msg(strstr(row(0), want) != NULL, "%s not in %s", want, row(0));
+		ck_assert_int_eq(m.board.sort, i % BOARD_SORT_COUNT);
+		press('s');
+	}
+	/* By id: 1042 first. */
+	m.board.sort = BOARD_SORT_ID;
+	model_refresh(&m, NOW);
+	ck_assert_int_eq(m.board.rows[0]->id, 1042);
+}
+END_TEST
+
+START_TEST(test_board_opens_views)
+{
+	v = view_board_create();
+	draw(80, 24);
+	ck_assert_ptr_null(m.open);
+	ck_assert_uint_eq(press_sym(KEYSYM_ENTER) & UI_HANDLED, UI_HANDLED);
+	ck_assert_ptr_nonnull(m.open);
+	ck_assert_str_eq(m.open->ops->name, "detail");
+	view_destroy(m.open);
+	m.open = NULL;
+	press('n');
+	ck_assert_ptr_nonnull(m.open);
+	ck_assert_str_eq(m.open->ops->name, "intake");
+	view_destroy(m.open);
+	m.open = NULL;
+	/* A ticket action opens the detail with the action started. */
+	press('a');
+	ck_assert_ptr_nonnull(m.open);
+	ck_assert_int_eq(m.open->scope, SCOPE_FORM);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- detail */
+
+START_TEST(test_detail_golden)
+{
+	static const char *langs[] = { "en", "zh_CN" };
+
+	v = view_detail_create(&m, 1042, ACTION_NONE);
+	ck_assert_int_eq(rec.fetch, 0);	/* the history held is the current one */
+	golden("detail", 80, 24, langs[_i]);
+	golden("detail", 120, 40, langs[_i]);
+	if (_i == 0)
+		golden("detail", 60, 20, "en");
+	assert_safe();
+}
+END_TEST
+
+START_TEST(test_detail_content)
+{
+	v = view_detail_create(&m, 1042, ACTION_NONE);
+	draw(80, 24);
+	ck_assert(screen_has("138****5678"));
+	ck_assert(!screen_has("13812345678"));
+	ck_assert(screen_has("expressway"));
+	ck_assert(screen_has("injury"));
+	ck_assert(screen_has("28.17790, 112.94290"));
+	ck_assert(screen_has("CSH-XY-V01"));
+	ck_assert(screen_has("straight-line distance 2.1 km"));
+	/* Newest last: the last note is on screen (the timeline follows the end). */
+	ck_assert(screen_has("4 km away"));
+	view_destroy(v);
+
+	/* No truck yet; warnings in their colours; a name with an escape is made safe. */
+	v = view_detail_create(&m, 1045, ACTION_NONE);
+	ck_assert_int_eq(rec.fetch, 1);
+	ck_assert_int_eq(rec.id, 1045);
+	draw(80, 24);
+	assert_safe();
+	ck_assert(screen_has("\xef\xbf\xbd[2J"));	/* the ESC shows as U+FFFD */
+	ck_assert_int_eq(role_at(find_row("overdue"), "overdue"), ROLE_LATE);
+	ck_assert_int_eq(role_at(find_row("GPS lost"), "GPS lost"), ROLE_WARN);
+	ck_assert(screen_has("loading"));
+	ck_assert(!screen_has("4 km away"));	/* 1042's history is not shown for 1045 */
+	view_destroy(v);
+
+	v = view_detail_create(&m, 1043, ACTION_NONE);
+	draw(80, 24);
+	ck_assert(screen_has("No truck yet"));
+	ck_assert(screen_has("alone at night"));
+	view_destroy(v);
+
+	v = view_detail_create(&m, 999, ACTION_NONE);
+	draw(80, 24);
+	ck_assert(screen_has("#999"));
+	ck_assert(screen_has("not in the live data"));
+}
+END_TEST
+
+START_TEST(test_detail_fetch)
+{
+	v = view_detail_create(&m, 1042, ACTION_NONE);
+	ck_assert_int_eq(rec.fetch, 0);
+	/* The ticket changes: the history is asked for again, once per version. */
+	tickets[0].ver = 8;
+	view_detail_sync(v, &m);
+	ck_assert_int_eq(rec.fetch, 1);
+	m.detail_loading = false;	/* the reply came, but for the old version */
+	view_detail_sync(v, &m);
+	press('j');
+	ck_assert_int_eq(rec.fetch, 1);
+	m.detail_ver = 8;
+	view_detail_sync(v, &m);
+	ck_assert_int_eq(rec.fetch, 1);
+	tickets[0].ver = 9;
+	press('j');
+	ck_assert_int_eq(rec.fetch, 2);
+}
+END_TEST
+
+/* The labels of the menu box's items (the lines "│ 1 label … │"). */
+static void
+menu_items(char items[][64], int *n)
+{
+	int y;
+	const char *r, *p;
+	char digit[24];
+
+	*n = 0;
+	for (y = 0; y < vscreen_rows(vs); y++) {
+		r = row(y);
+		snprintf(digit, sizeof digit, "\xe2\x94\x82 %d ", *n + 1);
+		p = strstr(r, digit);
+		if (p == NULL)
+			continue;
+		p += strlen(digit);
+		rd_strlcpy(items[*n], p, 64);
+		/* cut at two spaces (the note) or the border */
+		for (char *q = items[*n]; *q != '\0'; q++) {
+			if ((q[0] == ' ' && q[1] == ' ') || strncmp(q, "\xe2\x94\x82", 3) == 0) {
+				*q = '\0';
+				break;
+			}
+		}
+		while (strlen(items[*n]) > 0 && items[*n][strlen(items[*n]) - 1] == ' ')
+			items[*n][strlen(items[*n]) - 1] = '\0';
+		(*n)++;
+	}
+}
+
+START_TEST(test_detail_state_menu)
+{
+	static const struct {
+		int64_t id;
+		const char *items[4];
+	} cases[] = {
+		{ 1042, { "new", "on scene", "cancelled", NULL } },	/* en_route */
+		{ 1043, { "cancelled", "by phone", NULL } },		/* new */
+		{ 1048, { "new", "accepted", "cancelled", NULL } },	/* dispatched */
+		{ 1046, { "towing", "completed", "cancelled", NULL } },	/* on_scene */
+	};
+	char items[10][64];
+	int n, i;
+	size_t c;
+
+	for (c = 0; c < ARRAY_LEN(cases); c++) {
+		v = view_detail_create(&m, cases[c].id, ACTION_NONE);
+		ck_assert_uint_eq(press('S'), UI_HANDLED | UI_REDRAW);
+		ck_assert_int_eq(v->scope, SCOPE_DIALOG);
+		draw(80, 24);
+		if (cases[c].id == 1042)
+			check_golden("detail-menu-80x24");
+		menu_items(items, &n);
+		for (i = 0; cases[c].items[i] != NULL; i++) {
+			ck_assert_int_gt(n, i);
+			ck_assert_str_eq(items[i], cases[c].items[i]);
+		}
+		ck_assert_int_eq(n, i);
+		/* "dispatched" is never offered: assigning is done with A. */
+		for (i = 0; i < n; i++)
+			ck_assert_str_ne(items[i], "dispatched");
+		press_sym(KEYSYM_ESC);
+		ck_assert_int_eq(v->scope, SCOPE_DETAIL);
+		view_destroy(v);
+		v = NULL;
+	}
+
+	/* A final state has nothing to offer: refused in words. */
+	v = view_detail_create(&m, 1047, ACTION_NONE);
+	press('S');
+	ck_assert_int_eq(v->scope, SCOPE_DETAIL);
+	ck_assert(m.message_error);
+	ck_assert(strstr(m.message, "No state change") != NULL);
+	view_destroy(v);
+
+	/* Picking a state sends it; picking cancelled asks for a reason first. */
+	v = view_detail_create(&m, 1042, ACTION_NONE);
+	press('S');
+	press('j');
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(rec.set_state, 1);
+	ck_assert_int_eq(rec.id, 1042);
+	ck_assert_str_eq(rec.state, "on_scene");
+	ck_assert_int_eq(v->scope, SCOPE_DETAIL);
+	press('S');
+	press('3');
+	ck_assert_int_eq(v->scope, SCOPE_FORM);
+	ck_assert_int_eq(rec.cancel, 0);
+	press_sym(KEYSYM_ENTER);	/* empty reason: refused */
+	ck_assert_int_eq(rec.cancel, 0);
+	draw(80, 24);
+	ck_assert(screen_has("Give a reason"));
+	type("客户已自行解决");
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(rec.cancel, 1);
+	ck_assert_str_eq(rec.text, "客户已自行解决");
+	ck_assert_int_eq(rec.set_state, 1);
+	ck_assert_int_eq(v->scope, SCOPE_DETAIL);
+}
+END_TEST
+
+START_TEST(test_detail_note_and_assign)
+{
+	v = view_detail_create(&m, 1043, ACTION_NONE);
+	press('a');
+	ck_assert_int_eq(v->scope, SCOPE_FORM);
+	type("客户在五一广场地铁站 2 号口等");
+	draw(80, 24);
+	ck_assert(strstr(row(23), "Note: 客户在五一广场地铁站 2 号口等") != NULL);
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(rec.note, 1);
+	ck_assert_int_eq(rec.id, 1043);
+	ck_assert_str_eq(rec.text, "客户在五一广场地铁站 2 号口等");
+	ck_assert_int_eq(v->scope, SCOPE_DETAIL);
+
+	/* Assign: the nearest available trucks able to serve a tyre job, nearest first. */
+	press('A');
+	ck_assert_int_eq(v->scope, SCOPE_FORM);
+	draw(80, 24);
+	check_golden("detail-assign-80x24");
+	{
+		int y1 = find_row("CSH-XY-V02"), y2 = find_row("CSH-XY-V04"),
+		    y3 = find_row("CSH-XY-F02");
+
+		ck_assert_int_ge(y1, 0);
+		ck_assert_int_ge(y2, 0);
+		ck_assert_int_ge(y3, 0);
+		ck_assert_int_lt(y1, y2);	/* 2.9 km before 3.0 km */
+		ck_assert_int_eq(find_row("CSH-XY-V05"), -1);	/* off duty */
+		ck_assert_int_eq(find_row("CSH-XY-H01"), -1);	/* cannot do tyres */
+		ck_assert_int_eq(find_row("CSH-XY-V06"), -1);	/* no position */
+	}
+	press_sym(KEYSYM_DOWN);
+	draw(80, 24);
+	ck_assert(strstr(row(23), "Truck: CSH-XY-V02") != NULL);
+	press_sym(KEYSYM_DOWN);
+	draw(80, 24);
+	ck_assert(strstr(row(23), "Truck: CSH-XY-V04") != NULL);
+	/* An unknown truck is refused in words, nothing is sent. */
+	press(KEYMAP_CTRL('u'));
+	type("NOPE-1");
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(rec.assign, 0);
+	draw(80, 24);
+	ck_assert(screen_has("No such truck in the fleet list: NOPE-1"));
+	press(KEYMAP_CTRL('u'));
+	type("CSH-XY-F02");
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(rec.assign, 1);
+	ck_assert_str_eq(rec.text, "CSH-XY-F02");
+	ck_assert_int_eq(v->scope, SCOPE_DETAIL);
+	/* q closes the view. */
+	ck_assert_uint_eq(press('q'), UI_HANDLED | UI_CLOSE);
+	view_destroy(v);
+
+	/* Cancelling a completed ticket or assigning to it is refused. */
+	v = view_detail_create(&m, 1047, ACTION_CANCEL_TICKET);
+	ck_assert_int_eq(v->scope, SCOPE_DETAIL);
+	ck_assert(m.message_error);
+	press('A');
+	ck_assert_int_eq(v->scope, SCOPE_DETAIL);
+	ck_assert_int_eq(rec.assign, 1);
+}
+END_TEST
+
+START_TEST(test_detail_scroll)
+{
+	v = view_detail_create(&m, 1042, ACTION_NONE);
+	draw(80, 24);
+	ck_assert(screen_has("4 km away"));
+	ck_assert(!screen_has("offered to CSH-XY-V01"));
+	press('g');
+	draw(80, 24);
+	ck_assert(screen_has("offered to CSH-XY-V01"));
+	ck_assert(!screen_has("4 km away"));
+	press('G');
+	draw(80, 24);
+	ck_assert(screen_has("4 km away"));
+	/* Up scrolls one line; the view stays put when events arrive while scrolled up. */
+	press('k');
+	draw(80, 24);
+	ck_assert(!screen_has("4 km away"));
+	m.n_events--;
+	draw(80, 24);
+	ck_assert(!screen_has("Told her"));
+}
+END_TEST
+
+/* ---------------------------------------------------------------- intake */
+
+START_TEST(test_intake_golden)
+{
+	static const char *langs[] = { "en", "zh_CN" };
+
+	v = view_intake_create(&m);
+	golden("intake", 80, 24, langs[_i]);
+	golden("intake", 120, 40, langs[_i]);
+	if (_i == 0)
+		golden("intake", 60, 20, "en");
+}
+END_TEST
+
+/* Focus field n (0-based, in form order) from the top. */
+static void
+focus_field(int n)
+{
+	int i;
+
+	for (i = 0; i < 20; i++)
+		press_sym(KEYSYM_UP);
+	for (i = 0; i < n; i++)
+		press_sym(KEYSYM_TAB);
+}
+
+enum { NAME, PHONE, PLATE, MODEL, REGION, LANDMARK, COORDS, ADDRESS, FAULT, NOTES,
+	EXPRESSWAY, ALONE, VULNERABLE, INJURY };
+
+START_TEST(test_intake_rejects_invalid)
+{
+	static const char *langs[] = { "en", "zh_CN" };
+
+	load_lang(langs[_i]);
+	v = view_intake_create(&m);
+	draw(80, 24);
+	/* Nothing is shouted at a fresh form. */
+	ck_assert(!screen_has(i18n_tr("intake.err.name_empty")));
+	/* Submitting an empty form sends nothing and says what is missing, in words. */
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.intake, 0);
+	draw(80, 24);
+	ck_assert(screen_has(i18n_tr("intake.err.name_empty")));
+	ck_assert(screen_has(i18n_tr("intake.err.phone_empty")));
+	ck_assert(screen_has(i18n_tr("intake.err.plate_empty")));
+	ck_assert(screen_has(i18n_tr("intake.err.region")));
+	ck_assert(screen_has(i18n_tr("intake.err.coords_missing")));
+	ck_assert(screen_has(i18n_tr("intake.err.fault")));
+	ck_assert(!screen_has(i18n_tr("intake.err.address_empty")) || true);
+	ck_assert_int_eq(role_at(find_row(i18n_tr("intake.err.plate_empty")),
+	    i18n_tr("intake.err.plate_empty")), ROLE_ERROR);
+
+	/* Some typed, some wrong. */
+	focus_field(NAME);
+	type("欧阳娜娜");
+	focus_field(PHONE);
+	type("138-1234-abc");
+	focus_field(COORDS);
+	type("100,200");
+	press(KEYMAP_CTRL('o'));
+	ck_assert_int_eq(rec.intake, 0);
+	draw(80, 24);
+	ck_assert(!screen_has(i18n_tr("intake.err.name_empty")));
+	ck_assert(screen_has(i18n_tr("intake.err.phone_chars")));
+	ck_assert(screen_has(i18n_tr("intake.err.lat_range")));
+	if (_i == 0)
+		check_golden("intake-errors-80x24");
+	else
+		check_golden("intake-errors-80x24-zh");
+
+	focus_field(COORDS);
+	press(KEYMAP_CTRL('u'));
+	type("28.1,abc");
+	press_sym(KEYSYM_F10);
+	draw(80, 24);
+	ck_assert(screen_has(i18n_tr("intake.err.coords_format")));
+	focus_field(COORDS);
+	press(KEYMAP_CTRL('u'));
+	type("28.1,190");
+	press_sym(KEYSYM_F10);
+	draw(80, 24);
+	ck_assert(screen_has(i18n_tr("intake.err.lon_range")));
+	focus_field(PHONE);
+	press(KEYMAP_CTRL('u'));
+	type("1234");
+	press_sym(KEYSYM_F10);
+	draw(80, 24);
+	ck_assert(screen_has(i18n_tr("intake.err.phone_short")));
+	ck_assert_int_eq(rec.intake, 0);
+}
+END_TEST
+
+START_TEST(test_intake_submits_once)
+{
+	unsigned r;
+	const struct proto_intake_create *a = &rec.intake_args;
+
+	v = view_intake_create(&m);
+	type("欧阳娜娜");			/* name has the focus first */
+	press_sym(KEYSYM_TAB);
+	type("138 1234 5678");
+	press_sym(KEYSYM_ENTER);		/* Enter moves on from a text field */
+	type("湘AD12345");
+	press_sym(KEYSYM_TAB);
+	type("比亚迪 汉 EV");
+	press_sym(KEYSYM_TAB);
+	/* region: open the list, pick the first (changsha) */
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(v->scope, SCOPE_DIALOG);
+	draw(80, 24);
+	check_golden("intake-choice-80x24");
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(v->scope, SCOPE_FORM);
+	press_sym(KEYSYM_TAB);
+	/* landmark: Right steps to the first landmark and fills the coordinates */
+	press_sym(KEYSYM_RIGHT);
+	press_sym(KEYSYM_TAB);
+	press_sym(KEYSYM_TAB);
+	type("湖南省长沙市岳麓区麓山南路932号");
+	press_sym(KEYSYM_TAB);
+	/* fault: open the list, go down to tyre */
+	press(' ');
+	press('j');
+	press_sym(KEYSYM_ENTER);
+	press_sym(KEYSYM_TAB);
+	type("车内有老人");
+	press_sym(KEYSYM_TAB);
+	press(' ');				/* expressway */
+	press_sym(KEYSYM_TAB);
+	press_sym(KEYSYM_TAB);
+	press_sym(KEYSYM_TAB);
+	press_sym(KEYSYM_ENTER);		/* injury */
+	draw(80, 24);
+	check_golden("intake-filled-80x24");
+	r = press_sym(KEYSYM_F10);
+	ck_assert_uint_eq(r, UI_HANDLED | UI_CLOSE);
+	ck_assert_int_eq(rec.intake, 1);
+	ck_assert_str_eq(a->customer, "欧阳娜娜");
+	ck_assert_str_eq(a->phone, "138 1234 5678");
+	ck_assert_str_eq(a->plate, "湘AD12345");
+	ck_assert_str_eq(a->model, "比亚迪 汉 EV");
+	ck_assert_str_eq(a->region, "changsha");
+	ck_assert_str_eq(a->landmark, "五一广场 Wuyi Square");
+	ck_assert_str_eq(a->address, "湖南省长沙市岳麓区麓山南路932号");
+	ck_assert_str_eq(a->fault, "tyre");
+	ck_assert_str_eq(a->notes, "车内有老人");
+	ck_assert_int_eq(a->flags, TICKET_FLAG_EXPRESSWAY | TICKET_FLAG_INJURY);
+	ck_assert(a->lat > 28.19599 && a->lat < 28.19601);
+	ck_assert(a->lon > 112.97679 && a->lon < 112.97681);
+	ck_assert(PROTO_HAS(a, intake_create, customer) && PROTO_HAS(a, intake_create, phone) &&
+	    PROTO_HAS(a, intake_create, plate) && PROTO_HAS(a, intake_create, lat) &&
+	    PROTO_HAS(a, intake_create, lon) && PROTO_HAS(a, intake_create, address) &&
+	    PROTO_HAS(a, intake_create, fault) && PROTO_HAS(a, intake_create, region) &&
+	    PROTO_HAS(a, intake_create, model) && PROTO_HAS(a, intake_create, landmark) &&
+	    PROTO_HAS(a, intake_create, notes) && PROTO_HAS(a, intake_create, flags));
+}
+END_TEST
+
+START_TEST(test_intake_minimal_and_failures)
+{
+	const struct proto_intake_create *a = &rec.intake_args;
+
+	/* The board's filter presets the region. */
+	ck_assert_ptr_null(board_set_filter(&m.board, "region:ningxiang"));
+	v = view_intake_create(&m);
+	type("Li Lei");
+	focus_field(PHONE);
+	type("+86 13700001234");
+	focus_field(PLATE);
+	type("湘A12345");
+	focus_field(COORDS);
+	type("28.25，112.55");		/* a full-width comma, as Chinese IMEs type it */
+	focus_field(ADDRESS);
+	type("宁乡市玉潭镇");
+	focus_field(FAULT);
+	press_sym(KEYSYM_LEFT);			/* the last fault: winch */
+	/* The app cannot send: the form stays, with what was typed. */
+	rec.rc = -1;
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.intake, 1);
+	rec.rc = 0;
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_CLOSE);
+	ck_assert_int_eq(rec.intake, 2);
+	ck_assert_str_eq(a->region, "ningxiang");
+	ck_assert_str_eq(a->fault, "winch");
+	ck_assert(a->lat > 28.2499 && a->lat < 28.2501);
+	ck_assert(!PROTO_HAS(a, intake_create, model));
+	ck_assert(!PROTO_HAS(a, intake_create, landmark));
+	ck_assert(!PROTO_HAS(a, intake_create, notes));
+	ck_assert(!PROTO_HAS(a, intake_create, flags));
+}
+END_TEST
+
+START_TEST(test_intake_escape)
+{
+	/* An untouched form closes at once; a touched one asks first. */
+	v = view_intake_create(&m);
+	ck_assert_uint_eq(press_sym(KEYSYM_ESC), UI_HANDLED | UI_CLOSE);
+	view_destroy(v);
+	v = view_intake_create(&m);
+	type("q");				/* text, not "back" */
+	ck_assert_uint_eq(press_sym(KEYSYM_ESC), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(v->scope, SCOPE_DIALOG);
+	draw(80, 24);
+	ck_assert(screen_has("Discard this intake?"));
+	ck_assert_uint_eq(press('n'), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(v->scope, SCOPE_FORM);
+	press_sym(KEYSYM_ESC);
+	ck_assert_uint_eq(press('y'), UI_HANDLED | UI_CLOSE);
+	ck_assert_int_eq(rec.intake, 0);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- line editor */
+
+START_TEST(test_lineedit_utf8)
+{
+	struct lineedit le;
+	struct key k;
+
+	lineedit_init(&le, 64);
+	ck_assert_int_eq(lineedit_insert(&le, L'欧'), LINEEDIT_CHANGED);
+	lineedit_insert_str(&le, "阳娜娜");
+	ck_assert_str_eq(lineedit_text(&le), "欧阳娜娜");
+	ck_assert_uint_eq(lineedit_cursor_chars(&le), 4);
+	ck_assert_int_eq(lineedit_cursor_cols(&le), 8);
+	lineedit_left(&le);
+	lineedit_left(&le);
+	ck_assert_uint_eq(lineedit_cursor_chars(&le), 2);
+	ck_assert_int_eq(lineedit_cursor_cols(&le), 4);
+	lineedit_insert(&le, L'x');
+	ck_assert_str_eq(lineedit_text(&le), "欧阳x娜娜");
+	k.code = 0;
+	k.is_func = false;
+	ck_assert_int_eq(lineedit_key(&le, &k, ACTION_DELETE_BACK), LINEEDIT_CHANGED);
+	ck_assert_int_eq(lineedit_key(&le, &k, ACTION_DELETE_CHAR), LINEEDIT_CHANGED);
+	ck_assert_str_eq(lineedit_text(&le), "欧阳娜");
+	/* Combining marks move with their base character. */
+	lineedit_set(&le, "e\xcc\x81t");	/* e + U+0301, t */
+	lineedit_home(&le);
+	lineedit_right(&le);
+	ck_assert_uint_eq(le.cur, 3);
+	lineedit_key(&le, &k, ACTION_DELETE_BACK);
+	ck_assert_str_eq(lineedit_text(&le), "t");
+	/* Controls, bidi overrides and invisible characters are refused. */
+	ck_assert_int_eq(lineedit_insert(&le, 0x1b), LINEEDIT_REFUSED);
+	ck_assert_int_eq(lineedit_insert(&le, 0x202e), LINEEDIT_REFUSED);
+	ck_assert_int_eq(lineedit_insert(&le, 0x200b), LINEEDIT_REFUSED);
+	ck_assert_int_eq(lineedit_insert(&le, L'\t'), LINEEDIT_REFUSED);
+	lineedit_set(&le, "a" ESC_2J "b");
+	ck_assert_str_eq(lineedit_text(&le), "a[2Jb");
+	/* The size limit is in bytes and never splits a character. */
+	lineedit_finish(&le);
+	lineedit_init(&le, 7);
+	lineedit_insert_str(&le, "湘A湘B");
+	ck_assert_str_eq(lineedit_text(&le), "湘A湘");
+	ck_assert_int_eq(lineedit_insert(&le, L'C'), LINEEDIT_REFUSED);
+	lineedit_finish(&le);
+}
+END_TEST
+
+START_TEST(test_lineedit_scroll)
+{
+	struct lineedit le;
+	int cx;
+
+	vscreen_resize(vs, 20, 1);
+	lineedit_init(&le, 200);
+	lineedit_set(&le, "湖南省长沙市岳麓区麓山南路932号");	/* 33 columns */
+	cx = lineedit_draw(&le, vs, 2, 0, 10, ROLE_INPUT, 0);
+	/* The cursor is at the end, visible, with the tail of the text before it. */
+	ck_assert_int_le(cx, 2 + 9);
+	ck_assert_int_ge(cx, 2 + 8);
+	ck_assert(strstr(row(0), "932号") != NULL);
+	ck_assert(strstr(row(0), "湖南") == NULL);
+	/* No half of a wide character at either edge. */
+	ck_assert_int_ne(vscreen_cell(vs, 2, 0)->width, 0);
+	lineedit_home(&le);
+	cx = lineedit_draw(&le, vs, 2, 0, 10, ROLE_INPUT, 0);
+	ck_assert_int_eq(cx, 2);
+	ck_assert(strncmp(row(0), "  湖南省长沙", strlen("  湖南省长沙")) == 0);
+	lineedit_finish(&le);
+}
+END_TEST
+
+START_TEST(test_present_wrap)
+{
+	size_t st[8], ln[8], n;
+	const char *s = "one two three four five";
+
+	n = present_wrap(s, 9, st, ln, 8);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(strncmp(s + st[0], "one two", ln[0]), 0);
+	ck_assert_uint_eq(ln[0], 7);
+	ck_assert_int_eq(strncmp(s + st[1], "three", ln[1]), 0);
+	n = present_wrap("湖南省长沙市岳麓区", 6, st, ln, 8);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(ln[0], 9);		/* three characters of 3 bytes, 6 columns */
+	n = present_wrap("", 10, st, ln, 8);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(ln[0], 0);
+}
+END_TEST
+
+START_TEST(test_present_due)
+{
+	struct proto_ticket t = base_tickets[0];
+
+	ck_assert_int_eq(present_due(&t, NOW, 0), PRESENT_DUE_OK);
+	ck_assert_int_eq(present_due(&t, NOW, 1), PRESENT_DUE_SOON);
+	ck_assert_int_eq(present_due(&t, NOW, 2), PRESENT_DUE_LATE);
+	t.eta = t.promised - 9 * MIN_MS;
+	ck_assert_int_eq(present_due(&t, NOW, 0), PRESENT_DUE_SOON);
+	t.eta = t.promised + MIN_MS;
+	ck_assert_int_eq(present_due(&t, NOW, 0), PRESENT_DUE_LATE);
+	t.present &= ~ABSENT;			/* no ETA: only the clock counts */
+	ck_assert_int_eq(present_due(&t, NOW, 0), PRESENT_DUE_OK);
+	ck_assert_int_eq(present_due(&t, t.promised + 1, 0), PRESENT_DUE_LATE);
+	rd_strlcpy(t.state, "on_scene", sizeof t.state);
+	ck_assert_int_eq(present_due(&t, t.promised + 1, 2), PRESENT_DUE_NONE);
+}
+END_TEST
+
+static Suite *
+views_suite(void)
+{
+	Suite *s = suite_create("views");
+	TCase *tc;
+
+	tc = tcase_create("board");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_board_golden, 0, 2);
+	tcase_add_test(tc, test_board_stale_golden);
+	tcase_add_test(tc, test_board_empty);
+	tcase_add_test(tc, test_board_columns);
+	tcase_add_test(tc, test_board_selection_follows_ticket);
+	tcase_add_test(tc, test_board_keys_move);
+	tcase_add_test(tc, test_board_filter_prompt);
+	tcase_add_test(tc, test_board_sort_cycles);
+	tcase_add_test(tc, test_board_opens_views);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("detail");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_detail_golden, 0, 2);
+	tcase_add_test(tc, test_detail_content);
+	tcase_add_test(tc, test_detail_fetch);
+	tcase_add_test(tc, test_detail_state_menu);
+	tcase_add_test(tc, test_detail_note_and_assign);
+	tcase_add_test(tc, test_detail_scroll);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("intake");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_intake_golden, 0, 2);
+	tcase_add_loop_test(tc, test_intake_rejects_invalid, 0, 2);
+	tcase_add_test(tc, test_intake_submits_once);
+	tcase_add_test(tc, test_intake_minimal_and_failures);
+	tcase_add_test(tc, test_intake_escape);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("helpers");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_lineedit_utf8);
+	tcase_add_test(tc, test_lineedit_scroll);
+	tcase_add_test(tc, test_present_wrap);
+	tcase_add_test(tc, test_present_due);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	const char *dir = getenv("RD_SRCDIR");
+	SRunner *sr;
+	int failed;
+
+	if (dir != NULL && dir[0] != '\0')
+		rd_strlcpy(srcdir, dir, sizeof srcdir);
+	if (setlocale(LC_ALL, "C.UTF-8") == NULL) {
+		fprintf(stderr, "check-views: the C.UTF-8 locale is missing\n");
+		return 1;
+	}
+	setenv("TZ", "UTC", 1);
+	tzset();
+	sr = srunner_create(views_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
