@@ -118,8 +118,8 @@ print_summary(const struct sim_summary *m, long requests)
 	printf("  simulated %.1f h at x%g; %" PRIu64 " GPS fixes", m->sim_elapsed_s / 3600.0,
 	    m->time_scale, m->fixes);
 	if (m->stalls + m->dropouts + m->detours > 0)
-		printf("; injected %" PRIu64 " stalls, %" PRIu64 " GPS dropouts, %" PRIu64 " detours",
-		    m->stalls, m->dropouts, m->detours);
+		printf("; injected %" PRIu64 " stalls, %" PRIu64 " GPS dropouts, %" PRIu64
+		    " detours", m->stalls, m->dropouts, m->detours);
 	if (m->feed_dropped > 0)
 		printf("; %" PRIu64 " feed messages dropped", m->feed_dropped);
 	printf("\n");

@@ -579,7 +579,8 @@ nearest_area(const struct flavour *fl, struct geo_point p)
 	double bd = 0;
 
 	for (size_t i = 0; i < fl->n_areas; i++) {
-		double dd = geo_distance_m(p, (struct geo_point){ fl->areas[i].lat, fl->areas[i].lon });
+		const struct area *a = &fl->areas[i];
+		double dd = geo_distance_m(p, (struct geo_point){ a->lat, a->lon });
 		if (best == NULL || dd < bd) {
 			best = &fl->areas[i];
 			bd = dd;
@@ -599,6 +600,17 @@ area_roads(const struct area *a)
 }
 
 static void
+append(char *dst, size_t dstsz, const char *sep, const char *s)
+{
+	size_t n = strlen(dst);
+
+	if (n > 0 && n < dstsz)
+		n += rd_strlcpy(dst + n, sep, dstsz - n);
+	if (n < dstsz)
+		rd_strlcpy(dst + n, s, dstsz - n);
+}
+
+static void
 city_name(const struct data_region *reg, char *out, size_t outsz)
 {
 	size_t n = strlen(reg->name_zh);
@@ -611,7 +623,8 @@ city_name(const struct data_region *reg, char *out, size_t outsz)
 			return;
 		}
 	}
-	snprintf(out, outsz, "%s市", reg->name_zh);
+	rd_strlcpy(out, reg->name_zh, outsz);
+	append(out, outsz, "", "市");
 }
 
 /* A point uniform in the disk of radius_m around c. */
@@ -624,20 +637,10 @@ in_disk(struct sim_world_rng *r, struct geo_point c, double radius_m)
 	return geo_destination(c, b, d);
 }
 
-static void
-append(char *dst, size_t dstsz, const char *sep, const char *s)
-{
-	size_t n = strlen(dst);
-
-	if (n > 0 && n < dstsz)
-		n += rd_strlcpy(dst + n, sep, dstsz - n);
-	if (n < dstsz)
-		rd_strlcpy(dst + n, s, dstsz - n);
-}
-
 static const char *const notes_any[] = {
 	"车停在地下车库负二层", "客户在车旁等候", "到达前请先电话联系", "车停在小区门口",
-	"手机电量不多，请尽快联系", "车停在加油站旁边", "钥匙在客户手上", "客户不太会描述位置，请电话确认",
+	"手机电量不多，请尽快联系", "车停在加油站旁边", "钥匙在客户手上",
+	"客户不太会描述位置，请电话确认",
 	"车停在路边临时停车位", "客户要求开发票",
 };
 
@@ -653,7 +656,7 @@ sim_world_intake_make(struct sim_world_rng *r, const struct data *d, const struc
 	const struct data_landmark *at = NULL; /* the landmark the call is at */
 	size_t ex[64], plain[64], n_ex = 0, n_plain = 0;
 	double p_landmark;
-	char city[64], cn[DATA_NAME_MAX], where[160];
+	char city[DATA_NAME_MAX + 8], cn[DATA_NAME_MAX], where[200];
 	int hour = sim_world_local_hour(now_ms, tz_offset_s);
 	bool night = hour >= 21 || hour < 6;
 	bool female, ev;
@@ -736,8 +739,8 @@ sim_world_intake_make(struct sim_world_rng *r, const struct data *d, const struc
 		 * radius), rural areas along the roads near towns */
 		for (int tries = 0; tries < 16; tries++) {
 			if (reg->klass == REGION_RURAL && n_plain > 0) {
-				const struct data_landmark *lm = &reg->landmarks[plain[sim_world_rng_below(r,
-				    (uint32_t)n_plain)]];
+				size_t j = plain[sim_world_rng_below(r, (uint32_t)n_plain)];
+				const struct data_landmark *lm = &reg->landmarks[j];
 				p = in_disk(r, (struct geo_point){ lm->lat, lm->lon }, 15000);
 			} else {
 				double scale = sim_world_rng_uniform(r) < 0.7 ? 0.5 : 1.0;
@@ -753,7 +756,8 @@ sim_world_intake_make(struct sim_world_rng *r, const struct data *d, const struc
 			const char *road = area->roads[sim_world_rng_below(r, (uint32_t)nr)];
 			if (strstr(road, "国道") != NULL || strstr(road, "省道") != NULL)
 				snprintf(where, sizeof where, "%s%sK%u+%03u处", area->name, road,
-				    10 + sim_world_rng_below(r, 600), sim_world_rng_below(r, 10) * 100);
+				    10 + sim_world_rng_below(r, 600),
+				    sim_world_rng_below(r, 10) * 100);
 			else
 				snprintf(where, sizeof where, "%s%s%u号", area->name, road,
 				    1 + sim_world_rng_below(r, 400));
@@ -1796,7 +1800,8 @@ cust_event(struct sim_world *w, struct cust *c, int64_t t)
 	} else if (c->t_patience <= t) {
 		c->t_patience = INT64_MAX;
 		if (waiting)
-			cust_cancel(w, c, t, "customer: waited too long for a truck, found other help");
+			cust_cancel(w, c, t,
+			    "customer: waited too long for a truck, found other help");
 	}
 }
 
@@ -1996,7 +2001,8 @@ add_trucks(struct sim_world *w, const struct data_region *reg, const char *rcode
 				if (kind == TRUCK_KIND_VAN && j > 0 && n_standby > 0) {
 					const struct data_landmark *lm = &reg->landmarks[standby[
 					    sim_world_rng_below(&r, (uint32_t)n_standby)]];
-					k->home = in_disk(&r, (struct geo_point){ lm->lat, lm->lon }, 300);
+					k->home = in_disk(&r,
+					    (struct geo_point){ lm->lat, lm->lon }, 300);
 				} else {
 					k->home = in_disk(&r, depot, 100);
 				}
@@ -2281,20 +2287,18 @@ sim_world_ticket(struct sim_world *w, int64_t now, const struct sim_world_ticket
 
 	/* the truck that has it: still ours? */
 	k = truck_of_job(w, tk->id);
-	if (k != NULL) {
-		if (final || tk->state == TICKET_NEW || strcmp(tk->truck, k->id) != 0) {
-			release(w, k, now);
-		} else if (tk->state == TICKET_DISPATCHED) {
-			/* an update of the offer we hold, or the same truck offered it again */
-			if (tk->t_dispatched > k->job_tdisp && k->phase != PH_OFFERED) {
-				truck_stop(k, now);
-				offer(w, k, tk, now);
-			}
-		} else {
+	if (k != NULL && !final && tk->state != TICKET_NEW && strcmp(tk->truck, k->id) == 0) {
+		if (tk->state != TICKET_DISPATCHED)
 			k->tstate = tk->state;
+		else if (tk->t_dispatched > k->job_tdisp && k->phase != PH_OFFERED) {
+			/* the same truck offered it again */
+			truck_stop(k, now);
+			offer(w, k, tk, now);
 		}
 		return;
 	}
+	if (k != NULL)
+		release(w, k, now); /* closed, back to new, or given to another truck */
 
 	/* a truck of ours named on a live ticket it does not hold */
 	if (final || tk->state == TICKET_NEW || tk->truck[0] == '\0')

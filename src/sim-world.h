@@ -36,6 +36,7 @@ struct sim_world_rng {
 
 /* Seed a stream: (seed, stream) pairs give independent sequences. */
 void sim_world_rng_seed(struct sim_world_rng *r, uint64_t seed, uint64_t stream);
+/* The next 64 random bits. */
 uint64_t sim_world_rng_next(struct sim_world_rng *r);
 /* Uniform in [0, 1). */
 double sim_world_rng_uniform(struct sim_world_rng *r);
@@ -114,6 +115,7 @@ struct sim_world_path {
  * is detour (>= 1) times the great-circle distance, within 1%. Ends exactly at b. */
 void sim_world_path_make(struct sim_world_path *p, struct sim_world_rng *r,
     struct geo_point a, struct geo_point b, double detour);
+/* Its length in metres (0 for a path of one point or none). */
 double sim_world_path_length(const struct sim_world_path *p);
 /* The point along_m metres along the path (clamped to the ends) and, if heading is not
  * NULL, the bearing of the segment there in degrees [0, 360). */
@@ -204,7 +206,8 @@ struct sim_world;
  * probability out of [0, 1]. Nothing happens until sim_world_start. */
 struct sim_world *sim_world_create(const struct data *d, const struct sim_world_opts *o,
     char **cause);
-void sim_world_destroy(struct sim_world *w); /* NULL is fine */
+/* Free the world and everything it owns. NULL is fine. */
+void sim_world_destroy(struct sim_world *w);
 /* Start the clock at now_ms: queue every truck's registration (status, first fix) and
  * schedule the first call. */
 void sim_world_start(struct sim_world *w, int64_t now_ms);
@@ -227,6 +230,7 @@ bool sim_world_action_next(struct sim_world *w, struct sim_world_action *out);
 bool sim_world_done(const struct sim_world *w);
 /* Time the last of the requested intakes was created (0 if not all created yet). */
 int64_t sim_world_last_created(const struct sim_world *w);
+/* Copy the counters into out. */
 void sim_world_stats(const struct sim_world *w, struct sim_world_stats *out);
 /* Response times (created -> on scene, ms) of our final tickets that had a truck on scene,
  * in the order they closed, and how many were within the promise. Borrowed. */
@@ -243,6 +247,7 @@ struct sim_world_truck_info {
 	int64_t job;                        /* ticket id or 0 */
 	const char *phase;                  /* "idle", "offered", "en_route", ... (static) */
 };
+/* How many trucks the world plays. */
 size_t sim_world_truck_count(const struct sim_world *w);
 /* Fill out for truck i < sim_world_truck_count(). */
 void sim_world_truck_info(const struct sim_world *w, size_t i, struct sim_world_truck_info *out);

@@ -408,7 +408,8 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 
 	if (!(opts->speed >= 0) || !(opts->rate >= 0) || !(opts->duration_s >= 0) ||
 	    !(opts->finish_timeout_s >= 0) || opts->requests < 0) {
-		xasprintf(cause, "speed, rate, duration, timeouts and requests must not be negative");
+		xasprintf(cause, "speed, rate, duration, timeouts and requests must not be "
+		    "negative");
 		goto fail;
 	}
 	if ((s->data = data_load(s->data_dir, &why)) == NULL) {
@@ -620,7 +621,8 @@ sim_run(struct sim *s, volatile sig_atomic_t *stop)
 		int64_t mono, now;
 
 		items[0] = (zmq_pollitem_t){ .socket = rpc_socket(s->rpc), .events = ZMQ_POLLIN };
-		items[1] = (zmq_pollitem_t){ .socket = replica_socket(s->rep), .events = ZMQ_POLLIN };
+		items[1] = (zmq_pollitem_t){ .socket = replica_socket(s->rep),
+			.events = ZMQ_POLLIN };
 		if (zmq_poll(items, 2, poll_timeout(s, rd_mono_ms())) < 0 && errno != EINTR) {
 			log_error("zmq_poll: %s", zmq_strerror(errno));
 			return 1;
@@ -630,8 +632,8 @@ sim_run(struct sim *s, volatile sig_atomic_t *stop)
 		replica_process(s->rep, mono);
 		if (!s->started) {
 			if (mono - s->mono_run > live_ms) {
-				log_error("no live updates from the broker at %s within %d ms", s->pub,
-				    live_ms);
+				log_error("no live updates from the broker at %s within %d ms",
+				    s->pub, live_ms);
 				return 1;
 			}
 			continue;
@@ -649,7 +651,8 @@ sim_run(struct sim *s, volatile sig_atomic_t *stop)
 			return 0;
 		}
 		if (s->fail_streak >= FAIL_STREAK_MAX) {
-			log_error("the broker refused %d intakes in a row; giving up", s->fail_streak);
+			log_error("the broker refused %d intakes in a row; giving up",
+			    s->fail_streak);
 			return 1;
 		}
 		if (s->o.requests > 0 && sim_world_last_created(s->world) > 0 &&

@@ -340,8 +340,9 @@ START_TEST(intakes)
 				const struct data_landmark *lm = &reg->landmarks[j];
 				if (strcmp(lm->name, in.landmark) == 0) {
 					found = true;
-					ck_assert_double_le(geo_distance_m((struct geo_point){ in.lat,
-					    in.lon }, (struct geo_point){ lm->lat, lm->lon }), 1500);
+					struct geo_point at = { in.lat, in.lon };
+					struct geo_point lp = { lm->lat, lm->lon };
+					ck_assert_double_le(geo_distance_m(at, lp), 1500);
 				}
 			}
 			ck_assert(found);
@@ -1250,6 +1251,69 @@ START_TEST(world_stale_offer)
 }
 END_TEST
 
+/* An agent moves a job from one of our trucks to another: the first lets go, the second
+ * answers the offer; the first no longer speaks for the ticket. */
+START_TEST(world_reassign)
+{
+	const char *regions[] = { "ningxiang" };
+	struct sim_world_opts o;
+	struct sim_world *w;
+	struct sim_world_action a;
+	struct sim_world_ticket t;
+	char *cause = NULL;
+	int64_t now = T0 + 10 * HOUR;
+	int by_v01 = 0, by_v02 = 0;
+
+	sim_world_opts_init(&o);
+	o.regions = regions;
+	o.n_regions = 1;
+	o.p_decline = 0;
+	w = sim_world_create(data, &o, &cause);
+	ck_assert_ptr_nonnull(w);
+	sim_world_start(w, now);
+	while (sim_world_action_next(w, &a))
+		;
+	memset(&t, 0, sizeof t);
+	t.id = 7;
+	t.state = TICKET_DISPATCHED;
+	strcpy(t.truck, "NX-YT-V01");
+	t.lat = 28.30;
+	t.lon = 112.60;
+	t.fault = FAULT_TYRE;
+	strcpy(t.region, "ningxiang");
+	t.t_dispatched = now;
+	sim_world_ticket(w, now, &t);
+	sim_world_advance(w, now + 3 * MIN); /* accepted by now */
+	while (sim_world_action_next(w, &a))
+		if (a.kind == SIM_WORLD_SET_STATE) {
+			ck_assert_str_eq(a.truck, "NX-YT-V01");
+			ck_assert_int_eq(a.state, TICKET_ACCEPTED);
+			by_v01++;
+		}
+	ck_assert_int_eq(by_v01, 1);
+	t.state = TICKET_DISPATCHED;
+	strcpy(t.truck, "NX-YT-V02");
+	t.t_dispatched = now + 3 * MIN;
+	sim_world_ticket(w, now + 3 * MIN, &t);
+	sim_world_advance(w, now + 6 * MIN);
+	while (sim_world_action_next(w, &a))
+		if (a.kind == SIM_WORLD_SET_STATE) {
+			ck_assert_str_eq(a.truck, "NX-YT-V02");
+			by_v02++;
+		}
+	ck_assert_int_eq(by_v02, 1);
+	for (size_t i = 0; i < sim_world_truck_count(w); i++) {
+		struct sim_world_truck_info ti;
+		sim_world_truck_info(w, i, &ti);
+		if (strcmp(ti.id, "NX-YT-V01") == 0)
+			ck_assert_int_eq(ti.job, 0);
+		if (strcmp(ti.id, "NX-YT-V02") == 0)
+			ck_assert_int_eq(ti.job, 7);
+	}
+	sim_world_destroy(w);
+}
+END_TEST
+
 /* A day shift: off duty in the evening, back in the morning, never a fix while off. */
 START_TEST(world_shifts)
 {
@@ -1327,6 +1391,7 @@ sim_world_suite(void)
 	tcase_add_test(tc, world_decline_all);
 	tcase_add_test(tc, world_no_agent);
 	tcase_add_test(tc, world_stale_offer);
+	tcase_add_test(tc, world_reassign);
 	tcase_add_test(tc, world_shifts);
 	suite_add_tcase(s, tc);
 	return s;

@@ -164,8 +164,10 @@ static struct proto_event base_events[] = {
 	    .detail = "客户说车停在麓山南路公交站旁边，双闪已打开，车内有一位老人和一个小孩，"
 	    "请师傅到了先打电话。" },
 	{ .id = 5, .ts = NOW - 7 * MIN_MS, .kind = "state", .detail = "en_route" },
-	{ .id = 6, .ts = NOW - 6 * MIN_MS, .kind = "eta", .detail = "ETA now 17 min (model)" },
-	{ .id = 7, .ts = NOW - 2 * MIN_MS, .kind = "note", .user = "lisi",
+	{ .id = 6, .ts = NOW - 6 * MIN_MS, .kind = "eta", .detail = "ETA now 19 min (model)" },
+	{ .id = 7, .ts = NOW - 5 * MIN_MS, .kind = "eta", .detail = "ETA now 18 min (model)" },
+	{ .id = 8, .ts = NOW - 4 * MIN_MS, .kind = "eta", .detail = "ETA now 17 min (model)" },
+	{ .id = 9, .ts = NOW - 2 * MIN_MS, .kind = "note", .user = "lisi",
 	    .detail = "Customer called back: still waiting at the bus stop, asked for the "
 	    "driver's number. Told her the truck is 4 km away." },
 };
@@ -805,6 +807,10 @@ START_TEST(test_detail_content)
 	draw(80, 24);
 	ck_assert(screen_has("#999"));
 	ck_assert(screen_has("not in the live data"));
+	ck_assert_uint_eq(press('?') & UI_HANDLED, 0);		/* help is still the app's */
+	ck_assert_uint_eq(press('a'), UI_HANDLED | UI_REDRAW);	/* refused in words */
+	ck_assert(m.message_error);
+	ck_assert_int_eq(v->scope, SCOPE_DETAIL);
 }
 END_TEST
 

@@ -23,6 +23,7 @@
 #include "theme.h"
 #include "util.h"
 #include "view-board.h"
+#include "view-detail.h"
 #include "view-help.h"
 #include "view.h"
 #include "vscreen.h"
@@ -623,6 +624,8 @@ app_run(const struct app_opts *opts)
 		if (a.data_changed) {
 			a.model.now = broker_time(&a, now);
 			refresh_model(&a);
+			/* a detail view on top fetches the history again when its ticket moved */
+			view_detail_sync(a.stack[a.depth - 1], &a.model);
 		}
 		if (a.dirty)
 			draw(&a);

@@ -404,11 +404,12 @@ apply_filter(struct view_board *vb, struct model *m)
 	}
 	board_finish(&scratch);
 	if (strcmp(why, "unknown state in filter") == 0)
-		snprintf(vb->error, sizeof vb->error, "%s%s%s", i18n_tr("board.bad_state"),
-		    bad[0] != '\0' ? ": " : "", bad);
-	else
-		snprintf(vb->error, sizeof vb->error, "%s: %s", i18n_tr("board.bad_filter"),
-		    why);
+		snprintf(vb->error, sizeof vb->error, "%s%s%s  \xc2\xb7  %s",
+		    i18n_tr("board.bad_state"), present_colon(), bad[0] != '\0' ? bad : text,
+		    i18n_tr("board.bad_state_hint"));
+	else	/* a reason this view does not know yet: English beats nothing */
+		snprintf(vb->error, sizeof vb->error, "%s%s%s", i18n_tr("board.bad_filter"),
+		    present_colon(), why);
 	return false;
 }
 

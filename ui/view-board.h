@@ -15,8 +15,8 @@
  * model->open for the caller to push (see model.h). Help, quit and redraw are left to the
  * caller (UI_HANDLED clear).
  *
- * The model is changed only through board_* functions on model->board and
- * model_refresh(). */
+ * The view changes the model only through the board_* functions on model->board,
+ * model_refresh() (after a new filter or sort) and model->open. */
 #ifndef RD_VIEW_BOARD_H
 #define RD_VIEW_BOARD_H
 

@@ -1,7 +1,7 @@
 /* view-detail.c: one ticket: header, truck, warnings, timeline, actions (view-detail.h). */
 #include "view-detail.h"
 
-#include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -527,8 +527,8 @@ detail_draw(struct view *v, const struct model *m, struct vscreen *vs, const str
 		return;
 	}
 	vscreen_fill(vs, 0, 0, cols, rows, ROLE_NORMAL, 0, L' ');
-	snprintf(left, sizeof left, "%s  \xe2\x94\x82  #%lld%s%s", i18n_tr("app.name"),
-	    (long long)vd->id, t != NULL ? "  \xc2\xb7  " : "", t != NULL ? t->customer : "");
+	snprintf(left, sizeof left, "%s \xe2\x94\x82 #%lld%s%s", i18n_tr("app.name"),
+	    (long long)vd->id, t != NULL ? " \xc2\xb7 " : "", t != NULL ? t->customer : "");
 	chrome_title(vs, m, left, t != NULL ? present_state(t->state) : NULL);
 	if (chrome_banner_needed(m))
 		chrome_banner(vs, 1, m);
@@ -626,6 +626,9 @@ start(struct view_detail *vd, struct model *m, enum keymap_action a)
 	const struct proto_ticket *t = model_ticket(m, vd->id);
 	int s = t != NULL ? state_of(t) : -1, i;
 
+	if (a != ACTION_NOTE && a != ACTION_CANCEL_TICKET && a != ACTION_ASSIGN &&
+	    a != ACTION_SET_STATE)
+		return UI_NONE;		/* not a ticket action: the caller's (help, quit...) */
 	if (t == NULL)
 		return refuse(m, "detail.err_missing", NULL);
 	switch (a) {
@@ -850,6 +853,8 @@ static const struct view_ops detail_ops = {
 void
 view_detail_sync(struct view *v, struct model *m)
 {
+	if (v == NULL || v->ops != &detail_ops)
+		return; /* not a detail view: nothing to do */
 	struct view_detail *vd = (struct view_detail *)v;
 	const struct proto_ticket *t = model_ticket(m, vd->id);
 

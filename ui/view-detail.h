@@ -33,7 +33,8 @@ struct view *view_detail_create(struct model *m, int64_t id, enum keymap_action 
 
 /* Ask for the history again if model->events is not that of the ticket's current version
  * (and it was not already asked for that version). Called on every key; the app should
- * call it after each model refresh while the view is on top, so a live update of the
+ * call it after each model refresh with the view on top (any other view is ignored), so a
+ * live update of the
  * ticket refreshes the timeline without a key press. */
 void view_detail_sync(struct view *v, struct model *m);
 

@@ -601,7 +601,7 @@ intake_draw(struct view *v, const struct model *m, struct vscreen *vs, const str
 		return;
 	}
 	vscreen_fill(vs, 0, 0, cols, rows, ROLE_NORMAL, 0, L' ');
-	snprintf(title, sizeof title, "%s  \xe2\x94\x82  %s", i18n_tr("app.name"),
+	snprintf(title, sizeof title, "%s \xe2\x94\x82 %s", i18n_tr("app.name"),
 	    i18n_tr("intake.title"));
 	chrome_title(vs, m, title, NULL);
 	if (chrome_banner_needed(m))
@@ -647,6 +647,7 @@ intake_draw(struct view *v, const struct model *m, struct vscreen *vs, const str
 		vscreen_set_cursor(vs, vi->fx[vi->focus], vi->fy[vi->focus], false);
 	if (vi->choosing) {
 		mw = menu_width(&vi->menu, i18n_tr(defs[vi->focus].label));
+		mw = mw > vi->fw[vi->focus] ? mw : vi->fw[vi->focus];	/* cover the field */
 		mw = mw < cols - vi->fx[vi->focus] - 1 ? mw : cols - vi->fx[vi->focus] - 1;
 		mh = (int)vi->menu.n + 2;
 		my = vi->fy[vi->focus] + 1;
@@ -762,10 +763,12 @@ static unsigned
 choosing_key(struct view_intake *vi, struct model *m, const struct key *k,
     enum keymap_action a)
 {
-	switch (menu_key(&vi->menu, k, a)) {
-	case MENU_PICKED:
+	enum menu_result r = menu_key(&vi->menu, k, a);
+
+	if (r == MENU_PICKED)
 		pick(vi, m, (enum field)vi->focus, menu_value(&vi->menu));
-		/* fall through */
+	switch (r) {
+	case MENU_PICKED:
 	case MENU_CANCELLED:
 		vi->choosing = false;
 		vi->view.scope = SCOPE_FORM;
