@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Screen test of the console through tmux, against the real broker and simulator over real
+# sockets: an intake typed in (Chinese text) appears on the board and in the broker, the
+# detail opens, the filter works, the terminal-too-small screen and a resize, killing the
+# broker shows STALE within 3 s, restarting it brings the board back live and complete.
+# Every wait polls the screen until a deadline; nothing relies on a fixed sleep.
+#
+# usage: screen-test.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+B=$1
+S=$2
+command -v tmux >/dev/null || { echo "screen-test: tmux is not installed; skipped"; exit 77; }
+
+T=$(mktemp -d /tmp/rd-screen-XXXXXX)
+TM=(tmux -L "rdscreen-$$" -f /dev/null)
+SESSION=console
+API="ipc://$T/api" PUB="ipc://$T/pub" FEED="ipc://$T/feed"
+BROKER="" SIM=""
+passed=0 failed=0
+
+cleanup() {
+  "${TM[@]}" kill-server 2>/dev/null || true
+  [ -n "$SIM" ] && kill "$SIM" 2>/dev/null || true
+  [ -n "$BROKER" ] && kill "$BROKER" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+start_broker() {
+  "$B/rescuedeskd" --api "$API" --pub "$PUB" --feed "$FEED" --db "$T/screen.db" \
+    --data "$S/data" 2>>"$T/broker.log" &
+  BROKER=$!
+}
+
+screen() { "${TM[@]}" capture-pane -p -t "$SESSION"; }
+
+ok() { passed=$((passed + 1)); echo "ok - $1"; }
+
+fail() {
+  failed=$((failed + 1))
+  echo "not ok - $1"
+  echo "--- screen:"; screen || true
+  echo "--- broker log:"; tail -n 20 "$T/broker.log" || true
+  echo "$passed passed, $failed failed"
+  exit 1
+}
+
+# wait_for PATTERN SECONDS DESCRIPTION: poll the screen until grep finds PATTERN
+wait_for() {
+  local end=$((SECONDS + $2 + 1)) t0
+  t0=$(date +%s%N)
+  while [ $SECONDS -lt $end ]; do
+    if screen | grep -q -- "$1"; then
+      local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+      if [ "$ms" -gt $(($2 * 1000)) ]; then fail "$3 (took ${ms} ms, limit $2 s)"; fi
+      ok "$3 (${ms} ms)"
+      return 0
+    fi
+    sleep 0.05
+  done
+  fail "$3: '$1' not on screen within $2 s"
+}
+
+wait_gone() {
+  local end=$((SECONDS + $2 + 1))
+  while [ $SECONDS -lt $end ]; do
+    screen | grep -q -- "$1" || { ok "$3"; return 0; }
+    sleep 0.05
+  done
+  fail "$3: '$1' still on screen after $2 s"
+}
+
+keys() { "${TM[@]}" send-keys -t "$SESSION" "$@"; }
+
+start_broker
+"$B/rescuedesk-sim" --api "$API" --pub "$PUB" --feed "$FEED" --data "$S/data" --speed 1 \
+  --rate 2 --seed 5 >"$T/sim.log" 2>&1 &
+SIM=$!
+
+"${TM[@]}" new-session -d -s "$SESSION" -x 120 -y 40 \
+  "LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC $B/rescuedesk --api $API --pub $PUB --data $S/data --lang en --user alice; sleep 5"
+
+wait_for "LIVE" 10 "the board goes live"
+
+# an intake typed in, with Chinese text
+keys n
+wait_for "New intake" 3 "n opens the intake form"
+keys "欧阳娜娜" Tab "13812345678" Tab "湘A·D1234" Tab "比亚迪 秦" Tab Right Right Tab Right \
+  Tab Tab "岳麓区麓山南路932号 湖南大学北门" Tab Right Tab "客户在车里等" Tab Space
+keys F10
+wait_for "欧阳娜娜: #[0-9]* created" 5 "the intake is acknowledged"
+id=$("$B/tests/rd-query" "$API" find 欧阳娜娜 | awk '{print $1}')
+[ -n "$id" ] && ok "the broker has ticket #$id for 欧阳娜娜" || fail "the broker does not know 欧阳娜娜"
+wait_for "欧阳娜娜 *138\*\*\*\*5678" 3 "the ticket is on the board with the phone masked"
+
+# the filter
+keys / "欧阳" Enter
+wait_for "filter 欧阳" 3 "the filter is shown in the title"
+rows=$(screen | grep -c "138\*\*\*\*" || true)
+[ "$rows" -eq 1 ] && ok "the filter leaves one row" || fail "the filter leaves $rows rows"
+
+# the detail
+keys Enter
+wait_for "#$id · 欧阳娜娜" 3 "Enter opens the ticket's detail"
+wait_for "call taken" 5 "the detail shows the timeline"
+wait_for "客户在车里等" 3 "the note is in the timeline"
+keys q
+wait_for "filter 欧阳" 3 "q goes back to the board"
+
+# too small, then back
+"${TM[@]}" resize-window -t "$SESSION" -x 70 -y 20
+wait_for "80x24" 3 "a 70x20 terminal shows the too-small screen"
+"${TM[@]}" resize-window -t "$SESSION" -x 120 -y 40
+wait_for "欧阳娜娜" 3 "back to 120x40, the board returns"
+
+# the broker dies: STALE within 3 s (plus the screen's own poll)
+kill -9 "$BROKER"
+wait "$BROKER" 2>/dev/null || true
+BROKER=""
+wait_for "STALE" 4 "killing the broker shows STALE"
+start_broker
+wait_for "LIVE" 10 "restarting the broker brings LIVE back"
+wait_gone "STALE" 5 "the STALE banner goes"
+keys / Enter
+wait_for "欧阳娜娜" 5 "the board is complete again"
+
+keys Q
+wait_for "Quit rescuedesk" 3 "Q asks before quitting"
+keys y
+wait_gone "rescuedesk │" 5 "y quits"
+
+echo "$passed passed, $failed failed"
