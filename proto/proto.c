@@ -628,6 +628,22 @@ map_get(const msgpack_object *o, const char *name)
 	return NULL;
 }
 
+/* Refuse an envelope that carries one of its keys twice (the fields decode_obj reads are
+ * checked there). Returns 0 or -1 with err. */
+static int
+envelope_unique(const msgpack_object *o, const char *const *names, size_t n,
+    struct proto_error *err)
+{
+	for (size_t k = 0; k < n; k++) {
+		int seen = 0;
+		for (uint32_t i = 0; i < o->via.map.size; i++)
+			if (key_is(&o->via.map.ptr[i].key, names[k]) && ++seen > 1)
+				return proto_fail(err, PROTO_E_BAD_REQUEST, "duplicate key '%s'",
+				    names[k]);
+	}
+	return 0;
+}
+
 static int
 get_int(const msgpack_object *v, int64_t *out)
 {
@@ -815,6 +831,7 @@ proto_decode_request(const void *buf, size_t len, struct proto_request *out,
 		    type_name(root->type));
 		goto out;
 	}
+	static const char *const req_keys[] = { "v", "op", "cmd_id", "user", "args" };
 	const msgpack_object *cid = map_get(root, "cmd_id");
 	if (cid != NULL && cid->type == MSGPACK_OBJECT_STR && cid->via.str.size > 0 &&
 	    cid->via.str.size <= PROTO_CMD_ID_MAX && str_ok(cid->via.str.ptr, cid->via.str.size)) {
@@ -825,7 +842,8 @@ proto_decode_request(const void *buf, size_t len, struct proto_request *out,
 		    "cmd_id: expected a string of 1 to %d bytes", PROTO_CMD_ID_MAX);
 		goto out;
 	}
-	if (check_version(root, err) < 0)
+	if (envelope_unique(root, req_keys, ARRAY_LEN(req_keys), err) < 0 ||
+	    check_version(root, err) < 0)
 		goto out;
 	out->v = PROTO_VERSION;
 	const msgpack_object *op = map_get(root, "op");
@@ -875,7 +893,9 @@ proto_decode_feed(const void *buf, size_t len, struct proto_feed *out, struct pr
 		proto_fail(err, PROTO_E_BAD_REQUEST, "a feed message must be a map");
 		goto out;
 	}
-	if (check_version(root, err) < 0)
+	static const char *const feed_keys[] = { "v", "type" };
+	if (envelope_unique(root, feed_keys, ARRAY_LEN(feed_keys), err) < 0 ||
+	    check_version(root, err) < 0)
 		goto out;
 	const msgpack_object *t = map_get(root, "type");
 	if (t == NULL || t->type != MSGPACK_OBJECT_STR) {
@@ -950,6 +970,9 @@ proto_decode_pub(const void *topic, size_t topic_len, const void *buf, size_t le
 	out->epoch = head.epoch;
 	out->seq = head.seq;
 	out->ts = head.ts;
+	const char *const ent_key[] = { topics[ti].name };
+	if (envelope_unique(&up.data, ent_key, 1, err) < 0)
+		goto out;
 	const msgpack_object *e = map_get(&up.data, topics[ti].name);
 	if (e == NULL) {
 		proto_fail(err, PROTO_E_BAD_REQUEST, "pub: missing key '%s'", topics[ti].name);
@@ -1013,7 +1036,9 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 		proto_fail(err, PROTO_E_BAD_REQUEST, "a reply must be a map");
 		goto out;
 	}
-	if (check_version(root, err) < 0)
+	static const char *const reply_keys[] = { "v", "cmd_id", "op", "ok", "result", "error" };
+	if (envelope_unique(root, reply_keys, ARRAY_LEN(reply_keys), err) < 0 ||
+	    check_version(root, err) < 0)
 		goto out;
 	const msgpack_object *cid = map_get(root, "cmd_id");
 	if (cid == NULL || cid->type != MSGPACK_OBJECT_STR || cid->via.str.size > PROTO_CMD_ID_MAX) {

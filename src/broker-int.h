@@ -56,6 +56,7 @@ struct btruck {
 	struct bticket *job;
 	bool pos_dirty;          /* moved since last published */
 	bool placed;             /* has a position */
+	bool off_after_job;      /* the supplier took it off duty during a job */
 	double still_lat, still_lon;
 	int64_t still_since;     /* broker time since when it has not moved 50 m */
 };

@@ -19,6 +19,8 @@
 #define STALL_MOVE_M 50.0
 #define ETA_CHANGE_MS 60000
 #define ETA_MIN_GAP_MS 30000
+#define FUTURE_FIX_MS 300000  /* fixes stamped further ahead of broker time are refused */
+#define HISTORY_MAX 2000      /* events returned by ticket.get: the most recent ones */
 
 static const char *warn_names[] = {
 #define X(e, s) s,
@@ -135,6 +137,7 @@ broker_relink(struct broker *b)
 		t->fault = f < 0 ? FAULT_NO_START : (enum ticket_fault)f;
 		t->region = data_region(b->data, t->w.region);
 		t->truck = t->w.truck[0] ? hmap_get(b->truck_by_id, t->w.truck) : NULL;
+		t->w.ver = 0; /* vers belong to the old epoch: seqs restart with the new one */
 		if (!ticket_state_final(t->state))
 			b->n_open++;
 	}
@@ -143,6 +146,7 @@ broker_relink(struct broker *b)
 		int s = truck_status_parse(k->w.status);
 		k->status = s < 0 ? TRUCK_OFF_DUTY : (enum truck_status)s;
 		k->job = NULL;
+		k->w.ver = 0;
 		if (k->w.ticket > 0) {
 			struct bticket *t = broker_ticket(b, k->w.ticket);
 			if (t != NULL && t->truck == k && !ticket_state_final(t->state))
@@ -157,7 +161,10 @@ broker_relink(struct broker *b)
 	b->n_warns_active = 0;
 	for (size_t i = 0; i < b->n_warns; i++) {
 		struct bwarn *w = b->warns[i];
-		if (w == NULL || w->w.cleared)
+		if (w == NULL)
+			continue;
+		w->w.ver = 0;
+		if (w->w.cleared)
 			continue;
 		struct bticket *t = broker_ticket(b, w->w.ticket);
 		int k = warn_kind_parse(w->w.kind);
@@ -259,11 +266,17 @@ release_truck(struct broker *b, struct bticket *t, const char *user, const char 
 		return;
 	t->truck = NULL;
 	t->w.truck[0] = '\0';
+	t->w.present &= ~((uint64_t)1 << PROTO_ticket_truck);
 	if (k->job == t) {
 		k->job = NULL;
 		k->w.ticket = 0;
-		if (k->status != TRUCK_OFF_DUTY)
+		k->w.present &= ~((uint64_t)1 << PROTO_truck_ticket);
+		if (k->off_after_job) {
+			k->off_after_job = false;
+			set_truck_status(b, k, TRUCK_OFF_DUTY);
+		} else if (k->status != TRUCK_OFF_DUTY) {
 			set_truck_status(b, k, TRUCK_AVAILABLE);
+		}
 		broker_truck_reindex(b, k);
 		char detail[96];
 		snprintf(detail, sizeof detail, "released from ticket %" PRId64 ": %s", t->w.id, why);
@@ -449,7 +462,8 @@ op_intake(struct broker *b, const struct proto_request *req, struct proto_buf *o
 	    (uint64_t)1 << PROTO_ticket_t_en_route | (uint64_t)1 << PROTO_ticket_t_on_scene |
 	    (uint64_t)1 << PROTO_ticket_t_towing | (uint64_t)1 << PROTO_ticket_t_closed |
 	    (uint64_t)1 << PROTO_ticket_truck);
-	if (a->notes[0]) {
+	bool has_note = !blank(a->notes);
+	if (has_note) {
 		PROTO_STRSET(w->last_note, a->notes);
 		w->notes = 1;
 	}
@@ -462,7 +476,7 @@ op_intake(struct broker *b, const struct proto_request *req, struct proto_buf *o
 	snprintf(detail, sizeof detail, "call taken: %s in %s, promised in %d min",
 	    w->fault, r->id, expressway ? r->promise_expressway_min : r->promise_min);
 	broker_emit_ticket(b, t, "created", req->user, detail);
-	if (a->notes[0])
+	if (has_note)
 		broker_emit_ticket(b, t, "note", req->user, a->notes);
 	if (r->auto_dispatch)
 		try_dispatch(b, t);
@@ -640,26 +654,38 @@ op_assign(struct broker *b, const struct proto_request *req, struct proto_buf *o
 	if (!(b->data->faults[t->fault].kinds & (1u << k->kind)))
 		return reply_error(out, req, PROTO_E_INVALID_STATE, "a %s cannot handle %s",
 		    k->w.kind, t->w.fault);
+	if (!k->placed)
+		return reply_error(out, req, PROTO_E_CONFLICT, "truck %s has sent no position yet",
+		    k->w.id);
+	double far = geo_distance_m((struct geo_point){ k->w.lat, k->w.lon },
+	    (struct geo_point){ t->w.lat, t->w.lon });
+	if (far > DISPATCH_MAX_M)
+		return reply_error(out, req, PROTO_E_INVALID_STATE,
+		    "truck %s is %.0f km away (the limit is %.0f km)", k->w.id, far / 1000,
+		    DISPATCH_MAX_M / 1000);
 	assign(b, t, k, req->user, "chosen by agent");
 	reply_ticket(out, req, t);
 	return 0;
 }
 
+/* The most recent HISTORY_MAX events of a ticket, in a ring, oldest first when read. */
 struct events_ctx {
-	struct proto_buf *out;
-	size_t n;
-	struct proto_buf items;
+	struct proto_event *ring;
+	size_t n; /* events seen */
 };
 
 static int
 event_cb(void *vctx, const struct store_event *ev)
 {
 	struct events_ctx *c = vctx;
-	struct proto_event e = { .id = ev->id, .ts = ev->ts, .present = PROTO_ALL };
-	PROTO_STRSET(e.kind, ev->kind);
-	PROTO_STRSET(e.user, ev->user);
-	PROTO_STRSET(e.detail, ev->detail);
-	proto_pack_obj(&c->items, PROTO_MSG_event, &e, 0);
+	struct proto_event *e = &c->ring[c->n % HISTORY_MAX];
+	memset(e, 0, sizeof *e);
+	e->id = ev->id;
+	e->ts = ev->ts;
+	e->present = PROTO_ALL;
+	PROTO_STRSET(e->kind, ev->kind);
+	PROTO_STRSET(e->user, ev->user);
+	PROTO_STRSET(e->detail, ev->detail);
 	c->n++;
 	return 0;
 }
@@ -671,22 +697,23 @@ op_get(struct broker *b, const struct proto_request *req, struct proto_buf *out)
 	char id[24];
 	if (t == NULL)
 		return -1;
-	struct events_ctx c = { .out = out };
-	proto_buf_init(&c.items);
+	struct events_ctx c = { .ring = xcalloc(HISTORY_MAX, sizeof *c.ring) };
 	snprintf(id, sizeof id, "%" PRId64, t->w.id);
 	if (store_events_of(b->store, "ticket", id, event_cb, &c) < 0) {
-		proto_buf_finish(&c.items);
+		free(c.ring);
 		return reply_error(out, req, PROTO_E_INTERNAL, "reading history: %s",
 		    store_errmsg(b->store));
 	}
+	size_t shown = c.n < HISTORY_MAX ? c.n : HISTORY_MAX;
 	proto_encode_reply_ok(out, req->cmd_id, "ticket.get");
 	proto_pack_map(out, 2);
 	proto_pack_str(out, "ticket");
 	broker_pack_ticket(t, out);
 	proto_pack_str(out, "events");
-	proto_pack_array(out, (uint32_t)c.n);
-	proto_pack_raw(out, c.items.data, c.items.len);
-	proto_buf_finish(&c.items);
+	proto_pack_array(out, (uint32_t)shown);
+	for (size_t i = c.n - shown; i < c.n; i++)
+		proto_pack_obj(out, PROTO_MSG_event, &c.ring[i % HISTORY_MAX], 0);
+	free(c.ring);
 	return 0;
 }
 
@@ -769,6 +796,10 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 			b->st.bad_feed++;
 			return; /* a truck must announce itself with a status first */
 		}
+		if (x->ts > now + FUTURE_FIX_MS) {
+			b->st.bad_feed++; /* a clock far ahead would block every later fix */
+			return;
+		}
 		b->st.fixes++;
 		if (PROTO_HAS(&k->w, truck, fix_ts) && x->ts < k->w.fix_ts)
 			return; /* older than what we have */
@@ -786,6 +817,8 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 			k->still_lon = x->lon;
 			k->still_since = x->ts;
 		}
+		if (!k->placed && k->status == TRUCK_AVAILABLE)
+			b->avail_changed = true; /* now it can be found: retry waiting tickets */
 		k->placed = true;
 		k->pos_dirty = true;
 		broker_truck_reindex(b, k);
@@ -832,10 +865,13 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 	    strcmp(k->w.kind, s->kind) != 0) {
 		PROTO_STRSET(k->w.kind, s->kind);
 		k->kind = (enum truck_kind)truck_kind_parse(s->kind);
+		b->avail_changed = true;
 		changed = true;
 	}
-	/* A truck on a job stays on it: availability applies when the job ends. */
-	if (k->job == NULL && k->status != (enum truck_status)st) {
+	/* A truck on a job stays on it: going off duty takes effect when the job ends. */
+	if (k->job != NULL) {
+		k->off_after_job = st == TRUCK_OFF_DUTY;
+	} else if (k->status != (enum truck_status)st) {
 		set_truck_status(b, k, (enum truck_status)st);
 		changed = true;
 	}
@@ -985,27 +1021,37 @@ watch(struct broker *b, struct bticket *t, int64_t now)
 	}
 }
 
+/* Higher priority first, then the oldest. */
+static int
+by_priority(const void *va, const void *vb)
+{
+	const struct bticket *a = *(struct bticket *const *)va, *b = *(struct bticket *const *)vb;
+	if (a->w.priority != b->w.priority)
+		return a->w.priority > b->w.priority ? -1 : 1;
+	return (a->w.id > b->w.id) - (a->w.id < b->w.id);
+}
+
 void
 broker_tick(struct broker *b)
 {
 	int64_t now = broker_now(b);
 	if (b->n_open == 0)
 		return;
-	/* Waiting tickets, most urgent first (a two-pass order by priority), but only when a
-	 * truck has become available since the last pass: new tickets are tried at intake. */
-	for (int pass = 0; pass < 2 && b->avail_changed; pass++) {
-		for (size_t i = 0; i < b->n_tickets; i++) {
+	/* Waiting tickets, most urgent first, but only when a truck has become available since
+	 * the last pass: new tickets are tried at intake. */
+	if (b->avail_changed) {
+		struct bticket **wait = xcalloc(b->n_open + 1, sizeof *wait);
+		size_t n = 0;
+		for (size_t i = 0; i < b->n_tickets && n < b->n_open; i++) {
 			struct bticket *t = b->tickets[i];
-			if (t == NULL || t->state != TICKET_NEW)
-				continue;
-			if ((pass == 0) != (t->w.priority > 0))
-				continue;
-			if (t->region != NULL && !t->region->auto_dispatch)
-				continue;
-			if (!broker_txn(b))
-				return;
-			try_dispatch(b, t);
+			if (t != NULL && t->state == TICKET_NEW &&
+			    (t->region == NULL || t->region->auto_dispatch))
+				wait[n++] = t;
 		}
+		qsort(wait, n, sizeof *wait, by_priority);
+		for (size_t i = 0; i < n && broker_txn(b); i++)
+			try_dispatch(b, wait[i]);
+		free(wait);
 	}
 	b->avail_changed = false;
 	for (size_t i = 0; i < b->n_tickets; i++) {

@@ -569,6 +569,8 @@ load_cb(void *vctx, const char *stream, const char *entity, const void *body, si
 			xasprintf(&lc->cause, "stored warning %s: %s", entity, err.message);
 			return -1;
 		}
+		if (w->w.ts > lc->max_ts)
+			lc->max_ts = w->w.ts;
 		size_t idx = (size_t)w->w.id - 1;
 		if (idx >= b->cap_warns) {
 			size_t cap = b->cap_warns ? b->cap_warns : 256;
@@ -590,9 +592,11 @@ static void *
 bind_socket(struct broker *b, int type, const char *ep, char **cause)
 {
 	void *s = zmq_socket(b->zctx, type);
-	int linger = 0, maxsz = PROTO_MAX_REQUEST, hwm = 100000, one = 1;
+	int linger = 0, hwm = 100000, one = 1;
 	int hb_ivl = 1000, hb_timeout = 3000;
-	int64_t maxmsg = maxsz;
+	/* Frames up to 16 times the request limit reach the decoder, which answers too_large;
+	 * beyond that libzmq drops the connection without a reply. */
+	int64_t maxmsg = (int64_t)PROTO_MAX_REQUEST * 16;
 
 	if (s == NULL) {
 		xasprintf(cause, "zmq_socket: %s", zmq_strerror(errno));
@@ -737,6 +741,7 @@ broker_run(struct broker *b, volatile sig_atomic_t *stop)
 			timeout = 0;
 		if (zmq_poll(items, 2, timeout) < 0 && errno != EINTR) {
 			log_error("zmq_poll: %s", zmq_strerror(errno));
+			b->fatal = true;
 			break;
 		}
 		if (items[1].revents & ZMQ_POLLIN)

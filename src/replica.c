@@ -332,6 +332,18 @@ check_apply(struct replica *r, const struct proto_pub *p, bool from_queue)
 			    (long long)r->last[PROTO_TOPIC_WARNING]);
 			return REPLICA_V_RESYNC;
 		}
+		/* Live, a heartbeat is sent after every update it counts, so a lower seq than
+		 * ours means the broker's history restarted under the same epoch (a replaced
+		 * database): what we hold is not its state. */
+		if (!from_queue && (p->u.hb.seq_ticket < r->last[PROTO_TOPIC_TICKET] ||
+		    p->u.hb.seq_warning < r->last[PROTO_TOPIC_WARNING])) {
+			r->stats.gaps++;
+			log_info("replica: heartbeat seqs went back (ticket %lld < %lld or warning "
+			    "%lld < %lld)", (long long)p->u.hb.seq_ticket,
+			    (long long)r->last[PROTO_TOPIC_TICKET], (long long)p->u.hb.seq_warning,
+			    (long long)r->last[PROTO_TOPIC_WARNING]);
+			return REPLICA_V_RESYNC;
+		}
 		return REPLICA_V_OK;
 	}
 	if (p->seq <= r->last[s]) {

@@ -89,7 +89,11 @@ main(int argc, char **argv)
 			else
 				fatal("--sync: expected normal or full, got '%s'", optarg);
 			break;
-		case 't': o.time_scale = number("--time-scale", optarg, 1, 100000); break;
+		case 't':
+			o.time_scale = number("--time-scale", optarg, 1, 100000);
+			if (o.time_scale != (double)(long)o.time_scale)
+				fatal("--time-scale: expected a whole number, got '%s'", optarg);
+			break;
 		case 'k': o.keep_closed_min = (int)number("--keep-closed", optarg, 1, 100000); break;
 		case 'c': o.checkpoint_every = (int64_t)number("--checkpoint-every", optarg, 1, 1e9); break;
 		case 'l':

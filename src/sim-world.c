@@ -1351,7 +1351,6 @@ go_home(struct sim_world *w, struct truck *k, int64_t t)
 	sim_world_path_make(&path, &k->rng, k->pos, k->home, k->reg->detour);
 	mv_plan(&k->mv, &path, job_kmh(w, k, t, false), 0, 1.0);
 	mv_go(&k->mv, t);
-	(void)w;
 }
 
 /* The job is over or gone: the truck is free again (or goes off shift). */

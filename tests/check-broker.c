@@ -1114,7 +1114,7 @@ START_TEST(test_assign)
 	struct proto_ticket_assign a;
 
 	van_at("HN-A-001", NEAR_LAT);
-	t1 = create_ticket("battery", "changsha", CALL_LAT, CALL_LON);
+	t1 = create_ticket("tyre", "changsha", CALL_LAT, CALL_LON);
 	ck_assert_str_eq(t1.truck, "HN-A-001");
 	t2 = create_ticket("battery", "changsha", CALL_LAT, CALL_LON);
 	ck_assert_str_eq(t2.state, "new");
@@ -1128,10 +1128,14 @@ START_TEST(test_assign)
 	a = assign_args(4242, "HN-A-001");
 	call_error(PROTO_MSG_ticket_assign, &a, PROTO_E_NOT_FOUND, "no ticket 4242");
 
-	/* the agent moves ticket 1 to another truck (one without a position, so that the
-	 * broker does not give it ticket 2 first): the first truck is free again, and the
-	 * broker's periodic dispatch gives it the waiting ticket 2 */
-	feed_status("HN-A-004", "available", "van", "changsha");
+	/* a truck that has sent no position cannot be chosen */
+	feed_status("HN-A-004", "available", "wheel_lift", "changsha");
+	a = assign_args(t1.id, "HN-A-004");
+	call_error(PROTO_MSG_ticket_assign, &a, PROTO_E_CONFLICT, "has sent no position yet");
+	/* the agent moves ticket 1 (a tyre) to a wheel-lift (which the waiting battery ticket
+	 * 2 cannot use): the van is free again, and the broker's periodic dispatch gives it
+	 * ticket 2 */
+	feed_fix("HN-A-004", FAR_LAT, CALL_LON);
 	a = assign_args(t1.id, "HN-A-004");
 	call_ticket(PROTO_MSG_ticket_assign, &a, &u);
 	ck_assert_str_eq(u.state, "dispatched");
@@ -1145,9 +1149,13 @@ START_TEST(test_assign)
 	ck_assert_str_eq(p.u.ticket.truck, "HN-A-001");
 	a = assign_args(t2.id, "HN-A-004");
 	call_error(PROTO_MSG_ticket_assign, &a, PROTO_E_CONFLICT, "busy with ticket 1");
-	struct proto_ticket_set_state ss = state_args(t2.id, "new", "agent undo", -1);
-	call_ticket(PROTO_MSG_ticket_set_state, &ss, &u);
-	ck_assert_str_eq(u.state, "new");
+	/* a truck too far away */
+	feed_status("HN-A-005", "available", "van", "changsha");
+	feed_fix("HN-A-005", CALL_LAT + 3.0, CALL_LON);
+	struct proto_ticket_set_state back = state_args(t2.id, "new", "try far", -1);
+	call_ticket(PROTO_MSG_ticket_set_state, &back, &u);
+	a = assign_args(t2.id, "HN-A-005");
+	call_error(PROTO_MSG_ticket_assign, &a, PROTO_E_INVALID_STATE, "km away (the limit is 300 km)");
 
 	/* an off-duty truck, and one that cannot serve the fault */
 	feed_status("HN-A-002", "off_duty", "van", "changsha");
@@ -1206,10 +1214,10 @@ START_TEST(test_decline_redispatch)
 	ck_assert_str_eq(u.truck, "");
 	ck_assert(!PROTO_HAS(&u, ticket, eta));
 
-	/* a new truck: the broker's periodic dispatch gives it the waiting ticket (maybe
-	 * before the truck's position is published: do not wait for that) */
-	feed_status("HN-A-003", "available", "van", "changsha");
-	push_fix("HN-A-003", FAR_LAT, CALL_LON);
+	/* a truck comes on duty: the broker's periodic dispatch gives it the waiting ticket */
+	feed_status("HN-A-003", "off_duty", "van", "changsha");
+	feed_fix("HN-A-003", FAR_LAT, CALL_LON);
+	feed_status("HN-A-003", "available", NULL, NULL);
 	struct ticket_want tw = { t.id, "dispatched" };
 	expect_pub(&p, is_ticket, &tw, "re-dispatched ticket");
 	ck_assert_str_eq(p.u.ticket.truck, "HN-A-003");
@@ -1221,6 +1229,41 @@ START_TEST(test_decline_redispatch)
 	call_ticket(PROTO_MSG_ticket_set_state, &a, &u);
 	a = state_args(t.id, "new", "truck broke down", -1);
 	call_ticket(PROTO_MSG_ticket_set_state, &a, &u);
+	ck_assert_str_eq(u.state, "new");
+}
+END_TEST
+
+/* A supplier taking a truck off duty during a job: it finishes the job, then goes off duty
+ * (not back to available), and is not given the next ticket. */
+START_TEST(test_off_duty_after_job)
+{
+	struct proto_ticket t, u;
+	struct proto_pub p;
+
+	van_at("HN-A-001", NEAR_LAT);
+	t = create_ticket("battery", "changsha", CALL_LAT, CALL_LON);
+	ck_assert_str_eq(t.truck, "HN-A-001");
+	struct proto_status st = { .ts = rd_now_ms(), .present = 0 };
+	PROTO_STRSET(st.truck, "HN-A-001");
+	PROTO_STRSET(st.status, "off_duty");
+	push_feed(PROTO_MSG_status, &st);
+	/* the feed and the requests are separate sockets: know the status arrived before
+	 * going on, by a change it makes visible (the kind) */
+	PROTO_STRSET(st.kind, "wheel_lift");
+	PROTO_SET(&st, status, kind);
+	push_feed(PROTO_MSG_status, &st);
+	struct truck_want kw = { "HN-A-001", "assigned", 0 };
+	expect_pub(&p, is_truck, &kw, "truck on its job");
+	ck_assert_str_eq(p.u.truck.kind, "wheel_lift");
+	ck_assert_int_eq(p.u.truck.ticket, t.id);
+
+	struct proto_ticket_cancel c = { .id = t.id, .present = 0 };
+	PROTO_STRSET(c.reason, "customer left");
+	call_ticket(PROTO_MSG_ticket_cancel, &c, &u);
+	kw.status = "off_duty";
+	expect_pub(&p, is_truck, &kw, "truck off duty after the job");
+	ck_assert_int_eq(p.u.truck.ticket, 0);
+	u = create_ticket("tyre", "changsha", CALL_LAT, CALL_LON);
 	ck_assert_str_eq(u.state, "new");
 }
 END_TEST
@@ -1636,10 +1679,9 @@ START_TEST(test_bug_too_large)
 }
 END_TEST
 
-/* Versions never go back: after a restart an entity's next ver is above the one it had, and
- * a snapshot's seqs are at least the ver of every entity in it (today the seqs start again
- * from 0 in each epoch while the entities keep their old ver). */
-START_TEST(test_bug_ver_after_restart)
+/* Seqs and vers belong to an epoch: after a restart the snapshot's seqs are at least the ver
+ * of every entity in it, and the next change of an entity has the next seq as its ver. */
+START_TEST(test_restart_vers)
 {
 	struct proto_ticket t, u;
 	struct proto_reply r;
@@ -1660,14 +1702,40 @@ START_TEST(test_bug_ver_after_restart)
 	struct proto_snapshot s = { .present = 0 };
 	call(PROTO_MSG_snapshot, &s, &r);
 	ck_assert(r.ok);
+	ck_assert_int_eq(r.snap.epoch, E.epoch);
 	ck_assert_uint_eq(r.n_tickets, 1);
 	ck_assert_msg(r.tickets[0].ver <= r.snap.seq_ticket,
 	    "snapshot: ticket ver %lld above seq_ticket %lld", (long long)r.tickets[0].ver,
 	    (long long)r.snap.seq_ticket);
+	ck_assert_int_eq(r.snap.seq_ticket, E.last[S_TICKET]);
+	int64_t seq = r.snap.seq_ticket;
 	proto_reply_finish(&r);
 	call_ticket(PROTO_MSG_ticket_note, &n, &u);
-	ck_assert_msg(u.ver > t.ver, "ver %lld after the restart, %lld before",
-	    (long long)u.ver, (long long)t.ver);
+	ck_assert_int_eq(u.ver, seq + 1);
+	ck_assert_int_eq(u.notes, 3);
+	struct ticket_want tw = { t.id, NULL };
+	struct proto_pub p;
+	expect_pub(&p, is_ticket, &tw, "ticket after the restart");
+	ck_assert_int_eq(p.seq, seq + 1);
+}
+END_TEST
+
+/* A truck that announces itself and sends its first position later (after a dispatch tick
+ * has passed) picks up the ticket that was waiting: its first fix makes it dispatchable. */
+START_TEST(test_first_fix_dispatch)
+{
+	struct proto_ticket t = create_ticket("battery", "changsha", CALL_LAT, CALL_LON);
+	struct proto_pub p;
+
+	ck_assert_str_eq(t.state, "new");
+	feed_status("HN-A-001", "available", "van", "changsha");
+	/* two heartbeats (1 s apart) take at least one dispatch tick (every 0.5 s) */
+	expect_pub(&p, is_hb, NULL, "heartbeat");
+	expect_pub(&p, is_hb, NULL, "heartbeat");
+	push_fix("HN-A-001", NEAR_LAT, CALL_LON);
+	struct ticket_want tw = { t.id, "dispatched" };
+	expect_pub(&p, is_ticket, &tw, "dispatched ticket");
+	ck_assert_str_eq(p.u.ticket.truck, "HN-A-001");
 }
 END_TEST
 
@@ -1698,6 +1766,8 @@ broker_suite(void)
 	tcase_add_test(tc, test_cancel);
 	tcase_add_test(tc, test_assign);
 	tcase_add_test(tc, test_decline_redispatch);
+	tcase_add_test(tc, test_first_fix_dispatch);
+	tcase_add_test(tc, test_off_duty_after_job);
 	tcase_add_test(tc, test_timeline);
 	tcase_add_test(tc, test_duplicate_cmd_id);
 	suite_add_tcase(s, tc);
@@ -1708,6 +1778,7 @@ broker_suite(void)
 	tcase_add_test(tc, test_stream_seqs);
 	tcase_add_test(tc, test_snapshot);
 	tcase_add_test(tc, test_restart);
+	tcase_add_test(tc, test_restart_vers);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("warnings");
@@ -1721,7 +1792,6 @@ broker_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_bug_too_large);
-	tcase_add_test(tc, test_bug_ver_after_restart);
 	suite_add_tcase(s, tc);
 	return s;
 }
