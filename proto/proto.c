@@ -329,8 +329,9 @@ uint32_t
 proto_obj_keys(enum proto_msg_id m, const void *msg)
 {
 	const struct proto_desc *d = &proto_descs[m];
-	uint64_t present = *(const uint64_t *)((const char *)msg + d->present_off);
+	uint64_t present;
 	uint32_t n = 0;
+	memcpy(&present, (const char *)msg + d->present_off, sizeof present);
 	for (size_t i = 0; i < d->n_fields; i++)
 		if (field_out(&d->fields[i], present, i))
 			n++;
@@ -342,7 +343,8 @@ proto_pack_obj(struct proto_buf *b, enum proto_msg_id m, const void *msg, uint32
 {
 	const struct proto_desc *d = &proto_descs[m];
 	const char *base = msg;
-	uint64_t present = *(const uint64_t *)(base + d->present_off);
+	uint64_t present;
+	memcpy(&present, base + d->present_off, sizeof present);
 	proto_pack_map(b, proto_obj_keys(m, msg) + extra);
 	for (size_t i = 0; i < d->n_fields; i++) {
 		const struct proto_field *f = &d->fields[i];

@@ -567,6 +567,12 @@ op_set_state(struct broker *b, const struct proto_request *req, struct proto_buf
 		}
 		if (s == TICKET_ACCEPTED)
 			clear_warning(b, t, WARN_NOT_ACCEPTED);
+		if (s == TICKET_EN_ROUTE && t->truck != NULL) {
+			/* time at the depot before leaving is not a stall */
+			t->truck->still_lat = t->truck->w.lat;
+			t->truck->still_lon = t->truck->w.lon;
+			t->truck->still_since = t->truck->w.fix_ts > now ? t->truck->w.fix_ts : now;
+		}
 		if (s == TICKET_ACCEPTED && PROTO_HAS(a, ticket_set_state, eta_s))
 			snprintf(detail, sizeof detail, "accepted, supplier ETA %" PRId64 " min",
 			    (a->eta_s + 59) / 60);

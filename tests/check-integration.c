@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -50,7 +51,7 @@ env_init(struct env *e, const char *name)
 }
 
 static pid_t
-spawn(char *const argv[], const char *logpath)
+spawn(const char *const argv[], const char *logpath)
 {
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
@@ -60,7 +61,7 @@ spawn(char *const argv[], const char *logpath)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		execv(argv[0], argv);
+		execv(argv[0], (char *const *)argv); /* execv does not write to them */
 		_exit(127);
 	}
 	return pid;
@@ -69,8 +70,8 @@ spawn(char *const argv[], const char *logpath)
 static void
 start_broker(struct env *e, const char *scale)
 {
-	char *argv[] = { BUILD_DIR "/rescuedeskd", "--api", e->api, "--pub", e->pub, "--feed",
-		e->feed, "--db", e->db, "--data", SOURCE_DATA_DIR, "--time-scale", (char *)scale,
+	const char *argv[] = { BUILD_DIR "/rescuedeskd", "--api", e->api, "--pub", e->pub, "--feed",
+		e->feed, "--db", e->db, "--data", SOURCE_DATA_DIR, "--time-scale", scale,
 		"--keep-closed", "100000", NULL };
 	e->broker = spawn(argv, e->log);
 }
@@ -166,7 +167,7 @@ START_TEST(sim_runs_to_completion)
 	hello(&e);
 	snprintf(nbuf, sizeof nbuf, "%d", n);
 	snprintf(logsim, sizeof logsim, "%s/sim.log", e.dir);
-	char *argv[] = { BUILD_DIR "/rescuedesk-sim", "--api", e.api, "--pub", e.pub, "--feed",
+	const char *argv[] = { BUILD_DIR "/rescuedesk-sim", "--api", e.api, "--pub", e.pub, "--feed",
 		e.feed, "--data", SOURCE_DATA_DIR, "--speed", "2400", "--seed", "7", "--requests",
 		nbuf, "--rate", "40", "--region", "changsha", "--region", "ningxiang", NULL };
 	pid_t sim = spawn(argv, logsim);

@@ -1,0 +1,900 @@
+/* bench-console.c: the console's apply, draw and output costs with 10 000 tickets.
+ *
+ * usage: bench-console [datadir]   (default "data": regions and i18n/en.ini)
+ *
+ * Fixed data (a seeded generator: Chinese names, addresses, plates; 10 000 tickets, 2 000
+ * trucks, 300 warnings) stands in for the broker. Every figure is printed next to a
+ * baseline measured in the same run, with the ratio:
+ *
+ *   memory   VmRSS of the replica-like tables, the model, the board view, a 200x60 vscreen
+ *            and curses on xterm-256color; measured first, before the frames of the next
+ *            part are allocated.
+ *   apply    ticket updates as the console applies them: proto_decode_pub() of pre-encoded
+ *            publications, then what src/replica.c does per update (stream seq check,
+ *            decimal key, hmap lookup, ver check, heap copy, hmap_put, change notification,
+ *            free of the old copy; replica.c has no socket-free entry, so its per-update
+ *            path is mirrored here), then once per batch the refresh of ui/app.c (the
+ *            tables into pointer arrays, model_refresh(): warning levels and board_rebuild
+ *            over all tickets). Batches of 1, 100 and 1000 updates per refresh, since the
+ *            app refreshes once per loop turn. Baseline: memcpy of the same decoded
+ *            structs into an array indexed by id.
+ *   draw     view_draw() of the board into a 200x60 vscreen, and with term_blit() to a
+ *            temporary file (curses on xterm-256color). Baseline: vscreen_fill() of the
+ *            whole screen.
+ *   bytes    bytes written to the terminal when one ticket changes (its state; its
+ *            countdown) and when the clock moves a minute, against a full repaint
+ *            (term_repaint() then term_blit()), at 200x60 and 80x24.
+ *
+ * Exits 1 if the mirrored replica and the memcpy baseline disagree after applying the same
+ * updates, 77 when the terminal cannot be set up (no terminfo for xterm-256color), else 0.
+ * Targets are reported ("ok" or "MISSED"), never turned into a failure: times depend on
+ * the machine. */
+#include <locale.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "data.h"
+#include "hmap.h"
+#include "i18n.h"
+#include "model.h"
+#include "proto.h"
+#include "term.h"
+#include "ticket.h"
+#include "util.h"
+#include "view-board.h"
+#include "view.h"
+#include "vscreen.h"
+
+#define N_TICKETS 10000
+#define N_TRUCKS 2000
+#define N_WARNINGS 300
+#define N_UPDATES 20000
+#define EPOCH 1
+#define MIN_MS (60 * 1000LL)
+#define NOW0 1773468300000LL	/* 2026-03-14 06:05:00 UTC */
+
+#define TARGET_UPDATES_S 200000.0
+#define TARGET_FRAME_US 2000.0
+#define TARGET_RSS_MB 64.0
+
+/* ---------------------------------------------------------------- deterministic data */
+
+static uint64_t rng_state = 0x5eedc0de2026ULL;
+
+static uint64_t
+rng_next(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* 0 .. n-1 */
+static unsigned
+rng_below(unsigned n)
+{
+	return (unsigned)(rng_next() % n);
+}
+
+#define PICK(a) ((a)[rng_below((unsigned)ARRAY_LEN(a))])
+
+static const char *const surnames[] = { "王", "李", "张", "刘", "陈", "杨", "黄", "赵",
+	"吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "欧阳", "司马", "诸葛" };
+static const char *const given[] = { "伟", "芳", "娜娜", "秀英", "敏", "静", "丽", "强",
+	"磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞", "平", "浩睿",
+	"子涵", "雨桐" };
+static const char *const roads[] = { "麓山南路", "芙蓉中路一段", "韶山中路", "湘江中路",
+	"五一大道", "星沙大道", "金星北路", "雷锋大道", "人民东路", "花明路", "玉潭镇新康路",
+	"马尔康镇达萨街", "G4京港澳高速", "G5513长张高速" };
+static const char *const districts[] = { "长沙市岳麓区", "长沙市开福区", "长沙市雨花区",
+	"长沙市天心区", "长沙县", "宁乡市", "阿坝州马尔康市" };
+static const char *const landmarks[] = { "五一广场 Wuyi Square",
+	"长沙南站 Changsha South Railway Station", "岳麓山 Yuelu Mountain",
+	"黄花机场 Huanghua Airport", "灰汤温泉 Huitang Hot Spring", "宁乡高铁站" };
+static const char *const car_models[] = { "比亚迪 汉 EV", "吉利帝豪", "大众朗逸", "丰田卡罗拉",
+	"五菱宏光", "长安CS75", "特斯拉 Model 3", "本田雅阁" };
+static const char *const regions[] = { "changsha", "changsha", "changsha", "ningxiang",
+	"aba" };
+static const char *const notes[] = { "客户在服务区等候", "车上有老人和小孩", "电话无人接听，稍后再拨",
+	"客户要求拖到4S店", "已告知预计到达时间" };
+static const char *const warn_kinds[] = { "eta_late", "not_accepted", "stalled", "gps_lost",
+	"overdue" };
+
+/* Optional keys left out when a ticket has no ETA yet. */
+#define NO_ETA ((uint64_t)1 << PROTO_ticket_eta | (uint64_t)1 << PROTO_ticket_eta_src)
+
+static void
+gen_ticket(struct proto_ticket *t, int64_t id)
+{
+	/* A busy evening: mostly open tickets, a tail of closed ones. */
+	static const enum ticket_state mix[] = { TICKET_NEW, TICKET_DISPATCHED,
+		TICKET_DISPATCHED, TICKET_ACCEPTED, TICKET_ACCEPTED, TICKET_ACCEPTED,
+		TICKET_EN_ROUTE, TICKET_EN_ROUTE, TICKET_EN_ROUTE, TICKET_EN_ROUTE,
+		TICKET_EN_ROUTE, TICKET_EN_ROUTE, TICKET_ON_SCENE, TICKET_ON_SCENE, TICKET_TOWING,
+		TICKET_COMPLETED, TICKET_COMPLETED, TICKET_COMPLETED, TICKET_CANCELLED,
+		TICKET_RESOLVED_REMOTE };
+	enum ticket_state s = PICK(mix);
+	char buf[256];
+
+	memset(t, 0, sizeof *t);
+	t->present = PROTO_ALL;
+	t->id = id;
+	PROTO_STRSET(t->state, ticket_state_name(s));
+	PROTO_STRSET(t->region, PICK(regions));
+	snprintf(buf, sizeof buf, "%s%s", PICK(surnames), PICK(given));
+	PROTO_STRSET(t->customer, buf);
+	snprintf(buf, sizeof buf, "1%u%09u", 3 + rng_below(7), rng_below(1000000000));
+	PROTO_STRSET(t->phone, buf);
+	snprintf(buf, sizeof buf, "湘A%c%04u", 'A' + rng_below(26), rng_below(10000));
+	PROTO_STRSET(t->plate, buf);
+	PROTO_STRSET(t->model, PICK(car_models));
+	t->lat = 28.0 + (double)rng_below(60000) / 100000.0;
+	t->lon = 112.5 + (double)rng_below(60000) / 100000.0;
+	snprintf(buf, sizeof buf, "%s%s%u号", PICK(districts), PICK(roads), 1 + rng_below(999));
+	PROTO_STRSET(t->address, buf);
+	if (rng_below(4) == 0)
+		PROTO_STRSET(t->landmark, PICK(landmarks));
+	PROTO_STRSET(t->fault, ticket_fault_name((enum ticket_fault)rng_below(FAULT_COUNT)));
+	t->flags = rng_below(8) == 0 ? (int64_t)(1u << rng_below(4)) : 0;
+	t->priority = ticket_priority((uint32_t)t->flags,
+	    (enum ticket_fault)ticket_fault_parse(t->fault));
+	if (s != TICKET_NEW && s != TICKET_CANCELLED && s != TICKET_RESOLVED_REMOTE) {
+		snprintf(buf, sizeof buf, "CS-%c%c-V%02u", 'A' + rng_below(26), 'A' + rng_below(26),
+		    1 + rng_below(30));
+		PROTO_STRSET(t->truck, buf);
+	}
+	t->created = NOW0 - (int64_t)rng_below(180) * MIN_MS - (int64_t)rng_below(60000);
+	t->promised = t->created + (rng_below(3) == 0 ? 60 : 45) * MIN_MS;
+	if (s == TICKET_ACCEPTED || s == TICKET_EN_ROUTE) {
+		t->eta = NOW0 + (int64_t)(2 + rng_below(70)) * MIN_MS;
+		PROTO_STRSET(t->eta_src, rng_below(3) == 0 ? "supplier" : "model");
+	} else
+		t->present &= ~NO_ETA;
+	if (s >= TICKET_DISPATCHED)
+		t->t_dispatched = t->created + 2 * MIN_MS;
+	if (s >= TICKET_ACCEPTED)
+		t->t_accepted = t->created + 4 * MIN_MS;
+	if (s >= TICKET_EN_ROUTE)
+		t->t_en_route = t->created + 6 * MIN_MS;
+	if (s >= TICKET_ON_SCENE)
+		t->t_on_scene = t->created + 40 * MIN_MS;
+	if (ticket_state_final(s))
+		t->t_closed = t->created + 90 * MIN_MS;
+	t->updated = t->created;
+	t->ver = 0; /* set from the snapshot's seqs by the caller */
+}
+
+static void
+gen_truck(struct proto_truck *k, int i)
+{
+	static const char *const rg[] = { "CS", "NX", "AB" };
+	static const char *const rgid[] = { "changsha", "ningxiang", "aba" };
+	static const char *const sup[] = { "XJ", "KF", "YH", "XS", "YT", "JZ", "MK", "LX" };
+	static const char kinds[] = { 'V', 'W', 'F', 'H' };
+	static const char *const status[] = { "available", "available", "assigned", "en_route",
+		"en_route", "on_scene", "towing", "off_duty" };
+	int r = i % 3, s = i / 3 % 8, kd = i / 24 % 4, n = i / 96 + 1;
+	char buf[32];
+
+	memset(k, 0, sizeof *k);
+	k->present = PROTO_ALL;
+	snprintf(buf, sizeof buf, "%s-%s-%c%02d", rg[r], sup[s], kinds[kd], n);
+	PROTO_STRSET(k->id, buf);
+	PROTO_STRSET(k->supplier, sup[s]);
+	PROTO_STRSET(k->kind, truck_kind_name((enum truck_kind)kd));
+	PROTO_STRSET(k->region, rgid[r]);
+	PROTO_STRSET(k->status, PICK(status));
+	k->lat = 28.0 + (double)rng_below(60000) / 100000.0;
+	k->lon = 112.5 + (double)rng_below(60000) / 100000.0;
+	k->speed_kmh = (double)rng_below(80);
+	k->fix_ts = NOW0 - (int64_t)rng_below(120000);
+	k->updated = k->fix_ts;
+	k->ver = i + 1;
+}
+
+static void
+gen_warning(struct proto_warning *w, int i)
+{
+	memset(w, 0, sizeof *w);
+	w->present = PROTO_ALL;
+	w->id = i + 1;
+	w->ticket = 1 + (int64_t)rng_below(N_TICKETS);
+	PROTO_STRSET(w->kind, PICK(warn_kinds));
+	PROTO_STRSET(w->level, rng_below(3) == 0 ? "red" : "amber");
+	PROTO_STRSET(w->text, "预计到达时间晚于承诺");
+	w->ts = NOW0 - (int64_t)rng_below(600000);
+	w->ver = i + 1;
+}
+
+/* The next version of ticket t as the broker would publish it: an ETA refresh, a step
+ * of the state machine or a note. */
+static void
+gen_update(struct proto_ticket *t, int64_t seq, int64_t ts)
+{
+	int s = ticket_state_parse(t->state);
+	unsigned what = rng_below(20);
+
+	if (what < 12 && (s == TICKET_ACCEPTED || s == TICKET_EN_ROUTE)) {
+		t->eta += ((int64_t)rng_below(7) - 3) * MIN_MS;
+		PROTO_STRSET(t->eta_src, "model");
+		t->present |= NO_ETA;
+	} else if (what < 17 && s >= 0 && !ticket_state_final((enum ticket_state)s)) {
+		s = s == TICKET_ON_SCENE ? TICKET_COMPLETED : s + 1;
+		PROTO_STRSET(t->state, ticket_state_name((enum ticket_state)s));
+		if (s == TICKET_ACCEPTED) {
+			t->eta = ts + (int64_t)(10 + rng_below(40)) * MIN_MS;
+			PROTO_STRSET(t->eta_src, "supplier");
+			t->present |= NO_ETA;
+		}
+		if (ticket_state_final((enum ticket_state)s))
+			t->t_closed = ts;
+	} else {
+		t->notes++;
+		PROTO_STRSET(t->last_note, PICK(notes));
+	}
+	t->updated = ts;
+	t->ver = seq;
+}
+
+/* ---------------------------------------------------------------- a replica without a socket */
+
+/* The ticket/truck/warning tables as src/replica.c keeps them: hmaps from the id (decimal
+ * for tickets and warnings) to heap copies, plus the stream state checked per update. */
+struct rep {
+	struct hmap *tickets, *trucks, *warnings;
+	int64_t epoch, last_ticket;
+	bool changed;		/* what the app's on_change_* callbacks set */
+	uint64_t applied, stale, gaps, bad;
+};
+
+static void
+table_free(struct hmap *m)
+{
+	size_t pos = 0;
+	void *v;
+
+	if (m == NULL)
+		return;
+	while (hmap_next(m, &pos, NULL, &v))
+		free(v);
+	hmap_destroy(m);
+}
+
+static void
+rep_finish(struct rep *r)
+{
+	table_free(r->tickets);
+	table_free(r->trucks);
+	table_free(r->warnings);
+	memset(r, 0, sizeof *r);
+}
+
+/* A fresh copy of the snapshot (as table_build does). */
+static void
+rep_load(struct rep *r, const struct proto_ticket *t, const struct proto_truck *k,
+    const struct proto_warning *w)
+{
+	char key[32];
+	void *copy;
+	int i;
+
+	rep_finish(r);
+	r->tickets = hmap_create();
+	r->trucks = hmap_create();
+	r->warnings = hmap_create();
+	r->epoch = EPOCH;
+	r->last_ticket = N_TICKETS;
+	for (i = 0; i < N_TICKETS; i++) {
+		copy = xmalloc(sizeof t[i]);
+		memcpy(copy, &t[i], sizeof t[i]);
+		snprintf(key, sizeof key, "%lld", (long long)t[i].id);
+		free(hmap_put(r->tickets, key, copy));
+	}
+	for (i = 0; i < N_TRUCKS; i++) {
+		copy = xmalloc(sizeof k[i]);
+		memcpy(copy, &k[i], sizeof k[i]);
+		free(hmap_put(r->trucks, k[i].id, copy));
+	}
+	for (i = 0; i < N_WARNINGS; i++) {
+		copy = xmalloc(sizeof w[i]);
+		memcpy(copy, &w[i], sizeof w[i]);
+		snprintf(key, sizeof key, "%lld", (long long)w[i].id);
+		free(hmap_put(r->warnings, key, copy));
+	}
+}
+
+/* One published ticket message, from the decoded frame to the table: read_one(),
+ * check_apply() and apply_entity() of src/replica.c for the ticket stream. */
+static void
+rep_apply(struct rep *r, const void *body, size_t len)
+{
+	struct proto_pub pub;
+	struct proto_error err;
+	struct proto_ticket *old, *copy;
+	char key[32];
+	int64_t ver;
+
+	if (proto_decode_pub("ticket", 6, body, len, &pub, &err) < 0) {
+		r->bad++;
+		return;
+	}
+	if (pub.epoch != r->epoch || pub.topic != PROTO_TOPIC_TICKET) {
+		r->bad++;
+		return;
+	}
+	if (pub.seq <= r->last_ticket) {
+		r->stale++;
+		return;
+	}
+	if (pub.seq != r->last_ticket + 1) {
+		r->gaps++;
+		return;
+	}
+	r->last_ticket = pub.seq;
+	ver = PROTO_HAS(&pub.u.ticket, ticket, ver) ? pub.u.ticket.ver : pub.seq;
+	snprintf(key, sizeof key, "%lld", (long long)pub.u.ticket.id);
+	old = hmap_get(r->tickets, key);
+	if (old != NULL && PROTO_HAS(old, ticket, ver) && old->ver >= ver) {
+		r->stale++;
+		return;
+	}
+	r->applied++;
+	copy = xmalloc(sizeof *copy);
+	memcpy(copy, &pub.u.ticket, sizeof *copy);
+	copy->ver = ver;
+	PROTO_SET(copy, ticket, ver);
+	hmap_put(r->tickets, key, copy);
+	r->changed = true;
+	free(old);
+}
+
+/* ---------------------------------------------------------------- the app's refresh */
+
+struct borrow {
+	const struct proto_ticket **tickets;
+	const struct proto_truck **trucks;
+	const struct proto_warning **warnings;
+};
+
+static void
+borrow_init(struct borrow *b)
+{
+	b->tickets = xcalloc(N_TICKETS + 1, sizeof *b->tickets);
+	b->trucks = xcalloc(N_TRUCKS + 1, sizeof *b->trucks);
+	b->warnings = xcalloc(N_WARNINGS + 1, sizeof *b->warnings);
+}
+
+static void
+borrow_finish(struct borrow *b)
+{
+	free(b->tickets);
+	free(b->trucks);
+	free(b->warnings);
+}
+
+/* refresh_model() of ui/app.c: borrow the tables into the model, rebuild the board. */
+static void
+refresh(struct model *m, struct borrow *b, struct rep *r)
+{
+	size_t pos, n;
+	void *v;
+
+	for (pos = 0, n = 0; hmap_next(r->tickets, &pos, NULL, &v);)
+		b->tickets[n++] = v;
+	m->tickets = b->tickets;
+	m->n_tickets = n;
+	for (pos = 0, n = 0; hmap_next(r->trucks, &pos, NULL, &v);)
+		b->trucks[n++] = v;
+	m->trucks = b->trucks;
+	m->n_trucks = n;
+	for (pos = 0, n = 0; hmap_next(r->warnings, &pos, NULL, &v);)
+		if (!((const struct proto_warning *)v)->cleared)
+			b->warnings[n++] = v;
+	m->warnings = b->warnings;
+	m->n_warnings = n;
+	model_refresh(m, m->now);
+	r->changed = false;
+}
+
+/* ---------------------------------------------------------------- measuring */
+
+static double
+rss_mb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kb = -1;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb < 0 ? -1 : (double)kb / 1024.0;
+}
+
+static double
+us_since(int64_t t0)
+{
+	return (double)(rd_mono_ns() - t0) / 1000.0;
+}
+
+static const char *
+verdict(bool ok)
+{
+	return ok ? "ok" : "MISSED";
+}
+
+/* Rows of a and b (same size) that differ. */
+static int
+rows_changed(const struct vscreen *a, const struct vscreen *b)
+{
+	int y, x0, x1, n = 0;
+
+	for (y = 0; y < vscreen_rows(a); y++)
+		n += vscreen_row_diff(a, b, y, &x0, &x1);
+	return n;
+}
+
+struct bench {
+	struct proto_ticket *base_t;	/* the snapshot */
+	struct proto_truck *base_k;
+	struct proto_warning *base_w;
+	struct rep rep;
+	struct borrow borrow;
+	struct model model;
+	struct view *board;
+	struct vscreen *vs;
+	struct theme theme;
+	struct data *data;
+
+	char *frames;			/* N_UPDATES encoded bodies, back to back */
+	size_t *off, *len;
+	struct proto_ticket *upd;	/* the same updates, decoded */
+};
+
+static void
+draw(struct bench *b)
+{
+	view_draw(b->board, &b->model, b->vs, &b->theme);
+}
+
+/* ---- memory ---- */
+
+/* rss0: at start; rss_snap: with the generated snapshot arrays, which the bench keeps as
+ * its fixture but a console frees once the snapshot is applied. */
+static void
+bench_memory(struct bench *b, double rss0, double rss_snap)
+{
+	double rss1, rss2, steady, est;
+
+	rep_load(&b->rep, b->base_t, b->base_k, b->base_w);
+	rss1 = rss_mb();
+	refresh(&b->model, &b->borrow, &b->rep);
+	b->board = view_board_create();
+	b->vs = vscreen_create(200, 60);
+	term_resize(200, 60);
+	draw(b);
+	term_repaint();
+	term_blit(b->vs);
+	rss2 = rss_mb();
+	steady = rss2 - (rss_snap - rss0);
+	est = (double)sizeof(struct proto_ticket) * N_TICKETS * 2 / (1024.0 * 1024.0);
+	printf("memory (VmRSS; %d tickets, %d trucks, %d warnings; 200x60)\n", N_TICKETS,
+	    N_TRUCKS, N_WARNINGS);
+	printf("  start: data, catalogs, curses          %7.1f MB   baseline\n", rss0);
+	printf("  + snapshot arrays (bench fixture)      %7.1f MB   (+%.1f MB)\n", rss_snap,
+	    rss_snap - rss0);
+	printf("  + replica-like tables (heap copies)    %7.1f MB   (+%.1f MB)\n", rss1,
+	    rss1 - rss_snap);
+	printf("  + model, board, vscreen, first blit    %7.1f MB   (+%.1f MB)\n", rss2,
+	    rss2 - rss1);
+	printf("  console steady state (without fixture) %7.1f MB   %5.2fx start   "
+	    "target < %.0f MB: %s\n", steady, steady / rss0, TARGET_RSS_MB,
+	    verdict(steady < TARGET_RSS_MB));
+	printf("  resync peak estimate                   %7.1f MB   steady + %zu B x %d x 2 "
+	    "(snapshot arrays + new table) = +%.1f MB: %s\n", steady + est,
+	    sizeof(struct proto_ticket), N_TICKETS, est, verdict(steady + est < TARGET_RSS_MB));
+}
+
+/* ---- updates ---- */
+
+static void
+make_updates(struct bench *b)
+{
+	struct proto_ticket *cur = xcalloc(N_TICKETS, sizeof *cur);
+	struct proto_buf buf;
+	size_t cap = 0, used = 0;
+	int i;
+
+	memcpy(cur, b->base_t, N_TICKETS * sizeof *cur);
+	b->upd = xcalloc(N_UPDATES, sizeof *b->upd);
+	b->off = xcalloc(N_UPDATES, sizeof *b->off);
+	b->len = xcalloc(N_UPDATES, sizeof *b->len);
+	proto_buf_init(&buf);
+	for (i = 0; i < N_UPDATES; i++) {
+		int64_t seq = N_TICKETS + 1 + i, ts = NOW0 + (int64_t)i * 50;
+		struct proto_ticket *t = &cur[rng_below(N_TICKETS)];
+
+		gen_update(t, seq, ts);
+		b->upd[i] = *t;
+		proto_buf_reset(&buf);
+		proto_encode_pub(&buf, PROTO_MSG_ticket, EPOCH, seq, ts, t);
+		if (used + buf.len > cap) {
+			cap = (used + buf.len) * 2;
+			b->frames = xrealloc(b->frames, cap);
+		}
+		memcpy(b->frames + used, buf.data, buf.len);
+		b->off[i] = used;
+		b->len[i] = buf.len;
+		used += buf.len;
+	}
+	printf("\napply (%d ticket updates pre-encoded, %.0f bytes each on average)\n",
+	    N_UPDATES, (double)used / N_UPDATES);
+	proto_buf_finish(&buf);
+	free(cur);
+}
+
+static void
+reset_state(struct bench *b)
+{
+	rep_load(&b->rep, b->base_t, b->base_k, b->base_w);
+	b->model.now = NOW0;
+	refresh(&b->model, &b->borrow, &b->rep);
+}
+
+/* The mirrored replica against the memcpy baseline: same final ver and state for every
+ * ticket. Returns the number of mismatches. */
+static int
+check_same(const struct rep *r, const struct proto_ticket *arr)
+{
+	char key[32];
+	int i, bad = 0;
+
+	for (i = 0; i < N_TICKETS; i++) {
+		const struct proto_ticket *t;
+
+		snprintf(key, sizeof key, "%d", i + 1);
+		t = hmap_get(r->tickets, key);
+		if (t == NULL || t->ver != arr[i].ver || strcmp(t->state, arr[i].state) != 0 ||
+		    t->eta != arr[i].eta || t->notes != arr[i].notes)
+			bad++;
+	}
+	return bad;
+}
+
+static int
+bench_apply(struct bench *b)
+{
+	static const int batches[] = { 1, 100, 1000 };
+	static const int counts[] = { 300, 10000, N_UPDATES };
+	struct proto_ticket *arr = xcalloc(N_TICKETS, sizeof *arr);
+	struct proto_pub pub;
+	struct proto_error err;
+	double base_us, dec_us, apply_us, ref_us, per_base;
+	int64_t t0;
+	int i, j, k, bad, reps = 0;
+
+	/* Baseline: memcpy of the decoded structs into an array by id. Repeated so the time
+	 * is long enough to read; the final content is the same each round. */
+	memcpy(arr, b->base_t, N_TICKETS * sizeof *arr);
+	t0 = rd_mono_ns();
+	for (k = 0; k < 20; k++)
+		for (i = 0; i < N_UPDATES; i++)
+			memcpy(&arr[b->upd[i].id - 1], &b->upd[i], sizeof *arr);
+	base_us = us_since(t0) / 20;
+	per_base = base_us * 1000.0 / N_UPDATES;
+
+	/* Decode only. */
+	t0 = rd_mono_ns();
+	for (i = 0; i < N_UPDATES; i++)
+		if (proto_decode_pub("ticket", 6, b->frames + b->off[i], b->len[i], &pub,
+		    &err) < 0)
+			fatal("bench-console: update %d does not decode: %s", i, err.message);
+	dec_us = us_since(t0);
+
+	/* Decode + upsert, no refresh. */
+	reset_state(b);
+	t0 = rd_mono_ns();
+	for (i = 0; i < N_UPDATES; i++)
+		rep_apply(&b->rep, b->frames + b->off[i], b->len[i]);
+	apply_us = us_since(t0);
+	bad = check_same(&b->rep, arr);
+	if (b->rep.applied != N_UPDATES || b->rep.stale || b->rep.gaps || b->rep.bad || bad) {
+		printf("  FAILED: applied %llu stale %llu gaps %llu bad %llu, %d tickets differ "
+		    "from the memcpy baseline\n", (unsigned long long)b->rep.applied,
+		    (unsigned long long)b->rep.stale, (unsigned long long)b->rep.gaps,
+		    (unsigned long long)b->rep.bad, bad);
+		free(arr);
+		return 1;
+	}
+
+	/* Refresh alone (the tables as they are now). */
+	t0 = rd_mono_ns();
+	for (k = 0; k < 50; k++)
+		refresh(&b->model, &b->borrow, &b->rep);
+	ref_us = us_since(t0) / 50;
+
+	printf("  %-38s %9.1f ns/update %11.0f updates/s   baseline\n",
+	    "memcpy upsert by id (baseline)", per_base, 1e9 / per_base);
+	printf("  %-38s %9.1f ns/update %11.0f updates/s %7.1fx baseline\n",
+	    "proto_decode_pub only", dec_us * 1000.0 / N_UPDATES, N_UPDATES / dec_us * 1e6,
+	    dec_us * 1000.0 / N_UPDATES / per_base);
+	printf("  %-38s %9.1f ns/update %11.0f updates/s %7.1fx baseline\n",
+	    "decode + replica upsert (no refresh)", apply_us * 1000.0 / N_UPDATES,
+	    N_UPDATES / apply_us * 1e6, apply_us * 1000.0 / N_UPDATES / per_base);
+	printf("  %-38s %9.1f us/refresh (%zu rows)\n", "refresh (app refresh_model)", ref_us,
+	    b->model.board.n);
+
+	for (j = 0; j < (int)ARRAY_LEN(batches); j++) {
+		double us, per;
+		int n = counts[j];
+
+		reset_state(b);
+		t0 = rd_mono_ns();
+		for (i = 0; i < n; i += batches[j]) {
+			for (k = i; k < i + batches[j] && k < n; k++)
+				rep_apply(&b->rep, b->frames + b->off[k], b->len[k]);
+			if (b->rep.changed)
+				refresh(&b->model, &b->borrow, &b->rep);
+		}
+		us = us_since(t0);
+		per = us * 1000.0 / n;
+		printf("  batch %4d: decode+upsert+refresh %9.1f ns/update %11.0f updates/s %7.1fx "
+		    "baseline   target %.0f/s: %s\n", batches[j], per, n / us * 1e6,
+		    per / per_base, TARGET_UPDATES_S, verdict(n / us * 1e6 >= TARGET_UPDATES_S));
+		reps += n;
+	}
+	(void)reps;
+	free(arr);
+	return 0;
+}
+
+/* ---- drawing ---- */
+
+static void
+bench_draw(struct bench *b)
+{
+	const int frames = 300;
+	double fill_us, draw_us, diff_us, full_us;
+	int64_t t0, bytes0, diff_bytes, full_bytes;
+	int f;
+
+	reset_state(b);
+	vscreen_resize(b->vs, 200, 60);
+	term_resize(200, 60);
+	draw(b);
+	term_blit(b->vs);
+
+	t0 = rd_mono_ns();
+	for (f = 0; f < frames; f++)
+		vscreen_fill(b->vs, 0, 0, 200, 60, f & 1 ? ROLE_NORMAL : ROLE_DIM, 0, L' ');
+	fill_us = us_since(t0) / frames;
+
+	t0 = rd_mono_ns();
+	for (f = 0; f < frames; f++)
+		draw(b);
+	draw_us = us_since(t0) / frames;
+
+	/* The clock moves a minute each frame: every visible countdown and age changes. */
+	draw(b);
+	term_blit(b->vs);
+	bytes0 = term_bytes_written();
+	t0 = rd_mono_ns();
+	for (f = 0; f < frames; f++) {
+		b->model.now = NOW0 + (f & 1 ? 0 : MIN_MS);
+		draw(b);
+		term_blit(b->vs);
+	}
+	diff_us = us_since(t0) / frames;
+	diff_bytes = (term_bytes_written() - bytes0) / frames;
+
+	bytes0 = term_bytes_written();
+	t0 = rd_mono_ns();
+	for (f = 0; f < frames; f++) {
+		draw(b);
+		term_repaint();
+		term_blit(b->vs);
+	}
+	full_us = us_since(t0) / frames;
+	full_bytes = (term_bytes_written() - bytes0) / frames;
+	b->model.now = NOW0;
+
+	printf("\ndraw (board view, %d tickets, 200x60, xterm-256color into a file)\n",
+	    N_TICKETS);
+	printf("  %-44s %8.1f us/frame              baseline\n", "vscreen_fill whole screen",
+	    fill_us);
+	printf("  %-44s %8.1f us/frame            %7.1fx baseline   target < %.0f us: %s\n",
+	    "view_draw", draw_us, draw_us / fill_us, TARGET_FRAME_US,
+	    verdict(draw_us < TARGET_FRAME_US));
+	printf("  %-44s %8.1f us/frame %7lld B %7.1fx baseline   target < %.0f us: %s\n",
+	    "view_draw + term_blit (clock minute)", diff_us, (long long)diff_bytes,
+	    diff_us / fill_us, TARGET_FRAME_US, verdict(diff_us < TARGET_FRAME_US));
+	printf("  %-44s %8.1f us/frame %7lld B %7.1fx baseline   target < %.0f us: %s\n",
+	    "view_draw + term_repaint + term_blit", full_us, (long long)full_bytes,
+	    full_us / fill_us, TARGET_FRAME_US, verdict(full_us < TARGET_FRAME_US));
+}
+
+/* ---- bytes per change ---- */
+
+/* A visible ticket (row index >= 2 on the board) in state `state`, or NULL. */
+static struct proto_ticket *
+visible_in_state(struct bench *b, const char *state, size_t visible)
+{
+	size_t i;
+
+	for (i = 2; i < visible && i < b->model.board.n; i++)
+		if (strcmp(b->model.board.rows[i]->state, state) == 0)
+			return (struct proto_ticket *)b->model.board.rows[i];
+	return NULL;
+}
+
+/* Bytes and cells of one blit after change() and a refresh; rows changed on screen. */
+static int64_t
+one_change(struct bench *b, struct vscreen *before, int *cells, int *rows)
+{
+	int64_t bytes0;
+
+	refresh(&b->model, &b->borrow, &b->rep);
+	draw(b);
+	*rows = rows_changed(before, b->vs);
+	bytes0 = term_bytes_written();
+	*cells = term_blit(b->vs);
+	return term_bytes_written() - bytes0;
+}
+
+static void
+bench_bytes_at(struct bench *b, int cols, int rows)
+{
+	struct vscreen *before = vscreen_create(cols, rows);
+	struct proto_ticket *t;
+	int64_t full, st, cd, tick, bytes0;
+	int c_full, c_st = 0, c_cd = 0, c_tick, r_st = 0, r_cd = 0, r_tick;
+	size_t visible = (size_t)rows - 6;
+
+	reset_state(b);
+	vscreen_resize(b->vs, cols, rows);
+	term_resize(cols, rows);
+	draw(b);
+	term_blit(b->vs);
+
+	/* Full repaint of the same frame. */
+	term_repaint();
+	bytes0 = term_bytes_written();
+	c_full = term_blit(b->vs);
+	full = term_bytes_written() - bytes0;
+
+	/* One ticket changes state (accepted -> en_route keeps its place in urgency order). */
+	st = -1;
+	vscreen_copy(before, b->vs);
+	if ((t = visible_in_state(b, "accepted", visible)) != NULL) {
+		PROTO_STRSET(t->state, "en_route");
+		t->t_en_route = NOW0;
+		st = one_change(b, before, &c_st, &r_st);
+	}
+
+	/* One ticket's countdown: its promise moves a minute earlier. */
+	cd = -1;
+	vscreen_copy(before, b->vs);
+	if ((t = visible_in_state(b, "en_route", visible)) != NULL) {
+		t->promised -= MIN_MS;
+		cd = one_change(b, before, &c_cd, &r_cd);
+	}
+
+	/* The clock moves a minute: every countdown and age on screen. */
+	vscreen_copy(before, b->vs);
+	b->model.now = NOW0 + MIN_MS;
+	tick = one_change(b, before, &c_tick, &r_tick);
+	b->model.now = NOW0;
+
+	printf("  %3dx%-3d full repaint            %7lld B %6d cells          baseline\n", cols,
+	    rows, (long long)full, c_full);
+	printf("  %3dx%-3d one ticket's state      %7lld B %6d cells %3d rows  %7.4fx full\n",
+	    cols, rows, (long long)st, c_st, r_st, (double)st / (double)full);
+	printf("  %3dx%-3d one ticket's countdown  %7lld B %6d cells %3d rows  %7.4fx full\n",
+	    cols, rows, (long long)cd, c_cd, r_cd, (double)cd / (double)full);
+	printf("  %3dx%-3d clock + 1 minute        %7lld B %6d cells %3d rows  %7.4fx full\n",
+	    cols, rows, (long long)tick, c_tick, r_tick, (double)tick / (double)full);
+	vscreen_destroy(before);
+}
+
+static void
+bench_bytes(struct bench *b)
+{
+	printf("\nbytes to the terminal per change (board, %d tickets; rows: screen rows that "
+	    "differ, status line included)\n", N_TICKETS);
+	bench_bytes_at(b, 200, 60);
+	bench_bytes_at(b, 80, 24);
+}
+
+/* ---------------------------------------------------------------- main */
+
+int
+main(int argc, char **argv)
+{
+	const char *datadir = argc > 1 ? argv[1] : "data";
+	struct bench b;
+	char *cause = NULL;
+	FILE *out, *in;
+	double rss0;
+	int i, rc;
+	int64_t t0 = rd_mono_ns();
+
+	memset(&b, 0, sizeof b);
+	setenv("TZ", "UTC", 1);
+	tzset();
+	if (setlocale(LC_ALL, "C.UTF-8") == NULL)
+		fatal("bench-console: the C.UTF-8 locale is missing");
+	if ((b.data = data_load(datadir, &cause)) == NULL)
+		fatal("bench-console: data: %s", cause);
+	if (i18n_load(datadir, "en", &cause) != 0)
+		fatal("bench-console: catalogs: %s", cause);
+	out = tmpfile();
+	in = tmpfile();
+	if (out == NULL || in == NULL)
+		fatal("bench-console: tmpfile failed");
+	if (term_init_file(out, in, "xterm-256color", &cause) != 0) {
+		fprintf(stderr, "bench-console: skipped: %s\n", cause);
+		free(cause);
+		return 77;
+	}
+	theme_init(&b.theme, true);
+	term_set_theme(&b.theme);
+
+	model_init(&b.model);
+	b.model.data = b.data;
+	b.model.conn = MODEL_LIVE;
+	b.model.hb_age_ms = 400;
+	b.model.now = NOW0;
+	b.model.time_scale = 1;
+	rd_strlcpy(b.model.user, "王丽", sizeof b.model.user);
+	b.model.role = MODEL_ROLE_AGENT;
+	borrow_init(&b.borrow);
+
+	b.base_t = xcalloc(N_TICKETS, sizeof *b.base_t);
+	b.base_k = xcalloc(N_TRUCKS, sizeof *b.base_k);
+	b.base_w = xcalloc(N_WARNINGS, sizeof *b.base_w);
+	rss0 = rss_mb();	/* calloc'd pages are not resident until written */
+	for (i = 0; i < N_TICKETS; i++) {
+		gen_ticket(&b.base_t[i], i + 1);
+		b.base_t[i].ver = i + 1;
+	}
+	for (i = 0; i < N_TRUCKS; i++)
+		gen_truck(&b.base_k[i], i);
+	for (i = 0; i < N_WARNINGS; i++)
+		gen_warning(&b.base_w[i], i);
+	bench_memory(&b, rss0, rss_mb());
+	make_updates(&b);
+	rc = bench_apply(&b);
+	if (rc == 0) {
+		bench_draw(&b);
+		bench_bytes(&b);
+	}
+	printf("\ntotal %.1f s\n", (double)(rd_mono_ns() - t0) / 1e9);
+
+	view_destroy(b.board);
+	vscreen_destroy(b.vs);
+	term_fini();
+	fclose(out);
+	fclose(in);
+	model_finish(&b.model);
+	borrow_finish(&b.borrow);
+	rep_finish(&b.rep);
+	free(b.base_t);
+	free(b.base_k);
+	free(b.base_w);
+	free(b.frames);
+	free(b.off);
+	free(b.len);
+	free(b.upd);
+	data_free(b.data);
+	i18n_unload();
+	return rc;
+}
