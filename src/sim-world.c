@@ -1010,6 +1010,7 @@ struct sim_world {
 	double per_hour[24];
 	struct sim_world_rng demand, noise;
 	int64_t t_call;
+	long burst_left;           /* calls of the opening burst still to come */
 	uint64_t seq;
 	long to_generate;        /* with a request count: intakes still to generate */
 
@@ -1851,6 +1852,7 @@ cust_final(struct sim_world *w, struct cust *c)
 /* Calls take their content from a stream of their own, seeded by (seed, call number): the
  * Nth call is the same caller whatever the arrival times were. */
 #define CALL_STREAM 0x5ca11ULL
+#define BURST_GAP_MS 5000 /* calls of the opening burst, broker time apart */
 
 static void
 new_call(struct sim_world *w, int64_t t)
@@ -1890,7 +1892,12 @@ new_call(struct sim_world *w, int64_t t)
 	w->st.generated++;
 	if (w->o.requests > 0)
 		w->to_generate--;
-	w->t_call = sim_world_next_arrival(&w->demand, w->per_hour, t, w->o.tz_offset_s);
+	if (w->burst_left > 0) {
+		w->burst_left--;
+		w->t_call = t + BURST_GAP_MS;
+	} else {
+		w->t_call = sim_world_next_arrival(&w->demand, w->per_hour, t, w->o.tz_offset_s);
+	}
 }
 
 /* ---- create, start, advance ---- */
@@ -2140,6 +2147,9 @@ sim_world_start(struct sim_world *w, int64_t now)
 		schedule_shift(w, k, now);
 	}
 	w->t_call = sim_world_next_arrival(&w->demand, w->per_hour, now, w->o.tz_offset_s);
+	w->burst_left = w->o.burst > 0 ? w->o.burst : 0;
+	if (w->burst_left > 0)
+		w->t_call = now + 1;
 	if (w->o.requests > 0 && w->to_generate <= 0)
 		w->t_call = INT64_MAX;
 }

@@ -137,6 +137,9 @@ struct sim_world_opts {
 	double p_decline;           /* < 0: suppliers' accept_rate; else offers refused with this
 	                               probability */
 	int tz_offset_s;            /* local time of the regions (SIM_WORLD_TZ_CHINA) */
+	long burst;                 /* this many calls arrive at the start, BURST_GAP apart,
+	                               before demand takes over (a busy centre at once, for
+	                               demos) */
 };
 
 /* Fill o with the defaults: seed 1, all regions, data demand, no limit, no faults injected,

@@ -422,6 +422,7 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 	wo.regions = opts->regions;
 	wo.n_regions = opts->n_regions;
 	wo.rate_per_hour = opts->rate;
+	wo.burst = opts->burst;
 	wo.requests = opts->requests;
 	wo.p_gps_dropout = opts->gps_dropout;
 	wo.p_stall = opts->stall;

@@ -37,6 +37,7 @@ struct sim_opts {
 	double duration_s;            /* > 0: stop after this much broker time */
 	double gps_dropout, stall, detour; /* fault injection, per job, 0..1 */
 	double decline;               /* < 0: suppliers' accept_rate; else 0..1 */
+	long burst;                   /* calls at the start, 5 s of broker time apart */
 	int hello_timeout_ms;         /* 0: 5000 */
 	double finish_timeout_s;      /* with requests: broker time allowed after the last
 	                                 intake for all to close; 0: 12 h */

@@ -464,7 +464,10 @@ demo_start(struct app *a, char **cause)
 	so.data_dir = a->opts->data_dir;
 	so.speed = speed;
 	so.seed = a->opts->demo_seed ? a->opts->demo_seed : (unsigned long)rd_now_ms();
-	so.rate = a->opts->demo_rate > 0 ? a->opts->demo_rate : 120;
+	/* sustainable demand for the demo fleet, after an opening burst so that a newcomer
+	 * sees a busy centre within two seconds */
+	so.rate = a->opts->demo_rate > 0 ? a->opts->demo_rate : 45;
+	so.burst = 14;
 	if ((a->sim = sim_create(a->zctx, &so, cause)) == NULL)
 		return -1;
 	pthread_create(&a->sim_th, NULL, sim_main, a);

@@ -21,7 +21,7 @@ usage(FILE *f)
 	    "usage: rescuedesk [options]\n"
 	    "  --demo               run a broker and a simulator inside the console\n"
 	    "  --demo-speed X       demo: simulated time runs X times faster (default 30)\n"
-	    "  --demo-rate N        demo: calls per simulated hour (default 120)\n"
+	    "  --demo-rate N        demo: calls per simulated hour (default 45)\n"
 	    "  --demo-seed N        demo: simulator seed (default: from the clock)\n"
 	    "  --api ENDPOINT       broker requests, default " BROKER_DEFAULT_API "\n"
 	    "  --pub ENDPOINT       broker updates, default " BROKER_DEFAULT_PUB "\n"

@@ -201,7 +201,7 @@ draw_row(struct vscreen *vs, const struct layout *l, int y, const struct model *
 		cell(vs, l, COL_MARK, y, warn >= 2 ? ROLE_LATE : ROLE_WARN, "!");
 	snprintf(buf, sizeof buf, "%lld", (long long)t->id);
 	cell(vs, l, COL_ID, y, base, buf);
-	model_fmt_minutes(m->now - t->created, buf, sizeof buf);
+	model_fmt_minutes(m->now > t->created ? m->now - t->created : 0, buf, sizeof buf);
 	cell(vs, l, COL_AGE, y, base, buf);
 	cell(vs, l, COL_STATE, y, base, present_state(t->state));
 	cell(vs, l, COL_CUSTOMER, y, base, t->customer);
