@@ -1015,6 +1015,9 @@ proto_reply_finish(struct proto_reply *r)
 	free(r->trucks);
 	free(r->warnings);
 	free(r->events);
+	free(r->candidates);
+	r->candidates = NULL;
+	r->n_candidates = 0;
 	r->tickets = NULL;
 	r->trucks = NULL;
 	r->warnings = NULL;
@@ -1129,6 +1132,26 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 		r = 0;
 		break;
 	}
+	case PROTO_MSG_dispatch_candidates: {
+		void *a;
+		const msgpack_object *t = map_get(res, "ticket");
+		if (t == NULL) {
+			proto_fail(err, PROTO_E_BAD_REQUEST, "result: missing key 'ticket'");
+			break;
+		}
+		if (decode_obj(t, PROTO_MSG_ticket, &out->ticket, "result.ticket", err) < 0)
+			break;
+		if (decode_array(res, "candidates", PROTO_MSG_candidate, &a, &out->n_candidates,
+		    err) < 0) {
+			free(a);
+			break;
+		}
+		out->candidates = a;
+		r = 0;
+		break;
+	}
+	case PROTO_MSG_offer_accept:
+	case PROTO_MSG_offer_decline:
 	case PROTO_MSG_intake_create:
 	case PROTO_MSG_ticket_note:
 	case PROTO_MSG_ticket_set_state:

@@ -277,6 +277,8 @@ struct proto_reply {
 	size_t n_warnings;
 	struct proto_event *events;            /* ticket.get (owned) */
 	size_t n_events;
+	struct proto_candidate *candidates;    /* dispatch.candidates (owned), best first */
+	size_t n_candidates;
 };
 /* Decode a reply; out owns its arrays afterwards: free them with proto_reply_finish (also
  * safe on a failed decode). When the decode fails after the envelope's cmd_id was read,

@@ -8,7 +8,6 @@
  * heartbeat's seq one more than the last and its per-stream seqs equal to the last seen. */
 #include <check.h>
 #include <dirent.h>
-#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -920,6 +919,25 @@ START_TEST(test_auto_dispatch)
 }
 END_TEST
 
+/* A truck that announces itself and sends its first position later (after a dispatch tick
+ * has passed) picks up the ticket that was waiting: its first fix makes it dispatchable. */
+START_TEST(test_first_fix_dispatch)
+{
+	struct proto_ticket t = create_ticket("battery", "changsha", CALL_LAT, CALL_LON);
+	struct proto_pub p;
+
+	ck_assert_str_eq(t.state, "new");
+	feed_status("HN-A-001", "available", "van", "changsha");
+	/* two heartbeats (1 s apart) take at least one dispatch tick (every 0.5 s) */
+	expect_pub(&p, is_hb, NULL, "heartbeat");
+	expect_pub(&p, is_hb, NULL, "heartbeat");
+	push_fix("HN-A-001", NEAR_LAT, CALL_LON);
+	struct ticket_want tw = { t.id, "dispatched" };
+	expect_pub(&p, is_ticket, &tw, "dispatched ticket");
+	ck_assert_str_eq(p.u.ticket.truck, "HN-A-001");
+}
+END_TEST
+
 /* ---------------------------------------------------------------- states */
 
 struct step {
@@ -1613,47 +1631,6 @@ START_TEST(test_restart)
 }
 END_TEST
 
-/* ---------------------------------------------------------------- warnings */
-
-/* At 600x, the 300 s acceptance SLA passes in half a second. */
-START_TEST(test_warning_not_accepted)
-{
-	struct proto_ticket t, u;
-	struct proto_pub p;
-
-	ck_assert_int_eq(hello(NULL).time_scale, 600);
-	van_at("HN-A-001", NEAR_LAT);
-	t = create_ticket("battery", "changsha", CALL_LAT, CALL_LON);
-	ck_assert_str_eq(t.state, "dispatched");
-
-	struct warning_want ww = { t.id, "not_accepted", false };
-	expect_pub(&p, is_warning, &ww, "not_accepted warning");
-	ck_assert_str_eq(p.u.warning.level, "amber");
-	ck_assert_msg(strstr(p.u.warning.text, "HN-A-001") != NULL, "%s", p.u.warning.text);
-	ck_assert_int_ge(p.u.warning.ts - t.t_dispatched, 300 * 1000);
-	int64_t wid = p.u.warning.id;
-
-	/* it is in the snapshot while active */
-	struct proto_snapshot s = { .present = 0 };
-	struct proto_reply r;
-	call(PROTO_MSG_snapshot, &s, &r);
-	ck_assert(r.ok);
-	bool found = false;
-	for (size_t i = 0; i < r.n_warnings; i++)
-		if (r.warnings[i].id == wid)
-			found = !r.warnings[i].cleared;
-	ck_assert(found);
-	proto_reply_finish(&r);
-
-	/* accepting clears it */
-	struct proto_ticket_set_state a = state_args(t.id, "accepted", NULL, 120);
-	call_ticket(PROTO_MSG_ticket_set_state, &a, &u);
-	ww.cleared = true;
-	expect_pub(&p, is_warning, &ww, "cleared warning");
-	ck_assert_int_eq(p.u.warning.id, wid);
-}
-END_TEST
-
 /* Seqs and vers belong to an epoch: after a restart the snapshot's seqs are at least the ver
  * of every entity in it, and the next change of an entity has the next seq as its ver. */
 START_TEST(test_restart_vers)
@@ -1695,22 +1672,44 @@ START_TEST(test_restart_vers)
 }
 END_TEST
 
-/* A truck that announces itself and sends its first position later (after a dispatch tick
- * has passed) picks up the ticket that was waiting: its first fix makes it dispatchable. */
-START_TEST(test_first_fix_dispatch)
+/* ---------------------------------------------------------------- warnings */
+
+/* At 600x, the 300 s acceptance SLA passes in half a second. */
+START_TEST(test_warning_not_accepted)
 {
-	struct proto_ticket t = create_ticket("battery", "changsha", CALL_LAT, CALL_LON);
+	struct proto_ticket t, u;
 	struct proto_pub p;
 
-	ck_assert_str_eq(t.state, "new");
-	feed_status("HN-A-001", "available", "van", "changsha");
-	/* two heartbeats (1 s apart) take at least one dispatch tick (every 0.5 s) */
-	expect_pub(&p, is_hb, NULL, "heartbeat");
-	expect_pub(&p, is_hb, NULL, "heartbeat");
-	push_fix("HN-A-001", NEAR_LAT, CALL_LON);
-	struct ticket_want tw = { t.id, "dispatched" };
-	expect_pub(&p, is_ticket, &tw, "dispatched ticket");
-	ck_assert_str_eq(p.u.ticket.truck, "HN-A-001");
+	ck_assert_int_eq(hello(NULL).time_scale, 600);
+	van_at("HN-A-001", NEAR_LAT);
+	t = create_ticket("battery", "changsha", CALL_LAT, CALL_LON);
+	ck_assert_str_eq(t.state, "dispatched");
+
+	struct warning_want ww = { t.id, "not_accepted", false };
+	expect_pub(&p, is_warning, &ww, "not_accepted warning");
+	ck_assert_str_eq(p.u.warning.level, "amber");
+	ck_assert_msg(strstr(p.u.warning.text, "HN-A-001") != NULL, "%s", p.u.warning.text);
+	ck_assert_int_ge(p.u.warning.ts - t.t_dispatched, 300 * 1000);
+	int64_t wid = p.u.warning.id;
+
+	/* it is in the snapshot while active */
+	struct proto_snapshot s = { .present = 0 };
+	struct proto_reply r;
+	call(PROTO_MSG_snapshot, &s, &r);
+	ck_assert(r.ok);
+	bool found = false;
+	for (size_t i = 0; i < r.n_warnings; i++)
+		if (r.warnings[i].id == wid)
+			found = !r.warnings[i].cleared;
+	ck_assert(found);
+	proto_reply_finish(&r);
+
+	/* accepting clears it */
+	struct proto_ticket_set_state a = state_args(t.id, "accepted", NULL, 120);
+	call_ticket(PROTO_MSG_ticket_set_state, &a, &u);
+	ww.cleared = true;
+	expect_pub(&p, is_warning, &ww, "cleared warning");
+	ck_assert_int_eq(p.u.warning.id, wid);
 }
 END_TEST
 
