@@ -10,6 +10,7 @@
 #include "../proto/proto.h"
 #include "broker.h"
 #include "data.h"
+#include "dispatch.h"
 #include "geo.h"
 #include "hmap.h"
 #include "store.h"
@@ -22,7 +23,8 @@ enum stream { STREAM_TICKET, STREAM_TRUCK, STREAM_WARNING, STREAM_COUNT };
 	X(GPS_LOST, "gps_lost")               \
 	X(STALLED, "stalled")                 \
 	X(ETA_LATE, "eta_late")               \
-	X(OVERDUE, "overdue")
+	X(OVERDUE, "overdue")                 \
+	X(REDISPATCH, "redispatch")
 
 enum warn_kind {
 #define X(e, s) WARN_##e,
@@ -31,7 +33,8 @@ enum warn_kind {
 	WARN_KIND_COUNT
 };
 
-#define DECLINED_MAX 8
+#define DECLINED_MAX 32
+#define OFFER_TIMEOUT_DEFAULT_S 120 /* a truck whose supplier is not in the data */
 
 struct btruck;
 struct bwarn;
@@ -46,6 +49,10 @@ struct bticket {
 	uint32_t declined[DECLINED_MAX];      /* geo ids of trucks that declined it */
 	int n_declined;
 	int64_t eta_updated;     /* broker time of the last ETA change */
+	int64_t round_start;     /* first offer not yet accepted (0: none): not_accepted clock */
+	char last_offered[sizeof ((struct proto_ticket *)0)->truck]; /* for the not_accepted text */
+	bool held;               /* waiting for a truck finishing a job nearby ... */
+	uint32_t hold;           /* ... this one (geo id) */
 };
 
 struct btruck {
@@ -59,6 +66,16 @@ struct btruck {
 	bool off_after_job;      /* the supplier took it off duty during a job */
 	double still_lat, still_lon;
 	int64_t still_since;     /* broker time since when it has not moved 50 m */
+	int sup;                 /* index in broker.sups, or -1 */
+	int offers_today;        /* offers on China day offers_day */
+	int64_t offers_day;
+};
+
+/* A supplier of the reference data, with what dispatch needs to know of it now. */
+struct bsup {
+	const struct data_region *region;
+	const struct data_supplier *d;
+	int64_t day;             /* the China day dsup.offers_today counts */
 };
 
 struct bwarn {
@@ -108,6 +125,16 @@ struct broker {
 	size_t n_warns_active;
 	struct geo_index *geo;
 	bool avail_changed;       /* a truck became available: retry waiting tickets */
+	size_t n_held;            /* tickets waiting for a truck finishing a job */
+
+	/* dispatch */
+	struct dispatch_rules rules;
+	const struct dispatch_eta_model *eta;
+	struct bsup *sups;        /* every supplier of every region */
+	struct dispatch_supplier *dsup; /* parallel to sups: the ranking's view */
+	size_t n_sups;
+	struct dispatch_fleet fleet;
+	int64_t today;            /* China day of the ranking in progress */
 
 	/* the current batch */
 	bool in_txn;
@@ -143,6 +170,10 @@ void broker_reply(struct broker *b, const unsigned char *rid, size_t rid_len, bo
     const char *body, size_t len);
 
 /* broker-ops.c */
+/* Set up the dispatch rules, the supplier table and the fleet view from b->data; before any
+ * truck is added. broker_dispatch_finish frees what it made. */
+void broker_dispatch_init(struct broker *b);
+void broker_dispatch_finish(struct broker *b);
 struct bticket *broker_ticket(struct broker *b, int64_t id);
 struct btruck *broker_truck_add(struct broker *b, const struct proto_truck *w);
 void broker_truck_reindex(struct broker *b, struct btruck *k);
@@ -153,7 +184,8 @@ void broker_handle(struct broker *b, const struct proto_request *req, struct pro
 void broker_handle_feed(struct broker *b, const struct proto_feed *f);
 /* Periodic work: dispatch waiting tickets, refresh ETAs, raise and clear warnings. */
 void broker_tick(struct broker *b);
-/* After load: relink tickets, trucks and warnings. */
+/* After load: relink tickets, trucks and warnings; rebuild what is not in the entities
+ * (declined trucks, offers today) from the event log. */
 void broker_relink(struct broker *b);
 const char *warn_kind_name(enum warn_kind k);
 int warn_kind_parse(const char *s);

@@ -12,9 +12,6 @@
 
 #include "util.h"
 
-#define MASK_AVAILABLE 1u
-#define MASK_FAULT(f) (1u << (1 + (f)))
-#define DISPATCH_MAX_M 300000.0 /* never send a truck from farther than this */
 #define FAR_FROM_REGION_M 500000.0
 #define STALL_MOVE_M 50.0
 #define ETA_CHANGE_MS 60000
@@ -71,14 +68,121 @@ broker_ticket_put(struct broker *b, struct bticket *t)
 		b->n_tickets = idx + 1;
 }
 
-static uint32_t
-truck_mask(const struct broker *b, const struct btruck *k)
+/* ---- suppliers and the fleet as dispatch sees them ---- */
+
+/* The supplier of truck k: its own region's first, else the first with that id anywhere. */
+static int
+find_sup(const struct broker *b, const struct btruck *k)
 {
-	uint32_t m = k->status == TRUCK_AVAILABLE ? MASK_AVAILABLE : 0;
-	for (int f = 0; f < FAULT_COUNT; f++)
-		if (b->data->faults[f].kinds & (1u << k->kind))
-			m |= MASK_FAULT(f);
-	return m;
+	int any = -1;
+	if (!k->w.supplier[0])
+		return -1;
+	for (size_t i = 0; i < b->n_sups; i++) {
+		if (strcmp(b->sups[i].d->id, k->w.supplier) != 0)
+			continue;
+		if (strcmp(b->sups[i].region->id, k->w.region) == 0)
+			return (int)i;
+		if (any < 0)
+			any = (int)i;
+	}
+	return any;
+}
+
+/* Count truck k in (sign 1) or out of (sign -1) its supplier's trucks and busy trucks. */
+static void
+sup_count(struct broker *b, const struct btruck *k, int sign)
+{
+	if (k->sup < 0)
+		return;
+	struct dispatch_supplier *s = &b->dsup[k->sup];
+	if (k->status != TRUCK_OFF_DUTY) {
+		s->trucks += sign;
+		if (k->status != TRUCK_AVAILABLE)
+			s->busy += sign;
+	}
+}
+
+/* Its supplier may have changed: account for it again. */
+static void
+truck_resup(struct broker *b, struct btruck *k)
+{
+	sup_count(b, k, -1);
+	k->sup = find_sup(b, k);
+	sup_count(b, k, 1);
+}
+
+/* Start a new China day for the counts of offers made today. */
+static void
+roll_day(struct broker *b, int64_t now)
+{
+	b->today = dispatch_day(now);
+	for (size_t i = 0; i < b->n_sups; i++) {
+		if (b->sups[i].day != b->today) {
+			b->sups[i].day = b->today;
+			b->dsup[i].offers_today = 0;
+		}
+	}
+}
+
+static bool
+fleet_get(const void *ctx, uint32_t id, struct dispatch_truck *out)
+{
+	const struct broker *b = ctx;
+	if (id >= b->n_trucks)
+		return false;
+	const struct btruck *k = b->trucks[id];
+	out->id = k->w.id;
+	out->supplier = k->sup;
+	out->kind = k->kind;
+	out->status = k->status;
+	out->placed = k->placed;
+	out->pos = (struct geo_point){ k->w.lat, k->w.lon };
+	out->fix_ts = k->w.fix_ts;
+	out->job_fault = -1;
+	out->job_since = 0;
+	if (k->job != NULL) {
+		out->job_fault = (int)k->job->fault;
+		out->job_since = k->status == TRUCK_TOWING ? k->job->w.t_towing : k->job->w.t_on_scene;
+	}
+	out->offers_today = k->offers_day == b->today ? k->offers_today : 0;
+	out->last_offer = k->w.last_offer;
+	return true;
+}
+
+void
+broker_dispatch_init(struct broker *b)
+{
+	dispatch_rules_init(&b->rules, b->data);
+	b->eta = &dispatch_eta_builtin;
+	b->n_sups = 0;
+	for (size_t i = 0; i < b->data->n_regions; i++)
+		b->n_sups += b->data->regions[i].n_suppliers;
+	b->sups = xcalloc(b->n_sups + 1, sizeof *b->sups);
+	b->dsup = xcalloc(b->n_sups + 1, sizeof *b->dsup);
+	size_t n = 0;
+	for (size_t i = 0; i < b->data->n_regions; i++) {
+		const struct data_region *r = &b->data->regions[i];
+		for (size_t j = 0; j < r->n_suppliers; j++, n++) {
+			b->sups[n].region = r;
+			b->sups[n].d = &r->suppliers[j];
+			b->dsup[n].id = r->suppliers[j].id;
+			b->dsup[n].quality = r->suppliers[j].quality;
+		}
+	}
+	b->fleet = (struct dispatch_fleet){
+		.geo = b->geo, .n_ids = 0, .get = fleet_get, .ctx = b,
+		.suppliers = b->dsup, .n_suppliers = b->n_sups,
+	};
+}
+
+void
+broker_dispatch_finish(struct broker *b)
+{
+	free(b->sups);
+	free(b->dsup);
+	b->sups = NULL;
+	b->dsup = NULL;
+	b->n_sups = 0;
 }
 
 void
@@ -87,7 +191,7 @@ broker_truck_reindex(struct broker *b, struct btruck *k)
 	if (!k->placed)
 		return;
 	struct geo_point p = { k->w.lat, k->w.lon };
-	geo_index_put(b->geo, k->gid, p, truck_mask(b, k));
+	geo_index_put(b->geo, k->gid, p, dispatch_mask(&b->rules, k->kind, k->status));
 }
 
 struct btruck *
@@ -107,7 +211,10 @@ broker_truck_add(struct broker *b, const struct proto_truck *w)
 	}
 	k->gid = (uint32_t)b->n_trucks;
 	b->trucks[b->n_trucks++] = k;
+	b->fleet.n_ids = (uint32_t)b->n_trucks;
 	hmap_put(b->truck_by_id, k->w.id, k);
+	k->sup = find_sup(b, k);
+	sup_count(b, k, 1);
 	broker_truck_reindex(b, k);
 	return k;
 }
@@ -117,15 +224,84 @@ set_truck_status(struct broker *b, struct btruck *k, enum truck_status s)
 {
 	if (s == TRUCK_AVAILABLE && k->status != TRUCK_AVAILABLE)
 		b->avail_changed = true; /* waiting tickets may now find a truck */
+	sup_count(b, k, -1);
 	k->status = s;
+	sup_count(b, k, 1);
 	proto_strset(k->w.status, sizeof k->w.status, truck_status_name(s));
+}
+
+static bool
+declined_by(const struct bticket *t, const struct btruck *k)
+{
+	for (int i = 0; i < t->n_declined; i++)
+		if (t->declined[i] == k->gid)
+			return true;
+	return false;
+}
+
+/* Remember that k declined t (or did not answer): it is not offered t again. */
+static void
+add_declined(struct bticket *t, const struct btruck *k)
+{
+	if (declined_by(t, k))
+		return;
+	if (t->n_declined == DECLINED_MAX) {
+		/* the oldest refusal goes: after DECLINED_MAX others it may be asked again */
+		memmove(t->declined, t->declined + 1, (DECLINED_MAX - 1) * sizeof *t->declined);
+		t->n_declined--;
+	}
+	t->declined[t->n_declined++] = k->gid;
+}
+
+struct relink_ctx {
+	struct broker *b;
+	struct bticket *t;
+	struct btruck *last;  /* the truck of the last offer */
+	int64_t day;
+	int count;
+};
+
+/* A ticket's history: "offer" bodies name the truck; a "decline" or "timeout" after it is
+ * that truck's refusal. */
+static int
+declines_cb(void *vctx, const struct store_event *ev)
+{
+	struct relink_ctx *c = vctx;
+	if (strcmp(ev->kind, "offer") == 0) {
+		struct proto_ticket w;
+		struct proto_error err;
+		c->last = NULL;
+		if (proto_decode_msg(ev->body, ev->body_len, PROTO_MSG_ticket, &w, &err) == 0 &&
+		    w.truck[0])
+			c->last = hmap_get(c->b->truck_by_id, w.truck);
+	} else if (strcmp(ev->kind, "decline") == 0 || strcmp(ev->kind, "timeout") == 0) {
+		if (c->last != NULL)
+			add_declined(c->t, c->last);
+		c->last = NULL;
+	} else if (strcmp(ev->kind, "release") == 0) {
+		c->last = NULL;
+	}
+	return 0;
+}
+
+static int
+offers_cb(void *vctx, const struct store_event *ev)
+{
+	struct relink_ctx *c = vctx;
+	if (strcmp(ev->kind, "offer") == 0 && dispatch_day(ev->ts) == c->day)
+		c->count++;
+	return 0;
 }
 
 /* After loading: parse enums, link tickets and trucks and active warnings. */
 void
 broker_relink(struct broker *b)
 {
+	struct relink_ctx rc = { .b = b };
+	char id[24];
+
 	b->n_open = 0;
+	b->n_held = 0;
 	b->avail_changed = true; /* try every waiting ticket once after a restart */
 	for (size_t i = 0; i < b->n_tickets; i++) {
 		struct bticket *t = b->tickets[i];
@@ -138,13 +314,26 @@ broker_relink(struct broker *b)
 		t->region = data_region(b->data, t->w.region);
 		t->truck = t->w.truck[0] ? hmap_get(b->truck_by_id, t->w.truck) : NULL;
 		t->w.ver = 0; /* vers belong to the old epoch: seqs restart with the new one */
+		t->held = false;
+		t->n_declined = 0;
+		/* a round of offers nobody accepted yet: its clock from the last offer we know */
+		t->round_start = 0;
+		if (t->state == TICKET_DISPATCHED || (t->state == TICKET_NEW && t->w.offers > 0 &&
+		    !PROTO_HAS(&t->w, ticket, t_accepted)))
+			t->round_start = t->w.t_dispatched;
+		PROTO_STRSET(t->last_offered, t->w.truck);
 		if (!ticket_state_final(t->state))
 			b->n_open++;
 	}
+	int64_t last_day = INT64_MIN;
+	for (size_t i = 0; i < b->n_sups; i++)
+		b->dsup[i].trucks = b->dsup[i].busy = b->dsup[i].offers_today = 0;
 	for (size_t i = 0; i < b->n_trucks; i++) {
 		struct btruck *k = b->trucks[i];
 		int s = truck_status_parse(k->w.status);
+		int kind = truck_kind_parse(k->w.kind);
 		k->status = s < 0 ? TRUCK_OFF_DUTY : (enum truck_status)s;
+		k->kind = kind < 0 ? TRUCK_KIND_VAN : (enum truck_kind)kind;
 		k->job = NULL;
 		k->w.ver = 0;
 		if (k->w.ticket > 0) {
@@ -156,7 +345,40 @@ broker_relink(struct broker *b)
 		k->still_lat = k->w.lat;
 		k->still_lon = k->w.lon;
 		k->still_since = k->w.fix_ts;
+		k->sup = find_sup(b, k);
+		sup_count(b, k, 1);
+		k->offers_today = 0;
+		k->offers_day = INT64_MIN;
+		if (k->w.last_offer > 0 && dispatch_day(k->w.last_offer) > last_day)
+			last_day = dispatch_day(k->w.last_offer);
 		broker_truck_reindex(b, k);
+	}
+	/* offers on the last day anyone had one: the rotation's "today" */
+	for (size_t i = 0; i < b->n_sups; i++)
+		b->sups[i].day = last_day;
+	for (size_t i = 0; last_day != INT64_MIN && i < b->n_trucks; i++) {
+		struct btruck *k = b->trucks[i];
+		if (k->w.last_offer <= 0 || dispatch_day(k->w.last_offer) != last_day)
+			continue;
+		rc.day = last_day;
+		rc.count = 0;
+		if (store_events_of(b->store, "truck", k->w.id, offers_cb, &rc) < 0)
+			log_warn("offers of truck %s: %s", k->w.id, store_errmsg(b->store));
+		k->offers_today = rc.count;
+		k->offers_day = last_day;
+		if (k->sup >= 0)
+			b->dsup[k->sup].offers_today += rc.count;
+	}
+	/* who declined the tickets still waiting for a truck */
+	for (size_t i = 0; i < b->n_tickets; i++) {
+		struct bticket *t = b->tickets[i];
+		if (t == NULL || ticket_state_final(t->state) || t->w.offers <= 0)
+			continue;
+		rc.t = t;
+		rc.last = NULL;
+		snprintf(id, sizeof id, "%" PRId64, t->w.id);
+		if (store_events_of(b->store, "ticket", id, declines_cb, &rc) < 0)
+			log_warn("history of ticket %s: %s", id, store_errmsg(b->store));
 	}
 	b->n_warns_active = 0;
 	for (size_t i = 0; i < b->n_warns; i++) {
@@ -178,32 +400,24 @@ broker_relink(struct broker *b)
 	}
 }
 
-/* ---- ETA model ---- */
+/* ---- ETA ---- */
 
-static double
-region_speed_kmh(const struct data_region *r, int64_t now, bool expressway)
+static struct dispatch_ticket
+ticket_view(const struct bticket *t)
 {
-	if (r == NULL)
-		return 30.0;
-	if (expressway)
-		return r->speed_expressway_kmh;
-	/* The regions we serve are in China (UTC+8). */
-	int hour = (int)(((now / 3600000) + 8) % 24);
-	bool peak = (hour >= 7 && hour < 9) || (hour >= 17 && hour < 19);
-	return peak ? r->speed_peak_kmh : r->speed_kmh;
+	return (struct dispatch_ticket){
+		.pos = { t->w.lat, t->w.lon }, .fault = t->fault, .flags = (uint32_t)t->w.flags,
+		.region = t->region,
+	};
 }
 
-/* Travel time in ms from the truck's position to the ticket. */
+/* Travel time in ms from the truck's position to the ticket, from the ETA model. */
 static int64_t
-travel_ms(const struct bticket *t, const struct btruck *k, int64_t now)
+travel_ms(const struct broker *b, const struct bticket *t, const struct btruck *k, int64_t now)
 {
-	struct geo_point a = { k->w.lat, k->w.lon }, p = { t->w.lat, t->w.lon };
-	double detour = t->region ? t->region->detour : 1.4;
-	double kmh = region_speed_kmh(t->region, now, t->w.flags & TICKET_FLAG_EXPRESSWAY);
-	if (kmh < 1)
-		kmh = 1;
-	double m = geo_distance_m(a, p) * detour;
-	return (int64_t)(m / (kmh / 3.6) * 1000.0);
+	struct dispatch_ticket v = ticket_view(t);
+	struct geo_point a = { k->w.lat, k->w.lon };
+	return b->eta->travel_ms(b->eta, &v, a, geo_distance_m(v.pos, a), now);
 }
 
 static void
@@ -257,9 +471,11 @@ set_state(struct bticket *t, enum ticket_state s, int64_t now)
 
 static void clear_warning(struct broker *b, struct bticket *t, enum warn_kind k);
 
-/* Free the ticket's truck (it becomes available) and tell everyone. */
+/* Free the ticket's truck (it becomes available, or off duty if its supplier asked for that
+ * during the job) and tell everyone with a truck event of this kind. */
 static void
-release_truck(struct broker *b, struct bticket *t, const char *user, const char *why)
+release_truck(struct broker *b, struct bticket *t, const char *user, const char *kind,
+    const char *detail)
 {
 	struct btruck *k = t->truck;
 	if (k == NULL)
@@ -278,9 +494,7 @@ release_truck(struct broker *b, struct bticket *t, const char *user, const char 
 			set_truck_status(b, k, TRUCK_AVAILABLE);
 		}
 		broker_truck_reindex(b, k);
-		char detail[96];
-		snprintf(detail, sizeof detail, "released from ticket %" PRId64 ": %s", t->w.id, why);
-		broker_emit_truck(b, k, "release", user, detail);
+		broker_emit_truck(b, k, kind, user, detail);
 	}
 }
 
@@ -292,70 +506,181 @@ close_warnings(struct broker *b, struct bticket *t)
 			clear_warning(b, t, (enum warn_kind)k);
 }
 
-/* Give ticket t to truck k (dispatch or re-dispatch). */
 static void
-assign(struct broker *b, struct bticket *t, struct btruck *k, const char *user, const char *why)
+unhold(struct broker *b, struct bticket *t)
+{
+	if (t->held) {
+		t->held = false;
+		b->n_held--;
+	}
+}
+
+static int
+offer_timeout_s(const struct broker *b, const struct btruck *k)
+{
+	return k->sup >= 0 ? b->sups[k->sup].d->offer_timeout_s : OFFER_TIMEOUT_DEFAULT_S;
+}
+
+static int64_t
+ceil_min(int64_t ms)
+{
+	return ms <= 0 ? 0 : (ms + 59999) / 60000;
+}
+
+/* Offer ticket t (which has no truck) to truck k: the ticket is dispatched until offer_until,
+ * the truck offered. c is k's ranking, or NULL when an agent chose k. */
+static void
+offer(struct broker *b, struct bticket *t, struct btruck *k, const struct dispatch_candidate *c,
+    const char *user, const char *why)
 {
 	int64_t now = broker_now(b);
-	char detail[160];
+	int timeout = offer_timeout_s(b, k);
+	char line[256], detail[512];
 
-	if (t->truck != NULL && t->truck != k)
-		release_truck(b, t, user, "re-dispatched");
+	unhold(b, t);
+	if (t->round_start == 0)
+		t->round_start = now;
 	t->truck = k;
-	proto_strset(t->w.truck, sizeof t->w.truck, k->w.id);
+	PROTO_STRSET(t->w.truck, k->w.id);
 	PROTO_SET(&t->w, ticket, truck);
 	set_state(t, TICKET_DISPATCHED, now);
-	set_eta(t, now + travel_ms(t, k, now), "model");
+	t->w.offers++;
+	PROTO_SET(&t->w, ticket, offers);
+	t->w.offer_until = now + (int64_t)timeout * 1000;
+	PROTO_SET(&t->w, ticket, offer_until);
+	if (c != NULL) {
+		set_eta(t, now + c->travel_ms + c->job_ms, c->eta_src);
+		dispatch_why(c, line, sizeof line);
+	} else {
+		int64_t travel = travel_ms(b, t, k, now);
+		bool stale = now - k->w.fix_ts > (int64_t)b->rules.gps_stale_s * 1000;
+		const char *src = stale ? "stale" : b->eta->src;
+		set_eta(t, now + travel, src);
+		snprintf(line, sizeof line, "%.1f km \xc2\xb7 ETA %" PRId64 " min (%s)",
+		    geo_distance_m((struct geo_point){ k->w.lat, k->w.lon },
+		    (struct geo_point){ t->w.lat, t->w.lon }) / 1000.0, ceil_min(travel), src);
+	}
 	t->eta_updated = now;
+	PROTO_STRSET(t->last_offered, k->w.id);
+
 	k->job = t;
 	k->w.ticket = t->w.id;
 	PROTO_SET(&k->w, truck, ticket);
-	set_truck_status(b, k, TRUCK_ASSIGNED);
+	set_truck_status(b, k, TRUCK_OFFERED);
+	roll_day(b, now);
+	if (k->offers_day != b->today) {
+		k->offers_day = b->today;
+		k->offers_today = 0;
+	}
+	k->offers_today++;
+	if (k->sup >= 0)
+		b->dsup[k->sup].offers_today++;
+	k->w.offers++;
+	k->w.last_offer = now;
+	PROTO_SET(&k->w, truck, offers);
+	PROTO_SET(&k->w, truck, last_offer);
 	broker_truck_reindex(b, k);
-	double km = geo_distance_m((struct geo_point){ k->w.lat, k->w.lon },
-	    (struct geo_point){ t->w.lat, t->w.lon }) / 1000.0;
-	snprintf(detail, sizeof detail, "dispatched to %s (%s, %s), %.1f km: %s", k->w.id,
-	    k->w.supplier, k->w.kind, km, why);
-	clear_warning(b, t, WARN_NOT_ACCEPTED);
-	broker_emit_ticket(b, t, "dispatch", user, detail);
-	snprintf(detail, sizeof detail, "assigned ticket %" PRId64, t->w.id);
-	broker_emit_truck(b, k, "assign", user, detail);
-	log_info("ticket %" PRId64 " -> truck %s (%.1f km)", t->w.id, k->w.id, km);
+
+	snprintf(detail, sizeof detail, "offered to %s (%s %s), answer within %d s: %s%s%s",
+	    k->w.id, k->w.supplier, k->w.kind, timeout, why, why[0] ? " \xc2\xb7 " : "", line);
+	broker_emit_ticket(b, t, "offer", user, detail);
+	snprintf(detail, sizeof detail, "offered ticket %" PRId64 ", answer within %d s", t->w.id,
+	    timeout);
+	broker_emit_truck(b, k, "offer", user, detail);
+	log_info("ticket %" PRId64 " offered to truck %s (%d s)", t->w.id, k->w.id, timeout);
+}
+
+/* Take t's truck off it. kind "decline" or "timeout": the truck refused (counted on it, and
+ * it is not offered t again); "release": it was taken away. The ticket goes back to new. */
+static void
+drop_truck(struct broker *b, struct bticket *t, const char *kind, const char *user,
+    const char *ticket_detail, const char *truck_detail)
+{
+	struct btruck *k = t->truck;
+	int64_t now = broker_now(b);
+
+	if (k != NULL && strcmp(kind, "release") != 0) {
+		add_declined(t, k);
+		k->w.declines++;
+		PROTO_SET(&k->w, truck, declines);
+	}
+	if (t->state != TICKET_DISPATCHED)
+		t->round_start = 0; /* a job handed back: the clock starts at the next offer */
+	release_truck(b, t, user, kind, truck_detail);
+	set_state(t, TICKET_NEW, now);
+	t->w.eta = 0;
+	t->w.offer_until = 0;
+	t->w.present &= ~((uint64_t)1 << PROTO_ticket_eta | (uint64_t)1 << PROTO_ticket_eta_src |
+	    (uint64_t)1 << PROTO_ticket_offer_until);
+	clear_warning(b, t, WARN_REDISPATCH);
+	broker_emit_ticket(b, t, kind, user, ticket_detail);
 }
 
 static bool
-declined_by(const struct bticket *t, const struct btruck *k)
+auto_region(const struct bticket *t)
 {
-	for (int i = 0; i < t->n_declined; i++)
-		if (t->declined[i] == k->gid)
-			return true;
-	return false;
+	return t->region == NULL || t->region->auto_dispatch;
 }
 
-/* The nearest available truck able to serve the ticket's fault that has not declined it. */
-static struct btruck *
-nearest_truck(struct broker *b, const struct bticket *t)
+static struct dispatch_query
+query_for(struct broker *b, struct bticket *t, int64_t now)
 {
-	struct geo_hit hits[DECLINED_MAX + 1];
-	struct geo_point p = { t->w.lat, t->w.lon };
-	size_t n = geo_index_nearest(b->geo, p, MASK_AVAILABLE | MASK_FAULT(t->fault),
-	    ARRAY_LEN(hits), DISPATCH_MAX_M, hits);
-	for (size_t i = 0; i < n; i++) {
-		struct btruck *k = b->trucks[hits[i].id];
-		if (!declined_by(t, k))
-			return k;
+	roll_day(b, now);
+	return (struct dispatch_query){
+		.ticket = ticket_view(t), .skip = t->declined, .n_skip = (size_t)t->n_declined,
+		.available_only = false, .now = now,
+	};
+}
+
+/* The best truck is still on a job nearby: wait for it (said once per truck waited for). */
+static void
+hold(struct broker *b, struct bticket *t, const struct dispatch_candidate *c,
+    struct dispatch_query *q)
+{
+	struct dispatch_candidate alt;
+	char detail[400];
+
+	if (t->held && t->hold == c->id)
+		return;
+	if (!t->held) {
+		t->held = true;
+		b->n_held++;
 	}
-	return NULL;
+	t->hold = c->id;
+	q->available_only = true;
+	size_t n = dispatch_rank(&b->rules, b->eta, &b->fleet, q, 1, &alt, NULL);
+	int len = snprintf(detail, sizeof detail, "waiting for %s (%s, free in ~%" PRId64
+	    " min, ETA %" PRId64 " min)", c->truck, c->status == TRUCK_TOWING ? "towing" :
+	    "on scene", ceil_min(c->job_ms), ceil_min(c->travel_ms + c->job_ms));
+	if (len > 0 && (size_t)len < sizeof detail) {
+		if (n > 0)
+			snprintf(detail + len, sizeof detail - (size_t)len, " rather than %s (ETA %"
+			    PRId64 " min, score %.0f vs %.0f)", alt.truck, ceil_min(alt.travel_ms),
+			    alt.score, c->score);
+		else
+			snprintf(detail + len, sizeof detail - (size_t)len, "; no truck is free");
+	}
+	broker_emit_ticket(b, t, "hold", "", detail);
 }
 
+/* Offer a waiting ticket to its best candidate, or wait for a better one finishing a job. */
 static bool
 try_dispatch(struct broker *b, struct bticket *t)
 {
-	struct btruck *k = nearest_truck(b, t);
-	if (k == NULL)
+	struct dispatch_candidate c;
+	int64_t now = broker_now(b);
+	struct dispatch_query q = query_for(b, t, now);
+
+	if (dispatch_rank(&b->rules, b->eta, &b->fleet, &q, 1, &c, NULL) == 0) {
+		unhold(b, t);
 		return false;
-	assign(b, t, k, "", "nearest available truck");
-	return true;
+	}
+	if (c.status == TRUCK_AVAILABLE) {
+		offer(b, t, b->trucks[c.id], &c, "", "");
+		return true;
+	}
+	hold(b, t, &c, &q);
+	return false;
 }
 
 /* ---- replies ---- */
@@ -461,7 +786,7 @@ op_intake(struct broker *b, const struct proto_request *req, struct proto_buf *o
 	    (uint64_t)1 << PROTO_ticket_t_dispatched | (uint64_t)1 << PROTO_ticket_t_accepted |
 	    (uint64_t)1 << PROTO_ticket_t_en_route | (uint64_t)1 << PROTO_ticket_t_on_scene |
 	    (uint64_t)1 << PROTO_ticket_t_towing | (uint64_t)1 << PROTO_ticket_t_closed |
-	    (uint64_t)1 << PROTO_ticket_truck);
+	    (uint64_t)1 << PROTO_ticket_truck | (uint64_t)1 << PROTO_ticket_offer_until);
 	bool has_note = !blank(a->notes);
 	if (has_note) {
 		PROTO_STRSET(w->last_note, a->notes);
@@ -478,7 +803,7 @@ op_intake(struct broker *b, const struct proto_request *req, struct proto_buf *o
 	broker_emit_ticket(b, t, "created", req->user, detail);
 	if (has_note)
 		broker_emit_ticket(b, t, "note", req->user, a->notes);
-	if (r->auto_dispatch)
+	if (auto_region(t))
 		try_dispatch(b, t);
 	log_info("ticket %" PRId64 " created (%s, %s)", w->id, r->id, w->fault);
 	reply_ticket(out, req, t);
@@ -499,13 +824,71 @@ finish(struct broker *b, struct bticket *t, enum ticket_state s, const char *use
     const char *why)
 {
 	int64_t now = broker_now(b);
+	char detail[240];
+
 	set_state(t, s, now);
 	b->n_open--;
+	unhold(b, t);
+	t->round_start = 0;
+	if (PROTO_HAS(&t->w, ticket, offer_until)) {
+		t->w.offer_until = 0;
+		t->w.present &= ~((uint64_t)1 << PROTO_ticket_offer_until);
+	}
 	close_warnings(b, t);
-	release_truck(b, t, user, ticket_state_name(s));
-	char detail[240];
+	snprintf(detail, sizeof detail, "released from ticket %" PRId64 ": %s", t->w.id,
+	    ticket_state_name(s));
+	release_truck(b, t, user, "release", detail);
 	snprintf(detail, sizeof detail, "%s%s%s", ticket_state_name(s), why[0] ? ": " : "", why);
 	broker_emit_ticket(b, t, "state", user, detail);
+}
+
+/* The supplier accepts the offer of t to its truck (eta_s < 0: no ETA given). */
+static void
+accept_offer(struct broker *b, struct bticket *t, const char *user, int64_t eta_s)
+{
+	int64_t now = broker_now(b);
+	struct btruck *k = t->truck;
+	char detail[240];
+
+	set_state(t, TICKET_ACCEPTED, now);
+	if (eta_s >= 0) {
+		set_eta(t, now + eta_s * 1000, "supplier");
+		t->eta_updated = now;
+	}
+	t->w.offer_until = 0;
+	t->w.present &= ~((uint64_t)1 << PROTO_ticket_offer_until);
+	t->round_start = 0;
+	clear_warning(b, t, WARN_NOT_ACCEPTED);
+	if (eta_s >= 0)
+		snprintf(detail, sizeof detail, "%s accepted, supplier ETA %" PRId64 " min",
+		    k ? k->w.id : "", (eta_s + 59) / 60);
+	else
+		snprintf(detail, sizeof detail, "%s accepted", k ? k->w.id : "");
+	broker_emit_ticket(b, t, "accept", user, detail);
+	if (k != NULL) {
+		set_truck_status(b, k, TRUCK_ASSIGNED);
+		broker_truck_reindex(b, k);
+		snprintf(detail, sizeof detail, "accepted ticket %" PRId64, t->w.id);
+		broker_emit_truck(b, k, "accept", user, detail);
+	}
+}
+
+/* The truck of t refuses it (an offer declined, or an accepted job handed back); the next
+ * candidate gets it where the broker dispatches by itself. */
+static void
+decline_offer(struct broker *b, struct bticket *t, const char *user, const char *reason)
+{
+	struct btruck *k = t->truck;
+	char td[320], kd[320];
+	bool offered = t->state == TICKET_DISPATCHED;
+
+	snprintf(td, sizeof td, "%s %s: %s", k ? k->w.id : "", offered ? "declined" :
+	    "gave the job back", reason);
+	snprintf(kd, sizeof kd, "%s ticket %" PRId64 ": %s", offered ? "declined" : "gave back",
+	    t->w.id, reason);
+	drop_truck(b, t, "decline", user, td, kd);
+	if (auto_region(t))
+		try_dispatch(b, t);
 }
 
 static int
@@ -531,59 +914,43 @@ op_set_state(struct broker *b, const struct proto_request *req, struct proto_buf
 	if (s == TICKET_CANCELLED && blank(a->reason))
 		return reply_error(out, req, PROTO_E_BAD_REQUEST, "a cancellation needs a reason");
 	switch ((enum ticket_state)s) {
-	case TICKET_NEW: {
-		/* the supplier declined or the agent released the truck */
-		struct btruck *k = t->truck;
-		if (k != NULL && t->n_declined < DECLINED_MAX)
-			t->declined[t->n_declined++] = k->gid;
-		release_truck(b, t, req->user, a->reason[0] ? a->reason : "released");
-		set_state(t, TICKET_NEW, now);
-		t->w.eta = 0;
-		t->w.present &= ~((uint64_t)1 << PROTO_ticket_eta | (uint64_t)1 << PROTO_ticket_eta_src);
-		snprintf(detail, sizeof detail, "back to new%s%s", a->reason[0] ? ": " : "", a->reason);
-		broker_emit_ticket(b, t, "state", req->user, detail);
-		if (t->region == NULL || t->region->auto_dispatch)
-			try_dispatch(b, t);
+	case TICKET_NEW:
+		/* offer.decline without naming the truck, or an accepted job handed back */
+		decline_offer(b, t, req->user, blank(a->reason) ? "declined" : a->reason);
 		break;
-	}
 	case TICKET_ACCEPTED:
+		/* offer.accept without naming the truck */
+		accept_offer(b, t, req->user, PROTO_HAS(a, ticket_set_state, eta_s) ? a->eta_s : -1);
+		break;
 	case TICKET_EN_ROUTE:
 	case TICKET_ON_SCENE:
 	case TICKET_TOWING: {
 		static const enum truck_status ts[] = {
-			[TICKET_ACCEPTED] = TRUCK_ASSIGNED, [TICKET_EN_ROUTE] = TRUCK_EN_ROUTE,
-			[TICKET_ON_SCENE] = TRUCK_ON_SCENE, [TICKET_TOWING] = TRUCK_TOWING,
+			[TICKET_EN_ROUTE] = TRUCK_EN_ROUTE, [TICKET_ON_SCENE] = TRUCK_ON_SCENE,
+			[TICKET_TOWING] = TRUCK_TOWING,
 		};
 		set_state(t, (enum ticket_state)s, now);
-		if (s == TICKET_ACCEPTED && PROTO_HAS(a, ticket_set_state, eta_s)) {
-			set_eta(t, now + a->eta_s * 1000, "supplier");
-			t->eta_updated = now;
-		}
 		if (s == TICKET_ON_SCENE) {
 			clear_warning(b, t, WARN_ETA_LATE);
 			clear_warning(b, t, WARN_OVERDUE);
 			clear_warning(b, t, WARN_GPS_LOST);
 			clear_warning(b, t, WARN_STALLED);
+			clear_warning(b, t, WARN_REDISPATCH);
 		}
-		if (s == TICKET_ACCEPTED)
-			clear_warning(b, t, WARN_NOT_ACCEPTED);
 		if (s == TICKET_EN_ROUTE && t->truck != NULL) {
 			/* time at the depot before leaving is not a stall */
 			t->truck->still_lat = t->truck->w.lat;
 			t->truck->still_lon = t->truck->w.lon;
 			t->truck->still_since = t->truck->w.fix_ts > now ? t->truck->w.fix_ts : now;
 		}
-		if (s == TICKET_ACCEPTED && PROTO_HAS(a, ticket_set_state, eta_s))
-			snprintf(detail, sizeof detail, "accepted, supplier ETA %" PRId64 " min",
-			    (a->eta_s + 59) / 60);
-		else
-			snprintf(detail, sizeof detail, "%s%s%s", ticket_state_name((enum ticket_state)s),
-			    a->reason[0] ? ": " : "", a->reason);
+		snprintf(detail, sizeof detail, "%s%s%s", ticket_state_name((enum ticket_state)s),
+		    a->reason[0] ? ": " : "", a->reason);
 		broker_emit_ticket(b, t, "state", req->user, detail);
 		if (t->truck != NULL) {
 			set_truck_status(b, t->truck, ts[s]);
 			broker_truck_reindex(b, t->truck);
-			broker_emit_truck(b, t->truck, "status", req->user, ticket_state_name((enum ticket_state)s));
+			broker_emit_truck(b, t->truck, "status", req->user,
+			    ticket_state_name((enum ticket_state)s));
 		}
 		break;
 	}
@@ -596,6 +963,58 @@ op_set_state(struct broker *b, const struct proto_request *req, struct proto_buf
 	case TICKET_STATE_COUNT:
 		break;
 	}
+	reply_ticket(out, req, t);
+	return 0;
+}
+
+/* The ticket an offer answer is about, if it is offered to that truck now. */
+static struct bticket *
+offered_ticket(struct broker *b, const struct proto_request *req, int64_t id, const char *truck,
+    struct proto_buf *out)
+{
+	struct bticket *t = find_ticket(b, req, id, out);
+	if (t == NULL)
+		return NULL;
+	struct btruck *k = hmap_get(b->truck_by_id, truck);
+	if (k == NULL) {
+		reply_error(out, req, PROTO_E_NOT_FOUND, "no truck '%.24s'", truck);
+		return NULL;
+	}
+	if (t->state != TICKET_DISPATCHED) {
+		reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64
+		    " is %s: there is no offer to answer", t->w.id, ticket_state_name(t->state));
+		return NULL;
+	}
+	if (t->truck != k) {
+		reply_error(out, req, PROTO_E_CONFLICT, "ticket %" PRId64 " is offered to %s, not %s",
+		    t->w.id, t->truck ? t->truck->w.id : "nobody", k->w.id);
+		return NULL;
+	}
+	return t;
+}
+
+static int
+op_offer_accept(struct broker *b, const struct proto_request *req, struct proto_buf *out)
+{
+	const struct proto_offer_accept *a = &req->args.offer_accept;
+	struct bticket *t = offered_ticket(b, req, a->id, a->truck, out);
+	if (t == NULL)
+		return -1;
+	accept_offer(b, t, req->user, a->eta_s);
+	reply_ticket(out, req, t);
+	return 0;
+}
+
+static int
+op_offer_decline(struct broker *b, const struct proto_request *req, struct proto_buf *out)
+{
+	const struct proto_offer_decline *a = &req->args.offer_decline;
+	if (blank(a->reason))
+		return reply_error(out, req, PROTO_E_BAD_REQUEST, "a decline needs a reason");
+	struct bticket *t = offered_ticket(b, req, a->id, a->truck, out);
+	if (t == NULL)
+		return -1;
+	decline_offer(b, t, req->user, a->reason);
 	reply_ticket(out, req, t);
 	return 0;
 }
@@ -640,6 +1059,7 @@ op_assign(struct broker *b, const struct proto_request *req, struct proto_buf *o
 {
 	const struct proto_ticket_assign *a = &req->args.ticket_assign;
 	struct bticket *t = find_ticket(b, req, a->id, out);
+	char td[320], kd[320], why[64];
 	if (t == NULL)
 		return -1;
 	struct btruck *k = hmap_get(b->truck_by_id, a->truck);
@@ -657,7 +1077,7 @@ op_assign(struct broker *b, const struct proto_request *req, struct proto_buf *o
 	if (k->status != TRUCK_AVAILABLE)
 		return reply_error(out, req, PROTO_E_CONFLICT, "truck %s is %s", k->w.id,
 		    truck_status_name(k->status));
-	if (!(b->data->faults[t->fault].kinds & (1u << k->kind)))
+	if (!(b->rules.kinds[t->fault] & (1u << k->kind)))
 		return reply_error(out, req, PROTO_E_INVALID_STATE, "a %s cannot handle %s",
 		    k->w.kind, t->w.fault);
 	if (!k->placed)
@@ -665,12 +1085,73 @@ op_assign(struct broker *b, const struct proto_request *req, struct proto_buf *o
 		    k->w.id);
 	double far = geo_distance_m((struct geo_point){ k->w.lat, k->w.lon },
 	    (struct geo_point){ t->w.lat, t->w.lon });
-	if (far > DISPATCH_MAX_M)
+	if (far > b->rules.tune.max_m)
 		return reply_error(out, req, PROTO_E_INVALID_STATE,
 		    "truck %s is %.0f km away (the limit is %.0f km)", k->w.id, far / 1000,
-		    DISPATCH_MAX_M / 1000);
-	assign(b, t, k, req->user, "chosen by agent");
+		    b->rules.tune.max_m / 1000);
+	if (t->truck != NULL) {
+		/* re-dispatch: the first truck loses the offer or the job, and is told */
+		snprintf(td, sizeof td, "%s released: re-dispatched to %s", t->truck->w.id, k->w.id);
+		snprintf(kd, sizeof kd, "released from ticket %" PRId64 ": re-dispatched to %s",
+		    t->w.id, k->w.id);
+		log_info("ticket %" PRId64 ": %s", t->w.id, td);
+		drop_truck(b, t, "release", req->user, td, kd);
+	}
+	snprintf(why, sizeof why, "chosen by %s", req->user[0] ? req->user : "an agent");
+	offer(b, t, k, NULL, req->user, why);
 	reply_ticket(out, req, t);
+	return 0;
+}
+
+/* Up to k ranked candidates for ticket t, with their reasons. Read-only. */
+static int
+op_candidates(struct broker *b, const struct proto_request *req, struct proto_buf *out)
+{
+	const struct proto_dispatch_candidates *a = &req->args.dispatch_candidates;
+	struct bticket *t = find_ticket(b, req, a->id, out);
+	struct dispatch_candidate c[DISPATCH_K_MAX];
+	uint32_t skip[DECLINED_MAX + 1];
+	if (t == NULL)
+		return -1;
+	if (ticket_state_final(t->state))
+		return reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64 " is %s",
+		    t->w.id, ticket_state_name(t->state));
+	int64_t now = broker_now(b);
+	struct dispatch_query q = query_for(b, t, now);
+	memcpy(skip, t->declined, (size_t)t->n_declined * sizeof *skip);
+	q.skip = skip;
+	if (t->truck != NULL)
+		skip[q.n_skip++] = t->truck->gid;
+	size_t want = PROTO_HAS(a, dispatch_candidates, k) ? (size_t)a->k : 5;
+	size_t n = dispatch_rank(&b->rules, b->eta, &b->fleet, &q, want, c, NULL);
+
+	proto_encode_reply_ok(out, req->cmd_id, "dispatch.candidates");
+	proto_pack_map(out, 2);
+	proto_pack_str(out, "ticket");
+	broker_pack_ticket(t, out);
+	proto_pack_str(out, "candidates");
+	proto_pack_array(out, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		const struct btruck *k = b->trucks[c[i].id];
+		struct proto_candidate w = { .present = PROTO_ALL };
+		char why[256];
+		PROTO_STRSET(w.truck, k->w.id);
+		PROTO_STRSET(w.supplier, k->w.supplier);
+		PROTO_STRSET(w.kind, truck_kind_name(c[i].kind));
+		PROTO_STRSET(w.status, truck_status_name(c[i].status));
+		w.km = c[i].dist_m / 1000.0;
+		w.eta_s = (c[i].travel_ms + c[i].job_ms + 999) / 1000;
+		PROTO_STRSET(w.eta_src, c[i].eta_src);
+		w.gps_age_s = c[i].gps_age_ms / 1000;
+		w.load = (int64_t)lround(c[i].load * 100);
+		w.quality = c[i].quality;
+		w.offers = c[i].offers_today;
+		w.score = c[i].score;
+		w.stale = c[i].stale;
+		dispatch_why(&c[i], why, sizeof why);
+		PROTO_STRSET(w.why, why);
+		proto_pack_obj(out, PROTO_MSG_candidate, &w, 0);
+	}
 	return 0;
 }
 
@@ -726,7 +1207,8 @@ op_get(struct broker *b, const struct proto_request *req, struct proto_buf *out)
 static bool
 mutating(int op)
 {
-	return op != PROTO_MSG_hello && op != PROTO_MSG_snapshot && op != PROTO_MSG_ticket_get;
+	return op != PROTO_MSG_hello && op != PROTO_MSG_snapshot && op != PROTO_MSG_ticket_get &&
+	    op != PROTO_MSG_dispatch_candidates;
 }
 
 void
@@ -737,6 +1219,8 @@ broker_handle(struct broker *b, const struct proto_request *req, struct proto_bu
 	if (!mutating(req->op)) {
 		if (req->op == PROTO_MSG_hello)
 			op_hello(b, req, out);
+		else if (req->op == PROTO_MSG_dispatch_candidates)
+			op_candidates(b, req, out);
 		else
 			op_get(b, req, out);
 		broker_reply(b, rid, rid_len, delim, out->data, out->len);
@@ -775,6 +1259,12 @@ broker_handle(struct broker *b, const struct proto_request *req, struct proto_bu
 	case PROTO_MSG_ticket_assign:
 		op_assign(b, req, out);
 		break;
+	case PROTO_MSG_offer_accept:
+		op_offer_accept(b, req, out);
+		break;
+	case PROTO_MSG_offer_decline:
+		op_offer_decline(b, req, out);
+		break;
 	default:
 		reply_error(out, req, PROTO_E_UNKNOWN_OP, "op %s is not served here",
 		    proto_descs[req->op].wire);
@@ -809,6 +1299,11 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 		b->st.fixes++;
 		if (PROTO_HAS(&k->w, truck, fix_ts) && x->ts < k->w.fix_ts)
 			return; /* older than what we have */
+		/* now it can be found (a first fix, or one after so long that the truck was left
+		 * out): retry waiting tickets */
+		int64_t max_age = (int64_t)b->rules.gps_stale_s * 1000 * b->rules.tune.max_age_factor;
+		if (k->status == TRUCK_AVAILABLE && (!k->placed || now - k->w.fix_ts > max_age))
+			b->avail_changed = true;
 		k->w.lat = x->lat;
 		k->w.lon = x->lon;
 		k->w.fix_ts = x->ts;
@@ -823,8 +1318,6 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 			k->still_lon = x->lon;
 			k->still_since = x->ts;
 		}
-		if (!k->placed && k->status == TRUCK_AVAILABLE)
-			b->avail_changed = true; /* now it can be found: retry waiting tickets */
 		k->placed = true;
 		k->pos_dirty = true;
 		broker_truck_reindex(b, k);
@@ -867,6 +1360,8 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 		PROTO_STRSET(k->w.region, s->region);
 		changed = true;
 	}
+	if (changed)
+		truck_resup(b, k);
 	if (PROTO_HAS(s, status, kind) && truck_kind_parse(s->kind) >= 0 &&
 	    strcmp(k->w.kind, s->kind) != 0) {
 		PROTO_STRSET(k->w.kind, s->kind);
@@ -903,18 +1398,22 @@ clear_warning(struct broker *b, struct bticket *t, enum warn_kind k)
 	broker_emit_warning(b, w, "cleared");
 }
 
+/* Raise warning k on t, or change its level (or the truck it proposes). truck may be NULL. */
 static void
 raise_warning(struct broker *b, struct bticket *t, enum warn_kind k, const char *level,
-    const char *text)
+    const char *text, const char *truck)
 {
 	struct bwarn *w = t->warns[k];
 	if (w != NULL) {
-		if (strcmp(w->w.level, level) == 0)
+		bool same_truck = truck == NULL || strcmp(w->w.truck, truck) == 0;
+		if (strcmp(w->w.level, level) == 0 && same_truck)
 			return;
 		PROTO_STRSET(w->w.level, level);
 		PROTO_STRSET(w->w.text, text);
+		if (truck != NULL)
+			PROTO_STRSET(w->w.truck, truck);
 		w->w.ts = broker_now(b);
-		broker_emit_warning(b, w, "level");
+		broker_emit_warning(b, w, same_truck ? "level" : "update");
 		return;
 	}
 	w = xcalloc(1, sizeof *w);
@@ -925,7 +1424,11 @@ raise_warning(struct broker *b, struct bticket *t, enum warn_kind k, const char 
 	PROTO_STRSET(w->w.level, level);
 	PROTO_STRSET(w->w.text, text);
 	w->w.ts = broker_now(b);
-	w->w.present = PROTO_ALL;
+	w->w.present = PROTO_ALL & ~((uint64_t)1 << PROTO_warning_truck);
+	if (truck != NULL) {
+		PROTO_STRSET(w->w.truck, truck);
+		PROTO_SET(&w->w, warning, truck);
+	}
 	if (b->n_warns == b->cap_warns) {
 		b->cap_warns = b->cap_warns ? b->cap_warns * 2 : 256;
 		b->warns = xreallocarray(b->warns, b->cap_warns, sizeof *b->warns);
@@ -937,6 +1440,38 @@ raise_warning(struct broker *b, struct bticket *t, enum warn_kind k, const char 
 	log_info("warning %s on ticket %" PRId64 ": %s", w->w.kind, t->w.id, level);
 }
 
+/* An accepted or en-route ticket whose ETA slipped past the promise: is there a free truck
+ * that beats it by the margin? Then propose it (an agent confirms with ticket.assign). */
+static void
+watch_redispatch(struct broker *b, struct bticket *t, int64_t now)
+{
+	struct btruck *k = t->truck;
+	struct dispatch_candidate c;
+	uint32_t skip[DECLINED_MAX + 1];
+	char text[200];
+
+	if ((t->state != TICKET_ACCEPTED && t->state != TICKET_EN_ROUTE) || k == NULL ||
+	    !PROTO_HAS(&t->w, ticket, eta) || t->w.eta <= t->w.promised) {
+		clear_warning(b, t, WARN_REDISPATCH);
+		return;
+	}
+	struct dispatch_query q = query_for(b, t, now);
+	memcpy(skip, t->declined, (size_t)t->n_declined * sizeof *skip);
+	skip[q.n_skip++] = k->gid;
+	q.skip = skip;
+	q.available_only = true;
+	int64_t gain = (int64_t)b->rules.tune.redispatch_gain_s * 1000;
+	if (dispatch_rank(&b->rules, b->eta, &b->fleet, &q, 1, &c, NULL) == 0 ||
+	    now + c.travel_ms + gain > t->w.eta) {
+		clear_warning(b, t, WARN_REDISPATCH);
+		return;
+	}
+	snprintf(text, sizeof text, "%s could be there %" PRId64 " min sooner than %s (ETA %"
+	    PRId64 " min vs %" PRId64 " min)", c.truck, (t->w.eta - now - c.travel_ms) / 60000,
+	    k->w.id, ceil_min(c.travel_ms), ceil_min(t->w.eta - now));
+	raise_warning(b, t, WARN_REDISPATCH, "amber", text, c.truck);
+}
+
 static void
 watch(struct broker *b, struct bticket *t, int64_t now)
 {
@@ -944,11 +1479,15 @@ watch(struct broker *b, struct bticket *t, int64_t now)
 	struct btruck *k = t->truck;
 	char text[200];
 
-	/* supplier has not accepted */
-	if (t->state == TICKET_DISPATCHED && now - t->w.t_dispatched > (int64_t)sla->not_accepted_s * 1000) {
-		snprintf(text, sizeof text, "%s has not accepted for %" PRId64 " min", t->w.truck,
-		    (now - t->w.t_dispatched) / 60000);
-		raise_warning(b, t, WARN_NOT_ACCEPTED, "amber", text);
+	/* nobody has accepted since the first offer of this round */
+	bool waiting = t->round_start > 0 &&
+	    (t->state == TICKET_DISPATCHED || t->state == TICKET_NEW);
+	if (waiting && now - t->round_start > (int64_t)sla->not_accepted_s * 1000) {
+		snprintf(text, sizeof text, "not accepted %" PRId64 " min after the first offer (%"
+		    PRId64 " offer%s; last to %s%s)", (now - t->round_start) / 60000, t->w.offers,
+		    t->w.offers == 1 ? "" : "s", t->last_offered[0] ? t->last_offered : "?",
+		    t->state == TICKET_NEW ? ", refused" : ", pending");
+		raise_warning(b, t, WARN_NOT_ACCEPTED, "amber", text, NULL);
 	} else {
 		clear_warning(b, t, WARN_NOT_ACCEPTED);
 	}
@@ -961,7 +1500,8 @@ watch(struct broker *b, struct bticket *t, int64_t now)
 		stale = !k->placed || age > (int64_t)sla->gps_stale_s * 1000;
 		if (stale) {
 			snprintf(text, sizeof text, "no GPS from %s for %" PRId64 " min", k->w.id, age / 60000);
-			raise_warning(b, t, WARN_GPS_LOST, age > 3LL * sla->gps_stale_s * 1000 ? "red" : "amber", text);
+			raise_warning(b, t, WARN_GPS_LOST, age > 3LL * sla->gps_stale_s * 1000 ? "red" :
+			    "amber", text, NULL);
 		} else {
 			clear_warning(b, t, WARN_GPS_LOST);
 		}
@@ -974,15 +1514,15 @@ watch(struct broker *b, struct bticket *t, int64_t now)
 	    k->w.fix_ts - k->still_since > (int64_t)sla->stalled_s * 1000) {
 		snprintf(text, sizeof text, "%s has not moved for %" PRId64 " min", k->w.id,
 		    (k->w.fix_ts - k->still_since) / 60000);
-		raise_warning(b, t, WARN_STALLED, "amber", text);
+		raise_warning(b, t, WARN_STALLED, "amber", text, NULL);
 	} else {
 		clear_warning(b, t, WARN_STALLED);
 	}
 
 	/* ETA refresh from the truck's live position */
 	if (moving && k != NULL && k->placed) {
-		int64_t eta = now + travel_ms(t, k, now);
-		const char *src = stale ? "stale" : "model";
+		int64_t eta = now + travel_ms(b, t, k, now);
+		const char *src = stale ? "stale" : b->eta->src;
 		if (t->state == TICKET_ACCEPTED && strcmp(t->w.eta_src, "supplier") == 0 &&
 		    t->w.eta > eta)
 			eta = t->w.eta; /* the truck has not left; trust the supplier's quote */
@@ -1003,7 +1543,7 @@ watch(struct broker *b, struct bticket *t, int64_t now)
 	if (before_scene && now > t->w.promised) {
 		snprintf(text, sizeof text, "%" PRId64 " min past the promised arrival",
 		    (now - t->w.promised) / 60000);
-		raise_warning(b, t, WARN_OVERDUE, "red", text);
+		raise_warning(b, t, WARN_OVERDUE, "red", text, NULL);
 		clear_warning(b, t, WARN_ETA_LATE);
 	} else {
 		clear_warning(b, t, WARN_OVERDUE);
@@ -1020,11 +1560,13 @@ watch(struct broker *b, struct bticket *t, int64_t now)
 				snprintf(text, sizeof text, "%d%% of the promised window used",
 				    (int)((now - t->w.created) * 100 / window));
 			raise_warning(b, t, WARN_ETA_LATE, eta_late && t->w.eta > t->w.promised ?
-			    "red" : "amber", text);
+			    "red" : "amber", text, NULL);
 		} else {
 			clear_warning(b, t, WARN_ETA_LATE);
 		}
 	}
+
+	watch_redispatch(b, t, now);
 }
 
 /* Higher priority first, then the oldest. */
@@ -1037,24 +1579,52 @@ by_priority(const void *va, const void *vb)
 	return (a->w.id > b->w.id) - (a->w.id < b->w.id);
 }
 
+/* An offer nobody answered in time: a decline "no answer", and the next candidate. */
+static void
+expire_offer(struct broker *b, struct bticket *t)
+{
+	struct btruck *k = t->truck;
+	char td[200], kd[200];
+	int timeout = k ? offer_timeout_s(b, k) : OFFER_TIMEOUT_DEFAULT_S;
+
+	snprintf(td, sizeof td, "%s: no answer within %d s", k ? k->w.id : "?", timeout);
+	snprintf(kd, sizeof kd, "no answer to ticket %" PRId64 " within %d s", t->w.id, timeout);
+	log_info("ticket %" PRId64 ": %s", t->w.id, td);
+	drop_truck(b, t, "timeout", "", td, kd);
+	if (auto_region(t))
+		try_dispatch(b, t);
+}
+
 void
 broker_tick(struct broker *b)
 {
 	int64_t now = broker_now(b);
 	if (b->n_open == 0)
 		return;
+	/* Offers past their time. */
+	for (size_t i = 0; i < b->n_tickets; i++) {
+		struct bticket *t = b->tickets[i];
+		if (t != NULL && t->state == TICKET_DISPATCHED &&
+		    PROTO_HAS(&t->w, ticket, offer_until) && now >= t->w.offer_until) {
+			if (!broker_txn(b))
+				return;
+			expire_offer(b, t);
+		}
+	}
 	/* Waiting tickets, most urgent first, but only when a truck has become available since
-	 * the last pass: new tickets are tried at intake. */
-	if (b->avail_changed) {
+	 * the last pass (new tickets are tried at intake), or when some wait for a truck
+	 * finishing a job (which may now take longer than a free one). */
+	if (b->avail_changed || b->n_held > 0) {
+		bool all = b->avail_changed;
 		struct bticket **wait = xcalloc(b->n_open + 1, sizeof *wait);
 		size_t n = 0;
 		for (size_t i = 0; i < b->n_tickets && n < b->n_open; i++) {
 			struct bticket *t = b->tickets[i];
-			if (t != NULL && t->state == TICKET_NEW &&
-			    (t->region == NULL || t->region->auto_dispatch))
+			if (t != NULL && t->state == TICKET_NEW && auto_region(t) && (all || t->held))
 				wait[n++] = t;
 		}
 		qsort(wait, n, sizeof *wait, by_priority);
+		b->avail_changed = false;
 		for (size_t i = 0; i < n && broker_txn(b); i++)
 			try_dispatch(b, wait[i]);
 		free(wait);

@@ -652,6 +652,7 @@ broker_create(void *zctx, const struct broker_opts *opts, char **cause)
 		xasprintf(cause, "data: %s", why);
 		goto fail;
 	}
+	broker_dispatch_init(b);
 	if ((b->store = store_open(b->db_path, opts->sync, &why)) == NULL) {
 		xasprintf(cause, "store %s: %s", b->db_path, why);
 		goto fail;
@@ -810,6 +811,7 @@ broker_destroy(struct broker *b)
 	if (b->own_ctx)
 		zmq_ctx_term(b->zctx);
 	store_close(b->store);
+	broker_dispatch_finish(b);
 	data_free(b->data);
 	for (size_t i = 0; i < b->n_tickets; i++)
 		free(b->tickets[i]);

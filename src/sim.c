@@ -3,7 +3,8 @@
  * One zmq_poll loop: the rpc DEALER (replies), the replica SUB (live tickets) and the
  * world's next event, converted from broker time to real time by the time scale. Ticket
  * updates and replies go into the world; the world's actions come out as requests
- * (intake.create, ticket.set_state, ticket.cancel) and feed messages (status, fix) on a
+ * (intake.create, offer.accept, offer.decline, ticket.set_state, ticket.cancel) and feed
+ * messages (status, fix) on a
  * PUSH socket. The world starts when the replica first goes live, so the trucks answer
  * offers only once we can see them. */
 #include "sim.h"
@@ -300,6 +301,25 @@ do_action(struct sim *s, const struct sim_world_action *a)
 	case SIM_WORLD_SET_STATE: {
 		struct proto_ticket_set_state m;
 		struct pend p = { .kind = PEND_STATE, .ticket = a->ticket };
+		if (a->truck[0] && a->state == TICKET_ACCEPTED && a->eta_s >= 0) {
+			/* the answer to an offer names the truck: a late one cannot take a ticket
+			 * offered to another truck since */
+			struct proto_offer_accept oa = { .id = a->ticket, .eta_s = a->eta_s,
+				.present = PROTO_ALL };
+			PROTO_STRSET(oa.truck, a->truck);
+			log_debug("ticket %" PRId64 ": %s accepts, ETA %" PRId64 " s", a->ticket,
+			    a->truck, a->eta_s);
+			call(s, PROTO_MSG_offer_accept, &oa, &p);
+			break;
+		}
+		if (a->truck[0] && a->state == TICKET_NEW) {
+			struct proto_offer_decline od = { .id = a->ticket, .present = PROTO_ALL };
+			PROTO_STRSET(od.truck, a->truck);
+			PROTO_STRSET(od.reason, a->reason[0] ? a->reason : "declined");
+			log_debug("ticket %" PRId64 ": %s declines, %s", a->ticket, a->truck, od.reason);
+			call(s, PROTO_MSG_offer_decline, &od, &p);
+			break;
+		}
 		memset(&m, 0, sizeof m);
 		m.id = a->ticket;
 		PROTO_STRSET(m.state, ticket_state_name(a->state));

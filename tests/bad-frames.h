@@ -141,6 +141,16 @@ static const struct bad_frame bad_frames[] = {
 	    PROTO_E_BAD_REQUEST, "user: expected a string of 1 to 32 bytes", "c1", true },
 	{ "user not a string", RAW("\x85" S_V1 S_CID "\xa4" "user" "\xc3" S_GET S_ARGS ID1),
 	    PROTO_E_BAD_REQUEST, "user: expected a string", "c1", true },
+	{ "v twice", RAW("\x85" S_V1 "\xa1" "v" "\x02" S_CID S_GET S_ARGS ID1),
+	    PROTO_E_BAD_REQUEST, "duplicate key 'v'", "c1", true },
+	{ "op twice", RAW("\x85" S_V1 S_CID S_GET S_HELLO S_ARGS ID1), PROTO_E_BAD_REQUEST,
+	    "duplicate key 'op'", "c1", true },
+	{ "cmd_id twice", RAW("\x85" S_V1 S_CID "\xa6" "cmd_id" "\xa2" "c2" S_GET S_ARGS ID1),
+	    PROTO_E_BAD_REQUEST, "duplicate key 'cmd_id'", "c1", true },
+	{ "args twice", RAW("\x85" S_V1 S_CID S_GET S_ARGS ID1 S_ARGS "\x81" K_ID "\x02"),
+	    PROTO_E_BAD_REQUEST, "duplicate key 'args'", "c1", true },
+	{ "user twice", RAW("\x86" S_V1 S_CID "\xa4" "user" "\xa1" "a" "\xa4" "user" "\xa1" "b"
+	    S_GET S_ARGS ID1), PROTO_E_BAD_REQUEST, "duplicate key 'user'", "c1", true },
 
 	/* ---- args ---- */
 	{ "args not a map", RAW(REQ4(S_GET, "\x91\x01")), PROTO_E_BAD_REQUEST,

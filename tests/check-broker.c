@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -36,6 +37,9 @@
 #define FAR_LAT 28.2230
 
 enum { S_TICKET, S_TRUCK, S_WARNING, S_COUNT };
+
+/* Every test's directory is made in this one, which main removes whatever happened. */
+static char base_dir[] = "/tmp/rd-check-broker-XXXXXX";
 
 static struct {
 	char dir[64];
@@ -151,11 +155,34 @@ clients_close(void)
 
 static void sub_sync(void);
 
+/* Remove a directory tree (ours: directories and plain files). */
+static void
+remove_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d != NULL) {
+		struct dirent *de;
+		char path[512];
+		struct stat sb;
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+			if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+				remove_tree(path);
+			else
+				unlink(path);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
 static void
 setup_scaled(double time_scale)
 {
 	memset(&E, 0, sizeof E);
-	strcpy(E.dir, "/tmp/rd-check-broker-XXXXXX");
+	snprintf(E.dir, sizeof E.dir, "%s/tXXXXXX", base_dir);
 	ck_assert_ptr_nonnull(mkdtemp(E.dir));
 	snprintf(E.api, sizeof E.api, "ipc://%s/api", E.dir);
 	snprintf(E.pub, sizeof E.pub, "ipc://%s/pub", E.dir);
@@ -198,19 +225,7 @@ teardown(void)
 	if (E.ctx)
 		zmq_ctx_term(E.ctx);
 	E.ctx = NULL;
-	DIR *d = opendir(E.dir);
-	if (d != NULL) {
-		struct dirent *de;
-		char path[512];
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(path, sizeof path, "%s/%s", E.dir, de->d_name);
-			unlink(path);
-		}
-		closedir(d);
-		rmdir(E.dir);
-	}
+	remove_tree(E.dir);
 }
 
 /* Wait until s has a message or the deadline (monotonic ms) passes. */
@@ -904,8 +919,8 @@ START_TEST(test_auto_dispatch)
 	expect_pub(&p, is_ticket, &tw, "dispatched ticket");
 	ck_assert_int_eq(p.seq, seq + 1);
 	ck_assert_str_eq(p.u.ticket.truck, "HN-A-001");
-	struct truck_want kw = { "HN-A-001", "assigned", 0 };
-	expect_pub(&p, is_truck, &kw, "assigned truck");
+	struct truck_want kw = { "HN-A-001", "offered", 0 };
+	expect_pub(&p, is_truck, &kw, "offered truck");
 	ck_assert_int_eq(p.u.truck.ticket, t.id);
 
 	/* a fault a van cannot serve waits for an agent */
@@ -1224,7 +1239,7 @@ START_TEST(test_decline_redispatch)
 	struct truck_want kw = { "HN-A-001", "available", 0 };
 	expect_pub(&p, is_truck, &kw, "released truck");
 	kw.id = "HN-A-002";
-	kw.status = "assigned";
+	kw.status = "offered";
 	expect_pub(&p, is_truck, &kw, "next truck");
 	ck_assert_int_eq(p.u.truck.ticket, t.id);
 
@@ -1273,7 +1288,7 @@ START_TEST(test_off_duty_after_job)
 	PROTO_STRSET(st.kind, "wheel_lift");
 	PROTO_SET(&st, status, kind);
 	push_feed(PROTO_MSG_status, &st);
-	struct truck_want kw = { "HN-A-001", "assigned", 0 };
+	struct truck_want kw = { "HN-A-001", "offered", 0 };
 	do
 		expect_pub(&p, is_truck, &kw, "truck on its job");
 	while (strcmp(p.u.truck.kind, "wheel_lift") != 0);
@@ -1328,8 +1343,8 @@ START_TEST(test_timeline)
 	} want[] = {
 		{ "created", "agent7", "call taken: battery in changsha" },
 		{ "note", "agent7", "first note" },
-		{ "dispatch", "", "dispatched to HN-A-001" },
-		{ "state", "agent7", "accepted, supplier ETA 15 min" },
+		{ "offer", "", "offered to HN-A-001" },
+		{ "accept", "agent7", "accepted, supplier ETA 15 min" },
 		{ "note", "agent7", "司机已出发" },
 		{ "state", "agent7", "en_route" },
 		{ "state", "agent7", "on_scene" },
@@ -1680,11 +1695,21 @@ START_TEST(test_warning_not_accepted)
 	struct proto_ticket t, u;
 	struct proto_pub p;
 
-	ck_assert_int_eq(hello(NULL).time_scale, 600);
-	van_at("HN-A-001", NEAR_LAT);
+	struct proto_hello_result h = hello(NULL);
+	ck_assert_int_eq(h.time_scale, 600);
+	/* at 600x a fix stamped with the wall clock is minutes old in broker time, too old to
+	 * dispatch on: stamp it with the broker's clock */
+	feed_status("HN-A-001", "available", "van", "changsha");
+	struct proto_fix x = { .lat = NEAR_LAT, .lon = CALL_LON, .ts = h.now, .present = 0 };
+	PROTO_STRSET(x.truck, "HN-A-001");
+	push_feed(PROTO_MSG_fix, &x);
+	struct truck_want kw = { "HN-A-001", NULL, h.now };
+	expect_pub(&p, is_truck, &kw, "truck position");
 	t = create_ticket("battery", "changsha", CALL_LAT, CALL_LON);
 	ck_assert_str_eq(t.state, "dispatched");
 
+	/* the supplier does not answer: the offer times out after 120 s, nobody else can take
+	 * the job, and 300 s after the offer the warning names the truck */
 	struct warning_want ww = { t.id, "not_accepted", false };
 	expect_pub(&p, is_warning, &ww, "not_accepted warning");
 	ck_assert_str_eq(p.u.warning.level, "amber");
@@ -1704,9 +1729,10 @@ START_TEST(test_warning_not_accepted)
 	ck_assert(found);
 	proto_reply_finish(&r);
 
-	/* accepting clears it */
-	struct proto_ticket_set_state a = state_args(t.id, "accepted", NULL, 120);
-	call_ticket(PROTO_MSG_ticket_set_state, &a, &u);
+	/* closing the ticket clears it (check-offer.c: so does an acceptance) */
+	struct proto_ticket_cancel c = { .id = t.id, .present = 0 };
+	PROTO_STRSET(c.reason, "no truck accepted");
+	call_ticket(PROTO_MSG_ticket_cancel, &c, &u);
 	ww.cleared = true;
 	expect_pub(&p, is_warning, &ww, "cleared warning");
 	ck_assert_int_eq(p.u.warning.id, wid);
@@ -1771,8 +1797,13 @@ main(void)
 	SRunner *sr = srunner_create(broker_suite());
 	int failed;
 
+	if (mkdtemp(base_dir) == NULL) {
+		perror(base_dir);
+		return EXIT_FAILURE;
+	}
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	remove_tree(base_dir);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -202,8 +202,13 @@ START_TEST(sim_runs_to_completion)
 			last_ts = ev->ts;
 			char name[32];
 			int next = -1;
-			if (strcmp(ev->kind, "dispatch") == 0)
+			if (strcmp(ev->kind, "dispatch") == 0 || strcmp(ev->kind, "offer") == 0)
 				next = TICKET_DISPATCHED;
+			else if (strcmp(ev->kind, "accept") == 0)
+				next = TICKET_ACCEPTED;
+			else if (strcmp(ev->kind, "decline") == 0 || strcmp(ev->kind, "timeout") == 0 ||
+			    strcmp(ev->kind, "release") == 0)
+				next = TICKET_NEW;
 			else if (strcmp(ev->kind, "state") == 0 && strncmp(ev->detail, "back to new", 11) == 0)
 				next = TICKET_NEW;
 			else if (strcmp(ev->kind, "state") == 0)

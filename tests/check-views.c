@@ -172,6 +172,34 @@ static struct proto_event base_events[] = {
 	    "driver's number. Told her the truck is 4 km away." },
 };
 
+/* The broker's ranking for 1043 (tyre, new, changsha): six, of which five are shown. */
+static const struct proto_candidate base_cands[] = {
+	{ .truck = "CSH-XY-V02", .supplier = "xy", .kind = "van", .status = "available",
+	    .km = 2.9, .eta_s = 540, .eta_src = "model", .gps_age_s = 30, .load = 0,
+	    .quality = 0.92, .score = 0.91, .why = "nearest idle van; supplier accepts 9 in 10",
+	    .present = PROTO_ALL },
+	{ .truck = "CSH-XY-V04", .supplier = "xy", .kind = "van", .status = "available",
+	    .km = 3.0, .eta_s = 600, .eta_src = "supplier", .gps_age_s = 30, .load = 1,
+	    .quality = 0.92, .score = 0.85, .why = "supplier quoted 10 min; one job queued",
+	    .present = PROTO_ALL },
+	{ .truck = "CSH-XY-F02", .supplier = "xy", .kind = "flatbed", .status = "available",
+	    .km = 5.4, .eta_s = 1080, .eta_src = "stale", .gps_age_s = 400, .stale = true,
+	    .load = 0, .quality = 0.92, .score = 0.55,
+	    .why = "last GPS fix 6 min old: it may be elsewhere", .present = PROTO_ALL },
+	{ .truck = "CSH-XY-W02", .supplier = "xy", .kind = "wheel_lift", .status = "en_route",
+	    .km = 4.1, .eta_s = 1320, .eta_src = "model", .gps_age_s = 20, .load = 1,
+	    .quality = 0.92, .score = 0.40, .why = "正在处理 #1044，预计 15 分钟后空闲",
+	    .present = PROTO_ALL },
+	{ .truck = "CSH-XY-V06", .supplier = "xy", .kind = "van", .status = "available",
+	    .km = 8.2, .eta_s = 1500, .eta_src = "model", .gps_age_s = -1, .score = 0.30,
+	    .why = "no GPS fix: distance from its depot",
+	    .present = PROTO_ALL & ~((uint64_t)1 << PROTO_candidate_load |
+	    (uint64_t)1 << PROTO_candidate_quality) },
+	{ .truck = "CSH-XY-H01", .supplier = "xy", .kind = "heavy", .status = "available",
+	    .km = 0.1, .eta_s = 60, .eta_src = "model", .gps_age_s = 30, .score = 0.01,
+	    .why = "sixth: never shown", .present = PROTO_ALL },
+};
+
 /* ---------------------------------------------------------------- the model */
 
 static struct proto_ticket tickets[ARRAY_LEN(base_tickets)];
@@ -186,7 +214,7 @@ static struct view *v;
 
 /* What the views asked the app for. */
 static struct {
-	int intake, note, set_state, cancel, assign, fetch;
+	int intake, note, set_state, cancel, assign, fetch, cands, cands_k;
 	struct proto_intake_create intake_args;
 	int64_t id;
 	char text[1024];
@@ -259,7 +287,29 @@ rec_fetch(struct model *mm, int64_t id)
 	return 0;
 }
 
+/* As the app does: the candidates go loading; the test answers with model_candidates_*. */
+static int
+rec_fetch_candidates(struct model *mm, int64_t id, int k)
+{
+	rec.cands++;
+	rec.cands_k = k;
+	rec.id = id;
+	model_candidates_start(mm, id);
+	return 0;
+}
+
 static const struct model_ops rec_ops = {
+	.intake = rec_intake,
+	.note = rec_note,
+	.set_state = rec_set_state,
+	.cancel = rec_cancel,
+	.assign = rec_assign,
+	.fetch_detail = rec_fetch,
+	.fetch_candidates = rec_fetch_candidates,
+};
+
+/* An app that cannot ask for candidates (an older one). */
+static const struct model_ops rec_ops_nocands = {
 	.intake = rec_intake,
 	.note = rec_note,
 	.set_state = rec_set_state,
@@ -295,6 +345,8 @@ setup(void)
 		wp[i] = &warnings[i];
 	}
 	memset(&rec, 0, sizeof rec);
+	regions[0].auto_dispatch = 1;	/* as in data/: only Aba waits for agents */
+	regions[1].auto_dispatch = 1;
 	for (i = 0; i < FAULT_COUNT; i++)
 		data.faults[i].kinds = ticket_fault_kinds((enum ticket_fault)i);
 	model_init(&m);
@@ -950,9 +1002,12 @@ START_TEST(test_detail_note_and_assign)
 	ck_assert_str_eq(rec.text, "客户在五一广场地铁站 2 号口等");
 	ck_assert_int_eq(v->scope, SCOPE_DETAIL);
 
-	/* Assign: the nearest available trucks able to serve a tyre job, nearest first. */
+	/* Assign when the broker cannot rank: the nearest available trucks able to serve a
+	 * tyre job, nearest first, as a local estimate; Tab to type an id. */
 	press('A');
-	ck_assert_int_eq(v->scope, SCOPE_FORM);
+	ck_assert_int_eq(v->scope, SCOPE_DIALOG);
+	ck_assert_int_eq(rec.cands, 1);
+	model_candidates_fail(&m, 1043, "no answer from the broker (timeout)");
 	draw(80, 24);
 	check_golden("detail-assign-80x24");
 	{
@@ -967,6 +1022,8 @@ START_TEST(test_detail_note_and_assign)
 		ck_assert_int_eq(find_row("CSH-XY-H01"), -1);	/* cannot do tyres */
 		ck_assert_int_eq(find_row("CSH-XY-V06"), -1);	/* no position */
 	}
+	press_sym(KEYSYM_TAB);
+	ck_assert_int_eq(v->scope, SCOPE_FORM);
 	press_sym(KEYSYM_DOWN);
 	draw(80, 24);
 	ck_assert(strstr(row(23), "Truck: CSH-XY-V02") != NULL);
@@ -1020,6 +1077,447 @@ START_TEST(test_detail_scroll)
 	m.n_events--;
 	draw(80, 24);
 	ck_assert(!screen_has("Told her"));
+}
+END_TEST
+
+/* ---------------------------------------------------------------- assign panel */
+
+/* Open the assign panel of 1043 and answer with the first n fixed candidates. */
+static void
+open_pick(size_t n)
+{
+	v = view_detail_create(&m, 1043, ACTION_NONE);
+	ck_assert_uint_eq(press('A'), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(v->scope, SCOPE_DIALOG);
+	ck_assert_int_eq(rec.cands, 1);
+	ck_assert_int_eq(rec.id, 1043);
+	ck_assert_int_eq(rec.cands_k, 5);
+	model_candidates_set(&m, 1043, base_cands, n);
+}
+
+START_TEST(test_pick_golden)
+{
+	static const char *langs[] = { "en", "zh_CN" };
+	int y;
+
+	open_pick(ARRAY_LEN(base_cands));
+	golden("detail-pick", 80, 24, langs[_i]);
+	assert_safe();
+	golden("detail-pick", 120, 40, langs[_i]);
+	assert_safe();
+	if (_i != 0)
+		return;
+	draw(80, 24);
+	/* Five of six, best first, the first selected; the reasons are there. */
+	ck_assert_int_lt(find_row("CSH-XY-V02"), find_row("CSH-XY-V04"));
+	ck_assert_int_lt(find_row("CSH-XY-F02"), find_row("CSH-XY-W02"));
+	ck_assert_int_eq(find_row("CSH-XY-H01"), -1);
+	ck_assert(screen_has("nearest idle van"));
+	ck_assert(screen_has("one job queued"));
+	y = find_row("CSH-XY-V02");
+	ck_assert_int_eq(vscreen_cell(vs, 5, y)->role, ROLE_SELECTED);
+	ck_assert(strstr(row(y), "available") != NULL);
+	ck_assert(strstr(row(y), "2.9 km") != NULL);
+	ck_assert(strstr(row(y), "9m") != NULL);
+	ck_assert(strstr(row(y), "route estimate") != NULL);
+	ck_assert(strstr(row(y), "30s") != NULL);
+	ck_assert(strstr(row(y + 1), "load 0") != NULL);
+	ck_assert(strstr(row(y + 1), "quality 0.92") != NULL);
+	ck_assert(strstr(row(find_row("CSH-XY-V04")), "supplier's quote") != NULL);
+	/* The stale GPS fix is marked in words and colour; no GPS says so. */
+	y = find_row("CSH-XY-F02");
+	ck_assert_int_eq(role_at(y, "STALE GPS"), ROLE_WARN);
+	ck_assert_int_eq(role_at(y, "6m"), ROLE_WARN);
+	ck_assert_int_eq(role_at(find_row("CSH-XY-V06"), "no GPS"), ROLE_WARN);
+	ck_assert(strstr(row(find_row("CSH-XY-V06") + 1), "load") == NULL);
+	ck_assert(strstr(row(23), "Enter/1-5 assign") != NULL);
+}
+END_TEST
+
+START_TEST(test_pick_loading)
+{
+	v = view_detail_create(&m, 1043, ACTION_ASSIGN);	/* as the board's A does */
+	ck_assert_int_eq(rec.cands, 1);
+	draw(80, 24);
+	ck_assert(screen_has("Asking the broker for the best trucks"));
+	ck_assert(screen_has("loading"));
+	ck_assert(screen_has("Tab: type a truck id"));
+	/* Nothing to pick yet: Enter and digits send nothing. */
+	press_sym(KEYSYM_ENTER);
+	press('1');
+	ck_assert_int_eq(rec.assign, 0);
+	ck_assert_int_eq(v->scope, SCOPE_DIALOG);
+	/* The answer comes; until it is drawn, keys still see the empty panel. */
+	model_candidates_set(&m, 1043, base_cands, 2);
+	press('1');
+	ck_assert_int_eq(rec.assign, 0);
+	draw(80, 24);
+	ck_assert(!screen_has("Asking the broker"));
+	ck_assert(screen_has("ranked by the broker"));
+	press('1');
+	ck_assert_int_eq(rec.assign, 1);
+	ck_assert_str_eq(rec.text, "CSH-XY-V02");
+}
+END_TEST
+
+START_TEST(test_pick_enter_assigns_once)
+{
+	open_pick(ARRAY_LEN(base_cands));
+	draw(80, 24);
+	ck_assert_uint_eq(press_sym(KEYSYM_DOWN), UI_HANDLED | UI_REDRAW);
+	press('j');
+	press('k');
+	draw(80, 24);
+	ck_assert_int_eq(vscreen_cell(vs, 5, find_row("CSH-XY-V04"))->role, ROLE_SELECTED);
+	ck_assert_int_ne(vscreen_cell(vs, 5, find_row("CSH-XY-V02"))->role, ROLE_SELECTED);
+	ck_assert_int_eq(rec.assign, 0);		/* moving sends nothing */
+	ck_assert_uint_eq(press_sym(KEYSYM_ENTER), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.assign, 1);
+	ck_assert_int_eq(rec.id, 1043);
+	ck_assert_str_eq(rec.text, "CSH-XY-V04");
+	/* The panel closed: another Enter or digit sends nothing more. */
+	ck_assert_int_eq(v->scope, SCOPE_DETAIL);
+	press_sym(KEYSYM_ENTER);
+	press('2');
+	ck_assert_int_eq(rec.assign, 1);
+	draw(80, 24);
+	ck_assert(!screen_has("ranked by the broker"));
+
+	/* End selects the last shown; Home the first. */
+	press('A');
+	model_candidates_set(&m, 1043, base_cands, ARRAY_LEN(base_cands));
+	draw(80, 24);
+	press('G');
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(rec.assign, 2);
+	ck_assert_str_eq(rec.text, "CSH-XY-V06");
+	/* Esc closes without sending. */
+	press('A');
+	model_candidates_set(&m, 1043, base_cands, ARRAY_LEN(base_cands));
+	draw(80, 24);
+	ck_assert_uint_eq(press_sym(KEYSYM_ESC), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(v->scope, SCOPE_DETAIL);
+	ck_assert_int_eq(rec.assign, 2);
+	/* The app could not send: the panel stays, with the reason. */
+	press('A');
+	model_candidates_set(&m, 1043, base_cands, ARRAY_LEN(base_cands));
+	draw(80, 24);
+	rec.rc = -1;
+	model_message(&m, true, "#1043 -> CSH-XY-V02: not sent, the broker cannot be reached");
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(rec.assign, 3);
+	ck_assert_int_eq(v->scope, SCOPE_DIALOG);
+	draw(80, 24);
+	ck_assert(screen_has("not sent, the broker cannot be reached"));
+}
+END_TEST
+
+START_TEST(test_pick_digits)
+{
+	static const struct {
+		int key;
+		int sent;
+		const char *truck;
+	} cases[] = {
+		{ '1', 1, "CSH-XY-V02" },
+		{ '3', 1, "CSH-XY-F02" },
+		{ '5', 1, "CSH-XY-V06" },
+		{ '6', 0, NULL },	/* there are five rows */
+		{ '0', 0, NULL },
+	};
+	size_t c;
+
+	for (c = 0; c < ARRAY_LEN(cases); c++) {
+		memset(&rec, 0, sizeof rec);
+		open_pick(ARRAY_LEN(base_cands));
+		draw(80, 24);
+		press(cases[c].key);
+		ck_assert_int_eq(rec.assign, cases[c].sent);
+		if (cases[c].truck != NULL) {
+			ck_assert_str_eq(rec.text, cases[c].truck);
+			ck_assert_int_eq(v->scope, SCOPE_DETAIL);
+		} else
+			ck_assert_int_eq(v->scope, SCOPE_DIALOG);
+		view_destroy(v);
+		v = NULL;
+	}
+	/* With two candidates, 3 picks nothing and says so. */
+	memset(&rec, 0, sizeof rec);
+	open_pick(2);
+	draw(80, 24);
+	press('3');
+	ck_assert_int_eq(rec.assign, 0);
+	draw(80, 24);
+	ck_assert(screen_has("No such row in the list: 3"));
+	press('2');
+	ck_assert_int_eq(rec.assign, 1);
+	ck_assert_str_eq(rec.text, "CSH-XY-V04");
+}
+END_TEST
+
+/* Keys act on the rows the agent saw: a new answer is not picked from before it is drawn. */
+START_TEST(test_pick_keys_use_drawn_rows)
+{
+	struct proto_candidate swapped[2];
+
+	open_pick(2);
+	draw(80, 24);
+	swapped[0] = base_cands[1];
+	swapped[1] = base_cands[0];
+	model_candidates_set(&m, 1043, swapped, 2);
+	press('1');
+	ck_assert_int_eq(rec.assign, 1);
+	ck_assert_str_eq(rec.text, "CSH-XY-V02");
+	/* r asks again; the selection starts at the top of the new answer. */
+	view_destroy(v);
+	rec.cands = 0;
+	open_pick(2);
+	draw(80, 24);
+	press('j');
+	ck_assert_uint_eq(press('r'), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.cands, 2);
+	ck_assert(m.candidates_loading);
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(rec.assign, 1);		/* nothing drawn yet: nothing sent */
+	model_candidates_set(&m, 1043, swapped, 2);
+	draw(80, 24);
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(rec.assign, 2);
+	ck_assert_str_eq(rec.text, "CSH-XY-V04");
+}
+END_TEST
+
+START_TEST(test_pick_error_fallback)
+{
+	static const char *langs[] = { "en", "zh_CN" };
+	char why[256];
+	int y;
+
+	load_lang(langs[_i]);
+	v = view_detail_create(&m, 1043, ACTION_NONE);
+	press('A');
+	/* An older broker: unknown_op, worded as the app words it. */
+	snprintf(why, sizeof why, "%s (unknown_op)", i18n_tr("detail.cand.err_unknown_op"));
+	model_candidates_fail(&m, 1043, why);
+	draw(80, 24);
+	check_golden(_i == 0 ? "detail-pick-error-80x24" : "detail-pick-error-80x24-zh");
+	ck_assert(screen_has(i18n_tr("detail.cand.err")));
+	ck_assert(screen_has("unknown_op"));
+	ck_assert(screen_has(i18n_tr("detail.cand.local")));
+	y = find_row(i18n_tr("detail.cand.err"));
+	ck_assert_int_eq(role_at(y, i18n_tr("detail.cand.err")), ROLE_ERROR);
+	/* The local estimate, nearest first, picked the same way. */
+	ck_assert_int_lt(find_row("CSH-XY-V02"), find_row("CSH-XY-V04"));
+	ck_assert_int_lt(find_row("CSH-XY-V04"), find_row("CSH-XY-F02"));
+	ck_assert_int_eq(find_row("CSH-XY-V06"), -1);
+	press('2');
+	ck_assert_int_eq(rec.assign, 1);
+	ck_assert_str_eq(rec.text, "CSH-XY-V04");
+	ck_assert_int_eq(v->scope, SCOPE_DETAIL);
+
+	/* Typing an id still works; an unknown one is refused in words. */
+	press('A');
+	model_candidates_fail(&m, 1043, why);
+	draw(80, 24);
+	press_sym(KEYSYM_TAB);
+	ck_assert_int_eq(v->scope, SCOPE_FORM);
+	type("NOPE-1");
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(rec.assign, 1);
+	draw(80, 24);
+	ck_assert(screen_has(i18n_tr("detail.err_truck_unknown")));
+	ck_assert(screen_has("unknown_op"));			/* the panel stays */
+	press(KEYMAP_CTRL('u'));
+	type("CSH-XY-V06");	/* not in the estimate (no position), but in the fleet */
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(rec.assign, 2);
+	ck_assert_str_eq(rec.text, "CSH-XY-V06");
+	ck_assert_int_eq(v->scope, SCOPE_DETAIL);
+
+	/* Tab goes back from typing to the list; r asks the broker again. */
+	press('A');
+	model_candidates_fail(&m, 1043, why);
+	press_sym(KEYSYM_TAB);
+	press_sym(KEYSYM_TAB);
+	ck_assert_int_eq(v->scope, SCOPE_DIALOG);
+	press('r');
+	ck_assert_int_eq(rec.cands, 4);
+	draw(80, 24);
+	ck_assert(!screen_has("unknown_op"));
+	ck_assert(screen_has(i18n_tr("detail.cand.loading")));
+}
+END_TEST
+
+START_TEST(test_pick_without_op)
+{
+	m.ops = &rec_ops_nocands;
+	v = view_detail_create(&m, 1043, ACTION_ASSIGN);
+	ck_assert_int_eq(v->scope, SCOPE_DIALOG);
+	draw(80, 24);
+	ck_assert(screen_has("this console cannot ask for ranked trucks"));
+	ck_assert(screen_has("local estimate"));
+	press('r');				/* nothing to ask: still the estimate */
+	draw(80, 24);
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(rec.assign, 1);
+	ck_assert_str_eq(rec.text, "CSH-XY-V02");
+	/* The broker answers with nobody: it says so, and the estimate is offered. */
+	m.ops = &rec_ops;
+	press('A');
+	model_candidates_set(&m, 1043, base_cands, 0);
+	draw(80, 24);
+	ck_assert_int_eq(role_at(find_row("found no truck"), "found no truck"), ROLE_WARN);
+	ck_assert(screen_has("local estimate"));
+	press('2');
+	ck_assert_int_eq(rec.assign, 2);
+	ck_assert_str_eq(rec.text, "CSH-XY-V04");
+	/* Candidates for another ticket are not shown for this one. */
+	model_candidates_start(&m, 1045);
+	model_candidates_set(&m, 1045, base_cands, 3);
+	press('A');
+	ck_assert_int_eq(m.candidates_id, 1043);
+	draw(80, 24);
+	ck_assert(screen_has("Asking the broker"));
+}
+END_TEST
+
+/* ---------------------------------------------------------------- re-dispatch, choice */
+
+static struct proto_warning rd_warning = {
+	.id = 9, .ticket = 1042, .kind = "redispatch", .level = "amber",
+	.text = "CSH-XY-V04 is free and 1.2 km nearer than CSH-XY-V01",
+	.ts = NOW - MIN_MS, .ver = 1, .truck = "CSH-XY-V04", .present = PROTO_ALL,
+};
+static const struct proto_warning *wp_rd[ARRAY_LEN(base_warnings) + 1];
+
+static void
+add_redispatch(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(wp); i++)
+		wp_rd[i] = wp[i];
+	wp_rd[i] = &rd_warning;
+	m.warnings = wp_rd;
+	m.n_warnings = ARRAY_LEN(wp_rd);
+	model_refresh(&m, NOW);
+}
+
+START_TEST(test_redispatch)
+{
+	static const char *langs[] = { "en", "zh_CN" };
+	int y;
+
+	rd_warning.ver = 1;
+	rd_strlcpy(rd_warning.truck, "CSH-XY-V04", sizeof rd_warning.truck);
+	add_redispatch();
+	load_lang(langs[_i]);
+	v = view_detail_create(&m, 1042, ACTION_NONE);
+	draw(80, 24);
+	check_golden(_i == 0 ? "detail-redispatch-80x24" : "detail-redispatch-80x24-zh");
+	if (_i == 0) {
+		y = find_row("R re-dispatch to CSH-XY-V04");
+		ck_assert_int_ge(y, 0);
+		ck_assert(strstr(row(y), "better truck") != NULL);
+		ck_assert_int_eq(role_at(y, "R re-dispatch"), ROLE_KEY);
+	}
+	ck_assert_uint_eq(press('R'), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.assign, 1);
+	ck_assert_int_eq(rec.id, 1042);
+	ck_assert_str_eq(rec.text, "CSH-XY-V04");
+	/* Once per proposal: a second R says it was sent. */
+	press('R');
+	ck_assert_int_eq(rec.assign, 1);
+	ck_assert(!m.message_error);
+	ck_assert(strstr(m.message, "CSH-XY-V04") != NULL);
+	/* A new proposal (another version, another truck) is sent again. */
+	rd_warning.ver = 2;
+	rd_strlcpy(rd_warning.truck, "CSH-XY-V02", sizeof rd_warning.truck);
+	press('R');
+	ck_assert_int_eq(rec.assign, 2);
+	ck_assert_str_eq(rec.text, "CSH-XY-V02");
+	/* r is not R: nothing happens in the detail. */
+	press('r');
+	ck_assert_int_eq(rec.assign, 2);
+	view_destroy(v);
+
+	/* No proposal for this ticket: refused in words. */
+	v = view_detail_create(&m, 1044, ACTION_NONE);
+	press('R');
+	ck_assert_int_eq(rec.assign, 2);
+	ck_assert(m.message_error);
+	view_destroy(v);
+
+	/* A proposal for a ticket already on scene: no hint, R refused. */
+	rd_warning.ticket = 1046;
+	model_refresh(&m, NOW);
+	v = view_detail_create(&m, 1046, ACTION_NONE);
+	draw(80, 24);
+	ck_assert(!screen_has(i18n_tr("detail.redispatch_to")));
+	press('R');
+	ck_assert_int_eq(rec.assign, 2);
+	ck_assert(m.message_error);
+	rd_warning.ticket = 1042;
+}
+END_TEST
+
+START_TEST(test_awaits_choice)
+{
+	const struct proto_ticket *t1043 = model_ticket(&m, 1043), *t1042 = model_ticket(&m, 1042);
+
+	/* Changsha offers by itself: nobody waits. */
+	ck_assert(!model_ticket_awaits_choice(&m, t1043));
+	regions[0].auto_dispatch = 0;
+	ck_assert(model_ticket_awaits_choice(&m, t1043));
+	ck_assert(!model_ticket_awaits_choice(&m, t1042));	/* en route already */
+	ck_assert(!model_ticket_awaits_choice(&m, NULL));
+	v = view_detail_create(&m, 1043, ACTION_NONE);
+	draw(80, 24);
+	ck_assert_int_eq(role_at(find_row("waits for an agent"), "waits for an agent"), ROLE_WARN);
+	m.data = NULL;				/* no reference data: no claim */
+	ck_assert(!model_ticket_awaits_choice(&m, t1043));
+	m.data = &data;
+}
+END_TEST
+
+/* The board marks the calls waiting for an agent's choice. */
+START_TEST(test_board_awaits_choice)
+{
+	int y;
+
+	v = view_board_create();
+	press('G');		/* the selection (painted over the colours) out of the way */
+	draw(80, 24);
+	ck_assert(!screen_has("choose"));
+	regions[0].auto_dispatch = 0;
+	draw(80, 24);
+	y = find_row("1043");
+	ck_assert_int_eq(role_at(y, "choose"), ROLE_WARN);
+	ck_assert(strstr(row(find_row("1042")), "choose") == NULL);	/* en route */
+}
+END_TEST
+
+START_TEST(test_model_candidates)
+{
+	model_candidates_start(&m, 1043);
+	ck_assert(m.candidates_loading);
+	ck_assert_int_eq(m.candidates_id, 1043);
+	/* An answer for another ticket is ignored. */
+	model_candidates_set(&m, 1044, base_cands, 2);
+	ck_assert(m.candidates_loading);
+	ck_assert_uint_eq(m.n_candidates, 0);
+	model_candidates_set(&m, 1043, base_cands, 3);
+	ck_assert(!m.candidates_loading);
+	ck_assert_uint_eq(m.n_candidates, 3);
+	ck_assert_ptr_ne(m.candidates, base_cands);	/* a copy */
+	ck_assert_str_eq(m.candidates[2].truck, "CSH-XY-F02");
+	model_candidates_fail(&m, 1043, "no answer");
+	ck_assert_uint_eq(m.n_candidates, 0);
+	ck_assert_str_eq(m.candidates_error, "no answer");
+	model_candidates_start(&m, 1043);
+	ck_assert_str_eq(m.candidates_error, "");
+	model_candidates_set(&m, 1043, base_cands, 1);
+	/* model_finish (teardown) frees the copy. */
 }
 END_TEST
 
@@ -1373,6 +1871,21 @@ views_suite(void)
 	tcase_add_test(tc, test_detail_state_menu);
 	tcase_add_test(tc, test_detail_note_and_assign);
 	tcase_add_test(tc, test_detail_scroll);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("assign");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_pick_golden, 0, 2);
+	tcase_add_test(tc, test_pick_loading);
+	tcase_add_test(tc, test_pick_enter_assigns_once);
+	tcase_add_test(tc, test_pick_digits);
+	tcase_add_test(tc, test_pick_keys_use_drawn_rows);
+	tcase_add_loop_test(tc, test_pick_error_fallback, 0, 2);
+	tcase_add_test(tc, test_pick_without_op);
+	tcase_add_loop_test(tc, test_redispatch, 0, 2);
+	tcase_add_test(tc, test_awaits_choice);
+	tcase_add_test(tc, test_board_awaits_choice);
+	tcase_add_test(tc, test_model_candidates);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("intake");

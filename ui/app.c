@@ -29,6 +29,15 @@
 #include "vscreen.h"
 
 #define STACK_MAX 8
+#define MESSAGE_MS 10000 /* the message line clears after this long */
+
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
 #define DEMO_API "inproc://rescuedesk-api"
 #define DEMO_PUB "inproc://rescuedesk-pub"
 #define DEMO_FEED "inproc://rescuedesk-feed"
@@ -45,6 +54,7 @@ struct app {
 	struct view *stack[STACK_MAX];
 	int depth;
 	bool dirty, data_changed, quitting, confirm_quit;
+	struct replica_stats seen; /* replica counters at the last refresh */
 	int64_t last_second;
 
 	const struct proto_ticket **tickets;
@@ -158,6 +168,30 @@ broker_time(struct app *a, int64_t now_mono)
 
 /* ---- commands ---- */
 
+/* The answer to the dispatch.candidates request in flight (m->candidates_cmd). */
+static void
+on_candidates(struct model *m, const struct proto_reply *r, const struct proto_error *err)
+{
+	char why[256];
+	int64_t id = m->candidates_id;
+
+	m->candidates_cmd[0] = '\0';
+	if (r == NULL) {
+		snprintf(why, sizeof why, "%s (%s)", i18n_tr("detail.cand.err_no_answer"),
+		    err != NULL ? err->message : "-");
+		model_candidates_fail(m, id, why);
+	} else if (!r->ok && r->error.code == PROTO_E_UNKNOWN_OP) {
+		snprintf(why, sizeof why, "%s (%s)", i18n_tr("detail.cand.err_unknown_op"),
+		    proto_err_name(r->error.code));
+		model_candidates_fail(m, id, why);
+	} else if (!r->ok) {
+		snprintf(why, sizeof why, "%s (%s)", r->error.message,
+		    proto_err_name(r->error.code));
+		model_candidates_fail(m, id, why);
+	} else
+		model_candidates_set(m, id, r->candidates, r->n_candidates);
+}
+
 static void
 on_reply(void *ctx, const char *cmd_id, const struct proto_reply *r, const struct proto_error *err)
 {
@@ -166,6 +200,10 @@ on_reply(void *ctx, const char *cmd_id, const struct proto_reply *r, const struc
 	struct model_pending *p = model_pending_find(m, cmd_id);
 
 	a->dirty = true;
+	if (m->candidates_cmd[0] != '\0' && strcmp(cmd_id, m->candidates_cmd) == 0) {
+		on_candidates(m, r, err);
+		return;
+	}
 	if (r != NULL && r->ok && r->op_id == PROTO_MSG_hello) {
 		m->time_scale = r->hello.time_scale > 0 ? r->hello.time_scale : 1;
 		return;
@@ -291,6 +329,27 @@ op_fetch_detail(struct model *m, int64_t id)
 	return 0;
 }
 
+static int
+op_fetch_candidates(struct model *m, int64_t id, int k)
+{
+	struct app *a = m->ctx;
+	struct proto_dispatch_candidates q = { .id = id, .k = k < 1 ? 1 : k > 20 ? 20 : k,
+		.present = PROTO_ALL };
+	char cmd_id[PROTO_CMD_ID_MAX + 1];
+
+	if (m->candidates_cmd[0] != '\0') /* the earlier request's answer is not wanted */
+		rpc_cancel(a->rpc, m->candidates_cmd);
+	m->candidates_cmd[0] = '\0';
+	model_candidates_start(m, id);
+	a->dirty = true;
+	if (rpc_call(a->rpc, PROTO_MSG_dispatch_candidates, &q, on_reply, a, cmd_id) < 0) {
+		model_candidates_fail(m, id, i18n_tr("msg.send_failed"));
+		return -1;
+	}
+	rd_strlcpy(m->candidates_cmd, cmd_id, sizeof m->candidates_cmd);
+	return 0;
+}
+
 static const struct model_ops app_ops = {
 	.intake = op_intake,
 	.note = op_note,
@@ -298,6 +357,7 @@ static const struct model_ops app_ops = {
 	.cancel = op_cancel,
 	.assign = op_assign,
 	.fetch_detail = op_fetch_detail,
+	.fetch_candidates = op_fetch_candidates,
 };
 
 /* ---- views ---- */
@@ -580,6 +640,15 @@ app_run(const struct app_opts *opts)
 	char *cause = NULL;
 	int rc = 1;
 
+	/* C-c, hang-up and termination leave through the same door as Q: the terminal is
+	 * restored and the demo's threads and temporary store are cleaned up. */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	if (setup(&a, &cause) < 0)
 		goto out;
 	if (term_init(&cause) < 0)
@@ -615,13 +684,21 @@ app_run(const struct app_opts *opts)
 		rpc_process(a.rpc, now);
 		replica_process(a.rep, now);
 		a.model.hb_age_ms = replica_hb_age_ms(a.rep, now);
-		struct key k;
-		while (term_read_key(&k) && !a.quitting)
-			handle_key(&a, &k);
 		if (now - a.last_second >= 1000) {
 			/* clocks, ages and countdowns move every second */
 			a.last_second = now;
-			a.model.now = broker_time(&a, now);
+			a.data_changed = true;
+			if (a.model.message[0] && now - a.model.message_at > MESSAGE_MS) {
+				a.model.message[0] = '\0';
+				a.dirty = true;
+			}
+		}
+		/* The replica may have freed what the model borrows: refresh before any key
+		 * handler or view looks at it. */
+		struct replica_stats rs;
+		replica_stats(a.rep, &rs);
+		if (rs.applied != a.seen.applied || rs.resyncs != a.seen.resyncs) {
+			a.seen = rs;
 			a.data_changed = true;
 		}
 		if (a.data_changed) {
@@ -629,6 +706,13 @@ app_run(const struct app_opts *opts)
 			refresh_model(&a);
 			/* a detail view on top fetches the history again when its ticket moved */
 			view_detail_sync(a.stack[a.depth - 1], &a.model);
+		}
+		struct key k;
+		while (term_read_key(&k) && !a.quitting)
+			handle_key(&a, &k);
+		if (stop_signal) {
+			log_info("signal %d: leaving", (int)stop_signal);
+			break;
 		}
 		if (a.dirty)
 			draw(&a);

@@ -87,6 +87,24 @@ prefix(const char *s, const char *p)
 	return true;
 }
 
+/* Whether w, 4 or more digits, appears in the digits of phone. */
+static bool
+digits_match(const char *phone, const char *w)
+{
+	char d[32];
+	size_t n = 0, wl = strlen(w);
+	if (wl < 4)
+		return false;
+	for (size_t i = 0; i < wl; i++)
+		if (!isdigit((unsigned char)w[i]))
+			return false;
+	for (; *phone && n + 1 < sizeof d; phone++)
+		if (isdigit((unsigned char)*phone))
+			d[n++] = *phone;
+	d[n] = '\0';
+	return strstr(d, w) != NULL;
+}
+
 static bool
 word_match(const char *w, const struct proto_ticket *t)
 {
@@ -106,6 +124,8 @@ word_match(const char *w, const struct proto_ticket *t)
 	if (strncmp(w, "truck:", 6) == 0)
 		return prefix(t->truck, w + 6);
 	snprintf(id, sizeof id, "%lld", (long long)t->id);
+	if (digits_match(t->phone, w))
+		return true; /* a caller ringing again is found by the number they call from */
 	return contains(id, w) || contains(t->customer, w) || contains(t->plate, w) ||
 	    contains(t->address, w) || contains(t->landmark, w) || contains(t->truck, w) ||
 	    contains(t->fault, w) || contains(t->region, w) || contains(t->model, w);

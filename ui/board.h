@@ -7,8 +7,9 @@
  *
  * Filter syntax (the `/` prompt): words separated by spaces, all of which must match.
  * `state:NAME` (or `open`, `closed`), `region:ID`, `fault:NAME`, `truck:ID` match that field
- * (prefix, case-insensitive); any other word must appear (case-insensitive for ASCII) in the
- * id, customer, masked phone's digits, plate, address, landmark, truck, fault or region.
+ * (prefix, case-insensitive); a word of 4 or more digits also matches the caller's phone
+ * number; any other word must appear (case-insensitive for ASCII) in the id, customer,
+ * plate, vehicle model, address, landmark, truck, fault or region.
  *
  * Ownership: rows point at tickets owned by the caller (the replica); they are valid until
  * the caller's next change of its tables, so rebuild after every change. */

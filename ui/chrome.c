@@ -95,18 +95,11 @@ seg(struct vscreen *vs, int *x, int y, int limit, enum theme_role role, unsigned
 void
 chrome_status(struct vscreen *vs, int y, const struct model *m)
 {
-	int cols = vscreen_cols(vs), x = 1, limit, lvl;
-	size_t i, late = 0, risk = 0, pending = model_pending_waiting(m);
+	int cols = vscreen_cols(vs), x = 1, limit;
+	size_t late = m->n_late, risk = m->n_risk, pending = model_pending_waiting(m);
 	char buf[160], age[24], key[48];
 	const char *demo = m->demo ? i18n_tr("status.demo") : NULL;
 
-	for (i = 0; i < m->n_tickets; i++) {
-		if (!present_before_scene(m->tickets[i]))
-			continue;
-		lvl = present_due(m->tickets[i], m->now, model_warn_level(m, m->tickets[i]->id));
-		late += lvl == PRESENT_DUE_LATE;
-		risk += lvl == PRESENT_DUE_SOON;
-	}
 	vscreen_fill(vs, 0, y, cols, 1, ROLE_STATUS, 0, L' ');
 	limit = cols - 1;
 	if (demo != NULL) {

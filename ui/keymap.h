@@ -108,6 +108,7 @@ enum keymap_scope {
 	X(SET_STATE, "set_state", TICKET, "S")                  \
 	X(CANCEL_TICKET, "cancel_ticket", TICKET, "c")          \
 	X(ASSIGN, "assign", TICKET, "A")                        \
+	X(REDISPATCH, "redispatch", DETAIL, "R")                \
 	X(SUBMIT, "submit", FORM, "F10 C-o")                    \
 	X(MOVE_LEFT, "move_left", FORM, "Left")                 \
 	X(MOVE_RIGHT, "move_right", FORM, "Right")              \

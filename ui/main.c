@@ -1,5 +1,6 @@
 /* main.c: rescuedesk, the console's command line. */
 #include <getopt.h>
+#include <langinfo.h>
 #include <locale.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -36,13 +37,24 @@ usage(FILE *f)
 	    "  -V, --version        print the version\n", data_default_dir());
 }
 
+/* A bad option value: say why and exit 2, as for an unknown option. */
+static void
+bad_value(const char *opt, const char *expected, const char *arg)
+{
+	fprintf(stderr, "rescuedesk: %s: expected %s, got '%s'\n", opt, expected, arg);
+	exit(2);
+}
+
 static double
 number(const char *opt, const char *s, double lo, double hi)
 {
 	char *end;
 	double v = strtod(s, &end);
-	if (end == s || *end != '\0' || v < lo || v > hi)
-		fatal("%s: expected a number from %g to %g, got '%s'", opt, lo, hi, s);
+	if (end == s || *end != '\0' || v < lo || v > hi) {
+		fprintf(stderr, "rescuedesk: %s: expected a number from %g to %g, got '%s'\n", opt,
+		    lo, hi, s);
+		exit(2);
+	}
 	return v;
 }
 
@@ -104,6 +116,14 @@ main(int argc, char **argv)
 	int c;
 
 	setlocale(LC_ALL, "");
+	/* Widths, Chinese text and the line-drawing characters need UTF-8. Terminals are
+	 * UTF-8 nearly everywhere now; when the locale is not, take C.UTF-8 for the
+	 * character type only (messages still follow the locale or --lang). */
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0 && setlocale(LC_CTYPE, "C.UTF-8") == NULL) {
+		fprintf(stderr, "rescuedesk: needs a UTF-8 locale; set LANG=C.UTF-8 (or another "
+		    "UTF-8 locale) and try again\n");
+		return 1;
+	}
 	while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_DEMO: o.demo = true; break;
@@ -115,7 +135,7 @@ main(int argc, char **argv)
 		case O_USER: o.user = optarg; break;
 		case O_ROLE:
 			if (model_role_parse(optarg) < 0)
-				fatal("--role: expected agent, supervisor or specialist, got '%s'", optarg);
+				bad_value("--role", "agent, supervisor or specialist", optarg);
 			o.role = optarg;
 			break;
 		case O_LANG: o.lang = optarg; break;

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "present.h"
+#include "ticket.h"
 #include "util.h"
 
 void
@@ -24,6 +26,7 @@ model_finish(struct model *m)
 	board_finish(&m->board);
 	free(m->warn_level);
 	free(m->events);
+	model_candidates_clear(m);
 	m->warn_level = NULL;
 	m->events = NULL;
 	m->n_events = 0;
@@ -62,6 +65,17 @@ model_refresh(struct model *m, int64_t now)
 		int l = level_of(w);
 		if (l > m->warn_level[w->ticket])
 			m->warn_level[w->ticket] = (uint8_t)l;
+	}
+	m->n_open = m->n_late = m->n_risk = 0;
+	for (size_t i = 0; i < m->n_tickets; i++) {
+		const struct proto_ticket *t = m->tickets[i];
+		int s = ticket_state_parse(t->state);
+		m->n_open += !(s >= 0 && ticket_state_final((enum ticket_state)s));
+		if (!present_before_scene(t))
+			continue;
+		enum present_due d = present_due(t, now, model_warn_level(m, t->id));
+		m->n_late += d == PRESENT_DUE_LATE;
+		m->n_risk += d == PRESENT_DUE_SOON;
 	}
 	board_rebuild(&m->board, m->tickets, m->n_tickets, now, warn_cb, m);
 }
@@ -106,6 +120,70 @@ model_ticket_warnings(const struct model *m, int64_t id, const struct proto_warn
 				out[n++] = w;
 		}
 	return n;
+}
+
+bool
+model_ticket_awaits_choice(const struct model *m, const struct proto_ticket *t)
+{
+	const struct data_region *r;
+
+	if (t == NULL || m->data == NULL || strcmp(t->state, "new") != 0)
+		return false;
+	r = data_region(m->data, t->region);
+	return r != NULL && r->auto_dispatch == 0;
+}
+
+static void
+candidates_drop(struct model *m)
+{
+	free(m->candidates);
+	m->candidates = NULL;
+	m->n_candidates = 0;
+}
+
+void
+model_candidates_start(struct model *m, int64_t id)
+{
+	candidates_drop(m);
+	m->candidates_id = id;
+	m->candidates_loading = true;
+	m->candidates_error[0] = '\0';
+}
+
+void
+model_candidates_set(struct model *m, int64_t id, const struct proto_candidate *c, size_t n)
+{
+	if (id != m->candidates_id)
+		return;
+	candidates_drop(m);
+	if (n > 0) {
+		m->candidates = xcalloc(n, sizeof *m->candidates);
+		memcpy(m->candidates, c, n * sizeof *m->candidates);
+		m->n_candidates = n;
+	}
+	m->candidates_loading = false;
+	m->candidates_error[0] = '\0';
+}
+
+void
+model_candidates_fail(struct model *m, int64_t id, const char *error)
+{
+	if (id != m->candidates_id)
+		return;
+	candidates_drop(m);
+	m->candidates_loading = false;
+	rd_strlcpy(m->candidates_error, error != NULL && error[0] != '\0' ? error : "?",
+	    sizeof m->candidates_error);
+}
+
+void
+model_candidates_clear(struct model *m)
+{
+	candidates_drop(m);
+	m->candidates_id = 0;
+	m->candidates_loading = false;
+	m->candidates_error[0] = '\0';
+	m->candidates_cmd[0] = '\0';
 }
 
 void

@@ -6,10 +6,10 @@
  * which go to the app through struct model_ops; tests give a model fixed data and their own
  * ops, so every view can be drawn and driven without a terminal or a socket.
  *
- * Ownership: the model owns the board, the pending list, the detail history and the
- * warning-level table; tickets, trucks and warnings are borrowed from whoever fills them
- * (the replica in the app, static arrays in tests) and are valid until the next
- * model_refresh(). data is borrowed. */
+ * Ownership: the model owns the board, the pending list, the detail history, the
+ * dispatch candidates and the warning-level table; tickets, trucks and warnings are
+ * borrowed from whoever fills them (the replica in the app, static arrays in tests) and
+ * are valid until the next model_refresh(). data is borrowed. */
 #ifndef RD_MODEL_H
 #define RD_MODEL_H
 
@@ -56,6 +56,12 @@ struct model_ops {
 	int (*assign)(struct model *m, int64_t id, const char *truck);
 	/* fetch the history of ticket id into the model's detail (async) */
 	int (*fetch_detail)(struct model *m, int64_t id);
+	/* ask the broker for the k best trucks for ticket id (dispatch.candidates, async):
+	 * starts the model's candidates for id loading (model_candidates_start) and, when the
+	 * answer comes, fills them (model_candidates_set) or says why not
+	 * (model_candidates_fail); on -1 the candidates already say why. An earlier request
+	 * still out is forgotten. May be NULL: views then use their local estimate. */
+	int (*fetch_candidates)(struct model *m, int64_t id, int k);
 };
 
 struct model {
@@ -69,6 +75,7 @@ struct model {
 	const struct data *data;
 
 	struct board board;
+	size_t n_open, n_late, n_risk; /* counted by model_refresh, so views need not */
 	uint8_t *warn_level;     /* by ticket id: 0 none, 1 amber, 2 red */
 	size_t warn_cap;
 
@@ -78,6 +85,17 @@ struct model {
 	struct proto_event *events; /* owned */
 	size_t n_events;
 	bool detail_loading;
+
+	/* The broker's ranked trucks for one ticket (dispatch.candidates), best first, owned;
+	 * set only through model_candidates_*. candidates_error is "" or why there are none,
+	 * in words (an older broker answers unknown_op); candidates_cmd is the app's request
+	 * in flight ("" none). */
+	int64_t candidates_id;   /* the ticket they are for; 0 none */
+	struct proto_candidate *candidates;
+	size_t n_candidates;
+	bool candidates_loading;
+	char candidates_error[256];
+	char candidates_cmd[PROTO_CMD_ID_MAX + 1];
 
 	/* connection */
 	enum model_conn conn;
@@ -120,6 +138,21 @@ int model_warn_level(const struct model *m, int64_t id);
 /* The active warnings of ticket id, most severe first; returns how many were stored. */
 size_t model_ticket_warnings(const struct model *m, int64_t id,
     const struct proto_warning **out, size_t max);
+
+/* Whether ticket t waits for an agent to choose its truck: state new in a region whose
+ * auto_dispatch is 0 (the broker offers nothing by itself there). false when the region or
+ * the data is unknown. */
+bool model_ticket_awaits_choice(const struct model *m, const struct proto_ticket *t);
+
+/* Dispatch candidates. start: for ticket id, now loading, the previous list and error
+ * dropped. set: the answer for id (n entries copied; the model owns the copy), loading
+ * over; ignored when the candidates are no longer for id. fail: no list for id, loading
+ * over, error (in words, copied) says why; ignored like set. clear: nothing for nobody. */
+void model_candidates_start(struct model *m, int64_t id);
+void model_candidates_set(struct model *m, int64_t id, const struct proto_candidate *c,
+    size_t n);
+void model_candidates_fail(struct model *m, int64_t id, const char *error);
+void model_candidates_clear(struct model *m);
 
 /* The message line. */
 void model_message(struct model *m, bool error, const char *fmt, ...)

@@ -203,7 +203,10 @@ draw_row(struct vscreen *vs, const struct layout *l, int y, const struct model *
 	cell(vs, l, COL_ID, y, base, buf);
 	model_fmt_minutes(m->now > t->created ? m->now - t->created : 0, buf, sizeof buf);
 	cell(vs, l, COL_AGE, y, base, buf);
-	cell(vs, l, COL_STATE, y, base, present_state(t->state));
+	if (model_ticket_awaits_choice(m, t))	/* new, and no broker will offer it */
+		cell(vs, l, COL_STATE, y, ROLE_WARN, i18n_tr("board.choose"));
+	else
+		cell(vs, l, COL_STATE, y, base, present_state(t->state));
 	cell(vs, l, COL_CUSTOMER, y, base, t->customer);
 	ticket_mask_phone(t->phone, buf, sizeof buf);
 	cell(vs, l, COL_PHONE, y, base, buf);
@@ -256,13 +259,7 @@ draw_title(struct vscreen *vs, const struct model *m)
 	char left[512], right[128], region[64], rest[BOARD_FILTER_MAX + 1], sortkey[48];
 	const char *reg = split_filter(m->board.filter, region, sizeof region, rest,
 	    sizeof rest);
-	size_t i, open = 0, len;
-
-	for (i = 0; i < m->n_tickets; i++) {
-		int s = ticket_state_parse(m->tickets[i]->state);
-
-		open += !(s >= 0 && ticket_state_final((enum ticket_state)s));
-	}
+	size_t open = m->n_open, len;
 	snprintf(sortkey, sizeof sortkey, "sort.%s", board_sort_name(m->board.sort));
 	snprintf(left, sizeof left, "%s \xe2\x94\x82 ", i18n_tr("app.name"));
 	len = strlen(left);

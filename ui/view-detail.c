@@ -18,15 +18,29 @@
 #include "util.h"
 
 #define NEAR_MAX 5
+#define PICK_MAX NEAR_MAX	/* trucks the assign panel offers */
 #define WARN_SHOWN 3
+#define WARN_SCAN 32		/* warnings of one ticket looked at for a re-dispatch */
 #define WRAP_MAX 16		/* lines of one event's text at most */
+#define TRUCK_ID_MAX (sizeof(((struct proto_ticket_assign *)0)->truck))
+/* The key that sends a proposed re-dispatch. Like the digits of the panel it is this view's
+ * own and not an action of the key table: it only means something while the warning row
+ * that names it is on screen. */
 
 enum mode {
 	MODE_NONE,
 	MODE_NOTE,		/* prompt: note text */
 	MODE_CANCEL,		/* prompt: reason to cancel */
 	MODE_MENU,		/* menu: next state */
-	MODE_ASSIGN		/* prompt: truck id, nearest trucks listed */
+	MODE_PICK,		/* assign panel: the list has the keys (digits, Enter, r) */
+	MODE_ASSIGN		/* assign panel: typing a truck id */
+};
+
+/* Where the assign panel's list came from at the last draw. */
+enum pick_src {
+	PICK_LOADING,		/* the broker was asked: nothing to pick yet */
+	PICK_BROKER,		/* the broker's ranked candidates */
+	PICK_LOCAL		/* the local nearest-available estimate */
 };
 
 struct near_truck {
@@ -61,7 +75,20 @@ struct view_detail {
 	/* assign: the nearest trucks at the last draw, and the one picked with Up/Down */
 	struct near_truck near[NEAR_MAX];
 	int n_near;
-	int near_sel;		/* -1: none picked */
+	int near_sel;		/* typing an id: the panel row Up/Down filled in; -1 none */
+	/* The assign panel's rows as last drawn (keys act on what the agent saw, never on
+	 * an answer that arrived since), the selected row and its truck (the selection
+	 * follows the truck when the list changes). */
+	enum pick_src pick_src;
+	char pick[PICK_MAX][TRUCK_ID_MAX];
+	int n_pick;
+	int pick_sel;
+	char pick_truck[TRUCK_ID_MAX];
+	int pick_y;		/* the screen row of the highlighted truck; -1 none */
+	/* the last re-dispatch sent from this view (warning id, version and truck), so a
+	 * second R does not send it again */
+	int64_t redisp_id, redisp_ver;
+	char redisp_truck[TRUCK_ID_MAX];
 };
 
 static const struct view_hint hints[] = {
@@ -78,7 +105,14 @@ static const char *const send_keys[] = {
 };
 
 static const char *const assign_keys[] = {
-	"Up/Down", "prompt.pick", "Enter", "prompt.send", "Esc", "prompt.cancel",
+	"Up/Down", "prompt.pick", "Enter", "prompt.send", "Tab", "detail.cand.hint.list",
+	"Esc", "prompt.cancel",
+};
+
+static const char *const pick_keys[] = {
+	"Up/Down", "prompt.pick", "Enter/1-5", "detail.cand.hint.assign",
+	"r", "detail.cand.hint.refresh", "Tab", "detail.cand.hint.type",
+	"Esc", "prompt.cancel",
 };
 
 /* ---- helpers ---- */
@@ -161,6 +195,31 @@ times_items(const struct proto_ticket *t, char items[][64], int max)
 		snprintf(items[n++], 64, "%s %s", present_state(t->state), clock);
 	}
 	return n;
+}
+
+/* Whether a truck may (still) be assigned to t: new, or re-dispatched before on scene. */
+static bool
+can_dispatch(const struct proto_ticket *t)
+{
+	int s = t != NULL ? state_of(t) : -1;
+
+	return s >= 0 && ticket_transition_ok((enum ticket_state)s, TICKET_DISPATCHED);
+}
+
+/* The re-dispatch the broker proposes for t: its most severe "redispatch" warning naming a
+ * truck other than t's own; NULL if none. */
+static const struct proto_warning *
+redispatch_of(const struct model *m, const struct proto_ticket *t)
+{
+	const struct proto_warning *w[WARN_SCAN];
+	size_t n = model_ticket_warnings(m, t->id, w, WARN_SCAN), i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(w[i]->kind, "redispatch") == 0 && w[i]->truck[0] != '\0' &&
+		    strcmp(w[i]->truck, t->truck) != 0)
+			return w[i];
+	}
+	return NULL;
 }
 
 /* Trucks that could take the ticket: available, able to serve its fault, with a position;
@@ -317,6 +376,12 @@ draw_truck(struct vscreen *vs, const struct model *m, const struct proto_ticket 
 	chrome_section(vs, 0, y++, cols, i18n_tr("detail.truck"), NULL);
 	if (y >= y_end)
 		return y;
+	if (t->truck[0] == '\0' && model_ticket_awaits_choice(m, t)) {
+		x = 1 + vscreen_put(vs, 1, y, ROLE_DIM, 0, i18n_tr("detail.no_truck"), -1);
+		vscreen_put_ellipsis(vs, x + 2, y, ROLE_WARN, 0, i18n_tr("detail.choose_hint"),
+		    cols - x - 3);
+		return y + 1;
+	}
 	if (t->truck[0] == '\0') {
 		x = 1 + vscreen_put(vs, 1, y, ROLE_DIM, 0, i18n_tr("detail.no_truck"), -1);
 		if (ticket_transition_ok((enum ticket_state)state_of(t), TICKET_DISPATCHED))
@@ -356,28 +421,60 @@ draw_truck(struct vscreen *vs, const struct model *m, const struct proto_ticket 
 	return y + 1;
 }
 
+/* The key hint of a proposed re-dispatch at the right end of row y ("R re-dispatch to
+ * CSH-XY-V05"); returns the column where it starts. */
+static int
+draw_redispatch_hint(struct vscreen *vs, int y, const char *truck)
+{
+	struct key keys[1];
+	char key[16] = "R";
+	char text[128];
+	int cols = vscreen_cols(vs), kw, tw, x;
+
+	if (keymap_action_keys(ACTION_REDISPATCH, keys, 1) >= 1)
+		keymap_key_name(&keys[0], key, sizeof key); /* the key table's, as in the help */
+	snprintf(text, sizeof text, "%s %s", i18n_tr("detail.redispatch_to"), truck);
+	kw = text_width(key);
+	tw = text_width(text);
+	x = cols - 1 - tw - 1 - kw;
+	if (x < cols / 2)
+		return cols + 1;	/* no room: the text gets the row */
+	vscreen_put(vs, x, y, ROLE_KEY, THEME_BOLD, key, kw);
+	vscreen_put(vs, x + kw + 1, y, ROLE_WARN, 0, text, tw);
+	return x;
+}
+
 static int
 draw_warnings(struct vscreen *vs, const struct model *m, const struct proto_ticket *t,
     int y, int y_end)
 {
-	const struct proto_warning *w[WARN_SHOWN + 1];
-	size_t n = model_ticket_warnings(m, t->id, w, WARN_SHOWN + 1), i;
-	int cols = vscreen_cols(vs), x;
+	const struct proto_warning *w[WARN_SCAN], *rd = redispatch_of(m, t);
+	size_t n = model_ticket_warnings(m, t->id, w, WARN_SCAN), i, shown;
+	int cols = vscreen_cols(vs), x, end;
 	enum theme_role role;
 	char title[64];
 
 	if (n == 0 || y >= y_end)
 		return y;
+	if (!can_dispatch(t))
+		rd = NULL;
+	shown = n < WARN_SHOWN ? n : WARN_SHOWN;
+	/* A proposed re-dispatch waits for a key: never hide it below the fold. */
+	for (i = 0; rd != NULL && i < shown && w[i] != rd; i++)
+		;
+	if (rd != NULL && i == shown)
+		w[shown - 1] = rd;
 	snprintf(title, sizeof title, "%s  %zu", i18n_tr("detail.warnings"), n);
 	chrome_section(vs, 0, y++, cols, title, NULL);
-	for (i = 0; i < n && i < WARN_SHOWN && y < y_end; i++, y++) {
+	for (i = 0; i < shown && y < y_end; i++, y++) {
 		role = strcmp(w[i]->level, "red") == 0 ? ROLE_LATE : ROLE_WARN;
 		vscreen_put(vs, 1, y, role, 0, "!", 1);
 		vscreen_put_pad(vs, 3, y, role, 0, present_warn_level(w[i]->level), 6);
 		x = 3 + 6 + 1;
 		vscreen_put_pad(vs, x, y, role, 0, present_warn_kind(w[i]->kind), 14);
 		x += 14 + 1;
-		vscreen_put_ellipsis(vs, x, y, ROLE_NORMAL, 0, w[i]->text, cols - x - 1);
+		end = w[i] == rd ? draw_redispatch_hint(vs, y, rd->truck) - 2 : cols - 1;
+		vscreen_put_ellipsis(vs, x, y, ROLE_NORMAL, 0, w[i]->text, end - x);
 	}
 	return y;
 }
@@ -471,36 +568,270 @@ draw_timeline(struct view_detail *vd, struct vscreen *vs, const struct model *m,
 	free(lines);
 }
 
-static void
-draw_near(struct view_detail *vd, struct vscreen *vs, const struct model *m,
-    const struct proto_ticket *t, int y_bottom)
-{
-	int cols = vscreen_cols(vs), w = cols, h, i, x = 0, y;
-	char title[160], km[32];
-	enum theme_role role;
+/* ---- the assign panel ---- */
 
-	vd->n_near = find_near(m, t, vd->near, NEAR_MAX);
-	if (vd->near_sel >= vd->n_near)
-		vd->near_sel = vd->n_near - 1;
-	h = (vd->n_near > 0 ? vd->n_near : 1) + 2;
+#define SRC_MAX 24		/* columns for what an ETA rests on */
+
+/* The columns of a candidate's first line, from the panel's left edge x over w. */
+struct pick_cols {
+	int rank, truck, kind, status, km, eta, src, src_w, gps;
+};
+
+static void
+pick_cols(struct pick_cols *c, int x, int w)
+{
+	c->rank = x + 1;
+	c->truck = x + 3;
+	c->kind = c->truck + 13;
+	c->status = c->kind + 11;
+	c->km = c->status + 11;		/* right-aligned, 8 */
+	c->eta = c->km + 9;		/* right-aligned, 5 */
+	c->src = c->eta + 7;
+	c->src_w = x + w - 8 - 1 - c->src;	/* what is left before GPS, up to SRC_MAX */
+	if (c->src_w > SRC_MAX)
+		c->src_w = SRC_MAX;
+	c->gps = c->src + c->src_w + 1;	/* right-aligned, 6 */
+}
+
+static void
+pick_header(struct vscreen *vs, const struct pick_cols *c, int x, int y, int w)
+{
+	enum theme_role r = ROLE_DIALOG;
+
+	vscreen_fill(vs, x, y, w, 1, r, 0, L' ');
+	vscreen_put(vs, c->rank, y, r, THEME_BOLD, "#", 1);
+	vscreen_put_pad(vs, c->truck, y, r, THEME_BOLD, i18n_tr("detail.cand.col.truck"), 12);
+	vscreen_put_pad(vs, c->kind, y, r, THEME_BOLD, i18n_tr("detail.cand.col.kind"), 10);
+	vscreen_put_pad(vs, c->status, y, r, THEME_BOLD, i18n_tr("detail.cand.col.status"), 10);
+	vscreen_put_right(vs, c->km, y, r, THEME_BOLD, i18n_tr("detail.cand.col.km"), 8);
+	vscreen_put_right(vs, c->eta, y, r, THEME_BOLD, i18n_tr("detail.cand.col.eta"), 5);
+	vscreen_put_pad(vs, c->src, y, r, THEME_BOLD, i18n_tr("detail.cand.col.src"), c->src_w);
+	vscreen_put_right(vs, c->gps, y, r, THEME_BOLD, i18n_tr("detail.cand.col.gps"), 6);
+}
+
+/* One broker candidate on lines rows (2 or 3) from y: the numbers, then supplier, load
+ * and quality, then why (appended to the second line when there are only two). */
+static void
+pick_candidate(struct vscreen *vs, const struct model *m, const struct proto_ticket *t,
+    const struct proto_candidate *c, const struct pick_cols *pc, int rank, bool sel, int x,
+    int y, int w, int lines)
+{
+	enum theme_role role = sel ? ROLE_SELECTED : ROLE_DIALOG;
+	const struct proto_truck *k = model_truck(m, c->truck);
+	int64_t stale_s = m->data != NULL ? m->data->sla.gps_stale_s : 90;
+	bool stale = c->stale || strcmp(c->eta_src, "stale") == 0;
+	char buf[512], num[32];
+	size_t len;
+
+	vscreen_fill(vs, x, y, w, lines, role, 0, L' ');
+	snprintf(num, sizeof num, "%d", rank);
+	vscreen_put(vs, pc->rank, y, role, THEME_BOLD, num, 1);
+	vscreen_put_pad(vs, pc->truck, y, role, THEME_BOLD, c->truck, 12);
+	vscreen_put_pad(vs, pc->kind, y, role, 0, present_kind(c->kind), 10);
+	vscreen_put_pad(vs, pc->status, y, role, 0, present_truck_status(c->status), 10);
+	snprintf(buf, sizeof buf, "%.1f km", c->km);
+	vscreen_put_right(vs, pc->km, y, role, 0, buf, 8);
+	model_fmt_minutes(c->eta_s * 1000, buf, sizeof buf);
+	vscreen_put_right(vs, pc->eta, y, stale ? ROLE_WARN : role, 0, buf, 5);
+	if (stale) {
+		snprintf(buf, sizeof buf, "%s%s%s", i18n_tr("detail.cand.stale"),
+		    strcmp(c->eta_src, "stale") != 0 ? " \xc2\xb7 " : "",
+		    strcmp(c->eta_src, "stale") != 0 ? present_eta_src(c->eta_src) : "");
+		vscreen_put_pad(vs, pc->src, y, ROLE_WARN, THEME_BOLD, buf, pc->src_w);
+	} else
+		vscreen_put_pad(vs, pc->src, y, role, 0, present_eta_src(c->eta_src), pc->src_w);
+	if (c->gps_age_s < 0)
+		vscreen_put_right(vs, pc->gps, y, ROLE_WARN, 0, i18n_tr("detail.cand.no_gps"), 6);
+	else {
+		present_age(c->gps_age_s * 1000, buf, sizeof buf);
+		vscreen_put_right(vs, pc->gps, y, stale || c->gps_age_s > stale_s ? ROLE_WARN :
+		    role, 0, buf, 6);
+	}
+
+	/* supplier, load, quality (and why) */
+	snprintf(buf, sizeof buf, "%s", present_supplier(m->data, k != NULL ? k->region :
+	    t->region, c->supplier[0] != '\0' ? c->supplier : k != NULL ? k->supplier : "-"));
+	len = strlen(buf);
+	if (PROTO_HAS(c, candidate, load))
+		snprintf(buf + len, sizeof buf - len, "  \xc2\xb7  %s %lld",
+		    i18n_tr("detail.cand.load"), (long long)c->load);
+	len = strlen(buf);
+	if (PROTO_HAS(c, candidate, quality))
+		snprintf(buf + len, sizeof buf - len, "  \xc2\xb7  %s %.2f",
+		    i18n_tr("detail.cand.quality"), c->quality);
+	len = strlen(buf);
+	if (lines < 3 && c->why[0] != '\0')
+		snprintf(buf + len, sizeof buf - len, "  \xc2\xb7  %s", c->why);
+	vscreen_put_ellipsis(vs, pc->truck, y + 1, role, 0, buf, x + w - 1 - pc->truck);
+	if (lines >= 3)
+		vscreen_put_ellipsis(vs, pc->truck, y + 2, role, 0, c->why[0] != '\0' ? c->why :
+		    "-", x + w - 1 - pc->truck);
+}
+
+/* One truck of the local estimate on row y. */
+static void
+pick_local(struct vscreen *vs, const struct model *m, const struct near_truck *n, int rank,
+    bool sel, int x, int y, int w)
+{
+	enum theme_role role = sel ? ROLE_SELECTED : ROLE_DIALOG;
+	char num[32], km[32];
+
+	vscreen_fill(vs, x, y, w, 1, role, 0, L' ');
+	snprintf(num, sizeof num, "%d", rank);
+	vscreen_put(vs, x + 1, y, role, THEME_BOLD, num, 1);
+	vscreen_put_pad(vs, x + 3, y, role, THEME_BOLD, n->id, 12);
+	vscreen_put_pad(vs, x + 16, y, role, 0, present_kind(n->kind), 10);
+	snprintf(km, sizeof km, "%.1f km", n->km);
+	vscreen_put_right(vs, x + w - 12, y, role, 0, km, 10);
+	vscreen_put_pad(vs, x + 27, y, role, 0, present_supplier(m->data, n->region,
+	    n->supplier), w - 12 - 27 - 1);
+}
+
+/* Keep the selection on the same truck when the rows change; else the first row. */
+static void
+pick_settle(struct view_detail *vd)
+{
+	int i;
+
+	vd->pick_sel = 0;
+	for (i = 0; i < vd->n_pick; i++) {
+		if (strcmp(vd->pick[i], vd->pick_truck) == 0)
+			vd->pick_sel = i;
+	}
+	if (vd->n_pick > 0)
+		rd_strlcpy(vd->pick_truck, vd->pick[vd->pick_sel], sizeof vd->pick_truck);
+}
+
+/* The assign panel at the bottom of the body (ending at y_bottom, never above y_top): the
+ * broker's ranked candidates, or while it is asked "loading", or when it cannot answer
+ * the error in words and the local nearest-available estimate. Records the rows drawn. */
+static void
+draw_pick(struct view_detail *vd, struct vscreen *vs, const struct model *m,
+    const struct proto_ticket *t, int y_top, int y_bottom)
+{
+	int cols = vscreen_cols(vs), w = cols, x = 0, h, y, i, n = 0, lines = 3, notes = 0,
+	    room = y_bottom - y_top, body, hl;
+	bool ours = m->candidates_id == vd->id, can_ask = m->ops != NULL &&
+	    m->ops->fetch_candidates != NULL;
+	const char *note = NULL, *right;
+	enum theme_role note_role = ROLE_DIALOG;
+	char title[160], err[512], line[512];
+	size_t note_st[2], note_len[2], nst;
+	struct pick_cols pc;
+
+	if (can_ask && ours && m->candidates_loading)
+		vd->pick_src = PICK_LOADING;
+	else if (can_ask && ours && m->candidates_error[0] == '\0' && m->n_candidates > 0)
+		vd->pick_src = PICK_BROKER;
+	else {
+		vd->pick_src = PICK_LOCAL;
+		note_role = ROLE_ERROR;
+		if (!can_ask)
+			snprintf(err, sizeof err, "%s%s%s", i18n_tr("detail.cand.err"),
+			    present_colon(), i18n_tr("detail.cand.err_no_op"));
+		else if (!ours) {	/* asked for another ticket since */
+			rd_strlcpy(err, i18n_tr("detail.cand.not_asked"), sizeof err);
+			note_role = ROLE_DIALOG;
+		} else if (m->candidates_error[0] != '\0')
+			snprintf(err, sizeof err, "%s%s%s", i18n_tr("detail.cand.err"),
+			    present_colon(), m->candidates_error);
+		else {			/* the broker answered: nobody */
+			rd_strlcpy(err, i18n_tr("detail.cand.none"), sizeof err);
+			note_role = ROLE_WARN;
+		}
+		note = err;
+	}
+
+	/* the rows, as the keys will see them */
+	vd->n_pick = 0;
+	if (vd->pick_src == PICK_BROKER) {
+		n = m->n_candidates < PICK_MAX ? (int)m->n_candidates : PICK_MAX;
+		for (i = 0; i < n; i++)
+			rd_strlcpy(vd->pick[i], m->candidates[i].truck, TRUCK_ID_MAX);
+	} else if (vd->pick_src == PICK_LOCAL) {
+		n = vd->n_near = find_near(m, t, vd->near, NEAR_MAX);
+		for (i = 0; i < n; i++)
+			rd_strlcpy(vd->pick[i], vd->near[i].id, TRUCK_ID_MAX);
+	}
+	/* the note (an error, mostly) on up to two lines */
+	if (note != NULL) {
+		nst = present_wrap(note, w - 2, note_st, note_len, 2);
+		notes = nst > 2 ? 2 : (int)nst;
+	}
+	if (vd->pick_src == PICK_BROKER) {
+		/* title, header, rows, border: fewer lines a truck, then fewer trucks */
+		if (2 + 3 * n + 1 > room)
+			lines = 2;
+		while (n > 1 && 2 + lines * n + 1 > room)
+			n--;
+		body = 1 + lines * n;
+	} else {
+		while (n > 1 && 1 + notes + n + 1 > room)
+			n--;
+		body = notes + (n > 0 ? n : 1);
+	}
+	vd->n_pick = n;
+	pick_settle(vd);
+	/* the highlight: the selection, or while typing the row of the id typed */
+	hl = vd->mode == MODE_PICK ? vd->pick_sel : -1;
+	for (i = 0; vd->mode == MODE_ASSIGN && i < n; i++) {
+		if (strcmp(vd->pick[i], lineedit_text(&vd->edit)) == 0)
+			hl = i;
+	}
+	vd->pick_y = -1;
+
+	h = 1 + body + 1;
 	y = y_bottom - h;
-	snprintf(title, sizeof title, "%s%s%s", i18n_tr("detail.near_title"), present_colon(),
-	    present_fault(t->fault));
+	if (y < y_top)
+		y = y_top;
+	if (vd->pick_src == PICK_LOCAL) {
+		snprintf(title, sizeof title, "%s%s%s", i18n_tr("detail.near_title"),
+		    present_colon(), present_fault(t->fault));
+		right = i18n_tr("detail.cand.local");
+	} else {
+		snprintf(title, sizeof title, "%s%s%s", i18n_tr("detail.cand.title"),
+		    present_colon(), present_fault(t->fault));
+		right = i18n_tr(vd->pick_src == PICK_LOADING ? "detail.loading" :
+		    "detail.cand.ranked");
+	}
 	vscreen_fill(vs, x, y, w, h, ROLE_DIALOG, 0, L' ');
-	chrome_section(vs, x, y, w, title, NULL);
+	chrome_section(vs, x, y, w, title, right);
 	vscreen_fill(vs, x, y + h - 1, w, 1, ROLE_BORDER, 0, L'\x2500');
-	if (vd->n_near == 0)
-		vscreen_put_ellipsis(vs, x + 2, y + 1, ROLE_DIALOG, 0, i18n_tr("detail.near_none"),
+	y++;
+	switch (vd->pick_src) {
+	case PICK_LOADING:
+		vscreen_put_ellipsis(vs, x + 2, y, ROLE_DIALOG, 0, i18n_tr("detail.cand.loading"),
 		    w - 4);
-	for (i = 0; i < vd->n_near; i++) {
-		role = i == vd->near_sel ? ROLE_SELECTED : ROLE_DIALOG;
-		vscreen_fill(vs, x, y + 1 + i, w, 1, role, 0, L' ');
-		vscreen_put_pad(vs, x + 2, y + 1 + i, role, THEME_BOLD, vd->near[i].id, 14);
-		vscreen_put_pad(vs, x + 17, y + 1 + i, role, 0, present_kind(vd->near[i].kind), 12);
-		snprintf(km, sizeof km, "%.1f km", vd->near[i].km);
-		vscreen_put_right(vs, x + w - 12, y + 1 + i, role, 0, km, 10);
-		vscreen_put_pad(vs, x + 30, y + 1 + i, role, 0, present_supplier(m->data,
-		    vd->near[i].region, vd->near[i].supplier), w - 12 - 30 - 1);
+		break;
+	case PICK_BROKER:
+		pick_cols(&pc, x, w);
+		pick_header(vs, &pc, x, y++, w);
+		for (i = 0; i < n; i++, y += lines) {
+			pick_candidate(vs, m, t, &m->candidates[i], &pc, i + 1, i == hl, x, y, w,
+			    lines);
+			if (i == hl)
+				vd->pick_y = y;
+		}
+		break;
+	case PICK_LOCAL:
+		for (i = 0; i < notes; i++, y++) {
+			/* the last line takes the rest, cut with an ellipsis if need be */
+			nst = i == notes - 1 ? strlen(note) - note_st[i] : note_len[i];
+			nst = nst < sizeof line - 1 ? nst : sizeof line - 1;
+			memcpy(line, note + note_st[i], nst);
+			line[nst] = '\0';
+			vscreen_fill(vs, x + 1, y, w - 2, 1, note_role, 0, L' ');
+			vscreen_put_ellipsis(vs, x + 1, y, note_role, 0, line, w - 2);
+		}
+		if (n == 0)
+			vscreen_put_ellipsis(vs, x + 2, y, ROLE_DIALOG, 0,
+			    i18n_tr("detail.near_none"), w - 4);
+		for (i = 0; i < n; i++, y++) {
+			pick_local(vs, m, &vd->near[i], i + 1, i == hl, x, y, w);
+			if (i == hl)
+				vd->pick_y = y;
+		}
+		break;
 	}
 }
 
@@ -546,8 +877,11 @@ detail_draw(struct view *v, const struct model *m, struct vscreen *vs, const str
 	}
 	vscreen_set_cursor(vs, 0, chrome_body_top(vs, m), false);
 
-	if (vd->mode == MODE_ASSIGN && t != NULL)
-		draw_near(vd, vs, m, t, y_end);
+	if ((vd->mode == MODE_PICK || vd->mode == MODE_ASSIGN) && t != NULL) {
+		draw_pick(vd, vs, m, t, chrome_body_top(vs, m) + 1, y_end);
+		if (vd->mode == MODE_PICK && vd->pick_y >= 0)	/* for screen readers */
+			vscreen_set_cursor(vs, 0, vd->pick_y, false);
+	}
 	if (vd->mode == MODE_MENU) {
 		snprintf(left, sizeof left, "%s  %s \xe2\x86\x92", i18n_tr("detail.menu_title"),
 		    t != NULL ? present_state(t->state) : "");
@@ -570,8 +904,11 @@ detail_draw(struct view *v, const struct model *m, struct vscreen *vs, const str
 		chrome_prompt(vs, rows - 1, i18n_tr("detail.prompt_cancel"), &vd->edit, keys);
 		break;
 	case MODE_ASSIGN:
-		chrome_keys_text(keys, sizeof keys, assign_keys, 3);
+		chrome_keys_text(keys, sizeof keys, assign_keys, 4);
 		chrome_prompt(vs, rows - 1, i18n_tr("detail.prompt_assign"), &vd->edit, keys);
+		break;
+	case MODE_PICK:
+		chrome_key_hints(vs, rows - 1, pick_keys, (int)ARRAY_LEN(pick_keys) / 2);
 		break;
 	default:
 		chrome_message(vs, rows - 1, m, hints, (int)ARRAY_LEN(hints));
@@ -602,13 +939,27 @@ set_mode(struct view_detail *vd, enum mode mode)
 		vd->edit.max = sizeof(((struct proto_ticket_cancel *)0)->reason) - 1;
 		vd->view.scope = SCOPE_FORM;
 		break;
+	case MODE_PICK:
+		vd->view.scope = SCOPE_DIALOG;
+		break;
 	case MODE_ASSIGN:
-		vd->edit.max = sizeof(((struct proto_ticket_assign *)0)->truck) - 1;
+		vd->edit.max = TRUCK_ID_MAX - 1;
 		vd->near_sel = -1;
-		vd->n_near = 0;
 		vd->view.scope = SCOPE_FORM;
 		break;
 	}
+}
+
+/* Forget the rows drawn (the next draw shows what is true then) and ask the broker for
+ * its best trucks, when the app can. */
+static void
+pick_ask(struct view_detail *vd, struct model *m)
+{
+	vd->n_pick = 0;
+	vd->pick_sel = 0;
+	vd->pick_truck[0] = '\0';
+	if (m->ops != NULL && m->ops->fetch_candidates != NULL)
+		m->ops->fetch_candidates(m, vd->id, PICK_MAX);
 }
 
 /* Refuse an action in words on the message line. */
@@ -618,6 +969,117 @@ refuse(struct model *m, const char *key, const struct proto_ticket *t)
 	model_message(m, true, "%s (%s)", i18n_tr(key), t != NULL ? present_state(t->state) :
 	    "-");
 	return UI_HANDLED | UI_REDRAW;
+}
+
+/* R: send the re-dispatch the broker proposes (ticket.assign to its truck), once. */
+static unsigned
+redispatch(struct view_detail *vd, struct model *m)
+{
+	const struct proto_ticket *t = model_ticket(m, vd->id);
+	const struct proto_warning *w = t != NULL ? redispatch_of(m, t) : NULL;
+
+	if (t == NULL)
+		return refuse(m, "detail.err_missing", NULL);
+	if (w == NULL) {
+		model_message(m, true, "%s", i18n_tr("detail.err_no_redispatch"));
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (!can_dispatch(t))
+		return refuse(m, "detail.err_assign", t);
+	if (vd->redisp_id == w->id && vd->redisp_ver == w->ver &&
+	    strcmp(vd->redisp_truck, w->truck) == 0) {
+		model_message(m, false, "%s%s%s", i18n_tr("detail.redispatch_sent"),
+		    present_colon(), w->truck);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (m->ops->assign(m, vd->id, w->truck) == 0) {
+		vd->redisp_id = w->id;
+		vd->redisp_ver = w->ver;
+		rd_strlcpy(vd->redisp_truck, w->truck, sizeof vd->redisp_truck);
+	}
+	view_detail_sync(&vd->view, m);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+/* Assign the truck of row i of the panel as drawn; the panel closes when it was sent. */
+static unsigned
+pick_assign(struct view_detail *vd, struct model *m, int i)
+{
+	const struct proto_ticket *t = model_ticket(m, vd->id);
+	char truck[TRUCK_ID_MAX];
+
+	if (vd->n_pick == 0)		/* the panel says why (loading, none) */
+		return UI_HANDLED;
+	if (i < 0 || i >= vd->n_pick) {
+		snprintf(vd->error, sizeof vd->error, "%s%s%d", i18n_tr("detail.cand.err_no_row"),
+		    present_colon(), i + 1);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (!can_dispatch(t)) {		/* it moved on while the panel was open */
+		set_mode(vd, MODE_NONE);
+		return refuse(m, t != NULL ? "detail.err_assign" : "detail.err_missing", t);
+	}
+	rd_strlcpy(truck, vd->pick[i], sizeof truck);
+	if (m->ops->assign(m, vd->id, truck) != 0) {
+		rd_strlcpy(vd->error, m->message[0] != '\0' ? m->message :
+		    i18n_tr("detail.err_not_sent"), sizeof vd->error);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	set_mode(vd, MODE_NONE);
+	view_detail_sync(&vd->view, m);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+/* Keys of the assign panel's list (SCOPE_DIALOG): Up/Down (Home/End) select, Enter or the
+ * digit of a row assigns, r asks the broker again, Tab goes to typing an id, q/Esc close. */
+static unsigned
+pick_mode_key(struct view_detail *vd, struct model *m, const struct key *k,
+    enum keymap_action a)
+{
+	int sel = vd->pick_sel;
+
+	switch (a) {
+	case ACTION_MOVE_UP:
+	case ACTION_MOVE_DOWN:
+	case ACTION_HOME:
+	case ACTION_END:
+		if (vd->n_pick == 0)
+			return UI_HANDLED;
+		sel = a == ACTION_HOME ? 0 : a == ACTION_END ? vd->n_pick - 1 :
+		    sel + (a == ACTION_MOVE_DOWN ? 1 : -1);
+		sel = sel < 0 ? 0 : sel >= vd->n_pick ? vd->n_pick - 1 : sel;
+		vd->pick_sel = sel;
+		rd_strlcpy(vd->pick_truck, vd->pick[sel], sizeof vd->pick_truck);
+		vd->error[0] = '\0';
+		return UI_HANDLED | UI_REDRAW;
+	case ACTION_OPEN:
+		return pick_assign(vd, m, vd->pick_sel);
+	case ACTION_NEXT_PANE:
+	case ACTION_PREV_PANE:
+		set_mode(vd, MODE_ASSIGN);
+		return UI_HANDLED | UI_REDRAW;
+	case ACTION_BACK:
+		set_mode(vd, MODE_NONE);
+		return UI_HANDLED | UI_REDRAW;
+	case ACTION_HELP:
+	case ACTION_REDRAW:
+	case ACTION_QUIT:
+		return UI_NONE;
+	case ACTION_NONE:
+		if (k == NULL || k->is_func)
+			break;
+		if (k->code >= '1' && k->code < '1' + PICK_MAX)
+			return pick_assign(vd, m, k->code - '1');
+		if (k->code == 'r') {
+			vd->error[0] = '\0';
+			pick_ask(vd, m);
+			return UI_HANDLED | UI_REDRAW;
+		}
+		break;
+	default:
+		break;
+	}
+	return UI_HANDLED;
 }
 
 static unsigned
@@ -643,7 +1105,8 @@ start(struct view_detail *vd, struct model *m, enum keymap_action a)
 	case ACTION_ASSIGN:
 		if (!ticket_transition_ok((enum ticket_state)s, TICKET_DISPATCHED))
 			return refuse(m, "detail.err_assign", t);
-		set_mode(vd, MODE_ASSIGN);
+		set_mode(vd, MODE_PICK);
+		pick_ask(vd, m);
 		break;
 	case ACTION_SET_STATE:
 		menu_clear(&vd->menu);
@@ -750,23 +1213,31 @@ prompt_mode_key(struct view_detail *vd, struct model *m, const struct key *k,
 	case ACTION_REDRAW:
 	case ACTION_QUIT:
 		return UI_NONE;
+	case ACTION_NEXT_PANE:
+	case ACTION_PREV_PANE:
+		if (vd->mode != MODE_ASSIGN)
+			break;
+		set_mode(vd, MODE_PICK);	/* back to the list */
+		return UI_HANDLED | UI_REDRAW;
 	case ACTION_MOVE_UP:
 	case ACTION_MOVE_DOWN:
-		if (vd->mode != MODE_ASSIGN || vd->n_near == 0)
+		/* fill the id of a truck of the panel as drawn */
+		if (vd->mode != MODE_ASSIGN || vd->n_pick == 0)
 			return UI_HANDLED;
 		vd->near_sel += a == ACTION_MOVE_DOWN ? 1 : -1;
 		if (vd->near_sel < 0)
 			vd->near_sel = 0;
-		if (vd->near_sel >= vd->n_near)
-			vd->near_sel = vd->n_near - 1;
-		lineedit_set(&vd->edit, vd->near[vd->near_sel].id);
+		if (vd->near_sel >= vd->n_pick)
+			vd->near_sel = vd->n_pick - 1;
+		lineedit_set(&vd->edit, vd->pick[vd->near_sel]);
 		vd->error[0] = '\0';
 		return UI_HANDLED | UI_REDRAW;
 	default:
-		if (lineedit_key(&vd->edit, k, a) == LINEEDIT_CHANGED)
-			vd->error[0] = '\0';
-		return UI_HANDLED | UI_REDRAW;
+		break;
 	}
+	if (lineedit_key(&vd->edit, k, a) == LINEEDIT_CHANGED)
+		vd->error[0] = '\0';
+	return UI_HANDLED | UI_REDRAW;
 }
 
 static unsigned
@@ -822,11 +1293,15 @@ detail_key(struct view *v, struct model *m, const struct key *k, enum keymap_act
 	case MODE_CANCEL:
 	case MODE_ASSIGN:
 		return prompt_mode_key(vd, m, k, a);
+	case MODE_PICK:
+		return pick_mode_key(vd, m, k, a);
 	case MODE_NONE:
 		break;
 	}
 	if (a == ACTION_BACK)
 		return UI_HANDLED | UI_CLOSE;
+	if (a == ACTION_REDISPATCH)
+		return redispatch(vd, m);
 	r = scroll(vd, a);
 	if (r != UI_NONE)
 		return r;
@@ -880,6 +1355,7 @@ view_detail_create(struct model *m, int64_t id, enum keymap_action start_action)
 	vd->asked_ver = -1;
 	vd->tl_follow = true;
 	vd->near_sel = -1;
+	vd->pick_y = -1;
 	lineedit_init(&vd->edit, 1000);
 	menu_init(&vd->menu);
 	view_detail_sync(&vd->view, m);

@@ -12,10 +12,29 @@
  * Keys (SCOPE_DETAIL): movement and paging scroll the timeline (End follows new events);
  * a adds a note, c cancels (both prompt for the text in SCOPE_FORM), S offers the states
  * the ticket may move to (ticket_transition_ok; dispatching is done with A; cancelled
- * asks for a reason) in a menu (SCOPE_DIALOG), A assigns a truck (a prompt for the truck
- * id with the nearest available trucks able to serve the fault listed above it, Up/Down
- * pick one); q/Esc closes a prompt or menu, then the view. Requests go through
- * model->ops; their replies are the app's (pending commands, message line). */
+ * asks for a reason) in a menu (SCOPE_DIALOG); q/Esc closes a prompt or menu, then the
+ * view. Requests go through model->ops; their replies are the app's (pending commands,
+ * message line).
+ *
+ * A opens the assign panel (SCOPE_DIALOG) and asks model->ops->fetch_candidates for the
+ * broker's five best trucks: rank, truck, kind, status, km, ETA and what it rests on (a
+ * stale GPS fix is marked), GPS age, supplier, load, quality and the broker's reason.
+ * While the answer is out the panel says so; when the broker cannot answer (an older one
+ * says unknown_op; or the ops have no fetch_candidates) it shows why, in words, and the
+ * local estimate instead: the nearest available trucks able to serve the fault, straight
+ * line. Up/Down select, Enter or the digit of a row assigns that truck at once
+ * (model->ops->assign, exactly once; the panel closes), r asks the broker again, Tab
+ * switches to typing a truck id (SCOPE_FORM; Up/Down fill in a row's id; Enter sends; Tab
+ * goes back to the list), q/Esc close. Keys act on the rows as last drawn, never on an
+ * answer that arrived since.
+ *
+ * Warnings: a "redispatch" warning naming a truck (the broker proposes a better one) shows
+ * "R re-dispatch to <truck>"; R sends ticket.assign with that truck through
+ * model->ops->assign, once per proposal (a second R says it was sent). R is this view's
+ * own key, not an action of the key table (keymap.h), like the panel's digits and r.
+ *
+ * A new ticket of a region with auto_dispatch 0 (model_ticket_awaits_choice) says in the
+ * truck section that it waits for the agent's choice. */
 #ifndef RD_VIEW_DETAIL_H
 #define RD_VIEW_DETAIL_H
 
