@@ -13,7 +13,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <stdlib.h>
 
 #include "util.h"
 
@@ -316,7 +315,6 @@ dispatch_rank(const struct dispatch_rules *r, const struct dispatch_eta_model *m
 		if (n_out == k && out[k - 1].score < bound)
 			break; /* nobody farther can make the list */
 		if (want >= cap) {
-			if (getenv("DBG")) fprintf(stderr, "capped: n_out %zu k %zu kth %f bound %f dlast %f\n", n_out, k, n_out ? out[n_out-1].score : -1, bound, hits[n-1].dist_m);
 			st->capped = true;
 			break;
 		}

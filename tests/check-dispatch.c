@@ -235,8 +235,9 @@ START_TEST(test_leg_and_day)
 	ck_assert_int_eq(dispatch_day(midnight_utc + 16 * 3600000LL - 1) + 1,
 	    dispatch_day(midnight_utc + 16 * 3600000LL));
 	ck_assert_int_eq(dispatch_day(midnight_utc), dispatch_day(midnight_utc + 15 * 3600000LL));
-	ck_assert_int_eq(dispatch_day(-1), -1);
+	ck_assert_int_eq(dispatch_day(-8 * 3600000LL - 1), -1);
 	ck_assert_int_eq(dispatch_day(-8 * 3600000LL), 0);
+	ck_assert_int_eq(dispatch_day(-1), 0);
 }
 END_TEST
 

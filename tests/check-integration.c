@@ -159,7 +159,7 @@ state_of_event(const struct proto_event *ev, char *buf, size_t sz)
 START_TEST(sim_runs_to_completion)
 {
 	struct env e;
-	int n = 300;
+	int n = 500;
 	char nbuf[16], logsim[128];
 	env_init(&e, "sim");
 	start_broker(&e, "2400");
