@@ -663,6 +663,23 @@ hold(struct broker *b, struct bticket *t, const struct dispatch_candidate *c,
 	broker_emit_ticket(b, t, "hold", "", detail);
 }
 
+/* BROKER_POLICY_NEAREST, the baseline of the dispatch-quality benchmark: the straight-line
+ * nearest idle truck able to serve the fault. The built-in model's travel time grows with
+ * the straight-line distance alone for a given ticket, so a ranking of free trucks by it,
+ * every other term zeroed, picks exactly that truck (ties: oldest last offer, then id). */
+static void
+nearest_rules(const struct dispatch_rules *r, struct dispatch_rules *out)
+{
+	*out = *r;
+	out->tune.pref_s = 0;
+	out->tune.quality_s = 0;
+	out->tune.load_s = 0;
+	out->tune.rot_offer_s = 0;
+	out->tune.rot_recent_s = 0;
+	out->tune.rot_supplier_s = 0;
+	out->tune.stale_s = 0;
+}
+
 /* Offer a waiting ticket to its best candidate, or wait for a better one finishing a job. */
 static bool
 try_dispatch(struct broker *b, struct bticket *t)
@@ -670,8 +687,15 @@ try_dispatch(struct broker *b, struct bticket *t)
 	struct dispatch_candidate c;
 	int64_t now = broker_now(b);
 	struct dispatch_query q = query_for(b, t, now);
+	struct dispatch_rules nearest;
+	const struct dispatch_rules *rules = &b->rules;
 
-	if (dispatch_rank(&b->rules, b->eta, &b->fleet, &q, 1, &c, NULL) == 0) {
+	if (b->opts.policy == BROKER_POLICY_NEAREST) {
+		nearest_rules(&b->rules, &nearest);
+		rules = &nearest;
+		q.available_only = true;
+	}
+	if (dispatch_rank(rules, b->eta, &b->fleet, &q, 1, &c, NULL) == 0) {
 		unhold(b, t);
 		return false;
 	}
@@ -1486,7 +1510,7 @@ watch(struct broker *b, struct bticket *t, int64_t now)
 		snprintf(text, sizeof text, "not accepted %" PRId64 " min after the first offer (%"
 		    PRId64 " offer%s; last to %s%s)", (now - t->round_start) / 60000, t->w.offers,
 		    t->w.offers == 1 ? "" : "s", t->last_offered[0] ? t->last_offered : "?",
-		    t->state == TICKET_NEW ? ", refused" : ", pending");
+		    t->state == TICKET_NEW ? ", none pending" : ", pending");
 		raise_warning(b, t, WARN_NOT_ACCEPTED, "amber", text, NULL);
 	} else {
 		clear_warning(b, t, WARN_NOT_ACCEPTED);

@@ -19,6 +19,12 @@
 #define OUTQ_GIVEUP_MS 30000   /* drop a snapshot a client does not read */
 #define EXPIRE_MS 600000       /* reply cache entries older than this go */
 
+static long
+tick_ms(const struct broker *b)
+{
+	return b->opts.tick_ms > 0 ? b->opts.tick_ms : TICK_MS;
+}
+
 int64_t
 broker_now(const struct broker *b)
 {
@@ -678,7 +684,7 @@ broker_create(void *zctx, const struct broker_opts *opts, char **cause)
 		goto fail;
 	}
 	b->t0_mono = rd_mono_ms();
-	b->t0_broker = rd_now_ms();
+	b->t0_broker = b->opts.clock_start > 0 ? b->opts.clock_start : rd_now_ms();
 	if (lc.max_ts >= b->t0_broker)
 		b->t0_broker = lc.max_ts + 1; /* time never runs backwards across restarts */
 
@@ -732,8 +738,8 @@ broker_run(struct broker *b, volatile sig_atomic_t *stop)
 	while (!*stop && !b->fatal) {
 		int64_t now = rd_mono_ms();
 		long timeout = HB_MS - (now - b->last_hb);
-		if (TICK_MS - (now - b->last_tick) < timeout)
-			timeout = TICK_MS - (now - b->last_tick);
+		if (tick_ms(b) - (now - b->last_tick) < timeout)
+			timeout = tick_ms(b) - (now - b->last_tick);
 		if (timeout > 100)
 			timeout = 100; /* look at *stop often enough */
 		if (b->out_head != NULL)
@@ -750,7 +756,7 @@ broker_run(struct broker *b, volatile sig_atomic_t *stop)
 		if (items[0].revents & ZMQ_POLLIN)
 			handle_requests(b);
 		now = rd_mono_ms();
-		if (now - b->last_tick >= TICK_MS) {
+		if (now - b->last_tick >= tick_ms(b)) {
 			b->last_tick = now;
 			broker_tick(b);
 		}

@@ -20,6 +20,14 @@
 #define BROKER_DEFAULT_PUB "tcp://127.0.0.1:7711"
 #define BROKER_DEFAULT_FEED "tcp://127.0.0.1:7712"
 
+/* How automatic dispatch picks a truck. */
+enum broker_policy {
+	BROKER_POLICY_ETA,     /* rank by ETA, trucks finishing a job nearby included, with the
+	                          supplier terms of rescuedeskd(8), DISPATCH (the default) */
+	BROKER_POLICY_NEAREST, /* the straight-line nearest idle truck able to serve the fault
+	                          (the baseline of the dispatch-quality benchmark) */
+};
+
 struct broker_opts {
 	const char *api, *pub, *feed; /* endpoints to bind */
 	const char *db;               /* SQLite path */
@@ -28,6 +36,11 @@ struct broker_opts {
 	double time_scale;            /* broker time runs this many times faster than real */
 	int keep_closed_min;          /* closed tickets stay in snapshots this long (broker time) */
 	int64_t checkpoint_every;     /* events between checkpoints */
+	int64_t clock_start;          /* > 0: broker time starts here (ms since the epoch, for
+	                                 scenarios) instead of the wall clock; it still never
+	                                 goes back behind what the store holds */
+	enum broker_policy policy;    /* automatic dispatch (0: BROKER_POLICY_ETA) */
+	int tick_ms;                  /* dispatch and monitoring period, real ms (0: 500) */
 };
 
 struct broker;

@@ -295,7 +295,8 @@ dispatch_rank(const struct dispatch_rules *r, const struct dispatch_eta_model *m
 	    DISPATCH_MASK_FAULT(q->ticket.fault);
 
 	for (;;) {
-		size_t n = geo_index_nearest(f->geo, q->ticket.pos, mask, want, r->tune.max_m, hits);
+		size_t n = geo_index_nearest(f->geo, q->ticket.pos, mask, want, r->tune.max_m,
+		    hits);
 		st->rounds++;
 		st->fetched = n;
 		n_out = 0;
@@ -311,7 +312,8 @@ dispatch_rank(const struct dispatch_rules *r, const struct dispatch_eta_model *m
 			st->capped = true;
 			break;
 		}
-		double bound = (double)m->bound_ms(m, &q->ticket, hits[n - 1].dist_m, q->now) / 1000.0;
+		double bound = (double)m->bound_ms(m, &q->ticket, hits[n - 1].dist_m, q->now) /
+		    1000.0;
 		if (n_out == k && out[k - 1].score < bound)
 			break; /* nobody farther can make the list */
 		if (want >= cap) {

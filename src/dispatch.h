@@ -135,6 +135,7 @@ struct dispatch_tuning {
 	                             than a late one's ETA (600) */
 };
 
+/* Fill t with the defaults above. */
 void dispatch_tuning_default(struct dispatch_tuning *t);
 
 /* The rules of the reference data, copied out of struct data. */

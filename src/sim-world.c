@@ -15,7 +15,10 @@
  *   shifts      per supplier and kind, the first 40% of trucks (at least one) work 24 h,
  *               the rest 07:00-22:00 local, +-30 min
  *   customers   3% cancel 5-30 min after calling (the car started, other help); the rest
- *               cancel if no truck has accepted after 1.0-1.6 x the promise */
+ *               cancel if no truck has accepted after 1.0-1.6 x the promise
+ *   next job    an offer to a truck on scene or towing is answered as usual; accepted, the
+ *               ETA quoted is (time left on the job + preparation + the trip from where the
+ *               job ends) x 1.0-1.2, and the truck goes there when the job is over */
 #include "sim-world.h"
 
 #include <math.h>
@@ -929,6 +932,20 @@ static const char *const phase_names[] = {
 
 enum act { ACT_NONE, ACT_ACCEPT, ACT_DECLINE, ACT_EN_ROUTE, ACT_SCENE_DONE };
 
+enum next_state { NEXT_NONE, NEXT_OFFERED, NEXT_ACCEPTED };
+
+/* A job offered to a truck while it finishes another (on scene or towing). */
+struct next {
+	enum next_state st;
+	struct sim_world_ticket tk; /* the broker's view when offered, state kept up to date */
+	struct sim_world_rng rng;   /* the job's stream, handed to the truck when it starts */
+	enum act act;               /* NEXT_OFFERED: ACT_ACCEPT or ACT_DECLINE at t_act */
+	int64_t t_act;
+	char reason[96];
+	bool silent;
+	int64_t prep_ms;            /* NEXT_ACCEPTED: from the end of the job to departure */
+};
+
 struct motion {
 	bool on;
 	struct sim_world_path path;
@@ -977,6 +994,8 @@ struct truck {
 	struct motion mv;
 	int64_t t_fix, last_fix;
 	int64_t drop_from, drop_to;
+
+	struct next next;        /* the job after this one, if offered while finishing it */
 };
 
 struct cust {
@@ -1302,6 +1321,8 @@ truck_due(const struct truck *k)
 
 	if (k->t_act < t)
 		t = k->t_act;
+	if (k->next.st == NEXT_OFFERED && k->next.t_act < t)
+		t = k->next.t_act;
 	if (k->t_fix < t)
 		t = k->t_fix;
 	if (k->mv.on) {
@@ -1354,7 +1375,10 @@ go_home(struct sim_world *w, struct truck *k, int64_t t)
 	mv_go(&k->mv, t);
 }
 
-/* The job is over or gone: the truck is free again (or goes off shift). */
+static void next_start(struct sim_world *w, struct truck *k, int64_t t);
+
+/* The job is over or gone: the truck takes up the next one offered meanwhile, or is free
+ * again (or goes off shift). */
 static void
 release(struct sim_world *w, struct truck *k, int64_t t)
 {
@@ -1362,6 +1386,10 @@ release(struct sim_world *w, struct truck *k, int64_t t)
 	k->act = ACT_NONE;
 	k->t_act = INT64_MAX;
 	k->plan.on = false;
+	if (k->next.st != NEXT_NONE) {
+		next_start(w, k, t);
+		return;
+	}
 	if (k->off_pending || !k->on_shift) {
 		go_off(w, k, t);
 		return;
@@ -1500,11 +1528,44 @@ take_job(struct sim_world *w, struct truck *k, const struct sim_world_ticket *tk
 	remember(k, tk->id, tk->t_dispatched);
 }
 
+/* The supplier's answer to an offer of a job at scene, drawn from r after the two uniforms
+ * u (accept or not) and u2 (silent or not): ACT_ACCEPT or ACT_DECLINE, when, and the
+ * reason of a decline. */
+static enum act
+answer(struct sim_world *w, const struct truck *k, struct sim_world_rng *r, double u, double u2,
+    struct geo_point scene, int64_t t, int64_t *t_act, char *reason, size_t reasonsz,
+    bool *silent)
+{
+	double p_no = w->o.p_decline >= 0 ? w->o.p_decline : 1.0 - k->sup->accept_rate;
+
+	*silent = false;
+	reason[0] = '\0';
+	if (u >= p_no) {
+		*t_act = t + (int64_t)sim_world_rng_range(r, ACCEPT_MIN_MS, ACCEPT_MAX_MS);
+		return ACT_ACCEPT;
+	}
+	if (u2 < SILENT_SHARE) {
+		*silent = true;
+		*t_act = t + SILENT_MS;
+		rd_strlcpy(reason, "declined: the driver missed the offer", reasonsz);
+	} else {
+		double wt[ARRAY_LEN(decline_reasons)];
+		double far = fmax(15000.0, 0.3 * k->reg->radius_km * 1000);
+		for (size_t i = 0; i < ARRAY_LEN(wt); i++)
+			wt[i] = decline_reasons[i].w;
+		if (geo_distance_m(k->pos, scene) > far)
+			wt[1] = 4;
+		*t_act = t + (int64_t)sim_world_rng_range(r, DECLINE_MIN_MS, DECLINE_MAX_MS);
+		snprintf(reason, reasonsz, "declined: %s",
+		    decline_reasons[sim_world_rng_pick(r, wt, ARRAY_LEN(wt))].s);
+	}
+	return ACT_DECLINE;
+}
+
 /* A new offer of ticket tk to truck k: draw the supplier's answer. */
 static void
 offer(struct sim_world *w, struct truck *k, const struct sim_world_ticket *tk, int64_t t)
 {
-	double p_no = w->o.p_decline >= 0 ? w->o.p_decline : 1.0 - k->sup->accept_rate;
 	double u, u2;
 
 	take_job(w, k, tk);
@@ -1517,29 +1578,25 @@ offer(struct sim_world *w, struct truck *k, const struct sim_world_ticket *tk, i
 		k->t_act = t + (int64_t)sim_world_rng_range(&k->rng, BUSY_DECLINE_MIN_MS,
 		    BUSY_DECLINE_MAX_MS);
 		rd_strlcpy(k->reason, "declined: driver off shift", sizeof k->reason);
-	} else if (u < p_no) {
-		k->act = ACT_DECLINE;
-		if (u2 < SILENT_SHARE) {
-			k->silent = true;
-			k->t_act = t + SILENT_MS;
-			rd_strlcpy(k->reason, "declined: the driver missed the offer",
-			    sizeof k->reason);
-		} else {
-			double wt[ARRAY_LEN(decline_reasons)];
-			double far = fmax(15000.0, 0.3 * k->reg->radius_km * 1000);
-			for (size_t i = 0; i < ARRAY_LEN(wt); i++)
-				wt[i] = decline_reasons[i].w;
-			if (geo_distance_m(k->pos, k->scene) > far)
-				wt[1] = 4;
-			k->t_act = t + (int64_t)sim_world_rng_range(&k->rng, DECLINE_MIN_MS,
-			    DECLINE_MAX_MS);
-			snprintf(k->reason, sizeof k->reason, "declined: %s",
-			    decline_reasons[sim_world_rng_pick(&k->rng, wt, ARRAY_LEN(wt))].s);
-		}
 	} else {
-		k->act = ACT_ACCEPT;
-		k->t_act = t + (int64_t)sim_world_rng_range(&k->rng, ACCEPT_MIN_MS, ACCEPT_MAX_MS);
+		k->act = answer(w, k, &k->rng, u, u2, k->scene, t, &k->t_act, k->reason,
+		    sizeof k->reason, &k->silent);
 	}
+}
+
+/* A supplier's quote for ms of preparation and travel: x 1.0-1.2 (drawn from r), rounded up
+ * to 5 minutes, at least 10 minutes; in seconds. */
+static int64_t
+quote_s(struct sim_world_rng *r, int64_t ms)
+{
+	int64_t eta_s = (int64_t)((double)ms * sim_world_rng_range(r, 1.0, 1.2) / 1000);
+
+	eta_s = (eta_s + ETA_ROUND_S - 1) / ETA_ROUND_S * ETA_ROUND_S;
+	if (eta_s < ETA_MIN_S)
+		eta_s = ETA_MIN_S;
+	if (eta_s > 86400)
+		eta_s = 86400;
+	return eta_s;
 }
 
 static void
@@ -1551,17 +1608,157 @@ act_accept(struct sim_world *w, struct truck *k, int64_t t)
 	plan_trip(w, k, t);
 	prep = (int64_t)sim_world_rng_range(&k->rng, PREP_MIN_MS, PREP_MAX_MS);
 	trip = mv_trip_ms(&k->plan);
-	eta_s = (int64_t)((double)(prep + trip) * sim_world_rng_range(&k->rng, 1.0, 1.2) / 1000);
-	eta_s = (eta_s + ETA_ROUND_S - 1) / ETA_ROUND_S * ETA_ROUND_S;
-	if (eta_s < ETA_MIN_S)
-		eta_s = ETA_MIN_S;
-	if (eta_s > 86400)
-		eta_s = 86400;
+	eta_s = quote_s(&k->rng, prep + trip);
 	say_state(w, k, t, TICKET_ACCEPTED, eta_s, "");
 	w->st.accepted++;
 	k->phase = PH_ACCEPTED;
 	k->act = ACT_EN_ROUTE;
 	k->t_act = t + prep;
+	send_fix(w, k, t);
+}
+
+/* ---- the next job, offered while the truck finishes one ---- */
+
+/* Whether truck k may take an offer for after its job: on scene or towing, on shift, and
+ * nothing queued yet. */
+static bool
+finishing(const struct truck *k)
+{
+	return (k->phase == PH_ON_SCENE || k->phase == PH_TOWING) && k->on_shift &&
+	    !k->off_pending && k->next.st == NEXT_NONE;
+}
+
+/* Time (ms) from t until the truck's job is over, and where it ends (for a tow not yet
+ * started, the scene: the garage is not chosen yet, so its mean distance is counted). */
+static int64_t
+job_left_ms(struct sim_world *w, struct truck *k, int64_t t, struct geo_point *end)
+{
+	int64_t left;
+
+	if (k->phase == PH_TOWING && k->mv.on) {
+		*end = k->mv.path.pt[k->mv.path.n - 1];
+		return k->mv.t_arrive > t ? k->mv.t_arrive - t : 0;
+	}
+	*end = k->scene;
+	left = k->t_act != INT64_MAX && k->t_act > t ? k->t_act - t : 0;
+	if (k->tow) {
+		double mps = fmax(job_kmh(w, k, t + left, false), 1.0) / 3.6;
+		left += (int64_t)((GARAGE_MIN_M + GARAGE_MAX_M) / 2 * k->reg->detour / mps * 1000);
+	}
+	return left;
+}
+
+/* Driving time (ms) from `from` to ticket tk's scene leaving at t, as plan_trip drives it
+ * (region detour, speed of the hour, expressway part) without the per-trip jitter. */
+static int64_t
+trip_estimate_ms(struct sim_world *w, struct truck *k, struct geo_point from,
+    const struct sim_world_ticket *tk, int64_t t)
+{
+	double m = geo_distance_m(from, (struct geo_point){ tk->lat, tk->lon }) * k->reg->detour;
+	double v = fmax(job_kmh(w, k, t, false), 1.0) / 3.6;
+
+	if (tk->flags & TICKET_FLAG_EXPRESSWAY) {
+		double vf = fmax(job_kmh(w, k, t, true), 1.0) / 3.6;
+		return (int64_t)((m * EXPRESSWAY_FROM / v + m * (1 - EXPRESSWAY_FROM) / vf) * 1000);
+	}
+	return (int64_t)(m / v * 1000);
+}
+
+/* Ticket tk offered to truck k while it finishes its job: the supplier's answer is drawn as
+ * for any offer, from the new job's own stream. */
+static void
+next_offer(struct sim_world *w, struct truck *k, const struct sim_world_ticket *tk, int64_t t)
+{
+	struct next *n = &k->next;
+	double u, u2;
+
+	memset(n, 0, sizeof *n);
+	n->st = NEXT_OFFERED;
+	n->tk = *tk;
+	sim_world_rng_seed(&n->rng, w->o.seed, (uint64_t)tk->id * 0x9e3779b97f4a7c15ULL ^
+	    sim_world_hash(k->id));
+	remember(k, tk->id, tk->t_dispatched);
+	u = sim_world_rng_uniform(&n->rng);
+	u2 = sim_world_rng_uniform(&n->rng);
+	w->st.offers++;
+	n->act = answer(w, k, &n->rng, u, u2, (struct geo_point){ tk->lat, tk->lon }, t,
+	    &n->t_act, n->reason, sizeof n->reason, &n->silent);
+}
+
+static void
+say_next(struct sim_world *w, struct truck *k, int64_t t, enum ticket_state s, int64_t eta_s,
+    const char *reason)
+{
+	struct sim_world_action *a = push(w, SIM_WORLD_SET_STATE, t);
+
+	a->ticket = k->next.tk.id;
+	a->state = s;
+	a->eta_s = eta_s;
+	rd_strlcpy(a->reason, reason, sizeof a->reason);
+	rd_strlcpy(a->truck, k->id, sizeof a->truck);
+}
+
+/* The answer to an offer for after the job is due. An acceptance quotes what is left of the
+ * job, the preparation and the trip from where the job ends. */
+static void
+next_act(struct sim_world *w, struct truck *k, int64_t t)
+{
+	struct next *n = &k->next;
+	struct geo_point end;
+	int64_t left, trip;
+
+	if (n->tk.state != TICKET_DISPATCHED) {
+		n->st = NEXT_NONE; /* moved on meanwhile: nothing to answer */
+		return;
+	}
+	if (n->act == ACT_DECLINE) {
+		say_next(w, k, t, TICKET_NEW, -1, n->reason);
+		w->st.declined++;
+		if (n->silent)
+			w->st.unanswered++;
+		n->st = NEXT_NONE;
+		return;
+	}
+	left = job_left_ms(w, k, t, &end);
+	n->prep_ms = (int64_t)sim_world_rng_range(&n->rng, PREP_MIN_MS, PREP_MAX_MS);
+	trip = trip_estimate_ms(w, k, end, &n->tk, t + left + n->prep_ms);
+	say_next(w, k, t, TICKET_ACCEPTED, quote_s(&n->rng, left + n->prep_ms + trip), "");
+	n->tk.state = TICKET_ACCEPTED;
+	n->st = NEXT_ACCEPTED;
+	n->act = ACT_NONE;
+	n->t_act = INT64_MAX;
+	w->st.accepted++;
+	w->st.queued++;
+}
+
+/* The job is over and another was offered meanwhile: an accepted one starts (the truck
+ * leaves after its preparation); one still to be answered becomes a plain offer, answered
+ * when it was due (declined if the shift ended meanwhile). */
+static void
+next_start(struct sim_world *w, struct truck *k, int64_t t)
+{
+	struct next n = k->next;
+
+	k->next.st = NEXT_NONE;
+	truck_stop(k, t);
+	take_job(w, k, &n.tk);
+	k->rng = n.rng;
+	if (n.st == NEXT_OFFERED) {
+		k->phase = PH_OFFERED;
+		k->act = n.act;
+		k->t_act = n.t_act;
+		k->silent = n.silent;
+		rd_strlcpy(k->reason, n.reason, sizeof k->reason);
+		if (k->act == ACT_ACCEPT && (k->off_pending || !k->on_shift)) {
+			k->act = ACT_DECLINE;
+			rd_strlcpy(k->reason, "declined: driver off shift", sizeof k->reason);
+		}
+	} else {
+		plan_trip(w, k, t);
+		k->phase = PH_ACCEPTED;
+		k->act = ACT_EN_ROUTE;
+		k->t_act = t + n.prep_ms;
+	}
 	send_fix(w, k, t);
 }
 
@@ -1684,6 +1881,8 @@ truck_event(struct sim_world *w, struct truck *k, int64_t t)
 		truck_arrive(w, k, t);
 	else if (k->t_act <= t)
 		truck_act(w, k, t);
+	else if (k->next.st == NEXT_OFFERED && k->next.t_act <= t)
+		next_act(w, k, t);
 	else if (k->mv.on && k->mv.t_turn <= t)
 		truck_turn(w, k, t);
 	else if (k->t_fix <= t)
@@ -1738,6 +1937,15 @@ truck_of_job(struct sim_world *w, int64_t id)
 {
 	for (size_t i = 0; i < w->n_trucks; i++)
 		if (w->trucks[i].job == id)
+			return &w->trucks[i];
+	return NULL;
+}
+
+static struct truck *
+truck_of_next(struct sim_world *w, int64_t id)
+{
+	for (size_t i = 0; i < w->n_trucks; i++)
+		if (w->trucks[i].next.st != NEXT_NONE && w->trucks[i].next.tk.id == id)
 			return &w->trucks[i];
 	return NULL;
 }
@@ -2294,6 +2502,24 @@ sim_world_ticket(struct sim_world *w, int64_t now, const struct sim_world_ticket
 			i++;
 	}
 
+	/* the truck that has it queued after its job: still ours? */
+	k = truck_of_next(w, tk->id);
+	if (k != NULL) {
+		struct next *n = &k->next;
+		bool mine = !final && strcmp(tk->truck, k->id) == 0;
+		if (mine && tk->state == TICKET_DISPATCHED && tk->t_dispatched > n->tk.t_dispatched) {
+			next_offer(w, k, tk, now); /* offered again */
+			return;
+		}
+		if (mine && tk->state == TICKET_ACCEPTED) {
+			n->tk.state = TICKET_ACCEPTED;
+			return;
+		}
+		if (mine && tk->state == TICKET_DISPATCHED)
+			return; /* an older update: our answer is pending or on its way */
+		n->st = NEXT_NONE; /* closed, back to new, or given to another truck */
+	}
+
 	/* the truck that has it: still ours? */
 	k = truck_of_job(w, tk->id);
 	if (k != NULL && !final && tk->state != TICKET_NEW && strcmp(tk->truck, k->id) == 0) {
@@ -2319,6 +2545,10 @@ sim_world_ticket(struct sim_world *w, int64_t now, const struct sim_world_ticket
 	if (seen(k, tk->id, tk->t_dispatched, tk->state != TICKET_DISPATCHED))
 		return;
 	if (truck_busy(k)) {
+		if (tk->state == TICKET_DISPATCHED && finishing(k)) {
+			next_offer(w, k, tk, now);
+			return;
+		}
 		remember(k, tk->id, tk->t_dispatched);
 		if (tk->state != TICKET_DISPATCHED) {
 			w->st.conflicts++;
@@ -2438,5 +2668,6 @@ sim_world_truck_info(const struct sim_world *w, size_t i, struct sim_world_truck
 	out->pos = k->pos;
 	out->on_shift = k->on_shift;
 	out->job = k->job;
+	out->next = k->next.st != NEXT_NONE ? k->next.tk.id : 0;
 	out->phase = phase_names[k->phase];
 }

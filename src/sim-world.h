@@ -200,6 +200,8 @@ struct sim_world_stats {
 	uint64_t fixes, fixes_suppressed;
 	uint64_t dropouts, stalls, detours;
 	uint64_t conflicts;        /* offers to a truck the world holds busy */
+	uint64_t queued;           /* offers accepted by a truck finishing a job (it drives
+	                              there when the job ends) */
 };
 
 struct sim_world;
@@ -220,7 +222,10 @@ int64_t sim_world_next_due(const struct sim_world *w);
  * an earlier now_ms is ignored. */
 void sim_world_advance(struct sim_world *w, int64_t now_ms);
 /* The broker reported ticket t (after advancing to now_ms): trucks answer offers, adopt or
- * drop jobs; customers note the progress of their calls. */
+ * drop jobs; customers note the progress of their calls. An offer to a truck on scene or
+ * towing (finishing a job) is answered like any other; accepted, it is queued: the ETA quoted
+ * is the time left on the job plus the trip from where the job ends, and the truck drives
+ * there when the job is over. Other busy trucks decline within 10-40 s. */
 void sim_world_ticket(struct sim_world *w, int64_t now_ms, const struct sim_world_ticket *t);
 /* The broker created the intake seq as ticket id / refused it (another call is generated
  * in its place when a request count is set). */
@@ -248,6 +253,8 @@ struct sim_world_truck_info {
 	struct geo_point pos;
 	bool on_shift;
 	int64_t job;                        /* ticket id or 0 */
+	int64_t next;                       /* a ticket offered (or accepted) while finishing
+	                                       the job, served after it; or 0 */
 	const char *phase;                  /* "idle", "offered", "en_route", ... (static) */
 };
 /* How many trucks the world plays. */

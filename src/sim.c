@@ -720,6 +720,7 @@ sim_summary(const struct sim *s, struct sim_summary *out)
 	out->accepted = st.accepted;
 	out->declined = st.declined;
 	out->unanswered = st.unanswered;
+	out->queued = st.queued;
 	out->customer_cancels = st.customer_cancels;
 	out->fixes = st.fixes;
 	out->fixes_suppressed = st.fixes_suppressed;

@@ -53,6 +53,7 @@ struct sim_summary {
 	uint64_t open;             /* created and not final yet */
 	uint64_t failed;           /* intakes refused or lost */
 	uint64_t offers, accepted, declined, unanswered;
+	uint64_t queued;           /* offers accepted by a truck finishing a job */
 	uint64_t customer_cancels;
 	uint64_t fixes, fixes_suppressed, stalls, dropouts, detours;
 	uint64_t feed_dropped;     /* feed messages dropped (queue full) */

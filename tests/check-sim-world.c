@@ -1304,6 +1304,166 @@ START_TEST(world_reassign)
 }
 END_TEST
 
+/* An offer to a truck finishing a job (on scene, or towing) is answered like any other;
+ * accepted, the truck goes there when the job is over, and its quote covers the rest of the
+ * job. Declined, or taken away meanwhile, the truck goes home after the job. */
+struct next_case {
+	const char *truck;
+	enum ticket_state first_state;  /* of its current job, adopted as it is */
+	enum ticket_fault fault;
+	double decline;
+	bool moved;                     /* an agent gives the next job to another truck */
+};
+
+static const struct next_case next_cases[] = {
+	{ "NX-YT-V01", TICKET_ON_SCENE, FAULT_BATTERY, 0, false },
+	{ "NX-YT-F01", TICKET_TOWING, FAULT_MECHANICAL_TOW, 0, false },
+	{ "NX-YT-V01", TICKET_ON_SCENE, FAULT_BATTERY, 1, false },
+	{ "NX-YT-V01", TICKET_ON_SCENE, FAULT_TYRE, 0, true },
+};
+
+static void
+truck_info_of(struct sim_world *w, const char *id, struct sim_world_truck_info *out)
+{
+	for (size_t i = 0; i < sim_world_truck_count(w); i++) {
+		sim_world_truck_info(w, i, out);
+		if (strcmp(out->id, id) == 0)
+			return;
+	}
+	ck_abort_msg("no truck %s", id);
+}
+
+START_TEST(world_next_job)
+{
+	const struct next_case *nc = &next_cases[_i];
+	const char *regions[] = { "ningxiang" };
+	struct sim_world_opts o;
+	struct sim_world *w;
+	struct sim_world_action a;
+	struct sim_world_ticket t1, t2;
+	struct sim_world_truck_info ti;
+	char *cause = NULL;
+	int64_t now = T0 + 10 * HOUR, t_answer = 0, t_done = 0, t_go = 0, t_there = 0, eta_s = -1;
+	int declines = 0, home_phase = 0;
+
+	sim_world_opts_init(&o);
+	o.regions = regions;
+	o.n_regions = 1;
+	o.p_decline = nc->decline;
+	w = sim_world_create(data, &o, &cause);
+	ck_assert_ptr_nonnull(w);
+	sim_world_start(w, now);
+	while (sim_world_action_next(w, &a))
+		;
+	/* the current job, from before a restart of the simulator */
+	memset(&t1, 0, sizeof t1);
+	t1.id = 7;
+	t1.state = nc->first_state;
+	strcpy(t1.truck, nc->truck);
+	t1.lat = 28.26;
+	t1.lon = 112.56;
+	t1.fault = (int)nc->fault;
+	strcpy(t1.region, "ningxiang");
+	t1.t_dispatched = now - 40 * MIN;
+	sim_world_ticket(w, now, &t1);
+	truck_info_of(w, nc->truck, &ti);
+	ck_assert_str_eq(ti.phase, nc->first_state == TICKET_TOWING ? "towing" : "on_scene");
+
+	/* the next one, 3 km away, offered now */
+	t2 = t1;
+	t2.id = 8;
+	t2.state = TICKET_DISPATCHED;
+	t2.lat = 28.285;
+	t2.lon = 112.555;
+	t2.t_dispatched = now;
+	sim_world_ticket(w, now, &t2);
+	truck_info_of(w, nc->truck, &ti);
+	ck_assert_int_eq(ti.job, 7);
+	ck_assert_int_eq(ti.next, 8);
+
+	for (int64_t end = now + 4 * HOUR; now < end; now += 5 * SEC) {
+		sim_world_advance(w, now);
+		while (sim_world_action_next(w, &a)) {
+			if (a.kind != SIM_WORLD_SET_STATE)
+				continue;
+			if (a.ticket == 7) {
+				ck_assert_str_eq(a.truck, nc->truck);
+				if (a.state == TICKET_COMPLETED)
+					t_done = a.ts;
+				continue;
+			}
+			ck_assert_int_eq(a.ticket, 8);
+			if (strcmp(a.truck, nc->truck) != 0) {
+				ck_assert(nc->moved); /* the other truck's answer */
+				continue;
+			}
+			switch (a.state) {
+			case TICKET_ACCEPTED:
+				ck_assert_int_eq(t_answer, 0);
+				t_answer = a.ts;
+				eta_s = a.eta_s;
+				ck_assert_int_eq(t_done, 0); /* answered during the job */
+				/* the broker takes the answer; or an agent moves the job on */
+				t2.state = TICKET_ACCEPTED;
+				if (nc->moved) {
+					t2.state = TICKET_DISPATCHED;
+					strcpy(t2.truck, "NX-YT-V02");
+					t2.t_dispatched = a.ts + 30 * SEC;
+				}
+				sim_world_ticket(w, a.ts + 30 * SEC, &t2);
+				break;
+			case TICKET_NEW:
+				ck_assert_int_eq(strncmp(a.reason, "declined: ", 10), 0);
+				declines++;
+				t2.state = TICKET_NEW;
+				t2.truck[0] = '\0';
+				sim_world_ticket(w, a.ts, &t2);
+				break;
+			case TICKET_EN_ROUTE:
+				ck_assert_int_gt(t_done, 0);
+				t_go = a.ts;
+				break;
+			case TICKET_ON_SCENE:
+				t_there = a.ts;
+				break;
+			default:
+				break;
+			}
+		}
+		if (t_done > 0 && t_go == 0) {
+			truck_info_of(w, nc->truck, &ti);
+			if (strcmp(ti.phase, "idle") == 0)
+				home_phase++;
+		}
+	}
+	ck_assert_int_gt(t_done, 0);
+	truck_info_of(w, nc->truck, &ti);
+	ck_assert_int_eq(ti.next, 0);
+	if (nc->decline > 0 || nc->moved) {
+		ck_assert_int_eq(declines, nc->decline > 0 ? 1 : 0);
+		ck_assert_int_eq(t_go, 0);
+		ck_assert_int_eq(t_there, 0);
+		ck_assert_int_gt(home_phase, 0);
+	} else {
+		ck_assert_int_eq(declines, 0);
+		ck_assert_int_gt(t_answer, 0);
+		ck_assert_int_ge(eta_s, 600);
+		ck_assert_int_eq(eta_s % 300, 0);
+		/* the quote covers the rest of the job */
+		ck_assert_int_ge(eta_s * 1000, t_done - t_answer);
+		/* straight on: preparation only, never idle in between */
+		ck_assert_int_eq(home_phase, 0);
+		ck_assert_int_ge(t_go - t_done, 1 * MIN);
+		ck_assert_int_le(t_go - t_done, 4 * MIN + 5 * SEC);
+		ck_assert_int_gt(t_there, t_go);
+		/* about as quoted: the quote's margin (x1.0-1.2, rounded up) versus the speed's
+		 * (+-15%) and the garage for a tow */
+		ck_assert_int_le(t_there - t_answer, eta_s * 1000 * 3 / 2);
+	}
+	sim_world_destroy(w);
+}
+END_TEST
+
 /* A day shift: off duty in the evening, back in the morning, never a fix while off. */
 START_TEST(world_shifts)
 {
@@ -1382,6 +1542,8 @@ sim_world_suite(void)
 	tcase_add_test(tc, world_no_agent);
 	tcase_add_test(tc, world_stale_offer);
 	tcase_add_test(tc, world_reassign);
+	tcase_add_loop_test(tc, world_next_job, 0,
+	    (int)(sizeof next_cases / sizeof next_cases[0]));
 	tcase_add_test(tc, world_shifts);
 	suite_add_tcase(s, tc);
 	return s;

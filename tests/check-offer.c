@@ -1,0 +1,1091 @@
+/* check-offer.c: the broker's offer handshake and dispatch decisions, end to end: the real
+ * broker (src/broker.h) in a thread on ipc:// endpoints, with reference data of its own
+ * (written to a temporary directory: a town at 36 km/h with no detour, so 1 km is 100 s, a
+ * supplier that answers within the hour and one that has 1 s; a region where agents
+ * dispatch; the acceptance SLA at 3 s). Clients as check-broker.c has them: a DEALER, a SUB
+ * whose every message is checked for gaps, a PUSH for the feed. Every wait has a deadline.
+ *
+ *   - offer.accept / offer.decline: the truck must match, counts and events, the next
+ *     candidate, the supplier's ETA;
+ *   - timeouts (a decline "no answer"), and the not_accepted warning an acceptance clears;
+ *   - regions without automatic dispatch: dispatch.candidates, ticket.assign;
+ *   - a truck finishing a job nearby is waited for rather than a far idle one;
+ *   - rotation between equal trucks;
+ *   - re-dispatch: the warning that proposes a truck, and ticket.assign releasing the first;
+ *   - a restart: pending offers, refusals and today's offers survive. */
+#include <check.h>
+#include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "broker.h"
+#include "geo.h"
+#include "proto.h"
+#include "util.h"
+
+#ifndef SOURCE_DATA_DIR
+#error "compile with -DSOURCE_DATA_DIR=\"/path/to/data\""
+#endif
+
+#define WAIT_MS 5000
+#define TOWN_LAT 28.1960
+#define TOWN_LON 112.9768
+#define HILLS_LAT 29.5000
+#define HILLS_LON 113.5000
+
+enum { S_TICKET, S_TRUCK, S_WARNING, S_COUNT };
+
+static char base_dir[] = "/tmp/rd-check-offer-XXXXXX";
+
+static struct {
+	char dir[96];
+	char data[128];
+	char api[160], pub[160], feed[160], db[160];
+	void *ctx;
+	struct broker *b;
+	pthread_t thread;
+	bool running;
+	volatile sig_atomic_t stop;
+	int run_rc;
+	void *dealer, *sub, *push;
+	int cmd_seq;
+	bool synced;
+	int64_t epoch;
+	int64_t last[S_COUNT];
+	int64_t last_hb;
+} E;
+
+/* ---------------------------------------------------------------- reference data */
+
+static const char sla_ini[] =
+    "[warnings]\n"
+    "not_accepted_s = 3\n"
+    "gps_stale_s = 60\n"
+    "stalled_s = 3600\n"
+    "late_margin_s = 60\n"
+    "window_pct = 100\n";
+
+static const char town_ini[] =
+    "[region]\n"
+    "id = town\nname = Town\nname_zh = 镇\nclass = city\n"
+    "lat = 28.1960\nlon = 112.9768\nradius_km = 60\ndetour = 1\n"
+    "speed_peak_kmh = 36\nspeed_kmh = 36\nspeed_expressway_kmh = 72\n"
+    "promise_min = 60\npromise_expressway_min = 30\ncalls_per_day = 10\n"
+    "expressway_share = 0.05\nauto_dispatch = 1\n"
+    "[landmark]\nname = Centre\nlat = 28.1960\nlon = 112.9768\n"
+    "[supplier]\nid = alpha\nname = Alpha Rescue\nlat = 28.1960\nlon = 112.9768\n"
+    "offer_timeout_s = 3600\nquality = 0.9\naccept_rate = 0.9\nvan = 5\nflatbed = 2\n"
+    "[supplier]\nid = beta\nname = Beta Rescue\nlat = 28.1960\nlon = 112.9768\n"
+    "offer_timeout_s = 1\nquality = 0.9\naccept_rate = 0.9\nvan = 5\n";
+
+static const char hills_ini[] =
+    "[region]\n"
+    "id = hills\nname = Hills\nname_zh = 山\nclass = rural\n"
+    "lat = 29.5\nlon = 113.5\nradius_km = 60\ndetour = 1\n"
+    "speed_peak_kmh = 36\nspeed_kmh = 36\nspeed_expressway_kmh = 72\n"
+    "promise_min = 90\npromise_expressway_min = 60\ncalls_per_day = 5\n"
+    "expressway_share = 0.05\nauto_dispatch = 0\n"
+    "[landmark]\nname = Pass\nlat = 29.5\nlon = 113.5\n"
+    "[supplier]\nid = gamma\nname = Gamma Rescue\nlat = 29.5\nlon = 113.5\n"
+    "offer_timeout_s = 3600\nquality = 0.8\naccept_rate = 0.9\nvan = 2\nflatbed = 1\n"
+    "heavy = 1\n";
+
+static void
+write_file(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_msg(f != NULL, "cannot write %s", path);
+	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static void
+copy_file(const char *name)
+{
+	char from[512], to[512], buf[65536];
+	snprintf(from, sizeof from, "%s/%s", SOURCE_DATA_DIR, name);
+	snprintf(to, sizeof to, "%s/%s", E.data, name);
+	FILE *f = fopen(from, "r");
+	ck_assert_msg(f != NULL, "cannot read %s", from);
+	size_t n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	ck_assert_uint_lt(n, sizeof buf);
+	write_file(to, buf, n);
+}
+
+static void
+make_data(void)
+{
+	char path[512];
+	snprintf(E.data, sizeof E.data, "%s/data", E.dir);
+	ck_assert_int_eq(mkdir(E.data, 0755), 0);
+	snprintf(path, sizeof path, "%s/regions", E.data);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	copy_file("faults.ini");
+	copy_file("demand.ini");
+	snprintf(path, sizeof path, "%s/sla.ini", E.data);
+	write_file(path, sla_ini, strlen(sla_ini));
+	snprintf(path, sizeof path, "%s/regions/town.ini", E.data);
+	write_file(path, town_ini, strlen(town_ini));
+	snprintf(path, sizeof path, "%s/regions/hills.ini", E.data);
+	write_file(path, hills_ini, strlen(hills_ini));
+}
+
+/* ---------------------------------------------------------------- broker and clients */
+
+static void *
+run_broker(void *arg)
+{
+	(void)arg;
+	E.run_rc = broker_run(E.b, &E.stop);
+	return NULL;
+}
+
+static void
+broker_start(void)
+{
+	struct broker_opts o = {
+		.api = E.api, .pub = E.pub, .feed = E.feed, .db = E.db, .data_dir = E.data,
+		.sync = STORE_SYNC_NORMAL, .time_scale = 1,
+	};
+	char *cause = NULL;
+
+	E.b = broker_create(E.ctx, &o, &cause);
+	ck_assert_msg(E.b != NULL, "broker_create: %s", cause);
+	E.stop = 0;
+	ck_assert_int_eq(pthread_create(&E.thread, NULL, run_broker, NULL), 0);
+	E.running = true;
+}
+
+static void
+broker_stop(void)
+{
+	if (E.running) {
+		E.stop = 1;
+		pthread_join(E.thread, NULL);
+		E.running = false;
+		ck_assert_int_eq(E.run_rc, 0);
+	}
+	broker_destroy(E.b);
+	E.b = NULL;
+}
+
+static void *
+socket_to(int type, const char *ep)
+{
+	void *s = zmq_socket(E.ctx, type);
+	int zero = 0;
+
+	ck_assert_ptr_nonnull(s);
+	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+	if (type == ZMQ_SUB)
+		zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0);
+	ck_assert_int_eq(zmq_connect(s, ep), 0);
+	return s;
+}
+
+static void
+clients_open(void)
+{
+	E.dealer = socket_to(ZMQ_DEALER, E.api);
+	E.sub = socket_to(ZMQ_SUB, E.pub);
+	E.push = socket_to(ZMQ_PUSH, E.feed);
+	E.synced = false;
+}
+
+static void
+clients_close(void)
+{
+	if (E.dealer)
+		zmq_close(E.dealer);
+	if (E.sub)
+		zmq_close(E.sub);
+	if (E.push)
+		zmq_close(E.push);
+	E.dealer = E.sub = E.push = NULL;
+}
+
+static void
+remove_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d != NULL) {
+		struct dirent *de;
+		char path[512];
+		struct stat sb;
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+			if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+				remove_tree(path);
+			else
+				unlink(path);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
+static void sub_sync(void);
+
+static void
+setup(void)
+{
+	memset(&E, 0, sizeof E);
+	snprintf(E.dir, sizeof E.dir, "%s/tXXXXXX", base_dir);
+	ck_assert_ptr_nonnull(mkdtemp(E.dir));
+	make_data();
+	snprintf(E.api, sizeof E.api, "ipc://%s/api", E.dir);
+	snprintf(E.pub, sizeof E.pub, "ipc://%s/pub", E.dir);
+	snprintf(E.feed, sizeof E.feed, "ipc://%s/feed", E.dir);
+	snprintf(E.db, sizeof E.db, "%s/rescuedesk.db", E.dir);
+	if (getenv("CHECK_OFFER_LOG") != NULL)
+		log_set(stderr, LOG_DEBUG);
+	E.ctx = zmq_ctx_new();
+	ck_assert_ptr_nonnull(E.ctx);
+	broker_start();
+	clients_open();
+	sub_sync();
+}
+
+static void
+teardown(void)
+{
+	clients_close();
+	broker_stop();
+	if (E.ctx)
+		zmq_ctx_term(E.ctx);
+	E.ctx = NULL;
+	remove_tree(E.dir);
+}
+
+static void
+restart(void)
+{
+	clients_close();
+	broker_stop();
+	broker_start();
+	clients_open();
+	sub_sync();
+}
+
+static bool
+wait_in(void *s, int64_t until)
+{
+	for (;;) {
+		zmq_pollitem_t it = { s, 0, ZMQ_POLLIN, 0 };
+		int64_t left = until - rd_mono_ms();
+		if (left < 0)
+			left = 0;
+		int r = zmq_poll(&it, 1, (long)left);
+		if (r > 0)
+			return true;
+		if (r == 0 || left == 0)
+			return false;
+	}
+}
+
+/* ---------------------------------------------------------------- the SUB side */
+
+/* Messages read while waiting for another: a later wait may want them (the broker's
+ * dispatch pass can publish before the position a test is waiting for). */
+#define BACKLOG_MAX 256
+static struct proto_pub backlog[BACKLOG_MAX];
+static size_t n_backlog;
+
+/* One published message before the deadline; once synced, each stream's seq must be the
+ * last one plus one, and heartbeats must name the seqs seen. */
+static bool
+next_pub(struct proto_pub *p, int64_t until)
+{
+	zmq_msg_t topic, body;
+	struct proto_error err;
+
+	if (!wait_in(E.sub, until))
+		return false;
+	zmq_msg_init(&topic);
+	zmq_msg_init(&body);
+	ck_assert_int_ge(zmq_msg_recv(&topic, E.sub, ZMQ_DONTWAIT), 0);
+	ck_assert(zmq_msg_more(&topic));
+	ck_assert_int_ge(zmq_msg_recv(&body, E.sub, 0), 0);
+	int r = proto_decode_pub(zmq_msg_data(&topic), zmq_msg_size(&topic), zmq_msg_data(&body),
+	    zmq_msg_size(&body), p, &err);
+	ck_assert_msg(r == 0, "undecodable message: %s", err.message);
+	zmq_msg_close(&topic);
+	zmq_msg_close(&body);
+	if (!E.synced)
+		return true;
+	ck_assert_int_eq(p->epoch, E.epoch);
+	if (p->topic == PROTO_TOPIC_HB) {
+		ck_assert_int_eq(p->u.hb.seq, E.last_hb + 1);
+		ck_assert_int_eq(p->u.hb.seq_ticket, E.last[S_TICKET]);
+		ck_assert_int_eq(p->u.hb.seq_truck, E.last[S_TRUCK]);
+		ck_assert_int_eq(p->u.hb.seq_warning, E.last[S_WARNING]);
+		E.last_hb = p->u.hb.seq;
+		return true;
+	}
+	int s = p->topic == PROTO_TOPIC_TICKET ? S_TICKET : p->topic == PROTO_TOPIC_TRUCK ?
+	    S_TRUCK : S_WARNING;
+	ck_assert_msg(p->seq == E.last[s] + 1, "stream %d: seq %lld after %lld", s,
+	    (long long)p->seq, (long long)E.last[s]);
+	E.last[s] = p->seq;
+	return true;
+}
+
+static void
+sub_sync(void)
+{
+	struct proto_pub p;
+	int64_t until = rd_mono_ms() + WAIT_MS;
+
+	E.synced = false;
+	n_backlog = 0;
+	do
+		ck_assert_msg(next_pub(&p, until), "no heartbeat");
+	while (p.topic != PROTO_TOPIC_HB);
+	E.epoch = p.epoch;
+	E.last[S_TICKET] = p.u.hb.seq_ticket;
+	E.last[S_TRUCK] = p.u.hb.seq_truck;
+	E.last[S_WARNING] = p.u.hb.seq_warning;
+	E.last_hb = p.u.hb.seq;
+	E.synced = true;
+}
+
+struct want {
+	enum proto_topic topic;
+	int64_t ticket;       /* ticket id, or a warning's ticket */
+	const char *truck;    /* truck id, or a ticket's truck */
+	const char *state;    /* ticket state, truck status, or warning kind */
+	int cleared;          /* warnings: -1 either */
+};
+
+static bool
+matches(const struct proto_pub *p, const struct want *w)
+{
+	if (p->topic != w->topic)
+		return false;
+	switch (p->topic) {
+	case PROTO_TOPIC_TICKET:
+		return p->u.ticket.id == w->ticket &&
+		    (w->state == NULL || strcmp(p->u.ticket.state, w->state) == 0) &&
+		    (w->truck == NULL || strcmp(p->u.ticket.truck, w->truck) == 0);
+	case PROTO_TOPIC_TRUCK:
+		return strcmp(p->u.truck.id, w->truck) == 0 &&
+		    (w->state == NULL || strcmp(p->u.truck.status, w->state) == 0);
+	case PROTO_TOPIC_WARNING:
+		return p->u.warning.ticket == w->ticket && strcmp(p->u.warning.kind, w->state) == 0 &&
+		    (w->cleared < 0 || p->u.warning.cleared == (w->cleared != 0));
+	case PROTO_TOPIC_HB:
+		return true;
+	case PROTO_TOPIC_COUNT:
+		break;
+	}
+	return false;
+}
+
+
+static void
+expect(struct proto_pub *out, struct want w, const char *what)
+{
+	int64_t until = rd_mono_ms() + WAIT_MS;
+	for (size_t i = 0; i < n_backlog; i++) {
+		if (matches(&backlog[i], &w)) {
+			*out = backlog[i];
+			memmove(&backlog[i], &backlog[i + 1], (n_backlog - i - 1) * sizeof *backlog);
+			n_backlog--;
+			return;
+		}
+	}
+	for (;;) {
+		ck_assert_msg(next_pub(out, until), "no %s published", what);
+		if (matches(out, &w))
+			return;
+		if (out->topic == PROTO_TOPIC_HB)
+			continue;
+		if (n_backlog == BACKLOG_MAX) {
+			memmove(&backlog[0], &backlog[1], (BACKLOG_MAX - 1) * sizeof *backlog);
+			n_backlog--;
+		}
+		backlog[n_backlog++] = *out;
+	}
+}
+
+/* Let the broker run at least one monitoring pass (every 0.5 s): two heartbeats. */
+static void
+two_heartbeats(void)
+{
+	struct proto_pub p;
+	expect(&p, (struct want){ .topic = PROTO_TOPIC_HB }, "heartbeat");
+	expect(&p, (struct want){ .topic = PROTO_TOPIC_HB }, "heartbeat");
+}
+
+/* ---------------------------------------------------------------- the DEALER side */
+
+static void
+call_as(const char *user, enum proto_msg_id op, const void *args, struct proto_reply *r)
+{
+	struct proto_buf b;
+	struct proto_error err;
+	char cmd[32];
+	zmq_msg_t m;
+
+	snprintf(cmd, sizeof cmd, "offer-%d", ++E.cmd_seq);
+	proto_buf_init(&b);
+	proto_encode_request(&b, op, cmd, user, args);
+	ck_assert_int_eq(zmq_send(E.dealer, b.data, b.len, 0), (int)b.len);
+	proto_buf_finish(&b);
+	ck_assert_msg(wait_in(E.dealer, rd_mono_ms() + WAIT_MS), "no reply");
+	zmq_msg_init(&m);
+	ck_assert_int_ge(zmq_msg_recv(&m, E.dealer, 0), 0);
+	ck_assert_msg(proto_decode_reply(zmq_msg_data(&m), zmq_msg_size(&m), r, &err) == 0,
+	    "bad reply: %s", err.message);
+	zmq_msg_close(&m);
+	ck_assert_str_eq(r->cmd_id, cmd);
+}
+
+static struct proto_ticket
+ok_as(const char *user, enum proto_msg_id op, const void *args)
+{
+	struct proto_reply r;
+	call_as(user, op, args, &r);
+	ck_assert_msg(r.ok, "%s refused: %s", proto_descs[op].wire, r.error.message);
+	struct proto_ticket t = r.ticket;
+	proto_reply_finish(&r);
+	return t;
+}
+
+static void
+fail_as(const char *user, enum proto_msg_id op, const void *args, enum proto_err code,
+    const char *msg)
+{
+	struct proto_reply r;
+	call_as(user, op, args, &r);
+	ck_assert_msg(!r.ok, "%s accepted", proto_descs[op].wire);
+	ck_assert_msg(r.error.code == code, "%s: %s '%s'", proto_descs[op].wire,
+	    proto_err_name(r.error.code), r.error.message);
+	ck_assert_msg(strstr(r.error.message, msg) != NULL, "'%s' lacks '%s'", r.error.message, msg);
+	proto_reply_finish(&r);
+}
+
+static struct proto_ticket
+create(const char *region, const char *fault, double lat, double lon)
+{
+	struct proto_intake_create a = { .lat = lat, .lon = lon, .present = 0 };
+	PROTO_STRSET(a.customer, "李四");
+	PROTO_STRSET(a.phone, "13800138000");
+	PROTO_STRSET(a.plate, "湘A·54321");
+	PROTO_STRSET(a.address, "test road");
+	PROTO_STRSET(a.fault, fault);
+	PROTO_STRSET(a.region, region);
+	return ok_as("agent7", PROTO_MSG_intake_create, &a);
+}
+
+static struct proto_offer_accept
+accept_args(int64_t id, const char *truck, int64_t eta_s)
+{
+	struct proto_offer_accept a = { .id = id, .eta_s = eta_s, .present = PROTO_ALL };
+	PROTO_STRSET(a.truck, truck);
+	return a;
+}
+
+static struct proto_offer_decline
+decline_args(int64_t id, const char *truck, const char *reason)
+{
+	struct proto_offer_decline a = { .id = id, .present = PROTO_ALL };
+	PROTO_STRSET(a.truck, truck);
+	PROTO_STRSET(a.reason, reason);
+	return a;
+}
+
+static struct proto_ticket
+set_state(int64_t id, const char *state)
+{
+	struct proto_ticket_set_state a = { .id = id, .present = 0 };
+	PROTO_STRSET(a.state, state);
+	return ok_as("alpha-desk", PROTO_MSG_ticket_set_state, &a);
+}
+
+static void
+get_ticket(int64_t id, struct proto_reply *r)
+{
+	struct proto_ticket_get g = { .id = id, .present = 0 };
+	call_as("agent7", PROTO_MSG_ticket_get, &g, r);
+	ck_assert(r->ok);
+}
+
+/* The kinds of a ticket's events, space-separated. */
+static void
+event_kinds(int64_t id, char *out, size_t n, struct proto_reply *r)
+{
+	size_t len = 0;
+	get_ticket(id, r);
+	out[0] = '\0';
+	for (size_t i = 0; i < r->n_events && len < n; i++)
+		len += (size_t)snprintf(out + len, n - len, "%s%s", i ? " " : "", r->events[i].kind);
+}
+
+static void
+push_feed(enum proto_msg_id type, const void *msg)
+{
+	struct proto_buf b;
+	proto_buf_init(&b);
+	proto_encode_feed(&b, type, msg);
+	ck_assert_int_eq(zmq_send(E.push, b.data, b.len, 0), (int)b.len);
+	proto_buf_finish(&b);
+}
+
+/* A truck of supplier sup in region reg, available, km north of (lat, lon); waits until
+ * the broker shows its position. */
+static void
+truck_at(const char *id, const char *kind, const char *sup, const char *reg, double lat,
+    double lon, double km)
+{
+	static int64_t ts;
+	struct proto_status s = { .ts = rd_now_ms(), .present = PROTO_ALL };
+	struct proto_pub p;
+
+	PROTO_STRSET(s.truck, id);
+	PROTO_STRSET(s.status, "available");
+	PROTO_STRSET(s.kind, kind);
+	PROTO_STRSET(s.supplier, sup);
+	PROTO_STRSET(s.region, reg);
+	push_feed(PROTO_MSG_status, &s);
+	expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = id }, "registered truck");
+
+	struct geo_point at = geo_destination((struct geo_point){ lat, lon }, 0, km * 1000);
+	struct proto_fix x = { .lat = at.lat, .lon = at.lon, .present = 0 };
+	if (ts < rd_now_ms())
+		ts = rd_now_ms();
+	x.ts = ++ts;
+	PROTO_STRSET(x.truck, id);
+	push_feed(PROTO_MSG_fix, &x);
+	do
+		expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = id }, "truck position");
+	while (!PROTO_HAS(&p.u.truck, truck, fix_ts) || p.u.truck.fix_ts != x.ts);
+}
+
+static void
+van(const char *id, const char *sup, double km)
+{
+	truck_at(id, "van", sup, "town", TOWN_LAT, TOWN_LON, km);
+}
+
+/* ---------------------------------------------------------------- offer.accept */
+
+START_TEST(test_accept)
+{
+	struct proto_ticket t, u;
+	struct proto_pub p;
+	struct proto_reply r;
+	char kinds[256];
+
+	van("A1", "alpha", 1);
+	van("A2", "alpha", 3);
+	t = create("town", "battery", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(t.state, "dispatched");
+	ck_assert_str_eq(t.truck, "A1");
+	ck_assert_int_eq(t.offers, 1);
+	ck_assert(PROTO_HAS(&t, ticket, offer_until));
+	ck_assert_int_eq(t.offer_until, t.t_dispatched + 3600 * 1000);
+	ck_assert_str_eq(t.eta_src, "model");
+	/* 1 km at 10 m/s */
+	ck_assert_int_ge(t.eta - t.t_dispatched, 99000);
+	ck_assert_int_le(t.eta - t.t_dispatched, 101000);
+	expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = "A1", .state = "offered" },
+	    "offered truck");
+	ck_assert_int_eq(p.u.truck.offers, 1);
+	ck_assert_int_eq(p.u.truck.last_offer, t.t_dispatched);
+	ck_assert_int_eq(p.u.truck.ticket, t.id);
+
+	struct proto_offer_accept a = accept_args(t.id, "A2", 420);
+	fail_as("alpha-desk", PROTO_MSG_offer_accept, &a, PROTO_E_CONFLICT,
+	    "is offered to A1, not A2");
+	a = accept_args(t.id, "NOPE", 420);
+	fail_as("alpha-desk", PROTO_MSG_offer_accept, &a, PROTO_E_NOT_FOUND, "no truck 'NOPE'");
+	a = accept_args(t.id + 1, "A1", 420);
+	fail_as("alpha-desk", PROTO_MSG_offer_accept, &a, PROTO_E_NOT_FOUND, "no ticket");
+
+	a = accept_args(t.id, "A1", 420);
+	u = ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
+	ck_assert_str_eq(u.state, "accepted");
+	ck_assert_str_eq(u.truck, "A1");
+	ck_assert_str_eq(u.eta_src, "supplier");
+	ck_assert_int_eq(u.eta, u.t_accepted + 420000);
+	ck_assert(!PROTO_HAS(&u, ticket, offer_until));
+	expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = "A1", .state = "assigned" },
+	    "assigned truck");
+	fail_as("alpha-desk", PROTO_MSG_offer_accept, &a, PROTO_E_INVALID_STATE,
+	    "is accepted: there is no offer to answer");
+
+	event_kinds(t.id, kinds, sizeof kinds, &r);
+	ck_assert_str_eq(kinds, "created offer accept");
+	ck_assert_str_eq(r.events[1].user, "");
+	ck_assert_msg(strstr(r.events[1].detail, "offered to A1 (alpha van), answer within 3600 s")
+	    != NULL, "%s", r.events[1].detail);
+	ck_assert_msg(strstr(r.events[1].detail, "van preferred") != NULL, "%s",
+	    r.events[1].detail);
+	ck_assert_str_eq(r.events[2].user, "alpha-desk");
+	ck_assert_str_eq(r.events[2].detail, "A1 accepted, supplier ETA 7 min");
+	proto_reply_finish(&r);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- offer.decline */
+
+START_TEST(test_decline)
+{
+	struct proto_ticket t, u;
+	struct proto_pub p;
+	struct proto_reply r;
+	char kinds[256];
+
+	van("A1", "alpha", 1);
+	van("A2", "alpha", 3);
+	t = create("town", "battery", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(t.truck, "A1");
+
+	struct proto_offer_decline d = decline_args(t.id, "A1", " ");
+	fail_as("alpha-desk", PROTO_MSG_offer_decline, &d, PROTO_E_BAD_REQUEST, "needs a reason");
+	d = decline_args(t.id, "A2", "not ours");
+	fail_as("alpha-desk", PROTO_MSG_offer_decline, &d, PROTO_E_CONFLICT, "offered to A1");
+	d = decline_args(t.id, "A1", "司机在吃饭");
+	u = ok_as("alpha-desk", PROTO_MSG_offer_decline, &d);
+	/* the next candidate at once */
+	ck_assert_str_eq(u.state, "dispatched");
+	ck_assert_str_eq(u.truck, "A2");
+	ck_assert_int_eq(u.offers, 2);
+	expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = "A1", .state = "available" },
+	    "freed truck");
+	ck_assert_int_eq(p.u.truck.declines, 1);
+	ck_assert_int_eq(p.u.truck.offers, 1);
+	expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = "A2", .state = "offered" },
+	    "next truck");
+
+	/* the second declines too, the first already did: back to new, nobody asked */
+	d = decline_args(t.id, "A2", "too far");
+	u = ok_as("alpha-desk", PROTO_MSG_offer_decline, &d);
+	ck_assert_str_eq(u.state, "new");
+	ck_assert_str_eq(u.truck, "");
+	ck_assert(!PROTO_HAS(&u, ticket, eta));
+	ck_assert(!PROTO_HAS(&u, ticket, offer_until));
+	fail_as("alpha-desk", PROTO_MSG_offer_decline, &d, PROTO_E_INVALID_STATE, "is new");
+
+	event_kinds(t.id, kinds, sizeof kinds, &r);
+	ck_assert_str_eq(kinds, "created offer decline offer decline");
+	ck_assert_str_eq(r.events[2].detail, "A1 declined: 司机在吃饭");
+	ck_assert_str_eq(r.events[4].detail, "A2 declined: too far");
+	proto_reply_finish(&r);
+
+	/* a new truck gets it from the periodic dispatch; the two that declined are skipped */
+	van("A3", "alpha", 5);
+	expect(&p, (struct want){ .topic = PROTO_TOPIC_TICKET, .ticket = t.id, .state = "dispatched",
+	    .truck = "A3" }, "offer to the new truck");
+
+	/* an agent may still choose a truck that declined: the pending offer is withdrawn */
+	struct proto_ticket_assign as = { .id = t.id, .present = 0 };
+	PROTO_STRSET(as.truck, "A1");
+	u = ok_as("agent7", PROTO_MSG_ticket_assign, &as);
+	ck_assert_str_eq(u.truck, "A1");
+	ck_assert_int_eq(u.offers, 4);
+	expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = "A3", .state = "available" },
+	    "released truck");
+	event_kinds(t.id, kinds, sizeof kinds, &r);
+	ck_assert_str_eq(kinds, "created offer decline offer decline offer release offer");
+	ck_assert_str_eq(r.events[6].detail, "A3 released: re-dispatched to A1");
+	ck_assert_str_eq(r.events[7].user, "agent7");
+	ck_assert_msg(strstr(r.events[7].detail, "chosen by agent7") != NULL, "%s",
+	    r.events[7].detail);
+	proto_reply_finish(&r);
+
+	/* the old aliases: set_state new declines, accepted accepts */
+	u = set_state(t.id, "new");
+	ck_assert_str_eq(u.state, "dispatched"); /* A3 is free again and never declined */
+	ck_assert_str_eq(u.truck, "A3");
+	u = set_state(t.id, "accepted");
+	ck_assert_str_eq(u.state, "accepted");
+	event_kinds(t.id, kinds, sizeof kinds, &r);
+	ck_assert_str_eq(kinds,
+	    "created offer decline offer decline offer release offer decline offer accept");
+	ck_assert_str_eq(r.events[8].detail, "A1 declined: declined");
+	proto_reply_finish(&r);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- timeouts and warnings */
+
+START_TEST(test_timeout)
+{
+	struct proto_ticket t;
+	struct proto_pub p;
+	struct proto_reply r;
+	char kinds[256];
+
+	van("B1", "beta", 1);   /* answers within 1 s, or not at all */
+	van("A1", "alpha", 3);
+	t = create("town", "battery", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(t.truck, "B1");
+	ck_assert_int_eq(t.offer_until, t.t_dispatched + 1000);
+	expect(&p, (struct want){ .topic = PROTO_TOPIC_TICKET, .ticket = t.id, .state = "dispatched",
+	    .truck = "A1" }, "the offer to the next truck");
+	ck_assert_int_eq(p.u.ticket.offers, 2);
+	ck_assert_int_ge(p.u.ticket.t_dispatched, t.offer_until);
+
+	event_kinds(t.id, kinds, sizeof kinds, &r);
+	ck_assert_str_eq(kinds, "created offer timeout offer");
+	ck_assert_str_eq(r.events[2].detail, "B1: no answer within 1 s");
+	ck_assert_str_eq(r.events[2].user, "");
+	proto_reply_finish(&r);
+
+	/* a late answer is refused, and changes nothing */
+	struct proto_offer_accept a = accept_args(t.id, "B1", 300);
+	fail_as("beta-desk", PROTO_MSG_offer_accept, &a, PROTO_E_CONFLICT,
+	    "is offered to A1, not B1");
+	get_ticket(t.id, &r);
+	ck_assert_str_eq(r.ticket.truck, "A1");
+	proto_reply_finish(&r);
+}
+END_TEST
+
+/* Nobody accepted 3 s after the first offer: the warning; the acceptance clears it. */
+START_TEST(test_not_accepted)
+{
+	struct proto_ticket t;
+	struct proto_pub p;
+
+	van("A1", "alpha", 1);
+	t = create("town", "battery", TOWN_LAT, TOWN_LON);
+	expect(&p, (struct want){ .topic = PROTO_TOPIC_WARNING, .ticket = t.id,
+	    .state = "not_accepted", .cleared = 0 }, "not_accepted warning");
+	ck_assert_int_ge(p.u.warning.ts - t.t_dispatched, 3000);
+	ck_assert_msg(strstr(p.u.warning.text, "last to A1, pending") != NULL, "%s",
+	    p.u.warning.text);
+	ck_assert(!PROTO_HAS(&p.u.warning, warning, truck));
+	int64_t wid = p.u.warning.id;
+	struct proto_offer_accept a = accept_args(t.id, "A1", 600);
+	ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
+	expect(&p, (struct want){ .topic = PROTO_TOPIC_WARNING, .ticket = t.id,
+	    .state = "not_accepted", .cleared = 1 }, "cleared warning");
+	ck_assert_int_eq(p.u.warning.id, wid);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- agents dispatch */
+
+START_TEST(test_candidates)
+{
+	struct proto_ticket t, u;
+	struct proto_reply r;
+
+	truck_at("G1", "van", "gamma", "hills", HILLS_LAT, HILLS_LON, 2);
+	truck_at("G2", "van", "gamma", "hills", HILLS_LAT, HILLS_LON, 5);
+	truck_at("G3", "flatbed", "gamma", "hills", HILLS_LAT, HILLS_LON, 1);
+	truck_at("G4", "heavy", "gamma", "hills", HILLS_LAT, HILLS_LON, 0.5); /* no tyres */
+	t = create("hills", "tyre", HILLS_LAT, HILLS_LON);
+	ck_assert_str_eq(t.state, "new"); /* agents dispatch here */
+
+	struct proto_dispatch_candidates q = { .id = t.id, .present = 0 };
+	call_as("agent7", PROTO_MSG_dispatch_candidates, &q, &r);
+	ck_assert_msg(r.ok, "%s", r.error.message);
+	ck_assert_int_eq(r.ticket.id, t.id);
+	ck_assert_int_eq(r.ticket.ver, t.ver); /* read-only */
+	ck_assert_uint_eq(r.n_candidates, 3);
+	static const char *order[] = { "G1", "G2", "G3" }; /* the flatbed pays 10 min */
+	for (size_t i = 0; i < 3; i++) {
+		const struct proto_candidate *c = &r.candidates[i];
+		ck_assert_str_eq(c->truck, order[i]);
+		ck_assert_str_eq(c->supplier, "gamma");
+		ck_assert_str_eq(c->status, "available");
+		ck_assert_str_eq(c->eta_src, "model");
+		ck_assert(!c->stale);
+		ck_assert_int_ge(c->gps_age_s, 0);
+		ck_assert_int_le(c->gps_age_s, 5);
+		ck_assert(c->quality > 0.79 && c->quality < 0.81);
+		ck_assert_int_eq(c->load, 0);
+		ck_assert_int_eq(c->offers, 0);
+		if (i > 0)
+			ck_assert(c->score >= r.candidates[i - 1].score);
+	}
+	ck_assert(r.candidates[0].km > 1.99 && r.candidates[0].km < 2.01);
+	ck_assert_int_ge(r.candidates[0].eta_s, 199);
+	ck_assert_int_le(r.candidates[0].eta_s, 201);
+	ck_assert_str_eq(r.candidates[2].kind, "flatbed");
+	ck_assert_msg(strstr(r.candidates[0].why, "2.0 km \xc2\xb7 ETA 4 min (model)") != NULL,
+	    "%s", r.candidates[0].why);
+	ck_assert_msg(strstr(r.candidates[2].why, "flatbed, van preferred") != NULL, "%s",
+	    r.candidates[2].why);
+	proto_reply_finish(&r);
+
+	q.k = 1;
+	PROTO_SET(&q, dispatch_candidates, k);
+	call_as("agent7", PROTO_MSG_dispatch_candidates, &q, &r);
+	ck_assert(r.ok);
+	ck_assert_uint_eq(r.n_candidates, 1);
+	proto_reply_finish(&r);
+
+	/* the agent picks; the supplier declines; nothing more happens by itself here */
+	struct proto_ticket_assign as = { .id = t.id, .present = 0 };
+	PROTO_STRSET(as.truck, "G1");
+	u = ok_as("agent7", PROTO_MSG_ticket_assign, &as);
+	ck_assert_str_eq(u.state, "dispatched");
+	ck_assert_int_eq(u.offer_until, u.t_dispatched + 3600 * 1000);
+	struct proto_offer_decline d = decline_args(t.id, "G1", "road closed");
+	u = ok_as("gamma-desk", PROTO_MSG_offer_decline, &d);
+	ck_assert_str_eq(u.state, "new");
+	ck_assert_str_eq(u.truck, "");
+	q.k = 5;
+	call_as("agent7", PROTO_MSG_dispatch_candidates, &q, &r);
+	ck_assert(r.ok);
+	ck_assert_uint_eq(r.n_candidates, 2); /* G1 declined it */
+	ck_assert_str_eq(r.candidates[0].truck, "G2");
+	proto_reply_finish(&r);
+
+	q.id = 999;
+	call_as("agent7", PROTO_MSG_dispatch_candidates, &q, &r);
+	ck_assert(!r.ok);
+	ck_assert_int_eq(r.error.code, PROTO_E_NOT_FOUND);
+	proto_reply_finish(&r);
+	struct proto_ticket_cancel c = { .id = t.id, .present = 0 };
+	PROTO_STRSET(c.reason, "solved by phone");
+	ok_as("agent7", PROTO_MSG_ticket_cancel, &c);
+	q.id = t.id;
+	call_as("agent7", PROTO_MSG_dispatch_candidates, &q, &r);
+	ck_assert(!r.ok);
+	ck_assert_int_eq(r.error.code, PROTO_E_INVALID_STATE);
+	proto_reply_finish(&r);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- finishing a job */
+
+START_TEST(test_hold_for_finishing)
+{
+	struct proto_ticket t1, t2;
+	struct proto_pub p;
+	struct proto_reply r;
+
+	van("F1", "alpha", 1);
+	t1 = create("town", "battery", TOWN_LAT, TOWN_LON);
+	struct proto_offer_accept a = accept_args(t1.id, "F1", 120);
+	ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
+	set_state(t1.id, "en_route");
+	set_state(t1.id, "on_scene"); /* a battery: 20 min on scene */
+	/* an idle van 40 km away: 67 min; F1 is free in 20 min and 1 km away */
+	van("I1", "alpha", 40);
+	t2 = create("town", "battery", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(t2.state, "new");
+	get_ticket(t2.id, &r);
+	ck_assert_uint_eq(r.n_events, 2);
+	ck_assert_str_eq(r.events[1].kind, "hold");
+	ck_assert_msg(strstr(r.events[1].detail, "waiting for F1 (on scene, free in ~20 min") !=
+	    NULL, "%s", r.events[1].detail);
+	ck_assert_msg(strstr(r.events[1].detail, "rather than I1 (ETA 67 min") != NULL, "%s",
+	    r.events[1].detail);
+	proto_reply_finish(&r);
+
+	/* F1 finishes: it gets the waiting ticket */
+	set_state(t1.id, "completed");
+	expect(&p, (struct want){ .topic = PROTO_TOPIC_TICKET, .ticket = t2.id, .state = "dispatched",
+	    .truck = "F1" }, "offer to the truck that finished");
+}
+END_TEST
+
+/* ---------------------------------------------------------------- rotation */
+
+START_TEST(test_rotation)
+{
+	struct proto_ticket t;
+	struct proto_ticket_cancel c = { .present = 0 };
+
+	van("P1", "alpha", 2);
+	van("P2", "alpha", 2);
+	PROTO_STRSET(c.reason, "car started");
+	t = create("town", "tyre", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(t.truck, "P1");
+	c.id = t.id;
+	ok_as("agent7", PROTO_MSG_ticket_cancel, &c);
+	/* P1 had the last offer: the next goes to P2, then back to P1 */
+	t = create("town", "tyre", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(t.truck, "P2");
+	c.id = t.id;
+	ok_as("agent7", PROTO_MSG_ticket_cancel, &c);
+	t = create("town", "tyre", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(t.truck, "P1");
+}
+END_TEST
+
+/* ---------------------------------------------------------------- re-dispatch */
+
+START_TEST(test_redispatch)
+{
+	struct proto_ticket t, u;
+	struct proto_pub p;
+	struct proto_reply r;
+	char kinds[256];
+
+	van("R1", "alpha", 1);
+	t = create("town", "battery", TOWN_LAT, TOWN_LON);
+	/* the supplier quotes 3 hours: past the 60-min promise */
+	struct proto_offer_accept a = accept_args(t.id, "R1", 3 * 3600);
+	ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
+	van("R2", "alpha", 2);
+	expect(&p, (struct want){ .topic = PROTO_TOPIC_WARNING, .ticket = t.id, .state = "redispatch",
+	    .cleared = 0 }, "redispatch warning");
+	ck_assert(PROTO_HAS(&p.u.warning, warning, truck));
+	ck_assert_str_eq(p.u.warning.truck, "R2");
+	ck_assert_msg(strstr(p.u.warning.text, "R2 could be there 17") != NULL &&
+	    strstr(p.u.warning.text, "sooner than R1 (ETA 4 min vs 180 min)") != NULL, "%s",
+	    p.u.warning.text);
+
+	/* the agent confirms: R1 is released and told */
+	struct proto_ticket_assign as = { .id = t.id, .present = 0 };
+	PROTO_STRSET(as.truck, "R2");
+	u = ok_as("agent7", PROTO_MSG_ticket_assign, &as);
+	ck_assert_str_eq(u.state, "dispatched");
+	ck_assert_str_eq(u.truck, "R2");
+	ck_assert_str_eq(u.eta_src, "model");
+	expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = "R1", .state = "available" },
+	    "released truck");
+	ck_assert_int_eq(p.u.truck.ticket, 0);
+	ck_assert_int_eq(p.u.truck.declines, 0);
+	expect(&p, (struct want){ .topic = PROTO_TOPIC_WARNING, .ticket = t.id, .state = "redispatch",
+	    .cleared = 1 }, "cleared redispatch warning");
+	event_kinds(t.id, kinds, sizeof kinds, &r);
+	ck_assert_msg(strstr(kinds, "created offer accept") == kinds, "%s", kinds);
+	ck_assert_msg(strstr(kinds, "release offer") != NULL, "%s", kinds);
+	for (size_t i = 0; i < r.n_events; i++)
+		if (strcmp(r.events[i].kind, "release") == 0)
+			ck_assert_str_eq(r.events[i].detail, "R1 released: re-dispatched to R2");
+	proto_reply_finish(&r);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- restart */
+
+START_TEST(test_restart)
+{
+	struct proto_ticket t1, t2, t3, u;
+	struct proto_pub p;
+	struct proto_reply r;
+
+	van("A1", "alpha", 1);
+	t1 = create("town", "battery", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(t1.truck, "A1");
+	van("A2", "alpha", 8);
+	t2 = create("town", "tyre", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(t2.truck, "A2");
+	struct proto_offer_decline d = decline_args(t2.id, "A2", "no");
+	u = ok_as("alpha-desk", PROTO_MSG_offer_decline, &d);
+	ck_assert_str_eq(u.state, "new");
+	/* a heavy truck (no tyres for t2) with 1 s to answer, the only one for a winch */
+	truck_at("B1", "heavy", "beta", "town", TOWN_LAT, TOWN_LON, 20);
+	t3 = create("town", "winch", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(t3.truck, "B1");
+
+	restart();
+
+	/* the pending offer goes on */
+	get_ticket(t1.id, &r);
+	ck_assert_str_eq(r.ticket.state, "dispatched");
+	ck_assert_str_eq(r.ticket.truck, "A1");
+	ck_assert_int_eq(r.ticket.offer_until, t1.offer_until);
+	proto_reply_finish(&r);
+	struct proto_offer_accept a = accept_args(t1.id, "A1", 300);
+	u = ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
+	ck_assert_str_eq(u.state, "accepted");
+
+	/* the one that expired meanwhile times out (before or after the restart) */
+	for (int i = 0;; i++) {
+		char kinds[256];
+		event_kinds(t3.id, kinds, sizeof kinds, &r);
+		bool done = strstr(kinds, "offer timeout") != NULL;
+		proto_reply_finish(&r);
+		if (done)
+			break;
+		ck_assert_msg(i < 5, "ticket %lld: no timeout: %s", (long long)t3.id, kinds);
+		two_heartbeats();
+	}
+
+	/* a refusal is remembered: A2 (free) is not asked again for t2 */
+	two_heartbeats();
+	get_ticket(t2.id, &r);
+	ck_assert_str_eq(r.ticket.state, "new");
+	proto_reply_finish(&r);
+
+	/* and today's offers too: A2 has had one */
+	struct proto_dispatch_candidates q = { .id = t1.id, .present = 0 };
+	call_as("agent7", PROTO_MSG_dispatch_candidates, &q, &r);
+	ck_assert(r.ok);
+	bool seen = false;
+	for (size_t i = 0; i < r.n_candidates; i++) {
+		if (strcmp(r.candidates[i].truck, "A2") == 0) {
+			ck_assert_int_eq(r.candidates[i].offers, 1);
+			seen = true;
+		}
+		ck_assert_str_ne(r.candidates[i].truck, "A1"); /* the ticket's own truck */
+	}
+	ck_assert(seen);
+	proto_reply_finish(&r);
+
+	/* a new truck gets t2 */
+	van("A3", "alpha", 2);
+	expect(&p, (struct want){ .topic = PROTO_TOPIC_TICKET, .ticket = t2.id, .state = "dispatched",
+	    .truck = "A3" }, "offer to the new truck");
+}
+END_TEST
+
+static Suite *
+offer_suite(void)
+{
+	Suite *s = suite_create("offer");
+	TCase *tc;
+
+	tc = tcase_create("handshake");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_accept);
+	tcase_add_test(tc, test_decline);
+	tcase_add_test(tc, test_timeout);
+	tcase_add_test(tc, test_not_accepted);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("decisions");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_candidates);
+	tcase_add_test(tc, test_hold_for_finishing);
+	tcase_add_test(tc, test_rotation);
+	tcase_add_test(tc, test_redispatch);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("restart");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_restart);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(offer_suite());
+	int failed;
+
+	if (mkdtemp(base_dir) == NULL) {
+		perror(base_dir);
+		return EXIT_FAILURE;
+	}
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	remove_tree(base_dir);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
