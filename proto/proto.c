@@ -1008,6 +1008,20 @@ decode_array(const msgpack_object *o, const char *key, enum proto_msg_id m, void
 	return 0;
 }
 
+/* A result {"ticket":{...}, key:[...]}: the ticket into out->ticket, the array into *arr
+ * (which the caller owns even when this fails). */
+static int
+decode_ticket_and(const msgpack_object *res, const char *key, enum proto_msg_id m,
+    struct proto_reply *out, void **arr, size_t *n, struct proto_error *err)
+{
+	const msgpack_object *t = map_get(res, "ticket");
+	if (t == NULL)
+		return proto_fail(err, PROTO_E_BAD_REQUEST, "result: missing key 'ticket'");
+	if (decode_obj(t, PROTO_MSG_ticket, &out->ticket, "result.ticket", err) < 0)
+		return -1;
+	return decode_array(res, key, m, arr, n, err);
+}
+
 void
 proto_reply_finish(struct proto_reply *r)
 {
@@ -1094,60 +1108,30 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 		r = decode_obj(res, PROTO_MSG_hello_result, &out->hello, "result", err);
 		break;
 	case PROTO_MSG_snapshot: {
-		void *a;
-		if (decode_obj(res, PROTO_MSG_snapshot_part, &out->snap, "result", err) < 0)
-			break;
-		if (decode_array(res, "tickets", PROTO_MSG_ticket, &a, &out->n_tickets, err) < 0) {
-			free(a);
-			break;
-		}
-		out->tickets = a;
-		if (decode_array(res, "trucks", PROTO_MSG_truck, &a, &out->n_trucks, err) < 0) {
-			free(a);
-			break;
-		}
-		out->trucks = a;
-		if (decode_array(res, "warnings", PROTO_MSG_warning, &a, &out->n_warnings, err) < 0) {
-			free(a);
-			break;
-		}
-		out->warnings = a;
-		r = 0;
+		void *t = NULL, *k = NULL, *w = NULL; /* owned by out even when a decode fails */
+		r = decode_obj(res, PROTO_MSG_snapshot_part, &out->snap, "result", err);
+		if (r == 0)
+			r = decode_array(res, "tickets", PROTO_MSG_ticket, &t, &out->n_tickets, err);
+		if (r == 0)
+			r = decode_array(res, "trucks", PROTO_MSG_truck, &k, &out->n_trucks, err);
+		if (r == 0)
+			r = decode_array(res, "warnings", PROTO_MSG_warning, &w, &out->n_warnings, err);
+		out->tickets = t;
+		out->trucks = k;
+		out->warnings = w;
 		break;
 	}
 	case PROTO_MSG_ticket_get: {
-		void *a;
-		const msgpack_object *t = map_get(res, "ticket");
-		if (t == NULL) {
-			proto_fail(err, PROTO_E_BAD_REQUEST, "result: missing key 'ticket'");
-			break;
-		}
-		if (decode_obj(t, PROTO_MSG_ticket, &out->ticket, "result.ticket", err) < 0)
-			break;
-		if (decode_array(res, "events", PROTO_MSG_event, &a, &out->n_events, err) < 0) {
-			free(a);
-			break;
-		}
-		out->events = a;
-		r = 0;
+		void *e = NULL;
+		r = decode_ticket_and(res, "events", PROTO_MSG_event, out, &e, &out->n_events, err);
+		out->events = e;
 		break;
 	}
 	case PROTO_MSG_dispatch_candidates: {
-		void *a;
-		const msgpack_object *t = map_get(res, "ticket");
-		if (t == NULL) {
-			proto_fail(err, PROTO_E_BAD_REQUEST, "result: missing key 'ticket'");
-			break;
-		}
-		if (decode_obj(t, PROTO_MSG_ticket, &out->ticket, "result.ticket", err) < 0)
-			break;
-		if (decode_array(res, "candidates", PROTO_MSG_candidate, &a, &out->n_candidates,
-		    err) < 0) {
-			free(a);
-			break;
-		}
-		out->candidates = a;
-		r = 0;
+		void *c = NULL;
+		r = decode_ticket_and(res, "candidates", PROTO_MSG_candidate, out, &c,
+		    &out->n_candidates, err);
+		out->candidates = c;
 		break;
 	}
 	case PROTO_MSG_offer_accept:
