@@ -1,8 +1,9 @@
 /* sim-world.c: the simulator's pure model (see sim-world.h). No I/O, no clock.
  *
  * The numbers (documented in man/rescuedesk-sim.1.scd):
- *   offers      answered after 20-120 s (accept) or 15-90 s (decline); a fifth of the
- *               refusals are silence, answered with a decline after 10 min
+ *   offers      answered after 20-120 s (accept) or 15-90 s (decline), but within 90% of
+ *               the supplier's offer_timeout_s; a fifth of the refusals are silence,
+ *               answered with a decline after 10 min
  *   departure   1-4 min after accepting; ETA quoted = (departure + travel) x 1.0-1.2,
  *               rounded up to 5 min, at least 10 min
  *   driving     region speed for the hour (peak 07-09, 17-19) x 0.85-1.15 per trip;
@@ -43,6 +44,7 @@
 #define ACCEPT_MAX_MS (120 * SEC)
 #define DECLINE_MIN_MS (15 * SEC)
 #define DECLINE_MAX_MS (90 * SEC)
+#define ANSWER_WINDOW 0.9 /* answers come within this share of the supplier's timeout */
 #define SILENT_SHARE 0.2
 #define SILENT_MS (10 * MIN)
 #define BUSY_DECLINE_MIN_MS (10 * SEC)
@@ -1537,11 +1539,13 @@ answer(struct sim_world *w, const struct truck *k, struct sim_world_rng *r, doub
     bool *silent)
 {
 	double p_no = w->o.p_decline >= 0 ? w->o.p_decline : 1.0 - k->sup->accept_rate;
+	double window = ANSWER_WINDOW * 1000.0 * k->sup->offer_timeout_s;
 
 	*silent = false;
 	reason[0] = '\0';
 	if (u >= p_no) {
-		*t_act = t + (int64_t)sim_world_rng_range(r, ACCEPT_MIN_MS, ACCEPT_MAX_MS);
+		double hi = fmin(ACCEPT_MAX_MS, window);
+		*t_act = t + (int64_t)sim_world_rng_range(r, fmin(ACCEPT_MIN_MS, hi), hi);
 		return ACT_ACCEPT;
 	}
 	if (u2 < SILENT_SHARE) {
@@ -1555,7 +1559,8 @@ answer(struct sim_world *w, const struct truck *k, struct sim_world_rng *r, doub
 			wt[i] = decline_reasons[i].w;
 		if (geo_distance_m(k->pos, scene) > far)
 			wt[1] = 4;
-		*t_act = t + (int64_t)sim_world_rng_range(r, DECLINE_MIN_MS, DECLINE_MAX_MS);
+		double hi = fmin(DECLINE_MAX_MS, window);
+		*t_act = t + (int64_t)sim_world_rng_range(r, fmin(DECLINE_MIN_MS, hi), hi);
 		snprintf(reason, reasonsz, "declined: %s",
 		    decline_reasons[sim_world_rng_pick(r, wt, ARRAY_LEN(wt))].s);
 	}

@@ -2,20 +2,16 @@
  * endpoints and an SQLite file in a fresh temporary directory, with the reference data of
  * the source tree. The test talks to it as clients do: a DEALER for requests, a SUB for the
  * live streams and a PUSH for the suppliers' feed. Every wait is a zmq_poll with a deadline.
+ * The harness (broker, clients, waits, calls) is tests/harness-broker.c, in strict mode.
  *
  * Every message read from the SUB is checked on the way: same epoch as the broker's, each
  * entity stream's seq exactly one more than the last (and equal to the entity's ver), each
  * heartbeat's seq one more than the last and its per-stream seqs equal to the last seen. */
 #include <check.h>
-#include <dirent.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zmq.h>
 
 #include "broker.h"
@@ -23,12 +19,13 @@
 #include "util.h"
 
 #include "bad-frames.h"
+#include "harness-broker.h"
 
 #ifndef SOURCE_DATA_DIR
 #error "compile with -DSOURCE_DATA_DIR=\"/path/to/data\""
 #endif
 
-#define WAIT_MS 5000            /* the longest any single answer may take */
+#define WAIT_MS HARNESS_BROKER_WAIT_MS
 
 /* Wuyi Square, Changsha, and two points 1 km and 3 km north of it. */
 #define CALL_LAT 28.1960
@@ -36,171 +33,41 @@
 #define NEAR_LAT 28.2050
 #define FAR_LAT 28.2230
 
-enum { S_TICKET, S_TRUCK, S_WARNING, S_COUNT };
-
 /* Every test's directory is made in this one, which main removes whatever happened. */
 static char base_dir[] = "/tmp/rd-check-broker-XXXXXX";
 
-static struct {
-	char dir[64];
-	char api[128], pub[128], feed[128], db[128];
-	void *ctx;
-	struct broker *b;
-	pthread_t thread;
-	bool running;
-	volatile sig_atomic_t stop;
-	int run_rc;
-	double time_scale;
-	void *dealer, *sub, *push;
-	int cmd_seq;
-	/* what the SUB has shown so far */
-	bool synced;
-	int64_t epoch;
-	int64_t last[S_COUNT];
-	int64_t last_hb;
-	struct proto_hb hb; /* the last heartbeat */
-} E;
+static struct harness_broker E;
 
 /* ---------------------------------------------------------------- broker and clients */
-
-static void *
-run_broker(void *arg)
-{
-	(void)arg;
-	E.run_rc = broker_run(E.b, &E.stop);
-	return NULL;
-}
-
-static void
-broker_start(double time_scale)
-{
-	struct broker_opts o = {
-		.api = E.api, .pub = E.pub, .feed = E.feed, .db = E.db,
-		.data_dir = SOURCE_DATA_DIR, .sync = STORE_SYNC_NORMAL, .time_scale = time_scale,
-	};
-	char *cause = NULL;
-
-	E.time_scale = time_scale;
-	E.b = broker_create(E.ctx, &o, &cause);
-	ck_assert_msg(E.b != NULL, "broker_create: %s", cause);
-	E.stop = 0;
-	ck_assert_int_eq(pthread_create(&E.thread, NULL, run_broker, NULL), 0);
-	E.running = true;
-}
-
-/* Stop the broker's loop and join its thread; the broker itself stays (for broker_stats). */
-static void
-broker_halt(void)
-{
-	if (!E.running)
-		return;
-	E.stop = 1;
-	pthread_join(E.thread, NULL);
-	E.running = false;
-	ck_assert_int_eq(E.run_rc, 0);
-}
-
-static void
-broker_stop(void)
-{
-	broker_halt();
-	broker_destroy(E.b);
-	E.b = NULL;
-}
 
 /* The broker's counters, read once its thread has stopped. */
 static struct broker_stats
 halt_and_count(void)
 {
 	struct broker_stats st;
-	broker_halt();
+	harness_broker_halt(&E);
 	broker_stats(E.b, &st);
 	return st;
-}
-
-static void *
-socket_to(int type, const char *ep)
-{
-	void *s = zmq_socket(E.ctx, type);
-	int zero = 0;
-
-	ck_assert_ptr_nonnull(s);
-	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
-	if (type == ZMQ_SUB)
-		zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0);
-	ck_assert_int_eq(zmq_connect(s, ep), 0);
-	return s;
-}
-
-static void
-clients_open(void)
-{
-	E.dealer = socket_to(ZMQ_DEALER, E.api);
-	E.sub = socket_to(ZMQ_SUB, E.pub);
-	E.push = socket_to(ZMQ_PUSH, E.feed);
-	E.synced = false;
-}
-
-static void
-clients_close(void)
-{
-	if (E.dealer)
-		zmq_close(E.dealer);
-	if (E.sub)
-		zmq_close(E.sub);
-	if (E.push)
-		zmq_close(E.push);
-	E.dealer = E.sub = E.push = NULL;
-}
-
-static void sub_sync(void);
-
-/* Remove a directory tree (ours: directories and plain files). */
-static void
-remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (d != NULL) {
-		struct dirent *de;
-		char path[512];
-		struct stat sb;
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-			if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-				remove_tree(path);
-			else
-				unlink(path);
-		}
-		closedir(d);
-	}
-	rmdir(dir);
 }
 
 static void
 setup_scaled(double time_scale)
 {
-	memset(&E, 0, sizeof E);
-	snprintf(E.dir, sizeof E.dir, "%s/tXXXXXX", base_dir);
-	ck_assert_ptr_nonnull(mkdtemp(E.dir));
-	snprintf(E.api, sizeof E.api, "ipc://%s/api", E.dir);
-	snprintf(E.pub, sizeof E.pub, "ipc://%s/pub", E.dir);
-	snprintf(E.feed, sizeof E.feed, "ipc://%s/feed", E.dir);
-	snprintf(E.db, sizeof E.db, "%s/rescuedesk.db", E.dir);
-	if (getenv("CHECK_BROKER_LOG") != NULL)
-		log_set(stderr, LOG_DEBUG);
-	E.ctx = zmq_ctx_new();
-	ck_assert_ptr_nonnull(E.ctx);
-	broker_start(time_scale);
-	clients_open();
+	struct harness_broker_opts o = {
+		.base_dir = base_dir, .log_env = "CHECK_BROKER_LOG", .cmd_prefix = "check",
+		.strict = true,
+	};
+
+	harness_broker_setup(&E, &o);
+	harness_broker_start(&E, SOURCE_DATA_DIR, time_scale);
+	harness_broker_clients_open(&E);
 }
 
 static void
 setup(void)
 {
 	setup_scaled(1);
-	sub_sync();
+	harness_broker_sub_sync(&E);
 }
 
 /* For tests that only use the DEALER: no wait for a heartbeat. */
@@ -214,114 +81,16 @@ static void
 setup_fast(void)
 {
 	setup_scaled(600);
-	sub_sync();
+	harness_broker_sub_sync(&E);
 }
 
 static void
 teardown(void)
 {
-	clients_close();
-	broker_stop();
-	if (E.ctx)
-		zmq_ctx_term(E.ctx);
-	E.ctx = NULL;
-	remove_tree(E.dir);
-}
-
-/* Wait until s has a message or the deadline (monotonic ms) passes. */
-static bool
-wait_in(void *s, int64_t until)
-{
-	for (;;) {
-		zmq_pollitem_t it = { s, 0, ZMQ_POLLIN, 0 };
-		int64_t left = until - rd_mono_ms();
-		if (left < 0)
-			left = 0;
-		int r = zmq_poll(&it, 1, (long)left);
-		if (r > 0)
-			return true;
-		if (r == 0 || left == 0)
-			return false;
-	}
+	harness_broker_teardown(&E);
 }
 
 /* ---------------------------------------------------------------- the SUB side */
-
-/* Read one published message before the deadline, checking the stream invariants. */
-static bool
-next_pub(struct proto_pub *p, int64_t until)
-{
-	zmq_msg_t topic, body;
-	struct proto_error err;
-
-	if (!wait_in(E.sub, until))
-		return false;
-	zmq_msg_init(&topic);
-	zmq_msg_init(&body);
-	ck_assert_int_ge(zmq_msg_recv(&topic, E.sub, ZMQ_DONTWAIT), 0);
-	ck_assert_msg(zmq_msg_more(&topic), "a published message has two frames");
-	ck_assert_int_ge(zmq_msg_recv(&body, E.sub, 0), 0);
-	ck_assert(!zmq_msg_more(&body));
-	int r = proto_decode_pub(zmq_msg_data(&topic), zmq_msg_size(&topic), zmq_msg_data(&body),
-	    zmq_msg_size(&body), p, &err);
-	ck_assert_msg(r == 0, "undecodable %.*s message: %s", (int)zmq_msg_size(&topic),
-	    (const char *)zmq_msg_data(&topic), err.message);
-	zmq_msg_close(&topic);
-	zmq_msg_close(&body);
-
-	if (!E.synced)
-		return true;
-	ck_assert_int_eq(p->epoch, E.epoch);
-	switch (p->topic) {
-	case PROTO_TOPIC_TICKET:
-	case PROTO_TOPIC_TRUCK:
-	case PROTO_TOPIC_WARNING: {
-		int s = p->topic == PROTO_TOPIC_TICKET ? S_TICKET :
-		    p->topic == PROTO_TOPIC_TRUCK ? S_TRUCK : S_WARNING;
-		int64_t ver = s == S_TICKET ? p->u.ticket.ver : s == S_TRUCK ? p->u.truck.ver :
-		    p->u.warning.ver;
-		ck_assert_msg(p->seq == E.last[s] + 1, "stream %d: seq %lld after %lld", s,
-		    (long long)p->seq, (long long)E.last[s]);
-		ck_assert_int_eq(ver, p->seq);
-		E.last[s] = p->seq;
-		break;
-	}
-	case PROTO_TOPIC_HB:
-		ck_assert_int_eq(p->u.hb.seq, E.last_hb + 1);
-		ck_assert_int_eq(p->u.hb.seq_ticket, E.last[S_TICKET]);
-		ck_assert_int_eq(p->u.hb.seq_truck, E.last[S_TRUCK]);
-		ck_assert_int_eq(p->u.hb.seq_warning, E.last[S_WARNING]);
-		ck_assert_int_eq(p->u.hb.time_scale, (int64_t)E.time_scale);
-		E.last_hb = p->u.hb.seq;
-		E.hb = p->u.hb;
-		break;
-	case PROTO_TOPIC_COUNT:
-		ck_abort_msg("no such topic");
-	}
-	return true;
-}
-
-/* Wait for the first heartbeat: from there on, every message is checked. */
-static void
-sub_sync(void)
-{
-	struct proto_pub p;
-	int64_t until = rd_mono_ms() + WAIT_MS;
-
-	E.synced = false;
-	for (;;) {
-		ck_assert_msg(next_pub(&p, until), "no heartbeat");
-		if (p.topic == PROTO_TOPIC_HB)
-			break;
-	}
-	E.epoch = p.epoch;
-	E.last[S_TICKET] = p.u.hb.seq_ticket;
-	E.last[S_TRUCK] = p.u.hb.seq_truck;
-	E.last[S_WARNING] = p.u.hb.seq_warning;
-	E.last_hb = p.u.hb.seq;
-	E.hb = p.u.hb;
-	E.synced = true;
-}
 
 typedef bool (*pub_match)(const struct proto_pub *p, const void *arg);
 
@@ -331,7 +100,7 @@ expect_pub(struct proto_pub *out, pub_match match, const void *arg, const char *
 {
 	int64_t until = rd_mono_ms() + WAIT_MS;
 	for (;;) {
-		ck_assert_msg(next_pub(out, until), "no %s published", what);
+		ck_assert_msg(harness_broker_next_pub(&E, out, until), "no %s published", what);
 		if (match(out, arg))
 			return;
 	}
@@ -389,89 +158,25 @@ is_warning(const struct proto_pub *p, const void *arg)
 
 /* ---------------------------------------------------------------- the DEALER side */
 
-/* Send one frame and wait for one reply frame; its bytes go to raw (if non-NULL). */
-static void
-exchange(const void *frame, size_t len, struct proto_buf *raw)
-{
-	zmq_msg_t m;
-
-	ck_assert_int_eq(zmq_send(E.dealer, frame, len, 0), (int)len);
-	ck_assert_msg(wait_in(E.dealer, rd_mono_ms() + WAIT_MS), "no reply");
-	zmq_msg_init(&m);
-	ck_assert_int_ge(zmq_msg_recv(&m, E.dealer, 0), 0);
-	ck_assert(!zmq_msg_more(&m));
-	proto_buf_reset(raw);
-	proto_pack_raw(raw, zmq_msg_data(&m), zmq_msg_size(&m));
-	zmq_msg_close(&m);
-}
-
-/* Send a raw frame, decode the reply into r (caller finishes it). */
-static void
-call_raw(const void *frame, size_t len, struct proto_reply *r)
-{
-	struct proto_buf raw;
-	struct proto_error err;
-
-	proto_buf_init(&raw);
-	exchange(frame, len, &raw);
-	ck_assert_msg(proto_decode_reply(raw.data, raw.len, r, &err) == 0, "bad reply: %s",
-	    err.message);
-	proto_buf_finish(&raw);
-}
-
-static void
-next_cmd_id(char *out, size_t n)
-{
-	snprintf(out, n, "check-%d", ++E.cmd_seq);
-}
-
-/* Encode op with args as user (may be NULL), call, decode into r (caller finishes). */
-static void
-call_as(const char *user, enum proto_msg_id op, const void *args, struct proto_reply *r)
-{
-	struct proto_buf b;
-	char cmd[32];
-
-	next_cmd_id(cmd, sizeof cmd);
-	proto_buf_init(&b);
-	proto_encode_request(&b, op, cmd, user, args);
-	call_raw(b.data, b.len, r);
-	proto_buf_finish(&b);
-	ck_assert_str_eq(r->cmd_id, cmd);
-	ck_assert_int_eq(r->op_id, op);
-}
-
+/* Calls as agent7. */
 static void
 call(enum proto_msg_id op, const void *args, struct proto_reply *r)
 {
-	call_as("agent7", op, args, r);
+	harness_broker_call_as(&E, "agent7", op, args, r);
 }
 
 /* A call that must succeed with a ticket, copied to t. */
 static void
 call_ticket(enum proto_msg_id op, const void *args, struct proto_ticket *t)
 {
-	struct proto_reply r;
-	call(op, args, &r);
-	ck_assert_msg(r.ok, "%s refused: %s: %s", proto_descs[op].wire,
-	    proto_err_name(r.error.code), r.error.message);
-	*t = r.ticket;
-	proto_reply_finish(&r);
+	*t = harness_broker_ok(&E, "agent7", op, args);
 }
 
 /* A call that must fail with code and a message containing msg. */
 static void
 call_error(enum proto_msg_id op, const void *args, enum proto_err code, const char *msg)
 {
-	struct proto_reply r;
-	call(op, args, &r);
-	ck_assert_msg(!r.ok, "%s accepted, expected %s", proto_descs[op].wire,
-	    proto_err_name(code));
-	ck_assert_msg(r.error.code == code, "%s: %s '%s', expected %s", proto_descs[op].wire,
-	    proto_err_name(r.error.code), r.error.message, proto_err_name(code));
-	ck_assert_msg(strstr(r.error.message, msg) != NULL, "'%s' lacks '%s'", r.error.message,
-	    msg);
-	proto_reply_finish(&r);
+	harness_broker_fail(&E, "agent7", op, args, code, msg);
 }
 
 static struct proto_hello_result
@@ -483,7 +188,7 @@ hello(const char *user)
 
 	PROTO_STRSET(h.client, "check-broker");
 	PROTO_SET(&h, hello, client);
-	call_as(user, PROTO_MSG_hello, &h, &r);
+	harness_broker_call_as(&E, user, PROTO_MSG_hello, &h, &r);
 	ck_assert_msg(r.ok, "hello refused: %s", r.error.message);
 	res = r.hello;
 	proto_reply_finish(&r);
@@ -534,17 +239,6 @@ state_args(int64_t id, const char *state, const char *reason, int64_t eta_s)
 	return a;
 }
 
-static void
-push_feed(enum proto_msg_id type, const void *msg)
-{
-	struct proto_buf b;
-
-	proto_buf_init(&b);
-	proto_encode_feed(&b, type, msg);
-	ck_assert_int_eq(zmq_send(E.push, b.data, b.len, 0), (int)b.len);
-	proto_buf_finish(&b);
-}
-
 /* The supplier announces a truck (or changes its status); wait until it is published. */
 static void
 feed_status(const char *truck, const char *status, const char *kind, const char *region)
@@ -565,7 +259,7 @@ feed_status(const char *truck, const char *status, const char *kind, const char 
 	}
 	PROTO_STRSET(s.supplier, "xiangjiang");
 	PROTO_SET(&s, status, supplier);
-	push_feed(PROTO_MSG_status, &s);
+	harness_broker_push_feed(&E, PROTO_MSG_status, &s);
 	expect_pub(&p, is_truck, &w, "truck status");
 }
 
@@ -582,7 +276,7 @@ push_fix(const char *truck, double lat, double lon)
 	PROTO_STRSET(x.truck, truck);
 	x.speed_kmh = 0;
 	PROTO_SET(&x, fix, speed_kmh);
-	push_feed(PROTO_MSG_fix, &x);
+	harness_broker_push_feed(&E, PROTO_MSG_fix, &x);
 	return x.ts;
 }
 
@@ -612,7 +306,7 @@ START_TEST(test_hello)
 {
 	struct proto_hello_result h = hello(NULL);
 
-	sub_sync();
+	harness_broker_sub_sync(&E);
 
 	ck_assert_str_eq(h.server, "rescuedeskd");
 	ck_assert_str_ne(h.version, "");
@@ -639,7 +333,7 @@ START_TEST(test_bad_frame)
 
 	proto_buf_init(&b);
 	const char *bytes = bad_frame_bytes(f, &b, &len);
-	call_raw(bytes, len, &r);
+	harness_broker_call_raw(&E, bytes, len, &r);
 	ck_assert_msg(!r.ok, "%s: accepted", f->name);
 	ck_assert_msg(r.error.code == f->code, "%s: %s, expected %s", f->name,
 	    proto_err_name(r.error.code), proto_err_name(f->code));
@@ -674,7 +368,7 @@ START_TEST(test_far_too_large)
 		 * with the same cmd_id, as clients do */
 		ck_assert_int_lt(tries, 20);
 		ck_assert_int_eq(zmq_send(E.dealer, q.data, q.len, 0), (int)q.len);
-		if (!wait_in(E.dealer, rd_mono_ms() + 250))
+		if (!harness_broker_wait_in(E.dealer, rd_mono_ms() + 250))
 			continue;
 		zmq_msg_t m;
 		struct proto_error err;
@@ -695,7 +389,7 @@ END_TEST
 /* A REQ client (its envelope has the empty delimiter frame) is answered too. */
 START_TEST(test_req_client)
 {
-	void *req = socket_to(ZMQ_REQ, E.api);
+	void *req = harness_broker_socket(&E, ZMQ_REQ, E.api);
 	struct proto_hello h = { .present = 0 };
 	struct proto_buf q;
 	struct proto_reply r;
@@ -707,7 +401,7 @@ START_TEST(test_req_client)
 		proto_buf_reset(&q);
 		proto_encode_request(&q, PROTO_MSG_hello, i == 1 ? "" : "req-1", "agent9", &h);
 		ck_assert_int_eq(zmq_send(req, q.data, q.len, 0), (int)q.len);
-		ck_assert(wait_in(req, rd_mono_ms() + WAIT_MS));
+		ck_assert(harness_broker_wait_in(req, rd_mono_ms() + WAIT_MS));
 		zmq_msg_init(&m);
 		ck_assert_int_ge(zmq_msg_recv(&m, req, 0), 0);
 		ck_assert(!zmq_msg_more(&m));
@@ -726,7 +420,7 @@ START_TEST(test_req_client)
 	proto_encode_request(&q, PROTO_MSG_hello, "multi", NULL, &h);
 	ck_assert_int_eq(zmq_send(E.dealer, "", 0, ZMQ_SNDMORE), 0);
 	ck_assert_int_eq(zmq_send(E.dealer, q.data, q.len, 0), (int)q.len);
-	ck_assert(wait_in(E.dealer, rd_mono_ms() + WAIT_MS));
+	ck_assert(harness_broker_wait_in(E.dealer, rd_mono_ms() + WAIT_MS));
 	zmq_msg_init(&m);
 	ck_assert_int_ge(zmq_msg_recv(&m, E.dealer, 0), 0);
 	ck_assert_uint_eq(zmq_msg_size(&m), 0); /* the delimiter comes back */
@@ -752,7 +446,7 @@ START_TEST(test_bad_frames_in_a_row)
 	proto_buf_init(&b);
 	for (size_t i = 0; i < ARRAY_LEN(bad_frames); i++) {
 		const char *bytes = bad_frame_bytes(&bad_frames[i], &b, &len);
-		call_raw(bytes, len, &r);
+		harness_broker_call_raw(&E, bytes, len, &r);
 		ck_assert(!r.ok);
 		ck_assert_int_eq(r.error.code, bad_frames[i].code);
 		proto_reply_finish(&r);
@@ -792,15 +486,15 @@ START_TEST(test_feed_garbage)
 	ck_assert_int_eq(zmq_send(E.push, "a", 1, ZMQ_SNDMORE), 1);
 	ck_assert_int_eq(zmq_send(E.push, "b", 1, 0), 1);
 	PROTO_STRSET(fx.truck, "GHOST");
-	push_feed(PROTO_MSG_fix, &fx);
+	harness_broker_push_feed(&E, PROTO_MSG_fix, &fx);
 	PROTO_STRSET(st.truck, "NOKIND");
 	PROTO_STRSET(st.status, "available");
-	push_feed(PROTO_MSG_status, &st);
+	harness_broker_push_feed(&E, PROTO_MSG_status, &st);
 	PROTO_STRSET(st.kind, "van");
 	PROTO_SET(&st, status, kind);
 	PROTO_STRSET(st.status, "on_scene");
-	push_feed(PROTO_MSG_status, &st);
-	sub_sync();
+	harness_broker_push_feed(&E, PROTO_MSG_status, &st);
+	harness_broker_sub_sync(&E);
 	feed_status("HN-A-001", "available", "van", "changsha");
 
 	struct broker_stats bs = halt_and_count();
@@ -1022,8 +716,8 @@ walk(int64_t id, const char *truck, const struct step *steps, size_t n)
 		bool got_ticket = false, got_truck = s->truck_status == NULL;
 		int64_t until = rd_mono_ms() + WAIT_MS;
 		while (!got_ticket || !got_truck) {
-			ck_assert_msg(next_pub(&p, until), "%s: ticket %s, truck %s", s->state,
-			    got_ticket ? "seen" : "missing", got_truck ? "seen" : "missing");
+			ck_assert_msg(harness_broker_next_pub(&E, &p, until), "%s: ticket %s, truck %s",
+			    s->state, got_ticket ? "seen" : "missing", got_truck ? "seen" : "missing");
 			if (is_ticket(&p, &tw)) {
 				ck_assert_int_eq(p.u.ticket.ver, t.ver);
 				got_ticket = true;
@@ -1282,12 +976,12 @@ START_TEST(test_off_duty_after_job)
 	struct proto_status st = { .ts = rd_now_ms(), .present = 0 };
 	PROTO_STRSET(st.truck, "HN-A-001");
 	PROTO_STRSET(st.status, "off_duty");
-	push_feed(PROTO_MSG_status, &st);
+	harness_broker_push_feed(&E, PROTO_MSG_status, &st);
 	/* the feed and the requests are separate sockets: know the status arrived before
 	 * going on, by a change it makes visible (the kind) */
 	PROTO_STRSET(st.kind, "wheel_lift");
 	PROTO_SET(&st, status, kind);
-	push_feed(PROTO_MSG_status, &st);
+	harness_broker_push_feed(&E, PROTO_MSG_status, &st);
 	struct truck_want kw = { "HN-A-001", "offered", 0 };
 	do
 		expect_pub(&p, is_truck, &kw, "truck on its job");
@@ -1385,8 +1079,8 @@ START_TEST(test_duplicate_cmd_id)
 	proto_buf_init(&r1);
 	proto_buf_init(&r2);
 	proto_encode_request(&q, PROTO_MSG_intake_create, "intake-0001", "agent7", &a);
-	exchange(q.data, q.len, &r1);
-	exchange(q.data, q.len, &r2);
+	harness_broker_exchange(&E, q.data, q.len, &r1);
+	harness_broker_exchange(&E, q.data, q.len, &r2);
 	ck_assert_uint_eq(r1.len, r2.len);
 	ck_assert_mem_eq(r1.data, r2.data, r1.len);
 	ck_assert_int_eq(proto_decode_reply(r1.data, r1.len, &r, &err), 0);
@@ -1405,7 +1099,7 @@ START_TEST(test_duplicate_cmd_id)
 	/* the same cmd_id from another user is another command */
 	proto_buf_reset(&q);
 	proto_encode_request(&q, PROTO_MSG_intake_create, "intake-0001", "agent8", &a);
-	exchange(q.data, q.len, &r2);
+	harness_broker_exchange(&E, q.data, q.len, &r2);
 	ck_assert_int_eq(proto_decode_reply(r2.data, r2.len, &r, &err), 0);
 	ck_assert(r.ok);
 	ck_assert_int_eq(r.ticket.id, 2);
@@ -1415,8 +1109,8 @@ START_TEST(test_duplicate_cmd_id)
 	a.lat = 40.0;
 	proto_buf_reset(&q);
 	proto_encode_request(&q, PROTO_MSG_intake_create, "intake-0002", "agent7", &a);
-	exchange(q.data, q.len, &r1);
-	exchange(q.data, q.len, &r2);
+	harness_broker_exchange(&E, q.data, q.len, &r1);
+	harness_broker_exchange(&E, q.data, q.len, &r2);
 	ck_assert_uint_eq(r1.len, r2.len);
 	ck_assert_mem_eq(r1.data, r2.data, r1.len);
 
@@ -1435,7 +1129,7 @@ START_TEST(test_stream_seqs)
 {
 	struct proto_pub p;
 	struct proto_ticket t;
-	int64_t first = E.last[S_TICKET];
+	int64_t first = E.last[HARNESS_BROKER_TICKET];
 
 	van_at("HN-A-001", NEAR_LAT);
 	for (int i = 0; i < 5; i++)
@@ -1450,7 +1144,7 @@ START_TEST(test_stream_seqs)
 		expect_pub(&p, is_ticket, &tw, "ticket");
 	while (p.seq < t.ver);
 	ck_assert_int_eq(p.seq, t.ver);
-	ck_assert_int_eq(E.last[S_TICKET] - first, 11);
+	ck_assert_int_eq(E.last[HARNESS_BROKER_TICKET] - first, 11);
 	/* two heartbeats in a row, each naming the seqs of the last messages */
 	expect_pub(&p, is_hb, NULL, "heartbeat");
 	int64_t hb1 = p.u.hb.seq;
@@ -1482,8 +1176,8 @@ check_snapshot(int64_t chunk, size_t want_tickets, size_t want_trucks)
 	for (int64_t part = 1;; part++) {
 		zmq_msg_t m;
 		struct proto_error err;
-		ck_assert_msg(wait_in(E.dealer, rd_mono_ms() + WAIT_MS), "no part %lld",
-		    (long long)part);
+		ck_assert_msg(harness_broker_wait_in(E.dealer, rd_mono_ms() + WAIT_MS),
+		    "no part %lld", (long long)part);
 		zmq_msg_init(&m);
 		ck_assert_int_ge(zmq_msg_recv(&m, E.dealer, 0), 0);
 		ck_assert_int_eq(proto_decode_reply(zmq_msg_data(&m), zmq_msg_size(&m), &r, &err), 0);
@@ -1530,9 +1224,9 @@ check_snapshot(int64_t chunk, size_t want_tickets, size_t want_trucks)
 	size_t total = nt + nk + nw, per = chunk > 0 ? (size_t)chunk : 1000;
 	ck_assert_int_eq(head.parts, total == 0 ? 1 : (int64_t)((total + per - 1) / per));
 	/* the snapshot's seqs are those of the last messages published */
-	ck_assert_int_eq(head.seq_ticket, E.last[S_TICKET]);
-	ck_assert_int_eq(head.seq_warning, E.last[S_WARNING]);
-	ck_assert(!wait_in(E.dealer, rd_mono_ms() + 100));
+	ck_assert_int_eq(head.seq_ticket, E.last[HARNESS_BROKER_TICKET]);
+	ck_assert_int_eq(head.seq_warning, E.last[HARNESS_BROKER_WARNING]);
+	ck_assert(!harness_broker_wait_in(E.dealer, rd_mono_ms() + 100));
 	free(seen);
 	proto_buf_finish(&q);
 }
@@ -1585,14 +1279,10 @@ START_TEST(test_restart)
 	proto_buf_init(&r1);
 	proto_buf_init(&r2);
 	proto_encode_request(&q, PROTO_MSG_ticket_note, "note-before", "agent7", &n);
-	exchange(q.data, q.len, &r1);
+	harness_broker_exchange(&E, q.data, q.len, &r1);
 
 	int64_t epoch = E.epoch;
-	clients_close();
-	broker_stop();
-	broker_start(1);
-	clients_open();
-	sub_sync();
+	harness_broker_restart(&E, SOURCE_DATA_DIR);
 	ck_assert_int_eq(E.epoch, epoch + 1);
 	struct proto_hello_result h = hello(NULL);
 	ck_assert_int_eq(h.epoch, epoch + 1);
@@ -1614,7 +1304,7 @@ START_TEST(test_restart)
 	proto_reply_finish(&r);
 
 	/* the retried command gets its first answer, and makes no second note */
-	exchange(q.data, q.len, &r2);
+	harness_broker_exchange(&E, q.data, q.len, &r2);
 	ck_assert_uint_eq(r1.len, r2.len);
 	ck_assert_mem_eq(r1.data, r2.data, r1.len);
 	call(PROTO_MSG_ticket_get, &g, &r);
@@ -1630,11 +1320,7 @@ START_TEST(test_restart)
 	ck_assert_str_eq(u.truck, "HN-A-001");
 
 	/* and a third start counts on */
-	clients_close();
-	broker_stop();
-	broker_start(1);
-	clients_open();
-	sub_sync();
+	harness_broker_restart(&E, SOURCE_DATA_DIR);
 	ck_assert_int_eq(E.epoch, epoch + 2);
 	g.id = 3;
 	call(PROTO_MSG_ticket_get, &g, &r);
@@ -1660,11 +1346,7 @@ START_TEST(test_restart_vers)
 	call_ticket(PROTO_MSG_ticket_note, &n, &t);
 	ck_assert_int_ge(t.ver, 3);
 
-	clients_close();
-	broker_stop();
-	broker_start(1);
-	clients_open();
-	sub_sync();
+	harness_broker_restart(&E, SOURCE_DATA_DIR);
 
 	struct proto_snapshot s = { .present = 0 };
 	call(PROTO_MSG_snapshot, &s, &r);
@@ -1674,7 +1356,7 @@ START_TEST(test_restart_vers)
 	ck_assert_msg(r.tickets[0].ver <= r.snap.seq_ticket,
 	    "snapshot: ticket ver %lld above seq_ticket %lld", (long long)r.tickets[0].ver,
 	    (long long)r.snap.seq_ticket);
-	ck_assert_int_eq(r.snap.seq_ticket, E.last[S_TICKET]);
+	ck_assert_int_eq(r.snap.seq_ticket, E.last[HARNESS_BROKER_TICKET]);
 	int64_t seq = r.snap.seq_ticket;
 	proto_reply_finish(&r);
 	call_ticket(PROTO_MSG_ticket_note, &n, &u);
@@ -1702,7 +1384,7 @@ START_TEST(test_warning_not_accepted)
 	feed_status("HN-A-001", "available", "van", "changsha");
 	struct proto_fix x = { .lat = NEAR_LAT, .lon = CALL_LON, .ts = h.now, .present = 0 };
 	PROTO_STRSET(x.truck, "HN-A-001");
-	push_feed(PROTO_MSG_fix, &x);
+	harness_broker_push_feed(&E, PROTO_MSG_fix, &x);
 	struct truck_want kw = { "HN-A-001", NULL, h.now };
 	expect_pub(&p, is_truck, &kw, "truck position");
 	t = create_ticket("battery", "changsha", CALL_LAT, CALL_LON);
@@ -1794,16 +1476,5 @@ broker_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(broker_suite());
-	int failed;
-
-	if (mkdtemp(base_dir) == NULL) {
-		perror(base_dir);
-		return EXIT_FAILURE;
-	}
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	remove_tree(base_dir);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_broker_main(broker_suite(), base_dir);
 }

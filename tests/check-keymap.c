@@ -1,13 +1,14 @@
 /* check-keymap.c: the key table, key names, scope-chained lookup and rendering
  * (ui/keymap.c). */
 #include <check.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "keymap.h"
 #include "util.h"
+
+#include "harness-screen.h"
 
 static struct key
 ch(int c)
@@ -320,16 +321,5 @@ keymap_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	if (setlocale(LC_ALL, "C.UTF-8") == NULL) {
-		fprintf(stderr, "check-keymap: the C.UTF-8 locale is missing\n");
-		return 1;
-	}
-	sr = srunner_create(keymap_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_screen_main(keymap_suite(), "check-keymap");
 }

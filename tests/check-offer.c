@@ -2,8 +2,9 @@
  * broker (src/broker.h) in a thread on ipc:// endpoints, with reference data of its own
  * (written to a temporary directory: a town at 36 km/h with no detour, so 1 km is 100 s, a
  * supplier that answers within the hour and one that has 1 s; a region where agents
- * dispatch; the acceptance SLA at 3 s). Clients as check-broker.c has them: a DEALER, a SUB
- * whose every message is checked for gaps, a PUSH for the feed. Every wait has a deadline.
+ * dispatch; the acceptance SLA at 3 s). Clients as check-broker.c has them (the harness of
+ * tests/harness-broker.c): a DEALER, a SUB whose every message is checked for gaps, a PUSH
+ * for the feed. Every wait has a deadline.
  *
  *   - offer.accept / offer.decline: the truck must match, counts and events, the next
  *     candidate, the supplier's ETA;
@@ -14,53 +15,33 @@
  *   - re-dispatch: the warning that proposes a truck, and ticket.assign releasing the first;
  *   - a restart: pending offers, refusals and today's offers survive. */
 #include <check.h>
-#include <dirent.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
-#include <zmq.h>
 
 #include "broker.h"
 #include "geo.h"
 #include "proto.h"
 #include "util.h"
 
+#include "harness-broker.h"
+
 #ifndef SOURCE_DATA_DIR
 #error "compile with -DSOURCE_DATA_DIR=\"/path/to/data\""
 #endif
 
-#define WAIT_MS 5000
+#define WAIT_MS HARNESS_BROKER_WAIT_MS
 #define TOWN_LAT 28.1960
 #define TOWN_LON 112.9768
 #define HILLS_LAT 29.5000
 #define HILLS_LON 113.5000
 
-enum { S_TICKET, S_TRUCK, S_WARNING, S_COUNT };
-
 static char base_dir[] = "/tmp/rd-check-offer-XXXXXX";
 
-static struct {
-	char dir[96];
-	char data[128];
-	char api[160], pub[160], feed[160], db[160];
-	void *ctx;
-	struct broker *b;
-	pthread_t thread;
-	bool running;
-	volatile sig_atomic_t stop;
-	int run_rc;
-	void *dealer, *sub, *push;
-	int cmd_seq;
-	bool synced;
-	int64_t epoch;
-	int64_t last[S_COUNT];
-	int64_t last_hb;
-} E;
+static struct harness_broker E;
+static char data_dir[128]; /* the reference data, in E.dir */
 
 /* ---------------------------------------------------------------- reference data */
 
@@ -111,7 +92,7 @@ copy_file(const char *name)
 {
 	char from[512], to[512], buf[65536];
 	snprintf(from, sizeof from, "%s/%s", SOURCE_DATA_DIR, name);
-	snprintf(to, sizeof to, "%s/%s", E.data, name);
+	snprintf(to, sizeof to, "%s/%s", data_dir, name);
 	FILE *f = fopen(from, "r");
 	ck_assert_msg(f != NULL, "cannot read %s", from);
 	size_t n = fread(buf, 1, sizeof buf, f);
@@ -124,176 +105,21 @@ static void
 make_data(void)
 {
 	char path[512];
-	snprintf(E.data, sizeof E.data, "%s/data", E.dir);
-	ck_assert_int_eq(mkdir(E.data, 0755), 0);
-	snprintf(path, sizeof path, "%s/regions", E.data);
+	snprintf(data_dir, sizeof data_dir, "%s/data", E.dir);
+	ck_assert_int_eq(mkdir(data_dir, 0755), 0);
+	snprintf(path, sizeof path, "%s/regions", data_dir);
 	ck_assert_int_eq(mkdir(path, 0755), 0);
 	copy_file("faults.ini");
 	copy_file("demand.ini");
-	snprintf(path, sizeof path, "%s/sla.ini", E.data);
+	snprintf(path, sizeof path, "%s/sla.ini", data_dir);
 	write_file(path, sla_ini, strlen(sla_ini));
-	snprintf(path, sizeof path, "%s/regions/town.ini", E.data);
+	snprintf(path, sizeof path, "%s/regions/town.ini", data_dir);
 	write_file(path, town_ini, strlen(town_ini));
-	snprintf(path, sizeof path, "%s/regions/hills.ini", E.data);
+	snprintf(path, sizeof path, "%s/regions/hills.ini", data_dir);
 	write_file(path, hills_ini, strlen(hills_ini));
 }
 
 /* ---------------------------------------------------------------- broker and clients */
-
-static void *
-run_broker(void *arg)
-{
-	(void)arg;
-	E.run_rc = broker_run(E.b, &E.stop);
-	return NULL;
-}
-
-static void
-broker_start(void)
-{
-	struct broker_opts o = {
-		.api = E.api, .pub = E.pub, .feed = E.feed, .db = E.db, .data_dir = E.data,
-		.sync = STORE_SYNC_NORMAL, .time_scale = 1,
-	};
-	char *cause = NULL;
-
-	E.b = broker_create(E.ctx, &o, &cause);
-	ck_assert_msg(E.b != NULL, "broker_create: %s", cause);
-	E.stop = 0;
-	ck_assert_int_eq(pthread_create(&E.thread, NULL, run_broker, NULL), 0);
-	E.running = true;
-}
-
-static void
-broker_stop(void)
-{
-	if (E.running) {
-		E.stop = 1;
-		pthread_join(E.thread, NULL);
-		E.running = false;
-		ck_assert_int_eq(E.run_rc, 0);
-	}
-	broker_destroy(E.b);
-	E.b = NULL;
-}
-
-static void *
-socket_to(int type, const char *ep)
-{
-	void *s = zmq_socket(E.ctx, type);
-	int zero = 0;
-
-	ck_assert_ptr_nonnull(s);
-	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
-	if (type == ZMQ_SUB)
-		zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0);
-	ck_assert_int_eq(zmq_connect(s, ep), 0);
-	return s;
-}
-
-static void
-clients_open(void)
-{
-	E.dealer = socket_to(ZMQ_DEALER, E.api);
-	E.sub = socket_to(ZMQ_SUB, E.pub);
-	E.push = socket_to(ZMQ_PUSH, E.feed);
-	E.synced = false;
-}
-
-static void
-clients_close(void)
-{
-	if (E.dealer)
-		zmq_close(E.dealer);
-	if (E.sub)
-		zmq_close(E.sub);
-	if (E.push)
-		zmq_close(E.push);
-	E.dealer = E.sub = E.push = NULL;
-}
-
-static void
-remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (d != NULL) {
-		struct dirent *de;
-		char path[512];
-		struct stat sb;
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-			if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-				remove_tree(path);
-			else
-				unlink(path);
-		}
-		closedir(d);
-	}
-	rmdir(dir);
-}
-
-static void sub_sync(void);
-
-static void
-setup(void)
-{
-	memset(&E, 0, sizeof E);
-	snprintf(E.dir, sizeof E.dir, "%s/tXXXXXX", base_dir);
-	ck_assert_ptr_nonnull(mkdtemp(E.dir));
-	make_data();
-	snprintf(E.api, sizeof E.api, "ipc://%s/api", E.dir);
-	snprintf(E.pub, sizeof E.pub, "ipc://%s/pub", E.dir);
-	snprintf(E.feed, sizeof E.feed, "ipc://%s/feed", E.dir);
-	snprintf(E.db, sizeof E.db, "%s/rescuedesk.db", E.dir);
-	if (getenv("CHECK_OFFER_LOG") != NULL)
-		log_set(stderr, LOG_DEBUG);
-	E.ctx = zmq_ctx_new();
-	ck_assert_ptr_nonnull(E.ctx);
-	broker_start();
-	clients_open();
-	sub_sync();
-}
-
-static void
-teardown(void)
-{
-	clients_close();
-	broker_stop();
-	if (E.ctx)
-		zmq_ctx_term(E.ctx);
-	E.ctx = NULL;
-	remove_tree(E.dir);
-}
-
-static void
-restart(void)
-{
-	clients_close();
-	broker_stop();
-	broker_start();
-	clients_open();
-	sub_sync();
-}
-
-static bool
-wait_in(void *s, int64_t until)
-{
-	for (;;) {
-		zmq_pollitem_t it = { s, 0, ZMQ_POLLIN, 0 };
-		int64_t left = until - rd_mono_ms();
-		if (left < 0)
-			left = 0;
-		int r = zmq_poll(&it, 1, (long)left);
-		if (r > 0)
-			return true;
-		if (r == 0 || left == 0)
-			return false;
-	}
-}
-
-/* ---------------------------------------------------------------- the SUB side */
 
 /* Messages read while waiting for another: a later wait may want them (the broker's
  * dispatch pass can publish before the position a test is waiting for). */
@@ -301,63 +127,36 @@ wait_in(void *s, int64_t until)
 static struct proto_pub backlog[BACKLOG_MAX];
 static size_t n_backlog;
 
-/* One published message before the deadline; once synced, each stream's seq must be the
- * last one plus one, and heartbeats must name the seqs seen. */
-static bool
-next_pub(struct proto_pub *p, int64_t until)
+static void
+setup(void)
 {
-	zmq_msg_t topic, body;
-	struct proto_error err;
+	struct harness_broker_opts o = {
+		.base_dir = base_dir, .log_env = "CHECK_OFFER_LOG", .cmd_prefix = "offer",
+		.strict = false,
+	};
 
-	if (!wait_in(E.sub, until))
-		return false;
-	zmq_msg_init(&topic);
-	zmq_msg_init(&body);
-	ck_assert_int_ge(zmq_msg_recv(&topic, E.sub, ZMQ_DONTWAIT), 0);
-	ck_assert(zmq_msg_more(&topic));
-	ck_assert_int_ge(zmq_msg_recv(&body, E.sub, 0), 0);
-	int r = proto_decode_pub(zmq_msg_data(&topic), zmq_msg_size(&topic), zmq_msg_data(&body),
-	    zmq_msg_size(&body), p, &err);
-	ck_assert_msg(r == 0, "undecodable message: %s", err.message);
-	zmq_msg_close(&topic);
-	zmq_msg_close(&body);
-	if (!E.synced)
-		return true;
-	ck_assert_int_eq(p->epoch, E.epoch);
-	if (p->topic == PROTO_TOPIC_HB) {
-		ck_assert_int_eq(p->u.hb.seq, E.last_hb + 1);
-		ck_assert_int_eq(p->u.hb.seq_ticket, E.last[S_TICKET]);
-		ck_assert_int_eq(p->u.hb.seq_truck, E.last[S_TRUCK]);
-		ck_assert_int_eq(p->u.hb.seq_warning, E.last[S_WARNING]);
-		E.last_hb = p->u.hb.seq;
-		return true;
-	}
-	int s = p->topic == PROTO_TOPIC_TICKET ? S_TICKET : p->topic == PROTO_TOPIC_TRUCK ?
-	    S_TRUCK : S_WARNING;
-	ck_assert_msg(p->seq == E.last[s] + 1, "stream %d: seq %lld after %lld", s,
-	    (long long)p->seq, (long long)E.last[s]);
-	E.last[s] = p->seq;
-	return true;
+	harness_broker_setup(&E, &o);
+	make_data();
+	harness_broker_start(&E, data_dir, 1);
+	harness_broker_clients_open(&E);
+	n_backlog = 0;
+	harness_broker_sub_sync(&E);
 }
 
 static void
-sub_sync(void)
+teardown(void)
 {
-	struct proto_pub p;
-	int64_t until = rd_mono_ms() + WAIT_MS;
-
-	E.synced = false;
-	n_backlog = 0;
-	do
-		ck_assert_msg(next_pub(&p, until), "no heartbeat");
-	while (p.topic != PROTO_TOPIC_HB);
-	E.epoch = p.epoch;
-	E.last[S_TICKET] = p.u.hb.seq_ticket;
-	E.last[S_TRUCK] = p.u.hb.seq_truck;
-	E.last[S_WARNING] = p.u.hb.seq_warning;
-	E.last_hb = p.u.hb.seq;
-	E.synced = true;
+	harness_broker_teardown(&E);
 }
+
+static void
+restart(void)
+{
+	n_backlog = 0;
+	harness_broker_restart(&E, data_dir);
+}
+
+/* ---------------------------------------------------------------- the SUB side */
 
 struct want {
 	enum proto_topic topic;
@@ -391,7 +190,6 @@ matches(const struct proto_pub *p, const struct want *w)
 	return false;
 }
 
-
 static void
 expect(struct proto_pub *out, struct want w, const char *what)
 {
@@ -405,7 +203,7 @@ expect(struct proto_pub *out, struct want w, const char *what)
 		}
 	}
 	for (;;) {
-		ck_assert_msg(next_pub(out, until), "no %s published", what);
+		ck_assert_msg(harness_broker_next_pub(&E, out, until), "no %s published", what);
 		if (matches(out, &w))
 			return;
 		if (out->topic == PROTO_TOPIC_HB)
@@ -432,47 +230,20 @@ two_heartbeats(void)
 static void
 call_as(const char *user, enum proto_msg_id op, const void *args, struct proto_reply *r)
 {
-	struct proto_buf b;
-	struct proto_error err;
-	char cmd[32];
-	zmq_msg_t m;
-
-	snprintf(cmd, sizeof cmd, "offer-%d", ++E.cmd_seq);
-	proto_buf_init(&b);
-	proto_encode_request(&b, op, cmd, user, args);
-	ck_assert_int_eq(zmq_send(E.dealer, b.data, b.len, 0), (int)b.len);
-	proto_buf_finish(&b);
-	ck_assert_msg(wait_in(E.dealer, rd_mono_ms() + WAIT_MS), "no reply");
-	zmq_msg_init(&m);
-	ck_assert_int_ge(zmq_msg_recv(&m, E.dealer, 0), 0);
-	ck_assert_msg(proto_decode_reply(zmq_msg_data(&m), zmq_msg_size(&m), r, &err) == 0,
-	    "bad reply: %s", err.message);
-	zmq_msg_close(&m);
-	ck_assert_str_eq(r->cmd_id, cmd);
+	harness_broker_call_as(&E, user, op, args, r);
 }
 
 static struct proto_ticket
 ok_as(const char *user, enum proto_msg_id op, const void *args)
 {
-	struct proto_reply r;
-	call_as(user, op, args, &r);
-	ck_assert_msg(r.ok, "%s refused: %s", proto_descs[op].wire, r.error.message);
-	struct proto_ticket t = r.ticket;
-	proto_reply_finish(&r);
-	return t;
+	return harness_broker_ok(&E, user, op, args);
 }
 
 static void
 fail_as(const char *user, enum proto_msg_id op, const void *args, enum proto_err code,
     const char *msg)
 {
-	struct proto_reply r;
-	call_as(user, op, args, &r);
-	ck_assert_msg(!r.ok, "%s accepted", proto_descs[op].wire);
-	ck_assert_msg(r.error.code == code, "%s: %s '%s'", proto_descs[op].wire,
-	    proto_err_name(r.error.code), r.error.message);
-	ck_assert_msg(strstr(r.error.message, msg) != NULL, "'%s' lacks '%s'", r.error.message, msg);
-	proto_reply_finish(&r);
+	harness_broker_fail(&E, user, op, args, code, msg);
 }
 
 static struct proto_ticket
@@ -532,16 +303,6 @@ event_kinds(int64_t id, char *out, size_t n, struct proto_reply *r)
 		len += (size_t)snprintf(out + len, n - len, "%s%s", i ? " " : "", r->events[i].kind);
 }
 
-static void
-push_feed(enum proto_msg_id type, const void *msg)
-{
-	struct proto_buf b;
-	proto_buf_init(&b);
-	proto_encode_feed(&b, type, msg);
-	ck_assert_int_eq(zmq_send(E.push, b.data, b.len, 0), (int)b.len);
-	proto_buf_finish(&b);
-}
-
 /* A truck of supplier sup in region reg, available, km north of (lat, lon); waits until
  * the broker shows its position. */
 static void
@@ -557,7 +318,7 @@ truck_at(const char *id, const char *kind, const char *sup, const char *reg, dou
 	PROTO_STRSET(s.kind, kind);
 	PROTO_STRSET(s.supplier, sup);
 	PROTO_STRSET(s.region, reg);
-	push_feed(PROTO_MSG_status, &s);
+	harness_broker_push_feed(&E, PROTO_MSG_status, &s);
 	expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = id }, "registered truck");
 
 	struct geo_point at = geo_destination((struct geo_point){ lat, lon }, 0, km * 1000);
@@ -566,7 +327,7 @@ truck_at(const char *id, const char *kind, const char *sup, const char *reg, dou
 		ts = rd_now_ms();
 	x.ts = ++ts;
 	PROTO_STRSET(x.truck, id);
-	push_feed(PROTO_MSG_fix, &x);
+	harness_broker_push_feed(&E, PROTO_MSG_fix, &x);
 	do
 		expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = id }, "truck position");
 	while (!PROTO_HAS(&p.u.truck, truck, fix_ts) || p.u.truck.fix_ts != x.ts);
@@ -1076,16 +837,5 @@ offer_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(offer_suite());
-	int failed;
-
-	if (mkdtemp(base_dir) == NULL) {
-		perror(base_dir);
-		return EXIT_FAILURE;
-	}
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	remove_tree(base_dir);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_broker_main(offer_suite(), base_dir);
 }

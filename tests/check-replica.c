@@ -14,6 +14,8 @@
 #include "rpc.h"
 #include "util.h"
 
+#include "harness-fakebroker.h"
+
 #define RPC_EP "inproc://check-replica-rpc"
 #define PUB_EP "inproc://check-replica-pub"
 #define WAIT_MS 5000
@@ -29,27 +31,10 @@ static struct replica *rep;
 
 /* ---- the fake broker's state ---- */
 
-static struct {
-	int64_t epoch;
-	int64_t seq[3];
-	int64_t hbseq;
-	int64_t ts;
-	struct proto_ticket t[8];
-	size_t nt;
-	struct proto_truck k[4];
-	size_t nk;
-	struct proto_warning w[4];
-	size_t nw;
-} world;
+static struct harness_fakebroker_world world;
 
 static bool keepalive;     /* drive loops publish a heartbeat every HB_EVERY_MS */
 static int64_t last_hb_at; /* when the last one went out (monotonic) */
-
-struct req {
-	char id[256];
-	size_t idlen;
-	struct proto_request r;
-};
 
 /* ---- what the callbacks saw ---- */
 
@@ -172,23 +157,7 @@ saw_state(enum replica_state from, enum replica_state to, int since)
 static struct proto_ticket
 mk_ticket(int64_t id, const char *state, int64_t ver)
 {
-	struct proto_ticket t;
-
-	memset(&t, 0, sizeof t);
-	t.id = id;
-	PROTO_STRSET(t.state, state);
-	PROTO_STRSET(t.region, "north");
-	PROTO_STRSET(t.customer, "C");
-	PROTO_STRSET(t.phone, "+100");
-	PROTO_STRSET(t.plate, "AB-1");
-	t.lat = 1;
-	t.lon = 2;
-	PROTO_STRSET(t.address, "Main St 1");
-	PROTO_STRSET(t.fault, "battery");
-	t.created = 1000;
-	t.ver = ver;
-	PROTO_SET(&t, ticket, ver);
-	return t;
+	return harness_fakebroker_ticket(id, state, ver);
 }
 
 static struct proto_truck
@@ -292,89 +261,20 @@ pub_hb(void)
 
 /* ---- the ROUTER side ---- */
 
-static bool
-readable(void *sock, int timeout_ms)
-{
-	zmq_pollitem_t it = { sock, 0, ZMQ_POLLIN, 0 };
-
-	return zmq_poll(&it, 1, timeout_ms) > 0;
-}
-
+/* A snapshot request within WAIT_MS. */
 static void
-recv_req(struct req *q)
+recv_req(struct harness_fakebroker_req *q)
 {
-	char body[4096];
-	struct proto_error err;
-	int n;
-
-	memset(q, 0, sizeof *q);
-	ck_assert(readable(router, WAIT_MS));
-	n = zmq_recv(router, q->id, sizeof q->id, 0);
-	ck_assert_int_gt(n, 0);
-	q->idlen = (size_t)n;
-	n = zmq_recv(router, body, sizeof body, 0);
-	ck_assert_int_gt(n, 0);
-	ck_assert_msg(proto_decode_request(body, (size_t)n, &q->r, &err) == 0, "%s",
-	    err.message);
+	harness_fakebroker_recv(router, q);
 	ck_assert_int_eq(q->r.op, PROTO_MSG_snapshot);
 }
 
-static void
-send_reply(const struct req *q, const struct proto_buf *b)
-{
-	ck_assert_int_eq(zmq_send(router, q->id, q->idlen, ZMQ_SNDMORE), (int)q->idlen);
-	ck_assert_int_eq(zmq_send(router, b->data, b->len, 0), (int)b->len);
-}
-
-enum snap_fault { SF_NONE, SF_SKIP_PART2, SF_TOTAL_OFF, SF_OTHER_HEAD, SF_ERROR };
-
 /* Answer a snapshot request with the world, entities dealt round-robin over `parts`. */
 static void
-send_snapshot(const struct req *q, int parts, enum snap_fault fault)
+send_snapshot(const struct harness_fakebroker_req *q, int parts,
+    enum harness_fakebroker_snap fault)
 {
-	struct proto_buf b;
-
-	proto_buf_init(&b);
-	if (fault == SF_ERROR) {
-		proto_encode_reply_error(&b, q->r.cmd_id, "snapshot", PROTO_E_INTERNAL, "busy");
-		send_reply(q, &b);
-		proto_buf_finish(&b);
-		return;
-	}
-	for (int p = 1; p <= parts; p++) {
-		struct proto_snapshot_part h;
-		size_t i, n;
-
-		if (fault == SF_SKIP_PART2 && p == 2)
-			continue;
-		memset(&h, 0, sizeof h);
-		h.epoch = world.epoch;
-		h.seq_ticket = world.seq[T];
-		h.seq_truck = world.seq[K];
-		h.seq_warning = world.seq[W] + (fault == SF_OTHER_HEAD && p == 2);
-		h.part = p;
-		h.parts = parts;
-		h.total_tickets = (int64_t)world.nt + (fault == SF_TOTAL_OFF);
-		h.total_trucks = (int64_t)world.nk;
-		h.total_warnings = (int64_t)world.nw;
-		proto_buf_reset(&b);
-		proto_encode_reply_ok(&b, q->r.cmd_id, "snapshot");
-		proto_pack_obj(&b, PROTO_MSG_snapshot_part, &h, 3);
-#define DEAL(key, arr, cnt, msg)                                                      \
-		proto_pack_str(&b, key);                                              \
-		for (i = 0, n = 0; i < (cnt); i++)                                    \
-			n += i % (size_t)parts == (size_t)(p - 1);                    \
-		proto_pack_array(&b, (uint32_t)n);                                    \
-		for (i = 0; i < (cnt); i++)                                           \
-			if (i % (size_t)parts == (size_t)(p - 1))                     \
-				proto_pack_obj(&b, msg, &(arr)[i], 0);
-		DEAL("tickets", world.t, world.nt, PROTO_MSG_ticket)
-		DEAL("trucks", world.k, world.nk, PROTO_MSG_truck)
-		DEAL("warnings", world.w, world.nw, PROTO_MSG_warning)
-#undef DEAL
-		send_reply(q, &b);
-	}
-	proto_buf_finish(&b);
+	harness_fakebroker_snapshot(router, q, &world, parts, fault);
 }
 
 /* ---- driving ---- */
@@ -420,7 +320,7 @@ static bool
 p_request(const void *arg)
 {
 	(void)arg;
-	return readable(router, 0);
+	return harness_fakebroker_readable(router, 0);
 }
 
 static bool
@@ -472,12 +372,12 @@ flush_sub(void)
 static void
 sync_world(int parts)
 {
-	struct req q;
+	struct harness_fakebroker_req q;
 
 	keepalive = true;
 	DRIVE(p_request, NULL);
 	recv_req(&q);
-	send_snapshot(&q, parts, SF_NONE);
+	send_snapshot(&q, parts, HARNESS_FAKEBROKER_SNAP_WHOLE);
 	wait_state(REPLICA_LIVE);
 }
 
@@ -620,7 +520,7 @@ END_TEST
  * dropped, the later ones applied on top of it. */
 START_TEST(test_buffered_during_sync)
 {
-	struct req q;
+	struct harness_fakebroker_req q;
 
 	small_world();
 	world.t[0] = mk_ticket(1, "en_route", 3);
@@ -637,7 +537,7 @@ START_TEST(test_buffered_during_sync)
 	world.seq[T] = 3; /* the snapshot is as of seq 3/5/2 */
 	world.seq[K] = 5;
 	world.seq[W] = 2;
-	send_snapshot(&q, 1, SF_NONE);
+	send_snapshot(&q, 1, HARNESS_FAKEBROKER_SNAP_WHOLE);
 	world.seq[T] = 4;
 	world.seq[K] = 6;
 	world.seq[W] = 3;
@@ -653,7 +553,7 @@ START_TEST(test_buffered_during_sync)
 	ck_assert_uint_eq(stats().gaps, 0);
 	ck_assert_uint_eq(stats().resyncs, 1);
 	ck_assert_int_eq(replica_state(rep), REPLICA_LIVE);
-	ck_assert(!readable(router, 0));
+	ck_assert(!harness_fakebroker_readable(router, 0));
 }
 END_TEST
 
@@ -719,7 +619,7 @@ END_TEST
 START_TEST(test_gap_resync)
 {
 	char first[PROTO_CMD_ID_MAX + 1];
-	struct req q;
+	struct harness_fakebroker_req q;
 	int mark;
 
 	small_world();
@@ -727,7 +627,7 @@ START_TEST(test_gap_resync)
 	DRIVE(p_request, NULL);
 	recv_req(&q);
 	rd_strlcpy(first, q.r.cmd_id, sizeof first);
-	send_snapshot(&q, 1, SF_NONE);
+	send_snapshot(&q, 1, HARNESS_FAKEBROKER_SNAP_WHOLE);
 	wait_state(REPLICA_LIVE);
 	mark = nev;
 
@@ -747,7 +647,7 @@ START_TEST(test_gap_resync)
 	ck_assert_uint_eq(stats().gaps, 1);
 	ck_assert_uint_eq(replica_ticket_count(rep), 2); /* still readable */
 	ck_assert_uint_eq(replica_warning_count(rep), 1);
-	send_snapshot(&q, 2, SF_NONE);
+	send_snapshot(&q, 2, HARNESS_FAKEBROKER_SNAP_WHOLE);
 	wait_state(REPLICA_LIVE);
 	ck_assert_uint_eq(stats().resyncs, 2);
 	if (_i == 0) {
@@ -771,7 +671,7 @@ END_TEST
 /* A heartbeat announcing a seq we never got: tail loss, resync. Loop: ticket, warning. */
 START_TEST(test_hb_tail_loss)
 {
-	struct req q;
+	struct harness_fakebroker_req q;
 
 	small_world();
 	sync_world(1);
@@ -781,12 +681,12 @@ START_TEST(test_hb_tail_loss)
 	recv_req(&q);
 	wait_state(REPLICA_SYNCING);
 	ck_assert_uint_eq(stats().gaps, 1);
-	send_snapshot(&q, 1, SF_NONE);
+	send_snapshot(&q, 1, HARNESS_FAKEBROKER_SNAP_WHOLE);
 	wait_state(REPLICA_LIVE);
 	ck_assert_uint_eq(stats().resyncs, 2);
 	flush_sub();
 	ck_assert_int_eq(replica_state(rep), REPLICA_LIVE);
-	ck_assert(!readable(router, 0));
+	ck_assert(!harness_fakebroker_readable(router, 0));
 }
 END_TEST
 
@@ -804,7 +704,7 @@ START_TEST(test_truck_gap)
 	ck_assert_uint_eq(stats().gaps, 0);
 	ck_assert_uint_eq(stats().resyncs, 1);
 	ck_assert_int_eq(replica_state(rep), REPLICA_LIVE);
-	ck_assert(!readable(router, 0));
+	ck_assert(!harness_fakebroker_readable(router, 0));
 
 	/* Without trucks: the snapshot's trucks only. */
 	make_replica(0, false);
@@ -823,7 +723,7 @@ END_TEST
 START_TEST(test_new_epoch)
 {
 	const struct ev *e;
-	struct req q;
+	struct harness_fakebroker_req q;
 	int mark;
 
 	small_world();
@@ -843,7 +743,7 @@ START_TEST(test_new_epoch)
 	pub_hb();
 	DRIVE(p_request, NULL);
 	recv_req(&q);
-	send_snapshot(&q, 1, SF_NONE);
+	send_snapshot(&q, 1, HARNESS_FAKEBROKER_SNAP_WHOLE);
 	wait_state(REPLICA_LIVE);
 
 	ck_assert_int_eq(replica_epoch(rep), 2);
@@ -885,7 +785,7 @@ END_TEST
  * has the messages after the gap. */
 START_TEST(test_gap_in_queue)
 {
-	struct req q;
+	struct harness_fakebroker_req q;
 
 	small_world();
 	keepalive = true;
@@ -896,13 +796,13 @@ START_TEST(test_gap_in_queue)
 	pub_ticket(6, mk_ticket(1, "en_route", 6));  /* 5 lost */
 	pub_ticket(7, mk_ticket(2, "on_scene", 7));
 	world.seq[T] = 3;
-	send_snapshot(&q, 1, SF_NONE);               /* as of seq 3 */
+	send_snapshot(&q, 1, HARNESS_FAKEBROKER_SNAP_WHOLE); /* as of seq 3 */
 	DRIVE(p_request, NULL);
 	recv_req(&q);
 	ck_assert_uint_eq(stats().gaps, 1);
 	world.seq[T] = 6;                            /* as of seq 6 */
 	world.t[0] = mk_ticket(1, "en_route", 6);
-	send_snapshot(&q, 1, SF_NONE);
+	send_snapshot(&q, 1, HARNESS_FAKEBROKER_SNAP_WHOLE);
 	world.seq[T] = 7;
 	wait_state(REPLICA_LIVE);
 	flush_sub();
@@ -911,7 +811,7 @@ START_TEST(test_gap_in_queue)
 	ck_assert_uint_eq(stats().gaps, 1);
 	ck_assert_uint_eq(stats().resyncs, 2);
 	ck_assert_int_eq(replica_state(rep), REPLICA_LIVE);
-	ck_assert(!readable(router, 0));
+	ck_assert(!harness_fakebroker_readable(router, 0));
 }
 END_TEST
 
@@ -919,7 +819,7 @@ END_TEST
  * taken for a gap in the new one. */
 START_TEST(test_epoch_in_queue)
 {
-	struct req q;
+	struct harness_fakebroker_req q;
 
 	small_world();
 	sync_world(1);
@@ -934,11 +834,11 @@ START_TEST(test_epoch_in_queue)
 	world.nt = 1;
 	world.nk = 0;
 	world.nw = 0;
-	send_snapshot(&q, 1, SF_NONE);
+	send_snapshot(&q, 1, HARNESS_FAKEBROKER_SNAP_WHOLE);
 	wait_state(REPLICA_LIVE);
 	flush_sub();
 	ck_assert_int_eq(replica_state(rep), REPLICA_LIVE);
-	ck_assert(!readable(router, 0));
+	ck_assert(!harness_fakebroker_readable(router, 0));
 	ck_assert_int_eq(replica_epoch(rep), 2);
 	ck_assert_uint_eq(replica_ticket_count(rep), 1);
 	ck_assert_ptr_nonnull(replica_ticket(rep, 7));
@@ -950,7 +850,7 @@ END_TEST
 
 START_TEST(test_stale_and_back)
 {
-	struct req q;
+	struct harness_fakebroker_req q;
 	int mark;
 
 	make_replica(200, true);
@@ -963,7 +863,7 @@ START_TEST(test_stale_and_back)
 	ck_assert_int_gt(replica_hb_age_ms(rep, rd_mono_ms()), 200);
 	ck_assert_int_eq(replica_next_timeout(rep, rd_mono_ms()), -1);
 	ck_assert_uint_eq(replica_ticket_count(rep), 2); /* old data stays readable */
-	ck_assert(!readable(router, 0));
+	ck_assert(!harness_fakebroker_readable(router, 0));
 
 	/* Heartbeats return: resync, then LIVE. */
 	mark = nev;
@@ -971,21 +871,22 @@ START_TEST(test_stale_and_back)
 	DRIVE(p_request, NULL);
 	recv_req(&q);
 	ck_assert(saw_state(REPLICA_STALE, REPLICA_SYNCING, mark));
-	send_snapshot(&q, 1, SF_NONE);
+	send_snapshot(&q, 1, HARNESS_FAKEBROKER_SNAP_WHOLE);
 	wait_state(REPLICA_LIVE);
 	ck_assert_uint_eq(stats().resyncs, 2);
 }
 END_TEST
 
 /* A broken snapshot is never applied and is asked for again. */
-static const enum snap_fault faults[] = {
-	SF_SKIP_PART2, SF_TOTAL_OFF, SF_OTHER_HEAD, SF_ERROR,
+static const enum harness_fakebroker_snap faults[] = {
+	HARNESS_FAKEBROKER_SNAP_SKIP_PART2, HARNESS_FAKEBROKER_SNAP_TOTAL_OFF,
+	HARNESS_FAKEBROKER_SNAP_OTHER_HEAD, HARNESS_FAKEBROKER_SNAP_ERROR,
 };
 
 START_TEST(test_bad_snapshot_retried)
 {
 	char first[PROTO_CMD_ID_MAX + 1];
-	struct req q;
+	struct harness_fakebroker_req q;
 
 	small_world();
 	world.t[2] = mk_ticket(3, "new", 1);
@@ -1002,12 +903,12 @@ START_TEST(test_bad_snapshot_retried)
 	ck_assert_uint_eq(replica_ticket_count(rep), 0);
 	ck_assert_int_eq(count_ev('t', NULL, 0), 0);
 	ck_assert_uint_eq(stats().resyncs, 0);
-	send_snapshot(&q, 3, SF_NONE);
+	send_snapshot(&q, 3, HARNESS_FAKEBROKER_SNAP_WHOLE);
 	wait_state(REPLICA_LIVE);
 	ck_assert_uint_eq(replica_ticket_count(rep), 3);
 	ck_assert_uint_eq(stats().resyncs, 1);
 	flush_sub();
-	ck_assert(!readable(router, 0));
+	ck_assert(!harness_fakebroker_readable(router, 0));
 }
 END_TEST
 
@@ -1057,7 +958,7 @@ END_TEST
 /* The app may cancel every rpc request (rpc_cancel_all); the replica asks again. */
 START_TEST(test_rpc_cancelled)
 {
-	struct req q1, q2;
+	struct harness_fakebroker_req q1, q2;
 
 	small_world();
 	keepalive = true;
@@ -1067,8 +968,8 @@ START_TEST(test_rpc_cancelled)
 	DRIVE(p_request, NULL);
 	recv_req(&q2);
 	ck_assert_str_ne(q1.r.cmd_id, q2.r.cmd_id);
-	send_snapshot(&q1, 1, SF_NONE); /* too late: dropped */
-	send_snapshot(&q2, 1, SF_NONE);
+	send_snapshot(&q1, 1, HARNESS_FAKEBROKER_SNAP_WHOLE); /* too late: dropped */
+	send_snapshot(&q2, 1, HARNESS_FAKEBROKER_SNAP_WHOLE);
 	wait_state(REPLICA_LIVE);
 	flush_sub();
 	ck_assert_uint_eq(stats().resyncs, 1);
@@ -1078,7 +979,7 @@ END_TEST
 /* Destroying a replica with its snapshot outstanding leaves the rpc no dangling callback. */
 START_TEST(test_destroy_while_syncing)
 {
-	struct req q;
+	struct harness_fakebroker_req q;
 
 	small_world();
 	keepalive = true;
@@ -1088,8 +989,8 @@ START_TEST(test_destroy_while_syncing)
 	replica_destroy(rep);
 	rep = NULL;
 	ck_assert_uint_eq(rpc_pending(rpc), 0);
-	send_snapshot(&q, 2, SF_NONE);
-	ck_assert(readable(rpc_socket(rpc), WAIT_MS));
+	send_snapshot(&q, 2, HARNESS_FAKEBROKER_SNAP_WHOLE);
+	ck_assert(harness_fakebroker_readable(rpc_socket(rpc), WAIT_MS));
 	rpc_process(rpc, rd_mono_ms());
 	replica_destroy(NULL);
 }
@@ -1139,13 +1040,5 @@ replica_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(replica_suite());
-	int failed;
-
-	if (getenv("RD_TEST_LOG") != NULL)
-		log_set(stderr, LOG_DEBUG);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_fakebroker_main(replica_suite());
 }

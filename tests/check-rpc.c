@@ -15,21 +15,14 @@
 #include "rpc.h"
 #include "util.h"
 
+#include "harness-fakebroker.h"
+
 #define EP "inproc://check-rpc"
 #define WAIT_MS 5000
 
 static void *ctx;
 static void *router;
 static struct rpc *rpc;
-
-/* A request as the fake broker saw it. */
-struct req {
-	char id[256];
-	size_t idlen;
-	char body[4096];
-	size_t len;
-	struct proto_request r;
-};
 
 /* What the callbacks saw. */
 struct rec {
@@ -114,86 +107,28 @@ teardown(void)
 
 /* ---- the fake broker ---- */
 
-static bool
-sock_readable(void *sock, int timeout_ms)
-{
-	zmq_pollitem_t it = { sock, 0, ZMQ_POLLIN, 0 };
-	int64_t deadline = rd_mono_ms() + timeout_ms;
-
-	for (;;) {
-		int left = (int)(deadline - rd_mono_ms());
-		if (zmq_poll(&it, 1, left > 0 ? left : 0) > 0)
-			return true;
-		if (rd_mono_ms() >= deadline)
-			return false;
-	}
-}
-
-/* Receive a request on sock (the ROUTER) within WAIT_MS, decoded. */
 static void
-recv_req_on(void *sock, struct req *q)
+recv_req(struct harness_fakebroker_req *q)
 {
-	struct proto_error err;
-	int n;
-
-	memset(q, 0, sizeof *q);
-	ck_assert_msg(sock_readable(sock, WAIT_MS), "no request reached the broker");
-	n = zmq_recv(sock, q->id, sizeof q->id, 0);
-	ck_assert_int_gt(n, 0);
-	q->idlen = (size_t)n;
-	n = zmq_recv(sock, q->body, sizeof q->body, 0);
-	ck_assert_int_gt(n, 0);
-	ck_assert_int_lt(n, (int)sizeof q->body);
-	q->len = (size_t)n;
-	ck_assert_msg(proto_decode_request(q->body, q->len, &q->r, &err) == 0, "request: %s",
-	    err.message);
+	harness_fakebroker_recv(router, q);
 }
 
 static void
-recv_req(struct req *q)
+send_raw(const struct harness_fakebroker_req *q, const void *data, size_t len)
 {
-	recv_req_on(router, q);
-}
-
-static void
-send_raw_on(void *sock, const struct req *q, const void *data, size_t len)
-{
-	ck_assert_int_eq(zmq_send(sock, q->id, q->idlen, ZMQ_SNDMORE), (int)q->idlen);
-	ck_assert_int_eq(zmq_send(sock, data, len, 0), (int)len);
-}
-
-static void
-send_raw(const struct req *q, const void *data, size_t len)
-{
-	send_raw_on(router, q, data, len);
+	harness_fakebroker_send(router, q, data, len);
 }
 
 static struct proto_ticket
 mk_ticket(int64_t id)
 {
-	struct proto_ticket t;
-
-	memset(&t, 0, sizeof t);
-	t.id = id;
-	PROTO_STRSET(t.state, "new");
-	PROTO_STRSET(t.region, "north");
-	PROTO_STRSET(t.customer, "C");
-	PROTO_STRSET(t.phone, "+100");
-	PROTO_STRSET(t.plate, "AB-1");
-	t.lat = 1;
-	t.lon = 2;
-	PROTO_STRSET(t.address, "Main St 1");
-	PROTO_STRSET(t.fault, "battery");
-	t.created = 1000;
-	t.ver = id;
-	PROTO_SET(&t, ticket, ver);
-	return t;
+	return harness_fakebroker_ticket(id, "new", id);
 }
 
 /* A successful reply with the result the op calls for (hello: a hello result, else the
  * ticket `id`). */
 static void
-reply_ok_on(void *sock, const struct req *q, int64_t id)
+reply_ok_on(void *sock, const struct harness_fakebroker_req *q, int64_t id)
 {
 	struct proto_buf b;
 	struct proto_ticket t = mk_ticket(id);
@@ -224,18 +159,18 @@ reply_ok_on(void *sock, const struct req *q, int64_t id)
 	} else {
 		proto_pack_obj(&b, PROTO_MSG_ticket, &t, 0);
 	}
-	send_raw_on(sock, q, b.data, b.len);
+	harness_fakebroker_send(sock, q, b.data, b.len);
 	proto_buf_finish(&b);
 }
 
 static void
-reply_ok(const struct req *q, int64_t id)
+reply_ok(const struct harness_fakebroker_req *q, int64_t id)
 {
 	reply_ok_on(router, q, id);
 }
 
 static void
-reply_error(const struct req *q, enum proto_err code, const char *msg)
+reply_error(const struct harness_fakebroker_req *q, enum proto_err code, const char *msg)
 {
 	struct proto_buf b;
 
@@ -245,43 +180,17 @@ reply_error(const struct req *q, enum proto_err code, const char *msg)
 	proto_buf_finish(&b);
 }
 
-/* How a snapshot answer goes wrong (or not). */
-enum snap_fault { SF_NONE, SF_SKIP_PART2, SF_TOTAL_OFF, SF_OTHER_HEAD };
-
 /* Answer a snapshot request with `parts` parts, one ticket per part. */
 static void
-reply_snapshot_on(void *sock, const struct req *q, int parts, enum snap_fault fault)
+reply_snapshot_on(void *sock, const struct harness_fakebroker_req *q, int parts,
+    enum harness_fakebroker_snap fault)
 {
-	struct proto_buf b;
+	struct harness_fakebroker_world w = { .epoch = 7, .seq = { 10, 20, 30 } };
 
-	proto_buf_init(&b);
-	for (int p = 1; p <= parts; p++) {
-		struct proto_snapshot_part h;
-		struct proto_ticket t = mk_ticket(p);
-
-		if (fault == SF_SKIP_PART2 && p == 2)
-			continue;
-		memset(&h, 0, sizeof h);
-		h.epoch = 7;
-		h.seq_ticket = 10;
-		h.seq_truck = 20;
-		h.seq_warning = fault == SF_OTHER_HEAD && p == 2 ? 31 : 30;
-		h.part = p;
-		h.parts = parts;
-		h.total_tickets = fault == SF_TOTAL_OFF ? parts + 1 : parts;
-		proto_buf_reset(&b);
-		proto_encode_reply_ok(&b, q->r.cmd_id, "snapshot");
-		proto_pack_obj(&b, PROTO_MSG_snapshot_part, &h, 3);
-		proto_pack_str(&b, "tickets");
-		proto_pack_array(&b, 1);
-		proto_pack_obj(&b, PROTO_MSG_ticket, &t, 0);
-		proto_pack_str(&b, "trucks");
-		proto_pack_array(&b, 0);
-		proto_pack_str(&b, "warnings");
-		proto_pack_array(&b, 0);
-		send_raw_on(sock, q, b.data, b.len);
-	}
-	proto_buf_finish(&b);
+	ck_assert_int_le(parts, (int)ARRAY_LEN(w.t));
+	for (int p = 1; p <= parts; p++)
+		w.t[w.nt++] = mk_ticket(p);
+	harness_fakebroker_snapshot(sock, q, &w, parts, fault);
 }
 
 /* Run rpc_process on real time until *calls reaches want (or fail after WAIT_MS). */
@@ -293,7 +202,7 @@ pump_until(const int *calls, int want)
 	while (*calls < want) {
 		ck_assert_msg(rd_mono_ms() < deadline, "no callback (calls %d, want %d)", *calls,
 		    want);
-		sock_readable(rpc_socket(rpc), 10);
+		harness_fakebroker_readable(rpc_socket(rpc), 10);
 		rpc_process(rpc, rd_mono_ms());
 	}
 }
@@ -303,7 +212,7 @@ static void
 barrier(void)
 {
 	struct rec rec = { 0 };
-	struct req q;
+	struct harness_fakebroker_req q;
 
 	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, rec_cb, &rec, NULL), 0);
 	recv_req(&q);
@@ -318,7 +227,7 @@ START_TEST(test_round_trip)
 	struct proto_intake_create a;
 	struct rec rec = { 0 };
 	char cmd_id[PROTO_CMD_ID_MAX + 1];
-	struct req q;
+	struct harness_fakebroker_req q;
 
 	memset(&a, 0, sizeof a);
 	PROTO_STRSET(a.customer, "Zoë");
@@ -369,7 +278,7 @@ START_TEST(test_cmd_ids)
 	};
 	char ids[8][PROTO_CMD_ID_MAX + 1];
 	size_t n = 0;
-	struct req q;
+	struct harness_fakebroker_req q;
 
 	for (size_t c = 0; c < ARRAY_LEN(cases); c++) {
 		make_rpc(cases[c].user, 100, 3);
@@ -419,7 +328,7 @@ START_TEST(test_retry_same_cmd_id)
 	struct rec rec = { 0 };
 	struct proto_ticket_get a = { .id = 5 };
 	char cmd_id[PROTO_CMD_ID_MAX + 1];
-	struct req q1, q2;
+	struct harness_fakebroker_req q1, q2;
 	int64_t t0 = rd_mono_ms();
 
 	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_ticket_get, &a, rec_cb, &rec, cmd_id), 0);
@@ -447,7 +356,7 @@ END_TEST
 START_TEST(test_give_up)
 {
 	struct rec rec = { 0 };
-	struct req q;
+	struct harness_fakebroker_req q;
 	int64_t t0;
 
 	make_rpc("alice", 100, 2);
@@ -467,7 +376,7 @@ START_TEST(test_give_up)
 	ck_assert_uint_eq(rpc_pending(rpc), 0);
 	ck_assert_int_eq(rpc_next_timeout(rpc, t0 + 1100), -1);
 	/* No third try went out, and a late reply is dropped. */
-	ck_assert(!sock_readable(router, 0));
+	ck_assert(!harness_fakebroker_readable(router, 0));
 	reply_ok(&q, 3);
 	barrier();
 	ck_assert_int_eq(rec.calls, 1);
@@ -483,7 +392,7 @@ START_TEST(test_error_reply)
 {
 	struct rec rec = { 0 };
 	struct proto_ticket_cancel a;
-	struct req q;
+	struct harness_fakebroker_req q;
 	char msg[64];
 
 	memset(&a, 0, sizeof a);
@@ -522,7 +431,7 @@ static const struct {
 START_TEST(test_malformed_dropped)
 {
 	struct rec rec = { 0 };
-	struct req q;
+	struct harness_fakebroker_req q;
 
 	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, rec_cb, &rec, NULL), 0);
 	recv_req(&q);
@@ -541,7 +450,7 @@ START_TEST(test_bad_reply_to_request)
 	struct proto_ticket_assign a = { .id = 4, .truck = "T-1" };
 	struct proto_ticket_note n = { .id = 4, .text = "hi" };
 	struct proto_buf b;
-	struct req q;
+	struct harness_fakebroker_req q;
 
 	/* A reply naming our request whose result is not a ticket fails the request. */
 	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_ticket_assign, &a, rec_cb, &rec, NULL), 0);
@@ -576,13 +485,13 @@ START_TEST(test_snapshot_parts)
 {
 	struct rec rec = { 0 };
 	char cmd_id[PROTO_CMD_ID_MAX + 1];
-	struct req q;
+	struct harness_fakebroker_req q;
 
 	make_rpc("alice", 100, 1);
 	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_snapshot, NULL, rec_cb, &rec, cmd_id), 0);
 	recv_req(&q);
 	ck_assert_int_eq(q.r.op, PROTO_MSG_snapshot);
-	reply_snapshot_on(router, &q, 3, SF_NONE);
+	reply_snapshot_on(router, &q, 3, HARNESS_FAKEBROKER_SNAP_WHOLE);
 	pump_until(&rec.calls, 3);
 	ck_assert_int_eq(rec.replies, 3);
 	ck_assert_int_eq(rec.last_part, 3);
@@ -595,7 +504,7 @@ END_TEST
 START_TEST(test_snapshot_timer)
 {
 	struct rec rec = { 0 };
-	struct req q;
+	struct harness_fakebroker_req q;
 	struct proto_buf b;
 	struct proto_snapshot_part h;
 	int64_t t0;
@@ -613,7 +522,7 @@ START_TEST(test_snapshot_timer)
 	proto_pack_obj(&b, PROTO_MSG_snapshot_part, &h, 0);
 	send_raw(&q, b.data, b.len);
 	proto_buf_finish(&b);
-	ck_assert(sock_readable(rpc_socket(rpc), WAIT_MS));
+	ck_assert(harness_fakebroker_readable(rpc_socket(rpc), WAIT_MS));
 	rpc_process(rpc, t0 + 90);   /* part 1: the deadline moves to t0 + 190 */
 	ck_assert_int_eq(rec.calls, 1);
 	rpc_process(rpc, t0 + 150);  /* past the first deadline, not the new one */
@@ -655,7 +564,7 @@ START_TEST(test_cancel)
 	struct cancel_ctx cc = { 0 };
 	struct rec rec = { 0 };
 	char id1[PROTO_CMD_ID_MAX + 1], id2[PROTO_CMD_ID_MAX + 1];
-	struct req q1, q2;
+	struct harness_fakebroker_req q1, q2;
 
 	/* rpc_cancel: no callback, later replies dropped. */
 	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, rec_cb, &rec, id1), 0);
@@ -673,7 +582,7 @@ START_TEST(test_cancel)
 	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, rec_cb, &rec, cc.other), 0);
 	recv_req(&q1);
 	recv_req(&q2);
-	reply_snapshot_on(router, &q1, 3, SF_NONE);
+	reply_snapshot_on(router, &q1, 3, HARNESS_FAKEBROKER_SNAP_WHOLE);
 	pump_until(&cc.calls, 1);
 	ck_assert_uint_eq(rpc_pending(rpc), 0);
 	reply_ok(&q2, 1);
@@ -712,7 +621,7 @@ START_TEST(test_reconnect)
 	char cmd_id[PROTO_CMD_ID_MAX + 1];
 	void *r2;
 	int zero = 0;
-	struct req q;
+	struct harness_fakebroker_req q;
 	int64_t deadline;
 
 	r2 = zmq_socket(ctx, ZMQ_ROUTER);
@@ -724,7 +633,7 @@ START_TEST(test_reconnect)
 	ck_assert_msg(rpc != NULL, "%s", cause ? cause : "?");
 
 	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, rec_cb, &rec, cmd_id), 0);
-	recv_req_on(r2, &q);
+	harness_fakebroker_recv(r2, &q);
 	ck_assert_str_eq(q.r.cmd_id, cmd_id);
 	zmq_close(r2); /* the broker dies before answering ... */
 
@@ -734,19 +643,19 @@ START_TEST(test_reconnect)
 	while (zmq_bind(r2, ep) != 0) {       /* ... and comes back on the same port */
 		ck_assert_int_eq(errno, EADDRINUSE);
 		ck_assert(rd_mono_ms() < deadline);
-		sock_readable(rpc_socket(rpc), 10);
+		harness_fakebroker_readable(rpc_socket(rpc), 10);
 	}
 	/* Resend (fake clock) until the new broker sees the request. */
 	deadline = rd_mono_ms() + WAIT_MS;
 	for (int64_t t = rd_mono_ms();; t += 1000) {
 		ck_assert(rd_mono_ms() < deadline);
 		rpc_process(rpc, t + 1000);
-		if (sock_readable(r2, 300))
+		if (harness_fakebroker_readable(r2, 300))
 			break;
 	}
-	recv_req_on(r2, &q);
+	harness_fakebroker_recv(r2, &q);
 	ck_assert_str_eq(q.r.cmd_id, cmd_id);
-	send_raw_on(r2, &q, "", 0); /* junk first */
+	harness_fakebroker_send(r2, &q, "", 0); /* junk first */
 	reply_ok_on(r2, &q, 8);
 	pump_until(&rec.calls, 1);
 	ck_assert(rec.ok);
@@ -761,7 +670,7 @@ END_TEST
 
 struct script {
 	enum { SC_SNAPSHOT, SC_ERROR, SC_SILENT, SC_TICKET } what;
-	enum snap_fault fault;
+	enum harness_fakebroker_snap fault;
 	int parts;
 };
 
@@ -769,7 +678,7 @@ static void *
 broker_thread(void *arg)
 {
 	struct script *sc = arg;
-	struct req q;
+	struct harness_fakebroker_req q;
 
 	recv_req(&q);
 	switch (sc->what) {
@@ -796,14 +705,22 @@ static const struct {
 	size_t tickets;
 	enum proto_err code;
 } sync_cases[] = {
-	{ { SC_SNAPSHOT, SF_NONE, 3 }, PROTO_MSG_snapshot, 0, true, 3, PROTO_E_OK },
-	{ { SC_SNAPSHOT, SF_NONE, 1 }, PROTO_MSG_snapshot, 0, true, 1, PROTO_E_OK },
-	{ { SC_SNAPSHOT, SF_SKIP_PART2, 3 }, PROTO_MSG_snapshot, -1, false, 0, PROTO_E_UNAVAILABLE },
-	{ { SC_SNAPSHOT, SF_TOTAL_OFF, 2 }, PROTO_MSG_snapshot, -1, false, 0, PROTO_E_UNAVAILABLE },
-	{ { SC_SNAPSHOT, SF_OTHER_HEAD, 3 }, PROTO_MSG_snapshot, -1, false, 0, PROTO_E_UNAVAILABLE },
-	{ { SC_ERROR, SF_NONE, 0 }, PROTO_MSG_ticket_get, 0, false, 0, PROTO_E_FORBIDDEN },
-	{ { SC_TICKET, SF_NONE, 0 }, PROTO_MSG_ticket_get, 0, true, 0, PROTO_E_OK },
-	{ { SC_SILENT, SF_NONE, 0 }, PROTO_MSG_hello, -1, false, 0, PROTO_E_UNAVAILABLE },
+	{ { SC_SNAPSHOT, HARNESS_FAKEBROKER_SNAP_WHOLE, 3 }, PROTO_MSG_snapshot, 0, true, 3,
+	    PROTO_E_OK },
+	{ { SC_SNAPSHOT, HARNESS_FAKEBROKER_SNAP_WHOLE, 1 }, PROTO_MSG_snapshot, 0, true, 1,
+	    PROTO_E_OK },
+	{ { SC_SNAPSHOT, HARNESS_FAKEBROKER_SNAP_SKIP_PART2, 3 }, PROTO_MSG_snapshot, -1, false,
+	    0, PROTO_E_UNAVAILABLE },
+	{ { SC_SNAPSHOT, HARNESS_FAKEBROKER_SNAP_TOTAL_OFF, 2 }, PROTO_MSG_snapshot, -1, false, 0,
+	    PROTO_E_UNAVAILABLE },
+	{ { SC_SNAPSHOT, HARNESS_FAKEBROKER_SNAP_OTHER_HEAD, 3 }, PROTO_MSG_snapshot, -1, false,
+	    0, PROTO_E_UNAVAILABLE },
+	{ { SC_ERROR, HARNESS_FAKEBROKER_SNAP_WHOLE, 0 }, PROTO_MSG_ticket_get, 0, false, 0,
+	    PROTO_E_FORBIDDEN },
+	{ { SC_TICKET, HARNESS_FAKEBROKER_SNAP_WHOLE, 0 }, PROTO_MSG_ticket_get, 0, true, 0,
+	    PROTO_E_OK },
+	{ { SC_SILENT, HARNESS_FAKEBROKER_SNAP_WHOLE, 0 }, PROTO_MSG_hello, -1, false, 0,
+	    PROTO_E_UNAVAILABLE },
 };
 
 START_TEST(test_call_sync)
@@ -971,13 +888,5 @@ rpc_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(rpc_suite());
-	int failed;
-
-	if (getenv("RD_TEST_LOG") != NULL)
-		log_set(stderr, LOG_DEBUG);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_fakebroker_main(rpc_suite());
 }

@@ -1304,6 +1304,91 @@ START_TEST(world_reassign)
 }
 END_TEST
 
+/* Suppliers answer within 90% of their offer timeout (60 s for kaifu, 90 s for yuhua, 120 s
+ * for xiangjiang), except the silent ones, declined after 10 minutes. */
+struct window_case {
+	const char *truck;
+	int timeout_s;
+	double decline;
+};
+
+static const struct window_case window_cases[] = {
+	{ "CS-KF-V01", 60, 0 }, { "CS-KF-V01", 60, 1 }, { "CS-YH-V01", 90, 0 },
+	{ "CS-YH-V01", 90, 1 }, { "CS-XJ-V01", 120, 0 }, { "CS-XJ-V01", 120, 1 },
+};
+
+START_TEST(world_answer_window)
+{
+	const struct window_case *wc = &window_cases[_i];
+	const char *regions[] = { "changsha" };
+	struct sim_world_opts o;
+	struct sim_world *w;
+	struct sim_world_action a;
+	struct sim_world_ticket t;
+	char *cause = NULL;
+	int64_t now = T0 + 10 * HOUR;
+	int64_t window = wc->timeout_s * SEC * 9 / 10;
+	int silent = 0;
+
+	sim_world_opts_init(&o);
+	o.regions = regions;
+	o.n_regions = 1;
+	o.p_decline = wc->decline;
+	w = sim_world_create(data, &o, &cause);
+	ck_assert_ptr_nonnull(w);
+	sim_world_start(w, now);
+	while (sim_world_action_next(w, &a))
+		;
+	for (int64_t id = 1; id <= 30; id++) {
+		int answers = 0;
+		memset(&t, 0, sizeof t);
+		t.id = id;
+		t.state = TICKET_DISPATCHED;
+		strcpy(t.truck, wc->truck);
+		t.lat = 28.20;
+		t.lon = 112.95;
+		t.fault = FAULT_BATTERY;
+		strcpy(t.region, "changsha");
+		t.t_dispatched = now;
+		sim_world_ticket(w, now, &t);
+		for (int64_t end = now + 11 * MIN; now < end; now += SEC) {
+			sim_world_advance(w, now);
+			while (sim_world_action_next(w, &a)) {
+				if (a.kind != SIM_WORLD_SET_STATE)
+					continue;
+				ck_assert_int_eq(a.ticket, id);
+				int64_t dt = a.ts - t.t_dispatched;
+				if (answers++ > 0)
+					continue; /* en route, on scene, ... after an acceptance */
+				if (a.state == TICKET_ACCEPTED) {
+					ck_assert_double_eq(wc->decline, 0);
+					ck_assert_int_ge(dt, 20 * SEC);
+					ck_assert_int_le(dt, window);
+				} else if (strstr(a.reason, "missed") != NULL) {
+					ck_assert_int_eq(dt, 10 * MIN);
+					silent++;
+				} else {
+					ck_assert_int_eq(a.state, TICKET_NEW);
+					ck_assert_int_ge(dt, 15 * SEC);
+					ck_assert_int_le(dt, window);
+				}
+			}
+		}
+		ck_assert_int_ge(answers, 1);
+		/* the broker closes the ticket: the truck is free for the next offer */
+		t.state = TICKET_CANCELLED;
+		sim_world_ticket(w, now, &t);
+		now += 10 * MIN;
+		sim_world_advance(w, now);
+		while (sim_world_action_next(w, &a))
+			;
+	}
+	if (wc->decline > 0)
+		ck_assert_int_gt(silent, 0);
+	sim_world_destroy(w);
+}
+END_TEST
+
 /* An offer to a truck finishing a job (on scene, or towing) is answered like any other;
  * accepted, the truck goes there when the job is over, and its quote covers the rest of the
  * job. Declined, or taken away meanwhile, the truck goes home after the job. */
@@ -1542,6 +1627,8 @@ sim_world_suite(void)
 	tcase_add_test(tc, world_no_agent);
 	tcase_add_test(tc, world_stale_offer);
 	tcase_add_test(tc, world_reassign);
+	tcase_add_loop_test(tc, world_answer_window, 0,
+	    (int)(sizeof window_cases / sizeof window_cases[0]));
 	tcase_add_loop_test(tc, world_next_job, 0,
 	    (int)(sizeof next_cases / sizeof next_cases[0]));
 	tcase_add_test(tc, world_shifts);

@@ -1,12 +1,13 @@
 /* check-text.c: UTF-8 decoding, sanitising, widths and truncation (ui/text.c). */
 #include <check.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "text.h"
 #include "util.h"
+
+#include "harness-screen.h"
 
 /* Sanitised copy without a width limit, for comparing decodes. */
 static char *
@@ -189,16 +190,5 @@ text_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	if (setlocale(LC_ALL, "C.UTF-8") == NULL) {
-		fprintf(stderr, "check-text: the C.UTF-8 locale is missing\n");
-		return 1;
-	}
-	sr = srunner_create(text_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_screen_main(text_suite(), "check-text");
 }

@@ -1,13 +1,14 @@
 /* check-view.c: shared view helpers: size check, "terminal too small" screen, title bar,
  * key-hint bar (ui/view.c). No catalogs are loaded, so texts show as their catalog keys. */
 #include <check.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "view.h"
 #include "util.h"
+
+#include "harness-screen.h"
 
 #define ELL "\xe2\x80\xa6"
 
@@ -155,16 +156,5 @@ view_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	if (setlocale(LC_ALL, "C.UTF-8") == NULL) {
-		fprintf(stderr, "check-view: the C.UTF-8 locale is missing\n");
-		return 1;
-	}
-	sr = srunner_create(view_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_screen_main(view_suite(), "check-view");
 }

@@ -1,13 +1,14 @@
 /* check-vscreen.c: the virtual screen: text output, wide chars, truncation, safety,
  * overlap, diffs and dumps (ui/vscreen.c). */
 #include <check.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vscreen.h"
 #include "util.h"
+
+#include "harness-screen.h"
 
 #define ELL "\xe2\x80\xa6"
 #define REPL "\xef\xbf\xbd"
@@ -370,16 +371,5 @@ vscreen_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	if (setlocale(LC_ALL, "C.UTF-8") == NULL) {
-		fprintf(stderr, "check-vscreen: the C.UTF-8 locale is missing\n");
-		return 1;
-	}
-	sr = srunner_create(vscreen_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_screen_main(vscreen_suite(), "check-vscreen");
 }

@@ -25,6 +25,7 @@
 #include "view-board.h"
 #include "view-detail.h"
 #include "view-help.h"
+#include "view-kpi.h"
 #include "view.h"
 #include "vscreen.h"
 
@@ -659,6 +660,8 @@ app_run(const struct app_opts *opts)
 	term_size(&cols, &rows);
 	a.vs = vscreen_create(cols, rows);
 	push(&a, view_board_create());
+	if (a.model.role == MODEL_ROLE_SUPERVISOR)
+		push(&a, view_kpi_create());
 
 	zmq_pollitem_t items[3] = {
 		{ rpc_socket(a.rpc), 0, ZMQ_POLLIN, 0 },

@@ -16,6 +16,7 @@
 #include "util.h"
 #include "view-detail.h"
 #include "view-intake.h"
+#include "view-kpi.h"
 
 enum col {
 	COL_MARK,
@@ -487,6 +488,10 @@ board_key(struct view *v, struct model *m, const struct key *k, enum keymap_acti
 	case ACTION_NEW_INTAKE:
 		view_destroy(m->open);
 		m->open = view_intake_create(m);
+		return UI_HANDLED | UI_REDRAW;
+	case ACTION_KPI:
+		view_destroy(m->open);
+		m->open = view_kpi_create();
 		return UI_HANDLED | UI_REDRAW;
 	default:
 		return UI_NONE;

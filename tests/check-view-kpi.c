@@ -1,0 +1,605 @@
+/* check-view-kpi.c: the supervisor view (ui/view-kpi.c): its figures computed exactly from
+ * fixed tickets, the order of the overdue board, its keys (Enter opens the detail, q
+ * closes) and the board's K; goldens in English and Chinese at 80x24 and 120x40.
+ *
+ * Goldens are tests/golden/kpi-<cols>x<rows>[-zh].screen: vscreen_dump(), a "-- roles --"
+ * line, then vscreen_dump_roles(). RD_UPDATE_GOLDEN=1 rewrites them instead of comparing.
+ * The locale is C.UTF-8 and TZ=UTC. Run from the source root, or set RD_SRCDIR to it. */
+#include <check.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "i18n.h"
+#include "model.h"
+#include "ticket.h"
+#include "util.h"
+#include "view-board.h"
+#include "view-kpi.h"
+
+#define MIN_MS (60 * 1000LL)
+#define NOW 1773468300000LL	/* 2026-03-14 06:05:00 UTC */
+
+static char srcdir[4096] = ".";
+
+/* ---------------------------------------------------------------- fixed data */
+
+static struct data_supplier cs_suppliers[] = {
+	{ .id = "xy", .name = "湘运救援 Xiangyun Rescue" },
+};
+static struct data_supplier nx_suppliers[] = {
+	{ .id = "nx", .name = "宁乡快援" },
+};
+static struct data_region regions[] = {
+	{ .id = "changsha", .name = "Changsha", .name_zh = "长沙", .lat = 28.2282,
+	    .lon = 112.9388, .suppliers = cs_suppliers, .n_suppliers = 1, .auto_dispatch = 1 },
+	{ .id = "ningxiang", .name = "Ningxiang", .name_zh = "宁乡", .lat = 28.2770,
+	    .lon = 112.5510, .suppliers = nx_suppliers, .n_suppliers = 1, .auto_dispatch = 1 },
+};
+static struct data data = { .regions = regions, .n_regions = 2,
+	.sla = { .gps_stale_s = 90 } };
+
+#define ABSENT ((uint64_t)1 << PROTO_ticket_eta | (uint64_t)1 << PROTO_ticket_eta_src)
+#define P_ALL PROTO_ALL
+#define P_NOETA (PROTO_ALL & ~ABSENT)
+
+/* Shorthand for a ticket: id, state, region, customer, truck, created, promised (0: none),
+ * on scene (0: not yet), closed (0: open); minutes relative to NOW. */
+#define T(i, st, reg, cust, trk, cr, pr, os, cl)                                         \
+	{ .id = (i), .state = st, .region = reg, .customer = cust,                 \
+	    .phone = "13800000000", .plate = "湘A00000", .lat = 28.2, .lon = 112.9,       \
+	    .address = "长沙市", .fault = "battery", .truck = trk,                        \
+	    .created = NOW + (cr) * MIN_MS, .promised = (pr) ? NOW + (pr) * MIN_MS : 0,     \
+	    .t_on_scene = (os) ? NOW + (os) * MIN_MS : 0,                                   \
+	    .t_closed = (cl) ? NOW + (cl) * MIN_MS : 0, .ver = 1, .present = P_NOETA }
+
+/* Responses (on scene - created): 18, 35, 22, 41, 25, 30 minutes: mean 28.5, p90 41.
+ * Promised among them: 5, of which 3 within (2001, 2003, 2005). Closed: 6, one by phone. */
+static struct proto_ticket base_tickets[] = {
+	T(2001, "completed", "changsha", "陈小明", "CSH-XY-V02", -120, -80, -102, -70),
+	T(2002, "completed", "changsha", "Wang Fang", "CSH-XY-V01", -110, -80, -75, -50),
+	T(2003, "completed", "ningxiang", "刘德华", "NX-NX-V01", -100, -55, -78, -60),
+	T(2004, "towing", "changsha", "Li Na", "CSH-XY-F02", -60, -20, -19, 0),
+	T(2005, "on_scene", "ningxiang", "赵敏", "NX-NX-V02", -30, 1, -5, 0),
+	T(2006, "resolved_remote", "changsha", "孙悟空", "", -50, -10, 0, -40),
+	T(2007, "cancelled", "ningxiang", "赵六", "", -90, -50, 0, -85),
+	T(2008, "completed", "changsha", "Zhou Jie", "CSH-XY-V04", -200, 0, -170, -150),
+	T(2010, "en_route", "changsha", "欧阳娜娜", "CSH-XY-F01", -70, -25, 0, 0),
+	T(2011, "dispatched", "ningxiang", "Mary-Jane Featherstonehaugh", "NX-NX-V01", -50, -8,
+	    0, 0),
+	T(2012, "new", "changsha", "张伟", "", -5, 40, 0, 0),
+	T(2013, "accepted", "changsha", "李雷🚗", "CSH-XY-V01", -45, -12, 0, 0),
+	T(2014, "en_route", "ningxiang", "王五", "NX-NX-V03", -20, 15, 0, 0),
+	T(2015, "new", "changsha", "Zhang San", "", -2, 43, 0, 0),
+};
+
+static struct proto_truck base_trucks[] = {
+	{ .id = "CSH-XY-F01", .supplier = "xy", .kind = "flatbed", .region = "changsha",
+	    .status = "en_route", .lat = 28.12, .lon = 112.99, .fix_ts = NOW - 20000,
+	    .ticket = 2010, .present = PROTO_ALL },
+	{ .id = "CSH-XY-V01", .supplier = "xy", .kind = "van", .region = "changsha",
+	    .status = "assigned", .lat = 28.19, .lon = 112.96, .fix_ts = NOW - 4 * MIN_MS,
+	    .ticket = 2013, .present = PROTO_ALL },
+	{ .id = "NX-NX-V01", .supplier = "nx", .kind = "van", .region = "ningxiang",
+	    .status = "offered", .lat = 28.28, .lon = 112.55, .fix_ts = NOW - 40000,
+	    .ticket = 2011, .present = PROTO_ALL },
+};
+
+static struct proto_warning base_warnings[] = {
+	{ .id = 1, .ticket = 2010, .kind = "overdue", .level = "red",
+	    .text = "promised time passed 25 min ago", .ts = NOW - 25 * MIN_MS },
+	{ .id = 2, .ticket = 2011, .kind = "not_accepted", .level = "amber",
+	    .text = "NX-NX-V01 has not answered the offer for 8 min", .ts = NOW - MIN_MS },
+	{ .id = 3, .ticket = 2012, .kind = "escalation", .level = "red",
+	    .text = "injury reported: call back now", .ts = NOW - 2 * MIN_MS },
+	{ .id = 4, .ticket = 2013, .kind = "gps_lost", .level = "amber",
+	    .text = "no GPS fix from CSH-XY-V01 for 4 min", .ts = NOW - MIN_MS },
+	{ .id = 5, .ticket = 2013, .kind = "overdue", .level = "red",
+	    .text = "promised time passed 12 min ago", .ts = NOW - 12 * MIN_MS },
+	{ .id = 6, .ticket = 2007, .kind = "overdue", .level = "red",	/* closed: not shown */
+	    .text = "stale warning of a cancelled ticket", .ts = NOW - 60 * MIN_MS },
+};
+
+/* ---------------------------------------------------------------- the model */
+
+static struct proto_ticket tickets[ARRAY_LEN(base_tickets)];
+static struct proto_truck trucks[ARRAY_LEN(base_trucks)];
+static struct proto_warning warnings[ARRAY_LEN(base_warnings)];
+static const struct proto_ticket *tp[ARRAY_LEN(base_tickets)];
+static const struct proto_truck *kp[ARRAY_LEN(base_trucks)];
+static const struct proto_warning *wp[ARRAY_LEN(base_warnings)];
+static struct model m;
+static struct vscreen *vs;
+static struct view *v;
+
+static struct {
+	int fetch;
+	int64_t id;
+} rec;
+
+static int
+rec_intake(struct model *mm, const struct proto_intake_create *a)
+{
+	(void)mm;
+	(void)a;
+	return 0;
+}
+
+static int
+rec_note(struct model *mm, int64_t id, const char *text)
+{
+	(void)mm;
+	(void)id;
+	(void)text;
+	return 0;
+}
+
+static int
+rec_set_state(struct model *mm, int64_t id, const char *state, const char *reason)
+{
+	(void)mm;
+	(void)id;
+	(void)state;
+	(void)reason;
+	return 0;
+}
+
+static int
+rec_cancel(struct model *mm, int64_t id, const char *reason)
+{
+	(void)mm;
+	(void)id;
+	(void)reason;
+	return 0;
+}
+
+static int
+rec_assign(struct model *mm, int64_t id, const char *truck)
+{
+	(void)mm;
+	(void)id;
+	(void)truck;
+	return 0;
+}
+
+static int
+rec_fetch(struct model *mm, int64_t id)
+{
+	rec.fetch++;
+	rec.id = id;
+	mm->detail_id = id;
+	mm->detail_loading = true;
+	return 0;
+}
+
+static const struct model_ops rec_ops = {
+	.intake = rec_intake,
+	.note = rec_note,
+	.set_state = rec_set_state,
+	.cancel = rec_cancel,
+	.assign = rec_assign,
+	.fetch_detail = rec_fetch,
+};
+
+static void
+load_lang(const char *lang)
+{
+	char datadir[4200], *cause = NULL;
+
+	snprintf(datadir, sizeof datadir, "%s/data", srcdir);
+	ck_assert_msg(i18n_load(datadir, lang, &cause) == 0, "%s", cause);
+}
+
+static void
+setup(void)
+{
+	size_t i;
+
+	load_lang("en");
+	memcpy(tickets, base_tickets, sizeof tickets);
+	memcpy(trucks, base_trucks, sizeof trucks);
+	memcpy(warnings, base_warnings, sizeof warnings);
+	for (i = 0; i < ARRAY_LEN(tickets); i++)
+		tp[i] = &tickets[i];
+	for (i = 0; i < ARRAY_LEN(trucks); i++)
+		kp[i] = &trucks[i];
+	for (i = 0; i < ARRAY_LEN(warnings); i++) {
+		warnings[i].present = PROTO_ALL;
+		wp[i] = &warnings[i];
+	}
+	/* 2014: ETA in 10 min against a promise in 15: at risk. */
+	tickets[12].eta = NOW + 10 * MIN_MS;
+	rd_strlcpy(tickets[12].eta_src, "model", sizeof tickets[12].eta_src);
+	tickets[12].present = P_ALL;
+	memset(&rec, 0, sizeof rec);
+	for (i = 0; i < FAULT_COUNT; i++)
+		data.faults[i].kinds = ticket_fault_kinds((enum ticket_fault)i);
+	model_init(&m);
+	m.tickets = tp;
+	m.n_tickets = ARRAY_LEN(tp);
+	m.trucks = kp;
+	m.n_trucks = ARRAY_LEN(kp);
+	m.warnings = wp;
+	m.n_warnings = ARRAY_LEN(wp);
+	m.data = &data;
+	m.conn = MODEL_LIVE;
+	m.hb_age_ms = 1200;
+	rd_strlcpy(m.user, "wangli", sizeof m.user);
+	m.role = MODEL_ROLE_SUPERVISOR;
+	m.ops = &rec_ops;
+	model_refresh(&m, NOW);
+	vs = vscreen_create(80, 24);
+	v = view_kpi_create();
+}
+
+static void
+teardown(void)
+{
+	view_destroy(v);
+	view_destroy(m.open);
+	m.open = NULL;
+	model_finish(&m);
+	vscreen_destroy(vs);
+	i18n_unload();
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+static unsigned
+press(int code)
+{
+	struct key k = { code, false };
+
+	return view_key(v, &m, &k, keymap_lookup(v->scope, &k));
+}
+
+static unsigned
+press_sym(enum keymap_sym sym)
+{
+	struct key k = { (int)sym, true };
+
+	return view_key(v, &m, &k, keymap_lookup(v->scope, &k));
+}
+
+static void
+draw(int cols, int rows)
+{
+	vscreen_resize(vs, cols, rows);
+	view_draw(v, &m, vs, NULL);
+}
+
+static char *
+screen_text(void)
+{
+	char *text = vscreen_dump(vs), *roles = vscreen_dump_roles(vs), *all;
+
+	xasprintf(&all, "%s-- roles --\n%s", text, roles);
+	free(text);
+	free(roles);
+	return all;
+}
+
+static char *
+read_all(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = xmalloc((size_t)n + 1);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void
+check_golden(const char *name)
+{
+	const char *update = getenv("RD_UPDATE_GOLDEN");
+	char path[4300], *got = screen_text(), *want;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/tests/golden/%s.screen", srcdir, name);
+	if (update != NULL && strcmp(update, "1") == 0) {
+		f = fopen(path, "wb");
+		ck_assert_msg(f != NULL, "cannot write %s", path);
+		fputs(got, f);
+		fclose(f);
+		free(got);
+		return;
+	}
+	want = read_all(path);
+	ck_assert_msg(want != NULL, "%s is missing: run with RD_UPDATE_GOLDEN=1", path);
+	ck_assert_msg(strcmp(got, want) == 0, "%s differs; got:\n%s", path, got);
+	free(got);
+	free(want);
+}
+
+static bool
+screen_has(const char *s)
+{
+	char *text = vscreen_dump(vs);
+	bool found = strstr(text, s) != NULL;
+
+	free(text);
+	return found;
+}
+
+/* ---------------------------------------------------------------- tests */
+
+static const struct {
+	int cols, rows;
+	const char *lang, *name;
+} goldens[] = {
+	{ 80, 24, "en", "kpi-80x24" },
+	{ 120, 40, "en", "kpi-120x40" },
+	{ 80, 24, "zh_CN", "kpi-80x24-zh" },
+	{ 120, 40, "zh_CN", "kpi-120x40-zh" },
+};
+
+START_TEST(test_golden)
+{
+	load_lang(goldens[_i].lang);
+	draw(goldens[_i].cols, goldens[_i].rows);
+	check_golden(goldens[_i].name);
+}
+END_TEST
+
+START_TEST(test_stats)
+{
+	struct view_kpi_stats s;
+
+	view_kpi_stats(&m, &s);
+	ck_assert_uint_eq(s.n_tickets, 14);
+	ck_assert_uint_eq(s.n_response, 6);
+	/* (18 + 35 + 22 + 41 + 25 + 30) / 6 = 28.5 min */
+	ck_assert_int_eq(s.response_mean_ms, 171 * MIN_MS / 6);
+	ck_assert_int_eq(s.response_mean_ms, 1710000);
+	ck_assert_int_eq(s.response_p90_ms, 41 * MIN_MS);
+	ck_assert_uint_eq(s.n_promised, 5);
+	ck_assert_uint_eq(s.n_within, 3);
+	ck_assert_uint_eq(s.n_closed, 6);
+	ck_assert_uint_eq(s.n_remote, 1);
+	ck_assert_uint_eq(s.n_open, 8);
+	ck_assert_uint_eq(s.n_late, 4);	/* 2010, 2011, 2013 past promise; 2012 red */
+	ck_assert_uint_eq(s.n_risk, 1);	/* 2014 */
+	ck_assert_uint_eq(s.n_regions, 2);
+	ck_assert_str_eq(s.region[0], "changsha");
+	ck_assert_uint_eq(s.region_count[0], 9);
+	ck_assert_str_eq(s.region[1], "ningxiang");
+	ck_assert_uint_eq(s.region_count[1], 5);
+	ck_assert_uint_eq(s.region_other, 0);
+
+	/* and as the tiles show them */
+	draw(80, 24);
+	ck_assert(screen_has("28m"));		/* 28.5 min: model_fmt_minutes truncates */
+	ck_assert(screen_has("41m"));
+	ck_assert(screen_has("60.0%"));		/* 3 / 5 */
+	ck_assert(screen_has("16.7%"));		/* 1 / 6 */
+	ck_assert(screen_has("ref: 24m"));
+	ck_assert(screen_has("ref: 6.4%"));
+	ck_assert(screen_has("no survey data"));
+	ck_assert(screen_has("Changsha 9 · Ningxiang 5"));
+}
+END_TEST
+
+/* p90 is the nearest rank: the ceil(0.9 n)-th smallest. */
+static const struct {
+	int n;
+	int64_t want_p90_min, want_mean_ms;
+} p90_cases[] = {
+	{ 1, 1, 1 * MIN_MS },
+	{ 2, 2, 90000 },
+	{ 9, 9, 5 * MIN_MS },
+	{ 10, 9, 330000 },
+	{ 11, 10, 6 * MIN_MS },
+	{ 14, 13, 450000 },
+};
+
+START_TEST(test_p90)
+{
+	struct view_kpi_stats s;
+	int i, n = p90_cases[_i].n;
+
+	/* Responses of 1..n minutes, in reverse order. */
+	for (i = 0; i < n; i++) {
+		tickets[i] = base_tickets[0];
+		tickets[i].id = 3000 + i;
+		tickets[i].created = NOW - 100 * MIN_MS;
+		tickets[i].t_on_scene = tickets[i].created + (n - i) * MIN_MS;
+		tickets[i].promised = tickets[i].created + 5 * MIN_MS;
+	}
+	m.n_tickets = (size_t)n;
+	model_refresh(&m, NOW);
+	view_kpi_stats(&m, &s);
+	ck_assert_uint_eq(s.n_response, (size_t)n);
+	ck_assert_int_eq(s.response_p90_ms, p90_cases[_i].want_p90_min * MIN_MS);
+	ck_assert_int_eq(s.response_mean_ms, p90_cases[_i].want_mean_ms);
+	ck_assert_uint_eq(s.n_within, (size_t)(n < 5 ? n : 5));
+	ck_assert_uint_eq(s.n_closed, (size_t)n);
+	ck_assert_uint_eq(s.n_remote, 0);
+}
+END_TEST
+
+START_TEST(test_empty)
+{
+	struct view_kpi_stats s;
+	const struct proto_ticket *out[4];
+
+	m.n_tickets = 0;
+	m.n_warnings = 0;
+	model_refresh(&m, NOW);
+	view_kpi_stats(&m, &s);
+	ck_assert_uint_eq(s.n_response, 0);
+	ck_assert_int_eq(s.response_mean_ms, 0);
+	ck_assert_int_eq(s.response_p90_ms, 0);
+	ck_assert_uint_eq(s.n_closed, 0);
+	ck_assert_uint_eq(view_kpi_overdue(&m, out, 4), 0);
+	draw(80, 24);
+	ck_assert(screen_has("No overdue tickets."));
+	ck_assert(screen_has("no survey data"));
+	ck_assert_uint_eq(press_sym(KEYSYM_ENTER), UI_HANDLED);
+	ck_assert_ptr_null(m.open);
+}
+END_TEST
+
+START_TEST(test_overdue_order)
+{
+	const struct proto_ticket *out[8];
+	static const int64_t want[] = { 2010, 2013, 2011, 2012 };
+	size_t i, n;
+
+	n = view_kpi_overdue(&m, out, ARRAY_LEN(out));
+	ck_assert_uint_eq(n, ARRAY_LEN(want));
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(out[i]->id, want[i]);
+	/* a short buffer gets the most overdue, and the full count */
+	ck_assert_uint_eq(view_kpi_overdue(&m, out, 1), 4);
+	ck_assert_int_eq(out[0]->id, 2010);
+
+	/* as drawn: rows in that order, the red warning first for 2013 */
+	draw(120, 40);
+	{
+		char *text = vscreen_dump(vs);
+		char *a = strstr(text, "2010"), *b = strstr(text, "2013"),
+		    *c = strstr(text, "2011"), *d = strstr(text, "2012");
+
+		ck_assert(a != NULL && b != NULL && c != NULL && d != NULL);
+		ck_assert(a < b && b < c && c < d);
+		ck_assert(strstr(text, "promised time passed 12 min ago · no GPS fix") != NULL);
+		ck_assert(strstr(text, "2007") == NULL);
+		ck_assert(strstr(text, "2004") == NULL);
+		free(text);
+	}
+}
+END_TEST
+
+START_TEST(test_enter_opens_detail)
+{
+	draw(80, 24);
+	ck_assert_uint_eq(press_sym(KEYSYM_DOWN), UI_HANDLED | UI_REDRAW);
+	ck_assert_ptr_null(m.open);
+	ck_assert_uint_eq(press_sym(KEYSYM_ENTER), UI_HANDLED | UI_REDRAW);
+	ck_assert_ptr_nonnull(m.open);
+	ck_assert_str_eq(m.open->ops->name, "detail");
+	ck_assert_int_eq(rec.id, 2013);
+	view_destroy(m.open);
+	m.open = NULL;
+
+	/* the selection follows its ticket when the board changes */
+	tickets[8].promised = NOW + 30 * MIN_MS;	/* 2010 no longer late */
+	warnings[0].ticket = 2015;			/* its red warning moves away */
+	model_refresh(&m, NOW);
+	press_sym(KEYSYM_ENTER);
+	ck_assert_ptr_nonnull(m.open);
+	ck_assert_int_eq(rec.id, 2013);
+	view_destroy(m.open);
+	m.open = NULL;
+
+	/* End, then down past the end stays on the last row */
+	press_sym(KEYSYM_END);
+	press_sym(KEYSYM_DOWN);
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(rec.id, 2015);
+	view_destroy(m.open);
+	m.open = NULL;
+	press(KEYMAP_CTRL('b'));	/* page up: back to the first row */
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(rec.id, 2013);
+}
+END_TEST
+
+START_TEST(test_keys)
+{
+	/* q and Esc close; help and quit are the caller's */
+	ck_assert_uint_eq(press('q'), UI_HANDLED | UI_CLOSE);
+	ck_assert_uint_eq(press_sym(KEYSYM_ESC), UI_HANDLED | UI_CLOSE);
+	ck_assert_uint_eq(press('?') & UI_HANDLED, 0);
+	ck_assert_uint_eq(press('Q') & UI_HANDLED, 0);
+	ck_assert_ptr_null(m.open);
+	/* a ticket action opens the detail with it started */
+	press('a');
+	ck_assert_ptr_nonnull(m.open);
+	ck_assert_int_eq(rec.id, 2010);
+}
+END_TEST
+
+START_TEST(test_board_opens_kpi)
+{
+	struct key k = { 'K', false };
+
+	ck_assert_int_eq(keymap_lookup(SCOPE_BOARD, &k), ACTION_KPI);
+	ck_assert_int_eq(keymap_lookup(SCOPE_TICKET, &k), ACTION_NONE);
+	view_destroy(v);
+	v = view_board_create();
+	ck_assert_uint_eq(press('K'), UI_HANDLED | UI_REDRAW);
+	ck_assert_ptr_nonnull(m.open);
+	ck_assert_str_eq(m.open->ops->name, "kpi");
+}
+END_TEST
+
+START_TEST(test_too_small)
+{
+	draw(60, 20);
+	ck_assert(!screen_has("Service levels"));
+}
+END_TEST
+
+static Suite *
+kpi_suite(void)
+{
+	Suite *s = suite_create("view-kpi");
+	TCase *tc;
+
+	tc = tcase_create("figures");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_stats);
+	tcase_add_loop_test(tc, test_p90, 0, ARRAY_LEN(p90_cases));
+	tcase_add_test(tc, test_empty);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("overdue");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_overdue_order);
+	tcase_add_test(tc, test_enter_opens_detail);
+	tcase_add_test(tc, test_keys);
+	tcase_add_test(tc, test_board_opens_kpi);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("screens");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_golden, 0, ARRAY_LEN(goldens));
+	tcase_add_test(tc, test_too_small);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	const char *dir = getenv("RD_SRCDIR");
+	SRunner *sr;
+	int failed;
+
+	if (dir != NULL && dir[0] != '\0')
+		rd_strlcpy(srcdir, dir, sizeof srcdir);
+	if (setlocale(LC_ALL, "C.UTF-8") == NULL) {
+		fprintf(stderr, "check-view-kpi: the C.UTF-8 locale is missing\n");
+		return 1;
+	}
+	setenv("TZ", "UTC", 1);
+	tzset();
+	sr = srunner_create(kpi_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,363 @@
+/* harness-broker.c: the broker-in-a-thread harness of check-broker.c and check-offer.c. */
+#include "harness-broker.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "util.h"
+
+/* ---------------------------------------------------------------- main and directories */
+
+int
+harness_broker_main(Suite *s, char *base_dir)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	if (mkdtemp(base_dir) == NULL) {
+		perror(base_dir);
+		srunner_free(sr);
+		return EXIT_FAILURE;
+	}
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	harness_broker_remove_tree(base_dir);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+void
+harness_broker_remove_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d != NULL) {
+		struct dirent *de;
+		char path[512];
+		struct stat sb;
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+			if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+				harness_broker_remove_tree(path);
+			else
+				unlink(path);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
+void
+harness_broker_setup(struct harness_broker *h, const struct harness_broker_opts *o)
+{
+	memset(h, 0, sizeof *h);
+	h->o = *o;
+	snprintf(h->dir, sizeof h->dir, "%s/tXXXXXX", o->base_dir);
+	ck_assert_ptr_nonnull(mkdtemp(h->dir));
+	snprintf(h->api, sizeof h->api, "ipc://%s/api", h->dir);
+	snprintf(h->pub, sizeof h->pub, "ipc://%s/pub", h->dir);
+	snprintf(h->feed, sizeof h->feed, "ipc://%s/feed", h->dir);
+	snprintf(h->db, sizeof h->db, "%s/rescuedesk.db", h->dir);
+	if (getenv(o->log_env) != NULL)
+		log_set(stderr, LOG_DEBUG);
+	h->ctx = zmq_ctx_new();
+	ck_assert_ptr_nonnull(h->ctx);
+}
+
+void
+harness_broker_teardown(struct harness_broker *h)
+{
+	harness_broker_clients_close(h);
+	harness_broker_stop(h);
+	if (h->ctx)
+		zmq_ctx_term(h->ctx);
+	h->ctx = NULL;
+	harness_broker_remove_tree(h->dir);
+}
+
+/* ---------------------------------------------------------------- broker and clients */
+
+static void *
+run_broker(void *arg)
+{
+	struct harness_broker *h = arg;
+	h->run_rc = broker_run(h->b, &h->stop);
+	return NULL;
+}
+
+void
+harness_broker_start(struct harness_broker *h, const char *data_dir, double time_scale)
+{
+	struct broker_opts o = {
+		.api = h->api, .pub = h->pub, .feed = h->feed, .db = h->db,
+		.data_dir = data_dir, .sync = STORE_SYNC_NORMAL, .time_scale = time_scale,
+	};
+	char *cause = NULL;
+
+	h->time_scale = time_scale;
+	h->b = broker_create(h->ctx, &o, &cause);
+	ck_assert_msg(h->b != NULL, "broker_create: %s", cause);
+	h->stop = 0;
+	ck_assert_int_eq(pthread_create(&h->thread, NULL, run_broker, h), 0);
+	h->running = true;
+}
+
+void
+harness_broker_halt(struct harness_broker *h)
+{
+	if (!h->running)
+		return;
+	h->stop = 1;
+	pthread_join(h->thread, NULL);
+	h->running = false;
+	ck_assert_int_eq(h->run_rc, 0);
+}
+
+void
+harness_broker_stop(struct harness_broker *h)
+{
+	harness_broker_halt(h);
+	broker_destroy(h->b);
+	h->b = NULL;
+}
+
+void *
+harness_broker_socket(struct harness_broker *h, int type, const char *ep)
+{
+	void *s = zmq_socket(h->ctx, type);
+	int zero = 0;
+
+	ck_assert_ptr_nonnull(s);
+	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+	if (type == ZMQ_SUB)
+		zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0);
+	ck_assert_int_eq(zmq_connect(s, ep), 0);
+	return s;
+}
+
+void
+harness_broker_clients_open(struct harness_broker *h)
+{
+	h->dealer = harness_broker_socket(h, ZMQ_DEALER, h->api);
+	h->sub = harness_broker_socket(h, ZMQ_SUB, h->pub);
+	h->push = harness_broker_socket(h, ZMQ_PUSH, h->feed);
+	h->synced = false;
+}
+
+void
+harness_broker_clients_close(struct harness_broker *h)
+{
+	if (h->dealer)
+		zmq_close(h->dealer);
+	if (h->sub)
+		zmq_close(h->sub);
+	if (h->push)
+		zmq_close(h->push);
+	h->dealer = h->sub = h->push = NULL;
+}
+
+void
+harness_broker_restart(struct harness_broker *h, const char *data_dir)
+{
+	harness_broker_clients_close(h);
+	harness_broker_stop(h);
+	harness_broker_start(h, data_dir, h->time_scale);
+	harness_broker_clients_open(h);
+	harness_broker_sub_sync(h);
+}
+
+bool
+harness_broker_wait_in(void *s, int64_t until)
+{
+	for (;;) {
+		zmq_pollitem_t it = { s, 0, ZMQ_POLLIN, 0 };
+		int64_t left = until - rd_mono_ms();
+		if (left < 0)
+			left = 0;
+		int r = zmq_poll(&it, 1, (long)left);
+		if (r > 0)
+			return true;
+		if (r == 0 || left == 0)
+			return false;
+	}
+}
+
+/* ---------------------------------------------------------------- the SUB side */
+
+bool
+harness_broker_next_pub(struct harness_broker *h, struct proto_pub *p, int64_t until)
+{
+	zmq_msg_t topic, body;
+	struct proto_error err;
+
+	if (!harness_broker_wait_in(h->sub, until))
+		return false;
+	zmq_msg_init(&topic);
+	zmq_msg_init(&body);
+	ck_assert_int_ge(zmq_msg_recv(&topic, h->sub, ZMQ_DONTWAIT), 0);
+	ck_assert_msg(zmq_msg_more(&topic), "a published message has two frames");
+	ck_assert_int_ge(zmq_msg_recv(&body, h->sub, 0), 0);
+	if (h->o.strict)
+		ck_assert(!zmq_msg_more(&body));
+	int r = proto_decode_pub(zmq_msg_data(&topic), zmq_msg_size(&topic), zmq_msg_data(&body),
+	    zmq_msg_size(&body), p, &err);
+	ck_assert_msg(r == 0, "undecodable %.*s message: %s", (int)zmq_msg_size(&topic),
+	    (const char *)zmq_msg_data(&topic), err.message);
+	zmq_msg_close(&topic);
+	zmq_msg_close(&body);
+
+	if (!h->synced)
+		return true;
+	ck_assert_int_eq(p->epoch, h->epoch);
+	switch (p->topic) {
+	case PROTO_TOPIC_TICKET:
+	case PROTO_TOPIC_TRUCK:
+	case PROTO_TOPIC_WARNING: {
+		int s = p->topic == PROTO_TOPIC_TICKET ? HARNESS_BROKER_TICKET :
+		    p->topic == PROTO_TOPIC_TRUCK ? HARNESS_BROKER_TRUCK : HARNESS_BROKER_WARNING;
+		int64_t ver = s == HARNESS_BROKER_TICKET ? p->u.ticket.ver :
+		    s == HARNESS_BROKER_TRUCK ? p->u.truck.ver : p->u.warning.ver;
+		ck_assert_msg(p->seq == h->last[s] + 1, "stream %d: seq %lld after %lld", s,
+		    (long long)p->seq, (long long)h->last[s]);
+		if (h->o.strict)
+			ck_assert_int_eq(ver, p->seq);
+		h->last[s] = p->seq;
+		break;
+	}
+	case PROTO_TOPIC_HB:
+		ck_assert_int_eq(p->u.hb.seq, h->last_hb + 1);
+		ck_assert_int_eq(p->u.hb.seq_ticket, h->last[HARNESS_BROKER_TICKET]);
+		ck_assert_int_eq(p->u.hb.seq_truck, h->last[HARNESS_BROKER_TRUCK]);
+		ck_assert_int_eq(p->u.hb.seq_warning, h->last[HARNESS_BROKER_WARNING]);
+		if (h->o.strict)
+			ck_assert_int_eq(p->u.hb.time_scale, (int64_t)h->time_scale);
+		h->last_hb = p->u.hb.seq;
+		h->hb = p->u.hb;
+		break;
+	case PROTO_TOPIC_COUNT:
+		ck_abort_msg("no such topic");
+	}
+	return true;
+}
+
+void
+harness_broker_sub_sync(struct harness_broker *h)
+{
+	struct proto_pub p;
+	int64_t until = rd_mono_ms() + HARNESS_BROKER_WAIT_MS;
+
+	h->synced = false;
+	for (;;) {
+		ck_assert_msg(harness_broker_next_pub(h, &p, until), "no heartbeat");
+		if (p.topic == PROTO_TOPIC_HB)
+			break;
+	}
+	h->epoch = p.epoch;
+	h->last[HARNESS_BROKER_TICKET] = p.u.hb.seq_ticket;
+	h->last[HARNESS_BROKER_TRUCK] = p.u.hb.seq_truck;
+	h->last[HARNESS_BROKER_WARNING] = p.u.hb.seq_warning;
+	h->last_hb = p.u.hb.seq;
+	h->hb = p.u.hb;
+	h->synced = true;
+}
+
+/* ---------------------------------------------------------------- the PUSH side */
+
+void
+harness_broker_push_feed(struct harness_broker *h, enum proto_msg_id type, const void *msg)
+{
+	struct proto_buf b;
+
+	proto_buf_init(&b);
+	proto_encode_feed(&b, type, msg);
+	ck_assert_int_eq(zmq_send(h->push, b.data, b.len, 0), (int)b.len);
+	proto_buf_finish(&b);
+}
+
+/* ---------------------------------------------------------------- the DEALER side */
+
+void
+harness_broker_exchange(struct harness_broker *h, const void *frame, size_t len,
+    struct proto_buf *raw)
+{
+	zmq_msg_t m;
+
+	ck_assert_int_eq(zmq_send(h->dealer, frame, len, 0), (int)len);
+	ck_assert_msg(harness_broker_wait_in(h->dealer, rd_mono_ms() + HARNESS_BROKER_WAIT_MS),
+	    "no reply");
+	zmq_msg_init(&m);
+	ck_assert_int_ge(zmq_msg_recv(&m, h->dealer, 0), 0);
+	if (h->o.strict)
+		ck_assert(!zmq_msg_more(&m));
+	proto_buf_reset(raw);
+	proto_pack_raw(raw, zmq_msg_data(&m), zmq_msg_size(&m));
+	zmq_msg_close(&m);
+}
+
+void
+harness_broker_call_raw(struct harness_broker *h, const void *frame, size_t len,
+    struct proto_reply *r)
+{
+	struct proto_buf raw;
+	struct proto_error err;
+
+	proto_buf_init(&raw);
+	harness_broker_exchange(h, frame, len, &raw);
+	ck_assert_msg(proto_decode_reply(raw.data, raw.len, r, &err) == 0, "bad reply: %s",
+	    err.message);
+	proto_buf_finish(&raw);
+}
+
+void
+harness_broker_call_as(struct harness_broker *h, const char *user, enum proto_msg_id op,
+    const void *args, struct proto_reply *r)
+{
+	struct proto_buf b;
+	char cmd[32];
+
+	snprintf(cmd, sizeof cmd, "%s-%d", h->o.cmd_prefix, ++h->cmd_seq);
+	proto_buf_init(&b);
+	proto_encode_request(&b, op, cmd, user, args);
+	harness_broker_call_raw(h, b.data, b.len, r);
+	proto_buf_finish(&b);
+	ck_assert_str_eq(r->cmd_id, cmd);
+	if (h->o.strict)
+		ck_assert_int_eq(r->op_id, op);
+}
+
+struct proto_ticket
+harness_broker_ok(struct harness_broker *h, const char *user, enum proto_msg_id op,
+    const void *args)
+{
+	struct proto_reply r;
+	struct proto_ticket t;
+
+	harness_broker_call_as(h, user, op, args, &r);
+	ck_assert_msg(r.ok, "%s refused: %s: %s", proto_descs[op].wire,
+	    proto_err_name(r.error.code), r.error.message);
+	t = r.ticket;
+	proto_reply_finish(&r);
+	return t;
+}
+
+void
+harness_broker_fail(struct harness_broker *h, const char *user, enum proto_msg_id op,
+    const void *args, enum proto_err code, const char *msg)
+{
+	struct proto_reply r;
+
+	harness_broker_call_as(h, user, op, args, &r);
+	ck_assert_msg(!r.ok, "%s accepted, expected %s", proto_descs[op].wire,
+	    proto_err_name(code));
+	ck_assert_msg(r.error.code == code, "%s: %s '%s', expected %s", proto_descs[op].wire,
+	    proto_err_name(r.error.code), r.error.message, proto_err_name(code));
+	ck_assert_msg(strstr(r.error.message, msg) != NULL, "'%s' lacks '%s'", r.error.message,
+	    msg);
+	proto_reply_finish(&r);
+}

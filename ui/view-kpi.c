@@ -1,0 +1,579 @@
+/* view-kpi.c: the supervisor's screen (see view-kpi.h). */
+#include "view-kpi.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chrome.h"
+#include "i18n.h"
+#include "model.h"
+#include "present.h"
+#include "text.h"
+#include "ticket.h"
+#include "util.h"
+#include "view-detail.h"
+
+#define TILE_ROWS 3		/* label, value, detail */
+#define TILES_PER_ROW 4
+#define WARN_MAX 4
+
+enum col {
+	COL_ID,
+	COL_REGION,
+	COL_CUSTOMER,
+	COL_STATE,
+	COL_TRUCK,
+	COL_LATE,
+	COL_WARNING,
+	COL_COUNT
+};
+
+static const struct {
+	const char *head;
+	int width;
+	bool right;
+} cols_def[COL_COUNT] = {
+	[COL_ID] = { "board.col.id", 4, true },
+	[COL_REGION] = { "board.col.region", 9, false },
+	[COL_CUSTOMER] = { "board.col.customer", 12, false },
+	[COL_STATE] = { "board.col.state", 10, false },
+	[COL_TRUCK] = { "board.col.truck", 10, false },
+	[COL_LATE] = { "kpi.col.late", 6, true },
+	[COL_WARNING] = { "kpi.col.warning", 10, false },
+};
+
+#define CUSTOMER_WIDE 16	/* the customer's width from 120 columns */
+#define WIDE_COLS 120
+
+struct view_kpi {
+	struct view view;	/* first member */
+	size_t sel;		/* selected row of the overdue board */
+	int64_t sel_id;		/* its ticket, so the selection follows it; 0 none */
+	size_t top;		/* first row shown */
+	int list_rows;		/* rows of the board at the last draw */
+};
+
+static const struct view_hint hints[] = {
+	{ ACTION_OPEN, ACTION_NONE, "board.hint.open" },
+	{ ACTION_BACK, ACTION_NONE, "kpi.hint.back" },
+	{ ACTION_HELP, ACTION_NONE, "hint.help" },
+	{ ACTION_QUIT, ACTION_NONE, "hint.quit" },
+};
+
+/* ---------------------------------------------------------------- figures */
+
+static bool
+closed(const struct proto_ticket *t)
+{
+	int s = ticket_state_parse(t->state);
+
+	return s >= 0 && ticket_state_final((enum ticket_state)s);
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+count_region(struct view_kpi_stats *s, const char *region)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_regions; i++) {
+		if (strcmp(s->region[i], region) == 0) {
+			s->region_count[i]++;
+			return;
+		}
+	}
+	if (s->n_regions == VIEW_KPI_REGIONS_MAX) {
+		s->region_other++;
+		return;
+	}
+	s->region[s->n_regions] = region;
+	s->region_count[s->n_regions++] = 1;
+}
+
+void
+view_kpi_stats(const struct model *m, struct view_kpi_stats *out)
+{
+	int64_t *resp, sum = 0;
+	size_t i, rank;
+
+	memset(out, 0, sizeof *out);
+	out->n_tickets = m->n_tickets;
+	out->n_open = m->n_open;
+	out->n_late = m->n_late;
+	out->n_risk = m->n_risk;
+	resp = xcalloc(m->n_tickets > 0 ? m->n_tickets : 1, sizeof *resp);
+	for (i = 0; i < m->n_tickets; i++) {
+		const struct proto_ticket *t = m->tickets[i];
+
+		count_region(out, t->region);
+		if (closed(t)) {
+			out->n_closed++;
+			out->n_remote += strcmp(t->state, "resolved_remote") == 0;
+		}
+		if (t->t_on_scene <= 0 || t->t_on_scene < t->created)
+			continue;
+		resp[out->n_response++] = t->t_on_scene - t->created;
+		sum += t->t_on_scene - t->created;
+		if (t->promised > 0) {
+			out->n_promised++;
+			out->n_within += t->t_on_scene <= t->promised;
+		}
+	}
+	if (out->n_response > 0) {
+		qsort(resp, out->n_response, sizeof *resp, cmp_i64);
+		out->response_mean_ms = sum / (int64_t)out->n_response;
+		rank = (out->n_response * 9 + 9) / 10;	/* ceil(0.9 n), 1-based */
+		out->response_p90_ms = resp[rank - 1];
+	}
+	free(resp);
+}
+
+struct late_row {
+	const struct proto_ticket *t;
+	int64_t late;		/* ms past the promise; INT64_MIN without a promise */
+};
+
+static int
+cmp_late(const void *a, const void *b)
+{
+	const struct late_row *x = a, *y = b;
+
+	if (x->late != y->late)
+		return x->late > y->late ? -1 : 1;
+	return x->t->id < y->t->id ? -1 : x->t->id > y->t->id;
+}
+
+static bool
+overdue(const struct model *m, const struct proto_ticket *t)
+{
+	if (closed(t))
+		return false;
+	if (model_warn_level(m, t->id) >= 2)
+		return true;
+	return present_before_scene(t) && t->promised > 0 && m->now > t->promised;
+}
+
+size_t
+view_kpi_overdue(const struct model *m, const struct proto_ticket **out, size_t max)
+{
+	struct late_row *rows;
+	size_t i, n = 0;
+
+	rows = xcalloc(m->n_tickets > 0 ? m->n_tickets : 1, sizeof *rows);
+	for (i = 0; i < m->n_tickets; i++) {
+		const struct proto_ticket *t = m->tickets[i];
+
+		if (!overdue(m, t))
+			continue;
+		rows[n].t = t;
+		rows[n].late = t->promised > 0 ? m->now - t->promised : INT64_MIN;
+		n++;
+	}
+	qsort(rows, n, sizeof *rows, cmp_late);
+	for (i = 0; i < n && i < max; i++)
+		out[i] = rows[i].t;
+	free(rows);
+	return n;
+}
+
+/* The overdue board as an allocated array (caller frees); *n its length. */
+static const struct proto_ticket **
+overdue_list(const struct model *m, size_t *n)
+{
+	const struct proto_ticket **list;
+
+	list = xcalloc(m->n_tickets > 0 ? m->n_tickets : 1, sizeof *list);
+	*n = view_kpi_overdue(m, list, m->n_tickets);
+	return list;
+}
+
+/* Resolve the selection against list: the row of sel_id if it is still there, else the
+ * same index clamped. */
+static void
+resolve_sel(struct view_kpi *vk, const struct proto_ticket **list, size_t n)
+{
+	size_t i;
+
+	if (n == 0) {
+		vk->sel = 0;
+		vk->sel_id = 0;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (list[i]->id == vk->sel_id) {
+			vk->sel = i;
+			return;
+		}
+	}
+	if (vk->sel >= n)
+		vk->sel = n - 1;
+	vk->sel_id = list[vk->sel]->id;
+}
+
+/* ---------------------------------------------------------------- drawing */
+
+/* num/den as a percentage with one decimal ("16.7%"), "-" when den is 0. */
+static void
+fmt_share(size_t num, size_t den, char *out, size_t sz)
+{
+	size_t pm;
+
+	if (den == 0) {
+		snprintf(out, sz, "-");
+		return;
+	}
+	pm = (num * 1000 + den / 2) / den;
+	snprintf(out, sz, "%zu.%zu%%", pm / 10, pm % 10);
+}
+
+struct tile {
+	const char *label;	/* catalog key */
+	char value[64];
+	enum theme_role role;
+	char detail[128];
+};
+
+static void
+draw_tile(struct vscreen *vs, int x, int y, int w, const struct tile *t)
+{
+	vscreen_put_ellipsis(vs, x, y, ROLE_DIM, 0, i18n_tr(t->label), w);
+	vscreen_put_ellipsis(vs, x, y + 1, t->role, THEME_BOLD, t->value, w);
+	vscreen_put_ellipsis(vs, x, y + 2, ROLE_DIM, 0, t->detail, w);
+}
+
+static void
+fill_tiles(const struct model *m, const struct view_kpi_stats *s, struct tile *tl)
+{
+	char a[32], b[32];
+	const char *c = present_colon();
+
+	memset(tl, 0, 8 * sizeof *tl);
+	tl[0].label = "kpi.resp_mean";
+	tl[1].label = "kpi.resp_p90";
+	tl[2].label = "kpi.within";
+	tl[3].label = "kpi.phone";
+	tl[4].label = "kpi.open";
+	tl[5].label = "kpi.late";
+	tl[6].label = "kpi.risk";
+	tl[7].label = "kpi.nps";
+	model_fmt_minutes(VIEW_KPI_REF_RESPONSE_MS, b, sizeof b);
+	if (s->n_response > 0) {
+		model_fmt_minutes(s->response_mean_ms, tl[0].value, sizeof tl[0].value);
+		tl[0].role = s->response_mean_ms > VIEW_KPI_REF_RESPONSE_MS ? ROLE_WARN : ROLE_OK;
+		model_fmt_minutes(s->response_p90_ms, tl[1].value, sizeof tl[1].value);
+		tl[1].role = ROLE_NORMAL;
+	} else {
+		snprintf(tl[0].value, sizeof tl[0].value, "-");
+		snprintf(tl[1].value, sizeof tl[1].value, "-");
+		tl[0].role = tl[1].role = ROLE_DIM;
+	}
+	snprintf(tl[0].detail, sizeof tl[0].detail, "%s%s%s \xc2\xb7 n=%zu", i18n_tr("kpi.ref"), c,
+	    b, s->n_response);
+	snprintf(tl[1].detail, sizeof tl[1].detail, "%s", i18n_tr("kpi.resp_p90_hint"));
+
+	fmt_share(s->n_within, s->n_promised, tl[2].value, sizeof tl[2].value);
+	tl[2].role = s->n_promised == 0 ? ROLE_DIM :
+	    s->n_within < s->n_promised ? ROLE_WARN : ROLE_OK;
+	snprintf(tl[2].detail, sizeof tl[2].detail, "%zu / %zu %s", s->n_within, s->n_promised,
+	    i18n_tr("kpi.arrived"));
+
+	fmt_share(s->n_remote, s->n_closed, tl[3].value, sizeof tl[3].value);
+	tl[3].role = s->n_closed == 0 ? ROLE_DIM : ROLE_NORMAL;
+	snprintf(a, sizeof a, "%d.%d%%", VIEW_KPI_REF_PHONE_PERMILLE / 10,
+	    VIEW_KPI_REF_PHONE_PERMILLE % 10);
+	snprintf(tl[3].detail, sizeof tl[3].detail, "%zu / %zu \xc2\xb7 %s%s%s", s->n_remote,
+	    s->n_closed, i18n_tr("kpi.ref"), c, a);
+
+	snprintf(tl[4].value, sizeof tl[4].value, "%zu", s->n_open);
+	tl[4].role = ROLE_NORMAL;
+	snprintf(tl[4].detail, sizeof tl[4].detail, "%s", i18n_tr("kpi.open_hint"));
+	snprintf(tl[5].value, sizeof tl[5].value, "%zu", s->n_late);
+	tl[5].role = s->n_late > 0 ? ROLE_LATE : ROLE_OK;
+	snprintf(tl[5].detail, sizeof tl[5].detail, "%s", i18n_tr("kpi.late_hint"));
+	snprintf(tl[6].value, sizeof tl[6].value, "%zu", s->n_risk);
+	tl[6].role = s->n_risk > 0 ? ROLE_WARN : ROLE_OK;
+	snprintf(tl[6].detail, sizeof tl[6].detail, "%s", i18n_tr("kpi.risk_hint"));
+	/* No survey data exists: say so, show no number. */
+	snprintf(tl[7].value, sizeof tl[7].value, "%s", i18n_tr("kpi.nps_none"));
+	tl[7].role = ROLE_DIM;
+	snprintf(tl[7].detail, sizeof tl[7].detail, "%s", i18n_tr("kpi.nps_hint"));
+	(void)m;
+}
+
+static void
+draw_regions(struct vscreen *vs, const struct model *m, int y, int cols,
+    const struct view_kpi_stats *s)
+{
+	char line[512];
+	size_t i, len;
+
+	snprintf(line, sizeof line, "%s%s", i18n_tr("kpi.by_region"), present_colon());
+	for (i = 0; i < s->n_regions; i++) {
+		len = strlen(line);
+		snprintf(line + len, sizeof line - len, "%s%s %zu", i > 0 ? " \xc2\xb7 " : "",
+		    present_region(m->data, s->region[i]), s->region_count[i]);
+	}
+	if (s->region_other > 0) {
+		len = strlen(line);
+		snprintf(line + len, sizeof line - len, " \xc2\xb7 %s %zu", i18n_tr("kpi.other"),
+		    s->region_other);
+	}
+	if (s->n_regions == 0) {
+		len = strlen(line);
+		snprintf(line + len, sizeof line - len, "-");
+	}
+	vscreen_put_ellipsis(vs, 0, y, ROLE_NORMAL, 0, line, cols);
+}
+
+struct layout {
+	int x[COL_COUNT];
+	int w[COL_COUNT];
+};
+
+static void
+lay_out(struct layout *l, int cols, const struct proto_ticket **list, size_t n)
+{
+	int i, x = 0, idw = cols_def[COL_ID].width;
+	size_t r;
+	char buf[32];
+
+	for (r = 0; r < n; r++) {
+		int d = snprintf(buf, sizeof buf, "%lld", (long long)list[r]->id);
+
+		if (d > idw)
+			idw = d;
+	}
+	for (i = 0; i < COL_COUNT; i++) {
+		l->w[i] = cols_def[i].width;
+		if (i == COL_ID)
+			l->w[i] = idw;
+		if (i == COL_CUSTOMER && cols >= WIDE_COLS)
+			l->w[i] = CUSTOMER_WIDE;
+		l->x[i] = x;
+		if (i != COL_WARNING)
+			x += l->w[i] + 1;
+	}
+	l->w[COL_WARNING] = cols - l->x[COL_WARNING] > 1 ? cols - l->x[COL_WARNING] : 1;
+}
+
+static void
+cell(struct vscreen *vs, const struct layout *l, enum col c, int y, enum theme_role role,
+    const char *text)
+{
+	if (cols_def[c].right)
+		vscreen_put_right(vs, l->x[c], y, role, 0, text, l->w[c]);
+	else if (c == COL_WARNING)
+		vscreen_put_ellipsis(vs, l->x[c], y, role, 0, text, l->w[c]);
+	else
+		vscreen_put_pad(vs, l->x[c], y, role, 0, text, l->w[c]);
+}
+
+static void
+draw_header(struct vscreen *vs, const struct layout *l, int y)
+{
+	int i;
+
+	vscreen_fill(vs, 0, y, vscreen_cols(vs), 1, ROLE_HEADER, 0, L' ');
+	for (i = 0; i < COL_COUNT; i++)
+		cell(vs, l, (enum col)i, y, ROLE_HEADER, i18n_tr(cols_def[i].head));
+}
+
+static void
+draw_row(struct vscreen *vs, const struct layout *l, int y, const struct model *m,
+    const struct proto_ticket *t)
+{
+	const struct proto_warning *w[WARN_MAX];
+	size_t nw = model_ticket_warnings(m, t->id, w, WARN_MAX), i, len;
+	char buf[64], text[512] = "";
+	enum theme_role wrole = ROLE_DIM;
+
+	vscreen_fill(vs, 0, y, vscreen_cols(vs), 1, ROLE_NORMAL, 0, L' ');
+	snprintf(buf, sizeof buf, "%lld", (long long)t->id);
+	cell(vs, l, COL_ID, y, ROLE_NORMAL, buf);
+	cell(vs, l, COL_REGION, y, ROLE_NORMAL, present_region(m->data, t->region));
+	cell(vs, l, COL_CUSTOMER, y, ROLE_NORMAL, t->customer);
+	cell(vs, l, COL_STATE, y, ROLE_NORMAL, present_state(t->state));
+	cell(vs, l, COL_TRUCK, y, t->truck[0] != '\0' ? ROLE_NORMAL : ROLE_DIM,
+	    t->truck[0] != '\0' ? t->truck : "-");
+	if (t->promised > 0 && m->now > t->promised) {
+		model_fmt_minutes(m->now - t->promised, buf, sizeof buf);
+		cell(vs, l, COL_LATE, y, ROLE_LATE, buf);
+	} else
+		cell(vs, l, COL_LATE, y, ROLE_DIM, "-");
+	for (i = 0; i < nw; i++) {
+		len = strlen(text);
+		snprintf(text + len, sizeof text - len, "%s%s", i > 0 ? " \xc2\xb7 " : "",
+		    w[i]->text[0] != '\0' ? w[i]->text : present_warn_kind(w[i]->kind));
+	}
+	if (nw > 0)
+		wrole = strcmp(w[0]->level, "red") == 0 ? ROLE_LATE : ROLE_WARN;
+	cell(vs, l, COL_WARNING, y, wrole, nw > 0 ? text : "-");
+}
+
+static void
+kpi_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct theme *th)
+{
+	struct view_kpi *vk = (struct view_kpi *)v;
+	int cols = vscreen_cols(vs), rows = vscreen_rows(vs), y, y1, i, tw, r, ysel = -1;
+	struct view_kpi_stats s;
+	struct tile tl[8];
+	const struct proto_ticket **list;
+	struct layout l;
+	size_t n;
+	char left[256], right[128];
+
+	(void)th;
+	if (view_too_small(cols, rows)) {
+		view_draw_too_small(vs);
+		return;
+	}
+	view_kpi_stats(m, &s);
+	list = overdue_list(m, &n);
+	resolve_sel(vk, list, n);
+
+	vscreen_fill(vs, 0, 0, cols, rows, ROLE_NORMAL, 0, L' ');
+	snprintf(left, sizeof left, "%s \xe2\x94\x82 %s", i18n_tr("app.name"),
+	    i18n_tr("kpi.title"));
+	snprintf(right, sizeof right, "%s %zu", i18n_tr("kpi.held"), s.n_tickets);
+	chrome_title(vs, m, left, right);
+	if (chrome_banner_needed(m))
+		chrome_banner(vs, 1, m);
+	y = chrome_body_top(vs, m);
+	y1 = chrome_body_end(vs);
+
+	chrome_section(vs, 0, y++, cols, i18n_tr("kpi.section.service"),
+	    i18n_tr("kpi.section.service_note"));
+	fill_tiles(m, &s, tl);
+	tw = cols / TILES_PER_ROW;
+	for (i = 0; i < 8; i++)
+		draw_tile(vs, (i % TILES_PER_ROW) * tw + 1,
+		    y + (i / TILES_PER_ROW) * TILE_ROWS, tw - 2, &tl[i]);
+	y += 2 * TILE_ROWS;
+	draw_regions(vs, m, y++, cols, &s);
+
+	snprintf(right, sizeof right, "%zu", n);
+	chrome_section(vs, 0, y++, cols, i18n_tr("kpi.section.overdue"), right);
+	lay_out(&l, cols, list, n);
+	draw_header(vs, &l, y++);
+	vk->list_rows = y1 - y > 0 ? y1 - y : 1;
+	if (n <= (size_t)vk->list_rows)
+		vk->top = 0;
+	else {
+		if (vk->sel < vk->top)
+			vk->top = vk->sel;
+		if (vk->sel >= vk->top + (size_t)vk->list_rows)
+			vk->top = vk->sel - (size_t)vk->list_rows + 1;
+		if (vk->top > n - (size_t)vk->list_rows)
+			vk->top = n - (size_t)vk->list_rows;
+	}
+	if (n == 0 && y < y1) {
+		const char *none = i18n_tr("kpi.none_overdue");
+		int w = text_width(none);
+
+		vscreen_put_ellipsis(vs, w < cols ? (cols - w) / 2 : 0, y + (y1 - y) / 3,
+		    ROLE_OK, 0, none, cols);
+	}
+	for (r = 0; r < vk->list_rows && y + r < y1 && vk->top + (size_t)r < n; r++) {
+		draw_row(vs, &l, y + r, m, list[vk->top + (size_t)r]);
+		if (vk->top + (size_t)r == vk->sel) {
+			vscreen_paint(vs, 0, y + r, cols, ROLE_SELECTED, 0);
+			ysel = y + r;
+		}
+	}
+	free(list);
+
+	chrome_status(vs, rows - 2, m);
+	chrome_message(vs, rows - 1, m, hints, (int)ARRAY_LEN(hints));
+	vscreen_set_cursor(vs, 0, ysel >= 0 ? ysel : y, false);
+}
+
+/* ---------------------------------------------------------------- keys */
+
+static unsigned
+kpi_key(struct view *v, struct model *m, const struct key *k, enum keymap_action a)
+{
+	struct view_kpi *vk = (struct view_kpi *)v;
+	size_t n, page = vk->list_rows > 1 ? (size_t)vk->list_rows - 1 : 1;
+	const struct proto_ticket **list;
+	int64_t id;
+	unsigned r = UI_HANDLED | UI_REDRAW;
+
+	(void)k;
+	if (a == ACTION_BACK)
+		return UI_HANDLED | UI_CLOSE;
+	list = overdue_list(m, &n);
+	resolve_sel(vk, list, n);
+	switch (a) {
+	case ACTION_MOVE_UP:
+		vk->sel = vk->sel > 0 ? vk->sel - 1 : 0;
+		break;
+	case ACTION_MOVE_DOWN:
+		vk->sel++;
+		break;
+	case ACTION_PAGE_UP:
+		vk->sel = vk->sel > page ? vk->sel - page : 0;
+		break;
+	case ACTION_PAGE_DOWN:
+		vk->sel += page;
+		break;
+	case ACTION_HOME:
+		vk->sel = 0;
+		break;
+	case ACTION_END:
+		vk->sel = n > 0 ? n - 1 : 0;
+		break;
+	case ACTION_OPEN:
+	case ACTION_NOTE:
+	case ACTION_SET_STATE:
+	case ACTION_CANCEL_TICKET:
+	case ACTION_ASSIGN:
+		if (n == 0) {
+			r = UI_HANDLED;
+			break;
+		}
+		id = list[vk->sel]->id;
+		view_destroy(m->open);
+		m->open = view_detail_create(m, id, a == ACTION_OPEN ? ACTION_NONE : a);
+		break;
+	default:
+		r = UI_NONE;
+		break;
+	}
+	if (n > 0 && vk->sel >= n)
+		vk->sel = n - 1;
+	vk->sel_id = n > 0 ? list[vk->sel]->id : 0;
+	free(list);
+	return r;
+}
+
+static void
+kpi_destroy(struct view *v)
+{
+	free(v);
+}
+
+static const struct view_ops kpi_ops = {
+	.name = "kpi",
+	.draw = kpi_draw,
+	.key = kpi_key,
+	.destroy = kpi_destroy,
+};
+
+struct view *
+view_kpi_create(void)
+{
+	struct view_kpi *vk = xcalloc(1, sizeof *vk);
+
+	vk->view.ops = &kpi_ops;
+	vk->view.scope = SCOPE_TICKET;
+	vk->list_rows = 1;
+	return &vk->view;
+}

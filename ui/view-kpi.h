@@ -1,0 +1,68 @@
+/* view-kpi.h: the supervisor's screen: service levels over the tickets the console holds
+ * and the board of overdue tickets.
+ *
+ * Top, tiles computed from model->tickets (the broker's snapshot keeps closed tickets for a
+ * while, so these are the figures of the tickets held now, not of all time):
+ *   - response time (created to truck on scene, for tickets with t_on_scene set): mean and
+ *     90th percentile (nearest rank), next to the reference service's 24 minutes;
+ *   - share within promise: of those reached on scene with a promise, t_on_scene <= promised;
+ *   - phone-resolution rate: resolved_remote over all closed (completed, cancelled,
+ *     resolved_remote), next to the modelled service's 6.4%;
+ *   - open, late and at-risk counts (model->n_open, n_late, n_risk); NPS, for which no
+ *     survey data exists: the tile says so and shows no number;
+ *   - tickets per region.
+ * Below, the overdue board: open tickets before scene whose promise has passed, and open
+ * tickets with a red warning, most overdue first (no promise last, then by id), with id,
+ * region, customer, state, truck, minutes late and the warning texts
+ * (model_ticket_warnings).
+ *
+ * Keys (SCOPE_TICKET): movement and paging move the selection on the overdue board; Enter
+ * opens the selected ticket's detail, the ticket actions (a, S, c, A) open it with that
+ * action started (left in model->open, like the board); q/Esc close the view (UI_CLOSE).
+ * Help, quit and redraw are left to the caller. Pure: draws from the model, no I/O. */
+#ifndef RD_VIEW_KPI_H
+#define RD_VIEW_KPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "view.h"
+
+struct model;
+struct proto_ticket;
+
+/* The reference figures shown next to the measured ones. */
+#define VIEW_KPI_REF_RESPONSE_MS (24 * 60 * 1000LL)
+#define VIEW_KPI_REF_PHONE_PERMILLE 64
+
+#define VIEW_KPI_REGIONS_MAX 16
+
+/* The figures of the tiles. Shares are given as numerator and denominator. */
+struct view_kpi_stats {
+	size_t n_tickets;		/* tickets held */
+	size_t n_response;		/* tickets that reached on_scene */
+	int64_t response_mean_ms;	/* sum / n_response, truncated; 0 when none */
+	int64_t response_p90_ms;	/* nearest rank: the ceil(0.9 n)-th smallest; 0 when none */
+	size_t n_promised;		/* of n_response, those with a promise */
+	size_t n_within;		/* of n_promised, t_on_scene <= promised */
+	size_t n_closed;		/* in a final state */
+	size_t n_remote;		/* of n_closed, resolved_remote */
+	size_t n_open, n_late, n_risk;	/* as counted by model_refresh */
+	/* tickets per region, in order of first appearance; "other" counts the rest */
+	const char *region[VIEW_KPI_REGIONS_MAX];	/* borrowed from the tickets */
+	size_t region_count[VIEW_KPI_REGIONS_MAX];
+	size_t n_regions;
+	size_t region_other;
+};
+
+/* Compute the figures from m (pure; strings borrowed from m's tickets). */
+void view_kpi_stats(const struct model *m, struct view_kpi_stats *out);
+
+/* The overdue board of m, most overdue first: up to max tickets (borrowed) into out;
+ * returns how many there are in all (may be more than max). */
+size_t view_kpi_overdue(const struct model *m, const struct proto_ticket **out, size_t max);
+
+/* A new supervisor view, scope SCOPE_TICKET. Destroy with view_destroy(). */
+struct view *view_kpi_create(void);
+
+#endif
