@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Screen test of the console through tmux, against the real broker and simulator over real
 # sockets: an intake typed in (Chinese text) appears on the board and in the broker, the
-# detail opens, the filter works, the terminal-too-small screen and a resize, killing the
+# detail opens, the filter works, the broker's ranked candidates show and one key assigns,
+# the terminal-too-small screen and a resize, killing the
 # broker shows STALE within 3 s, restarting it brings the board back live and complete.
 # Every wait polls the screen until a deadline; nothing relies on a fixed sleep.
 #
@@ -105,6 +106,15 @@ keys Enter
 wait_for "#$id · 欧阳娜娜" 3 "Enter opens the ticket's detail"
 wait_for "call taken" 5 "the detail shows the timeline"
 wait_for "客户在车里等" 3 "the note is in the timeline"
+
+# the broker's ranked candidates, and one key assigns
+keys A
+wait_for "ranked by the broker" 5 "A shows the broker's ranked candidates"
+wait_for "^ 1 [A-Z]" 3 "the first candidate is listed with its rank"
+keys 1
+wait_for "done" 5 "1 assigns the first candidate and the broker acknowledges"
+"$B/tests/rd-query" "$API" get "$id" | grep -q "^offer .*chosen by alice" \
+  && ok "the broker logged alice's choice" || fail "no offer by alice in the ticket's history"
 keys q
 wait_for "filter 欧阳" 3 "q goes back to the board"
 
