@@ -46,7 +46,7 @@
 #include "util.h"
 
 #define TARGET_GAIN 0.15          /* mean response at least this much lower */
-#define WALL_LIMIT_S 600          /* a run that takes longer (real time) is stopped */
+#define WALL_LIMIT_S 270          /* a run that takes longer (real time) is stopped */
 
 /* ---- the scenario ---- */
 
@@ -377,6 +377,7 @@ run_one(const struct scenario *sc, const char *data_dir, int idx, bool keep, str
 	snprintf(feed, sizeof feed, "inproc://dq-%ld-%d-feed", (long)getpid(), idx);
 	if ((zctx = zmq_ctx_new()) == NULL) {
 		fprintf(stderr, "bench-dispatch-quality: zmq_ctx_new: %s\n", zmq_strerror(errno));
+		remove_store(r->dir);
 		return;
 	}
 
@@ -396,6 +397,7 @@ run_one(const struct scenario *sc, const char *data_dir, int idx, bool keep, str
 		fprintf(stderr, "bench-dispatch-quality: broker: %s\n", cause);
 		free(cause);
 		zmq_ctx_term(zctx);
+		remove_store(r->dir);
 		return;
 	}
 	if (pthread_create(&btid, NULL, broker_main, &bt) != 0)
