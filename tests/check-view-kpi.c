@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "harness-screen.h"
 #include "i18n.h"
 #include "model.h"
 #include "ticket.h"
@@ -270,57 +271,13 @@ draw(int cols, int rows)
 	view_draw(v, &m, vs, NULL);
 }
 
-static char *
-screen_text(void)
-{
-	char *text = vscreen_dump(vs), *roles = vscreen_dump_roles(vs), *all;
-
-	xasprintf(&all, "%s-- roles --\n%s", text, roles);
-	free(text);
-	free(roles);
-	return all;
-}
-
-static char *
-read_all(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = xmalloc((size_t)n + 1);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static void
 check_golden(const char *name)
 {
-	const char *update = getenv("RD_UPDATE_GOLDEN");
-	char path[4300], *got = screen_text(), *want;
-	FILE *f;
+	char path[4300];
 
 	snprintf(path, sizeof path, "%s/tests/golden/%s.screen", srcdir, name);
-	if (update != NULL && strcmp(update, "1") == 0) {
-		f = fopen(path, "wb");
-		ck_assert_msg(f != NULL, "cannot write %s", path);
-		fputs(got, f);
-		fclose(f);
-		free(got);
-		return;
-	}
-	want = read_all(path);
-	ck_assert_msg(want != NULL, "%s is missing: run with RD_UPDATE_GOLDEN=1", path);
-	ck_assert_msg(strcmp(got, want) == 0, "%s differs; got:\n%s", path, got);
-	free(got);
-	free(want);
+	harness_screen_golden(vs, path, "check-view-kpi");
 }
 
 static bool
@@ -586,20 +543,10 @@ int
 main(void)
 {
 	const char *dir = getenv("RD_SRCDIR");
-	SRunner *sr;
-	int failed;
 
 	if (dir != NULL && dir[0] != '\0')
 		rd_strlcpy(srcdir, dir, sizeof srcdir);
-	if (setlocale(LC_ALL, "C.UTF-8") == NULL) {
-		fprintf(stderr, "check-view-kpi: the C.UTF-8 locale is missing\n");
-		return 1;
-	}
 	setenv("TZ", "UTC", 1);
 	tzset();
-	sr = srunner_create(kpi_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_screen_main(kpi_suite(), "check-view-kpi");
 }
