@@ -482,9 +482,7 @@ board_key(struct view *v, struct model *m, const struct key *k, enum keymap_acti
 	case ACTION_ASSIGN:
 		if (sel == NULL)
 			return UI_HANDLED;
-		view_destroy(m->open);
-		m->open = view_detail_create(m, sel->id, a == ACTION_OPEN ? ACTION_NONE : a);
-		return UI_HANDLED | UI_REDRAW;
+		return view_detail_open(m, sel->id, a);
 	case ACTION_NEW_INTAKE:
 		view_destroy(m->open);
 		m->open = view_intake_create(m);

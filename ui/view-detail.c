@@ -1363,3 +1363,11 @@ view_detail_create(struct model *m, int64_t id, enum keymap_action start_action)
 		start(vd, m, start_action);
 	return &vd->view;
 }
+
+unsigned
+view_detail_open(struct model *m, int64_t id, enum keymap_action a)
+{
+	view_destroy(m->open);
+	m->open = view_detail_create(m, id, a == ACTION_OPEN ? ACTION_NONE : a);
+	return UI_HANDLED | UI_REDRAW;
+}

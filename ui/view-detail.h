@@ -50,6 +50,11 @@ struct model;
  * Destroy with view_destroy(). */
 struct view *view_detail_create(struct model *m, int64_t id, enum keymap_action start);
 
+/* The ticket actions of a list (Enter, and a/S/c/A begun at once) on ticket id: put a new
+ * detail view in m->open for the app to push (replacing one already there). Returns the
+ * reaction for the list's key handler. */
+unsigned view_detail_open(struct model *m, int64_t id, enum keymap_action a);
+
 /* Ask for the history again if model->events is not that of the ticket's current version
  * (and it was not already asked for that version). Called on every key; the app should
  * call it after each model refresh with the view on top (any other view is ignored), so a

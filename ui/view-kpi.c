@@ -540,8 +540,7 @@ kpi_key(struct view *v, struct model *m, const struct key *k, enum keymap_action
 			break;
 		}
 		id = list[vk->sel]->id;
-		view_destroy(m->open);
-		m->open = view_detail_create(m, id, a == ACTION_OPEN ? ACTION_NONE : a);
+		r = view_detail_open(m, id, a);
 		break;
 	default:
 		r = UI_NONE;
