@@ -998,6 +998,14 @@ data_region_class_name(enum data_region_class c)
 	return class_names[c];
 }
 
+int
+data_ini_read(const char *path,
+    int (*on_key)(void *user, const char *section, const char *key, const char *value),
+    void *user)
+{
+	return ini_parse(path, on_key, user);
+}
+
 const char *
 data_default_dir(void)
 {

@@ -96,6 +96,14 @@ const struct data_region *data_region(const struct data *d, const char *id);
 /* "city", "county" or "rural" (static), or "?" if out of range. */
 const char *data_region_class_name(enum data_region_class c);
 
+/* Read any other INI file of data/ (message catalogs, ...) with libinih's own rules:
+ * on_key is called for each key = value with its section and returns non-zero to go on. Returns 0,
+ * -1 if the file cannot be opened (errno set), or the number of the first line that could
+ * not be parsed or whose on_key returned 0. Lets this module stay the only ini.h user. */
+int data_ini_read(const char *path,
+    int (*on_key)(void *user, const char *section, const char *key, const char *value),
+    void *user);
+
 /* The directory to load from: $RESCUEDESK_DATA if set, else the compiled-in default. */
 const char *data_default_dir(void);
 

@@ -1,13 +1,13 @@
-/* i18n.c: INI message catalogs (libinih), language choice and lookup with fallback. */
+/* i18n.c: INI message catalogs (read by data_ini_read), language choice, lookup with fallback. */
 #include "i18n.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "data.h"
 #include "util.h"
 
 struct entry {
@@ -70,7 +70,7 @@ i18n_catalog_load(const char *path, char **cause)
 	size_t i;
 	int rc;
 
-	rc = ini_parse(path, handler, &p);
+	rc = data_ini_read(path, handler, &p);
 	if (rc == -1) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		goto fail;
