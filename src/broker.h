@@ -70,7 +70,8 @@ void broker_destroy(struct broker *b);
  * periodic work at the new time. sock is a PAIR connected to opts.control. Returns the new
  * broker time once everything the step changed is committed, its replies sent and its
  * messages published; -1 if the broker did not answer within timeout_ms (or refused the
- * step). Positions are published at every turn of the loop in this mode. */
+ * step). In this mode positions are published at every turn of the loop, and a heartbeat
+ * follows every step. */
 int64_t broker_step(void *sock, int64_t ms, long timeout_ms);
 
 struct broker_stats {
