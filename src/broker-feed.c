@@ -2,18 +2,12 @@
  * a supplier sets on its trucks (registration, on and off duty, kind and supplier). */
 #include "broker-int.h"
 
-#include <inttypes.h>
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
 
 #define STALL_MOVE_M 50.0
 #define FUTURE_FIX_MS 300000  /* fixes stamped further ahead of broker time are refused */
-
-/* ---- feed ---- */
 
 void
 broker_handle_feed(struct broker *b, const struct proto_feed *f)

@@ -54,7 +54,7 @@ blank(const char *s)
 /* ---- handlers ---- */
 
 static int
-op_hello(struct broker *b, const struct peer *p RD_UNUSED, const struct proto_request *req,
+op_hello(struct broker *b, const struct peer *p, const struct proto_request *req,
     struct proto_buf *out)
 {
 	struct proto_hello_result r = {
@@ -72,7 +72,7 @@ op_hello(struct broker *b, const struct peer *p RD_UNUSED, const struct proto_re
 }
 
 static int
-op_intake(struct broker *b, const struct peer *p RD_UNUSED, const struct proto_request *req,
+op_intake(struct broker *b, const struct peer *p, const struct proto_request *req,
     struct proto_buf *out)
 {
 	const struct proto_intake_create *a = &req->args.intake_create;
@@ -156,7 +156,7 @@ find_ticket(struct broker *b, const struct proto_request *req, int64_t id, struc
 
 
 static int
-op_set_state(struct broker *b, const struct peer *p RD_UNUSED, const struct proto_request *req,
+op_set_state(struct broker *b, const struct peer *p, const struct proto_request *req,
     struct proto_buf *out)
 {
 	const struct proto_ticket_set_state *a = &req->args.ticket_set_state;
@@ -259,7 +259,7 @@ offered_ticket(struct broker *b, const struct proto_request *req, int64_t id, co
 }
 
 static int
-op_offer_accept(struct broker *b, const struct peer *p RD_UNUSED, const struct proto_request *req,
+op_offer_accept(struct broker *b, const struct peer *p, const struct proto_request *req,
     struct proto_buf *out)
 {
 	const struct proto_offer_accept *a = &req->args.offer_accept;
@@ -272,7 +272,7 @@ op_offer_accept(struct broker *b, const struct peer *p RD_UNUSED, const struct p
 }
 
 static int
-op_offer_decline(struct broker *b, const struct peer *p RD_UNUSED, const struct proto_request *req,
+op_offer_decline(struct broker *b, const struct peer *p, const struct proto_request *req,
     struct proto_buf *out)
 {
 	const struct proto_offer_decline *a = &req->args.offer_decline;
@@ -287,7 +287,7 @@ op_offer_decline(struct broker *b, const struct peer *p RD_UNUSED, const struct 
 }
 
 static int
-op_cancel(struct broker *b, const struct peer *p RD_UNUSED, const struct proto_request *req,
+op_cancel(struct broker *b, const struct peer *p, const struct proto_request *req,
     struct proto_buf *out)
 {
 	const struct proto_ticket_cancel *a = &req->args.ticket_cancel;
@@ -305,7 +305,7 @@ op_cancel(struct broker *b, const struct peer *p RD_UNUSED, const struct proto_r
 }
 
 static int
-op_note(struct broker *b, const struct peer *p RD_UNUSED, const struct proto_request *req,
+op_note(struct broker *b, const struct peer *p, const struct proto_request *req,
     struct proto_buf *out)
 {
 	const struct proto_ticket_note *a = &req->args.ticket_note;
@@ -324,7 +324,7 @@ op_note(struct broker *b, const struct peer *p RD_UNUSED, const struct proto_req
 }
 
 static int
-op_assign(struct broker *b, const struct peer *p RD_UNUSED, const struct proto_request *req,
+op_assign(struct broker *b, const struct peer *p, const struct proto_request *req,
     struct proto_buf *out)
 {
 	const struct proto_ticket_assign *a = &req->args.ticket_assign;
@@ -365,7 +365,7 @@ op_assign(struct broker *b, const struct peer *p RD_UNUSED, const struct proto_r
 
 /* Up to k ranked candidates for ticket t, with their reasons. Read-only. */
 static int
-op_candidates(struct broker *b, const struct peer *p RD_UNUSED, const struct proto_request *req,
+op_candidates(struct broker *b, const struct peer *p, const struct proto_request *req,
     struct proto_buf *out)
 {
 	const struct proto_dispatch_candidates *a = &req->args.dispatch_candidates;
@@ -439,7 +439,7 @@ event_cb(void *vctx, const struct store_event *ev)
 }
 
 static int
-op_get(struct broker *b, const struct peer *p RD_UNUSED, const struct proto_request *req,
+op_get(struct broker *b, const struct peer *p, const struct proto_request *req,
     struct proto_buf *out)
 {
 	struct bticket *t = find_ticket(b, req, req->args.ticket_get.id, out);
@@ -472,7 +472,6 @@ static int
 op_snapshot(struct broker *b, const struct peer *p, const struct proto_request *req,
     struct proto_buf *out)
 {
-	(void)out;
 	broker_send_snapshot(b, req, p);
 	return 0;
 }

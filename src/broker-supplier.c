@@ -3,9 +3,6 @@
  * the geo index, and the fleet view dispatch_rank reads. */
 #include "broker-int.h"
 
-#include <inttypes.h>
-#include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

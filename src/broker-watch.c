@@ -4,7 +4,6 @@
 #include "broker-int.h"
 
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,6 +221,8 @@ watch(struct broker *b, struct bticket *t, int64_t now)
 	watch_redispatch(b, t, now);
 }
 
+
+/* ---- the monitoring pass (the loop's tick calls it after dispatch) ---- */
 
 void
 broker_watch_tick(struct broker *b, int64_t now)

@@ -2,7 +2,8 @@
  * in a thread with inproc endpoints).
  *
  * One thread, one zmq_poll loop over three sockets: a ROUTER for requests (api), a PUB for
- * live updates (pub) and a PULL for the suppliers' feed (feed). Every accepted change is
+ * live updates (pub) and a PULL for the suppliers' feed (feed); with a manual clock, a
+ * fourth (a PAIR, control) takes the steps that move broker time. Every accepted change is
  * appended to the store's event log and committed before it is acknowledged or published.
  *
  * Ownership: broker_create copies the strings of opts; the zmq context is borrowed (NULL:

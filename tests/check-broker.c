@@ -16,6 +16,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "broker-int.h"
 #include "broker.h"
 #include "proto.h"
 #include "util.h"
@@ -1419,6 +1420,124 @@ START_TEST(test_warning_not_accepted)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- the op table */
+
+/* Every REQUEST message of the protocol has its row, under its wire name; the mutating ones
+ * are exactly those that change state (their replies are kept for retries). */
+START_TEST(test_op_table)
+{
+	static const char *mutating[] = {
+		"intake.create", "ticket.note", "ticket.set_state", "ticket.cancel", "ticket.assign",
+		"offer.accept", "offer.decline",
+	};
+	size_t n_requests = 0;
+
+	for (int id = 0; id < PROTO_MSG_COUNT; id++) {
+		const struct broker_op *op = broker_op_find(id);
+		if (proto_descs[id].kind != PROTO_KIND_REQUEST) {
+			ck_assert_ptr_null(op);
+			continue;
+		}
+		n_requests++;
+		ck_assert_msg(op != NULL, "no row for %s", proto_descs[id].wire);
+		ck_assert_str_eq(op->name, proto_descs[id].wire);
+		ck_assert_int_eq(op->args, id);
+		ck_assert(op->handler != NULL);
+		ck_assert_uint_eq(op->roles, BROKER_ROLES_ALL); /* nobody authenticates yet */
+		bool want = false;
+		for (size_t i = 0; i < ARRAY_LEN(mutating); i++)
+			want = want || strcmp(mutating[i], op->name) == 0;
+		ck_assert_msg(op->mutating == want, "%s: mutating %d", op->name, op->mutating);
+	}
+	ck_assert_uint_eq(broker_n_ops, n_requests);
+	ck_assert_ptr_null(broker_op_find(-1));
+	ck_assert_str_eq(broker_role_name(BROKER_ROLE_AGENT), "agent");
+	ck_assert_str_eq(broker_role_name(BROKER_ROLE_SIM), "sim");
+	ck_assert_str_eq(broker_role_name(BROKER_ROLE_COUNT), "");
+}
+END_TEST
+
+/* The role check reads the table: a peer holding none of an op's roles is refused before
+ * anything else happens, with forbidden; one holding any of them is served. The broker is
+ * driven directly here (no loop): the answer waits in its queue for the peer. */
+static void
+handle_as(struct broker *b, unsigned roles, enum proto_msg_id op, const void *args,
+    struct proto_reply *r)
+{
+	struct peer p = { .rid = "peer-1", .rid_len = 6, .roles = roles };
+	struct proto_buf q, scratch;
+	struct proto_request req;
+	struct proto_error err;
+
+	proto_buf_init(&q);
+	proto_buf_init(&scratch);
+	proto_encode_request(&q, op, "role-1", "agent7", args);
+	ck_assert_int_eq(proto_decode_request(q.data, q.len, &req, &err), 0);
+	ck_assert_ptr_null(b->out_head);
+	broker_handle(b, &p, &req, &scratch);
+	struct outq *o = b->out_head;
+	ck_assert_ptr_nonnull(o);
+	ck_assert_uint_eq(o->n, 1);
+	ck_assert_mem_eq(o->to.rid, "peer-1", 6);
+	ck_assert_int_eq(proto_decode_reply(o->frames[0], o->lens[0], r, &err), 0);
+	ck_assert_str_eq(r->cmd_id, "role-1");
+	b->out_head = o->next;
+	b->out_tail = NULL;
+	for (size_t i = 0; i < o->n; i++)
+		free(o->frames[i]);
+	free(o->frames);
+	free(o->lens);
+	free(o);
+	proto_buf_finish(&q);
+	proto_buf_finish(&scratch);
+}
+
+START_TEST(test_role_check)
+{
+	struct broker_opts o = {
+		.api = E.api, .pub = E.pub, .feed = E.feed, .db = E.db, .data_dir = SOURCE_DATA_DIR,
+		.sync = STORE_SYNC_NORMAL, .clock = BROKER_CLOCK_MANUAL, .control = E.control,
+		.clock_start = HARNESS_BROKER_T0,
+	};
+	char *cause = NULL;
+	struct broker *b = broker_create(E.ctx, &o, &cause);
+	struct proto_hello h = { .present = 0 };
+	struct proto_reply r;
+
+	ck_assert_msg(b != NULL, "broker_create: %s", cause);
+	handle_as(b, 0, PROTO_MSG_hello, &h, &r);
+	ck_assert(!r.ok);
+	ck_assert_int_eq(r.error.code, PROTO_E_FORBIDDEN);
+	ck_assert_str_eq(r.error.message, "hello is not allowed to this client");
+	proto_reply_finish(&r);
+	struct proto_intake_create a = intake(CALL_LAT, CALL_LON, "battery", "changsha");
+	handle_as(b, 0, PROTO_MSG_intake_create, &a, &r);
+	ck_assert_int_eq(r.error.code, PROTO_E_FORBIDDEN);
+	proto_reply_finish(&r);
+	ck_assert(!b->in_txn); /* refused before the batch and the reply cache */
+	handle_as(b, BROKER_ROLE_BIT(SIM), PROTO_MSG_hello, &h, &r);
+	ck_assert(r.ok);
+	ck_assert_str_eq(r.hello.user, "agent7");
+	proto_reply_finish(&r);
+
+	struct broker_stats st;
+	broker_stats(b, &st);
+	ck_assert_uint_eq(st.tickets, 0);
+	broker_destroy(b);
+}
+END_TEST
+
+/* Set up the directory and context only: the test makes its own broker. */
+static void
+setup_bare(void)
+{
+	struct harness_broker_opts o = {
+		.base_dir = base_dir, .log_env = "CHECK_BROKER_LOG", .cmd_prefix = "check",
+		.strict = true,
+	};
+	harness_broker_setup(&E, &o);
+}
+
 static Suite *
 broker_suite(void)
 {
@@ -1434,6 +1553,13 @@ broker_suite(void)
 	tcase_add_test(tc, test_far_too_large);
 	tcase_add_test(tc, test_req_client);
 	tcase_add_test(tc, test_feed_garbage);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ops");
+	tcase_add_checked_fixture(tc, setup_bare, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_op_table);
+	tcase_add_test(tc, test_role_check);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tickets");
