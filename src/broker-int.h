@@ -1,5 +1,17 @@
-/* broker-int.h: the broker's private state, shared by broker.c (sockets, loop, store,
- * publishing) and broker-ops.c (requests, dispatch, monitoring). Not for other modules. */
+/* broker-int.h: the broker's private state and the calls between its files. Not for other
+ * modules. Who owns what:
+ *
+ *   broker.c           the loop, sockets, clock, batch transaction, emit/publish, replies,
+ *                      snapshots, heartbeats, checkpoints and load
+ *   broker-ops.c       the op table and the request handlers
+ *   broker-dispatch.c  offers, holds, try_dispatch, offer time-outs, ticket state changes
+ *   broker-supplier.c  supplier accounting and the fleet as dispatch sees it
+ *   broker-state.c     the entity tables, and relinking them after a load
+ *   broker-feed.c      the suppliers' feed: GPS fixes and truck status
+ *   broker-watch.c     monitoring: the delay warnings
+ *
+ * Calls go one way: the loop (broker.c) calls into the jobs; the jobs call the emit/publish
+ * layer (broker_emit_*, broker_reply) and each other's helpers below. */
 #ifndef RD_BROKER_INT_H
 #define RD_BROKER_INT_H
 
@@ -83,12 +95,52 @@ struct bwarn {
 	struct bticket *ticket;
 };
 
+/* The roles a client may act in. Every op's row in the op table says which roles may call
+ * it; today nobody authenticates, so every peer holds every role. */
+#define BROKER_ROLES(X)                  \
+	X(AGENT, "agent")                \
+	X(SUPERVISOR, "supervisor")      \
+	X(SPECIALIST, "specialist")      \
+	X(SUPPLIER, "supplier")          \
+	X(INTAKE, "intake")              \
+	X(SIM, "sim")
+
+enum broker_role {
+#define X(e, s) BROKER_ROLE_##e,
+	BROKER_ROLES(X)
+#undef X
+	BROKER_ROLE_COUNT
+};
+
+#define BROKER_ROLE_BIT(r) (1u << BROKER_ROLE_##r)
+#define BROKER_ROLES_ALL ((1u << BROKER_ROLE_COUNT) - 1)
+
+/* The client a request came from, and where its answer goes. */
+struct peer {
+	unsigned char rid[256];  /* the ROUTER's routing id */
+	size_t rid_len;
+	bool delim;              /* the client is a REQ socket: put back the empty frame */
+	unsigned roles;          /* BROKER_ROLE_BIT()s it may act in */
+};
+
+/* One op of the API: the request handlers, the idempotency cache and the role check all
+ * read this table (broker-ops.c). A handler writes its complete reply frame into out and
+ * returns 0, or an error reply and -1; a handler that answers in several frames queues
+ * them itself (broker_reply_peer) and leaves out empty. */
+struct broker_op {
+	const char *name;        /* the wire op, proto_descs[args].wire */
+	enum proto_msg_id args;  /* its REQUEST message */
+	bool mutating;           /* changes state: runs in the batch, its reply is kept for
+	                          * retries with the same (user, cmd_id) */
+	unsigned roles;          /* BROKER_ROLE_BIT()s allowed */
+	int (*handler)(struct broker *b, const struct peer *p, const struct proto_request *req,
+	    struct proto_buf *out);
+};
+
 /* A reply or snapshot waiting to be sent to one client. */
 struct outq {
 	struct outq *next;
-	unsigned char rid[256];
-	size_t rid_len;
-	bool delim;              /* the client is a REQ socket: put back the empty frame */
+	struct peer to;
 	char **frames;
 	size_t *lens;
 	size_t n, sent;
@@ -103,7 +155,7 @@ struct pubq {
 
 struct broker {
 	struct broker_opts opts;
-	char *api, *pub_ep, *feed_ep, *db_path, *data_dir;
+	char *api, *pub_ep, *feed_ep, *db_path, *data_dir, *control_ep;
 	void *zctx;
 	bool own_ctx;
 	void *router, *pub, *feed;
@@ -144,7 +196,9 @@ struct broker {
 	struct proto_buf buf;      /* scratch */
 
 	/* clock */
+	void *control;            /* BROKER_CLOCK_MANUAL: the PAIR socket steps come on */
 	int64_t t0_mono, t0_broker;
+	int64_t stepped;          /* BROKER_CLOCK_MANUAL: ms stepped since t0_broker */
 	int64_t last_hb, last_tick, last_pos, last_expire;
 
 	int64_t events_since_checkpoint;
@@ -165,28 +219,88 @@ void broker_emit_truck(struct broker *b, struct btruck *k, const char *kind, con
 void broker_emit_warning(struct broker *b, struct bwarn *w, const char *kind);
 /* Encode an entity's wire form as a msgpack map into out. */
 void broker_pack_ticket(const struct bticket *t, struct proto_buf *out);
-/* Queue a reply frame for the client of the request being handled. */
-void broker_reply(struct broker *b, const unsigned char *rid, size_t rid_len, bool delim,
-    const char *body, size_t len);
+/* Queue a reply frame for peer p (copied). */
+void broker_reply(struct broker *b, const struct peer *p, const char *body, size_t len);
+/* Queue the snapshot the request asks for, in parts, for peer p. */
+void broker_send_snapshot(struct broker *b, const struct proto_request *req,
+    const struct peer *p);
 
 /* broker-ops.c */
+/* The row of op (an enum proto_msg_id), or NULL when the broker does not serve it. */
+const struct broker_op *broker_op_find(int op);
+/* Every row, for tests. */
+extern const struct broker_op broker_ops[];
+extern const size_t broker_n_ops;
+const char *broker_role_name(enum broker_role r);
+/* Handle one decoded request from p: reply (or replay the stored reply of a retry). out is
+ * scratch. */
+void broker_handle(struct broker *b, const struct peer *p, const struct proto_request *req,
+    struct proto_buf *out);
+
+/* broker-state.c */
+struct bticket *broker_ticket(struct broker *b, int64_t id);
+void broker_ticket_put(struct broker *b, struct bticket *t);
+/* After load: relink tickets, trucks and warnings; rebuild what is not in the entities
+ * (declined trucks, offers today) from the event log. */
+void broker_relink(struct broker *b);
+
+/* broker-supplier.c */
 /* Set up the dispatch rules, the supplier table and the fleet view from b->data; before any
  * truck is added. broker_dispatch_finish frees what it made. */
 void broker_dispatch_init(struct broker *b);
 void broker_dispatch_finish(struct broker *b);
-struct bticket *broker_ticket(struct broker *b, int64_t id);
 struct btruck *broker_truck_add(struct broker *b, const struct proto_truck *w);
 void broker_truck_reindex(struct broker *b, struct btruck *k);
-void broker_ticket_put(struct broker *b, struct bticket *t);
-/* Handle one decoded request: writes the reply body (complete frame) into out. */
-void broker_handle(struct broker *b, const struct proto_request *req, struct proto_buf *out,
-    const unsigned char *rid, size_t rid_len, bool delim);
+/* The supplier of truck k (index in b->sups), or -1. */
+int broker_sup_find(const struct broker *b, const struct btruck *k);
+/* Count truck k in (sign 1) or out of (sign -1) its supplier's trucks and busy trucks. */
+void broker_sup_count(struct broker *b, const struct btruck *k, int sign);
+/* Its supplier may have changed: account for it again. */
+void broker_truck_resup(struct broker *b, struct btruck *k);
+/* Start a new China day for the counts of offers made today. */
+void broker_roll_day(struct broker *b, int64_t now);
+void broker_truck_set_status(struct broker *b, struct btruck *k, enum truck_status s);
+
+/* broker-dispatch.c (the short names are those the monitoring code calls) */
+void broker_add_declined(struct bticket *t, const struct btruck *k);
+int64_t travel_ms(const struct broker *b, const struct bticket *t, const struct btruck *k,
+    int64_t now);
+void set_eta(struct bticket *t, int64_t eta, const char *src);
+struct dispatch_query query_for(struct broker *b, struct bticket *t, int64_t now);
+void broker_ticket_set_state(struct bticket *t, enum ticket_state s, int64_t now);
+bool broker_auto_region(const struct bticket *t);
+/* Offer a waiting ticket to its best candidate, or hold it for a better one finishing a
+ * job. True if it was offered. */
+bool broker_try_dispatch(struct broker *b, struct bticket *t);
+/* Offer t to the truck an agent chose (releasing the truck it had, if any). */
+void broker_offer_chosen(struct broker *b, struct bticket *t, struct btruck *k,
+    const char *user);
+/* The supplier accepts the offer of t to its truck (eta_s < 0: no ETA given). */
+void broker_accept_offer(struct broker *b, struct bticket *t, const char *user, int64_t eta_s);
+/* The truck of t refuses it (an offer declined, or an accepted job handed back). */
+void broker_decline_offer(struct broker *b, struct bticket *t, const char *user,
+    const char *reason);
+/* Close t in final state s. */
+void broker_finish(struct broker *b, struct bticket *t, enum ticket_state s, const char *user,
+    const char *why);
+/* Periodic work at now: expire offers, dispatch waiting tickets. False when the batch
+ * transaction failed. */
+bool broker_dispatch_tick(struct broker *b, int64_t now);
+
+static inline int64_t
+ceil_min(int64_t ms)
+{
+	return ms <= 0 ? 0 : (ms + 59999) / 60000;
+}
+
+/* broker-feed.c */
 void broker_handle_feed(struct broker *b, const struct proto_feed *f);
-/* Periodic work: dispatch waiting tickets, refresh ETAs, raise and clear warnings. */
-void broker_tick(struct broker *b);
-/* After load: relink tickets, trucks and warnings; rebuild what is not in the entities
- * (declined trucks, offers today) from the event log. */
-void broker_relink(struct broker *b);
+
+/* broker-watch.c */
+void clear_warning(struct broker *b, struct bticket *t, enum warn_kind k);
+void watch(struct broker *b, struct bticket *t, int64_t now);
+/* Raise and clear the warnings of every open ticket at now. */
+void broker_watch_tick(struct broker *b, int64_t now);
 const char *warn_kind_name(enum warn_kind k);
 int warn_kind_parse(const char *s);
 

@@ -1,5 +1,8 @@
-/* broker.c: rescuedeskd's loop: sockets, the batch transaction, publishing, snapshots,
- * heartbeats, checkpoints. The request handlers live in broker-ops.c. */
+/* broker.c: rescuedeskd's loop: sockets, the clock, the batch transaction, publishing,
+ * replies, snapshots, heartbeats, checkpoints and load. The loop calls into the jobs
+ * (broker-ops.c for requests, broker-feed.c for the feed, broker-dispatch.c and
+ * broker-watch.c for the periodic work); they report back through broker_emit_* and
+ * broker_reply. */
 #include "broker-int.h"
 
 #include <errno.h>
@@ -28,6 +31,8 @@ tick_ms(const struct broker *b)
 int64_t
 broker_now(const struct broker *b)
 {
+	if (b->opts.clock == BROKER_CLOCK_MANUAL)
+		return b->t0_broker + b->stepped;
 	int64_t el = rd_mono_ms() - b->t0_mono;
 	return b->t0_broker + (int64_t)((double)el * b->opts.time_scale);
 }
@@ -190,14 +195,10 @@ outq_free(struct outq *q)
 }
 
 static struct outq *
-outq_new(const unsigned char *rid, size_t rid_len, bool delim)
+outq_new(const struct peer *p)
 {
 	struct outq *q = xcalloc(1, sizeof *q);
-	if (rid_len > sizeof q->rid)
-		rid_len = sizeof q->rid;
-	memcpy(q->rid, rid, rid_len);
-	q->rid_len = rid_len;
-	q->delim = delim;
+	q->to = *p;
 	q->started = rd_mono_ms();
 	return q;
 }
@@ -223,10 +224,9 @@ outq_push(struct broker *b, struct outq *q)
 }
 
 void
-broker_reply(struct broker *b, const unsigned char *rid, size_t rid_len, bool delim,
-    const char *body, size_t len)
+broker_reply(struct broker *b, const struct peer *p, const char *body, size_t len)
 {
-	struct outq *q = outq_new(rid, rid_len, delim);
+	struct outq *q = outq_new(p);
 	char *copy = xmalloc(len ? len : 1);
 	memcpy(copy, body, len);
 	outq_add(q, copy, len);
@@ -245,12 +245,12 @@ flush_out(struct broker *b)
 	while ((q = *pp) != NULL) {
 		bool drop = false;
 		while (q->sent < q->n) {
-			if (zmq_send(b->router, q->rid, q->rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+			if (zmq_send(b->router, q->to.rid, q->to.rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
 				if (errno != EAGAIN)
 					drop = true;
 				break;
 			}
-			if (q->delim)
+			if (q->to.delim)
 				zmq_send(b->router, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
 			if (zmq_send(b->router, q->frames[q->sent], q->lens[q->sent], ZMQ_DONTWAIT) < 0) {
 				if (errno != EAGAIN)
@@ -281,9 +281,8 @@ snapshot_keeps(const struct broker *b, const struct bticket *t, int64_t now)
 
 /* Encode the whole live state now (so every part is consistent with the same seqs) and
  * queue it as parts for the client. */
-static void
-send_snapshot(struct broker *b, const struct proto_request *req, const unsigned char *rid,
-    size_t rid_len, bool delim)
+void
+broker_send_snapshot(struct broker *b, const struct proto_request *req, const struct peer *p)
 {
 	int64_t now = broker_now(b);
 	size_t chunk = PROTO_HAS(&req->args.snapshot, snapshot, chunk) ?
@@ -301,7 +300,7 @@ send_snapshot(struct broker *b, const struct proto_request *req, const unsigned 
 			wl[nw++] = b->warns[i];
 	size_t total = nt + nk + nw;
 	size_t parts = total == 0 ? 1 : (total + chunk - 1) / chunk;
-	struct outq *q = outq_new(rid, rid_len, delim);
+	struct outq *q = outq_new(p);
 	size_t ti = 0, ki = 0, wi = 0;
 	struct proto_buf pb;
 	proto_buf_init(&pb);
@@ -374,14 +373,15 @@ send_hb(struct broker *b)
 /* Read one multipart message from the ROUTER: envelope frames, then the body. Returns the
  * body length or -1 when nothing is waiting. */
 static int
-recv_request(struct broker *b, unsigned char *rid, size_t *rid_len, bool *delim, zmq_msg_t *body)
+recv_request(struct broker *b, struct peer *p, zmq_msg_t *body)
 {
 	zmq_msg_t part;
 	int more = 0, nparts = 0;
 	size_t more_sz = sizeof more;
 
-	*rid_len = 0;
-	*delim = false;
+	p->rid_len = 0;
+	p->delim = false;
+	p->roles = BROKER_ROLES_ALL; /* nobody authenticates yet */
 	zmq_msg_init(body);
 	for (;;) {
 		zmq_msg_init(&part);
@@ -394,14 +394,14 @@ recv_request(struct broker *b, unsigned char *rid, size_t *rid_len, bool *delim,
 		zmq_getsockopt(b->router, ZMQ_RCVMORE, &more, &more_sz);
 		if (nparts == 0) {
 			size_t n = zmq_msg_size(&part);
-			if (n > 256)
-				n = 256;
-			memcpy(rid, zmq_msg_data(&part), n);
-			*rid_len = n;
+			if (n > sizeof p->rid)
+				n = sizeof p->rid;
+			memcpy(p->rid, zmq_msg_data(&part), n);
+			p->rid_len = n;
 			zmq_msg_close(&part);
 		} else if (more) {
 			if (zmq_msg_size(&part) == 0)
-				*delim = true;
+				p->delim = true;
 			zmq_msg_close(&part);
 		} else {
 			zmq_msg_move(body, &part); /* releases what body held */
@@ -417,15 +417,13 @@ recv_request(struct broker *b, unsigned char *rid, size_t *rid_len, bool *delim,
 static void
 handle_requests(struct broker *b)
 {
-	unsigned char rid[256];
-	size_t rid_len;
-	bool delim;
+	struct peer peer;
 	zmq_msg_t body;
 	struct proto_request req;
 	struct proto_error err;
 
 	for (int i = 0; i < BATCH_MAX && !b->fatal; i++) {
-		if (recv_request(b, rid, &rid_len, &delim, &body) < 0) {
+		if (recv_request(b, &peer, &body) < 0) {
 			zmq_msg_close(&body);
 			break;
 		}
@@ -436,11 +434,9 @@ handle_requests(struct broker *b)
 			log_debug("bad request: %s", err.message);
 			proto_encode_reply_error(&b->buf, req.cmd_id,
 			    req.op >= 0 ? proto_descs[req.op].wire : "", err.code, err.message);
-			broker_reply(b, rid, rid_len, delim, b->buf.data, b->buf.len);
-		} else if (req.op == PROTO_MSG_snapshot) {
-			send_snapshot(b, &req, rid, rid_len, delim);
+			broker_reply(b, &peer, b->buf.data, b->buf.len);
 		} else {
-			broker_handle(b, &req, &b->buf, rid, rid_len, delim);
+			broker_handle(b, &peer, &req, &b->buf);
 		}
 		zmq_msg_close(&body);
 	}
@@ -653,6 +649,14 @@ broker_create(void *zctx, const struct broker_opts *opts, char **cause)
 	b->truck_by_id = hmap_create();
 	b->geo = geo_index_create(0.02);
 	proto_buf_init(&b->buf);
+	if (b->opts.clock == BROKER_CLOCK_MANUAL) {
+		if (opts->control == NULL) {
+			*cause = xstrdup("a manual clock needs a control endpoint");
+			goto fail;
+		}
+		b->control_ep = xstrdup(opts->control);
+		b->opts.control = b->control_ep;
+	}
 
 	if ((b->data = data_load(b->data_dir, &why)) == NULL) {
 		xasprintf(cause, "data: %s", why);
@@ -698,6 +702,9 @@ broker_create(void *zctx, const struct broker_opts *opts, char **cause)
 	    (b->pub = bind_socket(b, ZMQ_PUB, b->pub_ep, cause)) == NULL ||
 	    (b->feed = bind_socket(b, ZMQ_PULL, b->feed_ep, cause)) == NULL)
 		goto fail;
+	if (b->opts.clock == BROKER_CLOCK_MANUAL &&
+	    (b->control = bind_socket(b, ZMQ_PAIR, b->control_ep, cause)) == NULL)
+		goto fail;
 	log_info("epoch %" PRId64 ", %zu tickets (%zu open), %zu trucks, replayed %" PRId64
 	    " events; api %s pub %s feed %s", b->epoch, b->n_tickets, b->n_open, b->n_trucks,
 	    replayed, b->api, b->pub_ep, b->feed_ep);
@@ -706,6 +713,54 @@ fail:
 	free(why);
 	broker_destroy(b);
 	return NULL;
+}
+
+/* The periodic work at broker time now: offers past their time, waiting tickets, warnings. */
+static void
+tick(struct broker *b)
+{
+	int64_t now = broker_now(b);
+	if (b->n_open == 0)
+		return;
+	if (broker_dispatch_tick(b, now))
+		broker_watch_tick(b, now);
+}
+
+/* ---- the manual clock ----
+ * A step is one frame of sizeof(int64_t) bytes: the ms to move broker time on. The answer,
+ * sent at the end of the loop's turn, is one frame of the same size: the new broker time,
+ * or -1 for a step refused. */
+
+static bool
+read_step(struct broker *b, int64_t *answer)
+{
+	int64_t ms;
+	int n = zmq_recv(b->control, &ms, sizeof ms, ZMQ_DONTWAIT);
+	if (n < 0)
+		return false;
+	if (n != (int)sizeof ms || ms < 0) {
+		*answer = -1;
+		return true;
+	}
+	b->stepped += ms;
+	tick(b);
+	*answer = broker_now(b);
+	return true;
+}
+
+int64_t
+broker_step(void *sock, int64_t ms, long timeout_ms)
+{
+	int64_t now;
+	zmq_pollitem_t it = { sock, 0, ZMQ_POLLIN, 0 };
+
+	if (zmq_send(sock, &ms, sizeof ms, 0) != (int)sizeof ms)
+		return -1;
+	if (zmq_poll(&it, 1, timeout_ms) <= 0)
+		return -1;
+	if (zmq_recv(sock, &now, sizeof now, 0) != (int)sizeof now)
+		return -1;
+	return now;
 }
 
 static void
@@ -731,14 +786,17 @@ broker_run(struct broker *b, volatile sig_atomic_t *stop)
 	zmq_pollitem_t items[] = {
 		{ b->router, 0, ZMQ_POLLIN, 0 },
 		{ b->feed, 0, ZMQ_POLLIN, 0 },
+		{ b->control, 0, ZMQ_POLLIN, 0 },
 	};
+	int n_items = b->control != NULL ? 3 : 2;
+	bool manual = b->opts.clock == BROKER_CLOCK_MANUAL;
 
 	b->last_hb = b->last_tick = b->last_pos = b->last_expire = rd_mono_ms();
 	send_hb(b);
 	while (!*stop && !b->fatal) {
 		int64_t now = rd_mono_ms();
 		long timeout = HB_MS - (now - b->last_hb);
-		if (tick_ms(b) - (now - b->last_tick) < timeout)
+		if (!manual && tick_ms(b) - (now - b->last_tick) < timeout)
 			timeout = tick_ms(b) - (now - b->last_tick);
 		if (timeout > 100)
 			timeout = 100; /* look at *stop often enough */
@@ -746,7 +804,7 @@ broker_run(struct broker *b, volatile sig_atomic_t *stop)
 			timeout = 1;
 		if (timeout < 0)
 			timeout = 0;
-		if (zmq_poll(items, 2, timeout) < 0 && errno != EINTR) {
+		if (zmq_poll(items, n_items, timeout) < 0 && errno != EINTR) {
 			log_error("zmq_poll: %s", zmq_strerror(errno));
 			b->fatal = true;
 			break;
@@ -755,10 +813,13 @@ broker_run(struct broker *b, volatile sig_atomic_t *stop)
 			handle_feed(b);
 		if (items[0].revents & ZMQ_POLLIN)
 			handle_requests(b);
+		int64_t answer = 0;
+		bool stepped = n_items == 3 && (items[2].revents & ZMQ_POLLIN) &&
+		    read_step(b, &answer);
 		now = rd_mono_ms();
-		if (now - b->last_tick >= tick_ms(b)) {
+		if (!manual && now - b->last_tick >= tick_ms(b)) {
 			b->last_tick = now;
-			broker_tick(b);
+			tick(b);
 		}
 		commit_batch(b);
 		if (b->fatal) {
@@ -769,12 +830,16 @@ broker_run(struct broker *b, volatile sig_atomic_t *stop)
 		}
 		flush_out(b);
 		flush_pubs(b);
-		if (now - b->last_pos >= POS_MS) {
+		if (manual || now - b->last_pos >= POS_MS) {
 			b->last_pos = now;
 			for (size_t i = 0; i < b->n_trucks; i++)
 				if (b->trucks[i]->pos_dirty)
 					publish_position(b, b->trucks[i]);
 			flush_pubs(b);
+		}
+		if (stepped) {
+			send_hb(b); /* a test's subscriber need not wait a heartbeat period */
+			zmq_send(b->control, &answer, sizeof answer, ZMQ_DONTWAIT);
 		}
 		if (now - b->last_hb >= HB_MS) {
 			b->last_hb = now;
@@ -814,6 +879,8 @@ broker_destroy(struct broker *b)
 		zmq_close(b->pub);
 	if (b->feed)
 		zmq_close(b->feed);
+	if (b->control)
+		zmq_close(b->control);
 	if (b->own_ctx)
 		zmq_ctx_term(b->zctx);
 	store_close(b->store);
@@ -844,5 +911,6 @@ broker_destroy(struct broker *b)
 	free(b->feed_ep);
 	free(b->db_path);
 	free(b->data_dir);
+	free(b->control_ep);
 	free(b);
 }

@@ -2,7 +2,8 @@
  * in a thread with inproc endpoints).
  *
  * One thread, one zmq_poll loop over three sockets: a ROUTER for requests (api), a PUB for
- * live updates (pub) and a PULL for the suppliers' feed (feed). Every accepted change is
+ * live updates (pub) and a PULL for the suppliers' feed (feed); with a manual clock, a
+ * fourth (a PAIR, control) takes the steps that move broker time. Every accepted change is
  * appended to the store's event log and committed before it is acknowledged or published.
  *
  * Ownership: broker_create copies the strings of opts; the zmq context is borrowed (NULL:
@@ -28,6 +29,15 @@ enum broker_policy {
 	                          (the baseline of the dispatch-quality benchmark) */
 };
 
+/* Where broker time comes from. */
+enum broker_clock {
+	BROKER_CLOCK_MONOTONIC, /* the monotonic clock x time_scale from clock_start (the
+	                           default) */
+	BROKER_CLOCK_MANUAL,    /* stands at clock_start until broker_step moves it; the
+	                           periodic work (offer time-outs, dispatch of waiting tickets,
+	                           monitoring) runs at each step and never by itself (tests) */
+};
+
 struct broker_opts {
 	const char *api, *pub, *feed; /* endpoints to bind */
 	const char *db;               /* SQLite path */
@@ -41,6 +51,10 @@ struct broker_opts {
 	                                 goes back behind what the store holds */
 	enum broker_policy policy;    /* automatic dispatch (0: BROKER_POLICY_ETA) */
 	int tick_ms;                  /* dispatch and monitoring period, real ms (0: 500) */
+	enum broker_clock clock;      /* 0: BROKER_CLOCK_MONOTONIC */
+	const char *control;          /* BROKER_CLOCK_MANUAL: the endpoint of the PAIR socket
+	                                 the broker binds for steps (inproc:// on the zmq
+	                                 context given to broker_create) */
 };
 
 struct broker;
@@ -52,6 +66,14 @@ struct broker *broker_create(void *zctx, const struct broker_opts *opts, char **
 int broker_run(struct broker *b, volatile sig_atomic_t *stop);
 /* Write a checkpoint, close sockets and the store. NULL is fine. */
 void broker_destroy(struct broker *b);
+
+/* BROKER_CLOCK_MANUAL, from another thread: move broker time on by ms (>= 0) and run the
+ * periodic work at the new time. sock is a PAIR connected to opts.control. Returns the new
+ * broker time once everything the step changed is committed, its replies sent and its
+ * messages published; -1 if the broker did not answer within timeout_ms (or refused the
+ * step). In this mode positions are published at every turn of the loop, and a heartbeat
+ * follows every step. */
+int64_t broker_step(void *sock, int64_t ms, long timeout_ms);
 
 struct broker_stats {
 	uint64_t requests, bad_requests, replays, fixes, bad_feed, published, commits;

@@ -3,6 +3,8 @@
  * the source tree. The test talks to it as clients do: a DEALER for requests, a SUB for the
  * live streams and a PUSH for the suppliers' feed. Every wait is a zmq_poll with a deadline.
  * The harness (broker, clients, waits, calls) is tests/harness-broker.c, in strict mode.
+ * Broker time is manual: it moves when a test steps it, and the periodic work (offer
+ * time-outs, dispatch of waiting tickets, warnings) runs at each step and only then.
  *
  * Every message read from the SUB is checked on the way: same epoch as the broker's, each
  * entity stream's seq exactly one more than the last (and equal to the entity's ver), each
@@ -14,6 +16,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "broker-int.h"
 #include "broker.h"
 #include "proto.h"
 #include "util.h"
@@ -50,8 +53,9 @@ halt_and_count(void)
 	return st;
 }
 
+/* For tests that only use the DEALER: no wait for a heartbeat. */
 static void
-setup_scaled(double time_scale)
+setup_rpc(void)
 {
 	struct harness_broker_opts o = {
 		.base_dir = base_dir, .log_env = "CHECK_BROKER_LOG", .cmd_prefix = "check",
@@ -59,28 +63,14 @@ setup_scaled(double time_scale)
 	};
 
 	harness_broker_setup(&E, &o);
-	harness_broker_start(&E, SOURCE_DATA_DIR, time_scale);
+	harness_broker_start(&E, SOURCE_DATA_DIR);
 	harness_broker_clients_open(&E);
 }
 
 static void
 setup(void)
 {
-	setup_scaled(1);
-	harness_broker_sub_sync(&E);
-}
-
-/* For tests that only use the DEALER: no wait for a heartbeat. */
-static void
-setup_rpc(void)
-{
-	setup_scaled(1);
-}
-
-static void
-setup_fast(void)
-{
-	setup_scaled(600);
+	setup_rpc();
 	harness_broker_sub_sync(&E);
 }
 
@@ -243,7 +233,7 @@ state_args(int64_t id, const char *state, const char *reason, int64_t eta_s)
 static void
 feed_status(const char *truck, const char *status, const char *kind, const char *region)
 {
-	struct proto_status s = { .ts = rd_now_ms(), .present = 0 };
+	struct proto_status s = { .ts = E.now, .present = 0 };
 	struct truck_want w = { truck, status, 0 };
 	struct proto_pub p;
 
@@ -263,16 +253,16 @@ feed_status(const char *truck, const char *status, const char *kind, const char 
 	expect_pub(&p, is_truck, &w, "truck status");
 }
 
-/* Send a GPS fix; returns its time. */
+/* Send a GPS fix stamped with broker time (a ms later than the last one, so that each
+ * fix's publication can be told apart); returns its time. */
 static int64_t
 push_fix(const char *truck, double lat, double lon)
 {
 	static int64_t ts;
 	struct proto_fix x = { .lat = lat, .lon = lon, .present = 0 };
 
-	if (ts == 0)
-		ts = rd_now_ms();
-	x.ts = ++ts;
+	ts = ts < E.now ? E.now : ts + 1;
+	x.ts = ts;
 	PROTO_STRSET(x.truck, truck);
 	x.speed_kmh = 0;
 	PROTO_SET(&x, fix, speed_kmh);
@@ -634,13 +624,18 @@ START_TEST(test_first_fix_dispatch)
 {
 	struct proto_ticket t = create_ticket("battery", "changsha", CALL_LAT, CALL_LON);
 	struct proto_pub p;
+	struct proto_reply r;
 
 	ck_assert_str_eq(t.state, "new");
 	feed_status("HN-A-001", "available", "van", "changsha");
-	/* two heartbeats (1 s apart) take at least one dispatch tick (every 0.5 s) */
-	expect_pub(&p, is_hb, NULL, "heartbeat");
-	expect_pub(&p, is_hb, NULL, "heartbeat");
-	push_fix("HN-A-001", NEAR_LAT, CALL_LON);
+	/* a dispatch pass with the truck nowhere: the ticket still waits */
+	harness_broker_step(&E, 500);
+	struct proto_ticket_get g = { .id = t.id, .present = 0 };
+	call(PROTO_MSG_ticket_get, &g, &r);
+	ck_assert_str_eq(r.ticket.state, "new");
+	proto_reply_finish(&r);
+	feed_fix("HN-A-001", NEAR_LAT, CALL_LON);
+	harness_broker_step(&E, 500);
 	struct ticket_want tw = { t.id, "dispatched" };
 	expect_pub(&p, is_ticket, &tw, "dispatched ticket");
 	ck_assert_str_eq(p.u.ticket.truck, "HN-A-001");
@@ -870,6 +865,7 @@ START_TEST(test_assign)
 	call_ticket(PROTO_MSG_ticket_assign, &a, &u);
 	ck_assert_str_eq(u.state, "dispatched");
 	ck_assert_str_eq(u.truck, "HN-A-004");
+	harness_broker_step(&E, 500);
 	struct proto_pub p;
 	struct truck_want kw = { "HN-A-001", "available", 0 };
 	expect_pub(&p, is_truck, &kw, "released truck");
@@ -948,6 +944,7 @@ START_TEST(test_decline_redispatch)
 	feed_status("HN-A-003", "off_duty", "van", "changsha");
 	feed_fix("HN-A-003", FAR_LAT, CALL_LON);
 	feed_status("HN-A-003", "available", NULL, NULL);
+	harness_broker_step(&E, 500);
 	struct ticket_want tw = { t.id, "dispatched" };
 	expect_pub(&p, is_ticket, &tw, "re-dispatched ticket");
 	ck_assert_str_eq(p.u.ticket.truck, "HN-A-003");
@@ -973,7 +970,7 @@ START_TEST(test_off_duty_after_job)
 	van_at("HN-A-001", NEAR_LAT);
 	t = create_ticket("battery", "changsha", CALL_LAT, CALL_LON);
 	ck_assert_str_eq(t.truck, "HN-A-001");
-	struct proto_status st = { .ts = rd_now_ms(), .present = 0 };
+	struct proto_status st = { .ts = E.now, .present = 0 };
 	PROTO_STRSET(st.truck, "HN-A-001");
 	PROTO_STRSET(st.status, "off_duty");
 	harness_broker_push_feed(&E, PROTO_MSG_status, &st);
@@ -1092,6 +1089,7 @@ START_TEST(test_duplicate_cmd_id)
 	 * message seen) names that seq */
 	struct ticket_want tw = { 1, "new" };
 	expect_pub(&p, is_ticket, &tw, "created ticket");
+	harness_broker_step(&E, 0); /* a heartbeat follows */
 	expect_pub(&p, is_hb, NULL, "heartbeat");
 	struct proto_ticket_get g = { .id = 2, .present = 0 };
 	call_error(PROTO_MSG_ticket_get, &g, PROTO_E_NOT_FOUND, "no ticket 2");
@@ -1145,7 +1143,9 @@ START_TEST(test_stream_seqs)
 	while (p.seq < t.ver);
 	ck_assert_int_eq(p.seq, t.ver);
 	ck_assert_int_eq(E.last[HARNESS_BROKER_TICKET] - first, 11);
-	/* two heartbeats in a row, each naming the seqs of the last messages */
+	/* two heartbeats in a row, each naming the seqs of the last messages: one after a
+	 * step, the next the periodic one (every second, real time) */
+	harness_broker_step(&E, 0);
 	expect_pub(&p, is_hb, NULL, "heartbeat");
 	int64_t hb1 = p.u.hb.seq;
 	ck_assert_int_eq(p.u.hb.seq_ticket, t.ver);
@@ -1371,37 +1371,36 @@ END_TEST
 
 /* ---------------------------------------------------------------- warnings */
 
-/* At 600x, the 300 s acceptance SLA passes in half a second. */
+/* Broker time stepped past the 120 s offer time-out and the 300 s acceptance SLA. */
 START_TEST(test_warning_not_accepted)
 {
 	struct proto_ticket t, u;
 	struct proto_pub p;
 
-	struct proto_hello_result h = hello(NULL);
-	ck_assert_int_eq(h.time_scale, 600);
-	/* at 600x a fix stamped with the wall clock is minutes old in broker time, too old to
-	 * dispatch on: stamp it with the broker's clock */
-	feed_status("HN-A-001", "available", "van", "changsha");
-	struct proto_fix x = { .lat = NEAR_LAT, .lon = CALL_LON, .ts = h.now, .present = 0 };
-	PROTO_STRSET(x.truck, "HN-A-001");
-	harness_broker_push_feed(&E, PROTO_MSG_fix, &x);
-	struct truck_want kw = { "HN-A-001", NULL, h.now };
-	expect_pub(&p, is_truck, &kw, "truck position");
+	van_at("HN-A-001", NEAR_LAT);
 	t = create_ticket("battery", "changsha", CALL_LAT, CALL_LON);
 	ck_assert_str_eq(t.state, "dispatched");
 
 	/* the supplier does not answer: the offer times out after 120 s, nobody else can take
-	 * the job, and 300 s after the offer the warning names the truck */
+	 * the job, and once 300 s have passed since the offer the warning names the truck */
+	harness_broker_step(&E, 120 * 1000);
+	struct ticket_want tw = { t.id, "new" };
+	expect_pub(&p, is_ticket, &tw, "timed-out offer");
+	harness_broker_step(&E, 180 * 1000);
+	struct proto_snapshot s = { .present = 0 };
+	struct proto_reply r;
+	call(PROTO_MSG_snapshot, &s, &r);
+	ck_assert_uint_eq(r.n_warnings, 0); /* 300 s exactly: not yet */
+	proto_reply_finish(&r);
+	harness_broker_step(&E, 1);
 	struct warning_want ww = { t.id, "not_accepted", false };
 	expect_pub(&p, is_warning, &ww, "not_accepted warning");
 	ck_assert_str_eq(p.u.warning.level, "amber");
 	ck_assert_msg(strstr(p.u.warning.text, "HN-A-001") != NULL, "%s", p.u.warning.text);
-	ck_assert_int_ge(p.u.warning.ts - t.t_dispatched, 300 * 1000);
+	ck_assert_int_eq(p.u.warning.ts - t.t_dispatched, 300 * 1000 + 1);
 	int64_t wid = p.u.warning.id;
 
 	/* it is in the snapshot while active */
-	struct proto_snapshot s = { .present = 0 };
-	struct proto_reply r;
 	call(PROTO_MSG_snapshot, &s, &r);
 	ck_assert(r.ok);
 	bool found = false;
@@ -1421,6 +1420,124 @@ START_TEST(test_warning_not_accepted)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- the op table */
+
+/* Every REQUEST message of the protocol has its row, under its wire name; the mutating ones
+ * are exactly those that change state (their replies are kept for retries). */
+START_TEST(test_op_table)
+{
+	static const char *mutating[] = {
+		"intake.create", "ticket.note", "ticket.set_state", "ticket.cancel", "ticket.assign",
+		"offer.accept", "offer.decline",
+	};
+	size_t n_requests = 0;
+
+	for (int id = 0; id < PROTO_MSG_COUNT; id++) {
+		const struct broker_op *op = broker_op_find(id);
+		if (proto_descs[id].kind != PROTO_KIND_REQUEST) {
+			ck_assert_ptr_null(op);
+			continue;
+		}
+		n_requests++;
+		ck_assert_msg(op != NULL, "no row for %s", proto_descs[id].wire);
+		ck_assert_str_eq(op->name, proto_descs[id].wire);
+		ck_assert_int_eq(op->args, id);
+		ck_assert(op->handler != NULL);
+		ck_assert_uint_eq(op->roles, BROKER_ROLES_ALL); /* nobody authenticates yet */
+		bool want = false;
+		for (size_t i = 0; i < ARRAY_LEN(mutating); i++)
+			want = want || strcmp(mutating[i], op->name) == 0;
+		ck_assert_msg(op->mutating == want, "%s: mutating %d", op->name, op->mutating);
+	}
+	ck_assert_uint_eq(broker_n_ops, n_requests);
+	ck_assert_ptr_null(broker_op_find(-1));
+	ck_assert_str_eq(broker_role_name(BROKER_ROLE_AGENT), "agent");
+	ck_assert_str_eq(broker_role_name(BROKER_ROLE_SIM), "sim");
+	ck_assert_str_eq(broker_role_name(BROKER_ROLE_COUNT), "");
+}
+END_TEST
+
+/* The role check reads the table: a peer holding none of an op's roles is refused before
+ * anything else happens, with forbidden; one holding any of them is served. The broker is
+ * driven directly here (no loop): the answer waits in its queue for the peer. */
+static void
+handle_as(struct broker *b, unsigned roles, enum proto_msg_id op, const void *args,
+    struct proto_reply *r)
+{
+	struct peer p = { .rid = "peer-1", .rid_len = 6, .roles = roles };
+	struct proto_buf q, scratch;
+	struct proto_request req;
+	struct proto_error err;
+
+	proto_buf_init(&q);
+	proto_buf_init(&scratch);
+	proto_encode_request(&q, op, "role-1", "agent7", args);
+	ck_assert_int_eq(proto_decode_request(q.data, q.len, &req, &err), 0);
+	ck_assert_ptr_null(b->out_head);
+	broker_handle(b, &p, &req, &scratch);
+	struct outq *o = b->out_head;
+	ck_assert_ptr_nonnull(o);
+	ck_assert_uint_eq(o->n, 1);
+	ck_assert_mem_eq(o->to.rid, "peer-1", 6);
+	ck_assert_int_eq(proto_decode_reply(o->frames[0], o->lens[0], r, &err), 0);
+	ck_assert_str_eq(r->cmd_id, "role-1");
+	b->out_head = o->next;
+	b->out_tail = NULL;
+	for (size_t i = 0; i < o->n; i++)
+		free(o->frames[i]);
+	free(o->frames);
+	free(o->lens);
+	free(o);
+	proto_buf_finish(&q);
+	proto_buf_finish(&scratch);
+}
+
+START_TEST(test_role_check)
+{
+	struct broker_opts o = {
+		.api = E.api, .pub = E.pub, .feed = E.feed, .db = E.db, .data_dir = SOURCE_DATA_DIR,
+		.sync = STORE_SYNC_NORMAL, .clock = BROKER_CLOCK_MANUAL, .control = E.control,
+		.clock_start = HARNESS_BROKER_T0,
+	};
+	char *cause = NULL;
+	struct broker *b = broker_create(E.ctx, &o, &cause);
+	struct proto_hello h = { .present = 0 };
+	struct proto_reply r;
+
+	ck_assert_msg(b != NULL, "broker_create: %s", cause);
+	handle_as(b, 0, PROTO_MSG_hello, &h, &r);
+	ck_assert(!r.ok);
+	ck_assert_int_eq(r.error.code, PROTO_E_FORBIDDEN);
+	ck_assert_str_eq(r.error.message, "hello is not allowed to this client");
+	proto_reply_finish(&r);
+	struct proto_intake_create a = intake(CALL_LAT, CALL_LON, "battery", "changsha");
+	handle_as(b, 0, PROTO_MSG_intake_create, &a, &r);
+	ck_assert_int_eq(r.error.code, PROTO_E_FORBIDDEN);
+	proto_reply_finish(&r);
+	ck_assert(!b->in_txn); /* refused before the batch and the reply cache */
+	handle_as(b, BROKER_ROLE_BIT(SIM), PROTO_MSG_hello, &h, &r);
+	ck_assert(r.ok);
+	ck_assert_str_eq(r.hello.user, "agent7");
+	proto_reply_finish(&r);
+
+	struct broker_stats st;
+	broker_stats(b, &st);
+	ck_assert_uint_eq(st.tickets, 0);
+	broker_destroy(b);
+}
+END_TEST
+
+/* Set up the directory and context only: the test makes its own broker. */
+static void
+setup_bare(void)
+{
+	struct harness_broker_opts o = {
+		.base_dir = base_dir, .log_env = "CHECK_BROKER_LOG", .cmd_prefix = "check",
+		.strict = true,
+	};
+	harness_broker_setup(&E, &o);
+}
+
 static Suite *
 broker_suite(void)
 {
@@ -1436,6 +1553,13 @@ broker_suite(void)
 	tcase_add_test(tc, test_far_too_large);
 	tcase_add_test(tc, test_req_client);
 	tcase_add_test(tc, test_feed_garbage);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ops");
+	tcase_add_checked_fixture(tc, setup_bare, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_op_table);
+	tcase_add_test(tc, test_role_check);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tickets");
@@ -1465,7 +1589,7 @@ broker_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("warnings");
-	tcase_add_checked_fixture(tc, setup_fast, teardown);
+	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_warning_not_accepted);
 	suite_add_tcase(s, tc);

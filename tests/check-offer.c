@@ -4,7 +4,8 @@
  * supplier that answers within the hour and one that has 1 s; a region where agents
  * dispatch; the acceptance SLA at 3 s). Clients as check-broker.c has them (the harness of
  * tests/harness-broker.c): a DEALER, a SUB whose every message is checked for gaps, a PUSH
- * for the feed. Every wait has a deadline.
+ * for the feed. Every wait has a deadline. Broker time is manual: a test steps it, and the
+ * periodic work (time-outs, dispatch of waiting tickets, warnings) runs at each step.
  *
  *   - offer.accept / offer.decline: the truck must match, counts and events, the next
  *     candidate, the supplier's ETA;
@@ -13,7 +14,9 @@
  *   - a truck finishing a job nearby is waited for rather than a far idle one;
  *   - rotation between equal trucks;
  *   - re-dispatch: the warning that proposes a truck, and ticket.assign releasing the first;
- *   - a restart: pending offers, refusals and today's offers survive. */
+ *   - a restart: pending offers, refusals and today's offers survive;
+ *   - the delay warnings from a sequence of fixes and clock steps: gps_lost, stalled,
+ *     eta_late, overdue, each raised at its threshold and cleared. */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,7 +52,7 @@ static const char sla_ini[] =
     "[warnings]\n"
     "not_accepted_s = 3\n"
     "gps_stale_s = 60\n"
-    "stalled_s = 3600\n"
+    "stalled_s = 600\n"
     "late_margin_s = 60\n"
     "window_pct = 100\n";
 
@@ -137,7 +140,7 @@ setup(void)
 
 	harness_broker_setup(&E, &o);
 	make_data();
-	harness_broker_start(&E, data_dir, 1);
+	harness_broker_start(&E, data_dir);
 	harness_broker_clients_open(&E);
 	n_backlog = 0;
 	harness_broker_sub_sync(&E);
@@ -216,13 +219,11 @@ expect(struct proto_pub *out, struct want w, const char *what)
 	}
 }
 
-/* Let the broker run at least one monitoring pass (every 0.5 s): two heartbeats. */
+/* Move broker time on by ms: one pass of the periodic work. */
 static void
-two_heartbeats(void)
+step(int64_t ms)
 {
-	struct proto_pub p;
-	expect(&p, (struct want){ .topic = PROTO_TOPIC_HB }, "heartbeat");
-	expect(&p, (struct want){ .topic = PROTO_TOPIC_HB }, "heartbeat");
+	harness_broker_step(&E, ms);
 }
 
 /* ---------------------------------------------------------------- the DEALER side */
@@ -303,14 +304,29 @@ event_kinds(int64_t id, char *out, size_t n, struct proto_reply *r)
 		len += (size_t)snprintf(out + len, n - len, "%s%s", i ? " " : "", r->events[i].kind);
 }
 
+/* A GPS fix of truck id at broker time; waits until the broker shows it (a fix sent twice at
+ * the same time is shown twice). */
+static void
+fix(const char *id, struct geo_point at)
+{
+	struct proto_fix x = { .lat = at.lat, .lon = at.lon, .ts = E.now, .present = 0 };
+	struct proto_pub p;
+
+	PROTO_STRSET(x.truck, id);
+	harness_broker_push_feed(&E, PROTO_MSG_fix, &x);
+	do
+		expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = id }, "truck position");
+	while (!PROTO_HAS(&p.u.truck, truck, fix_ts) || p.u.truck.fix_ts != x.ts ||
+	    p.u.truck.lat != at.lat || p.u.truck.lon != at.lon);
+}
+
 /* A truck of supplier sup in region reg, available, km north of (lat, lon); waits until
  * the broker shows its position. */
 static void
 truck_at(const char *id, const char *kind, const char *sup, const char *reg, double lat,
     double lon, double km)
 {
-	static int64_t ts;
-	struct proto_status s = { .ts = rd_now_ms(), .present = PROTO_ALL };
+	struct proto_status s = { .ts = E.now, .present = PROTO_ALL };
 	struct proto_pub p;
 
 	PROTO_STRSET(s.truck, id);
@@ -321,16 +337,7 @@ truck_at(const char *id, const char *kind, const char *sup, const char *reg, dou
 	harness_broker_push_feed(&E, PROTO_MSG_status, &s);
 	expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = id }, "registered truck");
 
-	struct geo_point at = geo_destination((struct geo_point){ lat, lon }, 0, km * 1000);
-	struct proto_fix x = { .lat = at.lat, .lon = at.lon, .present = 0 };
-	if (ts < rd_now_ms())
-		ts = rd_now_ms();
-	x.ts = ++ts;
-	PROTO_STRSET(x.truck, id);
-	harness_broker_push_feed(&E, PROTO_MSG_fix, &x);
-	do
-		expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = id }, "truck position");
-	while (!PROTO_HAS(&p.u.truck, truck, fix_ts) || p.u.truck.fix_ts != x.ts);
+	fix(id, geo_destination((struct geo_point){ lat, lon }, 0, km * 1000));
 }
 
 static void
@@ -447,6 +454,7 @@ START_TEST(test_decline)
 
 	/* a new truck gets it from the periodic dispatch; the two that declined are skipped */
 	van("A3", "alpha", 5);
+	step(500);
 	expect(&p, (struct want){ .topic = PROTO_TOPIC_TICKET, .ticket = t.id, .state = "dispatched",
 	    .truck = "A3" }, "offer to the new truck");
 
@@ -494,10 +502,15 @@ START_TEST(test_timeout)
 	t = create("town", "battery", TOWN_LAT, TOWN_LON);
 	ck_assert_str_eq(t.truck, "B1");
 	ck_assert_int_eq(t.offer_until, t.t_dispatched + 1000);
+	step(999);
+	get_ticket(t.id, &r);
+	ck_assert_str_eq(r.ticket.truck, "B1"); /* not yet */
+	proto_reply_finish(&r);
+	step(1);
 	expect(&p, (struct want){ .topic = PROTO_TOPIC_TICKET, .ticket = t.id, .state = "dispatched",
 	    .truck = "A1" }, "the offer to the next truck");
 	ck_assert_int_eq(p.u.ticket.offers, 2);
-	ck_assert_int_ge(p.u.ticket.t_dispatched, t.offer_until);
+	ck_assert_int_eq(p.u.ticket.t_dispatched, t.offer_until);
 
 	event_kinds(t.id, kinds, sizeof kinds, &r);
 	ck_assert_str_eq(kinds, "created offer timeout offer");
@@ -523,9 +536,10 @@ START_TEST(test_not_accepted)
 
 	van("A1", "alpha", 1);
 	t = create("town", "battery", TOWN_LAT, TOWN_LON);
+	step(3001);
 	expect(&p, (struct want){ .topic = PROTO_TOPIC_WARNING, .ticket = t.id,
 	    .state = "not_accepted", .cleared = 0 }, "not_accepted warning");
-	ck_assert_int_ge(p.u.warning.ts - t.t_dispatched, 3000);
+	ck_assert_int_eq(p.u.warning.ts - t.t_dispatched, 3001);
 	ck_assert_msg(strstr(p.u.warning.text, "last to A1, pending") != NULL, "%s",
 	    p.u.warning.text);
 	ck_assert(!PROTO_HAS(&p.u.warning, warning, truck));
@@ -653,6 +667,7 @@ START_TEST(test_hold_for_finishing)
 
 	/* F1 finishes: it gets the waiting ticket */
 	set_state(t1.id, "completed");
+	step(500);
 	expect(&p, (struct want){ .topic = PROTO_TOPIC_TICKET, .ticket = t2.id, .state = "dispatched",
 	    .truck = "F1" }, "offer to the truck that finished");
 }
@@ -697,6 +712,7 @@ START_TEST(test_redispatch)
 	struct proto_offer_accept a = accept_args(t.id, "R1", 3 * 3600);
 	ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
 	van("R2", "alpha", 2);
+	step(500);
 	expect(&p, (struct want){ .topic = PROTO_TOPIC_WARNING, .ticket = t.id, .state = "redispatch",
 	    .cleared = 0 }, "redispatch warning");
 	ck_assert(PROTO_HAS(&p.u.warning, warning, truck));
@@ -762,20 +778,18 @@ START_TEST(test_restart)
 	u = ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
 	ck_assert_str_eq(u.state, "accepted");
 
-	/* the one that expired meanwhile times out (before or after the restart) */
-	for (int i = 0;; i++) {
-		char kinds[256];
-		event_kinds(t3.id, kinds, sizeof kinds, &r);
-		bool done = strstr(kinds, "offer timeout") != NULL;
-		proto_reply_finish(&r);
-		if (done)
-			break;
-		ck_assert_msg(i < 5, "ticket %lld: no timeout: %s", (long long)t3.id, kinds);
-		two_heartbeats();
-	}
+	/* the one with 1 s to answer times out after the restart */
+	char kinds[256];
+	event_kinds(t3.id, kinds, sizeof kinds, &r);
+	ck_assert_str_eq(kinds, "created offer");
+	proto_reply_finish(&r);
+	step(1000);
+	event_kinds(t3.id, kinds, sizeof kinds, &r);
+	ck_assert_str_eq(kinds, "created offer timeout");
+	proto_reply_finish(&r);
 
 	/* a refusal is remembered: A2 (free) is not asked again for t2 */
-	two_heartbeats();
+	step(500);
 	get_ticket(t2.id, &r);
 	ck_assert_str_eq(r.ticket.state, "new");
 	proto_reply_finish(&r);
@@ -797,8 +811,164 @@ START_TEST(test_restart)
 
 	/* a new truck gets t2 */
 	van("A3", "alpha", 2);
+	step(500);
 	expect(&p, (struct want){ .topic = PROTO_TOPIC_TICKET, .ticket = t2.id, .state = "dispatched",
 	    .truck = "A3" }, "offer to the new truck");
+}
+END_TEST
+
+/* ---------------------------------------------------------------- delay warnings */
+
+/* The active warning of kind on ticket id, from a snapshot; false if there is none. */
+static bool
+active_warning(int64_t id, const char *kind, struct proto_warning *out)
+{
+	struct proto_snapshot q = { .present = 0 };
+	struct proto_reply r;
+	bool found = false;
+
+	call_as("agent7", PROTO_MSG_snapshot, &q, &r);
+	ck_assert(r.ok);
+	for (size_t i = 0; i < r.n_warnings; i++) {
+		if (r.warnings[i].ticket == id && strcmp(r.warnings[i].kind, kind) == 0 &&
+		    !r.warnings[i].cleared) {
+			if (out != NULL)
+				*out = r.warnings[i];
+			found = true;
+		}
+	}
+	proto_reply_finish(&r);
+	return found;
+}
+
+/* The warning of kind on ticket id published next in that state (cleared or not), with
+ * level (NULL: any). */
+static struct proto_warning
+expect_warning(int64_t id, const char *kind, bool cleared, const char *level)
+{
+	struct proto_pub p;
+	do
+		expect(&p, (struct want){ .topic = PROTO_TOPIC_WARNING, .ticket = id, .state = kind,
+		    .cleared = cleared }, kind);
+	while (level != NULL && strcmp(p.u.warning.level, level) != 0);
+	return p.u.warning;
+}
+
+/* An accepted job whose truck stops sending fixes: amber past gps_stale_s (60 s), red past
+ * three times that, cleared by the next fix. */
+START_TEST(test_gps_lost)
+{
+	int64_t fix_ts = E.now;
+	van("A1", "alpha", 1);
+	struct proto_ticket t = create("town", "battery", TOWN_LAT, TOWN_LON);
+	struct proto_offer_accept a = accept_args(t.id, "A1", 600);
+	ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
+
+	step(60 * 1000);
+	ck_assert(!active_warning(t.id, "gps_lost", NULL)); /* 60 s exactly: not yet */
+	step(1);
+	struct proto_warning w = expect_warning(t.id, "gps_lost", false, NULL);
+	ck_assert_str_eq(w.level, "amber");
+	ck_assert_str_eq(w.text, "no GPS from A1 for 1 min");
+	ck_assert_int_eq(w.ts, fix_ts + 60 * 1000 + 1);
+
+	step(120 * 1000 - 1);
+	ck_assert(active_warning(t.id, "gps_lost", &w));
+	ck_assert_str_eq(w.level, "amber"); /* 180 s exactly */
+	step(1);
+	w = expect_warning(t.id, "gps_lost", false, "red");
+	ck_assert_str_eq(w.text, "no GPS from A1 for 3 min");
+
+	fix("A1", geo_destination((struct geo_point){ TOWN_LAT, TOWN_LON }, 0, 900));
+	step(0);
+	expect_warning(t.id, "gps_lost", true, NULL);
+	ck_assert(!active_warning(t.id, "gps_lost", NULL));
+}
+END_TEST
+
+/* An en-route truck whose fixes keep coming from the same place: stalled once they span
+ * more than stalled_s (600 s); a move of more than 50 m clears it. */
+START_TEST(test_stalled)
+{
+	struct geo_point at = geo_destination((struct geo_point){ TOWN_LAT, TOWN_LON }, 0, 1000);
+	van("A1", "alpha", 1);
+	struct proto_ticket t = create("town", "battery", TOWN_LAT, TOWN_LON);
+	struct proto_offer_accept a = accept_args(t.id, "A1", 600);
+	ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
+	int64_t left = set_state(t.id, "en_route").t_en_route;
+
+	for (int i = 0; i < 12; i++) {
+		step(50 * 1000);
+		fix("A1", at);
+	}
+	step(0);
+	ck_assert_int_eq(E.now - left, 600 * 1000);
+	ck_assert(!active_warning(t.id, "stalled", NULL));
+	ck_assert(!active_warning(t.id, "gps_lost", NULL));
+	step(50 * 1000);
+	fix("A1", at);
+	step(0);
+	struct proto_warning w = expect_warning(t.id, "stalled", false, NULL);
+	ck_assert_str_eq(w.level, "amber");
+	ck_assert_str_eq(w.text, "A1 has not moved for 10 min");
+	ck_assert_int_eq(w.ts, left + 650 * 1000);
+
+	fix("A1", geo_destination(at, 180, 100));
+	step(0);
+	expect_warning(t.id, "stalled", true, NULL);
+}
+END_TEST
+
+/* The supplier's ETA is after the promise: eta_late, red; once the truck is on its way the
+ * ETA from its position (100 s) clears it. */
+START_TEST(test_eta_late)
+{
+	van("A1", "alpha", 1);
+	struct proto_ticket t = create("town", "battery", TOWN_LAT, TOWN_LON);
+	ck_assert_int_eq(t.promised - t.created, 60 * 60000);
+	struct proto_offer_accept a = accept_args(t.id, "A1", 64 * 60);
+	ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
+	step(0);
+	struct proto_warning w = expect_warning(t.id, "eta_late", false, NULL);
+	ck_assert_str_eq(w.level, "red");
+	ck_assert_str_eq(w.text, "ETA 4 min after the promise");
+	ck_assert(!active_warning(t.id, "overdue", NULL));
+
+	/* the ETA is refreshed at most every 30 s */
+	set_state(t.id, "en_route");
+	step(29 * 1000);
+	ck_assert(active_warning(t.id, "eta_late", NULL));
+	step(1000);
+	expect_warning(t.id, "eta_late", true, NULL);
+	struct proto_reply r;
+	get_ticket(t.id, &r);
+	ck_assert_str_eq(r.ticket.eta_src, "model");
+	ck_assert_int_eq(r.ticket.eta - E.now, 100 * 1000);
+	proto_reply_finish(&r);
+}
+END_TEST
+
+/* Past the promise before anyone is on scene: overdue, red (and no eta_late beside it);
+ * closing the ticket clears it. */
+START_TEST(test_overdue)
+{
+	struct proto_ticket t = create("town", "battery", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(t.state, "new"); /* no truck at all */
+
+	step(t.promised - E.now);
+	ck_assert(!active_warning(t.id, "overdue", NULL)); /* at the promise: not yet */
+	ck_assert(!active_warning(t.id, "eta_late", NULL));
+	step(60 * 1000 + 1);
+	struct proto_warning w = expect_warning(t.id, "overdue", false, NULL);
+	ck_assert_str_eq(w.level, "red");
+	ck_assert_str_eq(w.text, "1 min past the promised arrival");
+	ck_assert_int_eq(w.ts, t.promised + 60 * 1000 + 1);
+	ck_assert(!active_warning(t.id, "eta_late", NULL));
+
+	struct proto_ticket_cancel c = { .id = t.id, .present = 0 };
+	PROTO_STRSET(c.reason, "customer towed it himself");
+	ok_as("agent7", PROTO_MSG_ticket_cancel, &c);
+	expect_warning(t.id, "overdue", true, NULL);
 }
 END_TEST
 
@@ -824,6 +994,15 @@ offer_suite(void)
 	tcase_add_test(tc, test_hold_for_finishing);
 	tcase_add_test(tc, test_rotation);
 	tcase_add_test(tc, test_redispatch);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("warnings");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_gps_lost);
+	tcase_add_test(tc, test_stalled);
+	tcase_add_test(tc, test_eta_late);
+	tcase_add_test(tc, test_overdue);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("restart");

@@ -3,6 +3,11 @@
  * talks to it with: a DEALER for requests, a SUB for the live streams and a PUSH for the
  * suppliers' feed. Every wait is a zmq_poll with a deadline (HARNESS_BROKER_WAIT_MS).
  *
+ * The broker's clock is manual (BROKER_CLOCK_MANUAL): broker time starts at
+ * HARNESS_BROKER_T0 and moves only when a test steps it (harness_broker_step), which also
+ * runs the periodic work (offer time-outs, dispatch of waiting tickets, monitoring) and
+ * waits until its results are published. No test waits on real time for a rule.
+ *
  * Shared by check-broker.c and check-offer.c; this module owns the support code, each test
  * owns its struct harness_broker (one a process: Check runs each test in a fork) and its
  * own matching of published messages. Failures are Check assertions: they end the test. */
@@ -20,6 +25,8 @@
 #include "proto.h"
 
 #define HARNESS_BROKER_WAIT_MS 5000 /* the longest any single answer may take */
+#define HARNESS_BROKER_T0 1772416800000LL /* 2026-03-02 10:00 China time: broker time at
+                                             the first start */
 
 enum harness_broker_stream {
 	HARNESS_BROKER_TICKET,
@@ -47,7 +54,9 @@ struct harness_broker {
 	bool running;
 	volatile sig_atomic_t stop;
 	int run_rc;
-	double time_scale;
+	char control[160];  /* the broker's step endpoint (inproc) */
+	void *step;         /* a PAIR on it */
+	int64_t now;        /* broker time after the last step */
 	void *dealer, *sub, *push;
 	int cmd_seq;
 	/* what the SUB has shown so far */
@@ -74,8 +83,12 @@ void harness_broker_setup(struct harness_broker *h, const struct harness_broker_
 void harness_broker_teardown(struct harness_broker *h);
 
 /* Create the broker on h's endpoints with the reference data in data_dir (borrowed) and
- * run it in a thread. */
-void harness_broker_start(struct harness_broker *h, const char *data_dir, double time_scale);
+ * a manual clock, run it in a thread, and learn its time (a step of 0). */
+void harness_broker_start(struct harness_broker *h, const char *data_dir);
+
+/* Move broker time on by ms and run the periodic work there; returns when its changes are
+ * committed and published (h->now is the new time). */
+int64_t harness_broker_step(struct harness_broker *h, int64_t ms);
 
 /* Stop the broker's loop and join its thread (its exit code must be 0); the broker itself
  * stays, for broker_stats. A no-op when it is not running. */
@@ -88,8 +101,9 @@ void harness_broker_stop(struct harness_broker *h);
  * Caller closes it. */
 void *harness_broker_socket(struct harness_broker *h, int type, const char *ep);
 
-/* Close the clients, stop the broker, start it again on the same directory with data_dir
- * and the same time scale, open the clients and wait for a heartbeat. */
+/* Close the clients, stop the broker, start it again on the same directory with data_dir,
+ * open the clients and wait for a heartbeat. Broker time goes on from the latest entity
+ * the store holds. */
 void harness_broker_restart(struct harness_broker *h, const char *data_dir);
 
 /* Open the DEALER, SUB and PUSH (not synced yet); close them (a no-op when closed). */

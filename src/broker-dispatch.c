@@ -1,0 +1,487 @@
+/* broker-dispatch.c: what happens to a ticket between intake and its end: offers to trucks
+ * (ranked by dispatch.c), holds for a truck finishing a job nearby, answers to offers,
+ * offer time-outs, re-dispatch, the ticket's state changes and its ETA. Every change goes
+ * through broker_emit_* (log first, publish after the commit). */
+#include "broker-int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static bool
+declined_by(const struct bticket *t, const struct btruck *k)
+{
+	for (int i = 0; i < t->n_declined; i++)
+		if (t->declined[i] == k->gid)
+			return true;
+	return false;
+}
+
+/* Remember that k declined t (or did not answer): it is not offered t again. */
+void
+broker_add_declined(struct bticket *t, const struct btruck *k)
+{
+	if (declined_by(t, k))
+		return;
+	if (t->n_declined == DECLINED_MAX) {
+		/* the oldest refusal goes: after DECLINED_MAX others it may be asked again */
+		memmove(t->declined, t->declined + 1, (DECLINED_MAX - 1) * sizeof *t->declined);
+		t->n_declined--;
+	}
+	t->declined[t->n_declined++] = k->gid;
+}
+
+/* ---- ETA ---- */
+
+static struct dispatch_ticket
+ticket_view(const struct bticket *t)
+{
+	return (struct dispatch_ticket){
+		.pos = { t->w.lat, t->w.lon }, .fault = t->fault, .flags = (uint32_t)t->w.flags,
+		.region = t->region,
+	};
+}
+
+/* Travel time in ms from the truck's position to the ticket, from the ETA model. */
+int64_t
+travel_ms(const struct broker *b, const struct bticket *t, const struct btruck *k, int64_t now)
+{
+	struct dispatch_ticket v = ticket_view(t);
+	struct geo_point a = { k->w.lat, k->w.lon };
+	return b->eta->travel_ms(b->eta, &v, a, geo_distance_m(v.pos, a), now);
+}
+
+void
+set_eta(struct bticket *t, int64_t eta, const char *src)
+{
+	t->w.eta = eta;
+	PROTO_SET(&t->w, ticket, eta);
+	proto_strset(t->w.eta_src, sizeof t->w.eta_src, src);
+	PROTO_SET(&t->w, ticket, eta_src);
+}
+
+/* ---- state changes ---- */
+
+void
+broker_ticket_set_state(struct bticket *t, enum ticket_state s, int64_t now)
+{
+	t->state = s;
+	proto_strset(t->w.state, sizeof t->w.state, ticket_state_name(s));
+	switch (s) {
+	case TICKET_DISPATCHED:
+		t->w.t_dispatched = now;
+		PROTO_SET(&t->w, ticket, t_dispatched);
+		break;
+	case TICKET_ACCEPTED:
+		t->w.t_accepted = now;
+		PROTO_SET(&t->w, ticket, t_accepted);
+		break;
+	case TICKET_EN_ROUTE:
+		t->w.t_en_route = now;
+		PROTO_SET(&t->w, ticket, t_en_route);
+		break;
+	case TICKET_ON_SCENE:
+		t->w.t_on_scene = now;
+		PROTO_SET(&t->w, ticket, t_on_scene);
+		break;
+	case TICKET_TOWING:
+		t->w.t_towing = now;
+		PROTO_SET(&t->w, ticket, t_towing);
+		break;
+	case TICKET_COMPLETED:
+	case TICKET_CANCELLED:
+	case TICKET_RESOLVED_REMOTE:
+		t->w.t_closed = now;
+		PROTO_SET(&t->w, ticket, t_closed);
+		break;
+	case TICKET_NEW:
+	case TICKET_STATE_COUNT:
+		break;
+	}
+}
+
+/* Free the ticket's truck (it becomes available, or off duty if its supplier asked for that
+ * during the job) and tell everyone with a truck event of this kind. */
+static void
+release_truck(struct broker *b, struct bticket *t, const char *user, const char *kind,
+    const char *detail)
+{
+	struct btruck *k = t->truck;
+	if (k == NULL)
+		return;
+	t->truck = NULL;
+	t->w.truck[0] = '\0';
+	t->w.present &= ~((uint64_t)1 << PROTO_ticket_truck);
+	if (k->job == t) {
+		k->job = NULL;
+		k->w.ticket = 0;
+		k->w.present &= ~((uint64_t)1 << PROTO_truck_ticket);
+		if (k->off_after_job) {
+			k->off_after_job = false;
+			broker_truck_set_status(b, k, TRUCK_OFF_DUTY);
+		} else if (k->status != TRUCK_OFF_DUTY) {
+			broker_truck_set_status(b, k, TRUCK_AVAILABLE);
+		}
+		broker_truck_reindex(b, k);
+		broker_emit_truck(b, k, kind, user, detail);
+	}
+}
+
+static void
+close_warnings(struct broker *b, struct bticket *t)
+{
+	for (int k = 0; k < WARN_KIND_COUNT; k++)
+		if (t->warns[k])
+			clear_warning(b, t, (enum warn_kind)k);
+}
+
+static void
+unhold(struct broker *b, struct bticket *t)
+{
+	if (t->held) {
+		t->held = false;
+		b->n_held--;
+	}
+}
+
+static int
+offer_timeout_s(const struct broker *b, const struct btruck *k)
+{
+	return k->sup >= 0 ? b->sups[k->sup].d->offer_timeout_s : OFFER_TIMEOUT_DEFAULT_S;
+}
+
+/* Offer ticket t (which has no truck) to truck k: the ticket is dispatched until offer_until,
+ * the truck offered. c is k's ranking, or NULL when an agent chose k. */
+static void
+offer(struct broker *b, struct bticket *t, struct btruck *k, const struct dispatch_candidate *c,
+    const char *user, const char *why)
+{
+	int64_t now = broker_now(b);
+	int timeout = offer_timeout_s(b, k);
+	char line[256], detail[512];
+
+	unhold(b, t);
+	if (t->round_start == 0)
+		t->round_start = now;
+	t->truck = k;
+	PROTO_STRSET(t->w.truck, k->w.id);
+	PROTO_SET(&t->w, ticket, truck);
+	broker_ticket_set_state(t, TICKET_DISPATCHED, now);
+	t->w.offers++;
+	PROTO_SET(&t->w, ticket, offers);
+	t->w.offer_until = now + (int64_t)timeout * 1000;
+	PROTO_SET(&t->w, ticket, offer_until);
+	if (c != NULL) {
+		set_eta(t, now + c->travel_ms + c->job_ms, c->eta_src);
+		dispatch_why(c, line, sizeof line);
+	} else {
+		int64_t travel = travel_ms(b, t, k, now);
+		bool stale = now - k->w.fix_ts > (int64_t)b->rules.gps_stale_s * 1000;
+		const char *src = stale ? "stale" : b->eta->src;
+		set_eta(t, now + travel, src);
+		snprintf(line, sizeof line, "%.1f km \xc2\xb7 ETA %" PRId64 " min (%s)",
+		    geo_distance_m((struct geo_point){ k->w.lat, k->w.lon },
+		    (struct geo_point){ t->w.lat, t->w.lon }) / 1000.0, ceil_min(travel), src);
+	}
+	t->eta_updated = now;
+	PROTO_STRSET(t->last_offered, k->w.id);
+
+	k->job = t;
+	k->w.ticket = t->w.id;
+	PROTO_SET(&k->w, truck, ticket);
+	broker_truck_set_status(b, k, TRUCK_OFFERED);
+	broker_roll_day(b, now);
+	if (k->offers_day != b->today) {
+		k->offers_day = b->today;
+		k->offers_today = 0;
+	}
+	k->offers_today++;
+	if (k->sup >= 0)
+		b->dsup[k->sup].offers_today++;
+	k->w.offers++;
+	k->w.last_offer = now;
+	PROTO_SET(&k->w, truck, offers);
+	PROTO_SET(&k->w, truck, last_offer);
+	broker_truck_reindex(b, k);
+
+	snprintf(detail, sizeof detail, "offered to %s (%s %s), answer within %d s: %s%s%s",
+	    k->w.id, k->w.supplier, k->w.kind, timeout, why, why[0] ? " \xc2\xb7 " : "", line);
+	broker_emit_ticket(b, t, "offer", user, detail);
+	snprintf(detail, sizeof detail, "offered ticket %" PRId64 ", answer within %d s", t->w.id,
+	    timeout);
+	broker_emit_truck(b, k, "offer", user, detail);
+	log_info("ticket %" PRId64 " offered to truck %s (%d s)", t->w.id, k->w.id, timeout);
+}
+
+/* Take t's truck off it. kind "decline" or "timeout": the truck refused (counted on it, and
+ * it is not offered t again); "release": it was taken away. The ticket goes back to new. */
+static void
+drop_truck(struct broker *b, struct bticket *t, const char *kind, const char *user,
+    const char *ticket_detail, const char *truck_detail)
+{
+	struct btruck *k = t->truck;
+	int64_t now = broker_now(b);
+
+	if (k != NULL && strcmp(kind, "release") != 0) {
+		broker_add_declined(t, k);
+		k->w.declines++;
+		PROTO_SET(&k->w, truck, declines);
+	}
+	if (t->state != TICKET_DISPATCHED)
+		t->round_start = 0; /* a job handed back: the clock starts at the next offer */
+	release_truck(b, t, user, kind, truck_detail);
+	broker_ticket_set_state(t, TICKET_NEW, now);
+	t->w.eta = 0;
+	t->w.offer_until = 0;
+	t->w.present &= ~((uint64_t)1 << PROTO_ticket_eta | (uint64_t)1 << PROTO_ticket_eta_src |
+	    (uint64_t)1 << PROTO_ticket_offer_until);
+	clear_warning(b, t, WARN_REDISPATCH);
+	broker_emit_ticket(b, t, kind, user, ticket_detail);
+}
+
+bool
+broker_auto_region(const struct bticket *t)
+{
+	return t->region == NULL || t->region->auto_dispatch;
+}
+
+struct dispatch_query
+query_for(struct broker *b, struct bticket *t, int64_t now)
+{
+	broker_roll_day(b, now);
+	return (struct dispatch_query){
+		.ticket = ticket_view(t), .skip = t->declined, .n_skip = (size_t)t->n_declined,
+		.available_only = false, .now = now,
+	};
+}
+
+/* The best truck is still on a job nearby: wait for it (said once per truck waited for). */
+static void
+hold(struct broker *b, struct bticket *t, const struct dispatch_candidate *c,
+    struct dispatch_query *q)
+{
+	struct dispatch_candidate alt;
+	char detail[400];
+
+	if (t->held && t->hold == c->id)
+		return;
+	if (!t->held) {
+		t->held = true;
+		b->n_held++;
+	}
+	t->hold = c->id;
+	q->available_only = true;
+	size_t n = dispatch_rank(&b->rules, b->eta, &b->fleet, q, 1, &alt, NULL);
+	int len = snprintf(detail, sizeof detail, "waiting for %s (%s, free in ~%" PRId64
+	    " min, ETA %" PRId64 " min)", c->truck, c->status == TRUCK_TOWING ? "towing" :
+	    "on scene", ceil_min(c->job_ms), ceil_min(c->travel_ms + c->job_ms));
+	if (len > 0 && (size_t)len < sizeof detail) {
+		if (n > 0)
+			snprintf(detail + len, sizeof detail - (size_t)len, " rather than %s (ETA %"
+			    PRId64 " min, score %.0f vs %.0f)", alt.truck, ceil_min(alt.travel_ms),
+			    alt.score, c->score);
+		else
+			snprintf(detail + len, sizeof detail - (size_t)len, "; no truck is free");
+	}
+	broker_emit_ticket(b, t, "hold", "", detail);
+}
+
+/* BROKER_POLICY_NEAREST, the baseline of the dispatch-quality benchmark: the straight-line
+ * nearest idle truck able to serve the fault. The built-in model's travel time grows with
+ * the straight-line distance alone for a given ticket, so a ranking of free trucks by it,
+ * every other term zeroed, picks exactly that truck (ties: oldest last offer, then id). */
+static void
+nearest_rules(const struct dispatch_rules *r, struct dispatch_rules *out)
+{
+	*out = *r;
+	out->tune.pref_s = 0;
+	out->tune.quality_s = 0;
+	out->tune.load_s = 0;
+	out->tune.rot_offer_s = 0;
+	out->tune.rot_recent_s = 0;
+	out->tune.rot_supplier_s = 0;
+	out->tune.stale_s = 0;
+}
+
+/* Offer a waiting ticket to its best candidate, or wait for a better one finishing a job. */
+bool
+broker_try_dispatch(struct broker *b, struct bticket *t)
+{
+	struct dispatch_candidate c;
+	int64_t now = broker_now(b);
+	struct dispatch_query q = query_for(b, t, now);
+	struct dispatch_rules nearest;
+	const struct dispatch_rules *rules = &b->rules;
+
+	if (b->opts.policy == BROKER_POLICY_NEAREST) {
+		nearest_rules(&b->rules, &nearest);
+		rules = &nearest;
+		q.available_only = true;
+	}
+	if (dispatch_rank(rules, b->eta, &b->fleet, &q, 1, &c, NULL) == 0) {
+		unhold(b, t);
+		return false;
+	}
+	if (c.status == TRUCK_AVAILABLE) {
+		offer(b, t, b->trucks[c.id], &c, "", "");
+		return true;
+	}
+	hold(b, t, &c, &q);
+	return false;
+}
+
+/* An agent chose truck k for t: the truck t had (offered or on the job) is released and
+ * told, and k gets the offer. */
+void
+broker_offer_chosen(struct broker *b, struct bticket *t, struct btruck *k, const char *user)
+{
+	char td[320], kd[320], why[64];
+
+	if (t->truck != NULL) {
+		/* re-dispatch: the first truck loses the offer or the job, and is told */
+		snprintf(td, sizeof td, "%s released: re-dispatched to %s", t->truck->w.id, k->w.id);
+		snprintf(kd, sizeof kd, "released from ticket %" PRId64 ": re-dispatched to %s",
+		    t->w.id, k->w.id);
+		log_info("ticket %" PRId64 ": %s", t->w.id, td);
+		drop_truck(b, t, "release", user, td, kd);
+	}
+	snprintf(why, sizeof why, "chosen by %s", user[0] ? user : "an agent");
+	offer(b, t, k, NULL, user, why);
+}
+
+void
+broker_finish(struct broker *b, struct bticket *t, enum ticket_state s, const char *user,
+    const char *why)
+{
+	int64_t now = broker_now(b);
+	char detail[240];
+
+	broker_ticket_set_state(t, s, now);
+	b->n_open--;
+	unhold(b, t);
+	t->round_start = 0;
+	if (PROTO_HAS(&t->w, ticket, offer_until)) {
+		t->w.offer_until = 0;
+		t->w.present &= ~((uint64_t)1 << PROTO_ticket_offer_until);
+	}
+	close_warnings(b, t);
+	snprintf(detail, sizeof detail, "released from ticket %" PRId64 ": %s", t->w.id,
+	    ticket_state_name(s));
+	release_truck(b, t, user, "release", detail);
+	snprintf(detail, sizeof detail, "%s%s%s", ticket_state_name(s), why[0] ? ": " : "", why);
+	broker_emit_ticket(b, t, "state", user, detail);
+}
+
+/* The supplier accepts the offer of t to its truck (eta_s < 0: no ETA given). */
+void
+broker_accept_offer(struct broker *b, struct bticket *t, const char *user, int64_t eta_s)
+{
+	int64_t now = broker_now(b);
+	struct btruck *k = t->truck;
+	char detail[240];
+
+	broker_ticket_set_state(t, TICKET_ACCEPTED, now);
+	if (eta_s >= 0) {
+		set_eta(t, now + eta_s * 1000, "supplier");
+		t->eta_updated = now;
+	}
+	t->w.offer_until = 0;
+	t->w.present &= ~((uint64_t)1 << PROTO_ticket_offer_until);
+	t->round_start = 0;
+	clear_warning(b, t, WARN_NOT_ACCEPTED);
+	if (eta_s >= 0)
+		snprintf(detail, sizeof detail, "%s accepted, supplier ETA %" PRId64 " min",
+		    k ? k->w.id : "", (eta_s + 59) / 60);
+	else
+		snprintf(detail, sizeof detail, "%s accepted", k ? k->w.id : "");
+	broker_emit_ticket(b, t, "accept", user, detail);
+	if (k != NULL) {
+		broker_truck_set_status(b, k, TRUCK_ASSIGNED);
+		broker_truck_reindex(b, k);
+		snprintf(detail, sizeof detail, "accepted ticket %" PRId64, t->w.id);
+		broker_emit_truck(b, k, "accept", user, detail);
+	}
+}
+
+/* The truck of t refuses it (an offer declined, or an accepted job handed back); the next
+ * candidate gets it where the broker dispatches by itself. */
+void
+broker_decline_offer(struct broker *b, struct bticket *t, const char *user, const char *reason)
+{
+	struct btruck *k = t->truck;
+	char td[320], kd[320];
+	bool offered = t->state == TICKET_DISPATCHED;
+
+	snprintf(td, sizeof td, "%s %s: %s", k ? k->w.id : "", offered ? "declined" :
+	    "gave the job back", reason);
+	snprintf(kd, sizeof kd, "%s ticket %" PRId64 ": %s", offered ? "declined" : "gave back",
+	    t->w.id, reason);
+	drop_truck(b, t, "decline", user, td, kd);
+	if (broker_auto_region(t))
+		broker_try_dispatch(b, t);
+}
+
+/* Higher priority first, then the oldest. */
+static int
+by_priority(const void *va, const void *vb)
+{
+	const struct bticket *a = *(struct bticket *const *)va, *b = *(struct bticket *const *)vb;
+	if (a->w.priority != b->w.priority)
+		return a->w.priority > b->w.priority ? -1 : 1;
+	return (a->w.id > b->w.id) - (a->w.id < b->w.id);
+}
+
+/* An offer nobody answered in time: a decline "no answer", and the next candidate. */
+static void
+expire_offer(struct broker *b, struct bticket *t)
+{
+	struct btruck *k = t->truck;
+	char td[200], kd[200];
+	int timeout = k ? offer_timeout_s(b, k) : OFFER_TIMEOUT_DEFAULT_S;
+
+	snprintf(td, sizeof td, "%s: no answer within %d s", k ? k->w.id : "?", timeout);
+	snprintf(kd, sizeof kd, "no answer to ticket %" PRId64 " within %d s", t->w.id, timeout);
+	log_info("ticket %" PRId64 ": %s", t->w.id, td);
+	drop_truck(b, t, "timeout", "", td, kd);
+	if (broker_auto_region(t))
+		broker_try_dispatch(b, t);
+}
+
+bool
+broker_dispatch_tick(struct broker *b, int64_t now)
+{
+	/* Offers past their time. */
+	for (size_t i = 0; i < b->n_tickets; i++) {
+		struct bticket *t = b->tickets[i];
+		if (t != NULL && t->state == TICKET_DISPATCHED &&
+		    PROTO_HAS(&t->w, ticket, offer_until) && now >= t->w.offer_until) {
+			if (!broker_txn(b))
+				return false;
+			expire_offer(b, t);
+		}
+	}
+	/* Waiting tickets, most urgent first, but only when a truck has become available since
+	 * the last pass (new tickets are tried at intake), or when some wait for a truck
+	 * finishing a job (which may now take longer than a free one). */
+	if (b->avail_changed || b->n_held > 0) {
+		bool all = b->avail_changed;
+		struct bticket **wait = xcalloc(b->n_open + 1, sizeof *wait);
+		size_t n = 0;
+		for (size_t i = 0; i < b->n_tickets && n < b->n_open; i++) {
+			struct bticket *t = b->tickets[i];
+			if (t != NULL && t->state == TICKET_NEW && broker_auto_region(t) &&
+			    (all || t->held))
+				wait[n++] = t;
+		}
+		qsort(wait, n, sizeof *wait, by_priority);
+		b->avail_changed = false;
+		for (size_t i = 0; i < n && broker_txn(b); i++)
+			broker_try_dispatch(b, wait[i]);
+		free(wait);
+	}
+	b->avail_changed = false;
+	return !b->fatal;
+}
