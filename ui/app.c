@@ -1,24 +1,21 @@
-/* app.c: the console's loop, view stack, commands and demo mode. */
+/* app.c: the console's loop, view stack and commands. */
 #include "app.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zmq.h>
 
-#include "broker.h"
 #include "data.h"
+#include "demo.h"
 #include "i18n.h"
 #include "keymap.h"
 #include "model.h"
 #include "replica.h"
 #include "rpc.h"
-#include "sim.h"
 #include "term.h"
 #include "theme.h"
 #include "util.h"
@@ -39,9 +36,6 @@ on_stop_signal(int sig)
 {
 	stop_signal = sig;
 }
-#define DEMO_API "inproc://rescuedesk-api"
-#define DEMO_PUB "inproc://rescuedesk-pub"
-#define DEMO_FEED "inproc://rescuedesk-feed"
 
 struct app {
 	const struct app_opts *opts;
@@ -63,14 +57,7 @@ struct app {
 	const struct proto_warning **warnings;
 	size_t cap_t, cap_k, cap_w;
 
-	/* demo */
-	char demo_dir[64];
-	struct broker *broker;
-	struct sim *sim;
-	pthread_t broker_th, sim_th;
-	bool broker_running, sim_running;
-	volatile sig_atomic_t broker_stop;
-	volatile sig_atomic_t sim_stop;
+	struct demo *demo;	/* --demo: the broker and simulator threads */
 };
 
 /* ---- replica -> model ---- */
@@ -480,86 +467,6 @@ handle_key(struct app *a, const struct key *k)
 	}
 }
 
-/* ---- demo ---- */
-
-static void *
-broker_main(void *arg)
-{
-	struct app *a = arg;
-	broker_run(a->broker, &a->broker_stop);
-	return NULL;
-}
-
-static void *
-sim_main(void *arg)
-{
-	struct app *a = arg;
-	sim_run(a->sim, &a->sim_stop);
-	return NULL;
-}
-
-static int
-demo_start(struct app *a, char **cause)
-{
-	char db[96];
-	rd_strlcpy(a->demo_dir, "/tmp/rescuedesk-demo-XXXXXX", sizeof a->demo_dir);
-	if (mkdtemp(a->demo_dir) == NULL) {
-		xasprintf(cause, "cannot make a temporary directory: %s", strerror(errno));
-		return -1;
-	}
-	snprintf(db, sizeof db, "%s/demo.db", a->demo_dir);
-	double speed = a->opts->demo_speed > 0 ? a->opts->demo_speed : 30;
-	struct broker_opts bo = {
-		.api = DEMO_API, .pub = DEMO_PUB, .feed = DEMO_FEED, .db = db,
-		.data_dir = a->opts->data_dir, .sync = STORE_SYNC_NORMAL, .time_scale = speed,
-	};
-	if ((a->broker = broker_create(a->zctx, &bo, cause)) == NULL)
-		return -1;
-	pthread_create(&a->broker_th, NULL, broker_main, a);
-	a->broker_running = true;
-	struct sim_opts so;
-	sim_opts_init(&so);
-	so.api = DEMO_API;
-	so.pub = DEMO_PUB;
-	so.feed = DEMO_FEED;
-	so.data_dir = a->opts->data_dir;
-	so.speed = speed;
-	so.seed = a->opts->demo_seed ? a->opts->demo_seed : (unsigned long)rd_now_ms();
-	/* sustainable demand for the demo fleet, after an opening burst so that a newcomer
-	 * sees a busy centre within two seconds */
-	so.rate = a->opts->demo_rate > 0 ? a->opts->demo_rate : 45;
-	so.burst = 14;
-	if ((a->sim = sim_create(a->zctx, &so, cause)) == NULL)
-		return -1;
-	pthread_create(&a->sim_th, NULL, sim_main, a);
-	a->sim_running = true;
-	return 0;
-}
-
-static void
-demo_stop(struct app *a)
-{
-	if (a->sim_running) {
-		a->sim_stop = 1;
-		pthread_join(a->sim_th, NULL);
-	}
-	sim_destroy(a->sim);
-	if (a->broker_running) {
-		a->broker_stop = 1;
-		pthread_join(a->broker_th, NULL);
-	}
-	broker_destroy(a->broker);
-	if (a->demo_dir[0]) {
-		char path[128];
-		const char *files[] = { "demo.db", "demo.db-wal", "demo.db-shm" };
-		for (size_t i = 0; i < ARRAY_LEN(files); i++) {
-			snprintf(path, sizeof path, "%s/%s", a->demo_dir, files[i]);
-			unlink(path);
-		}
-		rmdir(a->demo_dir);
-	}
-}
-
 /* ---- main loop ---- */
 
 static int
@@ -587,14 +494,16 @@ setup(struct app *a, char **cause)
 		return -1;
 	}
 	a->zctx = zmq_ctx_new();
-	const char *api = o->api ? o->api : BROKER_DEFAULT_API;
-	const char *pub = o->pub ? o->pub : BROKER_DEFAULT_PUB;
+	const char *api = o->api ? o->api : PROTO_DEFAULT_API;
+	const char *pub = o->pub ? o->pub : PROTO_DEFAULT_PUB;
 	if (o->demo) {
-		if (demo_start(a, cause) < 0)
+		struct demo_opts dopts = { .data_dir = o->data_dir, .speed = o->demo_speed,
+			.rate = o->demo_rate, .seed = o->demo_seed };
+		if ((a->demo = demo_start(a->zctx, &dopts, cause)) == NULL)
 			return -1;
-		api = DEMO_API;
-		pub = DEMO_PUB;
-		a->model.time_scale = (int64_t)(o->demo_speed > 0 ? o->demo_speed : 30);
+		api = demo_api();
+		pub = demo_pub();
+		a->model.time_scale = (int64_t)demo_speed(a->demo);
 	}
 	rd_strlcpy(a->model.endpoint, api, sizeof a->model.endpoint);
 	struct rpc_opts ro = { .endpoint = api, .user = o->user };
@@ -621,8 +530,7 @@ teardown(struct app *a)
 		view_destroy(a->stack[--a->depth]);
 	replica_destroy(a->rep);
 	rpc_destroy(a->rpc);
-	if (a->opts->demo)
-		demo_stop(a);
+	demo_stop(a->demo);
 	if (a->zctx)
 		zmq_ctx_term(a->zctx);
 	model_finish(&a->model);
