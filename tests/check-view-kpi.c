@@ -239,8 +239,6 @@ static void
 teardown(void)
 {
 	view_destroy(v);
-	view_destroy(m.open);
-	m.open = NULL;
 	model_finish(&m);
 	vscreen_destroy(vs);
 	i18n_unload();
@@ -404,7 +402,7 @@ START_TEST(test_empty)
 	ck_assert(screen_has("No overdue tickets."));
 	ck_assert(screen_has("no survey data"));
 	ck_assert_uint_eq(press_sym(KEYSYM_ENTER), UI_HANDLED);
-	ck_assert_ptr_null(m.open);
+	ck_assert_int_eq(v->open.kind, VIEW_NONE);
 }
 END_TEST
 
@@ -443,34 +441,27 @@ START_TEST(test_enter_opens_detail)
 {
 	draw(80, 24);
 	ck_assert_uint_eq(press_sym(KEYSYM_DOWN), UI_HANDLED | UI_REDRAW);
-	ck_assert_ptr_null(m.open);
-	ck_assert_uint_eq(press_sym(KEYSYM_ENTER), UI_HANDLED | UI_REDRAW);
-	ck_assert_ptr_nonnull(m.open);
-	ck_assert_str_eq(m.open->ops->name, "detail");
-	ck_assert_int_eq(rec.id, 2013);
-	view_destroy(m.open);
-	m.open = NULL;
+	ck_assert_int_eq(v->open.kind, VIEW_NONE);
+	ck_assert_uint_eq(press_sym(KEYSYM_ENTER), UI_HANDLED | UI_REDRAW | UI_OPEN);
+	ck_assert_int_eq(v->open.kind, VIEW_DETAIL);
+	ck_assert_int_eq(v->open.ticket, 2013);
 
 	/* the selection follows its ticket when the board changes */
 	tickets[8].promised = NOW + 30 * MIN_MS;	/* 2010 no longer late */
 	warnings[0].ticket = 2015;			/* its red warning moves away */
 	model_refresh(&m, NOW);
 	press_sym(KEYSYM_ENTER);
-	ck_assert_ptr_nonnull(m.open);
-	ck_assert_int_eq(rec.id, 2013);
-	view_destroy(m.open);
-	m.open = NULL;
+	ck_assert_int_eq(v->open.kind, VIEW_DETAIL);
+	ck_assert_int_eq(v->open.ticket, 2013);
 
 	/* End, then down past the end stays on the last row */
 	press_sym(KEYSYM_END);
 	press_sym(KEYSYM_DOWN);
 	press_sym(KEYSYM_ENTER);
-	ck_assert_int_eq(rec.id, 2015);
-	view_destroy(m.open);
-	m.open = NULL;
+	ck_assert_int_eq(v->open.ticket, 2015);
 	press(KEYMAP_CTRL('b'));	/* page up: back to the first row */
 	press_sym(KEYSYM_ENTER);
-	ck_assert_int_eq(rec.id, 2013);
+	ck_assert_int_eq(v->open.ticket, 2013);
 }
 END_TEST
 
@@ -481,11 +472,12 @@ START_TEST(test_keys)
 	ck_assert_uint_eq(press_sym(KEYSYM_ESC), UI_HANDLED | UI_CLOSE);
 	ck_assert_uint_eq(press('?') & UI_HANDLED, 0);
 	ck_assert_uint_eq(press('Q') & UI_HANDLED, 0);
-	ck_assert_ptr_null(m.open);
+	ck_assert_int_eq(v->open.kind, VIEW_NONE);
 	/* a ticket action opens the detail with it started */
-	press('a');
-	ck_assert_ptr_nonnull(m.open);
-	ck_assert_int_eq(rec.id, 2010);
+	ck_assert_uint_eq(press('a') & UI_OPEN, UI_OPEN);
+	ck_assert_int_eq(v->open.kind, VIEW_DETAIL);
+	ck_assert_int_eq(v->open.ticket, 2010);
+	ck_assert_int_eq(v->open.action, ACTION_NOTE);
 }
 END_TEST
 
@@ -497,9 +489,8 @@ START_TEST(test_board_opens_kpi)
 	ck_assert_int_eq(keymap_lookup(SCOPE_TICKET, &k), ACTION_NONE);
 	view_destroy(v);
 	v = view_board_create();
-	ck_assert_uint_eq(press('K'), UI_HANDLED | UI_REDRAW);
-	ck_assert_ptr_nonnull(m.open);
-	ck_assert_str_eq(m.open->ops->name, "kpi");
+	ck_assert_uint_eq(press('K'), UI_HANDLED | UI_REDRAW | UI_OPEN);
+	ck_assert_int_eq(v->open.kind, VIEW_KPI);
 }
 END_TEST
 

@@ -24,6 +24,7 @@
 #include "view-board.h"
 #include "view-detail.h"
 #include "view-intake.h"
+#include "viewstack.h"
 
 #include "harness-screen.h"
 
@@ -377,8 +378,6 @@ static void
 teardown(void)
 {
 	view_destroy(v);
-	view_destroy(m.open);
-	m.open = NULL;
 	model_finish(&m);	/* frees events */
 	vscreen_destroy(vs);
 	i18n_unload();
@@ -744,21 +743,29 @@ START_TEST(test_board_opens_views)
 {
 	v = view_board_create();
 	draw(80, 24);
-	ck_assert_ptr_null(m.open);
-	ck_assert_uint_eq(press_sym(KEYSYM_ENTER) & UI_HANDLED, UI_HANDLED);
-	ck_assert_ptr_nonnull(m.open);
-	ck_assert_str_eq(m.open->ops->name, "detail");
-	view_destroy(m.open);
-	m.open = NULL;
-	press('n');
-	ck_assert_ptr_nonnull(m.open);
-	ck_assert_str_eq(m.open->ops->name, "intake");
-	view_destroy(m.open);
-	m.open = NULL;
-	/* A ticket action opens the detail with the action started. */
-	press('a');
-	ck_assert_ptr_nonnull(m.open);
-	ck_assert_int_eq(m.open->scope, SCOPE_FORM);
+	ck_assert_int_eq(v->open.kind, VIEW_NONE);
+	ck_assert_uint_eq(press_sym(KEYSYM_ENTER), UI_HANDLED | UI_REDRAW | UI_OPEN);
+	ck_assert_int_eq(v->open.kind, VIEW_DETAIL);
+	ck_assert_int_eq(v->open.ticket, m.board.selected);
+	ck_assert_uint_eq(press('n'), UI_HANDLED | UI_REDRAW | UI_OPEN);
+	ck_assert_int_eq(v->open.kind, VIEW_INTAKE);
+	ck_assert_uint_eq(press('K') & UI_OPEN, UI_OPEN);
+	ck_assert_int_eq(v->open.kind, VIEW_KPI);
+	/* A ticket action opens the detail with the action started: the view stack creates
+	 * it from what the board asked for. */
+	ck_assert_uint_eq(press('a') & UI_OPEN, UI_OPEN);
+	ck_assert_int_eq(v->open.kind, VIEW_DETAIL);
+	ck_assert_int_eq(v->open.action, ACTION_NOTE);
+	{
+		struct viewstack st;
+		viewstack_init(&st);
+		ck_assert(viewstack_open(&st, &m, &v->open));
+		ck_assert_str_eq(viewstack_top(&st)->ops->name, "detail");
+		ck_assert_int_eq(viewstack_top(&st)->scope, SCOPE_FORM);
+		ck_assert(!viewstack_pop(&st, &m));	/* the last view stays */
+		viewstack_finish(&st, &m);
+		ck_assert_ptr_null(viewstack_top(&st));
+	}
 }
 END_TEST
 
@@ -829,14 +836,14 @@ START_TEST(test_detail_fetch)
 	ck_assert_int_eq(rec.fetch, 0);
 	/* The ticket changes: the history is asked for again, once per version. */
 	tickets[0].ver = 8;
-	view_detail_sync(v, &m);
+	view_refresh(v, &m);
 	ck_assert_int_eq(rec.fetch, 1);
 	m.detail_loading = false;	/* the reply came, but for the old version */
-	view_detail_sync(v, &m);
+	view_refresh(v, &m);
 	press('j');
 	ck_assert_int_eq(rec.fetch, 1);
 	m.detail_ver = 8;
-	view_detail_sync(v, &m);
+	view_refresh(v, &m);
 	ck_assert_int_eq(rec.fetch, 1);
 	tickets[0].ver = 9;
 	press('j');

@@ -19,14 +19,10 @@
 #include "term.h"
 #include "theme.h"
 #include "util.h"
-#include "view-board.h"
-#include "view-detail.h"
-#include "view-help.h"
-#include "view-kpi.h"
 #include "view.h"
+#include "viewstack.h"
 #include "vscreen.h"
 
-#define STACK_MAX 8
 #define MESSAGE_MS 10000 /* the message line clears after this long */
 
 static volatile sig_atomic_t stop_signal;
@@ -46,8 +42,7 @@ struct app {
 	struct model model;
 	struct vscreen *vs;
 	struct theme theme;
-	struct view *stack[STACK_MAX];
-	int depth;
+	struct viewstack views;
 	bool dirty, data_changed, quitting, confirm_quit;
 	struct replica_stats seen; /* replica counters at the last refresh */
 	int64_t last_second;
@@ -351,33 +346,13 @@ static const struct model_ops app_ops = {
 /* ---- views ---- */
 
 static void
-push(struct app *a, struct view *v)
-{
-	if (a->depth == STACK_MAX) {
-		view_destroy(v);
-		return;
-	}
-	a->stack[a->depth++] = v;
-	a->dirty = true;
-}
-
-static void
-pop(struct app *a)
-{
-	if (a->depth <= 1)
-		return;
-	view_destroy(a->stack[--a->depth]);
-	a->dirty = true;
-}
-
-static void
 draw(struct app *a)
 {
 	int cols = vscreen_cols(a->vs), rows = vscreen_rows(a->vs);
 	if (view_too_small(cols, rows)) {
 		view_draw_too_small(a->vs);
 	} else {
-		view_draw(a->stack[a->depth - 1], &a->model, a->vs, &a->theme);
+		view_draw(viewstack_top(&a->views), &a->model, a->vs, &a->theme);
 		if (a->confirm_quit) {
 			char line[160];
 			snprintf(line, sizeof line, " %s [y/n] ", i18n_tr("quit.confirm"));
@@ -416,7 +391,7 @@ handle_key(struct app *a, const struct key *k)
 		a->dirty = true;
 		return;
 	}
-	struct view *v = a->stack[a->depth - 1];
+	struct view *v = viewstack_top(&a->views);
 	if (view_too_small(vscreen_cols(a->vs), vscreen_rows(a->vs))) {
 		if (!k->is_func && (k->code == 'Q' || k->code == 'q'))
 			a->quitting = true;
@@ -424,16 +399,16 @@ handle_key(struct app *a, const struct key *k)
 	}
 	enum keymap_action act = keymap_lookup(v->scope, k);
 	unsigned r = view_key(v, &a->model, k, act);
-	if (a->model.open != NULL) {
-		push(a, a->model.open);
-		a->model.open = NULL;
+	if (r & UI_OPEN) {
+		struct view_open o = v->open;
+		v->open.kind = VIEW_NONE;
+		viewstack_open(&a->views, &a->model, &o);
+		a->dirty = true;
 	}
 	if (r & (UI_REDRAW | UI_RELAYOUT))
 		a->dirty = true;
 	if (r & UI_CLOSE) {
-		if (a->depth > 1)
-			pop(a);
-		else
+		if (!viewstack_pop(&a->views, &a->model))
 			a->confirm_quit = true;
 		a->dirty = true;
 	}
@@ -444,9 +419,12 @@ handle_key(struct app *a, const struct key *k)
 	if (r & UI_HANDLED)
 		return;
 	switch (act) {
-	case ACTION_HELP:
-		push(a, view_help_create());
+	case ACTION_HELP: {
+		static const struct view_open help = { .kind = VIEW_HELP };
+		viewstack_open(&a->views, &a->model, &help);
+		a->dirty = true;
 		break;
+	}
 	case ACTION_REDRAW:
 		term_repaint();
 		a->dirty = true;
@@ -456,9 +434,7 @@ handle_key(struct app *a, const struct key *k)
 		a->dirty = true;
 		break;
 	case ACTION_BACK:
-		if (a->depth > 1)
-			pop(a);
-		else
+		if (!viewstack_pop(&a->views, &a->model))
 			a->confirm_quit = true;
 		a->dirty = true;
 		break;
@@ -526,8 +502,7 @@ setup(struct app *a, char **cause)
 static void
 teardown(struct app *a)
 {
-	while (a->depth > 0)
-		view_destroy(a->stack[--a->depth]);
+	viewstack_finish(&a->views, &a->model);
 	replica_destroy(a->rep);
 	rpc_destroy(a->rpc);
 	demo_stop(a->demo);
@@ -567,9 +542,10 @@ app_run(const struct app_opts *opts)
 	int cols, rows;
 	term_size(&cols, &rows);
 	a.vs = vscreen_create(cols, rows);
-	push(&a, view_board_create());
+	static const struct view_open board = { .kind = VIEW_BOARD }, kpi = { .kind = VIEW_KPI };
+	viewstack_open(&a.views, &a.model, &board);
 	if (a.model.role == MODEL_ROLE_SUPERVISOR)
-		push(&a, view_kpi_create());
+		viewstack_open(&a.views, &a.model, &kpi);
 
 	zmq_pollitem_t items[3] = {
 		{ rpc_socket(a.rpc), 0, ZMQ_POLLIN, 0 },
@@ -615,8 +591,9 @@ app_run(const struct app_opts *opts)
 		if (a.data_changed) {
 			a.model.now = broker_time(&a, now);
 			refresh_model(&a);
-			/* a detail view on top fetches the history again when its ticket moved */
-			view_detail_sync(a.stack[a.depth - 1], &a.model);
+			/* the view on top may ask again for what it shows (the detail view fetches
+			 * the history again when its ticket moved) */
+			view_refresh(viewstack_top(&a.views), &a.model);
 		}
 		struct key k;
 		while (term_read_key(&k) && !a.quitting)

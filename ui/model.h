@@ -21,8 +21,6 @@
 #include "data.h"
 #include "proto.h"
 
-struct view;
-
 enum model_conn {
 	MODEL_CONNECTING,
 	MODEL_SYNCING,
@@ -115,11 +113,6 @@ struct model {
 	char message[256];
 	bool message_error;
 	int64_t message_at;      /* monotonic ms */
-
-	/* A view that wants another view opened on top of it (the board opening a ticket's
-	 * detail or the intake form) creates it and stores it here; the app takes it (pushes
-	 * it on its stack and sets this back to NULL) right after the key was handled. */
-	struct view *open;
 
 	const struct model_ops *ops;
 	void *ctx;               /* the app's, for ops */

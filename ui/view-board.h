@@ -16,7 +16,7 @@
  * caller (UI_HANDLED clear).
  *
  * The view changes the model only through the board_* functions on model->board,
- * model_refresh() (after a new filter or sort) and model->open. */
+ * model_refresh() (after a new filter or sort). */
 #ifndef RD_VIEW_BOARD_H
 #define RD_VIEW_BOARD_H
 

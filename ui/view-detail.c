@@ -115,6 +115,8 @@ static const char *const pick_keys[] = {
 	"Esc", "prompt.cancel",
 };
 
+static void detail_sync(struct view *v, struct model *m);
+
 /* ---- helpers ---- */
 
 static int
@@ -997,7 +999,7 @@ redispatch(struct view_detail *vd, struct model *m)
 		vd->redisp_ver = w->ver;
 		rd_strlcpy(vd->redisp_truck, w->truck, sizeof vd->redisp_truck);
 	}
-	view_detail_sync(&vd->view, m);
+	detail_sync(&vd->view, m);
 	return UI_HANDLED | UI_REDRAW;
 }
 
@@ -1026,7 +1028,7 @@ pick_assign(struct view_detail *vd, struct model *m, int i)
 		return UI_HANDLED | UI_REDRAW;
 	}
 	set_mode(vd, MODE_NONE);
-	view_detail_sync(&vd->view, m);
+	detail_sync(&vd->view, m);
 	return UI_HANDLED | UI_REDRAW;
 }
 
@@ -1166,7 +1168,7 @@ submit(struct view_detail *vd, struct model *m)
 	else	/* keep what was typed; the app said why */
 		rd_strlcpy(vd->error, m->message[0] != '\0' ? m->message :
 		    i18n_tr("detail.err_not_sent"), sizeof vd->error);
-	view_detail_sync(&vd->view, m);
+	detail_sync(&vd->view, m);
 	return UI_HANDLED | UI_REDRAW;
 }
 
@@ -1285,7 +1287,7 @@ detail_key(struct view *v, struct model *m, const struct key *k, enum keymap_act
 
 	if (a == ACTION_REDRAW)
 		vd->asked = false;	/* C-l also asks for the history again */
-	view_detail_sync(v, m);
+	detail_sync(v, m);
 	switch (vd->mode) {
 	case MODE_MENU:
 		return menu_mode_key(vd, m, k, a);
@@ -1323,13 +1325,14 @@ static const struct view_ops detail_ops = {
 	.draw = detail_draw,
 	.key = detail_key,
 	.destroy = detail_destroy,
+	.refresh = detail_sync,
 };
 
-void
-view_detail_sync(struct view *v, struct model *m)
+/* Ask for the history again if model->events is not that of the ticket's current version
+ * (and it was not already asked for that version). */
+static void
+detail_sync(struct view *v, struct model *m)
 {
-	if (v == NULL || v->ops != &detail_ops)
-		return; /* not a detail view: nothing to do */
 	struct view_detail *vd = (struct view_detail *)v;
 	const struct proto_ticket *t = model_ticket(m, vd->id);
 
@@ -1358,16 +1361,8 @@ view_detail_create(struct model *m, int64_t id, enum keymap_action start_action)
 	vd->pick_y = -1;
 	lineedit_init(&vd->edit, 1000);
 	menu_init(&vd->menu);
-	view_detail_sync(&vd->view, m);
+	detail_sync(&vd->view, m);
 	if (start_action != ACTION_NONE)
 		start(vd, m, start_action);
 	return &vd->view;
-}
-
-unsigned
-view_detail_open(struct model *m, int64_t id, enum keymap_action a)
-{
-	view_destroy(m->open);
-	m->open = view_detail_create(m, id, a == ACTION_OPEN ? ACTION_NONE : a);
-	return UI_HANDLED | UI_REDRAW;
 }

@@ -7,7 +7,8 @@
  *
  * The timeline is model->events when model->detail_id is this ticket; the view asks
  * model->ops->fetch_detail whenever the history it holds is not that of the ticket's
- * current version (see view_detail_sync) and shows "loading" meanwhile.
+ * current version (on every key, and on view_refresh after the model changed) and shows
+ * "loading" meanwhile.
  *
  * Keys (SCOPE_DETAIL): movement and paging scroll the timeline (End follows new events);
  * a adds a note, c cancels (both prompt for the text in SCOPE_FORM), S offers the states
@@ -49,17 +50,5 @@ struct model;
  * with, as if its key had been pressed. Asks for the ticket's history through m->ops.
  * Destroy with view_destroy(). */
 struct view *view_detail_create(struct model *m, int64_t id, enum keymap_action start);
-
-/* The ticket actions of a list (Enter, and a/S/c/A begun at once) on ticket id: put a new
- * detail view in m->open for the app to push (replacing one already there). Returns the
- * reaction for the list's key handler. */
-unsigned view_detail_open(struct model *m, int64_t id, enum keymap_action a);
-
-/* Ask for the history again if model->events is not that of the ticket's current version
- * (and it was not already asked for that version). Called on every key; the app should
- * call it after each model refresh with the view on top (any other view is ignored), so a
- * live update of the
- * ticket refreshes the timeline without a key press. */
-void view_detail_sync(struct view *v, struct model *m);
 
 #endif
