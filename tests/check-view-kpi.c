@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "harness-model.h"
 #include "harness-screen.h"
 #include "i18n.h"
 #include "model.h"
@@ -22,8 +23,6 @@
 
 #define MIN_MS (60 * 1000LL)
 #define NOW 1773468300000LL	/* 2026-03-14 06:05:00 UTC */
-
-static char srcdir[4096] = ".";
 
 /* ---------------------------------------------------------------- fixed data */
 
@@ -108,129 +107,34 @@ static struct proto_warning base_warnings[] = {
 static struct proto_ticket tickets[ARRAY_LEN(base_tickets)];
 static struct proto_truck trucks[ARRAY_LEN(base_trucks)];
 static struct proto_warning warnings[ARRAY_LEN(base_warnings)];
-static const struct proto_ticket *tp[ARRAY_LEN(base_tickets)];
-static const struct proto_truck *kp[ARRAY_LEN(base_trucks)];
-static const struct proto_warning *wp[ARRAY_LEN(base_warnings)];
 static struct model m;
 static struct vscreen *vs;
 static struct view *v;
 
-static struct {
-	int fetch;
-	int64_t id;
-} rec;
-
-static int
-rec_intake(struct model *mm, const struct proto_intake_create *a)
-{
-	(void)mm;
-	(void)a;
-	return 0;
-}
-
-static int
-rec_note(struct model *mm, int64_t id, const char *text)
-{
-	(void)mm;
-	(void)id;
-	(void)text;
-	return 0;
-}
-
-static int
-rec_set_state(struct model *mm, int64_t id, const char *state, const char *reason)
-{
-	(void)mm;
-	(void)id;
-	(void)state;
-	(void)reason;
-	return 0;
-}
-
-static int
-rec_cancel(struct model *mm, int64_t id, const char *reason)
-{
-	(void)mm;
-	(void)id;
-	(void)reason;
-	return 0;
-}
-
-static int
-rec_assign(struct model *mm, int64_t id, const char *truck)
-{
-	(void)mm;
-	(void)id;
-	(void)truck;
-	return 0;
-}
-
-static int
-rec_fetch(struct model *mm, int64_t id)
-{
-	rec.fetch++;
-	rec.id = id;
-	mm->detail_id = id;
-	mm->detail_loading = true;
-	return 0;
-}
-
-static const struct model_ops rec_ops = {
-	.intake = rec_intake,
-	.note = rec_note,
-	.set_state = rec_set_state,
-	.cancel = rec_cancel,
-	.assign = rec_assign,
-	.fetch_detail = rec_fetch,
-};
-
-static void
-load_lang(const char *lang)
-{
-	char datadir[4200], *cause = NULL;
-
-	snprintf(datadir, sizeof datadir, "%s/data", srcdir);
-	ck_assert_msg(i18n_load(datadir, lang, &cause) == 0, "%s", cause);
-}
+#define load_lang harness_lang
 
 static void
 setup(void)
 {
+	static const struct harness_fixture f = {
+		.tickets = tickets, .n_tickets = ARRAY_LEN(tickets),
+		.trucks = trucks, .n_trucks = ARRAY_LEN(trucks),
+		.warnings = warnings, .n_warnings = ARRAY_LEN(warnings),
+		.data = &data, .user = "wangli", .role = MODEL_ROLE_SUPERVISOR, .now = NOW,
+	};
 	size_t i;
 
 	load_lang("en");
 	memcpy(tickets, base_tickets, sizeof tickets);
 	memcpy(trucks, base_trucks, sizeof trucks);
 	memcpy(warnings, base_warnings, sizeof warnings);
-	for (i = 0; i < ARRAY_LEN(tickets); i++)
-		tp[i] = &tickets[i];
-	for (i = 0; i < ARRAY_LEN(trucks); i++)
-		kp[i] = &trucks[i];
-	for (i = 0; i < ARRAY_LEN(warnings); i++) {
-		warnings[i].present = PROTO_ALL;
-		wp[i] = &warnings[i];
-	}
 	/* 2014: ETA in 10 min against a promise in 15: at risk. */
 	tickets[12].eta = NOW + 10 * MIN_MS;
 	rd_strlcpy(tickets[12].eta_src, "model", sizeof tickets[12].eta_src);
 	tickets[12].present = P_ALL;
-	memset(&rec, 0, sizeof rec);
 	for (i = 0; i < FAULT_COUNT; i++)
 		data.faults[i].kinds = ticket_fault_kinds((enum ticket_fault)i);
-	model_init(&m);
-	m.tickets = tp;
-	m.n_tickets = ARRAY_LEN(tp);
-	m.trucks = kp;
-	m.n_trucks = ARRAY_LEN(kp);
-	m.warnings = wp;
-	m.n_warnings = ARRAY_LEN(wp);
-	m.data = &data;
-	m.conn = MODEL_LIVE;
-	m.hb_age_ms = 1200;
-	rd_strlcpy(m.user, "wangli", sizeof m.user);
-	m.role = MODEL_ROLE_SUPERVISOR;
-	m.ops = &rec_ops;
-	model_refresh(&m, NOW);
+	harness_model_init(&m, &f);
 	vs = vscreen_create(80, 24);
 	v = view_kpi_create();
 }
@@ -239,7 +143,7 @@ static void
 teardown(void)
 {
 	view_destroy(v);
-	model_finish(&m);
+	harness_model_finish(&m);
 	vscreen_destroy(vs);
 	i18n_unload();
 }
@@ -274,7 +178,7 @@ check_golden(const char *name)
 {
 	char path[4300];
 
-	snprintf(path, sizeof path, "%s/tests/golden/%s.screen", srcdir, name);
+	snprintf(path, sizeof path, "%s/tests/golden/%s.screen", harness_srcdir(), name);
 	harness_screen_golden(vs, path, "check-view-kpi");
 }
 
@@ -533,10 +437,6 @@ kpi_suite(void)
 int
 main(void)
 {
-	const char *dir = getenv("RD_SRCDIR");
-
-	if (dir != NULL && dir[0] != '\0')
-		rd_strlcpy(srcdir, dir, sizeof srcdir);
 	setenv("TZ", "UTC", 1);
 	tzset();
 	return harness_screen_main(kpi_suite(), "check-view-kpi");

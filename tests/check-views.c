@@ -1,6 +1,6 @@
 /* check-views.c: the console's views (ui/view-board.c, view-detail.c, view-intake.c) and
  * their helpers (ui/lineedit.c, menu.c, chrome.c, present.c), drawn from a fixed model
- * into a vscreen and driven with keys, with a recording struct model_ops.
+ * into a vscreen and driven with keys, with the recording app of harness-model.h.
  *
  * Goldens are tests/golden/<view>-<cols>x<rows>[-zh].screen: vscreen_dump(), a
  * "-- roles --" line, then vscreen_dump_roles(). RD_UPDATE_GOLDEN=1 rewrites them instead
@@ -26,13 +26,12 @@
 #include "view-intake.h"
 #include "viewstack.h"
 
+#include "harness-model.h"
 #include "harness-screen.h"
 
 #define MIN_MS (60 * 1000LL)
 #define NOW 1773468300000LL	/* 2026-03-14 06:05:00 UTC */
 #define ESC_2J "\x1b[2J"
-
-static char srcdir[4096] = ".";
 
 /* ---------------------------------------------------------------- fixed data */
 
@@ -207,169 +206,33 @@ static const struct proto_candidate base_cands[] = {
 static struct proto_ticket tickets[ARRAY_LEN(base_tickets)];
 static struct proto_truck trucks[ARRAY_LEN(base_trucks)];
 static struct proto_warning warnings[ARRAY_LEN(base_warnings)];
-static const struct proto_ticket *tp[ARRAY_LEN(base_tickets)];
-static const struct proto_truck *kp[ARRAY_LEN(base_trucks)];
-static const struct proto_warning *wp[ARRAY_LEN(base_warnings)];
 static struct model m;
 static struct vscreen *vs;
 static struct view *v;
 
-/* What the views asked the app for. */
-static struct {
-	int intake, note, set_state, cancel, assign, fetch, cands, cands_k;
-	struct proto_intake_create intake_args;
-	int64_t id;
-	char text[1024];
-	char state[32];
-	int rc;		/* what the ops return */
-} rec;
-
-static int
-rec_intake(struct model *mm, const struct proto_intake_create *a)
-{
-	(void)mm;
-	rec.intake++;
-	rec.intake_args = *a;
-	return rec.rc;
-}
-
-static int
-rec_note(struct model *mm, int64_t id, const char *text)
-{
-	(void)mm;
-	rec.note++;
-	rec.id = id;
-	rd_strlcpy(rec.text, text, sizeof rec.text);
-	return rec.rc;
-}
-
-static int
-rec_set_state(struct model *mm, int64_t id, const char *state, const char *reason)
-{
-	(void)mm;
-	rec.set_state++;
-	rec.id = id;
-	rd_strlcpy(rec.state, state, sizeof rec.state);
-	rd_strlcpy(rec.text, reason != NULL ? reason : "", sizeof rec.text);
-	return rec.rc;
-}
-
-static int
-rec_cancel(struct model *mm, int64_t id, const char *reason)
-{
-	(void)mm;
-	rec.cancel++;
-	rec.id = id;
-	rd_strlcpy(rec.text, reason, sizeof rec.text);
-	return rec.rc;
-}
-
-static int
-rec_assign(struct model *mm, int64_t id, const char *truck)
-{
-	(void)mm;
-	rec.assign++;
-	rec.id = id;
-	rd_strlcpy(rec.text, truck, sizeof rec.text);
-	return rec.rc;
-}
-
-static int
-rec_fetch(struct model *mm, int64_t id)
-{
-	rec.fetch++;
-	rec.id = id;
-	if (mm->detail_id != id) {	/* as the app does: another ticket's history goes */
-		free(mm->events);
-		mm->events = NULL;
-		mm->n_events = 0;
-	}
-	mm->detail_id = id;
-	mm->detail_loading = true;
-	return 0;
-}
-
-/* As the app does: the candidates go loading; the test answers with model_candidates_*. */
-static int
-rec_fetch_candidates(struct model *mm, int64_t id, int k)
-{
-	rec.cands++;
-	rec.cands_k = k;
-	rec.id = id;
-	model_candidates_start(mm, id);
-	return 0;
-}
-
-static const struct model_ops rec_ops = {
-	.intake = rec_intake,
-	.note = rec_note,
-	.set_state = rec_set_state,
-	.cancel = rec_cancel,
-	.assign = rec_assign,
-	.fetch_detail = rec_fetch,
-	.fetch_candidates = rec_fetch_candidates,
-};
-
-/* An app that cannot ask for candidates (an older one). */
-static const struct model_ops rec_ops_nocands = {
-	.intake = rec_intake,
-	.note = rec_note,
-	.set_state = rec_set_state,
-	.cancel = rec_cancel,
-	.assign = rec_assign,
-	.fetch_detail = rec_fetch,
-};
-
-static void
-load_lang(const char *lang)
-{
-	char datadir[4200], *cause = NULL;
-
-	snprintf(datadir, sizeof datadir, "%s/data", srcdir);
-	ck_assert_msg(i18n_load(datadir, lang, &cause) == 0, "%s", cause);
-}
+#define rec harness_rec
+#define load_lang harness_lang
 
 static void
 setup(void)
 {
+	static const struct harness_fixture f = {
+		.tickets = tickets, .n_tickets = ARRAY_LEN(tickets),
+		.trucks = trucks, .n_trucks = ARRAY_LEN(trucks),
+		.warnings = warnings, .n_warnings = ARRAY_LEN(warnings),
+		.data = &data, .user = "zhangwei", .role = MODEL_ROLE_AGENT, .now = NOW,
+	};
 	size_t i;
 
 	load_lang("en");
 	memcpy(tickets, base_tickets, sizeof tickets);
 	memcpy(trucks, base_trucks, sizeof trucks);
 	memcpy(warnings, base_warnings, sizeof warnings);
-	for (i = 0; i < ARRAY_LEN(tickets); i++)
-		tp[i] = &tickets[i];
-	for (i = 0; i < ARRAY_LEN(trucks); i++)
-		kp[i] = &trucks[i];
-	for (i = 0; i < ARRAY_LEN(warnings); i++) {
-		warnings[i].present = PROTO_ALL;
-		wp[i] = &warnings[i];
-	}
-	memset(&rec, 0, sizeof rec);
 	regions[0].auto_dispatch = 1;	/* as in data/: only Aba waits for agents */
 	regions[1].auto_dispatch = 1;
 	for (i = 0; i < FAULT_COUNT; i++)
 		data.faults[i].kinds = ticket_fault_kinds((enum ticket_fault)i);
-	model_init(&m);
-	m.tickets = tp;
-	m.n_tickets = ARRAY_LEN(tp);
-	m.trucks = kp;
-	m.n_trucks = ARRAY_LEN(kp);
-	m.warnings = wp;
-	m.n_warnings = ARRAY_LEN(wp);
-	m.data = &data;
-	m.conn = MODEL_LIVE;
-	m.hb_age_ms = 1200;
-	rd_strlcpy(m.user, "zhangwei", sizeof m.user);
-	m.role = MODEL_ROLE_AGENT;
-	m.ops = &rec_ops;
-	m.events = xcalloc(ARRAY_LEN(base_events), sizeof *m.events);
-	memcpy(m.events, base_events, sizeof base_events);
-	m.n_events = ARRAY_LEN(base_events);
-	m.detail_id = 1042;
-	m.detail_ver = 7;
-	model_refresh(&m, NOW);
+	harness_model_init(&m, &f);
 	vs = vscreen_create(80, 24);
 	v = NULL;
 }
@@ -378,9 +241,19 @@ static void
 teardown(void)
 {
 	view_destroy(v);
-	model_finish(&m);	/* frees events */
+	harness_model_finish(&m);
 	vscreen_destroy(vs);
 	i18n_unload();
+}
+
+/* The detail of 1042 with its history answered (version 7, base_events). */
+static struct view *
+detail_1042(enum keymap_action start)
+{
+	struct view *d = view_detail_create(&m, 1042, start);
+
+	harness_answer_history(&m, tickets[0].ver, base_events, ARRAY_LEN(base_events));
+	return d;
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -432,7 +305,7 @@ check_golden(const char *name)
 {
 	char path[4300];
 
-	snprintf(path, sizeof path, "%s/tests/golden/%s.screen", srcdir, name);
+	snprintf(path, sizeof path, "%s/tests/golden/%s.screen", harness_srcdir(), name);
 	harness_screen_golden(vs, path, "check-views");
 }
 
@@ -561,7 +434,7 @@ START_TEST(test_board_empty)
 	model_refresh(&m, NOW);
 	draw(80, 24);
 	ck_assert(screen_has("No tickets yet"));
-	m.n_tickets = ARRAY_LEN(tp);
+	m.n_tickets = ARRAY_LEN(tickets);
 	ck_assert_ptr_null(board_set_filter(&m.board, "nosuchthing"));
 	model_refresh(&m, NOW);
 	golden("board-empty", 80, 24, "en");
@@ -712,7 +585,7 @@ START_TEST(test_board_filter_prompt)
 	press('/');
 	press(KEYMAP_CTRL('u'));
 	press_sym(KEYSYM_ENTER);
-	ck_assert_uint_eq(m.board.n, ARRAY_LEN(tp));
+	ck_assert_uint_eq(m.board.n, ARRAY_LEN(tickets));
 	draw(80, 24);
 	ck_assert(strstr(row(0), "all regions") != NULL);
 }
@@ -775,8 +648,8 @@ START_TEST(test_detail_golden)
 {
 	static const char *langs[] = { "en", "zh_CN" };
 
-	v = view_detail_create(&m, 1042, ACTION_NONE);
-	ck_assert_int_eq(rec.fetch, 0);	/* the history held is the current one */
+	v = detail_1042(ACTION_NONE);
+	ck_assert_int_eq(rec.fetch, 1);	/* the view asks for the history it shows */
 	golden("detail", 80, 24, langs[_i]);
 	golden("detail", 120, 40, langs[_i]);
 	if (_i == 0)
@@ -787,7 +660,7 @@ END_TEST
 
 START_TEST(test_detail_content)
 {
-	v = view_detail_create(&m, 1042, ACTION_NONE);
+	v = detail_1042(ACTION_NONE);
 	draw(80, 24);
 	ck_assert(screen_has("138****5678"));
 	ck_assert(!screen_has("13812345678"));
@@ -802,7 +675,7 @@ START_TEST(test_detail_content)
 
 	/* No truck yet; warnings in their colours; a name with an escape is made safe. */
 	v = view_detail_create(&m, 1045, ACTION_NONE);
-	ck_assert_int_eq(rec.fetch, 1);
+	ck_assert_int_eq(rec.fetch, 2);	/* 1042, then 1045 */
 	ck_assert_int_eq(rec.id, 1045);
 	draw(80, 24);
 	assert_safe();
@@ -832,22 +705,54 @@ END_TEST
 
 START_TEST(test_detail_fetch)
 {
-	v = view_detail_create(&m, 1042, ACTION_NONE);
-	ck_assert_int_eq(rec.fetch, 0);
+	v = detail_1042(ACTION_NONE);
+	ck_assert_int_eq(rec.fetch, 1);
+	view_refresh(v, &m);
+	ck_assert_int_eq(rec.fetch, 1);	/* the history held is the current one */
 	/* The ticket changes: the history is asked for again, once per version. */
 	tickets[0].ver = 8;
 	view_refresh(v, &m);
-	ck_assert_int_eq(rec.fetch, 1);
-	m.detail_loading = false;	/* the reply came, but for the old version */
+	ck_assert_int_eq(rec.fetch, 2);
 	view_refresh(v, &m);
-	press('j');
-	ck_assert_int_eq(rec.fetch, 1);
-	m.detail_ver = 8;
+	ck_assert_int_eq(rec.fetch, 2);	/* still out */
+	harness_answer_history(&m, 7, base_events, 3);	/* but for the old version */
 	view_refresh(v, &m);
-	ck_assert_int_eq(rec.fetch, 1);
-	tickets[0].ver = 9;
 	press('j');
 	ck_assert_int_eq(rec.fetch, 2);
+	draw(80, 24);
+	ck_assert(screen_has("updating"));
+	tickets[0].ver = 9;
+	press('j');
+	ck_assert_int_eq(rec.fetch, 3);
+	harness_answer_history(&m, 9, base_events, ARRAY_LEN(base_events));
+	draw(80, 24);
+	ck_assert(!screen_has("updating"));
+	ck_assert(screen_has("4 km away"));
+	/* An accepted command asks again at once; a refused one does not. */
+	press('a');
+	type("ok");
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(rec.note, 1);
+	harness_answer_error(&m, rec.last_cmd, PROTO_E_INVALID_STATE, "no");
+	ck_assert_int_eq(rec.fetch, 3);
+	ck_assert(m.message_error);
+	ck_assert_int_eq(m.pending[m.n_pending - 1].state, PENDING_FAILED);
+	press('a');
+	type("ok");
+	press_sym(KEYSYM_ENTER);
+	harness_answer_ok(&m, rec.last_cmd);
+	ck_assert_int_eq(rec.fetch, 4);
+	ck_assert(!m.message_error);
+	/* The view closes: an answer still settles the command, but reaches no view. */
+	press('a');
+	type("ok");
+	press_sym(KEYSYM_ENTER);
+	model_forget(&m, v);
+	view_destroy(v);
+	v = NULL;
+	harness_answer_none(&m, rec.last_cmd, "timeout");
+	ck_assert_int_eq(m.pending[m.n_pending - 1].state, PENDING_FAILED);
+	ck_assert(strstr(m.message, "timeout") != NULL);
 }
 END_TEST
 
@@ -897,7 +802,8 @@ START_TEST(test_detail_state_menu)
 	size_t c;
 
 	for (c = 0; c < ARRAY_LEN(cases); c++) {
-		v = view_detail_create(&m, cases[c].id, ACTION_NONE);
+		v = cases[c].id == 1042 ? detail_1042(ACTION_NONE) :
+		    view_detail_create(&m, cases[c].id, ACTION_NONE);
 		ck_assert_uint_eq(press('S'), UI_HANDLED | UI_REDRAW);
 		ck_assert_int_eq(v->scope, SCOPE_DIALOG);
 		draw(80, 24);
@@ -927,7 +833,7 @@ START_TEST(test_detail_state_menu)
 	view_destroy(v);
 
 	/* Picking a state sends it; picking cancelled asks for a reason first. */
-	v = view_detail_create(&m, 1042, ACTION_NONE);
+	v = detail_1042(ACTION_NONE);
 	press('S');
 	press('j');
 	press_sym(KEYSYM_ENTER);
@@ -965,13 +871,16 @@ START_TEST(test_detail_note_and_assign)
 	ck_assert_int_eq(rec.id, 1043);
 	ck_assert_str_eq(rec.text, "客户在五一广场地铁站 2 号口等");
 	ck_assert_int_eq(v->scope, SCOPE_DETAIL);
+	ck_assert_uint_eq(model_pending_waiting(&m), 1);
+	harness_answer_ok(&m, rec.last_cmd);
+	ck_assert_uint_eq(model_pending_waiting(&m), 0);
 
 	/* Assign when the broker cannot rank: the nearest available trucks able to serve a
 	 * tyre job, nearest first, as a local estimate; Tab to type an id. */
 	press('A');
 	ck_assert_int_eq(v->scope, SCOPE_DIALOG);
 	ck_assert_int_eq(rec.cands, 1);
-	model_candidates_fail(&m, 1043, "no answer from the broker (timeout)");
+	harness_answer_none(&m, rec.cands_cmd, "timeout");
 	draw(80, 24);
 	check_golden("detail-assign-80x24");
 	{
@@ -1023,7 +932,7 @@ END_TEST
 
 START_TEST(test_detail_scroll)
 {
-	v = view_detail_create(&m, 1042, ACTION_NONE);
+	v = detail_1042(ACTION_NONE);
 	draw(80, 24);
 	ck_assert(screen_has("4 km away"));
 	ck_assert(!screen_has("offered to CSH-XY-V01"));
@@ -1038,7 +947,9 @@ START_TEST(test_detail_scroll)
 	press('k');
 	draw(80, 24);
 	ck_assert(!screen_has("4 km away"));
-	m.n_events--;
+	tickets[0].ver++;		/* a new history, one event fewer */
+	view_refresh(v, &m);
+	harness_answer_history(&m, tickets[0].ver, base_events, ARRAY_LEN(base_events) - 1);
 	draw(80, 24);
 	ck_assert(!screen_has("Told her"));
 }
@@ -1056,7 +967,7 @@ open_pick(size_t n)
 	ck_assert_int_eq(rec.cands, 1);
 	ck_assert_int_eq(rec.id, 1043);
 	ck_assert_int_eq(rec.cands_k, 5);
-	model_candidates_set(&m, 1043, base_cands, n);
+	harness_answer_cands(&m, base_cands, n);
 }
 
 START_TEST(test_pick_golden)
@@ -1112,7 +1023,7 @@ START_TEST(test_pick_loading)
 	ck_assert_int_eq(rec.assign, 0);
 	ck_assert_int_eq(v->scope, SCOPE_DIALOG);
 	/* The answer comes; until it is drawn, keys still see the empty panel. */
-	model_candidates_set(&m, 1043, base_cands, 2);
+	harness_answer_cands(&m, base_cands, 2);
 	press('1');
 	ck_assert_int_eq(rec.assign, 0);
 	draw(80, 24);
@@ -1149,7 +1060,7 @@ START_TEST(test_pick_enter_assigns_once)
 
 	/* End selects the last shown; Home the first. */
 	press('A');
-	model_candidates_set(&m, 1043, base_cands, ARRAY_LEN(base_cands));
+	harness_answer_cands(&m, base_cands, ARRAY_LEN(base_cands));
 	draw(80, 24);
 	press('G');
 	press_sym(KEYSYM_ENTER);
@@ -1157,14 +1068,14 @@ START_TEST(test_pick_enter_assigns_once)
 	ck_assert_str_eq(rec.text, "CSH-XY-V06");
 	/* Esc closes without sending. */
 	press('A');
-	model_candidates_set(&m, 1043, base_cands, ARRAY_LEN(base_cands));
+	harness_answer_cands(&m, base_cands, ARRAY_LEN(base_cands));
 	draw(80, 24);
 	ck_assert_uint_eq(press_sym(KEYSYM_ESC), UI_HANDLED | UI_REDRAW);
 	ck_assert_int_eq(v->scope, SCOPE_DETAIL);
 	ck_assert_int_eq(rec.assign, 2);
 	/* The app could not send: the panel stays, with the reason. */
 	press('A');
-	model_candidates_set(&m, 1043, base_cands, ARRAY_LEN(base_cands));
+	harness_answer_cands(&m, base_cands, ARRAY_LEN(base_cands));
 	draw(80, 24);
 	rec.rc = -1;
 	model_message(&m, true, "#1043 -> CSH-XY-V02: not sent, the broker cannot be reached");
@@ -1224,29 +1135,24 @@ START_TEST(test_pick_keys_use_drawn_rows)
 {
 	struct proto_candidate swapped[2];
 
-	open_pick(2);
-	draw(80, 24);
 	swapped[0] = base_cands[1];
 	swapped[1] = base_cands[0];
-	model_candidates_set(&m, 1043, swapped, 2);
-	press('1');
-	ck_assert_int_eq(rec.assign, 1);
-	ck_assert_str_eq(rec.text, "CSH-XY-V02");
-	/* r asks again; the selection starts at the top of the new answer. */
-	view_destroy(v);
-	rec.cands = 0;
+	/* r asks again; until the answer is drawn the keys see the empty panel, then the
+	 * selection starts at the top of the new answer. */
 	open_pick(2);
 	draw(80, 24);
 	press('j');
 	ck_assert_uint_eq(press('r'), UI_HANDLED | UI_REDRAW);
 	ck_assert_int_eq(rec.cands, 2);
-	ck_assert(m.candidates_loading);
+	ck_assert(rec.cands_cmd[0] != '\0');	/* asked, not answered */
 	press_sym(KEYSYM_ENTER);
-	ck_assert_int_eq(rec.assign, 1);		/* nothing drawn yet: nothing sent */
-	model_candidates_set(&m, 1043, swapped, 2);
+	ck_assert_int_eq(rec.assign, 0);		/* nothing drawn yet: nothing sent */
+	harness_answer_cands(&m, swapped, 2);
+	press('1');
+	ck_assert_int_eq(rec.assign, 0);		/* answered, but not drawn yet */
 	draw(80, 24);
 	press_sym(KEYSYM_ENTER);
-	ck_assert_int_eq(rec.assign, 2);
+	ck_assert_int_eq(rec.assign, 1);
 	ck_assert_str_eq(rec.text, "CSH-XY-V04");
 }
 END_TEST
@@ -1254,15 +1160,13 @@ END_TEST
 START_TEST(test_pick_error_fallback)
 {
 	static const char *langs[] = { "en", "zh_CN" };
-	char why[256];
 	int y;
 
 	load_lang(langs[_i]);
 	v = view_detail_create(&m, 1043, ACTION_NONE);
 	press('A');
 	/* An older broker: unknown_op, worded as the app words it. */
-	snprintf(why, sizeof why, "%s (unknown_op)", i18n_tr("detail.cand.err_unknown_op"));
-	model_candidates_fail(&m, 1043, why);
+	harness_answer_error(&m, rec.cands_cmd, PROTO_E_UNKNOWN_OP, "unknown op");
 	draw(80, 24);
 	check_golden(_i == 0 ? "detail-pick-error-80x24" : "detail-pick-error-80x24-zh");
 	ck_assert(screen_has(i18n_tr("detail.cand.err")));
@@ -1281,7 +1185,7 @@ START_TEST(test_pick_error_fallback)
 
 	/* Typing an id still works; an unknown one is refused in words. */
 	press('A');
-	model_candidates_fail(&m, 1043, why);
+	harness_answer_error(&m, rec.cands_cmd, PROTO_E_UNKNOWN_OP, "unknown op");
 	draw(80, 24);
 	press_sym(KEYSYM_TAB);
 	ck_assert_int_eq(v->scope, SCOPE_FORM);
@@ -1300,7 +1204,7 @@ START_TEST(test_pick_error_fallback)
 
 	/* Tab goes back from typing to the list; r asks the broker again. */
 	press('A');
-	model_candidates_fail(&m, 1043, why);
+	harness_answer_error(&m, rec.cands_cmd, PROTO_E_UNKNOWN_OP, "unknown op");
 	press_sym(KEYSYM_TAB);
 	press_sym(KEYSYM_TAB);
 	ck_assert_int_eq(v->scope, SCOPE_DIALOG);
@@ -1312,36 +1216,38 @@ START_TEST(test_pick_error_fallback)
 }
 END_TEST
 
-START_TEST(test_pick_without_op)
+START_TEST(test_pick_not_sent)
 {
-	m.ops = &rec_ops_nocands;
+	rec.rc_query = -1;	/* the app cannot send the question */
 	v = view_detail_create(&m, 1043, ACTION_ASSIGN);
 	ck_assert_int_eq(v->scope, SCOPE_DIALOG);
 	draw(80, 24);
-	ck_assert(screen_has("this console cannot ask for ranked trucks"));
+	ck_assert(screen_has("not sent, the broker cannot be reached"));
 	ck_assert(screen_has("local estimate"));
-	press('r');				/* nothing to ask: still the estimate */
+	press('r');				/* still not sent: still the estimate */
 	draw(80, 24);
 	press_sym(KEYSYM_ENTER);
 	ck_assert_int_eq(rec.assign, 1);
 	ck_assert_str_eq(rec.text, "CSH-XY-V02");
 	/* The broker answers with nobody: it says so, and the estimate is offered. */
-	m.ops = &rec_ops;
+	rec.rc_query = 0;
 	press('A');
-	model_candidates_set(&m, 1043, base_cands, 0);
+	harness_answer_cands(&m, base_cands, 0);
 	draw(80, 24);
 	ck_assert_int_eq(role_at(find_row("found no truck"), "found no truck"), ROLE_WARN);
 	ck_assert(screen_has("local estimate"));
 	press('2');
 	ck_assert_int_eq(rec.assign, 2);
 	ck_assert_str_eq(rec.text, "CSH-XY-V04");
-	/* Candidates for another ticket are not shown for this one. */
-	model_candidates_start(&m, 1045);
-	model_candidates_set(&m, 1045, base_cands, 3);
+	/* Asking again forgets the earlier question: its late answer is not shown. */
 	press('A');
-	ck_assert_int_eq(m.candidates_id, 1043);
+	rd_strlcpy(rec.text, rec.cands_cmd, sizeof rec.text);
+	press('r');
+	ck_assert_int_eq(rec.cancelled, 1);
+	harness_answer_error(&m, rec.text, PROTO_E_UNKNOWN_OP, "late");
 	draw(80, 24);
 	ck_assert(screen_has("Asking the broker"));
+	ck_assert(!screen_has("unknown_op"));
 }
 END_TEST
 
@@ -1359,8 +1265,8 @@ add_redispatch(void)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_LEN(wp); i++)
-		wp_rd[i] = wp[i];
+	for (i = 0; i < ARRAY_LEN(warnings); i++)
+		wp_rd[i] = m.warnings[i];
 	wp_rd[i] = &rd_warning;
 	m.warnings = wp_rd;
 	m.n_warnings = ARRAY_LEN(wp_rd);
@@ -1376,7 +1282,7 @@ START_TEST(test_redispatch)
 	rd_strlcpy(rd_warning.truck, "CSH-XY-V04", sizeof rd_warning.truck);
 	add_redispatch();
 	load_lang(langs[_i]);
-	v = view_detail_create(&m, 1042, ACTION_NONE);
+	v = detail_1042(ACTION_NONE);
 	draw(80, 24);
 	check_golden(_i == 0 ? "detail-redispatch-80x24" : "detail-redispatch-80x24-zh");
 	if (_i == 0) {
@@ -1461,27 +1367,62 @@ START_TEST(test_board_awaits_choice)
 }
 END_TEST
 
-START_TEST(test_model_candidates)
+/* The one request path: commands are pending until answered and say how it went on the
+ * message line; callbacks get their answer once; a forgotten owner gets none. */
+static int reply_calls;
+static int64_t reply_ctx;
+
+static void
+count_reply(struct model *mm, void *ctx, const struct proto_reply *r,
+    const struct proto_error *err)
 {
-	model_candidates_start(&m, 1043);
-	ck_assert(m.candidates_loading);
-	ck_assert_int_eq(m.candidates_id, 1043);
-	/* An answer for another ticket is ignored. */
-	model_candidates_set(&m, 1044, base_cands, 2);
-	ck_assert(m.candidates_loading);
-	ck_assert_uint_eq(m.n_candidates, 0);
-	model_candidates_set(&m, 1043, base_cands, 3);
-	ck_assert(!m.candidates_loading);
-	ck_assert_uint_eq(m.n_candidates, 3);
-	ck_assert_ptr_ne(m.candidates, base_cands);	/* a copy */
-	ck_assert_str_eq(m.candidates[2].truck, "CSH-XY-F02");
-	model_candidates_fail(&m, 1043, "no answer");
-	ck_assert_uint_eq(m.n_candidates, 0);
-	ck_assert_str_eq(m.candidates_error, "no answer");
-	model_candidates_start(&m, 1043);
-	ck_assert_str_eq(m.candidates_error, "");
-	model_candidates_set(&m, 1043, base_cands, 1);
-	/* model_finish (teardown) frees the copy. */
+	(void)mm;
+	(void)err;
+	reply_calls++;
+	reply_ctx = r != NULL && r->ok ? (int64_t)(intptr_t)ctx : -(int64_t)(intptr_t)ctx;
+}
+
+START_TEST(test_model_request)
+{
+	struct proto_ticket_note a = { .id = 1042, .text = "x", .present = PROTO_ALL };
+	struct model_request rq = { .op = PROTO_MSG_ticket_note, .args = &a,
+		.what = "Note on #1042", .on_reply = count_reply, .ctx = (void *)(intptr_t)7,
+		.owner = &rq };
+	char id[PROTO_CMD_ID_MAX + 1], id2[PROTO_CMD_ID_MAX + 1];
+
+	reply_calls = 0;
+	ck_assert_int_eq(model_request(&m, &rq, id), 0);
+	ck_assert_str_eq(id, rec.last_cmd);
+	ck_assert_uint_eq(model_pending_waiting(&m), 1);
+	harness_answer_error(&m, id, PROTO_E_NOT_FOUND, "no such ticket");
+	ck_assert_int_eq(reply_calls, 1);
+	ck_assert_int_eq(reply_ctx, -7);
+	ck_assert_uint_eq(model_pending_waiting(&m), 0);
+	ck_assert_str_eq(m.message, "Note on #1042: no such ticket");
+	ck_assert(m.message_error);
+	harness_answer_error(&m, id, PROTO_E_NOT_FOUND, "again");	/* once only */
+	ck_assert_int_eq(reply_calls, 1);
+
+	/* A query is not a pending command; a forgotten owner is called no more. */
+	rq.what = NULL;
+	ck_assert_int_eq(model_request(&m, &rq, id), 0);
+	ck_assert_int_eq(model_request(&m, &rq, id2), 0);
+	ck_assert_uint_eq(model_pending_waiting(&m), 0);
+	model_cancel(&m, id2);
+	ck_assert_int_eq(rec.cancelled, 1);
+	model_forget(&m, &rq);
+	ck_assert_uint_eq(m.n_calls, 0);
+	harness_answer_none(&m, id, "timeout");
+	harness_answer_none(&m, id2, "timeout");
+	ck_assert_int_eq(reply_calls, 1);
+
+	/* Not sent: the command says so on the message line, nothing is pending. */
+	rq.what = "Note on #1042";
+	rec.rc = -1;
+	ck_assert_int_eq(model_request(&m, &rq, NULL), -1);
+	ck_assert_uint_eq(model_pending_waiting(&m), 0);
+	ck_assert(strstr(m.message, "not sent") != NULL);
+	ck_assert_uint_eq(m.n_calls, 0);
 }
 END_TEST
 
@@ -1845,11 +1786,11 @@ views_suite(void)
 	tcase_add_test(tc, test_pick_digits);
 	tcase_add_test(tc, test_pick_keys_use_drawn_rows);
 	tcase_add_loop_test(tc, test_pick_error_fallback, 0, 2);
-	tcase_add_test(tc, test_pick_without_op);
+	tcase_add_test(tc, test_pick_not_sent);
 	tcase_add_loop_test(tc, test_redispatch, 0, 2);
 	tcase_add_test(tc, test_awaits_choice);
 	tcase_add_test(tc, test_board_awaits_choice);
-	tcase_add_test(tc, test_model_candidates);
+	tcase_add_test(tc, test_model_request);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("intake");
@@ -1874,10 +1815,6 @@ views_suite(void)
 int
 main(void)
 {
-	const char *dir = getenv("RD_SRCDIR");
-
-	if (dir != NULL && dir[0] != '\0')
-		rd_strlcpy(srcdir, dir, sizeof srcdir);
 	setenv("TZ", "UTC", 1);
 	tzset();
 	return harness_screen_main(views_suite(), "check-views");

@@ -2,7 +2,6 @@
 #include "app.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,199 +148,53 @@ broker_time(struct app *a, int64_t now_mono)
 	return bt + age * (a->model.time_scale > 0 ? a->model.time_scale : 1);
 }
 
-/* ---- commands ---- */
+/* ---- requests ---- */
 
-/* The answer to the dispatch.candidates request in flight (m->candidates_cmd). */
-static void
-on_candidates(struct model *m, const struct proto_reply *r, const struct proto_error *err)
-{
-	char why[256];
-	int64_t id = m->candidates_id;
-
-	m->candidates_cmd[0] = '\0';
-	if (r == NULL) {
-		snprintf(why, sizeof why, "%s (%s)", i18n_tr("detail.cand.err_no_answer"),
-		    err != NULL ? err->message : "-");
-		model_candidates_fail(m, id, why);
-	} else if (!r->ok && r->error.code == PROTO_E_UNKNOWN_OP) {
-		snprintf(why, sizeof why, "%s (%s)", i18n_tr("detail.cand.err_unknown_op"),
-		    proto_err_name(r->error.code));
-		model_candidates_fail(m, id, why);
-	} else if (!r->ok) {
-		snprintf(why, sizeof why, "%s (%s)", r->error.message,
-		    proto_err_name(r->error.code));
-		model_candidates_fail(m, id, why);
-	} else
-		model_candidates_set(m, id, r->candidates, r->n_candidates);
-}
-
+/* Every answer to a view's request goes back through the model (model_reply). */
 static void
 on_reply(void *ctx, const char *cmd_id, const struct proto_reply *r, const struct proto_error *err)
 {
 	struct app *a = ctx;
-	struct model *m = &a->model;
-	struct model_pending *p = model_pending_find(m, cmd_id);
 
 	a->dirty = true;
-	if (m->candidates_cmd[0] != '\0' && strcmp(cmd_id, m->candidates_cmd) == 0) {
-		on_candidates(m, r, err);
-		return;
-	}
-	if (r != NULL && r->ok && r->op_id == PROTO_MSG_hello) {
-		m->time_scale = r->hello.time_scale > 0 ? r->hello.time_scale : 1;
-		return;
-	}
-	if (r != NULL && r->ok && r->op_id == PROTO_MSG_ticket_get) {
-		if (r->ticket.id != m->detail_id)
-			return;
-		free(m->events);
-		m->events = NULL;
-		m->n_events = r->n_events;
-		if (r->n_events) {
-			m->events = xcalloc(r->n_events, sizeof *m->events);
-			memcpy(m->events, r->events, r->n_events * sizeof *m->events);
-		}
-		m->detail_ver = r->ticket.ver;
-		m->detail_loading = false;
-		return;
-	}
-	if (p == NULL)
-		return;
-	if (r == NULL) {
-		p->state = PENDING_FAILED;
-		snprintf(p->error, sizeof p->error, "%s", err ? err->message : "no answer");
-		model_message(m, true, "%s: %s", p->what, p->error);
-	} else if (!r->ok) {
-		p->state = PENDING_FAILED;
-		snprintf(p->error, sizeof p->error, "%s", r->error.message);
-		model_message(m, true, "%s: %s", p->what, r->error.message);
-	} else {
-		p->state = PENDING_OK;
-		if (r->op_id == PROTO_MSG_intake_create)
-			model_message(m, false, "%s: #%" PRId64 " %s", p->what, r->ticket.id,
-			    i18n_tr("msg.created"));
-		else
-			model_message(m, false, "%s: %s", p->what, i18n_tr("msg.done"));
-	}
-	if (r != NULL && r->ok && r->ticket.id == m->detail_id && r->op_id != PROTO_MSG_ticket_get)
-		m->detail_ver = -1; /* the history changed: fetch it again */
+	model_reply(&a->model, cmd_id, r, err);
 }
 
 static int
-send_cmd(struct model *m, enum proto_msg_id op, const void *args, const char *what)
+app_send(struct model *m, enum proto_msg_id op, const void *args,
+    char cmd_id[PROTO_CMD_ID_MAX + 1])
 {
 	struct app *a = m->ctx;
-	char cmd_id[PROTO_CMD_ID_MAX + 1];
-	if (rpc_call(a->rpc, op, args, on_reply, a, cmd_id) < 0) {
-		model_message(m, true, "%s: %s", what, i18n_tr("msg.send_failed"));
-		return -1;
-	}
-	model_pending_add(m, cmd_id, what);
+
 	a->dirty = true;
-	return 0;
+	return rpc_call(a->rpc, op, args, on_reply, a, cmd_id);
 }
 
-static int
-op_intake(struct model *m, const struct proto_intake_create *args)
-{
-	char what[96];
-	snprintf(what, sizeof what, "%s %s", i18n_tr("cmd.intake"), args->customer);
-	return send_cmd(m, PROTO_MSG_intake_create, args, what);
-}
-
-static int
-op_note(struct model *m, int64_t id, const char *text)
-{
-	struct proto_ticket_note a = { .id = id, .present = PROTO_ALL };
-	char what[96];
-	PROTO_STRSET(a.text, text);
-	snprintf(what, sizeof what, "%s #%" PRId64, i18n_tr("cmd.note"), id);
-	return send_cmd(m, PROTO_MSG_ticket_note, &a, what);
-}
-
-static int
-op_set_state(struct model *m, int64_t id, const char *state, const char *reason)
-{
-	struct proto_ticket_set_state a = { .id = id, .present = PROTO_ALL };
-	char what[96];
-	PROTO_STRSET(a.state, state);
-	PROTO_STRSET(a.reason, reason ? reason : "");
-	a.present &= ~((uint64_t)1 << PROTO_ticket_set_state_eta_s);
-	snprintf(what, sizeof what, "#%" PRId64 " -> %s", id, state);
-	return send_cmd(m, PROTO_MSG_ticket_set_state, &a, what);
-}
-
-static int
-op_cancel(struct model *m, int64_t id, const char *reason)
-{
-	struct proto_ticket_cancel a = { .id = id, .present = PROTO_ALL };
-	char what[96];
-	PROTO_STRSET(a.reason, reason);
-	snprintf(what, sizeof what, "%s #%" PRId64, i18n_tr("cmd.cancel"), id);
-	return send_cmd(m, PROTO_MSG_ticket_cancel, &a, what);
-}
-
-static int
-op_assign(struct model *m, int64_t id, const char *truck)
-{
-	struct proto_ticket_assign a = { .id = id, .present = PROTO_ALL };
-	char what[96];
-	PROTO_STRSET(a.truck, truck);
-	snprintf(what, sizeof what, "#%" PRId64 " -> %s", id, truck);
-	return send_cmd(m, PROTO_MSG_ticket_assign, &a, what);
-}
-
-static int
-op_fetch_detail(struct model *m, int64_t id)
+static void
+app_cancel(struct model *m, const char *cmd_id)
 {
 	struct app *a = m->ctx;
-	struct proto_ticket_get g = { .id = id, .present = PROTO_ALL };
-	if (m->detail_loading && m->detail_id == id)
-		return 0;
-	if (m->detail_id != id) {
-		free(m->events);
-		m->events = NULL;
-		m->n_events = 0;
-	}
-	m->detail_id = id;
-	m->detail_loading = true;
-	if (rpc_call(a->rpc, PROTO_MSG_ticket_get, &g, on_reply, a, NULL) < 0) {
-		m->detail_loading = false;
-		return -1;
-	}
-	return 0;
-}
 
-static int
-op_fetch_candidates(struct model *m, int64_t id, int k)
-{
-	struct app *a = m->ctx;
-	struct proto_dispatch_candidates q = { .id = id, .k = k < 1 ? 1 : k > 20 ? 20 : k,
-		.present = PROTO_ALL };
-	char cmd_id[PROTO_CMD_ID_MAX + 1];
-
-	if (m->candidates_cmd[0] != '\0') /* the earlier request's answer is not wanted */
-		rpc_cancel(a->rpc, m->candidates_cmd);
-	m->candidates_cmd[0] = '\0';
-	model_candidates_start(m, id);
-	a->dirty = true;
-	if (rpc_call(a->rpc, PROTO_MSG_dispatch_candidates, &q, on_reply, a, cmd_id) < 0) {
-		model_candidates_fail(m, id, i18n_tr("msg.send_failed"));
-		return -1;
-	}
-	rd_strlcpy(m->candidates_cmd, cmd_id, sizeof m->candidates_cmd);
-	return 0;
+	rpc_cancel(a->rpc, cmd_id);
 }
 
 static const struct model_ops app_ops = {
-	.intake = op_intake,
-	.note = op_note,
-	.set_state = op_set_state,
-	.cancel = op_cancel,
-	.assign = op_assign,
-	.fetch_detail = op_fetch_detail,
-	.fetch_candidates = op_fetch_candidates,
+	.send = app_send,
+	.cancel = app_cancel,
 };
+
+/* The broker's answer to hello: how fast its clock runs. */
+static void
+on_hello(void *ctx, const char *cmd_id, const struct proto_reply *r, const struct proto_error *err)
+{
+	struct app *a = ctx;
+
+	(void)cmd_id;
+	(void)err;
+	if (r != NULL && r->ok)
+		a->model.time_scale = r->hello.time_scale > 0 ? r->hello.time_scale : 1;
+	a->dirty = true;
+}
 
 /* ---- views ---- */
 
@@ -495,7 +348,7 @@ setup(struct app *a, char **cause)
 	struct proto_hello h = { .present = PROTO_ALL };
 	PROTO_STRSET(h.client, "rescuedesk " RD_VERSION);
 	PROTO_STRSET(h.role, model_role_name(a->model.role));
-	rpc_call(a->rpc, PROTO_MSG_hello, &h, on_reply, a, NULL);
+	rpc_call(a->rpc, PROTO_MSG_hello, &h, on_hello, a, NULL);
 	return 0;
 }
 

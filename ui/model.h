@@ -1,15 +1,20 @@
 /* model.h: what the console knows and shows: the tickets, trucks and warnings of the live
- * replica, the board (filter, order, selection), the connection's state, the commands in
- * flight, the message line, and the reference data for the intake form.
+ * replica, the board (filter, order, selection), the connection's state, the requests in
+ * flight and the commands the agent sent, the message line, and the reference data.
  *
- * Views read a const struct model and ask for changes only through model_* functions,
- * which go to the app through struct model_ops; tests give a model fixed data and their own
- * ops, so every view can be drawn and driven without a terminal or a socket.
+ * Views read a const struct model and ask for changes only through model_* functions.
+ * Every request to the broker goes through model_request(): the op, its arguments, the
+ * command's name for the agent (pending list and message line) or none for a query, and
+ * the callback that gets the answer. The app implements struct model_ops (send one
+ * request, forget one) and hands every answer to model_reply(); tests give a model fixed
+ * data and their own ops, so every view can be drawn and driven without a terminal or a
+ * socket. What a view fetched (a ticket's history, the broker's ranked trucks) is the
+ * view's own.
  *
- * Ownership: the model owns the board, the pending list, the detail history, the
- * dispatch candidates and the warning-level table; tickets, trucks and warnings are
- * borrowed from whoever fills them (the replica in the app, static arrays in tests) and
- * are valid until the next model_refresh(). data is borrowed. */
+ * Ownership: the model owns the board, the pending list, the table of requests in flight
+ * and the warning-level table; tickets, trucks and warnings are borrowed from whoever fills
+ * them (the replica in the app, static arrays in tests) and are valid until the next
+ * model_refresh(). data is borrowed. */
 #ifndef RD_MODEL_H
 #define RD_MODEL_H
 
@@ -44,22 +49,42 @@ struct model_pending {
 
 struct model;
 
-/* What views may ask of the app. Each returns 0 when the request was sent, -1 (with the
- * message line set) when it could not be. */
+/* The answer to a request: r the broker's reply (r->ok or not, r->error in words), or NULL
+ * when none came (err says why: a time-out, a bad reply). Both are borrowed for the call. */
+typedef void model_reply_fn(struct model *m, void *ctx, const struct proto_reply *r,
+    const struct proto_error *err);
+
+/* What the app does for the model: the one way to the broker. */
 struct model_ops {
-	int (*intake)(struct model *m, const struct proto_intake_create *a);
-	int (*note)(struct model *m, int64_t id, const char *text);
-	int (*set_state)(struct model *m, int64_t id, const char *state, const char *reason);
-	int (*cancel)(struct model *m, int64_t id, const char *reason);
-	int (*assign)(struct model *m, int64_t id, const char *truck);
-	/* fetch the history of ticket id into the model's detail (async) */
-	int (*fetch_detail)(struct model *m, int64_t id);
-	/* ask the broker for the k best trucks for ticket id (dispatch.candidates, async):
-	 * starts the model's candidates for id loading (model_candidates_start) and, when the
-	 * answer comes, fills them (model_candidates_set) or says why not
-	 * (model_candidates_fail); on -1 the candidates already say why. An earlier request
-	 * still out is forgotten. May be NULL: views then use their local estimate. */
-	int (*fetch_candidates)(struct model *m, int64_t id, int k);
+	/* Send op (its arguments: the struct proto_<op> of proto.h); store the request's id
+	 * in cmd_id and return 0, or return -1 when it could not be sent. Every answer is
+	 * handed to model_reply(). */
+	int (*send)(struct model *m, enum proto_msg_id op, const void *args,
+	    char cmd_id[PROTO_CMD_ID_MAX + 1]);
+	/* The answer to cmd_id is not wanted any more. May be NULL. */
+	void (*cancel)(struct model *m, const char *cmd_id);
+};
+
+/* One request (model_request): op and args as for model_ops.send; what names a command
+ * for the agent ("Note on #12": it is listed as pending and its outcome goes to the
+ * message line) or is NULL for a query; on_reply (may be NULL) gets the answer with ctx.
+ * owner is the view that asked (NULL: none): when it closes, the view stack forgets its
+ * requests (model_forget), so no answer reaches a destroyed view. */
+struct model_request {
+	enum proto_msg_id op;
+	const void *args;
+	const char *what;
+	model_reply_fn *on_reply;
+	void *ctx;
+	const void *owner;
+};
+
+/* A request whose answer is awaited. */
+struct model_call {
+	char cmd_id[PROTO_CMD_ID_MAX + 1];
+	model_reply_fn *on_reply;
+	void *ctx;
+	const void *owner;
 };
 
 struct model {
@@ -77,24 +102,6 @@ struct model {
 	uint8_t *warn_level;     /* by ticket id: 0 none, 1 amber, 2 red */
 	size_t warn_cap;
 
-	/* the ticket whose history is shown in the detail view */
-	int64_t detail_id;
-	int64_t detail_ver;      /* ver of the ticket when the history was fetched */
-	struct proto_event *events; /* owned */
-	size_t n_events;
-	bool detail_loading;
-
-	/* The broker's ranked trucks for one ticket (dispatch.candidates), best first, owned;
-	 * set only through model_candidates_*. candidates_error is "" or why there are none,
-	 * in words (an older broker answers unknown_op); candidates_cmd is the app's request
-	 * in flight ("" none). */
-	int64_t candidates_id;   /* the ticket they are for; 0 none */
-	struct proto_candidate *candidates;
-	size_t n_candidates;
-	bool candidates_loading;
-	char candidates_error[256];
-	char candidates_cmd[PROTO_CMD_ID_MAX + 1];
-
 	/* connection */
 	enum model_conn conn;
 	int64_t hb_age_ms;       /* -1: none yet */
@@ -108,6 +115,9 @@ struct model {
 	/* commands in flight and recent results */
 	struct model_pending pending[MODEL_PENDING_MAX];
 	size_t n_pending;
+	/* requests whose answer is awaited (owned) */
+	struct model_call *calls;
+	size_t n_calls, cap_calls;
 
 	/* message line */
 	char message[256];
@@ -137,15 +147,20 @@ size_t model_ticket_warnings(const struct model *m, int64_t id,
  * the data is unknown. */
 bool model_ticket_awaits_choice(const struct model *m, const struct proto_ticket *t);
 
-/* Dispatch candidates. start: for ticket id, now loading, the previous list and error
- * dropped. set: the answer for id (n entries copied; the model owns the copy), loading
- * over; ignored when the candidates are no longer for id. fail: no list for id, loading
- * over, error (in words, copied) says why; ignored like set. clear: nothing for nobody. */
-void model_candidates_start(struct model *m, int64_t id);
-void model_candidates_set(struct model *m, int64_t id, const struct proto_candidate *c,
-    size_t n);
-void model_candidates_fail(struct model *m, int64_t id, const char *error);
-void model_candidates_clear(struct model *m);
+/* Send a request (struct model_request). 0 when sent, with its id in cmd_id (may be
+ * NULL; else PROTO_CMD_ID_MAX + 1 bytes); -1 when it could not be, with the message line
+ * saying so for a command. */
+int model_request(struct model *m, const struct model_request *rq, char *cmd_id);
+/* The answer to cmd_id (r NULL: none came, err says why): a command's pending entry is
+ * settled and its outcome put on the message line, then the request's on_reply is called
+ * (once; an unknown or forgotten cmd_id calls nothing). For the app's ops. */
+void model_reply(struct model *m, const char *cmd_id, const struct proto_reply *r,
+    const struct proto_error *err);
+/* Forget one request: its answer calls nothing (the app is told through ops.cancel unless
+ * the answer still settles a pending command). forget: the same for every request of
+ * owner (non-NULL), for a view that closes; the answers still settle commands. */
+void model_cancel(struct model *m, const char *cmd_id);
+void model_forget(struct model *m, const void *owner);
 
 /* The message line. */
 void model_message(struct model *m, bool error, const char *fmt, ...)

@@ -741,10 +741,29 @@ fill_request(const struct view_intake *vi, const struct model *m,
 	}
 }
 
+/* The broker took the call: say which ticket it became. ctx is NULL: the form has closed
+ * by then. */
+static void
+on_created(struct model *m, void *ctx, const struct proto_reply *r,
+    const struct proto_error *err)
+{
+	struct model_pending *p;
+
+	(void)ctx;
+	(void)err;
+	if (r == NULL || !r->ok || (p = model_pending_find(m, r->cmd_id)) == NULL)
+		return;
+	model_message(m, false, "%s: #%lld %s", p->what, (long long)r->ticket.id,
+	    i18n_tr("msg.created"));
+}
+
 static unsigned
 submit(struct view_intake *vi, struct model *m)
 {
 	struct proto_intake_create a;
+	struct model_request rq = { .op = PROTO_MSG_intake_create, .args = &a,
+		.on_reply = on_created };
+	char what[96];
 	int first;
 
 	leave_field(vi);
@@ -754,8 +773,10 @@ submit(struct view_intake *vi, struct model *m)
 		return UI_HANDLED | UI_REDRAW;
 	}
 	fill_request(vi, m, &a);
-	if (m->ops == NULL || m->ops->intake == NULL || m->ops->intake(m, &a) != 0)
-		return UI_HANDLED | UI_REDRAW;	/* the app put the reason on the message line */
+	snprintf(what, sizeof what, "%s %s", i18n_tr("cmd.intake"), a.customer);
+	rq.what = what;
+	if (model_request(m, &rq, NULL) != 0)
+		return UI_HANDLED | UI_REDRAW;	/* the message line says why */
 	return UI_HANDLED | UI_CLOSE;
 }
 

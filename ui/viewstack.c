@@ -19,7 +19,8 @@ viewstack_init(struct viewstack *s)
 static void
 drop(struct view *v, struct model *m)
 {
-	(void)m;
+	if (m != NULL)
+		model_forget(m, v);
 	view_destroy(v);
 }
 

@@ -1,0 +1,74 @@
+/* harness-model.h: what the view tests (check-views, check-view-kpi, check-view-help)
+ * share: loading a catalog from the source tree, a struct model over fixed tables, and a
+ * recording app (struct model_ops) that remembers every request the views make and lets
+ * the test answer them through model_reply(), as the app does when the broker answers.
+ *
+ * Ownership: the tests own the tables (working copies they may change between draws); the
+ * harness owns the pointer arrays it points the model at, freed by harness_model_finish.
+ * Failures are Check assertions: they end the test. */
+#ifndef RD_HARNESS_MODEL_H
+#define RD_HARNESS_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "data.h"
+#include "model.h"
+#include "proto.h"
+
+/* What the views asked the app for: counts by op and the last arguments (also of a
+ * request that rc or rc_query made fail). */
+struct harness_rec {
+	int sent;		/* requests of any op, also those that failed */
+	int intake, note, set_state, cancel, assign, fetch, cands, cands_k;
+	struct proto_intake_create intake_args;
+	int64_t id;		/* the ticket of the last request */
+	char text[1024];	/* note text, cancel reason, truck */
+	char state[32];
+	int rc;			/* what sending a command returns (0 or -1) */
+	int rc_query;		/* what sending a query (ticket.get, candidates) returns */
+	int cancelled;		/* requests the model told the app to forget */
+	/* the last request of each kind, for answering it */
+	char last_cmd[PROTO_CMD_ID_MAX + 1];
+	char hist_cmd[PROTO_CMD_ID_MAX + 1];
+	char cands_cmd[PROTO_CMD_ID_MAX + 1];
+};
+
+extern struct harness_rec harness_rec;
+extern const struct model_ops harness_model_ops;
+
+/* The source tree: RD_SRCDIR or ".". */
+const char *harness_srcdir(void);
+/* Load the catalog of lang from the source tree's data/ (asserts it loads). */
+void harness_lang(const char *lang);
+
+/* A model over fixed tables, live, with the recording ops (harness_rec cleared). */
+struct harness_fixture {
+	struct proto_ticket *tickets;
+	size_t n_tickets;
+	struct proto_truck *trucks;
+	size_t n_trucks;
+	struct proto_warning *warnings;	/* each made present (PROTO_ALL) */
+	size_t n_warnings;
+	const struct data *data;
+	const char *user;
+	enum model_role role;
+	int64_t now;
+};
+void harness_model_init(struct model *m, const struct harness_fixture *f);
+void harness_model_finish(struct model *m);
+
+/* Answer the last ticket.get: the history (n events, borrowed) of ticket ver. */
+void harness_answer_history(struct model *m, int64_t ver, const struct proto_event *ev,
+    size_t n);
+/* Answer the last dispatch.candidates with n candidates (borrowed), best first. */
+void harness_answer_cands(struct model *m, const struct proto_candidate *c, size_t n);
+/* Answer cmd_id: accepted (with no result). */
+void harness_answer_ok(struct model *m, const char *cmd_id);
+/* Answer cmd_id with the broker's refusal (code, message). */
+void harness_answer_error(struct model *m, const char *cmd_id, enum proto_err code,
+    const char *message);
+/* No answer came for cmd_id: why (the rpc layer's words, e.g. "timeout"). */
+void harness_answer_none(struct model *m, const char *cmd_id, const char *why);
+
+#endif
