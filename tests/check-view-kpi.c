@@ -104,9 +104,9 @@ static struct proto_warning base_warnings[] = {
 
 /* ---------------------------------------------------------------- the model */
 
-static struct proto_ticket tickets[ARRAY_LEN(base_tickets)];
-static struct proto_truck trucks[ARRAY_LEN(base_trucks)];
-static struct proto_warning warnings[ARRAY_LEN(base_warnings)];
+/* the working copies of the tables (harness-model.h) */
+static struct proto_ticket *tickets;
+static struct proto_warning *warnings;
 static struct model m;
 static struct vscreen *vs;
 static struct view *v;
@@ -117,24 +117,24 @@ static void
 setup(void)
 {
 	static const struct harness_fixture f = {
-		.tickets = tickets, .n_tickets = ARRAY_LEN(tickets),
-		.trucks = trucks, .n_trucks = ARRAY_LEN(trucks),
-		.warnings = warnings, .n_warnings = ARRAY_LEN(warnings),
+		.tickets = base_tickets, .n_tickets = ARRAY_LEN(base_tickets),
+		.trucks = base_trucks, .n_trucks = ARRAY_LEN(base_trucks),
+		.warnings = base_warnings, .n_warnings = ARRAY_LEN(base_warnings),
 		.data = &data, .user = "wangli", .role = MODEL_ROLE_SUPERVISOR, .now = NOW,
 	};
 	size_t i;
 
 	load_lang("en");
-	memcpy(tickets, base_tickets, sizeof tickets);
-	memcpy(trucks, base_trucks, sizeof trucks);
-	memcpy(warnings, base_warnings, sizeof warnings);
+	for (i = 0; i < FAULT_COUNT; i++)
+		data.faults[i].kinds = ticket_fault_kinds((enum ticket_fault)i);
+	harness_model_init(&m, &f);
+	tickets = harness_tickets;
+	warnings = harness_warnings;
 	/* 2014: ETA in 10 min against a promise in 15: at risk. */
 	tickets[12].eta = NOW + 10 * MIN_MS;
 	rd_strlcpy(tickets[12].eta_src, "model", sizeof tickets[12].eta_src);
 	tickets[12].present = P_ALL;
-	for (i = 0; i < FAULT_COUNT; i++)
-		data.faults[i].kinds = ticket_fault_kinds((enum ticket_fault)i);
-	harness_model_init(&m, &f);
+	model_refresh(&m, NOW);
 	vs = vscreen_create(80, 24);
 	v = view_kpi_create();
 }

@@ -203,9 +203,9 @@ static const struct proto_candidate base_cands[] = {
 
 /* ---------------------------------------------------------------- the model */
 
-static struct proto_ticket tickets[ARRAY_LEN(base_tickets)];
-static struct proto_truck trucks[ARRAY_LEN(base_trucks)];
-static struct proto_warning warnings[ARRAY_LEN(base_warnings)];
+/* the working copies of the tables (harness-model.h) */
+static struct proto_ticket *tickets;
+static struct proto_warning *warnings;
 static struct model m;
 static struct vscreen *vs;
 static struct view *v;
@@ -217,22 +217,21 @@ static void
 setup(void)
 {
 	static const struct harness_fixture f = {
-		.tickets = tickets, .n_tickets = ARRAY_LEN(tickets),
-		.trucks = trucks, .n_trucks = ARRAY_LEN(trucks),
-		.warnings = warnings, .n_warnings = ARRAY_LEN(warnings),
+		.tickets = base_tickets, .n_tickets = ARRAY_LEN(base_tickets),
+		.trucks = base_trucks, .n_trucks = ARRAY_LEN(base_trucks),
+		.warnings = base_warnings, .n_warnings = ARRAY_LEN(base_warnings),
 		.data = &data, .user = "zhangwei", .role = MODEL_ROLE_AGENT, .now = NOW,
 	};
 	size_t i;
 
 	load_lang("en");
-	memcpy(tickets, base_tickets, sizeof tickets);
-	memcpy(trucks, base_trucks, sizeof trucks);
-	memcpy(warnings, base_warnings, sizeof warnings);
 	regions[0].auto_dispatch = 1;	/* as in data/: only Aba waits for agents */
 	regions[1].auto_dispatch = 1;
 	for (i = 0; i < FAULT_COUNT; i++)
 		data.faults[i].kinds = ticket_fault_kinds((enum ticket_fault)i);
 	harness_model_init(&m, &f);
+	tickets = harness_tickets;
+	warnings = harness_warnings;
 	vs = vscreen_create(80, 24);
 	v = NULL;
 }
@@ -434,7 +433,7 @@ START_TEST(test_board_empty)
 	model_refresh(&m, NOW);
 	draw(80, 24);
 	ck_assert(screen_has("No tickets yet"));
-	m.n_tickets = ARRAY_LEN(tickets);
+	m.n_tickets = ARRAY_LEN(base_tickets);
 	ck_assert_ptr_null(board_set_filter(&m.board, "nosuchthing"));
 	model_refresh(&m, NOW);
 	golden("board-empty", 80, 24, "en");
@@ -585,7 +584,7 @@ START_TEST(test_board_filter_prompt)
 	press('/');
 	press(KEYMAP_CTRL('u'));
 	press_sym(KEYSYM_ENTER);
-	ck_assert_uint_eq(m.board.n, ARRAY_LEN(tickets));
+	ck_assert_uint_eq(m.board.n, ARRAY_LEN(base_tickets));
 	draw(80, 24);
 	ck_assert(strstr(row(0), "all regions") != NULL);
 }
@@ -1265,7 +1264,7 @@ add_redispatch(void)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_LEN(warnings); i++)
+	for (i = 0; i < ARRAY_LEN(base_warnings); i++)
 		wp_rd[i] = m.warnings[i];
 	wp_rd[i] = &rd_warning;
 	m.warnings = wp_rd;

@@ -11,6 +11,10 @@
 
 struct harness_rec harness_rec;
 
+struct proto_ticket *harness_tickets;
+struct proto_truck *harness_trucks;
+struct proto_warning *harness_warnings;
+
 static const struct proto_ticket **tp;
 static const struct proto_truck **kp;
 static const struct proto_warning **wp;
@@ -122,16 +126,22 @@ harness_model_init(struct model *m, const struct harness_fixture *f)
 	size_t i;
 
 	memset(&harness_rec, 0, sizeof harness_rec);
+	harness_tickets = xcalloc(f->n_tickets + 1, sizeof *harness_tickets);
+	harness_trucks = xcalloc(f->n_trucks + 1, sizeof *harness_trucks);
+	harness_warnings = xcalloc(f->n_warnings + 1, sizeof *harness_warnings);
+	memcpy(harness_tickets, f->tickets, f->n_tickets * sizeof *harness_tickets);
+	memcpy(harness_trucks, f->trucks, f->n_trucks * sizeof *harness_trucks);
+	memcpy(harness_warnings, f->warnings, f->n_warnings * sizeof *harness_warnings);
 	tp = xcalloc(f->n_tickets + 1, sizeof *tp);
 	kp = xcalloc(f->n_trucks + 1, sizeof *kp);
 	wp = xcalloc(f->n_warnings + 1, sizeof *wp);
 	for (i = 0; i < f->n_tickets; i++)
-		tp[i] = &f->tickets[i];
+		tp[i] = &harness_tickets[i];
 	for (i = 0; i < f->n_trucks; i++)
-		kp[i] = &f->trucks[i];
+		kp[i] = &harness_trucks[i];
 	for (i = 0; i < f->n_warnings; i++) {
-		f->warnings[i].present = PROTO_ALL;
-		wp[i] = &f->warnings[i];
+		harness_warnings[i].present = PROTO_ALL;
+		wp[i] = &harness_warnings[i];
 	}
 	model_init(m);
 	m->tickets = tp;
@@ -156,9 +166,15 @@ harness_model_finish(struct model *m)
 	free(tp);
 	free(kp);
 	free(wp);
+	free(harness_tickets);
+	free(harness_trucks);
+	free(harness_warnings);
 	tp = NULL;
 	kp = NULL;
 	wp = NULL;
+	harness_tickets = NULL;
+	harness_trucks = NULL;
+	harness_warnings = NULL;
 }
 
 /* Replies are large (a ticket, arrays): one, cleared for each answer. */

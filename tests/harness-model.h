@@ -3,8 +3,9 @@
  * recording app (struct model_ops) that remembers every request the views make and lets
  * the test answer them through model_reply(), as the app does when the broker answers.
  *
- * Ownership: the tests own the tables (working copies they may change between draws); the
- * harness owns the pointer arrays it points the model at, freed by harness_model_finish.
+ * Ownership: the tests own their fixed tables; the harness copies them into working tables
+ * (the test may change those between draws: harness_tickets...) and owns the copies and
+ * the pointer arrays the model points at, freed by harness_model_finish.
  * Failures are Check assertions: they end the test. */
 #ifndef RD_HARNESS_MODEL_H
 #define RD_HARNESS_MODEL_H
@@ -42,13 +43,14 @@ const char *harness_srcdir(void);
 /* Load the catalog of lang from the source tree's data/ (asserts it loads). */
 void harness_lang(const char *lang);
 
-/* A model over fixed tables, live, with the recording ops (harness_rec cleared). */
+/* A model over copies of fixed tables, live, with the recording ops (harness_rec
+ * cleared). */
 struct harness_fixture {
-	struct proto_ticket *tickets;
+	const struct proto_ticket *tickets;
 	size_t n_tickets;
-	struct proto_truck *trucks;
+	const struct proto_truck *trucks;
 	size_t n_trucks;
-	struct proto_warning *warnings;	/* each made present (PROTO_ALL) */
+	const struct proto_warning *warnings;	/* each copy made present (PROTO_ALL) */
 	size_t n_warnings;
 	const struct data *data;
 	const char *user;
@@ -56,6 +58,10 @@ struct harness_fixture {
 	int64_t now;
 };
 void harness_model_init(struct model *m, const struct harness_fixture *f);
+/* The working copies, in the fixture's order, until harness_model_finish. */
+extern struct proto_ticket *harness_tickets;
+extern struct proto_truck *harness_trucks;
+extern struct proto_warning *harness_warnings;
 void harness_model_finish(struct model *m);
 
 /* Answer the last ticket.get: the history (n events, borrowed) of ticket ver. */

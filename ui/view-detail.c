@@ -617,15 +617,22 @@ set_mode(struct view_detail *vd, enum mode mode)
 	}
 }
 
-/* Send a command about this ticket; what names it for the agent. The history is asked for
- * again when it was accepted (the ticket changed). */
+/* Send a command about this ticket, named for the agent "<label> #12" (label a catalog
+ * key) or, when label is NULL, "#12 -> <to>". The history is asked for again when it was
+ * accepted (the ticket changed). */
 static int
 command(struct view_detail *vd, struct model *m, enum proto_msg_id op, const void *args,
-    const char *what)
+    const char *label, const char *to)
 {
-	struct model_request rq = { .op = op, .args = args, .what = what,
-		.on_reply = on_command, .ctx = vd, .owner = vd };
+	struct model_request rq = { .op = op, .args = args, .on_reply = on_command,
+		.ctx = vd, .owner = vd };
+	char what[96];
 
+	if (label != NULL)
+		snprintf(what, sizeof what, "%s #%lld", i18n_tr(label), (long long)vd->id);
+	else
+		snprintf(what, sizeof what, "#%lld -> %s", (long long)vd->id, to);
+	rq.what = what;
 	return model_request(m, &rq, NULL);
 }
 
@@ -633,46 +640,37 @@ static int
 send_note(struct view_detail *vd, struct model *m, const char *text)
 {
 	struct proto_ticket_note a = { .id = vd->id, .present = PROTO_ALL };
-	char what[96];
 
 	PROTO_STRSET(a.text, text);
-	snprintf(what, sizeof what, "%s #%lld", i18n_tr("cmd.note"), (long long)vd->id);
-	return command(vd, m, PROTO_MSG_ticket_note, &a, what);
+	return command(vd, m, PROTO_MSG_ticket_note, &a, "cmd.note", NULL);
 }
 
 static int
 send_state(struct view_detail *vd, struct model *m, const char *state)
 {
 	struct proto_ticket_set_state a = { .id = vd->id, .present = PROTO_ALL };
-	char what[96];
 
 	PROTO_STRSET(a.state, state);
-	PROTO_STRSET(a.reason, "");
 	a.present &= ~((uint64_t)1 << PROTO_ticket_set_state_eta_s);
-	snprintf(what, sizeof what, "#%lld -> %s", (long long)vd->id, state);
-	return command(vd, m, PROTO_MSG_ticket_set_state, &a, what);
+	return command(vd, m, PROTO_MSG_ticket_set_state, &a, NULL, state);
 }
 
 static int
 send_cancel(struct view_detail *vd, struct model *m, const char *reason)
 {
 	struct proto_ticket_cancel a = { .id = vd->id, .present = PROTO_ALL };
-	char what[96];
 
 	PROTO_STRSET(a.reason, reason);
-	snprintf(what, sizeof what, "%s #%lld", i18n_tr("cmd.cancel"), (long long)vd->id);
-	return command(vd, m, PROTO_MSG_ticket_cancel, &a, what);
+	return command(vd, m, PROTO_MSG_ticket_cancel, &a, "cmd.cancel", NULL);
 }
 
 static int
 send_assign(struct view_detail *vd, struct model *m, const char *truck)
 {
 	struct proto_ticket_assign a = { .id = vd->id, .present = PROTO_ALL };
-	char what[96];
 
 	PROTO_STRSET(a.truck, truck);
-	snprintf(what, sizeof what, "#%lld -> %s", (long long)vd->id, truck);
-	return command(vd, m, PROTO_MSG_ticket_assign, &a, what);
+	return command(vd, m, PROTO_MSG_ticket_assign, &a, NULL, truck);
 }
 
 /* Refuse an action in words on the message line. */
