@@ -14,6 +14,7 @@
 
 #include "board.h"
 #include "i18n.h"
+#include "form.h"
 #include "lineedit.h"
 #include "menu.h"
 #include "model.h"
@@ -1748,6 +1749,175 @@ START_TEST(test_present_due)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- form engine */
+
+/* A small form of another shape than the intake: a required text, a choice of three, two
+ * check boxes; the owner counts what the engine asked of it. */
+enum { TF_NAME, TF_KIND, TF_A, TF_B, TF_COUNT };
+
+static const struct form_field tf_fields[TF_COUNT] = {
+	[TF_NAME] = { "intake.name", FORM_TEXT, 20, 0, true, 0 },
+	[TF_KIND] = { "intake.fault", FORM_CHOICE, 0, 0, false, 0 },
+	[TF_A] = { "flag.expressway", FORM_CHECK, 0, 1, false, 1 },
+	[TF_B] = { "flag.injury", FORM_CHECK, 0, 1, false, 2 },
+};
+static const char *const tf_sections[] = { "intake.sec_caller", "intake.sec_priority" };
+static const char *const tf_keys[] = { "F10", "intake.hint.submit" };
+static struct {
+	int kind;		/* -1 none */
+	int submits, sent;
+} tf;
+
+static const char *
+tf_error(void *owner, const struct form *f, const struct model *mm, int i)
+{
+	char buf[64];
+
+	if (i == TF_NAME) {
+		form_trimmed(f, i, buf, sizeof buf);
+		return buf[0] == '\0' ? i18n_tr("intake.err.name_empty") : NULL;
+	}
+	if (i == TF_KIND)
+		return tf.kind < 0 ? i18n_tr("intake.err.fault") : NULL;
+	return NULL;
+}
+
+static const char *
+tf_text(void *owner, const struct form *f, const struct model *mm, int i, char *buf,
+    size_t sz, bool *placeholder)
+{
+	*placeholder = tf.kind < 0;
+	snprintf(buf, sz, "kind %d", tf.kind);
+	return tf.kind < 0 ? i18n_tr("intake.choose") : buf;
+}
+
+static bool
+tf_choices(void *owner, const struct form *f, const struct model *mm, int i,
+    struct menu *mn)
+{
+	menu_add(mn, "zero", NULL, 0);
+	menu_add(mn, "one", NULL, 1);
+	menu_add(mn, "two", NULL, 2);
+	menu_select_value(mn, tf.kind);
+	return true;
+}
+
+static bool
+tf_pick(void *owner, struct form *f, const struct model *mm, int i, int value)
+{
+	tf.kind = value;
+	return true;
+}
+
+static int
+tf_step(void *owner, const struct form *f, const struct model *mm, int i, int delta)
+{
+	return tf.kind < 0 ? 0 : (tf.kind + delta + 3) % 3;
+}
+
+static unsigned
+tf_submit(void *owner, struct form *f, struct model *mm)
+{
+	tf.submits++;
+	if (!form_validate(f, mm))
+		return UI_HANDLED | UI_REDRAW;
+	tf.sent++;
+	return UI_HANDLED | UI_CLOSE;
+}
+
+static const struct form_ops tf_ops = {
+	.error = tf_error, .choice_text = tf_text, .choices = tf_choices, .pick = tf_pick,
+	.step = tf_step, .submit = tf_submit,
+};
+
+static void
+form_redraw(struct form *f)
+{
+	vscreen_fill(vs, 0, 0, 80, 24, ROLE_NORMAL, 0, L' ');
+	form_draw(f, vs, &m, 1, 21);
+}
+
+static unsigned
+form_press(struct form *f, int code, bool func)
+{
+	struct key k = { code, func };
+
+	return form_key(f, &m, &k, keymap_lookup(form_scope(f), &k));
+}
+
+START_TEST(test_form_engine)
+{
+	struct form f;
+	int y;
+
+	tf.kind = -1;
+	tf.submits = tf.sent = 0;
+	form_init(&f, tf_fields, TF_COUNT, tf_sections, &tf_ops, NULL);
+	f.discard = "intake.discard";
+	f.invalid = "intake.still_invalid";
+	f.keys = tf_keys;
+	f.n_keys = 1;
+	vscreen_resize(vs, 80, 24);
+	form_redraw(&f);
+	/* Labels, the required mark, the placeholder, the two boxes on one row. */
+	y = find_row("Customer name");
+	ck_assert_int_ge(y, 0);
+	ck_assert_int_eq(role_at(y, "*"), ROLE_WARN);
+	ck_assert(strstr(row(find_row("Fault")), "*") == NULL);
+	ck_assert_int_eq(find_row("[ ] expressway"), find_row("[ ] injury"));
+	ck_assert(strstr(row(23), "F10 submit") != NULL);
+	{
+		int cx, cy;
+
+		ck_assert(vscreen_cursor(vs, &cx, &cy));	/* shown, in the name field */
+		ck_assert_int_eq(cy, y);
+	}
+
+	/* Nothing typed: Esc closes at once; a submit shows every error inline and goes to
+	 * the first. */
+	ck_assert_uint_eq(form_press(&f, KEYSYM_F10, true), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(tf.sent, 0);
+	form_redraw(&f);
+	ck_assert_int_eq(role_at(y, "Enter the customer's name"), ROLE_ERROR);
+	ck_assert(screen_has("Choose the fault"));
+	ck_assert_int_eq(f.focus, TF_NAME);
+	ck_assert(strstr(row(23), "Customer name: Enter the customer's name") != NULL);
+
+	/* Typing clears the error; Tab moves on; Enter opens the list, 2 picks. */
+	form_press(&f, L'王', false);
+	form_press(&f, L'芳', false);
+	ck_assert_str_eq(form_text(&f, TF_NAME), "王芳");
+	form_redraw(&f);
+	ck_assert(!screen_has("Enter the customer's name"));
+	form_press(&f, KEYSYM_TAB, true);
+	ck_assert_int_eq(f.focus, TF_KIND);
+	form_press(&f, KEYSYM_ENTER, true);
+	ck_assert_int_eq(form_scope(&f), SCOPE_DIALOG);
+	form_redraw(&f);
+	ck_assert(screen_has("two"));
+	form_press(&f, '2', false);
+	ck_assert_int_eq(tf.kind, 1);
+	ck_assert_int_eq(form_scope(&f), SCOPE_FORM);
+	form_press(&f, KEYSYM_RIGHT, true);
+	ck_assert_int_eq(tf.kind, 2);
+	/* Space ticks a box; the form is valid now and is sent once. */
+	form_press(&f, KEYSYM_DOWN, true);
+	form_press(&f, KEYSYM_DOWN, true);
+	ck_assert_int_eq(f.focus, TF_B);
+	form_press(&f, ' ', false);
+	ck_assert(form_checked(&f, TF_B));
+	ck_assert(!form_checked(&f, TF_A));
+	ck_assert_int_eq(form_errors(&f, &m, &y), 0);
+	/* Something was typed: Esc asks first; n goes back to the form. */
+	ck_assert_uint_eq(form_press(&f, KEYSYM_ESC, true), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(form_scope(&f), SCOPE_DIALOG);
+	ck_assert_uint_eq(form_press(&f, 'n', false), UI_HANDLED | UI_REDRAW);
+	ck_assert_uint_eq(form_press(&f, KEYSYM_F10, true), UI_HANDLED | UI_CLOSE);
+	ck_assert_int_eq(tf.sent, 1);
+	form_finish(&f);
+}
+END_TEST
+
 static Suite *
 views_suite(void)
 {
@@ -1799,6 +1969,11 @@ views_suite(void)
 	tcase_add_test(tc, test_intake_submits_once);
 	tcase_add_test(tc, test_intake_minimal_and_failures);
 	tcase_add_test(tc, test_intake_escape);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("form");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_form_engine);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("helpers");
