@@ -736,7 +736,7 @@ START_TEST(test_detail_fetch)
 	harness_answer_error(&m, rec.last_cmd, PROTO_E_INVALID_STATE, "no");
 	ck_assert_int_eq(rec.fetch, 3);
 	ck_assert(m.message_error);
-	ck_assert_int_eq(m.pending[m.n_pending - 1].state, PENDING_FAILED);
+	ck_assert_int_eq(m.req.pending[m.req.n_pending - 1].state, PENDING_FAILED);
 	press('a');
 	type("ok");
 	press_sym(KEYSYM_ENTER);
@@ -751,7 +751,7 @@ START_TEST(test_detail_fetch)
 	view_destroy(v);
 	v = NULL;
 	harness_answer_none(&m, rec.last_cmd, "timeout");
-	ck_assert_int_eq(m.pending[m.n_pending - 1].state, PENDING_FAILED);
+	ck_assert_int_eq(m.req.pending[m.req.n_pending - 1].state, PENDING_FAILED);
 	ck_assert(strstr(m.message, "timeout") != NULL);
 }
 END_TEST
@@ -1411,7 +1411,7 @@ START_TEST(test_model_request)
 	model_cancel(&m, id2);
 	ck_assert_int_eq(rec.cancelled, 1);
 	model_forget(&m, &rq);
-	ck_assert_uint_eq(m.n_calls, 0);
+	ck_assert_uint_eq(m.req.n_calls, 0);
 	harness_answer_none(&m, id, "timeout");
 	harness_answer_none(&m, id2, "timeout");
 	ck_assert_int_eq(reply_calls, 1);
@@ -1422,7 +1422,7 @@ START_TEST(test_model_request)
 	ck_assert_int_eq(model_request(&m, &rq, NULL), -1);
 	ck_assert_uint_eq(model_pending_waiting(&m), 0);
 	ck_assert(strstr(m.message, "not sent") != NULL);
-	ck_assert_uint_eq(m.n_calls, 0);
+	ck_assert_uint_eq(m.req.n_calls, 0);
 }
 END_TEST
 

@@ -1,4 +1,4 @@
-/* model.c: the console's state shared by the views, and the requests views make. */
+/* model.c: the console's state shared by the views. */
 #include "model.h"
 
 #include <stdarg.h>
@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "i18n.h"
 #include "present.h"
 #include "ticket.h"
 #include "util.h"
@@ -26,10 +25,8 @@ model_finish(struct model *m)
 {
 	board_finish(&m->board);
 	free(m->warn_level);
-	free(m->calls);
+	model_requests_finish(&m->req);
 	m->warn_level = NULL;
-	m->calls = NULL;
-	m->n_calls = m->cap_calls = 0;
 }
 
 static int
@@ -142,149 +139,6 @@ model_message(struct model *m, bool error, const char *fmt, ...)
 	va_end(ap);
 	m->message_error = error;
 	m->message_at = rd_mono_ms();
-}
-
-struct model_pending *
-model_pending_add(struct model *m, const char *cmd_id, const char *what)
-{
-	struct model_pending *p = NULL;
-	if (m->n_pending < MODEL_PENDING_MAX) {
-		p = &m->pending[m->n_pending++];
-	} else {
-		/* reuse the oldest finished slot, else the oldest */
-		for (size_t i = 0; i < m->n_pending; i++)
-			if (m->pending[i].state != PENDING_WAIT &&
-			    (p == NULL || m->pending[i].since < p->since))
-				p = &m->pending[i];
-		if (p == NULL)
-			p = &m->pending[0];
-	}
-	memset(p, 0, sizeof *p);
-	rd_strlcpy(p->cmd_id, cmd_id, sizeof p->cmd_id);
-	rd_strlcpy(p->what, what, sizeof p->what);
-	p->state = PENDING_WAIT;
-	p->since = rd_mono_ms();
-	return p;
-}
-
-struct model_pending *
-model_pending_find(struct model *m, const char *cmd_id)
-{
-	for (size_t i = 0; i < m->n_pending; i++)
-		if (strcmp(m->pending[i].cmd_id, cmd_id) == 0)
-			return &m->pending[i];
-	return NULL;
-}
-
-size_t
-model_pending_waiting(const struct model *m)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < m->n_pending; i++)
-		if (m->pending[i].state == PENDING_WAIT)
-			n++;
-	return n;
-}
-
-/* ---- requests ---- */
-
-int
-model_request(struct model *m, const struct model_request *rq, char *cmd_id)
-{
-	char id[PROTO_CMD_ID_MAX + 1];
-	struct model_call *c;
-
-	if (m->ops == NULL || m->ops->send == NULL || m->ops->send(m, rq->op, rq->args, id) < 0) {
-		if (rq->what != NULL)
-			model_message(m, true, "%s: %s", rq->what, i18n_tr("msg.send_failed"));
-		return -1;
-	}
-	if (rq->what != NULL)
-		model_pending_add(m, id, rq->what);
-	if (rq->on_reply != NULL) {
-		if (m->n_calls == m->cap_calls) {
-			m->cap_calls = m->cap_calls ? 2 * m->cap_calls : 8;
-			m->calls = xreallocarray(m->calls, m->cap_calls, sizeof *m->calls);
-		}
-		c = &m->calls[m->n_calls++];
-		rd_strlcpy(c->cmd_id, id, sizeof c->cmd_id);
-		c->on_reply = rq->on_reply;
-		c->ctx = rq->ctx;
-		c->owner = rq->owner;
-	}
-	if (cmd_id != NULL)
-		rd_strlcpy(cmd_id, id, PROTO_CMD_ID_MAX + 1);
-	return 0;
-}
-
-static void
-settle(struct model *m, struct model_pending *p, const struct proto_reply *r,
-    const struct proto_error *err)
-{
-	if (r == NULL) {
-		p->state = PENDING_FAILED;
-		snprintf(p->error, sizeof p->error, "%s", err ? err->message : "no answer");
-		model_message(m, true, "%s: %s", p->what, p->error);
-	} else if (!r->ok) {
-		p->state = PENDING_FAILED;
-		snprintf(p->error, sizeof p->error, "%s", r->error.message);
-		model_message(m, true, "%s: %s", p->what, r->error.message);
-	} else {
-		p->state = PENDING_OK;
-		model_message(m, false, "%s: %s", p->what, i18n_tr("msg.done"));
-	}
-}
-
-void
-model_reply(struct model *m, const char *cmd_id, const struct proto_reply *r,
-    const struct proto_error *err)
-{
-	struct model_pending *p = model_pending_find(m, cmd_id);
-	struct model_call c;
-
-	if (p != NULL && p->state == PENDING_WAIT)
-		settle(m, p, r, err);
-	for (size_t i = 0; i < m->n_calls; i++) {
-		if (strcmp(m->calls[i].cmd_id, cmd_id) != 0)
-			continue;
-		/* off the table before the call: the callback may make new requests */
-		c = m->calls[i];
-		m->calls[i] = m->calls[--m->n_calls];
-		c.on_reply(m, c.ctx, r, err);
-		return;
-	}
-}
-
-void
-model_cancel(struct model *m, const char *cmd_id)
-{
-	struct model_pending *p;
-
-	for (size_t i = 0; i < m->n_calls; i++) {
-		if (strcmp(m->calls[i].cmd_id, cmd_id) != 0)
-			continue;
-		m->calls[i] = m->calls[--m->n_calls];
-		/* a command's answer is still wanted for its pending entry */
-		p = model_pending_find(m, cmd_id);
-		if ((p == NULL || p->state != PENDING_WAIT) && m->ops != NULL &&
-		    m->ops->cancel != NULL)
-			m->ops->cancel(m, cmd_id);
-		return;
-	}
-}
-
-void
-model_forget(struct model *m, const void *owner)
-{
-	size_t i = 0;
-
-	while (owner != NULL && i < m->n_calls) {
-		/* only the callback goes: the answer may still settle a pending command */
-		if (m->calls[i].owner != owner)
-			i++;
-		else
-			m->calls[i] = m->calls[--m->n_calls];
-	}
 }
 
 const char *
