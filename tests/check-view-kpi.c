@@ -107,6 +107,13 @@ static struct proto_warning base_warnings[] = {
 /* the working copies of the tables (harness-model.h) */
 static struct proto_ticket *tickets;
 static struct proto_warning *warnings;
+/* The view under test is driven through harness-model.h. */
+#define press_sym(s) harness_press_sym(s)
+#define press(c) harness_press(c)
+#define draw(c, r) harness_draw(c, r)
+#define check_golden(n) harness_check_golden(n)
+#define screen_has(s) harness_screen_has(s)
+
 static struct model m;
 static struct vscreen *vs;
 static struct view *v;
@@ -136,6 +143,7 @@ setup(void)
 	tickets[12].present = P_ALL;
 	model_refresh(&m, NOW);
 	vs = vscreen_create(80, 24);
+	harness_bind(&m, &vs, &v, "check-view-kpi");
 	v = view_kpi_create();
 }
 
@@ -146,50 +154,6 @@ teardown(void)
 	harness_model_finish(&m);
 	vscreen_destroy(vs);
 	i18n_unload();
-}
-
-/* ---------------------------------------------------------------- helpers */
-
-static unsigned
-press(int code)
-{
-	struct key k = { code, false };
-
-	return view_key(v, &m, &k, keymap_lookup(v->scope, &k));
-}
-
-static unsigned
-press_sym(enum keymap_sym sym)
-{
-	struct key k = { (int)sym, true };
-
-	return view_key(v, &m, &k, keymap_lookup(v->scope, &k));
-}
-
-static void
-draw(int cols, int rows)
-{
-	vscreen_resize(vs, cols, rows);
-	view_draw(v, &m, vs, NULL);
-}
-
-static void
-check_golden(const char *name)
-{
-	char path[4300];
-
-	snprintf(path, sizeof path, "%s/tests/golden/%s.screen", harness_srcdir(), name);
-	harness_screen_golden(vs, path, "check-view-kpi");
-}
-
-static bool
-screen_has(const char *s)
-{
-	char *text = vscreen_dump(vs);
-	bool found = strstr(text, s) != NULL;
-
-	free(text);
-	return found;
 }
 
 /* ---------------------------------------------------------------- tests */

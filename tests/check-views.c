@@ -207,6 +207,19 @@ static const struct proto_candidate base_cands[] = {
 /* the working copies of the tables (harness-model.h) */
 static struct proto_ticket *tickets;
 static struct proto_warning *warnings;
+/* The view under test is driven through harness-model.h. */
+#define press_sym(s) harness_press_sym(s)
+#define press(c) harness_press(c)
+#define type(s) harness_type(s)
+#define draw(c, r) harness_draw(c, r)
+#define check_golden(n) harness_check_golden(n)
+#define golden(n, c, r, l) harness_golden(n, c, r, l)
+#define row(y) harness_row(y)
+#define screen_has(s) harness_screen_has(s)
+#define find_row(s) harness_find_row(s)
+#define role_at(y, s) harness_role_at(y, s)
+#define assert_safe() harness_assert_safe()
+
 static struct model m;
 static struct vscreen *vs;
 static struct view *v;
@@ -234,6 +247,7 @@ setup(void)
 	tickets = harness_tickets;
 	warnings = harness_warnings;
 	vs = vscreen_create(80, 24);
+	harness_bind(&m, &vs, &v, "check-views");
 	v = NULL;
 }
 
@@ -254,144 +268,6 @@ detail_1042(enum keymap_action start)
 
 	harness_answer_history(&m, tickets[0].ver, base_events, ARRAY_LEN(base_events));
 	return d;
-}
-
-/* ---------------------------------------------------------------- helpers */
-
-static unsigned
-send_key(const struct key *k)
-{
-	return view_key(v, &m, k, keymap_lookup(v->scope, k));
-}
-
-static unsigned
-press(int code)
-{
-	struct key k = { code, false };
-
-	return send_key(&k);
-}
-
-static unsigned
-press_sym(enum keymap_sym sym)
-{
-	struct key k = { (int)sym, true };
-
-	return send_key(&k);
-}
-
-/* Type a UTF-8 string one code point at a time, as term.c delivers it. */
-static void
-type(const char *utf8)
-{
-	size_t len = strlen(utf8), pos = 0;
-	wchar_t wc;
-
-	while (pos < len) {
-		pos += text_decode(utf8 + pos, len - pos, &wc);
-		press((int)wc);
-	}
-}
-
-static void
-draw(int cols, int rows)
-{
-	vscreen_resize(vs, cols, rows);
-	view_draw(v, &m, vs, NULL);
-}
-
-static void
-check_golden(const char *name)
-{
-	char path[4300];
-
-	snprintf(path, sizeof path, "%s/tests/golden/%s.screen", harness_srcdir(), name);
-	harness_screen_golden(vs, path, "check-views");
-}
-
-/* Draw at cols x rows in lang and compare with the golden <name>-<cols>x<rows>[-zh]. */
-static void
-golden(const char *name, int cols, int rows, const char *lang)
-{
-	char full[128];
-	bool zh = strcmp(lang, "zh_CN") == 0;
-
-	load_lang(lang);
-	draw(cols, rows);
-	snprintf(full, sizeof full, "%s-%dx%d%s", name, cols, rows, zh ? "-zh" : "");
-	check_golden(full);
-}
-
-/* Row y of the last dump, in a static buffer. */
-static const char *
-row(int y)
-{
-	static char buf[2048];
-	char *d = vscreen_dump(vs), *p = d, *nl;
-
-	while (y-- > 0 && p != NULL && (p = strchr(p, '\n')) != NULL)
-		p++;
-	ck_assert_ptr_nonnull(p);
-	nl = strchr(p, '\n');
-	*nl = '\0';
-	rd_strlcpy(buf, p, sizeof buf);
-	free(d);
-	return buf;
-}
-
-static bool
-screen_has(const char *s)
-{
-	char *d = vscreen_dump(vs);
-	bool found = strstr(d, s) != NULL;
-
-	free(d);
-	return found;
-}
-
-/* The row whose text contains s, or -1. */
-static int
-find_row(const char *s)
-{
-	int y;
-
-	for (y = 0; y < vscreen_rows(vs); y++) {
-		if (strstr(row(y), s) != NULL)
-			return y;
-	}
-	return -1;
-}
-
-/* The role of the cell under the first occurrence of s on row y. */
-static enum theme_role
-role_at(int y, const char *s)
-{
-	const char *r = row(y), *p = strstr(r, s);
-	char *head;
-	int x;
-
-	ck_assert_ptr_nonnull(p);
-	head = xstrndup(r, (size_t)(p - r));
-	x = text_width(head);
-	free(head);
-	return (enum theme_role)vscreen_cell(vs, x, y)->role;
-}
-
-/* Every cell must be safe to send to a terminal: no control characters at all. */
-static void
-assert_safe(void)
-{
-	const struct vscreen_cell *c;
-	int x, y, i;
-
-	for (y = 0; y < vscreen_rows(vs); y++) {
-		for (x = 0; x < vscreen_cols(vs); x++) {
-			c = vscreen_cell(vs, x, y);
-			for (i = 0; i < VSCREEN_CCHAR_MAX; i++)
-				ck_assert_msg(c->ch[i] == 0 || (c->ch[i] >= 0x20 && c->ch[i] != 0x7f &&
-				    (c->ch[i] < 0x80 || c->ch[i] >= 0xa0)), "control at %d,%d", x, y);
-		}
-	}
 }
 
 /* ---------------------------------------------------------------- board goldens */

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness-screen.h"
 #include "i18n.h"
+#include "text.h"
 #include "util.h"
 
 struct harness_rec harness_rec;
@@ -253,4 +255,155 @@ harness_answer_none(struct model *m, const char *cmd_id, const char *why)
 	rd_strlcpy(id, cmd_id, sizeof id);
 	rd_strlcpy(err.message, why, sizeof err.message);
 	model_reply(m, id, NULL, &err);
+}
+
+/* ---- driving a view ---- */
+
+static struct {
+	struct model *m;
+	struct vscreen **vs;
+	struct view **v;
+	const char *prog;
+} bound;
+
+void
+harness_bind(struct model *m, struct vscreen **vs, struct view **v, const char *prog)
+{
+	bound.m = m;
+	bound.vs = vs;
+	bound.v = v;
+	bound.prog = prog;
+}
+
+static unsigned
+send_key(const struct key *k)
+{
+	struct view *v = *bound.v;
+
+	return view_key(v, bound.m, k, keymap_lookup(v->scope, k));
+}
+
+unsigned
+harness_press(int code)
+{
+	struct key k = { code, false };
+
+	return send_key(&k);
+}
+
+unsigned
+harness_press_sym(enum keymap_sym sym)
+{
+	struct key k = { (int)sym, true };
+
+	return send_key(&k);
+}
+
+void
+harness_type(const char *utf8)
+{
+	size_t len = strlen(utf8), pos = 0;
+	wchar_t wc;
+
+	while (pos < len) {
+		pos += text_decode(utf8 + pos, len - pos, &wc);
+		harness_press((int)wc);
+	}
+}
+
+void
+harness_draw(int cols, int rows)
+{
+	vscreen_resize(*bound.vs, cols, rows);
+	view_draw(*bound.v, bound.m, *bound.vs, NULL);
+}
+
+void
+harness_check_golden(const char *name)
+{
+	char path[4300];
+
+	snprintf(path, sizeof path, "%s/tests/golden/%s.screen", harness_srcdir(), name);
+	harness_screen_golden(*bound.vs, path, bound.prog);
+}
+
+void
+harness_golden(const char *name, int cols, int rows, const char *lang)
+{
+	char full[128];
+	bool zh = strcmp(lang, "zh_CN") == 0;
+
+	harness_lang(lang);
+	harness_draw(cols, rows);
+	snprintf(full, sizeof full, "%s-%dx%d%s", name, cols, rows, zh ? "-zh" : "");
+	harness_check_golden(full);
+}
+
+const char *
+harness_row(int y)
+{
+	static char buf[2048];
+	char *d = vscreen_dump(*bound.vs), *p = d, *nl;
+
+	while (y-- > 0 && p != NULL && (p = strchr(p, '\n')) != NULL)
+		p++;
+	ck_assert_ptr_nonnull(p);
+	nl = strchr(p, '\n');
+	*nl = '\0';
+	rd_strlcpy(buf, p, sizeof buf);
+	free(d);
+	return buf;
+}
+
+bool
+harness_screen_has(const char *s)
+{
+	char *d = vscreen_dump(*bound.vs);
+	bool found = strstr(d, s) != NULL;
+
+	free(d);
+	return found;
+}
+
+int
+harness_find_row(const char *s)
+{
+	int y;
+
+	for (y = 0; y < vscreen_rows(*bound.vs); y++) {
+		if (strstr(harness_row(y), s) != NULL)
+			return y;
+	}
+	return -1;
+}
+
+enum theme_role
+harness_role_at(int y, const char *s)
+{
+	const char *r = harness_row(y), *p = strstr(r, s);
+	char *head;
+	int x;
+
+	ck_assert_ptr_nonnull(p);
+	head = xstrndup(r, (size_t)(p - r));
+	x = text_width(head);
+	free(head);
+	return (enum theme_role)vscreen_cell(*bound.vs, x, y)->role;
+}
+
+void
+harness_assert_safe(void)
+{
+	const struct vscreen *vs = *bound.vs;
+	const struct vscreen_cell *c;
+	int x, y, i;
+
+	for (y = 0; y < vscreen_rows(vs); y++) {
+		for (x = 0; x < vscreen_cols(vs); x++) {
+			c = vscreen_cell(vs, x, y);
+			for (i = 0; i < VSCREEN_CCHAR_MAX; i++)
+				ck_assert_msg(c->ch[i] == 0 || (c->ch[i] >= 0x20 && c->ch[i] != 0x7f &&
+				    (c->ch[i] < 0x80 || c->ch[i] >= 0xa0)), "control at %d,%d", x, y);
+		}
+	}
 }

@@ -10,12 +10,16 @@
 #ifndef RD_HARNESS_MODEL_H
 #define RD_HARNESS_MODEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "data.h"
 #include "model.h"
 #include "proto.h"
+#include "theme.h"
+#include "view.h"
+#include "vscreen.h"
 
 /* What the views asked the app for: counts by op and the last arguments (also of a
  * request that rc or rc_query made fail). */
@@ -76,5 +80,28 @@ void harness_answer_error(struct model *m, const char *cmd_id, enum proto_err co
     const char *message);
 /* No answer came for cmd_id: why (the rpc layer's words, e.g. "timeout"). */
 void harness_answer_none(struct model *m, const char *cmd_id, const char *why);
+
+/* Driving the view under test: bind the test's model, vscreen and view (the pointers
+ * are read at each call, so the test may replace them) and its name (for goldens). */
+void harness_bind(struct model *m, struct vscreen **vs, struct view **v, const char *prog);
+/* A key to the view, looked up in its scope: a character, a KEYSYM_*; a UTF-8 string one
+ * code point at a time, as term.c delivers it. Return the reaction (type: none). */
+unsigned harness_press(int code);
+unsigned harness_press_sym(enum keymap_sym sym);
+void harness_type(const char *utf8);
+/* Resize the vscreen and draw the view. */
+void harness_draw(int cols, int rows);
+/* Compare the vscreen with tests/golden/<name>.screen (harness-screen.h). */
+void harness_check_golden(const char *name);
+/* Draw at cols x rows in lang and compare with the golden <name>-<cols>x<rows>[-zh]. */
+void harness_golden(const char *name, int cols, int rows, const char *lang);
+/* Row y of the screen (a static buffer); whether s is on the screen; the row that holds s
+ * (-1 none); the role of the cell under the first s on row y. */
+const char *harness_row(int y);
+bool harness_screen_has(const char *s);
+int harness_find_row(const char *s);
+enum theme_role harness_role_at(int y, const char *s);
+/* Every cell is safe to send to a terminal: no control characters at all. */
+void harness_assert_safe(void);
 
 #endif
