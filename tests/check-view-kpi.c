@@ -124,16 +124,11 @@ static void
 setup(void)
 {
 	static const struct harness_fixture f = {
-		.tickets = base_tickets, .n_tickets = ARRAY_LEN(base_tickets),
-		.trucks = base_trucks, .n_trucks = ARRAY_LEN(base_trucks),
-		.warnings = base_warnings, .n_warnings = ARRAY_LEN(base_warnings),
+		HARNESS_TABLES(base_tickets, base_trucks, base_warnings),
 		.data = &data, .user = "wangli", .role = MODEL_ROLE_SUPERVISOR, .now = NOW,
 	};
-	size_t i;
 
 	load_lang("en");
-	for (i = 0; i < FAULT_COUNT; i++)
-		data.faults[i].kinds = ticket_fault_kinds((enum ticket_fault)i);
 	harness_model_init(&m, &f);
 	tickets = harness_tickets;
 	warnings = harness_warnings;

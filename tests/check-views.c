@@ -231,18 +231,13 @@ static void
 setup(void)
 {
 	static const struct harness_fixture f = {
-		.tickets = base_tickets, .n_tickets = ARRAY_LEN(base_tickets),
-		.trucks = base_trucks, .n_trucks = ARRAY_LEN(base_trucks),
-		.warnings = base_warnings, .n_warnings = ARRAY_LEN(base_warnings),
+		HARNESS_TABLES(base_tickets, base_trucks, base_warnings),
 		.data = &data, .user = "zhangwei", .role = MODEL_ROLE_AGENT, .now = NOW,
 	};
-	size_t i;
 
 	load_lang("en");
 	regions[0].auto_dispatch = 1;	/* as in data/: only Aba waits for agents */
 	regions[1].auto_dispatch = 1;
-	for (i = 0; i < FAULT_COUNT; i++)
-		data.faults[i].kinds = ticket_fault_kinds((enum ticket_fault)i);
 	harness_model_init(&m, &f);
 	tickets = harness_tickets;
 	warnings = harness_warnings;

@@ -9,6 +9,7 @@
 #include "harness-screen.h"
 #include "i18n.h"
 #include "text.h"
+#include "ticket.h"
 #include "util.h"
 
 struct harness_rec harness_rec;
@@ -128,6 +129,8 @@ harness_model_init(struct model *m, const struct harness_fixture *f)
 	size_t i;
 
 	memset(&harness_rec, 0, sizeof harness_rec);
+	for (i = 0; f->data != NULL && i < FAULT_COUNT; i++)
+		f->data->faults[i].kinds = ticket_fault_kinds((enum ticket_fault)i);
 	harness_tickets = xcalloc(f->n_tickets + 1, sizeof *harness_tickets);
 	harness_trucks = xcalloc(f->n_trucks + 1, sizeof *harness_trucks);
 	harness_warnings = xcalloc(f->n_warnings + 1, sizeof *harness_warnings);

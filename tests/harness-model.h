@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "data.h"
+#include "util.h"
 #include "model.h"
 #include "proto.h"
 #include "theme.h"
@@ -56,11 +57,15 @@ struct harness_fixture {
 	size_t n_trucks;
 	const struct proto_warning *warnings;	/* each copy made present (PROTO_ALL) */
 	size_t n_warnings;
-	const struct data *data;
+	struct data *data;		/* its faults get the truck kinds of ticket.h */
 	const char *user;
 	enum model_role role;
 	int64_t now;
 };
+/* The three tables of a fixture from arrays: HARNESS_TABLES(tickets, trucks, warnings). */
+#define HARNESS_TABLES(t, k, w)                                                         \
+	.tickets = (t), .n_tickets = ARRAY_LEN(t), .trucks = (k),                       \
+	.n_trucks = ARRAY_LEN(k), .warnings = (w), .n_warnings = ARRAY_LEN(w)
 void harness_model_init(struct model *m, const struct harness_fixture *f);
 /* The working copies, in the fixture's order, until harness_model_finish. */
 extern struct proto_ticket *harness_tickets;
