@@ -1,6 +1,7 @@
-/* check-views.c: the console's views (ui/view-board.c, view-detail.c, view-intake.c) and
- * their helpers (ui/lineedit.c, menu.c, chrome.c, present.c), drawn from a fixed model
- * into a vscreen and driven with keys, with the recording app of harness-model.h.
+/* check-views.c: the console's views (ui/view-board.c, view-detail.c, assign.c,
+ * view-intake.c) and their helpers (ui/lineedit.c, menu.c, chrome.c, present.c, form.c,
+ * model-request.c, viewstack.c), drawn from a fixed model into a vscreen and driven with
+ * keys, with the recording app of harness-model.h.
  *
  * Goldens are tests/golden/<view>-<cols>x<rows>[-zh].screen: vscreen_dump(), a
  * "-- roles --" line, then vscreen_dump_roles(). RD_UPDATE_GOLDEN=1 rewrites them instead
@@ -507,8 +508,12 @@ START_TEST(test_board_opens_views)
 		ck_assert_str_eq(viewstack_top(&st)->ops->name, "detail");
 		ck_assert_int_eq(viewstack_top(&st)->scope, SCOPE_FORM);
 		ck_assert(!viewstack_pop(&st, &m));	/* the last view stays */
+		/* A view that goes is forgotten: its history's answer reaches nobody. */
+		ck_assert_uint_eq(m.req.n_calls, 1);
 		viewstack_finish(&st, &m);
 		ck_assert_ptr_null(viewstack_top(&st));
+		ck_assert_uint_eq(m.req.n_calls, 0);
+		harness_answer_history(&m, 1, base_events, 1);
 	}
 }
 END_TEST
