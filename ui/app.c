@@ -1,4 +1,4 @@
-/* app.c: the console's loop, view stack and commands. */
+/* app.c: the console's loop: sockets, keyboard, the view stack, requests to the broker. */
 #include "app.h"
 
 #include <errno.h>

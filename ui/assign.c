@@ -1,4 +1,4 @@
-/* assign.c: the assign panel: the broker's ranked trucks or the local estimate (assign.h). */
+/* assign.c: the assign panel: the broker's ranked trucks or a local estimate (assign.h). */
 #include "assign.h"
 
 #include <stdio.h>
