@@ -13,20 +13,13 @@
 #include "view-help.h"
 #include "util.h"
 
+#include "harness-model.h"
 #include "harness-screen.h"
 
-static char srcdir[4096] = ".";
 static struct vscreen *vs;
 static struct view *v;
 
-static void
-load_lang(const char *lang)
-{
-	char datadir[4200], *cause = NULL;
-
-	snprintf(datadir, sizeof datadir, "%s/data", srcdir);
-	ck_assert_msg(i18n_load(datadir, lang, &cause) == 0, "%s", cause);
-}
+#define load_lang harness_lang
 
 static void
 setup(void)
@@ -49,7 +42,7 @@ check_golden(const char *name)
 {
 	char path[4300];
 
-	snprintf(path, sizeof path, "%s/tests/golden/%s", srcdir, name);
+	snprintf(path, sizeof path, "%s/tests/golden/%s", harness_srcdir(), name);
 	harness_screen_golden(vs, path, "check-view-help");
 }
 
@@ -193,9 +186,5 @@ help_suite(void)
 int
 main(void)
 {
-	const char *src = getenv("RD_SRCDIR");
-
-	if (src != NULL)
-		rd_strlcpy(srcdir, src, sizeof srcdir);
 	return harness_screen_main(help_suite(), "check-view-help");
 }

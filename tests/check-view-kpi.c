@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "harness-model.h"
 #include "harness-screen.h"
 #include "i18n.h"
 #include "model.h"
@@ -22,8 +23,6 @@
 
 #define MIN_MS (60 * 1000LL)
 #define NOW 1773468300000LL	/* 2026-03-14 06:05:00 UTC */
-
-static char srcdir[4096] = ".";
 
 /* ---------------------------------------------------------------- fixed data */
 
@@ -105,133 +104,41 @@ static struct proto_warning base_warnings[] = {
 
 /* ---------------------------------------------------------------- the model */
 
-static struct proto_ticket tickets[ARRAY_LEN(base_tickets)];
-static struct proto_truck trucks[ARRAY_LEN(base_trucks)];
-static struct proto_warning warnings[ARRAY_LEN(base_warnings)];
-static const struct proto_ticket *tp[ARRAY_LEN(base_tickets)];
-static const struct proto_truck *kp[ARRAY_LEN(base_trucks)];
-static const struct proto_warning *wp[ARRAY_LEN(base_warnings)];
+/* the working copies of the tables (harness-model.h) */
+static struct proto_ticket *tickets;
+static struct proto_warning *warnings;
+/* The view under test is driven through harness-model.h. */
+#define press_sym(s) harness_press_sym(s)
+#define press(c) harness_press(c)
+#define draw(c, r) harness_draw(c, r)
+#define check_golden(n) harness_check_golden(n)
+#define screen_has(s) harness_screen_has(s)
+
 static struct model m;
 static struct vscreen *vs;
 static struct view *v;
 
-static struct {
-	int fetch;
-	int64_t id;
-} rec;
-
-static int
-rec_intake(struct model *mm, const struct proto_intake_create *a)
-{
-	(void)mm;
-	(void)a;
-	return 0;
-}
-
-static int
-rec_note(struct model *mm, int64_t id, const char *text)
-{
-	(void)mm;
-	(void)id;
-	(void)text;
-	return 0;
-}
-
-static int
-rec_set_state(struct model *mm, int64_t id, const char *state, const char *reason)
-{
-	(void)mm;
-	(void)id;
-	(void)state;
-	(void)reason;
-	return 0;
-}
-
-static int
-rec_cancel(struct model *mm, int64_t id, const char *reason)
-{
-	(void)mm;
-	(void)id;
-	(void)reason;
-	return 0;
-}
-
-static int
-rec_assign(struct model *mm, int64_t id, const char *truck)
-{
-	(void)mm;
-	(void)id;
-	(void)truck;
-	return 0;
-}
-
-static int
-rec_fetch(struct model *mm, int64_t id)
-{
-	rec.fetch++;
-	rec.id = id;
-	mm->detail_id = id;
-	mm->detail_loading = true;
-	return 0;
-}
-
-static const struct model_ops rec_ops = {
-	.intake = rec_intake,
-	.note = rec_note,
-	.set_state = rec_set_state,
-	.cancel = rec_cancel,
-	.assign = rec_assign,
-	.fetch_detail = rec_fetch,
-};
-
-static void
-load_lang(const char *lang)
-{
-	char datadir[4200], *cause = NULL;
-
-	snprintf(datadir, sizeof datadir, "%s/data", srcdir);
-	ck_assert_msg(i18n_load(datadir, lang, &cause) == 0, "%s", cause);
-}
+#define load_lang harness_lang
 
 static void
 setup(void)
 {
-	size_t i;
+	static const struct harness_fixture f = {
+		HARNESS_TABLES(base_tickets, base_trucks, base_warnings),
+		.data = &data, .user = "wangli", .role = MODEL_ROLE_SUPERVISOR, .now = NOW,
+	};
 
 	load_lang("en");
-	memcpy(tickets, base_tickets, sizeof tickets);
-	memcpy(trucks, base_trucks, sizeof trucks);
-	memcpy(warnings, base_warnings, sizeof warnings);
-	for (i = 0; i < ARRAY_LEN(tickets); i++)
-		tp[i] = &tickets[i];
-	for (i = 0; i < ARRAY_LEN(trucks); i++)
-		kp[i] = &trucks[i];
-	for (i = 0; i < ARRAY_LEN(warnings); i++) {
-		warnings[i].present = PROTO_ALL;
-		wp[i] = &warnings[i];
-	}
+	harness_model_init(&m, &f);
+	tickets = harness_tickets;
+	warnings = harness_warnings;
 	/* 2014: ETA in 10 min against a promise in 15: at risk. */
 	tickets[12].eta = NOW + 10 * MIN_MS;
 	rd_strlcpy(tickets[12].eta_src, "model", sizeof tickets[12].eta_src);
 	tickets[12].present = P_ALL;
-	memset(&rec, 0, sizeof rec);
-	for (i = 0; i < FAULT_COUNT; i++)
-		data.faults[i].kinds = ticket_fault_kinds((enum ticket_fault)i);
-	model_init(&m);
-	m.tickets = tp;
-	m.n_tickets = ARRAY_LEN(tp);
-	m.trucks = kp;
-	m.n_trucks = ARRAY_LEN(kp);
-	m.warnings = wp;
-	m.n_warnings = ARRAY_LEN(wp);
-	m.data = &data;
-	m.conn = MODEL_LIVE;
-	m.hb_age_ms = 1200;
-	rd_strlcpy(m.user, "wangli", sizeof m.user);
-	m.role = MODEL_ROLE_SUPERVISOR;
-	m.ops = &rec_ops;
 	model_refresh(&m, NOW);
 	vs = vscreen_create(80, 24);
+	harness_bind(&m, &vs, &v, "check-view-kpi");
 	v = view_kpi_create();
 }
 
@@ -239,55 +146,9 @@ static void
 teardown(void)
 {
 	view_destroy(v);
-	view_destroy(m.open);
-	m.open = NULL;
-	model_finish(&m);
+	harness_model_finish(&m);
 	vscreen_destroy(vs);
 	i18n_unload();
-}
-
-/* ---------------------------------------------------------------- helpers */
-
-static unsigned
-press(int code)
-{
-	struct key k = { code, false };
-
-	return view_key(v, &m, &k, keymap_lookup(v->scope, &k));
-}
-
-static unsigned
-press_sym(enum keymap_sym sym)
-{
-	struct key k = { (int)sym, true };
-
-	return view_key(v, &m, &k, keymap_lookup(v->scope, &k));
-}
-
-static void
-draw(int cols, int rows)
-{
-	vscreen_resize(vs, cols, rows);
-	view_draw(v, &m, vs, NULL);
-}
-
-static void
-check_golden(const char *name)
-{
-	char path[4300];
-
-	snprintf(path, sizeof path, "%s/tests/golden/%s.screen", srcdir, name);
-	harness_screen_golden(vs, path, "check-view-kpi");
-}
-
-static bool
-screen_has(const char *s)
-{
-	char *text = vscreen_dump(vs);
-	bool found = strstr(text, s) != NULL;
-
-	free(text);
-	return found;
 }
 
 /* ---------------------------------------------------------------- tests */
@@ -404,7 +265,7 @@ START_TEST(test_empty)
 	ck_assert(screen_has("No overdue tickets."));
 	ck_assert(screen_has("no survey data"));
 	ck_assert_uint_eq(press_sym(KEYSYM_ENTER), UI_HANDLED);
-	ck_assert_ptr_null(m.open);
+	ck_assert_int_eq(v->open.kind, VIEW_NONE);
 }
 END_TEST
 
@@ -443,34 +304,27 @@ START_TEST(test_enter_opens_detail)
 {
 	draw(80, 24);
 	ck_assert_uint_eq(press_sym(KEYSYM_DOWN), UI_HANDLED | UI_REDRAW);
-	ck_assert_ptr_null(m.open);
-	ck_assert_uint_eq(press_sym(KEYSYM_ENTER), UI_HANDLED | UI_REDRAW);
-	ck_assert_ptr_nonnull(m.open);
-	ck_assert_str_eq(m.open->ops->name, "detail");
-	ck_assert_int_eq(rec.id, 2013);
-	view_destroy(m.open);
-	m.open = NULL;
+	ck_assert_int_eq(v->open.kind, VIEW_NONE);
+	ck_assert_uint_eq(press_sym(KEYSYM_ENTER), UI_HANDLED | UI_REDRAW | UI_OPEN);
+	ck_assert_int_eq(v->open.kind, VIEW_DETAIL);
+	ck_assert_int_eq(v->open.ticket, 2013);
 
 	/* the selection follows its ticket when the board changes */
 	tickets[8].promised = NOW + 30 * MIN_MS;	/* 2010 no longer late */
 	warnings[0].ticket = 2015;			/* its red warning moves away */
 	model_refresh(&m, NOW);
 	press_sym(KEYSYM_ENTER);
-	ck_assert_ptr_nonnull(m.open);
-	ck_assert_int_eq(rec.id, 2013);
-	view_destroy(m.open);
-	m.open = NULL;
+	ck_assert_int_eq(v->open.kind, VIEW_DETAIL);
+	ck_assert_int_eq(v->open.ticket, 2013);
 
 	/* End, then down past the end stays on the last row */
 	press_sym(KEYSYM_END);
 	press_sym(KEYSYM_DOWN);
 	press_sym(KEYSYM_ENTER);
-	ck_assert_int_eq(rec.id, 2015);
-	view_destroy(m.open);
-	m.open = NULL;
+	ck_assert_int_eq(v->open.ticket, 2015);
 	press(KEYMAP_CTRL('b'));	/* page up: back to the first row */
 	press_sym(KEYSYM_ENTER);
-	ck_assert_int_eq(rec.id, 2013);
+	ck_assert_int_eq(v->open.ticket, 2013);
 }
 END_TEST
 
@@ -481,11 +335,12 @@ START_TEST(test_keys)
 	ck_assert_uint_eq(press_sym(KEYSYM_ESC), UI_HANDLED | UI_CLOSE);
 	ck_assert_uint_eq(press('?') & UI_HANDLED, 0);
 	ck_assert_uint_eq(press('Q') & UI_HANDLED, 0);
-	ck_assert_ptr_null(m.open);
+	ck_assert_int_eq(v->open.kind, VIEW_NONE);
 	/* a ticket action opens the detail with it started */
-	press('a');
-	ck_assert_ptr_nonnull(m.open);
-	ck_assert_int_eq(rec.id, 2010);
+	ck_assert_uint_eq(press('a') & UI_OPEN, UI_OPEN);
+	ck_assert_int_eq(v->open.kind, VIEW_DETAIL);
+	ck_assert_int_eq(v->open.ticket, 2010);
+	ck_assert_int_eq(v->open.action, ACTION_NOTE);
 }
 END_TEST
 
@@ -497,9 +352,8 @@ START_TEST(test_board_opens_kpi)
 	ck_assert_int_eq(keymap_lookup(SCOPE_TICKET, &k), ACTION_NONE);
 	view_destroy(v);
 	v = view_board_create();
-	ck_assert_uint_eq(press('K'), UI_HANDLED | UI_REDRAW);
-	ck_assert_ptr_nonnull(m.open);
-	ck_assert_str_eq(m.open->ops->name, "kpi");
+	ck_assert_uint_eq(press('K'), UI_HANDLED | UI_REDRAW | UI_OPEN);
+	ck_assert_int_eq(v->open.kind, VIEW_KPI);
 }
 END_TEST
 
@@ -542,10 +396,6 @@ kpi_suite(void)
 int
 main(void)
 {
-	const char *dir = getenv("RD_SRCDIR");
-
-	if (dir != NULL && dir[0] != '\0')
-		rd_strlcpy(srcdir, dir, sizeof srcdir);
 	setenv("TZ", "UTC", 1);
 	tzset();
 	return harness_screen_main(kpi_suite(), "check-view-kpi");

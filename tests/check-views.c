@@ -1,6 +1,7 @@
-/* check-views.c: the console's views (ui/view-board.c, view-detail.c, view-intake.c) and
- * their helpers (ui/lineedit.c, menu.c, chrome.c, present.c), drawn from a fixed model
- * into a vscreen and driven with keys, with a recording struct model_ops.
+/* check-views.c: the console's views (ui/view-board.c, view-detail.c, assign.c,
+ * view-intake.c) and their helpers (ui/lineedit.c, menu.c, chrome.c, present.c, form.c,
+ * model-request.c, viewstack.c), drawn from a fixed model into a vscreen and driven with
+ * keys, with the recording app of harness-model.h.
  *
  * Goldens are tests/golden/<view>-<cols>x<rows>[-zh].screen: vscreen_dump(), a
  * "-- roles --" line, then vscreen_dump_roles(). RD_UPDATE_GOLDEN=1 rewrites them instead
@@ -14,6 +15,7 @@
 
 #include "board.h"
 #include "i18n.h"
+#include "form.h"
 #include "lineedit.h"
 #include "menu.h"
 #include "model.h"
@@ -24,14 +26,14 @@
 #include "view-board.h"
 #include "view-detail.h"
 #include "view-intake.h"
+#include "viewstack.h"
 
+#include "harness-model.h"
 #include "harness-screen.h"
 
 #define MIN_MS (60 * 1000LL)
 #define NOW 1773468300000LL	/* 2026-03-14 06:05:00 UTC */
 #define ESC_2J "\x1b[2J"
-
-static char srcdir[4096] = ".";
 
 /* ---------------------------------------------------------------- fixed data */
 
@@ -203,173 +205,45 @@ static const struct proto_candidate base_cands[] = {
 
 /* ---------------------------------------------------------------- the model */
 
-static struct proto_ticket tickets[ARRAY_LEN(base_tickets)];
-static struct proto_truck trucks[ARRAY_LEN(base_trucks)];
-static struct proto_warning warnings[ARRAY_LEN(base_warnings)];
-static const struct proto_ticket *tp[ARRAY_LEN(base_tickets)];
-static const struct proto_truck *kp[ARRAY_LEN(base_trucks)];
-static const struct proto_warning *wp[ARRAY_LEN(base_warnings)];
+/* the working copies of the tables (harness-model.h) */
+static struct proto_ticket *tickets;
+static struct proto_warning *warnings;
+/* The view under test is driven through harness-model.h. */
+#define press_sym(s) harness_press_sym(s)
+#define press(c) harness_press(c)
+#define type(s) harness_type(s)
+#define draw(c, r) harness_draw(c, r)
+#define check_golden(n) harness_check_golden(n)
+#define golden(n, c, r, l) harness_golden(n, c, r, l)
+#define row(y) harness_row(y)
+#define screen_has(s) harness_screen_has(s)
+#define find_row(s) harness_find_row(s)
+#define role_at(y, s) harness_role_at(y, s)
+#define assert_safe() harness_assert_safe()
+
 static struct model m;
 static struct vscreen *vs;
 static struct view *v;
 
-/* What the views asked the app for. */
-static struct {
-	int intake, note, set_state, cancel, assign, fetch, cands, cands_k;
-	struct proto_intake_create intake_args;
-	int64_t id;
-	char text[1024];
-	char state[32];
-	int rc;		/* what the ops return */
-} rec;
-
-static int
-rec_intake(struct model *mm, const struct proto_intake_create *a)
-{
-	(void)mm;
-	rec.intake++;
-	rec.intake_args = *a;
-	return rec.rc;
-}
-
-static int
-rec_note(struct model *mm, int64_t id, const char *text)
-{
-	(void)mm;
-	rec.note++;
-	rec.id = id;
-	rd_strlcpy(rec.text, text, sizeof rec.text);
-	return rec.rc;
-}
-
-static int
-rec_set_state(struct model *mm, int64_t id, const char *state, const char *reason)
-{
-	(void)mm;
-	rec.set_state++;
-	rec.id = id;
-	rd_strlcpy(rec.state, state, sizeof rec.state);
-	rd_strlcpy(rec.text, reason != NULL ? reason : "", sizeof rec.text);
-	return rec.rc;
-}
-
-static int
-rec_cancel(struct model *mm, int64_t id, const char *reason)
-{
-	(void)mm;
-	rec.cancel++;
-	rec.id = id;
-	rd_strlcpy(rec.text, reason, sizeof rec.text);
-	return rec.rc;
-}
-
-static int
-rec_assign(struct model *mm, int64_t id, const char *truck)
-{
-	(void)mm;
-	rec.assign++;
-	rec.id = id;
-	rd_strlcpy(rec.text, truck, sizeof rec.text);
-	return rec.rc;
-}
-
-static int
-rec_fetch(struct model *mm, int64_t id)
-{
-	rec.fetch++;
-	rec.id = id;
-	if (mm->detail_id != id) {	/* as the app does: another ticket's history goes */
-		free(mm->events);
-		mm->events = NULL;
-		mm->n_events = 0;
-	}
-	mm->detail_id = id;
-	mm->detail_loading = true;
-	return 0;
-}
-
-/* As the app does: the candidates go loading; the test answers with model_candidates_*. */
-static int
-rec_fetch_candidates(struct model *mm, int64_t id, int k)
-{
-	rec.cands++;
-	rec.cands_k = k;
-	rec.id = id;
-	model_candidates_start(mm, id);
-	return 0;
-}
-
-static const struct model_ops rec_ops = {
-	.intake = rec_intake,
-	.note = rec_note,
-	.set_state = rec_set_state,
-	.cancel = rec_cancel,
-	.assign = rec_assign,
-	.fetch_detail = rec_fetch,
-	.fetch_candidates = rec_fetch_candidates,
-};
-
-/* An app that cannot ask for candidates (an older one). */
-static const struct model_ops rec_ops_nocands = {
-	.intake = rec_intake,
-	.note = rec_note,
-	.set_state = rec_set_state,
-	.cancel = rec_cancel,
-	.assign = rec_assign,
-	.fetch_detail = rec_fetch,
-};
-
-static void
-load_lang(const char *lang)
-{
-	char datadir[4200], *cause = NULL;
-
-	snprintf(datadir, sizeof datadir, "%s/data", srcdir);
-	ck_assert_msg(i18n_load(datadir, lang, &cause) == 0, "%s", cause);
-}
+#define rec harness_rec
+#define load_lang harness_lang
 
 static void
 setup(void)
 {
-	size_t i;
+	static const struct harness_fixture f = {
+		HARNESS_TABLES(base_tickets, base_trucks, base_warnings),
+		.data = &data, .user = "zhangwei", .role = MODEL_ROLE_AGENT, .now = NOW,
+	};
 
 	load_lang("en");
-	memcpy(tickets, base_tickets, sizeof tickets);
-	memcpy(trucks, base_trucks, sizeof trucks);
-	memcpy(warnings, base_warnings, sizeof warnings);
-	for (i = 0; i < ARRAY_LEN(tickets); i++)
-		tp[i] = &tickets[i];
-	for (i = 0; i < ARRAY_LEN(trucks); i++)
-		kp[i] = &trucks[i];
-	for (i = 0; i < ARRAY_LEN(warnings); i++) {
-		warnings[i].present = PROTO_ALL;
-		wp[i] = &warnings[i];
-	}
-	memset(&rec, 0, sizeof rec);
 	regions[0].auto_dispatch = 1;	/* as in data/: only Aba waits for agents */
 	regions[1].auto_dispatch = 1;
-	for (i = 0; i < FAULT_COUNT; i++)
-		data.faults[i].kinds = ticket_fault_kinds((enum ticket_fault)i);
-	model_init(&m);
-	m.tickets = tp;
-	m.n_tickets = ARRAY_LEN(tp);
-	m.trucks = kp;
-	m.n_trucks = ARRAY_LEN(kp);
-	m.warnings = wp;
-	m.n_warnings = ARRAY_LEN(wp);
-	m.data = &data;
-	m.conn = MODEL_LIVE;
-	m.hb_age_ms = 1200;
-	rd_strlcpy(m.user, "zhangwei", sizeof m.user);
-	m.role = MODEL_ROLE_AGENT;
-	m.ops = &rec_ops;
-	m.events = xcalloc(ARRAY_LEN(base_events), sizeof *m.events);
-	memcpy(m.events, base_events, sizeof base_events);
-	m.n_events = ARRAY_LEN(base_events);
-	m.detail_id = 1042;
-	m.detail_ver = 7;
-	model_refresh(&m, NOW);
+	harness_model_init(&m, &f);
+	tickets = harness_tickets;
+	warnings = harness_warnings;
 	vs = vscreen_create(80, 24);
+	harness_bind(&m, &vs, &v, "check-views");
 	v = NULL;
 }
 
@@ -377,149 +251,19 @@ static void
 teardown(void)
 {
 	view_destroy(v);
-	view_destroy(m.open);
-	m.open = NULL;
-	model_finish(&m);	/* frees events */
+	harness_model_finish(&m);
 	vscreen_destroy(vs);
 	i18n_unload();
 }
 
-/* ---------------------------------------------------------------- helpers */
-
-static unsigned
-send_key(const struct key *k)
+/* The detail of 1042 with its history answered (version 7, base_events). */
+static struct view *
+detail_1042(enum keymap_action start)
 {
-	return view_key(v, &m, k, keymap_lookup(v->scope, k));
-}
+	struct view *d = view_detail_create(&m, 1042, start);
 
-static unsigned
-press(int code)
-{
-	struct key k = { code, false };
-
-	return send_key(&k);
-}
-
-static unsigned
-press_sym(enum keymap_sym sym)
-{
-	struct key k = { (int)sym, true };
-
-	return send_key(&k);
-}
-
-/* Type a UTF-8 string one code point at a time, as term.c delivers it. */
-static void
-type(const char *utf8)
-{
-	size_t len = strlen(utf8), pos = 0;
-	wchar_t wc;
-
-	while (pos < len) {
-		pos += text_decode(utf8 + pos, len - pos, &wc);
-		press((int)wc);
-	}
-}
-
-static void
-draw(int cols, int rows)
-{
-	vscreen_resize(vs, cols, rows);
-	view_draw(v, &m, vs, NULL);
-}
-
-static void
-check_golden(const char *name)
-{
-	char path[4300];
-
-	snprintf(path, sizeof path, "%s/tests/golden/%s.screen", srcdir, name);
-	harness_screen_golden(vs, path, "check-views");
-}
-
-/* Draw at cols x rows in lang and compare with the golden <name>-<cols>x<rows>[-zh]. */
-static void
-golden(const char *name, int cols, int rows, const char *lang)
-{
-	char full[128];
-	bool zh = strcmp(lang, "zh_CN") == 0;
-
-	load_lang(lang);
-	draw(cols, rows);
-	snprintf(full, sizeof full, "%s-%dx%d%s", name, cols, rows, zh ? "-zh" : "");
-	check_golden(full);
-}
-
-/* Row y of the last dump, in a static buffer. */
-static const char *
-row(int y)
-{
-	static char buf[2048];
-	char *d = vscreen_dump(vs), *p = d, *nl;
-
-	while (y-- > 0 && p != NULL && (p = strchr(p, '\n')) != NULL)
-		p++;
-	ck_assert_ptr_nonnull(p);
-	nl = strchr(p, '\n');
-	*nl = '\0';
-	rd_strlcpy(buf, p, sizeof buf);
-	free(d);
-	return buf;
-}
-
-static bool
-screen_has(const char *s)
-{
-	char *d = vscreen_dump(vs);
-	bool found = strstr(d, s) != NULL;
-
-	free(d);
-	return found;
-}
-
-/* The row whose text contains s, or -1. */
-static int
-find_row(const char *s)
-{
-	int y;
-
-	for (y = 0; y < vscreen_rows(vs); y++) {
-		if (strstr(row(y), s) != NULL)
-			return y;
-	}
-	return -1;
-}
-
-/* The role of the cell under the first occurrence of s on row y. */
-static enum theme_role
-role_at(int y, const char *s)
-{
-	const char *r = row(y), *p = strstr(r, s);
-	char *head;
-	int x;
-
-	ck_assert_ptr_nonnull(p);
-	head = xstrndup(r, (size_t)(p - r));
-	x = text_width(head);
-	free(head);
-	return (enum theme_role)vscreen_cell(vs, x, y)->role;
-}
-
-/* Every cell must be safe to send to a terminal: no control characters at all. */
-static void
-assert_safe(void)
-{
-	const struct vscreen_cell *c;
-	int x, y, i;
-
-	for (y = 0; y < vscreen_rows(vs); y++) {
-		for (x = 0; x < vscreen_cols(vs); x++) {
-			c = vscreen_cell(vs, x, y);
-			for (i = 0; i < VSCREEN_CCHAR_MAX; i++)
-				ck_assert_msg(c->ch[i] == 0 || (c->ch[i] >= 0x20 && c->ch[i] != 0x7f &&
-				    (c->ch[i] < 0x80 || c->ch[i] >= 0xa0)), "control at %d,%d", x, y);
-		}
-	}
+	harness_answer_history(&m, tickets[0].ver, base_events, ARRAY_LEN(base_events));
+	return d;
 }
 
 /* ---------------------------------------------------------------- board goldens */
@@ -562,7 +306,7 @@ START_TEST(test_board_empty)
 	model_refresh(&m, NOW);
 	draw(80, 24);
 	ck_assert(screen_has("No tickets yet"));
-	m.n_tickets = ARRAY_LEN(tp);
+	m.n_tickets = ARRAY_LEN(base_tickets);
 	ck_assert_ptr_null(board_set_filter(&m.board, "nosuchthing"));
 	model_refresh(&m, NOW);
 	golden("board-empty", 80, 24, "en");
@@ -713,7 +457,7 @@ START_TEST(test_board_filter_prompt)
 	press('/');
 	press(KEYMAP_CTRL('u'));
 	press_sym(KEYSYM_ENTER);
-	ck_assert_uint_eq(m.board.n, ARRAY_LEN(tp));
+	ck_assert_uint_eq(m.board.n, ARRAY_LEN(base_tickets));
 	draw(80, 24);
 	ck_assert(strstr(row(0), "all regions") != NULL);
 }
@@ -744,21 +488,33 @@ START_TEST(test_board_opens_views)
 {
 	v = view_board_create();
 	draw(80, 24);
-	ck_assert_ptr_null(m.open);
-	ck_assert_uint_eq(press_sym(KEYSYM_ENTER) & UI_HANDLED, UI_HANDLED);
-	ck_assert_ptr_nonnull(m.open);
-	ck_assert_str_eq(m.open->ops->name, "detail");
-	view_destroy(m.open);
-	m.open = NULL;
-	press('n');
-	ck_assert_ptr_nonnull(m.open);
-	ck_assert_str_eq(m.open->ops->name, "intake");
-	view_destroy(m.open);
-	m.open = NULL;
-	/* A ticket action opens the detail with the action started. */
-	press('a');
-	ck_assert_ptr_nonnull(m.open);
-	ck_assert_int_eq(m.open->scope, SCOPE_FORM);
+	ck_assert_int_eq(v->open.kind, VIEW_NONE);
+	ck_assert_uint_eq(press_sym(KEYSYM_ENTER), UI_HANDLED | UI_REDRAW | UI_OPEN);
+	ck_assert_int_eq(v->open.kind, VIEW_DETAIL);
+	ck_assert_int_eq(v->open.ticket, m.board.selected);
+	ck_assert_uint_eq(press('n'), UI_HANDLED | UI_REDRAW | UI_OPEN);
+	ck_assert_int_eq(v->open.kind, VIEW_INTAKE);
+	ck_assert_uint_eq(press('K') & UI_OPEN, UI_OPEN);
+	ck_assert_int_eq(v->open.kind, VIEW_KPI);
+	/* A ticket action opens the detail with the action started: the view stack creates
+	 * it from what the board asked for. */
+	ck_assert_uint_eq(press('a') & UI_OPEN, UI_OPEN);
+	ck_assert_int_eq(v->open.kind, VIEW_DETAIL);
+	ck_assert_int_eq(v->open.action, ACTION_NOTE);
+	{
+		struct viewstack st;
+		viewstack_init(&st);
+		ck_assert(viewstack_open(&st, &m, &v->open));
+		ck_assert_str_eq(viewstack_top(&st)->ops->name, "detail");
+		ck_assert_int_eq(viewstack_top(&st)->scope, SCOPE_FORM);
+		ck_assert(!viewstack_pop(&st, &m));	/* the last view stays */
+		/* A view that goes is forgotten: its history's answer reaches nobody. */
+		ck_assert_uint_eq(m.req.n_calls, 1);
+		viewstack_finish(&st, &m);
+		ck_assert_ptr_null(viewstack_top(&st));
+		ck_assert_uint_eq(m.req.n_calls, 0);
+		harness_answer_history(&m, 1, base_events, 1);
+	}
 }
 END_TEST
 
@@ -768,8 +524,8 @@ START_TEST(test_detail_golden)
 {
 	static const char *langs[] = { "en", "zh_CN" };
 
-	v = view_detail_create(&m, 1042, ACTION_NONE);
-	ck_assert_int_eq(rec.fetch, 0);	/* the history held is the current one */
+	v = detail_1042(ACTION_NONE);
+	ck_assert_int_eq(rec.fetch, 1);	/* the view asks for the history it shows */
 	golden("detail", 80, 24, langs[_i]);
 	golden("detail", 120, 40, langs[_i]);
 	if (_i == 0)
@@ -780,7 +536,7 @@ END_TEST
 
 START_TEST(test_detail_content)
 {
-	v = view_detail_create(&m, 1042, ACTION_NONE);
+	v = detail_1042(ACTION_NONE);
 	draw(80, 24);
 	ck_assert(screen_has("138****5678"));
 	ck_assert(!screen_has("13812345678"));
@@ -795,7 +551,7 @@ START_TEST(test_detail_content)
 
 	/* No truck yet; warnings in their colours; a name with an escape is made safe. */
 	v = view_detail_create(&m, 1045, ACTION_NONE);
-	ck_assert_int_eq(rec.fetch, 1);
+	ck_assert_int_eq(rec.fetch, 2);	/* 1042, then 1045 */
 	ck_assert_int_eq(rec.id, 1045);
 	draw(80, 24);
 	assert_safe();
@@ -825,22 +581,54 @@ END_TEST
 
 START_TEST(test_detail_fetch)
 {
-	v = view_detail_create(&m, 1042, ACTION_NONE);
-	ck_assert_int_eq(rec.fetch, 0);
+	v = detail_1042(ACTION_NONE);
+	ck_assert_int_eq(rec.fetch, 1);
+	view_refresh(v, &m);
+	ck_assert_int_eq(rec.fetch, 1);	/* the history held is the current one */
 	/* The ticket changes: the history is asked for again, once per version. */
 	tickets[0].ver = 8;
-	view_detail_sync(v, &m);
-	ck_assert_int_eq(rec.fetch, 1);
-	m.detail_loading = false;	/* the reply came, but for the old version */
-	view_detail_sync(v, &m);
-	press('j');
-	ck_assert_int_eq(rec.fetch, 1);
-	m.detail_ver = 8;
-	view_detail_sync(v, &m);
-	ck_assert_int_eq(rec.fetch, 1);
-	tickets[0].ver = 9;
+	view_refresh(v, &m);
+	ck_assert_int_eq(rec.fetch, 2);
+	view_refresh(v, &m);
+	ck_assert_int_eq(rec.fetch, 2);	/* still out */
+	harness_answer_history(&m, 7, base_events, 3);	/* but for the old version */
+	view_refresh(v, &m);
 	press('j');
 	ck_assert_int_eq(rec.fetch, 2);
+	draw(80, 24);
+	ck_assert(screen_has("updating"));
+	tickets[0].ver = 9;
+	press('j');
+	ck_assert_int_eq(rec.fetch, 3);
+	harness_answer_history(&m, 9, base_events, ARRAY_LEN(base_events));
+	draw(80, 24);
+	ck_assert(!screen_has("updating"));
+	ck_assert(screen_has("4 km away"));
+	/* An accepted command asks again at once; a refused one does not. */
+	press('a');
+	type("ok");
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(rec.note, 1);
+	harness_answer_error(&m, rec.last_cmd, PROTO_E_INVALID_STATE, "no");
+	ck_assert_int_eq(rec.fetch, 3);
+	ck_assert(m.message_error);
+	ck_assert_int_eq(m.req.pending[m.req.n_pending - 1].state, PENDING_FAILED);
+	press('a');
+	type("ok");
+	press_sym(KEYSYM_ENTER);
+	harness_answer_ok(&m, rec.last_cmd);
+	ck_assert_int_eq(rec.fetch, 4);
+	ck_assert(!m.message_error);
+	/* The view closes: an answer still settles the command, but reaches no view. */
+	press('a');
+	type("ok");
+	press_sym(KEYSYM_ENTER);
+	model_forget(&m, v);
+	view_destroy(v);
+	v = NULL;
+	harness_answer_none(&m, rec.last_cmd, "timeout");
+	ck_assert_int_eq(m.req.pending[m.req.n_pending - 1].state, PENDING_FAILED);
+	ck_assert(strstr(m.message, "timeout") != NULL);
 }
 END_TEST
 
@@ -890,7 +678,8 @@ START_TEST(test_detail_state_menu)
 	size_t c;
 
 	for (c = 0; c < ARRAY_LEN(cases); c++) {
-		v = view_detail_create(&m, cases[c].id, ACTION_NONE);
+		v = cases[c].id == 1042 ? detail_1042(ACTION_NONE) :
+		    view_detail_create(&m, cases[c].id, ACTION_NONE);
 		ck_assert_uint_eq(press('S'), UI_HANDLED | UI_REDRAW);
 		ck_assert_int_eq(v->scope, SCOPE_DIALOG);
 		draw(80, 24);
@@ -920,7 +709,7 @@ START_TEST(test_detail_state_menu)
 	view_destroy(v);
 
 	/* Picking a state sends it; picking cancelled asks for a reason first. */
-	v = view_detail_create(&m, 1042, ACTION_NONE);
+	v = detail_1042(ACTION_NONE);
 	press('S');
 	press('j');
 	press_sym(KEYSYM_ENTER);
@@ -958,13 +747,16 @@ START_TEST(test_detail_note_and_assign)
 	ck_assert_int_eq(rec.id, 1043);
 	ck_assert_str_eq(rec.text, "客户在五一广场地铁站 2 号口等");
 	ck_assert_int_eq(v->scope, SCOPE_DETAIL);
+	ck_assert_uint_eq(model_pending_waiting(&m), 1);
+	harness_answer_ok(&m, rec.last_cmd);
+	ck_assert_uint_eq(model_pending_waiting(&m), 0);
 
 	/* Assign when the broker cannot rank: the nearest available trucks able to serve a
 	 * tyre job, nearest first, as a local estimate; Tab to type an id. */
 	press('A');
 	ck_assert_int_eq(v->scope, SCOPE_DIALOG);
 	ck_assert_int_eq(rec.cands, 1);
-	model_candidates_fail(&m, 1043, "no answer from the broker (timeout)");
+	harness_answer_none(&m, rec.cands_cmd, "timeout");
 	draw(80, 24);
 	check_golden("detail-assign-80x24");
 	{
@@ -1016,7 +808,7 @@ END_TEST
 
 START_TEST(test_detail_scroll)
 {
-	v = view_detail_create(&m, 1042, ACTION_NONE);
+	v = detail_1042(ACTION_NONE);
 	draw(80, 24);
 	ck_assert(screen_has("4 km away"));
 	ck_assert(!screen_has("offered to CSH-XY-V01"));
@@ -1031,7 +823,9 @@ START_TEST(test_detail_scroll)
 	press('k');
 	draw(80, 24);
 	ck_assert(!screen_has("4 km away"));
-	m.n_events--;
+	tickets[0].ver++;		/* a new history, one event fewer */
+	view_refresh(v, &m);
+	harness_answer_history(&m, tickets[0].ver, base_events, ARRAY_LEN(base_events) - 1);
 	draw(80, 24);
 	ck_assert(!screen_has("Told her"));
 }
@@ -1049,7 +843,7 @@ open_pick(size_t n)
 	ck_assert_int_eq(rec.cands, 1);
 	ck_assert_int_eq(rec.id, 1043);
 	ck_assert_int_eq(rec.cands_k, 5);
-	model_candidates_set(&m, 1043, base_cands, n);
+	harness_answer_cands(&m, base_cands, n);
 }
 
 START_TEST(test_pick_golden)
@@ -1105,7 +899,7 @@ START_TEST(test_pick_loading)
 	ck_assert_int_eq(rec.assign, 0);
 	ck_assert_int_eq(v->scope, SCOPE_DIALOG);
 	/* The answer comes; until it is drawn, keys still see the empty panel. */
-	model_candidates_set(&m, 1043, base_cands, 2);
+	harness_answer_cands(&m, base_cands, 2);
 	press('1');
 	ck_assert_int_eq(rec.assign, 0);
 	draw(80, 24);
@@ -1142,7 +936,7 @@ START_TEST(test_pick_enter_assigns_once)
 
 	/* End selects the last shown; Home the first. */
 	press('A');
-	model_candidates_set(&m, 1043, base_cands, ARRAY_LEN(base_cands));
+	harness_answer_cands(&m, base_cands, ARRAY_LEN(base_cands));
 	draw(80, 24);
 	press('G');
 	press_sym(KEYSYM_ENTER);
@@ -1150,14 +944,14 @@ START_TEST(test_pick_enter_assigns_once)
 	ck_assert_str_eq(rec.text, "CSH-XY-V06");
 	/* Esc closes without sending. */
 	press('A');
-	model_candidates_set(&m, 1043, base_cands, ARRAY_LEN(base_cands));
+	harness_answer_cands(&m, base_cands, ARRAY_LEN(base_cands));
 	draw(80, 24);
 	ck_assert_uint_eq(press_sym(KEYSYM_ESC), UI_HANDLED | UI_REDRAW);
 	ck_assert_int_eq(v->scope, SCOPE_DETAIL);
 	ck_assert_int_eq(rec.assign, 2);
 	/* The app could not send: the panel stays, with the reason. */
 	press('A');
-	model_candidates_set(&m, 1043, base_cands, ARRAY_LEN(base_cands));
+	harness_answer_cands(&m, base_cands, ARRAY_LEN(base_cands));
 	draw(80, 24);
 	rec.rc = -1;
 	model_message(&m, true, "#1043 -> CSH-XY-V02: not sent, the broker cannot be reached");
@@ -1217,29 +1011,24 @@ START_TEST(test_pick_keys_use_drawn_rows)
 {
 	struct proto_candidate swapped[2];
 
-	open_pick(2);
-	draw(80, 24);
 	swapped[0] = base_cands[1];
 	swapped[1] = base_cands[0];
-	model_candidates_set(&m, 1043, swapped, 2);
-	press('1');
-	ck_assert_int_eq(rec.assign, 1);
-	ck_assert_str_eq(rec.text, "CSH-XY-V02");
-	/* r asks again; the selection starts at the top of the new answer. */
-	view_destroy(v);
-	rec.cands = 0;
+	/* r asks again; until the answer is drawn the keys see the empty panel, then the
+	 * selection starts at the top of the new answer. */
 	open_pick(2);
 	draw(80, 24);
 	press('j');
 	ck_assert_uint_eq(press('r'), UI_HANDLED | UI_REDRAW);
 	ck_assert_int_eq(rec.cands, 2);
-	ck_assert(m.candidates_loading);
+	ck_assert(rec.cands_cmd[0] != '\0');	/* asked, not answered */
 	press_sym(KEYSYM_ENTER);
-	ck_assert_int_eq(rec.assign, 1);		/* nothing drawn yet: nothing sent */
-	model_candidates_set(&m, 1043, swapped, 2);
+	ck_assert_int_eq(rec.assign, 0);		/* nothing drawn yet: nothing sent */
+	harness_answer_cands(&m, swapped, 2);
+	press('1');
+	ck_assert_int_eq(rec.assign, 0);		/* answered, but not drawn yet */
 	draw(80, 24);
 	press_sym(KEYSYM_ENTER);
-	ck_assert_int_eq(rec.assign, 2);
+	ck_assert_int_eq(rec.assign, 1);
 	ck_assert_str_eq(rec.text, "CSH-XY-V04");
 }
 END_TEST
@@ -1247,15 +1036,13 @@ END_TEST
 START_TEST(test_pick_error_fallback)
 {
 	static const char *langs[] = { "en", "zh_CN" };
-	char why[256];
 	int y;
 
 	load_lang(langs[_i]);
 	v = view_detail_create(&m, 1043, ACTION_NONE);
 	press('A');
 	/* An older broker: unknown_op, worded as the app words it. */
-	snprintf(why, sizeof why, "%s (unknown_op)", i18n_tr("detail.cand.err_unknown_op"));
-	model_candidates_fail(&m, 1043, why);
+	harness_answer_error(&m, rec.cands_cmd, PROTO_E_UNKNOWN_OP, "unknown op");
 	draw(80, 24);
 	check_golden(_i == 0 ? "detail-pick-error-80x24" : "detail-pick-error-80x24-zh");
 	ck_assert(screen_has(i18n_tr("detail.cand.err")));
@@ -1274,7 +1061,7 @@ START_TEST(test_pick_error_fallback)
 
 	/* Typing an id still works; an unknown one is refused in words. */
 	press('A');
-	model_candidates_fail(&m, 1043, why);
+	harness_answer_error(&m, rec.cands_cmd, PROTO_E_UNKNOWN_OP, "unknown op");
 	draw(80, 24);
 	press_sym(KEYSYM_TAB);
 	ck_assert_int_eq(v->scope, SCOPE_FORM);
@@ -1293,7 +1080,7 @@ START_TEST(test_pick_error_fallback)
 
 	/* Tab goes back from typing to the list; r asks the broker again. */
 	press('A');
-	model_candidates_fail(&m, 1043, why);
+	harness_answer_error(&m, rec.cands_cmd, PROTO_E_UNKNOWN_OP, "unknown op");
 	press_sym(KEYSYM_TAB);
 	press_sym(KEYSYM_TAB);
 	ck_assert_int_eq(v->scope, SCOPE_DIALOG);
@@ -1305,36 +1092,38 @@ START_TEST(test_pick_error_fallback)
 }
 END_TEST
 
-START_TEST(test_pick_without_op)
+START_TEST(test_pick_not_sent)
 {
-	m.ops = &rec_ops_nocands;
+	rec.rc_query = -1;	/* the app cannot send the question */
 	v = view_detail_create(&m, 1043, ACTION_ASSIGN);
 	ck_assert_int_eq(v->scope, SCOPE_DIALOG);
 	draw(80, 24);
-	ck_assert(screen_has("this console cannot ask for ranked trucks"));
+	ck_assert(screen_has("not sent, the broker cannot be reached"));
 	ck_assert(screen_has("local estimate"));
-	press('r');				/* nothing to ask: still the estimate */
+	press('r');				/* still not sent: still the estimate */
 	draw(80, 24);
 	press_sym(KEYSYM_ENTER);
 	ck_assert_int_eq(rec.assign, 1);
 	ck_assert_str_eq(rec.text, "CSH-XY-V02");
 	/* The broker answers with nobody: it says so, and the estimate is offered. */
-	m.ops = &rec_ops;
+	rec.rc_query = 0;
 	press('A');
-	model_candidates_set(&m, 1043, base_cands, 0);
+	harness_answer_cands(&m, base_cands, 0);
 	draw(80, 24);
 	ck_assert_int_eq(role_at(find_row("found no truck"), "found no truck"), ROLE_WARN);
 	ck_assert(screen_has("local estimate"));
 	press('2');
 	ck_assert_int_eq(rec.assign, 2);
 	ck_assert_str_eq(rec.text, "CSH-XY-V04");
-	/* Candidates for another ticket are not shown for this one. */
-	model_candidates_start(&m, 1045);
-	model_candidates_set(&m, 1045, base_cands, 3);
+	/* Asking again forgets the earlier question: its late answer is not shown. */
 	press('A');
-	ck_assert_int_eq(m.candidates_id, 1043);
+	rd_strlcpy(rec.text, rec.cands_cmd, sizeof rec.text);
+	press('r');
+	ck_assert_int_eq(rec.cancelled, 1);
+	harness_answer_error(&m, rec.text, PROTO_E_UNKNOWN_OP, "late");
 	draw(80, 24);
 	ck_assert(screen_has("Asking the broker"));
+	ck_assert(!screen_has("unknown_op"));
 }
 END_TEST
 
@@ -1352,8 +1141,8 @@ add_redispatch(void)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_LEN(wp); i++)
-		wp_rd[i] = wp[i];
+	for (i = 0; i < ARRAY_LEN(base_warnings); i++)
+		wp_rd[i] = m.warnings[i];
 	wp_rd[i] = &rd_warning;
 	m.warnings = wp_rd;
 	m.n_warnings = ARRAY_LEN(wp_rd);
@@ -1369,7 +1158,7 @@ START_TEST(test_redispatch)
 	rd_strlcpy(rd_warning.truck, "CSH-XY-V04", sizeof rd_warning.truck);
 	add_redispatch();
 	load_lang(langs[_i]);
-	v = view_detail_create(&m, 1042, ACTION_NONE);
+	v = detail_1042(ACTION_NONE);
 	draw(80, 24);
 	check_golden(_i == 0 ? "detail-redispatch-80x24" : "detail-redispatch-80x24-zh");
 	if (_i == 0) {
@@ -1454,27 +1243,62 @@ START_TEST(test_board_awaits_choice)
 }
 END_TEST
 
-START_TEST(test_model_candidates)
+/* The one request path: commands are pending until answered and say how it went on the
+ * message line; callbacks get their answer once; a forgotten owner gets none. */
+static int reply_calls;
+static int64_t reply_ctx;
+
+static void
+count_reply(struct model *mm, void *ctx, const struct proto_reply *r,
+    const struct proto_error *err)
 {
-	model_candidates_start(&m, 1043);
-	ck_assert(m.candidates_loading);
-	ck_assert_int_eq(m.candidates_id, 1043);
-	/* An answer for another ticket is ignored. */
-	model_candidates_set(&m, 1044, base_cands, 2);
-	ck_assert(m.candidates_loading);
-	ck_assert_uint_eq(m.n_candidates, 0);
-	model_candidates_set(&m, 1043, base_cands, 3);
-	ck_assert(!m.candidates_loading);
-	ck_assert_uint_eq(m.n_candidates, 3);
-	ck_assert_ptr_ne(m.candidates, base_cands);	/* a copy */
-	ck_assert_str_eq(m.candidates[2].truck, "CSH-XY-F02");
-	model_candidates_fail(&m, 1043, "no answer");
-	ck_assert_uint_eq(m.n_candidates, 0);
-	ck_assert_str_eq(m.candidates_error, "no answer");
-	model_candidates_start(&m, 1043);
-	ck_assert_str_eq(m.candidates_error, "");
-	model_candidates_set(&m, 1043, base_cands, 1);
-	/* model_finish (teardown) frees the copy. */
+	(void)mm;
+	(void)err;
+	reply_calls++;
+	reply_ctx = r != NULL && r->ok ? (int64_t)(intptr_t)ctx : -(int64_t)(intptr_t)ctx;
+}
+
+START_TEST(test_model_request)
+{
+	struct proto_ticket_note a = { .id = 1042, .text = "x", .present = PROTO_ALL };
+	struct model_request rq = { .op = PROTO_MSG_ticket_note, .args = &a,
+		.what = "Note on #1042", .on_reply = count_reply, .ctx = (void *)(intptr_t)7,
+		.owner = &rq };
+	char id[PROTO_CMD_ID_MAX + 1], id2[PROTO_CMD_ID_MAX + 1];
+
+	reply_calls = 0;
+	ck_assert_int_eq(model_request(&m, &rq, id), 0);
+	ck_assert_str_eq(id, rec.last_cmd);
+	ck_assert_uint_eq(model_pending_waiting(&m), 1);
+	harness_answer_error(&m, id, PROTO_E_NOT_FOUND, "no such ticket");
+	ck_assert_int_eq(reply_calls, 1);
+	ck_assert_int_eq(reply_ctx, -7);
+	ck_assert_uint_eq(model_pending_waiting(&m), 0);
+	ck_assert_str_eq(m.message, "Note on #1042: no such ticket");
+	ck_assert(m.message_error);
+	harness_answer_error(&m, id, PROTO_E_NOT_FOUND, "again");	/* once only */
+	ck_assert_int_eq(reply_calls, 1);
+
+	/* A query is not a pending command; a forgotten owner is called no more. */
+	rq.what = NULL;
+	ck_assert_int_eq(model_request(&m, &rq, id), 0);
+	ck_assert_int_eq(model_request(&m, &rq, id2), 0);
+	ck_assert_uint_eq(model_pending_waiting(&m), 0);
+	model_cancel(&m, id2);
+	ck_assert_int_eq(rec.cancelled, 1);
+	model_forget(&m, &rq);
+	ck_assert_uint_eq(m.req.n_calls, 0);
+	harness_answer_none(&m, id, "timeout");
+	harness_answer_none(&m, id2, "timeout");
+	ck_assert_int_eq(reply_calls, 1);
+
+	/* Not sent: the command says so on the message line, nothing is pending. */
+	rq.what = "Note on #1042";
+	rec.rc = -1;
+	ck_assert_int_eq(model_request(&m, &rq, NULL), -1);
+	ck_assert_uint_eq(model_pending_waiting(&m), 0);
+	ck_assert(strstr(m.message, "not sent") != NULL);
+	ck_assert_uint_eq(m.req.n_calls, 0);
 }
 END_TEST
 
@@ -1801,6 +1625,175 @@ START_TEST(test_present_due)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- form engine */
+
+/* A small form of another shape than the intake: a required text, a choice of three, two
+ * check boxes; the owner counts what the engine asked of it. */
+enum { TF_NAME, TF_KIND, TF_A, TF_B, TF_COUNT };
+
+static const struct form_field tf_fields[TF_COUNT] = {
+	[TF_NAME] = { "intake.name", FORM_TEXT, 20, 0, true, 0 },
+	[TF_KIND] = { "intake.fault", FORM_CHOICE, 0, 0, false, 0 },
+	[TF_A] = { "flag.expressway", FORM_CHECK, 0, 1, false, 1 },
+	[TF_B] = { "flag.injury", FORM_CHECK, 0, 1, false, 2 },
+};
+static const char *const tf_sections[] = { "intake.sec_caller", "intake.sec_priority" };
+static const char *const tf_keys[] = { "F10", "intake.hint.submit" };
+static struct {
+	int kind;		/* -1 none */
+	int submits, sent;
+} tf;
+
+static const char *
+tf_error(void *owner, const struct form *f, const struct model *mm, int i)
+{
+	char buf[64];
+
+	if (i == TF_NAME) {
+		form_trimmed(f, i, buf, sizeof buf);
+		return buf[0] == '\0' ? i18n_tr("intake.err.name_empty") : NULL;
+	}
+	if (i == TF_KIND)
+		return tf.kind < 0 ? i18n_tr("intake.err.fault") : NULL;
+	return NULL;
+}
+
+static const char *
+tf_text(void *owner, const struct form *f, const struct model *mm, int i, char *buf,
+    size_t sz, bool *placeholder)
+{
+	*placeholder = tf.kind < 0;
+	snprintf(buf, sz, "kind %d", tf.kind);
+	return tf.kind < 0 ? i18n_tr("intake.choose") : buf;
+}
+
+static bool
+tf_choices(void *owner, const struct form *f, const struct model *mm, int i,
+    struct menu *mn)
+{
+	menu_add(mn, "zero", NULL, 0);
+	menu_add(mn, "one", NULL, 1);
+	menu_add(mn, "two", NULL, 2);
+	menu_select_value(mn, tf.kind);
+	return true;
+}
+
+static bool
+tf_pick(void *owner, struct form *f, const struct model *mm, int i, int value)
+{
+	tf.kind = value;
+	return true;
+}
+
+static int
+tf_step(void *owner, const struct form *f, const struct model *mm, int i, int delta)
+{
+	return tf.kind < 0 ? 0 : (tf.kind + delta + 3) % 3;
+}
+
+static unsigned
+tf_submit(void *owner, struct form *f, struct model *mm)
+{
+	tf.submits++;
+	if (!form_validate(f, mm))
+		return UI_HANDLED | UI_REDRAW;
+	tf.sent++;
+	return UI_HANDLED | UI_CLOSE;
+}
+
+static const struct form_ops tf_ops = {
+	.error = tf_error, .choice_text = tf_text, .choices = tf_choices, .pick = tf_pick,
+	.step = tf_step, .submit = tf_submit,
+};
+
+static void
+form_redraw(struct form *f)
+{
+	vscreen_fill(vs, 0, 0, 80, 24, ROLE_NORMAL, 0, L' ');
+	form_draw(f, vs, &m, 1, 21);
+}
+
+static unsigned
+form_press(struct form *f, int code, bool func)
+{
+	struct key k = { code, func };
+
+	return form_key(f, &m, &k, keymap_lookup(form_scope(f), &k));
+}
+
+START_TEST(test_form_engine)
+{
+	struct form f;
+	int y;
+
+	tf.kind = -1;
+	tf.submits = tf.sent = 0;
+	form_init(&f, tf_fields, TF_COUNT, tf_sections, &tf_ops, NULL);
+	f.discard = "intake.discard";
+	f.invalid = "intake.still_invalid";
+	f.keys = tf_keys;
+	f.n_keys = 1;
+	vscreen_resize(vs, 80, 24);
+	form_redraw(&f);
+	/* Labels, the required mark, the placeholder, the two boxes on one row. */
+	y = find_row("Customer name");
+	ck_assert_int_ge(y, 0);
+	ck_assert_int_eq(role_at(y, "*"), ROLE_WARN);
+	ck_assert(strstr(row(find_row("Fault")), "*") == NULL);
+	ck_assert_int_eq(find_row("[ ] expressway"), find_row("[ ] injury"));
+	ck_assert(strstr(row(23), "F10 submit") != NULL);
+	{
+		int cx, cy;
+
+		ck_assert(vscreen_cursor(vs, &cx, &cy));	/* shown, in the name field */
+		ck_assert_int_eq(cy, y);
+	}
+
+	/* Nothing typed: Esc closes at once; a submit shows every error inline and goes to
+	 * the first. */
+	ck_assert_uint_eq(form_press(&f, KEYSYM_F10, true), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(tf.sent, 0);
+	form_redraw(&f);
+	ck_assert_int_eq(role_at(y, "Enter the customer's name"), ROLE_ERROR);
+	ck_assert(screen_has("Choose the fault"));
+	ck_assert_int_eq(f.focus, TF_NAME);
+	ck_assert(strstr(row(23), "Customer name: Enter the customer's name") != NULL);
+
+	/* Typing clears the error; Tab moves on; Enter opens the list, 2 picks. */
+	form_press(&f, L'王', false);
+	form_press(&f, L'芳', false);
+	ck_assert_str_eq(form_text(&f, TF_NAME), "王芳");
+	form_redraw(&f);
+	ck_assert(!screen_has("Enter the customer's name"));
+	form_press(&f, KEYSYM_TAB, true);
+	ck_assert_int_eq(f.focus, TF_KIND);
+	form_press(&f, KEYSYM_ENTER, true);
+	ck_assert_int_eq(form_scope(&f), SCOPE_DIALOG);
+	form_redraw(&f);
+	ck_assert(screen_has("two"));
+	form_press(&f, '2', false);
+	ck_assert_int_eq(tf.kind, 1);
+	ck_assert_int_eq(form_scope(&f), SCOPE_FORM);
+	form_press(&f, KEYSYM_RIGHT, true);
+	ck_assert_int_eq(tf.kind, 2);
+	/* Space ticks a box; the form is valid now and is sent once. */
+	form_press(&f, KEYSYM_DOWN, true);
+	form_press(&f, KEYSYM_DOWN, true);
+	ck_assert_int_eq(f.focus, TF_B);
+	form_press(&f, ' ', false);
+	ck_assert(form_checked(&f, TF_B));
+	ck_assert(!form_checked(&f, TF_A));
+	ck_assert_int_eq(form_errors(&f, &m, &y), 0);
+	/* Something was typed: Esc asks first; n goes back to the form. */
+	ck_assert_uint_eq(form_press(&f, KEYSYM_ESC, true), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(form_scope(&f), SCOPE_DIALOG);
+	ck_assert_uint_eq(form_press(&f, 'n', false), UI_HANDLED | UI_REDRAW);
+	ck_assert_uint_eq(form_press(&f, KEYSYM_F10, true), UI_HANDLED | UI_CLOSE);
+	ck_assert_int_eq(tf.sent, 1);
+	form_finish(&f);
+}
+END_TEST
+
 static Suite *
 views_suite(void)
 {
@@ -1838,11 +1831,11 @@ views_suite(void)
 	tcase_add_test(tc, test_pick_digits);
 	tcase_add_test(tc, test_pick_keys_use_drawn_rows);
 	tcase_add_loop_test(tc, test_pick_error_fallback, 0, 2);
-	tcase_add_test(tc, test_pick_without_op);
+	tcase_add_test(tc, test_pick_not_sent);
 	tcase_add_loop_test(tc, test_redispatch, 0, 2);
 	tcase_add_test(tc, test_awaits_choice);
 	tcase_add_test(tc, test_board_awaits_choice);
-	tcase_add_test(tc, test_model_candidates);
+	tcase_add_test(tc, test_model_request);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("intake");
@@ -1852,6 +1845,11 @@ views_suite(void)
 	tcase_add_test(tc, test_intake_submits_once);
 	tcase_add_test(tc, test_intake_minimal_and_failures);
 	tcase_add_test(tc, test_intake_escape);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("form");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_form_engine);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("helpers");
@@ -1867,10 +1865,6 @@ views_suite(void)
 int
 main(void)
 {
-	const char *dir = getenv("RD_SRCDIR");
-
-	if (dir != NULL && dir[0] != '\0')
-		rd_strlcpy(srcdir, dir, sizeof srcdir);
 	setenv("TZ", "UTC", 1);
 	tzset();
 	return harness_screen_main(views_suite(), "check-views");

@@ -2,8 +2,9 @@
 # Screen test of the console through tmux, against the real broker and simulator over real
 # sockets: an intake typed in (Chinese text) appears on the board and in the broker, the
 # detail opens, the filter works, the broker's ranked candidates show and one key assigns,
-# the terminal-too-small screen and a resize, killing the
-# broker shows STALE within 3 s, restarting it brings the board back live and complete.
+# the terminal-too-small screen and a resize, killing the broker shows STALE within 3 s,
+# restarting it brings the board back live and complete; then --demo runs its own broker
+# and simulator and quits cleanly.
 # Every wait polls the screen until a deadline; nothing relies on a fixed sleep.
 #
 # usage: screen-test.sh BUILD_DIR SOURCE_DIR
@@ -139,5 +140,18 @@ keys Q
 wait_for "Quit rescuedesk" 3 "Q asks before quitting"
 keys y
 wait_gone "rescuedesk │" 5 "y quits"
+
+# the demo: a broker and a simulator in threads of the console (ui/demo.c)
+SESSION=demo
+"${TM[@]}" new-session -d -s "$SESSION" -x 120 -y 40 \
+  "LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC $B/rescuedesk --demo --demo-seed 3 --data $S/data --lang en --user bob; echo EXIT=\$?; sleep 5"
+wait_for "LIVE" 10 "--demo: the board goes live"
+wait_for "open [1-9]" 10 "--demo: the simulator's calls are on the board"
+keys Enter
+wait_for "Timeline" 5 "--demo: Enter opens a ticket's detail"
+keys q Q
+wait_for "Quit rescuedesk" 3 "--demo: Q asks before quitting"
+keys y
+wait_for "EXIT=0" 10 "--demo: the broker and simulator stop and the console exits 0"
 
 echo "$passed passed, $failed failed"

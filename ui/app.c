@@ -1,35 +1,27 @@
-/* app.c: the console's loop, view stack, commands and demo mode. */
+/* app.c: the console's loop: sockets, keyboard, the view stack, requests to the broker. */
 #include "app.h"
 
 #include <errno.h>
-#include <inttypes.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zmq.h>
 
-#include "broker.h"
 #include "data.h"
+#include "demo.h"
 #include "i18n.h"
 #include "keymap.h"
 #include "model.h"
 #include "replica.h"
 #include "rpc.h"
-#include "sim.h"
 #include "term.h"
 #include "theme.h"
 #include "util.h"
-#include "view-board.h"
-#include "view-detail.h"
-#include "view-help.h"
-#include "view-kpi.h"
 #include "view.h"
+#include "viewstack.h"
 #include "vscreen.h"
 
-#define STACK_MAX 8
 #define MESSAGE_MS 10000 /* the message line clears after this long */
 
 static volatile sig_atomic_t stop_signal;
@@ -39,9 +31,6 @@ on_stop_signal(int sig)
 {
 	stop_signal = sig;
 }
-#define DEMO_API "inproc://rescuedesk-api"
-#define DEMO_PUB "inproc://rescuedesk-pub"
-#define DEMO_FEED "inproc://rescuedesk-feed"
 
 struct app {
 	const struct app_opts *opts;
@@ -52,8 +41,7 @@ struct app {
 	struct model model;
 	struct vscreen *vs;
 	struct theme theme;
-	struct view *stack[STACK_MAX];
-	int depth;
+	struct viewstack views;
 	bool dirty, data_changed, quitting, confirm_quit;
 	struct replica_stats seen; /* replica counters at the last refresh */
 	int64_t last_second;
@@ -63,14 +51,7 @@ struct app {
 	const struct proto_warning **warnings;
 	size_t cap_t, cap_k, cap_w;
 
-	/* demo */
-	char demo_dir[64];
-	struct broker *broker;
-	struct sim *sim;
-	pthread_t broker_th, sim_th;
-	bool broker_running, sim_running;
-	volatile sig_atomic_t broker_stop;
-	volatile sig_atomic_t sim_stop;
+	struct demo *demo;	/* --demo: the broker and simulator threads */
 };
 
 /* ---- replica -> model ---- */
@@ -167,221 +148,55 @@ broker_time(struct app *a, int64_t now_mono)
 	return bt + age * (a->model.time_scale > 0 ? a->model.time_scale : 1);
 }
 
-/* ---- commands ---- */
+/* ---- requests ---- */
 
-/* The answer to the dispatch.candidates request in flight (m->candidates_cmd). */
-static void
-on_candidates(struct model *m, const struct proto_reply *r, const struct proto_error *err)
-{
-	char why[256];
-	int64_t id = m->candidates_id;
-
-	m->candidates_cmd[0] = '\0';
-	if (r == NULL) {
-		snprintf(why, sizeof why, "%s (%s)", i18n_tr("detail.cand.err_no_answer"),
-		    err != NULL ? err->message : "-");
-		model_candidates_fail(m, id, why);
-	} else if (!r->ok && r->error.code == PROTO_E_UNKNOWN_OP) {
-		snprintf(why, sizeof why, "%s (%s)", i18n_tr("detail.cand.err_unknown_op"),
-		    proto_err_name(r->error.code));
-		model_candidates_fail(m, id, why);
-	} else if (!r->ok) {
-		snprintf(why, sizeof why, "%s (%s)", r->error.message,
-		    proto_err_name(r->error.code));
-		model_candidates_fail(m, id, why);
-	} else
-		model_candidates_set(m, id, r->candidates, r->n_candidates);
-}
-
+/* Every answer to a view's request goes back through the model (model_reply). */
 static void
 on_reply(void *ctx, const char *cmd_id, const struct proto_reply *r, const struct proto_error *err)
 {
 	struct app *a = ctx;
-	struct model *m = &a->model;
-	struct model_pending *p = model_pending_find(m, cmd_id);
 
 	a->dirty = true;
-	if (m->candidates_cmd[0] != '\0' && strcmp(cmd_id, m->candidates_cmd) == 0) {
-		on_candidates(m, r, err);
-		return;
-	}
-	if (r != NULL && r->ok && r->op_id == PROTO_MSG_hello) {
-		m->time_scale = r->hello.time_scale > 0 ? r->hello.time_scale : 1;
-		return;
-	}
-	if (r != NULL && r->ok && r->op_id == PROTO_MSG_ticket_get) {
-		if (r->ticket.id != m->detail_id)
-			return;
-		free(m->events);
-		m->events = NULL;
-		m->n_events = r->n_events;
-		if (r->n_events) {
-			m->events = xcalloc(r->n_events, sizeof *m->events);
-			memcpy(m->events, r->events, r->n_events * sizeof *m->events);
-		}
-		m->detail_ver = r->ticket.ver;
-		m->detail_loading = false;
-		return;
-	}
-	if (p == NULL)
-		return;
-	if (r == NULL) {
-		p->state = PENDING_FAILED;
-		snprintf(p->error, sizeof p->error, "%s", err ? err->message : "no answer");
-		model_message(m, true, "%s: %s", p->what, p->error);
-	} else if (!r->ok) {
-		p->state = PENDING_FAILED;
-		snprintf(p->error, sizeof p->error, "%s", r->error.message);
-		model_message(m, true, "%s: %s", p->what, r->error.message);
-	} else {
-		p->state = PENDING_OK;
-		if (r->op_id == PROTO_MSG_intake_create)
-			model_message(m, false, "%s: #%" PRId64 " %s", p->what, r->ticket.id,
-			    i18n_tr("msg.created"));
-		else
-			model_message(m, false, "%s: %s", p->what, i18n_tr("msg.done"));
-	}
-	if (r != NULL && r->ok && r->ticket.id == m->detail_id && r->op_id != PROTO_MSG_ticket_get)
-		m->detail_ver = -1; /* the history changed: fetch it again */
+	model_reply(&a->model, cmd_id, r, err);
 }
 
 static int
-send_cmd(struct model *m, enum proto_msg_id op, const void *args, const char *what)
+app_send(struct model *m, enum proto_msg_id op, const void *args,
+    char cmd_id[PROTO_CMD_ID_MAX + 1])
 {
 	struct app *a = m->ctx;
-	char cmd_id[PROTO_CMD_ID_MAX + 1];
-	if (rpc_call(a->rpc, op, args, on_reply, a, cmd_id) < 0) {
-		model_message(m, true, "%s: %s", what, i18n_tr("msg.send_failed"));
-		return -1;
-	}
-	model_pending_add(m, cmd_id, what);
+
 	a->dirty = true;
-	return 0;
+	return rpc_call(a->rpc, op, args, on_reply, a, cmd_id);
 }
 
-static int
-op_intake(struct model *m, const struct proto_intake_create *args)
-{
-	char what[96];
-	snprintf(what, sizeof what, "%s %s", i18n_tr("cmd.intake"), args->customer);
-	return send_cmd(m, PROTO_MSG_intake_create, args, what);
-}
-
-static int
-op_note(struct model *m, int64_t id, const char *text)
-{
-	struct proto_ticket_note a = { .id = id, .present = PROTO_ALL };
-	char what[96];
-	PROTO_STRSET(a.text, text);
-	snprintf(what, sizeof what, "%s #%" PRId64, i18n_tr("cmd.note"), id);
-	return send_cmd(m, PROTO_MSG_ticket_note, &a, what);
-}
-
-static int
-op_set_state(struct model *m, int64_t id, const char *state, const char *reason)
-{
-	struct proto_ticket_set_state a = { .id = id, .present = PROTO_ALL };
-	char what[96];
-	PROTO_STRSET(a.state, state);
-	PROTO_STRSET(a.reason, reason ? reason : "");
-	a.present &= ~((uint64_t)1 << PROTO_ticket_set_state_eta_s);
-	snprintf(what, sizeof what, "#%" PRId64 " -> %s", id, state);
-	return send_cmd(m, PROTO_MSG_ticket_set_state, &a, what);
-}
-
-static int
-op_cancel(struct model *m, int64_t id, const char *reason)
-{
-	struct proto_ticket_cancel a = { .id = id, .present = PROTO_ALL };
-	char what[96];
-	PROTO_STRSET(a.reason, reason);
-	snprintf(what, sizeof what, "%s #%" PRId64, i18n_tr("cmd.cancel"), id);
-	return send_cmd(m, PROTO_MSG_ticket_cancel, &a, what);
-}
-
-static int
-op_assign(struct model *m, int64_t id, const char *truck)
-{
-	struct proto_ticket_assign a = { .id = id, .present = PROTO_ALL };
-	char what[96];
-	PROTO_STRSET(a.truck, truck);
-	snprintf(what, sizeof what, "#%" PRId64 " -> %s", id, truck);
-	return send_cmd(m, PROTO_MSG_ticket_assign, &a, what);
-}
-
-static int
-op_fetch_detail(struct model *m, int64_t id)
+static void
+app_cancel(struct model *m, const char *cmd_id)
 {
 	struct app *a = m->ctx;
-	struct proto_ticket_get g = { .id = id, .present = PROTO_ALL };
-	if (m->detail_loading && m->detail_id == id)
-		return 0;
-	if (m->detail_id != id) {
-		free(m->events);
-		m->events = NULL;
-		m->n_events = 0;
-	}
-	m->detail_id = id;
-	m->detail_loading = true;
-	if (rpc_call(a->rpc, PROTO_MSG_ticket_get, &g, on_reply, a, NULL) < 0) {
-		m->detail_loading = false;
-		return -1;
-	}
-	return 0;
-}
 
-static int
-op_fetch_candidates(struct model *m, int64_t id, int k)
-{
-	struct app *a = m->ctx;
-	struct proto_dispatch_candidates q = { .id = id, .k = k < 1 ? 1 : k > 20 ? 20 : k,
-		.present = PROTO_ALL };
-	char cmd_id[PROTO_CMD_ID_MAX + 1];
-
-	if (m->candidates_cmd[0] != '\0') /* the earlier request's answer is not wanted */
-		rpc_cancel(a->rpc, m->candidates_cmd);
-	m->candidates_cmd[0] = '\0';
-	model_candidates_start(m, id);
-	a->dirty = true;
-	if (rpc_call(a->rpc, PROTO_MSG_dispatch_candidates, &q, on_reply, a, cmd_id) < 0) {
-		model_candidates_fail(m, id, i18n_tr("msg.send_failed"));
-		return -1;
-	}
-	rd_strlcpy(m->candidates_cmd, cmd_id, sizeof m->candidates_cmd);
-	return 0;
+	rpc_cancel(a->rpc, cmd_id);
 }
 
 static const struct model_ops app_ops = {
-	.intake = op_intake,
-	.note = op_note,
-	.set_state = op_set_state,
-	.cancel = op_cancel,
-	.assign = op_assign,
-	.fetch_detail = op_fetch_detail,
-	.fetch_candidates = op_fetch_candidates,
+	.send = app_send,
+	.cancel = app_cancel,
 };
 
+/* The broker's answer to hello: how fast its clock runs. */
+static void
+on_hello(void *ctx, const char *cmd_id, const struct proto_reply *r, const struct proto_error *err)
+{
+	struct app *a = ctx;
+
+	(void)cmd_id;
+	(void)err;
+	if (r != NULL && r->ok)
+		a->model.time_scale = r->hello.time_scale > 0 ? r->hello.time_scale : 1;
+	a->dirty = true;
+}
+
 /* ---- views ---- */
-
-static void
-push(struct app *a, struct view *v)
-{
-	if (a->depth == STACK_MAX) {
-		view_destroy(v);
-		return;
-	}
-	a->stack[a->depth++] = v;
-	a->dirty = true;
-}
-
-static void
-pop(struct app *a)
-{
-	if (a->depth <= 1)
-		return;
-	view_destroy(a->stack[--a->depth]);
-	a->dirty = true;
-}
 
 static void
 draw(struct app *a)
@@ -390,7 +205,7 @@ draw(struct app *a)
 	if (view_too_small(cols, rows)) {
 		view_draw_too_small(a->vs);
 	} else {
-		view_draw(a->stack[a->depth - 1], &a->model, a->vs, &a->theme);
+		view_draw(viewstack_top(&a->views), &a->model, a->vs, &a->theme);
 		if (a->confirm_quit) {
 			char line[160];
 			snprintf(line, sizeof line, " %s [y/n] ", i18n_tr("quit.confirm"));
@@ -429,7 +244,7 @@ handle_key(struct app *a, const struct key *k)
 		a->dirty = true;
 		return;
 	}
-	struct view *v = a->stack[a->depth - 1];
+	struct view *v = viewstack_top(&a->views);
 	if (view_too_small(vscreen_cols(a->vs), vscreen_rows(a->vs))) {
 		if (!k->is_func && (k->code == 'Q' || k->code == 'q'))
 			a->quitting = true;
@@ -437,16 +252,16 @@ handle_key(struct app *a, const struct key *k)
 	}
 	enum keymap_action act = keymap_lookup(v->scope, k);
 	unsigned r = view_key(v, &a->model, k, act);
-	if (a->model.open != NULL) {
-		push(a, a->model.open);
-		a->model.open = NULL;
+	if (r & UI_OPEN) {
+		struct view_open o = v->open;
+		v->open.kind = VIEW_NONE;
+		viewstack_open(&a->views, &a->model, &o);
+		a->dirty = true;
 	}
 	if (r & (UI_REDRAW | UI_RELAYOUT))
 		a->dirty = true;
 	if (r & UI_CLOSE) {
-		if (a->depth > 1)
-			pop(a);
-		else
+		if (!viewstack_pop(&a->views, &a->model))
 			a->confirm_quit = true;
 		a->dirty = true;
 	}
@@ -457,9 +272,12 @@ handle_key(struct app *a, const struct key *k)
 	if (r & UI_HANDLED)
 		return;
 	switch (act) {
-	case ACTION_HELP:
-		push(a, view_help_create());
+	case ACTION_HELP: {
+		static const struct view_open help = { .kind = VIEW_HELP };
+		viewstack_open(&a->views, &a->model, &help);
+		a->dirty = true;
 		break;
+	}
 	case ACTION_REDRAW:
 		term_repaint();
 		a->dirty = true;
@@ -469,94 +287,12 @@ handle_key(struct app *a, const struct key *k)
 		a->dirty = true;
 		break;
 	case ACTION_BACK:
-		if (a->depth > 1)
-			pop(a);
-		else
+		if (!viewstack_pop(&a->views, &a->model))
 			a->confirm_quit = true;
 		a->dirty = true;
 		break;
 	default:
 		break;
-	}
-}
-
-/* ---- demo ---- */
-
-static void *
-broker_main(void *arg)
-{
-	struct app *a = arg;
-	broker_run(a->broker, &a->broker_stop);
-	return NULL;
-}
-
-static void *
-sim_main(void *arg)
-{
-	struct app *a = arg;
-	sim_run(a->sim, &a->sim_stop);
-	return NULL;
-}
-
-static int
-demo_start(struct app *a, char **cause)
-{
-	char db[96];
-	rd_strlcpy(a->demo_dir, "/tmp/rescuedesk-demo-XXXXXX", sizeof a->demo_dir);
-	if (mkdtemp(a->demo_dir) == NULL) {
-		xasprintf(cause, "cannot make a temporary directory: %s", strerror(errno));
-		return -1;
-	}
-	snprintf(db, sizeof db, "%s/demo.db", a->demo_dir);
-	double speed = a->opts->demo_speed > 0 ? a->opts->demo_speed : 30;
-	struct broker_opts bo = {
-		.api = DEMO_API, .pub = DEMO_PUB, .feed = DEMO_FEED, .db = db,
-		.data_dir = a->opts->data_dir, .sync = STORE_SYNC_NORMAL, .time_scale = speed,
-	};
-	if ((a->broker = broker_create(a->zctx, &bo, cause)) == NULL)
-		return -1;
-	pthread_create(&a->broker_th, NULL, broker_main, a);
-	a->broker_running = true;
-	struct sim_opts so;
-	sim_opts_init(&so);
-	so.api = DEMO_API;
-	so.pub = DEMO_PUB;
-	so.feed = DEMO_FEED;
-	so.data_dir = a->opts->data_dir;
-	so.speed = speed;
-	so.seed = a->opts->demo_seed ? a->opts->demo_seed : (unsigned long)rd_now_ms();
-	/* sustainable demand for the demo fleet, after an opening burst so that a newcomer
-	 * sees a busy centre within two seconds */
-	so.rate = a->opts->demo_rate > 0 ? a->opts->demo_rate : 45;
-	so.burst = 14;
-	if ((a->sim = sim_create(a->zctx, &so, cause)) == NULL)
-		return -1;
-	pthread_create(&a->sim_th, NULL, sim_main, a);
-	a->sim_running = true;
-	return 0;
-}
-
-static void
-demo_stop(struct app *a)
-{
-	if (a->sim_running) {
-		a->sim_stop = 1;
-		pthread_join(a->sim_th, NULL);
-	}
-	sim_destroy(a->sim);
-	if (a->broker_running) {
-		a->broker_stop = 1;
-		pthread_join(a->broker_th, NULL);
-	}
-	broker_destroy(a->broker);
-	if (a->demo_dir[0]) {
-		char path[128];
-		const char *files[] = { "demo.db", "demo.db-wal", "demo.db-shm" };
-		for (size_t i = 0; i < ARRAY_LEN(files); i++) {
-			snprintf(path, sizeof path, "%s/%s", a->demo_dir, files[i]);
-			unlink(path);
-		}
-		rmdir(a->demo_dir);
 	}
 }
 
@@ -587,14 +323,16 @@ setup(struct app *a, char **cause)
 		return -1;
 	}
 	a->zctx = zmq_ctx_new();
-	const char *api = o->api ? o->api : BROKER_DEFAULT_API;
-	const char *pub = o->pub ? o->pub : BROKER_DEFAULT_PUB;
+	const char *api = o->api ? o->api : PROTO_DEFAULT_API;
+	const char *pub = o->pub ? o->pub : PROTO_DEFAULT_PUB;
 	if (o->demo) {
-		if (demo_start(a, cause) < 0)
+		struct demo_opts dopts = { .data_dir = o->data_dir, .speed = o->demo_speed,
+			.rate = o->demo_rate, .seed = o->demo_seed };
+		if ((a->demo = demo_start(a->zctx, &dopts, cause)) == NULL)
 			return -1;
-		api = DEMO_API;
-		pub = DEMO_PUB;
-		a->model.time_scale = (int64_t)(o->demo_speed > 0 ? o->demo_speed : 30);
+		api = demo_api();
+		pub = demo_pub();
+		a->model.time_scale = (int64_t)demo_speed(a->demo);
 	}
 	rd_strlcpy(a->model.endpoint, api, sizeof a->model.endpoint);
 	struct rpc_opts ro = { .endpoint = api, .user = o->user };
@@ -610,19 +348,17 @@ setup(struct app *a, char **cause)
 	struct proto_hello h = { .present = PROTO_ALL };
 	PROTO_STRSET(h.client, "rescuedesk " RD_VERSION);
 	PROTO_STRSET(h.role, model_role_name(a->model.role));
-	rpc_call(a->rpc, PROTO_MSG_hello, &h, on_reply, a, NULL);
+	rpc_call(a->rpc, PROTO_MSG_hello, &h, on_hello, a, NULL);
 	return 0;
 }
 
 static void
 teardown(struct app *a)
 {
-	while (a->depth > 0)
-		view_destroy(a->stack[--a->depth]);
+	viewstack_finish(&a->views, &a->model);
 	replica_destroy(a->rep);
 	rpc_destroy(a->rpc);
-	if (a->opts->demo)
-		demo_stop(a);
+	demo_stop(a->demo);
 	if (a->zctx)
 		zmq_ctx_term(a->zctx);
 	model_finish(&a->model);
@@ -659,9 +395,10 @@ app_run(const struct app_opts *opts)
 	int cols, rows;
 	term_size(&cols, &rows);
 	a.vs = vscreen_create(cols, rows);
-	push(&a, view_board_create());
+	static const struct view_open board = { .kind = VIEW_BOARD }, kpi = { .kind = VIEW_KPI };
+	viewstack_open(&a.views, &a.model, &board);
 	if (a.model.role == MODEL_ROLE_SUPERVISOR)
-		push(&a, view_kpi_create());
+		viewstack_open(&a.views, &a.model, &kpi);
 
 	zmq_pollitem_t items[3] = {
 		{ rpc_socket(a.rpc), 0, ZMQ_POLLIN, 0 },
@@ -707,8 +444,9 @@ app_run(const struct app_opts *opts)
 		if (a.data_changed) {
 			a.model.now = broker_time(&a, now);
 			refresh_model(&a);
-			/* a detail view on top fetches the history again when its ticket moved */
-			view_detail_sync(a.stack[a.depth - 1], &a.model);
+			/* the view on top may ask again for what it shows (the detail view fetches
+			 * the history again when its ticket moved) */
+			view_refresh(viewstack_top(&a.views), &a.model);
 		}
 		struct key k;
 		while (term_read_key(&k) && !a.quitting)

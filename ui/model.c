@@ -25,11 +25,8 @@ model_finish(struct model *m)
 {
 	board_finish(&m->board);
 	free(m->warn_level);
-	free(m->events);
-	model_candidates_clear(m);
+	model_requests_finish(&m->req);
 	m->warn_level = NULL;
-	m->events = NULL;
-	m->n_events = 0;
 }
 
 static int
@@ -133,59 +130,6 @@ model_ticket_awaits_choice(const struct model *m, const struct proto_ticket *t)
 	return r != NULL && r->auto_dispatch == 0;
 }
 
-static void
-candidates_drop(struct model *m)
-{
-	free(m->candidates);
-	m->candidates = NULL;
-	m->n_candidates = 0;
-}
-
-void
-model_candidates_start(struct model *m, int64_t id)
-{
-	candidates_drop(m);
-	m->candidates_id = id;
-	m->candidates_loading = true;
-	m->candidates_error[0] = '\0';
-}
-
-void
-model_candidates_set(struct model *m, int64_t id, const struct proto_candidate *c, size_t n)
-{
-	if (id != m->candidates_id)
-		return;
-	candidates_drop(m);
-	if (n > 0) {
-		m->candidates = xcalloc(n, sizeof *m->candidates);
-		memcpy(m->candidates, c, n * sizeof *m->candidates);
-		m->n_candidates = n;
-	}
-	m->candidates_loading = false;
-	m->candidates_error[0] = '\0';
-}
-
-void
-model_candidates_fail(struct model *m, int64_t id, const char *error)
-{
-	if (id != m->candidates_id)
-		return;
-	candidates_drop(m);
-	m->candidates_loading = false;
-	rd_strlcpy(m->candidates_error, error != NULL && error[0] != '\0' ? error : "?",
-	    sizeof m->candidates_error);
-}
-
-void
-model_candidates_clear(struct model *m)
-{
-	candidates_drop(m);
-	m->candidates_id = 0;
-	m->candidates_loading = false;
-	m->candidates_error[0] = '\0';
-	m->candidates_cmd[0] = '\0';
-}
-
 void
 model_message(struct model *m, bool error, const char *fmt, ...)
 {
@@ -195,48 +139,6 @@ model_message(struct model *m, bool error, const char *fmt, ...)
 	va_end(ap);
 	m->message_error = error;
 	m->message_at = rd_mono_ms();
-}
-
-struct model_pending *
-model_pending_add(struct model *m, const char *cmd_id, const char *what)
-{
-	struct model_pending *p = NULL;
-	if (m->n_pending < MODEL_PENDING_MAX) {
-		p = &m->pending[m->n_pending++];
-	} else {
-		/* reuse the oldest finished slot, else the oldest */
-		for (size_t i = 0; i < m->n_pending; i++)
-			if (m->pending[i].state != PENDING_WAIT &&
-			    (p == NULL || m->pending[i].since < p->since))
-				p = &m->pending[i];
-		if (p == NULL)
-			p = &m->pending[0];
-	}
-	memset(p, 0, sizeof *p);
-	rd_strlcpy(p->cmd_id, cmd_id, sizeof p->cmd_id);
-	rd_strlcpy(p->what, what, sizeof p->what);
-	p->state = PENDING_WAIT;
-	p->since = rd_mono_ms();
-	return p;
-}
-
-struct model_pending *
-model_pending_find(struct model *m, const char *cmd_id)
-{
-	for (size_t i = 0; i < m->n_pending; i++)
-		if (strcmp(m->pending[i].cmd_id, cmd_id) == 0)
-			return &m->pending[i];
-	return NULL;
-}
-
-size_t
-model_pending_waiting(const struct model *m)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < m->n_pending; i++)
-		if (m->pending[i].state == PENDING_WAIT)
-			n++;
-	return n;
 }
 
 const char *

@@ -14,9 +14,6 @@
 #include "text.h"
 #include "ticket.h"
 #include "util.h"
-#include "view-detail.h"
-#include "view-intake.h"
-#include "view-kpi.h"
 
 enum col {
 	COL_MARK,
@@ -482,15 +479,11 @@ board_key(struct view *v, struct model *m, const struct key *k, enum keymap_acti
 	case ACTION_ASSIGN:
 		if (sel == NULL)
 			return UI_HANDLED;
-		return view_detail_open(m, sel->id, a);
+		return view_want(v, VIEW_DETAIL, sel->id, a);
 	case ACTION_NEW_INTAKE:
-		view_destroy(m->open);
-		m->open = view_intake_create(m);
-		return UI_HANDLED | UI_REDRAW;
+		return view_want(v, VIEW_INTAKE, 0, ACTION_NONE);
 	case ACTION_KPI:
-		view_destroy(m->open);
-		m->open = view_kpi_create();
-		return UI_HANDLED | UI_REDRAW;
+		return view_want(v, VIEW_KPI, 0, ACTION_NONE);
 	default:
 		return UI_NONE;
 	}

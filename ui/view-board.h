@@ -11,12 +11,12 @@
  * Keys (SCOPE_BOARD): movement and paging move the selection; / opens the filter prompt
  * (SCOPE_FORM while open: Enter applies with board_set_filter, Esc cancels); s cycles the
  * sort; Enter opens the ticket's detail view, n the intake form, and the ticket actions (a,
- * S, c, A) open the detail view with that action started: the new view is left in
- * model->open for the caller to push (see model.h). Help, quit and redraw are left to the
+ * S, c, A) open the detail view with that action started, K the supervisor's screen: the
+ * view asks for them with UI_OPEN (view_want, view.h) for the view stack to open. Help, quit and redraw are left to the
  * caller (UI_HANDLED clear).
  *
- * The view changes the model only through the board_* functions on model->board,
- * model_refresh() (after a new filter or sort) and model->open. */
+ * The view changes the model only through the board_* functions on model->board
+ * and model_refresh() (after a new filter or sort). */
 #ifndef RD_VIEW_BOARD_H
 #define RD_VIEW_BOARD_H
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assign.h"
 #include "chrome.h"
 #include "geo.h"
 #include "i18n.h"
@@ -17,12 +18,10 @@
 #include "ticket.h"
 #include "util.h"
 
-#define NEAR_MAX 5
-#define PICK_MAX NEAR_MAX	/* trucks the assign panel offers */
 #define WARN_SHOWN 3
 #define WARN_SCAN 32		/* warnings of one ticket looked at for a re-dispatch */
 #define WRAP_MAX 16		/* lines of one event's text at most */
-#define TRUCK_ID_MAX (sizeof(((struct proto_ticket_assign *)0)->truck))
+#define TRUCK_ID_MAX ASSIGN_TRUCK_MAX
 /* The key that sends a proposed re-dispatch. Like the digits of the panel it is this view's
  * own and not an action of the key table: it only means something while the warning row
  * that names it is on screen. */
@@ -34,21 +33,6 @@ enum mode {
 	MODE_MENU,		/* menu: next state */
 	MODE_PICK,		/* assign panel: the list has the keys (digits, Enter, r) */
 	MODE_ASSIGN		/* assign panel: typing a truck id */
-};
-
-/* Where the assign panel's list came from at the last draw. */
-enum pick_src {
-	PICK_LOADING,		/* the broker was asked: nothing to pick yet */
-	PICK_BROKER,		/* the broker's ranked candidates */
-	PICK_LOCAL		/* the local nearest-available estimate */
-};
-
-struct near_truck {
-	char id[sizeof(((struct proto_truck *)0)->id)];
-	char kind[sizeof(((struct proto_truck *)0)->kind)];
-	char supplier[sizeof(((struct proto_truck *)0)->supplier)];
-	char region[sizeof(((struct proto_truck *)0)->region)];
-	double km;
 };
 
 /* One screen line of the timeline: part of the text of event ev. */
@@ -72,19 +56,13 @@ struct view_detail {
 	bool tl_follow;
 	size_t tl_total;	/* lines at the last draw */
 	int tl_rows;		/* rows at the last draw */
-	/* assign: the nearest trucks at the last draw, and the one picked with Up/Down */
-	struct near_truck near[NEAR_MAX];
-	int n_near;
-	int near_sel;		/* typing an id: the panel row Up/Down filled in; -1 none */
-	/* The assign panel's rows as last drawn (keys act on what the agent saw, never on
-	 * an answer that arrived since), the selected row and its truck (the selection
-	 * follows the truck when the list changes). */
-	enum pick_src pick_src;
-	char pick[PICK_MAX][TRUCK_ID_MAX];
-	int n_pick;
-	int pick_sel;
-	char pick_truck[TRUCK_ID_MAX];
-	int pick_y;		/* the screen row of the highlighted truck; -1 none */
+	/* the ticket's history (ticket.get), oldest first (owned); hist_ver is the ticket's
+	 * version it was fetched at (-1 none) */
+	struct proto_event *events;
+	size_t n_events;
+	int64_t hist_ver;
+	bool hist_loading, hist_held;	/* asked and not answered; answered once */
+	struct assign assign;	/* the assign panel (MODE_PICK, MODE_ASSIGN) */
 	/* the last re-dispatch sent from this view (warning id, version and truck), so a
 	 * second R does not send it again */
 	int64_t redisp_id, redisp_ver;
@@ -114,6 +92,9 @@ static const char *const pick_keys[] = {
 	"r", "detail.cand.hint.refresh", "Tab", "detail.cand.hint.type",
 	"Esc", "prompt.cancel",
 };
+
+static void detail_sync(struct view *v, struct model *m);
+static model_reply_fn on_command;
 
 /* ---- helpers ---- */
 
@@ -220,54 +201,6 @@ redispatch_of(const struct model *m, const struct proto_ticket *t)
 			return w[i];
 	}
 	return NULL;
-}
-
-/* Trucks that could take the ticket: available, able to serve its fault, with a position;
- * the nearest first. */
-static int
-find_near(const struct model *m, const struct proto_ticket *t, struct near_truck *out,
-    int max)
-{
-	struct geo_point p = { t->lat, t->lon }, q;
-	int f = ticket_fault_parse(t->fault), k, n = 0, i, j;
-	uint32_t able;
-	size_t x;
-	double km;
-
-	if (f < 0)
-		able = (1u << TRUCK_KIND_COUNT) - 1;
-	else if (m->data != NULL && m->data->faults[f].kinds != 0)
-		able = m->data->faults[f].kinds;
-	else
-		able = ticket_fault_kinds((enum ticket_fault)f);
-	for (x = 0; x < m->n_trucks; x++) {
-		const struct proto_truck *tr = m->trucks[x];
-
-		if (strcmp(tr->status, "available") != 0 || !PROTO_HAS(tr, truck, lat) ||
-		    !PROTO_HAS(tr, truck, lon))
-			continue;
-		k = truck_kind_parse(tr->kind);
-		if (k < 0 || !(able & (1u << k)))
-			continue;
-		q.lat = tr->lat;
-		q.lon = tr->lon;
-		km = geo_distance_m(p, q) / 1000.0;
-		/* insertion into the sorted top list */
-		for (i = n; i > 0 && out[i - 1].km > km; i--)
-			;
-		if (i >= max)
-			continue;
-		j = n < max ? n : max - 1;
-		memmove(&out[i + 1], &out[i], (size_t)(j - i) * sizeof *out);
-		rd_strlcpy(out[i].id, tr->id, sizeof out[i].id);
-		rd_strlcpy(out[i].kind, tr->kind, sizeof out[i].kind);
-		rd_strlcpy(out[i].supplier, tr->supplier, sizeof out[i].supplier);
-		rd_strlcpy(out[i].region, tr->region, sizeof out[i].region);
-		out[i].km = km;
-		if (n < max)
-			n++;
-	}
-	return n;
 }
 
 /* ---- drawing ---- */
@@ -494,8 +427,8 @@ draw_timeline(struct view_detail *vd, struct vscreen *vs, const struct model *m,
     const struct proto_ticket *t, int y, int y_end)
 {
 	int cols = vscreen_cols(vs), x_text = 1 + 5 + 2 + 10 + 1 + 10 + 1, dw, r;
-	bool ours = m->detail_id == vd->id;
-	size_t nev = ours ? m->n_events : 0, i, n, cap = 0, total = 0, starts[WRAP_MAX],
+	bool ours = vd->hist_held;
+	size_t nev = vd->n_events, i, n, cap = 0, total = 0, starts[WRAP_MAX],
 	    lens[WRAP_MAX], k, top;
 	struct tl_line *lines = NULL;
 	char right[64], clock[16], text[1024];
@@ -503,9 +436,9 @@ draw_timeline(struct view_detail *vd, struct vscreen *vs, const struct model *m,
 
 	if (y >= y_end)
 		return;
-	if (!ours || (m->detail_loading && nev == 0))
+	if (!ours || (vd->hist_loading && nev == 0))
 		rd_strlcpy(right, i18n_tr("detail.loading"), sizeof right);
-	else if (m->detail_loading || m->detail_ver != t->ver)
+	else if (vd->hist_loading || vd->hist_ver != t->ver)
 		snprintf(right, sizeof right, "%zu  \xc2\xb7  %s", nev, i18n_tr("detail.updating"));
 	else
 		snprintf(right, sizeof right, "%zu", nev);
@@ -514,7 +447,7 @@ draw_timeline(struct view_detail *vd, struct vscreen *vs, const struct model *m,
 	if (vd->tl_rows == 0)
 		return;
 	if (nev == 0) {
-		vscreen_put(vs, 1, y, ROLE_DIM, 0, i18n_tr(!ours || m->detail_loading ?
+		vscreen_put(vs, 1, y, ROLE_DIM, 0, i18n_tr(!ours || vd->hist_loading ?
 		    "detail.loading" : "detail.no_events"), cols - 2);
 		vd->tl_total = 0;
 		return;
@@ -523,7 +456,7 @@ draw_timeline(struct view_detail *vd, struct vscreen *vs, const struct model *m,
 	if (dw < 10)
 		dw = 10;
 	for (i = 0; i < nev; i++) {
-		e = &m->events[i];
+		e = &vd->events[i];
 		n = present_wrap(e->detail, dw, starts, lens, WRAP_MAX);
 		if (n > WRAP_MAX)
 			n = WRAP_MAX;
@@ -546,7 +479,7 @@ draw_timeline(struct view_detail *vd, struct vscreen *vs, const struct model *m,
 	for (r = 0; r < vd->tl_rows && top + (size_t)r < total; r++) {
 		const struct tl_line *l = &lines[top + (size_t)r];
 
-		e = &m->events[l->ev];
+		e = &vd->events[l->ev];
 		if (l->first) {
 			model_fmt_clock(e->ts, clock, sizeof clock);
 			vscreen_put(vs, 1, y + r, ROLE_DIM, 0, clock, 5);
@@ -566,273 +499,6 @@ draw_timeline(struct view_detail *vd, struct vscreen *vs, const struct model *m,
 	if (top + (size_t)vd->tl_rows < total)
 		vscreen_put(vs, cols - 2, y + vd->tl_rows - 1, ROLE_DIM, 0, "\xe2\x86\x93", 1);
 	free(lines);
-}
-
-/* ---- the assign panel ---- */
-
-#define SRC_MAX 24		/* columns for what an ETA rests on */
-
-/* The columns of a candidate's first line, from the panel's left edge x over w. */
-struct pick_cols {
-	int rank, truck, kind, status, km, eta, src, src_w, gps;
-};
-
-static void
-pick_cols(struct pick_cols *c, int x, int w)
-{
-	c->rank = x + 1;
-	c->truck = x + 3;
-	c->kind = c->truck + 13;
-	c->status = c->kind + 11;
-	c->km = c->status + 11;		/* right-aligned, 8 */
-	c->eta = c->km + 9;		/* right-aligned, 5 */
-	c->src = c->eta + 7;
-	c->src_w = x + w - 8 - 1 - c->src;	/* what is left before GPS, up to SRC_MAX */
-	if (c->src_w > SRC_MAX)
-		c->src_w = SRC_MAX;
-	c->gps = c->src + c->src_w + 1;	/* right-aligned, 6 */
-}
-
-static void
-pick_header(struct vscreen *vs, const struct pick_cols *c, int x, int y, int w)
-{
-	enum theme_role r = ROLE_DIALOG;
-
-	vscreen_fill(vs, x, y, w, 1, r, 0, L' ');
-	vscreen_put(vs, c->rank, y, r, THEME_BOLD, "#", 1);
-	vscreen_put_pad(vs, c->truck, y, r, THEME_BOLD, i18n_tr("detail.cand.col.truck"), 12);
-	vscreen_put_pad(vs, c->kind, y, r, THEME_BOLD, i18n_tr("detail.cand.col.kind"), 10);
-	vscreen_put_pad(vs, c->status, y, r, THEME_BOLD, i18n_tr("detail.cand.col.status"), 10);
-	vscreen_put_right(vs, c->km, y, r, THEME_BOLD, i18n_tr("detail.cand.col.km"), 8);
-	vscreen_put_right(vs, c->eta, y, r, THEME_BOLD, i18n_tr("detail.cand.col.eta"), 5);
-	vscreen_put_pad(vs, c->src, y, r, THEME_BOLD, i18n_tr("detail.cand.col.src"), c->src_w);
-	vscreen_put_right(vs, c->gps, y, r, THEME_BOLD, i18n_tr("detail.cand.col.gps"), 6);
-}
-
-/* One broker candidate on lines rows (2 or 3) from y: the numbers, then supplier, load
- * and quality, then why (appended to the second line when there are only two). */
-static void
-pick_candidate(struct vscreen *vs, const struct model *m, const struct proto_ticket *t,
-    const struct proto_candidate *c, const struct pick_cols *pc, int rank, bool sel, int x,
-    int y, int w, int lines)
-{
-	enum theme_role role = sel ? ROLE_SELECTED : ROLE_DIALOG;
-	const struct proto_truck *k = model_truck(m, c->truck);
-	int64_t stale_s = m->data != NULL ? m->data->sla.gps_stale_s : 90;
-	bool stale = c->stale || strcmp(c->eta_src, "stale") == 0;
-	char buf[512], num[32];
-	size_t len;
-
-	vscreen_fill(vs, x, y, w, lines, role, 0, L' ');
-	snprintf(num, sizeof num, "%d", rank);
-	vscreen_put(vs, pc->rank, y, role, THEME_BOLD, num, 1);
-	vscreen_put_pad(vs, pc->truck, y, role, THEME_BOLD, c->truck, 12);
-	vscreen_put_pad(vs, pc->kind, y, role, 0, present_kind(c->kind), 10);
-	vscreen_put_pad(vs, pc->status, y, role, 0, present_truck_status(c->status), 10);
-	snprintf(buf, sizeof buf, "%.1f km", c->km);
-	vscreen_put_right(vs, pc->km, y, role, 0, buf, 8);
-	model_fmt_minutes(c->eta_s * 1000, buf, sizeof buf);
-	vscreen_put_right(vs, pc->eta, y, stale ? ROLE_WARN : role, 0, buf, 5);
-	if (stale) {
-		snprintf(buf, sizeof buf, "%s%s%s", i18n_tr("detail.cand.stale"),
-		    strcmp(c->eta_src, "stale") != 0 ? " \xc2\xb7 " : "",
-		    strcmp(c->eta_src, "stale") != 0 ? present_eta_src(c->eta_src) : "");
-		vscreen_put_pad(vs, pc->src, y, ROLE_WARN, THEME_BOLD, buf, pc->src_w);
-	} else
-		vscreen_put_pad(vs, pc->src, y, role, 0, present_eta_src(c->eta_src), pc->src_w);
-	if (c->gps_age_s < 0)
-		vscreen_put_right(vs, pc->gps, y, ROLE_WARN, 0, i18n_tr("detail.cand.no_gps"), 6);
-	else {
-		present_age(c->gps_age_s * 1000, buf, sizeof buf);
-		vscreen_put_right(vs, pc->gps, y, stale || c->gps_age_s > stale_s ? ROLE_WARN :
-		    role, 0, buf, 6);
-	}
-
-	/* supplier, load, quality (and why) */
-	snprintf(buf, sizeof buf, "%s", present_supplier(m->data, k != NULL ? k->region :
-	    t->region, c->supplier[0] != '\0' ? c->supplier : k != NULL ? k->supplier : "-"));
-	len = strlen(buf);
-	if (PROTO_HAS(c, candidate, load))
-		snprintf(buf + len, sizeof buf - len, "  \xc2\xb7  %s %lld",
-		    i18n_tr("detail.cand.load"), (long long)c->load);
-	len = strlen(buf);
-	if (PROTO_HAS(c, candidate, quality))
-		snprintf(buf + len, sizeof buf - len, "  \xc2\xb7  %s %.2f",
-		    i18n_tr("detail.cand.quality"), c->quality);
-	len = strlen(buf);
-	if (lines < 3 && c->why[0] != '\0')
-		snprintf(buf + len, sizeof buf - len, "  \xc2\xb7  %s", c->why);
-	vscreen_put_ellipsis(vs, pc->truck, y + 1, role, 0, buf, x + w - 1 - pc->truck);
-	if (lines >= 3)
-		vscreen_put_ellipsis(vs, pc->truck, y + 2, role, 0, c->why[0] != '\0' ? c->why :
-		    "-", x + w - 1 - pc->truck);
-}
-
-/* One truck of the local estimate on row y. */
-static void
-pick_local(struct vscreen *vs, const struct model *m, const struct near_truck *n, int rank,
-    bool sel, int x, int y, int w)
-{
-	enum theme_role role = sel ? ROLE_SELECTED : ROLE_DIALOG;
-	char num[32], km[32];
-
-	vscreen_fill(vs, x, y, w, 1, role, 0, L' ');
-	snprintf(num, sizeof num, "%d", rank);
-	vscreen_put(vs, x + 1, y, role, THEME_BOLD, num, 1);
-	vscreen_put_pad(vs, x + 3, y, role, THEME_BOLD, n->id, 12);
-	vscreen_put_pad(vs, x + 16, y, role, 0, present_kind(n->kind), 10);
-	snprintf(km, sizeof km, "%.1f km", n->km);
-	vscreen_put_right(vs, x + w - 12, y, role, 0, km, 10);
-	vscreen_put_pad(vs, x + 27, y, role, 0, present_supplier(m->data, n->region,
-	    n->supplier), w - 12 - 27 - 1);
-}
-
-/* Keep the selection on the same truck when the rows change; else the first row. */
-static void
-pick_settle(struct view_detail *vd)
-{
-	int i;
-
-	vd->pick_sel = 0;
-	for (i = 0; i < vd->n_pick; i++) {
-		if (strcmp(vd->pick[i], vd->pick_truck) == 0)
-			vd->pick_sel = i;
-	}
-	if (vd->n_pick > 0)
-		rd_strlcpy(vd->pick_truck, vd->pick[vd->pick_sel], sizeof vd->pick_truck);
-}
-
-/* The assign panel at the bottom of the body (ending at y_bottom, never above y_top): the
- * broker's ranked candidates, or while it is asked "loading", or when it cannot answer
- * the error in words and the local nearest-available estimate. Records the rows drawn. */
-static void
-draw_pick(struct view_detail *vd, struct vscreen *vs, const struct model *m,
-    const struct proto_ticket *t, int y_top, int y_bottom)
-{
-	int cols = vscreen_cols(vs), w = cols, x = 0, h, y, i, n = 0, lines = 3, notes = 0,
-	    room = y_bottom - y_top, body, hl;
-	bool ours = m->candidates_id == vd->id, can_ask = m->ops != NULL &&
-	    m->ops->fetch_candidates != NULL;
-	const char *note = NULL, *right;
-	enum theme_role note_role = ROLE_DIALOG;
-	char title[160], err[512], line[512];
-	size_t note_st[2], note_len[2], nst;
-	struct pick_cols pc;
-
-	if (can_ask && ours && m->candidates_loading)
-		vd->pick_src = PICK_LOADING;
-	else if (can_ask && ours && m->candidates_error[0] == '\0' && m->n_candidates > 0)
-		vd->pick_src = PICK_BROKER;
-	else {
-		vd->pick_src = PICK_LOCAL;
-		note_role = ROLE_ERROR;
-		if (!can_ask)
-			snprintf(err, sizeof err, "%s%s%s", i18n_tr("detail.cand.err"),
-			    present_colon(), i18n_tr("detail.cand.err_no_op"));
-		else if (!ours) {	/* asked for another ticket since */
-			rd_strlcpy(err, i18n_tr("detail.cand.not_asked"), sizeof err);
-			note_role = ROLE_DIALOG;
-		} else if (m->candidates_error[0] != '\0')
-			snprintf(err, sizeof err, "%s%s%s", i18n_tr("detail.cand.err"),
-			    present_colon(), m->candidates_error);
-		else {			/* the broker answered: nobody */
-			rd_strlcpy(err, i18n_tr("detail.cand.none"), sizeof err);
-			note_role = ROLE_WARN;
-		}
-		note = err;
-	}
-
-	/* the rows, as the keys will see them */
-	vd->n_pick = 0;
-	if (vd->pick_src == PICK_BROKER) {
-		n = m->n_candidates < PICK_MAX ? (int)m->n_candidates : PICK_MAX;
-		for (i = 0; i < n; i++)
-			rd_strlcpy(vd->pick[i], m->candidates[i].truck, TRUCK_ID_MAX);
-	} else if (vd->pick_src == PICK_LOCAL) {
-		n = vd->n_near = find_near(m, t, vd->near, NEAR_MAX);
-		for (i = 0; i < n; i++)
-			rd_strlcpy(vd->pick[i], vd->near[i].id, TRUCK_ID_MAX);
-	}
-	/* the note (an error, mostly) on up to two lines */
-	if (note != NULL) {
-		nst = present_wrap(note, w - 2, note_st, note_len, 2);
-		notes = nst > 2 ? 2 : (int)nst;
-	}
-	if (vd->pick_src == PICK_BROKER) {
-		/* title, header, rows, border: fewer lines a truck, then fewer trucks */
-		if (2 + 3 * n + 1 > room)
-			lines = 2;
-		while (n > 1 && 2 + lines * n + 1 > room)
-			n--;
-		body = 1 + lines * n;
-	} else {
-		while (n > 1 && 1 + notes + n + 1 > room)
-			n--;
-		body = notes + (n > 0 ? n : 1);
-	}
-	vd->n_pick = n;
-	pick_settle(vd);
-	/* the highlight: the selection, or while typing the row of the id typed */
-	hl = vd->mode == MODE_PICK ? vd->pick_sel : -1;
-	for (i = 0; vd->mode == MODE_ASSIGN && i < n; i++) {
-		if (strcmp(vd->pick[i], lineedit_text(&vd->edit)) == 0)
-			hl = i;
-	}
-	vd->pick_y = -1;
-
-	h = 1 + body + 1;
-	y = y_bottom - h;
-	if (y < y_top)
-		y = y_top;
-	if (vd->pick_src == PICK_LOCAL) {
-		snprintf(title, sizeof title, "%s%s%s", i18n_tr("detail.near_title"),
-		    present_colon(), present_fault(t->fault));
-		right = i18n_tr("detail.cand.local");
-	} else {
-		snprintf(title, sizeof title, "%s%s%s", i18n_tr("detail.cand.title"),
-		    present_colon(), present_fault(t->fault));
-		right = i18n_tr(vd->pick_src == PICK_LOADING ? "detail.loading" :
-		    "detail.cand.ranked");
-	}
-	vscreen_fill(vs, x, y, w, h, ROLE_DIALOG, 0, L' ');
-	chrome_section(vs, x, y, w, title, right);
-	vscreen_fill(vs, x, y + h - 1, w, 1, ROLE_BORDER, 0, L'\x2500');
-	y++;
-	switch (vd->pick_src) {
-	case PICK_LOADING:
-		vscreen_put_ellipsis(vs, x + 2, y, ROLE_DIALOG, 0, i18n_tr("detail.cand.loading"),
-		    w - 4);
-		break;
-	case PICK_BROKER:
-		pick_cols(&pc, x, w);
-		pick_header(vs, &pc, x, y++, w);
-		for (i = 0; i < n; i++, y += lines) {
-			pick_candidate(vs, m, t, &m->candidates[i], &pc, i + 1, i == hl, x, y, w,
-			    lines);
-			if (i == hl)
-				vd->pick_y = y;
-		}
-		break;
-	case PICK_LOCAL:
-		for (i = 0; i < notes; i++, y++) {
-			/* the last line takes the rest, cut with an ellipsis if need be */
-			nst = i == notes - 1 ? strlen(note) - note_st[i] : note_len[i];
-			nst = nst < sizeof line - 1 ? nst : sizeof line - 1;
-			memcpy(line, note + note_st[i], nst);
-			line[nst] = '\0';
-			vscreen_fill(vs, x + 1, y, w - 2, 1, note_role, 0, L' ');
-			vscreen_put_ellipsis(vs, x + 1, y, note_role, 0, line, w - 2);
-		}
-		if (n == 0)
-			vscreen_put_ellipsis(vs, x + 2, y, ROLE_DIALOG, 0,
-			    i18n_tr("detail.near_none"), w - 4);
-		for (i = 0; i < n; i++, y++) {
-			pick_local(vs, m, &vd->near[i], i + 1, i == hl, x, y, w);
-			if (i == hl)
-				vd->pick_y = y;
-		}
-		break;
-	}
 }
 
 static void
@@ -878,9 +544,10 @@ detail_draw(struct view *v, const struct model *m, struct vscreen *vs, const str
 	vscreen_set_cursor(vs, 0, chrome_body_top(vs, m), false);
 
 	if ((vd->mode == MODE_PICK || vd->mode == MODE_ASSIGN) && t != NULL) {
-		draw_pick(vd, vs, m, t, chrome_body_top(vs, m) + 1, y_end);
-		if (vd->mode == MODE_PICK && vd->pick_y >= 0)	/* for screen readers */
-			vscreen_set_cursor(vs, 0, vd->pick_y, false);
+		assign_draw(&vd->assign, vs, m, t, chrome_body_top(vs, m) + 1, y_end,
+		    vd->mode == MODE_ASSIGN ? lineedit_text(&vd->edit) : NULL);
+		if (vd->mode == MODE_PICK && vd->assign.sel_y >= 0)	/* for screen readers */
+			vscreen_set_cursor(vs, 0, vd->assign.sel_y, false);
 	}
 	if (vd->mode == MODE_MENU) {
 		snprintf(left, sizeof left, "%s  %s \xe2\x86\x92", i18n_tr("detail.menu_title"),
@@ -944,22 +611,66 @@ set_mode(struct view_detail *vd, enum mode mode)
 		break;
 	case MODE_ASSIGN:
 		vd->edit.max = TRUCK_ID_MAX - 1;
-		vd->near_sel = -1;
+		assign_typing(&vd->assign);
 		vd->view.scope = SCOPE_FORM;
 		break;
 	}
 }
 
-/* Forget the rows drawn (the next draw shows what is true then) and ask the broker for
- * its best trucks, when the app can. */
-static void
-pick_ask(struct view_detail *vd, struct model *m)
+/* Send a command about this ticket, named for the agent "<label> #12" (label a catalog
+ * key) or, when label is NULL, "#12 -> <to>". The history is asked for again when it was
+ * accepted (the ticket changed). */
+static int
+command(struct view_detail *vd, struct model *m, enum proto_msg_id op, const void *args,
+    const char *label, const char *to)
 {
-	vd->n_pick = 0;
-	vd->pick_sel = 0;
-	vd->pick_truck[0] = '\0';
-	if (m->ops != NULL && m->ops->fetch_candidates != NULL)
-		m->ops->fetch_candidates(m, vd->id, PICK_MAX);
+	struct model_request rq = { .op = op, .args = args, .on_reply = on_command,
+		.ctx = vd, .owner = vd };
+	char what[96];
+
+	if (label != NULL)
+		snprintf(what, sizeof what, "%s #%lld", i18n_tr(label), (long long)vd->id);
+	else
+		snprintf(what, sizeof what, "#%lld -> %s", (long long)vd->id, to);
+	rq.what = what;
+	return model_request(m, &rq, NULL);
+}
+
+static int
+send_note(struct view_detail *vd, struct model *m, const char *text)
+{
+	struct proto_ticket_note a = { .id = vd->id, .present = PROTO_ALL };
+
+	PROTO_STRSET(a.text, text);
+	return command(vd, m, PROTO_MSG_ticket_note, &a, "cmd.note", NULL);
+}
+
+static int
+send_state(struct view_detail *vd, struct model *m, const char *state)
+{
+	struct proto_ticket_set_state a = { .id = vd->id, .present = PROTO_ALL };
+
+	PROTO_STRSET(a.state, state);
+	a.present &= ~((uint64_t)1 << PROTO_ticket_set_state_eta_s);
+	return command(vd, m, PROTO_MSG_ticket_set_state, &a, NULL, state);
+}
+
+static int
+send_cancel(struct view_detail *vd, struct model *m, const char *reason)
+{
+	struct proto_ticket_cancel a = { .id = vd->id, .present = PROTO_ALL };
+
+	PROTO_STRSET(a.reason, reason);
+	return command(vd, m, PROTO_MSG_ticket_cancel, &a, "cmd.cancel", NULL);
+}
+
+static int
+send_assign(struct view_detail *vd, struct model *m, const char *truck)
+{
+	struct proto_ticket_assign a = { .id = vd->id, .present = PROTO_ALL };
+
+	PROTO_STRSET(a.truck, truck);
+	return command(vd, m, PROTO_MSG_ticket_assign, &a, NULL, truck);
 }
 
 /* Refuse an action in words on the message line. */
@@ -992,12 +703,12 @@ redispatch(struct view_detail *vd, struct model *m)
 		    present_colon(), w->truck);
 		return UI_HANDLED | UI_REDRAW;
 	}
-	if (m->ops->assign(m, vd->id, w->truck) == 0) {
+	if (send_assign(vd, m, w->truck) == 0) {
 		vd->redisp_id = w->id;
 		vd->redisp_ver = w->ver;
 		rd_strlcpy(vd->redisp_truck, w->truck, sizeof vd->redisp_truck);
 	}
-	view_detail_sync(&vd->view, m);
+	detail_sync(&vd->view, m);
 	return UI_HANDLED | UI_REDRAW;
 }
 
@@ -1008,9 +719,9 @@ pick_assign(struct view_detail *vd, struct model *m, int i)
 	const struct proto_ticket *t = model_ticket(m, vd->id);
 	char truck[TRUCK_ID_MAX];
 
-	if (vd->n_pick == 0)		/* the panel says why (loading, none) */
+	if (assign_row(&vd->assign, 0) == NULL)	/* the panel says why (loading, none) */
 		return UI_HANDLED;
-	if (i < 0 || i >= vd->n_pick) {
+	if (assign_row(&vd->assign, i) == NULL) {
 		snprintf(vd->error, sizeof vd->error, "%s%s%d", i18n_tr("detail.cand.err_no_row"),
 		    present_colon(), i + 1);
 		return UI_HANDLED | UI_REDRAW;
@@ -1019,65 +730,40 @@ pick_assign(struct view_detail *vd, struct model *m, int i)
 		set_mode(vd, MODE_NONE);
 		return refuse(m, t != NULL ? "detail.err_assign" : "detail.err_missing", t);
 	}
-	rd_strlcpy(truck, vd->pick[i], sizeof truck);
-	if (m->ops->assign(m, vd->id, truck) != 0) {
+	rd_strlcpy(truck, assign_row(&vd->assign, i), sizeof truck);
+	if (send_assign(vd, m, truck) != 0) {
 		rd_strlcpy(vd->error, m->message[0] != '\0' ? m->message :
 		    i18n_tr("detail.err_not_sent"), sizeof vd->error);
 		return UI_HANDLED | UI_REDRAW;
 	}
 	set_mode(vd, MODE_NONE);
-	view_detail_sync(&vd->view, m);
+	detail_sync(&vd->view, m);
 	return UI_HANDLED | UI_REDRAW;
 }
 
-/* Keys of the assign panel's list (SCOPE_DIALOG): Up/Down (Home/End) select, Enter or the
- * digit of a row assigns, r asks the broker again, Tab goes to typing an id, q/Esc close. */
+/* Keys of the assign panel's list (SCOPE_DIALOG), assign.h. */
 static unsigned
 pick_mode_key(struct view_detail *vd, struct model *m, const struct key *k,
     enum keymap_action a)
 {
-	int sel = vd->pick_sel;
+	int row = 0;
 
-	switch (a) {
-	case ACTION_MOVE_UP:
-	case ACTION_MOVE_DOWN:
-	case ACTION_HOME:
-	case ACTION_END:
-		if (vd->n_pick == 0)
-			return UI_HANDLED;
-		sel = a == ACTION_HOME ? 0 : a == ACTION_END ? vd->n_pick - 1 :
-		    sel + (a == ACTION_MOVE_DOWN ? 1 : -1);
-		sel = sel < 0 ? 0 : sel >= vd->n_pick ? vd->n_pick - 1 : sel;
-		vd->pick_sel = sel;
-		rd_strlcpy(vd->pick_truck, vd->pick[sel], sizeof vd->pick_truck);
+	switch (assign_key(&vd->assign, m, vd, k, a, &row)) {
+	case ASSIGN_PASS:
+		return UI_NONE;
+	case ASSIGN_IGNORED:
+		return UI_HANDLED;
+	case ASSIGN_MOVED:
 		vd->error[0] = '\0';
 		return UI_HANDLED | UI_REDRAW;
-	case ACTION_OPEN:
-		return pick_assign(vd, m, vd->pick_sel);
-	case ACTION_NEXT_PANE:
-	case ACTION_PREV_PANE:
+	case ASSIGN_PICKED:
+		return pick_assign(vd, m, row);
+	case ASSIGN_TYPE:
 		set_mode(vd, MODE_ASSIGN);
 		return UI_HANDLED | UI_REDRAW;
-	case ACTION_BACK:
+	case ASSIGN_CLOSE:
 		set_mode(vd, MODE_NONE);
 		return UI_HANDLED | UI_REDRAW;
-	case ACTION_HELP:
-	case ACTION_REDRAW:
-	case ACTION_QUIT:
-		return UI_NONE;
-	case ACTION_NONE:
-		if (k == NULL || k->is_func)
-			break;
-		if (k->code >= '1' && k->code < '1' + PICK_MAX)
-			return pick_assign(vd, m, k->code - '1');
-		if (k->code == 'r') {
-			vd->error[0] = '\0';
-			pick_ask(vd, m);
-			return UI_HANDLED | UI_REDRAW;
-		}
-		break;
-	default:
-		break;
 	}
 	return UI_HANDLED;
 }
@@ -1106,7 +792,7 @@ start(struct view_detail *vd, struct model *m, enum keymap_action a)
 		if (!ticket_transition_ok((enum ticket_state)s, TICKET_DISPATCHED))
 			return refuse(m, "detail.err_assign", t);
 		set_mode(vd, MODE_PICK);
-		pick_ask(vd, m);
+		assign_ask(&vd->assign, m, vd);
 		break;
 	case ACTION_SET_STATE:
 		menu_clear(&vd->menu);
@@ -1145,10 +831,10 @@ submit(struct view_detail *vd, struct model *m)
 	}
 	switch (vd->mode) {
 	case MODE_NOTE:
-		rc = m->ops->note(m, vd->id, text);
+		rc = send_note(vd, m, text);
 		break;
 	case MODE_CANCEL:
-		rc = m->ops->cancel(m, vd->id, text);
+		rc = send_cancel(vd, m, text);
 		break;
 	case MODE_ASSIGN:
 		if (model_truck(m, text) == NULL) {
@@ -1156,7 +842,7 @@ submit(struct view_detail *vd, struct model *m)
 			    i18n_tr("detail.err_truck_unknown"), present_colon(), text);
 			return UI_HANDLED | UI_REDRAW;
 		}
-		rc = m->ops->assign(m, vd->id, text);
+		rc = send_assign(vd, m, text);
 		break;
 	default:
 		return UI_HANDLED;
@@ -1166,7 +852,7 @@ submit(struct view_detail *vd, struct model *m)
 	else	/* keep what was typed; the app said why */
 		rd_strlcpy(vd->error, m->message[0] != '\0' ? m->message :
 		    i18n_tr("detail.err_not_sent"), sizeof vd->error);
-	view_detail_sync(&vd->view, m);
+	detail_sync(&vd->view, m);
 	return UI_HANDLED | UI_REDRAW;
 }
 
@@ -1187,7 +873,7 @@ menu_mode_key(struct view_detail *vd, struct model *m, const struct key *k,
 			return UI_HANDLED | UI_REDRAW;
 		}
 		set_mode(vd, MODE_NONE);
-		m->ops->set_state(m, vd->id, ticket_state_name((enum ticket_state)s), NULL);
+		send_state(vd, m, ticket_state_name((enum ticket_state)s));
 		return UI_HANDLED | UI_REDRAW;
 	case MENU_MOVED:
 		return UI_HANDLED | UI_REDRAW;
@@ -1203,6 +889,8 @@ static unsigned
 prompt_mode_key(struct view_detail *vd, struct model *m, const struct key *k,
     enum keymap_action a)
 {
+	const char *fill;
+
 	switch (a) {
 	case ACTION_OPEN:
 		return submit(vd, m);
@@ -1222,14 +910,10 @@ prompt_mode_key(struct view_detail *vd, struct model *m, const struct key *k,
 	case ACTION_MOVE_UP:
 	case ACTION_MOVE_DOWN:
 		/* fill the id of a truck of the panel as drawn */
-		if (vd->mode != MODE_ASSIGN || vd->n_pick == 0)
+		if (vd->mode != MODE_ASSIGN ||
+		    (fill = assign_fill(&vd->assign, a == ACTION_MOVE_DOWN ? 1 : -1)) == NULL)
 			return UI_HANDLED;
-		vd->near_sel += a == ACTION_MOVE_DOWN ? 1 : -1;
-		if (vd->near_sel < 0)
-			vd->near_sel = 0;
-		if (vd->near_sel >= vd->n_pick)
-			vd->near_sel = vd->n_pick - 1;
-		lineedit_set(&vd->edit, vd->pick[vd->near_sel]);
+		lineedit_set(&vd->edit, fill);
 		vd->error[0] = '\0';
 		return UI_HANDLED | UI_REDRAW;
 	default:
@@ -1285,7 +969,7 @@ detail_key(struct view *v, struct model *m, const struct key *k, enum keymap_act
 
 	if (a == ACTION_REDRAW)
 		vd->asked = false;	/* C-l also asks for the history again */
-	view_detail_sync(v, m);
+	detail_sync(v, m);
 	switch (vd->mode) {
 	case MODE_MENU:
 		return menu_mode_key(vd, m, k, a);
@@ -1315,6 +999,8 @@ detail_destroy(struct view *v)
 
 	lineedit_finish(&vd->edit);
 	menu_finish(&vd->menu);
+	assign_finish(&vd->assign);
+	free(vd->events);
 	free(vd);
 }
 
@@ -1323,25 +1009,67 @@ static const struct view_ops detail_ops = {
 	.draw = detail_draw,
 	.key = detail_key,
 	.destroy = detail_destroy,
+	.refresh = detail_sync,
 };
 
-void
-view_detail_sync(struct view *v, struct model *m)
+/* The answer to ticket.get: the history of the ticket at its version then. */
+static void
+on_history(struct model *m, void *ctx, const struct proto_reply *r,
+    const struct proto_error *err)
 {
-	if (v == NULL || v->ops != &detail_ops)
-		return; /* not a detail view: nothing to do */
+	struct view_detail *vd = ctx;
+
+	(void)m;
+	(void)err;
+	vd->hist_loading = false;
+	if (r == NULL || !r->ok || r->ticket.id != vd->id)
+		return;
+	free(vd->events);
+	vd->events = NULL;
+	vd->n_events = r->n_events;
+	if (r->n_events) {
+		vd->events = xcalloc(r->n_events, sizeof *vd->events);
+		memcpy(vd->events, r->events, r->n_events * sizeof *vd->events);
+	}
+	vd->hist_ver = r->ticket.ver;
+	vd->hist_held = true;
+}
+
+/* Ask for the history again if the one held is not that of the ticket's current version
+ * (and it was not already asked for that version). */
+static void
+detail_sync(struct view *v, struct model *m)
+{
 	struct view_detail *vd = (struct view_detail *)v;
 	const struct proto_ticket *t = model_ticket(m, vd->id);
+	struct proto_ticket_get g = { .id = vd->id, .present = PROTO_ALL };
+	struct model_request rq = { .op = PROTO_MSG_ticket_get, .args = &g,
+		.on_reply = on_history, .ctx = vd, .owner = vd };
 
-	if (t == NULL || m->ops == NULL || m->ops->fetch_detail == NULL)
+	if (t == NULL || vd->hist_loading || vd->hist_ver == t->ver)
 		return;
-	if (m->detail_id == vd->id && (m->detail_loading || m->detail_ver == t->ver))
-		return;
-	if (vd->asked && vd->asked_ver == t->ver && m->detail_id == vd->id)
+	if (vd->asked && vd->asked_ver == t->ver)
 		return;
 	vd->asked = true;
 	vd->asked_ver = t->ver;
-	m->ops->fetch_detail(m, vd->id);
+	if (model_request(m, &rq, NULL) == 0)
+		vd->hist_loading = true;
+}
+
+/* A command was answered: when accepted, the ticket changed, so its history is asked for
+ * again (once its new version is in the live data). */
+static void
+on_command(struct model *m, void *ctx, const struct proto_reply *r,
+    const struct proto_error *err)
+{
+	struct view_detail *vd = ctx;
+
+	(void)err;
+	if (r != NULL && r->ok) {
+		vd->hist_ver = -1;
+		vd->asked = false;
+		detail_sync(&vd->view, m);
+	}
 }
 
 struct view *
@@ -1354,20 +1082,12 @@ view_detail_create(struct model *m, int64_t id, enum keymap_action start_action)
 	vd->id = id;
 	vd->asked_ver = -1;
 	vd->tl_follow = true;
-	vd->near_sel = -1;
-	vd->pick_y = -1;
+	vd->hist_ver = -1;
+	assign_init(&vd->assign, id);
 	lineedit_init(&vd->edit, 1000);
 	menu_init(&vd->menu);
-	view_detail_sync(&vd->view, m);
+	detail_sync(&vd->view, m);
 	if (start_action != ACTION_NONE)
 		start(vd, m, start_action);
 	return &vd->view;
-}
-
-unsigned
-view_detail_open(struct model *m, int64_t id, enum keymap_action a)
-{
-	view_destroy(m->open);
-	m->open = view_detail_create(m, id, a == ACTION_OPEN ? ACTION_NONE : a);
-	return UI_HANDLED | UI_REDRAW;
 }

@@ -5,32 +5,27 @@
  * left to the customer); the active warnings; and the timeline of the ticket's events
  * (notes included), newest last, scrollable.
  *
- * The timeline is model->events when model->detail_id is this ticket; the view asks
- * model->ops->fetch_detail whenever the history it holds is not that of the ticket's
- * current version (see view_detail_sync) and shows "loading" meanwhile.
+ * The timeline is the view's own copy of the ticket's history: it asks for it (ticket.get
+ * through model_request) whenever the history it holds is not that of the ticket's
+ * current version (on every key, on view_refresh after the model changed, and after one
+ * of its commands was accepted) and shows "loading" meanwhile.
  *
  * Keys (SCOPE_DETAIL): movement and paging scroll the timeline (End follows new events);
  * a adds a note, c cancels (both prompt for the text in SCOPE_FORM), S offers the states
  * the ticket may move to (ticket_transition_ok; dispatching is done with A; cancelled
  * asks for a reason) in a menu (SCOPE_DIALOG); q/Esc closes a prompt or menu, then the
- * view. Requests go through model->ops; their replies are the app's (pending commands,
- * message line).
+ * view. Commands go through model_request; the model lists them as pending and puts their
+ * outcome on the message line.
  *
- * A opens the assign panel (SCOPE_DIALOG) and asks model->ops->fetch_candidates for the
- * broker's five best trucks: rank, truck, kind, status, km, ETA and what it rests on (a
- * stale GPS fix is marked), GPS age, supplier, load, quality and the broker's reason.
- * While the answer is out the panel says so; when the broker cannot answer (an older one
- * says unknown_op; or the ops have no fetch_candidates) it shows why, in words, and the
- * local estimate instead: the nearest available trucks able to serve the fault, straight
- * line. Up/Down select, Enter or the digit of a row assigns that truck at once
- * (model->ops->assign, exactly once; the panel closes), r asks the broker again, Tab
- * switches to typing a truck id (SCOPE_FORM; Up/Down fill in a row's id; Enter sends; Tab
- * goes back to the list), q/Esc close. Keys act on the rows as last drawn, never on an
- * answer that arrived since.
+ * A opens the assign panel (assign.h, SCOPE_DIALOG): the broker's five best trucks, or
+ * when it cannot answer why and the local estimate. Up/Down select, Enter or the digit of
+ * a row assigns that truck at once (ticket.assign, exactly once; the panel closes), r asks
+ * the broker again, Tab switches to typing a truck id (SCOPE_FORM; Up/Down fill in a row's
+ * id; Enter sends; Tab goes back to the list), q/Esc close. Keys act on the rows as last
+ * drawn, never on an answer that arrived since.
  *
  * Warnings: a "redispatch" warning naming a truck (the broker proposes a better one) shows
- * "R re-dispatch to <truck>"; R sends ticket.assign with that truck through
- * model->ops->assign, once per proposal (a second R says it was sent). R is this view's
+ * "R re-dispatch to <truck>"; R sends ticket.assign with that truck, once per proposal (a second R says it was sent). R is this view's
  * own key, not an action of the key table (keymap.h), like the panel's digits and r.
  *
  * A new ticket of a region with auto_dispatch 0 (model_ticket_awaits_choice) says in the
@@ -46,20 +41,8 @@ struct model;
 
 /* A new detail view of ticket id, scope SCOPE_DETAIL; start is ACTION_NONE or a ticket
  * action (ACTION_NOTE, ACTION_SET_STATE, ACTION_CANCEL_TICKET, ACTION_ASSIGN) to begin
- * with, as if its key had been pressed. Asks for the ticket's history through m->ops.
+ * with, as if its key had been pressed. Asks for the ticket's history (model_request).
  * Destroy with view_destroy(). */
 struct view *view_detail_create(struct model *m, int64_t id, enum keymap_action start);
-
-/* The ticket actions of a list (Enter, and a/S/c/A begun at once) on ticket id: put a new
- * detail view in m->open for the app to push (replacing one already there). Returns the
- * reaction for the list's key handler. */
-unsigned view_detail_open(struct model *m, int64_t id, enum keymap_action a);
-
-/* Ask for the history again if model->events is not that of the ticket's current version
- * (and it was not already asked for that version). Called on every key; the app should
- * call it after each model refresh with the view on top (any other view is ignored), so a
- * live update of the
- * ticket refreshes the timeline without a key press. */
-void view_detail_sync(struct view *v, struct model *m);
 
 #endif

@@ -1,4 +1,6 @@
-/* view-intake.h: the intake form: a new call becomes a ticket.
+/* view-intake.h: the intake form: a new call becomes a ticket. The view is the form's
+ * field table, validation and submit; drawing, focus, lists and errors are the form
+ * engine's (form.h).
  *
  * Fields: customer name, phone, plate, vehicle model; region (a choice from the model's
  * data), landmark (a choice from the region's landmarks: picking one fills the
@@ -13,10 +15,10 @@
  *
  * Validation is inline, in words, next to each field (once the field was left after an
  * edit, and for every field after a submit attempt); nothing is sent while anything is
- * invalid. A valid submit calls model->ops->intake once with a filled struct
- * proto_intake_create and closes the form when it returns 0 (the reply is the app's
- * pending command). The form's state lives in the view, so it survives a resync of the
- * model. */
+ * invalid. A valid submit sends intake.create once (model_request, a filled struct
+ * proto_intake_create) and closes the form when it was sent; the command is pending until
+ * the broker answers, and the message line then names the new ticket. The form's state
+ * lives in the view, so it survives a resync of the model. */
 #ifndef RD_VIEW_INTAKE_H
 #define RD_VIEW_INTAKE_H
 

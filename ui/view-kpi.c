@@ -12,7 +12,6 @@
 #include "text.h"
 #include "ticket.h"
 #include "util.h"
-#include "view-detail.h"
 
 #define TILE_ROWS 3		/* label, value, detail */
 #define TILES_PER_ROW 4
@@ -540,7 +539,7 @@ kpi_key(struct view *v, struct model *m, const struct key *k, enum keymap_action
 			break;
 		}
 		id = list[vk->sel]->id;
-		r = view_detail_open(m, id, a);
+		r = view_want(v, VIEW_DETAIL, id, a);
 		break;
 	default:
 		r = UI_NONE;

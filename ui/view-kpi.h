@@ -18,7 +18,7 @@
  *
  * Keys (SCOPE_TICKET): movement and paging move the selection on the overdue board; Enter
  * opens the selected ticket's detail, the ticket actions (a, S, c, A) open it with that
- * action started (left in model->open, like the board); q/Esc close the view (UI_CLOSE).
+ * action started (asked for with UI_OPEN, like the board); q/Esc close the view (UI_CLOSE).
  * Help, quit and redraw are left to the caller. Pure: draws from the model, no I/O. */
 #ifndef RD_VIEW_KPI_H
 #define RD_VIEW_KPI_H

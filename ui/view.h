@@ -6,6 +6,7 @@
  *
  *     a = keymap_lookup(v->scope, &k);
  *     r = view_key(v, model, &k, a);
+ *     if (r & UI_OPEN) ...create the view v->open asks for and push it...
  *     if (!(r & UI_HANDLED)) ...global handling (help, quit)...
  *     if (r & UI_CLOSE) ...pop and destroy the view...
  *     ...then once per loop turn, if anything is dirty: view_draw() + term_blit().
@@ -13,11 +14,16 @@
  * struct model is the client's state (tickets, connection state); it is defined by the
  * client, views only get pointers to it. Ownership: a view is created by its module's
  * *_create() function and owned by whoever holds it (the view stack); view_destroy()
- * frees it. Views keep no pointer to the model between calls. */
+ * frees it. Views keep no pointer to the model between calls.
+ *
+ * Views never include each other: a view that wants another one opened on top of it (the
+ * board opening a ticket's detail) says which in v->open and returns UI_OPEN
+ * (view_want()); the view stack (viewstack.h) creates it. */
 #ifndef RD_VIEW_H
 #define RD_VIEW_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "keymap.h"
 #include "theme.h"
@@ -33,7 +39,26 @@ enum view_reaction {
 	UI_REDRAW = 1 << 1,	/* the view's content changed: draw again */
 	UI_RELAYOUT = 1 << 2,	/* sizes changed: resize, then draw everything */
 	UI_CLOSE = 1 << 3,	/* pop this view (the caller destroys it) */
-	UI_QUIT = 1 << 4	/* leave the program (after any confirmation) */
+	UI_QUIT = 1 << 4,	/* leave the program (after any confirmation) */
+	UI_OPEN = 1 << 5	/* open the view v->open names on top of this one */
+};
+
+/* The views one view may ask to open (viewstack.c knows how to create each). */
+enum view_kind {
+	VIEW_NONE,
+	VIEW_BOARD,		/* the ticket board (view-board.h) */
+	VIEW_DETAIL,		/* one ticket: ticket, action (view-detail.h) */
+	VIEW_INTAKE,		/* the intake form (view-intake.h) */
+	VIEW_KPI,		/* the supervisor's screen (view-kpi.h) */
+	VIEW_HELP,		/* the key table (view-help.h) */
+};
+
+/* What to open: a kind, and for a ticket's view the ticket and the action to begin with
+ * (ACTION_NONE or ACTION_OPEN: none). */
+struct view_open {
+	enum view_kind kind;
+	int64_t ticket;
+	enum keymap_action action;
 };
 
 struct view_ops {
@@ -47,12 +72,16 @@ struct view_ops {
 	    enum keymap_action a);
 	/* Free the view (the struct view is embedded in it). */
 	void (*destroy)(struct view *v);
+	/* May be NULL. The model's data changed (a refresh): the view on top may ask for
+	 * what it shows again (the detail view fetches the history of a ticket that moved). */
+	void (*refresh)(struct view *v, struct model *m);
 };
 
 /* Embed as the first member of a view's own struct. */
 struct view {
 	const struct view_ops *ops;
 	enum keymap_scope scope;	/* where keys are looked up now; the view may change it */
+	struct view_open open;		/* with UI_OPEN: what to open; the stack clears it */
 };
 
 static inline void
@@ -65,6 +94,24 @@ static inline unsigned
 view_key(struct view *v, struct model *m, const struct key *k, enum keymap_action a)
 {
 	return v->ops->key(v, m, k, a);
+}
+
+static inline void
+view_refresh(struct view *v, struct model *m)
+{
+	if (v->ops->refresh != NULL)
+		v->ops->refresh(v, m);
+}
+
+/* For a key handler: ask for a view of kind on top (ticket and action for VIEW_DETAIL);
+ * returns the reaction to return. */
+static inline unsigned
+view_want(struct view *v, enum view_kind kind, int64_t ticket, enum keymap_action a)
+{
+	v->open.kind = kind;
+	v->open.ticket = ticket;
+	v->open.action = a;
+	return UI_HANDLED | UI_REDRAW | UI_OPEN;
 }
 
 /* Destroy a view; NULL is fine. */

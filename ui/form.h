@@ -1,0 +1,151 @@
+/* form.h: the form engine of the console: a table of labelled fields in titled sections,
+ * drawn into a vscreen, with focus movement, inline errors in words, choice lists, check
+ * boxes, the "discard?" question and the message line of a form. The intake form
+ * (view-intake.c) is its field table, its validation and its submit; a complaint form is
+ * another table.
+ *
+ * A form is embedded in its view (form_init .. form_finish). The view gives the table
+ * (struct form_field, one a field, in screen order), the section titles, and struct
+ * form_ops: the validator of each field (returns the error in words, NULL when fine), and
+ * for choice fields the text shown, the items of the list and what picking one does. The
+ * engine keeps the text of text fields (lineedit.h editors: UTF-8, Chinese input,
+ * horizontal scrolling) and the state of check boxes; the view keeps the values of its
+ * choices (they mean something only to it).
+ *
+ * Keys (SCOPE_FORM): Tab/S-Tab and Down/Up move between fields; Enter moves on from a text
+ * field, opens the list of a choice (a menu, SCOPE_DIALOG while open) and ticks a box;
+ * Space ticks a box or opens a list; Left/Right step through a choice; Delete clears a
+ * choice that may be empty (ops.clear); the editing keys edit; F10 or C-o calls ops.submit;
+ * Esc closes (asking first when something was typed).
+ *
+ * Errors show next to their field once the field was left after an edit, and for every
+ * field after form_validate() (a submit attempt); the message line names the focused
+ * field's error, else how many are left, else the model's message, else the key hints.
+ * A field marked required shows a mark after its label.
+ *
+ * Adding a kind of field (the seams): a multi-line text area is FORM_TEXT with rows > 1
+ * (draw the lineedit's lines in rows, Enter inserts a line break); a date field is
+ * FORM_TEXT with a validator that parses it, or a kind of its own drawn like a choice
+ * with a calendar menu. form_draw lays out one row a field today; rows is the seam.
+ *
+ * Ownership: the form borrows the table, the titles, the ops and the owner (they must
+ * outlive it); it owns its editors, its menu and its per-field state. Pure: no curses, no
+ * sockets. */
+#ifndef RD_FORM_H
+#define RD_FORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keymap.h"
+#include "lineedit.h"
+#include "menu.h"
+#include "vscreen.h"
+
+struct model;
+struct form;
+
+enum form_kind {
+	FORM_TEXT,		/* a line of text (max bytes) */
+	FORM_CHOICE,		/* one of a list (ops.choices), shown with ▾ */
+	FORM_CHECK		/* a check box; consecutive ones sit two a row */
+};
+
+struct form_field {
+	const char *label;	/* catalog key */
+	enum form_kind kind;
+	size_t max;		/* FORM_TEXT: bytes */
+	int section;		/* index into the section titles; fields of one section are
+				   consecutive */
+	bool required;		/* a mark after the label */
+	uint32_t data;		/* the owner's (the intake form: a check box's ticket flag) */
+};
+
+/* The owner's part. owner is form.owner. Any of choice_text, choices, pick, step, clear,
+ * edited may be NULL when the form has no choice field or does not need it. */
+struct form_ops {
+	/* The error of field i in words (catalog text), NULL when it is fine. */
+	const char *(*error)(void *owner, const struct form *f, const struct model *m, int i);
+	/* What choice field i shows (into buf, or a constant); *placeholder when it is a
+	 * prompt and not a value (drawn dim). */
+	const char *(*choice_text)(void *owner, const struct form *f, const struct model *m,
+	    int i, char *buf, size_t sz, bool *placeholder);
+	/* Fill the (cleared) menu with the items of choice field i, the current one
+	 * selected; false when there is nothing to choose from (the list does not open). */
+	bool (*choices)(void *owner, const struct form *f, const struct model *m, int i,
+	    struct menu *mn);
+	/* Field i was given value (a menu item's value); false when nothing changed. */
+	bool (*pick)(void *owner, struct form *f, const struct model *m, int i, int value);
+	/* Left/Right on choice field i: the value delta (-1, 1) away, or -2 for none. */
+	int (*step)(void *owner, const struct form *f, const struct model *m, int i, int delta);
+	/* The value that clears choice field i (Delete), or -2 when it cannot be cleared. */
+	int (*clear)(void *owner, const struct form *f, int i);
+	/* Text field i was edited. */
+	void (*edited)(void *owner, struct form *f, int i);
+	/* F10: send the form (call form_validate first). Returns view reaction bits. */
+	unsigned (*submit)(void *owner, struct form *f, struct model *m);
+};
+
+#define FORM_NO_VALUE (-2)
+
+struct form {
+	const struct form_field *fields;
+	int n;
+	const char *const *sections;	/* catalog keys of the section titles */
+	const struct form_ops *ops;
+	void *owner;
+	const char *discard;		/* catalog key of the "discard?" question */
+	const char *invalid;		/* catalog key of "still invalid:" (then the count) */
+	const char *const *keys;	/* key hints: pairs of key and catalog key */
+	int n_keys;
+
+	int focus;
+	struct lineedit *edit;		/* [n]: used by FORM_TEXT fields */
+	bool *on;			/* [n]: FORM_CHECK fields */
+	bool *dirty;			/* [n]: edited since the form opened */
+	bool *touched;			/* [n]: left after an edit: errors show */
+	bool tried;			/* validated once: every error shows */
+	bool changed;			/* anything typed or picked at all */
+	bool choosing;			/* the focused choice's menu is open */
+	bool confirm;			/* the "discard?" question is open */
+	struct menu menu;
+	int *fx, *fy, *fw;		/* [n]: where each field was drawn last */
+};
+
+/* A form over n fields; the other members above fields..n_keys are set by the caller
+ * before the first draw or key. */
+void form_init(struct form *f, const struct form_field *fields, int n,
+    const char *const *sections, const struct form_ops *ops, void *owner);
+void form_finish(struct form *f);
+
+/* The text of field i; with spaces at both ends cut off (into out). */
+const char *form_text(const struct form *f, int i);
+void form_trimmed(const struct form *f, int i, char *out, size_t sz);
+/* Set the text of field i (not an edit: errors do not show for it). */
+void form_set_text(struct form *f, int i, const char *s);
+/* Mark field i edited and left: its error shows. */
+void form_touch(struct form *f, int i);
+/* Whether check field i is ticked. */
+bool form_checked(const struct form *f, int i);
+
+/* The number of fields in error, the first in *first (-1 none). */
+int form_errors(const struct form *f, const struct model *m, int *first);
+/* A submit attempt: every error shows from now on and the focus goes to the first field
+ * in error. true when there is none. */
+bool form_validate(struct form *f, const struct model *m);
+
+/* Draw the fields between rows y and y_end, the status line and the message line (the
+ * last two rows), the cursor, the open list and the "discard?" question. Draws over what
+ * is there: the caller clears the screen first (and draws the title). */
+void form_draw(struct form *f, struct vscreen *vs, const struct model *m, int y, int y_end);
+
+/* Handle one key; returns view reaction bits (UI_CLOSE when the form is to close). The
+ * caller sets the view's scope from form_scope() afterwards. */
+unsigned form_key(struct form *f, struct model *m, const struct key *k,
+    enum keymap_action a);
+/* Where the form's keys are looked up now: SCOPE_DIALOG while a list or the question is
+ * open, else SCOPE_FORM. */
+enum keymap_scope form_scope(const struct form *f);
+
+#endif
