@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "proto.h"
+
 static const struct data_sla sla_default = {
 	.not_accepted_s = 300,
 	.gps_stale_s = 45,
@@ -17,6 +19,20 @@ const struct data_sla *
 monitor_sla_default(void)
 {
 	return &sla_default;
+}
+
+void
+monitor_ticket_from_wire(const struct proto_ticket *w, struct monitor_ticket *mt)
+{
+	int s = ticket_state_parse(w->state);
+
+	*mt = (struct monitor_ticket){
+		.state = s >= 0 ? (enum ticket_state)s : TICKET_STATE_COUNT,
+		.created = w->created,
+		.promised = w->promised,
+		.eta = PROTO_HAS(w, ticket, eta) && w->eta > 0 ? w->eta : 0,
+		.offers = w->offers,
+	};
 }
 
 bool
@@ -56,7 +72,7 @@ lateness(const struct monitor_ticket *t, const struct data_sla *sla, int64_t now
 {
 	struct lateness l = { WARN_LEVEL_NONE, WARN_LEVEL_NONE, 0 };
 
-	if (!monitor_before_scene(t->state))
+	if (!monitor_before_scene(t->state) || t->promised <= 0)
 		return l;
 	if (now > t->promised) {
 		l.overdue = WARN_LEVEL_RED;

@@ -22,7 +22,8 @@
  *                 to the promise has passed (red when the ETA is after the promise)
  *   redispatch    accepted or en_route, ETA after the promise, and a free truck (ranked by
  *                 the caller, src/dispatch.h) arrives at least min_gain_ms sooner (amber)
- * "Not yet on scene" is new, dispatched, accepted or en_route.
+ * "Not yet on scene" is new, dispatched, accepted or en_route. A ticket without a promise
+ * (promised <= 0, only from a console's partial data) is never overdue or late.
  *
  * Ownership: everything passed in is borrowed; the strings of a monitor_warning point into
  * the views it was made from and live as long as they do. */
@@ -47,6 +48,13 @@ struct monitor_ticket {
 	int64_t offers;           /* offers made so far */
 	const char *last_offered; /* the truck last offered; NULL or "" unknown */
 };
+
+struct proto_ticket;
+
+/* The view of a ticket's wire form: state, created, promised and eta (0 when absent);
+ * round_start 0 and last_offered NULL, which only the broker knows. A state this build
+ * does not know becomes TICKET_STATE_COUNT, which no rule applies to. */
+void monitor_ticket_from_wire(const struct proto_ticket *w, struct monitor_ticket *mt);
 
 /* What the monitor needs to know of the ticket's truck. */
 struct monitor_truck {
