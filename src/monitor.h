@@ -81,7 +81,8 @@ struct monitor_warning {
 	                     * stalled: still since; overdue: the promise */
 	int64_t eta;        /* eta_late (by ETA), redispatch: the ticket's ETA */
 	int64_t promised;   /* eta_late, overdue */
-	int64_t late_ms;    /* overdue: now - promise; eta_late by ETA: ETA - promise (< 0 before) */
+	int64_t late_ms;    /* overdue: now - promise; eta_late by ETA: ETA - promise
+	                     * (< 0: before) */
 	int64_t age_ms;     /* gps_lost: now - last fix */
 	int64_t stall_ms;   /* stalled: last fix - still since */
 	int pct;            /* eta_late by window: % of the window used (0: by ETA) */

@@ -154,62 +154,64 @@ call_arg(const char *p, int idx, const char **start, size_t *len)
 	return false;
 }
 
+/* Check the kinds named in one argument a (len bytes): each string literal, and each
+ * EVENT_ constant (event_kind_name(EVENT_RAISED) names "raised"). Returns how many. */
+static size_t
+check_arg_kinds(const char *a, size_t len, const char *path, const char *call)
+{
+	const char *q, *end = a + len;
+	char lit[64];
+	size_t found = 0, l;
+
+	for (q = a; q < end; q++) {
+		l = 0;
+		if (*q == '"') {
+			for (q++; q < end && *q != '"' && l + 1 < sizeof lit; q++)
+				lit[l++] = *q;
+		} else if (strncmp(q, "EVENT_", 6) == 0 && (q == a || !isalnum((unsigned char)q[-1]))) {
+			for (q += 6; q < end && (isupper((unsigned char)*q) || *q == '_') &&
+			    l + 1 < sizeof lit; q++)
+				lit[l++] = (char)tolower((unsigned char)*q);
+		} else {
+			continue;
+		}
+		lit[l] = '\0';
+		ck_assert_msg(event_kind_parse(lit) >= 0, "%s: %s emits the kind \"%s\", not in "
+		    "src/kinds.h", path, call, lit);
+		found++;
+	}
+	return found;
+}
+
 /* Every kind the broker's sources pass to broker_emit_* (or drop_truck) as a string literal
  * or as event_kind_name(EVENT_...) is in the event table, and so in both catalogs. */
 START_TEST(test_broker_emits_known_kinds)
 {
-	static const struct {
-		const char *call;
-		int arg;
-	} calls[] = {
-		{ "broker_emit_ticket(", 2 }, { "broker_emit_truck(", 2 },
-		{ "broker_emit_warning(", 2 }, { "drop_truck(", 2 },
+	static const char *calls[] = {
+		"broker_emit_ticket(", "broker_emit_truck(", "broker_emit_warning(", "drop_truck(",
 	};
-	char pattern[4200], lit[64];
+	static char src[1 << 21];
+	char pattern[4200];
+	const char *p, *a;
 	glob_t g;
-	size_t f, c, found = 0;
+	size_t f, c, n, len, found = 0;
+	FILE *fp;
 
 	snprintf(pattern, sizeof pattern, "%s/../src/broker*.c", datadir);
 	ck_assert_int_eq(glob(pattern, 0, NULL, &g), 0);
 	for (f = 0; f < g.gl_pathc; f++) {
-		FILE *fp = fopen(g.gl_pathv[f], "r");
-		static char src[1 << 21];
-		size_t n;
-
+		fp = fopen(g.gl_pathv[f], "r");
 		ck_assert_ptr_nonnull(fp);
 		n = fread(src, 1, sizeof src - 1, fp);
 		fclose(fp);
 		src[n] = '\0';
 		for (c = 0; c < ARRAY_LEN(calls); c++) {
-			for (const char *p = strstr(src, calls[c].call); p != NULL;
-			    p = strstr(p + 1, calls[c].call)) {
-				const char *a, *q;
-				size_t len;
-
+			for (p = strstr(src, calls[c]); p != NULL; p = strstr(p + 1, calls[c])) {
 				if (p > src && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
 					continue;
-				if (!call_arg(p + strlen(calls[c].call), calls[c].arg, &a, &len))
-					continue;
-				/* each string literal and each EVENT_ constant of the argument */
-				for (q = a; q < a + len; q++) {
-					size_t l = 0;
-					if (*q == '"') {
-						for (q++; q < a + len && *q != '"' && l + 1 < sizeof lit; q++)
-							lit[l++] = *q;
-						lit[l] = '\0';
-					} else if (strncmp(q, "EVENT_", 6) == 0 && (q == a ||
-					    !isalnum((unsigned char)q[-1]))) {
-						for (q += 6; q < a + len && (isupper((unsigned char)*q) ||
-						    *q == '_') && l + 1 < sizeof lit; q++)
-							lit[l++] = (char)tolower((unsigned char)*q);
-						lit[l] = '\0';
-					} else
-						continue;
-					ck_assert_msg(event_kind_parse(lit) >= 0,
-					    "%s: %s emits the kind \"%s\", not in src/kinds.h",
-					    g.gl_pathv[f], calls[c].call, lit);
-					found++;
-				}
+				/* the kind is the third argument of each */
+				if (call_arg(p + strlen(calls[c]), 2, &a, &len))
+					found += check_arg_kinds(a, len, g.gl_pathv[f], calls[c]);
 			}
 		}
 	}

@@ -84,9 +84,11 @@ present_fill(const char *tmpl, const char *const *vars, size_t n, char *out, siz
 		nl = 0;
 		if (*p == '{' && (end = strchr(p + 1, '}')) != NULL) {
 			nl = (size_t)(end - p - 1);
-			for (i = 0; i < n && val == NULL; i++)
-				if (strlen(vars[2 * i]) == nl && strncmp(vars[2 * i], p + 1, nl) == 0)
+			for (i = 0; i < n && val == NULL; i++) {
+				const char *name = vars[2 * i];
+				if (strlen(name) == nl && strncmp(name, p + 1, nl) == 0)
 					val = vars[2 * i + 1];
+			}
 		}
 		if (val != NULL) {
 			for (; *val != '\0' && len + 1 < outsz; val++)
