@@ -127,67 +127,70 @@ void
 present_warning_text(const struct proto_warning *w, const struct proto_ticket *t,
     int64_t now, char *out, size_t outsz)
 {
-	char a[24] = "", b[24] = "", c[24] = "";
+	/* the template's values, by name */
+	char min[24] = "", offers[24] = "", pct[24] = "", alt[24] = "", eta_min[24] = "";
 	/* A parameter counts when present and set: times after 1970, a truck named. */
 	bool subj = PROTO_HAS(w, warning, subject) && w->subject[0] != '\0';
 	bool since = PROTO_HAS(w, warning, since) && w->since > 0;
 	bool has_eta = PROTO_HAS(w, warning, eta) && w->eta > 0;
 	bool has_promised = PROTO_HAS(w, warning, promised) && w->promised > 0;
-	const char *key = NULL, *subject = subj ? w->subject : "?";
-	int64_t eta, promised;
+	const char *key = NULL, *subject = subj ? w->subject : "?", *truck = subject;
+	int64_t eta, promised = t != NULL && t->promised > 0 ? t->promised : w->promised;
 
 	switch (warn_kind_parse(w->kind)) {
 	case WARN_NOT_ACCEPTED:
 		if (!since || !PROTO_HAS(w, warning, offers))
 			break;
 		key = "warn.not_accepted.text";
-		minutes(now - w->since, a, sizeof a);
-		snprintf(b, sizeof b, "%lld", (long long)(t != NULL && t->offers > w->offers ?
-		    t->offers : w->offers));
+		minutes(now - w->since, min, sizeof min);
+		snprintf(offers, sizeof offers, "%lld", (long long)(t != NULL &&
+		    t->offers > w->offers ? t->offers : w->offers));
 		break;
 	case WARN_GPS_LOST:
 		if (!subj)
 			break;
 		key = since ? "warn.gps_lost.text" : "warn.gps_lost.never";
-		minutes(now - w->since, a, sizeof a);
+		minutes(now - w->since, min, sizeof min);
 		break;
 	case WARN_STALLED:
 		if (!subj || !since)
 			break;
 		key = "warn.stalled.text";
-		minutes(now - w->since, a, sizeof a);
+		minutes(now - w->since, min, sizeof min);
 		break;
 	case WARN_ETA_LATE:
 		if (!has_promised)
 			break;
-		promised = t != NULL && t->promised > 0 ? t->promised : w->promised;
 		if (PROTO_HAS(w, warning, pct) && w->pct > 0) {
+			/* raised by the window: the share used now, when the ticket is held */
 			int64_t window = t != NULL ? promised - t->created : 0;
-			int64_t pct = window > 0 ? (now - t->created) * 100 / window : w->pct;
+			int64_t used = window > 0 ? (now - t->created) * 100 / window : w->pct;
 			key = "warn.eta_late.window";
-			snprintf(c, sizeof c, "%lld", (long long)(pct < 0 ? 0 : pct));
+			snprintf(pct, sizeof pct, "%lld", (long long)(used < 0 ? 0 : used));
 			break;
 		}
 		if (!has_eta)
 			break;
+		/* raised by the ETA: the ticket's ETA now, not the one it was raised with */
 		eta = t != NULL && present_eta_known(t) ? t->eta : w->eta;
 		key = eta > promised ? "warn.eta_late.text" : "warn.eta_late.before";
-		minutes(eta > promised ? eta - promised : promised - eta, a, sizeof a);
+		minutes(eta > promised ? eta - promised : promised - eta, min, sizeof min);
 		break;
 	case WARN_OVERDUE:
 		if (!has_promised)
 			break;
 		key = "warn.overdue.text";
-		minutes(now - w->promised, a, sizeof a);
+		minutes(now - promised, min, sizeof min);
 		break;
 	case WARN_REDISPATCH:
 		if (!PROTO_HAS(w, warning, truck) || w->truck[0] == '\0' || !subj || !has_eta ||
 		    !PROTO_HAS(w, warning, alt_eta) || w->alt_eta <= 0)
 			break;
 		key = "warn.redispatch.text";
-		minutes(w->eta - w->alt_eta, a, sizeof a);
-		minutes_up(w->alt_eta - now, b, sizeof b);
-		minutes_up(w->eta - now, c, sizeof c);
+		truck = w->truck;	/* {truck} is the proposed one, {subject} the ticket's */
+		minutes(w->eta - w->alt_eta, min, sizeof min);
+		minutes_up(w->alt_eta - now, alt, sizeof alt);
+		minutes_up(w->eta - now, eta_min, sizeof eta_min);
 		break;
 	default:
 		break;
@@ -198,11 +201,9 @@ present_warning_text(const struct proto_warning *w, const struct proto_ticket *t
 		return;
 	}
 	const char *vars[] = {
-		"min", a, "offers", b, "pct", c, "truck", subject, "subject", subject,
-		"gain", a, "alt", b, "eta", c,
+		"min", min, "gain", min, "offers", offers, "pct", pct, "alt", alt, "eta", eta_min,
+		"truck", truck, "subject", subject,
 	};
-	if (warn_kind_parse(w->kind) == WARN_REDISPATCH)
-		vars[7] = w->truck;	/* {truck} is the proposed one, {subject} its own */
 	present_fill(i18n_tr(key), vars, ARRAY_LEN(vars) / 2, out, outsz);
 }
 
