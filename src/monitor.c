@@ -215,8 +215,11 @@ monitor_text(const struct monitor_warning *w, char *out, size_t outsz)
 		    w->pending ? ", pending" : ", none pending");
 		break;
 	case WARN_GPS_LOST:
-		snprintf(out, outsz, "no GPS from %s for %" PRId64 " min", w->subject,
-		    w->age_ms / 60000);
+		if (w->since == 0)	/* never had a fix: its age would count from 1970 */
+			snprintf(out, outsz, "no GPS from %s yet", w->subject);
+		else
+			snprintf(out, outsz, "no GPS from %s for %" PRId64 " min", w->subject,
+			    w->age_ms / 60000);
 		break;
 	case WARN_STALLED:
 		snprintf(out, outsz, "%s has not moved for %" PRId64 " min", w->subject,

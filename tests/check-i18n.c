@@ -183,12 +183,17 @@ check_arg_kinds(const char *a, size_t len, const char *path, const char *call)
 	return found;
 }
 
-/* Every kind the broker's sources pass to broker_emit_* (or drop_truck) as a string literal
- * or as event_kind_name(EVENT_...) is in the event table, and so in both catalogs. */
+/* Every kind the broker's sources pass to broker_emit_* (or to its helpers drop_truck and
+ * release_truck) as a string literal or as event_kind_name(EVENT_...) is in the event
+ * table, and so in both catalogs. */
 START_TEST(test_broker_emits_known_kinds)
 {
-	static const char *calls[] = {
-		"broker_emit_ticket(", "broker_emit_truck(", "broker_emit_warning(", "drop_truck(",
+	static const struct {
+		const char *name;
+		int arg;	/* which argument is the kind, from 0 */
+	} calls[] = {
+		{ "broker_emit_ticket(", 2 }, { "broker_emit_truck(", 2 },
+		{ "broker_emit_warning(", 2 }, { "drop_truck(", 2 }, { "release_truck(", 3 },
 	};
 	static char src[1 << 21];
 	char pattern[4200];
@@ -206,12 +211,13 @@ START_TEST(test_broker_emits_known_kinds)
 		fclose(fp);
 		src[n] = '\0';
 		for (c = 0; c < ARRAY_LEN(calls); c++) {
-			for (p = strstr(src, calls[c]); p != NULL; p = strstr(p + 1, calls[c])) {
+			const char *name = calls[c].name;
+
+			for (p = strstr(src, name); p != NULL; p = strstr(p + 1, name)) {
 				if (p > src && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
 					continue;
-				/* the kind is the third argument of each */
-				if (call_arg(p + strlen(calls[c]), 2, &a, &len))
-					found += check_arg_kinds(a, len, g.gl_pathv[f], calls[c]);
+				if (call_arg(p + strlen(name), calls[c].arg, &a, &len))
+					found += check_arg_kinds(a, len, g.gl_pathv[f], name);
 			}
 		}
 	}

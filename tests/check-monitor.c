@@ -327,6 +327,14 @@ START_TEST(test_params_and_texts)
 	monitor_check(&t, &k, &p, &sla, NOW, &r);
 	monitor_text(&r.w[WARN_GPS_LOST], text, sizeof text);
 	ck_assert_str_eq(text, "no GPS from R1 for 4 min");
+	k.placed = false;
+	monitor_check(&t, &k, &p, &sla, NOW, &r);
+	ck_assert_int_eq(r.w[WARN_GPS_LOST].level, WARN_LEVEL_RED);
+	ck_assert_int_eq(r.w[WARN_GPS_LOST].since, 0);
+	monitor_text(&r.w[WARN_GPS_LOST], text, sizeof text);
+	ck_assert_str_eq(text, "no GPS from R1 yet");
+	k.placed = true;
+	monitor_check(&t, &k, &p, &sla, NOW, &r);
 	ck_assert_int_eq(r.w[WARN_ETA_LATE].eta, PROMISED + 26 * MIN);
 	ck_assert_int_eq(r.w[WARN_ETA_LATE].promised, PROMISED);
 	ck_assert_int_eq(r.w[WARN_ETA_LATE].pct, 0);
