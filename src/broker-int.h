@@ -25,25 +25,11 @@
 #include "dispatch.h"
 #include "geo.h"
 #include "hmap.h"
+#include "kinds.h"
 #include "store.h"
 #include "ticket.h"
 
 enum stream { STREAM_TICKET, STREAM_TRUCK, STREAM_WARNING, STREAM_COUNT };
-
-#define WARN_KINDS(X)                         \
-	X(NOT_ACCEPTED, "not_accepted")       \
-	X(GPS_LOST, "gps_lost")               \
-	X(STALLED, "stalled")                 \
-	X(ETA_LATE, "eta_late")               \
-	X(OVERDUE, "overdue")                 \
-	X(REDISPATCH, "redispatch")
-
-enum warn_kind {
-#define X(e, s) WARN_##e,
-	WARN_KINDS(X)
-#undef X
-	WARN_KIND_COUNT
-};
 
 #define DECLINED_MAX 32
 #define OFFER_TIMEOUT_DEFAULT_S 120 /* a truck whose supplier is not in the data */
@@ -301,7 +287,5 @@ void clear_warning(struct broker *b, struct bticket *t, enum warn_kind k);
 void watch(struct broker *b, struct bticket *t, int64_t now);
 /* Raise and clear the warnings of every open ticket at now. */
 void broker_watch_tick(struct broker *b, int64_t now);
-const char *warn_kind_name(enum warn_kind k);
-int warn_kind_parse(const char *s);
 
 #endif

@@ -8,33 +8,49 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "monitor.h"
 #include "util.h"
 
 #define ETA_CHANGE_MS 60000
 #define ETA_MIN_GAP_MS 30000
 
-static const char *warn_names[] = {
-#define X(e, s) s,
-	WARN_KINDS(X)
-#undef X
-};
-
-const char *
-warn_kind_name(enum warn_kind k)
-{
-	return (unsigned)k < WARN_KIND_COUNT ? warn_names[k] : "";
-}
-
-int
-warn_kind_parse(const char *s)
-{
-	for (int i = 0; i < WARN_KIND_COUNT; i++)
-		if (strcmp(warn_names[i], s) == 0)
-			return i;
-	return -1;
-}
-
 /* ---- monitoring ---- */
+
+/* The rules live in src/monitor.c: here the broker gives the monitor its view of a ticket,
+ * ranks a re-dispatch when the monitor could want one, refreshes the ETA from the truck's
+ * position, and raises, changes and clears its warnings to match the monitor's result. */
+
+/* The wire keys that carry a warning's parameters (all optional). */
+#define WARN_PARAMS                                                                    \
+	((uint64_t)1 << PROTO_warning_subject | (uint64_t)1 << PROTO_warning_since |   \
+	    (uint64_t)1 << PROTO_warning_eta | (uint64_t)1 << PROTO_warning_promised | \
+	    (uint64_t)1 << PROTO_warning_pct | (uint64_t)1 << PROTO_warning_offers |   \
+	    (uint64_t)1 << PROTO_warning_alt_eta | (uint64_t)1 << PROTO_warning_gain_s)
+
+static void
+monitor_ticket_of(const struct bticket *t, struct monitor_ticket *mt)
+{
+	*mt = (struct monitor_ticket){
+		.state = t->state,
+		.created = t->w.created,
+		.promised = t->w.promised,
+		.eta = PROTO_HAS(&t->w, ticket, eta) ? t->w.eta : 0,
+		.round_start = t->round_start,
+		.offers = t->w.offers,
+		.last_offered = t->last_offered,
+	};
+}
+
+static void
+monitor_truck_of(const struct btruck *k, struct monitor_truck *mk)
+{
+	*mk = (struct monitor_truck){
+		.id = k->w.id,
+		.placed = k->placed,
+		.fix_ts = k->w.fix_ts,
+		.still_since = k->still_since,
+	};
+}
 
 void
 clear_warning(struct broker *b, struct bticket *t, enum warn_kind k)
@@ -47,81 +63,106 @@ clear_warning(struct broker *b, struct bticket *t, enum warn_kind k)
 	PROTO_SET(&w->w, warning, cleared);
 	w->w.ts = broker_now(b);
 	b->n_warns_active--;
-	broker_emit_warning(b, w, "cleared");
+	broker_emit_warning(b, w, event_kind_name(EVENT_CLEARED));
 }
 
-/* Raise warning k on t, or change its level (or the truck it proposes). truck may be NULL. */
+/* The text and the parameters of m into w: the keys m's kind uses become present, the
+ * others absent. */
 static void
-raise_warning(struct broker *b, struct bticket *t, enum warn_kind k, const char *level,
-    const char *text, const char *truck)
+set_code(struct proto_warning *w, const struct monitor_warning *m)
 {
-	struct bwarn *w = t->warns[k];
+	char text[200];
+
+	monitor_text(m, text, sizeof text);
+	PROTO_STRSET(w->text, text);
+	PROTO_STRSET(w->level, warn_level_name(m->level));
+	w->present &= ~WARN_PARAMS;
+	w->subject[0] = '\0';
+	w->since = w->eta = w->promised = w->pct = w->offers = w->alt_eta = w->gain_s = 0;
+	if (m->subject != NULL) {
+		PROTO_STRSET(w->subject, m->subject);
+		PROTO_SET(w, warning, subject);
+	}
+	if (m->since > 0) {
+		w->since = m->since;
+		PROTO_SET(w, warning, since);
+	}
+	if (m->eta > 0) {
+		w->eta = m->eta;
+		PROTO_SET(w, warning, eta);
+	}
+	if (m->promised > 0) {
+		w->promised = m->promised;
+		PROTO_SET(w, warning, promised);
+	}
+	if (m->pct > 0) {
+		w->pct = m->pct;
+		PROTO_SET(w, warning, pct);
+	}
+	if (m->kind == WARN_NOT_ACCEPTED) {
+		w->offers = m->offers;
+		PROTO_SET(w, warning, offers);
+	}
+	if (m->kind == WARN_REDISPATCH) {
+		w->alt_eta = m->alt_eta;
+		w->gain_s = m->gain_ms / 1000;
+		PROTO_SET(w, warning, alt_eta);
+		PROTO_SET(w, warning, gain_s);
+	}
+	if (m->truck != NULL) {
+		PROTO_STRSET(w->truck, m->truck);
+		PROTO_SET(w, warning, truck);
+	}
+}
+
+/* Raise the warning m on t, or change its level (or the truck it proposes). Its text and
+ * parameters are published with each of these changes only: the console recomputes what
+ * depends on the time from them. */
+static void
+raise_warning(struct broker *b, struct bticket *t, const struct monitor_warning *m)
+{
+	struct bwarn *w = t->warns[m->kind];
 	if (w != NULL) {
-		bool same_truck = truck == NULL || strcmp(w->w.truck, truck) == 0;
-		if (strcmp(w->w.level, level) == 0 && same_truck)
+		bool same_truck = m->truck == NULL || strcmp(w->w.truck, m->truck) == 0;
+		if (strcmp(w->w.level, warn_level_name(m->level)) == 0 && same_truck)
 			return;
-		PROTO_STRSET(w->w.level, level);
-		PROTO_STRSET(w->w.text, text);
-		if (truck != NULL)
-			PROTO_STRSET(w->w.truck, truck);
+		set_code(&w->w, m);
 		w->w.ts = broker_now(b);
-		broker_emit_warning(b, w, same_truck ? "level" : "update");
+		broker_emit_warning(b, w, event_kind_name(same_truck ? EVENT_LEVEL : EVENT_UPDATE));
 		return;
 	}
 	w = xcalloc(1, sizeof *w);
 	w->ticket = t;
 	w->w.id = (int64_t)b->n_warns + 1;
 	w->w.ticket = t->w.id;
-	PROTO_STRSET(w->w.kind, warn_kind_name(k));
-	PROTO_STRSET(w->w.level, level);
-	PROTO_STRSET(w->w.text, text);
+	PROTO_STRSET(w->w.kind, warn_kind_name(m->kind));
+	w->w.present = PROTO_ALL & ~((uint64_t)1 << PROTO_warning_truck | WARN_PARAMS);
+	set_code(&w->w, m);
 	w->w.ts = broker_now(b);
-	w->w.present = PROTO_ALL & ~((uint64_t)1 << PROTO_warning_truck);
-	if (truck != NULL) {
-		PROTO_STRSET(w->w.truck, truck);
-		PROTO_SET(&w->w, warning, truck);
-	}
 	if (b->n_warns == b->cap_warns) {
 		b->cap_warns = b->cap_warns ? b->cap_warns * 2 : 256;
 		b->warns = xreallocarray(b->warns, b->cap_warns, sizeof *b->warns);
 	}
 	b->warns[b->n_warns++] = w;
-	t->warns[k] = w;
+	t->warns[m->kind] = w;
 	b->n_warns_active++;
-	broker_emit_warning(b, w, "raised");
-	log_info("warning %s on ticket %" PRId64 ": %s", w->w.kind, t->w.id, level);
+	broker_emit_warning(b, w, event_kind_name(EVENT_RAISED));
+	log_info("warning %s on ticket %" PRId64 ": %s", w->w.kind, t->w.id, w->w.level);
 }
 
-/* An accepted or en-route ticket whose ETA slipped past the promise: is there a free truck
- * that beats it by the margin? Then propose it (an agent confirms with ticket.assign). */
-static void
-watch_redispatch(struct broker *b, struct bticket *t, int64_t now)
+/* The free truck that would reach t first, other than its own and those that declined it:
+ * what the monitor's redispatch rule weighs against t's ETA. */
+static bool
+propose(struct broker *b, struct bticket *t, int64_t now, struct dispatch_candidate *c)
 {
-	struct btruck *k = t->truck;
-	struct dispatch_candidate c;
 	uint32_t skip[DECLINED_MAX + 1];
-	char text[200];
 
-	if ((t->state != TICKET_ACCEPTED && t->state != TICKET_EN_ROUTE) || k == NULL ||
-	    !PROTO_HAS(&t->w, ticket, eta) || t->w.eta <= t->w.promised) {
-		clear_warning(b, t, WARN_REDISPATCH);
-		return;
-	}
 	struct dispatch_query q = query_for(b, t, now);
 	memcpy(skip, t->declined, (size_t)t->n_declined * sizeof *skip);
-	skip[q.n_skip++] = k->gid;
+	skip[q.n_skip++] = t->truck->gid;
 	q.skip = skip;
 	q.available_only = true;
-	int64_t gain = (int64_t)b->rules.tune.redispatch_gain_s * 1000;
-	if (dispatch_rank(&b->rules, b->eta, &b->fleet, &q, 1, &c, NULL) == 0 ||
-	    now + c.travel_ms + gain > t->w.eta) {
-		clear_warning(b, t, WARN_REDISPATCH);
-		return;
-	}
-	snprintf(text, sizeof text, "%s could be there %" PRId64 " min sooner than %s (ETA %"
-	    PRId64 " min vs %" PRId64 " min)", c.truck, (t->w.eta - now - c.travel_ms) / 60000,
-	    k->w.id, ceil_min(c.travel_ms), ceil_min(t->w.eta - now));
-	raise_warning(b, t, WARN_REDISPATCH, "amber", text, c.truck);
+	return dispatch_rank(&b->rules, b->eta, &b->fleet, &q, 1, c, NULL) > 0;
 }
 
 void
@@ -129,52 +170,21 @@ watch(struct broker *b, struct bticket *t, int64_t now)
 {
 	const struct data_sla *sla = &b->data->sla;
 	struct btruck *k = t->truck;
-	char text[200];
+	struct monitor_ticket mt;
+	struct monitor_truck mk;
+	struct monitor_result r;
+	struct dispatch_candidate c;
+	struct monitor_proposal p, *pp = NULL;
 
-	/* nobody has accepted since the first offer of this round */
-	bool waiting = t->round_start > 0 &&
-	    (t->state == TICKET_DISPATCHED || t->state == TICKET_NEW);
-	if (waiting && now - t->round_start > (int64_t)sla->not_accepted_s * 1000) {
-		snprintf(text, sizeof text, "not accepted %" PRId64 " min after the first offer (%"
-		    PRId64 " offer%s; last to %s%s)", (now - t->round_start) / 60000, t->w.offers,
-		    t->w.offers == 1 ? "" : "s", t->last_offered[0] ? t->last_offered : "?",
-		    t->state == TICKET_NEW ? ", none pending" : ", pending");
-		raise_warning(b, t, WARN_NOT_ACCEPTED, "amber", text, NULL);
-	} else {
-		clear_warning(b, t, WARN_NOT_ACCEPTED);
-	}
-
-	bool moving = t->state == TICKET_ACCEPTED || t->state == TICKET_EN_ROUTE;
-	bool stale = false;
-	/* GPS lost */
-	if (moving && k != NULL) {
-		int64_t age = now - k->w.fix_ts;
-		stale = !k->placed || age > (int64_t)sla->gps_stale_s * 1000;
-		if (stale) {
-			snprintf(text, sizeof text, "no GPS from %s for %" PRId64 " min", k->w.id, age / 60000);
-			raise_warning(b, t, WARN_GPS_LOST, age > 3LL * sla->gps_stale_s * 1000 ? "red" :
-			    "amber", text, NULL);
-		} else {
-			clear_warning(b, t, WARN_GPS_LOST);
-		}
-	} else {
-		clear_warning(b, t, WARN_GPS_LOST);
-	}
-
-	/* stalled en route */
-	if (t->state == TICKET_EN_ROUTE && k != NULL && !stale &&
-	    k->w.fix_ts - k->still_since > (int64_t)sla->stalled_s * 1000) {
-		snprintf(text, sizeof text, "%s has not moved for %" PRId64 " min", k->w.id,
-		    (k->w.fix_ts - k->still_since) / 60000);
-		raise_warning(b, t, WARN_STALLED, "amber", text, NULL);
-	} else {
-		clear_warning(b, t, WARN_STALLED);
-	}
+	monitor_ticket_of(t, &mt);
+	if (k != NULL)
+		monitor_truck_of(k, &mk);
 
 	/* ETA refresh from the truck's live position */
-	if (moving && k != NULL && k->placed) {
+	if ((t->state == TICKET_ACCEPTED || t->state == TICKET_EN_ROUTE) && k != NULL &&
+	    k->placed) {
 		int64_t eta = now + travel_ms(b, t, k, now);
-		const char *src = stale ? "stale" : b->eta->src;
+		const char *src = monitor_gps_stale(&mk, sla, now) ? "stale" : b->eta->src;
 		if (t->state == TICKET_ACCEPTED && strcmp(t->w.eta_src, "supplier") == 0 &&
 		    t->w.eta > eta)
 			eta = t->w.eta; /* the truck has not left; trust the supplier's quote */
@@ -185,40 +195,23 @@ watch(struct broker *b, struct bticket *t, int64_t now)
 			char detail[64];
 			snprintf(detail, sizeof detail, "ETA now %" PRId64 " min (%s)",
 			    (eta - now + 59999) / 60000, src);
-			broker_emit_ticket(b, t, "eta", "", detail);
+			broker_emit_ticket(b, t, event_kind_name(EVENT_ETA), "", detail);
+			mt.eta = t->w.eta;
 		}
 	}
 
-	/* late: predicted or actual */
-	bool before_scene = t->state == TICKET_NEW || t->state == TICKET_DISPATCHED ||
-	    t->state == TICKET_ACCEPTED || t->state == TICKET_EN_ROUTE;
-	if (before_scene && now > t->w.promised) {
-		snprintf(text, sizeof text, "%" PRId64 " min past the promised arrival",
-		    (now - t->w.promised) / 60000);
-		raise_warning(b, t, WARN_OVERDUE, "red", text, NULL);
-		clear_warning(b, t, WARN_ETA_LATE);
-	} else {
-		clear_warning(b, t, WARN_OVERDUE);
-		int64_t window = t->w.promised - t->w.created;
-		bool used = window > 0 && (now - t->w.created) * 100 > window * sla->window_pct;
-		bool eta_late = PROTO_HAS(&t->w, ticket, eta) && t->w.eta > 0 &&
-		    t->w.eta > t->w.promised - (int64_t)sla->late_margin_s * 1000;
-		if (before_scene && (eta_late || used)) {
-			if (eta_late)
-				snprintf(text, sizeof text, "ETA %lld min %s the promise",
-				    (long long)(llabs(t->w.eta - t->w.promised) / 60000),
-				    t->w.eta > t->w.promised ? "after" : "before");
-			else
-				snprintf(text, sizeof text, "%d%% of the promised window used",
-				    (int)((now - t->w.created) * 100 / window));
-			raise_warning(b, t, WARN_ETA_LATE, eta_late && t->w.eta > t->w.promised ?
-			    "red" : "amber", text, NULL);
-		} else {
-			clear_warning(b, t, WARN_ETA_LATE);
-		}
+	if (monitor_wants_proposal(&mt, k != NULL ? &mk : NULL) && propose(b, t, now, &c)) {
+		p = (struct monitor_proposal){ .truck = c.truck, .travel_ms = c.travel_ms,
+		    .min_gain_ms = (int64_t)b->rules.tune.redispatch_gain_s * 1000 };
+		pp = &p;
 	}
-
-	watch_redispatch(b, t, now);
+	monitor_check(&mt, k != NULL ? &mk : NULL, pp, sla, now, &r);
+	for (int i = 0; i < WARN_KIND_COUNT; i++) {
+		if (r.w[i].level == WARN_LEVEL_NONE)
+			clear_warning(b, t, (enum warn_kind)i);
+		else
+			raise_warning(b, t, &r.w[i]);
+	}
 }
 
 

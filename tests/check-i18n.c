@@ -1,8 +1,12 @@
-/* check-i18n.c: message catalogs, fallback and language choice (ui/i18n.c) and the
- * shipped catalogs data/i18n/{en,zh_CN}.ini.
+/* check-i18n.c: message catalogs, fallback and language choice (ui/i18n.c), the shipped
+ * catalogs data/i18n/{en,zh_CN}.ini, their entries for every warning and event kind the
+ * broker can emit (src/kinds.h, checked against the broker's sources), and the warning texts
+ * worded from them (ui/present.c).
  *
  * Run from the source root, or set RD_SRCDIR to it. */
 #include <check.h>
+#include <ctype.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +15,8 @@
 
 #include "i18n.h"
 #include "keymap.h"
+#include "kinds.h"
+#include "present.h"
 #include "util.h"
 
 static char datadir[4096];
@@ -71,6 +77,283 @@ START_TEST(test_catalog_covers_ui)
 	for (i = 0; i < ARRAY_LEN(ui_keys); i++)
 		ck_assert_msg(i18n_catalog_get(en, ui_keys[i]) != NULL, "en lacks %s", ui_keys[i]);
 	i18n_catalog_destroy(en);
+}
+END_TEST
+
+/* Keys the warning texts use besides "<kind key>.text" (ui/present.c). */
+static const char *warn_variant_keys[] = {
+	"warn.gps_lost.never", "warn.eta_late.before", "warn.eta_late.window",
+};
+
+static void
+assert_has(const struct i18n_catalog *c, const char *lang, const char *key)
+{
+	ck_assert_msg(i18n_catalog_get(c, key) != NULL, "%s lacks %s", lang, key);
+}
+
+START_TEST(test_catalogs_cover_kinds)
+{
+	static const char *langs[] = { "en", "zh_CN" };
+	char key[96];
+	size_t i;
+	int k;
+
+	for (i = 0; i < ARRAY_LEN(langs); i++) {
+		struct i18n_catalog *c = load(langs[i]);
+
+		for (k = 0; k < WARN_KIND_COUNT; k++) {
+			assert_has(c, langs[i], warn_kind_key((enum warn_kind)k));
+			snprintf(key, sizeof key, "%s.text", warn_kind_key((enum warn_kind)k));
+			assert_has(c, langs[i], key);
+		}
+		for (k = 0; k < (int)ARRAY_LEN(warn_variant_keys); k++)
+			assert_has(c, langs[i], warn_variant_keys[k]);
+		for (k = WARN_LEVEL_AMBER; k < WARN_LEVEL_COUNT; k++)
+			assert_has(c, langs[i], warn_level_key((enum warn_level)k));
+		for (k = 0; k < EVENT_KIND_COUNT; k++)
+			assert_has(c, langs[i], event_kind_key((enum event_kind)k));
+		i18n_catalog_destroy(c);
+	}
+}
+END_TEST
+
+/* The comma-separated argument idx (0-based) of the call that starts at p (just after its
+ * opening parenthesis): start and length, or false at the end of the call. */
+static bool
+call_arg(const char *p, int idx, const char **start, size_t *len)
+{
+	int depth = 0, n = 0;
+	bool in_str = false;
+	const char *a = p;
+
+	for (; *p != '\0'; p++) {
+		if (in_str) {
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			else if (*p == '"')
+				in_str = false;
+			continue;
+		}
+		if (*p == '"')
+			in_str = true;
+		else if (*p == '(')
+			depth++;
+		else if ((*p == ')' && depth == 0) || (*p == ',' && depth == 0)) {
+			if (n == idx) {
+				*start = a;
+				*len = (size_t)(p - a);
+				return true;
+			}
+			if (*p == ')')
+				return false;
+			n++;
+			a = p + 1;
+		} else if (*p == ')')
+			depth--;
+	}
+	return false;
+}
+
+/* Check the kinds named in one argument a (len bytes): each string literal, and each
+ * EVENT_ constant (event_kind_name(EVENT_RAISED) names "raised"). Returns how many. */
+static size_t
+check_arg_kinds(const char *a, size_t len, const char *path, const char *call)
+{
+	const char *q, *end = a + len;
+	char lit[64];
+	size_t found = 0, l;
+
+	for (q = a; q < end; q++) {
+		l = 0;
+		if (*q == '"') {
+			for (q++; q < end && *q != '"' && l + 1 < sizeof lit; q++)
+				lit[l++] = *q;
+		} else if (strncmp(q, "EVENT_", 6) == 0 && (q == a || !isalnum((unsigned char)q[-1]))) {
+			for (q += 6; q < end && (isupper((unsigned char)*q) || *q == '_') &&
+			    l + 1 < sizeof lit; q++)
+				lit[l++] = (char)tolower((unsigned char)*q);
+		} else {
+			continue;
+		}
+		lit[l] = '\0';
+		ck_assert_msg(event_kind_parse(lit) >= 0, "%s: %s emits the kind \"%s\", not in "
+		    "src/kinds.h", path, call, lit);
+		found++;
+	}
+	return found;
+}
+
+/* Every kind the broker's sources pass to broker_emit_* (or to its helpers drop_truck and
+ * release_truck) as a string literal or as event_kind_name(EVENT_...) is in the event
+ * table, and so in both catalogs. */
+START_TEST(test_broker_emits_known_kinds)
+{
+	static const struct {
+		const char *name;
+		int arg;	/* which argument is the kind, from 0 */
+	} calls[] = {
+		{ "broker_emit_ticket(", 2 }, { "broker_emit_truck(", 2 },
+		{ "broker_emit_warning(", 2 }, { "drop_truck(", 2 }, { "release_truck(", 3 },
+	};
+	static char src[1 << 21];
+	char pattern[4200];
+	const char *p, *a;
+	glob_t g;
+	size_t f, c, n, len, found = 0;
+	FILE *fp;
+
+	snprintf(pattern, sizeof pattern, "%s/../src/broker*.c", datadir);
+	ck_assert_int_eq(glob(pattern, 0, NULL, &g), 0);
+	for (f = 0; f < g.gl_pathc; f++) {
+		fp = fopen(g.gl_pathv[f], "r");
+		ck_assert_ptr_nonnull(fp);
+		n = fread(src, 1, sizeof src - 1, fp);
+		fclose(fp);
+		src[n] = '\0';
+		for (c = 0; c < ARRAY_LEN(calls); c++) {
+			const char *name = calls[c].name;
+
+			for (p = strstr(src, name); p != NULL; p = strstr(p + 1, name)) {
+				if (p > src && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+					continue;
+				if (call_arg(p + strlen(name), calls[c].arg, &a, &len))
+					found += check_arg_kinds(a, len, g.gl_pathv[f], name);
+			}
+		}
+	}
+	globfree(&g);
+	/* the scan sees the broker's kinds (a dozen or more), not nothing */
+	ck_assert_uint_ge(found, 12);
+}
+END_TEST
+
+#define MIN_MS 60000LL
+#define T_NOW 1700000000000LL
+
+static struct proto_warning
+warning(const char *kind, uint64_t present)
+{
+	struct proto_warning w = { .id = 1, .ticket = 7, .ts = T_NOW };
+
+	PROTO_STRSET(w.kind, kind);
+	PROTO_STRSET(w.level, "amber");
+	PROTO_STRSET(w.text, "the broker's English");
+	w.present = ((uint64_t)1 << PROTO_warning_id) | ((uint64_t)1 << PROTO_warning_ticket) |
+	    ((uint64_t)1 << PROTO_warning_kind) | ((uint64_t)1 << PROTO_warning_level) |
+	    ((uint64_t)1 << PROTO_warning_text) | ((uint64_t)1 << PROTO_warning_ts) | present;
+	return w;
+}
+
+#define P(f) ((uint64_t)1 << PROTO_warning_##f)
+
+static void
+expect_text(const struct proto_warning *w, const struct proto_ticket *t, int64_t now,
+    const char *want)
+{
+	char out[256];
+
+	present_warning_text(w, t, now, out, sizeof out);
+	ck_assert_str_eq(out, want);
+}
+
+/* Warning texts are worded at display time from the code and its parameters, with the
+ * minutes of now, in the UI language; the wire's text only for what this console cannot
+ * word. */
+START_TEST(test_warning_texts)
+{
+	char *cause = NULL;
+	struct proto_warning w;
+	struct proto_ticket t = { .id = 7, .created = T_NOW - 40 * MIN_MS,
+	    .promised = T_NOW + 20 * MIN_MS, .eta = T_NOW + 23 * MIN_MS, .offers = 2 };
+
+	t.present = (uint64_t)1 << PROTO_ticket_eta;
+	ck_assert_msg(i18n_load(datadir, "en", &cause) == 0, "%s", cause);
+
+	w = warning("overdue", P(promised) | P(since));
+	w.promised = w.since = T_NOW - 12 * MIN_MS;
+	expect_text(&w, NULL, T_NOW, "12 min past the promised arrival");
+	expect_text(&w, NULL, T_NOW + 3 * MIN_MS, "15 min past the promised arrival");
+
+	/* raised at 26 min after the promise; the ticket's ETA is now 3 min after it */
+	w = warning("eta_late", P(promised) | P(eta));
+	w.promised = t.promised;
+	w.eta = t.promised + 26 * MIN_MS;
+	expect_text(&w, NULL, T_NOW, "ETA 26 min after the promise");
+	expect_text(&w, &t, T_NOW, "ETA 3 min after the promise");
+	t.eta = t.promised - 4 * MIN_MS;
+	expect_text(&w, &t, T_NOW, "ETA only 4 min before the promise");
+	w = warning("eta_late", P(promised) | P(pct));
+	w.promised = t.promised;
+	w.pct = 81;
+	expect_text(&w, NULL, T_NOW, "81% of the promised window used");
+	expect_text(&w, &t, T_NOW + 6 * MIN_MS, "76% of the promised window used");
+
+	w = warning("gps_lost", P(subject) | P(since));
+	PROTO_STRSET(w.subject, "R1");
+	w.since = T_NOW - 4 * MIN_MS - 5000;
+	expect_text(&w, NULL, T_NOW, "no GPS from R1 for 4 min");
+	w.present &= ~P(since);
+	expect_text(&w, NULL, T_NOW, "no GPS from R1 yet");
+
+	w = warning("stalled", P(subject) | P(since));
+	PROTO_STRSET(w.subject, "R1");
+	w.since = T_NOW - 6 * MIN_MS;
+	expect_text(&w, NULL, T_NOW, "R1 has not moved for 6 min");
+
+	w = warning("not_accepted", P(subject) | P(since) | P(offers));
+	PROTO_STRSET(w.subject, "A1");
+	w.since = T_NOW - 7 * MIN_MS;
+	w.offers = 1;
+	expect_text(&w, NULL, T_NOW,
+	    "not accepted 7 min after the first offer (offers made: 1, last to A1)");
+	expect_text(&w, &t, T_NOW,
+	    "not accepted 7 min after the first offer (offers made: 2, last to A1)");
+
+	w = warning("redispatch", P(truck) | P(subject) | P(eta) | P(alt_eta) | P(gain_s));
+	PROTO_STRSET(w.truck, "R2");
+	PROTO_STRSET(w.subject, "R1");
+	w.eta = T_NOW + 76 * MIN_MS;
+	w.alt_eta = T_NOW + 8 * MIN_MS + 1;
+	w.gain_s = (w.eta - w.alt_eta) / 1000;
+	expect_text(&w, NULL, T_NOW,
+	    "R2 could be there 67 min sooner than R1 (ETA 9 min vs 76 min)");
+
+	/* an older broker (no parameters) and a kind of a newer one: the wire's text */
+	w = warning("overdue", 0);
+	expect_text(&w, NULL, T_NOW, "the broker's English");
+	w = warning("flood", P(since));
+	expect_text(&w, NULL, T_NOW, "the broker's English");
+	w.text[0] = '\0';
+	expect_text(&w, NULL, T_NOW, "flood");
+
+	ck_assert_msg(i18n_load(datadir, "zh_CN", &cause) == 0, "%s", cause);
+	w = warning("overdue", P(promised) | P(since));
+	w.promised = w.since = T_NOW - 12 * MIN_MS;
+	expect_text(&w, NULL, T_NOW, "已超过承诺到达时间 12 分钟");
+	w = warning("gps_lost", P(subject) | P(since));
+	PROTO_STRSET(w.subject, "R1");
+	w.since = T_NOW - 4 * MIN_MS;
+	expect_text(&w, NULL, T_NOW, "R1 已 4 分钟没有定位");
+	ck_assert_str_eq(present_event_kind("timeout"), "未应答");
+	ck_assert_str_eq(present_warn_kind("eta_late"), "预计超时");
+	ck_assert_str_eq(present_warn_level("red"), "红色");
+	ck_assert_str_eq(present_event_kind("from_the_future"), "from_the_future");
+	i18n_unload();
+}
+END_TEST
+
+START_TEST(test_fill)
+{
+	static const char *vars[] = { "min", "5", "truck", "粤B12345" };
+	char out[64], small[8];
+
+	present_fill("{truck} late {min} min {other} {", vars, 2, out, sizeof out);
+	ck_assert_str_eq(out, "粤B12345 late 5 min {other} {");
+	/* cut on a character boundary: "粤" is 3 bytes, "B" fits, "1" does not */
+	present_fill("x{truck}", vars, 2, small, 6);
+	ck_assert_str_eq(small, "x粤B");
+	present_fill("{truck}", vars, 2, small, 3);
+	ck_assert_str_eq(small, "");
 }
 END_TEST
 
@@ -257,6 +540,10 @@ i18n_suite(void)
 	tcase_add_test(tc, test_catalogs_have_same_keys);
 	tcase_add_test(tc, test_catalog_covers_ui);
 	tcase_add_test(tc, test_catalog_lines_fit_inih);
+	tcase_add_test(tc, test_catalogs_cover_kinds);
+	tcase_add_test(tc, test_broker_emits_known_kinds);
+	tcase_add_test(tc, test_warning_texts);
+	tcase_add_test(tc, test_fill);
 	tcase_add_test(tc, test_chinese_from_lang);
 	suite_add_tcase(s, tc);
 

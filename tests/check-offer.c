@@ -543,6 +543,11 @@ START_TEST(test_not_accepted)
 	ck_assert_msg(strstr(p.u.warning.text, "last to A1, pending") != NULL, "%s",
 	    p.u.warning.text);
 	ck_assert(!PROTO_HAS(&p.u.warning, warning, truck));
+	/* the code's parameters, for consoles that word it themselves */
+	ck_assert_str_eq(p.u.warning.subject, "A1");
+	ck_assert_int_eq(p.u.warning.offers, 1);
+	ck_assert_int_eq(p.u.warning.since, t.t_dispatched);
+	ck_assert(!PROTO_HAS(&p.u.warning, warning, gain_s));
 	int64_t wid = p.u.warning.id;
 	struct proto_offer_accept a = accept_args(t.id, "A1", 600);
 	ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
@@ -720,6 +725,10 @@ START_TEST(test_redispatch)
 	ck_assert_msg(strstr(p.u.warning.text, "R2 could be there 17") != NULL &&
 	    strstr(p.u.warning.text, "sooner than R1 (ETA 4 min vs 180 min)") != NULL, "%s",
 	    p.u.warning.text);
+	ck_assert_str_eq(p.u.warning.subject, "R1");
+	ck_assert(PROTO_HAS(&p.u.warning, warning, eta) && PROTO_HAS(&p.u.warning, warning, alt_eta));
+	ck_assert_int_eq(p.u.warning.gain_s, (p.u.warning.eta - p.u.warning.alt_eta) / 1000);
+	ck_assert_int_ge(p.u.warning.gain_s, 17 * 60);
 
 	/* the agent confirms: R1 is released and told */
 	struct proto_ticket_assign as = { .id = t.id, .present = 0 };

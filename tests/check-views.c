@@ -19,6 +19,7 @@
 #include "lineedit.h"
 #include "menu.h"
 #include "model.h"
+#include "monitor.h"
 #include "present.h"
 #include "text.h"
 #include "ticket.h"
@@ -60,7 +61,8 @@ static struct data_region regions[] = {
 	    .suppliers = nx_suppliers, .n_suppliers = 1 },
 };
 static struct data data = { .regions = regions, .n_regions = 2,
-	.sla = { .gps_stale_s = 90 } };
+	.sla = { .not_accepted_s = 300, .gps_stale_s = 90, .stalled_s = 300,
+	    .late_margin_s = 300, .window_pct = 80 } };
 
 /* Optional fields that are absent unless set below. */
 #define ABSENT ((uint64_t)1 << PROTO_ticket_eta | (uint64_t)1 << PROTO_ticket_eta_src)
@@ -84,7 +86,7 @@ static struct proto_ticket base_tickets[] = {
 	{ .id = 1044, .state = "en_route", .region = "changsha", .customer = "李雷🚗",
 	    .phone = "13700001234", .plate = "湘A12345", .lat = 28.2000, .lon = 113.0000,
 	    .address = "长沙县星沙大道 18 号", .fault = "no_start", .truck = "CSH-XY-W02",
-	    .created = NOW - 35 * MIN_MS, .promised = NOW + 14 * MIN_MS, .eta = NOW + 6 * MIN_MS,
+	    .created = NOW - 35 * MIN_MS, .promised = NOW + 14 * MIN_MS, .eta = NOW + 10 * MIN_MS,
 	    .eta_src = "supplier", .t_dispatched = NOW - 30 * MIN_MS, .ver = 9,
 	    .present = P_ALL },
 	{ .id = 1045, .state = "accepted", .region = "changsha", .customer = ESC_2J "王五",
@@ -1133,6 +1135,8 @@ static struct proto_warning rd_warning = {
 	.id = 9, .ticket = 1042, .kind = "redispatch", .level = "amber",
 	.text = "CSH-XY-V04 is free and 1.2 km nearer than CSH-XY-V01",
 	.ts = NOW - MIN_MS, .ver = 1, .truck = "CSH-XY-V04", .present = PROTO_ALL,
+	.subject = "CSH-XY-V01", .eta = NOW + 17 * MIN_MS, .alt_eta = NOW + 5 * MIN_MS,
+	.gain_s = 12 * 60,
 };
 static const struct proto_warning *wp_rd[ARRAY_LEN(base_warnings) + 1];
 
@@ -1610,18 +1614,47 @@ START_TEST(test_present_due)
 {
 	struct proto_ticket t = base_tickets[0];
 
-	ck_assert_int_eq(present_due(&t, NOW, 0), PRESENT_DUE_OK);
-	ck_assert_int_eq(present_due(&t, NOW, 1), PRESENT_DUE_SOON);
-	ck_assert_int_eq(present_due(&t, NOW, 2), PRESENT_DUE_LATE);
-	t.eta = t.promised - 9 * MIN_MS;
-	ck_assert_int_eq(present_due(&t, NOW, 0), PRESENT_DUE_SOON);
+	ck_assert_int_eq(present_due(NULL, &t, NOW, 0), PRESENT_DUE_OK);
+	ck_assert_int_eq(present_due(NULL, &t, NOW, 1), PRESENT_DUE_SOON);
+	ck_assert_int_eq(present_due(NULL, &t, NOW, 2), PRESENT_DUE_LATE);
+	/* amber exactly when the broker raises eta_late: an ETA within late_margin_s */
+	t.eta = t.promised - 7 * MIN_MS;
+	ck_assert_int_eq(present_due(NULL, &t, NOW, 0), PRESENT_DUE_OK);
+	t.eta = t.promised - 4 * MIN_MS;
+	ck_assert_int_eq(present_due(NULL, &t, NOW, 0), PRESENT_DUE_SOON);
+	struct data_sla wide = *monitor_sla_default();
+	wide.late_margin_s = 600;
+	t.eta = t.promised - 7 * MIN_MS;
+	ck_assert_int_eq(present_due(&wide, &t, NOW, 0), PRESENT_DUE_SOON);
 	t.eta = t.promised + MIN_MS;
-	ck_assert_int_eq(present_due(&t, NOW, 0), PRESENT_DUE_LATE);
+	ck_assert_int_eq(present_due(NULL, &t, NOW, 0), PRESENT_DUE_LATE);
 	t.present &= ~ABSENT;			/* no ETA: only the clock counts */
-	ck_assert_int_eq(present_due(&t, NOW, 0), PRESENT_DUE_OK);
-	ck_assert_int_eq(present_due(&t, t.promised + 1, 0), PRESENT_DUE_LATE);
+	ck_assert_int_eq(present_due(NULL, &t, NOW, 0), PRESENT_DUE_OK);
+	ck_assert_int_eq(present_due(NULL, &t, t.promised + 1, 0), PRESENT_DUE_LATE);
 	rd_strlcpy(t.state, "on_scene", sizeof t.state);
-	ck_assert_int_eq(present_due(&t, t.promised + 1, 2), PRESENT_DUE_NONE);
+	ck_assert_int_eq(present_due(NULL, &t, t.promised + 1, 2), PRESENT_DUE_NONE);
+}
+END_TEST
+
+/* The board's urgency weighs a ticket's standing as the broker's warning for it: an ETA 7
+ * minutes before the promise adds nothing, 4 minutes before adds what an amber warning
+ * adds (and not twice once the broker's eta_late arrives). */
+START_TEST(test_board_urgency_standing)
+{
+	struct proto_ticket t = base_tickets[0];
+	int64_t calm, risk;
+
+	t.priority = 0;
+	t.eta = t.promised - 7 * MIN_MS;
+	calm = board_urgency(&t, NULL, NOW, 0);
+	ck_assert_int_eq(calm, -7 * 60);
+	ck_assert_int_eq(board_urgency(&t, NULL, NOW, 1), calm + 600);
+	t.eta = t.promised - 4 * MIN_MS;
+	risk = board_urgency(&t, NULL, NOW, 0);
+	ck_assert_int_eq(risk, -4 * 60 + 600);
+	ck_assert_int_eq(board_urgency(&t, NULL, NOW, 1), risk);
+	t.eta = t.promised + MIN_MS;
+	ck_assert_int_eq(board_urgency(&t, NULL, NOW, 0), 60 + 1200);
 }
 END_TEST
 
@@ -1858,6 +1891,7 @@ views_suite(void)
 	tcase_add_test(tc, test_lineedit_scroll);
 	tcase_add_test(tc, test_present_wrap);
 	tcase_add_test(tc, test_present_due);
+	tcase_add_test(tc, test_board_urgency_standing);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "monitor.h"
 #include "ticket.h"
 #include "util.h"
 
@@ -43,17 +44,25 @@ is_open(const struct proto_ticket *t)
 }
 
 int64_t
-board_urgency(const struct proto_ticket *t, int64_t now, int warn_level)
+board_urgency(const struct proto_ticket *t, const struct data_sla *sla, int64_t now,
+    int warn_level)
 {
 	if (!is_open(t))
 		return INT64_MIN / 2 + t->t_closed / 1000; /* recently closed first among closed */
 	int s = ticket_state_parse(t->state);
 	if (s == TICKET_ON_SCENE || s == TICKET_TOWING)
 		return INT64_MIN / 4 + t->created / 1000 * -1;
-	int64_t arrive = t->eta > now ? t->eta : now;
-	int64_t left_s = (t->promised - arrive) / 1000; /* seconds of slack; negative = late */
-	int64_t score = -left_s;
-	score += (int64_t)warn_level * 600;       /* a warning is worth ten minutes */
+	struct monitor_ticket mt;
+	monitor_ticket_from_wire(t, &mt);
+	struct monitor_standing st = monitor_classify(&mt, sla != NULL ? sla :
+	    monitor_sla_default(), now);
+	int64_t score = -st.slack_ms / 1000;      /* seconds of slack; negative = late */
+	/* The standing counts as the warning the broker raises for it (eta_late, overdue),
+	 * so a ticket is not counted twice once that warning arrives. */
+	int level = st.cls == MONITOR_LATE ? 2 : st.cls == MONITOR_AT_RISK ? 1 : 0;
+	if (warn_level > level)
+		level = warn_level;
+	score += (int64_t)level * 600;            /* a warning is worth ten minutes */
 	score += t->priority * 60;                /* each priority point a minute */
 	if (s == TICKET_NEW)
 		score += 300;                     /* nobody is on the way yet */
@@ -213,7 +222,7 @@ board_rebuild(struct board *b, const struct proto_ticket *const *all, size_t n, 
 		items[m].t = t;
 		switch (b->sort) {
 		case BOARD_SORT_URGENCY:
-			items[m].key = board_urgency(t, now, warn ? warn(ctx, t->id) : 0);
+			items[m].key = board_urgency(t, b->sla, now, warn ? warn(ctx, t->id) : 0);
 			break;
 		case BOARD_SORT_AGE:
 			items[m].key = -t->created;

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "data.h"
 #include "proto.h"
 
 #define BOARD_SORTS(X)                   \
@@ -47,6 +48,7 @@ struct board {
 	size_t sel_index; /* row of the selection after the last rebuild */
 	size_t top;       /* first row shown */
 	size_t total;     /* tickets before filtering */
+	const struct data_sla *sla; /* thresholds for urgency, borrowed; NULL: shipped ones */
 };
 
 /* Warning level of a ticket for urgency: 0 none, 1 amber, 2 red. */
@@ -73,8 +75,11 @@ void board_scroll(struct board *b, size_t visible);
 const struct proto_ticket *board_selected(const struct board *b);
 
 /* Urgency score: higher is more urgent. Open tickets come before closed ones; among open
- * ones, the least time left before the promise (by ETA when known), then warnings and
- * priority flags. */
-int64_t board_urgency(const struct proto_ticket *t, int64_t now, int warn_level);
+ * ones, the least slack before the promise (by ETA when known) as src/monitor.h measures
+ * it, plus ten minutes per level of the worse of its warnings and its standing (at risk
+ * amber, late red), a minute per priority point, five more while new. sla NULL: the
+ * shipped thresholds. */
+int64_t board_urgency(const struct proto_ticket *t, const struct data_sla *sla, int64_t now,
+    int warn_level);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "kinds.h"
 #include "present.h"
 #include "ticket.h"
 #include "util.h"
@@ -32,7 +33,7 @@ model_finish(struct model *m)
 static int
 level_of(const struct proto_warning *w)
 {
-	return strcmp(w->level, "red") == 0 ? 2 : 1;
+	return warn_level_parse(w->level) == WARN_LEVEL_RED ? 2 : 1;
 }
 
 static int
@@ -70,10 +71,12 @@ model_refresh(struct model *m, int64_t now)
 		m->n_open += !(s >= 0 && ticket_state_final((enum ticket_state)s));
 		if (!present_before_scene(t))
 			continue;
-		enum present_due d = present_due(t, now, model_warn_level(m, t->id));
+		enum present_due d = present_due(m->data != NULL ? &m->data->sla : NULL, t, now,
+		    model_warn_level(m, t->id));
 		m->n_late += d == PRESENT_DUE_LATE;
 		m->n_risk += d == PRESENT_DUE_SOON;
 	}
+	m->board.sla = m->data != NULL ? &m->data->sla : NULL;
 	board_rebuild(&m->board, m->tickets, m->n_tickets, now, warn_cb, m);
 }
 

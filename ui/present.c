@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "kinds.h"
 #include "model.h"
+#include "monitor.h"
 #include "text.h"
 #include "ticket.h"
 #include "util.h"
@@ -51,19 +53,158 @@ present_truck_status(const char *status)
 const char *
 present_warn_kind(const char *kind)
 {
-	return label("warn", kind);
+	int k = warn_kind_parse(kind);
+	return k >= 0 ? i18n_tr(warn_kind_key((enum warn_kind)k)) : label("warn", kind);
 }
 
 const char *
 present_warn_level(const char *level)
 {
-	return label("level", level);
+	int l = warn_level_parse(level);
+	return l >= 0 ? i18n_tr(warn_level_key((enum warn_level)l)) : label("level", level);
 }
 
 const char *
 present_event_kind(const char *kind)
 {
-	return label("event", kind);
+	int k = event_kind_parse(kind);
+	return k >= 0 ? i18n_tr(event_kind_key((enum event_kind)k)) : label("event", kind);
+}
+
+void
+present_fill(const char *tmpl, const char *const *vars, size_t n, char *out, size_t outsz)
+{
+	size_t len = 0, i, nl;
+	const char *p, *end, *val;
+
+	if (outsz == 0)
+		return;
+	for (p = tmpl; *p != '\0'; p++) {
+		val = NULL;
+		nl = 0;
+		if (*p == '{' && (end = strchr(p + 1, '}')) != NULL) {
+			nl = (size_t)(end - p - 1);
+			for (i = 0; i < n && val == NULL; i++) {
+				const char *name = vars[2 * i];
+				if (strlen(name) == nl && strncmp(name, p + 1, nl) == 0)
+					val = vars[2 * i + 1];
+			}
+		}
+		if (val != NULL) {
+			for (; *val != '\0' && len + 1 < outsz; val++)
+				out[len++] = *val;
+			p += nl + 1;
+		} else if (len + 1 < outsz) {
+			out[len++] = *p;
+		}
+	}
+	/* A cut never ends inside a UTF-8 sequence: drop an incomplete last character. */
+	if (len > 0 && len + 1 >= outsz) {
+		i = len - 1;
+		while (i > 0 && ((unsigned char)out[i] & 0xc0) == 0x80)
+			i--;
+		unsigned char lead = (unsigned char)out[i];
+		size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+		if (len - i < need)
+			len = i;
+	}
+	out[len] = '\0';
+}
+
+static void
+minutes(int64_t ms, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%lld", (long long)(ms > 0 ? ms / 60000 : 0));
+}
+
+static void
+minutes_up(int64_t ms, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%lld", (long long)(ms > 0 ? (ms + 59999) / 60000 : 0));
+}
+
+void
+present_warning_text(const struct proto_warning *w, const struct proto_ticket *t,
+    int64_t now, char *out, size_t outsz)
+{
+	/* the template's values, by name */
+	char min[24] = "", offers[24] = "", pct[24] = "", alt[24] = "", eta_min[24] = "";
+	/* A parameter counts when present and set: times after 1970, a truck named. */
+	bool subj = PROTO_HAS(w, warning, subject) && w->subject[0] != '\0';
+	bool since = PROTO_HAS(w, warning, since) && w->since > 0;
+	bool has_eta = PROTO_HAS(w, warning, eta) && w->eta > 0;
+	bool has_promised = PROTO_HAS(w, warning, promised) && w->promised > 0;
+	const char *key = NULL, *subject = subj ? w->subject : "?", *truck = subject;
+	int64_t eta, promised = t != NULL && t->promised > 0 ? t->promised : w->promised;
+
+	switch (warn_kind_parse(w->kind)) {
+	case WARN_NOT_ACCEPTED:
+		if (!since || !PROTO_HAS(w, warning, offers))
+			break;
+		key = "warn.not_accepted.text";
+		minutes(now - w->since, min, sizeof min);
+		snprintf(offers, sizeof offers, "%lld", (long long)(t != NULL &&
+		    t->offers > w->offers ? t->offers : w->offers));
+		break;
+	case WARN_GPS_LOST:
+		if (!subj)
+			break;
+		key = since ? "warn.gps_lost.text" : "warn.gps_lost.never";
+		minutes(now - w->since, min, sizeof min);
+		break;
+	case WARN_STALLED:
+		if (!subj || !since)
+			break;
+		key = "warn.stalled.text";
+		minutes(now - w->since, min, sizeof min);
+		break;
+	case WARN_ETA_LATE:
+		if (!has_promised)
+			break;
+		if (PROTO_HAS(w, warning, pct) && w->pct > 0) {
+			/* raised by the window: the share used now, when the ticket is held */
+			int64_t window = t != NULL ? promised - t->created : 0;
+			int64_t used = window > 0 ? (now - t->created) * 100 / window : w->pct;
+			key = "warn.eta_late.window";
+			snprintf(pct, sizeof pct, "%lld", (long long)(used < 0 ? 0 : used));
+			break;
+		}
+		if (!has_eta)
+			break;
+		/* raised by the ETA: the ticket's ETA now, not the one it was raised with */
+		eta = t != NULL && present_eta_known(t) ? t->eta : w->eta;
+		key = eta > promised ? "warn.eta_late.text" : "warn.eta_late.before";
+		minutes(eta > promised ? eta - promised : promised - eta, min, sizeof min);
+		break;
+	case WARN_OVERDUE:
+		if (!has_promised)
+			break;
+		key = "warn.overdue.text";
+		minutes(now - promised, min, sizeof min);
+		break;
+	case WARN_REDISPATCH:
+		if (!PROTO_HAS(w, warning, truck) || w->truck[0] == '\0' || !subj || !has_eta ||
+		    !PROTO_HAS(w, warning, alt_eta) || w->alt_eta <= 0)
+			break;
+		key = "warn.redispatch.text";
+		truck = w->truck;	/* {truck} is the proposed one, {subject} the ticket's */
+		minutes(w->eta - w->alt_eta, min, sizeof min);
+		minutes_up(w->alt_eta - now, alt, sizeof alt);
+		minutes_up(w->eta - now, eta_min, sizeof eta_min);
+		break;
+	default:
+		break;
+	}
+	if (key == NULL) {
+		/* an older broker's warning, or a kind this console does not know */
+		rd_strlcpy(out, w->text[0] != '\0' ? w->text : present_warn_kind(w->kind), outsz);
+		return;
+	}
+	const char *vars[] = {
+		"min", min, "gain", min, "offers", offers, "pct", pct, "alt", alt, "eta", eta_min,
+		"truck", truck, "subject", subject,
+	};
+	present_fill(i18n_tr(key), vars, ARRAY_LEN(vars) / 2, out, outsz);
 }
 
 const char *
@@ -168,28 +309,29 @@ present_before_scene(const struct proto_ticket *t)
 {
 	int s = ticket_state_parse(t->state);
 
-	return s == TICKET_NEW || s == TICKET_DISPATCHED || s == TICKET_ACCEPTED ||
-	    s == TICKET_EN_ROUTE;
+	return s >= 0 && monitor_before_scene((enum ticket_state)s);
 }
 
 enum present_due
-present_due(const struct proto_ticket *t, int64_t now, int warn)
+present_due(const struct data_sla *sla, const struct proto_ticket *t, int64_t now, int warn)
 {
-	int64_t arrive, slack;
+	struct monitor_ticket mt;
 
-	if (!present_before_scene(t))
+	monitor_ticket_from_wire(t, &mt);
+	if (!monitor_before_scene(mt.state))
 		return PRESENT_DUE_NONE;
 	if (warn >= 2)
 		return PRESENT_DUE_LATE;
-	if (t->promised <= 0)
-		return warn == 1 ? PRESENT_DUE_SOON : PRESENT_DUE_NONE;
-	arrive = present_eta_known(t) && t->eta > now ? t->eta : now;
-	slack = t->promised - arrive;
-	if (slack < 0)
+	switch (monitor_classify(&mt, sla != NULL ? sla : monitor_sla_default(), now).cls) {
+	case MONITOR_LATE:
 		return PRESENT_DUE_LATE;
-	if (warn == 1 || slack < PRESENT_SOON_MS)
+	case MONITOR_AT_RISK:
 		return PRESENT_DUE_SOON;
-	return PRESENT_DUE_OK;
+	case MONITOR_ON_TIME:
+		return warn == 1 ? PRESENT_DUE_SOON : PRESENT_DUE_OK;
+	default:
+		return warn == 1 ? PRESENT_DUE_SOON : PRESENT_DUE_NONE;
+	}
 }
 
 enum theme_role

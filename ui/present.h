@@ -2,9 +2,9 @@
  * views so the board, the detail and the form say the same thing the same way.
  *
  * Labels translate the names of ticket.h and of the protocol ("en_route", "battery",
- * "overdue") through the catalogs (state.*, fault.*, kind.*, truck.*, warn.*, event.*,
- * eta.*); a name with no catalog entry is shown as it is, so data from a newer broker still
- * reads. Returned strings are borrowed: catalog text (valid until the next i18n_load) or
+ * "overdue") through the catalogs (state.*, fault.*, kind.*, truck.*, eta.*, and the keys
+ * of src/kinds.h for warning kinds, levels and event kinds); a name with no catalog entry
+ * is shown as it is, so data from a newer broker still reads. Returned strings are borrowed: catalog text (valid until the next i18n_load) or
  * the argument itself.
  *
  * Pure apart from i18n lookups: time is passed in (model->now), nothing reads the clock. */
@@ -32,6 +32,19 @@ const char *present_region(const struct data *d, const char *id);
 /* The supplier's name from the data, or id. */
 const char *present_supplier(const struct data *d, const char *region, const char *id);
 
+/* The text of warning w in the UI language, worded at now from its kind and parameters
+ * (catalog templates "warn.<kind>.text" and variants, PROTOCOL.md 8.3), so the minutes are
+ * current: t is its ticket (NULL: not held), whose current ETA and window are used when
+ * known. The wire's English text is used for a kind this console does not know and for a
+ * warning from an older broker, which has no parameters. */
+void present_warning_text(const struct proto_warning *w, const struct proto_ticket *t,
+    int64_t now, char *out, size_t outsz);
+
+/* Fill a catalog template: each "{name}" whose name is vars[2 i] becomes vars[2 i + 1]
+ * (n pairs); other text, and unknown names, are copied as they are. Truncates to outsz. */
+void present_fill(const char *tmpl, const char *const *vars, size_t n, char *out,
+    size_t outsz);
+
 /* The colon between a label and its value in the UI language: ": " or "：". Borrowed. */
 const char *present_colon(void);
 
@@ -45,20 +58,19 @@ bool present_eta_known(const struct proto_ticket *t);
 /* true for the states before the truck is on scene (new .. en_route). */
 bool present_before_scene(const struct proto_ticket *t);
 
-/* How a ticket stands against its promised arrival. */
+/* How a ticket stands against its promised arrival, by the rules the broker raises its
+ * warnings with (src/monitor.h), so the board, the counts and the broker agree. */
 enum present_due {
 	PRESENT_DUE_NONE,	/* nothing to count down: on scene, closed, no promise */
 	PRESENT_DUE_OK,
-	PRESENT_DUE_SOON,	/* amber: arrival within 10 minutes of the promise, or amber warning */
-	PRESENT_DUE_LATE	/* red: promise passed or ETA after it, or red warning */
+	PRESENT_DUE_SOON,	/* amber: at risk (eta_late amber), or an amber warning */
+	PRESENT_DUE_LATE	/* red: late (overdue, eta_late red), or a red warning */
 };
 
-/* Minutes of slack below which a ticket shows amber. */
-#define PRESENT_SOON_MS (10 * 60 * 1000)
-
-/* The standing of t at now (broker ms) with warning level warn (0, 1 amber, 2 red): the
- * expected arrival is the ETA when known (never before now), else now. */
-enum present_due present_due(const struct proto_ticket *t, int64_t now, int warn);
+/* The standing of t at now (broker ms) under sla (NULL: the shipped thresholds) with
+ * warning level warn (0, 1 amber, 2 red), the worst of its active warnings. */
+enum present_due present_due(const struct data_sla *sla, const struct proto_ticket *t,
+    int64_t now, int warn);
 /* ROLE_NORMAL, ROLE_WARN or ROLE_LATE. */
 enum theme_role present_due_role(enum present_due d);
 

@@ -192,7 +192,8 @@ draw_row(struct vscreen *vs, const struct layout *l, int y, const struct model *
 	int s = ticket_state_parse(t->state), warn = model_warn_level(m, t->id);
 	bool closed = s >= 0 && ticket_state_final((enum ticket_state)s);
 	enum theme_role base = closed ? ROLE_DIM : ROLE_NORMAL;
-	enum present_due due = present_due(t, m->now, warn);
+	enum present_due due = present_due(m->data != NULL ? &m->data->sla : NULL, t, m->now,
+	    warn);
 
 	vscreen_fill(vs, 0, y, vscreen_cols(vs), 1, base, 0, L' ');
 	if (warn > 0 && !closed)

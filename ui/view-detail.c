@@ -10,6 +10,7 @@
 #include "chrome.h"
 #include "geo.h"
 #include "i18n.h"
+#include "kinds.h"
 #include "lineedit.h"
 #include "menu.h"
 #include "model.h"
@@ -196,7 +197,7 @@ redispatch_of(const struct model *m, const struct proto_ticket *t)
 	size_t n = model_ticket_warnings(m, t->id, w, WARN_SCAN), i;
 
 	for (i = 0; i < n; i++) {
-		if (strcmp(w[i]->kind, "redispatch") == 0 && w[i]->truck[0] != '\0' &&
+		if (warn_kind_parse(w[i]->kind) == WARN_REDISPATCH && w[i]->truck[0] != '\0' &&
 		    strcmp(w[i]->truck, t->truck) != 0)
 			return w[i];
 	}
@@ -212,7 +213,8 @@ draw_header(struct vscreen *vs, const struct model *m, const struct proto_ticket
 	int cols = vscreen_cols(vs), lw = label_width(), x = 1, rx, lvw, rvw, fw, n, i;
 	char buf[512], phone[32], coords[64], a[160], b[160], items[8][64];
 	int lines, cx;
-	enum present_due due = present_due(t, m->now, model_warn_level(m, t->id));
+	enum present_due due = present_due(m->data != NULL ? &m->data->sla : NULL, t, m->now,
+	    model_warn_level(m, t->id));
 
 	rx = cols / 2;				/* the right-hand column */
 	lvw = rx - 2 - (x + lw + 2);
@@ -385,7 +387,7 @@ draw_warnings(struct vscreen *vs, const struct model *m, const struct proto_tick
 	size_t n = model_ticket_warnings(m, t->id, w, WARN_SCAN), i, shown;
 	int cols = vscreen_cols(vs), x, end;
 	enum theme_role role;
-	char title[64];
+	char title[64], text[256];
 
 	if (n == 0 || y >= y_end)
 		return y;
@@ -400,14 +402,15 @@ draw_warnings(struct vscreen *vs, const struct model *m, const struct proto_tick
 	snprintf(title, sizeof title, "%s  %zu", i18n_tr("detail.warnings"), n);
 	chrome_section(vs, 0, y++, cols, title, NULL);
 	for (i = 0; i < shown && y < y_end; i++, y++) {
-		role = strcmp(w[i]->level, "red") == 0 ? ROLE_LATE : ROLE_WARN;
+		role = warn_level_parse(w[i]->level) == WARN_LEVEL_RED ? ROLE_LATE : ROLE_WARN;
 		vscreen_put(vs, 1, y, role, 0, "!", 1);
 		vscreen_put_pad(vs, 3, y, role, 0, present_warn_level(w[i]->level), 6);
 		x = 3 + 6 + 1;
 		vscreen_put_pad(vs, x, y, role, 0, present_warn_kind(w[i]->kind), 14);
 		x += 14 + 1;
 		end = w[i] == rd ? draw_redispatch_hint(vs, y, rd->truck) - 2 : cols - 1;
-		vscreen_put_ellipsis(vs, x, y, ROLE_NORMAL, 0, w[i]->text, end - x);
+		present_warning_text(w[i], t, m->now, text, sizeof text);
+		vscreen_put_ellipsis(vs, x, y, ROLE_NORMAL, 0, text, end - x);
 	}
 	return y;
 }
@@ -415,9 +418,11 @@ draw_warnings(struct vscreen *vs, const struct model *m, const struct proto_tick
 static enum theme_role
 event_role(const struct proto_event *e)
 {
-	if (strcmp(e->kind, "note") == 0)
+	int k = event_kind_parse(e->kind);
+
+	if (k == EVENT_NOTE)
 		return ROLE_KEY;
-	if (strcmp(e->kind, "warning") == 0 || strncmp(e->kind, "warn", 4) == 0)
+	if (k >= 0 && event_kind_streams((enum event_kind)k) == EVENT_ON_WARNING)
 		return ROLE_WARN;
 	return ROLE_NORMAL;
 }

@@ -7,6 +7,7 @@
 
 #include "chrome.h"
 #include "i18n.h"
+#include "kinds.h"
 #include "model.h"
 #include "present.h"
 #include "text.h"
@@ -391,7 +392,7 @@ draw_row(struct vscreen *vs, const struct layout *l, int y, const struct model *
 {
 	const struct proto_warning *w[WARN_MAX];
 	size_t nw = model_ticket_warnings(m, t->id, w, WARN_MAX), i, len;
-	char buf[64], text[512] = "";
+	char buf[64], text[512] = "", one[256];
 	enum theme_role wrole = ROLE_DIM;
 
 	vscreen_fill(vs, 0, y, vscreen_cols(vs), 1, ROLE_NORMAL, 0, L' ');
@@ -409,11 +410,11 @@ draw_row(struct vscreen *vs, const struct layout *l, int y, const struct model *
 		cell(vs, l, COL_LATE, y, ROLE_DIM, "-");
 	for (i = 0; i < nw; i++) {
 		len = strlen(text);
-		snprintf(text + len, sizeof text - len, "%s%s", i > 0 ? " \xc2\xb7 " : "",
-		    w[i]->text[0] != '\0' ? w[i]->text : present_warn_kind(w[i]->kind));
+		present_warning_text(w[i], t, m->now, one, sizeof one);
+		snprintf(text + len, sizeof text - len, "%s%s", i > 0 ? " \xc2\xb7 " : "", one);
 	}
 	if (nw > 0)
-		wrole = strcmp(w[0]->level, "red") == 0 ? ROLE_LATE : ROLE_WARN;
+		wrole = warn_level_parse(w[0]->level) == WARN_LEVEL_RED ? ROLE_LATE : ROLE_WARN;
 	cell(vs, l, COL_WARNING, y, wrole, nw > 0 ? text : "-");
 }
 

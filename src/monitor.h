@@ -1,0 +1,144 @@
+/* monitor.h: when a ticket is late, at risk, or needs an agent: the delay warnings and the
+ * ticket's standing against its promise, decided in this one place. Pure: no I/O, no clock
+ * (now is passed in, ms, broker time).
+ *
+ * The broker (src/broker-ops.c, monitoring) fills a neutral view of each open ticket and
+ * its truck, asks monitor_check() which warnings must be active, raises, changes and clears
+ * its warnings to match, and publishes each with its parameters (proto/PROTOCOL.md 8.3).
+ * The console (ui/present.c, ui/board.c, ui/model.c) asks monitor_classify() for its late
+ * and at-risk counts, colours and urgency, so a ticket is amber on the board exactly when
+ * the broker's eta_late rule holds, and red exactly when eta_late is red or overdue holds.
+ *
+ * The rules, thresholds from data/sla.ini (struct data_sla):
+ *   not_accepted  the ticket is dispatched, or back in new, and more than not_accepted_s
+ *                 have passed since the first offer of its round (amber)
+ *   gps_lost      accepted or en_route with a truck that has no position or a fix older
+ *                 than gps_stale_s (amber; red past 3 x gps_stale_s)
+ *   stalled       en_route, GPS not stale, and the truck has not moved 50 m for more than
+ *                 stalled_s between fix timestamps (amber)
+ *   overdue       not yet on scene and the promise has passed (red)
+ *   eta_late      not yet on scene, not overdue, and the ETA is later than the promise
+ *                 minus late_margin_s, or more than window_pct % of the time from the call
+ *                 to the promise has passed (red when the ETA is after the promise)
+ *   redispatch    accepted or en_route, ETA after the promise, and a free truck (ranked by
+ *                 the caller, src/dispatch.h) arrives at least min_gain_ms sooner (amber)
+ * "Not yet on scene" is new, dispatched, accepted or en_route. A ticket without a promise
+ * (promised <= 0, only from a console's partial data) is never overdue or late.
+ *
+ * Ownership: everything passed in is borrowed; the strings of a monitor_warning point into
+ * the views it was made from and live as long as they do. */
+#ifndef RD_MONITOR_H
+#define RD_MONITOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "data.h"
+#include "kinds.h"
+#include "ticket.h"
+
+/* What the monitor needs to know of a ticket. Times in ms, broker time. */
+struct monitor_ticket {
+	enum ticket_state state;
+	int64_t created;
+	int64_t promised;         /* promised arrival; <= 0: none */
+	int64_t eta;              /* expected arrival; <= 0: unknown */
+	int64_t round_start;      /* first offer of the round nobody accepted; 0: none */
+	int64_t offers;           /* offers made so far */
+	const char *last_offered; /* the truck last offered; NULL or "" unknown */
+};
+
+struct proto_ticket;
+
+/* The view of a ticket's wire form: state, created, promised and eta (0 when absent);
+ * round_start 0 and last_offered NULL, which only the broker knows. A state this build
+ * does not know becomes TICKET_STATE_COUNT, which no rule applies to. */
+void monitor_ticket_from_wire(const struct proto_ticket *w, struct monitor_ticket *mt);
+
+/* What the monitor needs to know of the ticket's truck. */
+struct monitor_truck {
+	const char *id;
+	bool placed;              /* has a position */
+	int64_t fix_ts;           /* its last fix's own timestamp */
+	int64_t still_since;      /* since when it has not moved 50 m */
+};
+
+/* The caller's best free truck for a re-dispatch (see monitor_wants_proposal). */
+struct monitor_proposal {
+	const char *truck;
+	int64_t travel_ms;        /* its travel time to the ticket from now */
+	int64_t min_gain_ms;      /* the least gain worth proposing it (redispatch_gain_s) */
+};
+
+/* One warning that must be active (level not NONE), with what its text says. Fields a kind
+ * does not use are 0 or NULL. */
+struct monitor_warning {
+	enum warn_kind kind;
+	enum warn_level level;
+	int64_t at;         /* the now it was checked at */
+	int64_t since;      /* not_accepted: round start; gps_lost: last fix (0 none);
+	                     * stalled: still since; overdue: the promise */
+	int64_t eta;        /* eta_late (by ETA), redispatch: the ticket's ETA */
+	int64_t promised;   /* eta_late, overdue */
+	int64_t late_ms;    /* overdue: now - promise; eta_late by ETA: ETA - promise
+	                     * (< 0: before) */
+	int64_t age_ms;     /* gps_lost: now - last fix */
+	int64_t stall_ms;   /* stalled: last fix - still since */
+	int pct;            /* eta_late by window: % of the window used (0: by ETA) */
+	int64_t offers;     /* not_accepted */
+	bool pending;       /* not_accepted: an offer is out (dispatched) */
+	int64_t alt_eta;    /* redispatch: when the proposed truck would arrive */
+	int64_t gain_ms;    /* redispatch: how much sooner */
+	const char *truck;  /* redispatch: the proposed truck */
+	const char *subject; /* the truck it is about: gps_lost, stalled, redispatch (the one it
+	                      * would replace), not_accepted (the last offered, NULL unknown) */
+};
+
+struct monitor_result {
+	struct monitor_warning w[WARN_KIND_COUNT]; /* by kind; level NONE: must not be active */
+	bool gps_stale;     /* the truck's GPS is stale (its ETA rests on an old position) */
+};
+
+/* The ticket's standing against its promise. */
+enum monitor_class {
+	MONITOR_NONE,       /* nothing to count down: on scene, closed, or no promise */
+	MONITOR_ON_TIME,
+	MONITOR_AT_RISK,    /* eta_late amber */
+	MONITOR_LATE,       /* overdue, or eta_late red */
+};
+
+struct monitor_standing {
+	enum monitor_class cls;
+	int64_t slack_ms;   /* promise - expected arrival (the ETA, never before now), < 0 late;
+	                     * 0 for MONITOR_NONE */
+};
+
+/* true for new, dispatched, accepted and en_route. */
+bool monitor_before_scene(enum ticket_state s);
+
+/* Whether the truck's GPS is stale at now: no position, or a fix older than gps_stale_s. */
+bool monitor_gps_stale(const struct monitor_truck *k, const struct data_sla *sla, int64_t now);
+
+/* Whether a re-dispatch could be proposed for t, so the caller should rank free trucks and
+ * pass the best to monitor_check(): accepted or en_route, a truck, ETA after the promise. */
+bool monitor_wants_proposal(const struct monitor_ticket *t, const struct monitor_truck *k);
+
+/* The warnings that must be active on t at now. k is t's truck (NULL: none); p the caller's
+ * best free truck (NULL: none or not looked for). Fills *out. */
+void monitor_check(const struct monitor_ticket *t, const struct monitor_truck *k,
+    const struct monitor_proposal *p, const struct data_sla *sla, int64_t now,
+    struct monitor_result *out);
+
+/* t's standing at now, by the rules of overdue and eta_late. */
+struct monitor_standing monitor_classify(const struct monitor_ticket *t,
+    const struct data_sla *sla, int64_t now);
+
+/* The English text of an active warning, as the wire's `text` carries it (at most 200
+ * bytes). */
+void monitor_text(const struct monitor_warning *w, char *out, size_t outsz);
+
+/* The thresholds data/sla.ini ships, for a console started without reference data. */
+const struct data_sla *monitor_sla_default(void);
+
+#endif

@@ -1,0 +1,452 @@
+/* check-monitor.c: the delay warnings and the ticket standing (src/monitor.c) and the kind
+ * tables (src/kinds.c), with injected time: every rule's raise, level change and clear
+ * edges, the parameters and English texts, and the console's classification agreeing with
+ * the warnings. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kinds.h"
+#include "monitor.h"
+
+#define S 1000LL
+#define MIN (60 * S)
+#define T0 1700000000000LL        /* the call */
+#define PROMISED (T0 + 60 * MIN)  /* the promise: one hour */
+
+/* sla.ini as shipped: not_accepted 300 s, gps_stale 45 s, stalled 300 s, margin 300 s,
+ * window 80 % */
+static const struct data_sla sla = { 300, 45, 300, 300, 80 };
+
+enum { NONE_ = WARN_LEVEL_NONE, AMB = WARN_LEVEL_AMBER, RED = WARN_LEVEL_RED };
+
+struct rule_case {
+	const char *name;
+	enum ticket_state state;
+	int64_t now, eta, round_start;
+	bool truck, placed;
+	int64_t fix_age, still;           /* truck: now - fix_ts, fix_ts - still_since */
+	int64_t travel;                   /* > 0: a proposal arriving in travel */
+	/* expected level by kind: not_accepted gps_lost stalled eta_late overdue redispatch */
+	int want[WARN_KIND_COUNT];
+};
+
+#define NOW (T0 + 10 * MIN)
+#define D TICKET_DISPATCHED
+#define N TICKET_NEW
+#define A TICKET_ACCEPTED
+#define E TICKET_EN_ROUTE
+#define O TICKET_ON_SCENE
+
+static const struct rule_case rules[] = {
+	/* not_accepted: the clock from the first offer of the round */
+	{ "offer out 300 s", D, NOW, 0, NOW - 300 * S, false, false, 0, 0, 0, { 0 } },
+	{ "offer out 300 s + 1 ms", D, NOW, 0, NOW - 300 * S - 1, false, false, 0, 0, 0,
+	    { AMB } },
+	{ "back in new after declines", N, NOW, 0, NOW - 6 * MIN, false, false, 0, 0, 0,
+	    { AMB } },
+	{ "new, never offered", N, NOW, 0, 0, false, false, 0, 0, 0, { 0 } },
+	{ "accepted clears not_accepted", A, NOW, 0, NOW - 6 * MIN, true, true, 0, 0, 0,
+	    { 0 } },
+
+	/* gps_lost: amber past gps_stale_s, red past 3 x */
+	{ "fix 45 s old", A, NOW, 0, 0, true, true, 45 * S, 0, 0, { 0 } },
+	{ "fix 45 s + 1 ms old", A, NOW, 0, 0, true, true, 45 * S + 1, 0, 0, { 0, AMB } },
+	{ "fix 135 s old", E, NOW, 0, 0, true, true, 135 * S, 0, 0, { 0, AMB } },
+	{ "fix 135 s + 1 ms old", E, NOW, 0, 0, true, true, 135 * S + 1, 0, 0, { 0, RED } },
+	{ "truck never placed", A, NOW, 0, 0, true, false, NOW, 0, 0, { 0, RED } },
+	{ "stale but only dispatched", D, NOW, 0, 0, true, true, 10 * MIN, 0, 0, { 0 } },
+	{ "stale on scene", O, NOW, 0, 0, true, true, 10 * MIN, 0, 0, { 0 } },
+
+	/* stalled: en route, fresh GPS, still for more than stalled_s */
+	{ "still 300 s", E, NOW, 0, 0, true, true, 10 * S, 300 * S, 0, { 0 } },
+	{ "still 300 s + 1 ms", E, NOW, 0, 0, true, true, 10 * S, 300 * S + 1, 0,
+	    { 0, 0, AMB } },
+	{ "still but accepted", A, NOW, 0, 0, true, true, 10 * S, 20 * MIN, 0, { 0 } },
+	{ "still with stale GPS: gps_lost only", E, NOW, 0, 0, true, true, 50 * S, 20 * MIN,
+	    0, { 0, AMB } },
+
+	/* eta_late by ETA: amber within the margin, red after the promise */
+	{ "ETA 7 min before the promise", A, NOW, PROMISED - 7 * MIN, 0, false, false, 0, 0,
+	    0, { 0 } },
+	{ "ETA 5 min before the promise", A, NOW, PROMISED - 5 * MIN, 0, false, false, 0, 0,
+	    0, { 0 } },
+	{ "ETA 5 min - 1 ms before", A, NOW, PROMISED - 5 * MIN + 1, 0, false, false, 0, 0,
+	    0, { 0, 0, 0, AMB } },
+	{ "ETA at the promise", E, NOW, PROMISED, 0, false, false, 0, 0, 0, { 0, 0, 0, AMB } },
+	{ "ETA 1 ms after the promise", E, NOW, PROMISED + 1, 0, false, false, 0, 0, 0,
+	    { 0, 0, 0, RED } },
+	{ "ETA late while new", N, NOW, PROMISED + MIN, 0, false, false, 0, 0, 0,
+	    { 0, 0, 0, RED } },
+	{ "ETA late on scene", O, NOW, PROMISED + MIN, 0, false, false, 0, 0, 0, { 0 } },
+
+	/* eta_late by the window: more than 80 % of created..promised used */
+	{ "80 % of the window", D, T0 + 48 * MIN, 0, 0, false, false, 0, 0, 0, { 0 } },
+	{ "80 % + 1 ms", D, T0 + 48 * MIN + 1, 0, 0, false, false, 0, 0, 0,
+	    { 0, 0, 0, AMB } },
+	{ "window used, ETA early", E, T0 + 50 * MIN, PROMISED - 8 * MIN, 0, false, false, 0,
+	    0, 0, { 0, 0, 0, AMB } },
+	{ "at the promise", E, PROMISED, 0, 0, false, false, 0, 0, 0, { 0, 0, 0, AMB } },
+
+	/* overdue replaces eta_late */
+	{ "1 ms past the promise", E, PROMISED + 1, 0, 0, false, false, 0, 0, 0,
+	    { 0, 0, 0, 0, RED } },
+	{ "past the promise, ETA later", A, PROMISED + MIN, PROMISED + 9 * MIN, 0, false,
+	    false, 0, 0, 0, { 0, 0, 0, 0, RED } },
+	{ "past the promise on scene", O, PROMISED + MIN, 0, 0, false, false, 0, 0, 0, { 0 } },
+
+	/* redispatch: ETA after the promise and a free truck 10 min (min_gain) sooner */
+	{ "proposal 20 min sooner", E, NOW, PROMISED + 20 * MIN, 0, true, true, 0, 0,
+	    PROMISED + 20 * MIN - NOW - 20 * MIN, { 0, 0, 0, RED, 0, AMB } },
+	{ "proposal exactly 10 min sooner", E, NOW, PROMISED + 20 * MIN, 0, true, true, 0, 0,
+	    PROMISED + 20 * MIN - NOW - 10 * MIN, { 0, 0, 0, RED, 0, AMB } },
+	{ "proposal 10 min - 1 ms sooner", A, NOW, PROMISED + 20 * MIN, 0, true, true, 0, 0,
+	    PROMISED + 20 * MIN - NOW - 10 * MIN + 1, { 0, 0, 0, RED } },
+	{ "proposal but ETA before the promise", E, NOW, PROMISED - 10 * MIN, 0, true, true,
+	    0, 0, 5 * MIN, { 0 } },
+	{ "no proposal", E, NOW, PROMISED + 20 * MIN, 0, true, true, 0, 0, 0,
+	    { 0, 0, 0, RED } },
+	{ "proposal but no truck", D, NOW, PROMISED + 20 * MIN, 0, false, false, 0, 0, MIN,
+	    { 0, 0, 0, RED } },
+};
+
+static void
+make(const struct rule_case *c, struct monitor_ticket *t, struct monitor_truck *k,
+    struct monitor_proposal *p)
+{
+	memset(t, 0, sizeof *t);
+	t->state = c->state;
+	t->created = T0;
+	t->promised = PROMISED;
+	t->eta = c->eta;
+	t->round_start = c->round_start;
+	t->offers = 2;
+	t->last_offered = "A1";
+	k->id = "R1";
+	k->placed = c->placed;
+	k->fix_ts = c->placed ? c->now - c->fix_age : 0;
+	k->still_since = k->fix_ts - c->still;
+	p->truck = "R2";
+	p->travel_ms = c->travel;
+	p->min_gain_ms = 10 * MIN;
+}
+
+START_TEST(test_rules)
+{
+	const struct rule_case *c = &rules[_i];
+	struct monitor_ticket t;
+	struct monitor_truck k;
+	struct monitor_proposal p;
+	struct monitor_result r;
+
+	make(c, &t, &k, &p);
+	monitor_check(&t, c->truck ? &k : NULL, c->travel > 0 ? &p : NULL, &sla, c->now, &r);
+	for (int i = 0; i < WARN_KIND_COUNT; i++) {
+		ck_assert_int_eq(r.w[i].kind, i);
+		ck_assert_msg((int)r.w[i].level == c->want[i], "%s: %s is %s, want %s", c->name,
+		    warn_kind_name((enum warn_kind)i), warn_level_name(r.w[i].level),
+		    warn_level_name((enum warn_level)c->want[i]));
+	}
+}
+END_TEST
+
+/* The console's standing says what the broker's overdue and eta_late say, for every case
+ * above and on a grid of ETAs and times around the thresholds. */
+static enum monitor_class
+expected_class(const struct monitor_result *r)
+{
+	if (r->w[WARN_OVERDUE].level == WARN_LEVEL_RED || r->w[WARN_ETA_LATE].level ==
+	    WARN_LEVEL_RED)
+		return MONITOR_LATE;
+	if (r->w[WARN_ETA_LATE].level == WARN_LEVEL_AMBER)
+		return MONITOR_AT_RISK;
+	return MONITOR_ON_TIME;
+}
+
+START_TEST(test_classify_agrees_with_rules)
+{
+	const struct rule_case *c = &rules[_i];
+	struct monitor_ticket t;
+	struct monitor_truck k;
+	struct monitor_proposal p;
+	struct monitor_result r;
+
+	make(c, &t, &k, &p);
+	monitor_check(&t, c->truck ? &k : NULL, NULL, &sla, c->now, &r);
+	struct monitor_standing s = monitor_classify(&t, &sla, c->now);
+	if (!monitor_before_scene(c->state))
+		ck_assert_int_eq(s.cls, MONITOR_NONE);
+	else
+		ck_assert_msg(s.cls == expected_class(&r), "%s: class %d", c->name, s.cls);
+}
+END_TEST
+
+START_TEST(test_classify_grid)
+{
+	static const enum ticket_state states[] = { N, D, A, E };
+	struct monitor_ticket t = { .created = T0, .promised = PROMISED };
+	struct monitor_result r;
+	size_t n = 0;
+
+	for (size_t si = 0; si < sizeof states / sizeof states[0]; si++)
+	for (int64_t now = T0; now <= PROMISED + 2 * MIN; now += 30 * S + 1)
+	for (int64_t eta = PROMISED - 20 * MIN; eta <= PROMISED + 20 * MIN; eta += 15 * S) {
+		t.state = states[si];
+		t.eta = eta == PROMISED - 20 * MIN ? 0 : eta; /* one column without an ETA */
+		monitor_check(&t, NULL, NULL, &sla, now, &r);
+		struct monitor_standing s = monitor_classify(&t, &sla, now);
+		ck_assert_msg(s.cls == expected_class(&r), "now %lld eta %lld: %d",
+		    (long long)(now - T0), (long long)(t.eta - T0), s.cls);
+		int64_t arrive = t.eta > now ? t.eta : now;
+		ck_assert_int_eq(s.slack_ms, PROMISED - arrive);
+		n++;
+	}
+	ck_assert_uint_gt(n, 1000);
+}
+END_TEST
+
+/* The issue's example: an ETA 7 minutes before the promise is on time, as the broker raises
+ * nothing; 4 minutes before is at risk, as the broker raises eta_late amber. */
+START_TEST(test_classify_example)
+{
+	struct monitor_ticket t = { .state = TICKET_EN_ROUTE, .created = T0,
+	    .promised = PROMISED, .eta = PROMISED - 7 * MIN };
+
+	ck_assert_int_eq(monitor_classify(&t, &sla, NOW).cls, MONITOR_ON_TIME);
+	ck_assert_int_eq(monitor_classify(&t, &sla, NOW).slack_ms, 7 * MIN);
+	t.eta = PROMISED - 4 * MIN;
+	ck_assert_int_eq(monitor_classify(&t, &sla, NOW).cls, MONITOR_AT_RISK);
+	t.promised = 0;
+	ck_assert_int_eq(monitor_classify(&t, &sla, NOW).cls, MONITOR_NONE);
+	t.promised = PROMISED;
+	t.state = TICKET_TOWING;
+	ck_assert_int_eq(monitor_classify(&t, &sla, PROMISED + MIN).cls, MONITOR_NONE);
+}
+END_TEST
+
+/* A truck's GPS over time: fresh, amber, red, a fix comes back, stale again. */
+START_TEST(test_gps_sequence)
+{
+	static const struct {
+		int64_t now, fix;
+		int level;
+	} steps[] = {
+		{ NOW, NOW - 10 * S, NONE_ },
+		{ NOW + 35 * S, NOW - 10 * S, NONE_ },
+		{ NOW + 35 * S + 1, NOW - 10 * S, AMB },
+		{ NOW + 125 * S, NOW - 10 * S, AMB },
+		{ NOW + 125 * S + 1, NOW - 10 * S, RED },
+		{ NOW + 200 * S, NOW + 199 * S, NONE_ },
+		{ NOW + 245 * S, NOW + 199 * S, AMB },
+	};
+	struct monitor_ticket t = { .state = TICKET_EN_ROUTE, .created = T0,
+	    .promised = PROMISED, .eta = NOW + 20 * MIN };
+	struct monitor_truck k = { .id = "R1", .placed = true };
+	struct monitor_result r;
+
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		k.fix_ts = steps[i].fix;
+		k.still_since = steps[i].fix;
+		monitor_check(&t, &k, NULL, &sla, steps[i].now, &r);
+		ck_assert_msg((int)r.w[WARN_GPS_LOST].level == steps[i].level, "step %zu", i);
+		ck_assert(r.gps_stale == (steps[i].level != NONE_));
+		if (steps[i].level != NONE_) {
+			ck_assert_int_eq(r.w[WARN_GPS_LOST].since, steps[i].fix);
+			ck_assert_int_eq(r.w[WARN_GPS_LOST].age_ms, steps[i].now - steps[i].fix);
+			ck_assert_str_eq(r.w[WARN_GPS_LOST].subject, "R1");
+		}
+	}
+}
+END_TEST
+
+/* A ticket's ETA slipping and the clock running: eta_late amber, red, back to amber, then
+ * overdue, and nothing once on scene. */
+START_TEST(test_late_sequence)
+{
+	static const struct {
+		int64_t now, eta;
+		int eta_late, overdue;
+	} steps[] = {
+		{ NOW, PROMISED - 20 * MIN, NONE_, NONE_ },
+		{ NOW + MIN, PROMISED - 2 * MIN, AMB, NONE_ },
+		{ NOW + 2 * MIN, PROMISED + 3 * MIN, RED, NONE_ },
+		{ NOW + 3 * MIN, PROMISED - MIN, AMB, NONE_ },
+		{ NOW + 4 * MIN, PROMISED - 10 * MIN, NONE_, NONE_ },
+		{ PROMISED + 1, PROMISED + 2 * MIN, NONE_, RED },
+	};
+	struct monitor_ticket t = { .state = TICKET_EN_ROUTE, .created = T0,
+	    .promised = PROMISED };
+	struct monitor_result r;
+
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		t.eta = steps[i].eta;
+		monitor_check(&t, NULL, NULL, &sla, steps[i].now, &r);
+		ck_assert_msg((int)r.w[WARN_ETA_LATE].level == steps[i].eta_late, "step %zu", i);
+		ck_assert_msg((int)r.w[WARN_OVERDUE].level == steps[i].overdue, "step %zu", i);
+	}
+	t.state = TICKET_ON_SCENE;
+	monitor_check(&t, NULL, NULL, &sla, PROMISED + MIN, &r);
+	for (int i = 0; i < WARN_KIND_COUNT; i++)
+		ck_assert_int_eq(r.w[i].level, WARN_LEVEL_NONE);
+}
+END_TEST
+
+/* Parameters and the English texts the wire's `text` carries (as the broker wrote them
+ * before the monitor existed). */
+START_TEST(test_params_and_texts)
+{
+	struct monitor_ticket t = { .state = TICKET_DISPATCHED, .created = T0,
+	    .promised = PROMISED, .round_start = NOW - 7 * MIN, .offers = 1,
+	    .last_offered = "A1" };
+	struct monitor_truck k = { .id = "R1", .placed = true };
+	struct monitor_proposal p = { .truck = "R2", .min_gain_ms = 10 * MIN };
+	struct monitor_result r;
+	char text[200];
+
+	monitor_check(&t, NULL, NULL, &sla, NOW, &r);
+	ck_assert_int_eq(r.w[WARN_NOT_ACCEPTED].since, NOW - 7 * MIN);
+	ck_assert_int_eq(r.w[WARN_NOT_ACCEPTED].offers, 1);
+	monitor_text(&r.w[WARN_NOT_ACCEPTED], text, sizeof text);
+	ck_assert_str_eq(text, "not accepted 7 min after the first offer (1 offer; last to A1, "
+	    "pending)");
+	t.state = TICKET_NEW;
+	t.offers = 3;
+	t.last_offered = "";
+	monitor_check(&t, NULL, NULL, &sla, NOW, &r);
+	ck_assert_ptr_null(r.w[WARN_NOT_ACCEPTED].subject);
+	monitor_text(&r.w[WARN_NOT_ACCEPTED], text, sizeof text);
+	ck_assert_str_eq(text, "not accepted 7 min after the first offer (3 offers; last to ?, "
+	    "none pending)");
+
+	t.state = TICKET_EN_ROUTE;
+	t.round_start = 0;
+	t.eta = PROMISED + 26 * MIN;
+	k.fix_ts = NOW - 4 * MIN;
+	k.still_since = k.fix_ts;
+	p.travel_ms = 8 * MIN + 1;
+	monitor_check(&t, &k, &p, &sla, NOW, &r);
+	monitor_text(&r.w[WARN_GPS_LOST], text, sizeof text);
+	ck_assert_str_eq(text, "no GPS from R1 for 4 min");
+	k.placed = false;
+	monitor_check(&t, &k, &p, &sla, NOW, &r);
+	ck_assert_int_eq(r.w[WARN_GPS_LOST].level, WARN_LEVEL_RED);
+	ck_assert_int_eq(r.w[WARN_GPS_LOST].since, 0);
+	monitor_text(&r.w[WARN_GPS_LOST], text, sizeof text);
+	ck_assert_str_eq(text, "no GPS from R1 yet");
+	k.placed = true;
+	monitor_check(&t, &k, &p, &sla, NOW, &r);
+	ck_assert_int_eq(r.w[WARN_ETA_LATE].eta, PROMISED + 26 * MIN);
+	ck_assert_int_eq(r.w[WARN_ETA_LATE].promised, PROMISED);
+	ck_assert_int_eq(r.w[WARN_ETA_LATE].pct, 0);
+	monitor_text(&r.w[WARN_ETA_LATE], text, sizeof text);
+	ck_assert_str_eq(text, "ETA 26 min after the promise");
+	ck_assert_int_eq(r.w[WARN_REDISPATCH].alt_eta, NOW + 8 * MIN + 1);
+	ck_assert_int_eq(r.w[WARN_REDISPATCH].gain_ms, PROMISED + 26 * MIN - NOW - 8 * MIN - 1);
+	ck_assert_str_eq(r.w[WARN_REDISPATCH].truck, "R2");
+	ck_assert_str_eq(r.w[WARN_REDISPATCH].subject, "R1");
+	monitor_text(&r.w[WARN_REDISPATCH], text, sizeof text);
+	ck_assert_str_eq(text, "R2 could be there 67 min sooner than R1 (ETA 9 min vs 76 min)");
+
+	t.eta = PROMISED - 3 * MIN;
+	k.fix_ts = NOW - 10 * S;
+	k.still_since = k.fix_ts - 6 * MIN;
+	monitor_check(&t, &k, NULL, &sla, NOW, &r);
+	ck_assert_int_eq(r.w[WARN_STALLED].since, k.still_since);
+	monitor_text(&r.w[WARN_STALLED], text, sizeof text);
+	ck_assert_str_eq(text, "R1 has not moved for 6 min");
+	monitor_text(&r.w[WARN_ETA_LATE], text, sizeof text);
+	ck_assert_str_eq(text, "ETA 3 min before the promise");
+
+	t.eta = 0;
+	monitor_check(&t, &k, NULL, &sla, T0 + 51 * MIN, &r);
+	ck_assert_int_eq(r.w[WARN_ETA_LATE].pct, 85);
+	monitor_text(&r.w[WARN_ETA_LATE], text, sizeof text);
+	ck_assert_str_eq(text, "85% of the promised window used");
+
+	monitor_check(&t, &k, NULL, &sla, PROMISED + 12 * MIN + 5 * S, &r);
+	ck_assert_int_eq(r.w[WARN_OVERDUE].since, PROMISED);
+	ck_assert_int_eq(r.w[WARN_OVERDUE].late_ms, 12 * MIN + 5 * S);
+	monitor_text(&r.w[WARN_OVERDUE], text, sizeof text);
+	ck_assert_str_eq(text, "12 min past the promised arrival");
+}
+END_TEST
+
+START_TEST(test_wants_proposal)
+{
+	struct monitor_ticket t = { .state = TICKET_ACCEPTED, .promised = PROMISED,
+	    .eta = PROMISED + 1 };
+	struct monitor_truck k = { .id = "R1", .placed = true };
+
+	ck_assert(monitor_wants_proposal(&t, &k));
+	ck_assert(!monitor_wants_proposal(&t, NULL));
+	t.eta = PROMISED;
+	ck_assert(!monitor_wants_proposal(&t, &k));
+	t.eta = 0;
+	ck_assert(!monitor_wants_proposal(&t, &k));
+	t.eta = PROMISED + 1;
+	t.state = TICKET_DISPATCHED;
+	ck_assert(!monitor_wants_proposal(&t, &k));
+}
+END_TEST
+
+START_TEST(test_kind_tables)
+{
+	for (int i = 0; i < WARN_KIND_COUNT; i++) {
+		const char *name = warn_kind_name((enum warn_kind)i);
+		ck_assert_int_eq(warn_kind_parse(name), i);
+		ck_assert(strncmp(warn_kind_key((enum warn_kind)i), "warn.", 5) == 0);
+		ck_assert_str_eq(warn_kind_key((enum warn_kind)i) + 5, name);
+	}
+	for (int i = 0; i < EVENT_KIND_COUNT; i++) {
+		const char *name = event_kind_name((enum event_kind)i);
+		ck_assert_int_eq(event_kind_parse(name), i);
+		ck_assert_str_eq(event_kind_key((enum event_kind)i) + 6, name);
+		ck_assert_uint_ne(event_kind_streams((enum event_kind)i), 0);
+	}
+	ck_assert_int_eq(warn_level_parse("amber"), WARN_LEVEL_AMBER);
+	ck_assert_int_eq(warn_level_parse("red"), WARN_LEVEL_RED);
+	ck_assert_int_eq(warn_level_parse(""), -1);
+	ck_assert_int_eq(warn_kind_parse("flood"), -1);
+	ck_assert_int_eq(event_kind_parse(NULL), -1);
+	ck_assert_str_eq(warn_kind_name(WARN_KIND_COUNT), "");
+	ck_assert_int_eq(warn_kind_level(WARN_OVERDUE), WARN_LEVEL_RED);
+	ck_assert_int_eq(warn_kind_level(WARN_GPS_LOST), WARN_LEVEL_NONE);
+}
+END_TEST
+
+static Suite *
+monitor_suite(void)
+{
+	Suite *s = suite_create("monitor");
+	TCase *tc = tcase_create("rules");
+	tcase_add_loop_test(tc, test_rules, 0, (int)(sizeof rules / sizeof rules[0]));
+	tcase_add_test(tc, test_gps_sequence);
+	tcase_add_test(tc, test_late_sequence);
+	tcase_add_test(tc, test_params_and_texts);
+	tcase_add_test(tc, test_wants_proposal);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("classify");
+	tcase_add_loop_test(tc, test_classify_agrees_with_rules, 0,
+	    (int)(sizeof rules / sizeof rules[0]));
+	tcase_add_test(tc, test_classify_grid);
+	tcase_add_test(tc, test_classify_example);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("kinds");
+	tcase_add_test(tc, test_kind_tables);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(monitor_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
