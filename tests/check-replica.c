@@ -120,7 +120,25 @@ on_state(void *c, enum replica_state from, enum replica_state to)
 	e->to = to;
 }
 
-static const struct replica_ops ops = { on_ticket, on_truck, on_warning, on_state };
+static void
+on_change(void *c, enum proto_stream s, const void *old, const void *now)
+{
+	switch (s) {
+	case PROTO_STREAM_TICKET:
+		on_ticket(c, old, now);
+		break;
+	case PROTO_STREAM_TRUCK:
+		on_truck(c, old, now);
+		break;
+	case PROTO_STREAM_WARNING:
+		on_warning(c, old, now);
+		break;
+	case PROTO_STREAM_COUNT:
+		ck_abort_msg("a change on no stream");
+	}
+}
+
+static const struct replica_ops ops = { .change = on_change, .state = on_state };
 
 /* Events of a kind (and id, if not NULL) from index `from` on. */
 static int
@@ -385,7 +403,7 @@ static void
 make_replica(int stale_ms, bool trucks)
 {
 	struct replica_opts o = { .pub_endpoint = PUB_EP, .stale_ms = stale_ms,
-		.trucks = trucks };
+		.skip = trucks ? 0 : 1u << PROTO_STREAM_TRUCK };
 	char *cause = NULL;
 
 	replica_destroy(rep);
