@@ -16,7 +16,7 @@
 #include "store.h"
 #include "ticket.h"
 
-enum stream { STREAM_TICKET, STREAM_TRUCK, STREAM_WARNING, STREAM_COUNT };
+/* The published streams are proto.h's table: b->seq[] is indexed by enum proto_stream. */
 
 #define WARN_KINDS(X)                         \
 	X(NOT_ACCEPTED, "not_accepted")       \
@@ -96,7 +96,7 @@ struct outq {
 };
 
 struct pubq {
-	enum proto_msg_id topic;
+	enum proto_stream stream;
 	char *body;
 	size_t len;
 };
@@ -111,7 +111,7 @@ struct broker {
 	struct data *data;
 
 	int64_t epoch;
-	int64_t seq[STREAM_COUNT];
+	int64_t seq[PROTO_STREAM_COUNT];
 	int64_t hb_seq;
 
 	struct bticket **tickets; /* by id - 1; NULL holes allowed */
