@@ -21,7 +21,7 @@
 #define WAIT_MS 5000
 #define HB_EVERY_MS 20
 
-enum { T = PROTO_TOPIC_TICKET, K = PROTO_TOPIC_TRUCK, W = PROTO_TOPIC_WARNING };
+enum { T = PROTO_STREAM_TICKET, K = PROTO_STREAM_TRUCK, W = PROTO_STREAM_WARNING };
 
 static void *ctx;
 static void *router;
@@ -263,9 +263,8 @@ pub_hb(void)
 	hb.epoch = world.epoch;
 	hb.seq = ++world.hbseq;
 	hb.ts = ++world.ts;
-	hb.seq_ticket = world.seq[T];
-	hb.seq_truck = world.seq[K];
-	hb.seq_warning = world.seq[W];
+	for (int s = 0; s < PROTO_STREAM_COUNT; s++)
+		proto_hb_set_seq(&hb, s, world.seq[s]);
 	hb.time_scale = 60;
 	PROTO_SET(&hb, hb, time_scale);
 	/* proto_encode_pub nests the body under its topic: a heartbeat is the bare map. */
