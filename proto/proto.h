@@ -50,7 +50,10 @@
  *   gone      -1, or PROTO_<name>_<field> of a BOOL key that, when true, retires the entity
  *             from the live set (a cleared warning)
  * Rows are in wire order: the snapshot head's and the heartbeat's seq_ keys, the totals and
- * the arrays follow it. Adding a stream is a row here and its ENTITY in msg.def. */
+ * the arrays follow it. Adding a stream is a row here (at the end, so the keys of version 1
+ * keep their order) and its ENTITY in msg.def; PROTOCOL.md then documents the topic. The
+ * generated seq_/total_ keys are required, so a client built with a new row refuses the
+ * snapshots and heartbeats of a broker without it: ship the broker first. */
 #define PROTO_STREAMS(X)                                                \
 	X(TICKET, ticket, tickets, id, LOSSLESS, -1)                    \
 	X(TRUCK, truck, trucks, id, LATEST, -1)                         \
