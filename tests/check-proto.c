@@ -1102,8 +1102,12 @@ START_TEST(test_stream)
 	ck_assert(memcmp(b.data, ref.data, b.len) == 0);
 	proto_buf_reset(&ref);
 	proto_pack_obj(&ref, m, &sent[0], 0);
-	proto_buf_reset(&b);
+	struct proto_buf whole = b;
+	proto_buf_init(&b);
 	proto_encode_pub_raw(&b, m, 7, 8, 9, ref.data, ref.len);
+	ck_assert_uint_eq(b.len, whole.len);
+	ck_assert(memcmp(b.data, whole.data, b.len) == 0);
+	proto_buf_finish(&whole);
 	ck_assert_msg(proto_decode_pub(sd->topic, strlen(sd->topic), b.data, b.len, &p, &err) == 0,
 	    "%s: %s", sd->topic, err.message);
 	scribble(&b);
@@ -1180,6 +1184,7 @@ START_TEST(test_stream_keys_v1)
 	ck_assert(proto_streams[PROTO_STREAM_WARNING].lossless);
 	ck_assert_int_eq(proto_topic_lookup("hb", 2), PROTO_TOPIC_HB);
 	ck_assert_int_eq(proto_topic_lookup("tickets", 7), -1);
+
 	ck_assert_int_eq(proto_stream_of(PROTO_MSG_hb), -1);
 	ck_assert_int_eq(proto_stream_of(PROTO_MSG_event), -1);
 }
