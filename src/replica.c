@@ -110,13 +110,14 @@ apply_entity(struct replica *r, int s, const void *e, int64_t seq)
 	old = hmap_get(r->tab[s], key);
 	if (old != NULL && proto_entity_ver(s, old) >= ver) {
 		r->stats.stale++;
-		log_debug("replica: %s %s ver %lld is not newer than %lld", proto_streams[s].topic, key,
-		    (long long)ver, (long long)proto_entity_ver(s, old));
+		log_debug("replica: %s %s ver %lld is not newer than %lld",
+		    proto_streams[s].topic, key, (long long)ver,
+		    (long long)proto_entity_ver(s, old));
 		return;
 	}
 	r->stats.applied++;
 	if (proto_entity_gone(s, e)) {
-		/* Cleared warnings leave the active set. */
+		/* Retired entities (cleared warnings) leave the live set. */
 		if (old != NULL) {
 			hmap_remove(r->tab[s], key);
 			notify(r, s, old, NULL);

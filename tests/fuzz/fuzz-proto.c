@@ -48,8 +48,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const char *topic = proto_topic_name(m);
 			proto_buf_init(&b);
 			proto_encode_pub(&b, m, p.epoch, p.seq, p.ts, &p.u);
-			if (proto_decode_pub(topic, strlen(topic), b.data, b.len, &again, &err) != 0 ||
-			    again.topic != p.topic || again.seq != p.seq ||
+			if (proto_decode_pub(topic, strlen(topic), b.data, b.len, &again,
+			    &err) != 0 || again.topic != p.topic || again.seq != p.seq ||
 			    memcmp(&p.u, &again.u, proto_descs[m].size) != 0)
 				abort();
 			proto_buf_finish(&b);
