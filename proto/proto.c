@@ -75,6 +75,149 @@ const struct proto_desc proto_descs[PROTO_MSG_COUNT] = {
 #undef F_OBJ
 #undef MSG_END
 
+/* ---- streams, generated from PROTO_STREAMS ---- */
+
+#define LOSSLESS true
+#define LATEST false
+#define X(ID, name, plural, key, delivery, gone)                                          \
+	[PROTO_STREAM_##ID] = { #name, #plural, PROTO_MSG_##name, PROTO_##name##_##key,    \
+		PROTO_##name##_ver, gone, delivery,                                        \
+		offsetof(struct proto_snapshot_part, seq_##name),                          \
+		offsetof(struct proto_snapshot_part, total_##plural),                      \
+		offsetof(struct proto_hb, seq_##name) },
+const struct proto_stream_desc proto_streams[PROTO_STREAM_COUNT] = {
+	PROTO_STREAMS(X)
+};
+#undef X
+
+/* The generic and the named views of PROTO_STREAM_ARRAYS share their storage. */
+#define X(ID, name, plural, key, delivery, gone)                                          \
+	_Static_assert(offsetof(struct proto_reply, plural) ==                             \
+	    offsetof(struct proto_reply, streams[PROTO_STREAM_##ID].items) &&              \
+	    offsetof(struct proto_reply, n_##plural) ==                                    \
+	    offsetof(struct proto_reply, streams[PROTO_STREAM_##ID].n), #plural ": layout");
+PROTO_STREAMS(X)
+#undef X
+
+int
+proto_stream_of(int m)
+{
+	for (int s = 0; s < PROTO_STREAM_COUNT; s++)
+		if (proto_streams[s].msg == m)
+			return s;
+	return -1;
+}
+
+int
+proto_topic_lookup(const void *topic, size_t len)
+{
+	for (int s = 0; s < PROTO_STREAM_COUNT; s++)
+		if (strlen(proto_streams[s].topic) == len &&
+		    memcmp(proto_streams[s].topic, topic, len) == 0)
+			return s;
+	if (len == 2 && memcmp(topic, "hb", 2) == 0)
+		return PROTO_TOPIC_HB;
+	return -1;
+}
+
+static int64_t
+i64_at(const void *base, size_t off)
+{
+	int64_t v;
+	memcpy(&v, (const char *)base + off, sizeof v);
+	return v;
+}
+
+static void
+i64_put(void *base, size_t off, int64_t v)
+{
+	memcpy((char *)base + off, &v, sizeof v);
+}
+
+int64_t
+proto_snapshot_seq(const struct proto_snapshot_part *h, enum proto_stream s)
+{
+	return i64_at(h, proto_streams[s].snap_seq_off);
+}
+
+int64_t
+proto_snapshot_total(const struct proto_snapshot_part *h, enum proto_stream s)
+{
+	return i64_at(h, proto_streams[s].snap_total_off);
+}
+
+void
+proto_snapshot_set(struct proto_snapshot_part *h, enum proto_stream s, int64_t seq,
+    int64_t total)
+{
+	i64_put(h, proto_streams[s].snap_seq_off, seq);
+	i64_put(h, proto_streams[s].snap_total_off, total);
+}
+
+int64_t
+proto_hb_seq(const struct proto_hb *hb, enum proto_stream s)
+{
+	return i64_at(hb, proto_streams[s].hb_seq_off);
+}
+
+void
+proto_hb_set_seq(struct proto_hb *hb, enum proto_stream s, int64_t seq)
+{
+	i64_put(hb, proto_streams[s].hb_seq_off, seq);
+}
+
+static uint64_t
+present_of(int m, const void *e)
+{
+	uint64_t present;
+	memcpy(&present, (const char *)e + proto_descs[m].present_off, sizeof present);
+	return present;
+}
+
+void
+proto_entity_key(enum proto_stream s, const void *e, char *buf, size_t n)
+{
+	const struct proto_stream_desc *sd = &proto_streams[s];
+	const struct proto_field *f = &proto_descs[sd->msg].fields[sd->key];
+
+	if (f->type == PT_I64)
+		snprintf(buf, n, "%lld", (long long)i64_at(e, f->offset));
+	else
+		rd_strlcpy(buf, (const char *)e + f->offset, n);
+}
+
+int64_t
+proto_entity_ver(enum proto_stream s, const void *e)
+{
+	const struct proto_stream_desc *sd = &proto_streams[s];
+
+	if (!((present_of(sd->msg, e) >> sd->ver) & 1u))
+		return -1;
+	return i64_at(e, proto_descs[sd->msg].fields[sd->ver].offset);
+}
+
+void
+proto_entity_set_ver(enum proto_stream s, void *e, int64_t ver)
+{
+	const struct proto_stream_desc *sd = &proto_streams[s];
+	uint64_t present = present_of(sd->msg, e) | (uint64_t)1 << sd->ver;
+
+	i64_put(e, proto_descs[sd->msg].fields[sd->ver].offset, ver);
+	memcpy((char *)e + proto_descs[sd->msg].present_off, &present, sizeof present);
+}
+
+bool
+proto_entity_gone(enum proto_stream s, const void *e)
+{
+	const struct proto_stream_desc *sd = &proto_streams[s];
+	bool v;
+
+	if (sd->gone < 0)
+		return false;
+	memcpy(&v, (const char *)e + proto_descs[sd->msg].fields[sd->gone].offset, sizeof v);
+	return v;
+}
+
 int
 proto_op_lookup(const char *op, size_t len)
 {
@@ -445,18 +588,27 @@ proto_encode_feed(struct proto_buf *b, enum proto_msg_id type, const void *msg)
 const char *
 proto_topic_name(enum proto_msg_id entity)
 {
-	switch (entity) {
-	case PROTO_MSG_ticket:
-		return "ticket";
-	case PROTO_MSG_truck:
-		return "truck";
-	case PROTO_MSG_warning:
-		return "warning";
-	case PROTO_MSG_hb:
-		return "hb";
-	default:
-		return "";
-	}
+	int s = proto_stream_of(entity);
+
+	if (s >= 0)
+		return proto_streams[s].topic;
+	return entity == PROTO_MSG_hb ? "hb" : "";
+}
+
+static void
+pub_head(struct proto_buf *b, enum proto_msg_id entity, int64_t epoch, int64_t seq,
+    int64_t ts)
+{
+	proto_pack_map(b, 5);
+	proto_pack_str(b, "v");
+	proto_pack_i64(b, PROTO_VERSION);
+	proto_pack_str(b, "epoch");
+	proto_pack_i64(b, epoch);
+	proto_pack_str(b, "seq");
+	proto_pack_i64(b, seq);
+	proto_pack_str(b, "ts");
+	proto_pack_i64(b, ts);
+	proto_pack_str(b, proto_topic_name(entity));
 }
 
 void
@@ -468,17 +620,16 @@ proto_encode_pub(struct proto_buf *b, enum proto_msg_id entity, int64_t epoch, i
 		proto_pack_obj(b, PROTO_MSG_hb, msg, 0);
 		return;
 	}
-	proto_pack_map(b, 5);
-	proto_pack_str(b, "v");
-	proto_pack_i64(b, PROTO_VERSION);
-	proto_pack_str(b, "epoch");
-	proto_pack_i64(b, epoch);
-	proto_pack_str(b, "seq");
-	proto_pack_i64(b, seq);
-	proto_pack_str(b, "ts");
-	proto_pack_i64(b, ts);
-	proto_pack_str(b, proto_topic_name(entity));
+	pub_head(b, entity, epoch, seq, ts);
 	proto_pack_obj(b, entity, msg, 0);
+}
+
+void
+proto_encode_pub_raw(struct proto_buf *b, enum proto_msg_id entity, int64_t epoch, int64_t seq,
+    int64_t ts, const void *raw, size_t n)
+{
+	pub_head(b, entity, epoch, seq, ts);
+	proto_pack_raw(b, raw, n);
 }
 
 /* ---- decoding ---- */
@@ -925,28 +1076,13 @@ int
 proto_decode_pub(const void *topic, size_t topic_len, const void *buf, size_t len,
     struct proto_pub *out, struct proto_error *err)
 {
-	static const struct {
-		const char *name;
-		enum proto_topic topic;
-		enum proto_msg_id msg;
-	} topics[] = {
-		{ "ticket", PROTO_TOPIC_TICKET, PROTO_MSG_ticket },
-		{ "truck", PROTO_TOPIC_TRUCK, PROTO_MSG_truck },
-		{ "warning", PROTO_TOPIC_WARNING, PROTO_MSG_warning },
-		{ "hb", PROTO_TOPIC_HB, PROTO_MSG_hb },
-	};
 	msgpack_unpacked up;
-	size_t ti;
-	int r = -1;
+	int t, r = -1;
 
 	memset(out, 0, sizeof *out);
-	for (ti = 0; ti < ARRAY_LEN(topics); ti++)
-		if (strlen(topics[ti].name) == topic_len &&
-		    memcmp(topics[ti].name, topic, topic_len) == 0)
-			break;
-	if (ti == ARRAY_LEN(topics))
+	if ((t = proto_topic_lookup(topic, topic_len)) < 0)
 		return proto_fail(err, PROTO_E_BAD_REQUEST, "unknown topic");
-	out->topic = topics[ti].topic;
+	out->topic = (enum proto_topic)t;
 	if (unpack(buf, len, PROTO_MAX_PUB, &up, err) < 0)
 		return -1;
 	if (out->topic == PROTO_TOPIC_HB) {
@@ -961,6 +1097,7 @@ proto_decode_pub(const void *topic, size_t topic_len, const void *buf, size_t le
 		}
 		goto out;
 	}
+	const struct proto_stream_desc *sd = &proto_streams[t];
 	struct proto_pub_head head;
 	if (decode_obj(&up.data, PROTO_MSG_pub_head, &head, "pub", err) < 0)
 		goto out;
@@ -972,15 +1109,15 @@ proto_decode_pub(const void *topic, size_t topic_len, const void *buf, size_t le
 	out->epoch = head.epoch;
 	out->seq = head.seq;
 	out->ts = head.ts;
-	const char *const ent_key[] = { topics[ti].name };
+	const char *const ent_key[] = { sd->topic };
 	if (envelope_unique(&up.data, ent_key, 1, err) < 0)
 		goto out;
-	const msgpack_object *e = map_get(&up.data, topics[ti].name);
+	const msgpack_object *e = map_get(&up.data, sd->topic);
 	if (e == NULL) {
-		proto_fail(err, PROTO_E_BAD_REQUEST, "pub: missing key '%s'", topics[ti].name);
+		proto_fail(err, PROTO_E_BAD_REQUEST, "pub: missing key '%s'", sd->topic);
 		goto out;
 	}
-	r = decode_obj(e, topics[ti].msg, &out->u, topics[ti].name, err);
+	r = decode_obj(e, (enum proto_msg_id)sd->msg, &out->u, sd->topic, err);
 out:
 	msgpack_unpacked_destroy(&up);
 	return r;
@@ -1025,18 +1162,17 @@ decode_ticket_and(const msgpack_object *res, const char *key, enum proto_msg_id 
 void
 proto_reply_finish(struct proto_reply *r)
 {
-	free(r->tickets);
-	free(r->trucks);
-	free(r->warnings);
+	for (int s = 0; s < PROTO_STREAM_COUNT; s++) {
+		free(r->streams[s].items);
+		r->streams[s].items = NULL;
+		r->streams[s].n = 0;
+	}
 	free(r->events);
 	free(r->candidates);
 	r->candidates = NULL;
 	r->n_candidates = 0;
-	r->tickets = NULL;
-	r->trucks = NULL;
-	r->warnings = NULL;
 	r->events = NULL;
-	r->n_tickets = r->n_trucks = r->n_warnings = r->n_events = 0;
+	r->n_events = 0;
 }
 
 int
@@ -1107,20 +1243,14 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 	case PROTO_MSG_hello:
 		r = decode_obj(res, PROTO_MSG_hello_result, &out->hello, "result", err);
 		break;
-	case PROTO_MSG_snapshot: {
-		void *t = NULL, *k = NULL, *w = NULL; /* owned by out even when a decode fails */
+	case PROTO_MSG_snapshot:
+		/* the arrays are owned by out even when a decode fails */
 		r = decode_obj(res, PROTO_MSG_snapshot_part, &out->snap, "result", err);
-		if (r == 0)
-			r = decode_array(res, "tickets", PROTO_MSG_ticket, &t, &out->n_tickets, err);
-		if (r == 0)
-			r = decode_array(res, "trucks", PROTO_MSG_truck, &k, &out->n_trucks, err);
-		if (r == 0)
-			r = decode_array(res, "warnings", PROTO_MSG_warning, &w, &out->n_warnings, err);
-		out->tickets = t;
-		out->trucks = k;
-		out->warnings = w;
+		for (int s = 0; r == 0 && s < PROTO_STREAM_COUNT; s++)
+			r = decode_array(res, proto_streams[s].array,
+			    (enum proto_msg_id)proto_streams[s].msg, &out->streams[s].items,
+			    &out->streams[s].n, err);
 		break;
-	}
 	case PROTO_MSG_ticket_get: {
 		void *e = NULL;
 		r = decode_ticket_and(res, "events", PROTO_MSG_event, out, &e, &out->n_events, err);

@@ -12,6 +12,10 @@
  * enforced, unknown keys ignored. Decoded structs own copies of everything: nothing points
  * into the frame after a decode returns.
  *
+ * The stream table PROTO_STREAMS (below) lists what the broker publishes; from it follow
+ * the topics, the publication codec, the snapshot's arrays and its seq_/total_ keys, the
+ * heartbeat's seq_ keys, and the replica's and the console's tables.
+ *
  * Errors: decoders return 0, or -1 and fill a struct proto_error with a code and a message
  * naming the offending key. */
 #ifndef RD_PROTO_H
@@ -32,6 +36,55 @@
 #define PROTO_MAX_REPLY (8 * 1024 * 1024)   /* ZMQ_MAXMSGSIZE of clients' DEALER */
 #define PROTO_MAX_PUB (64 * 1024)           /* ZMQ_MAXMSGSIZE of clients' SUB */
 #define PROTO_MAX_ARRAY 100000              /* elements of any array we accept */
+
+/* ---- the stream table ----
+ *
+ * One row per live stream the broker publishes on its PUB socket:
+ *   X(ID, name, plural, key, delivery, gone)
+ *   ID        PROTO_STREAM_<ID>, also PROTO_TOPIC_<ID> (the heartbeat is PROTO_TOPIC_HB)
+ *   name      the ENTITY message of msg.def (struct proto_<name>), which must have an OPT
+ *             I64 key "ver"; also the topic frame, the entity's key in a publication, and
+ *             "seq_<name>" in the snapshot head and the heartbeat (generated into msg.def)
+ *   plural    the snapshot's array key and "total_<plural>" in its head; the name of the
+ *             stream's array in struct proto_reply, struct rpc_snap and struct model
+ *   key       the entity's identity key (I64 or STR): one entity per key in a replica
+ *   delivery  LOSSLESS: every seq matters, a gap means loss (resync); LATEST: latest-wins
+ *             telemetry, a gap is no loss and a client may leave the stream unsubscribed
+ *   gone      -1, or PROTO_<name>_<field> of a BOOL key that, when true, retires the entity
+ *             from the live set (a cleared warning)
+ * Rows are in wire order: the snapshot head's and the heartbeat's seq_ keys, the totals and
+ * the arrays follow it. Adding a stream is a row here (at the end, so the keys of version 1
+ * keep their order) and its ENTITY in msg.def; PROTOCOL.md then documents the topic. The
+ * generated seq_/total_ keys are required, so a client built with a new row refuses the
+ * snapshots and heartbeats of a broker without it: ship the broker first. */
+#define PROTO_STREAMS(X)                                                \
+	X(TICKET, ticket, tickets, id, LOSSLESS, -1)                    \
+	X(TRUCK, truck, trucks, id, LATEST, -1)                         \
+	X(WARNING, warning, warnings, id, LOSSLESS, PROTO_warning_cleared)
+
+/* Used by msg.def to generate the per-stream keys of snapshot_part and hb. */
+#define PROTO_SNAP_SEQ_KEY_(ID, name, plural, key, delivery, gone) \
+	F_I64(snapshot_part, seq_##name, 0, 9007199254740991, REQ)
+#define PROTO_SNAP_TOTAL_KEY_(ID, name, plural, key, delivery, gone) \
+	F_I64(snapshot_part, total_##plural, 0, 9007199254740991, REQ)
+#define PROTO_HB_SEQ_KEY_(ID, name, plural, key, delivery, gone) \
+	F_I64(hb, seq_##name, 0, 9007199254740991, REQ)
+
+enum proto_stream {
+#define PROTO_X_(ID, name, plural, key, delivery, gone) PROTO_STREAM_##ID,
+	PROTO_STREAMS(PROTO_X_)
+#undef PROTO_X_
+	PROTO_STREAM_COUNT
+};
+
+/* The topics of the PUB socket: every stream (same numbers), then the heartbeat. */
+enum proto_topic {
+#define PROTO_X_(ID, name, plural, key, delivery, gone) PROTO_TOPIC_##ID = PROTO_STREAM_##ID,
+	PROTO_STREAMS(PROTO_X_)
+#undef PROTO_X_
+	PROTO_TOPIC_HB = PROTO_STREAM_COUNT,
+	PROTO_TOPIC_COUNT
+};
 
 /* ---- generated message structs ---- */
 #define MSG_BEGIN(m, w, k) struct proto_##m {
@@ -127,6 +180,41 @@ extern const struct proto_desc proto_descs[PROTO_MSG_COUNT];
 /* The REQUEST message whose wire name is op (length-bounded), or -1. */
 int proto_op_lookup(const char *op, size_t len);
 
+/* ---- streams, described (from PROTO_STREAMS) ---- */
+struct proto_stream_desc {
+	const char *topic;     /* the topic frame and entity key: "ticket" */
+	const char *array;     /* the snapshot's array key: "tickets" */
+	int msg;               /* enum proto_msg_id of the entity */
+	int key;               /* field index of its identity key (PT_I64 or PT_STR) */
+	int ver;               /* field index of its "ver" */
+	int gone;              /* field index of its retiring BOOL key, or -1 */
+	bool lossless;         /* LOSSLESS (true) or LATEST */
+	size_t snap_seq_off;   /* offsetof(struct proto_snapshot_part, seq_<name>) */
+	size_t snap_total_off; /* offsetof(struct proto_snapshot_part, total_<plural>) */
+	size_t hb_seq_off;     /* offsetof(struct proto_hb, seq_<name>) */
+};
+
+extern const struct proto_stream_desc proto_streams[PROTO_STREAM_COUNT];
+
+/* The stream whose entity message is m, or -1. */
+int proto_stream_of(int m);
+/* The topic named by the (length-bounded) topic frame, or -1. */
+int proto_topic_lookup(const void *topic, size_t len);
+/* The per-stream keys of a snapshot head and a heartbeat. */
+int64_t proto_snapshot_seq(const struct proto_snapshot_part *h, enum proto_stream s);
+int64_t proto_snapshot_total(const struct proto_snapshot_part *h, enum proto_stream s);
+void proto_snapshot_set(struct proto_snapshot_part *h, enum proto_stream s, int64_t seq,
+    int64_t total);
+int64_t proto_hb_seq(const struct proto_hb *hb, enum proto_stream s);
+void proto_hb_set_seq(struct proto_hb *hb, enum proto_stream s, int64_t seq);
+/* An entity e of stream s: its key as text into buf (decimal for an I64 key; truncated to
+ * n - 1 bytes), its ver (-1 when the wire left it out), ver set (and marked present), and
+ * whether it is retired (its `gone` key is true). */
+void proto_entity_key(enum proto_stream s, const void *e, char *buf, size_t n);
+int64_t proto_entity_ver(enum proto_stream s, const void *e);
+void proto_entity_set_ver(enum proto_stream s, void *e, int64_t ver);
+bool proto_entity_gone(enum proto_stream s, const void *e);
+
 /* ---- errors ---- */
 #define PROTO_ERRORS(X)                          \
 	X(OK, "ok")                              \
@@ -204,12 +292,16 @@ void proto_encode_reply_error(struct proto_buf *b, const char *cmd_id, const cha
     enum proto_err code, const char *message);
 /* A feed message: {"v":1,"type":"fix"|"status", ...fields}. */
 void proto_encode_feed(struct proto_buf *b, enum proto_msg_id type, const void *msg);
-/* A published body: {"v":1,"epoch":..,"seq":..,"ts":..,"<entity>":{...}} for ticket,
- * truck and warning entities. For PROTO_MSG_hb the body is the bare hb map (msg is a
- * struct proto_hb carrying its own v, epoch, seq and ts; the other arguments are unused). */
+/* A published body: {"v":1,"epoch":..,"seq":..,"ts":..,"<entity>":{...}} for the entity
+ * of any stream. For PROTO_MSG_hb the body is the bare hb map (msg is a struct proto_hb
+ * carrying its own v, epoch, seq and ts; the other arguments are unused). */
 void proto_encode_pub(struct proto_buf *b, enum proto_msg_id entity, int64_t epoch,
     int64_t seq, int64_t ts, const void *msg);
-/* The topic frame for an entity: "ticket", "truck", "warning"; "hb" for heartbeats. */
+/* The same head around an entity already encoded as one msgpack map (raw, n bytes). */
+void proto_encode_pub_raw(struct proto_buf *b, enum proto_msg_id entity, int64_t epoch,
+    int64_t seq, int64_t ts, const void *raw, size_t n);
+/* The topic frame for an entity: its stream's name ("ticket", ...); "hb" for heartbeats;
+ * "" for a message that is not published. */
 const char *proto_topic_name(enum proto_msg_id entity);
 
 /* ---- decoding ---- */
@@ -245,22 +337,41 @@ struct proto_feed {
 int proto_decode_feed(const void *buf, size_t len, struct proto_feed *out,
     struct proto_error *err);
 
-enum proto_topic { PROTO_TOPIC_TICKET, PROTO_TOPIC_TRUCK, PROTO_TOPIC_WARNING, PROTO_TOPIC_HB,
-	PROTO_TOPIC_COUNT };
-
+/* A published message. u holds the entity of the topic's stream (u.ticket, ...) or the
+ * heartbeat (u.hb); for a heartbeat epoch, seq and ts repeat its own. */
 struct proto_pub {
 	enum proto_topic topic;
 	int64_t epoch, seq, ts;
 	union {
-		struct proto_ticket ticket;
-		struct proto_truck truck;
-		struct proto_warning warning;
+#define PROTO_X_(ID, name, plural, key, delivery, gone) struct proto_##name name;
+		PROTO_STREAMS(PROTO_X_)
+#undef PROTO_X_
 		struct proto_hb hb;
 	} u;
 };
 /* Decode a published message: the topic frame and the body frame. */
 int proto_decode_pub(const void *topic, size_t topic_len, const void *buf, size_t len,
     struct proto_pub *out, struct proto_error *err);
+
+/* An array of entities of one stream, owned by whoever holds it. */
+struct proto_array {
+	void *items;
+	size_t n;
+};
+
+/* One array per stream, reachable both generically (streams[enum proto_stream]) and by the
+ * table's names (tickets/n_tickets, trucks/n_trucks, ...): the two views share their
+ * storage (proto.c checks the layout). */
+#define PROTO_ARRAY_MEMBER_(ID, name, plural, key, delivery, gone) \
+	struct proto_##name *plural;                               \
+	size_t n_##plural;
+#define PROTO_STREAM_ARRAYS                                     \
+	union {                                                 \
+		struct proto_array streams[PROTO_STREAM_COUNT]; \
+		struct {                                        \
+			PROTO_STREAMS(PROTO_ARRAY_MEMBER_)      \
+		};                                              \
+	}
 
 struct proto_reply {
 	char cmd_id[PROTO_CMD_ID_MAX + 1];
@@ -272,12 +383,7 @@ struct proto_reply {
 	struct proto_hello_result hello;       /* hello */
 	struct proto_ticket ticket;            /* intake.create, ticket.* */
 	struct proto_snapshot_part snap;       /* snapshot */
-	struct proto_ticket *tickets;          /* snapshot (owned) */
-	size_t n_tickets;
-	struct proto_truck *trucks;            /* snapshot (owned) */
-	size_t n_trucks;
-	struct proto_warning *warnings;        /* snapshot (owned) */
-	size_t n_warnings;
+	PROTO_STREAM_ARRAYS;                   /* snapshot (owned), one array per stream */
 	struct proto_event *events;            /* ticket.get (owned) */
 	size_t n_events;
 	struct proto_candidate *candidates;    /* dispatch.candidates (owned), best first */

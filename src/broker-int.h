@@ -29,7 +29,7 @@
 #include "store.h"
 #include "ticket.h"
 
-enum stream { STREAM_TICKET, STREAM_TRUCK, STREAM_WARNING, STREAM_COUNT };
+/* The published streams are proto.h's table: b->seq[] is indexed by enum proto_stream. */
 
 #define DECLINED_MAX 32
 #define OFFER_TIMEOUT_DEFAULT_S 120 /* a truck whose supplier is not in the data */
@@ -134,7 +134,7 @@ struct outq {
 };
 
 struct pubq {
-	enum proto_msg_id topic;
+	enum proto_stream stream;
 	char *body;
 	size_t len;
 };
@@ -149,7 +149,7 @@ struct broker {
 	struct data *data;
 
 	int64_t epoch;
-	int64_t seq[STREAM_COUNT];
+	int64_t seq[PROTO_STREAM_COUNT];
 	int64_t hb_seq;
 
 	struct bticket **tickets; /* by id - 1; NULL holes allowed */

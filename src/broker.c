@@ -54,50 +54,51 @@ broker_txn(struct broker *b)
 }
 
 static void
-queue_pub(struct broker *b, enum proto_msg_id topic, struct proto_buf *body)
+queue_pub(struct broker *b, enum proto_stream stream, struct proto_buf *body)
 {
 	if (b->n_pubs == b->cap_pubs) {
 		b->cap_pubs = b->cap_pubs ? b->cap_pubs * 2 : 64;
 		b->pubs = xreallocarray(b->pubs, b->cap_pubs, sizeof *b->pubs);
 	}
 	struct pubq *p = &b->pubs[b->n_pubs++];
-	p->topic = topic;
+	p->stream = stream;
 	p->body = proto_buf_take(body, &p->len);
 }
 
-/* Append the event (body = entity map) and queue its publication under seq. */
+/* Bump stream s's seq into the entity's ver, append the event (body = the entity's map)
+ * and queue its publication under that seq. */
 static void
-emit(struct broker *b, enum proto_msg_id topic, const char *entity, const char *kind,
-    const char *user, const char *detail, int64_t seq, const struct proto_buf *blob)
+emit(struct broker *b, enum proto_stream s, void *entity, const char *kind, const char *user,
+    const char *detail)
 {
+	char id[32];
+	struct proto_buf blob, pb;
+	int64_t seq = ++b->seq[s];
+
+	proto_entity_set_ver(s, entity, seq);
 	if (!broker_txn(b))
 		return;
+	proto_buf_init(&blob);
+	proto_pack_obj(&blob, (enum proto_msg_id)proto_streams[s].msg, entity, 0);
+	proto_entity_key(s, entity, id, sizeof id);
 	struct store_event ev = {
-		.ts = broker_now(b), .stream = proto_topic_name(topic), .entity = entity,
+		.ts = broker_now(b), .stream = proto_streams[s].topic, .entity = id,
 		.kind = kind, .user = user ? user : "", .detail = detail ? detail : "",
-		.body = blob->data, .body_len = blob->len,
+		.body = blob.data, .body_len = blob.len,
 	};
 	if (store_event_append(b->store, &ev) < 0) {
 		log_error("store: %s", store_errmsg(b->store));
 		b->fatal = true;
+		proto_buf_finish(&blob);
 		return;
 	}
 	b->events_since_checkpoint++;
-	struct proto_buf pb;
 	proto_buf_init(&pb);
-	proto_pack_map(&pb, 5);
-	proto_pack_str(&pb, "v");
-	proto_pack_i64(&pb, PROTO_VERSION);
-	proto_pack_str(&pb, "epoch");
-	proto_pack_i64(&pb, b->epoch);
-	proto_pack_str(&pb, "seq");
-	proto_pack_i64(&pb, seq);
-	proto_pack_str(&pb, "ts");
-	proto_pack_i64(&pb, ev.ts);
-	proto_pack_str(&pb, proto_topic_name(topic));
-	proto_pack_raw(&pb, blob->data, blob->len);
-	queue_pub(b, topic, &pb);
+	proto_encode_pub_raw(&pb, (enum proto_msg_id)proto_streams[s].msg, b->epoch, seq, ev.ts,
+	    blob.data, blob.len);
+	queue_pub(b, s, &pb);
 	proto_buf_finish(&pb);
+	proto_buf_finish(&blob);
 }
 
 void
@@ -110,47 +111,25 @@ void
 broker_emit_ticket(struct broker *b, struct bticket *t, const char *kind, const char *user,
     const char *detail)
 {
-	char id[24];
-	struct proto_buf blob;
-	t->w.ver = ++b->seq[STREAM_TICKET];
 	t->w.updated = broker_now(b);
-	PROTO_SET(&t->w, ticket, ver);
 	PROTO_SET(&t->w, ticket, updated);
-	proto_buf_init(&blob);
-	broker_pack_ticket(t, &blob);
-	snprintf(id, sizeof id, "%" PRId64, t->w.id);
-	emit(b, PROTO_MSG_ticket, id, kind, user, detail, t->w.ver, &blob);
-	proto_buf_finish(&blob);
+	emit(b, PROTO_STREAM_TICKET, &t->w, kind, user, detail);
 }
 
 void
 broker_emit_truck(struct broker *b, struct btruck *k, const char *kind, const char *user,
     const char *detail)
 {
-	struct proto_buf blob;
-	k->w.ver = ++b->seq[STREAM_TRUCK];
 	k->w.updated = broker_now(b);
-	PROTO_SET(&k->w, truck, ver);
 	PROTO_SET(&k->w, truck, updated);
 	k->pos_dirty = false;
-	proto_buf_init(&blob);
-	proto_pack_obj(&blob, PROTO_MSG_truck, &k->w, 0);
-	emit(b, PROTO_MSG_truck, k->w.id, kind, user, detail, k->w.ver, &blob);
-	proto_buf_finish(&blob);
+	emit(b, PROTO_STREAM_TRUCK, &k->w, kind, user, detail);
 }
 
 void
 broker_emit_warning(struct broker *b, struct bwarn *w, const char *kind)
 {
-	char id[24];
-	struct proto_buf blob;
-	w->w.ver = ++b->seq[STREAM_WARNING];
-	PROTO_SET(&w->w, warning, ver);
-	proto_buf_init(&blob);
-	proto_pack_obj(&blob, PROTO_MSG_warning, &w->w, 0);
-	snprintf(id, sizeof id, "%" PRId64, w->w.id);
-	emit(b, PROTO_MSG_warning, id, kind, "", w->w.text, w->w.ver, &blob);
-	proto_buf_finish(&blob);
+	emit(b, PROTO_STREAM_WARNING, &w->w, kind, "", w->w.text);
 }
 
 /* Publish a truck's new position without writing the log: positions are telemetry,
@@ -159,12 +138,12 @@ static void
 publish_position(struct broker *b, struct btruck *k)
 {
 	struct proto_buf pb;
-	k->w.ver = ++b->seq[STREAM_TRUCK];
+	k->w.ver = ++b->seq[PROTO_STREAM_TRUCK];
 	PROTO_SET(&k->w, truck, ver);
 	k->pos_dirty = false;
 	proto_buf_init(&pb);
 	proto_encode_pub(&pb, PROTO_MSG_truck, b->epoch, k->w.ver, broker_now(b), &k->w);
-	queue_pub(b, PROTO_MSG_truck, &pb);
+	queue_pub(b, PROTO_STREAM_TRUCK, &pb);
 	proto_buf_finish(&pb);
 }
 
@@ -173,7 +152,7 @@ flush_pubs(struct broker *b)
 {
 	for (size_t i = 0; i < b->n_pubs; i++) {
 		struct pubq *p = &b->pubs[i];
-		const char *topic = proto_topic_name(p->topic);
+		const char *topic = proto_streams[p->stream].topic;
 		/* PUB never blocks: a subscriber past its high-water mark loses messages and
 		 * sees the gap in seq. */
 		if (zmq_send(b->pub, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 &&
@@ -279,94 +258,103 @@ snapshot_keeps(const struct broker *b, const struct bticket *t, int64_t now)
 	return now - t->w.t_closed <= (int64_t)b->opts.keep_closed_min * 60000;
 }
 
+/* The wire forms of stream s's entities in id order (the caller frees the array): every
+ * one for a checkpoint, or (live) the set a snapshot shows: tickets open or closed less
+ * than keep_closed_min ago, every truck, the active warnings. */
+static const void **
+stream_entities(const struct broker *b, enum proto_stream s, bool live, int64_t now,
+    size_t *n)
+{
+	const void **list;
+
+	*n = 0;
+	switch (s) {
+	case PROTO_STREAM_TICKET:
+		list = xcalloc(b->n_tickets + 1, sizeof *list);
+		for (size_t i = 0; i < b->n_tickets; i++)
+			if (b->tickets[i] && (!live || snapshot_keeps(b, b->tickets[i], now)))
+				list[(*n)++] = &b->tickets[i]->w;
+		return list;
+	case PROTO_STREAM_TRUCK:
+		list = xcalloc(b->n_trucks + 1, sizeof *list);
+		for (size_t i = 0; i < b->n_trucks; i++)
+			list[(*n)++] = &b->trucks[i]->w;
+		return list;
+	case PROTO_STREAM_WARNING:
+		list = xcalloc(b->n_warns + 1, sizeof *list);
+		for (size_t i = 0; i < b->n_warns; i++)
+			if (b->warns[i] && (!live || !b->warns[i]->w.cleared))
+				list[(*n)++] = &b->warns[i]->w;
+		return list;
+	case PROTO_STREAM_COUNT:
+		break;
+	}
+	return xcalloc(1, sizeof *list);
+}
+
 /* Encode the whole live state now (so every part is consistent with the same seqs) and
- * queue it as parts for the client. */
+ * queue it as parts for the client: the head, then one array per stream; the parts are
+ * filled stream after stream. */
 void
 broker_send_snapshot(struct broker *b, const struct proto_request *req, const struct peer *p)
 {
 	int64_t now = broker_now(b);
 	size_t chunk = PROTO_HAS(&req->args.snapshot, snapshot, chunk) ?
 	    (size_t)req->args.snapshot.chunk : 1000;
-	size_t nt = 0, nk = b->n_trucks, nw = b->n_warns_active;
-	struct bticket **list = xcalloc(b->n_tickets + 1, sizeof *list);
-	struct bwarn **wl = xcalloc(nw + 1, sizeof *wl);
+	const void **list[PROTO_STREAM_COUNT];
+	size_t n[PROTO_STREAM_COUNT], at[PROTO_STREAM_COUNT] = { 0 }, total = 0;
+	struct proto_snapshot_part h = { .epoch = b->epoch };
+	int s;
 
-	for (size_t i = 0; i < b->n_tickets; i++)
-		if (b->tickets[i] && snapshot_keeps(b, b->tickets[i], now))
-			list[nt++] = b->tickets[i];
-	nw = 0;
-	for (size_t i = 0; i < b->n_warns; i++)
-		if (b->warns[i] && !b->warns[i]->w.cleared)
-			wl[nw++] = b->warns[i];
-	size_t total = nt + nk + nw;
+	for (s = 0; s < PROTO_STREAM_COUNT; s++) {
+		list[s] = stream_entities(b, s, true, now, &n[s]);
+		proto_snapshot_set(&h, s, b->seq[s], (int64_t)n[s]);
+		total += n[s];
+	}
 	size_t parts = total == 0 ? 1 : (total + chunk - 1) / chunk;
 	struct outq *q = outq_new(p);
-	size_t ti = 0, ki = 0, wi = 0;
 	struct proto_buf pb;
 	proto_buf_init(&pb);
+	h.parts = (int64_t)parts;
 	for (size_t part = 1; part <= parts; part++) {
 		size_t room = chunk;
-		size_t t_n = nt - ti < room ? nt - ti : room;
-		room -= t_n;
-		size_t k_n = nk - ki < room ? nk - ki : room;
-		room -= k_n;
-		size_t w_n = nw - wi < room ? nw - wi : room;
+		h.part = (int64_t)part;
 		proto_encode_reply_ok(&pb, req->cmd_id, "snapshot");
-		proto_pack_map(&pb, 12);
-		proto_pack_str(&pb, "epoch");
-		proto_pack_i64(&pb, b->epoch);
-		proto_pack_str(&pb, "seq_ticket");
-		proto_pack_i64(&pb, b->seq[STREAM_TICKET]);
-		proto_pack_str(&pb, "seq_truck");
-		proto_pack_i64(&pb, b->seq[STREAM_TRUCK]);
-		proto_pack_str(&pb, "seq_warning");
-		proto_pack_i64(&pb, b->seq[STREAM_WARNING]);
-		proto_pack_str(&pb, "part");
-		proto_pack_i64(&pb, (int64_t)part);
-		proto_pack_str(&pb, "parts");
-		proto_pack_i64(&pb, (int64_t)parts);
-		proto_pack_str(&pb, "total_tickets");
-		proto_pack_i64(&pb, (int64_t)nt);
-		proto_pack_str(&pb, "total_trucks");
-		proto_pack_i64(&pb, (int64_t)nk);
-		proto_pack_str(&pb, "total_warnings");
-		proto_pack_i64(&pb, (int64_t)nw);
-		proto_pack_str(&pb, "tickets");
-		proto_pack_array(&pb, (uint32_t)t_n);
-		for (size_t i = 0; i < t_n; i++)
-			broker_pack_ticket(list[ti++], &pb);
-		proto_pack_str(&pb, "trucks");
-		proto_pack_array(&pb, (uint32_t)k_n);
-		for (size_t i = 0; i < k_n; i++)
-			proto_pack_obj(&pb, PROTO_MSG_truck, &b->trucks[ki++]->w, 0);
-		proto_pack_str(&pb, "warnings");
-		proto_pack_array(&pb, (uint32_t)w_n);
-		for (size_t i = 0; i < w_n; i++)
-			proto_pack_obj(&pb, PROTO_MSG_warning, &wl[wi++]->w, 0);
+		proto_pack_obj(&pb, PROTO_MSG_snapshot_part, &h, PROTO_STREAM_COUNT);
+		for (s = 0; s < PROTO_STREAM_COUNT; s++) {
+			size_t k = n[s] - at[s] < room ? n[s] - at[s] : room;
+			room -= k;
+			proto_pack_str(&pb, proto_streams[s].array);
+			proto_pack_array(&pb, (uint32_t)k);
+			for (size_t i = 0; i < k; i++)
+				proto_pack_obj(&pb, (enum proto_msg_id)proto_streams[s].msg,
+				    list[s][at[s]++], 0);
+		}
 		size_t len;
 		char *frame = proto_buf_take(&pb, &len);
 		outq_add(q, frame, len);
 	}
 	proto_buf_finish(&pb);
-	free(list);
-	free(wl);
+	for (s = 0; s < PROTO_STREAM_COUNT; s++)
+		free(list[s]);
 	outq_push(b, q);
 }
 
 static void
 send_hb(struct broker *b)
 {
+	const char *topic = proto_topic_name(PROTO_MSG_hb);
 	struct proto_hb hb = {
 		.v = PROTO_VERSION, .epoch = b->epoch, .seq = ++b->hb_seq, .ts = broker_now(b),
-		.seq_ticket = b->seq[STREAM_TICKET], .seq_truck = b->seq[STREAM_TRUCK],
-		.seq_warning = b->seq[STREAM_WARNING], .time_scale = (int64_t)b->opts.time_scale,
-		.present = PROTO_ALL,
+		.time_scale = (int64_t)b->opts.time_scale, .present = PROTO_ALL,
 	};
+	for (int s = 0; s < PROTO_STREAM_COUNT; s++)
+		proto_hb_set_seq(&hb, s, b->seq[s]);
 	if (hb.time_scale < 1)
 		hb.time_scale = 1;
 	proto_buf_reset(&b->buf);
 	proto_pack_obj(&b->buf, PROTO_MSG_hb, &hb, 0);
-	if (zmq_send(b->pub, "hb", 2, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
+	if (zmq_send(b->pub, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
 		zmq_send(b->pub, b->buf.data, b->buf.len, ZMQ_DONTWAIT);
 }
 
@@ -481,37 +469,27 @@ handle_feed(struct broker *b)
 static int
 checkpoint(struct broker *b)
 {
-	char id[24];
+	char id[32];
 	struct proto_buf pb;
 	int rc = -1;
 
 	proto_buf_init(&pb);
 	if (store_begin(b->store) < 0 || store_checkpoint_begin(b->store) < 0)
 		goto out;
-	for (size_t i = 0; i < b->n_tickets; i++) {
-		struct bticket *t = b->tickets[i];
-		if (t == NULL)
-			continue;
-		proto_buf_reset(&pb);
-		broker_pack_ticket(t, &pb);
-		snprintf(id, sizeof id, "%" PRId64, t->w.id);
-		if (store_checkpoint_put(b->store, "ticket", id, pb.data, pb.len) < 0)
-			goto out;
-	}
-	for (size_t i = 0; i < b->n_trucks; i++) {
-		proto_buf_reset(&pb);
-		proto_pack_obj(&pb, PROTO_MSG_truck, &b->trucks[i]->w, 0);
-		if (store_checkpoint_put(b->store, "truck", b->trucks[i]->w.id, pb.data, pb.len) < 0)
-			goto out;
-	}
-	for (size_t i = 0; i < b->n_warns; i++) {
-		if (b->warns[i] == NULL)
-			continue;
-		proto_buf_reset(&pb);
-		proto_pack_obj(&pb, PROTO_MSG_warning, &b->warns[i]->w, 0);
-		snprintf(id, sizeof id, "%" PRId64, b->warns[i]->w.id);
-		if (store_checkpoint_put(b->store, "warning", id, pb.data, pb.len) < 0)
-			goto out;
+	for (int s = 0; s < PROTO_STREAM_COUNT; s++) {
+		size_t n;
+		const void **list = stream_entities(b, s, false, 0, &n);
+		for (size_t i = 0; i < n; i++) {
+			proto_buf_reset(&pb);
+			proto_pack_obj(&pb, (enum proto_msg_id)proto_streams[s].msg, list[i], 0);
+			proto_entity_key(s, list[i], id, sizeof id);
+			if (store_checkpoint_put(b->store, proto_streams[s].topic, id, pb.data,
+			    pb.len) < 0) {
+				free(list);
+				goto out;
+			}
+		}
+		free(list);
 	}
 	if (store_checkpoint_end(b->store, store_event_last_id(b->store)) < 0 ||
 	    store_commit(b->store) < 0)
@@ -533,44 +511,35 @@ struct load_ctx {
 	char *cause;
 };
 
-static int
-load_cb(void *vctx, const char *stream, const char *entity, const void *body, size_t len)
+/* Put a stored entity e (decoded) of stream s in its place; the broker's newest time seen
+ * goes into lc->max_ts. */
+static void
+load_entity(struct load_ctx *lc, enum proto_stream s, const union proto_any *e)
 {
-	struct load_ctx *lc = vctx;
 	struct broker *b = lc->b;
-	struct proto_error err;
-	(void)entity;
 
-	if (strcmp(stream, "ticket") == 0) {
+	switch (s) {
+	case PROTO_STREAM_TICKET: {
 		struct bticket *t = xcalloc(1, sizeof *t);
-		if (proto_decode_msg(body, len, PROTO_MSG_ticket, &t->w, &err) < 0) {
-			free(t);
-			xasprintf(&lc->cause, "stored ticket %s: %s", entity, err.message);
-			return -1;
-		}
+		t->w = e->ticket;
 		if (t->w.updated > lc->max_ts)
 			lc->max_ts = t->w.updated;
 		broker_ticket_put(b, t);
-	} else if (strcmp(stream, "truck") == 0) {
-		struct proto_truck w;
-		if (proto_decode_msg(body, len, PROTO_MSG_truck, &w, &err) < 0) {
-			xasprintf(&lc->cause, "stored truck %s: %s", entity, err.message);
-			return -1;
-		}
-		if (w.updated > lc->max_ts)
-			lc->max_ts = w.updated;
-		struct btruck *k = hmap_get(b->truck_by_id, w.id);
+		break;
+	}
+	case PROTO_STREAM_TRUCK: {
+		if (e->truck.updated > lc->max_ts)
+			lc->max_ts = e->truck.updated;
+		struct btruck *k = hmap_get(b->truck_by_id, e->truck.id);
 		if (k == NULL)
-			broker_truck_add(b, &w);
+			broker_truck_add(b, &e->truck);
 		else
-			k->w = w;
-	} else if (strcmp(stream, "warning") == 0) {
+			k->w = e->truck;
+		break;
+	}
+	case PROTO_STREAM_WARNING: {
 		struct bwarn *w = xcalloc(1, sizeof *w);
-		if (proto_decode_msg(body, len, PROTO_MSG_warning, &w->w, &err) < 0) {
-			free(w);
-			xasprintf(&lc->cause, "stored warning %s: %s", entity, err.message);
-			return -1;
-		}
+		w->w = e->warning;
 		if (w->w.ts > lc->max_ts)
 			lc->max_ts = w->w.ts;
 		size_t idx = (size_t)w->w.id - 1;
@@ -586,7 +555,31 @@ load_cb(void *vctx, const char *stream, const char *entity, const void *body, si
 		b->warns[idx] = w;
 		if (idx + 1 > b->n_warns)
 			b->n_warns = idx + 1;
+		break;
 	}
+	case PROTO_STREAM_COUNT:
+		break;
+	}
+}
+
+static int
+load_cb(void *vctx, const char *stream, const char *entity, const void *body, size_t len)
+{
+	struct load_ctx *lc = vctx;
+	struct proto_error err;
+	union proto_any *e;
+	int s = proto_topic_lookup(stream, strlen(stream));
+
+	if (s < 0 || s >= PROTO_STREAM_COUNT)
+		return 0; /* not a stream of ours */
+	e = xmalloc(sizeof *e);
+	if (proto_decode_msg(body, len, (enum proto_msg_id)proto_streams[s].msg, e, &err) < 0) {
+		xasprintf(&lc->cause, "stored %s %s: %s", stream, entity, err.message);
+		free(e);
+		return -1;
+	}
+	load_entity(lc, s, e);
+	free(e);
 	return 0;
 }
 

@@ -1,8 +1,9 @@
-/* replica.c: a local copy of the broker's tickets, trucks and warnings (Clone pattern).
+/* replica.c: a local copy of the broker's streams (Clone pattern).
  *
- * Streams are indexed by enum proto_topic (ticket, truck, warning). Each table is an hmap
- * from the entity's id (decimal for tickets and warnings) to a heap copy of the entity
- * whose `ver` is always set (to the publishing seq when the wire left it out).
+ * Streams are indexed by enum proto_stream and described by proto_streams[] (generated from
+ * PROTO_STREAMS): nothing here names a stream. Each table is an hmap from the entity's key
+ * (proto_entity_key: decimal for tickets and warnings) to a heap copy of the entity whose
+ * `ver` is always set (to the publishing seq when the wire left it out).
  *
  * While a resync runs (`syncing`), everything read from the SUB socket, heartbeats
  * included, goes to an app-side queue so the socket's HWM is never reached. The snapshot
@@ -31,7 +32,7 @@
 #define REPLICA_RETRY_MIN 250    /* backoff between failed snapshots after the 1st retry */
 #define REPLICA_RETRY_MAX 5000
 
-#define NSTREAMS 3 /* PROTO_TOPIC_TICKET, PROTO_TOPIC_TRUCK, PROTO_TOPIC_WARNING */
+#define NSTREAMS PROTO_STREAM_COUNT
 
 enum verdict { REPLICA_V_OK, REPLICA_V_DROP, REPLICA_V_RESYNC };
 
@@ -41,7 +42,6 @@ struct replica {
 	struct replica_ops ops;
 	void *ctx;
 	int stale_ms;
-	bool trucks;
 
 	enum replica_state state;
 	bool have_hb;
@@ -68,96 +68,19 @@ struct replica {
 	struct replica_stats stats;
 };
 
-static const size_t entity_size[NSTREAMS] = {
-	[PROTO_TOPIC_TICKET] = sizeof(struct proto_ticket),
-	[PROTO_TOPIC_TRUCK] = sizeof(struct proto_truck),
-	[PROTO_TOPIC_WARNING] = sizeof(struct proto_warning),
-};
+/* ---- entities, generic over the streams ---- */
 
-static const char *stream_name[NSTREAMS] = { "ticket", "truck", "warning" };
-
-/* ---- entities, generic over the three streams ---- */
-
-static void
-entity_key(int s, const void *e, char *buf, size_t n)
+static size_t
+entity_size(int s)
 {
-	switch (s) {
-	case PROTO_TOPIC_TICKET:
-		snprintf(buf, n, "%lld", (long long)((const struct proto_ticket *)e)->id);
-		break;
-	case PROTO_TOPIC_TRUCK:
-		rd_strlcpy(buf, ((const struct proto_truck *)e)->id, n);
-		break;
-	default:
-		snprintf(buf, n, "%lld", (long long)((const struct proto_warning *)e)->id);
-		break;
-	}
-}
-
-/* The entity's ver, or -1 when the wire did not carry one. */
-static int64_t
-entity_ver(int s, const void *e)
-{
-	const struct proto_ticket *t = e;
-	const struct proto_truck *k = e;
-	const struct proto_warning *w = e;
-
-	switch (s) {
-	case PROTO_TOPIC_TICKET:
-		return PROTO_HAS(t, ticket, ver) ? t->ver : -1;
-	case PROTO_TOPIC_TRUCK:
-		return PROTO_HAS(k, truck, ver) ? k->ver : -1;
-	default:
-		return PROTO_HAS(w, warning, ver) ? w->ver : -1;
-	}
-}
-
-static void
-entity_set_ver(int s, void *e, int64_t ver)
-{
-	struct proto_ticket *t = e;
-	struct proto_truck *k = e;
-	struct proto_warning *w = e;
-
-	switch (s) {
-	case PROTO_TOPIC_TICKET:
-		t->ver = ver;
-		PROTO_SET(t, ticket, ver);
-		break;
-	case PROTO_TOPIC_TRUCK:
-		k->ver = ver;
-		PROTO_SET(k, truck, ver);
-		break;
-	default:
-		w->ver = ver;
-		PROTO_SET(w, warning, ver);
-		break;
-	}
-}
-
-static bool
-is_cleared(int s, const void *e)
-{
-	return s == PROTO_TOPIC_WARNING && ((const struct proto_warning *)e)->cleared;
+	return proto_descs[proto_streams[s].msg].size;
 }
 
 static void
 notify(struct replica *r, int s, const void *old, const void *now)
 {
-	switch (s) {
-	case PROTO_TOPIC_TICKET:
-		if (r->ops.ticket != NULL)
-			r->ops.ticket(r->ctx, old, now);
-		break;
-	case PROTO_TOPIC_TRUCK:
-		if (r->ops.truck != NULL)
-			r->ops.truck(r->ctx, old, now);
-		break;
-	default:
-		if (r->ops.warning != NULL)
-			r->ops.warning(r->ctx, old, now);
-		break;
-	}
+	if (r->ops.change != NULL)
+		r->ops.change(r->ctx, (enum proto_stream)s, old, now);
 }
 
 static void
@@ -178,22 +101,23 @@ static void
 apply_entity(struct replica *r, int s, const void *e, int64_t seq)
 {
 	char key[32];
-	int64_t ver = entity_ver(s, e);
+	int64_t ver = proto_entity_ver(s, e);
 	void *old, *copy;
 
 	if (ver < 0)
 		ver = seq;
-	entity_key(s, e, key, sizeof key);
+	proto_entity_key(s, e, key, sizeof key);
 	old = hmap_get(r->tab[s], key);
-	if (old != NULL && entity_ver(s, old) >= ver) {
+	if (old != NULL && proto_entity_ver(s, old) >= ver) {
 		r->stats.stale++;
-		log_debug("replica: %s %s ver %lld is not newer than %lld", stream_name[s], key,
-		    (long long)ver, (long long)entity_ver(s, old));
+		log_debug("replica: %s %s ver %lld is not newer than %lld",
+		    proto_streams[s].topic, key, (long long)ver,
+		    (long long)proto_entity_ver(s, old));
 		return;
 	}
 	r->stats.applied++;
-	if (is_cleared(s, e)) {
-		/* Cleared warnings leave the active set. */
+	if (proto_entity_gone(s, e)) {
+		/* Retired entities (cleared warnings) leave the live set. */
 		if (old != NULL) {
 			hmap_remove(r->tab[s], key);
 			notify(r, s, old, NULL);
@@ -201,9 +125,9 @@ apply_entity(struct replica *r, int s, const void *e, int64_t seq)
 		}
 		return;
 	}
-	copy = xmalloc(entity_size[s]);
-	memcpy(copy, e, entity_size[s]);
-	entity_set_ver(s, copy, ver);
+	copy = xmalloc(entity_size(s));
+	memcpy(copy, e, entity_size(s));
+	proto_entity_set_ver(s, copy, ver);
 	hmap_put(r->tab[s], key, copy);
 	notify(r, s, old, copy);
 	free(old);
@@ -217,14 +141,14 @@ table_build(int s, const void *arr, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		const void *e = (const char *)arr + i * entity_size[s];
+		const void *e = (const char *)arr + i * entity_size(s);
 		void *copy;
 
-		if (is_cleared(s, e))
+		if (proto_entity_gone(s, e))
 			continue;
-		copy = xmalloc(entity_size[s]);
-		memcpy(copy, e, entity_size[s]);
-		entity_key(s, e, key, sizeof key);
+		copy = xmalloc(entity_size(s));
+		memcpy(copy, e, entity_size(s));
+		proto_entity_key(s, e, key, sizeof key);
 		free(hmap_put(m, key, copy)); /* a duplicate id: the later one wins */
 	}
 	return m;
@@ -242,8 +166,8 @@ table_diff(struct replica *r, int s, struct hmap *old, bool same_epoch)
 	while (hmap_next(r->tab[s], &pos, &key, &v)) {
 		o = hmap_get(old, key);
 		/* Same ver, same entity: ver is the stream seq of its last change. */
-		if (o == NULL || !same_epoch || entity_ver(s, o) < 0 ||
-		    entity_ver(s, o) != entity_ver(s, v))
+		if (o == NULL || !same_epoch || proto_entity_ver(s, o) < 0 ||
+		    proto_entity_ver(s, o) != proto_entity_ver(s, v))
 			notify(r, s, o, v);
 	}
 	pos = 0;
@@ -321,28 +245,28 @@ check_apply(struct replica *r, const struct proto_pub *p, bool from_queue)
 		return REPLICA_V_RESYNC;
 	}
 	if (p->topic == PROTO_TOPIC_HB) {
-		/* The heartbeat follows every update it counts on the same pipe: a higher seq
-		 * than ours means the tail of a lossless stream was lost. */
-		if (p->u.hb.seq_ticket > r->last[PROTO_TOPIC_TICKET] ||
-		    p->u.hb.seq_warning > r->last[PROTO_TOPIC_WARNING]) {
-			r->stats.gaps++;
-			log_info("replica: heartbeat at ticket %lld warning %lld, we have %lld %lld",
-			    (long long)p->u.hb.seq_ticket, (long long)p->u.hb.seq_warning,
-			    (long long)r->last[PROTO_TOPIC_TICKET],
-			    (long long)r->last[PROTO_TOPIC_WARNING]);
-			return REPLICA_V_RESYNC;
-		}
-		/* Live, a heartbeat is sent after every update it counts, so a lower seq than
-		 * ours means the broker's history restarted under the same epoch (a replaced
-		 * database): what we hold is not its state. */
-		if (!from_queue && (p->u.hb.seq_ticket < r->last[PROTO_TOPIC_TICKET] ||
-		    p->u.hb.seq_warning < r->last[PROTO_TOPIC_WARNING])) {
-			r->stats.gaps++;
-			log_info("replica: heartbeat seqs went back (ticket %lld < %lld or warning "
-			    "%lld < %lld)", (long long)p->u.hb.seq_ticket,
-			    (long long)r->last[PROTO_TOPIC_TICKET], (long long)p->u.hb.seq_warning,
-			    (long long)r->last[PROTO_TOPIC_WARNING]);
-			return REPLICA_V_RESYNC;
+		for (s = 0; s < NSTREAMS; s++) {
+			int64_t hs = proto_hb_seq(&p->u.hb, s);
+
+			if (!proto_streams[s].lossless)
+				continue;
+			/* The heartbeat follows every update it counts on the same pipe: a
+			 * higher seq than ours means the tail of a lossless stream was lost. */
+			if (hs > r->last[s]) {
+				r->stats.gaps++;
+				log_info("replica: heartbeat at %s %lld, we have %lld",
+				    proto_streams[s].topic, (long long)hs, (long long)r->last[s]);
+				return REPLICA_V_RESYNC;
+			}
+			/* Live, a heartbeat is sent after every update it counts, so a lower seq
+			 * than ours means the broker's history restarted under the same epoch (a
+			 * replaced database): what we hold is not its state. */
+			if (!from_queue && hs < r->last[s]) {
+				r->stats.gaps++;
+				log_info("replica: heartbeat seq went back (%s %lld < %lld)",
+				    proto_streams[s].topic, (long long)hs, (long long)r->last[s]);
+				return REPLICA_V_RESYNC;
+			}
 		}
 		return REPLICA_V_OK;
 	}
@@ -350,13 +274,13 @@ check_apply(struct replica *r, const struct proto_pub *p, bool from_queue)
 		r->stats.stale++;
 		return REPLICA_V_DROP;
 	}
-	if (s != PROTO_TOPIC_TRUCK && p->seq != r->last[s] + 1) {
+	if (proto_streams[s].lossless && p->seq != r->last[s] + 1) {
 		r->stats.gaps++;
-		log_info("replica: %s stream gap: %lld after %lld", stream_name[s],
+		log_info("replica: %s stream gap: %lld after %lld", proto_streams[s].topic,
 		    (long long)p->seq, (long long)r->last[s]);
 		return REPLICA_V_RESYNC;
 	}
-	/* Trucks are latest-wins: a gap only means positions we will never need. */
+	/* LATEST streams (truck positions): a gap only means values we will never need. */
 	r->last[s] = p->seq;
 	apply_entity(r, s, &p->u, p->seq);
 	return REPLICA_V_OK;
@@ -399,27 +323,21 @@ apply_snapshot(struct replica *r, int64_t now)
 	size_t i;
 	int s;
 
-	/* Swap all three tables before any callback so lookups from callbacks see the new
+	/* Swap all the tables before any callback so lookups from callbacks see the new
 	 * state throughout. */
-	old[PROTO_TOPIC_TICKET] = r->tab[PROTO_TOPIC_TICKET];
-	old[PROTO_TOPIC_TRUCK] = r->tab[PROTO_TOPIC_TRUCK];
-	old[PROTO_TOPIC_WARNING] = r->tab[PROTO_TOPIC_WARNING];
-	r->tab[PROTO_TOPIC_TICKET] = table_build(PROTO_TOPIC_TICKET, r->snap.tickets,
-	    r->snap.n_tickets);
-	r->tab[PROTO_TOPIC_TRUCK] = table_build(PROTO_TOPIC_TRUCK, r->snap.trucks,
-	    r->snap.n_trucks);
-	r->tab[PROTO_TOPIC_WARNING] = table_build(PROTO_TOPIC_WARNING, r->snap.warnings,
-	    r->snap.n_warnings);
+	for (s = 0; s < NSTREAMS; s++) {
+		old[s] = r->tab[s];
+		r->tab[s] = table_build(s, r->snap.streams[s].items, r->snap.streams[s].n);
+	}
 	if (r->epoch != h->epoch)
 		log_info("replica: epoch %lld from the snapshot", (long long)h->epoch);
 	r->epoch = h->epoch;
-	r->last[PROTO_TOPIC_TICKET] = h->seq_ticket;
-	r->last[PROTO_TOPIC_TRUCK] = h->seq_truck;
-	r->last[PROTO_TOPIC_WARNING] = h->seq_warning;
-	log_info("replica: snapshot epoch %lld seqs %lld/%lld/%lld: %zu tickets %zu trucks "
-	    "%zu warnings", (long long)h->epoch, (long long)h->seq_ticket,
-	    (long long)h->seq_truck, (long long)h->seq_warning, r->snap.n_tickets,
-	    r->snap.n_trucks, r->snap.n_warnings);
+	for (s = 0; s < NSTREAMS; s++) {
+		r->last[s] = proto_snapshot_seq(h, s);
+		log_info("replica: snapshot epoch %lld: %s at seq %lld, %zu entities",
+		    (long long)h->epoch, proto_streams[s].topic, (long long)r->last[s],
+		    r->snap.streams[s].n);
+	}
 	for (s = 0; s < NSTREAMS; s++) {
 		table_diff(r, s, old[s], same_epoch);
 		table_free(old[s]);
@@ -486,7 +404,7 @@ drive(struct replica *r, int64_t now)
 	struct proto_snapshot args;
 	int64_t delay;
 
-	if (!r->syncing || r->snap_ready)
+	if (!r->syncing || r->snap_ready || r->rpc == NULL)
 		return;
 	if (r->snap_cmd_id[0] != '\0') {
 		if (rpc_is_pending(r->rpc, r->snap_cmd_id))
@@ -569,8 +487,6 @@ static bool
 read_one(struct replica *r, int64_t now)
 {
 	zmq_msg_t topic, body;
-	struct proto_pub pub;
-	struct proto_error err;
 	bool ok = false;
 
 	zmq_msg_init(&topic);
@@ -594,12 +510,9 @@ read_one(struct replica *r, int64_t now)
 	if (!ok) {
 		r->stats.bad++;
 		log_warn("replica: dropping a published message that is not two frames");
-	} else if (proto_decode_pub(zmq_msg_data(&topic), zmq_msg_size(&topic),
-	    zmq_msg_data(&body), zmq_msg_size(&body), &pub, &err) < 0) {
-		r->stats.bad++;
-		log_warn("replica: dropping a bad published message: %s", err.message);
 	} else {
-		on_message(r, &pub, now);
+		replica_apply_pub(r, zmq_msg_data(&topic), zmq_msg_size(&topic),
+		    zmq_msg_data(&body), zmq_msg_size(&body), now);
 	}
 	zmq_msg_close(&body);
 	zmq_msg_close(&topic);
@@ -608,16 +521,55 @@ read_one(struct replica *r, int64_t now)
 
 /* ---- public ---- */
 
+int
+replica_apply_pub(struct replica *r, const void *topic, size_t topic_len, const void *body,
+    size_t len, int64_t now_ms)
+{
+	struct proto_pub pub;
+	struct proto_error err;
+
+	if (proto_decode_pub(topic, topic_len, body, len, &pub, &err) < 0) {
+		r->stats.bad++;
+		log_warn("replica: dropping a bad published message: %s", err.message);
+		return -1;
+	}
+	on_message(r, &pub, now_ms);
+	return 0;
+}
+
+void
+replica_apply_snapshot(struct replica *r, struct rpc_snap *snap, int64_t now_ms)
+{
+	if (r->snap_cmd_id[0] != '\0') {
+		rpc_cancel(r->rpc, r->snap_cmd_id);
+		r->snap_cmd_id[0] = '\0';
+	}
+	rpc_snap_finish(&r->snap);
+	r->snap = *snap;
+	rpc_snap_init(snap);
+	r->snap_ready = false;
+	apply_snapshot(r, now_ms);
+}
+
+static int
+subscribe(struct replica *r, const char *topic, char **cause)
+{
+	if (zmq_setsockopt(r->sock, ZMQ_SUBSCRIBE, topic, strlen(topic)) < 0) {
+		xasprintf(cause, "replica: subscribe: %s", zmq_strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 struct replica *
 replica_create(void *zctx, struct rpc *rpc, const struct replica_opts *opts,
     const struct replica_ops *ops, void *ctx, char **cause)
 {
-	static const char *topics[] = { "ticket", "warning", "hb", "truck" };
 	struct replica *r;
 	int64_t maxsz = PROTO_MAX_PUB;
-	size_t i, ntopics;
+	int s;
 
-	if (opts == NULL || opts->pub_endpoint == NULL || rpc == NULL) {
+	if (zctx != NULL && (opts == NULL || opts->pub_endpoint == NULL || rpc == NULL)) {
 		xasprintf(cause, "replica: no endpoint or no rpc");
 		return NULL;
 	}
@@ -626,13 +578,14 @@ replica_create(void *zctx, struct rpc *rpc, const struct replica_opts *opts,
 	if (ops != NULL)
 		r->ops = *ops;
 	r->ctx = ctx;
-	r->stale_ms = opts->stale_ms > 0 ? opts->stale_ms : REPLICA_STALE_MS;
-	r->trucks = opts->trucks;
+	r->stale_ms = opts != NULL && opts->stale_ms > 0 ? opts->stale_ms : REPLICA_STALE_MS;
 	r->state = REPLICA_CONNECTING;
 	r->time_scale = 1;
-	for (i = 0; i < NSTREAMS; i++)
-		r->tab[i] = hmap_create();
+	for (s = 0; s < NSTREAMS; s++)
+		r->tab[s] = hmap_create();
 	rpc_snap_init(&r->snap);
+	if (zctx == NULL)
+		return r;
 
 	r->sock = zmq_socket(zctx, ZMQ_SUB);
 	if (r->sock == NULL) {
@@ -649,13 +602,15 @@ replica_create(void *zctx, struct rpc *rpc, const struct replica_opts *opts,
 		xasprintf(cause, "replica: zmq_setsockopt: %s", zmq_strerror(errno));
 		goto fail;
 	}
-	/* Subscribe before connecting; the first heartbeat then proves the subscription. */
-	ntopics = r->trucks ? ARRAY_LEN(topics) : ARRAY_LEN(topics) - 1;
-	for (i = 0; i < ntopics; i++) {
-		if (zmq_setsockopt(r->sock, ZMQ_SUBSCRIBE, topics[i], strlen(topics[i])) < 0) {
-			xasprintf(cause, "replica: subscribe: %s", zmq_strerror(errno));
+	/* Subscribe before connecting; the first heartbeat then proves the subscription. A
+	 * lossless stream cannot be skipped: its seqs are checked against every heartbeat. */
+	if (subscribe(r, proto_topic_name(PROTO_MSG_hb), cause) < 0)
+		goto fail;
+	for (s = 0; s < NSTREAMS; s++) {
+		if ((opts->skip >> s & 1u) && !proto_streams[s].lossless)
+			continue;
+		if (subscribe(r, proto_streams[s].topic, cause) < 0)
 			goto fail;
-		}
 	}
 	if (zmq_connect(r->sock, opts->pub_endpoint) < 0) {
 		xasprintf(cause, "replica: connect %s: %s", opts->pub_endpoint,
@@ -698,7 +653,7 @@ replica_process(struct replica *r, int64_t now_ms)
 {
 	int i;
 
-	for (i = 0; i < REPLICA_DRAIN_MAX && read_one(r, now_ms); i++)
+	for (i = 0; r->sock != NULL && i < REPLICA_DRAIN_MAX && read_one(r, now_ms); i++)
 		;
 	if (r->snap_ready)
 		apply_snapshot(r, now_ms);
@@ -772,63 +727,51 @@ replica_time_scale(const struct replica *r)
 	return r->time_scale;
 }
 
-const struct proto_ticket *
-replica_ticket(const struct replica *r, int64_t id)
-{
-	char key[32];
-
-	snprintf(key, sizeof key, "%lld", (long long)id);
-	return hmap_get(r->tab[PROTO_TOPIC_TICKET], key);
-}
-
-const struct proto_truck *
-replica_truck(const struct replica *r, const char *id)
-{
-	return hmap_get(r->tab[PROTO_TOPIC_TRUCK], id);
-}
-
 size_t
-replica_ticket_count(const struct replica *r)
+replica_count(const struct replica *r, enum proto_stream s)
 {
-	return hmap_count(r->tab[PROTO_TOPIC_TICKET]);
+	return hmap_count(r->tab[s]);
 }
 
-size_t
-replica_truck_count(const struct replica *r)
-{
-	return hmap_count(r->tab[PROTO_TOPIC_TRUCK]);
-}
-
-size_t
-replica_warning_count(const struct replica *r)
-{
-	return hmap_count(r->tab[PROTO_TOPIC_WARNING]);
-}
-
-static const void *
-table_next(const struct replica *r, int s, size_t *pos)
+const void *
+replica_next(const struct replica *r, enum proto_stream s, size_t *pos)
 {
 	void *v;
 
 	return hmap_next(r->tab[s], pos, NULL, &v) ? v : NULL;
 }
 
-const struct proto_ticket *
-replica_ticket_next(const struct replica *r, size_t *pos)
+const void *
+replica_get(const struct replica *r, enum proto_stream s, const char *key)
 {
-	return table_next(r, PROTO_TOPIC_TICKET, pos);
+	return hmap_get(r->tab[s], key);
+}
+
+#define X(ID, name, plural, key, delivery, gone)                                           \
+	size_t replica_##name##_count(const struct replica *r)                              \
+	{                                                                                   \
+		return replica_count(r, PROTO_STREAM_##ID);                                 \
+	}                                                                                   \
+	const struct proto_##name *replica_##name##_next(const struct replica *r, size_t *pos) \
+	{                                                                                   \
+		return replica_next(r, PROTO_STREAM_##ID, pos);                             \
+	}
+PROTO_STREAMS(X)
+#undef X
+
+const struct proto_ticket *
+replica_ticket(const struct replica *r, int64_t id)
+{
+	char key[32];
+
+	snprintf(key, sizeof key, "%lld", (long long)id);
+	return replica_get(r, PROTO_STREAM_TICKET, key);
 }
 
 const struct proto_truck *
-replica_truck_next(const struct replica *r, size_t *pos)
+replica_truck(const struct replica *r, const char *id)
 {
-	return table_next(r, PROTO_TOPIC_TRUCK, pos);
-}
-
-const struct proto_warning *
-replica_warning_next(const struct replica *r, size_t *pos)
-{
-	return table_next(r, PROTO_TOPIC_WARNING, pos);
+	return replica_get(r, PROTO_STREAM_TRUCK, id);
 }
 
 void

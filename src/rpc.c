@@ -463,9 +463,8 @@ rpc_snap_init(struct rpc_snap *s)
 void
 rpc_snap_finish(struct rpc_snap *s)
 {
-	free(s->tickets);
-	free(s->trucks);
-	free(s->warnings);
+	for (int i = 0; i < PROTO_STREAM_COUNT; i++)
+		free(s->streams[i].items);
 	rpc_snap_init(s);
 }
 
@@ -497,16 +496,22 @@ append(void **arr, size_t *len, size_t *cap, const void *src, size_t n, size_t s
 static bool
 same_head(const struct proto_snapshot_part *a, const struct proto_snapshot_part *b)
 {
-	return a->epoch == b->epoch && a->seq_ticket == b->seq_ticket &&
-	    a->seq_truck == b->seq_truck && a->seq_warning == b->seq_warning &&
-	    a->parts == b->parts && a->total_tickets == b->total_tickets &&
-	    a->total_trucks == b->total_trucks && a->total_warnings == b->total_warnings;
+	if (a->epoch != b->epoch || a->parts != b->parts)
+		return false;
+	for (int s = 0; s < PROTO_STREAM_COUNT; s++)
+		if (proto_snapshot_seq(a, s) != proto_snapshot_seq(b, s) ||
+		    proto_snapshot_total(a, s) != proto_snapshot_total(b, s))
+			return false;
+	return true;
 }
 
+/* stream: the stream the numbers are about, or -1. */
 static int
-snap_fail(struct rpc_snap *s, struct proto_error *err, const char *why, int64_t a, int64_t b)
+snap_fail(struct rpc_snap *s, struct proto_error *err, const char *why, int stream, int64_t a,
+    int64_t b)
 {
-	proto_fail(err, PROTO_E_UNAVAILABLE, "incomplete snapshot: %s (%lld, %lld)", why,
+	proto_fail(err, PROTO_E_UNAVAILABLE, "incomplete snapshot: %s%s%s (%lld, %lld)", why,
+	    stream >= 0 ? ": " : "", stream >= 0 ? proto_streams[stream].array : "",
 	    (long long)a, (long long)b);
 	rpc_snap_reset(s);
 	return -1;
@@ -518,48 +523,36 @@ rpc_snap_add(struct rpc_snap *s, const struct proto_reply *rep, struct proto_err
 	const struct proto_snapshot_part *h = &rep->snap;
 
 	if (!rep->ok || rep->op_id != PROTO_MSG_snapshot)
-		return snap_fail(s, err, "not a snapshot part", rep->ok, rep->op_id);
+		return snap_fail(s, err, "not a snapshot part", -1, rep->ok, rep->op_id);
 	if (h->part > h->parts)
-		return snap_fail(s, err, "part beyond parts", h->part, h->parts);
+		return snap_fail(s, err, "part beyond parts", -1, h->part, h->parts);
 	if (h->part == 1) {
 		rpc_snap_reset(s);
 		s->head = *h;
 		s->next = 1;
 	}
 	if (s->next == 0)
-		return snap_fail(s, err, "part before part 1", h->part, 1);
+		return snap_fail(s, err, "part before part 1", -1, h->part, 1);
 	if (h->part != s->next)
-		return snap_fail(s, err, "part out of order", h->part, s->next);
+		return snap_fail(s, err, "part out of order", -1, h->part, s->next);
 	if (!same_head(h, &s->head))
-		return snap_fail(s, err, "part of another snapshot", h->part, s->head.parts);
-	if ((int64_t)(s->n_tickets + rep->n_tickets) > h->total_tickets)
-		return snap_fail(s, err, "more tickets than total", (int64_t)(s->n_tickets +
-		    rep->n_tickets), h->total_tickets);
-	if ((int64_t)(s->n_trucks + rep->n_trucks) > h->total_trucks)
-		return snap_fail(s, err, "more trucks than total", (int64_t)(s->n_trucks +
-		    rep->n_trucks), h->total_trucks);
-	if ((int64_t)(s->n_warnings + rep->n_warnings) > h->total_warnings)
-		return snap_fail(s, err, "more warnings than total", (int64_t)(s->n_warnings +
-		    rep->n_warnings), h->total_warnings);
-	append((void **)&s->tickets, &s->n_tickets, &s->cap_tickets, rep->tickets,
-	    rep->n_tickets, sizeof *s->tickets);
-	append((void **)&s->trucks, &s->n_trucks, &s->cap_trucks, rep->trucks, rep->n_trucks,
-	    sizeof *s->trucks);
-	append((void **)&s->warnings, &s->n_warnings, &s->cap_warnings, rep->warnings,
-	    rep->n_warnings, sizeof *s->warnings);
+		return snap_fail(s, err, "part of another snapshot", -1, h->part, s->head.parts);
+	for (int i = 0; i < PROTO_STREAM_COUNT; i++)
+		if ((int64_t)(s->streams[i].n + rep->streams[i].n) > proto_snapshot_total(h, i))
+			return snap_fail(s, err, "more entities than total", i,
+			    (int64_t)(s->streams[i].n + rep->streams[i].n),
+			    proto_snapshot_total(h, i));
+	for (int i = 0; i < PROTO_STREAM_COUNT; i++)
+		append(&s->streams[i].items, &s->streams[i].n, &s->cap[i], rep->streams[i].items,
+		    rep->streams[i].n, proto_descs[proto_streams[i].msg].size);
 	if (h->part < h->parts) {
 		s->next++;
 		return 0;
 	}
-	if ((int64_t)s->n_tickets != h->total_tickets)
-		return snap_fail(s, err, "tickets short of total", (int64_t)s->n_tickets,
-		    h->total_tickets);
-	if ((int64_t)s->n_trucks != h->total_trucks)
-		return snap_fail(s, err, "trucks short of total", (int64_t)s->n_trucks,
-		    h->total_trucks);
-	if ((int64_t)s->n_warnings != h->total_warnings)
-		return snap_fail(s, err, "warnings short of total", (int64_t)s->n_warnings,
-		    h->total_warnings);
+	for (int i = 0; i < PROTO_STREAM_COUNT; i++)
+		if ((int64_t)s->streams[i].n != proto_snapshot_total(h, i))
+			return snap_fail(s, err, "entities short of total", i,
+			    (int64_t)s->streams[i].n, proto_snapshot_total(h, i));
 	s->head.part = h->part;
 	s->next = 0;
 	return 1;
@@ -593,18 +586,18 @@ static void
 reply_copy(struct proto_reply *dst, const struct proto_reply *src)
 {
 	*dst = *src;
-	dst->tickets = dup_array(src->tickets, src->n_tickets, sizeof *src->tickets);
-	dst->trucks = dup_array(src->trucks, src->n_trucks, sizeof *src->trucks);
-	dst->warnings = dup_array(src->warnings, src->n_warnings, sizeof *src->warnings);
+	for (int s = 0; s < PROTO_STREAM_COUNT; s++) {
+		dst->streams[s].items = dup_array(src->streams[s].items, src->streams[s].n,
+		    proto_descs[proto_streams[s].msg].size);
+		if (dst->streams[s].items == NULL)
+			dst->streams[s].n = 0;
+	}
 	dst->events = dup_array(src->events, src->n_events, sizeof *src->events);
-	if (dst->tickets == NULL)
-		dst->n_tickets = 0;
-	if (dst->trucks == NULL)
-		dst->n_trucks = 0;
-	if (dst->warnings == NULL)
-		dst->n_warnings = 0;
 	if (dst->events == NULL)
 		dst->n_events = 0;
+	dst->candidates = dup_array(src->candidates, src->n_candidates, sizeof *src->candidates);
+	if (dst->candidates == NULL)
+		dst->n_candidates = 0;
 }
 
 static void
@@ -641,12 +634,8 @@ sync_cb(void *ctx, const char *cmd_id, const struct proto_reply *reply,
 	}
 	*st->out = *reply;
 	st->out->snap = st->snap.head;
-	st->out->tickets = st->snap.tickets;
-	st->out->n_tickets = st->snap.n_tickets;
-	st->out->trucks = st->snap.trucks;
-	st->out->n_trucks = st->snap.n_trucks;
-	st->out->warnings = st->snap.warnings;
-	st->out->n_warnings = st->snap.n_warnings;
+	for (int s = 0; s < PROTO_STREAM_COUNT; s++)
+		st->out->streams[s] = st->snap.streams[s];
 	st->out->events = NULL;
 	st->out->n_events = 0;
 	rpc_snap_init(&st->snap); /* the arrays now belong to out */

@@ -69,12 +69,8 @@ bool rpc_is_pending(const struct rpc *r, const char *cmd_id);
 struct rpc_snap {
 	struct proto_snapshot_part head; /* the head every part must repeat */
 	int64_t next;                     /* the part expected next; 0: waiting for part 1 */
-	struct proto_ticket *tickets;
-	size_t n_tickets, cap_tickets;
-	struct proto_truck *trucks;
-	size_t n_trucks, cap_trucks;
-	struct proto_warning *warnings;
-	size_t n_warnings, cap_warnings;
+	PROTO_STREAM_ARRAYS;              /* streams[s] or tickets/n_tickets, ... */
+	size_t cap[PROTO_STREAM_COUNT];
 };
 
 void rpc_snap_init(struct rpc_snap *s);

@@ -145,11 +145,12 @@ feed_ticket(struct sim *s, const struct proto_ticket *p)
 	sim_world_ticket(s->world, sim_now(s), &t);
 }
 
+/* The replica's change callback: tickets are what the world follows. */
 static void
-on_ticket(void *ctx, const struct proto_ticket *old, const struct proto_ticket *now)
+on_change(void *ctx, enum proto_stream stream, const void *old, const void *now)
 {
 	(void)old;
-	if (now != NULL)
+	if (stream == PROTO_STREAM_TICKET && now != NULL)
 		feed_ticket(ctx, now);
 }
 
@@ -402,7 +403,7 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 	struct sim_world_opts wo;
 	struct rpc_opts ro;
 	struct replica_opts rpo;
-	struct replica_ops ops = { .ticket = on_ticket, .state = on_state };
+	struct replica_ops ops = { .change = on_change, .state = on_state };
 	struct proto_hello h;
 	struct proto_reply rep;
 	struct proto_error err;
@@ -509,7 +510,7 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 
 	memset(&rpo, 0, sizeof rpo);
 	rpo.pub_endpoint = s->pub;
-	rpo.trucks = false; /* we own the trucks; their echo is of no use */
+	rpo.skip = 1u << PROTO_STREAM_TRUCK; /* we own the trucks; their echo is of no use */
 	if ((s->rep = replica_create(zctx, s->rpc, &rpo, &ops, s, &why)) == NULL) {
 		xasprintf(cause, "%s: %s", s->pub, why);
 		free(why);

@@ -414,7 +414,7 @@ START_TEST(snapshot_100k_arrives_whole)
 	ck_assert_int_eq(big_acked, n);
 
 	char *cause = NULL;
-	struct replica_opts po = { .pub_endpoint = e.pub, .trucks = true };
+	struct replica_opts po = { .pub_endpoint = e.pub };
 	struct replica *rep = replica_create(e.zctx, e.rpc, &po, NULL, NULL, &cause);
 	ck_assert_msg(rep != NULL, "replica: %s", cause);
 	end = rd_mono_ms() + 60000;

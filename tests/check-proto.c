@@ -1009,6 +1009,187 @@ START_TEST(test_roundtrip_pub)
 }
 END_TEST
 
+/* The index of key `name` in message m, or -1. */
+static int
+field_index(enum proto_msg_id m, const char *name)
+{
+	for (size_t i = 0; i < proto_descs[m].n_fields; i++)
+		if (strcmp(proto_descs[m].fields[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Every row of the stream table, one at a time: its description agrees with msg.def, the
+ * snapshot head and the heartbeat carry its keys where the accessors look, a publication is
+ * exactly {"v","epoch","seq","ts",<topic>} around the entity and decodes back, the entity
+ * helpers read its key, ver and retiring flag, and a snapshot reply fills its array and no
+ * other. */
+START_TEST(test_stream)
+{
+	const enum proto_stream s = (enum proto_stream)_i;
+	const struct proto_stream_desc *sd = &proto_streams[s];
+	const enum proto_msg_id m = (enum proto_msg_id)sd->msg;
+	const struct proto_desc *d = &proto_descs[m];
+	union proto_any sent[2], head_u;
+	struct proto_snapshot_part *head = &head_u.snapshot_part;
+	struct proto_hb hb;
+	struct proto_pub p;
+	struct proto_reply r;
+	struct proto_buf b, ref;
+	struct proto_error err;
+	char name[64], key[64], want[64];
+	int f;
+
+	/* the row against msg.def */
+	ck_assert_int_eq(d->kind, PROTO_KIND_ENTITY);
+	ck_assert_str_eq(sd->topic, d->wire);
+	ck_assert_str_eq(proto_topic_name(m), sd->topic);
+	ck_assert_int_eq(proto_stream_of(m), s);
+	ck_assert_int_eq(proto_topic_lookup(sd->topic, strlen(sd->topic)), (int)s);
+	ck_assert_int_eq(proto_topic_lookup(sd->topic, strlen(sd->topic) - 1), -1);
+	ck_assert(d->fields[sd->key].type == PT_I64 || d->fields[sd->key].type == PT_STR);
+	ck_assert(d->fields[sd->key].required);
+	ck_assert_str_eq(d->fields[sd->ver].name, "ver");
+	ck_assert_int_eq(d->fields[sd->ver].type, PT_I64);
+	ck_assert(!d->fields[sd->ver].required);
+	ck_assert(sd->gone == -1 || d->fields[sd->gone].type == PT_BOOL);
+
+	/* its keys in the snapshot head and the heartbeat, where the accessors look */
+	snprintf(name, sizeof name, "seq_%s", sd->topic);
+	f = field_index(PROTO_MSG_snapshot_part, name);
+	ck_assert_msg(f >= 0, "snapshot_part has no %s", name);
+	ck_assert(proto_descs[PROTO_MSG_snapshot_part].fields[f].required);
+	ck_assert_uint_eq(proto_descs[PROTO_MSG_snapshot_part].fields[f].offset, sd->snap_seq_off);
+	f = field_index(PROTO_MSG_hb, name);
+	ck_assert_msg(f >= 0, "hb has no %s", name);
+	ck_assert(proto_descs[PROTO_MSG_hb].fields[f].required);
+	ck_assert_uint_eq(proto_descs[PROTO_MSG_hb].fields[f].offset, sd->hb_seq_off);
+	snprintf(name, sizeof name, "total_%s", sd->array);
+	f = field_index(PROTO_MSG_snapshot_part, name);
+	ck_assert_msg(f >= 0, "snapshot_part has no %s", name);
+	ck_assert_uint_eq(proto_descs[PROTO_MSG_snapshot_part].fields[f].offset,
+	    sd->snap_total_off);
+	fill(PROTO_MSG_snapshot_part, head, VAR_MID);
+	fill(PROTO_MSG_hb, &hb, VAR_MID);
+	proto_snapshot_set(head, s, 1234, 56);
+	proto_hb_set_seq(&hb, s, 789);
+	ck_assert_int_eq(proto_snapshot_seq(head, s), 1234);
+	ck_assert_int_eq(proto_snapshot_total(head, s), 56);
+	ck_assert_int_eq(proto_hb_seq(&hb, s), 789);
+	for (int o = 0; o < PROTO_STREAM_COUNT; o++)
+		if (o != (int)s) {
+			ck_assert_int_ne(proto_snapshot_seq(head, o), 1234);
+			ck_assert_int_ne(proto_hb_seq(&hb, o), 789);
+		}
+
+	/* a publication, byte for byte, and back */
+	proto_buf_init(&b);
+	proto_buf_init(&ref);
+	fill(m, &sent[0], VAR_MAX);
+	proto_encode_pub(&b, m, 7, 8, 9, &sent[0]);
+	proto_pack_map(&ref, 5);
+	proto_pack_str(&ref, "v");
+	proto_pack_i64(&ref, PROTO_VERSION);
+	proto_pack_str(&ref, "epoch");
+	proto_pack_i64(&ref, 7);
+	proto_pack_str(&ref, "seq");
+	proto_pack_i64(&ref, 8);
+	proto_pack_str(&ref, "ts");
+	proto_pack_i64(&ref, 9);
+	proto_pack_str(&ref, sd->topic);
+	proto_pack_obj(&ref, m, &sent[0], 0);
+	ck_assert_uint_eq(b.len, ref.len);
+	ck_assert(memcmp(b.data, ref.data, b.len) == 0);
+	proto_buf_reset(&ref);
+	proto_pack_obj(&ref, m, &sent[0], 0);
+	struct proto_buf whole = b;
+	proto_buf_init(&b);
+	proto_encode_pub_raw(&b, m, 7, 8, 9, ref.data, ref.len);
+	ck_assert_uint_eq(b.len, whole.len);
+	ck_assert(memcmp(b.data, whole.data, b.len) == 0);
+	proto_buf_finish(&whole);
+	ck_assert_msg(proto_decode_pub(sd->topic, strlen(sd->topic), b.data, b.len, &p, &err) == 0,
+	    "%s: %s", sd->topic, err.message);
+	scribble(&b);
+	ck_assert_int_eq(p.topic, (int)s);
+	ck_assert_int_eq(p.seq, 8);
+	expect_same(m, &sent[0], &p.u, sd->topic);
+
+	/* the entity helpers */
+	if (d->fields[sd->key].type == PT_I64) {
+		int64_t id;
+		memcpy(&id, (const char *)&sent[0] + d->fields[sd->key].offset, sizeof id);
+		snprintf(want, sizeof want, "%lld", (long long)id);
+	} else
+		rd_strlcpy(want, (const char *)&sent[0] + d->fields[sd->key].offset, sizeof want);
+	proto_entity_key(s, &sent[0], key, sizeof key);
+	ck_assert_str_eq(key, want);
+	fill(m, &sent[1], VAR_MIN); /* every key, false booleans; then no ver */
+	uint64_t present;
+	memcpy(&present, (const char *)&sent[1] + d->present_off, sizeof present);
+	present &= ~((uint64_t)1 << sd->ver);
+	memcpy((char *)&sent[1] + d->present_off, &present, sizeof present);
+	ck_assert_int_eq(proto_entity_ver(s, &sent[1]), -1);
+	proto_entity_set_ver(s, &sent[1], 42);
+	ck_assert_int_eq(proto_entity_ver(s, &sent[1]), 42);
+	ck_assert(!proto_entity_gone(s, &sent[1]));
+	ck_assert_int_eq(proto_entity_gone(s, &sent[0]), sd->gone >= 0); /* VAR_MAX: true */
+
+	/* a snapshot reply with this stream's array only */
+	proto_buf_reset(&b);
+	proto_encode_reply_ok(&b, "s", "snapshot");
+	proto_pack_obj(&b, PROTO_MSG_snapshot_part, head, 1);
+	proto_pack_str(&b, sd->array);
+	proto_pack_array(&b, 2);
+	proto_pack_obj(&b, m, &sent[0], 0);
+	proto_pack_obj(&b, m, &sent[1], 0);
+	decode_reply_ok(&b, &r, sd->array);
+	scribble(&b);
+	for (int o = 0; o < PROTO_STREAM_COUNT; o++)
+		ck_assert_uint_eq(r.streams[o].n, o == (int)s ? 2 : 0);
+	expect_same(m, &sent[0], r.streams[s].items, sd->array);
+	expect_same(m, &sent[1], (const char *)r.streams[s].items + d->size, sd->array);
+	proto_reply_finish(&r);
+	proto_buf_finish(&b);
+	proto_buf_finish(&ref);
+}
+END_TEST
+
+/* The keys of version 1, in the order the broker has always written them: new streams add
+ * keys (in the table's order) but never move these. */
+START_TEST(test_stream_keys_v1)
+{
+	static const char *const snap[] = { "epoch", "seq_ticket", "seq_truck", "seq_warning",
+		"part", "parts", "total_tickets", "total_trucks", "total_warnings" };
+	static const char *const hbk[] = { "v", "epoch", "seq", "ts", "seq_ticket", "seq_truck",
+		"seq_warning", "time_scale" };
+	static const char *const arrays[] = { "tickets", "trucks", "warnings" };
+	int last = -1;
+
+	for (size_t i = 0; i < ARRAY_LEN(snap); i++) {
+		int f = field_index(PROTO_MSG_snapshot_part, snap[i]);
+		ck_assert_msg(f > last, "snapshot_part: %s out of place", snap[i]);
+		last = f;
+	}
+	last = -1;
+	for (size_t i = 0; i < ARRAY_LEN(hbk); i++) {
+		int f = field_index(PROTO_MSG_hb, hbk[i]);
+		ck_assert_msg(f > last, "hb: %s out of place", hbk[i]);
+		last = f;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(arrays); i++)
+		ck_assert_str_eq(proto_streams[i].array, arrays[i]);
+	ck_assert(proto_streams[PROTO_STREAM_TICKET].lossless);
+	ck_assert(!proto_streams[PROTO_STREAM_TRUCK].lossless);
+	ck_assert(proto_streams[PROTO_STREAM_WARNING].lossless);
+	ck_assert_int_eq(proto_topic_lookup("hb", 2), PROTO_TOPIC_HB);
+	ck_assert_int_eq(proto_topic_lookup("tickets", 7), -1);
+
+	ck_assert_int_eq(proto_stream_of(PROTO_MSG_hb), -1);
+	ck_assert_int_eq(proto_stream_of(PROTO_MSG_event), -1);
+}
+END_TEST
+
 /* A heartbeat is its own head: proto_encode_pub writes the bare hb map, and a heartbeat of
  * another protocol version is refused like every other published message. */
 START_TEST(test_hb)
@@ -1435,6 +1616,8 @@ proto_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("streams");
+	tcase_add_loop_test(tc, test_stream, 0, PROTO_STREAM_COUNT);
+	tcase_add_test(tc, test_stream_keys_v1);
 	tcase_add_test(tc, test_roundtrip_pub);
 	tcase_add_test(tc, test_hb);
 	tcase_add_test(tc, test_pub_refused);

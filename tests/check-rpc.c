@@ -156,6 +156,24 @@ reply_ok_on(void *sock, const struct harness_fakebroker_req *q, int64_t id)
 		proto_pack_str(&b, "events");
 		proto_pack_array(&b, 1);
 		proto_pack_obj(&b, PROTO_MSG_event, &e, 0);
+	} else if (q->r.op == PROTO_MSG_dispatch_candidates) {
+		struct proto_candidate c;
+
+		proto_pack_map(&b, 2);
+		proto_pack_str(&b, "ticket");
+		proto_pack_obj(&b, PROTO_MSG_ticket, &t, 0);
+		proto_pack_str(&b, "candidates");
+		proto_pack_array(&b, 2);
+		for (int i = 0; i < 2; i++) {
+			memset(&c, 0, sizeof c);
+			snprintf(c.truck, sizeof c.truck, "TRUCK-%d", i + 1);
+			PROTO_STRSET(c.kind, "van");
+			PROTO_STRSET(c.status, "available");
+			PROTO_STRSET(c.eta_src, "model");
+			c.km = 1.5 * (i + 1);
+			c.eta_s = 600 * (i + 1);
+			proto_pack_obj(&b, PROTO_MSG_candidate, &c, 0);
+		}
 	} else {
 		proto_pack_obj(&b, PROTO_MSG_ticket, &t, 0);
 	}
@@ -721,6 +739,8 @@ static const struct {
 	    PROTO_E_OK },
 	{ { SC_SILENT, HARNESS_FAKEBROKER_SNAP_WHOLE, 0 }, PROTO_MSG_hello, -1, false, 0,
 	    PROTO_E_UNAVAILABLE },
+	{ { SC_TICKET, HARNESS_FAKEBROKER_SNAP_WHOLE, 0 }, PROTO_MSG_dispatch_candidates, 0, true,
+	    0, PROTO_E_OK },
 };
 
 START_TEST(test_call_sync)
@@ -729,13 +749,16 @@ START_TEST(test_call_sync)
 	struct proto_reply out;
 	struct proto_error err = { 0 };
 	struct proto_ticket_get a = { .id = 31 };
+	struct proto_dispatch_candidates dc = { .id = 31 };
 	pthread_t th;
 	int rc;
 
 	make_rpc("alice", 1000, 1);
 	ck_assert_int_eq(pthread_create(&th, NULL, broker_thread, &sc), 0);
 	rc = rpc_call_sync(rpc, sync_cases[_i].op,
-	    sync_cases[_i].op == PROTO_MSG_ticket_get ? &a : NULL, &out, &err, 300);
+	    sync_cases[_i].op == PROTO_MSG_ticket_get ? (const void *)&a :
+	    sync_cases[_i].op == PROTO_MSG_dispatch_candidates ? (const void *)&dc : NULL, &out,
+	    &err, 300);
 	ck_assert_int_eq(pthread_join(th, NULL), 0);
 	ck_assert_int_eq(rc, sync_cases[_i].rc);
 	ck_assert_uint_eq(rpc_pending(rpc), 0);
@@ -752,6 +775,13 @@ START_TEST(test_call_sync)
 			ck_assert_int_eq(out.snap.epoch, 7);
 			ck_assert_int_eq(out.snap.seq_warning, 30);
 			ck_assert_int_eq(out.snap.part, out.snap.parts);
+		} else if (sync_cases[_i].op == PROTO_MSG_dispatch_candidates) {
+			/* the reply handed to the callback is freed after it: out owns copies */
+			ck_assert_int_eq(out.ticket.id, 31);
+			ck_assert_uint_eq(out.n_candidates, 2);
+			ck_assert_str_eq(out.candidates[0].truck, "TRUCK-1");
+			ck_assert_str_eq(out.candidates[1].truck, "TRUCK-2");
+			ck_assert_int_eq(out.candidates[1].eta_s, 1200);
 		} else if (out.ok) {
 			ck_assert_int_eq(out.ticket.id, 31);
 			ck_assert_uint_eq(out.n_events, 1);

@@ -88,26 +88,31 @@ harness_fakebroker_ticket(int64_t id, const char *state, int64_t ver)
 	return t;
 }
 
-/* Pack under key the entities i of arr (cnt of them, each sz bytes) with i % parts == p - 1. */
+/* Pack under stream s's array key the entities i of a with i % parts == p - 1. */
 static void
-deal(struct proto_buf *b, const char *key, const void *arr, size_t cnt, size_t sz,
-    enum proto_msg_id msg, int parts, int p)
+deal(struct proto_buf *b, enum proto_stream s, const struct proto_array *a, int parts, int p)
 {
-	size_t i, n;
+	size_t i, n, sz = proto_descs[proto_streams[s].msg].size;
 
-	proto_pack_str(b, key);
-	for (i = 0, n = 0; i < cnt; i++)
+	proto_pack_str(b, proto_streams[s].array);
+	for (i = 0, n = 0; i < a->n; i++)
 		n += i % (size_t)parts == (size_t)(p - 1);
 	proto_pack_array(b, (uint32_t)n);
-	for (i = 0; i < cnt; i++)
+	for (i = 0; i < a->n; i++)
 		if (i % (size_t)parts == (size_t)(p - 1))
-			proto_pack_obj(b, msg, (const char *)arr + i * sz, 0);
+			proto_pack_obj(b, (enum proto_msg_id)proto_streams[s].msg,
+			    (const char *)a->items + i * sz, 0);
 }
 
 void
 harness_fakebroker_snapshot(void *sock, const struct harness_fakebroker_req *q,
     const struct harness_fakebroker_world *w, int parts, enum harness_fakebroker_snap fault)
 {
+	const struct proto_array arr[PROTO_STREAM_COUNT] = {
+		[PROTO_STREAM_TICKET] = { (void *)w->t, w->nt },
+		[PROTO_STREAM_TRUCK] = { (void *)w->k, w->nk },
+		[PROTO_STREAM_WARNING] = { (void *)w->w, w->nw },
+	};
 	struct proto_buf b;
 
 	proto_buf_init(&b);
@@ -124,21 +129,19 @@ harness_fakebroker_snapshot(void *sock, const struct harness_fakebroker_req *q,
 			continue;
 		memset(&h, 0, sizeof h);
 		h.epoch = w->epoch;
-		h.seq_ticket = w->seq[PROTO_TOPIC_TICKET];
-		h.seq_truck = w->seq[PROTO_TOPIC_TRUCK];
-		h.seq_warning = w->seq[PROTO_TOPIC_WARNING] +
-		    (fault == HARNESS_FAKEBROKER_SNAP_OTHER_HEAD && p == 2);
 		h.part = p;
 		h.parts = parts;
-		h.total_tickets = (int64_t)w->nt + (fault == HARNESS_FAKEBROKER_SNAP_TOTAL_OFF);
-		h.total_trucks = (int64_t)w->nk;
-		h.total_warnings = (int64_t)w->nw;
+		for (int s = 0; s < PROTO_STREAM_COUNT; s++)
+			proto_snapshot_set(&h, s, w->seq[s], (int64_t)arr[s].n);
+		if (fault == HARNESS_FAKEBROKER_SNAP_OTHER_HEAD && p == 2)
+			h.seq_warning++;
+		if (fault == HARNESS_FAKEBROKER_SNAP_TOTAL_OFF)
+			h.total_tickets++;
 		proto_buf_reset(&b);
 		proto_encode_reply_ok(&b, q->r.cmd_id, "snapshot");
-		proto_pack_obj(&b, PROTO_MSG_snapshot_part, &h, 3);
-		deal(&b, "tickets", w->t, w->nt, sizeof w->t[0], PROTO_MSG_ticket, parts, p);
-		deal(&b, "trucks", w->k, w->nk, sizeof w->k[0], PROTO_MSG_truck, parts, p);
-		deal(&b, "warnings", w->w, w->nw, sizeof w->w[0], PROTO_MSG_warning, parts, p);
+		proto_pack_obj(&b, PROTO_MSG_snapshot_part, &h, PROTO_STREAM_COUNT);
+		for (int s = 0; s < PROTO_STREAM_COUNT; s++)
+			deal(&b, s, &arr[s], parts, p);
 		harness_fakebroker_send(sock, q, b.data, b.len);
 	}
 	proto_buf_finish(&b);

@@ -26,7 +26,7 @@ struct harness_fakebroker_req {
 /* What a snapshot shows: the head and the entities, dealt round-robin over the parts. */
 struct harness_fakebroker_world {
 	int64_t epoch;
-	int64_t seq[3];  /* by PROTO_TOPIC_TICKET, PROTO_TOPIC_TRUCK, PROTO_TOPIC_WARNING */
+	int64_t seq[PROTO_STREAM_COUNT]; /* by enum proto_stream */
 	int64_t hbseq;   /* the last heartbeat's seq (the test's to use) */
 	int64_t ts;      /* the last publication's time (the test's to use) */
 	struct proto_ticket t[8];

@@ -46,10 +46,8 @@ struct app {
 	struct replica_stats seen; /* replica counters at the last refresh */
 	int64_t last_second;
 
-	const struct proto_ticket **tickets;
-	const struct proto_truck **trucks;
-	const struct proto_warning **warnings;
-	size_t cap_t, cap_k, cap_w;
+	const void **rows[PROTO_STREAM_COUNT]; /* the model's tables, by stream */
+	size_t cap[PROTO_STREAM_COUNT];
 
 	struct demo *demo;	/* --demo: the broker and simulator threads */
 };
@@ -57,27 +55,10 @@ struct app {
 /* ---- replica -> model ---- */
 
 static void
-on_change_ticket(void *ctx, const struct proto_ticket *old, const struct proto_ticket *now)
+on_change(void *ctx, enum proto_stream s, const void *old, const void *now)
 {
 	struct app *a = ctx;
-	(void)old;
-	(void)now;
-	a->data_changed = true;
-}
-
-static void
-on_change_truck(void *ctx, const struct proto_truck *old, const struct proto_truck *now)
-{
-	struct app *a = ctx;
-	(void)old;
-	(void)now;
-	a->data_changed = true;
-}
-
-static void
-on_change_warning(void *ctx, const struct proto_warning *old, const struct proto_warning *now)
-{
-	struct app *a = ctx;
+	(void)s;
 	(void)old;
 	(void)now;
 	a->data_changed = true;
@@ -111,28 +92,17 @@ static void
 refresh_model(struct app *a)
 {
 	struct model *m = &a->model;
+	const void *e;
 	size_t pos, n;
-	const struct proto_ticket *t;
-	const struct proto_truck *k;
-	const struct proto_warning *w;
 
-	a->tickets = grow(a->tickets, &a->cap_t, replica_ticket_count(a->rep) + 1, sizeof *a->tickets);
-	for (pos = 0, n = 0; (t = replica_ticket_next(a->rep, &pos)) != NULL;)
-		a->tickets[n++] = t;
-	m->tickets = a->tickets;
-	m->n_tickets = n;
-	a->trucks = grow(a->trucks, &a->cap_k, replica_truck_count(a->rep) + 1, sizeof *a->trucks);
-	for (pos = 0, n = 0; (k = replica_truck_next(a->rep, &pos)) != NULL;)
-		a->trucks[n++] = k;
-	m->trucks = a->trucks;
-	m->n_trucks = n;
-	a->warnings = grow(a->warnings, &a->cap_w, replica_warning_count(a->rep) + 1,
-	    sizeof *a->warnings);
-	for (pos = 0, n = 0; (w = replica_warning_next(a->rep, &pos)) != NULL;)
-		if (!w->cleared)
-			a->warnings[n++] = w;
-	m->warnings = a->warnings;
-	m->n_warnings = n;
+	for (int s = 0; s < PROTO_STREAM_COUNT; s++) {
+		a->rows[s] = grow(a->rows[s], &a->cap[s], replica_count(a->rep, s) + 1,
+		    sizeof *a->rows[s]);
+		for (pos = 0, n = 0; (e = replica_next(a->rep, s, &pos)) != NULL;)
+			a->rows[s][n++] = e;
+		m->tables[s].rows = a->rows[s];
+		m->tables[s].n = n;
+	}
 	model_refresh(m, m->now);
 	a->data_changed = false;
 	a->dirty = true;
@@ -338,11 +308,8 @@ setup(struct app *a, char **cause)
 	struct rpc_opts ro = { .endpoint = api, .user = o->user };
 	if ((a->rpc = rpc_create(a->zctx, &ro, cause)) == NULL)
 		return -1;
-	static const struct replica_ops rops = {
-		.ticket = on_change_ticket, .truck = on_change_truck, .warning = on_change_warning,
-		.state = on_state,
-	};
-	struct replica_opts po = { .pub_endpoint = pub, .trucks = true };
+	static const struct replica_ops rops = { .change = on_change, .state = on_state };
+	struct replica_opts po = { .pub_endpoint = pub };
 	if ((a->rep = replica_create(a->zctx, a->rpc, &po, &rops, a, cause)) == NULL)
 		return -1;
 	struct proto_hello h = { .present = PROTO_ALL };
@@ -364,9 +331,8 @@ teardown(struct app *a)
 	model_finish(&a->model);
 	data_free(a->data);
 	vscreen_destroy(a->vs);
-	free(a->tickets);
-	free(a->trucks);
-	free(a->warnings);
+	for (int s = 0; s < PROTO_STREAM_COUNT; s++)
+		free(a->rows[s]);
 	i18n_unload();
 }
 

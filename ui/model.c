@@ -12,6 +12,15 @@
 #include "ticket.h"
 #include "util.h"
 
+/* The generic and the named views of the model's tables share their storage. */
+#define X(ID, name, plural, key, delivery, gone)                                          \
+	_Static_assert(offsetof(struct model, plural) ==                                   \
+	    offsetof(struct model, tables[PROTO_STREAM_##ID].rows) &&                      \
+	    offsetof(struct model, n_##plural) ==                                          \
+	    offsetof(struct model, tables[PROTO_STREAM_##ID].n), #plural ": layout");
+PROTO_STREAMS(X)
+#undef X
+
 void
 model_init(struct model *m)
 {

@@ -33,14 +33,27 @@ enum model_conn {
 
 enum model_role { MODEL_ROLE_AGENT, MODEL_ROLE_SUPERVISOR, MODEL_ROLE_SPECIALIST };
 
+/* The live entities of one stream, borrowed until the next refresh. */
+struct model_table {
+	const void **rows;
+	size_t n;
+};
+
+#define MODEL_TABLE_(ID, name, plural, key, delivery, gone) \
+	const struct proto_##name **plural;                  \
+	size_t n_##plural;
+
 struct model {
-	/* data, borrowed until the next refresh */
-	const struct proto_ticket **tickets;
-	size_t n_tickets;
-	const struct proto_truck **trucks;
-	size_t n_trucks;
-	const struct proto_warning **warnings; /* active ones */
-	size_t n_warnings;
+	/* data, borrowed until the next refresh: one table per stream of PROTO_STREAMS, by
+	 * enum proto_stream (tables[s]) or by the table's names (tickets/n_tickets,
+	 * trucks/n_trucks, warnings/n_warnings: the active ones); both views share their
+	 * storage */
+	union {
+		struct model_table tables[PROTO_STREAM_COUNT];
+		struct {
+			PROTO_STREAMS(MODEL_TABLE_)
+		};
+	};
 	const struct data *data;
 
 	struct board board;

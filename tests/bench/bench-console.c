@@ -6,18 +6,17 @@
  * trucks, 300 warnings) stands in for the broker. Every figure is printed next to a
  * baseline measured in the same run, with the ratio:
  *
- *   memory   VmRSS of the replica-like tables, the model, the board view, a 200x60 vscreen
+ *   memory   VmRSS of the replica's tables, the model, the board view, a 200x60 vscreen
  *            and curses on xterm-256color; measured first, before the frames of the next
  *            part are allocated.
- *   apply    ticket updates as the console applies them: proto_decode_pub() of pre-encoded
- *            publications, then what src/replica.c does per update (stream seq check,
- *            decimal key, hmap lookup, ver check, heap copy, hmap_put, change notification,
- *            free of the old copy; replica.c has no socket-free entry, so its per-update
- *            path is mirrored here), then once per batch the refresh of ui/app.c (the
- *            tables into pointer arrays, model_refresh(): warning levels and board_rebuild
- *            over all tickets). Batches of 1, 100 and 1000 updates per refresh, since the
- *            app refreshes once per loop turn. Baseline: memcpy of the same decoded
- *            structs into an array indexed by id.
+ *   apply    ticket updates as the console applies them: replica_apply_pub() of
+ *            pre-encoded publications on a replica without sockets (src/replica.c's own
+ *            path: decode, stream seq check, key, hmap lookup, ver check, heap copy,
+ *            hmap_put, change notification, free of the old copy), then once per batch the
+ *            refresh of ui/app.c (the tables into pointer arrays, model_refresh(): warning
+ *            levels and board_rebuild over all tickets). Batches of 1, 100 and 1000 updates
+ *            per refresh, since the app refreshes once per loop turn. Baseline: memcpy of
+ *            the same decoded structs into an array indexed by id.
  *   draw     view_draw() of the board into a 200x60 vscreen, and with term_blit() to a
  *            temporary file (curses on xterm-256color). Baseline: vscreen_fill() of the
  *            whole screen. For reference, the same screen drawn from a model of only 60
@@ -26,7 +25,7 @@
  *            countdown) and when the clock moves a minute, against a full repaint
  *            (term_repaint() then term_blit()), at 200x60 and 80x24.
  *
- * Exits 1 if the mirrored replica and the memcpy baseline disagree after applying the same
+ * Exits 1 if the replica and the memcpy baseline disagree after applying the same
  * updates, 77 when the terminal cannot be set up (no terminfo for xterm-256color), else 0.
  * Targets are reported ("ok" or "MISSED"), never turned into a failure: times depend on
  * the machine. Times are the best of RUNS runs; byte counts are exact and repeatable. */
@@ -39,10 +38,11 @@
 #include <time.h>
 
 #include "data.h"
-#include "hmap.h"
 #include "i18n.h"
 #include "model.h"
 #include "proto.h"
+#include "replica.h"
+#include "rpc.h"
 #include "term.h"
 #include "ticket.h"
 #include "util.h"
@@ -244,162 +244,110 @@ gen_update(struct proto_ticket *t, int64_t seq, int64_t ts)
 	t->ver = seq;
 }
 
-/* ---------------------------------------------------------------- a replica without a socket */
+/* ---------------------------------------------------------------- the replica, without sockets */
 
-/* The ticket/truck/warning tables as src/replica.c keeps them: hmaps from the id (decimal
- * for tickets and warnings) to heap copies, plus the stream state checked per update. */
 struct rep {
-	struct hmap *tickets, *trucks, *warnings;
-	int64_t epoch, last_ticket;
-	bool changed;		/* what the app's on_change_* callbacks set */
-	uint64_t applied, stale, gaps, bad;
+	struct replica *r;
+	bool changed;		/* what the app's change callback sets */
 };
 
 static void
-table_free(struct hmap *m)
+on_change(void *ctx, enum proto_stream s, const void *old, const void *now)
 {
-	size_t pos = 0;
-	void *v;
+	struct rep *r = ctx;
 
-	if (m == NULL)
-		return;
-	while (hmap_next(m, &pos, NULL, &v))
-		free(v);
-	hmap_destroy(m);
+	(void)s;
+	(void)old;
+	(void)now;
+	r->changed = true;
 }
+
+static const struct replica_ops rep_ops = { .change = on_change };
 
 static void
 rep_finish(struct rep *r)
 {
-	table_free(r->tickets);
-	table_free(r->trucks);
-	table_free(r->warnings);
+	replica_destroy(r->r);
 	memset(r, 0, sizeof *r);
 }
 
-/* A fresh copy of the snapshot (as table_build does). */
+static void *
+dup_n(const void *p, size_t n, size_t sz)
+{
+	void *q = xcalloc(n ? n : 1, sz);
+
+	memcpy(q, p, n * sz);
+	return q;
+}
+
+/* A fresh replica holding the snapshot, applied as replica_process applies one. */
 static void
 rep_load(struct rep *r, const struct proto_ticket *t, const struct proto_truck *k,
     const struct proto_warning *w)
 {
-	char key[32];
-	void *copy;
-	int i;
+	static const size_t n[PROTO_STREAM_COUNT] = { [PROTO_STREAM_TICKET] = N_TICKETS,
+		[PROTO_STREAM_TRUCK] = N_TRUCKS, [PROTO_STREAM_WARNING] = N_WARNINGS };
+	const void *arr[PROTO_STREAM_COUNT] = { [PROTO_STREAM_TICKET] = t,
+		[PROTO_STREAM_TRUCK] = k, [PROTO_STREAM_WARNING] = w };
+	struct rpc_snap snap;
+	char *cause = NULL;
+	int s;
 
 	rep_finish(r);
-	r->tickets = hmap_create();
-	r->trucks = hmap_create();
-	r->warnings = hmap_create();
-	r->epoch = EPOCH;
-	r->last_ticket = N_TICKETS;
-	for (i = 0; i < N_TICKETS; i++) {
-		copy = xmalloc(sizeof t[i]);
-		memcpy(copy, &t[i], sizeof t[i]);
-		snprintf(key, sizeof key, "%lld", (long long)t[i].id);
-		free(hmap_put(r->tickets, key, copy));
+	if ((r->r = replica_create(NULL, NULL, NULL, &rep_ops, r, &cause)) == NULL)
+		fatal("bench-console: replica: %s", cause);
+	rpc_snap_init(&snap);
+	snap.head.epoch = EPOCH;
+	snap.head.part = snap.head.parts = 1;
+	for (s = 0; s < PROTO_STREAM_COUNT; s++) {
+		/* every generated entity's ver is at most its count */
+		proto_snapshot_set(&snap.head, s, (int64_t)n[s], (int64_t)n[s]);
+		snap.streams[s].items = dup_n(arr[s], n[s], proto_descs[proto_streams[s].msg].size);
+		snap.streams[s].n = n[s];
 	}
-	for (i = 0; i < N_TRUCKS; i++) {
-		copy = xmalloc(sizeof k[i]);
-		memcpy(copy, &k[i], sizeof k[i]);
-		free(hmap_put(r->trucks, k[i].id, copy));
-	}
-	for (i = 0; i < N_WARNINGS; i++) {
-		copy = xmalloc(sizeof w[i]);
-		memcpy(copy, &w[i], sizeof w[i]);
-		snprintf(key, sizeof key, "%lld", (long long)w[i].id);
-		free(hmap_put(r->warnings, key, copy));
-	}
+	replica_apply_snapshot(r->r, &snap, rd_mono_ms());
+	rpc_snap_finish(&snap);
 }
 
-/* One published ticket message, from the decoded frame to the table: read_one(),
- * check_apply() and apply_entity() of src/replica.c for the ticket stream. */
+/* One published ticket message, from the frame to the table. */
 static void
-rep_apply(struct rep *r, const void *body, size_t len)
+rep_apply(struct rep *r, const void *body, size_t len, int64_t mono)
 {
-	struct proto_pub pub;
-	struct proto_error err;
-	struct proto_ticket *old, *copy;
-	char key[32];
-	int64_t ver;
-
-	if (proto_decode_pub("ticket", 6, body, len, &pub, &err) < 0) {
-		r->bad++;
-		return;
-	}
-	if (pub.epoch != r->epoch || pub.topic != PROTO_TOPIC_TICKET) {
-		r->bad++;
-		return;
-	}
-	if (pub.seq <= r->last_ticket) {
-		r->stale++;
-		return;
-	}
-	if (pub.seq != r->last_ticket + 1) {
-		r->gaps++;
-		return;
-	}
-	r->last_ticket = pub.seq;
-	ver = PROTO_HAS(&pub.u.ticket, ticket, ver) ? pub.u.ticket.ver : pub.seq;
-	snprintf(key, sizeof key, "%lld", (long long)pub.u.ticket.id);
-	old = hmap_get(r->tickets, key);
-	if (old != NULL && PROTO_HAS(old, ticket, ver) && old->ver >= ver) {
-		r->stale++;
-		return;
-	}
-	r->applied++;
-	copy = xmalloc(sizeof *copy);
-	memcpy(copy, &pub.u.ticket, sizeof *copy);
-	copy->ver = ver;
-	PROTO_SET(copy, ticket, ver);
-	hmap_put(r->tickets, key, copy);
-	r->changed = true;
-	free(old);
+	replica_apply_pub(r->r, "ticket", 6, body, len, mono);
 }
 
 /* ---------------------------------------------------------------- the app's refresh */
 
 struct borrow {
-	const struct proto_ticket **tickets;
-	const struct proto_truck **trucks;
-	const struct proto_warning **warnings;
+	const void **rows[PROTO_STREAM_COUNT];
+	size_t cap[PROTO_STREAM_COUNT];
 };
-
-static void
-borrow_init(struct borrow *b)
-{
-	b->tickets = xcalloc(N_TICKETS + 1, sizeof *b->tickets);
-	b->trucks = xcalloc(N_TRUCKS + 1, sizeof *b->trucks);
-	b->warnings = xcalloc(N_WARNINGS + 1, sizeof *b->warnings);
-}
 
 static void
 borrow_finish(struct borrow *b)
 {
-	free(b->tickets);
-	free(b->trucks);
-	free(b->warnings);
+	for (int s = 0; s < PROTO_STREAM_COUNT; s++)
+		free(b->rows[s]);
 }
 
 /* refresh_model() of ui/app.c: borrow the tables into the model, rebuild the board. */
 static void
 refresh(struct model *m, struct borrow *b, struct rep *r)
 {
+	const void *e;
 	size_t pos, n;
-	void *v;
 
-	for (pos = 0, n = 0; hmap_next(r->tickets, &pos, NULL, &v);)
-		b->tickets[n++] = v;
-	m->tickets = b->tickets;
-	m->n_tickets = n;
-	for (pos = 0, n = 0; hmap_next(r->trucks, &pos, NULL, &v);)
-		b->trucks[n++] = v;
-	m->trucks = b->trucks;
-	m->n_trucks = n;
-	for (pos = 0, n = 0; hmap_next(r->warnings, &pos, NULL, &v);)
-		if (!((const struct proto_warning *)v)->cleared)
-			b->warnings[n++] = v;
-	m->warnings = b->warnings;
-	m->n_warnings = n;
+	for (int s = 0; s < PROTO_STREAM_COUNT; s++) {
+		n = replica_count(r->r, s) + 1;
+		if (n > b->cap[s]) {
+			b->cap[s] = n + n / 2 + 16;
+			b->rows[s] = xreallocarray(b->rows[s], b->cap[s], sizeof *b->rows[s]);
+		}
+		for (pos = 0, n = 0; (e = replica_next(r->r, s, &pos)) != NULL;)
+			b->rows[s][n++] = e;
+		m->tables[s].rows = b->rows[s];
+		m->tables[s].n = n;
+	}
 	model_refresh(m, m->now);
 	r->changed = false;
 }
@@ -500,7 +448,7 @@ bench_memory(struct bench *b, double rss0, double rss_snap)
 	printf("  start: data, catalogs, curses          %7.1f MB   baseline\n", rss0);
 	printf("  + snapshot arrays (bench fixture)      %7.1f MB   (+%.1f MB)\n", rss_snap,
 	    rss_snap - rss0);
-	printf("  + replica-like tables (heap copies)    %7.1f MB   (+%.1f MB)\n", rss1,
+	printf("  + replica tables (heap copies)         %7.1f MB   (+%.1f MB)\n", rss1,
 	    rss1 - rss_snap);
 	printf("  + model, board, vscreen, first blit    %7.1f MB   (+%.1f MB)\n", rss2,
 	    rss2 - rss1);
@@ -559,19 +507,16 @@ reset_state(struct bench *b)
 	board_home(&b->model.board);	/* the view then shows the first rows */
 }
 
-/* The mirrored replica against the memcpy baseline: same final ver and state for every
- * ticket. Returns the number of mismatches. */
+/* The replica against the memcpy baseline: same final ver and state for every ticket.
+ * Returns the number of mismatches. */
 static int
 check_same(const struct rep *r, const struct proto_ticket *arr)
 {
-	char key[32];
 	int i, bad = 0;
 
 	for (i = 0; i < N_TICKETS; i++) {
-		const struct proto_ticket *t;
+		const struct proto_ticket *t = replica_ticket(r->r, i + 1);
 
-		snprintf(key, sizeof key, "%d", i + 1);
-		t = hmap_get(r->tickets, key);
 		if (t == NULL || t->ver != arr[i].ver || strcmp(t->state, arr[i].state) != 0 ||
 		    t->eta != arr[i].eta || t->notes != arr[i].notes)
 			bad++;
@@ -588,7 +533,8 @@ bench_apply(struct bench *b)
 	struct proto_pub pub;
 	struct proto_error err;
 	double base_us = 1e300, dec_us = 1e300, apply_us = 1e300, ref_us = 1e300, us, per_base;
-	int64_t t0;
+	struct replica_stats st;
+	int64_t t0, mono;
 	int i, j, k, run, bad;
 
 	for (run = 0; run < RUNS; run++) {
@@ -610,17 +556,18 @@ bench_apply(struct bench *b)
 		dec_us = min_d(dec_us, us_since(t0));
 
 		reset_state(b);
+		mono = rd_mono_ms();
 		t0 = rd_mono_ns();
 		for (i = 0; i < N_UPDATES; i++)
-			rep_apply(&b->rep, b->frames + b->off[i], b->len[i]);
+			rep_apply(&b->rep, b->frames + b->off[i], b->len[i], mono);
 		apply_us = min_d(apply_us, us_since(t0));
 		bad = check_same(&b->rep, arr);
-		if (b->rep.applied != N_UPDATES || b->rep.stale || b->rep.gaps || b->rep.bad ||
-		    bad) {
+		replica_stats(b->rep.r, &st);
+		if (st.applied != N_UPDATES || st.stale || st.gaps || st.bad || bad) {
 			printf("  FAILED: applied %llu stale %llu gaps %llu bad %llu, %d tickets "
-			    "differ from the memcpy baseline\n",
-			    (unsigned long long)b->rep.applied, (unsigned long long)b->rep.stale,
-			    (unsigned long long)b->rep.gaps, (unsigned long long)b->rep.bad, bad);
+			    "differ from the memcpy baseline\n", (unsigned long long)st.applied,
+			    (unsigned long long)st.stale, (unsigned long long)st.gaps,
+			    (unsigned long long)st.bad, bad);
 			free(arr);
 			return 1;
 		}
@@ -639,7 +586,7 @@ bench_apply(struct bench *b)
 	    "proto_decode_pub only", dec_us * 1000.0 / N_UPDATES, N_UPDATES / dec_us * 1e6,
 	    dec_us * 1000.0 / N_UPDATES / per_base);
 	printf("  %-38s %9.1f ns/update %10.0f updates/s %8.1fx baseline\n",
-	    "decode + replica upsert, no refresh", apply_us * 1000.0 / N_UPDATES,
+	    "replica_apply_pub, no refresh", apply_us * 1000.0 / N_UPDATES,
 	    N_UPDATES / apply_us * 1e6, apply_us * 1000.0 / N_UPDATES / per_base);
 	printf("  %-38s %9.1f us/refresh (%zu rows, %zu trucks, %zu warnings)\n",
 	    "refresh alone (app refresh_model)", ref_us, b->model.board.n, b->model.n_trucks,
@@ -652,10 +599,11 @@ bench_apply(struct bench *b)
 
 		for (run = 0; run < RUNS; run++) {
 			reset_state(b);
+			mono = rd_mono_ms();
 			t0 = rd_mono_ns();
 			for (i = 0; i < n; i += batches[j]) {
 				for (k = i; k < i + batches[j] && k < n; k++)
-					rep_apply(&b->rep, b->frames + b->off[k], b->len[k]);
+					rep_apply(&b->rep, b->frames + b->off[k], b->len[k], mono);
 				if (b->rep.changed)
 					refresh(&b->model, &b->borrow, &b->rep);
 			}
@@ -664,7 +612,7 @@ bench_apply(struct bench *b)
 		}
 		per = best * 1000.0 / n;
 		rate = n / best * 1e6;
-		snprintf(label, sizeof label, "batch %d/refresh: decode+upsert+refresh",
+		snprintf(label, sizeof label, "batch %d/refresh: apply_pub+refresh",
 		    batches[j]);
 		printf("  %-38s %9.1f ns/update %10.0f updates/s %8.1fx baseline   "
 		    "target %.0f/s: %s\n", label, per, rate, per / per_base, TARGET_UPDATES_S,
@@ -890,7 +838,6 @@ main(int argc, char **argv)
 	b.model.time_scale = 1;
 	rd_strlcpy(b.model.user, "王丽", sizeof b.model.user);
 	b.model.role = MODEL_ROLE_AGENT;
-	borrow_init(&b.borrow);
 
 	b.base_t = xcalloc(N_TICKETS, sizeof *b.base_t);
 	b.base_k = xcalloc(N_TRUCKS, sizeof *b.base_k);

@@ -29,12 +29,31 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	proto_decode_reply(data, size, &r, &err);
 	proto_reply_finish(&r);
 #elif defined(FUZZ_PUB)
-	struct proto_pub p;
+	/* data[0] picks the topic's length: up to two bytes more than the longest topic of
+	 * the stream table, so every topic and its near misses are reachable. */
+	struct proto_pub p, again;
+	size_t longest = 2;
+	for (int s = 0; s < PROTO_STREAM_COUNT; s++)
+		if (strlen(proto_streams[s].topic) > longest)
+			longest = strlen(proto_streams[s].topic);
 	if (size > 0) {
-		size_t tl = data[0] % 8;
+		size_t tl = data[0] % (longest + 3);
 		if (tl > size - 1)
 			tl = size - 1;
-		proto_decode_pub(data + 1, tl, data + 1 + tl, size - 1 - tl, &p, &err);
+		if (proto_decode_pub(data + 1, tl, data + 1 + tl, size - 1 - tl, &p, &err) == 0) {
+			/* what decodes encodes again, under its stream's topic, to the same */
+			struct proto_buf b;
+			enum proto_msg_id m = p.topic == PROTO_TOPIC_HB ? PROTO_MSG_hb :
+			    (enum proto_msg_id)proto_streams[p.topic].msg;
+			const char *topic = proto_topic_name(m);
+			proto_buf_init(&b);
+			proto_encode_pub(&b, m, p.epoch, p.seq, p.ts, &p.u);
+			if (proto_decode_pub(topic, strlen(topic), b.data, b.len, &again,
+			    &err) != 0 || again.topic != p.topic || again.seq != p.seq ||
+			    memcmp(&p.u, &again.u, proto_descs[m].size) != 0)
+				abort();
+			proto_buf_finish(&b);
+		}
 	}
 #elif defined(FUZZ_FEED)
 	struct proto_feed f;
