@@ -76,122 +76,6 @@
 #define PATIENCE_MAX 1.6
 #define SEEN_MAX 8
 
-/* ------------------------------------------------------------------ PRNG */
-
-static uint64_t
-splitmix(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-void
-sim_world_rng_seed(struct sim_world_rng *r, uint64_t seed, uint64_t stream)
-{
-	uint64_t x = stream ^ 0x6a09e667f3bcc909ULL;
-	uint64_t x2 = splitmix(&x);
-
-	x = seed ^ x2;
-	for (int i = 0; i < 4; i++)
-		r->s[i] = splitmix(&x);
-	if ((r->s[0] | r->s[1] | r->s[2] | r->s[3]) == 0)
-		r->s[0] = 1;
-}
-
-static uint64_t
-rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-uint64_t
-sim_world_rng_next(struct sim_world_rng *r)
-{
-	uint64_t *s = r->s;
-	uint64_t out = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return out;
-}
-
-double
-sim_world_rng_uniform(struct sim_world_rng *r)
-{
-	return (double)(sim_world_rng_next(r) >> 11) * 0x1.0p-53;
-}
-
-double
-sim_world_rng_range(struct sim_world_rng *r, double lo, double hi)
-{
-	return lo + (hi - lo) * sim_world_rng_uniform(r);
-}
-
-uint32_t
-sim_world_rng_below(struct sim_world_rng *r, uint32_t n)
-{
-	return (uint32_t)(((sim_world_rng_next(r) >> 32) * (uint64_t)n) >> 32);
-}
-
-double
-sim_world_rng_exp(struct sim_world_rng *r, double mean)
-{
-	return -mean * log(1.0 - sim_world_rng_uniform(r));
-}
-
-double
-sim_world_rng_normal(struct sim_world_rng *r)
-{
-	double u1 = 1.0 - sim_world_rng_uniform(r); /* (0, 1] */
-	double u2 = sim_world_rng_uniform(r);
-
-	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
-}
-
-size_t
-sim_world_rng_pick(struct sim_world_rng *r, const double *weight, size_t n)
-{
-	double sum = 0, x;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		sum += weight[i] > 0 ? weight[i] : 0;
-	if (sum <= 0)
-		return 0;
-	x = sim_world_rng_uniform(r) * sum;
-	for (i = 0; i < n; i++) {
-		double wi = weight[i] > 0 ? weight[i] : 0;
-		if (x < wi)
-			return i;
-		x -= wi;
-	}
-	/* rounding: the last index with a positive weight */
-	for (i = n; i-- > 0;)
-		if (weight[i] > 0)
-			return i;
-	return 0;
-}
-
-uint64_t
-sim_world_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /* ------------------------------------------------------------------ time and demand */
 
 static int64_t
@@ -222,7 +106,7 @@ next_local_minute(int64_t t, int tz_offset_s, int m)
 }
 
 int64_t
-sim_world_next_arrival(struct sim_world_rng *r, const double per_hour[24], int64_t now_ms,
+sim_world_next_arrival(struct rng *r, const double per_hour[24], int64_t now_ms,
     int tz_offset_s)
 {
 	int64_t t = now_ms;
@@ -239,7 +123,7 @@ sim_world_next_arrival(struct sim_world_rng *r, const double per_hour[24], int64
 
 		if (rate > 0) {
 			/* memoryless: a draw that overshoots the hour restarts at its end */
-			double dt = sim_world_rng_exp(r, (double)HOUR / rate);
+			double dt = rng_exp(r, (double)HOUR / rate);
 			if ((double)t + dt < (double)end)
 				return t + (int64_t)dt;
 		}
@@ -248,13 +132,13 @@ sim_world_next_arrival(struct sim_world_rng *r, const double per_hour[24], int64
 }
 
 enum ticket_fault
-sim_world_pick_fault(struct sim_world_rng *r, const struct data *d)
+sim_world_pick_fault(struct rng *r, const struct data *d)
 {
 	double w[FAULT_COUNT];
 
 	for (int f = 0; f < FAULT_COUNT; f++)
 		w[f] = d->faults[f].share;
-	return (enum ticket_fault)sim_world_rng_pick(r, w, FAULT_COUNT);
+	return (enum ticket_fault)rng_pick(r, w, FAULT_COUNT);
 }
 
 double
@@ -275,7 +159,7 @@ struct wstr {
 };
 
 static const char *
-pick_wstr(struct sim_world_rng *r, const struct wstr *t, size_t n)
+pick_wstr(struct rng *r, const struct wstr *t, size_t n)
 {
 	double w[128];
 
@@ -283,13 +167,13 @@ pick_wstr(struct sim_world_rng *r, const struct wstr *t, size_t n)
 		n = ARRAY_LEN(w);
 	for (size_t i = 0; i < n; i++)
 		w[i] = t[i].w;
-	return t[sim_world_rng_pick(r, w, n)].s;
+	return t[rng_pick(r, w, n)].s;
 }
 
 static const char *
-pick_str(struct sim_world_rng *r, const char *const *t, size_t n)
+pick_str(struct rng *r, const char *const *t, size_t n)
 {
-	return t[sim_world_rng_below(r, (uint32_t)n)];
+	return t[rng_below(r, (uint32_t)n)];
 }
 
 /* The hundred commonest surnames, weights roughly in percent of the population. */
@@ -340,11 +224,11 @@ static const char *const tibetan_f[] = {
 };
 
 static void
-make_name(struct sim_world_rng *r, bool female, double tibetan_share, char *out, size_t outsz)
+make_name(struct rng *r, bool female, double tibetan_share, char *out, size_t outsz)
 {
 	char buf[64];
 
-	if (sim_world_rng_uniform(r) < tibetan_share) {
+	if (rng_uniform(r) < tibetan_share) {
 		const char *a = pick_str(r, tibetan_m, ARRAY_LEN(tibetan_m));
 		const char *b = female ? pick_str(r, tibetan_f, ARRAY_LEN(tibetan_f)) :
 		    pick_str(r, tibetan_m, ARRAY_LEN(tibetan_m));
@@ -356,7 +240,7 @@ make_name(struct sim_world_rng *r, bool female, double tibetan_share, char *out,
 		size_t ng = female ? ARRAY_LEN(given_f) : ARRAY_LEN(given_m);
 		const char *s = pick_wstr(r, surnames, ARRAY_LEN(surnames));
 		const char *g1 = pick_str(r, g, ng);
-		if (sim_world_rng_uniform(r) < 0.6)
+		if (rng_uniform(r) < 0.6)
 			snprintf(buf, sizeof buf, "%s%s%s", s, g1, pick_str(r, g, ng));
 		else
 			snprintf(buf, sizeof buf, "%s%s", s, g1);
@@ -373,10 +257,10 @@ static const char *const phone_prefix[] = {
 };
 
 void
-sim_world_phone(struct sim_world_rng *r, char *out, size_t outsz)
+sim_world_phone(struct rng *r, char *out, size_t outsz)
 {
 	char buf[16];
-	uint32_t rest = sim_world_rng_below(r, 100000000u);
+	uint32_t rest = rng_below(r, 100000000u);
 
 	snprintf(buf, sizeof buf, "%s%08u", pick_str(r, phone_prefix, ARRAY_LEN(phone_prefix)),
 	    (unsigned)rest);
@@ -477,7 +361,7 @@ flavour_of(const char *region)
 static const char plate_letters[] = "ABCDEFGHJKLMNPQRSTUVWXYZ"; /* no I, O */
 
 void
-sim_world_plate(struct sim_world_rng *r, const char *region, char nev, char *out, size_t outsz)
+sim_world_plate(struct rng *r, const char *region, char nev, char *out, size_t outsz)
 {
 	const struct flavour *fl = flavour_of(region);
 	const char *prefix = fl->plates[0].s;
@@ -485,25 +369,25 @@ sim_world_plate(struct sim_world_rng *r, const char *region, char nev, char *out
 	char buf[32];
 	size_t i;
 
-	if (fl->n_plates > 1 && sim_world_rng_uniform(r) < fl->visitors)
+	if (fl->n_plates > 1 && rng_uniform(r) < fl->visitors)
 		prefix = pick_wstr(r, fl->plates + 1, fl->n_plates - 1);
 	if (nev) {
 		/* small new-energy car: D (electric) or F (hybrid), a letter or digit, 4 digits */
 		body[0] = nev == 'F' ? 'F' : 'D';
-		body[1] = sim_world_rng_uniform(r) < 0.3 ?
-		    plate_letters[sim_world_rng_below(r, sizeof plate_letters - 1)] :
-		    (char)('0' + sim_world_rng_below(r, 10));
+		body[1] = rng_uniform(r) < 0.3 ?
+		    plate_letters[rng_below(r, sizeof plate_letters - 1)] :
+		    (char)('0' + rng_below(r, 10));
 		for (i = 2; i < 6; i++)
-			body[i] = (char)('0' + sim_world_rng_below(r, 10));
+			body[i] = (char)('0' + rng_below(r, 10));
 		body[6] = '\0';
 	} else {
 		/* five characters, at most two letters, the last one a digit */
-		uint32_t letters = sim_world_rng_pick(r, (const double[]){ 3, 4, 3 }, 3);
+		uint32_t letters = rng_pick(r, (const double[]){ 3, 4, 3 }, 3);
 		for (i = 0; i < 5; i++)
-			body[i] = (char)('0' + sim_world_rng_below(r, 10));
+			body[i] = (char)('0' + rng_below(r, 10));
 		for (uint32_t k = 0; k < letters; k++) {
-			size_t pos = sim_world_rng_below(r, 4);
-			body[pos] = plate_letters[sim_world_rng_below(r, sizeof plate_letters - 1)];
+			size_t pos = rng_below(r, 4);
+			body[pos] = plate_letters[rng_below(r, sizeof plate_letters - 1)];
 		}
 		body[5] = '\0';
 	}
@@ -535,13 +419,13 @@ static const struct car cars[] = {
 #define EV_SHARE 0.12
 
 static const struct car *
-pick_car(struct sim_world_rng *r, bool ev)
+pick_car(struct rng *r, bool ev)
 {
 	double w[ARRAY_LEN(cars)];
 
 	for (size_t i = 0; i < ARRAY_LEN(cars); i++)
 		w[i] = (cars[i].nev != 0) == ev ? cars[i].w : 0;
-	return &cars[sim_world_rng_pick(r, w, ARRAY_LEN(cars))];
+	return &cars[rng_pick(r, w, ARRAY_LEN(cars))];
 }
 
 /* The Chinese part of a landmark name: up to its last token with a non-ASCII byte. */
@@ -634,10 +518,10 @@ city_name(const struct data_region *reg, char *out, size_t outsz)
 
 /* A point uniform in the disk of radius_m around c. */
 static struct geo_point
-in_disk(struct sim_world_rng *r, struct geo_point c, double radius_m)
+in_disk(struct rng *r, struct geo_point c, double radius_m)
 {
-	double b = sim_world_rng_range(r, 0, 360);
-	double d = radius_m * sqrt(sim_world_rng_uniform(r));
+	double b = rng_range(r, 0, 360);
+	double d = radius_m * sqrt(rng_uniform(r));
 
 	return geo_destination(c, b, d);
 }
@@ -652,7 +536,7 @@ static const char *const notes_any[] = {
 static const char *const lm_suffix[] = { "", "", "停车场", "东门", "西门", "南广场", "地下停车场" };
 
 void
-sim_world_intake_make(struct sim_world_rng *r, const struct data *d, const struct data_region *reg,
+sim_world_intake_make(struct rng *r, const struct data *d, const struct data_region *reg,
     int64_t now_ms, int tz_offset_s, struct sim_world_intake *out)
 {
 	const struct flavour *fl = flavour_of(reg->id);
@@ -671,10 +555,10 @@ sim_world_intake_make(struct sim_world_rng *r, const struct data *d, const struc
 	memset(out, 0, sizeof *out);
 	rd_strlcpy(out->region, reg->id, sizeof out->region);
 	out->fault = sim_world_pick_fault(r, d);
-	female = sim_world_rng_uniform(r) < 0.3;
+	female = rng_uniform(r) < 0.3;
 	make_name(r, female, fl->tibetan, out->customer, sizeof out->customer);
 	sim_world_phone(r, out->phone, sizeof out->phone);
-	ev = out->fault == FAULT_EV || sim_world_rng_uniform(r) < EV_SHARE;
+	ev = out->fault == FAULT_EV || rng_uniform(r) < EV_SHARE;
 	car = pick_car(r, ev);
 	rd_strlcpy(out->model, car->model, sizeof out->model);
 	sim_world_plate(r, reg->id, car->nev, out->plate, sizeof out->plate);
@@ -700,16 +584,16 @@ sim_world_intake_make(struct sim_world_rng *r, const struct data *d, const struc
 		break;
 	}
 
-	if (n_ex > 0 && sim_world_rng_uniform(r) < reg->expressway_share) {
+	if (n_ex > 0 && rng_uniform(r) < reg->expressway_share) {
 		/* on an expressway near one of its landmarks */
-		const struct data_landmark *lm = &reg->landmarks[ex[sim_world_rng_below(r,
+		const struct data_landmark *lm = &reg->landmarks[ex[rng_below(r,
 		    (uint32_t)n_ex)]];
-		double off = sim_world_rng_range(r, 200, 6000);
+		double off = rng_range(r, 200, 6000);
 		char road[DATA_NAME_MAX];
 		const char *place;
 
 		p = geo_destination((struct geo_point){ lm->lat, lm->lon },
-		    sim_world_rng_range(r, 0, 360), off);
+		    rng_range(r, 0, 360), off);
 		landmark_cn(lm->name, cn, sizeof cn);
 		rd_strlcpy(road, cn, sizeof road);
 		place = "";
@@ -719,17 +603,17 @@ sim_world_intake_make(struct sim_world_rng *r, const struct data *d, const struc
 			place = cn + (sp - road) + 1;
 		}
 		snprintf(out->address, sizeof out->address, "%s K%u+%03u %s%s%s", road,
-		    10 + sim_world_rng_below(r, 1800), sim_world_rng_below(r, 10) * 100,
-		    sim_world_rng_uniform(r) < 0.5 ? "上行" : "下行", place[0] ? " " : "",
+		    10 + rng_below(r, 1800), rng_below(r, 10) * 100,
+		    rng_uniform(r) < 0.5 ? "上行" : "下行", place[0] ? " " : "",
 		    place[0] ? place : "");
 		if (place[0])
 			append(out->address, sizeof out->address, "", "附近");
 		if (off < 1500)
 			at = lm;
 		out->flags |= TICKET_FLAG_EXPRESSWAY;
-	} else if (n_plain > 0 && sim_world_rng_uniform(r) < p_landmark) {
+	} else if (n_plain > 0 && rng_uniform(r) < p_landmark) {
 		/* at a landmark: a station, a park, the airport */
-		const struct data_landmark *lm = &reg->landmarks[plain[sim_world_rng_below(r,
+		const struct data_landmark *lm = &reg->landmarks[plain[rng_below(r,
 		    (uint32_t)n_plain)]];
 		p = in_disk(r, (struct geo_point){ lm->lat, lm->lon }, 400);
 		landmark_cn(lm->name, cn, sizeof cn);
@@ -744,11 +628,11 @@ sim_world_intake_make(struct sim_world_rng *r, const struct data *d, const struc
 		 * radius), rural areas along the roads near towns */
 		for (int tries = 0; tries < 16; tries++) {
 			if (reg->klass == REGION_RURAL && n_plain > 0) {
-				size_t j = plain[sim_world_rng_below(r, (uint32_t)n_plain)];
+				size_t j = plain[rng_below(r, (uint32_t)n_plain)];
 				const struct data_landmark *lm = &reg->landmarks[j];
 				p = in_disk(r, (struct geo_point){ lm->lat, lm->lon }, 15000);
 			} else {
-				double scale = sim_world_rng_uniform(r) < 0.7 ? 0.5 : 1.0;
+				double scale = rng_uniform(r) < 0.7 ? 0.5 : 1.0;
 				p = in_disk(r, centre, reg->radius_km * 1000 * scale);
 			}
 			if (geo_distance_m(p, centre) <= reg->radius_km * 1000)
@@ -758,18 +642,18 @@ sim_world_intake_make(struct sim_world_rng *r, const struct data *d, const struc
 		area = nearest_area(fl, p);
 		if (area != NULL) {
 			size_t nr = area_roads(area);
-			const char *road = area->roads[sim_world_rng_below(r, (uint32_t)nr)];
+			const char *road = area->roads[rng_below(r, (uint32_t)nr)];
 			if (strstr(road, "国道") != NULL || strstr(road, "省道") != NULL)
 				snprintf(where, sizeof where, "%s%sK%u+%03u处", area->name, road,
-				    10 + sim_world_rng_below(r, 600),
-				    sim_world_rng_below(r, 10) * 100);
+				    10 + rng_below(r, 600),
+				    rng_below(r, 10) * 100);
 			else
 				snprintf(where, sizeof where, "%s%s%u号", area->name, road,
-				    1 + sim_world_rng_below(r, 400));
+				    1 + rng_below(r, 400));
 		} else {
 			snprintf(where, sizeof where, "%s%u号",
 			    pick_str(r, generic_roads, ARRAY_LEN(generic_roads)),
-			    1 + sim_world_rng_below(r, 400));
+			    1 + rng_below(r, 400));
 		}
 		rd_strlcpy(out->address, city, sizeof out->address);
 		append(out->address, sizeof out->address, "", where);
@@ -780,11 +664,11 @@ sim_world_intake_make(struct sim_world_rng *r, const struct data *d, const struc
 		rd_strlcpy(out->landmark, at->name, sizeof out->landmark);
 
 	/* flags at low rates; notes for a quarter of the calls */
-	if (female && night && sim_world_rng_uniform(r) < 0.35)
+	if (female && night && rng_uniform(r) < 0.35)
 		out->flags |= TICKET_FLAG_ALONE_NIGHT;
-	if (sim_world_rng_uniform(r) < 0.04)
+	if (rng_uniform(r) < 0.04)
 		out->flags |= TICKET_FLAG_VULNERABLE;
-	if (sim_world_rng_uniform(r) < (out->fault == FAULT_ACCIDENT_TOW ? 0.25 : 0.002))
+	if (rng_uniform(r) < (out->fault == FAULT_ACCIDENT_TOW ? 0.25 : 0.002))
 		out->flags |= TICKET_FLAG_INJURY;
 	if (out->flags & TICKET_FLAG_INJURY)
 		append(out->notes, sizeof out->notes, "；", "有人受伤，已报120");
@@ -794,7 +678,7 @@ sim_world_intake_make(struct sim_world_rng *r, const struct data *d, const struc
 		append(out->notes, sizeof out->notes, "；", "女士独自一人，夜间");
 	if (out->flags & TICKET_FLAG_EXPRESSWAY)
 		append(out->notes, sizeof out->notes, "；", "已放三角警示牌，人员已撤到护栏外");
-	if (sim_world_rng_uniform(r) < 0.25)
+	if (rng_uniform(r) < 0.25)
 		append(out->notes, sizeof out->notes, "；",
 		    pick_str(r, notes_any, ARRAY_LEN(notes_any)));
 }
@@ -825,19 +709,19 @@ path_shape(struct sim_world_path *p, struct geo_point a, struct geo_point b, dou
 }
 
 void
-sim_world_path_make(struct sim_world_path *p, struct sim_world_rng *r, struct geo_point a,
+sim_world_path_make(struct sim_world_path *p, struct rng *r, struct geo_point a,
     struct geo_point b, double detour)
 {
 	double dist = geo_distance_m(a, b);
 	double t[SIM_WORLD_PATH_MAX], z[SIM_WORLD_PATH_MAX];
-	size_t k = 1 + sim_world_rng_below(r, 4); /* 1-4 interior points: 3-6 in all */
+	size_t k = 1 + rng_below(r, 4); /* 1-4 interior points: 3-6 in all */
 	double bearing, target, lo, hi;
-	double sign = sim_world_rng_uniform(r) < 0.5 ? -1.0 : 1.0;
+	double sign = rng_uniform(r) < 0.5 ? -1.0 : 1.0;
 
 	for (size_t i = 0; i < k; i++) {
-		t[i] = ((double)i + 1 + sim_world_rng_range(r, -0.3, 0.3)) / (double)(k + 1);
-		z[i] = sign * sim_world_rng_range(r, 0.3, 1.0);
-		if (sim_world_rng_uniform(r) < 0.5)
+		t[i] = ((double)i + 1 + rng_range(r, -0.3, 0.3)) / (double)(k + 1);
+		z[i] = sign * rng_range(r, 0.3, 1.0);
+		if (rng_uniform(r) < 0.5)
 			sign = -sign;
 	}
 	if (dist < 1.0 || detour <= 1.0 + 1e-6) {
@@ -940,7 +824,7 @@ enum next_state { NEXT_NONE, NEXT_OFFERED, NEXT_ACCEPTED };
 struct next {
 	enum next_state st;
 	struct sim_world_ticket tk; /* the broker's view when offered, state kept up to date */
-	struct sim_world_rng rng;   /* the job's stream, handed to the truck when it starts */
+	struct rng rng;   /* the job's stream, handed to the truck when it starts */
 	enum act act;               /* NEXT_OFFERED: ACT_ACCEPT or ACT_DECLINE at t_act */
 	int64_t t_act;
 	char reason[96];
@@ -984,7 +868,7 @@ struct truck {
 	struct geo_point scene;
 	enum ticket_fault fault;
 	bool tow, expressway;
-	struct sim_world_rng rng;
+	struct rng rng;
 	enum act act;
 	int64_t t_act;
 	char reason[96];
@@ -1029,7 +913,7 @@ struct sim_world {
 	double *reg_w;
 	size_t n_regs;
 	double per_hour[24];
-	struct sim_world_rng demand, noise;
+	struct rng demand, noise;
 	int64_t t_call;
 	long burst_left;           /* calls of the opening burst still to come */
 	uint64_t seq;
@@ -1295,11 +1179,11 @@ send_fix(struct sim_world *w, struct truck *k, int64_t t)
 	/* the engine runs from acceptance to the end of the trip: the moving cadence */
 	k->t_fix = t + (k->mv.on || k->phase == PH_ACCEPTED || k->phase == PH_EN_ROUTE ||
 	    k->phase == PH_TOWING ? FIX_MOVING_MS : FIX_STILL_MS);
-	nlat = sim_world_rng_normal(&w->noise) * GPS_NOISE_M;
-	nlon = sim_world_rng_normal(&w->noise) * GPS_NOISE_M;
+	nlat = rng_normal(&w->noise) * GPS_NOISE_M;
+	nlon = rng_normal(&w->noise) * GPS_NOISE_M;
 	speed = mv_speed_kmh(&k->mv, t);
 	if (speed > 0)
-		speed *= 1.0 + 0.05 * sim_world_rng_normal(&w->noise);
+		speed *= 1.0 + 0.05 * rng_normal(&w->noise);
 	if (t >= k->drop_from && t < k->drop_to) {
 		w->st.fixes_suppressed++;
 		return;
@@ -1405,7 +1289,7 @@ static int64_t
 onscene_ms(struct sim_world *w, struct truck *k)
 {
 	double m = w->d->faults[k->fault].onscene_min;
-	double f = exp(ONSCENE_SIGMA * sim_world_rng_normal(&k->rng) -
+	double f = exp(ONSCENE_SIGMA * rng_normal(&k->rng) -
 	    ONSCENE_SIGMA * ONSCENE_SIGMA / 2);
 
 	if (f < 0.4)
@@ -1421,16 +1305,16 @@ plan_trip(struct sim_world *w, struct truck *k, int64_t t)
 {
 	struct sim_world_path path;
 	double detour = k->reg->detour;
-	double jit = sim_world_rng_range(&k->rng, 1 - SPEED_JITTER, 1 + SPEED_JITTER);
-	double u_detour = sim_world_rng_uniform(&k->rng);
-	double u_stall = sim_world_rng_uniform(&k->rng);
-	double u_drop = sim_world_rng_uniform(&k->rng);
-	double f_detour = sim_world_rng_range(&k->rng, DETOUR_MIN, DETOUR_MAX);
+	double jit = rng_range(&k->rng, 1 - SPEED_JITTER, 1 + SPEED_JITTER);
+	double u_detour = rng_uniform(&k->rng);
+	double u_stall = rng_uniform(&k->rng);
+	double u_drop = rng_uniform(&k->rng);
+	double f_detour = rng_range(&k->rng, DETOUR_MIN, DETOUR_MAX);
 
-	k->stall_at = sim_world_rng_range(&k->rng, 0.15, 0.7);
-	k->stall_ms = (int64_t)sim_world_rng_range(&k->rng, STALL_MIN_MS, STALL_MAX_MS);
-	k->dropout_at = sim_world_rng_range(&k->rng, 0.0, 0.6);
-	k->dropout_ms = (int64_t)sim_world_rng_range(&k->rng, DROPOUT_MIN_MS, DROPOUT_MAX_MS);
+	k->stall_at = rng_range(&k->rng, 0.15, 0.7);
+	k->stall_ms = (int64_t)rng_range(&k->rng, STALL_MIN_MS, STALL_MAX_MS);
+	k->dropout_at = rng_range(&k->rng, 0.0, 0.6);
+	k->dropout_ms = (int64_t)rng_range(&k->rng, DROPOUT_MIN_MS, DROPOUT_MAX_MS);
 	if (u_detour < w->o.p_detour) {
 		detour *= f_detour;
 		w->st.detours++;
@@ -1473,8 +1357,8 @@ static void
 start_tow(struct sim_world *w, struct truck *k, int64_t t)
 {
 	struct sim_world_path path;
-	struct geo_point garage = geo_destination(k->scene, sim_world_rng_range(&k->rng, 0, 360),
-	    sim_world_rng_range(&k->rng, GARAGE_MIN_M, GARAGE_MAX_M));
+	struct geo_point garage = geo_destination(k->scene, rng_range(&k->rng, 0, 360),
+	    rng_range(&k->rng, GARAGE_MIN_M, GARAGE_MAX_M));
 
 	truck_stop(k, t);
 	sim_world_path_make(&path, &k->rng, k->pos, garage, k->reg->detour);
@@ -1521,8 +1405,8 @@ take_job(struct sim_world *w, struct truck *k, const struct sim_world_ticket *tk
 	    FAULT_BATTERY;
 	k->tow = w->d->faults[k->fault].tow != 0;
 	k->expressway = (tk->flags & TICKET_FLAG_EXPRESSWAY) != 0;
-	sim_world_rng_seed(&k->rng, w->o.seed, (uint64_t)tk->id * 0x9e3779b97f4a7c15ULL ^
-	    sim_world_hash(k->id));
+	rng_seed(&k->rng, w->o.seed, (uint64_t)tk->id * 0x9e3779b97f4a7c15ULL ^
+	    rng_hash(k->id));
 	k->silent = false;
 	k->reason[0] = '\0';
 	k->act = ACT_NONE;
@@ -1534,7 +1418,7 @@ take_job(struct sim_world *w, struct truck *k, const struct sim_world_ticket *tk
  * u (accept or not) and u2 (silent or not): ACT_ACCEPT or ACT_DECLINE, when, and the
  * reason of a decline. */
 static enum act
-answer(struct sim_world *w, const struct truck *k, struct sim_world_rng *r, double u, double u2,
+answer(struct sim_world *w, const struct truck *k, struct rng *r, double u, double u2,
     struct geo_point scene, int64_t t, int64_t *t_act, char *reason, size_t reasonsz,
     bool *silent)
 {
@@ -1545,7 +1429,7 @@ answer(struct sim_world *w, const struct truck *k, struct sim_world_rng *r, doub
 	reason[0] = '\0';
 	if (u >= p_no) {
 		double hi = fmin(ACCEPT_MAX_MS, window);
-		*t_act = t + (int64_t)sim_world_rng_range(r, fmin(ACCEPT_MIN_MS, hi), hi);
+		*t_act = t + (int64_t)rng_range(r, fmin(ACCEPT_MIN_MS, hi), hi);
 		return ACT_ACCEPT;
 	}
 	if (u2 < SILENT_SHARE) {
@@ -1560,9 +1444,9 @@ answer(struct sim_world *w, const struct truck *k, struct sim_world_rng *r, doub
 		if (geo_distance_m(k->pos, scene) > far)
 			wt[1] = 4;
 		double hi = fmin(DECLINE_MAX_MS, window);
-		*t_act = t + (int64_t)sim_world_rng_range(r, fmin(DECLINE_MIN_MS, hi), hi);
+		*t_act = t + (int64_t)rng_range(r, fmin(DECLINE_MIN_MS, hi), hi);
 		snprintf(reason, reasonsz, "declined: %s",
-		    decline_reasons[sim_world_rng_pick(r, wt, ARRAY_LEN(wt))].s);
+		    decline_reasons[rng_pick(r, wt, ARRAY_LEN(wt))].s);
 	}
 	return ACT_DECLINE;
 }
@@ -1574,13 +1458,13 @@ offer(struct sim_world *w, struct truck *k, const struct sim_world_ticket *tk, i
 	double u, u2;
 
 	take_job(w, k, tk);
-	u = sim_world_rng_uniform(&k->rng);
-	u2 = sim_world_rng_uniform(&k->rng);
+	u = rng_uniform(&k->rng);
+	u2 = rng_uniform(&k->rng);
 	w->st.offers++;
 	k->phase = PH_OFFERED;
 	if (k->off_pending || !k->on_shift) {
 		k->act = ACT_DECLINE;
-		k->t_act = t + (int64_t)sim_world_rng_range(&k->rng, BUSY_DECLINE_MIN_MS,
+		k->t_act = t + (int64_t)rng_range(&k->rng, BUSY_DECLINE_MIN_MS,
 		    BUSY_DECLINE_MAX_MS);
 		rd_strlcpy(k->reason, "declined: driver off shift", sizeof k->reason);
 	} else {
@@ -1592,9 +1476,9 @@ offer(struct sim_world *w, struct truck *k, const struct sim_world_ticket *tk, i
 /* A supplier's quote for ms of preparation and travel: x 1.0-1.2 (drawn from r), rounded up
  * to 5 minutes, at least 10 minutes; in seconds. */
 static int64_t
-quote_s(struct sim_world_rng *r, int64_t ms)
+quote_s(struct rng *r, int64_t ms)
 {
-	int64_t eta_s = (int64_t)((double)ms * sim_world_rng_range(r, 1.0, 1.2) / 1000);
+	int64_t eta_s = (int64_t)((double)ms * rng_range(r, 1.0, 1.2) / 1000);
 
 	eta_s = (eta_s + ETA_ROUND_S - 1) / ETA_ROUND_S * ETA_ROUND_S;
 	if (eta_s < ETA_MIN_S)
@@ -1611,7 +1495,7 @@ act_accept(struct sim_world *w, struct truck *k, int64_t t)
 
 	truck_stop(k, t);
 	plan_trip(w, k, t);
-	prep = (int64_t)sim_world_rng_range(&k->rng, PREP_MIN_MS, PREP_MAX_MS);
+	prep = (int64_t)rng_range(&k->rng, PREP_MIN_MS, PREP_MAX_MS);
 	trip = mv_trip_ms(&k->plan);
 	eta_s = quote_s(&k->rng, prep + trip);
 	say_state(w, k, t, TICKET_ACCEPTED, eta_s, "");
@@ -1680,11 +1564,11 @@ next_offer(struct sim_world *w, struct truck *k, const struct sim_world_ticket *
 	memset(n, 0, sizeof *n);
 	n->st = NEXT_OFFERED;
 	n->tk = *tk;
-	sim_world_rng_seed(&n->rng, w->o.seed, (uint64_t)tk->id * 0x9e3779b97f4a7c15ULL ^
-	    sim_world_hash(k->id));
+	rng_seed(&n->rng, w->o.seed, (uint64_t)tk->id * 0x9e3779b97f4a7c15ULL ^
+	    rng_hash(k->id));
 	remember(k, tk->id, tk->t_dispatched);
-	u = sim_world_rng_uniform(&n->rng);
-	u2 = sim_world_rng_uniform(&n->rng);
+	u = rng_uniform(&n->rng);
+	u2 = rng_uniform(&n->rng);
 	w->st.offers++;
 	n->act = answer(w, k, &n->rng, u, u2, (struct geo_point){ tk->lat, tk->lon }, t,
 	    &n->t_act, n->reason, sizeof n->reason, &n->silent);
@@ -1725,7 +1609,7 @@ next_act(struct sim_world *w, struct truck *k, int64_t t)
 		return;
 	}
 	left = job_left_ms(w, k, t, &end);
-	n->prep_ms = (int64_t)sim_world_rng_range(&n->rng, PREP_MIN_MS, PREP_MAX_MS);
+	n->prep_ms = (int64_t)rng_range(&n->rng, PREP_MIN_MS, PREP_MAX_MS);
 	trip = trip_estimate_ms(w, k, end, &n->tk, t + left + n->prep_ms);
 	say_next(w, k, t, TICKET_ACCEPTED, quote_s(&n->rng, left + n->prep_ms + trip), "");
 	n->tk.state = TICKET_ACCEPTED;
@@ -1912,7 +1796,7 @@ adopt(struct sim_world *w, struct truck *k, const struct sim_world_ticket *tk, i
 		plan_trip(w, k, t);
 		k->phase = PH_ACCEPTED;
 		k->act = ACT_EN_ROUTE;
-		k->t_act = t + (int64_t)sim_world_rng_range(&k->rng, 30 * SEC, 120 * SEC);
+		k->t_act = t + (int64_t)rng_range(&k->rng, 30 * SEC, 120 * SEC);
 		break;
 	case TICKET_EN_ROUTE:
 		plan_trip(w, k, t);
@@ -2072,7 +1956,7 @@ new_call(struct sim_world *w, int64_t t)
 {
 	struct sim_world_action *a;
 	const struct data_region *reg;
-	struct sim_world_rng r;
+	struct rng r;
 	struct cust *c;
 	int promise;
 
@@ -2082,8 +1966,8 @@ new_call(struct sim_world *w, int64_t t)
 	}
 	a = push(w, SIM_WORLD_INTAKE, t);
 	a->seq = ++w->seq;
-	sim_world_rng_seed(&r, w->o.seed, (CALL_STREAM << 32) + a->seq);
-	reg = w->regs[sim_world_rng_pick(&r, w->reg_w, w->n_regs)];
+	rng_seed(&r, w->o.seed, (CALL_STREAM << 32) + a->seq);
+	reg = w->regs[rng_pick(&r, w->reg_w, w->n_regs)];
 	sim_world_intake_make(&r, w->d, reg, t, w->o.tz_offset_s, &a->intake);
 	if (w->n_custs == w->cap_custs) {
 		w->cap_custs = w->cap_custs ? w->cap_custs * 2 : 64;
@@ -2097,11 +1981,11 @@ new_call(struct sim_world *w, int64_t t)
 	promise = (a->intake.flags & TICKET_FLAG_EXPRESSWAY) ? reg->promise_expressway_min :
 	    reg->promise_min;
 	c->t_self = INT64_MAX;
-	if (sim_world_rng_uniform(&r) < SELF_CANCEL_P)
-		c->t_self = t + (int64_t)sim_world_rng_range(&r, SELF_CANCEL_MIN_MS,
+	if (rng_uniform(&r) < SELF_CANCEL_P)
+		c->t_self = t + (int64_t)rng_range(&r, SELF_CANCEL_MIN_MS,
 		    SELF_CANCEL_MAX_MS);
 	c->t_patience = t + (int64_t)(promise * MIN *
-	    sim_world_rng_range(&r, PATIENCE_MIN, PATIENCE_MAX));
+	    rng_range(&r, PATIENCE_MIN, PATIENCE_MAX));
 	w->st.generated++;
 	if (w->o.requests > 0)
 		w->to_generate--;
@@ -2206,7 +2090,7 @@ add_trucks(struct sim_world *w, const struct data_region *reg, const char *rcode
 			int full = (int)ceil(n * FULL_SHIFT_SHARE);
 			for (int j = 0; j < n; j++) {
 				struct truck *k = &w->trucks[w->n_trucks++];
-				struct sim_world_rng r;
+				struct rng r;
 
 				memset(k, 0, sizeof *k);
 				snprintf(k->id, sizeof k->id, "%s-%s-%c%02d", rcode, scode,
@@ -2214,12 +2098,12 @@ add_trucks(struct sim_world *w, const struct data_region *reg, const char *rcode
 				k->reg = reg;
 				k->sup = sup;
 				k->kind = (enum truck_kind)kind;
-				sim_world_rng_seed(&r, w->o.seed, sim_world_hash(k->id));
+				rng_seed(&r, w->o.seed, rng_hash(k->id));
 				/* vans after the first wait at standby points around the depot;
 				 * tow trucks at the yard */
 				if (kind == TRUCK_KIND_VAN && j > 0 && n_standby > 0) {
 					const struct data_landmark *lm = &reg->landmarks[standby[
-					    sim_world_rng_below(&r, (uint32_t)n_standby)]];
+					    rng_below(&r, (uint32_t)n_standby)]];
 					k->home = in_disk(&r,
 					    (struct geo_point){ lm->lat, lm->lon }, 300);
 				} else {
@@ -2227,9 +2111,9 @@ add_trucks(struct sim_world *w, const struct data_region *reg, const char *rcode
 				}
 				k->pos = k->home;
 				k->full_shift = j < full;
-				k->shift_on = SHIFT_ON_MIN + (int)sim_world_rng_below(&r,
+				k->shift_on = SHIFT_ON_MIN + (int)rng_below(&r,
 				    2 * SHIFT_JITTER_MIN + 1) - SHIFT_JITTER_MIN;
-				k->shift_off = SHIFT_OFF_MIN + (int)sim_world_rng_below(&r,
+				k->shift_off = SHIFT_OFF_MIN + (int)rng_below(&r,
 				    2 * SHIFT_JITTER_MIN + 1) - SHIFT_JITTER_MIN;
 				k->rng = r;
 				k->phase = PH_OFF;
@@ -2312,8 +2196,8 @@ sim_world_create(const struct data *d, const struct sim_world_opts *o, char **ca
 		}
 		hmap_put(w->by_id, k->id, k);
 	}
-	sim_world_rng_seed(&w->demand, o->seed, 1);
-	sim_world_rng_seed(&w->noise, o->seed, 2);
+	rng_seed(&w->demand, o->seed, 1);
+	rng_seed(&w->noise, o->seed, 2);
 	w->to_generate = o->requests;
 	w->t_call = INT64_MAX;
 	return w;
@@ -2352,7 +2236,7 @@ sim_world_start(struct sim_world *w, int64_t now)
 			say_status(w, k, now, TRUCK_AVAILABLE);
 			send_fix(w, k, now);
 			/* spread the idle pings over their interval */
-			k->t_fix = now + 1 + (int64_t)sim_world_rng_below(&k->rng, FIX_STILL_MS);
+			k->t_fix = now + 1 + (int64_t)rng_below(&k->rng, FIX_STILL_MS);
 		} else {
 			k->phase = PH_OFF;
 			say_status(w, k, now, TRUCK_OFF_DUTY);

@@ -51,15 +51,15 @@ free_data(void)
 
 START_TEST(rng_streams)
 {
-	struct sim_world_rng a, b, c;
+	struct rng a, b, c;
 	int same_ab = 0, same_ac = 0;
 
-	sim_world_rng_seed(&a, 42, 7);
-	sim_world_rng_seed(&b, 42, 7);
-	sim_world_rng_seed(&c, 42, 8);
+	rng_seed(&a, 42, 7);
+	rng_seed(&b, 42, 7);
+	rng_seed(&c, 42, 8);
 	for (int i = 0; i < 1000; i++) {
-		uint64_t x = sim_world_rng_next(&a), y = sim_world_rng_next(&b),
-		    z = sim_world_rng_next(&c);
+		uint64_t x = rng_next(&a), y = rng_next(&b),
+		    z = rng_next(&c);
 		same_ab += x == y;
 		same_ac += x == z;
 	}
@@ -70,24 +70,24 @@ END_TEST
 
 START_TEST(rng_distributions)
 {
-	struct sim_world_rng r;
+	struct rng r;
 	double sum = 0, sum_exp = 0, sum_n = 0, sum_n2 = 0;
 	const int n = 200000;
 	const double w[] = { 1, 0, 3, 6 };
 	int pick[4] = { 0 };
 
-	sim_world_rng_seed(&r, 1, 1);
+	rng_seed(&r, 1, 1);
 	for (int i = 0; i < n; i++) {
-		double u = sim_world_rng_uniform(&r);
+		double u = rng_uniform(&r);
 		ck_assert(u >= 0 && u < 1);
 		sum += u;
-		sum_exp += sim_world_rng_exp(&r, 5.0);
-		double z = sim_world_rng_normal(&r);
+		sum_exp += rng_exp(&r, 5.0);
+		double z = rng_normal(&r);
 		sum_n += z;
 		sum_n2 += z * z;
-		uint32_t k = sim_world_rng_below(&r, 7);
+		uint32_t k = rng_below(&r, 7);
 		ck_assert_uint_lt(k, 7);
-		pick[sim_world_rng_pick(&r, w, 4)]++;
+		pick[rng_pick(&r, w, 4)]++;
 	}
 	ck_assert_double_eq_tol(sum / n, 0.5, 0.005);
 	ck_assert_double_eq_tol(sum_exp / n, 5.0, 0.05);
@@ -129,7 +129,7 @@ START_TEST(demand_rate)
 	const struct data_region *cs = data_region(data, "changsha");
 	double per_hour[24], share_sum = 0;
 	long by_hour[24] = { 0 }, n = 0;
-	struct sim_world_rng r;
+	struct rng r;
 	const int days = 60;
 	int64_t t = T0;
 
@@ -138,7 +138,7 @@ START_TEST(demand_rate)
 		share_sum += data->demand_by_hour[h];
 	for (int h = 0; h < 24; h++)
 		per_hour[h] = cs->calls_per_day * data->demand_by_hour[h] / share_sum;
-	sim_world_rng_seed(&r, 3, 1);
+	rng_seed(&r, 3, 1);
 	for (;;) {
 		int64_t next = sim_world_next_arrival(&r, per_hour, t, SIM_WORLD_TZ_CHINA);
 		ck_assert_int_ge(next, t);
@@ -163,10 +163,10 @@ END_TEST
 START_TEST(demand_edges)
 {
 	double none[24] = { 0 }, one[24] = { 0 };
-	struct sim_world_rng r;
+	struct rng r;
 	int64_t t = T0;
 
-	sim_world_rng_seed(&r, 5, 1);
+	rng_seed(&r, 5, 1);
 	ck_assert(sim_world_next_arrival(&r, none, T0, SIM_WORLD_TZ_CHINA) == INT64_MAX);
 	one[14] = 30; /* every arrival falls in 14:00-15:00 local */
 	for (int i = 0; i < 500; i++) {
@@ -181,14 +181,14 @@ END_TEST
 
 START_TEST(fault_mix)
 {
-	struct sim_world_rng r;
+	struct rng r;
 	long count[FAULT_COUNT] = { 0 };
 	const long n = 100000;
 	double total = 0;
 
 	for (int f = 0; f < FAULT_COUNT; f++)
 		total += data->faults[f].share;
-	sim_world_rng_seed(&r, 9, 1);
+	rng_seed(&r, 9, 1);
 	for (long i = 0; i < n; i++)
 		count[sim_world_pick_fault(&r, data)]++;
 	for (int f = 0; f < FAULT_COUNT; f++)
@@ -221,10 +221,10 @@ END_TEST
 
 START_TEST(phones)
 {
-	struct sim_world_rng r;
+	struct rng r;
 	char p[25];
 
-	sim_world_rng_seed(&r, 11, 1);
+	rng_seed(&r, 11, 1);
 	for (int i = 0; i < 5000; i++) {
 		sim_world_phone(&r, p, sizeof p);
 		ck_assert_uint_eq(strlen(p), 11);
@@ -255,12 +255,12 @@ static const struct {
 
 START_TEST(plates)
 {
-	struct sim_world_rng r;
+	struct rng r;
 	char p[17];
 	int local = 0;
 	const int n = 4000;
 
-	sim_world_rng_seed(&r, 12, 1);
+	rng_seed(&r, 12, 1);
 	for (int i = 0; i < n; i++) {
 		char nev = "\0DF\0"[i % 4];
 		bool ev = nev != 0;
@@ -309,12 +309,12 @@ utf8_ok(const char *s)
 START_TEST(intakes)
 {
 	const struct data_region *reg = &data->regions[_i];
-	struct sim_world_rng r;
+	struct rng r;
 	struct sim_world_intake in;
 	int ex = 0, at_landmark = 0, flagged = 0;
 	const int n = 4000;
 
-	sim_world_rng_seed(&r, 13, 1);
+	rng_seed(&r, 13, 1);
 	for (int i = 0; i < n; i++) {
 		sim_world_intake_make(&r, data, reg, T0 + (int64_t)i * 7 * MIN, SIM_WORLD_TZ_CHINA,
 		    &in);
@@ -363,12 +363,12 @@ END_TEST
 
 START_TEST(intakes_reproducible)
 {
-	struct sim_world_rng a, b;
+	struct rng a, b;
 	struct sim_world_intake x, y;
 	const struct data_region *reg = data_region(data, "aba");
 
-	sim_world_rng_seed(&a, 77, 1);
-	sim_world_rng_seed(&b, 77, 1);
+	rng_seed(&a, 77, 1);
+	rng_seed(&b, 77, 1);
 	for (int i = 0; i < 200; i++) {
 		sim_world_intake_make(&a, data, reg, T0 + i * MIN, SIM_WORLD_TZ_CHINA, &x);
 		sim_world_intake_make(&b, data, reg, T0 + i * MIN, SIM_WORLD_TZ_CHINA, &y);
@@ -381,16 +381,16 @@ END_TEST
 
 START_TEST(paths)
 {
-	struct sim_world_rng r;
+	struct rng r;
 	struct sim_world_path p;
 
-	sim_world_rng_seed(&r, 21, 1);
+	rng_seed(&r, 21, 1);
 	for (int i = 0; i < 3000; i++) {
-		struct geo_point a = { 28.2 + sim_world_rng_range(&r, -0.3, 0.3),
-			112.9 + sim_world_rng_range(&r, -0.3, 0.3) };
-		struct geo_point b = geo_destination(a, sim_world_rng_range(&r, 0, 360),
-		    sim_world_rng_range(&r, 50, 200000));
-		double detour = sim_world_rng_range(&r, 1.0, 3.6);
+		struct geo_point a = { 28.2 + rng_range(&r, -0.3, 0.3),
+			112.9 + rng_range(&r, -0.3, 0.3) };
+		struct geo_point b = geo_destination(a, rng_range(&r, 0, 360),
+		    rng_range(&r, 50, 200000));
+		double detour = rng_range(&r, 1.0, 3.6);
 		double d = geo_distance_m(a, b);
 
 		sim_world_path_make(&p, &r, a, b, detour);
@@ -417,12 +417,12 @@ END_TEST
 
 START_TEST(path_degenerate)
 {
-	struct sim_world_rng r;
+	struct rng r;
 	struct sim_world_path p;
 	struct geo_point a = { 28.2, 112.9 };
 	double h = -1;
 
-	sim_world_rng_seed(&r, 22, 1);
+	rng_seed(&r, 22, 1);
 	sim_world_path_make(&p, &r, a, a, 1.4);
 	ck_assert_uint_eq(p.n, 2);
 	ck_assert_double_eq(sim_world_path_length(&p), 0);
