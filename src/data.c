@@ -20,6 +20,7 @@
 
 #include <ini.h>
 
+#include "civil.h"
 #include "util.h"
 
 #ifndef RD_DATADIR
@@ -996,6 +997,14 @@ data_region_class_name(enum data_region_class c)
 	if ((unsigned int)c >= ARRAY_LEN(class_names))
 		return "?";
 	return class_names[c];
+}
+
+double
+data_region_speed_kmh(const struct data_region *r, int h, bool expressway)
+{
+	if (expressway)
+		return r->speed_expressway_kmh;
+	return civil_peak_hour(h) ? r->speed_peak_kmh : r->speed_kmh;
 }
 
 const char *

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "broker.h"
+#include "civil.h"
 #include "data.h"
 #include "util.h"
 
@@ -54,59 +55,16 @@ number(const char *opt, const char *s, double lo, double hi)
 	return v;
 }
 
-/* Days since 1970-01-01 of a date of the proleptic Gregorian calendar. */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* --clock-start: "YYYY-MM-DDTHH:MM[:SS](Z|+HH:MM|-HH:MM)" or a whole number of ms since the
- * epoch, > 0. */
+/* --clock-start: an ISO 8601 time with an offset, or ms since the epoch (civil.h). */
 static int64_t
 clock_start(const char *s)
 {
-	int y, mo, d, h, mi, sec = 0, oh = 0, om = 0, n = 0;
-	const char *p;
-	char *end;
-	int64_t t;
+	int64_t t = civil_parse_time(s);
 
-	errno = 0;
-	long long ms = strtoll(s, &end, 10);
-	if (end != s && *end == '\0') {
-		if (errno != 0 || ms <= 0)
-			fatal("--clock-start: expected a time after 1970, got '%s'", s);
-		return (int64_t)ms;
-	}
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5)
-		goto bad;
-	p = s + n;
-	if (*p == ':') {
-		if (sscanf(p, ":%2d%n", &sec, &n) != 1)
-			goto bad;
-		p += n;
-	}
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 ||
-	    mi > 59 || sec < 0 || sec > 59)
-		goto bad;
-	t = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60 + sec;
-	if (*p == 'Z' && p[1] == '\0')
-		return t * 1000;
-	if ((*p != '+' && *p != '-') || sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 ||
-	    p[1 + n] != '\0' || oh < 0 || oh > 14 || om < 0 || om > 59)
-		goto bad;
-	t -= (*p == '+' ? 1 : -1) * (int64_t)(oh * 60 + om) * 60;
-	if (t <= 0)
-		goto bad;
-	return t * 1000;
-bad:
-	fatal("--clock-start: expected YYYY-MM-DDTHH:MM:SS with Z or +HH:MM, or milliseconds "
-	    "since the epoch, got '%s'", s);
+	if (t < 0)
+		fatal("--clock-start: expected YYYY-MM-DDTHH:MM:SS with Z or +HH:MM, or "
+		    "milliseconds since the epoch, got '%s'", s);
+	return t;
 }
 
 int

@@ -7,31 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
 #include "sim-world-int.h"
 #include "util.h"
 
 /* ------------------------------------------------------------------ time and demand */
 
-int64_t
-sim_floor_mod(int64_t a, int64_t m)
-{
-	int64_t r = a % m;
-
-	return r < 0 ? r + m : r;
-}
-
-int
-sim_world_local_hour(int64_t t_ms, int tz_offset_s)
-{
-	return (int)(sim_floor_mod(t_ms + (int64_t)tz_offset_s * SEC, DAY) / HOUR);
-}
-
 /* The first time after t at which the local time of day is minute m (0..1439). */
 int64_t
 sim_next_local_minute(int64_t t, int tz_offset_s, int m)
 {
-	int64_t into = sim_floor_mod(t + (int64_t)tz_offset_s * SEC, DAY);
-	int64_t want = sim_floor_mod((int64_t)m * MIN, DAY);
+	int64_t into = civil_ms_of_day(t, tz_offset_s);
+	int64_t want = civil_ms_of_day((int64_t)m * MIN, 0);
 	int64_t dt = want - into;
 
 	if (dt <= 0)
@@ -52,8 +39,8 @@ sim_world_next_arrival(struct rng *r, const double per_hour[24], int64_t now_ms,
 	if (!any)
 		return INT64_MAX;
 	for (;;) {
-		int64_t end = t + (HOUR - sim_floor_mod(t + (int64_t)tz_offset_s * SEC, HOUR));
-		double rate = per_hour[sim_world_local_hour(t, tz_offset_s)];
+		int64_t end = t + (HOUR - civil_ms_of_day(t, tz_offset_s) % HOUR);
+		double rate = per_hour[civil_local_hour(t, tz_offset_s)];
 
 		if (rate > 0) {
 			/* memoryless: a draw that overshoots the hour restarts at its end */
@@ -73,16 +60,6 @@ sim_world_pick_fault(struct rng *r, const struct data *d)
 	for (int f = 0; f < FAULT_COUNT; f++)
 		w[f] = d->faults[f].share;
 	return (enum ticket_fault)rng_pick(r, w, FAULT_COUNT);
-}
-
-double
-sim_world_speed_kmh(const struct data_region *reg, int hour, bool expressway)
-{
-	if (expressway)
-		return reg->speed_expressway_kmh;
-	if (hour == 7 || hour == 8 || hour == 17 || hour == 18)
-		return reg->speed_peak_kmh;
-	return reg->speed_kmh;
 }
 
 /* ------------------------------------------------------------------ customers */
@@ -475,7 +452,7 @@ sim_world_intake_make(struct rng *r, const struct data *d, const struct data_reg
 	size_t ex[64], plain[64], n_ex = 0, n_plain = 0;
 	double p_landmark;
 	char city[DATA_NAME_MAX + 8], cn[DATA_NAME_MAX], where[200];
-	int hour = sim_world_local_hour(now_ms, tz_offset_s);
+	int hour = civil_local_hour(now_ms, tz_offset_s);
 	bool night = hour >= 21 || hour < 6;
 	bool female, ev;
 	const struct car *car;

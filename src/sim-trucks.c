@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
 #include "sim-world-int.h"
 #include "util.h"
 
@@ -122,9 +123,9 @@ truck_schedule_shift(struct sim_world *w, struct truck *k, int64_t t)
 static double
 job_kmh(struct sim_world *w, struct truck *k, int64_t t, bool expressway)
 {
-	int hour = sim_world_local_hour(t, w->o.tz_offset_s);
+	int hour = civil_local_hour(t, w->o.tz_offset_s);
 
-	return sim_world_speed_kmh(k->reg, hour, expressway);
+	return data_region_speed_kmh(k->reg, hour, expressway);
 }
 
 static void

@@ -162,7 +162,6 @@ struct wstr {
 };
 
 /* sim-callers.c */
-int64_t sim_floor_mod(int64_t a, int64_t m);
 int64_t sim_next_local_minute(int64_t t, int tz_offset_s, int m);
 bool sim_is_expressway(const struct data_landmark *lm);
 void sim_append(char *dst, size_t dstsz, const char *sep, const char *s);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
 #include "sim-world-int.h"
 #include "util.h"
 
@@ -31,7 +32,7 @@ sim_world_opts_init(struct sim_world_opts *o)
 	memset(o, 0, sizeof *o);
 	o->seed = 1;
 	o->p_decline = -1;
-	o->tz_offset_s = SIM_WORLD_TZ_CHINA;
+	o->tz_offset_s = CIVIL_TZ_CHINA_S;
 }
 
 static const char *const phase_names[] = {
@@ -489,7 +490,7 @@ sim_world_start(struct sim_world *w, int64_t now)
 	w->now = now;
 	for (size_t i = 0; i < w->n_trucks; i++) {
 		struct truck *k = &w->trucks[i];
-		int64_t into = sim_floor_mod(now + (int64_t)w->o.tz_offset_s * SEC, DAY) / MIN;
+		int64_t into = civil_ms_of_day(now, w->o.tz_offset_s) / MIN;
 
 		k->on_shift = k->full_shift || (into >= k->shift_on && into < k->shift_off);
 		if (k->on_shift) {

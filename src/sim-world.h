@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "civil.h"
 #include "data.h"
 #include "geo.h"
 #include "rng.h"
@@ -31,10 +32,6 @@
 
 /* ---- time of day and demand ---- */
 
-#define SIM_WORLD_TZ_CHINA (8 * 3600)
-
-/* The local hour (0..23) at t_ms (ms since the Unix epoch) for a UTC offset in seconds. */
-int sim_world_local_hour(int64_t t_ms, int tz_offset_s);
 /* The time of the first arrival after now_ms of a Poisson process whose rate during local
  * hour h is per_hour[h] arrivals per hour (exact for a piecewise-constant rate). Returns
  * INT64_MAX if every rate is zero. */
@@ -42,9 +39,6 @@ int64_t sim_world_next_arrival(struct rng *r, const double per_hour[24],
     int64_t now_ms, int tz_offset_s);
 /* A fault drawn by the call mix (faults.ini share). */
 enum ticket_fault sim_world_pick_fault(struct rng *r, const struct data *d);
-/* Average truck speed in km/h in region reg during local hour h: peak in the rush hours
- * 07-09 and 17-19, else normal; expressway speed when expressway is set. */
-double sim_world_speed_kmh(const struct data_region *reg, int hour, bool expressway);
 
 /* ---- customers ---- */
 
@@ -111,7 +105,7 @@ struct sim_world_opts {
 	double p_detour;            /* per job: the path is 1.5-2x longer */
 	double p_decline;           /* < 0: suppliers' accept_rate; else offers refused with this
 	                               probability */
-	int tz_offset_s;            /* local time of the regions (SIM_WORLD_TZ_CHINA) */
+	int tz_offset_s;            /* local time of the regions (CIVIL_TZ_CHINA_S) */
 	long burst;                 /* this many calls arrive at the start, BURST_GAP apart,
 	                               before demand takes over (a busy centre at once, for
 	                               demos) */

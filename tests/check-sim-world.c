@@ -11,6 +11,7 @@
 
 #include "data.h"
 #include "geo.h"
+#include "civil.h"
 #include "sim-world.h"
 #include "ticket.h"
 
@@ -118,7 +119,7 @@ static const struct {
 
 START_TEST(local_hour)
 {
-	ck_assert_int_eq(sim_world_local_hour(hour_cases[_i].t, hour_cases[_i].tz),
+	ck_assert_int_eq(civil_local_hour(hour_cases[_i].t, hour_cases[_i].tz),
 	    hour_cases[_i].hour);
 }
 END_TEST
@@ -140,11 +141,11 @@ START_TEST(demand_rate)
 		per_hour[h] = cs->calls_per_day * data->demand_by_hour[h] / share_sum;
 	rng_seed(&r, 3, 1);
 	for (;;) {
-		int64_t next = sim_world_next_arrival(&r, per_hour, t, SIM_WORLD_TZ_CHINA);
+		int64_t next = sim_world_next_arrival(&r, per_hour, t, CIVIL_TZ_CHINA_S);
 		ck_assert_int_ge(next, t);
 		if (next >= T0 + days * DAY)
 			break;
-		by_hour[sim_world_local_hour(next, SIM_WORLD_TZ_CHINA)]++;
+		by_hour[civil_local_hour(next, CIVIL_TZ_CHINA_S)]++;
 		n++;
 		t = next;
 	}
@@ -167,11 +168,11 @@ START_TEST(demand_edges)
 	int64_t t = T0;
 
 	rng_seed(&r, 5, 1);
-	ck_assert(sim_world_next_arrival(&r, none, T0, SIM_WORLD_TZ_CHINA) == INT64_MAX);
+	ck_assert(sim_world_next_arrival(&r, none, T0, CIVIL_TZ_CHINA_S) == INT64_MAX);
 	one[14] = 30; /* every arrival falls in 14:00-15:00 local */
 	for (int i = 0; i < 500; i++) {
-		t = sim_world_next_arrival(&r, one, t, SIM_WORLD_TZ_CHINA);
-		ck_assert_int_eq(sim_world_local_hour(t, SIM_WORLD_TZ_CHINA), 14);
+		t = sim_world_next_arrival(&r, one, t, CIVIL_TZ_CHINA_S);
+		ck_assert_int_eq(civil_local_hour(t, CIVIL_TZ_CHINA_S), 14);
 	}
 	/* 500 arrivals at 30 a day take about 16.7 days */
 	ck_assert_int_gt(t, T0 + 13 * DAY);
@@ -212,7 +213,7 @@ START_TEST(speeds)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		double want = cases[i].which == 0 ? cs->speed_kmh :
 		    cases[i].which == 1 ? cs->speed_peak_kmh : cs->speed_expressway_kmh;
-		ck_assert_double_eq(sim_world_speed_kmh(cs, cases[i].hour, cases[i].ex), want);
+		ck_assert_double_eq(data_region_speed_kmh(cs, cases[i].hour, cases[i].ex), want);
 	}
 }
 END_TEST
@@ -316,7 +317,7 @@ START_TEST(intakes)
 
 	rng_seed(&r, 13, 1);
 	for (int i = 0; i < n; i++) {
-		sim_world_intake_make(&r, data, reg, T0 + (int64_t)i * 7 * MIN, SIM_WORLD_TZ_CHINA,
+		sim_world_intake_make(&r, data, reg, T0 + (int64_t)i * 7 * MIN, CIVIL_TZ_CHINA_S,
 		    &in);
 		ck_assert_str_eq(in.region, reg->id);
 		ck_assert_uint_gt(strlen(in.customer), 0);
@@ -370,8 +371,8 @@ START_TEST(intakes_reproducible)
 	rng_seed(&a, 77, 1);
 	rng_seed(&b, 77, 1);
 	for (int i = 0; i < 200; i++) {
-		sim_world_intake_make(&a, data, reg, T0 + i * MIN, SIM_WORLD_TZ_CHINA, &x);
-		sim_world_intake_make(&b, data, reg, T0 + i * MIN, SIM_WORLD_TZ_CHINA, &y);
+		sim_world_intake_make(&a, data, reg, T0 + i * MIN, CIVIL_TZ_CHINA_S, &x);
+		sim_world_intake_make(&b, data, reg, T0 + i * MIN, CIVIL_TZ_CHINA_S, &y);
 		ck_assert_mem_eq(&x, &y, sizeof x);
 	}
 }
@@ -1570,7 +1571,7 @@ START_TEST(world_shifts)
 	ck_assert_int_gt(fb->status_on, (long)fb->n_k);
 	/* the watched van sent no fix between 22:30 and 06:30 local */
 	for (size_t i = 0; i < fb->n_fixes; i++) {
-		int h = sim_world_local_hour(fb->fixes[i].ts, SIM_WORLD_TZ_CHINA);
+		int h = civil_local_hour(fb->fixes[i].ts, CIVIL_TZ_CHINA_S);
 		ck_assert(!(h >= 23 || h < 6));
 	}
 	ck_assert_uint_gt(fb->n_fixes, 100);

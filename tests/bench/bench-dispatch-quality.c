@@ -40,6 +40,7 @@
 #include <zmq.h>
 
 #include "broker.h"
+#include "civil.h"
 #include "data.h"
 #include "sim.h"
 #include "store.h"
@@ -89,52 +90,6 @@ struct scenario {
 	char error[200];
 };
 
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* "YYYY-MM-DDTHH:MM[:SS](Z|+HH:MM|-HH:MM)", or a whole number of ms since the epoch; -1 when
- * it is neither. */
-static int64_t
-parse_time(const char *s)
-{
-	int y, mo, d, h, mi, sec = 0, oh = 0, om = 0, n = 0;
-	char *end;
-	const char *p;
-
-	errno = 0;
-	long long ms = strtoll(s, &end, 10);
-	if (end != s && *end == '\0' && errno == 0)
-		return ms > 0 ? (int64_t)ms : -1;
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5)
-		return -1;
-	p = s + n;
-	if (*p == ':') {
-		if (sscanf(p, ":%2d%n", &sec, &n) != 1)
-			return -1;
-		p += n;
-	}
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 || h < 0 ||
-	    mi < 0 || sec < 0)
-		return -1;
-	int64_t t = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60 + sec;
-	if (*p == 'Z' && p[1] == '\0')
-		return t * 1000;
-	if ((*p != '+' && *p != '-') || sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 ||
-	    p[1 + n] != '\0' || oh > 14 || om > 59)
-		return -1;
-	t -= (*p == '+' ? 1 : -1) * (int64_t)(oh * 60 + om) * 60;
-	return t * 1000;
-}
-
 static bool
 number(const char *v, double lo, double hi, double *out)
 {
@@ -175,7 +130,7 @@ on_key(void *ctx, const char *section, const char *name, const char *value)
 		break;
 	case K_START:
 		rd_strlcpy(sc->start_text, value, sizeof sc->start_text);
-		ok = (sc->start = parse_time(value)) > 0;
+		ok = (sc->start = civil_parse_time(value)) > 0;
 		break;
 	case K_RATE:
 		ok = number(value, 0.01, 100000, &sc->rate);
