@@ -9,6 +9,7 @@
 #include "broker.h"
 #include "civil.h"
 #include "data.h"
+#include "endpoints.h"
 #include "util.h"
 
 static volatile sig_atomic_t stop;
@@ -25,9 +26,9 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: rescuedeskd [options]\n"
-	    "  --api ENDPOINT       requests (ROUTER), default " BROKER_DEFAULT_API "\n"
-	    "  --pub ENDPOINT       live updates (PUB), default " BROKER_DEFAULT_PUB "\n"
-	    "  --feed ENDPOINT      suppliers' feed (PULL), default " BROKER_DEFAULT_FEED "\n"
+	    "  --api ENDPOINT       requests (ROUTER), default " ENDPOINTS_DEFAULT_API "\n"
+	    "  --pub ENDPOINT       live updates (PUB), default " ENDPOINTS_DEFAULT_PUB "\n"
+	    "  --feed ENDPOINT      suppliers' feed (PULL), default " ENDPOINTS_DEFAULT_FEED "\n"
 	    "  --db PATH            SQLite store, default ./rescuedesk.db\n"
 	    "  --data DIR           reference data, default $RESCUEDESK_DATA or %s\n"
 	    "  --sync normal|full   durability of commits, default normal\n"

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "endpoints.h"
 #include "sim.h"
 #include "util.h"
 
@@ -52,7 +53,7 @@ usage(FILE *f)
 	    "  -v, --verbose     log every call and every supplier answer\n"
 	    "  -h, --help        this text\n"
 	    "  -V, --version     the version\n",
-	    SIM_DEFAULT_API, SIM_DEFAULT_PUB, SIM_DEFAULT_FEED);
+	    ENDPOINTS_DEFAULT_API, ENDPOINTS_DEFAULT_PUB, ENDPOINTS_DEFAULT_FEED);
 }
 
 static void

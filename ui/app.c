@@ -13,6 +13,7 @@
 
 #include "broker.h"
 #include "data.h"
+#include "endpoints.h"
 #include "i18n.h"
 #include "keymap.h"
 #include "model.h"
@@ -587,8 +588,8 @@ setup(struct app *a, char **cause)
 		return -1;
 	}
 	a->zctx = zmq_ctx_new();
-	const char *api = o->api ? o->api : BROKER_DEFAULT_API;
-	const char *pub = o->pub ? o->pub : BROKER_DEFAULT_PUB;
+	const char *api = o->api ? o->api : ENDPOINTS_DEFAULT_API;
+	const char *pub = o->pub ? o->pub : ENDPOINTS_DEFAULT_PUB;
 	if (o->demo) {
 		if (demo_start(a, cause) < 0)
 			return -1;

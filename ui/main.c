@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "broker.h"
 #include "data.h"
+#include "endpoints.h"
 #include "model.h"
 #include "util.h"
 
@@ -24,8 +24,8 @@ usage(FILE *f)
 	    "  --demo-speed X       demo: simulated time runs X times faster (default 30)\n"
 	    "  --demo-rate N        demo: calls per simulated hour (default 45)\n"
 	    "  --demo-seed N        demo: simulator seed (default: from the clock)\n"
-	    "  --api ENDPOINT       broker requests, default " BROKER_DEFAULT_API "\n"
-	    "  --pub ENDPOINT       broker updates, default " BROKER_DEFAULT_PUB "\n"
+	    "  --api ENDPOINT       broker requests, default " ENDPOINTS_DEFAULT_API "\n"
+	    "  --pub ENDPOINT       broker updates, default " ENDPOINTS_DEFAULT_PUB "\n"
 	    "  --user NAME          who you are (default: your login name)\n"
 	    "  --role ROLE          agent, supervisor or specialist (default agent)\n"
 	    "  --lang LANG          en or zh_CN (default: from the locale)\n"
