@@ -8,18 +8,10 @@
 
 #include "broker.h"
 #include "civil.h"
+#include "cli.h"
 #include "data.h"
 #include "endpoints.h"
 #include "util.h"
-
-static volatile sig_atomic_t stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static void
 usage(FILE *f)
@@ -46,16 +38,6 @@ usage(FILE *f)
 	    "  -V, --version        print the version\n", data_default_dir());
 }
 
-static double
-number(const char *opt, const char *s, double lo, double hi)
-{
-	char *end;
-	double v = strtod(s, &end);
-	if (end == s || *end != '\0' || v < lo || v > hi)
-		fatal("%s: expected a number from %g to %g, got '%s'", opt, lo, hi, s);
-	return v;
-}
-
 /* --clock-start: an ISO 8601 time with an offset, or ms since the epoch (civil.h). */
 static int64_t
 clock_start(const char *s)
@@ -63,8 +45,8 @@ clock_start(const char *s)
 	int64_t t = civil_parse_time(s);
 
 	if (t < 0)
-		fatal("--clock-start: expected YYYY-MM-DDTHH:MM:SS with Z or +HH:MM, or "
-		    "milliseconds since the epoch, got '%s'", s);
+		cli_bad_value("--clock-start", "YYYY-MM-DDTHH:MM:SS with Z or +HH:MM, or "
+		    "milliseconds since the epoch", s);
 	return t;
 }
 
@@ -90,11 +72,13 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static volatile sig_atomic_t stop;
 	struct broker_opts o = { .sync = STORE_SYNC_NORMAL, .time_scale = 1 };
 	enum log_level level = LOG_INFO;
 	FILE *logf = stderr;
 	int c;
 
+	cli_init("rescuedeskd", 1);
 	while ((c = getopt_long(argc, argv, "vqhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': o.api = optarg; break;
@@ -108,15 +92,17 @@ main(int argc, char **argv)
 			else if (strcmp(optarg, "full") == 0)
 				o.sync = STORE_SYNC_FULL;
 			else
-				fatal("--sync: expected normal or full, got '%s'", optarg);
+				cli_bad_value("--sync", "normal or full", optarg);
 			break;
 		case 't':
-			o.time_scale = number("--time-scale", optarg, 1, 100000);
+			o.time_scale = cli_number("--time-scale", optarg, 1, 100000);
 			if (o.time_scale != (double)(long)o.time_scale)
-				fatal("--time-scale: expected a whole number, got '%s'", optarg);
+				cli_bad_value("--time-scale", "a whole number", optarg);
 			break;
-		case 'k': o.keep_closed_min = (int)number("--keep-closed", optarg, 1, 100000); break;
-		case 'c': o.checkpoint_every = (int64_t)number("--checkpoint-every", optarg, 1, 1e9); break;
+		case 'k': o.keep_closed_min = (int)cli_number("--keep-closed", optarg, 1, 100000); break;
+		case 'c':
+			o.checkpoint_every = (int64_t)cli_number("--checkpoint-every", optarg, 1, 1e9);
+			break;
 		case 'C': o.clock_start = clock_start(optarg); break;
 		case 'P':
 			if (strcmp(optarg, "eta") == 0)
@@ -124,40 +110,27 @@ main(int argc, char **argv)
 			else if (strcmp(optarg, "nearest") == 0)
 				o.policy = BROKER_POLICY_NEAREST;
 			else
-				fatal("--dispatch: expected eta or nearest, got '%s'", optarg);
+				cli_bad_value("--dispatch", "eta or nearest", optarg);
 			break;
 		case 'l':
 			if ((logf = fopen(optarg, "a")) == NULL)
-				fatal("--log %s: cannot open", optarg);
+				cli_bad_value("--log", "a file it can append to", optarg);
 			break;
 		case 'v': level = LOG_DEBUG; break;
 		case 'q': level = LOG_ERROR; break;
 		case 'h': usage(stdout); return 0;
-		case 'V': printf("rescuedeskd %s\n", RD_VERSION); return 0;
+		case 'V': cli_version(); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "rescuedeskd: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
-		return 2;
-	}
+	cli_no_operands(argc, argv, optind, usage);
 	log_set(logf, level);
-
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	cli_stop_on_signals(&stop);
 
 	char *cause = NULL;
 	struct broker *b = broker_create(NULL, &o, &cause);
-	if (b == NULL) {
-		fprintf(stderr, "rescuedeskd: %s\n", cause);
-		free(cause);
-		return 1;
-	}
+	if (b == NULL)
+		return cli_fail(cause);
 	int rc = broker_run(b, &stop);
 	log_info("shutting down");
 	broker_destroy(b);
