@@ -1,4 +1,4 @@
-/* check-sim-world.c: the simulator's pure model: PRNG streams, demand, callers, paths,
+/* check-sim-world.c: the simulator's pure model: demand, callers, paths,
  * movement, supplier behaviour and fault injection. The world is driven by a small fake
  * broker in this file (dispatch to the nearest available able truck, the state table of
  * ticket.h), all in simulated time: no sockets, no sleeps. */
@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
 #include "data.h"
 #include "geo.h"
-#include "civil.h"
 #include "sim-world.h"
 #include "ticket.h"
 
@@ -48,81 +48,7 @@ free_data(void)
 	data = NULL;
 }
 
-/* ---------------------------------------------------------------- PRNG */
-
-START_TEST(rng_streams)
-{
-	struct rng a, b, c;
-	int same_ab = 0, same_ac = 0;
-
-	rng_seed(&a, 42, 7);
-	rng_seed(&b, 42, 7);
-	rng_seed(&c, 42, 8);
-	for (int i = 0; i < 1000; i++) {
-		uint64_t x = rng_next(&a), y = rng_next(&b),
-		    z = rng_next(&c);
-		same_ab += x == y;
-		same_ac += x == z;
-	}
-	ck_assert_int_eq(same_ab, 1000);
-	ck_assert_int_lt(same_ac, 2);
-}
-END_TEST
-
-START_TEST(rng_distributions)
-{
-	struct rng r;
-	double sum = 0, sum_exp = 0, sum_n = 0, sum_n2 = 0;
-	const int n = 200000;
-	const double w[] = { 1, 0, 3, 6 };
-	int pick[4] = { 0 };
-
-	rng_seed(&r, 1, 1);
-	for (int i = 0; i < n; i++) {
-		double u = rng_uniform(&r);
-		ck_assert(u >= 0 && u < 1);
-		sum += u;
-		sum_exp += rng_exp(&r, 5.0);
-		double z = rng_normal(&r);
-		sum_n += z;
-		sum_n2 += z * z;
-		uint32_t k = rng_below(&r, 7);
-		ck_assert_uint_lt(k, 7);
-		pick[rng_pick(&r, w, 4)]++;
-	}
-	ck_assert_double_eq_tol(sum / n, 0.5, 0.005);
-	ck_assert_double_eq_tol(sum_exp / n, 5.0, 0.05);
-	ck_assert_double_eq_tol(sum_n / n, 0.0, 0.01);
-	ck_assert_double_eq_tol(sum_n2 / n, 1.0, 0.02);
-	ck_assert_int_eq(pick[1], 0);
-	ck_assert_double_eq_tol(pick[0] / (double)n, 0.1, 0.005);
-	ck_assert_double_eq_tol(pick[2] / (double)n, 0.3, 0.005);
-	ck_assert_double_eq_tol(pick[3] / (double)n, 0.6, 0.005);
-}
-END_TEST
-
 /* ---------------------------------------------------------------- time and demand */
-
-static const struct {
-	int64_t t;
-	int tz;
-	int hour;
-} hour_cases[] = {
-	{ 0, 0, 0 },
-	{ 0, 8 * 3600, 8 },
-	{ T0, 8 * 3600, 0 },
-	{ T0 + 7 * HOUR + 59 * MIN, 8 * 3600, 7 },
-	{ T0 + 23 * HOUR + 59 * MIN + 59 * SEC, 8 * 3600, 23 },
-	{ -1, 0, 23 },
-	{ -HOUR, 8 * 3600, 7 },
-};
-
-START_TEST(local_hour)
-{
-	ck_assert_int_eq(civil_local_hour(hour_cases[_i].t, hour_cases[_i].tz),
-	    hour_cases[_i].hour);
-}
-END_TEST
 
 /* Over 60 simulated days the count matches calls_per_day and the hourly profile. */
 START_TEST(demand_rate)
@@ -1585,14 +1511,8 @@ sim_world_suite(void)
 	Suite *s = suite_create("sim-world");
 	TCase *tc;
 
-	tc = tcase_create("rng");
-	tcase_add_test(tc, rng_streams);
-	tcase_add_test(tc, rng_distributions);
-	suite_add_tcase(s, tc);
-
 	tc = tcase_create("demand");
 	tcase_add_unchecked_fixture(tc, load_data, free_data);
-	tcase_add_loop_test(tc, local_hour, 0, (int)(sizeof hour_cases / sizeof hour_cases[0]));
 	tcase_add_test(tc, demand_rate);
 	tcase_add_test(tc, demand_edges);
 	tcase_add_test(tc, fault_mix);
