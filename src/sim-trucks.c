@@ -189,6 +189,16 @@ onscene_ms(struct sim_world *w, struct truck *k)
 	return (int64_t)(m * f * MIN);
 }
 
+/* The truck is at the scene (pos set): it works there for the fault's time on scene. */
+static void
+work_on_scene(struct sim_world *w, struct truck *k, int64_t t)
+{
+	k->phase = PH_ON_SCENE;
+	k->act = ACT_SCENE_DONE;
+	k->t_act = t + onscene_ms(w, k);
+	truck_send_fix(w, k, t);
+}
+
 /* Plan the trip to the scene from where the truck is, with this job's faults. */
 static void
 plan_trip(struct sim_world *w, struct truck *k, int64_t t)
@@ -596,10 +606,7 @@ truck_arrive(struct sim_world *w, struct truck *k, int64_t t)
 	case PH_EN_ROUTE:
 		sim_say_state(w, k, t, TICKET_ON_SCENE, -1, "");
 		w->st.on_scene++;
-		k->phase = PH_ON_SCENE;
-		k->act = ACT_SCENE_DONE;
-		k->t_act = t + onscene_ms(w, k);
-		truck_send_fix(w, k, t);
+		work_on_scene(w, k, t);
 		break;
 	case PH_TOWING:
 		sim_say_state(w, k, t, TICKET_COMPLETED, -1, "");
@@ -695,10 +702,7 @@ truck_adopt(struct sim_world *w, struct truck *k, const struct sim_world_ticket 
 		break;
 	case TICKET_ON_SCENE:
 		k->pos = k->scene;
-		k->phase = PH_ON_SCENE;
-		k->act = ACT_SCENE_DONE;
-		k->t_act = t + onscene_ms(w, k);
-		truck_send_fix(w, k, t);
+		work_on_scene(w, k, t);
 		break;
 	case TICKET_TOWING:
 		k->pos = k->scene;

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "check-main.h"
 #include "civil.h"
 
 #define SEC 1000LL
@@ -99,17 +100,11 @@ main(void)
 {
 	Suite *s = suite_create("civil");
 	TCase *tc = tcase_create("civil");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, local_hour, 0, (int)(sizeof hour_cases / sizeof hour_cases[0]));
 	tcase_add_test(tc, local_day);
 	tcase_add_test(tc, peak_hours);
 	tcase_add_loop_test(tc, parse_time, 0, (int)(sizeof time_cases / sizeof time_cases[0]));
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_main(s);
 }

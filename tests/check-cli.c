@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "check-main.h"
 #include "cli.h"
 
 START_TEST(values)
@@ -87,8 +88,6 @@ main(void)
 {
 	Suite *s = suite_create("cli");
 	TCase *tc = tcase_create("cli");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, values);
 	tcase_add_loop_exit_test(tc, bad_number, 3, 0,
@@ -98,9 +97,5 @@ main(void)
 	tcase_add_test(tc, stop_signal);
 	tcase_add_test(tc, fail);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_main(s);
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "check-main.h"
 #include "rng.h"
 
 /* splitmix64's published first outputs from state 0, and the first draws of stream
@@ -80,16 +81,10 @@ main(void)
 {
 	Suite *s = suite_create("rng");
 	TCase *tc = tcase_create("rng");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, rng_reference);
 	tcase_add_test(tc, rng_streams);
 	tcase_add_test(tc, rng_distributions);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_main(s);
 }

@@ -949,10 +949,26 @@ static const struct motion_case motion_cases[] = {
 	{ "detour", 0, 0, 1, -1 },
 };
 
+/* The defaults with one region and a seed (0: the default seed). */
+static void
+opts_region(struct sim_world_opts *o, const char *region, uint64_t seed)
+{
+	static const char *const ids[] = { "changsha", "ningxiang", "aba" };
+
+	sim_world_opts_init(o);
+	if (seed != 0)
+		o->seed = seed;
+	o->regions = NULL;
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+		if (strcmp(ids[i], region) == 0)
+			o->regions = &ids[i];
+	ck_assert_ptr_nonnull(o->regions);
+	o->n_regions = 1;
+}
+
 START_TEST(world_motion)
 {
 	const struct motion_case *mc = &motion_cases[_i];
-	const char *regions[] = { "changsha" };
 	struct sim_world_opts o;
 	struct sim_world_stats st;
 	struct fb *fb;
@@ -960,10 +976,7 @@ START_TEST(world_motion)
 	double max_kmh = 0;
 	const struct data_region *cs = data_region(data, "changsha");
 
-	sim_world_opts_init(&o);
-	o.seed = 5;
-	o.regions = regions;
-	o.n_regions = 1;
+	opts_region(&o, "changsha", 5);
 	o.rate_per_hour = 6;
 	o.p_stall = mc->p_stall;
 	o.p_gps_dropout = mc->p_dropout;
@@ -1020,15 +1033,11 @@ END_TEST
 /* A stalled truck reports 0 km/h from the same place for 8-20 minutes while en route. */
 START_TEST(world_stall_seen)
 {
-	const char *regions[] = { "ningxiang" };
 	struct sim_world_opts o;
 	struct fb *fb;
 	int64_t longest = 0;
 
-	sim_world_opts_init(&o);
-	o.seed = 8;
-	o.regions = regions;
-	o.n_regions = 1;
+	opts_region(&o, "ningxiang", 8);
 	o.rate_per_hour = 3;
 	o.p_stall = 1;
 	o.p_decline = 0;
@@ -1054,15 +1063,11 @@ END_TEST
 
 START_TEST(world_decline_all)
 {
-	const char *regions[] = { "changsha" };
 	struct sim_world_opts o;
 	struct sim_world_stats st;
 	struct fb *fb;
 
-	sim_world_opts_init(&o);
-	o.seed = 9;
-	o.regions = regions;
-	o.n_regions = 1;
+	opts_region(&o, "changsha", 9);
 	o.rate_per_hour = 4;
 	o.p_decline = 1;
 	fb = fb_new(&o);
@@ -1082,15 +1087,11 @@ END_TEST
 /* Aba is dispatched by an agent: with no agent, its callers cancel after the promise. */
 START_TEST(world_no_agent)
 {
-	const char *regions[] = { "aba" };
 	struct sim_world_opts o;
 	struct sim_world_stats st;
 	struct fb *fb;
 
-	sim_world_opts_init(&o);
-	o.seed = 10;
-	o.regions = regions;
-	o.n_regions = 1;
+	opts_region(&o, "aba", 10);
 	o.requests = 5;
 	o.rate_per_hour = 2;
 	fb = fb_new(&o);
@@ -1110,7 +1111,6 @@ END_TEST
  * an offer to a busy truck is declined. */
 START_TEST(world_stale_offer)
 {
-	const char *regions[] = { "ningxiang" };
 	struct sim_world_opts o;
 	struct sim_world *w;
 	struct sim_world_action a;
@@ -1118,9 +1118,7 @@ START_TEST(world_stale_offer)
 	char *cause = NULL;
 	int states = 0, declines = 0;
 
-	sim_world_opts_init(&o);
-	o.regions = regions;
-	o.n_regions = 1;
+	opts_region(&o, "ningxiang", 0);
 	o.p_decline = 1;
 	w = sim_world_create(data, &o, &cause);
 	ck_assert_ptr_nonnull(w);
@@ -1172,7 +1170,6 @@ END_TEST
  * answers the offer; the first no longer speaks for the ticket. */
 START_TEST(world_reassign)
 {
-	const char *regions[] = { "ningxiang" };
 	struct sim_world_opts o;
 	struct sim_world *w;
 	struct sim_world_action a;
@@ -1181,9 +1178,7 @@ START_TEST(world_reassign)
 	int64_t now = T0 + 10 * HOUR;
 	int by_v01 = 0, by_v02 = 0;
 
-	sim_world_opts_init(&o);
-	o.regions = regions;
-	o.n_regions = 1;
+	opts_region(&o, "ningxiang", 0);
 	o.p_decline = 0;
 	w = sim_world_create(data, &o, &cause);
 	ck_assert_ptr_nonnull(w);
@@ -1247,7 +1242,6 @@ static const struct window_case window_cases[] = {
 START_TEST(world_answer_window)
 {
 	const struct window_case *wc = &window_cases[_i];
-	const char *regions[] = { "changsha" };
 	struct sim_world_opts o;
 	struct sim_world *w;
 	struct sim_world_action a;
@@ -1257,9 +1251,7 @@ START_TEST(world_answer_window)
 	int64_t window = wc->timeout_s * SEC * 9 / 10;
 	int silent = 0;
 
-	sim_world_opts_init(&o);
-	o.regions = regions;
-	o.n_regions = 1;
+	opts_region(&o, "changsha", 0);
 	o.p_decline = wc->decline;
 	w = sim_world_create(data, &o, &cause);
 	ck_assert_ptr_nonnull(w);
@@ -1348,7 +1340,6 @@ truck_info_of(struct sim_world *w, const char *id, struct sim_world_truck_info *
 START_TEST(world_next_job)
 {
 	const struct next_case *nc = &next_cases[_i];
-	const char *regions[] = { "ningxiang" };
 	struct sim_world_opts o;
 	struct sim_world *w;
 	struct sim_world_action a;
@@ -1358,9 +1349,7 @@ START_TEST(world_next_job)
 	int64_t now = T0 + 10 * HOUR, t_answer = 0, t_done = 0, t_go = 0, t_there = 0, eta_s = -1;
 	int declines = 0, home_phase = 0;
 
-	sim_world_opts_init(&o);
-	o.regions = regions;
-	o.n_regions = 1;
+	opts_region(&o, "ningxiang", 0);
 	o.p_decline = nc->decline;
 	w = sim_world_create(data, &o, &cause);
 	ck_assert_ptr_nonnull(w);
@@ -1479,14 +1468,10 @@ END_TEST
 /* A day shift: off duty in the evening, back in the morning, never a fix while off. */
 START_TEST(world_shifts)
 {
-	const char *regions[] = { "changsha" };
 	struct sim_world_opts o;
 	struct fb *fb;
 
-	sim_world_opts_init(&o);
-	o.seed = 12;
-	o.regions = regions;
-	o.n_regions = 1;
+	opts_region(&o, "changsha", 12);
 	o.requests = 1;
 	o.rate_per_hour = 0.01;
 	fb = fb_new(&o);
