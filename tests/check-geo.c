@@ -10,7 +10,7 @@
 
 #define R_M GEO_EARTH_RADIUS_M
 
-/* ---------------------------------------------------------------- random points (rng.h, fixed seeds) */
+/* ---------------------------------------------------- random points (rng.h, fixed seeds) */
 
 /* Uniform on the sphere. */
 static struct geo_point

@@ -236,21 +236,9 @@ count_events(const char *db, struct quality_run *r)
 	store_close(st);
 }
 
-static void
-remove_store(const char *dir)
-{
-	static const char *const files[] = { "rd.db", "rd.db-wal", "rd.db-shm" };
-	char path[128];
-
-	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-		unlink(path);
-	}
-	rmdir(dir);
-}
-
 void
-quality_run(const struct quality_scenario *sc, const char *data_dir, int idx, bool keep, struct quality_run *r)
+quality_run(const struct quality_scenario *sc, const char *data_dir, int idx, bool keep,
+    struct quality_run *r)
 {
 	char api[64], pub[64], feed[64], db[128];
 	const char *regions[1] = { sc->region };
@@ -275,7 +263,7 @@ quality_run(const struct quality_scenario *sc, const char *data_dir, int idx, bo
 	snprintf(feed, sizeof feed, "inproc://dq-%ld-%d-feed", (long)getpid(), idx);
 	if ((zctx = zmq_ctx_new()) == NULL) {
 		fprintf(stderr, "dispatch-quality: zmq_ctx_new: %s\n", zmq_strerror(errno));
-		remove_store(r->dir);
+		rd_remove_tree(r->dir);
 		return;
 	}
 
@@ -295,7 +283,7 @@ quality_run(const struct quality_scenario *sc, const char *data_dir, int idx, bo
 		fprintf(stderr, "dispatch-quality: broker: %s\n", cause);
 		free(cause);
 		zmq_ctx_term(zctx);
-		remove_store(r->dir);
+		rd_remove_tree(r->dir);
 		return;
 	}
 	if (pthread_create(&btid, NULL, broker_main, &bt) != 0)
@@ -348,7 +336,7 @@ quality_run(const struct quality_scenario *sc, const char *data_dir, int idx, bo
 	r->wall_s = (double)(rd_mono_ms() - t0) / 1000.0;
 	count_events(db, r);
 	if (!keep)
-		remove_store(r->dir);
+		rd_remove_tree(r->dir);
 }
 
 double
