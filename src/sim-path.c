@@ -135,7 +135,7 @@ path_turn(const struct sim_world_path *p, size_t i)
 }
 
 
-/* ---- motion ---- */
+/* ------------------------------------------------------------------ motion */
 
 /* Moving time (ms) between t0 and t1, leaving out the stall. */
 static double

@@ -293,6 +293,15 @@ truck_seen(const struct truck *k, int64_t id, int64_t tdisp, bool any_dispatch)
 	return false;
 }
 
+/* Seed r with the stream of ticket tk's job for truck k, a function of (seed, ticket, truck)
+ * only: the supplier answers the same offer the same way whatever happened before. */
+static void
+job_stream(const struct sim_world *w, const struct truck *k, const struct sim_world_ticket *tk,
+    struct rng *r)
+{
+	rng_seed(r, w->o.seed, (uint64_t)tk->id * 0x9e3779b97f4a7c15ULL ^ rng_hash(k->id));
+}
+
 /* The truck takes ticket tk: the scene, the fault, and the job's own random stream. */
 static void
 take_job(struct sim_world *w, struct truck *k, const struct sim_world_ticket *tk)
@@ -305,8 +314,7 @@ take_job(struct sim_world *w, struct truck *k, const struct sim_world_ticket *tk
 	    FAULT_BATTERY;
 	k->tow = w->d->faults[k->fault].tow != 0;
 	k->expressway = (tk->flags & TICKET_FLAG_EXPRESSWAY) != 0;
-	rng_seed(&k->rng, w->o.seed, (uint64_t)tk->id * 0x9e3779b97f4a7c15ULL ^
-	    rng_hash(k->id));
+	job_stream(w, k, tk, &k->rng);
 	k->silent = false;
 	k->reason[0] = '\0';
 	k->act = ACT_NONE;
@@ -464,8 +472,7 @@ truck_next_offer(struct sim_world *w, struct truck *k, const struct sim_world_ti
 	memset(n, 0, sizeof *n);
 	n->st = NEXT_OFFERED;
 	n->tk = *tk;
-	rng_seed(&n->rng, w->o.seed, (uint64_t)tk->id * 0x9e3779b97f4a7c15ULL ^
-	    rng_hash(k->id));
+	job_stream(w, k, tk, &n->rng);
 	truck_remember(k, tk->id, tk->t_dispatched);
 	u = rng_uniform(&n->rng);
 	u2 = rng_uniform(&n->rng);
