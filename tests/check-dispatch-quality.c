@@ -17,20 +17,20 @@
 
 START_TEST(test_ranked_beats_nearest)
 {
-	struct quality_scenario sc;
-	struct quality_run eta = { .name = "eta", .policy = BROKER_POLICY_ETA };
-	struct quality_run nearest = { .name = "nearest", .policy = BROKER_POLICY_NEAREST };
+	struct harness_quality_scenario sc;
+	struct harness_quality_run eta = { .name = "eta", .policy = BROKER_POLICY_ETA };
+	struct harness_quality_run nearest = { .name = "nearest", .policy = BROKER_POLICY_NEAREST };
 	const char *path = SOURCE_DATA_DIR "/scenarios/quick-rush.ini";
 
-	if (!quality_scenario_load(path, &sc))
+	if (!harness_quality_load(path, &sc))
 		ck_abort_msg("%s:%d: %s", path, sc.line, sc.error);
-	quality_run(&sc, SOURCE_DATA_DIR, 0, false, &eta);
-	quality_run(&sc, SOURCE_DATA_DIR, 1, false, &nearest);
+	harness_quality_run(&sc, SOURCE_DATA_DIR, 0, false, &eta);
+	harness_quality_run(&sc, SOURCE_DATA_DIR, 1, false, &nearest);
 	ck_assert_msg(eta.ok && nearest.ok, "a run did not close all its calls");
 	ck_assert_uint_eq(eta.sum.created, (uint64_t)sc.requests);
 	ck_assert_uint_eq(nearest.sum.created, (uint64_t)sc.requests);
 
-	double ratio = quality_ratio(&eta, &nearest);
+	double ratio = harness_quality_ratio(&eta, &nearest);
 	printf("mean response eta %.1f min, nearest %.1f min (ratio %.3f); within promise "
 	    "%.0f%% vs %.0f%%\n", eta.sum.mean_response_min, nearest.sum.mean_response_min,
 	    ratio, 100 * eta.sum.within_promise, 100 * nearest.sum.within_promise);

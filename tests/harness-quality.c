@@ -27,7 +27,7 @@ enum {
 	K_REGION, K_START, K_RATE, K_REQUESTS, K_SEED, K_SCALE, K_PASS, K_FINISH, K_DROPOUT,
 	K_STALL, K_DETOUR, K_DECLINE, K_COUNT
 };
-_Static_assert(K_COUNT == QUALITY_KEYS, "QUALITY_KEYS is the number of keys");
+_Static_assert(K_COUNT == HARNESS_QUALITY_KEYS, "HARNESS_QUALITY_KEYS is the number of keys");
 
 static const struct {
 	const char *section, *name;
@@ -62,7 +62,7 @@ number(const char *v, double lo, double hi, double *out)
 static int
 on_key(void *ctx, const char *section, const char *name, const char *value)
 {
-	struct quality_scenario *sc = ctx;
+	struct harness_quality_scenario *sc = ctx;
 	double x = 0;
 	int k;
 
@@ -131,7 +131,7 @@ on_key(void *ctx, const char *section, const char *name, const char *value)
 }
 
 bool
-quality_scenario_load(const char *path, struct quality_scenario *sc)
+harness_quality_load(const char *path, struct harness_quality_scenario *sc)
 {
 	memset(sc, 0, sizeof *sc);
 	int line = ini_parse(path, on_key, sc);
@@ -185,7 +185,7 @@ broker_main(void *arg)
 }
 
 struct count_ctx {
-	struct quality_run *r;
+	struct harness_quality_run *r;
 	bool held;
 };
 
@@ -193,7 +193,7 @@ static int
 count_event(void *ctx, const struct store_event *ev)
 {
 	struct count_ctx *c = ctx;
-	struct quality_run *r = c->r;
+	struct harness_quality_run *r = c->r;
 
 	if (strcmp(ev->kind, "offer") == 0)
 		r->offers++;
@@ -214,7 +214,7 @@ count_event(void *ctx, const struct store_event *ev)
 
 /* The broker's side of the story, from its event log. */
 static void
-count_events(const char *db, struct quality_run *r)
+count_events(const char *db, struct harness_quality_run *r)
 {
 	char *cause = NULL;
 	struct store *st = store_open(db, STORE_SYNC_NORMAL, &cause);
@@ -237,8 +237,8 @@ count_events(const char *db, struct quality_run *r)
 }
 
 void
-quality_run(const struct quality_scenario *sc, const char *data_dir, int idx, bool keep,
-    struct quality_run *r)
+harness_quality_run(const struct harness_quality_scenario *sc, const char *data_dir, int idx,
+    bool keep, struct harness_quality_run *r)
 {
 	char api[64], pub[64], feed[64], db[128];
 	const char *regions[1] = { sc->region };
@@ -340,7 +340,7 @@ quality_run(const struct quality_scenario *sc, const char *data_dir, int idx, bo
 }
 
 double
-quality_ratio(const struct quality_run *e, const struct quality_run *n)
+harness_quality_ratio(const struct harness_quality_run *e, const struct harness_quality_run *n)
 {
 	return n->sum.mean_response_min > 0 ? e->sum.mean_response_min / n->sum.mean_response_min :
 	    0;

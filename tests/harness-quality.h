@@ -20,9 +20,10 @@
 #include "data.h"
 #include "sim.h"
 
-#define QUALITY_KEYS 12 /* keys of a scenario file, all required */
+#define HARNESS_QUALITY_KEYS 12 /* keys of a scenario file, all required */
 
-struct quality_scenario {
+/* A scenario, as read from a file of data/scenarios/ (rush-hour.ini explains each key). */
+struct harness_quality_scenario {
 	char region[DATA_ID_MAX + 1];
 	char start_text[64];
 	int64_t start;            /* ms since the epoch */
@@ -34,30 +35,32 @@ struct quality_scenario {
 	double finish_min;
 	double dropout, stall, detour;
 	double decline;           /* < 0: the suppliers' accept rates */
-	bool seen[QUALITY_KEYS];    /* keys read so far */
+	bool seen[HARNESS_QUALITY_KEYS]; /* keys read so far */
 	int line;                 /* of the error, 0 when none or not on a line */
 	char error[200];
 };
 
 /* Read a scenario file into sc. false with sc->error (and sc->line when on a line). */
-bool quality_scenario_load(const char *path, struct quality_scenario *sc);
+bool harness_quality_load(const char *path, struct harness_quality_scenario *sc);
 
-struct quality_run {
-	const char *name;
+/* One run: name and policy are set by the caller, the rest by harness_quality_run. */
+struct harness_quality_run {
+	const char *name;         /* labels messages ("eta", "nearest") */
 	enum broker_policy policy;
-	bool ok;
-	struct sim_summary sum;
-	uint64_t tickets;
+	bool ok;                  /* set up, and every call closed */
+	struct sim_summary sum;   /* the simulator's side: outcomes and response times */
+	uint64_t tickets;         /* the broker's side, from its event log */
 	uint64_t offers, accepts, declines, timeouts, holds, held_tickets, releases;
-	double wall_s;
-	char dir[64];
+	double wall_s;            /* real time the run took */
+	char dir[64];             /* its temporary directory (left there with keep) */
 };
 
-/* Run sc with policy r->policy (r->name labels messages); fills r. keep leaves the store in
- * r->dir. */
-void quality_run(const struct quality_scenario *sc, const char *data_dir, int idx, bool keep,
-    struct quality_run *r);
+/* Run sc with policy r->policy and fill r. idx tells apart the inproc endpoints of runs in
+ * one process; keep leaves the store in r->dir. */
+void harness_quality_run(const struct harness_quality_scenario *sc, const char *data_dir,
+    int idx, bool keep, struct harness_quality_run *r);
 /* Mean response of e over that of n (0 when n has no responses). */
-double quality_ratio(const struct quality_run *e, const struct quality_run *n);
+double harness_quality_ratio(const struct harness_quality_run *e,
+    const struct harness_quality_run *n);
 
 #endif

@@ -56,7 +56,8 @@ row_f(const char *label, double a, double b)
 
 /* Print the comparison; true when the target is met. */
 static bool
-report(const struct quality_scenario *sc, const char *path, const struct quality_run *e, const struct quality_run *n)
+report(const struct harness_quality_scenario *sc, const char *path,
+    const struct harness_quality_run *e, const struct harness_quality_run *n)
 {
 	const struct sim_summary *a = &e->sum, *b = &n->sum;
 
@@ -90,7 +91,7 @@ report(const struct quality_scenario *sc, const char *path, const struct quality
 	row_f("simulated, h", a->sim_elapsed_s / 3600, b->sim_elapsed_s / 3600);
 	row_f("wall time, s", e->wall_s, n->wall_s);
 
-	double ratio = quality_ratio(e, n);
+	double ratio = harness_quality_ratio(e, n);
 	bool faster = ratio > 0 && ratio <= 1 - TARGET_GAIN;
 	bool promise = a->within_promise > b->within_promise;
 	printf("  mean response %s / %s: %.3f (%.1f%% %s); share within promise %+.1f points\n",
@@ -108,8 +109,8 @@ main(int argc, char **argv)
 	const char *data_dir = NULL, *path = NULL;
 	char dflt[1024];
 	bool keep = false;
-	struct quality_scenario sc;
-	struct quality_run runs[2] = {
+	struct harness_quality_scenario sc;
+	struct harness_quality_run runs[2] = {
 		{ .name = "eta", .policy = BROKER_POLICY_ETA },
 		{ .name = "nearest", .policy = BROKER_POLICY_NEAREST },
 	};
@@ -132,7 +133,7 @@ main(int argc, char **argv)
 		snprintf(dflt, sizeof dflt, "%s/scenarios/rush-hour.ini", data_dir);
 		path = dflt;
 	}
-	if (!quality_scenario_load(path, &sc)) {
+	if (!harness_quality_load(path, &sc)) {
 		if (sc.line > 0)
 			fprintf(stderr, "bench-dispatch-quality: %s:%d: %s\n", path, sc.line,
 			    sc.error);
@@ -143,7 +144,7 @@ main(int argc, char **argv)
 	log_set(stderr, LOG_WARN);
 
 	for (int i = 0; i < 2; i++) {
-		quality_run(&sc, data_dir, i, keep, &runs[i]);
+		harness_quality_run(&sc, data_dir, i, keep, &runs[i]);
 		if (keep)
 			fprintf(stderr, "bench-dispatch-quality: %s: store kept in %s/rd.db\n",
 			    runs[i].name, runs[i].dir);
