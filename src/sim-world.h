@@ -16,7 +16,11 @@
  * so they repeat whenever the broker makes the same offers.
  *
  * Ownership: the world borrows the struct data given to sim_world_create (it must outlive
- * the world); everything else it owns. Actions are copied out. */
+ * the world); everything else it owns. Actions are copied out.
+ *
+ * Implemented in sim-callers.c (time of day, demand, customers), sim-path.c (paths and
+ * motion), sim-trucks.c (the trucks) and sim-world.c (the world), which share
+ * sim-world-int.h; random numbers come from rng.h, local time from civil.h. */
 #ifndef RD_SIM_WORLD_H
 #define RD_SIM_WORLD_H
 
