@@ -27,9 +27,6 @@
 
 #define PROTO_VERSION 1
 #define PROTO_CMD_ID_MAX 64
-/* The default endpoints (PROTOCOL.md, Sockets). */
-#define PROTO_DEFAULT_API "tcp://127.0.0.1:7710"
-#define PROTO_DEFAULT_PUB "tcp://127.0.0.1:7711"
 #define PROTO_OP_MAX 32
 #define PROTO_MAX_DEPTH 16
 #define PROTO_MAX_REQUEST (64 * 1024)       /* ZMQ_MAXMSGSIZE of the ROUTER and the feed */

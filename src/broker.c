@@ -12,6 +12,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "endpoints.h"
 #include "util.h"
 
 #define BATCH_MAX 512          /* requests handled per turn, one commit */
@@ -623,9 +624,9 @@ broker_create(void *zctx, const struct broker_opts *opts, char **cause)
 	char *why = NULL;
 
 	b->opts = *opts;
-	b->api = xstrdup(opts->api ? opts->api : BROKER_DEFAULT_API);
-	b->pub_ep = xstrdup(opts->pub ? opts->pub : BROKER_DEFAULT_PUB);
-	b->feed_ep = xstrdup(opts->feed ? opts->feed : BROKER_DEFAULT_FEED);
+	b->api = xstrdup(opts->api ? opts->api : ENDPOINTS_DEFAULT_API);
+	b->pub_ep = xstrdup(opts->pub ? opts->pub : ENDPOINTS_DEFAULT_PUB);
+	b->feed_ep = xstrdup(opts->feed ? opts->feed : ENDPOINTS_DEFAULT_FEED);
 	b->db_path = xstrdup(opts->db ? opts->db : "rescuedesk.db");
 	b->data_dir = xstrdup(opts->data_dir ? opts->data_dir : data_default_dir());
 	b->opts.api = b->api;

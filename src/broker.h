@@ -17,10 +17,6 @@
 
 #include "store.h"
 
-#define BROKER_DEFAULT_API "tcp://127.0.0.1:7710"
-#define BROKER_DEFAULT_PUB "tcp://127.0.0.1:7711"
-#define BROKER_DEFAULT_FEED "tcp://127.0.0.1:7712"
-
 /* How automatic dispatch picks a truck. */
 enum broker_policy {
 	BROKER_POLICY_ETA,     /* rank by ETA, trucks finishing a job nearby included, with the

@@ -20,6 +20,7 @@
 
 #include <ini.h>
 
+#include "civil.h"
 #include "util.h"
 
 #ifndef RD_DATADIR
@@ -1004,6 +1005,14 @@ data_ini_read(const char *path,
     void *user)
 {
 	return ini_parse(path, on_key, user);
+}
+
+double
+data_region_speed_kmh(const struct data_region *r, int h, bool expressway)
+{
+	if (expressway)
+		return r->speed_expressway_kmh;
+	return civil_peak_hour(h) ? r->speed_peak_kmh : r->speed_kmh;
 }
 
 const char *

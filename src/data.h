@@ -9,6 +9,7 @@
 #ifndef RD_DATA_H
 #define RD_DATA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -95,6 +96,11 @@ void data_free(struct data *d); /* NULL is fine */
 const struct data_region *data_region(const struct data *d, const char *id);
 /* "city", "county" or "rural" (static), or "?" if out of range. */
 const char *data_region_class_name(enum data_region_class c);
+/* The region's average truck speed in km/h during local hour h (0..23, China time for the
+ * regions in data/): speed_expressway_kmh on an expressway, else speed_peak_kmh in the rush
+ * hours (civil_peak_hour) and speed_kmh otherwise. The one speed model of the broker's
+ * dispatch and the simulator's trucks. */
+double data_region_speed_kmh(const struct data_region *r, int h, bool expressway);
 
 /* Read any other INI file of data/ (message catalogs, ...) with libinih's own rules:
  * on_key is called for each key = value with its section and returns non-zero to go on. Returns 0,

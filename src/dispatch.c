@@ -14,11 +14,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "civil.h"
 #include "util.h"
 
-#define HOUR_MS 3600000LL
-#define DAY_MS (24 * HOUR_MS)
-#define CHINA_OFFSET_MS (8 * HOUR_MS)
 #define DEFAULT_DETOUR 1.4
 #define DEFAULT_KMH 30.0
 #define DEFAULT_ONSCENE_S 1200
@@ -28,8 +26,7 @@
 int64_t
 dispatch_day(int64_t ms)
 {
-	int64_t t = ms + CHINA_OFFSET_MS;
-	return t >= 0 ? t / DAY_MS : -((-t + DAY_MS - 1) / DAY_MS);
+	return civil_local_day(ms, CIVIL_TZ_CHINA_S);
 }
 
 double
@@ -37,13 +34,7 @@ dispatch_speed_kmh(const struct data_region *r, int64_t now, bool expressway)
 {
 	if (r == NULL)
 		return DEFAULT_KMH;
-	if (expressway)
-		return r->speed_expressway_kmh;
-	int64_t h = ((now + CHINA_OFFSET_MS) / HOUR_MS) % 24;
-	if (h < 0)
-		h += 24;
-	bool peak = (h >= 7 && h < 9) || (h >= 17 && h < 19);
-	return peak ? r->speed_peak_kmh : r->speed_kmh;
+	return data_region_speed_kmh(r, civil_local_hour(now, CIVIL_TZ_CHINA_S), expressway);
 }
 
 int64_t

@@ -105,10 +105,12 @@ extern const struct dispatch_eta_model dispatch_eta_builtin;
 
 /* The built-in model's time for a straight-line leg of dist_m in the ticket's region. */
 int64_t dispatch_leg_ms(const struct dispatch_ticket *t, double dist_m, int64_t now);
-/* The region's speed in km/h at `now` (China time), on an expressway or not; 30 if r is
+/* The region's speed in km/h at `now` (China time), on an expressway or not: the one
+ * speed model the simulator's trucks drive by too (data_region_speed_kmh); 30 if r is
  * NULL. */
 double dispatch_speed_kmh(const struct data_region *r, int64_t now, bool expressway);
-/* The China (UTC+8) day number of a time: offers_today counts within one. */
+/* The China (UTC+8) day number of a time (civil_local_day): offers_today counts within
+ * one. */
 int64_t dispatch_day(int64_t ms);
 
 /* Weights and limits; dispatch_tuning_default fills the values documented in

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "rng.h"
 #include "util.h"
 
 #define RPC_TIMEOUT_MS 2000
@@ -55,16 +56,6 @@ setopt_int(void *sock, int opt, int v)
 	return zmq_setsockopt(sock, opt, &v, sizeof v);
 }
 
-static uint64_t
-splitmix(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /* 64 random bits: the kernel's, or failing that a mix of clocks, pid and an address. */
 static uint64_t
 random64(const void *salt)
@@ -75,7 +66,7 @@ random64(const void *salt)
 		return v;
 	x = (uint64_t)rd_mono_ns() ^ ((uint64_t)rd_now_ms() << 20) ^ (uint64_t)getpid() ^
 	    (uint64_t)(uintptr_t)salt;
-	return splitmix(&x);
+	return rng_splitmix64(&x);
 }
 
 static void

@@ -8,19 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
+#include "endpoints.h"
 #include "sim.h"
 #include "util.h"
 
 #define MAX_REGIONS 64
-
-static volatile sig_atomic_t stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static void
 usage(FILE *f)
@@ -52,47 +45,7 @@ usage(FILE *f)
 	    "  -v, --verbose     log every call and every supplier answer\n"
 	    "  -h, --help        this text\n"
 	    "  -V, --version     the version\n",
-	    SIM_DEFAULT_API, SIM_DEFAULT_PUB, SIM_DEFAULT_FEED);
-}
-
-static void
-bad(const char *opt, const char *arg, const char *why)
-{
-	fprintf(stderr, "rescuedesk-sim: %s '%s': %s\n", opt, arg, why);
-	exit(2);
-}
-
-static double
-num(const char *opt, const char *arg, double lo, double hi)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (end == arg || *end != '\0' || errno != 0 || !isfinite(v))
-		bad(opt, arg, "not a number");
-	if (v < lo || v > hi) {
-		char why[80];
-		snprintf(why, sizeof why, "must be between %g and %g", lo, hi);
-		bad(opt, arg, why);
-	}
-	return v;
-}
-
-static uint64_t
-unum(const char *opt, const char *arg)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	if (arg[0] == '-')
-		bad(opt, arg, "must not be negative");
-	v = strtoull(arg, &end, 10);
-	if (end == arg || *end != '\0' || errno != 0)
-		bad(opt, arg, "not a whole number");
-	return (uint64_t)v;
+	    ENDPOINTS_DEFAULT_API, ENDPOINTS_DEFAULT_PUB, ENDPOINTS_DEFAULT_FEED);
 }
 
 static void
@@ -151,16 +104,16 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static volatile sig_atomic_t stop;
 	const char *regions[MAX_REGIONS];
 	size_t n_regions = 0;
 	struct sim_opts o;
 	struct sim_summary m;
-	struct sigaction sa;
 	struct sim *s;
 	char *cause = NULL;
 	int c, verbose = 0, quiet = 0, rc;
-	uint64_t requests;
 
+	cli_init("rescuedesk-sim", 2);
 	sim_opts_init(&o);
 	while ((c = getopt_long(argc, argv, "qvhV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -177,39 +130,36 @@ main(int argc, char **argv)
 			o.data_dir = optarg;
 			break;
 		case O_SEED:
-			o.seed = unum("--seed", optarg);
+			o.seed = cli_whole("--seed", optarg, 0, UINT64_MAX);
 			break;
 		case O_SPEED:
-			o.speed = num("--speed", optarg, 1, 100000);
+			o.speed = cli_number("--speed", optarg, 1, 100000);
 			break;
 		case O_REQUESTS:
-			requests = unum("--requests", optarg);
-			if (requests < 1 || requests > 1000000)
-				bad("--requests", optarg, "must be between 1 and 1000000");
-			o.requests = (long)requests;
+			o.requests = (long)cli_whole("--requests", optarg, 1, 1000000);
 			break;
 		case O_RATE:
-			o.rate = num("--rate", optarg, 0.001, 1e6);
+			o.rate = cli_number("--rate", optarg, 0.001, 1e6);
 			break;
 		case O_REGION:
 			if (n_regions == MAX_REGIONS)
-				bad("--region", optarg, "too many regions");
+				cli_bad_value("--region", "at most 64 regions", optarg);
 			regions[n_regions++] = optarg;
 			break;
 		case O_DURATION:
-			o.duration_s = num("--duration", optarg, 1, 1e9);
+			o.duration_s = cli_number("--duration", optarg, 1, 1e9);
 			break;
 		case O_DROPOUT:
-			o.gps_dropout = num("--gps-dropout", optarg, 0, 1);
+			o.gps_dropout = cli_number("--gps-dropout", optarg, 0, 1);
 			break;
 		case O_STALL:
-			o.stall = num("--stall", optarg, 0, 1);
+			o.stall = cli_number("--stall", optarg, 0, 1);
 			break;
 		case O_DETOUR:
-			o.detour = num("--detour", optarg, 0, 1);
+			o.detour = cli_number("--detour", optarg, 0, 1);
 			break;
 		case O_DECLINE:
-			o.decline = num("--decline", optarg, 0, 1);
+			o.decline = cli_number("--decline", optarg, 0, 1);
 			break;
 		case 'q':
 			quiet = 1;
@@ -221,34 +171,22 @@ main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("rescuedesk-sim %s\n", RD_VERSION);
+			cli_version();
 			return 0;
 		default:
 			usage(stderr);
 			return 2;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "rescuedesk-sim: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
-		return 2;
-	}
+	cli_no_operands(argc, argv, optind, usage);
 	o.regions = regions;
 	o.n_regions = n_regions;
 	log_set(stderr, quiet ? LOG_ERROR : verbose > 0 ? LOG_DEBUG : LOG_INFO);
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	cli_stop_on_signals(&stop);
 
-	if ((s = sim_create(NULL, &o, &cause)) == NULL) {
-		fprintf(stderr, "rescuedesk-sim: %s\n", cause);
-		free(cause);
-		return 1;
-	}
+	if ((s = sim_create(NULL, &o, &cause)) == NULL)
+		return cli_fail(cause);
 	rc = sim_run(s, &stop);
 	sim_summary(s, &m);
 	print_summary(&m, o.requests);

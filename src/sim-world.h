@@ -2,7 +2,7 @@
  * profile), customers (names, phones, plates, cars, places), suppliers' trucks (shifts,
  * offers accepted or declined, plausible paths, movement, GPS fixes, time on scene, tows)
  * and fault injection. No I/O and no clock: time (ms, the broker's clock) and every
- * random number come from the caller or from PRNG streams seeded by the caller.
+ * random number come from the caller or from rng.h streams seeded by the caller.
  *
  * The world is driven from outside: sim_world_advance() plays every event due up to a
  * time, in time order (the result does not depend on how the span is cut into calls);
@@ -16,7 +16,11 @@
  * so they repeat whenever the broker makes the same offers.
  *
  * Ownership: the world borrows the struct data given to sim_world_create (it must outlive
- * the world); everything else it owns. Actions are copied out. */
+ * the world); everything else it owns. Actions are copied out.
+ *
+ * Implemented in sim-callers.c (time of day, demand, customers), sim-path.c (paths and
+ * motion), sim-trucks.c (the trucks) and sim-world.c (the world), which share
+ * sim-world-int.h; random numbers come from rng.h, local time from civil.h. */
 #ifndef RD_SIM_WORLD_H
 #define RD_SIM_WORLD_H
 
@@ -24,52 +28,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "civil.h"
 #include "data.h"
 #include "geo.h"
+#include "rng.h"
 #include "ticket.h"
-
-/* ---- PRNG: xoshiro256** seeded through splitmix64 ---- */
-
-struct sim_world_rng {
-	uint64_t s[4];
-};
-
-/* Seed a stream: (seed, stream) pairs give independent sequences. */
-void sim_world_rng_seed(struct sim_world_rng *r, uint64_t seed, uint64_t stream);
-/* The next 64 random bits. */
-uint64_t sim_world_rng_next(struct sim_world_rng *r);
-/* Uniform in [0, 1). */
-double sim_world_rng_uniform(struct sim_world_rng *r);
-/* Uniform in [lo, hi). */
-double sim_world_rng_range(struct sim_world_rng *r, double lo, double hi);
-/* Uniform integer in [0, n); n > 0. */
-uint32_t sim_world_rng_below(struct sim_world_rng *r, uint32_t n);
-/* Exponential with this mean. */
-double sim_world_rng_exp(struct sim_world_rng *r, double mean);
-/* Standard normal. */
-double sim_world_rng_normal(struct sim_world_rng *r);
-/* An index drawn with probability weight[i] / sum(weight); n > 0, weights >= 0. When all
- * weights are zero, index 0. */
-size_t sim_world_rng_pick(struct sim_world_rng *r, const double *weight, size_t n);
-/* FNV-1a of a string, to derive stream numbers from names. */
-uint64_t sim_world_hash(const char *s);
 
 /* ---- time of day and demand ---- */
 
-#define SIM_WORLD_TZ_CHINA (8 * 3600)
-
-/* The local hour (0..23) at t_ms (ms since the Unix epoch) for a UTC offset in seconds. */
-int sim_world_local_hour(int64_t t_ms, int tz_offset_s);
 /* The time of the first arrival after now_ms of a Poisson process whose rate during local
  * hour h is per_hour[h] arrivals per hour (exact for a piecewise-constant rate). Returns
  * INT64_MAX if every rate is zero. */
-int64_t sim_world_next_arrival(struct sim_world_rng *r, const double per_hour[24],
+int64_t sim_world_next_arrival(struct rng *r, const double per_hour[24],
     int64_t now_ms, int tz_offset_s);
 /* A fault drawn by the call mix (faults.ini share). */
-enum ticket_fault sim_world_pick_fault(struct sim_world_rng *r, const struct data *d);
-/* Average truck speed in km/h in region reg during local hour h: peak in the rush hours
- * 07-09 and 17-19, else normal; expressway speed when expressway is set. */
-double sim_world_speed_kmh(const struct data_region *reg, int hour, bool expressway);
+enum ticket_fault sim_world_pick_fault(struct rng *r, const struct data *d);
 
 /* ---- customers ---- */
 
@@ -88,15 +61,15 @@ struct sim_world_intake {
 };
 
 /* A Chinese mobile number: 11 digits, 1[3-9]x xxxx xxxx, from real carrier prefixes. */
-void sim_world_phone(struct sim_world_rng *r, char *out, size_t outsz);
+void sim_world_phone(struct rng *r, char *out, size_t outsz);
 /* A licence plate registered in (or, for a share of visitors, near) region: "湘A3K7Q9";
  * nev 'D' (battery electric) or 'F' (plug-in hybrid) gives a green new-energy plate
  * ("湘AD12345"), 0 a blue one. */
-void sim_world_plate(struct sim_world_rng *r, const char *region, char nev, char *out,
+void sim_world_plate(struct rng *r, const char *region, char nev, char *out,
     size_t outsz);
 /* A complete call for region reg at time now_ms: caller, car, place (a share at landmarks,
  * expressway_share on expressways with TICKET_FLAG_EXPRESSWAY), fault, flags, notes. */
-void sim_world_intake_make(struct sim_world_rng *r, const struct data *d,
+void sim_world_intake_make(struct rng *r, const struct data *d,
     const struct data_region *reg, int64_t now_ms, int tz_offset_s,
     struct sim_world_intake *out);
 
@@ -113,7 +86,7 @@ struct sim_world_path {
 
 /* A plausible road path from a to b: 3-6 points with lateral offsets scaled so the length
  * is detour (>= 1) times the great-circle distance, within 1%. Ends exactly at b. */
-void sim_world_path_make(struct sim_world_path *p, struct sim_world_rng *r,
+void sim_world_path_make(struct sim_world_path *p, struct rng *r,
     struct geo_point a, struct geo_point b, double detour);
 /* Its length in metres (0 for a path of one point or none). */
 double sim_world_path_length(const struct sim_world_path *p);
@@ -136,7 +109,7 @@ struct sim_world_opts {
 	double p_detour;            /* per job: the path is 1.5-2x longer */
 	double p_decline;           /* < 0: suppliers' accept_rate; else offers refused with this
 	                               probability */
-	int tz_offset_s;            /* local time of the regions (SIM_WORLD_TZ_CHINA) */
+	int tz_offset_s;            /* local time of the regions (CIVIL_TZ_CHINA_S) */
 	long burst;                 /* this many calls arrive at the start, BURST_GAP apart,
 	                               before demand takes over (a busy centre at once, for
 	                               demos) */

@@ -19,6 +19,7 @@
 
 #include "../proto/proto.h"
 #include "data.h"
+#include "endpoints.h"
 #include "hmap.h"
 #include "replica.h"
 #include "rpc.h"
@@ -411,9 +412,9 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 	int hello_ms;
 
 	s->o = *opts;
-	s->api = dup_or(opts->api, SIM_DEFAULT_API);
-	s->pub = dup_or(opts->pub, SIM_DEFAULT_PUB);
-	s->feed = dup_or(opts->feed, SIM_DEFAULT_FEED);
+	s->api = dup_or(opts->api, ENDPOINTS_DEFAULT_API);
+	s->pub = dup_or(opts->pub, ENDPOINTS_DEFAULT_PUB);
+	s->feed = dup_or(opts->feed, ENDPOINTS_DEFAULT_FEED);
 	s->data_dir = dup_or(opts->data_dir, data_default_dir());
 	s->user = dup_or(opts->user, "sim");
 	s->o.api = s->api;

@@ -19,12 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SIM_DEFAULT_API "tcp://127.0.0.1:7710"
-#define SIM_DEFAULT_PUB "tcp://127.0.0.1:7711"
-#define SIM_DEFAULT_FEED "tcp://127.0.0.1:7712"
-
 struct sim_opts {
-	const char *api, *pub, *feed; /* broker endpoints; NULL: the defaults above */
+	const char *api, *pub, *feed; /* broker endpoints; NULL: endpoints.h */
 	const char *data_dir;         /* reference data; NULL: data_default_dir() */
 	const char *user;             /* "user" of our requests; NULL: "sim" */
 	uint64_t seed;                /* same seed, same calls (default 1) */

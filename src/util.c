@@ -1,10 +1,13 @@
-/* util.c: allocators, strings, clocks, logging. */
+/* util.c: allocators, strings, directory trees, clocks, logging. */
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 void *
 xmalloc(size_t n)
@@ -84,6 +87,35 @@ rd_strlcpy(char *dst, const char *src, size_t dstsz)
 		dst[n] = '\0';
 	}
 	return len;
+}
+
+int
+rd_remove_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct stat sb;
+	int rc = 0, saved = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		char *path;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		xasprintf(&path, "%s/%s", dir, de->d_name);
+		if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) ? rd_remove_tree(path) :
+		    unlink(path)) {
+			rc = -1;
+			saved = errno;
+		}
+		free(path);
+	}
+	closedir(d);
+	if (rmdir(dir) != 0)
+		return -1;
+	errno = saved;
+	return rc;
 }
 
 int64_t

@@ -1,4 +1,5 @@
-/* util.h: allocation that aborts on OOM, bounded string copy, clocks, logging.
+/* util.h: allocation that aborts on OOM, bounded string copy, removing a directory tree,
+ * clocks, logging.
  *
  * Ownership: every x* allocator returns memory the caller frees with free().
  * Logging goes to the file set by log_open() (stderr by default for the daemons; the console
@@ -32,6 +33,11 @@ int xasprintf(char **out, const char *fmt, ...) RD_PRINTF(2, 3);
 
 /* Copy at most dstsz-1 bytes and NUL-terminate; returns strlen(src) like strlcpy. */
 size_t rd_strlcpy(char *dst, const char *src, size_t dstsz);
+
+/* Remove dir and everything below it (symbolic links are removed, not followed): for the
+ * temporary directories of tests and benchmarks. 0, or -1 with errno set when something
+ * could not be removed. */
+int rd_remove_tree(const char *dir);
 
 /* Wall clock in ms since the Unix epoch, and a monotonic clock in ms / ns. */
 int64_t rd_now_ms(void);

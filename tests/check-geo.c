@@ -6,44 +6,11 @@
 #include <string.h>
 
 #include "geo.h"
+#include "rng.h"
 
 #define R_M GEO_EARTH_RADIUS_M
 
-/* ---------------------------------------------------------------- a fixed-seed PRNG */
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t
-rng_next(struct rng *r)
-{
-	/* splitmix64 */
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* Uniform in [0, 1). */
-static double
-rng_unit(struct rng *r)
-{
-	return (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
-}
-
-static double
-rng_range(struct rng *r, double lo, double hi)
-{
-	return lo + (hi - lo) * rng_unit(r);
-}
-
-static uint32_t
-rng_below(struct rng *r, uint32_t n)
-{
-	return (uint32_t)(rng_next(r) % n);
-}
+/* ---------------------------------------------------- random points (rng.h, fixed seeds) */
 
 /* Uniform on the sphere. */
 static struct geo_point
@@ -132,8 +99,10 @@ END_TEST
 
 START_TEST(test_bearing_range)
 {
-	struct rng r = { 11 };
+	struct rng r;
 	int i;
+
+	rng_seed(&r, 11, 0);
 
 	for (i = 0; i < 20000; i++) {
 		double b = geo_bearing_deg(rng_sphere(&r), rng_sphere(&r));
@@ -144,8 +113,10 @@ END_TEST
 
 START_TEST(test_destination_round_trip)
 {
-	struct rng r = { 12 };
+	struct rng r;
 	int i;
+
+	rng_seed(&r, 12, 0);
 
 	for (i = 0; i < 5000; i++) {
 		struct geo_point a = rng_sphere(&r), b;
@@ -182,8 +153,10 @@ START_TEST(test_step_toward)
 {
 	struct geo_point a = { 28.2282, 112.9388 }, b = { 31.9046, 102.2214 }, s, t;
 	double total = geo_distance_m(a, b);
-	struct rng r = { 13 };
+	struct rng r;
 	int i;
+
+	rng_seed(&r, 13, 0);
 
 	/* Closer than one step: arrive exactly. */
 	s = geo_step_toward(a, b, total + 1);
@@ -578,11 +551,13 @@ static const struct scenario scenarios[] = {
 START_TEST(test_nearest_property)
 {
 	const struct scenario *sc = &scenarios[_i];
-	struct rng r = { 0x5eed0000u + (uint64_t)_i };
+	struct rng r;
 	struct world w;
 	size_t i, q, k, live;
 	double max_m;
 	uint32_t want;
+
+	rng_seed(&r, 0x5eed0000u + (uint64_t)_i, 0);
 
 	world_init(&w, sc->cell, sc->npoints);
 	world_ids(&w, &r);
@@ -641,9 +616,11 @@ END_TEST
 START_TEST(test_nearest_edges)
 {
 	static const double cells[] = { 0.05, 0.25, 1.0, 7.0 };
-	struct rng r = { 99 };
+	struct rng r;
 	struct world w;
 	size_t c, i, j;
+
+	rng_seed(&r, 99, 0);
 
 	for (c = 0; c < sizeof cells / sizeof cells[0]; c++) {
 		double cd = cells[c];
@@ -692,10 +669,12 @@ END_TEST
 /* All masks filtered out or k larger than the fleet: every match is returned. */
 START_TEST(test_nearest_exhaustive)
 {
-	struct rng r = { 7 };
+	struct rng r;
 	struct world w;
 	struct geo_hit hits[32];
 	size_t i, n;
+
+	rng_seed(&r, 7, 0);
 
 	world_init(&w, 0.05, 20);
 	world_ids(&w, &r);

@@ -125,10 +125,8 @@ env_finish(struct env *e)
 		wait_exit(e->broker, 10000);
 	}
 	zmq_ctx_term(e->zctx);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", e->dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", e->dir);
+	if (rd_remove_tree(e->dir) != 0)
+		fprintf(stderr, "could not remove %s: %s\n", e->dir, strerror(errno));
 }
 
 static void

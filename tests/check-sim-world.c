@@ -1,4 +1,4 @@
-/* check-sim-world.c: the simulator's pure model: PRNG streams, demand, callers, paths,
+/* check-sim-world.c: the simulator's pure model: demand, callers, paths,
  * movement, supplier behaviour and fault injection. The world is driven by a small fake
  * broker in this file (dispatch to the nearest available able truck, the state table of
  * ticket.h), all in simulated time: no sockets, no sleeps. */
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
 #include "data.h"
 #include "geo.h"
 #include "sim-world.h"
@@ -47,81 +48,7 @@ free_data(void)
 	data = NULL;
 }
 
-/* ---------------------------------------------------------------- PRNG */
-
-START_TEST(rng_streams)
-{
-	struct sim_world_rng a, b, c;
-	int same_ab = 0, same_ac = 0;
-
-	sim_world_rng_seed(&a, 42, 7);
-	sim_world_rng_seed(&b, 42, 7);
-	sim_world_rng_seed(&c, 42, 8);
-	for (int i = 0; i < 1000; i++) {
-		uint64_t x = sim_world_rng_next(&a), y = sim_world_rng_next(&b),
-		    z = sim_world_rng_next(&c);
-		same_ab += x == y;
-		same_ac += x == z;
-	}
-	ck_assert_int_eq(same_ab, 1000);
-	ck_assert_int_lt(same_ac, 2);
-}
-END_TEST
-
-START_TEST(rng_distributions)
-{
-	struct sim_world_rng r;
-	double sum = 0, sum_exp = 0, sum_n = 0, sum_n2 = 0;
-	const int n = 200000;
-	const double w[] = { 1, 0, 3, 6 };
-	int pick[4] = { 0 };
-
-	sim_world_rng_seed(&r, 1, 1);
-	for (int i = 0; i < n; i++) {
-		double u = sim_world_rng_uniform(&r);
-		ck_assert(u >= 0 && u < 1);
-		sum += u;
-		sum_exp += sim_world_rng_exp(&r, 5.0);
-		double z = sim_world_rng_normal(&r);
-		sum_n += z;
-		sum_n2 += z * z;
-		uint32_t k = sim_world_rng_below(&r, 7);
-		ck_assert_uint_lt(k, 7);
-		pick[sim_world_rng_pick(&r, w, 4)]++;
-	}
-	ck_assert_double_eq_tol(sum / n, 0.5, 0.005);
-	ck_assert_double_eq_tol(sum_exp / n, 5.0, 0.05);
-	ck_assert_double_eq_tol(sum_n / n, 0.0, 0.01);
-	ck_assert_double_eq_tol(sum_n2 / n, 1.0, 0.02);
-	ck_assert_int_eq(pick[1], 0);
-	ck_assert_double_eq_tol(pick[0] / (double)n, 0.1, 0.005);
-	ck_assert_double_eq_tol(pick[2] / (double)n, 0.3, 0.005);
-	ck_assert_double_eq_tol(pick[3] / (double)n, 0.6, 0.005);
-}
-END_TEST
-
 /* ---------------------------------------------------------------- time and demand */
-
-static const struct {
-	int64_t t;
-	int tz;
-	int hour;
-} hour_cases[] = {
-	{ 0, 0, 0 },
-	{ 0, 8 * 3600, 8 },
-	{ T0, 8 * 3600, 0 },
-	{ T0 + 7 * HOUR + 59 * MIN, 8 * 3600, 7 },
-	{ T0 + 23 * HOUR + 59 * MIN + 59 * SEC, 8 * 3600, 23 },
-	{ -1, 0, 23 },
-	{ -HOUR, 8 * 3600, 7 },
-};
-
-START_TEST(local_hour)
-{
-	ck_assert_int_eq(sim_world_local_hour(hour_cases[_i].t, hour_cases[_i].tz),
-	    hour_cases[_i].hour);
-}
-END_TEST
 
 /* Over 60 simulated days the count matches calls_per_day and the hourly profile. */
 START_TEST(demand_rate)
@@ -129,7 +56,7 @@ START_TEST(demand_rate)
 	const struct data_region *cs = data_region(data, "changsha");
 	double per_hour[24], share_sum = 0;
 	long by_hour[24] = { 0 }, n = 0;
-	struct sim_world_rng r;
+	struct rng r;
 	const int days = 60;
 	int64_t t = T0;
 
@@ -138,13 +65,13 @@ START_TEST(demand_rate)
 		share_sum += data->demand_by_hour[h];
 	for (int h = 0; h < 24; h++)
 		per_hour[h] = cs->calls_per_day * data->demand_by_hour[h] / share_sum;
-	sim_world_rng_seed(&r, 3, 1);
+	rng_seed(&r, 3, 1);
 	for (;;) {
-		int64_t next = sim_world_next_arrival(&r, per_hour, t, SIM_WORLD_TZ_CHINA);
+		int64_t next = sim_world_next_arrival(&r, per_hour, t, CIVIL_TZ_CHINA_S);
 		ck_assert_int_ge(next, t);
 		if (next >= T0 + days * DAY)
 			break;
-		by_hour[sim_world_local_hour(next, SIM_WORLD_TZ_CHINA)]++;
+		by_hour[civil_local_hour(next, CIVIL_TZ_CHINA_S)]++;
 		n++;
 		t = next;
 	}
@@ -163,15 +90,15 @@ END_TEST
 START_TEST(demand_edges)
 {
 	double none[24] = { 0 }, one[24] = { 0 };
-	struct sim_world_rng r;
+	struct rng r;
 	int64_t t = T0;
 
-	sim_world_rng_seed(&r, 5, 1);
-	ck_assert(sim_world_next_arrival(&r, none, T0, SIM_WORLD_TZ_CHINA) == INT64_MAX);
+	rng_seed(&r, 5, 1);
+	ck_assert(sim_world_next_arrival(&r, none, T0, CIVIL_TZ_CHINA_S) == INT64_MAX);
 	one[14] = 30; /* every arrival falls in 14:00-15:00 local */
 	for (int i = 0; i < 500; i++) {
-		t = sim_world_next_arrival(&r, one, t, SIM_WORLD_TZ_CHINA);
-		ck_assert_int_eq(sim_world_local_hour(t, SIM_WORLD_TZ_CHINA), 14);
+		t = sim_world_next_arrival(&r, one, t, CIVIL_TZ_CHINA_S);
+		ck_assert_int_eq(civil_local_hour(t, CIVIL_TZ_CHINA_S), 14);
 	}
 	/* 500 arrivals at 30 a day take about 16.7 days */
 	ck_assert_int_gt(t, T0 + 13 * DAY);
@@ -181,14 +108,14 @@ END_TEST
 
 START_TEST(fault_mix)
 {
-	struct sim_world_rng r;
+	struct rng r;
 	long count[FAULT_COUNT] = { 0 };
 	const long n = 100000;
 	double total = 0;
 
 	for (int f = 0; f < FAULT_COUNT; f++)
 		total += data->faults[f].share;
-	sim_world_rng_seed(&r, 9, 1);
+	rng_seed(&r, 9, 1);
 	for (long i = 0; i < n; i++)
 		count[sim_world_pick_fault(&r, data)]++;
 	for (int f = 0; f < FAULT_COUNT; f++)
@@ -212,7 +139,7 @@ START_TEST(speeds)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		double want = cases[i].which == 0 ? cs->speed_kmh :
 		    cases[i].which == 1 ? cs->speed_peak_kmh : cs->speed_expressway_kmh;
-		ck_assert_double_eq(sim_world_speed_kmh(cs, cases[i].hour, cases[i].ex), want);
+		ck_assert_double_eq(data_region_speed_kmh(cs, cases[i].hour, cases[i].ex), want);
 	}
 }
 END_TEST
@@ -221,10 +148,10 @@ END_TEST
 
 START_TEST(phones)
 {
-	struct sim_world_rng r;
+	struct rng r;
 	char p[25];
 
-	sim_world_rng_seed(&r, 11, 1);
+	rng_seed(&r, 11, 1);
 	for (int i = 0; i < 5000; i++) {
 		sim_world_phone(&r, p, sizeof p);
 		ck_assert_uint_eq(strlen(p), 11);
@@ -255,12 +182,12 @@ static const struct {
 
 START_TEST(plates)
 {
-	struct sim_world_rng r;
+	struct rng r;
 	char p[17];
 	int local = 0;
 	const int n = 4000;
 
-	sim_world_rng_seed(&r, 12, 1);
+	rng_seed(&r, 12, 1);
 	for (int i = 0; i < n; i++) {
 		char nev = "\0DF\0"[i % 4];
 		bool ev = nev != 0;
@@ -309,14 +236,14 @@ utf8_ok(const char *s)
 START_TEST(intakes)
 {
 	const struct data_region *reg = &data->regions[_i];
-	struct sim_world_rng r;
+	struct rng r;
 	struct sim_world_intake in;
 	int ex = 0, at_landmark = 0, flagged = 0;
 	const int n = 4000;
 
-	sim_world_rng_seed(&r, 13, 1);
+	rng_seed(&r, 13, 1);
 	for (int i = 0; i < n; i++) {
-		sim_world_intake_make(&r, data, reg, T0 + (int64_t)i * 7 * MIN, SIM_WORLD_TZ_CHINA,
+		sim_world_intake_make(&r, data, reg, T0 + (int64_t)i * 7 * MIN, CIVIL_TZ_CHINA_S,
 		    &in);
 		ck_assert_str_eq(in.region, reg->id);
 		ck_assert_uint_gt(strlen(in.customer), 0);
@@ -363,15 +290,15 @@ END_TEST
 
 START_TEST(intakes_reproducible)
 {
-	struct sim_world_rng a, b;
+	struct rng a, b;
 	struct sim_world_intake x, y;
 	const struct data_region *reg = data_region(data, "aba");
 
-	sim_world_rng_seed(&a, 77, 1);
-	sim_world_rng_seed(&b, 77, 1);
+	rng_seed(&a, 77, 1);
+	rng_seed(&b, 77, 1);
 	for (int i = 0; i < 200; i++) {
-		sim_world_intake_make(&a, data, reg, T0 + i * MIN, SIM_WORLD_TZ_CHINA, &x);
-		sim_world_intake_make(&b, data, reg, T0 + i * MIN, SIM_WORLD_TZ_CHINA, &y);
+		sim_world_intake_make(&a, data, reg, T0 + i * MIN, CIVIL_TZ_CHINA_S, &x);
+		sim_world_intake_make(&b, data, reg, T0 + i * MIN, CIVIL_TZ_CHINA_S, &y);
 		ck_assert_mem_eq(&x, &y, sizeof x);
 	}
 }
@@ -381,16 +308,16 @@ END_TEST
 
 START_TEST(paths)
 {
-	struct sim_world_rng r;
+	struct rng r;
 	struct sim_world_path p;
 
-	sim_world_rng_seed(&r, 21, 1);
+	rng_seed(&r, 21, 1);
 	for (int i = 0; i < 3000; i++) {
-		struct geo_point a = { 28.2 + sim_world_rng_range(&r, -0.3, 0.3),
-			112.9 + sim_world_rng_range(&r, -0.3, 0.3) };
-		struct geo_point b = geo_destination(a, sim_world_rng_range(&r, 0, 360),
-		    sim_world_rng_range(&r, 50, 200000));
-		double detour = sim_world_rng_range(&r, 1.0, 3.6);
+		struct geo_point a = { 28.2 + rng_range(&r, -0.3, 0.3),
+			112.9 + rng_range(&r, -0.3, 0.3) };
+		struct geo_point b = geo_destination(a, rng_range(&r, 0, 360),
+		    rng_range(&r, 50, 200000));
+		double detour = rng_range(&r, 1.0, 3.6);
 		double d = geo_distance_m(a, b);
 
 		sim_world_path_make(&p, &r, a, b, detour);
@@ -417,12 +344,12 @@ END_TEST
 
 START_TEST(path_degenerate)
 {
-	struct sim_world_rng r;
+	struct rng r;
 	struct sim_world_path p;
 	struct geo_point a = { 28.2, 112.9 };
 	double h = -1;
 
-	sim_world_rng_seed(&r, 22, 1);
+	rng_seed(&r, 22, 1);
 	sim_world_path_make(&p, &r, a, a, 1.4);
 	ck_assert_uint_eq(p.n, 2);
 	ck_assert_double_eq(sim_world_path_length(&p), 0);
@@ -1022,10 +949,26 @@ static const struct motion_case motion_cases[] = {
 	{ "detour", 0, 0, 1, -1 },
 };
 
+/* The defaults with one region and a seed (0: the default seed). */
+static void
+opts_region(struct sim_world_opts *o, const char *region, uint64_t seed)
+{
+	static const char *const ids[] = { "changsha", "ningxiang", "aba" };
+
+	sim_world_opts_init(o);
+	if (seed != 0)
+		o->seed = seed;
+	o->regions = NULL;
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+		if (strcmp(ids[i], region) == 0)
+			o->regions = &ids[i];
+	ck_assert_ptr_nonnull(o->regions);
+	o->n_regions = 1;
+}
+
 START_TEST(world_motion)
 {
 	const struct motion_case *mc = &motion_cases[_i];
-	const char *regions[] = { "changsha" };
 	struct sim_world_opts o;
 	struct sim_world_stats st;
 	struct fb *fb;
@@ -1033,10 +976,7 @@ START_TEST(world_motion)
 	double max_kmh = 0;
 	const struct data_region *cs = data_region(data, "changsha");
 
-	sim_world_opts_init(&o);
-	o.seed = 5;
-	o.regions = regions;
-	o.n_regions = 1;
+	opts_region(&o, "changsha", 5);
 	o.rate_per_hour = 6;
 	o.p_stall = mc->p_stall;
 	o.p_gps_dropout = mc->p_dropout;
@@ -1093,15 +1033,11 @@ END_TEST
 /* A stalled truck reports 0 km/h from the same place for 8-20 minutes while en route. */
 START_TEST(world_stall_seen)
 {
-	const char *regions[] = { "ningxiang" };
 	struct sim_world_opts o;
 	struct fb *fb;
 	int64_t longest = 0;
 
-	sim_world_opts_init(&o);
-	o.seed = 8;
-	o.regions = regions;
-	o.n_regions = 1;
+	opts_region(&o, "ningxiang", 8);
 	o.rate_per_hour = 3;
 	o.p_stall = 1;
 	o.p_decline = 0;
@@ -1127,15 +1063,11 @@ END_TEST
 
 START_TEST(world_decline_all)
 {
-	const char *regions[] = { "changsha" };
 	struct sim_world_opts o;
 	struct sim_world_stats st;
 	struct fb *fb;
 
-	sim_world_opts_init(&o);
-	o.seed = 9;
-	o.regions = regions;
-	o.n_regions = 1;
+	opts_region(&o, "changsha", 9);
 	o.rate_per_hour = 4;
 	o.p_decline = 1;
 	fb = fb_new(&o);
@@ -1155,15 +1087,11 @@ END_TEST
 /* Aba is dispatched by an agent: with no agent, its callers cancel after the promise. */
 START_TEST(world_no_agent)
 {
-	const char *regions[] = { "aba" };
 	struct sim_world_opts o;
 	struct sim_world_stats st;
 	struct fb *fb;
 
-	sim_world_opts_init(&o);
-	o.seed = 10;
-	o.regions = regions;
-	o.n_regions = 1;
+	opts_region(&o, "aba", 10);
 	o.requests = 5;
 	o.rate_per_hour = 2;
 	fb = fb_new(&o);
@@ -1183,7 +1111,6 @@ END_TEST
  * an offer to a busy truck is declined. */
 START_TEST(world_stale_offer)
 {
-	const char *regions[] = { "ningxiang" };
 	struct sim_world_opts o;
 	struct sim_world *w;
 	struct sim_world_action a;
@@ -1191,9 +1118,7 @@ START_TEST(world_stale_offer)
 	char *cause = NULL;
 	int states = 0, declines = 0;
 
-	sim_world_opts_init(&o);
-	o.regions = regions;
-	o.n_regions = 1;
+	opts_region(&o, "ningxiang", 0);
 	o.p_decline = 1;
 	w = sim_world_create(data, &o, &cause);
 	ck_assert_ptr_nonnull(w);
@@ -1245,7 +1170,6 @@ END_TEST
  * answers the offer; the first no longer speaks for the ticket. */
 START_TEST(world_reassign)
 {
-	const char *regions[] = { "ningxiang" };
 	struct sim_world_opts o;
 	struct sim_world *w;
 	struct sim_world_action a;
@@ -1254,9 +1178,7 @@ START_TEST(world_reassign)
 	int64_t now = T0 + 10 * HOUR;
 	int by_v01 = 0, by_v02 = 0;
 
-	sim_world_opts_init(&o);
-	o.regions = regions;
-	o.n_regions = 1;
+	opts_region(&o, "ningxiang", 0);
 	o.p_decline = 0;
 	w = sim_world_create(data, &o, &cause);
 	ck_assert_ptr_nonnull(w);
@@ -1320,7 +1242,6 @@ static const struct window_case window_cases[] = {
 START_TEST(world_answer_window)
 {
 	const struct window_case *wc = &window_cases[_i];
-	const char *regions[] = { "changsha" };
 	struct sim_world_opts o;
 	struct sim_world *w;
 	struct sim_world_action a;
@@ -1330,9 +1251,7 @@ START_TEST(world_answer_window)
 	int64_t window = wc->timeout_s * SEC * 9 / 10;
 	int silent = 0;
 
-	sim_world_opts_init(&o);
-	o.regions = regions;
-	o.n_regions = 1;
+	opts_region(&o, "changsha", 0);
 	o.p_decline = wc->decline;
 	w = sim_world_create(data, &o, &cause);
 	ck_assert_ptr_nonnull(w);
@@ -1421,7 +1340,6 @@ truck_info_of(struct sim_world *w, const char *id, struct sim_world_truck_info *
 START_TEST(world_next_job)
 {
 	const struct next_case *nc = &next_cases[_i];
-	const char *regions[] = { "ningxiang" };
 	struct sim_world_opts o;
 	struct sim_world *w;
 	struct sim_world_action a;
@@ -1431,9 +1349,7 @@ START_TEST(world_next_job)
 	int64_t now = T0 + 10 * HOUR, t_answer = 0, t_done = 0, t_go = 0, t_there = 0, eta_s = -1;
 	int declines = 0, home_phase = 0;
 
-	sim_world_opts_init(&o);
-	o.regions = regions;
-	o.n_regions = 1;
+	opts_region(&o, "ningxiang", 0);
 	o.p_decline = nc->decline;
 	w = sim_world_create(data, &o, &cause);
 	ck_assert_ptr_nonnull(w);
@@ -1552,14 +1468,10 @@ END_TEST
 /* A day shift: off duty in the evening, back in the morning, never a fix while off. */
 START_TEST(world_shifts)
 {
-	const char *regions[] = { "changsha" };
 	struct sim_world_opts o;
 	struct fb *fb;
 
-	sim_world_opts_init(&o);
-	o.seed = 12;
-	o.regions = regions;
-	o.n_regions = 1;
+	opts_region(&o, "changsha", 12);
 	o.requests = 1;
 	o.rate_per_hour = 0.01;
 	fb = fb_new(&o);
@@ -1570,7 +1482,7 @@ START_TEST(world_shifts)
 	ck_assert_int_gt(fb->status_on, (long)fb->n_k);
 	/* the watched van sent no fix between 22:30 and 06:30 local */
 	for (size_t i = 0; i < fb->n_fixes; i++) {
-		int h = sim_world_local_hour(fb->fixes[i].ts, SIM_WORLD_TZ_CHINA);
+		int h = civil_local_hour(fb->fixes[i].ts, CIVIL_TZ_CHINA_S);
 		ck_assert(!(h >= 23 || h < 6));
 	}
 	ck_assert_uint_gt(fb->n_fixes, 100);
@@ -1584,14 +1496,8 @@ sim_world_suite(void)
 	Suite *s = suite_create("sim-world");
 	TCase *tc;
 
-	tc = tcase_create("rng");
-	tcase_add_test(tc, rng_streams);
-	tcase_add_test(tc, rng_distributions);
-	suite_add_tcase(s, tc);
-
 	tc = tcase_create("demand");
 	tcase_add_unchecked_fixture(tc, load_data, free_data);
-	tcase_add_loop_test(tc, local_hour, 0, (int)(sizeof hour_cases / sizeof hour_cases[0]));
 	tcase_add_test(tc, demand_rate);
 	tcase_add_test(tc, demand_edges);
 	tcase_add_test(tc, fault_mix);

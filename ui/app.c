@@ -10,6 +10,7 @@
 
 #include "data.h"
 #include "demo.h"
+#include "endpoints.h"
 #include "i18n.h"
 #include "keymap.h"
 #include "model.h"
@@ -293,8 +294,8 @@ setup(struct app *a, char **cause)
 		return -1;
 	}
 	a->zctx = zmq_ctx_new();
-	const char *api = o->api ? o->api : PROTO_DEFAULT_API;
-	const char *pub = o->pub ? o->pub : PROTO_DEFAULT_PUB;
+	const char *api = o->api ? o->api : ENDPOINTS_DEFAULT_API;
+	const char *pub = o->pub ? o->pub : ENDPOINTS_DEFAULT_PUB;
 	if (o->demo) {
 		struct demo_opts dopts = { .data_dir = o->data_dir, .speed = o->demo_speed,
 			.rate = o->demo_rate, .seed = o->demo_seed };

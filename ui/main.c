@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "cli.h"
 #include "data.h"
+#include "endpoints.h"
 #include "model.h"
 #include "proto.h"
 #include "util.h"
@@ -24,8 +26,8 @@ usage(FILE *f)
 	    "  --demo-speed X       demo: simulated time runs X times faster (default 30)\n"
 	    "  --demo-rate N        demo: calls per simulated hour (default 45)\n"
 	    "  --demo-seed N        demo: simulator seed (default: from the clock)\n"
-	    "  --api ENDPOINT       broker requests, default " PROTO_DEFAULT_API "\n"
-	    "  --pub ENDPOINT       broker updates, default " PROTO_DEFAULT_PUB "\n"
+	    "  --api ENDPOINT       broker requests, default " ENDPOINTS_DEFAULT_API "\n"
+	    "  --pub ENDPOINT       broker updates, default " ENDPOINTS_DEFAULT_PUB "\n"
 	    "  --user NAME          who you are (default: your login name)\n"
 	    "  --role ROLE          agent, supervisor or specialist (default agent)\n"
 	    "  --lang LANG          en or zh_CN (default: from the locale)\n"
@@ -35,27 +37,6 @@ usage(FILE *f)
 	    "  --log FILE           log file, default $XDG_STATE_HOME/rescuedesk/client-PID.log\n"
 	    "  -h, --help           this text\n"
 	    "  -V, --version        print the version\n", data_default_dir());
-}
-
-/* A bad option value: say why and exit 2, as for an unknown option. */
-static void
-bad_value(const char *opt, const char *expected, const char *arg)
-{
-	fprintf(stderr, "rescuedesk: %s: expected %s, got '%s'\n", opt, expected, arg);
-	exit(2);
-}
-
-static double
-number(const char *opt, const char *s, double lo, double hi)
-{
-	char *end;
-	double v = strtod(s, &end);
-	if (end == s || *end != '\0' || v < lo || v > hi) {
-		fprintf(stderr, "rescuedesk: %s: expected a number from %g to %g, got '%s'\n", opt,
-		    lo, hi, s);
-		exit(2);
-	}
-	return v;
 }
 
 static FILE *
@@ -115,6 +96,7 @@ main(int argc, char **argv)
 	bool verbose = false;
 	int c;
 
+	cli_init("rescuedesk", 2);
 	setlocale(LC_ALL, "");
 	/* Widths, Chinese text and the line-drawing characters need UTF-8. Terminals are
 	 * UTF-8 nearly everywhere now; when the locale is not, take C.UTF-8 for the
@@ -127,15 +109,15 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_DEMO: o.demo = true; break;
-		case O_SPEED: o.demo_speed = number("--demo-speed", optarg, 1, 10000); break;
-		case O_RATE: o.demo_rate = number("--demo-rate", optarg, 1, 100000); break;
-		case O_SEED: o.demo_seed = (unsigned long)number("--demo-seed", optarg, 0, 4e9); break;
+		case O_SPEED: o.demo_speed = cli_number("--demo-speed", optarg, 1, 10000); break;
+		case O_RATE: o.demo_rate = cli_number("--demo-rate", optarg, 1, 100000); break;
+		case O_SEED: o.demo_seed = (unsigned long)cli_number("--demo-seed", optarg, 0, 4e9); break;
 		case O_API: o.api = optarg; break;
 		case O_PUB: o.pub = optarg; break;
 		case O_USER: o.user = optarg; break;
 		case O_ROLE:
 			if (model_role_parse(optarg) < 0)
-				bad_value("--role", "agent, supervisor or specialist", optarg);
+				cli_bad_value("--role", "agent, supervisor or specialist", optarg);
 			o.role = optarg;
 			break;
 		case O_LANG: o.lang = optarg; break;
@@ -144,15 +126,11 @@ main(int argc, char **argv)
 		case O_LOG: logpath = optarg; verbose = true; break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
-		case 'V': printf("rescuedesk %s\n", RD_VERSION); return 0;
+		case 'V': cli_version(); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "rescuedesk: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
-		return 2;
-	}
+	cli_no_operands(argc, argv, optind, usage);
 	if (o.user == NULL) {
 		const char *u = getenv("USER");
 		struct passwd *pw = getpwuid(getuid());

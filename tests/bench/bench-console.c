@@ -43,6 +43,7 @@
 #include "proto.h"
 #include "replica.h"
 #include "rpc.h"
+#include "rng.h"
 #include "term.h"
 #include "ticket.h"
 #include "util.h"
@@ -65,26 +66,9 @@
 
 /* ---------------------------------------------------------------- deterministic data */
 
-static uint64_t rng_state = 0x5eedc0de2026ULL;
+static struct rng rnd; /* seeded in main */
 
-static uint64_t
-rng_next(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* 0 .. n-1 */
-static unsigned
-rng_below(unsigned n)
-{
-	return (unsigned)(rng_next() % n);
-}
-
-#define PICK(a) ((a)[rng_below((unsigned)ARRAY_LEN(a))])
+#define PICK(a) ((a)[rng_below(&rnd, (uint32_t)ARRAY_LEN(a))])
 
 static const char *const surnames[] = { "王", "李", "张", "刘", "陈", "杨", "黄", "赵",
 	"吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "欧阳", "司马", "诸葛" };
@@ -131,31 +115,31 @@ gen_ticket(struct proto_ticket *t, int64_t id)
 	PROTO_STRSET(t->region, PICK(regions));
 	snprintf(buf, sizeof buf, "%s%s", PICK(surnames), PICK(given));
 	PROTO_STRSET(t->customer, buf);
-	snprintf(buf, sizeof buf, "1%u%09u", 3 + rng_below(7), rng_below(1000000000));
+	snprintf(buf, sizeof buf, "1%u%09u", 3 + rng_below(&rnd, 7), rng_below(&rnd, 1000000000));
 	PROTO_STRSET(t->phone, buf);
-	snprintf(buf, sizeof buf, "湘A%c%04u", 'A' + rng_below(26), rng_below(10000));
+	snprintf(buf, sizeof buf, "湘A%c%04u", 'A' + rng_below(&rnd, 26), rng_below(&rnd, 10000));
 	PROTO_STRSET(t->plate, buf);
 	PROTO_STRSET(t->model, PICK(car_models));
-	t->lat = 28.0 + (double)rng_below(60000) / 100000.0;
-	t->lon = 112.5 + (double)rng_below(60000) / 100000.0;
-	snprintf(buf, sizeof buf, "%s%s%u号", PICK(districts), PICK(roads), 1 + rng_below(999));
+	t->lat = 28.0 + (double)rng_below(&rnd, 60000) / 100000.0;
+	t->lon = 112.5 + (double)rng_below(&rnd, 60000) / 100000.0;
+	snprintf(buf, sizeof buf, "%s%s%u号", PICK(districts), PICK(roads), 1 + rng_below(&rnd, 999));
 	PROTO_STRSET(t->address, buf);
-	if (rng_below(4) == 0)
+	if (rng_below(&rnd, 4) == 0)
 		PROTO_STRSET(t->landmark, PICK(landmarks));
-	PROTO_STRSET(t->fault, ticket_fault_name((enum ticket_fault)rng_below(FAULT_COUNT)));
-	t->flags = rng_below(8) == 0 ? (int64_t)(1u << rng_below(4)) : 0;
+	PROTO_STRSET(t->fault, ticket_fault_name((enum ticket_fault)rng_below(&rnd, FAULT_COUNT)));
+	t->flags = rng_below(&rnd, 8) == 0 ? (int64_t)(1u << rng_below(&rnd, 4)) : 0;
 	t->priority = ticket_priority((uint32_t)t->flags,
 	    (enum ticket_fault)ticket_fault_parse(t->fault));
 	if (s != TICKET_NEW && s != TICKET_CANCELLED && s != TICKET_RESOLVED_REMOTE) {
-		snprintf(buf, sizeof buf, "CS-%c%c-V%02u", 'A' + rng_below(26), 'A' + rng_below(26),
-		    1 + rng_below(30));
+		snprintf(buf, sizeof buf, "CS-%c%c-V%02u", 'A' + rng_below(&rnd, 26), 'A' + rng_below(&rnd, 26),
+		    1 + rng_below(&rnd, 30));
 		PROTO_STRSET(t->truck, buf);
 	}
-	t->created = NOW0 - (int64_t)rng_below(180) * MIN_MS - (int64_t)rng_below(60000);
-	t->promised = t->created + (rng_below(3) == 0 ? 60 : 45) * MIN_MS;
+	t->created = NOW0 - (int64_t)rng_below(&rnd, 180) * MIN_MS - (int64_t)rng_below(&rnd, 60000);
+	t->promised = t->created + (rng_below(&rnd, 3) == 0 ? 60 : 45) * MIN_MS;
 	if (s == TICKET_ACCEPTED || s == TICKET_EN_ROUTE) {
-		t->eta = NOW0 + (int64_t)(2 + rng_below(70)) * MIN_MS;
-		PROTO_STRSET(t->eta_src, rng_below(3) == 0 ? "supplier" : "model");
+		t->eta = NOW0 + (int64_t)(2 + rng_below(&rnd, 70)) * MIN_MS;
+		PROTO_STRSET(t->eta_src, rng_below(&rnd, 3) == 0 ? "supplier" : "model");
 	} else
 		t->present &= ~NO_ETA;
 	if (s >= TICKET_DISPATCHED)
@@ -192,10 +176,10 @@ gen_truck(struct proto_truck *k, int i)
 	PROTO_STRSET(k->kind, truck_kind_name((enum truck_kind)kd));
 	PROTO_STRSET(k->region, rgid[r]);
 	PROTO_STRSET(k->status, PICK(status));
-	k->lat = 28.0 + (double)rng_below(60000) / 100000.0;
-	k->lon = 112.5 + (double)rng_below(60000) / 100000.0;
-	k->speed_kmh = (double)rng_below(80);
-	k->fix_ts = NOW0 - (int64_t)rng_below(120000);
+	k->lat = 28.0 + (double)rng_below(&rnd, 60000) / 100000.0;
+	k->lon = 112.5 + (double)rng_below(&rnd, 60000) / 100000.0;
+	k->speed_kmh = (double)rng_below(&rnd, 80);
+	k->fix_ts = NOW0 - (int64_t)rng_below(&rnd, 120000);
 	k->updated = k->fix_ts;
 	k->ver = i + 1;
 }
@@ -206,11 +190,11 @@ gen_warning(struct proto_warning *w, int i)
 	memset(w, 0, sizeof *w);
 	w->present = PROTO_ALL;
 	w->id = i + 1;
-	w->ticket = 1 + (int64_t)rng_below(N_TICKETS);
+	w->ticket = 1 + (int64_t)rng_below(&rnd, N_TICKETS);
 	PROTO_STRSET(w->kind, PICK(warn_kinds));
-	PROTO_STRSET(w->level, rng_below(3) == 0 ? "red" : "amber");
+	PROTO_STRSET(w->level, rng_below(&rnd, 3) == 0 ? "red" : "amber");
 	PROTO_STRSET(w->text, "预计到达时间晚于承诺");
-	w->ts = NOW0 - (int64_t)rng_below(600000);
+	w->ts = NOW0 - (int64_t)rng_below(&rnd, 600000);
 	w->ver = i + 1;
 }
 
@@ -220,17 +204,17 @@ static void
 gen_update(struct proto_ticket *t, int64_t seq, int64_t ts)
 {
 	int s = ticket_state_parse(t->state);
-	unsigned what = rng_below(20);
+	unsigned what = rng_below(&rnd, 20);
 
 	if (what < 12 && (s == TICKET_ACCEPTED || s == TICKET_EN_ROUTE)) {
-		t->eta += ((int64_t)rng_below(7) - 3) * MIN_MS;
+		t->eta += ((int64_t)rng_below(&rnd, 7) - 3) * MIN_MS;
 		PROTO_STRSET(t->eta_src, "model");
 		t->present |= NO_ETA;
 	} else if (what < 17 && s >= 0 && !ticket_state_final((enum ticket_state)s)) {
 		s = s == TICKET_ON_SCENE ? TICKET_COMPLETED : s + 1;
 		PROTO_STRSET(t->state, ticket_state_name((enum ticket_state)s));
 		if (s == TICKET_ACCEPTED) {
-			t->eta = ts + (int64_t)(10 + rng_below(40)) * MIN_MS;
+			t->eta = ts + (int64_t)(10 + rng_below(&rnd, 40)) * MIN_MS;
 			PROTO_STRSET(t->eta_src, "supplier");
 			t->present |= NO_ETA;
 		}
@@ -477,7 +461,7 @@ make_updates(struct bench *b)
 	proto_buf_init(&buf);
 	for (i = 0; i < N_UPDATES; i++) {
 		int64_t seq = N_TICKETS + 1 + i, ts = NOW0 + (int64_t)i * 50;
-		struct proto_ticket *t = &cur[rng_below(N_TICKETS)];
+		struct proto_ticket *t = &cur[rng_below(&rnd, N_TICKETS)];
 
 		gen_update(t, seq, ts);
 		b->upd[i] = *t;
@@ -810,6 +794,7 @@ main(int argc, char **argv)
 	int64_t t0 = rd_mono_ns();
 
 	memset(&b, 0, sizeof b);
+	rng_seed(&rnd, 0x5eedc0de2026ULL, 0);
 	setenv("TZ", "UTC", 1);
 	tzset();
 	if (setlocale(LC_ALL, "C.UTF-8") == NULL)

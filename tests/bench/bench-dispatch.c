@@ -21,26 +21,10 @@
 
 #include "data.h"
 #include "dispatch.h"
+#include "rng.h"
 #include "util.h"
 
-static uint64_t rng_state;
-
-static uint64_t
-rng_next(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static double
-rng_unit(void)
-{
-	return (double)(rng_next() >> 11) * (1.0 / 9007199254740992.0);
-}
-
+static struct rng rnd;
 static const struct data_region *reg;
 
 /* 60% in a Gaussian core (sigma 8 km), the rest uniform over the region's disc. */
@@ -49,11 +33,11 @@ city_point(void)
 {
 	struct geo_point c = { reg->lat, reg->lon };
 	double r;
-	if (rng_unit() < 0.6)
-		r = fmin(8000.0 * sqrt(-2.0 * log(1.0 - rng_unit())), reg->radius_km * 1000);
+	if (rng_uniform(&rnd) < 0.6)
+		r = fmin(8000.0 * sqrt(-2.0 * log(1.0 - rng_uniform(&rnd))), reg->radius_km * 1000);
 	else
-		r = reg->radius_km * 1000 * sqrt(rng_unit());
-	return geo_destination(c, 360 * rng_unit(), r);
+		r = reg->radius_km * 1000 * sqrt(rng_uniform(&rnd));
+	return geo_destination(c, 360 * rng_uniform(&rnd), r);
 }
 
 struct bench {
@@ -129,7 +113,7 @@ fleet_make(struct bench *B, const struct data *d, uint32_t n, int64_t now)
 	for (uint32_t i = 0; i < n; i++) {
 		struct dispatch_truck *k = &B->t[i];
 		/* supplier and kind in the proportions of the region's fleets */
-		int pick = (int)(rng_unit() * fleet_total), s = 0, kind = 0;
+		int pick = (int)(rng_uniform(&rnd) * fleet_total), s = 0, kind = 0;
 		for (s = 0; s < (int)B->n_sup; s++) {
 			for (kind = 0; kind < TRUCK_KIND_COUNT; kind++) {
 				pick -= reg->suppliers[s].fleet[kind];
@@ -147,17 +131,17 @@ fleet_make(struct bench *B, const struct data *d, uint32_t n, int64_t now)
 		k->id = B->ids[i];
 		k->supplier = s;
 		k->kind = (enum truck_kind)kind;
-		double u = rng_unit();
+		double u = rng_uniform(&rnd);
 		k->status = u < 0.70 ? TRUCK_AVAILABLE : u < 0.80 ? TRUCK_ON_SCENE : u < 0.85 ?
 		    TRUCK_TOWING : u < 0.95 ? TRUCK_EN_ROUTE : TRUCK_OFF_DUTY;
 		k->placed = true;
 		k->pos = city_point();
-		u = rng_unit();
-		B->fix_age[i] = (int64_t)(u < 0.97 ? 60000 * rng_unit() : 900000 * rng_unit());
+		u = rng_uniform(&rnd);
+		B->fix_age[i] = (int64_t)(u < 0.97 ? 60000 * rng_uniform(&rnd) : 900000 * rng_uniform(&rnd));
 		k->job_fault = -1;
 		if (k->status == TRUCK_ON_SCENE || k->status == TRUCK_TOWING) {
-			k->job_fault = (int)(rng_unit() * FAULT_COUNT);
-			B->job_age[i] = (int64_t)(rng_unit() * 1800000);
+			k->job_fault = (int)(rng_uniform(&rnd) * FAULT_COUNT);
+			B->job_age[i] = (int64_t)(rng_uniform(&rnd) * 1800000);
 		}
 		sup_count(B, k, 1);
 		geo_index_put(B->gi, i, k->pos, dispatch_mask(&B->rules, k->kind, k->status));
@@ -181,7 +165,7 @@ fleet_free(struct bench *B)
 static enum ticket_fault
 random_fault(const struct data *d)
 {
-	double u = rng_unit() * 100, acc = 0;
+	double u = rng_uniform(&rnd) * 100, acc = 0;
 	for (int f = 0; f < FAULT_COUNT; f++) {
 		acc += d->faults[f].share;
 		if (u < acc)
@@ -213,17 +197,17 @@ run(const struct data *d, uint32_t trucks, size_t decisions, bool brute, uint64_
 	struct dispatch_stats st;
 	int64_t now = 1735704000000LL; /* 12:00 China time */
 
-	rng_state = seed;
+	rng_seed(&rnd, seed, 0);
 	fleet_make(&B, d, trucks, now);
 	for (size_t i = 0; i < decisions; i++) {
 		struct dispatch_query q = {
 			.ticket = { .pos = city_point(), .fault = random_fault(d),
-				.flags = rng_unit() < 0.05 ? TICKET_FLAG_EXPRESSWAY : 0, .region = reg },
+				.flags = rng_uniform(&rnd) < 0.05 ? TICKET_FLAG_EXPRESSWAY : 0, .region = reg },
 			.now = now,
 		};
 		/* free an earlier offer now and then, outside the clock */
-		if (B.n_offered > 0 && rng_unit() < 0.9) {
-			size_t j = (size_t)(rng_unit() * B.n_offered);
+		if (B.n_offered > 0 && rng_uniform(&rnd) < 0.9) {
+			size_t j = (size_t)(rng_uniform(&rnd) * B.n_offered);
 			uint32_t id = B.offered[j];
 			B.offered[j] = B.offered[--B.n_offered];
 			set_status(&B, id, TRUCK_AVAILABLE);
@@ -267,7 +251,7 @@ run_top5(const struct data *d, uint32_t trucks, size_t queries, bool brute, uint
 	struct dispatch_candidate c[5];
 	int64_t now = 1735704000000LL;
 
-	rng_state = seed;
+	rng_seed(&rnd, seed, 0);
 	fleet_make(&B, d, trucks, now);
 	for (size_t i = 0; i < queries; i++) {
 		struct dispatch_query q = {

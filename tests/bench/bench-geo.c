@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "geo.h"
+#include "rng.h"
 #include "util.h"
 
 #define K 5
@@ -22,29 +23,13 @@
 #define BIT_AVAILABLE (1u << 0)
 #define BIT_KIND(k) (1u << (1 + (k)))
 
+static struct rng rnd; /* seeded in main */
+
 struct truck {
 	uint32_t id;
 	struct geo_point p;
 	uint32_t mask;
 };
-
-static uint64_t rng_state = 0x7e57c0deULL;
-
-static uint64_t
-rng_next(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static double
-rng_unit(void)
-{
-	return (double)(rng_next() >> 11) * (1.0 / 9007199254740992.0);
-}
 
 /* A point around the city centre: 60% in a dense core (Gaussian, sigma 8 km), the rest
  * uniform over a 60 km disc. */
@@ -54,13 +39,13 @@ city_point(void)
 	static const struct geo_point centre = { 28.2282, 112.9388 };
 	double r, th;
 
-	if (rng_unit() < 0.6) {
+	if (rng_uniform(&rnd) < 0.6) {
 		/* Box-Muller radius for a 2-D Gaussian. */
-		r = 8000.0 * sqrt(-2.0 * log(1.0 - rng_unit()));
+		r = 8000.0 * sqrt(-2.0 * log(1.0 - rng_uniform(&rnd)));
 	} else {
-		r = 60000.0 * sqrt(rng_unit());
+		r = 60000.0 * sqrt(rng_uniform(&rnd));
 	}
-	th = 360.0 * rng_unit();
+	th = 360.0 * rng_uniform(&rnd);
 	return geo_destination(centre, th, r);
 }
 
@@ -111,6 +96,7 @@ main(int argc, char **argv)
 	size_t i, j, nb, bad = 0, found_total = 0;
 	double p50, p99, idx_mean, brute_mean;
 
+	rng_seed(&rnd, 0x7e57c0deULL, 0);
 	if (nq == 0 || nt == 0) {
 		fprintf(stderr, "usage: %s [queries [cell_deg [trucks]]]\n", argv[0]);
 		return 2;
@@ -127,15 +113,15 @@ main(int argc, char **argv)
 		trucks[i].p = city_point();
 		/* 70% available; kinds van 50%, wheel lift 20%, flatbed 25%, heavy 5%. */
 		{
-			double u = rng_unit();
+			double u = rng_uniform(&rnd);
 			int kind = u < 0.5 ? 0 : u < 0.7 ? 1 : u < 0.95 ? 2 : 3;
-			trucks[i].mask = BIT_KIND(kind) | (rng_unit() < 0.7 ? BIT_AVAILABLE : 0);
+			trucks[i].mask = BIT_KIND(kind) | (rng_uniform(&rnd) < 0.7 ? BIT_AVAILABLE : 0);
 		}
 		geo_index_put(gi, trucks[i].id, trucks[i].p, trucks[i].mask);
 	}
 	/* Query mix: 50% "any available", 30% "available van", 20% "available flatbed". */
 	for (i = 0; i < nq; i++) {
-		double u = rng_unit();
+		double u = rng_uniform(&rnd);
 		qp[i] = city_point();
 		qwant[i] = BIT_AVAILABLE | (u < 0.5 ? 0 : u < 0.8 ? BIT_KIND(0) : BIT_KIND(2));
 	}

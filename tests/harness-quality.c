@@ -1,0 +1,347 @@
+/* harness-quality.c: one dispatch-quality run of a scenario (see harness-quality.h). */
+#include "harness-quality.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ini.h>
+#include <zmq.h>
+
+#include "civil.h"
+#include "store.h"
+#include "util.h"
+
+#define WALL_LIMIT_S 270          /* a run that takes longer (real time) is stopped */
+
+/* ---- the scenario ---- */
+
+enum {
+	K_REGION, K_START, K_RATE, K_REQUESTS, K_SEED, K_SCALE, K_PASS, K_FINISH, K_DROPOUT,
+	K_STALL, K_DETOUR, K_DECLINE, K_COUNT
+};
+_Static_assert(K_COUNT == HARNESS_QUALITY_KEYS, "HARNESS_QUALITY_KEYS is the number of keys");
+
+static const struct {
+	const char *section, *name;
+} keys[K_COUNT] = {
+	[K_REGION] = { "scenario", "region" },
+	[K_START] = { "scenario", "start" },
+	[K_RATE] = { "scenario", "rate_per_hour" },
+	[K_REQUESTS] = { "scenario", "requests" },
+	[K_SEED] = { "scenario", "seed" },
+	[K_SCALE] = { "scenario", "time_scale" },
+	[K_PASS] = { "scenario", "dispatch_pass_s" },
+	[K_FINISH] = { "scenario", "finish_timeout_min" },
+	[K_DROPOUT] = { "faults", "gps_dropout" },
+	[K_STALL] = { "faults", "stall" },
+	[K_DETOUR] = { "faults", "detour" },
+	[K_DECLINE] = { "faults", "decline" },
+};
+
+static bool
+number(const char *v, double lo, double hi, double *out)
+{
+	char *end;
+	errno = 0;
+	double x = strtod(v, &end);
+	if (end == v || *end != '\0' || errno != 0 || !(x >= lo && x <= hi))
+		return false;
+	*out = x;
+	return true;
+}
+
+/* inih handler: 1 to go on, 0 on an error (the message is in sc->error). */
+static int
+on_key(void *ctx, const char *section, const char *name, const char *value)
+{
+	struct harness_quality_scenario *sc = ctx;
+	double x = 0;
+	int k;
+
+	for (k = 0; k < K_COUNT; k++)
+		if (strcmp(keys[k].section, section) == 0 && strcmp(keys[k].name, name) == 0)
+			break;
+	if (k == K_COUNT) {
+		snprintf(sc->error, sizeof sc->error, "[%s] %s: unknown key", section, name);
+		return 0;
+	}
+	if (sc->seen[k]) {
+		snprintf(sc->error, sizeof sc->error, "[%s] %s: given twice", section, name);
+		return 0;
+	}
+	sc->seen[k] = true;
+	bool ok = true;
+	switch (k) {
+	case K_REGION:
+		ok = strlen(value) > 0 && strlen(value) < sizeof sc->region;
+		rd_strlcpy(sc->region, value, sizeof sc->region);
+		break;
+	case K_START:
+		rd_strlcpy(sc->start_text, value, sizeof sc->start_text);
+		ok = (sc->start = civil_parse_time(value)) > 0;
+		break;
+	case K_RATE:
+		ok = number(value, 0.01, 100000, &sc->rate);
+		break;
+	case K_REQUESTS:
+		ok = number(value, 1, 1e6, &x) && x == floor(x);
+		sc->requests = (long)x;
+		break;
+	case K_SEED:
+		ok = number(value, 0, 9007199254740991.0, &x) && x == floor(x);
+		sc->seed = (uint64_t)x;
+		break;
+	case K_SCALE:
+		ok = number(value, 1, 100000, &sc->scale) && sc->scale == floor(sc->scale);
+		break;
+	case K_PASS:
+		ok = number(value, 0.001, 3600, &sc->pass_s);
+		break;
+	case K_FINISH:
+		ok = number(value, 1, 100000, &sc->finish_min);
+		break;
+	case K_DROPOUT:
+		ok = number(value, 0, 1, &sc->dropout);
+		break;
+	case K_STALL:
+		ok = number(value, 0, 1, &sc->stall);
+		break;
+	case K_DETOUR:
+		ok = number(value, 0, 1, &sc->detour);
+		break;
+	case K_DECLINE:
+		sc->decline = -1;
+		ok = strcmp(value, "supplier") == 0 || number(value, 0, 1, &sc->decline);
+		break;
+	}
+	if (!ok) {
+		snprintf(sc->error, sizeof sc->error, "[%s] %s: bad value '%s'", section, name,
+		    value);
+		return 0;
+	}
+	return 1;
+}
+
+bool
+harness_quality_load(const char *path, struct harness_quality_scenario *sc)
+{
+	memset(sc, 0, sizeof *sc);
+	int line = ini_parse(path, on_key, sc);
+	if (line < 0) {
+		snprintf(sc->error, sizeof sc->error, "cannot open it");
+		return false;
+	}
+	if (line > 0) {
+		sc->line = line;
+		if (sc->error[0] == '\0')
+			rd_strlcpy(sc->error, "syntax error", sizeof sc->error);
+		return false;
+	}
+	for (int k = 0; k < K_COUNT; k++)
+		if (!sc->seen[k]) {
+			snprintf(sc->error, sizeof sc->error, "[%s] %s is missing", keys[k].section,
+			    keys[k].name);
+			return false;
+		}
+	return true;
+}
+/* ---- one run ---- */
+
+struct sim_thread {
+	struct sim *s;
+	volatile sig_atomic_t stop;
+	int rc;
+	atomic_bool done;
+};
+
+struct broker_thread {
+	struct broker *b;
+	volatile sig_atomic_t stop;
+	int rc;
+};
+static void *
+sim_main(void *arg)
+{
+	struct sim_thread *st = arg;
+	st->rc = sim_run(st->s, &st->stop);
+	atomic_store(&st->done, true);
+	return NULL;
+}
+
+static void *
+broker_main(void *arg)
+{
+	struct broker_thread *bt = arg;
+	bt->rc = broker_run(bt->b, &bt->stop);
+	return NULL;
+}
+
+struct count_ctx {
+	struct harness_quality_run *r;
+	bool held;
+};
+
+static int
+count_event(void *ctx, const struct store_event *ev)
+{
+	struct count_ctx *c = ctx;
+	struct harness_quality_run *r = c->r;
+
+	if (strcmp(ev->kind, "offer") == 0)
+		r->offers++;
+	else if (strcmp(ev->kind, "accept") == 0)
+		r->accepts++;
+	else if (strcmp(ev->kind, "decline") == 0)
+		r->declines++;
+	else if (strcmp(ev->kind, "timeout") == 0)
+		r->timeouts++;
+	else if (strcmp(ev->kind, "release") == 0)
+		r->releases++;
+	else if (strcmp(ev->kind, "hold") == 0) {
+		r->holds++;
+		c->held = true;
+	}
+	return 0;
+}
+
+/* The broker's side of the story, from its event log. */
+static void
+count_events(const char *db, struct harness_quality_run *r)
+{
+	char *cause = NULL;
+	struct store *st = store_open(db, STORE_SYNC_NORMAL, &cause);
+
+	if (st == NULL) {
+		fprintf(stderr, "dispatch-quality: %s: %s\n", db, cause);
+		free(cause);
+		return;
+	}
+	for (uint64_t id = 1; id <= r->tickets; id++) {
+		char key[24];
+		struct count_ctx c = { .r = r, .held = false };
+		snprintf(key, sizeof key, "%" PRIu64, id);
+		if (store_events_of(st, "ticket", key, count_event, &c) < 0)
+			fprintf(stderr, "dispatch-quality: ticket %s: %s\n", key,
+			    store_errmsg(st));
+		r->held_tickets += c.held;
+	}
+	store_close(st);
+}
+
+void
+harness_quality_run(const struct harness_quality_scenario *sc, const char *data_dir, int idx,
+    bool keep, struct harness_quality_run *r)
+{
+	char api[64], pub[64], feed[64], db[128];
+	const char *regions[1] = { sc->region };
+	struct broker_opts bo;
+	struct sim_opts so;
+	struct broker_thread bt;
+	struct sim_thread stt;
+	struct broker_stats bs;
+	pthread_t btid, stid;
+	char *cause = NULL;
+	void *zctx;
+	int64_t t0 = rd_mono_ms();
+
+	rd_strlcpy(r->dir, "/tmp/rd-dispatch-quality-XXXXXX", sizeof r->dir);
+	if (mkdtemp(r->dir) == NULL) {
+		fprintf(stderr, "dispatch-quality: mkdtemp: %s\n", strerror(errno));
+		return;
+	}
+	snprintf(db, sizeof db, "%s/rd.db", r->dir);
+	snprintf(api, sizeof api, "inproc://dq-%ld-%d-api", (long)getpid(), idx);
+	snprintf(pub, sizeof pub, "inproc://dq-%ld-%d-pub", (long)getpid(), idx);
+	snprintf(feed, sizeof feed, "inproc://dq-%ld-%d-feed", (long)getpid(), idx);
+	if ((zctx = zmq_ctx_new()) == NULL) {
+		fprintf(stderr, "dispatch-quality: zmq_ctx_new: %s\n", zmq_strerror(errno));
+		rd_remove_tree(r->dir);
+		return;
+	}
+
+	memset(&bo, 0, sizeof bo);
+	bo.api = api;
+	bo.pub = pub;
+	bo.feed = feed;
+	bo.db = db;
+	bo.data_dir = data_dir;
+	bo.sync = STORE_SYNC_NORMAL;
+	bo.time_scale = sc->scale;
+	bo.clock_start = sc->start;
+	bo.policy = r->policy;
+	bo.tick_ms = (int)fmax(1, llround(sc->pass_s * 1000 / sc->scale));
+	memset(&bt, 0, sizeof bt);
+	if ((bt.b = broker_create(zctx, &bo, &cause)) == NULL) {
+		fprintf(stderr, "dispatch-quality: broker: %s\n", cause);
+		free(cause);
+		zmq_ctx_term(zctx);
+		rd_remove_tree(r->dir);
+		return;
+	}
+	if (pthread_create(&btid, NULL, broker_main, &bt) != 0)
+		fatal("pthread_create failed");
+
+	sim_opts_init(&so);
+	so.api = api;
+	so.pub = pub;
+	so.feed = feed;
+	so.data_dir = data_dir;
+	so.seed = sc->seed;
+	so.speed = sc->scale;
+	so.requests = sc->requests;
+	so.rate = sc->rate;
+	so.regions = regions;
+	so.n_regions = 1;
+	so.gps_dropout = sc->dropout;
+	so.stall = sc->stall;
+	so.detour = sc->detour;
+	so.decline = sc->decline;
+	so.finish_timeout_s = sc->finish_min * 60;
+	memset(&stt, 0, sizeof stt);
+	atomic_init(&stt.done, false);
+	if ((stt.s = sim_create(zctx, &so, &cause)) == NULL) {
+		fprintf(stderr, "dispatch-quality: simulator: %s\n", cause);
+		free(cause);
+	} else {
+		if (pthread_create(&stid, NULL, sim_main, &stt) != 0)
+			fatal("pthread_create failed");
+		while (!atomic_load(&stt.done)) {
+			struct timespec ts = { 0, 50 * 1000000L };
+			nanosleep(&ts, NULL);
+			if (rd_mono_ms() - t0 > WALL_LIMIT_S * 1000LL && !stt.stop) {
+				fprintf(stderr, "dispatch-quality: %s: still running after %d s; "
+				    "stopping it\n", r->name, WALL_LIMIT_S);
+				stt.stop = 1;
+			}
+		}
+		pthread_join(stid, NULL);
+		sim_summary(stt.s, &r->sum);
+		r->ok = stt.rc == 0 && r->sum.finished;
+	}
+	bt.stop = 1;
+	pthread_join(btid, NULL);
+	broker_stats(bt.b, &bs);
+	r->tickets = bs.tickets;
+	sim_destroy(stt.s);
+	broker_destroy(bt.b);
+	zmq_ctx_term(zctx);
+	r->wall_s = (double)(rd_mono_ms() - t0) / 1000.0;
+	count_events(db, r);
+	if (!keep)
+		rd_remove_tree(r->dir);
+}
+
+double
+harness_quality_ratio(const struct harness_quality_run *e, const struct harness_quality_run *n)
+{
+	return n->sum.mean_response_min > 0 ? e->sum.mean_response_min / n->sum.mean_response_min :
+	    0;
+}

@@ -1,0 +1,66 @@
+/* harness-quality.h: the dispatch-quality runs shared by tests/bench/bench-dispatch-quality.c
+ * (the long reference scenario) and tests/check-dispatch-quality.c (a short one in the
+ * normal suite).
+ *
+ * A scenario (data/scenarios/ *.ini, read with libinih) is run in one process: a broker with
+ * the given dispatch policy and a simulator, each in a thread, on inproc endpoints of their
+ * own, with a fresh store in a temporary directory. Broker time starts at the scenario's
+ * start and runs time_scale times faster than real time; the broker's dispatch and
+ * monitoring pass runs every dispatch_pass_s of broker time. The same seed gives both
+ * policies the same calls, places, faults and supplier behaviour.
+ *
+ * Nothing here exits: errors go to stderr and come back as false / run.ok. */
+#ifndef RD_HARNESS_QUALITY_H
+#define RD_HARNESS_QUALITY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "broker.h"
+#include "data.h"
+#include "sim.h"
+
+#define HARNESS_QUALITY_KEYS 12 /* keys of a scenario file, all required */
+
+/* A scenario, as read from a file of data/scenarios/ (rush-hour.ini explains each key). */
+struct harness_quality_scenario {
+	char region[DATA_ID_MAX + 1];
+	char start_text[64];
+	int64_t start;            /* ms since the epoch */
+	double rate;              /* calls per hour */
+	long requests;
+	uint64_t seed;
+	double scale;
+	double pass_s;            /* broker time between dispatch and monitoring passes */
+	double finish_min;
+	double dropout, stall, detour;
+	double decline;           /* < 0: the suppliers' accept rates */
+	bool seen[HARNESS_QUALITY_KEYS]; /* keys read so far */
+	int line;                 /* of the error, 0 when none or not on a line */
+	char error[200];
+};
+
+/* Read a scenario file into sc. false with sc->error (and sc->line when on a line). */
+bool harness_quality_load(const char *path, struct harness_quality_scenario *sc);
+
+/* One run: name and policy are set by the caller, the rest by harness_quality_run. */
+struct harness_quality_run {
+	const char *name;         /* labels messages ("eta", "nearest") */
+	enum broker_policy policy;
+	bool ok;                  /* set up, and every call closed */
+	struct sim_summary sum;   /* the simulator's side: outcomes and response times */
+	uint64_t tickets;         /* the broker's side, from its event log */
+	uint64_t offers, accepts, declines, timeouts, holds, held_tickets, releases;
+	double wall_s;            /* real time the run took */
+	char dir[64];             /* its temporary directory (left there with keep) */
+};
+
+/* Run sc with policy r->policy and fill r. idx tells apart the inproc endpoints of runs in
+ * one process; keep leaves the store in r->dir. */
+void harness_quality_run(const struct harness_quality_scenario *sc, const char *data_dir,
+    int idx, bool keep, struct harness_quality_run *r);
+/* Mean response of e over that of n (0 when n has no responses). */
+double harness_quality_ratio(const struct harness_quality_run *e,
+    const struct harness_quality_run *n);
+
+#endif
