@@ -1,4 +1,4 @@
-/* check-broker.c: the real broker (src/broker.h) run in a thread inside the test, on ipc://
+/* check-broker.c: the real broker (src/broker/broker.h) run in a thread inside the test, on ipc://
  * endpoints and an SQLite file in a fresh temporary directory, with the reference data of
  * the source tree. The test talks to it as clients do: a DEALER for requests, a SUB for the
  * live streams and a PUSH for the suppliers' feed. Every wait is a zmq_poll with a deadline.

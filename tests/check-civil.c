@@ -1,4 +1,4 @@
-/* check-civil.c: civil time (src/civil.h): local hours, minutes and days at fixed UTC
+/* check-civil.c: civil time (src/base/civil.h): local hours, minutes and days at fixed UTC
  * offsets, the rush hours, and the ISO 8601 parser of rescuedeskd --clock-start and the
  * scenario files. */
 #include <check.h>

@@ -1,4 +1,4 @@
-/* check-cli.c: the programs' shared command-line helpers (src/cli.h): values in range are
+/* check-cli.c: the programs' shared command-line helpers (src/base/cli.h): values in range are
  * returned, bad ones end the program with the status given to cli_init, operands are
  * refused, and SIGTERM raises the stop flag. Each test that exits runs in its own fork. */
 #include <check.h>

@@ -1,4 +1,4 @@
-/* check-dispatch.c: the ranking of src/dispatch.h on hand-made fleets (capability matching,
+/* check-dispatch.c: the ranking of src/model/dispatch.h on hand-made fleets (capability matching,
  * preference, a truck finishing a job nearby against a far idle one, stale GPS, rotation,
  * quality and load, the why line, the ETA model) and, as properties on random fleets, the
  * same answer as scoring every truck (dispatch_rank_brute). */

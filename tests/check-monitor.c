@@ -1,5 +1,5 @@
-/* check-monitor.c: the delay warnings and the ticket standing (src/monitor.c) and the kind
- * tables (src/kinds.c), with injected time: every rule's raise, level change and clear
+/* check-monitor.c: the delay warnings and the ticket standing (src/model/monitor.c) and the kind
+ * tables (src/model/kinds.c), with injected time: every rule's raise, level change and clear
  * edges, the parameters and English texts, and the console's classification agreeing with
  * the warnings. */
 #include <check.h>

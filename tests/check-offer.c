@@ -1,5 +1,5 @@
 /* check-offer.c: the broker's offer handshake and dispatch decisions, end to end: the real
- * broker (src/broker.h) in a thread on ipc:// endpoints, with reference data of its own
+ * broker (src/broker/broker.h) in a thread on ipc:// endpoints, with reference data of its own
  * (written to a temporary directory: a town at 36 km/h with no detour, so 1 km is 100 s, a
  * supplier that answers within the hour and one that has 1 s; a region where agents
  * dispatch; the acceptance SLA at 3 s). Clients as check-broker.c has them (the harness of

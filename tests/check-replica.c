@@ -9,7 +9,7 @@
 #include <string.h>
 #include <zmq.h>
 
-#include "../proto/proto.h"
+#include "proto.h"
 #include "replica.h"
 #include "rpc.h"
 #include "util.h"

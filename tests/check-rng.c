@@ -1,4 +1,4 @@
-/* check-rng.c: the one random generator (src/rng.h): the reference values of splitmix64 and
+/* check-rng.c: the one random generator (src/base/rng.h): the reference values of splitmix64 and
  * of the seeded xoshiro256** stream (every seeded simulation depends on them), independent
  * streams, and the distributions built on it. */
 #include <check.h>

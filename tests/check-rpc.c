@@ -11,7 +11,7 @@
 #include <string.h>
 #include <zmq.h>
 
-#include "../proto/proto.h"
+#include "proto.h"
 #include "rpc.h"
 #include "util.h"
 

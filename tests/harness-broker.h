@@ -1,4 +1,4 @@
-/* harness-broker.h: the real broker (src/broker.h) run in a thread inside a Check test, on
+/* harness-broker.h: the real broker (src/broker/broker.h) run in a thread inside a Check test, on
  * ipc:// endpoints and an SQLite file in a fresh temporary directory, and the clients a test
  * talks to it with: a DEALER for requests, a SUB for the live streams and a PUSH for the
  * suppliers' feed. Every wait is a zmq_poll with a deadline (HARNESS_BROKER_WAIT_MS).

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../proto/proto.h"
+#include "proto.h"
 
 /* A request as the fake broker saw it: the ROUTER's identity frame and the body. */
 struct harness_fakebroker_req {

@@ -12,10 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <ini.h>
 #include <zmq.h>
 
 #include "civil.h"
+#include "data.h"
 #include "store.h"
 #include "util.h"
 
@@ -58,7 +58,7 @@ number(const char *v, double lo, double hi, double *out)
 	return true;
 }
 
-/* inih handler: 1 to go on, 0 on an error (the message is in sc->error). */
+/* data_ini_read handler: 1 to go on, 0 on an error (the message is in sc->error). */
 static int
 on_key(void *ctx, const char *section, const char *name, const char *value)
 {
@@ -134,7 +134,7 @@ bool
 harness_quality_load(const char *path, struct harness_quality_scenario *sc)
 {
 	memset(sc, 0, sizeof *sc);
-	int line = ini_parse(path, on_key, sc);
+	int line = data_ini_read(path, on_key, sc);
 	if (line < 0) {
 		snprintf(sc->error, sizeof sc->error, "cannot open it");
 		return false;

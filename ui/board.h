@@ -75,7 +75,7 @@ void board_scroll(struct board *b, size_t visible);
 const struct proto_ticket *board_selected(const struct board *b);
 
 /* Urgency score: higher is more urgent. Open tickets come before closed ones; among open
- * ones, the least slack before the promise (by ETA when known) as src/monitor.h measures
+ * ones, the least slack before the promise (by ETA when known) as src/model/monitor.h measures
  * it, plus ten minutes per level of the worse of its warnings and its standing (at risk
  * amber, late red), a minute per priority point, five more while new. sla NULL: the
  * shipped thresholds. */

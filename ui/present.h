@@ -3,7 +3,7 @@
  *
  * Labels translate the names of ticket.h and of the protocol ("en_route", "battery",
  * "overdue") through the catalogs (state.*, fault.*, kind.*, truck.*, eta.*, and the keys
- * of src/kinds.h for warning kinds, levels and event kinds); a name with no catalog entry
+ * of src/model/kinds.h for warning kinds, levels and event kinds); a name with no catalog entry
  * is shown as it is, so data from a newer broker still reads. Returned strings are borrowed: catalog text (valid until the next i18n_load) or
  * the argument itself.
  *
@@ -59,7 +59,7 @@ bool present_eta_known(const struct proto_ticket *t);
 bool present_before_scene(const struct proto_ticket *t);
 
 /* How a ticket stands against its promised arrival, by the rules the broker raises its
- * warnings with (src/monitor.h), so the board, the counts and the broker agree. */
+ * warnings with (src/model/monitor.h), so the board, the counts and the broker agree. */
 enum present_due {
 	PRESENT_DUE_NONE,	/* nothing to count down: on scene, closed, no promise */
 	PRESENT_DUE_OK,

@@ -10,7 +10,7 @@
  *            and curses on xterm-256color; measured first, before the frames of the next
  *            part are allocated.
  *   apply    ticket updates as the console applies them: replica_apply_pub() of
- *            pre-encoded publications on a replica without sockets (src/replica.c's own
+ *            pre-encoded publications on a replica without sockets (src/client/replica.c's own
  *            path: decode, stream seq check, key, hmap lookup, ver check, heap copy,
  *            hmap_put, change notification, free of the old copy), then once per batch the
  *            refresh of ui/app.c (the tables into pointer arrays, model_refresh(): warning

@@ -2,7 +2,7 @@
  * ticket's standing against its promise, decided in this one place. Pure: no I/O, no clock
  * (now is passed in, ms, broker time).
  *
- * The broker (src/broker-ops.c, monitoring) fills a neutral view of each open ticket and
+ * The broker (src/broker/broker-ops.c, monitoring) fills a neutral view of each open ticket and
  * its truck, asks monitor_check() which warnings must be active, raises, changes and clears
  * its warnings to match, and publishes each with its parameters (proto/PROTOCOL.md 8.3).
  * The console (ui/present.c, ui/board.c, ui/model.c) asks monitor_classify() for its late
@@ -21,7 +21,7 @@
  *                 minus late_margin_s, or more than window_pct % of the time from the call
  *                 to the promise has passed (red when the ETA is after the promise)
  *   redispatch    accepted or en_route, ETA after the promise, and a free truck (ranked by
- *                 the caller, src/dispatch.h) arrives at least min_gain_ms sooner (amber)
+ *                 the caller, src/model/dispatch.h) arrives at least min_gain_ms sooner (amber)
  * "Not yet on scene" is new, dispatched, accepted or en_route. A ticket without a promise
  * (promised <= 0, only from a console's partial data) is never overdue or late.
  *

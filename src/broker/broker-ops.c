@@ -135,9 +135,9 @@ op_intake(struct broker *b, const struct peer *p, const struct proto_request *re
 	char detail[160];
 	snprintf(detail, sizeof detail, "call taken: %s in %s, promised in %d min",
 	    w->fault, r->id, expressway ? r->promise_expressway_min : r->promise_min);
-	broker_emit_ticket(b, t, "created", req->user, detail);
+	broker_emit_ticket(b, t, EVENT_CREATED, req->user, detail);
 	if (has_note)
-		broker_emit_ticket(b, t, "note", req->user, a->notes);
+		broker_emit_ticket(b, t, EVENT_NOTE, req->user, a->notes);
 	if (broker_auto_region(t))
 		broker_try_dispatch(b, t);
 	log_info("ticket %" PRId64 " created (%s, %s)", w->id, r->id, w->fault);
@@ -210,11 +210,11 @@ op_set_state(struct broker *b, const struct peer *p, const struct proto_request 
 		}
 		snprintf(detail, sizeof detail, "%s%s%s", ticket_state_name((enum ticket_state)s),
 		    a->reason[0] ? ": " : "", a->reason);
-		broker_emit_ticket(b, t, "state", req->user, detail);
+		broker_emit_ticket(b, t, EVENT_STATE, req->user, detail);
 		if (t->truck != NULL) {
 			broker_truck_set_status(b, t->truck, ts[s]);
 			broker_truck_reindex(b, t->truck);
-			broker_emit_truck(b, t->truck, "status", req->user,
+			broker_emit_truck(b, t->truck, EVENT_STATUS, req->user,
 			    ticket_state_name((enum ticket_state)s));
 		}
 		break;
@@ -318,7 +318,7 @@ op_note(struct broker *b, const struct peer *p, const struct proto_request *req,
 	t->w.notes++;
 	PROTO_SET(&t->w, ticket, last_note);
 	PROTO_SET(&t->w, ticket, notes);
-	broker_emit_ticket(b, t, "note", req->user, a->text);
+	broker_emit_ticket(b, t, EVENT_NOTE, req->user, a->text);
 	reply_ticket(out, req, t);
 	return 0;
 }

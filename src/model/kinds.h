@@ -3,7 +3,7 @@
  * tables; the console labels them through the catalogs (the key column), and
  * tests/check-i18n.c checks that both catalogs have every key.
  *
- * Adding a warning kind: one line in WARN_KINDS, its rule in src/monitor.c, its English
+ * Adding a warning kind: one line in WARN_KINDS, its rule in src/model/monitor.c, its English
  * text in monitor_text(), its label and text template in data/i18n/{en,zh_CN}.ini (see
  * ui/present.h), and a row in proto/PROTOCOL.md section 8.3. Adding an event kind: one line
  * in EVENT_KINDS and its label in both catalogs.

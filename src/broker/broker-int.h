@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../proto/proto.h"
+#include "proto.h"
 #include "broker.h"
 #include "data.h"
 #include "dispatch.h"
@@ -198,11 +198,11 @@ int64_t broker_now(const struct broker *b);
 bool broker_txn(struct broker *b);
 /* Record a change of an entity: bump its stream's seq into ver, append the event and queue
  * the publication. user/detail may be "". */
-void broker_emit_ticket(struct broker *b, struct bticket *t, const char *kind, const char *user,
+void broker_emit_ticket(struct broker *b, struct bticket *t, enum event_kind kind, const char *user,
     const char *detail);
-void broker_emit_truck(struct broker *b, struct btruck *k, const char *kind, const char *user,
+void broker_emit_truck(struct broker *b, struct btruck *k, enum event_kind kind, const char *user,
     const char *detail);
-void broker_emit_warning(struct broker *b, struct bwarn *w, const char *kind);
+void broker_emit_warning(struct broker *b, struct bwarn *w, enum event_kind kind);
 /* Encode an entity's wire form as a msgpack map into out. */
 void broker_pack_ticket(const struct bticket *t, struct proto_buf *out);
 /* Queue a reply frame for peer p (copied). */

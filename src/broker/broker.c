@@ -109,28 +109,28 @@ broker_pack_ticket(const struct bticket *t, struct proto_buf *out)
 }
 
 void
-broker_emit_ticket(struct broker *b, struct bticket *t, const char *kind, const char *user,
+broker_emit_ticket(struct broker *b, struct bticket *t, enum event_kind kind, const char *user,
     const char *detail)
 {
 	t->w.updated = broker_now(b);
 	PROTO_SET(&t->w, ticket, updated);
-	emit(b, PROTO_STREAM_TICKET, &t->w, kind, user, detail);
+	emit(b, PROTO_STREAM_TICKET, &t->w, event_kind_name(kind), user, detail);
 }
 
 void
-broker_emit_truck(struct broker *b, struct btruck *k, const char *kind, const char *user,
+broker_emit_truck(struct broker *b, struct btruck *k, enum event_kind kind, const char *user,
     const char *detail)
 {
 	k->w.updated = broker_now(b);
 	PROTO_SET(&k->w, truck, updated);
 	k->pos_dirty = false;
-	emit(b, PROTO_STREAM_TRUCK, &k->w, kind, user, detail);
+	emit(b, PROTO_STREAM_TRUCK, &k->w, event_kind_name(kind), user, detail);
 }
 
 void
-broker_emit_warning(struct broker *b, struct bwarn *w, const char *kind)
+broker_emit_warning(struct broker *b, struct bwarn *w, enum event_kind kind)
 {
-	emit(b, PROTO_STREAM_WARNING, &w->w, kind, "", w->w.text);
+	emit(b, PROTO_STREAM_WARNING, &w->w, event_kind_name(kind), "", w->w.text);
 }
 
 /* Publish a truck's new position without writing the log: positions are telemetry,

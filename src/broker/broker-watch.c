@@ -16,7 +16,7 @@
 
 /* ---- monitoring ---- */
 
-/* The rules live in src/monitor.c: here the broker gives the monitor its view of a ticket,
+/* The rules live in src/model/monitor.c: here the broker gives the monitor its view of a ticket,
  * ranks a re-dispatch when the monitor could want one, refreshes the ETA from the truck's
  * position, and raises, changes and clears its warnings to match the monitor's result. */
 
@@ -63,7 +63,7 @@ clear_warning(struct broker *b, struct bticket *t, enum warn_kind k)
 	PROTO_SET(&w->w, warning, cleared);
 	w->w.ts = broker_now(b);
 	b->n_warns_active--;
-	broker_emit_warning(b, w, event_kind_name(EVENT_CLEARED));
+	broker_emit_warning(b, w, EVENT_CLEARED);
 }
 
 /* The text and the parameters of m into w: the keys m's kind uses become present, the
@@ -128,7 +128,7 @@ raise_warning(struct broker *b, struct bticket *t, const struct monitor_warning 
 			return;
 		set_code(&w->w, m);
 		w->w.ts = broker_now(b);
-		broker_emit_warning(b, w, event_kind_name(same_truck ? EVENT_LEVEL : EVENT_UPDATE));
+		broker_emit_warning(b, w, same_truck ? EVENT_LEVEL : EVENT_UPDATE);
 		return;
 	}
 	w = xcalloc(1, sizeof *w);
@@ -146,7 +146,7 @@ raise_warning(struct broker *b, struct bticket *t, const struct monitor_warning 
 	b->warns[b->n_warns++] = w;
 	t->warns[m->kind] = w;
 	b->n_warns_active++;
-	broker_emit_warning(b, w, event_kind_name(EVENT_RAISED));
+	broker_emit_warning(b, w, EVENT_RAISED);
 	log_info("warning %s on ticket %" PRId64 ": %s", w->w.kind, t->w.id, w->w.level);
 }
 
@@ -195,7 +195,7 @@ watch(struct broker *b, struct bticket *t, int64_t now)
 			char detail[64];
 			snprintf(detail, sizeof detail, "ETA now %" PRId64 " min (%s)",
 			    (eta - now + 59999) / 60000, src);
-			broker_emit_ticket(b, t, event_kind_name(EVENT_ETA), "", detail);
+			broker_emit_ticket(b, t, EVENT_ETA, "", detail);
 			mt.eta = t->w.eta;
 		}
 	}

@@ -52,18 +52,19 @@ static int
 declines_cb(void *vctx, const struct store_event *ev)
 {
 	struct relink_ctx *c = vctx;
-	if (strcmp(ev->kind, "offer") == 0) {
+	int kind = event_kind_parse(ev->kind);
+	if (kind == EVENT_OFFER) {
 		struct proto_ticket w;
 		struct proto_error err;
 		c->last = NULL;
 		if (proto_decode_msg(ev->body, ev->body_len, PROTO_MSG_ticket, &w, &err) == 0 &&
 		    w.truck[0])
 			c->last = hmap_get(c->b->truck_by_id, w.truck);
-	} else if (strcmp(ev->kind, "decline") == 0 || strcmp(ev->kind, "timeout") == 0) {
+	} else if (kind == EVENT_DECLINE || kind == EVENT_TIMEOUT) {
 		if (c->last != NULL)
 			broker_add_declined(c->t, c->last);
 		c->last = NULL;
-	} else if (strcmp(ev->kind, "release") == 0) {
+	} else if (kind == EVENT_RELEASE) {
 		c->last = NULL;
 	}
 	return 0;
@@ -73,7 +74,7 @@ static int
 offers_cb(void *vctx, const struct store_event *ev)
 {
 	struct relink_ctx *c = vctx;
-	if (strcmp(ev->kind, "offer") == 0 && dispatch_day(ev->ts) == c->day)
+	if (event_kind_parse(ev->kind) == EVENT_OFFER && dispatch_day(ev->ts) == c->day)
 		c->count++;
 	return 0;
 }

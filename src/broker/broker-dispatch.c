@@ -106,7 +106,7 @@ broker_ticket_set_state(struct bticket *t, enum ticket_state s, int64_t now)
 /* Free the ticket's truck (it becomes available, or off duty if its supplier asked for that
  * during the job) and tell everyone with a truck event of this kind. */
 static void
-release_truck(struct broker *b, struct bticket *t, const char *user, const char *kind,
+release_truck(struct broker *b, struct bticket *t, const char *user, enum event_kind kind,
     const char *detail)
 {
 	struct btruck *k = t->truck;
@@ -209,23 +209,23 @@ offer(struct broker *b, struct bticket *t, struct btruck *k, const struct dispat
 
 	snprintf(detail, sizeof detail, "offered to %s (%s %s), answer within %d s: %s%s%s",
 	    k->w.id, k->w.supplier, k->w.kind, timeout, why, why[0] ? " \xc2\xb7 " : "", line);
-	broker_emit_ticket(b, t, "offer", user, detail);
+	broker_emit_ticket(b, t, EVENT_OFFER, user, detail);
 	snprintf(detail, sizeof detail, "offered ticket %" PRId64 ", answer within %d s", t->w.id,
 	    timeout);
-	broker_emit_truck(b, k, "offer", user, detail);
+	broker_emit_truck(b, k, EVENT_OFFER, user, detail);
 	log_info("ticket %" PRId64 " offered to truck %s (%d s)", t->w.id, k->w.id, timeout);
 }
 
-/* Take t's truck off it. kind "decline" or "timeout": the truck refused (counted on it, and
- * it is not offered t again); "release": it was taken away. The ticket goes back to new. */
+/* Take t's truck off it. kind EVENT_DECLINE or EVENT_TIMEOUT: the truck refused (counted on
+ * it, and it is not offered t again); EVENT_RELEASE: it was taken away. The ticket goes back to new. */
 static void
-drop_truck(struct broker *b, struct bticket *t, const char *kind, const char *user,
+drop_truck(struct broker *b, struct bticket *t, enum event_kind kind, const char *user,
     const char *ticket_detail, const char *truck_detail)
 {
 	struct btruck *k = t->truck;
 	int64_t now = broker_now(b);
 
-	if (k != NULL && strcmp(kind, "release") != 0) {
+	if (k != NULL && kind != EVENT_RELEASE) {
 		broker_add_declined(t, k);
 		k->w.declines++;
 		PROTO_SET(&k->w, truck, declines);
@@ -286,7 +286,7 @@ hold(struct broker *b, struct bticket *t, const struct dispatch_candidate *c,
 		else
 			snprintf(detail + len, sizeof detail - (size_t)len, "; no truck is free");
 	}
-	broker_emit_ticket(b, t, "hold", "", detail);
+	broker_emit_ticket(b, t, EVENT_HOLD, "", detail);
 }
 
 /* BROKER_POLICY_NEAREST, the baseline of the dispatch-quality benchmark: the straight-line
@@ -346,7 +346,7 @@ broker_offer_chosen(struct broker *b, struct bticket *t, struct btruck *k, const
 		snprintf(kd, sizeof kd, "released from ticket %" PRId64 ": re-dispatched to %s",
 		    t->w.id, k->w.id);
 		log_info("ticket %" PRId64 ": %s", t->w.id, td);
-		drop_truck(b, t, "release", user, td, kd);
+		drop_truck(b, t, EVENT_RELEASE, user, td, kd);
 	}
 	snprintf(why, sizeof why, "chosen by %s", user[0] ? user : "an agent");
 	offer(b, t, k, NULL, user, why);
@@ -370,9 +370,9 @@ broker_finish(struct broker *b, struct bticket *t, enum ticket_state s, const ch
 	close_warnings(b, t);
 	snprintf(detail, sizeof detail, "released from ticket %" PRId64 ": %s", t->w.id,
 	    ticket_state_name(s));
-	release_truck(b, t, user, "release", detail);
+	release_truck(b, t, user, EVENT_RELEASE, detail);
 	snprintf(detail, sizeof detail, "%s%s%s", ticket_state_name(s), why[0] ? ": " : "", why);
-	broker_emit_ticket(b, t, "state", user, detail);
+	broker_emit_ticket(b, t, EVENT_STATE, user, detail);
 }
 
 /* The supplier accepts the offer of t to its truck (eta_s < 0: no ETA given). */
@@ -397,12 +397,12 @@ broker_accept_offer(struct broker *b, struct bticket *t, const char *user, int64
 		    k ? k->w.id : "", (eta_s + 59) / 60);
 	else
 		snprintf(detail, sizeof detail, "%s accepted", k ? k->w.id : "");
-	broker_emit_ticket(b, t, "accept", user, detail);
+	broker_emit_ticket(b, t, EVENT_ACCEPT, user, detail);
 	if (k != NULL) {
 		broker_truck_set_status(b, k, TRUCK_ASSIGNED);
 		broker_truck_reindex(b, k);
 		snprintf(detail, sizeof detail, "accepted ticket %" PRId64, t->w.id);
-		broker_emit_truck(b, k, "accept", user, detail);
+		broker_emit_truck(b, k, EVENT_ACCEPT, user, detail);
 	}
 }
 
@@ -419,7 +419,7 @@ broker_decline_offer(struct broker *b, struct bticket *t, const char *user, cons
 	    "gave the job back", reason);
 	snprintf(kd, sizeof kd, "%s ticket %" PRId64 ": %s", offered ? "declined" : "gave back",
 	    t->w.id, reason);
-	drop_truck(b, t, "decline", user, td, kd);
+	drop_truck(b, t, EVENT_DECLINE, user, td, kd);
 	if (broker_auto_region(t))
 		broker_try_dispatch(b, t);
 }
@@ -445,7 +445,7 @@ expire_offer(struct broker *b, struct bticket *t)
 	snprintf(td, sizeof td, "%s: no answer within %d s", k ? k->w.id : "?", timeout);
 	snprintf(kd, sizeof kd, "no answer to ticket %" PRId64 " within %d s", t->w.id, timeout);
 	log_info("ticket %" PRId64 ": %s", t->w.id, td);
-	drop_truck(b, t, "timeout", "", td, kd);
+	drop_truck(b, t, EVENT_TIMEOUT, "", td, kd);
 	if (broker_auto_region(t))
 		broker_try_dispatch(b, t);
 }

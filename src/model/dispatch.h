@@ -1,7 +1,7 @@
 /* dispatch.h: which truck should serve a ticket. Pure: no I/O, no clock (now is passed in,
  * ms since the Unix epoch, broker time).
  *
- * A ranking starts from the trucks nearest to the ticket in a geo index (src/geo.h) whose
+ * A ranking starts from the trucks nearest to the ticket in a geo index (src/model/geo.h) whose
  * mask says they are in the pool (available, or on scene / towing on a job they will finish)
  * and able to serve the fault. Each is scored in seconds, lower is better:
  *

@@ -77,7 +77,7 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 		k = broker_truck_add(b, &w);
 		k->still_since = now;
 		b->avail_changed = true;
-		broker_emit_truck(b, k, "registered", "", s->status);
+		broker_emit_truck(b, k, EVENT_REGISTERED, "", s->status);
 		return;
 	}
 	bool changed = false;
@@ -107,6 +107,6 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 	}
 	if (changed) {
 		broker_truck_reindex(b, k);
-		broker_emit_truck(b, k, "status", "", s->status);
+		broker_emit_truck(b, k, EVENT_STATUS, "", s->status);
 	}
 }

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <zmq.h>
 
-#include "../proto/proto.h"
+#include "proto.h"
 #include "data.h"
 #include "endpoints.h"
 #include "hmap.h"

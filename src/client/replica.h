@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../proto/proto.h"
+#include "proto.h"
 #include "rpc.h"
 
 struct replica;
