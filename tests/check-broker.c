@@ -53,16 +53,22 @@ halt_and_count(void)
 	return st;
 }
 
-/* For tests that only use the DEALER: no wait for a heartbeat. */
+/* Set up the directory and context only: the test makes its own broker. */
 static void
-setup_rpc(void)
+setup_bare(void)
 {
 	struct harness_broker_opts o = {
 		.base_dir = base_dir, .log_env = "CHECK_BROKER_LOG", .cmd_prefix = "check",
 		.strict = true,
 	};
-
 	harness_broker_setup(&E, &o);
+}
+
+/* For tests that only use the DEALER: no wait for a heartbeat. */
+static void
+setup_rpc(void)
+{
+	setup_bare();
 	harness_broker_start(&E, SOURCE_DATA_DIR);
 	harness_broker_clients_open(&E);
 }
@@ -1526,17 +1532,6 @@ START_TEST(test_role_check)
 	broker_destroy(b);
 }
 END_TEST
-
-/* Set up the directory and context only: the test makes its own broker. */
-static void
-setup_bare(void)
-{
-	struct harness_broker_opts o = {
-		.base_dir = base_dir, .log_env = "CHECK_BROKER_LOG", .cmd_prefix = "check",
-		.strict = true,
-	};
-	harness_broker_setup(&E, &o);
-}
 
 static Suite *
 broker_suite(void)
