@@ -6,7 +6,7 @@
  * the feed, broker-dispatch.c and broker-watch.c for the tick, broker-state.c and
  * broker-supplier.c for load and checkpoints) -> broker-emit.c (the clock, the batch,
  * record and publish, the reply queues), which broker.c also calls directly to commit the
- * batch and publish positions. Nothing calls back into this file. */
+ * batch and publish positions. No other broker file calls this one (broker.h is its API). */
 #include "broker-int.h"
 
 #include <errno.h>
