@@ -53,16 +53,22 @@ halt_and_count(void)
 	return st;
 }
 
-/* For tests that only use the DEALER: no wait for a heartbeat. */
+/* Set up the directory and context only: the test makes its own broker. */
 static void
-setup_rpc(void)
+setup_bare(void)
 {
 	struct harness_broker_opts o = {
 		.base_dir = base_dir, .log_env = "CHECK_BROKER_LOG", .cmd_prefix = "check",
 		.strict = true,
 	};
-
 	harness_broker_setup(&E, &o);
+}
+
+/* For tests that only use the DEALER: no wait for a heartbeat. */
+static void
+setup_rpc(void)
+{
+	setup_bare();
 	harness_broker_start(&E, SOURCE_DATA_DIR);
 	harness_broker_clients_open(&E);
 }
@@ -1527,44 +1533,25 @@ START_TEST(test_role_check)
 }
 END_TEST
 
-/* Set up the directory and context only: the test makes its own broker. */
-static void
-setup_bare(void)
-{
-	struct harness_broker_opts o = {
-		.base_dir = base_dir, .log_env = "CHECK_BROKER_LOG", .cmd_prefix = "check",
-		.strict = true,
-	};
-	harness_broker_setup(&E, &o);
-}
-
 static Suite *
 broker_suite(void)
 {
 	Suite *s = suite_create("broker");
 	TCase *tc;
 
-	tc = tcase_create("protocol");
-	tcase_add_checked_fixture(tc, setup_rpc, teardown);
-	tcase_set_timeout(tc, 60);
+	tc = harness_broker_tcase(s, "protocol", setup_rpc, teardown);
 	tcase_add_test(tc, test_hello);
 	tcase_add_loop_test(tc, test_bad_frame, 0, ARRAY_LEN(bad_frames));
 	tcase_add_test(tc, test_bad_frames_in_a_row);
 	tcase_add_test(tc, test_far_too_large);
 	tcase_add_test(tc, test_req_client);
 	tcase_add_test(tc, test_feed_garbage);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("ops");
-	tcase_add_checked_fixture(tc, setup_bare, teardown);
-	tcase_set_timeout(tc, 60);
+	tc = harness_broker_tcase(s, "ops", setup_bare, teardown);
 	tcase_add_test(tc, test_op_table);
 	tcase_add_test(tc, test_role_check);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("tickets");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	tc = harness_broker_tcase(s, "tickets", setup, teardown);
 	tcase_add_test(tc, test_intake_invalid);
 	tcase_add_test(tc, test_intake_fields);
 	tcase_add_test(tc, test_auto_dispatch);
@@ -1577,22 +1564,15 @@ broker_suite(void)
 	tcase_add_test(tc, test_off_duty_after_job);
 	tcase_add_test(tc, test_timeline);
 	tcase_add_test(tc, test_duplicate_cmd_id);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("streams");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	tc = harness_broker_tcase(s, "streams", setup, teardown);
 	tcase_add_test(tc, test_stream_seqs);
 	tcase_add_test(tc, test_snapshot);
 	tcase_add_test(tc, test_restart);
 	tcase_add_test(tc, test_restart_vers);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("warnings");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	tc = harness_broker_tcase(s, "warnings", setup, teardown);
 	tcase_add_test(tc, test_warning_not_accepted);
-	suite_add_tcase(s, tc);
 
 	return s;
 }

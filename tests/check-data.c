@@ -2,7 +2,6 @@
  * trees written into a temporary directory: valid variants of the syntax that must load, and
  * broken files that must be rejected with a cause naming the file, the line and the fault. */
 #include <check.h>
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -364,32 +363,9 @@ tree_setup(void)
 }
 
 static void
-rm_dir(const char *dir)
-{
-	char path[512];
-	struct dirent *de;
-	struct stat st;
-	DIR *dp;
-
-	if ((dp = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(dp)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			rm_dir(path);
-		else
-			unlink(path);
-	}
-	closedir(dp);
-	rmdir(dir);
-}
-
-static void
 tree_teardown(void)
 {
-	rm_dir(tmpdir);
+	rd_remove_tree(tmpdir);
 }
 
 START_TEST(test_tree_base)

@@ -300,19 +300,8 @@ tmp_setup(void)
 static void
 tmp_teardown(void)
 {
-	static const char *names[] = { "en.ini", "zh_CN.ini", "bad_syntax.ini",
-		"bad_section.ini", "bad_outside.ini", "bad_twice.ini", "bad_continued.ini" };
-	char path[128];
-	size_t i;
-
 	i18n_unload();
-	for (i = 0; i < ARRAY_LEN(names); i++) {
-		snprintf(path, sizeof path, "%s/i18n/%s", tmpdir, names[i]);
-		unlink(path);
-	}
-	snprintf(path, sizeof path, "%s/i18n", tmpdir);
-	rmdir(path);
-	rmdir(tmpdir);
+	rd_remove_tree(tmpdir);
 }
 
 START_TEST(test_fallback)

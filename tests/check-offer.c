@@ -987,38 +987,26 @@ offer_suite(void)
 	Suite *s = suite_create("offer");
 	TCase *tc;
 
-	tc = tcase_create("handshake");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	tc = harness_broker_tcase(s, "handshake", setup, teardown);
 	tcase_add_test(tc, test_accept);
 	tcase_add_test(tc, test_decline);
 	tcase_add_test(tc, test_timeout);
 	tcase_add_test(tc, test_not_accepted);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("decisions");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	tc = harness_broker_tcase(s, "decisions", setup, teardown);
 	tcase_add_test(tc, test_candidates);
 	tcase_add_test(tc, test_hold_for_finishing);
 	tcase_add_test(tc, test_rotation);
 	tcase_add_test(tc, test_redispatch);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("warnings");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	tc = harness_broker_tcase(s, "warnings", setup, teardown);
 	tcase_add_test(tc, test_gps_lost);
 	tcase_add_test(tc, test_stalled);
 	tcase_add_test(tc, test_eta_late);
 	tcase_add_test(tc, test_overdue);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("restart");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	tc = harness_broker_tcase(s, "restart", setup, teardown);
 	tcase_add_test(tc, test_restart);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

@@ -37,15 +37,7 @@ setup(void)
 static void
 teardown(void)
 {
-	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
-	char p[320];
-	size_t i;
-
-	for (i = 0; i < ARRAY_LEN(suffix); i++) {
-		snprintf(p, sizeof p, "%s%s", dbpath, suffix[i]);
-		unlink(p);
-	}
-	rmdir(dir);
+	ck_assert_msg(rd_remove_tree(dir) == 0, "removing %s: %s", dir, strerror(errno));
 }
 
 static struct store *

@@ -1,12 +1,9 @@
 /* harness-broker.c: the broker-in-a-thread harness of check-broker.c and check-offer.c. */
 #include "harness-broker.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zmq.h>
 
 #include "util.h"
@@ -27,30 +24,18 @@ harness_broker_main(Suite *s, char *base_dir)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	harness_broker_remove_tree(base_dir);
+	rd_remove_tree(base_dir);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
-void
-harness_broker_remove_tree(const char *dir)
+TCase *
+harness_broker_tcase(Suite *s, const char *name, void (*setup)(void), void (*teardown)(void))
 {
-	DIR *d = opendir(dir);
-	if (d != NULL) {
-		struct dirent *de;
-		char path[512];
-		struct stat sb;
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-			if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-				harness_broker_remove_tree(path);
-			else
-				unlink(path);
-		}
-		closedir(d);
-	}
-	rmdir(dir);
+	TCase *tc = tcase_create(name);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, HARNESS_BROKER_TCASE_TIMEOUT_S);
+	suite_add_tcase(s, tc);
+	return tc;
 }
 
 void
@@ -79,7 +64,7 @@ harness_broker_teardown(struct harness_broker *h)
 	if (h->ctx)
 		zmq_ctx_term(h->ctx);
 	h->ctx = NULL;
-	harness_broker_remove_tree(h->dir);
+	rd_remove_tree(h->dir);
 }
 
 /* ---------------------------------------------------------------- broker and clients */

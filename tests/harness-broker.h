@@ -25,6 +25,7 @@
 #include "proto.h"
 
 #define HARNESS_BROKER_WAIT_MS 5000 /* the longest any single answer may take */
+#define HARNESS_BROKER_TCASE_TIMEOUT_S 60 /* the longest one test may take */
 #define HARNESS_BROKER_T0 1772416800000LL /* 2026-03-02 10:00 China time: broker time at
                                              the first start */
 
@@ -71,8 +72,10 @@ struct harness_broker {
  * with all in it afterwards); frees s's runner. Returns EXIT_SUCCESS when all passed. */
 int harness_broker_main(Suite *s, char *base_dir);
 
-/* Remove a directory tree (directories and plain files); errors are ignored. */
-void harness_broker_remove_tree(const char *dir);
+/* A test case named name in s, with setup and teardown around each test (in its fork) and
+ * HARNESS_BROKER_TCASE_TIMEOUT_S for each; the caller adds the tests. */
+TCase *harness_broker_tcase(Suite *s, const char *name, void (*setup)(void),
+    void (*teardown)(void));
 
 /* Clear h, keep a copy of o (its strings are borrowed: they must outlive h), make a fresh
  * directory in o->base_dir with the endpoints' and database's names, and a ZeroMQ

@@ -1,7 +1,9 @@
 /* broker-dispatch.c: what happens to a ticket between intake and its end: offers to trucks
  * (ranked by dispatch.c), holds for a truck finishing a job nearby, answers to offers,
- * offer time-outs, re-dispatch, the ticket's state changes and its ETA. Every change goes
- * through broker_emit_* (log first, publish after the commit). */
+ * offer time-outs, re-dispatch and the ticket's state changes. Calls broker-eta.c (the
+ * query, travel times, the ETA), broker-watch.c (to clear the warnings an answer or the
+ * end of a ticket settles) and broker-supplier.c; every change goes through broker-emit.c
+ * (log first, publish after the commit). The loop's tick calls broker_dispatch_tick. */
 #include "broker-int.h"
 
 #include <inttypes.h>
@@ -11,56 +13,11 @@
 
 #include "util.h"
 
-static bool
-declined_by(const struct bticket *t, const struct btruck *k)
+/* Whole minutes, rounded up; 0 for a time past. */
+static int64_t
+ceil_min(int64_t ms)
 {
-	for (int i = 0; i < t->n_declined; i++)
-		if (t->declined[i] == k->gid)
-			return true;
-	return false;
-}
-
-/* Remember that k declined t (or did not answer): it is not offered t again. */
-void
-broker_add_declined(struct bticket *t, const struct btruck *k)
-{
-	if (declined_by(t, k))
-		return;
-	if (t->n_declined == DECLINED_MAX) {
-		/* the oldest refusal goes: after DECLINED_MAX others it may be asked again */
-		memmove(t->declined, t->declined + 1, (DECLINED_MAX - 1) * sizeof *t->declined);
-		t->n_declined--;
-	}
-	t->declined[t->n_declined++] = k->gid;
-}
-
-/* ---- ETA ---- */
-
-static struct dispatch_ticket
-ticket_view(const struct bticket *t)
-{
-	return (struct dispatch_ticket){
-		.pos = { t->w.lat, t->w.lon }, .fault = t->fault, .flags = (uint32_t)t->w.flags,
-		.region = t->region,
-	};
-}
-
-/* Travel time in ms from the truck's position to the ticket, from the ETA model. */
-int64_t
-travel_ms(const struct broker *b, const struct bticket *t, const struct btruck *k, int64_t now)
-{
-	struct dispatch_ticket v = ticket_view(t);
-	struct geo_point a = { k->w.lat, k->w.lon };
-	return b->eta->travel_ms(b->eta, &v, a, geo_distance_m(v.pos, a), now);
-}
-
-void
-set_eta(struct bticket *t, int64_t eta, const char *src)
-{
-	t->w.eta = eta;
-	PROTO_SET(&t->w, ticket, eta);
-	proto_strset(t->w.eta_src, sizeof t->w.eta_src, src);
-	PROTO_SET(&t->w, ticket, eta_src);
+	return ms <= 0 ? 0 : (ms + 59999) / 60000;
 }
 
 /* ---- state changes ---- */
@@ -135,7 +92,7 @@ close_warnings(struct broker *b, struct bticket *t)
 {
 	for (int k = 0; k < WARN_KIND_COUNT; k++)
 		if (t->warns[k])
-			clear_warning(b, t, (enum warn_kind)k);
+			broker_clear_warning(b, t, (enum warn_kind)k);
 }
 
 static void
@@ -175,13 +132,13 @@ offer(struct broker *b, struct bticket *t, struct btruck *k, const struct dispat
 	t->w.offer_until = now + (int64_t)timeout * 1000;
 	PROTO_SET(&t->w, ticket, offer_until);
 	if (c != NULL) {
-		set_eta(t, now + c->travel_ms + c->job_ms, c->eta_src);
+		broker_set_eta(t, now + c->travel_ms + c->job_ms, c->eta_src);
 		dispatch_why(c, line, sizeof line);
 	} else {
-		int64_t travel = travel_ms(b, t, k, now);
+		int64_t travel = broker_travel_ms(b, t, k, now);
 		bool stale = now - k->w.fix_ts > (int64_t)b->rules.gps_stale_s * 1000;
 		const char *src = stale ? "stale" : b->eta->src;
-		set_eta(t, now + travel, src);
+		broker_set_eta(t, now + travel, src);
 		snprintf(line, sizeof line, "%.1f km \xc2\xb7 ETA %" PRId64 " min (%s)",
 		    geo_distance_m((struct geo_point){ k->w.lat, k->w.lon },
 		    (struct geo_point){ t->w.lat, t->w.lon }) / 1000.0, ceil_min(travel), src);
@@ -238,7 +195,7 @@ drop_truck(struct broker *b, struct bticket *t, enum event_kind kind, const char
 	t->w.offer_until = 0;
 	t->w.present &= ~((uint64_t)1 << PROTO_ticket_eta | (uint64_t)1 << PROTO_ticket_eta_src |
 	    (uint64_t)1 << PROTO_ticket_offer_until);
-	clear_warning(b, t, WARN_REDISPATCH);
+	broker_clear_warning(b, t, WARN_REDISPATCH);
 	broker_emit_ticket(b, t, kind, user, ticket_detail);
 }
 
@@ -246,16 +203,6 @@ bool
 broker_auto_region(const struct bticket *t)
 {
 	return t->region == NULL || t->region->auto_dispatch;
-}
-
-struct dispatch_query
-query_for(struct broker *b, struct bticket *t, int64_t now)
-{
-	broker_roll_day(b, now);
-	return (struct dispatch_query){
-		.ticket = ticket_view(t), .skip = t->declined, .n_skip = (size_t)t->n_declined,
-		.available_only = false, .now = now,
-	};
 }
 
 /* The best truck is still on a job nearby: wait for it (said once per truck waited for). */
@@ -312,7 +259,7 @@ broker_try_dispatch(struct broker *b, struct bticket *t)
 {
 	struct dispatch_candidate c;
 	int64_t now = broker_now(b);
-	struct dispatch_query q = query_for(b, t, now);
+	struct dispatch_query q = broker_dispatch_query(b, t, now);
 	struct dispatch_rules nearest;
 	const struct dispatch_rules *rules = &b->rules;
 
@@ -385,13 +332,13 @@ broker_accept_offer(struct broker *b, struct bticket *t, const char *user, int64
 
 	broker_ticket_set_state(t, TICKET_ACCEPTED, now);
 	if (eta_s >= 0) {
-		set_eta(t, now + eta_s * 1000, "supplier");
+		broker_set_eta(t, now + eta_s * 1000, "supplier");
 		t->eta_updated = now;
 	}
 	t->w.offer_until = 0;
 	t->w.present &= ~((uint64_t)1 << PROTO_ticket_offer_until);
 	t->round_start = 0;
-	clear_warning(b, t, WARN_NOT_ACCEPTED);
+	broker_clear_warning(b, t, WARN_NOT_ACCEPTED);
 	if (eta_s >= 0)
 		snprintf(detail, sizeof detail, "%s accepted, supplier ETA %" PRId64 " min",
 		    k ? k->w.id : "", (eta_s + 59) / 60);

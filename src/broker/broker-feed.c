@@ -1,5 +1,6 @@
 /* broker-feed.c: the suppliers' feed: GPS fixes (positions, the stall clock) and the status
- * a supplier sets on its trucks (registration, on and off duty, kind and supplier). */
+ * a supplier sets on its trucks (registration, on and off duty, kind and supplier). The
+ * loop calls broker_handle_feed; it calls broker-supplier.c and broker-emit.c. */
 #include "broker-int.h"
 
 #include <string.h>

@@ -1,17 +1,32 @@
 /* broker-int.h: the broker's private state and the calls between its files. Not for other
  * modules. Who owns what:
  *
- *   broker.c           the loop, sockets, clock, batch transaction, emit/publish, replies,
- *                      snapshots, heartbeats, checkpoints and load
- *   broker-ops.c       the op table and the request handlers
- *   broker-dispatch.c  offers, holds, try_dispatch, offer time-outs, ticket state changes
- *   broker-supplier.c  supplier accounting and the fleet as dispatch sees it
- *   broker-state.c     the entity tables, and relinking them after a load
+ *   broker.c           the loop, the sockets (the only file with zmq.h), the clock's steps,
+ *                      the tick, sending replies and publications, heartbeats,
+ *                      checkpoints, load; create, run, destroy
+ *   broker-ops.c       the op table and the request handlers (snapshot included)
  *   broker-feed.c      the suppliers' feed: GPS fixes and truck status
- *   broker-watch.c     monitoring: the delay warnings
+ *   broker-dispatch.c  offers, holds, try_dispatch, offer time-outs, ticket state changes
+ *   broker-watch.c     monitoring: the delay warnings (rules in src/model/monitor.c)
+ *   broker-eta.c       a ticket as the ranking sees it: declined trucks, query, travel, ETA
+ *   broker-supplier.c  supplier accounting and the fleet as dispatch sees it
+ *   broker-state.c     the entity tables, the lists snapshots and checkpoints show, and
+ *                      relinking them after a load
+ *   broker-emit.c      broker time, the batch transaction, record and publish (log first,
+ *                      publish after the commit), the reply queues
  *
- * Calls go one way: the loop (broker.c) calls into the jobs; the jobs call the emit/publish
- * layer (broker_emit_*, broker_reply) and each other's helpers below. */
+ * Calls go one way, down these layers, never back up (a file may call any file below it):
+ *
+ *   broker.c                          the loop
+ *   broker-ops.c    broker-feed.c     what arrives on the sockets
+ *   broker-dispatch.c                 offers and ticket states
+ *   broker-watch.c                    warnings
+ *   broker-state.c                    tables, snapshot lists, relink after a load
+ *   broker-eta.c                      query, travel time, ETA
+ *   broker-supplier.c                 suppliers, fleet, truck status
+ *   broker-emit.c                     clock, batch, record and publish, replies
+ *
+ * The sections below are in this order, bottom first. */
 #ifndef RD_BROKER_INT_H
 #define RD_BROKER_INT_H
 
@@ -112,7 +127,7 @@ struct peer {
 /* One op of the API: the request handlers, the idempotency cache and the role check all
  * read this table (broker-ops.c). A handler writes its complete reply frame into out and
  * returns 0, or an error reply and -1; a handler that answers in several frames queues
- * them itself (broker_reply_peer) and leaves out empty. */
+ * them itself (broker_outq_*) and leaves out empty. */
 struct broker_op {
 	const char *name;        /* the wire op, proto_descs[args].wire */
 	enum proto_msg_id args;  /* its REQUEST message */
@@ -192,10 +207,16 @@ struct broker {
 	bool fatal;
 };
 
-/* broker.c */
+/* ---- broker-emit.c: the bottom layer; it calls no other broker file ---- */
+
+/* Broker time (ms since the epoch): the manual clock's steps, or the monotonic clock
+ * scaled, from the start time set by broker_create. */
 int64_t broker_now(const struct broker *b);
 /* Open the batch transaction if it is not open yet; false (and b->fatal) on error. */
 bool broker_txn(struct broker *b);
+/* End of the loop's turn: commit the batch if one is open. False (b->fatal) when the commit
+ * failed or b->fatal was set: the queued publications are dropped then. */
+bool broker_commit(struct broker *b);
 /* Record a change of an entity: bump its stream's seq into ver, append the event and queue
  * the publication. user/detail may be "". */
 void broker_emit_ticket(struct broker *b, struct bticket *t, enum event_kind kind, const char *user,
@@ -203,34 +224,21 @@ void broker_emit_ticket(struct broker *b, struct bticket *t, enum event_kind kin
 void broker_emit_truck(struct broker *b, struct btruck *k, enum event_kind kind, const char *user,
     const char *detail);
 void broker_emit_warning(struct broker *b, struct bwarn *w, enum event_kind kind);
-/* Encode an entity's wire form as a msgpack map into out. */
-void broker_pack_ticket(const struct bticket *t, struct proto_buf *out);
+/* Queue a truck's new position for publication without writing the log. */
+void broker_publish_position(struct broker *b, struct btruck *k);
 /* Queue a reply frame for peer p (copied). */
 void broker_reply(struct broker *b, const struct peer *p, const char *body, size_t len);
-/* Queue the snapshot the request asks for, in parts, for peer p. */
-void broker_send_snapshot(struct broker *b, const struct proto_request *req,
-    const struct peer *p);
+/* A reply in several frames: a queue for p, frames added (taken: freed with it), then
+ * pushed behind the other replies. broker_outq_free frees one (broker.c, once sent). */
+struct outq *broker_outq_new(const struct peer *p);
+void broker_outq_add(struct outq *q, char *frame, size_t len);
+void broker_outq_push(struct broker *b, struct outq *q);
+void broker_outq_free(struct outq *q);
+/* Free the queued publications and replies (broker_destroy). */
+void broker_emit_finish(struct broker *b);
 
-/* broker-ops.c */
-/* The row of op (an enum proto_msg_id), or NULL when the broker does not serve it. */
-const struct broker_op *broker_op_find(int op);
-/* Every row, for tests. */
-extern const struct broker_op broker_ops[];
-extern const size_t broker_n_ops;
-const char *broker_role_name(enum broker_role r);
-/* Handle one decoded request from p: reply (or replay the stored reply of a retry). out is
- * scratch. */
-void broker_handle(struct broker *b, const struct peer *p, const struct proto_request *req,
-    struct proto_buf *out);
+/* ---- broker-supplier.c: calls no other broker file ---- */
 
-/* broker-state.c */
-struct bticket *broker_ticket(struct broker *b, int64_t id);
-void broker_ticket_put(struct broker *b, struct bticket *t);
-/* After load: relink tickets, trucks and warnings; rebuild what is not in the entities
- * (declined trucks, offers today) from the event log. */
-void broker_relink(struct broker *b);
-
-/* broker-supplier.c */
 /* Set up the dispatch rules, the supplier table and the fleet view from b->data; before any
  * truck is added. broker_dispatch_finish frees what it made. */
 void broker_dispatch_init(struct broker *b);
@@ -247,12 +255,48 @@ void broker_truck_resup(struct broker *b, struct btruck *k);
 void broker_roll_day(struct broker *b, int64_t now);
 void broker_truck_set_status(struct broker *b, struct btruck *k, enum truck_status s);
 
-/* broker-dispatch.c (the short names are those the monitoring code calls) */
+/* ---- broker-eta.c: called by dispatch, watch, the ops and the relink ---- */
+
+/* Remember that k declined t (or did not answer): it is not offered t again. */
 void broker_add_declined(struct bticket *t, const struct btruck *k);
-int64_t travel_ms(const struct broker *b, const struct bticket *t, const struct btruck *k,
-    int64_t now);
-void set_eta(struct bticket *t, int64_t eta, const char *src);
-struct dispatch_query query_for(struct broker *b, struct bticket *t, int64_t now);
+/* The query for ranking trucks for t at now, skipping those that declined it. */
+struct dispatch_query broker_dispatch_query(struct broker *b, struct bticket *t, int64_t now);
+/* The same, also skipping t's own truck if it has one; skip is the room for the list. */
+struct dispatch_query broker_dispatch_query_others(struct broker *b, struct bticket *t,
+    int64_t now, uint32_t skip[DECLINED_MAX + 1]);
+/* Travel time in ms from truck k's position to t, from the ETA model. */
+int64_t broker_travel_ms(const struct broker *b, const struct bticket *t,
+    const struct btruck *k, int64_t now);
+/* Set t's ETA and where it comes from (the model's name, "stale", "supplier"). */
+void broker_set_eta(struct bticket *t, int64_t eta, const char *src);
+
+/* ---- broker-state.c: called by the loop, the ops and broker-watch.c ---- */
+
+struct bticket *broker_ticket(struct broker *b, int64_t id);
+/* Put t (taken) in its place by id, freeing what was there. */
+void broker_ticket_put(struct broker *b, struct bticket *t);
+/* Put w (taken) in its place by id, freeing what was there. */
+void broker_warning_put(struct broker *b, struct bwarn *w);
+/* The wire forms of stream s's entities in id order (the caller frees the array, not the
+ * entities): every one for a checkpoint, or (live) the set a snapshot shows: tickets open
+ * or closed less than keep_closed_min before now, every truck, the active warnings. */
+const void **broker_stream_entities(const struct broker *b, enum proto_stream s, bool live,
+    int64_t now, size_t *n);
+/* After load: relink tickets, trucks and warnings; rebuild what is not in the entities
+ * (declined trucks, offers today) from the event log. */
+void broker_relink(struct broker *b);
+
+/* ---- broker-watch.c: called by the tick, dispatch and the ops ---- */
+
+/* Clear t's warning of kind k if it has one. */
+void broker_clear_warning(struct broker *b, struct bticket *t, enum warn_kind k);
+/* Refresh t's ETA from its truck's position, and raise and clear its warnings at now. */
+void broker_watch_ticket(struct broker *b, struct bticket *t, int64_t now);
+/* broker_watch_ticket for every open ticket. */
+void broker_watch_tick(struct broker *b, int64_t now);
+
+/* ---- broker-dispatch.c: called by the tick and the ops ---- */
+
 void broker_ticket_set_state(struct bticket *t, enum ticket_state s, int64_t now);
 bool broker_auto_region(const struct bticket *t);
 /* Offer a waiting ticket to its best candidate, or hold it for a better one finishing a
@@ -273,19 +317,21 @@ void broker_finish(struct broker *b, struct bticket *t, enum ticket_state s, con
  * transaction failed. */
 bool broker_dispatch_tick(struct broker *b, int64_t now);
 
-static inline int64_t
-ceil_min(int64_t ms)
-{
-	return ms <= 0 ? 0 : (ms + 59999) / 60000;
-}
+/* ---- broker-feed.c: called by the loop ---- */
 
-/* broker-feed.c */
 void broker_handle_feed(struct broker *b, const struct proto_feed *f);
 
-/* broker-watch.c */
-void clear_warning(struct broker *b, struct bticket *t, enum warn_kind k);
-void watch(struct broker *b, struct bticket *t, int64_t now);
-/* Raise and clear the warnings of every open ticket at now. */
-void broker_watch_tick(struct broker *b, int64_t now);
+/* ---- broker-ops.c: called by the loop ---- */
+
+/* The row of op (an enum proto_msg_id), or NULL when the broker does not serve it. */
+const struct broker_op *broker_op_find(int op);
+/* Every row, for tests. */
+extern const struct broker_op broker_ops[];
+extern const size_t broker_n_ops;
+const char *broker_role_name(enum broker_role r);
+/* Handle one decoded request from p: reply (or replay the stored reply of a retry). out is
+ * scratch. */
+void broker_handle(struct broker *b, const struct peer *p, const struct proto_request *req,
+    struct proto_buf *out);
 
 #endif

@@ -1,6 +1,9 @@
 /* broker-ops.c: the op table and the request handlers: intake, ticket state changes, notes,
  * cancel, assignment, candidates, history, hello, snapshot. broker_handle reads the table
- * for the role check, the idempotency cache of mutating ops and the handler. */
+ * for the role check, the idempotency cache of mutating ops and the handler.
+ *
+ * The loop (broker.c) calls broker_handle; the handlers call the other jobs (dispatch,
+ * watch, supplier, state) and answer through broker-emit.c's reply queue. */
 #include "broker-int.h"
 
 #include <inttypes.h>
@@ -17,10 +20,16 @@
 /* ---- replies ---- */
 
 static void
+pack_ticket(const struct bticket *t, struct proto_buf *out)
+{
+	proto_pack_obj(out, PROTO_MSG_ticket, &t->w, 0);
+}
+
+static void
 reply_ticket(struct proto_buf *out, const struct proto_request *req, const struct bticket *t)
 {
 	proto_encode_reply_ok(out, req->cmd_id, proto_descs[req->op].wire);
-	broker_pack_ticket(t, out);
+	pack_ticket(t, out);
 }
 
 static int
@@ -196,11 +205,11 @@ op_set_state(struct broker *b, const struct peer *p, const struct proto_request 
 		};
 		broker_ticket_set_state(t, (enum ticket_state)s, now);
 		if (s == TICKET_ON_SCENE) {
-			clear_warning(b, t, WARN_ETA_LATE);
-			clear_warning(b, t, WARN_OVERDUE);
-			clear_warning(b, t, WARN_GPS_LOST);
-			clear_warning(b, t, WARN_STALLED);
-			clear_warning(b, t, WARN_REDISPATCH);
+			broker_clear_warning(b, t, WARN_ETA_LATE);
+			broker_clear_warning(b, t, WARN_OVERDUE);
+			broker_clear_warning(b, t, WARN_GPS_LOST);
+			broker_clear_warning(b, t, WARN_STALLED);
+			broker_clear_warning(b, t, WARN_REDISPATCH);
 		}
 		if (s == TICKET_EN_ROUTE && t->truck != NULL) {
 			/* time at the depot before leaving is not a stall */
@@ -378,18 +387,14 @@ op_candidates(struct broker *b, const struct peer *p, const struct proto_request
 		return reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64 " is %s",
 		    t->w.id, ticket_state_name(t->state));
 	int64_t now = broker_now(b);
-	struct dispatch_query q = query_for(b, t, now);
-	memcpy(skip, t->declined, (size_t)t->n_declined * sizeof *skip);
-	q.skip = skip;
-	if (t->truck != NULL)
-		skip[q.n_skip++] = t->truck->gid;
+	struct dispatch_query q = broker_dispatch_query_others(b, t, now, skip);
 	size_t want = PROTO_HAS(a, dispatch_candidates, k) ? (size_t)a->k : 5;
 	size_t n = dispatch_rank(&b->rules, b->eta, &b->fleet, &q, want, c, NULL);
 
 	proto_encode_reply_ok(out, req->cmd_id, "dispatch.candidates");
 	proto_pack_map(out, 2);
 	proto_pack_str(out, "ticket");
-	broker_pack_ticket(t, out);
+	pack_ticket(t, out);
 	proto_pack_str(out, "candidates");
 	proto_pack_array(out, (uint32_t)n);
 	for (size_t i = 0; i < n; i++) {
@@ -457,7 +462,7 @@ op_get(struct broker *b, const struct peer *p, const struct proto_request *req,
 	proto_encode_reply_ok(out, req->cmd_id, "ticket.get");
 	proto_pack_map(out, 2);
 	proto_pack_str(out, "ticket");
-	broker_pack_ticket(t, out);
+	pack_ticket(t, out);
 	proto_pack_str(out, "events");
 	proto_pack_array(out, (uint32_t)shown);
 	for (size_t i = c.n - shown; i < c.n; i++)
@@ -467,13 +472,54 @@ op_get(struct broker *b, const struct peer *p, const struct proto_request *req,
 }
 
 
-/* The whole live state, in parts of at most args.chunk entities (broker.c encodes it). */
+/* The whole live state, in parts of at most args.chunk entities. It is encoded now (so
+ * every part is consistent with the same seqs) and queued as parts for the client: the
+ * head, then one array per stream; the parts are filled stream after stream. */
 static int
 op_snapshot(struct broker *b, const struct peer *p, const struct proto_request *req,
     struct proto_buf *out)
 {
-	broker_send_snapshot(b, req, p);
-	return 0;
+	int64_t now = broker_now(b);
+	size_t chunk = PROTO_HAS(&req->args.snapshot, snapshot, chunk) ?
+	    (size_t)req->args.snapshot.chunk : 1000;
+	const void **list[PROTO_STREAM_COUNT];
+	size_t n[PROTO_STREAM_COUNT], at[PROTO_STREAM_COUNT] = { 0 }, total = 0;
+	struct proto_snapshot_part h = { .epoch = b->epoch };
+	int s;
+
+	for (s = 0; s < PROTO_STREAM_COUNT; s++) {
+		list[s] = broker_stream_entities(b, s, true, now, &n[s]);
+		proto_snapshot_set(&h, s, b->seq[s], (int64_t)n[s]);
+		total += n[s];
+	}
+	size_t parts = total == 0 ? 1 : (total + chunk - 1) / chunk;
+	struct outq *q = broker_outq_new(p);
+	struct proto_buf pb;
+	proto_buf_init(&pb);
+	h.parts = (int64_t)parts;
+	for (size_t part = 1; part <= parts; part++) {
+		size_t room = chunk;
+		h.part = (int64_t)part;
+		proto_encode_reply_ok(&pb, req->cmd_id, "snapshot");
+		proto_pack_obj(&pb, PROTO_MSG_snapshot_part, &h, PROTO_STREAM_COUNT);
+		for (s = 0; s < PROTO_STREAM_COUNT; s++) {
+			size_t k = n[s] - at[s] < room ? n[s] - at[s] : room;
+			room -= k;
+			proto_pack_str(&pb, proto_streams[s].array);
+			proto_pack_array(&pb, (uint32_t)k);
+			for (size_t i = 0; i < k; i++)
+				proto_pack_obj(&pb, (enum proto_msg_id)proto_streams[s].msg,
+				    list[s][at[s]++], 0);
+		}
+		size_t len;
+		char *frame = proto_buf_take(&pb, &len);
+		broker_outq_add(q, frame, len);
+	}
+	proto_buf_finish(&pb);
+	for (s = 0; s < PROTO_STREAM_COUNT; s++)
+		free(list[s]);
+	broker_outq_push(b, q);
+	return 0; /* out stays empty: the parts are queued */
 }
 
 /* ---- the op table ---- */

@@ -1,6 +1,8 @@
-/* broker-state.c: the broker's entity tables (tickets by id, warnings by id) and, after a
- * load from the store, the links between entities and the dispatch state that is not in
- * them (declined trucks, offers today), rebuilt from the event log. */
+/* broker-state.c: the broker's entity tables (tickets by id, warnings by id), the lists of
+ * entities a snapshot or a checkpoint shows, and, after a load from the store, the links
+ * between entities and the dispatch state that is not in them (declined trucks, offers
+ * today), rebuilt from the event log. Called by the loop (load, checkpoint), the ops and
+ * broker-watch.c; the relink calls broker-eta.c and broker-supplier.c. */
 #include "broker-int.h"
 
 #include <inttypes.h>
@@ -20,22 +22,81 @@ broker_ticket(struct broker *b, int64_t id)
 	return b->tickets[id - 1];
 }
 
+/* table (of *cap slots of size elem) grown, new slots zeroed, until it has slot idx: the
+ * new table (the old one is gone). */
+static void *
+table_reserve(void *table, size_t *cap, size_t first, size_t idx, size_t elem)
+{
+	if (idx < *cap)
+		return table;
+	size_t n = *cap ? *cap : first;
+	while (n <= idx)
+		n *= 2;
+	table = xreallocarray(table, n, elem);
+	memset((char *)table + *cap * elem, 0, (n - *cap) * elem);
+	*cap = n;
+	return table;
+}
+
 void
 broker_ticket_put(struct broker *b, struct bticket *t)
 {
 	size_t idx = (size_t)t->w.id - 1;
-	if (idx >= b->cap_tickets) {
-		size_t cap = b->cap_tickets ? b->cap_tickets : 1024;
-		while (cap <= idx)
-			cap *= 2;
-		b->tickets = xreallocarray(b->tickets, cap, sizeof *b->tickets);
-		memset(b->tickets + b->cap_tickets, 0, (cap - b->cap_tickets) * sizeof *b->tickets);
-		b->cap_tickets = cap;
-	}
+	b->tickets = table_reserve(b->tickets, &b->cap_tickets, 1024, idx, sizeof *b->tickets);
 	free(b->tickets[idx]);
 	b->tickets[idx] = t;
 	if (idx + 1 > b->n_tickets)
 		b->n_tickets = idx + 1;
+}
+
+void
+broker_warning_put(struct broker *b, struct bwarn *w)
+{
+	size_t idx = (size_t)w->w.id - 1;
+	b->warns = table_reserve(b->warns, &b->cap_warns, 256, idx, sizeof *b->warns);
+	free(b->warns[idx]);
+	b->warns[idx] = w;
+	if (idx + 1 > b->n_warns)
+		b->n_warns = idx + 1;
+}
+
+static bool
+snapshot_keeps(const struct broker *b, const struct bticket *t, int64_t now)
+{
+	if (!ticket_state_final(t->state))
+		return true;
+	return now - t->w.t_closed <= (int64_t)b->opts.keep_closed_min * 60000;
+}
+
+const void **
+broker_stream_entities(const struct broker *b, enum proto_stream s, bool live, int64_t now,
+    size_t *n)
+{
+	const void **list;
+
+	*n = 0;
+	switch (s) {
+	case PROTO_STREAM_TICKET:
+		list = xcalloc(b->n_tickets + 1, sizeof *list);
+		for (size_t i = 0; i < b->n_tickets; i++)
+			if (b->tickets[i] && (!live || snapshot_keeps(b, b->tickets[i], now)))
+				list[(*n)++] = &b->tickets[i]->w;
+		return list;
+	case PROTO_STREAM_TRUCK:
+		list = xcalloc(b->n_trucks + 1, sizeof *list);
+		for (size_t i = 0; i < b->n_trucks; i++)
+			list[(*n)++] = &b->trucks[i]->w;
+		return list;
+	case PROTO_STREAM_WARNING:
+		list = xcalloc(b->n_warns + 1, sizeof *list);
+		for (size_t i = 0; i < b->n_warns; i++)
+			if (b->warns[i] && (!live || !b->warns[i]->w.cleared))
+				list[(*n)++] = &b->warns[i]->w;
+		return list;
+	case PROTO_STREAM_COUNT:
+		break;
+	}
+	return xcalloc(1, sizeof *list);
 }
 
 struct relink_ctx {

@@ -1,6 +1,7 @@
 /* broker-supplier.c: the trucks and their suppliers as dispatch sees them: the supplier
  * table (trucks, busy trucks, offers today per supplier), a truck's status and its place in
- * the geo index, and the fleet view dispatch_rank reads. */
+ * the geo index, and the fleet view dispatch_rank reads. Calls no other broker file: the
+ * changes it makes are recorded by its callers. */
 #include "broker-int.h"
 
 #include <stdlib.h>

@@ -1,6 +1,10 @@
 /* broker-watch.c: monitoring: the delay warnings of open tickets (not accepted, GPS lost,
  * stalled, ETA late, overdue, a better truck for re-dispatch), raised and cleared at every
- * tick, and the ETA refresh from the truck's live position. */
+ * tick, and the ETA refresh from the truck's live position. The loop's tick calls
+ * broker_watch_tick after dispatch; dispatch and the ops clear settled warnings through
+ * broker_clear_warning. Calls the pure src/model/monitor.c, broker-eta.c (travel times,
+ * the ETA, the query of a re-dispatch proposal), broker-state.c and broker-emit.c; never
+ * broker-dispatch.c. */
 #include "broker-int.h"
 
 #include <inttypes.h>
@@ -53,7 +57,7 @@ monitor_truck_of(const struct btruck *k, struct monitor_truck *mk)
 }
 
 void
-clear_warning(struct broker *b, struct bticket *t, enum warn_kind k)
+broker_clear_warning(struct broker *b, struct bticket *t, enum warn_kind k)
 {
 	struct bwarn *w = t->warns[k];
 	if (w == NULL)
@@ -139,11 +143,7 @@ raise_warning(struct broker *b, struct bticket *t, const struct monitor_warning 
 	w->w.present = PROTO_ALL & ~((uint64_t)1 << PROTO_warning_truck | WARN_PARAMS);
 	set_code(&w->w, m);
 	w->w.ts = broker_now(b);
-	if (b->n_warns == b->cap_warns) {
-		b->cap_warns = b->cap_warns ? b->cap_warns * 2 : 256;
-		b->warns = xreallocarray(b->warns, b->cap_warns, sizeof *b->warns);
-	}
-	b->warns[b->n_warns++] = w;
+	broker_warning_put(b, w);
 	t->warns[m->kind] = w;
 	b->n_warns_active++;
 	broker_emit_warning(b, w, EVENT_RAISED);
@@ -156,17 +156,14 @@ static bool
 propose(struct broker *b, struct bticket *t, int64_t now, struct dispatch_candidate *c)
 {
 	uint32_t skip[DECLINED_MAX + 1];
+	struct dispatch_query q = broker_dispatch_query_others(b, t, now, skip);
 
-	struct dispatch_query q = query_for(b, t, now);
-	memcpy(skip, t->declined, (size_t)t->n_declined * sizeof *skip);
-	skip[q.n_skip++] = t->truck->gid;
-	q.skip = skip;
 	q.available_only = true;
 	return dispatch_rank(&b->rules, b->eta, &b->fleet, &q, 1, c, NULL) > 0;
 }
 
 void
-watch(struct broker *b, struct bticket *t, int64_t now)
+broker_watch_ticket(struct broker *b, struct bticket *t, int64_t now)
 {
 	const struct data_sla *sla = &b->data->sla;
 	struct btruck *k = t->truck;
@@ -183,14 +180,14 @@ watch(struct broker *b, struct bticket *t, int64_t now)
 	/* ETA refresh from the truck's live position */
 	if ((t->state == TICKET_ACCEPTED || t->state == TICKET_EN_ROUTE) && k != NULL &&
 	    k->placed) {
-		int64_t eta = now + travel_ms(b, t, k, now);
+		int64_t eta = now + broker_travel_ms(b, t, k, now);
 		const char *src = monitor_gps_stale(&mk, sla, now) ? "stale" : b->eta->src;
 		if (t->state == TICKET_ACCEPTED && strcmp(t->w.eta_src, "supplier") == 0 &&
 		    t->w.eta > eta)
 			eta = t->w.eta; /* the truck has not left; trust the supplier's quote */
 		else if ((llabs(eta - t->w.eta) >= ETA_CHANGE_MS || strcmp(src, t->w.eta_src) != 0) &&
 		    now - t->eta_updated >= ETA_MIN_GAP_MS) {
-			set_eta(t, eta, src);
+			broker_set_eta(t, eta, src);
 			t->eta_updated = now;
 			char detail[64];
 			snprintf(detail, sizeof detail, "ETA now %" PRId64 " min (%s)",
@@ -208,7 +205,7 @@ watch(struct broker *b, struct bticket *t, int64_t now)
 	monitor_check(&mt, k != NULL ? &mk : NULL, pp, sla, now, &r);
 	for (int i = 0; i < WARN_KIND_COUNT; i++) {
 		if (r.w[i].level == WARN_LEVEL_NONE)
-			clear_warning(b, t, (enum warn_kind)i);
+			broker_clear_warning(b, t, (enum warn_kind)i);
 		else
 			raise_warning(b, t, &r.w[i]);
 	}
@@ -226,6 +223,6 @@ broker_watch_tick(struct broker *b, int64_t now)
 			continue;
 		if (!broker_txn(b))
 			return;
-		watch(b, t, now);
+		broker_watch_ticket(b, t, now);
 	}
 }

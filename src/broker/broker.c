@@ -1,8 +1,12 @@
-/* broker.c: rescuedeskd's loop: sockets, the clock, the batch transaction, publishing,
- * replies, snapshots, heartbeats, checkpoints and load. The loop calls into the jobs
- * (broker-ops.c for requests, broker-feed.c for the feed, broker-dispatch.c and
- * broker-watch.c for the periodic work); they report back through broker_emit_* and
- * broker_reply. */
+/* broker.c: rescuedeskd's loop and what only it does: the sockets (this is the broker's one
+ * file that includes zmq.h), the clock's steps, the periodic tick, sending the queued
+ * replies and publications, heartbeats, checkpoints, and loading the state at start.
+ *
+ * Calls go one way: broker.c -> the job files (broker-ops.c for requests, broker-feed.c for
+ * the feed, broker-dispatch.c and broker-watch.c for the tick, broker-state.c and
+ * broker-supplier.c for load and checkpoints) -> broker-emit.c (the clock, the batch,
+ * record and publish, the reply queues), which broker.c also calls directly to commit the
+ * batch and publish positions. No other broker file calls this one (broker.h is its API). */
 #include "broker-int.h"
 
 #include <errno.h>
@@ -29,125 +33,6 @@ tick_ms(const struct broker *b)
 	return b->opts.tick_ms > 0 ? b->opts.tick_ms : TICK_MS;
 }
 
-int64_t
-broker_now(const struct broker *b)
-{
-	if (b->opts.clock == BROKER_CLOCK_MANUAL)
-		return b->t0_broker + b->stepped;
-	int64_t el = rd_mono_ms() - b->t0_mono;
-	return b->t0_broker + (int64_t)((double)el * b->opts.time_scale);
-}
-
-bool
-broker_txn(struct broker *b)
-{
-	if (b->fatal)
-		return false;
-	if (b->in_txn)
-		return true;
-	if (store_begin(b->store) < 0) {
-		log_error("store: %s", store_errmsg(b->store));
-		b->fatal = true;
-		return false;
-	}
-	b->in_txn = true;
-	return true;
-}
-
-static void
-queue_pub(struct broker *b, enum proto_stream stream, struct proto_buf *body)
-{
-	if (b->n_pubs == b->cap_pubs) {
-		b->cap_pubs = b->cap_pubs ? b->cap_pubs * 2 : 64;
-		b->pubs = xreallocarray(b->pubs, b->cap_pubs, sizeof *b->pubs);
-	}
-	struct pubq *p = &b->pubs[b->n_pubs++];
-	p->stream = stream;
-	p->body = proto_buf_take(body, &p->len);
-}
-
-/* Bump stream s's seq into the entity's ver, append the event (body = the entity's map)
- * and queue its publication under that seq. */
-static void
-emit(struct broker *b, enum proto_stream s, void *entity, const char *kind, const char *user,
-    const char *detail)
-{
-	char id[32];
-	struct proto_buf blob, pb;
-	int64_t seq = ++b->seq[s];
-
-	proto_entity_set_ver(s, entity, seq);
-	if (!broker_txn(b))
-		return;
-	proto_buf_init(&blob);
-	proto_pack_obj(&blob, (enum proto_msg_id)proto_streams[s].msg, entity, 0);
-	proto_entity_key(s, entity, id, sizeof id);
-	struct store_event ev = {
-		.ts = broker_now(b), .stream = proto_streams[s].topic, .entity = id,
-		.kind = kind, .user = user ? user : "", .detail = detail ? detail : "",
-		.body = blob.data, .body_len = blob.len,
-	};
-	if (store_event_append(b->store, &ev) < 0) {
-		log_error("store: %s", store_errmsg(b->store));
-		b->fatal = true;
-		proto_buf_finish(&blob);
-		return;
-	}
-	b->events_since_checkpoint++;
-	proto_buf_init(&pb);
-	proto_encode_pub_raw(&pb, (enum proto_msg_id)proto_streams[s].msg, b->epoch, seq, ev.ts,
-	    blob.data, blob.len);
-	queue_pub(b, s, &pb);
-	proto_buf_finish(&pb);
-	proto_buf_finish(&blob);
-}
-
-void
-broker_pack_ticket(const struct bticket *t, struct proto_buf *out)
-{
-	proto_pack_obj(out, PROTO_MSG_ticket, &t->w, 0);
-}
-
-void
-broker_emit_ticket(struct broker *b, struct bticket *t, enum event_kind kind, const char *user,
-    const char *detail)
-{
-	t->w.updated = broker_now(b);
-	PROTO_SET(&t->w, ticket, updated);
-	emit(b, PROTO_STREAM_TICKET, &t->w, event_kind_name(kind), user, detail);
-}
-
-void
-broker_emit_truck(struct broker *b, struct btruck *k, enum event_kind kind, const char *user,
-    const char *detail)
-{
-	k->w.updated = broker_now(b);
-	PROTO_SET(&k->w, truck, updated);
-	k->pos_dirty = false;
-	emit(b, PROTO_STREAM_TRUCK, &k->w, event_kind_name(kind), user, detail);
-}
-
-void
-broker_emit_warning(struct broker *b, struct bwarn *w, enum event_kind kind)
-{
-	emit(b, PROTO_STREAM_WARNING, &w->w, event_kind_name(kind), "", w->w.text);
-}
-
-/* Publish a truck's new position without writing the log: positions are telemetry,
- * latest-wins, and saved at checkpoints. */
-static void
-publish_position(struct broker *b, struct btruck *k)
-{
-	struct proto_buf pb;
-	k->w.ver = ++b->seq[PROTO_STREAM_TRUCK];
-	PROTO_SET(&k->w, truck, ver);
-	k->pos_dirty = false;
-	proto_buf_init(&pb);
-	proto_encode_pub(&pb, PROTO_MSG_truck, b->epoch, k->w.ver, broker_now(b), &k->w);
-	queue_pub(b, PROTO_STREAM_TRUCK, &pb);
-	proto_buf_finish(&pb);
-}
-
 static void
 flush_pubs(struct broker *b)
 {
@@ -162,55 +47,6 @@ flush_pubs(struct broker *b)
 		free(p->body);
 	}
 	b->n_pubs = 0;
-}
-
-static void
-outq_free(struct outq *q)
-{
-	for (size_t i = 0; i < q->n; i++)
-		free(q->frames[i]);
-	free(q->frames);
-	free(q->lens);
-	free(q);
-}
-
-static struct outq *
-outq_new(const struct peer *p)
-{
-	struct outq *q = xcalloc(1, sizeof *q);
-	q->to = *p;
-	q->started = rd_mono_ms();
-	return q;
-}
-
-static void
-outq_add(struct outq *q, char *frame, size_t len)
-{
-	q->frames = xreallocarray(q->frames, q->n + 1, sizeof *q->frames);
-	q->lens = xreallocarray(q->lens, q->n + 1, sizeof *q->lens);
-	q->frames[q->n] = frame;
-	q->lens[q->n] = len;
-	q->n++;
-}
-
-static void
-outq_push(struct broker *b, struct outq *q)
-{
-	if (b->out_tail)
-		b->out_tail->next = q;
-	else
-		b->out_head = q;
-	b->out_tail = q;
-}
-
-void
-broker_reply(struct broker *b, const struct peer *p, const char *body, size_t len)
-{
-	struct outq *q = outq_new(p);
-	char *copy = xmalloc(len ? len : 1);
-	memcpy(copy, body, len);
-	outq_add(q, copy, len);
-	outq_push(b, q);
 }
 
 /* Send what can be sent without blocking. A client whose pipe is full keeps its place;
@@ -243,102 +79,12 @@ flush_out(struct broker *b)
 			if (q->sent < q->n)
 				log_info("dropped %zu unsent reply frames for a client", q->n - q->sent);
 			*pp = q->next;
-			outq_free(q);
+			broker_outq_free(q);
 			continue;
 		}
 		b->out_tail = q;
 		pp = &q->next;
 	}
-}
-
-static bool
-snapshot_keeps(const struct broker *b, const struct bticket *t, int64_t now)
-{
-	if (!ticket_state_final(t->state))
-		return true;
-	return now - t->w.t_closed <= (int64_t)b->opts.keep_closed_min * 60000;
-}
-
-/* The wire forms of stream s's entities in id order (the caller frees the array): every
- * one for a checkpoint, or (live) the set a snapshot shows: tickets open or closed less
- * than keep_closed_min ago, every truck, the active warnings. */
-static const void **
-stream_entities(const struct broker *b, enum proto_stream s, bool live, int64_t now,
-    size_t *n)
-{
-	const void **list;
-
-	*n = 0;
-	switch (s) {
-	case PROTO_STREAM_TICKET:
-		list = xcalloc(b->n_tickets + 1, sizeof *list);
-		for (size_t i = 0; i < b->n_tickets; i++)
-			if (b->tickets[i] && (!live || snapshot_keeps(b, b->tickets[i], now)))
-				list[(*n)++] = &b->tickets[i]->w;
-		return list;
-	case PROTO_STREAM_TRUCK:
-		list = xcalloc(b->n_trucks + 1, sizeof *list);
-		for (size_t i = 0; i < b->n_trucks; i++)
-			list[(*n)++] = &b->trucks[i]->w;
-		return list;
-	case PROTO_STREAM_WARNING:
-		list = xcalloc(b->n_warns + 1, sizeof *list);
-		for (size_t i = 0; i < b->n_warns; i++)
-			if (b->warns[i] && (!live || !b->warns[i]->w.cleared))
-				list[(*n)++] = &b->warns[i]->w;
-		return list;
-	case PROTO_STREAM_COUNT:
-		break;
-	}
-	return xcalloc(1, sizeof *list);
-}
-
-/* Encode the whole live state now (so every part is consistent with the same seqs) and
- * queue it as parts for the client: the head, then one array per stream; the parts are
- * filled stream after stream. */
-void
-broker_send_snapshot(struct broker *b, const struct proto_request *req, const struct peer *p)
-{
-	int64_t now = broker_now(b);
-	size_t chunk = PROTO_HAS(&req->args.snapshot, snapshot, chunk) ?
-	    (size_t)req->args.snapshot.chunk : 1000;
-	const void **list[PROTO_STREAM_COUNT];
-	size_t n[PROTO_STREAM_COUNT], at[PROTO_STREAM_COUNT] = { 0 }, total = 0;
-	struct proto_snapshot_part h = { .epoch = b->epoch };
-	int s;
-
-	for (s = 0; s < PROTO_STREAM_COUNT; s++) {
-		list[s] = stream_entities(b, s, true, now, &n[s]);
-		proto_snapshot_set(&h, s, b->seq[s], (int64_t)n[s]);
-		total += n[s];
-	}
-	size_t parts = total == 0 ? 1 : (total + chunk - 1) / chunk;
-	struct outq *q = outq_new(p);
-	struct proto_buf pb;
-	proto_buf_init(&pb);
-	h.parts = (int64_t)parts;
-	for (size_t part = 1; part <= parts; part++) {
-		size_t room = chunk;
-		h.part = (int64_t)part;
-		proto_encode_reply_ok(&pb, req->cmd_id, "snapshot");
-		proto_pack_obj(&pb, PROTO_MSG_snapshot_part, &h, PROTO_STREAM_COUNT);
-		for (s = 0; s < PROTO_STREAM_COUNT; s++) {
-			size_t k = n[s] - at[s] < room ? n[s] - at[s] : room;
-			room -= k;
-			proto_pack_str(&pb, proto_streams[s].array);
-			proto_pack_array(&pb, (uint32_t)k);
-			for (size_t i = 0; i < k; i++)
-				proto_pack_obj(&pb, (enum proto_msg_id)proto_streams[s].msg,
-				    list[s][at[s]++], 0);
-		}
-		size_t len;
-		char *frame = proto_buf_take(&pb, &len);
-		outq_add(q, frame, len);
-	}
-	proto_buf_finish(&pb);
-	for (s = 0; s < PROTO_STREAM_COUNT; s++)
-		free(list[s]);
-	outq_push(b, q);
 }
 
 static void
@@ -479,7 +225,7 @@ checkpoint(struct broker *b)
 		goto out;
 	for (int s = 0; s < PROTO_STREAM_COUNT; s++) {
 		size_t n;
-		const void **list = stream_entities(b, s, false, 0, &n);
+		const void **list = broker_stream_entities(b, s, false, 0, &n);
 		for (size_t i = 0; i < n; i++) {
 			proto_buf_reset(&pb);
 			proto_pack_obj(&pb, (enum proto_msg_id)proto_streams[s].msg, list[i], 0);
@@ -543,19 +289,7 @@ load_entity(struct load_ctx *lc, enum proto_stream s, const union proto_any *e)
 		w->w = e->warning;
 		if (w->w.ts > lc->max_ts)
 			lc->max_ts = w->w.ts;
-		size_t idx = (size_t)w->w.id - 1;
-		if (idx >= b->cap_warns) {
-			size_t cap = b->cap_warns ? b->cap_warns : 256;
-			while (cap <= idx)
-				cap *= 2;
-			b->warns = xreallocarray(b->warns, cap, sizeof *b->warns);
-			memset(b->warns + b->cap_warns, 0, (cap - b->cap_warns) * sizeof *b->warns);
-			b->cap_warns = cap;
-		}
-		free(b->warns[idx]);
-		b->warns[idx] = w;
-		if (idx + 1 > b->n_warns)
-			b->n_warns = idx + 1;
+		broker_warning_put(b, w);
 		break;
 	}
 	case PROTO_STREAM_COUNT:
@@ -757,23 +491,6 @@ broker_step(void *sock, int64_t ms, long timeout_ms)
 	return now;
 }
 
-static void
-commit_batch(struct broker *b)
-{
-	if (!b->in_txn)
-		return;
-	b->in_txn = false;
-	if (b->fatal || store_commit(b->store) < 0) {
-		/* Nothing of this batch was acknowledged or published; what the store holds is
-		 * consistent, and a restart continues from it. */
-		log_error("store commit failed: %s; stopping", store_errmsg(b->store));
-		store_rollback(b->store);
-		b->fatal = true;
-		return;
-	}
-	b->st.commits++;
-}
-
 int
 broker_run(struct broker *b, volatile sig_atomic_t *stop)
 {
@@ -815,20 +532,15 @@ broker_run(struct broker *b, volatile sig_atomic_t *stop)
 			b->last_tick = now;
 			tick(b);
 		}
-		commit_batch(b);
-		if (b->fatal) {
-			for (size_t i = 0; i < b->n_pubs; i++)
-				free(b->pubs[i].body);
-			b->n_pubs = 0;
+		if (!broker_commit(b))
 			break;
-		}
 		flush_out(b);
 		flush_pubs(b);
 		if (manual || now - b->last_pos >= POS_MS) {
 			b->last_pos = now;
 			for (size_t i = 0; i < b->n_trucks; i++)
 				if (b->trucks[i]->pos_dirty)
-					publish_position(b, b->trucks[i]);
+					broker_publish_position(b, b->trucks[i]);
 			flush_pubs(b);
 		}
 		if (stepped) {
@@ -889,14 +601,7 @@ broker_destroy(struct broker *b)
 	for (size_t i = 0; i < b->n_warns; i++)
 		free(b->warns[i]);
 	free(b->warns);
-	for (size_t i = 0; i < b->n_pubs; i++)
-		free(b->pubs[i].body);
-	free(b->pubs);
-	while (b->out_head) {
-		struct outq *q = b->out_head;
-		b->out_head = q->next;
-		outq_free(q);
-	}
+	broker_emit_finish(b);
 	hmap_destroy(b->truck_by_id);
 	geo_index_destroy(b->geo);
 	proto_buf_finish(&b->buf);

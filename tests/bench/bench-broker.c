@@ -132,6 +132,20 @@ recv_reply(void *s, struct proto_reply *r)
 	zmq_msg_close(&m);
 }
 
+/* Send op with args on the DEALER as cmd_id and wait for its reply (the caller finishes
+ * r): the round trip in ns. b is scratch. */
+static int64_t
+timed_call(void *dealer, struct proto_buf *b, enum proto_msg_id op, const char *cmd_id,
+    const void *args, struct proto_reply *r)
+{
+	proto_buf_reset(b);
+	proto_encode_request(b, op, cmd_id, "bench", args);
+	int64_t a = rd_mono_ns();
+	zmq_send(dealer, b->data, b->len, 0);
+	recv_reply(dealer, r);
+	return rd_mono_ns() - a;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -247,12 +261,7 @@ main(int argc, char **argv)
 	for (int i = 0; i < RTT_N; i++) {
 		char cid[32];
 		snprintf(cid, sizeof cid, "bench-%08d", i);
-		proto_buf_reset(&b);
-		proto_encode_request(&b, PROTO_MSG_hello, cid, "bench", &hello);
-		int64_t a = rd_mono_ns();
-		zmq_send(dealer, b.data, b.len, 0);
-		recv_reply(dealer, &r);
-		ns[i] = rd_mono_ns() - a;
+		ns[i] = timed_call(dealer, &b, PROTO_MSG_hello, cid, &hello, &r);
 		proto_reply_finish(&r);
 	}
 	percentiles(ns, RTT_N, &br50, &br99);
@@ -270,10 +279,7 @@ main(int argc, char **argv)
 	PROTO_STRSET(in.fault, "battery");
 	PROTO_STRSET(in.region, "changsha");
 	PROTO_STRSET(in.notes, "");
-	proto_buf_reset(&b);
-	proto_encode_request(&b, PROTO_MSG_intake_create, "bench-intake-0", "bench", &in);
-	zmq_send(dealer, b.data, b.len, 0);
-	recv_reply(dealer, &r);
+	timed_call(dealer, &b, PROTO_MSG_intake_create, "bench-intake-0", &in, &r);
 	int64_t tid = r.ticket.id;
 	proto_reply_finish(&r);
 	int notes = RTT_N / 4;
@@ -282,12 +288,7 @@ main(int argc, char **argv)
 		struct proto_ticket_note nt = { .id = tid, .present = PROTO_ALL };
 		PROTO_STRSET(nt.text, "called the customer back");
 		snprintf(cid, sizeof cid, "bench-note-%08d", i);
-		proto_buf_reset(&b);
-		proto_encode_request(&b, PROTO_MSG_ticket_note, cid, "bench", &nt);
-		int64_t a = rd_mono_ns();
-		zmq_send(dealer, b.data, b.len, 0);
-		recv_reply(dealer, &r);
-		ns[i] = rd_mono_ns() - a;
+		ns[i] = timed_call(dealer, &b, PROTO_MSG_ticket_note, cid, &nt, &r);
 		proto_reply_finish(&r);
 	}
 	percentiles(ns, (size_t)notes, &n50, &n99);
@@ -349,9 +350,7 @@ main(int argc, char **argv)
 	zmq_ctx_term(ctx);
 	proto_buf_finish(&b);
 	free(ns);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
+	if (rd_remove_tree(dir) != 0)
+		fprintf(stderr, "could not remove %s: %s\n", dir, strerror(errno));
 	return 0;
 }

@@ -153,7 +153,7 @@ main(int argc, char **argv)
 		rc = 1;
 	if (rc == 0 && strcmp(mode, "normal") != 0 && bench(STORE_SYNC_FULL, n) != 0)
 		rc = 1;
-	db_remove();
-	rmdir(dir);
+	if (rd_remove_tree(dir) != 0)
+		perror("bench-store: removing the database");
 	return rc;
 }

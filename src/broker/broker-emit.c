@@ -1,0 +1,228 @@
+/* broker-emit.c: the broker's record-and-publish layer, the bottom of its files: broker
+ * time, the batch transaction, the record of every change (an event appended to the
+ * store's log) with its publication, and the replies waiting for their clients.
+ *
+ * Log first, publish after the commit: a change is appended inside the batch transaction
+ * and its publication only queued; broker.c commits the batch at the end of the loop's
+ * turn, and only then sends the queued replies and publications (it owns the sockets).
+ * A failed commit drops them all: nothing of that batch was acknowledged or published.
+ *
+ * Calls go one way: broker.c and the job files call this file; it calls none of them. */
+#include "broker-int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* ---- the clock ---- */
+
+int64_t
+broker_now(const struct broker *b)
+{
+	if (b->opts.clock == BROKER_CLOCK_MANUAL)
+		return b->t0_broker + b->stepped;
+	int64_t el = rd_mono_ms() - b->t0_mono;
+	return b->t0_broker + (int64_t)((double)el * b->opts.time_scale);
+}
+
+/* ---- the batch ---- */
+
+bool
+broker_txn(struct broker *b)
+{
+	if (b->fatal)
+		return false;
+	if (b->in_txn)
+		return true;
+	if (store_begin(b->store) < 0) {
+		log_error("store: %s", store_errmsg(b->store));
+		b->fatal = true;
+		return false;
+	}
+	b->in_txn = true;
+	return true;
+}
+
+static void
+drop_pubs(struct broker *b)
+{
+	for (size_t i = 0; i < b->n_pubs; i++)
+		free(b->pubs[i].body);
+	b->n_pubs = 0;
+}
+
+bool
+broker_commit(struct broker *b)
+{
+	if (b->in_txn) {
+		b->in_txn = false;
+		if (b->fatal || store_commit(b->store) < 0) {
+			/* Nothing of this batch was acknowledged or published; what the store
+			 * holds is consistent, and a restart continues from it. */
+			log_error("store commit failed: %s; stopping", store_errmsg(b->store));
+			store_rollback(b->store);
+			b->fatal = true;
+		} else {
+			b->st.commits++;
+		}
+	}
+	if (b->fatal)
+		drop_pubs(b);
+	return !b->fatal;
+}
+
+/* ---- record and publish ---- */
+
+static void
+queue_pub(struct broker *b, enum proto_stream stream, struct proto_buf *body)
+{
+	if (b->n_pubs == b->cap_pubs) {
+		b->cap_pubs = b->cap_pubs ? b->cap_pubs * 2 : 64;
+		b->pubs = xreallocarray(b->pubs, b->cap_pubs, sizeof *b->pubs);
+	}
+	struct pubq *p = &b->pubs[b->n_pubs++];
+	p->stream = stream;
+	p->body = proto_buf_take(body, &p->len);
+}
+
+/* Bump stream s's seq into the entity's ver, append the event (body = the entity's map)
+ * and queue its publication under that seq. */
+static void
+emit(struct broker *b, enum proto_stream s, void *entity, const char *kind, const char *user,
+    const char *detail)
+{
+	char id[32];
+	struct proto_buf blob, pb;
+	int64_t seq = ++b->seq[s];
+
+	proto_entity_set_ver(s, entity, seq);
+	if (!broker_txn(b))
+		return;
+	proto_buf_init(&blob);
+	proto_pack_obj(&blob, (enum proto_msg_id)proto_streams[s].msg, entity, 0);
+	proto_entity_key(s, entity, id, sizeof id);
+	struct store_event ev = {
+		.ts = broker_now(b), .stream = proto_streams[s].topic, .entity = id,
+		.kind = kind, .user = user ? user : "", .detail = detail ? detail : "",
+		.body = blob.data, .body_len = blob.len,
+	};
+	if (store_event_append(b->store, &ev) < 0) {
+		log_error("store: %s", store_errmsg(b->store));
+		b->fatal = true;
+		proto_buf_finish(&blob);
+		return;
+	}
+	b->events_since_checkpoint++;
+	proto_buf_init(&pb);
+	proto_encode_pub_raw(&pb, (enum proto_msg_id)proto_streams[s].msg, b->epoch, seq, ev.ts,
+	    blob.data, blob.len);
+	queue_pub(b, s, &pb);
+	proto_buf_finish(&pb);
+	proto_buf_finish(&blob);
+}
+
+void
+broker_emit_ticket(struct broker *b, struct bticket *t, enum event_kind kind, const char *user,
+    const char *detail)
+{
+	t->w.updated = broker_now(b);
+	PROTO_SET(&t->w, ticket, updated);
+	emit(b, PROTO_STREAM_TICKET, &t->w, event_kind_name(kind), user, detail);
+}
+
+void
+broker_emit_truck(struct broker *b, struct btruck *k, enum event_kind kind, const char *user,
+    const char *detail)
+{
+	k->w.updated = broker_now(b);
+	PROTO_SET(&k->w, truck, updated);
+	k->pos_dirty = false;
+	emit(b, PROTO_STREAM_TRUCK, &k->w, event_kind_name(kind), user, detail);
+}
+
+void
+broker_emit_warning(struct broker *b, struct bwarn *w, enum event_kind kind)
+{
+	emit(b, PROTO_STREAM_WARNING, &w->w, event_kind_name(kind), "", w->w.text);
+}
+
+/* Positions are telemetry, latest-wins, and saved at checkpoints: not in the log. */
+void
+broker_publish_position(struct broker *b, struct btruck *k)
+{
+	struct proto_buf pb;
+	k->w.ver = ++b->seq[PROTO_STREAM_TRUCK];
+	PROTO_SET(&k->w, truck, ver);
+	k->pos_dirty = false;
+	proto_buf_init(&pb);
+	proto_encode_pub(&pb, PROTO_MSG_truck, b->epoch, k->w.ver, broker_now(b), &k->w);
+	queue_pub(b, PROTO_STREAM_TRUCK, &pb);
+	proto_buf_finish(&pb);
+}
+
+/* ---- replies ---- */
+
+void
+broker_outq_free(struct outq *q)
+{
+	for (size_t i = 0; i < q->n; i++)
+		free(q->frames[i]);
+	free(q->frames);
+	free(q->lens);
+	free(q);
+}
+
+struct outq *
+broker_outq_new(const struct peer *p)
+{
+	struct outq *q = xcalloc(1, sizeof *q);
+	q->to = *p;
+	q->started = rd_mono_ms();
+	return q;
+}
+
+void
+broker_outq_add(struct outq *q, char *frame, size_t len)
+{
+	q->frames = xreallocarray(q->frames, q->n + 1, sizeof *q->frames);
+	q->lens = xreallocarray(q->lens, q->n + 1, sizeof *q->lens);
+	q->frames[q->n] = frame;
+	q->lens[q->n] = len;
+	q->n++;
+}
+
+void
+broker_outq_push(struct broker *b, struct outq *q)
+{
+	if (b->out_tail)
+		b->out_tail->next = q;
+	else
+		b->out_head = q;
+	b->out_tail = q;
+}
+
+void
+broker_reply(struct broker *b, const struct peer *p, const char *body, size_t len)
+{
+	struct outq *q = broker_outq_new(p);
+	char *copy = xmalloc(len ? len : 1);
+	memcpy(copy, body, len);
+	broker_outq_add(q, copy, len);
+	broker_outq_push(b, q);
+}
+
+void
+broker_emit_finish(struct broker *b)
+{
+	drop_pubs(b);
+	free(b->pubs);
+	b->pubs = NULL;
+	b->cap_pubs = 0;
+	while (b->out_head) {
+		struct outq *q = b->out_head;
+		b->out_head = q->next;
+		broker_outq_free(q);
+	}
+	b->out_tail = NULL;
+}
