@@ -118,6 +118,17 @@ cmp_error(const void *a, const void *b)
 	return strcmp(x->msg, y->msg);
 }
 
+/* The reason in data.c's cause "PATH: reason". */
+static const char *
+reason(const char *cause, const char *path)
+{
+	size_t n = strlen(path);
+
+	if (strncmp(cause, path, n) == 0 && cause[n] == ':' && cause[n + 1] == ' ')
+		return cause + n + 2;
+	return cause;
+}
+
 static int
 valid_id(const char *s)
 {
@@ -823,13 +834,14 @@ check_graph(struct loader *L)
 			}
 		}
 	}
+	/* (a duplicate is reported as such, not also as unreachable) */
 	for (i = 0; i < nn; i++) {
-		if (!seen[i])
+		if (!seen[i] && flow_set_node(set, set->nodes[i]->id) == set->nodes[i])
 			add_error(L->errs, set->nodes[i]->file, set->nodes[i]->line, "[node] %s "
 			    "is not reachable from any flow's start", set->nodes[i]->id);
 	}
 	for (i = 0; i < set->n_outcomes; i++) {
-		if (!used[i])
+		if (!used[i] && flow_set_outcome(set, set->outcomes[i]->id) == set->outcomes[i])
 			add_error(L->errs, set->outcomes[i]->file, set->outcomes[i]->line,
 			    "[outcome] %s is never reached", set->outcomes[i]->id);
 	}
@@ -900,7 +912,7 @@ check_faults(struct loader *L, const char *path)
 	fr.L = L;
 	fr.path = path;
 	if (data_ini_read_lines(path, &ops, &fr, &cause) != 0) {
-		add_error(L->errs, path, 0, "%s", cause);
+		add_error(L->errs, path, 0, "cannot read it (%s)", reason(cause, path));
 		free(cause);
 		return;
 	}
@@ -946,11 +958,7 @@ flow_set_load(const char *dir, const char *faults_ini, struct flow_errors *errs)
 
 	names = data_ini_list(dir, &n, &cause);
 	if (cause != NULL) {
-		size_t dl = strlen(dir);
-
-		/* cause is "DIR: reason" */
-		add_error(errs, dir, 0, "cannot read the directory (%s)",
-		    strncmp(cause, dir, dl) == 0 && cause[dl] == ':' ? cause + dl + 2 : cause);
+		add_error(errs, dir, 0, "cannot read the directory (%s)", reason(cause, dir));
 		free(cause);
 		cause = NULL;
 	} else if (n == 0)
@@ -961,7 +969,7 @@ flow_set_load(const char *dir, const char *faults_ini, struct flow_errors *errs)
 		L.flow = NULL;
 		L.node = NULL;
 		if (data_ini_read_lines(L.file, &flow_ini_ops, &L, &cause) != 0) {
-			add_error(errs, L.file, 0, "%s", cause);
+			add_error(errs, L.file, 0, "cannot read it (%s)", reason(cause, L.file));
 			free(cause);
 			cause = NULL;
 		}
