@@ -101,6 +101,10 @@ static const char base_safety[] =
 	"\n[node]\nid = x2\nkind = instruction\ntext = X2\ntext_zh = 乙\n"             \
 	"\n[answer]\nlabel = Back\nlabel_zh = 返回\nnext = x1\n" exit_
 
+#define MORE_ANSWER "\n[answer]\nlabel = More\nlabel_zh = 多\nnext = out_van\n"
+#define EIGHT_MORE_ANSWERS MORE_ANSWER MORE_ANSWER MORE_ANSWER MORE_ANSWER MORE_ANSWER \
+	MORE_ANSWER MORE_ANSWER MORE_ANSWER
+
 #define STOP_TEXTS "trigger = T\ntrigger_zh = 甲\nadvice = A\nadvice_zh = 乙\n"
 
 static char tmpdir[64];
@@ -328,6 +332,9 @@ static const struct {
 	    "label_zh = 危险\nnext = s_fire\nsafety = 1\n", "" } }, {
 	    "@/diagnosis/a.ini:25: [node] i1: a question needs at least two answers (it has "
 	    "one; make it an instruction?)" } },
+	{ "ten answers", { { "diagnosis/a.ini", "next = out_van\n", "next = out_van\n"
+	    EIGHT_MORE_ANSWERS } }, {
+	    "@/diagnosis/a.ini:9: [node] q1 has 10 answers (at most 9, the number keys)" } },
 	{ "node without answers", { { "diagnosis/b.ini", NULL, "[flow]\nid = fb\ntitle = T\n"
 	    "title_zh = 甲\nstart = n1\nsuccess_rate = 0\n\n[node]\nid = n1\nkind = "
 	    "instruction\ntext = T\ntext_zh = 甲\n" } }, {
@@ -447,8 +454,10 @@ START_TEST(test_tree_too_long)
 	free(text);
 	ck_assert_ptr_null(load_tree(&errs));
 	ck_assert_uint_eq(errs.n, 1);
-	ck_assert_msg(strstr(errs.v[0].msg, "b.ini:1: [flow] long: a path from its start "
-	    "takes 33 answers (at most 32)") != NULL, "%s", errs.v[0].msg);
+	xasprintf(&tmp, "b.ini:1: [flow] long: a path from its start takes %d answers (at "
+	    "most %d)", FLOW_STEPS_MAX + 1, FLOW_STEPS_MAX);
+	ck_assert_msg(strstr(errs.v[0].msg, tmp) != NULL, "%s", errs.v[0].msg);
+	free(tmp);
 	flow_errors_free(&errs);
 }
 END_TEST

@@ -22,6 +22,11 @@
 
 #define MAX_KEYS 8
 
+/* every path of a valid set fits the path string: steps "id:N," and a last ",!stop" */
+_Static_assert(FLOW_STEPS_MAX * (FLOW_ID_MAX - 1 + 3) + 2 + FLOW_ID_MAX - 1 <= FLOW_PATH_MAX,
+    "a path string of FLOW_STEPS_MAX steps must fit in FLOW_PATH_MAX");
+_Static_assert(FLOW_ANSWERS_MAX <= 9, "an answer number is one digit");
+
 enum sect { S_NONE, S_FLOW, S_NODE, S_ANSWER, S_OUTCOME, S_STOP, S_UNKNOWN };
 
 /* The keys of each section, in the order the man page lists them; a _zh key is the
@@ -799,6 +804,9 @@ check_graph(struct loader *L)
 		else if (n->kind == FLOW_QUESTION && n->n_answers < 2)
 			add_error(L->errs, n->file, n->line, "[node] %s: a question needs at "
 			    "least two answers (it has one; make it an instruction?)", n->id);
+		else if (n->n_answers > FLOW_ANSWERS_MAX)
+			add_error(L->errs, n->file, n->line, "[node] %s has %zu answers (at most "
+			    "%d, the number keys)", n->id, n->n_answers, FLOW_ANSWERS_MAX);
 	}
 
 	/* reachability from every flow's start */
