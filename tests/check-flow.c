@@ -595,7 +595,7 @@ struct walk_stats {
 static void
 walk_all(struct flow_walk *w, struct walk_stats *st)
 {
-	char path[FLOW_PATH_MAX + 1], *cause = NULL;
+	char path[FLOW_PATH_MAX + 1], spelled[FLOW_PATH_MAX + 1], *cause = NULL;
 	struct flow_walk again;
 	size_t i, k;
 	int truck;
@@ -603,6 +603,8 @@ walk_all(struct flow_walk *w, struct walk_stats *st)
 	ck_assert_int_ge(flow_walk_format(w, path, sizeof path), 0);
 	ck_assert_msg(flow_walk_parse(&again, w->set, w->flow, path, &cause) == 0, "%s: %s",
 	    path, cause);
+	ck_assert_int_ge(flow_walk_format(&again, spelled, sizeof spelled), 0);
+	ck_assert_str_eq(spelled, path);
 	ck_assert_uint_eq(again.n_steps, w->n_steps);
 	ck_assert_ptr_eq(again.node, w->node);
 	ck_assert_ptr_eq(again.outcome, w->outcome);
@@ -771,6 +773,7 @@ static const struct {
 	{ "bat_kind:", "path step 1: node 'bat_kind' has no answer ''" },
 	{ "bat_kind:1x", "path step 1: node 'bat_kind' has no answer '1x'" },
 	{ "bat_kind:+1", "path step 1: node 'bat_kind' has no answer '+1'" },
+	{ "bat_kind:01", "path step 1: node 'bat_kind' has no answer '01'" },
 	{ "bat_kind: 1", "path step 1: node 'bat_kind' has no answer ' 1'" },
 	{ "bat_kind:99999999999999999999", "path step 1: node 'bat_kind' has no answer "
 	    "'99999999999999999999'" },
