@@ -525,8 +525,13 @@ START_TEST(test_real_flows)
 		ck_assert_msg(fl->faults != 0, "%s serves no fault", ten[i]);
 		ck_assert(fl->success_rate > 0 && fl->success_rate < 1);
 	}
+	for (i = 0; i < real->n_flows; i++)
+		ck_assert_ptr_eq(real->flows[i]->start->flow, real->flows[i]);
 	ck_assert_ptr_eq(flow_set_for_fault(real, FAULT_NO_START), flow_set_flow(real,
 	    "no_start"));
+	/* ";" after a word is text, not a comment (only " ;" starts one) */
+	ck_assert_str_eq(flow_set_outcome(real, "van_key")->text[FLOW_LANG_EN], "A van comes: "
+	    "immobiliser or key fault; it may end with a tow to the dealer.");
 	ck_assert_ptr_null(flow_set_for_fault(real, FAULT_WINCH));
 }
 END_TEST
