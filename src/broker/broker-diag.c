@@ -190,8 +190,9 @@ saved_s(struct broker *b, struct bticket *t, int64_t now)
 	return left > 0 ? (left + 999) / 1000 : 0;
 }
 
-/* The hold is gone (the caller released it before logging its change): a waiting ticket goes to dispatch now (where the broker dispatches by
- * itself); a ticket whose truck is of another kind than the job needs loses it first. */
+/* The hold is gone (the caller released it before logging its change): a waiting ticket
+ * goes to dispatch now (where the broker dispatches by itself); a ticket whose truck is of
+ * another kind than the job needs loses it first. */
 static void
 dispatch_now(struct broker *b, struct bticket *t, const char *user)
 {

@@ -338,7 +338,8 @@ broker_finish(struct broker *b, struct bticket *t, enum ticket_state s, const ch
 		t->w.present &= ~((uint64_t)1 << PROTO_ticket_offer_until);
 	}
 	close_warnings(b, t);
-	if (PROTO_HAS(&t->w, ticket, diag_state) && strcmp(t->w.diag_state, broker_diag_state_name(BROKER_DIAG_RUNNING)) == 0) {
+	if (PROTO_HAS(&t->w, ticket, diag_state) &&
+	    strcmp(t->w.diag_state, broker_diag_state_name(BROKER_DIAG_RUNNING)) == 0) {
 		/* closed under a running diagnosis (cancelled, say): the session ends with it */
 		proto_strset(t->w.diag_state, sizeof t->w.diag_state,
 		    broker_diag_state_name(BROKER_DIAG_ABORTED));

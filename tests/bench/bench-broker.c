@@ -6,9 +6,10 @@
  *      frame of the same size; target p50 within 3x. A mutating request (ticket.note, one
  *      SQLite commit each) is measured too, for information.
  *   3. a diagnosis step: diag.answer against ticket.note on the same ticket, interleaved,
- *      each first in every other round (each one SQLite commit, one event, one publication); target: the answer's p50 no
- *      more than the note's (with 20% for noise), else exit 1. A diag.back after each
- *      answer, not timed, keeps the session on its first step.
+ *      each first in every other round (each one SQLite commit, one event, one
+ *      publication); target: the answer's p50 no more than the note's (with 20% for
+ *      noise), else exit 1. A diag.back after each answer, not timed, keeps the session on
+ *      its first step.
  *   4. snapshot: time to receive and decode a snapshot of N tickets (default 100 000);
  *      target under 1 s.
  *
