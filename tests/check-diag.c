@@ -637,6 +637,40 @@ START_TEST(test_hold_expires)
 }
 END_TEST
 
+/* intake.create with diag_hold: a fault with a flow waits for its diagnosis from the call
+ * on; diag.start keeps that hold (it is not extended); one without a flow is not held. */
+START_TEST(test_intake_hold)
+{
+	truck_at("cs-v1", "van", NEAR_LAT);
+	struct proto_intake_create a = { .lat = CALL_LAT, .lon = CALL_LON, .present = 0 };
+	PROTO_STRSET(a.customer, "王五");
+	PROTO_STRSET(a.phone, "13900139000");
+	PROTO_STRSET(a.plate, "湘A·11111");
+	PROTO_STRSET(a.address, "长沙市芙蓉区五一大道");
+	PROTO_STRSET(a.fault, "battery");
+	PROTO_STRSET(a.region, "changsha");
+	a.diag_hold = true;
+	PROTO_SET(&a, intake_create, diag_hold);
+	struct proto_ticket t = ok("agent7", PROTO_MSG_intake_create, &a);
+	ck_assert_str_eq(t.state, "new");
+	ck_assert_int_eq(t.diag_hold_until, t.created + HOLD_S * 1000);
+	ck_assert(!PROTO_HAS(&t, ticket, diag_flow));
+	harness_broker_step(&E, 30000);
+	t = start(t.id, NULL);
+	ck_assert_int_eq(t.diag_hold_until, t.created + HOLD_S * 1000);
+	ck_assert_int_eq(history_has(t.id, "diag_start", "spec1", "held 90 s more"), 1);
+	fix_at("cs-v1", NEAR_LAT);
+	harness_broker_step(&E, (HOLD_S - 30) * 1000);
+	t = get(t.id);
+	ck_assert_str_eq(t.state, "dispatched");
+	ck_assert_str_eq(t.diag_state, "running");
+
+	PROTO_STRSET(a.fault, "fuel"); /* no flow: nothing to wait for */
+	struct proto_ticket u = ok("agent7", PROTO_MSG_intake_create, &a);
+	ck_assert(!PROTO_HAS(&u, ticket, diag_hold_until));
+}
+END_TEST
+
 /* Dispatch now and keep diagnosing. */
 START_TEST(test_dispatch_now)
 {
@@ -902,6 +936,7 @@ diag_suite(void)
 	tcase_add_test(tc, test_dispatch_other_kind_redispatches);
 	tcase_add_test(tc, test_escalate_keeps_hold);
 	tcase_add_test(tc, test_hold_expires);
+	tcase_add_test(tc, test_intake_hold);
 
 	tc = harness_broker_tcase(s, "durable", setup, teardown);
 	tcase_add_test(tc, test_restart_mid_session);

@@ -265,6 +265,15 @@ apply_end(struct broker *b, struct bticket *t, const struct flow_walk *w, const 
 
 /* ---- the ops ---- */
 
+void
+broker_diag_intake_hold(struct broker *b, struct bticket *t, int64_t now)
+{
+	if (flow_set_for_fault(b->flows, t->fault) == NULL || b->data->sla.diag_hold_s <= 0)
+		return;
+	t->w.diag_hold_until = now + (int64_t)b->data->sla.diag_hold_s * 1000;
+	PROTO_SET(&t->w, ticket, diag_hold_until);
+}
+
 int
 broker_op_diag_start(struct broker *b, const struct peer *p, const struct proto_request *req,
     struct proto_buf *out)
@@ -305,8 +314,16 @@ broker_op_diag_start(struct broker *b, const struct peer *p, const struct proto_
 	unset(t, PROTO_ticket_diag_ended);
 	unset(t, PROTO_ticket_diag_saved_s);
 	t->hold_tried = false;
-	release_hold(t);
-	if (t->truck == NULL && b->data->sla.diag_hold_s > 0) {
+	if (PROTO_HAS(&t->w, ticket, diag_hold_until) && now < t->w.diag_hold_until) {
+		/* a hold still running (from intake, or a session that escalated) is kept, not
+		 * extended: automatic dispatch waits diag_hold_s at most */
+		snprintf(hold, sizeof hold, "; automatic dispatch held %" PRId64 " s more",
+		    (t->w.diag_hold_until - now + 999) / 1000);
+	} else {
+		release_hold(t);
+	}
+	if (!PROTO_HAS(&t->w, ticket, diag_hold_until) && t->truck == NULL &&
+	    b->data->sla.diag_hold_s > 0) {
 		t->w.diag_hold_until = now + (int64_t)b->data->sla.diag_hold_s * 1000;
 		PROTO_SET(&t->w, ticket, diag_hold_until);
 		snprintf(hold, sizeof hold, "; automatic dispatch held %d s",

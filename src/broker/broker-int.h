@@ -366,6 +366,9 @@ bool broker_dispatch_tick(struct broker *b, int64_t now);
 /* Load data_dir/diagnosis with data_dir/faults.ini into b->flows: 0, or -1 and *cause (the
  * validator's FILE:LINE messages, caller frees). No such directory: 0, no flows. */
 int broker_diag_load(struct broker *b, char **cause);
+/* intake.create's diag_hold: a ticket of a fault with a flow waits for its diagnosis
+ * (diag_hold_until set, before the ticket's first publication). */
+void broker_diag_intake_hold(struct broker *b, struct bticket *t, int64_t now);
 /* The handlers of diag.* and stats.kpi (struct broker_op's handler). */
 int broker_op_diag_start(struct broker *b, const struct peer *p,
     const struct proto_request *req, struct proto_buf *out);

@@ -141,6 +141,8 @@ op_intake(struct broker *b, const struct peer *p, const struct proto_request *re
 	t->fault = (enum ticket_fault)fault;
 	t->region = r;
 	broker_ticket_set_state(t, TICKET_NEW, now);
+	if (a->diag_hold)
+		broker_diag_intake_hold(b, t, now);
 	broker_ticket_put(b, t);
 	b->n_open++;
 	char detail[160];
