@@ -156,7 +156,8 @@ sim_world_cause_make(struct rng *r, const struct flow_set *set, const struct flo
 	solved = rng_uniform(r) < fl->success_rate;
 	out->hazard = hazard_of(r, set, flags);
 	reach = p_solved_node(set, fl->start, out->hazard, memo);
-	if (reach <= 0)
+	/* a caller with a hazard is not solved by phone: the safety stop comes first */
+	if (out->hazard != NULL || reach <= 0)
 		solved = false;
 	else if (reach >= 1)
 		solved = true;
