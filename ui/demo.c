@@ -79,9 +79,6 @@ demo_start(void *zctx, const struct demo_opts *o, char **cause)
 	 * sees a busy centre within two seconds */
 	so.rate = o->rate > 0 ? o->rate : 45;
 	so.burst = 14;
-	/* the simulator is the specialist too: calls with a flow are diagnosed, about 6% of
-	 * calls end solved by phone (tests/check-diag-rate.c measures it at this rate) */
-	so.diagnose = true;
 	if ((d->sim = sim_create(zctx, &so, cause)) == NULL)
 		goto fail;
 	pthread_create(&d->sim_th, NULL, sim_main, d);
