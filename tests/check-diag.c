@@ -780,14 +780,15 @@ START_TEST(test_kpi)
 	s = answer(s.id, "ck_b", 1);
 	ck_assert_str_eq(s.state, "resolved_remote");
 	ck_assert_int_gt(s.diag_saved_s, 0); /* no truck: the rest of the promise */
-	/* 2: diagnosed, then cancelled: never solved */
+	/* 2: cancelled while diagnosed: the session ends with it, never solved */
 	struct proto_ticket c = new_ticket("battery", "changsha");
 	start(c.id, NULL);
-	struct proto_diag_abort ab = abort_args(c.id, "caller hung up");
-	ok("spec1", PROTO_MSG_diag_abort, &ab);
 	struct proto_ticket_cancel cn = { .id = c.id, .present = 0 };
 	PROTO_STRSET(cn.reason, "solved it himself");
-	ok("agent7", PROTO_MSG_ticket_cancel, &cn);
+	c = ok("agent7", PROTO_MSG_ticket_cancel, &cn);
+	ck_assert_str_eq(c.diag_state, "aborted");
+	ck_assert(!PROTO_HAS(&c, ticket, diag_hold_until));
+	ck_assert_int_eq(history_has(c.id, "diag_abort", "agent7", "the ticket is cancelled"), 1);
 	/* 3: dispatched directly and completed on time */
 	truck_at("cs-v1", "van", NEAR_LAT);
 	struct proto_ticket d = new_ticket("tyre", "changsha");

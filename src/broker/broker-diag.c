@@ -88,17 +88,11 @@ blank(const char *s)
 
 /* ---- the session in the ticket ---- */
 
-static const char *const diag_state_names[] = {
-#define X(e, s) s,
-	BROKER_DIAG_STATES(X)
-#undef X
-};
-
 static bool
 running(const struct bticket *t)
 {
 	return PROTO_HAS(&t->w, ticket, diag_state) &&
-	    strcmp(t->w.diag_state, diag_state_names[BROKER_DIAG_RUNNING]) == 0;
+	    strcmp(t->w.diag_state, broker_diag_state_name(BROKER_DIAG_RUNNING)) == 0;
 }
 
 static void
@@ -110,7 +104,7 @@ unset(struct bticket *t, int field)
 static void
 set_state(struct bticket *t, enum broker_diag_state s)
 {
-	PROTO_STRSET(t->w.diag_state, diag_state_names[s]);
+	PROTO_STRSET(t->w.diag_state, broker_diag_state_name(s));
 	PROTO_SET(&t->w, ticket, diag_state);
 }
 
@@ -468,7 +462,7 @@ cmp_i64(const void *va, const void *vb)
 static bool
 state_is(const struct bticket *t, enum broker_diag_state s)
 {
-	return strcmp(t->w.diag_state, diag_state_names[s]) == 0;
+	return strcmp(t->w.diag_state, broker_diag_state_name(s)) == 0;
 }
 
 int
