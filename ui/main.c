@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "data.h"
 #include "endpoints.h"
+#include "flow.h"
 #include "model.h"
 #include "proto.h"
 #include "util.h"
@@ -22,6 +23,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: rescuedesk [options]\n"
+	    "       rescuedesk --check-flows [DIR]\n"
 	    "  --demo               run a broker and a simulator inside the console\n"
 	    "  --demo-speed X       demo: simulated time runs X times faster (default 30)\n"
 	    "  --demo-rate N        demo: calls per simulated hour (default 45)\n"
@@ -33,10 +35,54 @@ usage(FILE *f)
 	    "  --lang LANG          en or zh_CN (default: from the locale)\n"
 	    "  --data DIR           reference data, default $RESCUEDESK_DATA or %s\n"
 	    "  --mono               no colours (also when NO_COLOR is set)\n"
+	    "  --check-flows [DIR]  validate the diagnosis flows in DIR (default: the data\n"
+	    "                       directory's diagnosis/) against DIR/../faults.ini, and exit\n"
 	    "  -v, --verbose        log to a file (see --log)\n"
 	    "  --log FILE           log file, default $XDG_STATE_HOME/rescuedesk/client-PID.log\n"
 	    "  -h, --help           this text\n"
 	    "  -V, --version        print the version\n", data_default_dir());
+}
+
+/* --check-flows: every error on stderr and exit 1, or a one-line summary and exit 0. The
+ * faults.ini checked against is the one in DIR's parent (the data directory). */
+static int
+check_flows(const char *dir, const char *data_dir)
+{
+	struct flow_errors errs = { NULL, 0 };
+	struct flow_set *set;
+	char *own = NULL, *parent, *faults, *slash;
+	size_t i, len;
+
+	if (dir == NULL) {
+		xasprintf(&own, "%s/diagnosis", data_dir != NULL ? data_dir : data_default_dir());
+		dir = own;
+	}
+	parent = xstrdup(dir);
+	len = strlen(parent);
+	while (len > 1 && parent[len - 1] == '/')
+		parent[--len] = '\0';
+	if ((slash = strrchr(parent, '/')) == NULL) {
+		free(parent);
+		parent = xstrdup(".");
+	} else if (slash == parent)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	xasprintf(&faults, "%s/faults.ini", parent);
+	set = flow_set_load(dir, faults, &errs);
+	for (i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.v[i].msg);
+	if (set != NULL)
+		printf("%s: %zu flows, %zu nodes, %zu outcomes, %zu safety stops: no errors\n",
+		    dir, set->n_flows, set->n_nodes, set->n_outcomes, set->n_stops);
+	else
+		fprintf(stderr, "%s: %zu error%s\n", dir, errs.n, errs.n == 1 ? "" : "s");
+	flow_errors_free(&errs);
+	flow_set_free(set);
+	free(faults);
+	free(parent);
+	free(own);
+	return set != NULL ? 0 : 1;
 }
 
 static FILE *
@@ -72,7 +118,7 @@ int
 main(int argc, char **argv)
 {
 	enum { O_DEMO = 256, O_SPEED, O_RATE, O_SEED, O_API, O_PUB, O_USER, O_ROLE, O_LANG, O_DATA,
-		O_MONO, O_LOG };
+		O_MONO, O_LOG, O_CHECK_FLOWS };
 	static const struct option longopts[] = {
 		{ "demo", no_argument, NULL, O_DEMO },
 		{ "demo-speed", required_argument, NULL, O_SPEED },
@@ -86,6 +132,7 @@ main(int argc, char **argv)
 		{ "data", required_argument, NULL, O_DATA },
 		{ "mono", no_argument, NULL, O_MONO },
 		{ "log", required_argument, NULL, O_LOG },
+		{ "check-flows", no_argument, NULL, O_CHECK_FLOWS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -93,7 +140,7 @@ main(int argc, char **argv)
 	};
 	struct app_opts o = { .role = "agent" };
 	const char *logpath = NULL;
-	bool verbose = false;
+	bool verbose = false, flows = false;
 	int c;
 
 	cli_init("rescuedesk", 2);
@@ -124,11 +171,18 @@ main(int argc, char **argv)
 		case O_DATA: o.data_dir = optarg; break;
 		case O_MONO: o.mono = true; break;
 		case O_LOG: logpath = optarg; verbose = true; break;
+		case O_CHECK_FLOWS: flows = true; break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': cli_version(); return 0;
 		default: usage(stderr); return 2;
 		}
+	}
+	if (flows) {
+		const char *dir = optind < argc ? argv[optind++] : NULL;
+
+		cli_no_operands(argc, argv, optind, usage);
+		return check_flows(dir, o.data_dir);
 	}
 	cli_no_operands(argc, argv, optind, usage);
 	if (o.user == NULL) {

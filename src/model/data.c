@@ -63,6 +63,7 @@ static const struct field fault_fields[] = {
 	FLD(struct data_fault, onscene_min, FT_INT, 1, 600, 1),
 	FLD(struct data_fault, tow, FT_FLAG, 0, 1, 1),
 	FLD(struct data_fault, phone_fix_rate, FT_DOUBLE, 0, 1, 0),
+	FLD(struct data_fault, flow, FT_ID, 0, 0, 0),
 };
 
 static const struct field sla_fields[] = {
@@ -430,6 +431,7 @@ begin_section(struct parser *p, const char *name)
 		p->target = &p->d->faults[f];
 		p->d->faults[f].prefer = -1;
 		p->d->faults[f].phone_fix_rate = 0;
+		p->d->faults[f].flow[0] = '\0';
 		break;
 	case FILE_SLA:
 		if (strcmp(name, "warnings") != 0) {
@@ -841,15 +843,15 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The *.ini names in dir (sorted, caller frees each and the array), or NULL with cause. */
-static char **
-list_ini(const char *dir, size_t *count, char **cause)
+char **
+data_ini_list(const char *dir, size_t *count, char **cause)
 {
 	DIR *dp;
 	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0, len;
 
+	*count = 0;
 	if ((dp = opendir(dir)) == NULL) {
 		xasprintf(cause, "%s: %s", dir, strerror(errno));
 		return NULL;
@@ -889,7 +891,7 @@ load_regions(struct data *d, const char *dir, char **cause)
 	char **names;
 	size_t n = 0, nok = 0, i;
 
-	if ((names = list_ini(rdir, &n, cause)) == NULL && *cause != NULL)
+	if ((names = data_ini_list(rdir, &n, cause)) == NULL && *cause != NULL)
 		goto out;
 	if (n == 0) {
 		xasprintf(cause, "%s: no region files (*.ini)", rdir);
@@ -1005,6 +1007,131 @@ data_ini_read(const char *path,
     void *user)
 {
 	return ini_parse(path, on_key, user);
+}
+
+/* data_ini_read_lines: the same trick as the reader above, but it reports every bad line
+ * and goes on (a validator wants all errors), and it tells the caller about every header
+ * itself, so the caller sees sections without keys too. Lines it reports are handed to
+ * inih as empty lines, so inih never fails on its own. */
+struct line_parser {
+	FILE *f;
+	const struct data_ini_ops *ops;
+	void *user;
+	int lineno;
+	char section[DATA_INI_LINE_MAX + 4];
+	int in_section;
+};
+
+static void
+line_error(struct line_parser *lp, const char *msg)
+{
+	if (lp->ops->error != NULL)
+		lp->ops->error(lp->user, lp->lineno, msg);
+}
+
+static char *
+line_reader(char *str, int num, void *stream)
+{
+	struct line_parser *lp = stream;
+	char *s, *q;
+	size_t len;
+	int c;
+
+	if (fgets(str, num, lp->f) == NULL)
+		return NULL;
+	lp->lineno++;
+	len = strlen(str);
+	if (len > 0 && str[len - 1] != '\n' && (c = getc(lp->f)) != EOF) {
+		char msg[64];
+
+		while (c != EOF && c != '\n')
+			c = getc(lp->f);
+		snprintf(msg, sizeof msg, "line longer than %d bytes", DATA_INI_LINE_MAX);
+		line_error(lp, msg);
+		strcpy(str, "\n");
+		return str;
+	}
+	s = str;
+	if (lp->lineno == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3;
+	s += strspn(s, " \t\r\f\v");
+	if (s != str)
+		memmove(str, s, strlen(s) + 1);
+	if (!utf8_valid(str)) {
+		line_error(lp, "not valid UTF-8");
+		strcpy(str, "\n");
+		return str;
+	}
+	if (str[0] == '\0' || str[0] == '\n' || str[0] == ';' || str[0] == '#')
+		return str;
+	if (str[0] == '[') {
+		for (q = str + 1; *q != '\0' && *q != ']'; q++) {
+			if (*q == ';' && (q[-1] == ' ' || q[-1] == '\t'))
+				break;
+		}
+		if (*q != ']') {
+			line_error(lp, "section header without ']'");
+			strcpy(str, "\n");
+			return str;
+		}
+		len = (size_t)(q - (str + 1));
+		memcpy(lp->section, str + 1, len);
+		lp->section[len] = '\0';
+		lp->in_section = 1;
+		if (lp->ops->section != NULL)
+			lp->ops->section(lp->user, lp->lineno, lp->section);
+		return str;
+	}
+	/* inih's rule: a key line has '=' or ':' before any " ;" comment */
+	for (q = str; *q != '\0' && *q != '=' && *q != ':'; q++) {
+		if (*q == ';' && q > str && (q[-1] == ' ' || q[-1] == '\t'))
+			break;
+	}
+	if (*q != '=' && *q != ':') {
+		line_error(lp, "syntax error (expected key = value or [section])");
+		strcpy(str, "\n");
+	}
+	return str;
+}
+
+static int
+line_handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct line_parser *lp = user;
+
+	(void)section;  /* ours, which also knows repeated headers */
+	if (lp->ops->key != NULL)
+		lp->ops->key(lp->user, lp->lineno, lp->in_section ? lp->section : NULL, name,
+		    value);
+	return 1;
+}
+
+int
+data_ini_read_lines(const char *path, const struct data_ini_ops *ops, void *user,
+    char **cause)
+{
+	struct line_parser lp;
+	int rc;
+
+	memset(&lp, 0, sizeof lp);
+	lp.ops = ops;
+	lp.user = user;
+	if ((lp.f = fopen(path, "r")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = ini_parse_stream(line_reader, &lp, line_handler, &lp);
+	if (ferror(lp.f)) {
+		xasprintf(cause, "%s: read error", path);
+		fclose(lp.f);
+		return -1;
+	}
+	fclose(lp.f);
+	if (rc < 0) {
+		xasprintf(cause, "%s: cannot parse (error %d)", path, rc);
+		return -1;
+	}
+	return 0;
 }
 
 double

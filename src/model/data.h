@@ -65,6 +65,7 @@ struct data_fault {
 	int onscene_min;        /* typical time on scene, minutes */
 	int tow;                /* 1 if the job ends with a tow to a garage */
 	double phone_fix_rate;  /* share solved by phone diagnosis */
+	char flow[DATA_ID_MAX]; /* the diagnosis flow to start (flow.h), or "" if none */
 };
 
 struct data_sla {
@@ -109,6 +110,33 @@ double data_region_speed_kmh(const struct data_region *r, int h, bool expressway
 int data_ini_read(const char *path,
     int (*on_key)(void *user, const char *section, const char *key, const char *value),
     void *user);
+
+/* Line-aware reading, for modules that validate their own INI files and report every error
+ * with its line (src/model/flow.c). The same syntax as data/README.md, read by libinih:
+ * leading whitespace is ignored (no continuation lines), ";" or "#" starts a comment line,
+ * " ;" a comment after a value. Every callback may be NULL.
+ *   section  each [name] header, in order, even when it repeats the previous name or is
+ *            followed by no keys
+ *   key      each key = value, with the name of the current section (NULL before the first
+ *            header)
+ *   error    a line that cannot be read: longer than DATA_INI_LINE_MAX bytes, not UTF-8,
+ *            a header without ']', neither a key nor a header; reading goes on with the
+ *            next line
+ * Returns 0 once the file was read to its end (whatever errors were reported), or -1 and
+ * *cause (caller frees, "PATH: reason") if it cannot be opened or read. */
+#define DATA_INI_LINE_MAX 196
+struct data_ini_ops {
+	void (*section)(void *user, int line, const char *name);
+	void (*key)(void *user, int line, const char *section, const char *key,
+	    const char *value);
+	void (*error)(void *user, int line, const char *msg);
+};
+int data_ini_read_lines(const char *path, const struct data_ini_ops *ops, void *user,
+    char **cause);
+/* The names of the *.ini files in dir (not starting with '.'), sorted; *count of them.
+ * The caller frees each name and the array. NULL with *count 0 if there are none, or NULL
+ * and *cause (caller frees) if dir cannot be read. */
+char **data_ini_list(const char *dir, size_t *count, char **cause);
 
 /* The directory to load from: $RESCUEDESK_DATA if set, else the compiled-in default. */
 const char *data_default_dir(void);
