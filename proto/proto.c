@@ -1271,7 +1271,16 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 	case PROTO_MSG_ticket_set_state:
 	case PROTO_MSG_ticket_cancel:
 	case PROTO_MSG_ticket_assign:
+	case PROTO_MSG_diag_start:
+	case PROTO_MSG_diag_answer:
+	case PROTO_MSG_diag_back:
+	case PROTO_MSG_diag_safety:
+	case PROTO_MSG_diag_abort:
+	case PROTO_MSG_diag_dispatch_now:
 		r = decode_obj(res, PROTO_MSG_ticket, &out->ticket, "result", err);
+		break;
+	case PROTO_MSG_stats_kpi:
+		r = decode_obj(res, PROTO_MSG_kpi, &out->kpi, "result", err);
 		break;
 	default:
 		r = 0; /* an op we do not know: the envelope is all we can check */

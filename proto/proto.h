@@ -378,7 +378,8 @@ struct proto_reply {
 	struct proto_error error; /* when !ok */
 	/* when ok, by op: */
 	struct proto_hello_result hello;       /* hello */
-	struct proto_ticket ticket;            /* intake.create, ticket.* */
+	struct proto_ticket ticket;            /* intake.create, ticket.*, diag.* */
+	struct proto_kpi kpi;                  /* stats.kpi */
 	struct proto_snapshot_part snap;       /* snapshot */
 	PROTO_STREAM_ARRAYS;                   /* snapshot (owned), one array per stream */
 	struct proto_event *events;            /* ticket.get (owned) */

@@ -69,7 +69,14 @@ enum warn_kind {
 	X(RAISED, "raised", EVENT_ON_WARNING, "event.raised")                   \
 	X(LEVEL, "level", EVENT_ON_WARNING, "event.level")                      \
 	X(UPDATE, "update", EVENT_ON_WARNING, "event.update")                   \
-	X(CLEARED, "cleared", EVENT_ON_WARNING, "event.cleared")
+	X(CLEARED, "cleared", EVENT_ON_WARNING, "event.cleared")                \
+	X(DIAG_START, "diag_start", EVENT_ON_TICKET, "event.diag_start")        \
+	X(DIAG_ANSWER, "diag_answer", EVENT_ON_TICKET, "event.diag_answer")     \
+	X(DIAG_BACK, "diag_back", EVENT_ON_TICKET, "event.diag_back")           \
+	X(DIAG_SAFETY, "diag_safety", EVENT_ON_TICKET, "event.diag_safety")     \
+	X(DIAG_OUTCOME, "diag_outcome", EVENT_ON_TICKET, "event.diag_outcome")  \
+	X(DIAG_ABORT, "diag_abort", EVENT_ON_TICKET, "event.diag_abort")        \
+	X(DIAG_DISPATCH_NOW, "diag_dispatch_now", EVENT_ON_TICKET, "event.diag_dispatch_now")
 
 enum event_kind {
 #define X(e, s, on, key) EVENT_##e,
