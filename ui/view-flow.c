@@ -47,6 +47,13 @@ static const struct view_hint hints[] = {
 	{ ACTION_HELP, ACTION_NONE, "hint.help" },
 };
 
+/* with no session running */
+static const struct view_hint idle_hints[] = {
+	{ ACTION_DIAG_START, ACTION_NONE, "diag.hint.start" },
+	{ ACTION_BACK, ACTION_NONE, "diag.hint.back" },
+	{ ACTION_HELP, ACTION_NONE, "hint.help" },
+};
+
 static const char *const send_keys[] = {
 	"Enter", "prompt.send", "Esc", "prompt.cancel",
 };
@@ -253,10 +260,11 @@ draw_running(struct view_flow *vf, struct vscreen *vs, const struct model *m,
 	fmt_elapsed(m->now - t->diag_started, t1, sizeof t1);
 	if (hold >= 0)
 		model_fmt_minutes(hold, t2, sizeof t2);
-	snprintf(buf, sizeof buf, "%s %zu \xc2\xb7 %s %s%s%s%s", i18n_tr("diag.step"),
-	    (w != NULL ? w->n_steps : 0) + 1, i18n_tr("diag.elapsed"), t1,
-	    hold >= 0 ? " \xc2\xb7 " : "", hold >= 0 ? i18n_tr("diag.hold") : "",
-	    hold >= 0 ? t2 : "");
+	snprintf(buf, sizeof buf, "%s %zu \xc2\xb7 %s %s", i18n_tr("diag.step"),
+	    (w != NULL ? w->n_steps : 0) + 1, i18n_tr("diag.elapsed"), t1);
+	if (hold >= 0)
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " \xc2\xb7 %s %s",
+		    i18n_tr("diag.hold"), t2);
 	vscreen_put_ellipsis(vs, x, y++, ROLE_DIM, 0, buf, lw);
 	breadcrumb(w, t, lw - 2, buf, sizeof buf);
 	vscreen_put_ellipsis(vs, x, y++, ROLE_DIM, 0, buf, lw);
@@ -422,14 +430,15 @@ flow_draw(struct view *v, const struct model *m, struct vscreen *vs, const struc
 
 		sw = cols >= 120 ? SIDE_WIDE : SIDE_NARROW;
 		lw = cols - sw - 3;
-		draw_side(vs, m, t, cols - sw, sw, y, y_end);
+		/* while a session runs its two action lines span the width below both panes */
+		draw_side(vs, m, t, cols - sw, sw, y, s == DIAG_RUNNING ? y_end - 3 : y_end);
 		have_walk = diag_walk(m, t, &walk);
 		if (s != DIAG_NONE)
 			chrome_section(vs, 0, y++, lw + 2, fl != NULL ? diag_text(fl->title) :
 			    t->diag_flow, NULL);
 		if (s == DIAG_RUNNING) {
 			draw_running(vf, vs, m, t, have_walk ? &walk : NULL, x, lw, y, y_end - 3);
-			draw_actions(vs, m, t, x, lw, y_end - 2);
+			draw_actions(vs, m, t, x, cols - 2, y_end - 2);
 		} else if (s == DIAG_NONE)
 			draw_none(vf, vs, m, t, x, lw, y + 1);
 		else
@@ -444,8 +453,10 @@ flow_draw(struct view *v, const struct model *m, struct vscreen *vs, const struc
 	if (vf->mode == MODE_ABORT) {
 		chrome_keys_text(keys, sizeof keys, send_keys, 2);
 		chrome_prompt(vs, rows - 1, i18n_tr("diag.prompt_abort"), &vf->edit, keys);
-	} else
+	} else if (s == DIAG_RUNNING)
 		chrome_message(vs, rows - 1, m, hints, (int)ARRAY_LEN(hints));
+	else
+		chrome_message(vs, rows - 1, m, idle_hints, (int)ARRAY_LEN(idle_hints));
 }
 
 /* ---- keys ---- */
