@@ -160,6 +160,9 @@ START_TEST(test_real_faults)
 	ck_assert_int_eq(real->faults[FAULT_BATTERY].prefer, TRUCK_KIND_VAN);
 	ck_assert_uint_eq(real->faults[FAULT_MECHANICAL_TOW].kinds & (1u << TRUCK_KIND_VAN), 0);
 	ck_assert_double_eq(real->faults[FAULT_ACCIDENT_TOW].phone_fix_rate, 0);
+	/* which faults have a diagnosis flow (tests/check-flow.c checks the flows) */
+	ck_assert_str_eq(real->faults[FAULT_BATTERY].flow, "battery");
+	ck_assert_str_eq(real->faults[FAULT_WINCH].flow, "");
 }
 END_TEST
 
@@ -396,6 +399,7 @@ START_TEST(test_tree_base)
 	ck_assert_uint_eq(d->faults[FAULT_TYRE].kinds,
 	    (1u << TRUCK_KIND_VAN) | (1u << TRUCK_KIND_WHEEL_LIFT));
 	ck_assert_double_eq(d->faults[FAULT_BATTERY].phone_fix_rate, 0.01);
+	ck_assert_str_eq(d->faults[FAULT_BATTERY].flow, "");
 	ck_assert_int_eq(d->sla.window_pct, 80);
 	ck_assert_double_eq(d->demand_by_hour[8], 8);
 	data_free(d);
@@ -516,6 +520,8 @@ static const struct {
 	    "[mechanical_tow] tow: must be 0 or 1, not 'yes'" },
 	{ "faults.ini", EDIT, "phone_fix_rate = 0.01\n", "phone_fix_rate = 1.5\n",
 	    "[battery] phone_fix_rate: 1.5 is out of range [0, 1]" },
+	{ "faults.ini", EDIT, "phone_fix_rate = 0.01\n", "phone_fix_rate = 0.01\nflow = Bat\n",
+	    "faults.ini:8: [battery] flow: 'Bat' is not a valid id (use a-z, 0-9, _ and -)" },
 	{ "regions/y.ini", WRITE, NULL, base_region, "duplicate region id 'x'" },
 	{ "regions/x.ini", EDIT, "[region]\n", "oops = 1\n[region]\n",
 	    "x.ini:1: key 'oops' before the first [section]" },

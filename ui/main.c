@@ -73,7 +73,7 @@ check_flows(const char *dir, const char *data_dir)
 	for (i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.v[i].msg);
 	if (set != NULL)
-		printf("%s: %zu flows, %zu nodes, %zu outcomes, %zu safety stops: no errors\n",
+		printf("%s: flows %zu, nodes %zu, outcomes %zu, safety stops %zu: no errors\n",
 		    dir, set->n_flows, set->n_nodes, set->n_outcomes, set->n_stops);
 	else
 		fprintf(stderr, "%s: %zu error%s\n", dir, errs.n, errs.n == 1 ? "" : "s");

@@ -22,6 +22,11 @@
 
 #define MAX_KEYS 8
 
+/* every path of a valid set fits the path string: steps "id:N," and a last ",!stop" */
+_Static_assert(FLOW_STEPS_MAX * (FLOW_ID_MAX - 1 + 3) + 2 + FLOW_ID_MAX - 1 <= FLOW_PATH_MAX,
+    "a path string of FLOW_STEPS_MAX steps must fit in FLOW_PATH_MAX");
+_Static_assert(FLOW_ANSWERS_MAX <= 9, "an answer number is one digit");
+
 enum sect { S_NONE, S_FLOW, S_NODE, S_ANSWER, S_OUTCOME, S_STOP, S_UNKNOWN };
 
 /* The keys of each section, in the order the man page lists them; a _zh key is the
@@ -116,6 +121,17 @@ cmp_error(const void *a, const void *b)
 	if (x->line != y->line)
 		return x->line < y->line ? -1 : 1;
 	return strcmp(x->msg, y->msg);
+}
+
+/* The reason in data.c's cause "PATH: reason". */
+static const char *
+reason(const char *cause, const char *path)
+{
+	size_t n = strlen(path);
+
+	if (strncmp(cause, path, n) == 0 && cause[n] == ':' && cause[n + 1] == ' ')
+		return cause + n + 2;
+	return cause;
 }
 
 static int
@@ -788,6 +804,9 @@ check_graph(struct loader *L)
 		else if (n->kind == FLOW_QUESTION && n->n_answers < 2)
 			add_error(L->errs, n->file, n->line, "[node] %s: a question needs at "
 			    "least two answers (it has one; make it an instruction?)", n->id);
+		else if (n->n_answers > FLOW_ANSWERS_MAX)
+			add_error(L->errs, n->file, n->line, "[node] %s has %zu answers (at most "
+			    "%d, the number keys)", n->id, n->n_answers, FLOW_ANSWERS_MAX);
 	}
 
 	/* reachability from every flow's start */
@@ -823,13 +842,14 @@ check_graph(struct loader *L)
 			}
 		}
 	}
+	/* (a duplicate is reported as such, not also as unreachable) */
 	for (i = 0; i < nn; i++) {
-		if (!seen[i])
+		if (!seen[i] && flow_set_node(set, set->nodes[i]->id) == set->nodes[i])
 			add_error(L->errs, set->nodes[i]->file, set->nodes[i]->line, "[node] %s "
 			    "is not reachable from any flow's start", set->nodes[i]->id);
 	}
 	for (i = 0; i < set->n_outcomes; i++) {
-		if (!used[i])
+		if (!used[i] && flow_set_outcome(set, set->outcomes[i]->id) == set->outcomes[i])
 			add_error(L->errs, set->outcomes[i]->file, set->outcomes[i]->line,
 			    "[outcome] %s is never reached", set->outcomes[i]->id);
 	}
@@ -900,7 +920,7 @@ check_faults(struct loader *L, const char *path)
 	fr.L = L;
 	fr.path = path;
 	if (data_ini_read_lines(path, &ops, &fr, &cause) != 0) {
-		add_error(L->errs, path, 0, "%s", cause);
+		add_error(L->errs, path, 0, "cannot read it (%s)", reason(cause, path));
 		free(cause);
 		return;
 	}
@@ -946,11 +966,7 @@ flow_set_load(const char *dir, const char *faults_ini, struct flow_errors *errs)
 
 	names = data_ini_list(dir, &n, &cause);
 	if (cause != NULL) {
-		size_t dl = strlen(dir);
-
-		/* cause is "DIR: reason" */
-		add_error(errs, dir, 0, "cannot read the directory (%s)",
-		    strncmp(cause, dir, dl) == 0 && cause[dl] == ':' ? cause + dl + 2 : cause);
+		add_error(errs, dir, 0, "cannot read the directory (%s)", reason(cause, dir));
 		free(cause);
 		cause = NULL;
 	} else if (n == 0)
@@ -961,7 +977,7 @@ flow_set_load(const char *dir, const char *faults_ini, struct flow_errors *errs)
 		L.flow = NULL;
 		L.node = NULL;
 		if (data_ini_read_lines(L.file, &flow_ini_ops, &L, &cause) != 0) {
-			add_error(errs, L.file, 0, "%s", cause);
+			add_error(errs, L.file, 0, "cannot read it (%s)", reason(cause, L.file));
 			free(cause);
 			cause = NULL;
 		}

@@ -31,7 +31,8 @@
 
 #define FLOW_ID_MAX 32          /* ids are a-z 0-9 _ -, at most 31 bytes */
 #define FLOW_PATH_MAX 1000      /* a path string, without its NUL (flow_walk_format) */
-#define FLOW_STEPS_MAX 32       /* answers on any path from a start to an end */
+#define FLOW_STEPS_MAX 24       /* answers on any path from a start to an end */
+#define FLOW_ANSWERS_MAX 9      /* answers of a node: the number keys 1..9 */
 
 /* The languages of every text: index of the text arrays below. */
 enum flow_lang { FLOW_LANG_EN, FLOW_LANG_ZH, FLOW_LANG_COUNT };
@@ -143,8 +144,8 @@ struct flow_errors {
  * bad values, dangling and duplicate ids (naming both places), unknown faults, faults.ini
  * naming unknown flows or a flow that does not serve that fault, unreachable nodes and
  * outcomes, questions with fewer than two answers and instructions with none, cycles
- * (with or without a way out), paths longer than FLOW_STEPS_MAX, dispatch without a truck
- * kind, no [stop] at all. Returns the set (errs->n == 0), or NULL (errs->n > 0). */
+ * (with or without a way out), paths longer than FLOW_STEPS_MAX, nodes with more than
+ * FLOW_ANSWERS_MAX answers, dispatch without a truck kind, no [stop] at all. Returns the set (errs->n == 0), or NULL (errs->n > 0). */
 struct flow_set *flow_set_load(const char *dir, const char *faults_ini,
     struct flow_errors *errs);
 /* The same for a program's start-up (the broker refuses invalid flows): NULL and *cause
@@ -174,8 +175,9 @@ int flow_lang_parse(const char *name);
  *
  * The path string (what the broker stores in the ticket) lists each step as NODE:N with
  * N the answer's number from 1, separated by commas, and ends with !STOP if the safety key
- * ended the session: "bat_kind:1,bat_dash:1,!fire". "" is a session at its start. At most
- * FLOW_PATH_MAX bytes. */
+ * ended the session: "bat_kind:1,bat_dash:1,!fire". "" is a session at its start. The
+ * limits on ids, answers and steps keep every path of a valid set within FLOW_PATH_MAX
+ * bytes. */
 struct flow_step {
 	const struct flow_node *node;
 	size_t answer;                  /* index into node->answers, from 0 */
