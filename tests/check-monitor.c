@@ -15,8 +15,8 @@
 #define PROMISED (T0 + 60 * MIN)  /* the promise: one hour */
 
 /* sla.ini as shipped: not_accepted 300 s, gps_stale 45 s, stalled 300 s, margin 300 s,
- * window 80 % */
-static const struct data_sla sla = { 300, 45, 300, 300, 80 };
+ * window 80 %, diagnosis hold 600 s */
+static const struct data_sla sla = { 300, 45, 300, 300, 80, 600 };
 
 enum { NONE_ = WARN_LEVEL_NONE, AMB = WARN_LEVEL_AMBER, RED = WARN_LEVEL_RED };
 

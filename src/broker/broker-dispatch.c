@@ -253,15 +253,25 @@ nearest_rules(const struct dispatch_rules *r, struct dispatch_rules *out)
 	out->tune.stale_s = 0;
 }
 
+/* A diagnosis holds automatic dispatch of t until diag_hold_until (PROTOCOL.md 9.2). */
+static bool
+diag_holds(const struct bticket *t, int64_t now)
+{
+	return PROTO_HAS(&t->w, ticket, diag_hold_until) && now < t->w.diag_hold_until;
+}
+
 /* Offer a waiting ticket to its best candidate, or wait for a better one finishing a job. */
 bool
 broker_try_dispatch(struct broker *b, struct bticket *t)
 {
 	struct dispatch_candidate c;
 	int64_t now = broker_now(b);
-	struct dispatch_query q = broker_dispatch_query(b, t, now);
 	struct dispatch_rules nearest;
 	const struct dispatch_rules *rules = &b->rules;
+
+	if (diag_holds(t, now))
+		return false;
+	struct dispatch_query q = broker_dispatch_query(b, t, now);
 
 	if (b->opts.policy == BROKER_POLICY_NEAREST) {
 		nearest_rules(&b->rules, &nearest);
@@ -297,6 +307,19 @@ broker_offer_chosen(struct broker *b, struct bticket *t, struct btruck *k, const
 	}
 	snprintf(why, sizeof why, "chosen by %s", user[0] ? user : "an agent");
 	offer(b, t, k, NULL, user, why);
+}
+
+void
+broker_take_truck(struct broker *b, struct bticket *t, const char *user, const char *why)
+{
+	char td[320], kd[320];
+
+	if (t->truck == NULL)
+		return;
+	snprintf(td, sizeof td, "%s released: %s", t->truck->w.id, why);
+	snprintf(kd, sizeof kd, "released from ticket %" PRId64 ": %s", t->w.id, why);
+	log_info("ticket %" PRId64 ": %s", t->w.id, td);
+	drop_truck(b, t, EVENT_RELEASE, user, td, kd);
 }
 
 void
@@ -408,6 +431,18 @@ broker_dispatch_tick(struct broker *b, int64_t now)
 			if (!broker_txn(b))
 				return false;
 			expire_offer(b, t);
+		}
+	}
+	/* Diagnosis holds that ran out: each such ticket is tried once, then waits as any. */
+	for (size_t i = 0; i < b->n_tickets; i++) {
+		struct bticket *t = b->tickets[i];
+		if (t != NULL && t->state == TICKET_NEW && !t->hold_tried &&
+		    PROTO_HAS(&t->w, ticket, diag_hold_until) && now >= t->w.diag_hold_until &&
+		    broker_auto_region(t)) {
+			if (!broker_txn(b))
+				return false;
+			t->hold_tried = true;
+			broker_try_dispatch(b, t);
 		}
 	}
 	/* Waiting tickets, most urgent first, but only when a truck has become available since

@@ -44,10 +44,12 @@ ticket_view(const struct bticket *t)
 struct dispatch_query
 broker_dispatch_query(struct broker *b, struct bticket *t, int64_t now)
 {
+	int need = PROTO_HAS(&t->w, ticket, need_kind) ? truck_kind_parse(t->w.need_kind) : -1;
 	broker_roll_day(b, now);
 	return (struct dispatch_query){
 		.ticket = ticket_view(t), .skip = t->declined, .n_skip = (size_t)t->n_declined,
-		.available_only = false, .now = now,
+		.available_only = false, .need = need >= 0,
+		.need_kind = need >= 0 ? (enum truck_kind)need : TRUCK_KIND_VAN, .now = now,
 	};
 }
 

@@ -6,6 +6,8 @@
  *                      checkpoints, load; create, run, destroy
  *   broker-ops.c       the op table and the request handlers (snapshot included)
  *   broker-feed.c      the suppliers' feed: GPS fixes and truck status
+ *   broker-diag.c      guided remote diagnosis: the flows, the sessions on tickets, their
+ *                      outcomes, stats.kpi
  *   broker-dispatch.c  offers, holds, try_dispatch, offer time-outs, ticket state changes
  *   broker-watch.c     monitoring: the delay warnings (rules in src/model/monitor.c)
  *   broker-eta.c       a ticket as the ranking sees it: declined trucks, query, travel, ETA
@@ -19,6 +21,7 @@
  *
  *   broker.c                          the loop
  *   broker-ops.c    broker-feed.c     what arrives on the sockets
+ *   broker-diag.c                     diagnosis sessions (rows of the op table)
  *   broker-dispatch.c                 offers and ticket states
  *   broker-watch.c                    warnings
  *   broker-state.c                    tables, snapshot lists, relink after a load
@@ -38,6 +41,7 @@
 #include "broker.h"
 #include "data.h"
 #include "dispatch.h"
+#include "flow.h"
 #include "geo.h"
 #include "hmap.h"
 #include "kinds.h"
@@ -66,7 +70,31 @@ struct bticket {
 	char last_offered[sizeof ((struct proto_ticket *)0)->truck]; /* for the not_accepted text */
 	bool held;               /* waiting for a truck finishing a job nearby ... */
 	uint32_t hold;           /* ... this one (geo id) */
+	bool hold_tried;         /* tried once since its diagnosis hold ran out */
 };
+
+/* The states of a diagnosis session (the ticket's diag_state). */
+#define BROKER_DIAG_STATES(X)            \
+	X(RUNNING, "running")            \
+	X(SOLVED, "solved")              \
+	X(DISPATCHED, "dispatched")      \
+	X(ESCALATED, "escalated")        \
+	X(ABORTED, "aborted")
+
+enum broker_diag_state {
+#define X(e, s) BROKER_DIAG_##e,
+	BROKER_DIAG_STATES(X)
+#undef X
+};
+
+/* The ticket keys of a diagnosis, absent until the first diag.start. */
+#define BTICKET_DIAG_KEYS                                                                  \
+	((uint64_t)1 << PROTO_ticket_diag_flow | (uint64_t)1 << PROTO_ticket_diag_state |  \
+	 (uint64_t)1 << PROTO_ticket_diag_path | (uint64_t)1 << PROTO_ticket_diag_node |   \
+	 (uint64_t)1 << PROTO_ticket_diag_by | (uint64_t)1 << PROTO_ticket_diag_started |  \
+	 (uint64_t)1 << PROTO_ticket_diag_ended | (uint64_t)1 << PROTO_ticket_diag_hold_until | \
+	 (uint64_t)1 << PROTO_ticket_diag_saved_s | (uint64_t)1 << PROTO_ticket_need_kind | \
+	 (uint64_t)1 << PROTO_ticket_senior)
 
 struct btruck {
 	struct proto_truck w;
@@ -162,6 +190,7 @@ struct broker {
 	void *router, *pub, *feed;
 	struct store *store;
 	struct data *data;
+	struct flow_set *flows;   /* the diagnosis flows; NULL when the data has none */
 
 	int64_t epoch;
 	int64_t seq[PROTO_STREAM_COUNT];
@@ -310,12 +339,36 @@ void broker_accept_offer(struct broker *b, struct bticket *t, const char *user, 
 /* The truck of t refuses it (an offer declined, or an accepted job handed back). */
 void broker_decline_offer(struct broker *b, struct bticket *t, const char *user,
     const char *reason);
+/* Take t's truck away (it was not declined: a diagnosis found the job needs another kind);
+ * t goes back to new. why is for the history. */
+void broker_take_truck(struct broker *b, struct bticket *t, const char *user, const char *why);
 /* Close t in final state s. */
 void broker_finish(struct broker *b, struct bticket *t, enum ticket_state s, const char *user,
     const char *why);
 /* Periodic work at now: expire offers, dispatch waiting tickets. False when the batch
  * transaction failed. */
 bool broker_dispatch_tick(struct broker *b, int64_t now);
+
+/* ---- broker-diag.c: called by the loop (load) and the op table ---- */
+
+/* Load data_dir/diagnosis with data_dir/faults.ini into b->flows: 0, or -1 and *cause (the
+ * validator's FILE:LINE messages, caller frees). No such directory: 0, no flows. */
+int broker_diag_load(struct broker *b, char **cause);
+/* The handlers of diag.* and stats.kpi (struct broker_op's handler). */
+int broker_op_diag_start(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
+int broker_op_diag_answer(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
+int broker_op_diag_back(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
+int broker_op_diag_safety(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
+int broker_op_diag_abort(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
+int broker_op_diag_dispatch_now(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
+int broker_op_stats_kpi(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
 
 /* ---- broker-feed.c: called by the loop ---- */
 

@@ -1,5 +1,6 @@
 /* broker-ops.c: the op table and the request handlers: intake, ticket state changes, notes,
- * cancel, assignment, candidates, history, hello, snapshot. broker_handle reads the table
+ * cancel, assignment, candidates, history, hello, snapshot (the diagnosis ops and stats.kpi
+ * are broker-diag.c's). broker_handle reads the table
  * for the role check, the idempotency cache of mutating ops and the handler.
  *
  * The loop (broker.c) calls broker_handle; the handlers call the other jobs (dispatch,
@@ -130,7 +131,8 @@ op_intake(struct broker *b, const struct peer *p, const struct proto_request *re
 	    (uint64_t)1 << PROTO_ticket_t_dispatched | (uint64_t)1 << PROTO_ticket_t_accepted |
 	    (uint64_t)1 << PROTO_ticket_t_en_route | (uint64_t)1 << PROTO_ticket_t_on_scene |
 	    (uint64_t)1 << PROTO_ticket_t_towing | (uint64_t)1 << PROTO_ticket_t_closed |
-	    (uint64_t)1 << PROTO_ticket_truck | (uint64_t)1 << PROTO_ticket_offer_until);
+	    (uint64_t)1 << PROTO_ticket_truck | (uint64_t)1 << PROTO_ticket_offer_until |
+	    BTICKET_DIAG_KEYS);
 	bool has_note = !blank(a->notes);
 	if (has_note) {
 		PROTO_STRSET(w->last_note, a->notes);
@@ -355,9 +357,11 @@ op_assign(struct broker *b, const struct peer *p, const struct proto_request *re
 	if (k->status != TRUCK_AVAILABLE)
 		return reply_error(out, req, PROTO_E_CONFLICT, "truck %s is %s", k->w.id,
 		    truck_status_name(k->status));
-	if (!(b->rules.kinds[t->fault] & (1u << k->kind)))
-		return reply_error(out, req, PROTO_E_INVALID_STATE, "a %s cannot handle %s",
-		    k->w.kind, t->w.fault);
+	if (PROTO_HAS(&t->w, ticket, need_kind) ? strcmp(k->w.kind, t->w.need_kind) != 0 :
+	    !(b->rules.kinds[t->fault] & (1u << k->kind)))
+		return reply_error(out, req, PROTO_E_INVALID_STATE, "a %s cannot handle %s%s%s",
+		    k->w.kind, t->w.fault, PROTO_HAS(&t->w, ticket, need_kind) ? ": it needs a " :
+		    "", PROTO_HAS(&t->w, ticket, need_kind) ? t->w.need_kind : "");
 	if (!k->placed)
 		return reply_error(out, req, PROTO_E_CONFLICT, "truck %s has sent no position yet",
 		    k->w.id);
@@ -538,6 +542,14 @@ const struct broker_op broker_ops[] = {
 	{ "offer.accept", PROTO_MSG_offer_accept, true, ALL, op_offer_accept },
 	{ "offer.decline", PROTO_MSG_offer_decline, true, ALL, op_offer_decline },
 	{ "dispatch.candidates", PROTO_MSG_dispatch_candidates, false, ALL, op_candidates },
+	{ "diag.start", PROTO_MSG_diag_start, true, ALL, broker_op_diag_start },
+	{ "diag.answer", PROTO_MSG_diag_answer, true, ALL, broker_op_diag_answer },
+	{ "diag.back", PROTO_MSG_diag_back, true, ALL, broker_op_diag_back },
+	{ "diag.safety", PROTO_MSG_diag_safety, true, ALL, broker_op_diag_safety },
+	{ "diag.abort", PROTO_MSG_diag_abort, true, ALL, broker_op_diag_abort },
+	{ "diag.dispatch_now", PROTO_MSG_diag_dispatch_now, true, ALL,
+	    broker_op_diag_dispatch_now },
+	{ "stats.kpi", PROTO_MSG_stats_kpi, false, ALL, broker_op_stats_kpi },
 };
 const size_t broker_n_ops = ARRAY_LEN(broker_ops);
 

@@ -390,6 +390,10 @@ broker_create(void *zctx, const struct broker_opts *opts, char **cause)
 		xasprintf(cause, "data: %s", why);
 		goto fail;
 	}
+	if (broker_diag_load(b, &why) < 0) {
+		xasprintf(cause, "diagnosis flows:\n%s", why);
+		goto fail;
+	}
 	broker_dispatch_init(b);
 	if ((b->store = store_open(b->db_path, opts->sync, &why)) == NULL) {
 		xasprintf(cause, "store %s: %s", b->db_path, why);
@@ -592,6 +596,7 @@ broker_destroy(struct broker *b)
 	store_close(b->store);
 	broker_dispatch_finish(b);
 	data_free(b->data);
+	flow_set_free(b->flows);
 	for (size_t i = 0; i < b->n_tickets; i++)
 		free(b->tickets[i]);
 	free(b->tickets);

@@ -72,6 +72,7 @@ static const struct field sla_fields[] = {
 	FLD(struct data_sla, stalled_s, FT_INT, 1, 86400, 1),
 	FLD(struct data_sla, late_margin_s, FT_INT, 1, 86400, 1),
 	FLD(struct data_sla, window_pct, FT_INT, 1, 100, 1),
+	FLD(struct data_sla, diag_hold_s, FT_INT, 0, 86400, 0),
 };
 
 #define HOUR(k, n) { k, FT_DOUBLE, (n) * sizeof(double), sizeof(double), 0, 100, 1 }
@@ -443,6 +444,7 @@ begin_section(struct parser *p, const char *name)
 		p->fields = sla_fields;
 		p->n_fields = ARRAY_LEN(sla_fields);
 		p->target = &p->d->sla;
+		p->d->sla.diag_hold_s = DATA_DIAG_HOLD_S_DEFAULT;
 		break;
 	case FILE_DEMAND:
 		if (strcmp(name, "hours") != 0) {

@@ -74,7 +74,10 @@ struct data_sla {
 	int stalled_s;          /* warn when an en-route truck has not moved this long */
 	int late_margin_s;      /* warn when the ETA is within this of the promise */
 	int window_pct;         /* warn when this share of the promised window is used */
+	int diag_hold_s;        /* automatic dispatch waits this long for a diagnosis */
 };
+
+#define DATA_DIAG_HOLD_S_DEFAULT 600 /* diag_hold_s when sla.ini does not say */
 
 struct data {
 	struct data_region *regions;

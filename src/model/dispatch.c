@@ -98,6 +98,8 @@ dispatch_rules_init(struct dispatch_rules *r, const struct data *d)
 	dispatch_tuning_default(&r->tune);
 }
 
+_Static_assert(2 + FAULT_COUNT + TRUCK_KIND_COUNT <= 32, "geo mask bits");
+
 uint32_t
 dispatch_mask(const struct dispatch_rules *r, enum truck_kind kind, enum truck_status status)
 {
@@ -109,6 +111,8 @@ dispatch_mask(const struct dispatch_rules *r, enum truck_kind kind, enum truck_s
 	for (int f = 0; f < FAULT_COUNT; f++)
 		if (r->kinds[f] & (1u << kind))
 			m |= DISPATCH_MASK_FAULT(f);
+	if ((unsigned)kind < TRUCK_KIND_COUNT)
+		m |= DISPATCH_MASK_KIND(kind);
 	return m;
 }
 
@@ -166,7 +170,9 @@ consider(const struct dispatch_rules *r, const struct dispatch_eta_model *m,
 	if (k->status != TRUCK_AVAILABLE && (q->available_only ||
 	    (k->status != TRUCK_ON_SCENE && k->status != TRUCK_TOWING)))
 		return false;
-	if ((unsigned)fault >= FAULT_COUNT || !(r->kinds[fault] & (1u << k->kind)))
+	if ((unsigned)fault >= FAULT_COUNT)
+		return false;
+	if (q->need ? k->kind != q->need_kind : !(r->kinds[fault] & (1u << k->kind)))
 		return false;
 	if (skipped(q, id))
 		return false;
@@ -191,7 +197,7 @@ consider(const struct dispatch_rules *r, const struct dispatch_eta_model *m,
 	c->gps_age_ms = age;
 	c->stale = age > stale_ms;
 	c->eta_src = c->stale ? "stale" : m->src;
-	c->prefer = r->prefer[fault];
+	c->prefer = q->need ? (int)q->need_kind : r->prefer[fault];
 	c->offers_today = k->offers_today > 0 ? k->offers_today : 0;
 	c->last_offer = k->last_offer;
 	c->quality = tu->quality_unknown;
@@ -283,7 +289,7 @@ dispatch_rank(const struct dispatch_rules *r, const struct dispatch_eta_model *m
 	if (want > cap)
 		want = cap;
 	uint32_t mask = (q->available_only ? DISPATCH_MASK_AVAILABLE : DISPATCH_MASK_POOL) |
-	    DISPATCH_MASK_FAULT(q->ticket.fault);
+	    (q->need ? DISPATCH_MASK_KIND(q->need_kind) : DISPATCH_MASK_FAULT(q->ticket.fault));
 
 	for (;;) {
 		size_t n = geo_index_nearest(f->geo, q->ticket.pos, mask, want, r->tune.max_m,

@@ -43,6 +43,7 @@
 #define DISPATCH_MASK_POOL 1u      /* available, on scene or towing */
 #define DISPATCH_MASK_AVAILABLE 2u /* available */
 #define DISPATCH_MASK_FAULT(f) (1u << (2 + (unsigned)(f)))
+#define DISPATCH_MASK_KIND(k) (1u << (2 + FAULT_COUNT + (unsigned)(k))) /* of this kind */
 
 /* The ticket to serve. */
 struct dispatch_ticket {
@@ -181,6 +182,9 @@ struct dispatch_query {
 	const uint32_t *skip;     /* ids never proposed (declined it, hold it now) */
 	size_t n_skip;
 	bool available_only;      /* leave out trucks still on a job */
+	bool need;                /* the job needs a truck of kind need_kind (a diagnosis said
+	                           * so): only that kind, whatever the fault's kinds */
+	enum truck_kind need_kind;
 	int64_t now;
 };
 
