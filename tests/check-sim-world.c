@@ -11,6 +11,7 @@
 
 #include "civil.h"
 #include "data.h"
+#include "flow.h"
 #include "geo.h"
 #include "sim-world.h"
 #include "ticket.h"
@@ -27,6 +28,7 @@
 #define T0 1709481600000LL
 
 static struct data *data;
+static struct flow_set *flows;
 
 static void
 load_data(void)
@@ -39,11 +41,20 @@ load_data(void)
 		free(cause);
 		abort();
 	}
+	flows = flow_set_open(SOURCE_DATA_DIR "/diagnosis", SOURCE_DATA_DIR "/faults.ini",
+	    &cause);
+	if (flows == NULL) {
+		fprintf(stderr, "check-sim-world: %s\n", cause);
+		free(cause);
+		abort();
+	}
 }
 
 static void
 free_data(void)
 {
+	flow_set_free(flows);
+	flows = NULL;
 	data_free(data);
 	data = NULL;
 }
@@ -372,6 +383,9 @@ struct fb_ticket {
 	int n_states;
 	enum ticket_state seen[16];
 	bool ours;
+	struct flow_walk walk;      /* the diagnosis session, when v.diag is not NONE */
+	bool dispatch_now;
+	int64_t diag_started, diag_first_answer;
 };
 
 struct fb_truck {
@@ -408,6 +422,7 @@ struct fb {
 	struct fix_rec *fixes;
 	size_t n_fixes, cap_fixes;
 	long status_off, status_on;
+	long diag_refused;  /* diag ops the broker's rules refuse */
 };
 
 static void
@@ -435,6 +450,8 @@ hash_action(uint64_t *h, const struct sim_world_action *a)
 	hash_bytes(h, &lo, sizeof lo);
 	if (a->kind == SIM_WORLD_SET_STATE)
 		hash_bytes(h, &a->state, sizeof a->state);
+	hash_bytes(h, a->diag, strlen(a->diag));
+	hash_bytes(h, &a->answer, sizeof a->answer);
 	if (a->kind == SIM_WORLD_INTAKE) {
 		hash_bytes(h, a->intake.customer, strlen(a->intake.customer));
 		hash_bytes(h, a->intake.address, strlen(a->intake.address));
@@ -508,6 +525,79 @@ fb_free_truck(struct fb *fb, struct fb_ticket *t)
 	if (k != NULL && k->job == t->v.id)
 		k->job = 0;
 	t->v.truck[0] = '\0';
+}
+
+/* The broker's side of a diagnosis session: the walk, published as the sim sees it. */
+static void
+fb_diag_publish(struct fb *fb, struct fb_ticket *t)
+{
+	t->v.diag = flow_walk_ended(&t->walk) ? SIM_WORLD_DIAG_ENDED : SIM_WORLD_DIAG_RUNNING;
+	t->v.diag_node[0] = '\0';
+	t->v.diag_steps = (int)t->walk.n_steps;
+	if (t->walk.node != NULL)
+		strcpy(t->v.diag_node, t->walk.node->id);
+	if (flow_walk_ended(&t->walk)) {
+		int truck;
+		if (flow_walk_result(&t->walk, &truck) == FLOW_SOLVED) {
+			fb_free_truck(fb, t);
+			t->v.state = TICKET_RESOLVED_REMOTE;
+		}
+	}
+	fb_publish(fb, t);
+}
+
+static void
+fb_diag(struct fb *fb, struct fb_ticket *t, const struct sim_world_action *a)
+{
+	bool running = t->v.diag == SIM_WORLD_DIAG_RUNNING;
+
+	ck_assert_ptr_nonnull(t);
+	if (ticket_state_final(t->v.state)) {
+		fb->diag_refused++;
+		return;
+	}
+	switch (a->kind) {
+	case SIM_WORLD_DIAG_START: {
+		const struct flow *fl = flow_set_flow(flows, a->diag);
+		ck_assert_ptr_nonnull(fl);
+		ck_assert(flow_serves(fl, (enum ticket_fault)t->v.fault));
+		if (t->v.diag != SIM_WORLD_DIAG_NONE) {
+			fb->diag_refused++;
+			return;
+		}
+		flow_walk_start(&t->walk, flows, fl);
+		t->diag_started = fb->now;
+		fb_diag_publish(fb, t);
+		break;
+	}
+	case SIM_WORLD_DIAG_ANSWER:
+		if (!running || strcmp(a->diag, t->walk.node->id) != 0) {
+			fb->diag_refused++;
+			return;
+		}
+		ck_assert_int_eq(flow_walk_answer(&t->walk, (size_t)(a->answer - 1)), 0);
+		if (t->diag_first_answer == 0)
+			t->diag_first_answer = fb->now;
+		fb_diag_publish(fb, t);
+		break;
+	case SIM_WORLD_DIAG_SAFETY:
+		if (!running) {
+			fb->diag_refused++;
+			return;
+		}
+		ck_assert_int_eq(flow_walk_stop(&t->walk, flow_set_stop(flows, a->diag)), 0);
+		fb_diag_publish(fb, t);
+		break;
+	case SIM_WORLD_DIAG_DISPATCH_NOW:
+		if (!running) {
+			fb->diag_refused++;
+			return;
+		}
+		t->dispatch_now = true;
+		break;
+	default:
+		break;
+	}
 }
 
 static void
@@ -629,6 +719,12 @@ fb_action(struct fb *fb, const struct sim_world_action *a)
 			fb->fixes[fb->n_fixes++] = (struct fix_rec){ a->ts, a->lat, a->lon,
 				a->speed_kmh };
 		}
+		break;
+	case SIM_WORLD_DIAG_START:
+	case SIM_WORLD_DIAG_ANSWER:
+	case SIM_WORLD_DIAG_SAFETY:
+	case SIM_WORLD_DIAG_DISPATCH_NOW:
+		fb_diag(fb, t, a);
 		break;
 	}
 }
@@ -1490,6 +1586,209 @@ START_TEST(world_shifts)
 }
 END_TEST
 
+
+/* ---------------------------------------------------------------- diagnosis */
+
+/* On every flow, a caller's answers replay the cause's path to its end, the same node
+ * always gets the same answer, and a caller is solvable exactly when that end is solved. */
+START_TEST(cause_consistent)
+{
+	ck_assert_uint_gt(flows->n_flows, 0);
+	for (size_t f = 0; f < flows->n_flows; f++) {
+		const struct flow *fl = flows->flows[f];
+		for (uint64_t seed = 1; seed <= 300; seed++) {
+			struct sim_world_cause c;
+			struct flow_walk wk;
+			struct rng r;
+
+			rng_seed(&r, seed, 77);
+			sim_world_cause_make(&r, flows, fl, 0, &c);
+			ck_assert_ptr_eq(c.flow, fl);
+			ck_assert_ptr_null(c.hazard);
+			ck_assert_uint_ge(c.n_steps, 1);
+			ck_assert_uint_lt(c.hazard_at, c.n_steps);
+			flow_walk_start(&wk, flows, fl);
+			for (size_t i = 0; i < c.n_steps; i++) {
+				ck_assert_ptr_eq(wk.node, c.steps[i].node);
+				size_t a = sim_world_cause_answer(flows, &c, wk.node);
+				ck_assert_uint_eq(a, c.steps[i].answer);
+				ck_assert_int_eq(flow_walk_answer(&wk, a), 0);
+			}
+			ck_assert(flow_walk_ended(&wk));
+			ck_assert_ptr_eq(wk.outcome, c.outcome);
+			ck_assert_ptr_eq(wk.stop, c.stop);
+			ck_assert(c.solvable == (c.outcome != NULL &&
+			    c.outcome->type == FLOW_SOLVED));
+			/* off its path too, the caller answers every node the same way twice */
+			for (size_t n = 0; n < flows->n_nodes; n++) {
+				size_t a1 = sim_world_cause_answer(flows, &c, flows->nodes[n]);
+				ck_assert_uint_lt(a1, flows->nodes[n]->n_answers);
+				ck_assert_uint_eq(a1, sim_world_cause_answer(flows, &c,
+				    flows->nodes[n]));
+			}
+		}
+	}
+}
+END_TEST
+
+/* Each flow's share of phone-fixable callers is its success_rate (4 sd), and every flow
+ * with a success rate can reach a solved outcome. */
+START_TEST(cause_rates)
+{
+	const int n = 6000;
+
+	for (size_t f = 0; f < flows->n_flows; f++) {
+		const struct flow *fl = flows->flows[f];
+		double reach = sim_world_flow_reach(flows, fl);
+		int solved = 0;
+		struct rng r;
+
+		if (fl->success_rate > 0)
+			ck_assert_msg(reach > 0, "flow %s: no solved outcome in reach", fl->id);
+		rng_seed(&r, 5, f);
+		for (int i = 0; i < n; i++) {
+			struct sim_world_cause c;
+			sim_world_cause_make(&r, flows, fl, 0, &c);
+			solved += c.solvable;
+		}
+		double p = fl->success_rate, got = (double)solved / n;
+		if (reach >= 1)
+			p = 1;
+		double tol = 4 * sqrt(p * (1 - p) / n) + 0.002;
+		ck_assert_msg(fabs(got - p) <= tol, "flow %s: %.4f solvable, want %.4f +- %.4f",
+		    fl->id, got, p, tol);
+	}
+}
+END_TEST
+
+/* Hazards: expressway callers are mostly on the shoulder, injuries always come out, and
+ * the same seed gives the same caller. */
+START_TEST(cause_hazards)
+{
+	const struct flow *fl = flows->flows[0];
+	const int n = 3000;
+	int live = 0, unable = 0;
+	struct rng r;
+
+	ck_assert_ptr_nonnull(flow_set_stop(flows, "live_lane"));
+	rng_seed(&r, 9, 1);
+	for (int i = 0; i < n; i++) {
+		struct sim_world_cause c, inj, night;
+		sim_world_cause_make(&r, flows, fl, TICKET_FLAG_EXPRESSWAY, &c);
+		if (c.hazard != NULL) {
+			ck_assert_str_eq(c.hazard->id, "live_lane");
+			ck_assert_uint_lt(c.hazard_at, c.n_steps);
+			live++;
+		}
+		sim_world_cause_make(&r, flows, fl, TICKET_FLAG_INJURY | TICKET_FLAG_EXPRESSWAY,
+		    &inj);
+		ck_assert_ptr_nonnull(inj.hazard);
+		ck_assert_str_eq(inj.hazard->id, "injury");
+		sim_world_cause_make(&r, flows, fl, TICKET_FLAG_ALONE_NIGHT, &night);
+		if (night.hazard != NULL) {
+			ck_assert_str_eq(night.hazard->id, "caller_unable");
+			unable++;
+		}
+	}
+	ck_assert_double_eq_tol((double)live / n, 0.8, 0.03);
+	ck_assert_double_eq_tol((double)unable / n, 0.25, 0.03);
+
+	struct rng r1, r2;
+	struct sim_world_cause c1, c2;
+	rng_seed(&r1, 42, 3);
+	rng_seed(&r2, 42, 3);
+	sim_world_cause_make(&r1, flows, fl, TICKET_FLAG_EXPRESSWAY, &c1);
+	sim_world_cause_make(&r2, flows, fl, TICKET_FLAG_EXPRESSWAY, &c2);
+	ck_assert_uint_eq(c1.n_steps, c2.n_steps);
+	ck_assert(memcmp(c1.steps, c2.steps, c1.n_steps * sizeof c1.steps[0]) == 0);
+	ck_assert_ptr_eq(c1.hazard, c2.hazard);
+	ck_assert_uint_eq(c1.hazard_at, c2.hazard_at);
+}
+END_TEST
+
+struct diag_tally {
+	long sessions, solved, ended, expressway, live_lane, expressway_now, resolved;
+	long flow_calls;
+	uint64_t hash;
+	long refused;
+};
+
+static void
+run_diag(uint64_t seed, struct diag_tally *d)
+{
+	struct sim_world_opts o;
+	struct fb *fb;
+	const char *regions[] = { "changsha", "ningxiang" };
+
+	sim_world_opts_init(&o);
+	o.seed = seed;
+	o.regions = regions;
+	o.n_regions = 2;
+	o.rate_per_hour = 100;
+	o.flows = flows;
+	o.diagnose = true;
+	fb = fb_new(&o);
+	fb_run(fb, 8 * HOUR, 10 * HOUR, 5 * SEC);
+	memset(d, 0, sizeof *d);
+	for (size_t i = 0; i < fb->n_t; i++) {
+		struct fb_ticket *t = &fb->t[i];
+		bool ex = (t->v.flags & TICKET_FLAG_EXPRESSWAY) != 0;
+		d->flow_calls += flow_set_for_fault(flows, (enum ticket_fault)t->v.fault) != NULL;
+		d->resolved += t->v.state == TICKET_RESOLVED_REMOTE;
+		if (t->v.diag == SIM_WORLD_DIAG_NONE)
+			continue;
+		/* only calls with a flow, started on a live ticket, read 15 s or more */
+		ck_assert_ptr_nonnull(flow_set_for_fault(flows, (enum ticket_fault)t->v.fault));
+		ck_assert_int_ge(t->diag_started - t->v.created, 10 * SEC);
+		if (t->diag_first_answer > 0)
+			ck_assert_int_ge(t->diag_first_answer - t->diag_started, 15 * SEC);
+		d->sessions++;
+		if (t->v.diag != SIM_WORLD_DIAG_ENDED)
+			continue;
+		d->ended++;
+		int truck;
+		if (flow_walk_result(&t->walk, &truck) == FLOW_SOLVED) {
+			d->solved++;
+			ck_assert_int_eq(t->v.state, TICKET_RESOLVED_REMOTE);
+		}
+		if (ex) {
+			d->expressway++;
+			d->expressway_now += t->dispatch_now;
+			if (t->walk.stop != NULL && t->walk.by_safety_key &&
+			    strcmp(t->walk.stop->id, "live_lane") == 0)
+				d->live_lane++;
+		}
+	}
+	d->hash = fb->hash;
+	d->refused = fb->diag_refused;
+	fb_free(fb);
+}
+
+/* The specialist diagnoses our calls with a flow over the fake broker: sessions end,
+ * solved ones close by phone (and only those), expressway callers mostly end at the
+ * live-lane stop by the safety key with a truck sent at once; the same seed replays. */
+START_TEST(world_diagnosis)
+{
+	struct diag_tally a, b;
+
+	run_diag(4, &a);
+	printf("diagnosis: %ld flow calls, %ld sessions, %ld ended, %ld solved; expressway %ld, "
+	    "live lane %ld\n", a.flow_calls, a.sessions, a.ended, a.solved, a.expressway,
+	    a.live_lane);
+	ck_assert_int_gt(a.sessions, 100);
+	ck_assert_int_ge(a.sessions, a.flow_calls * 9 / 10);
+	ck_assert_int_ge(a.ended, a.sessions * 9 / 10);
+	ck_assert_int_eq(a.resolved, a.solved);
+	ck_assert_int_ge(a.expressway, 5);
+	ck_assert_int_eq(a.expressway_now, a.expressway);
+	ck_assert_int_ge(a.live_lane, a.expressway / 2);
+	ck_assert_int_le(a.refused, a.sessions / 20);
+	run_diag(4, &b);
+	ck_assert_uint_eq(a.hash, b.hash);
+	ck_assert_int_eq(a.solved, b.solved);
+}
+END_TEST
+
 static Suite *
 sim_world_suite(void)
 {
@@ -1538,6 +1837,15 @@ sim_world_suite(void)
 	tcase_add_loop_test(tc, world_next_job, 0,
 	    (int)(sizeof next_cases / sizeof next_cases[0]));
 	tcase_add_test(tc, world_shifts);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("diagnosis");
+	tcase_add_unchecked_fixture(tc, load_data, free_data);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, cause_consistent);
+	tcase_add_test(tc, cause_rates);
+	tcase_add_test(tc, cause_hazards);
+	tcase_add_test(tc, world_diagnosis);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -22,7 +22,7 @@ usage(FILE *f)
 	    "usage: rescuedesk-sim [-qv] [--api EP] [--pub EP] [--feed EP] [--data DIR]\n"
 	    "                      [--seed N] [--speed X] [--requests N] [--rate R]\n"
 	    "                      [--region ID]... [--duration SECONDS] [--gps-dropout P]\n"
-	    "                      [--stall P] [--detour P] [--decline P]\n"
+	    "                      [--stall P] [--detour P] [--decline P] [--diagnose]\n"
 	    "\n"
 	    "Play customers and suppliers' rescue trucks against rescuedeskd.\n"
 	    "\n"
@@ -41,6 +41,7 @@ usage(FILE *f)
 	    "  --stall P         share of jobs whose truck stops 8-20 min en route\n"
 	    "  --detour P        share of jobs driven on a path 1.5-2x longer\n"
 	    "  --decline P       share of offers declined (default: each supplier's accept_rate)\n"
+	    "  --diagnose        play the specialist: diagnose our calls whose fault has a flow\n"
 	    "  -q, --quiet       log errors only\n"
 	    "  -v, --verbose     log every call and every supplier answer\n"
 	    "  -h, --help        this text\n"
@@ -76,13 +77,21 @@ print_summary(const struct sim_summary *m, long requests)
 	if (m->feed_dropped > 0)
 		printf("; %" PRIu64 " feed messages dropped", m->feed_dropped);
 	printf("\n");
+	if (m->diag_sessions > 0) {
+		uint64_t closed = m->completed + m->resolved_remote;
+		printf("  diagnosis: %" PRIu64 " sessions, %" PRIu64 " answers, %" PRIu64
+		    " safety stops, %" PRIu64 " dispatched at once; solved by phone %.1f%% of "
+		    "closed calls (not cancelled)\n", m->diag_sessions, m->diag_answers,
+		    m->diag_stops, m->diag_dispatch_now,
+		    closed > 0 ? 100.0 * (double)m->resolved_remote / (double)closed : 0.0);
+	}
 }
 
 int
 main(int argc, char **argv)
 {
 	enum { O_API = 256, O_PUB, O_FEED, O_DATA, O_SEED, O_SPEED, O_REQUESTS, O_RATE,
-		O_REGION, O_DURATION, O_DROPOUT, O_STALL, O_DETOUR, O_DECLINE };
+		O_REGION, O_DURATION, O_DROPOUT, O_STALL, O_DETOUR, O_DECLINE, O_DIAGNOSE };
 	static const struct option longopts[] = {
 		{ "api", required_argument, NULL, O_API },
 		{ "pub", required_argument, NULL, O_PUB },
@@ -98,6 +107,7 @@ main(int argc, char **argv)
 		{ "stall", required_argument, NULL, O_STALL },
 		{ "detour", required_argument, NULL, O_DETOUR },
 		{ "decline", required_argument, NULL, O_DECLINE },
+		{ "diagnose", no_argument, NULL, O_DIAGNOSE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -160,6 +170,9 @@ main(int argc, char **argv)
 			break;
 		case O_DECLINE:
 			o.decline = cli_number("--decline", optarg, 0, 1);
+			break;
+		case O_DIAGNOSE:
+			o.diagnose = true;
 			break;
 		case 'q':
 			quiet = 1;

@@ -7,6 +7,7 @@
  *   sim-path.c     plausible road paths and a truck's motion along them
  *   sim-trucks.c   suppliers' trucks: shifts, offers and answers, trips, GPS, tows, the
  *                  job after this one
+ *   sim-diag.c     the caller's hidden cause and answers; the specialist
  *   sim-world.c    the world: the action queue, customers waiting, demand, create, start,
  *                  advance and the read-outs
  *
@@ -100,6 +101,18 @@ struct truck {
 	struct next next;        /* the job after this one, if offered while finishing it */
 };
 
+/* Where the specialist is with a call (sim-diag.c). */
+enum cust_diag {
+	CD_NONE,        /* no flow, or diagnosis off */
+	CD_WAITING,     /* a cause is drawn; the broker has not shown the ticket yet */
+	CD_QUEUED,      /* picked up at t_diag */
+	CD_STARTED,     /* diag.start sent: the next step at t_diag */
+	CD_DONE,
+};
+
+/* Calls' diagnosis streams are seeded by (seed, DIAG_STREAM << 32 + call number). */
+#define DIAG_STREAM 0xd1a6ULL
+
 struct cust {
 	uint64_t seq;
 	int64_t id;
@@ -109,6 +122,16 @@ struct cust {
 	int64_t created, promised, t_on_scene;
 	int64_t t_self;          /* gives up by itself then, or INT64_MAX */
 	int64_t t_patience;      /* cancels then if no truck accepted, or INT64_MAX */
+
+	enum cust_diag d;
+	struct sim_world_cause cause;
+	struct rng drng;         /* the call's diagnosis stream */
+	bool expressway;
+	int64_t t_diag;          /* the specialist's next move, or INT64_MAX */
+	char node[FLOW_ID_MAX];  /* the step to answer, as the broker last said */
+	int steps;
+	char acted_node[FLOW_ID_MAX]; /* the step last read out (node, answers before it) */
+	int acted_steps;
 };
 
 /* An offer to a truck that cannot take it: declined shortly. */
@@ -197,6 +220,12 @@ void truck_adopt(struct sim_world *w, struct truck *k, const struct sim_world_ti
 struct truck *truck_of_job(struct sim_world *w, int64_t id);
 struct truck *truck_of_next(struct sim_world *w, int64_t id);
 bool truck_busy(const struct truck *k);
+
+/* sim-diag.c */
+void diag_call(struct sim_world *w, struct cust *c, const struct sim_world_intake *in);
+void diag_ticket(struct sim_world *w, struct cust *c, const struct sim_world_ticket *tk,
+    int64_t t);
+void diag_event(struct sim_world *w, struct cust *c, int64_t t);
 
 /* sim-world.c */
 struct sim_world_action *sim_push(struct sim_world *w, enum sim_world_action_kind kind,

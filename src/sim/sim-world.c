@@ -130,9 +130,12 @@ cust_by_seq(struct sim_world *w, uint64_t seq)
 static int64_t
 cust_due(const struct cust *c)
 {
+	int64_t t;
+
 	if (c->id == 0 || c->final || c->cancel_sent)
 		return INT64_MAX;
-	return c->t_self < c->t_patience ? c->t_self : c->t_patience;
+	t = c->t_self < c->t_patience ? c->t_self : c->t_patience;
+	return c->t_diag < t ? c->t_diag : t;
 }
 
 static void
@@ -152,7 +155,9 @@ cust_event(struct sim_world *w, struct cust *c, int64_t t)
 	bool waiting = c->state == TICKET_NEW || c->state == TICKET_DISPATCHED;
 	bool before_scene = waiting || c->state == TICKET_ACCEPTED || c->state == TICKET_EN_ROUTE;
 
-	if (c->t_self <= t) {
+	if (c->t_diag <= t) {
+		diag_event(w, c, t);
+	} else if (c->t_self <= t) {
 		c->t_self = INT64_MAX;
 		if (before_scene)
 			cust_cancel(w, c, t, "customer: the car started again, no help needed");
@@ -248,6 +253,7 @@ new_call(struct sim_world *w, int64_t t)
 		    SELF_CANCEL_MAX_MS);
 	c->t_patience = t + (int64_t)(promise * MIN *
 	    rng_range(&r, PATIENCE_MIN, PATIENCE_MAX));
+	diag_call(w, c, &a->intake);
 	w->st.generated++;
 	if (w->o.requests > 0)
 		w->to_generate--;
@@ -407,6 +413,10 @@ sim_world_create(const struct data *d, const struct sim_world_opts *o, char **ca
 	if (!prob_ok(o->p_gps_dropout) || !prob_ok(o->p_stall) || !prob_ok(o->p_detour) ||
 	    isnan(o->p_decline) || o->p_decline > 1) {
 		xasprintf(cause, "fault probabilities must be between 0 and 1");
+		return NULL;
+	}
+	if (o->diagnose && o->flows == NULL) {
+		xasprintf(cause, "diagnosis needs the flows");
 		return NULL;
 	}
 	if (!(o->rate_per_hour >= 0)) {
@@ -642,6 +652,7 @@ sim_world_ticket(struct sim_world *w, int64_t now, const struct sim_world_ticket
 			c->t_on_scene = tk->t_on_scene;
 		if (final)
 			cust_final(w, c);
+		diag_ticket(w, c, tk, now);
 	}
 
 	/* pending quick declines that are moot now */

@@ -18,9 +18,15 @@
  * Ownership: the world borrows the struct data given to sim_world_create (it must outlive
  * the world); everything else it owns. Actions are copied out.
  *
+ * Diagnosis: with opts.diagnose, every call whose fault has a flow gets a hidden true cause
+ * (from a stream seeded by (seed, call number)) and the world plays the specialist over
+ * the public diagnosis ops: it starts the flow, reads each step the broker says is current
+ * and answers as the caller would, presses the safety key when the caller reports a
+ * hazard, and asks for a truck at once on expressways and at night.
+ *
  * Implemented in sim-callers.c (time of day, demand, customers), sim-path.c (paths and
- * motion), sim-trucks.c (the trucks) and sim-world.c (the world), which share
- * sim-world-int.h; random numbers come from rng.h, local time from civil.h. */
+ * motion), sim-trucks.c (the trucks), sim-diag.c (causes and the specialist) and
+ * sim-world.c (the world), which share sim-world-int.h; random numbers come from rng.h, local time from civil.h. */
 #ifndef RD_SIM_WORLD_H
 #define RD_SIM_WORLD_H
 
@@ -30,6 +36,7 @@
 
 #include "civil.h"
 #include "data.h"
+#include "flow.h"
 #include "geo.h"
 #include "rng.h"
 #include "ticket.h"
@@ -95,6 +102,40 @@ double sim_world_path_length(const struct sim_world_path *p);
 struct geo_point sim_world_path_at(const struct sim_world_path *p, double along_m,
     double *heading);
 
+/* ---- diagnosis ---- */
+
+/* A caller's hidden situation for one flow: the answer they give at each node of the path
+ * from the flow's start to the end their true cause implies (a solved outcome when the
+ * cause is phone-fixable, else a dispatch or escalation, or a stop an answer leads to),
+ * and a hazard they report on the way, if any. Pointers are borrowed from the set. */
+struct sim_world_cause {
+	const struct flow *flow;
+	struct flow_step steps[FLOW_STEPS_MAX];
+	size_t n_steps;
+	const struct flow_outcome *outcome; /* where the answers end: an outcome, or */
+	const struct flow_stop *stop;       /* a stop an answer leads to */
+	bool solvable;                      /* outcome is solved by phone */
+	const struct flow_stop *hazard;     /* a safety stop the caller reports, or NULL */
+	size_t hazard_at;                   /* ... after this many answers (< n_steps) */
+};
+
+/* Draw a caller's cause for flow fl: phone-fixable with fl's success_rate (always or never
+ * when the flow leaves no choice), the path a uniform walk over the answers conditioned on
+ * ending that way. flags (enum ticket_flag bits) give the hazards: an injury is always
+ * reported (stop "injury"), an expressway caller is on the shoulder in 80% of calls
+ * ("live_lane"), a woman alone at night cannot go on in 25% ("caller_unable"); stops
+ * missing from the set are never reported. */
+void sim_world_cause_make(struct rng *r, const struct flow_set *set, const struct flow *fl,
+    uint32_t flags, struct sim_world_cause *out);
+/* The caller's answer at node (index from 0): the cause's answer where its path passes,
+ * elsewhere (a console went another way) the answer most likely to keep the cause's end
+ * in reach. The same node always gets the same answer. */
+size_t sim_world_cause_answer(const struct flow_set *set, const struct sim_world_cause *c,
+    const struct flow_node *node);
+/* The share of uniform walks from fl's start that end solved by phone (0: success_rate
+ * cannot hold; 1: every caller is solved). */
+double sim_world_flow_reach(const struct flow_set *set, const struct flow *fl);
+
 /* ---- the world ---- */
 
 struct sim_world_opts {
@@ -113,6 +154,9 @@ struct sim_world_opts {
 	long burst;                 /* this many calls arrive at the start, BURST_GAP apart,
 	                               before demand takes over (a busy centre at once, for
 	                               demos) */
+	const struct flow_set *flows; /* the diagnosis flows (borrowed; outlives the world) */
+	bool diagnose;              /* play the specialist on our calls with a flow (needs
+	                               flows) */
 };
 
 /* Fill o with the defaults: seed 1, all regions, data demand, no limit, no faults injected,
@@ -125,6 +169,10 @@ enum sim_world_action_kind {
 	SIM_WORLD_CANCEL,    /* ticket.cancel (the customer gives up) */
 	SIM_WORLD_STATUS,    /* feed: status */
 	SIM_WORLD_FIX,       /* feed: fix */
+	SIM_WORLD_DIAG_START,  /* diag.start: ticket, diag the flow */
+	SIM_WORLD_DIAG_ANSWER, /* diag.answer: ticket, diag the node, answer */
+	SIM_WORLD_DIAG_SAFETY, /* diag.safety: ticket, diag the stop */
+	SIM_WORLD_DIAG_DISPATCH_NOW, /* diag.dispatch_now: ticket */
 };
 
 struct sim_world_action {
@@ -143,6 +191,15 @@ struct sim_world_action {
 	double lat, lon;           /* FIX */
 	double speed_kmh, heading; /* FIX */
 	struct sim_world_intake intake; /* INTAKE */
+	char diag[FLOW_ID_MAX];    /* DIAG_*: the flow, node or stop id */
+	int answer;                /* DIAG_ANSWER: from 1 */
+};
+
+/* A ticket's diagnosis as the broker publishes it. */
+enum sim_world_diag {
+	SIM_WORLD_DIAG_NONE,       /* never diagnosed */
+	SIM_WORLD_DIAG_RUNNING,
+	SIM_WORLD_DIAG_ENDED,      /* solved, dispatched, escalated or aborted */
 };
 
 /* The broker's view of a ticket, as the world needs it. */
@@ -159,6 +216,9 @@ struct sim_world_ticket {
 	                              offer from an older update of one already answered */
 	int64_t promised;          /* 0 when unknown */
 	int64_t t_on_scene;        /* 0 when not yet */
+	enum sim_world_diag diag;
+	char diag_node[FLOW_ID_MAX]; /* RUNNING: the current node */
+	int diag_steps;            /* RUNNING: answers so far (the path's NODE:N steps) */
 };
 
 struct sim_world_stats {
@@ -175,6 +235,8 @@ struct sim_world_stats {
 	uint64_t conflicts;        /* offers to a truck the world holds busy */
 	uint64_t queued;           /* offers accepted by a truck finishing a job (it drives
 	                              there when the job ends) */
+	uint64_t diag_sessions;    /* diag.start sent */
+	uint64_t diag_answers, diag_stops, diag_dispatch_now; /* the other diag ops sent */
 };
 
 struct sim_world;

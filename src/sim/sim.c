@@ -3,9 +3,9 @@
  * One zmq_poll loop: the rpc DEALER (replies), the replica SUB (live tickets) and the
  * world's next event, converted from broker time to real time by the time scale. Ticket
  * updates and replies go into the world; the world's actions come out as requests
- * (intake.create, offer.accept, offer.decline, ticket.set_state, ticket.cancel) and feed
- * messages (status, fix) on a
- * PUSH socket. The world starts when the replica first goes live, so the trucks answer
+ * (intake.create, offer.accept, offer.decline, ticket.set_state, ticket.cancel, and with
+ * --diagnose diag.start, diag.answer, diag.safety, diag.dispatch_now) and feed messages
+ * (status, fix) on a PUSH socket. The world starts when the replica first goes live, so the trucks answer
  * offers only once we can see them. */
 #include "sim.h"
 
@@ -20,6 +20,7 @@
 #include "proto.h"
 #include "data.h"
 #include "endpoints.h"
+#include "flow.h"
 #include "hmap.h"
 #include "replica.h"
 #include "rpc.h"
@@ -36,13 +37,13 @@
 #define POLL_MAX_MS 250
 #define REPORT_EVERY_MS (3600 * 1000LL) /* broker time between progress lines */
 
-enum pend_kind { PEND_INTAKE, PEND_STATE, PEND_CANCEL };
+enum pend_kind { PEND_INTAKE, PEND_STATE, PEND_CANCEL, PEND_DIAG };
 
 /* A request waiting for its reply, by cmd_id. */
 struct pend {
 	enum pend_kind kind;
 	uint64_t seq;   /* PEND_INTAKE */
-	int64_t ticket; /* PEND_STATE, PEND_CANCEL */
+	int64_t ticket; /* PEND_STATE, PEND_CANCEL, PEND_DIAG */
 };
 
 struct sim {
@@ -51,6 +52,7 @@ struct sim {
 	void *zctx;
 	bool own_ctx;
 	struct data *data;
+	struct flow_set *flows;         /* with diagnose */
 	struct sim_world *world;
 	struct rpc *rpc;
 	struct replica *rep;
@@ -66,7 +68,7 @@ struct sim {
 	int64_t mono_run;               /* when sim_run began */
 	int64_t next_report;
 	int fail_streak;
-	uint64_t feed_dropped, refused;
+	uint64_t feed_dropped, refused, diag_refused;
 	int64_t now_seen;               /* the latest broker time handed to the world */
 	bool finished;
 };
@@ -92,6 +94,23 @@ sim_now(struct sim *s)
 
 /* ---- from the broker ---- */
 
+/* The answers in a diagnosis path ("bat_kind:1,bat_dash:1,!fire" has two). */
+static int
+path_steps(const char *path)
+{
+	int n = 0;
+
+	while (*path != '\0') {
+		const char *comma = strchr(path, ',');
+		if (*path != '!' && *path != ',')
+			n++;
+		if (comma == NULL)
+			break;
+		path = comma + 1;
+	}
+	return n;
+}
+
 static bool
 to_world_ticket(const struct proto_ticket *p, struct sim_world_ticket *t)
 {
@@ -116,6 +135,13 @@ to_world_ticket(const struct proto_ticket *p, struct sim_world_ticket *t)
 		t->t_on_scene = p->t_on_scene;
 	if (PROTO_HAS(p, ticket, t_dispatched))
 		t->t_dispatched = p->t_dispatched;
+	if (PROTO_HAS(p, ticket, diag_state)) {
+		t->diag = strcmp(p->diag_state, "running") == 0 ? SIM_WORLD_DIAG_RUNNING :
+		    SIM_WORLD_DIAG_ENDED;
+		if (PROTO_HAS(p, ticket, diag_node))
+			rd_strlcpy(t->diag_node, p->diag_node, sizeof t->diag_node);
+		t->diag_steps = PROTO_HAS(p, ticket, diag_path) ? path_steps(p->diag_path) : 0;
+	}
 	return true;
 }
 
@@ -203,6 +229,14 @@ settle(struct sim *s, const struct pend *p, const struct proto_reply *rep, const
 			log_warn("intake %" PRIu64 " refused: %s", p->seq, why);
 			sim_world_intake_failed(s->world, sim_now(s), p->seq);
 			s->fail_streak++;
+		}
+		break;
+	case PEND_DIAG:
+		/* a step another console answered first, a session already over: the ticket's
+		 * next update tells the world where it stands */
+		if (why != NULL) {
+			s->diag_refused++;
+			log_debug("ticket %" PRId64 ": diagnosis refused: %s", p->ticket, why);
 		}
 		break;
 	case PEND_STATE:
@@ -294,9 +328,63 @@ do_intake(struct sim *s, const struct sim_world_action *a)
 }
 
 static void
+do_diag(struct sim *s, const struct sim_world_action *a)
+{
+	struct pend p = { .kind = PEND_DIAG, .ticket = a->ticket };
+
+	switch (a->kind) {
+	case SIM_WORLD_DIAG_START: {
+		struct proto_diag_start m;
+		memset(&m, 0, sizeof m);
+		m.id = a->ticket;
+		PROTO_STRSET(m.flow, a->diag);
+		PROTO_SET(&m, diag_start, flow);
+		log_debug("ticket %" PRId64 ": diagnosis %s starts", a->ticket, a->diag);
+		call(s, PROTO_MSG_diag_start, &m, &p);
+		break;
+	}
+	case SIM_WORLD_DIAG_ANSWER: {
+		struct proto_diag_answer m;
+		memset(&m, 0, sizeof m);
+		m.id = a->ticket;
+		PROTO_STRSET(m.node, a->diag);
+		m.answer = a->answer;
+		log_debug("ticket %" PRId64 ": %s answered %d", a->ticket, a->diag, a->answer);
+		call(s, PROTO_MSG_diag_answer, &m, &p);
+		break;
+	}
+	case SIM_WORLD_DIAG_SAFETY: {
+		struct proto_diag_safety m;
+		memset(&m, 0, sizeof m);
+		m.id = a->ticket;
+		PROTO_STRSET(m.stop, a->diag);
+		log_debug("ticket %" PRId64 ": safety stop %s", a->ticket, a->diag);
+		call(s, PROTO_MSG_diag_safety, &m, &p);
+		break;
+	}
+	case SIM_WORLD_DIAG_DISPATCH_NOW: {
+		struct proto_diag_dispatch_now m;
+		memset(&m, 0, sizeof m);
+		m.id = a->ticket;
+		log_debug("ticket %" PRId64 ": dispatch now, diagnosis goes on", a->ticket);
+		call(s, PROTO_MSG_diag_dispatch_now, &m, &p);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void
 do_action(struct sim *s, const struct sim_world_action *a)
 {
 	switch (a->kind) {
+	case SIM_WORLD_DIAG_START:
+	case SIM_WORLD_DIAG_ANSWER:
+	case SIM_WORLD_DIAG_SAFETY:
+	case SIM_WORLD_DIAG_DISPATCH_NOW:
+		do_diag(s, a);
+		break;
 	case SIM_WORLD_INTAKE:
 		do_intake(s, a);
 		break;
@@ -439,6 +527,19 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 		free(why);
 		goto fail;
 	}
+	if (opts->diagnose) {
+		char *dir, *faults;
+		xasprintf(&dir, "%s/diagnosis", s->data_dir);
+		xasprintf(&faults, "%s/faults.ini", s->data_dir);
+		s->flows = flow_set_open(dir, faults, &why);
+		free(dir);
+		free(faults);
+		if (s->flows == NULL) {
+			xasprintf(cause, "%s", why);
+			free(why);
+			goto fail;
+		}
+	}
 	sim_world_opts_init(&wo);
 	wo.seed = opts->seed;
 	wo.regions = opts->regions;
@@ -450,6 +551,8 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 	wo.p_stall = opts->stall;
 	wo.p_detour = opts->detour;
 	wo.p_decline = opts->decline;
+	wo.flows = s->flows;
+	wo.diagnose = opts->diagnose;
 	if ((s->world = sim_world_create(s->data, &wo, cause)) == NULL)
 		goto fail;
 
@@ -551,6 +654,7 @@ sim_destroy(struct sim *s)
 	if (s->own_ctx)
 		zmq_ctx_term(s->zctx);
 	sim_world_destroy(s->world);
+	flow_set_free(s->flows);
 	data_free(s->data);
 	if (s->pend != NULL) {
 		while (hmap_next(s->pend, &pos, &key, &v))
@@ -731,6 +835,11 @@ sim_summary(const struct sim *s, struct sim_summary *out)
 	out->detours = st.detours;
 	out->feed_dropped = s->feed_dropped;
 	out->refused = s->refused;
+	out->diag_sessions = st.diag_sessions;
+	out->diag_answers = st.diag_answers;
+	out->diag_stops = st.diag_stops;
+	out->diag_dispatch_now = st.diag_dispatch_now;
+	out->diag_refused = s->diag_refused;
 	out->responses = n;
 	out->time_scale = s->scale;
 	out->finished = s->finished;

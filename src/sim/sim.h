@@ -38,6 +38,8 @@ struct sim_opts {
 	double finish_timeout_s;      /* with requests: broker time allowed after the last
 	                                 intake for all to close; 0: 12 h */
 	int live_timeout_ms;          /* give up if the replica is not live by then; 0: 30000 */
+	bool diagnose;                /* play the diagnosis specialist on our calls whose fault
+	                                 has a flow (data_dir/diagnosis/) */
 };
 
 /* Fill o with the defaults (all zero/NULL except seed 1 and decline -1). */
@@ -54,6 +56,9 @@ struct sim_summary {
 	uint64_t fixes, fixes_suppressed, stalls, dropouts, detours;
 	uint64_t feed_dropped;     /* feed messages dropped (queue full) */
 	uint64_t refused;          /* set_state / cancel requests the broker refused or lost */
+	uint64_t diag_sessions;    /* diag.start sent */
+	uint64_t diag_answers, diag_stops, diag_dispatch_now; /* diag.answer, safety, now */
+	uint64_t diag_refused;     /* diag requests refused (another console was first) */
 	size_t responses;          /* closed tickets that had a truck on scene */
 	double mean_response_min;  /* created -> on_scene; 0 when no responses */
 	double p90_response_min;
