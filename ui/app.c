@@ -318,7 +318,8 @@ setup(struct app *a, char **cause)
 	const char *pub = o->pub ? o->pub : ENDPOINTS_DEFAULT_PUB;
 	if (o->demo) {
 		struct demo_opts dopts = { .data_dir = o->data_dir, .speed = o->demo_speed,
-			.rate = o->demo_rate, .seed = o->demo_seed };
+			.rate = o->demo_rate, .seed = o->demo_seed,
+			.people_diagnose = o->demo_people_diagnose };
 		if ((a->demo = demo_start(a->zctx, &dopts, cause)) == NULL)
 			return -1;
 		api = demo_api();
