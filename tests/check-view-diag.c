@@ -266,6 +266,28 @@ START_TEST(test_answer_keys)
 	harness_answer_error(&m, harness_rec.last_cmd, PROTO_E_CONFLICT, "not the current node");
 	press('1');
 	ck_assert_int_eq(harness_rec.diag, 4);
+	/* the answer names the ticket's new version: keys wait until the live data has it */
+	{
+		static struct proto_reply r;
+		char id[PROTO_CMD_ID_MAX + 1];
+
+		rd_strlcpy(id, harness_rec.last_cmd, sizeof id);
+		memset(&r, 0, sizeof r);
+		rd_strlcpy(r.cmd_id, id, sizeof r.cmd_id);
+		rd_strlcpy(r.op, "diag.answer", sizeof r.op);
+		r.op_id = PROTO_MSG_diag_answer;
+		r.ok = true;
+		r.ticket.id = 3001;
+		r.ticket.ver = 2;
+		model_reply(&m, id, &r, NULL);
+	}
+	press('1');
+	ck_assert_int_eq(harness_rec.diag, 4);
+	ck_assert_str_eq(m.message, "Wait for the broker's answer");
+	tickets[0].ver = 2;
+	model_refresh(&m, NOW);
+	press('1');
+	ck_assert_int_eq(harness_rec.diag, 5);
 }
 END_TEST
 

@@ -36,6 +36,8 @@ struct view_flow {
 	char error[256];
 	bool took_over;		/* T: answer a session someone else holds */
 	bool busy;		/* a command is in flight: keys that send wait */
+	int64_t wait_ver;	/* the ticket version the last command's answer named: keys
+				 * wait until the live data has it too */
 };
 
 static const struct view_hint hints[] = {
@@ -522,7 +524,7 @@ refused(struct view_flow *vf, struct model *m, const struct proto_ticket *t, uns
 		*r = say(m, "diag.err_not_running");
 	else if (!writable(vf, m, t))
 		*r = say(m, "diag.err_read_only");
-	else if (vf->busy)
+	else if (vf->busy || t->ver < vf->wait_ver)
 		*r = say(m, "diag.err_busy");
 	else
 		return false;
@@ -733,7 +735,8 @@ static const struct view_ops flow_ops = {
 	.destroy = flow_destroy,
 };
 
-/* A command was answered (the model put a refusal on the message line): keys send again. */
+/* A command was answered (the model put a refusal on the message line): keys send again
+ * once the live data shows the ticket as the answer left it. */
 static void
 on_command(struct model *m, void *ctx, const struct proto_reply *r,
     const struct proto_error *err)
@@ -741,9 +744,12 @@ on_command(struct model *m, void *ctx, const struct proto_reply *r,
 	struct view_flow *vf = ctx;
 
 	(void)m;
-	(void)r;
 	(void)err;
 	vf->busy = false;
+	/* The answer carries the ticket as changed; its publication may come a moment later,
+	 * and a step answered before it would name the old node. */
+	if (r != NULL && r->ok && r->ticket.id == vf->id)
+		vf->wait_ver = r->ticket.ver;
 }
 
 struct view *
