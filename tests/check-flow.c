@@ -525,8 +525,13 @@ START_TEST(test_real_flows)
 		ck_assert_msg(fl->faults != 0, "%s serves no fault", ten[i]);
 		ck_assert(fl->success_rate > 0 && fl->success_rate < 1);
 	}
+	for (i = 0; i < real->n_flows; i++)
+		ck_assert_ptr_eq(real->flows[i]->start->flow, real->flows[i]);
 	ck_assert_ptr_eq(flow_set_for_fault(real, FAULT_NO_START), flow_set_flow(real,
 	    "no_start"));
+	/* ";" after a word is text, not a comment (only " ;" starts one) */
+	ck_assert_str_eq(flow_set_outcome(real, "van_key")->text[FLOW_LANG_EN], "A van comes: "
+	    "immobiliser or key fault; it may end with a tow to the dealer.");
 	ck_assert_ptr_null(flow_set_for_fault(real, FAULT_WINCH));
 }
 END_TEST
@@ -595,7 +600,7 @@ struct walk_stats {
 static void
 walk_all(struct flow_walk *w, struct walk_stats *st)
 {
-	char path[FLOW_PATH_MAX + 1], *cause = NULL;
+	char path[FLOW_PATH_MAX + 1], spelled[FLOW_PATH_MAX + 1], *cause = NULL;
 	struct flow_walk again;
 	size_t i, k;
 	int truck;
@@ -603,6 +608,8 @@ walk_all(struct flow_walk *w, struct walk_stats *st)
 	ck_assert_int_ge(flow_walk_format(w, path, sizeof path), 0);
 	ck_assert_msg(flow_walk_parse(&again, w->set, w->flow, path, &cause) == 0, "%s: %s",
 	    path, cause);
+	ck_assert_int_ge(flow_walk_format(&again, spelled, sizeof spelled), 0);
+	ck_assert_str_eq(spelled, path);
 	ck_assert_uint_eq(again.n_steps, w->n_steps);
 	ck_assert_ptr_eq(again.node, w->node);
 	ck_assert_ptr_eq(again.outcome, w->outcome);
@@ -771,6 +778,7 @@ static const struct {
 	{ "bat_kind:", "path step 1: node 'bat_kind' has no answer ''" },
 	{ "bat_kind:1x", "path step 1: node 'bat_kind' has no answer '1x'" },
 	{ "bat_kind:+1", "path step 1: node 'bat_kind' has no answer '+1'" },
+	{ "bat_kind:01", "path step 1: node 'bat_kind' has no answer '01'" },
 	{ "bat_kind: 1", "path step 1: node 'bat_kind' has no answer ' 1'" },
 	{ "bat_kind:99999999999999999999", "path step 1: node 'bat_kind' has no answer "
 	    "'99999999999999999999'" },

@@ -1015,6 +1015,8 @@ data_ini_read(const char *path,
  * and goes on (a validator wants all errors), and it tells the caller about every header
  * itself, so the caller sees sections without keys too. Lines it reports are handed to
  * inih as empty lines, so inih never fails on its own. */
+_Static_assert(DATA_INI_LINE_MAX + 2 < INI_MAX_LINE, "a whole line must fit inih's buffer");
+
 struct line_parser {
 	FILE *f;
 	const struct data_ini_ops *ops;
@@ -1044,10 +1046,16 @@ line_reader(char *str, int num, void *stream)
 	lp->lineno++;
 	len = strlen(str);
 	if (len > 0 && str[len - 1] != '\n' && (c = getc(lp->f)) != EOF) {
-		char msg[64];
-
 		while (c != EOF && c != '\n')
 			c = getc(lp->f);
+		len = (size_t)DATA_INI_LINE_MAX + 1;
+	} else {
+		while (len > 0 && (str[len - 1] == '\n' || str[len - 1] == '\r'))
+			len--;
+	}
+	if (len > DATA_INI_LINE_MAX) {
+		char msg[64];
+
 		snprintf(msg, sizeof msg, "line longer than %d bytes", DATA_INI_LINE_MAX);
 		line_error(lp, msg);
 		strcpy(str, "\n");

@@ -10,7 +10,6 @@
  * were none. */
 #include "flow.h"
 
-#include <errno.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1206,9 +1205,8 @@ int
 flow_walk_parse(struct flow_walk *w, const struct flow_set *set, const struct flow *fl,
     const char *path, char **cause)
 {
-	char buf[FLOW_PATH_MAX + 1], *tok, *save, *colon, *end;
-	size_t step = 0;
-	unsigned long num;
+	char buf[FLOW_PATH_MAX + 1], *tok, *save, *colon;
+	size_t step = 0, num;
 
 	flow_walk_start(w, set, fl);
 	if (strlen(path) > FLOW_PATH_MAX) {
@@ -1249,14 +1247,14 @@ flow_walk_parse(struct flow_walk *w, const struct flow_set *set, const struct fl
 			    w->node->id, tok);
 			return -1;
 		}
-		errno = 0;
-		num = strtoul(colon + 1, &end, 10);
-		if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || errno != 0 ||
-		    num < 1 || num > w->node->n_answers) {
+		/* one digit (FLOW_ANSWERS_MAX), so a path has one spelling */
+		if (colon[1] < '1' || colon[1] > '9' || colon[2] != '\0' ||
+		    (size_t)(colon[1] - '0') > w->node->n_answers) {
 			xasprintf(cause, "path step %zu: node '%s' has no answer '%s'", step, tok,
 			    colon + 1);
 			return -1;
 		}
+		num = (size_t)(colon[1] - '0');
 		if (flow_walk_answer(w, (size_t)num - 1) != 0) {
 			xasprintf(cause, "path step %zu: more than %d steps", step,
 			    FLOW_STEPS_MAX);

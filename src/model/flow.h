@@ -125,7 +125,8 @@ struct flow_set {
 	size_t n_files;
 };
 
-/* One validator message: msg is the whole line "FILE:LINE: text" (or "FILE: text"). */
+/* One validator message: msg is the whole line "FILE:LINE: text" (or "FILE: text"); file
+ * is a flow file, faults.ini or the directory. */
 struct flow_error {
 	char *file;
 	int line;               /* 0: the file as a whole */
@@ -145,7 +146,8 @@ struct flow_errors {
  * naming unknown flows or a flow that does not serve that fault, unreachable nodes and
  * outcomes, questions with fewer than two answers and instructions with none, cycles
  * (with or without a way out), paths longer than FLOW_STEPS_MAX, nodes with more than
- * FLOW_ANSWERS_MAX answers, dispatch without a truck kind, no [stop] at all. Returns the set (errs->n == 0), or NULL (errs->n > 0). */
+ * FLOW_ANSWERS_MAX answers, dispatch without a truck kind, no [stop] at all. Returns the
+ * set (errs->n == 0), or NULL (errs->n > 0). Numbers are read in the C locale. */
 struct flow_set *flow_set_load(const char *dir, const char *faults_ini,
     struct flow_errors *errs);
 /* The same for a program's start-up (the broker refuses invalid flows): NULL and *cause
@@ -165,7 +167,8 @@ const struct flow_outcome *flow_set_outcome(const struct flow_set *set, const ch
 const struct flow_stop *flow_set_stop(const struct flow_set *set, const char *id);
 
 /* Names: "solved", "dispatch", "escalate" (static; "?" out of range); parse returns -1 if
- * unknown. Languages: "en" and "zh_CN" (also "zh" and "zh_CN.UTF-8"); -1 if neither. */
+ * unknown. Languages: "en" (and "en_*") and "zh_CN" (also "zh" and "zh_CN.*"); -1 if
+ * neither. */
 const char *flow_result_name(enum flow_result r);
 int flow_result_parse(const char *name);
 int flow_lang_parse(const char *name);
