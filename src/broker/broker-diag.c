@@ -88,17 +88,11 @@ blank(const char *s)
 
 /* ---- the session in the ticket ---- */
 
-static const char *const diag_state_names[] = {
-#define X(e, s) s,
-	BROKER_DIAG_STATES(X)
-#undef X
-};
-
 static bool
 running(const struct bticket *t)
 {
 	return PROTO_HAS(&t->w, ticket, diag_state) &&
-	    strcmp(t->w.diag_state, diag_state_names[BROKER_DIAG_RUNNING]) == 0;
+	    strcmp(t->w.diag_state, broker_diag_state_name(BROKER_DIAG_RUNNING)) == 0;
 }
 
 static void
@@ -110,7 +104,7 @@ unset(struct bticket *t, int field)
 static void
 set_state(struct bticket *t, enum broker_diag_state s)
 {
-	PROTO_STRSET(t->w.diag_state, diag_state_names[s]);
+	PROTO_STRSET(t->w.diag_state, broker_diag_state_name(s));
 	PROTO_SET(&t->w, ticket, diag_state);
 }
 
@@ -196,8 +190,9 @@ saved_s(struct broker *b, struct bticket *t, int64_t now)
 	return left > 0 ? (left + 999) / 1000 : 0;
 }
 
-/* The hold is gone (the caller released it before logging its change): a waiting ticket goes to dispatch now (where the broker dispatches by
- * itself); a ticket whose truck is of another kind than the job needs loses it first. */
+/* The hold is gone (the caller released it before logging its change): a waiting ticket
+ * goes to dispatch now (where the broker dispatches by itself); a ticket whose truck is of
+ * another kind than the job needs loses it first. */
 static void
 dispatch_now(struct broker *b, struct bticket *t, const char *user)
 {
@@ -468,7 +463,7 @@ cmp_i64(const void *va, const void *vb)
 static bool
 state_is(const struct bticket *t, enum broker_diag_state s)
 {
-	return strcmp(t->w.diag_state, diag_state_names[s]) == 0;
+	return strcmp(t->w.diag_state, broker_diag_state_name(s)) == 0;
 }
 
 int

@@ -338,6 +338,18 @@ broker_finish(struct broker *b, struct bticket *t, enum ticket_state s, const ch
 		t->w.present &= ~((uint64_t)1 << PROTO_ticket_offer_until);
 	}
 	close_warnings(b, t);
+	if (PROTO_HAS(&t->w, ticket, diag_state) &&
+	    strcmp(t->w.diag_state, broker_diag_state_name(BROKER_DIAG_RUNNING)) == 0) {
+		/* closed under a running diagnosis (cancelled, say): the session ends with it */
+		proto_strset(t->w.diag_state, sizeof t->w.diag_state,
+		    broker_diag_state_name(BROKER_DIAG_ABORTED));
+		t->w.diag_ended = now;
+		PROTO_SET(&t->w, ticket, diag_ended);
+		t->w.present &= ~((uint64_t)1 << PROTO_ticket_diag_hold_until);
+		snprintf(detail, sizeof detail, "at %s: the ticket is %s", t->w.diag_node,
+		    ticket_state_name(s));
+		broker_emit_ticket(b, t, EVENT_DIAG_ABORT, user, detail);
+	}
 	snprintf(detail, sizeof detail, "released from ticket %" PRId64 ": %s", t->w.id,
 	    ticket_state_name(s));
 	release_truck(b, t, user, EVENT_RELEASE, detail);

@@ -87,6 +87,18 @@ enum broker_diag_state {
 #undef X
 };
 
+/* The wire name of a session state. */
+static inline const char *
+broker_diag_state_name(enum broker_diag_state s)
+{
+	static const char *const names[] = {
+#define X(e, str) str,
+		BROKER_DIAG_STATES(X)
+#undef X
+	};
+	return names[s];
+}
+
 /* The ticket keys of a diagnosis, absent until the first diag.start. */
 #define BTICKET_DIAG_KEYS                                                                  \
 	((uint64_t)1 << PROTO_ticket_diag_flow | (uint64_t)1 << PROTO_ticket_diag_state |  \

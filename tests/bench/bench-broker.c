@@ -5,7 +5,12 @@
  *   2. request round trip: hello through the broker against a raw DEALER/ROUTER echo of a
  *      frame of the same size; target p50 within 3x. A mutating request (ticket.note, one
  *      SQLite commit each) is measured too, for information.
- *   3. snapshot: time to receive and decode a snapshot of N tickets (default 100 000);
+ *   3. a diagnosis step: diag.answer against ticket.note on the same ticket, interleaved,
+ *      each first in every other round (each one SQLite commit, one event, one
+ *      publication); target: the answer's p50 no more than the note's (with 20% for
+ *      noise), else exit 1. A diag.back after each answer, not timed, keeps the session on
+ *      its first step.
+ *   4. snapshot: time to receive and decode a snapshot of N tickets (default 100 000);
  *      target under 1 s.
  *
  * Usage: bench-broker [DATA_DIR [TICKETS]] */
@@ -295,7 +300,56 @@ main(int argc, char **argv)
 	printf("round trip (ticket.note, committed): p50 %.1f us p99 %.1f us (%.2fx raw p50)\n",
 	    n50, n99, n50 / raw50);
 
-	/* 3. snapshot of many tickets: create them pipelined, 500 in flight */
+	/* 3. a diagnosis step against a note, interleaved on one ticket */
+	struct proto_diag_start ds = { .id = tid, .present = 0 };
+	timed_call(dealer, &b, PROTO_MSG_diag_start, "bench-diag-start", &ds, &r);
+	if (!r.ok)
+		fatal("diag.start refused: %s", r.error.message);
+	char first[sizeof r.ticket.diag_node];
+	PROTO_STRSET(first, r.ticket.diag_node);
+	proto_reply_finish(&r);
+	int64_t *ans = xcalloc((size_t)notes, sizeof *ans);
+	char second[sizeof r.ticket.diag_node] = "";
+	for (int i = 0; i < notes; i++) {
+		char cid[40];
+		struct proto_ticket_note nt = { .id = tid, .present = PROTO_ALL };
+		struct proto_diag_answer da = { .id = tid, .answer = 1, .present = PROTO_ALL };
+		struct proto_diag_back bk = { .id = tid, .present = PROTO_ALL };
+		PROTO_STRSET(nt.text, "called the customer back");
+		snprintf(cid, sizeof cid, "bench-note2-%08d", i);
+		if (i % 2 == 0) { /* each goes first in every other round: no order bias */
+			ns[i] = timed_call(dealer, &b, PROTO_MSG_ticket_note, cid, &nt, &r);
+			proto_reply_finish(&r);
+		}
+		PROTO_STRSET(da.node, first);
+		snprintf(cid, sizeof cid, "bench-answer-%08d", i);
+		ans[i] = timed_call(dealer, &b, PROTO_MSG_diag_answer, cid, &da, &r);
+		if (!r.ok || strcmp(r.ticket.diag_state, "running") != 0)
+			fatal("diag.answer: %s", r.ok ? "the session ended" : r.error.message);
+		PROTO_STRSET(second, r.ticket.diag_node);
+		proto_reply_finish(&r);
+		if (i % 2 == 1) {
+			snprintf(cid, sizeof cid, "bench-note2-%08d", i);
+			ns[i] = timed_call(dealer, &b, PROTO_MSG_ticket_note, cid, &nt, &r);
+			proto_reply_finish(&r);
+		}
+		PROTO_STRSET(bk.node, second);
+		snprintf(cid, sizeof cid, "bench-back-%08d", i);
+		timed_call(dealer, &b, PROTO_MSG_diag_back, cid, &bk, &r);
+		if (!r.ok)
+			fatal("diag.back: %s", r.error.message);
+		proto_reply_finish(&r);
+	}
+	double a50, a99;
+	percentiles(ns, (size_t)notes, &n50, &n99);
+	percentiles(ans, (size_t)notes, &a50, &a99);
+	free(ans);
+	printf("round trip (diag.answer %s:1 -> %s, committed): p50 %.1f us p99 %.1f us; "
+	    "ticket.note in the same run p50 %.1f us p99 %.1f us; p50 ratio %.2fx (target <= 1x, "
+	    "1.2x with noise)\n", first, second, a50, a99, n50, n99, a50 / n50);
+	bool answer_slow = a50 > n50 * 1.2;
+
+	/* 4. snapshot of many tickets: create them pipelined, 500 in flight */
 	int64_t c0 = rd_mono_ns();
 	long sent = 0, got = 1;
 	while (got < tickets) {
@@ -352,5 +406,9 @@ main(int argc, char **argv)
 	free(ns);
 	if (rd_remove_tree(dir) != 0)
 		fprintf(stderr, "could not remove %s: %s\n", dir, strerror(errno));
+	if (answer_slow) {
+		fprintf(stderr, "bench-broker: a diagnosis step costs more than a note\n");
+		return 1;
+	}
 	return 0;
 }
