@@ -29,6 +29,9 @@ START_TEST(test_ranked_beats_nearest)
 	ck_assert_msg(eta.ok && nearest.ok, "a run did not close all its calls");
 	ck_assert_uint_eq(eta.sum.created, (uint64_t)sc.requests);
 	ck_assert_uint_eq(nearest.sum.created, (uint64_t)sc.requests);
+	/* without a diagnosis session nothing is solved by phone */
+	ck_assert_uint_eq(eta.sum.resolved_remote, 0);
+	ck_assert_uint_eq(nearest.sum.resolved_remote, 0);
 
 	double ratio = harness_quality_ratio(&eta, &nearest);
 	printf("mean response eta %.1f min, nearest %.1f min (ratio %.3f); within promise "

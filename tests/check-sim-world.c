@@ -1590,7 +1590,8 @@ END_TEST
 /* ---------------------------------------------------------------- diagnosis */
 
 /* On every flow, a caller's answers replay the cause's path to its end, the same node
- * always gets the same answer, and a caller is solvable exactly when that end is solved. */
+ * always gets the same answer, a caller is solvable exactly when that end is solved, and
+ * a caller without a hazard never gives an answer that leads to a safety stop. */
 START_TEST(cause_consistent)
 {
 	ck_assert_uint_gt(flows->n_flows, 0);
@@ -1619,6 +1620,8 @@ START_TEST(cause_consistent)
 			ck_assert_ptr_eq(wk.stop, c.stop);
 			ck_assert(c.solvable == (c.outcome != NULL &&
 			    c.outcome->type == FLOW_SOLVED));
+			/* no hazard: no answer that leads to a safety stop */
+			ck_assert_ptr_null(c.stop);
 			/* off its path too, the caller answers every node the same way twice */
 			for (size_t n = 0; n < flows->n_nodes; n++) {
 				size_t a1 = sim_world_cause_answer(flows, &c, flows->nodes[n]);
@@ -1691,6 +1694,22 @@ START_TEST(cause_hazards)
 		}
 	}
 	ck_assert_double_eq_tol((double)live / n, 0.8, 0.03);
+
+	/* asked about their hazard, callers say so: a flow with an answer leading to the
+	 * live-lane stop ends there for a caller on the shoulder who gets that far */
+	for (size_t f = 0; f < flows->n_flows; f++) {
+		const struct flow *g = flows->flows[f];
+		for (int i = 0; i < 200; i++) {
+			struct sim_world_cause c;
+			sim_world_cause_make(&r, flows, g, TICKET_FLAG_EXPRESSWAY, &c);
+			for (size_t k = 0; k < c.n_steps; k++) {
+				const struct flow_node *nd = c.steps[k].node;
+				for (size_t a = 0; a < nd->n_answers; a++)
+					if (c.hazard != NULL && nd->answers[a].stop == c.hazard)
+						ck_assert_uint_eq(c.steps[k].answer, a);
+			}
+		}
+	}
 	ck_assert_double_eq_tol((double)unable / n, 0.25, 0.03);
 
 	struct rng r1, r2;

@@ -16,10 +16,12 @@
 
 #include "civil.h"
 #include "data.h"
+#include "rpc.h"
 #include "store.h"
 #include "util.h"
 
 #define WALL_LIMIT_S 270          /* a run that takes longer (real time) is stopped */
+#define KPI_TIMEOUT_MS 10000
 
 /* ---- the scenario ---- */
 
@@ -212,6 +214,40 @@ count_event(void *ctx, const struct store_event *ev)
 	return 0;
 }
 
+/* The broker's figures at the end of the run, over its API as a console asks. */
+static void
+ask_kpi(void *zctx, const char *api, struct harness_quality_run *r)
+{
+	struct rpc_opts ro;
+	struct rpc *rpc;
+	struct proto_stats_kpi args;
+	struct proto_reply rep;
+	struct proto_error err;
+	char *cause = NULL;
+
+	memset(&ro, 0, sizeof ro);
+	ro.endpoint = api;
+	ro.user = "harness";
+	if ((rpc = rpc_create(zctx, &ro, &cause)) == NULL) {
+		fprintf(stderr, "dispatch-quality: %s: %s\n", api, cause);
+		free(cause);
+		return;
+	}
+	memset(&args, 0, sizeof args);
+	if (rpc_call_sync(rpc, PROTO_MSG_stats_kpi, &args, &rep, &err, KPI_TIMEOUT_MS) < 0) {
+		fprintf(stderr, "dispatch-quality: stats.kpi: %s\n", err.message);
+	} else {
+		if (rep.ok) {
+			r->kpi = rep.kpi;
+			r->kpi_ok = true;
+		} else {
+			fprintf(stderr, "dispatch-quality: stats.kpi: %s\n", rep.error.message);
+		}
+		proto_reply_finish(&rep);
+	}
+	rpc_destroy(rpc);
+}
+
 /* The broker's side of the story, from its event log. */
 static void
 count_events(const char *db, struct harness_quality_run *r)
@@ -298,8 +334,11 @@ harness_quality_run(const struct harness_quality_scenario *sc, const char *data_
 	so.speed = sc->scale;
 	so.requests = sc->requests;
 	so.rate = sc->rate;
-	so.regions = regions;
-	so.n_regions = 1;
+	if (strcmp(sc->region, "all") != 0) {
+		so.regions = regions;
+		so.n_regions = 1;
+	}
+	so.diagnose = r->diagnose;
 	so.gps_dropout = sc->dropout;
 	so.stall = sc->stall;
 	so.detour = sc->detour;
@@ -325,6 +364,7 @@ harness_quality_run(const struct harness_quality_scenario *sc, const char *data_
 		pthread_join(stid, NULL);
 		sim_summary(stt.s, &r->sum);
 		r->ok = stt.rc == 0 && r->sum.finished;
+		ask_kpi(zctx, api, r);
 	}
 	bt.stop = 1;
 	pthread_join(btid, NULL);

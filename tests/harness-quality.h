@@ -7,7 +7,10 @@
  * own, with a fresh store in a temporary directory. Broker time starts at the scenario's
  * start and runs time_scale times faster than real time; the broker's dispatch and
  * monitoring pass runs every dispatch_pass_s of broker time. The same seed gives both
- * policies the same calls, places, faults and supplier behaviour.
+ * policies the same calls, places, faults and supplier behaviour. The region "all" runs
+ * every region of the data (as the console's demo does). With diagnose, the simulator also
+ * plays the diagnosis specialist, and the run ends by asking the broker for stats.kpi
+ * (tests/check-diag-rate.c measures the phone-resolution rate so).
  *
  * Nothing here exits: errors go to stderr and come back as false / run.ok. */
 #ifndef RD_HARNESS_QUALITY_H
@@ -18,6 +21,7 @@
 
 #include "broker.h"
 #include "data.h"
+#include "proto.h"
 #include "sim.h"
 
 #define HARNESS_QUALITY_KEYS 12 /* keys of a scenario file, all required */
@@ -47,7 +51,10 @@ bool harness_quality_load(const char *path, struct harness_quality_scenario *sc)
 struct harness_quality_run {
 	const char *name;         /* labels messages ("eta", "nearest") */
 	enum broker_policy policy;
+	bool diagnose;            /* the simulator plays the specialist (sim_opts.diagnose) */
 	bool ok;                  /* set up, and every call closed */
+	bool kpi_ok;              /* kpi holds the broker's stats.kpi at the end */
+	struct proto_kpi kpi;
 	struct sim_summary sum;   /* the simulator's side: outcomes and response times */
 	uint64_t tickets;         /* the broker's side, from its event log */
 	uint64_t offers, accepts, declines, timeouts, holds, held_tickets, releases;

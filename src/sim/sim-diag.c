@@ -6,8 +6,9 @@
  *
  * The numbers (documented in man/rescuedesk-sim.1.scd):
  *   cause       phone-fixable with the flow's success_rate (when a solved outcome is in
- *               reach), then a path drawn as a uniform walk conditioned on ending solved
- *               or not
+ *               reach), then a path drawn as a walk conditioned on ending solved or not:
+ *               sibling answers alike, safety-relevant ones a fifth as often, one that
+ *               leads to a safety stop only from a caller with that hazard
  *   hazards     an expressway caller is on the shoulder (live_lane) in 80% of calls;
  *               an injury flag is always reported (injury); a woman alone at night is
  *               unable to go on in 25% (caller_unable); reported before answer 1-3
@@ -31,19 +32,34 @@
 #define INSTRUCTION_MIN_MS (45 * SEC)
 #define INSTRUCTION_MAX_MS (150 * SEC)
 #define RETRY_MS (120 * SEC)
+#define HAZARD_WEIGHT 1e6          /* asked about their hazard, callers say so */
+#define SAFETY_WEIGHT 0.2          /* a safety-relevant answer (a cracked battery) */
 
 /* ------------------------------------------------------------------ the caller */
 
-/* The share of uniform walks from a node (or from where an answer leads) that end solved
- * by phone. memo holds one value per node of the set (< 0: not known yet); flows are
- * acyclic, so the recursion ends. */
-static double p_solved_node(const struct flow_set *set, const struct flow_node *n, double *memo);
+/* How likely a caller gives answer a, before the cause is known: an answer that leads to a
+ * safety stop only when the caller has that hazard (and then surely), one marked
+ * safety-relevant seldom, any other as likely as its siblings. */
+static double
+answer_base(const struct flow_answer *a, const struct flow_stop *hazard)
+{
+	if (a->stop != NULL)
+		return a->stop == hazard ? HAZARD_WEIGHT : 0;
+	return a->safety ? SAFETY_WEIGHT : 1;
+}
+
+/* The share of callers at node n (weighted as answer_base says) whose walk ends solved by
+ * phone. memo holds one value per node of the set (< 0: not known yet); flows are acyclic,
+ * so the recursion ends. */
+static double p_solved_node(const struct flow_set *set, const struct flow_node *n,
+    const struct flow_stop *hazard, double *memo);
 
 static double
-p_solved_answer(const struct flow_set *set, const struct flow_answer *a, double *memo)
+p_solved_answer(const struct flow_set *set, const struct flow_answer *a,
+    const struct flow_stop *hazard, double *memo)
 {
 	if (a->node != NULL)
-		return p_solved_node(set, a->node, memo);
+		return p_solved_node(set, a->node, hazard, memo);
 	return a->outcome != NULL && a->outcome->type == FLOW_SOLVED ? 1 : 0;
 }
 
@@ -57,16 +73,22 @@ node_index(const struct flow_set *set, const struct flow_node *n)
 }
 
 static double
-p_solved_node(const struct flow_set *set, const struct flow_node *n, double *memo)
+p_solved_node(const struct flow_set *set, const struct flow_node *n,
+    const struct flow_stop *hazard, double *memo)
 {
 	size_t i = node_index(set, n);
-	double sum = 0;
+	double sum = 0, wsum = 0;
 
 	if (i < set->n_nodes && memo[i] >= 0)
 		return memo[i];
-	for (size_t k = 0; k < n->n_answers; k++)
-		sum += p_solved_answer(set, &n->answers[k], memo);
-	sum = n->n_answers > 0 ? sum / (double)n->n_answers : 0;
+	for (size_t k = 0; k < n->n_answers; k++) {
+		double b = answer_base(&n->answers[k], hazard);
+		if (b > 0) {
+			sum += b * p_solved_answer(set, &n->answers[k], hazard, memo);
+			wsum += b;
+		}
+	}
+	sum = wsum > 0 ? sum / wsum : 0;
 	if (i < set->n_nodes)
 		memo[i] = sum;
 	return sum;
@@ -86,7 +108,7 @@ double
 sim_world_flow_reach(const struct flow_set *set, const struct flow *fl)
 {
 	double *memo = memo_new(set);
-	double p = p_solved_node(set, fl->start, memo);
+	double p = p_solved_node(set, fl->start, NULL, memo);
 
 	free(memo);
 	return p;
@@ -95,11 +117,11 @@ sim_world_flow_reach(const struct flow_set *set, const struct flow *fl)
 /* The weight of answer a for a caller whose cause ends solved (or not). */
 static double
 answer_weight(const struct flow_set *set, const struct flow_answer *a, bool solved,
-    double *memo)
+    const struct flow_stop *hazard, double *memo)
 {
-	double p = p_solved_answer(set, a, memo);
+	double p = p_solved_answer(set, a, hazard, memo);
 
-	return solved ? p : 1 - p;
+	return answer_base(a, hazard) * (solved ? p : 1 - p);
 }
 
 static const struct flow_stop *
@@ -125,18 +147,20 @@ sim_world_cause_make(struct rng *r, const struct flow_set *set, const struct flo
     uint32_t flags, struct sim_world_cause *out)
 {
 	double *memo = memo_new(set);
-	double reach = p_solved_node(set, fl->start, memo);
+	double reach;
 	const struct flow_node *n = fl->start;
 	bool solved;
 
 	memset(out, 0, sizeof *out);
 	out->flow = fl;
 	solved = rng_uniform(r) < fl->success_rate;
-	if (reach <= 0)
+	out->hazard = hazard_of(r, set, flags);
+	reach = p_solved_node(set, fl->start, out->hazard, memo);
+	/* a caller with a hazard is not solved by phone: the safety stop comes first */
+	if (out->hazard != NULL || reach <= 0)
 		solved = false;
 	else if (reach >= 1)
 		solved = true;
-	out->hazard = hazard_of(r, set, flags);
 	while (n != NULL && out->n_steps < FLOW_STEPS_MAX) {
 		double w[64];
 		size_t na = n->n_answers < ARRAY_LEN(w) ? n->n_answers : ARRAY_LEN(w);
@@ -145,7 +169,11 @@ sim_world_cause_make(struct rng *r, const struct flow_set *set, const struct flo
 		const struct flow_answer *a;
 
 		for (size_t k = 0; k < na; k++)
-			sum += w[k] = answer_weight(set, &n->answers[k], solved, memo);
+			sum += w[k] = answer_weight(set, &n->answers[k], solved, out->hazard,
+			    memo);
+		if (!(sum > 0))
+			for (size_t k = 0; k < na; k++)
+				sum += w[k] = answer_base(&n->answers[k], out->hazard);
 		if (!(sum > 0))
 			for (size_t k = 0; k < na; k++)
 				w[k] = 1;
@@ -178,7 +206,7 @@ sim_world_cause_answer(const struct flow_set *set, const struct sim_world_cause 
 	/* off the cause's path (a console went another way): what keeps its end in reach */
 	memo = memo_new(set);
 	for (size_t k = 0; k < node->n_answers; k++) {
-		double w = answer_weight(set, &node->answers[k], c->solvable, memo);
+		double w = answer_weight(set, &node->answers[k], c->solvable, c->hazard, memo);
 		if (w > best_w) {
 			best_w = w;
 			best = k;

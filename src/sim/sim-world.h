@@ -120,8 +120,9 @@ struct sim_world_cause {
 };
 
 /* Draw a caller's cause for flow fl: phone-fixable with fl's success_rate (always or never
- * when the flow leaves no choice), the path a uniform walk over the answers conditioned on
- * ending that way. flags (enum ticket_flag bits) give the hazards: an injury is always
+ * when the flow leaves no choice; never with a hazard), the path a walk over the answers
+ * conditioned on ending that way (siblings alike, safety-relevant answers a fifth as
+ * likely, an answer leading to a stop only, and always, for a caller with that hazard). flags (enum ticket_flag bits) give the hazards: an injury is always
  * reported (stop "injury"), an expressway caller is on the shoulder in 80% of calls
  * ("live_lane"), a woman alone at night cannot go on in 25% ("caller_unable"); stops
  * missing from the set are never reported. */
