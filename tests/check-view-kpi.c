@@ -146,7 +146,7 @@ setup(void)
 	model_refresh(&m, NOW);
 	vs = vscreen_create(80, 24);
 	harness_bind(&m, &vs, &v, "check-view-kpi");
-	v = view_kpi_create();
+	v = view_kpi_create(&m);
 }
 
 static void
@@ -162,12 +162,12 @@ teardown(void)
 
 static const struct {
 	int cols, rows;
-	const char *lang, *name;
+	const char *lang, *name, *name_kpi;
 } goldens[] = {
-	{ 80, 24, "en", "kpi-80x24" },
-	{ 120, 40, "en", "kpi-120x40" },
-	{ 80, 24, "zh_CN", "kpi-80x24-zh" },
-	{ 120, 40, "zh_CN", "kpi-120x40-zh" },
+	{ 80, 24, "en", "kpi-80x24", "kpi-diag-80x24" },
+	{ 120, 40, "en", "kpi-120x40", "kpi-diag-120x40" },
+	{ 80, 24, "zh_CN", "kpi-80x24-zh", "kpi-diag-80x24-zh" },
+	{ 120, 40, "zh_CN", "kpi-120x40-zh", "kpi-diag-120x40-zh" },
 };
 
 START_TEST(test_golden)
@@ -191,8 +191,6 @@ START_TEST(test_stats)
 	ck_assert_int_eq(s.response_p90_ms, 41 * MIN_MS);
 	ck_assert_uint_eq(s.n_promised, 5);
 	ck_assert_uint_eq(s.n_within, 3);
-	ck_assert_uint_eq(s.n_closed, 6);
-	ck_assert_uint_eq(s.n_remote, 1);
 	ck_assert_uint_eq(s.n_open, 8);
 	ck_assert_uint_eq(s.n_late, 4);	/* 2010, 2011, 2013 past promise; 2012 red */
 	ck_assert_uint_eq(s.n_risk, 1);	/* 2014 */
@@ -208,9 +206,10 @@ START_TEST(test_stats)
 	ck_assert(screen_has("28m"));		/* 28.5 min: model_fmt_minutes truncates */
 	ck_assert(screen_has("41m"));
 	ck_assert(screen_has("60.0%"));		/* 3 / 5 */
-	ck_assert(screen_has("16.7%"));		/* 1 / 6 */
+	ck_assert(!screen_has("16.7%"));	/* the tile that counted cancelled tickets */
 	ck_assert(screen_has("ref: 24m"));
 	ck_assert(screen_has("ref: 6.4%"));
+	ck_assert(screen_has("no data"));	/* before the broker's first answer */
 	ck_assert(screen_has("no survey data"));
 	ck_assert(screen_has("Changsha 9 · Ningxiang 5"));
 }
@@ -249,8 +248,6 @@ START_TEST(test_p90)
 	ck_assert_int_eq(s.response_p90_ms, p90_cases[_i].want_p90_min * MIN_MS);
 	ck_assert_int_eq(s.response_mean_ms, p90_cases[_i].want_mean_ms);
 	ck_assert_uint_eq(s.n_within, (size_t)(n < 5 ? n : 5));
-	ck_assert_uint_eq(s.n_closed, (size_t)n);
-	ck_assert_uint_eq(s.n_remote, 0);
 }
 END_TEST
 
@@ -266,7 +263,6 @@ START_TEST(test_empty)
 	ck_assert_uint_eq(s.n_response, 0);
 	ck_assert_int_eq(s.response_mean_ms, 0);
 	ck_assert_int_eq(s.response_p90_ms, 0);
-	ck_assert_uint_eq(s.n_closed, 0);
 	ck_assert_uint_eq(view_kpi_overdue(&m, out, 4), 0);
 	draw(80, 24);
 	ck_assert(screen_has("No overdue tickets."));
@@ -365,6 +361,83 @@ START_TEST(test_board_opens_kpi)
 }
 END_TEST
 
+/* The diagnosis tiles come from stats.kpi: asked when the view opens, "no data" until the
+ * answer, asked again only after 5 s of wall time (broker time over time_scale). */
+static const struct proto_kpi kpi_answer = {
+	.closed = 125, .cancelled = 9, .resolved_remote = 8, .phone_rate = 0.064,
+	.diag_sessions = 40, .diag_then_dispatched = 29, .dispatched_direct = 80,
+	.diag_median_s = 250, .saved_wait_s = 8 * 3600 + 20 * 60, .mean_response_s = 1500,
+	.within_promise = 0.9,
+};
+
+START_TEST(test_kpi_poll)
+{
+	struct proto_kpi k = kpi_answer;
+
+	ck_assert_int_eq(harness_rec.kpi, 1);
+	draw(80, 24);
+	ck_assert(screen_has("no data"));
+	ck_assert(screen_has("asking the broker"));
+	view_refresh(v, &m);			/* in flight: not again */
+	ck_assert_int_eq(harness_rec.kpi, 1);
+	harness_answer_kpi(&m, &k);
+	draw(80, 24);
+	ck_assert(!screen_has("no data"));
+	ck_assert(screen_has("6.4%"));		/* 8 / 125: cancelled are not in closed */
+	ck_assert(screen_has("8/125"));
+	ck_assert(screen_has("29"));
+	ck_assert(screen_has("of 40"));
+	ck_assert(screen_has("direct 80"));
+	ck_assert(screen_has("4m"));		/* median 250 s */
+	ck_assert(screen_has("8h20"));		/* time saved */
+	ck_assert_int_eq(harness_role_at(harness_find_row("6.4%"), "6.4%"), ROLE_OK);
+	/* 4 s later: not yet; at 5 s: again (time_scale 1) */
+	model_refresh(&m, NOW + 4000);
+	view_refresh(v, &m);
+	ck_assert_int_eq(harness_rec.kpi, 1);
+	model_refresh(&m, NOW + 5000);
+	view_refresh(v, &m);
+	ck_assert_int_eq(harness_rec.kpi, 2);
+	/* a failed answer keeps the figures held, and the next poll asks again */
+	harness_answer_error(&m, harness_rec.kpi_cmd, PROTO_E_UNAVAILABLE, "busy");
+	draw(80, 24);
+	ck_assert(screen_has("8/125"));
+	/* a lower rate than the reference is a warning */
+	k.resolved_remote = 5;
+	k.phone_rate = 0.04;
+	model_refresh(&m, NOW + 10000);
+	view_refresh(v, &m);
+	ck_assert_int_eq(harness_rec.kpi, 3);
+	harness_answer_kpi(&m, &k);
+	draw(80, 24);
+	ck_assert(screen_has("4.0%"));
+	ck_assert_int_eq(harness_role_at(harness_find_row("4.0%"), "4.0%"), ROLE_WARN);
+}
+END_TEST
+
+START_TEST(test_kpi_scale)
+{
+	/* demo time runs 30 times faster: 5 s of wall time is 150 s of broker time */
+	m.time_scale = 30;
+	harness_answer_kpi(&m, &kpi_answer);
+	model_refresh(&m, NOW + 100000);
+	view_refresh(v, &m);
+	ck_assert_int_eq(harness_rec.kpi, 1);
+	model_refresh(&m, NOW + 150000);
+	view_refresh(v, &m);
+	ck_assert_int_eq(harness_rec.kpi, 2);
+}
+END_TEST
+
+START_TEST(test_golden_kpi)
+{
+	harness_answer_kpi(&m, &kpi_answer);
+	load_lang(goldens[_i].lang);
+	draw(goldens[_i].cols, goldens[_i].rows);
+	check_golden(goldens[_i].name_kpi);
+}
+END_TEST
+
 START_TEST(test_too_small)
 {
 	draw(60, 20);
@@ -396,6 +469,9 @@ kpi_suite(void)
 	tc = tcase_create("screens");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_golden, 0, ARRAY_LEN(goldens));
+	tcase_add_loop_test(tc, test_golden_kpi, 0, ARRAY_LEN(goldens));
+	tcase_add_test(tc, test_kpi_poll);
+	tcase_add_test(tc, test_kpi_scale);
 	tcase_add_test(tc, test_too_small);
 	suite_add_tcase(s, tc);
 	return s;

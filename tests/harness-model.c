@@ -27,7 +27,8 @@ rec_send(struct model *m, enum proto_msg_id op, const void *args,
     char cmd_id[PROTO_CMD_ID_MAX + 1])
 {
 	struct harness_rec *r = &harness_rec;
-	bool query = op == PROTO_MSG_ticket_get || op == PROTO_MSG_dispatch_candidates;
+	bool query = op == PROTO_MSG_ticket_get || op == PROTO_MSG_dispatch_candidates ||
+	    op == PROTO_MSG_stats_kpi;
 
 	(void)m;
 	/* every attempt is recorded, also one that fails */
@@ -79,6 +80,40 @@ rec_send(struct model *m, enum proto_msg_id op, const void *args,
 		rd_strlcpy(r->cands_cmd, cmd_id, sizeof r->cands_cmd);
 		break;
 	}
+	case PROTO_MSG_diag_start:
+		r->id = ((const struct proto_diag_start *)args)->id;
+		r->diag_node[0] = '\0';
+		goto diag;
+	case PROTO_MSG_diag_answer: {
+		const struct proto_diag_answer *a = args;
+		r->id = a->id;
+		r->diag_answer = (int)a->answer;
+		rd_strlcpy(r->diag_node, a->node, sizeof r->diag_node);
+		goto diag;
+	}
+	case PROTO_MSG_diag_back:
+		r->id = ((const struct proto_diag_back *)args)->id;
+		rd_strlcpy(r->diag_node, ((const struct proto_diag_back *)args)->node,
+		    sizeof r->diag_node);
+		goto diag;
+	case PROTO_MSG_diag_safety:
+		r->id = ((const struct proto_diag_safety *)args)->id;
+		rd_strlcpy(r->text, ((const struct proto_diag_safety *)args)->stop, sizeof r->text);
+		goto diag;
+	case PROTO_MSG_diag_abort:
+		r->id = ((const struct proto_diag_abort *)args)->id;
+		rd_strlcpy(r->text, ((const struct proto_diag_abort *)args)->reason, sizeof r->text);
+		goto diag;
+	case PROTO_MSG_diag_dispatch_now:
+		r->id = ((const struct proto_diag_dispatch_now *)args)->id;
+	diag:
+		r->diag++;
+		r->diag_op = op;
+		break;
+	case PROTO_MSG_stats_kpi:
+		r->kpi++;
+		rd_strlcpy(r->kpi_cmd, cmd_id, sizeof r->kpi_cmd);
+		break;
 	default:
 		break;
 	}
@@ -156,6 +191,7 @@ harness_model_init(struct model *m, const struct harness_fixture *f)
 	m->warnings = wp;
 	m->n_warnings = f->n_warnings;
 	m->data = f->data;
+	m->flows = f->flows;
 	m->conn = MODEL_LIVE;
 	m->hb_age_ms = 1200;
 	rd_strlcpy(m->user, f->user, sizeof m->user);
@@ -222,6 +258,18 @@ harness_answer_cands(struct model *m, const struct proto_candidate *c, size_t n)
 	r->n_candidates = n;
 	model_reply(m, harness_rec.cands_cmd, r, NULL);
 	harness_rec.cands_cmd[0] = '\0';
+}
+
+void
+harness_answer_kpi(struct model *m, const struct proto_kpi *k)
+{
+	struct proto_reply *r;
+
+	ck_assert_msg(harness_rec.kpi_cmd[0] != '\0', "no stats.kpi to answer");
+	r = reply_for(harness_rec.kpi_cmd, PROTO_MSG_stats_kpi);
+	r->kpi = *k;
+	model_reply(m, harness_rec.kpi_cmd, r, NULL);
+	harness_rec.kpi_cmd[0] = '\0';
 }
 
 void

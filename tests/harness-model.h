@@ -27,6 +27,11 @@
 struct harness_rec {
 	int sent;		/* requests of any op, also those that failed */
 	int intake, note, set_state, cancel, assign, fetch, cands, cands_k;
+	/* diagnosis commands (diag.*): how many, the last op, its node, answer and stop or
+	 * reason (in text); stats.kpi queries */
+	int diag, diag_answer, kpi;
+	enum proto_msg_id diag_op;
+	char diag_node[64];
 	struct proto_intake_create intake_args;
 	int64_t id;		/* the ticket of the last request */
 	char text[1024];	/* note text, cancel reason, truck */
@@ -38,6 +43,7 @@ struct harness_rec {
 	char last_cmd[PROTO_CMD_ID_MAX + 1];
 	char hist_cmd[PROTO_CMD_ID_MAX + 1];
 	char cands_cmd[PROTO_CMD_ID_MAX + 1];
+	char kpi_cmd[PROTO_CMD_ID_MAX + 1];
 };
 
 extern struct harness_rec harness_rec;
@@ -58,6 +64,7 @@ struct harness_fixture {
 	const struct proto_warning *warnings;	/* each copy made present (PROTO_ALL) */
 	size_t n_warnings;
 	struct data *data;		/* its faults get the truck kinds of ticket.h */
+	const struct flow_set *flows;	/* the diagnosis flows (borrowed), or NULL */
 	const char *user;
 	enum model_role role;
 	int64_t now;
@@ -78,6 +85,8 @@ void harness_answer_history(struct model *m, int64_t ver, const struct proto_eve
     size_t n);
 /* Answer the last dispatch.candidates with n candidates (borrowed), best first. */
 void harness_answer_cands(struct model *m, const struct proto_candidate *c, size_t n);
+/* Answer the last stats.kpi with k (copied). */
+void harness_answer_kpi(struct model *m, const struct proto_kpi *k);
 /* Answer cmd_id: accepted (with no result). */
 void harness_answer_ok(struct model *m, const char *cmd_id);
 /* Answer cmd_id with the broker's refusal (code, message). */

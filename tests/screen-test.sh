@@ -3,8 +3,11 @@
 # sockets: an intake typed in (Chinese text) appears on the board and in the broker, the
 # detail opens, the filter works, the broker's ranked candidates show and one key assigns,
 # the terminal-too-small screen and a resize, killing the broker shows STALE within 3 s,
-# restarting it brings the board back live and complete; then --demo runs its own broker
-# and simulator and quits cleanly.
+# restarting it brings the board back live and complete; a guided diagnosis of that live
+# ticket (a battery fault on an expressway): d starts it, digits answer, the console is
+# killed mid-flow and a new specialist console resumes at the same step from the broker,
+# the flow ends solved by phone; then --demo runs its own broker and simulator and quits
+# cleanly.
 # Every wait polls the screen until a deadline; nothing relies on a fixed sleep.
 #
 # usage: screen-test.sh BUILD_DIR SOURCE_DIR
@@ -118,6 +121,44 @@ wait_for "done" 5 "1 assigns the first candidate and the broker acknowledges"
   && ok "the broker logged alice's choice" || fail "no offer by alice in the ticket's history"
 keys q
 wait_for "filter 欧阳" 3 "q goes back to the board"
+
+# a guided diagnosis of the live ticket: the intake chose a battery fault on an expressway
+keys d
+wait_for "Is it a petrol or diesel car" 5 "d starts the diagnosis at the flow's first step"
+wait_for "recommended: on an expressway" 3 "dispatch now is recommended on an expressway"
+wait_for "! Safety stop: The car is in a live lane" 3 "the safety key is on screen"
+keys 1
+wait_for "When you try to start" 5 "1 answers and the broker moves to the next step"
+keys 1
+wait_for "Were lights or anything else left on" 5 "the second answer moves on"
+wait_for "Petrol or diesel › Dark, or rapid clicking" 3 "the breadcrumb shows the path"
+
+# the console dies mid-flow; a new one resumes at the same step (the broker's state)
+pane=$("${TM[@]}" list-panes -t "$SESSION" -F '#{pane_pid}')
+console=$(pgrep -P "$pane" rescuedesk)
+kill -9 "$console"
+SESSION=specialist
+"${TM[@]}" new-session -d -s "$SESSION" -x 120 -y 40 \
+  "LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC $B/rescuedesk --api $API --pub $PUB --data $S/data --lang en --user alice --role specialist; sleep 5"
+wait_for "Diagnosis queue" 10 "--role specialist opens on the diagnosis queue"
+wait_for "● you *欧阳娜娜" 10 "the queue shows the running session as ours"
+keys Enter
+wait_for "Were lights or anything else left on" 5 "the new console resumes at the same step"
+wait_for "Step 3" 3 "at step 3"
+keys 1
+wait_for "Does the caller have a booster pack" 5 "yes: the booster question"
+keys 2
+wait_for "Try to start the engine now" 5 "an instruction step"
+keys 1
+wait_for "solved by phone" 5 "it starts: solved by phone"
+"$B/tests/rd-query" "$API" get "$id" | grep -q "^diag_outcome" \
+  && ok "the broker logged the outcome" || fail "no diag_outcome in the ticket's history"
+"$B/tests/rd-query" "$API" find 欧阳娜娜 | grep -q " resolved_remote " \
+  && ok "the ticket is closed as resolved_remote" || fail "the ticket is not resolved_remote"
+keys q
+wait_for "Diagnosis queue" 3 "q goes back to the queue"
+keys q
+wait_for "all regions · sort" 3 "q goes back to the board"
 
 # too small, then back
 "${TM[@]}" resize-window -t "$SESSION" -x 70 -y 20

@@ -11,6 +11,7 @@
 #include "data.h"
 #include "demo.h"
 #include "endpoints.h"
+#include "flow.h"
 #include "i18n.h"
 #include "keymap.h"
 #include "model.h"
@@ -39,6 +40,7 @@ struct app {
 	struct rpc *rpc;
 	struct replica *rep;
 	struct data *data;
+	struct flow_set *flows;	/* the diagnosis flows, or NULL when they do not load */
 	struct model model;
 	struct vscreen *vs;
 	struct theme theme;
@@ -288,6 +290,24 @@ setup(struct app *a, char **cause)
 		return -1;
 	}
 	a->model.data = a->data;
+	{
+		/* The console only words the broker's sessions with its copy of the flows:
+		 * without one it shows node ids, so a bad copy is logged, not fatal. */
+		const char *dir = o->data_dir ? o->data_dir : data_default_dir();
+		char *fdir, *faults;
+
+		xasprintf(&fdir, "%s/diagnosis", dir);
+		xasprintf(&faults, "%s/faults.ini", dir);
+		a->flows = flow_set_open(fdir, faults, &why);
+		if (a->flows == NULL) {
+			log_warn("diagnosis flows: %s", why);
+			free(why);
+			why = NULL;
+		}
+		free(fdir);
+		free(faults);
+		a->model.flows = a->flows;
+	}
 	if (i18n_load(o->data_dir ? o->data_dir : data_default_dir(), o->lang, &why) < 0) {
 		xasprintf(cause, "messages: %s", why);
 		free(why);
@@ -298,7 +318,8 @@ setup(struct app *a, char **cause)
 	const char *pub = o->pub ? o->pub : ENDPOINTS_DEFAULT_PUB;
 	if (o->demo) {
 		struct demo_opts dopts = { .data_dir = o->data_dir, .speed = o->demo_speed,
-			.rate = o->demo_rate, .seed = o->demo_seed };
+			.rate = o->demo_rate, .seed = o->demo_seed,
+			.people_diagnose = o->demo_people_diagnose };
 		if ((a->demo = demo_start(a->zctx, &dopts, cause)) == NULL)
 			return -1;
 		api = demo_api();
@@ -331,6 +352,7 @@ teardown(struct app *a)
 		zmq_ctx_term(a->zctx);
 	model_finish(&a->model);
 	data_free(a->data);
+	flow_set_free(a->flows);
 	vscreen_destroy(a->vs);
 	for (int s = 0; s < PROTO_STREAM_COUNT; s++)
 		free(a->rows[s]);
@@ -364,8 +386,11 @@ app_run(const struct app_opts *opts)
 	a.vs = vscreen_create(cols, rows);
 	static const struct view_open board = { .kind = VIEW_BOARD }, kpi = { .kind = VIEW_KPI };
 	viewstack_open(&a.views, &a.model, &board);
+	static const struct view_open queue = { .kind = VIEW_DIAG_QUEUE };
 	if (a.model.role == MODEL_ROLE_SUPERVISOR)
 		viewstack_open(&a.views, &a.model, &kpi);
+	else if (a.model.role == MODEL_ROLE_SPECIALIST)	/* opens on the diagnosis queue */
+		viewstack_open(&a.views, &a.model, &queue);
 
 	zmq_pollitem_t items[3] = {
 		{ rpc_socket(a.rpc), 0, ZMQ_POLLIN, 0 },

@@ -20,6 +20,7 @@ struct app_opts {
 	double demo_speed;      /* demo: simulated time runs this many times faster */
 	double demo_rate;       /* demo: calls per simulated hour */
 	unsigned long demo_seed;
+	bool demo_people_diagnose; /* demo: the simulator leaves diagnoses to people */
 };
 
 /* Run the console until the user quits. Returns the exit status; prints the reason to

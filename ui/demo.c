@@ -79,6 +79,8 @@ demo_start(void *zctx, const struct demo_opts *o, char **cause)
 	 * sees a busy centre within two seconds */
 	so.rate = o->rate > 0 ? o->rate : 45;
 	so.burst = 14;
+	/* the simulator plays the specialist on its calls unless people want them */
+	so.diagnose = !o->people_diagnose;
 	if ((d->sim = sim_create(zctx, &so, cause)) == NULL)
 		goto fail;
 	pthread_create(&d->sim_th, NULL, sim_main, d);

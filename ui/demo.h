@@ -9,11 +9,14 @@
 #ifndef RD_DEMO_H
 #define RD_DEMO_H
 
+#include <stdbool.h>
+
 struct demo_opts {
 	const char *data_dir;   /* NULL: the default */
 	double speed;           /* simulated time runs this many times faster (<= 0: 30) */
 	double rate;            /* calls per simulated hour (<= 0: 45) */
 	unsigned long seed;     /* simulator seed (0: from the clock) */
+	bool people_diagnose;   /* the simulator leaves diagnosis sessions to people */
 };
 
 struct demo;

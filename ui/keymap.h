@@ -75,6 +75,7 @@ struct key {
 	X(BOARD, "board", TICKET, false)        \
 	X(TICKET, "ticket", GLOBAL, false)      \
 	X(DETAIL, "detail", TICKET, false)      \
+	X(DIAG, "diagnosis", TICKET, false)     \
 	X(FORM, "form", GLOBAL, true)           \
 	X(DIALOG, "dialog", GLOBAL, false)
 
@@ -109,7 +110,14 @@ enum keymap_scope {
 	X(SET_STATE, "set_state", TICKET, "S")                  \
 	X(CANCEL_TICKET, "cancel_ticket", TICKET, "c")          \
 	X(ASSIGN, "assign", TICKET, "A")                        \
+	X(DIAG_QUEUE, "diag_queue", TICKET, "D")                \
+	X(DIAG_START, "diag_start", TICKET, "d")                \
 	X(REDISPATCH, "redispatch", DETAIL, "R")                \
+	X(DIAG_UNDO, "diag_undo", DIAG, "u Backspace")          \
+	X(DIAG_SAFETY, "diag_safety", DIAG, "! x")              \
+	X(DIAG_DISPATCH_NOW, "diag_dispatch_now", DIAG, "N")    \
+	X(DIAG_TAKE_OVER, "diag_take_over", DIAG, "T")          \
+	X(DIAG_ABORT, "diag_abort", DIAG, "X")                  \
 	X(SUBMIT, "submit", FORM, "F10 C-o")                    \
 	X(MOVE_LEFT, "move_left", FORM, "Left")                 \
 	X(MOVE_RIGHT, "move_right", FORM, "Right")              \

@@ -28,6 +28,7 @@ usage(FILE *f)
 	    "  --demo-speed X       demo: simulated time runs X times faster (default 30)\n"
 	    "  --demo-rate N        demo: calls per simulated hour (default 45)\n"
 	    "  --demo-seed N        demo: simulator seed (default: from the clock)\n"
+	    "  --demo-people-diagnose  demo: the simulator leaves diagnoses to people\n"
 	    "  --api ENDPOINT       broker requests, default " ENDPOINTS_DEFAULT_API "\n"
 	    "  --pub ENDPOINT       broker updates, default " ENDPOINTS_DEFAULT_PUB "\n"
 	    "  --user NAME          who you are (default: your login name)\n"
@@ -117,13 +118,14 @@ open_log(const char *path)
 int
 main(int argc, char **argv)
 {
-	enum { O_DEMO = 256, O_SPEED, O_RATE, O_SEED, O_API, O_PUB, O_USER, O_ROLE, O_LANG, O_DATA,
+	enum { O_DEMO = 256, O_SPEED, O_RATE, O_SEED, O_PEOPLE, O_API, O_PUB, O_USER, O_ROLE, O_LANG, O_DATA,
 		O_MONO, O_LOG, O_CHECK_FLOWS };
 	static const struct option longopts[] = {
 		{ "demo", no_argument, NULL, O_DEMO },
 		{ "demo-speed", required_argument, NULL, O_SPEED },
 		{ "demo-rate", required_argument, NULL, O_RATE },
 		{ "demo-seed", required_argument, NULL, O_SEED },
+		{ "demo-people-diagnose", no_argument, NULL, O_PEOPLE },
 		{ "api", required_argument, NULL, O_API },
 		{ "pub", required_argument, NULL, O_PUB },
 		{ "user", required_argument, NULL, O_USER },
@@ -159,6 +161,7 @@ main(int argc, char **argv)
 		case O_SPEED: o.demo_speed = cli_number("--demo-speed", optarg, 1, 10000); break;
 		case O_RATE: o.demo_rate = cli_number("--demo-rate", optarg, 1, 100000); break;
 		case O_SEED: o.demo_seed = (unsigned long)cli_number("--demo-seed", optarg, 0, 4e9); break;
+		case O_PEOPLE: o.demo_people_diagnose = true; break;
 		case O_API: o.api = optarg; break;
 		case O_PUB: o.pub = optarg; break;
 		case O_USER: o.user = optarg; break;

@@ -11,7 +11,7 @@
  * Ownership: the model owns the board, the pending list, the table of requests in flight
  * and the warning-level table; tickets, trucks and warnings are borrowed from whoever fills
  * them (the replica in the app, static arrays in tests) and are valid until the next
- * model_refresh(). data is borrowed. */
+ * model_refresh(). data and flows are borrowed. */
 #ifndef RD_MODEL_H
 #define RD_MODEL_H
 
@@ -23,6 +23,8 @@
 #include "data.h"
 #include "model-request.h"
 #include "proto.h"
+
+struct flow_set;
 
 enum model_conn {
 	MODEL_CONNECTING,
@@ -55,6 +57,7 @@ struct model {
 		};
 	};
 	const struct data *data;
+	const struct flow_set *flows;	/* the diagnosis flows (flow.h), borrowed; may be NULL */
 
 	struct board board;
 	size_t n_open, n_late, n_risk; /* counted by model_refresh, so views need not */

@@ -485,6 +485,12 @@ board_key(struct view *v, struct model *m, const struct key *k, enum keymap_acti
 		return view_want(v, VIEW_INTAKE, 0, ACTION_NONE);
 	case ACTION_KPI:
 		return view_want(v, VIEW_KPI, 0, ACTION_NONE);
+	case ACTION_DIAG_QUEUE:
+		return view_want(v, VIEW_DIAG_QUEUE, 0, ACTION_NONE);
+	case ACTION_DIAG_START:
+		if (sel == NULL)
+			return UI_HANDLED;
+		return view_want(v, VIEW_FLOW, sel->id, ACTION_DIAG_START);
 	default:
 		return UI_NONE;
 	}

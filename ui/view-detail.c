@@ -8,6 +8,7 @@
 
 #include "assign.h"
 #include "chrome.h"
+#include "diag.h"
 #include "geo.h"
 #include "i18n.h"
 #include "kinds.h"
@@ -74,6 +75,7 @@ static const struct view_hint hints[] = {
 	{ ACTION_NOTE, ACTION_NONE, "detail.hint.note" },
 	{ ACTION_SET_STATE, ACTION_NONE, "detail.hint.state" },
 	{ ACTION_ASSIGN, ACTION_NONE, "detail.hint.assign" },
+	{ ACTION_DIAG_START, ACTION_NONE, "detail.hint.diag" },
 	{ ACTION_CANCEL_TICKET, ACTION_NONE, "detail.hint.cancel" },
 	{ ACTION_BACK, ACTION_NONE, "detail.hint.back" },
 	{ ACTION_HELP, ACTION_NONE, "hint.help" },
@@ -415,6 +417,62 @@ draw_warnings(struct vscreen *vs, const struct model *m, const struct proto_tick
 	return y;
 }
 
+/* The diagnosis session, when the ticket has one: its state, flow, where it is (the step,
+ * or how it ended) and who acts on it; then the path of answers. */
+static int
+draw_diag(struct vscreen *vs, const struct model *m, const struct proto_ticket *t, int y,
+    int y_end)
+{
+	enum diag_state s = diag_state_of(t);
+	const struct flow *fl;
+	struct flow_walk w;
+	bool walked;
+	char buf[1024], key[16] = "", right[128];
+	struct key k[1];
+	size_t i;
+	int cols = vscreen_cols(vs);
+
+	if (s == DIAG_NONE || y >= y_end)
+		return y;
+	fl = diag_flow_of(m, t);
+	walked = diag_walk(m, t, &w);
+	if (keymap_action_keys(ACTION_DIAG_START, k, 1) >= 1)
+		keymap_key_name(&k[0], key, sizeof key);
+	snprintf(right, sizeof right, "%s %s", key, i18n_tr("detail.diag_open"));
+	chrome_section(vs, 0, y++, cols, i18n_tr("detail.diag"), right);
+	if (y >= y_end)
+		return y;
+	snprintf(buf, sizeof buf, "%s \xc2\xb7 %s \xc2\xb7 ", i18n_tr(diag_state_key(s)),
+	    fl != NULL ? diag_text(fl->title) : t->diag_flow);
+	if (s == DIAG_RUNNING && walked && w.node != NULL)
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s %zu%s%s",
+		    i18n_tr("diag.step"), w.n_steps + 1, present_colon(), diag_text(w.node->text));
+	else if (walked && w.stop != NULL)
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "! %s",
+		    diag_text(w.stop->trigger));
+	else if (walked && w.outcome != NULL)
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s",
+		    diag_text(w.outcome->text));
+	else
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s", t->diag_node);
+	vscreen_put_ellipsis(vs, 1, y, s == DIAG_RUNNING ? ROLE_KEY : ROLE_NORMAL, 0, buf,
+	    cols - 2);
+	if (++y >= y_end)
+		return y;
+	snprintf(buf, sizeof buf, "%s %s \xc2\xb7 ", i18n_tr("diag.by"),
+	    t->diag_by[0] ? t->diag_by : "-");
+	for (i = 0; walked && i < w.n_steps; i++)
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s",
+		    i > 0 ? " \xe2\x80\xba " : "",
+		    diag_text(w.steps[i].node->answers[w.steps[i].answer].label));
+	if (!walked)
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s", t->diag_path);
+	else if (w.n_steps == 0)
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s", i18n_tr("diag.at_start"));
+	vscreen_put_ellipsis(vs, 1, y, ROLE_DIM, 0, buf, cols - 2);
+	return y + 1;
+}
+
 static enum theme_role
 event_role(const struct proto_event *e)
 {
@@ -422,6 +480,8 @@ event_role(const struct proto_event *e)
 
 	if (k == EVENT_NOTE)
 		return ROLE_KEY;
+	if (k == EVENT_DIAG_SAFETY || k == EVENT_DIAG_OUTCOME)
+		return ROLE_WARN;
 	if (k >= 0 && event_kind_streams((enum event_kind)k) == EVENT_ON_WARNING)
 		return ROLE_WARN;
 	return ROLE_NORMAL;
@@ -544,6 +604,7 @@ detail_draw(struct view *v, const struct model *m, struct vscreen *vs, const str
 		y = draw_header(vs, m, t, y, y_end);
 		y = draw_truck(vs, m, t, y, y_end);
 		y = draw_warnings(vs, m, t, y, y_end);
+		y = draw_diag(vs, m, t, y, y_end);
 		draw_timeline(vd, vs, m, t, y, y_end);
 	}
 	vscreen_set_cursor(vs, 0, chrome_body_top(vs, m), false);
@@ -991,6 +1052,10 @@ detail_key(struct view *v, struct model *m, const struct key *k, enum keymap_act
 		return UI_HANDLED | UI_CLOSE;
 	if (a == ACTION_REDISPATCH)
 		return redispatch(vd, m);
+	if (a == ACTION_DIAG_START)	/* the flow view starts one if never diagnosed */
+		return view_want(v, VIEW_FLOW, vd->id, ACTION_DIAG_START);
+	if (a == ACTION_DIAG_QUEUE)
+		return view_want(v, VIEW_DIAG_QUEUE, 0, ACTION_NONE);
 	r = scroll(vd, a);
 	if (r != UI_NONE)
 		return r;

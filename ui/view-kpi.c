@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "chrome.h"
+#include "diag.h"
 #include "i18n.h"
 #include "kinds.h"
 #include "model.h"
@@ -16,6 +17,9 @@
 
 #define TILE_ROWS 3		/* label, value, detail */
 #define TILES_PER_ROW 4
+#define SERVICE_TILES 8
+#define DIAG_TILES 4
+#define KPI_POLL_MS 5000	/* stats.kpi again after this long (wall time) */
 #define WARN_MAX 4
 
 enum col {
@@ -52,6 +56,11 @@ struct view_kpi {
 	int64_t sel_id;		/* its ticket, so the selection follows it; 0 none */
 	size_t top;		/* first row shown */
 	int list_rows;		/* rows of the board at the last draw */
+	/* the broker's figures (stats.kpi): the last answer, when it was asked (broker
+	 * time), whether one is in flight */
+	struct proto_kpi kpi;
+	bool kpi_held, kpi_loading;
+	int64_t kpi_asked;
 };
 
 static const struct view_hint hints[] = {
@@ -114,10 +123,7 @@ view_kpi_stats(const struct model *m, struct view_kpi_stats *out)
 		const struct proto_ticket *t = m->tickets[i];
 
 		count_region(out, t->region);
-		if (closed(t)) {
-			out->n_closed++;
-			out->n_remote += strcmp(t->state, "resolved_remote") == 0;
-		}
+		out->n_diag += diag_state_of(t) == DIAG_RUNNING;
 		if (t->t_on_scene <= 0 || t->t_on_scene < t->created)
 			continue;
 		resp[out->n_response++] = t->t_on_scene - t->created;
@@ -252,15 +258,15 @@ draw_tile(struct vscreen *vs, int x, int y, int w, const struct tile *t)
 static void
 fill_tiles(const struct model *m, const struct view_kpi_stats *s, struct tile *tl)
 {
-	char a[32], b[32];
+	char b[32];
 	const char *c = present_colon();
 
-	memset(tl, 0, 8 * sizeof *tl);
+	memset(tl, 0, SERVICE_TILES * sizeof *tl);
 	tl[0].label = "kpi.resp_mean";
 	tl[1].label = "kpi.resp_p90";
 	tl[2].label = "kpi.within";
-	tl[3].label = "kpi.phone";
-	tl[4].label = "kpi.open";
+	tl[3].label = "kpi.open";
+	tl[4].label = "kpi.sessions";
 	tl[5].label = "kpi.late";
 	tl[6].label = "kpi.risk";
 	tl[7].label = "kpi.nps";
@@ -285,16 +291,12 @@ fill_tiles(const struct model *m, const struct view_kpi_stats *s, struct tile *t
 	snprintf(tl[2].detail, sizeof tl[2].detail, "%zu / %zu %s", s->n_within, s->n_promised,
 	    i18n_tr("kpi.arrived"));
 
-	fmt_share(s->n_remote, s->n_closed, tl[3].value, sizeof tl[3].value);
-	tl[3].role = s->n_closed == 0 ? ROLE_DIM : ROLE_NORMAL;
-	snprintf(a, sizeof a, "%d.%d%%", VIEW_KPI_REF_PHONE_PERMILLE / 10,
-	    VIEW_KPI_REF_PHONE_PERMILLE % 10);
-	snprintf(tl[3].detail, sizeof tl[3].detail, "%zu / %zu \xc2\xb7 %s%s%s", s->n_remote,
-	    s->n_closed, i18n_tr("kpi.ref"), c, a);
-
-	snprintf(tl[4].value, sizeof tl[4].value, "%zu", s->n_open);
-	tl[4].role = ROLE_NORMAL;
-	snprintf(tl[4].detail, sizeof tl[4].detail, "%s", i18n_tr("kpi.open_hint"));
+	snprintf(tl[3].value, sizeof tl[3].value, "%zu", s->n_open);
+	tl[3].role = ROLE_NORMAL;
+	snprintf(tl[3].detail, sizeof tl[3].detail, "%s", i18n_tr("kpi.open_hint"));
+	snprintf(tl[4].value, sizeof tl[4].value, "%zu", s->n_diag);
+	tl[4].role = s->n_diag > 0 ? ROLE_KEY : ROLE_DIM;
+	snprintf(tl[4].detail, sizeof tl[4].detail, "%s", i18n_tr("kpi.sessions_hint"));
 	snprintf(tl[5].value, sizeof tl[5].value, "%zu", s->n_late);
 	tl[5].role = s->n_late > 0 ? ROLE_LATE : ROLE_OK;
 	snprintf(tl[5].detail, sizeof tl[5].detail, "%s", i18n_tr("kpi.late_hint"));
@@ -306,6 +308,72 @@ fill_tiles(const struct model *m, const struct view_kpi_stats *s, struct tile *t
 	tl[7].role = ROLE_DIM;
 	snprintf(tl[7].detail, sizeof tl[7].detail, "%s", i18n_tr("kpi.nps_hint"));
 	(void)m;
+}
+
+/* x / 10 as "6.4%" (x in permille). */
+static void
+fmt_permille(long long pm, char *out, size_t sz)
+{
+	snprintf(out, sz, "%lld.%lld%%", pm / 10, pm % 10);
+}
+
+/* The diagnosis tiles, from the broker's stats.kpi: "no data" until its first answer. */
+static void
+fill_diag_tiles(const struct view_kpi *vk, struct tile *tl)
+{
+	const struct proto_kpi *k = &vk->kpi;
+	const char *c = present_colon();
+	char ref[32], a[32];
+	int i;
+
+	memset(tl, 0, DIAG_TILES * sizeof *tl);
+	tl[0].label = "kpi.phone";
+	tl[1].label = "kpi.diag_dispatched";
+	tl[2].label = "kpi.diag_median";
+	tl[3].label = "kpi.saved";
+	fmt_permille(VIEW_KPI_REF_PHONE_PERMILLE, ref, sizeof ref);
+	if (!vk->kpi_held) {
+		for (i = 0; i < DIAG_TILES; i++) {
+			rd_strlcpy(tl[i].value, i18n_tr("kpi.no_data"), sizeof tl[i].value);
+			tl[i].role = ROLE_DIM;
+			rd_strlcpy(tl[i].detail, i18n_tr(vk->kpi_loading ? "kpi.asking" :
+			    "kpi.no_answer"), sizeof tl[i].detail);
+		}
+		snprintf(tl[0].detail, sizeof tl[0].detail, "%s%s%s", i18n_tr("kpi.ref"), c, ref);
+		return;
+	}
+	/* resolved by phone over tickets closed other than cancelled: the broker's rate */
+	if (k->closed > 0) {
+		fmt_permille((long long)(k->phone_rate * 1000 + 0.5), tl[0].value,
+		    sizeof tl[0].value);
+		tl[0].role = k->phone_rate * 1000 + 0.5 < VIEW_KPI_REF_PHONE_PERMILLE ?
+		    ROLE_WARN : ROLE_OK;
+	} else {
+		rd_strlcpy(tl[0].value, "-", sizeof tl[0].value);
+		tl[0].role = ROLE_DIM;
+	}
+	snprintf(tl[0].detail, sizeof tl[0].detail, "%s%s%s \xc2\xb7 %lld/%lld",
+	    i18n_tr("kpi.ref"), c, ref, (long long)k->resolved_remote, (long long)k->closed);
+
+	snprintf(tl[1].value, sizeof tl[1].value, "%lld", (long long)k->diag_then_dispatched);
+	tl[1].role = k->diag_sessions > 0 ? ROLE_NORMAL : ROLE_DIM;
+	snprintf(tl[1].detail, sizeof tl[1].detail, "%s %lld \xc2\xb7 %s %lld",
+	    i18n_tr("kpi.of_sessions"), (long long)k->diag_sessions, i18n_tr("kpi.direct"),
+	    (long long)k->dispatched_direct);
+
+	if (k->diag_sessions > 0) {
+		model_fmt_minutes(k->diag_median_s * 1000, tl[2].value, sizeof tl[2].value);
+		tl[2].role = ROLE_NORMAL;
+	} else {
+		rd_strlcpy(tl[2].value, "-", sizeof tl[2].value);
+		tl[2].role = ROLE_DIM;
+	}
+	snprintf(tl[2].detail, sizeof tl[2].detail, "%s", i18n_tr("kpi.diag_median_hint"));
+
+	model_fmt_minutes(k->saved_wait_s * 1000, tl[3].value, sizeof tl[3].value);
+	tl[3].role = k->saved_wait_s > 0 ? ROLE_OK : ROLE_DIM;
+	snprintf(a, sizeof a, "%lld", (long long)k->resolved_remote);
+	snprintf(tl[3].detail, sizeof tl[3].detail, "%s %s", a, i18n_tr("kpi.saved_hint"));
 }
 
 static void
@@ -424,7 +492,7 @@ kpi_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct
 	struct view_kpi *vk = (struct view_kpi *)v;
 	int cols = vscreen_cols(vs), rows = vscreen_rows(vs), y, y1, i, tw, r, ysel = -1;
 	struct view_kpi_stats s;
-	struct tile tl[8];
+	struct tile tl[SERVICE_TILES], dt[DIAG_TILES];
 	const struct proto_ticket **list;
 	struct layout l;
 	size_t n;
@@ -453,11 +521,17 @@ kpi_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct
 	    i18n_tr("kpi.section.service_note"));
 	fill_tiles(m, &s, tl);
 	tw = cols / TILES_PER_ROW;
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < SERVICE_TILES; i++)
 		draw_tile(vs, (i % TILES_PER_ROW) * tw + 1,
 		    y + (i / TILES_PER_ROW) * TILE_ROWS, tw - 2, &tl[i]);
 	y += 2 * TILE_ROWS;
 	draw_regions(vs, m, y++, cols, &s);
+	chrome_section(vs, 0, y++, cols, i18n_tr("kpi.section.diag"),
+	    i18n_tr("kpi.section.diag_note"));
+	fill_diag_tiles(vk, dt);
+	for (i = 0; i < DIAG_TILES; i++)
+		draw_tile(vs, i * tw + 1, y, tw - 2, &dt[i]);
+	y += TILE_ROWS;
 
 	snprintf(right, sizeof right, "%zu", n);
 	chrome_section(vs, 0, y++, cols, i18n_tr("kpi.section.overdue"), right);
@@ -530,6 +604,16 @@ kpi_key(struct view *v, struct model *m, const struct key *k, enum keymap_action
 	case ACTION_END:
 		vk->sel = n > 0 ? n - 1 : 0;
 		break;
+	case ACTION_DIAG_QUEUE:
+		r = view_want(v, VIEW_DIAG_QUEUE, 0, ACTION_NONE);
+		break;
+	case ACTION_DIAG_START:
+		if (n == 0) {
+			r = UI_HANDLED;
+			break;
+		}
+		r = view_want(v, VIEW_FLOW, list[vk->sel]->id, ACTION_DIAG_START);
+		break;
 	case ACTION_OPEN:
 	case ACTION_NOTE:
 	case ACTION_SET_STATE:
@@ -559,20 +643,57 @@ kpi_destroy(struct view *v)
 	free(v);
 }
 
+static void
+on_kpi(struct model *m, void *ctx, const struct proto_reply *r, const struct proto_error *err)
+{
+	struct view_kpi *vk = ctx;
+
+	(void)m;
+	(void)err;
+	vk->kpi_loading = false;
+	if (r == NULL || !r->ok)
+		return;		/* the figures held stay; the next poll asks again */
+	vk->kpi = r->kpi;
+	vk->kpi_held = true;
+}
+
+/* Ask the broker for its figures when none is in flight and the last ask is KPI_POLL_MS
+ * of wall time old (the model's clock is broker time, time_scale times faster). */
+static void
+kpi_refresh(struct view *v, struct model *m)
+{
+	struct view_kpi *vk = (struct view_kpi *)v;
+	struct proto_stats_kpi a = { .present = 0 };
+	struct model_request rq = { .op = PROTO_MSG_stats_kpi, .args = &a, .on_reply = on_kpi,
+		.ctx = vk, .owner = vk };
+	int64_t scale = m->time_scale > 0 ? m->time_scale : 1;
+
+	if (vk->kpi_loading)
+		return;
+	if (vk->kpi_asked != 0 && m->now - vk->kpi_asked < KPI_POLL_MS * scale &&
+	    m->now >= vk->kpi_asked)
+		return;
+	vk->kpi_asked = m->now != 0 ? m->now : 1;
+	if (model_request(m, &rq, NULL) == 0)
+		vk->kpi_loading = true;
+}
+
 static const struct view_ops kpi_ops = {
 	.name = "kpi",
 	.draw = kpi_draw,
 	.key = kpi_key,
 	.destroy = kpi_destroy,
+	.refresh = kpi_refresh,
 };
 
 struct view *
-view_kpi_create(void)
+view_kpi_create(struct model *m)
 {
 	struct view_kpi *vk = xcalloc(1, sizeof *vk);
 
 	vk->view.ops = &kpi_ops;
 	vk->view.scope = SCOPE_TICKET;
 	vk->list_rows = 1;
+	kpi_refresh(&vk->view, m);
 	return &vk->view;
 }

@@ -6,11 +6,16 @@
  *   - response time (created to truck on scene, for tickets with t_on_scene set): mean and
  *     90th percentile (nearest rank), next to the reference service's 24 minutes;
  *   - share within promise: of those reached on scene with a promise, t_on_scene <= promised;
- *   - phone-resolution rate: resolved_remote over all closed (completed, cancelled,
- *     resolved_remote), next to the modelled service's 6.4%;
  *   - open, late and at-risk counts (model->n_open, n_late, n_risk); NPS, for which no
- *     survey data exists: the tile says so and shows no number;
+ *     survey data exists: the tile says so and shows no number; diagnosis sessions
+ *     running now;
  *   - tickets per region.
+ * Then the diagnosis tiles, from the broker's stats.kpi over every ticket it holds (asked
+ * when the view opens and every 5 s of wall time while it is open; "no data" until the
+ * first answer): phone resolution (resolved_remote / closed other than cancelled, so a
+ * cancelled ticket never counts as solved) next to the modelled service's 6.4%, sessions
+ * that ended in a dispatch (and tickets dispatched without one), the median session time,
+ * and the customers' waiting time saved (the ETA those solved by phone did not wait).
  * Below, the overdue board: open tickets before scene whose promise has passed, and open
  * tickets with a red warning, most overdue first (no promise last, then by id), with id,
  * region, customer, state, truck, minutes late and the warning texts
@@ -18,8 +23,9 @@
  *
  * Keys (SCOPE_TICKET): movement and paging move the selection on the overdue board; Enter
  * opens the selected ticket's detail, the ticket actions (a, S, c, A) open it with that
- * action started (asked for with UI_OPEN, like the board); q/Esc close the view (UI_CLOSE).
- * Help, quit and redraw are left to the caller. Pure: draws from the model, no I/O. */
+ * action started (asked for with UI_OPEN, like the board), d its diagnosis, D the
+ * diagnosis queue (live sessions); q/Esc close the view (UI_CLOSE). Help, quit and redraw
+ * are left to the caller. Draws from the model; its only request is stats.kpi. */
 #ifndef RD_VIEW_KPI_H
 #define RD_VIEW_KPI_H
 
@@ -45,8 +51,7 @@ struct view_kpi_stats {
 	int64_t response_p90_ms;	/* nearest rank: the ceil(0.9 n)-th smallest; 0 when none */
 	size_t n_promised;		/* of n_response, those with a promise */
 	size_t n_within;		/* of n_promised, t_on_scene <= promised */
-	size_t n_closed;		/* in a final state */
-	size_t n_remote;		/* of n_closed, resolved_remote */
+	size_t n_diag;			/* diagnosis sessions running */
 	size_t n_open, n_late, n_risk;	/* as counted by model_refresh */
 	/* tickets per region, in order of first appearance; "other" counts the rest */
 	const char *region[VIEW_KPI_REGIONS_MAX];	/* borrowed from the tickets */
@@ -62,7 +67,8 @@ void view_kpi_stats(const struct model *m, struct view_kpi_stats *out);
  * returns how many there are in all (may be more than max). */
 size_t view_kpi_overdue(const struct model *m, const struct proto_ticket **out, size_t max);
 
-/* A new supervisor view, scope SCOPE_TICKET. Destroy with view_destroy(). */
-struct view *view_kpi_create(void);
+/* A new supervisor view, scope SCOPE_TICKET; asks for stats.kpi at once. Destroy with
+ * view_destroy(). */
+struct view *view_kpi_create(struct model *m);
 
 #endif

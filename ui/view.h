@@ -51,6 +51,8 @@ enum view_kind {
 	VIEW_INTAKE,		/* the intake form (view-intake.h) */
 	VIEW_KPI,		/* the supervisor's screen (view-kpi.h) */
 	VIEW_HELP,		/* the key table (view-help.h) */
+	VIEW_DIAG_QUEUE,	/* the diagnosis queue (view-diag-queue.h) */
+	VIEW_FLOW,		/* one ticket's diagnosis: ticket, action (view-flow.h) */
 };
 
 /* What to open: a kind, and for a ticket's view the ticket and the action to begin with

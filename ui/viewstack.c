@@ -6,6 +6,8 @@
 #include "model.h"
 #include "view-board.h"
 #include "view-detail.h"
+#include "view-diag-queue.h"
+#include "view-flow.h"
 #include "view-help.h"
 #include "view-intake.h"
 #include "view-kpi.h"
@@ -71,9 +73,13 @@ viewstack_create(const struct view_open *o, struct model *m)
 	case VIEW_INTAKE:
 		return view_intake_create(m);
 	case VIEW_KPI:
-		return view_kpi_create();
+		return view_kpi_create(m);
 	case VIEW_HELP:
 		return view_help_create();
+	case VIEW_DIAG_QUEUE:
+		return view_diag_queue_create();
+	case VIEW_FLOW:
+		return view_flow_create(m, o->ticket, o->action == ACTION_DIAG_START);
 	case VIEW_NONE:
 		break;
 	}
