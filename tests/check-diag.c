@@ -683,7 +683,7 @@ START_TEST(test_dispatch_now)
 	ck_assert_str_eq(t.truck, "cs-v1");
 	ck_assert(!PROTO_HAS(&t, ticket, diag_hold_until));
 	ck_assert_str_eq(t.diag_state, "running");
-	ck_assert_int_eq(history_has(t.id, "diag_dispatch_now", "spec1", "hold released"), 1);
+	ck_assert_int_eq(history_has(t.id, "diag_dispatch", "spec1", "hold released"), 1);
 	t = answer(t.id, "bat_kind", 1); /* goes on */
 	ck_assert_str_eq(t.diag_node, "bat_dash");
 	struct proto_diag_dispatch_now none = { .id = 2, .present = 0 };

@@ -463,7 +463,7 @@ broker_op_diag_dispatch_now(struct broker *b, const struct peer *p,
 	snprintf(detail, sizeof detail, "at %s: dispatch now, diagnosis goes on%s", t->w.diag_node,
 	    PROTO_HAS(&t->w, ticket, diag_hold_until) ? "; hold released" : "");
 	release_hold(t);
-	broker_emit_ticket(b, t, EVENT_DIAG_DISPATCH_NOW, req->user, detail);
+	broker_emit_ticket(b, t, EVENT_DIAG_DISPATCH, req->user, detail);
 	dispatch_now(b, t, req->user);
 	return reply(out, req, t);
 }

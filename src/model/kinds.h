@@ -76,7 +76,7 @@ enum warn_kind {
 	X(DIAG_SAFETY, "diag_safety", EVENT_ON_TICKET, "event.diag_safety")     \
 	X(DIAG_OUTCOME, "diag_outcome", EVENT_ON_TICKET, "event.diag_outcome")  \
 	X(DIAG_ABORT, "diag_abort", EVENT_ON_TICKET, "event.diag_abort")        \
-	X(DIAG_DISPATCH_NOW, "diag_dispatch_now", EVENT_ON_TICKET, "event.diag_dispatch_now")
+	X(DIAG_DISPATCH, "diag_dispatch", EVENT_ON_TICKET, "event.diag_dispatch")
 
 enum event_kind {
 #define X(e, s, on, key) EVENT_##e,
