@@ -203,8 +203,17 @@ START_TEST(test_warning_texts)
 	w.eta = T_NOW + 76 * MIN_MS;
 	w.alt_eta = T_NOW + 8 * MIN_MS + 1;
 	w.gain_s = (w.eta - w.alt_eta) / 1000;
+	/* minutes rounded down as everywhere on screen, and the gain is the difference of the
+	 * two ETAs as shown */
 	expect_text(&w, NULL, T_NOW,
-	    "R2 could be there 67 min sooner than R1 (ETA 9 min vs 76 min)");
+	    "R2 could be there 68 min sooner than R1 (ETA 8 min vs 76 min)");
+
+	/* under a minute reads "<1", never "0" */
+	w = warning("overdue", P(promised));
+	w.promised = T_NOW - 30000;
+	expect_text(&w, NULL, T_NOW, "<1 min past the promised arrival");
+	w.promised = T_NOW - 60000;
+	expect_text(&w, NULL, T_NOW, "1 min past the promised arrival");
 
 	/* an older broker (no parameters) and a kind of a newer one: the wire's text */
 	w = warning("overdue", 0);

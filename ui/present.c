@@ -111,16 +111,15 @@ present_fill(const char *tmpl, const char *const *vars, size_t n, char *out, siz
 	out[len] = '\0';
 }
 
+/* Whole minutes of a span for a warning text, rounded down like every other minute count on
+ * the screen (model_fmt_minutes); a span under a minute reads "<1", never "0". */
 static void
 minutes(int64_t ms, char *out, size_t outsz)
 {
-	snprintf(out, outsz, "%lld", (long long)(ms > 0 ? ms / 60000 : 0));
-}
-
-static void
-minutes_up(int64_t ms, char *out, size_t outsz)
-{
-	snprintf(out, outsz, "%lld", (long long)(ms > 0 ? (ms + 59999) / 60000 : 0));
+	if (ms > 0 && ms < 60000)
+		rd_strlcpy(out, "<1", outsz);
+	else
+		snprintf(out, outsz, "%lld", (long long)(ms > 0 ? ms / 60000 : 0));
 }
 
 void
@@ -188,9 +187,12 @@ present_warning_text(const struct proto_warning *w, const struct proto_ticket *t
 			break;
 		key = "warn.redispatch.text";
 		truck = w->truck;	/* {truck} is the proposed one, {subject} the ticket's */
-		minutes(w->eta - w->alt_eta, min, sizeof min);
-		minutes_up(w->alt_eta - now, alt, sizeof alt);
-		minutes_up(w->eta - now, eta_min, sizeof eta_min);
+		/* the gain is the difference of the two ETAs as shown, so the sum adds up */
+		int64_t alt_m = w->alt_eta > now ? (w->alt_eta - now) / 60000 : 0;
+		int64_t eta_m = w->eta > now ? (w->eta - now) / 60000 : 0;
+		snprintf(min, sizeof min, "%lld", (long long)(eta_m > alt_m ? eta_m - alt_m : 0));
+		snprintf(alt, sizeof alt, "%lld", (long long)alt_m);
+		snprintf(eta_min, sizeof eta_min, "%lld", (long long)eta_m);
 		break;
 	default:
 		break;
