@@ -174,9 +174,35 @@ START_TEST(test_open_missing_dir)
 	ck_assert_ptr_null(store_open(path, STORE_SYNC_NORMAL, &cause));
 	ck_assert_ptr_nonnull(cause);
 	ck_assert_msg(strstr(cause, path) != NULL, "cause lacks the path: %s", cause);
-	ck_assert_msg(strstr(cause, "unable to open") != NULL, "cause: %s", cause);
+	ck_assert_msg(strstr(cause, "No such file") != NULL, "cause: %s", cause);
 	free(cause);
 	ck_assert_ptr_null(store_open(path, STORE_SYNC_NORMAL, NULL));
+}
+END_TEST
+
+/* One broker a store: a second open of the same file is refused while the first holds it,
+ * and allowed once it is closed. The file is private to its owner whatever the umask. */
+START_TEST(test_open_exclusive)
+{
+	char path[400];
+	char *cause = NULL;
+	struct stat sb;
+	mode_t old = umask(022);
+
+	snprintf(path, sizeof path, "%s/one.db", dir);
+	struct store *a = store_open(path, STORE_SYNC_NORMAL, NULL);
+	umask(old);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0600);
+	ck_assert_ptr_null(store_open(path, STORE_SYNC_NORMAL, &cause));
+	ck_assert_ptr_nonnull(cause);
+	ck_assert_msg(strstr(cause, "in use by another process") != NULL, "cause: %s", cause);
+	free(cause);
+	store_close(a);
+	a = store_open(path, STORE_SYNC_NORMAL, NULL);
+	ck_assert_ptr_nonnull(a);
+	store_close(a);
 }
 END_TEST
 
@@ -872,6 +898,7 @@ store_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_open_empty, 0, 2);
 	tcase_add_test(tc, test_open_missing_dir);
+	tcase_add_test(tc, test_open_exclusive);
 	tcase_add_test(tc, test_schema_too_new);
 	tcase_add_test(tc, test_not_a_database);
 	suite_add_tcase(s, tc);

@@ -7,11 +7,15 @@
  * allocation on the error path) as "<what>: <sqlite3_errmsg>". */
 #include "store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -87,6 +91,7 @@ static const char schema_sql[] =
 #define META_CHECKPOINT "checkpoint_event"
 
 struct store {
+	int lock_fd;             /* the database file, flock()ed: one broker a store; -1 */
 	sqlite3 *db;
 	sqlite3_stmt *stmt[STORE_SQL_COUNT];
 	char err[STORE_ERR_MAX];
@@ -274,6 +279,27 @@ store_open(const char *path, enum store_sync sync, char **cause)
 	if (cause != NULL)
 		*cause = NULL;
 	rd_strlcpy(st->err, "no error", sizeof st->err);
+	st->lock_fd = -1;
+
+	/* Create the file ourselves, private to its owner (SQLite gives the WAL and the shared
+	 * memory file the same mode), and hold an exclusive flock on it for as long as the store
+	 * is open: a second broker on the same store is refused rather than interleaving its
+	 * events with ours. flock is independent of SQLite's own fcntl locks. */
+	if (strcmp(path, ":memory:") != 0 && path[0] != '\0') {
+		st->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (st->lock_fd < 0) {
+			set_errf(st, "open: %s", strerror(errno));
+			goto fail;
+		}
+		if (flock(st->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+			if (errno == EWOULDBLOCK)
+				set_errf(st, "in use by another process (is a broker already running "
+				    "on this store?)");
+			else
+				set_errf(st, "lock: %s", strerror(errno));
+			goto fail;
+		}
+	}
 
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		if (st->db != NULL)
@@ -319,6 +345,8 @@ store_close(struct store *st)
 	/* Closing the last connection checkpoints the WAL into the database and removes it. An
 	 * open transaction is rolled back. */
 	sqlite3_close_v2(st->db);
+	if (st->lock_fd >= 0)
+		close(st->lock_fd);
 	free(st);
 }
 
