@@ -56,27 +56,6 @@ queue_list(const struct model *m, size_t *n)
 	return list;
 }
 
-static void
-resolve_sel(struct view_diag_queue *q, const struct proto_ticket **list, size_t n)
-{
-	size_t i;
-
-	if (n == 0) {
-		q->sel = 0;
-		q->sel_id = 0;
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		if (list[i]->id == q->sel_id) {
-			q->sel = i;
-			return;
-		}
-	}
-	if (q->sel >= n)
-		q->sel = n - 1;
-	q->sel_id = list[q->sel]->id;
-}
-
 struct layout {
 	int x[COL_COUNT], w[COL_COUNT];
 };
@@ -155,7 +134,7 @@ queue_draw(struct view *v, const struct model *m, struct vscreen *vs, const stru
 		return;
 	}
 	list = queue_list(m, &n);
-	resolve_sel(q, list, n);
+	view_sel_follow(list, n, &q->sel, &q->sel_id);
 	for (k = 0; k < n; k++)
 		nrun += diag_state_of(list[k]) == DIAG_RUNNING;
 	vscreen_fill(vs, 0, 0, cols, rows, ROLE_NORMAL, 0, L' ');
@@ -216,7 +195,7 @@ queue_key(struct view *v, struct model *m, const struct key *k, enum keymap_acti
 	if (a == ACTION_BACK)
 		return UI_HANDLED | UI_CLOSE;
 	list = queue_list(m, &n);
-	resolve_sel(q, list, n);
+	view_sel_follow(list, n, &q->sel, &q->sel_id);
 	switch (a) {
 	case ACTION_MOVE_UP:
 		q->sel = q->sel > 0 ? q->sel - 1 : 0;

@@ -201,29 +201,6 @@ overdue_list(const struct model *m, size_t *n)
 	return list;
 }
 
-/* Resolve the selection against list: the row of sel_id if it is still there, else the
- * same index clamped. */
-static void
-resolve_sel(struct view_kpi *vk, const struct proto_ticket **list, size_t n)
-{
-	size_t i;
-
-	if (n == 0) {
-		vk->sel = 0;
-		vk->sel_id = 0;
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		if (list[i]->id == vk->sel_id) {
-			vk->sel = i;
-			return;
-		}
-	}
-	if (vk->sel >= n)
-		vk->sel = n - 1;
-	vk->sel_id = list[vk->sel]->id;
-}
-
 /* ---------------------------------------------------------------- drawing */
 
 /* num/den as a percentage with one decimal ("16.7%"), "-" when den is 0. */
@@ -505,7 +482,7 @@ kpi_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct
 	}
 	view_kpi_stats(m, &s);
 	list = overdue_list(m, &n);
-	resolve_sel(vk, list, n);
+	view_sel_follow(list, n, &vk->sel, &vk->sel_id);
 
 	vscreen_fill(vs, 0, 0, cols, rows, ROLE_NORMAL, 0, L' ');
 	snprintf(left, sizeof left, "%s \xe2\x94\x82 %s", i18n_tr("app.name"),
@@ -584,7 +561,7 @@ kpi_key(struct view *v, struct model *m, const struct key *k, enum keymap_action
 	if (a == ACTION_BACK)
 		return UI_HANDLED | UI_CLOSE;
 	list = overdue_list(m, &n);
-	resolve_sel(vk, list, n);
+	view_sel_follow(list, n, &vk->sel, &vk->sel_id);
 	switch (a) {
 	case ACTION_MOVE_UP:
 		vk->sel = vk->sel > 0 ? vk->sel - 1 : 0;

@@ -1,10 +1,12 @@
-/* view.c: drawing helpers shared by views: title bar, key hints, "terminal too small". */
+/* view.c: helpers shared by views: title bar, key hints, "terminal too small", a selection
+ * that follows its ticket. */
 #include "view.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "i18n.h"
+#include "proto.h"
 #include "text.h"
 
 bool
@@ -91,4 +93,24 @@ view_draw_hints(struct vscreen *vs, int y, const struct view_hint *hints, int n)
 		vscreen_put(vs, x + kw + 1, y, ROLE_KEY_HINT, 0, label, lw);
 		x += kw + 1 + lw + 2;
 	}
+}
+
+void
+view_sel_follow(const struct proto_ticket *const *list, size_t n, size_t *sel,
+    int64_t *sel_id)
+{
+	if (n == 0) {
+		*sel = 0;
+		*sel_id = 0;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (list[i]->id == *sel_id) {
+			*sel = i;
+			return;
+		}
+	}
+	if (*sel >= n)
+		*sel = n - 1;
+	*sel_id = list[*sel]->id;
 }

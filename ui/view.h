@@ -23,6 +23,7 @@
 #define RD_VIEW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "keymap.h"
@@ -147,5 +148,12 @@ struct view_hint {
 
 /* Draw row y as a key-hint bar from n hints; items that do not fit are left out whole. */
 void view_draw_hints(struct vscreen *vs, int y, const struct view_hint *hints, int n);
+
+/* A list selection that follows its ticket across refreshes: *sel becomes the row of
+ * ticket *sel_id if it is still in the list, else the same row clamped to the list, and
+ * *sel_id that row's ticket (0 and 0 for an empty list). */
+struct proto_ticket;
+void view_sel_follow(const struct proto_ticket *const *list, size_t n, size_t *sel,
+    int64_t *sel_id);
 
 #endif

@@ -49,43 +49,6 @@ broker_diag_load(struct broker *b, char **cause)
 	return 0;
 }
 
-/* ---- replies (the same shapes as broker-ops.c's) ---- */
-
-static int
-fail(struct proto_buf *out, const struct proto_request *req, enum proto_err code,
-    const char *fmt, ...) RD_PRINTF(4, 5);
-
-static int
-fail(struct proto_buf *out, const struct proto_request *req, enum proto_err code,
-    const char *fmt, ...)
-{
-	char msg[200];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	proto_buf_reset(out);
-	proto_encode_reply_error(out, req->cmd_id, proto_descs[req->op].wire, code, msg);
-	return -1;
-}
-
-static int
-reply(struct proto_buf *out, const struct proto_request *req, const struct bticket *t)
-{
-	proto_encode_reply_ok(out, req->cmd_id, proto_descs[req->op].wire);
-	proto_pack_obj(out, PROTO_MSG_ticket, &t->w, 0);
-	return 0;
-}
-
-static bool
-blank(const char *s)
-{
-	for (; *s; s++)
-		if (*s != ' ' && *s != '\t')
-			return false;
-	return true;
-}
-
 /* ---- the session in the ticket ---- */
 
 static bool
@@ -132,18 +95,18 @@ session(struct broker *b, const struct proto_request *req, int64_t id, struct fl
 	char *why = NULL;
 
 	if (t == NULL) {
-		fail(out, req, PROTO_E_NOT_FOUND, "no ticket %" PRId64, id);
+		broker_reply_error(out, req, PROTO_E_NOT_FOUND, "no ticket %" PRId64, id);
 		return NULL;
 	}
 	if (!running(t)) {
-		fail(out, req, PROTO_E_INVALID_STATE, "no diagnosis is running on ticket %" PRId64,
+		broker_reply_error(out, req, PROTO_E_INVALID_STATE, "no diagnosis is running on ticket %" PRId64,
 		    id);
 		return NULL;
 	}
 	if ((fl = flow_set_flow(b->flows, t->w.diag_flow)) == NULL ||
 	    flow_walk_parse(w, b->flows, fl, t->w.diag_path, &why) < 0) {
 		/* the flows changed under a running session since it started: only abort helps */
-		fail(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64 ": flow %s no longer "
+		broker_reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64 ": flow %s no longer "
 		    "fits the session (%s); abort it", id, t->w.diag_flow, why ? why : "no flow");
 		free(why);
 		return NULL;
@@ -285,21 +248,21 @@ broker_op_diag_start(struct broker *b, const struct peer *p, const struct proto_
 	char detail[400], hold[80] = "";
 
 	if (t == NULL)
-		return fail(out, req, PROTO_E_NOT_FOUND, "no ticket %" PRId64, a->id);
+		return broker_reply_error(out, req, PROTO_E_NOT_FOUND, "no ticket %" PRId64, a->id);
 	if (PROTO_HAS(a, diag_start, flow)) {
 		if ((fl = flow_set_flow(b->flows, a->flow)) == NULL)
-			return fail(out, req, PROTO_E_BAD_REQUEST, "no diagnosis flow '%.32s'",
+			return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "no diagnosis flow '%.32s'",
 			    a->flow);
 	} else if ((fl = flow_set_for_fault(b->flows, t->fault)) == NULL) {
-		return fail(out, req, PROTO_E_BAD_REQUEST, "fault %s has no diagnosis flow",
+		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "fault %s has no diagnosis flow",
 		    t->w.fault);
 	}
 	if (t->state != TICKET_NEW && t->state != TICKET_DISPATCHED &&
 	    t->state != TICKET_ACCEPTED && t->state != TICKET_EN_ROUTE)
-		return fail(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64 " is %s: too late "
+		return broker_reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64 " is %s: too late "
 		    "for a diagnosis", t->w.id, ticket_state_name(t->state));
 	if (running(t))
-		return fail(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64 " has a diagnosis "
+		return broker_reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64 " has a diagnosis "
 		    "running (%s, by %s)", t->w.id, t->w.diag_flow, t->w.diag_by);
 
 	struct flow_walk w;
@@ -334,7 +297,8 @@ broker_op_diag_start(struct broker *b, const struct peer *p, const struct proto_
 	if (hold[0])
 		snprintf(detail + strlen(detail), sizeof detail - strlen(detail), "%s", hold);
 	broker_emit_ticket(b, t, EVENT_DIAG_START, req->user, detail);
-	return reply(out, req, t);
+	broker_reply_ticket(out, req, t);
+	return 0;
 }
 
 int
@@ -349,11 +313,11 @@ broker_op_diag_answer(struct broker *b, const struct peer *p, const struct proto
 	if (t == NULL)
 		return -1;
 	if (strcmp(a->node, w.node->id) != 0)
-		return fail(out, req, PROTO_E_CONFLICT, "ticket %" PRId64 " is at %s, not %.48s",
+		return broker_reply_error(out, req, PROTO_E_CONFLICT, "ticket %" PRId64 " is at %s, not %.48s",
 		    t->w.id, w.node->id, a->node);
 	const struct flow_node *at = w.node;
 	if ((uint64_t)a->answer > at->n_answers)
-		return fail(out, req, PROTO_E_BAD_REQUEST, "%s has %zu answers, not %" PRId64,
+		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "%s has %zu answers, not %" PRId64,
 		    at->id, at->n_answers, a->answer);
 	const struct flow_answer *ans = &at->answers[a->answer - 1];
 	flow_walk_answer(&w, (size_t)a->answer - 1);
@@ -365,7 +329,8 @@ broker_op_diag_answer(struct broker *b, const struct peer *p, const struct proto
 	broker_emit_ticket(b, t, EVENT_DIAG_ANSWER, req->user, detail);
 	if (flow_walk_ended(&w))
 		apply_end(b, t, &w, req->user);
-	return reply(out, req, t);
+	broker_reply_ticket(out, req, t);
+	return 0;
 }
 
 int
@@ -380,17 +345,18 @@ broker_op_diag_back(struct broker *b, const struct peer *p, const struct proto_r
 	if (t == NULL)
 		return -1;
 	if (strcmp(a->node, w.node->id) != 0)
-		return fail(out, req, PROTO_E_CONFLICT, "ticket %" PRId64 " is at %s, not %.48s",
+		return broker_reply_error(out, req, PROTO_E_CONFLICT, "ticket %" PRId64 " is at %s, not %.48s",
 		    t->w.id, w.node->id, a->node);
 	if (flow_walk_back(&w) < 0)
-		return fail(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64 ": the diagnosis "
+		return broker_reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64 ": the diagnosis "
 		    "is at its first step", t->w.id);
 	snprintf(detail, sizeof detail, "back from %s to %s (undoing answer %zu)", a->node,
 	    w.node->id, w.steps[w.n_steps].answer + 1);
 	set_by(t, req->user);
 	store_walk(t, &w);
 	broker_emit_ticket(b, t, EVENT_DIAG_BACK, req->user, detail);
-	return reply(out, req, t);
+	broker_reply_ticket(out, req, t);
+	return 0;
 }
 
 int
@@ -404,9 +370,9 @@ broker_op_diag_safety(struct broker *b, const struct peer *p, const struct proto
 	char detail[600];
 
 	if (t == NULL)
-		return fail(out, req, PROTO_E_NOT_FOUND, "no ticket %" PRId64, a->id);
+		return broker_reply_error(out, req, PROTO_E_NOT_FOUND, "no ticket %" PRId64, a->id);
 	if ((s = flow_set_stop(b->flows, a->stop)) == NULL)
-		return fail(out, req, PROTO_E_BAD_REQUEST, "no safety stop '%.48s'", a->stop);
+		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "no safety stop '%.48s'", a->stop);
 	if ((t = session(b, req, a->id, &w, out)) == NULL)
 		return -1;
 	const char *at = w.node->id;
@@ -416,7 +382,8 @@ broker_op_diag_safety(struct broker *b, const struct peer *p, const struct proto
 	store_walk(t, &w);
 	broker_emit_ticket(b, t, EVENT_DIAG_SAFETY, req->user, detail);
 	apply_end(b, t, &w, req->user);
-	return reply(out, req, t);
+	broker_reply_ticket(out, req, t);
+	return 0;
 }
 
 int
@@ -428,11 +395,11 @@ broker_op_diag_abort(struct broker *b, const struct peer *p, const struct proto_
 	char detail[300];
 
 	if (t == NULL)
-		return fail(out, req, PROTO_E_NOT_FOUND, "no ticket %" PRId64, a->id);
-	if (blank(a->reason))
-		return fail(out, req, PROTO_E_BAD_REQUEST, "an abort needs a reason");
+		return broker_reply_error(out, req, PROTO_E_NOT_FOUND, "no ticket %" PRId64, a->id);
+	if (broker_blank(a->reason))
+		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "an abort needs a reason");
 	if (!running(t))
-		return fail(out, req, PROTO_E_INVALID_STATE, "no diagnosis is running on ticket %"
+		return broker_reply_error(out, req, PROTO_E_INVALID_STATE, "no diagnosis is running on ticket %"
 		    PRId64, a->id);
 	/* no replay: a session whose flow went away can still be aborted */
 	set_state(t, BROKER_DIAG_ABORTED);
@@ -443,7 +410,8 @@ broker_op_diag_abort(struct broker *b, const struct peer *p, const struct proto_
 	snprintf(detail, sizeof detail, "at %s: %s", t->w.diag_node, a->reason);
 	broker_emit_ticket(b, t, EVENT_DIAG_ABORT, req->user, detail);
 	dispatch_now(b, t, req->user);
-	return reply(out, req, t);
+	broker_reply_ticket(out, req, t);
+	return 0;
 }
 
 int
@@ -455,9 +423,9 @@ broker_op_diag_dispatch_now(struct broker *b, const struct peer *p,
 	char detail[200];
 
 	if (t == NULL)
-		return fail(out, req, PROTO_E_NOT_FOUND, "no ticket %" PRId64, a->id);
+		return broker_reply_error(out, req, PROTO_E_NOT_FOUND, "no ticket %" PRId64, a->id);
 	if (!running(t))
-		return fail(out, req, PROTO_E_INVALID_STATE, "no diagnosis is running on ticket %"
+		return broker_reply_error(out, req, PROTO_E_INVALID_STATE, "no diagnosis is running on ticket %"
 		    PRId64, a->id);
 	set_by(t, req->user);
 	snprintf(detail, sizeof detail, "at %s: dispatch now, diagnosis goes on%s", t->w.diag_node,
@@ -465,7 +433,8 @@ broker_op_diag_dispatch_now(struct broker *b, const struct peer *p,
 	release_hold(t);
 	broker_emit_ticket(b, t, EVENT_DIAG_DISPATCH, req->user, detail);
 	dispatch_now(b, t, req->user);
-	return reply(out, req, t);
+	broker_reply_ticket(out, req, t);
+	return 0;
 }
 
 /* ---- stats.kpi ---- */

@@ -10,6 +10,8 @@
  * Calls go one way: broker.c and the job files call this file; it calls none of them. */
 #include "broker-int.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -225,4 +227,38 @@ broker_emit_finish(struct broker *b)
 		broker_outq_free(q);
 	}
 	b->out_tail = NULL;
+}
+
+/* ---- reply frames ---- */
+
+void
+broker_reply_ticket(struct proto_buf *out, const struct proto_request *req,
+    const struct bticket *t)
+{
+	proto_encode_reply_ok(out, req->cmd_id, proto_descs[req->op].wire);
+	proto_pack_obj(out, PROTO_MSG_ticket, &t->w, 0);
+}
+
+int
+broker_reply_error(struct proto_buf *out, const struct proto_request *req,
+    enum proto_err code, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	proto_buf_reset(out);
+	proto_encode_reply_error(out, req->cmd_id, proto_descs[req->op].wire, code, msg);
+	return -1;
+}
+
+bool
+broker_blank(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t')
+			return false;
+	return true;
 }

@@ -47,6 +47,7 @@
 #include "kinds.h"
 #include "store.h"
 #include "ticket.h"
+#include "util.h"
 
 /* The published streams are proto.h's table: b->seq[] is indexed by enum proto_stream. */
 
@@ -269,6 +270,14 @@ void broker_emit_warning(struct broker *b, struct bwarn *w, enum event_kind kind
 void broker_publish_position(struct broker *b, struct btruck *k);
 /* Queue a reply frame for peer p (copied). */
 void broker_reply(struct broker *b, const struct peer *p, const char *body, size_t len);
+/* Reply frames for the handlers of every job file: the ticket as the result, or an error
+ * (printf-style message; returns -1 so a handler can `return broker_reply_error(...)`). */
+void broker_reply_ticket(struct proto_buf *out, const struct proto_request *req,
+    const struct bticket *t);
+int broker_reply_error(struct proto_buf *out, const struct proto_request *req,
+    enum proto_err code, const char *fmt, ...) RD_PRINTF(4, 5);
+/* Whether s is empty or only spaces and tabs (a required text left blank). */
+bool broker_blank(const char *s);
 /* A reply in several frames: a queue for p, frames added (taken: freed with it), then
  * pushed behind the other replies. broker_outq_free frees one (broker.c, once sent). */
 struct outq *broker_outq_new(const struct peer *p);

@@ -26,41 +26,6 @@ pack_ticket(const struct bticket *t, struct proto_buf *out)
 	proto_pack_obj(out, PROTO_MSG_ticket, &t->w, 0);
 }
 
-static void
-reply_ticket(struct proto_buf *out, const struct proto_request *req, const struct bticket *t)
-{
-	proto_encode_reply_ok(out, req->cmd_id, proto_descs[req->op].wire);
-	pack_ticket(t, out);
-}
-
-static int
-reply_error(struct proto_buf *out, const struct proto_request *req, enum proto_err code,
-    const char *fmt, ...) RD_PRINTF(4, 5);
-
-static int
-reply_error(struct proto_buf *out, const struct proto_request *req, enum proto_err code,
-    const char *fmt, ...)
-{
-	char msg[200];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	proto_buf_reset(out);
-	proto_encode_reply_error(out, req->cmd_id, proto_descs[req->op].wire, code, msg);
-	return -1;
-}
-
-static bool
-blank(const char *s)
-{
-	for (; *s; s++)
-		if (*s != ' ' && *s != '\t')
-			return false;
-	return true;
-}
-
-
 /* ---- handlers ---- */
 
 static int
@@ -91,21 +56,21 @@ op_intake(struct broker *b, const struct peer *p, const struct proto_request *re
 	const char *why;
 
 	if (r == NULL)
-		return reply_error(out, req, PROTO_E_BAD_REQUEST, "unknown region '%.32s'", a->region);
+		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "unknown region '%.32s'", a->region);
 	if (fault < 0)
-		return reply_error(out, req, PROTO_E_BAD_REQUEST, "unknown fault '%.24s'", a->fault);
-	if (blank(a->customer))
-		return reply_error(out, req, PROTO_E_BAD_REQUEST, "customer: name is empty");
+		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "unknown fault '%.24s'", a->fault);
+	if (broker_blank(a->customer))
+		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "customer: name is empty");
 	if ((why = ticket_phone_invalid(a->phone)) != NULL)
-		return reply_error(out, req, PROTO_E_BAD_REQUEST, "phone: %s", why);
-	if (blank(a->plate))
-		return reply_error(out, req, PROTO_E_BAD_REQUEST, "plate: empty");
-	if (blank(a->address))
-		return reply_error(out, req, PROTO_E_BAD_REQUEST, "address: empty");
+		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "phone: %s", why);
+	if (broker_blank(a->plate))
+		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "plate: empty");
+	if (broker_blank(a->address))
+		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "address: empty");
 	double d = geo_distance_m((struct geo_point){ a->lat, a->lon },
 	    (struct geo_point){ r->lat, r->lon });
 	if (d > FAR_FROM_REGION_M)
-		return reply_error(out, req, PROTO_E_BAD_REQUEST,
+		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST,
 		    "location is %.0f km from region %s; check the coordinates", d / 1000, r->id);
 
 	int64_t now = broker_now(b);
@@ -133,7 +98,7 @@ op_intake(struct broker *b, const struct peer *p, const struct proto_request *re
 	    (uint64_t)1 << PROTO_ticket_t_towing | (uint64_t)1 << PROTO_ticket_t_closed |
 	    (uint64_t)1 << PROTO_ticket_truck | (uint64_t)1 << PROTO_ticket_offer_until |
 	    BTICKET_DIAG_KEYS);
-	bool has_note = !blank(a->notes);
+	bool has_note = !broker_blank(a->notes);
 	if (has_note) {
 		PROTO_STRSET(w->last_note, a->notes);
 		w->notes = 1;
@@ -154,7 +119,7 @@ op_intake(struct broker *b, const struct peer *p, const struct proto_request *re
 	if (broker_auto_region(t))
 		broker_try_dispatch(b, t);
 	log_info("ticket %" PRId64 " created (%s, %s)", w->id, r->id, w->fault);
-	reply_ticket(out, req, t);
+	broker_reply_ticket(out, req, t);
 	return 0;
 }
 
@@ -163,7 +128,7 @@ find_ticket(struct broker *b, const struct proto_request *req, int64_t id, struc
 {
 	struct bticket *t = broker_ticket(b, id);
 	if (t == NULL)
-		reply_error(out, req, PROTO_E_NOT_FOUND, "no ticket %" PRId64, id);
+		broker_reply_error(out, req, PROTO_E_NOT_FOUND, "no ticket %" PRId64, id);
 	return t;
 }
 
@@ -181,20 +146,20 @@ op_set_state(struct broker *b, const struct peer *p, const struct proto_request 
 	if (t == NULL)
 		return -1;
 	if (s < 0)
-		return reply_error(out, req, PROTO_E_BAD_REQUEST, "unknown state '%.24s'", a->state);
+		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "unknown state '%.24s'", a->state);
 	if (s == TICKET_DISPATCHED)
-		return reply_error(out, req, PROTO_E_INVALID_STATE,
+		return broker_reply_error(out, req, PROTO_E_INVALID_STATE,
 		    "use ticket.assign to dispatch a ticket to a truck");
 	if (!ticket_transition_ok(t->state, (enum ticket_state)s))
-		return reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64
+		return broker_reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64
 		    " cannot go from %s to %s", t->w.id, ticket_state_name(t->state),
 		    ticket_state_name((enum ticket_state)s));
-	if (s == TICKET_CANCELLED && blank(a->reason))
-		return reply_error(out, req, PROTO_E_BAD_REQUEST, "a cancellation needs a reason");
+	if (s == TICKET_CANCELLED && broker_blank(a->reason))
+		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "a cancellation needs a reason");
 	switch ((enum ticket_state)s) {
 	case TICKET_NEW:
 		/* offer.decline without naming the truck, or an accepted job handed back */
-		broker_decline_offer(b, t, req->user, blank(a->reason) ? "declined" : a->reason);
+		broker_decline_offer(b, t, req->user, broker_blank(a->reason) ? "declined" : a->reason);
 		break;
 	case TICKET_ACCEPTED:
 		/* offer.accept without naming the truck */
@@ -241,7 +206,7 @@ op_set_state(struct broker *b, const struct peer *p, const struct proto_request 
 	case TICKET_STATE_COUNT:
 		break;
 	}
-	reply_ticket(out, req, t);
+	broker_reply_ticket(out, req, t);
 	return 0;
 }
 
@@ -255,16 +220,16 @@ offered_ticket(struct broker *b, const struct proto_request *req, int64_t id, co
 		return NULL;
 	struct btruck *k = hmap_get(b->truck_by_id, truck);
 	if (k == NULL) {
-		reply_error(out, req, PROTO_E_NOT_FOUND, "no truck '%.24s'", truck);
+		broker_reply_error(out, req, PROTO_E_NOT_FOUND, "no truck '%.24s'", truck);
 		return NULL;
 	}
 	if (t->state != TICKET_DISPATCHED) {
-		reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64
+		broker_reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64
 		    " is %s: there is no offer to answer", t->w.id, ticket_state_name(t->state));
 		return NULL;
 	}
 	if (t->truck != k) {
-		reply_error(out, req, PROTO_E_CONFLICT, "ticket %" PRId64 " is offered to %s, not %s",
+		broker_reply_error(out, req, PROTO_E_CONFLICT, "ticket %" PRId64 " is offered to %s, not %s",
 		    t->w.id, t->truck ? t->truck->w.id : "nobody", k->w.id);
 		return NULL;
 	}
@@ -280,7 +245,7 @@ op_offer_accept(struct broker *b, const struct peer *p, const struct proto_reque
 	if (t == NULL)
 		return -1;
 	broker_accept_offer(b, t, req->user, a->eta_s);
-	reply_ticket(out, req, t);
+	broker_reply_ticket(out, req, t);
 	return 0;
 }
 
@@ -289,13 +254,13 @@ op_offer_decline(struct broker *b, const struct peer *p, const struct proto_requ
     struct proto_buf *out)
 {
 	const struct proto_offer_decline *a = &req->args.offer_decline;
-	if (blank(a->reason))
-		return reply_error(out, req, PROTO_E_BAD_REQUEST, "a decline needs a reason");
+	if (broker_blank(a->reason))
+		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "a decline needs a reason");
 	struct bticket *t = offered_ticket(b, req, a->id, a->truck, out);
 	if (t == NULL)
 		return -1;
 	broker_decline_offer(b, t, req->user, a->reason);
-	reply_ticket(out, req, t);
+	broker_reply_ticket(out, req, t);
 	return 0;
 }
 
@@ -307,13 +272,13 @@ op_cancel(struct broker *b, const struct peer *p, const struct proto_request *re
 	struct bticket *t = find_ticket(b, req, a->id, out);
 	if (t == NULL)
 		return -1;
-	if (blank(a->reason))
-		return reply_error(out, req, PROTO_E_BAD_REQUEST, "a cancellation needs a reason");
+	if (broker_blank(a->reason))
+		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "a cancellation needs a reason");
 	if (!ticket_transition_ok(t->state, TICKET_CANCELLED))
-		return reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64
+		return broker_reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64
 		    " is %s and can no longer be cancelled", t->w.id, ticket_state_name(t->state));
 	broker_finish(b, t, TICKET_CANCELLED, req->user, a->reason);
-	reply_ticket(out, req, t);
+	broker_reply_ticket(out, req, t);
 	return 0;
 }
 
@@ -325,14 +290,14 @@ op_note(struct broker *b, const struct peer *p, const struct proto_request *req,
 	struct bticket *t = find_ticket(b, req, a->id, out);
 	if (t == NULL)
 		return -1;
-	if (blank(a->text))
-		return reply_error(out, req, PROTO_E_BAD_REQUEST, "the note is empty");
+	if (broker_blank(a->text))
+		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "the note is empty");
 	PROTO_STRSET(t->w.last_note, a->text);
 	t->w.notes++;
 	PROTO_SET(&t->w, ticket, last_note);
 	PROTO_SET(&t->w, ticket, notes);
 	broker_emit_ticket(b, t, EVENT_NOTE, req->user, a->text);
-	reply_ticket(out, req, t);
+	broker_reply_ticket(out, req, t);
 	return 0;
 }
 
@@ -346,35 +311,35 @@ op_assign(struct broker *b, const struct peer *p, const struct proto_request *re
 		return -1;
 	struct btruck *k = hmap_get(b->truck_by_id, a->truck);
 	if (k == NULL)
-		return reply_error(out, req, PROTO_E_NOT_FOUND, "no truck '%.24s'", a->truck);
+		return broker_reply_error(out, req, PROTO_E_NOT_FOUND, "no truck '%.24s'", a->truck);
 	if (!ticket_transition_ok(t->state, TICKET_DISPATCHED))
-		return reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64
+		return broker_reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64
 		    " is %s and cannot be dispatched", t->w.id, ticket_state_name(t->state));
 	if (k->job == t)
-		return reply_error(out, req, PROTO_E_CONFLICT, "truck %s already has ticket %" PRId64,
+		return broker_reply_error(out, req, PROTO_E_CONFLICT, "truck %s already has ticket %" PRId64,
 		    k->w.id, t->w.id);
 	if (k->job != NULL)
-		return reply_error(out, req, PROTO_E_CONFLICT, "truck %s is busy with ticket %" PRId64,
+		return broker_reply_error(out, req, PROTO_E_CONFLICT, "truck %s is busy with ticket %" PRId64,
 		    k->w.id, k->job->w.id);
 	if (k->status != TRUCK_AVAILABLE)
-		return reply_error(out, req, PROTO_E_CONFLICT, "truck %s is %s", k->w.id,
+		return broker_reply_error(out, req, PROTO_E_CONFLICT, "truck %s is %s", k->w.id,
 		    truck_status_name(k->status));
 	if (PROTO_HAS(&t->w, ticket, need_kind) ? strcmp(k->w.kind, t->w.need_kind) != 0 :
 	    !(b->rules.kinds[t->fault] & (1u << k->kind)))
-		return reply_error(out, req, PROTO_E_INVALID_STATE, "a %s cannot handle %s%s%s",
+		return broker_reply_error(out, req, PROTO_E_INVALID_STATE, "a %s cannot handle %s%s%s",
 		    k->w.kind, t->w.fault, PROTO_HAS(&t->w, ticket, need_kind) ? ": it needs a " :
 		    "", PROTO_HAS(&t->w, ticket, need_kind) ? t->w.need_kind : "");
 	if (!k->placed)
-		return reply_error(out, req, PROTO_E_CONFLICT, "truck %s has sent no position yet",
+		return broker_reply_error(out, req, PROTO_E_CONFLICT, "truck %s has sent no position yet",
 		    k->w.id);
 	double far = geo_distance_m((struct geo_point){ k->w.lat, k->w.lon },
 	    (struct geo_point){ t->w.lat, t->w.lon });
 	if (far > b->rules.tune.max_m)
-		return reply_error(out, req, PROTO_E_INVALID_STATE,
+		return broker_reply_error(out, req, PROTO_E_INVALID_STATE,
 		    "truck %s is %.0f km away (the limit is %.0f km)", k->w.id, far / 1000,
 		    b->rules.tune.max_m / 1000);
 	broker_offer_chosen(b, t, k, req->user);
-	reply_ticket(out, req, t);
+	broker_reply_ticket(out, req, t);
 	return 0;
 }
 
@@ -390,7 +355,7 @@ op_candidates(struct broker *b, const struct peer *p, const struct proto_request
 	if (t == NULL)
 		return -1;
 	if (ticket_state_final(t->state))
-		return reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64 " is %s",
+		return broker_reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64 " is %s",
 		    t->w.id, ticket_state_name(t->state));
 	int64_t now = broker_now(b);
 	struct dispatch_query q = broker_dispatch_query_others(b, t, now, skip);
@@ -461,7 +426,7 @@ op_get(struct broker *b, const struct peer *p, const struct proto_request *req,
 	snprintf(id, sizeof id, "%" PRId64, t->w.id);
 	if (store_events_of(b->store, "ticket", id, event_cb, &c) < 0) {
 		free(c.ring);
-		return reply_error(out, req, PROTO_E_INTERNAL, "reading history: %s",
+		return broker_reply_error(out, req, PROTO_E_INTERNAL, "reading history: %s",
 		    store_errmsg(b->store));
 	}
 	size_t shown = c.n < HISTORY_MAX ? c.n : HISTORY_MAX;
@@ -586,13 +551,13 @@ broker_handle(struct broker *b, const struct peer *p, const struct proto_request
 
 	proto_buf_reset(out);
 	if (op == NULL) {
-		reply_error(out, req, PROTO_E_UNKNOWN_OP, "op %s is not served here",
+		broker_reply_error(out, req, PROTO_E_UNKNOWN_OP, "op %s is not served here",
 		    proto_descs[req->op].wire);
 		broker_reply(b, p, out->data, out->len);
 		return;
 	}
 	if ((op->roles & p->roles) == 0) {
-		reply_error(out, req, PROTO_E_FORBIDDEN, "%s is not allowed to this client",
+		broker_reply_error(out, req, PROTO_E_FORBIDDEN, "%s is not allowed to this client",
 		    op->name);
 		broker_reply(b, p, out->data, out->len);
 		return;
