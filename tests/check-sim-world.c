@@ -386,7 +386,12 @@ struct fb_ticket {
 	struct flow_walk walk;      /* the diagnosis session, when v.diag is not NONE */
 	bool dispatch_now;
 	int64_t diag_started, diag_first_answer;
+	bool diag_hold;             /* the intake asked for the diagnosis hold */
+	int64_t hold_until;         /* no automatic dispatch before then (0: no hold) */
+	int64_t t_first_dispatch;
 };
+
+#define FB_HOLD (10 * MIN)          /* data/sla.ini diag_hold_s */
 
 struct fb_truck {
 	char id[25];
@@ -453,6 +458,7 @@ hash_action(uint64_t *h, const struct sim_world_action *a)
 	hash_bytes(h, a->diag, strlen(a->diag));
 	hash_bytes(h, &a->answer, sizeof a->answer);
 	if (a->kind == SIM_WORLD_INTAKE) {
+		hash_bytes(h, &a->intake.diag_hold, sizeof a->intake.diag_hold);
 		hash_bytes(h, a->intake.customer, strlen(a->intake.customer));
 		hash_bytes(h, a->intake.address, strlen(a->intake.address));
 		hash_bytes(h, a->intake.plate, strlen(a->intake.plate));
@@ -492,7 +498,7 @@ fb_dispatch(struct fb *fb, struct fb_ticket *t)
 	double bd = 0;
 	uint32_t kinds = data->faults[t->v.fault].kinds;
 
-	if (!t->reg->auto_dispatch)
+	if (!t->reg->auto_dispatch || fb->now < t->hold_until)
 		return;
 	for (size_t i = 0; i < fb->n_k; i++) {
 		struct fb_truck *k = &fb->k[i];
@@ -514,6 +520,8 @@ fb_dispatch(struct fb *fb, struct fb_ticket *t)
 	strcpy(t->v.truck, best->id);
 	t->v.state = TICKET_DISPATCHED;
 	t->v.t_dispatched = fb->now;
+	if (t->t_first_dispatch == 0)
+		t->t_first_dispatch = fb->now;
 	fb_publish(fb, t);
 }
 
@@ -544,6 +552,12 @@ fb_diag_publish(struct fb *fb, struct fb_ticket *t)
 		}
 	}
 	fb_publish(fb, t);
+	if (flow_walk_ended(&t->walk) && t->hold_until > 0) {
+		/* the hold ends with the session: dispatch at once */
+		t->hold_until = 0;
+		if (t->v.state == TICKET_NEW)
+			fb_dispatch(fb, t);
+	}
 }
 
 static void
@@ -594,6 +608,11 @@ fb_diag(struct fb *fb, struct fb_ticket *t, const struct sim_world_action *a)
 			return;
 		}
 		t->dispatch_now = true;
+		if (t->hold_until > 0) {
+			t->hold_until = 0;
+			if (t->v.state == TICKET_NEW)
+				fb_dispatch(fb, t);
+		}
 		break;
 	default:
 		break;
@@ -628,6 +647,10 @@ fb_action(struct fb *fb, const struct sim_world_action *a)
 		t->v.promised = fb->now + (int64_t)((a->intake.flags & TICKET_FLAG_EXPRESSWAY) ?
 		    t->reg->promise_expressway_min : t->reg->promise_min) * MIN;
 		t->ours = true;
+		/* as the broker does: the hold only for a fault with a flow */
+		t->diag_hold = a->intake.diag_hold;
+		if (t->diag_hold && flow_set_for_fault(flows, a->intake.fault) != NULL)
+			t->hold_until = fb->now + FB_HOLD;
 		sim_world_intake_done(fb->w, fb->now, a->seq, t->v.id);
 		fb_publish(fb, t);
 		fb_dispatch(fb, t);
@@ -1728,12 +1751,17 @@ END_TEST
 struct diag_tally {
 	long sessions, solved, ended, expressway, live_lane, expressway_now, resolved;
 	long flow_calls;
+	long held, held_now;        /* calls sent with diag_hold; of them dispatched now */
+	long night_flow;            /* flow calls off the expressway at night (not held) */
+	long hold_wrong;            /* diag_hold not as the specialist's rule says */
+	long held_solved_no_truck;  /* held, solved by phone, never offered a truck */
 	uint64_t hash;
 	long refused;
 };
 
+/* A run of the specialist from local hour start_h for span_h hours. */
 static void
-run_diag(uint64_t seed, struct diag_tally *d)
+run_diag(uint64_t seed, int start_h, int span_h, struct diag_tally *d)
 {
 	struct sim_world_opts o;
 	struct fb *fb;
@@ -1747,13 +1775,26 @@ run_diag(uint64_t seed, struct diag_tally *d)
 	o.flows = flows;
 	o.diagnose = true;
 	fb = fb_new(&o);
-	fb_run(fb, 8 * HOUR, 10 * HOUR, 5 * SEC);
+	fb_run(fb, start_h * HOUR, span_h * HOUR, 5 * SEC);
 	memset(d, 0, sizeof *d);
 	for (size_t i = 0; i < fb->n_t; i++) {
 		struct fb_ticket *t = &fb->t[i];
 		bool ex = (t->v.flags & TICKET_FLAG_EXPRESSWAY) != 0;
-		d->flow_calls += flow_set_for_fault(flows, (enum ticket_fault)t->v.fault) != NULL;
+		bool flow = flow_set_for_fault(flows, (enum ticket_fault)t->v.fault) != NULL;
+		int hour = civil_local_hour(t->v.created, CIVIL_TZ_CHINA_S);
+		bool night = hour >= 21 || hour < 6;
+
+		d->flow_calls += flow;
 		d->resolved += t->v.state == TICKET_RESOLVED_REMOTE;
+		/* the hold is asked for exactly the calls diagnosed without a truck at once */
+		d->hold_wrong += t->diag_hold != (flow && !ex && !night);
+		d->night_flow += flow && !ex && night;
+		if (t->diag_hold) {
+			d->held++;
+			d->held_now += t->dispatch_now;
+			d->held_solved_no_truck += t->v.state == TICKET_RESOLVED_REMOTE &&
+			    t->t_first_dispatch == 0;
+		}
 		if (t->v.diag == SIM_WORLD_DIAG_NONE)
 			continue;
 		/* only calls with a flow, started on a live ticket, read 15 s or more */
@@ -1785,15 +1826,16 @@ run_diag(uint64_t seed, struct diag_tally *d)
 
 /* The specialist diagnoses our calls with a flow over the fake broker: sessions end,
  * solved ones close by phone (and only those), expressway callers mostly end at the
- * live-lane stop by the safety key with a truck sent at once; the same seed replays. */
+ * live-lane stop by the safety key with a truck sent at once; the others go out with
+ * diag_hold (by day), so no truck comes before the diagnosis; the same seed replays. */
 START_TEST(world_diagnosis)
 {
-	struct diag_tally a, b;
+	struct diag_tally a, b, n;
 
-	run_diag(4, &a);
+	run_diag(4, 8, 10, &a);
 	printf("diagnosis: %ld flow calls, %ld sessions, %ld ended, %ld solved; expressway %ld, "
-	    "live lane %ld\n", a.flow_calls, a.sessions, a.ended, a.solved, a.expressway,
-	    a.live_lane);
+	    "live lane %ld; %ld held (%ld solved without a truck)\n", a.flow_calls, a.sessions,
+	    a.ended, a.solved, a.expressway, a.live_lane, a.held, a.held_solved_no_truck);
 	ck_assert_int_gt(a.sessions, 100);
 	ck_assert_int_ge(a.sessions, a.flow_calls * 9 / 10);
 	ck_assert_int_ge(a.ended, a.sessions * 9 / 10);
@@ -1802,9 +1844,21 @@ START_TEST(world_diagnosis)
 	ck_assert_int_eq(a.expressway_now, a.expressway);
 	ck_assert_int_ge(a.live_lane, a.expressway / 2);
 	ck_assert_int_le(a.refused, a.sessions / 20);
-	run_diag(4, &b);
+	/* by day off the expressway the call goes out with diag_hold, and the specialist
+	 * never asks for a truck at once on it; the hold keeps solved calls truck-free */
+	ck_assert_int_eq(a.hold_wrong, 0);
+	ck_assert_int_ge(a.held, (a.flow_calls - a.expressway) * 3 / 4);
+	ck_assert_int_eq(a.held_now, 0);
+	ck_assert_int_ge(a.held_solved_no_truck, a.solved * 3 / 4);
+	run_diag(4, 8, 10, &b);
 	ck_assert_uint_eq(a.hash, b.hash);
 	ck_assert_int_eq(a.solved, b.solved);
+	/* into the night (from 19:00): from 21:00 a truck goes at once, no hold */
+	run_diag(4, 19, 4, &n);
+	ck_assert_int_eq(n.hold_wrong, 0);
+	ck_assert_int_gt(n.held, 0);
+	ck_assert_int_gt(n.night_flow, 0);
+	ck_assert_int_eq(n.held_now, 0);
 }
 END_TEST
 

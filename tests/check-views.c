@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "board.h"
+#include "flow.h"
 #include "i18n.h"
 #include "form.h"
 #include "lineedit.h"
@@ -256,6 +257,31 @@ teardown(void)
 	harness_model_finish(&m);
 	vscreen_destroy(vs);
 	i18n_unload();
+}
+
+/* The intake form also has the diagnosis flows of data/ (which faults have one). */
+static struct flow_set *flows;
+
+static void
+setup_intake(void)
+{
+	struct flow_errors errs = { NULL, 0 };
+	char dir[512], faults[512];
+
+	setup();
+	snprintf(dir, sizeof dir, "%s/data/diagnosis", harness_srcdir());
+	snprintf(faults, sizeof faults, "%s/data/faults.ini", harness_srcdir());
+	flows = flow_set_load(dir, faults, &errs);
+	ck_assert_msg(flows != NULL, "flows: %s", errs.n > 0 ? errs.v[0].msg : "?");
+	m.flows = flows;
+}
+
+static void
+teardown_intake(void)
+{
+	teardown();
+	flow_set_free(flows);
+	flows = NULL;
 }
 
 /* The detail of 1042 with its history answered (version 7, base_events). */
@@ -1332,6 +1358,8 @@ focus_field(int n)
 		press_sym(KEYSYM_TAB);
 }
 
+/* The fields in form order while "diagnose by phone first" is hidden (no fault chosen,
+ * or one without a flow); it sits between FAULT and NOTES when shown. */
 enum { NAME, PHONE, PLATE, MODEL, REGION, LANDMARK, COORDS, ADDRESS, FAULT, NOTES,
 	EXPRESSWAY, ALONE, VULNERABLE, INJURY };
 
@@ -1426,10 +1454,12 @@ START_TEST(test_intake_submits_once)
 	press_sym(KEYSYM_TAB);
 	type("湖南省长沙市岳麓区麓山南路932号");
 	press_sym(KEYSYM_TAB);
-	/* fault: open the list, go down to tyre */
+	/* fault: open the list, go down to tyre (it has a flow: "diagnose by phone first"
+	 * comes next, left as the expressway box below will make it) */
 	press(' ');
 	press('j');
 	press_sym(KEYSYM_ENTER);
+	press_sym(KEYSYM_TAB);
 	press_sym(KEYSYM_TAB);
 	type("车内有老人");
 	press_sym(KEYSYM_TAB);
@@ -1453,6 +1483,9 @@ START_TEST(test_intake_submits_once)
 	ck_assert_str_eq(a->fault, "tyre");
 	ck_assert_str_eq(a->notes, "车内有老人");
 	ck_assert_int_eq(a->flags, TICKET_FLAG_EXPRESSWAY | TICKET_FLAG_INJURY);
+	/* on an expressway the flows say dispatch at once: no hold unless the agent asks */
+	ck_assert(PROTO_HAS(a, intake_create, diag_hold));
+	ck_assert(!a->diag_hold);
 	ck_assert(a->lat > 28.19599 && a->lat < 28.19601);
 	ck_assert(a->lon > 112.97679 && a->lon < 112.97681);
 	ck_assert(PROTO_HAS(a, intake_create, customer) && PROTO_HAS(a, intake_create, phone) &&
@@ -1496,6 +1529,129 @@ START_TEST(test_intake_minimal_and_failures)
 	ck_assert(!PROTO_HAS(a, intake_create, landmark));
 	ck_assert(!PROTO_HAS(a, intake_create, notes));
 	ck_assert(!PROTO_HAS(a, intake_create, flags));
+	ck_assert(!PROTO_HAS(a, intake_create, diag_hold));	/* winch has no flow */
+}
+END_TEST
+
+/* Fill what the broker requires (fault left to the caller), in Changsha. */
+static void
+intake_fill(void)
+{
+	focus_field(NAME);
+	type("Li Lei");
+	focus_field(PHONE);
+	type("13700001234");
+	focus_field(PLATE);
+	type("湘A12345");
+	focus_field(REGION);
+	press_sym(KEYSYM_RIGHT);		/* changsha */
+	focus_field(COORDS);
+	type("28.2,112.9");
+	focus_field(ADDRESS);
+	type("芙蓉路");
+}
+
+/* "Diagnose by phone first": shown for a fault with a flow, ticked by default by day off
+ * the expressway, unticked on an expressway or at night (China time), the agent's choice
+ * kept once made, sent as diag_hold. */
+START_TEST(test_intake_diag_hold)
+{
+	const struct proto_intake_create *a = &rec.intake_args;
+	const char *label = "Diagnose by phone first";
+
+	v = view_intake_create(&m);
+	draw(80, 24);
+	ck_assert(!screen_has(label));		/* no fault yet */
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);		/* battery: it has a flow */
+	draw(80, 24);
+	ck_assert(screen_has("[x] Diagnose by phone first"));
+	ck_assert_int_eq(find_row(label), find_row("Fault") + 1);
+	press_sym(KEYSYM_TAB);			/* the box is next */
+	draw(80, 24);
+	ck_assert(strstr(row(find_row(label)), "\xe2\x80\xba [x]") != NULL);
+	check_golden("intake-diag-80x24");
+	load_lang("zh_CN");
+	draw(80, 24);
+	ck_assert(screen_has("[x] 先电话诊断"));
+	check_golden("intake-diag-80x24-zh");
+	load_lang("en");
+	/* winch has none: hidden, and Tab from the fault goes to the notes */
+	focus_field(FAULT);
+	press_sym(KEYSYM_LEFT);			/* battery -> winch, the last */
+	draw(80, 24);
+	ck_assert(!screen_has(label));
+	press_sym(KEYSYM_TAB);
+	ck_assert_uint_eq(press('x'), UI_HANDLED | UI_REDRAW);	/* typed into the notes */
+	press(KEYMAP_CTRL('u'));
+	/* back to battery; the expressway box unticks it, unticking that ticks it again */
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	focus_field(EXPRESSWAY + 1);		/* + the shown box */
+	press(' ');
+	draw(80, 24);
+	ck_assert(screen_has("[ ] Diagnose by phone first"));
+	press(' ');
+	draw(80, 24);
+	ck_assert(screen_has("[x] Diagnose by phone first"));
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_CLOSE);
+	ck_assert_int_eq(rec.intake, 1);
+	ck_assert_str_eq(a->fault, "battery");
+	ck_assert(PROTO_HAS(a, intake_create, diag_hold) && a->diag_hold);
+	ck_assert(!PROTO_HAS(a, intake_create, flags));
+	view_destroy(v);
+
+	/* At night (21:05 China time) unticked; once the agent ticks it, the choice stays. */
+	m.now = NOW + 7 * 60 * MIN_MS;
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	draw(80, 24);
+	ck_assert(screen_has("[ ] Diagnose by phone first"));
+	press_sym(KEYSYM_TAB);
+	press(' ');
+	m.now = NOW;				/* morning comes: still the agent's choice */
+	draw(80, 24);
+	ck_assert(screen_has("[x] Diagnose by phone first"));
+	m.now = NOW + 7 * 60 * MIN_MS;
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_CLOSE);
+	ck_assert_int_eq(rec.intake, 2);
+	ck_assert(PROTO_HAS(a, intake_create, diag_hold) && a->diag_hold);
+	view_destroy(v);
+
+	/* Night, not touched: sent as false. 05:59 is still night, 06:00 is day. */
+	m.now = NOW - 6 * MIN_MS;		/* 13:59 China time */
+	m.now -= 8 * 60 * MIN_MS;		/* 05:59 */
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_CLOSE);
+	ck_assert_int_eq(rec.intake, 3);
+	ck_assert(PROTO_HAS(a, intake_create, diag_hold) && !a->diag_hold);
+	view_destroy(v);
+	m.now += MIN_MS;			/* 06:00 */
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_CLOSE);
+	ck_assert(PROTO_HAS(a, intake_create, diag_hold) && a->diag_hold);
+	view_destroy(v);
+
+	/* A console without the flows cannot tell: no box, no key. */
+	m.flows = NULL;
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	draw(80, 24);
+	ck_assert(!screen_has(label));
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_CLOSE);
+	ck_assert_int_eq(rec.intake, 5);
+	ck_assert(!PROTO_HAS(a, intake_create, diag_hold));
 }
 END_TEST
 
@@ -1823,6 +1979,28 @@ START_TEST(test_form_engine)
 	ck_assert_uint_eq(form_press(&f, 'n', false), UI_HANDLED | UI_REDRAW);
 	ck_assert_uint_eq(form_press(&f, KEYSYM_F10, true), UI_HANDLED | UI_CLOSE);
 	ck_assert_int_eq(tf.sent, 1);
+
+	/* A hidden field takes no row, never has the focus and has no error; a box the
+	 * owner sets is not an edit, one the user ticked is. */
+	ck_assert(form_edited(&f, TF_B));
+	ck_assert(!form_edited(&f, TF_A));
+	form_set_checked(&f, TF_A, true);
+	ck_assert(form_checked(&f, TF_A) && !form_edited(&f, TF_A));
+	tf.kind = -1;
+	f.focus = TF_KIND;
+	form_show(&f, TF_KIND, false);
+	ck_assert(!form_shown(&f, TF_KIND));
+	ck_assert_int_eq(f.focus, TF_A);
+	ck_assert_int_eq(form_errors(&f, &m, &y), 0);
+	form_redraw(&f);
+	ck_assert_int_lt(find_row("Fault"), 0);
+	ck_assert_int_eq(find_row("[x] expressway"), find_row("Customer name") + 3);
+	form_press(&f, KEYSYM_UP, true);
+	ck_assert_int_eq(f.focus, TF_NAME);
+	form_press(&f, KEYSYM_TAB, true);
+	ck_assert_int_eq(f.focus, TF_A);
+	form_show(&f, TF_KIND, true);
+	ck_assert_int_eq(form_errors(&f, &m, &y), 1);
 	form_finish(&f);
 }
 END_TEST
@@ -1872,12 +2050,13 @@ views_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("intake");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup_intake, teardown_intake);
 	tcase_add_loop_test(tc, test_intake_golden, 0, 2);
 	tcase_add_loop_test(tc, test_intake_rejects_invalid, 0, 2);
 	tcase_add_test(tc, test_intake_submits_once);
 	tcase_add_test(tc, test_intake_minimal_and_failures);
 	tcase_add_test(tc, test_intake_escape);
+	tcase_add_test(tc, test_intake_diag_hold);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("form");

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Screen test of the console through tmux, against the real broker and simulator over real
-# sockets: an intake typed in (Chinese text) appears on the board and in the broker, the
+# sockets: an intake typed in (Chinese text; a battery fault offers to diagnose by phone
+# first, unticked on an expressway) appears on the board and in the broker, the
 # detail opens, the filter works, the broker's ranked candidates show and one key assigns,
 # the terminal-too-small screen and a resize, killing the broker shows STALE within 3 s,
 # restarting it brings the board back live and complete; a guided diagnosis of that live
@@ -92,7 +93,10 @@ wait_for "LIVE" 10 "the board goes live"
 keys n
 wait_for "New intake" 3 "n opens the intake form"
 keys "欧阳娜娜" Tab "13812345678" Tab "湘A·D1234" Tab "比亚迪 秦" Tab Right Right Tab Right \
-  Tab Tab "岳麓区麓山南路932号 湖南大学北门" Tab Right Tab "客户在车里等" Tab Space
+  Tab Tab "岳麓区麓山南路932号 湖南大学北门" Tab Right
+wait_for "Diagnose by phone first" 3 "a fault with a flow offers to diagnose by phone first"
+keys Tab Tab "客户在车里等" Tab Space
+wait_for "\[ \] Diagnose by phone first" 3 "on an expressway it is left unticked: a truck at once"
 keys F10
 wait_for "欧阳娜娜: #[0-9]* created" 5 "the intake is acknowledged"
 id=$("$B/tests/rd-query" "$API" find 欧阳娜娜 | awk '{print $1}')

@@ -139,8 +139,14 @@ diag_queue(const struct model *m, const struct proto_ticket **out, size_t max)
 const char *
 diag_recommend_now(const struct proto_ticket *t, int64_t now)
 {
+	return diag_recommend_now_flags((uint32_t)t->flags, now);
+}
+
+const char *
+diag_recommend_now_flags(uint32_t flags, int64_t now)
+{
 	int h = civil_local_hour(now, CIVIL_TZ_CHINA_S);
-	bool night = h >= 20 || h < 6, road = (t->flags & TICKET_FLAG_EXPRESSWAY) != 0;
+	bool night = h >= 20 || h < 6, road = (flags & TICKET_FLAG_EXPRESSWAY) != 0;
 
 	if (road && night)
 		return "diag.why.both";

@@ -54,6 +54,9 @@ size_t diag_queue(const struct model *m, const struct proto_ticket **out, size_t
  * ("diag.why.expressway", "diag.why.night", "diag.why.both") or NULL when it is not. Night
  * is 20:00-06:00 China time. */
 const char *diag_recommend_now(const struct proto_ticket *t, int64_t now);
+/* The same for a call with ticket flags (enum ticket_flag bits) that has no ticket yet
+ * (the intake form). */
+const char *diag_recommend_now_flags(uint32_t flags, int64_t now);
 
 /* The dispatch hold left at now in ms (0 when it has passed), or -1 when there is none. */
 int64_t diag_hold_left(const struct proto_ticket *t, int64_t now);

@@ -27,6 +27,7 @@ form_init(struct form *f, const struct form_field *fields, int n,
 	f->owner = owner;
 	f->edit = xcalloc((size_t)n, sizeof *f->edit);
 	f->on = xcalloc((size_t)n, sizeof *f->on);
+	f->hidden = xcalloc((size_t)n, sizeof *f->hidden);
 	f->dirty = xcalloc((size_t)n, sizeof *f->dirty);
 	f->touched = xcalloc((size_t)n, sizeof *f->touched);
 	f->fx = xcalloc((size_t)n, sizeof *f->fx);
@@ -47,6 +48,7 @@ form_finish(struct form *f)
 	menu_finish(&f->menu);
 	free(f->edit);
 	free(f->on);
+	free(f->hidden);
 	free(f->dirty);
 	free(f->touched);
 	free(f->fx);
@@ -102,6 +104,24 @@ form_checked(const struct form *f, int i)
 	return f->on[i];
 }
 
+void
+form_set_checked(struct form *f, int i, bool on)
+{
+	f->on[i] = on;
+}
+
+bool
+form_edited(const struct form *f, int i)
+{
+	return f->dirty[i];
+}
+
+bool
+form_shown(const struct form *f, int i)
+{
+	return !f->hidden[i];
+}
+
 /* ---- validation ---- */
 
 static const char *
@@ -123,7 +143,7 @@ form_errors(const struct form *f, const struct model *m, int *first)
 
 	*first = -1;
 	for (i = 0; i < f->n; i++) {
-		if (field_error(f, m, i) != NULL) {
+		if (!f->hidden[i] && field_error(f, m, i) != NULL) {
 			if (n++ == 0)
 				*first = i;
 		}
@@ -292,6 +312,8 @@ form_draw(struct form *f, struct vscreen *vs, const struct model *m, int y, int 
 	/* one rule a section, one row a field (two check boxes a row); blank lines between
 	 * sections when they fit */
 	for (i = 0; i < f->n; i++) {
+		if (f->hidden[i])
+			continue;
 		if (f->fields[i].section != sec) {
 			sec = f->fields[i].section;
 			rules++;
@@ -314,6 +336,11 @@ form_draw(struct form *f, struct vscreen *vs, const struct model *m, int y, int 
 	sec = -1;
 	run = 0;
 	for (i = 0; i < f->n && y < y_end; i++) {
+		if (f->hidden[i])
+			continue;
+		if (run % 2 == 1 && (f->fields[i].kind != FORM_CHECK ||
+		    f->fields[i].section != sec))
+			y++;	/* after a check box alone on its row */
 		if (f->fields[i].section != sec) {
 			if (sec >= 0 && gaps)
 				y++;
@@ -348,19 +375,32 @@ form_draw(struct form *f, struct vscreen *vs, const struct model *m, int y, int 
 
 /* ---- keys ---- */
 
+/* The focus delta fields on, over hidden ones; at the ends it wraps round or stays. */
 static void
 move_focus(struct form *f, int delta, bool wrap)
 {
-	int i = f->focus + delta;
+	int i = f->focus, k;
 
 	leave_field(f);
-	if (wrap)
-		i = (i + f->n) % f->n;
-	else if (i < 0)
-		i = 0;
-	else if (i >= f->n)
-		i = f->n - 1;
-	f->focus = i;
+	for (k = 1; k < f->n; k++) {
+		i += delta;
+		if (wrap)
+			i = (i + f->n) % f->n;
+		else if (i < 0 || i >= f->n)
+			return;
+		if (!f->hidden[i]) {
+			f->focus = i;
+			return;
+		}
+	}
+}
+
+void
+form_show(struct form *f, int i, bool shown)
+{
+	f->hidden[i] = !shown;
+	if (!shown && f->focus == i)
+		move_focus(f, 1, true);
 }
 
 static void
@@ -445,6 +485,7 @@ form_key(struct form *f, struct model *m, const struct key *k, enum keymap_actio
 	case FORM_CHECK:
 		if (space || a == ACTION_OPEN) {
 			f->on[f->focus] = !f->on[f->focus];
+			f->dirty[f->focus] = true;
 			f->changed = true;
 			return UI_HANDLED | UI_REDRAW;
 		}

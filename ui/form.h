@@ -12,6 +12,11 @@
  * horizontal scrolling) and the state of check boxes; the view keeps the values of its
  * choices (they mean something only to it).
  *
+ * A field can be hidden (form_show): it is not drawn, takes no row, never has the focus
+ * and has no error; its value is kept. A check box can be set by the owner
+ * (form_set_checked, a default that follows other fields) until the user ticks or unticks
+ * it (form_edited).
+ *
  * Keys (SCOPE_FORM): Tab/S-Tab and Down/Up move between fields; Enter moves on from a text
  * field, opens the list of a choice (a menu, SCOPE_DIALOG while open) and ticks a box;
  * Space ticks a box or opens a list; Left/Right step through a choice; Delete clears a
@@ -103,6 +108,7 @@ struct form {
 	int focus;
 	struct lineedit *edit;		/* [n]: used by FORM_TEXT fields */
 	bool *on;			/* [n]: FORM_CHECK fields */
+	bool *hidden;			/* [n]: not shown (form_show) */
 	bool *dirty;			/* [n]: edited since the form opened */
 	bool *touched;			/* [n]: left after an edit: errors show */
 	bool tried;			/* validated once: every error shows */
@@ -128,8 +134,15 @@ void form_set_text(struct form *f, int i, const char *s);
 void form_touch(struct form *f, int i);
 /* Whether check field i is ticked. */
 bool form_checked(const struct form *f, int i);
+/* Tick or untick check field i (not an edit: it does not count as something typed). */
+void form_set_checked(struct form *f, int i, bool on);
+/* Whether the user edited field i (typed, picked, ticked) since the form opened. */
+bool form_edited(const struct form *f, int i);
+/* Show or hide field i; hiding the focused field moves the focus to the next shown one. */
+void form_show(struct form *f, int i, bool shown);
+bool form_shown(const struct form *f, int i);
 
-/* The number of fields in error, the first in *first (-1 none). */
+/* The number of shown fields in error, the first in *first (-1 none). */
 int form_errors(const struct form *f, const struct model *m, int *first);
 /* A submit attempt: every error shows from now on and the focus goes to the first field
  * in error. true when there is none. */

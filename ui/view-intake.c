@@ -1,5 +1,11 @@
 /* view-intake.c: the intake form (see view-intake.h): its field table, its validation and
- * its submit, on the form engine (form.h). */
+ * its submit, on the form engine (form.h).
+ *
+ * "Diagnose by phone first" shows for a fault that has a diagnosis flow (model->flows) and
+ * is sent as intake.create's diag_hold: the broker then holds automatic dispatch for the
+ * diagnosis from the call on (PROTOCOL.md 9.2). Until the agent ticks or unticks it, it
+ * is ticked unless the flows recommend dispatching at once (expressway or night, the
+ * rule of diag_recommend_now), and follows the expressway box and the clock. */
 #include "view-intake.h"
 
 #include <ctype.h>
@@ -9,6 +15,8 @@
 
 #include "chrome.h"
 #include "data.h"
+#include "diag.h"
+#include "flow.h"
 #include "form.h"
 #include "i18n.h"
 #include "menu.h"
@@ -29,6 +37,7 @@ enum field {
 	F_COORDS,
 	F_ADDRESS,
 	F_FAULT,
+	F_DIAG,
 	F_NOTES,
 	F_EXPRESSWAY,
 	F_ALONE_NIGHT,
@@ -50,6 +59,7 @@ static const struct form_field defs[F_COUNT] = {
 	[F_COORDS] = { "intake.coords", FORM_TEXT, COORDS_MAX, 1, false, 0 },
 	[F_ADDRESS] = { "intake.address", FORM_TEXT, FIELD_MAX(address), 1, false, 0 },
 	[F_FAULT] = { "intake.fault", FORM_CHOICE, 0, 2, false, 0 },
+	[F_DIAG] = { "intake.diag_first", FORM_CHECK, 0, 2, false, 0 },
 	[F_NOTES] = { "intake.notes", FORM_TEXT, FIELD_MAX(notes), 2, false, 0 },
 	[F_EXPRESSWAY] = { "flag.expressway", FORM_CHECK, 0, 3, false, TICKET_FLAG_EXPRESSWAY },
 	[F_ALONE_NIGHT] = { "flag.alone_night", FORM_CHECK, 0, 3, false,
@@ -164,6 +174,34 @@ format_coords(double lat, double lon, char *out, size_t sz)
 
 	snprintf(out, sz, "%s%lld.%05lld,%s%lld.%05lld", a < 0 ? "-" : "", llabs(a) / 100000,
 	    llabs(a) % 100000, b < 0 ? "-" : "", llabs(b) / 100000, llabs(b) % 100000);
+}
+
+/* The ticket flags ticked so far. */
+static uint32_t
+flags_of(const struct view_intake *vi)
+{
+	uint32_t flags = 0;
+	int f;
+
+	for (f = 0; f < F_COUNT; f++) {
+		if (defs[f].kind == FORM_CHECK && form_checked(&vi->form, f))
+			flags |= defs[f].data;
+	}
+	return flags;
+}
+
+/* Show "diagnose by phone first" for a fault with a flow; until the agent sets it, it
+ * is ticked unless dispatching at once is recommended (expressway, night). */
+static void
+diag_sync(struct view_intake *vi, const struct model *m)
+{
+	bool shown = m != NULL && m->flows != NULL && vi->fault >= 0 &&
+	    flow_set_for_fault(m->flows, (enum ticket_fault)vi->fault) != NULL;
+
+	form_show(&vi->form, F_DIAG, shown);
+	if (m != NULL && !form_edited(&vi->form, F_DIAG))
+		form_set_checked(&vi->form, F_DIAG,
+		    diag_recommend_now_flags(flags_of(vi), m->now) == NULL);
 }
 
 /* ---- validation ---- */
@@ -455,6 +493,7 @@ intake_draw(struct view *v, const struct model *m, struct vscreen *vs, const str
 	char title[256];
 
 	(void)th;
+	diag_sync(vi, m);
 	if (view_too_small(cols, rows)) {
 		view_draw_too_small(vs);
 		return;
@@ -477,8 +516,7 @@ fill_request(const struct view_intake *vi, const struct model *m,
 	const struct data_landmark *lm = landmark_of(vi, m);
 	char buf[512];
 	double lat = 0, lon = 0;
-	uint32_t flags = 0;
-	int f;
+	uint32_t flags = flags_of(vi);
 
 	memset(a, 0, sizeof *a);
 	trimmed(vi, F_NAME, buf, sizeof buf);
@@ -517,13 +555,13 @@ fill_request(const struct view_intake *vi, const struct model *m,
 		PROTO_STRSET(a->notes, buf);
 		PROTO_SET(a, intake_create, notes);
 	}
-	for (f = 0; f < F_COUNT; f++) {
-		if (defs[f].kind == FORM_CHECK && form_checked(&vi->form, f))
-			flags |= defs[f].data;
-	}
 	if (flags != 0) {
 		a->flags = (int64_t)flags;
 		PROTO_SET(a, intake_create, flags);
+	}
+	if (form_shown(&vi->form, F_DIAG)) {
+		a->diag_hold = form_checked(&vi->form, F_DIAG);
+		PROTO_SET(a, intake_create, diag_hold);
 	}
 }
 
@@ -577,8 +615,11 @@ static unsigned
 intake_key(struct view *v, struct model *m, const struct key *k, enum keymap_action a)
 {
 	struct view_intake *vi = (struct view_intake *)v;
-	unsigned r = form_key(&vi->form, m, k, a);
+	unsigned r;
 
+	diag_sync(vi, m);
+	r = form_key(&vi->form, m, k, a);
+	diag_sync(vi, m);	/* the fault or the expressway box may have changed */
 	v->scope = form_scope(&vi->form);
 	return r;
 }
@@ -623,5 +664,6 @@ view_intake_create(const struct model *m)
 				rd_strlcpy(vi->region, w + 7, sizeof vi->region);
 		}
 	}
+	diag_sync(vi, m);
 	return &vi->view;
 }

@@ -5,8 +5,10 @@
  * Fields: customer name, phone, plate, vehicle model; region (a choice from the model's
  * data), landmark (a choice from the region's landmarks: picking one fills the
  * coordinates), coordinates typed as "lat,lon", address; fault (a choice of the faults
- * of ticket.h), notes; and the four priority flags as check boxes. Text fields are
- * lineedit.h editors (UTF-8, Chinese input, horizontal scrolling).
+ * of ticket.h), "diagnose by phone first" (a check box shown for a fault with a flow,
+ * sent as diag_hold; ticked by default except on an expressway or at night), notes; and
+ * the four priority flags as check boxes. Text fields are lineedit.h editors (UTF-8,
+ * Chinese input, horizontal scrolling).
  *
  * Keys (SCOPE_FORM): Tab/S-Tab and Down/Up move between fields; Enter moves on from a text
  * field, opens the list of a choice (a menu, SCOPE_DIALOG while open) and ticks a box;

@@ -1,7 +1,7 @@
 /* sim-diag.c: remote diagnosis in the simulated world: the caller's hidden true cause and
  * the answers that follow from it, and the specialist the simulator plays (picks a caller
  * up, starts the flow, reads each step, presses the safety key, dispatches now on
- * expressways and at night). Pure: the flows are borrowed from the world's options, every
+ * expressways and at night; the other calls it will diagnose go out with diag_hold). Pure: the flows are borrowed from the world's options, every
  * random number comes from the caller's own diagnosis stream (see sim-world.h).
  *
  * The numbers (documented in man/rescuedesk-sim.1.scd):
@@ -225,19 +225,32 @@ diagnosable(enum ticket_state s)
 	    s == TICKET_EN_ROUTE;
 }
 
+/* Whether the specialist asks for a truck at once for a call at t: the flows recommend it
+ * on an expressway and at night. */
+static bool
+dispatch_now(const struct sim_world *w, uint32_t flags, int64_t t)
+{
+	int hour = civil_local_hour(t, w->o.tz_offset_s);
+
+	return (flags & TICKET_FLAG_EXPRESSWAY) != 0 || hour >= 21 || hour < 6;
+}
+
 void
-diag_call(struct sim_world *w, struct cust *c, const struct sim_world_intake *in)
+diag_call(struct sim_world *w, struct cust *c, struct sim_world_intake *in, int64_t t)
 {
 	const struct flow *fl;
 
 	c->d = CD_NONE;
 	c->t_diag = INT64_MAX;
+	in->diag_hold = false;
 	if (!w->o.diagnose || w->o.flows == NULL ||
 	    (fl = flow_set_for_fault(w->o.flows, in->fault)) == NULL)
 		return;
 	rng_seed(&c->drng, w->o.seed, (DIAG_STREAM << 32) + c->seq);
 	sim_world_cause_make(&c->drng, w->o.flows, fl, in->flags, &c->cause);
-	c->expressway = (in->flags & TICKET_FLAG_EXPRESSWAY) != 0;
+	c->dispatch_now = dispatch_now(w, in->flags, t);
+	/* no truck before the diagnosis, unless one goes at once anyway */
+	in->diag_hold = !c->dispatch_now;
 	c->d = CD_WAITING;
 }
 
@@ -310,9 +323,6 @@ diag_event(struct sim_world *w, struct cust *c, int64_t t)
 {
 	c->t_diag = INT64_MAX;
 	if (c->d == CD_QUEUED) {
-		int hour = civil_local_hour(t, w->o.tz_offset_s);
-		bool night = hour >= 21 || hour < 6;
-
 		if (!diagnosable(c->state)) {
 			c->d = CD_DONE;
 			return;
@@ -320,7 +330,7 @@ diag_event(struct sim_world *w, struct cust *c, int64_t t)
 		diag_push(w, c, SIM_WORLD_DIAG_START, t, c->cause.flow->id);
 		w->st.diag_sessions++;
 		/* the flows recommend it: a truck on its way while the diagnosis goes on */
-		if (c->expressway || night) {
+		if (c->dispatch_now) {
 			diag_push(w, c, SIM_WORLD_DIAG_DISPATCH_NOW, t, "");
 			w->st.diag_dispatch_now++;
 		}

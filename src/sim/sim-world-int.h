@@ -126,7 +126,9 @@ struct cust {
 	enum cust_diag d;
 	struct sim_world_cause cause;
 	struct rng drng;         /* the call's diagnosis stream */
-	bool expressway;
+	bool dispatch_now;       /* decided at the call: on an expressway or at night the
+	                            specialist asks for a truck at once, else the call waits
+	                            for the diagnosis (intake.create diag_hold) */
 	int64_t t_diag;          /* the specialist's next move, or INT64_MAX */
 	char node[FLOW_ID_MAX];  /* the step to answer, as the broker last said */
 	int steps;
@@ -222,7 +224,7 @@ struct truck *truck_of_next(struct sim_world *w, int64_t id);
 bool truck_busy(const struct truck *k);
 
 /* sim-diag.c */
-void diag_call(struct sim_world *w, struct cust *c, const struct sim_world_intake *in);
+void diag_call(struct sim_world *w, struct cust *c, struct sim_world_intake *in, int64_t t);
 void diag_ticket(struct sim_world *w, struct cust *c, const struct sim_world_ticket *tk,
     int64_t t);
 void diag_event(struct sim_world *w, struct cust *c, int64_t t);

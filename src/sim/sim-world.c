@@ -253,7 +253,7 @@ new_call(struct sim_world *w, int64_t t)
 		    SELF_CANCEL_MAX_MS);
 	c->t_patience = t + (int64_t)(promise * MIN *
 	    rng_range(&r, PATIENCE_MIN, PATIENCE_MAX));
-	diag_call(w, c, &a->intake);
+	diag_call(w, c, &a->intake, t);
 	w->st.generated++;
 	if (w->o.requests > 0)
 		w->to_generate--;

@@ -22,7 +22,10 @@
  * (from a stream seeded by (seed, call number)) and the world plays the specialist over
  * the public diagnosis ops: it starts the flow, reads each step the broker says is current
  * and answers as the caller would, presses the safety key when the caller reports a
- * hazard, and asks for a truck at once on expressways and at night.
+ * hazard, and asks for a truck at once on expressways and at night. The calls it will
+ * diagnose without a truck at once (decided at the call: not on an expressway, not at
+ * night) go out with intake.create's diag_hold, so automatic dispatch waits for the
+ * diagnosis from the call on, as it would with a specialist at a console.
  *
  * Implemented in sim-callers.c (time of day, demand, customers), sim-path.c (paths and
  * motion), sim-trucks.c (the trucks), sim-diag.c (causes and the specialist) and
@@ -65,6 +68,8 @@ struct sim_world_intake {
 	char region[33];
 	char notes[501];
 	uint32_t flags;         /* enum ticket_flag bits */
+	bool diag_hold;         /* the world's specialist will diagnose the call without a
+	                           truck at once: intake.create diag_hold */
 };
 
 /* A Chinese mobile number: 11 digits, 1[3-9]x xxxx xxxx, from real carrier prefixes. */

@@ -322,8 +322,13 @@ do_intake(struct sim *s, const struct sim_world_action *a)
 	}
 	c.flags = in->flags;
 	PROTO_SET(&c, intake_create, flags);
-	log_debug("intake %" PRIu64 ": %s in %s, flags %u", a->seq, ticket_fault_name(in->fault),
-	    in->region, (unsigned)in->flags);
+	if (in->diag_hold) {
+		c.diag_hold = true;
+		PROTO_SET(&c, intake_create, diag_hold);
+	}
+	log_debug("intake %" PRIu64 ": %s in %s, flags %u%s", a->seq,
+	    ticket_fault_name(in->fault), in->region, (unsigned)in->flags,
+	    in->diag_hold ? ", held for diagnosis" : "");
 	call(s, PROTO_MSG_intake_create, &c, &p);
 }
 
