@@ -63,6 +63,21 @@ START_TEST(peak_hours)
 }
 END_TEST
 
+/* Night, when the flows recommend a truck at once: 20:00 to 06:00, edges included. */
+START_TEST(night_hours)
+{
+	int n = 0;
+
+	for (int h = 0; h < 24; h++)
+		n += civil_night_hour(h);
+	ck_assert_int_eq(n, 10);
+	ck_assert(civil_night_hour(20));
+	ck_assert(civil_night_hour(5));
+	ck_assert(!civil_night_hour(6));
+	ck_assert(!civil_night_hour(19));
+}
+END_TEST
+
 static const struct {
 	const char *s;
 	int64_t ms; /* -1: refused */
@@ -104,6 +119,7 @@ main(void)
 	tcase_add_loop_test(tc, local_hour, 0, (int)(sizeof hour_cases / sizeof hour_cases[0]));
 	tcase_add_test(tc, local_day);
 	tcase_add_test(tc, peak_hours);
+	tcase_add_test(tc, night_hours);
 	tcase_add_loop_test(tc, parse_time, 0, (int)(sizeof time_cases / sizeof time_cases[0]));
 	suite_add_tcase(s, tc);
 	return check_main(s);

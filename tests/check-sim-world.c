@@ -1782,7 +1782,7 @@ run_diag(uint64_t seed, int start_h, int span_h, struct diag_tally *d)
 		bool ex = (t->v.flags & TICKET_FLAG_EXPRESSWAY) != 0;
 		bool flow = flow_set_for_fault(flows, (enum ticket_fault)t->v.fault) != NULL;
 		int hour = civil_local_hour(t->v.created, CIVIL_TZ_CHINA_S);
-		bool night = hour >= 21 || hour < 6;
+		bool night = civil_night_hour(hour);
 
 		d->flow_calls += flow;
 		d->resolved += t->v.state == TICKET_RESOLVED_REMOTE;
@@ -1853,7 +1853,7 @@ START_TEST(world_diagnosis)
 	run_diag(4, 8, 10, &b);
 	ck_assert_uint_eq(a.hash, b.hash);
 	ck_assert_int_eq(a.solved, b.solved);
-	/* into the night (from 19:00): from 21:00 a truck goes at once, no hold */
+	/* into the night (from 19:00): from 20:00 a truck goes at once, no hold */
 	run_diag(4, 19, 4, &n);
 	ck_assert_int_eq(n.hold_wrong, 0);
 	ck_assert_int_gt(n.held, 0);

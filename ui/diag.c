@@ -146,7 +146,7 @@ const char *
 diag_recommend_now_flags(uint32_t flags, int64_t now)
 {
 	int h = civil_local_hour(now, CIVIL_TZ_CHINA_S);
-	bool night = h >= 20 || h < 6, road = (flags & TICKET_FLAG_EXPRESSWAY) != 0;
+	bool night = civil_night_hour(h), road = (flags & TICKET_FLAG_EXPRESSWAY) != 0;
 
 	if (road && night)
 		return "diag.why.both";

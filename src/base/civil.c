@@ -40,6 +40,12 @@ civil_peak_hour(int h)
 	return (h >= 7 && h < 9) || (h >= 17 && h < 19);
 }
 
+bool
+civil_night_hour(int h)
+{
+	return h >= 20 || h < 6;
+}
+
 int64_t
 civil_days_from_date(int64_t y, int m, int d)
 {

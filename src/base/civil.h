@@ -21,6 +21,9 @@ int64_t civil_local_day(int64_t t_ms, int tz_offset_s);
 /* Whether local hour h (0..23) is in the rush hours, 07:00-09:00 and 17:00-19:00, when
  * trucks drive at a region's speed_peak_kmh. */
 bool civil_peak_hour(int h);
+/* Whether local hour h (0..23) is night, 20:00-06:00: the diagnosis flows then recommend
+ * sending a truck at once and diagnosing meanwhile. */
+bool civil_night_hour(int h);
 /* Days since 1970-01-01 of a date of the proleptic Gregorian calendar. */
 int64_t civil_days_from_date(int64_t y, int m, int d);
 /* "YYYY-MM-DDTHH:MM[:SS]" followed by "Z", "+HH:MM" or "-HH:MM", or a whole number of ms

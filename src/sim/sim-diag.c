@@ -232,7 +232,7 @@ dispatch_now(const struct sim_world *w, uint32_t flags, int64_t t)
 {
 	int hour = civil_local_hour(t, w->o.tz_offset_s);
 
-	return (flags & TICKET_FLAG_EXPRESSWAY) != 0 || hour >= 21 || hour < 6;
+	return (flags & TICKET_FLAG_EXPRESSWAY) != 0 || civil_night_hour(hour);
 }
 
 void
