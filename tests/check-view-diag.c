@@ -157,15 +157,17 @@ START_TEST(test_queue_members)
 	const struct proto_ticket *out[8];
 	size_t n = diag_queue(&m, out, ARRAY_LEN(out));
 
-	/* oldest first; not the solved, escalated, on-scene or flowless ones */
-	ck_assert_uint_eq(n, 3);
-	ck_assert_int_eq(out[0]->id, 3002);
-	ck_assert_int_eq(out[1]->id, 3001);
-	ck_assert_int_eq(out[2]->id, 3003);
-	/* without flows the console cannot tell which faults have one: only running ones */
+	/* the senior queue (escalated) first, then oldest first; not the solved, on-scene or
+	 * flowless ones */
+	ck_assert_uint_eq(n, 4);
+	ck_assert_int_eq(out[0]->id, 3006);
+	ck_assert_int_eq(out[1]->id, 3002);
+	ck_assert_int_eq(out[2]->id, 3001);
+	ck_assert_int_eq(out[3]->id, 3003);
+	/* without flows the console cannot tell which faults have one: only the sessions */
 	m.flows = NULL;
 	n = diag_queue(&m, out, ARRAY_LEN(out));
-	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(n, 3);
 }
 END_TEST
 
@@ -176,8 +178,11 @@ START_TEST(test_queue_keys)
 	draw(80, 24);
 	ck_assert_uint_eq(press_sym(KEYSYM_ENTER), UI_HANDLED | UI_REDRAW | UI_OPEN);
 	ck_assert_int_eq(v->open.kind, VIEW_FLOW);
-	ck_assert_int_eq(v->open.ticket, 3002);
+	/* the senior queue first: a senior specialist starts an escalated one again */
+	ck_assert_int_eq(v->open.ticket, 3006);
 	ck_assert_int_eq(v->open.action, ACTION_DIAG_START);
+	ck_assert(screen_has("senior"));
+	press_sym(KEYSYM_DOWN);
 	press_sym(KEYSYM_DOWN);
 	ck_assert_uint_eq(press('d'), UI_HANDLED | UI_REDRAW | UI_OPEN);
 	ck_assert_int_eq(v->open.ticket, 3001);

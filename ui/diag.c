@@ -104,6 +104,9 @@ queued(const struct model *m, const struct proto_ticket *t)
 		return false;
 	if (d == DIAG_RUNNING)
 		return true;
+	/* escalated: the senior specialists' queue, until one of them starts it again */
+	if (d == DIAG_ESCALATED)
+		return diag_can_start(t);
 	return d == DIAG_NONE && diag_can_start(t) && diag_flow_of(m, t) != NULL;
 }
 
@@ -112,7 +115,10 @@ oldest_first(const void *a, const void *b)
 {
 	const struct proto_ticket *x = *(const struct proto_ticket *const *)a;
 	const struct proto_ticket *y = *(const struct proto_ticket *const *)b;
+	bool xs = diag_state_of(x) == DIAG_ESCALATED, ys = diag_state_of(y) == DIAG_ESCALATED;
 
+	if (xs != ys)
+		return xs ? -1 : 1;	/* the senior queue first */
 	if (x->created != y->created)
 		return x->created < y->created ? -1 : 1;
 	return x->id < y->id ? -1 : x->id > y->id;

@@ -45,9 +45,10 @@ bool diag_walk(const struct model *m, const struct proto_ticket *t, struct flow_
  * and no session runs (the broker decides; this is for refusing early in words). */
 bool diag_can_start(const struct proto_ticket *t);
 
-/* The diagnosis queue: open tickets whose fault has a flow and whose session has not
- * finished (none yet, or running), in a state a session can run in, oldest first. Up to
- * max (borrowed) into out; returns how many there are in all. */
+/* The diagnosis queue: open tickets in a state a session can run in whose fault has a flow
+ * and whose session has not finished (none yet, or running), and the senior queue: those
+ * escalated to a senior specialist, first, until one starts them again. Oldest first within
+ * each. Up to max (borrowed) into out; returns how many there are in all. */
 size_t diag_queue(const struct model *m, const struct proto_ticket **out, size_t max);
 
 /* Why "dispatch now and keep diagnosing" is recommended for t at now: a catalog key

@@ -113,8 +113,11 @@ draw_row(struct vscreen *vs, const struct layout *l, int y, const struct model *
 		snprintf(buf, sizeof buf, "\xe2\x97\x8f %s", mine ? i18n_tr("diag.you") :
 		    t->diag_by);
 		cell(vs, l, COL_SESSION, y, mine ? ROLE_KEY : ROLE_WARN, buf);
-	} else
+	} else if (diag_state_of(t) == DIAG_ESCALATED) {
+		cell(vs, l, COL_SESSION, y, ROLE_WARN, i18n_tr("diagq.senior"));
+	} else {
 		cell(vs, l, COL_SESSION, y, ROLE_DIM, i18n_tr("diagq.waiting"));
+	}
 	cell(vs, l, COL_CUSTOMER, y, ROLE_NORMAL, t->customer);
 }
 
