@@ -499,6 +499,86 @@ START_TEST(test_feed_garbage)
 }
 END_TEST
 
+static int
+count_substr(const char *text, const char *what)
+{
+	int n = 0;
+	for (const char *q = text; (q = strstr(q, what)) != NULL; q++)
+		n++;
+	return n;
+}
+
+/* A fix stamped more than 5 minutes ahead of broker time is refused, counted per truck and
+ * supplier, and logged: one line per supplier (not one per fix) with the skew. A fix at
+ * the limit is taken. */
+START_TEST(test_feed_future_fix)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *log = open_memstream(&text, &len);
+	struct proto_status st = { .ts = E.now, .present = 0 };
+	struct proto_fix fx = { .lat = NEAR_LAT, .lon = CALL_LON, .present = 0 };
+	static const struct {
+		const char *truck;
+		int64_t ahead_ms;
+	} fixes[] = {
+		{ "HN-A-001", 300001 }, { "HN-A-001", 400000 }, { "HN-B-001", 900000 },
+		{ "HN-A-001", 612000 }, { "HN-K-001", 301000 },
+	};
+
+	ck_assert_ptr_nonnull(log);
+	log_set(log, LOG_INFO);
+	harness_broker_sub_sync(&E);
+	feed_status("HN-A-001", "available", "van", "changsha");
+	feed_status("HN-B-001", "available", "van", "changsha");
+	PROTO_STRSET(st.truck, "HN-K-001");
+	PROTO_STRSET(st.status, "available");
+	PROTO_STRSET(st.kind, "van");
+	PROTO_STRSET(st.supplier, "kaifu");
+	PROTO_STRSET(st.region, "changsha");
+	st.present = (uint64_t)1 << PROTO_status_kind | (uint64_t)1 << PROTO_status_supplier |
+	    (uint64_t)1 << PROTO_status_region;
+	harness_broker_push_feed(&E, PROTO_MSG_status, &st);
+	for (size_t i = 0; i < ARRAY_LEN(fixes); i++) {
+		PROTO_STRSET(fx.truck, fixes[i].truck);
+		fx.ts = E.now + fixes[i].ahead_ms;
+		harness_broker_push_feed(&E, PROTO_MSG_fix, &fx);
+	}
+	/* the same pipe: once this one is published, the broker has seen those before it */
+	struct truck_want w = { "HN-K-001", NULL, E.now + 300000 };
+	struct proto_pub p;
+	PROTO_STRSET(fx.truck, "HN-K-001");
+	fx.ts = w.fix_ts;
+	harness_broker_push_feed(&E, PROTO_MSG_fix, &fx);
+	expect_pub(&p, is_truck, &w, "a fix at the limit");
+
+	struct broker_stats bs = halt_and_count();
+	ck_assert_uint_eq(bs.future_fixes, 5);
+	ck_assert_uint_eq(bs.bad_feed, 5);
+	ck_assert_uint_eq(bs.fixes, 1);
+	/* within the minute: xiangjiang's first refusal at once (its next three wait), and
+	 * kaifu's own line */
+	fflush(log);
+	ck_assert_int_eq(count_substr(text, "fixes refused"), 2);
+	ck_assert_msg(strstr(text, "supplier xiangjiang (changsha): 1 fixes refused as stamped "
+	    "more than 300 s ahead of broker time, up to 300 s ahead (truck HN-A-001, 1 refused); "
+	    "1 refused in all") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "supplier kaifu (changsha): 1 fixes refused as stamped more "
+	    "than 300 s ahead of broker time, up to 301 s ahead (truck HN-K-001, 1 refused); "
+	    "1 refused in all") != NULL, "%s", text);
+	/* a minute later the rest of xiangjiang's, with the furthest ahead; kaifu has none */
+	broker_feed_flush(E.b, rd_mono_ms() + 60000);
+	fflush(log);
+	ck_assert_int_eq(count_substr(text, "fixes refused"), 3);
+	ck_assert_msg(strstr(text, "supplier xiangjiang (changsha): 3 fixes refused as stamped "
+	    "more than 300 s ahead of broker time, up to 900 s ahead (truck HN-B-001, 1 refused); "
+	    "4 refused in all") != NULL, "%s", text);
+	log_set(NULL, LOG_INFO);
+	fclose(log);
+	free(text);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- intake */
 
 static const struct {
@@ -1547,6 +1627,7 @@ broker_suite(void)
 	tcase_add_test(tc, test_far_too_large);
 	tcase_add_test(tc, test_req_client);
 	tcase_add_test(tc, test_feed_garbage);
+	tcase_add_test(tc, test_feed_future_fix);
 
 	tc = harness_broker_tcase(s, "ops", setup_bare, teardown);
 	tcase_add_test(tc, test_op_table);

@@ -6,7 +6,10 @@
  *     final, with a consistent history;
  *   - kill -9 of the broker while requests are in flight, restart: no acknowledged change is
  *     lost, retried requests are not applied twice, the epoch moves on;
- *   - a snapshot of 100 000 tickets reaches a replica whole.
+ *   - a snapshot of 100 000 tickets reaches a replica whole;
+ *   - the simulator follows a broker killed with SIGKILL and restarted on the same store at
+ *     a time scale (whose clock then starts behind where it was): the trucks' fixes are
+ *     accepted again and a new ticket gets an offer.
  *
  * BUILD_DIR and SOURCE_DATA_DIR come from meson. Waits are on events with deadlines. */
 #include <check.h>
@@ -85,9 +88,9 @@ connect_rpc(struct env *e)
 	ck_assert_msg(e->rpc != NULL, "rpc: %s", cause);
 }
 
-/* hello until the broker answers; returns its epoch */
+/* hello until the broker answers; returns its epoch, and its time in *now if not NULL */
 static int64_t
-hello(struct env *e)
+hello_at(struct env *e, int64_t *now)
 {
 	struct proto_hello h = { .present = 0 };
 	struct proto_reply r;
@@ -95,8 +98,16 @@ hello(struct env *e)
 	int rc = rpc_call_sync(e->rpc, PROTO_MSG_hello, &h, &r, &err, 20000);
 	ck_assert_msg(rc == 0 && r.ok, "no hello from the broker: %s", rc ? err.message : r.error.message);
 	int64_t epoch = r.hello.epoch;
+	if (now != NULL)
+		*now = r.hello.now;
 	proto_reply_finish(&r);
 	return epoch;
+}
+
+static int64_t
+hello(struct env *e)
+{
+	return hello_at(e, NULL);
 }
 
 static int
@@ -433,6 +444,150 @@ START_TEST(snapshot_100k_arrives_whole)
 }
 END_TEST
 
+/* ---- the simulator follows a restarted broker ---- */
+
+#define RS_SCALE 300       /* broker ms per real ms */
+#define RS_OUTAGE_MS 2000  /* 600 s of broker time: twice the feed's 300 s limit */
+
+/* Pump the rpc and the replica until cond holds or timeout_ms pass. */
+static bool
+pump_until(struct env *e, struct replica *rep, bool (*cond)(struct replica *, const void *),
+    const void *arg, int timeout_ms)
+{
+	int64_t end = rd_mono_ms() + timeout_ms;
+	while (!cond(rep, arg)) {
+		if (rd_mono_ms() >= end)
+			return false;
+		zmq_pollitem_t it[2] = { { rpc_socket(e->rpc), 0, ZMQ_POLLIN, 0 },
+			{ replica_socket(rep), 0, ZMQ_POLLIN, 0 } };
+		zmq_poll(it, 2, 50);
+		int64_t now = rd_mono_ms();
+		rpc_process(e->rpc, now);
+		replica_process(rep, now);
+	}
+	return true;
+}
+
+/* Some ticket has been offered to a truck. */
+static bool
+any_offered(struct replica *rep, const void *arg)
+{
+	const struct proto_ticket *t;
+	size_t pos = 0;
+	(void)arg;
+	if (replica_state(rep) != REPLICA_LIVE)
+		return false;
+	while ((t = replica_ticket_next(rep, &pos)) != NULL)
+		if (PROTO_HAS(t, ticket, truck) && t->truck[0])
+			return true;
+	return false;
+}
+
+/* The replica is live in epoch *arg. */
+static bool
+live_in(struct replica *rep, const void *arg)
+{
+	return replica_state(rep) == REPLICA_LIVE && replica_epoch(rep) == *(const int64_t *)arg;
+}
+
+/* Some truck's last fix is stamped after *arg (broker time): the broker took it. */
+static bool
+fix_after(struct replica *rep, const void *arg)
+{
+	const struct proto_truck *k;
+	size_t pos = 0;
+	while ((k = replica_truck_next(rep, &pos)) != NULL)
+		if (PROTO_HAS(k, truck, fix_ts) && k->fix_ts > *(const int64_t *)arg)
+			return true;
+	return false;
+}
+
+/* Ticket *arg has been offered to a truck. */
+static bool
+ticket_offered(struct replica *rep, const void *arg)
+{
+	const struct proto_ticket *t = replica_ticket(rep, *(const int64_t *)arg);
+	return t != NULL && PROTO_HAS(t, ticket, truck) && t->truck[0];
+}
+
+START_TEST(sim_follows_restarted_broker)
+{
+	struct env e;
+	char logsim[128], scale[16], *cause = NULL;
+	env_init(&e, "rs");
+	snprintf(scale, sizeof scale, "%d", RS_SCALE);
+	snprintf(logsim, sizeof logsim, "%s/sim.log", e.dir);
+	start_broker(&e, scale);
+	connect_rpc(&e);
+	int64_t epoch = hello(&e);
+	const char *argv[] = { BUILD_DIR "/rescuedesk-sim", "--api", e.api, "--pub", e.pub, "--feed",
+		e.feed, "--data", SOURCE_DATA_DIR, "--speed", scale, "--seed", "1", "--rate", "12",
+		"--region", "changsha", NULL };
+	pid_t sim = spawn(argv, logsim);
+	struct replica_opts po = { .pub_endpoint = e.pub };
+	struct replica *rep = replica_create(e.zctx, e.rpc, &po, NULL, NULL, &cause);
+	ck_assert_msg(rep != NULL, "replica: %s", cause);
+
+	/* dispatch works: the simulator's calls get offers */
+	bool ok = pump_until(&e, rep, any_offered, NULL, 20000);
+	if (!ok) {
+		dump_log(logsim);
+		dump_log(e.log);
+	}
+	ck_assert_msg(ok, "no offer before the restart");
+
+	/* kill -9; the outage lasts long enough for a clock that ran on through it to be more
+	 * than the feed's 300 s ahead of the restarted broker, whose time resumes from the
+	 * newest change in its store */
+	kill(e.broker, SIGKILL);
+	waitpid(e.broker, NULL, 0);
+	struct timespec outage = { RS_OUTAGE_MS / 1000, (RS_OUTAGE_MS % 1000) * 1000000L };
+	nanosleep(&outage, NULL);
+	start_broker(&e, scale);
+	int64_t t_restart;
+	int64_t epoch2 = hello_at(&e, &t_restart);
+	ck_assert_int_eq(epoch2, epoch + 1);
+	ck_assert(pump_until(&e, rep, live_in, &epoch2, 20000));
+
+	/* the trucks' fixes are taken again: one stamped well after what a fix sent during
+	 * the outage can carry (at most 300 s ahead of the broker when it arrived) */
+	int64_t fresh = t_restart + 3 * 300000;
+	ok = pump_until(&e, rep, fix_after, &fresh, 20000);
+	/* and dispatch goes on: a new ticket gets an offer */
+	struct proto_intake_create in;
+	struct proto_reply r;
+	struct proto_error err;
+	int64_t id = 0;
+	if (ok) {
+		fill_intake(&in, 0);
+		in.lat = 28.2282;
+		in.lon = 112.9388;
+		ck_assert_int_eq(rpc_call_sync(e.rpc, PROTO_MSG_intake_create, &in, &r, &err, 10000),
+		    0);
+		ck_assert_msg(r.ok, "intake: %s", r.error.message);
+		id = r.ticket.id;
+		proto_reply_finish(&r);
+		ok = pump_until(&e, rep, ticket_offered, &id, 15000);
+	}
+	if (!ok) {
+		dump_log(logsim);
+		dump_log(e.log);
+	}
+	ck_assert_msg(id != 0, "no fix stamped after broker time %" PRId64 " was taken", fresh);
+	ck_assert_msg(ok, "ticket %" PRId64 " was not offered to a truck", id);
+
+	/* the simulator went on all along, and stops cleanly */
+	ck_assert_int_eq(waitpid(sim, NULL, WNOHANG), 0);
+	kill(sim, SIGTERM);
+	int rc = wait_exit(sim, 10000);
+	if (rc != 0)
+		dump_log(logsim);
+	ck_assert_int_eq(rc, 0);
+	replica_destroy(rep);
+	env_finish(&e);
+}
+END_TEST
+
 static Suite *
 integration_suite(void)
 {
@@ -442,6 +597,10 @@ integration_suite(void)
 	tcase_add_test(tc, kill9_loses_nothing_acknowledged);
 	tcase_add_test(tc, snapshot_100k_arrives_whole);
 	tcase_add_test(tc, sim_runs_to_completion);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("restart");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, sim_follows_restarted_broker);
 	suite_add_tcase(s, tc);
 	return s;
 }

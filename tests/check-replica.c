@@ -746,6 +746,7 @@ START_TEST(test_new_epoch)
 	small_world();
 	sync_world(1);
 	mark = nev;
+	ck_assert_int_eq(replica_hb_epoch(rep), 1);
 
 	/* The broker restarted: a new epoch, its streams counting from scratch. */
 	world.epoch = 2;
@@ -759,11 +760,16 @@ START_TEST(test_new_epoch)
 	world.nk = 1;
 	pub_hb();
 	DRIVE(p_request, NULL);
+	/* its heartbeat's time is the new broker's before the data is (the simulator's clock
+	 * follows the heartbeat of the data's epoch) */
+	ck_assert_int_eq(replica_hb_epoch(rep), 2);
+	ck_assert_int_eq(replica_epoch(rep), 1);
 	recv_req(&q);
 	send_snapshot(&q, 1, HARNESS_FAKEBROKER_SNAP_WHOLE);
 	wait_state(REPLICA_LIVE);
 
 	ck_assert_int_eq(replica_epoch(rep), 2);
+	ck_assert_int_eq(replica_hb_epoch(rep), 2);
 	ck_assert_uint_eq(replica_ticket_count(rep), 1);
 	ck_assert_ptr_null(replica_ticket(rep, 2));
 	ck_assert_str_eq(replica_ticket(rep, 1)->state, "closed");

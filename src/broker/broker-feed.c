@@ -1,14 +1,104 @@
 /* broker-feed.c: the suppliers' feed: GPS fixes (positions, the stall clock) and the status
  * a supplier sets on its trucks (registration, on and off duty, kind and supplier). The
- * loop calls broker_handle_feed; it calls broker-supplier.c and broker-emit.c. */
+ * loop calls broker_handle_feed; it calls broker-supplier.c and broker-emit.c.
+ *
+ * A fix stamped too far ahead of broker time is refused: accepted, it would make every
+ * later, correct fix of the truck look old. A supplier whose clock is wrong would then
+ * lose all its fixes without a word, so refusals are counted per truck and per supplier
+ * and logged, at most one line per supplier per minute of real time. */
 #include "broker-int.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
 
 #define STALL_MOVE_M 50.0
 #define FUTURE_FIX_MS 300000  /* fixes stamped further ahead of broker time are refused */
+#define FUTURE_LOG_MS 60000   /* real time between two lines about one supplier */
+
+/* One supplier's refused future fixes, in b->future_sup by "supplier (region)". */
+struct future_sup {
+	uint64_t total;           /* since the broker started */
+	uint64_t pending;         /* since the last line */
+	int64_t skew_max;         /* ms: the furthest ahead of the pending ones ... */
+	char truck[sizeof ((struct proto_truck *)0)->id]; /* ... and its truck */
+	int64_t logged;           /* monotonic ms of the last line */
+	bool ever;                /* a line was written */
+};
+
+static void
+future_report(struct broker *b, const char *sup, struct future_sup *f, int64_t mono)
+{
+	const struct btruck *k = hmap_get(b->truck_by_id, f->truck);
+
+	log_warn("feed: supplier %s: %" PRIu64 " fixes refused as stamped more than %d s ahead "
+	    "of broker time, up to %" PRId64 " s ahead (truck %s, %" PRIu64 " refused); %" PRIu64
+	    " refused in all", sup, f->pending, FUTURE_FIX_MS / 1000, f->skew_max / 1000,
+	    f->truck, k != NULL ? k->future_fixes : 0, f->total);
+	f->pending = 0;
+	f->skew_max = 0;
+	f->logged = mono;
+	f->ever = true;
+}
+
+/* Count a fix of k refused as skew ms ahead of broker time; log at the rate limit. */
+static void
+future_refused(struct broker *b, struct btruck *k, int64_t skew)
+{
+	char key[sizeof k->w.supplier + sizeof k->w.region + 4];
+	struct future_sup *f;
+	int64_t mono = rd_mono_ms();
+
+	b->st.bad_feed++;
+	b->st.future_fixes++;
+	k->future_fixes++;
+	snprintf(key, sizeof key, "%s (%s)", k->w.supplier[0] ? k->w.supplier : "-",
+	    k->w.region[0] ? k->w.region : "-");
+	if (b->future_sup == NULL)
+		b->future_sup = hmap_create();
+	if ((f = hmap_get(b->future_sup, key)) == NULL) {
+		f = xcalloc(1, sizeof *f);
+		hmap_put(b->future_sup, key, f);
+	}
+	f->total++;
+	f->pending++;
+	if (f->pending == 1 || skew > f->skew_max) {
+		f->skew_max = skew;
+		rd_strlcpy(f->truck, k->w.id, sizeof f->truck);
+	}
+	if (!f->ever || mono - f->logged >= FUTURE_LOG_MS)
+		future_report(b, key, f, mono);
+}
+
+void
+broker_feed_flush(struct broker *b, int64_t mono_ms)
+{
+	size_t pos = 0;
+	const char *key;
+	void *v;
+
+	while (b->future_sup != NULL && hmap_next(b->future_sup, &pos, &key, &v)) {
+		struct future_sup *f = v;
+		if (f->pending > 0 && mono_ms - f->logged >= FUTURE_LOG_MS)
+			future_report(b, key, f, mono_ms);
+	}
+}
+
+void
+broker_feed_finish(struct broker *b)
+{
+	size_t pos = 0;
+	const char *key;
+	void *v;
+
+	while (b->future_sup != NULL && hmap_next(b->future_sup, &pos, &key, &v))
+		free(v);
+	hmap_destroy(b->future_sup);
+	b->future_sup = NULL;
+}
 
 void
 broker_handle_feed(struct broker *b, const struct proto_feed *f)
@@ -23,7 +113,7 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 			return; /* a truck must announce itself with a status first */
 		}
 		if (x->ts > now + FUTURE_FIX_MS) {
-			b->st.bad_feed++; /* a clock far ahead would block every later fix */
+			future_refused(b, k, x->ts - now);
 			return;
 		}
 		b->st.fixes++;

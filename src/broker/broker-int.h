@@ -123,6 +123,7 @@ struct btruck {
 	int sup;                 /* index in broker.sups, or -1 */
 	int offers_today;        /* offers on China day offers_day */
 	int64_t offers_day;
+	uint64_t future_fixes;   /* fixes refused as stamped too far ahead (broker-feed.c) */
 };
 
 /* A supplier of the reference data, with what dispatch needs to know of it now. */
@@ -220,6 +221,7 @@ struct broker {
 	size_t n_warns_active;
 	struct geo_index *geo;
 	bool avail_changed;       /* a truck became available: retry waiting tickets */
+	struct hmap *future_sup;  /* supplier -> its refused future fixes (broker-feed.c) */
 	size_t n_held;            /* tickets waiting for a truck finishing a job */
 
 	/* dispatch */
@@ -397,6 +399,11 @@ int broker_op_stats_kpi(struct broker *b, const struct peer *p,
 /* ---- broker-feed.c: called by the loop ---- */
 
 void broker_handle_feed(struct broker *b, const struct proto_feed *f);
+/* Log the suppliers' refused future fixes not yet reported once their minute is up;
+ * mono_ms is the monotonic clock (the rate limit is in real time). */
+void broker_feed_flush(struct broker *b, int64_t mono_ms);
+/* Free what the feed keeps (broker_destroy). */
+void broker_feed_finish(struct broker *b);
 
 /* ---- broker-ops.c: called by the loop ---- */
 

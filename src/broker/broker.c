@@ -554,6 +554,7 @@ broker_run(struct broker *b, volatile sig_atomic_t *stop)
 		if (now - b->last_hb >= HB_MS) {
 			b->last_hb = now;
 			send_hb(b);
+			broker_feed_flush(b, now);
 		}
 		if (b->events_since_checkpoint >= b->opts.checkpoint_every)
 			checkpoint(b);
@@ -595,6 +596,7 @@ broker_destroy(struct broker *b)
 		zmq_ctx_term(b->zctx);
 	store_close(b->store);
 	broker_dispatch_finish(b);
+	broker_feed_finish(b);
 	data_free(b->data);
 	flow_set_free(b->flows);
 	for (size_t i = 0; i < b->n_tickets; i++)

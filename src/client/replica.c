@@ -47,6 +47,7 @@ struct replica {
 	bool have_hb;
 	int64_t last_hb;    /* our monotonic ms of the last heartbeat */
 	int64_t broker_ts;  /* its ts */
+	int64_t hb_epoch;   /* its epoch */
 	int64_t time_scale; /* its time_scale, 1 if absent */
 
 	int64_t epoch;            /* of the data we hold; 0 before the first snapshot */
@@ -294,6 +295,7 @@ on_hb(struct replica *r, const struct proto_pub *p, int64_t now)
 	r->have_hb = true;
 	r->last_hb = now;
 	r->broker_ts = p->u.hb.ts;
+	r->hb_epoch = p->epoch;
 	r->time_scale = PROTO_HAS(&p->u.hb, hb, time_scale) ? p->u.hb.time_scale : 1;
 	if (returned)
 		start_resync(r, now, r->epoch == 0 ? "first heartbeat" : "heartbeats returned");
@@ -719,6 +721,12 @@ int64_t
 replica_epoch(const struct replica *r)
 {
 	return r->epoch;
+}
+
+int64_t
+replica_hb_epoch(const struct replica *r)
+{
+	return r->hb_epoch;
 }
 
 int64_t

@@ -73,9 +73,13 @@ int replica_next_timeout(const struct replica *r, int64_t now_ms);
 
 enum replica_state replica_state(const struct replica *r);
 const char *replica_state_name(enum replica_state s);
-/* Age in ms of the last heartbeat (-1 if none yet), and the broker's time then (ms). */
+/* Age in ms of the last heartbeat (-1 if none yet), the broker's time then (ms), and the
+ * epoch it came from (0 if none yet; after a restart of the broker it can be newer than
+ * replica_epoch until the resync, or older when the new epoch showed first in an update). */
 int64_t replica_hb_age_ms(const struct replica *r, int64_t now_ms);
 int64_t replica_broker_time(const struct replica *r);
+int64_t replica_hb_epoch(const struct replica *r);
+/* The epoch of the data held (0 before the first snapshot). */
 int64_t replica_epoch(const struct replica *r);
 /* The broker's time_scale from the last heartbeat (simulated seconds per real second), 1 if
  * none was announced. */

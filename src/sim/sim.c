@@ -6,7 +6,15 @@
  * (intake.create, offer.accept, offer.decline, ticket.set_state, ticket.cancel, and with
  * --diagnose diag.start, diag.answer, diag.safety, diag.dispatch_now) and feed messages
  * (status, fix) on a PUSH socket. The world starts when the replica first goes live, so the trucks answer
- * offers only once we can see them. */
+ * offers only once we can see them.
+ *
+ * The world's clock follows the broker's (sim_now): hello's `now` sets it, it runs at the
+ * time scale, and it stands still while the replica is not live (the broker is away or we
+ * resync). A new epoch is a restarted broker, whose clock starts again from its store and
+ * may be behind where the world got to: the clock is re-based on the new broker's
+ * heartbeat, and the world holds until broker time catches up rather than send fixes from
+ * the broker's future (which it refuses), or catches up at once if the broker is ahead.
+ * Time inside the world never goes back. */
 #include "sim.h"
 
 #include <errno.h>
@@ -35,6 +43,8 @@
 #define FEED_HWM 100000
 #define FEED_LINGER_MS 1000
 #define POLL_MAX_MS 250
+#define RPC_TRIES 15 /* x 2 s a try: a request outlives a restart of the broker, whose reply
+                      * cache makes the retries safe */
 #define REPORT_EVERY_MS (3600 * 1000LL) /* broker time between progress lines */
 
 enum pend_kind { PEND_INTAKE, PEND_STATE, PEND_CANCEL, PEND_DIAG };
@@ -63,6 +73,10 @@ struct sim {
 
 	double scale;
 	int64_t base_broker, base_mono; /* broker time = base_broker + (mono - base_mono) x scale */
+	int64_t epoch;                  /* the broker run (epoch) the clock follows */
+	bool frozen;                    /* the replica is not live: the world's clock waits */
+	int64_t hold_until;             /* the world waits for broker time to reach this (0: no) */
+	char *fatal;                    /* why sim_run must stop (a new broker we cannot follow) */
 	bool started;
 	int64_t t_start;                /* broker time the world started */
 	int64_t mono_run;               /* when sim_run began */
@@ -81,12 +95,21 @@ sim_opts_init(struct sim_opts *o)
 	o->decline = -1;
 }
 
+/* Broker time now, as our clock estimates it. */
+static int64_t
+broker_clock(const struct sim *s)
+{
+	return s->base_broker + (int64_t)((double)(rd_mono_ms() - s->base_mono) * s->scale);
+}
+
+/* The world's time: broker time, but never going back, standing still while frozen, and
+ * held while broker time is behind where the world got to. */
 static int64_t
 sim_now(struct sim *s)
 {
-	int64_t t = s->base_broker + (int64_t)((double)(rd_mono_ms() - s->base_mono) * s->scale);
+	int64_t t = broker_clock(s);
 
-	if (t < s->now_seen)
+	if (s->frozen || t < s->now_seen)
 		t = s->now_seen;
 	s->now_seen = t;
 	return t;
@@ -201,10 +224,67 @@ start_world(struct sim *s)
 static void
 on_state(void *ctx, enum replica_state from, enum replica_state to)
 {
-	struct sim *s = ctx;
-
+	(void)ctx;
 	log_info("replica %s -> %s", replica_state_name(from), replica_state_name(to));
-	if (to == REPLICA_LIVE && !s->started)
+}
+
+/* A new epoch is a restarted broker: re-base the clock on its last heartbeat (ts, plus its
+ * age at the time scale). A world ahead of it holds (sim_now); one behind catches up. */
+static void
+rebase(struct sim *s)
+{
+	int64_t mono = rd_mono_ms(), epoch = replica_epoch(s->rep);
+	double scale = (double)replica_time_scale(s->rep);
+
+	if (scale != s->scale) {
+		if (s->o.speed > 0) {
+			free(s->fatal);
+			xasprintf(&s->fatal, "the broker came back (epoch %" PRId64 ") at "
+			    "--time-scale %g but --speed is %g", epoch, scale, s->o.speed);
+			return;
+		}
+		log_warn("the broker came back at time x%g (was x%g)", scale, s->scale);
+		s->scale = scale;
+	}
+	s->base_broker = replica_broker_time(s->rep) +
+	    (int64_t)((double)replica_hb_age_ms(s->rep, mono) * s->scale);
+	s->base_mono = mono;
+	s->epoch = epoch;
+	if (!s->started)
+		return;
+	if (s->now_seen > s->base_broker) {
+		s->hold_until = s->now_seen;
+		log_info("broker epoch %" PRId64 ": its time is %.0f s behind the world's; the world "
+		    "waits for it (%.1f s)", epoch, (double)(s->now_seen - s->base_broker) / 1000.0,
+		    (double)(s->now_seen - s->base_broker) / 1000.0 / s->scale);
+	} else {
+		log_info("broker epoch %" PRId64 ": its time is %.0f s ahead of the world's; the "
+		    "world catches up", epoch, (double)(s->base_broker - s->now_seen) / 1000.0);
+	}
+}
+
+/* After each replica_process: the world's clock runs only while the replica is live and has
+ * a heartbeat of the epoch its data is of (whose time the clock can follow); otherwise it
+ * stands still. The world starts the first time that holds. */
+static void
+follow_broker(struct sim *s)
+{
+	bool live = replica_state(s->rep) == REPLICA_LIVE &&
+	    replica_hb_epoch(s->rep) == replica_epoch(s->rep);
+
+	if (!live) {
+		if (s->started && !s->frozen) {
+			sim_now(s);
+			s->frozen = true;
+		}
+		return;
+	}
+	if (s->started && !s->frozen)
+		return;
+	s->frozen = false;
+	if (replica_epoch(s->rep) != s->epoch)
+		rebase(s);
+	if (!s->started)
 		start_world(s);
 }
 
@@ -572,6 +652,7 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 	memset(&ro, 0, sizeof ro);
 	ro.endpoint = s->api;
 	ro.user = s->user;
+	ro.tries = RPC_TRIES;
 	if ((s->rpc = rpc_create(zctx, &ro, &why)) == NULL) {
 		xasprintf(cause, "%s: %s", s->api, why);
 		free(why);
@@ -613,6 +694,7 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 	}
 	s->base_mono = rd_mono_ms();
 	s->base_broker = PROTO_HAS(&rep.hello, hello_result, now) ? rep.hello.now : rd_now_ms();
+	s->epoch = rep.hello.epoch;
 	log_info("broker %s %s at %s, epoch %" PRId64 ", time x%g", rep.hello.server,
 	    rep.hello.version, s->api, rep.hello.epoch, s->scale);
 	proto_reply_finish(&rep);
@@ -678,6 +760,7 @@ sim_destroy(struct sim *s)
 	free(s->feed);
 	free(s->data_dir);
 	free(s->user);
+	free(s->fatal);
 	free(s);
 }
 
@@ -711,10 +794,11 @@ poll_timeout(struct sim *s, int64_t mono)
 		t = x;
 	if ((x = replica_next_timeout(s->rep, mono)) >= 0 && x < t)
 		t = x;
-	if (s->started) {
+	if (s->started && !s->frozen) {
 		int64_t due = sim_world_next_due(s->world);
 		if (due != INT64_MAX) {
-			double ms = ceil((double)(due - sim_now(s)) / s->scale);
+			/* broker time, not the world's: while it holds, the wait is the broker's */
+			double ms = ceil((double)(due - broker_clock(s)) / s->scale);
 			if (ms < t)
 				t = ms < 0 ? 0 : (int)ms;
 		}
@@ -762,6 +846,7 @@ sim_run(struct sim *s, volatile sig_atomic_t *stop)
 		mono = rd_mono_ms();
 		rpc_process(s->rpc, mono);
 		replica_process(s->rep, mono);
+		follow_broker(s);
 		if (!s->started) {
 			if (mono - s->mono_run > live_ms) {
 				log_error("no live updates from the broker at %s within %d ms",
@@ -770,7 +855,15 @@ sim_run(struct sim *s, volatile sig_atomic_t *stop)
 			}
 			continue;
 		}
+		if (s->fatal != NULL) {
+			log_error("%s", s->fatal);
+			return 1;
+		}
 		now = sim_now(s);
+		if (s->hold_until > 0 && broker_clock(s) >= s->hold_until) {
+			log_info("broker time caught up with the world's");
+			s->hold_until = 0;
+		}
 		sim_world_advance(s->world, now);
 		flush_actions(s);
 		if (now >= s->next_report) {
