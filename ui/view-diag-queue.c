@@ -199,24 +199,10 @@ queue_key(struct view *v, struct model *m, const struct key *k, enum keymap_acti
 		return UI_HANDLED | UI_CLOSE;
 	list = queue_list(m, &n);
 	view_sel_follow(list, n, &q->sel, &q->sel_id);
+	if (view_sel_move(&q->sel, n, page, a))
+		a = ACTION_NONE;	/* moved: clamped below like every other key */
 	switch (a) {
-	case ACTION_MOVE_UP:
-		q->sel = q->sel > 0 ? q->sel - 1 : 0;
-		break;
-	case ACTION_MOVE_DOWN:
-		q->sel++;
-		break;
-	case ACTION_PAGE_UP:
-		q->sel = q->sel > page ? q->sel - page : 0;
-		break;
-	case ACTION_PAGE_DOWN:
-		q->sel += page;
-		break;
-	case ACTION_HOME:
-		q->sel = 0;
-		break;
-	case ACTION_END:
-		q->sel = n > 0 ? n - 1 : 0;
+	case ACTION_NONE:
 		break;
 	case ACTION_DIAG_QUEUE:
 		break;			/* already here */

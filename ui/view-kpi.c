@@ -562,24 +562,10 @@ kpi_key(struct view *v, struct model *m, const struct key *k, enum keymap_action
 		return UI_HANDLED | UI_CLOSE;
 	list = overdue_list(m, &n);
 	view_sel_follow(list, n, &vk->sel, &vk->sel_id);
+	if (view_sel_move(&vk->sel, n, page, a))
+		a = ACTION_NONE;	/* moved: clamped below like every other key */
 	switch (a) {
-	case ACTION_MOVE_UP:
-		vk->sel = vk->sel > 0 ? vk->sel - 1 : 0;
-		break;
-	case ACTION_MOVE_DOWN:
-		vk->sel++;
-		break;
-	case ACTION_PAGE_UP:
-		vk->sel = vk->sel > page ? vk->sel - page : 0;
-		break;
-	case ACTION_PAGE_DOWN:
-		vk->sel += page;
-		break;
-	case ACTION_HOME:
-		vk->sel = 0;
-		break;
-	case ACTION_END:
-		vk->sel = n > 0 ? n - 1 : 0;
+	case ACTION_NONE:
 		break;
 	case ACTION_DIAG_QUEUE:
 		r = view_want(v, VIEW_DIAG_QUEUE, 0, ACTION_NONE);

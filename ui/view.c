@@ -114,3 +114,30 @@ view_sel_follow(const struct proto_ticket *const *list, size_t n, size_t *sel,
 		*sel = n - 1;
 	*sel_id = list[*sel]->id;
 }
+
+bool
+view_sel_move(size_t *sel, size_t n, size_t page, enum keymap_action a)
+{
+	switch (a) {
+	case ACTION_MOVE_UP:
+		*sel = *sel > 0 ? *sel - 1 : 0;
+		return true;
+	case ACTION_MOVE_DOWN:
+		(*sel)++;
+		return true;
+	case ACTION_PAGE_UP:
+		*sel = *sel > page ? *sel - page : 0;
+		return true;
+	case ACTION_PAGE_DOWN:
+		*sel += page;
+		return true;
+	case ACTION_HOME:
+		*sel = 0;
+		return true;
+	case ACTION_END:
+		*sel = n > 0 ? n - 1 : 0;
+		return true;
+	default:
+		return false;
+	}
+}

@@ -155,5 +155,9 @@ void view_draw_hints(struct vscreen *vs, int y, const struct view_hint *hints, i
 struct proto_ticket;
 void view_sel_follow(const struct proto_ticket *const *list, size_t n, size_t *sel,
     int64_t *sel_id);
+/* Move a list selection by the movement action a (up, down, page up and down by page rows,
+ * home, end) over a list of n rows; the caller clamps (view_sel_follow). Returns false
+ * for any other action, leaving *sel as it was. */
+bool view_sel_move(size_t *sel, size_t n, size_t page, enum keymap_action a);
 
 #endif
