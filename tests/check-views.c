@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "board.h"
+#include "chrome.h"
 #include "flow.h"
 #include "i18n.h"
 #include "form.h"
@@ -1332,6 +1333,72 @@ START_TEST(test_model_request)
 }
 END_TEST
 
+/* Issue 8: a command whose try went unanswered is queued, not failed: the message line
+ * and the status line say so, the keep op is asked for it, and the broker's late answer
+ * settles it as done. Past the retry window the agent is told to check before retyping. */
+static int kept;
+
+static int
+keep_send(struct model *mm, enum proto_msg_id op, const void *args,
+    char cmd_id[PROTO_CMD_ID_MAX + 1])
+{
+	return harness_model_ops.send(mm, op, args, cmd_id);
+}
+
+static void
+keep_keep(struct model *mm, const char *cmd_id)
+{
+	(void)mm;
+	(void)cmd_id;
+	kept++;
+}
+
+START_TEST(test_model_request_queued)
+{
+	static const struct model_ops ops = { .send = keep_send, .keep = keep_keep };
+	struct proto_ticket_note a = { .id = 1042, .text = "x", .present = PROTO_ALL };
+	struct model_request rq = { .op = PROTO_MSG_ticket_note, .args = &a,
+		.what = "Note on #1042" };
+	char id[PROTO_CMD_ID_MAX + 1], *dump;
+	struct vscreen *st = vscreen_create(100, 1);
+
+	m.ops = &ops;
+	kept = 0;
+	ck_assert_int_eq(model_request(&m, &rq, id), 0);
+	ck_assert_int_eq(kept, 1);
+	rq.what = NULL;	/* a query is not kept */
+	ck_assert_int_eq(model_request(&m, &rq, NULL), 0);
+	ck_assert_int_eq(kept, 1);
+
+	model_pending_queue(&m, model_pending_find(&m, id));
+	ck_assert(strstr(m.message, "Note on #1042: queued") == m.message);
+	ck_assert_uint_eq(model_pending_queued(&m), 1);
+	ck_assert_uint_eq(model_pending_waiting(&m), 1);
+	chrome_status(st, 0, &m);
+	dump = vscreen_dump(st);
+	ck_assert_msg(strstr(dump, "pending 1 (queued 1)") != NULL, "%s", dump);
+	free(dump);
+
+	harness_answer_ok(&m, id);
+	ck_assert_uint_eq(model_pending_queued(&m), 0);
+	ck_assert_uint_eq(model_pending_waiting(&m), 0);
+	ck_assert_str_eq(m.message, "Note on #1042: done");
+	chrome_status(st, 0, &m);
+	dump = vscreen_dump(st);
+	ck_assert_msg(strstr(dump, "queued") == NULL, "%s", dump);
+	free(dump);
+
+	/* The window closed with no answer: it may have been applied. */
+	rq.what = "Note on #1042";
+	ck_assert_int_eq(model_request(&m, &rq, id), 0);
+	model_pending_queue(&m, model_pending_find(&m, id));
+	harness_answer_none(&m, id, "no reply to ticket.note within 540 s");
+	ck_assert(strstr(m.message, "may have been applied") != NULL);
+	ck_assert_int_eq(model_pending_find(&m, id)->state, PENDING_FAILED);
+	vscreen_destroy(st);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- intake */
 
 START_TEST(test_intake_golden)
@@ -2047,6 +2114,7 @@ views_suite(void)
 	tcase_add_test(tc, test_awaits_choice);
 	tcase_add_test(tc, test_board_awaits_choice);
 	tcase_add_test(tc, test_model_request);
+	tcase_add_test(tc, test_model_request_queued);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("intake");

@@ -151,9 +151,33 @@ app_cancel(struct model *m, const char *cmd_id)
 	rpc_cancel(a->rpc, cmd_id);
 }
 
+static void
+app_keep(struct model *m, const char *cmd_id)
+{
+	struct app *a = m->ctx;
+
+	rpc_keep(a->rpc, cmd_id, RPC_KEEP_MS);
+}
+
+/* Commands whose try went unanswered show as queued until the broker answers. */
+static void
+mark_queued(struct app *a)
+{
+	struct model_pending *p;
+
+	for (size_t i = 0; i < a->model.req.n_pending; i++) {
+		p = &a->model.req.pending[i];
+		if (p->state == PENDING_WAIT && !p->queued && rpc_tries(a->rpc, p->cmd_id) > 1) {
+			model_pending_queue(&a->model, p);
+			a->dirty = true;
+		}
+	}
+}
+
 static const struct model_ops app_ops = {
 	.send = app_send,
 	.cancel = app_cancel,
+	.keep = app_keep,
 };
 
 /* The broker's answer to hello: how fast its clock runs. */
@@ -414,6 +438,7 @@ app_run(const struct app_opts *opts)
 		}
 		now = rd_mono_ms();
 		rpc_process(a.rpc, now);
+		mark_queued(&a);
 		replica_process(a.rep, now);
 		a.model.hb_age_ms = replica_hb_age_ms(a.rep, now);
 		if (now - a.last_second >= 1000) {
