@@ -199,4 +199,32 @@ wait_for "Quit rescuedesk" 3 "--demo: Q asks before quitting"
 keys y
 wait_for "EXIT=0" 10 "--demo: the broker and simulator stop and the console exits 0"
 
+# issue 8: a note typed while the broker is down is queued, not failed, and is applied
+# exactly once when the broker is back, shown as done
+SESSION=pending
+"${TM[@]}" new-session -d -s "$SESSION" -x 120 -y 40 \
+  "LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC $B/rescuedesk --api $API --pub $PUB --data $S/data --lang en --user carol; sleep 5"
+wait_for "LIVE" 10 "a new console goes live"
+keys / "欧阳娜娜" Enter
+wait_for "filter 欧阳娜娜" 3 "the ticket of the intake is filtered"
+keys Enter
+wait_for "#$id · 欧阳娜娜" 3 "its detail opens"
+kill -9 "$BROKER"
+wait "$BROKER" 2>/dev/null || true
+BROKER=""
+wait_for "STALE" 4 "the broker is down"
+keys a
+wait_for "Note:" 3 "a asks for a note"
+keys "queued-note-8" Enter
+wait_for "Note on #$id: queued" 6 "the unanswered note is queued, not failed"
+wait_for "pending 1 (queued 1)" 3 "the status line counts it as queued"
+start_broker
+wait_for "Note on #$id: done" 15 "the broker's late answer settles it as done"
+wait_gone "queued 1" 3 "nothing is queued any more"
+n=$("$B/tests/rd-query" "$API" get "$id" | grep -c "queued-note-8" || true)
+[ "$n" -eq 1 ] && ok "the note was applied exactly once" || fail "the note was applied $n times"
+keys q Q
+wait_for "Quit rescuedesk" 3 "Q asks before quitting"
+keys y
+
 echo "$passed passed, $failed failed"
