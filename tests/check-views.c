@@ -1538,8 +1538,11 @@ START_TEST(test_intake_submits_once)
 	draw(80, 24);
 	check_golden("intake-filled-80x24");
 	r = press_sym(KEYSYM_F10);
-	ck_assert_uint_eq(r, UI_HANDLED | UI_CLOSE);
+	ck_assert_uint_eq(r, UI_HANDLED | UI_REDRAW);	/* open until the broker answers */
 	ck_assert_int_eq(rec.intake, 1);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED);	/* sent once only */
+	ck_assert_int_eq(rec.intake, 1);
+	ck_assert_ptr_null(m.req.close);
 	ck_assert_str_eq(a->customer, "欧阳娜娜");
 	ck_assert_str_eq(a->phone, "138 1234 5678");
 	ck_assert_str_eq(a->plate, "湘AD12345");
@@ -1587,7 +1590,7 @@ START_TEST(test_intake_minimal_and_failures)
 	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
 	ck_assert_int_eq(rec.intake, 1);
 	rec.rc = 0;
-	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_CLOSE);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
 	ck_assert_int_eq(rec.intake, 2);
 	ck_assert_str_eq(a->region, "ningxiang");
 	ck_assert_str_eq(a->fault, "winch");
@@ -1617,6 +1620,49 @@ intake_fill(void)
 	focus_field(ADDRESS);
 	type("芙蓉路");
 }
+
+/* Issue 8: a rejected intake keeps the form open with what was typed and the broker's
+ * error beside the field it names (focused, on the message line too); an error naming no
+ * field is on the message line; an accepted one closes the form (model_close). */
+START_TEST(test_intake_rejected_kept)
+{
+	const char *far = "location is 1336 km from region changsha; check the coordinates";
+	int y;
+
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.intake, 1);
+	harness_answer_error(&m, rec.last_cmd, PROTO_E_BAD_REQUEST, far);
+	ck_assert_ptr_null(m.req.close);
+	draw(120, 30);
+	ck_assert(screen_has("Li Lei"));
+	ck_assert(screen_has("13700001234"));
+	y = find_row("28.2,112.9");
+	ck_assert_int_ge(y, 0);
+	ck_assert_msg(strstr(row(y), "location is 1336 km") != NULL, "%s", row(y));
+	ck_assert(strstr(row(find_row("Li Lei")), "location is") == NULL);
+	/* Another location: the broker's error goes, the form can be sent again. */
+	focus_field(COORDS);
+	press_sym(KEYSYM_BACKSPACE);
+	type("8");
+	draw(120, 30);
+	ck_assert(strstr(row(find_row("28.2,112.8")), "location is") == NULL);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.intake, 2);
+	harness_answer_error(&m, rec.last_cmd, PROTO_E_INTERNAL, "database is locked");
+	ck_assert_ptr_null(m.req.close);
+	ck_assert(strstr(m.message, "database is locked") != NULL);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.intake, 3);
+	harness_answer_ok(&m, rec.last_cmd);
+	ck_assert_ptr_eq(m.req.close, v);
+	model_forget(&m, v);	/* what the view stack does when it pops the form */
+	ck_assert_ptr_null(m.req.close);
+}
+END_TEST
 
 /* "Diagnose by phone first": shown for a fault with a flow, ticked by default by day off
  * the expressway, unticked on an expressway or at night (China time), the agent's choice
@@ -1662,7 +1708,7 @@ START_TEST(test_intake_diag_hold)
 	press(' ');
 	draw(80, 24);
 	ck_assert(screen_has("[x] Diagnose by phone first"));
-	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_CLOSE);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
 	ck_assert_int_eq(rec.intake, 1);
 	ck_assert_str_eq(a->fault, "battery");
 	ck_assert(PROTO_HAS(a, intake_create, diag_hold) && a->diag_hold);
@@ -1683,7 +1729,7 @@ START_TEST(test_intake_diag_hold)
 	draw(80, 24);
 	ck_assert(screen_has("[x] Diagnose by phone first"));
 	m.now = NOW + 7 * 60 * MIN_MS;
-	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_CLOSE);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
 	ck_assert_int_eq(rec.intake, 2);
 	ck_assert(PROTO_HAS(a, intake_create, diag_hold) && a->diag_hold);
 	view_destroy(v);
@@ -1695,7 +1741,7 @@ START_TEST(test_intake_diag_hold)
 	intake_fill();
 	focus_field(FAULT);
 	press_sym(KEYSYM_RIGHT);
-	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_CLOSE);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
 	ck_assert_int_eq(rec.intake, 3);
 	ck_assert(PROTO_HAS(a, intake_create, diag_hold) && !a->diag_hold);
 	view_destroy(v);
@@ -1704,7 +1750,7 @@ START_TEST(test_intake_diag_hold)
 	intake_fill();
 	focus_field(FAULT);
 	press_sym(KEYSYM_RIGHT);
-	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_CLOSE);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
 	ck_assert(PROTO_HAS(a, intake_create, diag_hold) && a->diag_hold);
 	view_destroy(v);
 
@@ -1716,7 +1762,7 @@ START_TEST(test_intake_diag_hold)
 	press_sym(KEYSYM_RIGHT);
 	draw(80, 24);
 	ck_assert(!screen_has(label));
-	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_CLOSE);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
 	ck_assert_int_eq(rec.intake, 5);
 	ck_assert(!PROTO_HAS(a, intake_create, diag_hold));
 }
@@ -2123,6 +2169,7 @@ views_suite(void)
 	tcase_add_loop_test(tc, test_intake_rejects_invalid, 0, 2);
 	tcase_add_test(tc, test_intake_submits_once);
 	tcase_add_test(tc, test_intake_minimal_and_failures);
+	tcase_add_test(tc, test_intake_rejected_kept);
 	tcase_add_test(tc, test_intake_escape);
 	tcase_add_test(tc, test_intake_diag_hold);
 	suite_add_tcase(s, tc);

@@ -439,6 +439,13 @@ app_run(const struct app_opts *opts)
 		now = rd_mono_ms();
 		rpc_process(a.rpc, now);
 		mark_queued(&a);
+		if (a.model.req.close != NULL) {
+			/* a form whose submit the broker accepted */
+			if (a.model.req.close == viewstack_top(&a.views))
+				viewstack_pop(&a.views, &a.model);
+			a.model.req.close = NULL;
+			a.dirty = true;
+		}
 		replica_process(a.rep, now);
 		a.model.hb_age_ms = replica_hb_age_ms(a.rep, now);
 		if (now - a.last_second >= 1000) {

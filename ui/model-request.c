@@ -113,6 +113,8 @@ model_forget(struct model *m, const void *owner)
 {
 	size_t i = 0;
 
+	if (owner != NULL && m->req.close == owner)
+		m->req.close = NULL;
 	while (owner != NULL && i < m->req.n_calls) {
 		/* only the callback goes: the answer may still settle a pending command */
 		if (m->req.calls[i].owner != owner)
@@ -120,6 +122,12 @@ model_forget(struct model *m, const void *owner)
 		else
 			m->req.calls[i] = m->req.calls[--m->req.n_calls];
 	}
+}
+
+void
+model_close(struct model *m, const void *owner)
+{
+	m->req.close = owner;
 }
 
 struct model_pending *

@@ -82,6 +82,7 @@ struct model_requests {
 	size_t n_pending;
 	struct model_call *calls;	/* requests whose answer is awaited (owned) */
 	size_t n_calls, cap_calls;
+	const void *close;	/* a view done with (model_close); the app pops it */
 };
 
 void model_requests_finish(struct model_requests *q);
@@ -100,6 +101,10 @@ void model_reply(struct model *m, const char *cmd_id, const struct proto_reply *
  * owner (non-NULL), for a view that closes; the answers still settle commands. */
 void model_cancel(struct model *m, const char *cmd_id);
 void model_forget(struct model *m, const void *owner);
+
+/* From an answer's callback: the view owner (a form whose submit was accepted) is done;
+ * the app pops it when it is on top. model_forget(owner) takes the wish back. */
+void model_close(struct model *m, const void *owner);
 
 /* Pending commands: add returns the slot (the oldest finished one is reused); find by id. */
 struct model_pending *model_pending_add(struct model *m, const char *cmd_id, const char *what);

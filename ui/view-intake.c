@@ -83,6 +83,12 @@ struct view_intake {
 	char region[DATA_ID_MAX];	/* region id; "" none */
 	int landmark;			/* index in the region's landmarks; -1 none */
 	int fault;			/* enum ticket_fault; -1 none */
+	char sending[PROTO_CMD_ID_MAX + 1];	/* the submit awaiting its answer; "" none */
+	/* The broker's rejection of the last submit, shown beside the field it names while
+	 * that field keeps the value it was rejected for. */
+	int rejected_field;		/* -1: none */
+	char rejected_value[256];
+	char rejected[200];
 };
 
 /* ---- values ---- */
@@ -228,6 +234,40 @@ phone_error(const char *why)
 	return why;	/* a reason this table does not know yet: English beats nothing */
 }
 
+/* What field f holds, for telling whether it changed since a rejection. */
+static void
+field_value(const struct view_intake *vi, int f, char *buf, size_t len)
+{
+	if (f == F_REGION)
+		rd_strlcpy(buf, vi->region, len);
+	else if (f == F_FAULT)
+		snprintf(buf, len, "%d", vi->fault);
+	else
+		trimmed(vi, f, buf, len);
+}
+
+/* The field a broker's error names (its messages start with the argument: "phone: ...",
+ * "location is 1336 km from region ..."), or -1. */
+static int
+rejected_field(const char *msg)
+{
+	static const struct {
+		const char *prefix;
+		int field;
+	} map[] = {
+		{ "customer:", F_NAME }, { "phone:", F_PHONE }, { "plate:", F_PLATE },
+		{ "address:", F_ADDRESS }, { "location ", F_COORDS }, { "lat", F_COORDS },
+		{ "lon", F_COORDS }, { "unknown region", F_REGION }, { "region", F_REGION },
+		{ "unknown fault", F_FAULT }, { "fault", F_FAULT }, { "notes", F_NOTES },
+		{ "model", F_MODEL },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(map); i++)
+		if (strncmp(msg, map[i].prefix, strlen(map[i].prefix)) == 0)
+			return map[i].field;
+	return -1;
+}
+
 /* The error of field f in words, or NULL when it is fine. */
 static const char *
 field_error(void *owner, const struct form *fm, const struct model *m, int f)
@@ -237,6 +277,11 @@ field_error(void *owner, const struct form *fm, const struct model *m, int f)
 	const char *why;
 	double lat, lon;
 
+	if (f == vi->rejected_field) {
+		field_value(vi, f, buf, sizeof buf);
+		if (strcmp(buf, vi->rejected_value) == 0)
+			return vi->rejected;
+	}
 	switch (f) {
 	case F_NAME:
 		trimmed(vi, f, buf, sizeof buf);
@@ -565,20 +610,35 @@ fill_request(const struct view_intake *vi, const struct model *m,
 	}
 }
 
-/* The broker took the call: say which ticket it became. ctx is NULL: the form has closed
- * by then. */
+/* The broker's answer to the submit. Taken: say which ticket it became and close the form.
+ * Rejected: the form stays open with what was typed and the error beside the field it
+ * names (the message line has it too). No answer within the retry window: the form stays
+ * too (the message line says the intake may have been applied). */
 static void
-on_created(struct model *m, void *ctx, const struct proto_reply *r,
+on_submitted(struct model *m, void *ctx, const struct proto_reply *r,
     const struct proto_error *err)
 {
+	struct view_intake *vi = ctx;
 	struct model_pending *p;
 
-	(void)ctx;
 	(void)err;
-	if (r == NULL || !r->ok || (p = model_pending_find(m, r->cmd_id)) == NULL)
+	vi->sending[0] = '\0';
+	if (r != NULL && r->ok) {
+		if ((p = model_pending_find(m, r->cmd_id)) != NULL)
+			model_message(m, false, "%s: #%lld %s", p->what, (long long)r->ticket.id,
+			    i18n_tr("msg.created"));
+		model_close(m, vi);
 		return;
-	model_message(m, false, "%s: #%lld %s", p->what, (long long)r->ticket.id,
-	    i18n_tr("msg.created"));
+	}
+	if (r == NULL)
+		return;
+	rd_strlcpy(vi->rejected, r->error.message, sizeof vi->rejected);
+	vi->rejected_field = rejected_field(r->error.message);
+	if (vi->rejected_field >= 0) {
+		field_value(vi, vi->rejected_field, vi->rejected_value,
+		    sizeof vi->rejected_value);
+		vi->form.focus = vi->rejected_field;
+	}
 }
 
 static unsigned
@@ -587,17 +647,21 @@ submit(void *owner, struct form *fm, struct model *m)
 	struct view_intake *vi = owner;
 	struct proto_intake_create a;
 	struct model_request rq = { .op = PROTO_MSG_intake_create, .args = &a,
-		.on_reply = on_created };
+		.on_reply = on_submitted, .ctx = vi, .owner = vi };
 	char what[96];
 
+	if (vi->sending[0] != '\0')
+		return UI_HANDLED;	/* sent already: its answer comes (status line: pending) */
+	vi->rejected_field = -1;
 	if (!form_validate(fm, m))
 		return UI_HANDLED | UI_REDRAW;
 	fill_request(vi, m, &a);
 	snprintf(what, sizeof what, "%s %s", i18n_tr("cmd.intake"), a.customer);
 	rq.what = what;
-	if (model_request(m, &rq, NULL) != 0)
-		return UI_HANDLED | UI_REDRAW;	/* the message line says why */
-	return UI_HANDLED | UI_CLOSE;
+	/* The form stays open until the broker answers (model_request: -1 and the message
+	 * line says why when it could not be sent). */
+	model_request(m, &rq, vi->sending);
+	return UI_HANDLED | UI_REDRAW;
 }
 
 static const struct form_ops intake_form_ops = {
@@ -650,6 +714,7 @@ view_intake_create(const struct model *m)
 	vi->view.scope = SCOPE_FORM;
 	vi->landmark = -1;
 	vi->fault = -1;
+	vi->rejected_field = -1;
 	form_init(&vi->form, defs, F_COUNT, section_titles, &intake_form_ops, vi);
 	vi->form.discard = "intake.discard";
 	vi->form.invalid = "intake.still_invalid";
