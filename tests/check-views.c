@@ -1664,6 +1664,48 @@ START_TEST(test_intake_rejected_kept)
 }
 END_TEST
 
+/* Issue 8: an intake's draft text round-trips into a new form (text, region, landmark,
+ * fault, ticked flags), counts as typed there, and an untouched form has no draft. */
+START_TEST(test_intake_draft_round_trip)
+{
+	char text[4096], again[4096];
+	struct view *w;
+
+	v = view_intake_create(&m);
+	ck_assert_uint_eq(view_intake_draft(v, text, sizeof text), 0);
+	ck_assert(view_is_intake(v));
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	ck_assert_uint_gt(view_intake_draft(v, text, sizeof text), 0);
+	ck_assert_msg(strstr(text, "intake.name=Li Lei\n") != NULL, "%s", text);
+	ck_assert(strstr(text, "intake.region=changsha\n") != NULL);
+
+	w = view_intake_create(&m);
+	ck_assert(!view_is_intake(NULL));
+	ck_assert_int_ge(view_intake_restore(w, &m, text), 7);
+	ck_assert_uint_gt(view_intake_draft(w, again, sizeof again), 0);
+	ck_assert_str_eq(again, text);
+	view_destroy(v);
+	v = w;
+	draw(120, 30);
+	ck_assert(screen_has("Li Lei"));
+	ck_assert(screen_has("芙蓉路"));
+	ck_assert(screen_has("28.2,112.9"));
+	/* Restored values are typed: Esc asks before throwing them away. */
+	press_sym(KEYSYM_ESC);
+	draw(120, 30);
+	ck_assert(screen_has("Discard"));
+	/* What does not fit the data any more is skipped, the rest kept. */
+	w = view_intake_create(&m);
+	ck_assert_int_eq(view_intake_restore(w, &m,
+	    "intake.region=atlantis\nintake.fault=warp\nbogus=1\nintake.phone=139\n"), 1);
+	view_intake_draft(w, again, sizeof again);
+	ck_assert_str_eq(again, "intake.phone=139\n");
+	view_destroy(w);
+}
+END_TEST
+
 /* "Diagnose by phone first": shown for a fault with a flow, ticked by default by day off
  * the expressway, unticked on an expressway or at night (China time), the agent's choice
  * kept once made, sent as diag_hold. */
@@ -2170,6 +2212,7 @@ views_suite(void)
 	tcase_add_test(tc, test_intake_submits_once);
 	tcase_add_test(tc, test_intake_minimal_and_failures);
 	tcase_add_test(tc, test_intake_rejected_kept);
+	tcase_add_test(tc, test_intake_draft_round_trip);
 	tcase_add_test(tc, test_intake_escape);
 	tcase_add_test(tc, test_intake_diag_hold);
 	suite_add_tcase(s, tc);

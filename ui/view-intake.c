@@ -732,3 +732,125 @@ view_intake_create(const struct model *m)
 	diag_sync(vi, m);
 	return &vi->view;
 }
+
+/* ---- drafts ---- */
+
+bool
+view_is_intake(const struct view *v)
+{
+	return v != NULL && v->ops == &intake_ops;
+}
+
+/* Append "key=value\n" to buf if it fits whole. */
+static void
+draft_line(char *buf, size_t len, size_t *n, const char *key, const char *value)
+{
+	int w;
+
+	if (strchr(value, '\n') != NULL || *n >= len)
+		return;
+	w = snprintf(buf + *n, len - *n, "%s=%s\n", key, value);
+	if (w < 0 || (size_t)w >= len - *n)
+		buf[*n] = '\0';	/* cut at a line */
+	else
+		*n += (size_t)w;
+}
+
+size_t
+view_intake_draft(const struct view *v, char *buf, size_t len)
+{
+	const struct view_intake *vi = (const struct view_intake *)v;
+	char val[32];
+	size_t n = 0;
+
+	if (len == 0)
+		return 0;
+	buf[0] = '\0';
+	if (!vi->form.changed)
+		return 0;
+	for (int f = 0; f < F_COUNT; f++) {
+		switch (defs[f].kind) {
+		case FORM_TEXT:
+			if (form_text(&vi->form, f)[0] != '\0')
+				draft_line(buf, len, &n, defs[f].label, form_text(&vi->form, f));
+			break;
+		case FORM_CHECK:
+			if (form_edited(&vi->form, f))
+				draft_line(buf, len, &n, defs[f].label,
+				    form_checked(&vi->form, f) ? "1" : "0");
+			break;
+		case FORM_CHOICE:
+			if (f == F_REGION && vi->region[0] != '\0')
+				draft_line(buf, len, &n, defs[f].label, vi->region);
+			if (f == F_LANDMARK && vi->landmark >= 0) {
+				snprintf(val, sizeof val, "%d", vi->landmark);
+				draft_line(buf, len, &n, defs[f].label, val);
+			}
+			if (f == F_FAULT && vi->fault >= 0)
+				draft_line(buf, len, &n, defs[f].label,
+				    ticket_fault_name((enum ticket_fault)vi->fault));
+			break;
+		}
+	}
+	return n;
+}
+
+int
+view_intake_restore(struct view *v, const struct model *m, const char *text)
+{
+	struct view_intake *vi = (struct view_intake *)v;
+	char line[1024], *eq;
+	const struct data_region *r;
+	const char *p = text, *nl;
+	size_t l;
+	int f, got = 0, landmark = -1;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		l = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		if (l < sizeof line) {
+			memcpy(line, p, l);
+			line[l] = '\0';
+		} else {
+			line[0] = '\0';
+		}
+		p += l + (nl != NULL);
+		if ((eq = strchr(line, '=')) == NULL)
+			continue;
+		*eq++ = '\0';
+		for (f = 0; f < F_COUNT && strcmp(defs[f].label, line) != 0; f++)
+			;
+		if (f == F_COUNT)
+			continue;
+		if (defs[f].kind == FORM_TEXT) {
+			if (strlen(eq) > defs[f].max)
+				continue;
+			form_set_text(&vi->form, f, eq);
+			vi->form.dirty[f] = true;
+		} else if (defs[f].kind == FORM_CHECK) {
+			form_set_checked(&vi->form, f, strcmp(eq, "1") == 0);
+			vi->form.dirty[f] = true;
+		} else if (f == F_REGION) {
+			if (m->data == NULL || data_region(m->data, eq) == NULL)
+				continue;
+			rd_strlcpy(vi->region, eq, sizeof vi->region);
+		} else if (f == F_FAULT) {
+			if (ticket_fault_parse(eq) < 0)
+				continue;
+			vi->fault = ticket_fault_parse(eq);
+		} else if (f == F_LANDMARK) {
+			landmark = atoi(eq);
+			continue;	/* once the region is known */
+		}
+		got++;
+	}
+	r = region_of(vi, m);
+	if (landmark >= 0 && r != NULL && (size_t)landmark < r->n_landmarks) {
+		vi->landmark = landmark;
+		got++;
+	}
+	if (got > 0)
+		vi->form.changed = true;
+	diag_sync(vi, m);
+	return got;
+}
