@@ -315,7 +315,7 @@ static bool
 unsaved_work(const struct app *a)
 {
 	struct view *v = intake_view(a);
-	char text[16];
+	char text[8192];
 
 	return model_pending_waiting(&a->model) > 0 ||
 	    (v != NULL && view_intake_draft(v, text, sizeof text) > 0);
