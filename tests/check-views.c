@@ -1655,6 +1655,13 @@ START_TEST(test_intake_rejected_kept)
 	harness_answer_error(&m, rec.last_cmd, PROTO_E_INTERNAL, "database is locked");
 	ck_assert_ptr_null(m.req.close);
 	ck_assert(strstr(m.message, "database is locked") != NULL);
+	m.message[0] = '\0';	/* the message line clears after a while; the form keeps it */
+	draw(120, 30);
+	y = find_row("database is locked");
+	ck_assert_int_ge(y, 1);
+	ck_assert_int_lt(y, find_row("Customer name"));
+	ck_assert_int_eq(role_at(y, "database"), ROLE_ERROR);
+	ck_assert(screen_has("Li Lei"));
 	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
 	ck_assert_int_eq(rec.intake, 3);
 	harness_answer_ok(&m, rec.last_cmd);

@@ -534,7 +534,7 @@ static void
 intake_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct theme *th)
 {
 	struct view_intake *vi = (struct view_intake *)v;
-	int cols = vscreen_cols(vs), rows = vscreen_rows(vs);
+	int cols = vscreen_cols(vs), rows = vscreen_rows(vs), top;
 	char title[256];
 
 	(void)th;
@@ -549,7 +549,14 @@ intake_draw(struct view *v, const struct model *m, struct vscreen *vs, const str
 	chrome_title(vs, m, title, NULL);
 	if (chrome_banner_needed(m))
 		chrome_banner(vs, 1, m);
-	form_draw(&vi->form, vs, m, chrome_body_top(vs, m), chrome_body_end(vs));
+	top = chrome_body_top(vs, m);
+	if (vi->rejected[0] != '\0' && vi->rejected_field < 0) {
+		/* the broker's error names no field: above the form until the next submit */
+		snprintf(title, sizeof title, " %s ", vi->rejected);
+		vscreen_put(vs, 1, top, ROLE_ERROR, THEME_BOLD, title, cols - 2);
+		top++;
+	}
+	form_draw(&vi->form, vs, m, top, chrome_body_end(vs));
 }
 
 /* ---- keys ---- */
@@ -653,6 +660,7 @@ submit(void *owner, struct form *fm, struct model *m)
 	if (vi->sending[0] != '\0')
 		return UI_HANDLED;	/* sent already: its answer comes (status line: pending) */
 	vi->rejected_field = -1;
+	vi->rejected[0] = '\0';
 	if (!form_validate(fm, m))
 		return UI_HANDLED | UI_REDRAW;
 	fill_request(vi, m, &a);
