@@ -6,7 +6,13 @@
  * by cmd_id. A request completes on its reply, or for a snapshot on the part with
  * part == parts; every part received restarts the request's timer. Callbacks may call
  * rpc_call, rpc_cancel and rpc_cancel_all: nothing here touches a pending request after
- * handing it to a callback unless it was unlinked first. */
+ * handing it to a callback unless it was unlinked first.
+ *
+ * A request marked with rpc_keep (the console's commands) is not given up after the
+ * opts' tries: it is resent every timeout until a window from its first try has passed,
+ * which the caller keeps inside the broker's idempotency record (RPC_KEEP_MS). While the
+ * broker is down the copies wait in the DEALER's queue and all reach it when it is back;
+ * the record makes them one. */
 #include "rpc.h"
 
 #include <errno.h>
