@@ -684,6 +684,128 @@ START_TEST(test_reconnect)
 }
 END_TEST
 
+/* Issue 8: a command kept (rpc_keep) outlives its tries while the broker is down, reaches
+ * the broker when it is back with the same cmd_id, and is applied exactly once: the fake
+ * broker applies a cmd_id once and answers its repeats from its record, as the real one
+ * does. */
+START_TEST(test_keep_across_restart)
+{
+	char ep[128], applied[8][PROTO_CMD_ID_MAX + 1];
+	size_t eplen = sizeof ep, n_applied = 0, dups = 0;
+	struct rpc_opts o = { .endpoint = ep, .user = "dora", .timeout_ms = 100, .tries = 3 };
+	struct rec rec = { 0 };
+	char *cause = NULL;
+	char cmd_id[PROTO_CMD_ID_MAX + 1];
+	void *r2;
+	int zero = 0;
+	struct harness_fakebroker_req q;
+	int64_t deadline, t;
+	bool seen;
+
+	r2 = zmq_socket(ctx, ZMQ_ROUTER);
+	zmq_setsockopt(r2, ZMQ_LINGER, &zero, sizeof zero);
+	ck_assert_int_eq(zmq_bind(r2, "tcp://127.0.0.1:*"), 0);
+	ck_assert_int_eq(zmq_getsockopt(r2, ZMQ_LAST_ENDPOINT, ep, &eplen), 0);
+	rpc_destroy(rpc);
+	rpc = rpc_create(ctx, &o, &cause);
+	ck_assert_msg(rpc != NULL, "%s", cause ? cause : "?");
+	ck_assert_int_eq(rpc_keep(rpc, "no-such-id", RPC_KEEP_MS), -1);
+
+	zmq_close(r2); /* the broker is down */
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_ticket_get, &(struct proto_ticket_get){ .id = 4 },
+	    rec_cb, &rec, cmd_id), 0);
+	ck_assert_int_eq(rpc_keep(rpc, cmd_id, RPC_KEEP_MS), 0);
+	ck_assert_int_eq(rpc_tries(rpc, cmd_id), 1);
+	/* Far more time-outs than tries: still pending, no answer made up. */
+	t = rd_mono_ms();
+	for (int i = 0; i < 10; i++) {
+		t += 1000;
+		rpc_process(rpc, t);
+	}
+	ck_assert_int_eq(rec.calls, 0);
+	ck_assert(rpc_is_pending(rpc, cmd_id));
+	ck_assert_int_eq(rpc_tries(rpc, cmd_id), 11);
+
+	r2 = zmq_socket(ctx, ZMQ_ROUTER);
+	zmq_setsockopt(r2, ZMQ_LINGER, &zero, sizeof zero);
+	deadline = rd_mono_ms() + WAIT_MS;
+	while (zmq_bind(r2, ep) != 0) {       /* the broker comes back on the same port */
+		ck_assert_int_eq(errno, EADDRINUSE);
+		ck_assert(rd_mono_ms() < deadline);
+		harness_fakebroker_readable(rpc_socket(rpc), 10);
+	}
+	/* Every copy that reaches the broker is answered; only the first is applied. */
+	deadline = rd_mono_ms() + WAIT_MS;
+	while (rec.calls == 0) {
+		ck_assert(rd_mono_ms() < deadline);
+		t += 1000;
+		rpc_process(rpc, t);
+		while (harness_fakebroker_readable(r2, 50)) {
+			harness_fakebroker_recv(r2, &q);
+			ck_assert_str_eq(q.r.cmd_id, cmd_id);
+			seen = false;
+			for (size_t i = 0; i < n_applied; i++)
+				seen = seen || strcmp(applied[i], q.r.cmd_id) == 0;
+			if (seen) {
+				dups++;
+			} else {
+				ck_assert_uint_lt(n_applied, 8);
+				rd_strlcpy(applied[n_applied++], q.r.cmd_id, sizeof applied[0]);
+			}
+			reply_ok_on(r2, &q, 40);
+		}
+		rpc_process(rpc, t);
+	}
+	ck_assert_int_eq(rec.calls, 1);
+	ck_assert(rec.ok);
+	ck_assert_int_eq(rec.ticket_id, 40);
+	ck_assert_uint_eq(n_applied, 1);
+	ck_assert_uint_eq(rpc_pending(rpc), 0);
+	/* Repeats answered later call nothing more: a fresh request, answered after them,
+	 * proves they were all handled. */
+	struct rec hello = { 0 };
+	char hid[PROTO_CMD_ID_MAX + 1];
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, rec_cb, &hello, hid), 0);
+	for (;;) {
+		harness_fakebroker_recv(r2, &q);
+		reply_ok_on(r2, &q, 40);
+		if (strcmp(q.r.cmd_id, hid) == 0)
+			break;
+		ck_assert_str_eq(q.r.cmd_id, cmd_id);
+		dups++;
+	}
+	pump_until(&hello.calls, 1);
+	ck_assert_int_eq(rec.calls, 1);
+	ck_assert_uint_eq(n_applied, 1);
+	rpc_destroy(rpc);
+	rpc = NULL;
+	zmq_close(r2);
+}
+END_TEST
+
+/* Past the window a kept command ends with PROTO_E_UNAVAILABLE, naming the window. */
+START_TEST(test_keep_window_ends)
+{
+	struct rec rec = { 0 };
+	struct harness_fakebroker_req q;
+	char cmd_id[PROTO_CMD_ID_MAX + 1];
+	int64_t t0 = rd_mono_ms();
+
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, rec_cb, &rec, cmd_id), 0);
+	ck_assert_int_eq(rpc_keep(rpc, cmd_id, 5000), 0);
+	recv_req(&q);
+	for (int64_t t = t0 + 1000; t < t0 + 4900; t += 1000)
+		rpc_process(rpc, t);
+	ck_assert_int_eq(rec.calls, 0);
+	rpc_process(rpc, t0 + 6000);
+	ck_assert_int_eq(rec.calls, 1);
+	ck_assert(rec.err);
+	ck_assert_int_eq(rec.code, PROTO_E_UNAVAILABLE);
+	ck_assert_msg(strstr(rec.message, "within 5 s") != NULL, "%s", rec.message);
+	ck_assert_uint_eq(rpc_pending(rpc), 0);
+}
+END_TEST
+
 /* ---- rpc_call_sync, with the broker in a thread ---- */
 
 struct script {
@@ -886,6 +1008,8 @@ rpc_suite(void)
 	tcase_add_test(tc, test_retry_same_cmd_id);
 	tcase_add_test(tc, test_give_up);
 	tcase_add_test(tc, test_reconnect);
+	tcase_add_test(tc, test_keep_across_restart);
+	tcase_add_test(tc, test_keep_window_ends);
 	tcase_set_timeout(tc, 20);
 	suite_add_tcase(s, tc);
 

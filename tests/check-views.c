@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "board.h"
+#include "chrome.h"
 #include "flow.h"
 #include "i18n.h"
 #include "form.h"
@@ -1332,6 +1333,72 @@ START_TEST(test_model_request)
 }
 END_TEST
 
+/* Issue 8: a command whose try went unanswered is queued, not failed: the message line
+ * and the status line say so, the keep op is asked for it, and the broker's late answer
+ * settles it as done. Past the retry window the agent is told to check before retyping. */
+static int kept;
+
+static int
+keep_send(struct model *mm, enum proto_msg_id op, const void *args,
+    char cmd_id[PROTO_CMD_ID_MAX + 1])
+{
+	return harness_model_ops.send(mm, op, args, cmd_id);
+}
+
+static void
+keep_keep(struct model *mm, const char *cmd_id)
+{
+	(void)mm;
+	(void)cmd_id;
+	kept++;
+}
+
+START_TEST(test_model_request_queued)
+{
+	static const struct model_ops ops = { .send = keep_send, .keep = keep_keep };
+	struct proto_ticket_note a = { .id = 1042, .text = "x", .present = PROTO_ALL };
+	struct model_request rq = { .op = PROTO_MSG_ticket_note, .args = &a,
+		.what = "Note on #1042" };
+	char id[PROTO_CMD_ID_MAX + 1], *dump;
+	struct vscreen *st = vscreen_create(100, 1);
+
+	m.ops = &ops;
+	kept = 0;
+	ck_assert_int_eq(model_request(&m, &rq, id), 0);
+	ck_assert_int_eq(kept, 1);
+	rq.what = NULL;	/* a query is not kept */
+	ck_assert_int_eq(model_request(&m, &rq, NULL), 0);
+	ck_assert_int_eq(kept, 1);
+
+	model_pending_queue(&m, model_pending_find(&m, id));
+	ck_assert(strstr(m.message, "Note on #1042: queued") == m.message);
+	ck_assert_uint_eq(model_pending_queued(&m), 1);
+	ck_assert_uint_eq(model_pending_waiting(&m), 1);
+	chrome_status(st, 0, &m);
+	dump = vscreen_dump(st);
+	ck_assert_msg(strstr(dump, "pending 1 (queued 1)") != NULL, "%s", dump);
+	free(dump);
+
+	harness_answer_ok(&m, id);
+	ck_assert_uint_eq(model_pending_queued(&m), 0);
+	ck_assert_uint_eq(model_pending_waiting(&m), 0);
+	ck_assert_str_eq(m.message, "Note on #1042: done");
+	chrome_status(st, 0, &m);
+	dump = vscreen_dump(st);
+	ck_assert_msg(strstr(dump, "queued") == NULL, "%s", dump);
+	free(dump);
+
+	/* The window closed with no answer: it may have been applied. */
+	rq.what = "Note on #1042";
+	ck_assert_int_eq(model_request(&m, &rq, id), 0);
+	model_pending_queue(&m, model_pending_find(&m, id));
+	harness_answer_none(&m, id, "no reply to ticket.note within 540 s");
+	ck_assert(strstr(m.message, "may have been applied") != NULL);
+	ck_assert_int_eq(model_pending_find(&m, id)->state, PENDING_FAILED);
+	vscreen_destroy(st);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- intake */
 
 START_TEST(test_intake_golden)
@@ -1471,8 +1538,11 @@ START_TEST(test_intake_submits_once)
 	draw(80, 24);
 	check_golden("intake-filled-80x24");
 	r = press_sym(KEYSYM_F10);
-	ck_assert_uint_eq(r, UI_HANDLED | UI_CLOSE);
+	ck_assert_uint_eq(r, UI_HANDLED | UI_REDRAW);	/* open until the broker answers */
 	ck_assert_int_eq(rec.intake, 1);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED);	/* sent once only */
+	ck_assert_int_eq(rec.intake, 1);
+	ck_assert_ptr_null(m.req.close);
 	ck_assert_str_eq(a->customer, "欧阳娜娜");
 	ck_assert_str_eq(a->phone, "138 1234 5678");
 	ck_assert_str_eq(a->plate, "湘AD12345");
@@ -1520,7 +1590,7 @@ START_TEST(test_intake_minimal_and_failures)
 	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
 	ck_assert_int_eq(rec.intake, 1);
 	rec.rc = 0;
-	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_CLOSE);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
 	ck_assert_int_eq(rec.intake, 2);
 	ck_assert_str_eq(a->region, "ningxiang");
 	ck_assert_str_eq(a->fault, "winch");
@@ -1550,6 +1620,98 @@ intake_fill(void)
 	focus_field(ADDRESS);
 	type("芙蓉路");
 }
+
+/* Issue 8: a rejected intake keeps the form open with what was typed and the broker's
+ * error beside the field it names (focused, on the message line too); an error naming no
+ * field is on the message line; an accepted one closes the form (model_close). */
+START_TEST(test_intake_rejected_kept)
+{
+	const char *far = "location is 1336 km from region changsha; check the coordinates";
+	int y;
+
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.intake, 1);
+	harness_answer_error(&m, rec.last_cmd, PROTO_E_BAD_REQUEST, far);
+	ck_assert_ptr_null(m.req.close);
+	draw(120, 30);
+	ck_assert(screen_has("Li Lei"));
+	ck_assert(screen_has("13700001234"));
+	y = find_row("28.2,112.9");
+	ck_assert_int_ge(y, 0);
+	ck_assert_msg(strstr(row(y), "location is 1336 km") != NULL, "%s", row(y));
+	ck_assert(strstr(row(find_row("Li Lei")), "location is") == NULL);
+	/* Another location: the broker's error goes, the form can be sent again. */
+	focus_field(COORDS);
+	press_sym(KEYSYM_BACKSPACE);
+	type("8");
+	draw(120, 30);
+	ck_assert(strstr(row(find_row("28.2,112.8")), "location is") == NULL);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.intake, 2);
+	harness_answer_error(&m, rec.last_cmd, PROTO_E_INTERNAL, "database is locked");
+	ck_assert_ptr_null(m.req.close);
+	ck_assert(strstr(m.message, "database is locked") != NULL);
+	m.message[0] = '\0';	/* the message line clears after a while; the form keeps it */
+	draw(120, 30);
+	y = find_row("database is locked");
+	ck_assert_int_ge(y, 1);
+	ck_assert_int_lt(y, find_row("Customer name"));
+	ck_assert_int_eq(role_at(y, "database"), ROLE_ERROR);
+	ck_assert(screen_has("Li Lei"));
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.intake, 3);
+	harness_answer_ok(&m, rec.last_cmd);
+	ck_assert_ptr_eq(m.req.close, v);
+	model_forget(&m, v);	/* what the view stack does when it pops the form */
+	ck_assert_ptr_null(m.req.close);
+}
+END_TEST
+
+/* Issue 8: an intake's draft text round-trips into a new form (text, region, landmark,
+ * fault, ticked flags), counts as typed there, and an untouched form has no draft. */
+START_TEST(test_intake_draft_round_trip)
+{
+	char text[4096], again[4096];
+	struct view *w;
+
+	v = view_intake_create(&m);
+	ck_assert_uint_eq(view_intake_draft(v, text, sizeof text), 0);
+	ck_assert(view_is_intake(v));
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	ck_assert_uint_gt(view_intake_draft(v, text, sizeof text), 0);
+	ck_assert_msg(strstr(text, "intake.name=Li Lei\n") != NULL, "%s", text);
+	ck_assert(strstr(text, "intake.region=changsha\n") != NULL);
+
+	w = view_intake_create(&m);
+	ck_assert(!view_is_intake(NULL));
+	ck_assert_int_ge(view_intake_restore(w, &m, text), 7);
+	ck_assert_uint_gt(view_intake_draft(w, again, sizeof again), 0);
+	ck_assert_str_eq(again, text);
+	view_destroy(v);
+	v = w;
+	draw(120, 30);
+	ck_assert(screen_has("Li Lei"));
+	ck_assert(screen_has("芙蓉路"));
+	ck_assert(screen_has("28.2,112.9"));
+	/* Restored values are typed: Esc asks before throwing them away. */
+	press_sym(KEYSYM_ESC);
+	draw(120, 30);
+	ck_assert(screen_has("Discard"));
+	/* What does not fit the data any more is skipped, the rest kept. */
+	w = view_intake_create(&m);
+	ck_assert_int_eq(view_intake_restore(w, &m,
+	    "intake.region=atlantis\nintake.fault=warp\nbogus=1\nintake.phone=139\n"), 1);
+	view_intake_draft(w, again, sizeof again);
+	ck_assert_str_eq(again, "intake.phone=139\n");
+	view_destroy(w);
+}
+END_TEST
 
 /* "Diagnose by phone first": shown for a fault with a flow, ticked by default by day off
  * the expressway, unticked on an expressway or at night (China time), the agent's choice
@@ -1595,7 +1757,7 @@ START_TEST(test_intake_diag_hold)
 	press(' ');
 	draw(80, 24);
 	ck_assert(screen_has("[x] Diagnose by phone first"));
-	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_CLOSE);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
 	ck_assert_int_eq(rec.intake, 1);
 	ck_assert_str_eq(a->fault, "battery");
 	ck_assert(PROTO_HAS(a, intake_create, diag_hold) && a->diag_hold);
@@ -1616,7 +1778,7 @@ START_TEST(test_intake_diag_hold)
 	draw(80, 24);
 	ck_assert(screen_has("[x] Diagnose by phone first"));
 	m.now = NOW + 7 * 60 * MIN_MS;
-	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_CLOSE);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
 	ck_assert_int_eq(rec.intake, 2);
 	ck_assert(PROTO_HAS(a, intake_create, diag_hold) && a->diag_hold);
 	view_destroy(v);
@@ -1628,7 +1790,7 @@ START_TEST(test_intake_diag_hold)
 	intake_fill();
 	focus_field(FAULT);
 	press_sym(KEYSYM_RIGHT);
-	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_CLOSE);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
 	ck_assert_int_eq(rec.intake, 3);
 	ck_assert(PROTO_HAS(a, intake_create, diag_hold) && !a->diag_hold);
 	view_destroy(v);
@@ -1637,7 +1799,7 @@ START_TEST(test_intake_diag_hold)
 	intake_fill();
 	focus_field(FAULT);
 	press_sym(KEYSYM_RIGHT);
-	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_CLOSE);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
 	ck_assert(PROTO_HAS(a, intake_create, diag_hold) && a->diag_hold);
 	view_destroy(v);
 
@@ -1649,7 +1811,7 @@ START_TEST(test_intake_diag_hold)
 	press_sym(KEYSYM_RIGHT);
 	draw(80, 24);
 	ck_assert(!screen_has(label));
-	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_CLOSE);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
 	ck_assert_int_eq(rec.intake, 5);
 	ck_assert(!PROTO_HAS(a, intake_create, diag_hold));
 }
@@ -2047,6 +2209,7 @@ views_suite(void)
 	tcase_add_test(tc, test_awaits_choice);
 	tcase_add_test(tc, test_board_awaits_choice);
 	tcase_add_test(tc, test_model_request);
+	tcase_add_test(tc, test_model_request_queued);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("intake");
@@ -2055,6 +2218,8 @@ views_suite(void)
 	tcase_add_loop_test(tc, test_intake_rejects_invalid, 0, 2);
 	tcase_add_test(tc, test_intake_submits_once);
 	tcase_add_test(tc, test_intake_minimal_and_failures);
+	tcase_add_test(tc, test_intake_rejected_kept);
+	tcase_add_test(tc, test_intake_draft_round_trip);
 	tcase_add_test(tc, test_intake_escape);
 	tcase_add_test(tc, test_intake_diag_hold);
 	suite_add_tcase(s, tc);

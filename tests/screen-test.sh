@@ -199,4 +199,75 @@ wait_for "Quit rescuedesk" 3 "--demo: Q asks before quitting"
 keys y
 wait_for "EXIT=0" 10 "--demo: the broker and simulator stop and the console exits 0"
 
+# issue 8: a note typed while the broker is down is queued, not failed, and is applied
+# exactly once when the broker is back, shown as done
+SESSION=pending
+"${TM[@]}" new-session -d -s "$SESSION" -x 120 -y 40 \
+  "LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC $B/rescuedesk --api $API --pub $PUB --data $S/data --lang en --user carol; sleep 5"
+wait_for "LIVE" 10 "a new console goes live"
+keys / "欧阳娜娜" Enter
+wait_for "filter 欧阳娜娜" 3 "the ticket of the intake is filtered"
+keys Enter
+wait_for "#$id · 欧阳娜娜" 3 "its detail opens"
+kill -9 "$BROKER"
+wait "$BROKER" 2>/dev/null || true
+BROKER=""
+wait_for "STALE" 4 "the broker is down"
+keys a
+wait_for "Note:" 3 "a asks for a note"
+keys "queued-note-8" Enter
+wait_for "Note on #$id: queued" 6 "the unanswered note is queued, not failed"
+wait_for "pending 1 (queued 1)" 3 "the status line counts it as queued"
+start_broker
+wait_for "Note on #$id: done" 15 "the broker's late answer settles it as done"
+wait_gone "queued 1" 3 "nothing is queued any more"
+n=$("$B/tests/rd-query" "$API" get "$id" | grep -c "queued-note-8" || true)
+[ "$n" -eq 1 ] && ok "the note was applied exactly once" || fail "the note was applied $n times"
+keys q Q
+wait_for "Quit rescuedesk" 3 "Q asks before quitting"
+keys y
+
+# issue 8: C-c with a half-typed intake asks first and exits 1; the draft, kept in a file
+# on every change, is offered at the next start and restored
+XDG="$T/xdg"
+draft="$XDG/rescuedesk/intake-draft-dave"
+console_cmd="LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC XDG_DATA_HOME=$XDG $B/rescuedesk --api $API --pub $PUB --data $S/data --lang en --user dave; echo EXIT=\$?; sleep 5"
+SESSION=draft
+"${TM[@]}" new-session -d -s "$SESSION" -x 120 -y 40 "$console_cmd"
+wait_for "LIVE" 10 "a console with its own XDG_DATA_HOME goes live"
+keys n
+wait_for "New intake" 3 "n opens the intake form"
+keys "王小明" Tab "13900001111"
+wait_for "13900001111" 3 "a half-typed intake"
+grep -q "^intake.phone=13900001111$" "$draft" 2>/dev/null \
+  && ok "the draft is in $draft" || fail "no draft file with the phone"
+[ "$(stat -c %a "$draft")" = 600 ] && ok "the draft file is mode 0600" \
+  || fail "the draft file is mode $(stat -c %a "$draft")"
+keys C-c
+wait_for "Unsaved work" 3 "C-c with a draft asks first"
+keys n
+wait_gone "Unsaved work" 3 "n stays"
+wait_for "13900001111" 3 "the intake is still there"
+keys C-c
+wait_for "Unsaved work" 3 "C-c asks again"
+keys y
+wait_for "EXIT=1" 5 "y leaves with exit status 1"
+[ -s "$draft" ] && ok "the draft outlives the console" || fail "the draft is gone"
+SESSION=draft2
+"${TM[@]}" new-session -d -s "$SESSION" -x 120 -y 40 "$console_cmd"
+wait_for "Restore the intake that was interrupted" 10 "the next start offers the draft"
+keys y
+wait_for "王小明" 3 "y restores the customer"
+wait_for "13900001111" 3 "and the phone"
+keys Escape
+wait_for "Discard this intake" 3 "the restored intake counts as typed"
+keys y
+wait_for "all regions · sort" 3 "discarded, the board is back"
+for _ in $(seq 1 40); do [ -e "$draft" ] || break; sleep 0.05; done
+[ ! -e "$draft" ] && ok "a discarded intake leaves no draft" || fail "the draft is still there"
+keys Q
+wait_for "Quit rescuedesk" 3 "Q asks before quitting"
+keys y
+wait_for "EXIT=0" 5 "Q then y exits 0"
+
 echo "$passed passed, $failed failed"

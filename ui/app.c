@@ -2,10 +2,13 @@
 #include "app.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "data.h"
@@ -18,9 +21,11 @@
 #include "replica.h"
 #include "rpc.h"
 #include "term.h"
+#include "text.h"
 #include "theme.h"
 #include "util.h"
 #include "view.h"
+#include "view-intake.h"
 #include "viewstack.h"
 #include "vscreen.h"
 
@@ -46,6 +51,11 @@ struct app {
 	struct theme theme;
 	struct viewstack views;
 	bool dirty, data_changed, quitting, confirm_quit;
+	bool ask_interrupt;	/* C-c with unsaved work: quit anyway? */
+	bool ask_restore;	/* an interrupted intake's draft: restore it? */
+	bool interrupted;	/* leaving on a signal: exit status 1 */
+	char draft_path[600];	/* the intake draft's file; "" none */
+	char *draft_saved;	/* the text in that file (NULL: no file) */
 	struct replica_stats seen; /* replica counters at the last refresh */
 	int64_t last_second;
 
@@ -151,9 +161,33 @@ app_cancel(struct model *m, const char *cmd_id)
 	rpc_cancel(a->rpc, cmd_id);
 }
 
+static void
+app_keep(struct model *m, const char *cmd_id)
+{
+	struct app *a = m->ctx;
+
+	rpc_keep(a->rpc, cmd_id, RPC_KEEP_MS);
+}
+
+/* Commands whose try went unanswered show as queued until the broker answers. */
+static void
+mark_queued(struct app *a)
+{
+	struct model_pending *p;
+
+	for (size_t i = 0; i < a->model.req.n_pending; i++) {
+		p = &a->model.req.pending[i];
+		if (p->state == PENDING_WAIT && !p->queued && rpc_tries(a->rpc, p->cmd_id) > 1) {
+			model_pending_queue(&a->model, p);
+			a->dirty = true;
+		}
+	}
+}
+
 static const struct model_ops app_ops = {
 	.send = app_send,
 	.cancel = app_cancel,
+	.keep = app_keep,
 };
 
 /* The broker's answer to hello: how fast its clock runs. */
@@ -169,6 +203,124 @@ on_hello(void *ctx, const char *cmd_id, const struct proto_reply *r, const struc
 	a->dirty = true;
 }
 
+/* ---- the intake draft ----
+ *
+ * What is typed into an intake is written on every change to one small file per user
+ * ($XDG_DATA_HOME/rescuedesk/intake-draft-<user>, mode 0600, written to a temporary file
+ * and renamed over it), and removed when the form closes (sent and accepted, or
+ * discarded). A console that is interrupted leaves it behind; the next start offers it. */
+
+static void
+draft_init(struct app *a)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char dir[400], who[40];
+	size_t i;
+	FILE *f;
+
+	if (xdg != NULL && xdg[0] == '/')
+		snprintf(dir, sizeof dir, "%s", xdg);
+	else if (home != NULL && home[0] == '/')
+		snprintf(dir, sizeof dir, "%s/.local/share", home);
+	else
+		return;
+	for (i = 0; i + 1 < sizeof who && a->opts->user != NULL && a->opts->user[i]; i++) {
+		char c = a->opts->user[i];
+		who[i] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-') ? c : '_';
+	}
+	who[i] = '\0';
+	snprintf(a->draft_path, sizeof a->draft_path, "%s/rescuedesk/intake-draft-%s", dir,
+	    who[0] ? who : "anon");
+	if ((f = fopen(a->draft_path, "r")) != NULL) {
+		char buf[8192];
+		size_t n = fread(buf, 1, sizeof buf - 1, f);
+		buf[n] = '\0';
+		fclose(f);
+		if (n > 0)
+			a->draft_saved = xstrdup(buf);
+	}
+}
+
+/* Write text as the draft (atomically, 0600); 0 or -1 (logged). */
+static int
+draft_write(struct app *a, const char *text)
+{
+	char dir[600], tmp[640];
+	char *slash;
+	size_t len = strlen(text);
+	int fd;
+
+	snprintf(dir, sizeof dir, "%s", a->draft_path);
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		/* the parent (~/.local/share) may be missing too */
+		char parent[600];
+		snprintf(parent, sizeof parent, "%s", dir);
+		if ((slash = strrchr(parent, '/')) != NULL)
+			*slash = '\0';
+		mkdir(parent, 0700);
+		mkdir(dir, 0700);
+	}
+	snprintf(tmp, sizeof tmp, "%s.%ld.tmp", a->draft_path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) < 0 ||
+	    close(fd) < 0 || rename(tmp, a->draft_path) < 0) {
+		log_warn("draft %s: %s", a->draft_path, strerror(errno));
+		if (fd >= 0)
+			unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* The intake in the view stack, or NULL. */
+static struct view *
+intake_view(const struct app *a)
+{
+	for (int i = a->views.depth - 1; i >= 0; i--)
+		if (view_is_intake(a->views.v[i]))
+			return a->views.v[i];
+	return NULL;
+}
+
+/* Keep the draft file equal to the intake's text (none: no file). */
+static void
+draft_sync(struct app *a)
+{
+	struct view *v = intake_view(a);
+	char text[8192];
+
+	if (a->draft_path[0] == '\0' || a->ask_restore)
+		return;
+	if (v == NULL || view_intake_draft(v, text, sizeof text) == 0) {
+		if (a->draft_saved != NULL) {
+			unlink(a->draft_path);
+			free(a->draft_saved);
+			a->draft_saved = NULL;
+		}
+		return;
+	}
+	if (a->draft_saved != NULL && strcmp(a->draft_saved, text) == 0)
+		return;
+	if (draft_write(a, text) == 0) {
+		free(a->draft_saved);
+		a->draft_saved = xstrdup(text);
+	}
+}
+
+/* Unsaved work C-c would lose sight of: a half-typed intake, commands with no answer. */
+static bool
+unsaved_work(const struct app *a)
+{
+	struct view *v = intake_view(a);
+	char text[8192];
+
+	return model_pending_waiting(&a->model) > 0 ||
+	    (v != NULL && view_intake_draft(v, text, sizeof text) > 0);
+}
+
 /* ---- views ---- */
 
 static void
@@ -179,10 +331,14 @@ draw(struct app *a)
 		view_draw_too_small(a->vs);
 	} else {
 		view_draw(viewstack_top(&a->views), &a->model, a->vs, &a->theme);
-		if (a->confirm_quit) {
-			char line[160];
-			snprintf(line, sizeof line, " %s [y/n] ", i18n_tr("quit.confirm"));
-			int w = (int)strlen(line) + 4;
+		const char *ask = a->confirm_quit ? "quit.confirm" : a->ask_interrupt ?
+		    "quit.interrupt" : a->ask_restore ? "draft.restore" : NULL;
+		if (ask != NULL) {
+			char line[400];
+			snprintf(line, sizeof line, " %s [y/n] ", i18n_tr(ask));
+			int w = text_width(line) + 4;
+			if (w > cols)
+				w = cols;
 			int x = (cols - w) / 2, y = rows / 2 - 1;
 			vscreen_fill(a->vs, x, y, w, 3, ROLE_DIALOG, 0, L' ');
 			vscreen_put(a->vs, x + 2, y + 1, ROLE_DIALOG, THEME_BOLD, line, w - 4);
@@ -209,11 +365,22 @@ handle_key(struct app *a, const struct key *k)
 		resize(a);
 		return;
 	}
-	if (a->confirm_quit) {
+	if (a->confirm_quit || a->ask_interrupt) {
 		enum keymap_action act = keymap_lookup(SCOPE_DIALOG, k);
-		if (act == ACTION_CONFIRM)
+		if (act == ACTION_CONFIRM) {
 			a->quitting = true;
-		a->confirm_quit = false;
+			a->interrupted = a->ask_interrupt;
+		}
+		a->confirm_quit = a->ask_interrupt = false;
+		a->dirty = true;
+		return;
+	}
+	if (a->ask_restore) {
+		struct view *iv = intake_view(a);
+		enum keymap_action act = keymap_lookup(SCOPE_DIALOG, k);
+		if (act == ACTION_CONFIRM && iv != NULL && a->draft_saved != NULL)
+			view_intake_restore(iv, &a->model, a->draft_saved);
+		a->ask_restore = false;	/* no: the draft goes at the next sync */
 		a->dirty = true;
 		return;
 	}
@@ -345,6 +512,7 @@ static void
 teardown(struct app *a)
 {
 	viewstack_finish(&a->views, &a->model);
+	free(a->draft_saved);
 	replica_destroy(a->rep);
 	rpc_destroy(a->rpc);
 	demo_stop(a->demo);
@@ -391,6 +559,13 @@ app_run(const struct app_opts *opts)
 		viewstack_open(&a.views, &a.model, &kpi);
 	else if (a.model.role == MODEL_ROLE_SPECIALIST)	/* opens on the diagnosis queue */
 		viewstack_open(&a.views, &a.model, &queue);
+	draft_init(&a);
+	if (a.draft_saved != NULL) {
+		/* an intake was interrupted: open the form and offer what was typed */
+		static const struct view_open intake = { .kind = VIEW_INTAKE };
+		viewstack_open(&a.views, &a.model, &intake);
+		a.ask_restore = true;
+	}
 
 	zmq_pollitem_t items[3] = {
 		{ rpc_socket(a.rpc), 0, ZMQ_POLLIN, 0 },
@@ -414,6 +589,14 @@ app_run(const struct app_opts *opts)
 		}
 		now = rd_mono_ms();
 		rpc_process(a.rpc, now);
+		mark_queued(&a);
+		if (a.model.req.close != NULL) {
+			/* a form whose submit the broker accepted */
+			if (a.model.req.close == viewstack_top(&a.views))
+				viewstack_pop(&a.views, &a.model);
+			a.model.req.close = NULL;
+			a.dirty = true;
+		}
 		replica_process(a.rep, now);
 		a.model.hb_age_ms = replica_hb_age_ms(a.rep, now);
 		if (now - a.last_second >= 1000) {
@@ -443,14 +626,23 @@ app_run(const struct app_opts *opts)
 		struct key k;
 		while (term_read_key(&k) && !a.quitting)
 			handle_key(&a, &k);
+		draft_sync(&a);
+		if (stop_signal == SIGINT && !a.ask_interrupt && unsaved_work(&a)) {
+			/* C-c with work in hand asks first; a second C-c leaves */
+			stop_signal = 0;
+			a.confirm_quit = a.ask_restore = false;
+			a.ask_interrupt = true;
+			a.dirty = true;
+		}
 		if (stop_signal) {
 			log_info("signal %d: leaving", (int)stop_signal);
+			a.interrupted = true;
 			break;
 		}
 		if (a.dirty)
 			draw(&a);
 	}
-	rc = cause ? 1 : 0;
+	rc = cause || a.interrupted ? 1 : 0;
 out:
 	term_fini();
 	teardown(&a);

@@ -96,7 +96,7 @@ void
 chrome_status(struct vscreen *vs, int y, const struct model *m)
 {
 	int cols = vscreen_cols(vs), x = 1, limit;
-	size_t late = m->n_late, risk = m->n_risk, pending = model_pending_waiting(m);
+	size_t late = m->n_late, risk = m->n_risk, pending = model_pending_waiting(m), queued;
 	char buf[160], age[24], key[48];
 	const char *demo = m->demo ? i18n_tr("status.demo") : NULL;
 
@@ -129,6 +129,10 @@ chrome_status(struct vscreen *vs, int y, const struct model *m)
 		seg(vs, &x, y, limit, ROLE_STATUS, 0, "   ");
 		snprintf(buf, sizeof buf, "%s %zu", i18n_tr("status.pending"), pending);
 		seg(vs, &x, y, limit, ROLE_STATUS, THEME_BOLD, buf);
+		if ((queued = model_pending_queued(m)) > 0) {
+			snprintf(buf, sizeof buf, " (%s %zu)", i18n_tr("status.queued"), queued);
+			seg(vs, &x, y, limit, ROLE_PENDING, THEME_BOLD, buf);
+		}
 	}
 }
 

@@ -28,8 +28,11 @@ model_request(struct model *m, const struct model_request *rq, char *cmd_id)
 			model_message(m, true, "%s: %s", rq->what, i18n_tr("msg.send_failed"));
 		return -1;
 	}
-	if (rq->what != NULL)
+	if (rq->what != NULL) {
 		model_pending_add(m, id, rq->what);
+		if (m->ops->keep != NULL)
+			m->ops->keep(m, id);
+	}
 	if (rq->on_reply != NULL) {
 		if (m->req.n_calls == m->req.cap_calls) {
 			m->req.cap_calls = m->req.cap_calls ? 2 * m->req.cap_calls : 8;
@@ -53,7 +56,10 @@ settle(struct model *m, struct model_pending *p, const struct proto_reply *r,
 	if (r == NULL) {
 		p->state = PENDING_FAILED;
 		snprintf(p->error, sizeof p->error, "%s", err ? err->message : "no answer");
-		model_message(m, true, "%s: %s", p->what, p->error);
+		if (p->queued)	/* the broker may have applied it and forgotten its answer */
+			model_message(m, true, "%s: %s", p->what, i18n_tr("msg.queue_expired"));
+		else
+			model_message(m, true, "%s: %s", p->what, p->error);
 	} else if (!r->ok) {
 		p->state = PENDING_FAILED;
 		snprintf(p->error, sizeof p->error, "%s", r->error.message);
@@ -107,6 +113,8 @@ model_forget(struct model *m, const void *owner)
 {
 	size_t i = 0;
 
+	if (owner != NULL && m->req.close == owner)
+		m->req.close = NULL;
 	while (owner != NULL && i < m->req.n_calls) {
 		/* only the callback goes: the answer may still settle a pending command */
 		if (m->req.calls[i].owner != owner)
@@ -114,6 +122,12 @@ model_forget(struct model *m, const void *owner)
 		else
 			m->req.calls[i] = m->req.calls[--m->req.n_calls];
 	}
+}
+
+void
+model_close(struct model *m, const void *owner)
+{
+	m->req.close = owner;
 }
 
 struct model_pending *
@@ -158,3 +172,22 @@ model_pending_waiting(const struct model *m)
 	return n;
 }
 
+
+void
+model_pending_queue(struct model *m, struct model_pending *p)
+{
+	if (p->state != PENDING_WAIT || p->queued)
+		return;
+	p->queued = true;
+	model_message(m, true, "%s: %s", p->what, i18n_tr("msg.queued"));
+}
+
+size_t
+model_pending_queued(const struct model *m)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m->req.n_pending; i++)
+		if (m->req.pending[i].state == PENDING_WAIT && m->req.pending[i].queued)
+			n++;
+	return n;
+}

@@ -32,6 +32,7 @@ struct model_pending {
 	enum pending_state state;
 	int64_t since;           /* monotonic ms */
 	char error[200];         /* when failed, in words */
+	bool queued;             /* a try went unanswered: resent until the broker is back */
 };
 
 /* The answer to a request: r the broker's reply (r->ok or not, r->error in words), or NULL
@@ -48,6 +49,9 @@ struct model_ops {
 	    char cmd_id[PROTO_CMD_ID_MAX + 1]);
 	/* The answer to cmd_id is not wanted any more. May be NULL. */
 	void (*cancel)(struct model *m, const char *cmd_id);
+	/* cmd_id is a command: keep sending it (the same cmd_id) until the broker answers or
+	 * its idempotency window closes, instead of giving up after a few tries. May be NULL. */
+	void (*keep)(struct model *m, const char *cmd_id);
 };
 
 /* One request (model_request): op and args as for model_ops.send; what names a command
@@ -78,6 +82,7 @@ struct model_requests {
 	size_t n_pending;
 	struct model_call *calls;	/* requests whose answer is awaited (owned) */
 	size_t n_calls, cap_calls;
+	const void *close;	/* a view done with (model_close); the app pops it */
 };
 
 void model_requests_finish(struct model_requests *q);
@@ -97,9 +102,17 @@ void model_reply(struct model *m, const char *cmd_id, const struct proto_reply *
 void model_cancel(struct model *m, const char *cmd_id);
 void model_forget(struct model *m, const void *owner);
 
+/* From an answer's callback: the view owner (a form whose submit was accepted) is done;
+ * the app pops it when it is on top. model_forget(owner) takes the wish back. */
+void model_close(struct model *m, const void *owner);
+
 /* Pending commands: add returns the slot (the oldest finished one is reused); find by id. */
 struct model_pending *model_pending_add(struct model *m, const char *cmd_id, const char *what);
 struct model_pending *model_pending_find(struct model *m, const char *cmd_id);
 size_t model_pending_waiting(const struct model *m);
+/* A waiting command's try went unanswered (the broker is away): it is marked queued, once,
+ * with the message line saying it will be sent again; its answer still settles it. */
+void model_pending_queue(struct model *m, struct model_pending *p);
+size_t model_pending_queued(const struct model *m);
 
 #endif

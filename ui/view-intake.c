@@ -83,6 +83,12 @@ struct view_intake {
 	char region[DATA_ID_MAX];	/* region id; "" none */
 	int landmark;			/* index in the region's landmarks; -1 none */
 	int fault;			/* enum ticket_fault; -1 none */
+	char sending[PROTO_CMD_ID_MAX + 1];	/* the submit awaiting its answer; "" none */
+	/* The broker's rejection of the last submit, shown beside the field it names while
+	 * that field keeps the value it was rejected for. */
+	int rejected_field;		/* -1: none */
+	char rejected_value[256];
+	char rejected[200];
 };
 
 /* ---- values ---- */
@@ -228,6 +234,40 @@ phone_error(const char *why)
 	return why;	/* a reason this table does not know yet: English beats nothing */
 }
 
+/* What field f holds, for telling whether it changed since a rejection. */
+static void
+field_value(const struct view_intake *vi, int f, char *buf, size_t len)
+{
+	if (f == F_REGION)
+		rd_strlcpy(buf, vi->region, len);
+	else if (f == F_FAULT)
+		snprintf(buf, len, "%d", vi->fault);
+	else
+		trimmed(vi, f, buf, len);
+}
+
+/* The field a broker's error names (its messages start with the argument: "phone: ...",
+ * "location is 1336 km from region ..."), or -1. */
+static int
+rejected_field(const char *msg)
+{
+	static const struct {
+		const char *prefix;
+		int field;
+	} map[] = {
+		{ "customer:", F_NAME }, { "phone:", F_PHONE }, { "plate:", F_PLATE },
+		{ "address:", F_ADDRESS }, { "location ", F_COORDS }, { "lat", F_COORDS },
+		{ "lon", F_COORDS }, { "unknown region", F_REGION }, { "region", F_REGION },
+		{ "unknown fault", F_FAULT }, { "fault", F_FAULT }, { "notes", F_NOTES },
+		{ "model", F_MODEL },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(map); i++)
+		if (strncmp(msg, map[i].prefix, strlen(map[i].prefix)) == 0)
+			return map[i].field;
+	return -1;
+}
+
 /* The error of field f in words, or NULL when it is fine. */
 static const char *
 field_error(void *owner, const struct form *fm, const struct model *m, int f)
@@ -237,6 +277,11 @@ field_error(void *owner, const struct form *fm, const struct model *m, int f)
 	const char *why;
 	double lat, lon;
 
+	if (f == vi->rejected_field) {
+		field_value(vi, f, buf, sizeof buf);
+		if (strcmp(buf, vi->rejected_value) == 0)
+			return vi->rejected;
+	}
 	switch (f) {
 	case F_NAME:
 		trimmed(vi, f, buf, sizeof buf);
@@ -489,7 +534,7 @@ static void
 intake_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct theme *th)
 {
 	struct view_intake *vi = (struct view_intake *)v;
-	int cols = vscreen_cols(vs), rows = vscreen_rows(vs);
+	int cols = vscreen_cols(vs), rows = vscreen_rows(vs), top;
 	char title[256];
 
 	(void)th;
@@ -504,7 +549,14 @@ intake_draw(struct view *v, const struct model *m, struct vscreen *vs, const str
 	chrome_title(vs, m, title, NULL);
 	if (chrome_banner_needed(m))
 		chrome_banner(vs, 1, m);
-	form_draw(&vi->form, vs, m, chrome_body_top(vs, m), chrome_body_end(vs));
+	top = chrome_body_top(vs, m);
+	if (vi->rejected[0] != '\0' && vi->rejected_field < 0) {
+		/* the broker's error names no field: above the form until the next submit */
+		snprintf(title, sizeof title, " %s ", vi->rejected);
+		vscreen_put(vs, 1, top, ROLE_ERROR, THEME_BOLD, title, cols - 2);
+		top++;
+	}
+	form_draw(&vi->form, vs, m, top, chrome_body_end(vs));
 }
 
 /* ---- keys ---- */
@@ -565,20 +617,35 @@ fill_request(const struct view_intake *vi, const struct model *m,
 	}
 }
 
-/* The broker took the call: say which ticket it became. ctx is NULL: the form has closed
- * by then. */
+/* The broker's answer to the submit. Taken: say which ticket it became and close the form.
+ * Rejected: the form stays open with what was typed and the error beside the field it
+ * names (the message line has it too). No answer within the retry window: the form stays
+ * too (the message line says the intake may have been applied). */
 static void
-on_created(struct model *m, void *ctx, const struct proto_reply *r,
+on_submitted(struct model *m, void *ctx, const struct proto_reply *r,
     const struct proto_error *err)
 {
+	struct view_intake *vi = ctx;
 	struct model_pending *p;
 
-	(void)ctx;
 	(void)err;
-	if (r == NULL || !r->ok || (p = model_pending_find(m, r->cmd_id)) == NULL)
+	vi->sending[0] = '\0';
+	if (r != NULL && r->ok) {
+		if ((p = model_pending_find(m, r->cmd_id)) != NULL)
+			model_message(m, false, "%s: #%lld %s", p->what, (long long)r->ticket.id,
+			    i18n_tr("msg.created"));
+		model_close(m, vi);
 		return;
-	model_message(m, false, "%s: #%lld %s", p->what, (long long)r->ticket.id,
-	    i18n_tr("msg.created"));
+	}
+	if (r == NULL)
+		return;
+	rd_strlcpy(vi->rejected, r->error.message, sizeof vi->rejected);
+	vi->rejected_field = rejected_field(r->error.message);
+	if (vi->rejected_field >= 0) {
+		field_value(vi, vi->rejected_field, vi->rejected_value,
+		    sizeof vi->rejected_value);
+		vi->form.focus = vi->rejected_field;
+	}
 }
 
 static unsigned
@@ -587,17 +654,22 @@ submit(void *owner, struct form *fm, struct model *m)
 	struct view_intake *vi = owner;
 	struct proto_intake_create a;
 	struct model_request rq = { .op = PROTO_MSG_intake_create, .args = &a,
-		.on_reply = on_created };
+		.on_reply = on_submitted, .ctx = vi, .owner = vi };
 	char what[96];
 
+	if (vi->sending[0] != '\0')
+		return UI_HANDLED;	/* sent already: its answer comes (status line: pending) */
+	vi->rejected_field = -1;
+	vi->rejected[0] = '\0';
 	if (!form_validate(fm, m))
 		return UI_HANDLED | UI_REDRAW;
 	fill_request(vi, m, &a);
 	snprintf(what, sizeof what, "%s %s", i18n_tr("cmd.intake"), a.customer);
 	rq.what = what;
-	if (model_request(m, &rq, NULL) != 0)
-		return UI_HANDLED | UI_REDRAW;	/* the message line says why */
-	return UI_HANDLED | UI_CLOSE;
+	/* The form stays open until the broker answers (model_request: -1 and the message
+	 * line says why when it could not be sent). */
+	model_request(m, &rq, vi->sending);
+	return UI_HANDLED | UI_REDRAW;
 }
 
 static const struct form_ops intake_form_ops = {
@@ -650,6 +722,7 @@ view_intake_create(const struct model *m)
 	vi->view.scope = SCOPE_FORM;
 	vi->landmark = -1;
 	vi->fault = -1;
+	vi->rejected_field = -1;
 	form_init(&vi->form, defs, F_COUNT, section_titles, &intake_form_ops, vi);
 	vi->form.discard = "intake.discard";
 	vi->form.invalid = "intake.still_invalid";
@@ -666,4 +739,126 @@ view_intake_create(const struct model *m)
 	}
 	diag_sync(vi, m);
 	return &vi->view;
+}
+
+/* ---- drafts ---- */
+
+bool
+view_is_intake(const struct view *v)
+{
+	return v != NULL && v->ops == &intake_ops;
+}
+
+/* Append "key=value\n" to buf if it fits whole. */
+static void
+draft_line(char *buf, size_t len, size_t *n, const char *key, const char *value)
+{
+	int w;
+
+	if (strchr(value, '\n') != NULL || *n >= len)
+		return;
+	w = snprintf(buf + *n, len - *n, "%s=%s\n", key, value);
+	if (w < 0 || (size_t)w >= len - *n)
+		buf[*n] = '\0';	/* cut at a line */
+	else
+		*n += (size_t)w;
+}
+
+size_t
+view_intake_draft(const struct view *v, char *buf, size_t len)
+{
+	const struct view_intake *vi = (const struct view_intake *)v;
+	char val[32];
+	size_t n = 0;
+
+	if (len == 0)
+		return 0;
+	buf[0] = '\0';
+	if (!vi->form.changed)
+		return 0;
+	for (int f = 0; f < F_COUNT; f++) {
+		switch (defs[f].kind) {
+		case FORM_TEXT:
+			if (form_text(&vi->form, f)[0] != '\0')
+				draft_line(buf, len, &n, defs[f].label, form_text(&vi->form, f));
+			break;
+		case FORM_CHECK:
+			if (form_edited(&vi->form, f))
+				draft_line(buf, len, &n, defs[f].label,
+				    form_checked(&vi->form, f) ? "1" : "0");
+			break;
+		case FORM_CHOICE:
+			if (f == F_REGION && vi->region[0] != '\0')
+				draft_line(buf, len, &n, defs[f].label, vi->region);
+			if (f == F_LANDMARK && vi->landmark >= 0) {
+				snprintf(val, sizeof val, "%d", vi->landmark);
+				draft_line(buf, len, &n, defs[f].label, val);
+			}
+			if (f == F_FAULT && vi->fault >= 0)
+				draft_line(buf, len, &n, defs[f].label,
+				    ticket_fault_name((enum ticket_fault)vi->fault));
+			break;
+		}
+	}
+	return n;
+}
+
+int
+view_intake_restore(struct view *v, const struct model *m, const char *text)
+{
+	struct view_intake *vi = (struct view_intake *)v;
+	char line[1024], *eq;
+	const struct data_region *r;
+	const char *p = text, *nl;
+	size_t l;
+	int f, got = 0, landmark = -1;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		l = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		if (l < sizeof line) {
+			memcpy(line, p, l);
+			line[l] = '\0';
+		} else {
+			line[0] = '\0';
+		}
+		p += l + (nl != NULL);
+		if ((eq = strchr(line, '=')) == NULL)
+			continue;
+		*eq++ = '\0';
+		for (f = 0; f < F_COUNT && strcmp(defs[f].label, line) != 0; f++)
+			;
+		if (f == F_COUNT)
+			continue;
+		if (defs[f].kind == FORM_TEXT) {
+			if (strlen(eq) > defs[f].max)
+				continue;
+			form_set_text(&vi->form, f, eq);
+			vi->form.dirty[f] = true;
+		} else if (defs[f].kind == FORM_CHECK) {
+			form_set_checked(&vi->form, f, strcmp(eq, "1") == 0);
+			vi->form.dirty[f] = true;
+		} else if (f == F_REGION) {
+			if (m->data == NULL || data_region(m->data, eq) == NULL)
+				continue;
+			rd_strlcpy(vi->region, eq, sizeof vi->region);
+		} else if (f == F_FAULT) {
+			if (ticket_fault_parse(eq) < 0)
+				continue;
+			vi->fault = ticket_fault_parse(eq);
+		} else if (f == F_LANDMARK) {
+			landmark = atoi(eq);
+			continue;	/* once the region is known */
+		}
+		got++;
+	}
+	r = region_of(vi, m);
+	if (landmark >= 0 && r != NULL && (size_t)landmark < r->n_landmarks) {
+		vi->landmark = landmark;
+		got++;
+	}
+	if (got > 0)
+		vi->form.changed = true;
+	diag_sync(vi, m);
+	return got;
 }

@@ -18,11 +18,19 @@
  * Validation is inline, in words, next to each field (once the field was left after an
  * edit, and for every field after a submit attempt); nothing is sent while anything is
  * invalid. A valid submit sends intake.create once (model_request, a filled struct
- * proto_intake_create) and closes the form when it was sent; the command is pending until
- * the broker answers, and the message line then names the new ticket. The form's state
- * lives in the view, so it survives a resync of the model. */
+ * proto_intake_create); the form stays open, the command pending, until the broker
+ * answers: accepted, the message line names the new ticket and the form asks to close
+ * (model_close); rejected, the broker's error shows beside the field it names. The form's
+ * state lives in the view, so it survives a resync of the model.
+ *
+ * Drafts: view_intake_draft writes what was typed as text ("key=value" lines, the keys
+ * the fields' catalog keys), view_intake_restore fills a form from such text. Where the
+ * text is kept (a file) is the app's business. */
 #ifndef RD_VIEW_INTAKE_H
 #define RD_VIEW_INTAKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "view.h"
 
@@ -32,5 +40,15 @@ struct model;
  * one region, or when the board's filter names one (region:ID). Destroy with
  * view_destroy(). */
 struct view *view_intake_create(const struct model *m);
+
+/* Whether v is an intake form. */
+bool view_is_intake(const struct view *v);
+/* What was typed into intake v as draft text, into buf (len bytes, cut at a line); ""
+ * when nothing was typed or picked. Returns the length. */
+size_t view_intake_draft(const struct view *v, char *buf, size_t len);
+/* Fill intake v from draft text (as from view_intake_draft; unknown keys and values that
+ * no longer fit the data are skipped). The restored values count as typed. Returns the
+ * number of fields restored. */
+int view_intake_restore(struct view *v, const struct model *m, const char *text);
 
 #endif

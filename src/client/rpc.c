@@ -6,7 +6,13 @@
  * by cmd_id. A request completes on its reply, or for a snapshot on the part with
  * part == parts; every part received restarts the request's timer. Callbacks may call
  * rpc_call, rpc_cancel and rpc_cancel_all: nothing here touches a pending request after
- * handing it to a callback unless it was unlinked first. */
+ * handing it to a callback unless it was unlinked first.
+ *
+ * A request marked with rpc_keep (the console's commands) is not given up after the
+ * opts' tries: it is resent every timeout until a window from its first try has passed,
+ * which the caller keeps inside the broker's idempotency record (RPC_KEEP_MS). While the
+ * broker is down the copies wait in the DEALER's queue and all reach it when it is back;
+ * the record makes them one. */
 #include "rpc.h"
 
 #include <errno.h>
@@ -36,6 +42,8 @@ struct pending {
 	void *ctx;
 	int64_t deadline; /* monotonic ms when the current try times out */
 	int sent;         /* tries made */
+	int64_t first;    /* monotonic ms of the first try */
+	int64_t until;    /* rpc_keep: resent until then (monotonic ms); 0: r->tries tries */
 };
 
 struct rpc {
@@ -212,7 +220,8 @@ rpc_call(struct rpc *r, enum proto_msg_id op, const void *args, rpc_cb cb, void 
 		return -1;
 	}
 	p->sent = 1;
-	p->deadline = rd_mono_ms() + r->timeout_ms;
+	p->first = rd_mono_ms();
+	p->deadline = p->first + r->timeout_ms;
 	for (tail = &r->head; *tail != NULL; tail = &(*tail)->next)
 		;
 	*tail = p;
@@ -363,7 +372,7 @@ rpc_process(struct rpc *r, int64_t now_ms)
 			pp = &p->next;
 			continue;
 		}
-		if (p->sent < r->tries) {
+		if (p->until > 0 ? now_ms < p->until : p->sent < r->tries) {
 			if (send_frame(r, p->frame, p->len) < 0)
 				log_warn("rpc: resend %s: %s", p->cmd_id, zmq_strerror(errno));
 			p->sent++;
@@ -379,8 +388,13 @@ rpc_process(struct rpc *r, int64_t now_ms)
 	while (expired != NULL) {
 		p = expired;
 		expired = p->next;
-		proto_fail(&err, PROTO_E_UNAVAILABLE, "no reply to %s after %d tries",
-		    proto_descs[p->op].wire, p->sent);
+		if (p->until > 0)
+			proto_fail(&err, PROTO_E_UNAVAILABLE,
+			    "no reply to %s within %lld s (%d tries)", proto_descs[p->op].wire,
+			    (long long)((p->until - p->first) / 1000), p->sent);
+		else
+			proto_fail(&err, PROTO_E_UNAVAILABLE, "no reply to %s after %d tries",
+			    proto_descs[p->op].wire, p->sent);
 		log_warn("rpc: %s: %s", p->cmd_id, err.message);
 		if (p->cb != NULL)
 			p->cb(p->ctx, p->cmd_id, NULL, &err);
@@ -429,6 +443,28 @@ rpc_cancel(struct rpc *r, const char *cmd_id)
 	if (pp == NULL)
 		return -1;
 	pending_free(unlink_pending(r, pp));
+	return 0;
+}
+
+int
+rpc_keep(struct rpc *r, const char *cmd_id, int64_t window_ms)
+{
+	struct pending **pp = find(r, cmd_id);
+
+	if (pp == NULL || window_ms <= 0)
+		return -1;
+	(*pp)->until = (*pp)->first + window_ms;
+	return 0;
+}
+
+int
+rpc_tries(const struct rpc *r, const char *cmd_id)
+{
+	const struct pending *p;
+
+	for (p = r->head; p != NULL; p = p->next)
+		if (strcmp(p->cmd_id, cmd_id) == 0)
+			return p->sent;
 	return 0;
 }
 

@@ -59,6 +59,16 @@ int rpc_call_sync(struct rpc *r, enum proto_msg_id op, const void *args,
 /* Forget one pending request without calling back (its later replies are dropped). Safe
  * inside any rpc callback, including the request's own. 0, or -1 if it was not pending. */
 int rpc_cancel(struct rpc *r, const char *cmd_id);
+/* A command the broker must answer, not lose: keep resending it with the same cmd_id every
+ * timeout_ms until window_ms after its first try (instead of the opts' tries), across
+ * broker restarts, so that its answer is the broker's real one. The window must stay inside
+ * the broker's idempotency record (its reply cache keeps an answer 600 s, PROTOCOL.md):
+ * RPC_KEEP_MS leaves a minute for clocks and queues. Past it the callback gets
+ * PROTO_E_UNAVAILABLE. 0, or -1 if cmd_id is not pending or window_ms <= 0. */
+#define RPC_KEEP_MS 540000
+int rpc_keep(struct rpc *r, const char *cmd_id, int64_t window_ms);
+/* Tries made so far for a pending request (1: sent once, not yet timed out), 0 if none. */
+int rpc_tries(const struct rpc *r, const char *cmd_id);
 /* Whether the request is still waiting for (more of) its reply. */
 bool rpc_is_pending(const struct rpc *r, const char *cmd_id);
 
