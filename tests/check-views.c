@@ -1793,8 +1793,8 @@ START_TEST(test_present_due)
 END_TEST
 
 /* The board's urgency weighs a ticket's standing as the broker's warning for it: an ETA 7
- * minutes before the promise adds nothing, 4 minutes before adds what an amber warning
- * adds (and not twice once the broker's eta_late arrives). */
+ * minutes before the promise is on time, 4 minutes before is at risk like an amber warning
+ * (and not twice once the broker's eta_late arrives). */
 START_TEST(test_board_urgency_standing)
 {
 	struct proto_ticket t = base_tickets[0];
@@ -1803,14 +1803,74 @@ START_TEST(test_board_urgency_standing)
 	t.priority = 0;
 	t.eta = t.promised - 7 * MIN_MS;
 	calm = board_urgency(&t, NULL, NOW, 0);
-	ck_assert_int_eq(calm, -7 * 60);
-	ck_assert_int_eq(board_urgency(&t, NULL, NOW, 1), calm + 600);
 	t.eta = t.promised - 4 * MIN_MS;
 	risk = board_urgency(&t, NULL, NOW, 0);
-	ck_assert_int_eq(risk, -4 * 60 + 600);
+	ck_assert_int_gt(risk, calm);
 	ck_assert_int_eq(board_urgency(&t, NULL, NOW, 1), risk);
-	t.eta = t.promised + MIN_MS;
-	ck_assert_int_eq(board_urgency(&t, NULL, NOW, 0), 60 + 1200);
+	t.eta = t.promised - 7 * MIN_MS;
+	ck_assert_int_lt(board_urgency(&t, NULL, NOW, 1), risk);	/* 3 more minutes of slack */
+	ck_assert_int_lt(board_urgency(&t, NULL, NOW, 1), board_urgency(&t, NULL, NOW, 2));
+}
+END_TEST
+
+/* The board's order by urgency (issue 8): late before at risk before on time whatever the
+ * flags, then the least slack; priority flags and being new only break ties. Each row is a
+ * ticket, listed in the order the board must show them. */
+static const struct urgency_row {
+	int64_t id;
+	const char *state;
+	int64_t promised_min, eta_min; /* from NOW; eta 0: none */
+	int priority;
+	int warn;
+} urgency_rows[] = {
+	{ 1, "en_route",   -18, 0,   10, 0 },   /* 18 minutes late, no flags */
+	{ 2, "accepted",   -2,  5,   10, 0 },   /* promise passed 2 minutes ago */
+	{ 3, "en_route",    10, 12,  10, 0 },   /* ETA after the promise: late */
+	{ 4, "en_route",    30, 27,  10, 0 },   /* 3 minutes of slack: at risk */
+	{ 5, "en_route",    44, 40,  10, 1 },   /* an amber warning (gps_lost), 4 min slack */
+	{ 6, "new",         20, 0,   1010, 0 }, /* injury, 20 minutes left */
+	{ 7, "dispatched",  20, 0,   10, 0 },   /* same slack: the flags break the tie... */
+	{ 8, "en_route",    44, 20,  2000, 0 }, /* flagged, 44 minutes left, 24 of slack */
+	{ 9, "en_route",    44, 20,  10, 0 },   /* ...and here too */
+	{ 10, "on_scene",   40, 0,   1010, 0 }, /* on scene: nothing to count down */
+};
+
+static int
+urgency_warn(void *ctx, int64_t id)
+{
+	(void)ctx;
+	for (size_t i = 0; i < sizeof urgency_rows / sizeof urgency_rows[0]; i++)
+		if (urgency_rows[i].id == id)
+			return urgency_rows[i].warn;
+	return 0;
+}
+
+START_TEST(test_board_urgency_order)
+{
+	enum { N = sizeof urgency_rows / sizeof urgency_rows[0] };
+	struct proto_ticket t[N];
+	const struct proto_ticket *all[N];
+	struct board b;
+
+	for (size_t i = 0; i < N; i++) {
+		const struct urgency_row *r = &urgency_rows[i];
+		t[i] = base_tickets[0];
+		t[i].id = r->id;
+		rd_strlcpy(t[i].state, r->state, sizeof t[i].state);
+		t[i].created = NOW - 30 * MIN_MS;
+		t[i].promised = NOW + r->promised_min * MIN_MS;
+		t[i].eta = r->eta_min ? NOW + r->eta_min * MIN_MS : 0;
+		t[i].present = r->eta_min ? P_ALL : P_NOETA;
+		t[i].priority = r->priority;
+		all[N - 1 - i] = &t[i];		/* handed over in the reverse order */
+	}
+	board_init(&b);
+	board_rebuild(&b, all, N, NOW, urgency_warn, NULL);
+	ck_assert_uint_eq(b.n, N);
+	for (size_t i = 0; i < N; i++)
+		ck_assert_msg(b.rows[i]->id == urgency_rows[i].id, "row %zu: #%lld, want #%lld", i,
+		    (long long)b.rows[i]->id, (long long)urgency_rows[i].id);
+	board_finish(&b);
 }
 END_TEST
 
@@ -2071,6 +2131,7 @@ views_suite(void)
 	tcase_add_test(tc, test_present_wrap);
 	tcase_add_test(tc, test_present_due);
 	tcase_add_test(tc, test_board_urgency_standing);
+	tcase_add_test(tc, test_board_urgency_order);
 	suite_add_tcase(s, tc);
 	return s;
 }
