@@ -16,7 +16,8 @@
  *   - re-dispatch: the warning that proposes a truck, and ticket.assign releasing the first;
  *   - a restart: pending offers, refusals and today's offers survive;
  *   - the delay warnings from a sequence of fixes and clock steps: gps_lost, stalled,
- *     eta_late, overdue, each raised at its threshold and cleared. */
+ *     eta_late, overdue, each raised at its threshold and cleared;
+ *   - waiting_agent in the region where agents dispatch, cleared by ticket.assign. */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -981,6 +982,43 @@ START_TEST(test_overdue)
 }
 END_TEST
 
+/* A ticket where agents dispatch (issue 8: in Aba they sat 46-66 min with no warning):
+ * waiting_agent amber past waiting_agent_s (180 s as shipped), red past three times that,
+ * cleared by the agent's ticket.assign; never in a region that dispatches by itself. */
+START_TEST(test_waiting_agent)
+{
+	truck_at("G1", "van", "gamma", "hills", HILLS_LAT, HILLS_LON, 2);
+	struct proto_ticket t = create("hills", "tyre", HILLS_LAT, HILLS_LON);
+	ck_assert_str_eq(t.state, "new");
+
+	step(t.created + 180 * 1000 - E.now);
+	ck_assert(!active_warning(t.id, "waiting_agent", NULL));
+	step(1);
+	struct proto_warning w = expect_warning(t.id, "waiting_agent", false, NULL);
+	ck_assert_str_eq(w.level, "amber");
+	ck_assert_int_eq(w.ts, t.created + 180 * 1000 + 1);
+	ck_assert_int_eq(w.since, t.created);
+	ck_assert_str_eq(w.text, "waiting 3 min for an agent to choose a truck");
+	step(t.created + 540 * 1000 + 1 - E.now);
+	w = expect_warning(t.id, "waiting_agent", false, "red");
+	ck_assert_int_eq(w.ts, t.created + 540 * 1000 + 1);
+
+	struct proto_ticket_assign as = { .id = t.id, .present = 0 };
+	PROTO_STRSET(as.truck, "G1");
+	struct proto_ticket u = ok_as("agent7", PROTO_MSG_ticket_assign, &as);
+	ck_assert_str_eq(u.state, "dispatched");
+	w = expect_warning(t.id, "waiting_agent", true, NULL);
+	ck_assert_int_eq(w.ts, E.now); /* at the offer, not at the next pass */
+	ck_assert(!active_warning(t.id, "waiting_agent", NULL));
+
+	/* the one truck is busy: a town ticket stays new, but the broker dispatches there */
+	struct proto_ticket town = create("town", "battery", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(town.state, "new");
+	step(541 * 1000);
+	ck_assert(!active_warning(town.id, "waiting_agent", NULL));
+}
+END_TEST
+
 static Suite *
 offer_suite(void)
 {
@@ -1004,6 +1042,7 @@ offer_suite(void)
 	tcase_add_test(tc, test_stalled);
 	tcase_add_test(tc, test_eta_late);
 	tcase_add_test(tc, test_overdue);
+	tcase_add_test(tc, test_waiting_agent);
 
 	tc = harness_broker_tcase(s, "restart", setup, teardown);
 	tcase_add_test(tc, test_restart);

@@ -1874,6 +1874,43 @@ START_TEST(test_board_urgency_order)
 }
 END_TEST
 
+/* A ticket where only an agent can choose the truck, kept waiting (issue 8): the status line
+ * counts it, and its warning is worded in the UI language from the code. */
+static struct proto_warning wa_warning = {
+	.id = 10, .ticket = 1043, .kind = "waiting_agent", .level = "amber",
+	.text = "waiting 7 min for an agent to choose a truck", .ts = NOW - MIN_MS, .ver = 1,
+	.since = NOW - 7 * MIN_MS - 5000,
+	.present = PROTO_ALL & ~((uint64_t)1 << PROTO_warning_cleared),
+};
+static const struct proto_warning *wp_wa[ARRAY_LEN(base_warnings) + 1];
+
+START_TEST(test_waiting_agent_status)
+{
+	static const char *langs[] = { "en", "zh_CN" };
+	static const char *counts[] = { "to assign 1", "待派车 1" };
+	static const char *texts[] = { "waiting 7 min for an agent to choose a truck",
+		"已等待 7 分钟，尚未由坐席选派车辆" };
+	char text[256];
+	size_t i;
+
+	load_lang(langs[_i]);
+	v = view_board_create();
+	draw(80, 24);
+	ck_assert(!screen_has(counts[_i]));	/* none waiting: not shown */
+	for (i = 0; i < ARRAY_LEN(base_warnings); i++)
+		wp_wa[i] = m.warnings[i];
+	wp_wa[i] = &wa_warning;
+	m.warnings = wp_wa;
+	m.n_warnings = ARRAY_LEN(wp_wa);
+	model_refresh(&m, NOW);
+	draw(80, 24);
+	ck_assert_msg(screen_has(counts[_i]), "no \"%s\" in the status line", counts[_i]);
+	ck_assert_int_eq(model_warn_level(&m, 1043), 1);
+	present_warning_text(&wa_warning, NULL, NOW, text, sizeof text);
+	ck_assert_str_eq(text, texts[_i]);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- form engine */
 
 /* A small form of another shape than the intake: a required text, a choice of three, two
@@ -2132,6 +2169,7 @@ views_suite(void)
 	tcase_add_test(tc, test_present_due);
 	tcase_add_test(tc, test_board_urgency_standing);
 	tcase_add_test(tc, test_board_urgency_order);
+	tcase_add_loop_test(tc, test_waiting_agent_status, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

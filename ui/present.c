@@ -194,6 +194,12 @@ present_warning_text(const struct proto_warning *w, const struct proto_ticket *t
 		snprintf(alt, sizeof alt, "%lld", (long long)alt_m);
 		snprintf(eta_min, sizeof eta_min, "%lld", (long long)eta_m);
 		break;
+	case WARN_WAITING_AGENT:
+		if (!since)
+			break;
+		key = "warn.waiting_agent.text";
+		minutes(now - w->since, min, sizeof min);
+		break;
 	default:
 		break;
 	}

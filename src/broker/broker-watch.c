@@ -1,5 +1,5 @@
 /* broker-watch.c: monitoring: the delay warnings of open tickets (not accepted, GPS lost,
- * stalled, ETA late, overdue, a better truck for re-dispatch), raised and cleared at every
+ * stalled, ETA late, overdue, a better truck for re-dispatch, waiting for an agent), raised and cleared at every
  * tick, and the ETA refresh from the truck's live position. The loop's tick calls
  * broker_watch_tick after dispatch; dispatch and the ops clear settled warnings through
  * broker_clear_warning. Calls the pure src/model/monitor.c, broker-eta.c (travel times,
@@ -42,6 +42,7 @@ monitor_ticket_of(const struct bticket *t, struct monitor_ticket *mt)
 		.round_start = t->round_start,
 		.offers = t->w.offers,
 		.last_offered = t->last_offered,
+		.manual = t->region != NULL && !t->region->auto_dispatch,
 	};
 }
 
