@@ -1019,6 +1019,62 @@ START_TEST(test_waiting_agent)
 }
 END_TEST
 
+/* The ETA key follows the truck at every refresh (30 s apart, a minute's move), but the
+ * history tells a change only past 5 minutes or a fifth of the time left (issue 8: the
+ * intake note vanished under "ETA now 14 min" lines). */
+static int
+eta_events(int64_t id)
+{
+	struct proto_reply r;
+	int n = 0;
+	get_ticket(id, &r);
+	for (size_t i = 0; i < r.n_events; i++)
+		n += strcmp(r.events[i].kind, "eta") == 0;
+	proto_reply_finish(&r);
+	return n;
+}
+
+static struct proto_ticket
+expect_eta(int64_t id, int64_t eta)
+{
+	struct proto_pub p;
+	do
+		expect(&p, (struct want){ .topic = PROTO_TOPIC_TICKET, .ticket = id,
+		    .state = "en_route" }, "ticket with its ETA");
+	while (p.u.ticket.eta != eta);
+	return p.u.ticket;
+}
+
+START_TEST(test_eta_events)
+{
+	struct geo_point town = { TOWN_LAT, TOWN_LON };
+	van("A1", "alpha", 1);
+	struct proto_ticket t = create("town", "battery", TOWN_LAT, TOWN_LON);
+	struct proto_offer_accept a = accept_args(t.id, "A1", 10 * 60);
+	ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
+	set_state(t.id, "en_route");
+	ck_assert_int_eq(eta_events(t.id), 0);
+
+	/* 10 min quoted, 100 s by the model: told */
+	step(30 * 1000);
+	expect_eta(t.id, E.now + 100 * 1000);
+	ck_assert_int_eq(eta_events(t.id), 1);
+
+	/* 3 km away, 260 s later than told: published, not told */
+	fix("A1", geo_destination(town, 0, 3000));
+	step(30 * 1000);
+	struct proto_ticket u = expect_eta(t.id, E.now + 300 * 1000);
+	ck_assert_str_eq(u.eta_src, "model");
+	ck_assert_int_eq(eta_events(t.id), 1);
+
+	/* 9 km away: 13 min later than told, past 5 min: told */
+	fix("A1", geo_destination(town, 0, 9000));
+	step(30 * 1000);
+	expect_eta(t.id, E.now + 900 * 1000);
+	ck_assert_int_eq(eta_events(t.id), 2);
+}
+END_TEST
+
 static Suite *
 offer_suite(void)
 {
@@ -1043,6 +1099,7 @@ offer_suite(void)
 	tcase_add_test(tc, test_eta_late);
 	tcase_add_test(tc, test_overdue);
 	tcase_add_test(tc, test_waiting_agent);
+	tcase_add_test(tc, test_eta_events);
 
 	tc = harness_broker_tcase(s, "restart", setup, teardown);
 	tcase_add_test(tc, test_restart);
