@@ -913,6 +913,35 @@ START_TEST(test_pick_golden)
 }
 END_TEST
 
+/* A+digit on a ticket whose truck is on its way (issue 8): the panel shows that truck's
+ * ETA to weigh the rows against, and the pick asks y/n first; n goes back to the panel. */
+START_TEST(test_pick_confirm)
+{
+	v = view_detail_create(&m, 1042, ACTION_ASSIGN);
+	harness_answer_cands(&m, base_cands, 2);
+	draw(80, 24);
+	ck_assert(screen_has("now CSH-XY-V01 ETA 17m"));
+	press('1');
+	ck_assert_int_eq(rec.assign, 0);
+	draw(80, 24);
+	ck_assert(strstr(row(23), "Take from CSH-XY-V01 (en route") != NULL);
+	ck_assert(strstr(row(23), "offer to CSH-XY-V02?  [y/n]") != NULL);
+	press('n');
+	ck_assert_int_eq(rec.assign, 0);
+	draw(80, 24);
+	ck_assert(strstr(row(23), "Enter/1-5 assign") != NULL);	/* back in the panel */
+	press('2');
+	press_sym(KEYSYM_ESC);
+	ck_assert_int_eq(rec.assign, 0);
+	press('2');
+	press('y');
+	ck_assert_int_eq(rec.assign, 1);
+	ck_assert_str_eq(rec.text, "CSH-XY-V04");
+	draw(80, 24);
+	ck_assert(!screen_has("[y/n]"));
+}
+END_TEST
+
 START_TEST(test_pick_loading)
 {
 	v = view_detail_create(&m, 1043, ACTION_ASSIGN);	/* as the board's A does */
@@ -1197,7 +1226,27 @@ START_TEST(test_redispatch)
 		ck_assert(strstr(row(y), "better truck") != NULL);
 		ck_assert_int_eq(role_at(y, "R re-dispatch"), ROLE_KEY);
 	}
+	/* CSH-XY-V01 is on its way (issue 8): R asks first, naming it, its ETA and the new
+	 * truck; n sends nothing. */
 	ck_assert_uint_eq(press('R'), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.assign, 0);
+	draw(80, 24);
+	y = find_row("[y/n]");
+	ck_assert_int_ge(y, 0);
+	ck_assert_msg(strstr(row(y), "CSH-XY-V01") != NULL && strstr(row(y), "CSH-XY-V04") != NULL,
+	    "%s", row(y));
+	if (_i == 0)
+		check_golden("detail-redispatch-confirm-80x24");
+	else
+		check_golden("detail-redispatch-confirm-80x24-zh");
+	press('x');				/* anything else: still asking */
+	ck_assert_int_eq(rec.assign, 0);
+	press('n');
+	ck_assert_int_eq(rec.assign, 0);
+	draw(80, 24);
+	ck_assert_int_lt(find_row("[y/n]"), 0);
+	press('R');
+	ck_assert_uint_eq(press('y'), UI_HANDLED | UI_REDRAW);
 	ck_assert_int_eq(rec.assign, 1);
 	ck_assert_int_eq(rec.id, 1042);
 	ck_assert_str_eq(rec.text, "CSH-XY-V04");
@@ -1210,6 +1259,7 @@ START_TEST(test_redispatch)
 	rd_warning.ver = 2;
 	rd_strlcpy(rd_warning.truck, "CSH-XY-V02", sizeof rd_warning.truck);
 	press('R');
+	press('y');
 	ck_assert_int_eq(rec.assign, 2);
 	ck_assert_str_eq(rec.text, "CSH-XY-V02");
 	/* r is not R: nothing happens in the detail. */
@@ -2135,6 +2185,7 @@ views_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_pick_golden, 0, 2);
 	tcase_add_test(tc, test_pick_loading);
+	tcase_add_test(tc, test_pick_confirm);
 	tcase_add_test(tc, test_pick_enter_assigns_once);
 	tcase_add_test(tc, test_pick_digits);
 	tcase_add_test(tc, test_pick_keys_use_drawn_rows);

@@ -351,6 +351,15 @@ assign_draw(struct assign *p, struct vscreen *vs, const struct model *m,
 		right = i18n_tr(p->src == ASSIGN_LOADING ? "detail.loading" :
 		    "detail.cand.ranked");
 	}
+	/* the truck the job would be taken from, and its ETA, to weigh the rows against */
+	if (t->truck[0] != '\0') {
+		char eta[24] = "-";
+		size_t len = strlen(title);
+		if (present_eta_known(t))
+			model_fmt_minutes(t->eta - m->now, eta, sizeof eta);
+		snprintf(title + len, sizeof title - len, " \xc2\xb7 %s %s %s %s",
+		    i18n_tr("detail.cand.current"), t->truck, i18n_tr("detail.eta"), eta);
+	}
 	vscreen_fill(vs, x, y, w, h, ROLE_DIALOG, 0, L' ');
 	chrome_section(vs, x, y, w, title, right);
 	vscreen_fill(vs, x, y + h - 1, w, 1, ROLE_BORDER, 0, L'\x2500');
