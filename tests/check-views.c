@@ -294,6 +294,38 @@ detail_1042(enum keymap_action start)
 	return d;
 }
 
+/* The notes stay in the header (issue 8): the intake note from the history, the latest
+ * from the ticket, whatever the timeline scrolls to; before the history arrives a single
+ * note is the ticket's last_note. */
+START_TEST(test_detail_header_notes)
+{
+	int y;
+
+	tickets[0].notes = 2;
+	rd_strlcpy(tickets[0].last_note, "Customer called back: still waiting",
+	    sizeof tickets[0].last_note);
+	model_refresh(&m, NOW);
+	v = detail_1042(ACTION_NONE);
+	draw(80, 24);
+	y = find_row("Note      客户说车停在");
+	ck_assert_int_ge(y, 0);
+	ck_assert_int_eq(find_row("Latest    Customer called back: still waiting"), y + 1);
+	ck_assert_int_lt(y, find_row("Truck"));
+	press_sym(KEYSYM_HOME);			/* the timeline moves; the header does not */
+	draw(80, 24);
+	ck_assert_int_eq(find_row("Note      客户说车停在"), y);
+	view_destroy(v);
+
+	tickets[0].notes = 1;
+	rd_strlcpy(tickets[0].last_note, "parked by the bus stop", sizeof tickets[0].last_note);
+	model_refresh(&m, NOW);
+	v = view_detail_create(&m, 1042, ACTION_NONE);	/* no history yet */
+	draw(80, 24);
+	ck_assert_int_ge(find_row("Note      parked by the bus stop"), 0);
+	ck_assert_int_lt(find_row("Latest"), 0);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- board goldens */
 
 START_TEST(test_board_golden)
@@ -2220,6 +2252,7 @@ views_suite(void)
 	tcase_add_test(tc, test_present_due);
 	tcase_add_test(tc, test_board_urgency_standing);
 	tcase_add_test(tc, test_board_urgency_order);
+	tcase_add_test(tc, test_detail_header_notes);
 	tcase_add_loop_test(tc, test_waiting_agent_status, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;

@@ -120,7 +120,7 @@ label_width(void)
 	static const char *keys[] = {
 		"detail.customer", "detail.phone", "detail.vehicle", "detail.region",
 		"detail.place", "detail.fault", "detail.flags", "detail.promised", "detail.eta",
-		"detail.times",
+		"detail.times", "detail.note_first", "detail.note_last",
 	};
 	size_t i;
 	int w, best = 8;
@@ -213,6 +213,40 @@ redispatch_of(const struct model *m, const struct proto_ticket *t)
 }
 
 /* ---- drawing ---- */
+
+/* The first note of the history as loaded (the intake's, mostly); NULL none or not yet. */
+static const char *
+first_note(const struct view_detail *vd)
+{
+	for (size_t i = 0; i < vd->n_events; i++)
+		if (event_kind_parse(vd->events[i].kind) == EVENT_NOTE)
+			return vd->events[i].detail;
+	return NULL;
+}
+
+/* The notes stay in the header whatever the timeline shows (issue 8: the intake note went
+ * under a run of ETA lines): the first note and, when there are more, the latest. */
+static int
+draw_notes(const struct view_detail *vd, struct vscreen *vs, const struct proto_ticket *t,
+    int y, int y_end)
+{
+	int cols = vscreen_cols(vs), lw = label_width(), x = 1, fw = cols - 1 - (x + lw + 2);
+	const char *first = first_note(vd);
+
+	if (t->notes <= 0 && first == NULL)
+		return y;
+	if (first == NULL && t->notes == 1)
+		first = t->last_note;
+	if (first != NULL && y < y_end) {
+		vscreen_put_pad(vs, x, y, ROLE_DIM, 0, i18n_tr("detail.note_first"), lw);
+		vscreen_put_ellipsis(vs, x + lw + 2, y++, ROLE_NORMAL, 0, first, fw);
+	}
+	if (t->notes > 1 && t->last_note[0] != '\0' && y < y_end) {
+		vscreen_put_pad(vs, x, y, ROLE_DIM, 0, i18n_tr("detail.note_last"), lw);
+		vscreen_put_ellipsis(vs, x + lw + 2, y++, ROLE_NORMAL, 0, t->last_note, fw);
+	}
+	return y;
+}
 
 static int
 draw_header(struct vscreen *vs, const struct model *m, const struct proto_ticket *t, int y,
@@ -626,6 +660,7 @@ detail_draw(struct view *v, const struct model *m, struct vscreen *vs, const str
 		draw_missing(vs, vd->id, y);
 	else {
 		y = draw_header(vs, m, t, y, y_end);
+		y = draw_notes(vd, vs, t, y, y_end);
 		y = draw_truck(vs, m, t, y, y_end);
 		y = draw_warnings(vs, m, t, y, y_end);
 		y = draw_diag(vs, m, t, y, y_end);
