@@ -270,6 +270,18 @@ present_colon(void)
 	return buf;
 }
 
+const char *
+present_flag_glyph(uint32_t flags)
+{
+	if (flags & TICKET_FLAG_INJURY)
+		return "+";
+	if (flags & (TICKET_FLAG_ALONE_NIGHT | TICKET_FLAG_VULNERABLE))
+		return "^";
+	if (flags & TICKET_FLAG_EXPRESSWAY)
+		return "=";
+	return NULL;
+}
+
 void
 present_flags(uint32_t flags, const char *sep, char *out, size_t outsz)
 {
