@@ -1895,6 +1895,28 @@ START_TEST(test_board_urgency_standing)
 }
 END_TEST
 
+/* The flags shown on the board, weightiest first, in ASCII (mono, any language); a
+ * closed ticket shows none. */
+START_TEST(test_board_flag_mark)
+{
+	ck_assert_ptr_null(present_flag_glyph(0));
+	ck_assert_str_eq(present_flag_glyph(TICKET_FLAG_ALL), "+");
+	ck_assert_str_eq(present_flag_glyph(TICKET_FLAG_EXPRESSWAY | TICKET_FLAG_VULNERABLE), "^");
+	ck_assert_str_eq(present_flag_glyph(TICKET_FLAG_ALONE_NIGHT), "^");
+	ck_assert_str_eq(present_flag_glyph(TICKET_FLAG_EXPRESSWAY), "=");
+	v = view_board_create();
+	draw(80, 24);
+	ck_assert(strncmp(row(find_row("1042")), " + 1042", 7) == 0);
+	ck_assert_int_eq(role_at(find_row("1042"), "+"), ROLE_WARN);
+	ck_assert(strncmp(row(find_row("1044")), "   1044", 7) == 0);
+	tickets[0].flags = TICKET_FLAG_INJURY;
+	rd_strlcpy(tickets[0].state, "completed", sizeof tickets[0].state);
+	model_refresh(&m, NOW);
+	draw(80, 24);
+	ck_assert(strncmp(row(find_row("1042")), "   1042", 7) == 0);
+}
+END_TEST
+
 /* The board's order by urgency (issue 8): late before at risk before on time whatever the
  * flags, then the least slack; priority flags and being new only break ties. Each row is a
  * ticket, listed in the order the board must show them. */
@@ -2253,6 +2275,7 @@ views_suite(void)
 	tcase_add_test(tc, test_board_urgency_standing);
 	tcase_add_test(tc, test_board_urgency_order);
 	tcase_add_test(tc, test_detail_header_notes);
+	tcase_add_test(tc, test_board_flag_mark);
 	tcase_add_loop_test(tc, test_waiting_agent_status, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
