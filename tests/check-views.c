@@ -953,6 +953,10 @@ START_TEST(test_pick_confirm)
 	harness_answer_cands(&m, base_cands, 2);
 	draw(80, 24);
 	ck_assert(screen_has("now CSH-XY-V01 ETA 17m"));
+	ck_assert_msg(strstr(row(find_row("CSH-XY-V02") + 1), "now CSH-XY-V01 ETA 17m") != NULL,
+	    "%s", row(find_row("CSH-XY-V02") + 1));
+	ck_assert_msg(strstr(row(find_row("CSH-XY-V04") + 1), "now CSH-XY-V01 ETA 17m") != NULL,
+	    "%s", row(find_row("CSH-XY-V04") + 1));
 	press('1');
 	ck_assert_int_eq(rec.assign, 0);
 	draw(80, 24);

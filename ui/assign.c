@@ -218,6 +218,14 @@ pick_candidate(struct vscreen *vs, const struct model *m, const struct proto_tic
 	snprintf(buf, sizeof buf, "%s", present_supplier(m->data, k != NULL ? k->region :
 	    t->region, c->supplier[0] != '\0' ? c->supplier : k != NULL ? k->supplier : "-"));
 	len = strlen(buf);
+	if (t->truck[0] != '\0' && present_eta_known(t)) {
+		/* the truck it would replace, its ETA beside this one's */
+		char eta[24];
+		model_fmt_minutes(t->eta - m->now, eta, sizeof eta);
+		snprintf(buf + len, sizeof buf - len, "  \xc2\xb7  %s %s %s %s",
+		    i18n_tr("detail.cand.current"), t->truck, i18n_tr("detail.eta"), eta);
+	}
+	len = strlen(buf);
 	if (PROTO_HAS(c, candidate, load))
 		snprintf(buf + len, sizeof buf - len, "  \xc2\xb7  %s %lld",
 		    i18n_tr("detail.cand.load"), (long long)c->load);
