@@ -2,9 +2,9 @@
  * stalled, ETA late, overdue, a better truck for re-dispatch, waiting for an agent), raised
  * and cleared at every tick, and the ETA refresh from the truck's live position (its
  * history told only of meaningful changes). The loop's tick calls broker_watch_tick after
- * dispatch; dispatch and the ops clear settled warnings through broker_clear_warning. Calls the pure src/model/monitor.c, broker-eta.c (travel times,
- * the ETA, the query of a re-dispatch proposal), broker-state.c and broker-emit.c; never
- * broker-dispatch.c. */
+ * dispatch; dispatch and the ops clear settled warnings through broker_clear_warning.
+ * Calls the pure src/model/monitor.c, broker-eta.c (travel times, the ETA, the query of a
+ * re-dispatch proposal), broker-state.c and broker-emit.c; never broker-dispatch.c. */
 #include "broker-int.h"
 
 #include <inttypes.h>
