@@ -15,8 +15,8 @@
 #define PROMISED (T0 + 60 * MIN)  /* the promise: one hour */
 
 /* sla.ini as shipped: not_accepted 300 s, gps_stale 45 s, stalled 300 s, margin 300 s,
- * window 80 %, diagnosis hold 600 s */
-static const struct data_sla sla = { 300, 45, 300, 300, 80, 600 };
+ * window 80 %, diagnosis hold 600 s, waiting for an agent 180 s */
+static const struct data_sla sla = { 300, 45, 300, 300, 80, 600, 180 };
 
 enum { NONE_ = WARN_LEVEL_NONE, AMB = WARN_LEVEL_AMBER, RED = WARN_LEVEL_RED };
 
@@ -389,6 +389,49 @@ START_TEST(test_wants_proposal)
 }
 END_TEST
 
+/* waiting_agent (issue 8: tickets in Aba sat 46-66 min with no warning): new, in a region
+ * where an agent chooses the truck, amber past waiting_agent_s after the call, red past 3 x;
+ * never where the broker dispatches by itself, never once a truck is chosen. */
+static const struct wait_case {
+	const char *name;
+	enum ticket_state state;
+	bool manual;
+	int64_t waited;
+	int want;
+} waits[] = {
+	{ "manual, 180 s", N, true, 180 * S, NONE_ },
+	{ "manual, 180 s + 1 ms", N, true, 180 * S + 1, AMB },
+	{ "manual, 540 s", N, true, 540 * S, AMB },
+	{ "manual, 540 s + 1 ms", N, true, 540 * S + 1, RED },
+	{ "manual, 46 min", N, true, 46 * MIN, RED },
+	{ "automatic, 46 min", N, false, 46 * MIN, NONE_ },
+	{ "manual, a truck offered", D, true, 46 * MIN, NONE_ },
+	{ "manual, accepted", A, true, 46 * MIN, NONE_ },
+};
+
+START_TEST(test_waiting_agent)
+{
+	const struct wait_case *c = &waits[_i];
+	struct monitor_ticket t = { .state = c->state, .created = T0, .promised = T0 + 24 * 60 * MIN,
+	    .manual = c->manual };
+	struct monitor_result r;
+	char text[200];
+
+	monitor_check(&t, NULL, NULL, &sla, T0 + c->waited, &r);
+	ck_assert_msg((int)r.w[WARN_WAITING_AGENT].level == c->want, "%s: level %d, want %d",
+	    c->name, (int)r.w[WARN_WAITING_AGENT].level, c->want);
+	for (int k = 0; k < WARN_KIND_COUNT; k++)
+		if (k != WARN_WAITING_AGENT)
+			ck_assert_int_eq(r.w[k].level, WARN_LEVEL_NONE);
+	if (c->want == NONE_)
+		return;
+	ck_assert_int_eq(r.w[WARN_WAITING_AGENT].since, T0);
+	monitor_text(&r.w[WARN_WAITING_AGENT], text, sizeof text);
+	if (c->waited == 46 * MIN)
+		ck_assert_str_eq(text, "waiting 46 min for an agent to choose a truck");
+}
+END_TEST
+
 START_TEST(test_kind_tables)
 {
 	for (int i = 0; i < WARN_KIND_COUNT; i++) {
@@ -421,6 +464,7 @@ monitor_suite(void)
 	TCase *tc = tcase_create("rules");
 	tcase_add_loop_test(tc, test_rules, 0, (int)(sizeof rules / sizeof rules[0]));
 	tcase_add_test(tc, test_gps_sequence);
+	tcase_add_loop_test(tc, test_waiting_agent, 0, (int)(sizeof waits / sizeof waits[0]));
 	tcase_add_test(tc, test_late_sequence);
 	tcase_add_test(tc, test_params_and_texts);
 	tcase_add_test(tc, test_wants_proposal);

@@ -295,6 +295,38 @@ detail_1042(enum keymap_action start)
 	return d;
 }
 
+/* The notes stay in the header (issue 8): the intake note from the history, the latest
+ * from the ticket, whatever the timeline scrolls to; before the history arrives a single
+ * note is the ticket's last_note. */
+START_TEST(test_detail_header_notes)
+{
+	int y;
+
+	tickets[0].notes = 2;
+	rd_strlcpy(tickets[0].last_note, "Customer called back: still waiting",
+	    sizeof tickets[0].last_note);
+	model_refresh(&m, NOW);
+	v = detail_1042(ACTION_NONE);
+	draw(80, 24);
+	y = find_row("Note      客户说车停在");
+	ck_assert_int_ge(y, 0);
+	ck_assert_int_eq(find_row("Latest    Customer called back: still waiting"), y + 1);
+	ck_assert_int_lt(y, find_row("Truck"));
+	press_sym(KEYSYM_HOME);			/* the timeline moves; the header does not */
+	draw(80, 24);
+	ck_assert_int_eq(find_row("Note      客户说车停在"), y);
+	view_destroy(v);
+
+	tickets[0].notes = 1;
+	rd_strlcpy(tickets[0].last_note, "parked by the bus stop", sizeof tickets[0].last_note);
+	model_refresh(&m, NOW);
+	v = view_detail_create(&m, 1042, ACTION_NONE);	/* no history yet */
+	draw(80, 24);
+	ck_assert_int_ge(find_row("Note      parked by the bus stop"), 0);
+	ck_assert_int_lt(find_row("Latest"), 0);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- board goldens */
 
 START_TEST(test_board_golden)
@@ -914,6 +946,39 @@ START_TEST(test_pick_golden)
 }
 END_TEST
 
+/* A+digit on a ticket whose truck is on its way (issue 8): the panel shows that truck's
+ * ETA to weigh the rows against, and the pick asks y/n first; n goes back to the panel. */
+START_TEST(test_pick_confirm)
+{
+	v = view_detail_create(&m, 1042, ACTION_ASSIGN);
+	harness_answer_cands(&m, base_cands, 2);
+	draw(80, 24);
+	ck_assert(screen_has("now CSH-XY-V01 ETA 17m"));
+	ck_assert_msg(strstr(row(find_row("CSH-XY-V02") + 1), "now CSH-XY-V01 ETA 17m") != NULL,
+	    "%s", row(find_row("CSH-XY-V02") + 1));
+	ck_assert_msg(strstr(row(find_row("CSH-XY-V04") + 1), "now CSH-XY-V01 ETA 17m") != NULL,
+	    "%s", row(find_row("CSH-XY-V04") + 1));
+	press('1');
+	ck_assert_int_eq(rec.assign, 0);
+	draw(80, 24);
+	ck_assert(strstr(row(23), "Take from CSH-XY-V01 (en route") != NULL);
+	ck_assert(strstr(row(23), "offer to CSH-XY-V02?  [y/n]") != NULL);
+	press('n');
+	ck_assert_int_eq(rec.assign, 0);
+	draw(80, 24);
+	ck_assert(strstr(row(23), "Enter/1-5 assign") != NULL);	/* back in the panel */
+	press('2');
+	press_sym(KEYSYM_ESC);
+	ck_assert_int_eq(rec.assign, 0);
+	press('2');
+	press('y');
+	ck_assert_int_eq(rec.assign, 1);
+	ck_assert_str_eq(rec.text, "CSH-XY-V04");
+	draw(80, 24);
+	ck_assert(!screen_has("[y/n]"));
+}
+END_TEST
+
 START_TEST(test_pick_loading)
 {
 	v = view_detail_create(&m, 1043, ACTION_ASSIGN);	/* as the board's A does */
@@ -1198,7 +1263,27 @@ START_TEST(test_redispatch)
 		ck_assert(strstr(row(y), "better truck") != NULL);
 		ck_assert_int_eq(role_at(y, "R re-dispatch"), ROLE_KEY);
 	}
+	/* CSH-XY-V01 is on its way (issue 8): R asks first, naming it, its ETA and the new
+	 * truck; n sends nothing. */
 	ck_assert_uint_eq(press('R'), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.assign, 0);
+	draw(80, 24);
+	y = find_row("[y/n]");
+	ck_assert_int_ge(y, 0);
+	ck_assert_msg(strstr(row(y), "CSH-XY-V01") != NULL && strstr(row(y), "CSH-XY-V04") != NULL,
+	    "%s", row(y));
+	if (_i == 0)
+		check_golden("detail-redispatch-confirm-80x24");
+	else
+		check_golden("detail-redispatch-confirm-80x24-zh");
+	press('x');				/* anything else: still asking */
+	ck_assert_int_eq(rec.assign, 0);
+	press('n');
+	ck_assert_int_eq(rec.assign, 0);
+	draw(80, 24);
+	ck_assert_int_lt(find_row("[y/n]"), 0);
+	press('R');
+	ck_assert_uint_eq(press('y'), UI_HANDLED | UI_REDRAW);
 	ck_assert_int_eq(rec.assign, 1);
 	ck_assert_int_eq(rec.id, 1042);
 	ck_assert_str_eq(rec.text, "CSH-XY-V04");
@@ -1211,6 +1296,7 @@ START_TEST(test_redispatch)
 	rd_warning.ver = 2;
 	rd_strlcpy(rd_warning.truck, "CSH-XY-V02", sizeof rd_warning.truck);
 	press('R');
+	press('y');
 	ck_assert_int_eq(rec.assign, 2);
 	ck_assert_str_eq(rec.text, "CSH-XY-V02");
 	/* r is not R: nothing happens in the detail. */
@@ -1955,8 +2041,8 @@ START_TEST(test_present_due)
 END_TEST
 
 /* The board's urgency weighs a ticket's standing as the broker's warning for it: an ETA 7
- * minutes before the promise adds nothing, 4 minutes before adds what an amber warning
- * adds (and not twice once the broker's eta_late arrives). */
+ * minutes before the promise is on time, 4 minutes before is at risk like an amber warning
+ * (and not twice once the broker's eta_late arrives). */
 START_TEST(test_board_urgency_standing)
 {
 	struct proto_ticket t = base_tickets[0];
@@ -1965,14 +2051,133 @@ START_TEST(test_board_urgency_standing)
 	t.priority = 0;
 	t.eta = t.promised - 7 * MIN_MS;
 	calm = board_urgency(&t, NULL, NOW, 0);
-	ck_assert_int_eq(calm, -7 * 60);
-	ck_assert_int_eq(board_urgency(&t, NULL, NOW, 1), calm + 600);
 	t.eta = t.promised - 4 * MIN_MS;
 	risk = board_urgency(&t, NULL, NOW, 0);
-	ck_assert_int_eq(risk, -4 * 60 + 600);
+	ck_assert_int_gt(risk, calm);
 	ck_assert_int_eq(board_urgency(&t, NULL, NOW, 1), risk);
-	t.eta = t.promised + MIN_MS;
-	ck_assert_int_eq(board_urgency(&t, NULL, NOW, 0), 60 + 1200);
+	t.eta = t.promised - 7 * MIN_MS;
+	ck_assert_int_lt(board_urgency(&t, NULL, NOW, 1), risk);	/* 3 more minutes of slack */
+	ck_assert_int_lt(board_urgency(&t, NULL, NOW, 1), board_urgency(&t, NULL, NOW, 2));
+}
+END_TEST
+
+/* The flags shown on the board, weightiest first, in ASCII (mono, any language); a
+ * closed ticket shows none. */
+START_TEST(test_board_flag_mark)
+{
+	ck_assert_ptr_null(present_flag_glyph(0));
+	ck_assert_str_eq(present_flag_glyph(TICKET_FLAG_ALL), "+");
+	ck_assert_str_eq(present_flag_glyph(TICKET_FLAG_EXPRESSWAY | TICKET_FLAG_VULNERABLE), "^");
+	ck_assert_str_eq(present_flag_glyph(TICKET_FLAG_ALONE_NIGHT), "^");
+	ck_assert_str_eq(present_flag_glyph(TICKET_FLAG_EXPRESSWAY), "=");
+	v = view_board_create();
+	draw(80, 24);
+	ck_assert(strncmp(row(find_row("1042")), " + 1042", 7) == 0);
+	ck_assert_int_eq(role_at(find_row("1042"), "+"), ROLE_WARN);
+	ck_assert(strncmp(row(find_row("1044")), "   1044", 7) == 0);
+	tickets[0].flags = TICKET_FLAG_INJURY;
+	rd_strlcpy(tickets[0].state, "completed", sizeof tickets[0].state);
+	model_refresh(&m, NOW);
+	draw(80, 24);
+	ck_assert(strncmp(row(find_row("1042")), "   1042", 7) == 0);
+}
+END_TEST
+
+/* The board's order by urgency (issue 8): late before at risk before on time whatever the
+ * flags, then the least slack; priority flags and being new only break ties. Each row is a
+ * ticket, listed in the order the board must show them. */
+static const struct urgency_row {
+	int64_t id;
+	const char *state;
+	int64_t promised_min, eta_min; /* from NOW; eta 0: none */
+	int priority;
+	int warn;
+} urgency_rows[] = {
+	{ 1, "en_route",   -18, 0,   10, 0 },   /* 18 minutes late, no flags */
+	{ 2, "accepted",   -2,  5,   10, 0 },   /* promise passed 2 minutes ago */
+	{ 3, "en_route",    10, 12,  10, 0 },   /* ETA after the promise: late */
+	{ 4, "en_route",    30, 27,  10, 0 },   /* 3 minutes of slack: at risk */
+	{ 5, "en_route",    44, 40,  10, 1 },   /* an amber warning (gps_lost), 4 min slack */
+	{ 6, "new",         20, 0,   1010, 0 }, /* injury, 20 minutes left */
+	{ 7, "dispatched",  20, 0,   10, 0 },   /* same slack: the flags break the tie... */
+	{ 8, "en_route",    44, 20,  2000, 0 }, /* flagged, 44 minutes left, 24 of slack */
+	{ 9, "en_route",    44, 20,  10, 0 },   /* ...and here too */
+	{ 10, "on_scene",   40, 0,   1010, 0 }, /* on scene: nothing to count down */
+};
+
+static int
+urgency_warn(void *ctx, int64_t id)
+{
+	(void)ctx;
+	for (size_t i = 0; i < sizeof urgency_rows / sizeof urgency_rows[0]; i++)
+		if (urgency_rows[i].id == id)
+			return urgency_rows[i].warn;
+	return 0;
+}
+
+START_TEST(test_board_urgency_order)
+{
+	enum { N = sizeof urgency_rows / sizeof urgency_rows[0] };
+	struct proto_ticket t[N];
+	const struct proto_ticket *all[N];
+	struct board b;
+
+	for (size_t i = 0; i < N; i++) {
+		const struct urgency_row *r = &urgency_rows[i];
+		t[i] = base_tickets[0];
+		t[i].id = r->id;
+		rd_strlcpy(t[i].state, r->state, sizeof t[i].state);
+		t[i].created = NOW - 30 * MIN_MS;
+		t[i].promised = NOW + r->promised_min * MIN_MS;
+		t[i].eta = r->eta_min ? NOW + r->eta_min * MIN_MS : 0;
+		t[i].present = r->eta_min ? P_ALL : P_NOETA;
+		t[i].priority = r->priority;
+		all[N - 1 - i] = &t[i];		/* handed over in the reverse order */
+	}
+	board_init(&b);
+	board_rebuild(&b, all, N, NOW, urgency_warn, NULL);
+	ck_assert_uint_eq(b.n, N);
+	for (size_t i = 0; i < N; i++)
+		ck_assert_msg(b.rows[i]->id == urgency_rows[i].id, "row %zu: #%lld, want #%lld", i,
+		    (long long)b.rows[i]->id, (long long)urgency_rows[i].id);
+	board_finish(&b);
+}
+END_TEST
+
+/* A ticket where only an agent can choose the truck, kept waiting (issue 8): the status line
+ * counts it, and its warning is worded in the UI language from the code. */
+static struct proto_warning wa_warning = {
+	.id = 10, .ticket = 1043, .kind = "waiting_agent", .level = "amber",
+	.text = "waiting 7 min for an agent to choose a truck", .ts = NOW - MIN_MS, .ver = 1,
+	.since = NOW - 7 * MIN_MS - 5000,
+	.present = PROTO_ALL & ~((uint64_t)1 << PROTO_warning_cleared),
+};
+static const struct proto_warning *wp_wa[ARRAY_LEN(base_warnings) + 1];
+
+START_TEST(test_waiting_agent_status)
+{
+	static const char *langs[] = { "en", "zh_CN" };
+	static const char *counts[] = { "to assign 1", "待派车 1" };
+	static const char *texts[] = { "waiting 7 min for an agent to choose a truck",
+		"已等待 7 分钟，尚未由坐席选派车辆" };
+	char text[256];
+	size_t i;
+
+	load_lang(langs[_i]);
+	v = view_board_create();
+	draw(80, 24);
+	ck_assert(!screen_has(counts[_i]));	/* none waiting: not shown */
+	for (i = 0; i < ARRAY_LEN(base_warnings); i++)
+		wp_wa[i] = m.warnings[i];
+	wp_wa[i] = &wa_warning;
+	m.warnings = wp_wa;
+	m.n_warnings = ARRAY_LEN(wp_wa);
+	model_refresh(&m, NOW);
+	draw(80, 24);
+	ck_assert_msg(screen_has(counts[_i]), "no \"%s\" in the status line", counts[_i]);
+	ck_assert_int_eq(model_warn_level(&m, 1043), 1);
+	present_warning_text(&wa_warning, NULL, NOW, text, sizeof text);
+	ck_assert_str_eq(text, texts[_i]);
 }
 END_TEST
 
@@ -2200,6 +2405,7 @@ views_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_pick_golden, 0, 2);
 	tcase_add_test(tc, test_pick_loading);
+	tcase_add_test(tc, test_pick_confirm);
 	tcase_add_test(tc, test_pick_enter_assigns_once);
 	tcase_add_test(tc, test_pick_digits);
 	tcase_add_test(tc, test_pick_keys_use_drawn_rows);
@@ -2236,6 +2442,10 @@ views_suite(void)
 	tcase_add_test(tc, test_present_wrap);
 	tcase_add_test(tc, test_present_due);
 	tcase_add_test(tc, test_board_urgency_standing);
+	tcase_add_test(tc, test_board_urgency_order);
+	tcase_add_test(tc, test_detail_header_notes);
+	tcase_add_test(tc, test_board_flag_mark);
+	tcase_add_loop_test(tc, test_waiting_agent_status, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -218,6 +218,14 @@ pick_candidate(struct vscreen *vs, const struct model *m, const struct proto_tic
 	snprintf(buf, sizeof buf, "%s", present_supplier(m->data, k != NULL ? k->region :
 	    t->region, c->supplier[0] != '\0' ? c->supplier : k != NULL ? k->supplier : "-"));
 	len = strlen(buf);
+	if (t->truck[0] != '\0' && present_eta_known(t)) {
+		/* the truck it would replace, its ETA beside this one's */
+		char eta[24];
+		model_fmt_minutes(t->eta - m->now, eta, sizeof eta);
+		snprintf(buf + len, sizeof buf - len, "  \xc2\xb7  %s %s %s %s",
+		    i18n_tr("detail.cand.current"), t->truck, i18n_tr("detail.eta"), eta);
+	}
+	len = strlen(buf);
 	if (PROTO_HAS(c, candidate, load))
 		snprintf(buf + len, sizeof buf - len, "  \xc2\xb7  %s %lld",
 		    i18n_tr("detail.cand.load"), (long long)c->load);
@@ -350,6 +358,15 @@ assign_draw(struct assign *p, struct vscreen *vs, const struct model *m,
 		    present_colon(), present_fault(t->fault));
 		right = i18n_tr(p->src == ASSIGN_LOADING ? "detail.loading" :
 		    "detail.cand.ranked");
+	}
+	/* the truck the job would be taken from, and its ETA, to weigh the rows against */
+	if (t->truck[0] != '\0') {
+		char eta[24] = "-";
+		size_t len = strlen(title);
+		if (present_eta_known(t))
+			model_fmt_minutes(t->eta - m->now, eta, sizeof eta);
+		snprintf(title + len, sizeof title - len, " \xc2\xb7 %s %s %s %s",
+		    i18n_tr("detail.cand.current"), t->truck, i18n_tr("detail.eta"), eta);
 	}
 	vscreen_fill(vs, x, y, w, h, ROLE_DIALOG, 0, L' ');
 	chrome_section(vs, x, y, w, title, right);

@@ -3,10 +3,12 @@
  *
  * assign_ask asks the broker for its five best trucks (dispatch.candidates, through
  * model_request): rank, truck, kind, status, km, ETA and what it rests on (a stale GPS fix
- * is marked), GPS age, supplier, load, quality and the broker's reason. While the answer is
- * out the panel says so; when the broker cannot answer (an older one says unknown_op, no
- * answer came, the request could not be sent) it says why, in words, and shows the local
- * estimate instead: the nearest available trucks able to serve the fault, straight line.
+ * is marked), GPS age, supplier, load, quality and the broker's reason; when the ticket has
+ * a truck, that truck and its ETA in the title and beside each candidate, to weigh them.
+ * While the answer is out the panel says so; when the broker cannot answer (an older one
+ * says unknown_op, no answer came, the request could not be sent) it says why, in words,
+ * and shows the local estimate instead: the nearest available trucks able to serve the
+ * fault, straight line.
  *
  * The panel records the rows as last drawn: keys act on what the agent saw, never on an
  * answer that arrived since. It sends nothing itself: assign_key says which row was

@@ -43,6 +43,12 @@ is_open(const struct proto_ticket *t)
 	return s >= 0 && !ticket_state_final((enum ticket_state)s);
 }
 
+/* The urgency key's fields, most significant first: the level (bit 44 up), seconds of
+ * slack (4096 a second, room for 130 years either way), being new, priority. */
+#define URGENCY_LEVEL ((int64_t)1 << 44)
+#define URGENCY_SECOND ((int64_t)4096)
+#define URGENCY_PRIO_MAX 2047
+
 int64_t
 board_urgency(const struct proto_ticket *t, const struct data_sla *sla, int64_t now,
     int warn_level)
@@ -56,16 +62,20 @@ board_urgency(const struct proto_ticket *t, const struct data_sla *sla, int64_t 
 	monitor_ticket_from_wire(t, &mt);
 	struct monitor_standing st = monitor_classify(&mt, sla != NULL ? sla :
 	    monitor_sla_default(), now);
-	int64_t score = -st.slack_ms / 1000;      /* seconds of slack; negative = late */
 	/* The standing counts as the warning the broker raises for it (eta_late, overdue),
 	 * so a ticket is not counted twice once that warning arrives. */
 	int level = st.cls == MONITOR_LATE ? 2 : st.cls == MONITOR_AT_RISK ? 1 : 0;
 	if (warn_level > level)
 		level = warn_level;
-	score += (int64_t)level * 600;            /* a warning is worth ten minutes */
-	score += t->priority * 60;                /* each priority point a minute */
+	/* Late before at risk before on time, whatever the flags: then the least slack; the
+	 * priority flags and being new (nobody on the way yet) only break ties of a second. */
+	int64_t prio = t->priority < 0 ? 0 : t->priority > URGENCY_PRIO_MAX ?
+	    URGENCY_PRIO_MAX : t->priority;
+	int64_t score = (int64_t)level * URGENCY_LEVEL;
+	score += -(st.slack_ms / 1000) * URGENCY_SECOND;
 	if (s == TICKET_NEW)
-		score += 300;                     /* nobody is on the way yet */
+		score += URGENCY_PRIO_MAX + 1;
+	score += prio;
 	return score;
 }
 

@@ -75,10 +75,10 @@ void board_scroll(struct board *b, size_t visible);
 const struct proto_ticket *board_selected(const struct board *b);
 
 /* Urgency score: higher is more urgent. Open tickets come before closed ones; among open
- * ones, the least slack before the promise (by ETA when known) as src/model/monitor.h measures
- * it, plus ten minutes per level of the worse of its warnings and its standing (at risk
- * amber, late red), a minute per priority point, five more while new. sla NULL: the
- * shipped thresholds. */
+ * ones not yet on scene, late (overdue or a red warning) before at risk (the standing of
+ * src/model/monitor.h, or an amber warning) before on time, whatever the flags; within a
+ * level the least slack before the promise (by ETA when known); only then, being new and
+ * the priority flags break ties. sla NULL: the shipped thresholds. */
 int64_t board_urgency(const struct proto_ticket *t, const struct data_sla *sla, int64_t now,
     int warn_level);
 

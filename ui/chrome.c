@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "kinds.h"
 #include "present.h"
 #include "text.h"
 #include "util.h"
@@ -125,6 +126,14 @@ chrome_status(struct vscreen *vs, int y, const struct model *m)
 	seg(vs, &x, y, limit, ROLE_STATUS, 0, " \xc2\xb7 ");
 	snprintf(buf, sizeof buf, "%s %zu", i18n_tr("status.at_risk"), risk);
 	seg(vs, &x, y, limit, ROLE_STATUS, risk > 0 ? THEME_BOLD : 0, buf);
+	size_t waiting = 0; /* tickets where only an agent can choose the truck, kept waiting */
+	for (size_t i = 0; i < m->n_warnings; i++)
+		waiting += warn_kind_parse(m->warnings[i]->kind) == WARN_WAITING_AGENT;
+	if (waiting > 0) {
+		seg(vs, &x, y, limit, ROLE_STATUS, 0, " \xc2\xb7 ");
+		snprintf(buf, sizeof buf, "%s %zu", i18n_tr("status.waiting_agent"), waiting);
+		seg(vs, &x, y, limit, ROLE_STATUS, THEME_BOLD, buf);
+	}
 	if (pending > 0) {
 		seg(vs, &x, y, limit, ROLE_STATUS, 0, "   ");
 		snprintf(buf, sizeof buf, "%s %zu", i18n_tr("status.pending"), pending);

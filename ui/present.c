@@ -194,6 +194,12 @@ present_warning_text(const struct proto_warning *w, const struct proto_ticket *t
 		snprintf(alt, sizeof alt, "%lld", (long long)alt_m);
 		snprintf(eta_min, sizeof eta_min, "%lld", (long long)eta_m);
 		break;
+	case WARN_WAITING_AGENT:
+		if (!since)
+			break;
+		key = "warn.waiting_agent.text";
+		minutes(now - w->since, min, sizeof min);
+		break;
 	default:
 		break;
 	}
@@ -262,6 +268,18 @@ present_colon(void)
 	/* Catalog values lose trailing spaces: an ASCII colon gets its space back here. */
 	snprintf(buf, sizeof buf, "%s%s", c, (unsigned char)c[0] < 0x80 ? " " : "");
 	return buf;
+}
+
+const char *
+present_flag_glyph(uint32_t flags)
+{
+	if (flags & TICKET_FLAG_INJURY)
+		return "+";
+	if (flags & (TICKET_FLAG_ALONE_NIGHT | TICKET_FLAG_VULNERABLE))
+		return "^";
+	if (flags & TICKET_FLAG_EXPRESSWAY)
+		return "=";
+	return NULL;
 }
 
 void

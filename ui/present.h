@@ -50,6 +50,10 @@ const char *present_colon(void);
 
 /* The set flags as translated words joined by sep ("expressway · injury"); "" if none. */
 void present_flags(uint32_t flags, const char *sep, char *out, size_t outsz);
+/* The board's one-column mark of the weightiest flag set, ASCII so it reads the same in
+ * mono and in every language: "+" injury, "^" a woman alone at night or children or
+ * elderly aboard, "=" on an expressway; NULL if none. Static. */
+const char *present_flag_glyph(uint32_t flags);
 /* A short age or duration: "12s" under a minute, else model_fmt_minutes() ("5m", "1h05"). */
 void present_age(int64_t ms, char *out, size_t outsz);
 

@@ -43,7 +43,7 @@ static const struct {
 	int drop;
 	bool right;
 } cols_def[COL_COUNT] = {
-	[COL_MARK] = { NULL, 1, 0, false },
+	[COL_MARK] = { NULL, 2, 0, false },	/* the warning, then the flag glyph */
 	[COL_ID] = { "board.col.id", 4, 0, true },
 	[COL_AGE] = { "board.col.age", 5, 1, true },
 	[COL_STATE] = { "board.col.state", 10, 0, false },
@@ -198,6 +198,9 @@ draw_row(struct vscreen *vs, const struct layout *l, int y, const struct model *
 	vscreen_fill(vs, 0, y, vscreen_cols(vs), 1, base, 0, L' ');
 	if (warn > 0 && !closed)
 		cell(vs, l, COL_MARK, y, warn >= 2 ? ROLE_LATE : ROLE_WARN, "!");
+	if (present_flag_glyph((uint32_t)t->flags) != NULL && !closed)
+		vscreen_put(vs, l->x[COL_MARK] + 1, y, ROLE_WARN, 0,
+		    present_flag_glyph((uint32_t)t->flags), 1);
 	snprintf(buf, sizeof buf, "%lld", (long long)t->id);
 	cell(vs, l, COL_ID, y, base, buf);
 	model_fmt_minutes(m->now > t->created ? m->now - t->created : 0, buf, sizeof buf);

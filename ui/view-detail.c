@@ -34,7 +34,8 @@ enum mode {
 	MODE_CANCEL,		/* prompt: reason to cancel */
 	MODE_MENU,		/* menu: next state */
 	MODE_PICK,		/* assign panel: the list has the keys (digits, Enter, r) */
-	MODE_ASSIGN		/* assign panel: typing a truck id */
+	MODE_ASSIGN,		/* assign panel: typing a truck id */
+	MODE_CONFIRM		/* y/n: take the job from a truck that accepted it */
 };
 
 /* One screen line of the timeline: part of the text of event ev. */
@@ -69,6 +70,11 @@ struct view_detail {
 	 * second R does not send it again */
 	int64_t redisp_id, redisp_ver;
 	char redisp_truck[TRUCK_ID_MAX];
+	/* MODE_CONFIRM: the truck to offer the job to, the mode to go back to on "n", and
+	 * the re-dispatch warning it answers (R; id 0: picked in the panel) */
+	char confirm_truck[TRUCK_ID_MAX];
+	enum mode confirm_back;
+	int64_t confirm_wid, confirm_wver;
 };
 
 static const struct view_hint hints[] = {
@@ -114,7 +120,7 @@ label_width(void)
 	static const char *keys[] = {
 		"detail.customer", "detail.phone", "detail.vehicle", "detail.region",
 		"detail.place", "detail.fault", "detail.flags", "detail.promised", "detail.eta",
-		"detail.times",
+		"detail.times", "detail.note_first", "detail.note_last",
 	};
 	size_t i;
 	int w, best = 8;
@@ -207,6 +213,40 @@ redispatch_of(const struct model *m, const struct proto_ticket *t)
 }
 
 /* ---- drawing ---- */
+
+/* The first note of the history as loaded (the intake's, mostly); NULL none or not yet. */
+static const char *
+first_note(const struct view_detail *vd)
+{
+	for (size_t i = 0; i < vd->n_events; i++)
+		if (event_kind_parse(vd->events[i].kind) == EVENT_NOTE)
+			return vd->events[i].detail;
+	return NULL;
+}
+
+/* The notes stay in the header whatever the timeline shows (issue 8: the intake note went
+ * under a run of ETA lines): the first note and, when there are more, the latest. */
+static int
+draw_notes(const struct view_detail *vd, struct vscreen *vs, const struct proto_ticket *t,
+    int y, int y_end)
+{
+	int cols = vscreen_cols(vs), lw = label_width(), x = 1, fw = cols - 1 - (x + lw + 2);
+	const char *first = first_note(vd);
+
+	if (t->notes <= 0 && first == NULL)
+		return y;
+	if (first == NULL && t->notes == 1)
+		first = t->last_note;
+	if (first != NULL && y < y_end) {
+		vscreen_put_pad(vs, x, y, ROLE_DIM, 0, i18n_tr("detail.note_first"), lw);
+		vscreen_put_ellipsis(vs, x + lw + 2, y++, ROLE_NORMAL, 0, first, fw);
+	}
+	if (t->notes > 1 && t->last_note[0] != '\0' && y < y_end) {
+		vscreen_put_pad(vs, x, y, ROLE_DIM, 0, i18n_tr("detail.note_last"), lw);
+		vscreen_put_ellipsis(vs, x + lw + 2, y++, ROLE_NORMAL, 0, t->last_note, fw);
+	}
+	return y;
+}
 
 static int
 draw_header(struct vscreen *vs, const struct model *m, const struct proto_ticket *t, int y,
@@ -575,6 +615,24 @@ draw_missing(struct vscreen *vs, int64_t id, int y)
 	vscreen_put_ellipsis(vs, 1, y + 1, ROLE_WARN, 0, buf, vscreen_cols(vs) - 2);
 }
 
+/* The question before taking a job from a truck that accepted it: which truck, its state
+ * and ETA, and the truck it goes to. */
+static void
+draw_confirm(struct view_detail *vd, struct vscreen *vs, const struct model *m,
+    const struct proto_ticket *t, int y)
+{
+	char line[512], eta[64] = "-";
+
+	if (t != NULL && present_eta_known(t))
+		model_fmt_minutes(t->eta - m->now, eta, sizeof eta);
+	snprintf(line, sizeof line, "%s %s (%s \xc2\xb7 %s %s) %s %s?  [y/n]",
+	    i18n_tr("detail.confirm.from"), t != NULL ? t->truck : "-",
+	    t != NULL ? present_state(t->state) : "-", i18n_tr("detail.eta"), eta,
+	    i18n_tr("detail.confirm.to"), vd->confirm_truck);
+	vscreen_fill(vs, 0, y, vscreen_cols(vs), 1, ROLE_WARN, THEME_BOLD, L' ');
+	vscreen_put_ellipsis(vs, 1, y, ROLE_WARN, THEME_BOLD, line, vscreen_cols(vs) - 2);
+}
+
 static void
 detail_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct theme *th)
 {
@@ -602,6 +660,7 @@ detail_draw(struct view *v, const struct model *m, struct vscreen *vs, const str
 		draw_missing(vs, vd->id, y);
 	else {
 		y = draw_header(vs, m, t, y, y_end);
+		y = draw_notes(vd, vs, t, y, y_end);
 		y = draw_truck(vs, m, t, y, y_end);
 		y = draw_warnings(vs, m, t, y, y_end);
 		y = draw_diag(vs, m, t, y, y_end);
@@ -643,6 +702,9 @@ detail_draw(struct view *v, const struct model *m, struct vscreen *vs, const str
 	case MODE_PICK:
 		chrome_key_hints(vs, rows - 1, pick_keys, (int)ARRAY_LEN(pick_keys) / 2);
 		break;
+	case MODE_CONFIRM:
+		draw_confirm(vd, vs, m, t, rows - 1);
+		break;
 	default:
 		chrome_message(vs, rows - 1, m, hints, (int)ARRAY_LEN(hints));
 		break;
@@ -673,6 +735,7 @@ set_mode(struct view_detail *vd, enum mode mode)
 		vd->view.scope = SCOPE_FORM;
 		break;
 	case MODE_PICK:
+	case MODE_CONFIRM:
 		vd->view.scope = SCOPE_DIALOG;
 		break;
 	case MODE_ASSIGN:
@@ -748,7 +811,45 @@ refuse(struct model *m, const char *key, const struct proto_ticket *t)
 	return UI_HANDLED | UI_REDRAW;
 }
 
-/* R: send the re-dispatch the broker proposes (ticket.assign to its truck), once. */
+/* Whether taking the job from t's truck needs the agent's yes: it accepted or is on its
+ * way (a truck only offered the job has not committed to it). */
+static bool
+committed(const struct proto_ticket *t)
+{
+	int s = state_of(t);
+	return t->truck[0] != '\0' && (s == TICKET_ACCEPTED || s == TICKET_EN_ROUTE);
+}
+
+/* Ask y/n before offering t's job to truck; n goes back to mode back. w: the re-dispatch
+ * warning it answers (R), else NULL. */
+static void
+ask_confirm(struct view_detail *vd, const char *truck, enum mode back,
+    const struct proto_warning *w)
+{
+	set_mode(vd, MODE_CONFIRM);
+	rd_strlcpy(vd->confirm_truck, truck, sizeof vd->confirm_truck);
+	vd->confirm_back = back;
+	vd->confirm_wid = w != NULL ? w->id : 0;
+	vd->confirm_wver = w != NULL ? w->ver : 0;
+}
+
+/* Send ticket.assign to truck; wid/wver: the re-dispatch warning it answers (0: none),
+ * remembered so a second R does not send it again. */
+static unsigned
+send_redispatch(struct view_detail *vd, struct model *m, const char *truck, int64_t wid,
+    int64_t wver)
+{
+	if (send_assign(vd, m, truck) == 0 && wid != 0) {
+		vd->redisp_id = wid;
+		vd->redisp_ver = wver;
+		rd_strlcpy(vd->redisp_truck, truck, sizeof vd->redisp_truck);
+	}
+	detail_sync(&vd->view, m);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+/* R: send the re-dispatch the broker proposes (ticket.assign to its truck), once; asks
+ * first when the ticket's truck has accepted the job. */
 static unsigned
 redispatch(struct view_detail *vd, struct model *m)
 {
@@ -769,13 +870,11 @@ redispatch(struct view_detail *vd, struct model *m)
 		    present_colon(), w->truck);
 		return UI_HANDLED | UI_REDRAW;
 	}
-	if (send_assign(vd, m, w->truck) == 0) {
-		vd->redisp_id = w->id;
-		vd->redisp_ver = w->ver;
-		rd_strlcpy(vd->redisp_truck, w->truck, sizeof vd->redisp_truck);
+	if (committed(t)) {
+		ask_confirm(vd, w->truck, MODE_NONE, w);
+		return UI_HANDLED | UI_REDRAW;
 	}
-	detail_sync(&vd->view, m);
-	return UI_HANDLED | UI_REDRAW;
+	return send_redispatch(vd, m, w->truck, w->id, w->ver);
 }
 
 /* Assign the truck of row i of the panel as drawn; the panel closes when it was sent. */
@@ -797,6 +896,10 @@ pick_assign(struct view_detail *vd, struct model *m, int i)
 		return refuse(m, t != NULL ? "detail.err_assign" : "detail.err_missing", t);
 	}
 	rd_strlcpy(truck, assign_row(&vd->assign, i), sizeof truck);
+	if (committed(t)) {
+		ask_confirm(vd, truck, MODE_PICK, NULL);
+		return UI_HANDLED | UI_REDRAW;
+	}
 	if (send_assign(vd, m, truck) != 0) {
 		rd_strlcpy(vd->error, m->message[0] != '\0' ? m->message :
 		    i18n_tr("detail.err_not_sent"), sizeof vd->error);
@@ -832,6 +935,31 @@ pick_mode_key(struct view_detail *vd, struct model *m, const struct key *k,
 		return UI_HANDLED | UI_REDRAW;
 	}
 	return UI_HANDLED;
+}
+
+/* y/n of MODE_CONFIRM: y sends, n or Esc goes back (to the panel when it came from it). */
+static unsigned
+confirm_mode_key(struct view_detail *vd, struct model *m, const struct key *k,
+    enum keymap_action a)
+{
+	const struct proto_ticket *t = model_ticket(m, vd->id);
+	char truck[TRUCK_ID_MAX];
+	int64_t wid = vd->confirm_wid, wver = vd->confirm_wver;
+
+	if (a == ACTION_HELP || a == ACTION_REDRAW || a == ACTION_QUIT)
+		return UI_NONE;
+	if (a == ACTION_BACK || (k != NULL && !k->is_func && (k->code == 'n' || k->code == 'N'))) {
+		enum mode back = vd->confirm_back;
+		set_mode(vd, back);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (k == NULL || k->is_func || (k->code != 'y' && k->code != 'Y'))
+		return UI_HANDLED;
+	rd_strlcpy(truck, vd->confirm_truck, sizeof truck);
+	set_mode(vd, MODE_NONE);
+	if (!can_dispatch(t))		/* it moved on while the question was up */
+		return refuse(m, t != NULL ? "detail.err_assign" : "detail.err_missing", t);
+	return send_redispatch(vd, m, truck, wid, wver);
 }
 
 static unsigned
@@ -1045,6 +1173,8 @@ detail_key(struct view *v, struct model *m, const struct key *k, enum keymap_act
 		return prompt_mode_key(vd, m, k, a);
 	case MODE_PICK:
 		return pick_mode_key(vd, m, k, a);
+	case MODE_CONFIRM:
+		return confirm_mode_key(vd, m, k, a);
 	case MODE_NONE:
 		break;
 	}

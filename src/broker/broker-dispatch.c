@@ -145,6 +145,7 @@ offer(struct broker *b, struct bticket *t, struct btruck *k, const struct dispat
 	}
 	t->eta_updated = now;
 	PROTO_STRSET(t->last_offered, k->w.id);
+	broker_clear_warning(b, t, WARN_WAITING_AGENT); /* a truck is chosen */
 
 	k->job = t;
 	k->w.ticket = t->w.id;

@@ -163,6 +163,22 @@ broker_publish_position(struct broker *b, struct btruck *k)
 	proto_buf_finish(&pb);
 }
 
+/* An ETA refresh the history need not tell: like a position, latest-wins, saved at
+ * checkpoints, not in the log. */
+void
+broker_publish_ticket(struct broker *b, struct bticket *t)
+{
+	struct proto_buf pb;
+	t->w.ver = ++b->seq[PROTO_STREAM_TICKET];
+	PROTO_SET(&t->w, ticket, ver);
+	t->w.updated = broker_now(b);
+	PROTO_SET(&t->w, ticket, updated);
+	proto_buf_init(&pb);
+	proto_encode_pub(&pb, PROTO_MSG_ticket, b->epoch, t->w.ver, broker_now(b), &t->w);
+	queue_pub(b, PROTO_STREAM_TICKET, &pb);
+	proto_buf_finish(&pb);
+}
+
 /* ---- replies ---- */
 
 void

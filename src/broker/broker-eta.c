@@ -78,6 +78,7 @@ void
 broker_set_eta(struct bticket *t, int64_t eta, const char *src)
 {
 	t->w.eta = eta;
+	t->eta_logged = eta; /* the offer or acceptance that sets it tells it */
 	PROTO_SET(&t->w, ticket, eta);
 	proto_strset(t->w.eta_src, sizeof t->w.eta_src, src);
 	PROTO_SET(&t->w, ticket, eta_src);

@@ -67,6 +67,7 @@ struct bticket {
 	uint32_t declined[DECLINED_MAX];      /* geo ids of trucks that declined it */
 	int n_declined;
 	int64_t eta_updated;     /* broker time of the last ETA change */
+	int64_t eta_logged;      /* the ETA the history last told (0: the current one) */
 	int64_t round_start;     /* first offer not yet accepted (0: none): not_accepted clock */
 	char last_offered[sizeof ((struct proto_ticket *)0)->truck]; /* for the not_accepted text */
 	bool held;               /* waiting for a truck finishing a job nearby ... */
@@ -270,6 +271,9 @@ void broker_emit_truck(struct broker *b, struct btruck *k, enum event_kind kind,
 void broker_emit_warning(struct broker *b, struct bwarn *w, enum event_kind kind);
 /* Queue a truck's new position for publication without writing the log. */
 void broker_publish_position(struct broker *b, struct btruck *k);
+/* A ticket's ETA refresh too small for its history: published, saved at checkpoints, not
+ * in the log (broker-watch.c). */
+void broker_publish_ticket(struct broker *b, struct bticket *t);
 /* Queue a reply frame for peer p (copied). */
 void broker_reply(struct broker *b, const struct peer *p, const char *body, size_t len);
 /* Reply frames for the handlers of every job file: the ticket as the result, or an error

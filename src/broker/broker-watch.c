@@ -1,10 +1,10 @@
 /* broker-watch.c: monitoring: the delay warnings of open tickets (not accepted, GPS lost,
- * stalled, ETA late, overdue, a better truck for re-dispatch), raised and cleared at every
- * tick, and the ETA refresh from the truck's live position. The loop's tick calls
- * broker_watch_tick after dispatch; dispatch and the ops clear settled warnings through
- * broker_clear_warning. Calls the pure src/model/monitor.c, broker-eta.c (travel times,
- * the ETA, the query of a re-dispatch proposal), broker-state.c and broker-emit.c; never
- * broker-dispatch.c. */
+ * stalled, ETA late, overdue, a better truck for re-dispatch, waiting for an agent), raised
+ * and cleared at every tick, and the ETA refresh from the truck's live position (its
+ * history told only of meaningful changes). The loop's tick calls broker_watch_tick after
+ * dispatch; dispatch and the ops clear settled warnings through broker_clear_warning.
+ * Calls the pure src/model/monitor.c, broker-eta.c (travel times, the ETA, the query of a
+ * re-dispatch proposal), broker-state.c and broker-emit.c; never broker-dispatch.c. */
 #include "broker-int.h"
 
 #include <inttypes.h>
@@ -17,6 +17,10 @@
 
 #define ETA_CHANGE_MS 60000
 #define ETA_MIN_GAP_MS 30000
+/* An ETA change the ticket's history tells: 5 minutes, or a fifth of the time it had left
+ * (issue 8: the intake note vanished under "ETA now 14 min" lines a minute apart). */
+#define ETA_LOG_MS (5 * 60000)
+#define ETA_LOG_PCT 20
 
 /* ---- monitoring ---- */
 
@@ -42,6 +46,7 @@ monitor_ticket_of(const struct bticket *t, struct monitor_ticket *mt)
 		.round_start = t->round_start,
 		.offers = t->w.offers,
 		.last_offered = t->last_offered,
+		.manual = t->region != NULL && !t->region->auto_dispatch,
 	};
 }
 
@@ -162,6 +167,20 @@ propose(struct broker *b, struct bticket *t, int64_t now, struct dispatch_candid
 	return dispatch_rank(&b->rules, b->eta, &b->fleet, &q, 1, c, NULL) > 0;
 }
 
+/* Whether the ETA moved enough since the history last told it (at the offer, the acceptance
+ * or an eta event; after a restart, the one the ticket has) to tell it again. */
+static bool
+eta_worth_telling(struct bticket *t, int64_t eta, int64_t now)
+{
+	if (t->eta_logged <= 0)
+		t->eta_logged = t->w.eta;
+	int64_t left = t->eta_logged - now;
+	int64_t need = left * ETA_LOG_PCT / 100;
+	if (need < ETA_LOG_MS)
+		need = ETA_LOG_MS;
+	return llabs(eta - t->eta_logged) >= need;
+}
+
 void
 broker_watch_ticket(struct broker *b, struct bticket *t, int64_t now)
 {
@@ -187,12 +206,19 @@ broker_watch_ticket(struct broker *b, struct bticket *t, int64_t now)
 			eta = t->w.eta; /* the truck has not left; trust the supplier's quote */
 		else if ((llabs(eta - t->w.eta) >= ETA_CHANGE_MS || strcmp(src, t->w.eta_src) != 0) &&
 		    now - t->eta_updated >= ETA_MIN_GAP_MS) {
+			bool told = strcmp(src, t->w.eta_src) != 0 || eta_worth_telling(t, eta, now);
+			int64_t logged = t->eta_logged;
 			broker_set_eta(t, eta, src);
 			t->eta_updated = now;
-			char detail[64];
-			snprintf(detail, sizeof detail, "ETA now %" PRId64 " min (%s)",
-			    (eta - now + 59999) / 60000, src);
-			broker_emit_ticket(b, t, EVENT_ETA, "", detail);
+			if (told) {
+				char detail[64];
+				snprintf(detail, sizeof detail, "ETA now %" PRId64 " min (%s)",
+				    (eta - now + 59999) / 60000, src);
+				broker_emit_ticket(b, t, EVENT_ETA, "", detail);
+			} else {
+				t->eta_logged = logged;
+				broker_publish_ticket(b, t);
+			}
 			mt.eta = t->w.eta;
 		}
 	}

@@ -73,6 +73,7 @@ static const struct field sla_fields[] = {
 	FLD(struct data_sla, late_margin_s, FT_INT, 1, 86400, 1),
 	FLD(struct data_sla, window_pct, FT_INT, 1, 100, 1),
 	FLD(struct data_sla, diag_hold_s, FT_INT, 0, 86400, 0),
+	FLD(struct data_sla, waiting_agent_s, FT_INT, 1, 86400, 0),
 };
 
 #define HOUR(k, n) { k, FT_DOUBLE, (n) * sizeof(double), sizeof(double), 0, 100, 1 }
@@ -445,6 +446,7 @@ begin_section(struct parser *p, const char *name)
 		p->n_fields = ARRAY_LEN(sla_fields);
 		p->target = &p->d->sla;
 		p->d->sla.diag_hold_s = DATA_DIAG_HOLD_S_DEFAULT;
+		p->d->sla.waiting_agent_s = DATA_WAITING_AGENT_S_DEFAULT;
 		break;
 	case FILE_DEMAND:
 		if (strcmp(name, "hours") != 0) {

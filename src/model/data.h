@@ -75,9 +75,11 @@ struct data_sla {
 	int late_margin_s;      /* warn when the ETA is within this of the promise */
 	int window_pct;         /* warn when this share of the promised window is used */
 	int diag_hold_s;        /* automatic dispatch waits this long for a diagnosis */
+	int waiting_agent_s;    /* warn when a ticket waits this long for an agent's truck */
 };
 
 #define DATA_DIAG_HOLD_S_DEFAULT 600 /* diag_hold_s when sla.ini does not say */
+#define DATA_WAITING_AGENT_S_DEFAULT 180 /* waiting_agent_s when sla.ini does not say */
 
 struct data {
 	struct data_region *regions;

@@ -36,7 +36,8 @@ enum warn_level {
 	X(STALLED, "stalled", AMBER, "warn.stalled")                     \
 	X(ETA_LATE, "eta_late", NONE, "warn.eta_late")                   \
 	X(OVERDUE, "overdue", RED, "warn.overdue")                       \
-	X(REDISPATCH, "redispatch", AMBER, "warn.redispatch")
+	X(REDISPATCH, "redispatch", AMBER, "warn.redispatch")              \
+	X(WAITING_AGENT, "waiting_agent", NONE, "warn.waiting_agent")
 
 enum warn_kind {
 #define X(e, s, lvl, key) WARN_##e,

@@ -13,6 +13,8 @@ static const struct data_sla sla_default = {
 	.stalled_s = 300,
 	.late_margin_s = 300,
 	.window_pct = 80,
+	.diag_hold_s = DATA_DIAG_HOLD_S_DEFAULT,
+	.waiting_agent_s = DATA_WAITING_AGENT_S_DEFAULT,
 };
 
 const struct data_sla *
@@ -113,6 +115,14 @@ monitor_check(const struct monitor_ticket *t, const struct monitor_truck *k,
 		w->offers = t->offers;
 		w->pending = t->state != TICKET_NEW;
 		w->subject = t->last_offered != NULL && t->last_offered[0] ? t->last_offered : NULL;
+	}
+
+	/* nobody has chosen a truck where only an agent can (see domain.md on auto_dispatch) */
+	int64_t wait_limit = (int64_t)sla->waiting_agent_s * 1000;
+	if (t->manual && t->state == TICKET_NEW && now - t->created > wait_limit) {
+		w = &out->w[WARN_WAITING_AGENT];
+		w->level = now - t->created > 3 * wait_limit ? WARN_LEVEL_RED : WARN_LEVEL_AMBER;
+		w->since = t->created;
 	}
 
 	/* GPS lost */
@@ -240,6 +250,10 @@ monitor_text(const struct monitor_warning *w, char *out, size_t outsz)
 		snprintf(out, outsz, "%s could be there %" PRId64 " min sooner than %s (ETA %"
 		    PRId64 " min vs %" PRId64 " min)", w->truck, w->gain_ms / 60000, w->subject,
 		    ceil_min(w->alt_eta - w->at), ceil_min(w->eta - w->at));
+		break;
+	case WARN_WAITING_AGENT:
+		snprintf(out, outsz, "waiting %" PRId64 " min for an agent to choose a truck",
+		    (w->at - w->since) / 60000);
 		break;
 	case WARN_KIND_COUNT:
 		break;

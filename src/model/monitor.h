@@ -22,6 +22,9 @@
  *                 to the promise has passed (red when the ETA is after the promise)
  *   redispatch    accepted or en_route, ETA after the promise, and a free truck (ranked by
  *                 the caller, src/model/dispatch.h) arrives at least min_gain_ms sooner (amber)
+ *   waiting_agent new, in a region without automatic dispatch (the agent chooses the
+ *                 truck), more than waiting_agent_s after the call (amber; red past
+ *                 3 x waiting_agent_s)
  * "Not yet on scene" is new, dispatched, accepted or en_route. A ticket without a promise
  * (promised <= 0, only from a console's partial data) is never overdue or late.
  *
@@ -47,12 +50,13 @@ struct monitor_ticket {
 	int64_t round_start;      /* first offer of the round nobody accepted; 0: none */
 	int64_t offers;           /* offers made so far */
 	const char *last_offered; /* the truck last offered; NULL or "" unknown */
+	bool manual;              /* its region has no automatic dispatch: an agent chooses */
 };
 
 struct proto_ticket;
 
 /* The view of a ticket's wire form: state, created, promised and eta (0 when absent);
- * round_start 0 and last_offered NULL, which only the broker knows. A state this build
+ * round_start 0, last_offered NULL and manual false, which only the broker knows. A state this build
  * does not know becomes TICKET_STATE_COUNT, which no rule applies to. */
 void monitor_ticket_from_wire(const struct proto_ticket *w, struct monitor_ticket *mt);
 
@@ -78,7 +82,8 @@ struct monitor_warning {
 	enum warn_level level;
 	int64_t at;         /* the now it was checked at */
 	int64_t since;      /* not_accepted: round start; gps_lost: last fix (0 none);
-	                     * stalled: still since; overdue: the promise */
+	                     * stalled: still since; overdue: the promise;
+	                     * waiting_agent: the call */
 	int64_t eta;        /* eta_late (by ETA), redispatch: the ticket's ETA */
 	int64_t promised;   /* eta_late, overdue */
 	int64_t late_ms;    /* overdue: now - promise; eta_late by ETA: ETA - promise
