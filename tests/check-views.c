@@ -491,6 +491,88 @@ START_TEST(test_board_filter_prompt)
 }
 END_TEST
 
+/* The filter language, table-driven, typed at the prompt as an agent would in each
+ * language: the ids left on the board (ascending), or the error the prompt shows. */
+static const struct {
+	const char *lang;	/* NULL: both */
+	const char *filter;
+	const char *want;	/* ids, or "!" and the start of the error line */
+	int waiting_region;	/* 1: changsha waits for agents (auto_dispatch 0) */
+} filter_cases[] = {
+	{ "zh_CN", "电瓶", "1042", 0 },			/* the fault as shown */
+	{ "en", "电瓶", "", 0 },
+	{ "en", "battery", "1042", 0 },
+	{ "zh_CN", "battery", "1042", 0 },		/* the code still works */
+	{ "zh_CN", "在途", "1042 1044", 0 },		/* the state as shown */
+	{ "en", "在途", "", 0 },
+	{ "en", "route", "1042 1044", 0 },		/* "En route" */
+	{ "zh_CN", "state:在途", "1042 1044", 0 },
+	{ NULL, "state:en", "1042 1044", 0 },
+	{ "zh_CN", "fault:电瓶", "1042", 0 },
+	{ "zh_CN", "fault:事故", "1045", 0 },
+	{ "zh_CN", "region:宁乡", "1048 1049", 0 },
+	{ "zh_CN", "宁乡 已取消", "1049", 0 },
+	{ "en", "region:Ning", "1048 1049", 0 },
+	{ NULL, "#1045", "1045", 0 },
+	{ NULL, "id:1045", "1045", 0 },
+	{ NULL, "#104", "", 0 },			/* an id is exact */
+	{ NULL, "is:late", "1045", 0 },
+	{ NULL, "is:risk", "1044 1048", 0 },
+	{ NULL, "is:warn", "1045 1048", 0 },
+	{ NULL, "is:warn region:changsha", "1045", 0 },
+	{ NULL, "is:waiting", "", 0 },
+	{ NULL, "is:waiting", "1043", 1 },
+	{ "en", "region:xyz", "!No such region: region:xyz", 0 },
+	{ "zh_CN", "region:xyz", "!没有这个区域：region:xyz", 0 },
+	{ "en", "is:soon", "!Unknown is: word: is:soon", 0 },
+	{ "zh_CN", "is:soon", "!未知的 is: 条件：is:soon", 0 },
+	{ "zh_CN", "state:飞行", "!筛选中的状态未知：state:飞行", 0 },
+};
+
+START_TEST(test_board_filter_table)
+{
+	static const char *langs[] = { "en", "zh_CN" };
+	char got[256];
+
+	for (int l = 0; l < 2; l++) {
+		const char *filter = filter_cases[_i].filter, *want = filter_cases[_i].want;
+		size_t n = 0;
+		int y;
+
+		if (filter_cases[_i].lang != NULL && strcmp(filter_cases[_i].lang, langs[l]) != 0)
+			continue;
+		load_lang(langs[l]);
+		regions[0].auto_dispatch = filter_cases[_i].waiting_region ? 0 : 1;
+		view_destroy(v);
+		v = view_board_create();
+		ck_assert_ptr_null(board_set_filter(&m.board, ""));
+		model_refresh(&m, NOW);
+		press('/');
+		type(filter);
+		press_sym(KEYSYM_ENTER);
+		if (want[0] == '!') {
+			ck_assert_msg(v->scope == SCOPE_FORM, "%s: accepted", filter);
+			ck_assert_str_eq(m.board.filter, "");
+			draw(80, 24);
+			y = find_row(want + 1);
+			ck_assert_msg(y >= 0, "%s [%s]: no \"%s\"", filter, langs[l], want + 1);
+			ck_assert_int_eq(vscreen_cell(vs, 1, y)->role, ROLE_ERROR);
+			continue;
+		}
+		ck_assert_msg(v->scope == SCOPE_BOARD, "%s: refused", filter);
+		ck_assert_str_eq(m.board.filter, filter);
+		got[0] = '\0';
+		for (int64_t id = 1; id < 2000; id++)
+			for (size_t r = 0; r < m.board.n; r++)
+				if (m.board.rows[r]->id == id)
+					n += (size_t)snprintf(got + n, sizeof got - n, "%s%lld",
+					    n ? " " : "", (long long)id);
+		ck_assert_msg(strcmp(got, want) == 0, "%s [%s]: got \"%s\", want \"%s\"",
+		    filter, langs[l], got, want);
+	}
+}
+END_TEST
+
 START_TEST(test_board_sort_cycles)
 {
 	int i;
@@ -2020,6 +2102,7 @@ views_suite(void)
 	tcase_add_test(tc, test_board_selection_follows_ticket);
 	tcase_add_test(tc, test_board_keys_move);
 	tcase_add_test(tc, test_board_filter_prompt);
+	tcase_add_loop_test(tc, test_board_filter_table, 0, (int)ARRAY_LEN(filter_cases));
 	tcase_add_test(tc, test_board_sort_cycles);
 	tcase_add_test(tc, test_board_opens_views);
 	suite_add_tcase(s, tc);
