@@ -40,6 +40,7 @@ enum store_sql {
 	STORE_SQL_EVENT_LAST,
 	STORE_SQL_EVENT_AFTER,
 	STORE_SQL_EVENT_OF,
+	STORE_SQL_LATEST,
 	STORE_SQL_CKPT_CLEAR,
 	STORE_SQL_CKPT_PUT,
 	STORE_SQL_CKPT_SCAN,
@@ -64,6 +65,12 @@ static const char *const sql_text[STORE_SQL_COUNT] = {
 	[STORE_SQL_EVENT_AFTER] = "SELECT stream, entity, body FROM events WHERE id > ?1 ORDER BY id",
 	[STORE_SQL_EVENT_OF] = "SELECT id, ts, kind, user, detail, body FROM events "
 	    "WHERE stream = ?1 AND entity = ?2 ORDER BY id",
+	/* The newest event of each entity (by the events_entity index), entities numbered
+	 * below ?2 (all when ?2 <= 0), highest number first. */
+	[STORE_SQL_LATEST] = "SELECT e.entity, e.ts, e.body FROM events e JOIN "
+	    "(SELECT max(id) AS id FROM events WHERE stream = ?1 GROUP BY entity) l "
+	    "ON e.id = l.id WHERE ?2 <= 0 OR CAST(e.entity AS INTEGER) < ?2 "
+	    "ORDER BY CAST(e.entity AS INTEGER) DESC",
 	[STORE_SQL_CKPT_CLEAR] = "DELETE FROM checkpoint",
 	[STORE_SQL_CKPT_PUT] = "INSERT OR REPLACE INTO checkpoint(stream, entity, body) "
 	    "VALUES (?1, ?2, ?3)",
@@ -599,6 +606,36 @@ store_events_of(struct store *st, const char *stream, const char *entity,
 		return -1;
 	}
 	sqlite3_reset(s);
+	return 0;
+}
+
+int
+store_latest_each(struct store *st, const char *stream, int64_t below, store_latest_cb cb,
+    void *ctx)
+{
+	sqlite3_stmt *s = st->stmt[STORE_SQL_LATEST];
+	int rc, r = 0;
+
+	bind_text(s, 1, stream);
+	sqlite3_bind_int64(s, 2, below);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *entity = (const char *)sqlite3_column_text(s, 0);
+		r = cb(ctx, strtoll(entity != NULL ? entity : "0", NULL, 10),
+		    sqlite3_column_int64(s, 1), sqlite3_column_blob(s, 2),
+		    (size_t)sqlite3_column_bytes(s, 2));
+		if (r != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE) {
+		set_err(st, "latest");
+		sqlite3_reset(s);
+		return -1;
+	}
+	sqlite3_reset(s);
+	if (r < 0) {
+		set_errf(st, "latest: stopped by caller");
+		return -1;
+	}
 	return 0;
 }
 
