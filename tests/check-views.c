@@ -28,6 +28,7 @@
 #include "view-board.h"
 #include "view-detail.h"
 #include "view-intake.h"
+#include "view-search.h"
 #include "viewstack.h"
 
 #include "harness-model.h"
@@ -570,6 +571,174 @@ START_TEST(test_board_filter_table)
 		ck_assert_msg(strcmp(got, want) == 0, "%s [%s]: got \"%s\", want \"%s\"",
 		    filter, langs[l], got, want);
 	}
+}
+END_TEST
+
+/* ---------------------------------------------------------------- history search */
+
+/* The search query: what ticket.search is asked, or the catalog key of the refusal. */
+static const struct {
+	const char *query;
+	const char *err;	/* NULL: accepted */
+	int64_t id, from, to;	/* 0: absent */
+	const char *phone, *plate;	/* NULL: absent */
+} search_cases[] = {
+	{ "", NULL, 0, 0, 0, NULL, NULL },
+	{ "#59", NULL, 59, 0, 0, NULL, NULL },
+	{ "id:59", NULL, 59, 0, 0, NULL, NULL },
+	{ "13800138000", NULL, 0, 0, 0, "13800138000", NULL },
+	{ "8000 湘A·12345", NULL, 0, 0, 0, "8000", "湘A·12345" },
+	{ "a12345", NULL, 0, 0, 0, NULL, "a12345" },
+	/* China time: 2026-03-14 00:00 +08:00 is 2026-03-13 16:00 UTC; to: takes the day */
+	{ "from:2026-03-14", NULL, 0, 1773417600000LL, 0, NULL, NULL },
+	{ "to:2026-03-14", NULL, 0, 0, 1773504000000LL, NULL, NULL },
+	{ "from:2026-03-14 to:2026-03-14", NULL, 0, 1773417600000LL, 1773504000000LL, NULL,
+	    NULL },
+	{ "from:2026-3-14x", "search.bad_date", 0, 0, 0, NULL, NULL },
+	{ "to:yesterday", "search.bad_date", 0, 0, 0, NULL, NULL },
+	{ "138", "search.bad_phone", 0, 0, 0, NULL, NULL },
+	{ "湘A B12", "search.two_plates", 0, 0, 0, NULL, NULL },
+	{ "from:2026-03-15 to:2026-03-14", "search.bad_range", 0, 0, 0, NULL, NULL },
+};
+
+START_TEST(test_search_parse)
+{
+	struct proto_ticket_search a;
+	char bad[64];
+	const char *why = view_search_parse(search_cases[_i].query, &a, bad, sizeof bad);
+
+	if (search_cases[_i].err != NULL) {
+		ck_assert_msg(why != NULL && strcmp(why, search_cases[_i].err) == 0,
+		    "%s: %s", search_cases[_i].query, why ? why : "accepted");
+		ck_assert(bad[0] != '\0');
+		return;
+	}
+	ck_assert_msg(why == NULL, "%s: %s", search_cases[_i].query, why);
+	ck_assert_int_eq(PROTO_HAS(&a, ticket_search, id), search_cases[_i].id != 0);
+	ck_assert_int_eq(a.id, search_cases[_i].id);
+	ck_assert_int_eq(PROTO_HAS(&a, ticket_search, from), search_cases[_i].from != 0);
+	ck_assert_int_eq(a.from, search_cases[_i].from);
+	ck_assert_int_eq(PROTO_HAS(&a, ticket_search, to), search_cases[_i].to != 0);
+	ck_assert_int_eq(a.to, search_cases[_i].to);
+	ck_assert_int_eq(PROTO_HAS(&a, ticket_search, phone), search_cases[_i].phone != NULL);
+	ck_assert_str_eq(a.phone, search_cases[_i].phone ? search_cases[_i].phone : "");
+	ck_assert_int_eq(PROTO_HAS(&a, ticket_search, plate), search_cases[_i].plate != NULL);
+	ck_assert_str_eq(a.plate, search_cases[_i].plate ? search_cases[_i].plate : "");
+	ck_assert(!PROTO_HAS(&a, ticket_search, cursor));
+}
+END_TEST
+
+/* Answer the last request as ticket.search with tickets and next (0: none). */
+static void
+answer_search(const struct proto_ticket *t, size_t n, int64_t next)
+{
+	struct proto_reply r = { .ok = true, .op_id = PROTO_MSG_ticket_search };
+
+	rd_strlcpy(r.cmd_id, rec.last_cmd, sizeof r.cmd_id);
+	rd_strlcpy(r.op, "ticket.search", sizeof r.op);
+	r.found = (struct proto_ticket *)t;
+	r.n_found = n;
+	if (next != 0) {
+		r.search.next = next;
+		PROTO_SET(&r.search, search_result, next);
+	}
+	model_reply(&m, rec.last_cmd, &r, NULL);
+}
+
+START_TEST(test_search_view)
+{
+	static const char *langs[] = { "en", "zh_CN" };
+	/* An old closed ticket the board no longer holds, then one it does. */
+	struct proto_ticket old = base_tickets[5];
+	int sent;
+
+	old.id = 17;
+	old.created = NOW - 40 * 24 * 60 * MIN_MS;
+	load_lang(langs[_i]);
+	/* F on the board asks for the search view. */
+	v = view_board_create();
+	ck_assert_uint_eq(press('F'), UI_HANDLED | UI_REDRAW | UI_OPEN);
+	ck_assert_int_eq(v->open.kind, VIEW_SEARCH);
+	view_destroy(v);
+
+	v = view_search_create(&m);
+	ck_assert_int_eq(v->scope, SCOPE_FORM);
+	draw(80, 24);
+	ck_assert(screen_has(_i ? "历史搜索" : "History search"));
+	/* A bad word keeps the prompt, with the word and why. */
+	type("138");
+	sent = rec.sent;
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(v->scope, SCOPE_FORM);
+	ck_assert_int_eq(rec.sent, sent);
+	draw(80, 24);
+	ck_assert(screen_has(_i ? "电话需要 4 到 23 位数字" : "A phone needs 4 to 23 digits"));
+	ck_assert_int_eq(vscreen_cell(vs, 1, 21)->role, ROLE_ERROR);
+	type("00");
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(v->scope, SCOPE_BOARD);
+	ck_assert_int_eq(rec.sent, sent + 1);
+	draw(80, 24);
+	ck_assert(screen_has(_i ? "正在询问服务器" : "asking the broker"));
+
+	/* The first page: two tickets, and more to come. */
+	answer_search((const struct proto_ticket[]){ base_tickets[5], old }, 2, 17);
+	draw(80, 24);
+	ck_assert(screen_has("1047"));
+	ck_assert(screen_has("2026-03-14 12:30"));	/* created, China time */
+	ck_assert(screen_has("17 "));
+	ck_assert(screen_has("2026-02-02"));
+	ck_assert(screen_has(_i ? "已完成" : "completed"));
+	ck_assert(screen_has(_i ? "找到 2+" : "found 2+"));
+	ck_assert(screen_has(_i ? "下面还有" : "more below"));
+	draw(200, 60);		/* wide: the masked phone too, never in clear */
+	ck_assert(screen_has("135****3333"));
+	ck_assert(!screen_has("13500003333"));
+	draw(46, 10);
+	draw(80, 24);
+	/* Down at the last row asks for the next page, once. */
+	press('j');
+	ck_assert_int_eq(rec.sent, sent + 1);
+	press('j');
+	ck_assert_int_eq(rec.sent, sent + 2);
+	press('j');
+	ck_assert_int_eq(rec.sent, sent + 2);	/* already asking */
+	old.id = 3;
+	answer_search(&old, 1, 0);
+	press('G');
+	draw(80, 24);
+	ck_assert(screen_has(_i ? "找到 3" : "found 3"));
+	ck_assert(screen_has(_i ? "已到历史末尾" : "end of the history"));
+	press('j');
+	ck_assert_int_eq(rec.sent, sent + 2);	/* nothing more */
+
+	/* Enter reads the selected ticket and shows it read-only with its history. */
+	press('g');
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(rec.fetch, 1);
+	ck_assert_int_eq(rec.id, 1047);
+	{
+		struct proto_reply r = { .ok = true, .op_id = PROTO_MSG_ticket_get };
+		rd_strlcpy(r.cmd_id, rec.hist_cmd, sizeof r.cmd_id);
+		r.ticket = base_tickets[5];
+		r.events = base_events;
+		r.n_events = 3;
+		model_reply(&m, rec.hist_cmd, &r, NULL);
+	}
+	draw(80, 24);
+	ck_assert(screen_has("#1047"));
+	ck_assert(screen_has(_i ? "只读" : "read-only"));
+	ck_assert(screen_has("陈小明"));
+	ck_assert(screen_has("offered to CSH-XY-V01"));
+	/* The ticket actions do nothing here. */
+	ck_assert_uint_eq(press('c') & UI_OPEN, 0);
+	ck_assert_uint_eq(press('a') & UI_OPEN, 0);
+	ck_assert_int_eq(rec.cancel + rec.note, 0);
+	/* q: back to the list; q again closes. */
+	press('q');
+	draw(80, 24);
+	ck_assert(screen_has("1047"));
+	ck_assert_uint_eq(press('q'), UI_HANDLED | UI_CLOSE);
 }
 END_TEST
 
@@ -2103,6 +2272,8 @@ views_suite(void)
 	tcase_add_test(tc, test_board_keys_move);
 	tcase_add_test(tc, test_board_filter_prompt);
 	tcase_add_loop_test(tc, test_board_filter_table, 0, (int)ARRAY_LEN(filter_cases));
+	tcase_add_loop_test(tc, test_search_parse, 0, (int)ARRAY_LEN(search_cases));
+	tcase_add_loop_test(tc, test_search_view, 0, 2);
 	tcase_add_test(tc, test_board_sort_cycles);
 	tcase_add_test(tc, test_board_opens_views);
 	suite_add_tcase(s, tc);
