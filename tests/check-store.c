@@ -231,17 +231,26 @@ peek_user_version(const char *path)
 	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
+static int
+count_cb(void *ctx, int64_t entity, int64_t ts, const void *body, size_t len)
+{
+	(void)entity, (void)ts, (void)body, (void)len;
+	++*(int *)ctx;
+	return 0;
+}
+
 START_TEST(test_schema_too_new)
 {
 	struct store *st = open_ok(dbpath, STORE_SYNC_NORMAL);
 	char *cause = NULL;
+	int n = 0;
 
 	begin(st);
 	append(st, 1, "ticket", "1", "created", "x");
 	commit(st);
 	store_close(st); /* checkpoints the WAL into the file and removes it */
 	ck_assert_int_ne(access(dbpath, F_OK), -1);
-	ck_assert_uint_eq(peek_user_version(dbpath), 1);
+	ck_assert_uint_eq(peek_user_version(dbpath), 2);
 
 	poke_user_version(dbpath, 99);
 	ck_assert_ptr_null(store_open(dbpath, STORE_SYNC_NORMAL, &cause));
@@ -250,11 +259,15 @@ START_TEST(test_schema_too_new)
 	free(cause);
 	ck_assert_uint_eq(peek_user_version(dbpath), 99); /* left as found */
 
-	/* Back at the version we know, it opens again with its data. */
+	/* Back at version 1, it opens again with its data and upgrades: the table of newest
+	 * states (store_latest_each) is rebuilt from the log. */
 	poke_user_version(dbpath, 1);
 	st = open_ok(dbpath, STORE_SYNC_NORMAL);
 	ck_assert_int_eq(store_event_last_id(st), 1);
+	ck_assert_int_eq(store_latest_each(st, "ticket", 0, count_cb, &n), 0);
+	ck_assert_int_eq(n, 1);
 	store_close(st);
+	ck_assert_uint_eq(peek_user_version(dbpath), 2);
 }
 END_TEST
 
@@ -823,6 +836,7 @@ START_TEST(test_latest_each)
 	append(st, 1, "ticket", "2", "created", "2a");
 	append(st, 2, "ticket", "10", "created", "10a");
 	append(st, 3, "truck", "V01", "status", "t");
+	append(st, 3, "ticket", "x7", "created", "no");	/* not a number: never listed */
 	append(st, 4, "ticket", "2", "state", "2b");
 	append(st, 5, "ticket", "9", "created", "9a");
 	append(st, 6, "ticket", "10", "state", "10b");
