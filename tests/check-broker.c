@@ -643,6 +643,8 @@ START_TEST(test_intake_fields)
 	ck_assert_str_eq(t.state, "new"); /* no truck at all */
 	ck_assert_str_eq(t.region, "changsha");
 	ck_assert_str_eq(t.customer, "张三");
+	ck_assert_str_eq(t.created_by, "agent7");	/* who took the call */
+	ck_assert(PROTO_HAS(&t, ticket, created_by));
 	ck_assert_str_eq(t.phone, a.phone);
 	ck_assert_str_eq(t.plate, "湘A·12345");
 	ck_assert_str_eq(t.model, "比亚迪 秦");

@@ -10,8 +10,8 @@
  * (prefix, case-insensitive), where the state, fault and region may also be given as the
  * label the screen shows (board_lookup.label: `state:在途`, `region:长沙`); `#59` and
  * `id:59` match that ticket alone; `is:late`, `is:risk` (amber: at risk, not yet late),
- * `is:warn` (an active warning) and `is:waiting` (a new ticket waiting for an agent's choice
- * of truck) match what board_lookup.is says; a word of 4 or more digits also matches the
+ * `is:warn` (an active warning), `is:waiting` (a new ticket waiting for an agent's choice
+ * of truck) and `is:mine` (taken by this console's user) match what board_lookup.is says; a word of 4 or more digits also matches the
  * caller's phone number; any other word must appear (case-insensitive for ASCII) in the id,
  * customer, plate, vehicle model, address, landmark, truck, fault, region, or the displayed
  * labels of state, fault and region (`电瓶`, `在途`).
@@ -51,7 +51,8 @@ enum board_sort {
 	X(LATE, "late")                  \
 	X(RISK, "risk")                  \
 	X(WARN, "warn")                  \
-	X(WAITING, "waiting")
+	X(WAITING, "waiting")            \
+	X(MINE, "mine")
 
 enum board_is_bit {
 #define X(e, s) BOARD_IS_BIT_##e,

@@ -409,6 +409,10 @@ look_is(void *ctx, const struct proto_ticket *t)
 	}
 	bits |= warn > 0 ? BOARD_IS_MASK(WARN) : 0;
 	bits |= model_ticket_awaits_choice(m, t) ? BOARD_IS_MASK(WAITING) : 0;
+	/* Mine: the calls this user took (the ticket's created_by; tickets from a broker
+	 * that does not send it are nobody's). */
+	bits |= m->user[0] != '\0' && strcmp(t->created_by, m->user) == 0 ?
+	    BOARD_IS_MASK(MINE) : 0;
 	return bits;
 }
 

@@ -100,6 +100,9 @@ op_intake(struct broker *b, const struct peer *p, const struct proto_request *re
 	    (uint64_t)1 << PROTO_ticket_t_towing | (uint64_t)1 << PROTO_ticket_t_closed |
 	    (uint64_t)1 << PROTO_ticket_truck | (uint64_t)1 << PROTO_ticket_offer_until |
 	    BTICKET_DIAG_KEYS);
+	PROTO_STRSET(w->created_by, req->user);
+	if (req->user[0] == '\0')
+		w->present &= ~((uint64_t)1 << PROTO_ticket_created_by);
 	bool has_note = !broker_blank(a->notes);
 	if (has_note) {
 		PROTO_STRSET(w->last_note, a->notes);
