@@ -1169,6 +1169,9 @@ proto_reply_finish(struct proto_reply *r)
 	}
 	free(r->events);
 	free(r->candidates);
+	free(r->found);
+	r->found = NULL;
+	r->n_found = 0;
 	r->candidates = NULL;
 	r->n_candidates = 0;
 	r->events = NULL;
@@ -1262,6 +1265,14 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 		r = decode_ticket_and(res, "candidates", PROTO_MSG_candidate, out, &c,
 		    &out->n_candidates, err);
 		out->candidates = c;
+		break;
+	}
+	case PROTO_MSG_ticket_search: {
+		void *f = NULL;
+		r = decode_obj(res, PROTO_MSG_search_result, &out->search, "result", err);
+		if (r == 0)
+			r = decode_array(res, "tickets", PROTO_MSG_ticket, &f, &out->n_found, err);
+		out->found = f;
 		break;
 	}
 	case PROTO_MSG_offer_accept:

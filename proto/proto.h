@@ -386,6 +386,9 @@ struct proto_reply {
 	size_t n_events;
 	struct proto_candidate *candidates;    /* dispatch.candidates (owned), best first */
 	size_t n_candidates;
+	struct proto_search_result search;     /* ticket.search: next (absent: last page) */
+	struct proto_ticket *found;            /* ticket.search (owned), highest id first */
+	size_t n_found;
 };
 /* Decode a reply; out owns its arrays afterwards: free them with proto_reply_finish (also
  * safe on a failed decode). When the decode fails after the envelope's cmd_id was read,

@@ -643,6 +643,8 @@ START_TEST(test_intake_fields)
 	ck_assert_str_eq(t.state, "new"); /* no truck at all */
 	ck_assert_str_eq(t.region, "changsha");
 	ck_assert_str_eq(t.customer, "张三");
+	ck_assert_str_eq(t.created_by, "agent7");	/* who took the call */
+	ck_assert(PROTO_HAS(&t, ticket, created_by));
 	ck_assert_str_eq(t.phone, a.phone);
 	ck_assert_str_eq(t.plate, "湘A·12345");
 	ck_assert_str_eq(t.model, "比亚迪 秦");
@@ -1338,6 +1340,162 @@ START_TEST(test_snapshot)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- ticket.search */
+
+/* One ticket.search page: the ids found into ids (highest first), next (0: none). */
+static size_t
+search(const struct proto_ticket_search *a, int64_t *ids, size_t max, int64_t *next,
+    char (*states)[24])
+{
+	struct proto_reply r;
+	size_t n;
+
+	call(PROTO_MSG_ticket_search, a, &r);
+	ck_assert_msg(r.ok, "search refused: %s", r.error.message);
+	ck_assert_int_eq(r.op_id, PROTO_MSG_ticket_search);
+	ck_assert_uint_le(r.n_found, max);
+	for (n = 0; n < r.n_found; n++) {
+		ids[n] = r.found[n].id;
+		if (states != NULL)
+			rd_strlcpy(states[n], r.found[n].state, sizeof states[n]);
+	}
+	*next = PROTO_HAS(&r.search, search_result, next) ? r.search.next : 0;
+	proto_reply_finish(&r);
+	return n;
+}
+
+static bool
+in_snapshot(int64_t id)
+{
+	struct proto_snapshot s = { .present = 0 };
+	struct proto_reply r;
+	bool found = false;
+
+	call(PROTO_MSG_snapshot, &s, &r);
+	ck_assert(r.ok);
+	for (size_t i = 0; i < r.streams[PROTO_STREAM_TICKET].n; i++)
+		found |= ((const struct proto_ticket *)r.streams[PROTO_STREAM_TICKET].items)[i].id == id;
+	proto_reply_finish(&r);
+	return found;
+}
+
+START_TEST(test_search)
+{
+	struct proto_ticket t[5];
+	struct proto_ticket_search a = { .present = 0 };
+	struct proto_ticket_cancel c = { .present = 0 };
+	int64_t ids[8], next;
+	char states[8][24];
+	size_t n;
+
+	/* Five tickets a minute apart: odd ones from one caller, even ones from another with
+	 * another car. No truck: they stay new. */
+	for (int i = 0; i < 5; i++) {
+		struct proto_intake_create in = intake(CALL_LAT, CALL_LON, "battery", "changsha");
+		if (i % 2) {
+			PROTO_STRSET(in.phone, "139 1234 5678");
+			PROTO_STRSET(in.plate, "湘B-99X01");
+		}
+		call_ticket(PROTO_MSG_intake_create, &in, &t[i]);
+		harness_broker_step(&E, 60000);
+	}
+	/* The first is cancelled and, past the keep window, leaves the snapshot. */
+	c.id = t[0].id;
+	PROTO_STRSET(c.reason, "客户取消");
+	call_ticket(PROTO_MSG_ticket_cancel, &c, &t[0]);
+	ck_assert(in_snapshot(t[0].id));
+	harness_broker_step(&E, 121 * 60000);
+	ck_assert(!in_snapshot(t[0].id));
+
+	/* By phone, any 4 or more of its digits: the closed one too, as it is now. */
+	PROTO_STRSET(a.phone, "8000");
+	PROTO_SET(&a, ticket_search, phone);
+	n = search(&a, ids, 8, &next, states);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(ids[0], t[4].id);
+	ck_assert_int_eq(ids[1], t[2].id);
+	ck_assert_int_eq(ids[2], t[0].id);
+	ck_assert_str_eq(states[2], "cancelled");
+	ck_assert_int_eq(next, 0);
+	/* By plate, ignoring case and separators; both at once must both match. */
+	a.present = 0;
+	PROTO_STRSET(a.plate, "b99x");
+	PROTO_SET(&a, ticket_search, plate);
+	n = search(&a, ids, 8, &next, NULL);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(ids[0], t[3].id);
+	ck_assert_int_eq(ids[1], t[1].id);
+	PROTO_SET(&a, ticket_search, phone);
+	ck_assert_uint_eq(search(&a, ids, 8, &next, NULL), 0);
+	PROTO_STRSET(a.plate, "A12345");	/* "湘A·12345" */
+	ck_assert_uint_eq(search(&a, ids, 8, &next, NULL), 3);
+
+	/* Paging: everything, two a page, until next is absent. */
+	a.present = 0;
+	a.limit = 2;
+	PROTO_SET(&a, ticket_search, limit);
+	n = search(&a, ids, 8, &next, NULL);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(ids[0], t[4].id);
+	ck_assert_int_eq(ids[1], t[3].id);
+	ck_assert_int_eq(next, t[3].id);
+	a.cursor = next;
+	PROTO_SET(&a, ticket_search, cursor);
+	n = search(&a, ids, 8, &next, NULL);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(ids[0], t[2].id);
+	ck_assert_int_eq(next, t[1].id);
+	a.cursor = next;
+	n = search(&a, ids, 8, &next, NULL);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(ids[0], t[0].id);
+	ck_assert_int_eq(next, 0);
+
+	/* By id: that ticket alone, closed or not; none for an id never given. */
+	a.present = 0;
+	a.id = t[0].id;
+	PROTO_SET(&a, ticket_search, id);
+	n = search(&a, ids, 8, &next, states);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(ids[0], t[0].id);
+	ck_assert_str_eq(states[0], "cancelled");
+	ck_assert_int_eq(next, 0);
+	a.id = 99;
+	ck_assert_uint_eq(search(&a, ids, 8, &next, NULL), 0);
+	ck_assert_int_eq(next, 0);
+
+	/* By creation time, from inclusive, to exclusive. */
+	a.present = 0;
+	a.from = t[1].created;
+	a.to = t[4].created;
+	PROTO_SET(&a, ticket_search, from);
+	PROTO_SET(&a, ticket_search, to);
+	n = search(&a, ids, 8, &next, NULL);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(ids[0], t[3].id);
+	ck_assert_int_eq(ids[2], t[1].id);
+
+	/* Refused: too few digits, an empty range, a blank plate. */
+	a.to = a.from;
+	call_error(PROTO_MSG_ticket_search, &a, PROTO_E_BAD_REQUEST, "to: not after from");
+	a.present = 0;
+	PROTO_STRSET(a.phone, "1-3-8");
+	PROTO_SET(&a, ticket_search, phone);
+	call_error(PROTO_MSG_ticket_search, &a, PROTO_E_BAD_REQUEST, "at least 4 digits");
+	a.present = 0;
+	PROTO_STRSET(a.plate, " ·");
+	PROTO_SET(&a, ticket_search, plate);
+	call_error(PROTO_MSG_ticket_search, &a, PROTO_E_BAD_REQUEST, "plate: empty");
+
+	/* After a restart, from the store alone. */
+	harness_broker_restart(&E, SOURCE_DATA_DIR);
+	a.present = 0;
+	PROTO_STRSET(a.phone, "13800138000");
+	PROTO_SET(&a, ticket_search, phone);
+	ck_assert_uint_eq(search(&a, ids, 8, &next, NULL), 3);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- restart */
 
 START_TEST(test_restart)
@@ -1652,6 +1810,7 @@ broker_suite(void)
 	tcase_add_test(tc, test_snapshot);
 	tcase_add_test(tc, test_restart);
 	tcase_add_test(tc, test_restart_vers);
+	tcase_add_test(tc, test_search);
 
 	tc = harness_broker_tcase(s, "warnings", setup, teardown);
 	tcase_add_test(tc, test_warning_not_accepted);

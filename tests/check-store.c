@@ -231,17 +231,26 @@ peek_user_version(const char *path)
 	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
+static int
+count_cb(void *ctx, int64_t entity, int64_t ts, const void *body, size_t len)
+{
+	(void)entity, (void)ts, (void)body, (void)len;
+	++*(int *)ctx;
+	return 0;
+}
+
 START_TEST(test_schema_too_new)
 {
 	struct store *st = open_ok(dbpath, STORE_SYNC_NORMAL);
 	char *cause = NULL;
+	int n = 0;
 
 	begin(st);
 	append(st, 1, "ticket", "1", "created", "x");
 	commit(st);
 	store_close(st); /* checkpoints the WAL into the file and removes it */
 	ck_assert_int_ne(access(dbpath, F_OK), -1);
-	ck_assert_uint_eq(peek_user_version(dbpath), 1);
+	ck_assert_uint_eq(peek_user_version(dbpath), 2);
 
 	poke_user_version(dbpath, 99);
 	ck_assert_ptr_null(store_open(dbpath, STORE_SYNC_NORMAL, &cause));
@@ -250,11 +259,15 @@ START_TEST(test_schema_too_new)
 	free(cause);
 	ck_assert_uint_eq(peek_user_version(dbpath), 99); /* left as found */
 
-	/* Back at the version we know, it opens again with its data. */
+	/* Back at version 1, it opens again with its data and upgrades: the table of newest
+	 * states (store_latest_each) is rebuilt from the log. */
 	poke_user_version(dbpath, 1);
 	st = open_ok(dbpath, STORE_SYNC_NORMAL);
 	ck_assert_int_eq(store_event_last_id(st), 1);
+	ck_assert_int_eq(store_latest_each(st, "ticket", 0, count_cb, &n), 0);
+	ck_assert_int_eq(n, 1);
 	store_close(st);
+	ck_assert_uint_eq(peek_user_version(dbpath), 2);
 }
 END_TEST
 
@@ -791,6 +804,110 @@ START_TEST(test_callback_stops)
 }
 END_TEST
 
+/* --- latest state of each entity (ticket.search) ---------------------------------------- */
+
+struct latest {
+	int n, stop_after;
+	int64_t entity[16], ts[16];
+	char body[16][8];
+};
+
+static int
+latest_cb(void *ctx, int64_t entity, int64_t ts, const void *body, size_t len)
+{
+	struct latest *l = ctx;
+
+	ck_assert_int_lt(l->n, 16);
+	l->entity[l->n] = entity;
+	l->ts[l->n] = ts;
+	ck_assert_uint_lt(len, sizeof l->body[0]);
+	memcpy(l->body[l->n], body, len);
+	l->body[l->n][len] = '\0';
+	l->n++;
+	return l->stop_after > 0 && l->n == l->stop_after;
+}
+
+START_TEST(test_latest_each)
+{
+	struct store *st = open_backend(_i);
+	struct latest l;
+
+	begin(st);
+	append(st, 1, "ticket", "2", "created", "2a");
+	append(st, 2, "ticket", "10", "created", "10a");
+	append(st, 3, "truck", "V01", "status", "t");
+	append(st, 3, "ticket", "x7", "created", "no");	/* not a number: never listed */
+	append(st, 4, "ticket", "2", "state", "2b");
+	append(st, 5, "ticket", "9", "created", "9a");
+	append(st, 6, "ticket", "10", "state", "10b");
+	commit(st);
+	/* A checkpoint changes nothing: the log is what is read. */
+	begin(st);
+	ck_assert_int_eq(store_checkpoint_begin(st), 0);
+	ck_assert_int_eq(store_checkpoint_end(st, 6), 0);
+	commit(st);
+
+	/* Numbers, not text, order the entities (10 before 9); each at its newest state. */
+	memset(&l, 0, sizeof l);
+	ck_assert_int_eq(store_latest_each(st, "ticket", 0, latest_cb, &l), 0);
+	ck_assert_int_eq(l.n, 3);
+	ck_assert_int_eq(l.entity[0], 10);
+	ck_assert_str_eq(l.body[0], "10b");
+	ck_assert_int_eq(l.ts[0], 6);
+	ck_assert_int_eq(l.entity[1], 9);
+	ck_assert_str_eq(l.body[1], "9a");
+	ck_assert_int_eq(l.entity[2], 2);
+	ck_assert_str_eq(l.body[2], "2b");
+	ck_assert_int_eq(l.ts[2], 4);
+
+	/* below: a cursor; a callback returning 1 stops quietly. */
+	memset(&l, 0, sizeof l);
+	ck_assert_int_eq(store_latest_each(st, "ticket", 10, latest_cb, &l), 0);
+	ck_assert_int_eq(l.n, 2);
+	ck_assert_int_eq(l.entity[0], 9);
+	memset(&l, 0, sizeof l);
+	l.stop_after = 1;
+	ck_assert_int_eq(store_latest_each(st, "ticket", 0, latest_cb, &l), 0);
+	ck_assert_int_eq(l.n, 1);
+	memset(&l, 0, sizeof l);
+	ck_assert_int_eq(store_latest_each(st, "ticket", 3, latest_cb, &l), 0);
+	ck_assert_int_eq(l.n, 1);
+	ck_assert_int_eq(l.entity[0], 2);
+	memset(&l, 0, sizeof l);
+	ck_assert_int_eq(store_latest_each(st, "nosuch", 0, latest_cb, &l), 0);
+	ck_assert_int_eq(l.n, 0);
+
+	/* Nothing left half-open: a write works afterwards. */
+	begin(st);
+	append(st, 7, "ticket", "11", "created", "11a");
+	commit(st);
+	memset(&l, 0, sizeof l);
+	ck_assert_int_eq(store_latest_each(st, "ticket", 0, latest_cb, &l), 0);
+	ck_assert_int_eq(l.entity[0], 11);
+	store_close(st);
+}
+END_TEST
+
+static int
+latest_fail_cb(void *ctx, int64_t entity, int64_t ts, const void *body, size_t len)
+{
+	(void)ctx, (void)entity, (void)ts, (void)body, (void)len;
+	return -1;
+}
+
+START_TEST(test_latest_each_fails)
+{
+	struct store *st = open_backend(_i);
+
+	begin(st);
+	append(st, 1, "ticket", "1", "created", "a");
+	commit(st);
+	ck_assert_int_eq(store_latest_each(st, "ticket", 0, latest_fail_cb, NULL), -1);
+	ck_assert_str_eq(store_errmsg(st), "latest: stopped by caller");
+	store_close(st);
+}
+END_TEST
+
 /* --- crash durability ------------------------------------------------------------------ */
 
 #define CRASH_EVENTS 500
@@ -940,6 +1057,8 @@ store_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_events_of, 0, 2);
 	tcase_add_loop_test(tc, test_callback_stops, 0, 2);
+	tcase_add_loop_test(tc, test_latest_each, 0, 2);
+	tcase_add_loop_test(tc, test_latest_each_fails, 0, 2);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("durability");

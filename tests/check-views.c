@@ -29,6 +29,7 @@
 #include "view-board.h"
 #include "view-detail.h"
 #include "view-intake.h"
+#include "view-search.h"
 #include "viewstack.h"
 
 #include "harness-model.h"
@@ -79,12 +80,12 @@ static struct proto_ticket base_tickets[] = {
 	    .truck = "CSH-XY-V01", .created = NOW - 12 * MIN_MS, .promised = NOW + 30 * MIN_MS,
 	    .eta = NOW + 17 * MIN_MS, .eta_src = "model", .t_dispatched = NOW - 10 * MIN_MS,
 	    .t_accepted = NOW - 9 * MIN_MS, .t_en_route = NOW - 7 * MIN_MS, .ver = 7,
-	    .present = P_ALL },
+	    .created_by = "zhangwei", .present = P_ALL },
 	{ .id = 1043, .state = "new", .region = "changsha", .customer = "Zhang Wei",
 	    .phone = "+86 139-0000-1111", .plate = "湘A88888", .lat = 28.1960, .lon = 112.9768,
 	    .address = "芙蓉中路一段 near the square", .landmark = "五一广场 Wuyi Square",
 	    .fault = "tyre", .flags = TICKET_FLAG_ALONE_NIGHT, .created = NOW - 3 * MIN_MS,
-	    .promised = NOW + 42 * MIN_MS, .ver = 2, .present = P_NOETA },
+	    .promised = NOW + 42 * MIN_MS, .ver = 2, .created_by = "lisi", .present = P_NOETA },
 	{ .id = 1044, .state = "en_route", .region = "changsha", .customer = "李雷🚗",
 	    .phone = "13700001234", .plate = "湘A12345", .lat = 28.2000, .lon = 113.0000,
 	    .address = "长沙县星沙大道 18 号", .fault = "no_start", .truck = "CSH-XY-W02",
@@ -521,6 +522,257 @@ START_TEST(test_board_filter_prompt)
 	ck_assert_uint_eq(m.board.n, ARRAY_LEN(base_tickets));
 	draw(80, 24);
 	ck_assert(strstr(row(0), "all regions") != NULL);
+}
+END_TEST
+
+/* The filter language, table-driven, typed at the prompt as an agent would in each
+ * language: the ids left on the board (ascending), or the error the prompt shows. */
+static const struct {
+	const char *lang;	/* NULL: both */
+	const char *filter;
+	const char *want;	/* ids, or "!" and the start of the error line */
+	int waiting_region;	/* 1: changsha waits for agents (auto_dispatch 0) */
+} filter_cases[] = {
+	{ "zh_CN", "电瓶", "1042", 0 },			/* the fault as shown */
+	{ "en", "电瓶", "", 0 },
+	{ "en", "battery", "1042", 0 },
+	{ "zh_CN", "battery", "1042", 0 },		/* the code still works */
+	{ "zh_CN", "在途", "1042 1044", 0 },		/* the state as shown */
+	{ "en", "在途", "", 0 },
+	{ "en", "route", "1042 1044", 0 },		/* "En route" */
+	{ "zh_CN", "state:在途", "1042 1044", 0 },
+	{ NULL, "state:en", "1042 1044", 0 },
+	{ "zh_CN", "fault:电瓶", "1042", 0 },
+	{ "zh_CN", "fault:事故", "1045", 0 },
+	{ "zh_CN", "region:宁乡", "1048 1049", 0 },
+	{ "zh_CN", "宁乡 已取消", "1049", 0 },
+	{ "en", "region:Ning", "1048 1049", 0 },
+	{ NULL, "#1045", "1045", 0 },
+	{ NULL, "id:1045", "1045", 0 },
+	{ NULL, "#104", "", 0 },			/* an id is exact */
+	{ NULL, "is:late", "1045", 0 },
+	{ NULL, "is:risk", "1044 1048", 0 },
+	{ NULL, "is:warn", "1045 1048", 0 },
+	{ NULL, "is:warn region:changsha", "1045", 0 },
+	{ NULL, "is:waiting", "", 0 },
+	{ NULL, "is:waiting", "1043", 1 },
+	{ NULL, "is:mine", "1042", 0 },		/* zhangwei took 1042, lisi 1043 */
+	{ "en", "region:xyz", "!No such region: region:xyz", 0 },
+	{ "zh_CN", "region:xyz", "!没有这个区域：region:xyz", 0 },
+	{ "en", "is:soon", "!Unknown is: word: is:soon", 0 },
+	{ "zh_CN", "is:soon", "!未知的 is: 条件：is:soon", 0 },
+	{ "zh_CN", "state:飞行", "!筛选中的状态未知：state:飞行", 0 },
+};
+
+START_TEST(test_board_filter_table)
+{
+	static const char *langs[] = { "en", "zh_CN" };
+	char got[256];
+
+	for (int l = 0; l < 2; l++) {
+		const char *filter = filter_cases[_i].filter, *want = filter_cases[_i].want;
+		size_t n = 0;
+		int y;
+
+		if (filter_cases[_i].lang != NULL && strcmp(filter_cases[_i].lang, langs[l]) != 0)
+			continue;
+		load_lang(langs[l]);
+		regions[0].auto_dispatch = filter_cases[_i].waiting_region ? 0 : 1;
+		view_destroy(v);
+		v = view_board_create();
+		ck_assert_ptr_null(board_set_filter(&m.board, ""));
+		model_refresh(&m, NOW);
+		press('/');
+		type(filter);
+		press_sym(KEYSYM_ENTER);
+		if (want[0] == '!') {
+			ck_assert_msg(v->scope == SCOPE_FORM, "%s: accepted", filter);
+			ck_assert_str_eq(m.board.filter, "");
+			draw(80, 24);
+			y = find_row(want + 1);
+			ck_assert_msg(y >= 0, "%s [%s]: no \"%s\"", filter, langs[l], want + 1);
+			ck_assert_int_eq(vscreen_cell(vs, 1, y)->role, ROLE_ERROR);
+			continue;
+		}
+		ck_assert_msg(v->scope == SCOPE_BOARD, "%s: refused", filter);
+		ck_assert_str_eq(m.board.filter, filter);
+		got[0] = '\0';
+		for (int64_t id = 1; id < 2000; id++)
+			for (size_t r = 0; r < m.board.n; r++)
+				if (m.board.rows[r]->id == id)
+					n += (size_t)snprintf(got + n, sizeof got - n, "%s%lld",
+					    n ? " " : "", (long long)id);
+		ck_assert_msg(strcmp(got, want) == 0, "%s [%s]: got \"%s\", want \"%s\"",
+		    filter, langs[l], got, want);
+	}
+}
+END_TEST
+
+/* ---------------------------------------------------------------- history search */
+
+/* The search query: what ticket.search is asked, or the catalog key of the refusal. */
+static const struct {
+	const char *query;
+	const char *err;	/* NULL: accepted */
+	int64_t id, from, to;	/* 0: absent */
+	const char *phone, *plate;	/* NULL: absent */
+} search_cases[] = {
+	{ "", NULL, 0, 0, 0, NULL, NULL },
+	{ "#59", NULL, 59, 0, 0, NULL, NULL },
+	{ "id:59", NULL, 59, 0, 0, NULL, NULL },
+	{ "13800138000", NULL, 0, 0, 0, "13800138000", NULL },
+	{ "8000 湘A·12345", NULL, 0, 0, 0, "8000", "湘A·12345" },
+	{ "a12345", NULL, 0, 0, 0, NULL, "a12345" },
+	/* China time: 2026-03-14 00:00 +08:00 is 2026-03-13 16:00 UTC; to: takes the day */
+	{ "from:2026-03-14", NULL, 0, 1773417600000LL, 0, NULL, NULL },
+	{ "to:2026-03-14", NULL, 0, 0, 1773504000000LL, NULL, NULL },
+	{ "from:2026-03-14 to:2026-03-14", NULL, 0, 1773417600000LL, 1773504000000LL, NULL,
+	    NULL },
+	{ "from:2026-3-14x", "search.bad_date", 0, 0, 0, NULL, NULL },
+	{ "to:yesterday", "search.bad_date", 0, 0, 0, NULL, NULL },
+	{ "138", "search.bad_phone", 0, 0, 0, NULL, NULL },
+	{ "湘A B12", "search.two_plates", 0, 0, 0, NULL, NULL },
+	{ "from:2026-03-15 to:2026-03-14", "search.bad_range", 0, 0, 0, NULL, NULL },
+};
+
+START_TEST(test_search_parse)
+{
+	struct proto_ticket_search a;
+	char bad[64];
+	const char *why = view_search_parse(search_cases[_i].query, &a, bad, sizeof bad);
+
+	if (search_cases[_i].err != NULL) {
+		ck_assert_msg(why != NULL && strcmp(why, search_cases[_i].err) == 0,
+		    "%s: %s", search_cases[_i].query, why ? why : "accepted");
+		ck_assert(bad[0] != '\0');
+		return;
+	}
+	ck_assert_msg(why == NULL, "%s: %s", search_cases[_i].query, why);
+	ck_assert_int_eq(PROTO_HAS(&a, ticket_search, id), search_cases[_i].id != 0);
+	ck_assert_int_eq(a.id, search_cases[_i].id);
+	ck_assert_int_eq(PROTO_HAS(&a, ticket_search, from), search_cases[_i].from != 0);
+	ck_assert_int_eq(a.from, search_cases[_i].from);
+	ck_assert_int_eq(PROTO_HAS(&a, ticket_search, to), search_cases[_i].to != 0);
+	ck_assert_int_eq(a.to, search_cases[_i].to);
+	ck_assert_int_eq(PROTO_HAS(&a, ticket_search, phone), search_cases[_i].phone != NULL);
+	ck_assert_str_eq(a.phone, search_cases[_i].phone ? search_cases[_i].phone : "");
+	ck_assert_int_eq(PROTO_HAS(&a, ticket_search, plate), search_cases[_i].plate != NULL);
+	ck_assert_str_eq(a.plate, search_cases[_i].plate ? search_cases[_i].plate : "");
+	ck_assert(!PROTO_HAS(&a, ticket_search, cursor));
+}
+END_TEST
+
+/* Answer the last request as ticket.search with tickets and next (0: none). */
+static void
+answer_search(const struct proto_ticket *t, size_t n, int64_t next)
+{
+	struct proto_reply r = { .ok = true, .op_id = PROTO_MSG_ticket_search };
+
+	rd_strlcpy(r.cmd_id, rec.last_cmd, sizeof r.cmd_id);
+	rd_strlcpy(r.op, "ticket.search", sizeof r.op);
+	r.found = (struct proto_ticket *)t;
+	r.n_found = n;
+	if (next != 0) {
+		r.search.next = next;
+		PROTO_SET(&r.search, search_result, next);
+	}
+	model_reply(&m, rec.last_cmd, &r, NULL);
+}
+
+START_TEST(test_search_view)
+{
+	static const char *langs[] = { "en", "zh_CN" };
+	/* An old closed ticket the board no longer holds, then one it does. */
+	struct proto_ticket old = base_tickets[5];
+	int sent;
+
+	old.id = 17;
+	old.created = NOW - 40 * 24 * 60 * MIN_MS;
+	load_lang(langs[_i]);
+	/* F on the board asks for the search view. */
+	v = view_board_create();
+	ck_assert_uint_eq(press('F'), UI_HANDLED | UI_REDRAW | UI_OPEN);
+	ck_assert_int_eq(v->open.kind, VIEW_SEARCH);
+	view_destroy(v);
+
+	v = view_search_create(&m);
+	ck_assert_int_eq(v->scope, SCOPE_FORM);
+	draw(80, 24);
+	ck_assert(screen_has(_i ? "历史搜索" : "History search"));
+	/* A bad word keeps the prompt, with the word and why. */
+	type("138");
+	sent = rec.sent;
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(v->scope, SCOPE_FORM);
+	ck_assert_int_eq(rec.sent, sent);
+	draw(80, 24);
+	ck_assert(screen_has(_i ? "电话需要 4 到 23 位数字" : "A phone needs 4 to 23 digits"));
+	ck_assert_int_eq(vscreen_cell(vs, 1, 21)->role, ROLE_ERROR);
+	type("00");
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(v->scope, SCOPE_BOARD);
+	ck_assert_int_eq(rec.sent, sent + 1);
+	draw(80, 24);
+	ck_assert(screen_has(_i ? "正在询问服务器" : "asking the broker"));
+
+	/* The first page: two tickets, and more to come. */
+	answer_search((const struct proto_ticket[]){ base_tickets[5], old }, 2, 17);
+	draw(80, 24);
+	ck_assert(screen_has("1047"));
+	ck_assert(screen_has("2026-03-14 12:30"));	/* created, China time */
+	ck_assert(screen_has("17 "));
+	ck_assert(screen_has("2026-02-02"));
+	ck_assert(screen_has(_i ? "已完成" : "completed"));
+	ck_assert(screen_has(_i ? "找到 2+" : "found 2+"));
+	ck_assert(screen_has(_i ? "下面还有" : "more below"));
+	draw(200, 60);		/* wide: the masked phone too, never in clear */
+	ck_assert(screen_has("135****3333"));
+	ck_assert(!screen_has("13500003333"));
+	draw(46, 10);
+	draw(80, 24);
+	/* Down at the last row asks for the next page, once. */
+	press('j');
+	ck_assert_int_eq(rec.sent, sent + 1);
+	press('j');
+	ck_assert_int_eq(rec.sent, sent + 2);
+	press('j');
+	ck_assert_int_eq(rec.sent, sent + 2);	/* already asking */
+	old.id = 3;
+	answer_search(&old, 1, 0);
+	press('G');
+	draw(80, 24);
+	ck_assert(screen_has(_i ? "找到 3" : "found 3"));
+	ck_assert(screen_has(_i ? "已到历史末尾" : "end of the history"));
+	press('j');
+	ck_assert_int_eq(rec.sent, sent + 2);	/* nothing more */
+
+	/* Enter reads the selected ticket and shows it read-only with its history. */
+	press('g');
+	press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(rec.fetch, 1);
+	ck_assert_int_eq(rec.id, 1047);
+	{
+		struct proto_reply r = { .ok = true, .op_id = PROTO_MSG_ticket_get };
+		rd_strlcpy(r.cmd_id, rec.hist_cmd, sizeof r.cmd_id);
+		r.ticket = base_tickets[5];
+		r.events = base_events;
+		r.n_events = 3;
+		model_reply(&m, rec.hist_cmd, &r, NULL);
+	}
+	draw(80, 24);
+	ck_assert(screen_has("#1047"));
+	ck_assert(screen_has(_i ? "只读" : "read-only"));
+	ck_assert(screen_has("陈小明"));
+	ck_assert(screen_has("offered to CSH-XY-V01"));
+	/* The ticket actions do nothing here. */
+	ck_assert_uint_eq(press('c') & UI_OPEN, 0);
+	ck_assert_uint_eq(press('a') & UI_OPEN, 0);
+	ck_assert_int_eq(rec.cancel + rec.note, 0);
+	/* q: back to the list; q again closes. */
+	press('q');
+	draw(80, 24);
+	ck_assert(screen_has("1047"));
+	ck_assert_uint_eq(press('q'), UI_HANDLED | UI_CLOSE);
 }
 END_TEST
 
@@ -2387,6 +2639,9 @@ views_suite(void)
 	tcase_add_test(tc, test_board_selection_follows_ticket);
 	tcase_add_test(tc, test_board_keys_move);
 	tcase_add_test(tc, test_board_filter_prompt);
+	tcase_add_loop_test(tc, test_board_filter_table, 0, (int)ARRAY_LEN(filter_cases));
+	tcase_add_loop_test(tc, test_search_parse, 0, (int)ARRAY_LEN(search_cases));
+	tcase_add_loop_test(tc, test_search_view, 0, 2);
 	tcase_add_test(tc, test_board_sort_cycles);
 	tcase_add_test(tc, test_board_opens_views);
 	suite_add_tcase(s, tc);

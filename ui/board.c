@@ -124,22 +124,78 @@ digits_match(const char *phone, const char *w)
 	return strstr(d, w) != NULL;
 }
 
+static const char *is_names[] = {
+#define X(e, s) s,
+	BOARD_IS(X)
+#undef X
+};
+
+/* The BOARD_IS_MASK bit of an is: word, or 0 if unknown. */
+static unsigned
+is_bit(const char *v)
+{
+	for (int i = 0; i < BOARD_IS_COUNT; i++)
+		if (strcmp(v, is_names[i]) == 0)
+			return 1u << i;
+	return 0;
+}
+
+/* The label shown for code, or "" if the lookup has none. */
+static const char *
+label(const struct board *b, enum board_field f, const char *code)
+{
+	const char *l = b->look.label != NULL ? b->look.label(b->look.ctx, f, code) : NULL;
+	return l != NULL ? l : "";
+}
+
+/* Field f of t starts with v as its code or as its displayed label. */
 static bool
-word_match(const char *w, const struct proto_ticket *t)
+field_prefix(const struct board *b, enum board_field f, const char *code, const char *v)
+{
+	const char *l = label(b, f, code);
+	return prefix(code, v) || (*l && prefix(l, v));
+}
+
+/* "#59" or "id:59": the id in *id. */
+static bool
+id_word(const char *w, int64_t *id)
+{
+	const char *v = w[0] == '#' ? w + 1 : strncmp(w, "id:", 3) == 0 ? w + 3 : NULL;
+	char *end;
+	long long x;
+
+	if (v == NULL || !isdigit((unsigned char)*v))
+		return false;
+	x = strtoll(v, &end, 10);
+	if (*end != '\0')
+		return false;
+	*id = x;
+	return true;
+}
+
+static bool
+word_match(const struct board *b, const char *w, const struct proto_ticket *t)
 {
 	char id[24];
+	int64_t want;
+	if (id_word(w, &want))
+		return t->id == want;
+	if (strncmp(w, "is:", 3) == 0) {
+		unsigned bit = is_bit(w + 3);
+		return bit != 0 && b->look.is != NULL && (b->look.is(b->look.ctx, t) & bit) != 0;
+	}
 	if (strncmp(w, "state:", 6) == 0) {
 		const char *v = w + 6;
 		if (strcmp(v, "open") == 0)
 			return is_open(t);
 		if (strcmp(v, "closed") == 0)
 			return !is_open(t);
-		return prefix(t->state, v);
+		return field_prefix(b, BOARD_FIELD_STATE, t->state, v);
 	}
 	if (strncmp(w, "region:", 7) == 0)
-		return prefix(t->region, w + 7);
+		return field_prefix(b, BOARD_FIELD_REGION, t->region, w + 7);
 	if (strncmp(w, "fault:", 6) == 0)
-		return prefix(t->fault, w + 6);
+		return field_prefix(b, BOARD_FIELD_FAULT, t->fault, w + 6);
 	if (strncmp(w, "truck:", 6) == 0)
 		return prefix(t->truck, w + 6);
 	snprintf(id, sizeof id, "%lld", (long long)t->id);
@@ -147,20 +203,46 @@ word_match(const char *w, const struct proto_ticket *t)
 		return true; /* a caller ringing again is found by the number they call from */
 	return contains(id, w) || contains(t->customer, w) || contains(t->plate, w) ||
 	    contains(t->address, w) || contains(t->landmark, w) || contains(t->truck, w) ||
-	    contains(t->fault, w) || contains(t->region, w) || contains(t->model, w);
+	    contains(t->fault, w) || contains(t->region, w) || contains(t->model, w) ||
+	    /* what the screen shows: an agent types the label, not the code */
+	    contains(label(b, BOARD_FIELD_STATE, t->state), w) ||
+	    contains(label(b, BOARD_FIELD_FAULT, t->fault), w) ||
+	    contains(label(b, BOARD_FIELD_REGION, t->region), w);
 }
 
 bool
-board_match(const char *filter, const struct proto_ticket *t)
+board_match(const struct board *b, const char *filter, const struct proto_ticket *t)
 {
 	char buf[BOARD_FILTER_MAX + 1];
 	char *save = NULL, *w;
 
 	rd_strlcpy(buf, filter, sizeof buf);
 	for (w = strtok_r(buf, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save))
-		if (!word_match(w, t))
+		if (!word_match(b, w, t))
 			return false;
 	return true;
+}
+
+/* Why word w alone would be refused, or NULL. */
+static const char *
+word_refused(const struct board *b, const char *w)
+{
+	if (strncmp(w, "state:", 6) == 0) {
+		const char *v = w + 6;
+		bool ok = strcmp(v, "open") == 0 || strcmp(v, "closed") == 0;
+		for (int s = 0; s < TICKET_STATE_COUNT && !ok; s++) {
+			const char *code = ticket_state_name((enum ticket_state)s);
+			ok = *v && (prefix(code, v) || (*label(b, BOARD_FIELD_STATE, code) &&
+			    prefix(label(b, BOARD_FIELD_STATE, code), v)));
+		}
+		return ok ? NULL : BOARD_BAD_STATE;
+	}
+	if (strncmp(w, "region:", 7) == 0 && b->look.region_known != NULL &&
+	    !b->look.region_known(b->look.ctx, w + 7))
+		return BOARD_BAD_REGION;
+	if (strncmp(w, "is:", 3) == 0 && is_bit(w + 3) == 0)
+		return BOARD_BAD_IS;
+	return NULL;
 }
 
 const char *
@@ -168,18 +250,12 @@ board_set_filter(struct board *b, const char *text)
 {
 	char buf[BOARD_FILTER_MAX + 1];
 	char *save = NULL, *w;
+	const char *why;
 
 	rd_strlcpy(buf, text, sizeof buf);
-	for (w = strtok_r(buf, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save)) {
-		if (strncmp(w, "state:", 6) == 0) {
-			const char *v = w + 6;
-			bool ok = strcmp(v, "open") == 0 || strcmp(v, "closed") == 0;
-			for (int s = 0; s < TICKET_STATE_COUNT && !ok; s++)
-				ok = *v && prefix(ticket_state_name((enum ticket_state)s), v);
-			if (!ok)
-				return "unknown state in filter";
-		}
-	}
+	for (w = strtok_r(buf, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save))
+		if ((why = word_refused(b, w)) != NULL)
+			return why;
 	rd_strlcpy(b->filter, text, sizeof b->filter);
 	return NULL;
 }
@@ -227,7 +303,7 @@ board_rebuild(struct board *b, const struct proto_ticket *const *all, size_t n, 
 	b->total = n;
 	for (size_t i = 0; i < n; i++) {
 		const struct proto_ticket *t = all[i];
-		if (b->filter[0] && !board_match(b->filter, t))
+		if (b->filter[0] && !board_match(b, b->filter, t))
 			continue;
 		items[m].t = t;
 		switch (b->sort) {

@@ -7,9 +7,16 @@
  *
  * Filter syntax (the `/` prompt): words separated by spaces, all of which must match.
  * `state:NAME` (or `open`, `closed`), `region:ID`, `fault:NAME`, `truck:ID` match that field
- * (prefix, case-insensitive); a word of 4 or more digits also matches the caller's phone
- * number; any other word must appear (case-insensitive for ASCII) in the id, customer,
- * plate, vehicle model, address, landmark, truck, fault or region.
+ * (prefix, case-insensitive), where the state, fault and region may also be given as the
+ * label the screen shows (board_lookup.label: `state:在途`, `region:长沙`); `#59` and
+ * `id:59` match that ticket alone; `is:late`, `is:risk` (amber: at risk, not yet late),
+ * `is:warn` (an active warning), `is:waiting` (a new ticket waiting for an agent's choice
+ * of truck) and `is:mine` (taken by this console's user) match what board_lookup.is says; a word of 4 or more digits also matches the
+ * caller's phone number; any other word must appear (case-insensitive for ASCII) in the id,
+ * customer, plate, vehicle model, address, landmark, truck, fault, region, or the displayed
+ * labels of state, fault and region (`电瓶`, `在途`).
+ * board_set_filter refuses an unknown state, an unknown is: word and (with a lookup that
+ * knows the regions) an unknown region.
  *
  * Ownership: rows point at tickets owned by the caller (the replica); they are valid until
  * the caller's next change of its tables, so rebuild after every change. */
@@ -39,6 +46,37 @@ enum board_sort {
 
 #define BOARD_FILTER_MAX 128
 
+/* The is: words of the filter, as bits of board_lookup.is. */
+#define BOARD_IS(X)                      \
+	X(LATE, "late")                  \
+	X(RISK, "risk")                  \
+	X(WARN, "warn")                  \
+	X(WAITING, "waiting")            \
+	X(MINE, "mine")
+
+enum board_is_bit {
+#define X(e, s) BOARD_IS_BIT_##e,
+	BOARD_IS(X)
+#undef X
+	BOARD_IS_COUNT
+};
+#define BOARD_IS_MASK(e) (1u << BOARD_IS_BIT_##e)
+
+enum board_field { BOARD_FIELD_STATE, BOARD_FIELD_FAULT, BOARD_FIELD_REGION };
+
+/* What the board cannot know alone, asked of its owner while filtering (the console sets
+ * it from the model and the catalogs). Every member may be NULL: the filter then matches
+ * codes only, is: words match nothing, and every region: word is accepted. */
+struct board_lookup {
+	/* The label the screen shows for code of field f (borrowed), or NULL. */
+	const char *(*label)(void *ctx, enum board_field f, const char *code);
+	/* The BOARD_IS_MASK bits that hold for t now. */
+	unsigned (*is)(void *ctx, const struct proto_ticket *t);
+	/* Whether some region's id or displayed name starts with prefix. */
+	bool (*region_known)(void *ctx, const char *prefix);
+	void *ctx;
+};
+
 struct board {
 	const struct proto_ticket **rows;
 	size_t n, cap;
@@ -49,6 +87,7 @@ struct board {
 	size_t top;       /* first row shown */
 	size_t total;     /* tickets before filtering */
 	const struct data_sla *sla; /* thresholds for urgency, borrowed; NULL: shipped ones */
+	struct board_lookup look;   /* for the filter; zero: codes only */
 };
 
 /* Warning level of a ticket for urgency: 0 none, 1 amber, 2 red. */
@@ -61,10 +100,15 @@ const char *board_sort_name(enum board_sort s);
 /* Filter, sort and restore the selection. */
 void board_rebuild(struct board *b, const struct proto_ticket *const *all, size_t n,
     int64_t now, board_warn_fn warn, void *ctx);
-/* Set the filter text (copied, truncated). Returns NULL if fine, else a static reason
- * (e.g. unknown state name), in which case the filter is unchanged. */
+/* Set the filter text (copied, truncated). Returns NULL if fine, else one of the static
+ * reasons BOARD_BAD_STATE, BOARD_BAD_REGION, BOARD_BAD_IS, in which case the filter is
+ * unchanged. */
+#define BOARD_BAD_STATE "unknown state in filter"
+#define BOARD_BAD_REGION "unknown region in filter"
+#define BOARD_BAD_IS "unknown is: word in filter"
 const char *board_set_filter(struct board *b, const char *text);
-bool board_match(const char *filter, const struct proto_ticket *t);
+/* Whether t matches filter, with b's lookup. */
+bool board_match(const struct board *b, const char *filter, const struct proto_ticket *t);
 
 /* Move the selection by delta rows (clamped), or to the first/last row. */
 void board_move(struct board *b, long delta);

@@ -106,6 +106,7 @@ enum keymap_scope {
 	X(SORT, "sort", BOARD, "s")                             \
 	X(NEW_INTAKE, "new_intake", BOARD, "n")                 \
 	X(KPI, "kpi", BOARD, "K")                               \
+	X(SEARCH, "search", BOARD, "F")                         \
 	X(NOTE, "note", TICKET, "a")                            \
 	X(SET_STATE, "set_state", TICKET, "S")                  \
 	X(CANCEL_TICKET, "cancel_ticket", TICKET, "c")          \

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "board.h"
 #include "chrome.h"
@@ -378,37 +379,118 @@ board_draw(struct view *v, const struct model *m, struct vscreen *vs, const stru
 	}
 }
 
+/* The board's lookup (board.h) over the model: labels as present.h words them, standings
+ * as model_refresh counts them. */
+static const char *
+look_label(void *ctx, enum board_field f, const char *code)
+{
+	const struct model *m = ctx;
+
+	switch (f) {
+	case BOARD_FIELD_STATE:
+		return present_state(code);
+	case BOARD_FIELD_FAULT:
+		return present_fault(code);
+	case BOARD_FIELD_REGION:
+		return present_region(m->data, code);
+	}
+	return NULL;
+}
+
+static unsigned
+look_is(void *ctx, const struct proto_ticket *t)
+{
+	const struct model *m = ctx;
+	int warn = model_warn_level(m, t->id);
+	unsigned bits = 0;
+
+	if (present_before_scene(t)) {
+		enum present_due d = present_due(m->data != NULL ? &m->data->sla : NULL, t,
+		    m->now, warn);
+		bits |= d == PRESENT_DUE_LATE ? BOARD_IS_MASK(LATE) : 0;
+		bits |= d == PRESENT_DUE_SOON ? BOARD_IS_MASK(RISK) : 0;
+	}
+	bits |= warn > 0 ? BOARD_IS_MASK(WARN) : 0;
+	bits |= model_ticket_awaits_choice(m, t) ? BOARD_IS_MASK(WAITING) : 0;
+	/* Mine: the calls this user took (the ticket's created_by; tickets from a broker
+	 * that does not send it are nobody's). */
+	bits |= m->user[0] != '\0' && strcmp(t->created_by, m->user) == 0 ?
+	    BOARD_IS_MASK(MINE) : 0;
+	return bits;
+}
+
+/* Case-insensitive (ASCII) prefix; bytes beyond ASCII compare as they are. */
+static bool
+has_prefix(const char *s, const char *p)
+{
+	size_t n = strlen(p);
+	return n > 0 && strncasecmp(s, p, n) == 0;
+}
+
+static bool
+look_region_known(void *ctx, const char *p)
+{
+	const struct model *m = ctx;
+
+	if (m->data == NULL)
+		return true;	/* nothing to check against: let it filter */
+	for (size_t i = 0; i < m->data->n_regions; i++) {
+		const struct data_region *r = &m->data->regions[i];
+		if (has_prefix(r->id, p) || has_prefix(r->name, p) || has_prefix(r->name_zh, p))
+			return true;
+	}
+	return false;
+}
+
+/* Point the board's filter at this model (the model does not move while the view lives). */
+static void
+set_lookup(struct model *m)
+{
+	m->board.look.label = look_label;
+	m->board.look.is = look_is;
+	m->board.look.region_known = look_region_known;
+	m->board.look.ctx = m;
+}
+
 /* Apply the prompt's filter; false (and an error in words) if the board refused it. */
 static bool
 apply_filter(struct view_board *vb, struct model *m)
 {
-	const char *text = lineedit_text(&vb->edit), *why;
+	const char *text = lineedit_text(&vb->edit), *why, *key, *hint;
 	char buf[BOARD_FILTER_MAX + 1], *save = NULL, *w, bad[64] = "";
 	struct board scratch;
 
+	set_lookup(m);
 	why = board_set_filter(&m->board, text);
 	if (why == NULL) {
 		vb->error[0] = '\0';
 		model_refresh(m, m->now);
 		return true;
 	}
-	/* Name the word at fault: try each state: word alone on a scratch board. */
+	/* Name the word at fault: try each word alone on a scratch board. */
 	board_init(&scratch);
+	scratch.look = m->board.look;
 	rd_strlcpy(buf, text, sizeof buf);
 	for (w = strtok_r(buf, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save)) {
-		if (strncmp(w, "state:", 6) == 0 && board_set_filter(&scratch, w) != NULL) {
+		if (board_set_filter(&scratch, w) != NULL) {
 			rd_strlcpy(bad, w, sizeof bad);
 			break;
 		}
 	}
 	board_finish(&scratch);
-	if (strcmp(why, "unknown state in filter") == 0)
-		snprintf(vb->error, sizeof vb->error, "%s%s%s  \xc2\xb7  %s",
-		    i18n_tr("board.bad_state"), present_colon(), bad[0] != '\0' ? bad : text,
-		    i18n_tr("board.bad_state_hint"));
-	else	/* a reason this view does not know yet: English beats nothing */
+	if (strcmp(why, BOARD_BAD_STATE) == 0)
+		key = "board.bad_state", hint = "board.bad_state_hint";
+	else if (strcmp(why, BOARD_BAD_REGION) == 0)
+		key = "board.bad_region", hint = "board.bad_region_hint";
+	else if (strcmp(why, BOARD_BAD_IS) == 0)
+		key = "board.bad_is", hint = "board.bad_is_hint";
+	else {	/* a reason this view does not know yet: English beats nothing */
 		snprintf(vb->error, sizeof vb->error, "%s%s%s", i18n_tr("board.bad_filter"),
 		    present_colon(), why);
+		return false;
+	}
+	snprintf(vb->error, sizeof vb->error, "%s%s%s  \xc2\xb7  %s", i18n_tr(key),
+	    present_colon(), bad[0] != '\0' ? bad : text, i18n_tr(hint));
 	return false;
 }
 
@@ -488,6 +570,8 @@ board_key(struct view *v, struct model *m, const struct key *k, enum keymap_acti
 		return view_want(v, VIEW_INTAKE, 0, ACTION_NONE);
 	case ACTION_KPI:
 		return view_want(v, VIEW_KPI, 0, ACTION_NONE);
+	case ACTION_SEARCH:
+		return view_want(v, VIEW_SEARCH, 0, ACTION_NONE);
 	case ACTION_DIAG_QUEUE:
 		return view_want(v, VIEW_DIAG_QUEUE, 0, ACTION_NONE);
 	case ACTION_DIAG_START:

@@ -11,7 +11,8 @@
  * Keys (SCOPE_BOARD): movement and paging move the selection; / opens the filter prompt
  * (SCOPE_FORM while open: Enter applies with board_set_filter, Esc cancels); s cycles the
  * sort; Enter opens the ticket's detail view, n the intake form, and the ticket actions (a,
- * S, c, A) open the detail view with that action started, K the supervisor's screen: the
+ * S, c, A) open the detail view with that action started, K the supervisor's screen, F
+ * the history search (view-search.h): the
  * view asks for them with UI_OPEN (view_want, view.h) for the view stack to open. Help, quit and redraw are left to the
  * caller (UI_HANDLED clear).
  *

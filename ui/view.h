@@ -54,6 +54,7 @@ enum view_kind {
 	VIEW_HELP,		/* the key table (view-help.h) */
 	VIEW_DIAG_QUEUE,	/* the diagnosis queue (view-diag-queue.h) */
 	VIEW_FLOW,		/* one ticket's diagnosis: ticket, action (view-flow.h) */
+	VIEW_SEARCH,		/* the history search (view-search.h) */
 };
 
 /* What to open: a kind, and for a ticket's view the ticket and the action to begin with

@@ -11,6 +11,7 @@
 #include "view-help.h"
 #include "view-intake.h"
 #include "view-kpi.h"
+#include "view-search.h"
 
 void
 viewstack_init(struct viewstack *s)
@@ -80,6 +81,8 @@ viewstack_create(const struct view_open *o, struct model *m)
 		return view_diag_queue_create();
 	case VIEW_FLOW:
 		return view_flow_create(m, o->ticket, o->action == ACTION_DIAG_START);
+	case VIEW_SEARCH:
+		return view_search_create(m);
 	case VIEW_NONE:
 		break;
 	}

@@ -17,6 +17,8 @@
 
 #define FAR_FROM_REGION_M 500000.0
 #define HISTORY_MAX 2000      /* events returned by ticket.get: the most recent ones */
+#define SEARCH_LIMIT 50       /* tickets in a ticket.search page unless limit says */
+#define SEARCH_SCAN_MAX 5000  /* tickets one ticket.search request looks at, at most */
 
 /* ---- replies ---- */
 
@@ -98,6 +100,9 @@ op_intake(struct broker *b, const struct peer *p, const struct proto_request *re
 	    (uint64_t)1 << PROTO_ticket_t_towing | (uint64_t)1 << PROTO_ticket_t_closed |
 	    (uint64_t)1 << PROTO_ticket_truck | (uint64_t)1 << PROTO_ticket_offer_until |
 	    BTICKET_DIAG_KEYS);
+	PROTO_STRSET(w->created_by, req->user);
+	if (req->user[0] == '\0')
+		w->present &= ~((uint64_t)1 << PROTO_ticket_created_by);
 	bool has_note = !broker_blank(a->notes);
 	if (has_note) {
 		PROTO_STRSET(w->last_note, a->notes);
@@ -443,6 +448,139 @@ op_get(struct broker *b, const struct peer *p, const struct proto_request *req,
 }
 
 
+/* A plate or phone reduced to what identifies it: ASCII letters upper-cased, digits and
+ * other UTF-8 kept, separators (space, '-', '.', the middle dot of "湘A·12345") dropped;
+ * digits_only keeps the digits alone (a phone). */
+static void
+search_key(const char *s, char *out, size_t sz, bool digits_only)
+{
+	size_t n = 0;
+
+	for (; *s && n + 1 < sz; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == 0xc2 && (unsigned char)s[1] == 0xb7) {
+			s++;
+			continue;
+		}
+		if (digits_only ? !(c >= '0' && c <= '9') : (c == ' ' || c == '-' || c == '.'))
+			continue;
+		out[n++] = (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+	}
+	out[n] = '\0';
+}
+
+struct search_ctx {
+	const struct proto_ticket_search *a;
+	char phone[32], plate[48];
+	size_t limit, scanned;
+	struct proto_ticket *found;
+	size_t n;
+	int64_t last;       /* the last id looked at */
+	bool more;          /* stopped before the end of the log */
+	char cause[256];
+};
+
+static bool
+search_match(const struct search_ctx *c, const struct proto_ticket *t)
+{
+	const struct proto_ticket_search *a = c->a;
+	char k[48];
+
+	if (PROTO_HAS(a, ticket_search, id) && t->id != a->id)
+		return false;
+	if (PROTO_HAS(a, ticket_search, from) && t->created < a->from)
+		return false;
+	if (PROTO_HAS(a, ticket_search, to) && t->created >= a->to)
+		return false;
+	if (c->phone[0] != '\0') {
+		search_key(t->phone, k, sizeof k, true);
+		if (strstr(k, c->phone) == NULL)
+			return false;
+	}
+	if (c->plate[0] != '\0') {
+		search_key(t->plate, k, sizeof k, false);
+		if (strstr(k, c->plate) == NULL)
+			return false;
+	}
+	return true;
+}
+
+static int
+search_cb(void *vctx, int64_t entity, int64_t ts, const void *body, size_t len)
+{
+	struct search_ctx *c = vctx;
+	struct proto_ticket t;
+	struct proto_error err;
+
+	(void)ts;
+	if (PROTO_HAS(c->a, ticket_search, id) && entity < c->a->id)
+		return 1;	/* ids only go down from here */
+	if (c->n == c->limit || c->scanned == SEARCH_SCAN_MAX) {
+		c->more = true;	/* there is at least this one more: page on from c->last */
+		return 1;
+	}
+	c->scanned++;
+	c->last = entity;
+	if (proto_decode_msg(body, len, PROTO_MSG_ticket, &t, &err) < 0) {
+		snprintf(c->cause, sizeof c->cause, "stored ticket %" PRId64 ": %.200s", entity,
+		    err.message);
+		return -1;
+	}
+	if (search_match(c, &t))
+		c->found[c->n++] = t;
+	return 0;
+}
+
+/* Every ticket the store holds (the log is never pruned), highest id first, a page at a
+ * time: closed tickets long gone from snapshots are found too. */
+static int
+op_search(struct broker *b, const struct peer *p, const struct proto_request *req,
+    struct proto_buf *out)
+{
+	const struct proto_ticket_search *a = &req->args.ticket_search;
+	struct search_ctx c = { .a = a, .limit = SEARCH_LIMIT };
+	int64_t below = PROTO_HAS(a, ticket_search, cursor) ? a->cursor : 0;
+	struct proto_search_result res = { .present = 0 };
+
+	(void)p;
+	if (PROTO_HAS(a, ticket_search, phone)) {
+		search_key(a->phone, c.phone, sizeof c.phone, true);
+		if (strlen(c.phone) < 4)
+			return broker_reply_error(out, req, PROTO_E_BAD_REQUEST,
+			    "phone: give at least 4 digits");
+	}
+	if (PROTO_HAS(a, ticket_search, plate)) {
+		search_key(a->plate, c.plate, sizeof c.plate, false);
+		if (c.plate[0] == '\0')
+			return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "plate: empty");
+	}
+	if (PROTO_HAS(a, ticket_search, from) && PROTO_HAS(a, ticket_search, to) &&
+	    a->to <= a->from)
+		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "to: not after from");
+	if (PROTO_HAS(a, ticket_search, limit))
+		c.limit = (size_t)a->limit;
+	if (PROTO_HAS(a, ticket_search, id) && (below <= 0 || a->id < below))
+		below = a->id + 1;
+	c.found = xcalloc(c.limit, sizeof *c.found);
+	if (store_latest_each(b->store, "ticket", below, search_cb, &c) < 0) {
+		free(c.found);
+		return broker_reply_error(out, req, PROTO_E_INTERNAL, "searching: %s",
+		    c.cause[0] ? c.cause : store_errmsg(b->store));
+	}
+	if (c.more) {
+		res.next = c.last;
+		PROTO_SET(&res, search_result, next);
+	}
+	proto_encode_reply_ok(out, req->cmd_id, "ticket.search");
+	proto_pack_obj(out, PROTO_MSG_search_result, &res, 1);
+	proto_pack_str(out, "tickets");
+	proto_pack_array(out, (uint32_t)c.n);
+	for (size_t i = 0; i < c.n; i++)
+		proto_pack_obj(out, PROTO_MSG_ticket, &c.found[i], 0);
+	free(c.found);
+	return 0;
+}
+
 /* The whole live state, in parts of at most args.chunk entities. It is encoded now (so
  * every part is consistent with the same seqs) and queued as parts for the client: the
  * head, then one array per stream; the parts are filled stream after stream. */
@@ -502,6 +640,7 @@ const struct broker_op broker_ops[] = {
 	{ "snapshot", PROTO_MSG_snapshot, false, ALL, op_snapshot },
 	{ "intake.create", PROTO_MSG_intake_create, true, ALL, op_intake },
 	{ "ticket.get", PROTO_MSG_ticket_get, false, ALL, op_get },
+	{ "ticket.search", PROTO_MSG_ticket_search, false, ALL, op_search },
 	{ "ticket.note", PROTO_MSG_ticket_note, true, ALL, op_note },
 	{ "ticket.set_state", PROTO_MSG_ticket_set_state, true, ALL, op_set_state },
 	{ "ticket.cancel", PROTO_MSG_ticket_cancel, true, ALL, op_cancel },

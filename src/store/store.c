@@ -22,7 +22,7 @@
 #include "util.h"
 
 /* Bump when the schema changes, and add the upgrade step to create_or_upgrade(). */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_BUSY_MS 5000
 #define STORE_ERR_MAX 512
 
@@ -40,6 +40,8 @@ enum store_sql {
 	STORE_SQL_EVENT_LAST,
 	STORE_SQL_EVENT_AFTER,
 	STORE_SQL_EVENT_OF,
+	STORE_SQL_LATEST,
+	STORE_SQL_LATEST_PUT,
 	STORE_SQL_CKPT_CLEAR,
 	STORE_SQL_CKPT_PUT,
 	STORE_SQL_CKPT_SCAN,
@@ -64,6 +66,12 @@ static const char *const sql_text[STORE_SQL_COUNT] = {
 	[STORE_SQL_EVENT_AFTER] = "SELECT stream, entity, body FROM events WHERE id > ?1 ORDER BY id",
 	[STORE_SQL_EVENT_OF] = "SELECT id, ts, kind, user, detail, body FROM events "
 	    "WHERE stream = ?1 AND entity = ?2 ORDER BY id",
+	/* The newest event of each numbered entity below ?2, highest number first: a range
+	 * of the latest table's key, so a page costs its own rows, not the log's. */
+	[STORE_SQL_LATEST] = "SELECT l.num, e.ts, e.body FROM latest l JOIN events e "
+	    "ON e.id = l.event WHERE l.stream = ?1 AND l.num < ?2 ORDER BY l.num DESC",
+	[STORE_SQL_LATEST_PUT] = "INSERT OR REPLACE INTO latest(stream, num, event) "
+	    "VALUES (?1, ?2, ?3)",
 	[STORE_SQL_CKPT_CLEAR] = "DELETE FROM checkpoint",
 	[STORE_SQL_CKPT_PUT] = "INSERT OR REPLACE INTO checkpoint(stream, entity, body) "
 	    "VALUES (?1, ?2, ?3)",
@@ -85,8 +93,17 @@ static const char schema_sql[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER);"
     "CREATE TABLE replies(user TEXT, cmd_id TEXT, ts INTEGER, reply BLOB,"
     " PRIMARY KEY(user, cmd_id));"
-    "CREATE INDEX replies_ts ON replies(ts);"
-    "PRAGMA user_version = " STR(STORE_SCHEMA_VERSION) ";";
+    "CREATE INDEX replies_ts ON replies(ts);";
+
+/* Version 2: the newest event of each entity whose id is a number (tickets, warnings),
+ * kept by store_event_append, for store_latest_each; built from the log on upgrade. */
+static const char upgrade_2_sql[] =
+    "DROP TABLE IF EXISTS latest;"
+    "CREATE TABLE latest(stream TEXT NOT NULL, num INTEGER NOT NULL, event INTEGER NOT NULL,"
+    " PRIMARY KEY(stream, num)) WITHOUT ROWID;"
+    "INSERT OR REPLACE INTO latest(stream, num, event) SELECT stream,"
+    " CAST(entity AS INTEGER), max(id) FROM events WHERE entity <> ''"
+    " AND entity NOT GLOB '*[^0-9]*' AND length(entity) < 19 GROUP BY stream, entity;";
 
 #define META_CHECKPOINT "checkpoint_event"
 
@@ -244,6 +261,11 @@ create_or_upgrade(struct store *st)
 	if (version == 0 && exec(st, schema_sql, "create schema") != 0)
 		goto fail;
 	/* Upgrades from older versions go here, one step per version, in this transaction. */
+	if (version < 2 && exec(st, upgrade_2_sql, "upgrade schema to 2") != 0)
+		goto fail;
+	if (version < STORE_SCHEMA_VERSION && exec(st, "PRAGMA user_version = "
+	    STR(STORE_SCHEMA_VERSION), "set schema version") != 0)
+		goto fail;
 	if (exec(st, "COMMIT", "create schema") != 0)
 		goto fail;
 	return 0;
@@ -420,6 +442,18 @@ store_meta_set(struct store *st, const char *key, int64_t value)
 }
 
 /* The hot path of group commit: binds, one step, no allocation. */
+/* The entity's id as a number, when it is one (digits only, fewer than 19); else 0. */
+static int64_t
+entity_number(const char *entity)
+{
+	size_t n = 0;
+
+	for (; entity[n] != '\0'; n++)
+		if (entity[n] < '0' || entity[n] > '9' || n >= 18)
+			return 0;
+	return n > 0 ? strtoll(entity, NULL, 10) : 0;
+}
+
 int
 store_event_append(struct store *st, struct store_event *ev)
 {
@@ -437,6 +471,14 @@ store_event_append(struct store *st, struct store_event *ev)
 	if (step_done(st, s, "append event") != 0)
 		return -1;
 	ev->id = sqlite3_last_insert_rowid(st->db);
+	if (entity_number(ev->entity) > 0) {
+		s = st->stmt[STORE_SQL_LATEST_PUT];
+		bind_text(s, 1, ev->stream);
+		sqlite3_bind_int64(s, 2, entity_number(ev->entity));
+		sqlite3_bind_int64(s, 3, ev->id);
+		if (step_done(st, s, "append event: latest") != 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -599,6 +641,35 @@ store_events_of(struct store *st, const char *stream, const char *entity,
 		return -1;
 	}
 	sqlite3_reset(s);
+	return 0;
+}
+
+int
+store_latest_each(struct store *st, const char *stream, int64_t below, store_latest_cb cb,
+    void *ctx)
+{
+	sqlite3_stmt *s = st->stmt[STORE_SQL_LATEST];
+	int rc, r = 0;
+
+	bind_text(s, 1, stream);
+	sqlite3_bind_int64(s, 2, below > 0 ? below : INT64_MAX);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r = cb(ctx, sqlite3_column_int64(s, 0),
+		    sqlite3_column_int64(s, 1), sqlite3_column_blob(s, 2),
+		    (size_t)sqlite3_column_bytes(s, 2));
+		if (r != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE) {
+		set_err(st, "latest");
+		sqlite3_reset(s);
+		return -1;
+	}
+	sqlite3_reset(s);
+	if (r < 0) {
+		set_errf(st, "latest: stopped by caller");
+		return -1;
+	}
 	return 0;
 }
 

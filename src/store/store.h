@@ -80,6 +80,19 @@ typedef int (*store_event_cb)(void *ctx, const struct store_event *ev);
 int store_events_of(struct store *st, const char *stream, const char *entity,
     store_event_cb cb, void *ctx);
 
+/* The latest state of each entity of stream whose id is a number below `below` (every
+ * entity when below <= 0), highest number first: cb gets the entity's number, the time
+ * of its newest event and that event's state blob. cb returns 0 to go on, 1 to stop
+ * there (store_latest_each then returns 0), or -1 to fail (store_errmsg says "latest:
+ * stopped by caller"). The log is never pruned, so this reaches entities long gone from
+ * the broker's snapshots (ticket.search). Only entities whose id is made of digits (fewer
+ * than 19) are numbered; a table of their newest events (schema version 2, built from the
+ * log when an older database is opened) makes a page cost its own rows. */
+typedef int (*store_latest_cb)(void *ctx, int64_t entity, int64_t ts, const void *body,
+    size_t len);
+int store_latest_each(struct store *st, const char *stream, int64_t below, store_latest_cb cb,
+    void *ctx);
+
 /* Idempotency cache. get: 1 and a malloc'ed copy in *reply (caller frees) when found, 0 when
  * not, -1 on error. put stores the reply (inside the caller's transaction). expire drops
  * entries older than before_ms and returns how many went, or -1. */
