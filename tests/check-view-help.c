@@ -149,7 +149,7 @@ START_TEST(test_big_and_tiny_screens)
 	vscreen_resize(vs, 120, 60);
 	view_draw(v, NULL, vs, NULL);
 	d = vscreen_dump(vs);
-	ck_assert_ptr_nonnull(strstr(d, "1-50/50"));
+	ck_assert_ptr_nonnull(strstr(d, "1-54/54"));
 	free(d);
 	/* Scrolling is clamped to what fits. */
 	ck_assert_uint_eq(view_key(v, NULL, NULL, ACTION_MOVE_DOWN), UI_HANDLED);

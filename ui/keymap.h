@@ -124,6 +124,10 @@ enum keymap_scope {
 	X(DELETE_BACK, "delete_back", FORM, "Backspace")        \
 	X(DELETE_CHAR, "delete_char", FORM, "Del")              \
 	X(CLEAR_FIELD, "clear_field", FORM, "C-u")              \
+	X(LINE_START, "line_start", FORM, "C-a")                \
+	X(LINE_END, "line_end", FORM, "C-e")                    \
+	X(DELETE_WORD, "delete_word", FORM, "C-w")              \
+	X(KILL_LINE, "kill_line", FORM, "C-k")                  \
 	X(CONFIRM, "confirm", DIALOG, "y Y")                    \
 	X(DENY, "deny", DIALOG, "n N")
 

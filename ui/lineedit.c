@@ -218,6 +218,27 @@ delete_range(struct lineedit *le, size_t from, size_t to)
 	return LINEEDIT_CHANGED;
 }
 
+/* Whether the character at pos is a word separator (a space, ASCII or ideographic). */
+static bool
+space_at(const struct lineedit *le, size_t pos)
+{
+	wchar_t wc;
+
+	text_decode(le->buf + pos, le->len - pos, &wc);
+	return wc == L' ' || wc == 0x3000;
+}
+
+/* The start of the word before pos, readline's C-w: spaces before pos, then the word. */
+static size_t
+word_start(const struct lineedit *le, size_t pos)
+{
+	while (pos > 0 && space_at(le, prev_pos(le, pos)))
+		pos = prev_pos(le, pos);
+	while (pos > 0 && !space_at(le, prev_pos(le, pos)))
+		pos = prev_pos(le, pos);
+	return pos;
+}
+
 enum lineedit_result
 lineedit_key(struct lineedit *le, const struct key *k, enum keymap_action a)
 {
@@ -231,11 +252,17 @@ lineedit_key(struct lineedit *le, const struct key *k, enum keymap_action a)
 		lineedit_right(le);
 		break;
 	case ACTION_HOME:
+	case ACTION_LINE_START:
 		lineedit_home(le);
 		break;
 	case ACTION_END:
+	case ACTION_LINE_END:
 		lineedit_end(le);
 		break;
+	case ACTION_DELETE_WORD:
+		return delete_range(le, word_start(le, le->cur), le->cur);
+	case ACTION_KILL_LINE:
+		return delete_range(le, le->cur, le->len);
 	case ACTION_DELETE_BACK:
 		return delete_range(le, prev_pos(le, le->cur), le->cur);
 	case ACTION_DELETE_CHAR:

@@ -9,8 +9,10 @@
  * visible in the width it is drawn in, and never shows half of a wide character.
  *
  * Keys: printable characters insert; the form actions (keymap.h SCOPE_FORM) move_left,
- * move_right, delete_back, delete_char, clear_field, and home/end edit. Nothing else is
- * used, so callers handle Enter, Esc, Tab and the rest.
+ * move_right, delete_back, delete_char, clear_field, line_start (C-a), line_end (C-e),
+ * delete_word (C-w: the spaces and the word before the cursor, readline's rule; ASCII and
+ * ideographic spaces separate words), kill_line (C-k: the cursor to the end), and
+ * home/end edit. Nothing else is used, so callers handle Enter, Esc, Tab and the rest.
  *
  * Ownership: struct lineedit is embedded by the caller; lineedit_init() then
  * lineedit_finish() (which frees the buffer). Pure: no curses, no clock. */
