@@ -321,6 +321,17 @@ START_TEST(test_board_stale_golden)
 	m.hb_age_ms = -1;
 	draw(80, 24);
 	ck_assert_int_eq(vscreen_cell(vs, 0, 1)->role, ROLE_STALE);
+	ck_assert(!screen_has("tcp://"));
+	rd_strlcpy(m.endpoint, "tcp://10.9.8.7:5555", sizeof m.endpoint);
+	draw(80, 24);
+	ck_assert(screen_has("  调度服务器 tcp://10.9.8.7:5555  \xc2\xb7  "));	/* zh_CN since the golden */
+	m.hb_age_ms = 20000;
+	draw(80, 24);
+	ck_assert(screen_has("tcp://10.9.8.7:5555  \xc2\xb7  "));
+	m.conn = MODEL_STALE;
+	draw(80, 24);
+	ck_assert(!screen_has("tcp://"));
+	m.endpoint[0] = '\0';
 	m.conn = MODEL_SYNCING;
 	draw(80, 24);
 	ck_assert_int_ne(vscreen_cell(vs, 0, 1)->role, ROLE_STALE);
