@@ -1,8 +1,10 @@
-/* check-lineedit.c: the one-line editor's readline keys (ui/lineedit.c): C-a, C-e, C-w,
- * C-k and C-u through the form key table, as a field sees them. */
+/* check-lineedit.c: the one-line editor (ui/lineedit.c): the readline keys C-a, C-e, C-w,
+ * C-k and C-u through the form key table, as a field sees them, and a bracketed paste
+ * into one line. */
 #include <check.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "check-main.h"
 #include "keymap.h"
@@ -99,6 +101,62 @@ START_TEST(test_kill_line)
 }
 END_TEST
 
+START_TEST(test_paste_one_line)
+{
+	struct lineedit le;
+
+	lineedit_init(&le, 64);
+	lineedit_set(&le, "[]");
+	lineedit_left(&le);
+	ck_assert_int_eq(lineedit_paste(&le, "湖南省长沙市\r\n岳麓区\n\n麓山南路\t932号\x1b[A"),
+	    LINEEDIT_CHANGED);
+	/* Each line break is one space (CR LF too), a tab a space, the ESC dropped. */
+	ck_assert_str_eq(lineedit_text(&le), "[湖南省长沙市 岳麓区  麓山南路 932号[A]");
+	ck_assert_int_eq(lineedit_paste(&le, ""), LINEEDIT_REFUSED);
+	lineedit_finish(&le);
+}
+END_TEST
+
+START_TEST(test_paste_full)
+{
+	struct lineedit le;
+
+	/* What fits goes in, a prefix on a character boundary. */
+	lineedit_init(&le, 8);
+	ck_assert_int_eq(lineedit_paste(&le, "ab张三李四"), LINEEDIT_CHANGED);
+	ck_assert_str_eq(lineedit_text(&le), "ab张三");
+	ck_assert_int_eq(lineedit_paste(&le, "x"), LINEEDIT_REFUSED);
+	lineedit_finish(&le);
+}
+END_TEST
+
+START_TEST(test_paste_key)
+{
+	struct lineedit le;
+	struct key k = { KEYSYM_PASTE, true };
+	char big[LINEEDIT_PASTE_MAX + 16];
+
+	lineedit_init(&le, 64);
+	/* The paste key inserts the offered text: the Enter and the Q in it are text. */
+	lineedit_offer_paste("Q\nyes");
+	ck_assert_int_eq(lineedit_key(&le, &k, keymap_lookup(SCOPE_FORM, &k)),
+	    LINEEDIT_CHANGED);
+	ck_assert_str_eq(lineedit_text(&le), "Q yes");
+	lineedit_offer_paste(NULL);
+	ck_assert_int_eq(lineedit_key(&le, &k, ACTION_NONE), LINEEDIT_REFUSED);
+	ck_assert_str_eq(lineedit_text(&le), "Q yes");
+	/* A long offer is cut, not overrun; the field keeps what fits. */
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	lineedit_offer_paste(big);
+	lineedit_clear(&le);
+	ck_assert_int_eq(lineedit_key(&le, &k, ACTION_NONE), LINEEDIT_CHANGED);
+	ck_assert_uint_eq(strlen(lineedit_text(&le)), 64);
+	lineedit_offer_paste(NULL);
+	lineedit_finish(&le);
+}
+END_TEST
+
 static Suite *
 lineedit_suite(void)
 {
@@ -109,6 +167,9 @@ lineedit_suite(void)
 	tcase_add_test(tc, test_delete_word);
 	tcase_add_test(tc, test_delete_word_combining);
 	tcase_add_test(tc, test_kill_line);
+	tcase_add_test(tc, test_paste_one_line);
+	tcase_add_test(tc, test_paste_full);
+	tcase_add_test(tc, test_paste_key);
 	suite_add_tcase(s, tc);
 	return s;
 }

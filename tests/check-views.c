@@ -378,7 +378,7 @@ START_TEST(test_board_columns)
 	ck_assert_int_eq(role_at(y, "14m"), ROLE_WARN);
 	y = find_row("1048");
 	ck_assert_int_eq(role_at(y, "50m"), ROLE_WARN);	/* amber warning */
-	ck_assert_int_eq(role_at(y, "!"), ROLE_WARN);
+	ck_assert_int_eq(role_at(y, THEME_MARK_AMBER), ROLE_WARN);	/* at the mark */
 	y = find_row("1043");
 	ck_assert_int_eq(role_at(y, "42m"), ROLE_NORMAL);
 	/* At 80 columns region, phone and age go first. */

@@ -48,7 +48,11 @@
 	X(F10, "F10")                                   \
 	X(F11, "F11")                                   \
 	X(F12, "F12")                                   \
-	X(RESIZE, "Resize")
+	X(RESIZE, "Resize")                             \
+	X(PASTE, "Paste")                               \
+	X(CLICK, "Click")                               \
+	X(WHEEL_UP, "WheelUp")                          \
+	X(WHEEL_DOWN, "WheelDown")
 
 enum keymap_sym {
 	KEYSYM_NONE = 0,

@@ -181,6 +181,41 @@ lineedit_insert_str(struct lineedit *le, const char *utf8)
 	return r;
 }
 
+static char offered[LINEEDIT_PASTE_MAX + 1];	/* the paste a KEYSYM_PASTE inserts */
+
+void
+lineedit_offer_paste(const char *utf8)
+{
+	size_t n = utf8 != NULL ? strlen(utf8) : 0;
+
+	if (n > LINEEDIT_PASTE_MAX) {	/* cut on a character boundary */
+		n = LINEEDIT_PASTE_MAX;
+		while (n > 0 && ((unsigned char)utf8[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if (n > 0)
+		memcpy(offered, utf8, n);
+	offered[n] = '\0';
+}
+
+enum lineedit_result
+lineedit_paste(struct lineedit *le, const char *utf8)
+{
+	size_t len = strlen(utf8), i, o = 0;
+	char *one = xmalloc(len + 1);
+	enum lineedit_result r;
+
+	for (i = 0; i < len; i++) {
+		if (utf8[i] == '\r' && utf8[i + 1] == '\n')
+			continue;	/* CR LF: the LF makes the space */
+		one[o++] = utf8[i] == '\r' || utf8[i] == '\n' || utf8[i] == '\t' ? ' ' : utf8[i];
+	}
+	one[o] = '\0';
+	r = lineedit_insert_str(le, one);	/* drops the other controls */
+	free(one);
+	return r;
+}
+
 void
 lineedit_home(struct lineedit *le)
 {
@@ -244,6 +279,8 @@ lineedit_key(struct lineedit *le, const struct key *k, enum keymap_action a)
 {
 	if (a == ACTION_NONE && k != NULL && keymap_key_printable(k))
 		return lineedit_insert(le, (wchar_t)k->code);
+	if (k != NULL && k->is_func && k->code == KEYSYM_PASTE)
+		return lineedit_paste(le, offered);
 	switch (a) {
 	case ACTION_MOVE_LEFT:
 		lineedit_left(le);
