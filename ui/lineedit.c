@@ -206,10 +206,16 @@ lineedit_paste(struct lineedit *le, const char *utf8)
 	enum lineedit_result r;
 
 	for (i = 0; i < len; i++) {
-		if (utf8[i] == '\r' && utf8[i + 1] == '\n')
-			continue;	/* CR LF: the LF makes the space */
-		one[o++] = utf8[i] == '\r' || utf8[i] == '\n' || utf8[i] == '\t' ? ' ' : utf8[i];
+		if (utf8[i] == '\r' || utf8[i] == '\n') {
+			if (o == 0 || one[o - 1] != '\n')
+				one[o++] = '\n';	/* a run of line breaks: one space */
+			continue;
+		}
+		one[o++] = utf8[i] == '\t' ? ' ' : utf8[i];
 	}
+	for (i = 0; i < o; i++)
+		if (one[i] == '\n')
+			one[i] = ' ';
 	one[o] = '\0';
 	r = lineedit_insert_str(le, one);	/* drops the other controls */
 	free(one);

@@ -67,8 +67,8 @@ enum lineedit_result lineedit_insert(struct lineedit *le, wchar_t wc);
 /* Insert a UTF-8 string character by character (e.g. a paste); stops at the first refusal
  * of a full buffer. Returns LINEEDIT_CHANGED if anything went in. */
 enum lineedit_result lineedit_insert_str(struct lineedit *le, const char *utf8);
-/* Insert a paste into this one-line field: each line break (CR, LF or CR LF) and tab
- * becomes one space, other control characters are dropped, and what fits goes in (a
+/* Insert a paste into this one-line field: each run of line breaks (CR, LF, CR LF, blank
+ * lines) becomes one space and each tab a space, other control characters are dropped, and what fits goes in (a
  * prefix, on a character boundary). Returns LINEEDIT_CHANGED if anything went in. */
 enum lineedit_result lineedit_paste(struct lineedit *le, const char *utf8);
 /* The text the next KEYSYM_PASTE key inserts (copied, cut to LINEEDIT_PASTE_MAX bytes); the app

@@ -33,6 +33,22 @@ static char paste[TERM_PASTE_MAX + 1];	/* the last paste's text */
 #define PASTE_BEGIN (KEY_MAX + 1)
 #define PASTE_END (KEY_MAX + 2)
 #define PASTE_WAIT_MS 200
+#define PASTE_ON "\033[?2004h"
+#define PASTE_OFF "\033[?2004l"
+
+/* Write a control sequence straight to the terminal (ncurses writes with write(2) too, so
+ * nothing is reordered in a buffer). */
+static void
+term_write(const char *seq)
+{
+	size_t n = strlen(seq);
+	ssize_t w;
+
+	while (n > 0 && (w = write(out_fd, seq, n)) > 0) {
+		seq += w;
+		n -= (size_t)w;
+	}
+}
 
 int
 term_init(char **cause)
@@ -93,9 +109,8 @@ term_init_file(FILE *out, FILE *in, const char *termtype, char **cause)
 	define_key("\033[201~", PASTE_END);
 	paste[0] = '\0';
 	paste_mode = isatty(out_fd) == 1;
-	if (paste_mode) {
-		putp("\033[?2004h");
-	}
+	if (paste_mode)
+		term_write(PASTE_ON);
 	cursor_shown = false;
 	colors_started = false;
 	theme_init(&theme, false);
@@ -108,12 +123,12 @@ term_fini(void)
 {
 	if (scr == NULL)
 		return;
-	if (paste_mode)
-		putp("\033[?2004l");
 	if (mouse_on)
 		mousemask(0, NULL);
-	mouse_on = paste_mode = false;
 	endwin();
+	if (paste_mode)
+		term_write(PASTE_OFF);
+	mouse_on = paste_mode = false;
 	delscreen(scr);
 	scr = NULL;
 	vscreen_destroy(prev);
