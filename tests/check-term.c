@@ -1,6 +1,7 @@
 /* check-term.c: smoke test of the curses layer (ui/term.c) on temporary files instead of a
  * terminal, TERM=xterm-256color at 80x24: blit and read back, redraw only what changed,
- * no colour sequences in monochrome, key decoding, resize.
+ * no colour sequences in monochrome, key decoding (bracketed paste as one key, mouse clicks
+ * and the wheel), the bell and the flash, resize.
  *
  * Exits 77 (skipped, for meson) if the xterm-256color terminfo entry is missing. */
 #include <check.h>
@@ -255,6 +256,112 @@ START_TEST(test_keys)
 }
 END_TEST
 
+/* A bracketed paste is one key, whatever it holds: the Q and the line break inside it are
+ * text (term_paste), not keys; the key after it is a key again. */
+START_TEST(test_paste)
+{
+	static const char input[] = "a\x1b[200~Q ab\r\ncd\t\xe5\xbc\xa0\x1bOA\x1b[201~x";
+	struct key k;
+
+	ck_assert_str_eq(term_paste(), "");
+	feed(input, sizeof input - 1);
+	ck_assert(term_read_key(&k));
+	ck_assert(k.code == 'a' && !k.is_func);
+	ck_assert(term_read_key(&k));
+	ck_assert(k.code == KEYSYM_PASTE && k.is_func);
+	/* the arrow curses decoded inside the paste is dropped */
+	ck_assert_str_eq(term_paste(), "Q ab\r\ncd\t\xe5\xbc\xa0");
+	ck_assert(term_read_key(&k));
+	ck_assert(k.code == 'x' && !k.is_func);
+	ck_assert(!term_read_key(&k));
+}
+END_TEST
+
+/* A paste whose end never comes ends where the input does. */
+START_TEST(test_paste_unterminated)
+{
+	static const char input[] = "\x1b[200~half a paste";
+	struct key k;
+
+	feed(input, sizeof input - 1);
+	ck_assert(term_read_key(&k));
+	ck_assert(k.code == KEYSYM_PASTE && k.is_func);
+	ck_assert_str_eq(term_paste(), "half a paste");
+	ck_assert(!term_read_key(&k));
+}
+END_TEST
+
+/* With the mouse on: a button-1 press and its release are each a click at their cell,
+ * the wheel is a key each way; keys between them stay keys. */
+START_TEST(test_mouse)
+{
+	static const char input[] = "\x1b[<0;11;4Ma\x1b[<0;11;4mb\x1b[<64;5;6Mc"
+	    "\x1b[<65;5;6Mz";
+	static const struct key want[] = {
+		{ KEYSYM_CLICK, true }, { 'a', false }, { KEYSYM_CLICK, true }, { 'b', false },
+		{ KEYSYM_WHEEL_UP, true }, { 'c', false }, { KEYSYM_WHEEL_DOWN, true },
+		{ 'z', false },
+	};
+	struct key k;
+	size_t i;
+	int x, y;
+
+	term_mouse(true);
+	feed(input, sizeof input - 1);
+	for (i = 0; i < ARRAY_LEN(want); i++) {
+		ck_assert_msg(term_read_key(&k), "key %zu missing", i);
+		ck_assert_msg(k.code == want[i].code && k.is_func == want[i].is_func,
+		    "key %zu: got %d/%d, want %d/%d", i, k.code, k.is_func, want[i].code,
+		    want[i].is_func);
+		if (i == 0) {
+			term_mouse_pos(&x, &y);
+			ck_assert_int_eq(x, 10);
+			ck_assert_int_eq(y, 3);
+		}
+	}
+	term_mouse_pos(&x, &y);
+	ck_assert_int_eq(x, 4);
+	ck_assert_int_eq(y, 5);
+	ck_assert(!term_read_key(&k));
+	term_mouse(false);
+}
+END_TEST
+
+START_TEST(test_bell_names)
+{
+	ck_assert_int_eq(term_bell_parse("none"), TERM_BELL_NONE);
+	ck_assert_int_eq(term_bell_parse("bell"), TERM_BELL_AUDIBLE);
+	ck_assert_int_eq(term_bell_parse("flash"), TERM_BELL_FLASH);
+	ck_assert_int_eq(term_bell_parse("loud"), -1);
+}
+END_TEST
+
+/* The bell and the flash reach the terminal (the terminfo bel and flash strings). */
+START_TEST(test_bell_sends)
+{
+	int64_t from;
+	char *buf;
+	size_t len;
+
+	term_blit(vs);
+	from = term_bytes_written();
+	term_bell(TERM_BELL_NONE);
+	term_blit(vs);
+	ck_assert_int_eq(term_bytes_written(), from);
+	term_bell(TERM_BELL_AUDIBLE);
+	term_blit(vs);
+	buf = output_since(from, &len);
+	ck_assert_ptr_nonnull(memchr(buf, '\a', len));
+	free(buf);
+	from = term_bytes_written();
+	term_bell(TERM_BELL_FLASH);
+	term_blit(vs);
+	buf = output_since(from, &len);
+	ck_assert_ptr_nonnull(strstr(buf, "\x1b[?5h"));	/* xterm's flash: reverse video */
+	free(buf);
+}
+END_TEST
+
 START_TEST(test_resize)
 {
 	int cols, rows;
@@ -324,6 +431,11 @@ term_suite(void)
 	tc = tcase_create("input");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_keys);
+	tcase_add_test(tc, test_paste);
+	tcase_add_test(tc, test_paste_unterminated);
+	tcase_add_test(tc, test_mouse);
+	tcase_add_test(tc, test_bell_names);
+	tcase_add_test(tc, test_bell_sends);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -88,6 +88,68 @@ START_TEST(test_color_column)
 }
 END_TEST
 
+/* Whether two themes are the same (field by field: the struct has padding). */
+static bool
+same(const struct theme *a, const struct theme *b)
+{
+	int i;
+
+	if (a->color != b->color)
+		return false;
+	for (i = 0; i < ROLE_COUNT; i++)
+		if (a->style[i].fg != b->style[i].fg || a->style[i].bg != b->style[i].bg ||
+		    a->style[i].attr != b->style[i].attr)
+			return false;
+	return true;
+}
+
+START_TEST(test_light_variant)
+{
+	struct theme dark, light, mono;
+	const struct theme_style *s;
+	int i;
+
+	theme_init(&dark, true);
+	theme_init_variant(&light, true, THEME_LIGHT);
+	ck_assert(light.color);
+	for (i = 0; i < ROLE_COUNT; i++) {
+		s = theme_style(&light, (enum theme_role)i);
+		/* On a light background no text is yellow, cyan or white on the terminal's own
+		 * background, and no bar is white. */
+		if (s->bg == THEME_DEFAULT)
+			ck_assert(s->fg != THEME_YELLOW && s->fg != THEME_CYAN &&
+			    s->fg != THEME_WHITE);
+		ck_assert_int_ne(s->bg, THEME_WHITE);
+		/* A colour is never the same in front and behind. */
+		if (s->fg != THEME_DEFAULT)
+			ck_assert_int_ne(s->fg, s->bg);
+	}
+	/* Red stays red; urgency keeps its colour. */
+	ck_assert_int_eq(theme_style(&light, ROLE_LATE)->fg, THEME_RED);
+	ck_assert_int_eq(theme_style(&light, ROLE_NORMAL)->fg, THEME_DEFAULT);
+	ck_assert_int_eq(theme_style(&light, ROLE_SELECTED)->bg,
+	    theme_style(&dark, ROLE_SELECTED)->bg);
+	/* The dark variant is theme_init's, and without colour the variant does nothing. */
+	theme_init_variant(&light, true, THEME_DARK);
+	ck_assert(same(&light, &dark));
+	theme_init(&mono, false);
+	theme_init_variant(&light, false, THEME_LIGHT);
+	ck_assert(same(&light, &mono));
+	ck_assert_int_eq(theme_variant_parse("light"), THEME_LIGHT);
+	ck_assert_int_eq(theme_variant_parse("dark"), THEME_DARK);
+	ck_assert_int_eq(theme_variant_parse("Light"), -1);
+}
+END_TEST
+
+START_TEST(test_marks_differ)
+{
+	/* Red and amber marks differ by glyph, one cell each. */
+	ck_assert_str_ne(THEME_MARK_RED, THEME_MARK_AMBER);
+	ck_assert_uint_eq(strlen(THEME_MARK_RED), 1);
+	ck_assert_uint_eq(strlen(THEME_MARK_AMBER), 1);
+}
+END_TEST
+
 static Suite *
 theme_suite(void)
 {
@@ -98,6 +160,8 @@ theme_suite(void)
 	tcase_add_test(tc, test_roles_unique);
 	tcase_add_test(tc, test_mono_column);
 	tcase_add_test(tc, test_color_column);
+	tcase_add_test(tc, test_light_variant);
+	tcase_add_test(tc, test_marks_differ);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("no_color");

@@ -355,6 +355,17 @@ START_TEST(test_board_stale_golden)
 	m.hb_age_ms = -1;
 	draw(80, 24);
 	ck_assert_int_eq(vscreen_cell(vs, 0, 1)->role, ROLE_STALE);
+	ck_assert(!screen_has("tcp://"));
+	rd_strlcpy(m.endpoint, "tcp://10.9.8.7:5555", sizeof m.endpoint);
+	draw(80, 24);
+	ck_assert(screen_has("  调度服务器 tcp://10.9.8.7:5555  \xc2\xb7  "));	/* zh_CN since the golden */
+	m.hb_age_ms = 20000;
+	draw(80, 24);
+	ck_assert(screen_has("tcp://10.9.8.7:5555  \xc2\xb7  "));
+	m.conn = MODEL_STALE;
+	draw(80, 24);
+	ck_assert(!screen_has("tcp://"));
+	m.endpoint[0] = '\0';
 	m.conn = MODEL_SYNCING;
 	draw(80, 24);
 	ck_assert_int_ne(vscreen_cell(vs, 0, 1)->role, ROLE_STALE);
@@ -401,7 +412,7 @@ START_TEST(test_board_columns)
 	ck_assert_int_eq(role_at(y, "14m"), ROLE_WARN);
 	y = find_row("1048");
 	ck_assert_int_eq(role_at(y, "50m"), ROLE_WARN);	/* amber warning */
-	ck_assert_int_eq(role_at(y, "!"), ROLE_WARN);
+	ck_assert_int_eq(role_at(y, THEME_MARK_AMBER), ROLE_WARN);	/* at the mark */
 	y = find_row("1043");
 	ck_assert_int_eq(role_at(y, "42m"), ROLE_NORMAL);
 	/* At 80 columns region, phone and age go first. */
@@ -1024,7 +1035,7 @@ START_TEST(test_detail_state_menu)
 	/* Picking a state sends it; picking cancelled asks for a reason first. */
 	v = detail_1042(ACTION_NONE);
 	press('S');
-	press('j');
+	press_sym(KEYSYM_DOWN);		/* in a menu letters search: j is text */
 	press_sym(KEYSYM_ENTER);
 	ck_assert_int_eq(rec.set_state, 1);
 	ck_assert_int_eq(rec.id, 1042);
@@ -1862,7 +1873,7 @@ START_TEST(test_intake_submits_once)
 	/* fault: open the list, go down to tyre (it has a flow: "diagnose by phone first"
 	 * comes next, left as the expressway box below will make it) */
 	press(' ');
-	press('j');
+	press_sym(KEYSYM_DOWN);
 	press_sym(KEYSYM_ENTER);
 	press_sym(KEYSYM_TAB);
 	press_sym(KEYSYM_TAB);

@@ -11,12 +11,14 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "alert.h"
 #include "data.h"
 #include "demo.h"
 #include "endpoints.h"
 #include "flow.h"
 #include "i18n.h"
 #include "keymap.h"
+#include "lineedit.h"
 #include "model.h"
 #include "replica.h"
 #include "rpc.h"
@@ -24,6 +26,7 @@
 #include "text.h"
 #include "theme.h"
 #include "util.h"
+#include "view-board.h"
 #include "view.h"
 #include "view-intake.h"
 #include "viewstack.h"
@@ -63,6 +66,7 @@ struct app {
 	size_t cap[PROTO_STREAM_COUNT];
 
 	struct demo *demo;	/* --demo: the broker and simulator threads */
+	struct alert alert;	/* the red warnings seen, for the bell */
 };
 
 /* ---- replica -> model ---- */
@@ -358,11 +362,42 @@ resize(struct app *a)
 	a->dirty = true;
 }
 
+/* A click selects a board row; the wheel moves the selection (or scrolls) three rows,
+ * except in text entry (a form or prompt open: it would move between fields) and in
+ * dialogs (any key answers some of them). */
+static void
+handle_mouse(struct app *a, struct view *v, const struct key *k)
+{
+	int x, y, i;
+	unsigned r = UI_NONE;
+
+	if (view_too_small(vscreen_cols(a->vs), vscreen_rows(a->vs)))
+		return;
+	if (k->code == KEYSYM_CLICK) {
+		term_mouse_pos(&x, &y);
+		if (view_board_is(v))
+			r = view_board_click(v, &a->model, x, y);
+	} else if (v->scope != SCOPE_FORM && v->scope != SCOPE_DIALOG) {
+		for (i = 0; i < 3; i++)
+			r |= view_key(v, &a->model, k, k->code == KEYSYM_WHEEL_UP ?
+			    ACTION_MOVE_UP : ACTION_MOVE_DOWN);
+	}
+	if (r & (UI_REDRAW | UI_RELAYOUT))
+		a->dirty = true;
+}
+
 static void
 handle_key(struct app *a, const struct key *k)
 {
 	if (k->is_func && k->code == KEYSYM_RESIZE) {
 		resize(a);
+		return;
+	}
+	if (k->is_func && (k->code == KEYSYM_CLICK || k->code == KEYSYM_WHEEL_UP ||
+	    k->code == KEYSYM_WHEEL_DOWN)) {
+		/* a dialog's answer is a key, never the mouse */
+		if (!a->confirm_quit && !a->ask_interrupt)
+			handle_mouse(a, viewstack_top(&a->views), k);
 		return;
 	}
 	if (a->confirm_quit || a->ask_interrupt) {
@@ -385,6 +420,8 @@ handle_key(struct app *a, const struct key *k)
 		return;
 	}
 	struct view *v = viewstack_top(&a->views);
+	if (k->is_func && k->code == KEYSYM_PASTE)	/* for the field that takes it */
+		lineedit_offer_paste(term_paste());
 	if (view_too_small(vscreen_cols(a->vs), vscreen_rows(a->vs))) {
 		if (!k->is_func && (k->code == 'Q' || k->code == 'q'))
 			a->quitting = true;
@@ -445,6 +482,7 @@ setup(struct app *a, char **cause)
 	char *why = NULL;
 
 	model_init(&a->model);
+	alert_init(&a->alert);
 	a->model.ops = &app_ops;
 	a->model.ctx = a;
 	rd_strlcpy(a->model.user, o->user, sizeof a->model.user);
@@ -522,6 +560,7 @@ teardown(struct app *a)
 	data_free(a->data);
 	flow_set_free(a->flows);
 	vscreen_destroy(a->vs);
+	alert_finish(&a->alert);
 	for (int s = 0; s < PROTO_STREAM_COUNT; s++)
 		free(a->rows[s]);
 	i18n_unload();
@@ -547,8 +586,10 @@ app_run(const struct app_opts *opts)
 		goto out;
 	if (term_init(&cause) < 0)
 		goto out;
-	theme_init(&a.theme, theme_want_color(opts->mono, term_has_colors()));
+	theme_init_variant(&a.theme, theme_want_color(opts->mono, term_has_colors()),
+	    (enum theme_variant)opts->theme);
 	term_set_theme(&a.theme);
+	term_mouse(!opts->no_mouse);
 	int cols, rows;
 	term_size(&cols, &rows);
 	a.vs = vscreen_create(cols, rows);
@@ -612,6 +653,7 @@ app_run(const struct app_opts *opts)
 		 * handler or view looks at it. */
 		struct replica_stats rs;
 		replica_stats(a.rep, &rs);
+		bool resynced = rs.resyncs != a.seen.resyncs;
 		if (rs.applied != a.seen.applied || rs.resyncs != a.seen.resyncs) {
 			a.seen = rs;
 			a.data_changed = true;
@@ -619,6 +661,10 @@ app_run(const struct app_opts *opts)
 		if (a.data_changed) {
 			a.model.now = broker_time(&a, now);
 			refresh_model(&a);
+			/* a warning newly red rings, not one a snapshot brings */
+			if (alert_update(&a.alert, a.model.warnings, a.model.n_warnings,
+			    resynced || a.model.conn != MODEL_LIVE) > 0)
+				term_bell((enum term_bell)opts->bell);
 			/* the view on top may ask again for what it shows (the detail view fetches
 			 * the history again when its ticket moved) */
 			view_refresh(viewstack_top(&a.views), &a.model);

@@ -16,6 +16,9 @@ struct app_opts {
 	const char *lang;       /* NULL: from the locale */
 	const char *data_dir;
 	bool mono;
+	int theme;              /* enum theme_variant (theme.h): dark or light background */
+	int bell;               /* enum term_bell (term.h): on a warning newly red */
+	bool no_mouse;          /* leave the mouse to the terminal */
 	bool demo;
 	double demo_speed;      /* demo: simulated time runs this many times faster */
 	double demo_rate;       /* demo: calls per simulated hour */

@@ -32,7 +32,7 @@ chrome_banner_needed(const struct model *m)
 void
 chrome_banner(struct vscreen *vs, int y, const struct model *m)
 {
-	char buf[512], age[24];
+	char buf[512], age[24], ep[600] = "";
 	const char *what;
 	int x;
 
@@ -46,11 +46,19 @@ chrome_banner(struct vscreen *vs, int y, const struct model *m)
 	snprintf(buf, sizeof buf, " %s ", i18n_tr(model_conn_name(m->conn)));
 	vscreen_fill(vs, 0, y, vscreen_cols(vs), 1, ROLE_STALE, 0, L' ');
 	x = 1 + vscreen_put(vs, 1, y, ROLE_STALE, THEME_REVERSE, buf, -1) + 1;
+	/* (Re)connecting: name the endpoint tried, before the rest, so a wrong --api shows. */
+	if (m->conn == MODEL_CONNECTING && m->endpoint[0] != '\0') {
+		const char *vars[] = { "endpoint", m->endpoint };
+
+		present_fill(i18n_tr("banner.endpoint"), vars, 1, buf, sizeof buf);
+		snprintf(ep, sizeof ep, "%s  \xc2\xb7  ", buf);
+	}
 	if (m->hb_age_ms >= 0) {
 		present_age(m->hb_age_ms, age, sizeof age);
-		snprintf(buf, sizeof buf, "%s %s  \xc2\xb7  %s", i18n_tr("banner.age"), age, what);
+		snprintf(buf, sizeof buf, "%s%s %s  \xc2\xb7  %s", ep, i18n_tr("banner.age"), age,
+		    what);
 	} else
-		snprintf(buf, sizeof buf, "%s", what);
+		snprintf(buf, sizeof buf, "%s%s", ep, what);
 	vscreen_put_ellipsis(vs, x, y, ROLE_STALE, 0, buf, vscreen_cols(vs) - x - 1);
 }
 

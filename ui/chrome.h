@@ -3,7 +3,8 @@
  *
  *     row 0          title bar: what this is on the left, counts and the clock on the right
  *     row 1          the STALE banner, only while the data is not live (model->conn is
- *                    MODEL_STALE or MODEL_CONNECTING), with the age of the data
+ *                    MODEL_STALE or MODEL_CONNECTING), with the age of the data; while
+ *                    (re)connecting it names the broker endpoint tried (model->endpoint)
  *     ...            the view's body
  *     rows-2         status line: user, role, connection state with data age, counts,
  *                    commands in flight

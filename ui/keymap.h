@@ -48,7 +48,11 @@
 	X(F10, "F10")                                   \
 	X(F11, "F11")                                   \
 	X(F12, "F12")                                   \
-	X(RESIZE, "Resize")
+	X(RESIZE, "Resize")                             \
+	X(PASTE, "Paste")                               \
+	X(CLICK, "Click")                               \
+	X(WHEEL_UP, "WheelUp")                          \
+	X(WHEEL_DOWN, "WheelDown")
 
 enum keymap_sym {
 	KEYSYM_NONE = 0,
@@ -125,6 +129,10 @@ enum keymap_scope {
 	X(DELETE_BACK, "delete_back", FORM, "Backspace")        \
 	X(DELETE_CHAR, "delete_char", FORM, "Del")              \
 	X(CLEAR_FIELD, "clear_field", FORM, "C-u")              \
+	X(LINE_START, "line_start", FORM, "C-a")                \
+	X(LINE_END, "line_end", FORM, "C-e")                    \
+	X(DELETE_WORD, "delete_word", FORM, "C-w")              \
+	X(KILL_LINE, "kill_line", FORM, "C-k")                  \
 	X(CONFIRM, "confirm", DIALOG, "y Y")                    \
 	X(DENY, "deny", DIALOG, "n N")
 

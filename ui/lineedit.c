@@ -181,6 +181,47 @@ lineedit_insert_str(struct lineedit *le, const char *utf8)
 	return r;
 }
 
+static char offered[LINEEDIT_PASTE_MAX + 1];	/* the paste a KEYSYM_PASTE inserts */
+
+void
+lineedit_offer_paste(const char *utf8)
+{
+	size_t n = utf8 != NULL ? strlen(utf8) : 0;
+
+	if (n > LINEEDIT_PASTE_MAX) {	/* cut on a character boundary */
+		n = LINEEDIT_PASTE_MAX;
+		while (n > 0 && ((unsigned char)utf8[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if (n > 0)
+		memcpy(offered, utf8, n);
+	offered[n] = '\0';
+}
+
+enum lineedit_result
+lineedit_paste(struct lineedit *le, const char *utf8)
+{
+	size_t len = strlen(utf8), i, o = 0;
+	char *one = xmalloc(len + 1);
+	enum lineedit_result r;
+
+	for (i = 0; i < len; i++) {
+		if (utf8[i] == '\r' || utf8[i] == '\n') {
+			if (o == 0 || one[o - 1] != '\n')
+				one[o++] = '\n';	/* a run of line breaks: one space */
+			continue;
+		}
+		one[o++] = utf8[i] == '\t' ? ' ' : utf8[i];
+	}
+	for (i = 0; i < o; i++)
+		if (one[i] == '\n')
+			one[i] = ' ';
+	one[o] = '\0';
+	r = lineedit_insert_str(le, one);	/* drops the other controls */
+	free(one);
+	return r;
+}
+
 void
 lineedit_home(struct lineedit *le)
 {
@@ -218,11 +259,34 @@ delete_range(struct lineedit *le, size_t from, size_t to)
 	return LINEEDIT_CHANGED;
 }
 
+/* Whether the character at pos is a word separator (a space, ASCII or ideographic). */
+static bool
+space_at(const struct lineedit *le, size_t pos)
+{
+	wchar_t wc;
+
+	text_decode(le->buf + pos, le->len - pos, &wc);
+	return wc == L' ' || wc == 0x3000;
+}
+
+/* The start of the word before pos, readline's C-w: spaces before pos, then the word. */
+static size_t
+word_start(const struct lineedit *le, size_t pos)
+{
+	while (pos > 0 && space_at(le, prev_pos(le, pos)))
+		pos = prev_pos(le, pos);
+	while (pos > 0 && !space_at(le, prev_pos(le, pos)))
+		pos = prev_pos(le, pos);
+	return pos;
+}
+
 enum lineedit_result
 lineedit_key(struct lineedit *le, const struct key *k, enum keymap_action a)
 {
 	if (a == ACTION_NONE && k != NULL && keymap_key_printable(k))
 		return lineedit_insert(le, (wchar_t)k->code);
+	if (k != NULL && k->is_func && k->code == KEYSYM_PASTE)
+		return lineedit_paste(le, offered);
 	switch (a) {
 	case ACTION_MOVE_LEFT:
 		lineedit_left(le);
@@ -231,11 +295,17 @@ lineedit_key(struct lineedit *le, const struct key *k, enum keymap_action a)
 		lineedit_right(le);
 		break;
 	case ACTION_HOME:
+	case ACTION_LINE_START:
 		lineedit_home(le);
 		break;
 	case ACTION_END:
+	case ACTION_LINE_END:
 		lineedit_end(le);
 		break;
+	case ACTION_DELETE_WORD:
+		return delete_range(le, word_start(le, le->cur), le->cur);
+	case ACTION_KILL_LINE:
+		return delete_range(le, le->cur, le->len);
 	case ACTION_DELETE_BACK:
 		return delete_range(le, prev_pos(le, le->cur), le->cur);
 	case ACTION_DELETE_CHAR:

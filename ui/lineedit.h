@@ -9,11 +9,16 @@
  * visible in the width it is drawn in, and never shows half of a wide character.
  *
  * Keys: printable characters insert; the form actions (keymap.h SCOPE_FORM) move_left,
- * move_right, delete_back, delete_char, clear_field, and home/end edit. Nothing else is
- * used, so callers handle Enter, Esc, Tab and the rest.
+ * move_right, delete_back, delete_char, clear_field, line_start (C-a), line_end (C-e),
+ * delete_word (C-w: the spaces and the word before the cursor, readline's rule; ASCII and
+ * ideographic spaces separate words), kill_line (C-k: the cursor to the end), and
+ * home/end edit. A KEYSYM_PASTE key inserts the text last offered with lineedit_offer_paste()
+ * as lineedit_paste() does, at once: a paste never acts as the keys it holds. Nothing else
+ * is used, so callers handle Enter, Esc, Tab and the rest.
  *
  * Ownership: struct lineedit is embedded by the caller; lineedit_init() then
- * lineedit_finish() (which frees the buffer). Pure: no curses, no clock. */
+ * lineedit_finish() (which frees the buffer). The offered paste is one process-wide copy,
+ * owned here. Pure: no curses, no clock. */
 #ifndef RD_LINEEDIT_H
 #define RD_LINEEDIT_H
 
@@ -32,6 +37,8 @@ struct lineedit {
 	size_t first;		/* byte offset of the first character shown */
 	size_t max;		/* the most bytes the text may hold */
 };
+
+#define LINEEDIT_PASTE_MAX 4096
 
 enum lineedit_result {
 	LINEEDIT_IGNORED = 0,	/* not an editing key: the caller may use it */
@@ -60,6 +67,13 @@ enum lineedit_result lineedit_insert(struct lineedit *le, wchar_t wc);
 /* Insert a UTF-8 string character by character (e.g. a paste); stops at the first refusal
  * of a full buffer. Returns LINEEDIT_CHANGED if anything went in. */
 enum lineedit_result lineedit_insert_str(struct lineedit *le, const char *utf8);
+/* Insert a paste into this one-line field: each run of line breaks (CR, LF, CR LF, blank
+ * lines) becomes one space and each tab a space, other control characters are dropped, and what fits goes in (a
+ * prefix, on a character boundary). Returns LINEEDIT_CHANGED if anything went in. */
+enum lineedit_result lineedit_paste(struct lineedit *le, const char *utf8);
+/* The text the next KEYSYM_PASTE key inserts (copied, cut to LINEEDIT_PASTE_MAX bytes); the app
+ * loop offers term_paste() before it hands the key to a view. NULL forgets it. */
+void lineedit_offer_paste(const char *utf8);
 /* Handle one key: a is keymap_lookup() of k in a text-entry scope. */
 enum lineedit_result lineedit_key(struct lineedit *le, const struct key *k,
     enum keymap_action a);

@@ -16,6 +16,8 @@
 #include "flow.h"
 #include "model.h"
 #include "proto.h"
+#include "term.h"
+#include "theme.h"
 #include "util.h"
 
 static void
@@ -36,6 +38,9 @@ usage(FILE *f)
 	    "  --lang LANG          en or zh_CN (default: from the locale)\n"
 	    "  --data DIR           reference data, default $RESCUEDESK_DATA or %s\n"
 	    "  --mono               no colours (also when NO_COLOR is set)\n"
+	    "  --theme THEME        dark or light: the terminal's background (default dark)\n"
+	    "  --bell HOW           on a warning newly red: none, bell or flash (default bell)\n"
+	    "  --no-mouse           leave the mouse to the terminal (no click or wheel)\n"
 	    "  --check-flows [DIR]  validate the diagnosis flows in DIR (default: the data\n"
 	    "                       directory's diagnosis/) against DIR/../faults.ini, and exit\n"
 	    "  -v, --verbose        log to a file (see --log)\n"
@@ -119,7 +124,7 @@ int
 main(int argc, char **argv)
 {
 	enum { O_DEMO = 256, O_SPEED, O_RATE, O_SEED, O_PEOPLE, O_API, O_PUB, O_USER, O_ROLE, O_LANG, O_DATA,
-		O_MONO, O_LOG, O_CHECK_FLOWS };
+		O_MONO, O_LOG, O_CHECK_FLOWS, O_THEME, O_BELL, O_NO_MOUSE };
 	static const struct option longopts[] = {
 		{ "demo", no_argument, NULL, O_DEMO },
 		{ "demo-speed", required_argument, NULL, O_SPEED },
@@ -133,6 +138,9 @@ main(int argc, char **argv)
 		{ "lang", required_argument, NULL, O_LANG },
 		{ "data", required_argument, NULL, O_DATA },
 		{ "mono", no_argument, NULL, O_MONO },
+		{ "theme", required_argument, NULL, O_THEME },
+		{ "bell", required_argument, NULL, O_BELL },
+		{ "no-mouse", no_argument, NULL, O_NO_MOUSE },
 		{ "log", required_argument, NULL, O_LOG },
 		{ "check-flows", no_argument, NULL, O_CHECK_FLOWS },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -140,7 +148,7 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct app_opts o = { .role = "agent" };
+	struct app_opts o = { .role = "agent", .theme = THEME_DARK, .bell = TERM_BELL_AUDIBLE };
 	const char *logpath = NULL;
 	bool verbose = false, flows = false;
 	int c;
@@ -173,6 +181,15 @@ main(int argc, char **argv)
 		case O_LANG: o.lang = optarg; break;
 		case O_DATA: o.data_dir = optarg; break;
 		case O_MONO: o.mono = true; break;
+		case O_THEME:
+			if ((o.theme = theme_variant_parse(optarg)) < 0)
+				cli_bad_value("--theme", "dark or light", optarg);
+			break;
+		case O_BELL:
+			if ((o.bell = term_bell_parse(optarg)) < 0)
+				cli_bad_value("--bell", "none, bell or flash", optarg);
+			break;
+		case O_NO_MOUSE: o.no_mouse = true; break;
 		case O_LOG: logpath = optarg; verbose = true; break;
 		case O_CHECK_FLOWS: flows = true; break;
 		case 'v': verbose = true; break;

@@ -187,13 +187,17 @@ model_fmt_minutes(int64_t ms, char *out, size_t outsz)
 {
 	bool neg = ms < 0;
 	int64_t min = (neg ? -ms : ms) / 60000;
-	if (min < 100)
-		snprintf(out, outsz, "%s%lldm", neg ? "-" : "", (long long)min);
+	const char *sign = neg ? "-" : "";
+
+	if (min == 0)	/* never "0m" for a span that is there, never "-0m" */
+		snprintf(out, outsz, "%s", ms == 0 ? "0m" : neg ? "-<1m" : "<1m");
+	else if (min < 100)
+		snprintf(out, outsz, "%s%lldm", sign, (long long)min);
 	else if (min < 6000)
-		snprintf(out, outsz, "%s%lldh%02lld", neg ? "-" : "", (long long)(min / 60),
+		snprintf(out, outsz, "%s%lldh%02lld", sign, (long long)(min / 60),
 		    (long long)(min % 60));
 	else
-		snprintf(out, outsz, "%s%lldd", neg ? "-" : "", (long long)(min / 1440));
+		snprintf(out, outsz, "%s%lldd", sign, (long long)(min / 1440));
 }
 
 void

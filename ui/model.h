@@ -113,8 +113,10 @@ const char *model_conn_name(enum model_conn c);     /* catalog keys: "status.liv
 const char *model_role_name(enum model_role r);     /* "agent", "supervisor", "specialist" */
 int model_role_parse(const char *s);
 
-/* Format helpers shared by views (pure): an age or countdown as "12m", "1h05", "-3m";
- * a ms timestamp as local "HH:MM". */
+/* Format helpers shared by views (pure): an age or countdown as "12m", "1h05", "2d", "-3m"
+ * (the one minute format of every age, ETA, due time and hold on screen: whole minutes
+ * rounded toward zero; a span under a minute is "<1m" or "-<1m", never "0m" or "-0m", and
+ * only a zero span is "0m"); a ms timestamp as local "HH:MM". */
 void model_fmt_minutes(int64_t ms, char *out, size_t outsz);
 void model_fmt_clock(int64_t ts_ms, char *out, size_t outsz);
 

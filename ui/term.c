@@ -24,6 +24,31 @@ static struct vscreen *prev;		/* the last frame sent; NULL: none yet */
 static bool full;			/* next blit rewrites every cell */
 static cchar_t *row;			/* blit buffer, one row */
 static size_t row_cap;
+static bool mouse_on;
+static int mouse_x, mouse_y;		/* the cell of the last mouse key */
+static bool paste_mode;			/* bracketed paste switched on (a tty) */
+static char paste[TERM_PASTE_MAX + 1];	/* the last paste's text */
+
+/* Key codes of our own for the bracketed paste markers (define_key). */
+#define PASTE_BEGIN (KEY_MAX + 1)
+#define PASTE_END (KEY_MAX + 2)
+#define PASTE_WAIT_MS 200
+#define PASTE_ON "\033[?2004h"
+#define PASTE_OFF "\033[?2004l"
+
+/* Write a control sequence straight to the terminal (ncurses writes with write(2) too, so
+ * nothing is reordered in a buffer). */
+static void
+term_write(const char *seq)
+{
+	size_t n = strlen(seq);
+	ssize_t w;
+
+	while (n > 0 && (w = write(out_fd, seq, n)) > 0) {
+		seq += w;
+		n -= (size_t)w;
+	}
+}
 
 int
 term_init(char **cause)
@@ -75,8 +100,17 @@ term_init_file(FILE *out, FILE *in, const char *termtype, char **cause)
 	if (getenv("ESCDELAY") == NULL)
 		set_escdelay(25);
 	curs_set(0);
-	/* No mousemask() call at all: even mousemask(0) can switch some terminals into
-	 * mouse mode, which breaks selecting text to copy. */
+	/* No mousemask() call until term_mouse(true): even mousemask(0) can switch some
+	 * terminals into mouse mode, which breaks selecting text to copy. */
+	mouse_on = false;
+	/* Bracketed paste: the markers are keys of our own; the mode is asked of a real
+	 * terminal only (a file keeps its bytes to what was drawn). */
+	define_key("\033[200~", PASTE_BEGIN);
+	define_key("\033[201~", PASTE_END);
+	paste[0] = '\0';
+	paste_mode = isatty(out_fd) == 1;
+	if (paste_mode)
+		term_write(PASTE_ON);
 	cursor_shown = false;
 	colors_started = false;
 	theme_init(&theme, false);
@@ -89,7 +123,12 @@ term_fini(void)
 {
 	if (scr == NULL)
 		return;
+	if (mouse_on)
+		mousemask(0, NULL);
 	endwin();
+	if (paste_mode)
+		term_write(PASTE_OFF);
+	mouse_on = paste_mode = false;
 	delscreen(scr);
 	scr = NULL;
 	vscreen_destroy(prev);
@@ -317,6 +356,60 @@ map_curses_key(wint_t wch)
 	return KEYSYM_NONE;
 }
 
+/* Read the rest of a bracketed paste into paste[]: characters as they come (a line break
+ * as it is: the field decides), keys curses decoded dropped, up to the end marker or
+ * PASTE_WAIT_MS without input. */
+static void
+read_paste(void)
+{
+	size_t len = 0;
+	wint_t wch;
+	char enc[4];
+	size_t n;
+	int rc;
+
+	timeout(PASTE_WAIT_MS);
+	for (;;) {
+		rc = get_wch(&wch);
+		if (rc == ERR)
+			break;
+		if (rc == KEY_CODE_YES) {
+			if (wch == PASTE_END)
+				break;
+			continue;
+		}
+		n = text_encode((wchar_t)wch, enc);
+		if (len + n <= TERM_PASTE_MAX) {	/* whole characters only */
+			memcpy(paste + len, enc, n);
+			len += n;
+		}
+	}
+	paste[len] = '\0';
+	nodelay(stdscr, TRUE);
+}
+
+/* A mouse event as a key; false for one we did not ask for. */
+static bool
+read_mouse(struct key *k)
+{
+	MEVENT ev;
+
+	if (getmouse(&ev) != OK)
+		return false;
+	mouse_x = ev.x;
+	mouse_y = ev.y;
+	k->is_func = true;
+	if (ev.bstate & BUTTON4_PRESSED)
+		k->code = KEYSYM_WHEEL_UP;
+	else if (ev.bstate & BUTTON5_PRESSED)
+		k->code = KEYSYM_WHEEL_DOWN;
+	else if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON1_CLICKED))
+		k->code = KEYSYM_CLICK;	/* selecting is the same twice: press and release */
+	else
+		return false;
+	return true;
+}
+
 bool
 term_read_key(struct key *k)
 {
@@ -329,10 +422,21 @@ term_read_key(struct key *k)
 		rc = get_wch(&wch);
 		if (rc == ERR)
 			return false;
+		if (rc == KEY_CODE_YES && wch == PASTE_BEGIN) {
+			read_paste();
+			k->code = KEYSYM_PASTE;
+			k->is_func = true;
+			return true;
+		}
+		if (rc == KEY_CODE_YES && wch == KEY_MOUSE) {
+			if (read_mouse(k))
+				return true;
+			continue;
+		}
 		if (rc == KEY_CODE_YES) {
 			sym = map_curses_key(wch);
 			if (sym == KEYSYM_NONE)
-				continue;	/* a key we have no name for */
+				continue;	/* a key we have no name for (a stray PASTE_END) */
 			if (sym == KEYSYM_RESIZE)
 				full = true;
 			k->code = sym;
@@ -361,6 +465,58 @@ term_read_key(struct key *k)
 		}
 		return true;
 	}
+}
+
+const char *
+term_paste(void)
+{
+	return paste;
+}
+
+void
+term_mouse(bool on)
+{
+	if (scr == NULL || on == mouse_on)
+		return;
+	mouse_on = on;
+	if (on) {
+		/* A press is a click at once (no waiting for a double click). A press and its
+		 * release read together come as the release alone: both are a click. */
+		mouseinterval(0);
+		mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON4_PRESSED |
+		    BUTTON5_PRESSED, NULL);
+	} else
+		mousemask(0, NULL);
+}
+
+void
+term_mouse_pos(int *x, int *y)
+{
+	*x = mouse_x;
+	*y = mouse_y;
+}
+
+int
+term_bell_parse(const char *name)
+{
+	if (strcmp(name, "none") == 0)
+		return TERM_BELL_NONE;
+	if (strcmp(name, "bell") == 0)
+		return TERM_BELL_AUDIBLE;
+	if (strcmp(name, "flash") == 0)
+		return TERM_BELL_FLASH;
+	return -1;
+}
+
+void
+term_bell(enum term_bell b)
+{
+	if (scr == NULL)
+		return;
+	if (b == TERM_BELL_AUDIBLE)
+		beep();
+	else if (b == TERM_BELL_FLASH)
+		flash();
 }
 
 int

@@ -6,9 +6,21 @@
  * says. Keys come back as struct key (keymap.h), never as curses codes.
  *
  * The terminal is process-wide state (one at a time). setlocale(LC_ALL, "") is the
- * caller's job and must come first, with a UTF-8 LC_CTYPE. The mouse is never enabled
- * (mousemask is not called), so native copy and paste keep working. ESC is delivered
- * after 25 ms unless ESCDELAY is set in the environment.
+ * caller's job and must come first, with a UTF-8 LC_CTYPE. ESC is delivered after 25 ms
+ * unless ESCDELAY is set in the environment.
+ *
+ * Mouse: off until term_mouse(true); then only button 1 and the wheel are asked for (no
+ * drags, no motion): a button-1 press and its release each arrive as KEYSYM_CLICK (what a
+ * click does must be the same done twice: select), the wheel as KEYSYM_WHEEL_UP and
+ * KEYSYM_WHEEL_DOWN, with the cell in term_mouse_pos(). While the mouse is on, most
+ * terminals still select text for copying with Shift held (xterm, VTE terminals, kitty,
+ * foot, Windows Terminal; Option in iTerm2 and Terminal.app). With it off, mousemask is
+ * never called at all: even mousemask(0) switches some terminals into mouse mode.
+ *
+ * Paste: bracketed paste mode is switched on when the output is a terminal, and a paste
+ * comes as one KEYSYM_PASTE key whose text is term_paste(), never as the keys it holds (a
+ * pasted "Q" or Enter does nothing). A paste whose end marker does not come within 200 ms
+ * ends there. Keys inside a paste that curses would decode (arrows) are dropped.
  *
  * Resizing: ncurses handles SIGWINCH itself and queues a resize; term_read_key() then
  * returns KEYSYM_RESIZE. The caller asks term_size(), resizes its vscreen, lays out and
@@ -61,8 +73,29 @@ void term_repaint(void);
 
 /* Read one key without blocking. Returns true and fills *k, or false if no key is waiting.
  * Enter, Esc, Tab, S-Tab and Backspace come as KEYSYM_* keys; a resize as KEYSYM_RESIZE;
- * curses keys without a struct key equivalent are skipped. */
+ * a paste as KEYSYM_PASTE, mouse events as KEYSYM_CLICK and KEYSYM_WHEEL_*; curses keys
+ * without a struct key equivalent are skipped. */
 bool term_read_key(struct key *k);
+/* The text of the last KEYSYM_PASTE (UTF-8 as it came, at most TERM_PASTE_MAX bytes, cut on
+ * a character boundary); "" before any. Borrowed until the next term_read_key(). */
+const char *term_paste(void);
+#define TERM_PASTE_MAX 4096
+/* Ask for mouse clicks and the wheel (on) or leave the mouse to the terminal (off). */
+void term_mouse(bool on);
+/* The cell of the last mouse key (column, row from 0). */
+void term_mouse_pos(int *x, int *y);
+
+/* How a new alarm is signalled: not at all, the terminal's bell (which the terminal may
+ * show as a visual bell), or a flash of the screen. */
+enum term_bell {
+	TERM_BELL_NONE,
+	TERM_BELL_AUDIBLE,
+	TERM_BELL_FLASH
+};
+/* The bell called name ("none", "bell", "flash"), or -1. */
+int term_bell_parse(const char *name);
+/* Signal once, as b says (nothing when not started). */
+void term_bell(enum term_bell b);
 /* The input file descriptor, to poll on together with sockets. */
 int term_input_fd(void);
 

@@ -17,6 +17,15 @@ static const struct role_info roles[ROLE_COUNT] = {
 #undef X
 };
 
+static const struct {
+	enum theme_role role;
+	struct theme_style style;
+} light[] = {
+#define X(e, fg, bg, ca) { ROLE_##e, { fg, bg, ca } },
+	THEME_LIGHT(X)
+#undef X
+};
+
 bool
 theme_want_color(bool mono, bool term_has_colors)
 {
@@ -43,6 +52,28 @@ theme_init(struct theme *t, bool color)
 			t->style[i].attr = roles[i].mono;
 		}
 	}
+}
+
+void
+theme_init_variant(struct theme *t, bool color, enum theme_variant v)
+{
+	size_t i;
+
+	theme_init(t, color);
+	if (!color || v != THEME_LIGHT)
+		return;
+	for (i = 0; i < sizeof light / sizeof light[0]; i++)
+		t->style[light[i].role] = light[i].style;
+}
+
+int
+theme_variant_parse(const char *name)
+{
+	if (strcmp(name, "dark") == 0)
+		return THEME_DARK;
+	if (strcmp(name, "light") == 0)
+		return THEME_LIGHT;
+	return -1;
 }
 
 const struct theme_style *

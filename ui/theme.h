@@ -7,7 +7,11 @@
  *
  * The monochrome column uses attributes only (bold, reverse, underline); it is used with
  * --mono, when NO_COLOR is set and non-empty (no-color.org), or when the terminal has no
- * colours. No curses here: this header is safe to include anywhere. */
+ * colours. The light variant (--theme light) changes the few roles that a light
+ * background would wash out (yellow, cyan and white text, white bars); see THEME_LIGHT.
+ * Where urgency shows, a glyph says it as well as the colour (THEME_MARK_*), so red and
+ * amber differ in monochrome and to colour-blind eyes. No curses here: this header is safe
+ * to include anywhere. */
 #ifndef RD_THEME_H
 #define RD_THEME_H
 
@@ -68,6 +72,29 @@ enum theme_role {
 	ROLE_COUNT
 };
 
+/* The light-background variant: X(ROLE, fg, bg, colour attrs) for the roles that differ
+ * from the colour column above (every other role is the same on both). */
+#define THEME_LIGHT(X)                                                  \
+	X(TITLE, THEME_WHITE, THEME_BLUE, THEME_BOLD)                   \
+	X(HEADER, THEME_BLUE, THEME_DEFAULT, THEME_BOLD)                \
+	X(STATUS, THEME_WHITE, THEME_BLACK, 0)                          \
+	X(WARN, THEME_BLACK, THEME_YELLOW, 0)                           \
+	X(LATE, THEME_RED, THEME_DEFAULT, THEME_BOLD | THEME_UNDERLINE) \
+	X(OK, THEME_GREEN, THEME_DEFAULT, THEME_BOLD)                   \
+	X(KEY, THEME_BLUE, THEME_DEFAULT, THEME_BOLD)                   \
+	X(DIALOG, THEME_BLACK, THEME_CYAN, 0)
+
+/* The colour variants. */
+enum theme_variant {
+	THEME_DARK,		/* for a dark background (the default) */
+	THEME_LIGHT		/* for a light background */
+};
+
+/* Warning marks (one column each, plain ASCII so every terminal and font shows them one
+ * cell wide): red, late or about to be, and amber, at risk. */
+#define THEME_MARK_RED "!"
+#define THEME_MARK_AMBER "*"
+
 struct theme_style {
 	int fg;			/* enum theme_color */
 	int bg;			/* enum theme_color */
@@ -86,6 +113,11 @@ bool theme_want_color(bool mono, bool term_has_colors);
 
 /* Fill *t from the role table: the colour column if color, else the monochrome column. */
 void theme_init(struct theme *t, bool color);
+/* The same in a variant: with colour, THEME_LIGHT replaces the roles it names; without
+ * colour the variant makes no difference. */
+void theme_init_variant(struct theme *t, bool color, enum theme_variant v);
+/* The variant called name ("dark", "light"), or -1. */
+int theme_variant_parse(const char *name);
 
 /* The style of role r (attributes are those of the theme; cells may add more). */
 const struct theme_style *theme_style(const struct theme *t, enum theme_role r);

@@ -71,6 +71,7 @@ struct view_board {
 	char error[256];	/* the prompt's last error, in words */
 	size_t top;		/* first row shown */
 	int list_rows;		/* list height at the last draw */
+	int list_y;		/* screen row of the first list row at the last draw */
 };
 
 static const struct view_hint hints[] = {
@@ -198,7 +199,8 @@ draw_row(struct vscreen *vs, const struct layout *l, int y, const struct model *
 
 	vscreen_fill(vs, 0, y, vscreen_cols(vs), 1, base, 0, L' ');
 	if (warn > 0 && !closed)
-		cell(vs, l, COL_MARK, y, warn >= 2 ? ROLE_LATE : ROLE_WARN, "!");
+		cell(vs, l, COL_MARK, y, warn >= 2 ? ROLE_LATE : ROLE_WARN,
+		    warn >= 2 ? THEME_MARK_RED : THEME_MARK_AMBER);
 	if (present_flag_glyph((uint32_t)t->flags) != NULL && !closed)
 		vscreen_put(vs, l->x[COL_MARK] + 1, y, ROLE_WARN, 0,
 		    present_flag_glyph((uint32_t)t->flags), 1);
@@ -317,6 +319,18 @@ draw_empty(struct vscreen *vs, const struct model *m, int y0, int y1)
 	}
 }
 
+/* The scroll mark in the header's mark column: rows hidden above (↑), below (↓) or both
+ * (↕); nothing when the whole list fits. */
+static void
+draw_scroll_marks(struct vscreen *vs, int y, size_t top, size_t rows, size_t n)
+{
+	bool above = top > 0, below = top + rows < n;
+
+	if (above || below)
+		vscreen_put(vs, 0, y, ROLE_HEADER, THEME_BOLD, above && below ? "\xe2\x86\x95" :
+		    above ? "\xe2\x86\x91" : "\xe2\x86\x93", 1);
+}
+
 static void
 board_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct theme *t)
 {
@@ -356,15 +370,22 @@ board_draw(struct view *v, const struct model *m, struct vscreen *vs, const stru
 	}
 	if (b->n == 0)
 		draw_empty(vs, m, y0, y1);
+	vb->list_y = y0;
 	for (r = 0; r < vb->list_rows && vb->top + (size_t)r < b->n; r++) {
 		const struct proto_ticket *tk = b->rows[vb->top + (size_t)r];
 
 		draw_row(vs, &l, y0 + r, m, tk);
 		if (vb->top + (size_t)r == b->sel_index) {
-			vscreen_paint(vs, 0, y0 + r, cols, ROLE_SELECTED, 0);
+			/* The selection bar leaves the mark its urgency colour. */
+			int mr = vscreen_cell(vs, 0, y0 + r)->role;
+			bool mark = mr == ROLE_LATE || mr == ROLE_WARN;
+
+			vscreen_paint(vs, mark ? 1 : 0, y0 + r, mark ? cols - 1 : cols,
+			    ROLE_SELECTED, 0);
 			ysel = y0 + r;
 		}
 	}
+	draw_scroll_marks(vs, y0 - 1, vb->top, (size_t)vb->list_rows, b->n);
 
 	if (vb->prompt && vb->error[0] != '\0')
 		chrome_error(vs, y1, vb->error);
@@ -585,6 +606,23 @@ board_key(struct view *v, struct model *m, const struct key *k, enum keymap_acti
 	return UI_HANDLED | UI_REDRAW;
 }
 
+unsigned
+view_board_click(struct view *v, struct model *m, int x, int y)
+{
+	struct view_board *vb = (struct view_board *)v;
+	struct board *b = &m->board;
+	size_t row;
+
+	(void)x;
+	if (vb->prompt || y < vb->list_y || y >= vb->list_y + vb->list_rows)
+		return UI_NONE;
+	row = vb->top + (size_t)(y - vb->list_y);
+	if (row >= b->n)
+		return UI_NONE;
+	board_move(b, (long)row - (long)b->sel_index);
+	return UI_HANDLED | UI_REDRAW;
+}
+
 static void
 board_destroy(struct view *v)
 {
@@ -600,6 +638,12 @@ static const struct view_ops board_ops = {
 	.key = board_key,
 	.destroy = board_destroy,
 };
+
+bool
+view_board_is(const struct view *v)
+{
+	return v != NULL && v->ops == &board_ops;
+}
 
 struct view *
 view_board_create(void)

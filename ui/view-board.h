@@ -16,14 +16,27 @@
  * view asks for them with UI_OPEN (view_want, view.h) for the view stack to open. Help, quit and redraw are left to the
  * caller (UI_HANDLED clear).
  *
+ * Marks: the first column shows THEME_MARK_RED on a ticket with a red warning and
+ * THEME_MARK_AMBER on an amber one, in the urgency colour, also on the selected row (the
+ * selection bar starts after the mark). The header's first cell is the scroll mark: rows
+ * hidden above (an up arrow), below (down) or both.
+ *
  * The view changes the model only through the board_* functions on model->board
  * and model_refresh() (after a new filter or sort). */
 #ifndef RD_VIEW_BOARD_H
 #define RD_VIEW_BOARD_H
 
+#include <stdbool.h>
+
 #include "view.h"
 
 /* A new board view, scope SCOPE_BOARD. Destroy with view_destroy(). */
 struct view *view_board_create(void);
+/* Whether v is a board view. */
+bool view_board_is(const struct view *v);
+/* A mouse click on cell (x, y) of the last frame drawn: on a ticket's row it selects that
+ * ticket (UI_HANDLED | UI_REDRAW); anywhere else, or with the filter prompt open, it does
+ * nothing (UI_NONE). */
+unsigned view_board_click(struct view *v, struct model *m, int x, int y);
 
 #endif

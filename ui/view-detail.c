@@ -445,7 +445,8 @@ draw_warnings(struct vscreen *vs, const struct model *m, const struct proto_tick
 	chrome_section(vs, 0, y++, cols, title, NULL);
 	for (i = 0; i < shown && y < y_end; i++, y++) {
 		role = warn_level_parse(w[i]->level) == WARN_LEVEL_RED ? ROLE_LATE : ROLE_WARN;
-		vscreen_put(vs, 1, y, role, 0, "!", 1);
+		vscreen_put(vs, 1, y, role, 0,
+		    role == ROLE_LATE ? THEME_MARK_RED : THEME_MARK_AMBER, 1);
 		vscreen_put_pad(vs, 3, y, role, 0, present_warn_level(w[i]->level), 6);
 		x = 3 + 6 + 1;
 		vscreen_put_pad(vs, x, y, role, 0, present_warn_kind(w[i]->kind), 14);

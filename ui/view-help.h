@@ -1,4 +1,6 @@
-/* view-help.h: the help view: every key of the key table, grouped by scope, scrollable.
+/* view-help.h: the help view: every key of the key table, grouped by scope, then what the
+ * screen shows: the board filter's syntax, the board's columns, the colours and marks
+ * (each shown in its own colour) and the mouse; scrollable.
  *
  * Texts come from the message catalogs (i18n_tr) at draw time, so a language switch needs no
  * new view. Keys: movement and paging scroll, q/Esc (BACK) and ?/F1 (HELP) close it; other

@@ -1,0 +1,220 @@
+/* check-view-board.c: the board's marks and mouse (ui/view-board.c): red and amber warnings
+ * differ by glyph as well as colour (so also in monochrome), the selection bar leaves the
+ * mark its urgency colour, the header's first cell marks rows hidden above and below, and
+ * a click on a row selects that ticket. Forty tickets, so the list scrolls at 80x24. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "board.h"
+#include "i18n.h"
+#include "model.h"
+#include "theme.h"
+#include "ticket.h"
+#include "util.h"
+#include "view-board.h"
+
+#include "harness-model.h"
+#include "harness-screen.h"
+
+#define MIN_MS (60 * 1000LL)
+#define NOW 1773468300000LL	/* 2026-03-14 06:05:00 UTC */
+#define N_TICKETS 40
+
+static struct data_region regions[] = {
+	{ .id = "changsha", .name = "Changsha", .name_zh = "长沙", .lat = 28.2282,
+	    .lon = 112.9388, .auto_dispatch = 1 },
+};
+static struct data data = { .regions = regions, .n_regions = 1,
+	.sla = { .not_accepted_s = 300, .gps_stale_s = 90, .stalled_s = 300,
+	    .late_margin_s = 300, .window_pct = 80 } };
+
+static struct proto_ticket tickets[N_TICKETS];
+static struct proto_truck trucks[1] = {
+	{ .id = "CSH-XY-V01", .supplier = "xy", .kind = "van", .region = "changsha",
+	    .status = "available", .present = PROTO_ALL },
+};
+/* Ticket 1 is red (late), ticket 2 amber. */
+static struct proto_warning warnings[] = {
+	{ .id = 1, .ticket = 1, .kind = "overdue", .level = "red", .ts = NOW - MIN_MS },
+	{ .id = 2, .ticket = 2, .kind = "not_accepted", .level = "amber", .ts = NOW - MIN_MS },
+};
+
+static struct model m;
+static struct vscreen *vs;
+static struct view *v;
+
+static void
+setup(void)
+{
+	static const struct harness_fixture f = {
+		HARNESS_TABLES(tickets, trucks, warnings),
+		.data = &data, .user = "zhangwei", .role = MODEL_ROLE_AGENT, .now = NOW,
+	};
+	int i;
+
+	/* Most urgent first: ticket 1 is the latest, then by the time left. */
+	for (i = 0; i < N_TICKETS; i++) {
+		struct proto_ticket *t = &tickets[i];
+
+		memset(t, 0, sizeof *t);
+		t->id = i + 1;
+		rd_strlcpy(t->state, "new", sizeof t->state);
+		rd_strlcpy(t->region, "changsha", sizeof t->region);
+		snprintf(t->customer, sizeof t->customer, "Customer %d", i + 1);
+		rd_strlcpy(t->phone, "13812345678", sizeof t->phone);
+		rd_strlcpy(t->fault, "tyre", sizeof t->fault);
+		snprintf(t->address, sizeof t->address, "Road %d", i + 1);
+		t->lat = 28.2;
+		t->lon = 112.9;
+		t->created = NOW - 5 * MIN_MS;
+		t->promised = NOW + (i == 0 ? -3 : 10 + 2 * i) * MIN_MS;
+		t->ver = 1;
+		t->present = PROTO_ALL & ~((uint64_t)1 << PROTO_ticket_eta |
+		    (uint64_t)1 << PROTO_ticket_eta_src);
+	}
+	harness_lang("en");
+	harness_model_init(&m, &f);
+	vs = vscreen_create(80, 24);
+	harness_bind(&m, &vs, &v, "check-view-board");
+	v = view_board_create();
+}
+
+static void
+teardown(void)
+{
+	view_destroy(v);
+	v = NULL;
+	harness_model_finish(&m);
+	vscreen_destroy(vs);
+	i18n_unload();
+}
+
+/* The row and the cell 0 role of ticket id's row ("  12 " is its id column). */
+static int
+row_of(int id)
+{
+	char needle[16];
+
+	snprintf(needle, sizeof needle, " %d new", id);
+	return harness_find_row(needle);
+}
+
+START_TEST(test_marks_differ_by_glyph)
+{
+	int y1, y2;
+
+	harness_press_sym(KEYSYM_DOWN);		/* the selection out of the way */
+	harness_press_sym(KEYSYM_DOWN);
+	harness_draw(80, 24);
+	y1 = row_of(1);
+	y2 = row_of(2);
+	ck_assert_int_ge(y1, 0);
+	ck_assert_int_ge(y2, 0);
+	ck_assert_int_eq(harness_row(y1)[0], THEME_MARK_RED[0]);
+	ck_assert_int_eq(harness_row(y2)[0], THEME_MARK_AMBER[0]);
+	ck_assert_int_eq(vscreen_cell(vs, 0, y1)->role, ROLE_LATE);
+	ck_assert_int_eq(vscreen_cell(vs, 0, y2)->role, ROLE_WARN);
+	ck_assert_int_eq(harness_row(row_of(3))[0], ' ');
+}
+END_TEST
+
+START_TEST(test_selection_keeps_the_mark)
+{
+	int y;
+
+	harness_draw(80, 24);
+	y = row_of(1);			/* the late ticket is first and selected */
+	ck_assert_int_eq(m.board.sel_index, 0);
+	ck_assert_int_eq(vscreen_cell(vs, 0, y)->role, ROLE_LATE);
+	ck_assert_int_eq(vscreen_cell(vs, 1, y)->role, ROLE_SELECTED);
+	ck_assert_int_eq(vscreen_cell(vs, 79, y)->role, ROLE_SELECTED);
+	harness_press_sym(KEYSYM_DOWN);
+	harness_draw(80, 24);
+	y = row_of(2);
+	ck_assert_int_eq(vscreen_cell(vs, 0, y)->role, ROLE_WARN);
+	ck_assert_int_eq(vscreen_cell(vs, 1, y)->role, ROLE_SELECTED);
+	/* A row without a mark is selected from its first cell. */
+	harness_press_sym(KEYSYM_DOWN);
+	harness_draw(80, 24);
+	ck_assert_int_eq(vscreen_cell(vs, 0, row_of(3))->role, ROLE_SELECTED);
+}
+END_TEST
+
+START_TEST(test_scroll_marks)
+{
+	int hy;
+
+	harness_draw(80, 24);
+	hy = harness_find_row("STATE");
+	ck_assert_int_ge(hy, 0);
+	ck_assert(strncmp(harness_row(hy), "\xe2\x86\x93", 3) == 0);	/* more below */
+	harness_press_sym(KEYSYM_PAGE_DOWN);
+	harness_press_sym(KEYSYM_PAGE_DOWN);
+	harness_draw(80, 24);
+	ck_assert(strncmp(harness_row(hy), "\xe2\x86\x95", 3) == 0);	/* both ways */
+	harness_press_sym(KEYSYM_END);
+	harness_draw(80, 24);
+	ck_assert(strncmp(harness_row(hy), "\xe2\x86\x91", 3) == 0);	/* more above */
+	/* Everything fits: no mark. */
+	harness_draw(120, 60);
+	hy = harness_find_row("STATE");
+	ck_assert_int_eq(harness_row(hy)[0], ' ');
+}
+END_TEST
+
+START_TEST(test_click_selects)
+{
+	int y;
+
+	harness_draw(80, 24);
+	y = row_of(7);
+	ck_assert_int_ge(y, 0);
+	ck_assert_uint_eq(view_board_click(v, &m, 30, y), UI_HANDLED | UI_REDRAW);
+	ck_assert_ptr_nonnull(board_selected(&m.board));
+	ck_assert_int_eq(board_selected(&m.board)->id, 7);
+	harness_draw(80, 24);
+	ck_assert_int_eq(vscreen_cell(vs, 5, row_of(7))->role, ROLE_SELECTED);
+	/* The title, the header and the status line select nothing. */
+	ck_assert_uint_eq(view_board_click(v, &m, 3, 0), UI_NONE);
+	ck_assert_uint_eq(view_board_click(v, &m, 3, harness_find_row("STATE")), UI_NONE);
+	ck_assert_uint_eq(view_board_click(v, &m, 3, 22), UI_NONE);
+	ck_assert_int_eq(board_selected(&m.board)->id, 7);
+	/* After scrolling, a click takes the row shown there. */
+	harness_press_sym(KEYSYM_END);
+	harness_draw(80, 24);
+	y = row_of(35);
+	ck_assert_int_ge(y, 0);
+	view_board_click(v, &m, 0, y);
+	ck_assert_int_eq(board_selected(&m.board)->id, 35);
+	/* With the filter prompt open, clicks are left alone. */
+	harness_press('/');
+	ck_assert_uint_eq(view_board_click(v, &m, 0, row_of(36)), UI_NONE);
+	ck_assert(view_board_is(v));
+}
+END_TEST
+
+static Suite *
+board_suite(void)
+{
+	Suite *s = suite_create("view-board");
+	TCase *tc = tcase_create("marks");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_marks_differ_by_glyph);
+	tcase_add_test(tc, test_selection_keeps_the_mark);
+	tcase_add_test(tc, test_scroll_marks);
+	tcase_add_test(tc, test_click_selects);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return harness_screen_main(board_suite(), "check-view-board");
+}
