@@ -32,7 +32,7 @@ chrome_banner_needed(const struct model *m)
 void
 chrome_banner(struct vscreen *vs, int y, const struct model *m)
 {
-	char buf[512], age[24], ep[600] = "";
+	char buf[1024], age[24], ep[512] = "";
 	const char *what;
 	int x;
 
@@ -50,8 +50,9 @@ chrome_banner(struct vscreen *vs, int y, const struct model *m)
 	if (m->conn == MODEL_CONNECTING && m->endpoint[0] != '\0') {
 		const char *vars[] = { "endpoint", m->endpoint };
 
-		present_fill(i18n_tr("banner.endpoint"), vars, 1, buf, sizeof buf);
-		snprintf(ep, sizeof ep, "%s  \xc2\xb7  ", buf);
+		present_fill(i18n_tr("banner.endpoint"), vars, 1, ep, sizeof ep - 8);
+		size_t n = strlen(ep);
+		snprintf(ep + n, sizeof ep - n, "  \xc2\xb7  ");
 	}
 	if (m->hb_age_ms >= 0) {
 		present_age(m->hb_age_ms, age, sizeof age);
