@@ -221,6 +221,33 @@ START_TEST(test_class_name)
 }
 END_TEST
 
+START_TEST(test_where)
+{
+	const struct data_region *cs = data_region(real, "changsha");
+	const struct data_region *aba = data_region(real, "aba");
+	const struct data_region *o = NULL;
+
+	ck_assert(data_region_km(cs, cs->lat, cs->lon) < 0.001);
+	ck_assert_ptr_eq(data_region_at(real, 28.20, 112.98), cs);
+	ck_assert_ptr_eq(data_region_at(real, 28.25, 112.56), data_region(real, "ningxiang"));
+	ck_assert_ptr_null(data_region_at(real, 0, 0));
+	ck_assert_ptr_null(data_region_at(NULL, 28.20, 112.98));
+	ck_assert_int_eq(data_where(real, cs, 28.20, 112.98, &o), DATA_WHERE_INSIDE);
+	ck_assert_ptr_null(o);
+	ck_assert_int_eq(data_where(real, NULL, 0, 0, &o), DATA_WHERE_INSIDE);
+	/* typed for Aba, but the point lies in Changsha */
+	ck_assert_int_eq(data_where(real, aba, 28.20, 112.98, &o), DATA_WHERE_OTHER);
+	ck_assert_ptr_eq(o, cs);
+	/* 277 km from Changsha, in no region */
+	ck_assert(data_region_km(cs, 30.70, 112.94) > 270);
+	ck_assert_int_eq(data_where(real, cs, 30.70, 112.94, &o), DATA_WHERE_NOWHERE);
+	ck_assert_ptr_null(o);
+	/* lat and lon swapped */
+	ck_assert_int_eq(data_where(real, cs, 112.98, 28.20, &o), DATA_WHERE_SWAPPED);
+	ck_assert_ptr_eq(o, cs);
+}
+END_TEST
+
 /* ------------------------------------------------------- small trees in a temp dir */
 
 static const char base_faults[] =
@@ -642,6 +669,7 @@ data_suite(void)
 	tcase_add_test(tc, test_default_dir);
 	tcase_add_test(tc, test_load_default_dir);
 	tcase_add_test(tc, test_class_name);
+	tcase_add_test(tc, test_where);
 	tcase_add_test(tc, test_no_dir);
 	suite_add_tcase(s, tc);
 

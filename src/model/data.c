@@ -1163,3 +1163,40 @@ data_default_dir(void)
 		return env;
 	return RD_DATADIR;
 }
+
+double
+data_region_km(const struct data_region *r, double lat, double lon)
+{
+	return distance_km(r->lat, r->lon, lat, lon);
+}
+
+const struct data_region *
+data_region_at(const struct data *d, double lat, double lon)
+{
+	const struct data_region *best = NULL;
+	double best_km = 0, km;
+	size_t i;
+
+	for (i = 0; d != NULL && i < d->n_regions; i++) {
+		km = data_region_km(&d->regions[i], lat, lon);
+		if (km <= d->regions[i].radius_km && (best == NULL || km < best_km)) {
+			best = &d->regions[i];
+			best_km = km;
+		}
+	}
+	return best;
+}
+
+enum data_where
+data_where(const struct data *d, const struct data_region *r, double lat, double lon,
+    const struct data_region **other)
+{
+	*other = NULL;
+	if (r == NULL || data_region_km(r, lat, lon) <= r->radius_km)
+		return DATA_WHERE_INSIDE;
+	if ((*other = data_region_at(d, lat, lon)) != NULL)
+		return DATA_WHERE_OTHER;
+	if (lon >= -90 && lon <= 90 && (*other = data_region_at(d, lon, lat)) != NULL)
+		return DATA_WHERE_SWAPPED;
+	return DATA_WHERE_NOWHERE;
+}
