@@ -660,6 +660,7 @@ data_suite(void)
 	tcase_add_checked_fixture(tc, real_setup, real_teardown);
 	tcase_add_test(tc, test_real_regions);
 	tcase_add_test(tc, test_real_changsha);
+	tcase_add_test(tc, test_where);
 	tcase_add_test(tc, test_real_aba);
 	tcase_add_test(tc, test_real_faults);
 	tcase_add_test(tc, test_real_sla_demand);
@@ -669,7 +670,6 @@ data_suite(void)
 	tcase_add_test(tc, test_default_dir);
 	tcase_add_test(tc, test_load_default_dir);
 	tcase_add_test(tc, test_class_name);
-	tcase_add_test(tc, test_where);
 	tcase_add_test(tc, test_no_dir);
 	suite_add_tcase(s, tc);
 
