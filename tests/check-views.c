@@ -57,10 +57,10 @@ static struct data_supplier nx_suppliers[] = {
 };
 static struct data_region regions[] = {
 	{ .id = "changsha", .name = "Changsha", .name_zh = "长沙", .lat = 28.2282,
-	    .lon = 112.9388, .landmarks = cs_landmarks, .n_landmarks = 3,
+	    .lon = 112.9388, .radius_km = 30, .landmarks = cs_landmarks, .n_landmarks = 3,
 	    .suppliers = cs_suppliers, .n_suppliers = 1 },
 	{ .id = "ningxiang", .name = "Ningxiang", .name_zh = "宁乡", .lat = 28.2770,
-	    .lon = 112.5510, .landmarks = nx_landmarks, .n_landmarks = 1,
+	    .lon = 112.5510, .radius_km = 35, .landmarks = nx_landmarks, .n_landmarks = 1,
 	    .suppliers = nx_suppliers, .n_suppliers = 1 },
 };
 static struct data data = { .regions = regions, .n_regions = 2,
@@ -2022,6 +2022,80 @@ END_TEST
 
 /* Issue 8: an intake's draft text round-trips into a new form (text, region, landmark,
  * fault, ticked flags), counts as typed there, and an untouched form has no draft. */
+/* Issue 8: a location outside the chosen region's radius is warned about at the
+ * coordinates, naming the region it lies in; a second F10 with the same location sends it;
+ * swapped latitude and longitude are offered to be swapped back (a second F10). */
+START_TEST(test_intake_location_checks)
+{
+	const struct proto_intake_create *a = &rec.intake_args;
+	int y;
+
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	/* in Ningxiang, typed for Changsha */
+	focus_field(COORDS);
+	press(KEYMAP_CTRL('u'));
+	type("28.25,112.55");
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.intake, 0);
+	draw(120, 30);
+	y = find_row("28.25,112.55");
+	ck_assert_int_ge(y, 0);
+	ck_assert_msg(strstr(row(y), i18n_tr("intake.warn.far")) != NULL, "%s", row(y));
+	ck_assert(screen_has(i18n_tr("intake.warn.in")));
+	ck_assert(screen_has("Ningxiang"));
+	/* changed: warned again, not sent */
+	press_sym(KEYSYM_BACKSPACE);
+	type("6");
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.intake, 0);
+	/* confirmed: the same location again is sent */
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.intake, 1);
+	ck_assert(a->lon > 112.5599 && a->lon < 112.5601);
+	view_destroy(v);
+
+	/* 275 km north of Changsha: in no region, said so */
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	focus_field(COORDS);
+	press(KEYMAP_CTRL('u'));
+	type("30.7,112.94");
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.intake, 1);
+	draw(120, 30);
+	ck_assert(screen_has(i18n_tr("intake.warn.nowhere")));
+	ck_assert(screen_has("275 km (")); /* from the centre, then the radius */
+	view_destroy(v);
+
+	/* swapped: the second F10 swaps them (not sent), the third sends */
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	focus_field(COORDS);
+	press(KEYMAP_CTRL('u'));
+	type("112.9,28.2");
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.intake, 1);
+	draw(120, 30);
+	ck_assert(screen_has(i18n_tr("intake.warn.swapped")));
+	ck_assert(!screen_has(i18n_tr("intake.err.lat_range")));
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.intake, 1);
+	draw(120, 30);
+	ck_assert(screen_has("28.20000,112.90000"));
+	ck_assert(!screen_has(i18n_tr("intake.warn.swapped")));
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.intake, 2);
+	ck_assert(a->lat > 28.1999 && a->lat < 28.2001);
+}
+END_TEST
+
 START_TEST(test_intake_draft_round_trip)
 {
 	char text[4096], again[4096];
@@ -2691,6 +2765,7 @@ views_suite(void)
 	tcase_add_test(tc, test_intake_submits_once);
 	tcase_add_test(tc, test_intake_minimal_and_failures);
 	tcase_add_test(tc, test_intake_rejected_kept);
+	tcase_add_test(tc, test_intake_location_checks);
 	tcase_add_test(tc, test_intake_draft_round_trip);
 	tcase_add_test(tc, test_intake_escape);
 	tcase_add_test(tc, test_intake_diag_hold);

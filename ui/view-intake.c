@@ -89,6 +89,10 @@ struct view_intake {
 	int rejected_field;		/* -1: none */
 	char rejected_value[256];
 	char rejected[200];
+	/* The location warning of the last submit (rejected_field is F_COORDS then): the
+	 * next submit with the same coordinates and region confirms it. */
+	enum data_where warned;		/* DATA_WHERE_INSIDE: none */
+	char warned_region[DATA_ID_MAX];
 };
 
 /* ---- values ---- */
@@ -648,6 +652,45 @@ on_submitted(struct model *m, void *ctx, const struct proto_reply *r,
 	}
 }
 
+/* The location typed lies outside the chosen region's radius: put the warning in words
+ * into vi->rejected (shown at the coordinates) and return where it lies, else
+ * DATA_WHERE_INSIDE. */
+static enum data_where
+location_warning(struct view_intake *vi, const struct model *m)
+{
+	const struct data_region *r = region_of(vi, m), *other;
+	char buf[256], label[2 * DATA_NAME_MAX + 2], msg[512];
+	enum data_where w;
+	double lat, lon;
+
+	trimmed(vi, F_COORDS, buf, sizeof buf);
+	if (r == NULL || parse_coords(buf, &lat, &lon) < 0)
+		return DATA_WHERE_INSIDE;
+	w = data_where(m->data, r, lat, lon, &other);
+	if (other != NULL)
+		region_label(other, label, sizeof label);
+	switch (w) {
+	case DATA_WHERE_INSIDE:
+		return w;
+	case DATA_WHERE_OTHER:
+		snprintf(msg, sizeof msg, "%s %.0f km (%s %.0f km) · %s %s · %s",
+		    i18n_tr("intake.warn.far"), data_region_km(r, lat, lon),
+		    i18n_tr("intake.warn.radius"), r->radius_km, i18n_tr("intake.warn.in"), label, i18n_tr("intake.warn.again"));
+		break;
+	case DATA_WHERE_SWAPPED:
+		snprintf(msg, sizeof msg, "%s %s · %s",
+		    i18n_tr("intake.warn.swapped"), label, i18n_tr("intake.warn.swap"));
+		break;
+	case DATA_WHERE_NOWHERE:
+		snprintf(msg, sizeof msg, "%s %.0f km (%s %.0f km) · %s · %s",
+		    i18n_tr("intake.warn.far"), data_region_km(r, lat, lon),
+		    i18n_tr("intake.warn.radius"), r->radius_km, i18n_tr("intake.warn.nowhere"), i18n_tr("intake.warn.again"));
+		break;
+	}
+	rd_strlcpy(vi->rejected, msg, sizeof vi->rejected);
+	return w;
+}
+
 static unsigned
 submit(void *owner, struct form *fm, struct model *m)
 {
@@ -657,10 +700,41 @@ submit(void *owner, struct form *fm, struct model *m)
 		.on_reply = on_submitted, .ctx = vi, .owner = vi };
 	char what[96];
 
+	char coords[COORDS_MAX + 1];
+	enum data_where warned = DATA_WHERE_INSIDE;
+	double lat, lon;
+
 	if (vi->sending[0] != '\0')
 		return UI_HANDLED;	/* sent already: its answer comes (status line: pending) */
+	/* A location warning is confirmed by a second submit with the same location. */
+	if (vi->warned != DATA_WHERE_INSIDE && vi->rejected_field == F_COORDS &&
+	    strcmp(vi->warned_region, vi->region) == 0) {
+		field_value(vi, F_COORDS, coords, sizeof coords);
+		if (strcmp(coords, vi->rejected_value) == 0)
+			warned = vi->warned;
+	}
 	vi->rejected_field = -1;
 	vi->rejected[0] = '\0';
+	vi->warned = DATA_WHERE_INSIDE;
+	if (warned == DATA_WHERE_SWAPPED) {
+		/* confirmed: swap them, for the agent to check and send */
+		trimmed(vi, F_COORDS, coords, sizeof coords);
+		if (parse_coords(coords, &lat, &lon) == 0) {
+			format_coords(lon, lat, coords, sizeof coords);
+			form_set_text(fm, F_COORDS, coords);
+			vi->landmark = -1;
+		}
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (warned == DATA_WHERE_INSIDE &&
+	    (vi->warned = location_warning(vi, m)) != DATA_WHERE_INSIDE) {
+		vi->rejected_field = F_COORDS;
+		rd_strlcpy(vi->warned_region, vi->region, sizeof vi->warned_region);
+		field_value(vi, F_COORDS, vi->rejected_value, sizeof vi->rejected_value);
+		form_validate(fm, m);
+		fm->focus = F_COORDS;
+		return UI_HANDLED | UI_REDRAW;
+	}
 	if (!form_validate(fm, m))
 		return UI_HANDLED | UI_REDRAW;
 	fill_request(vi, m, &a);

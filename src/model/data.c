@@ -1191,12 +1191,15 @@ enum data_where
 data_where(const struct data *d, const struct data_region *r, double lat, double lon,
     const struct data_region **other)
 {
+	bool valid = lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180;
+	bool swap_valid = lon >= -90 && lon <= 90 && lat >= -180 && lat <= 180;
+
 	*other = NULL;
-	if (r == NULL || data_region_km(r, lat, lon) <= r->radius_km)
+	if (r == NULL || (valid && data_region_km(r, lat, lon) <= r->radius_km))
 		return DATA_WHERE_INSIDE;
-	if ((*other = data_region_at(d, lat, lon)) != NULL)
+	if (valid && (*other = data_region_at(d, lat, lon)) != NULL)
 		return DATA_WHERE_OTHER;
-	if (lon >= -90 && lon <= 90 && (*other = data_region_at(d, lon, lat)) != NULL)
+	if (swap_valid && (*other = data_region_at(d, lon, lat)) != NULL)
 		return DATA_WHERE_SWAPPED;
-	return DATA_WHERE_NOWHERE;
+	return valid ? DATA_WHERE_NOWHERE : DATA_WHERE_INSIDE;
 }

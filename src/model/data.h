@@ -108,7 +108,8 @@ double data_region_km(const struct data_region *r, double lat, double lon);
 const struct data_region *data_region_at(const struct data *d, double lat, double lon);
 /* A location typed for region r, checked against the regions' radii: */
 enum data_where {
-	DATA_WHERE_INSIDE,	/* within r's radius (or r is NULL) */
+	DATA_WHERE_INSIDE,	/* within r's radius (or r is NULL, or lat/lon out of range
+				   and not a swapped point in a region: the form says that) */
 	DATA_WHERE_OTHER,	/* outside r, inside *other's radius */
 	DATA_WHERE_SWAPPED,	/* in no region, but (lon, lat) lies in *other */
 	DATA_WHERE_NOWHERE,	/* outside r and every region, swapped or not */
