@@ -105,6 +105,10 @@ START_TEST(test_real_changsha)
 	ck_assert(has_landmark(r, "长沙南站 Changsha South Railway Station"));
 	ck_assert(has_landmark(r, "橘子洲 Orange Isle"));
 	ck_assert(has_landmark(r, "黄花机场 Huanghua Airport"));
+	/* expressway landmarks say so (the intake ticks the box), others do not */
+	for (size_t i = 0; i < r->n_landmarks; i++)
+		ck_assert_msg(r->landmarks[i].expressway ==
+		    (strstr(r->landmarks[i].name, "高速") != NULL), "%s", r->landmarks[i].name);
 	ck_assert_uint_ge(r->n_suppliers, 3);
 	fleet_totals(r, fleet);
 	/* domain.md 3.3: about 23 vans and 10 tow trucks for 220 calls a day */
@@ -588,6 +592,8 @@ static const struct {
 	    "x.ini:5: [region] class: unknown class 'village'" },
 	{ "regions/x.ini", EDIT, "auto_dispatch = 1\n", "auto_dispatch = yes\n",
 	    "x.ini:17: [region] auto_dispatch: must be 0 or 1, not 'yes'" },
+	{ "regions/x.ini", EDIT, "lat = 28.05\n", "lat = 28.05\nexpressway = 2\n",
+	    "x.ini:22: [landmark] expressway: must be 0 or 1, not '2'" },
 	{ "regions/x.ini", EDIT, "promise_min = 60\n", "promise_min = 45.5\n",
 	    "x.ini:13: [region] promise_min: not an integer: '45.5'" },
 	{ "regions/x.ini", EDIT, "promise_min = 60\n", "promise_min = 0\n",

@@ -42,12 +42,12 @@
 /* ---------------------------------------------------------------- fixed data */
 
 static struct data_landmark cs_landmarks[] = {
-	{ "五一广场 Wuyi Square", 28.1960, 112.9768 },
-	{ "长沙南站 Changsha South Railway Station", 28.1497, 113.0650 },
-	{ "岳麓山 Yuelu Mountain", 28.1840, 112.9360 },
+	{ "五一广场 Wuyi Square", 28.1960, 112.9768, 0 },
+	{ "长沙南站 Changsha South Railway Station", 28.1497, 113.0650, 0 },
+	{ "岳麓山 Yuelu Mountain", 28.1840, 112.9360, 0 },
 };
 static struct data_landmark nx_landmarks[] = {
-	{ "宁乡高铁站 Ningxiang Railway Station", 28.2540, 112.5560 },
+	{ "宁乡高铁站 Ningxiang Railway Station", 28.2540, 112.5560, 0 },
 };
 static struct data_supplier cs_suppliers[] = {
 	{ .id = "xy", .name = "湘运救援 Xiangyun Rescue" },
@@ -2096,6 +2096,57 @@ START_TEST(test_intake_location_checks)
 }
 END_TEST
 
+/* Issue 8: an expressway landmark ticks the expressway box (and another landmark or
+ * region unticks it) until the agent ticks or unticks it. */
+START_TEST(test_intake_expressway_landmark)
+{
+	const struct proto_intake_create *a = &rec.intake_args;
+
+	cs_landmarks[2].expressway = 1;
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	focus_field(LANDMARK);
+	press_sym(KEYSYM_LEFT);			/* the last: Yuelu Mountain, here an expressway */
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.intake, 1);
+	ck_assert_str_eq(a->landmark, "岳麓山 Yuelu Mountain");
+	ck_assert_int_eq(a->flags, TICKET_FLAG_EXPRESSWAY);
+	view_destroy(v);
+
+	/* another landmark unticks it */
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	focus_field(LANDMARK);
+	press_sym(KEYSYM_LEFT);
+	press_sym(KEYSYM_LEFT);
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.intake, 2);
+	ck_assert(!PROTO_HAS(a, intake_create, flags));
+	view_destroy(v);
+
+	/* unticked by the agent: the landmark leaves it so */
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	focus_field(LANDMARK);
+	press_sym(KEYSYM_LEFT);
+	focus_field(EXPRESSWAY + 1);		/* after "diagnose by phone first" */
+	press(' ');
+	focus_field(LANDMARK);
+	press_sym(KEYSYM_RIGHT);
+	press_sym(KEYSYM_LEFT);
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.intake, 3);
+	ck_assert(!PROTO_HAS(a, intake_create, flags));
+	cs_landmarks[2].expressway = 0;
+}
+END_TEST
+
 START_TEST(test_intake_draft_round_trip)
 {
 	char text[4096], again[4096];
@@ -2766,6 +2817,7 @@ views_suite(void)
 	tcase_add_test(tc, test_intake_minimal_and_failures);
 	tcase_add_test(tc, test_intake_rejected_kept);
 	tcase_add_test(tc, test_intake_location_checks);
+	tcase_add_test(tc, test_intake_expressway_landmark);
 	tcase_add_test(tc, test_intake_draft_round_trip);
 	tcase_add_test(tc, test_intake_escape);
 	tcase_add_test(tc, test_intake_diag_hold);

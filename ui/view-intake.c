@@ -400,8 +400,11 @@ set_region(struct view_intake *vi, const char *id)
 {
 	if (strcmp(vi->region, id) == 0)
 		return;
-	if (vi->landmark >= 0)
+	if (vi->landmark >= 0) {
 		form_set_text(&vi->form, F_COORDS, "");	/* they came from the old landmark */
+		if (!form_edited(&vi->form, F_EXPRESSWAY))	/* so did the box */
+			form_set_checked(&vi->form, F_EXPRESSWAY, false);
+	}
 	rd_strlcpy(vi->region, id, sizeof vi->region);
 	vi->landmark = -1;
 }
@@ -414,6 +417,9 @@ set_landmark(struct view_intake *vi, const struct model *m, int idx)
 
 	vi->landmark = idx;
 	lm = landmark_of(vi, m);
+	/* an expressway landmark ticks the box, until the agent ticks or unticks it */
+	if (!form_edited(&vi->form, F_EXPRESSWAY))
+		form_set_checked(&vi->form, F_EXPRESSWAY, lm != NULL && lm->expressway);
 	if (lm == NULL) {
 		vi->landmark = -1;
 		return;

@@ -111,6 +111,7 @@ static const struct field landmark_fields[] = {
 	FLD(struct data_landmark, name, FT_NAME, 0, 0, 1),
 	FLD(struct data_landmark, lat, FT_DOUBLE, -90, 90, 1),
 	FLD(struct data_landmark, lon, FT_DOUBLE, -180, 180, 1),
+	FLD(struct data_landmark, expressway, FT_FLAG, 0, 1, 0),
 };
 
 /* The fleet keys (one per truck kind) are handled apart, through truck_kind_parse. */

@@ -21,6 +21,7 @@
 struct data_landmark {
 	char name[DATA_NAME_MAX];
 	double lat, lon;
+	int expressway;         /* 1: on an expressway (the intake ticks its box) */
 };
 
 struct data_supplier {
