@@ -2147,6 +2147,71 @@ START_TEST(test_intake_expressway_landmark)
 }
 END_TEST
 
+/* Issue 8: a foreign phone number and a plate that is not Chinese are warned about in
+ * words at their field; each F10 again confirms one (they stay confirmed), and an
+ * unconfirmed change is warned about again. */
+START_TEST(test_intake_format_warnings)
+{
+	const struct proto_intake_create *a = &rec.intake_args;
+	int y;
+
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	focus_field(PHONE);
+	press(KEYMAP_CTRL('u'));
+	type("+44 20 7946 0958");
+	focus_field(PLATE);
+	press(KEYMAP_CTRL('u'));
+	type("AB12 CDE");
+	focus_field(COORDS);
+	press(KEYMAP_CTRL('u'));
+	type("28.25,112.55");			/* in Ningxiang: warned too */
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.intake, 0);
+	draw(120, 30);
+	y = find_row("+44 20 7946 0958");
+	ck_assert_int_ge(y, 0);
+	ck_assert_msg(strstr(row(y), i18n_tr("intake.warn.phone")) != NULL, "%s", row(y));
+	press_sym(KEYSYM_F10);			/* phone confirmed: the plate next */
+	ck_assert_int_eq(rec.intake, 0);
+	draw(120, 30);
+	ck_assert(screen_has(i18n_tr("intake.warn.plate_latin")));
+	ck_assert(!screen_has(i18n_tr("intake.warn.phone")));
+	press_sym(KEYSYM_F10);			/* plate confirmed: the location next */
+	ck_assert_int_eq(rec.intake, 0);
+	draw(120, 30);
+	ck_assert(screen_has(i18n_tr("intake.warn.far")));
+	/* the location is confirmed with the F10 below; a changed plate is checked again */
+	focus_field(PLATE);
+	press_sym(KEYSYM_BACKSPACE);
+	type("F");
+	press_sym(KEYSYM_F10);
+	ck_assert_msg(rec.intake == 0, "sent plate '%s'", a->plate);
+	draw(120, 30);
+	ck_assert(screen_has(i18n_tr("intake.warn.plate_latin")));
+	press_sym(KEYSYM_F10);			/* the rest was confirmed: sent */
+	ck_assert_int_eq(rec.intake, 1);
+	ck_assert_str_eq(a->phone, "+44 20 7946 0958");
+	ck_assert_str_eq(a->plate, "AB12 CDF");
+	view_destroy(v);
+
+	/* a mistyped Chinese plate says what a plate looks like */
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	focus_field(PLATE);
+	press(KEYMAP_CTRL('u'));
+	type("湘A1234");
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.intake, 1);
+	draw(120, 30);
+	ck_assert(screen_has(i18n_tr("intake.warn.plate")));
+}
+END_TEST
+
 START_TEST(test_intake_draft_round_trip)
 {
 	char text[4096], again[4096];
@@ -2818,6 +2883,7 @@ views_suite(void)
 	tcase_add_test(tc, test_intake_rejected_kept);
 	tcase_add_test(tc, test_intake_location_checks);
 	tcase_add_test(tc, test_intake_expressway_landmark);
+	tcase_add_test(tc, test_intake_format_warnings);
 	tcase_add_test(tc, test_intake_draft_round_trip);
 	tcase_add_test(tc, test_intake_escape);
 	tcase_add_test(tc, test_intake_diag_hold);

@@ -91,8 +91,11 @@ struct view_intake {
 	char rejected[200];
 	/* The location warning of the last submit (rejected_field is F_COORDS then): the
 	 * next submit with the same coordinates and region confirms it. */
-	enum data_where warned;		/* DATA_WHERE_INSIDE: none */
-	char warned_region[DATA_ID_MAX];
+	int warned_field;		/* -1: none */
+	enum data_where warned;		/* the location's warning */
+	char warned_key[COORDS_MAX + DATA_ID_MAX + 2];
+	/* by field: the value (the location with its region) whose warning was confirmed */
+	char confirmed[F_COUNT][COORDS_MAX + DATA_ID_MAX + 2];
 };
 
 /* ---- values ---- */
@@ -697,6 +700,62 @@ location_warning(struct view_intake *vi, const struct model *m)
 	return w;
 }
 
+/* What a warning about field f is confirmed for: its value, with the region for the
+ * location. */
+static void
+warn_key(const struct view_intake *vi, int f, char *out, size_t sz)
+{
+	char buf[COORDS_MAX + 1];
+
+	trimmed(vi, f, buf, sizeof buf);
+	if (f == F_COORDS)
+		snprintf(out, sz, "%s@%s", buf, vi->region);
+	else
+		snprintf(out, sz, "%s", buf);
+}
+
+/* Field f's value is valid but unusual (a location outside the region, a number or a
+ * plate that is not mainland Chinese): put the warning into vi->rejected and say true. */
+static bool
+format_warning(struct view_intake *vi, const struct model *m, int f)
+{
+	static const struct {
+		const char *why, *key;
+	} plates[] = {
+		{ "no province character", "intake.warn.plate_latin" },
+		{ "unknown province", "intake.warn.plate_province" },
+	};
+	char buf[256];
+	const char *why;
+	size_t i;
+
+	trimmed(vi, f, buf, sizeof buf);
+	switch (f) {
+	case F_COORDS:
+		vi->warned = location_warning(vi, m);
+		return vi->warned != DATA_WHERE_INSIDE;
+	case F_PHONE:
+		if (ticket_phone_invalid(buf) != NULL || ticket_phone_not_cn(buf) == NULL)
+			return false;
+		snprintf(vi->rejected, sizeof vi->rejected, "%s · %s",
+		    i18n_tr("intake.warn.phone"), i18n_tr("intake.warn.again"));
+		return true;
+	case F_PLATE:
+		if (buf[0] == '\0' || (why = ticket_plate_invalid(buf)) == NULL)
+			return false;
+		for (i = 0; i < sizeof plates / sizeof plates[0]; i++) {
+			if (strcmp(why, plates[i].why) == 0)
+				break;
+		}
+		snprintf(vi->rejected, sizeof vi->rejected, "%s · %s",
+		    i18n_tr(i < sizeof plates / sizeof plates[0] ? plates[i].key :
+		    "intake.warn.plate"), i18n_tr("intake.warn.again"));
+		return true;
+	default:
+		return false;
+	}
+}
+
 static unsigned
 submit(void *owner, struct form *fm, struct model *m)
 {
@@ -706,39 +765,46 @@ submit(void *owner, struct form *fm, struct model *m)
 		.on_reply = on_submitted, .ctx = vi, .owner = vi };
 	char what[96];
 
-	char coords[COORDS_MAX + 1];
-	enum data_where warned = DATA_WHERE_INSIDE;
+	char coords[COORDS_MAX + 1], key[sizeof vi->confirmed[0]];
 	double lat, lon;
+	int f;
 
 	if (vi->sending[0] != '\0')
 		return UI_HANDLED;	/* sent already: its answer comes (status line: pending) */
-	/* A location warning is confirmed by a second submit with the same location. */
-	if (vi->warned != DATA_WHERE_INSIDE && vi->rejected_field == F_COORDS &&
-	    strcmp(vi->warned_region, vi->region) == 0) {
-		field_value(vi, F_COORDS, coords, sizeof coords);
-		if (strcmp(coords, vi->rejected_value) == 0)
-			warned = vi->warned;
+	/* A warning is confirmed by a second submit with the same value (and region). */
+	if (vi->warned_field >= 0 && vi->rejected_field == vi->warned_field) {
+		f = vi->warned_field;
+		warn_key(vi, f, key, sizeof key);
+		if (strcmp(key, vi->warned_key) == 0) {
+			if (f == F_COORDS && vi->warned == DATA_WHERE_SWAPPED) {
+				/* swap them, for the agent to check and send */
+				trimmed(vi, F_COORDS, coords, sizeof coords);
+				if (parse_coords(coords, &lat, &lon) == 0) {
+					format_coords(lon, lat, coords, sizeof coords);
+					form_set_text(fm, F_COORDS, coords);
+					vi->landmark = -1;
+				}
+				vi->rejected_field = vi->warned_field = -1;
+				vi->rejected[0] = '\0';
+				return UI_HANDLED | UI_REDRAW;
+			}
+			rd_strlcpy(vi->confirmed[f], key, sizeof vi->confirmed[f]);
+		}
 	}
-	vi->rejected_field = -1;
+	vi->rejected_field = vi->warned_field = -1;
 	vi->rejected[0] = '\0';
 	vi->warned = DATA_WHERE_INSIDE;
-	if (warned == DATA_WHERE_SWAPPED) {
-		/* confirmed: swap them, for the agent to check and send */
-		trimmed(vi, F_COORDS, coords, sizeof coords);
-		if (parse_coords(coords, &lat, &lon) == 0) {
-			format_coords(lon, lat, coords, sizeof coords);
-			form_set_text(fm, F_COORDS, coords);
-			vi->landmark = -1;
-		}
-		return UI_HANDLED | UI_REDRAW;
-	}
-	if (warned == DATA_WHERE_INSIDE &&
-	    (vi->warned = location_warning(vi, m)) != DATA_WHERE_INSIDE) {
-		vi->rejected_field = F_COORDS;
-		rd_strlcpy(vi->warned_region, vi->region, sizeof vi->warned_region);
-		field_value(vi, F_COORDS, vi->rejected_value, sizeof vi->rejected_value);
+	for (f = 0; f < F_COUNT; f++) {
+		if (f != F_COORDS && f != F_PHONE && f != F_PLATE)
+			continue;
+		warn_key(vi, f, key, sizeof key);
+		if (strcmp(key, vi->confirmed[f]) == 0 || !format_warning(vi, m, f))
+			continue;
+		vi->rejected_field = vi->warned_field = f;
+		rd_strlcpy(vi->warned_key, key, sizeof vi->warned_key);
+		field_value(vi, f, vi->rejected_value, sizeof vi->rejected_value);
 		form_validate(fm, m);
-		fm->focus = F_COORDS;
+		fm->focus = f;
 		return UI_HANDLED | UI_REDRAW;
 	}
 	if (!form_validate(fm, m))
@@ -803,6 +869,7 @@ view_intake_create(const struct model *m)
 	vi->landmark = -1;
 	vi->fault = -1;
 	vi->rejected_field = -1;
+	vi->warned_field = -1;
 	form_init(&vi->form, defs, F_COUNT, section_titles, &intake_form_ops, vi);
 	vi->form.discard = "intake.discard";
 	vi->form.invalid = "intake.still_invalid";
