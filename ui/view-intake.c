@@ -89,8 +89,9 @@ struct view_intake {
 	int rejected_field;		/* -1: none */
 	char rejected_value[256];
 	char rejected[200];
-	/* The location warning of the last submit (rejected_field is F_COORDS then): the
-	 * next submit with the same coordinates and region confirms it. */
+	/* The warning of the last submit (a location outside the region, a foreign phone or
+	 * plate), shown as rejected at warned_field: the next submit with the same value
+	 * (warned_key) confirms it. */
 	int warned_field;		/* -1: none */
 	enum data_where warned;		/* the location's warning */
 	char warned_key[COORDS_MAX + DATA_ID_MAX + 2];
@@ -684,7 +685,8 @@ location_warning(struct view_intake *vi, const struct model *m)
 	case DATA_WHERE_OTHER:
 		snprintf(msg, sizeof msg, "%s %.0f km (%s %.0f km) · %s %s · %s",
 		    i18n_tr("intake.warn.far"), data_region_km(r, lat, lon),
-		    i18n_tr("intake.warn.radius"), r->radius_km, i18n_tr("intake.warn.in"), label, i18n_tr("intake.warn.again"));
+		    i18n_tr("intake.warn.radius"), r->radius_km, i18n_tr("intake.warn.in"), label,
+		    i18n_tr("intake.warn.again"));
 		break;
 	case DATA_WHERE_SWAPPED:
 		snprintf(msg, sizeof msg, "%s %s · %s",
@@ -693,7 +695,8 @@ location_warning(struct view_intake *vi, const struct model *m)
 	case DATA_WHERE_NOWHERE:
 		snprintf(msg, sizeof msg, "%s %.0f km (%s %.0f km) · %s · %s",
 		    i18n_tr("intake.warn.far"), data_region_km(r, lat, lon),
-		    i18n_tr("intake.warn.radius"), r->radius_km, i18n_tr("intake.warn.nowhere"), i18n_tr("intake.warn.again"));
+		    i18n_tr("intake.warn.radius"), r->radius_km, i18n_tr("intake.warn.nowhere"),
+		    i18n_tr("intake.warn.again"));
 		break;
 	}
 	rd_strlcpy(vi->rejected, msg, sizeof vi->rejected);
@@ -763,9 +766,7 @@ submit(void *owner, struct form *fm, struct model *m)
 	struct proto_intake_create a;
 	struct model_request rq = { .op = PROTO_MSG_intake_create, .args = &a,
 		.on_reply = on_submitted, .ctx = vi, .owner = vi };
-	char what[96];
-
-	char coords[COORDS_MAX + 1], key[sizeof vi->confirmed[0]];
+	char what[96], coords[COORDS_MAX + 1], key[sizeof vi->confirmed[0]];
 	double lat, lon;
 	int f;
 
