@@ -105,6 +105,10 @@ START_TEST(test_real_changsha)
 	ck_assert(has_landmark(r, "长沙南站 Changsha South Railway Station"));
 	ck_assert(has_landmark(r, "橘子洲 Orange Isle"));
 	ck_assert(has_landmark(r, "黄花机场 Huanghua Airport"));
+	/* expressway landmarks say so (the intake ticks the box), others do not */
+	for (size_t i = 0; i < r->n_landmarks; i++)
+		ck_assert_msg(r->landmarks[i].expressway ==
+		    (strstr(r->landmarks[i].name, "高速") != NULL), "%s", r->landmarks[i].name);
 	ck_assert_uint_ge(r->n_suppliers, 3);
 	fleet_totals(r, fleet);
 	/* domain.md 3.3: about 23 vans and 10 tow trucks for 220 calls a day */
@@ -218,6 +222,33 @@ START_TEST(test_class_name)
 	ck_assert_str_eq(data_region_class_name(REGION_RURAL), "rural");
 	ck_assert_str_eq(data_region_class_name((enum data_region_class)7), "?");
 	data_free(NULL);
+}
+END_TEST
+
+START_TEST(test_where)
+{
+	const struct data_region *cs = data_region(real, "changsha");
+	const struct data_region *aba = data_region(real, "aba");
+	const struct data_region *o = NULL;
+
+	ck_assert(data_region_km(cs, cs->lat, cs->lon) < 0.001);
+	ck_assert_ptr_eq(data_region_at(real, 28.20, 112.98), cs);
+	ck_assert_ptr_eq(data_region_at(real, 28.25, 112.56), data_region(real, "ningxiang"));
+	ck_assert_ptr_null(data_region_at(real, 0, 0));
+	ck_assert_ptr_null(data_region_at(NULL, 28.20, 112.98));
+	ck_assert_int_eq(data_where(real, cs, 28.20, 112.98, &o), DATA_WHERE_INSIDE);
+	ck_assert_ptr_null(o);
+	ck_assert_int_eq(data_where(real, NULL, 0, 0, &o), DATA_WHERE_INSIDE);
+	/* typed for Aba, but the point lies in Changsha */
+	ck_assert_int_eq(data_where(real, aba, 28.20, 112.98, &o), DATA_WHERE_OTHER);
+	ck_assert_ptr_eq(o, cs);
+	/* 277 km from Changsha, in no region */
+	ck_assert(data_region_km(cs, 30.70, 112.94) > 270);
+	ck_assert_int_eq(data_where(real, cs, 30.70, 112.94, &o), DATA_WHERE_NOWHERE);
+	ck_assert_ptr_null(o);
+	/* lat and lon swapped */
+	ck_assert_int_eq(data_where(real, cs, 112.98, 28.20, &o), DATA_WHERE_SWAPPED);
+	ck_assert_ptr_eq(o, cs);
 }
 END_TEST
 
@@ -561,6 +592,8 @@ static const struct {
 	    "x.ini:5: [region] class: unknown class 'village'" },
 	{ "regions/x.ini", EDIT, "auto_dispatch = 1\n", "auto_dispatch = yes\n",
 	    "x.ini:17: [region] auto_dispatch: must be 0 or 1, not 'yes'" },
+	{ "regions/x.ini", EDIT, "lat = 28.05\n", "lat = 28.05\nexpressway = 2\n",
+	    "x.ini:22: [landmark] expressway: must be 0 or 1, not '2'" },
 	{ "regions/x.ini", EDIT, "promise_min = 60\n", "promise_min = 45.5\n",
 	    "x.ini:13: [region] promise_min: not an integer: '45.5'" },
 	{ "regions/x.ini", EDIT, "promise_min = 60\n", "promise_min = 0\n",
@@ -633,6 +666,7 @@ data_suite(void)
 	tcase_add_checked_fixture(tc, real_setup, real_teardown);
 	tcase_add_test(tc, test_real_regions);
 	tcase_add_test(tc, test_real_changsha);
+	tcase_add_test(tc, test_where);
 	tcase_add_test(tc, test_real_aba);
 	tcase_add_test(tc, test_real_faults);
 	tcase_add_test(tc, test_real_sla_demand);

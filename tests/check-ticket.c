@@ -428,6 +428,85 @@ START_TEST(test_phone_invalid_null)
 }
 END_TEST
 
+/* Mainland numbers and plates (issue 8): table of what passes and what does not. */
+static const struct valid_case cn_phone_cases[] = {
+	{ "13812345678", true },
+	{ "138 1234 5678", true },
+	{ "138-1234-5678", true },
+	{ "+86 138 1234 5678", true },
+	{ "008613812345678", true },
+	{ "0731-88888888", true },		/* Changsha landline */
+	{ "010-1234567", true },		/* Beijing, 7 digits */
+	{ "0837-2822222", true },		/* Aba, 3-digit area code */
+	{ "+86 731 88888888", true },		/* landline without its 0 */
+	{ "12812345678", false },		/* 1[3-9] only */
+	{ "1381234567", false },		/* 10 digits */
+	{ "138123456789", false },
+	{ "88888888", false },			/* no area code */
+	{ "0731-888", false },
+	{ "00-12345678", false },
+	{ "+44 20 7946 0958", false },		/* London: a foreign number */
+	{ "+86 0731 88888888", false },
+	{ "07700900123", true },		/* looks like 077-00900123: cannot tell */
+};
+
+START_TEST(test_phone_not_cn)
+{
+	const struct valid_case *c = &cn_phone_cases[_i];
+	const char *why = ticket_phone_not_cn(c->in);
+
+	if (c->ok)
+		ck_assert_msg(why == NULL, "'%s' rejected: %s", c->in, why);
+	else
+		ck_assert_msg(why != NULL && *why != '\0', "'%s' accepted", c->in);
+}
+END_TEST
+
+static const struct valid_case plate_cases[] = {
+	{ "湘A12345", true },
+	{ "湘AD12345", true },			/* small new-energy */
+	{ "湘A12345D", true },			/* large new-energy */
+	{ "湘AX0001Y", false },			/* 6 without D/F first or last */
+	{ "湘A·12345", true },
+	{ "湘A 1234B", true },
+	{ "湘a-12c45", true },			/* case and separators ignored */
+	{ "京B1234学", true },
+	{ "湘A1234挂", true },
+	{ "湘A12345挂", false },
+	{ "湘A1234挂5", false },
+	{ "湘A1234", false },
+	{ "湘A123456", false },			/* 6, not new-energy */
+	{ "湘11234", false },			/* a letter after the province */
+	{ "湘A12O45", false },			/* no O */
+	{ "湘AI2345", false },
+	{ "沪A12345", true },
+	{ "港A12345", false },			/* not a mainland province */
+	{ "A12345", false },			/* Latin only: no province */
+	{ "ABC-1234", false },
+	{ "湘A12#45", false },
+	{ "", false },
+};
+
+START_TEST(test_plate_invalid)
+{
+	const struct valid_case *c = &plate_cases[_i];
+	const char *why = ticket_plate_invalid(c->in);
+
+	if (c->ok)
+		ck_assert_msg(why == NULL, "'%s' rejected: %s", c->in, why);
+	else
+		ck_assert_msg(why != NULL && *why != '\0', "'%s' accepted", c->in);
+}
+END_TEST
+
+START_TEST(test_cn_null)
+{
+	ck_assert_ptr_nonnull(ticket_phone_not_cn(NULL));
+	ck_assert_ptr_nonnull(ticket_plate_invalid(NULL));
+	ck_assert_str_eq(ticket_plate_invalid("A12345"), "no province character");
+}
+END_TEST
+
 static Suite *
 ticket_suite(void)
 {
@@ -464,6 +543,11 @@ ticket_suite(void)
 	tcase_add_loop_test(tc, test_phone_invalid, 0,
 	    (int)(sizeof valid_cases / sizeof valid_cases[0]));
 	tcase_add_test(tc, test_phone_invalid_null);
+	tcase_add_loop_test(tc, test_phone_not_cn, 0,
+	    (int)(sizeof cn_phone_cases / sizeof cn_phone_cases[0]));
+	tcase_add_loop_test(tc, test_plate_invalid, 0,
+	    (int)(sizeof plate_cases / sizeof plate_cases[0]));
+	tcase_add_test(tc, test_cn_null);
 	suite_add_tcase(s, tc);
 	return s;
 }

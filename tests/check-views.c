@@ -42,12 +42,12 @@
 /* ---------------------------------------------------------------- fixed data */
 
 static struct data_landmark cs_landmarks[] = {
-	{ "五一广场 Wuyi Square", 28.1960, 112.9768 },
-	{ "长沙南站 Changsha South Railway Station", 28.1497, 113.0650 },
-	{ "岳麓山 Yuelu Mountain", 28.1840, 112.9360 },
+	{ "五一广场 Wuyi Square", 28.1960, 112.9768, 0 },
+	{ "长沙南站 Changsha South Railway Station", 28.1497, 113.0650, 0 },
+	{ "岳麓山 Yuelu Mountain", 28.1840, 112.9360, 0 },
 };
 static struct data_landmark nx_landmarks[] = {
-	{ "宁乡高铁站 Ningxiang Railway Station", 28.2540, 112.5560 },
+	{ "宁乡高铁站 Ningxiang Railway Station", 28.2540, 112.5560, 0 },
 };
 static struct data_supplier cs_suppliers[] = {
 	{ .id = "xy", .name = "湘运救援 Xiangyun Rescue" },
@@ -57,10 +57,10 @@ static struct data_supplier nx_suppliers[] = {
 };
 static struct data_region regions[] = {
 	{ .id = "changsha", .name = "Changsha", .name_zh = "长沙", .lat = 28.2282,
-	    .lon = 112.9388, .landmarks = cs_landmarks, .n_landmarks = 3,
+	    .lon = 112.9388, .radius_km = 30, .landmarks = cs_landmarks, .n_landmarks = 3,
 	    .suppliers = cs_suppliers, .n_suppliers = 1 },
 	{ .id = "ningxiang", .name = "Ningxiang", .name_zh = "宁乡", .lat = 28.2770,
-	    .lon = 112.5510, .landmarks = nx_landmarks, .n_landmarks = 1,
+	    .lon = 112.5510, .radius_km = 35, .landmarks = nx_landmarks, .n_landmarks = 1,
 	    .suppliers = nx_suppliers, .n_suppliers = 1 },
 };
 static struct data data = { .regions = regions, .n_regions = 2,
@@ -2022,6 +2022,196 @@ END_TEST
 
 /* Issue 8: an intake's draft text round-trips into a new form (text, region, landmark,
  * fault, ticked flags), counts as typed there, and an untouched form has no draft. */
+/* Issue 8: a location outside the chosen region's radius is warned about at the
+ * coordinates, naming the region it lies in; a second F10 with the same location sends it;
+ * swapped latitude and longitude are offered to be swapped back (a second F10). */
+START_TEST(test_intake_location_checks)
+{
+	const struct proto_intake_create *a = &rec.intake_args;
+	int y;
+
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	/* in Ningxiang, typed for Changsha */
+	focus_field(COORDS);
+	press(KEYMAP_CTRL('u'));
+	type("28.25,112.55");
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.intake, 0);
+	draw(120, 30);
+	y = find_row("28.25,112.55");
+	ck_assert_int_ge(y, 0);
+	ck_assert_msg(strstr(row(y), i18n_tr("intake.warn.far")) != NULL, "%s", row(y));
+	ck_assert(screen_has(i18n_tr("intake.warn.in")));
+	ck_assert(screen_has("Ningxiang"));
+	/* changed: warned again, not sent */
+	press_sym(KEYSYM_BACKSPACE);
+	type("6");
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.intake, 0);
+	/* confirmed: the same location again is sent */
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.intake, 1);
+	ck_assert(a->lon > 112.5599 && a->lon < 112.5601);
+	view_destroy(v);
+
+	/* 275 km north of Changsha: in no region, said so */
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	focus_field(COORDS);
+	press(KEYMAP_CTRL('u'));
+	type("30.7,112.94");
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.intake, 1);
+	draw(120, 30);
+	ck_assert(screen_has(i18n_tr("intake.warn.nowhere")));
+	ck_assert(screen_has("275 km (")); /* from the centre, then the radius */
+	view_destroy(v);
+
+	/* swapped: the second F10 swaps them (not sent), the third sends */
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	focus_field(COORDS);
+	press(KEYMAP_CTRL('u'));
+	type("112.9,28.2");
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.intake, 1);
+	draw(120, 30);
+	ck_assert(screen_has(i18n_tr("intake.warn.swapped")));
+	ck_assert(!screen_has(i18n_tr("intake.err.lat_range")));
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.intake, 1);
+	draw(120, 30);
+	ck_assert(screen_has("28.20000,112.90000"));
+	ck_assert(!screen_has(i18n_tr("intake.warn.swapped")));
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.intake, 2);
+	ck_assert(a->lat > 28.1999 && a->lat < 28.2001);
+}
+END_TEST
+
+/* Issue 8: an expressway landmark ticks the expressway box (and another landmark or
+ * region unticks it) until the agent ticks or unticks it. */
+START_TEST(test_intake_expressway_landmark)
+{
+	const struct proto_intake_create *a = &rec.intake_args;
+
+	cs_landmarks[2].expressway = 1;
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	focus_field(LANDMARK);
+	press_sym(KEYSYM_LEFT);			/* the last: Yuelu Mountain, here an expressway */
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.intake, 1);
+	ck_assert_str_eq(a->landmark, "岳麓山 Yuelu Mountain");
+	ck_assert_int_eq(a->flags, TICKET_FLAG_EXPRESSWAY);
+	view_destroy(v);
+
+	/* another landmark unticks it */
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	focus_field(LANDMARK);
+	press_sym(KEYSYM_LEFT);
+	press_sym(KEYSYM_LEFT);
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.intake, 2);
+	ck_assert(!PROTO_HAS(a, intake_create, flags));
+	view_destroy(v);
+
+	/* unticked by the agent: the landmark leaves it so */
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	focus_field(LANDMARK);
+	press_sym(KEYSYM_LEFT);
+	focus_field(EXPRESSWAY + 1);		/* after "diagnose by phone first" */
+	press(' ');
+	focus_field(LANDMARK);
+	press_sym(KEYSYM_RIGHT);
+	press_sym(KEYSYM_LEFT);
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.intake, 3);
+	ck_assert(!PROTO_HAS(a, intake_create, flags));
+	cs_landmarks[2].expressway = 0;
+}
+END_TEST
+
+/* Issue 8: a foreign phone number and a plate that is not Chinese are warned about in
+ * words at their field; each F10 again confirms one (they stay confirmed), and an
+ * unconfirmed change is warned about again. */
+START_TEST(test_intake_format_warnings)
+{
+	const struct proto_intake_create *a = &rec.intake_args;
+	int y;
+
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	focus_field(PHONE);
+	press(KEYMAP_CTRL('u'));
+	type("+44 20 7946 0958");
+	focus_field(PLATE);
+	press(KEYMAP_CTRL('u'));
+	type("AB12 CDE");
+	focus_field(COORDS);
+	press(KEYMAP_CTRL('u'));
+	type("28.25,112.55");			/* in Ningxiang: warned too */
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.intake, 0);
+	draw(120, 30);
+	y = find_row("+44 20 7946 0958");
+	ck_assert_int_ge(y, 0);
+	ck_assert_msg(strstr(row(y), i18n_tr("intake.warn.phone")) != NULL, "%s", row(y));
+	press_sym(KEYSYM_F10);			/* phone confirmed: the plate next */
+	ck_assert_int_eq(rec.intake, 0);
+	draw(120, 30);
+	ck_assert(screen_has(i18n_tr("intake.warn.plate_latin")));
+	ck_assert(!screen_has(i18n_tr("intake.warn.phone")));
+	press_sym(KEYSYM_F10);			/* plate confirmed: the location next */
+	ck_assert_int_eq(rec.intake, 0);
+	draw(120, 30);
+	ck_assert(screen_has(i18n_tr("intake.warn.far")));
+	/* the location is confirmed with the F10 below; a changed plate is checked again */
+	focus_field(PLATE);
+	press_sym(KEYSYM_BACKSPACE);
+	type("F");
+	press_sym(KEYSYM_F10);
+	ck_assert_msg(rec.intake == 0, "sent plate '%s'", a->plate);
+	draw(120, 30);
+	ck_assert(screen_has(i18n_tr("intake.warn.plate_latin")));
+	press_sym(KEYSYM_F10);			/* the rest was confirmed: sent */
+	ck_assert_int_eq(rec.intake, 1);
+	ck_assert_str_eq(a->phone, "+44 20 7946 0958");
+	ck_assert_str_eq(a->plate, "AB12 CDF");
+	view_destroy(v);
+
+	/* a mistyped Chinese plate says what a plate looks like */
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	focus_field(PLATE);
+	press(KEYMAP_CTRL('u'));
+	type("湘A1234");
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.intake, 1);
+	draw(120, 30);
+	ck_assert(screen_has(i18n_tr("intake.warn.plate")));
+}
+END_TEST
+
 START_TEST(test_intake_draft_round_trip)
 {
 	char text[4096], again[4096];
@@ -2691,6 +2881,9 @@ views_suite(void)
 	tcase_add_test(tc, test_intake_submits_once);
 	tcase_add_test(tc, test_intake_minimal_and_failures);
 	tcase_add_test(tc, test_intake_rejected_kept);
+	tcase_add_test(tc, test_intake_location_checks);
+	tcase_add_test(tc, test_intake_expressway_landmark);
+	tcase_add_test(tc, test_intake_format_warnings);
 	tcase_add_test(tc, test_intake_draft_round_trip);
 	tcase_add_test(tc, test_intake_escape);
 	tcase_add_test(tc, test_intake_diag_hold);

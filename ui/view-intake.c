@@ -89,6 +89,14 @@ struct view_intake {
 	int rejected_field;		/* -1: none */
 	char rejected_value[256];
 	char rejected[200];
+	/* The warning of the last submit (a location outside the region, a foreign phone or
+	 * plate), shown as rejected at warned_field: the next submit with the same value
+	 * (warned_key) confirms it. */
+	int warned_field;		/* -1: none */
+	enum data_where warned;		/* the location's warning */
+	char warned_key[COORDS_MAX + DATA_ID_MAX + 2];
+	/* by field: the value (the location with its region) whose warning was confirmed */
+	char confirmed[F_COUNT][COORDS_MAX + DATA_ID_MAX + 2];
 };
 
 /* ---- values ---- */
@@ -396,8 +404,11 @@ set_region(struct view_intake *vi, const char *id)
 {
 	if (strcmp(vi->region, id) == 0)
 		return;
-	if (vi->landmark >= 0)
+	if (vi->landmark >= 0) {
 		form_set_text(&vi->form, F_COORDS, "");	/* they came from the old landmark */
+		if (!form_edited(&vi->form, F_EXPRESSWAY))	/* so did the box */
+			form_set_checked(&vi->form, F_EXPRESSWAY, false);
+	}
 	rd_strlcpy(vi->region, id, sizeof vi->region);
 	vi->landmark = -1;
 }
@@ -410,6 +421,9 @@ set_landmark(struct view_intake *vi, const struct model *m, int idx)
 
 	vi->landmark = idx;
 	lm = landmark_of(vi, m);
+	/* an expressway landmark ticks the box, until the agent ticks or unticks it */
+	if (!form_edited(&vi->form, F_EXPRESSWAY))
+		form_set_checked(&vi->form, F_EXPRESSWAY, lm != NULL && lm->expressway);
 	if (lm == NULL) {
 		vi->landmark = -1;
 		return;
@@ -648,6 +662,103 @@ on_submitted(struct model *m, void *ctx, const struct proto_reply *r,
 	}
 }
 
+/* The location typed lies outside the chosen region's radius: put the warning in words
+ * into vi->rejected (shown at the coordinates) and return where it lies, else
+ * DATA_WHERE_INSIDE. */
+static enum data_where
+location_warning(struct view_intake *vi, const struct model *m)
+{
+	const struct data_region *r = region_of(vi, m), *other;
+	char buf[256], label[2 * DATA_NAME_MAX + 2], msg[512];
+	enum data_where w;
+	double lat, lon;
+
+	trimmed(vi, F_COORDS, buf, sizeof buf);
+	if (r == NULL || parse_coords(buf, &lat, &lon) < 0)
+		return DATA_WHERE_INSIDE;
+	w = data_where(m->data, r, lat, lon, &other);
+	if (other != NULL)
+		region_label(other, label, sizeof label);
+	switch (w) {
+	case DATA_WHERE_INSIDE:
+		return w;
+	case DATA_WHERE_OTHER:
+		snprintf(msg, sizeof msg, "%s %.0f km (%s %.0f km) · %s %s · %s",
+		    i18n_tr("intake.warn.far"), data_region_km(r, lat, lon),
+		    i18n_tr("intake.warn.radius"), r->radius_km, i18n_tr("intake.warn.in"), label,
+		    i18n_tr("intake.warn.again"));
+		break;
+	case DATA_WHERE_SWAPPED:
+		snprintf(msg, sizeof msg, "%s %s · %s",
+		    i18n_tr("intake.warn.swapped"), label, i18n_tr("intake.warn.swap"));
+		break;
+	case DATA_WHERE_NOWHERE:
+		snprintf(msg, sizeof msg, "%s %.0f km (%s %.0f km) · %s · %s",
+		    i18n_tr("intake.warn.far"), data_region_km(r, lat, lon),
+		    i18n_tr("intake.warn.radius"), r->radius_km, i18n_tr("intake.warn.nowhere"),
+		    i18n_tr("intake.warn.again"));
+		break;
+	}
+	rd_strlcpy(vi->rejected, msg, sizeof vi->rejected);
+	return w;
+}
+
+/* What a warning about field f is confirmed for: its value, with the region for the
+ * location. */
+static void
+warn_key(const struct view_intake *vi, int f, char *out, size_t sz)
+{
+	char buf[COORDS_MAX + 1];
+
+	trimmed(vi, f, buf, sizeof buf);
+	if (f == F_COORDS)
+		snprintf(out, sz, "%s@%s", buf, vi->region);
+	else
+		snprintf(out, sz, "%s", buf);
+}
+
+/* Field f's value is valid but unusual (a location outside the region, a number or a
+ * plate that is not mainland Chinese): put the warning into vi->rejected and say true. */
+static bool
+format_warning(struct view_intake *vi, const struct model *m, int f)
+{
+	static const struct {
+		const char *why, *key;
+	} plates[] = {
+		{ "no province character", "intake.warn.plate_latin" },
+		{ "unknown province", "intake.warn.plate_province" },
+	};
+	char buf[256];
+	const char *why;
+	size_t i;
+
+	trimmed(vi, f, buf, sizeof buf);
+	switch (f) {
+	case F_COORDS:
+		vi->warned = location_warning(vi, m);
+		return vi->warned != DATA_WHERE_INSIDE;
+	case F_PHONE:
+		if (ticket_phone_invalid(buf) != NULL || ticket_phone_not_cn(buf) == NULL)
+			return false;
+		snprintf(vi->rejected, sizeof vi->rejected, "%s · %s",
+		    i18n_tr("intake.warn.phone"), i18n_tr("intake.warn.again"));
+		return true;
+	case F_PLATE:
+		if (buf[0] == '\0' || (why = ticket_plate_invalid(buf)) == NULL)
+			return false;
+		for (i = 0; i < sizeof plates / sizeof plates[0]; i++) {
+			if (strcmp(why, plates[i].why) == 0)
+				break;
+		}
+		snprintf(vi->rejected, sizeof vi->rejected, "%s · %s",
+		    i18n_tr(i < sizeof plates / sizeof plates[0] ? plates[i].key :
+		    "intake.warn.plate"), i18n_tr("intake.warn.again"));
+		return true;
+	default:
+		return false;
+	}
+}
+
 static unsigned
 submit(void *owner, struct form *fm, struct model *m)
 {
@@ -655,12 +766,48 @@ submit(void *owner, struct form *fm, struct model *m)
 	struct proto_intake_create a;
 	struct model_request rq = { .op = PROTO_MSG_intake_create, .args = &a,
 		.on_reply = on_submitted, .ctx = vi, .owner = vi };
-	char what[96];
+	char what[96], coords[COORDS_MAX + 1], key[sizeof vi->confirmed[0]];
+	double lat, lon;
+	int f;
 
 	if (vi->sending[0] != '\0')
 		return UI_HANDLED;	/* sent already: its answer comes (status line: pending) */
-	vi->rejected_field = -1;
+	/* A warning is confirmed by a second submit with the same value (and region). */
+	if (vi->warned_field >= 0 && vi->rejected_field == vi->warned_field) {
+		f = vi->warned_field;
+		warn_key(vi, f, key, sizeof key);
+		if (strcmp(key, vi->warned_key) == 0) {
+			if (f == F_COORDS && vi->warned == DATA_WHERE_SWAPPED) {
+				/* swap them, for the agent to check and send */
+				trimmed(vi, F_COORDS, coords, sizeof coords);
+				if (parse_coords(coords, &lat, &lon) == 0) {
+					format_coords(lon, lat, coords, sizeof coords);
+					form_set_text(fm, F_COORDS, coords);
+					vi->landmark = -1;
+				}
+				vi->rejected_field = vi->warned_field = -1;
+				vi->rejected[0] = '\0';
+				return UI_HANDLED | UI_REDRAW;
+			}
+			rd_strlcpy(vi->confirmed[f], key, sizeof vi->confirmed[f]);
+		}
+	}
+	vi->rejected_field = vi->warned_field = -1;
 	vi->rejected[0] = '\0';
+	vi->warned = DATA_WHERE_INSIDE;
+	for (f = 0; f < F_COUNT; f++) {
+		if (f != F_COORDS && f != F_PHONE && f != F_PLATE)
+			continue;
+		warn_key(vi, f, key, sizeof key);
+		if (strcmp(key, vi->confirmed[f]) == 0 || !format_warning(vi, m, f))
+			continue;
+		vi->rejected_field = vi->warned_field = f;
+		rd_strlcpy(vi->warned_key, key, sizeof vi->warned_key);
+		field_value(vi, f, vi->rejected_value, sizeof vi->rejected_value);
+		form_validate(fm, m);
+		fm->focus = f;
+		return UI_HANDLED | UI_REDRAW;
+	}
 	if (!form_validate(fm, m))
 		return UI_HANDLED | UI_REDRAW;
 	fill_request(vi, m, &a);
@@ -723,6 +870,7 @@ view_intake_create(const struct model *m)
 	vi->landmark = -1;
 	vi->fault = -1;
 	vi->rejected_field = -1;
+	vi->warned_field = -1;
 	form_init(&vi->form, defs, F_COUNT, section_titles, &intake_form_ops, vi);
 	vi->form.discard = "intake.discard";
 	vi->form.invalid = "intake.still_invalid";

@@ -111,6 +111,7 @@ static const struct field landmark_fields[] = {
 	FLD(struct data_landmark, name, FT_NAME, 0, 0, 1),
 	FLD(struct data_landmark, lat, FT_DOUBLE, -90, 90, 1),
 	FLD(struct data_landmark, lon, FT_DOUBLE, -180, 180, 1),
+	FLD(struct data_landmark, expressway, FT_FLAG, 0, 1, 0),
 };
 
 /* The fleet keys (one per truck kind) are handled apart, through truck_kind_parse. */
@@ -1162,4 +1163,44 @@ data_default_dir(void)
 	if (env != NULL && *env != '\0')
 		return env;
 	return RD_DATADIR;
+}
+
+double
+data_region_km(const struct data_region *r, double lat, double lon)
+{
+	return distance_km(r->lat, r->lon, lat, lon);
+}
+
+const struct data_region *
+data_region_at(const struct data *d, double lat, double lon)
+{
+	const struct data_region *best = NULL;
+	double best_km = 0, km;
+	size_t i;
+
+	for (i = 0; d != NULL && i < d->n_regions; i++) {
+		km = data_region_km(&d->regions[i], lat, lon);
+		if (km <= d->regions[i].radius_km && (best == NULL || km < best_km)) {
+			best = &d->regions[i];
+			best_km = km;
+		}
+	}
+	return best;
+}
+
+enum data_where
+data_where(const struct data *d, const struct data_region *r, double lat, double lon,
+    const struct data_region **other)
+{
+	bool valid = lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180;
+	bool swap_valid = lon >= -90 && lon <= 90 && lat >= -180 && lat <= 180;
+
+	*other = NULL;
+	if (r == NULL || (valid && data_region_km(r, lat, lon) <= r->radius_km))
+		return DATA_WHERE_INSIDE;
+	if (valid && (*other = data_region_at(d, lat, lon)) != NULL)
+		return DATA_WHERE_OTHER;
+	if (swap_valid && (*other = data_region_at(d, lon, lat)) != NULL)
+		return DATA_WHERE_SWAPPED;
+	return valid ? DATA_WHERE_NOWHERE : DATA_WHERE_INSIDE;
 }

@@ -21,6 +21,7 @@
 struct data_landmark {
 	char name[DATA_NAME_MAX];
 	double lat, lon;
+	int expressway;         /* 1: on an expressway (the intake ticks its box) */
 };
 
 struct data_supplier {
@@ -102,6 +103,20 @@ void data_free(struct data *d); /* NULL is fine */
 const struct data_region *data_region(const struct data *d, const char *id);
 /* "city", "county" or "rural" (static), or "?" if out of range. */
 const char *data_region_class_name(enum data_region_class c);
+/* Great-circle distance in km from r's centre to (lat, lon). */
+double data_region_km(const struct data_region *r, double lat, double lon);
+/* The region whose radius holds (lat, lon), the nearest centre if several; NULL if none. */
+const struct data_region *data_region_at(const struct data *d, double lat, double lon);
+/* A location typed for region r, checked against the regions' radii: */
+enum data_where {
+	DATA_WHERE_INSIDE,	/* within r's radius (or r is NULL, or lat/lon out of range
+				   and not a swapped point in a region: the form says that) */
+	DATA_WHERE_OTHER,	/* outside r, inside *other's radius */
+	DATA_WHERE_SWAPPED,	/* in no region, but (lon, lat) lies in *other */
+	DATA_WHERE_NOWHERE,	/* outside r and every region, swapped or not */
+};
+enum data_where data_where(const struct data *d, const struct data_region *r, double lat,
+    double lon, const struct data_region **other);
 /* The region's average truck speed in km/h during local hour h (0..23, China time for the
  * regions in data/): speed_expressway_kmh on an expressway, else speed_peak_kmh in the rush
  * hours (civil_peak_hour) and speed_kmh otherwise. The one speed model of the broker's

@@ -315,3 +315,119 @@ ticket_phone_invalid(const char *phone)
 		return "too many digits (at most 20)";
 	return NULL;
 }
+
+const char *
+ticket_phone_not_cn(const char *phone)
+{
+	char d[24];
+	size_t n = 0;
+	const char *s = phone, *p;
+
+	if (phone == NULL)
+		return "empty";
+	for (; *s != '\0'; s++) {
+		if (is_digit(*s)) {
+			if (n + 1 >= sizeof d)
+				return "too many digits";
+			d[n++] = *s;
+		}
+	}
+	d[n] = '\0';
+	p = d;
+	if (phone[0] == '+' || (n >= 4 && memcmp(d, "0086", 4) == 0)) {
+		if (phone[0] == '+' && (n < 2 || memcmp(d, "86", 2) != 0))
+			return "not a mainland China number";
+		p = d + (phone[0] == '+' ? 2 : 4);
+		n = strlen(p);
+		if (p[0] == '1')
+			return n == 11 && p[1] >= '3' ? NULL : "not a mainland mobile number";
+		return p[0] != '0' && n >= 9 && n <= 11 ? NULL : "not a mainland landline number";
+	}
+	if (p[0] == '1')
+		return n == 11 && p[1] >= '3' ? NULL : "not a mainland mobile number";
+	if (p[0] == '0')
+		return p[1] != '0' && n >= 10 && n <= 12 ? NULL : "not a mainland landline number";
+	return "not a mainland mobile or landline number (area code?)";
+}
+
+/* The next UTF-8 character of *s as a pointer and byte length; *s moves on. */
+static size_t
+utf8_next(const char **s)
+{
+	const unsigned char *u = (const unsigned char *)*s;
+	size_t n = *u < 0x80 ? 1 : *u >= 0xf0 ? 4 : *u >= 0xe0 ? 3 : *u >= 0xc0 ? 2 : 1;
+	size_t i;
+
+	for (i = 1; i < n; i++) {
+		if (u[i] == '\0')
+			break;
+	}
+	*s += i;
+	return i;
+}
+
+static bool
+plate_alnum(char c)
+{
+	c = (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+	return is_digit(c) || (c >= 'A' && c <= 'Z' && c != 'I' && c != 'O');
+}
+
+const char *
+ticket_plate_invalid(const char *plate)
+{
+	static const char provinces[] =
+	    "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼";
+	static const char *const suffixes[] = { "挂", "学", "警", "领", "港", "澳" };
+	char body[16], ch[5];
+	const char *s = plate, *c;
+	size_t n = 0, len, k;
+	bool province = false, suffix = false;
+
+	if (plate == NULL || *plate == '\0')
+		return "empty";
+	while (*s != '\0') {
+		c = s;
+		len = utf8_next(&s);
+		if (len == 1 && (*c == ' ' || *c == '-' || *c == '.'))
+			continue;
+		if (len == 2 && strncmp(c, "·", 2) == 0)
+			continue;
+		if (suffix)
+			return "nothing may follow the suffix";
+		if (len == 1) {
+			if (!plate_alnum(*c))
+				return (*c | 0x20) == 'i' || (*c | 0x20) == 'o' ?
+				    "letters I and O are not used" : "only letters and digits";
+			if (n + 1 >= sizeof body)
+				return "too long";
+			body[n++] = (char)(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
+			continue;
+		}
+		memcpy(ch, c, len);
+		ch[len] = '\0';
+		if (n == 0 && !province && strstr(provinces, ch) != NULL && len == 3) {
+			province = true;
+			continue;
+		}
+		for (k = 0; k < sizeof suffixes / sizeof suffixes[0]; k++) {
+			if (strcmp(ch, suffixes[k]) == 0)
+				suffix = true;
+		}
+		if (!suffix)
+			return province || n > 0 ? "unknown character" : "unknown province";
+	}
+	if (!province)
+		return "no province character";
+	if (n == 0 || !(body[0] >= 'A' && body[0] <= 'Z'))
+		return "a letter must follow the province";
+	n--;	/* the rest after the city letter */
+	if (suffix)
+		return n == 4 ? NULL : "4 letters or digits before the suffix";
+	if (n == 5)
+		return NULL;
+	if (n == 6)
+		return body[1] == 'D' || body[1] == 'F' || body[6] == 'D' || body[6] == 'F' ?
+		    NULL : "6 characters only on a new-energy plate (D or F first or last)";
+	return n < 5 ? "too short (5 after the letter)" : "too long (5 after the letter)";
+}

@@ -115,5 +115,15 @@ void ticket_mask_phone(const char *phone, char *out, size_t outsz);
 /* Validate a phone number as typed by an agent: optional leading '+', then 5..20 digits,
  * spaces and dashes allowed between digits. Returns NULL if fine, else a static reason. */
 const char *ticket_phone_invalid(const char *phone);
+/* Whether a phone number (valid for ticket_phone_invalid) is a mainland China one: a mobile
+ * 1[3-9] and 9 more digits, or a landline 0, a 2- or 3-digit area code and a 7- or 8-digit
+ * number (10 to 12 digits); either may follow +86 or 0086 (a landline then without its
+ * 0). NULL if it is, else a static reason: a foreign or mistyped number. */
+const char *ticket_phone_not_cn(const char *phone);
+/* Check a Chinese plate: a province character (京, 湘, ...), a letter, then 5 letters or
+ * digits (no I or O), or 4 and a suffix 挂 (trailer), 学 (learner), 警 (police), 领, 港
+ * or 澳; new-energy plates have 6, the first or the last D or F. Spaces, dashes and the
+ * middle dot are ignored, and so is case. NULL if fine, else a static reason. */
+const char *ticket_plate_invalid(const char *plate);
 
 #endif
