@@ -121,11 +121,26 @@ draw_row(struct vscreen *vs, const struct layout *l, int y, const struct model *
 	cell(vs, l, COL_CUSTOMER, y, ROLE_NORMAL, t->customer);
 }
 
+/* view_draw_list's row callback: the row of list[i]. */
+struct list_ctx {
+	const struct layout *l;
+	const struct model *m;
+	const struct proto_ticket **list;
+};
+
+static void
+list_row(void *ctx, struct vscreen *vs, int line, size_t i)
+{
+	struct list_ctx *c = ctx;
+
+	draw_row(vs, c->l, line, c->m, c->list[i]);
+}
+
 static void
 queue_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct theme *th)
 {
 	struct view_diag_queue *q = (struct view_diag_queue *)v;
-	int cols = vscreen_cols(vs), rows = vscreen_rows(vs), y, y1, r, i, ysel = -1;
+	int cols = vscreen_cols(vs), rows = vscreen_rows(vs), y, y1, i, ysel = -1;
 	const struct proto_ticket **list;
 	struct layout l;
 	size_t n, nrun = 0, k;
@@ -156,30 +171,10 @@ queue_draw(struct view *v, const struct model *m, struct vscreen *vs, const stru
 		cell(vs, &l, (enum col)i, y, ROLE_HEADER, i18n_tr(cols_def[i].head));
 	y++;
 	q->list_rows = y1 - y > 0 ? y1 - y : 1;
-	if (n <= (size_t)q->list_rows)
-		q->top = 0;
-	else {
-		if (q->sel < q->top)
-			q->top = q->sel;
-		if (q->sel >= q->top + (size_t)q->list_rows)
-			q->top = q->sel - (size_t)q->list_rows + 1;
-		if (q->top > n - (size_t)q->list_rows)
-			q->top = n - (size_t)q->list_rows;
-	}
-	if (n == 0 && y < y1) {
-		const char *none = i18n_tr(m->flows != NULL ? "diagq.empty" : "diagq.no_flows");
-		int w = text_width(none);
-
-		vscreen_put_ellipsis(vs, w < cols ? (cols - w) / 2 : 0, y + (y1 - y) / 3,
-		    m->flows != NULL ? ROLE_OK : ROLE_WARN, 0, none, cols);
-	}
-	for (r = 0; r < q->list_rows && y + r < y1 && q->top + (size_t)r < n; r++) {
-		draw_row(vs, &l, y + r, m, list[q->top + (size_t)r]);
-		if (q->top + (size_t)r == q->sel) {
-			vscreen_paint(vs, 0, y + r, cols, ROLE_SELECTED, 0);
-			ysel = y + r;
-		}
-	}
+	ysel = view_draw_list(vs, y, y1, n, q->sel, &q->top,
+	    i18n_tr(m->flows != NULL ? "diagq.empty" : "diagq.no_flows"),
+	    m->flows != NULL ? ROLE_OK : ROLE_WARN, list_row,
+	    &(struct list_ctx){ &l, m, list });
 	free(list);
 	chrome_status(vs, rows - 2, m);
 	chrome_message(vs, rows - 1, m, hints, (int)ARRAY_LEN(hints));

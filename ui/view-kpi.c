@@ -463,11 +463,26 @@ draw_row(struct vscreen *vs, const struct layout *l, int y, const struct model *
 	cell(vs, l, COL_WARNING, y, wrole, nw > 0 ? text : "-");
 }
 
+/* view_draw_list's row callback: the row of list[i]. */
+struct list_ctx {
+	const struct layout *l;
+	const struct model *m;
+	const struct proto_ticket **list;
+};
+
+static void
+list_row(void *ctx, struct vscreen *vs, int line, size_t i)
+{
+	struct list_ctx *c = ctx;
+
+	draw_row(vs, c->l, line, c->m, c->list[i]);
+}
+
 static void
 kpi_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct theme *th)
 {
 	struct view_kpi *vk = (struct view_kpi *)v;
-	int cols = vscreen_cols(vs), rows = vscreen_rows(vs), y, y1, i, tw, r, ysel = -1;
+	int cols = vscreen_cols(vs), rows = vscreen_rows(vs), y, y1, i, tw, ysel = -1;
 	struct view_kpi_stats s;
 	struct tile tl[SERVICE_TILES], dt[DIAG_TILES];
 	const struct proto_ticket **list;
@@ -515,30 +530,8 @@ kpi_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct
 	lay_out(&l, cols, list, n);
 	draw_header(vs, &l, y++);
 	vk->list_rows = y1 - y > 0 ? y1 - y : 1;
-	if (n <= (size_t)vk->list_rows)
-		vk->top = 0;
-	else {
-		if (vk->sel < vk->top)
-			vk->top = vk->sel;
-		if (vk->sel >= vk->top + (size_t)vk->list_rows)
-			vk->top = vk->sel - (size_t)vk->list_rows + 1;
-		if (vk->top > n - (size_t)vk->list_rows)
-			vk->top = n - (size_t)vk->list_rows;
-	}
-	if (n == 0 && y < y1) {
-		const char *none = i18n_tr("kpi.none_overdue");
-		int w = text_width(none);
-
-		vscreen_put_ellipsis(vs, w < cols ? (cols - w) / 2 : 0, y + (y1 - y) / 3,
-		    ROLE_OK, 0, none, cols);
-	}
-	for (r = 0; r < vk->list_rows && y + r < y1 && vk->top + (size_t)r < n; r++) {
-		draw_row(vs, &l, y + r, m, list[vk->top + (size_t)r]);
-		if (vk->top + (size_t)r == vk->sel) {
-			vscreen_paint(vs, 0, y + r, cols, ROLE_SELECTED, 0);
-			ysel = y + r;
-		}
-	}
+	ysel = view_draw_list(vs, y, y1, n, vk->sel, &vk->top, i18n_tr("kpi.none_overdue"),
+	    ROLE_OK, list_row, &(struct list_ctx){ &l, m, list });
 	free(list);
 
 	chrome_status(vs, rows - 2, m);

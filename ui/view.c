@@ -141,3 +141,37 @@ view_sel_move(size_t *sel, size_t n, size_t page, enum keymap_action a)
 		return false;
 	}
 }
+
+int
+view_draw_list(struct vscreen *vs, int y, int y1, size_t n, size_t sel, size_t *top,
+    const char *empty, enum theme_role empty_role,
+    void (*draw)(void *ctx, struct vscreen *vs, int line, size_t i), void *ctx)
+{
+	size_t rows = y1 - y > 0 ? (size_t)(y1 - y) : 1;
+	int cols = vscreen_cols(vs), ysel = -1;
+
+	if (n <= rows) {
+		*top = 0;
+	} else {
+		if (sel < *top)
+			*top = sel;
+		if (sel >= *top + rows)
+			*top = sel - rows + 1;
+		if (*top > n - rows)
+			*top = n - rows;
+	}
+	if (n == 0 && y < y1) {
+		int w = text_width(empty);
+
+		vscreen_put_ellipsis(vs, w < cols ? (cols - w) / 2 : 0, y + (y1 - y) / 3,
+		    empty_role, 0, empty, cols);
+	}
+	for (size_t r = 0; r < rows && y + (int)r < y1 && *top + r < n; r++) {
+		draw(ctx, vs, y + (int)r, *top + r);
+		if (*top + r == sel) {
+			vscreen_paint(vs, 0, y + (int)r, cols, ROLE_SELECTED, 0);
+			ysel = y + (int)r;
+		}
+	}
+	return ysel;
+}

@@ -160,5 +160,12 @@ void view_sel_follow(const struct proto_ticket *const *list, size_t n, size_t *s
  * home, end) over a list of n rows; the caller clamps (view_sel_follow). Returns false
  * for any other action, leaving *sel as it was. */
 bool view_sel_move(size_t *sel, size_t n, size_t page, enum keymap_action a);
+/* A scrolling list of n rows on lines [y, y1) of vs: *top is kept so that row sel shows,
+ * draw(ctx, vs, line, i) draws row i on a line, the selected row is painted selected, and
+ * an empty list shows the text empty centred (in empty_role). Returns the selection's
+ * line, or -1 when no row is selected. */
+int view_draw_list(struct vscreen *vs, int y, int y1, size_t n, size_t sel, size_t *top,
+    const char *empty, enum theme_role empty_role,
+    void (*draw)(void *ctx, struct vscreen *vs, int line, size_t i), void *ctx);
 
 #endif
