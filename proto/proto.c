@@ -1279,6 +1279,8 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 	case PROTO_MSG_offer_decline:
 	case PROTO_MSG_intake_create:
 	case PROTO_MSG_ticket_note:
+	case PROTO_MSG_ticket_edit:
+	case PROTO_MSG_ticket_callback:
 	case PROTO_MSG_ticket_set_state:
 	case PROTO_MSG_ticket_cancel:
 	case PROTO_MSG_ticket_assign:

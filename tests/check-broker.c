@@ -1671,9 +1671,10 @@ END_TEST
 START_TEST(test_op_table)
 {
 	static const char *mutating[] = {
-		"intake.create", "ticket.note", "ticket.set_state", "ticket.cancel", "ticket.assign",
-		"offer.accept", "offer.decline", "diag.start", "diag.answer", "diag.back",
-		"diag.safety", "diag.abort", "diag.dispatch_now",
+		"intake.create", "ticket.note", "ticket.edit", "ticket.callback",
+		"ticket.set_state", "ticket.cancel", "ticket.assign", "offer.accept",
+		"offer.decline", "diag.start", "diag.answer", "diag.back", "diag.safety",
+		"diag.abort", "diag.dispatch_now",
 	};
 	size_t n_requests = 0;
 

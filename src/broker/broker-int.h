@@ -6,6 +6,8 @@
  *                      checkpoints, load; create, run, destroy
  *   broker-ops.c       the op table and the request handlers (snapshot included)
  *   broker-feed.c      the suppliers' feed: GPS fixes and truck status
+ *   broker-edit.c      ticket.edit and ticket.callback: corrections after intake, calls
+ *                      again
  *   broker-diag.c      guided remote diagnosis: the flows, the sessions on tickets, their
  *                      outcomes, stats.kpi
  *   broker-dispatch.c  offers, holds, try_dispatch, offer time-outs, ticket state changes
@@ -21,7 +23,7 @@
  *
  *   broker.c                          the loop
  *   broker-ops.c    broker-feed.c     what arrives on the sockets
- *   broker-diag.c                     diagnosis sessions (rows of the op table)
+ *   broker-diag.c   broker-edit.c     diagnosis sessions, edits (rows of the op table)
  *   broker-dispatch.c                 offers and ticket states
  *   broker-watch.c                    warnings
  *   broker-state.c                    tables, snapshot lists, relink after a load
@@ -53,6 +55,9 @@
 
 #define DECLINED_MAX 32
 #define OFFER_TIMEOUT_DEFAULT_S 120 /* a truck whose supplier is not in the data */
+#define BROKER_FAR_FROM_REGION_M 500000.0 /* a location further from its region's centre is
+                                             * refused (intake.create, ticket.edit) */
+#define BROKER_EDIT_MOVE_M 1000.0 /* a ticket.edit moving the car further re-dispatches */
 
 struct btruck;
 struct bwarn;
@@ -408,6 +413,14 @@ void broker_handle_feed(struct broker *b, const struct proto_feed *f);
 void broker_feed_flush(struct broker *b, int64_t mono_ms);
 /* Free what the feed keeps (broker_destroy). */
 void broker_feed_finish(struct broker *b);
+
+/* ---- broker-edit.c: rows of the op table ---- */
+
+/* ticket.edit and ticket.callback (struct broker_op's handler). */
+int broker_op_edit(struct broker *b, const struct peer *p, const struct proto_request *req,
+    struct proto_buf *out);
+int broker_op_callback(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
 
 /* ---- broker-ops.c: called by the loop ---- */
 

@@ -15,7 +15,6 @@
 
 #include "util.h"
 
-#define FAR_FROM_REGION_M 500000.0
 #define HISTORY_MAX 2000      /* events returned by ticket.get: the most recent ones */
 #define SEARCH_LIMIT 50       /* tickets in a ticket.search page unless limit says */
 #define SEARCH_SCAN_MAX 5000  /* tickets one ticket.search request looks at, at most */
@@ -71,7 +70,7 @@ op_intake(struct broker *b, const struct peer *p, const struct proto_request *re
 		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "address: empty");
 	double d = geo_distance_m((struct geo_point){ a->lat, a->lon },
 	    (struct geo_point){ r->lat, r->lon });
-	if (d > FAR_FROM_REGION_M)
+	if (d > BROKER_FAR_FROM_REGION_M)
 		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST,
 		    "location is %.0f km from region %s; check the coordinates", d / 1000, r->id);
 
@@ -642,6 +641,8 @@ const struct broker_op broker_ops[] = {
 	{ "ticket.get", PROTO_MSG_ticket_get, false, ALL, op_get },
 	{ "ticket.search", PROTO_MSG_ticket_search, false, ALL, op_search },
 	{ "ticket.note", PROTO_MSG_ticket_note, true, ALL, op_note },
+	{ "ticket.edit", PROTO_MSG_ticket_edit, true, ALL, broker_op_edit },
+	{ "ticket.callback", PROTO_MSG_ticket_callback, true, ALL, broker_op_callback },
 	{ "ticket.set_state", PROTO_MSG_ticket_set_state, true, ALL, op_set_state },
 	{ "ticket.cancel", PROTO_MSG_ticket_cancel, true, ALL, op_cancel },
 	{ "ticket.assign", PROTO_MSG_ticket_assign, true, ALL, op_assign },

@@ -77,7 +77,9 @@ enum warn_kind {
 	X(DIAG_SAFETY, "diag_safety", EVENT_ON_TICKET, "event.diag_safety")     \
 	X(DIAG_OUTCOME, "diag_outcome", EVENT_ON_TICKET, "event.diag_outcome")  \
 	X(DIAG_ABORT, "diag_abort", EVENT_ON_TICKET, "event.diag_abort")        \
-	X(DIAG_DISPATCH, "diag_dispatch", EVENT_ON_TICKET, "event.diag_dispatch")
+	X(DIAG_DISPATCH, "diag_dispatch", EVENT_ON_TICKET, "event.diag_dispatch") \
+	X(EDIT, "edit", EVENT_ON_TICKET, "event.edit")                          \
+	X(CALLBACK, "callback", EVENT_ON_TICKET, "event.callback")
 
 enum event_kind {
 #define X(e, s, on, key) EVENT_##e,
