@@ -1850,9 +1850,9 @@ START_TEST(test_intake_submits_once)
 	v = view_intake_create(&m);
 	type("欧阳娜娜");			/* name has the focus first */
 	press_sym(KEYSYM_TAB);
-	type("138 1234 5678");
+	type("138 1234 5670");
 	press_sym(KEYSYM_ENTER);		/* Enter moves on from a text field */
-	type("湘AD12345");
+	type("湘AD12340");
 	press_sym(KEYSYM_TAB);
 	type("比亚迪 汉 EV");
 	press_sym(KEYSYM_TAB);
@@ -1893,8 +1893,8 @@ START_TEST(test_intake_submits_once)
 	ck_assert_int_eq(rec.intake, 1);
 	ck_assert_ptr_null(m.req.close);
 	ck_assert_str_eq(a->customer, "欧阳娜娜");
-	ck_assert_str_eq(a->phone, "138 1234 5678");
-	ck_assert_str_eq(a->plate, "湘AD12345");
+	ck_assert_str_eq(a->phone, "138 1234 5670");
+	ck_assert_str_eq(a->plate, "湘AD12340");
 	ck_assert_str_eq(a->model, "比亚迪 汉 EV");
 	ck_assert_str_eq(a->region, "changsha");
 	ck_assert_str_eq(a->landmark, "五一广场 Wuyi Square");
@@ -1925,9 +1925,9 @@ START_TEST(test_intake_minimal_and_failures)
 	v = view_intake_create(&m);
 	type("Li Lei");
 	focus_field(PHONE);
-	type("+86 13700001234");
+	type("+86 13700009876");
 	focus_field(PLATE);
-	type("湘A12345");
+	type("湘A23456");
 	focus_field(COORDS);
 	type("28.25，112.55");		/* a full-width comma, as Chinese IMEs type it */
 	focus_field(ADDRESS);
@@ -1959,9 +1959,9 @@ intake_fill(void)
 	focus_field(NAME);
 	type("Li Lei");
 	focus_field(PHONE);
-	type("13700001234");
+	type("13700009876");
 	focus_field(PLATE);
-	type("湘A12345");
+	type("湘A23456");
 	focus_field(REGION);
 	press_sym(KEYSYM_RIGHT);		/* changsha */
 	focus_field(COORDS);
@@ -1988,7 +1988,7 @@ START_TEST(test_intake_rejected_kept)
 	ck_assert_ptr_null(m.req.close);
 	draw(120, 30);
 	ck_assert(screen_has("Li Lei"));
-	ck_assert(screen_has("13700001234"));
+	ck_assert(screen_has("13700009876"));
 	y = find_row("28.2,112.9");
 	ck_assert_int_ge(y, 0);
 	ck_assert_msg(strstr(row(y), "location is 1336 km") != NULL, "%s", row(y));
@@ -2209,6 +2209,190 @@ START_TEST(test_intake_format_warnings)
 	ck_assert_int_eq(rec.intake, 1);
 	draw(120, 30);
 	ck_assert(screen_has(i18n_tr("intake.warn.plate")));
+}
+END_TEST
+
+/* Issue 8: the same caller again. A phone or a plate of an open ticket shows that ticket
+ * above the form; F9 attaches the call to it (ticket.callback with the notes typed) and,
+ * accepted, closes the form to open the ticket's detail; F10 warns beside the field that
+ * matched and a second F10 creates the new ticket all the same. A closed ticket's number
+ * is no duplicate. */
+START_TEST(test_intake_duplicate)
+{
+	int y;
+
+	v = view_intake_create(&m);
+	/* F9 with no open ticket found: said so, nothing sent */
+	ck_assert_uint_eq(press_sym(KEYSYM_F9), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.callback, 0);
+	ck_assert(strstr(m.message, i18n_tr("intake.dup.none")) != NULL);
+	focus_field(PHONE);
+	type("13500003333");			/* 1047's, completed */
+	draw(120, 30);
+	ck_assert(!screen_has(i18n_tr("intake.dup.open")));
+	press(KEYMAP_CTRL('u'));
+	type("137 0000 1234");			/* 1044's, typed with spaces */
+	draw(120, 30);
+	y = find_row(i18n_tr("intake.dup.open"));
+	ck_assert_int_ge(y, 1);
+	ck_assert_int_lt(y, find_row("Customer name"));
+	ck_assert_msg(strstr(row(y), "#1044") != NULL && strstr(row(y), "137****1234") != NULL &&
+	    strstr(row(y), "湘A12345") != NULL && strstr(row(y), "en route") != NULL &&
+	    strstr(row(y), "35m") != NULL && strstr(row(y), "Changsha") != NULL &&
+	    strstr(row(y), "F9") != NULL, "%s", row(y));
+	ck_assert_int_eq(role_at(y, "#1044"), ROLE_WARN);
+	focus_field(NOTES);
+	type("asks where the truck is");
+	ck_assert_uint_eq(press_sym(KEYSYM_F9), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.callback, 1);
+	ck_assert_int_eq(rec.id, 1044);
+	ck_assert_str_eq(rec.text, "asks where the truck is");
+	ck_assert_uint_eq(press_sym(KEYSYM_F9), UI_HANDLED);	/* sent once */
+	ck_assert_int_eq(rec.callback, 1);
+	harness_answer_error(&m, rec.last_cmd, PROTO_E_INVALID_STATE,
+	    "ticket 1044 is completed and can no longer be changed");
+	ck_assert_ptr_null(m.req.close);	/* refused: the draft stays */
+	ck_assert_uint_eq(press_sym(KEYSYM_F9), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.callback, 2);
+	harness_answer_ok(&m, rec.last_cmd);
+	ck_assert_ptr_eq(m.req.close, v);
+	ck_assert_int_eq(m.req.close_open, 1044);
+	model_forget(&m, v);
+	ck_assert_int_eq(m.req.close_open, 0);
+	view_destroy(v);
+
+	/* the plate of 1043, written another way: a new ticket needs a second F10 */
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(PLATE);
+	press(KEYMAP_CTRL('u'));
+	type("湘a·88888");
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	draw(120, 30);
+	ck_assert(strstr(row(find_row(i18n_tr("intake.dup.open"))), "#1043") != NULL);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.intake, 0);
+	draw(120, 30);
+	y = find_row("湘a·88888");
+	ck_assert_msg(strstr(row(y), i18n_tr("intake.dup.same")) != NULL &&
+	    strstr(row(y), "#1043") != NULL, "%s", row(y));
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.intake, 1);
+	ck_assert_str_eq(rec.intake_args.plate, "湘a·88888");
+}
+END_TEST
+
+/* The fields of the form in edit mode (region, diagnosis and notes hidden). */
+enum { E_NAME, E_PHONE, E_PLATE, E_MODEL, E_LANDMARK, E_COORDS, E_ADDRESS, E_FAULT,
+	E_EXPRESSWAY };
+
+/* Issue 8: e in a ticket's detail opens the intake form in edit mode, filled from the
+ * ticket; F10 sends ticket.edit with the keys that changed only; nothing changed sends
+ * nothing; a change that takes the job from an en-route truck (a move over 1 km, a fault
+ * its kind cannot serve) asks for a second F10; a rejection stays beside its field. */
+START_TEST(test_intake_edit)
+{
+	const struct proto_ticket_edit *a = &rec.edit_args;
+	int y;
+
+	/* from the detail: e on an open ticket, refused on a closed one */
+	v = view_detail_create(&m, 1044, ACTION_NONE);
+	ck_assert_uint_eq(press('e') & UI_OPEN, UI_OPEN);
+	ck_assert_int_eq(v->open.kind, VIEW_INTAKE);
+	ck_assert_int_eq(v->open.ticket, 1044);
+	view_destroy(v);
+	v = view_detail_create(&m, 1047, ACTION_NONE);
+	ck_assert_uint_eq(press('e') & UI_OPEN, 0);
+	ck_assert(strstr(m.message, i18n_tr("detail.err_edit")) != NULL);
+	view_destroy(v);
+	v = NULL;
+	ck_assert_ptr_null(view_intake_edit_create(&m, 1047));
+
+	v = view_intake_edit_create(&m, 1044);
+	ck_assert(!view_is_intake(v));	/* no draft of an edit */
+	m.message[0] = '\0';
+	golden("intake-edit", 80, 24, "en");
+	draw(80, 24);
+	ck_assert(strstr(row(0), "#1044") != NULL);
+	ck_assert(!screen_has(i18n_tr("intake.region")));
+	ck_assert(screen_has("28.20000,113.00000"));
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.edit, 0);
+	ck_assert(strstr(m.message, i18n_tr("intake.edit.nothing")) != NULL);
+	/* the plate only */
+	focus_field(E_PLATE);
+	press_sym(KEYSYM_BACKSPACE);
+	type("6");
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.edit, 1);
+	ck_assert_int_eq(a->id, 1044);
+	ck_assert_str_eq(a->plate, "湘A12346");
+	ck_assert(PROTO_HAS(a, ticket_edit, plate) && !PROTO_HAS(a, ticket_edit, phone) &&
+	    !PROTO_HAS(a, ticket_edit, customer) && !PROTO_HAS(a, ticket_edit, lat) &&
+	    !PROTO_HAS(a, ticket_edit, address) && !PROTO_HAS(a, ticket_edit, landmark) &&
+	    !PROTO_HAS(a, ticket_edit, fault) && !PROTO_HAS(a, ticket_edit, flags));
+	harness_answer_ok(&m, rec.last_cmd);
+	ck_assert_ptr_eq(m.req.close, v);
+	ck_assert(strstr(m.message, "#1044") != NULL);
+	model_forget(&m, v);
+	view_destroy(v);
+
+	/* 5.5 km away: the en-route truck would lose the job; asked first */
+	v = view_intake_edit_create(&m, 1044);
+	focus_field(E_COORDS);
+	press(KEYMAP_CTRL('u'));
+	type("28.25,113.0");
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.edit, 1);
+	draw(120, 30);
+	y = find_row("28.25,113.0");
+	ck_assert_msg(strstr(row(y), i18n_tr("intake.edit.moves")) != NULL &&
+	    strstr(row(y), "CSH-XY-W02") != NULL, "%s", row(y));
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.edit, 2);
+	ck_assert(PROTO_HAS(a, ticket_edit, lat) && PROTO_HAS(a, ticket_edit, lon));
+	ck_assert(a->lat > 28.2499 && a->lat < 28.2501 && !PROTO_HAS(a, ticket_edit, plate));
+	/* refused: the form stays, the broker's words beside the coordinates */
+	harness_answer_error(&m, rec.last_cmd, PROTO_E_BAD_REQUEST,
+	    "location is 600 km from region changsha; check the coordinates");
+	ck_assert_ptr_null(m.req.close);
+	draw(120, 30);
+	ck_assert(strstr(row(find_row("28.25,113.0")), "location is 600 km") != NULL);
+	view_destroy(v);
+
+	/* a fault the wheel-lift cannot serve asks too; one it can does not */
+	v = view_intake_edit_create(&m, 1044);
+	focus_field(E_FAULT);
+	press_sym(KEYSYM_LEFT);			/* lockout: van or flatbed */
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.edit, 2);
+	draw(120, 30);
+	ck_assert(strstr(row(find_row(i18n_tr("intake.fault"))), i18n_tr("intake.edit.moves"))
+	    != NULL);
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.edit, 3);
+	ck_assert_str_eq(a->fault, "lockout");
+	view_destroy(v);
+	v = view_intake_edit_create(&m, 1044);
+	focus_field(E_FAULT);
+	press_sym(KEYSYM_RIGHT);		/* overheat, warning light, ev, */
+	press_sym(KEYSYM_RIGHT);
+	press_sym(KEYSYM_RIGHT);
+	press_sym(KEYSYM_RIGHT);		/* mechanical_tow: the wheel-lift serves it */
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.edit, 4);
+	ck_assert_str_eq(a->fault, "mechanical_tow");
+	view_destroy(v);
+
+	/* a small move of an accepted job is sent at once */
+	v = view_intake_edit_create(&m, 1045);
+	focus_field(E_COORDS);
+	press(KEYMAP_CTRL('u'));
+	type("28.153,112.98");
+	ck_assert_uint_eq(press_sym(KEYSYM_F10), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.edit, 5);
+	ck_assert_int_eq(a->id, 1045);
 }
 END_TEST
 
@@ -2887,6 +3071,8 @@ views_suite(void)
 	tcase_add_test(tc, test_intake_draft_round_trip);
 	tcase_add_test(tc, test_intake_escape);
 	tcase_add_test(tc, test_intake_diag_hold);
+	tcase_add_test(tc, test_intake_duplicate);
+	tcase_add_test(tc, test_intake_edit);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("form");

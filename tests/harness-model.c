@@ -38,6 +38,18 @@ rec_send(struct model *m, enum proto_msg_id op, const void *args,
 		r->intake++;
 		r->intake_args = *(const struct proto_intake_create *)args;
 		break;
+	case PROTO_MSG_ticket_edit:
+		r->edit++;
+		r->edit_args = *(const struct proto_ticket_edit *)args;
+		r->id = r->edit_args.id;
+		break;
+	case PROTO_MSG_ticket_callback: {
+		const struct proto_ticket_callback *a = args;
+		r->callback++;
+		r->id = a->id;
+		rd_strlcpy(r->text, a->note, sizeof r->text);
+		break;
+	}
 	case PROTO_MSG_ticket_note: {
 		const struct proto_ticket_note *a = args;
 		r->note++;

@@ -33,6 +33,8 @@ struct harness_rec {
 	enum proto_msg_id diag_op;
 	char diag_node[64];
 	struct proto_intake_create intake_args;
+	int edit, callback;	/* ticket.edit (its args) and ticket.callback (note in text) */
+	struct proto_ticket_edit edit_args;
 	int64_t id;		/* the ticket of the last request */
 	char text[1024];	/* note text, cancel reason, truck */
 	char state[32];

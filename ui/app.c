@@ -633,9 +633,15 @@ app_run(const struct app_opts *opts)
 		mark_queued(&a);
 		if (a.model.req.close != NULL) {
 			/* a form whose submit the broker accepted */
-			if (a.model.req.close == viewstack_top(&a.views))
+			if (a.model.req.close == viewstack_top(&a.views)) {
+				struct view_open o = { .kind = VIEW_DETAIL,
+					.ticket = a.model.req.close_open };
 				viewstack_pop(&a.views, &a.model);
+				if (o.ticket > 0)
+					viewstack_open(&a.views, &a.model, &o);
+			}
 			a.model.req.close = NULL;
+			a.model.req.close_open = 0;
 			a.dirty = true;
 		}
 		replica_process(a.rep, now);

@@ -118,12 +118,14 @@ enum keymap_scope {
 	X(DIAG_QUEUE, "diag_queue", TICKET, "D")                \
 	X(DIAG_START, "diag_start", TICKET, "d")                \
 	X(REDISPATCH, "redispatch", DETAIL, "R")                \
+	X(EDIT_TICKET, "edit_ticket", DETAIL, "e")              \
 	X(DIAG_UNDO, "diag_undo", DIAG, "u Backspace")          \
 	X(DIAG_SAFETY, "diag_safety", DIAG, "! x")              \
 	X(DIAG_DISPATCH_NOW, "diag_dispatch_now", DIAG, "N")    \
 	X(DIAG_TAKE_OVER, "diag_take_over", DIAG, "T")          \
 	X(DIAG_ABORT, "diag_abort", DIAG, "X")                  \
 	X(SUBMIT, "submit", FORM, "F10 C-o")                    \
+	X(ATTACH_CALL, "attach_call", FORM, "F9")               \
 	X(MOVE_LEFT, "move_left", FORM, "Left")                 \
 	X(MOVE_RIGHT, "move_right", FORM, "Right")              \
 	X(DELETE_BACK, "delete_back", FORM, "Backspace")        \

@@ -113,8 +113,10 @@ model_forget(struct model *m, const void *owner)
 {
 	size_t i = 0;
 
-	if (owner != NULL && m->req.close == owner)
+	if (owner != NULL && m->req.close == owner) {
 		m->req.close = NULL;
+		m->req.close_open = 0;
+	}
 	while (owner != NULL && i < m->req.n_calls) {
 		/* only the callback goes: the answer may still settle a pending command */
 		if (m->req.calls[i].owner != owner)
@@ -128,6 +130,14 @@ void
 model_close(struct model *m, const void *owner)
 {
 	m->req.close = owner;
+	m->req.close_open = 0;
+}
+
+void
+model_close_open(struct model *m, const void *owner, int64_t ticket)
+{
+	m->req.close = owner;
+	m->req.close_open = ticket;
 }
 
 struct model_pending *

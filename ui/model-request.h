@@ -83,6 +83,7 @@ struct model_requests {
 	struct model_call *calls;	/* requests whose answer is awaited (owned) */
 	size_t n_calls, cap_calls;
 	const void *close;	/* a view done with (model_close); the app pops it */
+	int64_t close_open;	/* and opens this ticket's detail in its place (0: none) */
 };
 
 void model_requests_finish(struct model_requests *q);
@@ -105,6 +106,9 @@ void model_forget(struct model *m, const void *owner);
 /* From an answer's callback: the view owner (a form whose submit was accepted) is done;
  * the app pops it when it is on top. model_forget(owner) takes the wish back. */
 void model_close(struct model *m, const void *owner);
+/* The same, and the app opens the detail of ticket in its place (an intake whose call was
+ * attached to an open ticket). */
+void model_close_open(struct model *m, const void *owner, int64_t ticket);
 
 /* Pending commands: add returns the slot (the oldest finished one is reused); find by id. */
 struct model_pending *model_pending_add(struct model *m, const char *cmd_id, const char *what);

@@ -1156,6 +1156,20 @@ scroll(struct view_detail *vd, enum keymap_action a)
 	return UI_HANDLED | UI_REDRAW;
 }
 
+/* e: the intake form in edit mode over this ticket, while it is open. */
+static unsigned
+edit_ticket(struct view_detail *vd, struct model *m)
+{
+	const struct proto_ticket *t = model_ticket(m, vd->id);
+	int s = t != NULL ? state_of(t) : -1;
+
+	if (t == NULL)
+		return refuse(m, "detail.err_missing", NULL);
+	if (s < 0 || ticket_state_final((enum ticket_state)s))
+		return refuse(m, "detail.err_edit", t);
+	return view_want(&vd->view, VIEW_INTAKE, vd->id, ACTION_EDIT_TICKET);
+}
+
 static unsigned
 detail_key(struct view *v, struct model *m, const struct key *k, enum keymap_action a)
 {
@@ -1183,6 +1197,8 @@ detail_key(struct view *v, struct model *m, const struct key *k, enum keymap_act
 		return UI_HANDLED | UI_CLOSE;
 	if (a == ACTION_REDISPATCH)
 		return redispatch(vd, m);
+	if (a == ACTION_EDIT_TICKET)
+		return edit_ticket(vd, m);
 	if (a == ACTION_DIAG_START)	/* the flow view starts one if never diagnosed */
 		return view_want(v, VIEW_FLOW, vd->id, ACTION_DIAG_START);
 	if (a == ACTION_DIAG_QUEUE)

@@ -15,10 +15,12 @@
 
 #include "chrome.h"
 #include "data.h"
+#include "geo.h"
 #include "diag.h"
 #include "flow.h"
 #include "form.h"
 #include "i18n.h"
+#include "keymap.h"
 #include "menu.h"
 #include "model.h"
 #include "present.h"
@@ -97,6 +99,20 @@ struct view_intake {
 	char warned_key[COORDS_MAX + DATA_ID_MAX + 2];
 	/* by field: the value (the location with its region) whose warning was confirmed */
 	char confirmed[F_COUNT][COORDS_MAX + DATA_ID_MAX + 2];
+	/* A new call: the open ticket with the same phone or plate (0: none), the field
+	 * that matched, and the ticket.callback attaching the call to it. */
+	int64_t dup_id;
+	int dup_field;
+	char attaching[PROTO_CMD_ID_MAX + 1];
+	int64_t attach_id;
+	/* Edit mode (view_intake_edit_create): the ticket as it was when the form opened
+	 * (edit_id 0: a new call), its coordinates and landmark as the form shows them, and
+	 * the coordinates and fault whose re-dispatch of a committed truck was confirmed. */
+	int64_t edit_id;
+	struct proto_ticket orig;
+	char orig_coords[COORDS_MAX + 1];
+	int orig_landmark;
+	char moves_key[COORDS_MAX + 16];
 };
 
 /* ---- values ---- */
@@ -209,7 +225,7 @@ flags_of(const struct view_intake *vi)
 static void
 diag_sync(struct view_intake *vi, const struct model *m)
 {
-	bool shown = m != NULL && m->flows != NULL && vi->fault >= 0 &&
+	bool shown = m != NULL && m->flows != NULL && vi->fault >= 0 && vi->edit_id == 0 &&
 	    flow_set_for_fault(m->flows, (enum ticket_fault)vi->fault) != NULL;
 
 	form_show(&vi->form, F_DIAG, shown);
@@ -542,6 +558,184 @@ edited(void *owner, struct form *fm, int f)
 		vi->landmark = -1;
 }
 
+/* ---- the same caller again ---- */
+
+/* The digits of a phone number without a leading 0086 or 86 (before a mainland number):
+ * "+86 138-0013-8000" and "13800138000" are one number. */
+static void
+phone_key(const char *s, char *out, size_t sz)
+{
+	size_t n = 0, skip = 0;
+
+	for (; *s != '\0' && n + 1 < sz; s++)
+		if (*s >= '0' && *s <= '9')
+			out[n++] = *s;
+	out[n] = '\0';
+	if (n >= 4 && out[0] == '0' && out[1] == '0' && out[2] == '8' && out[3] == '6')
+		skip = 4;
+	else if (n >= 12 && out[0] == '8' && out[1] == '6')
+		skip = 2;
+	memmove(out, out + skip, n - skip + 1);
+}
+
+/* A plate without its separators (space, '-', '.', the middle dot), ASCII upper-cased:
+ * "湘a·12345" is "湘A12345". */
+static void
+plate_key(const char *s, char *out, size_t sz)
+{
+	size_t n = 0;
+
+	for (; *s != '\0' && n + 1 < sz; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == 0xc2 && (unsigned char)s[1] == 0xb7) {
+			s++;
+			continue;
+		}
+		if (c == ' ' || c == '-' || c == '.')
+			continue;
+		out[n++] = (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+	}
+	out[n] = '\0';
+}
+
+/* An open ticket of the model (the snapshot holds them all) with the phone or the plate
+ * of a new call, or NULL: a phone match before a plate match, then the newest. *field is
+ * the field that matched. */
+static const struct proto_ticket *
+find_duplicate(const struct view_intake *vi, const struct model *m, int *field)
+{
+	char phone[32], plate[48], k[48], buf[64];
+	const struct proto_ticket *best = NULL;
+	int best_f = -1;
+
+	*field = -1;
+	if (vi->edit_id != 0 || m == NULL)
+		return NULL;
+	trimmed(vi, F_PHONE, buf, sizeof buf);
+	phone_key(buf, phone, sizeof phone);
+	if (strlen(phone) < 5)
+		phone[0] = '\0';	/* a number still being typed */
+	trimmed(vi, F_PLATE, buf, sizeof buf);
+	plate_key(buf, plate, sizeof plate);
+	if (phone[0] == '\0' && plate[0] == '\0')
+		return NULL;
+	for (size_t i = 0; i < m->n_tickets; i++) {
+		const struct proto_ticket *t = m->tickets[i];
+		int s = ticket_state_parse(t->state), f = -1;
+
+		if (s < 0 || ticket_state_final((enum ticket_state)s))
+			continue;
+		phone_key(t->phone, k, sizeof k);
+		if (phone[0] != '\0' && strcmp(k, phone) == 0) {
+			f = F_PHONE;
+		} else {
+			plate_key(t->plate, k, sizeof k);
+			if (plate[0] != '\0' && strcmp(k, plate) == 0)
+				f = F_PLATE;
+		}
+		if (f < 0)
+			continue;
+		if (best == NULL || (f == F_PHONE && best_f != F_PHONE) ||
+		    (f == best_f && t->id > best->id)) {
+			best = t;
+			best_f = f;
+		}
+	}
+	*field = best_f;
+	return best;
+}
+
+static void
+dup_sync(struct view_intake *vi, const struct model *m)
+{
+	const struct proto_ticket *t = find_duplicate(vi, m, &vi->dup_field);
+
+	vi->dup_id = t != NULL ? t->id : 0;
+}
+
+/* The open ticket of the same caller, on row y: what it is and the key that attaches the
+ * call to it. Returns the next free row. */
+static int
+draw_duplicate(const struct view_intake *vi, const struct model *m, struct vscreen *vs, int y)
+{
+	const struct proto_ticket *t = vi->dup_id != 0 ? model_ticket(m, vi->dup_id) : NULL;
+	char phone[32], age[32], keys[32], line[512];
+
+	if (t == NULL)
+		return y;
+	ticket_mask_phone(t->phone, phone, sizeof phone);
+	present_age(m->now - t->created, age, sizeof age);
+	keymap_action_keys_text(ACTION_ATTACH_CALL, keys, sizeof keys);
+	snprintf(line, sizeof line, " %s #%lld \xc2\xb7 %s \xc2\xb7 %s \xc2\xb7 %s \xc2\xb7 %s "
+	    "\xc2\xb7 %s \xc2\xb7 %s %s ", i18n_tr("intake.dup.open"), (long long)t->id,
+	    present_state(t->state), age, present_region(m->data, t->region), phone, t->plate,
+	    keys, i18n_tr("intake.dup.attach"));
+	vscreen_put(vs, 1, y, ROLE_WARN, THEME_BOLD, line, vscreen_cols(vs) - 2);
+	return y + 1;
+}
+
+/* F10 on a new call of a caller with an open ticket: the warning beside the field that
+ * matched (the next F10 with the same value creates the ticket all the same). */
+static bool
+dup_warning(struct view_intake *vi, int f)
+{
+	char keys[32];
+
+	if (vi->dup_id == 0 || vi->dup_field != f)
+		return false;
+	keymap_action_keys_text(ACTION_ATTACH_CALL, keys, sizeof keys);
+	snprintf(vi->rejected, sizeof vi->rejected, "%s #%lld \xc2\xb7 %s %s \xc2\xb7 %s",
+	    i18n_tr("intake.dup.same"), (long long)vi->dup_id, keys,
+	    i18n_tr("intake.dup.attach"), i18n_tr("intake.dup.again"));
+	return true;
+}
+
+static void
+on_attached(struct model *m, void *ctx, const struct proto_reply *r,
+    const struct proto_error *err)
+{
+	struct view_intake *vi = ctx;
+
+	(void)err;
+	vi->attaching[0] = '\0';
+	if (r == NULL || !r->ok)
+		return;	/* the message line has the outcome; the draft stays */
+	model_message(m, false, "#%lld: %s", (long long)vi->attach_id,
+	    i18n_tr("intake.dup.attached"));
+	model_close_open(m, vi, vi->attach_id);	/* the draft goes with the form */
+}
+
+/* The attach key: ticket.callback on the open ticket of the same caller, with the notes
+ * typed as what the customer said; once the broker takes it, the form closes (and its
+ * draft with it) and the ticket's detail opens. */
+static unsigned
+attach(struct view_intake *vi, struct model *m)
+{
+	struct proto_ticket_callback a = { .id = vi->dup_id, .present = 0 };
+	struct model_request rq = { .op = PROTO_MSG_ticket_callback, .args = &a,
+		.on_reply = on_attached, .ctx = vi, .owner = vi };
+	char what[96], buf[512];
+
+	if (vi->sending[0] != '\0' || vi->attaching[0] != '\0')
+		return UI_HANDLED;	/* one command at a time: its answer comes */
+	if (vi->dup_id == 0) {
+		model_message(m, true, "%s", i18n_tr("intake.dup.none"));
+		return UI_HANDLED | UI_REDRAW;
+	}
+	PROTO_SET(&a, ticket_callback, id);
+	trimmed(vi, F_NOTES, buf, sizeof buf);
+	if (buf[0] != '\0') {
+		PROTO_STRSET(a.note, buf);
+		PROTO_SET(&a, ticket_callback, note);
+	}
+	snprintf(what, sizeof what, "%s #%lld", i18n_tr("cmd.callback"), (long long)vi->dup_id);
+	rq.what = what;
+	vi->attach_id = vi->dup_id;
+	model_request(m, &rq, vi->attaching);
+	return UI_HANDLED | UI_REDRAW;
+}
+
 /* ---- drawing ---- */
 
 static void
@@ -553,13 +747,18 @@ intake_draw(struct view *v, const struct model *m, struct vscreen *vs, const str
 
 	(void)th;
 	diag_sync(vi, m);
+	dup_sync(vi, m);
 	if (view_too_small(cols, rows)) {
 		view_draw_too_small(vs);
 		return;
 	}
 	vscreen_fill(vs, 0, 0, cols, rows, ROLE_NORMAL, 0, L' ');
-	snprintf(title, sizeof title, "%s \xe2\x94\x82 %s", i18n_tr("app.name"),
-	    i18n_tr("intake.title"));
+	if (vi->edit_id != 0)
+		snprintf(title, sizeof title, "%s \xe2\x94\x82 %s #%lld", i18n_tr("app.name"),
+		    i18n_tr("intake.edit.title"), (long long)vi->edit_id);
+	else
+		snprintf(title, sizeof title, "%s \xe2\x94\x82 %s", i18n_tr("app.name"),
+		    i18n_tr("intake.title"));
 	chrome_title(vs, m, title, NULL);
 	if (chrome_banner_needed(m))
 		chrome_banner(vs, 1, m);
@@ -570,6 +769,7 @@ intake_draw(struct view *v, const struct model *m, struct vscreen *vs, const str
 		vscreen_put(vs, 1, top, ROLE_ERROR, THEME_BOLD, title, cols - 2);
 		top++;
 	}
+	top = draw_duplicate(vi, m, vs, top);
 	form_draw(&vi->form, vs, m, top, chrome_body_end(vs));
 }
 
@@ -645,7 +845,10 @@ on_submitted(struct model *m, void *ctx, const struct proto_reply *r,
 	(void)err;
 	vi->sending[0] = '\0';
 	if (r != NULL && r->ok) {
-		if ((p = model_pending_find(m, r->cmd_id)) != NULL)
+		if (vi->edit_id != 0)
+			model_message(m, false, "#%lld %s", (long long)vi->edit_id,
+			    i18n_tr("msg.corrected"));
+		else if ((p = model_pending_find(m, r->cmd_id)) != NULL)
 			model_message(m, false, "%s: #%lld %s", p->what, (long long)r->ticket.id,
 			    i18n_tr("msg.created"));
 		model_close(m, vi);
@@ -759,6 +962,169 @@ format_warning(struct view_intake *vi, const struct model *m, int f)
 	}
 }
 
+/* ---- edit mode ---- */
+
+/* A move further than this re-dispatches an accepted or en-route truck: the broker's
+ * BROKER_EDIT_MOVE_M (PROTOCOL.md 7.20). */
+#define EDIT_MOVE_M 1000.0
+
+/* Whether field f (coordinates, phone, plate) differs from the ticket being corrected;
+ * always true for a new call. */
+static bool
+changed_field(const struct view_intake *vi, int f)
+{
+	char buf[256];
+
+	if (vi->edit_id == 0)
+		return true;
+	trimmed(vi, f, buf, sizeof buf);
+	switch (f) {
+	case F_COORDS:
+		return strcmp(buf, vi->orig_coords) != 0;
+	case F_PHONE:
+		return strcmp(buf, vi->orig.phone) != 0;
+	case F_PLATE:
+		return strcmp(buf, vi->orig.plate) != 0;
+	default:
+		return true;
+	}
+}
+
+/* ticket.edit's arguments: the keys whose value differs from the ticket as it was when
+ * the form opened. Returns how many. */
+static int
+fill_edit(const struct view_intake *vi, const struct model *m, struct proto_ticket_edit *a)
+{
+	const struct data_landmark *lm = landmark_of(vi, m);
+	char buf[512];
+	double lat, lon;
+	uint32_t flags = flags_of(vi);
+	int n = 0;
+
+	memset(a, 0, sizeof *a);
+	a->id = vi->edit_id;
+	PROTO_SET(a, ticket_edit, id);
+#define EDIT_TEXT(field, key)                                   \
+	do {                                                    \
+		trimmed(vi, field, buf, sizeof buf);            \
+		if (strcmp(buf, vi->orig.key) != 0) {           \
+			PROTO_STRSET(a->key, buf);              \
+			PROTO_SET(a, ticket_edit, key);         \
+			n++;                                    \
+		}                                               \
+	} while (0)
+	EDIT_TEXT(F_NAME, customer);
+	EDIT_TEXT(F_PHONE, phone);
+	EDIT_TEXT(F_PLATE, plate);
+	EDIT_TEXT(F_MODEL, model);
+#undef EDIT_TEXT
+	trimmed(vi, F_COORDS, buf, sizeof buf);
+	if (strcmp(buf, vi->orig_coords) != 0 && parse_coords(buf, &lat, &lon) == 0) {
+		a->lat = lat;
+		a->lon = lon;
+		PROTO_SET(a, ticket_edit, lat);
+		PROTO_SET(a, ticket_edit, lon);
+		n++;
+	}
+	trimmed(vi, F_ADDRESS, buf, sizeof buf);
+	if (buf[0] == '\0' && lm != NULL)
+		rd_strlcpy(buf, lm->name, sizeof buf);
+	if (strcmp(buf, vi->orig.address) != 0) {
+		PROTO_STRSET(a->address, buf);
+		PROTO_SET(a, ticket_edit, address);
+		n++;
+	}
+	if (vi->landmark != vi->orig_landmark) {
+		PROTO_STRSET(a->landmark, lm != NULL ? lm->name : "");
+		PROTO_SET(a, ticket_edit, landmark);
+		n++;
+	}
+	if (vi->fault >= 0 &&
+	    strcmp(ticket_fault_name((enum ticket_fault)vi->fault), vi->orig.fault) != 0) {
+		PROTO_STRSET(a->fault, ticket_fault_name((enum ticket_fault)vi->fault));
+		PROTO_SET(a, ticket_edit, fault);
+		n++;
+	}
+	if ((int64_t)flags != vi->orig.flags) {
+		a->flags = (int64_t)flags;
+		PROTO_SET(a, ticket_edit, flags);
+		n++;
+	}
+	return n;
+}
+
+/* Whether edit a takes the job from a truck that accepted it or is on its way, by the
+ * broker's rule (PROTOCOL.md 7.20): the car further than EDIT_MOVE_M from where it is
+ * now, or a fault the truck's kind cannot serve (unless a diagnosis chose the kind). The
+ * field it is about goes to *field. */
+static bool
+takes_committed_truck(const struct view_intake *vi, const struct model *m,
+    const struct proto_ticket_edit *a, int *field)
+{
+	const struct proto_ticket *t = model_ticket(m, vi->edit_id);
+	const struct proto_truck *k;
+	int s, kind, fault;
+	uint32_t kinds;
+
+	if (t == NULL || t->truck[0] == '\0')
+		return false;
+	s = ticket_state_parse(t->state);
+	if (s != TICKET_ACCEPTED && s != TICKET_EN_ROUTE)
+		return false;
+	*field = F_COORDS;
+	if (PROTO_HAS(a, ticket_edit, lat) && geo_distance_m((struct geo_point){ t->lat, t->lon },
+	    (struct geo_point){ a->lat, a->lon }) > EDIT_MOVE_M)
+		return true;
+	*field = F_FAULT;
+	if (!PROTO_HAS(a, ticket_edit, fault) || t->need_kind[0] != '\0' ||
+	    (k = model_truck(m, t->truck)) == NULL)
+		return false;
+	kind = truck_kind_parse(k->kind);
+	fault = ticket_fault_parse(a->fault);
+	if (kind < 0 || fault < 0)
+		return false;
+	kinds = m->data != NULL ? m->data->faults[fault].kinds :
+	    ticket_fault_kinds((enum ticket_fault)fault);
+	return (kinds & (1u << kind)) == 0;
+}
+
+/* F10 in edit mode, once the fields are valid and their warnings confirmed: nothing
+ * changed says so; a change that takes an accepted or en-route job from its truck asks
+ * first (a second F10 with the same place and fault sends it); else ticket.edit with the
+ * keys that changed. */
+static unsigned
+submit_edit(struct view_intake *vi, struct form *fm, struct model *m)
+{
+	struct proto_ticket_edit a;
+	struct model_request rq = { .op = PROTO_MSG_ticket_edit, .args = &a,
+		.on_reply = NULL, .ctx = vi, .owner = vi };
+	const struct proto_ticket *t = model_ticket(m, vi->edit_id);
+	char what[96], key[sizeof vi->moves_key], coords[COORDS_MAX + 1];
+	int f = -1;
+
+	if (fill_edit(vi, m, &a) == 0) {
+		model_message(m, false, "%s", i18n_tr("intake.edit.nothing"));
+		return UI_HANDLED | UI_REDRAW;
+	}
+	trimmed(vi, F_COORDS, coords, sizeof coords);
+	snprintf(key, sizeof key, "%s|%d", coords, vi->fault);
+	if (t != NULL && takes_committed_truck(vi, m, &a, &f) && strcmp(key, vi->moves_key) != 0) {
+		snprintf(vi->rejected, sizeof vi->rejected, "%s %s (%s) \xc2\xb7 %s",
+		    i18n_tr("intake.edit.moves"), t->truck, present_state(t->state),
+		    i18n_tr("intake.edit.again"));
+		rd_strlcpy(vi->moves_key, key, sizeof vi->moves_key);
+		vi->rejected_field = f;
+		field_value(vi, f, vi->rejected_value, sizeof vi->rejected_value);
+		fm->focus = f;
+		return UI_HANDLED | UI_REDRAW;
+	}
+	rq.on_reply = on_submitted;
+	snprintf(what, sizeof what, "%s #%lld", i18n_tr("cmd.edit"), (long long)vi->edit_id);
+	rq.what = what;
+	model_request(m, &rq, vi->sending);
+	return UI_HANDLED | UI_REDRAW;
+}
+
 static unsigned
 submit(void *owner, struct form *fm, struct model *m)
 {
@@ -770,7 +1136,7 @@ submit(void *owner, struct form *fm, struct model *m)
 	double lat, lon;
 	int f;
 
-	if (vi->sending[0] != '\0')
+	if (vi->sending[0] != '\0' || vi->attaching[0] != '\0')
 		return UI_HANDLED;	/* sent already: its answer comes (status line: pending) */
 	/* A warning is confirmed by a second submit with the same value (and region). */
 	if (vi->warned_field >= 0 && vi->rejected_field == vi->warned_field) {
@@ -796,10 +1162,11 @@ submit(void *owner, struct form *fm, struct model *m)
 	vi->rejected[0] = '\0';
 	vi->warned = DATA_WHERE_INSIDE;
 	for (f = 0; f < F_COUNT; f++) {
-		if (f != F_COORDS && f != F_PHONE && f != F_PLATE)
+		if ((f != F_COORDS && f != F_PHONE && f != F_PLATE) || !changed_field(vi, f))
 			continue;
 		warn_key(vi, f, key, sizeof key);
-		if (strcmp(key, vi->confirmed[f]) == 0 || !format_warning(vi, m, f))
+		if (strcmp(key, vi->confirmed[f]) == 0 ||
+		    !(dup_warning(vi, f) || format_warning(vi, m, f)))
 			continue;
 		vi->rejected_field = vi->warned_field = f;
 		rd_strlcpy(vi->warned_key, key, sizeof vi->warned_key);
@@ -810,6 +1177,8 @@ submit(void *owner, struct form *fm, struct model *m)
 	}
 	if (!form_validate(fm, m))
 		return UI_HANDLED | UI_REDRAW;
+	if (vi->edit_id != 0)
+		return submit_edit(vi, fm, m);
 	fill_request(vi, m, &a);
 	snprintf(what, sizeof what, "%s %s", i18n_tr("cmd.intake"), a.customer);
 	rq.what = what;
@@ -837,8 +1206,12 @@ intake_key(struct view *v, struct model *m, const struct key *k, enum keymap_act
 	unsigned r;
 
 	diag_sync(vi, m);
+	dup_sync(vi, m);
+	if (a == ACTION_ATTACH_CALL && form_scope(&vi->form) == SCOPE_FORM)
+		return attach(vi, m);
 	r = form_key(&vi->form, m, k, a);
 	diag_sync(vi, m);	/* the fault or the expressway box may have changed */
+	dup_sync(vi, m);	/* so may the phone and the plate */
 	v->scope = form_scope(&vi->form);
 	return r;
 }
@@ -889,12 +1262,54 @@ view_intake_create(const struct model *m)
 	return &vi->view;
 }
 
+struct view *
+view_intake_edit_create(const struct model *m, int64_t id)
+{
+	const struct proto_ticket *t = m != NULL ? model_ticket(m, id) : NULL;
+	const struct data_region *r;
+	struct view_intake *vi;
+	int s = t != NULL ? ticket_state_parse(t->state) : -1;
+
+	if (s < 0 || ticket_state_final((enum ticket_state)s))
+		return NULL;
+	vi = (struct view_intake *)view_intake_create(NULL);
+	vi->edit_id = id;
+	vi->orig = *t;
+	form_set_text(&vi->form, F_NAME, t->customer);
+	form_set_text(&vi->form, F_PHONE, t->phone);
+	form_set_text(&vi->form, F_PLATE, t->plate);
+	form_set_text(&vi->form, F_MODEL, t->model);
+	form_set_text(&vi->form, F_ADDRESS, t->address);
+	rd_strlcpy(vi->region, t->region, sizeof vi->region);
+	r = region_of(vi, m);
+	for (size_t i = 0; r != NULL && t->landmark[0] != '\0' && i < r->n_landmarks; i++)
+		if (strcmp(r->landmarks[i].name, t->landmark) == 0)
+			vi->landmark = (int)i;
+	vi->orig_landmark = vi->landmark;
+	format_coords(t->lat, t->lon, vi->orig_coords, sizeof vi->orig_coords);
+	form_set_text(&vi->form, F_COORDS, vi->orig_coords);
+	vi->fault = ticket_fault_parse(t->fault);
+	for (int f = 0; f < F_COUNT; f++)
+		if (defs[f].kind == FORM_CHECK && defs[f].data != 0)
+			form_set_checked(&vi->form, f, ((uint32_t)t->flags & defs[f].data) != 0);
+	/* the flags are the ticket's: a landmark picked now does not tick or untick them */
+	vi->form.dirty[F_EXPRESSWAY] = true;
+	/* the region stays the ticket's; notes are ticket.note's */
+	form_show(&vi->form, F_REGION, false);
+	form_show(&vi->form, F_NOTES, false);
+	vi->form.discard = "intake.edit.discard";
+	vi->form.focus = F_NAME;
+	diag_sync(vi, m);
+	return &vi->view;
+}
+
 /* ---- drafts ---- */
 
 bool
 view_is_intake(const struct view *v)
 {
-	return v != NULL && v->ops == &intake_ops;
+	return v != NULL && v->ops == &intake_ops &&
+	    ((const struct view_intake *)v)->edit_id == 0;	/* an edit keeps no draft */
 }
 
 /* Append "key=value\n" to buf if it fits whole. */

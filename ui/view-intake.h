@@ -23,6 +23,13 @@
  * (model_close); rejected, the broker's error shows beside the field it names. The form's
  * state lives in the view, so it survives a resync of the model.
  *
+ * The same caller again: while the phone or the plate typed is that of an open ticket of
+ * the model (the snapshot holds every open one), a line above the fields shows it (#id,
+ * state, age, region, masked phone, plate); F9 (ACTION_ATTACH_CALL) attaches the call to it
+ * (ticket.callback with the notes typed, PROTOCOL.md 7.21), then the form closes, its
+ * draft with it, and the ticket's detail opens; F10 warns beside the field that matched,
+ * and a second F10 with the same value creates the new ticket all the same.
+ *
  * Drafts: view_intake_draft writes what was typed as text ("key=value" lines, the keys
  * the fields' catalog keys), view_intake_restore fills a form from such text. Where the
  * text is kept (a file) is the app's business. */
@@ -31,6 +38,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "view.h"
 
@@ -41,7 +49,16 @@ struct model;
  * view_destroy(). */
 struct view *view_intake_create(const struct model *m);
 
-/* Whether v is an intake form. */
+/* The intake form in edit mode, for open ticket id of the model: the ticket's values
+ * filled in (the region and the notes not shown: the region stays, notes are ticket.note's),
+ * the title "Edit ticket #id". F10 sends ticket.edit with only the keys that changed
+ * (PROTOCOL.md 7.20), after the same checks and warnings as an intake (for the fields
+ * that changed), and asks first (a second F10) when the change takes the job from a truck
+ * that accepted it or is on its way. The form closes when the broker takes it; a rejection
+ * stays beside its field. NULL when the model has no such open ticket. */
+struct view *view_intake_edit_create(const struct model *m, int64_t id);
+
+/* Whether v is an intake form for a new call (not an edit: an edit keeps no draft). */
 bool view_is_intake(const struct view *v);
 /* What was typed into intake v as draft text, into buf (len bytes, cut at a line); ""
  * when nothing was typed or picked. Returns the length. */

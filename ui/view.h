@@ -49,7 +49,7 @@ enum view_kind {
 	VIEW_NONE,
 	VIEW_BOARD,		/* the ticket board (view-board.h) */
 	VIEW_DETAIL,		/* one ticket: ticket, action (view-detail.h) */
-	VIEW_INTAKE,		/* the intake form (view-intake.h) */
+	VIEW_INTAKE,		/* the intake form (view-intake.h); with a ticket: its edit */
 	VIEW_KPI,		/* the supervisor's screen (view-kpi.h) */
 	VIEW_HELP,		/* the key table (view-help.h) */
 	VIEW_DIAG_QUEUE,	/* the diagnosis queue (view-diag-queue.h) */

@@ -71,8 +71,9 @@ viewstack_create(const struct view_open *o, struct model *m)
 	case VIEW_DETAIL:
 		return view_detail_create(m, o->ticket, o->action == ACTION_OPEN ? ACTION_NONE :
 		    o->action);
-	case VIEW_INTAKE:
-		return view_intake_create(m);
+	case VIEW_INTAKE:	/* with a ticket: its correction */
+		return o->ticket > 0 ? view_intake_edit_create(m, o->ticket) :
+		    view_intake_create(m);
 	case VIEW_KPI:
 		return view_kpi_create(m);
 	case VIEW_HELP:
