@@ -636,6 +636,24 @@ START_TEST(test_fault_redispatches)
 }
 END_TEST
 
+/* A waiting ticket no truck could serve is offered at once when its fault changes. */
+START_TEST(test_waiting_fault_dispatches)
+{
+	struct proto_ticket t, u;
+	struct proto_ticket_edit a;
+
+	van("A1", "alpha", 1);
+	t = create("town", "winch", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(t.state, "new");
+	a = edit_args(t.id);
+	PROTO_STRSET(a.fault, "battery");
+	PROTO_SET(&a, ticket_edit, fault);
+	u = edit(&a);
+	ck_assert_str_eq(u.state, "dispatched");
+	ck_assert_str_eq(u.truck, "A1");
+}
+END_TEST
+
 /* Where agents dispatch, a re-dispatch leaves the ticket new, for an agent to choose. */
 START_TEST(test_move_agent_region)
 {
@@ -730,6 +748,7 @@ main(void)
 	tcase_add_test(tc, test_small_move_keeps_truck);
 	tcase_add_test(tc, test_fault_redispatches);
 	tcase_add_test(tc, test_move_agent_region);
+	tcase_add_test(tc, test_waiting_fault_dispatches);
 	tcase_add_test(tc, test_edit_retry);
 	tcase_add_test(tc, test_callback);
 	return harness_broker_main(s, base_dir);

@@ -8,7 +8,8 @@
  * the new fault) takes the truck off an offered, accepted or en-route job and dispatches
  * it again as a re-dispatch does (broker_take_truck, then the ranked offer where the
  * region dispatches by itself). A smaller move keeps the truck, and its ETA follows the
- * new place at once. Calls broker-dispatch.c, broker-eta.c and broker-emit.c. */
+ * new place at once; a waiting ticket that moved or changed its fault is tried again
+ * at once where the broker dispatches. Calls broker-dispatch.c, broker-eta.c and broker-emit.c. */
 #include "broker-int.h"
 
 #include <inttypes.h>
@@ -229,6 +230,10 @@ broker_op_edit(struct broker *b, const struct peer *p, const struct proto_reques
 		snprintf(detail, sizeof detail, "ETA now %" PRId64 " min (%s)",
 		    (eta - now + 59999) / 60000, b->eta->src);
 		broker_emit_ticket(b, t, EVENT_ETA, user, detail);
+	} else if (t->state == TICKET_NEW && (moved > 0 || fault_changed) &&
+	    broker_auto_region(t)) {
+		/* waiting: a truck that could not serve it before may now (as at intake) */
+		broker_try_dispatch(b, t);
 	}
 	broker_reply_ticket(out, req, t);
 	return 0;
