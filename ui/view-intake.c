@@ -15,10 +15,10 @@
 
 #include "chrome.h"
 #include "data.h"
-#include "geo.h"
 #include "diag.h"
 #include "flow.h"
 #include "form.h"
+#include "geo.h"
 #include "i18n.h"
 #include "keymap.h"
 #include "menu.h"

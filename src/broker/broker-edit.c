@@ -210,8 +210,8 @@ broker_op_edit(struct broker *b, const struct peer *p, const struct proto_reques
 	if (job_changed(b, t, moved, fault_changed)) {
 		char reason[160];
 		if (moved > BROKER_EDIT_MOVE_M)
-			snprintf(reason, sizeof reason, "the car is %.1f km from where the truck was sent",
-			    moved / 1000);
+			snprintf(reason, sizeof reason,
+			    "the car is %.1f km from where the truck was sent", moved / 1000);
 		else
 			snprintf(reason, sizeof reason, "a %s cannot handle %s", t->truck->w.kind,
 			    t->w.fault);
