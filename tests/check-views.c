@@ -2241,6 +2241,9 @@ START_TEST(test_intake_duplicate)
 	    strstr(row(y), "35m") != NULL && strstr(row(y), "Changsha") != NULL &&
 	    strstr(row(y), "F9") != NULL, "%s", row(y));
 	ck_assert_int_eq(role_at(y, "#1044"), ROLE_WARN);
+	m.message[0] = '\0';
+	golden("intake-dup", 80, 24, "zh_CN");
+	golden("intake-dup", 80, 24, "en");
 	focus_field(NOTES);
 	type("asks where the truck is");
 	ck_assert_uint_eq(press_sym(KEYSYM_F9), UI_HANDLED | UI_REDRAW);
@@ -2312,6 +2315,7 @@ START_TEST(test_intake_edit)
 	v = view_intake_edit_create(&m, 1044);
 	ck_assert(!view_is_intake(v));	/* no draft of an edit */
 	m.message[0] = '\0';
+	golden("intake-edit", 80, 24, "zh_CN");
 	golden("intake-edit", 80, 24, "en");
 	draw(80, 24);
 	ck_assert(strstr(row(0), "#1044") != NULL);

@@ -654,24 +654,34 @@ dup_sync(struct view_intake *vi, const struct model *m)
 	vi->dup_id = t != NULL ? t->id : 0;
 }
 
-/* The open ticket of the same caller, on row y: what it is and the key that attaches the
- * call to it. Returns the next free row. */
+/* The open ticket of the same caller, on row y: what it is, and at the right end the key
+ * that attaches the call to it (on the next row when both do not fit). Returns the next
+ * free row. */
 static int
 draw_duplicate(const struct view_intake *vi, const struct model *m, struct vscreen *vs, int y)
 {
 	const struct proto_ticket *t = vi->dup_id != 0 ? model_ticket(m, vi->dup_id) : NULL;
-	char phone[32], age[32], keys[32], line[512];
+	char phone[32], age[32], keys[32], line[512], hint[128];
+	int cols = vscreen_cols(vs), hw;
 
 	if (t == NULL)
 		return y;
 	ticket_mask_phone(t->phone, phone, sizeof phone);
 	present_age(m->now - t->created, age, sizeof age);
 	keymap_action_keys_text(ACTION_ATTACH_CALL, keys, sizeof keys);
+	snprintf(hint, sizeof hint, " %s %s ", keys, i18n_tr("intake.dup.attach"));
+	hw = text_width(hint);
 	snprintf(line, sizeof line, " %s #%lld \xc2\xb7 %s \xc2\xb7 %s \xc2\xb7 %s \xc2\xb7 %s "
-	    "\xc2\xb7 %s \xc2\xb7 %s %s ", i18n_tr("intake.dup.open"), (long long)t->id,
-	    present_state(t->state), age, present_region(m->data, t->region), phone, t->plate,
-	    keys, i18n_tr("intake.dup.attach"));
-	vscreen_put(vs, 1, y, ROLE_WARN, THEME_BOLD, line, vscreen_cols(vs) - 2);
+	    "\xc2\xb7 %s", i18n_tr("intake.dup.open"), (long long)t->id, present_state(t->state),
+	    age, present_region(m->data, t->region), phone, t->plate);
+	if (text_width(line) + hw + 2 > cols - 2) {
+		/* narrow: the ticket on its row, the key on the next */
+		vscreen_put_ellipsis(vs, 1, y++, ROLE_WARN, THEME_BOLD, line, cols - 2);
+		vscreen_put(vs, 1, y, ROLE_KEY, THEME_BOLD, hint, hw);
+		return y + 1;
+	}
+	vscreen_put(vs, 1, y, ROLE_WARN, THEME_BOLD, line, cols - 2);
+	vscreen_put(vs, cols - 1 - hw, y, ROLE_KEY, THEME_BOLD, hint, hw);
 	return y + 1;
 }
 
