@@ -336,6 +336,23 @@ refresh(struct model *m, struct borrow *b, struct rep *r)
 	r->changed = false;
 }
 
+/* One turn of ui/app.c's loop after the replica applied what arrived: a change marks the
+ * model stale, and the refresh runs only when model_refresh_wait says it is due. Returns
+ * 1 when it refreshed. */
+static int
+turn(struct model *m, struct borrow *b, struct rep *r, int64_t mono)
+{
+	if (r->changed) {
+		model_stale(m);
+		r->changed = false;
+	}
+	if (model_refresh_wait(m, mono) != 0)
+		return 0;
+	refresh(m, b, r);
+	model_refreshed(m, mono);
+	return 1;
+}
+
 /* ---------------------------------------------------------------- measuring */
 
 static double
@@ -488,6 +505,7 @@ reset_state(struct bench *b)
 	rep_load(&b->rep, b->base_t, b->base_k, b->base_w);
 	b->model.now = NOW0;
 	refresh(&b->model, &b->borrow, &b->rep);
+	model_refreshed(&b->model, rd_mono_ms());
 	board_home(&b->model.board);	/* the view then shows the first rows */
 }
 
@@ -508,11 +526,48 @@ check_same(const struct rep *r, const struct proto_ticket *arr)
 	return bad;
 }
 
+/* Refreshes per second at offered update rates: updates arrive as the clock says (each
+ * turn applies those due by then), for a second or until the updates run out. */
+static void
+bench_pace(struct bench *b)
+{
+	static const int rates[] = { 100, 2000, 20000, 100000 };
+	struct timespec nap = { 0, 1000000 };
+	int j, i, refreshes;
+	int64_t t0, mono, due;
+	double secs;
+
+	printf("  refresh rate against the update rate (paced; at most %d/s):\n",
+	    1000 / MODEL_REFRESH_MS);
+	for (j = 0; j < (int)ARRAY_LEN(rates); j++) {
+		reset_state(b);
+		refreshes = 0;
+		i = 0;
+		t0 = rd_mono_ns();
+		for (;;) {
+			mono = rd_mono_ms();
+			secs = (double)(rd_mono_ns() - t0) / 1e9;
+			if (secs >= 1.0 || i >= N_UPDATES)
+				break;
+			due = (int64_t)(secs * rates[j]);
+			if (i >= due)
+				nanosleep(&nap, NULL);	/* the app sleeps in zmq_poll */
+			for (; i < due && i < N_UPDATES; i++)
+				rep_apply(&b->rep, b->frames + b->off[i], b->len[i], mono);
+			refreshes += turn(&b->model, &b->borrow, &b->rep, mono);
+		}
+		printf("    %7d updates/s offered: %6d applied in %.2f s, %3d refreshes = %5.1f/s\n",
+		    rates[j], i, secs, refreshes, refreshes / secs);
+	}
+}
+
 static int
 bench_apply(struct bench *b)
 {
-	static const int batches[] = { 1, 100, 1000 };
-	static const int counts[] = { 200, 10000, N_UPDATES };
+	static const int batches[] = { 1, 10, 100, 1000 };
+	/* updates for the eager refresh (every turn, as before pacing): fewer at small
+	 * batches, where each costs a whole refresh */
+	static const int eager_counts[] = { 200, 2000, 10000, N_UPDATES };
 	struct proto_ticket *arr = xcalloc(N_TICKETS, sizeof *arr);
 	struct proto_pub pub;
 	struct proto_error err;
@@ -576,32 +631,59 @@ bench_apply(struct bench *b)
 	    "refresh alone (app refresh_model)", ref_us, b->model.board.n, b->model.n_trucks,
 	    b->model.n_warnings);
 
+	printf("  batches of B updates per loop turn; paced: the app's loop (model_stale, a refresh\n"
+	    "  when model_refresh_wait says it is due, at most every %d ms); eager: a refresh\n"
+	    "  every turn, as before pacing (same-run reference)\n", MODEL_REFRESH_MS);
 	for (j = 0; j < (int)ARRAY_LEN(batches); j++) {
-		int n = counts[j];
-		double best = 1e300, per, rate;
+		int n = N_UPDATES, ne = eager_counts[j], refreshes = 0, nref;
+		double best = 1e300, eager = 1e300, per, rate, erate, span = 0;
 		char label[64];
 
 		for (run = 0; run < RUNS; run++) {
 			reset_state(b);
-			mono = rd_mono_ms();
+			nref = 0;
 			t0 = rd_mono_ns();
 			for (i = 0; i < n; i += batches[j]) {
+				mono = rd_mono_ms();
 				for (k = i; k < i + batches[j] && k < n; k++)
 					rep_apply(&b->rep, b->frames + b->off[k], b->len[k], mono);
-				if (b->rep.changed)
-					refresh(&b->model, &b->borrow, &b->rep);
+				nref += turn(&b->model, &b->borrow, &b->rep, mono);
 			}
 			us = us_since(t0);
-			best = min_d(best, us);
+			if (us < best) {
+				best = us;
+				refreshes = nref;
+			}
+			span += us;
 		}
+		/* the same apply path with a refresh every turn, once (it is the slow one) */
+		reset_state(b);
+		mono = rd_mono_ms();
+		t0 = rd_mono_ns();
+		for (i = 0; i < ne; i += batches[j]) {
+			for (k = i; k < i + batches[j] && k < ne; k++)
+				rep_apply(&b->rep, b->frames + b->off[k], b->len[k], mono);
+			if (b->rep.changed)
+				refresh(&b->model, &b->borrow, &b->rep);
+		}
+		eager = us_since(t0);
 		per = best * 1000.0 / n;
 		rate = n / best * 1e6;
-		snprintf(label, sizeof label, "batch %d/refresh: apply_pub+refresh",
-		    batches[j]);
+		erate = ne / eager * 1e6;
+		snprintf(label, sizeof label, "batch %d: apply_pub + paced refresh", batches[j]);
 		printf("  %-38s %9.1f ns/update %10.0f updates/s %8.1fx baseline   "
 		    "target %.0f/s: %s\n", label, per, rate, per / per_base, TARGET_UPDATES_S,
 		    verdict(rate >= TARGET_UPDATES_S));
+		printf("  %-38s %9.1f ns/update %10.0f updates/s %8.1fx baseline   "
+		    "paced %.1fx eager\n", "  eager: a refresh every turn", eager * 1000.0 / ne,
+		    erate, eager * 1000.0 / ne / per_base, rate / erate);
+		printf("  %-38s %d in %.0f ms\n", "  paced refreshes", refreshes, best / 1000.0);
+		(void)span;
 	}
+	printf("  %-38s %.1f ms x %d/s = %.1f%% of the loop's time at any update rate\n",
+	    "  paced refresh cost", ref_us / 1000.0, 1000 / MODEL_REFRESH_MS,
+	    ref_us / 1000.0 * (1000 / MODEL_REFRESH_MS) / 10.0);
+	bench_pace(b);
 	free(arr);
 	return 0;
 }
