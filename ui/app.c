@@ -15,6 +15,7 @@
 #include "data.h"
 #include "demo.h"
 #include "endpoints.h"
+#include "expired.h"
 #include "flow.h"
 #include "i18n.h"
 #include "keymap.h"
@@ -362,6 +363,7 @@ static void
 draw(struct app *a)
 {
 	int cols = vscreen_cols(a->vs), rows = vscreen_rows(a->vs);
+	struct model_pending *p;
 	if (view_too_small(cols, rows)) {
 		view_draw_too_small(a->vs);
 	} else {
@@ -378,6 +380,8 @@ draw(struct app *a)
 			vscreen_fill(a->vs, x, y, w, 3, ROLE_DIALOG, 0, L' ');
 			vscreen_put(a->vs, x + 2, y + 1, ROLE_DIALOG, THEME_BOLD, line, w - 4);
 			vscreen_set_cursor(a->vs, x + 2, y + 1, false);
+		} else if ((p = model_pending_asking(&a->model)) != NULL) {
+			expired_draw(a->vs, p);
 		}
 	}
 	term_blit(a->vs);
@@ -427,7 +431,8 @@ handle_key(struct app *a, const struct key *k)
 	if (k->is_func && (k->code == KEYSYM_CLICK || k->code == KEYSYM_WHEEL_UP ||
 	    k->code == KEYSYM_WHEEL_DOWN)) {
 		/* a dialog's answer is a key, never the mouse */
-		if (!a->confirm_quit && !a->ask_interrupt)
+		if (!a->confirm_quit && !a->ask_interrupt &&
+		    model_pending_asking(&a->model) == NULL)
 			handle_mouse(a, viewstack_top(&a->views), k);
 		return;
 	}
@@ -448,6 +453,18 @@ handle_key(struct app *a, const struct key *k)
 			view_intake_restore(iv, &a->model, a->draft_saved);
 		a->ask_restore = false;	/* no: the draft goes at the next sync */
 		a->dirty = true;
+		return;
+	}
+	struct model_pending *p = model_pending_asking(&a->model);
+	if (p != NULL) {
+		/* a command past its idempotency window: only its two answers count */
+		struct view_open o;
+		if (expired_answer(&a->model, p, keymap_lookup(SCOPE_DIALOG, k), &o)) {
+			/* an intake still open keeps what was typed: no second form */
+			if (o.kind != VIEW_NONE && !(o.kind == VIEW_INTAKE && intake_view(a)))
+				viewstack_open(&a->views, &a->model, &o);
+			a->dirty = true;
+		}
 		return;
 	}
 	struct view *v = viewstack_top(&a->views);

@@ -137,7 +137,9 @@ enum keymap_scope {
 	X(DELETE_WORD, "delete_word", FORM, "C-w")              \
 	X(KILL_LINE, "kill_line", FORM, "C-k")                  \
 	X(CONFIRM, "confirm", DIALOG, "y Y")                    \
-	X(DENY, "deny", DIALOG, "n N")
+	X(DENY, "deny", DIALOG, "n N")                          \
+	X(RECHECK, "recheck", DIALOG, "c")                      \
+	X(DROP, "drop", DIALOG, "d")
 
 enum keymap_action {
 	ACTION_NONE = 0,
