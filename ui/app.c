@@ -346,14 +346,15 @@ draft_sync(struct app *a)
 	}
 }
 
-/* Unsaved work C-c would lose sight of: a half-typed intake, commands with no answer. */
+/* Unsaved work C-c would lose sight of: a half-typed intake, commands with no answer or
+ * still to be asked about. */
 static bool
-unsaved_work(const struct app *a)
+unsaved_work(struct app *a)
 {
 	struct view *v = intake_view(a);
 	char text[8192];
 
-	return model_pending_waiting(&a->model) > 0 ||
+	return model_pending_waiting(&a->model) > 0 || model_pending_asking(&a->model) ||
 	    (v != NULL && view_intake_draft(v, text, sizeof text) > 0);
 }
 
