@@ -783,6 +783,62 @@ START_TEST(test_keep_across_restart)
 }
 END_TEST
 
+/* Issue 8: past the window, no copy of a kept command that waited in the DEALER's queue
+ * for an absent broker reaches it when it comes back (it could apply the command twice,
+ * the idempotency record being gone): a request sent afterwards arrives first. */
+START_TEST(test_keep_expired_never_sent)
+{
+	char ep[128], cmd_id[PROTO_CMD_ID_MAX + 1], hid[PROTO_CMD_ID_MAX + 1];
+	size_t eplen = sizeof ep;
+	struct rpc_opts o = { .endpoint = ep, .user = "dora", .timeout_ms = 100, .tries = 3 };
+	struct rec rec = { 0 }, hello = { 0 };
+	struct harness_fakebroker_req q;
+	char *cause = NULL;
+	int zero = 0;
+	int64_t deadline, t;
+	void *r2;
+
+	r2 = zmq_socket(ctx, ZMQ_ROUTER);
+	zmq_setsockopt(r2, ZMQ_LINGER, &zero, sizeof zero);
+	ck_assert_int_eq(zmq_bind(r2, "tcp://127.0.0.1:*"), 0);
+	ck_assert_int_eq(zmq_getsockopt(r2, ZMQ_LAST_ENDPOINT, ep, &eplen), 0);
+	zmq_close(r2);	/* the broker is down (and was never reached: nothing in flight) */
+	rpc_destroy(rpc);
+	rpc = rpc_create(ctx, &o, &cause);
+	ck_assert_msg(rpc != NULL, "%s", cause ? cause : "?");
+
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_ticket_note, &(struct proto_ticket_note){
+	    .id = 4, .text = "twice?" }, rec_cb, &rec, cmd_id), 0);
+	ck_assert_int_eq(rpc_keep(rpc, cmd_id, 3000), 0);
+	t = rd_mono_ms();
+	for (int i = 0; i < 5; i++) {	/* copies pile up in the queue, then the window ends */
+		t += 1000;
+		rpc_process(rpc, t);
+	}
+	ck_assert_int_eq(rec.calls, 1);
+	ck_assert_int_eq(rec.code, PROTO_E_UNAVAILABLE);
+
+	r2 = zmq_socket(ctx, ZMQ_ROUTER);
+	zmq_setsockopt(r2, ZMQ_LINGER, &zero, sizeof zero);
+	deadline = rd_mono_ms() + WAIT_MS;
+	while (zmq_bind(r2, ep) != 0) {       /* the broker comes back on the same port */
+		ck_assert_int_eq(errno, EADDRINUSE);
+		ck_assert(rd_mono_ms() < deadline);
+		harness_fakebroker_readable(rpc_socket(rpc), 10);
+	}
+	hello.calls = 0;
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, rec_cb, &hello, hid), 0);
+	harness_fakebroker_recv(r2, &q);
+	ck_assert_str_eq(q.r.cmd_id, hid);	/* not a copy of the expired note */
+	reply_ok_on(r2, &q, 1);
+	pump_until(&hello.calls, 1);
+	ck_assert_int_eq(rec.calls, 1);
+	rpc_destroy(rpc);
+	rpc = NULL;
+	zmq_close(r2);
+}
+END_TEST
+
 /* Past the window a kept command ends with PROTO_E_UNAVAILABLE, naming the window. */
 START_TEST(test_keep_window_ends)
 {
@@ -1010,6 +1066,7 @@ rpc_suite(void)
 	tcase_add_test(tc, test_reconnect);
 	tcase_add_test(tc, test_keep_across_restart);
 	tcase_add_test(tc, test_keep_window_ends);
+	tcase_add_test(tc, test_keep_expired_never_sent);
 	tcase_set_timeout(tc, 20);
 	suite_add_tcase(s, tc);
 

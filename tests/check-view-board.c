@@ -1,7 +1,8 @@
-/* check-view-board.c: the board's marks and mouse (ui/view-board.c): red and amber warnings
- * differ by glyph as well as colour (so also in monochrome), the selection bar leaves the
- * mark its urgency colour, the header's first cell marks rows hidden above and below, and
- * a click on a row selects that ticket. Forty tickets, so the list scrolls at 80x24. */
+/* check-view-board.c: the board's marks, mouse and find (ui/view-board.c): red and amber
+ * warnings differ by glyph as well as colour (so also in monochrome), the selection bar
+ * leaves the mark its urgency colour, the header's first cell marks rows hidden above and
+ * below, a click on a row selects that ticket, f finds and C-n/C-p step through the
+ * matches; and the model's refresh pacing. Forty tickets, so the list scrolls at 80x24. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,6 +197,99 @@ START_TEST(test_click_selects)
 }
 END_TEST
 
+/* Issue 8: f finds without filtering: every row stays, the matches' ids show reversed, the
+ * selection goes to the first match, C-n/F3 and C-p step and wrap with a note, Esc puts
+ * the find away, and n stays the new call all along. */
+START_TEST(test_find_next_prev)
+{
+	int y;
+
+	harness_draw(80, 24);
+	harness_press('f');
+	harness_type("3");		/* ids 3, 13, 23, 30..39 (addresses "Road N" alike) */
+	harness_press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(board_selected(&m.board)->id, 3);
+	ck_assert_uint_eq(m.board.n, N_TICKETS);	/* nothing hidden */
+	harness_draw(80, 24);
+	ck_assert(harness_screen_has("find 3"));
+	y = row_of(4);			/* not a match: plain */
+	ck_assert_int_eq(vscreen_cell(vs, 4, y)->attr & THEME_REVERSE, 0);
+	y = row_of(13);			/* a match: its id reversed */
+	ck_assert_int_ne(vscreen_cell(vs, 4, y)->attr & THEME_REVERSE, 0);
+	harness_press(KEYMAP_CTRL('n'));
+	ck_assert_int_eq(board_selected(&m.board)->id, 13);
+	harness_press_sym(KEYSYM_F3);
+	ck_assert_int_eq(board_selected(&m.board)->id, 23);
+	harness_press(KEYMAP_CTRL('p'));
+	ck_assert_int_eq(board_selected(&m.board)->id, 13);
+	harness_press(KEYMAP_CTRL('p'));
+	ck_assert_int_eq(board_selected(&m.board)->id, 3);
+	m.message[0] = '\0';
+	harness_press(KEYMAP_CTRL('p'));	/* past the first: from the bottom */
+	ck_assert_int_eq(board_selected(&m.board)->id, 39);
+	ck_assert_str_eq(m.message, "First match passed: continued from the bottom");
+	harness_press(KEYMAP_CTRL('n'));	/* and back over the end */
+	ck_assert_int_eq(board_selected(&m.board)->id, 3);
+	ck_assert_str_eq(m.message, "Last match passed: continued from the top");
+	harness_draw(80, 24);
+	ck_assert_int_ge(row_of(3), 0);	/* the selection is in view again */
+	/* n is the new call, find or not */
+	ck_assert_uint_eq(harness_press('n') & UI_OPEN, UI_OPEN);
+	ck_assert_int_eq(v->open.kind, VIEW_INTAKE);
+	v->open.kind = VIEW_NONE;
+	/* Esc puts the find away first; the next Esc is the app's (quit) */
+	ck_assert_uint_eq(harness_press_sym(KEYSYM_ESC), UI_HANDLED | UI_REDRAW);
+	ck_assert_str_eq(m.board.find, "");
+	harness_draw(80, 24);
+	ck_assert(!harness_screen_has("find 3"));
+	ck_assert_int_eq(vscreen_cell(vs, 4, row_of(13))->attr & THEME_REVERSE, 0);
+	ck_assert_uint_eq(harness_press_sym(KEYSYM_ESC), UI_NONE);
+}
+END_TEST
+
+/* A find that matches nothing leaves the selection and says so; a bad word is refused at
+ * the prompt like the filter's; C-n with no find says how to start one. */
+START_TEST(test_find_none_and_refused)
+{
+	harness_press_sym(KEYSYM_DOWN);
+	harness_press(KEYMAP_CTRL('n'));
+	ck_assert_str_eq(m.message, "No find yet: press f to find tickets");
+	harness_press('f');
+	harness_type("nobody");
+	harness_press_sym(KEYSYM_ENTER);
+	ck_assert_int_eq(board_selected(&m.board)->id, 2);
+	ck_assert_str_eq(m.message, "No ticket matches the find: nobody");
+	harness_press('f');
+	harness_press(KEYMAP_CTRL('u'));
+	harness_type("is:nonsense");
+	harness_press_sym(KEYSYM_ENTER);
+	harness_draw(80, 24);
+	ck_assert(harness_screen_has("Unknown is: word"));
+	ck_assert_str_eq(m.board.find, "nobody");	/* unchanged */
+}
+END_TEST
+
+/* The pacing of model.h: a change only marks the model stale; the refresh is due at most
+ * every MODEL_REFRESH_MS. */
+START_TEST(test_refresh_pacing)
+{
+	struct model pm;
+
+	model_init(&pm);
+	ck_assert_int_eq(model_refresh_wait(&pm, 5000), -1);	/* nothing changed */
+	model_stale(&pm);
+	ck_assert_int_eq(model_refresh_wait(&pm, 5000), 0);	/* never refreshed: now */
+	model_refreshed(&pm, 5000);
+	ck_assert(!pm.stale);
+	ck_assert_int_eq(model_refresh_wait(&pm, 5010), -1);
+	model_stale(&pm);
+	model_stale(&pm);	/* many changes, one refresh */
+	ck_assert_int_eq(model_refresh_wait(&pm, 5010), MODEL_REFRESH_MS - 10);
+	ck_assert_int_eq(model_refresh_wait(&pm, 5000 + MODEL_REFRESH_MS), 0);
+	model_finish(&pm);
+}
+END_TEST
+
 static Suite *
 board_suite(void)
 {
@@ -207,6 +301,9 @@ board_suite(void)
 	tcase_add_test(tc, test_selection_keeps_the_mark);
 	tcase_add_test(tc, test_scroll_marks);
 	tcase_add_test(tc, test_click_selects);
+	tcase_add_test(tc, test_find_next_prev);
+	tcase_add_test(tc, test_find_none_and_refused);
+	tcase_add_test(tc, test_refresh_pacing);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -15,6 +15,7 @@
 
 #include "board.h"
 #include "chrome.h"
+#include "expired.h"
 #include "flow.h"
 #include "i18n.h"
 #include "form.h"
@@ -1737,14 +1738,109 @@ START_TEST(test_model_request_queued)
 	ck_assert_msg(strstr(dump, "queued") == NULL, "%s", dump);
 	free(dump);
 
-	/* The window closed with no answer: it may have been applied. */
+	/* The window closed with no answer: it may have been applied, so it is not sent
+	 * again; the agent is asked (expired.h). */
 	rq.what = "Note on #1042";
 	ck_assert_int_eq(model_request(&m, &rq, id), 0);
 	model_pending_queue(&m, model_pending_find(&m, id));
 	harness_answer_none(&m, id, "no reply to ticket.note within 540 s");
 	ck_assert(strstr(m.message, "may have been applied") != NULL);
-	ck_assert_int_eq(model_pending_find(&m, id)->state, PENDING_FAILED);
+	ck_assert_int_eq(model_pending_find(&m, id)->state, PENDING_ASK);
+	ck_assert_ptr_eq(model_pending_asking(&m), model_pending_find(&m, id));
 	vscreen_destroy(st);
+}
+END_TEST
+
+/* Issue 8: a command past its idempotency window is asked about, never resent: the box
+ * names it and offers check-and-re-enter or drop (in both languages); only c and d
+ * answer; c opens the ticket with the note's text on the message line, an intake the
+ * form; d drops it. A waiting command's slot is not reused while it is asked. */
+START_TEST(test_expired_asks)
+{
+	struct proto_ticket_note a = { .id = 1042, .text = "caller waits at exit 12",
+		.present = PROTO_ALL };
+	struct proto_intake_create in = { .present = PROTO_ALL };
+	struct model_request rq = { .op = PROTO_MSG_ticket_note, .args = &a,
+		.what = "Note on #1042" };
+	char id[PROTO_CMD_ID_MAX + 1], id2[PROTO_CMD_ID_MAX + 1];
+	struct model_pending *p;
+	struct view_open o;
+	struct vscreen *box = vscreen_create(80, 24);
+	char *d;
+
+	ck_assert_int_eq(model_request(&m, &rq, id), 0);
+	model_pending_queue(&m, model_pending_find(&m, id));
+	harness_answer_none(&m, id, "no reply to ticket.note within 540 s");
+	rq = (struct model_request){ .op = PROTO_MSG_intake_create, .args = &in,
+		.what = "Intake 王丽" };
+	ck_assert_int_eq(model_request(&m, &rq, id2), 0);
+	model_pending_queue(&m, model_pending_find(&m, id2));
+	harness_answer_none(&m, id2, "no reply to intake.create within 540 s");
+	/* the slots of commands still asked about are never reused */
+	for (int i = 0; i < MODEL_PENDING_MAX; i++) {
+		rq = (struct model_request){ .op = PROTO_MSG_ticket_note, .args = &a,
+			.what = "Note" };
+		char other[PROTO_CMD_ID_MAX + 1];
+		ck_assert_int_eq(model_request(&m, &rq, other), 0);
+		harness_answer_ok(&m, other);
+	}
+	p = model_pending_asking(&m);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(p->cmd_id, id);	/* the oldest first */
+	ck_assert_int_eq(p->ticket, 1042);
+	ck_assert_str_eq(p->text, "caller waits at exit 12");
+
+	vscreen_fill(box, 0, 0, 80, 24, ROLE_NORMAL, 0, L' ');
+	expired_draw(box, p);
+	d = vscreen_dump(box);
+	ck_assert_msg(strstr(d, "Note on #1042") != NULL, "%s", d);
+	ck_assert_msg(strstr(d, "may have applied it") != NULL, "%s", d);
+	ck_assert_msg(strstr(d, "not sent again") != NULL, "%s", d);
+	ck_assert_msg(strstr(d, "[c] check the ticket, then enter it again   [d] drop it") !=
+	    NULL, "%s", d);
+	free(d);
+	harness_lang("zh_CN");
+	expired_draw(box, p);
+	d = vscreen_dump(box);
+	ck_assert_msg(strstr(d, "[c] 核对工单后重新录入   [d] 放弃") != NULL, "%s", d);
+	free(d);
+	harness_lang("en");
+
+	/* any other key leaves it asked */
+	ck_assert(!expired_answer(&m, p, ACTION_CONFIRM, &o));
+	ck_assert(!expired_answer(&m, p, ACTION_NONE, &o));
+	ck_assert_int_eq(p->state, PENDING_ASK);
+	/* c: the ticket opens, the text to enter again on the message line */
+	ck_assert(expired_answer(&m, p, keymap_lookup(SCOPE_DIALOG,
+	    &(struct key){ .code = 'c' }), &o));
+	ck_assert_int_eq(p->state, PENDING_FAILED);
+	ck_assert_int_eq(o.kind, VIEW_DETAIL);
+	ck_assert_int_eq(o.ticket, 1042);
+	ck_assert_msg(strstr(m.message, "caller waits at exit 12") != NULL, "%s", m.message);
+	/* the intake next: c opens the form (no ticket to check) */
+	p = model_pending_asking(&m);
+	ck_assert_str_eq(p->cmd_id, id2);
+	vscreen_fill(box, 0, 0, 80, 24, ROLE_NORMAL, 0, L' ');
+	expired_draw(box, p);
+	d = vscreen_dump(box);
+	ck_assert_msg(strstr(d, "[c] check the board, then enter it again") != NULL, "%s", d);
+	free(d);
+	ck_assert(expired_answer(&m, p, ACTION_RECHECK, &o));
+	ck_assert_int_eq(o.kind, VIEW_INTAKE);
+	ck_assert_ptr_null(model_pending_asking(&m));
+	/* d drops */
+	rq = (struct model_request){ .op = PROTO_MSG_ticket_note, .args = &a,
+		.what = "Note on #1042" };
+	ck_assert_int_eq(model_request(&m, &rq, id), 0);
+	model_pending_queue(&m, model_pending_find(&m, id));
+	harness_answer_none(&m, id, "no reply");
+	p = model_pending_asking(&m);
+	ck_assert(expired_answer(&m, p, keymap_lookup(SCOPE_DIALOG,
+	    &(struct key){ .code = 'd' }), &o));
+	ck_assert_int_eq(o.kind, VIEW_NONE);
+	ck_assert_str_eq(m.message, "Note on #1042: dropped");
+	ck_assert_ptr_null(model_pending_asking(&m));
+	vscreen_destroy(box);
 }
 END_TEST
 
@@ -3060,6 +3156,7 @@ views_suite(void)
 	tcase_add_test(tc, test_board_awaits_choice);
 	tcase_add_test(tc, test_model_request);
 	tcase_add_test(tc, test_model_request_queued);
+	tcase_add_test(tc, test_expired_asks);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("intake");

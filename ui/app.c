@@ -15,6 +15,7 @@
 #include "data.h"
 #include "demo.h"
 #include "endpoints.h"
+#include "expired.h"
 #include "flow.h"
 #include "i18n.h"
 #include "keymap.h"
@@ -54,6 +55,7 @@ struct app {
 	struct theme theme;
 	struct viewstack views;
 	bool dirty, data_changed, quitting, confirm_quit;
+	bool resynced;		/* a resync since the last refresh: no bell for what it brings */
 	bool ask_interrupt;	/* C-c with unsaved work: quit anyway? */
 	bool ask_restore;	/* an interrupted intake's draft: restore it? */
 	bool interrupted;	/* leaving on a signal: exit status 1 */
@@ -104,7 +106,8 @@ grow(void *p, size_t *cap, size_t need, size_t size)
 	return xreallocarray(p, *cap, size);
 }
 
-/* Borrow the replica's tables into the model and rebuild the board. */
+/* Borrow the replica's tables into the model and rebuild the board. Paced (model.h):
+ * the loop calls sync_model when a refresh is due or before anything reads the model. */
 static void
 refresh_model(struct app *a)
 {
@@ -135,6 +138,34 @@ broker_time(struct app *a, int64_t now_mono)
 	return bt + age * (a->model.time_scale > 0 ? a->model.time_scale : 1);
 }
 
+/* The refresh: the tables, the board and counts at broker time now, the bell for a
+ * warning newly red, and the view on top asked whether it wants to fetch again. */
+static void
+sync_model(struct app *a, int64_t mono)
+{
+	a->model.now = broker_time(a, mono);
+	refresh_model(a);
+	model_refreshed(&a->model, mono);
+	/* a warning newly red rings, not one a snapshot brings */
+	if (alert_update(&a->alert, a->model.warnings, a->model.n_warnings,
+	    a->resynced || a->model.conn != MODEL_LIVE) > 0)
+		term_bell((enum term_bell)a->opts->bell);
+	a->resynced = false;
+	/* the view on top may ask again for what it shows (the detail view fetches the
+	 * history again when its ticket moved) */
+	if (a->views.depth > 0)
+		view_refresh(viewstack_top(&a->views), &a->model);
+}
+
+/* Before a key, an answer or a draw reads the model: the replica may have freed what the
+ * model borrows since the last refresh. */
+static void
+sync_if_stale(struct app *a)
+{
+	if (a->model.stale)
+		sync_model(a, rd_mono_ms());
+}
+
 /* ---- requests ---- */
 
 /* Every answer to a view's request goes back through the model (model_reply). */
@@ -144,6 +175,7 @@ on_reply(void *ctx, const char *cmd_id, const struct proto_reply *r, const struc
 	struct app *a = ctx;
 
 	a->dirty = true;
+	sync_if_stale(a);
 	model_reply(&a->model, cmd_id, r, err);
 }
 
@@ -314,14 +346,15 @@ draft_sync(struct app *a)
 	}
 }
 
-/* Unsaved work C-c would lose sight of: a half-typed intake, commands with no answer. */
+/* Unsaved work C-c would lose sight of: a half-typed intake, commands with no answer or
+ * still to be asked about. */
 static bool
-unsaved_work(const struct app *a)
+unsaved_work(struct app *a)
 {
 	struct view *v = intake_view(a);
 	char text[8192];
 
-	return model_pending_waiting(&a->model) > 0 ||
+	return model_pending_waiting(&a->model) > 0 || model_pending_asking(&a->model) ||
 	    (v != NULL && view_intake_draft(v, text, sizeof text) > 0);
 }
 
@@ -331,6 +364,7 @@ static void
 draw(struct app *a)
 {
 	int cols = vscreen_cols(a->vs), rows = vscreen_rows(a->vs);
+	struct model_pending *p;
 	if (view_too_small(cols, rows)) {
 		view_draw_too_small(a->vs);
 	} else {
@@ -347,6 +381,8 @@ draw(struct app *a)
 			vscreen_fill(a->vs, x, y, w, 3, ROLE_DIALOG, 0, L' ');
 			vscreen_put(a->vs, x + 2, y + 1, ROLE_DIALOG, THEME_BOLD, line, w - 4);
 			vscreen_set_cursor(a->vs, x + 2, y + 1, false);
+		} else if ((p = model_pending_asking(&a->model)) != NULL) {
+			expired_draw(a->vs, p);
 		}
 	}
 	term_blit(a->vs);
@@ -396,7 +432,8 @@ handle_key(struct app *a, const struct key *k)
 	if (k->is_func && (k->code == KEYSYM_CLICK || k->code == KEYSYM_WHEEL_UP ||
 	    k->code == KEYSYM_WHEEL_DOWN)) {
 		/* a dialog's answer is a key, never the mouse */
-		if (!a->confirm_quit && !a->ask_interrupt)
+		if (!a->confirm_quit && !a->ask_interrupt &&
+		    model_pending_asking(&a->model) == NULL)
 			handle_mouse(a, viewstack_top(&a->views), k);
 		return;
 	}
@@ -417,6 +454,18 @@ handle_key(struct app *a, const struct key *k)
 			view_intake_restore(iv, &a->model, a->draft_saved);
 		a->ask_restore = false;	/* no: the draft goes at the next sync */
 		a->dirty = true;
+		return;
+	}
+	struct model_pending *p = model_pending_asking(&a->model);
+	if (p != NULL) {
+		/* a command past its idempotency window: only its two answers count */
+		struct view_open o;
+		if (expired_answer(&a->model, p, keymap_lookup(SCOPE_DIALOG, k), &o)) {
+			/* an intake still open keeps what was typed: no second form */
+			if (o.kind != VIEW_NONE && !(o.kind == VIEW_INTAKE && intake_view(a)))
+				viewstack_open(&a->views, &a->model, &o);
+			a->dirty = true;
+		}
 		return;
 	}
 	struct view *v = viewstack_top(&a->views);
@@ -622,6 +671,9 @@ app_run(const struct app_opts *opts)
 			timeout = t1;
 		if (t2 >= 0 && t2 < timeout)
 			timeout = t2;
+		int64_t t3 = model_refresh_wait(&a.model, now);
+		if (t3 >= 0 && t3 < timeout)
+			timeout = (long)t3;
 		if (timeout < 0)
 			timeout = 0;
 		if (zmq_poll(items, 3, timeout) < 0 && errno != EINTR) {
@@ -655,29 +707,29 @@ app_run(const struct app_opts *opts)
 				a.dirty = true;
 			}
 		}
-		/* The replica may have freed what the model borrows: refresh before any key
-		 * handler or view looks at it. */
+		/* The replica may have freed what the model borrows: the model is stale until
+		 * the next refresh, which runs when due (at most every MODEL_REFRESH_MS, so a
+		 * burst of updates costs one refresh, not one per loop turn) and before any key
+		 * handler, answer or draw looks at it. */
 		struct replica_stats rs;
 		replica_stats(a.rep, &rs);
-		bool resynced = rs.resyncs != a.seen.resyncs;
+		if (rs.resyncs != a.seen.resyncs)
+			a.resynced = true;
 		if (rs.applied != a.seen.applied || rs.resyncs != a.seen.resyncs) {
 			a.seen = rs;
 			a.data_changed = true;
 		}
 		if (a.data_changed) {
-			a.model.now = broker_time(&a, now);
-			refresh_model(&a);
-			/* a warning newly red rings, not one a snapshot brings */
-			if (alert_update(&a.alert, a.model.warnings, a.model.n_warnings,
-			    resynced || a.model.conn != MODEL_LIVE) > 0)
-				term_bell((enum term_bell)opts->bell);
-			/* the view on top may ask again for what it shows (the detail view fetches
-			 * the history again when its ticket moved) */
-			view_refresh(viewstack_top(&a.views), &a.model);
+			model_stale(&a.model);
+			a.data_changed = false;
 		}
+		if (model_refresh_wait(&a.model, now) == 0)
+			sync_model(&a, now);
 		struct key k;
-		while (term_read_key(&k) && !a.quitting)
+		while (term_read_key(&k) && !a.quitting) {
+			sync_if_stale(&a);
 			handle_key(&a, &k);
+		}
 		draft_sync(&a);
 		if (stop_signal == SIGINT && !a.ask_interrupt && unsaved_work(&a)) {
 			/* C-c with work in hand asks first; a second C-c leaves */
@@ -691,7 +743,7 @@ app_run(const struct app_opts *opts)
 			a.interrupted = true;
 			break;
 		}
-		if (a.dirty)
+		if (a.dirty && !a.model.stale)
 			draw(&a);
 	}
 	rc = cause || a.interrupted ? 1 : 0;

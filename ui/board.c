@@ -245,8 +245,9 @@ word_refused(const struct board *b, const char *w)
 	return NULL;
 }
 
-const char *
-board_set_filter(struct board *b, const char *text)
+/* Why text would be refused as a filter or a find, or NULL. */
+static const char *
+refused(const struct board *b, const char *text)
 {
 	char buf[BOARD_FILTER_MAX + 1];
 	char *save = NULL, *w;
@@ -256,8 +257,61 @@ board_set_filter(struct board *b, const char *text)
 	for (w = strtok_r(buf, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save))
 		if ((why = word_refused(b, w)) != NULL)
 			return why;
-	rd_strlcpy(b->filter, text, sizeof b->filter);
 	return NULL;
+}
+
+const char *
+board_set_filter(struct board *b, const char *text)
+{
+	const char *why = refused(b, text);
+
+	if (why == NULL)
+		rd_strlcpy(b->filter, text, sizeof b->filter);
+	return why;
+}
+
+const char *
+board_set_find(struct board *b, const char *text)
+{
+	const char *why = refused(b, text);
+
+	if (why == NULL)
+		rd_strlcpy(b->find, text, sizeof b->find);
+	return why;
+}
+
+bool
+board_found(const struct board *b, const struct proto_ticket *t)
+{
+	const char *p = b->find;
+
+	while (*p == ' ')
+		p++;
+	return *p != '\0' && board_match(b, b->find, t);
+}
+
+enum board_find_result
+board_find(struct board *b, int dir)
+{
+	size_t i, k, step;
+
+	if (b->n == 0)
+		return BOARD_FIND_NONE;
+	for (k = 0; k < b->n; k++) {
+		/* k-th row from the selection, the selection itself first only for dir 0 */
+		step = dir == 0 ? k : k + 1;
+		if (dir < 0)
+			i = (b->sel_index + b->n - step % b->n) % b->n;
+		else
+			i = (b->sel_index + step) % b->n;
+		if (!board_found(b, b->rows[i]))
+			continue;
+		bool wrapped = dir < 0 ? i > b->sel_index : i < b->sel_index;
+		b->sel_index = i;
+		b->selected = b->rows[i]->id;
+		return wrapped ? BOARD_FIND_WRAPPED : BOARD_FIND_MOVED;
+	}
+	return BOARD_FIND_NONE;
 }
 
 struct sort_item {

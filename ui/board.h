@@ -82,6 +82,7 @@ struct board {
 	size_t n, cap;
 	enum board_sort sort;
 	char filter[BOARD_FILTER_MAX + 1];
+	char find[BOARD_FILTER_MAX + 1]; /* board_set_find; "": none */
 	int64_t selected; /* ticket id; 0: none */
 	size_t sel_index; /* row of the selection after the last rebuild */
 	size_t top;       /* first row shown */
@@ -107,6 +108,19 @@ void board_rebuild(struct board *b, const struct proto_ticket *const *all, size_
 #define BOARD_BAD_REGION "unknown region in filter"
 #define BOARD_BAD_IS "unknown is: word in filter"
 const char *board_set_filter(struct board *b, const char *text);
+/* The find: words in the filter's syntax that leave every row on the board and mark the
+ * rows they match; board_find moves the selection to one. "" clears it. Returns NULL or
+ * a reason as board_set_filter does, the find then unchanged. */
+const char *board_set_find(struct board *b, const char *text);
+/* Move the selection to the next row (dir > 0) or the previous one (dir < 0) that the
+ * find matches, wrapping around the board; dir 0 starts at the selection itself. Returns
+ * BOARD_FIND_NONE (no find, or no row matches: the selection stays), BOARD_FIND_MOVED, or
+ * BOARD_FIND_WRAPPED (the search went past the last row back to the first, or the other
+ * way). */
+enum board_find_result { BOARD_FIND_NONE, BOARD_FIND_MOVED, BOARD_FIND_WRAPPED };
+enum board_find_result board_find(struct board *b, int dir);
+/* Whether the find matches t (false without a find). */
+bool board_found(const struct board *b, const struct proto_ticket *t);
 /* Whether t matches filter, with b's lookup. */
 bool board_match(const struct board *b, const char *filter, const struct proto_ticket *t);
 

@@ -107,6 +107,9 @@ enum keymap_scope {
 	X(NEXT_PANE, "next_pane", GLOBAL, "Tab")                \
 	X(PREV_PANE, "prev_pane", GLOBAL, "S-Tab")              \
 	X(FILTER, "filter", BOARD, "/")                         \
+	X(FIND, "find", BOARD, "f")                             \
+	X(FIND_NEXT, "find_next", BOARD, "C-n F3")              \
+	X(FIND_PREV, "find_prev", BOARD, "C-p")                 \
 	X(SORT, "sort", BOARD, "s")                             \
 	X(NEW_INTAKE, "new_intake", BOARD, "n")                 \
 	X(KPI, "kpi", BOARD, "K")                               \
@@ -136,7 +139,9 @@ enum keymap_scope {
 	X(DELETE_WORD, "delete_word", FORM, "C-w")              \
 	X(KILL_LINE, "kill_line", FORM, "C-k")                  \
 	X(CONFIRM, "confirm", DIALOG, "y Y")                    \
-	X(DENY, "deny", DIALOG, "n N")
+	X(DENY, "deny", DIALOG, "n N")                          \
+	X(RECHECK, "recheck", DIALOG, "c")                      \
+	X(DROP, "drop", DIALOG, "d")
 
 enum keymap_action {
 	ACTION_NONE = 0,

@@ -17,6 +17,24 @@ model_requests_finish(struct model_requests *q)
 	q->n_calls = q->cap_calls = 0;
 }
 
+/* What a command's pending entry keeps of its args to ask about it later: the ticket
+ * (an "id" key) and a "text" key. */
+static void
+note_args(struct model_pending *p, enum proto_msg_id op, const void *args)
+{
+	const struct proto_desc *d = &proto_descs[op];
+
+	for (size_t i = 0; args != NULL && i < d->n_fields; i++) {
+		const struct proto_field *f = &d->fields[i];
+		const char *at = (const char *)args + f->offset;
+
+		if (f->type == PT_I64 && strcmp(f->name, "id") == 0)
+			memcpy(&p->ticket, at, sizeof p->ticket);
+		else if (f->type == PT_STR && strcmp(f->name, "text") == 0)
+			rd_strlcpy(p->text, at, sizeof p->text);
+	}
+}
+
 int
 model_request(struct model *m, const struct model_request *rq, char *cmd_id)
 {
@@ -29,7 +47,7 @@ model_request(struct model *m, const struct model_request *rq, char *cmd_id)
 		return -1;
 	}
 	if (rq->what != NULL) {
-		model_pending_add(m, id, rq->what);
+		note_args(model_pending_add(m, id, rq->what), rq->op, rq->args);
 		if (m->ops->keep != NULL)
 			m->ops->keep(m, id);
 	}
@@ -56,9 +74,11 @@ settle(struct model *m, struct model_pending *p, const struct proto_reply *r,
 	if (r == NULL) {
 		p->state = PENDING_FAILED;
 		snprintf(p->error, sizeof p->error, "%s", err ? err->message : "no answer");
-		if (p->queued)	/* the broker may have applied it and forgotten its answer */
+		if (p->queued) {
+			/* the broker may have applied it and forgotten its answer: ask */
+			p->state = PENDING_ASK;
 			model_message(m, true, "%s: %s", p->what, i18n_tr("msg.queue_expired"));
-		else
+		} else
 			model_message(m, true, "%s: %s", p->what, p->error);
 	} else if (!r->ok) {
 		p->state = PENDING_FAILED;
@@ -150,6 +170,7 @@ model_pending_add(struct model *m, const char *cmd_id, const char *what)
 		/* reuse the oldest finished slot, else the oldest */
 		for (size_t i = 0; i < m->req.n_pending; i++)
 			if (m->req.pending[i].state != PENDING_WAIT &&
+			    m->req.pending[i].state != PENDING_ASK &&	/* still to be asked */
 			    (p == NULL || m->req.pending[i].since < p->since))
 				p = &m->req.pending[i];
 		if (p == NULL)
@@ -190,6 +211,18 @@ model_pending_queue(struct model *m, struct model_pending *p)
 		return;
 	p->queued = true;
 	model_message(m, true, "%s: %s", p->what, i18n_tr("msg.queued"));
+}
+
+struct model_pending *
+model_pending_asking(struct model *m)
+{
+	struct model_pending *p = NULL;
+
+	for (size_t i = 0; i < m->req.n_pending; i++)
+		if (m->req.pending[i].state == PENDING_ASK &&
+		    (p == NULL || m->req.pending[i].since < p->since))
+			p = &m->req.pending[i];
+	return p;
 }
 
 size_t

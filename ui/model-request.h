@@ -22,7 +22,10 @@
 
 struct model;
 
-enum pending_state { PENDING_WAIT, PENDING_OK, PENDING_FAILED };
+/* PENDING_ASK: no answer within the idempotency window (a queued command whose tries ran
+ * out): it may have been applied, and sending it again could apply it twice, so it is
+ * never resent; the agent is asked what to do (ui/expired.h) and it ends FAILED. */
+enum pending_state { PENDING_WAIT, PENDING_OK, PENDING_FAILED, PENDING_ASK };
 
 #define MODEL_PENDING_MAX 16
 
@@ -33,6 +36,8 @@ struct model_pending {
 	int64_t since;           /* monotonic ms */
 	char error[200];         /* when failed, in words */
 	bool queued;             /* a try went unanswered: resent until the broker is back */
+	int64_t ticket;          /* the ticket the command is about (its args' id), 0 none */
+	char text[256];          /* its args' text (a note), to enter again; "" none */
 };
 
 /* The answer to a request: r the broker's reply (r->ok or not, r->error in words), or NULL
@@ -118,5 +123,7 @@ size_t model_pending_waiting(const struct model *m);
  * with the message line saying it will be sent again; its answer still settles it. */
 void model_pending_queue(struct model *m, struct model_pending *p);
 size_t model_pending_queued(const struct model *m);
+/* The oldest command in PENDING_ASK, or NULL. */
+struct model_pending *model_pending_asking(struct model *m);
 
 #endif

@@ -89,6 +89,29 @@ model_refresh(struct model *m, int64_t now)
 	board_rebuild(&m->board, m->tickets, m->n_tickets, now, warn_cb, m);
 }
 
+void
+model_stale(struct model *m)
+{
+	m->stale = true;
+}
+
+int64_t
+model_refresh_wait(const struct model *m, int64_t mono)
+{
+	int64_t due = m->refreshed_mono + MODEL_REFRESH_MS;
+
+	if (!m->stale)
+		return -1;
+	return mono >= due ? 0 : due - mono;
+}
+
+void
+model_refreshed(struct model *m, int64_t mono)
+{
+	m->stale = false;
+	m->refreshed_mono = mono;
+}
+
 const struct proto_ticket *
 model_ticket(const struct model *m, int64_t id)
 {

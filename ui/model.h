@@ -77,6 +77,11 @@ struct model {
 	/* commands in flight and recent results, requests whose answer is awaited */
 	struct model_requests req;
 
+	/* pacing: the replica changed since the last model_refresh (model_stale); the tables
+	 * above may point at freed entities until the next refresh, so nothing may read them */
+	bool stale;
+	int64_t refreshed_mono;  /* monotonic ms of the last paced refresh (model_refreshed) */
+
 	/* message line */
 	char message[256];
 	bool message_error;
@@ -91,6 +96,20 @@ void model_finish(struct model *m);
 
 /* After the tables changed: rebuild warning levels and the board. now is broker time. */
 void model_refresh(struct model *m, int64_t now);
+
+/* Pacing. Applying an update must cost the same whatever the batching, so the owner of
+ * the tables (the app's loop) does not refresh after every change: a change only marks
+ * the model stale (O(1)); the refresh (warning levels, counts, the board's filter and
+ * sort: O(tickets)) runs when model_refresh_wait says it is due, at most once every
+ * MODEL_REFRESH_MS, and before anything reads the model (a key, an answer, a draw). The
+ * redraw rate then does not depend on the update rate. */
+#define MODEL_REFRESH_MS 100
+void model_stale(struct model *m);
+/* Milliseconds until a paced refresh is due at monotonic time mono: -1 when the model is
+ * not stale, 0 when it is due now. */
+int64_t model_refresh_wait(const struct model *m, int64_t mono);
+/* The owner refreshed the tables and called model_refresh at monotonic time mono. */
+void model_refreshed(struct model *m, int64_t mono);
 
 /* Lookups over the borrowed tables (linear for trucks; tickets by id). */
 const struct proto_ticket *model_ticket(const struct model *m, int64_t id);

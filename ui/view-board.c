@@ -64,9 +64,12 @@ struct layout {
 	int w[COL_COUNT];
 };
 
+/* The prompt open on the board's last line. */
+enum prompt { PROMPT_NONE, PROMPT_FILTER, PROMPT_FIND };
+
 struct view_board {
 	struct view view;	/* first member */
-	bool prompt;		/* the filter prompt is open */
+	enum prompt prompt;
 	struct lineedit edit;
 	char error[256];	/* the prompt's last error, in words */
 	size_t top;		/* first row shown */
@@ -186,9 +189,10 @@ draw_header(struct vscreen *vs, const struct layout *l, int y)
 	}
 }
 
+/* found: the find matches t (its id shows in reverse video). */
 static void
 draw_row(struct vscreen *vs, const struct layout *l, int y, const struct model *m,
-    const struct proto_ticket *t)
+    const struct proto_ticket *t, bool found)
 {
 	char buf[64];
 	int s = ticket_state_parse(t->state), warn = model_warn_level(m, t->id);
@@ -206,6 +210,8 @@ draw_row(struct vscreen *vs, const struct layout *l, int y, const struct model *
 		    present_flag_glyph((uint32_t)t->flags), 1);
 	snprintf(buf, sizeof buf, "%lld", (long long)t->id);
 	cell(vs, l, COL_ID, y, base, buf);
+	if (found)
+		vscreen_paint(vs, l->x[COL_ID], y, l->w[COL_ID], base, THEME_REVERSE);
 	model_fmt_minutes(m->now > t->created ? m->now - t->created : 0, buf, sizeof buf);
 	cell(vs, l, COL_AGE, y, base, buf);
 	if (model_ticket_awaits_choice(m, t))	/* new, and no broker will offer it */
@@ -280,6 +286,10 @@ draw_title(struct vscreen *vs, const struct model *m)
 	len = strlen(left);
 	snprintf(left + len, sizeof left - len, " \xc2\xb7 %s %s", i18n_tr("board.sort"),
 	    i18n_tr(sortkey));
+	len = strlen(left);
+	if (m->board.find[0] != '\0')
+		snprintf(left + len, sizeof left - len, " \xc2\xb7 %s %s", i18n_tr("board.find"),
+		    m->board.find);
 	if (m->board.n != m->board.total)
 		snprintf(right, sizeof right, "%s %zu/%zu \xc2\xb7 %s %zu", i18n_tr("board.shown"),
 		    m->board.n, m->board.total, i18n_tr("board.open"), open);
@@ -331,12 +341,27 @@ draw_scroll_marks(struct vscreen *vs, int y, size_t top, size_t rows, size_t n)
 		    above ? "\xe2\x86\x91" : "\xe2\x86\x93", 1);
 }
 
+/* view_list_draw's row callback: board row i. */
+struct list_ctx {
+	const struct layout *l;
+	const struct model *m;
+};
+
+static void
+list_row(void *ctx, struct vscreen *vs, int line, size_t i)
+{
+	struct list_ctx *c = ctx;
+	const struct proto_ticket *t = c->m->board.rows[i];
+
+	draw_row(vs, c->l, line, c->m, t, board_found(&c->m->board, t));
+}
+
 static void
 board_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct theme *t)
 {
 	struct view_board *vb = (struct view_board *)v;
 	const struct board *b = &m->board;
-	int cols = vscreen_cols(vs), rows = vscreen_rows(vs), y0, y1, r, ysel = -1;
+	int cols = vscreen_cols(vs), rows = vscreen_rows(vs), y0, y1, ysel;
 	struct layout l;
 	char keys[128];
 
@@ -356,35 +381,14 @@ board_draw(struct view *v, const struct model *m, struct vscreen *vs, const stru
 	lay_out(&l, cols, b);
 	draw_header(vs, &l, y0++);
 	vb->list_rows = y1 - y0 > 0 ? y1 - y0 : 1;
-
-	/* Keep the selection in view (the model is const here: the view keeps its own top). */
-	if (b->n <= (size_t)vb->list_rows)
-		vb->top = 0;
-	else {
-		if (b->sel_index < vb->top)
-			vb->top = b->sel_index;
-		if (b->sel_index >= vb->top + (size_t)vb->list_rows)
-			vb->top = b->sel_index - (size_t)vb->list_rows + 1;
-		if (vb->top > b->n - (size_t)vb->list_rows)
-			vb->top = b->n - (size_t)vb->list_rows;
-	}
 	if (b->n == 0)
 		draw_empty(vs, m, y0, y1);
 	vb->list_y = y0;
-	for (r = 0; r < vb->list_rows && vb->top + (size_t)r < b->n; r++) {
-		const struct proto_ticket *tk = b->rows[vb->top + (size_t)r];
-
-		draw_row(vs, &l, y0 + r, m, tk);
-		if (vb->top + (size_t)r == b->sel_index) {
-			/* The selection bar leaves the mark its urgency colour. */
-			int mr = vscreen_cell(vs, 0, y0 + r)->role;
-			bool mark = mr == ROLE_LATE || mr == ROLE_WARN;
-
-			vscreen_paint(vs, mark ? 1 : 0, y0 + r, mark ? cols - 1 : cols,
-			    ROLE_SELECTED, 0);
-			ysel = y0 + r;
-		}
-	}
+	/* The model is const here: the view keeps its own top. The selection bar leaves the
+	 * mark its urgency colour. */
+	ysel = view_list_draw(vs, &(struct view_list){ .y = y0, .y1 = y1, .n = b->n,
+	    .sel = b->sel_index, .top = &vb->top, .keep_mark = true, .draw = list_row,
+	    .ctx = &(struct list_ctx){ &l, m } });
 	draw_scroll_marks(vs, y0 - 1, vb->top, (size_t)vb->list_rows, b->n);
 
 	if (vb->prompt && vb->error[0] != '\0')
@@ -392,7 +396,8 @@ board_draw(struct view *v, const struct model *m, struct vscreen *vs, const stru
 	chrome_status(vs, rows - 2, m);
 	if (vb->prompt) {
 		chrome_keys_text(keys, sizeof keys, prompt_keys, 2);
-		chrome_prompt(vs, rows - 1, i18n_tr("board.prompt"), &vb->edit, keys);
+		chrome_prompt(vs, rows - 1, i18n_tr(vb->prompt == PROMPT_FIND ?
+		    "board.find_prompt" : "board.prompt"), &vb->edit, keys);
 	} else {
 		chrome_message(vs, rows - 1, m, hints, (int)ARRAY_LEN(hints));
 		/* Screen readers follow the cursor: park it on the selection. */
@@ -473,7 +478,32 @@ set_lookup(struct model *m)
 	m->board.look.ctx = m;
 }
 
-/* Apply the prompt's filter; false (and an error in words) if the board refused it. */
+/* Move to the find's next match (dir as board_find) and say so when none or wrapped. */
+static void
+find_step(struct model *m, int dir)
+{
+	struct board *b = &m->board;
+
+	if (b->find[0] == '\0') {
+		model_message(m, true, "%s", i18n_tr("board.find_unset"));
+		return;
+	}
+	switch (board_find(b, dir)) {
+	case BOARD_FIND_NONE:
+		model_message(m, true, "%s%s%s", i18n_tr("board.find_none"), present_colon(),
+		    b->find);
+		break;
+	case BOARD_FIND_WRAPPED:
+		model_message(m, false, "%s", i18n_tr(dir < 0 ? "board.find_wrapped_up" :
+		    "board.find_wrapped"));
+		break;
+	case BOARD_FIND_MOVED:
+		break;
+	}
+}
+
+/* Apply the prompt's filter or find; false (and an error in words) if the board refused
+ * it. */
 static bool
 apply_filter(struct view_board *vb, struct model *m)
 {
@@ -482,10 +512,15 @@ apply_filter(struct view_board *vb, struct model *m)
 	struct board scratch;
 
 	set_lookup(m);
-	why = board_set_filter(&m->board, text);
+	why = vb->prompt == PROMPT_FIND ? board_set_find(&m->board, text) :
+	    board_set_filter(&m->board, text);
 	if (why == NULL) {
 		vb->error[0] = '\0';
-		model_refresh(m, m->now);
+		if (vb->prompt == PROMPT_FIND) {
+			if (m->board.find[0] != '\0')
+				find_step(m, 0);
+		} else
+			model_refresh(m, m->now);
 		return true;
 	}
 	/* Name the word at fault: try each word alone on a scratch board. */
@@ -534,9 +569,10 @@ prompt_key(struct view_board *vb, struct model *m, const struct key *k, enum key
 			vb->error[0] = '\0';
 		return UI_HANDLED | UI_REDRAW;
 	}
-	vb->prompt = false;
+	vb->prompt = PROMPT_NONE;
 	vb->error[0] = '\0';
 	vb->view.scope = SCOPE_BOARD;
+	board_scroll(&m->board, (size_t)vb->list_rows);
 	return UI_HANDLED | UI_REDRAW;
 }
 
@@ -545,36 +581,33 @@ board_key(struct view *v, struct model *m, const struct key *k, enum keymap_acti
 {
 	struct view_board *vb = (struct view_board *)v;
 	struct board *b = &m->board;
-	long page = vb->list_rows > 1 ? vb->list_rows - 1 : 1;
+	size_t page = vb->list_rows > 1 ? (size_t)vb->list_rows - 1 : 1, i = b->sel_index;
 	const struct proto_ticket *sel = board_selected(b);
 
 	if (vb->prompt)
 		return prompt_key(vb, m, k, a);
+	if (view_sel_move(&i, b->n, page, a)) {
+		board_move(b, (long)i - (long)b->sel_index);	/* clamps */
+		board_scroll(b, (size_t)vb->list_rows);
+		return UI_HANDLED | UI_REDRAW;
+	}
 	switch (a) {
-	case ACTION_MOVE_UP:
-		board_move(b, -1);
-		break;
-	case ACTION_MOVE_DOWN:
-		board_move(b, 1);
-		break;
-	case ACTION_PAGE_UP:
-		board_move(b, -page);
-		break;
-	case ACTION_PAGE_DOWN:
-		board_move(b, page);
-		break;
-	case ACTION_HOME:
-		board_home(b);
-		break;
-	case ACTION_END:
-		board_end(b);
-		break;
 	case ACTION_FILTER:
-		vb->prompt = true;
+	case ACTION_FIND:
+		vb->prompt = a == ACTION_FIND ? PROMPT_FIND : PROMPT_FILTER;
 		vb->error[0] = '\0';
-		lineedit_set(&vb->edit, b->filter);
+		lineedit_set(&vb->edit, a == ACTION_FIND ? b->find : b->filter);
 		vb->view.scope = SCOPE_FORM;
 		return UI_HANDLED | UI_REDRAW;
+	case ACTION_FIND_NEXT:
+	case ACTION_FIND_PREV:
+		find_step(m, a == ACTION_FIND_NEXT ? 1 : -1);
+		break;
+	case ACTION_BACK:
+		if (b->find[0] == '\0')
+			return UI_NONE;
+		b->find[0] = '\0';	/* Esc first puts the find away, then asks to quit */
+		break;
 	case ACTION_SORT:
 		b->sort = (enum board_sort)((b->sort + 1) % BOARD_SORT_COUNT);
 		model_refresh(m, m->now);

@@ -34,6 +34,7 @@ static const struct ref {
 	{ NULL, "is:warn", NULL, ROLE_KEY, "help.filter.warn" },
 	{ NULL, "is:waiting", NULL, ROLE_KEY, "help.filter.waiting" },
 	{ NULL, "is:mine", NULL, ROLE_KEY, "help.filter.mine" },
+	{ NULL, "f C-n C-p", NULL, ROLE_KEY, "help.filter.find" },
 	{ "help.sec.columns", NULL, NULL, ROLE_NORMAL, NULL },
 	{ NULL, THEME_MARK_RED " " THEME_MARK_AMBER, NULL, ROLE_KEY, "help.col.mark" },
 	{ NULL, NULL, "board.col.id", ROLE_HEADER, "help.col.id" },

@@ -254,10 +254,11 @@ static const struct {
 
 static void
 draw_row(struct vscreen *vs, int y, int cols, const struct model *m,
-    const struct proto_ticket *t, enum theme_role role)
+    const struct proto_ticket *t)
 {
 	char buf[64];
 	int x = 0;
+	enum theme_role role = ROLE_NORMAL;
 
 	vscreen_fill(vs, 0, y, cols, 1, role, 0, L' ');
 	for (int c = 0; c < COL_COUNT && x < cols; c++) {
@@ -324,34 +325,35 @@ centred(struct vscreen *vs, int y, int cols, enum theme_role role, const char *s
 	vscreen_put_ellipsis(vs, w < cols ? (cols - w) / 2 : 0, y, role, 0, s, cols);
 }
 
+/* view_list_draw's row callback: found row i. */
+struct list_ctx {
+	const struct view_search *sv;
+	const struct model *m;
+};
+
+static void
+list_row(void *ctx, struct vscreen *vs, int line, size_t i)
+{
+	struct list_ctx *c = ctx;
+
+	draw_row(vs, line, vscreen_cols(vs), c->m, &c->sv->found[i]);
+}
+
 static void
 draw_list(struct view_search *sv, const struct model *m, struct vscreen *vs, int y, int y1)
 {
-	int cols = vscreen_cols(vs), ysel = -1;
+	int cols = vscreen_cols(vs), ysel;
 
 	draw_header(vs, y, cols);
 	y++;
 	sv->list_rows = y1 - y > 0 ? y1 - y : 1;
-	if (sv->n <= (size_t)sv->list_rows) {
-		sv->top = 0;
-	} else {
-		if (sv->sel < sv->top)
-			sv->top = sv->sel;
-		if (sv->sel >= sv->top + (size_t)sv->list_rows)
-			sv->top = sv->sel - (size_t)sv->list_rows + 1;
-	}
-	if (sv->n == 0 && y < y1)
-		centred(vs, y + (y1 - y) / 3, cols, sv->failed[0] ? ROLE_ERROR : ROLE_DIM,
-		    sv->failed[0] ? sv->failed : i18n_tr(sv->loading ? "search.asking" :
-		    sv->searched ? "search.none" : "search.intro"));
-	for (int r = 0; r < sv->list_rows && y + r < y1 && sv->top + (size_t)r < sv->n; r++) {
-		bool sel = sv->top + (size_t)r == sv->sel && sv->mode != MODE_PROMPT;
-
-		draw_row(vs, y + r, cols, m, &sv->found[sv->top + (size_t)r],
-		    sel ? ROLE_SELECTED : ROLE_NORMAL);
-		if (sel)
-			ysel = y + r;
-	}
+	/* with the prompt open, the list scrolls to the selection but does not show it */
+	ysel = view_list_draw(vs, &(struct view_list){ .y = y, .y1 = y1, .n = sv->n,
+	    .sel = sv->sel, .top = &sv->top, .no_sel = sv->mode == MODE_PROMPT,
+	    .empty = sv->failed[0] ? sv->failed : i18n_tr(sv->loading ? "search.asking" :
+	    sv->searched ? "search.none" : "search.intro"),
+	    .empty_role = sv->failed[0] ? ROLE_ERROR : ROLE_DIM, .draw = list_row,
+	    .ctx = &(struct list_ctx){ sv, m } });
 	vscreen_set_cursor(vs, 0, ysel >= 0 ? ysel : y, false);
 }
 
@@ -524,10 +526,8 @@ list_key(struct view_search *sv, struct model *m, enum keymap_action a)
 	}
 	if (!view_sel_move(&sv->sel, sv->n, page, a))
 		return UI_NONE;
-	if (sv->n == 0)
-		sv->sel = 0;
-	else if (sv->sel >= sv->n)
-		sv->sel = sv->n - 1;
+	if (sv->sel >= sv->n)	/* view_sel_move leaves the clamping to us */
+		sv->sel = sv->n > 0 ? sv->n - 1 : 0;
 	return UI_HANDLED | UI_REDRAW;
 }
 

@@ -147,6 +147,17 @@ view_draw_list(struct vscreen *vs, int y, int y1, size_t n, size_t sel, size_t *
     const char *empty, enum theme_role empty_role,
     void (*draw)(void *ctx, struct vscreen *vs, int line, size_t i), void *ctx)
 {
+	struct view_list l = { .y = y, .y1 = y1, .n = n, .sel = sel, .top = top,
+		.empty = empty, .empty_role = empty_role, .draw = draw, .ctx = ctx };
+
+	return view_list_draw(vs, &l);
+}
+
+int
+view_list_draw(struct vscreen *vs, const struct view_list *l)
+{
+	int y = l->y, y1 = l->y1;
+	size_t n = l->n, sel = l->sel, *top = l->top;
 	size_t rows = y1 - y > 0 ? (size_t)(y1 - y) : 1;
 	int cols = vscreen_cols(vs), ysel = -1;
 
@@ -160,18 +171,25 @@ view_draw_list(struct vscreen *vs, int y, int y1, size_t n, size_t sel, size_t *
 		if (*top > n - rows)
 			*top = n - rows;
 	}
-	if (n == 0 && y < y1) {
-		int w = text_width(empty);
+	if (n == 0 && y < y1 && l->empty != NULL) {
+		int w = text_width(l->empty);
 
 		vscreen_put_ellipsis(vs, w < cols ? (cols - w) / 2 : 0, y + (y1 - y) / 3,
-		    empty_role, 0, empty, cols);
+		    l->empty_role, 0, l->empty, cols);
 	}
 	for (size_t r = 0; r < rows && y + (int)r < y1 && *top + r < n; r++) {
-		draw(ctx, vs, y + (int)r, *top + r);
-		if (*top + r == sel) {
-			vscreen_paint(vs, 0, y + (int)r, cols, ROLE_SELECTED, 0);
-			ysel = y + (int)r;
+		int line = y + (int)r, x = 0;
+
+		l->draw(l->ctx, vs, line, *top + r);
+		if (*top + r != sel || l->no_sel)
+			continue;
+		if (l->keep_mark) {
+			int mr = vscreen_cell(vs, 0, line)->role;
+
+			x = mr == ROLE_LATE || mr == ROLE_WARN ? 1 : 0;
 		}
+		vscreen_paint(vs, x, line, cols - x, ROLE_SELECTED, 0);
+		ysel = line;
 	}
 	return ysel;
 }

@@ -167,5 +167,21 @@ bool view_sel_move(size_t *sel, size_t n, size_t page, enum keymap_action a);
 int view_draw_list(struct vscreen *vs, int y, int y1, size_t n, size_t sel, size_t *top,
     const char *empty, enum theme_role empty_role,
     void (*draw)(void *ctx, struct vscreen *vs, int line, size_t i), void *ctx);
+/* The same list with options (view_draw_list is this with both false):
+ * keep_mark: the selection bar leaves the first cell its role when it is a warning mark
+ * (ROLE_LATE, ROLE_WARN), so the selected row keeps its urgency visible;
+ * no_sel: no row is painted selected (a prompt has the focus), the list still scrolls to
+ * sel; empty may be NULL when the caller draws the empty list itself. */
+struct view_list {
+	int y, y1;		/* the lines [y, y1) */
+	size_t n, sel;
+	size_t *top;		/* kept so that sel shows */
+	bool keep_mark, no_sel;
+	const char *empty;
+	enum theme_role empty_role;
+	void (*draw)(void *ctx, struct vscreen *vs, int line, size_t i);
+	void *ctx;
+};
+int view_list_draw(struct vscreen *vs, const struct view_list *l);
 
 #endif

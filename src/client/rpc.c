@@ -12,7 +12,9 @@
  * opts' tries: it is resent every timeout until a window from its first try has passed,
  * which the caller keeps inside the broker's idempotency record (RPC_KEEP_MS). While the
  * broker is down the copies wait in the DEALER's queue and all reach it when it is back;
- * the record makes them one. */
+ * the record makes them one. Past the window the record may be gone, so a copy still
+ * queued would apply the command again: when a kept request expires, the connection is
+ * dropped and made again (purge_queue), which throws away every copy not yet sent. */
 #include "rpc.h"
 
 #include <errno.h>
@@ -49,6 +51,7 @@ struct pending {
 struct rpc {
 	void *sock;
 	char *user; /* NULL: no "user" key */
+	char *endpoint; /* for purge_queue */
 	int timeout_ms;
 	int tries;
 	char prefix[44]; /* "<user|anon>-<pid>-<random hex>-": 12 + 1 + 11 + 1 + 16 + 1 */
@@ -116,6 +119,7 @@ rpc_create(void *zctx, const struct rpc_opts *opts, char **cause)
 	}
 	r = xcalloc(1, sizeof *r);
 	r->user = (opts->user != NULL && opts->user[0] != '\0') ? xstrdup(opts->user) : NULL;
+	r->endpoint = xstrdup(opts->endpoint);
 	r->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : RPC_TIMEOUT_MS;
 	r->tries = opts->tries > 0 ? opts->tries : RPC_TRIES;
 	r->counter = 1;
@@ -166,6 +170,7 @@ rpc_destroy(struct rpc *r)
 		zmq_close(r->sock);
 	proto_buf_finish(&r->buf);
 	free(r->user);
+	free(r->endpoint);
 	free(r);
 }
 
@@ -350,12 +355,26 @@ recv_last(void *sock, zmq_msg_t *msg)
 	return 0;
 }
 
+/* Throw away what waits in the DEALER's queue for a broker that is away: disconnecting
+ * ends the pipe and its messages (ZMQ_LINGER is 0), connecting makes a new one. Requests
+ * still pending are resent at their next time-out as usual. */
+static void
+purge_queue(struct rpc *r)
+{
+	if (zmq_disconnect(r->sock, r->endpoint) < 0)
+		log_warn("rpc: disconnect %s: %s", r->endpoint, zmq_strerror(errno));
+	if (zmq_connect(r->sock, r->endpoint) < 0)
+		log_warn("rpc: connect %s: %s", r->endpoint, zmq_strerror(errno));
+	log_info("rpc: dropped the unsent copies of expired commands");
+}
+
 void
 rpc_process(struct rpc *r, int64_t now_ms)
 {
 	struct pending **pp, *p, *expired = NULL, **etail = &expired;
 	struct proto_error err;
 	zmq_msg_t msg;
+	bool kept_expired = false;
 	int i;
 
 	for (i = 0; i < RPC_DRAIN_MAX && recv_last(r->sock, &msg) == 0; i++) {
@@ -384,7 +403,12 @@ rpc_process(struct rpc *r, int64_t now_ms)
 		p = unlink_pending(r, pp);
 		*etail = p;
 		etail = &p->next;
+		if (p->until > 0)
+			kept_expired = true;
 	}
+	/* before any callback: nothing of an expired command may reach the broker later */
+	if (kept_expired)
+		purge_queue(r);
 	while (expired != NULL) {
 		p = expired;
 		expired = p->next;

@@ -64,7 +64,9 @@ int rpc_cancel(struct rpc *r, const char *cmd_id);
  * broker restarts, so that its answer is the broker's real one. The window must stay inside
  * the broker's idempotency record (its reply cache keeps an answer 600 s, PROTOCOL.md):
  * RPC_KEEP_MS leaves a minute for clocks and queues. Past it the callback gets
- * PROTO_E_UNAVAILABLE. 0, or -1 if cmd_id is not pending or window_ms <= 0. */
+ * PROTO_E_UNAVAILABLE, and the copies still queued for an absent broker are thrown away
+ * (the connection is made again), so none reaches it after the window: the caller asks
+ * the user, it never resends. 0, or -1 if cmd_id is not pending or window_ms <= 0. */
 #define RPC_KEEP_MS 540000
 int rpc_keep(struct rpc *r, const char *cmd_id, int64_t window_ms);
 /* Tries made so far for a pending request (1: sent once, not yet timed out), 0 if none. */
