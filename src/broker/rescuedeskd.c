@@ -1,10 +1,13 @@
 /* rescuedeskd.c: the dispatch broker's command line. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "broker.h"
 #include "civil.h"
@@ -48,6 +51,25 @@ clock_start(const char *s)
 		cli_bad_value("--clock-start", "YYYY-MM-DDTHH:MM:SS with Z or +HH:MM, or "
 		    "milliseconds since the epoch", s);
 	return t;
+}
+
+/* --log: the log names tickets and suppliers, so it is created private to its owner,
+ * whatever the umask (fopen would give it 0666 less the umask). */
+static FILE *
+open_log(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	struct stat sb;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if ((fstat(fd, &sb) == 0 && (sb.st_mode & 077) != 0 && fchmod(fd, sb.st_mode & 0700) != 0) ||
+	    (f = fdopen(fd, "a")) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	return f;
 }
 
 int
@@ -113,7 +135,7 @@ main(int argc, char **argv)
 				cli_bad_value("--dispatch", "eta or nearest", optarg);
 			break;
 		case 'l':
-			if ((logf = fopen(optarg, "a")) == NULL)
+			if ((logf = open_log(optarg)) == NULL)
 				cli_bad_value("--log", "a file it can append to", optarg);
 			break;
 		case 'v': level = LOG_DEBUG; break;
