@@ -124,7 +124,7 @@ struct btruck {
 	int sup;                 /* index in broker.sups, or -1 */
 	int offers_today;        /* offers on China day offers_day */
 	int64_t offers_day;
-	uint64_t future_fixes;   /* fixes refused as stamped too far ahead (broker-feed.c) */
+	uint64_t future_fixes;   /* fixes stamped ahead, refused or not (broker-feed.c) */
 };
 
 /* A supplier of the reference data, with what dispatch needs to know of it now. */

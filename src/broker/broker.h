@@ -74,6 +74,7 @@ int64_t broker_step(void *sock, int64_t ms, long timeout_ms);
 struct broker_stats {
 	uint64_t requests, bad_requests, replays, fixes, bad_feed, published, commits;
 	uint64_t future_fixes;   /* of bad_feed: fixes stamped too far ahead of broker time */
+	uint64_t skewed_fixes;   /* of fixes: stamped 2-30 s ahead, taken at arrival */
 	uint64_t tickets, trucks, warnings_active;
 	int64_t epoch, replayed_at_start;
 };
