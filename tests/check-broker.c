@@ -644,6 +644,11 @@ static const struct {
 	{ "blank name", "customer", " \t ", "customer: name is empty" },
 	{ "empty plate", "plate", "", "plate: empty" },
 	{ "blank address", "address", "  ", "address: empty" },
+	/* issue 12, defect 5: plain text only (PROTOCOL.md 3.2) */
+	{ "direction override", "customer", "\xe2\x80\xae" "evil", "direction control U+202E" },
+	{ "zero-width name", "customer", "\xe2\x80\x8b", "customer: name is empty" },
+	{ "ESC in address", "address", "x\x1b[2J", "control character U+001B" },
+	{ "newline in plate", "plate", "A\n1", "line break U+000A" },
 	{ "1000 km away", "lat", "37.2", "km from region changsha" },
 	{ "lat 91", "lat", "91", "args.lat: 91 is outside [-90, 90]" },
 };
