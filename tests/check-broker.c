@@ -327,6 +327,8 @@ START_TEST(test_bad_frame)
 	struct proto_reply r;
 	size_t len;
 
+	if (f->code == PROTO_E_TOO_LARGE)
+		return; /* over ipc libzmq drops the peer first: test_far_too_large */
 	proto_buf_init(&b);
 	const char *bytes = bad_frame_bytes(f, &b, &len);
 	harness_broker_call_raw(&E, bytes, len, &r);
@@ -346,8 +348,9 @@ START_TEST(test_bad_frame)
 }
 END_TEST
 
-/* Past what the ROUTER takes at all (16 x PROTO_MAX_REQUEST), libzmq drops the connection
- * without a reply; the DEALER reconnects by itself and the broker keeps serving. */
+/* One byte past the frame limit (PROTO_MAX_REQUEST, PROTOCOL.md 2.1), libzmq drops the
+ * connection over ipc and tcp without a reply (issue 12: it used to take 16 times that and
+ * answer too_large); the DEALER reconnects by itself and the broker keeps serving. */
 START_TEST(test_far_too_large)
 {
 	struct proto_buf b, q;
@@ -356,7 +359,7 @@ START_TEST(test_far_too_large)
 
 	proto_buf_init(&b);
 	proto_buf_init(&q);
-	padded_get(&b, (size_t)PROTO_MAX_REQUEST * 16 + 1);
+	padded_get(&b, (size_t)PROTO_MAX_REQUEST + 1);
 	ck_assert_int_eq(zmq_send(E.dealer, b.data, b.len, 0), (int)b.len);
 	proto_encode_request(&q, PROTO_MSG_hello, "after", NULL, &h);
 	for (int tries = 0;; tries++) {
@@ -379,6 +382,8 @@ START_TEST(test_far_too_large)
 	}
 	proto_buf_finish(&b);
 	proto_buf_finish(&q);
+	struct broker_stats st = halt_and_count();
+	ck_assert_uint_eq(st.bad_requests, 0); /* it never reached the decoder */
 }
 END_TEST
 
@@ -441,6 +446,8 @@ START_TEST(test_bad_frames_in_a_row)
 
 	proto_buf_init(&b);
 	for (size_t i = 0; i < ARRAY_LEN(bad_frames); i++) {
+		if (bad_frames[i].code == PROTO_E_TOO_LARGE)
+			continue; /* test_far_too_large */
 		const char *bytes = bad_frame_bytes(&bad_frames[i], &b, &len);
 		harness_broker_call_raw(&E, bytes, len, &r);
 		ck_assert(!r.ok);

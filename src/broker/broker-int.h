@@ -203,6 +203,7 @@ struct broker {
 	void *zctx;
 	bool own_ctx;
 	void *router, *pub, *feed;
+	struct guard *guard;      /* the memory guard (broker.c) */
 	struct store *store;
 	struct data *data;
 	struct flow_set *flows;   /* the diagnosis flows; NULL when the data has none */

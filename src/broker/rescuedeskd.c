@@ -34,6 +34,8 @@ usage(FILE *f)
 	    "                       since the epoch) instead of the wall clock\n"
 	    "  --dispatch eta|nearest  automatic dispatch: ranking by ETA (default), or the\n"
 	    "                       nearest free truck in a straight line (a baseline)\n"
+	    "  --max-memory MIB     drop the api and feed peers when resident memory passes\n"
+	    "                       this, default 1024 (0: no limit)\n"
 	    "  --log FILE           log here instead of stderr\n"
 	    "  -v, --verbose        log debug messages\n"
 	    "  -q, --quiet          log errors only\n"
@@ -88,6 +90,7 @@ main(int argc, char **argv)
 		{ "clock-start", required_argument, NULL, 'C' },
 		{ "dispatch", required_argument, NULL, 'P' },
 		{ "log", required_argument, NULL, 'l' },
+		{ "max-memory", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -137,6 +140,11 @@ main(int argc, char **argv)
 		case 'l':
 			if ((logf = open_log(optarg)) == NULL)
 				cli_bad_value("--log", "a file it can append to", optarg);
+			break;
+		case 'M':
+			o.max_memory_mb = (int64_t)cli_number("--max-memory", optarg, 0, 1e7);
+			if (o.max_memory_mb == 0)
+				o.max_memory_mb = -1;
 			break;
 		case 'v': level = LOG_DEBUG; break;
 		case 'q': level = LOG_ERROR; break;

@@ -594,13 +594,19 @@ replica_create(void *zctx, struct rpc *rpc, const struct replica_opts *opts,
 		xasprintf(cause, "replica: zmq_socket: %s", zmq_strerror(errno));
 		goto fail;
 	}
+	/* No ZMTP heartbeats (PROTOCOL.md 2.4): a replica that stops reading could not answer
+	 * them, would be cut off after 3 s and lose its queue (libzmq 4.3.4 can even abort on
+	 * the reconnect: upstream issue 3937). The broker's heartbeat publications tell us it
+	 * is alive; TCP keepalives drop a dead host. */
 	if (setopt_int(r->sock, ZMQ_LINGER, 0) < 0 ||
 	    zmq_setsockopt(r->sock, ZMQ_MAXMSGSIZE, &maxsz, sizeof maxsz) < 0 ||
 	    setopt_int(r->sock, ZMQ_RCVHWM, REPLICA_RCVHWM) < 0 ||
 	    setopt_int(r->sock, ZMQ_RECONNECT_IVL, 250) < 0 ||
 	    setopt_int(r->sock, ZMQ_RECONNECT_IVL_MAX, 2000) < 0 ||
-	    setopt_int(r->sock, ZMQ_HEARTBEAT_IVL, 1000) < 0 ||
-	    setopt_int(r->sock, ZMQ_HEARTBEAT_TIMEOUT, 3000) < 0) {
+	    setopt_int(r->sock, ZMQ_TCP_KEEPALIVE, 1) < 0 ||
+	    setopt_int(r->sock, ZMQ_TCP_KEEPALIVE_IDLE, 10) < 0 ||
+	    setopt_int(r->sock, ZMQ_TCP_KEEPALIVE_INTVL, 5) < 0 ||
+	    setopt_int(r->sock, ZMQ_TCP_KEEPALIVE_CNT, 3) < 0) {
 		xasprintf(cause, "replica: zmq_setsockopt: %s", zmq_strerror(errno));
 		goto fail;
 	}
