@@ -48,6 +48,7 @@ struct replica {
 	int64_t last_hb;    /* our monotonic ms of the last heartbeat */
 	int64_t broker_ts;  /* its ts */
 	int64_t hb_epoch;   /* its epoch */
+	int64_t hb_seq;     /* its seq */
 	int64_t time_scale; /* its time_scale, 1 if absent */
 
 	int64_t epoch;            /* of the data we hold; 0 before the first snapshot */
@@ -290,8 +291,15 @@ check_apply(struct replica *r, const struct proto_pub *p, bool from_queue)
 static void
 on_hb(struct replica *r, const struct proto_pub *p, int64_t now)
 {
-	bool returned = !hb_fresh(r, now); /* first heartbeat, or back after silence */
+	/* The first heartbeat, or back after silence. Silence that was ours (the process
+	 * stopped or busy while the SUB queue kept everything) shows as the next heartbeat
+	 * of the same epoch: nothing was missed, and the stream checks still hold, so the
+	 * queue is read on without a snapshot. A heartbeat missed means a lost connection
+	 * or a full queue: resync. */
+	bool next = r->have_hb && p->epoch == r->hb_epoch && p->u.hb.seq == r->hb_seq + 1;
+	bool returned = !hb_fresh(r, now) && !(next && r->epoch == p->epoch);
 
+	r->hb_seq = p->u.hb.seq;
 	r->have_hb = true;
 	r->last_hb = now;
 	r->broker_ts = p->u.hb.ts;
