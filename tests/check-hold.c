@@ -11,6 +11,7 @@
  *   - a stalled subscriber: a headless replica in a child process is stopped (SIGSTOP) for
  *     longer than the old 3 s ZMTP heartbeat time-out while tickets are created, then
  *     continued: it keeps its queue (no gap, no resync) and holds every ticket within 2 s;
+ *     stopped while the broker is killed and restarted, it resyncs within 2 s;
  *   - many subscribers: 200 headless replicas sharing one DEALER all go live and all hold
  *     every ticket created after, without a gap.
  *
@@ -83,6 +84,8 @@ start_broker(struct env *e, const char *max_memory)
 		_exit(127);
 	}
 	e->broker = pid;
+	if (e->rpc != NULL)
+		return; /* a restart: the DEALER reconnects by itself */
 	if (e->zctx == NULL)
 		e->zctx = zmq_ctx_new();
 	char *cause = NULL;
@@ -412,6 +415,58 @@ START_TEST(test_stalled_subscriber)
 }
 END_TEST
 
+/* A replica stopped while the broker is killed and restarted (a new epoch) and tickets are
+ * created: its connection and queue are gone, so it must notice (the new epoch's
+ * heartbeat) and resync by itself within 2 s of resuming, holding every ticket. */
+START_TEST(test_stalled_across_restart)
+{
+	struct env e;
+	int cmd[2], ans[2], st;
+	struct child_state cs;
+	int n = 0;
+
+	env_paths(&e);
+	ck_assert_int_eq(pipe(cmd), 0);
+	ck_assert_int_eq(pipe(ans), 0);
+	pid_t child = fork(); /* before this process has a ZeroMQ context */
+	ck_assert_int_ge(child, 0);
+	if (child == 0)
+		replica_child(&e, cmd[0], ans[1]);
+	start_broker(&e, "1024");
+	hello(&e);
+	for (; n < 20; n++)
+		create_ticket(&e, n);
+	int64_t until = rd_mono_ms() + 15000;
+	do
+		ck_assert_msg(ask(cmd[1], ans[0], until, &cs), "the replica does not answer");
+	while ((strcmp(cs.state, "live") != 0 || cs.tickets < (size_t)n) && rd_mono_ms() < until);
+	ck_assert_str_eq(cs.state, "live");
+
+	ck_assert_int_eq(kill(child, SIGSTOP), 0);
+	kill(e.broker, SIGKILL);
+	waitpid(e.broker, &st, 0);
+	start_broker(&e, "1024");
+	hello(&e);
+	for (int k = 0; k < 200; k++)
+		create_ticket(&e, n++);
+	ck_assert_int_eq(kill(child, SIGCONT), 0);
+	int64_t resumed = rd_mono_ms();
+	until = resumed + RESUME_MS;
+	for (;;) {
+		ck_assert_msg(ask(cmd[1], ans[0], until, &cs), "no resync within %d ms of "
+		    "resuming (state %s, %zu of %d tickets)", RESUME_MS, cs.state, cs.tickets, n);
+		if (strcmp(cs.state, "live") == 0 && cs.tickets == (size_t)n && cs.resyncs == 2)
+			break;
+	}
+	fprintf(stderr, "stalled across a broker restart: resynced and held all %zu tickets "
+	    "%lld ms after resuming\n", cs.tickets, (long long)(rd_mono_ms() - resumed));
+	ck_assert_int_eq(write(cmd[1], "q", 1), 1);
+	ck_assert_int_eq(waitpid(child, &st, 0), child);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	env_finish(&e);
+}
+END_TEST
+
 /* 200 headless replicas (one DEALER, 200 SUBs) go live and follow new tickets without a
  * gap. */
 START_TEST(test_many_subscribers)
@@ -482,6 +537,7 @@ hold_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_hostile_multipart, 0, ARRAY_LEN(hostile_sockets));
 	tcase_add_test(tc, test_stalled_subscriber);
+	tcase_add_test(tc, test_stalled_across_restart);
 	tcase_add_test(tc, test_many_subscribers);
 	suite_add_tcase(s, tc);
 	return s;
