@@ -1,6 +1,7 @@
 /* proto.c: the msgpack codec of rescuedesk's wire contract, built from msg.def. */
 #include "proto.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <msgpack.h>
 #include <stdarg.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plaintext.h"
 #include "util.h"
 
 /* ---- descriptors, generated from msg.def ---- */
@@ -16,19 +18,22 @@
 #define OPT false
 #define MSG_BEGIN(m, w, k) static const struct proto_field fields_##m[] = {
 #define F_STR(m, f, mx, r) \
-	{ #f, sizeof(#f) - 1, PT_STR, offsetof(struct proto_##m, f), sizeof(((struct proto_##m *)0)->f), 0, 0, r, -1 },
+	{ #f, sizeof(#f) - 1, PT_STR, offsetof(struct proto_##m, f), sizeof(((struct proto_##m *)0)->f), 0, 0, r, -1, false },
+#define F_TEXT(m, f, mx, r) \
+	{ #f, sizeof(#f) - 1, PT_STR, offsetof(struct proto_##m, f), sizeof(((struct proto_##m *)0)->f), 0, 0, r, -1, true },
 #define F_I64(m, f, lo, hi, r) \
-	{ #f, sizeof(#f) - 1, PT_I64, offsetof(struct proto_##m, f), sizeof(int64_t), (double)(lo), (double)(hi), r, -1 },
+	{ #f, sizeof(#f) - 1, PT_I64, offsetof(struct proto_##m, f), sizeof(int64_t), (double)(lo), (double)(hi), r, -1, false },
 #define F_F64(m, f, lo, hi, r) \
-	{ #f, sizeof(#f) - 1, PT_F64, offsetof(struct proto_##m, f), sizeof(double), (lo), (hi), r, -1 },
+	{ #f, sizeof(#f) - 1, PT_F64, offsetof(struct proto_##m, f), sizeof(double), (lo), (hi), r, -1, false },
 #define F_BOOL(m, f, r) \
-	{ #f, sizeof(#f) - 1, PT_BOOL, offsetof(struct proto_##m, f), sizeof(bool), 0, 0, r, -1 },
+	{ #f, sizeof(#f) - 1, PT_BOOL, offsetof(struct proto_##m, f), sizeof(bool), 0, 0, r, -1, false },
 #define F_OBJ(m, f, sub, r) \
-	{ #f, sizeof(#f) - 1, PT_OBJ, offsetof(struct proto_##m, f), sizeof(struct proto_##sub), 0, 0, r, PROTO_MSG_##sub },
+	{ #f, sizeof(#f) - 1, PT_OBJ, offsetof(struct proto_##m, f), sizeof(struct proto_##sub), 0, 0, r, PROTO_MSG_##sub, false },
 #define MSG_END(m) };
 #include "msg.def"
 #undef MSG_BEGIN
 #undef F_STR
+#undef F_TEXT
 #undef F_I64
 #undef F_F64
 #undef F_BOOL
@@ -42,6 +47,7 @@
 #define MSG_BEGIN(m, w, k) [PROTO_MSG_##m] = { #m, w, k, fields_##m, ARRAY_LEN(fields_##m), \
 	sizeof(struct proto_##m), offsetof(struct proto_##m, present) },
 #define F_STR(m, f, mx, r)
+#define F_TEXT(m, f, mx, r)
 #define F_I64(m, f, lo, hi, r)
 #define F_F64(m, f, lo, hi, r)
 #define F_BOOL(m, f, r)
@@ -52,6 +58,7 @@ const struct proto_desc proto_descs[PROTO_MSG_COUNT] = {
 };
 #undef MSG_BEGIN
 #undef F_STR
+#undef F_TEXT
 #undef F_I64
 #undef F_F64
 #undef F_BOOL
@@ -61,6 +68,7 @@ const struct proto_desc proto_descs[PROTO_MSG_COUNT] = {
 /* A message may not have more fields than there are bits in `present`. */
 #define MSG_BEGIN(m, w, k) _Static_assert(PROTO_##m##__COUNT <= 64, #m ": too many fields");
 #define F_STR(m, f, mx, r)
+#define F_TEXT(m, f, mx, r)
 #define F_I64(m, f, lo, hi, r)
 #define F_F64(m, f, lo, hi, r)
 #define F_BOOL(m, f, r)
@@ -69,6 +77,7 @@ const struct proto_desc proto_descs[PROTO_MSG_COUNT] = {
 #include "msg.def"
 #undef MSG_BEGIN
 #undef F_STR
+#undef F_TEXT
 #undef F_I64
 #undef F_F64
 #undef F_BOOL
@@ -875,6 +884,15 @@ decode_obj(const msgpack_object *o, enum proto_msg_id m, void *out, const char *
 				    "%s.%s: not valid UTF-8 text", ctx, f->name);
 			memcpy(p, v->via.str.ptr, v->via.str.size);
 			p[v->via.str.size] = '\0';
+			if (d->kind == PROTO_KIND_REQUEST || d->kind == PROTO_KIND_FEED) {
+				/* what a client writes is plain text (PROTOCOL.md 3.2) */
+				uint32_t c;
+				enum plaintext_fault pf = plaintext_clean(p, v->via.str.size, f->lines, &c);
+				if (pf != PLAINTEXT_OK)
+					return proto_fail(err, PROTO_E_BAD_REQUEST,
+					    "%s.%s: %s U+%04" PRIX32 " is not allowed", ctx, f->name,
+					    plaintext_fault_str(pf), c);
+			}
 			break;
 		case PT_I64: {
 			int64_t x;
@@ -1021,6 +1039,15 @@ proto_decode_request(const void *buf, size_t len, struct proto_request *out,
 			goto out;
 		}
 		memcpy(out->user, user->via.str.ptr, user->via.str.size);
+		/* a user name is plain text too, and not blank; it is not normalised */
+		char u[PROTO_USER_MAX + 1];
+		memcpy(u, out->user, user->via.str.size + 1);
+		if (plaintext_clean(u, user->via.str.size, false, NULL) != PLAINTEXT_OK ||
+		    strcmp(u, out->user) != 0) {
+			out->user[0] = '\0';
+			proto_fail(err, PROTO_E_BAD_REQUEST, "user: not plain text (PROTOCOL.md 3.2)");
+			goto out;
+		}
 	}
 	const msgpack_object *args = map_get(root, "args");
 	msgpack_object empty = { .type = MSGPACK_OBJECT_MAP };

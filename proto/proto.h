@@ -86,6 +86,7 @@ enum proto_topic {
 /* ---- generated message structs ---- */
 #define MSG_BEGIN(m, w, k) struct proto_##m {
 #define F_STR(m, f, max, r) char f[(max) + 1];
+#define F_TEXT(m, f, max, r) char f[(max) + 1];
 #define F_I64(m, f, lo, hi, r) int64_t f;
 #define F_F64(m, f, lo, hi, r) double f;
 #define F_BOOL(m, f, r) bool f;
@@ -94,6 +95,7 @@ enum proto_topic {
 #include "msg.def"
 #undef MSG_BEGIN
 #undef F_STR
+#undef F_TEXT
 #undef F_I64
 #undef F_F64
 #undef F_BOOL
@@ -103,6 +105,7 @@ enum proto_topic {
 /* ---- generated field enums: PROTO_<msg>_<field> ---- */
 #define MSG_BEGIN(m, w, k) enum proto_##m##_field {
 #define F_STR(m, f, max, r) PROTO_##m##_##f,
+#define F_TEXT(m, f, max, r) PROTO_##m##_##f,
 #define F_I64(m, f, lo, hi, r) PROTO_##m##_##f,
 #define F_F64(m, f, lo, hi, r) PROTO_##m##_##f,
 #define F_BOOL(m, f, r) PROTO_##m##_##f,
@@ -111,6 +114,7 @@ enum proto_topic {
 #include "msg.def"
 #undef MSG_BEGIN
 #undef F_STR
+#undef F_TEXT
 #undef F_I64
 #undef F_F64
 #undef F_BOOL
@@ -120,6 +124,7 @@ enum proto_topic {
 /* ---- the enum of messages: PROTO_MSG_<msg> ---- */
 #define MSG_BEGIN(m, w, k) PROTO_MSG_##m,
 #define F_STR(m, f, max, r)
+#define F_TEXT(m, f, max, r)
 #define F_I64(m, f, lo, hi, r)
 #define F_F64(m, f, lo, hi, r)
 #define F_BOOL(m, f, r)
@@ -137,6 +142,7 @@ union proto_any {
 };
 #undef MSG_BEGIN
 #undef F_STR
+#undef F_TEXT
 #undef F_I64
 #undef F_F64
 #undef F_BOOL
@@ -160,6 +166,7 @@ struct proto_field {
 	double min, max; /* PT_I64, PT_F64 */
 	bool required;
 	int sub;         /* PT_OBJ: enum proto_msg_id of the nested message */
+	bool lines;      /* PT_STR: line breaks allowed in requests (F_TEXT) */
 };
 
 struct proto_desc {

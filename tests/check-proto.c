@@ -1581,6 +1581,115 @@ START_TEST(test_prevalidate_every_prefix)
 }
 END_TEST
 
+/* Issue 12, defect 5: what a client writes is plain text (PROTOCOL.md 3.2). Each case is a
+ * customer name (one line) or a note (F_TEXT: line breaks allowed) in intake.create, then
+ * the same string as a feed truck id: refused with the fault and its code point, or
+ * accepted as the normalised text. */
+static const struct {
+	const char *name;
+	bool notes;       /* in the notes (lines allowed) instead of the customer name */
+	const char *in;
+	const char *out;  /* NULL: refused with a message containing err */
+	const char *err;
+} text_cases[] = {
+	{ "plain", false, "张三", "张三", NULL },
+	{ "emoji ZWJ", false, "Li 👨‍👩‍👧", "Li 👨‍👩‍👧", NULL },
+	{ "ESC sequence", false, "Zhang\x1b[2J", NULL, "control character U+001B" },
+	{ "BEL", false, "Zhang\a", NULL, "control character U+0007" },
+	{ "CR", false, "Zhang\rLi", NULL, "control character U+000D" },
+	{ "DEL", false, "Zhang\x7f", NULL, "control character U+007F" },
+	{ "C1 CSI", false, "Zhang\xc2\x9b" "2J", NULL, "control character U+009B" },
+	{ "newline in a name", false, "Zhang\nLi", NULL, "line break U+000A" },
+	{ "LS in a name", false, "Zhang\xe2\x80\xa8Li", NULL, "line break U+2028" },
+	{ "RLO", false, "Zhang\xe2\x80\xae" "gnahZ", NULL, "direction control U+202E" },
+	{ "LRE", false, "\xe2\x80\xaaZhang", NULL, "direction control U+202A" },
+	{ "RLI", false, "\xe2\x81\xa7Zhang", NULL, "direction control U+2067" },
+	{ "PDI", false, "Zhang\xe2\x81\xa9", NULL, "direction control U+2069" },
+	{ "RLM", false, "Zhang\xe2\x80\x8f", NULL, "direction control U+200F" },
+	{ "tab", false, "Zhang\tLi", "Zhang Li", NULL },
+	{ "zero-width space only", false, "\xe2\x80\x8b", "", NULL },
+	{ "spaces and ZWSP", false, " \xe2\x80\x8b\xe3\x80\x80 \t", "", NULL },
+	{ "BOM only", false, "\xef\xbb\xbf", "", NULL },
+	{ "newline in notes", true, "gate code 42\nsecond floor", "gate code 42\nsecond floor", NULL },
+	{ "ESC in notes", true, "code\x1b]0;pwned\a", NULL, "control character U+001B" },
+	{ "RLO in notes", true, "\xe2\x80\xae" "evil", NULL, "direction control U+202E" },
+	{ "blank notes", true, "\n\n \xe2\x80\x8b", "", NULL },
+};
+
+START_TEST(test_plain_text)
+{
+	struct proto_intake_create a = { .lat = 28.2, .lon = 112.9, .present = 0 };
+	struct proto_fix x = { .lat = 28.2, .lon = 112.9, .ts = 1, .present = 0 };
+	struct proto_request req;
+	struct proto_feed f;
+	struct proto_error err;
+	struct proto_buf b;
+
+	PROTO_STRSET(a.customer, "Zhang");
+	PROTO_STRSET(a.phone, "13800138000");
+	PROTO_STRSET(a.plate, "湘A12345");
+	PROTO_STRSET(a.address, "五一大道");
+	PROTO_STRSET(a.fault, "battery");
+	PROTO_STRSET(a.region, "changsha");
+	if (text_cases[_i].notes) {
+		PROTO_STRSET(a.notes, text_cases[_i].in);
+		PROTO_SET(&a, intake_create, notes);
+	} else {
+		PROTO_STRSET(a.customer, text_cases[_i].in);
+	}
+	proto_buf_init(&b);
+	proto_encode_request(&b, PROTO_MSG_intake_create, "c1", "agent7", &a);
+	int rc = proto_decode_request(b.data, b.len, &req, &err);
+	if (text_cases[_i].out == NULL) {
+		ck_assert_msg(rc < 0, "%s: accepted", text_cases[_i].name);
+		ck_assert_int_eq(err.code, PROTO_E_BAD_REQUEST);
+		ck_assert_msg(strstr(err.message, text_cases[_i].err) != NULL &&
+		    strstr(err.message, text_cases[_i].notes ? "args.notes" : "args.customer"),
+		    "%s: %s", text_cases[_i].name, err.message);
+	} else {
+		ck_assert_msg(rc == 0, "%s: %s", text_cases[_i].name, err.message);
+		ck_assert_str_eq(text_cases[_i].notes ? req.args.intake_create.notes :
+		    req.args.intake_create.customer, text_cases[_i].out);
+	}
+
+	/* the feed: a truck id follows the one-line rule */
+	if (!text_cases[_i].notes && strlen(text_cases[_i].in) < sizeof x.truck) {
+		PROTO_STRSET(x.truck, text_cases[_i].in);
+		proto_buf_reset(&b);
+		proto_encode_feed(&b, PROTO_MSG_fix, &x);
+		rc = proto_decode_feed(b.data, b.len, &f, &err);
+		if (text_cases[_i].out == NULL)
+			ck_assert_msg(rc < 0 && strstr(err.message, text_cases[_i].err) != NULL,
+			    "feed %s: %s", text_cases[_i].name, rc < 0 ? err.message : "accepted");
+		else
+			ck_assert_msg(rc == 0 && strcmp(f.msg.fix.truck, text_cases[_i].out) == 0,
+			    "feed %s: %s", text_cases[_i].name, rc < 0 ? err.message : f.msg.fix.truck);
+	}
+	proto_buf_finish(&b);
+}
+END_TEST
+
+/* The envelope's user is plain text and not blank; it is refused, not normalised. */
+START_TEST(test_plain_user)
+{
+	static const char *bad[] = { "agent\x1b", "\xe2\x80\xae" "7tnega", "agent\t7", "\xe2\x80\x8b",
+		"agent\n7" };
+	struct proto_hello h = { .present = 0 };
+	struct proto_request req;
+	struct proto_error err;
+	struct proto_buf b;
+
+	proto_buf_init(&b);
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		proto_buf_reset(&b);
+		proto_encode_request(&b, PROTO_MSG_hello, "c1", bad[i], &h);
+		ck_assert_msg(proto_decode_request(b.data, b.len, &req, &err) < 0, "user %zu", i);
+		ck_assert_msg(strstr(err.message, "user: not plain text") != NULL, "%s", err.message);
+	}
+	proto_buf_finish(&b);
+}
+END_TEST
+
 static Suite *
 proto_suite(void)
 {
@@ -1623,6 +1732,8 @@ proto_suite(void)
 	tcase_add_test(tc, test_hb);
 	tcase_add_test(tc, test_pub_refused);
 	tcase_add_test(tc, test_roundtrip_feed);
+	tcase_add_loop_test(tc, test_plain_text, 0, ARRAY_LEN(text_cases));
+	tcase_add_test(tc, test_plain_user);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("widths");

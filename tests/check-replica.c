@@ -871,6 +871,28 @@ START_TEST(test_epoch_in_queue)
 }
 END_TEST
 
+/* Issue 12: heartbeats stop, then the next one of the same epoch comes (the broker was
+ * stopped, or we were and the SUB kept the queue): nothing was missed, so LIVE again
+ * without a snapshot. */
+START_TEST(test_stale_and_next)
+{
+	int mark;
+
+	make_replica(200, true);
+	small_world();
+	sync_world(1);
+	keepalive = false;
+	wait_state(REPLICA_STALE);
+	mark = nev;
+	keepalive = true;
+	wait_state(REPLICA_LIVE);
+	ck_assert(saw_state(REPLICA_STALE, REPLICA_LIVE, mark));
+	ck_assert(!harness_fakebroker_readable(router, 0)); /* no snapshot asked for */
+	ck_assert_uint_eq(stats().resyncs, 1);
+	ck_assert_uint_eq(replica_ticket_count(rep), 2);
+}
+END_TEST
+
 START_TEST(test_stale_and_back)
 {
 	struct harness_fakebroker_req q;
@@ -888,8 +910,10 @@ START_TEST(test_stale_and_back)
 	ck_assert_uint_eq(replica_ticket_count(rep), 2); /* old data stays readable */
 	ck_assert(!harness_fakebroker_readable(router, 0));
 
-	/* Heartbeats return: resync, then LIVE. */
+	/* Heartbeats return, one of them missed (a lost connection or a full queue): resync,
+	 * then LIVE. */
 	mark = nev;
+	world.hbseq++;
 	keepalive = true;
 	DRIVE(p_request, NULL);
 	recv_req(&q);
@@ -1288,6 +1312,7 @@ replica_suite(void)
 	tc = tcase_create("liveness");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_stale_and_back);
+	tcase_add_test(tc, test_stale_and_next);
 	tcase_set_timeout(tc, 20);
 	suite_add_tcase(s, tc);
 	return s;

@@ -2,10 +2,14 @@
  * a supplier sets on its trucks (registration, on and off duty, kind and supplier). The
  * loop calls broker_handle_feed; it calls broker-supplier.c and broker-emit.c.
  *
- * A fix stamped too far ahead of broker time is refused: accepted, it would make every
- * later, correct fix of the truck look old. A supplier whose clock is wrong would then
- * lose all its fixes without a word, so refusals are counted per truck and per supplier
- * and logged, at most one line per supplier per minute of real time. */
+ * A fix is never much younger than its arrival: one stamped ahead of broker time by more
+ * than the tolerance (2 s, clocks and jitter) is taken at the time it arrived, so no
+ * truck's GPS age is ever more than that below zero and a later, correct fix is never
+ * ignored as older. A fix stamped far ahead (more than 30 s: a supplier's clock that is
+ * wrong, not off by a little) is refused. A supplier whose clock is wrong would otherwise
+ * lose its fixes or freshness without a word, so fixes stamped ahead by more than the
+ * tolerance are counted per truck and per supplier and logged, at most one line per
+ * supplier per minute of real time. */
 #include "broker-int.h"
 
 #include <inttypes.h>
@@ -16,44 +20,66 @@
 #include "util.h"
 
 #define STALL_MOVE_M 50.0
-#define FUTURE_FIX_MS 300000  /* fixes stamped further ahead of broker time are refused */
+#define SKEW_REFUSE_MS 30000  /* fixes stamped further ahead of broker time are refused ... */
+#define SKEW_REFUSE_REAL_MS 1000 /* ... or this much real time, at a high time scale */
+#define SKEW_TOLERATE_MS 2000 /* ahead by up to this (or 100 ms real): taken as stamped */
+#define SKEW_TOLERATE_REAL_MS 100
 #define FUTURE_LOG_MS 60000   /* real time between two lines about one supplier */
 
-/* One supplier's refused future fixes, in b->future_sup by "supplier (region)". */
+/* One supplier's fixes stamped ahead, in b->future_sup by "supplier (region)". */
 struct future_sup {
 	uint64_t total;           /* since the broker started */
-	uint64_t pending;         /* since the last line */
+	uint64_t pending;         /* since the last line ... */
+	uint64_t refused;         /* ... and of them refused */
 	int64_t skew_max;         /* ms: the furthest ahead of the pending ones ... */
 	char truck[sizeof ((struct proto_truck *)0)->id]; /* ... and its truck */
 	int64_t logged;           /* monotonic ms of the last line */
 	bool ever;                /* a line was written */
 };
 
+/* Broker-time bounds at the broker's time scale: ahead by more than *refuse is refused,
+ * by more than *tolerate is logged. */
+static void
+skew_bounds(const struct broker *b, int64_t *refuse, int64_t *tolerate)
+{
+	double scale = b->opts.time_scale;
+
+	*refuse = (int64_t)(SKEW_REFUSE_REAL_MS * scale);
+	if (*refuse < SKEW_REFUSE_MS)
+		*refuse = SKEW_REFUSE_MS;
+	*tolerate = (int64_t)(SKEW_TOLERATE_REAL_MS * scale);
+	if (*tolerate < SKEW_TOLERATE_MS)
+		*tolerate = SKEW_TOLERATE_MS;
+}
+
 static void
 future_report(struct broker *b, const char *sup, struct future_sup *f, int64_t mono)
 {
 	const struct btruck *k = hmap_get(b->truck_by_id, f->truck);
+	int64_t refuse, tolerate;
 
-	log_warn("feed: supplier %s: %" PRIu64 " fixes refused as stamped more than %d s ahead "
-	    "of broker time, up to %" PRId64 " s ahead (truck %s, %" PRIu64 " refused); %" PRIu64
-	    " refused in all", sup, f->pending, FUTURE_FIX_MS / 1000, f->skew_max / 1000,
-	    f->truck, k != NULL ? k->future_fixes : 0, f->total);
+	skew_bounds(b, &refuse, &tolerate);
+	log_warn("feed: supplier %s: %" PRIu64 " fixes stamped ahead of broker time, %" PRIu64
+	    " refused as more than %" PRId64 " s ahead, the others taken at arrival; up to %"
+	    PRId64 " s ahead (truck %s, %" PRIu64 " ahead); %" PRIu64 " ahead in all", sup,
+	    f->pending, f->refused, refuse / 1000, f->skew_max / 1000, f->truck,
+	    k != NULL ? k->future_fixes : 0, f->total);
 	f->pending = 0;
+	f->refused = 0;
 	f->skew_max = 0;
 	f->logged = mono;
 	f->ever = true;
 }
 
-/* Count a fix of k refused as skew ms ahead of broker time; log at the rate limit. */
+/* Count a fix of k stamped skew ms ahead of broker time (refused or not); log at the rate
+ * limit. */
 static void
-future_refused(struct broker *b, struct btruck *k, int64_t skew)
+future_count(struct broker *b, struct btruck *k, int64_t skew, bool refused)
 {
 	char key[sizeof k->w.supplier + sizeof k->w.region + 4];
 	struct future_sup *f;
 	int64_t mono = rd_mono_ms();
 
-	b->st.bad_feed++;
-	b->st.future_fixes++;
 	k->future_fixes++;
 	snprintf(key, sizeof key, "%s (%s)", k->w.supplier[0] ? k->w.supplier : "-",
 	    k->w.region[0] ? k->w.region : "-");
@@ -65,6 +91,8 @@ future_refused(struct broker *b, struct btruck *k, int64_t skew)
 	}
 	f->total++;
 	f->pending++;
+	if (refused)
+		f->refused++;
 	if (f->pending == 1 || skew > f->skew_max) {
 		f->skew_max = skew;
 		rd_strlcpy(f->truck, k->w.id, sizeof f->truck);
@@ -112,12 +140,23 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 			b->st.bad_feed++;
 			return; /* a truck must announce itself with a status first */
 		}
-		if (x->ts > now + FUTURE_FIX_MS) {
-			future_refused(b, k, x->ts - now);
-			return;
+		int64_t ts = x->ts, refuse, tolerate;
+		if (ts > now) {
+			skew_bounds(b, &refuse, &tolerate);
+			if (ts - now > refuse) {
+				b->st.bad_feed++;
+				b->st.future_fixes++;
+				future_count(b, k, ts - now, true);
+				return;
+			}
+			if (ts - now > tolerate) {
+				b->st.skewed_fixes++;
+				future_count(b, k, ts - now, false);
+				ts = now; /* measured at the latest when it arrived */
+			}
 		}
 		b->st.fixes++;
-		if (PROTO_HAS(&k->w, truck, fix_ts) && x->ts < k->w.fix_ts)
+		if (PROTO_HAS(&k->w, truck, fix_ts) && ts < k->w.fix_ts)
 			return; /* older than what we have */
 		/* now it can be found (a first fix, or one after so long that the truck was left
 		 * out): retry waiting tickets */
@@ -126,7 +165,7 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 			b->avail_changed = true;
 		k->w.lat = x->lat;
 		k->w.lon = x->lon;
-		k->w.fix_ts = x->ts;
+		k->w.fix_ts = ts;
 		k->w.speed_kmh = PROTO_HAS(x, fix, speed_kmh) ? x->speed_kmh : 0;
 		k->w.heading = PROTO_HAS(x, fix, heading) ? x->heading : 0;
 		k->w.present |= (uint64_t)1 << PROTO_truck_lat | (uint64_t)1 << PROTO_truck_lon |
@@ -136,7 +175,7 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 		    (struct geo_point){ x->lat, x->lon }) > STALL_MOVE_M) {
 			k->still_lat = x->lat;
 			k->still_lon = x->lon;
-			k->still_since = x->ts;
+			k->still_since = ts;
 		}
 		k->placed = true;
 		k->pos_dirty = true;

@@ -129,7 +129,7 @@ struct btruck {
 	int sup;                 /* index in broker.sups, or -1 */
 	int offers_today;        /* offers on China day offers_day */
 	int64_t offers_day;
-	uint64_t future_fixes;   /* fixes refused as stamped too far ahead (broker-feed.c) */
+	uint64_t future_fixes;   /* fixes stamped ahead, refused or not (broker-feed.c) */
 };
 
 /* A supplier of the reference data, with what dispatch needs to know of it now. */
@@ -208,6 +208,7 @@ struct broker {
 	void *zctx;
 	bool own_ctx;
 	void *router, *pub, *feed;
+	struct guard *guard;      /* the memory guard (broker.c) */
 	struct store *store;
 	struct data *data;
 	struct flow_set *flows;   /* the diagnosis flows; NULL when the data has none */

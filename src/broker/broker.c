@@ -11,10 +11,16 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <zmq.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "endpoints.h"
 #include "util.h"
@@ -26,6 +32,9 @@
 #define POS_MS 200             /* truck position publication period, real time */
 #define OUTQ_GIVEUP_MS 30000   /* drop a snapshot a client does not read */
 #define EXPIRE_MS 600000       /* reply cache entries older than this go */
+#define GUARD_MS 10            /* the memory guard looks this often, real time */
+#define GUARD_COOL_MS 1000     /* and drops peers at most this often */
+#define GUARD_DEFAULT_MB 1024
 
 static long
 tick_ms(const struct broker *b)
@@ -318,31 +327,180 @@ load_cb(void *vctx, const char *stream, const char *entity, const void *body, si
 	return 0;
 }
 
+/* ---- the memory guard ----
+ * libzmq holds a multipart message whole until its last frame arrives, and no socket
+ * option bounds the number of frames: one peer could make the broker hold gigabytes
+ * before it sees a byte. The guard watches the broker's resident memory every GUARD_MS;
+ * beyond opts.max_memory_mb it shuts down every connection of the api and feed sockets
+ * (their file descriptors, learnt from socket monitors), which makes libzmq discard their
+ * half-received messages, and gives the memory back to the system. Honest clients
+ * reconnect by themselves and retry with the same cmd_id (PROTOCOL.md 6); subscribers are
+ * not touched. tcp and ipc only: inproc peers are threads of this process. */
+
+struct guard {
+	void *mon[2];          /* PAIRs on the monitors of the ROUTER and the PULL */
+	int *fds;              /* their accepted connections */
+	size_t n_fds, cap_fds;
+	int64_t limit_kb;
+	int64_t checked, dropped; /* monotonic ms of the last look and the last drop */
+};
+
+static void
+guard_fd(struct guard *g, int fd, bool add)
+{
+	for (size_t i = 0; i < g->n_fds; i++)
+		if (g->fds[i] == fd) {
+			if (!add)
+				g->fds[i] = g->fds[--g->n_fds];
+			return;
+		}
+	if (!add)
+		return;
+	if (g->n_fds == g->cap_fds) {
+		g->cap_fds = g->cap_fds ? 2 * g->cap_fds : 64;
+		g->fds = xrealloc(g->fds, g->cap_fds * sizeof *g->fds);
+	}
+	g->fds[g->n_fds++] = fd;
+}
+
+/* Learn the connections accepted and closed since the last call. */
+static void
+guard_events(struct guard *g)
+{
+	for (int i = 0; i < 2; i++) {
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		while (g->mon[i] != NULL && zmq_msg_recv(&m, g->mon[i], ZMQ_DONTWAIT) >= 0) {
+			uint16_t ev = 0;
+			uint32_t fd = 0;
+			bool more = zmq_msg_more(&m);
+			if (zmq_msg_size(&m) == 6) {
+				memcpy(&ev, zmq_msg_data(&m), sizeof ev);
+				memcpy(&fd, (char *)zmq_msg_data(&m) + 2, sizeof fd);
+			}
+			while (more && zmq_msg_recv(&m, g->mon[i], 0) >= 0)
+				more = zmq_msg_more(&m); /* the endpoint frame */
+			if (ev == ZMQ_EVENT_ACCEPTED || ev == ZMQ_EVENT_DISCONNECTED)
+				guard_fd(g, (int)fd, ev == ZMQ_EVENT_ACCEPTED);
+		}
+		zmq_msg_close(&m);
+	}
+}
+
+/* The resident set in kB, or -1. */
+static int64_t
+resident_kb(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long long pages = -1, size;
+	long psz = sysconf(_SC_PAGESIZE);
+
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%lld %lld", &size, &pages) != 2)
+		pages = -1;
+	fclose(f);
+	return pages < 0 ? -1 : pages * (psz / 1024);
+}
+
+/* Monitor sock (the ROUTER or the PULL, not bound yet) into g->mon[i]. */
+static int
+guard_watch(struct broker *b, void *sock, int i, char **cause)
+{
+	static atomic_uint seq; /* endpoints are unique in the process: brokers come and go */
+	char ep[64];
+
+	snprintf(ep, sizeof ep, "inproc://rd-guard-%u-%d", atomic_fetch_add(&seq, 1), i);
+	if (zmq_socket_monitor(sock, ep, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) < 0 ||
+	    (b->guard->mon[i] = zmq_socket(b->zctx, ZMQ_PAIR)) == NULL ||
+	    zmq_setsockopt(b->guard->mon[i], ZMQ_LINGER, &(int){ 0 }, sizeof(int)) < 0 ||
+	    zmq_connect(b->guard->mon[i], ep) < 0) {
+		xasprintf(cause, "memory guard: %s", zmq_strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+guard_check(struct broker *b, int64_t mono)
+{
+	struct guard *g = b->guard;
+	int64_t kb;
+
+	if (g == NULL || mono - g->checked < GUARD_MS)
+		return;
+	g->checked = mono;
+	guard_events(g);
+	if ((kb = resident_kb()) < 0 || kb <= g->limit_kb)
+		return;
+	if (mono - g->dropped < GUARD_COOL_MS) {
+#ifdef __GLIBC__
+		malloc_trim(0); /* what the dropped peers held is being freed */
+#endif
+		return;
+	}
+	g->dropped = mono;
+	b->st.guard_drops++;
+	log_error("memory guard: resident memory %" PRId64 " MiB is over the %" PRId64 " MiB "
+	    "limit (--max-memory): dropping all %zu connections of the api and feed sockets",
+	    kb / 1024, g->limit_kb / 1024, g->n_fds);
+	for (size_t i = 0; i < g->n_fds; i++)
+		shutdown(g->fds[i], SHUT_RDWR);
+}
+
+static void
+guard_free(struct guard *g)
+{
+	if (g == NULL)
+		return;
+	for (int i = 0; i < 2; i++)
+		if (g->mon[i] != NULL)
+			zmq_close(g->mon[i]);
+	free(g->fds);
+	free(g);
+}
+
+/* Socket options (PROTOCOL.md 2.4). No ZMTP heartbeats: a peer that stops reading cannot
+ * answer pings, so a heartbeat would cut a stalled subscriber off after 3 s and throw its
+ * queue away, and libzmq 4.3.4 can abort on the reconnect that follows (upstream issue
+ * 3937). Liveness is the protocol's own heartbeat publications towards clients, and TCP
+ * keepalives (a dead host is dropped after about 25 s) towards the broker.
+ *
+ * What one peer can make the broker hold is bounded by frame size times queue length:
+ * 65,536 bytes (ZMQ_MAXMSGSIZE, enforced by libzmq on tcp and ipc) times 1,000 messages on
+ * the ROUTER and the PULL (ZMQ_RCVHWM), and 100,000 publications on the PUB (ZMQ_SNDHWM).
+ * A multipart message is not bounded by libzmq at all: it is held whole until its last
+ * frame arrives. The memory guard (guard_check) covers that case. */
 static void *
 bind_socket(struct broker *b, int type, const char *ep, char **cause)
 {
 	void *s = zmq_socket(b->zctx, type);
-	int linger = 0, hwm = 100000, one = 1;
-	int hb_ivl = 1000, hb_timeout = 3000;
-	/* Frames up to 16 times the request limit reach the decoder, which answers too_large;
-	 * beyond that libzmq drops the connection without a reply. */
-	int64_t maxmsg = (int64_t)PROTO_MAX_REQUEST * 16;
+	int linger = 0, out_hwm = 100000, in_hwm = 1000, one = 1;
+	int ka_idle = 10, ka_intvl = 5, ka_cnt = 3;
+	int64_t maxmsg = PROTO_MAX_REQUEST;
 
 	if (s == NULL) {
 		xasprintf(cause, "zmq_socket: %s", zmq_strerror(errno));
 		return NULL;
 	}
 	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-	zmq_setsockopt(s, ZMQ_HEARTBEAT_IVL, &hb_ivl, sizeof hb_ivl);
-	zmq_setsockopt(s, ZMQ_HEARTBEAT_TIMEOUT, &hb_timeout, sizeof hb_timeout);
-	if (type == ZMQ_ROUTER || type == ZMQ_PULL)
+	zmq_setsockopt(s, ZMQ_TCP_KEEPALIVE, &one, sizeof one);
+	zmq_setsockopt(s, ZMQ_TCP_KEEPALIVE_IDLE, &ka_idle, sizeof ka_idle);
+	zmq_setsockopt(s, ZMQ_TCP_KEEPALIVE_INTVL, &ka_intvl, sizeof ka_intvl);
+	zmq_setsockopt(s, ZMQ_TCP_KEEPALIVE_CNT, &ka_cnt, sizeof ka_cnt);
+	if (type == ZMQ_ROUTER || type == ZMQ_PULL) {
 		zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+		zmq_setsockopt(s, ZMQ_RCVHWM, &in_hwm, sizeof in_hwm);
+	}
 	if (type == ZMQ_ROUTER)
 		zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
 	if (type == ZMQ_PUB || type == ZMQ_ROUTER)
-		zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
-	if (type == ZMQ_PULL)
-		zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
+		zmq_setsockopt(s, ZMQ_SNDHWM, &out_hwm, sizeof out_hwm);
+	if (b->guard != NULL && (type == ZMQ_ROUTER || type == ZMQ_PULL) &&
+	    guard_watch(b, s, type == ZMQ_PULL, cause) < 0) {
+		zmq_close(s);
+		return NULL;
+	}
 	if (zmq_bind(s, ep) < 0) {
 		xasprintf(cause, "cannot bind %s: %s", ep, zmq_strerror(errno));
 		zmq_close(s);
@@ -430,6 +588,11 @@ broker_create(void *zctx, const struct broker_opts *opts, char **cause)
 	} else {
 		b->zctx = zctx;
 	}
+	if (b->opts.max_memory_mb >= 0) {
+		b->guard = xcalloc(1, sizeof *b->guard);
+		b->guard->limit_kb = 1024 * (b->opts.max_memory_mb > 0 ? b->opts.max_memory_mb :
+		    GUARD_DEFAULT_MB);
+	}
 	if ((b->router = bind_socket(b, ZMQ_ROUTER, b->api, cause)) == NULL ||
 	    (b->pub = bind_socket(b, ZMQ_PUB, b->pub_ep, cause)) == NULL ||
 	    (b->feed = bind_socket(b, ZMQ_PULL, b->feed_ep, cause)) == NULL)
@@ -515,6 +678,8 @@ broker_run(struct broker *b, volatile sig_atomic_t *stop)
 			timeout = tick_ms(b) - (now - b->last_tick);
 		if (timeout > 100)
 			timeout = 100; /* look at *stop often enough */
+		if (b->guard != NULL && timeout > GUARD_MS)
+			timeout = GUARD_MS;
 		if (b->out_head != NULL)
 			timeout = 1;
 		if (timeout < 0)
@@ -556,6 +721,7 @@ broker_run(struct broker *b, volatile sig_atomic_t *stop)
 			send_hb(b);
 			broker_feed_flush(b, now);
 		}
+		guard_check(b, now);
 		if (b->events_since_checkpoint >= b->opts.checkpoint_every)
 			checkpoint(b);
 		if (now - b->last_expire >= 60000) {
@@ -584,6 +750,12 @@ broker_destroy(struct broker *b)
 		return;
 	if (b->store != NULL && !b->fatal && b->router != NULL)
 		checkpoint(b);
+	/* the monitors first: a monitored socket's close waits on them */
+	if (b->guard != NULL && b->router)
+		zmq_socket_monitor(b->router, NULL, 0);
+	if (b->guard != NULL && b->feed)
+		zmq_socket_monitor(b->feed, NULL, 0);
+	guard_free(b->guard);
 	if (b->router)
 		zmq_close(b->router);
 	if (b->pub)

@@ -51,6 +51,9 @@ struct broker_opts {
 	const char *control;          /* BROKER_CLOCK_MANUAL: the endpoint of the PAIR socket
 	                                 the broker binds for steps (inproc:// on the zmq
 	                                 context given to broker_create) */
+	int64_t max_memory_mb;        /* the memory guard: resident memory beyond this drops
+	                                 every peer of the api and feed sockets (0: 1024;
+	                                 < 0: no guard) */
 };
 
 struct broker;
@@ -74,6 +77,8 @@ int64_t broker_step(void *sock, int64_t ms, long timeout_ms);
 struct broker_stats {
 	uint64_t requests, bad_requests, replays, fixes, bad_feed, published, commits;
 	uint64_t future_fixes;   /* of bad_feed: fixes stamped too far ahead of broker time */
+	uint64_t skewed_fixes;   /* of fixes: stamped 2-30 s ahead, taken at arrival */
+	uint64_t guard_drops;    /* times the memory guard dropped the api and feed peers */
 	uint64_t tickets, trucks, warnings_active;
 	int64_t epoch, replayed_at_start;
 };

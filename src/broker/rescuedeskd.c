@@ -1,10 +1,13 @@
 /* rescuedeskd.c: the dispatch broker's command line. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "broker.h"
 #include "civil.h"
@@ -31,6 +34,8 @@ usage(FILE *f)
 	    "                       since the epoch) instead of the wall clock\n"
 	    "  --dispatch eta|nearest  automatic dispatch: ranking by ETA (default), or the\n"
 	    "                       nearest free truck in a straight line (a baseline)\n"
+	    "  --max-memory MIB     drop the api and feed peers when resident memory passes\n"
+	    "                       this, default 1024 (0: no limit)\n"
 	    "  --log FILE           log here instead of stderr\n"
 	    "  -v, --verbose        log debug messages\n"
 	    "  -q, --quiet          log errors only\n"
@@ -50,6 +55,25 @@ clock_start(const char *s)
 	return t;
 }
 
+/* --log: the log names tickets and suppliers, so it is created private to its owner,
+ * whatever the umask (fopen would give it 0666 less the umask). */
+static FILE *
+open_log(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	struct stat sb;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if ((fstat(fd, &sb) == 0 && (sb.st_mode & 077) != 0 && fchmod(fd, sb.st_mode & 0700) != 0) ||
+	    (f = fdopen(fd, "a")) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	return f;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -66,6 +90,7 @@ main(int argc, char **argv)
 		{ "clock-start", required_argument, NULL, 'C' },
 		{ "dispatch", required_argument, NULL, 'P' },
 		{ "log", required_argument, NULL, 'l' },
+		{ "max-memory", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -113,8 +138,13 @@ main(int argc, char **argv)
 				cli_bad_value("--dispatch", "eta or nearest", optarg);
 			break;
 		case 'l':
-			if ((logf = fopen(optarg, "a")) == NULL)
+			if ((logf = open_log(optarg)) == NULL)
 				cli_bad_value("--log", "a file it can append to", optarg);
+			break;
+		case 'M':
+			o.max_memory_mb = (int64_t)cli_number("--max-memory", optarg, 0, 1e7);
+			if (o.max_memory_mb == 0)
+				o.max_memory_mb = -1;
 			break;
 		case 'v': level = LOG_DEBUG; break;
 		case 'q': level = LOG_ERROR; break;

@@ -48,6 +48,7 @@ struct replica {
 	int64_t last_hb;    /* our monotonic ms of the last heartbeat */
 	int64_t broker_ts;  /* its ts */
 	int64_t hb_epoch;   /* its epoch */
+	int64_t hb_seq;     /* its seq */
 	int64_t time_scale; /* its time_scale, 1 if absent */
 
 	int64_t epoch;            /* of the data we hold; 0 before the first snapshot */
@@ -290,8 +291,15 @@ check_apply(struct replica *r, const struct proto_pub *p, bool from_queue)
 static void
 on_hb(struct replica *r, const struct proto_pub *p, int64_t now)
 {
-	bool returned = !hb_fresh(r, now); /* first heartbeat, or back after silence */
+	/* The first heartbeat, or back after silence. Silence that was ours (the process
+	 * stopped or busy while the SUB queue kept everything) shows as the next heartbeat
+	 * of the same epoch: nothing was missed, and the stream checks still hold, so the
+	 * queue is read on without a snapshot. A heartbeat missed means a lost connection
+	 * or a full queue: resync. */
+	bool next = r->have_hb && p->epoch == r->hb_epoch && p->u.hb.seq == r->hb_seq + 1;
+	bool returned = !hb_fresh(r, now) && !(next && r->epoch == p->epoch);
 
+	r->hb_seq = p->u.hb.seq;
 	r->have_hb = true;
 	r->last_hb = now;
 	r->broker_ts = p->u.hb.ts;
@@ -594,13 +602,19 @@ replica_create(void *zctx, struct rpc *rpc, const struct replica_opts *opts,
 		xasprintf(cause, "replica: zmq_socket: %s", zmq_strerror(errno));
 		goto fail;
 	}
+	/* No ZMTP heartbeats (PROTOCOL.md 2.4): a replica that stops reading could not answer
+	 * them, would be cut off after 3 s and lose its queue (libzmq 4.3.4 can even abort on
+	 * the reconnect: upstream issue 3937). The broker's heartbeat publications tell us it
+	 * is alive; TCP keepalives drop a dead host. */
 	if (setopt_int(r->sock, ZMQ_LINGER, 0) < 0 ||
 	    zmq_setsockopt(r->sock, ZMQ_MAXMSGSIZE, &maxsz, sizeof maxsz) < 0 ||
 	    setopt_int(r->sock, ZMQ_RCVHWM, REPLICA_RCVHWM) < 0 ||
 	    setopt_int(r->sock, ZMQ_RECONNECT_IVL, 250) < 0 ||
 	    setopt_int(r->sock, ZMQ_RECONNECT_IVL_MAX, 2000) < 0 ||
-	    setopt_int(r->sock, ZMQ_HEARTBEAT_IVL, 1000) < 0 ||
-	    setopt_int(r->sock, ZMQ_HEARTBEAT_TIMEOUT, 3000) < 0) {
+	    setopt_int(r->sock, ZMQ_TCP_KEEPALIVE, 1) < 0 ||
+	    setopt_int(r->sock, ZMQ_TCP_KEEPALIVE_IDLE, 10) < 0 ||
+	    setopt_int(r->sock, ZMQ_TCP_KEEPALIVE_INTVL, 5) < 0 ||
+	    setopt_int(r->sock, ZMQ_TCP_KEEPALIVE_CNT, 3) < 0) {
 		xasprintf(cause, "replica: zmq_setsockopt: %s", zmq_strerror(errno));
 		goto fail;
 	}

@@ -131,13 +131,18 @@ rpc_create(void *zctx, const struct rpc_opts *opts, char **cause)
 		xasprintf(cause, "rpc: zmq_socket: %s", zmq_strerror(errno));
 		goto fail;
 	}
-	/* Heartbeat options only apply to connections made after they are set. */
+	/* Options only apply to connections made after they are set. No ZMTP heartbeats
+	 * (PROTOCOL.md 2.4): with a full receive queue, libzmq 4.3.4 can abort on the
+	 * reconnect a heartbeat time-out causes (upstream issue 3937). A dead broker shows as
+	 * requests that time out; a dead host is dropped by TCP keepalives. */
 	if (setopt_int(r->sock, ZMQ_LINGER, 0) < 0 ||
 	    zmq_setsockopt(r->sock, ZMQ_MAXMSGSIZE, &maxsz, sizeof maxsz) < 0 ||
 	    setopt_int(r->sock, ZMQ_RECONNECT_IVL, 250) < 0 ||
 	    setopt_int(r->sock, ZMQ_RECONNECT_IVL_MAX, 2000) < 0 ||
-	    setopt_int(r->sock, ZMQ_HEARTBEAT_IVL, 1000) < 0 ||
-	    setopt_int(r->sock, ZMQ_HEARTBEAT_TIMEOUT, 3000) < 0) {
+	    setopt_int(r->sock, ZMQ_TCP_KEEPALIVE, 1) < 0 ||
+	    setopt_int(r->sock, ZMQ_TCP_KEEPALIVE_IDLE, 10) < 0 ||
+	    setopt_int(r->sock, ZMQ_TCP_KEEPALIVE_INTVL, 5) < 0 ||
+	    setopt_int(r->sock, ZMQ_TCP_KEEPALIVE_CNT, 3) < 0) {
 		xasprintf(cause, "rpc: zmq_setsockopt: %s", zmq_strerror(errno));
 		goto fail;
 	}

@@ -713,8 +713,14 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 		goto fail;
 	}
 	int hwm = FEED_HWM, linger = FEED_LINGER_MS;
+	int one = 1, ka_idle = 10, ka_intvl = 5, ka_cnt = 3;
 	zmq_setsockopt(s->push, ZMQ_SNDHWM, &hwm, sizeof hwm);
 	zmq_setsockopt(s->push, ZMQ_LINGER, &linger, sizeof linger);
+	/* no ZMTP heartbeats, TCP keepalives (PROTOCOL.md 2.4) */
+	zmq_setsockopt(s->push, ZMQ_TCP_KEEPALIVE, &one, sizeof one);
+	zmq_setsockopt(s->push, ZMQ_TCP_KEEPALIVE_IDLE, &ka_idle, sizeof ka_idle);
+	zmq_setsockopt(s->push, ZMQ_TCP_KEEPALIVE_INTVL, &ka_intvl, sizeof ka_intvl);
+	zmq_setsockopt(s->push, ZMQ_TCP_KEEPALIVE_CNT, &ka_cnt, sizeof ka_cnt);
 	if (zmq_connect(s->push, s->feed) < 0) {
 		xasprintf(cause, "%s: %s", s->feed, zmq_strerror(errno));
 		goto fail;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -306,11 +307,19 @@ store_open(const char *path, enum store_sync sync, char **cause)
 	/* Create the file ourselves, private to its owner (SQLite gives the WAL and the shared
 	 * memory file the same mode), and hold an exclusive flock on it for as long as the store
 	 * is open: a second broker on the same store is refused rather than interleaving its
-	 * events with ours. flock is independent of SQLite's own fcntl locks. */
+	 * events with ours. flock is independent of SQLite's own fcntl locks. A store found
+	 * readable by others (made by an older version, or copied) is made private too: it
+	 * holds callers' names and phones in clear. */
 	if (strcmp(path, ":memory:") != 0 && path[0] != '\0') {
+		struct stat sb;
 		st->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (st->lock_fd < 0) {
 			set_errf(st, "open: %s", strerror(errno));
+			goto fail;
+		}
+		if (fstat(st->lock_fd, &sb) == 0 && (sb.st_mode & 077) != 0 &&
+		    fchmod(st->lock_fd, sb.st_mode & 0700) != 0) {
+			set_errf(st, "chmod 0600: %s", strerror(errno));
 			goto fail;
 		}
 		if (flock(st->lock_fd, LOCK_EX | LOCK_NB) != 0) {

@@ -1,13 +1,39 @@
 /* fuzz-proto.c: libFuzzer target for the wire decoders. Built once per decoder with
  * -DFUZZ_<NAME>; every input must be decoded or refused without a crash, a leak or undefined
- * behaviour, and a decoded message must encode and decode again to the same struct. */
+ * behaviour, and a decoded message must encode and decode again to the same struct. Every
+ * string a decoded request or feed message holds is plain text (PROTOCOL.md 3.2) that the
+ * rule leaves as it is. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "plaintext.h"
 #include "proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#if defined(FUZZ_REQUEST) || defined(FUZZ_FEED)
+/* Abort unless every string of message m at obj passes the text rule unchanged. */
+static void
+check_plain(enum proto_msg_id m, const void *obj)
+{
+	const struct proto_desc *d = &proto_descs[m];
+	char copy[1024];
+
+	for (size_t i = 0; i < d->n_fields; i++) {
+		const struct proto_field *f = &d->fields[i];
+		if (f->type != PT_STR)
+			continue;
+		const char *s = (const char *)obj + f->offset;
+		size_t n = strlen(s);
+		if (n >= sizeof copy)
+			abort();
+		memcpy(copy, s, n + 1);
+		if (plaintext_clean(copy, n, f->lines, NULL) != PLAINTEXT_OK || strcmp(copy, s) != 0)
+			abort();
+	}
+}
+#endif
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -17,6 +43,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct proto_request req, again;
 	if (proto_decode_request(data, size, &req, &err) == 0) {
 		struct proto_buf b;
+		check_plain((enum proto_msg_id)req.op, &req.args);
 		proto_buf_init(&b);
 		proto_encode_request(&b, (enum proto_msg_id)req.op, req.cmd_id, req.user, &req.args);
 		if (proto_decode_request(b.data, b.len, &again, &err) != 0 ||
@@ -57,7 +84,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 #elif defined(FUZZ_FEED)
 	struct proto_feed f;
-	proto_decode_feed(data, size, &f, &err);
+	if (proto_decode_feed(data, size, &f, &err) == 0)
+		check_plain((enum proto_msg_id)f.type, &f.msg);
 #else
 #error "define one of FUZZ_REQUEST, FUZZ_REPLY, FUZZ_PUB, FUZZ_FEED"
 #endif

@@ -1,0 +1,318 @@
+/* torture.c: kill -9 cycles of the real rescuedeskd under a mixed load (issue 12).
+ *
+ *   torture [-n CYCLES] [-k] RESCUEDESKD DATA_DIR
+ *
+ * This process is the independent client: it starts the broker on ipc endpoints in a
+ * temporary directory, and in each cycle sends a mix of requests (intake.create, then
+ * ticket.note and ticket.cancel on tickets it created), up to 200 in flight, kills the
+ * broker with SIGKILL at a random moment (20 to 300 ms into the load), restarts it on the
+ * same store, lets the client library retry what was not answered (same cmd_id), and then
+ * checks that every acknowledged change is there exactly once: every created ticket in the
+ * snapshot once (no request made two), every acknowledged cancel cancelled, and every
+ * acknowledged note in its ticket's history (ticket.get) exactly once. Exit status 0 when
+ * every cycle held, 1 at the first that did not (with what was wrong), 2 on usage errors.
+ * -k keeps the directory. Default 100 cycles; the test suite runs 3. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "proto.h"
+#include "rng.h"
+#include "rpc.h"
+#include "util.h"
+
+#define IN_FLIGHT 200
+#define PER_CYCLE 500     /* intakes per cycle at most; then notes and cancels only */
+#define MAX_TICKETS 100000
+
+struct tk {
+	int64_t id;        /* 0 until its intake is acknowledged */
+	int notes_acked;   /* notes acknowledged */
+	int notes_sent;    /* notes sent (acknowledged or not yet) */
+	bool cancel_sent, cancelled;
+};
+
+static struct {
+	const char *rdd, *data;
+	char dir[64], api[128], pub[128], feed[128], db[128], log[128];
+	pid_t broker;
+	void *zctx;
+	struct rpc *rpc;
+	struct tk *t;
+	int n;              /* intakes sent */
+	int n_max;          /* and the most this cycle may send */
+	int in_flight;
+	uint64_t acked, failed;
+	int64_t checked_notes;
+	struct rng rng;
+} T;
+
+static void
+die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "torture: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, " (broker log: %s)\n", T.log);
+	va_end(ap);
+	if (T.broker > 0)
+		kill(T.broker, SIGKILL);
+	exit(1);
+}
+
+static void
+start_broker(void)
+{
+	const char *argv[] = { T.rdd, "--api", T.api, "--pub", T.pub, "--feed", T.feed, "--db",
+		T.db, "--data", T.data, "--keep-closed", "100000", NULL };
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int fd = open(T.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	T.broker = pid;
+}
+
+/* The reply to request ctx: intake (ticket index i, tagged 0), note (1) or cancel (2). */
+static void
+on_reply(void *ctx, const char *cmd_id, const struct proto_reply *r, const struct proto_error *err)
+{
+	intptr_t v = (intptr_t)ctx;
+	int i = (int)(v >> 2), what = (int)(v & 3);
+
+	(void)cmd_id;
+	T.in_flight--;
+	if (r == NULL || !r->ok) {
+		/* a refused cancel (the ticket was already closed) cannot happen here; anything
+		 * else failing is a broker that did not come back */
+		T.failed++;
+		fprintf(stderr, "torture: request failed: %s\n", r == NULL ? err->message :
+		    r->error.message);
+		return;
+	}
+	T.acked++;
+	if (what == 0) {
+		if (T.t[i].id != 0 && T.t[i].id != r->ticket.id)
+			die("intake %d answered twice with tickets %" PRId64 " and %" PRId64, i,
+			    T.t[i].id, r->ticket.id);
+		T.t[i].id = r->ticket.id;
+	} else if (what == 1) {
+		T.t[i].notes_acked++;
+	} else {
+		T.t[i].cancelled = true;
+	}
+}
+
+static void
+send_one(void)
+{
+	int i;
+	intptr_t what;
+	uint64_t dice = rng_next(&T.rng) % 10; /* 6 in 10 notes, 1 in 40 cancels, the rest
+	                                         * intakes (or notes past PER_CYCLE) */
+
+	if (T.n > 0 && dice < 6) { /* a note on a ticket created already */
+		i = (int)(rng_next(&T.rng) % (uint64_t)T.n);
+		if (T.t[i].id != 0 && !T.t[i].cancel_sent) {
+			struct proto_ticket_note a = { .id = T.t[i].id, .present = 0 };
+			snprintf(a.text, sizeof a.text, "torture note %d of ticket %d", T.t[i].notes_sent,
+			    i);
+			T.t[i].notes_sent++;
+			what = 1;
+			if (rpc_call(T.rpc, PROTO_MSG_ticket_note, &a, on_reply,
+			    (void *)(((intptr_t)i << 2) | what), NULL) < 0)
+				die("rpc_call: %s", strerror(errno));
+			T.in_flight++;
+			return;
+		}
+	} else if (T.n > 0 && dice < 7 && rng_next(&T.rng) % 4 == 0) { /* cancel one */
+		i = (int)(rng_next(&T.rng) % (uint64_t)T.n);
+		if (T.t[i].id != 0 && !T.t[i].cancel_sent) {
+			struct proto_ticket_cancel a = { .id = T.t[i].id, .present = 0 };
+			PROTO_STRSET(a.reason, "torture");
+			T.t[i].cancel_sent = true;
+			what = 2;
+			if (rpc_call(T.rpc, PROTO_MSG_ticket_cancel, &a, on_reply,
+			    (void *)(((intptr_t)i << 2) | what), NULL) < 0)
+				die("rpc_call: %s", strerror(errno));
+			T.in_flight++;
+			return;
+		}
+	}
+	if (T.n >= T.n_max)
+		return;
+	struct proto_intake_create in;
+	memset(&in, 0, sizeof in);
+	i = T.n++;
+	snprintf(in.customer, sizeof in.customer, "T-%06d 刘", i);
+	PROTO_STRSET(in.phone, "13912345678");
+	PROTO_STRSET(in.plate, "湘A·T1200");
+	PROTO_STRSET(in.address, "长沙市岳麓区麓山南路932号");
+	PROTO_STRSET(in.fault, "tyre");
+	PROTO_STRSET(in.region, "changsha");
+	in.lat = 28.17 + (i % 50) * 0.001;
+	in.lon = 112.93;
+	if (rpc_call(T.rpc, PROTO_MSG_intake_create, &in, on_reply, (void *)((intptr_t)i << 2),
+	    NULL) < 0)
+		die("rpc_call: %s", strerror(errno));
+	T.in_flight++;
+}
+
+static void
+turn(int timeout_ms)
+{
+	zmq_pollitem_t it = { rpc_socket(T.rpc), 0, ZMQ_POLLIN, 0 };
+	zmq_poll(&it, 1, timeout_ms);
+	rpc_process(T.rpc, rd_mono_ms());
+}
+
+/* Everything acknowledged is there, exactly once. */
+static void
+verify(int cycle)
+{
+	struct proto_snapshot sa = { .present = 0 };
+	struct proto_reply r;
+	struct proto_error err;
+	int created = 0;
+
+	for (int i = 0; i < T.n; i++)
+		created += T.t[i].id != 0;
+	if (rpc_call_sync(T.rpc, PROTO_MSG_snapshot, &sa, &r, &err, 60000) < 0 || !r.ok)
+		die("cycle %d: no snapshot", cycle);
+	if ((int)r.n_tickets != created)
+		die("cycle %d: %zu tickets in the snapshot, %d intakes acknowledged", cycle,
+		    r.n_tickets, created);
+	int *seen = xcalloc((size_t)T.n + 1, sizeof *seen);
+	for (size_t k = 0; k < r.n_tickets; k++) {
+		int i = atoi(r.tickets[k].customer + 2);
+		if (i < 0 || i >= T.n || T.t[i].id != r.tickets[k].id || seen[i]++)
+			die("cycle %d: ticket %" PRId64 " (%s) is not one acknowledged once", cycle,
+			    r.tickets[k].id, r.tickets[k].customer);
+		if (T.t[i].cancelled && strcmp(r.tickets[k].state, "cancelled") != 0)
+			die("cycle %d: ticket %" PRId64 ": cancel acknowledged, state %s", cycle,
+			    r.tickets[k].id, r.tickets[k].state);
+	}
+	free(seen);
+	proto_reply_finish(&r);
+	/* notes: the tickets with notes, up to 50 a cycle (ticket.get each) */
+	int looked = 0;
+	for (int i = T.n - 1; i >= 0 && looked < 50; i--) {
+		if (T.t[i].notes_acked == 0)
+			continue;
+		struct proto_ticket_get g = { .id = T.t[i].id, .present = 0 };
+		if (rpc_call_sync(T.rpc, PROTO_MSG_ticket_get, &g, &r, &err, 20000) < 0 || !r.ok)
+			die("cycle %d: ticket.get %" PRId64 " failed", cycle, T.t[i].id);
+		int notes = 0;
+		for (size_t k = 0; k < r.n_events; k++)
+			notes += strcmp(r.events[k].kind, "note") == 0;
+		if (notes != T.t[i].notes_acked)
+			die("cycle %d: ticket %" PRId64 ": %d notes acknowledged, %d in its history",
+			    cycle, T.t[i].id, T.t[i].notes_acked, notes);
+		proto_reply_finish(&r);
+		looked++;
+		T.checked_notes += notes;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	int cycles = 100, c;
+	bool keep = false;
+
+	while ((c = getopt(argc, argv, "n:k")) != -1) {
+		if (c == 'n')
+			cycles = atoi(optarg);
+		else if (c == 'k')
+			keep = true;
+		else
+			return 2;
+	}
+	if (argc - optind != 2 || cycles < 1) {
+		fprintf(stderr, "usage: torture [-n CYCLES] [-k] RESCUEDESKD DATA_DIR\n");
+		return 2;
+	}
+	T.rdd = argv[optind];
+	T.data = argv[optind + 1];
+	rd_strlcpy(T.dir, "/tmp/rd-torture-XXXXXX", sizeof T.dir);
+	if (mkdtemp(T.dir) == NULL) {
+		perror("mkdtemp");
+		return 2;
+	}
+	snprintf(T.api, sizeof T.api, "ipc://%s/api", T.dir);
+	snprintf(T.pub, sizeof T.pub, "ipc://%s/pub", T.dir);
+	snprintf(T.feed, sizeof T.feed, "ipc://%s/feed", T.dir);
+	snprintf(T.db, sizeof T.db, "%s/torture.db", T.dir);
+	snprintf(T.log, sizeof T.log, "%s/broker.log", T.dir);
+	rng_seed(&T.rng, (uint64_t)rd_mono_ms(), 12);
+	T.t = xcalloc(MAX_TICKETS, sizeof *T.t);
+	T.zctx = zmq_ctx_new();
+	char *cause = NULL;
+	struct rpc_opts ro = { .endpoint = T.api, .user = "torture", .timeout_ms = 500,
+		.tries = 120 };
+	if ((T.rpc = rpc_create(T.zctx, &ro, &cause)) == NULL)
+		die("rpc: %s", cause);
+
+	int64_t t0 = rd_mono_ms();
+	start_broker();
+	for (int cycle = 1; cycle <= cycles; cycle++) {
+		struct proto_hello h = { .present = 0 };
+		struct proto_reply r;
+		struct proto_error err;
+		if (rpc_call_sync(T.rpc, PROTO_MSG_hello, &h, &r, &err, 30000) < 0 || !r.ok)
+			die("cycle %d: the broker does not answer", cycle);
+		proto_reply_finish(&r);
+		/* load, and the kill at a random moment of it */
+		int64_t kill_at = rd_mono_ms() + 20 + (int64_t)(rng_next(&T.rng) % 280);
+		uint64_t acked0 = T.acked;
+		T.n_max = T.n + PER_CYCLE < MAX_TICKETS ? T.n + PER_CYCLE : MAX_TICKETS;
+		while (rd_mono_ms() < kill_at) {
+			for (int k = 0; T.in_flight < IN_FLIGHT && k < IN_FLIGHT; k++)
+				send_one();
+			turn(1);
+		}
+		kill(T.broker, SIGKILL);
+		waitpid(T.broker, NULL, 0);
+		int in_flight_at_kill = T.in_flight;
+		start_broker();
+		/* the rpc retries what was not answered, with the same cmd_ids */
+		int64_t until = rd_mono_ms() + 60000;
+		while (T.in_flight > 0 && rd_mono_ms() < until)
+			turn(50);
+		if (T.in_flight > 0 || T.failed > 0)
+			die("cycle %d: %d requests unanswered, %" PRIu64 " failed after the restart",
+			    cycle, T.in_flight, T.failed);
+		verify(cycle);
+		printf("cycle %d: %" PRIu64 " acknowledged (%d in flight at the kill), %d tickets, "
+		    "all there\n", cycle, T.acked - acked0, in_flight_at_kill, T.n);
+		fflush(stdout);
+	}
+	printf("torture: %d kill -9 cycles, %" PRIu64 " acknowledged requests, %d tickets, %"
+	    PRId64 " notes checked, nothing lost or doubled, %.1f s\n", cycles, T.acked, T.n,
+	    T.checked_notes, (double)(rd_mono_ms() - t0) / 1000.0);
+	kill(T.broker, SIGTERM);
+	waitpid(T.broker, NULL, 0);
+	rpc_destroy(T.rpc);
+	zmq_ctx_term(T.zctx);
+	free(T.t);
+	if (!keep && rd_remove_tree(T.dir) != 0)
+		fprintf(stderr, "torture: could not remove %s\n", T.dir);
+	return 0;
+}
