@@ -403,6 +403,9 @@ START_TEST(test_accept)
 	    r.events[1].detail);
 	ck_assert_str_eq(r.events[2].user, "alpha-desk");
 	ck_assert_str_eq(r.events[2].detail, "A1 accepted, supplier ETA 7 min");
+	ck_assert_str_eq(r.events[2].code, "accept");
+	ck_assert_str_eq(r.events[2].params.truck, "A1");
+	ck_assert_int_eq(r.events[2].params.min, 7);
 	proto_reply_finish(&r);
 }
 END_TEST
@@ -451,6 +454,9 @@ START_TEST(test_decline)
 	ck_assert_str_eq(kinds, "created offer decline offer decline");
 	ck_assert_str_eq(r.events[2].detail, "A1 declined: 司机在吃饭");
 	ck_assert_str_eq(r.events[4].detail, "A2 declined: too far");
+	ck_assert_str_eq(r.events[4].code, "decline");
+	ck_assert_str_eq(r.events[4].params.truck, "A2");
+	ck_assert_str_eq(r.events[4].params.text, "too far");
 	proto_reply_finish(&r);
 
 	/* a new truck gets it from the periodic dispatch; the two that declined are skipped */

@@ -254,6 +254,25 @@ struct broker {
 
 /* ---- broker-emit.c: the bottom layer; it calls no other broker file ---- */
 
+/* An event's machine form next to its English detail (PROTOCOL.md 8.4: every code and its
+ * params): consoles word the timeline from it in their language. Start with
+ * broker_why_init, then set params with BWHY_STR and BWHY_INT. */
+struct broker_why {
+	char code[sizeof ((struct proto_event *)0)->code];
+	struct proto_event_params p;
+};
+void broker_why_init(struct broker_why *w, const char *code);
+#define BWHY_STR(w, key, v)                                      \
+	do {                                                     \
+		PROTO_STRSET((w)->p.key, (v));                   \
+		PROTO_SET(&(w)->p, event_params, key);           \
+	} while (0)
+#define BWHY_INT(w, key, v)                                      \
+	do {                                                     \
+		(w)->p.key = (v);                                \
+		PROTO_SET(&(w)->p, event_params, key);           \
+	} while (0)
+
 /* Broker time (ms since the epoch): the manual clock's steps, or the monotonic clock
  * scaled, from the start time set by broker_create. */
 int64_t broker_now(const struct broker *b);
@@ -263,11 +282,16 @@ bool broker_txn(struct broker *b);
  * failed or b->fatal was set: the queued publications are dropped then. */
 bool broker_commit(struct broker *b);
 /* Record a change of an entity: bump its stream's seq into ver, append the event and queue
- * the publication. user/detail may be "". */
+ * the publication. user/detail may be "". The _why forms log the machine form why with
+ * it (NULL: none); the plain ones are for events without a code yet. */
 void broker_emit_ticket(struct broker *b, struct bticket *t, enum event_kind kind, const char *user,
     const char *detail);
 void broker_emit_truck(struct broker *b, struct btruck *k, enum event_kind kind, const char *user,
     const char *detail);
+void broker_emit_ticket_why(struct broker *b, struct bticket *t, enum event_kind kind,
+    const char *user, const char *detail, const struct broker_why *why);
+void broker_emit_truck_why(struct broker *b, struct btruck *k, enum event_kind kind,
+    const char *user, const char *detail, const struct broker_why *why);
 void broker_emit_warning(struct broker *b, struct bwarn *w, enum event_kind kind);
 /* Queue a truck's new position for publication without writing the log. */
 void broker_publish_position(struct broker *b, struct btruck *k);
@@ -369,7 +393,9 @@ void broker_decline_offer(struct broker *b, struct bticket *t, const char *user,
 /* Take t's truck away (it was not declined: a diagnosis found the job needs another kind);
  * t goes back to new. why is for the history. */
 void broker_take_truck(struct broker *b, struct bticket *t, const char *user, const char *why);
-/* Close t in final state s. */
+/* Close t in final state s. why is for the history; BROKER_WHY_SOLVED_PHONE with
+ * resolved_remote logs code solved_phone. */
+#define BROKER_WHY_SOLVED_PHONE "solved by phone"
 void broker_finish(struct broker *b, struct bticket *t, enum ticket_state s, const char *user,
     const char *why);
 /* Periodic work at now: expire offers, dispatch waiting tickets. False when the batch
