@@ -162,19 +162,35 @@ static struct proto_warning base_warnings[] = {
 	    .text = "no GPS fix from CSH-XY-F01 for 4 min", .ts = NOW - MIN_MS },
 };
 
+/* Events as a broker of schema 3 logs them: a code with its params (PROTOCOL.md 8.4), worded
+ * by the console in its language; the second is from an older broker (its detail shows). */
+#define EP(f) ((uint64_t)1 << PROTO_event_params_##f)
+#define EV_CODED ((uint64_t)1 << PROTO_event_code | (uint64_t)1 << PROTO_event_params)
 static struct proto_event base_events[] = {
 	{ .id = 1, .ts = NOW - 12 * MIN_MS, .kind = "created", .user = "zhangwei",
-	    .detail = "battery, 湖南省长沙市岳麓区麓山南路932号" },
+	    .detail = "call taken: battery in changsha, promised in 30 min", .code = "created",
+	    .params = { .fault = "battery", .region = "changsha", .min = 30,
+	    .present = EP(fault) | EP(region) | EP(min) }, .present = EV_CODED },
 	{ .id = 2, .ts = NOW - 10 * MIN_MS, .kind = "dispatch",
 	    .detail = "offered to CSH-XY-V01 (2.1 km)" },
-	{ .id = 3, .ts = NOW - 9 * MIN_MS, .kind = "state", .detail = "accepted by CSH-XY-V01" },
+	{ .id = 3, .ts = NOW - 9 * MIN_MS, .kind = "accept", .detail = "CSH-XY-V01 accepted",
+	    .code = "accept", .params = { .truck = "CSH-XY-V01", .present = EP(truck) },
+	    .present = EV_CODED },
 	{ .id = 4, .ts = NOW - 8 * MIN_MS, .kind = "note", .user = "zhangwei",
 	    .detail = "客户说车停在麓山南路公交站旁边，双闪已打开，车内有一位老人和一个小孩，"
 	    "请师傅到了先打电话。" },
-	{ .id = 5, .ts = NOW - 7 * MIN_MS, .kind = "state", .detail = "en_route" },
-	{ .id = 6, .ts = NOW - 6 * MIN_MS, .kind = "eta", .detail = "ETA now 19 min (model)" },
-	{ .id = 7, .ts = NOW - 5 * MIN_MS, .kind = "eta", .detail = "ETA now 18 min (model)" },
-	{ .id = 8, .ts = NOW - 4 * MIN_MS, .kind = "eta", .detail = "ETA now 17 min (model)" },
+	{ .id = 5, .ts = NOW - 7 * MIN_MS, .kind = "state", .detail = "en_route",
+	    .code = "state", .params = { .state = "en_route", .present = EP(state) },
+	    .present = EV_CODED },
+	{ .id = 6, .ts = NOW - 6 * MIN_MS, .kind = "eta", .detail = "ETA now 19 min (model)",
+	    .code = "eta", .params = { .min = 19, .src = "model", .present = EP(min) | EP(src) },
+	    .present = EV_CODED },
+	{ .id = 7, .ts = NOW - 5 * MIN_MS, .kind = "eta", .detail = "ETA now 18 min (model)",
+	    .code = "eta", .params = { .min = 18, .src = "model", .present = EP(min) | EP(src) },
+	    .present = EV_CODED },
+	{ .id = 8, .ts = NOW - 4 * MIN_MS, .kind = "eta", .detail = "ETA now 17 min (model)",
+	    .code = "eta", .params = { .min = 17, .src = "model", .present = EP(min) | EP(src) },
+	    .present = EV_CODED },
 	{ .id = 9, .ts = NOW - 2 * MIN_MS, .kind = "note", .user = "lisi",
 	    .detail = "Customer called back: still waiting at the bus stop, asked for the "
 	    "driver's number. Told her the truck is 4 km away." },
