@@ -608,6 +608,11 @@ START_TEST(test_candidates)
 	    "%s", r.candidates[0].why);
 	ck_assert_msg(strstr(r.candidates[2].why, "flatbed, van preferred") != NULL, "%s",
 	    r.candidates[2].why);
+	/* why's machine form: free now, the fault prefers a van */
+	ck_assert(PROTO_HAS(&r.candidates[2], candidate, free_s));
+	ck_assert_int_eq(r.candidates[2].free_s, 0);
+	ck_assert(PROTO_HAS(&r.candidates[2], candidate, prefer));
+	ck_assert_str_eq(r.candidates[2].prefer, "van");
 	proto_reply_finish(&r);
 
 	q.k = 1;

@@ -198,19 +198,20 @@ static struct proto_event base_events[] = {
 
 /* The broker's ranking for 1043 (tyre, new, changsha): six, of which five are shown. */
 static const struct proto_candidate base_cands[] = {
-	{ .truck = "CSH-XY-V02", .supplier = "xy", .kind = "van", .status = "available",
+	{ .truck = "CSH-XY-V02", .prefer = "van", .offers = 1, .supplier = "xy", .kind = "van", .status = "available",
 	    .km = 2.9, .eta_s = 540, .eta_src = "model", .gps_age_s = 30, .load = 0,
 	    .quality = 0.92, .score = 0.91, .why = "nearest idle van; supplier accepts 9 in 10",
 	    .present = PROTO_ALL },
-	{ .truck = "CSH-XY-V04", .supplier = "xy", .kind = "van", .status = "available",
+	{ .truck = "CSH-XY-V04", .prefer = "van", .offers = 2, .supplier = "xy", .kind = "van", .status = "available",
 	    .km = 3.0, .eta_s = 600, .eta_src = "supplier", .gps_age_s = 30, .load = 1,
 	    .quality = 0.92, .score = 0.85, .why = "supplier quoted 10 min; one job queued",
 	    .present = PROTO_ALL },
-	{ .truck = "CSH-XY-F02", .supplier = "xy", .kind = "flatbed", .status = "available",
+	{ .truck = "CSH-XY-F02", .prefer = "van", .supplier = "xy", .kind = "flatbed", .status = "available",
 	    .km = 5.4, .eta_s = 1080, .eta_src = "stale", .gps_age_s = 400, .stale = true,
 	    .load = 0, .quality = 0.92, .score = 0.55,
 	    .why = "last GPS fix 6 min old: it may be elsewhere", .present = PROTO_ALL },
-	{ .truck = "CSH-XY-W02", .supplier = "xy", .kind = "wheel_lift", .status = "en_route",
+	{ .truck = "CSH-XY-W02", .prefer = "van", .free_s = 840, .supplier = "xy",
+	    .kind = "wheel_lift", .status = "towing",
 	    .km = 4.1, .eta_s = 1320, .eta_src = "model", .gps_age_s = 20, .load = 1,
 	    .quality = 0.92, .score = 0.40, .why = "正在处理 #1044，预计 15 分钟后空闲",
 	    .present = PROTO_ALL },
@@ -218,7 +219,7 @@ static const struct proto_candidate base_cands[] = {
 	    .km = 8.2, .eta_s = 1500, .eta_src = "model", .gps_age_s = -1, .score = 0.30,
 	    .why = "no GPS fix: distance from its depot",
 	    .present = PROTO_ALL & ~((uint64_t)1 << PROTO_candidate_load |
-	    (uint64_t)1 << PROTO_candidate_quality) },
+	    (uint64_t)1 << PROTO_candidate_quality | (uint64_t)1 << PROTO_candidate_free_s) },
 	{ .truck = "CSH-XY-H01", .supplier = "xy", .kind = "heavy", .status = "available",
 	    .km = 0.1, .eta_s = 60, .eta_src = "model", .gps_age_s = 30, .score = 0.01,
 	    .why = "sixth: never shown", .present = PROTO_ALL },
@@ -1203,8 +1204,9 @@ START_TEST(test_pick_golden)
 	ck_assert_int_lt(find_row("CSH-XY-V02"), find_row("CSH-XY-V04"));
 	ck_assert_int_lt(find_row("CSH-XY-F02"), find_row("CSH-XY-W02"));
 	ck_assert_int_eq(find_row("CSH-XY-H01"), -1);
-	ck_assert(screen_has("nearest idle van"));
-	ck_assert(screen_has("one job queued"));
+	/* the reasons, worded from their machine form (PROTOCOL.md 8.6) */
+	ck_assert(screen_has("van preferred \xc2\xb7 offers today: 1"));
+	ck_assert(screen_has("towing, free in ~14 min \xc2\xb7 wheel lift, van preferred"));
 	y = find_row("CSH-XY-V02");
 	ck_assert_int_eq(vscreen_cell(vs, 5, y)->role, ROLE_SELECTED);
 	ck_assert(strstr(row(y), "available") != NULL);

@@ -409,6 +409,11 @@ op_candidates(struct broker *b, const struct peer *p, const struct proto_request
 		w.stale = c[i].stale;
 		dispatch_why(&c[i], why, sizeof why);
 		PROTO_STRSET(w.why, why);
+		w.free_s = (c[i].job_ms + 999) / 1000; /* why's machine form (PROTOCOL.md 8.6) */
+		if (c[i].prefer >= 0)
+			PROTO_STRSET(w.prefer, truck_kind_name((enum truck_kind)c[i].prefer));
+		else
+			w.present &= ~((uint64_t)1 << PROTO_candidate_prefer);
 		proto_pack_obj(out, PROTO_MSG_candidate, &w, 0);
 	}
 	return 0;
