@@ -1421,7 +1421,7 @@ START_TEST(test_pick_error_fallback)
 	draw(80, 24);
 	check_golden(_i == 0 ? "detail-pick-error-80x24" : "detail-pick-error-80x24-zh");
 	ck_assert(screen_has(i18n_tr("detail.cand.err")));
-	ck_assert(screen_has("unknown_op"));
+	ck_assert(screen_has("older version") || screen_has("版本较旧"));
 	ck_assert(screen_has(i18n_tr("detail.cand.local")));
 	y = find_row(i18n_tr("detail.cand.err"));
 	ck_assert_int_eq(role_at(y, i18n_tr("detail.cand.err")), ROLE_ERROR);
@@ -1445,7 +1445,7 @@ START_TEST(test_pick_error_fallback)
 	ck_assert_int_eq(rec.assign, 1);
 	draw(80, 24);
 	ck_assert(screen_has(i18n_tr("detail.err_truck_unknown")));
-	ck_assert(screen_has("unknown_op"));			/* the panel stays */
+	ck_assert(screen_has(i18n_tr("detail.cand.local")));	/* the panel stays */
 	press(KEYMAP_CTRL('u'));
 	type("CSH-XY-V06");	/* not in the estimate (no position), but in the fleet */
 	press_sym(KEYSYM_ENTER);

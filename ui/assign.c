@@ -43,21 +43,22 @@ on_candidates(struct model *m, void *ctx, const struct proto_reply *r,
     const struct proto_error *err)
 {
 	struct assign *p = ctx;
+	char why[200];
 
 	(void)m;
 	p->cmd[0] = '\0';
 	p->loading = false;
 	p->error[0] = '\0';
 	drop(p);
-	if (r == NULL)
+	if (r == NULL) {
+		present_error(err, why, sizeof why);
 		snprintf(p->error, sizeof p->error, "%s (%s)",
-		    i18n_tr("detail.cand.err_no_answer"), err != NULL ? err->message : "-");
-	else if (!r->ok && r->error.code == PROTO_E_UNKNOWN_OP)
-		snprintf(p->error, sizeof p->error, "%s (%s)",
-		    i18n_tr("detail.cand.err_unknown_op"), proto_err_name(r->error.code));
+		    i18n_tr("detail.cand.err_no_answer"), why);
+	} else if (!r->ok && r->error.code == PROTO_E_UNKNOWN_OP)
+		snprintf(p->error, sizeof p->error, "%s",
+		    i18n_tr("detail.cand.err_unknown_op"));
 	else if (!r->ok)
-		snprintf(p->error, sizeof p->error, "%s (%s)", r->error.message[0] != '\0' ?
-		    r->error.message : "?", proto_err_name(r->error.code));
+		present_error(&r->error, p->error, sizeof p->error);
 	else if (r->n_candidates > 0) {
 		p->cands = xcalloc(r->n_candidates, sizeof *p->cands);
 		memcpy(p->cands, r->candidates, r->n_candidates * sizeof *p->cands);

@@ -232,6 +232,22 @@ present_event_text(const struct proto_event *e, const struct data *d,
 	present_fill(tmpl, vars, n, out, outsz);
 }
 
+void
+present_error(const struct proto_error *e, char *out, size_t outsz)
+{
+	char key[48];
+	const char *vars[4], *t;
+	enum proto_err code = e != NULL ? e->code : PROTO_E_UNAVAILABLE;
+
+	snprintf(key, sizeof key, "err.%s", proto_err_name(code));
+	t = i18n_tr(key);
+	vars[0] = "code";
+	vars[1] = t != key ? t : proto_err_name(code);
+	vars[2] = "message";
+	vars[3] = e != NULL && e->message[0] != '\0' ? e->message : vars[1];
+	present_fill(i18n_tr("err.text"), vars, 2, out, outsz);
+}
+
 /* Whole minutes of a span for a warning text, rounded down like every other minute count on
  * the screen (model_fmt_minutes); a span under a minute reads "<1", never "0". */
 static void

@@ -50,6 +50,12 @@ void present_warning_text(const struct proto_warning *w, const struct proto_tick
 void present_event_text(const struct proto_event *e, const struct data *d,
     const struct flow_set *flows, char *out, size_t outsz);
 
+/* An error the console shows (a broker's reply, or the client's own: no reply, not
+ * connected), worded by the catalog template "err.text" from {message} (the English words
+ * the error came with) and {code} (the catalog's "err.<code>" for its code, section 13):
+ * English shows the message, other languages the code's words. e NULL: no answer. */
+void present_error(const struct proto_error *e, char *out, size_t outsz);
+
 /* Fill a catalog template: each "{name}" whose name is vars[2 i] becomes vars[2 i + 1]
  * (n pairs); other text, and unknown names, are copied as they are. Truncates to outsz. */
 void present_fill(const char *tmpl, const char *const *vars, size_t n, char *out,

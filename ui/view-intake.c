@@ -653,7 +653,7 @@ on_submitted(struct model *m, void *ctx, const struct proto_reply *r,
 	}
 	if (r == NULL)
 		return;
-	rd_strlcpy(vi->rejected, r->error.message, sizeof vi->rejected);
+	present_error(&r->error, vi->rejected, sizeof vi->rejected);
 	vi->rejected_field = rejected_field(r->error.message);
 	if (vi->rejected_field >= 0) {
 		field_value(vi, vi->rejected_field, vi->rejected_value,
