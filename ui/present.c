@@ -155,6 +155,8 @@ param_word(const struct data *d, const struct flow_set *fs, const char *name, co
 		return present_kind(v);
 	if (strcmp(name, "region") == 0)
 		return present_region(d, v);
+	if (strcmp(name, "supplier") == 0)
+		return present_supplier(d, NULL, v);
 	if (strcmp(name, "src") == 0)
 		return present_eta_src(v);
 	if (strcmp(name, "level") == 0)

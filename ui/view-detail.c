@@ -220,7 +220,9 @@ first_note(const struct view_detail *vd)
 {
 	for (size_t i = 0; i < vd->n_events; i++)
 		if (event_kind_parse(vd->events[i].kind) == EVENT_NOTE)
-			return vd->events[i].detail;
+			return PROTO_HAS(&vd->events[i], event, params) &&
+			    PROTO_HAS(&vd->events[i].params, event_params, text) ?
+			    vd->events[i].params.text : vd->events[i].detail;
 	return NULL;
 }
 
