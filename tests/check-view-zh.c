@@ -431,8 +431,18 @@ END_TEST
 
 START_TEST(test_board)
 {
+	static const enum model_conn conns[] = { MODEL_CONNECTING, MODEL_SYNCING, MODEL_STALE };
+
 	v = view_board_create();
 	sizes("board");
+	/* every connection state's banner and status line; the endpoint is data */
+	rd_strlcpy(m.endpoint, "tcp://127.0.0.1:7700", sizeof m.endpoint);
+	for (size_t i = 0; i < ARRAY_LEN(conns); i++) {
+		m.conn = conns[i];
+		m.hb_age_ms = i == 0 ? -1 : 9000;
+		model_refresh(&m, NOW);
+		sizes("board, not live");
+	}
 }
 END_TEST
 
