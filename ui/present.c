@@ -117,6 +117,16 @@ static const char *const ev_additions[] = {
 	"by", "min", "text", "truck", "hold_s", "to_node", "outcome", "stop", "need",
 };
 
+/* Whether an addition joins its template without a space: it starts with punctuation
+ * (",", ":", ";", ".", or the full-width "，", "：", "；"). A catalog value cannot start
+ * with a space (inih strips it), so " → next" is written "→ next" and gets one. */
+static bool
+joins(const char *t)
+{
+	return strchr(",:;.", t[0]) != NULL || strncmp(t, "\xef\xbc\x8c", 3) == 0 ||
+	    strncmp(t, "\xef\xbc\x9a", 3) == 0 || strncmp(t, "\xef\xbc\x9b", 3) == 0;
+}
+
 /* The flow text of an id of kind name (flow, node, to_node, outcome, stop), or NULL. */
 static const char *
 flow_word(const struct flow_set *fs, const char *name, const char *id)
@@ -205,7 +215,7 @@ present_event_text(const struct proto_event *e, const struct data *d,
 			continue;
 		snprintf(key, sizeof key, "ev.%s.%s", e->code, ev_additions[i]);
 		if ((t = i18n_tr(key)) != key && (len = strlen(tmpl)) < sizeof tmpl)
-			snprintf(tmpl + len, sizeof tmpl - len, "%s", t);
+			snprintf(tmpl + len, sizeof tmpl - len, "%s%s", joins(t) ? "" : " ", t);
 	}
 	for (size_t f = 0; f < pd->n_fields; f++) {
 		const struct proto_field *fd = &pd->fields[f];

@@ -43,7 +43,8 @@ void present_warning_text(const struct proto_warning *w, const struct proto_tick
 
 /* The text of event e of a ticket's timeline in the UI language, worded from its code and
  * params (PROTOCOL.md 8.4) with the catalog template "ev.<code>" and, for each optional
- * parameter present, the addition "ev.<code>.<param>" when the catalog has one. Names of
+ * parameter present, the addition "ev.<code>.<param>" when the catalog has one (after a
+ * space unless it starts with punctuation: ",", ":", "，", ...). Names of
  * states, kinds, faults, regions and suppliers (d), statuses and ETA sources are translated; flow ids
  * become the texts of flows (NULL: ids stay) in the UI language. An event without a code
  * (logged by an older broker) or with a code this console does not know shows its detail. */
