@@ -261,6 +261,7 @@ proto_fail(struct proto_error *err, enum proto_err code, const char *fmt, ...)
 	if (err != NULL) {
 		va_list ap;
 		err->code = code;
+		err->field[0] = '\0';
 		va_start(ap, fmt);
 		vsnprintf(err->message, sizeof err->message, fmt, ap);
 		va_end(ap);
@@ -566,13 +567,26 @@ void
 proto_encode_reply_error(struct proto_buf *b, const char *cmd_id, const char *op,
     enum proto_err code, const char *message)
 {
+	proto_encode_reply_error_at(b, cmd_id, op, code, NULL, message);
+}
+
+void
+proto_encode_reply_error_at(struct proto_buf *b, const char *cmd_id, const char *op,
+    enum proto_err code, const char *field, const char *message)
+{
+	bool at = field != NULL && field[0] != '\0';
+
 	reply_head(b, cmd_id, op, false);
 	proto_pack_str(b, "error");
-	proto_pack_map(b, 2);
+	proto_pack_map(b, at ? 3 : 2);
 	proto_pack_str(b, "code");
 	proto_pack_str(b, proto_err_name(code));
 	proto_pack_str(b, "message");
 	proto_pack_str(b, message);
+	if (at) {
+		proto_pack_str(b, "field");
+		proto_pack_str(b, field);
+	}
 }
 
 void
@@ -1234,6 +1248,13 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 		    : sizeof out->error.message - 1;
 		memcpy(out->error.message, msg->via.str.ptr, n);
 		out->error.message[n] = '\0';
+		const msgpack_object *fld = map_get(e, "field"); /* optional; ignored if odd */
+		out->error.field[0] = '\0';
+		if (fld != NULL && fld->type == MSGPACK_OBJECT_STR &&
+		    fld->via.str.size < sizeof out->error.field) {
+			memcpy(out->error.field, fld->via.str.ptr, fld->via.str.size);
+			out->error.field[fld->via.str.size] = '\0';
+		}
 		r = 0;
 		goto out;
 	}

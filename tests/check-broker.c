@@ -619,6 +619,13 @@ START_TEST(test_intake_invalid)
 		else if (strcmp(f, "lat") == 0)
 			a.lat = strtod(v, NULL);
 		call_error(PROTO_MSG_intake_create, &a, PROTO_E_BAD_REQUEST, intake_bad[i].msg);
+		/* the error names the args key (PROTOCOL.md 5.2), but for the codec's range
+		 * check, whose message does */
+		struct proto_reply r;
+		harness_broker_call_as(&E, "agent7", PROTO_MSG_intake_create, &a, &r);
+		ck_assert(!r.ok);
+		ck_assert_str_eq(r.error.field, i + 1 < ARRAY_LEN(intake_bad) ? f : "");
+		proto_reply_finish(&r);
 	}
 	/* none of them made a ticket */
 	struct proto_ticket t = create_ticket("battery", "changsha", CALL_LAT, CALL_LON);

@@ -2038,6 +2038,37 @@ START_TEST(test_intake_rejected_kept)
 }
 END_TEST
 
+/* The broker names the field of its refusal ("field", PROTOCOL.md 5.2): the error is
+ * beside that field whatever its words, in zh_CN worded from its code. */
+START_TEST(test_intake_rejected_field)
+{
+	static struct proto_reply r;
+	char id[PROTO_CMD_ID_MAX + 1];
+	int y;
+
+	load_lang("zh_CN");
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.intake, 1);
+	rd_strlcpy(id, rec.last_cmd, sizeof id);
+	memset(&r, 0, sizeof r);
+	rd_strlcpy(r.cmd_id, id, sizeof r.cmd_id);
+	r.op_id = PROTO_MSG_intake_create;
+	r.error.code = PROTO_E_BAD_REQUEST;
+	rd_strlcpy(r.error.message, "too short for this broker", sizeof r.error.message);
+	rd_strlcpy(r.error.field, "phone", sizeof r.error.field);
+	model_reply(&m, id, &r, NULL);
+	draw(120, 30);
+	y = find_row("13700001234");
+	ck_assert_int_ge(y, 0);
+	ck_assert_msg(strstr(row(y), i18n_tr("err.bad_request")) != NULL, "%s", row(y));
+	ck_assert(!screen_has("too short"));
+}
+END_TEST
+
 /* Issue 8: an intake's draft text round-trips into a new form (text, region, landmark,
  * fault, ticked flags), counts as typed there, and an untouched form has no draft. */
 /* Issue 8: a location outside the chosen region's radius is warned about at the
@@ -2899,6 +2930,7 @@ views_suite(void)
 	tcase_add_test(tc, test_intake_submits_once);
 	tcase_add_test(tc, test_intake_minimal_and_failures);
 	tcase_add_test(tc, test_intake_rejected_kept);
+	tcase_add_test(tc, test_intake_rejected_field);
 	tcase_add_test(tc, test_intake_location_checks);
 	tcase_add_test(tc, test_intake_expressway_landmark);
 	tcase_add_test(tc, test_intake_format_warnings);

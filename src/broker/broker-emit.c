@@ -290,18 +290,39 @@ broker_reply_ticket(struct proto_buf *out, const struct proto_request *req,
 	proto_pack_obj(out, PROTO_MSG_ticket, &t->w, 0);
 }
 
+static int
+reply_error(struct proto_buf *out, const struct proto_request *req, enum proto_err code,
+    const char *field, const char *fmt, va_list ap)
+{
+	char msg[200];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	proto_buf_reset(out);
+	proto_encode_reply_error_at(out, req->cmd_id, proto_descs[req->op].wire, code, field, msg);
+	return -1;
+}
+
 int
 broker_reply_error(struct proto_buf *out, const struct proto_request *req,
     enum proto_err code, const char *fmt, ...)
 {
-	char msg[200];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	reply_error(out, req, code, NULL, fmt, ap);
 	va_end(ap);
-	proto_buf_reset(out);
-	proto_encode_reply_error(out, req->cmd_id, proto_descs[req->op].wire, code, msg);
+	return -1;
+}
+
+int
+broker_reply_error_at(struct proto_buf *out, const struct proto_request *req,
+    enum proto_err code, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply_error(out, req, code, field, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 

@@ -306,6 +306,10 @@ void broker_reply_ticket(struct proto_buf *out, const struct proto_request *req,
     const struct bticket *t);
 int broker_reply_error(struct proto_buf *out, const struct proto_request *req,
     enum proto_err code, const char *fmt, ...) RD_PRINTF(4, 5);
+/* The same naming the args key the error is about (the reply's "field", PROTOCOL.md 5.2),
+ * so a form shows it beside that field whatever the language. */
+int broker_reply_error_at(struct proto_buf *out, const struct proto_request *req,
+    enum proto_err code, const char *field, const char *fmt, ...) RD_PRINTF(5, 6);
 /* Whether s is empty or only spaces and tabs (a required text left blank). */
 bool broker_blank(const char *s);
 /* A reply in several frames: a queue for p, frames added (taken: freed with it), then

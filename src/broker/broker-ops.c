@@ -58,21 +58,25 @@ op_intake(struct broker *b, const struct peer *p, const struct proto_request *re
 	const char *why;
 
 	if (r == NULL)
-		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "unknown region '%.32s'", a->region);
+		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "region",
+		    "unknown region '%.32s'", a->region);
 	if (fault < 0)
-		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "unknown fault '%.24s'", a->fault);
+		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "fault",
+		    "unknown fault '%.24s'", a->fault);
 	if (broker_blank(a->customer))
-		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "customer: name is empty");
+		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "customer",
+		    "customer: name is empty");
 	if ((why = ticket_phone_invalid(a->phone)) != NULL)
-		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "phone: %s", why);
+		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "phone", "phone: %s", why);
 	if (broker_blank(a->plate))
-		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "plate: empty");
+		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "plate", "plate: empty");
 	if (broker_blank(a->address))
-		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "address: empty");
+		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "address",
+		    "address: empty");
 	double d = geo_distance_m((struct geo_point){ a->lat, a->lon },
 	    (struct geo_point){ r->lat, r->lon });
 	if (d > FAR_FROM_REGION_M)
-		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST,
+		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "lat",
 		    "location is %.0f km from region %s; check the coordinates", d / 1000, r->id);
 
 	int64_t now = broker_now(b);
