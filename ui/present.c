@@ -226,7 +226,10 @@ present_event_text(const struct proto_event *e, const struct data *d,
 			continue;
 		vars[2 * n] = fd->name;
 		if (fd->type == PT_STR) {
-			vars[2 * n + 1] = param_word(d, flows, fd->name, base);
+			/* a warning event's kind is a warning kind, not a truck's */
+			vars[2 * n + 1] = strcmp(e->code, "warning") == 0 &&
+			    strcmp(fd->name, "kind") == 0 ? present_warn_kind(base) :
+			    param_word(d, flows, fd->name, base);
 		} else {
 			memcpy(&v, base, sizeof v);
 			snprintf(nums[f], sizeof nums[f], "%lld", (long long)v);
