@@ -476,6 +476,10 @@ START_TEST(test_decline)
 	event_kinds(t.id, kinds, sizeof kinds, &r);
 	ck_assert_str_eq(kinds, "created offer decline offer decline offer release offer");
 	ck_assert_str_eq(r.events[6].detail, "A3 released: re-dispatched to A1");
+	ck_assert_str_eq(r.events[6].code, "redispatch");
+	ck_assert_str_eq(r.events[6].params.truck, "A3");
+	ck_assert_str_eq(r.events[6].params.to, "A1");
+	ck_assert_str_eq(r.events[7].params.by, "agent7");	/* chosen, not ranked */
 	ck_assert_str_eq(r.events[7].user, "agent7");
 	ck_assert_msg(strstr(r.events[7].detail, "chosen by agent7") != NULL, "%s",
 	    r.events[7].detail);
@@ -522,6 +526,8 @@ START_TEST(test_timeout)
 	event_kinds(t.id, kinds, sizeof kinds, &r);
 	ck_assert_str_eq(kinds, "created offer timeout offer");
 	ck_assert_str_eq(r.events[2].detail, "B1: no answer within 1 s");
+	ck_assert_str_eq(r.events[2].code, "timeout");
+	ck_assert_int_eq(r.events[2].params.s, 1);
 	ck_assert_str_eq(r.events[2].user, "");
 	proto_reply_finish(&r);
 
@@ -680,6 +686,12 @@ START_TEST(test_hold_for_finishing)
 	    NULL, "%s", r.events[1].detail);
 	ck_assert_msg(strstr(r.events[1].detail, "rather than I1 (ETA 67 min") != NULL, "%s",
 	    r.events[1].detail);
+	ck_assert_str_eq(r.events[1].code, "hold");
+	ck_assert_str_eq(r.events[1].params.truck, "F1");
+	ck_assert_str_eq(r.events[1].params.status, "on_scene");
+	ck_assert_int_eq(r.events[1].params.free_min, 20);
+	ck_assert_str_eq(r.events[1].params.to, "I1");
+	ck_assert_int_eq(r.events[1].params.alt_min, 67);
 	proto_reply_finish(&r);
 
 	/* F1 finishes: it gets the waiting ticket */

@@ -162,10 +162,7 @@ dispatch_now(struct broker *b, struct bticket *t, const char *user)
 	if (t->truck != NULL && PROTO_HAS(&t->w, ticket, need_kind) &&
 	    t->state != TICKET_ON_SCENE && t->state != TICKET_TOWING &&
 	    strcmp(t->truck->w.kind, t->w.need_kind) != 0) {
-		char why[120];
-		snprintf(why, sizeof why, "the job needs a %s, not a %s", t->w.need_kind,
-		    t->truck->w.kind);
-		broker_take_truck(b, t, user, why);
+		broker_take_truck_kind(b, t, user);
 	}
 	if (t->state == TICKET_NEW && broker_auto_region(t))
 		broker_try_dispatch(b, t);

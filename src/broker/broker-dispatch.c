@@ -348,35 +348,53 @@ broker_offer_chosen(struct broker *b, struct bticket *t, struct btruck *k, const
 	offer(b, t, k, NULL, user, why);
 }
 
-void
-broker_take_truck(struct broker *b, struct bticket *t, const char *user, const char *why)
+/* Take t's truck for the reason why (English, for the details). need: the job needs that
+ * kind (codes release_need and released_need, PROTOCOL.md 8.4); NULL: codes release and
+ * released with why as their text. */
+static void
+take_truck(struct broker *b, struct bticket *t, const char *user, const char *why,
+    const char *need)
 {
 	char td[320], kd[320];
+	struct broker_why tw, kw;
 
 	if (t->truck == NULL)
 		return;
 	snprintf(td, sizeof td, "%s released: %s", t->truck->w.id, why);
 	snprintf(kd, sizeof kd, "released from ticket %" PRId64 ": %s", t->w.id, why);
 	log_info("ticket %" PRId64 ": %s", t->w.id, td);
-	/* the one reason the broker takes a truck today: a diagnosis found the job needs
-	 * another kind; any other why is passed on as its text */
-	bool need = PROTO_HAS(&t->w, ticket, need_kind) &&
-	    strcmp(t->truck->w.kind, t->w.need_kind) != 0;
-	struct broker_why tw, kw;
-	broker_why_init(&tw, need ? "release_need" : "release");
+	broker_why_init(&tw, need != NULL ? "release_need" : "release");
 	BWHY_STR(&tw, truck, t->truck->w.id);
-	broker_why_init(&kw, need ? "released_need" : "released");
+	broker_why_init(&kw, need != NULL ? "released_need" : "released");
 	BWHY_INT(&kw, ticket, t->w.id);
-	if (need) {
-		BWHY_STR(&tw, need, t->w.need_kind);
+	if (need != NULL) {
+		BWHY_STR(&tw, need, need);
 		BWHY_STR(&tw, kind, t->truck->w.kind);
-		BWHY_STR(&kw, need, t->w.need_kind);
+		BWHY_STR(&kw, need, need);
 		BWHY_STR(&kw, kind, t->truck->w.kind);
 	} else {
 		BWHY_STR(&tw, text, why);
 		BWHY_STR(&kw, text, why);
 	}
 	drop_truck(b, t, EVENT_RELEASE, user, td, kd, &tw, &kw);
+}
+
+void
+broker_take_truck(struct broker *b, struct bticket *t, const char *user, const char *why)
+{
+	take_truck(b, t, user, why, NULL);
+}
+
+void
+broker_take_truck_kind(struct broker *b, struct bticket *t, const char *user)
+{
+	char why[120];
+
+	if (t->truck == NULL)
+		return;
+	snprintf(why, sizeof why, "the job needs a %s, not a %s", t->w.need_kind,
+	    t->truck->w.kind);
+	take_truck(b, t, user, why, t->w.need_kind);
 }
 
 void

@@ -397,6 +397,9 @@ void broker_decline_offer(struct broker *b, struct bticket *t, const char *user,
 /* Take t's truck away (it was not declined: a diagnosis found the job needs another kind);
  * t goes back to new. why is for the history. */
 void broker_take_truck(struct broker *b, struct bticket *t, const char *user, const char *why);
+/* The same because the job needs a truck of t's need_kind, not the kind it has (a
+ * diagnosis said so): logged with codes release_need and released_need. */
+void broker_take_truck_kind(struct broker *b, struct bticket *t, const char *user);
 /* Close t in final state s. why is for the history; BROKER_WHY_SOLVED_PHONE with
  * resolved_remote logs code solved_phone. */
 #define BROKER_WHY_SOLVED_PHONE "solved by phone"
