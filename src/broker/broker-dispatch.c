@@ -225,6 +225,14 @@ broker_auto_region(const struct bticket *t)
 	return t->region == NULL || t->region->auto_dispatch;
 }
 
+/* A ranking score as an event parameter: whole seconds, within the range PROTOCOL.md 8.4
+ * gives (a reader refuses a history with a value outside it). */
+static int64_t
+score_param(double score)
+{
+	return score > 1e9 ? 1000000000 : score < -1e9 ? -1000000000 : (int64_t)lround(score);
+}
+
 /* The best truck is still on a job nearby: wait for it (said once per truck waited for). */
 static void
 hold(struct broker *b, struct bticket *t, const struct dispatch_candidate *c,
@@ -251,8 +259,8 @@ hold(struct broker *b, struct bticket *t, const struct dispatch_candidate *c,
 	if (n > 0) {
 		BWHY_STR(&bw, to, alt.truck);
 		BWHY_INT(&bw, alt_min, ceil_min(alt.travel_ms));
-		BWHY_INT(&bw, score, (int64_t)lround(c->score));
-		BWHY_INT(&bw, alt_score, (int64_t)lround(alt.score));
+		BWHY_INT(&bw, score, score_param(c->score));
+		BWHY_INT(&bw, alt_score, score_param(alt.score));
 	}
 	int len = snprintf(detail, sizeof detail, "waiting for %s (%s, free in ~%" PRId64
 	    " min, ETA %" PRId64 " min)", c->truck, c->status == TRUCK_TOWING ? "towing" :
