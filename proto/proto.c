@@ -270,6 +270,7 @@ proto_fail(struct proto_error *err, enum proto_err code, const char *fmt, ...)
 	if (err != NULL) {
 		va_list ap;
 		err->code = code;
+		err->field[0] = '\0';
 		va_start(ap, fmt);
 		vsnprintf(err->message, sizeof err->message, fmt, ap);
 		va_end(ap);
@@ -575,13 +576,26 @@ void
 proto_encode_reply_error(struct proto_buf *b, const char *cmd_id, const char *op,
     enum proto_err code, const char *message)
 {
+	proto_encode_reply_error_at(b, cmd_id, op, code, NULL, message);
+}
+
+void
+proto_encode_reply_error_at(struct proto_buf *b, const char *cmd_id, const char *op,
+    enum proto_err code, const char *field, const char *message)
+{
+	bool at = field != NULL && field[0] != '\0';
+
 	reply_head(b, cmd_id, op, false);
 	proto_pack_str(b, "error");
-	proto_pack_map(b, 2);
+	proto_pack_map(b, at ? 3 : 2);
 	proto_pack_str(b, "code");
 	proto_pack_str(b, proto_err_name(code));
 	proto_pack_str(b, "message");
 	proto_pack_str(b, message);
+	if (at) {
+		proto_pack_str(b, "field");
+		proto_pack_str(b, field);
+	}
 }
 
 void
@@ -1054,6 +1068,14 @@ proto_decode_request(const void *buf, size_t len, struct proto_request *out,
 	if (args == NULL)
 		args = &empty;
 	r = decode_obj(args, (enum proto_msg_id)out->op, &out->args, "args", err);
+	if (r < 0 && err != NULL && strncmp(err->message, "args.", 5) == 0) {
+		/* the key a refused argument is about, as a reply's "field" (PROTOCOL.md 5.2) */
+		size_t n = strcspn(err->message + 5, ":");
+		if (n < sizeof err->field) {
+			memcpy(err->field, err->message + 5, n);
+			err->field[n] = '\0';
+		}
+	}
 out:
 	msgpack_unpacked_destroy(&up);
 	return r;
@@ -1261,6 +1283,13 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 		    : sizeof out->error.message - 1;
 		memcpy(out->error.message, msg->via.str.ptr, n);
 		out->error.message[n] = '\0';
+		const msgpack_object *fld = map_get(e, "field"); /* optional; ignored if odd */
+		out->error.field[0] = '\0';
+		if (fld != NULL && fld->type == MSGPACK_OBJECT_STR &&
+		    fld->via.str.size < sizeof out->error.field) {
+			memcpy(out->error.field, fld->via.str.ptr, fld->via.str.size);
+			out->error.field[fld->via.str.size] = '\0';
+		}
 		r = 0;
 		goto out;
 	}

@@ -243,6 +243,7 @@ enum proto_err {
 struct proto_error {
 	enum proto_err code;
 	char message[200];
+	char field[33];	/* a reply's optional "field": the args key it is about; "" none */
 };
 
 const char *proto_err_name(enum proto_err e);
@@ -294,6 +295,9 @@ void proto_encode_reply_ok(struct proto_buf *b, const char *cmd_id, const char *
 /* A failed reply: {"v":1,"cmd_id":...,"op":...,"ok":false,"error":{"code":...,"message":...}} */
 void proto_encode_reply_error(struct proto_buf *b, const char *cmd_id, const char *op,
     enum proto_err code, const char *message);
+/* The same with the error's "field" (the args key it is about; NULL or "": none). */
+void proto_encode_reply_error_at(struct proto_buf *b, const char *cmd_id, const char *op,
+    enum proto_err code, const char *field, const char *message);
 /* A feed message: {"v":1,"type":"fix"|"status", ...fields}. */
 void proto_encode_feed(struct proto_buf *b, enum proto_msg_id type, const void *msg);
 /* A published body: {"v":1,"epoch":..,"seq":..,"ts":..,"<entity>":{...}} for the entity

@@ -680,6 +680,12 @@ START_TEST(test_intake_invalid)
 		else if (strcmp(f, "lat") == 0)
 			a.lat = strtod(v, NULL);
 		call_error(PROTO_MSG_intake_create, &a, PROTO_E_BAD_REQUEST, intake_bad[i].msg);
+		/* the error names the args key (PROTOCOL.md 5.2), the codec's refusals too */
+		struct proto_reply r;
+		harness_broker_call_as(&E, "agent7", PROTO_MSG_intake_create, &a, &r);
+		ck_assert(!r.ok);
+		ck_assert_str_eq(r.error.field, f);
+		proto_reply_finish(&r);
 	}
 	/* none of them made a ticket */
 	struct proto_ticket t = create_ticket("battery", "changsha", CALL_LAT, CALL_LON);
@@ -1178,17 +1184,18 @@ START_TEST(test_timeline)
 	ck_assert_int_eq(r.ticket.ver, u.ver);
 	ck_assert_int_eq(r.ticket.notes, 2);
 
+	/* the detail for people, and its machine form (PROTOCOL.md 8.4) */
 	static const struct {
-		const char *kind, *user, *detail;
+		const char *kind, *user, *detail, *code;
 	} want[] = {
-		{ "created", "agent7", "call taken: battery in changsha" },
-		{ "note", "agent7", "first note" },
-		{ "offer", "", "offered to HN-A-001" },
-		{ "accept", "agent7", "accepted, supplier ETA 15 min" },
-		{ "note", "agent7", "司机已出发" },
-		{ "state", "agent7", "en_route" },
-		{ "state", "agent7", "on_scene" },
-		{ "state", "agent7", "completed: jump-started" },
+		{ "created", "agent7", "call taken: battery in changsha", "created" },
+		{ "note", "agent7", "first note", "note" },
+		{ "offer", "", "offered to HN-A-001", "offer" },
+		{ "accept", "agent7", "accepted, supplier ETA 15 min", "accept" },
+		{ "note", "agent7", "司机已出发", "note" },
+		{ "state", "agent7", "en_route", "state" },
+		{ "state", "agent7", "on_scene", "state" },
+		{ "state", "agent7", "completed: jump-started", "state" },
 	};
 	ck_assert_uint_eq(r.n_events, ARRAY_LEN(want));
 	for (size_t i = 0; i < r.n_events; i++) {
@@ -1198,12 +1205,28 @@ START_TEST(test_timeline)
 		ck_assert_str_eq(e->user, want[i].user);
 		ck_assert_msg(strstr(e->detail, want[i].detail) != NULL, "event %zu: '%s'", i,
 		    e->detail);
+		ck_assert(PROTO_HAS(e, event, code));
+		ck_assert(PROTO_HAS(e, event, params));
+		ck_assert_str_eq(e->code, want[i].code);
 		if (i > 0) {
 			ck_assert_int_gt(e->id, r.events[i - 1].id);
 			ck_assert_int_ge(e->ts, r.events[i - 1].ts);
 		}
 	}
 	ck_assert_int_ge(r.events[0].ts, t.created);
+	const struct proto_event_params *ep = &r.events[0].params;
+	ck_assert_str_eq(ep->fault, "battery");
+	ck_assert_str_eq(ep->region, "changsha");
+	ck_assert(PROTO_HAS(ep, event_params, min));
+	ck_assert_str_eq(r.events[2].params.truck, "HN-A-001");
+	ck_assert(PROTO_HAS(&r.events[2].params, event_params, s));
+	ck_assert(!PROTO_HAS(&r.events[2].params, event_params, by)); /* the broker's choice */
+	ck_assert_int_eq(r.events[3].params.min, 15);
+	ck_assert_str_eq(r.events[4].params.text, "司机已出发");
+	ck_assert_str_eq(r.events[5].params.state, "en_route");
+	ck_assert(!PROTO_HAS(&r.events[5].params, event_params, text));
+	ck_assert_str_eq(r.events[7].params.state, "completed");
+	ck_assert_str_eq(r.events[7].params.text, "jump-started");
 	proto_reply_finish(&r);
 
 	g.id = 2;

@@ -384,6 +384,43 @@ history_has(int64_t id, const char *kind, const char *user, const char *text)
 	return n;
 }
 
+/* How many events of ticket id have code (PROTOCOL.md 8.4) and, when param is not NULL,
+ * that parameter present with value (a string, or an integer written out). */
+static int
+code_has(int64_t id, const char *code, const char *param, const char *value)
+{
+	const struct proto_desc *pd = &proto_descs[PROTO_MSG_event_params];
+	struct proto_ticket_get a = { .id = id, .present = 0 };
+	struct proto_reply r;
+	int n = 0;
+
+	harness_broker_call_as(&E, "sup1", PROTO_MSG_ticket_get, &a, &r);
+	ck_assert(r.ok);
+	for (size_t i = 0; i < r.n_events; i++) {
+		const struct proto_event *e = &r.events[i];
+		bool ok = PROTO_HAS(e, event, code) && strcmp(e->code, code) == 0;
+		for (size_t f = 0; ok && param != NULL && f < pd->n_fields; f++) {
+			const char *p = (const char *)&e->params + pd->fields[f].offset;
+			char num[24];
+			int64_t v;
+			if (strcmp(pd->fields[f].name, param) != 0)
+				continue;
+			if (!((e->params.present >> f) & 1u)) {
+				ok = false;
+			} else if (pd->fields[f].type == PT_STR) {
+				ok = strcmp(p, value) == 0;
+			} else {
+				memcpy(&v, p, sizeof v);
+				snprintf(num, sizeof num, "%lld", (long long)v);
+				ok = strcmp(num, value) == 0;
+			}
+		}
+		n += ok;
+	}
+	proto_reply_finish(&r);
+	return n;
+}
+
 /* ---------------------------------------------------------------- sessions */
 
 START_TEST(test_start_answer_back)
@@ -448,6 +485,13 @@ START_TEST(test_start_answer_back)
 	ck_assert_int_eq(history_has(t.id, "diag_back", "spec1", "back from bat_left_on to "
 	    "bat_dash"), 1);
 	ck_assert_int_eq(history_has(t.id, "diag_back", "spec1", ""), 2);
+	/* and its machine form, for consoles in every language */
+	ck_assert_int_eq(code_has(t.id, "diag_start", "flow", "battery"), 1);
+	ck_assert_int_eq(code_has(t.id, "diag_start", "node", "bat_kind"), 1);
+	ck_assert_int_eq(code_has(t.id, "diag_answer", "to_node", "bat_dash"), 1);
+	ck_assert_int_eq(code_has(t.id, "diag_answer", "answer", "1"), 2);
+	ck_assert_int_eq(code_has(t.id, "diag_back", "node", "bat_left_on"), 1);
+	ck_assert_int_eq(code_has(t.id, "diag_back", "to_node", "bat_dash"), 1);
 }
 END_TEST
 
@@ -518,6 +562,8 @@ START_TEST(test_solved_releases_truck)
 	ck_assert(!PROTO_HAS(&t, ticket, truck) || t.truck[0] == '\0');
 	ck_assert_int_eq(history_has(t.id, "diag_outcome", "spec1", "outcome ck_solved: solved"),
 	    1);
+	ck_assert_int_eq(code_has(t.id, "diag_outcome", "outcome", "ck_solved"), 1);
+	ck_assert_int_eq(code_has(t.id, "diag_outcome", "diag", "solved"), 1);
 
 	/* the van is free: a new call goes to it */
 	struct proto_ticket u = new_ticket("battery", "changsha");
@@ -589,6 +635,7 @@ START_TEST(test_dispatch_other_kind_redispatches)
 	ck_assert_str_eq(t.state, "dispatched");
 	ck_assert_str_eq(t.truck, "cs-f1");
 	ck_assert_int_eq(history_has(t.id, "release", "spec1", "the job needs a flatbed"), 1);
+	ck_assert_int_eq(code_has(t.id, "release_need", "need", "flatbed"), 1);
 }
 END_TEST
 
@@ -659,6 +706,7 @@ START_TEST(test_intake_hold)
 	t = start(t.id, NULL);
 	ck_assert_int_eq(t.diag_hold_until, t.created + HOLD_S * 1000);
 	ck_assert_int_eq(history_has(t.id, "diag_start", "spec1", "held 90 s more"), 1);
+	ck_assert_int_eq(code_has(t.id, "diag_start", "hold_s", "90"), 1);
 	fix_at("cs-v1", NEAR_LAT);
 	harness_broker_step(&E, (HOLD_S - 30) * 1000);
 	t = get(t.id);
@@ -684,6 +732,7 @@ START_TEST(test_dispatch_now)
 	ck_assert(!PROTO_HAS(&t, ticket, diag_hold_until));
 	ck_assert_str_eq(t.diag_state, "running");
 	ck_assert_int_eq(history_has(t.id, "diag_dispatch", "spec1", "hold released"), 1);
+	ck_assert_int_eq(code_has(t.id, "diag_dispatch_held", NULL, NULL), 1);
 	t = answer(t.id, "bat_kind", 1); /* goes on */
 	ck_assert_str_eq(t.diag_node, "bat_dash");
 	struct proto_diag_dispatch_now none = { .id = 2, .present = 0 };
@@ -714,6 +763,8 @@ START_TEST(test_safety)
 	ck_assert_str_eq(t.state, "new"); /* no flatbed yet */
 	ck_assert_int_eq(history_has(t.id, "diag_safety", "spec1", at), 1);
 	ck_assert_int_eq(history_has(t.id, "diag_outcome", "spec1", "stop live_lane"), 1);
+	ck_assert_int_eq(code_has(t.id, "diag_safety", "stop", "live_lane"), 1);
+	ck_assert_int_eq(code_has(t.id, "diag_outcome", "stop", "live_lane"), 1);
 	truck_at("cs-v0", "van", NEAR_LAT); /* serves tyres, but not the kind needed */
 	truck_at("cs-f1", "flatbed", FAR_LAT);
 	harness_broker_step(&E, 1000);
@@ -756,6 +807,7 @@ START_TEST(test_abort)
 	ck_assert_str_eq(t.state, "dispatched"); /* the hold is gone: dispatched at once */
 	ck_assert_int_eq(history_has(t.id, "diag_abort", "spec1", "at bat_dash: caller hung up"),
 	    1);
+	ck_assert_int_eq(code_has(t.id, "diag_abort", "text", "caller hung up"), 1);
 	err(PROTO_MSG_diag_abort, &a, PROTO_E_INVALID_STATE, "no diagnosis");
 	/* a new session after the end */
 	t = start(t.id, NULL);
@@ -823,6 +875,7 @@ START_TEST(test_kpi)
 	ck_assert_str_eq(c.diag_state, "aborted");
 	ck_assert(!PROTO_HAS(&c, ticket, diag_hold_until));
 	ck_assert_int_eq(history_has(c.id, "diag_abort", "agent7", "the ticket is cancelled"), 1);
+	ck_assert_int_eq(code_has(c.id, "diag_closed", "state", "cancelled"), 1);
 	/* 3: dispatched directly and completed on time */
 	truck_at("cs-v1", "van", NEAR_LAT);
 	struct proto_ticket d = new_ticket("tyre", "changsha");

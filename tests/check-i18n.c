@@ -254,6 +254,80 @@ START_TEST(test_fill)
 }
 END_TEST
 
+/* The timeline's words from an event's code and params (PROTOCOL.md 8.4): the template,
+ * its additions for optional params, names translated; the detail for an event without
+ * a code (an older broker) or with a code this console does not know. */
+START_TEST(test_event_text)
+{
+	char *cause = NULL, out[512];
+	struct proto_event e = { .kind = "accept", .code = "accept",
+		.detail = "A1 accepted, supplier ETA 7 min",
+		.present = (uint64_t)1 << PROTO_event_code | (uint64_t)1 << PROTO_event_params };
+
+	ck_assert_msg(i18n_load(datadir, "en", &cause) == 0, "%s", cause);
+	PROTO_STRSET(e.params.truck, "A1");
+	PROTO_SET(&e.params, event_params, truck);
+	present_event_text(&e, NULL, NULL, out, sizeof out);
+	ck_assert_str_eq(out, "A1 accepted");
+	e.params.min = 7;
+	PROTO_SET(&e.params, event_params, min);
+	present_event_text(&e, NULL, NULL, out, sizeof out);
+	ck_assert_str_eq(out, "A1 accepted, supplier ETA 7 min");
+	/* an addition that is not punctuation gets its space; names are translated */
+	struct proto_event s = { .kind = "state", .code = "state", .detail = "en_route",
+		.params = { .state = "en_route", .present = (uint64_t)1 << PROTO_event_params_state },
+		.present = e.present };
+	present_event_text(&s, NULL, NULL, out, sizeof out);
+	ck_assert_str_eq(out, "en route");
+	struct proto_event a = { .kind = "diag_answer", .code = "diag_answer",
+		.params = { .node = "n1", .answer = 2, .to_node = "n2",
+		.present = (uint64_t)1 << PROTO_event_params_node |
+		(uint64_t)1 << PROTO_event_params_answer | (uint64_t)1 << PROTO_event_params_to_node },
+		.present = e.present };
+	present_event_text(&a, NULL, NULL, out, sizeof out);
+	ck_assert_str_eq(out, "n1 2 (?) \xe2\x86\x92 n2");	/* no flows: ids */
+	/* in zh_CN */
+	ck_assert_msg(i18n_load(datadir, "zh_CN", &cause) == 0, "%s", cause);
+	present_event_text(&e, NULL, NULL, out, sizeof out);
+	ck_assert_str_eq(out, "A1 已接单，服务商预计 7 分钟到达");
+	present_event_text(&s, NULL, NULL, out, sizeof out);
+	ck_assert_str_eq(out, present_state("en_route"));
+	/* no code, an unknown code: the detail */
+	e.present = 0;
+	present_event_text(&e, NULL, NULL, out, sizeof out);
+	ck_assert_str_eq(out, "A1 accepted, supplier ETA 7 min");
+	e.present = s.present;
+	PROTO_STRSET(e.code, "from_the_future");
+	present_event_text(&e, NULL, NULL, out, sizeof out);
+	ck_assert_str_eq(out, "A1 accepted, supplier ETA 7 min");
+	i18n_unload();
+}
+END_TEST
+
+/* Errors from their code: English shows the message, zh_CN the code's words. */
+START_TEST(test_error_text)
+{
+	char *cause = NULL, out[256];
+	struct proto_error e = { .code = PROTO_E_CONFLICT, .message = "truck A1 is busy" };
+
+	ck_assert_msg(i18n_load(datadir, "en", &cause) == 0, "%s", cause);
+	present_error(&e, out, sizeof out);
+	ck_assert_str_eq(out, "truck A1 is busy");
+	present_error(NULL, out, sizeof out);
+	ck_assert_str_eq(out, i18n_tr("err.unavailable"));
+	ck_assert_msg(i18n_load(datadir, "zh_CN", &cause) == 0, "%s", cause);
+	for (int c = 0; c < PROTO_E_COUNT; c++) {
+		char key[48];
+		e.code = (enum proto_err)c;
+		snprintf(key, sizeof key, "err.%s", proto_err_name(e.code));
+		present_error(&e, out, sizeof out);
+		ck_assert_str_eq(out, i18n_tr(key));
+		ck_assert_str_ne(out, key);
+	}
+	i18n_unload();
+}
+END_TEST
+
 START_TEST(test_catalog_lines_fit_inih)
 {
 	static const char *langs[] = { "en", "zh_CN" };
@@ -429,6 +503,8 @@ i18n_suite(void)
 	tcase_add_test(tc, test_catalogs_cover_kinds);
 	tcase_add_test(tc, test_warning_texts);
 	tcase_add_test(tc, test_fill);
+	tcase_add_test(tc, test_event_text);
+	tcase_add_test(tc, test_error_text);
 	tcase_add_test(tc, test_chinese_from_lang);
 	suite_add_tcase(s, tc);
 

@@ -403,6 +403,9 @@ START_TEST(test_accept)
 	    r.events[1].detail);
 	ck_assert_str_eq(r.events[2].user, "alpha-desk");
 	ck_assert_str_eq(r.events[2].detail, "A1 accepted, supplier ETA 7 min");
+	ck_assert_str_eq(r.events[2].code, "accept");
+	ck_assert_str_eq(r.events[2].params.truck, "A1");
+	ck_assert_int_eq(r.events[2].params.min, 7);
 	proto_reply_finish(&r);
 }
 END_TEST
@@ -451,6 +454,9 @@ START_TEST(test_decline)
 	ck_assert_str_eq(kinds, "created offer decline offer decline");
 	ck_assert_str_eq(r.events[2].detail, "A1 declined: 司机在吃饭");
 	ck_assert_str_eq(r.events[4].detail, "A2 declined: too far");
+	ck_assert_str_eq(r.events[4].code, "decline");
+	ck_assert_str_eq(r.events[4].params.truck, "A2");
+	ck_assert_str_eq(r.events[4].params.text, "too far");
 	proto_reply_finish(&r);
 
 	/* a new truck gets it from the periodic dispatch; the two that declined are skipped */
@@ -470,6 +476,10 @@ START_TEST(test_decline)
 	event_kinds(t.id, kinds, sizeof kinds, &r);
 	ck_assert_str_eq(kinds, "created offer decline offer decline offer release offer");
 	ck_assert_str_eq(r.events[6].detail, "A3 released: re-dispatched to A1");
+	ck_assert_str_eq(r.events[6].code, "redispatch");
+	ck_assert_str_eq(r.events[6].params.truck, "A3");
+	ck_assert_str_eq(r.events[6].params.to, "A1");
+	ck_assert_str_eq(r.events[7].params.by, "agent7");	/* chosen, not ranked */
 	ck_assert_str_eq(r.events[7].user, "agent7");
 	ck_assert_msg(strstr(r.events[7].detail, "chosen by agent7") != NULL, "%s",
 	    r.events[7].detail);
@@ -516,6 +526,8 @@ START_TEST(test_timeout)
 	event_kinds(t.id, kinds, sizeof kinds, &r);
 	ck_assert_str_eq(kinds, "created offer timeout offer");
 	ck_assert_str_eq(r.events[2].detail, "B1: no answer within 1 s");
+	ck_assert_str_eq(r.events[2].code, "timeout");
+	ck_assert_int_eq(r.events[2].params.s, 1);
 	ck_assert_str_eq(r.events[2].user, "");
 	proto_reply_finish(&r);
 
@@ -602,6 +614,11 @@ START_TEST(test_candidates)
 	    "%s", r.candidates[0].why);
 	ck_assert_msg(strstr(r.candidates[2].why, "flatbed, van preferred") != NULL, "%s",
 	    r.candidates[2].why);
+	/* why's machine form: free now, the fault prefers a van */
+	ck_assert(PROTO_HAS(&r.candidates[2], candidate, free_s));
+	ck_assert_int_eq(r.candidates[2].free_s, 0);
+	ck_assert(PROTO_HAS(&r.candidates[2], candidate, prefer));
+	ck_assert_str_eq(r.candidates[2].prefer, "van");
 	proto_reply_finish(&r);
 
 	q.k = 1;
@@ -669,6 +686,12 @@ START_TEST(test_hold_for_finishing)
 	    NULL, "%s", r.events[1].detail);
 	ck_assert_msg(strstr(r.events[1].detail, "rather than I1 (ETA 67 min") != NULL, "%s",
 	    r.events[1].detail);
+	ck_assert_str_eq(r.events[1].code, "hold");
+	ck_assert_str_eq(r.events[1].params.truck, "F1");
+	ck_assert_str_eq(r.events[1].params.status, "on_scene");
+	ck_assert_int_eq(r.events[1].params.free_min, 20);
+	ck_assert_str_eq(r.events[1].params.to, "I1");
+	ck_assert_int_eq(r.events[1].params.alt_min, 67);
 	proto_reply_finish(&r);
 
 	/* F1 finishes: it gets the waiting ticket */

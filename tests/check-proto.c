@@ -891,6 +891,19 @@ START_TEST(test_reply_errors)
 		ck_assert_int_eq(r.op_id, PROTO_MSG_ticket_cancel);
 		proto_reply_finish(&r);
 	}
+	/* the optional field an error is about */
+	proto_buf_reset(&b);
+	proto_encode_reply_error_at(&b, cmd, "intake.create", PROTO_E_BAD_REQUEST, "phone",
+	    "phone: too short");
+	ck_assert_msg(proto_decode_reply(b.data, b.len, &r, NULL) == 0, "decode");
+	ck_assert_str_eq(r.error.field, "phone");
+	ck_assert_str_eq(r.error.message, "phone: too short");
+	proto_reply_finish(&r);
+	proto_buf_reset(&b);
+	proto_encode_reply_error_at(&b, cmd, "intake.create", PROTO_E_BAD_REQUEST, "", "x");
+	ck_assert_msg(proto_decode_reply(b.data, b.len, &r, NULL) == 0, "decode");
+	ck_assert_str_eq(r.error.field, "");
+	proto_reply_finish(&r);
 	/* an error about a frame whose op and cmd_id could not be read */
 	proto_buf_reset(&b);
 	proto_encode_reply_error(&b, "", "", PROTO_E_BAD_REQUEST, "empty message");

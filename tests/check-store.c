@@ -250,7 +250,7 @@ START_TEST(test_schema_too_new)
 	commit(st);
 	store_close(st); /* checkpoints the WAL into the file and removes it */
 	ck_assert_int_ne(access(dbpath, F_OK), -1);
-	ck_assert_uint_eq(peek_user_version(dbpath), 2);
+	ck_assert_uint_eq(peek_user_version(dbpath), 3);
 
 	poke_user_version(dbpath, 99);
 	ck_assert_ptr_null(store_open(dbpath, STORE_SYNC_NORMAL, &cause));
@@ -267,7 +267,63 @@ START_TEST(test_schema_too_new)
 	ck_assert_int_eq(store_latest_each(st, "ticket", 0, count_cb, &n), 0);
 	ck_assert_int_eq(n, 1);
 	store_close(st);
+	ck_assert_uint_eq(peek_user_version(dbpath), 3);
+}
+END_TEST
+
+struct code_seen {
+	int n;
+	char code[4][32];
+	size_t params_len[4];
+	unsigned char params0[4];
+};
+
+static int
+code_cb(void *ctx, const struct store_event *ev)
+{
+	struct code_seen *c = ctx;
+	ck_assert_int_lt(c->n, 4);
+	ck_assert_ptr_nonnull(ev->code);
+	snprintf(c->code[c->n], sizeof c->code[c->n], "%s", ev->code);
+	c->params_len[c->n] = ev->params_len;
+	c->params0[c->n] = ev->params_len > 0 ? *(const unsigned char *)ev->params : 0;
+	c->n++;
+	return 0;
+}
+
+/* A database written by schema version 2 (tests/fixtures/store-v2.db, made by the SQL of
+ * that version): it upgrades to 3 keeping its events, which have no code and no params,
+ * and takes new events with them. */
+START_TEST(test_schema_upgrade_3)
+{
+	char cmd[700];
+	struct code_seen seen = { 0 };
+	static const unsigned char params[] = { 0x81, 0xa1, 's', 0x05 }; /* {"s": 5} */
+
+	snprintf(cmd, sizeof cmd, "cp '%s/store-v2.db' '%s'", SOURCE_FIXTURES_DIR, dbpath);
+	ck_assert_int_eq(system(cmd), 0);
 	ck_assert_uint_eq(peek_user_version(dbpath), 2);
+	struct store *st = open_ok(dbpath, STORE_SYNC_NORMAL);
+	ck_assert_int_eq(store_event_last_id(st), 2);
+	begin(st);
+	struct store_event ev = { .ts = 3000, .stream = "ticket", .entity = "7", .kind = "eta",
+		.user = "", .detail = "ETA now 5 min (model)", .body = "", .body_len = 0,
+		.code = "eta", .params = params, .params_len = sizeof params };
+	ck_assert_int_eq(store_event_append(st, &ev), 0);
+	commit(st);
+	ck_assert_int_eq(store_events_of(st, "ticket", "7", code_cb, &seen), 0);
+	ck_assert_int_eq(seen.n, 3);
+	ck_assert_str_eq(seen.code[0], "");
+	ck_assert_uint_eq(seen.params_len[0], 0);
+	ck_assert_str_eq(seen.code[1], "");
+	ck_assert_str_eq(seen.code[2], "eta");
+	ck_assert_uint_eq(seen.params_len[2], sizeof params);
+	ck_assert_uint_eq(seen.params0[2], 0x81);
+	store_close(st);
+	/* and opens again as it is */
+	st = open_ok(dbpath, STORE_SYNC_NORMAL);
+	store_close(st);
+	ck_assert_uint_eq(peek_user_version(dbpath), 3);
 }
 END_TEST
 
@@ -1017,6 +1073,7 @@ store_suite(void)
 	tcase_add_test(tc, test_open_missing_dir);
 	tcase_add_test(tc, test_open_exclusive);
 	tcase_add_test(tc, test_schema_too_new);
+	tcase_add_test(tc, test_schema_upgrade_3);
 	tcase_add_test(tc, test_not_a_database);
 	suite_add_tcase(s, tc);
 

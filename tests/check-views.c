@@ -163,19 +163,35 @@ static struct proto_warning base_warnings[] = {
 	    .text = "no GPS fix from CSH-XY-F01 for 4 min", .ts = NOW - MIN_MS },
 };
 
+/* Events as a broker of schema 3 logs them: a code with its params (PROTOCOL.md 8.4), worded
+ * by the console in its language; the second is from an older broker (its detail shows). */
+#define EP(f) ((uint64_t)1 << PROTO_event_params_##f)
+#define EV_CODED ((uint64_t)1 << PROTO_event_code | (uint64_t)1 << PROTO_event_params)
 static struct proto_event base_events[] = {
 	{ .id = 1, .ts = NOW - 12 * MIN_MS, .kind = "created", .user = "zhangwei",
-	    .detail = "battery, 湖南省长沙市岳麓区麓山南路932号" },
+	    .detail = "call taken: battery in changsha, promised in 30 min", .code = "created",
+	    .params = { .fault = "battery", .region = "changsha", .min = 30,
+	    .present = EP(fault) | EP(region) | EP(min) }, .present = EV_CODED },
 	{ .id = 2, .ts = NOW - 10 * MIN_MS, .kind = "dispatch",
 	    .detail = "offered to CSH-XY-V01 (2.1 km)" },
-	{ .id = 3, .ts = NOW - 9 * MIN_MS, .kind = "state", .detail = "accepted by CSH-XY-V01" },
+	{ .id = 3, .ts = NOW - 9 * MIN_MS, .kind = "accept", .detail = "CSH-XY-V01 accepted",
+	    .code = "accept", .params = { .truck = "CSH-XY-V01", .present = EP(truck) },
+	    .present = EV_CODED },
 	{ .id = 4, .ts = NOW - 8 * MIN_MS, .kind = "note", .user = "zhangwei",
 	    .detail = "客户说车停在麓山南路公交站旁边，双闪已打开，车内有一位老人和一个小孩，"
 	    "请师傅到了先打电话。" },
-	{ .id = 5, .ts = NOW - 7 * MIN_MS, .kind = "state", .detail = "en_route" },
-	{ .id = 6, .ts = NOW - 6 * MIN_MS, .kind = "eta", .detail = "ETA now 19 min (model)" },
-	{ .id = 7, .ts = NOW - 5 * MIN_MS, .kind = "eta", .detail = "ETA now 18 min (model)" },
-	{ .id = 8, .ts = NOW - 4 * MIN_MS, .kind = "eta", .detail = "ETA now 17 min (model)" },
+	{ .id = 5, .ts = NOW - 7 * MIN_MS, .kind = "state", .detail = "en_route",
+	    .code = "state", .params = { .state = "en_route", .present = EP(state) },
+	    .present = EV_CODED },
+	{ .id = 6, .ts = NOW - 6 * MIN_MS, .kind = "eta", .detail = "ETA now 19 min (model)",
+	    .code = "eta", .params = { .min = 19, .src = "model", .present = EP(min) | EP(src) },
+	    .present = EV_CODED },
+	{ .id = 7, .ts = NOW - 5 * MIN_MS, .kind = "eta", .detail = "ETA now 18 min (model)",
+	    .code = "eta", .params = { .min = 18, .src = "model", .present = EP(min) | EP(src) },
+	    .present = EV_CODED },
+	{ .id = 8, .ts = NOW - 4 * MIN_MS, .kind = "eta", .detail = "ETA now 17 min (model)",
+	    .code = "eta", .params = { .min = 17, .src = "model", .present = EP(min) | EP(src) },
+	    .present = EV_CODED },
 	{ .id = 9, .ts = NOW - 2 * MIN_MS, .kind = "note", .user = "lisi",
 	    .detail = "Customer called back: still waiting at the bus stop, asked for the "
 	    "driver's number. Told her the truck is 4 km away." },
@@ -183,19 +199,20 @@ static struct proto_event base_events[] = {
 
 /* The broker's ranking for 1043 (tyre, new, changsha): six, of which five are shown. */
 static const struct proto_candidate base_cands[] = {
-	{ .truck = "CSH-XY-V02", .supplier = "xy", .kind = "van", .status = "available",
+	{ .truck = "CSH-XY-V02", .prefer = "van", .offers = 1, .supplier = "xy", .kind = "van", .status = "available",
 	    .km = 2.9, .eta_s = 540, .eta_src = "model", .gps_age_s = 30, .load = 0,
 	    .quality = 0.92, .score = 0.91, .why = "nearest idle van; supplier accepts 9 in 10",
 	    .present = PROTO_ALL },
-	{ .truck = "CSH-XY-V04", .supplier = "xy", .kind = "van", .status = "available",
+	{ .truck = "CSH-XY-V04", .prefer = "van", .offers = 2, .supplier = "xy", .kind = "van", .status = "available",
 	    .km = 3.0, .eta_s = 600, .eta_src = "supplier", .gps_age_s = 30, .load = 1,
 	    .quality = 0.92, .score = 0.85, .why = "supplier quoted 10 min; one job queued",
 	    .present = PROTO_ALL },
-	{ .truck = "CSH-XY-F02", .supplier = "xy", .kind = "flatbed", .status = "available",
+	{ .truck = "CSH-XY-F02", .prefer = "van", .supplier = "xy", .kind = "flatbed", .status = "available",
 	    .km = 5.4, .eta_s = 1080, .eta_src = "stale", .gps_age_s = 400, .stale = true,
 	    .load = 0, .quality = 0.92, .score = 0.55,
 	    .why = "last GPS fix 6 min old: it may be elsewhere", .present = PROTO_ALL },
-	{ .truck = "CSH-XY-W02", .supplier = "xy", .kind = "wheel_lift", .status = "en_route",
+	{ .truck = "CSH-XY-W02", .prefer = "van", .free_s = 840, .supplier = "xy",
+	    .kind = "wheel_lift", .status = "towing",
 	    .km = 4.1, .eta_s = 1320, .eta_src = "model", .gps_age_s = 20, .load = 1,
 	    .quality = 0.92, .score = 0.40, .why = "正在处理 #1044，预计 15 分钟后空闲",
 	    .present = PROTO_ALL },
@@ -203,7 +220,7 @@ static const struct proto_candidate base_cands[] = {
 	    .km = 8.2, .eta_s = 1500, .eta_src = "model", .gps_age_s = -1, .score = 0.30,
 	    .why = "no GPS fix: distance from its depot",
 	    .present = PROTO_ALL & ~((uint64_t)1 << PROTO_candidate_load |
-	    (uint64_t)1 << PROTO_candidate_quality) },
+	    (uint64_t)1 << PROTO_candidate_quality | (uint64_t)1 << PROTO_candidate_free_s) },
 	{ .truck = "CSH-XY-H01", .supplier = "xy", .kind = "heavy", .status = "available",
 	    .km = 0.1, .eta_s = 60, .eta_src = "model", .gps_age_s = 30, .score = 0.01,
 	    .why = "sixth: never shown", .present = PROTO_ALL },
@@ -1188,8 +1205,9 @@ START_TEST(test_pick_golden)
 	ck_assert_int_lt(find_row("CSH-XY-V02"), find_row("CSH-XY-V04"));
 	ck_assert_int_lt(find_row("CSH-XY-F02"), find_row("CSH-XY-W02"));
 	ck_assert_int_eq(find_row("CSH-XY-H01"), -1);
-	ck_assert(screen_has("nearest idle van"));
-	ck_assert(screen_has("one job queued"));
+	/* the reasons, worded from their machine form (PROTOCOL.md 8.6) */
+	ck_assert(screen_has("van preferred \xc2\xb7 offers today: 1"));
+	ck_assert(screen_has("towing, free in ~14 min \xc2\xb7 wheel lift, van preferred"));
 	y = find_row("CSH-XY-V02");
 	ck_assert_int_eq(vscreen_cell(vs, 5, y)->role, ROLE_SELECTED);
 	ck_assert(strstr(row(y), "available") != NULL);
@@ -1404,7 +1422,7 @@ START_TEST(test_pick_error_fallback)
 	draw(80, 24);
 	check_golden(_i == 0 ? "detail-pick-error-80x24" : "detail-pick-error-80x24-zh");
 	ck_assert(screen_has(i18n_tr("detail.cand.err")));
-	ck_assert(screen_has("unknown_op"));
+	ck_assert(screen_has("older version") || screen_has("版本较旧"));
 	ck_assert(screen_has(i18n_tr("detail.cand.local")));
 	y = find_row(i18n_tr("detail.cand.err"));
 	ck_assert_int_eq(role_at(y, i18n_tr("detail.cand.err")), ROLE_ERROR);
@@ -1428,7 +1446,7 @@ START_TEST(test_pick_error_fallback)
 	ck_assert_int_eq(rec.assign, 1);
 	draw(80, 24);
 	ck_assert(screen_has(i18n_tr("detail.err_truck_unknown")));
-	ck_assert(screen_has("unknown_op"));			/* the panel stays */
+	ck_assert(screen_has(i18n_tr("detail.cand.local")));	/* the panel stays */
 	press(KEYMAP_CTRL('u'));
 	type("CSH-XY-V06");	/* not in the estimate (no position), but in the fleet */
 	press_sym(KEYSYM_ENTER);
@@ -2113,6 +2131,37 @@ START_TEST(test_intake_rejected_kept)
 	ck_assert_ptr_eq(m.req.close, v);
 	model_forget(&m, v);	/* what the view stack does when it pops the form */
 	ck_assert_ptr_null(m.req.close);
+}
+END_TEST
+
+/* The broker names the field of its refusal ("field", PROTOCOL.md 5.2): the error is
+ * beside that field whatever its words, in zh_CN worded from its code. */
+START_TEST(test_intake_rejected_field)
+{
+	static struct proto_reply r;
+	char id[PROTO_CMD_ID_MAX + 1];
+	int y;
+
+	load_lang("zh_CN");
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.intake, 1);
+	rd_strlcpy(id, rec.last_cmd, sizeof id);
+	memset(&r, 0, sizeof r);
+	rd_strlcpy(r.cmd_id, id, sizeof r.cmd_id);
+	r.op_id = PROTO_MSG_intake_create;
+	r.error.code = PROTO_E_BAD_REQUEST;
+	rd_strlcpy(r.error.message, "too short for this broker", sizeof r.error.message);
+	rd_strlcpy(r.error.field, "phone", sizeof r.error.field);
+	model_reply(&m, id, &r, NULL);
+	draw(120, 30);
+	y = find_row("13700009876");
+	ck_assert_int_ge(y, 0);
+	ck_assert_msg(strstr(row(y), i18n_tr("err.bad_request")) != NULL, "%s", row(y));
+	ck_assert(!screen_has("too short"));
 }
 END_TEST
 
@@ -3166,6 +3215,7 @@ views_suite(void)
 	tcase_add_test(tc, test_intake_submits_once);
 	tcase_add_test(tc, test_intake_minimal_and_failures);
 	tcase_add_test(tc, test_intake_rejected_kept);
+	tcase_add_test(tc, test_intake_rejected_field);
 	tcase_add_test(tc, test_intake_location_checks);
 	tcase_add_test(tc, test_intake_expressway_landmark);
 	tcase_add_test(tc, test_intake_format_warnings);

@@ -43,21 +43,22 @@ on_candidates(struct model *m, void *ctx, const struct proto_reply *r,
     const struct proto_error *err)
 {
 	struct assign *p = ctx;
+	char why[200];
 
 	(void)m;
 	p->cmd[0] = '\0';
 	p->loading = false;
 	p->error[0] = '\0';
 	drop(p);
-	if (r == NULL)
+	if (r == NULL) {
+		present_error(err, why, sizeof why);
 		snprintf(p->error, sizeof p->error, "%s (%s)",
-		    i18n_tr("detail.cand.err_no_answer"), err != NULL ? err->message : "-");
-	else if (!r->ok && r->error.code == PROTO_E_UNKNOWN_OP)
-		snprintf(p->error, sizeof p->error, "%s (%s)",
-		    i18n_tr("detail.cand.err_unknown_op"), proto_err_name(r->error.code));
+		    i18n_tr("detail.cand.err_no_answer"), why);
+	} else if (!r->ok && r->error.code == PROTO_E_UNKNOWN_OP)
+		snprintf(p->error, sizeof p->error, "%s",
+		    i18n_tr("detail.cand.err_unknown_op"));
 	else if (!r->ok)
-		snprintf(p->error, sizeof p->error, "%s (%s)", r->error.message[0] != '\0' ?
-		    r->error.message : "?", proto_err_name(r->error.code));
+		present_error(&r->error, p->error, sizeof p->error);
 	else if (r->n_candidates > 0) {
 		p->cands = xcalloc(r->n_candidates, sizeof *p->cands);
 		memcpy(p->cands, r->candidates, r->n_candidates * sizeof *p->cands);
@@ -175,6 +176,45 @@ pick_header(struct vscreen *vs, const struct pick_cols *c, int x, int y, int w)
 	vscreen_put_right(vs, c->gps, y, r, THEME_BOLD, i18n_tr("detail.cand.col.gps"), 6);
 }
 
+/* Why the broker ranks candidate c so, in the UI language, from its machine form
+ * (PROTOCOL.md 8.6): on a job and free in so long, its kind against the preferred one,
+ * offers today. A broker without that form sent only English words (why). */
+static void
+cand_why(const struct proto_candidate *c, char *out, size_t n)
+{
+	char num[24], piece[160];
+	const char *vars[6];
+	size_t len;
+
+	if (!PROTO_HAS(c, candidate, free_s)) {
+		rd_strlcpy(out, c->why, n);
+		return;
+	}
+	out[0] = '\0';
+	if (strcmp(c->status, "on_scene") == 0 || strcmp(c->status, "towing") == 0) {
+		snprintf(num, sizeof num, "%lld", (long long)((c->free_s + 59) / 60));
+		vars[0] = "status", vars[1] = present_truck_status(c->status);
+		vars[2] = "min", vars[3] = num;
+		present_fill(i18n_tr("detail.cand.why.busy"), vars, 2, out, n);
+	}
+	if (PROTO_HAS(c, candidate, prefer) && c->prefer[0] != '\0') {
+		bool same = strcmp(c->prefer, c->kind) == 0;
+		vars[0] = "kind", vars[1] = present_kind(c->kind);
+		vars[2] = "prefer", vars[3] = present_kind(c->prefer);
+		present_fill(i18n_tr(same ? "detail.cand.why.preferred" : "detail.cand.why.other"),
+		    vars, 2, piece, sizeof piece);
+		len = strlen(out);
+		snprintf(out + len, n - len, "%s%s", len ? " \xc2\xb7 " : "", piece);
+	}
+	if (PROTO_HAS(c, candidate, offers)) {
+		snprintf(num, sizeof num, "%lld", (long long)c->offers);
+		vars[0] = "n", vars[1] = num;
+		present_fill(i18n_tr("detail.cand.why.offers"), vars, 1, piece, sizeof piece);
+		len = strlen(out);
+		snprintf(out + len, n - len, "%s%s", len ? " \xc2\xb7 " : "", piece);
+	}
+}
+
 /* One broker candidate on lines rows (2 or 3) from y: the numbers, then supplier, load
  * and quality, then why (appended to the second line when there are only two). */
 static void
@@ -186,9 +226,10 @@ pick_candidate(struct vscreen *vs, const struct model *m, const struct proto_tic
 	const struct proto_truck *k = model_truck(m, c->truck);
 	int64_t stale_s = m->data != NULL ? m->data->sla.gps_stale_s : 90;
 	bool stale = c->stale || strcmp(c->eta_src, "stale") == 0;
-	char buf[512], num[32];
+	char buf[512], num[32], why[256];
 	size_t len;
 
+	cand_why(c, why, sizeof why);
 	vscreen_fill(vs, x, y, w, lines, role, 0, L' ');
 	snprintf(num, sizeof num, "%d", rank);
 	vscreen_put(vs, pc->rank, y, role, THEME_BOLD, num, 1);
@@ -234,11 +275,11 @@ pick_candidate(struct vscreen *vs, const struct model *m, const struct proto_tic
 		snprintf(buf + len, sizeof buf - len, "  \xc2\xb7  %s %.2f",
 		    i18n_tr("detail.cand.quality"), c->quality);
 	len = strlen(buf);
-	if (lines < 3 && c->why[0] != '\0')
-		snprintf(buf + len, sizeof buf - len, "  \xc2\xb7  %s", c->why);
+	if (lines < 3 && why[0] != '\0')
+		snprintf(buf + len, sizeof buf - len, "  \xc2\xb7  %s", why);
 	vscreen_put_ellipsis(vs, pc->truck, y + 1, role, 0, buf, x + w - 1 - pc->truck);
 	if (lines >= 3)
-		vscreen_put_ellipsis(vs, pc->truck, y + 2, role, 0, c->why[0] != '\0' ? c->why :
+		vscreen_put_ellipsis(vs, pc->truck, y + 2, role, 0, why[0] != '\0' ? why :
 		    "-", x + w - 1 - pc->truck);
 }
 

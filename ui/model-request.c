@@ -7,6 +7,7 @@
 
 #include "i18n.h"
 #include "model.h"
+#include "present.h"
 #include "util.h"
 
 void
@@ -73,7 +74,7 @@ settle(struct model *m, struct model_pending *p, const struct proto_reply *r,
 {
 	if (r == NULL) {
 		p->state = PENDING_FAILED;
-		snprintf(p->error, sizeof p->error, "%s", err ? err->message : "no answer");
+		present_error(err, p->error, sizeof p->error);
 		if (p->queued) {
 			/* the broker may have applied it and forgotten its answer: ask */
 			p->state = PENDING_ASK;
@@ -82,8 +83,8 @@ settle(struct model *m, struct model_pending *p, const struct proto_reply *r,
 			model_message(m, true, "%s: %s", p->what, p->error);
 	} else if (!r->ok) {
 		p->state = PENDING_FAILED;
-		snprintf(p->error, sizeof p->error, "%s", r->error.message);
-		model_message(m, true, "%s: %s", p->what, r->error.message);
+		present_error(&r->error, p->error, sizeof p->error);
+		model_message(m, true, "%s: %s", p->what, p->error);
 	} else {
 		p->state = PENDING_OK;
 		model_message(m, false, "%s: %s", p->what, i18n_tr("msg.done"));

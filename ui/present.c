@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "diag.h"
 #include "i18n.h"
 #include "kinds.h"
 #include "model.h"
@@ -109,6 +110,157 @@ present_fill(const char *tmpl, const char *const *vars, size_t n, char *out, siz
 			len = i;
 	}
 	out[len] = '\0';
+}
+
+/* The additions of optional parameters, in the order they are appended. */
+static const char *const ev_additions[] = {
+	"by", "min", "text", "truck", "hold_s", "to_node", "outcome", "stop", "need",
+};
+
+/* Whether an addition joins its template without a space: it starts with punctuation
+ * (",", ":", ";", ".", or the full-width "，", "：", "；"). A catalog value cannot start
+ * with a space (inih strips it), so " → next" is written "→ next" and gets one. */
+static bool
+joins(const char *t)
+{
+	return strchr(",:;.", t[0]) != NULL || strncmp(t, "\xef\xbc\x8c", 3) == 0 ||
+	    strncmp(t, "\xef\xbc\x9a", 3) == 0 || strncmp(t, "\xef\xbc\x9b", 3) == 0;
+}
+
+/* The flow text of an id of kind name (flow, node, to_node, outcome, stop), or NULL. */
+static const char *
+flow_word(const struct flow_set *fs, const char *name, const char *id)
+{
+	const struct flow *fl;
+	const struct flow_node *nd;
+	const struct flow_outcome *o;
+	const struct flow_stop *st;
+
+	if (fs == NULL)
+		return NULL;
+	if (strcmp(name, "flow") == 0)
+		return (fl = flow_set_flow(fs, id)) != NULL ? diag_text(fl->title) : NULL;
+	if (strcmp(name, "node") == 0 || strcmp(name, "to_node") == 0)
+		return (nd = flow_set_node(fs, id)) != NULL ? diag_text(nd->text) : NULL;
+	if (strcmp(name, "outcome") == 0)
+		return (o = flow_set_outcome(fs, id)) != NULL ? diag_text(o->text) : NULL;
+	if (strcmp(name, "stop") == 0)
+		return (st = flow_set_stop(fs, id)) != NULL ? diag_text(st->trigger) : NULL;
+	return NULL;
+}
+
+/* A string parameter in the UI language. */
+static const char *
+param_word(const struct data *d, const struct flow_set *fs, const char *name, const char *v)
+{
+	const char *w;
+
+	if (strcmp(name, "state") == 0)
+		return present_state(v);
+	if (strcmp(name, "status") == 0)
+		return present_truck_status(v);
+	if (strcmp(name, "fault") == 0)
+		return present_fault(v);
+	if (strcmp(name, "kind") == 0 || strcmp(name, "need") == 0)
+		return present_kind(v);
+	if (strcmp(name, "region") == 0)
+		return present_region(d, v);
+	if (strcmp(name, "supplier") == 0)
+		return present_supplier(d, NULL, v);
+	if (strcmp(name, "src") == 0)
+		return present_eta_src(v);
+	if (strcmp(name, "level") == 0)
+		return present_warn_level(v);
+	if (strcmp(name, "diag") == 0)
+		return label("diag.state", v);
+	if ((w = flow_word(fs, name, v)) != NULL)
+		return w;
+	return v;
+}
+
+/* The label of answer number n (from 1) of node id, or NULL. */
+static const char *
+answer_label(const struct flow_set *fs, const char *id, int64_t n)
+{
+	const struct flow_node *nd = fs != NULL ? flow_set_node(fs, id) : NULL;
+
+	if (nd == NULL || n < 1 || (uint64_t)n > nd->n_answers)
+		return NULL;
+	return diag_text(nd->answers[n - 1].label);
+}
+
+void
+present_event_text(const struct proto_event *e, const struct data *d,
+    const struct flow_set *flows, char *out, size_t outsz)
+{
+	const struct proto_desc *pd = &proto_descs[PROTO_MSG_event_params];
+	const struct proto_event_params *p = &e->params;
+	const char *vars[2 * (PROTO_event_params__COUNT + 1)], *t, *lab = NULL;
+	char nums[PROTO_event_params__COUNT][24], key[80], tmpl[1024];
+	size_t n = 0, len;
+
+	snprintf(key, sizeof key, "ev.%s", e->code);
+	if (!PROTO_HAS(e, event, code) || e->code[0] == '\0' ||
+	    (t = i18n_tr(key)) == key) {
+		rd_strlcpy(out, e->detail, outsz);
+		return;
+	}
+	rd_strlcpy(tmpl, t, sizeof tmpl);
+	for (size_t i = 0; i < ARRAY_LEN(ev_additions); i++) {
+		int fi = -1;
+		for (size_t f = 0; f < pd->n_fields; f++)
+			if (strcmp(pd->fields[f].name, ev_additions[i]) == 0)
+				fi = (int)f;
+		if (fi < 0 || !((p->present >> fi) & 1u))
+			continue;
+		snprintf(key, sizeof key, "ev.%s.%s", e->code, ev_additions[i]);
+		if ((t = i18n_tr(key)) != key && (len = strlen(tmpl)) < sizeof tmpl)
+			snprintf(tmpl + len, sizeof tmpl - len, "%s%s", joins(t) ? "" : " ", t);
+	}
+	for (size_t f = 0; f < pd->n_fields; f++) {
+		const struct proto_field *fd = &pd->fields[f];
+		const char *base = (const char *)p + fd->offset;
+		int64_t v;
+
+		if (!((p->present >> f) & 1u))
+			continue;
+		vars[2 * n] = fd->name;
+		if (fd->type == PT_STR) {
+			/* a warning event's kind is a warning kind, not a truck's */
+			vars[2 * n + 1] = strcmp(e->code, "warning") == 0 &&
+			    strcmp(fd->name, "kind") == 0 ? present_warn_kind(base) :
+			    param_word(d, flows, fd->name, base);
+		} else {
+			memcpy(&v, base, sizeof v);
+			snprintf(nums[f], sizeof nums[f], "%lld", (long long)v);
+			vars[2 * n + 1] = nums[f];
+		}
+		n++;
+	}
+	/* the answer's words: at node for an answer, at to_node for the one undone */
+	if (PROTO_HAS(p, event_params, answer))
+		lab = answer_label(flows, strcmp(e->code, "diag_back") == 0 ? p->to_node : p->node,
+		    p->answer);
+	vars[2 * n] = "label";
+	vars[2 * n + 1] = lab != NULL ? lab : "?";
+	n++;
+	present_fill(tmpl, vars, n, out, outsz);
+}
+
+void
+present_error(const struct proto_error *e, char *out, size_t outsz)
+{
+	char key[48];
+	const char *vars[4], *t;
+	enum proto_err code = e != NULL ? e->code : PROTO_E_UNAVAILABLE;
+
+	snprintf(key, sizeof key, "err.%s", proto_err_name(code));
+	t = i18n_tr(key);
+	vars[0] = "code";
+	vars[1] = t != key ? t : proto_err_name(code);
+	vars[2] = "message";
+	vars[3] = e != NULL && e->message[0] != '\0' ? e->message : vars[1];
+	present_fill(i18n_tr("err.text"), vars, 2, out, outsz);
 }
 
 /* Whole minutes of a span for a warning text, rounded down like every other minute count on

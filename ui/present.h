@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "data.h"
+#include "flow.h"
 #include "proto.h"
 #include "theme.h"
 
@@ -39,6 +40,22 @@ const char *present_supplier(const struct data *d, const char *region, const cha
  * warning from an older broker, which has no parameters. */
 void present_warning_text(const struct proto_warning *w, const struct proto_ticket *t,
     int64_t now, char *out, size_t outsz);
+
+/* The text of event e of a ticket's timeline in the UI language, worded from its code and
+ * params (PROTOCOL.md 8.4) with the catalog template "ev.<code>" and, for each optional
+ * parameter present, the addition "ev.<code>.<param>" when the catalog has one (after a
+ * space unless it starts with punctuation: ",", ":", "，", ...). Names of
+ * states, kinds, faults, regions and suppliers (d), statuses and ETA sources are translated; flow ids
+ * become the texts of flows (NULL: ids stay) in the UI language. An event without a code
+ * (logged by an older broker) or with a code this console does not know shows its detail. */
+void present_event_text(const struct proto_event *e, const struct data *d,
+    const struct flow_set *flows, char *out, size_t outsz);
+
+/* An error the console shows (a broker's reply, or the client's own: no reply, not
+ * connected), worded by the catalog template "err.text" from {message} (the English words
+ * the error came with) and {code} (the catalog's "err.<code>" for its code, section 13):
+ * English shows the message, other languages the code's words. e NULL: no answer. */
+void present_error(const struct proto_error *e, char *out, size_t outsz);
 
 /* Fill a catalog template: each "{name}" whose name is vars[2 i] becomes vars[2 i + 1]
  * (n pairs); other text, and unknown names, are copied as they are. Truncates to outsz. */

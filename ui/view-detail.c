@@ -220,7 +220,9 @@ first_note(const struct view_detail *vd)
 {
 	for (size_t i = 0; i < vd->n_events; i++)
 		if (event_kind_parse(vd->events[i].kind) == EVENT_NOTE)
-			return vd->events[i].detail;
+			return PROTO_HAS(&vd->events[i], event, params) &&
+			    PROTO_HAS(&vd->events[i].params, event_params, text) ?
+			    vd->events[i].params.text : vd->events[i].detail;
 	return NULL;
 }
 
@@ -538,6 +540,7 @@ draw_timeline(struct view_detail *vd, struct vscreen *vs, const struct model *m,
 	    lens[WRAP_MAX], k, top;
 	struct tl_line *lines = NULL;
 	char right[64], clock[16], text[1024];
+	char **words;		/* each event's text in the UI language (present_event_text) */
 	const struct proto_event *e;
 
 	if (y >= y_end)
@@ -561,9 +564,12 @@ draw_timeline(struct view_detail *vd, struct vscreen *vs, const struct model *m,
 	dw = cols - 1 - x_text;
 	if (dw < 10)
 		dw = 10;
+	words = xcalloc(nev, sizeof *words);
 	for (i = 0; i < nev; i++) {
 		e = &vd->events[i];
-		n = present_wrap(e->detail, dw, starts, lens, WRAP_MAX);
+		present_event_text(e, m->data, m->flows, text, sizeof text);
+		words[i] = xstrdup(text);
+		n = present_wrap(words[i], dw, starts, lens, WRAP_MAX);
 		if (n > WRAP_MAX)
 			n = WRAP_MAX;
 		if (total + n > cap) {
@@ -595,7 +601,7 @@ draw_timeline(struct view_detail *vd, struct vscreen *vs, const struct model *m,
 			    e->user[0] ? e->user : i18n_tr("detail.system"), 10);
 		}
 		n = l->len < sizeof text - 1 ? l->len : sizeof text - 1;
-		memcpy(text, e->detail + l->start, n);
+		memcpy(text, words[l->ev] + l->start, n);
 		text[n] = '\0';
 		vscreen_put(vs, x_text, y + r, ROLE_NORMAL, 0, text, dw);
 	}
@@ -604,6 +610,9 @@ draw_timeline(struct view_detail *vd, struct vscreen *vs, const struct model *m,
 		vscreen_put(vs, cols - 2, y, ROLE_DIM, 0, "\xe2\x86\x91", 1);
 	if (top + (size_t)vd->tl_rows < total)
 		vscreen_put(vs, cols - 2, y + vd->tl_rows - 1, ROLE_DIM, 0, "\xe2\x86\x93", 1);
+	for (i = 0; i < nev; i++)
+		free(words[i]);
+	free(words);
 	free(lines);
 }
 

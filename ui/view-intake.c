@@ -866,8 +866,10 @@ on_submitted(struct model *m, void *ctx, const struct proto_reply *r,
 	}
 	if (r == NULL)
 		return;
-	rd_strlcpy(vi->rejected, r->error.message, sizeof vi->rejected);
-	vi->rejected_field = rejected_field(r->error.message);
+	present_error(&r->error, vi->rejected, sizeof vi->rejected);
+	char at[40];	/* the args key the broker names ("field"), else its words */
+	snprintf(at, sizeof at, "%s:", r->error.field);
+	vi->rejected_field = rejected_field(r->error.field[0] ? at : r->error.message);
 	if (vi->rejected_field >= 0) {
 		field_value(vi, vi->rejected_field, vi->rejected_value,
 		    sizeof vi->rejected_value);

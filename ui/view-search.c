@@ -146,9 +146,10 @@ on_search(struct model *m, void *ctx, const struct proto_reply *r, const struct 
 	(void)m;
 	sv->loading = false;
 	if (r == NULL || !r->ok) {
+		char why[200];
+		present_error(r != NULL ? &r->error : err, why, sizeof why);
 		snprintf(sv->failed, sizeof sv->failed, "%s%s%s", i18n_tr("search.failed"),
-		    present_colon(), r != NULL ? r->error.message : err != NULL ? err->message :
-		    "");
+		    present_colon(), why);
 		return;
 	}
 	sv->failed[0] = '\0';
@@ -187,9 +188,10 @@ on_ticket(struct model *m, void *ctx, const struct proto_reply *r, const struct 
 	(void)m;
 	sv->reading = false;
 	if (r == NULL || !r->ok) {
+		char why[200];
+		present_error(r != NULL ? &r->error : err, why, sizeof why);
 		snprintf(sv->failed, sizeof sv->failed, "%s%s%s", i18n_tr("search.failed"),
-		    present_colon(), r != NULL ? r->error.message : err != NULL ? err->message :
-		    "");
+		    present_colon(), why);
 		return;
 	}
 	sv->ticket = r->ticket;

@@ -162,10 +162,7 @@ dispatch_now(struct broker *b, struct bticket *t, const char *user)
 	if (t->truck != NULL && PROTO_HAS(&t->w, ticket, need_kind) &&
 	    t->state != TICKET_ON_SCENE && t->state != TICKET_TOWING &&
 	    strcmp(t->truck->w.kind, t->w.need_kind) != 0) {
-		char why[120];
-		snprintf(why, sizeof why, "the job needs a %s, not a %s", t->w.need_kind,
-		    t->truck->w.kind);
-		broker_take_truck(b, t, user, why);
+		broker_take_truck_kind(b, t, user);
 	}
 	if (t->state == TICKET_NEW && broker_auto_region(t))
 		broker_try_dispatch(b, t);
@@ -217,10 +214,19 @@ apply_end(struct broker *b, struct bticket *t, const struct flow_walk *w, const 
 	}
 	snprintf(detail, sizeof detail, "%s %s: %s%s%s%s%s", what, id, t->w.diag_state,
 	    truck >= 0 ? " " : "", truck >= 0 ? t->w.need_kind : "", text[0] ? "; " : "", text);
-	broker_emit_ticket(b, t, EVENT_DIAG_OUTCOME, user, detail);
+	struct broker_why why;
+	broker_why_init(&why, "diag_outcome");
+	if (w->outcome)
+		BWHY_STR(&why, outcome, id);
+	else
+		BWHY_STR(&why, stop, id);
+	BWHY_STR(&why, diag, t->w.diag_state);
+	if (truck >= 0)
+		BWHY_STR(&why, need, t->w.need_kind);
+	broker_emit_ticket_why(b, t, EVENT_DIAG_OUTCOME, user, detail, &why);
 
 	if (closes)
-		broker_finish(b, t, TICKET_RESOLVED_REMOTE, user, "solved by phone");
+		broker_finish(b, t, TICKET_RESOLVED_REMOTE, user, BROKER_WHY_SOLVED_PHONE);
 	else if (sends)
 		dispatch_now(b, t, user); /* a dispatch outcome, or any stop: the truck goes now */
 	log_info("ticket %" PRId64 ": diagnosis %s at %s %s", t->w.id, t->w.diag_state, what, id);
@@ -296,7 +302,15 @@ broker_op_diag_start(struct broker *b, const struct peer *p, const struct proto_
 	    w.node->id, t->truck ? "; truck already sent: " : "", t->truck ? t->truck->w.id : "");
 	if (hold[0])
 		snprintf(detail + strlen(detail), sizeof detail - strlen(detail), "%s", hold);
-	broker_emit_ticket(b, t, EVENT_DIAG_START, req->user, detail);
+	struct broker_why why;
+	broker_why_init(&why, "diag_start");
+	BWHY_STR(&why, flow, fl->id);
+	BWHY_STR(&why, node, w.node->id);
+	if (t->truck)
+		BWHY_STR(&why, truck, t->truck->w.id);
+	if (hold[0])
+		BWHY_INT(&why, hold_s, (t->w.diag_hold_until - now + 999) / 1000);
+	broker_emit_ticket_why(b, t, EVENT_DIAG_START, req->user, detail, &why);
 	broker_reply_ticket(out, req, t);
 	return 0;
 }
@@ -326,7 +340,17 @@ broker_op_diag_answer(struct broker *b, const struct peer *p, const struct proto
 	snprintf(detail, sizeof detail, "%s: %" PRId64 " (%s) -> %s%s", at->id, a->answer,
 	    ans->label[FLOW_LANG_EN], w.outcome ? "outcome " : w.stop ? "stop " : "",
 	    t->w.diag_node);
-	broker_emit_ticket(b, t, EVENT_DIAG_ANSWER, req->user, detail);
+	struct broker_why why;
+	broker_why_init(&why, "diag_answer");
+	BWHY_STR(&why, node, at->id);
+	BWHY_INT(&why, answer, a->answer);
+	if (w.outcome)
+		BWHY_STR(&why, outcome, t->w.diag_node);
+	else if (w.stop)
+		BWHY_STR(&why, stop, t->w.diag_node);
+	else
+		BWHY_STR(&why, to_node, t->w.diag_node);
+	broker_emit_ticket_why(b, t, EVENT_DIAG_ANSWER, req->user, detail, &why);
 	if (flow_walk_ended(&w))
 		apply_end(b, t, &w, req->user);
 	broker_reply_ticket(out, req, t);
@@ -354,7 +378,12 @@ broker_op_diag_back(struct broker *b, const struct peer *p, const struct proto_r
 	    w.node->id, w.steps[w.n_steps].answer + 1);
 	set_by(t, req->user);
 	store_walk(t, &w);
-	broker_emit_ticket(b, t, EVENT_DIAG_BACK, req->user, detail);
+	struct broker_why why;
+	broker_why_init(&why, "diag_back");
+	BWHY_STR(&why, node, a->node);
+	BWHY_STR(&why, to_node, w.node->id);
+	BWHY_INT(&why, answer, (int64_t)w.steps[w.n_steps].answer + 1);
+	broker_emit_ticket_why(b, t, EVENT_DIAG_BACK, req->user, detail, &why);
 	broker_reply_ticket(out, req, t);
 	return 0;
 }
@@ -380,7 +409,11 @@ broker_op_diag_safety(struct broker *b, const struct peer *p, const struct proto
 	flow_walk_stop(&w, s);
 	set_by(t, req->user);
 	store_walk(t, &w);
-	broker_emit_ticket(b, t, EVENT_DIAG_SAFETY, req->user, detail);
+	struct broker_why why;
+	broker_why_init(&why, "diag_safety");
+	BWHY_STR(&why, node, at);
+	BWHY_STR(&why, stop, s->id);
+	broker_emit_ticket_why(b, t, EVENT_DIAG_SAFETY, req->user, detail, &why);
 	apply_end(b, t, &w, req->user);
 	broker_reply_ticket(out, req, t);
 	return 0;
@@ -408,7 +441,11 @@ broker_op_diag_abort(struct broker *b, const struct peer *p, const struct proto_
 	PROTO_SET(&t->w, ticket, diag_ended);
 	release_hold(t);
 	snprintf(detail, sizeof detail, "at %s: %s", t->w.diag_node, a->reason);
-	broker_emit_ticket(b, t, EVENT_DIAG_ABORT, req->user, detail);
+	struct broker_why why;
+	broker_why_init(&why, "diag_abort");
+	BWHY_STR(&why, node, t->w.diag_node);
+	BWHY_STR(&why, text, a->reason);
+	broker_emit_ticket_why(b, t, EVENT_DIAG_ABORT, req->user, detail, &why);
 	dispatch_now(b, t, req->user);
 	broker_reply_ticket(out, req, t);
 	return 0;
@@ -430,8 +467,12 @@ broker_op_diag_dispatch_now(struct broker *b, const struct peer *p,
 	set_by(t, req->user);
 	snprintf(detail, sizeof detail, "at %s: dispatch now, diagnosis goes on%s", t->w.diag_node,
 	    PROTO_HAS(&t->w, ticket, diag_hold_until) ? "; hold released" : "");
+	struct broker_why why;
+	broker_why_init(&why, PROTO_HAS(&t->w, ticket, diag_hold_until) ? "diag_dispatch_held" :
+	    "diag_dispatch");
+	BWHY_STR(&why, node, t->w.diag_node);
 	release_hold(t);
-	broker_emit_ticket(b, t, EVENT_DIAG_DISPATCH, req->user, detail);
+	broker_emit_ticket_why(b, t, EVENT_DIAG_DISPATCH, req->user, detail, &why);
 	dispatch_now(b, t, req->user);
 	broker_reply_ticket(out, req, t);
 	return 0;

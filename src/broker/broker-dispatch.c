@@ -7,6 +7,7 @@
 #include "broker-int.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +65,7 @@ broker_ticket_set_state(struct bticket *t, enum ticket_state s, int64_t now)
  * during the job) and tell everyone with a truck event of this kind. */
 static void
 release_truck(struct broker *b, struct bticket *t, const char *user, enum event_kind kind,
-    const char *detail)
+    const char *detail, const struct broker_why *why)
 {
 	struct btruck *k = t->truck;
 	if (k == NULL)
@@ -83,7 +84,7 @@ release_truck(struct broker *b, struct bticket *t, const char *user, enum event_
 			broker_truck_set_status(b, k, TRUCK_AVAILABLE);
 		}
 		broker_truck_reindex(b, k);
-		broker_emit_truck(b, k, kind, user, detail);
+		broker_emit_truck_why(b, k, kind, user, detail, why);
 	}
 }
 
@@ -167,10 +168,27 @@ offer(struct broker *b, struct bticket *t, struct btruck *k, const struct dispat
 
 	snprintf(detail, sizeof detail, "offered to %s (%s %s), answer within %d s: %s%s%s",
 	    k->w.id, k->w.supplier, k->w.kind, timeout, why, why[0] ? " \xc2\xb7 " : "", line);
-	broker_emit_ticket(b, t, EVENT_OFFER, user, detail);
+	struct broker_why bw;
+	char km[16];
+	broker_why_init(&bw, "offer");
+	BWHY_STR(&bw, truck, k->w.id);
+	BWHY_STR(&bw, supplier, k->w.supplier);
+	BWHY_STR(&bw, kind, k->w.kind);
+	BWHY_INT(&bw, s, timeout);
+	snprintf(km, sizeof km, "%.1f", geo_distance_m((struct geo_point){ k->w.lat, k->w.lon },
+	    (struct geo_point){ t->w.lat, t->w.lon }) / 1000.0);
+	BWHY_STR(&bw, km, km);
+	BWHY_INT(&bw, min, ceil_min(t->w.eta - now));
+	BWHY_STR(&bw, src, t->w.eta_src);
+	if (c == NULL)
+		BWHY_STR(&bw, by, user);
+	broker_emit_ticket_why(b, t, EVENT_OFFER, user, detail, &bw);
 	snprintf(detail, sizeof detail, "offered ticket %" PRId64 ", answer within %d s", t->w.id,
 	    timeout);
-	broker_emit_truck(b, k, EVENT_OFFER, user, detail);
+	broker_why_init(&bw, "offered");
+	BWHY_INT(&bw, ticket, t->w.id);
+	BWHY_INT(&bw, s, timeout);
+	broker_emit_truck_why(b, k, EVENT_OFFER, user, detail, &bw);
 	log_info("ticket %" PRId64 " offered to truck %s (%d s)", t->w.id, k->w.id, timeout);
 }
 
@@ -178,7 +196,8 @@ offer(struct broker *b, struct bticket *t, struct btruck *k, const struct dispat
  * it, and it is not offered t again); EVENT_RELEASE: it was taken away. The ticket goes back to new. */
 static void
 drop_truck(struct broker *b, struct bticket *t, enum event_kind kind, const char *user,
-    const char *ticket_detail, const char *truck_detail)
+    const char *ticket_detail, const char *truck_detail, const struct broker_why *ticket_why,
+    const struct broker_why *truck_why)
 {
 	struct btruck *k = t->truck;
 	int64_t now = broker_now(b);
@@ -190,20 +209,28 @@ drop_truck(struct broker *b, struct bticket *t, enum event_kind kind, const char
 	}
 	if (t->state != TICKET_DISPATCHED)
 		t->round_start = 0; /* a job handed back: the clock starts at the next offer */
-	release_truck(b, t, user, kind, truck_detail);
+	release_truck(b, t, user, kind, truck_detail, truck_why);
 	broker_ticket_set_state(t, TICKET_NEW, now);
 	t->w.eta = 0;
 	t->w.offer_until = 0;
 	t->w.present &= ~((uint64_t)1 << PROTO_ticket_eta | (uint64_t)1 << PROTO_ticket_eta_src |
 	    (uint64_t)1 << PROTO_ticket_offer_until);
 	broker_clear_warning(b, t, WARN_REDISPATCH);
-	broker_emit_ticket(b, t, kind, user, ticket_detail);
+	broker_emit_ticket_why(b, t, kind, user, ticket_detail, ticket_why);
 }
 
 bool
 broker_auto_region(const struct bticket *t)
 {
 	return t->region == NULL || t->region->auto_dispatch;
+}
+
+/* A ranking score as an event parameter: whole seconds, within the range PROTOCOL.md 8.4
+ * gives (a reader refuses a history with a value outside it). */
+static int64_t
+score_param(double score)
+{
+	return score > 1e9 ? 1000000000 : score < -1e9 ? -1000000000 : (int64_t)lround(score);
 }
 
 /* The best truck is still on a job nearby: wait for it (said once per truck waited for). */
@@ -223,6 +250,18 @@ hold(struct broker *b, struct bticket *t, const struct dispatch_candidate *c,
 	t->hold = c->id;
 	q->available_only = true;
 	size_t n = dispatch_rank(&b->rules, b->eta, &b->fleet, q, 1, &alt, NULL);
+	struct broker_why bw;
+	broker_why_init(&bw, n > 0 ? "hold" : "hold_none");
+	BWHY_STR(&bw, truck, c->truck);
+	BWHY_STR(&bw, status, truck_status_name(c->status));
+	BWHY_INT(&bw, free_min, ceil_min(c->job_ms));
+	BWHY_INT(&bw, min, ceil_min(c->travel_ms + c->job_ms));
+	if (n > 0) {
+		BWHY_STR(&bw, to, alt.truck);
+		BWHY_INT(&bw, alt_min, ceil_min(alt.travel_ms));
+		BWHY_INT(&bw, score, score_param(c->score));
+		BWHY_INT(&bw, alt_score, score_param(alt.score));
+	}
 	int len = snprintf(detail, sizeof detail, "waiting for %s (%s, free in ~%" PRId64
 	    " min, ETA %" PRId64 " min)", c->truck, c->status == TRUCK_TOWING ? "towing" :
 	    "on scene", ceil_min(c->job_ms), ceil_min(c->travel_ms + c->job_ms));
@@ -234,7 +273,7 @@ hold(struct broker *b, struct bticket *t, const struct dispatch_candidate *c,
 		else
 			snprintf(detail + len, sizeof detail - (size_t)len, "; no truck is free");
 	}
-	broker_emit_ticket(b, t, EVENT_HOLD, "", detail);
+	broker_emit_ticket_why(b, t, EVENT_HOLD, "", detail, &bw);
 }
 
 /* BROKER_POLICY_NEAREST, the baseline of the dispatch-quality benchmark: the straight-line
@@ -304,23 +343,66 @@ broker_offer_chosen(struct broker *b, struct bticket *t, struct btruck *k, const
 		snprintf(kd, sizeof kd, "released from ticket %" PRId64 ": re-dispatched to %s",
 		    t->w.id, k->w.id);
 		log_info("ticket %" PRId64 ": %s", t->w.id, td);
-		drop_truck(b, t, EVENT_RELEASE, user, td, kd);
+		struct broker_why tw, kw;
+		broker_why_init(&tw, "redispatch");
+		BWHY_STR(&tw, truck, t->truck->w.id);
+		BWHY_STR(&tw, to, k->w.id);
+		broker_why_init(&kw, "released_to");
+		BWHY_INT(&kw, ticket, t->w.id);
+		BWHY_STR(&kw, to, k->w.id);
+		drop_truck(b, t, EVENT_RELEASE, user, td, kd, &tw, &kw);
 	}
 	snprintf(why, sizeof why, "chosen by %s", user[0] ? user : "an agent");
 	offer(b, t, k, NULL, user, why);
 }
 
-void
-broker_take_truck(struct broker *b, struct bticket *t, const char *user, const char *why)
+/* Take t's truck for the reason why (English, for the details). need: the job needs that
+ * kind (codes release_need and released_need, PROTOCOL.md 8.4); NULL: codes release and
+ * released with why as their text. */
+static void
+take_truck(struct broker *b, struct bticket *t, const char *user, const char *why,
+    const char *need)
 {
 	char td[320], kd[320];
+	struct broker_why tw, kw;
 
 	if (t->truck == NULL)
 		return;
 	snprintf(td, sizeof td, "%s released: %s", t->truck->w.id, why);
 	snprintf(kd, sizeof kd, "released from ticket %" PRId64 ": %s", t->w.id, why);
 	log_info("ticket %" PRId64 ": %s", t->w.id, td);
-	drop_truck(b, t, EVENT_RELEASE, user, td, kd);
+	broker_why_init(&tw, need != NULL ? "release_need" : "release");
+	BWHY_STR(&tw, truck, t->truck->w.id);
+	broker_why_init(&kw, need != NULL ? "released_need" : "released");
+	BWHY_INT(&kw, ticket, t->w.id);
+	if (need != NULL) {
+		BWHY_STR(&tw, need, need);
+		BWHY_STR(&tw, kind, t->truck->w.kind);
+		BWHY_STR(&kw, need, need);
+		BWHY_STR(&kw, kind, t->truck->w.kind);
+	} else {
+		BWHY_STR(&tw, text, why);
+		BWHY_STR(&kw, text, why);
+	}
+	drop_truck(b, t, EVENT_RELEASE, user, td, kd, &tw, &kw);
+}
+
+void
+broker_take_truck(struct broker *b, struct bticket *t, const char *user, const char *why)
+{
+	take_truck(b, t, user, why, NULL);
+}
+
+void
+broker_take_truck_kind(struct broker *b, struct bticket *t, const char *user)
+{
+	char why[120];
+
+	if (t->truck == NULL)
+		return;
+	snprintf(why, sizeof why, "the job needs a %s, not a %s", t->w.need_kind,
+	    t->truck->w.kind);
+	take_truck(b, t, user, why, t->w.need_kind);
 }
 
 void
@@ -329,6 +411,7 @@ broker_finish(struct broker *b, struct bticket *t, enum ticket_state s, const ch
 {
 	int64_t now = broker_now(b);
 	char detail[240];
+	struct broker_why bw;
 
 	broker_ticket_set_state(t, s, now);
 	b->n_open--;
@@ -349,13 +432,25 @@ broker_finish(struct broker *b, struct bticket *t, enum ticket_state s, const ch
 		t->w.present &= ~((uint64_t)1 << PROTO_ticket_diag_hold_until);
 		snprintf(detail, sizeof detail, "at %s: the ticket is %s", t->w.diag_node,
 		    ticket_state_name(s));
-		broker_emit_ticket(b, t, EVENT_DIAG_ABORT, user, detail);
+		broker_why_init(&bw, "diag_closed");
+		BWHY_STR(&bw, node, t->w.diag_node);
+		BWHY_STR(&bw, state, ticket_state_name(s));
+		broker_emit_ticket_why(b, t, EVENT_DIAG_ABORT, user, detail, &bw);
 	}
 	snprintf(detail, sizeof detail, "released from ticket %" PRId64 ": %s", t->w.id,
 	    ticket_state_name(s));
-	release_truck(b, t, user, EVENT_RELEASE, detail);
+	broker_why_init(&bw, "released_state");
+	BWHY_INT(&bw, ticket, t->w.id);
+	BWHY_STR(&bw, state, ticket_state_name(s));
+	release_truck(b, t, user, EVENT_RELEASE, detail, &bw);
 	snprintf(detail, sizeof detail, "%s%s%s", ticket_state_name(s), why[0] ? ": " : "", why);
-	broker_emit_ticket(b, t, EVENT_STATE, user, detail);
+	/* a diagnosis that solved the call closes it with this why (broker-diag.c) */
+	bool phone = s == TICKET_RESOLVED_REMOTE && strcmp(why, BROKER_WHY_SOLVED_PHONE) == 0;
+	broker_why_init(&bw, phone ? "solved_phone" : "state");
+	BWHY_STR(&bw, state, ticket_state_name(s));
+	if (!phone && why[0] != '\0')
+		BWHY_STR(&bw, text, why);
+	broker_emit_ticket_why(b, t, EVENT_STATE, user, detail, &bw);
 }
 
 /* The supplier accepts the offer of t to its truck (eta_s < 0: no ETA given). */
@@ -380,12 +475,19 @@ broker_accept_offer(struct broker *b, struct bticket *t, const char *user, int64
 		    k ? k->w.id : "", (eta_s + 59) / 60);
 	else
 		snprintf(detail, sizeof detail, "%s accepted", k ? k->w.id : "");
-	broker_emit_ticket(b, t, EVENT_ACCEPT, user, detail);
+	struct broker_why bw;
+	broker_why_init(&bw, "accept");
+	BWHY_STR(&bw, truck, k ? k->w.id : "");
+	if (eta_s >= 0)
+		BWHY_INT(&bw, min, (eta_s + 59) / 60);
+	broker_emit_ticket_why(b, t, EVENT_ACCEPT, user, detail, &bw);
 	if (k != NULL) {
 		broker_truck_set_status(b, k, TRUCK_ASSIGNED);
 		broker_truck_reindex(b, k);
 		snprintf(detail, sizeof detail, "accepted ticket %" PRId64, t->w.id);
-		broker_emit_truck(b, k, EVENT_ACCEPT, user, detail);
+		broker_why_init(&bw, "accepted");
+		BWHY_INT(&bw, ticket, t->w.id);
+		broker_emit_truck_why(b, k, EVENT_ACCEPT, user, detail, &bw);
 	}
 }
 
@@ -402,7 +504,18 @@ broker_decline_offer(struct broker *b, struct bticket *t, const char *user, cons
 	    "gave the job back", reason);
 	snprintf(kd, sizeof kd, "%s ticket %" PRId64 ": %s", offered ? "declined" : "gave back",
 	    t->w.id, reason);
-	drop_truck(b, t, EVENT_DECLINE, user, td, kd);
+	/* "declined" is what op_state gives for a blank reason: no text of its own */
+	bool text = !broker_blank(reason) && strcmp(reason, "declined") != 0;
+	struct broker_why tw, kw;
+	broker_why_init(&tw, offered ? "decline" : "give_back");
+	BWHY_STR(&tw, truck, k ? k->w.id : "");
+	broker_why_init(&kw, offered ? "declined" : "gave_back");
+	BWHY_INT(&kw, ticket, t->w.id);
+	if (text) {
+		BWHY_STR(&tw, text, reason);
+		BWHY_STR(&kw, text, reason);
+	}
+	drop_truck(b, t, EVENT_DECLINE, user, td, kd, &tw, &kw);
 	if (broker_auto_region(t))
 		broker_try_dispatch(b, t);
 }
@@ -428,7 +541,14 @@ expire_offer(struct broker *b, struct bticket *t)
 	snprintf(td, sizeof td, "%s: no answer within %d s", k ? k->w.id : "?", timeout);
 	snprintf(kd, sizeof kd, "no answer to ticket %" PRId64 " within %d s", t->w.id, timeout);
 	log_info("ticket %" PRId64 ": %s", t->w.id, td);
-	drop_truck(b, t, EVENT_TIMEOUT, "", td, kd);
+	struct broker_why tw, kw;
+	broker_why_init(&tw, "timeout");
+	BWHY_STR(&tw, truck, k ? k->w.id : "");
+	BWHY_INT(&tw, s, timeout);
+	broker_why_init(&kw, "no_answer");
+	BWHY_INT(&kw, ticket, t->w.id);
+	BWHY_INT(&kw, s, timeout);
+	drop_truck(b, t, EVENT_TIMEOUT, "", td, kd, &tw, &kw);
 	if (broker_auto_region(t))
 		broker_try_dispatch(b, t);
 }

@@ -123,24 +123,26 @@ broker_op_edit(struct broker *b, const struct peer *p, const struct proto_reques
 	if ((a->present & ~((uint64_t)1 << PROTO_ticket_edit_id)) == 0)
 		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "nothing to change");
 	if (has_lat != has_lon)
-		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST,
+		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "lat",
 		    "location: lat and lon go together");
 	if (PROTO_HAS(a, ticket_edit, fault) && (fault = ticket_fault_parse(a->fault)) < 0)
-		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "unknown fault '%.24s'",
-		    a->fault);
+		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "fault",
+		    "unknown fault '%.24s'", a->fault);
 	if (PROTO_HAS(a, ticket_edit, customer) && broker_blank(a->customer))
-		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "customer: name is empty");
+		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "customer",
+		    "customer: name is empty");
 	if (PROTO_HAS(a, ticket_edit, phone) && (why = ticket_phone_invalid(a->phone)) != NULL)
-		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "phone: %s", why);
+		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "phone", "phone: %s", why);
 	if (PROTO_HAS(a, ticket_edit, plate) && broker_blank(a->plate))
-		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "plate: empty");
+		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "plate", "plate: empty");
 	if (PROTO_HAS(a, ticket_edit, address) && broker_blank(a->address))
-		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "address: empty");
+		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "address",
+		    "address: empty");
 	if (has_lat && t->region != NULL) {
 		double d = geo_distance_m((struct geo_point){ a->lat, a->lon },
 		    (struct geo_point){ t->region->lat, t->region->lon });
 		if (d > BROKER_FAR_FROM_REGION_M)
-			return broker_reply_error(out, req, PROTO_E_BAD_REQUEST,
+			return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "lat",
 			    "location is %.0f km from region %s; check the coordinates", d / 1000,
 			    t->region->id);
 	}

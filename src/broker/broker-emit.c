@@ -92,10 +92,10 @@ queue_pub(struct broker *b, enum proto_stream stream, struct proto_buf *body)
  * and queue its publication under that seq. */
 static void
 emit(struct broker *b, enum proto_stream s, void *entity, const char *kind, const char *user,
-    const char *detail)
+    const char *detail, const struct broker_why *why)
 {
 	char id[32];
-	struct proto_buf blob, pb;
+	struct proto_buf blob, pb, params;
 	int64_t seq = ++b->seq[s];
 
 	proto_entity_set_ver(s, entity, seq);
@@ -104,12 +104,19 @@ emit(struct broker *b, enum proto_stream s, void *entity, const char *kind, cons
 	proto_buf_init(&blob);
 	proto_pack_obj(&blob, (enum proto_msg_id)proto_streams[s].msg, entity, 0);
 	proto_entity_key(s, entity, id, sizeof id);
+	proto_buf_init(&params);
+	if (why != NULL)
+		proto_pack_obj(&params, PROTO_MSG_event_params, &why->p, 0);
 	struct store_event ev = {
 		.ts = broker_now(b), .stream = proto_streams[s].topic, .entity = id,
 		.kind = kind, .user = user ? user : "", .detail = detail ? detail : "",
 		.body = blob.data, .body_len = blob.len,
+		.code = why != NULL ? why->code : "", .params = params.data,
+		.params_len = why != NULL ? params.len : 0,
 	};
-	if (store_event_append(b->store, &ev) < 0) {
+	int r = store_event_append(b->store, &ev);
+	proto_buf_finish(&params);
+	if (r < 0) {
 		log_error("store: %s", store_errmsg(b->store));
 		b->fatal = true;
 		proto_buf_finish(&blob);
@@ -125,28 +132,56 @@ emit(struct broker *b, enum proto_stream s, void *entity, const char *kind, cons
 }
 
 void
-broker_emit_ticket(struct broker *b, struct bticket *t, enum event_kind kind, const char *user,
-    const char *detail)
+broker_why_init(struct broker_why *w, const char *code)
+{
+	memset(w, 0, sizeof *w);
+	PROTO_STRSET(w->code, code);
+}
+
+void
+broker_emit_ticket_why(struct broker *b, struct bticket *t, enum event_kind kind,
+    const char *user, const char *detail, const struct broker_why *why)
 {
 	t->w.updated = broker_now(b);
 	PROTO_SET(&t->w, ticket, updated);
-	emit(b, PROTO_STREAM_TICKET, &t->w, event_kind_name(kind), user, detail);
+	emit(b, PROTO_STREAM_TICKET, &t->w, event_kind_name(kind), user, detail, why);
+}
+
+void
+broker_emit_ticket(struct broker *b, struct bticket *t, enum event_kind kind, const char *user,
+    const char *detail)
+{
+	broker_emit_ticket_why(b, t, kind, user, detail, NULL);
+}
+
+void
+broker_emit_truck_why(struct broker *b, struct btruck *k, enum event_kind kind,
+    const char *user, const char *detail, const struct broker_why *why)
+{
+	k->w.updated = broker_now(b);
+	PROTO_SET(&k->w, truck, updated);
+	k->pos_dirty = false;
+	emit(b, PROTO_STREAM_TRUCK, &k->w, event_kind_name(kind), user, detail, why);
 }
 
 void
 broker_emit_truck(struct broker *b, struct btruck *k, enum event_kind kind, const char *user,
     const char *detail)
 {
-	k->w.updated = broker_now(b);
-	PROTO_SET(&k->w, truck, updated);
-	k->pos_dirty = false;
-	emit(b, PROTO_STREAM_TRUCK, &k->w, event_kind_name(kind), user, detail);
+	broker_emit_truck_why(b, k, kind, user, detail, NULL);
 }
 
+/* A warning's event: code "warning", the kind and level as params; the rest of its
+ * parameters are the entity's own keys (PROTOCOL.md 8.3). */
 void
 broker_emit_warning(struct broker *b, struct bwarn *w, enum event_kind kind)
 {
-	emit(b, PROTO_STREAM_WARNING, &w->w, event_kind_name(kind), "", w->w.text);
+	struct broker_why why;
+
+	broker_why_init(&why, "warning");
+	BWHY_STR(&why, kind, w->w.kind);
+	BWHY_STR(&why, level, w->w.level);
+	emit(b, PROTO_STREAM_WARNING, &w->w, event_kind_name(kind), "", w->w.text, &why);
 }
 
 /* Positions are telemetry, latest-wins, and saved at checkpoints: not in the log. */
@@ -255,18 +290,39 @@ broker_reply_ticket(struct proto_buf *out, const struct proto_request *req,
 	proto_pack_obj(out, PROTO_MSG_ticket, &t->w, 0);
 }
 
+static int
+reply_error(struct proto_buf *out, const struct proto_request *req, enum proto_err code,
+    const char *field, const char *fmt, va_list ap)
+{
+	char msg[200];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	proto_buf_reset(out);
+	proto_encode_reply_error_at(out, req->cmd_id, proto_descs[req->op].wire, code, field, msg);
+	return -1;
+}
+
 int
 broker_reply_error(struct proto_buf *out, const struct proto_request *req,
     enum proto_err code, const char *fmt, ...)
 {
-	char msg[200];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	reply_error(out, req, code, NULL, fmt, ap);
 	va_end(ap);
-	proto_buf_reset(out);
-	proto_encode_reply_error(out, req->cmd_id, proto_descs[req->op].wire, code, msg);
+	return -1;
+}
+
+int
+broker_reply_error_at(struct proto_buf *out, const struct proto_request *req,
+    enum proto_err code, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply_error(out, req, code, field, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 

@@ -207,7 +207,10 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 		k = broker_truck_add(b, &w);
 		k->still_since = now;
 		b->avail_changed = true;
-		broker_emit_truck(b, k, EVENT_REGISTERED, "", s->status);
+		struct broker_why why;
+		broker_why_init(&why, "registered");
+		BWHY_STR(&why, status, s->status);
+		broker_emit_truck_why(b, k, EVENT_REGISTERED, "", s->status, &why);
 		return;
 	}
 	bool changed = false;
@@ -237,6 +240,9 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 	}
 	if (changed) {
 		broker_truck_reindex(b, k);
-		broker_emit_truck(b, k, EVENT_STATUS, "", s->status);
+		struct broker_why why;
+		broker_why_init(&why, "status");
+		BWHY_STR(&why, status, s->status);
+		broker_emit_truck_why(b, k, EVENT_STATUS, "", s->status, &why);
 	}
 }

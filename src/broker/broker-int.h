@@ -260,6 +260,25 @@ struct broker {
 
 /* ---- broker-emit.c: the bottom layer; it calls no other broker file ---- */
 
+/* An event's machine form next to its English detail (PROTOCOL.md 8.4: every code and its
+ * params): consoles word the timeline from it in their language. Start with
+ * broker_why_init, then set params with BWHY_STR and BWHY_INT. */
+struct broker_why {
+	char code[sizeof ((struct proto_event *)0)->code];
+	struct proto_event_params p;
+};
+void broker_why_init(struct broker_why *w, const char *code);
+#define BWHY_STR(w, key, v)                                      \
+	do {                                                     \
+		PROTO_STRSET((w)->p.key, (v));                   \
+		PROTO_SET(&(w)->p, event_params, key);           \
+	} while (0)
+#define BWHY_INT(w, key, v)                                      \
+	do {                                                     \
+		(w)->p.key = (v);                                \
+		PROTO_SET(&(w)->p, event_params, key);           \
+	} while (0)
+
 /* Broker time (ms since the epoch): the manual clock's steps, or the monotonic clock
  * scaled, from the start time set by broker_create. */
 int64_t broker_now(const struct broker *b);
@@ -269,11 +288,16 @@ bool broker_txn(struct broker *b);
  * failed or b->fatal was set: the queued publications are dropped then. */
 bool broker_commit(struct broker *b);
 /* Record a change of an entity: bump its stream's seq into ver, append the event and queue
- * the publication. user/detail may be "". */
+ * the publication. user/detail may be "". The _why forms log the machine form why with
+ * it (NULL: none); the plain ones are for events without a code yet. */
 void broker_emit_ticket(struct broker *b, struct bticket *t, enum event_kind kind, const char *user,
     const char *detail);
 void broker_emit_truck(struct broker *b, struct btruck *k, enum event_kind kind, const char *user,
     const char *detail);
+void broker_emit_ticket_why(struct broker *b, struct bticket *t, enum event_kind kind,
+    const char *user, const char *detail, const struct broker_why *why);
+void broker_emit_truck_why(struct broker *b, struct btruck *k, enum event_kind kind,
+    const char *user, const char *detail, const struct broker_why *why);
 void broker_emit_warning(struct broker *b, struct bwarn *w, enum event_kind kind);
 /* Queue a truck's new position for publication without writing the log. */
 void broker_publish_position(struct broker *b, struct btruck *k);
@@ -288,6 +312,10 @@ void broker_reply_ticket(struct proto_buf *out, const struct proto_request *req,
     const struct bticket *t);
 int broker_reply_error(struct proto_buf *out, const struct proto_request *req,
     enum proto_err code, const char *fmt, ...) RD_PRINTF(4, 5);
+/* The same naming the args key the error is about (the reply's "field", PROTOCOL.md 5.2),
+ * so a form shows it beside that field whatever the language. */
+int broker_reply_error_at(struct proto_buf *out, const struct proto_request *req,
+    enum proto_err code, const char *field, const char *fmt, ...) RD_PRINTF(5, 6);
 /* Whether s is empty or only spaces and tabs (a required text left blank). */
 bool broker_blank(const char *s);
 /* A reply in several frames: a queue for p, frames added (taken: freed with it), then
@@ -375,7 +403,12 @@ void broker_decline_offer(struct broker *b, struct bticket *t, const char *user,
 /* Take t's truck away (it was not declined: a diagnosis found the job needs another kind);
  * t goes back to new. why is for the history. */
 void broker_take_truck(struct broker *b, struct bticket *t, const char *user, const char *why);
-/* Close t in final state s. */
+/* The same because the job needs a truck of t's need_kind, not the kind it has (a
+ * diagnosis said so): logged with codes release_need and released_need. */
+void broker_take_truck_kind(struct broker *b, struct bticket *t, const char *user);
+/* Close t in final state s. why is for the history; BROKER_WHY_SOLVED_PHONE with
+ * resolved_remote logs code solved_phone. */
+#define BROKER_WHY_SOLVED_PHONE "solved by phone"
 void broker_finish(struct broker *b, struct bticket *t, enum ticket_state s, const char *user,
     const char *why);
 /* Periodic work at now: expire offers, dispatch waiting tickets. False when the batch

@@ -57,21 +57,25 @@ op_intake(struct broker *b, const struct peer *p, const struct proto_request *re
 	const char *why;
 
 	if (r == NULL)
-		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "unknown region '%.32s'", a->region);
+		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "region",
+		    "unknown region '%.32s'", a->region);
 	if (fault < 0)
-		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "unknown fault '%.24s'", a->fault);
+		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "fault",
+		    "unknown fault '%.24s'", a->fault);
 	if (broker_blank(a->customer))
-		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "customer: name is empty");
+		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "customer",
+		    "customer: name is empty");
 	if ((why = ticket_phone_invalid(a->phone)) != NULL)
-		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "phone: %s", why);
+		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "phone", "phone: %s", why);
 	if (broker_blank(a->plate))
-		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "plate: empty");
+		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "plate", "plate: empty");
 	if (broker_blank(a->address))
-		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "address: empty");
+		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "address",
+		    "address: empty");
 	double d = geo_distance_m((struct geo_point){ a->lat, a->lon },
 	    (struct geo_point){ r->lat, r->lon });
 	if (d > BROKER_FAR_FROM_REGION_M)
-		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST,
+		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "lat",
 		    "location is %.0f km from region %s; check the coordinates", d / 1000, r->id);
 
 	int64_t now = broker_now(b);
@@ -117,9 +121,16 @@ op_intake(struct broker *b, const struct peer *p, const struct proto_request *re
 	char detail[160];
 	snprintf(detail, sizeof detail, "call taken: %s in %s, promised in %d min",
 	    w->fault, r->id, expressway ? r->promise_expressway_min : r->promise_min);
-	broker_emit_ticket(b, t, EVENT_CREATED, req->user, detail);
+	struct broker_why ew;
+	broker_why_init(&ew, "created");
+	BWHY_STR(&ew, fault, w->fault);
+	BWHY_STR(&ew, region, r->id);
+	BWHY_INT(&ew, min, expressway ? r->promise_expressway_min : r->promise_min);
+	broker_emit_ticket_why(b, t, EVENT_CREATED, req->user, detail, &ew);
+	broker_why_init(&ew, "note");
+	BWHY_STR(&ew, text, a->notes);
 	if (has_note)
-		broker_emit_ticket(b, t, EVENT_NOTE, req->user, a->notes);
+		broker_emit_ticket_why(b, t, EVENT_NOTE, req->user, a->notes, &ew);
 	if (broker_auto_region(t))
 		broker_try_dispatch(b, t);
 	log_info("ticket %" PRId64 " created (%s, %s)", w->id, r->id, w->fault);
@@ -192,12 +203,19 @@ op_set_state(struct broker *b, const struct peer *p, const struct proto_request 
 		}
 		snprintf(detail, sizeof detail, "%s%s%s", ticket_state_name((enum ticket_state)s),
 		    a->reason[0] ? ": " : "", a->reason);
-		broker_emit_ticket(b, t, EVENT_STATE, req->user, detail);
+		struct broker_why why;
+		broker_why_init(&why, "state");
+		BWHY_STR(&why, state, ticket_state_name((enum ticket_state)s));
+		if (a->reason[0] != '\0')
+			BWHY_STR(&why, text, a->reason);
+		broker_emit_ticket_why(b, t, EVENT_STATE, req->user, detail, &why);
 		if (t->truck != NULL) {
 			broker_truck_set_status(b, t->truck, ts[s]);
 			broker_truck_reindex(b, t->truck);
-			broker_emit_truck(b, t->truck, EVENT_STATUS, req->user,
-			    ticket_state_name((enum ticket_state)s));
+			broker_why_init(&why, "status_job");
+			BWHY_STR(&why, state, ticket_state_name((enum ticket_state)s));
+			broker_emit_truck_why(b, t->truck, EVENT_STATUS, req->user,
+			    ticket_state_name((enum ticket_state)s), &why);
 		}
 		break;
 	}
@@ -300,7 +318,10 @@ op_note(struct broker *b, const struct peer *p, const struct proto_request *req,
 	t->w.notes++;
 	PROTO_SET(&t->w, ticket, last_note);
 	PROTO_SET(&t->w, ticket, notes);
-	broker_emit_ticket(b, t, EVENT_NOTE, req->user, a->text);
+	struct broker_why why;
+	broker_why_init(&why, "note");
+	BWHY_STR(&why, text, a->text);
+	broker_emit_ticket_why(b, t, EVENT_NOTE, req->user, a->text, &why);
 	broker_reply_ticket(out, req, t);
 	return 0;
 }
@@ -391,6 +412,11 @@ op_candidates(struct broker *b, const struct peer *p, const struct proto_request
 		w.stale = c[i].stale;
 		dispatch_why(&c[i], why, sizeof why);
 		PROTO_STRSET(w.why, why);
+		w.free_s = (c[i].job_ms + 999) / 1000; /* why's machine form (PROTOCOL.md 8.6) */
+		if (c[i].prefer >= 0)
+			PROTO_STRSET(w.prefer, truck_kind_name((enum truck_kind)c[i].prefer));
+		else
+			w.present &= ~((uint64_t)1 << PROTO_candidate_prefer);
 		proto_pack_obj(out, PROTO_MSG_candidate, &w, 0);
 	}
 	return 0;
@@ -410,10 +436,20 @@ event_cb(void *vctx, const struct store_event *ev)
 	memset(e, 0, sizeof *e);
 	e->id = ev->id;
 	e->ts = ev->ts;
-	e->present = PROTO_ALL;
+	e->present = PROTO_ALL & ~((uint64_t)1 << PROTO_event_code |
+	    (uint64_t)1 << PROTO_event_params);
 	PROTO_STRSET(e->kind, ev->kind);
 	PROTO_STRSET(e->user, ev->user);
 	PROTO_STRSET(e->detail, ev->detail);
+	if (ev->code != NULL && ev->code[0] != '\0') {
+		/* its machine form, absent before schema 3; params unreadable: only the code */
+		struct proto_error err;
+		PROTO_STRSET(e->code, ev->code);
+		PROTO_SET(e, event, code);
+		if (ev->params_len > 0 && proto_decode_msg(ev->params, ev->params_len,
+		    PROTO_MSG_event_params, &e->params, &err) == 0)
+			PROTO_SET(e, event, params);
+	}
 	c->n++;
 	return 0;
 }

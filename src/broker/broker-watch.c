@@ -214,7 +214,11 @@ broker_watch_ticket(struct broker *b, struct bticket *t, int64_t now)
 				char detail[64];
 				snprintf(detail, sizeof detail, "ETA now %" PRId64 " min (%s)",
 				    (eta - now + 59999) / 60000, src);
-				broker_emit_ticket(b, t, EVENT_ETA, "", detail);
+				struct broker_why why;
+				broker_why_init(&why, "eta");
+				BWHY_INT(&why, min, (eta - now + 59999) / 60000);
+				BWHY_STR(&why, src, src);
+				broker_emit_ticket_why(b, t, EVENT_ETA, "", detail, &why);
 			} else {
 				t->eta_logged = logged;
 				broker_publish_ticket(b, t);

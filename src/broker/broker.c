@@ -176,8 +176,9 @@ handle_requests(struct broker *b)
 		if (proto_decode_request(zmq_msg_data(&body), zmq_msg_size(&body), &req, &err) < 0) {
 			b->st.bad_requests++;
 			log_debug("bad request: %s", err.message);
-			proto_encode_reply_error(&b->buf, req.cmd_id,
-			    req.op >= 0 ? proto_descs[req.op].wire : "", err.code, err.message);
+			proto_encode_reply_error_at(&b->buf, req.cmd_id,
+			    req.op >= 0 ? proto_descs[req.op].wire : "", err.code, err.field,
+			    err.message);
 			broker_reply(b, &peer, b->buf.data, b->buf.len);
 		} else {
 			broker_handle(b, &peer, &req, &b->buf);

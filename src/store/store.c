@@ -23,7 +23,7 @@
 #include "util.h"
 
 /* Bump when the schema changes, and add the upgrade step to create_or_upgrade(). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_BUSY_MS 5000
 #define STORE_ERR_MAX 512
 
@@ -61,11 +61,11 @@ static const char *const sql_text[STORE_SQL_COUNT] = {
 	[STORE_SQL_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[STORE_SQL_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2) "
 	    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-	[STORE_SQL_EVENT_APPEND] = "INSERT INTO events(ts, stream, entity, kind, user, detail, body) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[STORE_SQL_EVENT_APPEND] = "INSERT INTO events(ts, stream, entity, kind, user, detail, body,"
+	    " code, params) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[STORE_SQL_EVENT_LAST] = "SELECT max(id) FROM events",
 	[STORE_SQL_EVENT_AFTER] = "SELECT stream, entity, body FROM events WHERE id > ?1 ORDER BY id",
-	[STORE_SQL_EVENT_OF] = "SELECT id, ts, kind, user, detail, body FROM events "
+	[STORE_SQL_EVENT_OF] = "SELECT id, ts, kind, user, detail, body, code, params FROM events "
 	    "WHERE stream = ?1 AND entity = ?2 ORDER BY id",
 	/* The newest event of each numbered entity below ?2, highest number first: a range
 	 * of the latest table's key, so a page costs its own rows, not the log's. */
@@ -88,7 +88,7 @@ static const char *const sql_text[STORE_SQL_COUNT] = {
 static const char schema_sql[] =
     "CREATE TABLE events(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, stream TEXT NOT NULL,"
     " entity TEXT NOT NULL, kind TEXT NOT NULL, user TEXT NOT NULL, detail TEXT NOT NULL,"
-    " body BLOB);"
+    " body BLOB, code TEXT NOT NULL DEFAULT '', params BLOB);"
     "CREATE INDEX events_entity ON events(stream, entity, id);"
     "CREATE TABLE checkpoint(stream TEXT, entity TEXT, body BLOB, PRIMARY KEY(stream, entity));"
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER);"
@@ -105,6 +105,13 @@ static const char upgrade_2_sql[] =
     "INSERT OR REPLACE INTO latest(stream, num, event) SELECT stream,"
     " CAST(entity AS INTEGER), max(id) FROM events WHERE entity <> ''"
     " AND entity NOT GLOB '*[^0-9]*' AND length(entity) < 19 GROUP BY stream, entity;";
+
+/* Version 3: each event's machine form next to its detail, code and params (an opaque
+ * blob); events logged before have code "" and params NULL. A new database gets the columns
+ * from schema_sql. */
+static const char upgrade_3_sql[] =
+    "ALTER TABLE events ADD COLUMN code TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE events ADD COLUMN params BLOB;";
 
 #define META_CHECKPOINT "checkpoint_event"
 
@@ -264,6 +271,15 @@ create_or_upgrade(struct store *st)
 	/* Upgrades from older versions go here, one step per version, in this transaction. */
 	if (version < 2 && exec(st, upgrade_2_sql, "upgrade schema to 2") != 0)
 		goto fail;
+	if (version != 0 && version < 3) {
+		/* a file whose version was set back by hand may have the columns already */
+		int64_t has;
+		if (query_int(st, "SELECT count(*) FROM pragma_table_info('events') WHERE name = 'code'",
+		    "upgrade schema to 3", &has) != 0)
+			goto fail;
+		if (has == 0 && exec(st, upgrade_3_sql, "upgrade schema to 3") != 0)
+			goto fail;
+	}
 	if (version < STORE_SCHEMA_VERSION && exec(st, "PRAGMA user_version = "
 	    STR(STORE_SCHEMA_VERSION), "set schema version") != 0)
 		goto fail;
@@ -477,6 +493,11 @@ store_event_append(struct store *st, struct store_event *ev)
 	bind_text(s, 5, ev->user != NULL ? ev->user : "");
 	bind_text(s, 6, ev->detail != NULL ? ev->detail : "");
 	bind_blob(s, 7, ev->body, ev->body_len);
+	bind_text(s, 8, ev->code != NULL ? ev->code : "");
+	if (ev->params_len > 0)
+		bind_blob(s, 9, ev->params, ev->params_len);
+	else
+		sqlite3_bind_null(s, 9);
 	if (step_done(st, s, "append event") != 0)
 		return -1;
 	ev->id = sqlite3_last_insert_rowid(st->db);
@@ -638,6 +659,9 @@ store_events_of(struct store *st, const char *stream, const char *entity,
 		ev.detail = (const char *)sqlite3_column_text(s, 4);
 		ev.body = sqlite3_column_blob(s, 5);
 		ev.body_len = (size_t)sqlite3_column_bytes(s, 5);
+		ev.code = (const char *)sqlite3_column_text(s, 6);
+		ev.params = sqlite3_column_blob(s, 7);
+		ev.params_len = ev.params != NULL ? (size_t)sqlite3_column_bytes(s, 7) : 0;
 		if (cb(ctx, &ev) != 0) {
 			set_errf(st, "events of: stopped by caller");
 			sqlite3_reset(s);

@@ -43,7 +43,9 @@ int store_meta_set(struct store *st, const char *key, int64_t value);
 /* One event of the log. stream: "ticket", "truck", "warning", ...; entity: the entity's id
  * as text; kind: what happened ("created", "state", "note", "assign", ...); user: who did it
  * ("" for the broker itself); detail: human-readable text for the timeline (may be "");
- * body/body_len: the entity's full state after the change (opaque to the store). */
+ * body/body_len: the entity's full state after the change (opaque to the store); code:
+ * detail's machine form ("" or NULL: none, as in events logged before schema version 3) and
+ * params/params_len its parameters (opaque; NULL/0: none). */
 struct store_event {
 	int64_t id; /* filled by append; ignored on input */
 	int64_t ts; /* ms since the Unix epoch */
@@ -54,6 +56,9 @@ struct store_event {
 	const char *detail;
 	const void *body;
 	size_t body_len;
+	const char *code;
+	const void *params;
+	size_t params_len;
 };
 
 int store_event_append(struct store *st, struct store_event *ev);
