@@ -356,6 +356,48 @@ details_of(int64_t id, const char *kind, char *out, size_t n)
 	proto_reply_finish(&r);
 }
 
+/* The n-th event (from 0) of ticket id with code into *e; false if there is none. */
+static bool
+event_coded(int64_t id, const char *code, int n, struct proto_event *e)
+{
+	struct proto_reply r;
+	bool found = false;
+
+	get_ticket(id, &r);
+	for (size_t i = 0; i < r.n_events && !found; i++)
+		if (PROTO_HAS(&r.events[i], event, code) && strcmp(r.events[i].code, code) == 0 &&
+		    n-- == 0) {
+			*e = r.events[i];
+			found = true;
+		}
+	proto_reply_finish(&r);
+	return found;
+}
+
+/* The edit event of field on ticket id has old and value (and no km or min when NULL/-1). */
+static void
+assert_edit(int64_t id, const char *field, const char *old, const char *value,
+    const char *km, int min)
+{
+	struct proto_event e;
+
+	for (int n = 0; event_coded(id, "edit", n, &e); n++) {
+		if (strcmp(e.params.field, field) != 0)
+			continue;
+		ck_assert_str_eq(e.kind, "edit");
+		ck_assert_str_eq(e.params.old, old);
+		ck_assert_str_eq(e.params.value, value);
+		ck_assert(PROTO_HAS(&e.params, event_params, km) == (km != NULL));
+		if (km != NULL)
+			ck_assert_str_eq(e.params.km, km);
+		ck_assert(PROTO_HAS(&e.params, event_params, min) == (min >= 0));
+		if (min >= 0)
+			ck_assert_int_eq(e.params.min, min);
+		return;
+	}
+	ck_abort_msg("no edit event of %s on ticket %lld", field, (long long)id);
+}
+
 /* ---------------------------------------------------------------- ticket.edit */
 
 START_TEST(test_edit_each_key)
@@ -433,6 +475,14 @@ START_TEST(test_edit_each_key)
 	    "%s", d);
 	ck_assert_msg(strstr(d, "13907311234") == NULL && strstr(d, "139 0731 1234") == NULL,
 	    "%s", d);
+	/* the machine form of each (PROTOCOL.md 8.4) */
+	assert_edit(t.id, "customer", "李四", "王五", NULL, -1);
+	assert_edit(t.id, "phone", "138****8000", "139****1234", NULL, -1);
+	assert_edit(t.id, "model", "", "BYD Han", NULL, -1);
+	assert_edit(t.id, "location", "29.50000,113.50000", "29.50100,113.50000", "0.1", -1);
+	assert_edit(t.id, "landmark", "", "Pass", NULL, -1);
+	assert_edit(t.id, "fault", "battery", "accident_tow", NULL, -1);
+	assert_edit(t.id, "flags", "none", "expressway+injury", NULL, 60);
 }
 END_TEST
 
@@ -565,6 +615,10 @@ START_TEST(test_move_redispatches)
 	details_of(t.id, "release", d, sizeof d);
 	ck_assert_msg(strstr(d, "A1 released: the car is 6.1 km from where the truck was sent")
 	    != NULL, "%s", d);
+	struct proto_event e;
+	ck_assert(event_coded(t.id, "edit_moved", 0, &e));
+	ck_assert_str_eq(e.params.truck, "A1");
+	ck_assert_str_eq(e.params.km, "6.1");
 	/* A1 did not decline: it may be offered the ticket again */
 	step(1000);
 }
@@ -599,6 +653,10 @@ START_TEST(test_small_move_keeps_truck)
 	event_kinds(t.id, kinds, sizeof kinds, &r);
 	proto_reply_finish(&r);
 	ck_assert_str_eq(kinds, "created offer accept edit eta");
+	struct proto_event e;
+	ck_assert(event_coded(t.id, "eta", 0, &e));
+	ck_assert_int_eq(e.params.min, 3);
+	ck_assert_str_eq(e.params.src, "model");
 }
 END_TEST
 
@@ -633,6 +691,11 @@ START_TEST(test_fault_redispatches)
 	details_of(t.id, "release", d, sizeof d);
 	ck_assert_msg(strstr(d, "A1 released: a van cannot handle mechanical_tow") != NULL,
 	    "%s", d);
+	struct proto_event e;
+	ck_assert(event_coded(t.id, "edit_fault", 0, &e));
+	ck_assert_str_eq(e.params.truck, "A1");
+	ck_assert_str_eq(e.params.kind, "van");
+	ck_assert_str_eq(e.params.fault, "mechanical_tow");
 }
 END_TEST
 
@@ -731,6 +794,10 @@ START_TEST(test_callback)
 	ck_assert_str_eq(r.events[1].detail, "the customer called again");
 	ck_assert_str_eq(r.events[1].user, "agent9");
 	ck_assert_str_eq(r.events[2].detail, "the customer called again: asks where the truck is");
+	ck_assert_str_eq(r.events[1].code, "callback");
+	ck_assert(!PROTO_HAS(&r.events[1].params, event_params, text));
+	ck_assert_str_eq(r.events[2].code, "callback");
+	ck_assert_str_eq(r.events[2].params.text, "asks where the truck is");
 	proto_reply_finish(&r);
 }
 END_TEST

@@ -297,6 +297,36 @@ static const struct proto_event events[] = {
 	{ E("state", "solved_phone", USER), .params = { .state = "resolved_remote",
 	    .present = EP(state) } },
 	{ E("eta", "eta", ""), .params = { .min = 19, .src = "model", .present = EP(min) | EP(src) } },
+	/* ticket.edit's corrections, one of each key, and the re-dispatches they cause */
+	{ E("edit", "edit", USER), .params = { .field = "customer", .old = "欧阳娜", .value = "欧阳娜娜",
+	    .present = EP(field) | EP(old) | EP(value) } },
+	{ E("edit", "edit", USER), .params = { .field = "phone", .old = "138****5678",
+	    .value = "139****1234", .present = EP(field) | EP(old) | EP(value) } },
+	{ E("edit", "edit", USER), .params = { .field = "plate", .old = "湘A54321", .value = "湘A12345",
+	    .present = EP(field) | EP(old) | EP(value) } },
+	{ E("edit", "edit", USER), .params = { .field = "model", .old = "", .value = "比亚迪 秦",
+	    .present = EP(field) | EP(old) | EP(value) } },
+	{ E("edit", "edit", USER), .params = { .field = "location", .old = "28.19600,112.97680",
+	    .value = "28.25000,112.97680", .km = "6.0", .present = EP(field) | EP(old) |
+	    EP(value) | EP(km) } },
+	{ E("edit", "edit", USER), .params = { .field = "address", .old = "长沙市岳麓区",
+	    .value = "长沙市岳麓区麓山南路", .present = EP(field) | EP(old) | EP(value) } },
+	{ E("edit", "edit", USER), .params = { .field = "landmark", .old = "",
+	    .value = "湖南大学东门", .present = EP(field) | EP(old) | EP(value) } },
+	{ E("edit", "edit", USER), .params = { .field = "fault", .old = "battery",
+	    .value = "mechanical_tow", .present = EP(field) | EP(old) | EP(value) } },
+	{ E("edit", "edit", USER), .params = { .field = "flags", .old = "none",
+	    .value = "expressway+injury", .min = 60, .present = EP(field) | EP(old) | EP(value) |
+	    EP(min) } },
+	{ E("edit", "edit", USER), .params = { .field = "flags", .old = "alone_night+vulnerable",
+	    .value = "none", .present = EP(field) | EP(old) | EP(value) } },
+	{ E("release", "edit_moved", USER), .params = { .truck = "CSH-XJ-V01", .km = "6.0",
+	    .present = EP(truck) | EP(km) } },
+	{ E("release", "edit_fault", USER), .params = { .truck = "CSH-XJ-V01", .kind = "van",
+	    .fault = "mechanical_tow", .present = EP(truck) | EP(kind) | EP(fault) } },
+	{ E("callback", "callback", USER), .params = { .present = 0 } },
+	{ E("callback", "callback", USER), .params = { .text = "客户问车到哪了",
+	    .present = EP(text) } },
 };
 
 /* The broker's ranking, with the machine form of its reasons. */

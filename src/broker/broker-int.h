@@ -403,6 +403,10 @@ void broker_decline_offer(struct broker *b, struct bticket *t, const char *user,
 /* Take t's truck away (it was not declined: a diagnosis found the job needs another kind);
  * t goes back to new. why is for the history. */
 void broker_take_truck(struct broker *b, struct bticket *t, const char *user, const char *why);
+/* The same with the machine forms given: tw for the ticket's release event, kw for the
+ * truck's (each with its params complete: the truck, the ticket). */
+void broker_take_truck_why(struct broker *b, struct bticket *t, const char *user,
+    const char *why, const struct broker_why *tw, const struct broker_why *kw);
 /* The same because the job needs a truck of t's need_kind, not the kind it has (a
  * diagnosis said so): logged with codes release_need and released_need. */
 void broker_take_truck_kind(struct broker *b, struct bticket *t, const char *user);
