@@ -494,9 +494,9 @@ present_flags(uint32_t flags, const char *sep, char *out, size_t outsz)
 void
 present_age(int64_t ms, char *out, size_t outsz)
 {
+	/* an age under a minute in the future is a clock a little ahead: "0s", never "-5s" */
 	if (ms > -60000 && ms < 60000)
-		snprintf(out, outsz, "%s%llds", ms < 0 ? "-" : "",
-		    (long long)((ms < 0 ? -ms : ms) / 1000));
+		snprintf(out, outsz, "%llds", (long long)(ms < 0 ? 0 : ms / 1000));
 	else
 		model_fmt_minutes(ms, out, outsz);
 }
