@@ -1065,6 +1065,16 @@ fill_edit(const struct view_intake *vi, const struct model *m, struct proto_tick
 	return n;
 }
 
+/* Whether the edit form holds anything that differs from the ticket (coordinates half
+ * typed too): what Esc and C-c would lose, so they ask first. */
+static bool
+edit_differs(const struct view_intake *vi, const struct model *m)
+{
+	struct proto_ticket_edit a;
+
+	return fill_edit(vi, m, &a) > 0 || changed_field(vi, F_COORDS);
+}
+
 /* Whether edit a takes the job from a truck that accepted it or is on its way, by the
  * broker's rule (PROTOCOL.md 7.20): the car further than EDIT_MOVE_M from where it is
  * now, or a fault the truck's kind cannot serve (unless a diagnosis chose the kind). The
@@ -1221,6 +1231,11 @@ intake_key(struct view *v, struct model *m, const struct key *k, enum keymap_act
 	dup_sync(vi, m);
 	if (a == ACTION_ATTACH_CALL && form_scope(&vi->form) == SCOPE_FORM)
 		return attach(vi, m);
+	/* an edit asks before Esc drops it when a value differs from the ticket, and only
+	 * then: a value typed back to what it was is nothing to lose */
+	if (vi->edit_id != 0 && a == ACTION_BACK && !vi->form.confirm && !vi->form.choosing &&
+	    form_scope(&vi->form) == SCOPE_FORM)
+		vi->form.changed = edit_differs(vi, m);
 	r = form_key(&vi->form, m, k, a);
 	diag_sync(vi, m);	/* the fault or the expressway box may have changed */
 	dup_sync(vi, m);	/* so may the phone and the plate */
@@ -1322,6 +1337,19 @@ view_is_intake(const struct view *v)
 {
 	return v != NULL && v->ops == &intake_ops &&
 	    ((const struct view_intake *)v)->edit_id == 0;	/* an edit keeps no draft */
+}
+
+bool
+view_intake_unsaved(const struct view *v, const struct model *m)
+{
+	const struct view_intake *vi = (const struct view_intake *)v;
+	char text[8192];
+
+	if (v == NULL || v->ops != &intake_ops)
+		return false;
+	if (vi->edit_id != 0)
+		return edit_differs(vi, m);
+	return view_intake_draft(v, text, sizeof text) > 0;
 }
 
 /* Append "key=value\n" to buf if it fits whole. */
