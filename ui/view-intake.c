@@ -368,15 +368,16 @@ region_label(const struct data_region *r, char *out, size_t sz)
 		snprintf(out, sz, "%s", r->name);
 }
 
-/* The fault's label, with its code when that says something more ("电瓶 (battery)";
- * not "battery (battery)"). */
+/* The fault's label, with its code when that says something more in English ("Flat tyre
+ * (tyre)"; not "battery (battery)"). Another language shows its words only: the code is
+ * English, and / finds the label as shown. */
 static void
 fault_label(int f, char *out, size_t sz)
 {
 	const char *code = ticket_fault_name((enum ticket_fault)f), *label = present_fault(code);
 
 	snprintf(out, sz, "%s", label);
-	if (!same_words(label, code))
+	if (strncmp(i18n_lang(), "en", 2) == 0 && !same_words(label, code))
 		snprintf(out, sz, "%s  (%s)", label, code);
 }
 
@@ -866,7 +867,7 @@ on_submitted(struct model *m, void *ctx, const struct proto_reply *r,
 	}
 	if (r == NULL)
 		return;
-	present_error(&r->error, vi->rejected, sizeof vi->rejected);
+	present_error_data(&r->error, m->data, vi->rejected, sizeof vi->rejected);
 	char at[40];	/* the args key the broker names ("field"), else its words */
 	snprintf(at, sizeof at, "%s:", r->error.field);
 	vi->rejected_field = rejected_field(r->error.field[0] ? at : r->error.message);
