@@ -653,6 +653,101 @@ START_TEST(test_intake)
 }
 END_TEST
 
+/* A refusal with its machine form (PROTOCOL.md 5.2), answered to the last command. */
+static void
+answer_refusal(enum proto_err code, const char *message, const struct proto_error_params *p)
+{
+	static struct proto_reply r;
+	char id[PROTO_CMD_ID_MAX + 1];
+
+	rd_strlcpy(id, rec.last_cmd, sizeof id);
+	memset(&r, 0, sizeof r);
+	rd_strlcpy(r.cmd_id, id, sizeof r.cmd_id);
+	r.op_id = -1;
+	r.error.code = code;
+	rd_strlcpy(r.error.message, message, sizeof r.error.message);
+	r.error.params = *p;
+	model_reply(&m, id, &r, NULL);
+}
+
+#define ERRP(f) ((uint64_t)1 << PROTO_error_params_##f)
+
+/* The intake form in edit mode, its question before a re-dispatch, the broker's refusal
+ * of a far location with its numbers; the duplicate line of a new intake. */
+START_TEST(test_intake_edit)
+{
+	static const struct proto_error_params far = { .reason = "far_from_region",
+	    .km = 1336, .region = "changsha", .present = ERRP(reason) | ERRP(km) | ERRP(region) };
+	char *text;
+
+	v = view_intake_edit_create(&m, 101);
+	ck_assert_ptr_nonnull(v);
+	sizes("intake, edit mode");
+	for (int i = 0; i < 20; i++)
+		press_sym(KEYSYM_UP);
+	for (int i = 0; i < 5; i++)	/* name phone plate model landmark: the coordinates */
+		press_sym(KEYSYM_TAB);
+	press(KEYMAP_CTRL('u'));
+	type("28.40,112.90");
+	press_sym(KEYSYM_F10);		/* 22 km: the en-route truck would lose the job */
+	sizes("intake, edit takes the job");
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.edit, 1);
+	answer_refusal(PROTO_E_BAD_REQUEST,
+	    "location is 1336 km from region changsha; check the coordinates", &far);
+	sizes("intake, edit refused");
+	text = harness_screen_text(vs);
+	ck_assert_msg(strstr(text, "1336 公里") != NULL, "%s", text);
+	free(text);
+	press_sym(KEYSYM_ESC);
+	sizes("intake, edit: discard question");
+	press('y');
+	view_destroy(v);
+
+	/* a new call from the same phone: the open ticket on its row, the attach key */
+	v = view_intake_create(&m);
+	type("欧阳娜娜");
+	press_sym(KEYSYM_TAB);
+	type("13812345678");
+	press_sym(KEYSYM_TAB);
+	sizes("intake, same caller");
+	press_sym(KEYSYM_F9);
+	sizes("intake, call attached");
+}
+END_TEST
+
+/* Choosing a truck the broker refuses: the refusal's words with its names. */
+START_TEST(test_assign_refused)
+{
+	static const struct proto_error_params busy = { .reason = "truck_busy",
+	    .truck = "CSH-XS-F01", .ticket = 77, .present = ERRP(reason) | ERRP(truck) |
+	    ERRP(ticket) };
+	static const struct proto_error_params kind = { .reason = "wrong_kind", .kind = "van",
+	    .fault = "accident_tow", .need = "flatbed", .present = ERRP(reason) | ERRP(kind) |
+	    ERRP(fault) | ERRP(need) };
+
+	v = view_detail_create(&m, 103, ACTION_NONE);
+	harness_answer_history(&m, 3, events, 3);
+	press('A');
+	harness_answer_cands(&m, cands, ARRAY_LEN(cands));
+	harness_draw(120, 40);		/* the list's rows are what was drawn */
+	press('1');
+	ck_assert_int_eq(rec.assign, 1);
+	answer_refusal(PROTO_E_CONFLICT, "truck CSH-XS-F01 is busy with ticket 77", &busy);
+	sizes("assign refused: busy");
+	ck_assert_msg(strstr(m.message, "#77") != NULL, "%s", m.message);
+	press('A');
+	harness_answer_cands(&m, cands, ARRAY_LEN(cands));
+	harness_draw(120, 40);
+	press('1');
+	ck_assert_int_eq(rec.assign, 2);
+	answer_refusal(PROTO_E_INVALID_STATE, "a van cannot handle accident_tow: it needs a flatbed",
+	    &kind);
+	sizes("assign refused: kind");
+	ck_assert_msg(strstr(m.message, i18n_tr("kind.flatbed")) != NULL, "%s", m.message);
+}
+END_TEST
+
 START_TEST(test_search)
 {
 	v = view_search_create(&m);
@@ -690,6 +785,8 @@ zh_suite(void)
 	tcase_add_test(tc, test_diag);
 	tcase_add_test(tc, test_kpi_help);
 	tcase_add_test(tc, test_intake);
+	tcase_add_test(tc, test_intake_edit);
+	tcase_add_test(tc, test_assign_refused);
 	tcase_add_test(tc, test_search);
 	suite_add_tcase(s, tc);
 	return s;

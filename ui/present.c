@@ -278,13 +278,63 @@ present_event_text(const struct proto_event *e, const struct data *d,
 	present_fill(tmpl, vars, n, out, outsz);
 }
 
+/* A refusal's machine form in the UI language into out: false when it has none, or one
+ * this catalog has no words for (a newer broker's). */
+static bool
+error_why(const struct proto_error_params *p, const struct data *d, char *out, size_t outsz)
+{
+	const struct proto_desc *pd = &proto_descs[PROTO_MSG_error_params];
+	const char *vars[2 * PROTO_error_params__COUNT], *t;
+	char nums[PROTO_error_params__COUNT][24], key[80], tmpl[512];
+	size_t n = 0, len;
+
+	if (!PROTO_HAS(p, error_params, reason) || p->reason[0] == '\0')
+		return false;
+	snprintf(key, sizeof key, "err.why.%s", p->reason);
+	if ((t = i18n_tr(key)) == key)
+		return false;
+	rd_strlcpy(tmpl, t, sizeof tmpl);
+	snprintf(key, sizeof key, "err.why.%s.need", p->reason);
+	if (PROTO_HAS(p, error_params, need) && (t = i18n_tr(key)) != key &&
+	    (len = strlen(tmpl)) < sizeof tmpl)
+		snprintf(tmpl + len, sizeof tmpl - len, "%s%s", joins(t) ? "" : " ", t);
+	for (size_t f = 0; f < pd->n_fields; f++) {
+		const struct proto_field *fd = &pd->fields[f];
+		const char *base = (const char *)p + fd->offset;
+		int64_t v;
+
+		if (!((p->present >> f) & 1u))
+			continue;
+		vars[2 * n] = fd->name;
+		if (fd->type == PT_STR) {
+			vars[2 * n + 1] = param_word(d, NULL, fd->name, base);
+		} else {
+			memcpy(&v, base, sizeof v);
+			snprintf(nums[f], sizeof nums[f], "%lld", (long long)v);
+			vars[2 * n + 1] = nums[f];
+		}
+		n++;
+	}
+	present_fill(tmpl, vars, n, out, outsz);
+	return true;
+}
+
 void
 present_error(const struct proto_error *e, char *out, size_t outsz)
+{
+	present_error_data(e, NULL, out, outsz);
+}
+
+void
+present_error_data(const struct proto_error *e, const struct data *d, char *out,
+    size_t outsz)
 {
 	char key[48];
 	const char *vars[4], *t;
 	enum proto_err code = e != NULL ? e->code : PROTO_E_UNAVAILABLE;
 
+	if (e != NULL && error_why(&e->params, d, out, outsz))
+		return;
 	snprintf(key, sizeof key, "err.%s", proto_err_name(code));
 	t = i18n_tr(key);
 	vars[0] = "code";

@@ -13,6 +13,7 @@
 #include "broker-int.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,13 +26,17 @@ open_ticket(struct broker *b, const struct proto_request *req, int64_t id,
     struct proto_buf *out)
 {
 	struct bticket *t = broker_ticket(b, id);
+	struct proto_error_params e;
 
 	if (t == NULL) {
 		broker_reply_error(out, req, PROTO_E_NOT_FOUND, "no ticket %" PRId64, id);
 		return NULL;
 	}
 	if (ticket_state_final(t->state)) {
-		broker_reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64
+		broker_err_init(&e, "ticket_closed");
+		BERR_INT(&e, ticket, t->w.id);
+		BERR_STR(&e, state, ticket_state_name(t->state));
+		broker_reply_error_why(out, req, PROTO_E_INVALID_STATE, NULL, &e, "ticket %" PRId64
 		    " is %s and can no longer be changed", t->w.id, ticket_state_name(t->state));
 		return NULL;
 	}
@@ -130,6 +135,7 @@ broker_op_edit(struct broker *b, const struct peer *p, const struct proto_reques
 	bool has_lat = PROTO_HAS(a, ticket_edit, lat), has_lon = PROTO_HAS(a, ticket_edit, lon);
 	int fault = -1;
 	const char *why;
+	struct proto_error_params e;
 	char from[96], to[96], km[16];
 
 	(void)p;
@@ -140,9 +146,12 @@ broker_op_edit(struct broker *b, const struct peer *p, const struct proto_reques
 	if (has_lat != has_lon)
 		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "lat",
 		    "location: lat and lon go together");
-	if (PROTO_HAS(a, ticket_edit, fault) && (fault = ticket_fault_parse(a->fault)) < 0)
-		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "fault",
+	if (PROTO_HAS(a, ticket_edit, fault) && (fault = ticket_fault_parse(a->fault)) < 0) {
+		broker_err_init(&e, "unknown_fault");
+		BERR_STR(&e, name, a->fault);
+		return broker_reply_error_why(out, req, PROTO_E_BAD_REQUEST, "fault", &e,
 		    "unknown fault '%.24s'", a->fault);
+	}
 	if (PROTO_HAS(a, ticket_edit, customer) && broker_blank(a->customer))
 		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "customer",
 		    "customer: name is empty");
@@ -156,10 +165,14 @@ broker_op_edit(struct broker *b, const struct peer *p, const struct proto_reques
 	if (has_lat && t->region != NULL) {
 		double d = geo_distance_m((struct geo_point){ a->lat, a->lon },
 		    (struct geo_point){ t->region->lat, t->region->lon });
-		if (d > BROKER_FAR_FROM_REGION_M)
-			return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "lat",
+		if (d > BROKER_FAR_FROM_REGION_M) {
+			broker_err_init(&e, "far_from_region");
+			BERR_INT(&e, km, (int64_t)lround(d / 1000));
+			BERR_STR(&e, region, t->region->id);
+			return broker_reply_error_why(out, req, PROTO_E_BAD_REQUEST, "lat", &e,
 			    "location is %.0f km from region %s; check the coordinates", d / 1000,
 			    t->region->id);
+		}
 	}
 
 	int64_t now = broker_now(b);

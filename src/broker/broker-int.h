@@ -316,6 +316,23 @@ int broker_reply_error(struct proto_buf *out, const struct proto_request *req,
  * so a form shows it beside that field whatever the language. */
 int broker_reply_error_at(struct proto_buf *out, const struct proto_request *req,
     enum proto_err code, const char *field, const char *fmt, ...) RD_PRINTF(5, 6);
+/* The same with the refusal's machine form (the error's "params", PROTOCOL.md 5.2), so a
+ * console words it in its language: start with broker_err_init (the reason), then set the
+ * keys it names with BERR_STR and BERR_INT. field may be NULL. */
+void broker_err_init(struct proto_error_params *e, const char *reason);
+#define BERR_STR(e, key, v)                                      \
+	do {                                                     \
+		PROTO_STRSET((e)->key, (v));                     \
+		PROTO_SET((e), error_params, key);               \
+	} while (0)
+#define BERR_INT(e, key, v)                                      \
+	do {                                                     \
+		(e)->key = (v);                                  \
+		PROTO_SET((e), error_params, key);               \
+	} while (0)
+int broker_reply_error_why(struct proto_buf *out, const struct proto_request *req,
+    enum proto_err code, const char *field, const struct proto_error_params *e,
+    const char *fmt, ...) RD_PRINTF(6, 7);
 /* Whether s is empty or only spaces and tabs (a required text left blank). */
 bool broker_blank(const char *s);
 /* A reply in several frames: a queue for p, frames added (taken: freed with it), then
