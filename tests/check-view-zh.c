@@ -3,7 +3,10 @@
  * whose timeline holds every event code of PROTOCOL.md 8.4, a warning of every kind, the
  * broker's candidates with their reasons, errors (the broker's and the client's own), the
  * diagnosis queue and flow, the KPI and help screens, the intake form with its inline
- * errors, and the history search. Each screen is read for English: a run of three or more
+ * errors, in edit mode (its re-dispatch question, a refusal with its machine form, the
+ * discard question) and with the same caller's open ticket, refused truck choices, the
+ * board with a find, the question about a command past its window, and the history
+ * search. Each screen is read for English: a run of three or more
  * ASCII letters, in a word without digits (times, plates and truck ids have some), that is
  * not on the short allow-list below nor in the data the screen shows (names of landmarks,
  * suppliers, users and customers are data, some of it bilingual).
@@ -18,10 +21,12 @@
 #include <string.h>
 
 #include "data.h"
+#include "expired.h"
 #include "flow.h"
 #include "i18n.h"
 #include "keymap.h"
 #include "model.h"
+#include "model-request.h"
 #include "ticket.h"
 #include "util.h"
 #include "view-board.h"
@@ -711,7 +716,12 @@ START_TEST(test_intake_edit)
 	type("13812345678");
 	press_sym(KEYSYM_TAB);
 	sizes("intake, same caller");
+	harness_draw(120, 40);
+	char *scr = harness_screen_text(vs);
+	ck_assert_msg(strstr(scr, i18n_tr("intake.dup.open")) != NULL, "%s", scr);
+	free(scr);
 	press_sym(KEYSYM_F9);
+	ck_assert_int_eq(rec.callback, 1);
 	sizes("intake, call attached");
 }
 END_TEST
@@ -745,6 +755,52 @@ START_TEST(test_assign_refused)
 	    &kind);
 	sizes("assign refused: kind");
 	ck_assert_msg(strstr(m.message, i18n_tr("kind.flatbed")) != NULL, "%s", m.message);
+}
+END_TEST
+
+/* The board's find (f, then C-n to the next match) and the question about a command past
+ * its window, over the board. */
+START_TEST(test_find_expired)
+{
+	struct proto_ticket_note a = { .id = 101, .text = "客户在公交站旁", .present = PROTO_ALL };
+	struct model_request rq = { .op = PROTO_MSG_ticket_note, .args = &a };
+	char what[64], id[PROTO_CMD_ID_MAX + 1], found[2048], *text;
+	struct model_pending *p;
+
+	v = view_board_create();
+	press('f');
+	type("湘A");
+	sizes("board, find typed");
+	press_sym(KEYSYM_ENTER);
+	ck_assert_str_eq(m.board.find, "湘A");
+	sizes("board, find active");
+	press(KEYMAP_CTRL('n'));
+	sizes("board, next match");
+
+	snprintf(what, sizeof what, "%s #101", i18n_tr("cmd.note"));
+	rq.what = what;
+	ck_assert_int_eq(model_request(&m, &rq, id), 0);
+	model_pending_queue(&m, model_pending_find(&m, id));
+	harness_answer_none(&m, id, "no reply to ticket.note within 540 s");
+	p = model_pending_asking(&m);
+	ck_assert_ptr_nonnull(p);
+	static const int dims[][2] = { { 80, 24 }, { 120, 40 }, { 200, 60 } };
+	for (size_t i = 0; i < ARRAY_LEN(dims); i++) {
+		harness_draw(dims[i][0], dims[i][1]);
+		expired_draw(vs, p);
+		text = harness_screen_text(vs);
+		char *roles = strstr(text, "-- roles --");
+		if (roles != NULL)
+			*roles = '\0';
+		int n = english(text, found, sizeof found);
+		if (n > 0)
+			fprintf(stderr, "expired question %dx%d:\n%s\n", dims[i][0], dims[i][1],
+			    text);
+		ck_assert_msg(strstr(text, what) != NULL, "%s", text);
+		free(text);
+		ck_assert_msg(n == 0, "expired question %dx%d: English on a zh_CN screen: %.600s",
+		    dims[i][0], dims[i][1], found);
+	}
 }
 END_TEST
 
@@ -787,6 +843,7 @@ zh_suite(void)
 	tcase_add_test(tc, test_intake);
 	tcase_add_test(tc, test_intake_edit);
 	tcase_add_test(tc, test_assign_refused);
+	tcase_add_test(tc, test_find_expired);
 	tcase_add_test(tc, test_search);
 	suite_add_tcase(s, tc);
 	return s;
