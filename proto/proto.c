@@ -271,6 +271,7 @@ proto_fail(struct proto_error *err, enum proto_err code, const char *fmt, ...)
 		va_list ap;
 		err->code = code;
 		err->field[0] = '\0';
+		err->params.present = 0;
 		va_start(ap, fmt);
 		vsnprintf(err->message, sizeof err->message, fmt, ap);
 		va_end(ap);
@@ -583,11 +584,20 @@ void
 proto_encode_reply_error_at(struct proto_buf *b, const char *cmd_id, const char *op,
     enum proto_err code, const char *field, const char *message)
 {
+	proto_encode_reply_error_params(b, cmd_id, op, code, field, NULL, message);
+}
+
+void
+proto_encode_reply_error_params(struct proto_buf *b, const char *cmd_id, const char *op,
+    enum proto_err code, const char *field, const struct proto_error_params *params,
+    const char *message)
+{
 	bool at = field != NULL && field[0] != '\0';
+	bool with = params != NULL && PROTO_HAS(params, error_params, reason);
 
 	reply_head(b, cmd_id, op, false);
 	proto_pack_str(b, "error");
-	proto_pack_map(b, at ? 3 : 2);
+	proto_pack_map(b, 2 + (at ? 1 : 0) + (with ? 1 : 0));
 	proto_pack_str(b, "code");
 	proto_pack_str(b, proto_err_name(code));
 	proto_pack_str(b, "message");
@@ -595,6 +605,10 @@ proto_encode_reply_error_at(struct proto_buf *b, const char *cmd_id, const char 
 	if (at) {
 		proto_pack_str(b, "field");
 		proto_pack_str(b, field);
+	}
+	if (with) {
+		proto_pack_str(b, "params");
+		proto_pack_obj(b, PROTO_MSG_error_params, params, 0);
 	}
 }
 
@@ -1290,6 +1304,13 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 			memcpy(out->error.field, fld->via.str.ptr, fld->via.str.size);
 			out->error.field[fld->via.str.size] = '\0';
 		}
+		/* optional too: params a newer broker words differently are dropped whole, and
+		 * the message stands alone */
+		const msgpack_object *prm = map_get(e, "params");
+		struct proto_error perr;
+		if (prm == NULL || decode_obj(prm, PROTO_MSG_error_params, &out->error.params,
+		    "error.params", &perr) < 0)
+			memset(&out->error.params, 0, sizeof out->error.params);
 		r = 0;
 		goto out;
 	}

@@ -244,6 +244,9 @@ struct proto_error {
 	enum proto_err code;
 	char message[200];
 	char field[33];	/* a reply's optional "field": the args key it is about; "" none */
+	/* a reply's optional "params": the refusal's machine form; present 0 when absent or
+	 * not readable (the message is still there) */
+	struct proto_error_params params;
 };
 
 const char *proto_err_name(enum proto_err e);
@@ -298,6 +301,10 @@ void proto_encode_reply_error(struct proto_buf *b, const char *cmd_id, const cha
 /* The same with the error's "field" (the args key it is about; NULL or "": none). */
 void proto_encode_reply_error_at(struct proto_buf *b, const char *cmd_id, const char *op,
     enum proto_err code, const char *field, const char *message);
+/* The same with the error's "params" too (NULL: none). */
+void proto_encode_reply_error_params(struct proto_buf *b, const char *cmd_id, const char *op,
+    enum proto_err code, const char *field, const struct proto_error_params *params,
+    const char *message);
 /* A feed message: {"v":1,"type":"fix"|"status", ...fields}. */
 void proto_encode_feed(struct proto_buf *b, enum proto_msg_id type, const void *msg);
 /* A published body: {"v":1,"epoch":..,"seq":..,"ts":..,"<entity>":{...}} for the entity

@@ -234,6 +234,29 @@ fail_as(const char *user, enum proto_msg_id op, const void *args, enum proto_err
 	harness_broker_fail(&E, user, op, args, code, msg);
 }
 
+/* The same, and the refusal's machine form (PROTOCOL.md 5.2): its reason (NULL: none) into
+ * *e when e is not NULL. */
+static void
+fail_why(const char *user, enum proto_msg_id op, const void *args, enum proto_err code,
+    const char *msg, const char *reason, struct proto_error_params *e)
+{
+	struct proto_reply r;
+
+	harness_broker_call_as(&E, user, op, args, &r);
+	ck_assert_msg(!r.ok, "%s accepted", proto_descs[op].wire);
+	ck_assert_int_eq(r.error.code, code);
+	ck_assert_msg(strstr(r.error.message, msg) != NULL, "'%s' lacks '%s'", r.error.message,
+	    msg);
+	if (reason == NULL)
+		ck_assert_msg(!PROTO_HAS(&r.error.params, error_params, reason), "%s: reason %s",
+		    msg, r.error.params.reason);
+	else
+		ck_assert_str_eq(r.error.params.reason, reason);
+	if (e != NULL)
+		*e = r.error.params;
+	proto_reply_finish(&r);
+}
+
 static struct proto_ticket
 create(const char *region, const char *fault, double lat, double lon)
 {
@@ -356,6 +379,48 @@ details_of(int64_t id, const char *kind, char *out, size_t n)
 	proto_reply_finish(&r);
 }
 
+/* The n-th event (from 0) of ticket id with code into *e; false if there is none. */
+static bool
+event_coded(int64_t id, const char *code, int n, struct proto_event *e)
+{
+	struct proto_reply r;
+	bool found = false;
+
+	get_ticket(id, &r);
+	for (size_t i = 0; i < r.n_events && !found; i++)
+		if (PROTO_HAS(&r.events[i], event, code) && strcmp(r.events[i].code, code) == 0 &&
+		    n-- == 0) {
+			*e = r.events[i];
+			found = true;
+		}
+	proto_reply_finish(&r);
+	return found;
+}
+
+/* The edit event of field on ticket id has old and value (and no km or min when NULL/-1). */
+static void
+assert_edit(int64_t id, const char *field, const char *old, const char *value,
+    const char *km, int min)
+{
+	struct proto_event e;
+
+	for (int n = 0; event_coded(id, "edit", n, &e); n++) {
+		if (strcmp(e.params.field, field) != 0)
+			continue;
+		ck_assert_str_eq(e.kind, "edit");
+		ck_assert_str_eq(e.params.old, old);
+		ck_assert_str_eq(e.params.value, value);
+		ck_assert(PROTO_HAS(&e.params, event_params, km) == (km != NULL));
+		if (km != NULL)
+			ck_assert_str_eq(e.params.km, km);
+		ck_assert(PROTO_HAS(&e.params, event_params, min) == (min >= 0));
+		if (min >= 0)
+			ck_assert_int_eq(e.params.min, min);
+		return;
+	}
+	ck_abort_msg("no edit event of %s on ticket %lld", field, (long long)id);
+}
+
 /* ---------------------------------------------------------------- ticket.edit */
 
 START_TEST(test_edit_each_key)
@@ -433,23 +498,33 @@ START_TEST(test_edit_each_key)
 	    "%s", d);
 	ck_assert_msg(strstr(d, "13907311234") == NULL && strstr(d, "139 0731 1234") == NULL,
 	    "%s", d);
+	/* the machine form of each (PROTOCOL.md 8.4) */
+	assert_edit(t.id, "customer", "李四", "王五", NULL, -1);
+	assert_edit(t.id, "phone", "138****8000", "139****1234", NULL, -1);
+	assert_edit(t.id, "model", "", "BYD Han", NULL, -1);
+	assert_edit(t.id, "location", "29.50000,113.50000", "29.50100,113.50000", "0.1", -1);
+	assert_edit(t.id, "landmark", "", "Pass", NULL, -1);
+	assert_edit(t.id, "fault", "battery", "accident_tow", NULL, -1);
+	assert_edit(t.id, "flags", "none", "expressway+injury", NULL, 60);
 }
 END_TEST
 
+/* The refusals with their machine form where they name a number or a name (5.2). */
 static const struct {
 	const char *what;
 	enum proto_err code;
-	const char *msg;
+	const char *msg, *reason;
 } edit_bad[] = {
-	{ "nothing", PROTO_E_BAD_REQUEST, "nothing to change" },
-	{ "lat alone", PROTO_E_BAD_REQUEST, "location: lat and lon go together" },
-	{ "fault", PROTO_E_BAD_REQUEST, "unknown fault 'flat'" },
-	{ "customer", PROTO_E_BAD_REQUEST, "customer: name is empty" },
-	{ "phone", PROTO_E_BAD_REQUEST, "phone: " },
-	{ "plate", PROTO_E_BAD_REQUEST, "plate: empty" },
-	{ "address", PROTO_E_BAD_REQUEST, "address: empty" },
-	{ "far", PROTO_E_BAD_REQUEST, "km from region town; check the coordinates" },
-	{ "no ticket", PROTO_E_NOT_FOUND, "no ticket 99" },
+	{ "nothing", PROTO_E_BAD_REQUEST, "nothing to change", NULL },
+	{ "lat alone", PROTO_E_BAD_REQUEST, "location: lat and lon go together", NULL },
+	{ "fault", PROTO_E_BAD_REQUEST, "unknown fault 'flat'", "unknown_fault" },
+	{ "customer", PROTO_E_BAD_REQUEST, "customer: name is empty", NULL },
+	{ "phone", PROTO_E_BAD_REQUEST, "phone: ", NULL },
+	{ "plate", PROTO_E_BAD_REQUEST, "plate: empty", NULL },
+	{ "address", PROTO_E_BAD_REQUEST, "address: empty", NULL },
+	{ "far", PROTO_E_BAD_REQUEST, "km from region town; check the coordinates",
+	    "far_from_region" },
+	{ "no ticket", PROTO_E_NOT_FOUND, "no ticket 99", NULL },
 };
 
 START_TEST(test_edit_invalid)
@@ -500,7 +575,17 @@ START_TEST(test_edit_invalid)
 		PROTO_SET(&a, ticket_edit, plate);
 		break;
 	}
-	fail_as("agent9", PROTO_MSG_ticket_edit, &a, edit_bad[_i].code, edit_bad[_i].msg);
+	struct proto_error_params e;
+	fail_why("agent9", PROTO_MSG_ticket_edit, &a, edit_bad[_i].code, edit_bad[_i].msg,
+	    edit_bad[_i].reason, &e);
+	if (_i == 2)
+		ck_assert_str_eq(e.name, "flat");
+	if (_i == 7) {
+		char msg[64];
+		ck_assert_str_eq(e.region, "town");
+		snprintf(msg, sizeof msg, "location is %lld km from", (long long)e.km);
+		fail_as("agent9", PROTO_MSG_ticket_edit, &a, edit_bad[_i].code, msg);
+	}
 	event_kinds(t.id, kinds, sizeof kinds, &r);
 	proto_reply_finish(&r);
 	ck_assert_msg(strstr(kinds, "edit") == NULL, "%s: %s", edit_bad[_i].what, kinds);
@@ -518,8 +603,11 @@ START_TEST(test_closed_refused)
 	ok_as("agent7", PROTO_MSG_ticket_cancel, &c);
 	PROTO_STRSET(a.plate, "湘A12345");
 	PROTO_SET(&a, ticket_edit, plate);
-	fail_as("agent9", PROTO_MSG_ticket_edit, &a, PROTO_E_INVALID_STATE,
-	    "is cancelled and can no longer be changed");
+	struct proto_error_params e;
+	fail_why("agent9", PROTO_MSG_ticket_edit, &a, PROTO_E_INVALID_STATE,
+	    "is cancelled and can no longer be changed", "ticket_closed", &e);
+	ck_assert_int_eq(e.ticket, t.id);
+	ck_assert_str_eq(e.state, "cancelled");
 	fail_as("agent9", PROTO_MSG_ticket_callback, &cb, PROTO_E_INVALID_STATE,
 	    "is cancelled and can no longer be changed");
 	cb.id = 77;
@@ -565,6 +653,10 @@ START_TEST(test_move_redispatches)
 	details_of(t.id, "release", d, sizeof d);
 	ck_assert_msg(strstr(d, "A1 released: the car is 6.1 km from where the truck was sent")
 	    != NULL, "%s", d);
+	struct proto_event e;
+	ck_assert(event_coded(t.id, "edit_moved", 0, &e));
+	ck_assert_str_eq(e.params.truck, "A1");
+	ck_assert_str_eq(e.params.km, "6.1");
 	/* A1 did not decline: it may be offered the ticket again */
 	step(1000);
 }
@@ -599,6 +691,10 @@ START_TEST(test_small_move_keeps_truck)
 	event_kinds(t.id, kinds, sizeof kinds, &r);
 	proto_reply_finish(&r);
 	ck_assert_str_eq(kinds, "created offer accept edit eta");
+	struct proto_event e;
+	ck_assert(event_coded(t.id, "eta", 0, &e));
+	ck_assert_int_eq(e.params.min, 3);
+	ck_assert_str_eq(e.params.src, "model");
 }
 END_TEST
 
@@ -633,6 +729,11 @@ START_TEST(test_fault_redispatches)
 	details_of(t.id, "release", d, sizeof d);
 	ck_assert_msg(strstr(d, "A1 released: a van cannot handle mechanical_tow") != NULL,
 	    "%s", d);
+	struct proto_event e;
+	ck_assert(event_coded(t.id, "edit_fault", 0, &e));
+	ck_assert_str_eq(e.params.truck, "A1");
+	ck_assert_str_eq(e.params.kind, "van");
+	ck_assert_str_eq(e.params.fault, "mechanical_tow");
 }
 END_TEST
 
@@ -674,6 +775,66 @@ START_TEST(test_move_agent_region)
 	u = edit(&a);
 	ck_assert_str_eq(u.state, "new");
 	ck_assert(!PROTO_HAS(&u, ticket, truck));
+}
+END_TEST
+
+/* The refusals an agent meets in the intake form and choosing a truck carry their machine
+ * form (PROTOCOL.md 5.2): the reason and the numbers and names the message has. */
+START_TEST(test_refusal_params)
+{
+	struct proto_intake_create in = { .lat = 35.0, .lon = TOWN_LON, .present = 0 };
+	struct proto_ticket_assign as = { .present = PROTO_ALL };
+	struct proto_error_params e;
+	struct proto_ticket t1, t2, t3;
+
+	PROTO_STRSET(in.customer, "李四");
+	PROTO_STRSET(in.phone, "13800138000");
+	PROTO_STRSET(in.plate, "湘A·54321");
+	PROTO_STRSET(in.address, "test road");
+	PROTO_STRSET(in.fault, "battery");
+	PROTO_STRSET(in.region, "town");
+	fail_why("agent7", PROTO_MSG_intake_create, &in, PROTO_E_BAD_REQUEST, "km from region town",
+	    "far_from_region", &e);
+	ck_assert_str_eq(e.region, "town");
+	ck_assert_int_gt(e.km, 700);
+	ck_assert_int_lt(e.km, 800);
+	PROTO_STRSET(in.region, "nowhere");
+	fail_why("agent7", PROTO_MSG_intake_create, &in, PROTO_E_BAD_REQUEST, "unknown region",
+	    "unknown_region", &e);
+	ck_assert_str_eq(e.name, "nowhere");
+	PROTO_STRSET(in.region, "town");
+	PROTO_STRSET(in.fault, "flat");
+	fail_why("agent7", PROTO_MSG_intake_create, &in, PROTO_E_BAD_REQUEST, "unknown fault",
+	    "unknown_fault", &e);
+	ck_assert_str_eq(e.name, "flat");
+
+	truck_at("G1", "van", "gamma", "hills", HILLS_LAT, HILLS_LON, 1);
+	truck_at("G2", "van", "gamma", "hills", HILLS_LAT, HILLS_LON, 2);
+	t1 = create("hills", "battery", HILLS_LAT, HILLS_LON);
+	t2 = create("hills", "battery", HILLS_LAT, HILLS_LON);
+	t3 = create("hills", "accident_tow", HILLS_LAT, HILLS_LON);
+	as.id = t1.id;
+	PROTO_STRSET(as.truck, "G1");
+	ok_as("agent7", PROTO_MSG_ticket_assign, &as);
+	fail_why("agent7", PROTO_MSG_ticket_assign, &as, PROTO_E_CONFLICT, "already has",
+	    "truck_has_ticket", &e);
+	ck_assert_str_eq(e.truck, "G1");
+	ck_assert_int_eq(e.ticket, t1.id);
+	as.id = t2.id;
+	fail_why("agent7", PROTO_MSG_ticket_assign, &as, PROTO_E_CONFLICT, "is busy with",
+	    "truck_busy", &e);
+	ck_assert_int_eq(e.ticket, t1.id);
+	as.id = t3.id;
+	PROTO_STRSET(as.truck, "G2");
+	fail_why("agent7", PROTO_MSG_ticket_assign, &as, PROTO_E_INVALID_STATE, "cannot handle",
+	    "wrong_kind", &e);
+	ck_assert_str_eq(e.kind, "van");
+	ck_assert_str_eq(e.fault, "accident_tow");
+	ck_assert(!PROTO_HAS(&e, error_params, need));
+	PROTO_STRSET(as.truck, "ZZ-1");
+	fail_why("agent7", PROTO_MSG_ticket_assign, &as, PROTO_E_NOT_FOUND, "no truck",
+	    "no_truck", &e);
+	ck_assert_str_eq(e.truck, "ZZ-1");
 }
 END_TEST
 
@@ -731,6 +892,10 @@ START_TEST(test_callback)
 	ck_assert_str_eq(r.events[1].detail, "the customer called again");
 	ck_assert_str_eq(r.events[1].user, "agent9");
 	ck_assert_str_eq(r.events[2].detail, "the customer called again: asks where the truck is");
+	ck_assert_str_eq(r.events[1].code, "callback");
+	ck_assert(!PROTO_HAS(&r.events[1].params, event_params, text));
+	ck_assert_str_eq(r.events[2].code, "callback");
+	ck_assert_str_eq(r.events[2].params.text, "asks where the truck is");
 	proto_reply_finish(&r);
 }
 END_TEST
@@ -748,6 +913,7 @@ main(void)
 	tcase_add_test(tc, test_small_move_keeps_truck);
 	tcase_add_test(tc, test_fault_redispatches);
 	tcase_add_test(tc, test_move_agent_region);
+	tcase_add_test(tc, test_refusal_params);
 	tcase_add_test(tc, test_waiting_fault_dispatches);
 	tcase_add_test(tc, test_edit_retry);
 	tcase_add_test(tc, test_callback);

@@ -904,6 +904,58 @@ START_TEST(test_reply_errors)
 	ck_assert_msg(proto_decode_reply(b.data, b.len, &r, NULL) == 0, "decode");
 	ck_assert_str_eq(r.error.field, "");
 	proto_reply_finish(&r);
+	/* the optional params of a refusal (5.2): read back; absent without them; dropped
+	 * whole, the message kept, when they do not read */
+	struct proto_error_params ep = { .km = 1336, .present = 0 };
+	PROTO_STRSET(ep.reason, "far_from_region");
+	PROTO_STRSET(ep.region, "changsha");
+	ep.present = (uint64_t)1 << PROTO_error_params_reason |
+	    (uint64_t)1 << PROTO_error_params_region | (uint64_t)1 << PROTO_error_params_km;
+	proto_buf_reset(&b);
+	proto_encode_reply_error_params(&b, cmd, "intake.create", PROTO_E_BAD_REQUEST, "lat", &ep,
+	    "location is 1336 km from region changsha; check the coordinates");
+	ck_assert_msg(proto_decode_reply(b.data, b.len, &r, NULL) == 0, "decode");
+	ck_assert_str_eq(r.error.field, "lat");
+	ck_assert_str_eq(r.error.params.reason, "far_from_region");
+	ck_assert_str_eq(r.error.params.region, "changsha");
+	ck_assert_int_eq(r.error.params.km, 1336);
+	ck_assert(!PROTO_HAS(&r.error.params, error_params, truck));
+	proto_reply_finish(&r);
+	proto_buf_reset(&b);
+	proto_encode_reply_error_at(&b, cmd, "intake.create", PROTO_E_BAD_REQUEST, "lat", "x");
+	ck_assert_msg(proto_decode_reply(b.data, b.len, &r, NULL) == 0, "decode");
+	ck_assert_int_eq(r.error.params.present, 0);
+	proto_reply_finish(&r);
+	proto_buf_reset(&b);
+	{
+		/* {"v":1,"cmd_id":cmd,"op":"x","ok":false,"error":{"code":..,"message":..,
+		 * "params":{"reason":"far_from_region","km":"far"}}} */
+		proto_pack_map(&b, 5);
+		proto_pack_str(&b, "v");
+		proto_pack_i64(&b, PROTO_VERSION);
+		proto_pack_str(&b, "cmd_id");
+		proto_pack_str(&b, cmd);
+		proto_pack_str(&b, "op");
+		proto_pack_str(&b, "intake.create");
+		proto_pack_str(&b, "ok");
+		proto_pack_bool(&b, false);
+		proto_pack_str(&b, "error");
+		proto_pack_map(&b, 3);
+		proto_pack_str(&b, "code");
+		proto_pack_str(&b, "bad_request");
+		proto_pack_str(&b, "message");
+		proto_pack_str(&b, "far away");
+		proto_pack_str(&b, "params");
+		proto_pack_map(&b, 2);
+		proto_pack_str(&b, "reason");
+		proto_pack_str(&b, "far_from_region");
+		proto_pack_str(&b, "km");
+		proto_pack_str(&b, "far");
+	}
+	ck_assert_msg(proto_decode_reply(b.data, b.len, &r, NULL) == 0, "decode");
+	ck_assert_str_eq(r.error.message, "far away");
+	ck_assert_int_eq(r.error.params.present, 0);
+	proto_reply_finish(&r);
 	/* an error about a frame whose op and cmd_id could not be read */
 	proto_buf_reset(&b);
 	proto_encode_reply_error(&b, "", "", PROTO_E_BAD_REQUEST, "empty message");

@@ -83,6 +83,29 @@ START_TEST(test_nothing_cut_at_80)
 }
 END_TEST
 
+/* The detail's keys the hint bar shows are in the help too: e (correct the ticket) on a
+ * line of its own text, in both languages (issue 8). */
+START_TEST(test_lists_edit)
+{
+	static const char *langs[] = { "en", "zh_CN" };
+	char *d, *line;
+	bool found = false;
+
+	load_lang(langs[_i]);
+	const char *text = i18n_tr("key.edit_ticket");
+	for (int pages = 0; pages < 20 && !found; pages++) {
+		view_draw(v, NULL, vs, NULL);
+		d = vscreen_dump(vs);
+		for (line = strtok(d, "\n"); line != NULL && !found; line = strtok(NULL, "\n"))
+			found = strstr(line, text) != NULL && strstr(line, " e ") != NULL;
+		free(d);
+		if (view_key(v, NULL, NULL, ACTION_PAGE_DOWN) == UI_HANDLED)
+			break;
+	}
+	ck_assert_msg(found, "%s: no help line \"e ... %s\"", langs[_i], text);
+}
+END_TEST
+
 /* Past the keys: the filter syntax, the columns, the colours and marks (each in its own
  * colour) and the mouse, in both languages; a long explanation wraps under itself. */
 START_TEST(test_explains_the_screen)
@@ -245,6 +268,7 @@ help_suite(void)
 	tcase_add_test(tc, test_golden_zh);
 	tcase_add_loop_test(tc, test_nothing_cut_at_80, 0, 2);
 	tcase_add_loop_test(tc, test_explains_the_screen, 0, 2);
+	tcase_add_loop_test(tc, test_lists_edit, 0, 2);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("keys");

@@ -3,7 +3,10 @@
  * whose timeline holds every event code of PROTOCOL.md 8.4, a warning of every kind, the
  * broker's candidates with their reasons, errors (the broker's and the client's own), the
  * diagnosis queue and flow, the KPI and help screens, the intake form with its inline
- * errors, and the history search. Each screen is read for English: a run of three or more
+ * errors, in edit mode (its re-dispatch question, a refusal with its machine form, the
+ * discard question) and with the same caller's open ticket, refused truck choices, the
+ * board with a find, the question about a command past its window, and the history
+ * search. Each screen is read for English: a run of three or more
  * ASCII letters, in a word without digits (times, plates and truck ids have some), that is
  * not on the short allow-list below nor in the data the screen shows (names of landmarks,
  * suppliers, users and customers are data, some of it bilingual).
@@ -18,10 +21,12 @@
 #include <string.h>
 
 #include "data.h"
+#include "expired.h"
 #include "flow.h"
 #include "i18n.h"
 #include "keymap.h"
 #include "model.h"
+#include "model-request.h"
 #include "ticket.h"
 #include "util.h"
 #include "view-board.h"
@@ -297,6 +302,36 @@ static const struct proto_event events[] = {
 	{ E("state", "solved_phone", USER), .params = { .state = "resolved_remote",
 	    .present = EP(state) } },
 	{ E("eta", "eta", ""), .params = { .min = 19, .src = "model", .present = EP(min) | EP(src) } },
+	/* ticket.edit's corrections, one of each key, and the re-dispatches they cause */
+	{ E("edit", "edit", USER), .params = { .field = "customer", .old = "欧阳娜", .value = "欧阳娜娜",
+	    .present = EP(field) | EP(old) | EP(value) } },
+	{ E("edit", "edit", USER), .params = { .field = "phone", .old = "138****5678",
+	    .value = "139****1234", .present = EP(field) | EP(old) | EP(value) } },
+	{ E("edit", "edit", USER), .params = { .field = "plate", .old = "湘A54321", .value = "湘A12345",
+	    .present = EP(field) | EP(old) | EP(value) } },
+	{ E("edit", "edit", USER), .params = { .field = "model", .old = "", .value = "比亚迪 秦",
+	    .present = EP(field) | EP(old) | EP(value) } },
+	{ E("edit", "edit", USER), .params = { .field = "location", .old = "28.19600,112.97680",
+	    .value = "28.25000,112.97680", .km = "6.0", .present = EP(field) | EP(old) |
+	    EP(value) | EP(km) } },
+	{ E("edit", "edit", USER), .params = { .field = "address", .old = "长沙市岳麓区",
+	    .value = "长沙市岳麓区麓山南路", .present = EP(field) | EP(old) | EP(value) } },
+	{ E("edit", "edit", USER), .params = { .field = "landmark", .old = "",
+	    .value = "湖南大学东门", .present = EP(field) | EP(old) | EP(value) } },
+	{ E("edit", "edit", USER), .params = { .field = "fault", .old = "battery",
+	    .value = "mechanical_tow", .present = EP(field) | EP(old) | EP(value) } },
+	{ E("edit", "edit", USER), .params = { .field = "flags", .old = "none",
+	    .value = "expressway+injury", .min = 60, .present = EP(field) | EP(old) | EP(value) |
+	    EP(min) } },
+	{ E("edit", "edit", USER), .params = { .field = "flags", .old = "alone_night+vulnerable",
+	    .value = "none", .present = EP(field) | EP(old) | EP(value) } },
+	{ E("release", "edit_moved", USER), .params = { .truck = "CSH-XJ-V01", .km = "6.0",
+	    .present = EP(truck) | EP(km) } },
+	{ E("release", "edit_fault", USER), .params = { .truck = "CSH-XJ-V01", .kind = "van",
+	    .fault = "mechanical_tow", .present = EP(truck) | EP(kind) | EP(fault) } },
+	{ E("callback", "callback", USER), .params = { .present = 0 } },
+	{ E("callback", "callback", USER), .params = { .text = "客户问车到哪了",
+	    .present = EP(text) } },
 };
 
 /* The broker's ranking, with the machine form of its reasons. */
@@ -623,6 +658,152 @@ START_TEST(test_intake)
 }
 END_TEST
 
+/* A refusal with its machine form (PROTOCOL.md 5.2), answered to the last command. */
+static void
+answer_refusal(enum proto_err code, const char *message, const struct proto_error_params *p)
+{
+	static struct proto_reply r;
+	char id[PROTO_CMD_ID_MAX + 1];
+
+	rd_strlcpy(id, rec.last_cmd, sizeof id);
+	memset(&r, 0, sizeof r);
+	rd_strlcpy(r.cmd_id, id, sizeof r.cmd_id);
+	r.op_id = -1;
+	r.error.code = code;
+	rd_strlcpy(r.error.message, message, sizeof r.error.message);
+	r.error.params = *p;
+	model_reply(&m, id, &r, NULL);
+}
+
+#define ERRP(f) ((uint64_t)1 << PROTO_error_params_##f)
+
+/* The intake form in edit mode, its question before a re-dispatch, the broker's refusal
+ * of a far location with its numbers; the duplicate line of a new intake. */
+START_TEST(test_intake_edit)
+{
+	static const struct proto_error_params far = { .reason = "far_from_region",
+	    .km = 1336, .region = "changsha", .present = ERRP(reason) | ERRP(km) | ERRP(region) };
+	char *text;
+
+	v = view_intake_edit_create(&m, 101);
+	ck_assert_ptr_nonnull(v);
+	sizes("intake, edit mode");
+	for (int i = 0; i < 20; i++)
+		press_sym(KEYSYM_UP);
+	for (int i = 0; i < 5; i++)	/* name phone plate model landmark: the coordinates */
+		press_sym(KEYSYM_TAB);
+	press(KEYMAP_CTRL('u'));
+	type("28.40,112.90");
+	press_sym(KEYSYM_F10);		/* 22 km: the en-route truck would lose the job */
+	sizes("intake, edit takes the job");
+	press_sym(KEYSYM_F10);
+	ck_assert_int_eq(rec.edit, 1);
+	answer_refusal(PROTO_E_BAD_REQUEST,
+	    "location is 1336 km from region changsha; check the coordinates", &far);
+	sizes("intake, edit refused");
+	text = harness_screen_text(vs);
+	ck_assert_msg(strstr(text, "1336 公里") != NULL, "%s", text);
+	free(text);
+	press_sym(KEYSYM_ESC);
+	sizes("intake, edit: discard question");
+	press('y');
+	view_destroy(v);
+
+	/* a new call from the same phone: the open ticket on its row, the attach key */
+	v = view_intake_create(&m);
+	type("欧阳娜娜");
+	press_sym(KEYSYM_TAB);
+	type("13812345678");
+	press_sym(KEYSYM_TAB);
+	sizes("intake, same caller");
+	harness_draw(120, 40);
+	char *scr = harness_screen_text(vs);
+	ck_assert_msg(strstr(scr, i18n_tr("intake.dup.open")) != NULL, "%s", scr);
+	free(scr);
+	press_sym(KEYSYM_F9);
+	ck_assert_int_eq(rec.callback, 1);
+	sizes("intake, call attached");
+}
+END_TEST
+
+/* Choosing a truck the broker refuses: the refusal's words with its names. */
+START_TEST(test_assign_refused)
+{
+	static const struct proto_error_params busy = { .reason = "truck_busy",
+	    .truck = "CSH-XS-F01", .ticket = 77, .present = ERRP(reason) | ERRP(truck) |
+	    ERRP(ticket) };
+	static const struct proto_error_params kind = { .reason = "wrong_kind", .kind = "van",
+	    .fault = "accident_tow", .need = "flatbed", .present = ERRP(reason) | ERRP(kind) |
+	    ERRP(fault) | ERRP(need) };
+
+	v = view_detail_create(&m, 103, ACTION_NONE);
+	harness_answer_history(&m, 3, events, 3);
+	press('A');
+	harness_answer_cands(&m, cands, ARRAY_LEN(cands));
+	harness_draw(120, 40);		/* the list's rows are what was drawn */
+	press('1');
+	ck_assert_int_eq(rec.assign, 1);
+	answer_refusal(PROTO_E_CONFLICT, "truck CSH-XS-F01 is busy with ticket 77", &busy);
+	sizes("assign refused: busy");
+	ck_assert_msg(strstr(m.message, "#77") != NULL, "%s", m.message);
+	press('A');
+	harness_answer_cands(&m, cands, ARRAY_LEN(cands));
+	harness_draw(120, 40);
+	press('1');
+	ck_assert_int_eq(rec.assign, 2);
+	answer_refusal(PROTO_E_INVALID_STATE, "a van cannot handle accident_tow: it needs a flatbed",
+	    &kind);
+	sizes("assign refused: kind");
+	ck_assert_msg(strstr(m.message, i18n_tr("kind.flatbed")) != NULL, "%s", m.message);
+}
+END_TEST
+
+/* The board's find (f, then C-n to the next match) and the question about a command past
+ * its window, over the board. */
+START_TEST(test_find_expired)
+{
+	struct proto_ticket_note a = { .id = 101, .text = "客户在公交站旁", .present = PROTO_ALL };
+	struct model_request rq = { .op = PROTO_MSG_ticket_note, .args = &a };
+	char what[64], id[PROTO_CMD_ID_MAX + 1], found[2048], *text;
+	struct model_pending *p;
+
+	v = view_board_create();
+	press('f');
+	type("湘A");
+	sizes("board, find typed");
+	press_sym(KEYSYM_ENTER);
+	ck_assert_str_eq(m.board.find, "湘A");
+	sizes("board, find active");
+	press(KEYMAP_CTRL('n'));
+	sizes("board, next match");
+
+	snprintf(what, sizeof what, "%s #101", i18n_tr("cmd.note"));
+	rq.what = what;
+	ck_assert_int_eq(model_request(&m, &rq, id), 0);
+	model_pending_queue(&m, model_pending_find(&m, id));
+	harness_answer_none(&m, id, "no reply to ticket.note within 540 s");
+	p = model_pending_asking(&m);
+	ck_assert_ptr_nonnull(p);
+	static const int dims[][2] = { { 80, 24 }, { 120, 40 }, { 200, 60 } };
+	for (size_t i = 0; i < ARRAY_LEN(dims); i++) {
+		harness_draw(dims[i][0], dims[i][1]);
+		expired_draw(vs, p);
+		text = harness_screen_text(vs);
+		char *roles = strstr(text, "-- roles --");
+		if (roles != NULL)
+			*roles = '\0';
+		int n = english(text, found, sizeof found);
+		if (n > 0)
+			fprintf(stderr, "expired question %dx%d:\n%s\n", dims[i][0], dims[i][1],
+			    text);
+		ck_assert_msg(strstr(text, what) != NULL, "%s", text);
+		free(text);
+		ck_assert_msg(n == 0, "expired question %dx%d: English on a zh_CN screen: %.600s",
+		    dims[i][0], dims[i][1], found);
+	}
+}
+END_TEST
+
 START_TEST(test_search)
 {
 	v = view_search_create(&m);
@@ -660,6 +841,9 @@ zh_suite(void)
 	tcase_add_test(tc, test_diag);
 	tcase_add_test(tc, test_kpi_help);
 	tcase_add_test(tc, test_intake);
+	tcase_add_test(tc, test_intake_edit);
+	tcase_add_test(tc, test_assign_refused);
+	tcase_add_test(tc, test_find_expired);
 	tcase_add_test(tc, test_search);
 	suite_add_tcase(s, tc);
 	return s;

@@ -2709,6 +2709,60 @@ START_TEST(test_intake_escape)
 }
 END_TEST
 
+/* Issue 8: an edit keeps no draft, so Esc and C-c ask before dropping a correction; a
+ * form whose values are the ticket's (untouched, or typed back) closes at once and C-c
+ * has nothing to ask about. */
+START_TEST(test_intake_edit_escape)
+{
+	v = view_intake_edit_create(&m, 1044);
+	ck_assert(!view_intake_unsaved(v, &m));
+	ck_assert_uint_eq(press_sym(KEYSYM_ESC), UI_HANDLED | UI_CLOSE);
+	view_destroy(v);
+
+	/* the plate changed: asked, n keeps it, y drops it */
+	v = view_intake_edit_create(&m, 1044);
+	focus_field(E_PLATE);
+	press_sym(KEYSYM_BACKSPACE);
+	type("6");
+	ck_assert(view_intake_unsaved(v, &m));
+	ck_assert_uint_eq(press_sym(KEYSYM_ESC), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(v->scope, SCOPE_DIALOG);
+	draw(80, 24);
+	ck_assert(screen_has(i18n_tr("intake.edit.discard")));
+	ck_assert_uint_eq(press('n'), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(v->scope, SCOPE_FORM);
+	/* typed back to the ticket's plate: nothing to lose */
+	press_sym(KEYSYM_BACKSPACE);
+	type("5");
+	ck_assert(!view_intake_unsaved(v, &m));
+	ck_assert_uint_eq(press_sym(KEYSYM_ESC), UI_HANDLED | UI_CLOSE);
+	view_destroy(v);
+
+	/* a fault picked, a flag ticked, coordinates half typed: each asks */
+	v = view_intake_edit_create(&m, 1044);
+	focus_field(E_FAULT);
+	press_sym(KEYSYM_LEFT);
+	ck_assert(view_intake_unsaved(v, &m));
+	ck_assert_uint_eq(press_sym(KEYSYM_ESC), UI_HANDLED | UI_REDRAW);
+	ck_assert_uint_eq(press('y'), UI_HANDLED | UI_CLOSE);
+	ck_assert_int_eq(rec.edit, 0);
+	view_destroy(v);
+	v = view_intake_edit_create(&m, 1044);
+	focus_field(E_EXPRESSWAY);
+	press(' ');
+	ck_assert(view_intake_unsaved(v, &m));
+	view_destroy(v);
+	v = view_intake_edit_create(&m, 1044);
+	focus_field(E_COORDS);
+	press(KEYMAP_CTRL('u'));
+	type("28.2");
+	ck_assert(view_intake_unsaved(v, &m));
+	ck_assert_uint_eq(press_sym(KEYSYM_ESC), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(v->scope, SCOPE_DIALOG);
+	ck_assert_int_eq(rec.edit, 0);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- line editor */
 
 START_TEST(test_lineedit_utf8)
@@ -3224,6 +3278,7 @@ views_suite(void)
 	tcase_add_test(tc, test_intake_diag_hold);
 	tcase_add_test(tc, test_intake_duplicate);
 	tcase_add_test(tc, test_intake_edit);
+	tcase_add_test(tc, test_intake_edit_escape);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("form");

@@ -346,16 +346,17 @@ draft_sync(struct app *a)
 	}
 }
 
-/* Unsaved work C-c would lose sight of: a half-typed intake, commands with no answer or
- * still to be asked about. */
+/* Unsaved work C-c would lose sight of: a half-typed intake or correction, commands with
+ * no answer or still to be asked about. */
 static bool
 unsaved_work(struct app *a)
 {
-	struct view *v = intake_view(a);
-	char text[8192];
-
-	return model_pending_waiting(&a->model) > 0 || model_pending_asking(&a->model) ||
-	    (v != NULL && view_intake_draft(v, text, sizeof text) > 0);
+	if (model_pending_waiting(&a->model) > 0 || model_pending_asking(&a->model))
+		return true;
+	for (int i = 0; i < a->views.depth; i++)
+		if (view_intake_unsaved(a->views.v[i], &a->model))
+			return true;
+	return false;
 }
 
 /* ---- views ---- */

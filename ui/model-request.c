@@ -83,7 +83,7 @@ settle(struct model *m, struct model_pending *p, const struct proto_reply *r,
 			model_message(m, true, "%s: %s", p->what, p->error);
 	} else if (!r->ok) {
 		p->state = PENDING_FAILED;
-		present_error(&r->error, p->error, sizeof p->error);
+		present_error_data(&r->error, m->data, p->error, sizeof p->error);
 		model_message(m, true, "%s: %s", p->what, p->error);
 	} else {
 		p->state = PENDING_OK;

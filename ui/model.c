@@ -212,8 +212,10 @@ model_fmt_minutes(int64_t ms, char *out, size_t outsz)
 	int64_t min = (neg ? -ms : ms) / 60000;
 	const char *sign = neg ? "-" : "";
 
-	if (min == 0)	/* never "0m" for a span that is there, never "-0m" */
-		snprintf(out, outsz, "%s", ms == 0 ? "0m" : neg ? "-<1m" : "<1m");
+	/* never "0m" for a span that is there, never "-0m" nor "-<1m": under a minute either
+	 * way is "<1m" (due now, or just past), and "-" means whole minutes late */
+	if (min == 0)
+		snprintf(out, outsz, "%s", ms == 0 ? "0m" : "<1m");
 	else if (min < 100)
 		snprintf(out, outsz, "%s%lldm", sign, (long long)min);
 	else if (min < 6000)

@@ -114,17 +114,18 @@ present_fill(const char *tmpl, const char *const *vars, size_t n, char *out, siz
 
 /* The additions of optional parameters, in the order they are appended. */
 static const char *const ev_additions[] = {
-	"by", "min", "text", "truck", "hold_s", "to_node", "outcome", "stop", "need",
+	"by", "min", "text", "truck", "hold_s", "to_node", "outcome", "stop", "need", "km",
 };
 
 /* Whether an addition joins its template without a space: it starts with punctuation
- * (",", ":", ";", ".", or the full-width "，", "：", "；"). A catalog value cannot start
+ * (",", ":", ";", ".", or the full-width "，", "：", "；", "（"). A catalog value cannot start
  * with a space (inih strips it), so " → next" is written "→ next" and gets one. */
 static bool
 joins(const char *t)
 {
 	return strchr(",:;.", t[0]) != NULL || strncmp(t, "\xef\xbc\x8c", 3) == 0 ||
-	    strncmp(t, "\xef\xbc\x9a", 3) == 0 || strncmp(t, "\xef\xbc\x9b", 3) == 0;
+	    strncmp(t, "\xef\xbc\x9a", 3) == 0 || strncmp(t, "\xef\xbc\x9b", 3) == 0 ||
+	    strncmp(t, "\xef\xbc\x88", 3) == 0;
 }
 
 /* The flow text of an id of kind name (flow, node, to_node, outcome, stop), or NULL. */
@@ -173,9 +174,34 @@ param_word(const struct data *d, const struct flow_set *fs, const char *name, co
 		return present_warn_level(v);
 	if (strcmp(name, "diag") == 0)
 		return label("diag.state", v);
+	if (strcmp(name, "field") == 0)
+		return label("field", v);
 	if ((w = flow_word(fs, name, v)) != NULL)
 		return w;
 	return v;
+}
+
+/* What an edit event's old or value v of key field says, into buf: a fault's name, the flags'
+ * names ("expressway+injury", "none"), "(empty)"; other keys' values as they are. */
+static const char *
+edit_word(const char *field, const char *v, char *buf, size_t sz)
+{
+	char names[200], *save = NULL, *w;
+	size_t len = 0;
+
+	if (v[0] == '\0')
+		return i18n_tr("edit.empty");
+	if (strcmp(field, "fault") == 0)
+		return present_fault(v);
+	if (strcmp(field, "flags") != 0)
+		return v;
+	rd_strlcpy(names, v, sizeof names);
+	buf[0] = '\0';
+	for (w = strtok_r(names, "+", &save); w != NULL; w = strtok_r(NULL, "+", &save)) {
+		snprintf(buf + len, sz - len, "%s%s", len > 0 ? "+" : "", label("flag", w));
+		len = strlen(buf);
+	}
+	return buf;
 }
 
 /* The label of answer number n (from 1) of node id, or NULL. */
@@ -196,7 +222,7 @@ present_event_text(const struct proto_event *e, const struct data *d,
 	const struct proto_desc *pd = &proto_descs[PROTO_MSG_event_params];
 	const struct proto_event_params *p = &e->params;
 	const char *vars[2 * (PROTO_event_params__COUNT + 1)], *t, *lab = NULL;
-	char nums[PROTO_event_params__COUNT][24], key[80], tmpl[1024];
+	char nums[PROTO_event_params__COUNT][24], key[80], tmpl[1024], words[2][200];
 	size_t n = 0, len;
 
 	snprintf(key, sizeof key, "ev.%s", e->code);
@@ -225,7 +251,12 @@ present_event_text(const struct proto_event *e, const struct data *d,
 		if (!((p->present >> f) & 1u))
 			continue;
 		vars[2 * n] = fd->name;
-		if (fd->type == PT_STR) {
+		if (fd->type == PT_STR && strcmp(e->code, "edit") == 0 &&
+		    (f == PROTO_event_params_old || f == PROTO_event_params_value)) {
+			/* an edit's values are words of its field */
+			vars[2 * n + 1] = edit_word(p->field, base, words[f == PROTO_event_params_old
+			    ? 0 : 1], sizeof words[0]);
+		} else if (fd->type == PT_STR) {
 			/* a warning event's kind is a warning kind, not a truck's */
 			vars[2 * n + 1] = strcmp(e->code, "warning") == 0 &&
 			    strcmp(fd->name, "kind") == 0 ? present_warn_kind(base) :
@@ -247,13 +278,63 @@ present_event_text(const struct proto_event *e, const struct data *d,
 	present_fill(tmpl, vars, n, out, outsz);
 }
 
+/* A refusal's machine form in the UI language into out: false when it has none, or one
+ * this catalog has no words for (a newer broker's). */
+static bool
+error_why(const struct proto_error_params *p, const struct data *d, char *out, size_t outsz)
+{
+	const struct proto_desc *pd = &proto_descs[PROTO_MSG_error_params];
+	const char *vars[2 * PROTO_error_params__COUNT], *t;
+	char nums[PROTO_error_params__COUNT][24], key[80], tmpl[512];
+	size_t n = 0, len;
+
+	if (!PROTO_HAS(p, error_params, reason) || p->reason[0] == '\0')
+		return false;
+	snprintf(key, sizeof key, "err.why.%s", p->reason);
+	if ((t = i18n_tr(key)) == key)
+		return false;
+	rd_strlcpy(tmpl, t, sizeof tmpl);
+	snprintf(key, sizeof key, "err.why.%s.need", p->reason);
+	if (PROTO_HAS(p, error_params, need) && (t = i18n_tr(key)) != key &&
+	    (len = strlen(tmpl)) < sizeof tmpl)
+		snprintf(tmpl + len, sizeof tmpl - len, "%s%s", joins(t) ? "" : " ", t);
+	for (size_t f = 0; f < pd->n_fields; f++) {
+		const struct proto_field *fd = &pd->fields[f];
+		const char *base = (const char *)p + fd->offset;
+		int64_t v;
+
+		if (!((p->present >> f) & 1u))
+			continue;
+		vars[2 * n] = fd->name;
+		if (fd->type == PT_STR) {
+			vars[2 * n + 1] = param_word(d, NULL, fd->name, base);
+		} else {
+			memcpy(&v, base, sizeof v);
+			snprintf(nums[f], sizeof nums[f], "%lld", (long long)v);
+			vars[2 * n + 1] = nums[f];
+		}
+		n++;
+	}
+	present_fill(tmpl, vars, n, out, outsz);
+	return true;
+}
+
 void
 present_error(const struct proto_error *e, char *out, size_t outsz)
+{
+	present_error_data(e, NULL, out, outsz);
+}
+
+void
+present_error_data(const struct proto_error *e, const struct data *d, char *out,
+    size_t outsz)
 {
 	char key[48];
 	const char *vars[4], *t;
 	enum proto_err code = e != NULL ? e->code : PROTO_E_UNAVAILABLE;
 
+	if (e != NULL && error_why(&e->params, d, out, outsz))
+		return;
 	snprintf(key, sizeof key, "err.%s", proto_err_name(code));
 	t = i18n_tr(key);
 	vars[0] = "code";
@@ -463,9 +544,9 @@ present_flags(uint32_t flags, const char *sep, char *out, size_t outsz)
 void
 present_age(int64_t ms, char *out, size_t outsz)
 {
+	/* an age under a minute in the future is a clock a little ahead: "0s", never "-5s" */
 	if (ms > -60000 && ms < 60000)
-		snprintf(out, outsz, "%s%llds", ms < 0 ? "-" : "",
-		    (long long)((ms < 0 ? -ms : ms) / 1000));
+		snprintf(out, outsz, "%llds", (long long)(ms < 0 ? 0 : ms / 1000));
 	else
 		model_fmt_minutes(ms, out, outsz);
 }

@@ -56,6 +56,12 @@ void present_event_text(const struct proto_event *e, const struct data *d,
  * the error came with) and {code} (the catalog's "err.<code>" for its code, section 13):
  * English shows the message, other languages the code's words. e NULL: no answer. */
 void present_error(const struct proto_error *e, char *out, size_t outsz);
+/* The same, but a refusal with a machine form the catalog words ("err.why.<reason>", with
+ * its params: PROTOCOL.md 5.2) reads from it in any language, names translated (regions
+ * through d, which may be NULL: then their ids), so "location is 1336 km from region
+ * changsha" reads in Chinese with its numbers. */
+void present_error_data(const struct proto_error *e, const struct data *d, char *out,
+    size_t outsz);
 
 /* Fill a catalog template: each "{name}" whose name is vars[2 i] becomes vars[2 i + 1]
  * (n pairs); other text, and unknown names, are copied as they are. Truncates to outsz. */

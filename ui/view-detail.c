@@ -81,6 +81,7 @@ static const struct view_hint hints[] = {
 	{ ACTION_NOTE, ACTION_NONE, "detail.hint.note" },
 	{ ACTION_SET_STATE, ACTION_NONE, "detail.hint.state" },
 	{ ACTION_ASSIGN, ACTION_NONE, "detail.hint.assign" },
+	{ ACTION_EDIT_TICKET, ACTION_NONE, "detail.hint.edit" },
 	{ ACTION_DIAG_START, ACTION_NONE, "detail.hint.diag" },
 	{ ACTION_CANCEL_TICKET, ACTION_NONE, "detail.hint.cancel" },
 	{ ACTION_BACK, ACTION_NONE, "detail.hint.back" },

@@ -368,15 +368,16 @@ region_label(const struct data_region *r, char *out, size_t sz)
 		snprintf(out, sz, "%s", r->name);
 }
 
-/* The fault's label, with its code when that says something more ("电瓶 (battery)";
- * not "battery (battery)"). */
+/* The fault's label, with its code when that says something more in English ("Flat tyre
+ * (tyre)"; not "battery (battery)"). Another language shows its words only: the code is
+ * English, and / finds the label as shown. */
 static void
 fault_label(int f, char *out, size_t sz)
 {
 	const char *code = ticket_fault_name((enum ticket_fault)f), *label = present_fault(code);
 
 	snprintf(out, sz, "%s", label);
-	if (!same_words(label, code))
+	if (strncmp(i18n_lang(), "en", 2) == 0 && !same_words(label, code))
 		snprintf(out, sz, "%s  (%s)", label, code);
 }
 
@@ -866,7 +867,7 @@ on_submitted(struct model *m, void *ctx, const struct proto_reply *r,
 	}
 	if (r == NULL)
 		return;
-	present_error(&r->error, vi->rejected, sizeof vi->rejected);
+	present_error_data(&r->error, m->data, vi->rejected, sizeof vi->rejected);
 	char at[40];	/* the args key the broker names ("field"), else its words */
 	snprintf(at, sizeof at, "%s:", r->error.field);
 	vi->rejected_field = rejected_field(r->error.field[0] ? at : r->error.message);
@@ -1065,6 +1066,16 @@ fill_edit(const struct view_intake *vi, const struct model *m, struct proto_tick
 	return n;
 }
 
+/* Whether the edit form holds anything that differs from the ticket (coordinates half
+ * typed too): what Esc and C-c would lose, so they ask first. */
+static bool
+edit_differs(const struct view_intake *vi, const struct model *m)
+{
+	struct proto_ticket_edit a;
+
+	return fill_edit(vi, m, &a) > 0 || changed_field(vi, F_COORDS);
+}
+
 /* Whether edit a takes the job from a truck that accepted it or is on its way, by the
  * broker's rule (PROTOCOL.md 7.20): the car further than EDIT_MOVE_M from where it is
  * now, or a fault the truck's kind cannot serve (unless a diagnosis chose the kind). The
@@ -1221,6 +1232,11 @@ intake_key(struct view *v, struct model *m, const struct key *k, enum keymap_act
 	dup_sync(vi, m);
 	if (a == ACTION_ATTACH_CALL && form_scope(&vi->form) == SCOPE_FORM)
 		return attach(vi, m);
+	/* an edit asks before Esc drops it when a value differs from the ticket, and only
+	 * then: a value typed back to what it was is nothing to lose */
+	if (vi->edit_id != 0 && a == ACTION_BACK && !vi->form.confirm && !vi->form.choosing &&
+	    form_scope(&vi->form) == SCOPE_FORM)
+		vi->form.changed = edit_differs(vi, m);
 	r = form_key(&vi->form, m, k, a);
 	diag_sync(vi, m);	/* the fault or the expressway box may have changed */
 	dup_sync(vi, m);	/* so may the phone and the plate */
@@ -1322,6 +1338,19 @@ view_is_intake(const struct view *v)
 {
 	return v != NULL && v->ops == &intake_ops &&
 	    ((const struct view_intake *)v)->edit_id == 0;	/* an edit keeps no draft */
+}
+
+bool
+view_intake_unsaved(const struct view *v, const struct model *m)
+{
+	const struct view_intake *vi = (const struct view_intake *)v;
+	char text[8192];
+
+	if (v == NULL || v->ops != &intake_ops)
+		return false;
+	if (vi->edit_id != 0)
+		return edit_differs(vi, m);
+	return view_intake_draft(v, text, sizeof text) > 0;
 }
 
 /* Append "key=value\n" to buf if it fits whole. */

@@ -60,6 +60,10 @@ struct view *view_intake_edit_create(const struct model *m, int64_t id);
 
 /* Whether v is an intake form for a new call (not an edit: an edit keeps no draft). */
 bool view_is_intake(const struct view *v);
+/* Whether v is an intake form (a new call, or an edit) holding work its closing would
+ * lose: a new call's draft, or an edit's value that differs from the ticket. C-c and Esc
+ * ask first then. */
+bool view_intake_unsaved(const struct view *v, const struct model *m);
 /* What was typed into intake v as draft text, into buf (len bytes, cut at a line); ""
  * when nothing was typed or picked. Returns the length. */
 size_t view_intake_draft(const struct view *v, char *buf, size_t len);

@@ -394,6 +394,20 @@ broker_take_truck(struct broker *b, struct bticket *t, const char *user, const c
 }
 
 void
+broker_take_truck_why(struct broker *b, struct bticket *t, const char *user, const char *why,
+    const struct broker_why *tw, const struct broker_why *kw)
+{
+	char td[320], kd[320];
+
+	if (t->truck == NULL)
+		return;
+	snprintf(td, sizeof td, "%s released: %s", t->truck->w.id, why);
+	snprintf(kd, sizeof kd, "released from ticket %" PRId64 ": %s", t->w.id, why);
+	log_info("ticket %" PRId64 ": %s", t->w.id, td);
+	drop_truck(b, t, EVENT_RELEASE, user, td, kd, tw, kw);
+}
+
+void
 broker_take_truck_kind(struct broker *b, struct bticket *t, const char *user)
 {
 	char why[120];

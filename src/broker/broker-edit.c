@@ -13,6 +13,7 @@
 #include "broker-int.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,13 +26,17 @@ open_ticket(struct broker *b, const struct proto_request *req, int64_t id,
     struct proto_buf *out)
 {
 	struct bticket *t = broker_ticket(b, id);
+	struct proto_error_params e;
 
 	if (t == NULL) {
 		broker_reply_error(out, req, PROTO_E_NOT_FOUND, "no ticket %" PRId64, id);
 		return NULL;
 	}
 	if (ticket_state_final(t->state)) {
-		broker_reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64
+		broker_err_init(&e, "ticket_closed");
+		BERR_INT(&e, ticket, t->w.id);
+		BERR_STR(&e, state, ticket_state_name(t->state));
+		broker_reply_error_why(out, req, PROTO_E_INVALID_STATE, NULL, &e, "ticket %" PRId64
 		    " is %s and can no longer be changed", t->w.id, ticket_state_name(t->state));
 		return NULL;
 	}
@@ -63,16 +68,31 @@ format_flags(int64_t flags, char *out, size_t sz)
 		snprintf(out, sz, "none");
 }
 
-/* One `edit` event: "key: old -> new" (either may be "" for an empty value). */
+/* One `edit` event: "key: old -> new" (either may be "" for an empty value), code edit
+ * with field, old and value (PROTOCOL.md 8.4); km: the move of a location (NULL: none);
+ * min >= 0: the promise the flags gave. */
 static void
 log_edit(struct broker *b, struct bticket *t, const char *user, const char *key,
-    const char *from, const char *to, const char *more)
+    const char *from, const char *to, const char *km, int min)
 {
-	char detail[DETAIL_MAX];
+	char detail[DETAIL_MAX], more[96] = "";
+	struct broker_why w;
 
+	broker_why_init(&w, "edit");
+	BWHY_STR(&w, field, key);
+	BWHY_STR(&w, old, from);
+	BWHY_STR(&w, value, to);
+	if (km != NULL) {
+		BWHY_STR(&w, km, km);
+		snprintf(more, sizeof more, " (moved %s km)", km);
+	}
+	if (min >= 0) {
+		BWHY_INT(&w, min, min);
+		snprintf(more, sizeof more, "; promised in %d min from the call", min);
+	}
 	snprintf(detail, sizeof detail, "%s: %s -> %s%s", key, from[0] ? from : "\"\"",
 	    to[0] ? to : "\"\"", more);
-	broker_emit_ticket(b, t, EVENT_EDIT, user, detail);
+	broker_emit_ticket_why(b, t, EVENT_EDIT, user, detail, &w);
 }
 
 /* A text key of the edit: changed when given and not equal to what the ticket has. */
@@ -86,7 +106,7 @@ edit_text(struct broker *b, struct bticket *t, const char *user, const char *key
 		return;
 	rd_strlcpy(from, field, sizeof from);
 	proto_strset(field, field_sz, value);
-	log_edit(b, t, user, key, from, field, "");
+	log_edit(b, t, user, key, from, field, NULL, -1);
 }
 
 /* Whether the job t's truck has is another one now: the truck is no longer the right one
@@ -115,7 +135,8 @@ broker_op_edit(struct broker *b, const struct peer *p, const struct proto_reques
 	bool has_lat = PROTO_HAS(a, ticket_edit, lat), has_lon = PROTO_HAS(a, ticket_edit, lon);
 	int fault = -1;
 	const char *why;
-	char from[96], to[96], more[96];
+	struct proto_error_params e;
+	char from[96], to[96], km[16];
 
 	(void)p;
 	if (t == NULL)
@@ -125,9 +146,12 @@ broker_op_edit(struct broker *b, const struct peer *p, const struct proto_reques
 	if (has_lat != has_lon)
 		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "lat",
 		    "location: lat and lon go together");
-	if (PROTO_HAS(a, ticket_edit, fault) && (fault = ticket_fault_parse(a->fault)) < 0)
-		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "fault",
+	if (PROTO_HAS(a, ticket_edit, fault) && (fault = ticket_fault_parse(a->fault)) < 0) {
+		broker_err_init(&e, "unknown_fault");
+		BERR_STR(&e, name, a->fault);
+		return broker_reply_error_why(out, req, PROTO_E_BAD_REQUEST, "fault", &e,
 		    "unknown fault '%.24s'", a->fault);
+	}
 	if (PROTO_HAS(a, ticket_edit, customer) && broker_blank(a->customer))
 		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "customer",
 		    "customer: name is empty");
@@ -141,10 +165,14 @@ broker_op_edit(struct broker *b, const struct peer *p, const struct proto_reques
 	if (has_lat && t->region != NULL) {
 		double d = geo_distance_m((struct geo_point){ a->lat, a->lon },
 		    (struct geo_point){ t->region->lat, t->region->lon });
-		if (d > BROKER_FAR_FROM_REGION_M)
-			return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "lat",
+		if (d > BROKER_FAR_FROM_REGION_M) {
+			broker_err_init(&e, "far_from_region");
+			BERR_INT(&e, km, (int64_t)lround(d / 1000));
+			BERR_STR(&e, region, t->region->id);
+			return broker_reply_error_why(out, req, PROTO_E_BAD_REQUEST, "lat", &e,
 			    "location is %.0f km from region %s; check the coordinates", d / 1000,
 			    t->region->id);
+		}
 	}
 
 	int64_t now = broker_now(b);
@@ -158,7 +186,7 @@ broker_op_edit(struct broker *b, const struct peer *p, const struct proto_reques
 		ticket_mask_phone(t->w.phone, from, sizeof from);
 		ticket_mask_phone(a->phone, to, sizeof to);
 		PROTO_STRSET(t->w.phone, a->phone);
-		log_edit(b, t, user, "phone", from, to, "");
+		log_edit(b, t, user, "phone", from, to, NULL, -1);
 	}
 	if (PROTO_HAS(a, ticket_edit, plate))
 		edit_text(b, t, user, "plate", t->w.plate, sizeof t->w.plate, a->plate);
@@ -173,8 +201,8 @@ broker_op_edit(struct broker *b, const struct peer *p, const struct proto_reques
 		format_point(a->lat, a->lon, to, sizeof to);
 		t->w.lat = a->lat;
 		t->w.lon = a->lon;
-		snprintf(more, sizeof more, " (moved %.1f km)", moved / 1000);
-		log_edit(b, t, user, "location", from, to, more);
+		snprintf(km, sizeof km, "%.1f", moved / 1000);
+		log_edit(b, t, user, "location", from, to, km, -1);
 	}
 	if (PROTO_HAS(a, ticket_edit, address))
 		edit_text(b, t, user, "address", t->w.address, sizeof t->w.address, a->address);
@@ -188,7 +216,7 @@ broker_op_edit(struct broker *b, const struct peer *p, const struct proto_reques
 		t->fault = (enum ticket_fault)fault;
 		PROTO_STRSET(t->w.fault, ticket_fault_name(t->fault));
 		fault_changed = true;
-		log_edit(b, t, user, "fault", from, t->w.fault, "");
+		log_edit(b, t, user, "fault", from, t->w.fault, NULL, -1);
 	}
 	if (PROTO_HAS(a, ticket_edit, flags) && a->flags != t->w.flags) {
 		bool was_xw = (t->w.flags & TICKET_FLAG_EXPRESSWAY) != 0;
@@ -197,28 +225,42 @@ broker_op_edit(struct broker *b, const struct peer *p, const struct proto_reques
 		format_flags(a->flags, to, sizeof to);
 		t->w.flags = a->flags;
 		PROTO_SET(&t->w, ticket, flags);
-		more[0] = '\0';
+		int min = -1;
 		if (was_xw != xw && t->region != NULL) {
 			/* the promise is the one the call would have had */
-			int min = xw ? t->region->promise_expressway_min : t->region->promise_min;
+			min = xw ? t->region->promise_expressway_min : t->region->promise_min;
 			t->w.promised = t->w.created + (int64_t)min * 60000;
 			PROTO_SET(&t->w, ticket, promised);
-			snprintf(more, sizeof more, "; promised in %d min from the call", min);
 		}
-		log_edit(b, t, user, "flags", from, to, more);
+		log_edit(b, t, user, "flags", from, to, NULL, min);
 	}
 	t->w.priority = ticket_priority((uint32_t)t->w.flags, t->fault);
 
 	if (job_changed(b, t, moved, fault_changed)) {
 		char reason[160];
-		if (moved > BROKER_EDIT_MOVE_M)
+		struct broker_why tw, kw;
+		if (moved > BROKER_EDIT_MOVE_M) {
+			snprintf(km, sizeof km, "%.1f", moved / 1000);
 			snprintf(reason, sizeof reason,
-			    "the car is %.1f km from where the truck was sent", moved / 1000);
-		else
+			    "the car is %s km from where the truck was sent", km);
+			broker_why_init(&tw, "edit_moved");
+			broker_why_init(&kw, "released_moved");
+			BWHY_STR(&tw, km, km);
+			BWHY_STR(&kw, km, km);
+		} else {
 			snprintf(reason, sizeof reason, "a %s cannot handle %s", t->truck->w.kind,
 			    t->w.fault);
+			broker_why_init(&tw, "edit_fault");
+			broker_why_init(&kw, "released_fault");
+			BWHY_STR(&tw, kind, t->truck->w.kind);
+			BWHY_STR(&tw, fault, t->w.fault);
+			BWHY_STR(&kw, kind, t->truck->w.kind);
+			BWHY_STR(&kw, fault, t->w.fault);
+		}
+		BWHY_STR(&tw, truck, t->truck->w.id);
+		BWHY_INT(&kw, ticket, t->w.id);
 		log_info("ticket %" PRId64 " edited: %s", t->w.id, reason);
-		broker_take_truck(b, t, user, reason);
+		broker_take_truck_why(b, t, user, reason, &tw, &kw);
 		if (broker_auto_region(t))
 			broker_try_dispatch(b, t);
 	} else if (moved > 0 && t->truck != NULL && t->truck->placed &&
@@ -227,11 +269,15 @@ broker_op_edit(struct broker *b, const struct peer *p, const struct proto_reques
 		/* the same truck to a nearby place: the ETA follows it now, the watch after */
 		int64_t eta = now + broker_travel_ms(b, t, t->truck, now);
 		char detail[64];
+		struct broker_why w;
+		int64_t min = (eta - now + 59999) / 60000;
 		broker_set_eta(t, eta, b->eta->src);
 		t->eta_updated = now;
-		snprintf(detail, sizeof detail, "ETA now %" PRId64 " min (%s)",
-		    (eta - now + 59999) / 60000, b->eta->src);
-		broker_emit_ticket(b, t, EVENT_ETA, user, detail);
+		snprintf(detail, sizeof detail, "ETA now %" PRId64 " min (%s)", min, b->eta->src);
+		broker_why_init(&w, "eta");
+		BWHY_INT(&w, min, min);
+		BWHY_STR(&w, src, b->eta->src);
+		broker_emit_ticket_why(b, t, EVENT_ETA, user, detail, &w);
 	} else if (t->state == TICKET_NEW && (moved > 0 || fault_changed) &&
 	    broker_auto_region(t)) {
 		/* waiting: a truck that could not serve it before may now (as at intake) */
@@ -248,15 +294,19 @@ broker_op_callback(struct broker *b, const struct peer *p, const struct proto_re
 	const struct proto_ticket_callback *a = &req->args.ticket_callback;
 	struct bticket *t = open_ticket(b, req, a->id, out);
 	char detail[DETAIL_MAX];
+	struct broker_why w;
 
 	(void)p;
 	if (t == NULL)
 		return -1;
-	if (broker_blank(a->note))
+	broker_why_init(&w, "callback");
+	if (broker_blank(a->note)) {
 		snprintf(detail, sizeof detail, "the customer called again");
-	else
+	} else {
 		snprintf(detail, sizeof detail, "the customer called again: %s", a->note);
-	broker_emit_ticket(b, t, EVENT_CALLBACK, req->user, detail);
+		BWHY_STR(&w, text, a->note);
+	}
+	broker_emit_ticket_why(b, t, EVENT_CALLBACK, req->user, detail, &w);
 	broker_reply_ticket(out, req, t);
 	return 0;
 }

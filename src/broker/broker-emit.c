@@ -292,13 +292,14 @@ broker_reply_ticket(struct proto_buf *out, const struct proto_request *req,
 
 static int
 reply_error(struct proto_buf *out, const struct proto_request *req, enum proto_err code,
-    const char *field, const char *fmt, va_list ap)
+    const char *field, const struct proto_error_params *e, const char *fmt, va_list ap)
 {
 	char msg[200];
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	proto_buf_reset(out);
-	proto_encode_reply_error_at(out, req->cmd_id, proto_descs[req->op].wire, code, field, msg);
+	proto_encode_reply_error_params(out, req->cmd_id, proto_descs[req->op].wire, code,
+	    field, e, msg);
 	return -1;
 }
 
@@ -309,7 +310,7 @@ broker_reply_error(struct proto_buf *out, const struct proto_request *req,
 	va_list ap;
 
 	va_start(ap, fmt);
-	reply_error(out, req, code, NULL, fmt, ap);
+	reply_error(out, req, code, NULL, NULL, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -321,7 +322,27 @@ broker_reply_error_at(struct proto_buf *out, const struct proto_request *req,
 	va_list ap;
 
 	va_start(ap, fmt);
-	reply_error(out, req, code, field, fmt, ap);
+	reply_error(out, req, code, field, NULL, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void
+broker_err_init(struct proto_error_params *e, const char *reason)
+{
+	memset(e, 0, sizeof *e);
+	BERR_STR(e, reason, reason);
+}
+
+int
+broker_reply_error_why(struct proto_buf *out, const struct proto_request *req,
+    enum proto_err code, const char *field, const struct proto_error_params *e,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply_error(out, req, code, field, e, fmt, ap);
 	va_end(ap);
 	return -1;
 }

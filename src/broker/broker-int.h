@@ -316,6 +316,23 @@ int broker_reply_error(struct proto_buf *out, const struct proto_request *req,
  * so a form shows it beside that field whatever the language. */
 int broker_reply_error_at(struct proto_buf *out, const struct proto_request *req,
     enum proto_err code, const char *field, const char *fmt, ...) RD_PRINTF(5, 6);
+/* The same with the refusal's machine form (the error's "params", PROTOCOL.md 5.2), so a
+ * console words it in its language: start with broker_err_init (the reason), then set the
+ * keys it names with BERR_STR and BERR_INT. field may be NULL. */
+void broker_err_init(struct proto_error_params *e, const char *reason);
+#define BERR_STR(e, key, v)                                      \
+	do {                                                     \
+		PROTO_STRSET((e)->key, (v));                     \
+		PROTO_SET((e), error_params, key);               \
+	} while (0)
+#define BERR_INT(e, key, v)                                      \
+	do {                                                     \
+		(e)->key = (v);                                  \
+		PROTO_SET((e), error_params, key);               \
+	} while (0)
+int broker_reply_error_why(struct proto_buf *out, const struct proto_request *req,
+    enum proto_err code, const char *field, const struct proto_error_params *e,
+    const char *fmt, ...) RD_PRINTF(6, 7);
 /* Whether s is empty or only spaces and tabs (a required text left blank). */
 bool broker_blank(const char *s);
 /* A reply in several frames: a queue for p, frames added (taken: freed with it), then
@@ -403,6 +420,10 @@ void broker_decline_offer(struct broker *b, struct bticket *t, const char *user,
 /* Take t's truck away (it was not declined: a diagnosis found the job needs another kind);
  * t goes back to new. why is for the history. */
 void broker_take_truck(struct broker *b, struct bticket *t, const char *user, const char *why);
+/* The same with the machine forms given: tw for the ticket's release event, kw for the
+ * truck's (each with its params complete: the truck, the ticket). */
+void broker_take_truck_why(struct broker *b, struct bticket *t, const char *user,
+    const char *why, const struct broker_why *tw, const struct broker_why *kw);
 /* The same because the job needs a truck of t's need_kind, not the kind it has (a
  * diagnosis said so): logged with codes release_need and released_need. */
 void broker_take_truck_kind(struct broker *b, struct bticket *t, const char *user);

@@ -55,13 +55,20 @@ op_intake(struct broker *b, const struct peer *p, const struct proto_request *re
 	const struct data_region *r = data_region(b->data, a->region);
 	int fault = ticket_fault_parse(a->fault);
 	const char *why;
+	struct proto_error_params e;
 
-	if (r == NULL)
-		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "region",
+	if (r == NULL) {
+		broker_err_init(&e, "unknown_region");
+		BERR_STR(&e, name, a->region);
+		return broker_reply_error_why(out, req, PROTO_E_BAD_REQUEST, "region", &e,
 		    "unknown region '%.32s'", a->region);
-	if (fault < 0)
-		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "fault",
+	}
+	if (fault < 0) {
+		broker_err_init(&e, "unknown_fault");
+		BERR_STR(&e, name, a->fault);
+		return broker_reply_error_why(out, req, PROTO_E_BAD_REQUEST, "fault", &e,
 		    "unknown fault '%.24s'", a->fault);
+	}
 	if (broker_blank(a->customer))
 		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "customer",
 		    "customer: name is empty");
@@ -74,9 +81,13 @@ op_intake(struct broker *b, const struct peer *p, const struct proto_request *re
 		    "address: empty");
 	double d = geo_distance_m((struct geo_point){ a->lat, a->lon },
 	    (struct geo_point){ r->lat, r->lon });
-	if (d > BROKER_FAR_FROM_REGION_M)
-		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "lat",
+	if (d > BROKER_FAR_FROM_REGION_M) {
+		broker_err_init(&e, "far_from_region");
+		BERR_INT(&e, km, (int64_t)lround(d / 1000));
+		BERR_STR(&e, region, r->id);
+		return broker_reply_error_why(out, req, PROTO_E_BAD_REQUEST, "lat", &e,
 		    "location is %.0f km from region %s; check the coordinates", d / 1000, r->id);
+	}
 
 	int64_t now = broker_now(b);
 	struct bticket *t = xcalloc(1, sizeof *t);
@@ -335,34 +346,64 @@ op_assign(struct broker *b, const struct peer *p, const struct proto_request *re
 	if (t == NULL)
 		return -1;
 	struct btruck *k = hmap_get(b->truck_by_id, a->truck);
-	if (k == NULL)
-		return broker_reply_error(out, req, PROTO_E_NOT_FOUND, "no truck '%.24s'", a->truck);
-	if (!ticket_transition_ok(t->state, TICKET_DISPATCHED))
-		return broker_reply_error(out, req, PROTO_E_INVALID_STATE, "ticket %" PRId64
-		    " is %s and cannot be dispatched", t->w.id, ticket_state_name(t->state));
-	if (k->job == t)
-		return broker_reply_error(out, req, PROTO_E_CONFLICT, "truck %s already has ticket %" PRId64,
-		    k->w.id, t->w.id);
-	if (k->job != NULL)
-		return broker_reply_error(out, req, PROTO_E_CONFLICT, "truck %s is busy with ticket %" PRId64,
+	struct proto_error_params e;
+	if (k == NULL) {
+		broker_err_init(&e, "no_truck");
+		BERR_STR(&e, truck, a->truck);
+		return broker_reply_error_why(out, req, PROTO_E_NOT_FOUND, NULL, &e,
+		    "no truck '%.24s'", a->truck);
+	}
+	/* the refusals an agent meets choosing a truck carry their machine form (5.2) */
+	broker_err_init(&e, "");
+	BERR_STR(&e, truck, k->w.id);
+	if (!ticket_transition_ok(t->state, TICKET_DISPATCHED)) {
+		broker_err_init(&e, "not_dispatchable");
+		BERR_INT(&e, ticket, t->w.id);
+		BERR_STR(&e, state, ticket_state_name(t->state));
+		return broker_reply_error_why(out, req, PROTO_E_INVALID_STATE, NULL, &e,
+		    "ticket %" PRId64 " is %s and cannot be dispatched", t->w.id,
+		    ticket_state_name(t->state));
+	}
+	if (k->job != NULL) {
+		PROTO_STRSET(e.reason, k->job == t ? "truck_has_ticket" : "truck_busy");
+		BERR_INT(&e, ticket, k->job->w.id);
+		return broker_reply_error_why(out, req, PROTO_E_CONFLICT, NULL, &e, k->job == t ?
+		    "truck %s already has ticket %" PRId64 : "truck %s is busy with ticket %" PRId64,
 		    k->w.id, k->job->w.id);
-	if (k->status != TRUCK_AVAILABLE)
-		return broker_reply_error(out, req, PROTO_E_CONFLICT, "truck %s is %s", k->w.id,
-		    truck_status_name(k->status));
+	}
+	if (k->status != TRUCK_AVAILABLE) {
+		PROTO_STRSET(e.reason, "truck_status");
+		BERR_STR(&e, status, truck_status_name(k->status));
+		return broker_reply_error_why(out, req, PROTO_E_CONFLICT, NULL, &e, "truck %s is %s",
+		    k->w.id, truck_status_name(k->status));
+	}
 	if (PROTO_HAS(&t->w, ticket, need_kind) ? strcmp(k->w.kind, t->w.need_kind) != 0 :
-	    !(b->rules.kinds[t->fault] & (1u << k->kind)))
-		return broker_reply_error(out, req, PROTO_E_INVALID_STATE, "a %s cannot handle %s%s%s",
-		    k->w.kind, t->w.fault, PROTO_HAS(&t->w, ticket, need_kind) ? ": it needs a " :
-		    "", PROTO_HAS(&t->w, ticket, need_kind) ? t->w.need_kind : "");
-	if (!k->placed)
-		return broker_reply_error(out, req, PROTO_E_CONFLICT, "truck %s has sent no position yet",
-		    k->w.id);
+	    !(b->rules.kinds[t->fault] & (1u << k->kind))) {
+		PROTO_STRSET(e.reason, "wrong_kind");
+		BERR_STR(&e, kind, k->w.kind);
+		BERR_STR(&e, fault, t->w.fault);
+		if (PROTO_HAS(&t->w, ticket, need_kind))
+			BERR_STR(&e, need, t->w.need_kind);
+		return broker_reply_error_why(out, req, PROTO_E_INVALID_STATE, NULL, &e,
+		    "a %s cannot handle %s%s%s", k->w.kind, t->w.fault,
+		    PROTO_HAS(&t->w, ticket, need_kind) ? ": it needs a " : "",
+		    PROTO_HAS(&t->w, ticket, need_kind) ? t->w.need_kind : "");
+	}
+	if (!k->placed) {
+		PROTO_STRSET(e.reason, "no_position");
+		return broker_reply_error_why(out, req, PROTO_E_CONFLICT, NULL, &e,
+		    "truck %s has sent no position yet", k->w.id);
+	}
 	double far = geo_distance_m((struct geo_point){ k->w.lat, k->w.lon },
 	    (struct geo_point){ t->w.lat, t->w.lon });
-	if (far > b->rules.tune.max_m)
-		return broker_reply_error(out, req, PROTO_E_INVALID_STATE,
+	if (far > b->rules.tune.max_m) {
+		PROTO_STRSET(e.reason, "truck_too_far");
+		BERR_INT(&e, km, (int64_t)lround(far / 1000));
+		BERR_INT(&e, limit_km, (int64_t)lround(b->rules.tune.max_m / 1000));
+		return broker_reply_error_why(out, req, PROTO_E_INVALID_STATE, NULL, &e,
 		    "truck %s is %.0f km away (the limit is %.0f km)", k->w.id, far / 1000,
 		    b->rules.tune.max_m / 1000);
+	}
 	broker_offer_chosen(b, t, k, req->user);
 	broker_reply_ticket(out, req, t);
 	return 0;
