@@ -27,8 +27,9 @@
 
 enum {
 	K_REGION, K_START, K_RATE, K_REQUESTS, K_SEED, K_SCALE, K_PASS, K_FINISH, K_DROPOUT,
-	K_STALL, K_DETOUR, K_DECLINE, K_COUNT
+	K_STALL, K_DETOUR, K_DECLINE, K_FLEET, K_DEMAND, K_GPS_LOSS, K_VS_NEAREST, K_VS_BOUND, K_COUNT
 };
+#define K_FIRST_OPTIONAL K_FLEET /* the keys from here on have defaults */
 _Static_assert(K_COUNT == HARNESS_QUALITY_KEYS, "HARNESS_QUALITY_KEYS is the number of keys");
 
 static const struct {
@@ -46,6 +47,11 @@ static const struct {
 	[K_STALL] = { "faults", "stall" },
 	[K_DETOUR] = { "faults", "detour" },
 	[K_DECLINE] = { "faults", "decline" },
+	[K_FLEET] = { "scenario", "fleet" },
+	[K_DEMAND] = { "scenario", "demand" },
+	[K_GPS_LOSS] = { "faults", "gps_loss" },
+	[K_VS_NEAREST] = { "target", "vs_nearest" },
+	[K_VS_BOUND] = { "target", "vs_bound" },
 };
 
 static bool
@@ -123,6 +129,21 @@ on_key(void *ctx, const char *section, const char *name, const char *value)
 		sc->decline = -1;
 		ok = strcmp(value, "supplier") == 0 || number(value, 0, 1, &sc->decline);
 		break;
+	case K_FLEET:
+		ok = number(value, 0.05, 10, &sc->fleet);
+		break;
+	case K_DEMAND:
+		ok = number(value, 0.01, 100, &sc->demand);
+		break;
+	case K_GPS_LOSS:
+		ok = number(value, 0, 1, &sc->gps_loss);
+		break;
+	case K_VS_NEAREST:
+		ok = number(value, 0.1, 2, &sc->vs_nearest);
+		break;
+	case K_VS_BOUND:
+		ok = number(value, 0, 100, &sc->vs_bound);
+		break;
 	}
 	if (!ok) {
 		snprintf(sc->error, sizeof sc->error, "[%s] %s: bad value '%s'", section, name,
@@ -136,6 +157,9 @@ bool
 harness_quality_load(const char *path, struct harness_quality_scenario *sc)
 {
 	memset(sc, 0, sizeof *sc);
+	sc->fleet = 1;
+	sc->demand = 1;
+	sc->vs_nearest = 1;
 	int line = data_ini_read(path, on_key, sc);
 	if (line < 0) {
 		snprintf(sc->error, sizeof sc->error, "cannot open it");
@@ -147,7 +171,7 @@ harness_quality_load(const char *path, struct harness_quality_scenario *sc)
 			rd_strlcpy(sc->error, "syntax error", sizeof sc->error);
 		return false;
 	}
-	for (int k = 0; k < K_COUNT; k++)
+	for (int k = 0; k < K_FIRST_OPTIONAL; k++)
 		if (!sc->seen[k]) {
 			snprintf(sc->error, sizeof sc->error, "[%s] %s is missing", keys[k].section,
 			    keys[k].name);
@@ -343,6 +367,9 @@ harness_quality_run(const struct harness_quality_scenario *sc, const char *data_
 	so.stall = sc->stall;
 	so.detour = sc->detour;
 	so.decline = sc->decline;
+	so.gps_loss = sc->gps_loss;
+	so.fleet = sc->fleet;
+	so.demand = sc->demand;
 	so.finish_timeout_s = sc->finish_min * 60;
 	memset(&stt, 0, sizeof stt);
 	atomic_init(&stt.done, false);

@@ -24,7 +24,7 @@
 #include "proto.h"
 #include "sim.h"
 
-#define HARNESS_QUALITY_KEYS 12 /* keys of a scenario file, all required */
+#define HARNESS_QUALITY_KEYS 17 /* keys of a scenario file (the first 12 required) */
 
 /* A scenario, as read from a file of data/scenarios/ (rush-hour.ini explains each key). */
 struct harness_quality_scenario {
@@ -38,7 +38,13 @@ struct harness_quality_scenario {
 	double pass_s;            /* broker time between dispatch and monitoring passes */
 	double finish_min;
 	double dropout, stall, detour;
+	double gps_loss;          /* share of fixes lost (default 0) */
 	double decline;           /* < 0: the suppliers' accept rates */
+	double fleet, demand;     /* the simulator's factors (sim_world_opts; default 1) */
+	double vs_nearest;        /* target: mean response at most this x nearest-idle's
+	                             (default 1: never worse) */
+	double vs_bound;          /* target: mean response at most this x the lower bound
+	                             (0, the default: none) */
 	bool seen[HARNESS_QUALITY_KEYS]; /* keys read so far */
 	int line;                 /* of the error, 0 when none or not on a line */
 	char error[200];
