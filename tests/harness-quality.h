@@ -24,7 +24,7 @@
 #include "proto.h"
 #include "sim.h"
 
-#define HARNESS_QUALITY_KEYS 17 /* keys of a scenario file (the first 12 required) */
+#define HARNESS_QUALITY_KEYS 18 /* keys of a scenario file (the first 12 required) */
 
 /* A scenario, as read from a file of data/scenarios/ (rush-hour.ini explains each key). */
 struct harness_quality_scenario {
@@ -41,6 +41,9 @@ struct harness_quality_scenario {
 	double gps_loss;          /* share of fixes lost (default 0) */
 	double decline;           /* < 0: the suppliers' accept rates */
 	double fleet, demand;     /* the simulator's factors (sim_world_opts; default 1) */
+	bool auto_dispatch;       /* every region dispatches automatically (a copy of the
+	                             data with auto_dispatch = 1), as an agent who takes the
+	                             first candidate at once */
 	double vs_nearest;        /* target: mean response at most this x nearest-idle's
 	                             (default 1: never worse) */
 	double vs_bound;          /* target: mean response at most this x the lower bound
