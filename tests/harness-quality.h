@@ -1,6 +1,6 @@
 /* harness-quality.h: the dispatch-quality runs shared by tests/bench/bench-dispatch-quality.c
- * (the long reference scenario) and tests/check-dispatch-quality.c (a short one in the
- * normal suite).
+ * (the scenario suite of data/scenarios/) and tests/check-dispatch-quality.c (a short one in
+ * the normal suite).
  *
  * A scenario (data/scenarios/ *.ini, read with libinih) is run in one process: a broker with
  * the given dispatch policy and a simulator, each in a thread, on inproc endpoints of their
@@ -10,7 +10,10 @@
  * policies the same calls, places, faults and supplier behaviour. The region "all" runs
  * every region of the data (as the console's demo does). With diagnose, the simulator also
  * plays the diagnosis specialist, and the run ends by asking the broker for stats.kpi
- * (tests/check-diag-rate.c measures the phone-resolution rate so).
+ * (tests/check-diag-rate.c measures the phone-resolution rate so). With auto_dispatch, the
+ * broker and the simulator read a copy of the data (in the run's directory) whose regions
+ * all dispatch automatically. The simulator's summary carries the lower bound of the
+ * responses (sim_world_bounds).
  *
  * Nothing here exits: errors go to stderr and come back as false / run.ok. */
 #ifndef RD_HARNESS_QUALITY_H
