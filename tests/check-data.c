@@ -437,6 +437,35 @@ START_TEST(test_tree_base)
 }
 END_TEST
 
+/* data/dispatch.ini is optional: the defaults without it, each key read with it, the rest
+ * left at the defaults. */
+START_TEST(test_tree_dispatch)
+{
+	char *cause = NULL;
+	struct data *d = data_load(tmpdir, &cause);
+	struct data_dispatch def;
+
+	ck_assert_msg(d != NULL, "%s", cause);
+	data_dispatch_default(&def);
+	ck_assert_int_eq(d->dispatch.shortlist, def.shortlist);
+	ck_assert_double_eq(d->dispatch.pref_s, def.pref_s);
+	ck_assert_double_eq(d->dispatch.quality_s, def.quality_s);
+	ck_assert_double_eq(d->dispatch.busy_factor, def.busy_factor);
+	ck_assert_int_eq(d->dispatch.redispatch_gain_s, def.redispatch_gain_s);
+	data_free(d);
+	write_file("dispatch.ini", "[weights]\nquality_s = 150\nbusy_factor = 1.25\n"
+	    "stale_after_s = 180\n");
+	d = data_load(tmpdir, &cause);
+	ck_assert_msg(d != NULL, "%s", cause);
+	ck_assert_double_eq(d->dispatch.quality_s, 150);
+	ck_assert_double_eq(d->dispatch.busy_factor, 1.25);
+	ck_assert_int_eq(d->dispatch.stale_after_s, 180);
+	ck_assert_double_eq(d->dispatch.pref_s, def.pref_s);
+	ck_assert_int_eq(d->dispatch.shortlist, def.shortlist);
+	data_free(d);
+}
+END_TEST
+
 /* Syntax variants that must load like the base. */
 static const struct {
 	const char *what, *file, *from, *to;
@@ -605,6 +634,14 @@ static const struct {
 	    "[landmark]\nname = 南站 South Station\nlat = 27.95\nlon = 112.0\n\n"
 	    "[landmark]\nname = 东门 East Gate\nlat = 28.0\nlon = 112.1\n\n", "",
 	    "x.ini: no [landmark] section" },
+	{ "dispatch.ini", WRITE, NULL, "[weights]\nquality_s = -1\n",
+	    "dispatch.ini:2: [weights] quality_s: -1 is out of range [0, 86400]" },
+	{ "dispatch.ini", WRITE, NULL, "[weights]\nqualty_s = 1\n",
+	    "dispatch.ini:2: [weights] unknown key 'qualty_s'" },
+	{ "dispatch.ini", WRITE, NULL, "[dispatch]\npref_s = 1\n",
+	    "dispatch.ini:1: unknown section [dispatch] (expected [weights])" },
+	{ "dispatch.ini", WRITE, NULL, "[weights]\nshortlist = 24\nwiden_max = 12\n",
+	    "dispatch.ini:1: [weights] widen_max: 12 is less than shortlist (24)" },
 };
 
 START_TEST(test_tree_bad)
@@ -682,6 +719,7 @@ data_suite(void)
 	tc = tcase_create("valid");
 	tcase_add_checked_fixture(tc, tree_setup, tree_teardown);
 	tcase_add_test(tc, test_tree_base);
+	tcase_add_test(tc, test_tree_dispatch);
 	tcase_add_loop_test(tc, test_tree_good, 0, (int)ARRAY_LEN(good));
 	suite_add_tcase(s, tc);
 

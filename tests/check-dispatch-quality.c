@@ -1,5 +1,6 @@
-/* check-dispatch-quality.c: the ranked dispatcher serves customers faster than the
- * straight-line nearest-idle baseline, asserted on a short scenario
+/* check-dispatch-quality.c: the ranked dispatcher (with the weights of data/dispatch.ini)
+ * serves customers faster than the straight-line nearest-idle baseline, and neither beats
+ * the simulator's lower bound, asserted on a short scenario
  * (data/scenarios/quick-rush.ini) run in this process as the benchmark runs the long one
  * (tests/harness-quality.h): a broker and a simulator in threads, broker time x5000. */
 #include <check.h>
@@ -39,6 +40,15 @@ START_TEST(test_ranked_beats_nearest)
 	    ratio, 100 * eta.sum.within_promise, 100 * nearest.sum.within_promise);
 	ck_assert_msg(ratio > 0 && ratio <= MAX_RATIO,
 	    "mean response eta / nearest = %.3f, want <= %.2f", ratio, MAX_RATIO);
+	/* the lower bound (each call served by the nearest able truck as if every truck were
+	 * free) is below what either dispatcher achieved, and counts at least as many calls
+	 * within the promise */
+	printf("lower bound %.1f min (eta run), %.1f min (nearest run)\n",
+	    eta.sum.mean_bound_min, nearest.sum.mean_bound_min);
+	ck_assert(eta.sum.mean_bound_min > 0 && nearest.sum.mean_bound_min > 0);
+	ck_assert_double_lt(eta.sum.mean_bound_min, eta.sum.mean_response_min);
+	ck_assert_double_lt(nearest.sum.mean_bound_min, nearest.sum.mean_response_min);
+	ck_assert_double_ge(eta.sum.bound_within_promise, eta.sum.within_promise);
 	ck_assert_msg(eta.sum.within_promise > nearest.sum.within_promise,
 	    "within promise: eta %.3f, nearest %.3f", eta.sum.within_promise,
 	    nearest.sum.within_promise);

@@ -47,6 +47,7 @@ rules_make(struct dispatch_rules *r)
 	d.faults[FAULT_MECHANICAL_TOW].tow = 1;
 	d.faults[FAULT_ACCIDENT_TOW].tow = 1;
 	d.sla.gps_stale_s = 45;
+	data_dispatch_default(&d.dispatch);
 	dispatch_rules_init(r, &d);
 }
 
@@ -323,6 +324,23 @@ START_TEST(test_preference)
 	ck_assert_uint_eq(rank(&F, &q, 4, c), 2);
 	ck_assert_uint_eq(c[0].id, flat);
 
+	/* with the preference by load: 60 s when the flatbed's supplier is idle, so the
+	 * flatbed 1 km away beats the van 3 km away; 60 + 600 x 0.5 when half its trucks are
+	 * busy, so the van wins */
+	F.t[van].pos = geo_destination(call_pt, 0, 3000);
+	reindex(&F, van);
+	F.t[flat].supplier = 1;
+	F.sup[1].trucks = 4;
+	F.rules.tune.pref_s = 60;
+	F.rules.tune.pref_load_s = 600;
+	ck_assert_uint_eq(rank(&F, &q, 4, c), 2);
+	ck_assert_uint_eq(c[0].id, flat);
+	F.sup[1].busy = 2;
+	ck_assert_uint_eq(rank(&F, &q, 4, c), 2);
+	ck_assert_uint_eq(c[0].id, van);
+	ck_assert(fabs((c[1].score - c[1].travel_ms / 1000.0) - (60 + 300 + 0.5 * 300 +
+	    (1 - 0.9) * 600)) < 1e-6);
+
 	/* a tyre has no preference: the nearest */
 	q.ticket.fault = FAULT_TYRE;
 	ck_assert_uint_eq(rank(&F, &q, 4, c), 2);
@@ -437,6 +455,97 @@ START_TEST(test_stale)
 	ck_assert_int_eq(c[0].gps_age_ms, 0);
 	ck_assert(!c[0].stale);
 	fleet_finish(&F);
+}
+END_TEST
+
+/* stale_after_s: a fix older than gps_stale_s is marked stale, but costs stale_s only once
+ * it is older than stale_after_s too (idle trucks report every two minutes). */
+START_TEST(test_stale_after)
+{
+	struct tfleet F;
+	struct dispatch_candidate c[4];
+
+	fleet_init(&F, 8);
+	F.rules.tune.stale_after_s = 180;
+	uint32_t near = add(&F, TRUCK_KIND_VAN, TRUCK_AVAILABLE, 2, 0);
+	uint32_t far = add(&F, TRUCK_KIND_VAN, TRUCK_AVAILABLE, 2.1, 180);
+	F.t[near].fix_ts = NOW - 120000;        /* stale, but not past stale_after_s */
+	struct dispatch_query q = query(FAULT_BATTERY);
+	ck_assert_uint_eq(rank(&F, &q, 4, c), 2);
+	ck_assert_uint_eq(c[0].id, near);
+	ck_assert(c[0].stale);
+	ck_assert_str_eq(c[0].eta_src, "stale");
+	ck_assert(fabs((c[0].score - c[0].travel_ms / 1000.0) -
+	    (c[1].score - c[1].travel_ms / 1000.0)) < 1e-6);
+	F.t[near].fix_ts = NOW - 181000;        /* past it: 60 s more, the other truck wins */
+	ck_assert_uint_eq(rank(&F, &q, 4, c), 2);
+	ck_assert_uint_eq(c[0].id, far);
+	ck_assert(fabs((c[1].score - c[1].travel_ms / 1000.0) -
+	    (c[0].score - c[0].travel_ms / 1000.0) - 60) < 1e-6);
+	fleet_finish(&F);
+}
+END_TEST
+
+/* busy_s and busy_factor: a truck still on a job scores busy_s + busy_factor x the time
+ * until it is free on top of its travel; an available one is not touched. */
+START_TEST(test_busy_margin)
+{
+	struct tfleet F;
+	struct dispatch_candidate c[4];
+
+	fleet_init(&F, 8);
+	/* on scene 1 km away, free in 5 min; idle 3 km away */
+	uint32_t busy = add(&F, TRUCK_KIND_VAN, TRUCK_ON_SCENE, 1, 0);
+	F.t[busy].job_fault = FAULT_BATTERY;
+	F.t[busy].job_since = NOW - 15 * MIN_MS;
+	uint32_t idle = add(&F, TRUCK_KIND_VAN, TRUCK_AVAILABLE, 3, 180);
+	struct dispatch_query q = query(FAULT_BATTERY);
+	/* 2.8 + 5 min against 8.4 min: the finishing truck */
+	ck_assert_uint_eq(rank(&F, &q, 4, c), 2);
+	ck_assert_uint_eq(c[0].id, busy);
+	double base = c[0].score, idle_score = c[1].score;
+	/* 5 min x 1.5 + 60 s = 8.5 min on top of the travel: the idle truck */
+	F.rules.tune.busy_factor = 1.5;
+	F.rules.tune.busy_s = 60;
+	ck_assert_uint_eq(rank(&F, &q, 4, c), 2);
+	ck_assert_uint_eq(c[0].id, idle);
+	ck_assert(c[0].score == idle_score);
+	ck_assert(fabs(c[1].score - base - 2.5 * 60 - 60) < 1e-6);
+	ck_assert_int_eq(c[1].job_ms, 5 * MIN_MS); /* the estimate itself is unchanged */
+	fleet_finish(&F);
+}
+END_TEST
+
+/* The weights come from the data: dispatch_rules_init copies struct data_dispatch, and the
+ * built-in tuning is data_dispatch_default's. */
+START_TEST(test_tuning_from_data)
+{
+	struct data_dispatch w;
+	struct dispatch_tuning t, d;
+
+	data_dispatch_default(&w);
+	dispatch_tuning_default(&d);
+	dispatch_tuning_from(&t, &w);
+	ck_assert(t.shortlist == d.shortlist && t.widen_max == d.widen_max &&
+	    t.max_m == d.max_m && t.max_age_factor == d.max_age_factor && t.pref_s == d.pref_s &&
+	    t.pref_load_s == d.pref_load_s &&
+	    t.quality_s == d.quality_s && t.quality_unknown == d.quality_unknown &&
+	    t.load_s == d.load_s && t.rot_offer_s == d.rot_offer_s &&
+	    t.rot_offer_cap == d.rot_offer_cap && t.rot_recent_s == d.rot_recent_s &&
+	    t.rot_recent_min == d.rot_recent_min && t.rot_supplier_s == d.rot_supplier_s &&
+	    t.rot_supplier_cap == d.rot_supplier_cap && t.stale_s == d.stale_s &&
+	    t.stale_after_s == d.stale_after_s && t.busy_s == d.busy_s &&
+	    t.busy_factor == d.busy_factor && t.tow_leg_km == d.tow_leg_km &&
+	    t.job_min_s == d.job_min_s && t.redispatch_gain_s == d.redispatch_gain_s);
+	ck_assert(d.pref_s == 600 && d.quality_s == 600 && d.load_s == 300 && d.stale_s == 60);
+	ck_assert_uint_eq(d.shortlist, 12);
+	ck_assert(d.max_m == 300000.0);
+	ck_assert(d.busy_factor == 1 && d.busy_s == 0 && d.stale_after_s == 0);
+	w.quality_s = 120;
+	w.max_km = 50;
+	w.busy_factor = 1.25;
+	dispatch_tuning_from(&t, &w);
+	ck_assert(t.quality_s == 120 && t.max_m == 50000.0 && t.busy_factor == 1.25);
 }
 END_TEST
 
@@ -775,6 +884,9 @@ dispatch_suite(void)
 	tcase_add_test(tc, test_preference);
 	tcase_add_test(tc, test_finishing_beats_far_idle);
 	tcase_add_test(tc, test_stale);
+	tcase_add_test(tc, test_stale_after);
+	tcase_add_test(tc, test_busy_margin);
+	tcase_add_test(tc, test_tuning_from_data);
 	tcase_add_test(tc, test_rotation);
 	tcase_add_test(tc, test_quality_and_load);
 	suite_add_tcase(s, tc);

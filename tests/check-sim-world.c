@@ -1149,6 +1149,139 @@ START_TEST(world_motion)
 }
 END_TEST
 
+/* The fleet factor scales every supplier's trucks of each kind, rounded, a kind it has
+ * keeping one; out of range it is refused. */
+START_TEST(world_fleet_factor)
+{
+	static const double factors[] = { 0.5, 2, 0.05 };
+	struct sim_world_opts o;
+	struct sim_world *w;
+	char *cause = NULL;
+
+	for (size_t f = 0; f < sizeof factors / sizeof factors[0]; f++) {
+		size_t expect = 0;
+		sim_world_opts_init(&o);
+		o.fleet = factors[f];
+		w = sim_world_create(data, &o, &cause);
+		ck_assert_msg(w != NULL, "%s", cause ? cause : "");
+		for (size_t r = 0; r < data->n_regions; r++)
+			for (size_t s = 0; s < data->regions[r].n_suppliers; s++)
+				for (int k = 0; k < TRUCK_KIND_COUNT; k++) {
+					int n = data->regions[r].suppliers[s].fleet[k];
+					long m = lround(n * factors[f]);
+					expect += (size_t)(n > 0 && m < 1 ? 1 : m);
+				}
+		ck_assert_uint_eq(sim_world_truck_count(w), expect);
+		sim_world_destroy(w);
+	}
+	sim_world_opts_init(&o);
+	o.fleet = 0;
+	ck_assert_ptr_null(sim_world_create(data, &o, &cause));
+	ck_assert_ptr_nonnull(strstr(cause, "fleet"));
+	free(cause);
+	cause = NULL;
+	sim_world_opts_init(&o);
+	o.demand = 101;
+	ck_assert_ptr_null(sim_world_create(data, &o, &cause));
+	free(cause);
+}
+END_TEST
+
+/* The demand factor multiplies the calls: twice the demand, about twice the calls. */
+START_TEST(world_demand_factor)
+{
+	struct sim_world_opts o;
+	uint64_t gen[2];
+
+	for (int i = 0; i < 2; i++) {
+		struct sim_world_stats st;
+		opts_region(&o, "changsha", 31);
+		o.demand = i == 0 ? 1 : 2;
+		struct fb *fb = fb_new(&o);
+		fb_run(fb, 8 * HOUR, 10 * HOUR, 10 * SEC);
+		sim_world_stats(fb->w, &st);
+		gen[i] = st.generated;
+		fb_free(fb);
+	}
+	ck_assert_uint_gt(gen[0], 60);
+	ck_assert_msg(gen[1] > gen[0] * 16 / 10 && gen[1] < gen[0] * 24 / 10,
+	    "demand x2: %llu calls against %llu", (unsigned long long)gen[1],
+	    (unsigned long long)gen[0]);
+}
+END_TEST
+
+/* The lower bound of each response is at least the mean answer and preparation, and their
+ * mean is below the mean response of the fake broker's nearest-idle dispatch, as is their
+ * 90th percentile; no fewer bounds than responses are within the promise. */
+static int
+cmp_ms(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+START_TEST(world_bounds)
+{
+	struct sim_world_opts o;
+	size_t n, nb, in, inb;
+	double sr = 0, sb = 0;
+
+	opts_region(&o, "changsha", 32);
+	o.rate_per_hour = 30;
+	o.p_stall = 0.2;
+	o.p_detour = 0.2;
+	struct fb *fb = fb_new(&o);
+	fb_run(fb, 7 * HOUR, 6 * HOUR, 5 * SEC);
+	const int64_t *resp = sim_world_responses(fb->w, &n, &in);
+	const int64_t *bound = sim_world_bounds(fb->w, &nb, &inb);
+	ck_assert_uint_gt(n, 50);
+	ck_assert_uint_eq(nb, n);
+	int64_t *r = calloc(n, sizeof *r), *b = calloc(n, sizeof *b);
+	ck_assert(r != NULL && b != NULL);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_int_ge(bound[i], 2 * MIN + 30 * SEC + 35 * SEC);
+		sr += (double)resp[i];
+		sb += (double)bound[i];
+		r[i] = resp[i];
+		b[i] = bound[i];
+	}
+	ck_assert_msg(sb < sr, "mean bound %.0f s, mean response %.0f s", sb / n / 1000,
+	    sr / n / 1000);
+	qsort(r, n, sizeof *r, cmp_ms);
+	qsort(b, n, sizeof *b, cmp_ms);
+	ck_assert_int_le(b[n * 9 / 10], r[n * 9 / 10]);
+	ck_assert_uint_ge(inb, in);
+	free(r);
+	free(b);
+	fb_free(fb);
+}
+END_TEST
+
+/* With gps_loss, that share of the fixes (any phase) is lost, reproducibly; without, none
+ * outside the dropouts. */
+START_TEST(world_gps_loss)
+{
+	struct sim_world_opts o;
+	struct sim_world_stats st[3];
+
+	for (int i = 0; i < 3; i++) {
+		opts_region(&o, "ningxiang", 33);
+		o.rate_per_hour = 4;
+		o.p_gps_loss = i == 0 ? 0 : 0.4;
+		struct fb *fb = fb_new(&o);
+		fb_run(fb, 9 * HOUR, 6 * HOUR, 5 * SEC);
+		sim_world_stats(fb->w, &st[i]);
+		fb_free(fb);
+	}
+	ck_assert_uint_eq(st[0].fixes_suppressed, 0);
+	double lost = (double)st[1].fixes_suppressed /
+	    (double)(st[1].fixes + st[1].fixes_suppressed);
+	ck_assert_msg(lost > 0.35 && lost < 0.45, "lost %.3f of the fixes", lost);
+	ck_assert_uint_eq(st[1].fixes, st[2].fixes);
+	ck_assert_uint_eq(st[1].fixes_suppressed, st[2].fixes_suppressed);
+}
+END_TEST
+
 /* A stalled truck reports 0 km/h from the same place for 8-20 minutes while en route. */
 START_TEST(world_stall_seen)
 {
@@ -1901,6 +2034,10 @@ sim_world_suite(void)
 	tcase_add_loop_test(tc, world_motion, 0,
 	    (int)(sizeof motion_cases / sizeof motion_cases[0]));
 	tcase_add_test(tc, world_stall_seen);
+	tcase_add_test(tc, world_fleet_factor);
+	tcase_add_test(tc, world_demand_factor);
+	tcase_add_test(tc, world_bounds);
+	tcase_add_test(tc, world_gps_loss);
 	tcase_add_test(tc, world_decline_all);
 	tcase_add_test(tc, world_no_agent);
 	tcase_add_test(tc, world_stale_offer);

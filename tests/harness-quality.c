@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,8 +28,9 @@
 
 enum {
 	K_REGION, K_START, K_RATE, K_REQUESTS, K_SEED, K_SCALE, K_PASS, K_FINISH, K_DROPOUT,
-	K_STALL, K_DETOUR, K_DECLINE, K_COUNT
+	K_STALL, K_DETOUR, K_DECLINE, K_FLEET, K_DEMAND, K_AUTO, K_GPS_LOSS, K_VS_NEAREST, K_VS_BOUND, K_COUNT
 };
+#define K_FIRST_OPTIONAL K_FLEET /* the keys from here on have defaults */
 _Static_assert(K_COUNT == HARNESS_QUALITY_KEYS, "HARNESS_QUALITY_KEYS is the number of keys");
 
 static const struct {
@@ -46,6 +48,12 @@ static const struct {
 	[K_STALL] = { "faults", "stall" },
 	[K_DETOUR] = { "faults", "detour" },
 	[K_DECLINE] = { "faults", "decline" },
+	[K_FLEET] = { "scenario", "fleet" },
+	[K_DEMAND] = { "scenario", "demand" },
+	[K_AUTO] = { "scenario", "auto_dispatch" },
+	[K_GPS_LOSS] = { "faults", "gps_loss" },
+	[K_VS_NEAREST] = { "target", "vs_nearest" },
+	[K_VS_BOUND] = { "target", "vs_bound" },
 };
 
 static bool
@@ -123,6 +131,25 @@ on_key(void *ctx, const char *section, const char *name, const char *value)
 		sc->decline = -1;
 		ok = strcmp(value, "supplier") == 0 || number(value, 0, 1, &sc->decline);
 		break;
+	case K_FLEET:
+		ok = number(value, 0.05, 10, &sc->fleet);
+		break;
+	case K_DEMAND:
+		ok = number(value, 0.01, 100, &sc->demand);
+		break;
+	case K_AUTO:
+		ok = strcmp(value, "0") == 0 || strcmp(value, "1") == 0;
+		sc->auto_dispatch = value[0] == '1';
+		break;
+	case K_GPS_LOSS:
+		ok = number(value, 0, 1, &sc->gps_loss);
+		break;
+	case K_VS_NEAREST:
+		ok = number(value, 0.1, 2, &sc->vs_nearest);
+		break;
+	case K_VS_BOUND:
+		ok = number(value, 0, 100, &sc->vs_bound);
+		break;
 	}
 	if (!ok) {
 		snprintf(sc->error, sizeof sc->error, "[%s] %s: bad value '%s'", section, name,
@@ -136,6 +163,9 @@ bool
 harness_quality_load(const char *path, struct harness_quality_scenario *sc)
 {
 	memset(sc, 0, sizeof *sc);
+	sc->fleet = 1;
+	sc->demand = 1;
+	sc->vs_nearest = 1;
 	int line = data_ini_read(path, on_key, sc);
 	if (line < 0) {
 		snprintf(sc->error, sizeof sc->error, "cannot open it");
@@ -147,7 +177,7 @@ harness_quality_load(const char *path, struct harness_quality_scenario *sc)
 			rd_strlcpy(sc->error, "syntax error", sizeof sc->error);
 		return false;
 	}
-	for (int k = 0; k < K_COUNT; k++)
+	for (int k = 0; k < K_FIRST_OPTIONAL; k++)
 		if (!sc->seen[k]) {
 			snprintf(sc->error, sizeof sc->error, "[%s] %s is missing", keys[k].section,
 			    keys[k].name);
@@ -272,11 +302,76 @@ count_events(const char *db, struct harness_quality_run *r)
 	store_close(st);
 }
 
+/* A copy of data_dir in dir/data where every region dispatches automatically: the files are
+ * symbolic links but for regions/, whose files say auto_dispatch = 1. Returns the copy's
+ * path (in out), or NULL on an error (reported). */
+static const char *
+auto_data(const char *data_dir, struct harness_quality_run *r, char *out, size_t outsz)
+{
+	static const char *const links[] = {
+		"faults.ini", "sla.ini", "demand.ini", "dispatch.ini", "diagnosis", "i18n",
+	};
+	char src[1024], dst[1024], *cause = NULL;
+	char **names;
+	size_t n;
+
+	snprintf(out, outsz, "%s/data", r->dir);
+	snprintf(dst, sizeof dst, "%s/regions", out);
+	if (mkdir(out, 0700) != 0 || mkdir(dst, 0700) != 0) {
+		fprintf(stderr, "dispatch-quality: %s: %s\n", dst, strerror(errno));
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+		char *abs;
+		snprintf(src, sizeof src, "%s/%s", data_dir, links[i]);
+		if ((abs = realpath(src, NULL)) == NULL)
+			continue; /* optional (dispatch.ini) */
+		snprintf(dst, sizeof dst, "%s/%s", out, links[i]);
+		int rc = symlink(abs, dst);
+		free(abs);
+		if (rc != 0) {
+			fprintf(stderr, "dispatch-quality: %s: %s\n", dst, strerror(errno));
+			return NULL;
+		}
+	}
+	snprintf(src, sizeof src, "%s/regions", data_dir);
+	if ((names = data_ini_list(src, &n, &cause)) == NULL && cause != NULL) {
+		fprintf(stderr, "dispatch-quality: %s: %s\n", src, cause);
+		free(cause);
+		return NULL;
+	}
+	bool ok = true;
+	for (size_t i = 0; i < n; i++) {
+		char line[512];
+		FILE *in, *o;
+		snprintf(src, sizeof src, "%s/regions/%s", data_dir, names[i]);
+		snprintf(dst, sizeof dst, "%s/regions/%s", out, names[i]);
+		free(names[i]);
+		if (!ok)
+			continue;
+		if ((in = fopen(src, "r")) == NULL || (o = fopen(dst, "w")) == NULL) {
+			fprintf(stderr, "dispatch-quality: %s: %s\n", dst, strerror(errno));
+			if (in != NULL)
+				fclose(in);
+			ok = false;
+			continue;
+		}
+		while (fgets(line, sizeof line, in) != NULL)
+			fputs(strncmp(line, "auto_dispatch", 13) == 0 ? "auto_dispatch = 1\n" :
+			    line, o);
+		fclose(in);
+		if (fclose(o) != 0)
+			ok = false;
+	}
+	free(names);
+	return ok ? out : NULL;
+}
+
 void
 harness_quality_run(const struct harness_quality_scenario *sc, const char *data_dir, int idx,
     bool keep, struct harness_quality_run *r)
 {
-	char api[64], pub[64], feed[64], db[128];
+	char api[64], pub[64], feed[64], db[128], auto_dir[128];
 	const char *regions[1] = { sc->region };
 	struct broker_opts bo;
 	struct sim_opts so;
@@ -294,6 +389,11 @@ harness_quality_run(const struct harness_quality_scenario *sc, const char *data_
 		return;
 	}
 	snprintf(db, sizeof db, "%s/rd.db", r->dir);
+	if (sc->auto_dispatch && (data_dir = auto_data(data_dir, r, auto_dir,
+	    sizeof auto_dir)) == NULL) {
+		rd_remove_tree(r->dir);
+		return;
+	}
 	snprintf(api, sizeof api, "inproc://dq-%ld-%d-api", (long)getpid(), idx);
 	snprintf(pub, sizeof pub, "inproc://dq-%ld-%d-pub", (long)getpid(), idx);
 	snprintf(feed, sizeof feed, "inproc://dq-%ld-%d-feed", (long)getpid(), idx);
@@ -343,6 +443,9 @@ harness_quality_run(const struct harness_quality_scenario *sc, const char *data_
 	so.stall = sc->stall;
 	so.detour = sc->detour;
 	so.decline = sc->decline;
+	so.gps_loss = sc->gps_loss;
+	so.fleet = sc->fleet;
+	so.demand = sc->demand;
 	so.finish_timeout_s = sc->finish_min * 60;
 	memset(&stt, 0, sizeof stt);
 	atomic_init(&stt.done, false);

@@ -1,6 +1,6 @@
 /* harness-quality.h: the dispatch-quality runs shared by tests/bench/bench-dispatch-quality.c
- * (the long reference scenario) and tests/check-dispatch-quality.c (a short one in the
- * normal suite).
+ * (the scenario suite of data/scenarios/) and tests/check-dispatch-quality.c (a short one in
+ * the normal suite).
  *
  * A scenario (data/scenarios/ *.ini, read with libinih) is run in one process: a broker with
  * the given dispatch policy and a simulator, each in a thread, on inproc endpoints of their
@@ -10,7 +10,10 @@
  * policies the same calls, places, faults and supplier behaviour. The region "all" runs
  * every region of the data (as the console's demo does). With diagnose, the simulator also
  * plays the diagnosis specialist, and the run ends by asking the broker for stats.kpi
- * (tests/check-diag-rate.c measures the phone-resolution rate so).
+ * (tests/check-diag-rate.c measures the phone-resolution rate so). With auto_dispatch, the
+ * broker and the simulator read a copy of the data (in the run's directory) whose regions
+ * all dispatch automatically. The simulator's summary carries the lower bound of the
+ * responses (sim_world_bounds).
  *
  * Nothing here exits: errors go to stderr and come back as false / run.ok. */
 #ifndef RD_HARNESS_QUALITY_H
@@ -24,7 +27,7 @@
 #include "proto.h"
 #include "sim.h"
 
-#define HARNESS_QUALITY_KEYS 12 /* keys of a scenario file, all required */
+#define HARNESS_QUALITY_KEYS 18 /* keys of a scenario file (the first 12 required) */
 
 /* A scenario, as read from a file of data/scenarios/ (rush-hour.ini explains each key). */
 struct harness_quality_scenario {
@@ -38,7 +41,16 @@ struct harness_quality_scenario {
 	double pass_s;            /* broker time between dispatch and monitoring passes */
 	double finish_min;
 	double dropout, stall, detour;
+	double gps_loss;          /* share of fixes lost (default 0) */
 	double decline;           /* < 0: the suppliers' accept rates */
+	double fleet, demand;     /* the simulator's factors (sim_world_opts; default 1) */
+	bool auto_dispatch;       /* every region dispatches automatically (a copy of the
+	                             data with auto_dispatch = 1), as an agent who takes the
+	                             first candidate at once */
+	double vs_nearest;        /* target: mean response at most this x nearest-idle's
+	                             (default 1: never worse) */
+	double vs_bound;          /* target: mean response at most this x the lower bound
+	                             (0, the default: none) */
 	bool seen[HARNESS_QUALITY_KEYS]; /* keys read so far */
 	int line;                 /* of the error, 0 when none or not on a line */
 	char error[200];

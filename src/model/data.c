@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -50,8 +51,10 @@ struct field {
 	int required;
 };
 
-enum file_kind { FILE_FAULTS, FILE_SLA, FILE_DEMAND, FILE_REGION };
-enum sect_kind { SECT_FAULT, SECT_SLA, SECT_HOURS, SECT_REGION, SECT_LANDMARK, SECT_SUPPLIER };
+enum file_kind { FILE_FAULTS, FILE_SLA, FILE_DEMAND, FILE_REGION, FILE_DISPATCH };
+enum sect_kind {
+	SECT_FAULT, SECT_SLA, SECT_HOURS, SECT_REGION, SECT_LANDMARK, SECT_SUPPLIER, SECT_DISPATCH
+};
 
 #define FLD(t, k, ty, mn, mx, req) \
 	{ #k, ty, offsetof(t, k), sizeof(((t *)0)->k), mn, mx, req }
@@ -77,6 +80,45 @@ static const struct field sla_fields[] = {
 };
 
 #define HOUR(k, n) { k, FT_DOUBLE, (n) * sizeof(double), sizeof(double), 0, 100, 1 }
+static const struct field dispatch_fields[] = {
+	FLD(struct data_dispatch, shortlist, FT_INT, 1, 1024, 0),
+	FLD(struct data_dispatch, widen_max, FT_INT, 1, 1024, 0),
+	FLD(struct data_dispatch, max_km, FT_DOUBLE, 1, 20000, 0),
+	FLD(struct data_dispatch, max_age_factor, FT_INT, 1, 1000, 0),
+	FLD(struct data_dispatch, pref_s, FT_DOUBLE, 0, 86400, 0),
+	FLD(struct data_dispatch, pref_load_s, FT_DOUBLE, 0, 86400, 0),
+	FLD(struct data_dispatch, quality_s, FT_DOUBLE, 0, 86400, 0),
+	FLD(struct data_dispatch, quality_unknown, FT_DOUBLE, 0, 1, 0),
+	FLD(struct data_dispatch, load_s, FT_DOUBLE, 0, 86400, 0),
+	FLD(struct data_dispatch, rot_offer_s, FT_DOUBLE, 0, 86400, 0),
+	FLD(struct data_dispatch, rot_offer_cap, FT_INT, 0, 1000, 0),
+	FLD(struct data_dispatch, rot_recent_s, FT_DOUBLE, 0, 86400, 0),
+	FLD(struct data_dispatch, rot_recent_min, FT_INT, 0, 1440, 0),
+	FLD(struct data_dispatch, rot_supplier_s, FT_DOUBLE, 0, 86400, 0),
+	FLD(struct data_dispatch, rot_supplier_cap, FT_DOUBLE, 0, 1000, 0),
+	FLD(struct data_dispatch, stale_s, FT_DOUBLE, 0, 86400, 0),
+	FLD(struct data_dispatch, stale_after_s, FT_INT, 0, 86400, 0),
+	FLD(struct data_dispatch, busy_s, FT_DOUBLE, 0, 86400, 0),
+	FLD(struct data_dispatch, busy_factor, FT_DOUBLE, 0, 10, 0),
+	FLD(struct data_dispatch, tow_leg_km, FT_DOUBLE, 0, 1000, 0),
+	FLD(struct data_dispatch, job_min_s, FT_INT, 0, 86400, 0),
+	FLD(struct data_dispatch, redispatch_gain_s, FT_INT, 0, 86400, 0),
+};
+_Static_assert(ARRAY_LEN(dispatch_fields) <= 32, "struct parser's seen has 32 bits");
+
+void
+data_dispatch_default(struct data_dispatch *w)
+{
+	*w = (struct data_dispatch){
+		.shortlist = 12, .widen_max = 256, .max_km = 300, .max_age_factor = 10,
+		.pref_s = 600, .pref_load_s = 0, .quality_s = 600, .quality_unknown = 0.8, .load_s = 300,
+		.rot_offer_s = 20, .rot_offer_cap = 10, .rot_recent_s = 60, .rot_recent_min = 30,
+		.rot_supplier_s = 60, .rot_supplier_cap = 5, .stale_s = 60, .stale_after_s = 0,
+		.busy_s = 0, .busy_factor = 1, .tow_leg_km = 10, .job_min_s = 120,
+		.redispatch_gain_s = 600,
+	};
+}
+
 static const struct field hour_fields[] = {
 	HOUR("h00", 0), HOUR("h01", 1), HOUR("h02", 2), HOUR("h03", 3),
 	HOUR("h04", 4), HOUR("h05", 5), HOUR("h06", 6), HOUR("h07", 7),
@@ -156,7 +198,7 @@ struct parser {
 	uint32_t fleet_seen;            /* bit k: fleet key of truck kind k was set */
 
 	int fault_line[FAULT_COUNT];    /* header line of each fault; 0: not seen */
-	int sla_line, hours_line, region_line;
+	int sla_line, hours_line, region_line, dispatch_line;
 	int *landmark_line;             /* header line of each landmark */
 	int *supplier_line;
 
@@ -448,6 +490,17 @@ begin_section(struct parser *p, const char *name)
 		p->target = &p->d->sla;
 		p->d->sla.diag_hold_s = DATA_DIAG_HOLD_S_DEFAULT;
 		p->d->sla.waiting_agent_s = DATA_WAITING_AGENT_S_DEFAULT;
+		break;
+	case FILE_DISPATCH:
+		if (strcmp(name, "weights") != 0) {
+			fail(p, line, "unknown section [%s] (expected [weights])", name);
+			return;
+		}
+		first = &p->dispatch_line;
+		p->sect = SECT_DISPATCH;
+		p->fields = dispatch_fields;
+		p->n_fields = ARRAY_LEN(dispatch_fields);
+		p->target = &p->d->dispatch;
 		break;
 	case FILE_DEMAND:
 		if (strcmp(name, "hours") != 0) {
@@ -757,6 +810,29 @@ load_demand(struct data *d, const char *dir, char **cause)
 	return *cause != NULL ? -1 : 0;
 }
 
+/* dispatch.ini is optional: without it, the defaults. */
+static int
+load_dispatch(struct data *d, const char *dir, char **cause)
+{
+	char *path = join(dir, "dispatch.ini");
+	struct parser p;
+
+	data_dispatch_default(&d->dispatch);
+	if (access(path, F_OK) != 0 && errno == ENOENT) {
+		free(path);
+		return 0;
+	}
+	parser_init(&p, path, FILE_DISPATCH, d, NULL);
+	if (parse_file(&p) == 0 && p.dispatch_line == 0)
+		fail(&p, 0, "missing section [weights]");
+	if (p.cause == NULL && d->dispatch.widen_max < d->dispatch.shortlist)
+		fail(&p, p.dispatch_line, "[weights] widen_max: %d is less than shortlist (%d)",
+		    d->dispatch.widen_max, d->dispatch.shortlist);
+	parser_finish(&p, cause);
+	free(path);
+	return *cause != NULL ? -1 : 0;
+}
+
 static double
 distance_km(double lat1, double lon1, double lat2, double lon2)
 {
@@ -953,7 +1029,7 @@ data_load(const char *dir, char **cause)
 		old = uselocale(c_locale);
 
 	if (load_faults(d, dir, &why) == 0 && load_sla(d, dir, &why) == 0 &&
-	    load_demand(d, dir, &why) == 0)
+	    load_demand(d, dir, &why) == 0 && load_dispatch(d, dir, &why) == 0)
 		load_regions(d, dir, &why);
 
 	if (c_locale != (locale_t)0) {

@@ -82,16 +82,50 @@ struct data_sla {
 #define DATA_DIAG_HOLD_S_DEFAULT 600 /* diag_hold_s when sla.ini does not say */
 #define DATA_WAITING_AGENT_S_DEFAULT 180 /* waiting_agent_s when sla.ini does not say */
 
+/* The dispatcher's weights and limits (data/dispatch.ini, [weights]; every key optional,
+ * the file too): what src/model/dispatch.h's struct dispatch_tuning is made from. The
+ * defaults are data_dispatch_default's; rescuedeskd(8) and data/README.md say what each
+ * does. */
+struct data_dispatch {
+	int shortlist;          /* nearest trucks looked at first */
+	int widen_max;          /* ... and at most, when widening */
+	double max_km;          /* never farther than this in a straight line */
+	int max_age_factor;     /* leave out fixes older than this x gps_stale_s */
+	double pref_s;          /* not the preferred kind ... */
+	double pref_load_s;     /* ... and this x the share of the truck's supplier busy */
+	double quality_s;       /* x (1 - quality) */
+	double quality_unknown; /* quality of a truck without a known supplier */
+	double load_s;          /* x share of the supplier's trucks busy */
+	double rot_offer_s;     /* per offer the truck had today ... */
+	int rot_offer_cap;      /* ... counting at most this many */
+	double rot_recent_s;    /* an offer just now; fades over rot_recent_min */
+	int rot_recent_min;
+	double rot_supplier_s;  /* per offer per truck the supplier had today ... */
+	double rot_supplier_cap; /* ... counting at most this many */
+	double stale_s;         /* GPS older than gps_stale_s */
+	int stale_after_s;      /* ... but only when older than this too (0: gps_stale_s) */
+	double busy_s;          /* a truck still on a job, on top of the time until it is free */
+	double busy_factor;     /* x the time until it is free (1: as estimated) */
+	double tow_leg_km;      /* a tow to the garage, straight line */
+	int job_min_s;          /* a job never ends sooner than this from now */
+	int redispatch_gain_s;  /* propose another truck when it arrives this much sooner */
+};
+
+/* Fill w with the built-in weights (those of a missing dispatch.ini). */
+void data_dispatch_default(struct data_dispatch *w);
+
 struct data {
 	struct data_region *regions;
 	size_t n_regions;
 	struct data_fault faults[FAULT_COUNT];
 	struct data_sla sla;
 	double demand_by_hour[24]; /* percent of a day's calls in each hour; sums to ~100 */
+	struct data_dispatch dispatch; /* dispatch.ini, or the defaults */
 };
 
-/* Load dir/faults.ini, dir/sla.ini, dir/demand.ini and every dir/regions/ *.ini (the format
- * is described in data/README.md); dir NULL means data_default_dir(). Everything is validated: unknown keys and sections,
+/* Load dir/faults.ini, dir/sla.ini, dir/demand.ini, dir/dispatch.ini (optional: the
+ * defaults when it does not exist) and every dir/regions/ *.ini (the format is described
+ * in data/README.md); dir NULL means data_default_dir(). Everything is validated: unknown keys and sections,
  * numbers, ranges, fault and hour shares summing to 100 (+-1), at least one landmark and one
  * supplier per region, trucks per supplier, unique ids. Regions are sorted by id.
  * Returns a tree the caller frees with data_free, or NULL and *cause (caller frees), e.g.

@@ -73,15 +73,29 @@ const struct dispatch_eta_model dispatch_eta_builtin = {
 /* ---- rules ---- */
 
 void
-dispatch_tuning_default(struct dispatch_tuning *t)
+dispatch_tuning_from(struct dispatch_tuning *t, const struct data_dispatch *w)
 {
 	*t = (struct dispatch_tuning){
-		.shortlist = 12, .widen_max = 256, .max_m = 300000.0, .max_age_factor = 10,
-		.pref_s = 600, .quality_s = 600, .quality_unknown = 0.8, .load_s = 300,
-		.rot_offer_s = 20, .rot_offer_cap = 10, .rot_recent_s = 60, .rot_recent_min = 30,
-		.rot_supplier_s = 60, .rot_supplier_cap = 5, .stale_s = 60, .tow_leg_km = 10,
-		.job_min_s = 120, .redispatch_gain_s = 600,
+		.shortlist = (size_t)w->shortlist, .widen_max = (size_t)w->widen_max,
+		.max_m = w->max_km * 1000.0, .max_age_factor = w->max_age_factor,
+		.pref_s = w->pref_s, .pref_load_s = w->pref_load_s, .quality_s = w->quality_s,
+		.quality_unknown = w->quality_unknown, .load_s = w->load_s,
+		.rot_offer_s = w->rot_offer_s, .rot_offer_cap = w->rot_offer_cap,
+		.rot_recent_s = w->rot_recent_s, .rot_recent_min = w->rot_recent_min,
+		.rot_supplier_s = w->rot_supplier_s, .rot_supplier_cap = w->rot_supplier_cap,
+		.stale_s = w->stale_s, .stale_after_s = w->stale_after_s, .busy_s = w->busy_s,
+		.busy_factor = w->busy_factor, .tow_leg_km = w->tow_leg_km,
+		.job_min_s = w->job_min_s, .redispatch_gain_s = w->redispatch_gain_s,
 	};
+}
+
+void
+dispatch_tuning_default(struct dispatch_tuning *t)
+{
+	struct data_dispatch w;
+
+	data_dispatch_default(&w);
+	dispatch_tuning_from(t, &w);
 }
 
 void
@@ -95,7 +109,7 @@ dispatch_rules_init(struct dispatch_rules *r, const struct data *d)
 		r->tow[f] = d->faults[f].tow != 0;
 	}
 	r->gps_stale_s = d->sla.gps_stale_s;
-	dispatch_tuning_default(&r->tune);
+	dispatch_tuning_from(&r->tune, &d->dispatch);
 }
 
 _Static_assert(2 + FAULT_COUNT + TRUCK_KIND_COUNT <= 32, "geo mask bits");
@@ -214,9 +228,11 @@ consider(const struct dispatch_rules *r, const struct dispatch_eta_model *m,
 	c->load = fmin(fmax(c->load, 0), 1);
 	per_truck = fmin(fmax(per_truck, 0), tu->rot_supplier_cap);
 
-	double s = (double)(c->travel_ms + c->job_ms) / 1000.0;
+	double s = (double)c->travel_ms / 1000.0;
+	if (k->status != TRUCK_AVAILABLE)
+		s += (double)c->job_ms / 1000.0 * tu->busy_factor + tu->busy_s;
 	if (c->prefer >= 0 && c->prefer != (int)c->kind)
-		s += tu->pref_s;
+		s += tu->pref_s + c->load * tu->pref_load_s;
 	s += (1 - c->quality) * tu->quality_s;
 	s += c->load * tu->load_s;
 	s += (c->offers_today < tu->rot_offer_cap ? c->offers_today : tu->rot_offer_cap) *
@@ -229,7 +245,7 @@ consider(const struct dispatch_rules *r, const struct dispatch_eta_model *m,
 		s += tu->rot_recent_s * (1.0 - (double)since / (double)window);
 	}
 	s += per_truck * tu->rot_supplier_s;
-	if (c->stale)
+	if (c->stale && age > (int64_t)tu->stale_after_s * 1000)
 		s += tu->stale_s;
 	c->score = s;
 	return true;

@@ -6,14 +6,19 @@
  * and able to serve the fault. Each is scored in seconds, lower is better:
  *
  *   score = ETA                    travel time from the ETA model, plus for a truck still on
- *                                  a job the time until it is free (time left on scene from
- *                                  onscene_min, plus the tow leg for tows)
- *         + pref_s                 when the fault prefers another kind (faults.ini prefer)
+ *                                  a job busy_s + busy_factor x the time until it is free
+ *                                  (time left on scene from onscene_min, plus the tow leg
+ *                                  for tows)
+ *         + pref_s + load pref_load_s  when the fault prefers another kind (faults.ini
+ *                                  prefer): a tow truck sent to a flat battery costs little
+ *                                  while its supplier's trucks are idle, much when they are
+ *                                  busy
  *         + (1 - quality) quality_s  supplier quality from data/regions
  *         + load load_s            share of the supplier's trucks on duty that are busy
  *         + rotation               offers the truck had today, how recently it had one, and
  *                                  the supplier's offers per truck today
- *         + stale_s                when the truck's last fix is older than gps_stale_s
+ *         + stale_s                when the truck's last fix is older than gps_stale_s and
+ *                                  than stale_after_s
  *
  * Trucks with no fix for max_age_factor x gps_stale_s are left out. The short list (12
  * nearest) is widened (doubling, up to widen_max) while a farther truck could still beat
@@ -114,14 +119,16 @@ double dispatch_speed_kmh(const struct data_region *r, int64_t now, bool express
  * one. */
 int64_t dispatch_day(int64_t ms);
 
-/* Weights and limits; dispatch_tuning_default fills the values documented in
- * rescuedeskd(8), DISPATCH. */
+/* Weights and limits, from the data (data/dispatch.ini, struct data_dispatch);
+ * dispatch_tuning_default fills the built-in values documented in rescuedeskd(8),
+ * DISPATCH. */
 struct dispatch_tuning {
 	size_t shortlist;         /* nearest trucks looked at first (12) */
 	size_t widen_max;         /* ... and at most, when widening (256, <= WIDEN_LIMIT) */
 	double max_m;             /* never farther than this in a straight line (300 km) */
 	int max_age_factor;       /* leave out fixes older than this x gps_stale_s (10) */
-	double pref_s;            /* not the preferred kind (600) */
+	double pref_s;            /* not the preferred kind (600) ... */
+	double pref_load_s;       /* ... plus this x the supplier's load (0) */
 	double quality_s;         /* x (1 - quality) (600) */
 	double quality_unknown;   /* quality of a truck without a known supplier (0.8) */
 	double load_s;            /* x share of the supplier's trucks busy (300) */
@@ -131,15 +138,20 @@ struct dispatch_tuning {
 	int rot_recent_min;       /* (30) */
 	double rot_supplier_s;    /* per offer per truck the supplier had today (60) ... */
 	double rot_supplier_cap;  /* ... counting at most this many (5) */
-	double stale_s;           /* GPS older than gps_stale_s (60) */
+	double stale_s;           /* GPS older than gps_stale_s (60) ... */
+	int stale_after_s;        /* ... and than this (0: gps_stale_s alone) */
+	double busy_s;            /* a truck still on a job, added (0) ... */
+	double busy_factor;       /* ... to this x the time until it is free (1) */
 	double tow_leg_km;        /* a tow to the garage, straight line (10) */
 	int job_min_s;            /* a job never ends sooner than this from now (120) */
 	int redispatch_gain_s;    /* propose another truck when it arrives this much sooner
 	                             than a late one's ETA (600) */
 };
 
-/* Fill t with the defaults above. */
+/* Fill t with the defaults above (data_dispatch_default's). */
 void dispatch_tuning_default(struct dispatch_tuning *t);
+/* Fill t from the data's weights. */
+void dispatch_tuning_from(struct dispatch_tuning *t, const struct data_dispatch *w);
 
 /* The rules of the reference data, copied out of struct data. */
 struct dispatch_rules {
@@ -151,7 +163,7 @@ struct dispatch_rules {
 	struct dispatch_tuning tune;
 };
 
-/* Fill r from d (faults, sla) with the default tuning. */
+/* Fill r from d (faults, sla, dispatch weights). */
 void dispatch_rules_init(struct dispatch_rules *r, const struct data *d);
 
 /* The geo-index mask of a truck of this kind and status. */

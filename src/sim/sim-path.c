@@ -279,6 +279,18 @@ truck_move(struct truck *k, int64_t t)
 	k->pos = sim_world_path_at(&m->path, m->along, &k->heading);
 }
 
+/* Where the truck is at t, without moving it. */
+struct geo_point
+truck_pos_at(const struct truck *k, int64_t t)
+{
+	const struct motion *m = &k->mv;
+
+	if (!m->on || t <= m->t_along)
+		return k->pos;
+	return sim_world_path_at(&m->path, mv_dist(m, m->along, mv_moving(m, m->t_along, t)),
+	    NULL);
+}
+
 void
 truck_stop(struct truck *k, int64_t t)
 {

@@ -14,7 +14,8 @@
  *   on scene    faults.ini onscene_min x lognormal (sigma 0.35, mean 1), 0.4x-3x
  *   tows        to a garage 5-15 km from the scene
  *   GPS         every 15 s from acceptance to arrival (and towing) and on a >= 30 degree
- *               turn, 120 s otherwise; 4 m noise
+ *               turn, 120 s otherwise; 4 m noise; with --gps-loss, that share of fixes
+ *               lost at random
  *   next job    an offer to a truck on scene or towing is answered as usual; accepted, the
  *               ETA quoted is (time left on the job + preparation + the trip from where the
  *               job ends) x 1.0-1.2, and the truck goes there when the job is over */
@@ -74,7 +75,8 @@ truck_send_fix(struct sim_world *w, struct truck *k, int64_t t)
 	speed = mv_speed_kmh(&k->mv, t);
 	if (speed > 0)
 		speed *= 1.0 + 0.05 * rng_normal(&w->noise);
-	if (t >= k->drop_from && t < k->drop_to) {
+	if ((t >= k->drop_from && t < k->drop_to) ||
+	    (w->o.p_gps_loss > 0 && rng_uniform(&w->gps) < w->o.p_gps_loss)) {
 		w->st.fixes_suppressed++;
 		return;
 	}
@@ -126,6 +128,28 @@ job_kmh(struct sim_world *w, struct truck *k, int64_t t, bool expressway)
 	int hour = civil_local_hour(t, w->o.tz_offset_s);
 
 	return data_region_speed_kmh(k->reg, hour, expressway);
+}
+
+/* The expected time truck k would take to be at scene after a call at t, had it been free
+ * and been offered the call at once (sim_world_bounds): the mean answer (accepts come
+ * uniformly over 20-120 s, within the supplier's window) and preparation, then the path
+ * sim_world_path_make gives (detour x great circle) at the region's speed for the hour
+ * (the trip's jitter is x 0.85-1.15, which averages to no gain), the last 65% of an
+ * expressway job at expressway speed. */
+int64_t
+truck_bound_ms(const struct sim_world *w, const struct truck *k, struct geo_point scene,
+    bool expressway, int64_t t)
+{
+	int hour = civil_local_hour(t, w->o.tz_offset_s);
+	double len = geo_distance_m(truck_pos_at(k, t), scene) * k->reg->detour;
+	double v = data_region_speed_kmh(k->reg, hour, false) / 3.6;
+	double vx = data_region_speed_kmh(k->reg, hour, true) / 3.6;
+	double slow = expressway ? len * EXPRESSWAY_FROM : len;
+	double ms = (slow / v + (len - slow) / vx) * 1000.0;
+	double hi = fmin(ACCEPT_MAX_MS, ANSWER_WINDOW * k->sup->offer_timeout_s * SEC);
+	double answer = (fmin(ACCEPT_MIN_MS, hi) + hi) / 2;
+
+	return (int64_t)(answer + (PREP_MIN_MS + PREP_MAX_MS) / 2 + ms);
 }
 
 static void

@@ -122,6 +122,7 @@ struct cust {
 	int64_t created, promised, t_on_scene;
 	int64_t t_self;          /* gives up by itself then, or INT64_MAX */
 	int64_t t_patience;      /* cancels then if no truck accepted, or INT64_MAX */
+	int64_t bound_ms;        /* the lower bound of its response (sim_world_bounds) */
 
 	enum cust_diag d;
 	struct sim_world_cause cause;
@@ -154,7 +155,7 @@ struct sim_world {
 	double *reg_w;
 	size_t n_regs;
 	double per_hour[24];
-	struct rng demand, noise;
+	struct rng demand, noise, gps; /* gps: fixes lost (p_gps_loss) */
 	int64_t t_call;
 	long burst_left;           /* calls of the opening burst still to come */
 	uint64_t seq;
@@ -176,6 +177,8 @@ struct sim_world {
 	struct sim_world_stats st;
 	int64_t *resp;
 	size_t n_resp, cap_resp, in_promise;
+	int64_t *bound;          /* the lower bound of each response, cap_resp of them */
+	size_t bound_in_promise;
 	uint64_t finals;         /* our created intakes that are final */
 	int64_t last_created;
 };
@@ -203,8 +206,11 @@ void mv_go(struct motion *m, int64_t t);
 double mv_speed_kmh(const struct motion *m, int64_t t);
 void truck_move(struct truck *k, int64_t t);
 void truck_stop(struct truck *k, int64_t t);
+struct geo_point truck_pos_at(const struct truck *k, int64_t t);
 
 /* sim-trucks.c */
+int64_t truck_bound_ms(const struct sim_world *w, const struct truck *k, struct geo_point scene,
+    bool expressway, int64_t t);
 void truck_send_fix(struct sim_world *w, struct truck *k, int64_t t);
 int64_t truck_due(const struct truck *k);
 void truck_schedule_shift(struct sim_world *w, struct truck *k, int64_t t);

@@ -32,6 +32,8 @@ sim_world_opts_init(struct sim_world_opts *o)
 	memset(o, 0, sizeof *o);
 	o->seed = 1;
 	o->p_decline = -1;
+	o->fleet = 1;
+	o->demand = 1;
 	o->tz_offset_s = CIVIL_TZ_CHINA_S;
 }
 
@@ -204,10 +206,14 @@ cust_final(struct sim_world *w, struct cust *c)
 		if (w->n_resp == w->cap_resp) {
 			w->cap_resp = w->cap_resp ? w->cap_resp * 2 : 64;
 			w->resp = xreallocarray(w->resp, w->cap_resp, sizeof *w->resp);
+			w->bound = xreallocarray(w->bound, w->cap_resp, sizeof *w->bound);
 		}
+		w->bound[w->n_resp] = c->bound_ms;
 		w->resp[w->n_resp++] = c->t_on_scene - c->created;
 		if (c->promised > 0 && c->t_on_scene <= c->promised)
 			w->in_promise++;
+		if (c->promised > 0 && c->created + c->bound_ms <= c->promised)
+			w->bound_in_promise++;
 	}
 }
 
@@ -217,6 +223,27 @@ cust_final(struct sim_world *w, struct cust *c)
  * Nth call is the same caller whatever the arrival times were. */
 #define CALL_STREAM 0x5ca11ULL
 #define BURST_GAP_MS 5000 /* calls of the opening burst, broker time apart */
+
+/* The lower bound of a call's response: the best truck_bound_ms of the trucks on shift able
+ * to serve its fault, busy or not (0 when there is none). */
+static int64_t
+call_bound(const struct sim_world *w, const struct sim_world_intake *in, int64_t t)
+{
+	struct geo_point scene = { in->lat, in->lon };
+	uint32_t kinds = w->d->faults[in->fault].kinds;
+	bool xw = (in->flags & TICKET_FLAG_EXPRESSWAY) != 0;
+	int64_t best = INT64_MAX;
+
+	for (size_t i = 0; i < w->n_trucks; i++) {
+		const struct truck *k = &w->trucks[i];
+		if (k->phase == PH_OFF || !(kinds & (1u << k->kind)))
+			continue;
+		int64_t b = truck_bound_ms(w, k, scene, xw, t);
+		if (b < best)
+			best = b;
+	}
+	return best == INT64_MAX ? 0 : best;
+}
 
 static void
 new_call(struct sim_world *w, int64_t t)
@@ -253,6 +280,7 @@ new_call(struct sim_world *w, int64_t t)
 		    SELF_CANCEL_MAX_MS);
 	c->t_patience = t + (int64_t)(promise * MIN *
 	    rng_range(&r, PATIENCE_MIN, PATIENCE_MAX));
+	c->bound_ms = call_bound(w, &a->intake, t);
 	diag_call(w, c, &a->intake, t);
 	w->st.generated++;
 	if (w->o.requests > 0)
@@ -326,6 +354,15 @@ prob_ok(double p)
 	return p >= 0 && p <= 1;
 }
 
+/* A supplier's n trucks of a kind scaled by the fleet factor: a kind it has keeps one. */
+static int
+fleet_of(const struct sim_world_opts *o, int n)
+{
+	int m = (int)lround(n * o->fleet);
+
+	return n > 0 && m < 1 ? 1 : m;
+}
+
 static void
 add_trucks(struct sim_world *w, const struct data_region *reg, const char *rcode)
 {
@@ -354,7 +391,7 @@ add_trucks(struct sim_world *w, const struct data_region *reg, const char *rcode
 				standby[n_standby++] = i;
 		}
 		for (int kind = 0; kind < TRUCK_KIND_COUNT; kind++) {
-			int n = sup->fleet[kind];
+			int n = fleet_of(&w->o, sup->fleet[kind]);
 			int full = (int)ceil(n * FULL_SHIFT_SHARE);
 			for (int j = 0; j < n; j++) {
 				struct truck *k = &w->trucks[w->n_trucks++];
@@ -411,6 +448,7 @@ sim_world_create(const struct data *d, const struct sim_world_opts *o, char **ca
 		}
 	}
 	if (!prob_ok(o->p_gps_dropout) || !prob_ok(o->p_stall) || !prob_ok(o->p_detour) ||
+	    !prob_ok(o->p_gps_loss) ||
 	    isnan(o->p_decline) || o->p_decline > 1) {
 		xasprintf(cause, "fault probabilities must be between 0 and 1");
 		return NULL;
@@ -421,6 +459,11 @@ sim_world_create(const struct data *d, const struct sim_world_opts *o, char **ca
 	}
 	if (!(o->rate_per_hour >= 0)) {
 		xasprintf(cause, "the call rate must not be negative");
+		return NULL;
+	}
+	if (!(o->fleet >= 0.05 && o->fleet <= 10) || !(o->demand >= 0.01 && o->demand <= 100)) {
+		xasprintf(cause, "the fleet factor must be 0.05..10 and the demand factor "
+		    "0.01..100");
 		return NULL;
 	}
 	w = xcalloc(1, sizeof *w);
@@ -438,7 +481,7 @@ sim_world_create(const struct data *d, const struct sim_world_opts *o, char **ca
 		w->regs[w->n_regs++] = reg;
 		for (size_t s = 0; s < reg->n_suppliers; s++)
 			for (int k = 0; k < TRUCK_KIND_COUNT; k++)
-				n_trucks += (size_t)reg->suppliers[s].fleet[k];
+				n_trucks += (size_t)fleet_of(o, reg->suppliers[s].fleet[k]);
 	}
 	for (int h = 0; h < 24; h++)
 		share_sum += d->demand_by_hour[h];
@@ -450,6 +493,7 @@ sim_world_create(const struct data *d, const struct sim_world_opts *o, char **ca
 			w->per_hour[h] = o->rate_per_hour;
 		else if (share_sum > 0)
 			w->per_hour[h] = total * d->demand_by_hour[h] / share_sum;
+		w->per_hour[h] *= o->demand;
 	}
 	w->trucks = xcalloc(n_trucks ? n_trucks : 1, sizeof *w->trucks);
 	w->by_id = hmap_create();
@@ -470,6 +514,7 @@ sim_world_create(const struct data *d, const struct sim_world_opts *o, char **ca
 	}
 	rng_seed(&w->demand, o->seed, 1);
 	rng_seed(&w->noise, o->seed, 2);
+	rng_seed(&w->gps, o->seed, 3);
 	w->to_generate = o->requests;
 	w->t_call = INT64_MAX;
 	return w;
@@ -488,6 +533,7 @@ sim_world_destroy(struct sim_world *w)
 	free(w->busy);
 	free(w->q);
 	free(w->resp);
+	free(w->bound);
 	free(w);
 }
 
@@ -794,6 +840,14 @@ sim_world_responses(const struct sim_world *w, size_t *n, size_t *in_promise)
 	*n = w->n_resp;
 	*in_promise = w->in_promise;
 	return w->resp;
+}
+
+const int64_t *
+sim_world_bounds(const struct sim_world *w, size_t *n, size_t *in_promise)
+{
+	*n = w->n_resp;
+	*in_promise = w->bound_in_promise;
+	return w->bound;
 }
 
 size_t

@@ -154,8 +154,15 @@ struct sim_world_opts {
 	double p_gps_dropout;       /* per job: fixes stop for 5-15 min while en route */
 	double p_stall;             /* per job: the truck stops for 8-20 min while en route */
 	double p_detour;            /* per job: the path is 1.5-2x longer */
+	double p_gps_loss;          /* per fix, any phase: the fix is lost (storms, tunnels),
+	                               from a stream of its own */
 	double p_decline;           /* < 0: suppliers' accept_rate; else offers refused with this
 	                               probability */
+	double fleet;               /* each supplier's trucks of each kind x this, rounded (a
+	                               kind it has keeps at least one): thin or large fleets
+	                               (0.05..10, default 1) */
+	double demand;              /* calls an hour (rate_per_hour or the demand profile) x
+	                               this (0.01..100, default 1) */
 	int tz_offset_s;            /* local time of the regions (CIVIL_TZ_CHINA_S) */
 	long burst;                 /* this many calls arrive at the start, BURST_GAP apart,
 	                               before demand takes over (a busy centre at once, for
@@ -166,7 +173,7 @@ struct sim_world_opts {
 };
 
 /* Fill o with the defaults: seed 1, all regions, data demand, no limit, no faults injected,
- * suppliers' own accept rates, China time. */
+ * suppliers' own accept rates, the data's fleets, China time. */
 void sim_world_opts_init(struct sim_world_opts *o);
 
 enum sim_world_action_kind {
@@ -284,6 +291,14 @@ void sim_world_stats(const struct sim_world *w, struct sim_world_stats *out);
 /* Response times (created -> on scene, ms) of our final tickets that had a truck on scene,
  * in the order they closed, and how many were within the promise. Borrowed. */
 const int64_t *sim_world_responses(const struct sim_world *w, size_t *n, size_t *in_promise);
+/* The lower bound of each of those responses (same order, same count): the expected time
+ * the nearest able truck on shift at the call would have taken had it been free and been
+ * offered the call at once, from where it was then: the mean answer and preparation, the
+ * path at the region's speed for the hour (truck_bound_ms in sim-trucks.c). Any one call
+ * may beat it by luck (a quick answer, a fast trip), but no dispatcher beats its mean (a
+ * truck coming on shift later aside): every other choice is farther, waits, or is
+ * declined. in_promise counts those within the promise. Borrowed. */
+const int64_t *sim_world_bounds(const struct sim_world *w, size_t *n, size_t *in_promise);
 /* Ids of our intakes that are not final yet (up to max), for diagnostics; returns the
  * total count. */
 size_t sim_world_open_tickets(const struct sim_world *w, int64_t *ids, size_t max);

@@ -636,6 +636,11 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 	wo.p_stall = opts->stall;
 	wo.p_detour = opts->detour;
 	wo.p_decline = opts->decline;
+	wo.p_gps_loss = opts->gps_loss;
+	if (opts->fleet > 0)
+		wo.fleet = opts->fleet;
+	if (opts->demand > 0)
+		wo.demand = opts->demand;
 	wo.flows = s->flows;
 	wo.diagnose = opts->diagnose;
 	if ((s->world = sim_world_create(s->data, &wo, cause)) == NULL)
@@ -960,6 +965,15 @@ sim_summary(const struct sim *s, struct sim_summary *out)
 		/* nearest rank */
 		out->p90_response_min = (double)sorted[(size_t)ceil(0.9 * (double)n) - 1] / 60000.0;
 		out->within_promise = (double)in_promise / (double)n;
+		resp = sim_world_bounds(s->world, &n, &in_promise);
+		memcpy(sorted, resp, n * sizeof *sorted);
+		qsort(sorted, n, sizeof *sorted, cmp_i64);
+		sum = 0;
+		for (size_t i = 0; i < n; i++)
+			sum += (double)sorted[i];
+		out->mean_bound_min = sum / (double)n / 60000.0;
+		out->p90_bound_min = (double)sorted[(size_t)ceil(0.9 * (double)n) - 1] / 60000.0;
+		out->bound_within_promise = (double)in_promise / (double)n;
 		free(sorted);
 	}
 }

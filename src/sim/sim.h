@@ -33,6 +33,8 @@ struct sim_opts {
 	double duration_s;            /* > 0: stop after this much broker time */
 	double gps_dropout, stall, detour; /* fault injection, per job, 0..1 */
 	double decline;               /* < 0: suppliers' accept_rate; else 0..1 */
+	double gps_loss;              /* share of fixes lost, 0..1 */
+	double fleet, demand;         /* sim_world_opts' factors; 0: 1 */
 	long burst;                   /* calls at the start, 5 s of broker time apart */
 	int hello_timeout_ms;         /* 0: 5000 */
 	double finish_timeout_s;      /* with requests: broker time allowed after the last
@@ -63,6 +65,9 @@ struct sim_summary {
 	double mean_response_min;  /* created -> on_scene; 0 when no responses */
 	double p90_response_min;
 	double within_promise;     /* share of responses with t_on_scene <= promised */
+	double mean_bound_min;     /* the lower bound of the same responses (sim_world_bounds) */
+	double p90_bound_min;
+	double bound_within_promise;
 	double sim_elapsed_s;      /* broker time simulated */
 	double time_scale;
 	bool finished;             /* requests > 0 and all of them final */
