@@ -425,7 +425,6 @@ bool complaint_field_equal(const struct complaint *a, const struct complaint *b,
 	X(E_MERGE_SELF, "complaint.err.merge_self")                                    \
 	X(E_NUMBER_FORM, "complaint.err.number_form")                                  \
 	X(W_STATE, "complaint.why.state")                                              \
-	X(W_INVALID, "complaint.why.invalid")                                          \
 	X(W_REJECT_REASON, "complaint.why.reject_reason")                              \
 	X(W_HANDLER, "complaint.why.handler")                                          \
 	X(W_CONFLICT, "complaint.why.conflict")                                        \
@@ -439,7 +438,6 @@ bool complaint_field_equal(const struct complaint *a, const struct complaint *b,
 	X(W_OUTCOME, "complaint.why.outcome")                                          \
 	X(W_DECISION_CONTENT, "complaint.why.decision_content")                        \
 	X(W_NOTIFY_METHOD, "complaint.why.notify_method")                              \
-	X(W_GOODWILL, "complaint.why.goodwill")                                        \
 	X(W_REVIEW_WINDOW, "complaint.why.review_window")                              \
 	X(W_REVIEW_DATE, "complaint.why.review_date")                                  \
 	X(W_REVIEW_RESULT, "complaint.why.review_result")                              \
