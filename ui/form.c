@@ -784,8 +784,8 @@ draw_field(struct form *f, struct vscreen *vs, const struct model *m, int i, int
 	} else if (d->kind == FORM_TEXT) {	/* not editing: the start, cut with "…" */
 		text = f->ops->shown != NULL ? f->ops->shown(f->owner, f, i, buf, sizeof buf) :
 		    NULL;
-		vscreen_put_pad(vs, fx, y, ROLE_INPUT, 0, text != NULL ? text :
-		    lineedit_text(&f->edit[i]), fw);
+		vscreen_put_pad(vs, fx, y, d->readonly ? ROLE_DIM : ROLE_INPUT, 0, text != NULL ?
+		    text : lineedit_text(&f->edit[i]), fw);
 	} else {
 		text = f->ops->choice_text != NULL ? f->ops->choice_text(f->owner, f, m, i, buf,
 		    sizeof buf, &placeholder) : "";
@@ -977,7 +977,9 @@ form_draw(struct form *f, struct vscreen *vs, const struct model *m, int y, int 
 		}
 		run = 0;
 		fr = field_rows(f, i) < y_end - y ? field_rows(f, i) : y_end - y;
-		draw_field(f, vs, m, i, lx, lw, fx, fw, y, fr, &cursor_x, &cursor_y);
+		/* a read-only area has no error to show beside it: it takes the width */
+		draw_field(f, vs, m, i, lx, lw, fx, is_area(&f->fields[i]) &&
+		    f->fields[i].readonly ? cols - fx - 3 : fw, y, fr, &cursor_x, &cursor_y);
 		y += fr;
 	}
 
@@ -1084,6 +1086,33 @@ choosing_key(struct form *f, struct model *m, const struct key *k, enum keymap_a
 	return a == ACTION_HELP || a == ACTION_REDRAW ? UI_NONE : UI_HANDLED;
 }
 
+/* A read-only field: Enter goes on, the cursor moves (an area scrolls), nothing else. */
+static unsigned
+readonly_key(struct form *f, const struct key *k, enum keymap_action a)
+{
+	const struct form_field *d = &f->fields[f->focus];
+
+	switch (a) {
+	case ACTION_OPEN:
+		move_focus(f, 1, false);
+		break;
+	case ACTION_MOVE_LEFT:
+	case ACTION_MOVE_RIGHT:
+	case ACTION_HOME:
+	case ACTION_END:
+	case ACTION_LINE_START:
+	case ACTION_LINE_END:
+		if (is_area(d))
+			area_key(&f->area[f->focus], k, a);
+		else if (d->kind == FORM_TEXT)
+			lineedit_key(&f->edit[f->focus], k, a);
+		break;
+	default:
+		return UI_HANDLED;
+	}
+	return UI_HANDLED | UI_REDRAW;
+}
+
 unsigned
 form_key(struct form *f, struct model *m, const struct key *k, enum keymap_action a)
 {
@@ -1135,6 +1164,8 @@ form_key(struct form *f, struct model *m, const struct key *k, enum keymap_actio
 	default:
 		break;
 	}
+	if (d->readonly)
+		return readonly_key(f, k, a);
 	switch (d->kind) {
 	case FORM_CHECK:
 		if (space || a == ACTION_OPEN) {

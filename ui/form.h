@@ -94,6 +94,8 @@ struct form_field {
 	enum form_format format;	/* FORM_TEXT: what the engine checks */
 	int page;		/* index into the page titles (0 in a form of one page); the
 				   fields of one page are consecutive */
+	bool readonly;		/* shown, focused and scrolled, never changed by keys (what the
+				   owner fills: a number, a frozen timeline) */
 };
 
 struct form_area;
