@@ -12,6 +12,7 @@
 #include <zmq.h>
 
 #include "alert.h"
+#include "complaint-db.h"
 #include "data.h"
 #include "demo.h"
 #include "endpoints.h"
@@ -544,6 +545,7 @@ setup(struct app *a, char **cause)
 		return -1;
 	}
 	a->model.data = a->data;
+	complaint_db_use(NULL, o->data_dir);	/* the complaint views read the same data/ */
 	{
 		/* The console only words the broker's sessions with its copy of the flows:
 		 * without one it shows node ids, so a bad copy is logged, not fatal. */
