@@ -99,7 +99,12 @@ static const struct form_ops ops = {
 static void
 setup(void)
 {
+	/* empty tables, but tables: the harness copies them */
+	static const struct proto_ticket no_tickets[1];
+	static const struct proto_truck no_trucks[1];
+	static const struct proto_warning no_warnings[1];
 	static const struct harness_fixture fx = {
+		.tickets = no_tickets, .trucks = no_trucks, .warnings = no_warnings,
 		.user = "zhangwei", .role = MODEL_ROLE_AGENT, .now = 1773468300000LL,
 	};
 

@@ -66,9 +66,11 @@ static char dir[64], db_path[128];
 static void
 setup(void)
 {
+	static const struct proto_warning no_warnings[1];	/* none, but a table */
 	static const struct harness_fixture f = {
 		.tickets = tickets, .n_tickets = ARRAY_LEN(tickets), .trucks = trucks,
-		.n_trucks = ARRAY_LEN(trucks), .data = &data, .user = "zhangwei",
+		.n_trucks = ARRAY_LEN(trucks), .warnings = no_warnings, .data = &data,
+		.user = "zhangwei",
 		.role = MODEL_ROLE_AGENT, .now = NOW,
 	};
 	char datadir[4200];
