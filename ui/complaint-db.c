@@ -2,6 +2,7 @@
 #include "complaint-db.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "data.h"
 #include "util.h"
@@ -56,4 +57,28 @@ complaint_db_release(void)
 	data = NULL;
 	db.st = NULL;
 	db.cd = NULL;
+}
+
+int
+complaint_db_interrupted(const char *user, int64_t *id)
+{
+	const struct complaint_db *d;
+	char *path, *cause = NULL;
+	int rc;
+
+	path = use_path != NULL ? xstrdup(use_path) : complaint_store_path(user, &cause);
+	free(cause);
+	if (path == NULL || access(path, F_OK) != 0) {
+		free(path);
+		return 0;
+	}
+	free(path);
+	if ((d = complaint_db_open(user, &cause)) == NULL) {
+		log_warn("complaints: %s", cause != NULL ? cause : "?");
+		free(cause);
+		return 0;
+	}
+	rc = complaint_store_draft_latest(d->st, id) == 1;
+	complaint_db_release();
+	return rc;
 }

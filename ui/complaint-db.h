@@ -25,6 +25,10 @@ struct complaint_db {
 const struct complaint_db *complaint_db_open(const char *user, char **cause);
 /* One user of the last open is done; the last closes the file. */
 void complaint_db_release(void);
+/* Whether user's file holds the draft of a complaint being typed when a console ended
+ * (killed, or quit with the form open): 1 and the id of the newest in *id (0 a complaint
+ * never saved), else 0. A user without a file gets no file. */
+int complaint_db_interrupted(const char *user, int64_t *id);
 /* For tests: use the file at path (":memory:" works) and the data directory dir (NULL:
  * data_default_dir()) at the next open; NULL path goes back to the user's file. */
 void complaint_db_use(const char *path, const char *dir);

@@ -9,7 +9,8 @@
  * the board (its number, customer, phone, plate and supplier, and its timeline frozen as
  * the evidence text, completed from the broker's history when it answers while the form is
  * open). A draft left by a console that was killed is restored when the same complaint (or
- * a new one) opens next, and the message line says so.
+ * a new one) opens next, and the message line says so; the app opens it at its next start
+ * (complaint_db_interrupted).
  *
  * Keys: the form's (Tab, Enter, PgUp/PgDn between pages, F10 saves, Esc closes and asks
  * first when something is not saved), and F2, the list of the actions from the complaint's
