@@ -122,6 +122,48 @@ START_TEST(ready_is_valid)
 }
 END_TEST
 
+/* One field at a time, as the form checks it when the field is left: the form of the
+ * value always, what registration requires once the complaint is registered. */
+START_TEST(field_check_by_state)
+{
+	struct complaint *c = complaint_new(T("2026-03-02 10:00"));
+	ck_assert_int_eq(complaint_field_check(c, CF_phone, cd, T(NOW)), COMPLAINT_OK);
+	ck_assert_int_eq(complaint_field_check(c, CF_policy_no, cd, T(NOW)), COMPLAINT_OK);
+	set(c, CF_phone, "12");
+	ck_assert_int_eq(complaint_field_check(c, CF_phone, cd, T(NOW)), COMPLAINT_E_PHONE);
+	set(c, CF_phone, "");
+	c->state = COMPLAINT_REGISTERED;
+	ck_assert_int_eq(complaint_field_check(c, CF_phone, cd, T(NOW)), COMPLAINT_E_REQUIRED);
+	ck_assert_int_eq(complaint_field_check(c, CF_policy_no, cd, T(NOW)),
+	    COMPLAINT_E_SUBJECT);
+	set(c, CF_vin, "LSVAB4BR2EN123456");
+	ck_assert_int_eq(complaint_field_check(c, CF_policy_no, cd, T(NOW)), COMPLAINT_OK);
+	ck_assert_int_eq(complaint_field_check(c, CF_vin, cd, T(NOW)), COMPLAINT_OK);
+	set(c, CF_goodwill, "50");
+	ck_assert_int_eq(complaint_field_check(c, CF_goodwill_approver, cd, T(NOW)),
+	    COMPLAINT_E_GOODWILL_APPROVER);
+	set(c, CF_decision_at, "2026-03-01 09:00");
+	ck_assert_int_eq(complaint_field_check(c, CF_decision_at, cd, T(NOW)),
+	    COMPLAINT_E_BEFORE_RECEIPT);
+	c->satisfaction = 9;
+	ck_assert_int_eq(complaint_field_check(c, CF_satisfaction, cd, T(NOW)),
+	    COMPLAINT_E_SATISFACTION);
+	c->channel = 99;
+	ck_assert_int_eq(complaint_field_check(c, CF_channel, cd, T(NOW)), COMPLAINT_E_ENUM);
+	c->rights = 256;
+	ck_assert_int_eq(complaint_field_check(c, CF_rights, cd, T(NOW)), COMPLAINT_E_RIGHTS);
+	c->amount_claimed = -1;
+	ck_assert_int_eq(complaint_field_check(c, CF_amount_claimed, cd, T(NOW)),
+	    COMPLAINT_E_MONEY);
+	char long_line[COMPLAINT_LINE_MAX + 2];
+	memset(long_line, 'a', sizeof long_line - 1);
+	long_line[sizeof long_line - 1] = '\0';
+	set(c, CF_address, long_line);
+	ck_assert_int_eq(complaint_field_check(c, CF_address, cd, T(NOW)), COMPLAINT_E_TOO_LONG);
+	complaint_free(c);
+}
+END_TEST
+
 /* ---- the state machine: every state x every action ---------------------------------- */
 
 #define S(x) COMPLAINT_##x
@@ -911,6 +953,7 @@ complaint_suite(void)
 	TCase *tc = tcase_create("model");
 	tcase_add_checked_fixture(tc, data_setup, data_teardown);
 	tcase_add_test(tc, ready_is_valid);
+	tcase_add_test(tc, field_check_by_state);
 	tcase_add_loop_test(tc, every_state_every_action, 0, COMPLAINT_STATE_COUNT);
 	tcase_add_loop_test(tc, refused_with_reason, 0, (int)ARRAY_LEN(refusals));
 	tcase_add_test(tc, goodwill_limits_per_role);

@@ -840,7 +840,7 @@ check_form(const struct complaint *c, enum complaint_field f, const struct compl
 				return COMPLAINT_E_RIGHTS;
 			break;
 		case CFT_TIME:
-			if (v < 0)
+			if (v < 0 || v > COMPLAINT_TIME_MAX)
 				return COMPLAINT_E_NUMBER;
 			if (f == CF_received_at)
 				return v > now_ms + FUTURE_SLACK_MS ? COMPLAINT_E_FUTURE : COMPLAINT_OK;
@@ -1069,6 +1069,27 @@ paused_days(const struct complaint *c, int64_t start, int64_t now_ms)
 	return n;
 }
 
+static bool
+time_ok(int64_t t)
+{
+	return t >= 0 && t <= COMPLAINT_TIME_MAX;
+}
+
+/* Whether every time the clocks read is one of a calendar (a decoded draft may hold any
+ * number). */
+static bool
+times_ok(const struct complaint *c, int64_t now_ms)
+{
+	if (!time_ok(now_ms) || !time_ok(c->received_at) || !time_ok(c->clock_start) ||
+	    !time_ok(c->ack_at) || !time_ok(c->last_contact_at) || !time_ok(c->notified_at) ||
+	    !time_ok(c->review_requested_at))
+		return false;
+	for (size_t i = 0; i < c->n_pauses; i++)
+		if (!time_ok(c->pauses[i].start) || !time_ok(c->pauses[i].end))
+			return false;
+	return true;
+}
+
 static void
 clock_status(struct complaint_clock *k, int64_t now_ms, int amber_pct)
 {
@@ -1097,7 +1118,7 @@ complaint_clocks(const struct complaint *c, const struct complaint_data *d, int6
 	uint32_t s = bit((enum complaint_state)c->state);
 
 	memset(out, 0, sizeof *out * COMPLAINT_CLOCK_COUNT);
-	if ((unsigned)c->state >= COMPLAINT_STATE_COUNT)
+	if ((unsigned)c->state >= COMPLAINT_STATE_COUNT || !times_ok(c, now_ms))
 		return;
 	if (s & (bit(COMPLAINT_RECEIVED) | bit(COMPLAINT_REGISTERED))) {
 		struct complaint_clock *k = &out[COMPLAINT_CLOCK_ACK];

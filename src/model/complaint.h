@@ -325,6 +325,7 @@ enum complaint_field {
 #define COMPLAINT_NUMBER_LEN 18         /* "TS-YYYYMMDD-NNNNNN" */
 #define COMPLAINT_GROUP_REPS_MAX 5      /* representatives of a group complaint face to face */
 #define COMPLAINT_PAUSES_MAX 64
+#define COMPLAINT_TIME_MAX INT64_C(253402300799999) /* 9999-12-31T23:59:59.999Z */
 
 /* One stop of the legal clock: external appraisal, testing or valuation. end 0: still on. */
 struct complaint_pause {
@@ -628,7 +629,8 @@ struct complaint_clock {
 
 /* Every clock of c at now_ms (d NULL: the default policy, weekends only). Days are China
  * civil days; a window of N days ends at the midnight after the Nth day following the day
- * of the start (the start day does not count). */
+ * of the start (the start day does not count). With a time of c or now_ms outside 0 ..
+ * COMPLAINT_TIME_MAX every clock is off. */
 void complaint_clocks(const struct complaint *c, const struct complaint_data *d,
     int64_t now_ms, struct complaint_clock out[COMPLAINT_CLOCK_COUNT]);
 /* The running clock due first, or -1 when none runs; *clock (if non-NULL) gets it. */
