@@ -246,7 +246,7 @@ START_TEST(test_big_and_tiny_screens)
 	ck_assert_int_gt(at120, 58);
 	ck_assert_int_lt(at120, at80);
 	/* Scrolling is clamped to what fits: all of it, on a screen tall enough. */
-	vscreen_resize(vs, 200, 120);
+	vscreen_resize(vs, 200, 160);
 	view_draw(v, NULL, vs, NULL);
 	ck_assert_uint_eq(view_key(v, NULL, NULL, ACTION_MOVE_DOWN), UI_HANDLED);
 	vscreen_resize(vs, 5, 1);

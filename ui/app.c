@@ -12,6 +12,7 @@
 #include <zmq.h>
 
 #include "alert.h"
+#include "complaint-db.h"
 #include "data.h"
 #include "demo.h"
 #include "endpoints.h"
@@ -545,6 +546,7 @@ setup(struct app *a, char **cause)
 		return -1;
 	}
 	a->model.data = a->data;
+	complaint_db_use(NULL, o->data_dir);	/* the complaint views read the same data/ */
 	{
 		/* The console only words the broker's sessions with its copy of the flows:
 		 * without one it shows node ids, so a bad copy is logged, not fatal. */
@@ -651,11 +653,16 @@ app_run(const struct app_opts *opts)
 	else if (a.model.role == MODEL_ROLE_SPECIALIST)	/* opens on the diagnosis queue */
 		viewstack_open(&a.views, &a.model, &queue);
 	draft_init(&a);
+	int64_t complaint = 0;
 	if (a.draft_saved != NULL) {
 		/* an intake was interrupted: open the form and offer what was typed */
 		static const struct view_open intake = { .kind = VIEW_INTAKE };
 		viewstack_open(&a.views, &a.model, &intake);
 		a.ask_restore = true;
+	} else if (complaint_db_interrupted(a.model.user, &complaint)) {
+		/* a complaint was being typed: open it, its draft restored */
+		viewstack_open(&a.views, &a.model, &(struct view_open){ .kind = VIEW_COMPLAINT,
+		    .complaint = complaint });
 	}
 
 	zmq_pollitem_t items[3] = {

@@ -81,7 +81,8 @@ struct key {
 	X(DETAIL, "detail", TICKET, false)      \
 	X(DIAG, "diagnosis", TICKET, false)     \
 	X(FORM, "form", GLOBAL, true)           \
-	X(DIALOG, "dialog", GLOBAL, false)
+	X(DIALOG, "dialog", GLOBAL, false)      \
+	X(COMPLAINTS, "complaints", GLOBAL, false)
 
 enum keymap_scope {
 #define X(e, n, p, t) SCOPE_##e,
@@ -114,12 +115,14 @@ enum keymap_scope {
 	X(NEW_INTAKE, "new_intake", BOARD, "n")                 \
 	X(KPI, "kpi", BOARD, "K")                               \
 	X(SEARCH, "search", BOARD, "F")                         \
+	X(COMPLAINTS, "complaints", BOARD, "L")                 \
 	X(NOTE, "note", TICKET, "a")                            \
 	X(SET_STATE, "set_state", TICKET, "S")                  \
 	X(CANCEL_TICKET, "cancel_ticket", TICKET, "c")          \
 	X(ASSIGN, "assign", TICKET, "A")                        \
 	X(DIAG_QUEUE, "diag_queue", TICKET, "D")                \
 	X(DIAG_START, "diag_start", TICKET, "d")                \
+	X(COMPLAINT, "complaint", TICKET, "C")                  \
 	X(REDISPATCH, "redispatch", DETAIL, "R")                \
 	X(EDIT_TICKET, "edit_ticket", DETAIL, "e")              \
 	X(DIAG_UNDO, "diag_undo", DIAG, "u Backspace")          \
@@ -129,6 +132,7 @@ enum keymap_scope {
 	X(DIAG_ABORT, "diag_abort", DIAG, "X")                  \
 	X(SUBMIT, "submit", FORM, "F10 C-o")                    \
 	X(ATTACH_CALL, "attach_call", FORM, "F9")               \
+	X(COMPLAINT_ACT, "complaint_act", FORM, "F2")           \
 	X(MOVE_LEFT, "move_left", FORM, "Left")                 \
 	X(MOVE_RIGHT, "move_right", FORM, "Right")              \
 	X(DELETE_BACK, "delete_back", FORM, "Backspace")        \
@@ -141,7 +145,12 @@ enum keymap_scope {
 	X(CONFIRM, "confirm", DIALOG, "y Y")                    \
 	X(DENY, "deny", DIALOG, "n N")                          \
 	X(RECHECK, "recheck", DIALOG, "c")                      \
-	X(DROP, "drop", DIALOG, "d")
+	X(DROP, "drop", DIALOG, "d")                            \
+	X(COMPLAINT_NEW, "complaint_new", COMPLAINTS, "n")      \
+	X(COMPLAINT_STATE, "complaint_state", COMPLAINTS, "s")  \
+	X(COMPLAINT_MINE, "complaint_mine", COMPLAINTS, "h")    \
+	X(COMPLAINT_DUE, "complaint_due", COMPLAINTS, "d")      \
+	X(COMPLAINT_SUPPLIER, "complaint_supplier", COMPLAINTS, "p")
 
 enum keymap_action {
 	ACTION_NONE = 0,

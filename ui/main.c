@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "cli.h"
+#include "complaint-csv.h"
 #include "data.h"
 #include "endpoints.h"
 #include "flow.h"
@@ -26,6 +27,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: rescuedesk [options]\n"
 	    "       rescuedesk --check-flows [DIR]\n"
+	    "       rescuedesk --export-complaints FILE [--from DATE] [--to DATE] [--bom]\n"
 	    "  --demo               run a broker and a simulator inside the console\n"
 	    "  --demo-speed X       demo: simulated time runs X times faster (default 30)\n"
 	    "  --demo-rate N        demo: calls per simulated hour (default 45)\n"
@@ -43,6 +45,10 @@ usage(FILE *f)
 	    "  --no-mouse           leave the mouse to the terminal (no click or wheel)\n"
 	    "  --check-flows [DIR]  validate the diagnosis flows in DIR (default: the data\n"
 	    "                       directory's diagnosis/) against DIR/../faults.ini, and exit\n"
+	    "  --export-complaints FILE  write your complaints as CSV to FILE (- for standard\n"
+	    "                       output), and exit; --from and --to (YYYY-MM-DD, China time,\n"
+	    "                       both days included) choose by the day received, --bom\n"
+	    "                       starts the file with a UTF-8 byte order mark\n"
 	    "  -v, --verbose        log to a file (see --log)\n"
 	    "  --log FILE           log file, default $XDG_STATE_HOME/rescuedesk/client-PID.log\n"
 	    "  -h, --help           this text\n"
@@ -91,6 +97,42 @@ check_flows(const char *dir, const char *data_dir)
 	return set != NULL ? 0 : 1;
 }
 
+/* A --from or --to date: the start of that day in China time. */
+static int64_t
+export_date(const char *opt, const char *arg)
+{
+	int64_t t = strlen(arg) == 10 ? complaint_time_parse(arg) : -1;
+	if (t < 0)
+		cli_bad_value(opt, "a date YYYY-MM-DD", arg);
+	return t;
+}
+
+/* --export-complaints: the user's local store as CSV; a summary on stderr. */
+static int
+export_complaints(const char *file, const char *user, const char *data_dir, int64_t from,
+    int64_t to, bool bom)
+{
+	char *cause = NULL, *path;
+	struct complaint_data *d = data_complaints_load(data_dir, &cause);
+	struct complaint_store *st = NULL;
+	size_t n = 0;
+	int rc = 1;
+
+	if (d != NULL && (path = complaint_store_path(user, &cause)) != NULL) {
+		st = complaint_store_open(path, user, &cause);
+		free(path);
+	}
+	if (st != NULL && complaint_csv_export(st, d, file, from, to, bom, rd_now_ms(), &n,
+	    &cause) == 0) {
+		fprintf(stderr, "rescuedesk: %zu complaint%s written to %s\n", n, n == 1 ? "" : "s",
+		    strcmp(file, "-") == 0 ? "standard output" : file);
+		rc = 0;
+	}
+	complaint_store_close(st);
+	complaint_data_free(d);
+	return rc == 0 ? 0 : cli_fail(cause);
+}
+
 static FILE *
 open_log(const char *path)
 {
@@ -124,7 +166,8 @@ int
 main(int argc, char **argv)
 {
 	enum { O_DEMO = 256, O_SPEED, O_RATE, O_SEED, O_PEOPLE, O_API, O_PUB, O_USER, O_ROLE, O_LANG, O_DATA,
-		O_MONO, O_LOG, O_CHECK_FLOWS, O_THEME, O_BELL, O_NO_MOUSE };
+		O_MONO, O_LOG, O_CHECK_FLOWS, O_THEME, O_BELL, O_NO_MOUSE, O_EXPORT, O_FROM, O_TO,
+		O_BOM };
 	static const struct option longopts[] = {
 		{ "demo", no_argument, NULL, O_DEMO },
 		{ "demo-speed", required_argument, NULL, O_SPEED },
@@ -143,6 +186,10 @@ main(int argc, char **argv)
 		{ "no-mouse", no_argument, NULL, O_NO_MOUSE },
 		{ "log", required_argument, NULL, O_LOG },
 		{ "check-flows", no_argument, NULL, O_CHECK_FLOWS },
+		{ "export-complaints", required_argument, NULL, O_EXPORT },
+		{ "from", required_argument, NULL, O_FROM },
+		{ "to", required_argument, NULL, O_TO },
+		{ "bom", no_argument, NULL, O_BOM },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -150,7 +197,8 @@ main(int argc, char **argv)
 	};
 	struct app_opts o = { .role = "agent", .theme = THEME_DARK, .bell = TERM_BELL_AUDIBLE };
 	const char *logpath = NULL;
-	bool verbose = false, flows = false;
+	bool verbose = false, flows = false, bom = false;
+	const char *export = NULL, *from = NULL, *to = NULL;
 	int c;
 
 	cli_init("rescuedesk", 2);
@@ -192,6 +240,10 @@ main(int argc, char **argv)
 		case O_NO_MOUSE: o.no_mouse = true; break;
 		case O_LOG: logpath = optarg; verbose = true; break;
 		case O_CHECK_FLOWS: flows = true; break;
+		case O_EXPORT: export = optarg; break;
+		case O_FROM: from = optarg; break;
+		case O_TO: to = optarg; break;
+		case O_BOM: bom = true; break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': cli_version(); return 0;
@@ -205,10 +257,22 @@ main(int argc, char **argv)
 		return check_flows(dir, o.data_dir);
 	}
 	cli_no_operands(argc, argv, optind, usage);
+	if (export == NULL && (from != NULL || to != NULL || bom)) {
+		fprintf(stderr, "rescuedesk: --from, --to and --bom go with --export-complaints\n");
+		usage(stderr);
+		return 2;
+	}
 	if (o.user == NULL) {
 		const char *u = getenv("USER");
 		struct passwd *pw = getpwuid(getuid());
 		o.user = u && *u ? u : pw ? pw->pw_name : "agent";
+	}
+	if (export != NULL) {
+		int64_t f = from != NULL ? export_date("--from", from) : 0;
+		int64_t t = to != NULL ? export_date("--to", to) + 86400000 : 0;
+		if (f != 0 && t != 0 && t <= f)
+			cli_bad_value("--to", "a day not before --from", to);
+		return export_complaints(export, o.user, o.data_dir, f, t, bom);
 	}
 	/* never log to the terminal while curses runs */
 	log_set(verbose ? open_log(logpath) : NULL, verbose ? LOG_DEBUG : LOG_ERROR);

@@ -632,6 +632,13 @@ board_key(struct view *v, struct model *m, const struct key *k, enum keymap_acti
 		if (sel == NULL)
 			return UI_HANDLED;
 		return view_want(v, VIEW_FLOW, sel->id, ACTION_DIAG_START);
+	case ACTION_COMPLAINT:	/* a new complaint about the selected ticket */
+		if (sel == NULL)
+			return UI_HANDLED;
+		v->open.complaint = 0;
+		return view_want(v, VIEW_COMPLAINT, sel->id, ACTION_NONE);
+	case ACTION_COMPLAINTS:
+		return view_want(v, VIEW_COMPLAINTS, 0, ACTION_NONE);
 	default:
 		return UI_NONE;
 	}

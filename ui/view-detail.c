@@ -1213,6 +1213,10 @@ detail_key(struct view *v, struct model *m, const struct key *k, enum keymap_act
 		return view_want(v, VIEW_FLOW, vd->id, ACTION_DIAG_START);
 	if (a == ACTION_DIAG_QUEUE)
 		return view_want(v, VIEW_DIAG_QUEUE, 0, ACTION_NONE);
+	if (a == ACTION_COMPLAINT) {	/* a new complaint about this ticket */
+		v->open.complaint = 0;
+		return view_want(v, VIEW_COMPLAINT, vd->id, ACTION_NONE);
+	}
 	r = scroll(vd, a);
 	if (r != UI_NONE)
 		return r;

@@ -55,6 +55,9 @@ enum view_kind {
 	VIEW_DIAG_QUEUE,	/* the diagnosis queue (view-diag-queue.h) */
 	VIEW_FLOW,		/* one ticket's diagnosis: ticket, action (view-flow.h) */
 	VIEW_SEARCH,		/* the history search (view-search.h) */
+	VIEW_COMPLAINT,		/* a complaint (view-complaint.h): complaint, else a new one
+				   filled from ticket (0: none) */
+	VIEW_COMPLAINTS,	/* the list of complaints (view-complaints.h) */
 };
 
 /* What to open: a kind, and for a ticket's view the ticket and the action to begin with
@@ -63,6 +66,8 @@ struct view_open {
 	enum view_kind kind;
 	int64_t ticket;
 	enum keymap_action action;
+	int64_t complaint;	/* VIEW_COMPLAINT: the local id of the complaint to open, 0 a
+				   new one (set it before view_want) */
 };
 
 struct view_ops {

@@ -5,6 +5,8 @@
 
 #include "model.h"
 #include "view-board.h"
+#include "view-complaint.h"
+#include "view-complaints.h"
 #include "view-detail.h"
 #include "view-diag-queue.h"
 #include "view-flow.h"
@@ -84,6 +86,10 @@ viewstack_create(const struct view_open *o, struct model *m)
 		return view_flow_create(m, o->ticket, o->action == ACTION_DIAG_START);
 	case VIEW_SEARCH:
 		return view_search_create(m);
+	case VIEW_COMPLAINT:	/* a saved one, or a new one (from a ticket) */
+		return view_complaint_create(m, o->complaint, o->ticket);
+	case VIEW_COMPLAINTS:
+		return view_complaints_create(m);
 	case VIEW_NONE:
 		break;
 	}

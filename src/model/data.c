@@ -22,6 +22,7 @@
 #include <ini.h>
 
 #include "civil.h"
+#include "complaint.h"
 #include "util.h"
 
 #ifndef RD_DATADIR
@@ -1221,6 +1222,499 @@ data_ini_read_lines(const char *path, const struct data_ini_ops *ops, void *user
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- complaint data: complaints.ini, holidays.ini, mediation.ini ------------------------
+ * Read with data_ini_read_lines; the first error of a file wins and names its line. */
+
+#define HOLIDAY_SPAN_MAX 14     /* days of one [holiday] */
+#define COMPLAINT_DATA_ITEMS_MAX 4096
+
+enum cd_file { CD_COMPLAINTS, CD_HOLIDAYS, CD_MEDIATION };
+enum cd_section { CDS_NONE, CDS_CLOCKS, CDS_LIMITS, CDS_CAUSE, CDS_HOLIDAY, CDS_ORG, CDS_BAD };
+
+struct cd_parser {
+	const char *path;
+	enum cd_file file;
+	struct complaint_data *d;
+	char *cause;            /* the first error */
+	enum cd_section sec;
+	int sec_line;
+	char sec_name[DATA_INI_LINE_MAX + 4];
+	char seen[16][32];      /* keys of the current section */
+	int n_seen;
+	/* the [holiday] being read */
+	int64_t from, to;
+	int64_t work[16];
+	int n_work;
+	int have_name;
+};
+
+static void cd_fail(struct cd_parser *p, int line, const char *fmt, ...) RD_PRINTF(3, 4);
+
+static void
+cd_fail(struct cd_parser *p, int line, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (p->cause != NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	xasprintf(&p->cause, "%s:%d: %s", p->path, line, msg);
+}
+
+static int
+cd_id_valid(const char *s, bool upper)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n >= COMPLAINT_ID_MAX)
+		return 0;
+	for (; *s != '\0'; s++) {
+		char c = *s;
+		if (!((c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		    (upper ? (c >= 'A' && c <= 'Z') : (c >= 'a' && c <= 'z'))))
+			return 0;
+	}
+	return 1;
+}
+
+/* A China date "YYYY-MM-DD" to its civil day, or -1. */
+static int64_t
+cd_date(const char *s)
+{
+	if (strlen(s) != 10)
+		return -1;
+	int64_t t = complaint_time_parse(s);
+	return t < 0 ? -1 : civil_local_day(t, CIVIL_TZ_CHINA_S);
+}
+
+static void
+cd_add_day(int64_t **a, size_t *n, int64_t day)
+{
+	*a = xreallocarray(*a, *n + 1, sizeof **a);
+	(*a)[(*n)++] = day;
+}
+
+static int
+cd_cmp_day(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static void
+cd_finish_section(struct cd_parser *p)
+{
+	struct complaint_data *d = p->d;
+
+	switch (p->sec) {
+	case CDS_CAUSE: {
+		struct complaint_cause *c = &d->causes[d->n_causes - 1];
+		if (c->code[0] == '\0' || c->business == 0 || c->name[0] == '\0' ||
+		    c->name_zh[0] == '\0')
+			cd_fail(p, p->sec_line, "[cause] needs code, business, name and name_zh");
+		for (size_t i = 0; i + 1 < d->n_causes && p->cause == NULL; i++)
+			if (strcmp(d->causes[i].code, c->code) == 0)
+				cd_fail(p, p->sec_line, "[cause] code %s: used twice", c->code);
+		break;
+	}
+	case CDS_ORG: {
+		struct complaint_org *o = &d->orgs[d->n_orgs - 1];
+		if (o->id[0] == '\0' || o->name[0] == '\0' || o->name_zh[0] == '\0')
+			cd_fail(p, p->sec_line, "[org] needs id, name and name_zh");
+		for (size_t i = 0; i + 1 < d->n_orgs && p->cause == NULL; i++)
+			if (strcmp(d->orgs[i].id, o->id) == 0)
+				cd_fail(p, p->sec_line, "[org] id %s: used twice", o->id);
+		break;
+	}
+	case CDS_HOLIDAY:
+		if (!p->have_name || p->from < 0) {
+			cd_fail(p, p->sec_line, "[holiday] needs name and from");
+			break;
+		}
+		if (p->to < 0)
+			p->to = p->from;
+		for (int64_t day = p->from; day <= p->to; day++)
+			cd_add_day(&d->holidays, &d->n_holidays, day);
+		for (int i = 0; i < p->n_work; i++)
+			cd_add_day(&d->workdays, &d->n_workdays, p->work[i]);
+		break;
+	case CDS_LIMITS:
+		if (d->n_limits == 0)
+			cd_fail(p, p->sec_line, "[limits] names no role");
+		break;
+	default:
+		break;
+	}
+	p->sec = CDS_NONE;
+}
+
+static void
+cd_section(void *user, int line, const char *name)
+{
+	struct cd_parser *p = user;
+	struct complaint_data *d = p->d;
+
+	cd_finish_section(p);
+	p->sec_line = line;
+	p->n_seen = 0;
+	rd_strlcpy(p->sec_name, name, sizeof p->sec_name);
+	p->sec = CDS_BAD;
+	if (p->file == CD_COMPLAINTS && strcmp(name, "clocks") == 0)
+		p->sec = CDS_CLOCKS;
+	else if (p->file == CD_COMPLAINTS && strcmp(name, "limits") == 0)
+		p->sec = CDS_LIMITS;
+	else if (p->file == CD_COMPLAINTS && strcmp(name, "cause") == 0)
+		p->sec = CDS_CAUSE;
+	else if (p->file == CD_HOLIDAYS && strcmp(name, "holiday") == 0)
+		p->sec = CDS_HOLIDAY;
+	else if (p->file == CD_MEDIATION && strcmp(name, "org") == 0)
+		p->sec = CDS_ORG;
+	if (p->sec == CDS_BAD) {
+		cd_fail(p, line, "[%s]: unknown section", name);
+		return;
+	}
+	if ((p->sec == CDS_CAUSE && d->n_causes >= COMPLAINT_DATA_ITEMS_MAX) ||
+	    (p->sec == CDS_ORG && d->n_orgs >= COMPLAINT_DATA_ITEMS_MAX)) {
+		cd_fail(p, line, "[%s]: too many", name);
+		p->sec = CDS_BAD;
+		return;
+	}
+	if (p->sec == CDS_CAUSE) {
+		d->causes = xreallocarray(d->causes, d->n_causes + 1, sizeof *d->causes);
+		memset(&d->causes[d->n_causes++], 0, sizeof *d->causes);
+	} else if (p->sec == CDS_ORG) {
+		d->orgs = xreallocarray(d->orgs, d->n_orgs + 1, sizeof *d->orgs);
+		memset(&d->orgs[d->n_orgs++], 0, sizeof *d->orgs);
+	} else if (p->sec == CDS_HOLIDAY) {
+		p->from = p->to = -1;
+		p->n_work = 0;
+		p->have_name = 0;
+	}
+}
+
+static int
+cd_int(struct cd_parser *p, int line, const char *key, const char *value, long lo, long hi)
+{
+	long v;
+	if (parse_int(value, &v) != 0 || v < lo || v > hi) {
+		cd_fail(p, line, "[%s] %s: not a whole number in %ld..%ld", p->sec_name, key, lo,
+		    hi);
+		return -1;
+	}
+	return (int)v;
+}
+
+static void
+cd_name(struct cd_parser *p, int line, const char *key, const char *value, char *dst)
+{
+	if (value[0] == '\0' || strlen(value) >= COMPLAINT_NAME_MAX || !utf8_valid(value))
+		cd_fail(p, line, "[%s] %s: not a name (UTF-8, 1..%d bytes)", p->sec_name, key,
+		    COMPLAINT_NAME_MAX - 1);
+	else
+		rd_strlcpy(dst, value, COMPLAINT_NAME_MAX);
+}
+
+static void
+cd_key_clocks(struct cd_parser *p, int line, const char *key, const char *value)
+{
+	struct complaint_policy *pol = &p->d->policy;
+	int v;
+
+	if (strcmp(key, "ack_working_days") == 0) {
+		if ((v = cd_int(p, line, key, value, 0, 10)) >= 0)
+			pol->ack_working_days = v;
+	} else if (strcmp(key, "update_days") == 0) {
+		if ((v = cd_int(p, line, key, value, 1, 30)) >= 0)
+			pol->update_days = v;
+	} else if (strcmp(key, "decision_days") == 0) {
+		if ((v = cd_int(p, line, key, value, 1, 366)) >= 0)
+			pol->decision_days[0] = v;
+	} else if (strcmp(key, "extended_days") == 0) {
+		if ((v = cd_int(p, line, key, value, 1, 366)) >= 0)
+			pol->decision_days[1] = v;
+	} else if (strcmp(key, "special_days") == 0) {
+		if ((v = cd_int(p, line, key, value, 1, 366)) >= 0)
+			pol->decision_days[2] = v;
+	} else if (strcmp(key, "review_window_days") == 0) {
+		if ((v = cd_int(p, line, key, value, 1, 366)) >= 0)
+			pol->review_window_days = v;
+	} else if (strcmp(key, "review_decision_days") == 0) {
+		if ((v = cd_int(p, line, key, value, 1, 366)) >= 0)
+			pol->review_decision_days = v;
+	} else if (strcmp(key, "amber_pct") == 0) {
+		if ((v = cd_int(p, line, key, value, 1, 99)) >= 0)
+			pol->amber_pct = v;
+	} else
+		cd_fail(p, line, "[clocks] %s: unknown key", key);
+}
+
+static void
+cd_key_limits(struct cd_parser *p, int line, const char *key, const char *value)
+{
+	struct complaint_data *d = p->d;
+	int64_t fen;
+
+	if (!cd_id_valid(key, false)) {
+		cd_fail(p, line, "[limits] %s: a role is a-z 0-9 _ -, at most %d bytes", key,
+		    COMPLAINT_ID_MAX - 1);
+		return;
+	}
+	if (complaint_money_parse(value, &fen) != 0) {
+		cd_fail(p, line, "[limits] %s: not an amount in yuan (1234.56)", key);
+		return;
+	}
+	if (d->n_limits >= COMPLAINT_DATA_ITEMS_MAX) {
+		cd_fail(p, line, "[limits]: too many roles");
+		return;
+	}
+	d->limits = xreallocarray(d->limits, d->n_limits + 1, sizeof *d->limits);
+	struct complaint_limit *l = &d->limits[d->n_limits++];
+	memset(l, 0, sizeof *l);
+	rd_strlcpy(l->role, key, sizeof l->role);
+	l->max_fen = fen;
+}
+
+static int
+cd_rights(const char *value, uint32_t *mask)
+{
+	struct complaint *c = complaint_new(0);
+	int rc = complaint_field_set(c, CF_rights, value);
+	*mask = (uint32_t)c->rights;
+	complaint_free(c);
+	return rc == COMPLAINT_OK ? 0 : -1;
+}
+
+static void
+cd_key_cause(struct cd_parser *p, int line, const char *key, const char *value)
+{
+	struct complaint_cause *c = &p->d->causes[p->d->n_causes - 1];
+
+	if (strcmp(key, "code") == 0) {
+		if (!cd_id_valid(value, true))
+			cd_fail(p, line, "[cause] code: A-Z 0-9 _ -, at most %d bytes",
+			    COMPLAINT_ID_MAX - 1);
+		else
+			rd_strlcpy(c->code, value, sizeof c->code);
+	} else if (strcmp(key, "business") == 0) {
+		const struct complaint_field_info *fi = complaint_field_info(CF_business);
+		c->business = 0;
+		for (size_t i = 1; i < fi->n_names; i++)
+			if (strcmp(fi->names[i], value) == 0)
+				c->business = (int)i;
+		if (c->business == 0)
+			cd_fail(p, line, "[cause] business: %s is no business type", value);
+	} else if (strcmp(key, "name") == 0)
+		cd_name(p, line, key, value, c->name);
+	else if (strcmp(key, "name_zh") == 0)
+		cd_name(p, line, key, value, c->name_zh);
+	else if (strcmp(key, "rights") == 0) {
+		if (cd_rights(value, &c->rights) != 0)
+			cd_fail(p, line, "[cause] rights: a comma list of the eight rights");
+	} else
+		cd_fail(p, line, "[cause] %s: unknown key", key);
+}
+
+static void
+cd_key_org(struct cd_parser *p, int line, const char *key, const char *value)
+{
+	struct complaint_org *o = &p->d->orgs[p->d->n_orgs - 1];
+
+	if (strcmp(key, "id") == 0) {
+		if (!cd_id_valid(value, false))
+			cd_fail(p, line, "[org] id: a-z 0-9 _ -, at most %d bytes",
+			    COMPLAINT_ID_MAX - 1);
+		else
+			rd_strlcpy(o->id, value, sizeof o->id);
+	} else if (strcmp(key, "name") == 0)
+		cd_name(p, line, key, value, o->name);
+	else if (strcmp(key, "name_zh") == 0)
+		cd_name(p, line, key, value, o->name_zh);
+	else if (strcmp(key, "phone") == 0) {
+		if (ticket_phone_invalid(value) != NULL || strlen(value) >= sizeof o->phone)
+			cd_fail(p, line, "[org] phone: %s", "not a phone number");
+		else
+			rd_strlcpy(o->phone, value, sizeof o->phone);
+	} else
+		cd_fail(p, line, "[org] %s: unknown key", key);
+}
+
+static void
+cd_key_holiday(struct cd_parser *p, int line, const char *key, const char *value)
+{
+	if (strcmp(key, "name") == 0) {
+		char name[COMPLAINT_NAME_MAX];
+		cd_name(p, line, key, value, name);
+		p->have_name = 1;
+	} else if (strcmp(key, "from") == 0 || strcmp(key, "to") == 0) {
+		int64_t day = cd_date(value);
+		if (day < 0) {
+			cd_fail(p, line, "[holiday] %s: not a date (YYYY-MM-DD)", key);
+			return;
+		}
+		if (key[0] == 'f')
+			p->from = day;
+		else
+			p->to = day;
+		if (p->from >= 0 && p->to >= 0 && p->to < p->from)
+			cd_fail(p, line, "[holiday] to: before from");
+		else if (p->from >= 0 && p->to >= 0 && p->to - p->from >= HOLIDAY_SPAN_MAX)
+			cd_fail(p, line, "[holiday] to: longer than %d days", HOLIDAY_SPAN_MAX);
+	} else if (strcmp(key, "work") == 0) {
+		char buf[DATA_INI_LINE_MAX + 4];
+		rd_strlcpy(buf, value, sizeof buf);
+		for (char *save = NULL, *t = strtok_r(buf, ",", &save); t != NULL;
+		    t = strtok_r(NULL, ",", &save)) {
+			t += strspn(t, " ");
+			size_t n = strlen(t);
+			while (n > 0 && t[n - 1] == ' ')
+				t[--n] = '\0';
+			int64_t day = cd_date(t);
+			if (day < 0) {
+				cd_fail(p, line, "[holiday] work: %s is not a date (YYYY-MM-DD)", t);
+				return;
+			}
+			if (complaint_working_day(NULL, day)) {
+				cd_fail(p, line, "[holiday] work: %s is a weekday already", t);
+				return;
+			}
+			if (p->n_work >= (int)ARRAY_LEN(p->work)) {
+				cd_fail(p, line, "[holiday] work: too many days");
+				return;
+			}
+			p->work[p->n_work++] = day;
+		}
+	} else
+		cd_fail(p, line, "[holiday] %s: unknown key", key);
+}
+
+static void
+cd_key(void *user, int line, const char *section, const char *key, const char *value)
+{
+	struct cd_parser *p = user;
+
+	if (section == NULL) {
+		cd_fail(p, line, "%s: key before the first section", key);
+		return;
+	}
+	if (p->sec == CDS_BAD || p->cause != NULL)
+		return;
+	if (p->sec != CDS_LIMITS) {
+		for (int i = 0; i < p->n_seen; i++)
+			if (strcmp(p->seen[i], key) == 0) {
+				cd_fail(p, line, "[%s] %s: repeated", section, key);
+				return;
+			}
+		if (p->n_seen < (int)ARRAY_LEN(p->seen))
+			rd_strlcpy(p->seen[p->n_seen++], key, sizeof p->seen[0]);
+	} else if (complaint_data_limit(p->d, key) >= 0) {
+		cd_fail(p, line, "[limits] %s: repeated", key);
+		return;
+	}
+	switch (p->sec) {
+	case CDS_CLOCKS:
+		cd_key_clocks(p, line, key, value);
+		break;
+	case CDS_LIMITS:
+		cd_key_limits(p, line, key, value);
+		break;
+	case CDS_CAUSE:
+		cd_key_cause(p, line, key, value);
+		break;
+	case CDS_HOLIDAY:
+		cd_key_holiday(p, line, key, value);
+		break;
+	case CDS_ORG:
+		cd_key_org(p, line, key, value);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+cd_error(void *user, int line, const char *msg)
+{
+	cd_fail(user, line, "%s", msg);
+}
+
+static const struct data_ini_ops cd_ops = { cd_section, cd_key, cd_error };
+
+static int
+cd_read(struct complaint_data *d, const char *dir, const char *name, enum cd_file file,
+    char **cause)
+{
+	struct cd_parser p;
+	char *path = join(dir, name);
+
+	memset(&p, 0, sizeof p);
+	p.path = path;
+	p.file = file;
+	p.d = d;
+	if (data_ini_read_lines(path, &cd_ops, &p, cause) != 0) {
+		free(path);
+		return -1;
+	}
+	if (p.cause == NULL)
+		cd_finish_section(&p);
+	free(path);
+	if (p.cause != NULL) {
+		*cause = p.cause;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cd_cmp_limit(const void *a, const void *b)
+{
+	const struct complaint_limit *x = a, *y = b;
+	return (x->max_fen > y->max_fen) - (x->max_fen < y->max_fen);
+}
+
+struct complaint_data *
+data_complaints_load(const char *dir, char **cause)
+{
+	struct complaint_data *d = xcalloc(1, sizeof *d);
+
+	if (dir == NULL)
+		dir = data_default_dir();
+	complaint_policy_default(&d->policy);
+	if (cd_read(d, dir, "complaints.ini", CD_COMPLAINTS, cause) != 0 ||
+	    cd_read(d, dir, "holidays.ini", CD_HOLIDAYS, cause) != 0 ||
+	    cd_read(d, dir, "mediation.ini", CD_MEDIATION, cause) != 0) {
+		complaint_data_free(d);
+		return NULL;
+	}
+	const struct complaint_policy *pol = &d->policy;
+	if (pol->decision_days[0] > pol->decision_days[1] ||
+	    pol->decision_days[1] > pol->decision_days[2]) {
+		xasprintf(cause, "%s/complaints.ini: [clocks] decision_days <= extended_days <= "
+		    "special_days does not hold", dir);
+		complaint_data_free(d);
+		return NULL;
+	}
+	if (d->n_causes == 0 || d->n_orgs == 0 || d->n_limits == 0) {
+		xasprintf(cause, "%s: complaints.ini needs a [cause] and [limits], mediation.ini "
+		    "an [org]", dir);
+		complaint_data_free(d);
+		return NULL;
+	}
+	if (d->n_holidays > 0)
+		qsort(d->holidays, d->n_holidays, sizeof *d->holidays, cd_cmp_day);
+	if (d->n_workdays > 0)
+		qsort(d->workdays, d->n_workdays, sizeof *d->workdays, cd_cmp_day);
+	for (size_t i = 1; i < d->n_holidays; i++)
+		if (d->holidays[i] == d->holidays[i - 1]) {
+			xasprintf(cause, "%s/holidays.ini: a day is in two [holiday]s", dir);
+			complaint_data_free(d);
+			return NULL;
+		}
+	qsort(d->limits, d->n_limits, sizeof *d->limits, cd_cmp_limit);
+	return d;
 }
 
 double

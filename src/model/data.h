@@ -192,6 +192,16 @@ int data_ini_read_lines(const char *path, const struct data_ini_ops *ops, void *
  * and *cause (caller frees) if dir cannot be read. */
 char **data_ini_list(const char *dir, size_t *count, char **cause);
 
+/* The complaint data (struct complaint_data, complaint.h): dir/complaints.ini ([clocks],
+ * [limits], [cause]s), dir/holidays.ini ([holiday]s with their make-up working days) and
+ * dir/mediation.ini ([org]s), in the format of data/README.md; dir NULL means
+ * data_default_dir(). Validated like data_load: unknown sections and keys, repeated keys,
+ * ranges, duplicate codes, ids and dates, make-up days that are no weekend days. Returns
+ * data the caller frees with complaint_data_free, or NULL and *cause (caller frees), e.g.
+ * "data/holidays.ini:12: [holiday] to: before from". */
+struct complaint_data;
+struct complaint_data *data_complaints_load(const char *dir, char **cause);
+
 /* The directory to load from: $RESCUEDESK_DATA if set, else the compiled-in default. */
 const char *data_default_dir(void);
 
