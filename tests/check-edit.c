@@ -72,6 +72,30 @@ edit(const struct proto_ticket_edit *a)
 	return town_ok_as("agent9", PROTO_MSG_ticket_edit, a);
 }
 
+/* An edit of the location alone; must succeed. */
+static struct proto_ticket
+edit_move(int64_t id, double lat, double lon)
+{
+	struct proto_ticket_edit a = edit_args(id);
+
+	a.lat = lat;
+	a.lon = lon;
+	PROTO_SET(&a, ticket_edit, lat);
+	PROTO_SET(&a, ticket_edit, lon);
+	return edit(&a);
+}
+
+/* An edit of the fault alone; must succeed. */
+static struct proto_ticket
+edit_fault(int64_t id, const char *fault)
+{
+	struct proto_ticket_edit a = edit_args(id);
+
+	PROTO_STRSET(a.fault, fault);
+	PROTO_SET(&a, ticket_edit, fault);
+	return edit(&a);
+}
+
 /* The details of the events of kind of ticket id, joined with " | ". */
 static void
 details_of(int64_t id, const char *kind, char *out, size_t n)
@@ -329,7 +353,6 @@ END_TEST
 START_TEST(test_move_redispatches)
 {
 	struct proto_ticket t, u;
-	struct proto_ticket_edit a;
 	struct proto_pub p;
 	struct proto_reply r;
 	char kinds[256], d[1000];
@@ -342,12 +365,7 @@ START_TEST(test_move_redispatches)
 	town_ok_as("alpha-desk", PROTO_MSG_offer_accept, &acc);
 	town_set_state(t.id, "en_route");
 
-	a = edit_args(t.id);
-	a.lat = TOWN_LAT - 0.055;
-	a.lon = TOWN_LON;
-	PROTO_SET(&a, ticket_edit, lat);
-	PROTO_SET(&a, ticket_edit, lon);
-	u = edit(&a);
+	u = edit_move(t.id, TOWN_LAT - 0.055, TOWN_LON);
 	ck_assert_str_eq(u.state, "dispatched");
 	ck_assert_str_eq(u.truck, "A2");
 	/* the ETA is the new truck's to the new place: 0.56 km at 10 m/s */
@@ -375,7 +393,6 @@ END_TEST
 START_TEST(test_small_move_keeps_truck)
 {
 	struct proto_ticket t, u;
-	struct proto_ticket_edit a;
 	struct proto_reply r;
 	char kinds[256];
 
@@ -385,12 +402,7 @@ START_TEST(test_small_move_keeps_truck)
 	town_ok_as("alpha-desk", PROTO_MSG_offer_accept, &acc);
 
 	struct geo_point to = geo_destination((struct geo_point){ TOWN_LAT, TOWN_LON }, 180, 800);
-	a = edit_args(t.id);
-	a.lat = to.lat;
-	a.lon = to.lon;
-	PROTO_SET(&a, ticket_edit, lat);
-	PROTO_SET(&a, ticket_edit, lon);
-	u = edit(&a);
+	u = edit_move(t.id, to.lat, to.lon);
 	ck_assert_str_eq(u.state, "accepted");
 	ck_assert_str_eq(u.truck, "A1");
 	/* 1.8 km at 10 m/s from A1, 1 km north of the old place */
@@ -412,7 +424,6 @@ END_TEST
 START_TEST(test_fault_redispatches)
 {
 	struct proto_ticket t, u;
-	struct proto_ticket_edit a;
 	struct proto_reply r;
 	char kinds[256], d[1000];
 
@@ -421,15 +432,11 @@ START_TEST(test_fault_redispatches)
 	t = town_create("town", "battery", TOWN_LAT, TOWN_LON);
 	ck_assert_str_eq(t.truck, "A1");
 
-	a = edit_args(t.id);
-	PROTO_STRSET(a.fault, "fuel");
-	PROTO_SET(&a, ticket_edit, fault);
-	u = edit(&a);
+	u = edit_fault(t.id, "fuel");
 	ck_assert_str_eq(u.truck, "A1");
 	ck_assert_str_eq(u.state, "dispatched");
 
-	PROTO_STRSET(a.fault, "mechanical_tow");
-	u = edit(&a);
+	u = edit_fault(t.id, "mechanical_tow");
 	ck_assert_str_eq(u.truck, "F1");
 	ck_assert_str_eq(u.state, "dispatched");
 	town_event_kinds(t.id, kinds, sizeof kinds, &r);
@@ -450,15 +457,11 @@ END_TEST
 START_TEST(test_waiting_fault_dispatches)
 {
 	struct proto_ticket t, u;
-	struct proto_ticket_edit a;
 
 	town_van("A1", "alpha", 1);
 	t = town_create("town", "winch", TOWN_LAT, TOWN_LON);
 	ck_assert_str_eq(t.state, "new");
-	a = edit_args(t.id);
-	PROTO_STRSET(a.fault, "battery");
-	PROTO_SET(&a, ticket_edit, fault);
-	u = edit(&a);
+	u = edit_fault(t.id, "battery");
 	ck_assert_str_eq(u.state, "dispatched");
 	ck_assert_str_eq(u.truck, "A1");
 }
@@ -468,7 +471,6 @@ END_TEST
 START_TEST(test_move_agent_region)
 {
 	struct proto_ticket t, u;
-	struct proto_ticket_edit a;
 	struct proto_ticket_assign as = { .present = PROTO_ALL };
 
 	town_truck_at("G1", "van", "gamma", "hills", HILLS_LAT, HILLS_LON, 1);
@@ -476,12 +478,7 @@ START_TEST(test_move_agent_region)
 	as.id = t.id;
 	PROTO_STRSET(as.truck, "G1");
 	town_ok_as("agent7", PROTO_MSG_ticket_assign, &as);
-	a = edit_args(t.id);
-	a.lat = HILLS_LAT + 0.05;
-	a.lon = HILLS_LON;
-	PROTO_SET(&a, ticket_edit, lat);
-	PROTO_SET(&a, ticket_edit, lon);
-	u = edit(&a);
+	u = edit_move(t.id, HILLS_LAT + 0.05, HILLS_LON);
 	ck_assert_str_eq(u.state, "new");
 	ck_assert(!PROTO_HAS(&u, ticket, truck));
 }
