@@ -41,6 +41,9 @@ d=$("$B/tests/rd-complaints" "$DB" --draft)
 pid=$("${TM[@]}" display-message -p -t "$SESSION" '#{pane_pid}')
 kill -9 "$pid"
 "${TM[@]}" kill-server 2>/dev/null || true
+# that server may still be going away (a new session on it can fail with "server exited
+# unexpectedly"): the next console gets a server of its own
+TM=(tmux -L "rdcomplaint2-$$" -f /dev/null)
 ok "the console was killed with kill -9 mid-edit"
 
 start_console

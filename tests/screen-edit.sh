@@ -30,12 +30,8 @@ wait_broker() {
   fail "$4: no '$2' in the history of #$1 within $3 s"
 }
 
-"$B/rescuedeskd" --api "$API" --pub "$PUB" --feed "$FEED" --db "$T/edit.db" \
-  --data "$S/data" 2>>"$T/broker.log" &
-BROKER=$!
-"$B/rescuedesk-sim" --api "$API" --pub "$PUB" --feed "$FEED" --data "$S/data" --speed 1 \
-  --rate 1 --seed 8 >"$T/sim.log" 2>&1 &
-SIM=$!
+start_broker edit
+start_sim 1 8
 
 "${TM[@]}" new-session -d -s "$SESSION" -x 140 -y 44 \
   "LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC $B/rescuedesk --api $API --pub $PUB --data $S/data --lang zh_CN --user erin; sleep 5"

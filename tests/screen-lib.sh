@@ -6,8 +6,9 @@
 #
 # screen_begin NAME TMP TMUX: skip (exit 77) without tmux; make T (/tmp/TMP-XXXXXX), the
 # tmux server TM (socket TMUX-<pid>), SESSION=console, the endpoints API, PUB and FEED in T;
-# clean up at exit. A test that starts a broker or a simulator puts its pid in BROKER or
-# SIM, and the broker's stderr in $T/broker.log (shown when a check fails).
+# clean up at exit. A broker or a simulator a test starts (start_broker, start_sim, or its
+# own with its pid in BROKER or SIM) is stopped at exit; $T/broker.log is shown when a check
+# fails.
 # SCREEN_TIMED=1: wait_for also says how long each wait took and fails past its limit.
 
 screen_begin() {
@@ -27,6 +28,22 @@ cleanup() {
   [ -n "$BROKER" ] && kill "$BROKER" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$T"
+}
+
+# start_broker NAME: rescuedeskd on API, PUB and FEED with the store $T/NAME.db and the
+# shipped data, in the background (BROKER); its stderr goes to $T/broker.log.
+start_broker() {
+  "$B/rescuedeskd" --api "$API" --pub "$PUB" --feed "$FEED" --db "$T/$1.db" \
+    --data "$S/data" 2>>"$T/broker.log" &
+  BROKER=$!
+}
+
+# start_sim RATE SEED: rescuedesk-sim at real speed, RATE calls an hour, seeded with SEED, in
+# the background (SIM); its output goes to $T/sim.log.
+start_sim() {
+  "$B/rescuedesk-sim" --api "$API" --pub "$PUB" --feed "$FEED" --data "$S/data" --speed 1 \
+    --rate "$1" --seed "$2" >"$T/sim.log" 2>&1 &
+  SIM=$!
 }
 
 screen() { "${TM[@]}" capture-pane -p -t "$SESSION"; }

@@ -19,16 +19,8 @@ S=$2
 SCREEN_TIMED=1
 screen_begin screen-test rd-screen rdscreen
 
-start_broker() {
-  "$B/rescuedeskd" --api "$API" --pub "$PUB" --feed "$FEED" --db "$T/screen.db" \
-    --data "$S/data" 2>>"$T/broker.log" &
-  BROKER=$!
-}
-
-start_broker
-"$B/rescuedesk-sim" --api "$API" --pub "$PUB" --feed "$FEED" --data "$S/data" --speed 1 \
-  --rate 2 --seed 5 >"$T/sim.log" 2>&1 &
-SIM=$!
+start_broker screen
+start_sim 2 5
 
 "${TM[@]}" new-session -d -s "$SESSION" -x 120 -y 40 \
   "LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC $B/rescuedesk --api $API --pub $PUB --data $S/data --lang en --user alice; sleep 5"
@@ -121,7 +113,7 @@ kill -9 "$BROKER"
 wait "$BROKER" 2>/dev/null || true
 BROKER=""
 wait_for "STALE" 4 "killing the broker shows STALE"
-start_broker
+start_broker screen
 wait_for "LIVE" 10 "restarting the broker brings LIVE back"
 wait_gone "STALE" 5 "the STALE banner goes"
 keys / Enter
@@ -164,7 +156,7 @@ wait_for "Note:" 3 "a asks for a note"
 keys "queued-note-8" Enter
 wait_for "Note on #$id: queued" 6 "the unanswered note is queued, not failed"
 wait_for "pending 1 (queued 1)" 3 "the status line counts it as queued"
-start_broker
+start_broker screen
 wait_for "Note on #$id: done" 15 "the broker's late answer settles it as done"
 wait_gone "queued 1" 3 "nothing is queued any more"
 n=$("$B/tests/rd-query" "$API" get "$id" | grep -c "queued-note-8" || true)
