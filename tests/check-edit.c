@@ -1,7 +1,7 @@
 /* check-edit.c: corrections after intake (ticket.edit, PROTOCOL.md 7.20) and calls again
  * (ticket.callback, 7.21), end to end: the real broker in a thread on ipc:// endpoints with
- * the reference data of check-offer.c (a town at 36 km/h where the broker dispatches, hills
- * where agents do), through tests/harness-broker.c on a manual clock.
+ * the reference data of tests/fixture-town.c (a town at 36 km/h where the broker dispatches,
+ * hills where agents do), through tests/harness-broker.c on a manual clock.
  *
  *   - each key of an edit changes the ticket and logs one `edit` event (the phone masked);
  *     the priority and, for the expressway flag, the promise follow;
@@ -16,233 +16,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "broker.h"
 #include "geo.h"
 #include "proto.h"
 #include "util.h"
 
+#include "fixture-town.h"
 #include "harness-broker.h"
 
-#ifndef SOURCE_DATA_DIR
-#error "compile with -DSOURCE_DATA_DIR=\"/path/to/data\""
-#endif
-
-#define WAIT_MS HARNESS_BROKER_WAIT_MS
-#define TOWN_LAT 28.1960
-#define TOWN_LON 112.9768
-#define HILLS_LAT 29.5000
-#define HILLS_LON 113.5000
-
 static char base_dir[] = "/tmp/rd-check-edit-XXXXXX";
-
-static struct harness_broker E;
-static char data_dir[128]; /* the reference data, in E.dir */
-
-/* ---------------------------------------------------------------- reference data */
-
-static const char sla_ini[] =
-    "[warnings]\n"
-    "not_accepted_s = 3\n"
-    "gps_stale_s = 60\n"
-    "stalled_s = 600\n"
-    "late_margin_s = 60\n"
-    "window_pct = 100\n";
-
-static const char town_ini[] =
-    "[region]\n"
-    "id = town\nname = Town\nname_zh = 镇\nclass = city\n"
-    "lat = 28.1960\nlon = 112.9768\nradius_km = 60\ndetour = 1\n"
-    "speed_peak_kmh = 36\nspeed_kmh = 36\nspeed_expressway_kmh = 72\n"
-    "promise_min = 60\npromise_expressway_min = 30\ncalls_per_day = 10\n"
-    "expressway_share = 0.05\nauto_dispatch = 1\n"
-    "[landmark]\nname = Centre\nlat = 28.1960\nlon = 112.9768\n"
-    "[supplier]\nid = alpha\nname = Alpha Rescue\nlat = 28.1960\nlon = 112.9768\n"
-    "offer_timeout_s = 3600\nquality = 0.9\naccept_rate = 0.9\nvan = 5\nflatbed = 2\n"
-    "[supplier]\nid = beta\nname = Beta Rescue\nlat = 28.1960\nlon = 112.9768\n"
-    "offer_timeout_s = 1\nquality = 0.9\naccept_rate = 0.9\nvan = 5\n";
-
-static const char hills_ini[] =
-    "[region]\n"
-    "id = hills\nname = Hills\nname_zh = 山\nclass = rural\n"
-    "lat = 29.5\nlon = 113.5\nradius_km = 60\ndetour = 1\n"
-    "speed_peak_kmh = 36\nspeed_kmh = 36\nspeed_expressway_kmh = 72\n"
-    "promise_min = 90\npromise_expressway_min = 60\ncalls_per_day = 5\n"
-    "expressway_share = 0.05\nauto_dispatch = 0\n"
-    "[landmark]\nname = Pass\nlat = 29.5\nlon = 113.5\n"
-    "[supplier]\nid = gamma\nname = Gamma Rescue\nlat = 29.5\nlon = 113.5\n"
-    "offer_timeout_s = 3600\nquality = 0.8\naccept_rate = 0.9\nvan = 2\nflatbed = 1\n"
-    "heavy = 1\n";
-
-static void
-write_file(const char *path, const char *text, size_t len)
-{
-	FILE *f = fopen(path, "w");
-	ck_assert_msg(f != NULL, "cannot write %s", path);
-	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
-static void
-copy_file(const char *name)
-{
-	char from[512], to[512], buf[65536];
-	snprintf(from, sizeof from, "%s/%s", SOURCE_DATA_DIR, name);
-	snprintf(to, sizeof to, "%s/%s", data_dir, name);
-	FILE *f = fopen(from, "r");
-	ck_assert_msg(f != NULL, "cannot read %s", from);
-	size_t n = fread(buf, 1, sizeof buf, f);
-	fclose(f);
-	ck_assert_uint_lt(n, sizeof buf);
-	write_file(to, buf, n);
-}
-
-static void
-make_data(void)
-{
-	char path[512];
-	snprintf(data_dir, sizeof data_dir, "%s/data", E.dir);
-	ck_assert_int_eq(mkdir(data_dir, 0755), 0);
-	snprintf(path, sizeof path, "%s/regions", data_dir);
-	ck_assert_int_eq(mkdir(path, 0755), 0);
-	copy_file("faults.ini");
-	copy_file("demand.ini");
-	snprintf(path, sizeof path, "%s/sla.ini", data_dir);
-	write_file(path, sla_ini, strlen(sla_ini));
-	snprintf(path, sizeof path, "%s/regions/town.ini", data_dir);
-	write_file(path, town_ini, strlen(town_ini));
-	snprintf(path, sizeof path, "%s/regions/hills.ini", data_dir);
-	write_file(path, hills_ini, strlen(hills_ini));
-}
-
-/* ---------------------------------------------------------------- broker and clients */
-
-/* Messages read while waiting for another: a later wait may want them (the broker's
- * dispatch pass can publish before the position a test is waiting for). */
-#define BACKLOG_MAX 256
-static struct proto_pub backlog[BACKLOG_MAX];
-static size_t n_backlog;
 
 static void
 setup(void)
 {
-	struct harness_broker_opts o = {
-		.base_dir = base_dir, .log_env = "CHECK_EDIT_LOG", .cmd_prefix = "edit",
-		.strict = false,
-	};
-
-	harness_broker_setup(&E, &o);
-	make_data();
-	harness_broker_start(&E, data_dir);
-	harness_broker_clients_open(&E);
-	n_backlog = 0;
-	harness_broker_sub_sync(&E);
+	town_setup(base_dir, "CHECK_EDIT_LOG", "edit");
 }
 
-static void
-teardown(void)
-{
-	harness_broker_teardown(&E);
-}
+/* ---------------------------------------------------------------- helpers */
 
-/* ---------------------------------------------------------------- the SUB side */
-
-struct want {
-	enum proto_topic topic;
-	int64_t ticket;       /* ticket id, or a warning's ticket */
-	const char *truck;    /* truck id, or a ticket's truck */
-	const char *state;    /* ticket state, truck status, or warning kind */
-	int cleared;          /* warnings: -1 either */
-};
-
-static bool
-matches(const struct proto_pub *p, const struct want *w)
-{
-	if (p->topic != w->topic)
-		return false;
-	switch (p->topic) {
-	case PROTO_TOPIC_TICKET:
-		return p->u.ticket.id == w->ticket &&
-		    (w->state == NULL || strcmp(p->u.ticket.state, w->state) == 0) &&
-		    (w->truck == NULL || strcmp(p->u.ticket.truck, w->truck) == 0);
-	case PROTO_TOPIC_TRUCK:
-		return strcmp(p->u.truck.id, w->truck) == 0 &&
-		    (w->state == NULL || strcmp(p->u.truck.status, w->state) == 0);
-	case PROTO_TOPIC_WARNING:
-		return p->u.warning.ticket == w->ticket && strcmp(p->u.warning.kind, w->state) == 0 &&
-		    (w->cleared < 0 || p->u.warning.cleared == (w->cleared != 0));
-	case PROTO_TOPIC_HB:
-		return true;
-	case PROTO_TOPIC_COUNT:
-		break;
-	}
-	return false;
-}
-
-static void
-expect(struct proto_pub *out, struct want w, const char *what)
-{
-	int64_t until = rd_mono_ms() + WAIT_MS;
-	for (size_t i = 0; i < n_backlog; i++) {
-		if (matches(&backlog[i], &w)) {
-			*out = backlog[i];
-			memmove(&backlog[i], &backlog[i + 1], (n_backlog - i - 1) * sizeof *backlog);
-			n_backlog--;
-			return;
-		}
-	}
-	for (;;) {
-		ck_assert_msg(harness_broker_next_pub(&E, out, until), "no %s published", what);
-		if (matches(out, &w))
-			return;
-		if (out->topic == PROTO_TOPIC_HB)
-			continue;
-		if (n_backlog == BACKLOG_MAX) {
-			memmove(&backlog[0], &backlog[1], (BACKLOG_MAX - 1) * sizeof *backlog);
-			n_backlog--;
-		}
-		backlog[n_backlog++] = *out;
-	}
-}
-
-/* Move broker time on by ms: one pass of the periodic work. */
-static void
-step(int64_t ms)
-{
-	harness_broker_step(&E, ms);
-}
-
-/* ---------------------------------------------------------------- the DEALER side */
-
-static void
-call_as(const char *user, enum proto_msg_id op, const void *args, struct proto_reply *r)
-{
-	harness_broker_call_as(&E, user, op, args, r);
-}
-
-static struct proto_ticket
-ok_as(const char *user, enum proto_msg_id op, const void *args)
-{
-	return harness_broker_ok(&E, user, op, args);
-}
-
-static void
-fail_as(const char *user, enum proto_msg_id op, const void *args, enum proto_err code,
-    const char *msg)
-{
-	harness_broker_fail(&E, user, op, args, code, msg);
-}
-
-/* The same, and the refusal's machine form (PROTOCOL.md 5.2): its reason (NULL: none) into
- * *e when e is not NULL. */
+/* A call that must fail as town_fail_as, and the refusal's machine form (PROTOCOL.md 5.2):
+ * its reason (NULL: none) into *e when e is not NULL. */
 static void
 fail_why(const char *user, enum proto_msg_id op, const void *args, enum proto_err code,
     const char *msg, const char *reason, struct proto_error_params *e)
 {
 	struct proto_reply r;
 
-	harness_broker_call_as(&E, user, op, args, &r);
+	harness_broker_call_as(&town_broker, user, op, args, &r);
 	ck_assert_msg(!r.ok, "%s accepted", proto_descs[op].wire);
 	ck_assert_int_eq(r.error.code, code);
 	ck_assert_msg(strstr(r.error.message, msg) != NULL, "'%s' lacks '%s'", r.error.message,
@@ -257,98 +58,6 @@ fail_why(const char *user, enum proto_msg_id op, const void *args, enum proto_er
 	proto_reply_finish(&r);
 }
 
-static struct proto_ticket
-create(const char *region, const char *fault, double lat, double lon)
-{
-	struct proto_intake_create a = { .lat = lat, .lon = lon, .present = 0 };
-	PROTO_STRSET(a.customer, "李四");
-	PROTO_STRSET(a.phone, "13800138000");
-	PROTO_STRSET(a.plate, "湘A·54321");
-	PROTO_STRSET(a.address, "test road");
-	PROTO_STRSET(a.fault, fault);
-	PROTO_STRSET(a.region, region);
-	return ok_as("agent7", PROTO_MSG_intake_create, &a);
-}
-
-static struct proto_offer_accept
-accept_args(int64_t id, const char *truck, int64_t eta_s)
-{
-	struct proto_offer_accept a = { .id = id, .eta_s = eta_s, .present = PROTO_ALL };
-	PROTO_STRSET(a.truck, truck);
-	return a;
-}
-
-static struct proto_ticket
-set_state(int64_t id, const char *state)
-{
-	struct proto_ticket_set_state a = { .id = id, .present = 0 };
-	PROTO_STRSET(a.state, state);
-	return ok_as("alpha-desk", PROTO_MSG_ticket_set_state, &a);
-}
-
-static void
-get_ticket(int64_t id, struct proto_reply *r)
-{
-	struct proto_ticket_get g = { .id = id, .present = 0 };
-	call_as("agent7", PROTO_MSG_ticket_get, &g, r);
-	ck_assert(r->ok);
-}
-
-/* The kinds of a ticket's events, space-separated. */
-static void
-event_kinds(int64_t id, char *out, size_t n, struct proto_reply *r)
-{
-	size_t len = 0;
-	get_ticket(id, r);
-	out[0] = '\0';
-	for (size_t i = 0; i < r->n_events && len < n; i++)
-		len += (size_t)snprintf(out + len, n - len, "%s%s", i ? " " : "", r->events[i].kind);
-}
-
-/* A GPS fix of truck id at broker time; waits until the broker shows it (a fix sent twice at
- * the same time is shown twice). */
-static void
-fix(const char *id, struct geo_point at)
-{
-	struct proto_fix x = { .lat = at.lat, .lon = at.lon, .ts = E.now, .present = 0 };
-	struct proto_pub p;
-
-	PROTO_STRSET(x.truck, id);
-	harness_broker_push_feed(&E, PROTO_MSG_fix, &x);
-	do
-		expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = id }, "truck position");
-	while (!PROTO_HAS(&p.u.truck, truck, fix_ts) || p.u.truck.fix_ts != x.ts ||
-	    p.u.truck.lat != at.lat || p.u.truck.lon != at.lon);
-}
-
-/* A truck of supplier sup in region reg, available, km north of (lat, lon); waits until
- * the broker shows its position. */
-static void
-truck_at(const char *id, const char *kind, const char *sup, const char *reg, double lat,
-    double lon, double km)
-{
-	struct proto_status s = { .ts = E.now, .present = PROTO_ALL };
-	struct proto_pub p;
-
-	PROTO_STRSET(s.truck, id);
-	PROTO_STRSET(s.status, "available");
-	PROTO_STRSET(s.kind, kind);
-	PROTO_STRSET(s.supplier, sup);
-	PROTO_STRSET(s.region, reg);
-	harness_broker_push_feed(&E, PROTO_MSG_status, &s);
-	expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = id }, "registered truck");
-
-	fix(id, geo_destination((struct geo_point){ lat, lon }, 0, km * 1000));
-}
-
-static void
-van(const char *id, const char *sup, double km)
-{
-	truck_at(id, "van", sup, "town", TOWN_LAT, TOWN_LON, km);
-}
-
-/* ---------------------------------------------------------------- helpers */
-
 static struct proto_ticket_edit
 edit_args(int64_t id)
 {
@@ -360,7 +69,31 @@ edit_args(int64_t id)
 static struct proto_ticket
 edit(const struct proto_ticket_edit *a)
 {
-	return ok_as("agent9", PROTO_MSG_ticket_edit, a);
+	return town_ok_as("agent9", PROTO_MSG_ticket_edit, a);
+}
+
+/* An edit of the location alone; must succeed. */
+static struct proto_ticket
+edit_move(int64_t id, double lat, double lon)
+{
+	struct proto_ticket_edit a = edit_args(id);
+
+	a.lat = lat;
+	a.lon = lon;
+	PROTO_SET(&a, ticket_edit, lat);
+	PROTO_SET(&a, ticket_edit, lon);
+	return edit(&a);
+}
+
+/* An edit of the fault alone; must succeed. */
+static struct proto_ticket
+edit_fault(int64_t id, const char *fault)
+{
+	struct proto_ticket_edit a = edit_args(id);
+
+	PROTO_STRSET(a.fault, fault);
+	PROTO_SET(&a, ticket_edit, fault);
+	return edit(&a);
 }
 
 /* The details of the events of kind of ticket id, joined with " | ". */
@@ -370,7 +103,7 @@ details_of(int64_t id, const char *kind, char *out, size_t n)
 	struct proto_reply r;
 	size_t len = 0;
 
-	get_ticket(id, &r);
+	town_get_ticket(id, &r);
 	out[0] = '\0';
 	for (size_t i = 0; i < r.n_events && len < n; i++)
 		if (strcmp(r.events[i].kind, kind) == 0)
@@ -386,7 +119,7 @@ event_coded(int64_t id, const char *code, int n, struct proto_event *e)
 	struct proto_reply r;
 	bool found = false;
 
-	get_ticket(id, &r);
+	town_get_ticket(id, &r);
 	for (size_t i = 0; i < r.n_events && !found; i++)
 		if (PROTO_HAS(&r.events[i], event, code) && strcmp(r.events[i].code, code) == 0 &&
 		    n-- == 0) {
@@ -430,7 +163,7 @@ START_TEST(test_edit_each_key)
 	struct proto_reply r;
 	char kinds[512], d[2000];
 
-	t = create("hills", "battery", HILLS_LAT, HILLS_LON);
+	t = town_create("hills", "battery", HILLS_LAT, HILLS_LON);
 	ck_assert_str_eq(t.state, "new");
 	ck_assert_int_eq(t.priority, 10);
 
@@ -481,7 +214,7 @@ START_TEST(test_edit_each_key)
 	u = edit(&a);
 	ck_assert_int_eq(edit(&a).ver, u.ver);
 
-	event_kinds(t.id, kinds, sizeof kinds, &r);
+	town_event_kinds(t.id, kinds, sizeof kinds, &r);
 	proto_reply_finish(&r);
 	ck_assert_str_eq(kinds, "created edit edit edit edit edit edit edit edit edit");
 	details_of(t.id, "edit", d, sizeof d);
@@ -529,7 +262,7 @@ static const struct {
 
 START_TEST(test_edit_invalid)
 {
-	struct proto_ticket t = create("town", "battery", TOWN_LAT, TOWN_LON);
+	struct proto_ticket t = town_create("town", "battery", TOWN_LAT, TOWN_LON);
 	struct proto_ticket_edit a = edit_args(t.id);
 	char kinds[256];
 	struct proto_reply r;
@@ -584,9 +317,9 @@ START_TEST(test_edit_invalid)
 		char msg[64];
 		ck_assert_str_eq(e.region, "town");
 		snprintf(msg, sizeof msg, "location is %lld km from", (long long)e.km);
-		fail_as("agent9", PROTO_MSG_ticket_edit, &a, edit_bad[_i].code, msg);
+		town_fail_as("agent9", PROTO_MSG_ticket_edit, &a, edit_bad[_i].code, msg);
 	}
-	event_kinds(t.id, kinds, sizeof kinds, &r);
+	town_event_kinds(t.id, kinds, sizeof kinds, &r);
 	proto_reply_finish(&r);
 	ck_assert_msg(strstr(kinds, "edit") == NULL, "%s: %s", edit_bad[_i].what, kinds);
 }
@@ -594,13 +327,13 @@ END_TEST
 
 START_TEST(test_closed_refused)
 {
-	struct proto_ticket t = create("hills", "battery", HILLS_LAT, HILLS_LON);
+	struct proto_ticket t = town_create("hills", "battery", HILLS_LAT, HILLS_LON);
 	struct proto_ticket_cancel c = { .id = t.id, .present = PROTO_ALL };
 	struct proto_ticket_edit a = edit_args(t.id);
 	struct proto_ticket_callback cb = { .id = t.id, .present = 0 };
 
 	PROTO_STRSET(c.reason, "the customer fixed it");
-	ok_as("agent7", PROTO_MSG_ticket_cancel, &c);
+	town_ok_as("agent7", PROTO_MSG_ticket_cancel, &c);
 	PROTO_STRSET(a.plate, "湘A12345");
 	PROTO_SET(&a, ticket_edit, plate);
 	struct proto_error_params e;
@@ -608,10 +341,10 @@ START_TEST(test_closed_refused)
 	    "is cancelled and can no longer be changed", "ticket_closed", &e);
 	ck_assert_int_eq(e.ticket, t.id);
 	ck_assert_str_eq(e.state, "cancelled");
-	fail_as("agent9", PROTO_MSG_ticket_callback, &cb, PROTO_E_INVALID_STATE,
+	town_fail_as("agent9", PROTO_MSG_ticket_callback, &cb, PROTO_E_INVALID_STATE,
 	    "is cancelled and can no longer be changed");
 	cb.id = 77;
-	fail_as("agent9", PROTO_MSG_ticket_callback, &cb, PROTO_E_NOT_FOUND, "no ticket 77");
+	town_fail_as("agent9", PROTO_MSG_ticket_callback, &cb, PROTO_E_NOT_FOUND, "no ticket 77");
 }
 END_TEST
 
@@ -620,34 +353,28 @@ END_TEST
 START_TEST(test_move_redispatches)
 {
 	struct proto_ticket t, u;
-	struct proto_ticket_edit a;
 	struct proto_pub p;
 	struct proto_reply r;
 	char kinds[256], d[1000];
 
-	van("A1", "alpha", 1);
-	truck_at("A2", "van", "alpha", "town", TOWN_LAT - 0.06, TOWN_LON, 0);
-	t = create("town", "battery", TOWN_LAT, TOWN_LON);
+	town_van("A1", "alpha", 1);
+	town_truck_at("A2", "van", "alpha", "town", TOWN_LAT - 0.06, TOWN_LON, 0);
+	t = town_create("town", "battery", TOWN_LAT, TOWN_LON);
 	ck_assert_str_eq(t.truck, "A1");
-	struct proto_offer_accept acc = accept_args(t.id, "A1", 300);
-	ok_as("alpha-desk", PROTO_MSG_offer_accept, &acc);
-	set_state(t.id, "en_route");
+	struct proto_offer_accept acc = town_accept_args(t.id, "A1", 300);
+	town_ok_as("alpha-desk", PROTO_MSG_offer_accept, &acc);
+	town_set_state(t.id, "en_route");
 
-	a = edit_args(t.id);
-	a.lat = TOWN_LAT - 0.055;
-	a.lon = TOWN_LON;
-	PROTO_SET(&a, ticket_edit, lat);
-	PROTO_SET(&a, ticket_edit, lon);
-	u = edit(&a);
+	u = edit_move(t.id, TOWN_LAT - 0.055, TOWN_LON);
 	ck_assert_str_eq(u.state, "dispatched");
 	ck_assert_str_eq(u.truck, "A2");
 	/* the ETA is the new truck's to the new place: 0.56 km at 10 m/s */
 	ck_assert_int_le(u.eta - u.t_dispatched, 60000);
-	expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = "A1",
+	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_TRUCK, .truck = "A1",
 	    .state = "available" }, "released truck");
-	expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = "A2",
+	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_TRUCK, .truck = "A2",
 	    .state = "offered" }, "offered truck");
-	event_kinds(t.id, kinds, sizeof kinds, &r);
+	town_event_kinds(t.id, kinds, sizeof kinds, &r);
 	proto_reply_finish(&r);
 	ck_assert_str_eq(kinds, "created offer accept state edit release offer");
 	details_of(t.id, "release", d, sizeof d);
@@ -658,7 +385,7 @@ START_TEST(test_move_redispatches)
 	ck_assert_str_eq(e.params.truck, "A1");
 	ck_assert_str_eq(e.params.km, "6.1");
 	/* A1 did not decline: it may be offered the ticket again */
-	step(1000);
+	town_step(1000);
 }
 END_TEST
 
@@ -666,29 +393,23 @@ END_TEST
 START_TEST(test_small_move_keeps_truck)
 {
 	struct proto_ticket t, u;
-	struct proto_ticket_edit a;
 	struct proto_reply r;
 	char kinds[256];
 
-	van("A1", "alpha", 1);
-	t = create("town", "battery", TOWN_LAT, TOWN_LON);
-	struct proto_offer_accept acc = accept_args(t.id, "A1", 300);
-	ok_as("alpha-desk", PROTO_MSG_offer_accept, &acc);
+	town_van("A1", "alpha", 1);
+	t = town_create("town", "battery", TOWN_LAT, TOWN_LON);
+	struct proto_offer_accept acc = town_accept_args(t.id, "A1", 300);
+	town_ok_as("alpha-desk", PROTO_MSG_offer_accept, &acc);
 
 	struct geo_point to = geo_destination((struct geo_point){ TOWN_LAT, TOWN_LON }, 180, 800);
-	a = edit_args(t.id);
-	a.lat = to.lat;
-	a.lon = to.lon;
-	PROTO_SET(&a, ticket_edit, lat);
-	PROTO_SET(&a, ticket_edit, lon);
-	u = edit(&a);
+	u = edit_move(t.id, to.lat, to.lon);
 	ck_assert_str_eq(u.state, "accepted");
 	ck_assert_str_eq(u.truck, "A1");
 	/* 1.8 km at 10 m/s from A1, 1 km north of the old place */
 	ck_assert_str_eq(u.eta_src, "model");
-	ck_assert_int_ge(u.eta - E.now, 179000);
-	ck_assert_int_le(u.eta - E.now, 181000);
-	event_kinds(t.id, kinds, sizeof kinds, &r);
+	ck_assert_int_ge(u.eta - town_broker.now, 179000);
+	ck_assert_int_le(u.eta - town_broker.now, 181000);
+	town_event_kinds(t.id, kinds, sizeof kinds, &r);
 	proto_reply_finish(&r);
 	ck_assert_str_eq(kinds, "created offer accept edit eta");
 	struct proto_event e;
@@ -703,27 +424,22 @@ END_TEST
 START_TEST(test_fault_redispatches)
 {
 	struct proto_ticket t, u;
-	struct proto_ticket_edit a;
 	struct proto_reply r;
 	char kinds[256], d[1000];
 
-	van("A1", "alpha", 1);
-	truck_at("F1", "flatbed", "alpha", "town", TOWN_LAT, TOWN_LON, 3);
-	t = create("town", "battery", TOWN_LAT, TOWN_LON);
+	town_van("A1", "alpha", 1);
+	town_truck_at("F1", "flatbed", "alpha", "town", TOWN_LAT, TOWN_LON, 3);
+	t = town_create("town", "battery", TOWN_LAT, TOWN_LON);
 	ck_assert_str_eq(t.truck, "A1");
 
-	a = edit_args(t.id);
-	PROTO_STRSET(a.fault, "fuel");
-	PROTO_SET(&a, ticket_edit, fault);
-	u = edit(&a);
+	u = edit_fault(t.id, "fuel");
 	ck_assert_str_eq(u.truck, "A1");
 	ck_assert_str_eq(u.state, "dispatched");
 
-	PROTO_STRSET(a.fault, "mechanical_tow");
-	u = edit(&a);
+	u = edit_fault(t.id, "mechanical_tow");
 	ck_assert_str_eq(u.truck, "F1");
 	ck_assert_str_eq(u.state, "dispatched");
-	event_kinds(t.id, kinds, sizeof kinds, &r);
+	town_event_kinds(t.id, kinds, sizeof kinds, &r);
 	proto_reply_finish(&r);
 	ck_assert_str_eq(kinds, "created offer edit edit release offer");
 	details_of(t.id, "release", d, sizeof d);
@@ -741,15 +457,11 @@ END_TEST
 START_TEST(test_waiting_fault_dispatches)
 {
 	struct proto_ticket t, u;
-	struct proto_ticket_edit a;
 
-	van("A1", "alpha", 1);
-	t = create("town", "winch", TOWN_LAT, TOWN_LON);
+	town_van("A1", "alpha", 1);
+	t = town_create("town", "winch", TOWN_LAT, TOWN_LON);
 	ck_assert_str_eq(t.state, "new");
-	a = edit_args(t.id);
-	PROTO_STRSET(a.fault, "battery");
-	PROTO_SET(&a, ticket_edit, fault);
-	u = edit(&a);
+	u = edit_fault(t.id, "battery");
 	ck_assert_str_eq(u.state, "dispatched");
 	ck_assert_str_eq(u.truck, "A1");
 }
@@ -759,20 +471,14 @@ END_TEST
 START_TEST(test_move_agent_region)
 {
 	struct proto_ticket t, u;
-	struct proto_ticket_edit a;
 	struct proto_ticket_assign as = { .present = PROTO_ALL };
 
-	truck_at("G1", "van", "gamma", "hills", HILLS_LAT, HILLS_LON, 1);
-	t = create("hills", "battery", HILLS_LAT, HILLS_LON);
+	town_truck_at("G1", "van", "gamma", "hills", HILLS_LAT, HILLS_LON, 1);
+	t = town_create("hills", "battery", HILLS_LAT, HILLS_LON);
 	as.id = t.id;
 	PROTO_STRSET(as.truck, "G1");
-	ok_as("agent7", PROTO_MSG_ticket_assign, &as);
-	a = edit_args(t.id);
-	a.lat = HILLS_LAT + 0.05;
-	a.lon = HILLS_LON;
-	PROTO_SET(&a, ticket_edit, lat);
-	PROTO_SET(&a, ticket_edit, lon);
-	u = edit(&a);
+	town_ok_as("agent7", PROTO_MSG_ticket_assign, &as);
+	u = edit_move(t.id, HILLS_LAT + 0.05, HILLS_LON);
 	ck_assert_str_eq(u.state, "new");
 	ck_assert(!PROTO_HAS(&u, ticket, truck));
 }
@@ -808,14 +514,14 @@ START_TEST(test_refusal_params)
 	    "unknown_fault", &e);
 	ck_assert_str_eq(e.name, "flat");
 
-	truck_at("G1", "van", "gamma", "hills", HILLS_LAT, HILLS_LON, 1);
-	truck_at("G2", "van", "gamma", "hills", HILLS_LAT, HILLS_LON, 2);
-	t1 = create("hills", "battery", HILLS_LAT, HILLS_LON);
-	t2 = create("hills", "battery", HILLS_LAT, HILLS_LON);
-	t3 = create("hills", "accident_tow", HILLS_LAT, HILLS_LON);
+	town_truck_at("G1", "van", "gamma", "hills", HILLS_LAT, HILLS_LON, 1);
+	town_truck_at("G2", "van", "gamma", "hills", HILLS_LAT, HILLS_LON, 2);
+	t1 = town_create("hills", "battery", HILLS_LAT, HILLS_LON);
+	t2 = town_create("hills", "battery", HILLS_LAT, HILLS_LON);
+	t3 = town_create("hills", "accident_tow", HILLS_LAT, HILLS_LON);
 	as.id = t1.id;
 	PROTO_STRSET(as.truck, "G1");
-	ok_as("agent7", PROTO_MSG_ticket_assign, &as);
+	town_ok_as("agent7", PROTO_MSG_ticket_assign, &as);
 	fail_why("agent7", PROTO_MSG_ticket_assign, &as, PROTO_E_CONFLICT, "already has",
 	    "truck_has_ticket", &e);
 	ck_assert_str_eq(e.truck, "G1");
@@ -841,7 +547,7 @@ END_TEST
 /* A retry with the same cmd_id gets the same answer and changes nothing more. */
 START_TEST(test_edit_retry)
 {
-	struct proto_ticket t = create("hills", "battery", HILLS_LAT, HILLS_LON);
+	struct proto_ticket t = town_create("hills", "battery", HILLS_LAT, HILLS_LON);
 	struct proto_ticket_edit a = edit_args(t.id);
 	struct proto_buf q, raw1, raw2;
 	struct proto_reply r;
@@ -853,17 +559,17 @@ START_TEST(test_edit_retry)
 	proto_buf_init(&raw1);
 	proto_buf_init(&raw2);
 	proto_encode_request(&q, PROTO_MSG_ticket_edit, "edit-retry-1", "agent9", &a);
-	harness_broker_exchange(&E, q.data, q.len, &raw1);
+	harness_broker_exchange(&town_broker, q.data, q.len, &raw1);
 	/* meanwhile another agent changes the plate back */
 	PROTO_STRSET(a.plate, "湘A·54321");
 	edit(&a);
-	harness_broker_exchange(&E, q.data, q.len, &raw2);
+	harness_broker_exchange(&town_broker, q.data, q.len, &raw2);
 	ck_assert_uint_eq(raw1.len, raw2.len);
 	ck_assert(memcmp(raw1.data, raw2.data, raw1.len) == 0);
-	get_ticket(t.id, &r);
+	town_get_ticket(t.id, &r);
 	ck_assert_str_eq(r.ticket.plate, "湘A·54321");
 	proto_reply_finish(&r);
-	event_kinds(t.id, kinds, sizeof kinds, &r);
+	town_event_kinds(t.id, kinds, sizeof kinds, &r);
 	proto_reply_finish(&r);
 	ck_assert_str_eq(kinds, "created edit edit");
 	proto_buf_finish(&q);
@@ -876,18 +582,18 @@ END_TEST
 
 START_TEST(test_callback)
 {
-	struct proto_ticket t = create("hills", "battery", HILLS_LAT, HILLS_LON), u;
+	struct proto_ticket t = town_create("hills", "battery", HILLS_LAT, HILLS_LON), u;
 	struct proto_ticket_callback cb = { .id = t.id, .present = 0 };
 	struct proto_reply r;
 	char kinds[256];
 
-	u = ok_as("agent9", PROTO_MSG_ticket_callback, &cb);
+	u = town_ok_as("agent9", PROTO_MSG_ticket_callback, &cb);
 	ck_assert_int_eq(u.id, t.id);
 	ck_assert_int_gt(u.ver, t.ver);
 	PROTO_STRSET(cb.note, "asks where the truck is");
 	PROTO_SET(&cb, ticket_callback, note);
-	ok_as("agent9", PROTO_MSG_ticket_callback, &cb);
-	event_kinds(t.id, kinds, sizeof kinds, &r);
+	town_ok_as("agent9", PROTO_MSG_ticket_callback, &cb);
+	town_event_kinds(t.id, kinds, sizeof kinds, &r);
 	ck_assert_str_eq(kinds, "created callback callback");
 	ck_assert_str_eq(r.events[1].detail, "the customer called again");
 	ck_assert_str_eq(r.events[1].user, "agent9");
@@ -904,7 +610,7 @@ int
 main(void)
 {
 	Suite *s = suite_create("edit");
-	TCase *tc = harness_broker_tcase(s, "edit", setup, teardown);
+	TCase *tc = harness_broker_tcase(s, "edit", setup, town_teardown);
 
 	tcase_add_test(tc, test_edit_each_key);
 	tcase_add_loop_test(tc, test_edit_invalid, 0, (int)ARRAY_LEN(edit_bad));

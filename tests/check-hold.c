@@ -362,32 +362,54 @@ ask(int cmd, int ans, int64_t until, struct child_state *cs)
 	return true;
 }
 
+/* A replica in a child process that answers over the pipes cmd and ans (forked before this
+ * process has a ZeroMQ context), a broker, and 20 tickets the replica holds live within
+ * 15 s. Returns the child; *n is the number of tickets created. */
+static pid_t
+replica_live(struct env *e, int cmd[2], int ans[2], int *n)
+{
+	struct child_state cs;
+
+	env_paths(e);
+	ck_assert_int_eq(pipe(cmd), 0);
+	ck_assert_int_eq(pipe(ans), 0);
+	pid_t child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0)
+		replica_child(e, cmd[0], ans[1]);
+	start_broker(e, "1024");
+	hello(e);
+	for (*n = 0; *n < 20; (*n)++)
+		create_ticket(e, *n);
+	int64_t until = rd_mono_ms() + 15000;
+	do
+		ck_assert_msg(ask(cmd[1], ans[0], until, &cs), "the replica does not answer");
+	while ((strcmp(cs.state, "live") != 0 || cs.tickets < (size_t)*n) &&
+	    rd_mono_ms() < until);
+	ck_assert_str_eq(cs.state, "live");
+	return child;
+}
+
+/* Tell the replica child to quit over cmd; it must exit 0. */
+static void
+replica_quit(pid_t child, int cmd)
+{
+	int st;
+
+	ck_assert_int_eq(write(cmd, "q", 1), 1);
+	ck_assert_int_eq(waitpid(child, &st, 0), child);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 /* Issues 12, defects 2 and 3: a subscriber stopped for longer than the old heartbeat
  * time-out under load was cut off and lost its queue (926 of 1,340 messages). Now it keeps
  * it: after SIGCONT it holds every ticket within 2 s, with no gap and no second snapshot. */
 START_TEST(test_stalled_subscriber)
 {
 	struct env e;
-	int cmd[2], ans[2];
+	int cmd[2], ans[2], n;
 	struct child_state cs;
-	int n = 0;
-
-	env_paths(&e);
-	ck_assert_int_eq(pipe(cmd), 0);
-	ck_assert_int_eq(pipe(ans), 0);
-	pid_t child = fork(); /* before this process has a ZeroMQ context */
-	ck_assert_int_ge(child, 0);
-	if (child == 0)
-		replica_child(&e, cmd[0], ans[1]);
-	start_broker(&e, "1024");
-	hello(&e);
-	for (; n < 20; n++)
-		create_ticket(&e, n);
-	int64_t until = rd_mono_ms() + 15000;
-	do
-		ck_assert_msg(ask(cmd[1], ans[0], until, &cs), "the replica does not answer");
-	while ((strcmp(cs.state, "live") != 0 || cs.tickets < (size_t)n) && rd_mono_ms() < until);
-	ck_assert_str_eq(cs.state, "live");
+	pid_t child = replica_live(&e, cmd, ans, &n);
 
 	/* Light load, as in the issue (1,340 tickets in 20 s): under heavy load the broker's
 	 * output to the stopped process blocks, and so would its ZMTP pings. */
@@ -401,7 +423,7 @@ START_TEST(test_stalled_subscriber)
 	}
 	ck_assert_int_eq(kill(child, SIGCONT), 0);
 	int64_t resumed = rd_mono_ms();
-	until = resumed + RESUME_MS;
+	int64_t until = resumed + RESUME_MS;
 	for (;;) {
 		ck_assert_msg(ask(cmd[1], ans[0], until, &cs), "no answer within %d ms of "
 		    "resuming", RESUME_MS);
@@ -413,10 +435,7 @@ START_TEST(test_stalled_subscriber)
 	    (long long)(rd_mono_ms() - resumed), cs.tickets, cs.gaps, cs.resyncs);
 	ck_assert_uint_eq(cs.gaps, 0);
 	ck_assert_uint_eq(cs.resyncs, 1);
-	ck_assert_int_eq(write(cmd[1], "q", 1), 1);
-	int st;
-	ck_assert_int_eq(waitpid(child, &st, 0), child);
-	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	replica_quit(child, cmd[1]);
 	env_finish(&e);
 }
 END_TEST
@@ -427,26 +446,9 @@ END_TEST
 START_TEST(test_stalled_across_restart)
 {
 	struct env e;
-	int cmd[2], ans[2], st;
+	int cmd[2], ans[2], n, st;
 	struct child_state cs;
-	int n = 0;
-
-	env_paths(&e);
-	ck_assert_int_eq(pipe(cmd), 0);
-	ck_assert_int_eq(pipe(ans), 0);
-	pid_t child = fork(); /* before this process has a ZeroMQ context */
-	ck_assert_int_ge(child, 0);
-	if (child == 0)
-		replica_child(&e, cmd[0], ans[1]);
-	start_broker(&e, "1024");
-	hello(&e);
-	for (; n < 20; n++)
-		create_ticket(&e, n);
-	int64_t until = rd_mono_ms() + 15000;
-	do
-		ck_assert_msg(ask(cmd[1], ans[0], until, &cs), "the replica does not answer");
-	while ((strcmp(cs.state, "live") != 0 || cs.tickets < (size_t)n) && rd_mono_ms() < until);
-	ck_assert_str_eq(cs.state, "live");
+	pid_t child = replica_live(&e, cmd, ans, &n);
 
 	ck_assert_int_eq(kill(child, SIGSTOP), 0);
 	kill(e.broker, SIGKILL);
@@ -457,7 +459,7 @@ START_TEST(test_stalled_across_restart)
 		create_ticket(&e, n++);
 	ck_assert_int_eq(kill(child, SIGCONT), 0);
 	int64_t resumed = rd_mono_ms();
-	until = resumed + RESUME_MS;
+	int64_t until = resumed + RESUME_MS;
 	for (;;) {
 		ck_assert_msg(ask(cmd[1], ans[0], until, &cs), "no resync within %d ms of "
 		    "resuming (state %s, %zu of %d tickets)", RESUME_MS, cs.state, cs.tickets, n);
@@ -466,9 +468,7 @@ START_TEST(test_stalled_across_restart)
 	}
 	fprintf(stderr, "stalled across a broker restart: resynced and held all %zu tickets "
 	    "%lld ms after resuming\n", cs.tickets, (long long)(rd_mono_ms() - resumed));
-	ck_assert_int_eq(write(cmd[1], "q", 1), 1);
-	ck_assert_int_eq(waitpid(child, &st, 0), child);
-	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	replica_quit(child, cmd[1]);
 	env_finish(&e);
 }
 END_TEST

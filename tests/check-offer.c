@@ -1,8 +1,8 @@
 /* check-offer.c: the broker's offer handshake and dispatch decisions, end to end: the real
- * broker (src/broker/broker.h) in a thread on ipc:// endpoints, with reference data of its own
- * (written to a temporary directory: a town at 36 km/h with no detour, so 1 km is 100 s, a
- * supplier that answers within the hour and one that has 1 s; a region where agents
- * dispatch; the acceptance SLA at 3 s). Clients as check-broker.c has them (the harness of
+ * broker (src/broker/broker.h) in a thread on ipc:// endpoints, with the reference data of
+ * tests/fixture-town.c (written to a temporary directory: a town at 36 km/h with no detour,
+ * so 1 km is 100 s, a supplier that answers within the hour and one that has 1 s; a region
+ * where agents dispatch; the acceptance SLA at 3 s). Clients as check-broker.c has them (the harness of
  * tests/harness-broker.c): a DEALER, a SUB whose every message is checked for gaps, a PUSH
  * for the feed. Every wait has a deadline. Broker time is manual: a test steps it, and the
  * periodic work (time-outs, dispatch of waiting tickets, warnings) runs at each step.
@@ -23,251 +23,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "broker.h"
 #include "geo.h"
 #include "proto.h"
 #include "util.h"
 
+#include "fixture-town.h"
 #include "harness-broker.h"
 
-#ifndef SOURCE_DATA_DIR
-#error "compile with -DSOURCE_DATA_DIR=\"/path/to/data\""
-#endif
-
-#define WAIT_MS HARNESS_BROKER_WAIT_MS
-#define TOWN_LAT 28.1960
-#define TOWN_LON 112.9768
-#define HILLS_LAT 29.5000
-#define HILLS_LON 113.5000
-
 static char base_dir[] = "/tmp/rd-check-offer-XXXXXX";
-
-static struct harness_broker E;
-static char data_dir[128]; /* the reference data, in E.dir */
-
-/* ---------------------------------------------------------------- reference data */
-
-static const char sla_ini[] =
-    "[warnings]\n"
-    "not_accepted_s = 3\n"
-    "gps_stale_s = 60\n"
-    "stalled_s = 600\n"
-    "late_margin_s = 60\n"
-    "window_pct = 100\n";
-
-static const char town_ini[] =
-    "[region]\n"
-    "id = town\nname = Town\nname_zh = 镇\nclass = city\n"
-    "lat = 28.1960\nlon = 112.9768\nradius_km = 60\ndetour = 1\n"
-    "speed_peak_kmh = 36\nspeed_kmh = 36\nspeed_expressway_kmh = 72\n"
-    "promise_min = 60\npromise_expressway_min = 30\ncalls_per_day = 10\n"
-    "expressway_share = 0.05\nauto_dispatch = 1\n"
-    "[landmark]\nname = Centre\nlat = 28.1960\nlon = 112.9768\n"
-    "[supplier]\nid = alpha\nname = Alpha Rescue\nlat = 28.1960\nlon = 112.9768\n"
-    "offer_timeout_s = 3600\nquality = 0.9\naccept_rate = 0.9\nvan = 5\nflatbed = 2\n"
-    "[supplier]\nid = beta\nname = Beta Rescue\nlat = 28.1960\nlon = 112.9768\n"
-    "offer_timeout_s = 1\nquality = 0.9\naccept_rate = 0.9\nvan = 5\n";
-
-static const char hills_ini[] =
-    "[region]\n"
-    "id = hills\nname = Hills\nname_zh = 山\nclass = rural\n"
-    "lat = 29.5\nlon = 113.5\nradius_km = 60\ndetour = 1\n"
-    "speed_peak_kmh = 36\nspeed_kmh = 36\nspeed_expressway_kmh = 72\n"
-    "promise_min = 90\npromise_expressway_min = 60\ncalls_per_day = 5\n"
-    "expressway_share = 0.05\nauto_dispatch = 0\n"
-    "[landmark]\nname = Pass\nlat = 29.5\nlon = 113.5\n"
-    "[supplier]\nid = gamma\nname = Gamma Rescue\nlat = 29.5\nlon = 113.5\n"
-    "offer_timeout_s = 3600\nquality = 0.8\naccept_rate = 0.9\nvan = 2\nflatbed = 1\n"
-    "heavy = 1\n";
-
-static void
-write_file(const char *path, const char *text, size_t len)
-{
-	FILE *f = fopen(path, "w");
-	ck_assert_msg(f != NULL, "cannot write %s", path);
-	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
-static void
-copy_file(const char *name)
-{
-	char from[512], to[512], buf[65536];
-	snprintf(from, sizeof from, "%s/%s", SOURCE_DATA_DIR, name);
-	snprintf(to, sizeof to, "%s/%s", data_dir, name);
-	FILE *f = fopen(from, "r");
-	ck_assert_msg(f != NULL, "cannot read %s", from);
-	size_t n = fread(buf, 1, sizeof buf, f);
-	fclose(f);
-	ck_assert_uint_lt(n, sizeof buf);
-	write_file(to, buf, n);
-}
-
-static void
-make_data(void)
-{
-	char path[512];
-	snprintf(data_dir, sizeof data_dir, "%s/data", E.dir);
-	ck_assert_int_eq(mkdir(data_dir, 0755), 0);
-	snprintf(path, sizeof path, "%s/regions", data_dir);
-	ck_assert_int_eq(mkdir(path, 0755), 0);
-	copy_file("faults.ini");
-	copy_file("demand.ini");
-	snprintf(path, sizeof path, "%s/sla.ini", data_dir);
-	write_file(path, sla_ini, strlen(sla_ini));
-	snprintf(path, sizeof path, "%s/regions/town.ini", data_dir);
-	write_file(path, town_ini, strlen(town_ini));
-	snprintf(path, sizeof path, "%s/regions/hills.ini", data_dir);
-	write_file(path, hills_ini, strlen(hills_ini));
-}
-
-/* ---------------------------------------------------------------- broker and clients */
-
-/* Messages read while waiting for another: a later wait may want them (the broker's
- * dispatch pass can publish before the position a test is waiting for). */
-#define BACKLOG_MAX 256
-static struct proto_pub backlog[BACKLOG_MAX];
-static size_t n_backlog;
 
 static void
 setup(void)
 {
-	struct harness_broker_opts o = {
-		.base_dir = base_dir, .log_env = "CHECK_OFFER_LOG", .cmd_prefix = "offer",
-		.strict = false,
-	};
-
-	harness_broker_setup(&E, &o);
-	make_data();
-	harness_broker_start(&E, data_dir);
-	harness_broker_clients_open(&E);
-	n_backlog = 0;
-	harness_broker_sub_sync(&E);
+	town_setup(base_dir, "CHECK_OFFER_LOG", "offer");
 }
 
-static void
-teardown(void)
-{
-	harness_broker_teardown(&E);
-}
-
-static void
-restart(void)
-{
-	n_backlog = 0;
-	harness_broker_restart(&E, data_dir);
-}
-
-/* ---------------------------------------------------------------- the SUB side */
-
-struct want {
-	enum proto_topic topic;
-	int64_t ticket;       /* ticket id, or a warning's ticket */
-	const char *truck;    /* truck id, or a ticket's truck */
-	const char *state;    /* ticket state, truck status, or warning kind */
-	int cleared;          /* warnings: -1 either */
-};
-
-static bool
-matches(const struct proto_pub *p, const struct want *w)
-{
-	if (p->topic != w->topic)
-		return false;
-	switch (p->topic) {
-	case PROTO_TOPIC_TICKET:
-		return p->u.ticket.id == w->ticket &&
-		    (w->state == NULL || strcmp(p->u.ticket.state, w->state) == 0) &&
-		    (w->truck == NULL || strcmp(p->u.ticket.truck, w->truck) == 0);
-	case PROTO_TOPIC_TRUCK:
-		return strcmp(p->u.truck.id, w->truck) == 0 &&
-		    (w->state == NULL || strcmp(p->u.truck.status, w->state) == 0);
-	case PROTO_TOPIC_WARNING:
-		return p->u.warning.ticket == w->ticket && strcmp(p->u.warning.kind, w->state) == 0 &&
-		    (w->cleared < 0 || p->u.warning.cleared == (w->cleared != 0));
-	case PROTO_TOPIC_HB:
-		return true;
-	case PROTO_TOPIC_COUNT:
-		break;
-	}
-	return false;
-}
-
-static void
-expect(struct proto_pub *out, struct want w, const char *what)
-{
-	int64_t until = rd_mono_ms() + WAIT_MS;
-	for (size_t i = 0; i < n_backlog; i++) {
-		if (matches(&backlog[i], &w)) {
-			*out = backlog[i];
-			memmove(&backlog[i], &backlog[i + 1], (n_backlog - i - 1) * sizeof *backlog);
-			n_backlog--;
-			return;
-		}
-	}
-	for (;;) {
-		ck_assert_msg(harness_broker_next_pub(&E, out, until), "no %s published", what);
-		if (matches(out, &w))
-			return;
-		if (out->topic == PROTO_TOPIC_HB)
-			continue;
-		if (n_backlog == BACKLOG_MAX) {
-			memmove(&backlog[0], &backlog[1], (BACKLOG_MAX - 1) * sizeof *backlog);
-			n_backlog--;
-		}
-		backlog[n_backlog++] = *out;
-	}
-}
-
-/* Move broker time on by ms: one pass of the periodic work. */
-static void
-step(int64_t ms)
-{
-	harness_broker_step(&E, ms);
-}
-
-/* ---------------------------------------------------------------- the DEALER side */
-
-static void
-call_as(const char *user, enum proto_msg_id op, const void *args, struct proto_reply *r)
-{
-	harness_broker_call_as(&E, user, op, args, r);
-}
-
-static struct proto_ticket
-ok_as(const char *user, enum proto_msg_id op, const void *args)
-{
-	return harness_broker_ok(&E, user, op, args);
-}
-
-static void
-fail_as(const char *user, enum proto_msg_id op, const void *args, enum proto_err code,
-    const char *msg)
-{
-	harness_broker_fail(&E, user, op, args, code, msg);
-}
-
-static struct proto_ticket
-create(const char *region, const char *fault, double lat, double lon)
-{
-	struct proto_intake_create a = { .lat = lat, .lon = lon, .present = 0 };
-	PROTO_STRSET(a.customer, "李四");
-	PROTO_STRSET(a.phone, "13800138000");
-	PROTO_STRSET(a.plate, "湘A·54321");
-	PROTO_STRSET(a.address, "test road");
-	PROTO_STRSET(a.fault, fault);
-	PROTO_STRSET(a.region, region);
-	return ok_as("agent7", PROTO_MSG_intake_create, &a);
-}
-
-static struct proto_offer_accept
-accept_args(int64_t id, const char *truck, int64_t eta_s)
-{
-	struct proto_offer_accept a = { .id = id, .eta_s = eta_s, .present = PROTO_ALL };
-	PROTO_STRSET(a.truck, truck);
-	return a;
-}
+/* ---------------------------------------------------------------- helpers */
 
 static struct proto_offer_decline
 decline_args(int64_t id, const char *truck, const char *reason)
@@ -276,75 +49,6 @@ decline_args(int64_t id, const char *truck, const char *reason)
 	PROTO_STRSET(a.truck, truck);
 	PROTO_STRSET(a.reason, reason);
 	return a;
-}
-
-static struct proto_ticket
-set_state(int64_t id, const char *state)
-{
-	struct proto_ticket_set_state a = { .id = id, .present = 0 };
-	PROTO_STRSET(a.state, state);
-	return ok_as("alpha-desk", PROTO_MSG_ticket_set_state, &a);
-}
-
-static void
-get_ticket(int64_t id, struct proto_reply *r)
-{
-	struct proto_ticket_get g = { .id = id, .present = 0 };
-	call_as("agent7", PROTO_MSG_ticket_get, &g, r);
-	ck_assert(r->ok);
-}
-
-/* The kinds of a ticket's events, space-separated. */
-static void
-event_kinds(int64_t id, char *out, size_t n, struct proto_reply *r)
-{
-	size_t len = 0;
-	get_ticket(id, r);
-	out[0] = '\0';
-	for (size_t i = 0; i < r->n_events && len < n; i++)
-		len += (size_t)snprintf(out + len, n - len, "%s%s", i ? " " : "", r->events[i].kind);
-}
-
-/* A GPS fix of truck id at broker time; waits until the broker shows it (a fix sent twice at
- * the same time is shown twice). */
-static void
-fix(const char *id, struct geo_point at)
-{
-	struct proto_fix x = { .lat = at.lat, .lon = at.lon, .ts = E.now, .present = 0 };
-	struct proto_pub p;
-
-	PROTO_STRSET(x.truck, id);
-	harness_broker_push_feed(&E, PROTO_MSG_fix, &x);
-	do
-		expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = id }, "truck position");
-	while (!PROTO_HAS(&p.u.truck, truck, fix_ts) || p.u.truck.fix_ts != x.ts ||
-	    p.u.truck.lat != at.lat || p.u.truck.lon != at.lon);
-}
-
-/* A truck of supplier sup in region reg, available, km north of (lat, lon); waits until
- * the broker shows its position. */
-static void
-truck_at(const char *id, const char *kind, const char *sup, const char *reg, double lat,
-    double lon, double km)
-{
-	struct proto_status s = { .ts = E.now, .present = PROTO_ALL };
-	struct proto_pub p;
-
-	PROTO_STRSET(s.truck, id);
-	PROTO_STRSET(s.status, "available");
-	PROTO_STRSET(s.kind, kind);
-	PROTO_STRSET(s.supplier, sup);
-	PROTO_STRSET(s.region, reg);
-	harness_broker_push_feed(&E, PROTO_MSG_status, &s);
-	expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = id }, "registered truck");
-
-	fix(id, geo_destination((struct geo_point){ lat, lon }, 0, km * 1000));
-}
-
-static void
-van(const char *id, const char *sup, double km)
-{
-	truck_at(id, "van", sup, "town", TOWN_LAT, TOWN_LON, km);
 }
 
 /* ---------------------------------------------------------------- offer.accept */
@@ -356,9 +60,9 @@ START_TEST(test_accept)
 	struct proto_reply r;
 	char kinds[256];
 
-	van("A1", "alpha", 1);
-	van("A2", "alpha", 3);
-	t = create("town", "battery", TOWN_LAT, TOWN_LON);
+	town_van("A1", "alpha", 1);
+	town_van("A2", "alpha", 3);
+	t = town_create("town", "battery", TOWN_LAT, TOWN_LON);
 	ck_assert_str_eq(t.state, "dispatched");
 	ck_assert_str_eq(t.truck, "A1");
 	ck_assert_int_eq(t.offers, 1);
@@ -368,33 +72,33 @@ START_TEST(test_accept)
 	/* 1 km at 10 m/s */
 	ck_assert_int_ge(t.eta - t.t_dispatched, 99000);
 	ck_assert_int_le(t.eta - t.t_dispatched, 101000);
-	expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = "A1", .state = "offered" },
+	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_TRUCK, .truck = "A1", .state = "offered" },
 	    "offered truck");
 	ck_assert_int_eq(p.u.truck.offers, 1);
 	ck_assert_int_eq(p.u.truck.last_offer, t.t_dispatched);
 	ck_assert_int_eq(p.u.truck.ticket, t.id);
 
-	struct proto_offer_accept a = accept_args(t.id, "A2", 420);
-	fail_as("alpha-desk", PROTO_MSG_offer_accept, &a, PROTO_E_CONFLICT,
+	struct proto_offer_accept a = town_accept_args(t.id, "A2", 420);
+	town_fail_as("alpha-desk", PROTO_MSG_offer_accept, &a, PROTO_E_CONFLICT,
 	    "is offered to A1, not A2");
-	a = accept_args(t.id, "NOPE", 420);
-	fail_as("alpha-desk", PROTO_MSG_offer_accept, &a, PROTO_E_NOT_FOUND, "no truck 'NOPE'");
-	a = accept_args(t.id + 1, "A1", 420);
-	fail_as("alpha-desk", PROTO_MSG_offer_accept, &a, PROTO_E_NOT_FOUND, "no ticket");
+	a = town_accept_args(t.id, "NOPE", 420);
+	town_fail_as("alpha-desk", PROTO_MSG_offer_accept, &a, PROTO_E_NOT_FOUND, "no truck 'NOPE'");
+	a = town_accept_args(t.id + 1, "A1", 420);
+	town_fail_as("alpha-desk", PROTO_MSG_offer_accept, &a, PROTO_E_NOT_FOUND, "no ticket");
 
-	a = accept_args(t.id, "A1", 420);
-	u = ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
+	a = town_accept_args(t.id, "A1", 420);
+	u = town_ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
 	ck_assert_str_eq(u.state, "accepted");
 	ck_assert_str_eq(u.truck, "A1");
 	ck_assert_str_eq(u.eta_src, "supplier");
 	ck_assert_int_eq(u.eta, u.t_accepted + 420000);
 	ck_assert(!PROTO_HAS(&u, ticket, offer_until));
-	expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = "A1", .state = "assigned" },
+	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_TRUCK, .truck = "A1", .state = "assigned" },
 	    "assigned truck");
-	fail_as("alpha-desk", PROTO_MSG_offer_accept, &a, PROTO_E_INVALID_STATE,
+	town_fail_as("alpha-desk", PROTO_MSG_offer_accept, &a, PROTO_E_INVALID_STATE,
 	    "is accepted: there is no offer to answer");
 
-	event_kinds(t.id, kinds, sizeof kinds, &r);
+	town_event_kinds(t.id, kinds, sizeof kinds, &r);
 	ck_assert_str_eq(kinds, "created offer accept");
 	ck_assert_str_eq(r.events[1].user, "");
 	ck_assert_msg(strstr(r.events[1].detail, "offered to A1 (alpha van), answer within 3600 s")
@@ -419,38 +123,38 @@ START_TEST(test_decline)
 	struct proto_reply r;
 	char kinds[256];
 
-	van("A1", "alpha", 1);
-	van("A2", "alpha", 3);
-	t = create("town", "battery", TOWN_LAT, TOWN_LON);
+	town_van("A1", "alpha", 1);
+	town_van("A2", "alpha", 3);
+	t = town_create("town", "battery", TOWN_LAT, TOWN_LON);
 	ck_assert_str_eq(t.truck, "A1");
 
 	struct proto_offer_decline d = decline_args(t.id, "A1", " ");
-	fail_as("alpha-desk", PROTO_MSG_offer_decline, &d, PROTO_E_BAD_REQUEST, "needs a reason");
+	town_fail_as("alpha-desk", PROTO_MSG_offer_decline, &d, PROTO_E_BAD_REQUEST, "needs a reason");
 	d = decline_args(t.id, "A2", "not ours");
-	fail_as("alpha-desk", PROTO_MSG_offer_decline, &d, PROTO_E_CONFLICT, "offered to A1");
+	town_fail_as("alpha-desk", PROTO_MSG_offer_decline, &d, PROTO_E_CONFLICT, "offered to A1");
 	d = decline_args(t.id, "A1", "司机在吃饭");
-	u = ok_as("alpha-desk", PROTO_MSG_offer_decline, &d);
+	u = town_ok_as("alpha-desk", PROTO_MSG_offer_decline, &d);
 	/* the next candidate at once */
 	ck_assert_str_eq(u.state, "dispatched");
 	ck_assert_str_eq(u.truck, "A2");
 	ck_assert_int_eq(u.offers, 2);
-	expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = "A1", .state = "available" },
+	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_TRUCK, .truck = "A1", .state = "available" },
 	    "freed truck");
 	ck_assert_int_eq(p.u.truck.declines, 1);
 	ck_assert_int_eq(p.u.truck.offers, 1);
-	expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = "A2", .state = "offered" },
+	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_TRUCK, .truck = "A2", .state = "offered" },
 	    "next truck");
 
 	/* the second declines too, the first already did: back to new, nobody asked */
 	d = decline_args(t.id, "A2", "too far");
-	u = ok_as("alpha-desk", PROTO_MSG_offer_decline, &d);
+	u = town_ok_as("alpha-desk", PROTO_MSG_offer_decline, &d);
 	ck_assert_str_eq(u.state, "new");
 	ck_assert_str_eq(u.truck, "");
 	ck_assert(!PROTO_HAS(&u, ticket, eta));
 	ck_assert(!PROTO_HAS(&u, ticket, offer_until));
-	fail_as("alpha-desk", PROTO_MSG_offer_decline, &d, PROTO_E_INVALID_STATE, "is new");
+	town_fail_as("alpha-desk", PROTO_MSG_offer_decline, &d, PROTO_E_INVALID_STATE, "is new");
 
-	event_kinds(t.id, kinds, sizeof kinds, &r);
+	town_event_kinds(t.id, kinds, sizeof kinds, &r);
 	ck_assert_str_eq(kinds, "created offer decline offer decline");
 	ck_assert_str_eq(r.events[2].detail, "A1 declined: 司机在吃饭");
 	ck_assert_str_eq(r.events[4].detail, "A2 declined: too far");
@@ -460,20 +164,20 @@ START_TEST(test_decline)
 	proto_reply_finish(&r);
 
 	/* a new truck gets it from the periodic dispatch; the two that declined are skipped */
-	van("A3", "alpha", 5);
-	step(500);
-	expect(&p, (struct want){ .topic = PROTO_TOPIC_TICKET, .ticket = t.id, .state = "dispatched",
+	town_van("A3", "alpha", 5);
+	town_step(500);
+	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_TICKET, .ticket = t.id, .state = "dispatched",
 	    .truck = "A3" }, "offer to the new truck");
 
 	/* an agent may still choose a truck that declined: the pending offer is withdrawn */
 	struct proto_ticket_assign as = { .id = t.id, .present = 0 };
 	PROTO_STRSET(as.truck, "A1");
-	u = ok_as("agent7", PROTO_MSG_ticket_assign, &as);
+	u = town_ok_as("agent7", PROTO_MSG_ticket_assign, &as);
 	ck_assert_str_eq(u.truck, "A1");
 	ck_assert_int_eq(u.offers, 4);
-	expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = "A3", .state = "available" },
+	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_TRUCK, .truck = "A3", .state = "available" },
 	    "released truck");
-	event_kinds(t.id, kinds, sizeof kinds, &r);
+	town_event_kinds(t.id, kinds, sizeof kinds, &r);
 	ck_assert_str_eq(kinds, "created offer decline offer decline offer release offer");
 	ck_assert_str_eq(r.events[6].detail, "A3 released: re-dispatched to A1");
 	ck_assert_str_eq(r.events[6].code, "redispatch");
@@ -486,12 +190,12 @@ START_TEST(test_decline)
 	proto_reply_finish(&r);
 
 	/* the old aliases: set_state new declines, accepted accepts */
-	u = set_state(t.id, "new");
+	u = town_set_state(t.id, "new");
 	ck_assert_str_eq(u.state, "dispatched"); /* A3 is free again and never declined */
 	ck_assert_str_eq(u.truck, "A3");
-	u = set_state(t.id, "accepted");
+	u = town_set_state(t.id, "accepted");
 	ck_assert_str_eq(u.state, "accepted");
-	event_kinds(t.id, kinds, sizeof kinds, &r);
+	town_event_kinds(t.id, kinds, sizeof kinds, &r);
 	ck_assert_str_eq(kinds,
 	    "created offer decline offer decline offer release offer decline offer accept");
 	ck_assert_str_eq(r.events[8].detail, "A1 declined: declined");
@@ -508,22 +212,22 @@ START_TEST(test_timeout)
 	struct proto_reply r;
 	char kinds[256];
 
-	van("B1", "beta", 1);   /* answers within 1 s, or not at all */
-	van("A1", "alpha", 3);
-	t = create("town", "battery", TOWN_LAT, TOWN_LON);
+	town_van("B1", "beta", 1);   /* answers within 1 s, or not at all */
+	town_van("A1", "alpha", 3);
+	t = town_create("town", "battery", TOWN_LAT, TOWN_LON);
 	ck_assert_str_eq(t.truck, "B1");
 	ck_assert_int_eq(t.offer_until, t.t_dispatched + 1000);
-	step(999);
-	get_ticket(t.id, &r);
+	town_step(999);
+	town_get_ticket(t.id, &r);
 	ck_assert_str_eq(r.ticket.truck, "B1"); /* not yet */
 	proto_reply_finish(&r);
-	step(1);
-	expect(&p, (struct want){ .topic = PROTO_TOPIC_TICKET, .ticket = t.id, .state = "dispatched",
+	town_step(1);
+	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_TICKET, .ticket = t.id, .state = "dispatched",
 	    .truck = "A1" }, "the offer to the next truck");
 	ck_assert_int_eq(p.u.ticket.offers, 2);
 	ck_assert_int_eq(p.u.ticket.t_dispatched, t.offer_until);
 
-	event_kinds(t.id, kinds, sizeof kinds, &r);
+	town_event_kinds(t.id, kinds, sizeof kinds, &r);
 	ck_assert_str_eq(kinds, "created offer timeout offer");
 	ck_assert_str_eq(r.events[2].detail, "B1: no answer within 1 s");
 	ck_assert_str_eq(r.events[2].code, "timeout");
@@ -532,10 +236,10 @@ START_TEST(test_timeout)
 	proto_reply_finish(&r);
 
 	/* a late answer is refused, and changes nothing */
-	struct proto_offer_accept a = accept_args(t.id, "B1", 300);
-	fail_as("beta-desk", PROTO_MSG_offer_accept, &a, PROTO_E_CONFLICT,
+	struct proto_offer_accept a = town_accept_args(t.id, "B1", 300);
+	town_fail_as("beta-desk", PROTO_MSG_offer_accept, &a, PROTO_E_CONFLICT,
 	    "is offered to A1, not B1");
-	get_ticket(t.id, &r);
+	town_get_ticket(t.id, &r);
 	ck_assert_str_eq(r.ticket.truck, "A1");
 	proto_reply_finish(&r);
 }
@@ -547,10 +251,10 @@ START_TEST(test_not_accepted)
 	struct proto_ticket t;
 	struct proto_pub p;
 
-	van("A1", "alpha", 1);
-	t = create("town", "battery", TOWN_LAT, TOWN_LON);
-	step(3001);
-	expect(&p, (struct want){ .topic = PROTO_TOPIC_WARNING, .ticket = t.id,
+	town_van("A1", "alpha", 1);
+	t = town_create("town", "battery", TOWN_LAT, TOWN_LON);
+	town_step(3001);
+	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_WARNING, .ticket = t.id,
 	    .state = "not_accepted", .cleared = 0 }, "not_accepted warning");
 	ck_assert_int_eq(p.u.warning.ts - t.t_dispatched, 3001);
 	ck_assert_msg(strstr(p.u.warning.text, "last to A1, pending") != NULL, "%s",
@@ -562,9 +266,9 @@ START_TEST(test_not_accepted)
 	ck_assert_int_eq(p.u.warning.since, t.t_dispatched);
 	ck_assert(!PROTO_HAS(&p.u.warning, warning, gain_s));
 	int64_t wid = p.u.warning.id;
-	struct proto_offer_accept a = accept_args(t.id, "A1", 600);
-	ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
-	expect(&p, (struct want){ .topic = PROTO_TOPIC_WARNING, .ticket = t.id,
+	struct proto_offer_accept a = town_accept_args(t.id, "A1", 600);
+	town_ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
+	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_WARNING, .ticket = t.id,
 	    .state = "not_accepted", .cleared = 1 }, "cleared warning");
 	ck_assert_int_eq(p.u.warning.id, wid);
 }
@@ -577,15 +281,15 @@ START_TEST(test_candidates)
 	struct proto_ticket t, u;
 	struct proto_reply r;
 
-	truck_at("G1", "van", "gamma", "hills", HILLS_LAT, HILLS_LON, 2);
-	truck_at("G2", "van", "gamma", "hills", HILLS_LAT, HILLS_LON, 5);
-	truck_at("G3", "flatbed", "gamma", "hills", HILLS_LAT, HILLS_LON, 1);
-	truck_at("G4", "heavy", "gamma", "hills", HILLS_LAT, HILLS_LON, 0.5); /* no tyres */
-	t = create("hills", "tyre", HILLS_LAT, HILLS_LON);
+	town_truck_at("G1", "van", "gamma", "hills", HILLS_LAT, HILLS_LON, 2);
+	town_truck_at("G2", "van", "gamma", "hills", HILLS_LAT, HILLS_LON, 5);
+	town_truck_at("G3", "flatbed", "gamma", "hills", HILLS_LAT, HILLS_LON, 1);
+	town_truck_at("G4", "heavy", "gamma", "hills", HILLS_LAT, HILLS_LON, 0.5); /* no tyres */
+	t = town_create("hills", "tyre", HILLS_LAT, HILLS_LON);
 	ck_assert_str_eq(t.state, "new"); /* agents dispatch here */
 
 	struct proto_dispatch_candidates q = { .id = t.id, .present = 0 };
-	call_as("agent7", PROTO_MSG_dispatch_candidates, &q, &r);
+	town_call_as("agent7", PROTO_MSG_dispatch_candidates, &q, &r);
 	ck_assert_msg(r.ok, "%s", r.error.message);
 	ck_assert_int_eq(r.ticket.id, t.id);
 	ck_assert_int_eq(r.ticket.ver, t.ver); /* read-only */
@@ -623,7 +327,7 @@ START_TEST(test_candidates)
 
 	q.k = 1;
 	PROTO_SET(&q, dispatch_candidates, k);
-	call_as("agent7", PROTO_MSG_dispatch_candidates, &q, &r);
+	town_call_as("agent7", PROTO_MSG_dispatch_candidates, &q, &r);
 	ck_assert(r.ok);
 	ck_assert_uint_eq(r.n_candidates, 1);
 	proto_reply_finish(&r);
@@ -631,30 +335,30 @@ START_TEST(test_candidates)
 	/* the agent picks; the supplier declines; nothing more happens by itself here */
 	struct proto_ticket_assign as = { .id = t.id, .present = 0 };
 	PROTO_STRSET(as.truck, "G1");
-	u = ok_as("agent7", PROTO_MSG_ticket_assign, &as);
+	u = town_ok_as("agent7", PROTO_MSG_ticket_assign, &as);
 	ck_assert_str_eq(u.state, "dispatched");
 	ck_assert_int_eq(u.offer_until, u.t_dispatched + 3600 * 1000);
 	struct proto_offer_decline d = decline_args(t.id, "G1", "road closed");
-	u = ok_as("gamma-desk", PROTO_MSG_offer_decline, &d);
+	u = town_ok_as("gamma-desk", PROTO_MSG_offer_decline, &d);
 	ck_assert_str_eq(u.state, "new");
 	ck_assert_str_eq(u.truck, "");
 	q.k = 5;
-	call_as("agent7", PROTO_MSG_dispatch_candidates, &q, &r);
+	town_call_as("agent7", PROTO_MSG_dispatch_candidates, &q, &r);
 	ck_assert(r.ok);
 	ck_assert_uint_eq(r.n_candidates, 2); /* G1 declined it */
 	ck_assert_str_eq(r.candidates[0].truck, "G2");
 	proto_reply_finish(&r);
 
 	q.id = 999;
-	call_as("agent7", PROTO_MSG_dispatch_candidates, &q, &r);
+	town_call_as("agent7", PROTO_MSG_dispatch_candidates, &q, &r);
 	ck_assert(!r.ok);
 	ck_assert_int_eq(r.error.code, PROTO_E_NOT_FOUND);
 	proto_reply_finish(&r);
 	struct proto_ticket_cancel c = { .id = t.id, .present = 0 };
 	PROTO_STRSET(c.reason, "solved by phone");
-	ok_as("agent7", PROTO_MSG_ticket_cancel, &c);
+	town_ok_as("agent7", PROTO_MSG_ticket_cancel, &c);
 	q.id = t.id;
-	call_as("agent7", PROTO_MSG_dispatch_candidates, &q, &r);
+	town_call_as("agent7", PROTO_MSG_dispatch_candidates, &q, &r);
 	ck_assert(!r.ok);
 	ck_assert_int_eq(r.error.code, PROTO_E_INVALID_STATE);
 	proto_reply_finish(&r);
@@ -669,17 +373,17 @@ START_TEST(test_hold_for_finishing)
 	struct proto_pub p;
 	struct proto_reply r;
 
-	van("F1", "alpha", 1);
-	t1 = create("town", "battery", TOWN_LAT, TOWN_LON);
-	struct proto_offer_accept a = accept_args(t1.id, "F1", 120);
-	ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
-	set_state(t1.id, "en_route");
-	set_state(t1.id, "on_scene"); /* a battery: 20 min on scene */
+	town_van("F1", "alpha", 1);
+	t1 = town_create("town", "battery", TOWN_LAT, TOWN_LON);
+	struct proto_offer_accept a = town_accept_args(t1.id, "F1", 120);
+	town_ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
+	town_set_state(t1.id, "en_route");
+	town_set_state(t1.id, "on_scene"); /* a battery: 20 min on scene */
 	/* an idle van 40 km away: 67 min; F1 is free in 20 min and 1 km away */
-	van("I1", "alpha", 40);
-	t2 = create("town", "battery", TOWN_LAT, TOWN_LON);
+	town_van("I1", "alpha", 40);
+	t2 = town_create("town", "battery", TOWN_LAT, TOWN_LON);
 	ck_assert_str_eq(t2.state, "new");
-	get_ticket(t2.id, &r);
+	town_get_ticket(t2.id, &r);
 	ck_assert_uint_eq(r.n_events, 2);
 	ck_assert_str_eq(r.events[1].kind, "hold");
 	ck_assert_msg(strstr(r.events[1].detail, "waiting for F1 (on scene, free in ~20 min") !=
@@ -695,9 +399,9 @@ START_TEST(test_hold_for_finishing)
 	proto_reply_finish(&r);
 
 	/* F1 finishes: it gets the waiting ticket */
-	set_state(t1.id, "completed");
-	step(500);
-	expect(&p, (struct want){ .topic = PROTO_TOPIC_TICKET, .ticket = t2.id, .state = "dispatched",
+	town_set_state(t1.id, "completed");
+	town_step(500);
+	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_TICKET, .ticket = t2.id, .state = "dispatched",
 	    .truck = "F1" }, "offer to the truck that finished");
 }
 END_TEST
@@ -709,19 +413,19 @@ START_TEST(test_rotation)
 	struct proto_ticket t;
 	struct proto_ticket_cancel c = { .present = 0 };
 
-	van("P1", "alpha", 2);
-	van("P2", "alpha", 2);
+	town_van("P1", "alpha", 2);
+	town_van("P2", "alpha", 2);
 	PROTO_STRSET(c.reason, "car started");
-	t = create("town", "tyre", TOWN_LAT, TOWN_LON);
+	t = town_create("town", "tyre", TOWN_LAT, TOWN_LON);
 	ck_assert_str_eq(t.truck, "P1");
 	c.id = t.id;
-	ok_as("agent7", PROTO_MSG_ticket_cancel, &c);
+	town_ok_as("agent7", PROTO_MSG_ticket_cancel, &c);
 	/* P1 had the last offer: the next goes to P2, then back to P1 */
-	t = create("town", "tyre", TOWN_LAT, TOWN_LON);
+	t = town_create("town", "tyre", TOWN_LAT, TOWN_LON);
 	ck_assert_str_eq(t.truck, "P2");
 	c.id = t.id;
-	ok_as("agent7", PROTO_MSG_ticket_cancel, &c);
-	t = create("town", "tyre", TOWN_LAT, TOWN_LON);
+	town_ok_as("agent7", PROTO_MSG_ticket_cancel, &c);
+	t = town_create("town", "tyre", TOWN_LAT, TOWN_LON);
 	ck_assert_str_eq(t.truck, "P1");
 }
 END_TEST
@@ -735,14 +439,14 @@ START_TEST(test_redispatch)
 	struct proto_reply r;
 	char kinds[256];
 
-	van("R1", "alpha", 1);
-	t = create("town", "battery", TOWN_LAT, TOWN_LON);
+	town_van("R1", "alpha", 1);
+	t = town_create("town", "battery", TOWN_LAT, TOWN_LON);
 	/* the supplier quotes 3 hours: past the 60-min promise */
-	struct proto_offer_accept a = accept_args(t.id, "R1", 3 * 3600);
-	ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
-	van("R2", "alpha", 2);
-	step(500);
-	expect(&p, (struct want){ .topic = PROTO_TOPIC_WARNING, .ticket = t.id, .state = "redispatch",
+	struct proto_offer_accept a = town_accept_args(t.id, "R1", 3 * 3600);
+	town_ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
+	town_van("R2", "alpha", 2);
+	town_step(500);
+	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_WARNING, .ticket = t.id, .state = "redispatch",
 	    .cleared = 0 }, "redispatch warning");
 	ck_assert(PROTO_HAS(&p.u.warning, warning, truck));
 	ck_assert_str_eq(p.u.warning.truck, "R2");
@@ -757,17 +461,17 @@ START_TEST(test_redispatch)
 	/* the agent confirms: R1 is released and told */
 	struct proto_ticket_assign as = { .id = t.id, .present = 0 };
 	PROTO_STRSET(as.truck, "R2");
-	u = ok_as("agent7", PROTO_MSG_ticket_assign, &as);
+	u = town_ok_as("agent7", PROTO_MSG_ticket_assign, &as);
 	ck_assert_str_eq(u.state, "dispatched");
 	ck_assert_str_eq(u.truck, "R2");
 	ck_assert_str_eq(u.eta_src, "model");
-	expect(&p, (struct want){ .topic = PROTO_TOPIC_TRUCK, .truck = "R1", .state = "available" },
+	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_TRUCK, .truck = "R1", .state = "available" },
 	    "released truck");
 	ck_assert_int_eq(p.u.truck.ticket, 0);
 	ck_assert_int_eq(p.u.truck.declines, 0);
-	expect(&p, (struct want){ .topic = PROTO_TOPIC_WARNING, .ticket = t.id, .state = "redispatch",
+	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_WARNING, .ticket = t.id, .state = "redispatch",
 	    .cleared = 1 }, "cleared redispatch warning");
-	event_kinds(t.id, kinds, sizeof kinds, &r);
+	town_event_kinds(t.id, kinds, sizeof kinds, &r);
 	ck_assert_msg(strstr(kinds, "created offer accept") == kinds, "%s", kinds);
 	ck_assert_msg(strstr(kinds, "release offer") != NULL, "%s", kinds);
 	for (size_t i = 0; i < r.n_events; i++)
@@ -785,51 +489,51 @@ START_TEST(test_restart)
 	struct proto_pub p;
 	struct proto_reply r;
 
-	van("A1", "alpha", 1);
-	t1 = create("town", "battery", TOWN_LAT, TOWN_LON);
+	town_van("A1", "alpha", 1);
+	t1 = town_create("town", "battery", TOWN_LAT, TOWN_LON);
 	ck_assert_str_eq(t1.truck, "A1");
-	van("A2", "alpha", 8);
-	t2 = create("town", "tyre", TOWN_LAT, TOWN_LON);
+	town_van("A2", "alpha", 8);
+	t2 = town_create("town", "tyre", TOWN_LAT, TOWN_LON);
 	ck_assert_str_eq(t2.truck, "A2");
 	struct proto_offer_decline d = decline_args(t2.id, "A2", "no");
-	u = ok_as("alpha-desk", PROTO_MSG_offer_decline, &d);
+	u = town_ok_as("alpha-desk", PROTO_MSG_offer_decline, &d);
 	ck_assert_str_eq(u.state, "new");
 	/* a heavy truck (no tyres for t2) with 1 s to answer, the only one for a winch */
-	truck_at("B1", "heavy", "beta", "town", TOWN_LAT, TOWN_LON, 20);
-	t3 = create("town", "winch", TOWN_LAT, TOWN_LON);
+	town_truck_at("B1", "heavy", "beta", "town", TOWN_LAT, TOWN_LON, 20);
+	t3 = town_create("town", "winch", TOWN_LAT, TOWN_LON);
 	ck_assert_str_eq(t3.truck, "B1");
 
-	restart();
+	town_restart();
 
 	/* the pending offer goes on */
-	get_ticket(t1.id, &r);
+	town_get_ticket(t1.id, &r);
 	ck_assert_str_eq(r.ticket.state, "dispatched");
 	ck_assert_str_eq(r.ticket.truck, "A1");
 	ck_assert_int_eq(r.ticket.offer_until, t1.offer_until);
 	proto_reply_finish(&r);
-	struct proto_offer_accept a = accept_args(t1.id, "A1", 300);
-	u = ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
+	struct proto_offer_accept a = town_accept_args(t1.id, "A1", 300);
+	u = town_ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
 	ck_assert_str_eq(u.state, "accepted");
 
 	/* the one with 1 s to answer times out after the restart */
 	char kinds[256];
-	event_kinds(t3.id, kinds, sizeof kinds, &r);
+	town_event_kinds(t3.id, kinds, sizeof kinds, &r);
 	ck_assert_str_eq(kinds, "created offer");
 	proto_reply_finish(&r);
-	step(1000);
-	event_kinds(t3.id, kinds, sizeof kinds, &r);
+	town_step(1000);
+	town_event_kinds(t3.id, kinds, sizeof kinds, &r);
 	ck_assert_str_eq(kinds, "created offer timeout");
 	proto_reply_finish(&r);
 
 	/* a refusal is remembered: A2 (free) is not asked again for t2 */
-	step(500);
-	get_ticket(t2.id, &r);
+	town_step(500);
+	town_get_ticket(t2.id, &r);
 	ck_assert_str_eq(r.ticket.state, "new");
 	proto_reply_finish(&r);
 
 	/* and today's offers too: A2 has had one */
 	struct proto_dispatch_candidates q = { .id = t1.id, .present = 0 };
-	call_as("agent7", PROTO_MSG_dispatch_candidates, &q, &r);
+	town_call_as("agent7", PROTO_MSG_dispatch_candidates, &q, &r);
 	ck_assert(r.ok);
 	bool seen = false;
 	for (size_t i = 0; i < r.n_candidates; i++) {
@@ -843,9 +547,9 @@ START_TEST(test_restart)
 	proto_reply_finish(&r);
 
 	/* a new truck gets t2 */
-	van("A3", "alpha", 2);
-	step(500);
-	expect(&p, (struct want){ .topic = PROTO_TOPIC_TICKET, .ticket = t2.id, .state = "dispatched",
+	town_van("A3", "alpha", 2);
+	town_step(500);
+	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_TICKET, .ticket = t2.id, .state = "dispatched",
 	    .truck = "A3" }, "offer to the new truck");
 }
 END_TEST
@@ -860,7 +564,7 @@ active_warning(int64_t id, const char *kind, struct proto_warning *out)
 	struct proto_reply r;
 	bool found = false;
 
-	call_as("agent7", PROTO_MSG_snapshot, &q, &r);
+	town_call_as("agent7", PROTO_MSG_snapshot, &q, &r);
 	ck_assert(r.ok);
 	for (size_t i = 0; i < r.n_warnings; i++) {
 		if (r.warnings[i].ticket == id && strcmp(r.warnings[i].kind, kind) == 0 &&
@@ -881,7 +585,7 @@ expect_warning(int64_t id, const char *kind, bool cleared, const char *level)
 {
 	struct proto_pub p;
 	do
-		expect(&p, (struct want){ .topic = PROTO_TOPIC_WARNING, .ticket = id, .state = kind,
+		town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_WARNING, .ticket = id, .state = kind,
 		    .cleared = cleared }, kind);
 	while (level != NULL && strcmp(p.u.warning.level, level) != 0);
 	return p.u.warning;
@@ -891,29 +595,29 @@ expect_warning(int64_t id, const char *kind, bool cleared, const char *level)
  * three times that, cleared by the next fix. */
 START_TEST(test_gps_lost)
 {
-	int64_t fix_ts = E.now;
-	van("A1", "alpha", 1);
-	struct proto_ticket t = create("town", "battery", TOWN_LAT, TOWN_LON);
-	struct proto_offer_accept a = accept_args(t.id, "A1", 600);
-	ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
+	int64_t fix_ts = town_broker.now;
+	town_van("A1", "alpha", 1);
+	struct proto_ticket t = town_create("town", "battery", TOWN_LAT, TOWN_LON);
+	struct proto_offer_accept a = town_accept_args(t.id, "A1", 600);
+	town_ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
 
-	step(60 * 1000);
+	town_step(60 * 1000);
 	ck_assert(!active_warning(t.id, "gps_lost", NULL)); /* 60 s exactly: not yet */
-	step(1);
+	town_step(1);
 	struct proto_warning w = expect_warning(t.id, "gps_lost", false, NULL);
 	ck_assert_str_eq(w.level, "amber");
 	ck_assert_str_eq(w.text, "no GPS from A1 for 1 min");
 	ck_assert_int_eq(w.ts, fix_ts + 60 * 1000 + 1);
 
-	step(120 * 1000 - 1);
+	town_step(120 * 1000 - 1);
 	ck_assert(active_warning(t.id, "gps_lost", &w));
 	ck_assert_str_eq(w.level, "amber"); /* 180 s exactly */
-	step(1);
+	town_step(1);
 	w = expect_warning(t.id, "gps_lost", false, "red");
 	ck_assert_str_eq(w.text, "no GPS from A1 for 3 min");
 
-	fix("A1", geo_destination((struct geo_point){ TOWN_LAT, TOWN_LON }, 0, 900));
-	step(0);
+	town_fix("A1", geo_destination((struct geo_point){ TOWN_LAT, TOWN_LON }, 0, 900));
+	town_step(0);
 	expect_warning(t.id, "gps_lost", true, NULL);
 	ck_assert(!active_warning(t.id, "gps_lost", NULL));
 }
@@ -924,30 +628,30 @@ END_TEST
 START_TEST(test_stalled)
 {
 	struct geo_point at = geo_destination((struct geo_point){ TOWN_LAT, TOWN_LON }, 0, 1000);
-	van("A1", "alpha", 1);
-	struct proto_ticket t = create("town", "battery", TOWN_LAT, TOWN_LON);
-	struct proto_offer_accept a = accept_args(t.id, "A1", 600);
-	ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
-	int64_t left = set_state(t.id, "en_route").t_en_route;
+	town_van("A1", "alpha", 1);
+	struct proto_ticket t = town_create("town", "battery", TOWN_LAT, TOWN_LON);
+	struct proto_offer_accept a = town_accept_args(t.id, "A1", 600);
+	town_ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
+	int64_t left = town_set_state(t.id, "en_route").t_en_route;
 
 	for (int i = 0; i < 12; i++) {
-		step(50 * 1000);
-		fix("A1", at);
+		town_step(50 * 1000);
+		town_fix("A1", at);
 	}
-	step(0);
-	ck_assert_int_eq(E.now - left, 600 * 1000);
+	town_step(0);
+	ck_assert_int_eq(town_broker.now - left, 600 * 1000);
 	ck_assert(!active_warning(t.id, "stalled", NULL));
 	ck_assert(!active_warning(t.id, "gps_lost", NULL));
-	step(50 * 1000);
-	fix("A1", at);
-	step(0);
+	town_step(50 * 1000);
+	town_fix("A1", at);
+	town_step(0);
 	struct proto_warning w = expect_warning(t.id, "stalled", false, NULL);
 	ck_assert_str_eq(w.level, "amber");
 	ck_assert_str_eq(w.text, "A1 has not moved for 10 min");
 	ck_assert_int_eq(w.ts, left + 650 * 1000);
 
-	fix("A1", geo_destination(at, 180, 100));
-	step(0);
+	town_fix("A1", geo_destination(at, 180, 100));
+	town_step(0);
 	expect_warning(t.id, "stalled", true, NULL);
 }
 END_TEST
@@ -956,27 +660,27 @@ END_TEST
  * ETA from its position (100 s) clears it. */
 START_TEST(test_eta_late)
 {
-	van("A1", "alpha", 1);
-	struct proto_ticket t = create("town", "battery", TOWN_LAT, TOWN_LON);
+	town_van("A1", "alpha", 1);
+	struct proto_ticket t = town_create("town", "battery", TOWN_LAT, TOWN_LON);
 	ck_assert_int_eq(t.promised - t.created, 60 * 60000);
-	struct proto_offer_accept a = accept_args(t.id, "A1", 64 * 60);
-	ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
-	step(0);
+	struct proto_offer_accept a = town_accept_args(t.id, "A1", 64 * 60);
+	town_ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
+	town_step(0);
 	struct proto_warning w = expect_warning(t.id, "eta_late", false, NULL);
 	ck_assert_str_eq(w.level, "red");
 	ck_assert_str_eq(w.text, "ETA 4 min after the promise");
 	ck_assert(!active_warning(t.id, "overdue", NULL));
 
 	/* the ETA is refreshed at most every 30 s */
-	set_state(t.id, "en_route");
-	step(29 * 1000);
+	town_set_state(t.id, "en_route");
+	town_step(29 * 1000);
 	ck_assert(active_warning(t.id, "eta_late", NULL));
-	step(1000);
+	town_step(1000);
 	expect_warning(t.id, "eta_late", true, NULL);
 	struct proto_reply r;
-	get_ticket(t.id, &r);
+	town_get_ticket(t.id, &r);
 	ck_assert_str_eq(r.ticket.eta_src, "model");
-	ck_assert_int_eq(r.ticket.eta - E.now, 100 * 1000);
+	ck_assert_int_eq(r.ticket.eta - town_broker.now, 100 * 1000);
 	proto_reply_finish(&r);
 }
 END_TEST
@@ -985,13 +689,13 @@ END_TEST
  * closing the ticket clears it. */
 START_TEST(test_overdue)
 {
-	struct proto_ticket t = create("town", "battery", TOWN_LAT, TOWN_LON);
+	struct proto_ticket t = town_create("town", "battery", TOWN_LAT, TOWN_LON);
 	ck_assert_str_eq(t.state, "new"); /* no truck at all */
 
-	step(t.promised - E.now);
+	town_step(t.promised - town_broker.now);
 	ck_assert(!active_warning(t.id, "overdue", NULL)); /* at the promise: not yet */
 	ck_assert(!active_warning(t.id, "eta_late", NULL));
-	step(60 * 1000 + 1);
+	town_step(60 * 1000 + 1);
 	struct proto_warning w = expect_warning(t.id, "overdue", false, NULL);
 	ck_assert_str_eq(w.level, "red");
 	ck_assert_str_eq(w.text, "1 min past the promised arrival");
@@ -1000,7 +704,7 @@ START_TEST(test_overdue)
 
 	struct proto_ticket_cancel c = { .id = t.id, .present = 0 };
 	PROTO_STRSET(c.reason, "customer towed it himself");
-	ok_as("agent7", PROTO_MSG_ticket_cancel, &c);
+	town_ok_as("agent7", PROTO_MSG_ticket_cancel, &c);
 	expect_warning(t.id, "overdue", true, NULL);
 }
 END_TEST
@@ -1010,34 +714,34 @@ END_TEST
  * cleared by the agent's ticket.assign; never in a region that dispatches by itself. */
 START_TEST(test_waiting_agent)
 {
-	truck_at("G1", "van", "gamma", "hills", HILLS_LAT, HILLS_LON, 2);
-	struct proto_ticket t = create("hills", "tyre", HILLS_LAT, HILLS_LON);
+	town_truck_at("G1", "van", "gamma", "hills", HILLS_LAT, HILLS_LON, 2);
+	struct proto_ticket t = town_create("hills", "tyre", HILLS_LAT, HILLS_LON);
 	ck_assert_str_eq(t.state, "new");
 
-	step(t.created + 180 * 1000 - E.now);
+	town_step(t.created + 180 * 1000 - town_broker.now);
 	ck_assert(!active_warning(t.id, "waiting_agent", NULL));
-	step(1);
+	town_step(1);
 	struct proto_warning w = expect_warning(t.id, "waiting_agent", false, NULL);
 	ck_assert_str_eq(w.level, "amber");
 	ck_assert_int_eq(w.ts, t.created + 180 * 1000 + 1);
 	ck_assert_int_eq(w.since, t.created);
 	ck_assert_str_eq(w.text, "waiting 3 min for an agent to choose a truck");
-	step(t.created + 540 * 1000 + 1 - E.now);
+	town_step(t.created + 540 * 1000 + 1 - town_broker.now);
 	w = expect_warning(t.id, "waiting_agent", false, "red");
 	ck_assert_int_eq(w.ts, t.created + 540 * 1000 + 1);
 
 	struct proto_ticket_assign as = { .id = t.id, .present = 0 };
 	PROTO_STRSET(as.truck, "G1");
-	struct proto_ticket u = ok_as("agent7", PROTO_MSG_ticket_assign, &as);
+	struct proto_ticket u = town_ok_as("agent7", PROTO_MSG_ticket_assign, &as);
 	ck_assert_str_eq(u.state, "dispatched");
 	w = expect_warning(t.id, "waiting_agent", true, NULL);
-	ck_assert_int_eq(w.ts, E.now); /* at the offer, not at the next pass */
+	ck_assert_int_eq(w.ts, town_broker.now); /* at the offer, not at the next pass */
 	ck_assert(!active_warning(t.id, "waiting_agent", NULL));
 
 	/* the one truck is busy: a town ticket stays new, but the broker dispatches there */
-	struct proto_ticket town = create("town", "battery", TOWN_LAT, TOWN_LON);
+	struct proto_ticket town = town_create("town", "battery", TOWN_LAT, TOWN_LON);
 	ck_assert_str_eq(town.state, "new");
-	step(541 * 1000);
+	town_step(541 * 1000);
 	ck_assert(!active_warning(town.id, "waiting_agent", NULL));
 }
 END_TEST
@@ -1050,7 +754,7 @@ eta_events(int64_t id)
 {
 	struct proto_reply r;
 	int n = 0;
-	get_ticket(id, &r);
+	town_get_ticket(id, &r);
 	for (size_t i = 0; i < r.n_events; i++)
 		n += strcmp(r.events[i].kind, "eta") == 0;
 	proto_reply_finish(&r);
@@ -1062,7 +766,7 @@ expect_eta(int64_t id, int64_t eta)
 {
 	struct proto_pub p;
 	do
-		expect(&p, (struct want){ .topic = PROTO_TOPIC_TICKET, .ticket = id,
+		town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_TICKET, .ticket = id,
 		    .state = "en_route" }, "ticket with its ETA");
 	while (p.u.ticket.eta != eta);
 	return p.u.ticket;
@@ -1071,29 +775,29 @@ expect_eta(int64_t id, int64_t eta)
 START_TEST(test_eta_events)
 {
 	struct geo_point town = { TOWN_LAT, TOWN_LON };
-	van("A1", "alpha", 1);
-	struct proto_ticket t = create("town", "battery", TOWN_LAT, TOWN_LON);
-	struct proto_offer_accept a = accept_args(t.id, "A1", 10 * 60);
-	ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
-	set_state(t.id, "en_route");
+	town_van("A1", "alpha", 1);
+	struct proto_ticket t = town_create("town", "battery", TOWN_LAT, TOWN_LON);
+	struct proto_offer_accept a = town_accept_args(t.id, "A1", 10 * 60);
+	town_ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
+	town_set_state(t.id, "en_route");
 	ck_assert_int_eq(eta_events(t.id), 0);
 
 	/* 10 min quoted, 100 s by the model: told */
-	step(30 * 1000);
-	expect_eta(t.id, E.now + 100 * 1000);
+	town_step(30 * 1000);
+	expect_eta(t.id, town_broker.now + 100 * 1000);
 	ck_assert_int_eq(eta_events(t.id), 1);
 
 	/* 3 km away, 260 s later than told: published, not told */
-	fix("A1", geo_destination(town, 0, 3000));
-	step(30 * 1000);
-	struct proto_ticket u = expect_eta(t.id, E.now + 300 * 1000);
+	town_fix("A1", geo_destination(town, 0, 3000));
+	town_step(30 * 1000);
+	struct proto_ticket u = expect_eta(t.id, town_broker.now + 300 * 1000);
 	ck_assert_str_eq(u.eta_src, "model");
 	ck_assert_int_eq(eta_events(t.id), 1);
 
 	/* 9 km away: 13 min later than told, past 5 min: told */
-	fix("A1", geo_destination(town, 0, 9000));
-	step(30 * 1000);
-	expect_eta(t.id, E.now + 900 * 1000);
+	town_fix("A1", geo_destination(town, 0, 9000));
+	town_step(30 * 1000);
+	expect_eta(t.id, town_broker.now + 900 * 1000);
 	ck_assert_int_eq(eta_events(t.id), 2);
 }
 END_TEST
@@ -1104,19 +808,19 @@ offer_suite(void)
 	Suite *s = suite_create("offer");
 	TCase *tc;
 
-	tc = harness_broker_tcase(s, "handshake", setup, teardown);
+	tc = harness_broker_tcase(s, "handshake", setup, town_teardown);
 	tcase_add_test(tc, test_accept);
 	tcase_add_test(tc, test_decline);
 	tcase_add_test(tc, test_timeout);
 	tcase_add_test(tc, test_not_accepted);
 
-	tc = harness_broker_tcase(s, "decisions", setup, teardown);
+	tc = harness_broker_tcase(s, "decisions", setup, town_teardown);
 	tcase_add_test(tc, test_candidates);
 	tcase_add_test(tc, test_hold_for_finishing);
 	tcase_add_test(tc, test_rotation);
 	tcase_add_test(tc, test_redispatch);
 
-	tc = harness_broker_tcase(s, "warnings", setup, teardown);
+	tc = harness_broker_tcase(s, "warnings", setup, town_teardown);
 	tcase_add_test(tc, test_gps_lost);
 	tcase_add_test(tc, test_stalled);
 	tcase_add_test(tc, test_eta_late);
@@ -1124,7 +828,7 @@ offer_suite(void)
 	tcase_add_test(tc, test_waiting_agent);
 	tcase_add_test(tc, test_eta_events);
 
-	tc = harness_broker_tcase(s, "restart", setup, teardown);
+	tc = harness_broker_tcase(s, "restart", setup, town_teardown);
 	tcase_add_test(tc, test_restart);
 	return s;
 }

@@ -11,46 +11,9 @@
 set -euo pipefail
 B=$1
 S=$2
-command -v tmux >/dev/null || { echo "screen-complaint: tmux is not installed; skipped"; exit 77; }
-
-T=$(mktemp -d /tmp/rd-complaint-XXXXXX)
-TM=(tmux -L "rdcomplaint-$$" -f /dev/null)
-SESSION=console
+. "$(dirname "$0")/screen-lib.sh"
+screen_begin screen-complaint rd-complaint rdcomplaint
 DB="$T/xdg/rescuedesk/complaints-alice.db"
-passed=0 failed=0
-
-cleanup() {
-  "${TM[@]}" kill-server 2>/dev/null || true
-  rm -rf "$T"
-}
-trap cleanup EXIT
-
-screen() { "${TM[@]}" capture-pane -p -t "$SESSION"; }
-
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-
-fail() {
-  failed=$((failed + 1))
-  echo "not ok - $1"
-  echo "--- screen:"; screen || true
-  echo "$passed passed, $failed failed"
-  exit 1
-}
-
-# wait_for PATTERN SECONDS DESCRIPTION: poll the screen until grep finds PATTERN
-wait_for() {
-  local end=$((SECONDS + $2 + 1))
-  while [ $SECONDS -lt $end ]; do
-    if screen | grep -q -- "$1"; then
-      ok "$3"
-      return 0
-    fi
-    sleep 0.05
-  done
-  fail "$3: '$1' not on screen within $2 s"
-}
-
-keys() { "${TM[@]}" send-keys -t "$SESSION" "$@"; }
 
 # The console alone: its broker endpoints lead nowhere. exec: the pane's pid is the console.
 start_console() {
@@ -78,6 +41,9 @@ d=$("$B/tests/rd-complaints" "$DB" --draft)
 pid=$("${TM[@]}" display-message -p -t "$SESSION" '#{pane_pid}')
 kill -9 "$pid"
 "${TM[@]}" kill-server 2>/dev/null || true
+# that server may still be going away (a new session on it can fail with "server exited
+# unexpectedly"): the next console gets a server of its own
+TM=(tmux -L "rdcomplaint2-$$" -f /dev/null)
 ok "the console was killed with kill -9 mid-edit"
 
 start_console

@@ -14,49 +14,8 @@
 set -euo pipefail
 B=$1
 S=$2
-command -v tmux >/dev/null || { echo "screen-edit: tmux is not installed; skipped"; exit 77; }
-
-T=$(mktemp -d /tmp/rd-screen-edit-XXXXXX)
-TM=(tmux -L "rdedit-$$" -f /dev/null)
-SESSION=console
-API="ipc://$T/api" PUB="ipc://$T/pub" FEED="ipc://$T/feed"
-BROKER="" SIM=""
-passed=0 failed=0
-
-cleanup() {
-  "${TM[@]}" kill-server 2>/dev/null || true
-  [ -n "$SIM" ] && kill "$SIM" 2>/dev/null || true
-  [ -n "$BROKER" ] && kill "$BROKER" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$T"
-}
-trap cleanup EXIT
-
-screen() { "${TM[@]}" capture-pane -p -t "$SESSION"; }
-
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-
-fail() {
-  failed=$((failed + 1))
-  echo "not ok - $1"
-  echo "--- screen:"; screen || true
-  echo "--- broker log:"; tail -n 20 "$T/broker.log" || true
-  echo "$passed passed, $failed failed"
-  exit 1
-}
-
-# wait_for PATTERN SECONDS DESCRIPTION: poll the screen until grep finds PATTERN
-wait_for() {
-  local end=$((SECONDS + $2 + 1))
-  while [ $SECONDS -lt $end ]; do
-    if screen | grep -q -- "$1"; then
-      ok "$3"
-      return 0
-    fi
-    sleep 0.05
-  done
-  fail "$3: '$1' not on screen within $2 s"
-}
+. "$(dirname "$0")/screen-lib.sh"
+screen_begin screen-edit rd-screen-edit rdedit
 
 # wait_broker ID PATTERN SECONDS DESCRIPTION: poll the ticket's history at the broker
 wait_broker() {
@@ -71,14 +30,8 @@ wait_broker() {
   fail "$4: no '$2' in the history of #$1 within $3 s"
 }
 
-keys() { "${TM[@]}" send-keys -t "$SESSION" "$@"; }
-
-"$B/rescuedeskd" --api "$API" --pub "$PUB" --feed "$FEED" --db "$T/edit.db" \
-  --data "$S/data" 2>>"$T/broker.log" &
-BROKER=$!
-"$B/rescuedesk-sim" --api "$API" --pub "$PUB" --feed "$FEED" --data "$S/data" --speed 1 \
-  --rate 1 --seed 8 >"$T/sim.log" 2>&1 &
-SIM=$!
+start_broker edit
+start_sim 1 8
 
 "${TM[@]}" new-session -d -s "$SESSION" -x 140 -y 44 \
   "LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC $B/rescuedesk --api $API --pub $PUB --data $S/data --lang zh_CN --user erin; sleep 5"

@@ -15,74 +15,12 @@
 set -euo pipefail
 B=$1
 S=$2
-command -v tmux >/dev/null || { echo "screen-test: tmux is not installed; skipped"; exit 77; }
+. "$(dirname "$0")/screen-lib.sh"
+SCREEN_TIMED=1
+screen_begin screen-test rd-screen rdscreen
 
-T=$(mktemp -d /tmp/rd-screen-XXXXXX)
-TM=(tmux -L "rdscreen-$$" -f /dev/null)
-SESSION=console
-API="ipc://$T/api" PUB="ipc://$T/pub" FEED="ipc://$T/feed"
-BROKER="" SIM=""
-passed=0 failed=0
-
-cleanup() {
-  "${TM[@]}" kill-server 2>/dev/null || true
-  [ -n "$SIM" ] && kill "$SIM" 2>/dev/null || true
-  [ -n "$BROKER" ] && kill "$BROKER" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$T"
-}
-trap cleanup EXIT
-
-start_broker() {
-  "$B/rescuedeskd" --api "$API" --pub "$PUB" --feed "$FEED" --db "$T/screen.db" \
-    --data "$S/data" 2>>"$T/broker.log" &
-  BROKER=$!
-}
-
-screen() { "${TM[@]}" capture-pane -p -t "$SESSION"; }
-
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-
-fail() {
-  failed=$((failed + 1))
-  echo "not ok - $1"
-  echo "--- screen:"; screen || true
-  echo "--- broker log:"; tail -n 20 "$T/broker.log" || true
-  echo "$passed passed, $failed failed"
-  exit 1
-}
-
-# wait_for PATTERN SECONDS DESCRIPTION: poll the screen until grep finds PATTERN
-wait_for() {
-  local end=$((SECONDS + $2 + 1)) t0
-  t0=$(date +%s%N)
-  while [ $SECONDS -lt $end ]; do
-    if screen | grep -q -- "$1"; then
-      local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-      if [ "$ms" -gt $(($2 * 1000)) ]; then fail "$3 (took ${ms} ms, limit $2 s)"; fi
-      ok "$3 (${ms} ms)"
-      return 0
-    fi
-    sleep 0.05
-  done
-  fail "$3: '$1' not on screen within $2 s"
-}
-
-wait_gone() {
-  local end=$((SECONDS + $2 + 1))
-  while [ $SECONDS -lt $end ]; do
-    screen | grep -q -- "$1" || { ok "$3"; return 0; }
-    sleep 0.05
-  done
-  fail "$3: '$1' still on screen after $2 s"
-}
-
-keys() { "${TM[@]}" send-keys -t "$SESSION" "$@"; }
-
-start_broker
-"$B/rescuedesk-sim" --api "$API" --pub "$PUB" --feed "$FEED" --data "$S/data" --speed 1 \
-  --rate 2 --seed 5 >"$T/sim.log" 2>&1 &
-SIM=$!
+start_broker screen
+start_sim 2 5
 
 "${TM[@]}" new-session -d -s "$SESSION" -x 120 -y 40 \
   "LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC $B/rescuedesk --api $API --pub $PUB --data $S/data --lang en --user alice; sleep 5"
@@ -175,7 +113,7 @@ kill -9 "$BROKER"
 wait "$BROKER" 2>/dev/null || true
 BROKER=""
 wait_for "STALE" 4 "killing the broker shows STALE"
-start_broker
+start_broker screen
 wait_for "LIVE" 10 "restarting the broker brings LIVE back"
 wait_gone "STALE" 5 "the STALE banner goes"
 keys / Enter
@@ -218,7 +156,7 @@ wait_for "Note:" 3 "a asks for a note"
 keys "queued-note-8" Enter
 wait_for "Note on #$id: queued" 6 "the unanswered note is queued, not failed"
 wait_for "pending 1 (queued 1)" 3 "the status line counts it as queued"
-start_broker
+start_broker screen
 wait_for "Note on #$id: done" 15 "the broker's late answer settles it as done"
 wait_gone "queued 1" 3 "nothing is queued any more"
 n=$("$B/tests/rd-query" "$API" get "$id" | grep -c "queued-note-8" || true)

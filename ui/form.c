@@ -176,7 +176,7 @@ static void
 area_set(struct form_area *a, const char *s)
 {
 	size_t len = s != NULL ? strlen(s) : 0, pos = 0, n;
-	wchar_t wc, c;
+	wchar_t wc;
 	int w;
 
 	a->len = a->cur = 0;
@@ -185,13 +185,12 @@ area_set(struct form_area *a, const char *s)
 	area_reserve(a, len);
 	while (pos < len) {
 		n = text_decode(s + pos, len - pos, &wc);
-		c = wc;
-		w = wc == L'\n' ? 1 : wc == 0 ? -1 : text_char_width(&c);
-		if (w >= 0 && c == wc && a->len + n <= a->max &&
+		w = wc == L'\n' ? 1 : lineedit_accept_width(wc);
+		if (w >= 0 && a->len + n <= a->max &&
 		    !(w == 0 && (a->len == 0 || a->buf[a->len - 1] == '\n'))) {
 			memcpy(a->buf + a->len, s + pos, n);
 			a->len += n;
-		} else if (w >= 0 && c == wc && a->len + n > a->max) {
+		} else if (w >= 0 && a->len + n > a->max) {
 			break;	/* full: keep a prefix */
 		}
 		pos += n;
@@ -206,11 +205,10 @@ static bool
 area_insert(struct form_area *a, wchar_t wc)
 {
 	char enc[4];
-	wchar_t c = wc;
 	size_t n;
-	int w = wc == L'\n' ? 1 : wc == 0 ? -1 : text_char_width(&c);
+	int w = wc == L'\n' ? 1 : lineedit_accept_width(wc);
 
-	if (w < 0 || c != wc || (w == 0 && (a->cur == 0 || a->buf[a->cur - 1] == '\n')))
+	if (w < 0 || (w == 0 && (a->cur == 0 || a->buf[a->cur - 1] == '\n')))
 		return false;
 	n = text_encode(wc, enc);
 	if (a->len + n > a->max)

@@ -7,10 +7,8 @@
 #include "text.h"
 #include "util.h"
 
-/* The display width of wc if the editor accepts it (0, 1 or 2), else -1: whatever text.h
- * would replace or drop is refused, so what is typed is what is shown and sent. */
-static int
-accept_width(wchar_t wc)
+int
+lineedit_accept_width(wchar_t wc)
 {
 	wchar_t c = wc;
 	int w;
@@ -146,7 +144,7 @@ lineedit_insert(struct lineedit *le, wchar_t wc)
 {
 	char enc[4];
 	size_t n;
-	int w = accept_width(wc);
+	int w = lineedit_accept_width(wc);
 
 	if (w < 0 || (w == 0 && le->cur == 0))
 		return LINEEDIT_REFUSED;
@@ -171,7 +169,7 @@ lineedit_insert_str(struct lineedit *le, const char *utf8)
 
 	while (pos < len) {
 		pos += text_decode(utf8 + pos, len - pos, &wc);
-		if (accept_width(wc) < 0)
+		if (lineedit_accept_width(wc) < 0)
 			continue;	/* dropped, like the screen would */
 		if (lineedit_insert(le, wc) == LINEEDIT_CHANGED)
 			r = LINEEDIT_CHANGED;

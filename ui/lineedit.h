@@ -61,6 +61,11 @@ void lineedit_clear(struct lineedit *le);
 const char *lineedit_text(const struct lineedit *le);
 bool lineedit_empty(const struct lineedit *le);
 
+/* The display width of wc if an editor takes it (0, 1 or 2), else -1: whatever text.h
+ * would replace or drop is refused, so what is typed is what is shown and sent. The
+ * form's multi-line areas (ui/form.c) take a line break besides. */
+int lineedit_accept_width(wchar_t wc);
+
 /* Insert one code point at the cursor. Zero-width (combining) characters attach to the
  * character before the cursor and are refused at the start. */
 enum lineedit_result lineedit_insert(struct lineedit *le, wchar_t wc);

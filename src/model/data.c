@@ -207,23 +207,35 @@ struct parser {
 	int fail_at;                    /* p->lineno when the cause was set */
 };
 
+/* The first error of a data file, as "path:line: msg" ("path: msg" for line 0), the
+ * message cut to size - 1 bytes (size at most 512); a later one leaves *cause as it is.
+ * Both parsers below (struct parser, struct cd_parser) report through it. */
+static void
+cause_set(char **cause, const char *path, int line, size_t size, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	if (*cause != NULL)
+		return;
+	vsnprintf(msg, size < sizeof msg ? size : sizeof msg, fmt, ap);
+	if (line > 0)
+		xasprintf(cause, "%s:%d: %s", path, line, msg);
+	else
+		xasprintf(cause, "%s: %s", path, msg);
+}
+
 static void fail(struct parser *, int, const char *, ...) RD_PRINTF(3, 4);
 
 static void
 fail(struct parser *p, int line, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	if (p->cause != NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	cause_set(&p->cause, p->path, line, 512, fmt, ap);
 	va_end(ap);
-	if (line > 0)
-		xasprintf(&p->cause, "%s:%d: %s", p->path, line, msg);
-	else
-		xasprintf(&p->cause, "%s: %s", p->path, msg);
 	p->fail_at = p->lineno;
 }
 
@@ -1252,18 +1264,15 @@ struct cd_parser {
 
 static void cd_fail(struct cd_parser *p, int line, const char *fmt, ...) RD_PRINTF(3, 4);
 
+/* line is always a line of the file here (data_ini_read_lines counts from 1). */
 static void
 cd_fail(struct cd_parser *p, int line, const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
 
-	if (p->cause != NULL)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	cause_set(&p->cause, p->path, line, 256, fmt, ap);
 	va_end(ap);
-	xasprintf(&p->cause, "%s:%d: %s", p->path, line, msg);
 }
 
 static int
