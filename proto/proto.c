@@ -1372,6 +1372,9 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 	case PROTO_MSG_stats_kpi:
 		r = decode_obj(res, PROTO_MSG_kpi, &out->kpi, "result", err);
 		break;
+	case PROTO_MSG_complaint_put:
+		r = decode_obj(res, PROTO_MSG_complaint_ack, &out->complaint_ack, "result", err);
+		break;
 	default:
 		r = 0; /* an op we do not know: the envelope is all we can check */
 		break;

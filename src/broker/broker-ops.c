@@ -734,6 +734,7 @@ const struct broker_op broker_ops[] = {
 	{ "diag.dispatch_now", PROTO_MSG_diag_dispatch_now, true, ALL,
 	    broker_op_diag_dispatch_now },
 	{ "stats.kpi", PROTO_MSG_stats_kpi, false, ALL, broker_op_stats_kpi },
+	{ "complaint.put", PROTO_MSG_complaint_put, true, ALL, broker_op_complaint_put },
 };
 const size_t broker_n_ops = ARRAY_LEN(broker_ops);
 
