@@ -312,6 +312,37 @@ START_TEST(test_two_consoles)
 }
 END_TEST
 
+/* A version longer than the wire takes (a long frozen timeline) is never cut and sent: it
+ * stays in the file, marked, and the complaints saved after it still go. */
+START_TEST(test_too_long_stays)
+{
+	struct complaint_store *a = console("ana");
+	struct complaint *big = new_complaint("long evidence"), *small = new_complaint("short");
+	size_t n = COMPLAINT_TIMELINE_MAX - 1;
+	char *timeline = xmalloc(n + 1);
+
+	memset(timeline, 'x', n);
+	timeline[n] = '\0';
+	complaint_field_set_str(big, CF_ticket_timeline, timeline);
+	ck_assert_int_eq(complaint_store_save(a, big, NULL, HARNESS_BROKER_T0, NULL), 0);
+	ck_assert_int_eq(complaint_store_save(a, small, NULL, HARNESS_BROKER_T0 + 1000, NULL), 0);
+	struct proto_complaint_ack ack;
+	ck_assert_int_eq(sync_once(a, "ana", &ack), 1);
+	ck_assert_str_eq(ack.uid, small->uid);
+	const struct complaint_conflict *x = complaint_sync_conflict(big->uid);
+	ck_assert_ptr_nonnull(x);
+	ck_assert_int_eq(x->refused, PROTO_E_TOO_LARGE);
+	ck_assert_int_eq(sync_once(a, "ana", NULL), -2);
+	ck_assert_uint_eq(outbox_count(a), 1);
+	ck_assert_ptr_null(central(big->uid));
+	ck_assert_int_eq(complaint_sync_keep_mine(a, NULL, big->uid, HARNESS_BROKER_T0), -1);
+	free(timeline);
+	complaint_free(big);
+	complaint_free(small);
+	complaint_store_close(a);
+}
+END_TEST
+
 static Suite *
 sync_suite(void)
 {
@@ -319,6 +350,7 @@ sync_suite(void)
 	TCase *tc = harness_broker_tcase(s, "central", setup, teardown);
 	tcase_add_test(tc, test_outbox_retry);
 	tcase_add_test(tc, test_two_consoles);
+	tcase_add_test(tc, test_too_long_stays);
 	return s;
 }
 

@@ -39,17 +39,21 @@ conflict_clear(const char *uid)
 }
 
 static void
-conflict_put(const struct proto_complaint_put *a, const struct proto_error_params *e)
+conflict_put(const char *uid, int64_t version, enum proto_err code,
+    const struct proto_error_params *e)
 {
-	struct complaint_conflict *c = (struct complaint_conflict *)complaint_sync_conflict(a->uid);
+	struct complaint_conflict *c = (struct complaint_conflict *)complaint_sync_conflict(uid);
 	if (c == NULL) {
 		if (n_conflicts == COMPLAINT_SYNC_CONFLICTS)
 			n_conflicts--; /* the newest goes: the oldest stay shown */
 		c = &conflicts[n_conflicts++];
 	}
 	memset(c, 0, sizeof *c);
-	PROTO_STRSET(c->uid, a->uid);
-	c->mine = a->version;
+	PROTO_STRSET(c->uid, uid);
+	c->mine = version;
+	c->refused = code;
+	if (e == NULL)
+		return;
 	c->theirs = PROTO_HAS(e, error_params, version) ? e->version : 0;
 	if (PROTO_HAS(e, error_params, by))
 		PROTO_STRSET(c->by, e->by);
@@ -70,6 +74,11 @@ complaint_sync_next(struct complaint_store *st, struct proto_complaint_put *args
 	for (size_t i = 0; i < n && !found; i++) {
 		if (complaint_sync_conflict(rows[i].uid) != NULL)
 			continue;
+		if (strlen(rows[i].payload) >= sizeof args->record) {
+			/* longer than the wire takes (a long frozen timeline): never cut */
+			conflict_put(rows[i].uid, rows[i].version, PROTO_E_TOO_LARGE, NULL);
+			continue;
+		}
 		memset(args, 0, sizeof *args);
 		PROTO_STRSET(args->uid, rows[i].uid);
 		PROTO_STRSET(args->record, rows[i].payload);
@@ -94,8 +103,10 @@ complaint_sync_answer(struct complaint_store *st, const struct proto_complaint_p
 	if (r->ok)
 		return complaint_store_outbox_ack(st, args->uid, args->version) == 0 ? 1 : -1;
 	if (r->error.code == PROTO_E_CONFLICT)
-		conflict_put(args, &r->error.params);
-	else
+		conflict_put(args->uid, args->version, PROTO_E_CONFLICT, &r->error.params);
+	else if (r->error.code == PROTO_E_BAD_REQUEST || r->error.code == PROTO_E_TOO_LARGE)
+		conflict_put(args->uid, args->version, r->error.code, NULL);
+	if (r->error.code != PROTO_E_CONFLICT)
 		log_warn("complaint %s version %" PRId64 ": %s: %s", args->uid, args->version,
 		    proto_err_name(r->error.code), r->error.message);
 	return 0;
@@ -123,7 +134,8 @@ complaint_sync_keep_mine(struct complaint_store *st, const struct complaint_data
 	struct complaint *c = NULL;
 	int rc = -1;
 
-	if (k == NULL || complaint_store_find_uid(st, uid, &c) != 1)
+	if (k == NULL || k->refused != PROTO_E_CONFLICT ||
+	    complaint_store_find_uid(st, uid, &c) != 1)
 		return -1;
 	if (complaint_store_rebase(st, c->id, k->theirs) == 0) {
 		c->version = k->theirs;

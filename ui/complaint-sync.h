@@ -26,13 +26,17 @@
 #define COMPLAINT_SYNC_CONFLICTS 64
 #define COMPLAINT_SYNC_RETRY_MS 5000    /* a try that got no answer is made again after */
 
-/* A version the broker refused: it holds `theirs`, saved by `by` at `at` (ms). */
+/* A version the broker refused: it holds `theirs`, saved by `by` at `at` (ms). refused
+ * is PROTO_E_CONFLICT for that, or the code of a refusal that no resend can change (a
+ * record too long for the wire, one the broker cannot read): that version is not sent
+ * again in this run, and the complaint shows it. */
 struct complaint_conflict {
 	char uid[65];
 	int64_t mine;           /* the version refused */
 	int64_t theirs;
 	char by[33];
 	int64_t at;
+	enum proto_err refused;
 };
 
 /* The put to send next: the oldest outbox row whose complaint is not in conflict. 1 and

@@ -679,7 +679,7 @@ open_actions(struct view_complaint *vc, struct model *m)
 	int e;
 
 	menu_clear(&vc->acts);
-	if (conflict_of(vc) != NULL) {
+	if (conflict_of(vc) != NULL && conflict_of(vc)->refused == PROTO_E_CONFLICT) {
 		menu_add(&vc->acts, i18n_tr("complaint.act.theirs"), NULL, ACT_THEIRS);
 		menu_add(&vc->acts, i18n_tr("complaint.act.mine"), NULL, ACT_MINE);
 	}
@@ -813,9 +813,12 @@ complaint_draw(struct view *v, const struct model *m, struct vscreen *vs,
 	if (clash != NULL) {
 		char when[32], line[512];
 		complaint_time_format(when, sizeof when, clash->at);
-		snprintf(line, sizeof line, "! %s %s %" PRId64 " \xc2\xb7 %s \xc2\xb7 %.16s \xc2\xb7 %s",
-		    i18n_tr("complaint.conflict"), i18n_tr("complaints.version"), clash->theirs,
-		    clash->by, when, i18n_tr("complaint.conflict_hint"));
+		if (clash->refused != PROTO_E_CONFLICT)
+			snprintf(line, sizeof line, "! %s", i18n_tr("complaint.refused"));
+		else
+			snprintf(line, sizeof line, "! %s %s %" PRId64 " \xc2\xb7 %s \xc2\xb7 %.16s "
+			    "\xc2\xb7 %s", i18n_tr("complaint.conflict"), i18n_tr("complaints.version"),
+			    clash->theirs, clash->by, when, i18n_tr("complaint.conflict_hint"));
 		vscreen_put_ellipsis(vs, 1, top++, ROLE_LATE, 0, line, cols - 2);
 	}
 	draw_clocks(vc, m, vs, top++);

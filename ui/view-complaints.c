@@ -296,9 +296,12 @@ draw_row(void *ctx, struct vscreen *vs, int y, size_t i)
 	if (cf != NULL) {
 		char when[32];
 		complaint_time_format(when, sizeof when, cf->at);
-		snprintf(due, sizeof due, "%s %s %" PRId64 " %s %.11s", i18n_tr("complaints.conflict"),
-		    i18n_tr("complaints.version"), cf->theirs, cf->by, strlen(when) >= 16 ?
-		    when + 5 : when);
+		if (cf->refused != PROTO_E_CONFLICT)
+			snprintf(due, sizeof due, "%s", i18n_tr("complaints.refused"));
+		else
+			snprintf(due, sizeof due, "%s %s %" PRId64 " %s %.11s",
+			    i18n_tr("complaints.conflict"), i18n_tr("complaints.version"),
+			    cf->theirs, cf->by, strlen(when) >= 16 ? when + 5 : when);
 		role = ROLE_LATE;
 		mark = "!";
 	}
