@@ -12,6 +12,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "complaint-db.h"
 #include "complaint-store.h"
 #include "complaint-sync.h"
 #include "complaint.h"
@@ -20,6 +21,8 @@
 #include "util.h"
 
 #include "harness-broker.h"
+#include "harness-model.h"
+#include "model.h"
 
 #ifndef SOURCE_DATA_DIR
 #error "compile with -DSOURCE_DATA_DIR=\"/path/to/data\""
@@ -343,6 +346,55 @@ START_TEST(test_too_long_stays)
 }
 END_TEST
 
+/* The app's driver (complaint_sync_tick) over the model's one way to the broker (the
+ * recording app of harness-model.h): one put at a time, again after an unanswered one,
+ * the row acknowledged by the answer; nothing while not connected, and no file made for
+ * a user who never had one. */
+START_TEST(test_app_driver)
+{
+	struct model m;
+	static const struct harness_fixture f = { .user = "ana", .role = MODEL_ROLE_AGENT,
+		.now = HARNESS_BROKER_T0 };
+	char path[300];
+
+	harness_model_init(&m, &f);
+	snprintf(path, sizeof path, "%s/complaints-ana.db", E.dir);
+	complaint_db_use(path, SOURCE_DATA_DIR);
+	int64_t t = rd_mono_ms();
+	complaint_sync_tick(&m, t);
+	ck_assert_int_eq(harness_rec.sent, 0);
+	ck_assert(!complaint_db_exists("ana"));
+
+	struct complaint_store *a = console("ana");
+	struct complaint *c = new_complaint("offline");
+	ck_assert_int_eq(complaint_store_save(a, c, NULL, HARNESS_BROKER_T0, NULL), 0);
+	m.conn = MODEL_STALE;
+	complaint_sync_tick(&m, t + 2 * COMPLAINT_SYNC_RETRY_MS);
+	ck_assert_int_eq(harness_rec.sent, 0);
+	m.conn = MODEL_LIVE;
+	t = rd_mono_ms() + 3 * COMPLAINT_SYNC_RETRY_MS;
+	complaint_sync_tick(&m, t);
+	ck_assert_int_eq(harness_rec.sent, 1);
+	complaint_sync_tick(&m, t + 1);         /* one in flight at a time */
+	ck_assert_int_eq(harness_rec.sent, 1);
+	harness_answer_none(&m, harness_rec.last_cmd, "timeout");
+	complaint_sync_tick(&m, rd_mono_ms() + 1);
+	ck_assert_int_eq(harness_rec.sent, 1);  /* not before the retry time */
+	complaint_sync_tick(&m, rd_mono_ms() + COMPLAINT_SYNC_RETRY_MS + 1);
+	ck_assert_int_eq(harness_rec.sent, 2);
+	ck_assert_uint_eq(outbox_count(a), 1);
+	harness_answer_ok(&m, harness_rec.last_cmd);
+	ck_assert_uint_eq(outbox_count(a), 0);
+	complaint_sync_tick(&m, rd_mono_ms());  /* the next at once: none waits */
+	ck_assert_int_eq(harness_rec.sent, 2);
+	complaint_free(c);
+	complaint_store_close(a);
+	complaint_sync_reset();
+	complaint_db_use(NULL, NULL);
+	harness_model_finish(&m);
+}
+END_TEST
+
 static Suite *
 sync_suite(void)
 {
@@ -351,6 +403,7 @@ sync_suite(void)
 	tcase_add_test(tc, test_outbox_retry);
 	tcase_add_test(tc, test_two_consoles);
 	tcase_add_test(tc, test_too_long_stays);
+	tcase_add_test(tc, test_app_driver);
 	return s;
 }
 
