@@ -882,6 +882,13 @@ START_TEST(test_complaints)
 	ck_assert(harness_screen_has("韩梅梅") && harness_screen_has("李雷"));
 	ck_assert(harness_screen_has("hn01 1") && harness_screen_has("xj02 1"));
 	ck_assert_int_eq(harness_role_at(harness_find_row("李雷"), "!"), ROLE_LATE);
+	/* the stream moves on while the list is open: it follows */
+	m.n_complaints = 0;
+	harness_draw(120, 40);
+	ck_assert(!harness_screen_has("韩梅梅") && harness_screen_has("李雷"));
+	m.n_complaints = 1;
+	harness_draw(120, 40);
+	ck_assert(harness_screen_has("韩梅梅"));
 	view_destroy(v);
 	v = viewstack_create(&(struct view_open){ .kind = VIEW_COMPLAINT, .complaint = c->id }, &m);
 	ck_assert_ptr_nonnull(v);

@@ -41,6 +41,7 @@ struct view_complaints {
 	struct complaint_clock *clock;	/* [n]: the nearest running clock of each */
 	int *clock_kind;		/* [n]: its kind, -1 none */
 	bool *central;			/* [n]: only in the central copy, not in this file */
+	int64_t central_sig;		/* the complaint stream as last loaded (supervisor) */
 	bool draft;			/* a new complaint's draft: the first row */
 	size_t sel, top;
 	int list_rows;
@@ -155,6 +156,16 @@ cmp_row(const void *x, const void *y)
 	return strcmp(complaint_field_str(a->c, CF_uid), complaint_field_str(b->c, CF_uid));
 }
 
+/* What the complaint stream holds, in one number: a new complaint or version changes it. */
+static int64_t
+central_sig(const struct model *m)
+{
+	int64_t sig = (int64_t)m->n_complaints;
+	for (size_t i = 0; i < m->n_complaints; i++)
+		sig = sig * 31 + m->complaints[i]->version;
+	return sig;
+}
+
 /* Read the list again with the filters. */
 static void
 load(struct view_complaints *vl, const struct model *m)
@@ -169,6 +180,7 @@ load(struct view_complaints *vl, const struct model *m)
 
 	free_list(vl);
 	vl->loaded = true;
+	vl->central_sig = central_sig(m);
 	vl->error[0] = '\0';
 	if (vl->state >= 0)
 		q.states = 1u << vl->state;
@@ -331,7 +343,8 @@ complaints_draw(struct view *v, const struct model *m, struct vscreen *vs,
 		view_draw_too_small(vs);
 		return;
 	}
-	if (!vl->loaded)
+	/* a supervisor's list follows the complaint stream while it is open */
+	if (!vl->loaded || (m->role == MODEL_ROLE_SUPERVISOR && central_sig(m) != vl->central_sig))
 		load(vl, m);
 	vscreen_fill(vs, 0, 0, cols, rows, ROLE_NORMAL, 0, L' ');
 	for (size_t i = 0; i < vl->n; i++) {
