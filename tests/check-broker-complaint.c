@@ -348,6 +348,59 @@ START_TEST(test_snapshot)
 }
 END_TEST
 
+/* Complaints with long records (a frozen timeline near the limit): the snapshot ends a
+ * part before its records pass 4 MiB, so no part nears a client's 8 MiB, and every
+ * complaint still arrives once. */
+START_TEST(test_snapshot_large_records)
+{
+	enum { N = 120 };
+	char uid[32], *timeline = xmalloc(45001);
+	struct proto_buf q;
+	memset(timeline, 'x', 45000);
+	timeline[45000] = '\0';
+	for (int i = 0; i < N; i++) {
+		struct complaint *c = complaint_new(HARNESS_BROKER_T0);
+		snprintf(uid, sizeof uid, "ana-big-%d", i);
+		complaint_field_set_str(c, CF_uid, uid);
+		c->version = 1;
+		complaint_field_set_str(c, CF_ticket_timeline, timeline);
+		char *text = complaint_encode(c);
+		ck_assert_uint_le(strlen(text), 48000);
+		put_ok("ana", uid, 1, 0, text);
+		free(text);
+		complaint_free(c);
+	}
+	struct proto_snapshot s = { .present = 0 };
+	proto_buf_init(&q);
+	proto_encode_request(&q, PROTO_MSG_snapshot, "big-snap", "sup", &s);
+	ck_assert_int_eq(zmq_send(E.dealer, q.data, q.len, 0), (int)q.len);
+	proto_buf_finish(&q);
+	size_t got = 0;
+	int64_t parts = 1;
+	for (int64_t part = 1; part <= parts; part++) {
+		zmq_msg_t m;
+		struct proto_error err;
+		struct proto_reply *r = xcalloc(1, sizeof *r);
+		ck_assert(harness_broker_wait_in(E.dealer, rd_mono_ms() + WAIT_MS));
+		zmq_msg_init(&m);
+		ck_assert_int_ge(zmq_msg_recv(&m, E.dealer, 0), 0);
+		ck_assert_uint_lt(zmq_msg_size(&m), 5 * 1024 * 1024);
+		ck_assert_int_eq(proto_decode_reply(zmq_msg_data(&m), zmq_msg_size(&m), r, &err), 0);
+		zmq_msg_close(&m);
+		ck_assert(r->ok);
+		ck_assert_int_eq(r->snap.part, part);
+		parts = r->snap.parts;
+		ck_assert_int_eq(r->snap.total_complaints, N);
+		got += r->n_complaints;
+		proto_reply_finish(r);
+		free(r);
+	}
+	ck_assert_int_ge(parts, 2);
+	ck_assert_uint_eq(got, N);
+	free(timeline);
+}
+END_TEST
+
 static Suite *
 complaint_suite(void)
 {
@@ -358,6 +411,7 @@ complaint_suite(void)
 	tcase_add_test(tc, test_conflict);
 	tcase_add_test(tc, test_bad_put);
 	tcase_add_test(tc, test_snapshot);
+	tcase_add_test(tc, test_snapshot_large_records);
 	return s;
 }
 
