@@ -1142,7 +1142,9 @@ proto_decode_pub(const void *topic, size_t topic_len, const void *buf, size_t le
 	msgpack_unpacked up;
 	int t, r = -1;
 
-	memset(out, 0, sizeof *out);
+	/* the header only: the entity's decode zeroes its own member, and the union is as
+	 * large as its largest entity (a complaint's record) */
+	memset(out, 0, offsetof(struct proto_pub, u));
 	if ((t = proto_topic_lookup(topic, topic_len)) < 0)
 		return proto_fail(err, PROTO_E_BAD_REQUEST, "unknown topic");
 	out->topic = (enum proto_topic)t;
@@ -1371,6 +1373,9 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 		break;
 	case PROTO_MSG_stats_kpi:
 		r = decode_obj(res, PROTO_MSG_kpi, &out->kpi, "result", err);
+		break;
+	case PROTO_MSG_complaint_put:
+		r = decode_obj(res, PROTO_MSG_complaint_ack, &out->complaint_ack, "result", err);
 		break;
 	default:
 		r = 0; /* an op we do not know: the envelope is all we can check */

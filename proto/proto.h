@@ -57,7 +57,8 @@
 #define PROTO_STREAMS(X)                                                \
 	X(TICKET, ticket, tickets, id, LOSSLESS, -1)                    \
 	X(TRUCK, truck, trucks, id, LATEST, -1)                         \
-	X(WARNING, warning, warnings, id, LOSSLESS, PROTO_warning_cleared)
+	X(WARNING, warning, warnings, id, LOSSLESS, PROTO_warning_cleared) \
+	X(COMPLAINT, complaint, complaints, uid, LOSSLESS, -1)
 
 /* Used by msg.def to generate the per-stream keys of snapshot_part and hb. */
 #define PROTO_SNAP_SEQ_KEY_(ID, name, plural, key, delivery, gone) \
@@ -398,6 +399,7 @@ struct proto_reply {
 	struct proto_hello_result hello;       /* hello */
 	struct proto_ticket ticket;            /* intake.create, ticket.*, diag.* */
 	struct proto_kpi kpi;                  /* stats.kpi */
+	struct proto_complaint_ack complaint_ack; /* complaint.put */
 	struct proto_snapshot_part snap;       /* snapshot */
 	PROTO_STREAM_ARRAYS;                   /* snapshot (owned), one array per stream */
 	struct proto_event *events;            /* ticket.get (owned) */

@@ -250,7 +250,7 @@ START_TEST(test_schema_too_new)
 	commit(st);
 	store_close(st); /* checkpoints the WAL into the file and removes it */
 	ck_assert_int_ne(access(dbpath, F_OK), -1);
-	ck_assert_uint_eq(peek_user_version(dbpath), 3);
+	ck_assert_uint_eq(peek_user_version(dbpath), 4);
 
 	poke_user_version(dbpath, 99);
 	ck_assert_ptr_null(store_open(dbpath, STORE_SYNC_NORMAL, &cause));
@@ -267,7 +267,7 @@ START_TEST(test_schema_too_new)
 	ck_assert_int_eq(store_latest_each(st, "ticket", 0, count_cb, &n), 0);
 	ck_assert_int_eq(n, 1);
 	store_close(st);
-	ck_assert_uint_eq(peek_user_version(dbpath), 3);
+	ck_assert_uint_eq(peek_user_version(dbpath), 4);
 }
 END_TEST
 
@@ -323,7 +323,50 @@ START_TEST(test_schema_upgrade_3)
 	/* and opens again as it is */
 	st = open_ok(dbpath, STORE_SYNC_NORMAL);
 	store_close(st);
+	ck_assert_uint_eq(peek_user_version(dbpath), 4);
+}
+END_TEST
+
+/* A database written by schema version 3 (tests/fixtures/store-v3.db: version 2's file
+ * with version 3's step): it upgrades to 4 keeping its events and gains the central copy
+ * of complaints, whose acknowledgements stay after a later version and a reopening. */
+START_TEST(test_schema_upgrade_4)
+{
+	char cmd[700];
+	struct store_complaint c = { .version = 1, .saved_by = "ana", .saved_at = 5000 }, got;
+
+	snprintf(cmd, sizeof cmd, "cp '%s/store-v3.db' '%s'", SOURCE_FIXTURES_DIR, dbpath);
+	ck_assert_int_eq(system(cmd), 0);
 	ck_assert_uint_eq(peek_user_version(dbpath), 3);
+	struct store *st = open_ok(dbpath, STORE_SYNC_NORMAL);
+	ck_assert_int_eq(store_event_last_id(st), 2);
+	ck_assert_int_eq(store_complaint_get(st, "ana-1", &got), 0);
+	ck_assert_int_eq(store_complaint_acked(st, "ana-1", 1, "x", &got), 0);
+	ck_assert_int_eq(store_complaint_put(st, "ana-1", &c, "x"), -1); /* outside a txn */
+	begin(st);
+	ck_assert_int_eq(store_complaint_put(st, "ana-1", &c, "uid=ana-1\nversion=1\n"), 0);
+	c = (struct store_complaint){ .version = 2, .saved_by = "bo", .saved_at = 6000 };
+	ck_assert_int_eq(store_complaint_put(st, "ana-1", &c, "uid=ana-1\nversion=2\n"), 0);
+	/* a version is acknowledged once */
+	ck_assert_int_eq(store_complaint_put(st, "ana-1", &c, "uid=ana-1\nversion=2\n"), -1);
+	commit(st);
+	store_close(st);
+	ck_assert_uint_eq(peek_user_version(dbpath), 4);
+	st = open_ok(dbpath, STORE_SYNC_NORMAL);
+	ck_assert_int_eq(store_complaint_get(st, "ana-1", &got), 1);
+	ck_assert_int_eq(got.version, 2);
+	ck_assert_str_eq(got.saved_by, "bo");
+	ck_assert_int_eq(got.saved_at, 6000);
+	ck_assert_int_eq(store_complaint_acked(st, "ana-1", 1, "uid=ana-1\nversion=1\n", &got), 1);
+	ck_assert(got.same);
+	ck_assert_int_eq(got.version, 1);
+	ck_assert_str_eq(got.saved_by, "ana");
+	ck_assert_int_eq(got.saved_at, 5000);
+	ck_assert_int_eq(store_complaint_acked(st, "ana-1", 2, "uid=ana-1\nversion=3\n", &got), 1);
+	ck_assert(!got.same);
+	ck_assert_int_eq(store_complaint_acked(st, "ana-1", 3, "", &got), 0);
+	ck_assert_int_eq(store_complaint_get(st, "bo-1", &got), 0);
+	store_close(st);
 }
 END_TEST
 
@@ -1074,6 +1117,7 @@ store_suite(void)
 	tcase_add_test(tc, test_open_exclusive);
 	tcase_add_test(tc, test_schema_too_new);
 	tcase_add_test(tc, test_schema_upgrade_3);
+	tcase_add_test(tc, test_schema_upgrade_4);
 	tcase_add_test(tc, test_not_a_database);
 	suite_add_tcase(s, tc);
 

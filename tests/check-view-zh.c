@@ -20,6 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "complaint-db.h"
+#include "complaint-store.h"
+#include "complaint-sync.h"
+#include "complaint.h"
 #include "data.h"
 #include "expired.h"
 #include "flow.h"
@@ -37,6 +41,9 @@
 #include "view-intake.h"
 #include "view-kpi.h"
 #include "view-search.h"
+#include "viewstack.h"
+
+#include <unistd.h>
 
 #include "harness-model.h"
 #include "harness-screen.h"
@@ -821,6 +828,95 @@ START_TEST(test_search)
 }
 END_TEST
 
+/* The complaint list of a supervisor (the local file's, the central copy's, the counts per
+ * supplier) with one complaint in conflict, its form with the conflict line, and the
+ * actions menu with the two choices. */
+START_TEST(test_complaints)
+{
+	char tmp[64] = "/tmp/check-view-zh.XXXXXX", path[160], dir[4200], *cause = NULL;
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	snprintf(path, sizeof path, "%s/complaints-%s.db", tmp, USER);
+	snprintf(dir, sizeof dir, "%s/data", harness_srcdir());
+	complaint_db_use(path, dir);
+	struct complaint_store *st = complaint_store_open(path, USER, &cause);
+	ck_assert_msg(st != NULL, "%s", cause);
+	struct complaint *c = complaint_new(NOW - 3 * 24 * 60 * MIN_MS);
+	complaint_field_set_str(c, CF_name, "李雷");
+	complaint_field_set_str(c, CF_supplier, "hn01");
+	complaint_field_set_str(c, CF_handler, USER);
+	complaint_field_set_str(c, CF_facts, "救援车迟到两小时。");
+	ck_assert_int_eq(complaint_store_save(st, c, NULL, NOW - 60 * MIN_MS, NULL), 0);
+	/* the broker refused its version: bo saved version 1 first */
+	struct proto_complaint_put *put = xcalloc(1, sizeof *put);
+	ck_assert_int_eq(complaint_sync_next(st, put), 1);
+	struct proto_reply r = { .ok = false };
+	r.error.code = PROTO_E_CONFLICT;
+	r.error.params.version = 1;
+	PROTO_STRSET(r.error.params.by, "wangfang");
+	r.error.params.at = NOW - 30 * MIN_MS;
+	r.error.params.present = PROTO_ALL;
+	ck_assert_int_eq(complaint_sync_answer(st, put, &r), 0);
+	add_data("wangfang");
+	/* one complaint of another console, from the complaint stream */
+	struct complaint *o = complaint_new(NOW - 24 * 60 * MIN_MS);
+	complaint_field_set_str(o, CF_uid, "wangfang-1");
+	o->version = 2;
+	complaint_field_set_str(o, CF_number, "TS-20260313-000004");
+	complaint_field_set_str(o, CF_name, "韩梅梅");
+	complaint_field_set_str(o, CF_supplier, "xj02");
+	char *text = complaint_encode(o);
+	struct proto_complaint *pc = xcalloc(1, sizeof *pc);
+	PROTO_STRSET(pc->uid, "wangfang-1");
+	pc->version = 2;
+	PROTO_STRSET(pc->state, "received");
+	PROTO_STRSET(pc->record, text);
+	const struct proto_complaint *rows[1] = { pc };
+	m.complaints = rows;
+	m.n_complaints = 1;
+	m.role = MODEL_ROLE_SUPERVISOR;
+
+	v = viewstack_create(&(struct view_open){ .kind = VIEW_COMPLAINTS }, &m);
+	ck_assert_ptr_nonnull(v);
+	sizes("complaint list, supervisor");
+	harness_draw(120, 40);
+	ck_assert(harness_screen_has("韩梅梅") && harness_screen_has("李雷"));
+	ck_assert(harness_screen_has("hn01 1") && harness_screen_has("xj02 1"));
+	ck_assert_int_eq(harness_role_at(harness_find_row("李雷"), "!"), ROLE_LATE);
+	/* the stream moves on while the list is open: it follows */
+	m.n_complaints = 0;
+	harness_draw(120, 40);
+	ck_assert(!harness_screen_has("韩梅梅") && harness_screen_has("李雷"));
+	m.n_complaints = 1;
+	harness_draw(120, 40);
+	ck_assert(harness_screen_has("韩梅梅"));
+	view_destroy(v);
+	v = viewstack_create(&(struct view_open){ .kind = VIEW_COMPLAINT, .complaint = c->id }, &m);
+	ck_assert_ptr_nonnull(v);
+	sizes("complaint form, conflict");
+	harness_draw(120, 40);
+	ck_assert(harness_screen_has("wangfang"));
+	press_sym(KEYSYM_F2);
+	sizes("complaint actions, conflict");
+	harness_draw(120, 40);
+	ck_assert(harness_screen_has("采用中心版本"));
+	view_destroy(v);
+	v = NULL;
+	m.complaints = NULL;
+	m.n_complaints = 0;
+	complaint_store_close(st);
+	complaint_sync_reset();
+	complaint_db_use(NULL, NULL);
+	free(text);
+	free(pc);
+	free(put);
+	complaint_free(o);
+	complaint_free(c);
+	char cmd[200];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 static Suite *
 zh_suite(void)
 {
@@ -845,6 +941,7 @@ zh_suite(void)
 	tcase_add_test(tc, test_assign_refused);
 	tcase_add_test(tc, test_find_expired);
 	tcase_add_test(tc, test_search);
+	tcase_add_test(tc, test_complaints);
 	suite_add_tcase(s, tc);
 	return s;
 }

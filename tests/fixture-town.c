@@ -147,6 +147,8 @@ matches(const struct proto_pub *p, const struct town_want *w)
 	case PROTO_TOPIC_WARNING:
 		return p->u.warning.ticket == w->ticket && strcmp(p->u.warning.kind, w->state) == 0 &&
 		    (w->cleared < 0 || p->u.warning.cleared == (w->cleared != 0));
+	case PROTO_TOPIC_COMPLAINT: /* no test here waits for one */
+		return false;
 	case PROTO_TOPIC_HB:
 		return true;
 	case PROTO_TOPIC_COUNT:

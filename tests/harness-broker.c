@@ -224,11 +224,11 @@ harness_broker_next_pub(struct harness_broker *h, struct proto_pub *p, int64_t u
 	switch (p->topic) {
 	case PROTO_TOPIC_TICKET:
 	case PROTO_TOPIC_TRUCK:
-	case PROTO_TOPIC_WARNING: {
-		int s = p->topic == PROTO_TOPIC_TICKET ? HARNESS_BROKER_TICKET :
-		    p->topic == PROTO_TOPIC_TRUCK ? HARNESS_BROKER_TRUCK : HARNESS_BROKER_WARNING;
-		int64_t ver = s == HARNESS_BROKER_TICKET ? p->u.ticket.ver :
-		    s == HARNESS_BROKER_TRUCK ? p->u.truck.ver : p->u.warning.ver;
+	case PROTO_TOPIC_WARNING:
+	case PROTO_TOPIC_COMPLAINT: {
+		/* the harness's streams are numbered as the stream table's */
+		int s = (int)p->topic;
+		int64_t ver = proto_entity_ver((enum proto_stream)s, &p->u);
 		ck_assert_msg(p->seq == h->last[s] + 1, "stream %d: seq %lld after %lld", s,
 		    (long long)p->seq, (long long)h->last[s]);
 		if (h->o.strict)
@@ -241,6 +241,7 @@ harness_broker_next_pub(struct harness_broker *h, struct proto_pub *p, int64_t u
 		ck_assert_int_eq(p->u.hb.seq_ticket, h->last[HARNESS_BROKER_TICKET]);
 		ck_assert_int_eq(p->u.hb.seq_truck, h->last[HARNESS_BROKER_TRUCK]);
 		ck_assert_int_eq(p->u.hb.seq_warning, h->last[HARNESS_BROKER_WARNING]);
+		ck_assert_int_eq(p->u.hb.seq_complaint, h->last[HARNESS_BROKER_COMPLAINT]);
 		if (h->o.strict)
 			ck_assert_int_eq(p->u.hb.time_scale, 1);
 		h->last_hb = p->u.hb.seq;
@@ -274,6 +275,7 @@ harness_broker_sub_sync(struct harness_broker *h)
 	h->last[HARNESS_BROKER_TICKET] = p.u.hb.seq_ticket;
 	h->last[HARNESS_BROKER_TRUCK] = p.u.hb.seq_truck;
 	h->last[HARNESS_BROKER_WARNING] = p.u.hb.seq_warning;
+	h->last[HARNESS_BROKER_COMPLAINT] = p.u.hb.seq_complaint;
 	h->last_hb = p.u.hb.seq;
 	h->hb = p.u.hb;
 	h->synced = true;

@@ -13,6 +13,7 @@
 
 #include "alert.h"
 #include "complaint-db.h"
+#include "complaint-sync.h"
 #include "data.h"
 #include "demo.h"
 #include "endpoints.h"
@@ -602,6 +603,7 @@ static void
 teardown(struct app *a)
 {
 	viewstack_finish(&a->views, &a->model);
+	complaint_sync_reset();
 	free(a->draft_saved);
 	replica_destroy(a->rep);
 	rpc_destroy(a->rpc);
@@ -739,6 +741,7 @@ app_run(const struct app_opts *opts)
 			handle_key(&a, &k);
 		}
 		draft_sync(&a);
+		complaint_sync_tick(&a.model, now);
 		if (stop_signal == SIGINT && !a.ask_interrupt && unsaved_work(&a)) {
 			/* C-c with work in hand asks first; a second C-c leaves */
 			stop_signal = 0;

@@ -2,6 +2,7 @@
 #include "complaint-db.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "data.h"
@@ -59,20 +60,30 @@ complaint_db_release(void)
 	db.cd = NULL;
 }
 
+bool
+complaint_db_exists(const char *user)
+{
+	char *path, *cause = NULL;
+	bool there;
+
+	if (users > 0)
+		return true;
+	path = use_path != NULL ? xstrdup(use_path) : complaint_store_path(user, &cause);
+	free(cause);
+	there = path != NULL && (strcmp(path, ":memory:") == 0 || access(path, F_OK) == 0);
+	free(path);
+	return there;
+}
+
 int
 complaint_db_interrupted(const char *user, int64_t *id)
 {
 	const struct complaint_db *d;
-	char *path, *cause = NULL;
+	char *cause = NULL;
 	int rc;
 
-	path = use_path != NULL ? xstrdup(use_path) : complaint_store_path(user, &cause);
-	free(cause);
-	if (path == NULL || access(path, F_OK) != 0) {
-		free(path);
+	if (!complaint_db_exists(user))
 		return 0;
-	}
-	free(path);
 	if ((d = complaint_db_open(user, &cause)) == NULL) {
 		log_warn("complaints: %s", cause != NULL ? cause : "?");
 		free(cause);

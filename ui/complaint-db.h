@@ -12,6 +12,8 @@
 #ifndef RD_COMPLAINT_DB_H
 #define RD_COMPLAINT_DB_H
 
+#include <stdbool.h>
+
 #include "complaint-store.h"
 #include "complaint.h"
 
@@ -25,6 +27,9 @@ struct complaint_db {
 const struct complaint_db *complaint_db_open(const char *user, char **cause);
 /* One user of the last open is done; the last closes the file. */
 void complaint_db_release(void);
+/* Whether user's file exists (or is open): the central copy's sync opens only a file
+ * that is there. */
+bool complaint_db_exists(const char *user);
 /* Whether user's file holds the draft of a complaint being typed when a console ended
  * (killed, or quit with the form open): 1 and the id of the newest in *id (0 a complaint
  * never saved), else 0. A user without a file gets no file. */

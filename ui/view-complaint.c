@@ -10,6 +10,7 @@
  * words from the catalogs. */
 #include "view-complaint.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "chrome.h"
 #include "complaint-db.h"
 #include "complaint-store.h"
+#include "complaint-sync.h"
 #include "complaint.h"
 #include "data.h"
 #include "form.h"
@@ -619,6 +621,55 @@ static const struct form_ops complaint_form_ops = {
 	.submit = submit,
 };
 
+/* ---- a conflict with the central copy ----
+ * The broker refused this complaint's version: another console saved first. The agent
+ * chooses in the actions menu (F2), whose first two entries are then these. */
+#define ACT_THEIRS COMPLAINT_ACTION_COUNT
+#define ACT_MINE (COMPLAINT_ACTION_COUNT + 1)
+
+static const struct complaint_conflict *
+conflict_of(const struct view_complaint *vc)
+{
+	return vc->c->id != 0 ? complaint_sync_conflict(complaint_field_str(vc->c, CF_uid)) : NULL;
+}
+
+/* Take theirs (the complaint stream's record) or keep mine (a new version on top), then
+ * show the record as the file now holds it. */
+static void
+resolve(struct view_complaint *vc, struct model *m, int which)
+{
+	const char *uid = complaint_field_str(vc->c, CF_uid), *record = NULL;
+	struct complaint *now = NULL;
+	int rc;
+
+	if (which == ACT_THEIRS) {
+		for (size_t i = 0; i < m->n_complaints; i++)
+			if (strcmp(m->complaints[i]->uid, uid) == 0)
+				record = m->complaints[i]->record;
+		if (record == NULL) {
+			model_message(m, true, "%s", i18n_tr("complaint.msg.no_central"));
+			return;
+		}
+		rc = complaint_sync_take_theirs(vc->db->st, cdata(vc), record, m->now, NULL);
+	} else {
+		rc = complaint_sync_keep_mine(vc->db->st, cdata(vc), uid, m->now);
+	}
+	if (rc != 0 || complaint_store_load(vc->db->st, vc->c->id, &now) != 1) {
+		model_message(m, true, "%s%s%s", i18n_tr("complaint.msg.save_failed"),
+		    present_colon(), complaint_store_errmsg(vc->db->st));
+		return;
+	}
+	complaint_free(vc->c);
+	vc->c = now;
+	complaint_store_draft_drop(vc->db->st, vc->draft_id);
+	free(vc->draft);
+	vc->draft = NULL;
+	vc->form.changed = false;
+	record_to_form(vc);
+	model_message(m, false, "%s", i18n_tr(which == ACT_THEIRS ? "complaint.msg.theirs" :
+	    "complaint.msg.mine"));
+}
+
 /* ---- the state machine's actions ---- */
 
 static void
@@ -628,6 +679,10 @@ open_actions(struct view_complaint *vc, struct model *m)
 	int e;
 
 	menu_clear(&vc->acts);
+	if (conflict_of(vc) != NULL && conflict_of(vc)->refused == PROTO_E_CONFLICT) {
+		menu_add(&vc->acts, i18n_tr("complaint.act.theirs"), NULL, ACT_THEIRS);
+		menu_add(&vc->acts, i18n_tr("complaint.act.mine"), NULL, ACT_MINE);
+	}
 	for (int a = 0; a < COMPLAINT_ACTION_COUNT; a++) {
 		if (!(from >> a & 1))
 			continue;
@@ -679,7 +734,9 @@ acting_key(struct view_complaint *vc, struct model *m, const struct key *k,
 	switch (menu_key(&vc->acts, k, a)) {
 	case MENU_PICKED:
 		vc->acting = false;
-		if (menu_value(&vc->acts) >= 0)
+		if (menu_value(&vc->acts) >= ACT_THEIRS)
+			resolve(vc, m, menu_value(&vc->acts));
+		else if (menu_value(&vc->acts) >= 0)
 			act(vc, m, (enum complaint_action)menu_value(&vc->acts));
 		return UI_HANDLED | UI_REDRAW;
 	case MENU_CANCELLED:
@@ -752,6 +809,18 @@ complaint_draw(struct view *v, const struct model *m, struct vscreen *vs,
 	top = chrome_body_top(vs, m);
 	if (chrome_banner_needed(m))
 		chrome_banner(vs, 1, m);
+	const struct complaint_conflict *clash = conflict_of(vc);
+	if (clash != NULL) {
+		char when[32], line[512];
+		complaint_time_format(when, sizeof when, clash->at);
+		if (clash->refused != PROTO_E_CONFLICT)
+			snprintf(line, sizeof line, "! %s", i18n_tr("complaint.refused"));
+		else
+			snprintf(line, sizeof line, "! %s %s %" PRId64 " \xc2\xb7 %s \xc2\xb7 %.16s "
+			    "\xc2\xb7 %s", i18n_tr("complaint.conflict"), i18n_tr("complaints.version"),
+			    clash->theirs, clash->by, when, i18n_tr("complaint.conflict_hint"));
+		vscreen_put_ellipsis(vs, 1, top++, ROLE_LATE, 0, line, cols - 2);
+	}
 	draw_clocks(vc, m, vs, top++);
 	form_draw(&vc->form, vs, m, top, chrome_body_end(vs));
 	if (vc->acting) {

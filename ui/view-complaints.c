@@ -1,6 +1,7 @@
 /* view-complaints.c: the list of complaints (see view-complaints.h). */
 #include "view-complaints.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "chrome.h"
 #include "complaint-db.h"
 #include "complaint-store.h"
+#include "complaint-sync.h"
 #include "complaint.h"
 #include "i18n.h"
 #include "model.h"
@@ -38,6 +40,8 @@ struct view_complaints {
 	size_t n;
 	struct complaint_clock *clock;	/* [n]: the nearest running clock of each */
 	int *clock_kind;		/* [n]: its kind, -1 none */
+	bool *central;			/* [n]: only in the central copy, not in this file */
+	int64_t central_sig;		/* the complaint stream as last loaded (supervisor) */
 	bool draft;			/* a new complaint's draft: the first row */
 	size_t sel, top;
 	int list_rows;
@@ -66,9 +70,11 @@ free_list(struct view_complaints *vl)
 	complaint_list_free(vl->list, vl->n);
 	free(vl->clock);
 	free(vl->clock_kind);
+	free(vl->central);
 	vl->list = NULL;
 	vl->clock = NULL;
 	vl->clock_kind = NULL;
+	vl->central = NULL;
 	vl->n = 0;
 }
 
@@ -78,8 +84,86 @@ add_supplier(void *user, const char *supplier, int64_t count)
 	struct view_complaints *vl = user;
 
 	(void)count;
+	for (int i = 0; i < vl->n_suppliers; i++)
+		if (strcmp(vl->suppliers[i], supplier) == 0)
+			return;
 	if (supplier[0] != '\0' && vl->n_suppliers < SUPPLIERS_MAX)
 		rd_strlcpy(vl->suppliers[vl->n_suppliers++], supplier, COMPLAINT_ID_MAX);
+}
+
+/* A supervisor sees every complaint: the central copy's (the complaint stream) that this
+ * file does not hold, after its own. all grows; *n counts. */
+static void
+add_central(struct view_complaints *vl, const struct model *m, struct complaint ***all,
+    size_t *n, size_t *cap, bool **central)
+{
+	for (size_t i = 0; i < m->n_complaints; i++) {
+		struct complaint *c = complaint_decode(m->complaints[i]->record), *mine = NULL;
+		if (c == NULL)
+			continue;
+		int here = complaint_store_find_uid(vl->db->st, complaint_field_str(c, CF_uid),
+		    &mine);
+		complaint_free(mine);
+		if (here != 0) {
+			complaint_free(c);
+			continue;
+		}
+		add_supplier(vl, complaint_field_str(c, CF_supplier), 1);
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 16;
+			*all = xreallocarray(*all, *cap, sizeof **all);
+			*central = xreallocarray(*central, *cap, sizeof **central);
+		}
+		c->id = 0;
+		(*all)[*n] = c;
+		(*central)[(*n)++] = true;
+	}
+}
+
+/* The filters of q and the list's, on a record of the central copy. */
+static bool
+central_matches(const struct view_complaints *vl, const struct complaint_query *q,
+    const struct complaint *c)
+{
+	if (q->states != 0 && !(q->states & (1u << c->state)))
+		return false;
+	if (q->handler != NULL && strcmp(complaint_field_str(c, CF_handler), q->handler) != 0)
+		return false;
+	if (q->supplier != NULL && strcmp(complaint_field_str(c, CF_supplier), q->supplier) != 0)
+		return false;
+	(void)vl;
+	return true;
+}
+
+struct sort_row {
+	struct complaint *c;
+	struct complaint_clock ck;
+	int kind;
+	bool central;
+};
+
+/* nearest due first, those with no clock running last, newest first (as the store) */
+static int
+cmp_row(const void *x, const void *y)
+{
+	const struct sort_row *a = x, *b = y;
+	if ((a->kind < 0) != (b->kind < 0))
+		return a->kind < 0 ? 1 : -1;
+	if (a->kind >= 0 && a->ck.due != b->ck.due)
+		return a->ck.due < b->ck.due ? -1 : 1;
+	if (a->c->received_at != b->c->received_at)
+		return a->c->received_at > b->c->received_at ? -1 : 1;
+	return strcmp(complaint_field_str(a->c, CF_uid), complaint_field_str(b->c, CF_uid));
+}
+
+/* What the complaint stream holds, in one number: a new complaint or version changes it. */
+static int64_t
+central_sig(const struct model *m)
+{
+	int64_t sig = (int64_t)m->n_complaints;
+	for (size_t i = 0; i < m->n_complaints; i++)
+		sig = sig * 31 + m->complaints[i]->version;
+	return sig;
 }
 
 /* Read the list again with the filters. */
@@ -96,6 +180,7 @@ load(struct view_complaints *vl, const struct model *m)
 
 	free_list(vl);
 	vl->loaded = true;
+	vl->central_sig = central_sig(m);
 	vl->error[0] = '\0';
 	if (vl->state >= 0)
 		q.states = 1u << vl->state;
@@ -122,21 +207,45 @@ load(struct view_complaints *vl, const struct model *m)
 		snprintf(vl->error, sizeof vl->error, "%s", complaint_store_errmsg(vl->db->st));
 		return;
 	}
-	vl->list = xcalloc(n + 1, sizeof *vl->list);
-	vl->clock = xcalloc(n + 1, sizeof *vl->clock);
-	vl->clock_kind = xcalloc(n + 1, sizeof *vl->clock_kind);
+	size_t cap = n;
+	bool *central = xcalloc(n + 1, sizeof *central);
+	if (m->role == MODEL_ROLE_SUPERVISOR) {
+		size_t local = n;
+		add_central(vl, m, &all, &n, &cap, &central);
+		/* a supplier chosen only now (the central copy's) filters those too */
+		for (i = local; i < n; i++)
+			if (!central_matches(vl, &q, all[i])) {
+				complaint_free(all[i]);
+				all[i] = NULL;
+			}
+	}
+	struct sort_row *rows = xcalloc(n + 1, sizeof *rows);
 	for (i = 0; i < n; i++) {
+		if (all[i] == NULL)
+			continue;
 		kind = complaint_clock_nearest(all[i], vl->db->cd, m->now, &ck);
 		if ((vl->due == DUE_RISK && (kind < 0 || ck.status < COMPLAINT_CLOCK_AMBER)) ||
 		    (vl->due == DUE_LATE && (kind < 0 || ck.status != COMPLAINT_CLOCK_RED))) {
 			complaint_free(all[i]);
 			continue;
 		}
-		vl->list[k] = all[i];
-		vl->clock[k] = ck;
-		vl->clock_kind[k++] = kind;
+		rows[k++] = (struct sort_row){ all[i], ck, kind, central[i] };
 	}
 	free(all);
+	free(central);
+	if (m->role == MODEL_ROLE_SUPERVISOR)
+		qsort(rows, k, sizeof *rows, cmp_row);
+	vl->list = xcalloc(k + 1, sizeof *vl->list);
+	vl->clock = xcalloc(k + 1, sizeof *vl->clock);
+	vl->clock_kind = xcalloc(k + 1, sizeof *vl->clock_kind);
+	vl->central = xcalloc(k + 1, sizeof *vl->central);
+	for (i = 0; i < k; i++) {
+		vl->list[i] = rows[i].c;
+		vl->clock[i] = rows[i].ck;
+		vl->clock_kind[i] = rows[i].kind;
+		vl->central[i] = rows[i].central;
+	}
+	free(rows);
 	vl->n = k;
 	vl->draft = complaint_store_draft_latest(vl->db->st, &id) == 1 && id == 0;
 }
@@ -193,8 +302,24 @@ draw_row(void *ctx, struct vscreen *vs, int y, size_t i)
 			mark = THEME_MARK_AMBER;
 		}
 	}
+	/* a version the broker refused: marked, with whose version it holds and when */
+	const struct complaint_conflict *cf = complaint_sync_conflict(complaint_field_str(c,
+	    CF_uid));
+	if (cf != NULL) {
+		char when[32];
+		complaint_time_format(when, sizeof when, cf->at);
+		if (cf->refused != PROTO_E_CONFLICT)
+			snprintf(due, sizeof due, "%s", i18n_tr("complaints.refused"));
+		else
+			snprintf(due, sizeof due, "%s %s %" PRId64 " %s %.11s",
+			    i18n_tr("complaints.conflict"), i18n_tr("complaints.version"),
+			    cf->theirs, cf->by, strlen(when) >= 16 ? when + 5 : when);
+		role = ROLE_LATE;
+		mark = "!";
+	}
 	vscreen_put(vs, 0, y, role, 0, mark, 1);
-	x += vscreen_put_pad(vs, x, y, ROLE_NORMAL, 0, c->number, COL_NUMBER) + 1;
+	x += vscreen_put_pad(vs, x, y, vl->central[i] ? ROLE_DIM : ROLE_NORMAL, 0, c->number,
+	    COL_NUMBER) + 1;
 	x += vscreen_put_pad(vs, x, y, ROLE_NORMAL, 0,
 	    i18n_tr(complaint_state_key((enum complaint_state)c->state)), COL_STATE) + 1;
 	x += vscreen_put_pad(vs, x, y, ROLE_NORMAL, 0, c->name, COL_NAME) + 1;
@@ -218,7 +343,8 @@ complaints_draw(struct view *v, const struct model *m, struct vscreen *vs,
 		view_draw_too_small(vs);
 		return;
 	}
-	if (!vl->loaded)
+	/* a supervisor's list follows the complaint stream while it is open */
+	if (!vl->loaded || (m->role == MODEL_ROLE_SUPERVISOR && central_sig(m) != vl->central_sig))
 		load(vl, m);
 	vscreen_fill(vs, 0, 0, cols, rows, ROLE_NORMAL, 0, L' ');
 	for (size_t i = 0; i < vl->n; i++) {
@@ -242,6 +368,39 @@ complaints_draw(struct view *v, const struct model *m, struct vscreen *vs,
 	    "complaints.due_risk" : "complaints.all"), i18n_tr("complaints.f.supplier"),
 	    vl->supplier >= 0 ? vl->suppliers[vl->supplier] : i18n_tr("complaints.all"));
 	vscreen_put_ellipsis(vs, 1, y++, ROLE_DIM, 0, filter, cols - 2);
+	if (m->role == MODEL_ROLE_SUPERVISOR) {
+		/* what each supplier has in the list shown, most first */
+		char line[512];
+		int cnt[SUPPLIERS_MAX + 1] = { 0 }, none = 0;
+		size_t len = (size_t)snprintf(line, sizeof line, "%s",
+		    i18n_tr("complaints.by_supplier"));
+		for (size_t i = 0; i < vl->n; i++) {
+			int s = -1;
+			for (int j = 0; j < vl->n_suppliers; j++)
+				if (strcmp(vl->suppliers[j], complaint_field_str(vl->list[i],
+				    CF_supplier)) == 0)
+					s = j;
+			if (s < 0)
+				none++;
+			else
+				cnt[s]++;
+		}
+		for (int shown = 0; shown < vl->n_suppliers && len < sizeof line; shown++) {
+			int best = -1;
+			for (int j = 0; j < vl->n_suppliers; j++)
+				if (cnt[j] > 0 && (best < 0 || cnt[j] > cnt[best]))
+					best = j;
+			if (best < 0)
+				break;
+			len += (size_t)snprintf(line + len, sizeof line - len, " %s %d \xc2\xb7",
+			    vl->suppliers[best], cnt[best]);
+			cnt[best] = 0;
+		}
+		if (len < sizeof line)
+			snprintf(line + len, sizeof line - len, " %s %d",
+			    i18n_tr("complaints.no_supplier"), none);
+		vscreen_put_ellipsis(vs, 1, y++, ROLE_DIM, 0, line, cols - 2);
+	}
 	/* the column heads */
 	{
 		static const char *const heads[] = { "complaints.col.number",
@@ -285,8 +444,19 @@ complaints_key(struct view *v, struct model *m, const struct key *k, enum keymap
 	case ACTION_OPEN:
 		if (n == 0)
 			return UI_HANDLED;
-		v->open.complaint = vl->draft && vl->sel == 0 ? 0 :
-		    vl->list[vl->sel - (vl->draft ? 1 : 0)]->id;
+		if (!(vl->draft && vl->sel == 0) && vl->central[vl->sel - (vl->draft ? 1 : 0)]) {
+			/* the central copy's: this file takes it, then it opens as any other */
+			int64_t id = 0;
+			if (complaint_store_adopt(vl->db->st, vl->list[vl->sel - (vl->draft ? 1 :
+			    0)], vl->db->cd, m->now, &id) != 0) {
+				model_message(m, true, "%s%s%s", i18n_tr("complaint.msg.open_failed"),
+				    present_colon(), complaint_store_errmsg(vl->db->st));
+				return UI_HANDLED | UI_REDRAW;
+			}
+			v->open.complaint = id;
+		} else
+			v->open.complaint = vl->draft && vl->sel == 0 ? 0 :
+			    vl->list[vl->sel - (vl->draft ? 1 : 0)]->id;
 		vl->loaded = false;	/* read again when back */
 		return view_want(v, VIEW_COMPLAINT, 0, ACTION_OPEN);
 	case ACTION_COMPLAINT_NEW:

@@ -184,6 +184,19 @@ broker_emit_warning(struct broker *b, struct bwarn *w, enum event_kind kind)
 	emit(b, PROTO_STREAM_WARNING, &w->w, event_kind_name(kind), "", w->w.text, &why);
 }
 
+/* A complaint's new version: the event names who saved it (PROTOCOL.md 8.4). */
+void
+broker_emit_complaint(struct broker *b, struct proto_complaint *w, const char *user)
+{
+	struct broker_why why;
+	char detail[96];
+
+	broker_why_init(&why, "complaint_saved");
+	BWHY_STR(&why, by, user);
+	snprintf(detail, sizeof detail, "version %lld saved", (long long)w->version);
+	emit(b, PROTO_STREAM_COMPLAINT, w, event_kind_name(EVENT_SAVED), user, detail, &why);
+}
+
 /* Positions are telemetry, latest-wins, and saved at checkpoints: not in the log. */
 void
 broker_publish_position(struct broker *b, struct btruck *k)

@@ -230,6 +230,9 @@ struct broker {
 	bool avail_changed;       /* a truck became available: retry waiting tickets */
 	struct hmap *future_sup;  /* supplier -> its refused future fixes (broker-feed.c) */
 	size_t n_held;            /* tickets waiting for a truck finishing a job */
+	struct hmap *complaints;  /* uid -> its current version (broker-complaint.c) */
+	struct complaint_data *cdata; /* complaint clocks' policy; NULL: the defaults */
+	bool cdata_tried;
 
 	/* dispatch */
 	struct dispatch_rules rules;
@@ -299,6 +302,8 @@ void broker_emit_ticket_why(struct broker *b, struct bticket *t, enum event_kind
 void broker_emit_truck_why(struct broker *b, struct btruck *k, enum event_kind kind,
     const char *user, const char *detail, const struct broker_why *why);
 void broker_emit_warning(struct broker *b, struct bwarn *w, enum event_kind kind);
+/* A complaint's new version (complaint.put): event "saved", code "complaint_saved". */
+void broker_emit_complaint(struct broker *b, struct proto_complaint *w, const char *user);
 /* Queue a truck's new position for publication without writing the log. */
 void broker_publish_position(struct broker *b, struct btruck *k);
 /* A ticket's ETA refresh too small for its history: published, saved at checkpoints, not
@@ -459,6 +464,20 @@ int broker_op_diag_dispatch_now(struct broker *b, const struct peer *p,
     const struct proto_request *req, struct proto_buf *out);
 int broker_op_stats_kpi(struct broker *b, const struct peer *p,
     const struct proto_request *req, struct proto_buf *out);
+
+/* ---- broker-complaint.c: the central copy of complaints; calls broker-emit.c ---- */
+
+int broker_op_complaint_put(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
+/* The storage switches: a complaint read from the store (copied), the vers of the old
+ * epoch dropped after a load, the stream's entities (as broker_stream_entities: every one,
+ * or (live) the open ones and those closed less than keep_closed_min before now; received
+ * order), and freeing it all (broker_destroy). */
+void broker_complaint_load(struct broker *b, const struct proto_complaint *w);
+void broker_complaints_relink(struct broker *b);
+const void **broker_complaint_entities(const struct broker *b, bool live, int64_t now,
+    size_t *n);
+void broker_complaints_finish(struct broker *b);
 
 /* ---- broker-feed.c: called by the loop ---- */
 

@@ -659,7 +659,19 @@ op_search(struct broker *b, const struct peer *p, const struct proto_request *re
 
 /* The whole live state, in parts of at most args.chunk entities. It is encoded now (so
  * every part is consistent with the same seqs) and queued as parts for the client: the
- * head, then one array per stream; the parts are filled stream after stream. */
+ * head, then one array per stream; the parts are filled stream after stream. A part also
+ * ends before its complaints' records pass SNAPSHOT_RECORD_BYTES: a complaint carries its
+ * whole record (up to 48,000 bytes), and a part must stay well inside a client's
+ * PROTO_MAX_REPLY (8 MiB) whatever the records hold. */
+#define SNAPSHOT_RECORD_BYTES (4 * 1024 * 1024)
+
+static size_t
+snapshot_bytes(enum proto_stream s, const void *e)
+{
+	return s == PROTO_STREAM_COMPLAINT ?
+	    strlen(((const struct proto_complaint *)e)->record) + 1024 : 0;
+}
+
 static int
 op_snapshot(struct broker *b, const struct peer *p, const struct proto_request *req,
     struct proto_buf *out)
@@ -677,13 +689,26 @@ op_snapshot(struct broker *b, const struct peer *p, const struct proto_request *
 		proto_snapshot_set(&h, s, b->seq[s], (int64_t)n[s]);
 		total += n[s];
 	}
-	size_t parts = total == 0 ? 1 : (total + chunk - 1) / chunk;
+	/* where each part ends: chunk entities, or fewer when the records fill it */
+	size_t *ends = xcalloc(total + 2, sizeof *ends), parts = 0, count = 0, bytes = 0;
+	for (s = 0; s < PROTO_STREAM_COUNT; s++)
+		for (size_t i = 0; i < n[s]; i++) {
+			size_t sz = snapshot_bytes(s, list[s][i]);
+			if (count == chunk || (count > 0 && bytes + sz > SNAPSHOT_RECORD_BYTES)) {
+				ends[parts++] = count;
+				count = bytes = 0;
+			}
+			count++;
+			bytes += sz;
+		}
+	if (count > 0 || parts == 0)
+		ends[parts++] = count;
 	struct outq *q = broker_outq_new(p);
 	struct proto_buf pb;
 	proto_buf_init(&pb);
 	h.parts = (int64_t)parts;
 	for (size_t part = 1; part <= parts; part++) {
-		size_t room = chunk;
+		size_t room = ends[part - 1];
 		h.part = (int64_t)part;
 		proto_encode_reply_ok(&pb, req->cmd_id, "snapshot");
 		proto_pack_obj(&pb, PROTO_MSG_snapshot_part, &h, PROTO_STREAM_COUNT);
@@ -701,6 +726,7 @@ op_snapshot(struct broker *b, const struct peer *p, const struct proto_request *
 		broker_outq_add(q, frame, len);
 	}
 	proto_buf_finish(&pb);
+	free(ends);
 	for (s = 0; s < PROTO_STREAM_COUNT; s++)
 		free(list[s]);
 	broker_outq_push(b, q);
@@ -734,6 +760,7 @@ const struct broker_op broker_ops[] = {
 	{ "diag.dispatch_now", PROTO_MSG_diag_dispatch_now, true, ALL,
 	    broker_op_diag_dispatch_now },
 	{ "stats.kpi", PROTO_MSG_stats_kpi, false, ALL, broker_op_stats_kpi },
+	{ "complaint.put", PROTO_MSG_complaint_put, true, ALL, broker_op_complaint_put },
 };
 const size_t broker_n_ops = ARRAY_LEN(broker_ops);
 

@@ -93,6 +93,8 @@ broker_stream_entities(const struct broker *b, enum proto_stream s, bool live, i
 			if (b->warns[i] && (!live || !b->warns[i]->w.cleared))
 				list[(*n)++] = &b->warns[i]->w;
 		return list;
+	case PROTO_STREAM_COMPLAINT:
+		return broker_complaint_entities(b, live, now, n);
 	case PROTO_STREAM_COUNT:
 		break;
 	}
@@ -227,6 +229,7 @@ broker_relink(struct broker *b)
 		if (store_events_of(b->store, "ticket", id, declines_cb, &rc) < 0)
 			log_warn("history of ticket %s: %s", id, store_errmsg(b->store));
 	}
+	broker_complaints_relink(b);
 	b->n_warns_active = 0;
 	for (size_t i = 0; i < b->n_warns; i++) {
 		struct bwarn *w = b->warns[i];

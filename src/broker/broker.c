@@ -302,6 +302,11 @@ load_entity(struct load_ctx *lc, enum proto_stream s, const union proto_any *e)
 		broker_warning_put(b, w);
 		break;
 	}
+	case PROTO_STREAM_COMPLAINT:
+		if (e->complaint.saved_at > lc->max_ts)
+			lc->max_ts = e->complaint.saved_at;
+		broker_complaint_load(b, &e->complaint);
+		break;
 	case PROTO_STREAM_COUNT:
 		break;
 	}
@@ -783,6 +788,7 @@ broker_destroy(struct broker *b)
 	free(b->warns);
 	broker_emit_finish(b);
 	hmap_destroy(b->truck_by_id);
+	broker_complaints_finish(b);
 	geo_index_destroy(b->geo);
 	proto_buf_finish(&b->buf);
 	free(b->api);

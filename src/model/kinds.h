@@ -52,6 +52,7 @@ enum warn_kind {
 #define EVENT_ON_TICKET 1u
 #define EVENT_ON_TRUCK 2u
 #define EVENT_ON_WARNING 4u
+#define EVENT_ON_COMPLAINT 8u
 
 #define EVENT_KINDS(X)                                                          \
 	X(CREATED, "created", EVENT_ON_TICKET, "event.created")                 \
@@ -79,7 +80,8 @@ enum warn_kind {
 	X(DIAG_ABORT, "diag_abort", EVENT_ON_TICKET, "event.diag_abort")        \
 	X(DIAG_DISPATCH, "diag_dispatch", EVENT_ON_TICKET, "event.diag_dispatch") \
 	X(EDIT, "edit", EVENT_ON_TICKET, "event.edit")                          \
-	X(CALLBACK, "callback", EVENT_ON_TICKET, "event.callback")
+	X(CALLBACK, "callback", EVENT_ON_TICKET, "event.callback")              \
+	X(SAVED, "saved", EVENT_ON_COMPLAINT, "event.saved")
 
 enum event_kind {
 #define X(e, s, on, key) EVENT_##e,

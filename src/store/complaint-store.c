@@ -62,6 +62,7 @@ enum cs_sql {
 	CS_ROLLBACK,
 	CS_SELECT_ID,           /* built */
 	CS_SELECT_NUMBER,       /* built */
+	CS_SELECT_UID,          /* built */
 	CS_INSERT,              /* built */
 	CS_UPDATE,              /* built */
 	CS_NEXT_SEQ,
@@ -79,6 +80,7 @@ enum cs_sql {
 	CS_OUTBOX_PENDING,
 	CS_OUTBOX_ACK,
 	CS_OUTBOX_TRIED,
+	CS_REBASE,
 	CS_SQL_COUNT
 };
 
@@ -111,6 +113,7 @@ static const char *const cs_fixed_sql[CS_SQL_COUNT] = {
 	    " FROM complaint_outbox ORDER BY seq LIMIT ?1",
 	[CS_OUTBOX_ACK] = "DELETE FROM complaint_outbox WHERE uid = ?1 AND version <= ?2",
 	[CS_OUTBOX_TRIED] = "UPDATE complaint_outbox SET attempts = attempts + 1 WHERE seq = ?1",
+	[CS_REBASE] = "UPDATE complaint SET version = ?2 WHERE id = ?1",
 };
 
 struct complaint_store {
@@ -457,6 +460,7 @@ prepare_all(struct complaint_store *st)
 
 	built[CS_SELECT_ID] = select_sql("id = ?1");
 	built[CS_SELECT_NUMBER] = select_sql("number = ?1");
+	built[CS_SELECT_UID] = select_sql("uid = ?1");
 	built[CS_INSERT] = insert_sql();
 	built[CS_UPDATE] = update_sql();
 	for (int i = 0; i < CS_SQL_COUNT && rc == 0; i++) {
@@ -1189,4 +1193,114 @@ complaint_store_outbox_tried(struct complaint_store *st, int64_t seq)
 	sqlite3_stmt *s = st->stmt[CS_OUTBOX_TRIED];
 	sqlite3_bind_int64(s, 1, seq);
 	return step_done(st, s, "outbox tried");
+}
+
+/* ---- the central copy ------------------------------------------------------------------ */
+
+int
+complaint_store_find_uid(struct complaint_store *st, const char *uid, struct complaint **out)
+{
+	bind_text(st->stmt[CS_SELECT_UID], 1, uid);
+	return load_one(st, st->stmt[CS_SELECT_UID], out);
+}
+
+/* Runs in its own transaction: ends it as rc says. */
+static int
+finish_txn(struct complaint_store *st, int rc)
+{
+	if (rc == 0 && step_done(st, st->stmt[CS_COMMIT], "commit") == 0)
+		return 0;
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_step(st->stmt[CS_ROLLBACK]), sqlite3_reset(st->stmt[CS_ROLLBACK]);
+	return -1;
+}
+
+static int
+adopt_txn(struct complaint_store *st, const struct complaint *theirs,
+    const struct complaint_data *d, int64_t now_ms, int64_t *id)
+{
+	struct complaint *old = NULL, *n = complaint_copy(theirs);
+	int found = complaint_store_find_uid(st, complaint_field_str(theirs, CF_uid), &old);
+	int rc = -1;
+
+	if (found < 0)
+		goto out;
+	if (found == 0)
+		old = xcalloc(1, sizeof *old);
+	n->id = found ? old->id : 0;
+	struct complaint_clock k;
+	int64_t due = complaint_clock_nearest(n, d, now_ms, &k) >= 0 ? k.due : 0;
+	sqlite3_stmt *s = st->stmt[found ? CS_UPDATE : CS_INSERT];
+	if (found)
+		sqlite3_bind_int64(s, 1, n->id);
+	else
+		sqlite3_bind_null(s, 1);
+	bind_fields(s, n, 2);
+	sqlite3_bind_int64(s, COMPLAINT_FIELD_COUNT + 2, due);
+	sqlite3_bind_int64(s, COMPLAINT_FIELD_COUNT + 3, now_ms);
+	if (step_done(st, s, "adopt complaint") != 0)
+		goto out;
+	if (!found)
+		n->id = sqlite3_last_insert_rowid(st->db);
+	if (put_pauses(st, n) != 0 || history_diff(st, old, n, now_ms, "central") != 0)
+		goto out;
+	s = st->stmt[CS_OUTBOX_ACK];
+	bind_text(s, 1, n->uid);
+	sqlite3_bind_int64(s, 2, INT64_MAX);
+	if (step_done(st, s, "adopt outbox") != 0)
+		goto out;
+	s = st->stmt[CS_DRAFT_DROP];
+	sqlite3_bind_int64(s, 1, n->id);
+	rc = step_done(st, s, "drop draft");
+	*id = n->id;
+out:
+	complaint_free(old);
+	complaint_free(n);
+	return rc;
+}
+
+int
+complaint_store_adopt(struct complaint_store *st, const struct complaint *theirs,
+    const struct complaint_data *d, int64_t now_ms, int64_t *id)
+{
+	int64_t got = 0;
+
+	if (complaint_field_str(theirs, CF_uid)[0] == '\0') {
+		set_errf(st, "adopt: a complaint without a uid");
+		return -1;
+	}
+	if (step_done(st, st->stmt[CS_BEGIN], "begin") != 0)
+		return -1;
+	if (finish_txn(st, adopt_txn(st, theirs, d, now_ms, &got)) != 0)
+		return -1;
+	if (id != NULL)
+		*id = got;
+	return 0;
+}
+
+int
+complaint_store_rebase(struct complaint_store *st, int64_t id, int64_t version)
+{
+	struct complaint *c = NULL;
+	int rc = -1;
+
+	if (step_done(st, st->stmt[CS_BEGIN], "begin") != 0)
+		return -1;
+	int found = complaint_store_load(st, id, &c);
+	if (found == 0)
+		set_errf(st, "rebase: no complaint %" PRId64, id);
+	if (found == 1) {
+		sqlite3_stmt *s = st->stmt[CS_OUTBOX_ACK];
+		bind_text(s, 1, complaint_field_str(c, CF_uid));
+		sqlite3_bind_int64(s, 2, c->version);
+		rc = step_done(st, s, "rebase outbox");
+		if (rc == 0) {
+			s = st->stmt[CS_REBASE];
+			sqlite3_bind_int64(s, 1, id);
+			sqlite3_bind_int64(s, 2, version);
+			rc = step_done(st, s, "rebase");
+		}
+	}
+	complaint_free(c);
+	return finish_txn(st, rc);
 }

@@ -128,4 +128,18 @@ int complaint_store_outbox_ack(struct complaint_store *st, const char *uid, int6
 /* A send was tried (counts attempts). */
 int complaint_store_outbox_tried(struct complaint_store *st, int64_t seq);
 
+/* The central copy (ui/complaint-sync.c). find_uid: load by the complaint's uid, as load.
+ * adopt: make theirs (another console's version, from the broker) this file's record of
+ * its uid, in one transaction: inserted or replacing the local one, version and all, with
+ * history rows (note "central") for what changed; the outbox rows and the draft of that
+ * complaint are dropped (the local edits they held are given up). *id (may be NULL) gets
+ * the row id. rebase: the agent keeps her version after a conflict: the local record of
+ * id takes version `version` (the broker's), its unsent outbox rows are dropped, and the
+ * next save makes version + 1 on top of the broker's. */
+int complaint_store_find_uid(struct complaint_store *st, const char *uid,
+    struct complaint **out);
+int complaint_store_adopt(struct complaint_store *st, const struct complaint *theirs,
+    const struct complaint_data *d, int64_t now_ms, int64_t *id);
+int complaint_store_rebase(struct complaint_store *st, int64_t id, int64_t version);
+
 #endif

@@ -23,7 +23,7 @@
 #include "util.h"
 
 /* Bump when the schema changes, and add the upgrade step to create_or_upgrade(). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_BUSY_MS 5000
 #define STORE_ERR_MAX 512
 
@@ -49,6 +49,10 @@ enum store_sql {
 	STORE_SQL_REPLY_GET,
 	STORE_SQL_REPLY_PUT,
 	STORE_SQL_REPLY_EXPIRE,
+	STORE_SQL_COMPLAINT_GET,
+	STORE_SQL_COMPLAINT_ACKED,
+	STORE_SQL_COMPLAINT_PUT,
+	STORE_SQL_COMPLAINT_ACK_PUT,
 	STORE_SQL_COUNT
 };
 
@@ -81,6 +85,14 @@ static const char *const sql_text[STORE_SQL_COUNT] = {
 	[STORE_SQL_REPLY_PUT] = "INSERT OR REPLACE INTO replies(user, cmd_id, ts, reply) "
 	    "VALUES (?1, ?2, ?3, ?4)",
 	[STORE_SQL_REPLY_EXPIRE] = "DELETE FROM replies WHERE ts < ?1",
+	[STORE_SQL_COMPLAINT_GET] = "SELECT version, saved_by, saved_at, 1 FROM complaints "
+	    "WHERE uid = ?1",
+	[STORE_SQL_COMPLAINT_ACKED] = "SELECT version, saved_by, saved_at, record = ?3 "
+	    "FROM complaint_versions WHERE uid = ?1 AND version = ?2",
+	[STORE_SQL_COMPLAINT_PUT] = "INSERT OR REPLACE INTO complaints(uid, version, saved_by,"
+	    " saved_at, record) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STORE_SQL_COMPLAINT_ACK_PUT] = "INSERT INTO complaint_versions(uid, version, saved_by,"
+	    " saved_at, record) VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
 /* Run inside the transaction that finds user_version at 0. Plain CREATE TABLE (no IF NOT
@@ -112,6 +124,18 @@ static const char upgrade_2_sql[] =
 static const char upgrade_3_sql[] =
     "ALTER TABLE events ADD COLUMN code TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE events ADD COLUMN params BLOB;";
+
+/* Version 4: the central copy of the consoles' complaints (complaint.put, PROTOCOL.md
+ * 7.22): the current version of each, keyed by the uid its console made, and every version
+ * ever acknowledged, kept for good (not the reply cache's 600 s), so a resend of any of
+ * them gets the same answer. A new database gets them from this step too. */
+static const char upgrade_4_sql[] =
+    "CREATE TABLE IF NOT EXISTS complaints(uid TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+    " saved_by TEXT NOT NULL, saved_at INTEGER NOT NULL, record TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS complaint_versions(uid TEXT NOT NULL, version INTEGER NOT NULL,"
+    " saved_by TEXT NOT NULL, saved_at INTEGER NOT NULL, record TEXT NOT NULL,"
+    " PRIMARY KEY(uid, version))"
+    " WITHOUT ROWID;";
 
 #define META_CHECKPOINT "checkpoint_event"
 
@@ -280,6 +304,8 @@ create_or_upgrade(struct store *st)
 		if (has == 0 && exec(st, upgrade_3_sql, "upgrade schema to 3") != 0)
 			goto fail;
 	}
+	if (version < 4 && exec(st, upgrade_4_sql, "upgrade schema to 4") != 0)
+		goto fail;
 	if (version < STORE_SCHEMA_VERSION && exec(st, "PRAGMA user_version = "
 	    STR(STORE_SCHEMA_VERSION), "set schema version") != 0)
 		goto fail;
@@ -759,4 +785,71 @@ store_reply_expire(struct store *st, int64_t before_ms)
 	if (step_done(st, s, "reply expire") != 0)
 		return -1;
 	return sqlite3_changes64(st->db);
+}
+
+/* ---- complaints (schema 4) ---- */
+
+static int
+complaint_row(struct store *st, sqlite3_stmt *s, const char *what, struct store_complaint *out)
+{
+	int rc = sqlite3_step(s), found = 0;
+
+	if (rc == SQLITE_ROW) {
+		const unsigned char *by = sqlite3_column_text(s, 1);
+		out->version = sqlite3_column_int64(s, 0);
+		snprintf(out->saved_by, sizeof out->saved_by, "%s", by ? (const char *)by : "");
+		out->saved_at = sqlite3_column_int64(s, 2);
+		out->same = sqlite3_column_int64(s, 3) == 1;
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		set_err(st, what);
+		found = -1;
+	}
+	sqlite3_reset(s);
+	return found;
+}
+
+int
+store_complaint_get(struct store *st, const char *uid, struct store_complaint *out)
+{
+	sqlite3_stmt *s = st->stmt[STORE_SQL_COMPLAINT_GET];
+
+	bind_text(s, 1, uid);
+	return complaint_row(st, s, "complaint get", out);
+}
+
+int
+store_complaint_acked(struct store *st, const char *uid, int64_t version, const char *record,
+    struct store_complaint *out)
+{
+	sqlite3_stmt *s = st->stmt[STORE_SQL_COMPLAINT_ACKED];
+
+	bind_text(s, 1, uid);
+	sqlite3_bind_int64(s, 2, version);
+	bind_text(s, 3, record);
+	return complaint_row(st, s, "complaint acked", out);
+}
+
+int
+store_complaint_put(struct store *st, const char *uid, const struct store_complaint *c,
+    const char *record)
+{
+	sqlite3_stmt *s = st->stmt[STORE_SQL_COMPLAINT_PUT];
+
+	if (need_txn(st, "complaint put") != 0)
+		return -1;
+	bind_text(s, 1, uid);
+	sqlite3_bind_int64(s, 2, c->version);
+	bind_text(s, 3, c->saved_by);
+	sqlite3_bind_int64(s, 4, c->saved_at);
+	bind_text(s, 5, record);
+	if (step_done(st, s, "complaint put") != 0)
+		return -1;
+	s = st->stmt[STORE_SQL_COMPLAINT_ACK_PUT];
+	bind_text(s, 1, uid);
+	sqlite3_bind_int64(s, 2, c->version);
+	bind_text(s, 3, c->saved_by);
+	sqlite3_bind_int64(s, 4, c->saved_at);
+	bind_text(s, 5, record);
+	return step_done(st, s, "complaint put");
 }

@@ -4,7 +4,8 @@
  * Layout: an append-only event log (every accepted change, with the full state of the entity
  * after the change as an opaque blob), a checkpoint (the state of every entity as of one event
  * id, so start-up replays only what came after), a meta key/value table (epoch, checkpoint
- * position), and the reply cache that makes mutating requests idempotent by (user, cmd_id).
+ * position), the reply cache that makes mutating requests idempotent by (user, cmd_id), and
+ * the central copy of the consoles' complaints with their acknowledgements (schema 4).
  *
  * Errors: functions return 0 on success or -1 on failure; store_errmsg() then says why (a
  * borrowed string valid until the next call). Nothing here logs or exits.
@@ -106,5 +107,24 @@ int store_reply_get(struct store *st, const char *user, const char *cmd_id, void
 int store_reply_put(struct store *st, const char *user, const char *cmd_id, int64_t ts,
     const void *reply, size_t len);
 int64_t store_reply_expire(struct store *st, int64_t before_ms);
+
+/* The central copy of the consoles' complaints (schema 4), by the uid a console made: the
+ * current version with who saved it and when, and every version ever acknowledged with its
+ * record, kept for good. get: the current version (1 and *out, 0 when the uid is unknown,
+ * -1); acked: whether (uid, version) was acknowledged, with its saver and time, and
+ * whether its record was this one (out->same); put (inside the caller's transaction)
+ * makes c the current version, record its text, and keeps the acknowledgement (a second
+ * put of one (uid, version) fails). */
+struct store_complaint {
+	int64_t version;
+	char saved_by[33];
+	int64_t saved_at;
+	bool same;      /* acked: the record stored for that version is the one asked about */
+};
+int store_complaint_get(struct store *st, const char *uid, struct store_complaint *out);
+int store_complaint_acked(struct store *st, const char *uid, int64_t version,
+    const char *record, struct store_complaint *out);
+int store_complaint_put(struct store *st, const char *uid, const struct store_complaint *c,
+    const char *record);
 
 #endif
