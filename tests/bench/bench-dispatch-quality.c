@@ -5,7 +5,7 @@
  *
  * Runs each scenario (default: every DATA_DIR/scenarios/ *.ini but the quick-* ones of the
  * test suite: city, county and rural regions; morning, afternoon, evening and night;
- * storms, stalls and detours; thin and overloaded fleets) with N seeds (default 5: the
+ * storms, stalls and detours; thin and overloaded fleets) with N seeds (default 10: the
  * scenario's seed and the N - 1 after it), each twice in one process, with the same
  * calls, places, faults and supplier behaviour: once with the broker's dispatcher
  * (BROKER_POLICY_ETA) and once with the baseline that offers each job to the
@@ -268,7 +268,7 @@ main(int argc, char **argv)
 	char **owned = NULL;
 	size_t n_paths = 0, n_owned = 0;
 	bool keep = false, all_met = true, all_ok = true;
-	int rc = 0, n_seeds = 5;
+	int rc = 0, n_seeds = 10;
 
 	for (int i = 1; i < argc; i++) {
 		char *end;
