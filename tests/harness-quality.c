@@ -5,12 +5,10 @@
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <zmq.h>
@@ -23,6 +21,8 @@
 
 #define WALL_LIMIT_S 270          /* a run that takes longer (real time) is stopped */
 #define KPI_TIMEOUT_MS 10000
+#define STEP_TIMEOUT_MS 60000     /* a step, or the replies of a turn, in real time */
+#define LIVE_TRIES 100            /* x 100 ms for the simulator's replica to go live */
 
 /* ---- the scenario ---- */
 
@@ -187,26 +187,11 @@ harness_quality_load(const char *path, struct harness_quality_scenario *sc)
 }
 /* ---- one run ---- */
 
-struct sim_thread {
-	struct sim *s;
-	volatile sig_atomic_t stop;
-	int rc;
-	atomic_bool done;
-};
-
 struct broker_thread {
 	struct broker *b;
 	volatile sig_atomic_t stop;
 	int rc;
 };
-static void *
-sim_main(void *arg)
-{
-	struct sim_thread *st = arg;
-	st->rc = sim_run(st->s, &st->stop);
-	atomic_store(&st->done, true);
-	return NULL;
-}
 
 static void *
 broker_main(void *arg)
@@ -367,20 +352,65 @@ auto_data(const char *data_dir, struct harness_quality_run *r, char *out, size_t
 	return ok ? out : NULL;
 }
 
+/* Broker and world in lockstep on broker time: step the broker to the next dispatch pass
+ * (or, when none of the world's tickets is open, on to the pass of the world's next event:
+ * passes without an open ticket do nothing), then the simulator to the same time. */
+static int
+lockstep(void *ctl, struct sim *s, const struct harness_quality_scenario *sc,
+    const char *name, int64_t t0)
+{
+	int64_t pass = (int64_t)llround(sc->pass_s * 1000), t = t0;
+	int rc = 0;
+
+	for (int i = 0; rc == 0; i++) {
+		if (i == LIVE_TRIES) {
+			fprintf(stderr, "dispatch-quality: %s: the simulator's replica did not go "
+			    "live\n", name);
+			return -1;
+		}
+		if (broker_step(ctl, 0, STEP_TIMEOUT_MS) < 0)
+			return -1;
+		rc = sim_lockstep_start(s, t, 100);
+	}
+	if (rc < 0)
+		return -1;
+	int64_t wall0 = rd_mono_ms();
+	for (;;) {
+		bool busy;
+		int64_t due = sim_lockstep_next(s, &busy), next = t + pass;
+		if (!busy && due != INT64_MAX && due > next)
+			next = t + pass * ((due - t + pass - 1) / pass);
+		int64_t got = broker_step(ctl, next - t, STEP_TIMEOUT_MS);
+		if (got != next) {
+			fprintf(stderr, "dispatch-quality: %s: the broker did not take a step\n",
+			    name);
+			return -1;
+		}
+		t = next;
+		if ((rc = sim_lockstep_turn(s, t, STEP_TIMEOUT_MS)) != 0)
+			return rc > 0 ? 0 : -1;
+		if (rd_mono_ms() - wall0 > WALL_LIMIT_S * 1000LL) {
+			fprintf(stderr, "dispatch-quality: %s: still running after %d s; "
+			    "stopping it\n", name, WALL_LIMIT_S);
+			return -1;
+		}
+	}
+}
+
 void
 harness_quality_run(const struct harness_quality_scenario *sc, const char *data_dir, int idx,
     bool keep, struct harness_quality_run *r)
 {
-	char api[64], pub[64], feed[64], db[128], auto_dir[128];
+	char api[64], pub[64], feed[64], ctl_ep[64], db[128], auto_dir[128];
 	const char *regions[1] = { sc->region };
 	struct broker_opts bo;
 	struct sim_opts so;
 	struct broker_thread bt;
-	struct sim_thread stt;
 	struct broker_stats bs;
-	pthread_t btid, stid;
+	struct sim *s = NULL;
+	pthread_t btid;
 	char *cause = NULL;
-	void *zctx;
+	void *zctx, *ctl = NULL;
 	int64_t t0 = rd_mono_ms();
 
 	rd_strlcpy(r->dir, "/tmp/rd-dispatch-quality-XXXXXX", sizeof r->dir);
@@ -397,6 +427,7 @@ harness_quality_run(const struct harness_quality_scenario *sc, const char *data_
 	snprintf(api, sizeof api, "inproc://dq-%ld-%d-api", (long)getpid(), idx);
 	snprintf(pub, sizeof pub, "inproc://dq-%ld-%d-pub", (long)getpid(), idx);
 	snprintf(feed, sizeof feed, "inproc://dq-%ld-%d-feed", (long)getpid(), idx);
+	snprintf(ctl_ep, sizeof ctl_ep, "inproc://dq-%ld-%d-ctl", (long)getpid(), idx);
 	if ((zctx = zmq_ctx_new()) == NULL) {
 		fprintf(stderr, "dispatch-quality: zmq_ctx_new: %s\n", zmq_strerror(errno));
 		rd_remove_tree(r->dir);
@@ -413,7 +444,8 @@ harness_quality_run(const struct harness_quality_scenario *sc, const char *data_
 	bo.time_scale = sc->scale;
 	bo.clock_start = sc->start;
 	bo.policy = r->policy;
-	bo.tick_ms = (int)fmax(1, llround(sc->pass_s * 1000 / sc->scale));
+	bo.clock = BROKER_CLOCK_MANUAL;
+	bo.control = ctl_ep;
 	memset(&bt, 0, sizeof bt);
 	if ((bt.b = broker_create(zctx, &bo, &cause)) == NULL) {
 		fprintf(stderr, "dispatch-quality: broker: %s\n", cause);
@@ -422,6 +454,8 @@ harness_quality_run(const struct harness_quality_scenario *sc, const char *data_
 		rd_remove_tree(r->dir);
 		return;
 	}
+	if ((ctl = zmq_socket(zctx, ZMQ_PAIR)) == NULL || zmq_connect(ctl, ctl_ep) != 0)
+		fatal("dispatch-quality: %s: %s", ctl_ep, zmq_strerror(errno));
 	if (pthread_create(&btid, NULL, broker_main, &bt) != 0)
 		fatal("pthread_create failed");
 
@@ -431,7 +465,6 @@ harness_quality_run(const struct harness_quality_scenario *sc, const char *data_
 	so.feed = feed;
 	so.data_dir = data_dir;
 	so.seed = sc->seed;
-	so.speed = sc->scale;
 	so.requests = sc->requests;
 	so.rate = sc->rate;
 	if (strcmp(sc->region, "all") != 0) {
@@ -447,33 +480,22 @@ harness_quality_run(const struct harness_quality_scenario *sc, const char *data_
 	so.fleet = sc->fleet;
 	so.demand = sc->demand;
 	so.finish_timeout_s = sc->finish_min * 60;
-	memset(&stt, 0, sizeof stt);
-	atomic_init(&stt.done, false);
-	if ((stt.s = sim_create(zctx, &so, &cause)) == NULL) {
+	so.lockstep = true;
+	if ((s = sim_create(zctx, &so, &cause)) == NULL) {
 		fprintf(stderr, "dispatch-quality: simulator: %s\n", cause);
 		free(cause);
 	} else {
-		if (pthread_create(&stid, NULL, sim_main, &stt) != 0)
-			fatal("pthread_create failed");
-		while (!atomic_load(&stt.done)) {
-			struct timespec ts = { 0, 50 * 1000000L };
-			nanosleep(&ts, NULL);
-			if (rd_mono_ms() - t0 > WALL_LIMIT_S * 1000LL && !stt.stop) {
-				fprintf(stderr, "dispatch-quality: %s: still running after %d s; "
-				    "stopping it\n", r->name, WALL_LIMIT_S);
-				stt.stop = 1;
-			}
-		}
-		pthread_join(stid, NULL);
-		sim_summary(stt.s, &r->sum);
-		r->ok = stt.rc == 0 && r->sum.finished;
+		int rc = lockstep(ctl, s, sc, r->name, sc->start);
+		sim_summary(s, &r->sum);
+		r->ok = rc == 0 && r->sum.finished;
 		ask_kpi(zctx, api, r);
 	}
+	sim_destroy(s);
 	bt.stop = 1;
 	pthread_join(btid, NULL);
 	broker_stats(bt.b, &bs);
 	r->tickets = bs.tickets;
-	sim_destroy(stt.s);
+	zmq_close(ctl);
 	broker_destroy(bt.b);
 	zmq_ctx_term(zctx);
 	r->wall_s = (double)(rd_mono_ms() - t0) / 1000.0;

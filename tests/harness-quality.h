@@ -3,17 +3,22 @@
  * the normal suite).
  *
  * A scenario (data/scenarios/ *.ini, read with libinih) is run in one process: a broker with
- * the given dispatch policy and a simulator, each in a thread, on inproc endpoints of their
- * own, with a fresh store in a temporary directory. Broker time starts at the scenario's
- * start and runs time_scale times faster than real time; the broker's dispatch and
- * monitoring pass runs every dispatch_pass_s of broker time. The same seed gives both
- * policies the same calls, places, faults and supplier behaviour. The region "all" runs
- * every region of the data (as the console's demo does). With diagnose, the simulator also
- * plays the diagnosis specialist, and the run ends by asking the broker for stats.kpi
- * (tests/check-diag-rate.c measures the phone-resolution rate so). With auto_dispatch, the
- * broker and the simulator read a copy of the data (in the run's directory) whose regions
- * all dispatch automatically. The simulator's summary carries the lower bound of the
- * responses (sim_world_bounds).
+ * the given dispatch policy on a manual clock (BROKER_CLOCK_MANUAL) in a thread, and the
+ * simulator in this thread in lockstep with it (sim_opts.lockstep), on inproc endpoints of
+ * their own, with a fresh store in a temporary directory. Broker time starts at the
+ * scenario's start and moves only by steps of dispatch_pass_s (each runs the broker's
+ * dispatch and monitoring pass): the broker steps, then the simulator takes in what it
+ * published, plays the world up to the same time and waits until the broker has handled
+ * all the world said (sim.c, "lockstep"). While none of the world's tickets is open the
+ * steps skip on to the pass of the world's next event. So the same seed gives the same
+ * figures, bit for bit, at every run, and a run takes as long as its work, not its
+ * simulated hours. The same seed gives both policies the same calls, places, faults and
+ * supplier behaviour. The region "all" runs every region of the data (as the console's
+ * demo does). With diagnose, the simulator also plays the diagnosis specialist, and the run
+ * ends by asking the broker for stats.kpi (tests/check-diag-rate.c measures the
+ * phone-resolution rate so). With auto_dispatch, the broker and the simulator read a copy
+ * of the data (in the run's directory) whose regions all dispatch automatically. The
+ * simulator's summary carries the lower bound of the responses (sim_world_bounds).
  *
  * Nothing here exits: errors go to stderr and come back as false / run.ok. */
 #ifndef RD_HARNESS_QUALITY_H
@@ -37,8 +42,10 @@ struct harness_quality_scenario {
 	double rate;              /* calls per hour */
 	long requests;
 	uint64_t seed;
-	double scale;
-	double pass_s;            /* broker time between dispatch and monitoring passes */
+	double scale;             /* the broker's time scale as hello reports it (the runs are
+	                             in lockstep: it does not set their speed) */
+	double pass_s;            /* broker time between dispatch and monitoring passes: the
+	                             lockstep's step */
 	double finish_min;
 	double dropout, stall, detour;
 	double gps_loss;          /* share of fixes lost (default 0) */

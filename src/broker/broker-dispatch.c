@@ -544,6 +544,80 @@ by_priority(const void *va, const void *vb)
 	return (a->w.id > b->w.id) - (a->w.id < b->w.id);
 }
 
+/* Waiting tickets (by priority, then oldest) given out at one pass, BROKER_POLICY_ETA:
+ * within a priority the pairing of a ticket and its best free truck with the lowest score
+ * goes first, then the lowest among the rest, and so on; a ticket whose best truck is still
+ * on a job holds for it. Oldest first sent a truck that had just come free across the city
+ * to the oldest call while a call next to it waited for a truck that was not there: under
+ * load, pairing by score gives 3-5% lower mean responses and more calls within the promise
+ * (bench-dispatch-quality, 5 seeds a scenario), with as many customers giving up. A credit
+ * for the time waited (score less 0.25 or 0.5 x the seconds waited) was measured too and
+ * only gave back part of the gain; a call that waits long is the late warning's (and the
+ * agent's) business. */
+struct waiting {
+	struct bticket *t;
+	struct dispatch_query q;
+	struct dispatch_candidate c;
+	bool ranked;              /* c is its best truck */
+};
+
+static void
+rank_waiting(struct broker *b, struct waiting *w, int64_t now)
+{
+	w->ranked = false;
+	if (diag_holds(w->t, now) || w->t->state != TICKET_NEW)
+		return;
+	w->q = broker_dispatch_query(b, w->t, now);
+	if (dispatch_rank(&b->rules, b->eta, &b->fleet, &w->q, 1, &w->c, NULL) == 0) {
+		unhold(b, w->t);
+		return;
+	}
+	w->ranked = true;
+}
+
+static void
+dispatch_waiting(struct broker *b, struct bticket **wait, size_t n, int64_t now)
+{
+	struct waiting *w = xcalloc(n + 1, sizeof *w);
+	size_t lo = 0;
+
+	for (size_t i = 0; i < n; i++)
+		w[i].t = wait[i];
+	while (lo < n) {
+		size_t hi = lo;
+		while (hi < n && wait[hi]->w.priority == wait[lo]->w.priority)
+			hi++;
+		for (size_t i = lo; i < hi; i++)
+			rank_waiting(b, &w[i], now);
+		for (;;) {
+			size_t best = hi;
+			double best_v = 0;
+			for (size_t i = lo; i < hi; i++) {
+				if (!w[i].ranked || w[i].c.status != TRUCK_AVAILABLE)
+					continue;
+				double v = w[i].c.score;
+				if (best == hi || v < best_v) {
+					best = i;
+					best_v = v;
+				}
+			}
+			if (best == hi)
+				break;
+			uint32_t truck = w[best].c.id;
+			w[best].ranked = false;
+			offer(b, w[best].t, b->trucks[truck], &w[best].c, "", "");
+			for (size_t i = lo; i < hi; i++)
+				if (w[i].ranked && w[i].c.id == truck)
+					rank_waiting(b, &w[i], now);
+		}
+		for (size_t i = lo; i < hi; i++)
+			if (w[i].ranked)
+				hold(b, w[i].t, &w[i].c, &w[i].q);
+		lo = hi;
+	}
+	free(w);
+}
+
 /* An offer nobody answered in time: a decline "no answer", and the next candidate. */
 static void
 expire_offer(struct broker *b, struct bticket *t)
@@ -607,8 +681,13 @@ broker_dispatch_tick(struct broker *b, int64_t now)
 		}
 		qsort(wait, n, sizeof *wait, by_priority);
 		b->avail_changed = false;
-		for (size_t i = 0; i < n && broker_txn(b); i++)
-			broker_try_dispatch(b, wait[i]);
+		if (b->opts.policy == BROKER_POLICY_ETA) {
+			if (broker_txn(b))
+				dispatch_waiting(b, wait, n, now);
+		} else {
+			for (size_t i = 0; i < n && broker_txn(b); i++)
+				broker_try_dispatch(b, wait[i]);
+		}
 		free(wait);
 	}
 	b->avail_changed = false;

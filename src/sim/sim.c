@@ -85,6 +85,8 @@ struct sim {
 	uint64_t feed_dropped, refused, diag_refused;
 	int64_t now_seen;               /* the latest broker time handed to the world */
 	bool finished;
+	struct sim_world_action *acts;  /* lockstep: one turn's actions, feed sent first */
+	size_t n_acts, cap_acts;
 };
 
 void
@@ -107,7 +109,7 @@ broker_clock(const struct sim *s)
 static int64_t
 sim_now(struct sim *s)
 {
-	int64_t t = broker_clock(s);
+	int64_t t = s->o.lockstep ? s->now_seen : broker_clock(s);
 
 	if (s->frozen || t < s->now_seen)
 		t = s->now_seen;
@@ -772,6 +774,7 @@ sim_destroy(struct sim *s)
 	free(s->data_dir);
 	free(s->user);
 	free(s->fatal);
+	free(s->acts);
 	free(s);
 }
 
@@ -976,4 +979,180 @@ sim_summary(const struct sim *s, struct sim_summary *out)
 		out->bound_within_promise = (double)in_promise / (double)n;
 		free(sorted);
 	}
+}
+
+/* ---- lockstep ----
+ * The caller owns the clock (sim_opts.lockstep): it moves broker time (a manual clock,
+ * broker_step) and then hands the same time to sim_lockstep_turn, which takes in all the
+ * broker said, plays the world up to that time and waits until the broker has handled all
+ * the world said. Nothing then depends on how the threads were scheduled:
+ * - the broker answers a step only after the turn's commit and publications, so the
+ *   replica holds all of them when the turn drains it (zmq delivers in order per pipe);
+ * - the feed goes out before the requests, and the broker handles a turn's feed before its
+ *   requests, so waiting for the last reply (a hello when the world said nothing else)
+ *   means every fix and status was taken, in order, before the next step;
+ * - the replica is not read while waiting for replies, so the world learns of tickets
+ *   in one place of the turn, after the replies. */
+
+static bool
+lock_live(const struct sim *s)
+{
+	return replica_state(s->rep) == REPLICA_LIVE &&
+	    replica_hb_epoch(s->rep) == replica_epoch(s->rep);
+}
+
+static bool
+readable(void *sock)
+{
+	int ev = 0;
+	size_t len = sizeof ev;
+
+	return zmq_getsockopt(sock, ZMQ_EVENTS, &ev, &len) == 0 && (ev & ZMQ_POLLIN);
+}
+
+/* Everything both sockets hold now. */
+static void
+lock_drain(struct sim *s)
+{
+	do {
+		int64_t mono = rd_mono_ms();
+		rpc_process(s->rpc, mono);
+		replica_process(s->rep, mono);
+	} while (readable(rpc_socket(s->rpc)) || readable(replica_socket(s->rep)));
+}
+
+/* Wait (both sockets) until the replica is live, up to wait_ms. */
+static bool
+lock_wait_live(struct sim *s, int wait_ms)
+{
+	int64_t until = rd_mono_ms() + wait_ms;
+
+	for (;;) {
+		lock_drain(s);
+		if (lock_live(s))
+			return true;
+		int64_t left = until - rd_mono_ms();
+		if (left <= 0)
+			return false;
+		zmq_pollitem_t items[2] = {
+			{ .socket = rpc_socket(s->rpc), .events = ZMQ_POLLIN },
+			{ .socket = replica_socket(s->rep), .events = ZMQ_POLLIN },
+		};
+		if (zmq_poll(items, 2, left < 50 ? left : 50) < 0 && errno != EINTR)
+			return false;
+	}
+}
+
+static void
+on_ping(void *ctx, const char *cmd_id, const struct proto_reply *rep,
+    const struct proto_error *err)
+{
+	(void)ctx;
+	(void)cmd_id;
+	(void)rep;
+	(void)err;
+}
+
+int
+sim_lockstep_start(struct sim *s, int64_t now, int wait_ms)
+{
+	if (!s->o.lockstep)
+		return -1;
+	if (s->started)
+		return 1;
+	if (!lock_wait_live(s, wait_ms))
+		return 0;
+	s->epoch = replica_epoch(s->rep);
+	s->now_seen = now;
+	start_world(s);
+	return 1;
+}
+
+int
+sim_lockstep_turn(struct sim *s, int64_t now, int timeout_ms)
+{
+	struct sim_world_action a;
+	double finish_s = s->o.finish_timeout_s > 0 ? s->o.finish_timeout_s : FINISH_TIMEOUT_S;
+	bool sent = false, asked = false;
+
+	if (!s->o.lockstep || !s->started)
+		return -1;
+	if (now > s->now_seen)
+		s->now_seen = now;
+	lock_drain(s);
+	if (!lock_live(s)) {
+		log_warn("lockstep: the replica is %s; waiting for it",
+		    replica_state_name(replica_state(s->rep)));
+		if (!lock_wait_live(s, timeout_ms)) {
+			log_error("lockstep: the replica did not come back within %d ms", timeout_ms);
+			return -1;
+		}
+	}
+	sim_world_advance(s->world, now);
+	s->n_acts = 0;
+	while (sim_world_action_next(s->world, &a)) {
+		if (s->n_acts == s->cap_acts) {
+			s->cap_acts = s->cap_acts ? 2 * s->cap_acts : 64;
+			s->acts = xreallocarray(s->acts, s->cap_acts, sizeof *s->acts);
+		}
+		s->acts[s->n_acts++] = a;
+	}
+	for (size_t i = 0; i < s->n_acts; i++)
+		if (s->acts[i].kind == SIM_WORLD_STATUS || s->acts[i].kind == SIM_WORLD_FIX) {
+			do_action(s, &s->acts[i]);
+			sent = true;
+		}
+	for (size_t i = 0; i < s->n_acts; i++)
+		if (s->acts[i].kind != SIM_WORLD_STATUS && s->acts[i].kind != SIM_WORLD_FIX) {
+			do_action(s, &s->acts[i]);
+			asked = true;
+		}
+	if (sent && !asked) {
+		struct proto_hello h;
+		memset(&h, 0, sizeof h);
+		if (rpc_call(s->rpc, PROTO_MSG_hello, &h, on_ping, s, NULL) < 0) {
+			log_error("lockstep: could not queue a hello");
+			return -1;
+		}
+	}
+	/* every reply, and only the replies */
+	int64_t until = rd_mono_ms() + timeout_ms;
+	while (rpc_pending(s->rpc) > 0) {
+		int64_t mono = rd_mono_ms();
+		if (mono > until) {
+			log_error("lockstep: %zu requests unanswered after %d ms",
+			    rpc_pending(s->rpc), timeout_ms);
+			return -1;
+		}
+		int t = rpc_next_timeout(s->rpc, mono);
+		zmq_pollitem_t it = { .socket = rpc_socket(s->rpc), .events = ZMQ_POLLIN };
+		if (zmq_poll(&it, 1, t < 0 || t > 100 ? 100 : t) < 0 && errno != EINTR) {
+			log_error("zmq_poll: %s", zmq_strerror(errno));
+			return -1;
+		}
+		rpc_process(s->rpc, rd_mono_ms());
+	}
+	if (s->o.requests > 0 && sim_world_done(s->world)) {
+		s->finished = true;
+		return 1;
+	}
+	if (s->fail_streak >= FAIL_STREAK_MAX) {
+		log_error("the broker refused %d intakes in a row; giving up", s->fail_streak);
+		return -1;
+	}
+	if (s->o.requests > 0 && sim_world_last_created(s->world) > 0 &&
+	    now - sim_world_last_created(s->world) > (int64_t)(finish_s * 1000)) {
+		log_open(s);
+		return -1;
+	}
+	if (s->o.duration_s > 0 && now - s->t_start >= (int64_t)(s->o.duration_s * 1000))
+		return s->o.requests > 0 ? -1 : 1;
+	return 0;
+}
+
+int64_t
+sim_lockstep_next(const struct sim *s, bool *busy)
+{
+	*busy = s->started && sim_world_open_tickets(s->world, NULL, 0) > 0;
+	return s->started ? sim_world_next_due(s->world) : INT64_MAX;
 }

@@ -42,6 +42,8 @@ struct sim_opts {
 	int live_timeout_ms;          /* give up if the replica is not live by then; 0: 30000 */
 	bool diagnose;                /* play the diagnosis specialist on our calls whose fault
 	                                 has a flow (data_dir/diagnosis/) */
+	bool lockstep;                /* the caller owns the clock: sim_lockstep_start and
+	                                 sim_lockstep_turn instead of sim_run */
 };
 
 /* Fill o with the defaults (all zero/NULL except seed 1 and decline -1). */
@@ -84,6 +86,22 @@ struct sim *sim_create(void *zctx, const struct sim_opts *opts, char **cause);
 int sim_run(struct sim *s, volatile sig_atomic_t *stop);
 /* Close the sockets and free everything. NULL is fine. */
 void sim_destroy(struct sim *s);
+/* Lockstep (opts.lockstep; tests/harness-quality.c): the caller moves broker time (a broker
+ * on BROKER_CLOCK_MANUAL, broker_step) and then the simulator to the same time, so that the
+ * same seed gives the same run whatever the threads do (sim.c says how).
+ * sim_lockstep_start: wait up to wait_ms for the replica to go live and start the world at
+ * now (the broker's time); 1 started, 0 not live yet (step the broker by 0 for a heartbeat
+ * and call again), -1 not in lockstep.
+ * sim_lockstep_turn: after the broker stands at now: take in what it published, play the
+ * world up to now, send what the world says (the feed, then the requests) and wait up to
+ * timeout_ms until every request is answered. 0 to go on, 1 when the requested intakes are
+ * all final (or the duration is over), -1 on failure (logged: the finish time-out ran out,
+ * the broker refused intakes or did not answer).
+ * sim_lockstep_next: the time of the world's next event (INT64_MAX if none); busy says
+ * whether any of its tickets is open (the broker has work at every pass). */
+int sim_lockstep_start(struct sim *s, int64_t now, int wait_ms);
+int sim_lockstep_turn(struct sim *s, int64_t now, int timeout_ms);
+int64_t sim_lockstep_next(const struct sim *s, bool *busy);
 /* The numbers so far (from the thread that runs sim_run, or after it returned). */
 void sim_summary(const struct sim *s, struct sim_summary *out);
 

@@ -1,27 +1,31 @@
 /* bench-dispatch-quality.c: how well does dispatch serve the customers, across situations
  * (issues #4 and #12)?
  *
- * Usage: bench-dispatch-quality [DATA_DIR [SCENARIO...]] [--keep]
+ * Usage: bench-dispatch-quality [DATA_DIR [SCENARIO...]] [--seeds N] [--keep]
  *
  * Runs each scenario (default: every DATA_DIR/scenarios/ *.ini but the quick-* ones of the
  * test suite: city, county and rural regions; morning, afternoon, evening and night;
- * storms, stalls and detours; thin and overloaded fleets) twice in one process, with the
- * same calls, places, faults and supplier behaviour: once with the broker's dispatcher
+ * storms, stalls and detours; thin and overloaded fleets) with N seeds (default 10: the
+ * scenario's seed and the N - 1 after it), each twice in one process, with the same
+ * calls, places, faults and supplier behaviour: once with the broker's dispatcher
  * (BROKER_POLICY_ETA) and once with the baseline that offers each job to the
  * straight-line nearest idle truck able to serve it (BROKER_POLICY_NEAREST). The runs are
  * those of tests/harness-quality.h (also behind the short scenario of
  * tests/check-dispatch-quality.c); --keep leaves each run's store in its temporary
- * directory and prints where, for sqlite3(1). The broker's dispatch and monitoring pass
- * runs every dispatch_pass_s of broker time (broker_opts.tick_ms): rescuedeskd's 500 ms of
- * real time would be 5 minutes of broker time at x600, which batches waiting tickets as no
- * real broker does.
+ * directory and prints where, for sqlite3(1). The runs are in lockstep on broker time, with
+ * the broker's dispatch and monitoring pass every dispatch_pass_s: a seed gives the same
+ * figures at every run, so two dispatchers (or two weightings) differ by what they do,
+ * not by how the threads ran.
  *
- * Prints for each scenario and both runs: the calls, how they ended, the response time
+ * Prints for each scenario and seed the mean responses, the lower bound and their ratios,
+ * then for both dispatchers the averages over the seeds (of each seed's figure): the
+ * calls, how they ended, the response time
  * from the call to the truck on scene (mean and 90th percentile, over the calls that had a
  * truck on scene), the share of those within the promise, offers, declines and timeouts,
  * and the lower bound of the same responses (sim_world_bounds: each call served by the
  * nearest able truck on shift as if every truck were free, which no dispatcher can beat);
- * then the ratios and the verdict against the scenario's [target]: mean response at most
+ * then the ratios of the averages, their spread over the seeds (lowest and highest), and
+ * the verdict against the scenario's [target]: the average mean response at most
  * vs_nearest x the baseline's (0.85 where the fleet is under load: at least 15% lower; 1.0
  * elsewhere: never worse) and, where vs_bound is set (the rush hour: 1.5), at most that x
  * the lower bound. A table of every scenario closes the report.
@@ -61,22 +65,112 @@ row_f(const char *label, double a, double b)
 	printf("  %-36s %10.1f %10.1f\n", label, a, b);
 }
 
+#define SEEDS_MAX 50
+
+/* One scenario's figures: the averages over the seeds, and each seed's. */
+struct result {
+	char name[64];
+	uint64_t seed0;
+	int n_seeds;
+	struct harness_quality_run runs[2];    /* averages */
+	double eta[SEEDS_MAX], nearest[SEEDS_MAX], bound[SEEDS_MAX]; /* mean responses, min */
+	bool met;
+};
+
+static double
+lowest(const double *x, int n)
+{
+	double m = x[0];
+	for (int i = 1; i < n; i++)
+		m = fmin(m, x[i]);
+	return m;
+}
+
+static double
+highest(const double *x, int n)
+{
+	double m = x[0];
+	for (int i = 1; i < n; i++)
+		m = fmax(m, x[i]);
+	return m;
+}
+
+/* The average of n runs (counts rounded), into out (name and policy of the first). */
+static void
+average(const struct harness_quality_run *r, int n, struct harness_quality_run *out)
+{
+	struct sim_summary *o = &out->sum;
+
+	*out = (struct harness_quality_run){ .name = r[0].name, .policy = r[0].policy,
+	    .ok = true };
+	for (int i = 0; i < n; i++) {
+		const struct harness_quality_run *x = &r[i];
+		out->ok = out->ok && x->ok;
+		out->tickets += x->tickets;
+		out->offers += x->offers;
+		out->declines += x->declines;
+		out->timeouts += x->timeouts;
+		out->held_tickets += x->held_tickets;
+		out->wall_s += x->wall_s;
+		o->created += x->sum.created;
+		o->completed += x->sum.completed;
+		o->cancelled += x->sum.cancelled;
+		o->responses += x->sum.responses;
+		o->queued += x->sum.queued;
+		o->stalls += x->sum.stalls;
+		o->dropouts += x->sum.dropouts;
+		o->mean_response_min += x->sum.mean_response_min / n;
+		o->p90_response_min += x->sum.p90_response_min / n;
+		o->within_promise += x->sum.within_promise / n;
+		o->mean_bound_min += x->sum.mean_bound_min / n;
+		o->p90_bound_min += x->sum.p90_bound_min / n;
+		o->bound_within_promise += x->sum.bound_within_promise / n;
+		o->sim_elapsed_s += x->sum.sim_elapsed_s / n;
+	}
+	uint64_t h = (uint64_t)n / 2, un = (uint64_t)n;
+	out->tickets = (out->tickets + h) / un;
+	out->offers = (out->offers + h) / un;
+	out->declines = (out->declines + h) / un;
+	out->timeouts = (out->timeouts + h) / un;
+	out->held_tickets = (out->held_tickets + h) / un;
+	out->wall_s /= n;
+	o->created = (o->created + h) / un;
+	o->completed = (o->completed + h) / un;
+	o->cancelled = (o->cancelled + h) / un;
+	o->responses = (o->responses + (size_t)h) / (size_t)un;
+	o->queued = (o->queued + h) / un;
+	o->stalls = (o->stalls + h) / un;
+	o->dropouts = (o->dropouts + h) / un;
+}
+
 /* Print the comparison; true when the target is met. */
 static bool
-report(const struct harness_quality_scenario *sc, const char *path,
-    const struct harness_quality_run *e, const struct harness_quality_run *n)
+report(const struct harness_quality_scenario *sc, const char *path, const struct result *res)
 {
+	const struct harness_quality_run *e = &res->runs[0], *n = &res->runs[1];
 	const struct sim_summary *a = &e->sum, *b = &n->sum;
+	double per[SEEDS_MAX], per_lb[SEEDS_MAX];
 
 	printf("dispatch quality: %s\n", path);
-	printf("  %s from %s, %g calls an hour, %ld calls, seed %" PRIu64 ", x%g, dispatch "
-	    "pass every %g s; injected: GPS dropouts %g, stalls %g, detours %g, declines ",
-	    sc->region, sc->start_text, sc->rate, sc->requests, sc->seed, sc->scale, sc->pass_s,
-	    sc->dropout, sc->stall, sc->detour);
+	printf("  %s from %s, %g calls an hour, %ld calls, seeds %" PRIu64 "-%" PRIu64 ", "
+	    "dispatch pass every %g s; fleet x%g, demand x%g; injected: GPS dropouts %g, GPS "
+	    "loss %g, stalls %g, detours %g, declines ", sc->region, sc->start_text, sc->rate,
+	    sc->requests, res->seed0, res->seed0 + (uint64_t)res->n_seeds - 1, sc->pass_s,
+	    sc->fleet, sc->demand, sc->dropout, sc->gps_loss, sc->stall, sc->detour);
 	if (sc->decline < 0)
 		printf("by accept_rate\n");
 	else
 		printf("%g\n", sc->decline);
+	printf("  %-6s %12s %12s %12s %8s %8s\n", "seed", "eta, min", "nearest, min",
+	    "bound, min", "e/n", "e/lb");
+	for (int k = 0; k < res->n_seeds; k++) {
+		per[k] = res->nearest[k] > 0 ? res->eta[k] / res->nearest[k] : 0;
+		per_lb[k] = res->bound[k] > 0 ? res->eta[k] / res->bound[k] : 0;
+		printf("  %-6" PRIu64 " %12.2f %12.2f %12.2f %8.3f %8.3f\n",
+		    res->seed0 + (uint64_t)k, res->eta[k], res->nearest[k], res->bound[k], per[k],
+		    per_lb[k]);
+	}
+	printf("  averages over the %d seeds:\n", res->n_seeds);
 	printf("  %-36s %10s %10s\n", "", e->name, n->name);
 	row_u("tickets", e->tickets, n->tickets);
 	row_u("completed", a->completed, b->completed);
@@ -107,10 +201,12 @@ report(const struct harness_quality_scenario *sc, const char *path,
 	double vs_bound = a->mean_bound_min > 0 ? a->mean_response_min / a->mean_bound_min : 0;
 	bool near_ok = ratio > 0 && ratio <= sc->vs_nearest;
 	bool bound_ok = sc->vs_bound <= 0 || (vs_bound > 0 && vs_bound <= sc->vs_bound);
-	printf("  mean response %s / %s: %.3f (%.1f%% %s); share within promise %+.1f points; "
-	    "%s / lower bound %.2f\n", e->name, n->name, ratio, 100 * fabs(1 - ratio),
-	    ratio <= 1 ? "lower" : "higher", 100 * (a->within_promise - b->within_promise),
-	    e->name, vs_bound);
+	printf("  mean response %s / %s: %.3f (%.1f%% %s; one seed's %.3f-%.3f); share within "
+	    "promise %+.1f points; %s / lower bound %.2f (one seed's %.2f-%.2f)\n", e->name,
+	    n->name, ratio, 100 * fabs(1 - ratio), ratio <= 1 ? "lower" : "higher",
+	    lowest(per, res->n_seeds), highest(per, res->n_seeds),
+	    100 * (a->within_promise - b->within_promise), e->name, vs_bound,
+	    lowest(per_lb, res->n_seeds), highest(per_lb, res->n_seeds));
 	printf("  target: mean response <= %.2f x %s's", sc->vs_nearest, n->name);
 	if (sc->vs_bound > 0)
 		printf(" and <= %.2f x the lower bound", sc->vs_bound);
@@ -119,32 +215,35 @@ report(const struct harness_quality_scenario *sc, const char *path,
 	return near_ok && bound_ok;
 }
 
-/* One scenario's figures for the closing table. */
-struct result {
-	char name[64];
-	struct harness_quality_run runs[2];
-	bool met;
-};
-
 static void
 table(const struct result *res, size_t n)
 {
-	printf("\nsummary (mean / p90 response in minutes; within promise in %% of responses)\n");
-	printf("%-22s %-16s %-16s %-16s %6s %6s %4s\n", "scenario", "eta", "nearest",
-	    "lower bound", "e/n", "e/lb", "");
+	printf("\nsummary (averages over the seeds: mean / p90 response in minutes, within promise "
+	    "in %% of responses; e/n and e/lb: ratios of the averages, and the lowest-highest "
+	    "e/n of one seed)\n");
+	printf("%-16s %-9s %-16s %-16s %-16s %6s %11s %6s %4s\n", "scenario", "seeds", "eta",
+	    "nearest", "lower bound", "e/n", "e/n spread", "e/lb", "");
 	for (size_t i = 0; i < n; i++) {
-		const struct sim_summary *a = &res[i].runs[0].sum, *b = &res[i].runs[1].sum;
-		char ce[32], cn[32], cb[32];
+		const struct result *x = &res[i];
+		const struct sim_summary *a = &x->runs[0].sum, *b = &x->runs[1].sum;
+		char ce[32], cn[32], cb[32], seeds[24], spread[24];
+		double per[SEEDS_MAX];
+		for (int k = 0; k < x->n_seeds; k++)
+			per[k] = x->nearest[k] > 0 ? x->eta[k] / x->nearest[k] : 0;
+		snprintf(seeds, sizeof seeds, "%" PRIu64 "-%" PRIu64, x->seed0,
+		    x->seed0 + (uint64_t)x->n_seeds - 1);
+		snprintf(spread, sizeof spread, "%.2f-%.2f", lowest(per, x->n_seeds),
+		    highest(per, x->n_seeds));
 		snprintf(ce, sizeof ce, "%.1f/%.1f %.0f%%", a->mean_response_min,
 		    a->p90_response_min, 100 * a->within_promise);
 		snprintf(cn, sizeof cn, "%.1f/%.1f %.0f%%", b->mean_response_min,
 		    b->p90_response_min, 100 * b->within_promise);
 		snprintf(cb, sizeof cb, "%.1f/%.1f %.0f%%", a->mean_bound_min, a->p90_bound_min,
 		    100 * a->bound_within_promise);
-		printf("%-22s %-16s %-16s %-16s %6.3f %6.2f %4s\n", res[i].name, ce, cn, cb,
-		    harness_quality_ratio(&res[i].runs[0], &res[i].runs[1]),
+		printf("%-16s %-9s %-16s %-16s %-16s %6.3f %11s %6.2f %4s\n", x->name, seeds, ce,
+		    cn, cb, harness_quality_ratio(&x->runs[0], &x->runs[1]), spread,
 		    a->mean_bound_min > 0 ? a->mean_response_min / a->mean_bound_min : 0,
-		    res[i].met ? "MET" : "NO");
+		    x->met ? "MET" : "NO");
 	}
 }
 
@@ -169,14 +268,19 @@ main(int argc, char **argv)
 	char **owned = NULL;
 	size_t n_paths = 0, n_owned = 0;
 	bool keep = false, all_met = true, all_ok = true;
-	int rc = 0;
+	int rc = 0, n_seeds = 10;
 
 	for (int i = 1; i < argc; i++) {
+		char *end;
 		if (strcmp(argv[i], "--keep") == 0)
 			keep = true;
+		else if (strcmp(argv[i], "--seeds") == 0 && i + 1 < argc &&
+		    (n_seeds = (int)strtol(argv[i + 1], &end, 10)) >= 1 && n_seeds <= SEEDS_MAX &&
+		    *end == '\0')
+			i++;
 		else if (argv[i][0] == '-') {
 			fprintf(stderr, "usage: bench-dispatch-quality [DATA_DIR [SCENARIO...]] "
-			    "[--keep]\n");
+			    "[--seeds 1-%d] [--keep]\n", SEEDS_MAX);
 			free(paths);
 			return 2;
 		} else if (data_dir == NULL)
@@ -231,24 +335,45 @@ main(int argc, char **argv)
 		rd_strlcpy(r->name, base_name(path), sizeof r->name);
 		if (strlen(r->name) > 4 && strcmp(r->name + strlen(r->name) - 4, ".ini") == 0)
 			r->name[strlen(r->name) - 4] = '\0';
-		r->runs[0] = (struct harness_quality_run){ .name = "eta",
-		    .policy = BROKER_POLICY_ETA };
-		r->runs[1] = (struct harness_quality_run){ .name = "nearest",
-		    .policy = BROKER_POLICY_NEAREST };
-		for (int i = 0; i < 2; i++) {
-			harness_quality_run(&sc, data_dir, (int)(2 * p) + i, keep, &r->runs[i]);
-			if (keep)
-				fprintf(stderr, "bench-dispatch-quality: %s %s: store kept in "
-				    "%s/rd.db\n", r->name, r->runs[i].name, r->runs[i].dir);
-		}
-		r->met = report(&sc, path, &r->runs[0], &r->runs[1]);
-		fflush(stdout);
-		for (int i = 0; i < 2; i++)
-			if (!r->runs[i].ok) {
-				fprintf(stderr, "bench-dispatch-quality: %s: the %s run did not close "
-				    "all its calls\n", r->name, r->runs[i].name);
-				all_ok = false;
+		struct harness_quality_run (*runs)[2] = xcalloc((size_t)n_seeds, sizeof *runs);
+		uint64_t seed0 = sc.seed;
+		r->seed0 = seed0;
+		r->n_seeds = n_seeds;
+		for (int k = 0; k < n_seeds; k++) {
+			sc.seed = seed0 + (uint64_t)k;
+			runs[k][0] = (struct harness_quality_run){ .name = "eta",
+			    .policy = BROKER_POLICY_ETA };
+			runs[k][1] = (struct harness_quality_run){ .name = "nearest",
+			    .policy = BROKER_POLICY_NEAREST };
+			for (int i = 0; i < 2; i++) {
+				harness_quality_run(&sc, data_dir, (int)(2 * (p * SEEDS_MAX +
+				    (size_t)k)) + i, keep, &runs[k][i]);
+				if (keep)
+					fprintf(stderr, "bench-dispatch-quality: %s seed %" PRIu64 " %s: "
+					    "store kept in %s/rd.db\n", r->name, sc.seed,
+					    runs[k][i].name, runs[k][i].dir);
+				if (!runs[k][i].ok) {
+					fprintf(stderr, "bench-dispatch-quality: %s seed %" PRIu64 ": the "
+					    "%s run did not close all its calls\n", r->name, sc.seed,
+					    runs[k][i].name);
+					all_ok = false;
+				}
 			}
+			r->eta[k] = runs[k][0].sum.mean_response_min;
+			r->nearest[k] = runs[k][1].sum.mean_response_min;
+			r->bound[k] = runs[k][0].sum.mean_bound_min;
+		}
+		sc.seed = seed0;
+		struct harness_quality_run e[SEEDS_MAX], n[SEEDS_MAX];
+		for (int k = 0; k < n_seeds; k++) {
+			e[k] = runs[k][0];
+			n[k] = runs[k][1];
+		}
+		average(e, n_seeds, &r->runs[0]);
+		average(n, n_seeds, &r->runs[1]);
+		free(runs);
+		r->met = report(&sc, path, r);
+		fflush(stdout);
 		all_met = all_met && r->met;
 	}
 	table(res, n_paths);
