@@ -181,9 +181,12 @@ harness_model_init(struct model *m, const struct harness_fixture *f)
 	harness_tickets = xcalloc(f->n_tickets + 1, sizeof *harness_tickets);
 	harness_trucks = xcalloc(f->n_trucks + 1, sizeof *harness_trucks);
 	harness_warnings = xcalloc(f->n_warnings + 1, sizeof *harness_warnings);
-	memcpy(harness_tickets, f->tickets, f->n_tickets * sizeof *harness_tickets);
-	memcpy(harness_trucks, f->trucks, f->n_trucks * sizeof *harness_trucks);
-	memcpy(harness_warnings, f->warnings, f->n_warnings * sizeof *harness_warnings);
+	if (f->n_tickets > 0)	/* an empty fixture may give NULL */
+		memcpy(harness_tickets, f->tickets, f->n_tickets * sizeof *harness_tickets);
+	if (f->n_trucks > 0)	/* an empty fixture may give NULL */
+		memcpy(harness_trucks, f->trucks, f->n_trucks * sizeof *harness_trucks);
+	if (f->n_warnings > 0)	/* an empty fixture may give NULL */
+		memcpy(harness_warnings, f->warnings, f->n_warnings * sizeof *harness_warnings);
 	tp = xcalloc(f->n_tickets + 1, sizeof *tp);
 	kp = xcalloc(f->n_trucks + 1, sizeof *kp);
 	wp = xcalloc(f->n_warnings + 1, sizeof *wp);
