@@ -15,8 +15,9 @@
 #define PROMISED (T0 + 60 * MIN)  /* the promise: one hour */
 
 /* sla.ini as shipped: not_accepted 300 s, gps_stale 45 s, stalled 300 s, margin 300 s,
- * window 80 %, diagnosis hold 600 s, waiting for an agent 180 s */
-static const struct data_sla sla = { 300, 45, 300, 300, 80, 600, 180 };
+ * window 80 %, diagnosis hold 600 s, waiting for an agent 180 s, deviation 3 fixes or
+ * 300 s, on scene 200 % of the typical time, a call again warns 1800 s */
+static const struct data_sla sla = { 300, 45, 300, 300, 80, 600, 180, 3, 300, 200, 1800 };
 
 enum { NONE_ = WARN_LEVEL_NONE, AMB = WARN_LEVEL_AMBER, RED = WARN_LEVEL_RED };
 
@@ -432,6 +433,186 @@ START_TEST(test_waiting_agent)
 }
 END_TEST
 
+/* deviation: one en-route truck's fixes (a fix every 15 s, moving) added to its track, the
+ * rule checked at each: driving away 3 fixes in a row by 200 m in all (amber), no 50 m
+ * closer for 300 s (amber) and 600 s (red), cleared by progress. */
+START_TEST(test_deviation_sequence)
+{
+	static const struct {
+		int64_t ts;       /* the fix, s after NOW */
+		double dist;      /* m to the car */
+		int level;
+		int64_t since;    /* s after NOW: the fix it was last closer at */
+		bool away;
+	} steps[] = {
+		{ 0, 5000, NONE_, 0, false },
+		{ 15, 4800, NONE_, 0, false },
+		{ 30, 4700, NONE_, 0, false },
+		{ 45, 4750, NONE_, 0, false },     /* farther, 1 fix */
+		{ 60, 4850, NONE_, 0, false },     /* 2 fixes */
+		{ 75, 4899, NONE_, 0, false },     /* 3 fixes but 199 m in all */
+		{ 90, 4950, AMB, 30, true },       /* 3 fixes, 200 m */
+		{ 105, 4800, NONE_, 0, false },    /* turned back */
+		{ 200, 4790, NONE_, 0, false },
+		{ 330, 4780, NONE_, 0, false },    /* no closer for 300 s */
+		{ 331, 4770, AMB, 30, false },     /* 301 s */
+		{ 630, 4760, AMB, 30, false },     /* 600 s */
+		{ 631, 4755, RED, 30, false },     /* 601 s */
+		{ 640, 4600, NONE_, 0, false },    /* 50 m closer than 4700: progress */
+	};
+	struct monitor_track tr = { 0 };
+	struct monitor_ticket t = { .state = TICKET_EN_ROUTE, .created = T0,
+	    .promised = T0 + 24 * 60 * MIN, .track = &tr };
+	struct monitor_truck k = { .id = "R1", .placed = true };
+	struct monitor_result r;
+	char text[200];
+
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		int64_t ts = NOW + steps[i].ts * S;
+		monitor_track_add(&tr, ts, steps[i].dist);
+		k.fix_ts = ts;
+		k.still_since = ts;      /* moving */
+		monitor_check(&t, &k, NULL, &sla, ts + 5 * S, &r);
+		const struct monitor_warning *w = &r.w[WARN_DEVIATION];
+		ck_assert_msg((int)w->level == steps[i].level, "step %zu: level %d, want %d", i,
+		    (int)w->level, steps[i].level);
+		if (steps[i].level == NONE_)
+			continue;
+		ck_assert_int_eq(w->since, NOW + steps[i].since * S);
+		ck_assert(w->pending == steps[i].away);
+		ck_assert_str_eq(w->subject, "R1");
+		monitor_text(w, text, sizeof text);
+		if (steps[i].ts == 90)
+			ck_assert_str_eq(text, "R1 is driving away from the car (no closer for 1 min)");
+		if (steps[i].ts == 631)
+			ck_assert_str_eq(text, "R1 has got no closer to the car for 10 min");
+	}
+
+	/* the same track but the truck stalled (that rule says it), not en route, or GPS lost */
+	k.still_since = k.fix_ts - 301 * S;
+	tr.closest_ts = NOW;
+	monitor_check(&t, &k, NULL, &sla, k.fix_ts, &r);
+	ck_assert_int_eq(r.w[WARN_STALLED].level, WARN_LEVEL_AMBER);
+	ck_assert_int_eq(r.w[WARN_DEVIATION].level, WARN_LEVEL_NONE);
+	k.still_since = k.fix_ts;
+	monitor_check(&t, &k, NULL, &sla, k.fix_ts, &r);
+	ck_assert_int_eq(r.w[WARN_DEVIATION].level, WARN_LEVEL_RED);
+	monitor_check(&t, &k, NULL, &sla, k.fix_ts + 46 * S, &r);
+	ck_assert_int_eq(r.w[WARN_DEVIATION].level, WARN_LEVEL_NONE);
+	t.state = TICKET_ACCEPTED;
+	monitor_check(&t, &k, NULL, &sla, k.fix_ts, &r);
+	ck_assert_int_eq(r.w[WARN_DEVIATION].level, WARN_LEVEL_NONE);
+	t.state = TICKET_EN_ROUTE;
+	t.track = NULL;
+	monitor_check(&t, &k, NULL, &sla, k.fix_ts, &r);
+	ck_assert_int_eq(r.w[WARN_DEVIATION].level, WARN_LEVEL_NONE);
+}
+END_TEST
+
+/* The track keeps the latest MONITOR_TRACK_MAX fixes in order and ignores an older one. */
+START_TEST(test_track)
+{
+	struct monitor_track tr = { 0 };
+
+	for (int i = 0; i < 10; i++)
+		monitor_track_add(&tr, NOW + i * 15 * S, 1000.0 + i);
+	ck_assert_int_eq(tr.n, MONITOR_TRACK_MAX);
+	ck_assert_int_eq(tr.ts[0], NOW + 2 * 15 * S);
+	ck_assert_int_eq(tr.ts[MONITOR_TRACK_MAX - 1], NOW + 9 * 15 * S);
+	ck_assert_int_eq(tr.closest_ts, NOW);
+	monitor_track_add(&tr, NOW, 10.0);
+	ck_assert_int_eq(tr.ts[MONITOR_TRACK_MAX - 1], NOW + 9 * 15 * S);
+	ck_assert_int_eq(tr.closest_ts, NOW);
+	monitor_track_add(&tr, NOW + 10 * 15 * S, 949.0);
+	ck_assert_int_eq(tr.closest_ts, NOW + 10 * 15 * S);
+}
+END_TEST
+
+/* onscene_overrun: a fault typically 30 min on scene; amber past 200 % (60 min), red past
+ * 120 min; only on scene, only with a typical time. */
+static const struct onscene_case {
+	const char *name;
+	enum ticket_state state;
+	int64_t typical, on_for;
+	int want;
+} onscenes[] = {
+	{ "60 min", O, 30 * MIN, 60 * MIN, NONE_ },
+	{ "60 min + 1 ms", O, 30 * MIN, 60 * MIN + 1, AMB },
+	{ "75 min", O, 30 * MIN, 75 * MIN, AMB },
+	{ "120 min", O, 30 * MIN, 120 * MIN, AMB },
+	{ "120 min + 1 ms", O, 30 * MIN, 120 * MIN + 1, RED },
+	{ "towing", TICKET_TOWING, 30 * MIN, 150 * MIN, NONE_ },
+	{ "completed", TICKET_COMPLETED, 30 * MIN, 150 * MIN, NONE_ },
+	{ "no typical time", O, 0, 150 * MIN, NONE_ },
+};
+
+START_TEST(test_onscene_overrun)
+{
+	const struct onscene_case *c = &onscenes[_i];
+	struct monitor_ticket t = { .state = c->state, .created = T0, .promised = PROMISED,
+	    .on_scene = NOW, .typical_onscene_ms = c->typical };
+	struct monitor_result r;
+	char text[200];
+
+	monitor_check(&t, NULL, NULL, &sla, NOW + c->on_for, &r);
+	ck_assert_msg((int)r.w[WARN_ONSCENE_OVERRUN].level == c->want, "%s: level %d, want %d",
+	    c->name, (int)r.w[WARN_ONSCENE_OVERRUN].level, c->want);
+	for (int k = 0; k < WARN_KIND_COUNT; k++)
+		if (k != WARN_ONSCENE_OVERRUN)
+			ck_assert_int_eq(r.w[k].level, WARN_LEVEL_NONE);
+	if (c->want == NONE_)
+		return;
+	ck_assert_int_eq(r.w[WARN_ONSCENE_OVERRUN].since, NOW);
+	ck_assert_int_eq(r.w[WARN_ONSCENE_OVERRUN].eta, NOW + c->typical);
+	monitor_text(&r.w[WARN_ONSCENE_OVERRUN], text, sizeof text);
+	if (c->on_for == 75 * MIN)
+		ck_assert_str_eq(text, "on scene for 75 min (a typical job: 30 min)");
+}
+END_TEST
+
+/* callback: amber at the first call again, red from the second, for 1800 s after the
+ * latest; never on a closed ticket. */
+static const struct callback_case {
+	const char *name;
+	enum ticket_state state;
+	int64_t calls, ago;
+	int want;
+	const char *text;
+} callbacks[] = {
+	{ "none", N, 0, 0, NONE_, NULL },
+	{ "one, just now", N, 1, 0, AMB, "the customer called again 0 min ago" },
+	{ "one, 10 min ago, en route", E, 1, 10 * MIN, AMB,
+	    "the customer called again 10 min ago" },
+	{ "two", E, 2, 10 * MIN, RED, "the customer has called again 2 times, last 10 min ago" },
+	{ "two, 1800 s ago", O, 2, 1800 * S, RED, NULL },
+	{ "two, 1800 s + 1 ms ago", O, 2, 1800 * S + 1, NONE_, NULL },
+	{ "two, completed", TICKET_COMPLETED, 2, 0, NONE_, NULL },
+	{ "one, cancelled", TICKET_CANCELLED, 1, 0, NONE_, NULL },
+};
+
+START_TEST(test_callback)
+{
+	const struct callback_case *c = &callbacks[_i];
+	struct monitor_ticket t = { .state = c->state, .created = T0, .promised = T0 + 24 * 60 * MIN,
+	    .callbacks = c->calls, .last_callback = c->calls > 0 ? NOW : 0 };
+	struct monitor_result r;
+	char text[200];
+
+	monitor_check(&t, NULL, NULL, &sla, NOW + c->ago, &r);
+	ck_assert_msg((int)r.w[WARN_CALLBACK].level == c->want, "%s: level %d, want %d",
+	    c->name, (int)r.w[WARN_CALLBACK].level, c->want);
+	for (int k = 0; k < WARN_KIND_COUNT; k++)
+		if (k != WARN_CALLBACK)
+			ck_assert_int_eq(r.w[k].level, WARN_LEVEL_NONE);
+	if (c->want == NONE_)
+		return;
+	ck_assert_int_eq(r.w[WARN_CALLBACK].since, NOW);
+	monitor_text(&r.w[WARN_CALLBACK], text, sizeof text);
+	if (c->text != NULL)
+		ck_assert_str_eq(text, c->text);
+}
+END_TEST
+
 START_TEST(test_kind_tables)
 {
 	for (int i = 0; i < WARN_KIND_COUNT; i++) {
@@ -454,6 +635,11 @@ START_TEST(test_kind_tables)
 	ck_assert_str_eq(warn_kind_name(WARN_KIND_COUNT), "");
 	ck_assert_int_eq(warn_kind_level(WARN_OVERDUE), WARN_LEVEL_RED);
 	ck_assert_int_eq(warn_kind_level(WARN_GPS_LOST), WARN_LEVEL_NONE);
+	/* the wire names third-party clients rely on (PROTOCOL.md 8.3) */
+	ck_assert_str_eq(warn_kind_name(WARN_DEVIATION), "deviation");
+	ck_assert_str_eq(warn_kind_name(WARN_ONSCENE_OVERRUN), "onscene_overrun");
+	ck_assert_str_eq(warn_kind_name(WARN_WAITING_AGENT), "waiting_agent");
+	ck_assert_str_eq(warn_kind_name(WARN_CALLBACK), "callback");
 }
 END_TEST
 
@@ -468,6 +654,11 @@ monitor_suite(void)
 	tcase_add_test(tc, test_late_sequence);
 	tcase_add_test(tc, test_params_and_texts);
 	tcase_add_test(tc, test_wants_proposal);
+	tcase_add_test(tc, test_deviation_sequence);
+	tcase_add_test(tc, test_track);
+	tcase_add_loop_test(tc, test_onscene_overrun, 0,
+	    (int)(sizeof onscenes / sizeof onscenes[0]));
+	tcase_add_loop_test(tc, test_callback, 0, (int)(sizeof callbacks / sizeof callbacks[0]));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("classify");

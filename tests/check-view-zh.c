@@ -240,6 +240,10 @@ static const struct proto_warning warnings[] = {
 	    .text = "a better truck" },
 	{ W(6, 103, "not_accepted", "amber"), .text = "not accepted" },
 	{ W(7, 103, "waiting_agent", "amber"), .text = "waiting for an agent" },
+	{ W(8, 101, "deviation", "amber"), .subject = "CSH-XJ-V01", .text = "no closer" },
+	{ W(9, 101, "onscene_overrun", "amber"), .text = "on scene too long" },
+	{ W(10, 101, "callback", "red"), .text = "called again twice" },
+	{ W(11, 103, "callback", "amber"), .text = "called again" },
 };
 
 #define EP(f) ((uint64_t)1 << PROTO_event_params_##f)
@@ -531,6 +535,14 @@ START_TEST(test_prompts)
 	press('1');
 	sizes("re-dispatch question from the list");
 	press('n');
+	view_destroy(v);
+	v = view_detail_create(&m, 101, ACTION_NONE);
+	harness_answer_history(&m, 3, events, 5);
+	ck_assert_int_eq(rec.callback, 0);
+	press('b');		/* the customer called again: one key */
+	ck_assert_int_eq(rec.callback, 1);
+	ck_assert_int_eq(rec.id, 101);
+	sizes("call again recorded");
 	view_destroy(v);
 	v = view_board_create();
 	press('/');

@@ -125,6 +125,7 @@ enum keymap_scope {
 	X(COMPLAINT, "complaint", TICKET, "C")                  \
 	X(REDISPATCH, "redispatch", DETAIL, "R")                \
 	X(EDIT_TICKET, "edit_ticket", DETAIL, "e")              \
+	X(CALLBACK, "callback", DETAIL, "b")                    \
 	X(DIAG_UNDO, "diag_undo", DIAG, "u Backspace")          \
 	X(DIAG_SAFETY, "diag_safety", DIAG, "! x")              \
 	X(DIAG_DISPATCH_NOW, "diag_dispatch_now", DIAG, "N")    \

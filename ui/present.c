@@ -361,6 +361,7 @@ present_warning_text(const struct proto_warning *w, const struct proto_ticket *t
 {
 	/* the template's values, by name */
 	char min[24] = "", offers[24] = "", pct[24] = "", alt[24] = "", eta_min[24] = "";
+	char typical[24] = "";
 	/* A parameter counts when present and set: times after 1970, a truck named. */
 	bool subj = PROTO_HAS(w, warning, subject) && w->subject[0] != '\0';
 	bool since = PROTO_HAS(w, warning, since) && w->since > 0;
@@ -433,6 +434,26 @@ present_warning_text(const struct proto_warning *w, const struct proto_ticket *t
 		key = "warn.waiting_agent.text";
 		minutes(now - w->since, min, sizeof min);
 		break;
+	case WARN_DEVIATION:
+		if (!subj || !since)
+			break;
+		key = "warn.deviation.text";
+		minutes(now - w->since, min, sizeof min);
+		break;
+	case WARN_ONSCENE_OVERRUN:
+		if (!since || !has_eta || w->eta < w->since)
+			break;
+		key = "warn.onscene_overrun.text";
+		minutes(now - w->since, min, sizeof min);
+		minutes(w->eta - w->since, typical, sizeof typical);
+		break;
+	case WARN_CALLBACK:
+		if (!since)
+			break;
+		key = warn_level_parse(w->level) == WARN_LEVEL_RED ? "warn.callback.again" :
+		    "warn.callback.text";
+		minutes(now - w->since, min, sizeof min);
+		break;
 	default:
 		break;
 	}
@@ -443,7 +464,7 @@ present_warning_text(const struct proto_warning *w, const struct proto_ticket *t
 	}
 	const char *vars[] = {
 		"min", min, "gain", min, "offers", offers, "pct", pct, "alt", alt, "eta", eta_min,
-		"truck", truck, "subject", subject,
+		"truck", truck, "subject", subject, "typical", typical,
 	};
 	present_fill(i18n_tr(key), vars, ARRAY_LEN(vars) / 2, out, outsz);
 }

@@ -1180,6 +1180,24 @@ edit_ticket(struct view_detail *vd, struct model *m)
 	return view_want(&vd->view, VIEW_INTAKE, vd->id, ACTION_EDIT_TICKET);
 }
 
+/* The customer called again: recorded with one key (ticket.callback; the broker raises the
+ * callback warning at once). */
+static unsigned
+callback(struct view_detail *vd, struct model *m)
+{
+	const struct proto_ticket *t = model_ticket(m, vd->id);
+	int s = t != NULL ? state_of(t) : -1;
+	struct proto_ticket_callback a = { .id = vd->id, .present = 0 };
+
+	if (t == NULL)
+		return refuse(m, "detail.err_missing", NULL);
+	if (s < 0 || ticket_state_final((enum ticket_state)s))
+		return refuse(m, "detail.err_callback", t);
+	(void)command(vd, m, PROTO_MSG_ticket_callback, &a, "cmd.callback", NULL); /* a failure
+	                                                                 * is on the message line */
+	return UI_HANDLED | UI_REDRAW;
+}
+
 static unsigned
 detail_key(struct view *v, struct model *m, const struct key *k, enum keymap_action a)
 {
@@ -1209,6 +1227,8 @@ detail_key(struct view *v, struct model *m, const struct key *k, enum keymap_act
 		return redispatch(vd, m);
 	if (a == ACTION_EDIT_TICKET)
 		return edit_ticket(vd, m);
+	if (a == ACTION_CALLBACK)
+		return callback(vd, m);
 	if (a == ACTION_DIAG_START)	/* the flow view starts one if never diagnosed */
 		return view_want(v, VIEW_FLOW, vd->id, ACTION_DIAG_START);
 	if (a == ACTION_DIAG_QUEUE)

@@ -307,6 +307,9 @@ broker_op_callback(struct broker *b, const struct peer *p, const struct proto_re
 		BWHY_STR(&w, text, a->note);
 	}
 	broker_emit_ticket_why(b, t, EVENT_CALLBACK, req->user, detail, &w);
+	t->callbacks++;
+	t->last_callback = broker_now(b);
+	broker_watch_ticket(b, t, t->last_callback); /* the callback warning at once */
 	broker_reply_ticket(out, req, t);
 	return 0;
 }

@@ -20,6 +20,31 @@
 #include "util.h"
 
 #define STALL_MOVE_M 50.0
+
+/* The distance history of k's job while en route (the monitor's deviation rule): started
+ * afresh for another truck, a moved car, or a job not (or no longer) en route. */
+static void
+track_fix(struct btruck *k, int64_t ts)
+{
+	struct bticket *t = k->job;
+
+	if (t == NULL || t->truck != k)
+		return;
+	if (t->state != TICKET_EN_ROUTE) {
+		t->track.n = 0;
+		t->track.closest_ts = 0;
+		return;
+	}
+	if (t->track.n == 0 || t->track_gid != k->gid || t->track_lat != t->w.lat ||
+	    t->track_lon != t->w.lon) {
+		memset(&t->track, 0, sizeof t->track);
+		t->track_gid = k->gid;
+		t->track_lat = t->w.lat;
+		t->track_lon = t->w.lon;
+	}
+	monitor_track_add(&t->track, ts, geo_distance_m((struct geo_point){ k->w.lat, k->w.lon },
+	    (struct geo_point){ t->w.lat, t->w.lon }));
+}
 #define SKEW_REFUSE_MS 30000  /* fixes stamped further ahead of broker time are refused ... */
 #define SKEW_REFUSE_REAL_MS 1000 /* ... or this much real time, at a high time scale */
 #define SKEW_TOLERATE_MS 2000 /* ahead by up to this (or 100 ms real): taken as stamped */
@@ -179,6 +204,7 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 		}
 		k->placed = true;
 		k->pos_dirty = true;
+		track_fix(k, ts);
 		broker_truck_reindex(b, k);
 		return;
 	}

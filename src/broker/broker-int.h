@@ -47,6 +47,7 @@
 #include "geo.h"
 #include "hmap.h"
 #include "kinds.h"
+#include "monitor.h"
 #include "store.h"
 #include "ticket.h"
 #include "util.h"
@@ -78,6 +79,12 @@ struct bticket {
 	bool held;               /* waiting for a truck finishing a job nearby ... */
 	uint32_t hold;           /* ... this one (geo id) */
 	bool hold_tried;         /* tried once since its diagnosis hold ran out */
+	struct monitor_track track; /* its truck's distance to the car en route (broker-feed.c),
+	                             * for the deviation rule */
+	uint32_t track_gid;      /* ... of this truck (geo id) */
+	double track_lat, track_lon; /* ... to the car here */
+	int64_t callbacks;       /* calls again recorded (broker-edit.c), for the callback rule */
+	int64_t last_callback;   /* broker time of the latest; 0: none */
 };
 
 /* The states of a diagnosis session (the ticket's diag_state). */

@@ -1,5 +1,6 @@
 /* broker-watch.c: monitoring: the delay warnings of open tickets (not accepted, GPS lost,
- * stalled, ETA late, overdue, a better truck for re-dispatch, waiting for an agent), raised
+ * stalled, ETA late, overdue, a better truck for re-dispatch, waiting for an agent, driving
+ * away from the car, on scene too long, the customer calling again), raised
  * and cleared at every tick, and the ETA refresh from the truck's live position (its
  * history told only of meaningful changes). The loop's tick calls broker_watch_tick after
  * dispatch; dispatch and the ops clear settled warnings through broker_clear_warning.
@@ -35,8 +36,15 @@
 	    (uint64_t)1 << PROTO_warning_pct | (uint64_t)1 << PROTO_warning_offers |   \
 	    (uint64_t)1 << PROTO_warning_alt_eta | (uint64_t)1 << PROTO_warning_gain_s)
 
+/* The fault's typical minutes on scene (data/faults.ini onscene_min). */
+static int
+typical_onscene_min(const struct broker *b, const struct bticket *t)
+{
+	return t->fault < FAULT_COUNT ? b->data->faults[t->fault].onscene_min : 0;
+}
+
 static void
-monitor_ticket_of(const struct bticket *t, struct monitor_ticket *mt)
+monitor_ticket_of(const struct broker *b, const struct bticket *t, struct monitor_ticket *mt)
 {
 	*mt = (struct monitor_ticket){
 		.state = t->state,
@@ -47,6 +55,12 @@ monitor_ticket_of(const struct bticket *t, struct monitor_ticket *mt)
 		.offers = t->w.offers,
 		.last_offered = t->last_offered,
 		.manual = t->region != NULL && !t->region->auto_dispatch,
+		.on_scene = PROTO_HAS(&t->w, ticket, t_on_scene) ? t->w.t_on_scene : 0,
+		.typical_onscene_ms = (int64_t)typical_onscene_min(b, t) * 60000,
+		.callbacks = t->callbacks,
+		.last_callback = t->last_callback,
+		.track = t->state == TICKET_EN_ROUTE && t->track.n > 0 && t->truck != NULL &&
+		    t->track_gid == t->truck->gid ? &t->track : NULL,
 	};
 }
 
@@ -192,7 +206,7 @@ broker_watch_ticket(struct broker *b, struct bticket *t, int64_t now)
 	struct dispatch_candidate c;
 	struct monitor_proposal p, *pp = NULL;
 
-	monitor_ticket_of(t, &mt);
+	monitor_ticket_of(b, t, &mt);
 	if (k != NULL)
 		monitor_truck_of(k, &mk);
 

@@ -78,6 +78,10 @@ static const struct field sla_fields[] = {
 	FLD(struct data_sla, window_pct, FT_INT, 1, 100, 1),
 	FLD(struct data_sla, diag_hold_s, FT_INT, 0, 86400, 0),
 	FLD(struct data_sla, waiting_agent_s, FT_INT, 1, 86400, 0),
+	FLD(struct data_sla, deviation_fixes, FT_INT, 2, 7, 0),
+	FLD(struct data_sla, deviation_s, FT_INT, 1, 86400, 0),
+	FLD(struct data_sla, onscene_overrun_pct, FT_INT, 100, 1000, 0),
+	FLD(struct data_sla, callback_clear_s, FT_INT, 1, 86400, 0),
 };
 
 #define HOUR(k, n) { k, FT_DOUBLE, (n) * sizeof(double), sizeof(double), 0, 100, 1 }
@@ -503,6 +507,10 @@ begin_section(struct parser *p, const char *name)
 		p->target = &p->d->sla;
 		p->d->sla.diag_hold_s = DATA_DIAG_HOLD_S_DEFAULT;
 		p->d->sla.waiting_agent_s = DATA_WAITING_AGENT_S_DEFAULT;
+		p->d->sla.deviation_fixes = DATA_DEVIATION_FIXES_DEFAULT;
+		p->d->sla.deviation_s = DATA_DEVIATION_S_DEFAULT;
+		p->d->sla.onscene_overrun_pct = DATA_ONSCENE_OVERRUN_PCT_DEFAULT;
+		p->d->sla.callback_clear_s = DATA_CALLBACK_CLEAR_S_DEFAULT;
 		break;
 	case FILE_DISPATCH:
 		if (strcmp(name, "weights") != 0) {

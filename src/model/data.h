@@ -77,10 +77,20 @@ struct data_sla {
 	int window_pct;         /* warn when this share of the promised window is used */
 	int diag_hold_s;        /* automatic dispatch waits this long for a diagnosis */
 	int waiting_agent_s;    /* warn when a ticket waits this long for an agent's truck */
+	int deviation_fixes;    /* warn when an en-route truck is farther from the car at
+	                         * this many fixes in a row */
+	int deviation_s;        /* ... or has got no closer to it this long while moving */
+	int onscene_overrun_pct; /* warn when on scene longer than this % of the fault's
+	                          * typical time (faults.ini onscene_min) */
+	int callback_clear_s;   /* a call again warns this long after the latest one */
 };
 
 #define DATA_DIAG_HOLD_S_DEFAULT 600 /* diag_hold_s when sla.ini does not say */
 #define DATA_WAITING_AGENT_S_DEFAULT 180 /* waiting_agent_s when sla.ini does not say */
+#define DATA_DEVIATION_FIXES_DEFAULT 3 /* deviation_fixes when sla.ini does not say */
+#define DATA_DEVIATION_S_DEFAULT 300   /* deviation_s when sla.ini does not say */
+#define DATA_ONSCENE_OVERRUN_PCT_DEFAULT 200 /* onscene_overrun_pct when sla.ini does not say */
+#define DATA_CALLBACK_CLEAR_S_DEFAULT 1800 /* callback_clear_s when sla.ini does not say */
 
 /* The dispatcher's weights and limits (data/dispatch.ini, [weights]; every key optional,
  * the file too): what src/model/dispatch.h's struct dispatch_tuning is made from. The

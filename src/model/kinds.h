@@ -37,7 +37,10 @@ enum warn_level {
 	X(ETA_LATE, "eta_late", NONE, "warn.eta_late")                   \
 	X(OVERDUE, "overdue", RED, "warn.overdue")                       \
 	X(REDISPATCH, "redispatch", AMBER, "warn.redispatch")              \
-	X(WAITING_AGENT, "waiting_agent", NONE, "warn.waiting_agent")
+	X(WAITING_AGENT, "waiting_agent", NONE, "warn.waiting_agent")    \
+	X(DEVIATION, "deviation", NONE, "warn.deviation")                \
+	X(ONSCENE_OVERRUN, "onscene_overrun", NONE, "warn.onscene_overrun") \
+	X(CALLBACK, "callback", NONE, "warn.callback")
 
 enum warn_kind {
 #define X(e, s, lvl, key) WARN_##e,

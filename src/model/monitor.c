@@ -15,6 +15,10 @@ static const struct data_sla sla_default = {
 	.window_pct = 80,
 	.diag_hold_s = DATA_DIAG_HOLD_S_DEFAULT,
 	.waiting_agent_s = DATA_WAITING_AGENT_S_DEFAULT,
+	.deviation_fixes = DATA_DEVIATION_FIXES_DEFAULT,
+	.deviation_s = DATA_DEVIATION_S_DEFAULT,
+	.onscene_overrun_pct = DATA_ONSCENE_OVERRUN_PCT_DEFAULT,
+	.callback_clear_s = DATA_CALLBACK_CLEAR_S_DEFAULT,
 };
 
 const struct data_sla *
@@ -34,7 +38,41 @@ monitor_ticket_from_wire(const struct proto_ticket *w, struct monitor_ticket *mt
 		.promised = w->promised,
 		.eta = PROTO_HAS(w, ticket, eta) && w->eta > 0 ? w->eta : 0,
 		.offers = w->offers,
+		.on_scene = PROTO_HAS(w, ticket, t_on_scene) ? w->t_on_scene : 0,
 	};
+}
+
+void
+monitor_track_add(struct monitor_track *tr, int64_t ts, double dist_m)
+{
+	if (tr->n > 0 && ts < tr->ts[tr->n - 1])
+		return;
+	if (tr->n == MONITOR_TRACK_MAX) {
+		memmove(tr->ts, tr->ts + 1, (MONITOR_TRACK_MAX - 1) * sizeof tr->ts[0]);
+		memmove(tr->dist_m, tr->dist_m + 1, (MONITOR_TRACK_MAX - 1) * sizeof tr->dist_m[0]);
+		tr->n--;
+	}
+	tr->ts[tr->n] = ts;
+	tr->dist_m[tr->n] = dist_m;
+	tr->n++;
+	if (tr->closest_ts == 0 || dist_m <= tr->closest_m - MONITOR_PROGRESS_M) {
+		tr->closest_m = dist_m;
+		tr->closest_ts = ts;
+	}
+}
+
+/* Whether the truck grew farther from the car at each of its last `fixes` fixes, by
+ * MONITOR_AWAY_M in all. */
+static bool
+driving_away(const struct monitor_track *tr, int fixes)
+{
+	if (fixes < 1 || tr->n < fixes + 1)
+		return false;
+	int first = tr->n - 1 - fixes;
+	for (int i = first + 1; i < tr->n; i++)
+		if (tr->dist_m[i] <= tr->dist_m[i - 1])
+			return false;
+	return tr->dist_m[tr->n - 1] - tr->dist_m[first] >= MONITOR_AWAY_M;
 }
 
 bool
@@ -148,6 +186,48 @@ monitor_check(const struct monitor_ticket *t, const struct monitor_truck *k,
 		w->subject = k->id;
 	}
 
+	/* deviation: driving away from the car, or no closer for long, while moving */
+	const struct monitor_track *tr = t->track;
+	if (t->state == TICKET_EN_ROUTE && k != NULL && tr != NULL && tr->n > 0 &&
+	    !out->gps_stale && out->w[WARN_STALLED].level == WARN_LEVEL_NONE) {
+		int64_t still = tr->ts[tr->n - 1] - tr->closest_ts;
+		int64_t limit = (int64_t)sla->deviation_s * 1000;
+		bool away = driving_away(tr, sla->deviation_fixes);
+		enum warn_level lvl = WARN_LEVEL_NONE;
+		if (limit > 0 && still > 2 * limit)
+			lvl = WARN_LEVEL_RED;
+		else if (away || (limit > 0 && still > limit))
+			lvl = WARN_LEVEL_AMBER;
+		if (lvl != WARN_LEVEL_NONE) {
+			w = &out->w[WARN_DEVIATION];
+			w->level = lvl;
+			w->since = tr->closest_ts;
+			w->stall_ms = still;
+			w->pending = away;
+			w->subject = k->id;
+		}
+	}
+
+	/* on scene far longer than the fault's typical job */
+	int64_t overrun = t->typical_onscene_ms * sla->onscene_overrun_pct / 100;
+	if (t->state == TICKET_ON_SCENE && t->on_scene > 0 && overrun > 0 &&
+	    now - t->on_scene > overrun) {
+		w = &out->w[WARN_ONSCENE_OVERRUN];
+		w->level = now - t->on_scene > 2 * overrun ? WARN_LEVEL_RED : WARN_LEVEL_AMBER;
+		w->since = t->on_scene;
+		w->eta = t->on_scene + t->typical_onscene_ms;
+	}
+
+	/* the customer called again */
+	if (t->callbacks > 0 && t->last_callback > 0 && !ticket_state_final(t->state) &&
+	    t->state < TICKET_STATE_COUNT &&
+	    now - t->last_callback <= (int64_t)sla->callback_clear_s * 1000) {
+		w = &out->w[WARN_CALLBACK];
+		w->level = t->callbacks >= 2 ? WARN_LEVEL_RED : WARN_LEVEL_AMBER;
+		w->since = t->last_callback;
+		w->offers = t->callbacks;
+	}
+
 	/* late: predicted or actual; overdue replaces eta_late */
 	struct lateness l = lateness(t, sla, now);
 	if (l.overdue != WARN_LEVEL_NONE) {
@@ -254,6 +334,26 @@ monitor_text(const struct monitor_warning *w, char *out, size_t outsz)
 	case WARN_WAITING_AGENT:
 		snprintf(out, outsz, "waiting %" PRId64 " min for an agent to choose a truck",
 		    (w->at - w->since) / 60000);
+		break;
+	case WARN_DEVIATION:
+		if (w->pending)
+			snprintf(out, outsz, "%s is driving away from the car (no closer for %"
+			    PRId64 " min)", w->subject, w->stall_ms / 60000);
+		else
+			snprintf(out, outsz, "%s has got no closer to the car for %" PRId64 " min",
+			    w->subject, w->stall_ms / 60000);
+		break;
+	case WARN_ONSCENE_OVERRUN:
+		snprintf(out, outsz, "on scene for %" PRId64 " min (a typical job: %" PRId64
+		    " min)", (w->at - w->since) / 60000, (w->eta - w->since) / 60000);
+		break;
+	case WARN_CALLBACK:
+		if (w->offers >= 2)
+			snprintf(out, outsz, "the customer has called again %" PRId64 " times, "
+			    "last %" PRId64 " min ago", w->offers, (w->at - w->since) / 60000);
+		else
+			snprintf(out, outsz, "the customer called again %" PRId64 " min ago",
+			    (w->at - w->since) / 60000);
 		break;
 	case WARN_KIND_COUNT:
 		break;

@@ -25,6 +25,16 @@
  *   waiting_agent new, in a region without automatic dispatch (the agent chooses the
  *                 truck), more than waiting_agent_s after the call (amber; red past
  *                 3 x waiting_agent_s)
+ *   deviation     en_route, GPS not stale, not stalled, and the truck's distance to the
+ *                 car (struct monitor_track) grew at each of the last deviation_fixes
+ *                 fixes, by MONITOR_AWAY_M in all (amber), or has not fallen by
+ *                 MONITOR_PROGRESS_M for more than deviation_s between fix timestamps
+ *                 (amber; red past 2 x deviation_s)
+ *   onscene_overrun on_scene for more than onscene_overrun_pct % of the fault's typical
+ *                 time on scene (amber; red past twice that)
+ *   callback      open, and the customer called again (ticket.callback) no more than
+ *                 callback_clear_s ago (amber at the first call again, red from the
+ *                 second: the second call is the strongest sign of a failing rescue)
  * "Not yet on scene" is new, dispatched, accepted or en_route. A ticket without a promise
  * (promised <= 0, only from a console's partial data) is never overdue or late.
  *
@@ -51,12 +61,36 @@ struct monitor_ticket {
 	int64_t offers;           /* offers made so far */
 	const char *last_offered; /* the truck last offered; NULL or "" unknown */
 	bool manual;              /* its region has no automatic dispatch: an agent chooses */
+	int64_t on_scene;         /* when the truck reached the car; 0: not yet */
+	int64_t typical_onscene_ms; /* its fault's typical time on scene; 0: unknown */
+	int64_t callbacks;        /* calls again recorded on it */
+	int64_t last_callback;    /* the latest of them; 0: none */
+	const struct monitor_track *track; /* its truck's distance to the car; NULL: none */
 };
+
+/* The distance from a ticket's truck to the car at its latest fixes while en route (the
+ * broker keeps one per ticket and feeds it with monitor_track_add), and when it last fell
+ * by MONITOR_PROGRESS_M. */
+#define MONITOR_TRACK_MAX 8
+#define MONITOR_PROGRESS_M 50.0  /* closer by this much is progress */
+#define MONITOR_AWAY_M 200.0     /* farther by this much over the run is driving away */
+
+struct monitor_track {
+	int n;                    /* fixes held, oldest first */
+	int64_t ts[MONITOR_TRACK_MAX];     /* each fix's own timestamp */
+	double dist_m[MONITOR_TRACK_MAX];  /* straight-line distance to the car */
+	double closest_m;         /* the distance progress is measured from */
+	int64_t closest_ts;       /* the fix it was measured at */
+};
+
+/* Add a fix at ts, dist_m from the car (a fix older than the latest is ignored). */
+void monitor_track_add(struct monitor_track *tr, int64_t ts, double dist_m);
 
 struct proto_ticket;
 
-/* The view of a ticket's wire form: state, created, promised and eta (0 when absent);
- * round_start 0, last_offered NULL and manual false, which only the broker knows. A state this build
+/* The view of a ticket's wire form: state, created, promised, eta and on_scene (0 when
+ * absent); round_start 0, last_offered NULL, manual false, no callbacks, no typical time and
+ * no track, which only the broker knows. A state this build
  * does not know becomes TICKET_STATE_COUNT, which no rule applies to. */
 void monitor_ticket_from_wire(const struct proto_ticket *w, struct monitor_ticket *mt);
 
@@ -83,21 +117,26 @@ struct monitor_warning {
 	int64_t at;         /* the now it was checked at */
 	int64_t since;      /* not_accepted: round start; gps_lost: last fix (0 none);
 	                     * stalled: still since; overdue: the promise;
-	                     * waiting_agent: the call */
-	int64_t eta;        /* eta_late (by ETA), redispatch: the ticket's ETA */
+	                     * waiting_agent: the call; deviation: the fix the truck was
+	                     * last closer at; onscene_overrun: on scene; callback: the
+	                     * latest call again */
+	int64_t eta;        /* eta_late (by ETA), redispatch: the ticket's ETA;
+	                     * onscene_overrun: when a typical job would have ended */
 	int64_t promised;   /* eta_late, overdue */
 	int64_t late_ms;    /* overdue: now - promise; eta_late by ETA: ETA - promise
 	                     * (< 0: before) */
 	int64_t age_ms;     /* gps_lost: now - last fix */
 	int64_t stall_ms;   /* stalled: last fix - still since */
 	int pct;            /* eta_late by window: % of the window used (0: by ETA) */
-	int64_t offers;     /* not_accepted */
-	bool pending;       /* not_accepted: an offer is out (dispatched) */
+	int64_t offers;     /* not_accepted; callback: the calls again */
+	bool pending;       /* not_accepted: an offer is out (dispatched); deviation: driving
+	                     * away (not only no closer) */
 	int64_t alt_eta;    /* redispatch: when the proposed truck would arrive */
 	int64_t gain_ms;    /* redispatch: how much sooner */
 	const char *truck;  /* redispatch: the proposed truck */
-	const char *subject; /* the truck it is about: gps_lost, stalled, redispatch (the one it
-	                      * would replace), not_accepted (the last offered, NULL unknown) */
+	const char *subject; /* the truck it is about: gps_lost, stalled, deviation,
+	                      * redispatch (the one it would replace), not_accepted (the last
+	                      * offered, NULL unknown) */
 };
 
 struct monitor_result {
