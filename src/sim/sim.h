@@ -70,6 +70,12 @@ struct sim_summary {
 	double mean_bound_min;     /* the lower bound of the same responses (sim_world_bounds) */
 	double p90_bound_min;
 	double bound_within_promise;
+	double mean_work_bound_min; /* the tighter bound: busy trucks' work left counted
+	                               (sim_world_work_bounds) */
+	double mean_nodivert_bound_min; /* ... and trucks on their way to another call */
+	double mean_free_min;      /* the best idle truck at once, over the responses that had
+	                              one (sim_world_work_bounds) */
+	double free_share;         /* share of the responses whose call had an idle able truck */
 	double sim_elapsed_s;      /* broker time simulated */
 	double time_scale;
 	bool finished;             /* requests > 0 and all of them final */
