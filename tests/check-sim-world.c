@@ -1264,6 +1264,15 @@ START_TEST(world_bounds)
 	ck_assert_msg(sk < sr && sk > sb, "mean bounds %.0f s and %.0f s, mean response %.0f s",
 	    sb / n / 1000, sk / n / 1000, sr / n / 1000);
 	ck_assert_uint_gt(n_free, 0);
+	/* the parts of the responses' minutes over the bound add up to them */
+	struct sim_world_gaps g;
+	sim_world_gaps(fb->w, &g);
+	ck_assert_uint_eq(g.n + g.queued, n);
+	ck_assert_uint_gt(g.n, n / 2);
+	double parts = g.offer + g.reoffer + g.trip + g.choice + g.report + g.other;
+	ck_assert_msg(fabs(parts - (sr - sb)) < 1.0, "parts %.0f ms, responses - bounds %.0f ms",
+	    parts, sr - sb);
+	ck_assert(g.choice > 0);
 	qsort(r, n, sizeof *r, cmp_ms);
 	qsort(b, n, sizeof *b, cmp_ms);
 	ck_assert_int_le(b[n * 9 / 10], r[n * 9 / 10]);

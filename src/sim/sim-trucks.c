@@ -439,6 +439,7 @@ truck_offer(struct sim_world *w, struct truck *k, const struct sim_world_ticket 
 	double u, u2;
 
 	take_job(w, k, tk);
+	sim_cust_mark(w, tk->id, CM_OFFER, t, 0);
 	u = rng_uniform(&k->rng);
 	u2 = rng_uniform(&k->rng);
 	w->st.offers++;
@@ -478,6 +479,8 @@ act_accept(struct sim_world *w, struct truck *k, int64_t t)
 	plan_trip(w, k, t);
 	prep = (int64_t)rng_range(&k->rng, PREP_MIN_MS, PREP_MAX_MS);
 	trip = mv_trip_ms(&k->plan);
+	sim_cust_mark(w, k->job, CM_ACCEPT, t, truck_bound_ms(w, k, k->scene, k->expressway,
+	    t));
 	eta_s = quote_s(&k->rng, prep + trip);
 	sim_say_state(w, k, t, TICKET_ACCEPTED, eta_s, "");
 	w->st.accepted++;
@@ -547,6 +550,7 @@ truck_next_offer(struct sim_world *w, struct truck *k, const struct sim_world_ti
 	n->tk = *tk;
 	job_stream(w, k, tk, &n->rng);
 	truck_remember(k, tk->id, tk->t_dispatched);
+	sim_cust_mark(w, tk->id, CM_NEXT_OFFER, t, 0);
 	u = rng_uniform(&n->rng);
 	u2 = rng_uniform(&n->rng);
 	w->st.offers++;
@@ -684,6 +688,7 @@ truck_arrive(struct sim_world *w, struct truck *k, int64_t t)
 	k->pos = k->mv.path.pt[k->mv.path.n - 1];
 	switch (k->phase) {
 	case PH_EN_ROUTE:
+		sim_cust_mark(w, k->job, CM_ARRIVE, t, 0);
 		sim_say_state(w, k, t, TICKET_ON_SCENE, -1, "");
 		w->st.on_scene++;
 		work_on_scene(w, k, t);

@@ -120,6 +120,53 @@ cust_by_id(struct sim_world *w, int64_t id)
 	return NULL;
 }
 
+/* A step in the course of ticket id's call, for sim_world_gaps. */
+void
+sim_cust_mark(struct sim_world *w, int64_t id, enum cust_mark m, int64_t t, int64_t model_ms)
+{
+	struct cust *c = cust_by_id(w, id);
+
+	if (c == NULL || c->final)
+		return;
+	switch (m) {
+	case CM_NEXT_OFFER:
+		c->queued = true;
+		/* fall through */
+	case CM_OFFER:
+		if (c->t_offer1 == 0)
+			c->t_offer1 = t;
+		c->t_offer = t;
+		break;
+	case CM_ACCEPT:
+		c->t_accept = t;
+		c->model_ms = model_ms;
+		break;
+	case CM_ARRIVE:
+		c->t_arrive = t;
+		break;
+	}
+}
+
+static void
+cust_gaps(struct sim_world *w, const struct cust *c)
+{
+	struct sim_world_gaps *g = &w->gaps;
+	double excess = (double)(c->t_on_scene - c->created - c->bound_ms);
+
+	if (c->queued || c->t_offer1 == 0 || c->t_accept == 0 || c->t_arrive == 0 ||
+	    c->model_ms == 0) {
+		g->queued++;
+		g->other += excess;
+		return;
+	}
+	g->n++;
+	g->offer += (double)(c->t_offer1 - c->created);
+	g->reoffer += (double)(c->t_offer - c->t_offer1);
+	g->trip += (double)(c->t_arrive - c->t_offer - c->model_ms);
+	g->choice += (double)(c->model_ms - c->bound_ms);
+	g->report += (double)(c->t_on_scene - c->t_arrive);
+}
+
 static struct cust *
 cust_by_seq(struct sim_world *w, uint64_t seq)
 {
@@ -210,6 +257,7 @@ cust_final(struct sim_world *w, struct cust *c)
 			w->work = xreallocarray(w->work, w->cap_resp, sizeof *w->work);
 		}
 		w->bound[w->n_resp] = c->bound_ms;
+		cust_gaps(w, c);
 		w->work[w->n_resp] = (struct sim_world_bound){ .work_ms = c->work_ms,
 		    .nodivert_ms = c->nodivert_ms, .free_ms = c->free_ms };
 		w->resp[w->n_resp++] = c->t_on_scene - c->created;
@@ -871,6 +919,12 @@ sim_world_bounds(const struct sim_world *w, size_t *n, size_t *in_promise)
 	*n = w->n_resp;
 	*in_promise = w->bound_in_promise;
 	return w->bound;
+}
+
+void
+sim_world_gaps(const struct sim_world *w, struct sim_world_gaps *out)
+{
+	*out = w->gaps;
 }
 
 const struct sim_world_bound *

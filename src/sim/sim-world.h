@@ -319,6 +319,23 @@ struct sim_world_bound {
 	int64_t free_ms;
 };
 const struct sim_world_bound *sim_world_work_bounds(const struct sim_world *w, size_t *n);
+/* Where the responses' minutes over the lower bound went: sums (ms) over the responses of
+ * calls first offered to a free truck (n of them); for each, response - bound = offer +
+ * reoffer + trip + choice + report exactly:
+ *   offer    call -> its first offer (holds for a truck finishing a job, no truck free)
+ *   reoffer  first offer -> the offer taken (declines, timeouts)
+ *   trip     offer taken -> arrival, less the sent truck's truck_bound_ms at the answer
+ *            (a quick or slow answer and preparation, stalls, detours, the trip's jitter)
+ *   choice   the sent truck's truck_bound_ms less the bound (the bound's truck was nearer:
+ *            busy, or not chosen)
+ *   report   arrival -> the broker's t_on_scene (the lockstep's step)
+ * queued counts the other responses (taken while the truck finished a job; their excess
+ * is in other). */
+struct sim_world_gaps {
+	size_t n, queued;
+	double offer, reoffer, trip, choice, report, other;
+};
+void sim_world_gaps(const struct sim_world *w, struct sim_world_gaps *out);
 /* Ids of our intakes that are not final yet (up to max), for diagnostics; returns the
  * total count. */
 size_t sim_world_open_tickets(const struct sim_world *w, int64_t *ids, size_t max);

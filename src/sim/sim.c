@@ -994,6 +994,15 @@ sim_summary(const struct sim *s, struct sim_summary *out)
 		out->mean_nodivert_bound_min = sum_keep / (double)n / 60000.0;
 		out->mean_free_min = n_free > 0 ? sum_free / (double)n_free / 60000.0 : 0;
 		out->free_share = (double)n_free / (double)n;
+		sim_world_gaps(s->world, &out->gaps);
+		struct sim_world_gaps *g = &out->gaps;
+		double per = g->n > 0 ? 60000.0 * (double)g->n : 1;
+		g->offer /= per;
+		g->reoffer /= per;
+		g->trip /= per;
+		g->choice /= per;
+		g->report /= per;
+		g->other /= g->queued > 0 ? 60000.0 * (double)g->queued : 1;
 	}
 }
 

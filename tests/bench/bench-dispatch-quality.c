@@ -129,6 +129,14 @@ average(const struct harness_quality_run *r, int n, struct harness_quality_run *
 		o->mean_nodivert_bound_min += x->sum.mean_nodivert_bound_min / n;
 		o->mean_free_min += x->sum.mean_free_min / n;
 		o->free_share += x->sum.free_share / n;
+		o->gaps.n += x->sum.gaps.n;
+		o->gaps.queued += x->sum.gaps.queued;
+		o->gaps.offer += x->sum.gaps.offer / n;
+		o->gaps.reoffer += x->sum.gaps.reoffer / n;
+		o->gaps.trip += x->sum.gaps.trip / n;
+		o->gaps.choice += x->sum.gaps.choice / n;
+		o->gaps.report += x->sum.gaps.report / n;
+		o->gaps.other += x->sum.gaps.other / n;
 		o->sim_elapsed_s += x->sum.sim_elapsed_s / n;
 	}
 	uint64_t h = (uint64_t)n / 2, un = (uint64_t)n;
@@ -145,6 +153,8 @@ average(const struct harness_quality_run *r, int n, struct harness_quality_run *
 	o->queued = (o->queued + h) / un;
 	o->stalls = (o->stalls + h) / un;
 	o->dropouts = (o->dropouts + h) / un;
+	o->gaps.n = (o->gaps.n + (size_t)h) / (size_t)un;
+	o->gaps.queued = (o->gaps.queued + (size_t)h) / (size_t)un;
 }
 
 /* Print the comparison; true when the target is met. */
@@ -206,6 +216,14 @@ report(const struct harness_quality_scenario *sc, const char *path, const struct
 	    b->mean_nodivert_bound_min);
 	row_f("best idle truck at once, min", a->mean_free_min, b->mean_free_min);
 	row_f("calls with an idle able truck, %", 100 * a->free_share, 100 * b->free_share);
+	printf("  response over the lower bound, min a call (first offered to a free truck):\n");
+	row_f("  call -> first offer (holds, none free)", a->gaps.offer, b->gaps.offer);
+	row_f("  -> the offer taken (declines)", a->gaps.reoffer, b->gaps.reoffer);
+	row_f("  -> on scene, over the truck's model", a->gaps.trip, b->gaps.trip);
+	row_f("  sent truck's model - the bound's", a->gaps.choice, b->gaps.choice);
+	row_f("  arrival -> the broker sees it", a->gaps.report, b->gaps.report);
+	row_u("  calls counted (the rest: queued)", (uint64_t)a->gaps.n, (uint64_t)b->gaps.n);
+	row_f("  queued calls: response - bound", a->gaps.other, b->gaps.other);
 
 	double ratio = harness_quality_ratio(e, n);
 	double vs_bound = a->mean_bound_min > 0 ? a->mean_response_min / a->mean_bound_min : 0;
