@@ -23,7 +23,12 @@
  * from the call to the truck on scene (mean and 90th percentile, over the calls that had a
  * truck on scene), the share of those within the promise, offers, declines and timeouts,
  * and the lower bound of the same responses (sim_world_bounds: each call served by the
- * nearest able truck on shift as if every truck were free, which no dispatcher can beat);
+ * nearest able truck on shift as if every truck were free, which no dispatcher can beat),
+ * the tighter bounds that count the work left of trucks on scene or towing, and of those on
+ * their way to another call too, and what the best idle truck sent at once would take
+ * (sim_world_work_bounds), and the parts of the responses' minutes over the bound
+ * (sim_world_gaps: waiting for a first offer, declines, the trip over the sent truck's
+ * model, the sent truck's model over the bound's truck, the lockstep's report);
  * then the ratios of the averages, their spread over the seeds (lowest and highest), and
  * the verdict against the scenario's [target]: the average mean response at most
  * vs_nearest x the baseline's (0.85 where the fleet is under load: at least 15% lower; 1.0
