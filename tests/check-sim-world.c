@@ -1234,12 +1234,25 @@ START_TEST(world_bounds)
 	fb_run(fb, 7 * HOUR, 6 * HOUR, 5 * SEC);
 	const int64_t *resp = sim_world_responses(fb->w, &n, &in);
 	const int64_t *bound = sim_world_bounds(fb->w, &nb, &inb);
+	size_t nw, n_free = 0;
+	const struct sim_world_bound *wb = sim_world_work_bounds(fb->w, &nw);
+	double sk = 0;
 	ck_assert_uint_gt(n, 50);
 	ck_assert_uint_eq(nb, n);
+	ck_assert_uint_eq(nw, n);
 	int64_t *r = calloc(n, sizeof *r), *b = calloc(n, sizeof *b);
 	ck_assert(r != NULL && b != NULL);
 	for (size_t i = 0; i < n; i++) {
 		ck_assert_int_ge(bound[i], 2 * MIN + 30 * SEC + 35 * SEC);
+		/* counting busy trucks' work left only raises the bound; the best idle truck
+		 * at once is never nearer than the bound's truck */
+		ck_assert_int_ge(wb[i].work_ms, bound[i]);
+		ck_assert_int_ge(wb[i].nodivert_ms, wb[i].work_ms);
+		if (wb[i].free_ms > 0) {
+			ck_assert_int_ge(wb[i].free_ms, wb[i].nodivert_ms);
+			n_free++;
+		}
+		sk += (double)wb[i].nodivert_ms;
 		sr += (double)resp[i];
 		sb += (double)bound[i];
 		r[i] = resp[i];
@@ -1247,6 +1260,19 @@ START_TEST(world_bounds)
 	}
 	ck_assert_msg(sb < sr, "mean bound %.0f s, mean response %.0f s", sb / n / 1000,
 	    sr / n / 1000);
+	/* the tighter bound is a bound too, and tighter on a busy morning */
+	ck_assert_msg(sk < sr && sk > sb, "mean bounds %.0f s and %.0f s, mean response %.0f s",
+	    sb / n / 1000, sk / n / 1000, sr / n / 1000);
+	ck_assert_uint_gt(n_free, 0);
+	/* the parts of the responses' minutes over the bound add up to them */
+	struct sim_world_gaps g;
+	sim_world_gaps(fb->w, &g);
+	ck_assert_uint_eq(g.n + g.queued, n);
+	ck_assert_uint_gt(g.n, n / 2);
+	double parts = g.offer + g.reoffer + g.trip + g.choice + g.report + g.other;
+	ck_assert_msg(fabs(parts - (sr - sb)) < 1.0, "parts %.0f ms, responses - bounds %.0f ms",
+	    parts, sr - sb);
+	ck_assert(g.choice > 0);
 	qsort(r, n, sizeof *r, cmp_ms);
 	qsort(b, n, sizeof *b, cmp_ms);
 	ck_assert_int_le(b[n * 9 / 10], r[n * 9 / 10]);

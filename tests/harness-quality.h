@@ -18,7 +18,9 @@
  * ends by asking the broker for stats.kpi (tests/check-diag-rate.c measures the
  * phone-resolution rate so). With auto_dispatch, the broker and the simulator read a copy
  * of the data (in the run's directory) whose regions all dispatch automatically. The
- * simulator's summary carries the lower bound of the responses (sim_world_bounds).
+ * simulator's summary carries the lower bound of the responses (sim_world_bounds), two
+ * tighter bounds and the best idle truck at once (sim_world_work_bounds), and where the
+ * minutes over the bound went (sim_world_gaps).
  *
  * Nothing here exits: errors go to stderr and come back as false / run.ok. */
 #ifndef RD_HARNESS_QUALITY_H

@@ -130,26 +130,75 @@ job_kmh(struct sim_world *w, struct truck *k, int64_t t, bool expressway)
 	return data_region_speed_kmh(k->reg, hour, expressway);
 }
 
+/* Travel time (ms) of a trip of straight-line length d to a scene (expressway: the last 65%
+ * at expressway speed) at the region's speed for the hour of t, as the bounds count it: the
+ * path sim_world_path_make gives (detour x great circle), without the trip's jitter (x
+ * 0.85-1.15, which averages to no gain). */
+static double
+bound_travel_ms(const struct sim_world *w, const struct truck *k, double d, bool expressway,
+    int64_t t)
+{
+	int hour = civil_local_hour(t, w->o.tz_offset_s);
+	double len = d * k->reg->detour;
+	double v = data_region_speed_kmh(k->reg, hour, false) / 3.6;
+	double vx = data_region_speed_kmh(k->reg, hour, true) / 3.6;
+	double slow = expressway ? len * EXPRESSWAY_FROM : len;
+
+	return (slow / v + (len - slow) / vx) * 1000.0;
+}
+
 /* The expected time truck k would take to be at scene after a call at t, had it been free
  * and been offered the call at once (sim_world_bounds): the mean answer (accepts come
- * uniformly over 20-120 s, within the supplier's window) and preparation, then the path
- * sim_world_path_make gives (detour x great circle) at the region's speed for the hour
- * (the trip's jitter is x 0.85-1.15, which averages to no gain), the last 65% of an
- * expressway job at expressway speed. */
+ * uniformly over 20-120 s, within the supplier's window) and preparation, then the trip
+ * from where the truck is at the region's speed for the hour (bound_travel_ms). */
 int64_t
 truck_bound_ms(const struct sim_world *w, const struct truck *k, struct geo_point scene,
     bool expressway, int64_t t)
 {
-	int hour = civil_local_hour(t, w->o.tz_offset_s);
-	double len = geo_distance_m(truck_pos_at(k, t), scene) * k->reg->detour;
-	double v = data_region_speed_kmh(k->reg, hour, false) / 3.6;
-	double vx = data_region_speed_kmh(k->reg, hour, true) / 3.6;
-	double slow = expressway ? len * EXPRESSWAY_FROM : len;
-	double ms = (slow / v + (len - slow) / vx) * 1000.0;
+	double ms = bound_travel_ms(w, k, geo_distance_m(truck_pos_at(k, t), scene), expressway,
+	    t);
 	double hi = fmin(ACCEPT_MAX_MS, ANSWER_WINDOW * k->sup->offer_timeout_s * SEC);
 	double answer = (fmin(ACCEPT_MIN_MS, hi) + hi) / 2;
 
 	return (int64_t)(answer + (PREP_MIN_MS + PREP_MAX_MS) / 2 + ms);
+}
+
+/* As truck_bound_ms, but a truck on scene or towing counts from the end of its work
+ * (sim_world_work_bounds): no dispatcher can have it leave before. On scene, the time left
+ * there (a tow's trip to the garage is not counted: it only makes the way longer), then the
+ * mean preparation (the offer can be answered during the job, as the job after this one is)
+ * and the trip from the scene; towing, the rest of the tow, then the same from the garage.
+ * With divert false, a truck that accepted another call or is on its way to one counts the
+ * same from the end of that job: the rest of its preparation and trip (exactly as planned),
+ * then the shortest work on scene there can be (0.4 x the fault's mean, onscene_ms). The
+ * trip takes the faster of the speeds of the call's hour and of the hour the work ends. Any
+ * other truck (idle, or offered a call it may decline): truck_bound_ms. */
+int64_t
+truck_work_bound_ms(const struct sim_world *w, const struct truck *k, struct geo_point scene,
+    bool expressway, int64_t t, bool divert)
+{
+	struct geo_point end = k->scene;
+	int64_t left;
+	double min_work = 0.4 * w->d->faults[k->fault].onscene_min * MIN;
+
+	if (k->phase == PH_ON_SCENE) {
+		left = k->t_act != INT64_MAX && k->t_act > t ? k->t_act - t : 0;
+	} else if (k->phase == PH_TOWING && k->mv.on) {
+		end = k->mv.path.pt[k->mv.path.n - 1];
+		left = k->mv.t_arrive > t ? k->mv.t_arrive - t : 0;
+	} else if (!divert && k->phase == PH_EN_ROUTE && k->mv.on) {
+		left = (k->mv.t_arrive > t ? k->mv.t_arrive - t : 0) + (int64_t)min_work;
+	} else if (!divert && k->phase == PH_ACCEPTED && k->plan.on) {
+		left = (k->t_act != INT64_MAX && k->t_act > t ? k->t_act - t : 0) +
+		    mv_trip_ms(&k->plan) + (int64_t)min_work;
+	} else {
+		return truck_bound_ms(w, k, scene, expressway, t);
+	}
+	double d = geo_distance_m(end, scene);
+	double ms = fmin(bound_travel_ms(w, k, d, expressway, t),
+	    bound_travel_ms(w, k, d, expressway, t + left));
+
+	return left + (int64_t)((PREP_MIN_MS + PREP_MAX_MS) / 2 + ms);
 }
 
 static void
@@ -390,6 +439,7 @@ truck_offer(struct sim_world *w, struct truck *k, const struct sim_world_ticket 
 	double u, u2;
 
 	take_job(w, k, tk);
+	sim_cust_mark(w, tk->id, CM_OFFER, t, 0);
 	u = rng_uniform(&k->rng);
 	u2 = rng_uniform(&k->rng);
 	w->st.offers++;
@@ -429,6 +479,8 @@ act_accept(struct sim_world *w, struct truck *k, int64_t t)
 	plan_trip(w, k, t);
 	prep = (int64_t)rng_range(&k->rng, PREP_MIN_MS, PREP_MAX_MS);
 	trip = mv_trip_ms(&k->plan);
+	sim_cust_mark(w, k->job, CM_ACCEPT, t, truck_bound_ms(w, k, k->scene, k->expressway,
+	    t));
 	eta_s = quote_s(&k->rng, prep + trip);
 	sim_say_state(w, k, t, TICKET_ACCEPTED, eta_s, "");
 	w->st.accepted++;
@@ -498,6 +550,7 @@ truck_next_offer(struct sim_world *w, struct truck *k, const struct sim_world_ti
 	n->tk = *tk;
 	job_stream(w, k, tk, &n->rng);
 	truck_remember(k, tk->id, tk->t_dispatched);
+	sim_cust_mark(w, tk->id, CM_NEXT_OFFER, t, 0);
 	u = rng_uniform(&n->rng);
 	u2 = rng_uniform(&n->rng);
 	w->st.offers++;
@@ -635,6 +688,7 @@ truck_arrive(struct sim_world *w, struct truck *k, int64_t t)
 	k->pos = k->mv.path.pt[k->mv.path.n - 1];
 	switch (k->phase) {
 	case PH_EN_ROUTE:
+		sim_cust_mark(w, k->job, CM_ARRIVE, t, 0);
 		sim_say_state(w, k, t, TICKET_ON_SCENE, -1, "");
 		w->st.on_scene++;
 		work_on_scene(w, k, t);

@@ -123,6 +123,13 @@ struct cust {
 	int64_t t_self;          /* gives up by itself then, or INT64_MAX */
 	int64_t t_patience;      /* cancels then if no truck accepted, or INT64_MAX */
 	int64_t bound_ms;        /* the lower bound of its response (sim_world_bounds) */
+	int64_t work_ms;         /* ... counting the work left of busy trucks (work_bounds) */
+	int64_t nodivert_ms;     /* ... and of trucks on their way to a call (work_bounds) */
+	int64_t free_ms;         /* the best truck_bound_ms of the idle trucks, or 0 */
+	/* its course, for sim_world_gaps (0: not yet) */
+	int64_t t_offer1, t_offer, t_accept, t_arrive;
+	int64_t model_ms;        /* the accepting truck's truck_bound_ms at the answer */
+	bool queued;             /* offered while the truck finished a job */
 
 	enum cust_diag d;
 	struct sim_world_cause cause;
@@ -179,6 +186,8 @@ struct sim_world {
 	size_t n_resp, cap_resp, in_promise;
 	int64_t *bound;          /* the lower bound of each response, cap_resp of them */
 	size_t bound_in_promise;
+	struct sim_world_bound *work; /* the other figures of each response, cap_resp */
+	struct sim_world_gaps gaps;
 	uint64_t finals;         /* our created intakes that are final */
 	int64_t last_created;
 };
@@ -211,6 +220,8 @@ struct geo_point truck_pos_at(const struct truck *k, int64_t t);
 /* sim-trucks.c */
 int64_t truck_bound_ms(const struct sim_world *w, const struct truck *k, struct geo_point scene,
     bool expressway, int64_t t);
+int64_t truck_work_bound_ms(const struct sim_world *w, const struct truck *k,
+    struct geo_point scene, bool expressway, int64_t t, bool divert);
 void truck_send_fix(struct sim_world *w, struct truck *k, int64_t t);
 int64_t truck_due(const struct truck *k);
 void truck_schedule_shift(struct sim_world *w, struct truck *k, int64_t t);
@@ -236,6 +247,9 @@ void diag_ticket(struct sim_world *w, struct cust *c, const struct sim_world_tic
 void diag_event(struct sim_world *w, struct cust *c, int64_t t);
 
 /* sim-world.c */
+enum cust_mark { CM_OFFER, CM_NEXT_OFFER, CM_ACCEPT, CM_ARRIVE };
+void sim_cust_mark(struct sim_world *w, int64_t id, enum cust_mark m, int64_t t,
+    int64_t model_ms);
 struct sim_world_action *sim_push(struct sim_world *w, enum sim_world_action_kind kind,
     int64_t ts);
 void sim_say_state(struct sim_world *w, struct truck *k, int64_t t, enum ticket_state s,

@@ -120,6 +120,53 @@ cust_by_id(struct sim_world *w, int64_t id)
 	return NULL;
 }
 
+/* A step in the course of ticket id's call, for sim_world_gaps. */
+void
+sim_cust_mark(struct sim_world *w, int64_t id, enum cust_mark m, int64_t t, int64_t model_ms)
+{
+	struct cust *c = cust_by_id(w, id);
+
+	if (c == NULL || c->final)
+		return;
+	switch (m) {
+	case CM_NEXT_OFFER:
+		c->queued = true;
+		/* fall through */
+	case CM_OFFER:
+		if (c->t_offer1 == 0)
+			c->t_offer1 = t;
+		c->t_offer = t;
+		break;
+	case CM_ACCEPT:
+		c->t_accept = t;
+		c->model_ms = model_ms;
+		break;
+	case CM_ARRIVE:
+		c->t_arrive = t;
+		break;
+	}
+}
+
+static void
+cust_gaps(struct sim_world *w, const struct cust *c)
+{
+	struct sim_world_gaps *g = &w->gaps;
+	double excess = (double)(c->t_on_scene - c->created - c->bound_ms);
+
+	if (c->queued || c->t_offer1 == 0 || c->t_accept == 0 || c->t_arrive == 0 ||
+	    c->model_ms == 0) {
+		g->queued++;
+		g->other += excess;
+		return;
+	}
+	g->n++;
+	g->offer += (double)(c->t_offer1 - c->created);
+	g->reoffer += (double)(c->t_offer - c->t_offer1);
+	g->trip += (double)(c->t_arrive - c->t_offer - c->model_ms);
+	g->choice += (double)(c->model_ms - c->bound_ms);
+	g->report += (double)(c->t_on_scene - c->t_arrive);
+}
+
 static struct cust *
 cust_by_seq(struct sim_world *w, uint64_t seq)
 {
@@ -207,8 +254,12 @@ cust_final(struct sim_world *w, struct cust *c)
 			w->cap_resp = w->cap_resp ? w->cap_resp * 2 : 64;
 			w->resp = xreallocarray(w->resp, w->cap_resp, sizeof *w->resp);
 			w->bound = xreallocarray(w->bound, w->cap_resp, sizeof *w->bound);
+			w->work = xreallocarray(w->work, w->cap_resp, sizeof *w->work);
 		}
 		w->bound[w->n_resp] = c->bound_ms;
+		cust_gaps(w, c);
+		w->work[w->n_resp] = (struct sim_world_bound){ .work_ms = c->work_ms,
+		    .nodivert_ms = c->nodivert_ms, .free_ms = c->free_ms };
 		w->resp[w->n_resp++] = c->t_on_scene - c->created;
 		if (c->promised > 0 && c->t_on_scene <= c->promised)
 			w->in_promise++;
@@ -224,25 +275,44 @@ cust_final(struct sim_world *w, struct cust *c)
 #define CALL_STREAM 0x5ca11ULL
 #define BURST_GAP_MS 5000 /* calls of the opening burst, broker time apart */
 
-/* The lower bound of a call's response: the best truck_bound_ms of the trucks on shift able
- * to serve its fault, busy or not (0 when there is none). */
-static int64_t
-call_bound(const struct sim_world *w, const struct sim_world_intake *in, int64_t t)
+/* The lower bounds of call c's response (0 when no truck on shift can serve its fault): the
+ * best truck_bound_ms of the trucks on shift able to serve it, busy or not; the best
+ * truck_work_bound_ms, diverting trucks on their way to a call or not; and the best truck_bound_ms of those idle then (0 when none is). */
+static void
+call_bound(const struct sim_world *w, const struct sim_world_intake *in, int64_t t,
+    struct cust *c)
 {
 	struct geo_point scene = { in->lat, in->lon };
 	uint32_t kinds = w->d->faults[in->fault].kinds;
 	bool xw = (in->flags & TICKET_FLAG_EXPRESSWAY) != 0;
-	int64_t best = INT64_MAX;
+	int64_t best = INT64_MAX, work = INT64_MAX, keep = INT64_MAX, idle = INT64_MAX;
 
 	for (size_t i = 0; i < w->n_trucks; i++) {
 		const struct truck *k = &w->trucks[i];
 		if (k->phase == PH_OFF || !(kinds & (1u << k->kind)))
 			continue;
 		int64_t b = truck_bound_ms(w, k, scene, xw, t);
+		int64_t wb = truck_work_bound_ms(w, k, scene, xw, t, true);
+		int64_t kb = truck_work_bound_ms(w, k, scene, xw, t, false);
 		if (b < best)
 			best = b;
+		if (wb < work)
+			work = wb;
+		if (kb < keep)
+			keep = kb;
+		if (k->phase == PH_IDLE && b < idle)
+			idle = b;
 	}
-	return best == INT64_MAX ? 0 : best;
+	c->bound_ms = best == INT64_MAX ? 0 : best;
+	/* each is a bound, so the larger of two is one: a busy truck counted without an
+	 * answer (it can answer during its job) may come out below the first */
+	if (work < best)
+		work = best;
+	if (keep < work)
+		keep = work;
+	c->work_ms = work == INT64_MAX ? 0 : work;
+	c->nodivert_ms = keep == INT64_MAX ? 0 : keep;
+	c->free_ms = idle == INT64_MAX ? 0 : idle;
 }
 
 static void
@@ -280,7 +350,7 @@ new_call(struct sim_world *w, int64_t t)
 		    SELF_CANCEL_MAX_MS);
 	c->t_patience = t + (int64_t)(promise * MIN *
 	    rng_range(&r, PATIENCE_MIN, PATIENCE_MAX));
-	c->bound_ms = call_bound(w, &a->intake, t);
+	call_bound(w, &a->intake, t, c);
 	diag_call(w, c, &a->intake, t);
 	w->st.generated++;
 	if (w->o.requests > 0)
@@ -534,6 +604,7 @@ sim_world_destroy(struct sim_world *w)
 	free(w->q);
 	free(w->resp);
 	free(w->bound);
+	free(w->work);
 	free(w);
 }
 
@@ -848,6 +919,19 @@ sim_world_bounds(const struct sim_world *w, size_t *n, size_t *in_promise)
 	*n = w->n_resp;
 	*in_promise = w->bound_in_promise;
 	return w->bound;
+}
+
+void
+sim_world_gaps(const struct sim_world *w, struct sim_world_gaps *out)
+{
+	*out = w->gaps;
+}
+
+const struct sim_world_bound *
+sim_world_work_bounds(const struct sim_world *w, size_t *n)
+{
+	*n = w->n_resp;
+	return w->work;
 }
 
 size_t

@@ -299,6 +299,43 @@ const int64_t *sim_world_responses(const struct sim_world *w, size_t *n, size_t 
  * truck coming on shift later aside): every other choice is farther, waits, or is
  * declined. in_promise counts those within the promise. Borrowed. */
 const int64_t *sim_world_bounds(const struct sim_world *w, size_t *n, size_t *in_promise);
+/* Two more figures of each of those responses (same order, same count), which tell what of
+ * the gap between response and bound no dispatcher can recover:
+ * - work_ms, a tighter lower bound: as sim_world_bounds, but a truck on scene or towing at
+ *   the call counts from the end of its work (truck_work_bound_ms in sim-trucks.c): its
+ *   time left, the mean preparation, the trip from where the work ends. No dispatcher beats
+ *   its mean either; the gap between the two is the busy trucks' work left.
+ * - nodivert_ms: as work_ms, but a truck that accepted another call or is on its way to
+ *   one also counts from the end of that job (the shortest work on scene there can be): a
+ *   bound for every dispatcher that does not take a truck off its way to a customer, as the
+ *   broker's never does (only an agent's choice can).
+ * - free_ms: what sending the best idle truck at the call at once would take, by the same
+ *   model as the bound (0 when no able truck was idle); not a bound: holding for a truck
+ *   that finishes a job nearby can beat it.
+ * Borrowed. */
+struct sim_world_bound {
+	int64_t work_ms;
+	int64_t nodivert_ms;
+	int64_t free_ms;
+};
+const struct sim_world_bound *sim_world_work_bounds(const struct sim_world *w, size_t *n);
+/* Where the responses' minutes over the lower bound went: sums (ms) over the responses of
+ * calls first offered to a free truck (n of them); for each, response - bound = offer +
+ * reoffer + trip + choice + report exactly:
+ *   offer    call -> its first offer (holds for a truck finishing a job, no truck free)
+ *   reoffer  first offer -> the offer taken (declines, timeouts)
+ *   trip     offer taken -> arrival, less the sent truck's truck_bound_ms at the answer
+ *            (a quick or slow answer and preparation, stalls, detours, the trip's jitter)
+ *   choice   the sent truck's truck_bound_ms less the bound (the bound's truck was nearer:
+ *            busy, or not chosen)
+ *   report   arrival -> the broker's t_on_scene (the lockstep's step)
+ * queued counts the other responses (taken while the truck finished a job; their excess
+ * is in other). */
+struct sim_world_gaps {
+	size_t n, queued;
+	double offer, reoffer, trip, choice, report, other;
+};
+void sim_world_gaps(const struct sim_world *w, struct sim_world_gaps *out);
 /* Ids of our intakes that are not final yet (up to max), for diagnostics; returns the
  * total count. */
 size_t sim_world_open_tickets(const struct sim_world *w, int64_t *ids, size_t max);

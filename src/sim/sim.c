@@ -978,6 +978,31 @@ sim_summary(const struct sim *s, struct sim_summary *out)
 		out->p90_bound_min = (double)sorted[(size_t)ceil(0.9 * (double)n) - 1] / 60000.0;
 		out->bound_within_promise = (double)in_promise / (double)n;
 		free(sorted);
+		const struct sim_world_bound *wb = sim_world_work_bounds(s->world, &n);
+		double sum_free = 0, sum_keep = 0;
+		size_t n_free = 0;
+		sum = 0;
+		for (size_t i = 0; i < n; i++) {
+			sum += (double)wb[i].work_ms;
+			sum_keep += (double)wb[i].nodivert_ms;
+			if (wb[i].free_ms > 0) {
+				sum_free += (double)wb[i].free_ms;
+				n_free++;
+			}
+		}
+		out->mean_work_bound_min = sum / (double)n / 60000.0;
+		out->mean_nodivert_bound_min = sum_keep / (double)n / 60000.0;
+		out->mean_free_min = n_free > 0 ? sum_free / (double)n_free / 60000.0 : 0;
+		out->free_share = (double)n_free / (double)n;
+		sim_world_gaps(s->world, &out->gaps);
+		struct sim_world_gaps *g = &out->gaps;
+		double per = g->n > 0 ? 60000.0 * (double)g->n : 1;
+		g->offer /= per;
+		g->reoffer /= per;
+		g->trip /= per;
+		g->choice /= per;
+		g->report /= per;
+		g->other /= g->queued > 0 ? 60000.0 * (double)g->queued : 1;
 	}
 }
 

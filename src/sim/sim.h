@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim-world.h"
+
 struct sim_opts {
 	const char *api, *pub, *feed; /* broker endpoints; NULL: endpoints.h */
 	const char *data_dir;         /* reference data; NULL: data_default_dir() */
@@ -70,6 +72,14 @@ struct sim_summary {
 	double mean_bound_min;     /* the lower bound of the same responses (sim_world_bounds) */
 	double p90_bound_min;
 	double bound_within_promise;
+	double mean_work_bound_min; /* the tighter bound: busy trucks' work left counted
+	                               (sim_world_work_bounds) */
+	double mean_nodivert_bound_min; /* ... and trucks on their way to another call */
+	double mean_free_min;      /* the best idle truck at once, over the responses that had
+	                              one (sim_world_work_bounds) */
+	double free_share;         /* share of the responses whose call had an idle able truck */
+	struct sim_world_gaps gaps; /* where the minutes over the bound went: the mean of each
+	                              part in minutes, over gaps.n (other: over gaps.queued) */
 	double sim_elapsed_s;      /* broker time simulated */
 	double time_scale;
 	bool finished;             /* requests > 0 and all of them final */
