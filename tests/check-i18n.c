@@ -292,6 +292,14 @@ START_TEST(test_event_text)
 	ck_assert_str_eq(out, "A1 已接单，服务商预计 7 分钟到达");
 	present_event_text(&s, NULL, NULL, out, sizeof out);
 	ck_assert_str_eq(out, present_state("en_route"));
+	/* a value ending a sentence before an addition's punctuation loses its full stop */
+	struct proto_event o = { .kind = "diag_outcome", .code = "diag_outcome",
+		.params = { .diag = "dispatched", .outcome = "派服务车搭电。", .need = "van",
+		.present = (uint64_t)1 << PROTO_event_params_diag |
+		(uint64_t)1 << PROTO_event_params_outcome | (uint64_t)1 << PROTO_event_params_need },
+		.present = e.present };
+	present_event_text(&o, NULL, NULL, out, sizeof out);
+	ck_assert_msg(strstr(out, "派服务车搭电，") != NULL && strstr(out, "。，") == NULL, "%s", out);
 	/* no code, an unknown code: the detail */
 	e.present = 0;
 	present_event_text(&e, NULL, NULL, out, sizeof out);

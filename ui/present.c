@@ -128,6 +128,30 @@ joins(const char *t)
 	    strncmp(t, "\xef\xbc\x88", 3) == 0;
 }
 
+/* A value that ends a sentence ("...电瓶搭电。") followed by an addition that goes on
+ * with punctuation ("，需要服务车"): drop the full stop, keep the joining mark. */
+static void
+drop_stops(char *s)
+{
+	static const char *const stops[] = { "\xe3\x80\x82", "." };	/* "。" "." */
+	char *r = s, *w = s;
+
+	while (*r != '\0') {
+		size_t k = 0;
+		for (size_t i = 0; i < ARRAY_LEN(stops) && k == 0; i++)
+			if (strncmp(r, stops[i], strlen(stops[i])) == 0 &&
+			    r[strlen(stops[i])] != '\0' && r[strlen(stops[i])] != '.' &&
+			    joins(r + strlen(stops[i])) && r[strlen(stops[i])] != '(')
+				k = strlen(stops[i]);
+		if (k > 0) {
+			r += k;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+}
+
 /* The flow text of an id of kind name (flow, node, to_node, outcome, stop), or NULL. */
 static const char *
 flow_word(const struct flow_set *fs, const char *name, const char *id)
@@ -276,6 +300,7 @@ present_event_text(const struct proto_event *e, const struct data *d,
 	vars[2 * n + 1] = lab != NULL ? lab : "?";
 	n++;
 	present_fill(tmpl, vars, n, out, outsz);
+	drop_stops(out);
 }
 
 /* A refusal's machine form in the UI language into out: false when it has none, or one
