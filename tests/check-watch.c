@@ -8,7 +8,10 @@
  *   - a battery job (20 min typical) on scene past 40 min raises `onscene_overrun`, red
  *     past 80 min, cleared when the ticket completes;
  *   - a call again raises `callback` at once (amber), the second turns it red, it clears
- *     1800 s after the latest call, and when the ticket closes. */
+ *     1800 s after the latest call, and when the ticket closes;
+ *   - a fix that puts the truck far away moves the ETA and raises `eta_late` (red) in the
+ *     broker turn that applied it, with no step of the clock (no monitoring pass), within
+ *     the 30 s between two ETA refreshes; a fix back near the car clears it the same way. */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -138,6 +141,48 @@ START_TEST(test_callbacks)
 }
 END_TEST
 
+/* Whether ticket's events include one of kind. */
+static bool
+has_event(int64_t ticket, const char *kind)
+{
+	char kinds[2048], want[40];
+	struct proto_reply r;
+
+	town_event_kinds(ticket, kinds, sizeof kinds, &r);
+	proto_reply_finish(&r);
+	snprintf(want, sizeof want, " %s ", kind);
+	char padded[sizeof kinds + 2];
+	snprintf(padded, sizeof padded, " %s ", kinds);
+	return strstr(padded, want) != NULL;
+}
+
+START_TEST(test_fix_raises_at_once)
+{
+	struct proto_ticket t = en_route("F1", "battery");
+	struct proto_pub p;
+	struct proto_warning w;
+	int64_t at = town_broker.now;
+
+	ck_assert(!has_event(t.id, "eta"));
+	/* 200 km north: 20 000 s away, the promise is 60 min; the clock does not move */
+	town_fix("F1", geo_destination((struct geo_point){ TOWN_LAT, TOWN_LON }, 0, 200000));
+	ck_assert_int_eq(town_broker.now, at);
+	w = expect_warning(t.id, "eta_late", "red", "eta_late raised by the fix");
+	ck_assert_int_eq(w.ts, at);
+	ck_assert_int_lt(llabs(w.eta - (at + 20000 * 1000)), 1000);
+	do
+		town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_TICKET, .ticket = t.id },
+		    "the ticket with its new ETA");
+	while (p.u.ticket.eta != w.eta);
+	ck_assert(has_event(t.id, "eta")); /* 5 min or more: the history tells it */
+	/* back 1 km from the car, still with no step: the ETA comes back, the warning clears */
+	town_fix("F1", geo_destination((struct geo_point){ TOWN_LAT, TOWN_LON }, 0, 1000));
+	ck_assert_int_eq(town_broker.now, at);
+	w = expect_warning(t.id, "eta_late", "", "eta_late cleared by the fix");
+	ck_assert_int_eq(w.ts, at);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -147,5 +192,6 @@ main(void)
 	tcase_add_test(tc, test_deviation);
 	tcase_add_test(tc, test_onscene_overrun);
 	tcase_add_test(tc, test_callbacks);
+	tcase_add_test(tc, test_fix_raises_at_once);
 	return harness_broker_main(s, base_dir);
 }

@@ -1,6 +1,7 @@
 /* broker-feed.c: the suppliers' feed: GPS fixes (positions, the stall clock) and the status
  * a supplier sets on its trucks (registration, on and off duty, kind and supplier). The
- * loop calls broker_handle_feed; it calls broker-supplier.c and broker-emit.c.
+ * loop calls broker_handle_feed; it calls broker-watch.c (a fix checks its truck's job at
+ * once), broker-supplier.c and broker-emit.c.
  *
  * A fix is never much younger than its arrival: one stamped ahead of broker time by more
  * than the tolerance (2 s, clocks and jitter) is taken at the time it arrived, so no
@@ -206,6 +207,7 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 		k->pos_dirty = true;
 		track_fix(k, ts);
 		broker_truck_reindex(b, k);
+		broker_watch_fix(b, k, now); /* its job's ETA and warnings, in this batch */
 		return;
 	}
 

@@ -405,7 +405,7 @@ const void **broker_stream_entities(const struct broker *b, enum proto_stream s,
  * (declined trucks, offers today) from the event log. */
 void broker_relink(struct broker *b);
 
-/* ---- broker-watch.c: called by the tick, dispatch and the ops ---- */
+/* ---- broker-watch.c: called by the tick, the feed, dispatch and the ops ---- */
 
 /* Clear t's warning of kind k if it has one. */
 void broker_clear_warning(struct broker *b, struct bticket *t, enum warn_kind k);
@@ -413,6 +413,10 @@ void broker_clear_warning(struct broker *b, struct bticket *t, enum warn_kind k)
 void broker_watch_ticket(struct broker *b, struct bticket *t, int64_t now);
 /* broker_watch_ticket for every open ticket. */
 void broker_watch_tick(struct broker *b, int64_t now);
+/* After a fix of k: broker_watch_ticket of k's job, if k has one and is its truck, at once
+ * (the ETA may move within the 30 s between two refreshes when it crosses a threshold of
+ * the late rule or by as much as its history tells). */
+void broker_watch_fix(struct broker *b, struct btruck *k, int64_t now);
 
 /* ---- broker-dispatch.c: called by the tick and the ops ---- */
 

@@ -1,9 +1,11 @@
 /* broker-watch.c: monitoring: the delay warnings of open tickets (not accepted, GPS lost,
  * stalled, ETA late, overdue, a better truck for re-dispatch, waiting for an agent, driving
  * away from the car, on scene too long, the customer calling again), raised
- * and cleared at every tick, and the ETA refresh from the truck's live position (its
- * history told only of meaningful changes). The loop's tick calls broker_watch_tick after
- * dispatch; dispatch and the ops clear settled warnings through broker_clear_warning.
+ * and cleared at every tick and, for a ticket whose truck sends a fix, at once in the batch
+ * that applied the fix, and the ETA refresh from the truck's live position (its history
+ * told only of meaningful changes). The loop's tick calls broker_watch_tick after
+ * dispatch, the feed broker_watch_fix; dispatch and the ops clear settled warnings through
+ * broker_clear_warning.
  * Calls the pure src/model/monitor.c, broker-eta.c (travel times, the ETA, the query of a
  * re-dispatch proposal), broker-state.c and broker-emit.c; never broker-dispatch.c. */
 #include "broker-int.h"
@@ -195,8 +197,64 @@ eta_worth_telling(struct bticket *t, int64_t eta, int64_t now)
 	return llabs(eta - t->eta_logged) >= need;
 }
 
-void
-broker_watch_ticket(struct broker *b, struct bticket *t, int64_t now)
+/* Which side of the late rule's thresholds eta falls on (0 on time, 1 within the margin
+ * of the promise, 2 after it): a fix that moves the ETA across one changes a warning. */
+static int
+eta_band(const struct bticket *t, const struct data_sla *sla, int64_t eta)
+{
+	if (t->w.promised <= 0 || eta <= 0)
+		return 0;
+	if (eta > t->w.promised)
+		return 2;
+	return eta > t->w.promised - (int64_t)sla->late_margin_s * 1000 ? 1 : 0;
+}
+
+/* The ETA refresh from the truck's live position: by at least ETA_CHANGE_MS (or a change of
+ * source) and ETA_MIN_GAP_MS after the last change. On a fix (fix) the gap is waived for a
+ * change that matters: one the history tells (a new source, 5 minutes or a fifth of the
+ * time left) or one across the late rule's thresholds. */
+static void
+refresh_eta(struct broker *b, struct bticket *t, struct monitor_ticket *mt,
+    const struct monitor_truck *mk, int64_t now, bool fix)
+{
+	const struct data_sla *sla = &b->data->sla;
+	struct btruck *k = t->truck;
+	int64_t eta = now + broker_travel_ms(b, t, k, now);
+	const char *src = monitor_gps_stale(mk, sla, now) ? "stale" : b->eta->src;
+
+	if (t->state == TICKET_ACCEPTED && strcmp(t->w.eta_src, "supplier") == 0 && t->w.eta > eta)
+		return; /* the truck has not left; trust the supplier's quote */
+	bool new_src = strcmp(src, t->w.eta_src) != 0;
+	if (llabs(eta - t->w.eta) < ETA_CHANGE_MS && !new_src)
+		return;
+	bool gap = now - t->eta_updated >= ETA_MIN_GAP_MS;
+	if (!gap && !fix)
+		return;
+	bool told = new_src || eta_worth_telling(t, eta, now);
+	if (!gap && !told && eta_band(t, sla, eta) == eta_band(t, sla, t->w.eta))
+		return;
+	int64_t logged = t->eta_logged;
+	broker_set_eta(t, eta, src);
+	t->eta_updated = now;
+	if (told) {
+		char detail[64];
+		snprintf(detail, sizeof detail, "ETA now %" PRId64 " min (%s)",
+		    (eta - now + 59999) / 60000, src);
+		struct broker_why why;
+		broker_why_init(&why, "eta");
+		BWHY_INT(&why, min, (eta - now + 59999) / 60000);
+		BWHY_STR(&why, src, src);
+		broker_emit_ticket_why(b, t, EVENT_ETA, "", detail, &why);
+	} else {
+		t->eta_logged = logged;
+		broker_publish_ticket(b, t);
+	}
+	mt->eta = t->w.eta;
+}
+
+/* t's ETA and warnings at now; fix: on a fix of its truck (broker_watch_fix). */
+static void
+watch(struct broker *b, struct bticket *t, int64_t now, bool fix)
 {
 	const struct data_sla *sla = &b->data->sla;
 	struct btruck *k = t->truck;
@@ -209,37 +267,9 @@ broker_watch_ticket(struct broker *b, struct bticket *t, int64_t now)
 	monitor_ticket_of(b, t, &mt);
 	if (k != NULL)
 		monitor_truck_of(k, &mk);
-
-	/* ETA refresh from the truck's live position */
 	if ((t->state == TICKET_ACCEPTED || t->state == TICKET_EN_ROUTE) && k != NULL &&
-	    k->placed) {
-		int64_t eta = now + broker_travel_ms(b, t, k, now);
-		const char *src = monitor_gps_stale(&mk, sla, now) ? "stale" : b->eta->src;
-		if (t->state == TICKET_ACCEPTED && strcmp(t->w.eta_src, "supplier") == 0 &&
-		    t->w.eta > eta)
-			eta = t->w.eta; /* the truck has not left; trust the supplier's quote */
-		else if ((llabs(eta - t->w.eta) >= ETA_CHANGE_MS || strcmp(src, t->w.eta_src) != 0) &&
-		    now - t->eta_updated >= ETA_MIN_GAP_MS) {
-			bool told = strcmp(src, t->w.eta_src) != 0 || eta_worth_telling(t, eta, now);
-			int64_t logged = t->eta_logged;
-			broker_set_eta(t, eta, src);
-			t->eta_updated = now;
-			if (told) {
-				char detail[64];
-				snprintf(detail, sizeof detail, "ETA now %" PRId64 " min (%s)",
-				    (eta - now + 59999) / 60000, src);
-				struct broker_why why;
-				broker_why_init(&why, "eta");
-				BWHY_INT(&why, min, (eta - now + 59999) / 60000);
-				BWHY_STR(&why, src, src);
-				broker_emit_ticket_why(b, t, EVENT_ETA, "", detail, &why);
-			} else {
-				t->eta_logged = logged;
-				broker_publish_ticket(b, t);
-			}
-			mt.eta = t->w.eta;
-		}
-	}
+	    k->placed)
+		refresh_eta(b, t, &mt, &mk, now, fix);
 
 	if (monitor_wants_proposal(&mt, k != NULL ? &mk : NULL) && propose(b, t, now, &c)) {
 		p = (struct monitor_proposal){ .truck = c.truck, .travel_ms = c.travel_ms,
@@ -253,6 +283,22 @@ broker_watch_ticket(struct broker *b, struct bticket *t, int64_t now)
 		else
 			raise_warning(b, t, &r.w[i]);
 	}
+}
+
+void
+broker_watch_ticket(struct broker *b, struct bticket *t, int64_t now)
+{
+	watch(b, t, now, false);
+}
+
+void
+broker_watch_fix(struct broker *b, struct btruck *k, int64_t now)
+{
+	struct bticket *t = k->job;
+
+	if (t == NULL || t->truck != k || ticket_state_final(t->state) || b->fatal)
+		return;
+	watch(b, t, now, true);
 }
 
 
