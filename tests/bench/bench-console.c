@@ -30,7 +30,8 @@
  *   latency  from a GPS fix sent to the broker to the warning it causes in a console's
  *            model, p50 and p99 at 1 000 and 10 000 open tickets: the broker in a thread,
  *            a headless console (rpc, replica, paced model) over TCP (bench_latency_at).
- *            Baseline: the broker's monitoring period, which raises warnings.
+ *            Baseline: the broker's monitoring period, which raised them before a fix
+ *            checked its ticket at once.
  *
  * Exits 1 if the replica and the memcpy baseline disagree after applying the same
  * updates or a fix raises no warning, 77 when the terminal cannot be set up (no terminfo for xterm-256color), else 0.
@@ -885,10 +886,13 @@ bench_bytes(struct bench *b)
  * walks them all. Each probe: one GPS fix puts its van 110 km away, and the time runs from
  * sending the fix to the eta_late warning in the replica (the publication applied) and in
  * the model (after the paced refresh that makes it visible to the views). The broker
- * runs LAT_SCALE times faster than real time so that its 30 s minimum between ETA
- * changes passes in half a second; its monitoring pass still runs every 500 ms of real
- * time, which is the latency's floor and its spread (each fix is sent at a random phase
- * of it). */
+ * checks a fix's ticket at once (broker_watch_fix), so the replica's figure is the trip
+ * through the broker's turn; a fix that arrives while the monitoring pass (every 500 ms of
+ * real time, over every open ticket) runs waits for its end, which is the spread (each fix
+ * is sent at a random phase of it). The model's figure adds the console's paced refresh
+ * (at most every MODEL_REFRESH_MS). The broker runs LAT_SCALE times faster than real time,
+ * as it did when the pass raised the warning and its 30 s minimum between ETA changes had
+ * to pass; the printed baseline is that pass's period. */
 #define LAT_PROBES 20
 #define LAT_SCALE 60
 #define LAT_WAIT_NS (8 * 1000000000LL)
