@@ -31,7 +31,7 @@ allowed() {
 # library header -> the only files that may include it
 owners() {
 	case $1 in
-	sqlite3.h) echo "src/store/store.c src/store/complaint-store.c" ;;
+	sqlite3.h) echo "src/store/store.c src/store/complaint-store.c src/store/sql.c src/store/sql.h" ;;
 	curses.h|ncurses.h|ncursesw/curses.h) echo "ui/term.c" ;;
 	msgpack.h) echo "proto/proto.c" ;;
 	ini.h) echo "src/model/data.c" ;;
@@ -110,7 +110,7 @@ if [ "${1:-}" = --self-test ]; then
 	printf '#include "../src/base/util.h"\n' >"$t/ui/menu.c"  # by path
 	got=$(cd "$t" && check || true)
 	for want in 'src/model/geo.c:1: src/model may not include "store.h"' \
-	    'ui/list.c:1: <sqlite3.h> belongs to src/store/store.c src/store/complaint-store.c only' \
+	    'ui/list.c:1: <sqlite3.h> belongs to src/store/store.c src/store/complaint-store.c src/store/sql.c src/store/sql.h only' \
 	    'ui/menu.c:1: includes "../src/base/util.h" by path'; do
 		printf '%s\n' "$got" | grep -qF "$want" || { echo "self-test: missed: $want"; exit 1; }
 	done

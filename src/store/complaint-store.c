@@ -21,10 +21,10 @@
 
 #include <sqlite3.h>
 
+#include "sql.h"
 #include "util.h"
 
 #define CS_BUSY_MS 5000
-#define CS_ERR_MAX 512
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -117,84 +117,17 @@ static const char *const cs_fixed_sql[CS_SQL_COUNT] = {
 };
 
 struct complaint_store {
-	sqlite3 *db;
+	struct sql q;            /* the connection and the last error */
 	sqlite3_stmt *stmt[CS_SQL_COUNT];
 	char *user;
-	char err[CS_ERR_MAX];
 };
 
-static void
-set_err(struct complaint_store *st, const char *what)
-{
-	snprintf(st->err, sizeof st->err, "%s: %s", what, sqlite3_errmsg(st->db));
-}
 
-static void RD_PRINTF(2, 3)
-set_errf(struct complaint_store *st, const char *fmt, ...)
-{
-	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(st->err, sizeof st->err, fmt, ap);
-	va_end(ap);
-}
 
-static int
-exec(struct complaint_store *st, const char *sql, const char *what)
-{
-	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-		set_err(st, what);
-		return -1;
-	}
-	return 0;
-}
 
-static int
-step_done(struct complaint_store *st, sqlite3_stmt *s, const char *what)
-{
-	int rc = sqlite3_step(s);
 
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		set_err(st, what);
-		sqlite3_reset(s);
-		return -1;
-	}
-	sqlite3_reset(s);
-	return 0;
-}
 
-static void
-bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-	sqlite3_bind_text(s, i, v != NULL ? v : "", -1, SQLITE_STATIC);
-}
-
-static char *
-column_dup(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-	int n = sqlite3_column_bytes(s, i);
-	return t != NULL ? xstrndup((const char *)t, (size_t)n) : xstrdup("");
-}
-
-static int
-query_int(struct complaint_store *st, const char *sql, const char *what, int64_t *out)
-{
-	sqlite3_stmt *s;
-
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		set_err(st, what);
-		return -1;
-	}
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		set_err(st, what);
-		sqlite3_finalize(s);
-		return -1;
-	}
-	*out = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return 0;
-}
 
 /* ---- SQL built from the field table -------------------------------------------------- */
 
@@ -300,16 +233,16 @@ bind_fields(sqlite3_stmt *s, const struct complaint *c, int first)
 		const struct complaint_field_info *fi = complaint_field_info(f);
 		int i = first + f;
 		if (fi->type == CFT_TEXT || fi->type == CFT_LONG)
-			bind_text(s, i, complaint_field_str(c, f));
+			sql_bind_str(s, i, complaint_field_str(c, f));
 		else if (fi->type == CFT_ENUM) {
 			int64_t v = complaint_field_int(c, f);
-			bind_text(s, i, v >= 0 && (size_t)v < fi->n_names ? fi->names[v] : "");
+			sql_bind_str(s, i, v >= 0 && (size_t)v < fi->n_names ? fi->names[v] : "");
 		} else
 			sqlite3_bind_int64(s, i, complaint_field_int(c, f));
 	}
 }
 
-/* A record from a row of select_head's columns; NULL and st->err when a stored enum name
+/* A record from a row of select_head's columns; NULL and st->q.err when a stored enum name
  * is unknown to this build. */
 static struct complaint *
 row_record(struct complaint_store *st, sqlite3_stmt *s)
@@ -333,7 +266,7 @@ row_record(struct complaint_store *st, sqlite3_stmt *s)
 				if (strcmp(fi->names[i], t) == 0)
 					v = (int64_t)i;
 			if (v < 0) {
-				set_errf(st, "complaint %" PRId64 ": %s \"%s\" is unknown to this "
+				sql_errf(&st->q, "complaint %" PRId64 ": %s \"%s\" is unknown to this "
 				    "build", c->id, fi->name, t != NULL ? t : "");
 				complaint_free(c);
 				return NULL;
@@ -401,16 +334,16 @@ static int
 make_private(struct complaint_store *st, const char *path)
 {
 	if (make_parent(path) != 0) {
-		set_errf(st, "create its directory: %s", strerror(errno));
+		sql_errf(&st->q, "create its directory: %s", strerror(errno));
 		return -1;
 	}
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		set_errf(st, "open: %s", strerror(errno));
+		sql_errf(&st->q, "open: %s", strerror(errno));
 		return -1;
 	}
 	if (fchmod(fd, 0600) != 0) {
-		set_errf(st, "chmod: %s", strerror(errno));
+		sql_errf(&st->q, "chmod: %s", strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -423,12 +356,12 @@ migrate(struct complaint_store *st)
 {
 	int64_t version;
 
-	if (exec(st, "BEGIN IMMEDIATE", "migrate") != 0)
+	if (sql_exec(&st->q, "BEGIN IMMEDIATE", "migrate") != 0)
 		return -1;
-	if (query_int(st, "PRAGMA user_version", "read schema version", &version) != 0)
+	if (sql_query_int(&st->q, "PRAGMA user_version", "read schema version", &version) != 0)
 		goto fail;
 	if (version > COMPLAINT_STORE_SCHEMA) {
-		set_errf(st, "schema version %" PRId64 " is newer than this program's (%d); use a "
+		sql_errf(&st->q, "schema version %" PRId64 " is newer than this program's (%d); use a "
 		    "newer rescuedesk", version, COMPLAINT_STORE_SCHEMA);
 		goto fail;
 	}
@@ -436,19 +369,19 @@ migrate(struct complaint_store *st)
 	 * TABLE: a file that already has such tables is refused, not adopted. */
 	if (version < 1) {
 		char *sql = create_complaint_sql();
-		int rc = exec(st, sql, "create schema 1");
+		int rc = sql_exec(&st->q, sql, "create schema 1");
 		free(sql);
-		if (rc != 0 || exec(st, schema_1_sql, "create schema 1") != 0)
+		if (rc != 0 || sql_exec(&st->q, schema_1_sql, "create schema 1") != 0)
 			goto fail;
 	}
-	if (version < COMPLAINT_STORE_SCHEMA && exec(st, "PRAGMA user_version = "
+	if (version < COMPLAINT_STORE_SCHEMA && sql_exec(&st->q, "PRAGMA user_version = "
 	    STR(COMPLAINT_STORE_SCHEMA), "set schema version") != 0)
 		goto fail;
-	if (exec(st, "COMMIT", "migrate") != 0)
+	if (sql_exec(&st->q, "COMMIT", "migrate") != 0)
 		goto fail;
 	return 0;
 fail:
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(st->q.db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
 }
 
@@ -465,9 +398,9 @@ prepare_all(struct complaint_store *st)
 	built[CS_UPDATE] = update_sql();
 	for (int i = 0; i < CS_SQL_COUNT && rc == 0; i++) {
 		const char *sql = built[i] != NULL ? built[i] : cs_fixed_sql[i];
-		if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+		if (sqlite3_prepare_v3(st->q.db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
 		    NULL) != SQLITE_OK) {
-			set_err(st, "prepare statements");
+			sql_err(&st->q, "prepare statements");
 			rc = -1;
 		}
 	}
@@ -482,15 +415,15 @@ set_wal(struct complaint_store *st)
 	sqlite3_stmt *s;
 	int ok;
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL) != SQLITE_OK) {
-		set_err(st, "set WAL mode");
+	if (sqlite3_prepare_v2(st->q.db, "PRAGMA journal_mode = WAL", -1, &s, NULL) != SQLITE_OK) {
+		sql_err(&st->q, "set WAL mode");
 		return -1;
 	}
 	ok = sqlite3_step(s) == SQLITE_ROW;
 	const char *mode = ok ? (const char *)sqlite3_column_text(s, 0) : NULL;
 	ok = mode != NULL && (strcmp(mode, "wal") == 0 || strcmp(mode, "memory") == 0);
 	if (!ok)
-		set_errf(st, "set WAL mode: journal mode stays \"%s\"", mode != NULL ? mode : "?");
+		sql_errf(&st->q, "set WAL mode: journal mode stays \"%s\"", mode != NULL ? mode : "?");
 	sqlite3_finalize(s);
 	return ok ? 0 : -1;
 }
@@ -504,29 +437,29 @@ complaint_store_open(const char *path, const char *user, char **cause)
 
 	if (cause != NULL)
 		*cause = NULL;
-	rd_strlcpy(st->err, "no error", sizeof st->err);
+	rd_strlcpy(st->q.err, "no error", sizeof st->q.err);
 	st->user = xstrdup(user != NULL ? user : "");
 	if (strcmp(path, ":memory:") != 0 && make_private(st, path) != 0)
 		goto fail;
-	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
-		if (st->db != NULL)
-			set_err(st, "open");
+	if (sqlite3_open_v2(path, &st->q.db, flags, NULL) != SQLITE_OK) {
+		if (st->q.db != NULL)
+			sql_err(&st->q, "open");
 		else
-			set_errf(st, "open: out of memory");
+			sql_errf(&st->q, "open: out of memory");
 		goto fail;
 	}
-	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, CS_BUSY_MS);
+	sqlite3_extended_result_codes(st->q.db, 1);
+	sqlite3_busy_timeout(st->q.db, CS_BUSY_MS);
 	/* The first read: a file that is not a database, or one of a newer build, fails here
 	 * before anything is written to it. */
-	if (query_int(st, "PRAGMA user_version", "read schema version", &version) != 0)
+	if (sql_query_int(&st->q, "PRAGMA user_version", "read schema version", &version) != 0)
 		goto fail;
 	if (version > COMPLAINT_STORE_SCHEMA) {
-		set_errf(st, "schema version %" PRId64 " is newer than this program's (%d); use a "
+		sql_errf(&st->q, "schema version %" PRId64 " is newer than this program's (%d); use a "
 		    "newer rescuedesk", version, COMPLAINT_STORE_SCHEMA);
 		goto fail;
 	}
-	if (set_wal(st) != 0 || exec(st, "PRAGMA synchronous = FULL", "set synchronous") != 0)
+	if (set_wal(st) != 0 || sql_exec(&st->q, "PRAGMA synchronous = FULL", "set synchronous") != 0)
 		goto fail;
 	if (version < COMPLAINT_STORE_SCHEMA && migrate(st) != 0)
 		goto fail;
@@ -535,7 +468,7 @@ complaint_store_open(const char *path, const char *user, char **cause)
 	return st;
 fail:
 	if (cause != NULL)
-		xasprintf(cause, "%s: %s", path, st->err);
+		xasprintf(cause, "%s: %s", path, st->q.err);
 	complaint_store_close(st);
 	return NULL;
 }
@@ -547,7 +480,7 @@ complaint_store_close(struct complaint_store *st)
 		return;
 	for (int i = 0; i < CS_SQL_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
-	sqlite3_close_v2(st->db);
+	sqlite3_close_v2(st->q.db);
 	free(st->user);
 	free(st);
 }
@@ -555,14 +488,14 @@ complaint_store_close(struct complaint_store *st)
 const char *
 complaint_store_errmsg(const struct complaint_store *st)
 {
-	return st->err;
+	return st->q.err;
 }
 
 int
 complaint_store_schema(struct complaint_store *st)
 {
 	int64_t v;
-	if (query_int(st, "PRAGMA user_version", "read schema version", &v) != 0)
+	if (sql_query_int(&st->q, "PRAGMA user_version", "read schema version", &v) != 0)
 		return -1;
 	return (int)v;
 }
@@ -591,7 +524,7 @@ load_pauses(struct complaint_store *st, struct complaint *c)
 			sqlite3_column_int64(s, 3) };
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		set_err(st, "load pauses");
+		sql_err(&st->q, "load pauses");
 		sqlite3_reset(s);
 		return -1;
 	}
@@ -611,7 +544,7 @@ load_one(struct complaint_store *st, sqlite3_stmt *s, struct complaint **out)
 		return 0;
 	}
 	if (rc != SQLITE_ROW) {
-		set_err(st, "load complaint");
+		sql_err(&st->q, "load complaint");
 		sqlite3_reset(s);
 		return -1;
 	}
@@ -637,7 +570,7 @@ complaint_store_load(struct complaint_store *st, int64_t id, struct complaint **
 int
 complaint_store_find(struct complaint_store *st, const char *number, struct complaint **out)
 {
-	bind_text(st->stmt[CS_SELECT_NUMBER], 1, number);
+	sql_bind_str(st->stmt[CS_SELECT_NUMBER], 1, number);
 	return load_one(st, st->stmt[CS_SELECT_NUMBER], out);
 }
 
@@ -667,12 +600,12 @@ history_put(struct complaint_store *st, int64_t id, int64_t version, int64_t now
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, version);
 	sqlite3_bind_int64(s, 3, now_ms);
-	bind_text(s, 4, st->user);
-	bind_text(s, 5, field);
-	bind_text(s, 6, old);
-	bind_text(s, 7, new);
-	bind_text(s, 8, note);
-	return step_done(st, s, "append history");
+	sql_bind_str(s, 4, st->user);
+	sql_bind_str(s, 5, field);
+	sql_bind_str(s, 6, old);
+	sql_bind_str(s, 7, new);
+	sql_bind_str(s, 8, note);
+	return sql_step_done(&st->q, s, "append history");
 }
 
 /* A history row for each field (and pause) that differs between old and new. */
@@ -713,19 +646,19 @@ put_pauses(struct complaint_store *st, const struct complaint *c)
 	sqlite3_stmt *s = st->stmt[CS_PAUSES_CLEAR];
 
 	sqlite3_bind_int64(s, 1, c->id);
-	if (step_done(st, s, "clear pauses") != 0)
+	if (sql_step_done(&st->q, s, "clear pauses") != 0)
 		return -1;
 	s = st->stmt[CS_PAUSE_PUT];
 	for (size_t i = 0; i < c->n_pauses; i++) {
 		const struct complaint_pause *p = &c->pauses[i];
 		sqlite3_bind_int64(s, 1, c->id);
 		sqlite3_bind_int64(s, 2, (int64_t)i);
-		bind_text(s, 3, p->reason >= 0 && (size_t)p->reason < fi->n_names ?
+		sql_bind_str(s, 3, p->reason >= 0 && (size_t)p->reason < fi->n_names ?
 		    fi->names[p->reason] : "");
 		sqlite3_bind_int64(s, 4, p->start);
 		sqlite3_bind_int64(s, 5, p->end);
 		sqlite3_bind_int64(s, 6, p->notified_at);
-		if (step_done(st, s, "save pause") != 0)
+		if (sql_step_done(&st->q, s, "save pause") != 0)
 			return -1;
 	}
 	return 0;
@@ -736,11 +669,11 @@ query_text(struct complaint_store *st, enum cs_sql q, const char *what, char **o
 {
 	sqlite3_stmt *s = st->stmt[q];
 	if (sqlite3_step(s) != SQLITE_ROW) {
-		set_err(st, what);
+		sql_err(&st->q, what);
 		sqlite3_reset(s);
 		return -1;
 	}
-	*out = column_dup(s, 0);
+	*out = sql_column_dup(s, 0);
 	sqlite3_reset(s);
 	return 0;
 }
@@ -755,16 +688,16 @@ identify(struct complaint_store *st, struct complaint *c, int64_t now_ms)
 		complaint_number_format(number, sizeof number, c->received_at, 1);
 		memcpy(prefix, number, 12);
 		prefix[12] = '\0';
-		bind_text(s, 1, prefix);
+		sql_bind_str(s, 1, prefix);
 		if (sqlite3_step(s) != SQLITE_ROW) {
-			set_err(st, "number");
+			sql_err(&st->q, "number");
 			sqlite3_reset(s);
 			return -1;
 		}
 		int64_t seq = sqlite3_column_int64(s, 0);
 		sqlite3_reset(s);
 		if (seq > 999999) {
-			set_errf(st, "number: a million complaints received on one day");
+			sql_errf(&st->q, "number: a million complaints received on one day");
 			return -1;
 		}
 		complaint_number_format(number, sizeof number, c->received_at, (int)seq);
@@ -794,11 +727,11 @@ save_txn(struct complaint_store *st, struct complaint *n, const struct complaint
 		if (found < 0)
 			return -1;
 		if (found == 0) {
-			set_errf(st, "save: no complaint %" PRId64, n->id);
+			sql_errf(&st->q, "save: no complaint %" PRId64, n->id);
 			return -1;
 		}
 		if (old->version != n->version) {
-			set_errf(st, "save: version conflict: %s is at version %" PRId64
+			sql_errf(&st->q, "save: version conflict: %s is at version %" PRId64
 			    " here, the edit started from %" PRId64, old->number != NULL ?
 			    old->number : "?", old->version, n->version);
 			goto out;
@@ -820,27 +753,27 @@ save_txn(struct complaint_store *st, struct complaint *n, const struct complaint
 	bind_fields(s, n, 2);
 	sqlite3_bind_int64(s, COMPLAINT_FIELD_COUNT + 2, due);
 	sqlite3_bind_int64(s, COMPLAINT_FIELD_COUNT + 3, now_ms);
-	if (step_done(st, s, "save complaint") != 0)
+	if (sql_step_done(&st->q, s, "save complaint") != 0)
 		goto out;
 	bool fresh = n->id == 0;
 	if (fresh)
-		n->id = sqlite3_last_insert_rowid(st->db);
+		n->id = sqlite3_last_insert_rowid(st->q.db);
 	if (put_pauses(st, n) != 0 || history_diff(st, old, n, now_ms, note) != 0)
 		goto out;
 
 	char *payload = complaint_encode(n);
 	s = st->stmt[CS_OUTBOX_PUT];
-	bind_text(s, 1, n->uid);
+	sql_bind_str(s, 1, n->uid);
 	sqlite3_bind_int64(s, 2, n->version);
 	sqlite3_bind_int64(s, 3, now_ms);
-	bind_text(s, 4, payload);
-	rc = step_done(st, s, "outbox");
+	sql_bind_str(s, 4, payload);
+	rc = sql_step_done(&st->q, s, "outbox");
 	free(payload);
 	if (rc != 0)
 		goto out;
 	s = st->stmt[CS_DRAFT_DROP];
 	sqlite3_bind_int64(s, 1, fresh ? 0 : n->id);
-	rc = step_done(st, s, "drop draft");
+	rc = sql_step_done(&st->q, s, "drop draft");
 out:
 	complaint_free(old);
 	return rc;
@@ -852,13 +785,13 @@ complaint_store_save(struct complaint_store *st, struct complaint *c,
 {
 	struct complaint *n = complaint_copy(c);
 
-	if (step_done(st, st->stmt[CS_BEGIN], "begin") != 0) {
+	if (sql_step_done(&st->q, st->stmt[CS_BEGIN], "begin") != 0) {
 		complaint_free(n);
 		return -1;
 	}
 	if (save_txn(st, n, d, now_ms, note != NULL ? note : "") != 0 ||
-	    step_done(st, st->stmt[CS_COMMIT], "commit") != 0) {
-		if (!sqlite3_get_autocommit(st->db))
+	    sql_step_done(&st->q, st->stmt[CS_COMMIT], "commit") != 0) {
+		if (!sqlite3_get_autocommit(st->q.db))
 			sqlite3_step(st->stmt[CS_ROLLBACK]), sqlite3_reset(st->stmt[CS_ROLLBACK]);
 		complaint_free(n);
 		return -1;
@@ -910,11 +843,11 @@ bind_query(sqlite3_stmt *s, const struct complaint_query *q)
 {
 	int i;
 	if ((i = sqlite3_bind_parameter_index(s, ":handler")) > 0)
-		bind_text(s, i, q->handler);
+		sql_bind_str(s, i, q->handler);
 	if ((i = sqlite3_bind_parameter_index(s, ":supplier")) > 0)
-		bind_text(s, i, q->supplier);
+		sql_bind_str(s, i, q->supplier);
 	if ((i = sqlite3_bind_parameter_index(s, ":text")) > 0)
-		bind_text(s, i, q->text);
+		sql_bind_str(s, i, q->text);
 	if ((i = sqlite3_bind_parameter_index(s, ":due")) > 0)
 		sqlite3_bind_int64(s, i, q->due_before);
 	if ((i = sqlite3_bind_parameter_index(s, ":from")) > 0)
@@ -940,10 +873,10 @@ complaint_store_list(struct complaint_store *st, const struct complaint_query *q
 	sb_add(&b, " ORDER BY due_at = 0, due_at, received_at DESC, id DESC");
 	if (q->limit > 0)
 		sb_add(&b, " LIMIT %zu", q->limit);
-	rc = sqlite3_prepare_v2(st->db, b.s, -1, &s, NULL);
+	rc = sqlite3_prepare_v2(st->q.db, b.s, -1, &s, NULL);
 	free(b.s);
 	if (rc != SQLITE_OK) {
-		set_err(st, "list");
+		sql_err(&st->q, "list");
 		return -1;
 	}
 	bind_query(s, q);
@@ -956,7 +889,7 @@ complaint_store_list(struct complaint_store *st, const struct complaint_query *q
 	}
 	if (rc != SQLITE_DONE) {
 		if (rc != SQLITE_ROW)
-			set_err(st, "list");
+			sql_err(&st->q, "list");
 		sqlite3_finalize(s);
 		complaint_list_free(list, n);
 		return -1;
@@ -992,17 +925,17 @@ complaint_store_count_by_supplier(struct complaint_store *st,
 	sb_add(&b, "SELECT supplier, count(*) FROM complaint");
 	query_where(&b, q);
 	sb_add(&b, " GROUP BY supplier ORDER BY count(*) DESC, supplier");
-	rc = sqlite3_prepare_v2(st->db, b.s, -1, &s, NULL);
+	rc = sqlite3_prepare_v2(st->q.db, b.s, -1, &s, NULL);
 	free(b.s);
 	if (rc != SQLITE_OK) {
-		set_err(st, "count by supplier");
+		sql_err(&st->q, "count by supplier");
 		return -1;
 	}
 	bind_query(s, q);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		cb(user, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1));
 	if (rc != SQLITE_DONE)
-		set_err(st, "count by supplier");
+		sql_err(&st->q, "count by supplier");
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -1025,14 +958,14 @@ complaint_store_history(struct complaint_store *st, int64_t id,
 		c->id = sqlite3_column_int64(s, 0);
 		c->ts = sqlite3_column_int64(s, 1);
 		c->version = sqlite3_column_int64(s, 2);
-		c->actor = column_dup(s, 3);
-		c->field = column_dup(s, 4);
-		c->old_value = column_dup(s, 5);
-		c->new_value = column_dup(s, 6);
-		c->note = column_dup(s, 7);
+		c->actor = sql_column_dup(s, 3);
+		c->field = sql_column_dup(s, 4);
+		c->old_value = sql_column_dup(s, 5);
+		c->new_value = sql_column_dup(s, 6);
+		c->note = sql_column_dup(s, 7);
 	}
 	if (rc != SQLITE_DONE) {
-		set_err(st, "history");
+		sql_err(&st->q, "history");
 		sqlite3_reset(s);
 		complaint_changes_free(ch, n);
 		*out = NULL;
@@ -1069,8 +1002,8 @@ complaint_store_draft_put(struct complaint_store *st, int64_t id,
 
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, now_ms);
-	bind_text(s, 3, body);
-	int rc = step_done(st, s, "save draft");
+	sql_bind_str(s, 3, body);
+	int rc = sql_step_done(&st->q, s, "save draft");
 	free(body);
 	return rc;
 }
@@ -1089,16 +1022,16 @@ complaint_store_draft_get(struct complaint_store *st, int64_t id, struct complai
 		return 0;
 	}
 	if (rc != SQLITE_ROW) {
-		set_err(st, "read draft");
+		sql_err(&st->q, "read draft");
 		sqlite3_reset(s);
 		return -1;
 	}
-	char *body = column_dup(s, 0);
+	char *body = sql_column_dup(s, 0);
 	sqlite3_reset(s);
 	struct complaint *c = complaint_decode(body);
 	free(body);
 	if (c == NULL) {
-		set_errf(st, "read draft: the draft of %" PRId64 " does not decode", id);
+		sql_errf(&st->q, "read draft: the draft of %" PRId64 " does not decode", id);
 		return -1;
 	}
 	c->id = id;
@@ -1111,7 +1044,7 @@ complaint_store_draft_drop(struct complaint_store *st, int64_t id)
 {
 	sqlite3_stmt *s = st->stmt[CS_DRAFT_DROP];
 	sqlite3_bind_int64(s, 1, id);
-	return step_done(st, s, "drop draft");
+	return sql_step_done(&st->q, s, "drop draft");
 }
 
 int
@@ -1124,7 +1057,7 @@ complaint_store_draft_latest(struct complaint_store *st, int64_t *id)
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(s, 0);
 	else if (rc != SQLITE_DONE) {
-		set_err(st, "latest draft");
+		sql_err(&st->q, "latest draft");
 		sqlite3_reset(s);
 		return -1;
 	}
@@ -1148,14 +1081,14 @@ complaint_store_outbox_pending(struct complaint_store *st, size_t limit,
 		rows = xreallocarray(rows, n + 1, sizeof *rows);
 		struct complaint_outbox_row *r = &rows[n++];
 		r->seq = sqlite3_column_int64(s, 0);
-		r->uid = column_dup(s, 1);
+		r->uid = sql_column_dup(s, 1);
 		r->version = sqlite3_column_int64(s, 2);
 		r->ts = sqlite3_column_int64(s, 3);
-		r->payload = column_dup(s, 4);
+		r->payload = sql_column_dup(s, 4);
 		r->attempts = sqlite3_column_int64(s, 5);
 	}
 	if (rc != SQLITE_DONE) {
-		set_err(st, "outbox");
+		sql_err(&st->q, "outbox");
 		sqlite3_reset(s);
 		complaint_outbox_free(rows, n);
 		*out = NULL;
@@ -1182,9 +1115,9 @@ int
 complaint_store_outbox_ack(struct complaint_store *st, const char *uid, int64_t version)
 {
 	sqlite3_stmt *s = st->stmt[CS_OUTBOX_ACK];
-	bind_text(s, 1, uid);
+	sql_bind_str(s, 1, uid);
 	sqlite3_bind_int64(s, 2, version);
-	return step_done(st, s, "outbox ack");
+	return sql_step_done(&st->q, s, "outbox ack");
 }
 
 int
@@ -1192,7 +1125,7 @@ complaint_store_outbox_tried(struct complaint_store *st, int64_t seq)
 {
 	sqlite3_stmt *s = st->stmt[CS_OUTBOX_TRIED];
 	sqlite3_bind_int64(s, 1, seq);
-	return step_done(st, s, "outbox tried");
+	return sql_step_done(&st->q, s, "outbox tried");
 }
 
 /* ---- the central copy ------------------------------------------------------------------ */
@@ -1200,7 +1133,7 @@ complaint_store_outbox_tried(struct complaint_store *st, int64_t seq)
 int
 complaint_store_find_uid(struct complaint_store *st, const char *uid, struct complaint **out)
 {
-	bind_text(st->stmt[CS_SELECT_UID], 1, uid);
+	sql_bind_str(st->stmt[CS_SELECT_UID], 1, uid);
 	return load_one(st, st->stmt[CS_SELECT_UID], out);
 }
 
@@ -1208,9 +1141,9 @@ complaint_store_find_uid(struct complaint_store *st, const char *uid, struct com
 static int
 finish_txn(struct complaint_store *st, int rc)
 {
-	if (rc == 0 && step_done(st, st->stmt[CS_COMMIT], "commit") == 0)
+	if (rc == 0 && sql_step_done(&st->q, st->stmt[CS_COMMIT], "commit") == 0)
 		return 0;
-	if (!sqlite3_get_autocommit(st->db))
+	if (!sqlite3_get_autocommit(st->q.db))
 		sqlite3_step(st->stmt[CS_ROLLBACK]), sqlite3_reset(st->stmt[CS_ROLLBACK]);
 	return -1;
 }
@@ -1238,20 +1171,20 @@ adopt_txn(struct complaint_store *st, const struct complaint *theirs,
 	bind_fields(s, n, 2);
 	sqlite3_bind_int64(s, COMPLAINT_FIELD_COUNT + 2, due);
 	sqlite3_bind_int64(s, COMPLAINT_FIELD_COUNT + 3, now_ms);
-	if (step_done(st, s, "adopt complaint") != 0)
+	if (sql_step_done(&st->q, s, "adopt complaint") != 0)
 		goto out;
 	if (!found)
-		n->id = sqlite3_last_insert_rowid(st->db);
+		n->id = sqlite3_last_insert_rowid(st->q.db);
 	if (put_pauses(st, n) != 0 || history_diff(st, old, n, now_ms, "central") != 0)
 		goto out;
 	s = st->stmt[CS_OUTBOX_ACK];
-	bind_text(s, 1, n->uid);
+	sql_bind_str(s, 1, n->uid);
 	sqlite3_bind_int64(s, 2, INT64_MAX);
-	if (step_done(st, s, "adopt outbox") != 0)
+	if (sql_step_done(&st->q, s, "adopt outbox") != 0)
 		goto out;
 	s = st->stmt[CS_DRAFT_DROP];
 	sqlite3_bind_int64(s, 1, n->id);
-	rc = step_done(st, s, "drop draft");
+	rc = sql_step_done(&st->q, s, "drop draft");
 	*id = n->id;
 out:
 	complaint_free(old);
@@ -1266,10 +1199,10 @@ complaint_store_adopt(struct complaint_store *st, const struct complaint *theirs
 	int64_t got = 0;
 
 	if (complaint_field_str(theirs, CF_uid)[0] == '\0') {
-		set_errf(st, "adopt: a complaint without a uid");
+		sql_errf(&st->q, "adopt: a complaint without a uid");
 		return -1;
 	}
-	if (step_done(st, st->stmt[CS_BEGIN], "begin") != 0)
+	if (sql_step_done(&st->q, st->stmt[CS_BEGIN], "begin") != 0)
 		return -1;
 	if (finish_txn(st, adopt_txn(st, theirs, d, now_ms, &got)) != 0)
 		return -1;
@@ -1284,21 +1217,21 @@ complaint_store_rebase(struct complaint_store *st, int64_t id, int64_t version)
 	struct complaint *c = NULL;
 	int rc = -1;
 
-	if (step_done(st, st->stmt[CS_BEGIN], "begin") != 0)
+	if (sql_step_done(&st->q, st->stmt[CS_BEGIN], "begin") != 0)
 		return -1;
 	int found = complaint_store_load(st, id, &c);
 	if (found == 0)
-		set_errf(st, "rebase: no complaint %" PRId64, id);
+		sql_errf(&st->q, "rebase: no complaint %" PRId64, id);
 	if (found == 1) {
 		sqlite3_stmt *s = st->stmt[CS_OUTBOX_ACK];
-		bind_text(s, 1, complaint_field_str(c, CF_uid));
+		sql_bind_str(s, 1, complaint_field_str(c, CF_uid));
 		sqlite3_bind_int64(s, 2, c->version);
-		rc = step_done(st, s, "rebase outbox");
+		rc = sql_step_done(&st->q, s, "rebase outbox");
 		if (rc == 0) {
 			s = st->stmt[CS_REBASE];
 			sqlite3_bind_int64(s, 1, id);
 			sqlite3_bind_int64(s, 2, version);
-			rc = step_done(st, s, "rebase");
+			rc = sql_step_done(&st->q, s, "rebase");
 		}
 	}
 	complaint_free(c);

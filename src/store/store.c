@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +19,12 @@
 
 #include <sqlite3.h>
 
+#include "sql.h"
 #include "util.h"
 
 /* Bump when the schema changes, and add the upgrade step to create_or_upgrade(). */
 #define STORE_SCHEMA_VERSION 4
 #define STORE_BUSY_MS 5000
-#define STORE_ERR_MAX 512
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -141,60 +140,25 @@ static const char upgrade_4_sql[] =
 
 struct store {
 	int lock_fd;             /* the database file, flock()ed: one broker a store; -1 */
-	sqlite3 *db;
+	struct sql q;            /* the connection and the last error */
 	sqlite3_stmt *stmt[STORE_SQL_COUNT];
-	char err[STORE_ERR_MAX];
 };
 
-/* "<what>: <SQLite's message>". Call before resetting the statement that failed. */
-static void
-set_err(struct store *st, const char *what)
-{
-	snprintf(st->err, sizeof st->err, "%s: %s", what, sqlite3_errmsg(st->db));
-}
 
-static void RD_PRINTF(2, 3)
-set_errf(struct store *st, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(st->err, sizeof st->err, fmt, ap);
-	va_end(ap);
-}
 
 /* Writes must be inside store_begin/store_commit: outside, SQLite would autocommit (and
  * fsync) each statement, which is both slow and not what the caller meant. */
 static int
 need_txn(struct store *st, const char *what)
 {
-	if (sqlite3_get_autocommit(st->db)) {
-		set_errf(st, "%s: no transaction open (call store_begin first)", what);
+	if (sqlite3_get_autocommit(st->q.db)) {
+		sql_errf(&st->q, "%s: no transaction open (call store_begin first)", what);
 		return -1;
 	}
 	return 0;
 }
 
-/* Step a statement that returns no rows, then reset it. */
-static int
-step_done(struct store *st, sqlite3_stmt *s, const char *what)
-{
-	int rc = sqlite3_step(s);
 
-	if (rc != SQLITE_DONE) {
-		set_err(st, what);
-		sqlite3_reset(s);
-		return -1;
-	}
-	sqlite3_reset(s);
-	return 0;
-}
-
-static int
-bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-	return sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
-}
 
 static int
 bind_blob(sqlite3_stmt *s, int i, const void *v, size_t len)
@@ -203,37 +167,7 @@ bind_blob(sqlite3_stmt *s, int i, const void *v, size_t len)
 	return sqlite3_bind_blob64(s, i, len != 0 ? v : "", (sqlite3_uint64)len, SQLITE_STATIC);
 }
 
-/* One-shot query of a single integer (used at open only; the SQL is a constant). */
-static int
-query_int(struct store *st, const char *sql, const char *what, int64_t *out)
-{
-	sqlite3_stmt *s;
-	int rc;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		set_err(st, what);
-		return -1;
-	}
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		set_err(st, what);
-		sqlite3_finalize(s);
-		return -1;
-	}
-	*out = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return 0;
-}
-
-static int
-exec(struct store *st, const char *sql, const char *what)
-{
-	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-		set_err(st, what);
-		return -1;
-	}
-	return 0;
-}
 
 static int
 set_wal(struct store *st)
@@ -242,12 +176,12 @@ set_wal(struct store *st)
 	const char *mode;
 	int ok;
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL) != SQLITE_OK) {
-		set_err(st, "set WAL mode");
+	if (sqlite3_prepare_v2(st->q.db, "PRAGMA journal_mode = WAL", -1, &s, NULL) != SQLITE_OK) {
+		sql_err(&st->q, "set WAL mode");
 		return -1;
 	}
 	if (sqlite3_step(s) != SQLITE_ROW) {
-		set_err(st, "set WAL mode");
+		sql_err(&st->q, "set WAL mode");
 		sqlite3_finalize(s);
 		return -1;
 	}
@@ -255,7 +189,7 @@ set_wal(struct store *st)
 	mode = (const char *)sqlite3_column_text(s, 0);
 	ok = mode != NULL && (strcmp(mode, "wal") == 0 || strcmp(mode, "memory") == 0);
 	if (!ok)
-		set_errf(st, "set WAL mode: journal mode stays \"%s\"", mode != NULL ? mode : "?");
+		sql_errf(&st->q, "set WAL mode: journal mode stays \"%s\"", mode != NULL ? mode : "?");
 	sqlite3_finalize(s);
 	return ok ? 0 : -1;
 }
@@ -265,10 +199,10 @@ set_wal(struct store *st)
 static int
 check_version(struct store *st, int64_t *version)
 {
-	if (query_int(st, "PRAGMA user_version", "read schema version", version) != 0)
+	if (sql_query_int(&st->q, "PRAGMA user_version", "read schema version", version) != 0)
 		return -1;
 	if (*version > STORE_SCHEMA_VERSION) {
-		set_errf(st, "database schema version %" PRId64 " is newer than this program's (%d);"
+		sql_errf(&st->q, "database schema version %" PRId64 " is newer than this program's (%d);"
 		    " use a newer rescuedeskd", *version, STORE_SCHEMA_VERSION);
 		return -1;
 	}
@@ -281,40 +215,40 @@ create_or_upgrade(struct store *st)
 	int64_t version;
 
 	/* Read under the write lock: another process may be creating it at the same time. */
-	if (exec(st, "BEGIN IMMEDIATE", "create schema") != 0)
+	if (sql_exec(&st->q, "BEGIN IMMEDIATE", "create schema") != 0)
 		return -1;
-	if (query_int(st, "PRAGMA user_version", "read schema version", &version) != 0)
+	if (sql_query_int(&st->q, "PRAGMA user_version", "read schema version", &version) != 0)
 		goto fail;
 	if (version > STORE_SCHEMA_VERSION) {
-		set_errf(st, "database schema version %" PRId64 " is newer than this program's (%d);"
+		sql_errf(&st->q, "database schema version %" PRId64 " is newer than this program's (%d);"
 		    " use a newer rescuedeskd", version, STORE_SCHEMA_VERSION);
 		goto fail;
 	}
-	if (version == 0 && exec(st, schema_sql, "create schema") != 0)
+	if (version == 0 && sql_exec(&st->q, schema_sql, "create schema") != 0)
 		goto fail;
 	/* Upgrades from older versions go here, one step per version, in this transaction. */
-	if (version < 2 && exec(st, upgrade_2_sql, "upgrade schema to 2") != 0)
+	if (version < 2 && sql_exec(&st->q, upgrade_2_sql, "upgrade schema to 2") != 0)
 		goto fail;
 	if (version != 0 && version < 3) {
 		/* a file whose version was set back by hand may have the columns already */
 		int64_t has;
-		if (query_int(st, "SELECT count(*) FROM pragma_table_info('events') WHERE name = 'code'",
+		if (sql_query_int(&st->q, "SELECT count(*) FROM pragma_table_info('events') WHERE name = 'code'",
 		    "upgrade schema to 3", &has) != 0)
 			goto fail;
-		if (has == 0 && exec(st, upgrade_3_sql, "upgrade schema to 3") != 0)
+		if (has == 0 && sql_exec(&st->q, upgrade_3_sql, "upgrade schema to 3") != 0)
 			goto fail;
 	}
-	if (version < 4 && exec(st, upgrade_4_sql, "upgrade schema to 4") != 0)
+	if (version < 4 && sql_exec(&st->q, upgrade_4_sql, "upgrade schema to 4") != 0)
 		goto fail;
-	if (version < STORE_SCHEMA_VERSION && exec(st, "PRAGMA user_version = "
+	if (version < STORE_SCHEMA_VERSION && sql_exec(&st->q, "PRAGMA user_version = "
 	    STR(STORE_SCHEMA_VERSION), "set schema version") != 0)
 		goto fail;
-	if (exec(st, "COMMIT", "create schema") != 0)
+	if (sql_exec(&st->q, "COMMIT", "create schema") != 0)
 		goto fail;
 	return 0;
 
 fail:
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(st->q.db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
 }
 
@@ -324,9 +258,9 @@ prepare_all(struct store *st)
 	int i;
 
 	for (i = 0; i < STORE_SQL_COUNT; i++) {
-		if (sqlite3_prepare_v3(st->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT,
+		if (sqlite3_prepare_v3(st->q.db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT,
 		    &st->stmt[i], NULL) != SQLITE_OK) {
-			set_err(st, "prepare statements");
+			sql_err(&st->q, "prepare statements");
 			return -1;
 		}
 	}
@@ -343,7 +277,7 @@ store_open(const char *path, enum store_sync sync, char **cause)
 
 	if (cause != NULL)
 		*cause = NULL;
-	rd_strlcpy(st->err, "no error", sizeof st->err);
+	rd_strlcpy(st->q.err, "no error", sizeof st->q.err);
 	st->lock_fd = -1;
 
 	/* Create the file ourselves, private to its owner (SQLite gives the WAL and the shared
@@ -356,33 +290,33 @@ store_open(const char *path, enum store_sync sync, char **cause)
 		struct stat sb;
 		st->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (st->lock_fd < 0) {
-			set_errf(st, "open: %s", strerror(errno));
+			sql_errf(&st->q, "open: %s", strerror(errno));
 			goto fail;
 		}
 		if (fstat(st->lock_fd, &sb) == 0 && (sb.st_mode & 077) != 0 &&
 		    fchmod(st->lock_fd, sb.st_mode & 0700) != 0) {
-			set_errf(st, "chmod 0600: %s", strerror(errno));
+			sql_errf(&st->q, "chmod 0600: %s", strerror(errno));
 			goto fail;
 		}
 		if (flock(st->lock_fd, LOCK_EX | LOCK_NB) != 0) {
 			if (errno == EWOULDBLOCK)
-				set_errf(st, "in use by another process (is a broker already running "
+				sql_errf(&st->q, "in use by another process (is a broker already running "
 				    "on this store?)");
 			else
-				set_errf(st, "lock: %s", strerror(errno));
+				sql_errf(&st->q, "lock: %s", strerror(errno));
 			goto fail;
 		}
 	}
 
-	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
-		if (st->db != NULL)
-			set_err(st, "open");
+	if (sqlite3_open_v2(path, &st->q.db, flags, NULL) != SQLITE_OK) {
+		if (st->q.db != NULL)
+			sql_err(&st->q, "open");
 		else
-			set_errf(st, "open: out of memory");
+			sql_errf(&st->q, "open: out of memory");
 		goto fail;
 	}
-	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	sqlite3_extended_result_codes(st->q.db, 1);
+	sqlite3_busy_timeout(st->q.db, STORE_BUSY_MS);
 
 	/* Version check first: a newer database is left exactly as it was found. */
 	if (check_version(st, &version) != 0)
@@ -391,7 +325,7 @@ store_open(const char *path, enum store_sync sync, char **cause)
 		goto fail;
 	sync_sql = sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL" :
 	    "PRAGMA synchronous = NORMAL";
-	if (exec(st, sync_sql, "set synchronous") != 0)
+	if (sql_exec(&st->q, sync_sql, "set synchronous") != 0)
 		goto fail;
 	if (version != STORE_SCHEMA_VERSION && create_or_upgrade(st) != 0)
 		goto fail;
@@ -401,7 +335,7 @@ store_open(const char *path, enum store_sync sync, char **cause)
 
 fail:
 	if (cause != NULL)
-		xasprintf(cause, "%s: %s", path, st->err);
+		xasprintf(cause, "%s: %s", path, st->q.err);
 	store_close(st);
 	return NULL;
 }
@@ -417,7 +351,7 @@ store_close(struct store *st)
 		sqlite3_finalize(st->stmt[i]);
 	/* Closing the last connection checkpoints the WAL into the database and removes it. An
 	 * open transaction is rolled back. */
-	sqlite3_close_v2(st->db);
+	sqlite3_close_v2(st->q.db);
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);
 	free(st);
@@ -426,19 +360,19 @@ store_close(struct store *st)
 const char *
 store_errmsg(const struct store *st)
 {
-	return st->err;
+	return st->q.err;
 }
 
 int
 store_begin(struct store *st)
 {
-	return step_done(st, st->stmt[STORE_SQL_BEGIN], "begin");
+	return sql_step_done(&st->q, st->stmt[STORE_SQL_BEGIN], "begin");
 }
 
 int
 store_commit(struct store *st)
 {
-	return step_done(st, st->stmt[STORE_SQL_COMMIT], "commit");
+	return sql_step_done(&st->q, st->stmt[STORE_SQL_COMMIT], "commit");
 }
 
 int
@@ -446,9 +380,9 @@ store_rollback(struct store *st)
 {
 	/* SQLite rolls back by itself after some errors (I/O, full disk): then there is nothing
 	 * left to do, and that is not an error. */
-	if (sqlite3_get_autocommit(st->db))
+	if (sqlite3_get_autocommit(st->q.db))
 		return 0;
-	return step_done(st, st->stmt[STORE_SQL_ROLLBACK], "rollback");
+	return sql_step_done(&st->q, st->stmt[STORE_SQL_ROLLBACK], "rollback");
 }
 
 /* 1 and *value when found, 0 when absent, -1 on error. */
@@ -458,13 +392,13 @@ meta_read(struct store *st, const char *key, int64_t *value)
 	sqlite3_stmt *s = st->stmt[STORE_SQL_META_GET];
 	int rc, found = 0;
 
-	bind_text(s, 1, key);
+	sql_bind_text(s, 1, key);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*value = sqlite3_column_int64(s, 0);
 		found = 1;
 	} else if (rc != SQLITE_DONE) {
-		set_err(st, "meta get");
+		sql_err(&st->q, "meta get");
 		found = -1;
 	}
 	sqlite3_reset(s);
@@ -487,9 +421,9 @@ store_meta_set(struct store *st, const char *key, int64_t value)
 
 	if (need_txn(st, "meta set") != 0)
 		return -1;
-	bind_text(s, 1, key);
+	sql_bind_text(s, 1, key);
 	sqlite3_bind_int64(s, 2, value);
-	return step_done(st, s, "meta set");
+	return sql_step_done(&st->q, s, "meta set");
 }
 
 /* The hot path of group commit: binds, one step, no allocation. */
@@ -513,26 +447,26 @@ store_event_append(struct store *st, struct store_event *ev)
 	if (need_txn(st, "append event") != 0)
 		return -1;
 	sqlite3_bind_int64(s, 1, ev->ts);
-	bind_text(s, 2, ev->stream);
-	bind_text(s, 3, ev->entity);
-	bind_text(s, 4, ev->kind);
-	bind_text(s, 5, ev->user != NULL ? ev->user : "");
-	bind_text(s, 6, ev->detail != NULL ? ev->detail : "");
+	sql_bind_text(s, 2, ev->stream);
+	sql_bind_text(s, 3, ev->entity);
+	sql_bind_text(s, 4, ev->kind);
+	sql_bind_text(s, 5, ev->user != NULL ? ev->user : "");
+	sql_bind_text(s, 6, ev->detail != NULL ? ev->detail : "");
 	bind_blob(s, 7, ev->body, ev->body_len);
-	bind_text(s, 8, ev->code != NULL ? ev->code : "");
+	sql_bind_text(s, 8, ev->code != NULL ? ev->code : "");
 	if (ev->params_len > 0)
 		bind_blob(s, 9, ev->params, ev->params_len);
 	else
 		sqlite3_bind_null(s, 9);
-	if (step_done(st, s, "append event") != 0)
+	if (sql_step_done(&st->q, s, "append event") != 0)
 		return -1;
-	ev->id = sqlite3_last_insert_rowid(st->db);
+	ev->id = sqlite3_last_insert_rowid(st->q.db);
 	if (entity_number(ev->entity) > 0) {
 		s = st->stmt[STORE_SQL_LATEST_PUT];
-		bind_text(s, 1, ev->stream);
+		sql_bind_text(s, 1, ev->stream);
 		sqlite3_bind_int64(s, 2, entity_number(ev->entity));
 		sqlite3_bind_int64(s, 3, ev->id);
-		if (step_done(st, s, "append event: latest") != 0)
+		if (sql_step_done(&st->q, s, "append event: latest") != 0)
 			return -1;
 	}
 	return 0;
@@ -548,7 +482,7 @@ store_event_last_id(struct store *st)
 	if (sqlite3_step(s) == SQLITE_ROW)
 		id = sqlite3_column_int64(s, 0); /* max() of no rows is NULL, read as 0 */
 	else
-		set_err(st, "last event id");
+		sql_err(&st->q, "last event id");
 	sqlite3_reset(s);
 	return id;
 }
@@ -558,7 +492,7 @@ store_checkpoint_begin(struct store *st)
 {
 	if (need_txn(st, "checkpoint begin") != 0)
 		return -1;
-	if (step_done(st, st->stmt[STORE_SQL_CKPT_CLEAR], "checkpoint begin") != 0)
+	if (sql_step_done(&st->q, st->stmt[STORE_SQL_CKPT_CLEAR], "checkpoint begin") != 0)
 		return -1;
 	/* Until checkpoint_end, the position is 0: a caller that commits without calling
 	 * checkpoint_end gets a full replay of the log on the next load, not lost entities. */
@@ -573,10 +507,10 @@ store_checkpoint_put(struct store *st, const char *stream, const char *entity,
 
 	if (need_txn(st, "checkpoint put") != 0)
 		return -1;
-	bind_text(s, 1, stream);
-	bind_text(s, 2, entity);
+	sql_bind_text(s, 1, stream);
+	sql_bind_text(s, 2, entity);
 	bind_blob(s, 3, body, len);
-	return step_done(st, s, "checkpoint put");
+	return sql_step_done(&st->q, s, "checkpoint put");
 }
 
 int
@@ -590,7 +524,7 @@ store_checkpoint_end(struct store *st, int64_t upto_event_id)
 		return -1;
 	/* A position past the log would make load skip events appended later. */
 	if (upto_event_id < 0 || upto_event_id > last) {
-		set_errf(st, "checkpoint end: event %" PRId64 " is not in the log (last is %"
+		sql_errf(&st->q, "checkpoint end: event %" PRId64 " is not in the log (last is %"
 		    PRId64 ")", upto_event_id, last);
 		return -1;
 	}
@@ -612,14 +546,14 @@ feed(struct store *st, sqlite3_stmt *s, store_load_cb cb, void *ctx, int64_t *n,
 
 		if (cb(ctx, stream != NULL ? stream : "", entity != NULL ? entity : "", body,
 		    len) != 0) {
-			set_errf(st, "load stopped by caller");
+			sql_errf(&st->q, "load stopped by caller");
 			sqlite3_reset(s);
 			return -1;
 		}
 		(*n)++;
 	}
 	if (rc != SQLITE_DONE) {
-		set_err(st, what);
+		sql_err(&st->q, what);
 		sqlite3_reset(s);
 		return -1;
 	}
@@ -637,8 +571,8 @@ store_load(struct store *st, store_load_cb cb, void *ctx, int64_t *replayed)
 	if (replayed != NULL)
 		*replayed = 0;
 	/* One read transaction, so the checkpoint and the tail come from the same snapshot. */
-	own_txn = sqlite3_get_autocommit(st->db);
-	if (own_txn && step_done(st, st->stmt[STORE_SQL_BEGIN_READ], "load") != 0)
+	own_txn = sqlite3_get_autocommit(st->q.db);
+	if (own_txn && sql_step_done(&st->q, st->stmt[STORE_SQL_BEGIN_READ], "load") != 0)
 		return -1;
 	if (meta_read(st, META_CHECKPOINT, &from) < 0)
 		goto out;
@@ -657,9 +591,9 @@ out:
 		/* Ending a read transaction can only fail if something is badly wrong; keep the
 		 * first error. */
 		if (rc == 0)
-			rc = step_done(st, st->stmt[STORE_SQL_COMMIT], "load");
+			rc = sql_step_done(&st->q, st->stmt[STORE_SQL_COMMIT], "load");
 		else
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			sqlite3_exec(st->q.db, "ROLLBACK", NULL, NULL, NULL);
 	}
 	return rc;
 }
@@ -672,8 +606,8 @@ store_events_of(struct store *st, const char *stream, const char *entity,
 	struct store_event ev;
 	int rc;
 
-	bind_text(s, 1, stream);
-	bind_text(s, 2, entity);
+	sql_bind_text(s, 1, stream);
+	sql_bind_text(s, 2, entity);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		memset(&ev, 0, sizeof ev);
 		ev.id = sqlite3_column_int64(s, 0);
@@ -689,13 +623,13 @@ store_events_of(struct store *st, const char *stream, const char *entity,
 		ev.params = sqlite3_column_blob(s, 7);
 		ev.params_len = ev.params != NULL ? (size_t)sqlite3_column_bytes(s, 7) : 0;
 		if (cb(ctx, &ev) != 0) {
-			set_errf(st, "events of: stopped by caller");
+			sql_errf(&st->q, "events of: stopped by caller");
 			sqlite3_reset(s);
 			return -1;
 		}
 	}
 	if (rc != SQLITE_DONE) {
-		set_err(st, "events of");
+		sql_err(&st->q, "events of");
 		sqlite3_reset(s);
 		return -1;
 	}
@@ -710,7 +644,7 @@ store_latest_each(struct store *st, const char *stream, int64_t below, store_lat
 	sqlite3_stmt *s = st->stmt[STORE_SQL_LATEST];
 	int rc, r = 0;
 
-	bind_text(s, 1, stream);
+	sql_bind_text(s, 1, stream);
 	sqlite3_bind_int64(s, 2, below > 0 ? below : INT64_MAX);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		r = cb(ctx, sqlite3_column_int64(s, 0),
@@ -720,13 +654,13 @@ store_latest_each(struct store *st, const char *stream, int64_t below, store_lat
 			break;
 	}
 	if (r == 0 && rc != SQLITE_DONE) {
-		set_err(st, "latest");
+		sql_err(&st->q, "latest");
 		sqlite3_reset(s);
 		return -1;
 	}
 	sqlite3_reset(s);
 	if (r < 0) {
-		set_errf(st, "latest: stopped by caller");
+		sql_errf(&st->q, "latest: stopped by caller");
 		return -1;
 	}
 	return 0;
@@ -739,8 +673,8 @@ store_reply_get(struct store *st, const char *user, const char *cmd_id, void **r
 	sqlite3_stmt *s = st->stmt[STORE_SQL_REPLY_GET];
 	int rc, found = 0;
 
-	bind_text(s, 1, user);
-	bind_text(s, 2, cmd_id);
+	sql_bind_text(s, 1, user);
+	sql_bind_text(s, 2, cmd_id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		const void *blob = sqlite3_column_blob(s, 0);
@@ -753,7 +687,7 @@ store_reply_get(struct store *st, const char *user, const char *cmd_id, void **r
 		*len = n;
 		found = 1;
 	} else if (rc != SQLITE_DONE) {
-		set_err(st, "reply get");
+		sql_err(&st->q, "reply get");
 		found = -1;
 	}
 	sqlite3_reset(s);
@@ -768,11 +702,11 @@ store_reply_put(struct store *st, const char *user, const char *cmd_id, int64_t 
 
 	if (need_txn(st, "reply put") != 0)
 		return -1;
-	bind_text(s, 1, user);
-	bind_text(s, 2, cmd_id);
+	sql_bind_text(s, 1, user);
+	sql_bind_text(s, 2, cmd_id);
 	sqlite3_bind_int64(s, 3, ts);
 	bind_blob(s, 4, reply, len);
-	return step_done(st, s, "reply put");
+	return sql_step_done(&st->q, s, "reply put");
 }
 
 /* Runs inside the caller's transaction if one is open, else as its own. */
@@ -782,9 +716,9 @@ store_reply_expire(struct store *st, int64_t before_ms)
 	sqlite3_stmt *s = st->stmt[STORE_SQL_REPLY_EXPIRE];
 
 	sqlite3_bind_int64(s, 1, before_ms);
-	if (step_done(st, s, "reply expire") != 0)
+	if (sql_step_done(&st->q, s, "reply expire") != 0)
 		return -1;
-	return sqlite3_changes64(st->db);
+	return sqlite3_changes64(st->q.db);
 }
 
 /* ---- complaints (schema 4) ---- */
@@ -802,7 +736,7 @@ complaint_row(struct store *st, sqlite3_stmt *s, const char *what, struct store_
 		out->same = sqlite3_column_int64(s, 3) == 1;
 		found = 1;
 	} else if (rc != SQLITE_DONE) {
-		set_err(st, what);
+		sql_err(&st->q, what);
 		found = -1;
 	}
 	sqlite3_reset(s);
@@ -814,7 +748,7 @@ store_complaint_get(struct store *st, const char *uid, struct store_complaint *o
 {
 	sqlite3_stmt *s = st->stmt[STORE_SQL_COMPLAINT_GET];
 
-	bind_text(s, 1, uid);
+	sql_bind_text(s, 1, uid);
 	return complaint_row(st, s, "complaint get", out);
 }
 
@@ -824,9 +758,9 @@ store_complaint_acked(struct store *st, const char *uid, int64_t version, const 
 {
 	sqlite3_stmt *s = st->stmt[STORE_SQL_COMPLAINT_ACKED];
 
-	bind_text(s, 1, uid);
+	sql_bind_text(s, 1, uid);
 	sqlite3_bind_int64(s, 2, version);
-	bind_text(s, 3, record);
+	sql_bind_text(s, 3, record);
 	return complaint_row(st, s, "complaint acked", out);
 }
 
@@ -838,18 +772,18 @@ store_complaint_put(struct store *st, const char *uid, const struct store_compla
 
 	if (need_txn(st, "complaint put") != 0)
 		return -1;
-	bind_text(s, 1, uid);
+	sql_bind_text(s, 1, uid);
 	sqlite3_bind_int64(s, 2, c->version);
-	bind_text(s, 3, c->saved_by);
+	sql_bind_text(s, 3, c->saved_by);
 	sqlite3_bind_int64(s, 4, c->saved_at);
-	bind_text(s, 5, record);
-	if (step_done(st, s, "complaint put") != 0)
+	sql_bind_text(s, 5, record);
+	if (sql_step_done(&st->q, s, "complaint put") != 0)
 		return -1;
 	s = st->stmt[STORE_SQL_COMPLAINT_ACK_PUT];
-	bind_text(s, 1, uid);
+	sql_bind_text(s, 1, uid);
 	sqlite3_bind_int64(s, 2, c->version);
-	bind_text(s, 3, c->saved_by);
+	sql_bind_text(s, 3, c->saved_by);
 	sqlite3_bind_int64(s, 4, c->saved_at);
-	bind_text(s, 5, record);
-	return step_done(st, s, "complaint put");
+	sql_bind_text(s, 5, record);
+	return sql_step_done(&st->q, s, "complaint put");
 }
