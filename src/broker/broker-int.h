@@ -16,6 +16,7 @@
  *   broker-supplier.c  supplier accounting and the fleet as dispatch sees it
  *   broker-state.c     the entity tables, the lists snapshots and checkpoints show, and
  *                      relinking them after a load
+ *   broker-track.c     each ticket's truck track since assigned (ticket.track), in memory
  *   broker-emit.c      broker time, the batch transaction, record and publish (log first,
  *                      publish after the commit), the reply queues
  *
@@ -29,6 +30,7 @@
  *   broker-state.c                    tables, snapshot lists, relink after a load
  *   broker-eta.c                      query, travel time, ETA
  *   broker-supplier.c                 suppliers, fleet, truck status
+ *   broker-track.c                    trucks' tracks per ticket (fed by the feed)
  *   broker-emit.c                     clock, batch, record and publish, replies
  *
  * The sections below are in this order, bottom first. */
