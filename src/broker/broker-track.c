@@ -1,7 +1,7 @@
 /* broker-track.c: each ticket's truck track since the truck was assigned (ticket.track,
  * PROTOCOL.md 7.29): where the truck was at each fix and how far it was from the car, for
  * the console's plot. broker-feed.c hands it every fix of a truck on a job; the op table
- * calls broker_op_track. It calls broker-emit.c only.
+ * calls broker_op_track. It calls broker-emit.c only (and reads b->tickets itself).
  *
  * A track lives in memory only, one per ticket with a truck that sent a fix: a restart
  * starts each job's track afresh at its truck's next fix, a new truck starts it afresh,
@@ -93,7 +93,8 @@ broker_op_track(struct broker *b, const struct peer *p, const struct proto_reque
     struct proto_buf *out)
 {
 	const struct proto_ticket_track *a = &req->args.ticket_track;
-	struct bticket *t = broker_ticket(b, a->id);
+	/* the table by id, as broker_ticket reads it (broker-state.c is above this file) */
+	struct bticket *t = (uint64_t)a->id <= b->n_tickets ? b->tickets[a->id - 1] : NULL;
 	const struct btrack *r;
 	size_t m = 0, want = PROTO_HAS(a, ticket_track, max) ? (size_t)a->max :
 	    BROKER_TRACK_MAX_DEFAULT, n;
