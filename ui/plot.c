@@ -33,8 +33,32 @@ plot_nice_max(double v)
 	return 10 * p;
 }
 
+/* The first of the n points (sorted by time) at or after t, or after it when after: n
+ * when none. */
+static size_t
+first_from(const int64_t *ts, size_t n, double t, bool after)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((double)ts[mid] < t || (after && (double)ts[mid] == t))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Whether point i is drawn: in the window, its value finite. */
+static bool
+usable(const int64_t *ts, const double *v, size_t i, const struct plot_spec *s)
+{
+	return isfinite(v[i]) && ts[i] >= s->t0 && ts[i] <= s->t1;
+}
+
 /* The value shown at dot column k of dots (the window cut in dots equal slices): at the
- * slice's middle, interpolated between the nearest points on each side; else the latest
+ * slice's middle, interpolated between the points on each side of it; else the latest
  * point inside the slice. false: none. */
 static bool
 value_at(const int64_t *ts, const double *v, size_t n, const struct plot_spec *s, int k,
@@ -43,28 +67,21 @@ value_at(const int64_t *ts, const double *v, size_t n, const struct plot_spec *s
 	double span = (double)(s->t1 - s->t0);
 	double lo = (double)s->t0 + span * k / dots, hi = (double)s->t0 + span * (k + 1) / dots;
 	double mid = (lo + hi) / 2;
-	size_t left = n, right = n, in = n;
+	size_t right = first_from(ts, n, mid, true), end;
 
-	for (size_t i = 0; i < n; i++) {
-		double t = (double)ts[i];
-		if (!isfinite(v[i]) || ts[i] < s->t0 || ts[i] > s->t1)
-			continue;
-		if (t <= mid && (left == n || ts[i] >= ts[left]))
-			left = i;
-		if (t > mid && (right == n || ts[i] < ts[right]))
-			right = i;
-		if (t >= lo && (t < hi || k == dots - 1) && (in == n || ts[i] >= ts[in]))
-			in = i;
-	}
-	if (left < n && right < n) {
+	if (right > 0 && right < n && usable(ts, v, right - 1, s) && usable(ts, v, right, s)) {
+		size_t left = right - 1;
 		double f = (mid - (double)ts[left]) / (double)(ts[right] - ts[left]);
 		*out = v[left] + (v[right] - v[left]) * f;
 		return true;
 	}
-	if (in < n) {
-		*out = v[in];
-		return true;
-	}
+	/* the slice's latest point (the last slice takes its right edge too) */
+	end = first_from(ts, n, hi, k == dots - 1);
+	for (size_t i = end; i > first_from(ts, n, lo, false); i--)
+		if (usable(ts, v, i - 1, s)) {
+			*out = v[i - 1];
+			return true;
+		}
 	return false;
 }
 

@@ -44,10 +44,10 @@ struct plot_spec {
 	const char *x_left, *x_right;
 };
 
-/* Draw the n points (ts[i], v[i]) into the rectangle (x, y, w, h) of vs, which is filled
- * with spaces first. Points need not be sorted by time for the ASCII and block glyphs but
- * should be for the line; values outside [0, y_max] are drawn at the edge, points outside
- * the window and values that are not finite are left out. A time column shows the value
+/* Draw the n points (ts[i], v[i]), sorted by time (oldest first), into the rectangle
+ * (x, y, w, h) of vs, which is filled with spaces first. Values outside [0, y_max] are
+ * drawn at the edge; points outside the window and values that are not finite are left
+ * out. A time column shows the value
  * at its middle, interpolated between the two points around it, or the point in it when
  * there is none on one side: nothing before the first point or after the last (a gap in
  * the data stays blank). Returns the number of plot columns (0 when w or h leave none). */
