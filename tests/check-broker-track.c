@@ -5,7 +5,7 @@
  *     distance to the car; the fixes before the job are not in it;
  *   - many fixes are thinned evenly (first and last kept), max limits the answer;
  *   - unknown ticket: not_found; a ticket without a truck: no truck, no fixes;
- *   - another truck starts the track afresh; a closed ticket has none. */
+ *   - another truck starts the track afresh; a closed ticket has none; a restart loses it. */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
@@ -204,6 +204,39 @@ START_TEST(test_track_new_truck_and_close)
 }
 END_TEST
 
+/* The track is kept in memory only: after a restart the job's track starts at the truck's
+ * next fix (PROTOCOL.md 7.29). */
+START_TEST(test_track_restart)
+{
+	struct proto_reply r;
+	struct proto_ticket t;
+
+	town_van("A1", "alpha", 3);
+	t = town_create("town", "battery", TOWN_LAT, TOWN_LON);
+	for (int i = 0; i < 3; i++) {
+		town_step(10000);
+		town_fix("A1", at_km(0, 2.5 - i * 0.5));
+	}
+	track_of(t.id, 0, &r);
+	ck_assert_uint_eq(r.n_fixes, 3);
+	proto_reply_finish(&r);
+	town_restart();
+	track_of(t.id, 0, &r);
+	ck_assert_str_eq(r.track.truck, "A1");
+	ck_assert_int_eq(r.track.total, 0);
+	ck_assert_uint_eq(r.n_fixes, 0);
+	proto_reply_finish(&r);
+	town_step(60000);	/* broker time restarts after the last logged change: past the
+				 * fixes before the restart */
+	town_fix("A1", at_km(0, 1.2));
+	track_of(t.id, 0, &r);
+	ck_assert_int_eq(r.track.total, 1);
+	ck_assert_uint_eq(r.n_fixes, 1);
+	ck_assert_double_eq_tol(r.fixes[0].dist_m, 1200, 1.0);
+	proto_reply_finish(&r);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -215,5 +248,6 @@ main(void)
 	tcase_add_test(tc, test_track_unknown);
 	tcase_add_test(tc, test_track_no_truck);
 	tcase_add_test(tc, test_track_new_truck_and_close);
+	tcase_add_test(tc, test_track_restart);
 	return harness_broker_main(s, base_dir);
 }
