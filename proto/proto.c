@@ -1235,6 +1235,9 @@ proto_reply_finish(struct proto_reply *r)
 	free(r->events);
 	free(r->candidates);
 	free(r->found);
+	free(r->fixes);
+	r->fixes = NULL;
+	r->n_fixes = 0;
 	r->found = NULL;
 	r->n_found = 0;
 	r->candidates = NULL;
@@ -1344,6 +1347,15 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 		r = decode_ticket_and(res, "candidates", PROTO_MSG_candidate, out, &c,
 		    &out->n_candidates, err);
 		out->candidates = c;
+		break;
+	}
+	case PROTO_MSG_ticket_track: {
+		void *x = NULL;
+		r = decode_obj(res, PROTO_MSG_track_result, &out->track, "result", err);
+		if (r == 0)
+			r = decode_ticket_and(res, "fixes", PROTO_MSG_track_fix, out, &x,
+			    &out->n_fixes, err);
+		out->fixes = x;
 		break;
 	}
 	case PROTO_MSG_ticket_search: {

@@ -657,6 +657,61 @@ START_TEST(test_reply_ticket_get)
 }
 END_TEST
 
+/* ticket.track's result: the head (truck, total), the ticket and the fixes; a fix out of
+ * range fails the decode and leaves nothing owned. */
+START_TEST(test_reply_track)
+{
+	struct proto_ticket t;
+	struct proto_track_result h;
+	struct proto_track_fix x[VAR_COUNT];
+	struct proto_reply r;
+	struct proto_buf b;
+	struct proto_error err;
+
+	proto_buf_init(&b);
+	fill(PROTO_MSG_ticket, &t, VAR_MID);
+	fill(PROTO_MSG_track_result, &h, VAR_MID);
+	for (int v = 0; v < VAR_COUNT; v++)
+		fill(PROTO_MSG_track_fix, &x[v], (enum variant)v);
+	for (size_t n = 0; n <= VAR_COUNT; n++) {
+		proto_buf_reset(&b);
+		proto_encode_reply_ok(&b, "tt", "ticket.track");
+		proto_pack_obj(&b, PROTO_MSG_track_result, &h, 2);
+		proto_pack_str(&b, "ticket");
+		proto_pack_obj(&b, PROTO_MSG_ticket, &t, 0);
+		proto_pack_str(&b, "fixes");
+		proto_pack_array(&b, (uint32_t)n);
+		for (size_t i = 0; i < n; i++)
+			proto_pack_obj(&b, PROTO_MSG_track_fix, &x[i], 0);
+		decode_reply_ok(&b, &r, "ticket.track");
+		scribble(&b);
+		ck_assert_int_eq(r.op_id, PROTO_MSG_ticket_track);
+		expect_same(PROTO_MSG_ticket, &t, &r.ticket, "track ticket");
+		expect_same(PROTO_MSG_track_result, &h, &r.track, "track head");
+		ck_assert_uint_eq(r.n_fixes, n);
+		for (size_t i = 0; i < n; i++)
+			expect_same(PROTO_MSG_track_fix, &x[i], &r.fixes[i], "track fix");
+		proto_reply_finish(&r);
+		ck_assert_ptr_null(r.fixes);
+	}
+	proto_buf_reset(&b);
+	proto_encode_reply_ok(&b, "tt", "ticket.track");
+	proto_pack_obj(&b, PROTO_MSG_track_result, &h, 2);
+	proto_pack_str(&b, "ticket");
+	proto_pack_obj(&b, PROTO_MSG_ticket, &t, 0);
+	proto_pack_str(&b, "fixes");
+	proto_pack_array(&b, 2);
+	proto_pack_obj(&b, PROTO_MSG_track_fix, &x[0], 0);
+	x[1].dist_m = -1;
+	proto_pack_obj(&b, PROTO_MSG_track_fix, &x[1], 0);
+	ck_assert_int_eq(proto_decode_reply(b.data, b.len, &r, &err), -1);
+	ck_assert_msg(strstr(err.message, "dist_m") != NULL, "%s", err.message);
+	ck_assert_ptr_null(r.fixes);
+	proto_reply_finish(&r);
+	proto_buf_finish(&b);
+}
+END_TEST
+
 START_TEST(test_reply_candidates)
 {
 	struct proto_ticket t;
@@ -1786,6 +1841,7 @@ proto_suite(void)
 	tcase_add_test(tc, test_reply_ticket_get);
 	tcase_add_test(tc, test_reply_snapshot);
 	tcase_add_test(tc, test_reply_candidates);
+	tcase_add_test(tc, test_reply_track);
 	tcase_add_test(tc, test_envelope_duplicates);
 	tcase_add_test(tc, test_reply_errors);
 	suite_add_tcase(s, tc);

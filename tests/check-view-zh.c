@@ -1,6 +1,7 @@
 /* check-view-zh.c: no English reaches a zh_CN screen (issue 8). Every view is driven in
  * zh_CN through harness-model.h over the shipped data and flows: the board and a ticket
- * whose timeline holds every event code of PROTOCOL.md 8.4, a warning of every kind, the
+ * whose timeline holds every event code of PROTOCOL.md 8.4 (and with its truck's track), a
+ * warning of every kind, the
  * broker's candidates with their reasons, errors (the broker's and the client's own), the
  * diagnosis queue and flow, the KPI and help screens, the intake form with its inline
  * errors, in edit mode (its re-dispatch question, a refusal with its machine form, the
@@ -506,6 +507,26 @@ START_TEST(test_detail_timeline)
 }
 END_TEST
 
+/* The detail with the truck's track: the plot's axis labels and title. */
+START_TEST(test_detail_track)
+{
+	struct proto_track_fix x[6];
+	const struct proto_ticket *t;
+
+	v = view_detail_create(&m, 101, ACTION_NONE);
+	harness_answer_history(&m, 3, events, ARRAY_LEN(events));
+	t = model_ticket(&m, 101);
+	ck_assert(t != NULL && t->truck[0] != '\0');
+	for (size_t i = 0; i < ARRAY_LEN(x); i++)
+		x[i] = (struct proto_track_fix){ .ts = NOW - (int64_t)(12 - 2 * i) * MIN_MS,
+			.lat = t->lat, .lon = t->lon, .dist_m = 2500.0 - 300.0 * (double)i,
+			.present = PROTO_ALL };
+	harness_answer_track(&m, t->truck, x, ARRAY_LEN(x));
+	sizes("detail with the truck's track");
+	ck_assert(harness_screen_has("公里"));
+}
+END_TEST
+
 /* The detail's prompts and questions: the state menu, the cancel reason, a note, the
  * confirmation before re-dispatching a truck on its way; the board's filter prompt. */
 START_TEST(test_prompts)
@@ -942,6 +963,7 @@ zh_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_board);
 	tcase_add_test(tc, test_detail_timeline);
+	tcase_add_test(tc, test_detail_track);
 	tcase_add_test(tc, test_candidates);
 	tcase_add_test(tc, test_prompts);
 	tcase_add_test(tc, test_flow_keys);

@@ -28,7 +28,7 @@ rec_send(struct model *m, enum proto_msg_id op, const void *args,
 {
 	struct harness_rec *r = &harness_rec;
 	bool query = op == PROTO_MSG_ticket_get || op == PROTO_MSG_dispatch_candidates ||
-	    op == PROTO_MSG_stats_kpi;
+	    op == PROTO_MSG_stats_kpi || op == PROTO_MSG_ticket_track;
 
 	(void)m;
 	/* every attempt is recorded, also one that fails */
@@ -125,6 +125,11 @@ rec_send(struct model *m, enum proto_msg_id op, const void *args,
 	case PROTO_MSG_stats_kpi:
 		r->kpi++;
 		rd_strlcpy(r->kpi_cmd, cmd_id, sizeof r->kpi_cmd);
+		break;
+	case PROTO_MSG_ticket_track:
+		r->track++;
+		r->track_id = ((const struct proto_ticket_track *)args)->id;
+		rd_strlcpy(r->track_cmd, cmd_id, sizeof r->track_cmd);
 		break;
 	default:
 		break;
@@ -285,6 +290,25 @@ harness_answer_kpi(struct model *m, const struct proto_kpi *k)
 	r->kpi = *k;
 	model_reply(m, harness_rec.kpi_cmd, r, NULL);
 	harness_rec.kpi_cmd[0] = '\0';
+}
+
+void
+harness_answer_track(struct model *m, const char *truck, const struct proto_track_fix *f,
+    size_t n)
+{
+	struct proto_reply *r;
+	char id[PROTO_CMD_ID_MAX + 1];
+
+	ck_assert_msg(harness_rec.track_cmd[0] != '\0', "no ticket.track to answer");
+	rd_strlcpy(id, harness_rec.track_cmd, sizeof id);
+	harness_rec.track_cmd[0] = '\0';
+	r = reply_for(id, PROTO_MSG_ticket_track);
+	r->ticket.id = harness_rec.track_id;
+	PROTO_STRSET(r->track.truck, truck);
+	r->track.total = (int64_t)n;
+	r->fixes = (struct proto_track_fix *)f;
+	r->n_fixes = n;
+	model_reply(m, id, r, NULL);
 }
 
 void

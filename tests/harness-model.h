@@ -46,6 +46,9 @@ struct harness_rec {
 	char hist_cmd[PROTO_CMD_ID_MAX + 1];
 	char cands_cmd[PROTO_CMD_ID_MAX + 1];
 	char kpi_cmd[PROTO_CMD_ID_MAX + 1];
+	int track;		/* ticket.track queries, the last one and its ticket */
+	char track_cmd[PROTO_CMD_ID_MAX + 1];
+	int64_t track_id;
 };
 
 extern struct harness_rec harness_rec;
@@ -89,6 +92,9 @@ void harness_answer_history(struct model *m, int64_t ver, const struct proto_eve
 void harness_answer_cands(struct model *m, const struct proto_candidate *c, size_t n);
 /* Answer the last stats.kpi with k (copied). */
 void harness_answer_kpi(struct model *m, const struct proto_kpi *k);
+/* Answer the last ticket.track: truck and its n fixes (borrowed), oldest first. */
+void harness_answer_track(struct model *m, const char *truck, const struct proto_track_fix *f,
+    size_t n);
 /* Answer cmd_id: accepted (with no result). */
 void harness_answer_ok(struct model *m, const char *cmd_id);
 /* Answer cmd_id with the broker's refusal (code, message). */

@@ -61,6 +61,7 @@ keys 1
 wait_for "done" 5 "1 assigns the first candidate and the broker acknowledges"
 "$B/tests/rd-query" "$API" get "$id" | grep -q "^offer .*chosen by alice" \
   && ok "the broker logged alice's choice" || fail "no offer by alice in the ticket's history"
+wait_for "distance to the car" 20 "the detail plots the truck's track from its fixes (ticket.track, the truck stream)"
 keys q
 wait_for "filter 欧阳" 3 "q goes back to the board"
 

@@ -19,6 +19,7 @@
 #include "proto.h"
 #include "term.h"
 #include "theme.h"
+#include "track.h"
 #include "util.h"
 
 static void
@@ -203,6 +204,9 @@ main(int argc, char **argv)
 
 	cli_init("rescuedesk", 2);
 	setlocale(LC_ALL, "");
+	/* the plots' glyphs follow what the user's own locale and terminal can show */
+	track_set_glyphs(plot_glyphs_for(strcmp(nl_langinfo(CODESET), "UTF-8") == 0,
+	    getenv("TERM")));
 	/* Widths, Chinese text and the line-drawing characters need UTF-8. Terminals are
 	 * UTF-8 nearly everywhere now; when the locale is not, take C.UTF-8 for the
 	 * character type only (messages still follow the locale or --lang). */

@@ -18,6 +18,7 @@
 #include "present.h"
 #include "text.h"
 #include "ticket.h"
+#include "track.h"
 #include "util.h"
 
 #define WARN_SHOWN 3
@@ -75,6 +76,7 @@ struct view_detail {
 	char confirm_truck[TRUCK_ID_MAX];
 	enum mode confirm_back;
 	int64_t confirm_wid, confirm_wver;
+	struct track track;	/* the truck's track relative to the car (ui/track.c) */
 };
 
 static const struct view_hint hints[] = {
@@ -675,6 +677,7 @@ detail_draw(struct view *v, const struct model *m, struct vscreen *vs, const str
 		y = draw_truck(vs, m, t, y, y_end);
 		y = draw_warnings(vs, m, t, y, y_end);
 		y = draw_diag(vs, m, t, y, y_end);
+		y = track_draw(&vd->track, vs, m, y, y_end);
 		draw_timeline(vd, vs, m, t, y, y_end);
 	}
 	vscreen_set_cursor(vs, 0, chrome_body_top(vs, m), false);
@@ -1251,6 +1254,7 @@ detail_destroy(struct view *v)
 	lineedit_finish(&vd->edit);
 	menu_finish(&vd->menu);
 	assign_finish(&vd->assign);
+	track_finish(&vd->track);
 	free(vd->events);
 	free(vd);
 }
@@ -1297,6 +1301,7 @@ detail_sync(struct view *v, struct model *m)
 	struct model_request rq = { .op = PROTO_MSG_ticket_get, .args = &g,
 		.on_reply = on_history, .ctx = vd, .owner = vd };
 
+	track_sync(&vd->track, m, vd);
 	if (t == NULL || vd->hist_loading || vd->hist_ver == t->ver)
 		return;
 	if (vd->asked && vd->asked_ver == t->ver)
@@ -1335,6 +1340,7 @@ view_detail_create(struct model *m, int64_t id, enum keymap_action start_action)
 	vd->tl_follow = true;
 	vd->hist_ver = -1;
 	assign_init(&vd->assign, id);
+	track_init(&vd->track, id);
 	lineedit_init(&vd->edit, 1000);
 	menu_init(&vd->menu);
 	detail_sync(&vd->view, m);

@@ -54,6 +54,7 @@ broker_ticket_set_state(struct bticket *t, enum ticket_state s, int64_t now)
 	case TICKET_RESOLVED_REMOTE:
 		t->w.t_closed = now;
 		PROTO_SET(&t->w, ticket, t_closed);
+		broker_track_drop(t);
 		break;
 	case TICKET_NEW:
 	case TICKET_STATE_COUNT:

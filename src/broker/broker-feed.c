@@ -31,6 +31,7 @@ track_fix(struct btruck *k, int64_t ts)
 
 	if (t == NULL || t->truck != k)
 		return;
+	broker_track_fix(t, k, ts); /* the plot's track (broker-track.c), in every state */
 	if (t->state != TICKET_EN_ROUTE) {
 		t->track.n = 0;
 		t->track.closest_ts = 0;

@@ -16,6 +16,7 @@
  *   broker-supplier.c  supplier accounting and the fleet as dispatch sees it
  *   broker-state.c     the entity tables, the lists snapshots and checkpoints show, and
  *                      relinking them after a load
+ *   broker-track.c     each ticket's truck track since assigned (ticket.track), in memory
  *   broker-emit.c      broker time, the batch transaction, record and publish (log first,
  *                      publish after the commit), the reply queues
  *
@@ -29,6 +30,7 @@
  *   broker-state.c                    tables, snapshot lists, relink after a load
  *   broker-eta.c                      query, travel time, ETA
  *   broker-supplier.c                 suppliers, fleet, truck status
+ *   broker-track.c                    trucks' tracks per ticket (fed by the feed)
  *   broker-emit.c                     clock, batch, record and publish, replies
  *
  * The sections below are in this order, bottom first. */
@@ -85,6 +87,8 @@ struct bticket {
 	double track_lat, track_lon; /* ... to the car here */
 	int64_t callbacks;       /* calls again recorded (broker-edit.c), for the callback rule */
 	int64_t last_callback;   /* broker time of the latest; 0: none */
+	struct btrack *trk;      /* its truck's fixes since assigned (broker-track.c; owned,
+	                          * freed with broker_track_drop); NULL: none */
 };
 
 /* The states of a diagnosis session (the ticket's diag_state). */
@@ -355,6 +359,19 @@ void broker_outq_push(struct broker *b, struct outq *q);
 void broker_outq_free(struct outq *q);
 /* Free the queued publications and replies (broker_destroy). */
 void broker_emit_finish(struct broker *b);
+
+/* ---- broker-track.c: a ticket's truck track (ticket.track); calls broker-emit.c ---- */
+
+#define BROKER_TRACK_KEEP 240       /* fixes held per ticket, thinned evenly beyond */
+#define BROKER_TRACK_MAX_DEFAULT 120 /* fixes ticket.track returns without max */
+struct btrack;
+/* A fix of k, t's truck, at ts: the track starts afresh for another truck. */
+void broker_track_fix(struct bticket *t, const struct btruck *k, int64_t ts);
+/* Free t's track (it closed, or is freed); t->trk becomes NULL. */
+void broker_track_drop(struct bticket *t);
+/* ticket.track (struct broker_op's handler). */
+int broker_op_track(struct broker *b, const struct peer *p, const struct proto_request *req,
+    struct proto_buf *out);
 
 /* ---- broker-supplier.c: calls no other broker file ---- */
 

@@ -752,6 +752,7 @@ const struct broker_op broker_ops[] = {
 	{ "offer.accept", PROTO_MSG_offer_accept, true, ALL, op_offer_accept },
 	{ "offer.decline", PROTO_MSG_offer_decline, true, ALL, op_offer_decline },
 	{ "dispatch.candidates", PROTO_MSG_dispatch_candidates, false, ALL, op_candidates },
+	{ "ticket.track", PROTO_MSG_ticket_track, false, ALL, broker_op_track },
 	{ "diag.start", PROTO_MSG_diag_start, true, ALL, broker_op_diag_start },
 	{ "diag.answer", PROTO_MSG_diag_answer, true, ALL, broker_op_diag_answer },
 	{ "diag.back", PROTO_MSG_diag_back, true, ALL, broker_op_diag_back },

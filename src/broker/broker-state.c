@@ -43,6 +43,8 @@ broker_ticket_put(struct broker *b, struct bticket *t)
 {
 	size_t idx = (size_t)t->w.id - 1;
 	b->tickets = table_reserve(b->tickets, &b->cap_tickets, 1024, idx, sizeof *b->tickets);
+	if (b->tickets[idx] != NULL)
+		broker_track_drop(b->tickets[idx]);
 	free(b->tickets[idx]);
 	b->tickets[idx] = t;
 	if (idx + 1 > b->n_tickets)

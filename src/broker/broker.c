@@ -777,8 +777,11 @@ broker_destroy(struct broker *b)
 	broker_feed_finish(b);
 	data_free(b->data);
 	flow_set_free(b->flows);
-	for (size_t i = 0; i < b->n_tickets; i++)
+	for (size_t i = 0; i < b->n_tickets; i++) {
+		if (b->tickets[i] != NULL)
+			broker_track_drop(b->tickets[i]);
 		free(b->tickets[i]);
+	}
 	free(b->tickets);
 	for (size_t i = 0; i < b->n_trucks; i++)
 		free(b->trucks[i]);
