@@ -515,11 +515,11 @@ START_TEST(test_region_warnings)
 
 	draw(120, 40);
 	ck_assert(screen_has("Regions without a free truck"));
-	ck_assert(screen_has("no able truck free for 9 min, 2 calls waiting for a truck"));
+	ck_assert(screen_has("no able truck free for 9 min, calls waiting for a truck: 2"));
 	ck_assert(screen_has("no able truck free for 7 min"));
 	ck_assert(screen_has("since 05:56"));
 	ck_assert(!screen_has("Aba"));
-	ck_assert(harness_find_row("2 calls waiting") < harness_find_row("for 7 min"));
+	ck_assert(harness_find_row("waiting for a truck: 2") < harness_find_row("for 7 min"));
 	harness_assert_safe();
 }
 END_TEST
@@ -538,7 +538,7 @@ START_TEST(test_region_warnings_more)
 	ck_assert_uint_eq(view_kpi_region_warnings(&m, w, ARRAY_LEN(w)), 4);
 	ck_assert_int_eq(w[0]->id, 6);	/* red, the oldest */
 	draw(120, 40);
-	ck_assert(screen_has("(+1 more)"));
+	ck_assert(screen_has("(more: 1)"));
 	ck_assert(screen_has("hills"));	/* a region the data does not know: its id */
 	harness_assert_safe();
 }

@@ -450,8 +450,8 @@ draw_region_warnings(struct vscreen *vs, const struct model *m, int y, int cols)
 		x += vscreen_put(vs, x, y, ROLE_DIM, 0, line, cols - x) + 2;
 		present_warning_text(w[i], NULL, m->now, text, sizeof text);
 		if (i + 1 == shown && n > shown)
-			snprintf(line, sizeof line, "%s  (+%zu %s)", text, n - shown,
-			    i18n_tr("kpi.capacity.more"));
+			snprintf(line, sizeof line, "%s  (%s%s%zu)", text,
+			    i18n_tr("kpi.capacity.more"), present_colon(), n - shown);
 		else
 			snprintf(line, sizeof line, "%s", text);
 		if (x < cols - 1)
