@@ -16,8 +16,10 @@
 
 /* sla.ini as shipped: not_accepted 300 s, gps_stale 45 s, stalled 300 s, margin 300 s,
  * window 80 %, diagnosis hold 600 s, waiting for an agent 180 s, deviation 3 fixes or
- * 300 s, on scene 200 % of the typical time, a call again warns 1800 s */
-static const struct data_sla sla = { 300, 45, 300, 300, 80, 600, 180, 3, 300, 200, 1800 };
+ * 300 s, on scene 200 % of the typical time, a call again warns 1800 s, a region without a
+ * free truck 300 s */
+static const struct data_sla sla = { 300, 45, 300, 300, 80, 600, 180, 3, 300, 200, 1800,
+	300 };
 
 enum { NONE_ = WARN_LEVEL_NONE, AMB = WARN_LEVEL_AMBER, RED = WARN_LEVEL_RED };
 
@@ -613,6 +615,86 @@ START_TEST(test_callback)
 }
 END_TEST
 
+/* capacity: a region without an able truck free, amber past capacity_s, red past 3 x or
+ * while calls there wait for a truck; one free truck clears it */
+struct capacity_case {
+	const char *name;
+	int64_t free, short_for, waiting; /* short_for: now - short_since (< 0: not short) */
+	int want;
+	const char *text;
+};
+
+static const struct capacity_case capacities[] = {
+	{ "a truck free", 1, -1, 0, NONE_, NULL },
+	{ "a truck free, calls waiting", 2, -1, 4, NONE_, NULL },
+	{ "none free 300 s", 0, 300 * S, 0, NONE_, NULL },
+	{ "none free 300 s + 1 ms", 0, 300 * S + 1, 0, AMB,
+	    "no able truck free in town for 5 min (0 calls waiting for a truck)" },
+	{ "none free 900 s", 0, 900 * S, 0, AMB, NULL },
+	{ "none free 900 s + 1 ms", 0, 900 * S + 1, 0, RED, NULL },
+	{ "none free 300 s, a call waiting", 0, 300 * S, 1, NONE_, NULL },
+	{ "none free 301 s, a call waiting", 0, 301 * S, 1, RED,
+	    "no able truck free in town for 5 min (1 call waiting for a truck)" },
+	{ "none free 20 min, 3 calls waiting", 0, 20 * MIN, 3, RED,
+	    "no able truck free in town for 20 min (3 calls waiting for a truck)" },
+	{ "no count of since (never short)", 0, -1, 2, NONE_, NULL },
+};
+
+START_TEST(test_capacity)
+{
+	const struct capacity_case *c = &capacities[_i];
+	int64_t now = NOW;
+	struct monitor_region r = { .id = "town", .free = c->free,
+	    .short_since = c->short_for >= 0 ? now - c->short_for : 0, .waiting = c->waiting };
+	struct monitor_warning w;
+	char text[200];
+
+	monitor_capacity(&r, &sla, now, &w);
+	ck_assert_int_eq(w.kind, WARN_CAPACITY);
+	ck_assert_msg((int)w.level == c->want, "%s: level %d, want %d", c->name, (int)w.level,
+	    c->want);
+	if (c->want == NONE_)
+		return;
+	ck_assert_int_eq(w.since, now - c->short_for);
+	ck_assert_int_eq(w.waiting, c->waiting);
+	ck_assert_str_eq(w.region, "town");
+	monitor_text(&w, text, sizeof text);
+	if (c->text != NULL)
+		ck_assert_str_eq(text, c->text);
+}
+END_TEST
+
+/* A region through a shift: short, amber, a call arrives (red), served elsewhere (amber
+ * again), a truck frees (cleared); short again starts a new clock. */
+START_TEST(test_capacity_sequence)
+{
+	struct monitor_region r = { .id = "hills", .free = 0, .short_since = T0 };
+	struct monitor_warning w;
+	struct monitor_truck fresh = { .id = "V1", .placed = true, .fix_ts = T0 };
+
+	monitor_capacity(&r, &sla, T0 + 5 * MIN, &w);
+	ck_assert_int_eq(w.level, WARN_LEVEL_NONE);
+	monitor_capacity(&r, &sla, T0 + 6 * MIN, &w);
+	ck_assert_int_eq(w.level, WARN_LEVEL_AMBER);
+	r.waiting = 1;
+	monitor_capacity(&r, &sla, T0 + 7 * MIN, &w);
+	ck_assert_int_eq(w.level, WARN_LEVEL_RED);
+	r.waiting = 0;
+	monitor_capacity(&r, &sla, T0 + 8 * MIN, &w);
+	ck_assert_int_eq(w.level, WARN_LEVEL_AMBER);
+	ck_assert_int_eq(w.since, T0);
+	r.free = 1;
+	monitor_capacity(&r, &sla, T0 + 9 * MIN, &w);
+	ck_assert_int_eq(w.level, WARN_LEVEL_NONE);
+
+	/* able: a position no older than gps_stale_s */
+	ck_assert(monitor_truck_able(&fresh, &sla, T0 + 45 * S));
+	ck_assert(!monitor_truck_able(&fresh, &sla, T0 + 45 * S + 1));
+	fresh.placed = false;
+	ck_assert(!monitor_truck_able(&fresh, &sla, T0));
+}
+END_TEST
+
 START_TEST(test_kind_tables)
 {
 	for (int i = 0; i < WARN_KIND_COUNT; i++) {
@@ -640,6 +722,7 @@ START_TEST(test_kind_tables)
 	ck_assert_str_eq(warn_kind_name(WARN_ONSCENE_OVERRUN), "onscene_overrun");
 	ck_assert_str_eq(warn_kind_name(WARN_WAITING_AGENT), "waiting_agent");
 	ck_assert_str_eq(warn_kind_name(WARN_CALLBACK), "callback");
+	ck_assert_str_eq(warn_kind_name(WARN_CAPACITY), "capacity");
 }
 END_TEST
 
@@ -659,6 +742,9 @@ monitor_suite(void)
 	tcase_add_loop_test(tc, test_onscene_overrun, 0,
 	    (int)(sizeof onscenes / sizeof onscenes[0]));
 	tcase_add_loop_test(tc, test_callback, 0, (int)(sizeof callbacks / sizeof callbacks[0]));
+	tcase_add_loop_test(tc, test_capacity, 0,
+	    (int)(sizeof capacities / sizeof capacities[0]));
+	tcase_add_test(tc, test_capacity_sequence);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("classify");

@@ -981,6 +981,36 @@ START_TEST(test_warning_cleared)
 }
 END_TEST
 
+/* A region's warning (capacity, PROTOCOL.md 8.3) has ticket 0 and a region: the replica
+ * keeps it like any other, and drops it when it is cleared. */
+START_TEST(test_region_warning)
+{
+	struct proto_warning w = mk_warning(9, false, 3);
+	const struct ev *e;
+
+	small_world();
+	sync_world(1);
+	w.ticket = 0;
+	PROTO_STRSET(w.kind, "capacity");
+	PROTO_STRSET(w.region, "ningxiang");
+	PROTO_SET(&w, warning, region);
+	w.waiting = 2;
+	PROTO_SET(&w, warning, waiting);
+	pub_warning(3, w);
+	wait_applied(1);
+	ck_assert_uint_eq(replica_warning_count(rep), 2);
+	e = last_ev('w', "9");
+	ck_assert(!e->old && e->now);
+	w.cleared = true;
+	w.ver = 4;
+	pub_warning(4, w);
+	wait_applied(2);
+	ck_assert_uint_eq(replica_warning_count(rep), 1);
+	ck_assert_uint_eq(stats().gaps, 0);
+	ck_assert_uint_eq(stats().bad, 0);
+}
+END_TEST
+
 START_TEST(test_bad_messages)
 {
 	static const char junk[] = "\x85\xa1v";
@@ -1293,6 +1323,7 @@ replica_suite(void)
 	tcase_add_test(tc, test_stale_ignored);
 	tcase_add_test(tc, test_truck_gap);
 	tcase_add_test(tc, test_warning_cleared);
+	tcase_add_test(tc, test_region_warning);
 	tcase_add_test(tc, test_bad_messages);
 	suite_add_tcase(s, tc);
 

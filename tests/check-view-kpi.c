@@ -438,6 +438,132 @@ START_TEST(test_golden_kpi)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- regions' warnings */
+
+/* Three capacity warnings (ticket 0: a region's), one cleared, on top of the base ones:
+ * the overdue board, the counts and the board stay as they were; the view lists them. */
+static const struct proto_warning region_warnings[] = {
+	{ .id = 20, .ticket = 0, .kind = "capacity", .level = "amber",
+	    .text = "no able truck free in ningxiang for 5 min (0 calls waiting for a truck)",
+	    .ts = NOW - 2 * MIN_MS, .since = NOW - 7 * MIN_MS, .region = "ningxiang" },
+	{ .id = 21, .ticket = 0, .kind = "capacity", .level = "red",
+	    .text = "no able truck free in changsha for 6 min (2 calls waiting for a truck)",
+	    .ts = NOW - 3 * MIN_MS, .since = NOW - 9 * MIN_MS, .region = "changsha",
+	    .waiting = 2 },
+	{ .id = 22, .ticket = 0, .kind = "capacity", .level = "red", .cleared = true,
+	    .text = "cleared", .ts = NOW - MIN_MS, .since = NOW - 30 * MIN_MS,
+	    .region = "aba" },
+};
+
+static struct proto_warning *all_warnings;
+
+static void
+setup_regions(void)
+{
+	size_t nb = ARRAY_LEN(base_warnings), nr = ARRAY_LEN(region_warnings);
+	struct harness_fixture f = {
+		HARNESS_TABLES(base_tickets, base_trucks, base_warnings),
+		.data = &data, .user = "wangli", .role = MODEL_ROLE_SUPERVISOR, .now = NOW,
+	};
+
+	all_warnings = xcalloc(nb + nr, sizeof *all_warnings);
+	memcpy(all_warnings, base_warnings, sizeof base_warnings);
+	memcpy(all_warnings + nb, region_warnings, sizeof region_warnings);
+	f.warnings = all_warnings;
+	f.n_warnings = nb + nr;
+	load_lang("en");
+	harness_model_init(&m, &f);
+	tickets = harness_tickets;
+	warnings = harness_warnings;
+	model_refresh(&m, NOW);
+	vs = vscreen_create(80, 24);
+	harness_bind(&m, &vs, &v, "check-view-kpi");
+	v = view_kpi_create(&m);
+}
+
+static void
+teardown_regions(void)
+{
+	teardown();
+	free(all_warnings);
+}
+
+START_TEST(test_region_warnings)
+{
+	const struct proto_warning *w[4];
+	const struct proto_ticket *out[8];
+
+	/* red first; the cleared one left out */
+	ck_assert_uint_eq(view_kpi_region_warnings(&m, w, ARRAY_LEN(w)), 2);
+	ck_assert_int_eq(w[0]->id, 21);
+	ck_assert_int_eq(w[1]->id, 20);
+	ck_assert_uint_eq(view_kpi_region_warnings(&m, w, 1), 2);
+	/* on no ticket: no level for "ticket 0", no warnings of it, the same counts and
+	 * overdue board as without them */
+	ck_assert_int_eq(model_warn_level(&m, 0), 0);
+	ck_assert_uint_eq(model_ticket_warnings(&m, 0, w, ARRAY_LEN(w)), 0);
+	ck_assert_uint_eq(view_kpi_overdue(&m, out, ARRAY_LEN(out)), 4);
+	size_t late = m.n_late, risk = m.n_risk, open = m.n_open;
+	for (size_t i = ARRAY_LEN(base_warnings); i < m.n_warnings; i++)
+		warnings[i].cleared = true;
+	model_refresh(&m, NOW);
+	ck_assert_uint_eq(m.n_late, late);
+	ck_assert_uint_eq(m.n_risk, risk);
+	ck_assert_uint_eq(m.n_open, open);
+	warnings[6].cleared = warnings[7].cleared = false;
+	model_refresh(&m, NOW);
+
+	draw(120, 40);
+	ck_assert(screen_has("Regions without a free truck"));
+	ck_assert(screen_has("no able truck free for 9 min, calls waiting for a truck: 2"));
+	ck_assert(screen_has("no able truck free for 7 min"));
+	ck_assert(screen_has("since 05:56"));
+	ck_assert(!screen_has("Aba"));
+	ck_assert(harness_find_row("waiting for a truck: 2") < harness_find_row("for 7 min"));
+	harness_assert_safe();
+}
+END_TEST
+
+/* More than the rows shown: the last row tells how many more. */
+START_TEST(test_region_warnings_more)
+{
+	const struct proto_warning *w[4];
+
+	warnings[8].cleared = false;
+	warnings[5].ticket = 0;	/* the cancelled ticket's stale one becomes a region's */
+	rd_strlcpy(warnings[5].kind, "capacity", sizeof warnings[5].kind);
+	rd_strlcpy(warnings[5].region, "hills", sizeof warnings[5].region);
+	warnings[5].since = NOW - 60 * MIN_MS;
+	model_refresh(&m, NOW);
+	ck_assert_uint_eq(view_kpi_region_warnings(&m, w, ARRAY_LEN(w)), 4);
+	ck_assert_int_eq(w[0]->id, 6);	/* red, the oldest */
+	draw(120, 40);
+	ck_assert(screen_has("(more: 1)"));
+	ck_assert(screen_has("hills"));	/* a region the data does not know: its id */
+	harness_assert_safe();
+}
+END_TEST
+
+START_TEST(test_region_golden)
+{
+	harness_golden("kpi-capacity", 120, 40, "en");
+	harness_golden("kpi-capacity", 80, 24, "zh_CN");
+}
+END_TEST
+
+/* The board and the detail of a ticket with region warnings about: nothing of them on a
+ * ticket's row. */
+START_TEST(test_region_board)
+{
+	view_destroy(v);
+	v = view_board_create();
+	draw(120, 40);
+	ck_assert(!screen_has("no able truck"));
+	ck_assert(harness_find_row("2012") >= 0);
+	harness_assert_safe();
+}
+END_TEST
+
 START_TEST(test_too_small)
 {
 	draw(60, 20);
@@ -473,6 +599,14 @@ kpi_suite(void)
 	tcase_add_test(tc, test_kpi_poll);
 	tcase_add_test(tc, test_kpi_scale);
 	tcase_add_test(tc, test_too_small);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("regions");
+	tcase_add_checked_fixture(tc, setup_regions, teardown_regions);
+	tcase_add_test(tc, test_region_warnings);
+	tcase_add_test(tc, test_region_warnings_more);
+	tcase_add_test(tc, test_region_golden);
+	tcase_add_test(tc, test_region_board);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -245,6 +245,9 @@ static const struct proto_warning warnings[] = {
 	{ W(9, 101, "onscene_overrun", "amber"), .text = "on scene too long" },
 	{ W(10, 101, "callback", "red"), .text = "called again twice" },
 	{ W(11, 103, "callback", "amber"), .text = "called again" },
+	/* a region's (ticket 0): the KPI screen lists it */
+	{ W(12, 0, "capacity", "red"), .region = "changsha", .waiting = 2,
+	    .text = "no able truck free" },
 };
 
 #define EP(f) ((uint64_t)1 << PROTO_event_params_##f)
@@ -670,6 +673,8 @@ START_TEST(test_kpi_help)
 	sizes("kpi, before the answer");
 	harness_answer_kpi(&m, &k);
 	sizes("kpi");
+	ck_assert(harness_screen_has("无空闲车辆的区域"));	/* the region's warning is read too */
+	ck_assert(harness_screen_has("2 个来电在等车"));
 	view_destroy(v);
 	v = view_help_create();
 	extra = filter_words;

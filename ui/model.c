@@ -67,7 +67,8 @@ model_refresh(struct model *m, int64_t now)
 		memset(m->warn_level, 0, m->warn_cap);
 	for (size_t i = 0; i < m->n_warnings; i++) {
 		const struct proto_warning *w = m->warnings[i];
-		if (w->cleared || w->ticket < 0 || (size_t)w->ticket >= m->warn_cap)
+		/* ticket 0: a region's warning (capacity), on no ticket's row */
+		if (w->cleared || w->ticket <= 0 || (size_t)w->ticket >= m->warn_cap)
 			continue;
 		int l = level_of(w);
 		if (l > m->warn_level[w->ticket])
@@ -145,6 +146,8 @@ model_ticket_warnings(const struct model *m, int64_t id, const struct proto_warn
     size_t max)
 {
 	size_t n = 0;
+	if (id <= 0)
+		return 0;	/* ticket 0 holds the regions' warnings, not a ticket's */
 	for (int lvl = 2; lvl >= 1; lvl--)
 		for (size_t i = 0; i < m->n_warnings && n < max; i++) {
 			const struct proto_warning *w = m->warnings[i];

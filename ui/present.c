@@ -386,7 +386,7 @@ present_warning_text(const struct proto_warning *w, const struct proto_ticket *t
 {
 	/* the template's values, by name */
 	char min[24] = "", offers[24] = "", pct[24] = "", alt[24] = "", eta_min[24] = "";
-	char typical[24] = "";
+	char typical[24] = "", waiting[24] = "";
 	/* A parameter counts when present and set: times after 1970, a truck named. */
 	bool subj = PROTO_HAS(w, warning, subject) && w->subject[0] != '\0';
 	bool since = PROTO_HAS(w, warning, since) && w->since > 0;
@@ -479,6 +479,15 @@ present_warning_text(const struct proto_warning *w, const struct proto_ticket *t
 		    "warn.callback.text";
 		minutes(now - w->since, min, sizeof min);
 		break;
+	case WARN_CAPACITY:
+		/* a region's (ticket 0): t is NULL; the region is the viewer's to show */
+		if (!since)
+			break;
+		key = PROTO_HAS(w, warning, waiting) && w->waiting > 0 ? "warn.capacity.waiting" :
+		    "warn.capacity.text";
+		minutes(now - w->since, min, sizeof min);
+		snprintf(waiting, sizeof waiting, "%lld", (long long)w->waiting);
+		break;
 	default:
 		break;
 	}
@@ -489,7 +498,7 @@ present_warning_text(const struct proto_warning *w, const struct proto_ticket *t
 	}
 	const char *vars[] = {
 		"min", min, "gain", min, "offers", offers, "pct", pct, "alt", alt, "eta", eta_min,
-		"truck", truck, "subject", subject, "typical", typical,
+		"truck", truck, "subject", subject, "typical", typical, "waiting", waiting,
 	};
 	present_fill(i18n_tr(key), vars, ARRAY_LEN(vars) / 2, out, outsz);
 }

@@ -378,6 +378,89 @@ draw_regions(struct vscreen *vs, const struct model *m, int y, int cols,
 	vscreen_put_ellipsis(vs, 0, y, ROLE_NORMAL, 0, line, cols);
 }
 
+/* ---------------------------------------------------------------- regions' warnings */
+
+static int
+region_level(const struct proto_warning *w)
+{
+	return warn_level_parse(w->level) == WARN_LEVEL_RED ? 2 : 1;
+}
+
+static int
+cmp_region_warning(const void *a, const void *b)
+{
+	const struct proto_warning *x = *(const struct proto_warning *const *)a;
+	const struct proto_warning *y = *(const struct proto_warning *const *)b;
+
+	if (region_level(x) != region_level(y))
+		return region_level(y) - region_level(x);
+	if (x->since != y->since)
+		return x->since < y->since ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+size_t
+view_kpi_region_warnings(const struct model *m, const struct proto_warning **out,
+    size_t max)
+{
+	const struct proto_warning **all;
+	size_t i, n = 0;
+
+	all = xcalloc(m->n_warnings + 1, sizeof *all);
+	for (i = 0; i < m->n_warnings; i++)
+		if (m->warnings[i]->ticket == 0 && !m->warnings[i]->cleared)
+			all[n++] = m->warnings[i];
+	qsort(all, n, sizeof *all, cmp_region_warning);
+	for (i = 0; i < n && i < max; i++)
+		out[i] = all[i];
+	free(all);
+	return n;
+}
+
+/* The regions' warnings from line y on, when there are any: a section line and a row
+ * each (at most VIEW_KPI_CAPACITY_ROWS; the last tells how many more). Returns the next
+ * line. */
+static int
+draw_region_warnings(struct vscreen *vs, const struct model *m, int y, int cols)
+{
+	const struct proto_warning *w[VIEW_KPI_CAPACITY_ROWS];
+	size_t n = view_kpi_region_warnings(m, w, VIEW_KPI_CAPACITY_ROWS), i, shown;
+	char count[32], clock[16], text[256], line[384];
+
+	if (n == 0)
+		return y;
+	snprintf(count, sizeof count, "%zu", n);
+	chrome_section(vs, 0, y++, cols, i18n_tr("kpi.section.capacity"), count);
+	shown = n < VIEW_KPI_CAPACITY_ROWS ? n : VIEW_KPI_CAPACITY_ROWS;
+	for (i = 0; i < shown; i++) {
+		enum theme_role role = region_level(w[i]) == 2 ? ROLE_LATE : ROLE_WARN;
+		int x = 1;
+
+		vscreen_fill(vs, 0, y, cols, 1, ROLE_NORMAL, 0, L' ');
+		vscreen_put_pad(vs, x, y, role, THEME_BOLD, present_warn_level(w[i]->level), 6);
+		x += 7;
+		vscreen_put_pad(vs, x, y, ROLE_NORMAL, 0, present_region(m->data,
+		    PROTO_HAS(w[i], warning, region) ? w[i]->region : ""), 12);
+		x += 13;
+		if (PROTO_HAS(w[i], warning, since) && w[i]->since > 0)
+			model_fmt_clock(w[i]->since, clock, sizeof clock);
+		else
+			snprintf(clock, sizeof clock, "-");
+		snprintf(line, sizeof line, "%s %s", i18n_tr("kpi.capacity.since"), clock);
+		x += vscreen_put(vs, x, y, ROLE_DIM, 0, line, cols - x) + 2;
+		present_warning_text(w[i], NULL, m->now, text, sizeof text);
+		if (i + 1 == shown && n > shown)
+			snprintf(line, sizeof line, "%s  (%s%s%zu)", text,
+			    i18n_tr("kpi.capacity.more"), present_colon(), n - shown);
+		else
+			snprintf(line, sizeof line, "%s", text);
+		if (x < cols - 1)
+			vscreen_put_ellipsis(vs, x, y, role, 0, line, cols - 1 - x);
+		y++;
+	}
+	return y;
+}
+
 struct layout {
 	int x[COL_COUNT];
 	int w[COL_COUNT];
@@ -524,6 +607,7 @@ kpi_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct
 	for (i = 0; i < DIAG_TILES; i++)
 		draw_tile(vs, i * tw + 1, y, tw - 2, &dt[i]);
 	y += TILE_ROWS;
+	y = draw_region_warnings(vs, m, y, cols);
 
 	snprintf(right, sizeof right, "%zu", n);
 	chrome_section(vs, 0, y++, cols, i18n_tr("kpi.section.overdue"), right);

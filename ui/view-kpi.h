@@ -19,7 +19,10 @@
  * Below, the overdue board: open tickets before scene whose promise has passed, and open
  * tickets with a red warning, most overdue first (no promise last, then by id), with id,
  * region, customer, state, truck, minutes late and the warning texts
- * (model_ticket_warnings).
+ * (model_ticket_warnings). Above it, while any is active, the regions' warnings (ticket 0:
+ * capacity, no able truck free in a region; view_kpi_region_warnings), red first, one row
+ * each: level, region, since (clock time) and the text with the minutes and the calls
+ * waiting, at most VIEW_KPI_CAPACITY_ROWS rows (the last says how many more).
  *
  * Keys (SCOPE_TICKET): movement and paging move the selection on the overdue board; Enter
  * opens the selected ticket's detail, the ticket actions (a, S, c, A) open it with that
@@ -36,6 +39,7 @@
 
 struct model;
 struct proto_ticket;
+struct proto_warning;
 
 /* The reference figures shown next to the measured ones. */
 #define VIEW_KPI_REF_RESPONSE_MS (24 * 60 * 1000LL)
@@ -66,6 +70,13 @@ void view_kpi_stats(const struct model *m, struct view_kpi_stats *out);
 /* The overdue board of m, most overdue first: up to max tickets (borrowed) into out;
  * returns how many there are in all (may be more than max). */
 size_t view_kpi_overdue(const struct model *m, const struct proto_ticket **out, size_t max);
+
+#define VIEW_KPI_CAPACITY_ROWS 3
+
+/* The active warnings of m on no ticket (ticket 0: a region's), red first, then by
+ * since (oldest first): up to max (borrowed) into out; returns how many there are in all. */
+size_t view_kpi_region_warnings(const struct model *m, const struct proto_warning **out,
+    size_t max);
 
 /* A new supervisor view, scope SCOPE_TICKET; asks for stats.kpi at once. Destroy with
  * view_destroy(). */

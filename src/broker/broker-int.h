@@ -12,6 +12,7 @@
  *                      outcomes, stats.kpi
  *   broker-dispatch.c  offers, holds, try_dispatch, offer time-outs, ticket state changes
  *   broker-watch.c     monitoring: the delay warnings (rules in src/model/monitor.c)
+ *   broker-capacity.c  a region's capacity warning (no able truck free), from the tick
  *   broker-eta.c       a ticket as the ranking sees it: declined trucks, query, travel, ETA
  *   broker-supplier.c  supplier accounting and the fleet as dispatch sees it
  *   broker-state.c     the entity tables, the lists snapshots and checkpoints show, and
@@ -270,6 +271,10 @@ struct broker {
 	int64_t events_since_checkpoint;
 	struct broker_stats st;
 	bool fatal;
+
+	/* capacity (broker-capacity.c): each region's free trucks and its capacity warning;
+	 * NULL until the first pass */
+	struct broker_capacity *capacity;
 };
 
 /* ---- broker-emit.c: the bottom layer; it calls no other broker file ---- */
@@ -536,5 +541,13 @@ const char *broker_role_name(enum broker_role r);
  * scratch. */
 void broker_handle(struct broker *b, const struct peer *p, const struct proto_request *req,
     struct proto_buf *out);
+
+/* ---- broker-capacity.c: called by the loop's tick; calls broker-state.c and -emit.c ---- */
+
+/* Count each region's able free trucks and raise, change or clear its capacity warning
+ * at now (PROTOCOL.md 8.3); every pass, with or without open tickets. */
+void broker_capacity_tick(struct broker *b, int64_t now);
+/* Free what it keeps (broker_destroy). */
+void broker_capacity_finish(struct broker *b);
 
 #endif

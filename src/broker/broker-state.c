@@ -240,6 +240,10 @@ broker_relink(struct broker *b)
 		w->w.ver = 0;
 		if (w->w.cleared)
 			continue;
+		if (w->w.ticket == 0) { /* a region's: broker-capacity.c takes it over */
+			b->n_warns_active++;
+			continue;
+		}
 		struct bticket *t = broker_ticket(b, w->w.ticket);
 		int k = warn_kind_parse(w->w.kind);
 		if (t == NULL || k < 0) {

@@ -36,7 +36,8 @@
 	((uint64_t)1 << PROTO_warning_subject | (uint64_t)1 << PROTO_warning_since |   \
 	    (uint64_t)1 << PROTO_warning_eta | (uint64_t)1 << PROTO_warning_promised | \
 	    (uint64_t)1 << PROTO_warning_pct | (uint64_t)1 << PROTO_warning_offers |   \
-	    (uint64_t)1 << PROTO_warning_alt_eta | (uint64_t)1 << PROTO_warning_gain_s)
+	    (uint64_t)1 << PROTO_warning_alt_eta | (uint64_t)1 << PROTO_warning_gain_s | \
+	    (uint64_t)1 << PROTO_warning_region | (uint64_t)1 << PROTO_warning_waiting)
 
 /* The fault's typical minutes on scene (data/faults.ini onscene_min). */
 static int

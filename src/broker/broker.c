@@ -621,6 +621,7 @@ static void
 tick(struct broker *b)
 {
 	int64_t now = broker_now(b);
+	broker_capacity_tick(b, now); /* a region's capacity: with or without open tickets */
 	if (b->n_open == 0)
 		return;
 	if (broker_dispatch_tick(b, now))
@@ -775,6 +776,7 @@ broker_destroy(struct broker *b)
 	store_close(b->store);
 	broker_dispatch_finish(b);
 	broker_feed_finish(b);
+	broker_capacity_finish(b);
 	data_free(b->data);
 	flow_set_free(b->flows);
 	for (size_t i = 0; i < b->n_tickets; i++) {

@@ -40,7 +40,8 @@ enum warn_level {
 	X(WAITING_AGENT, "waiting_agent", NONE, "warn.waiting_agent")    \
 	X(DEVIATION, "deviation", NONE, "warn.deviation")                \
 	X(ONSCENE_OVERRUN, "onscene_overrun", NONE, "warn.onscene_overrun") \
-	X(CALLBACK, "callback", NONE, "warn.callback")
+	X(CALLBACK, "callback", NONE, "warn.callback")                   \
+	X(CAPACITY, "capacity", NONE, "warn.capacity")
 
 enum warn_kind {
 #define X(e, s, lvl, key) WARN_##e,

@@ -19,6 +19,7 @@ static const struct data_sla sla_default = {
 	.deviation_s = DATA_DEVIATION_S_DEFAULT,
 	.onscene_overrun_pct = DATA_ONSCENE_OVERRUN_PCT_DEFAULT,
 	.callback_clear_s = DATA_CALLBACK_CLEAR_S_DEFAULT,
+	.capacity_s = DATA_CAPACITY_S_DEFAULT,
 };
 
 const struct data_sla *
@@ -260,6 +261,36 @@ monitor_check(const struct monitor_ticket *t, const struct monitor_truck *k,
 	}
 }
 
+/* ---- capacity: a region's rule ---- */
+
+bool
+monitor_truck_able(const struct monitor_truck *k, const struct data_sla *sla, int64_t now)
+{
+	return !monitor_gps_stale(k, sla, now);
+}
+
+/* Red past 3 x capacity_s, as gps_lost and waiting_agent: by then the region has been
+ * without a truck for a quarter of an hour and the next call there will wait; and red as
+ * soon as a call there already waits for a truck, since a customer is let down now, not
+ * only at risk. Amber otherwise: nobody waits yet, and a truck may free up at any time. */
+void
+monitor_capacity(const struct monitor_region *r, const struct data_sla *sla, int64_t now,
+    struct monitor_warning *out)
+{
+	int64_t limit = (int64_t)sla->capacity_s * 1000;
+
+	memset(out, 0, sizeof *out);
+	out->kind = WARN_CAPACITY;
+	out->at = now;
+	if (r->free > 0 || r->short_since <= 0 || limit <= 0 || now - r->short_since <= limit)
+		return;
+	out->level = r->waiting > 0 || now - r->short_since > 3 * limit ? WARN_LEVEL_RED :
+	    WARN_LEVEL_AMBER;
+	out->since = r->short_since;
+	out->waiting = r->waiting > 0 ? r->waiting : 0;
+	out->region = r->id;
+}
+
 struct monitor_standing
 monitor_classify(const struct monitor_ticket *t, const struct data_sla *sla, int64_t now)
 {
@@ -354,6 +385,11 @@ monitor_text(const struct monitor_warning *w, char *out, size_t outsz)
 		else
 			snprintf(out, outsz, "the customer called again %" PRId64 " min ago",
 			    (w->at - w->since) / 60000);
+		break;
+	case WARN_CAPACITY:
+		snprintf(out, outsz, "no able truck free in %s for %" PRId64 " min (%" PRId64
+		    " call%s waiting for a truck)", w->region != NULL ? w->region : "?",
+		    (w->at - w->since) / 60000, w->waiting, w->waiting == 1 ? "" : "s");
 		break;
 	case WARN_KIND_COUNT:
 		break;

@@ -35,6 +35,11 @@
  *   callback      open, and the customer called again (ticket.callback) no more than
  *                 callback_clear_s ago (amber at the first call again, red from the
  *                 second: the second call is the strongest sign of a failing rescue)
+ * One rule is a region's, not a ticket's (monitor_capacity, over struct monitor_region):
+ *   capacity      the region has had no able truck free (on duty, available, a position
+ *                 fresher than gps_stale_s) for more than capacity_s (amber; red past
+ *                 3 x capacity_s, or at once while calls there wait for a truck: a
+ *                 customer is kept waiting then, not only the next one at risk)
  * "Not yet on scene" is new, dispatched, accepted or en_route. A ticket without a promise
  * (promised <= 0, only from a console's partial data) is never overdue or late.
  *
@@ -137,6 +142,8 @@ struct monitor_warning {
 	const char *subject; /* the truck it is about: gps_lost, stalled, deviation,
 	                      * redispatch (the one it would replace), not_accepted (the last
 	                      * offered, NULL unknown) */
+	const char *region; /* capacity: the region's id */
+	int64_t waiting;    /* capacity: its calls waiting for a truck */
 };
 
 struct monitor_result {
@@ -177,6 +184,24 @@ void monitor_check(const struct monitor_ticket *t, const struct monitor_truck *k
 /* t's standing at now, by the rules of overdue and eta_late. */
 struct monitor_standing monitor_classify(const struct monitor_ticket *t,
     const struct data_sla *sla, int64_t now);
+
+/* What the capacity rule needs to know of a region (the broker counts it). */
+struct monitor_region {
+	const char *id;
+	int64_t free;             /* able trucks free now: on duty, available, GPS fresh */
+	int64_t short_since;      /* since when free has been 0 (0: it is not) */
+	int64_t waiting;          /* its open tickets waiting for a truck (state new) */
+};
+
+/* Whether truck k, of status available, counts as free and able at now: it has a position
+ * no older than gps_stale_s (a truck whose place is unknown cannot be sent). */
+bool monitor_truck_able(const struct monitor_truck *k, const struct data_sla *sla,
+    int64_t now);
+
+/* The capacity warning of region r at now into *out: level NONE when it must not be
+ * active; else since (short_since), waiting and region set. */
+void monitor_capacity(const struct monitor_region *r, const struct data_sla *sla,
+    int64_t now, struct monitor_warning *out);
 
 /* The English text of an active warning, as the wire's `text` carries it (at most 200
  * bytes). */
