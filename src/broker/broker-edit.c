@@ -208,7 +208,7 @@ broker_op_edit(struct broker *b, const struct peer *p, const struct proto_reques
 	}
 	if (PROTO_HAS(a, ticket_edit, lang) && strcmp(a->lang, t->w.lang) != 0) {
 		edit_text(b, t, user, "lang", t->w.lang, sizeof t->w.lang, a->lang);
-		PROTO_SET(&t->w, ticket, lang);
+		broker_tell_set_lang(&t->w, a->lang);
 	}
 	if (PROTO_HAS(a, ticket_edit, address))
 		edit_text(b, t, user, "address", t->w.address, sizeof t->w.address, a->address);

@@ -412,10 +412,10 @@ struct btell_job;
 /* Load data_dir/tell.ini into b->tell: 0 (no such file: no templates), or -1 and *cause. */
 int broker_tell_load(struct broker *b, char **cause);
 void broker_tell_finish(struct broker *b);
-/* lang is not "zh" or "en": the error reply is in out and true. */
+/* lang is not "zh", "en" or "" (the default): the error reply is in out and true. */
 bool broker_tell_bad_lang(struct proto_buf *out, const struct proto_request *req,
     const char *lang);
-/* Set the ticket's lang (NULL: absent, which means zh). */
+/* Set the ticket's lang (NULL or "": absent, which means zh). */
 void broker_tell_set_lang(struct proto_ticket *w, const char *lang);
 /* ticket.tell (struct broker_op's handler). */
 int broker_op_tell(struct broker *b, const struct peer *p, const struct proto_request *req,

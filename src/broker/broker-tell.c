@@ -92,8 +92,8 @@ broker_tell_bad_lang(struct proto_buf *out, const struct proto_request *req, con
 {
 	struct proto_error_params e;
 
-	if (strcmp(lang, "zh") == 0 || strcmp(lang, "en") == 0)
-		return false;
+	if (lang[0] == '\0' || strcmp(lang, "zh") == 0 || strcmp(lang, "en") == 0)
+		return false;	/* "" is the default, as absent */
 	broker_err_init(&e, "unknown_lang");
 	BERR_STR(&e, name, lang);
 	broker_reply_error_why(out, req, PROTO_E_BAD_REQUEST, "lang", &e,
@@ -104,7 +104,7 @@ broker_tell_bad_lang(struct proto_buf *out, const struct proto_request *req, con
 void
 broker_tell_set_lang(struct proto_ticket *w, const char *lang)
 {
-	if (lang == NULL) {
+	if (lang == NULL || lang[0] == '\0') {
 		w->lang[0] = '\0';
 		w->present &= ~((uint64_t)1 << PROTO_ticket_lang);
 		return;
