@@ -294,6 +294,37 @@ START_TEST(test_load_damaged)
 }
 END_TEST
 
+/* The topic "message" round trip: its own head, like a heartbeat's. */
+START_TEST(test_message_topic)
+{
+	struct proto_message m = { .v = 1, .epoch = 3, .seq = 7, .ts = T0, .ticket = 59,
+		.present = PROTO_ALL };
+	struct proto_buf b;
+	struct proto_pub p;
+	struct proto_error err;
+
+	PROTO_STRSET(m.lang, "en");
+	PROTO_STRSET(m.template, "delay");
+	PROTO_STRSET(m.text, "late");
+	ck_assert_str_eq(proto_topic_name(PROTO_MSG_message), "message");
+	ck_assert_int_eq(proto_topic_lookup("message", 7), PROTO_TOPIC_MESSAGE);
+	proto_buf_init(&b);
+	proto_encode_pub(&b, PROTO_MSG_message, 0, 0, 0, &m);
+	ck_assert_int_eq(proto_decode_pub("message", 7, b.data, b.len, &p, &err), 0);
+	ck_assert_int_eq(p.topic, PROTO_TOPIC_MESSAGE);
+	ck_assert_int_eq(p.epoch, 3);
+	ck_assert_int_eq(p.seq, 7);
+	ck_assert_int_eq(p.u.message.ticket, 59);
+	ck_assert_str_eq(p.u.message.text, "late");
+	/* a version other than 1 is refused */
+	m.v = 2;
+	proto_buf_reset(&b);
+	proto_encode_pub(&b, PROTO_MSG_message, 0, 0, 0, &m);
+	ck_assert_int_eq(proto_decode_pub("message", 7, b.data, b.len, &p, &err), -1);
+	proto_buf_finish(&b);
+}
+END_TEST
+
 START_TEST(test_lang)
 {
 	ck_assert_int_eq(tell_lang_parse(NULL), TELL_LANG_ZH);
@@ -703,6 +734,7 @@ main(void)
 	tcase_add_test(pure, test_load_missing_file);
 	tcase_add_test(pure, test_load_damaged);
 	tcase_add_test(pure, test_lang);
+	tcase_add_test(pure, test_message_topic);
 	suite_add_tcase(s, pure);
 
 	TCase *tc = harness_broker_tcase(s, "broker", setup, town_teardown);
