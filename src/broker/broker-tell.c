@@ -5,7 +5,10 @@
  * --tell-command, a /bin/sh command run for it with the raw phone, the text and the ticket in
  * its environment. The command runs asynchronously (posix_spawn after the batch commits:
  * log first, never blocking the loop); the tick reaps it and logs `told` (exit 0) or
- * `tell_failed`. At most TELL_RUNNING_MAX commands run at once; the others wait in order.
+ * `tell_failed`. At most TELL_RUNNING_MAX commands run at once; the others wait in order;
+ * one still running after TELL_COMMAND_MAX_MS of real time is killed (tell_failed, signal 9).
+ * Commands not started when the broker stops are not run again (the message is logged and
+ * was published).
  *
  * The rate limit: the same template to the same ticket is refused (too_soon) within
  * BROKER_TELL_AGAIN_MS of broker time; it is kept in memory only (a restart forgets it).
@@ -38,6 +41,7 @@
 extern char **environ;
 
 #define TELL_RUNNING_MAX 16
+#define TELL_COMMAND_MAX_MS 60000 /* real time a command may run before it is killed */
 #define TELL_USER_BROKER "broker"
 
 struct btell_job {
@@ -49,6 +53,8 @@ struct btell_job {
 	char text[TELL_TEXT_MAX + 1];
 	pid_t pid;               /* 0: not started */
 	int spawn_err;           /* posix_spawn failed with this errno: reaped as failed */
+	int64_t started;         /* monotonic ms */
+	bool killed;             /* ran past TELL_COMMAND_MAX_MS: sent SIGKILL */
 };
 
 /* ---- loading ---- */
@@ -323,6 +329,7 @@ start(struct broker *b, struct btell_job *j)
 		j->spawn_err = r;
 		log_error("tell command: %s", strerror(r));
 	} else {
+		j->started = rd_mono_ms();
 		b->n_tell_running++;
 	}
 	for (size_t i = 0; i < ARRAY_LEN(vars); i++)
@@ -380,6 +387,13 @@ broker_tell_reap(struct broker *b)
 			ended(b, j, false, "spawn");
 		} else if (j->pid == 0 || (r = waitpid(j->pid, &ws, WNOHANG)) == 0 ||
 		    (r < 0 && errno == EINTR)) {
+			if (j->pid != 0 && !j->killed &&
+			    rd_mono_ms() - j->started > TELL_COMMAND_MAX_MS) {
+				log_error("tell command for ticket %" PRId64 " still runs after %d s: "
+				    "killed", j->ticket, TELL_COMMAND_MAX_MS / 1000);
+				kill(j->pid, SIGKILL);
+				j->killed = true;
+			}
 			pp = &j->next;
 			continue;
 		} else {
