@@ -391,7 +391,7 @@ setup_slip(void)
 	start_town(true, NULL);
 }
 
-/* Environment to the file named by the ticket; exit 3 for ticket 2. */
+/* Environment to the file named by the ticket; exit 3 for ticket 2, 3 s late for 3. */
 static char command[1024];
 
 static void
@@ -401,6 +401,7 @@ setup_command(void)
 	snprintf(command, sizeof command,
 	    "env | grep '^RD_TELL_' | sort > '%s'.$RD_TELL_TICKET.tmp && "
 	    "mv '%s'.$RD_TELL_TICKET.tmp '%s'.$RD_TELL_TICKET; "
+	    "[ \"$RD_TELL_TICKET\" = 3 ] && sleep 3; "
 	    "[ \"$RD_TELL_TICKET\" = 2 ] && exit 3; exit 0", script_out, script_out, script_out);
 	start_town(false, command);
 }
@@ -720,6 +721,29 @@ START_TEST(test_command)
 }
 END_TEST
 
+/* A slow gateway does not hold the loop: the command of ticket 3 sleeps 3 s, and the
+ * broker answers meanwhile at once. */
+START_TEST(test_command_not_blocking)
+{
+	struct proto_ticket t = { 0 };
+
+	for (int i = 0; i < 3; i++)
+		t = town_create("town", "battery", TOWN_LAT + 0.01 * i, TOWN_LON);
+	ck_assert_int_eq(t.id, 3);
+	struct proto_ticket_tell a = tell_args(t.id, "apology");
+	int64_t t0 = rd_mono_ms();
+	town_ok_as("agent7", PROTO_MSG_ticket_tell, &a);
+	town_step(0); /* the command runs now */
+	int64_t t1 = rd_mono_ms();
+	ck_assert_int_eq(events_of(t.id, "tell", NULL), 1);
+	ck_assert_int_eq(events_of(t.id, "told", NULL), 0); /* still sleeping */
+	int64_t t2 = rd_mono_ms();
+	printf("ticket.tell and a step: %lld ms; ticket.get while the gateway runs: %lld ms\n",
+	    (long long)(t1 - t0), (long long)(t2 - t1));
+	ck_assert_int_lt(t2 - t0, 1500);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -747,5 +771,6 @@ main(void)
 	tcase_add_test(slip, test_slip_tells_once);
 	TCase *cmd = harness_broker_tcase(s, "command", setup_command, town_teardown);
 	tcase_add_test(cmd, test_command);
+	tcase_add_test(cmd, test_command_not_blocking);
 	return harness_broker_main(s, base_dir);
 }
