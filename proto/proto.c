@@ -126,6 +126,8 @@ proto_topic_lookup(const void *topic, size_t len)
 			return s;
 	if (len == 2 && memcmp(topic, "hb", 2) == 0)
 		return PROTO_TOPIC_HB;
+	if (len == 7 && memcmp(topic, "message", 7) == 0)
+		return PROTO_TOPIC_MESSAGE;
 	return -1;
 }
 
@@ -629,7 +631,7 @@ proto_topic_name(enum proto_msg_id entity)
 
 	if (s >= 0)
 		return proto_streams[s].topic;
-	return entity == PROTO_MSG_hb ? "hb" : "";
+	return entity == PROTO_MSG_hb ? "hb" : entity == PROTO_MSG_message ? "message" : "";
 }
 
 static void
@@ -652,9 +654,9 @@ void
 proto_encode_pub(struct proto_buf *b, enum proto_msg_id entity, int64_t epoch, int64_t seq,
     int64_t ts, const void *msg)
 {
-	if (entity == PROTO_MSG_hb) {
-		/* a heartbeat is its own head: the bare hb map */
-		proto_pack_obj(b, PROTO_MSG_hb, msg, 0);
+	if (entity == PROTO_MSG_hb || entity == PROTO_MSG_message) {
+		/* a heartbeat and a customer's message are their own head: the bare map */
+		proto_pack_obj(b, entity, msg, 0);
 		return;
 	}
 	pub_head(b, entity, epoch, seq, ts);
@@ -1162,6 +1164,18 @@ proto_decode_pub(const void *topic, size_t topic_len, const void *buf, size_t le
 		}
 		goto out;
 	}
+	if (out->topic == PROTO_TOPIC_MESSAGE) {
+		if ((r = decode_obj(&up.data, PROTO_MSG_message, &out->u.message, "message",
+		    err)) == 0 && out->u.message.v != PROTO_VERSION)
+			r = proto_fail(err, PROTO_E_BAD_REQUEST, "unsupported protocol version %lld",
+			    (long long)out->u.message.v);
+		if (r == 0) {
+			out->epoch = out->u.message.epoch;
+			out->seq = out->u.message.seq;
+			out->ts = out->u.message.ts;
+		}
+		goto out;
+	}
 	const struct proto_stream_desc *sd = &proto_streams[t];
 	struct proto_pub_head head;
 	if (decode_obj(&up.data, PROTO_MSG_pub_head, &head, "pub", err) < 0)
@@ -1372,6 +1386,7 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 	case PROTO_MSG_ticket_note:
 	case PROTO_MSG_ticket_edit:
 	case PROTO_MSG_ticket_callback:
+	case PROTO_MSG_ticket_tell:
 	case PROTO_MSG_ticket_set_state:
 	case PROTO_MSG_ticket_cancel:
 	case PROTO_MSG_ticket_assign:

@@ -75,12 +75,14 @@ enum proto_stream {
 	PROTO_STREAM_COUNT
 };
 
-/* The topics of the PUB socket: every stream (same numbers), then the heartbeat. */
+/* The topics of the PUB socket: every stream (same numbers), then the heartbeat, then the
+ * messages told customers (lossy, no snapshot, nothing a replica follows). */
 enum proto_topic {
 #define PROTO_X_(ID, name, plural, key, delivery, gone) PROTO_TOPIC_##ID = PROTO_STREAM_##ID,
 	PROTO_STREAMS(PROTO_X_)
 #undef PROTO_X_
 	PROTO_TOPIC_HB = PROTO_STREAM_COUNT,
+	PROTO_TOPIC_MESSAGE,
 	PROTO_TOPIC_COUNT
 };
 
@@ -310,13 +312,15 @@ void proto_encode_reply_error_params(struct proto_buf *b, const char *cmd_id, co
 void proto_encode_feed(struct proto_buf *b, enum proto_msg_id type, const void *msg);
 /* A published body: {"v":1,"epoch":..,"seq":..,"ts":..,"<entity>":{...}} for the entity
  * of any stream. For PROTO_MSG_hb the body is the bare hb map (msg is a struct proto_hb
- * carrying its own v, epoch, seq and ts; the other arguments are unused). */
+ * carrying its own v, epoch, seq and ts; the other arguments are unused); the same for
+ * PROTO_MSG_message (a struct proto_message). */
 void proto_encode_pub(struct proto_buf *b, enum proto_msg_id entity, int64_t epoch,
     int64_t seq, int64_t ts, const void *msg);
 /* The same head around an entity already encoded as one msgpack map (raw, n bytes). */
 void proto_encode_pub_raw(struct proto_buf *b, enum proto_msg_id entity, int64_t epoch,
     int64_t seq, int64_t ts, const void *raw, size_t n);
 /* The topic frame for an entity: its stream's name ("ticket", ...); "hb" for heartbeats;
+ * "message" for PROTO_MSG_message;
  * "" for a message that is not published. */
 const char *proto_topic_name(enum proto_msg_id entity);
 
@@ -353,8 +357,9 @@ struct proto_feed {
 int proto_decode_feed(const void *buf, size_t len, struct proto_feed *out,
     struct proto_error *err);
 
-/* A published message. u holds the entity of the topic's stream (u.ticket, ...) or the
- * heartbeat (u.hb); for a heartbeat epoch, seq and ts repeat its own. */
+/* A published message. u holds the entity of the topic's stream (u.ticket, ...), the
+ * heartbeat (u.hb) or a customer's message (u.message); for those two epoch, seq and ts
+ * repeat their own. */
 struct proto_pub {
 	enum proto_topic topic;
 	int64_t epoch, seq, ts;
@@ -363,6 +368,7 @@ struct proto_pub {
 		PROTO_STREAMS(PROTO_X_)
 #undef PROTO_X_
 		struct proto_hb hb;
+		struct proto_message message;
 	} u;
 };
 /* Decode a published message: the topic frame and the body frame. */

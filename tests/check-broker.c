@@ -1758,7 +1758,7 @@ START_TEST(test_op_table)
 		"intake.create", "ticket.note", "ticket.edit", "ticket.callback",
 		"ticket.set_state", "ticket.cancel", "ticket.assign", "offer.accept",
 		"offer.decline", "diag.start", "diag.answer", "diag.back", "diag.safety",
-		"diag.abort", "diag.dispatch_now", "complaint.put",
+		"diag.abort", "diag.dispatch_now", "complaint.put", "ticket.tell",
 	};
 	size_t n_requests = 0;
 

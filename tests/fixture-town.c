@@ -116,6 +116,12 @@ town_setup(const char *base_dir, const char *log_env, const char *cmd_prefix)
 	harness_broker_sub_sync(&town_broker);
 }
 
+const char *
+town_data_dir(void)
+{
+	return data_dir;
+}
+
 void
 town_teardown(void)
 {
@@ -151,6 +157,9 @@ matches(const struct proto_pub *p, const struct town_want *w)
 		return false;
 	case PROTO_TOPIC_HB:
 		return true;
+	case PROTO_TOPIC_MESSAGE:
+		return p->u.message.ticket == w->ticket &&
+		    (w->state == NULL || strcmp(p->u.message.template, w->state) == 0);
 	case PROTO_TOPIC_COUNT:
 		break;
 	}

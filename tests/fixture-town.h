@@ -30,6 +30,8 @@ extern struct harness_broker town_broker;
  * for a heartbeat. The strings are borrowed: they must outlive the test. */
 void town_setup(const char *base_dir, const char *log_env, const char *cmd_prefix);
 void town_teardown(void);
+/* The directory of the reference data (a test may add files, then town_restart). */
+const char *town_data_dir(void);
 
 /* Restart the broker on the same store and data; the backlog is forgotten. */
 void town_restart(void);
@@ -41,7 +43,8 @@ struct town_want {
 	enum proto_topic topic;
 	int64_t ticket;       /* ticket id, or a warning's ticket */
 	const char *truck;    /* truck id, or a ticket's truck */
-	const char *state;    /* ticket state, truck status, or warning kind */
+	const char *state;    /* ticket state, truck status, warning kind, or a message's
+	                       * template */
 	int cleared;          /* warnings: -1 either */
 };
 

@@ -44,6 +44,7 @@ struct harness_broker_opts {
 	bool strict;            /* also check: a published message and a reply have no extra
 	                         * frame, an entity's ver equals its stream seq, heartbeats carry
 	                         * the time scale, a reply names the request's op */
+	const char *tell_command; /* the broker's opts.tell_command (NULL: none) */
 };
 
 struct harness_broker {

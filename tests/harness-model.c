@@ -50,6 +50,12 @@ rec_send(struct model *m, enum proto_msg_id op, const void *args,
 		rd_strlcpy(r->text, a->note, sizeof r->text);
 		break;
 	}
+	case PROTO_MSG_ticket_tell: {	/* the template in text */
+		const struct proto_ticket_tell *a = args;
+		r->id = a->id;
+		rd_strlcpy(r->text, a->template, sizeof r->text);
+		break;
+	}
 	case PROTO_MSG_ticket_note: {
 		const struct proto_ticket_note *a = args;
 		r->note++;

@@ -19,6 +19,7 @@
 #include "endpoints.h"
 #include "expired.h"
 #include "flow.h"
+#include "tell.h"
 #include "i18n.h"
 #include "keymap.h"
 #include "lineedit.h"
@@ -52,6 +53,7 @@ struct app {
 	struct replica *rep;
 	struct data *data;
 	struct flow_set *flows;	/* the diagnosis flows, or NULL when they do not load */
+	struct tell_set *tell;	/* the messages to customers, or NULL (view-tell.c) */
 	struct model model;
 	struct vscreen *vs;
 	struct theme theme;
@@ -565,6 +567,15 @@ setup(struct app *a, char **cause)
 		free(fdir);
 		free(faults);
 		a->model.flows = a->flows;
+		/* the same for the messages to customers: the picker previews with them */
+		xasprintf(&fdir, "%s/tell.ini", dir);
+		if ((a->tell = tell_set_load(fdir, &why)) == NULL) {
+			log_warn("messages to customers: %s", why);
+			free(why);
+			why = NULL;
+		}
+		free(fdir);
+		a->model.tell = a->tell;
 	}
 	if (i18n_load(o->data_dir ? o->data_dir : data_default_dir(), o->lang, &why) < 0) {
 		xasprintf(cause, "messages: %s", why);
@@ -613,6 +624,7 @@ teardown(struct app *a)
 	model_finish(&a->model);
 	data_free(a->data);
 	flow_set_free(a->flows);
+	tell_set_free(a->tell);
 	vscreen_destroy(a->vs);
 	alert_finish(&a->alert);
 	for (int s = 0; s < PROTO_STREAM_COUNT; s++)

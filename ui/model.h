@@ -36,6 +36,8 @@ enum model_conn {
 enum model_role { MODEL_ROLE_AGENT, MODEL_ROLE_SUPERVISOR, MODEL_ROLE_SPECIALIST };
 
 /* The live entities of one stream, borrowed until the next refresh. */
+struct tell_set;
+
 struct model_table {
 	const void **rows;
 	size_t n;
@@ -58,6 +60,8 @@ struct model {
 	};
 	const struct data *data;
 	const struct flow_set *flows;	/* the diagnosis flows (flow.h), borrowed; may be NULL */
+	const struct tell_set *tell;	/* the messages to customers (tell.h), borrowed; may be
+					   NULL (view-tell.c) */
 
 	struct board board;
 	size_t n_open, n_late, n_risk; /* counted by model_refresh, so views need not */

@@ -200,6 +200,8 @@ param_word(const struct data *d, const struct flow_set *fs, const char *name, co
 		return label("diag.state", v);
 	if (strcmp(name, "field") == 0)
 		return label("field", v);
+	if (strcmp(name, "template") == 0 || strcmp(name, "lang") == 0)
+		return label(name[0] == 't' ? "tell.tpl" : "tell.lang", v);
 	if ((w = flow_word(fs, name, v)) != NULL)
 		return w;
 	return v;

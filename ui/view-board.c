@@ -639,6 +639,8 @@ board_key(struct view *v, struct model *m, const struct key *k, enum keymap_acti
 		return view_want(v, VIEW_COMPLAINT, sel->id, ACTION_NONE);
 	case ACTION_COMPLAINTS:
 		return view_want(v, VIEW_COMPLAINTS, 0, ACTION_NONE);
+	case ACTION_TELL:
+		return sel == NULL ? UI_HANDLED : view_want(v, VIEW_TELL, sel->id, ACTION_NONE);
 	default:
 		return UI_NONE;
 	}

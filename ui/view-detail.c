@@ -85,6 +85,7 @@ static const struct view_hint hints[] = {
 	{ ACTION_ASSIGN, ACTION_NONE, "detail.hint.assign" },
 	{ ACTION_EDIT_TICKET, ACTION_NONE, "detail.hint.edit" },
 	{ ACTION_DIAG_START, ACTION_NONE, "detail.hint.diag" },
+	{ ACTION_TELL, ACTION_NONE, "detail.hint.tell" },
 	{ ACTION_CANCEL_TICKET, ACTION_NONE, "detail.hint.cancel" },
 	{ ACTION_BACK, ACTION_NONE, "detail.hint.back" },
 	{ ACTION_HELP, ACTION_NONE, "hint.help" },
@@ -1236,6 +1237,8 @@ detail_key(struct view *v, struct model *m, const struct key *k, enum keymap_act
 		return view_want(v, VIEW_FLOW, vd->id, ACTION_DIAG_START);
 	if (a == ACTION_DIAG_QUEUE)
 		return view_want(v, VIEW_DIAG_QUEUE, 0, ACTION_NONE);
+	if (a == ACTION_TELL)
+		return view_want(v, VIEW_TELL, vd->id, ACTION_NONE);
 	if (a == ACTION_COMPLAINT) {	/* a new complaint about this ticket */
 		v->open.complaint = 0;
 		return view_want(v, VIEW_COMPLAINT, vd->id, ACTION_NONE);

@@ -45,6 +45,7 @@ enum field {
 	F_ALONE_NIGHT,
 	F_VULNERABLE,
 	F_INJURY,
+	F_ENGLISH,	/* the customer's messages in English (lang en; view-tell.h) */
 	F_COUNT
 };
 
@@ -68,6 +69,7 @@ static const struct form_field defs[F_COUNT] = {
 	    TICKET_FLAG_ALONE_NIGHT },
 	[F_VULNERABLE] = { "flag.vulnerable", FORM_CHECK, 0, 3, false, TICKET_FLAG_VULNERABLE },
 	[F_INJURY] = { "flag.injury", FORM_CHECK, 0, 3, false, TICKET_FLAG_INJURY },
+	[F_ENGLISH] = { "intake.lang_en", FORM_CHECK, 0, 3, false, 0 },
 };
 
 static const char *const section_titles[] = {
@@ -840,6 +842,10 @@ fill_request(const struct view_intake *vi, const struct model *m,
 		a->diag_hold = form_checked(&vi->form, F_DIAG);
 		PROTO_SET(a, intake_create, diag_hold);
 	}
+	if (form_checked(&vi->form, F_ENGLISH)) {
+		PROTO_STRSET(a->lang, "en");
+		PROTO_SET(a, intake_create, lang);
+	}
 }
 
 /* The broker's answer to the submit. Taken: say which ticket it became and close the form.
@@ -1061,6 +1067,11 @@ fill_edit(const struct view_intake *vi, const struct model *m, struct proto_tick
 	if ((int64_t)flags != vi->orig.flags) {
 		a->flags = (int64_t)flags;
 		PROTO_SET(a, ticket_edit, flags);
+		n++;
+	}
+	if (form_checked(&vi->form, F_ENGLISH) != (strcmp(vi->orig.lang, "en") == 0)) {
+		PROTO_STRSET(a->lang, form_checked(&vi->form, F_ENGLISH) ? "en" : "zh");
+		PROTO_SET(a, ticket_edit, lang);
 		n++;
 	}
 	return n;
@@ -1320,6 +1331,7 @@ view_intake_edit_create(const struct model *m, int64_t id)
 	for (int f = 0; f < F_COUNT; f++)
 		if (defs[f].kind == FORM_CHECK && defs[f].data != 0)
 			form_set_checked(&vi->form, f, ((uint32_t)t->flags & defs[f].data) != 0);
+	form_set_checked(&vi->form, F_ENGLISH, strcmp(t->lang, "en") == 0);
 	/* the flags are the ticket's: a landmark picked now does not tick or untick them */
 	vi->form.dirty[F_EXPRESSWAY] = true;
 	/* the region stays the ticket's; notes are ticket.note's */

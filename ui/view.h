@@ -58,6 +58,7 @@ enum view_kind {
 	VIEW_COMPLAINT,		/* a complaint (view-complaint.h): complaint, else a new one
 				   filled from ticket (0: none) */
 	VIEW_COMPLAINTS,	/* the list of complaints (view-complaints.h) */
+	VIEW_TELL,		/* tell the customer of ticket (view-tell.h) */
 };
 
 /* What to open: a kind, and for a ticket's view the ticket and the action to begin with

@@ -14,6 +14,7 @@
 #include "view-intake.h"
 #include "view-kpi.h"
 #include "view-search.h"
+#include "view-tell.h"
 
 void
 viewstack_init(struct viewstack *s)
@@ -90,6 +91,8 @@ viewstack_create(const struct view_open *o, struct model *m)
 		return view_complaint_create(m, o->complaint, o->ticket);
 	case VIEW_COMPLAINTS:
 		return view_complaints_create(m);
+	case VIEW_TELL:
+		return view_tell_create(m, o->ticket);
 	case VIEW_NONE:
 		break;
 	}

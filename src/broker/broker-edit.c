@@ -159,6 +159,8 @@ broker_op_edit(struct broker *b, const struct peer *p, const struct proto_reques
 		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "phone", "phone: %s", why);
 	if (PROTO_HAS(a, ticket_edit, plate) && broker_blank(a->plate))
 		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "plate", "plate: empty");
+	if (PROTO_HAS(a, ticket_edit, lang) && broker_tell_bad_lang(out, req, a->lang))
+		return -1;
 	if (PROTO_HAS(a, ticket_edit, address) && broker_blank(a->address))
 		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "address",
 		    "address: empty");
@@ -203,6 +205,10 @@ broker_op_edit(struct broker *b, const struct peer *p, const struct proto_reques
 		t->w.lon = a->lon;
 		snprintf(km, sizeof km, "%.1f", moved / 1000);
 		log_edit(b, t, user, "location", from, to, km, -1);
+	}
+	if (PROTO_HAS(a, ticket_edit, lang) && strcmp(a->lang, t->w.lang) != 0) {
+		edit_text(b, t, user, "lang", t->w.lang, sizeof t->w.lang, a->lang);
+		broker_tell_set_lang(&t->w, a->lang);
 	}
 	if (PROTO_HAS(a, ticket_edit, address))
 		edit_text(b, t, user, "address", t->w.address, sizeof t->w.address, a->address);

@@ -227,6 +227,23 @@ broker_publish_ticket(struct broker *b, struct bticket *t)
 	proto_buf_finish(&pb);
 }
 
+/* A message told a customer (broker-tell.c): lossy, on topic "message", after the commit
+ * like every publication; not in the log (its `tell` event is). */
+void
+broker_publish_message(struct broker *b, struct proto_message *m)
+{
+	struct proto_buf pb;
+	m->v = PROTO_VERSION;
+	m->epoch = b->epoch;
+	m->seq = ++b->message_seq;
+	m->ts = broker_now(b);
+	m->present = PROTO_ALL;
+	proto_buf_init(&pb);
+	proto_encode_pub(&pb, PROTO_MSG_message, 0, 0, 0, m);
+	queue_pub(b, (enum proto_stream)PROTO_TOPIC_MESSAGE, &pb);
+	proto_buf_finish(&pb);
+}
+
 /* ---- replies ---- */
 
 void

@@ -13,6 +13,8 @@
  *   broker-dispatch.c  offers, holds, try_dispatch, offer time-outs, ticket state changes
  *   broker-watch.c     monitoring: the delay warnings (rules in src/model/monitor.c)
  *   broker-capacity.c  a region's capacity warning (no able truck free), from the tick
+ *   broker-tell.c      telling customers: ticket.tell, the slip's delay message, the
+ *                      gateway command and the topic "message"
  *   broker-eta.c       a ticket as the ranking sees it: declined trucks, query, travel, ETA
  *   broker-supplier.c  supplier accounting and the fleet as dispatch sees it
  *   broker-state.c     the entity tables, the lists snapshots and checkpoints show, and
@@ -28,6 +30,7 @@
  *   broker-diag.c   broker-edit.c     diagnosis sessions, edits (rows of the op table)
  *   broker-dispatch.c                 offers and ticket states
  *   broker-watch.c                    warnings
+ *   broker-tell.c                     messages to customers
  *   broker-state.c                    tables, snapshot lists, relink after a load
  *   broker-eta.c                      query, travel time, ETA
  *   broker-supplier.c                 suppliers, fleet, truck status
@@ -52,6 +55,7 @@
 #include "kinds.h"
 #include "monitor.h"
 #include "store.h"
+#include "tell.h"
 #include "ticket.h"
 #include "util.h"
 
@@ -62,6 +66,8 @@
 #define BROKER_FAR_FROM_REGION_M 500000.0 /* a location further from its region's centre is
                                              * refused (intake.create, ticket.edit) */
 #define BROKER_EDIT_MOVE_M 1000.0 /* a ticket.edit moving the car further re-dispatches */
+#define BROKER_TELL_RECENT 4      /* messages a ticket remembers for ticket.tell's rate limit */
+#define BROKER_TELL_AGAIN_MS 60000 /* the same template to the same ticket: too_soon before */
 
 struct btruck;
 struct bwarn;
@@ -90,6 +96,9 @@ struct bticket {
 	int64_t last_callback;   /* broker time of the latest; 0: none */
 	struct btrack *trk;      /* its truck's fixes since assigned (broker-track.c; owned,
 	                          * freed with broker_track_drop); NULL: none */
+	/* telling the customer (broker-tell.c): the latest messages, for the rate limit */
+	struct { int64_t at; char tpl[TELL_ID_MAX]; } told[BROKER_TELL_RECENT];
+	int64_t slip_told;       /* the promise the broker told a slip past (0: none) */
 };
 
 /* The states of a diagnosis session (the ticket's diag_state). */
@@ -275,6 +284,11 @@ struct broker {
 	/* capacity (broker-capacity.c): each region's free trucks and its capacity warning;
 	 * NULL until the first pass */
 	struct broker_capacity *capacity;
+	/* telling customers (broker-tell.c) */
+	struct tell_set *tell;     /* data_dir/tell.ini; NULL: none, ticket.tell unavailable */
+	struct btell_job *tell_jobs; /* messages for the gateway command, oldest first */
+	size_t n_tell_running;     /* of them, commands running */
+	int64_t message_seq;       /* messages published on topic "message" since the start */
 };
 
 /* ---- broker-emit.c: the bottom layer; it calls no other broker file ---- */
@@ -320,6 +334,8 @@ void broker_emit_truck_why(struct broker *b, struct btruck *k, enum event_kind k
 void broker_emit_warning(struct broker *b, struct bwarn *w, enum event_kind kind);
 /* A complaint's new version (complaint.put): event "saved", code "complaint_saved". */
 void broker_emit_complaint(struct broker *b, struct proto_complaint *w, const char *user);
+/* Queue a message told a customer on topic "message" (sets its head: v, epoch, seq, ts). */
+void broker_publish_message(struct broker *b, struct proto_message *m);
 /* Queue a truck's new position for publication without writing the log. */
 void broker_publish_position(struct broker *b, struct btruck *k);
 /* A ticket's ETA refresh too small for its history: published, saved at checkpoints, not
@@ -410,6 +426,30 @@ int64_t broker_travel_ms(const struct broker *b, const struct bticket *t,
     const struct btruck *k, int64_t now);
 /* Set t's ETA and where it comes from (the model's name, "stale", "supplier"). */
 void broker_set_eta(struct bticket *t, int64_t eta, const char *src);
+
+/* ---- broker-tell.c: telling customers; called by the loop, the ops, edit and watch ---- */
+
+struct btell_job;
+/* Load data_dir/tell.ini into b->tell: 0 (no such file: no templates), or -1 and *cause. */
+int broker_tell_load(struct broker *b, char **cause);
+void broker_tell_finish(struct broker *b);
+/* lang is not "zh", "en" or "" (the default): the error reply is in out and true. */
+bool broker_tell_bad_lang(struct proto_buf *out, const struct proto_request *req,
+    const char *lang);
+/* Set the ticket's lang (NULL or "": absent, which means zh). */
+void broker_tell_set_lang(struct proto_ticket *w, const char *lang);
+/* ticket.tell (struct broker_op's handler). */
+int broker_op_tell(struct broker *b, const struct peer *p, const struct proto_request *req,
+    struct proto_buf *out);
+/* A warning of kind k reached level on t: when that is the ETA slipping past the promise
+ * (eta_late red, overdue) and t's region has tell_on_slip, tell the customer (delay), once
+ * per slip, as user "broker". */
+void broker_tell_slip(struct broker *b, struct bticket *t, enum warn_kind k,
+    enum warn_level level);
+/* After the commit: start the gateway's commands of the messages it holds (not blocking). */
+void broker_tell_flush(struct broker *b);
+/* In the tick: the commands that ended, logged as told or tell_failed. */
+void broker_tell_reap(struct broker *b);
 
 /* ---- broker-state.c: called by the loop, the ops and broker-watch.c ---- */
 

@@ -72,6 +72,8 @@ op_intake(struct broker *b, const struct peer *p, const struct proto_request *re
 	if (broker_blank(a->customer))
 		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "customer",
 		    "customer: name is empty");
+	if (PROTO_HAS(a, intake_create, lang) && broker_tell_bad_lang(out, req, a->lang))
+		return -1;
 	if ((why = ticket_phone_invalid(a->phone)) != NULL)
 		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "phone", "phone: %s", why);
 	if (broker_blank(a->plate))
@@ -114,6 +116,7 @@ op_intake(struct broker *b, const struct peer *p, const struct proto_request *re
 	    (uint64_t)1 << PROTO_ticket_t_towing | (uint64_t)1 << PROTO_ticket_t_closed |
 	    (uint64_t)1 << PROTO_ticket_truck | (uint64_t)1 << PROTO_ticket_offer_until |
 	    BTICKET_DIAG_KEYS);
+	broker_tell_set_lang(w, PROTO_HAS(a, intake_create, lang) ? a->lang : NULL);
 	PROTO_STRSET(w->created_by, req->user);
 	if (req->user[0] == '\0')
 		w->present &= ~((uint64_t)1 << PROTO_ticket_created_by);
@@ -746,6 +749,7 @@ const struct broker_op broker_ops[] = {
 	{ "ticket.note", PROTO_MSG_ticket_note, true, ALL, op_note },
 	{ "ticket.edit", PROTO_MSG_ticket_edit, true, ALL, broker_op_edit },
 	{ "ticket.callback", PROTO_MSG_ticket_callback, true, ALL, broker_op_callback },
+	{ "ticket.tell", PROTO_MSG_ticket_tell, true, ALL, broker_op_tell },
 	{ "ticket.set_state", PROTO_MSG_ticket_set_state, true, ALL, op_set_state },
 	{ "ticket.cancel", PROTO_MSG_ticket_cancel, true, ALL, op_cancel },
 	{ "ticket.assign", PROTO_MSG_ticket_assign, true, ALL, op_assign },

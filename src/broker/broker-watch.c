@@ -155,6 +155,7 @@ raise_warning(struct broker *b, struct bticket *t, const struct monitor_warning 
 		set_code(&w->w, m);
 		w->w.ts = broker_now(b);
 		broker_emit_warning(b, w, same_truck ? EVENT_LEVEL : EVENT_UPDATE);
+		broker_tell_slip(b, t, m->kind, m->level); /* the region may tell the customer */
 		return;
 	}
 	w = xcalloc(1, sizeof *w);
@@ -170,6 +171,7 @@ raise_warning(struct broker *b, struct bticket *t, const struct monitor_warning 
 	b->n_warns_active++;
 	broker_emit_warning(b, w, EVENT_RAISED);
 	log_info("warning %s on ticket %" PRId64 ": %s", w->w.kind, t->w.id, w->w.level);
+	broker_tell_slip(b, t, m->kind, m->level); /* the region may tell the customer */
 }
 
 /* The free truck that would reach t first, other than its own and those that declined it:

@@ -47,7 +47,8 @@ flush_pubs(struct broker *b)
 {
 	for (size_t i = 0; i < b->n_pubs; i++) {
 		struct pubq *p = &b->pubs[i];
-		const char *topic = proto_streams[p->stream].topic;
+		const char *topic = (int)p->stream == PROTO_TOPIC_MESSAGE ?
+		    proto_topic_name(PROTO_MSG_message) : proto_streams[p->stream].topic;
 		/* PUB never blocks: a subscriber past its high-water mark loses messages and
 		 * sees the gap in seq. */
 		if (zmq_send(b->pub, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 &&
@@ -558,6 +559,10 @@ broker_create(void *zctx, const struct broker_opts *opts, char **cause)
 		xasprintf(cause, "diagnosis flows:\n%s", why);
 		goto fail;
 	}
+	if (broker_tell_load(b, &why) < 0) {
+		xasprintf(cause, "messages: %s", why);
+		goto fail;
+	}
 	broker_dispatch_init(b);
 	if ((b->store = store_open(b->db_path, opts->sync, &why)) == NULL) {
 		xasprintf(cause, "store %s: %s", b->db_path, why);
@@ -622,6 +627,7 @@ tick(struct broker *b)
 {
 	int64_t now = broker_now(b);
 	broker_capacity_tick(b, now); /* a region's capacity: with or without open tickets */
+	broker_tell_reap(b);
 	if (b->n_open == 0)
 		return;
 	if (broker_dispatch_tick(b, now))
@@ -712,6 +718,7 @@ broker_run(struct broker *b, volatile sig_atomic_t *stop)
 			break;
 		flush_out(b);
 		flush_pubs(b);
+		broker_tell_flush(b); /* the gateway's commands, once their tell is committed */
 		if (manual || now - b->last_pos >= POS_MS) {
 			b->last_pos = now;
 			for (size_t i = 0; i < b->n_trucks; i++)
@@ -794,6 +801,7 @@ broker_destroy(struct broker *b)
 	broker_emit_finish(b);
 	hmap_destroy(b->truck_by_id);
 	broker_complaints_finish(b);
+	broker_tell_finish(b);
 	geo_index_destroy(b->geo);
 	proto_buf_finish(&b->buf);
 	free(b->api);

@@ -54,6 +54,9 @@ struct broker_opts {
 	int64_t max_memory_mb;        /* the memory guard: resident memory beyond this drops
 	                                 every peer of the api and feed sockets (0: 1024;
 	                                 < 0: no guard) */
+	const char *tell_command;     /* the gateway that tells customers: a /bin/sh command run
+	                                 for each message with RD_TELL_* in its environment
+	                                 (broker-tell.c); NULL: the topic "message" only */
 };
 
 struct broker;

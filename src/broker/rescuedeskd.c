@@ -36,6 +36,9 @@ usage(FILE *f)
 	    "                       nearest free truck in a straight line (a baseline)\n"
 	    "  --max-memory MIB     drop the api and feed peers when resident memory passes\n"
 	    "                       this, default 1024 (0: no limit)\n"
+	    "  --tell-command CMD   run CMD (/bin/sh) for each message told a customer, with\n"
+	    "                       RD_TELL_PHONE, RD_TELL_TEXT, RD_TELL_TICKET in its\n"
+	    "                       environment\n"
 	    "  --log FILE           log here instead of stderr\n"
 	    "  -v, --verbose        log debug messages\n"
 	    "  -q, --quiet          log errors only\n"
@@ -91,6 +94,7 @@ main(int argc, char **argv)
 		{ "dispatch", required_argument, NULL, 'P' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "max-memory", required_argument, NULL, 'M' },
+		{ "tell-command", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -145,6 +149,11 @@ main(int argc, char **argv)
 			o.max_memory_mb = (int64_t)cli_number("--max-memory", optarg, 0, 1e7);
 			if (o.max_memory_mb == 0)
 				o.max_memory_mb = -1;
+			break;
+		case 'T':
+			if (optarg[0] == '\0')
+				cli_bad_value("--tell-command", "a command", optarg);
+			o.tell_command = optarg;
 			break;
 		case 'v': level = LOG_DEBUG; break;
 		case 'q': level = LOG_ERROR; break;

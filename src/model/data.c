@@ -153,6 +153,7 @@ static const struct field region_fields[] = {
 	FLD(struct data_region, calls_per_day, FT_DOUBLE, 0, 1e6, 1),
 	FLD(struct data_region, expressway_share, FT_DOUBLE, 0, 1, 1),
 	FLD(struct data_region, auto_dispatch, FT_FLAG, 0, 1, 1),
+	FLD(struct data_region, tell_on_slip, FT_FLAG, 0, 1, 0),
 };
 
 static const struct field landmark_fields[] = {

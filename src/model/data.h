@@ -53,6 +53,8 @@ struct data_region {
 	double calls_per_day;   /* mean demand */
 	double expressway_share;/* share of calls on an expressway */
 	int auto_dispatch;      /* 1: the broker offers automatically; 0: agent confirms */
+	int tell_on_slip;       /* 1: the broker tells the customer (template delay) itself
+	                         * when the ETA slips past the promise; 0 (default): not */
 	struct data_landmark *landmarks;
 	size_t n_landmarks;
 	struct data_supplier *suppliers;

@@ -85,6 +85,9 @@ enum warn_kind {
 	X(DIAG_DISPATCH, "diag_dispatch", EVENT_ON_TICKET, "event.diag_dispatch") \
 	X(EDIT, "edit", EVENT_ON_TICKET, "event.edit")                          \
 	X(CALLBACK, "callback", EVENT_ON_TICKET, "event.callback")              \
+	X(TELL, "tell", EVENT_ON_TICKET, "event.tell")                          \
+	X(TOLD, "told", EVENT_ON_TICKET, "event.told")                          \
+	X(TELL_FAILED, "tell_failed", EVENT_ON_TICKET, "event.tell_failed")     \
 	X(SAVED, "saved", EVENT_ON_COMPLAINT, "event.saved")
 
 enum event_kind {

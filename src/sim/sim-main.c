@@ -77,6 +77,10 @@ print_summary(const struct sim_summary *m, long requests)
 	if (m->feed_dropped > 0)
 		printf("; %" PRIu64 " feed messages dropped", m->feed_dropped);
 	printf("\n");
+	if (m->told > 0 || m->late > 0)
+		printf("  customers told: %" PRIu64 " messages, %" PRIu64 " of them delays; %"
+		    PRIu64 " trucks came after the promise, %" PRIu64 " of those customers told "
+		    "of the delay first\n", m->told, m->told_delay, m->late, m->late_told);
 	if (m->diag_sessions > 0) {
 		uint64_t closed = m->completed + m->resolved_remote;
 		printf("  diagnosis: %" PRIu64 " sessions, %" PRIu64 " answers, %" PRIu64

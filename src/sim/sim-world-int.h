@@ -142,6 +142,9 @@ struct cust {
 	int steps;
 	char acted_node[FLOW_ID_MAX]; /* the step last read out (node, answers before it) */
 	int acted_steps;
+	/* messages the broker told this customer (sim_world_told) */
+	int told;
+	int64_t t_told_delay;    /* when the first delay message came (0: none) */
 };
 
 /* An offer to a truck that cannot take it: declined shortly. */

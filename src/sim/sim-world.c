@@ -120,6 +120,23 @@ cust_by_id(struct sim_world *w, int64_t id)
 	return NULL;
 }
 
+bool
+sim_world_told(struct sim_world *w, int64_t now_ms, int64_t id, const char *tpl)
+{
+	struct cust *c = cust_by_id(w, id);
+
+	if (c == NULL)
+		return false;
+	c->told++;
+	w->st.told++;
+	if (strcmp(tpl, "delay") == 0) {
+		w->st.told_delay++;
+		if (c->t_told_delay == 0)
+			c->t_told_delay = now_ms > 0 ? now_ms : 1;
+	}
+	return true;
+}
+
 /* A step in the course of ticket id's call, for sim_world_gaps. */
 void
 sim_cust_mark(struct sim_world *w, int64_t id, enum cust_mark m, int64_t t, int64_t model_ms)
@@ -903,6 +920,14 @@ void
 sim_world_stats(const struct sim_world *w, struct sim_world_stats *out)
 {
 	*out = w->st;
+	out->late = out->late_told = 0;
+	for (size_t i = 0; i < w->n_custs; i++) {
+		const struct cust *c = &w->custs[i];
+		if (c->t_on_scene <= 0 || c->promised <= 0 || c->t_on_scene <= c->promised)
+			continue;
+		out->late++;
+		out->late_told += c->t_told_delay > 0 && c->t_told_delay <= c->t_on_scene;
+	}
 }
 
 const int64_t *

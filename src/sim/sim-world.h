@@ -250,6 +250,10 @@ struct sim_world_stats {
 	                              there when the job ends) */
 	uint64_t diag_sessions;    /* diag.start sent */
 	uint64_t diag_answers, diag_stops, diag_dispatch_now; /* the other diag ops sent */
+	/* messages the broker told our customers (topic "message", sim_world_told) */
+	uint64_t told, told_delay;   /* all of them, and of template delay */
+	uint64_t late, late_told;    /* calls whose truck came after the promise, and of them
+	                                those whose customer was told a delay first */
 };
 
 struct sim_world;
@@ -275,6 +279,9 @@ void sim_world_advance(struct sim_world *w, int64_t now_ms);
  * is the time left on the job plus the trip from where the job ends, and the truck drives
  * there when the job is over. Other busy trucks decline within 10-40 s. */
 void sim_world_ticket(struct sim_world *w, int64_t now_ms, const struct sim_world_ticket *t);
+/* The broker told the customer of ticket id a message from template tpl (topic "message",
+ * PROTOCOL.md 11.5): the customer counts it. False when the ticket is not one of ours. */
+bool sim_world_told(struct sim_world *w, int64_t now_ms, int64_t id, const char *tpl);
 /* The broker created the intake seq as ticket id / refused it (another call is generated
  * in its place when a request count is set). */
 void sim_world_intake_done(struct sim_world *w, int64_t now_ms, uint64_t seq, int64_t id);

@@ -5,7 +5,8 @@
  * updates and replies go into the world; the world's actions come out as requests
  * (intake.create, offer.accept, offer.decline, ticket.set_state, ticket.cancel, and with
  * --diagnose diag.start, diag.answer, diag.safety, diag.dispatch_now) and feed messages
- * (status, fix) on a PUSH socket. The world starts when the replica first goes live, so the trucks answer
+ * (status, fix) on a PUSH socket. A second SUB takes the messages the broker tells our
+ * customers (topic "message", lossy) to the world, which counts them. The world starts when the replica first goes live, so the trucks answer
  * offers only once we can see them.
  *
  * The world's clock follows the broker's (sim_now): hello's `now` sets it, it runs at the
@@ -67,6 +68,7 @@ struct sim {
 	struct rpc *rpc;
 	struct replica *rep;
 	void *push;
+	void *msgs;                     /* SUB on topic "message": what our customers are told */
 	struct hmap *pend;
 	struct hmap *vers;              /* ticket id -> the last ver fed to the world */
 	struct proto_buf buf;
@@ -118,6 +120,32 @@ sim_now(struct sim *s)
 }
 
 /* ---- from the broker ---- */
+
+/* The messages told customers that have arrived: each to the world (ours are counted). */
+static void
+read_messages(struct sim *s)
+{
+	for (;;) {
+		zmq_msg_t topic, body;
+		struct proto_pub p;
+		struct proto_error err;
+
+		zmq_msg_init(&topic);
+		if (zmq_msg_recv(&topic, s->msgs, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&topic);
+			return;
+		}
+		zmq_msg_init(&body);
+		if (zmq_msg_more(&topic) && zmq_msg_recv(&body, s->msgs, 0) >= 0 &&
+		    proto_decode_pub(zmq_msg_data(&topic), zmq_msg_size(&topic),
+		    zmq_msg_data(&body), zmq_msg_size(&body), &p, &err) == 0 &&
+		    p.topic == PROTO_TOPIC_MESSAGE && s->started)
+			sim_world_told(s->world, sim_now(s), p.u.message.ticket,
+			    p.u.message.template);
+		zmq_msg_close(&topic);
+		zmq_msg_close(&body);
+	}
+}
 
 /* The answers in a diagnosis path ("bat_kind:1,bat_dash:1,!fire" has two). */
 static int
@@ -732,6 +760,20 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 		xasprintf(cause, "%s: %s", s->feed, zmq_strerror(errno));
 		goto fail;
 	}
+	if ((s->msgs = zmq_socket(zctx, ZMQ_SUB)) == NULL) {
+		xasprintf(cause, "zmq_socket: %s", zmq_strerror(errno));
+		goto fail;
+	}
+	const char *topic = proto_topic_name(PROTO_MSG_message);
+	int zero = 0, max = PROTO_MAX_PUB;
+	int64_t max64 = max;
+	zmq_setsockopt(s->msgs, ZMQ_LINGER, &zero, sizeof zero);
+	zmq_setsockopt(s->msgs, ZMQ_MAXMSGSIZE, &max64, sizeof max64);
+	zmq_setsockopt(s->msgs, ZMQ_SUBSCRIBE, topic, strlen(topic));
+	if (zmq_connect(s->msgs, s->pub) < 0) {
+		xasprintf(cause, "%s: %s", s->pub, zmq_strerror(errno));
+		goto fail;
+	}
 	return s;
 fail:
 	sim_destroy(s);
@@ -751,6 +793,8 @@ sim_destroy(struct sim *s)
 	rpc_destroy(s->rpc);
 	if (s->push != NULL)
 		zmq_close(s->push);
+	if (s->msgs != NULL)
+		zmq_close(s->msgs);
 	if (s->own_ctx)
 		zmq_ctx_term(s->zctx);
 	sim_world_destroy(s->world);
@@ -794,9 +838,10 @@ report(struct sim *s, int64_t now)
 		busy += ti.job != 0;
 	}
 	log_info("%.1f h: %" PRIu64 " calls, %" PRIu64 " completed, %" PRIu64 " cancelled, "
-	    "%" PRIu64 " declined offers; trucks %zu on shift, %zu busy",
+	    "%" PRIu64 " declined offers; trucks %zu on shift, %zu busy; customers told %"
+	    PRIu64 " messages (%" PRIu64 " delays)",
 	    (double)(now - s->t_start) / 3600000.0, st.created, st.completed, st.cancelled,
-	    st.declined, on, busy);
+	    st.declined, on, busy, st.told, st.told_delay);
 }
 
 static int
@@ -842,7 +887,7 @@ log_open(struct sim *s)
 int
 sim_run(struct sim *s, volatile sig_atomic_t *stop)
 {
-	zmq_pollitem_t items[2];
+	zmq_pollitem_t items[3];
 	int live_ms = s->o.live_timeout_ms > 0 ? s->o.live_timeout_ms : LIVE_TIMEOUT_MS;
 	double finish_s = s->o.finish_timeout_s > 0 ? s->o.finish_timeout_s : FINISH_TIMEOUT_S;
 
@@ -853,7 +898,8 @@ sim_run(struct sim *s, volatile sig_atomic_t *stop)
 		items[0] = (zmq_pollitem_t){ .socket = rpc_socket(s->rpc), .events = ZMQ_POLLIN };
 		items[1] = (zmq_pollitem_t){ .socket = replica_socket(s->rep),
 			.events = ZMQ_POLLIN };
-		if (zmq_poll(items, 2, poll_timeout(s, rd_mono_ms())) < 0 && errno != EINTR) {
+		items[2] = (zmq_pollitem_t){ .socket = s->msgs, .events = ZMQ_POLLIN };
+		if (zmq_poll(items, 3, poll_timeout(s, rd_mono_ms())) < 0 && errno != EINTR) {
 			log_error("zmq_poll: %s", zmq_strerror(errno));
 			return 1;
 		}
@@ -861,6 +907,7 @@ sim_run(struct sim *s, volatile sig_atomic_t *stop)
 		rpc_process(s->rpc, mono);
 		replica_process(s->rep, mono);
 		follow_broker(s);
+		read_messages(s);
 		if (!s->started) {
 			if (mono - s->mono_run > live_ms) {
 				log_error("no live updates from the broker at %s within %d ms",
@@ -940,6 +987,10 @@ sim_summary(const struct sim *s, struct sim_summary *out)
 	out->unanswered = st.unanswered;
 	out->queued = st.queued;
 	out->customer_cancels = st.customer_cancels;
+	out->told = st.told;
+	out->told_delay = st.told_delay;
+	out->late = st.late;
+	out->late_told = st.late_told;
 	out->fixes = st.fixes;
 	out->fixes_suppressed = st.fixes_suppressed;
 	out->stalls = st.stalls;
@@ -1043,7 +1094,9 @@ lock_drain(struct sim *s)
 		int64_t mono = rd_mono_ms();
 		rpc_process(s->rpc, mono);
 		replica_process(s->rep, mono);
-	} while (readable(rpc_socket(s->rpc)) || readable(replica_socket(s->rep)));
+		read_messages(s);
+	} while (readable(rpc_socket(s->rpc)) || readable(replica_socket(s->rep)) ||
+	    readable(s->msgs));
 }
 
 /* Wait (both sockets) until the replica is live, up to wait_ms. */

@@ -65,6 +65,10 @@ struct sim_summary {
 	uint64_t diag_sessions;    /* diag.start sent */
 	uint64_t diag_answers, diag_stops, diag_dispatch_now; /* diag.answer, safety, now */
 	uint64_t diag_refused;     /* diag requests refused (another console was first) */
+	uint64_t told, told_delay; /* messages the customers received (topic "message"), and
+	                              of template delay */
+	uint64_t late, late_told;  /* responses after the promise; of them, those whose
+	                              customer had been told a delay before the truck came */
 	size_t responses;          /* closed tickets that had a truck on scene */
 	double mean_response_min;  /* created -> on_scene; 0 when no responses */
 	double p90_response_min;

@@ -71,6 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* what decodes encodes again, under its stream's topic, to the same */
 			struct proto_buf b;
 			enum proto_msg_id m = p.topic == PROTO_TOPIC_HB ? PROTO_MSG_hb :
+			    p.topic == PROTO_TOPIC_MESSAGE ? PROTO_MSG_message :
 			    (enum proto_msg_id)proto_streams[p.topic].msg;
 			const char *topic = proto_topic_name(m);
 			proto_buf_init(&b);
