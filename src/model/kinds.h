@@ -84,7 +84,12 @@ enum warn_kind {
 	X(DIAG_DISPATCH, "diag_dispatch", EVENT_ON_TICKET, "event.diag_dispatch") \
 	X(EDIT, "edit", EVENT_ON_TICKET, "event.edit")                          \
 	X(CALLBACK, "callback", EVENT_ON_TICKET, "event.callback")              \
-	X(SAVED, "saved", EVENT_ON_COMPLAINT, "event.saved")
+	X(SAVED, "saved", EVENT_ON_COMPLAINT, "event.saved")                   \
+	X(OWNED, "owned", EVENT_ON_WARNING, "event.owned")                      \
+	X(UNOWNED, "unowned", EVENT_ON_WARNING, "event.unowned")                \
+	X(ESCALATED, "escalated", EVENT_ON_WARNING, "event.escalated")          \
+	X(ESCALATE, "escalate", EVENT_ON_TICKET, "event.escalate")              \
+	X(ESCALATE_CLEAR, "escalate_clear", EVENT_ON_TICKET, "event.escalate_clear")
 
 enum event_kind {
 #define X(e, s, on, key) EVENT_##e,

@@ -19,6 +19,8 @@ static const struct data_sla sla_default = {
 	.deviation_s = DATA_DEVIATION_S_DEFAULT,
 	.onscene_overrun_pct = DATA_ONSCENE_OVERRUN_PCT_DEFAULT,
 	.callback_clear_s = DATA_CALLBACK_CLEAR_S_DEFAULT,
+	.escalate_after_s = DATA_ESCALATE_AFTER_S_DEFAULT,
+	.owner_lease_s = DATA_OWNER_LEASE_S_DEFAULT,
 };
 
 const struct data_sla *
