@@ -58,6 +58,7 @@ enum view_kind {
 	VIEW_COMPLAINT,		/* a complaint (view-complaint.h): complaint, else a new one
 				   filled from ticket (0: none) */
 	VIEW_COMPLAINTS,	/* the list of complaints (view-complaints.h) */
+	VIEW_ESCALATE,		/* escalate a ticket by hand: ticket (view-escalate.h) */
 };
 
 /* What to open: a kind, and for a ticket's view the ticket and the action to begin with
