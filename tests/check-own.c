@@ -314,6 +314,72 @@ START_TEST(test_presence_off)
 }
 END_TEST
 
+/* The owner and the escalation are the warning's own keys: a restart keeps them; presence
+ * is memory only, so the owner has owner_lease_s from the first tick to be heard of. A
+ * waiting_agent warning (hills, red past 3 x 180 s) stands across a restart. */
+static struct proto_warning
+next_waiting(int64_t ticket, const char *what)
+{
+	struct proto_pub p;
+
+	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_WARNING, .ticket = ticket,
+	    .state = "waiting_agent", .cleared = -1 }, what);
+	return p.u.warning;
+}
+
+START_TEST(test_restart)
+{
+	struct proto_ticket t = town_create("hills", "battery", HILLS_LAT, HILLS_LON);
+	struct proto_ticket t2 = town_create("hills", "battery", HILLS_LAT, HILLS_LON);
+	struct proto_warning_ack a = ack_ticket(t.id);
+	struct proto_snapshot s = { .present = 0 };
+	struct proto_warning w, u;
+	struct proto_reply r;
+
+	town_step(181000);
+	ck_assert_str_eq(next_waiting(t.id, "amber").level, "amber");
+	town_step(360000);
+	w = next_waiting(t.id, "red");
+	ck_assert_str_eq(w.level, "red");
+	town_ok_as("ana", PROTO_MSG_warning_ack, &a);
+	next_waiting(t.id, "owned");
+	for (int i = 0; i < 4; i++) {   /* 120 s: t2's escalates, t's is owned */
+		town_step(30000);
+		presence("ana", "on", &r);
+		proto_reply_finish(&r);
+	}
+	u = next_waiting(t2.id, "amber");
+	u = next_waiting(t2.id, "red");
+	u = next_waiting(t2.id, "escalated");
+	ck_assert(PROTO_HAS(&u, warning, escalated));
+	town_restart();
+	town_step(25000);                /* the first tick: ana has the lease from here */
+	town_call_as("boss", PROTO_MSG_snapshot, &s, &r);
+	ck_assert(r.ok);
+	int seen = 0;
+	for (size_t i = 0; i < r.n_warnings; i++) {
+		if (r.warnings[i].id == w.id) {
+			ck_assert_str_eq(r.warnings[i].owner, "ana");
+			ck_assert(!PROTO_HAS(&r.warnings[i], warning, escalated));
+			seen++;
+		}
+		if (r.warnings[i].id == u.id) {
+			ck_assert(PROTO_HAS(&r.warnings[i], warning, escalated));
+			ck_assert(!PROTO_HAS(&r.warnings[i], warning, owner));
+			seen++;
+		}
+	}
+	ck_assert_int_eq(seen, 2);
+	proto_reply_finish(&r);
+	ck_assert_int_eq(kpi().escalated, 1);
+	town_step(30000);                /* 30 s since that tick: still hers */
+	ck_assert_int_eq(kpi().escalated, 1);
+	town_step(1000);                 /* not heard of since the restart: let go */
+	u = next_waiting(t.id, "released after the restart");
+	ck_assert(!PROTO_HAS(&u, warning, owner));
+}
+END_TEST
+
 /* ---------------------------------------------------------------- ticket.escalate */
 
 START_TEST(test_ticket_escalate)
@@ -379,6 +445,7 @@ main(void)
 	tcase_add_test(tc, test_amber_not_escalated);
 	tcase_add_test(tc, test_presence_lapse);
 	tcase_add_test(tc, test_presence_off);
+	tcase_add_test(tc, test_restart);
 	tcase_add_test(tc, test_ticket_escalate);
 	return harness_broker_main(s, base_dir);
 }
