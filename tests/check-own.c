@@ -9,6 +9,8 @@
  *   - warning.release gives it up; another's warning cannot be released;
  *   - a red warning nobody owns escalates after 120 s, not a step before, once; an owned one
  *     does not; an amber one does not;
+ *   - an owner keeps a warning across a level change; owners and escalations survive a
+ *     restart, where presence (memory only) starts its lease at the first tick;
  *   - an owner whose presence lapses (30 s) or who says "off" lets go;
  *   - ticket.escalate logs escalate with who and why, shows in the snapshot, and a clear
  *     ends it; stats.kpi counts both kinds of escalation. */
@@ -64,6 +66,17 @@ next_callback(int64_t ticket, const char *what)
 
 	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_WARNING, .ticket = ticket,
 	    .state = "callback", .cleared = -1 }, what);
+	return p.u.warning;
+}
+
+/* The next publication of ticket's waiting_agent warning (hills: red past 3 x 180 s). */
+static struct proto_warning
+next_waiting(int64_t ticket, const char *what)
+{
+	struct proto_pub p;
+
+	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_WARNING, .ticket = ticket,
+	    .state = "waiting_agent", .cleared = -1 }, what);
 	return p.u.warning;
 }
 
@@ -316,17 +329,7 @@ END_TEST
 
 /* The owner and the escalation are the warning's own keys: a restart keeps them; presence
  * is memory only, so the owner has owner_lease_s from the first tick to be heard of. A
- * waiting_agent warning (hills, red past 3 x 180 s) stands across a restart. */
-static struct proto_warning
-next_waiting(int64_t ticket, const char *what)
-{
-	struct proto_pub p;
-
-	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_WARNING, .ticket = ticket,
-	    .state = "waiting_agent", .cleared = -1 }, what);
-	return p.u.warning;
-}
-
+ * waiting_agent warning stands across a restart. */
 START_TEST(test_restart)
 {
 	struct proto_ticket t = town_create("hills", "battery", HILLS_LAT, HILLS_LON);
@@ -377,6 +380,31 @@ START_TEST(test_restart)
 	town_step(1000);                 /* not heard of since the restart: let go */
 	u = next_waiting(t.id, "released after the restart");
 	ck_assert(!PROTO_HAS(&u, warning, owner));
+}
+END_TEST
+
+/* An owned warning that changes level keeps its owner (and, owned, never escalates). */
+START_TEST(test_level_keeps_owner)
+{
+	struct proto_ticket t = town_create("hills", "battery", HILLS_LAT, HILLS_LON);
+	struct proto_warning_ack a = ack_ticket(t.id);
+	struct proto_warning w;
+	struct proto_reply r;
+
+	town_step(181000);
+	ck_assert_str_eq(next_waiting(t.id, "amber").level, "amber");
+	town_ok_as("ana", PROTO_MSG_warning_ack, &a);
+	ck_assert_str_eq(next_waiting(t.id, "owned").owner, "ana");
+	for (int i = 0; i < 16; i++) {  /* to 661 s: red at 541 s, and 120 s red */
+		town_step(30000);
+		presence("ana", "on", &r);
+		proto_reply_finish(&r);
+	}
+	w = next_waiting(t.id, "red");
+	ck_assert_str_eq(w.level, "red");
+	ck_assert_str_eq(w.owner, "ana");
+	ck_assert(PROTO_HAS(&w, warning, acked));
+	ck_assert_int_eq(kpi().escalated, 0);
 }
 END_TEST
 
@@ -446,6 +474,7 @@ main(void)
 	tcase_add_test(tc, test_presence_lapse);
 	tcase_add_test(tc, test_presence_off);
 	tcase_add_test(tc, test_restart);
+	tcase_add_test(tc, test_level_keeps_owner);
 	tcase_add_test(tc, test_ticket_escalate);
 	return harness_broker_main(s, base_dir);
 }
