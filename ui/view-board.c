@@ -51,13 +51,13 @@ static const struct {
 	[COL_AGE] = { "board.col.age", 5, 1, true },
 	[COL_STATE] = { "board.col.state", 10, 0, false },
 	[COL_CUSTOMER] = { "board.col.customer", 10, 0, false },
-	[COL_PHONE] = { "board.col.phone", 13, 3, false },
+	[COL_PHONE] = { "board.col.phone", 13, 2, false },
 	[COL_PLACE] = { "board.col.place", PLACE_MIN, 0, false },
 	[COL_FAULT] = { "board.col.fault", 10, 0, false },
 	[COL_TRUCK] = { "board.col.truck", 10, 0, false },
 	[COL_ETA] = { "board.col.eta", 5, 0, true },
 	[COL_DUE] = { "board.col.due", 5, 0, true },
-	[COL_OWNER] = { "board.col.owner", 9, 2, false },	/* who owns its warnings */
+	[COL_OWNER] = { "board.col.owner", 9, 3, false },	/* who owns its warnings */
 	[COL_REGION] = { "board.col.region", 9, 4, false },
 };
 
