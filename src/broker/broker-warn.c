@@ -54,6 +54,13 @@ owned(const struct bwarn *w)
 	return PROTO_HAS(&w->w, warning, owner) && w->w.owner[0] != '\0';
 }
 
+/* Escalated: the key set (a warning made elsewhere with every key present has it 0). */
+static bool
+escalated(const struct bwarn *w)
+{
+	return PROTO_HAS(&w->w, warning, escalated) && w->w.escalated > 0;
+}
+
 static bool
 red(const struct bwarn *w)
 {
@@ -130,7 +137,7 @@ let_go(struct broker *b, struct bwarn *w, const char *code, const char *by, int6
 }
 
 static void
-escalate(struct broker *b, struct bwarn *w, int64_t now)
+escalate_now(struct broker *b, struct bwarn *w, int64_t now)
 {
 	struct broker_why why;
 	char detail[96];
@@ -178,8 +185,8 @@ broker_warn_tick(struct broker *b, int64_t now)
 		}
 		if (w->red_since == 0)
 			w->red_since = w->w.ts > 0 && w->w.ts <= now ? w->w.ts : now;
-		if (!PROTO_HAS(&w->w, warning, escalated) && now - w->red_since >= after)
-			escalate(b, w, now);
+		if (!escalated(w) && now - w->red_since >= after)
+			escalate_now(b, w, now);
 	}
 }
 
@@ -415,12 +422,12 @@ broker_warn_kpi(struct broker *b, struct proto_kpi *k)
 	k->escalated = k->escalated_tickets = 0;
 	for (size_t i = 0; i < b->n_own_watch; i++) {
 		const struct bwarn *w = b->own_watch[i];
-		k->escalated += !w->w.cleared && PROTO_HAS(&w->w, warning, escalated);
+		k->escalated += !w->w.cleared && escalated(w);
 	}
 	for (size_t i = 0; i < b->n_tickets; i++) {
 		const struct bticket *t = b->tickets[i];
 		k->escalated_tickets += t != NULL && !ticket_state_final(t->state) &&
-		    PROTO_HAS(&t->w, ticket, escalated);
+		    PROTO_HAS(&t->w, ticket, escalated) && t->w.escalated > 0;
 	}
 	PROTO_SET(k, kpi, escalated);
 	PROTO_SET(k, kpi, escalated_tickets);
