@@ -1396,7 +1396,16 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 	case PROTO_MSG_diag_safety:
 	case PROTO_MSG_diag_abort:
 	case PROTO_MSG_diag_dispatch_now:
+	case PROTO_MSG_escalate:
 		r = decode_obj(res, PROTO_MSG_ticket, &out->ticket, "result", err);
+		break;
+	case PROTO_MSG_warning_ack:
+	case PROTO_MSG_warning_release:
+	case PROTO_MSG_presence:
+		/* the warnings named (or the user's own): in the warning stream's array */
+		r = decode_array(res, "warnings", PROTO_MSG_warning,
+		    &out->streams[PROTO_STREAM_WARNING].items,
+		    &out->streams[PROTO_STREAM_WARNING].n, err);
 		break;
 	case PROTO_MSG_stats_kpi:
 		r = decode_obj(res, PROTO_MSG_kpi, &out->kpi, "result", err);

@@ -407,7 +407,9 @@ struct proto_reply {
 	struct proto_kpi kpi;                  /* stats.kpi */
 	struct proto_complaint_ack complaint_ack; /* complaint.put */
 	struct proto_snapshot_part snap;       /* snapshot */
-	PROTO_STREAM_ARRAYS;                   /* snapshot (owned), one array per stream */
+	PROTO_STREAM_ARRAYS;                   /* snapshot (owned), one array per stream;
+	                                        * warning.ack, warning.release, presence:
+	                                        * warnings (owned) */
 	struct proto_event *events;            /* ticket.get (owned) */
 	size_t n_events;
 	struct proto_candidate *candidates;    /* dispatch.candidates (owned), best first */

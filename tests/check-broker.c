@@ -1759,6 +1759,7 @@ START_TEST(test_op_table)
 		"ticket.set_state", "ticket.cancel", "ticket.assign", "offer.accept",
 		"offer.decline", "diag.start", "diag.answer", "diag.back", "diag.safety",
 		"diag.abort", "diag.dispatch_now", "complaint.put", "ticket.tell",
+		"warning.ack", "warning.release", "ticket.escalate",
 	};
 	size_t n_requests = 0;
 

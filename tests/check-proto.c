@@ -598,7 +598,7 @@ START_TEST(test_reply_ticket_ops)
 	static const enum proto_msg_id ops[] = { PROTO_MSG_intake_create, PROTO_MSG_ticket_note,
 		PROTO_MSG_ticket_set_state, PROTO_MSG_ticket_cancel, PROTO_MSG_ticket_assign,
 		PROTO_MSG_offer_accept, PROTO_MSG_offer_decline, PROTO_MSG_ticket_edit,
-		PROTO_MSG_ticket_callback };
+		PROTO_MSG_ticket_callback, PROTO_MSG_escalate };
 	struct proto_ticket t;
 	struct proto_reply r;
 	struct proto_buf b;
@@ -615,6 +615,41 @@ START_TEST(test_reply_ticket_ops)
 			ck_assert_int_eq(r.op_id, ops[o]);
 			ck_assert_str_eq(r.op, proto_descs[ops[o]].wire);
 			expect_same(PROTO_MSG_ticket, &t, &r.ticket, proto_descs[ops[o]].wire);
+			proto_reply_finish(&r);
+		}
+	proto_buf_finish(&b);
+}
+END_TEST
+
+/* warning.ack, warning.release and presence answer {"warnings": [...]} (PROTOCOL.md
+ * 7.23-7.26): into the warning stream's array, owned by the reply. */
+START_TEST(test_reply_warning_ops)
+{
+	static const enum proto_msg_id ops[] = { PROTO_MSG_warning_ack,
+		PROTO_MSG_warning_release, PROTO_MSG_presence };
+	struct proto_warning w[VAR_COUNT];
+	struct proto_reply r;
+	struct proto_buf b;
+
+	proto_buf_init(&b);
+	for (int v = 0; v < VAR_COUNT; v++)
+		fill(PROTO_MSG_warning, &w[v], (enum variant)v);
+	for (size_t o = 0; o < ARRAY_LEN(ops); o++)
+		for (size_t n = 0; n <= VAR_COUNT; n++) {
+			proto_buf_reset(&b);
+			proto_encode_reply_ok(&b, "w-1", proto_descs[ops[o]].wire);
+			proto_pack_map(&b, 1);
+			proto_pack_str(&b, "warnings");
+			proto_pack_array(&b, (uint32_t)n);
+			for (size_t i = 0; i < n; i++)
+				proto_pack_obj(&b, PROTO_MSG_warning, &w[i], 0);
+			decode_reply_ok(&b, &r, proto_descs[ops[o]].wire);
+			scribble(&b);
+			ck_assert_int_eq(r.op_id, ops[o]);
+			ck_assert_uint_eq(r.n_warnings, n);
+			for (size_t i = 0; i < n; i++)
+				expect_same(PROTO_MSG_warning, &w[i], &r.warnings[i],
+				    proto_descs[ops[o]].wire);
 			proto_reply_finish(&r);
 		}
 	proto_buf_finish(&b);
@@ -1838,6 +1873,7 @@ proto_suite(void)
 	tc = tcase_create("replies");
 	tcase_add_test(tc, test_reply_hello);
 	tcase_add_test(tc, test_reply_ticket_ops);
+	tcase_add_test(tc, test_reply_warning_ops);
 	tcase_add_test(tc, test_reply_ticket_get);
 	tcase_add_test(tc, test_reply_snapshot);
 	tcase_add_test(tc, test_reply_candidates);

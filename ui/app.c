@@ -24,6 +24,7 @@
 #include "keymap.h"
 #include "lineedit.h"
 #include "model.h"
+#include "own.h"
 #include "replica.h"
 #include "rpc.h"
 #include "term.h"
@@ -73,6 +74,7 @@ struct app {
 
 	struct demo *demo;	/* --demo: the broker and simulator threads */
 	struct alert alert;	/* the red warnings seen, for the bell */
+	struct own_presence presence; /* "on" every 10 s: owned warnings stay owned */
 };
 
 /* ---- replica -> model ---- */
@@ -754,6 +756,7 @@ app_run(const struct app_opts *opts)
 		}
 		draft_sync(&a);
 		complaint_sync_tick(&a.model, now);
+		own_presence_tick(&a.presence, &a.model, now);
 		if (stop_signal == SIGINT && !a.ask_interrupt && unsaved_work(&a)) {
 			/* C-c with work in hand asks first; a second C-c leaves */
 			stop_signal = 0;
@@ -768,6 +771,14 @@ app_run(const struct app_opts *opts)
 		}
 		if (a.dirty && !a.model.stale)
 			draw(&a);
+	}
+	if (cause == NULL && a.model.conn == MODEL_LIVE) {
+		/* "off": the warnings this user owns are let go now, not after the lease; the
+		 * socket drops what is unsent when it closes, so wait a moment for the answer */
+		zmq_pollitem_t it = { rpc_socket(a.rpc), 0, ZMQ_POLLIN, 0 };
+		own_presence_off(&a.presence, &a.model);
+		if (zmq_poll(&it, 1, OWN_OFF_WAIT_MS) > 0)
+			rpc_process(a.rpc, rd_mono_ms());
 	}
 	rc = cause || a.interrupted ? 1 : 0;
 out:

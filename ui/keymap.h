@@ -124,6 +124,8 @@ enum keymap_scope {
 	X(DIAG_START, "diag_start", TICKET, "d")                \
 	X(COMPLAINT, "complaint", TICKET, "C")                  \
 	X(TELL, "tell", TICKET, "t")                            \
+	X(OWN, "own", TICKET, "o")                              \
+	X(ESCALATE, "escalate", TICKET, "E")                    \
 	X(REDISPATCH, "redispatch", DETAIL, "R")                \
 	X(EDIT_TICKET, "edit_ticket", DETAIL, "e")              \
 	X(CALLBACK, "callback", DETAIL, "b")                    \

@@ -11,6 +11,7 @@
 #include "i18n.h"
 #include "lineedit.h"
 #include "model.h"
+#include "own.h"
 #include "present.h"
 #include "text.h"
 #include "ticket.h"
@@ -28,6 +29,7 @@ enum col {
 	COL_TRUCK,
 	COL_ETA,
 	COL_DUE,
+	COL_OWNER,
 	COL_REGION,
 	COL_COUNT
 };
@@ -44,7 +46,7 @@ static const struct {
 	int drop;
 	bool right;
 } cols_def[COL_COUNT] = {
-	[COL_MARK] = { NULL, 2, 0, false },	/* the warning, then the flag glyph */
+	[COL_MARK] = { NULL, 2, 0, false },	/* the warning (or escalation), then the flag */
 	[COL_ID] = { "board.col.id", 4, 0, true },
 	[COL_AGE] = { "board.col.age", 5, 1, true },
 	[COL_STATE] = { "board.col.state", 10, 0, false },
@@ -55,7 +57,8 @@ static const struct {
 	[COL_TRUCK] = { "board.col.truck", 10, 0, false },
 	[COL_ETA] = { "board.col.eta", 5, 0, true },
 	[COL_DUE] = { "board.col.due", 5, 0, true },
-	[COL_REGION] = { "board.col.region", 9, 3, false },
+	[COL_OWNER] = { "board.col.owner", 9, 3, false },	/* who owns its warnings */
+	[COL_REGION] = { "board.col.region", 9, 4, false },
 };
 
 struct layout {
@@ -197,12 +200,16 @@ draw_row(struct vscreen *vs, const struct layout *l, int y, const struct model *
 	char buf[64];
 	int s = ticket_state_parse(t->state), warn = model_warn_level(m, t->id);
 	bool closed = s >= 0 && ticket_state_final((enum ticket_state)s);
+	bool escalated = !closed && own_escalated(m, t);
+	const char *owner = closed ? NULL : own_owner(m, t->id);
 	enum theme_role base = closed ? ROLE_DIM : ROLE_NORMAL;
 	enum present_due due = present_due(m->data != NULL ? &m->data->sla : NULL, t, m->now,
 	    warn);
 
 	vscreen_fill(vs, 0, y, vscreen_cols(vs), 1, base, 0, L' ');
-	if (warn > 0 && !closed)
+	if (escalated)	/* a supervisor's: it outranks the warning's own mark */
+		cell(vs, l, COL_MARK, y, ROLE_LATE, OWN_MARK_ESCALATED);
+	else if (warn > 0 && !closed)
 		cell(vs, l, COL_MARK, y, warn >= 2 ? ROLE_LATE : ROLE_WARN,
 		    warn >= 2 ? THEME_MARK_RED : THEME_MARK_AMBER);
 	if (present_flag_glyph((uint32_t)t->flags) != NULL && !closed)
@@ -239,6 +246,10 @@ draw_row(struct vscreen *vs, const struct layout *l, int y, const struct model *
 			cell(vs, l, COL_DUE, y, present_due_role(due), buf);
 		}
 	}
+	if (owner != NULL)
+		cell(vs, l, COL_OWNER, y, base, owner);
+	else if (escalated)
+		cell(vs, l, COL_OWNER, y, ROLE_LATE, i18n_tr("own.escalated"));
 	cell(vs, l, COL_REGION, y, base, present_region(m->data, t->region));
 }
 
@@ -641,6 +652,14 @@ board_key(struct view *v, struct model *m, const struct key *k, enum keymap_acti
 		return view_want(v, VIEW_COMPLAINTS, 0, ACTION_NONE);
 	case ACTION_TELL:
 		return sel == NULL ? UI_HANDLED : view_want(v, VIEW_TELL, sel->id, ACTION_NONE);
+	case ACTION_OWN:	/* the selected ticket's warnings: the answer names the owner */
+		if (sel != NULL)
+			own_ack(m, sel->id);
+		break;
+	case ACTION_ESCALATE:
+		if (sel == NULL)
+			return UI_HANDLED;
+		return view_want(v, VIEW_ESCALATE, sel->id, ACTION_NONE);
 	default:
 		return UI_NONE;
 	}

@@ -15,6 +15,7 @@
 #include "lineedit.h"
 #include "menu.h"
 #include "model.h"
+#include "own.h"
 #include "present.h"
 #include "text.h"
 #include "ticket.h"
@@ -87,8 +88,10 @@ static const struct view_hint hints[] = {
 	{ ACTION_DIAG_START, ACTION_NONE, "detail.hint.diag" },
 	{ ACTION_TELL, ACTION_NONE, "detail.hint.tell" },
 	{ ACTION_CANCEL_TICKET, ACTION_NONE, "detail.hint.cancel" },
+	{ ACTION_OWN, ACTION_NONE, "detail.hint.own" },
 	{ ACTION_BACK, ACTION_NONE, "detail.hint.back" },
 	{ ACTION_HELP, ACTION_NONE, "hint.help" },
+	{ ACTION_ESCALATE, ACTION_NONE, "detail.hint.escalate" },	/* where there is room */
 };
 
 static const char *const send_keys[] = {
@@ -459,6 +462,7 @@ draw_warnings(struct vscreen *vs, const struct model *m, const struct proto_tick
 		x += 14 + 1;
 		end = w[i] == rd ? draw_redispatch_hint(vs, y, rd->truck) - 2 : cols - 1;
 		present_warning_text(w[i], t, m->now, text, sizeof text);
+		own_warning_note(w[i], text + strlen(text), sizeof text - strlen(text));
 		vscreen_put_ellipsis(vs, x, y, ROLE_NORMAL, 0, text, end - x);
 	}
 	return y;
@@ -1239,6 +1243,12 @@ detail_key(struct view *v, struct model *m, const struct key *k, enum keymap_act
 		return view_want(v, VIEW_DIAG_QUEUE, 0, ACTION_NONE);
 	if (a == ACTION_TELL)
 		return view_want(v, VIEW_TELL, vd->id, ACTION_NONE);
+	if (a == ACTION_OWN) {	/* the answer, or who owns them, is on the message line */
+		own_ack(m, vd->id);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (a == ACTION_ESCALATE)
+		return view_want(v, VIEW_ESCALATE, vd->id, ACTION_NONE);
 	if (a == ACTION_COMPLAINT) {	/* a new complaint about this ticket */
 		v->open.complaint = 0;
 		return view_want(v, VIEW_COMPLAINT, vd->id, ACTION_NONE);

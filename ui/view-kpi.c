@@ -10,6 +10,7 @@
 #include "i18n.h"
 #include "kinds.h"
 #include "model.h"
+#include "own.h"
 #include "present.h"
 #include "text.h"
 #include "ticket.h"
@@ -157,12 +158,13 @@ cmp_late(const void *a, const void *b)
 	return x->t->id < y->t->id ? -1 : x->t->id > y->t->id;
 }
 
+/* Late, red, or escalated (by hand, or a warning nobody took): what a supervisor acts on. */
 static bool
 overdue(const struct model *m, const struct proto_ticket *t)
 {
 	if (closed(t))
 		return false;
-	if (model_warn_level(m, t->id) >= 2)
+	if (model_warn_level(m, t->id) >= 2 || own_escalated(m, t))
 		return true;
 	return present_before_scene(t) && t->promised > 0 && m->now > t->promised;
 }
@@ -520,7 +522,7 @@ draw_row(struct vscreen *vs, const struct layout *l, int y, const struct model *
 {
 	const struct proto_warning *w[WARN_MAX];
 	size_t nw = model_ticket_warnings(m, t->id, w, WARN_MAX), i, len;
-	char buf[64], text[512] = "", one[256];
+	char buf[64], text[512] = "", one[320], note[256];
 	enum theme_role wrole = ROLE_DIM;
 
 	vscreen_fill(vs, 0, y, vscreen_cols(vs), 1, ROLE_NORMAL, 0, L' ');
@@ -536,14 +538,21 @@ draw_row(struct vscreen *vs, const struct layout *l, int y, const struct model *
 		cell(vs, l, COL_LATE, y, ROLE_LATE, buf);
 	} else
 		cell(vs, l, COL_LATE, y, ROLE_DIM, "-");
+	if (own_ticket_escalated(t))	/* by hand: who and why first */
+		snprintf(text, sizeof text, "%s%s%s%s%s \xc2\xb7 ", i18n_tr("own.tag"),
+		    t->escalated_by[0] != '\0' ? " " : "",
+		    t->escalated_by, present_colon(), t->escalate_reason);
 	for (i = 0; i < nw; i++) {
 		len = strlen(text);
-		present_warning_text(w[i], t, m->now, one, sizeof one);
+		present_warning_text(w[i], t, m->now, note, sizeof note);
+		own_warning_words(w[i], note, one, sizeof one);
 		snprintf(text + len, sizeof text - len, "%s%s", i > 0 ? " \xc2\xb7 " : "", one);
 	}
 	if (nw > 0)
 		wrole = warn_level_parse(w[0]->level) == WARN_LEVEL_RED ? ROLE_LATE : ROLE_WARN;
-	cell(vs, l, COL_WARNING, y, wrole, nw > 0 ? text : "-");
+	if (own_ticket_escalated(t))
+		wrole = ROLE_LATE;
+	cell(vs, l, COL_WARNING, y, wrole, text[0] != '\0' ? text : "-");
 }
 
 /* view_draw_list's row callback: the row of list[i]. */
@@ -585,7 +594,8 @@ kpi_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct
 	vscreen_fill(vs, 0, 0, cols, rows, ROLE_NORMAL, 0, L' ');
 	snprintf(left, sizeof left, "%s \xe2\x94\x82 %s", i18n_tr("app.name"),
 	    i18n_tr("kpi.title"));
-	snprintf(right, sizeof right, "%s %zu", i18n_tr("kpi.held"), s.n_tickets);
+	snprintf(right, sizeof right, "%s %zu \xc2\xb7 %s %zu", i18n_tr("kpi.escalated"),
+	    own_count_escalated(m), i18n_tr("kpi.held"), s.n_tickets);
 	chrome_title(vs, m, left, right);
 	if (chrome_banner_needed(m))
 		chrome_banner(vs, 1, m);
@@ -665,6 +675,17 @@ kpi_key(struct view *v, struct model *m, const struct key *k, enum keymap_action
 		}
 		id = list[vk->sel]->id;
 		r = view_want(v, VIEW_DETAIL, id, a);
+		break;
+	case ACTION_OWN:	/* a supervisor takes the warnings of the selected ticket */
+		if (n > 0)
+			own_ack(m, list[vk->sel]->id);
+		break;
+	case ACTION_ESCALATE:	/* escalate, or end an escalation, with a reason */
+		if (n == 0) {
+			r = UI_HANDLED;
+			break;
+		}
+		r = view_want(v, VIEW_ESCALATE, list[vk->sel]->id, ACTION_NONE);
 		break;
 	default:
 		r = UI_NONE;

@@ -59,6 +59,7 @@ enum view_kind {
 				   filled from ticket (0: none) */
 	VIEW_COMPLAINTS,	/* the list of complaints (view-complaints.h) */
 	VIEW_TELL,		/* tell the customer of ticket (view-tell.h) */
+	VIEW_ESCALATE,		/* escalate a ticket by hand: ticket (view-escalate.h) */
 };
 
 /* What to open: a kind, and for a ticket's view the ticket and the action to begin with

@@ -9,6 +9,7 @@
 #include "view-complaints.h"
 #include "view-detail.h"
 #include "view-diag-queue.h"
+#include "view-escalate.h"
 #include "view-flow.h"
 #include "view-help.h"
 #include "view-intake.h"
@@ -93,6 +94,8 @@ viewstack_create(const struct view_open *o, struct model *m)
 		return view_complaints_create(m);
 	case VIEW_TELL:
 		return view_tell_create(m, o->ticket);
+	case VIEW_ESCALATE:
+		return view_escalate_create(m, o->ticket);
 	case VIEW_NONE:
 		break;
 	}

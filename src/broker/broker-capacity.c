@@ -104,7 +104,7 @@ set_code(struct proto_warning *w, const struct monitor_warning *m)
 	PROTO_STRSET(w->region, m->region);
 	w->since = m->since;
 	w->waiting = m->waiting;
-	w->present = (w->present & WARNING_REQUIRED) | CAPACITY_KEYS;
+	w->present = (w->present & (WARNING_REQUIRED | BWARN_OWN_KEYS)) | CAPACITY_KEYS; /* an owner stays */
 }
 
 /* Raise region c's warning m, or change its level or its count of waiting calls. */

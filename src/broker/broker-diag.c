@@ -566,6 +566,7 @@ broker_op_stats_kpi(struct broker *b, const struct peer *p, const struct proto_r
 		k.mean_response_s = (response / k.arrived + 500) / 1000;
 		k.within_promise = (double)on_time / (double)k.arrived;
 	}
+	broker_warn_kpi(b, &k);
 	proto_encode_reply_ok(out, req->cmd_id, "stats.kpi");
 	proto_pack_obj(out, PROTO_MSG_kpi, &k, 0);
 	return 0;

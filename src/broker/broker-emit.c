@@ -184,6 +184,13 @@ broker_emit_warning(struct broker *b, struct bwarn *w, enum event_kind kind)
 	emit(b, PROTO_STREAM_WARNING, &w->w, event_kind_name(kind), "", w->w.text, &why);
 }
 
+void
+broker_emit_warning_why(struct broker *b, struct bwarn *w, enum event_kind kind,
+    const char *user, const char *detail, const struct broker_why *why)
+{
+	emit(b, PROTO_STREAM_WARNING, &w->w, event_kind_name(kind), user, detail, why);
+}
+
 /* A complaint's new version: the event names who saved it (PROTOCOL.md 8.4). */
 void
 broker_emit_complaint(struct broker *b, struct proto_complaint *w, const char *user)

@@ -10,6 +10,8 @@
  *                      again
  *   broker-diag.c      guided remote diagnosis: the flows, the sessions on tickets, their
  *                      outcomes, stats.kpi
+ *   broker-warn.c      owned warnings and escalation: warning.ack, warning.release,
+ *                      ticket.escalate, presence, and the escalation and lease tick
  *   broker-dispatch.c  offers, holds, try_dispatch, offer time-outs, ticket state changes
  *   broker-watch.c     monitoring: the delay warnings (rules in src/model/monitor.c)
  *   broker-capacity.c  a region's capacity warning (no able truck free), from the tick
@@ -28,6 +30,7 @@
  *   broker.c                          the loop
  *   broker-ops.c    broker-feed.c     what arrives on the sockets
  *   broker-diag.c   broker-edit.c     diagnosis sessions, edits (rows of the op table)
+ *   broker-warn.c                     warnings' owners, escalation (rows, the tick)
  *   broker-dispatch.c                 offers and ticket states
  *   broker-watch.c                    warnings
  *   broker-tell.c                     messages to customers
@@ -163,6 +166,10 @@ struct bsup {
 struct bwarn {
 	struct proto_warning w;
 	struct bticket *ticket;
+	/* broker-warn.c: whether it is on b->own_watch, and since when (broker time) it has
+	 * been seen red and unowned (0: not) for the escalation */
+	bool own_watched;
+	int64_t red_since;
 };
 
 /* The roles a client may act in. Every op's row in the op table says which roles may call
@@ -289,6 +296,13 @@ struct broker {
 	struct btell_job *tell_jobs; /* messages for the gateway command, oldest first */
 	size_t n_tell_running;     /* of them, commands running */
 	int64_t message_seq;       /* messages published on topic "message" since the start */
+	/* broker-warn.c: the active warnings it watches for escalation and owners' leases
+	 * (the few that are active, not every warning ever), b->warns up to own_seen looked
+	 * at, and the last presence of each user (user -> struct presence, memory only) */
+	struct bwarn **own_watch;
+	size_t n_own_watch, cap_own_watch;
+	size_t own_seen;
+	struct hmap *presence;
 };
 
 /* ---- broker-emit.c: the bottom layer; it calls no other broker file ---- */
@@ -332,6 +346,10 @@ void broker_emit_ticket_why(struct broker *b, struct bticket *t, enum event_kind
 void broker_emit_truck_why(struct broker *b, struct btruck *k, enum event_kind kind,
     const char *user, const char *detail, const struct broker_why *why);
 void broker_emit_warning(struct broker *b, struct bwarn *w, enum event_kind kind);
+/* The same by user, with detail and the machine form why (broker-warn.c: owners and
+ * escalation). */
+void broker_emit_warning_why(struct broker *b, struct bwarn *w, enum event_kind kind,
+    const char *user, const char *detail, const struct broker_why *why);
 /* A complaint's new version (complaint.put): event "saved", code "complaint_saved". */
 void broker_emit_complaint(struct broker *b, struct proto_complaint *w, const char *user);
 /* Queue a message told a customer on topic "message" (sets its head: v, epoch, seq, ts). */
@@ -551,6 +569,35 @@ void broker_complaints_relink(struct broker *b);
 const void **broker_complaint_entities(const struct broker *b, bool live, int64_t now,
     size_t *n);
 void broker_complaints_finish(struct broker *b);
+
+/* ---- broker-warn.c: owned warnings and escalation; rows of the op table, the tick, the
+ * kpi; calls broker-state.c and broker-emit.c ---- */
+
+/* The keys ticket.escalate sets on a ticket, absent until then (intake leaves them out). */
+#define BTICKET_ESCALATE_KEYS                                                            \
+	((uint64_t)1 << PROTO_ticket_escalated | (uint64_t)1 << PROTO_ticket_escalated_by | \
+	    (uint64_t)1 << PROTO_ticket_escalate_reason)
+/* The keys of a warning's owner and escalation, absent until set. */
+#define BWARN_OWN_KEYS                                                                  \
+	((uint64_t)1 << PROTO_warning_owner | (uint64_t)1 << PROTO_warning_acked |     \
+	    (uint64_t)1 << PROTO_warning_escalated)
+
+/* warning.ack, warning.release, ticket.escalate, presence (struct broker_op's handler). */
+int broker_op_warning_ack(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
+int broker_op_warning_release(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
+int broker_op_ticket_escalate(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
+int broker_op_presence(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
+/* The tick at now: red warnings unowned for escalate_after_s escalate, owners unheard of
+ * for owner_lease_s let go. Looks only at the active warnings. */
+void broker_warn_tick(struct broker *b, int64_t now);
+/* stats.kpi's escalated and escalated_tickets into k. */
+void broker_warn_kpi(struct broker *b, struct proto_kpi *k);
+/* Free what it keeps (broker_destroy). */
+void broker_warn_finish(struct broker *b);
 
 /* ---- broker-feed.c: called by the loop ---- */
 

@@ -115,7 +115,7 @@ op_intake(struct broker *b, const struct peer *p, const struct proto_request *re
 	    (uint64_t)1 << PROTO_ticket_t_en_route | (uint64_t)1 << PROTO_ticket_t_on_scene |
 	    (uint64_t)1 << PROTO_ticket_t_towing | (uint64_t)1 << PROTO_ticket_t_closed |
 	    (uint64_t)1 << PROTO_ticket_truck | (uint64_t)1 << PROTO_ticket_offer_until |
-	    BTICKET_DIAG_KEYS);
+	    BTICKET_DIAG_KEYS | BTICKET_ESCALATE_KEYS);
 	broker_tell_set_lang(w, PROTO_HAS(a, intake_create, lang) ? a->lang : NULL);
 	PROTO_STRSET(w->created_by, req->user);
 	if (req->user[0] == '\0')
@@ -766,6 +766,10 @@ const struct broker_op broker_ops[] = {
 	    broker_op_diag_dispatch_now },
 	{ "stats.kpi", PROTO_MSG_stats_kpi, false, ALL, broker_op_stats_kpi },
 	{ "complaint.put", PROTO_MSG_complaint_put, true, ALL, broker_op_complaint_put },
+	{ "warning.ack", PROTO_MSG_warning_ack, true, ALL, broker_op_warning_ack },
+	{ "warning.release", PROTO_MSG_warning_release, true, ALL, broker_op_warning_release },
+	{ "ticket.escalate", PROTO_MSG_escalate, true, ALL, broker_op_ticket_escalate },
+	{ "presence", PROTO_MSG_presence, false, ALL, broker_op_presence },
 };
 const size_t broker_n_ops = ARRAY_LEN(broker_ops);
 

@@ -163,7 +163,8 @@ raise_warning(struct broker *b, struct bticket *t, const struct monitor_warning 
 	w->w.id = (int64_t)b->n_warns + 1;
 	w->w.ticket = t->w.id;
 	PROTO_STRSET(w->w.kind, warn_kind_name(m->kind));
-	w->w.present = PROTO_ALL & ~((uint64_t)1 << PROTO_warning_truck | WARN_PARAMS);
+	w->w.present = PROTO_ALL & ~((uint64_t)1 << PROTO_warning_truck | WARN_PARAMS |
+	    BWARN_OWN_KEYS);
 	set_code(&w->w, m);
 	w->w.ts = broker_now(b);
 	broker_warning_put(b, w);

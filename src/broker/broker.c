@@ -628,6 +628,7 @@ tick(struct broker *b)
 	int64_t now = broker_now(b);
 	broker_capacity_tick(b, now); /* a region's capacity: with or without open tickets */
 	broker_tell_reap(b);
+	broker_warn_tick(b, now); /* owners' leases run out with no ticket open, too */
 	if (b->n_open == 0)
 		return;
 	if (broker_dispatch_tick(b, now))
@@ -802,6 +803,7 @@ broker_destroy(struct broker *b)
 	hmap_destroy(b->truck_by_id);
 	broker_complaints_finish(b);
 	broker_tell_finish(b);
+	broker_warn_finish(b);
 	geo_index_destroy(b->geo);
 	proto_buf_finish(&b->buf);
 	free(b->api);

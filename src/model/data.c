@@ -83,6 +83,8 @@ static const struct field sla_fields[] = {
 	FLD(struct data_sla, onscene_overrun_pct, FT_INT, 100, 1000, 0),
 	FLD(struct data_sla, callback_clear_s, FT_INT, 1, 86400, 0),
 	FLD(struct data_sla, capacity_s, FT_INT, 1, 86400, 0),
+	FLD(struct data_sla, escalate_after_s, FT_INT, 1, 86400, 0),
+	FLD(struct data_sla, owner_lease_s, FT_INT, 1, 86400, 0),
 };
 
 #define HOUR(k, n) { k, FT_DOUBLE, (n) * sizeof(double), sizeof(double), 0, 100, 1 }
@@ -514,6 +516,8 @@ begin_section(struct parser *p, const char *name)
 		p->d->sla.onscene_overrun_pct = DATA_ONSCENE_OVERRUN_PCT_DEFAULT;
 		p->d->sla.callback_clear_s = DATA_CALLBACK_CLEAR_S_DEFAULT;
 		p->d->sla.capacity_s = DATA_CAPACITY_S_DEFAULT;
+		p->d->sla.escalate_after_s = DATA_ESCALATE_AFTER_S_DEFAULT;
+		p->d->sla.owner_lease_s = DATA_OWNER_LEASE_S_DEFAULT;
 		break;
 	case FILE_DISPATCH:
 		if (strcmp(name, "weights") != 0) {

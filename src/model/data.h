@@ -86,6 +86,8 @@ struct data_sla {
 	                          * typical time (faults.ini onscene_min) */
 	int callback_clear_s;   /* a call again warns this long after the latest one */
 	int capacity_s;         /* warn when a region has had no able truck free this long */
+	int escalate_after_s;   /* a red warning nobody owns this long escalates */
+	int owner_lease_s;      /* an owner unheard of this long (presence) lets go */
 };
 
 #define DATA_DIAG_HOLD_S_DEFAULT 600 /* diag_hold_s when sla.ini does not say */
@@ -95,6 +97,8 @@ struct data_sla {
 #define DATA_ONSCENE_OVERRUN_PCT_DEFAULT 200 /* onscene_overrun_pct when sla.ini does not say */
 #define DATA_CALLBACK_CLEAR_S_DEFAULT 1800 /* callback_clear_s when sla.ini does not say */
 #define DATA_CAPACITY_S_DEFAULT 300 /* capacity_s when sla.ini does not say */
+#define DATA_ESCALATE_AFTER_S_DEFAULT 120 /* escalate_after_s when sla.ini does not say */
+#define DATA_OWNER_LEASE_S_DEFAULT 30  /* owner_lease_s when sla.ini does not say */
 
 /* The dispatcher's weights and limits (data/dispatch.ini, [weights]; every key optional,
  * the file too): what src/model/dispatch.h's struct dispatch_tuning is made from. The

@@ -88,7 +88,12 @@ enum warn_kind {
 	X(TELL, "tell", EVENT_ON_TICKET, "event.tell")                          \
 	X(TOLD, "told", EVENT_ON_TICKET, "event.told")                          \
 	X(TELL_FAILED, "tell_failed", EVENT_ON_TICKET, "event.tell_failed")     \
-	X(SAVED, "saved", EVENT_ON_COMPLAINT, "event.saved")
+	X(SAVED, "saved", EVENT_ON_COMPLAINT, "event.saved")                   \
+	X(OWNED, "owned", EVENT_ON_WARNING, "event.owned")                      \
+	X(UNOWNED, "unowned", EVENT_ON_WARNING, "event.unowned")                \
+	X(ESCALATED, "escalated", EVENT_ON_WARNING, "event.escalated")          \
+	X(ESCALATE, "escalate", EVENT_ON_TICKET, "event.escalate")              \
+	X(ESCALATE_CLEAR, "escalate_clear", EVENT_ON_TICKET, "event.escalate_clear")
 
 enum event_kind {
 #define X(e, s, on, key) EVENT_##e,

@@ -20,6 +20,8 @@ static const struct data_sla sla_default = {
 	.onscene_overrun_pct = DATA_ONSCENE_OVERRUN_PCT_DEFAULT,
 	.callback_clear_s = DATA_CALLBACK_CLEAR_S_DEFAULT,
 	.capacity_s = DATA_CAPACITY_S_DEFAULT,
+	.escalate_after_s = DATA_ESCALATE_AFTER_S_DEFAULT,
+	.owner_lease_s = DATA_OWNER_LEASE_S_DEFAULT,
 };
 
 const struct data_sla *
