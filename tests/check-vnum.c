@@ -1,0 +1,351 @@
+/* check-vnum.c: virtual numbers.
+ *
+ *   - the pure allocator (src/model/vnum.c) as tables of steps with time passed in: bind,
+ *     release, grace, exhaustion, least recently released first, the restore after a
+ *     restart; many open rescues at random never share a number (against a brute-force
+ *     model of the rules);
+ *   - numbers.ini: the reference file loads, and each error names its line;
+ *   - the broker (src/broker/broker-vnum.c) with the small pool of
+ *     tests/fixtures/numbers-small.ini in tests/fixture-town.c's town, on the manual clock:
+ *     dispatch binds, close releases and the number rests its grace, exhaustion is an event
+ *     and is served when a number frees, a restart keeps the bindings, ticket.call logs
+ *     `call` and returns the number, and is refused without one;
+ *   - the console's dial command (ui/call.c): run with the number, its output kept off the
+ *     terminal, waited for through the file the script writes. */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "data.h"
+#include "rng.h"
+#include "util.h"
+#include "vnum.h"
+
+#include "check-main.h"
+
+#define T0 1773100800000LL /* 2026-03-10 08:00 China time */
+#define GRACE 60000
+
+/* ---------------------------------------------------------------- the allocator */
+
+enum op { BIND, RELEASE, COUNT };
+
+/* One step: at `at` ms after T0, bind rescue in region (want: the number's last digits, 0
+ * for none), release rescue's number (want: 0 ok, -1 refused), or check counts. */
+struct step {
+	enum op op;
+	int64_t at;
+	const char *region;
+	int64_t rescue;
+	int want;
+	size_t bound, resting, free;
+};
+
+#define B(at, region, rescue, want) { BIND, at, region, rescue, want, 0, 0, 0 }
+#define R(at, rescue, want) { RELEASE, at, NULL, rescue, want, 0, 0, 0 }
+#define C(at, region, b, r, f) { COUNT, at, region, 0, 0, b, r, f }
+
+struct table {
+	const char *name;
+	struct step steps[16];
+};
+
+static struct vnum_pool *
+small_pool(void)
+{
+	struct vnum_pool *p = vnum_pool_create(GRACE);
+	ck_assert_int_eq(vnum_pool_add_range(p, "town", "+8617100000001", "+8617100000003"), 3);
+	ck_assert_int_eq(vnum_pool_add(p, "hills", "+8617100000009"), 0);
+	return p;
+}
+
+static const struct table tables[] = {
+	{ "first come in the file's order", {
+		B(0, "town", 11, 1), B(0, "town", 12, 2),
+		B(0, "hills", 13, 9), C(0, "town", 2, 0, 1),
+		B(0, "town", 14, 3) } },
+	{ "exhaustion, then a number freed after its grace", {
+		B(0, "town", 1, 1), B(0, "town", 2, 2), B(0, "town", 3, 3),
+		B(0, "town", 4, 0), C(0, "town", 3, 0, 0),
+		R(1000, 2, 0), B(1000, "town", 4, 0),
+		C(30000, "town", 2, 1, 0), B(GRACE + 999, "town", 4, 0),
+		B(GRACE + 1000, "town", 4, 2), C(GRACE + 1000, "town", 3, 0, 0) } },
+	{ "least recently released first", {
+		B(0, "town", 1, 1), B(0, "town", 2, 2), B(0, "town", 3, 3),
+		R(5000, 3, 0), R(6000, 1, 0),
+		R(7000, 2, 0), B(200000, "town", 4, 3),
+		B(200000, "town", 5, 1), R(300000, 4, 0),
+		B(400000, "town", 6, 2), B(400000, "town", 7, 3) } },
+	{ "never used numbers before released ones", {
+		B(0, "town", 1, 1), R(1000, 1, 0),
+		B(500000, "town", 2, 2), B(500000, "town", 3, 3),
+		B(500000, "town", 4, 1) } },
+	{ "release only by its rescue, once", {
+		B(0, "town", 1, 1), R(0, 2, -1),
+		R(0, 1, 0), R(0, 1, -1),
+		C(0, "town", 0, 1, 2) } },
+	{ "a region without numbers", {
+		B(0, "nowhere", 1, 0), C(0, "nowhere", 0, 0, 0) } },
+	{ "zero grace", {
+		B(0, "hills", 1, 9), R(10, 1, 0),
+		B(10, "hills", 2, 9) } },
+};
+
+START_TEST(test_tables)
+{
+	const struct table *tb = &tables[_i];
+	struct vnum_pool *p = strstr(tb->name, "zero grace") ? vnum_pool_create(0) : small_pool();
+	const char *bound[32] = { 0 };
+
+	if (strstr(tb->name, "zero grace"))
+		ck_assert_int_eq(vnum_pool_add(p, "hills", "+8617100000009"), 0);
+	for (size_t i = 0; i < sizeof tb->steps / sizeof tb->steps[0]; i++) {
+		const struct step *s = &tb->steps[i];
+		if (s->region == NULL && s->op != RELEASE)
+			break;
+		if (s->op == BIND) {
+			const char *n = vnum_bind(p, s->region, s->rescue, T0 + s->at);
+			if (s->want == 0) {
+				ck_assert_msg(n == NULL, "%s step %zu: bound %s", tb->name, i, n);
+				continue;
+			}
+			ck_assert_msg(n != NULL, "%s step %zu: nothing bound", tb->name, i);
+			ck_assert_int_eq(n[13] - '0', s->want);
+			ck_assert_int_eq(vnum_rescue(p, n), s->rescue);
+			bound[s->rescue] = n;
+		} else if (s->op == RELEASE) {
+			const char *n = bound[s->rescue] ? bound[s->rescue] : "+8617100000001";
+			ck_assert_msg(vnum_release(p, n, s->rescue, T0 + s->at) == s->want,
+			    "%s step %zu", tb->name, i);
+		} else if (s->op == COUNT) {
+			struct vnum_counts c = vnum_count(p, s->region, T0 + s->at);
+			ck_assert_msg(c.bound == s->bound && c.resting == s->resting &&
+			    c.free == s->free, "%s step %zu: %zu bound %zu resting %zu free",
+			    tb->name, i, c.bound, c.resting, c.free);
+		}
+	}
+	vnum_pool_free(p);
+}
+END_TEST
+
+START_TEST(test_next_free)
+{
+	struct vnum_pool *p = small_pool();
+	for (int64_t r = 1; r <= 3; r++)
+		ck_assert_ptr_nonnull(vnum_bind(p, "town", r, T0));
+	ck_assert_int_eq(vnum_count(p, "town", T0).next_free, INT64_MAX);
+	ck_assert_int_eq(vnum_release(p, "+8617100000002", 2, T0 + 500), 0);
+	ck_assert_int_eq(vnum_count(p, "town", T0 + 600).next_free, T0 + 500 + GRACE);
+	ck_assert_int_eq(vnum_count(p, "town", T0 + 500 + GRACE).next_free, T0 + 500 + GRACE);
+	ck_assert_int_eq(vnum_count(p, "nowhere", T0).next_free, INT64_MAX);
+	vnum_pool_free(p);
+}
+END_TEST
+
+START_TEST(test_add_refused)
+{
+	struct vnum_pool *p = small_pool();
+	ck_assert_int_eq(vnum_pool_add(p, "hills", "+8617100000002"), -1); /* in town's */
+	ck_assert_int_eq(vnum_pool_add(p, "hills", "17100000004"), -1);
+	ck_assert_int_eq(vnum_pool_add(p, "hills", "+861710000000"), -1);
+	ck_assert_int_eq(vnum_pool_add(p, "hills", "+86171000000045"), -1);
+	ck_assert_int_eq(vnum_pool_add_range(p, "hills", "+8617100000005", "+8617100000004"), -1);
+	ck_assert_int_eq(vnum_pool_add_range(p, "hills", "+8617100000000", "+8617100000005"), -1);
+	ck_assert_int_eq(vnum_pool_add_range(p, "hills", "+8617200000000", "+8617200100000"), -1);
+	ck_assert_int_eq(vnum_count(p, "hills", T0).total, 1); /* nothing half added */
+	ck_assert_int_eq(vnum_pool_add_range(p, "hills", "+8617200000000", "+8617200099999"),
+	    VNUM_RANGE_MAX);
+	vnum_pool_free(p);
+}
+END_TEST
+
+/* After a restart the pool is rebuilt from the tickets in any order: bound numbers stay
+ * bound, released ones rest from their latest release, and the order of the rest holds. */
+START_TEST(test_restore)
+{
+	struct vnum_pool *p = small_pool();
+	ck_assert_int_eq(vnum_restore_released(p, "+8617100000001", T0 + 2000), 0);
+	ck_assert_int_eq(vnum_restore_bound(p, "+8617100000002", 7), 0);
+	ck_assert_int_eq(vnum_restore_bound(p, "+8617100000002", 7), 0);
+	ck_assert_int_eq(vnum_restore_bound(p, "+8617100000002", 8), -1);
+	ck_assert_int_eq(vnum_restore_released(p, "+8617100000002", T0), 0); /* stays bound */
+	ck_assert_int_eq(vnum_rescue(p, "+8617100000002"), 7);
+	ck_assert_int_eq(vnum_restore_released(p, "+8617100000003", T0 + 1000), 0);
+	ck_assert_int_eq(vnum_restore_released(p, "+8617100000001", T0 + 1000), 0); /* older */
+	ck_assert_int_eq(vnum_restore_released(p, "+8617100000099", T0), -1);
+	ck_assert_int_eq(vnum_restore_bound(p, "+8617100000099", 1), -1);
+	ck_assert_ptr_null(vnum_bind(p, "town", 9, T0 + 1000 + GRACE - 1));
+	ck_assert_str_eq(vnum_bind(p, "town", 9, T0 + 1000 + GRACE), "+8617100000003");
+	ck_assert_ptr_null(vnum_bind(p, "town", 10, T0 + 1999 + GRACE));
+	ck_assert_str_eq(vnum_bind(p, "town", 10, T0 + 2000 + GRACE), "+8617100000001");
+	ck_assert_int_eq(vnum_rescue(p, "+8617100000099"), -1);
+	vnum_pool_free(p);
+}
+END_TEST
+
+/* Many rescues opening and closing at random over a day, against a brute-force model of
+ * the rules: at every bind the number is the one the rules choose, and no number is ever
+ * held by two open rescues or given while it rests. */
+START_TEST(test_random_never_shared)
+{
+	enum { N = 40, RESCUES = 3000 };
+	struct vnum_pool *p = vnum_pool_create(GRACE);
+	int64_t holder[N] = { 0 }, released[N], open_num[RESCUES + 1];
+	bool used[N] = { false };
+	struct rng rng;
+	char num[VNUM_MAX];
+
+	rng_seed(&rng, 12345, 1);
+	ck_assert_int_eq(vnum_pool_add_range(p, "city", "+8617107310000", "+8617107310039"), N);
+	for (int i = 0; i <= RESCUES; i++)
+		open_num[i] = -1;
+	int64_t now = T0, next = 1;
+	size_t shorts = 0;
+	while (next <= RESCUES) {
+		now += (int64_t)rng_below(&rng, 4000);
+		if (rng_below(&rng, 2) == 0) {
+			/* the model's choice: never used first in order, then oldest release */
+			int want = -1;
+			for (int i = 0; i < N; i++) {
+				if (holder[i] != 0 || (used[i] && released[i] + GRACE > now))
+					continue;
+				if (want < 0 || (!used[i] && used[want]) ||
+				    (used[i] && used[want] && released[i] < released[want]))
+					want = i;
+			}
+			const char *n = vnum_bind(p, "city", next, now);
+			if (want < 0) {
+				ck_assert_ptr_null(n);
+				shorts++;
+			} else {
+				ck_assert_ptr_nonnull(n);
+				int got = atoi(n + 10);
+				ck_assert_int_eq(got, want);
+				ck_assert_int_eq(holder[got], 0);
+				holder[got] = next;
+				used[got] = true;
+				open_num[next] = got;
+			}
+			next++;
+		} else {
+			int64_t r = 1 + (int64_t)rng_below(&rng, (uint32_t)next);
+			if (r >= next || open_num[r] < 0)
+				continue;
+			int i = (int)open_num[r];
+			snprintf(num, sizeof num, "+86171073100%02d", i);
+			ck_assert_int_eq(vnum_release(p, num, r, now), 0);
+			holder[i] = 0;
+			released[i] = now;
+			open_num[r] = -1;
+		}
+	}
+	ck_assert_uint_gt(shorts, 0); /* the pool ran out at times: exhaustion was tested */
+	vnum_pool_free(p);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- numbers.ini */
+
+static bool
+known(void *user, const char *id)
+{
+	(void)user;
+	return strcmp(id, "changsha") == 0 || strcmp(id, "ningxiang") == 0 ||
+	    strcmp(id, "aba") == 0 || strcmp(id, "town") == 0 || strcmp(id, "hills") == 0;
+}
+
+START_TEST(test_load_reference)
+{
+	struct vnum_pool *p = NULL;
+	char *cause = NULL;
+	ck_assert_msg(vnum_pool_load(SOURCE_DATA_DIR "/numbers.ini", known, NULL, &p,
+	    &cause) == 0, "%s", cause);
+	ck_assert_int_eq(vnum_pool_grace_ms(p), 1800000);
+	ck_assert_uint_eq(vnum_count(p, "changsha", T0).total, 400);
+	ck_assert_uint_eq(vnum_count(p, "ningxiang", T0).total, 60);
+	ck_assert_uint_eq(vnum_count(p, "aba", T0).total, 30);
+	vnum_pool_free(p);
+	ck_assert_msg(vnum_pool_load(SOURCE_FIXTURES_DIR "/numbers-small.ini", known, NULL, &p,
+	    &cause) == 0, "%s", cause);
+	ck_assert_int_eq(vnum_pool_grace_ms(p), GRACE);
+	ck_assert_uint_eq(vnum_count(p, "town", T0).total, 3);
+	ck_assert_uint_eq(vnum_count(p, "hills", T0).total, 1);
+	vnum_pool_free(p);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	const char *error;
+} bad_files[] = {
+	{ "[pool]\ngrace_s = -1\n[numbers]\nregion = town\nfirst = +8617100000001\n",
+	  ":2: grace_s" },
+	{ "[numbers]\nregion = town\nfirst = 17100000001\n", ":3: first: a number is" },
+	{ "[numbers]\nregion = town\n", ":1: [numbers] needs region and first" },
+	{ "[numbers]\nregion = moon\nfirst = +8617100000001\n", ":1: no region 'moon'" },
+	{ "[numbers]\nregion = town\nfirst = +8617100000001\n[numbers]\nregion = hills\n"
+	  "first = +8617100000001\n", ":4: numbers +8617100000001 to +8617100000001" },
+	{ "[numbers]\nregion = town\nfirst = +8617100000009\nlast = +8617100000001\n",
+	  ":1: numbers +8617100000009 to +8617100000001" },
+	{ "[numbers]\nregion = town\nregion = hills\nfirst = +8617100000001\n",
+	  ":3: region repeated" },
+	{ "[pool]\ngrace_s = 1\n[pool]\n[numbers]\nregion = town\nfirst = +8617100000001\n",
+	  ":3: [pool] repeated" },
+	{ "[number]\nregion = town\n", ":1: unknown section [number]" },
+	{ "[numbers]\nregion = town\nfirst = +8617100000001\ncolour = red\n",
+	  ":4: unknown key colour" },
+	{ "[pool]\ngrace_s = 5\n", ":0: no [numbers]" },
+};
+
+START_TEST(test_load_errors)
+{
+	char dir[] = "/tmp/rd-check-vnum-XXXXXX", path[64];
+	struct vnum_pool *p = NULL;
+	char *cause = NULL;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/numbers.ini", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(bad_files[_i].text, f);
+	fclose(f);
+	ck_assert_int_eq(vnum_pool_load(path, known, NULL, &p, &cause), -1);
+	ck_assert_ptr_null(p);
+	ck_assert_msg(strstr(cause, bad_files[_i].error) != NULL, "'%s' lacks '%s'", cause,
+	    bad_files[_i].error);
+	ck_assert_msg(strncmp(cause, path, strlen(path)) == 0, "%s", cause);
+	free(cause);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- suite */
+
+static Suite *
+vnum_suite(void)
+{
+	Suite *s = suite_create("vnum");
+	TCase *tc = tcase_create("allocator");
+	tcase_add_loop_test(tc, test_tables, 0, (int)(sizeof tables / sizeof tables[0]));
+	tcase_add_test(tc, test_next_free);
+	tcase_add_test(tc, test_add_refused);
+	tcase_add_test(tc, test_restore);
+	tcase_add_test(tc, test_random_never_shared);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("file");
+	tcase_add_test(tc, test_load_reference);
+	tcase_add_loop_test(tc, test_load_errors, 0, (int)(sizeof bad_files / sizeof bad_files[0]));
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return check_main(vnum_suite());
+}
