@@ -20,12 +20,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "broker.h"
 #include "data.h"
+#include "proto.h"
 #include "rng.h"
 #include "util.h"
 #include "vnum.h"
 
-#include "check-main.h"
+#include "fixture-town.h"
+#include "harness-broker.h"
 
 #define T0 1773100800000LL /* 2026-03-10 08:00 China time */
 #define GRACE 60000
@@ -324,6 +327,200 @@ START_TEST(test_load_errors)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- the broker */
+
+static char base_dir[] = "/tmp/rd-check-vnum-XXXXXX";
+
+#define TV sizeof ((struct proto_ticket *)0)->vnum
+#define N1 "+8617100000001"
+#define N2 "+8617100000002"
+#define N3 "+8617100000003"
+
+/* The town of fixture-town.c with numbers-small.ini and vans v1..v4 (v1 nearest). */
+static void
+setup(void)
+{
+	char from[512], to[512], buf[4096];
+
+	town_setup(base_dir, "CHECK_VNUM_LOG", "vnum");
+	snprintf(from, sizeof from, "%s/numbers-small.ini", SOURCE_FIXTURES_DIR);
+	snprintf(to, sizeof to, "%s/data/numbers.ini", town_broker.dir);
+	FILE *f = fopen(from, "r");
+	ck_assert_ptr_nonnull(f);
+	size_t n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	f = fopen(to, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(buf, 1, n, f), n);
+	ck_assert_int_eq(fclose(f), 0);
+	town_restart();
+	town_van("v1", "alpha", 1);
+	town_van("v2", "alpha", 2);
+	town_van("v3", "alpha", 3);
+	town_van("v4", "alpha", 4);
+}
+
+static void
+teardown(void)
+{
+	town_teardown();
+}
+
+/* Ticket id's virtual number ("" when none) into out, and whether its events have kind. */
+static bool
+ticket_vnum(int64_t id, char out[TV], const char *kind)
+{
+	struct proto_reply r;
+	char kinds[2048];
+
+	town_event_kinds(id, kinds, sizeof kinds, &r);
+	snprintf(out, TV, "%s", r.ticket.vnum);
+	ck_assert_int_eq(PROTO_HAS(&r.ticket, ticket, vnum), out[0] != '\0');
+	proto_reply_finish(&r);
+	if (kind == NULL)
+		return false;
+	char padded[2100], want[40];
+	snprintf(padded, sizeof padded, " %s ", kinds);
+	snprintf(want, sizeof want, " %s ", kind);
+	return strstr(padded, want) != NULL;
+}
+
+static int64_t
+town_call(void)
+{
+	struct proto_ticket t = town_create("town", "battery", TOWN_LAT, TOWN_LON);
+	ck_assert_msg(t.truck[0] != '\0', "ticket %lld not offered", (long long)t.id);
+	return t.id;
+}
+
+static void
+cancel(int64_t id)
+{
+	struct proto_ticket_cancel a = { .id = id, .present = 0 };
+	PROTO_STRSET(a.reason, "the customer left");
+	town_ok_as("agent7", PROTO_MSG_ticket_cancel, &a);
+}
+
+/* The first offer binds a number, the same publication shows it; the close releases it. */
+START_TEST(test_dispatch_binds)
+{
+	char n[TV];
+	struct proto_pub p;
+
+	int64_t t1 = town_call();
+	do
+		town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_TICKET, .ticket = t1 },
+		    "ticket with its number");
+	while (!PROTO_HAS(&p.u.ticket, ticket, vnum));
+	ck_assert_str_eq(p.u.ticket.vnum, N1);
+	ck_assert(ticket_vnum(t1, n, "vnum_bind"));
+	ck_assert_str_eq(n, N1);
+	/* the truck declines: back to new, then the next van; the number stays the rescue's */
+	struct proto_offer_decline d = { .id = t1, .present = PROTO_ALL };
+	PROTO_STRSET(d.truck, "v1");
+	PROTO_STRSET(d.reason, "busy");
+	town_ok_as("alpha-desk", PROTO_MSG_offer_decline, &d);
+	ck_assert(!ticket_vnum(t1, n, "vnum_release"));
+	ck_assert_str_eq(n, N1);
+	int64_t t2 = town_call();
+	ck_assert(ticket_vnum(t2, n, "vnum_bind"));
+	ck_assert_str_eq(n, N2);
+	cancel(t1);
+	ck_assert(ticket_vnum(t1, n, "vnum_release"));
+	ck_assert_str_eq(n, N1); /* the closed ticket keeps it for its history */
+	/* a ticket an agent dispatches gets none before its truck */
+	struct proto_ticket h = town_create("hills", "battery", HILLS_LAT, HILLS_LON);
+	ck_assert(!ticket_vnum(h.id, n, "vnum_bind"));
+	ck_assert_str_eq(n, "");
+}
+END_TEST
+
+/* Three numbers, four rescues: the fourth waits (vnum_short, counted) and gets the number
+ * of the first rescue to close, once that has rested its 60 s. */
+START_TEST(test_exhaustion)
+{
+	char n[TV];
+	int64_t t[4];
+	struct broker_stats st;
+
+	for (int i = 0; i < 4; i++)
+		t[i] = town_call();
+	ck_assert(ticket_vnum(t[3], n, "vnum_short"));
+	ck_assert_str_eq(n, "");
+	cancel(t[1]);
+	ck_assert(ticket_vnum(t[1], n, "vnum_release"));
+	town_step(59000);
+	ck_assert(!ticket_vnum(t[3], n, "vnum_bind"));
+	town_step(1000);
+	ck_assert(ticket_vnum(t[3], n, "vnum_bind"));
+	ck_assert_str_eq(n, N2);
+	harness_broker_halt(&town_broker);
+	broker_stats(town_broker.b, &st);
+	ck_assert_uint_eq(st.vnum_short, 1);
+}
+END_TEST
+
+/* A restart keeps what the tickets hold: bound numbers stay bound, a released one still
+ * rests its grace. */
+START_TEST(test_restart)
+{
+	char n[TV];
+
+	int64_t t1 = town_call(), t2 = town_call();
+	cancel(t1);
+	town_restart();
+	ck_assert(ticket_vnum(t2, n, NULL) == false);
+	ck_assert_str_eq(n, N2);
+	int64_t t3 = town_call();
+	ck_assert(ticket_vnum(t3, n, "vnum_bind"));
+	ck_assert_str_eq(n, N3);
+	int64_t t4 = town_call();
+	ck_assert(ticket_vnum(t4, n, "vnum_short")); /* N1 rests, N2 is t2's */
+	town_step(60000);
+	ck_assert(ticket_vnum(t4, n, "vnum_bind"));
+	ck_assert_str_eq(n, N1);
+}
+END_TEST
+
+/* ticket.call: the number, and `call` with who in the timeline; refused without one, and
+ * once a closed rescue's number has rested. */
+START_TEST(test_call)
+{
+	struct proto_ticket_call a = { .present = 0 };
+	struct proto_reply r;
+
+	int64_t t1 = town_call();
+	a.id = t1;
+	struct proto_ticket t = town_ok_as("agent3", PROTO_MSG_ticket_call, &a);
+	ck_assert_str_eq(t.vnum, N1);
+	town_get_ticket(t1, &r);
+	const struct proto_event *e = &r.events[r.n_events - 1];
+	ck_assert_str_eq(e->kind, "call");
+	ck_assert_str_eq(e->user, "agent3");
+	ck_assert_str_eq(e->code, "call");
+	ck_assert_str_eq(e->params.vnum, N1);
+	ck_assert_str_eq(e->params.by, "agent3");
+	ck_assert_int_eq(e->ts, town_broker.now);
+	proto_reply_finish(&r);
+
+	struct proto_ticket h = town_create("hills", "battery", HILLS_LAT, HILLS_LON);
+	a.id = h.id;
+	town_fail_as("agent3", PROTO_MSG_ticket_call, &a, PROTO_E_INVALID_STATE,
+	    "has no virtual number");
+	a.id = 999;
+	town_fail_as("agent3", PROTO_MSG_ticket_call, &a, PROTO_E_NOT_FOUND, "no ticket 999");
+
+	cancel(t1);
+	town_step(59000);
+	a.id = t1;
+	t = town_ok_as("agent3", PROTO_MSG_ticket_call, &a); /* a follow-up within the grace */
+	ck_assert_str_eq(t.vnum, N1);
+	town_step(1000);
+	town_fail_as("agent3", PROTO_MSG_ticket_call, &a, PROTO_E_INVALID_STATE,
+	    "closed too long ago");
+}
+END_TEST
+
 /* ---------------------------------------------------------------- suite */
 
 static Suite *
@@ -341,11 +538,19 @@ vnum_suite(void)
 	tcase_add_test(tc, test_load_reference);
 	tcase_add_loop_test(tc, test_load_errors, 0, (int)(sizeof bad_files / sizeof bad_files[0]));
 	suite_add_tcase(s, tc);
+	tc = tcase_create("broker");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_dispatch_binds);
+	tcase_add_test(tc, test_exhaustion);
+	tcase_add_test(tc, test_restart);
+	tcase_add_test(tc, test_call);
+	suite_add_tcase(s, tc);
 	return s;
 }
 
 int
 main(void)
 {
-	return check_main(vnum_suite());
+	return harness_broker_main(vnum_suite(), base_dir);
 }

@@ -18,6 +18,7 @@
  *                      relinking them after a load
  *   broker-emit.c      broker time, the batch transaction, record and publish (log first,
  *                      publish after the commit), the reply queues
+ *   broker-vnum.c      virtual numbers: bound at dispatch, released at the close, ticket.call
  *
  * Calls go one way, down these layers, never back up (a file may call any file below it):
  *
@@ -29,6 +30,7 @@
  *   broker-state.c                    tables, snapshot lists, relink after a load
  *   broker-eta.c                      query, travel time, ETA
  *   broker-supplier.c                 suppliers, fleet, truck status
+ *   broker-vnum.c                     virtual numbers (called by the loop and the ops)
  *   broker-emit.c                     clock, batch, record and publish, replies
  *
  * The sections below are in this order, bottom first. */
@@ -51,6 +53,7 @@
 #include "store.h"
 #include "ticket.h"
 #include "util.h"
+#include "vnum.h"
 
 /* The published streams are proto.h's table: b->seq[] is indexed by enum proto_stream. */
 
@@ -266,6 +269,14 @@ struct broker {
 	int64_t events_since_checkpoint;
 	struct broker_stats st;
 	bool fatal;
+
+	/* virtual numbers (broker-vnum.c) */
+	struct vnum_pool *vnum;   /* data_dir/numbers.ini; NULL: none, nothing is bound */
+	int64_t *vnum_due;        /* tickets published this batch dispatched without a number or
+	                           * closed with one (broker-emit.c notes them) */
+	size_t n_vnum_due, cap_vnum_due;
+	int64_t *vnum_wait;       /* open tickets waiting for a number to free, oldest first */
+	size_t n_vnum_wait, cap_vnum_wait;
 };
 
 /* ---- broker-emit.c: the bottom layer; it calls no other broker file ---- */
@@ -355,6 +366,20 @@ void broker_outq_push(struct broker *b, struct outq *q);
 void broker_outq_free(struct outq *q);
 /* Free the queued publications and replies (broker_destroy). */
 void broker_emit_finish(struct broker *b);
+
+/* ---- broker-vnum.c: virtual numbers; calls broker-emit.c ---- */
+
+/* Load data_dir/numbers.ini (none: no pool) and rebuild the bindings from the tickets,
+ * after broker_relink: 0, or -1 and *cause (caller frees). */
+int broker_vnum_start(struct broker *b, char **cause);
+/* Bind and release for the tickets of this batch, serve those waiting: the loop, before
+ * the commit. */
+void broker_vnum_settle(struct broker *b);
+/* Free what it keeps (broker_destroy). */
+void broker_vnum_finish(struct broker *b);
+/* ticket.call (struct broker_op's handler). */
+int broker_op_ticket_call(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
 
 /* ---- broker-supplier.c: calls no other broker file ---- */
 

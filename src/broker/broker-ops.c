@@ -113,7 +113,7 @@ op_intake(struct broker *b, const struct peer *p, const struct proto_request *re
 	    (uint64_t)1 << PROTO_ticket_t_en_route | (uint64_t)1 << PROTO_ticket_t_on_scene |
 	    (uint64_t)1 << PROTO_ticket_t_towing | (uint64_t)1 << PROTO_ticket_t_closed |
 	    (uint64_t)1 << PROTO_ticket_truck | (uint64_t)1 << PROTO_ticket_offer_until |
-	    BTICKET_DIAG_KEYS);
+	    BTICKET_DIAG_KEYS | (uint64_t)1 << PROTO_ticket_vnum);
 	PROTO_STRSET(w->created_by, req->user);
 	if (req->user[0] == '\0')
 		w->present &= ~((uint64_t)1 << PROTO_ticket_created_by);
@@ -746,6 +746,7 @@ const struct broker_op broker_ops[] = {
 	{ "ticket.note", PROTO_MSG_ticket_note, true, ALL, op_note },
 	{ "ticket.edit", PROTO_MSG_ticket_edit, true, ALL, broker_op_edit },
 	{ "ticket.callback", PROTO_MSG_ticket_callback, true, ALL, broker_op_callback },
+	{ "ticket.call", PROTO_MSG_ticket_call, true, ALL, broker_op_ticket_call },
 	{ "ticket.set_state", PROTO_MSG_ticket_set_state, true, ALL, op_set_state },
 	{ "ticket.cancel", PROTO_MSG_ticket_cancel, true, ALL, op_cancel },
 	{ "ticket.assign", PROTO_MSG_ticket_assign, true, ALL, op_assign },

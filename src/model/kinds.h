@@ -84,6 +84,10 @@ enum warn_kind {
 	X(DIAG_DISPATCH, "diag_dispatch", EVENT_ON_TICKET, "event.diag_dispatch") \
 	X(EDIT, "edit", EVENT_ON_TICKET, "event.edit")                          \
 	X(CALLBACK, "callback", EVENT_ON_TICKET, "event.callback")              \
+	X(VNUM_BIND, "vnum_bind", EVENT_ON_TICKET, "event.vnum_bind")           \
+	X(VNUM_RELEASE, "vnum_release", EVENT_ON_TICKET, "event.vnum_release")  \
+	X(VNUM_SHORT, "vnum_short", EVENT_ON_TICKET, "event.vnum_short")        \
+	X(CALL, "call", EVENT_ON_TICKET, "event.call")                          \
 	X(SAVED, "saved", EVENT_ON_COMPLAINT, "event.saved")
 
 enum event_kind {
