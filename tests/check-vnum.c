@@ -13,6 +13,8 @@
  *   - the console's dial command (ui/call.c): run with the number, its output kept off the
  *     terminal, waited for through the file the script writes. */
 #include <check.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +23,9 @@
 #include <unistd.h>
 
 #include "broker.h"
+#include "call.h"
 #include "data.h"
+#include "i18n.h"
 #include "proto.h"
 #include "rng.h"
 #include "util.h"
@@ -29,6 +33,8 @@
 
 #include "fixture-town.h"
 #include "harness-broker.h"
+#include "harness-model.h"
+#include "view-board.h"
 
 #define T0 1773100800000LL /* 2026-03-10 08:00 China time */
 #define GRACE 60000
@@ -521,6 +527,184 @@ START_TEST(test_call)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- the console */
+
+START_TEST(test_expand)
+{
+	static const struct {
+		const char *cmd, *want;
+	} cases[] = {
+		{ "dial %n", "dial +8617100000001" },
+		{ "sip:%n@pbx", "sip:+8617100000001@pbx" },
+		{ "%n %n", "+8617100000001 +8617100000001" },
+		{ "100%% %n", "100% +8617100000001" },
+		{ "%%n %q %", "%n %q %" },
+		{ "", "" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = call_expand(cases[i].cmd, N1);
+		ck_assert_str_eq(got, cases[i].want);
+		free(got);
+	}
+}
+END_TEST
+
+static struct model cm;
+static struct vscreen *cvs;
+static struct view *cv;
+static struct proto_ticket ctickets[2];
+static const struct proto_truck ctrucks[1];
+static const struct proto_warning cwarns[1];
+static char cdir[] = "/tmp/rd-check-vnum-dial-XXXXXX";
+static char fifo[128], script[128];
+
+static void
+console_setup(void)
+{
+	struct harness_fixture f = {
+		.tickets = ctickets, .n_tickets = 2, .trucks = ctrucks, .n_trucks = 0,
+		.warnings = cwarns, .n_warnings = 0, .user = "agent3", .role = MODEL_ROLE_AGENT,
+		.now = T0,
+	};
+	for (int i = 0; i < 2; i++) {
+		struct proto_ticket *t = &ctickets[i];
+		memset(t, 0, sizeof *t);
+		t->id = i + 1;
+		snprintf(t->state, sizeof t->state, "%s", i == 0 ? "accepted" : "new");
+		snprintf(t->region, sizeof t->region, "changsha");
+		snprintf(t->customer, sizeof t->customer, "Customer %d", i + 1);
+		snprintf(t->phone, sizeof t->phone, "13812345678");
+		snprintf(t->fault, sizeof t->fault, "tyre");
+		snprintf(t->address, sizeof t->address, "Road %d", i + 1);
+		t->lat = 28.2;
+		t->lon = 112.9;
+		t->created = T0 - 60000;
+		t->promised = T0 + (i == 0 ? 600000 : 3600000);
+		t->ver = 1;
+		t->present = PROTO_ALL & ~((uint64_t)1 << PROTO_ticket_eta |
+		    (uint64_t)1 << PROTO_ticket_eta_src);
+		if (i == 0)
+			snprintf(t->vnum, sizeof t->vnum, "%s", N1);
+		else
+			t->present &= ~((uint64_t)1 << PROTO_ticket_vnum);
+	}
+	harness_lang("en");
+	harness_model_init(&cm, &f);
+	cvs = vscreen_create(80, 24);
+	harness_bind(&cm, &cvs, &cv, "check-vnum");
+	cv = view_board_create();
+
+	ck_assert_ptr_nonnull(mkdtemp(cdir));
+	snprintf(fifo, sizeof fifo, "%s/dialled", cdir);
+	snprintf(script, sizeof script, "%s/dial.sh", cdir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	FILE *sh = fopen(script, "w");
+	ck_assert_ptr_nonnull(sh);
+	/* what it was given, and where its output goes */
+	fprintf(sh, "echo this must not reach the terminal\n"
+	    "printf '%%s %%s %%s\\n' \"$1\" \"$RESCUEDESK_NUMBER\" "
+	    "\"$(readlink /proc/$$/fd/1)\" >%s\n", fifo);
+	ck_assert_int_eq(fclose(sh), 0);
+}
+
+static void
+console_teardown(void)
+{
+	call_set_command(NULL);
+	view_destroy(cv);
+	cv = NULL;
+	harness_model_finish(&cm);
+	vscreen_destroy(cvs);
+	i18n_unload();
+	unlink(fifo);
+	unlink(script);
+	rmdir(cdir);
+}
+
+/* The broker's answer to the last ticket.call: accepted, with the ticket and its number. */
+static void
+answer_call(const char *vnum)
+{
+	struct proto_reply r;
+	memset(&r, 0, sizeof r);
+	snprintf(r.cmd_id, sizeof r.cmd_id, "%s", harness_rec.last_cmd);
+	snprintf(r.op, sizeof r.op, "ticket.call");
+	r.op_id = PROTO_MSG_ticket_call;
+	r.ok = true;
+	r.ticket = ctickets[0];
+	snprintf(r.ticket.vnum, sizeof r.ticket.vnum, "%s", vnum);
+	model_reply(&cm, harness_rec.last_cmd, &r, NULL);
+}
+
+/* p on the board: ticket.call, then the dial command with the number it answered, run
+ * detached with its output on /dev/null; the script tells through a FIFO, waited for. */
+START_TEST(test_console_dials)
+{
+	char cmd[256], got[256];
+
+	snprintf(cmd, sizeof cmd, "sh %s %%n", script);
+	call_set_command(cmd);
+	ck_assert_str_eq(call_command(), cmd);
+	int fd = open(fifo, O_RDWR); /* never an end of file: wait for the line */
+	ck_assert_int_ge(fd, 0);
+
+	harness_draw(80, 24);
+	int sent = harness_rec.sent;
+	harness_press('p');
+	ck_assert_int_eq(harness_rec.sent, sent + 1);
+	answer_call(N1);
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	ck_assert_msg(poll(&pfd, 1, 10000) == 1, "the dial command did not run");
+	ssize_t n = read(fd, got, sizeof got - 1);
+	ck_assert_int_gt(n, 0);
+	got[n] = '\0';
+	ck_assert_str_eq(got, N1 " " N1 " /dev/null\n");
+	ck_assert_msg(strstr(cm.message, "Dialling the virtual number for #1: " N1) != NULL,
+	    "%s", cm.message);
+	close(fd);
+}
+END_TEST
+
+/* Without a dial command the number is shown to dial by hand; a ticket without a number
+ * sends nothing; a refusal and no answer are on the message line. */
+START_TEST(test_console_by_hand)
+{
+	int sent = harness_rec.sent;
+
+	ck_assert_ptr_null(call_command());
+	call_customer(&cm, 1);
+	ck_assert_int_eq(harness_rec.sent, sent + 1);
+	answer_call(N1);
+	ck_assert_msg(strstr(cm.message, "Dial the virtual number for #1: " N1) != NULL, "%s",
+	    cm.message);
+	ck_assert(!cm.message_error);
+
+	call_customer(&cm, 2);
+	ck_assert_int_eq(harness_rec.sent, sent + 1);
+	ck_assert(cm.message_error);
+	ck_assert_msg(strstr(cm.message, "No virtual number yet") != NULL, "%s", cm.message);
+
+	call_customer(&cm, 1);
+	harness_answer_error(&cm, harness_rec.last_cmd, PROTO_E_INVALID_STATE,
+	    "ticket 1 closed too long ago");
+	ck_assert(cm.message_error);
+	ck_assert_msg(strstr(cm.message, "Call not recorded") != NULL, "%s", cm.message);
+
+	/* the detail shows the number beside the masked phone */
+	char phone[64];
+	call_phone_text(&ctickets[0], phone, sizeof phone);
+	ck_assert_str_eq(phone, N1 "  (138****5678)");
+	call_phone_text(&ctickets[1], phone, sizeof phone);
+	ck_assert_str_eq(phone, "138****5678");
+
+	/* a dial command refuses what is not a virtual number */
+	char *cause = NULL;
+	ck_assert_int_eq(call_dial("true %n", "13812345678; rm -rf /", &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "not a virtual number"));
+	free(cause);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- suite */
 
 static Suite *
@@ -545,6 +729,12 @@ vnum_suite(void)
 	tcase_add_test(tc, test_exhaustion);
 	tcase_add_test(tc, test_restart);
 	tcase_add_test(tc, test_call);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("console");
+	tcase_add_test(tc, test_expand);
+	tcase_add_checked_fixture(tc, console_setup, console_teardown);
+	tcase_add_test(tc, test_console_dials);
+	tcase_add_test(tc, test_console_by_hand);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -123,6 +123,7 @@ enum keymap_scope {
 	X(DIAG_QUEUE, "diag_queue", TICKET, "D")                \
 	X(DIAG_START, "diag_start", TICKET, "d")                \
 	X(COMPLAINT, "complaint", TICKET, "C")                  \
+	X(CALL_CUSTOMER, "call_customer", TICKET, "p")          \
 	X(REDISPATCH, "redispatch", DETAIL, "R")                \
 	X(EDIT_TICKET, "edit_ticket", DETAIL, "e")              \
 	X(CALLBACK, "callback", DETAIL, "b")                    \
