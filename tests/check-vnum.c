@@ -35,6 +35,7 @@
 #include "harness-broker.h"
 #include "harness-model.h"
 #include "view-board.h"
+#include "view-detail.h"
 
 #define T0 1773100800000LL /* 2026-03-10 08:00 China time */
 #define GRACE 60000
@@ -696,6 +697,15 @@ START_TEST(test_console_by_hand)
 	ck_assert_str_eq(phone, N1 "  (138****5678)");
 	call_phone_text(&ctickets[1], phone, sizeof phone);
 	ck_assert_str_eq(phone, "138****5678");
+
+	/* the detail draws it there, and p there calls too */
+	view_destroy(cv);
+	cv = view_detail_create(&cm, 1, ACTION_NONE);
+	harness_draw(120, 40);
+	ck_assert(harness_screen_has(N1 "  (138****5678)"));
+	sent = harness_rec.sent;
+	harness_press('p');
+	ck_assert_int_eq(harness_rec.sent, sent + 1);
 
 	/* a dial command refuses what is not a virtual number */
 	char *cause = NULL;
