@@ -258,7 +258,7 @@ draw_header(struct vscreen *vs, const struct model *m, const struct proto_ticket
     int y_end)
 {
 	int cols = vscreen_cols(vs), lw = label_width(), x = 1, rx, lvw, rvw, fw, n, i;
-	char buf[512], phone[32], coords[64], a[160], b[160], items[8][64];
+	char buf[512], phone[64], coords[64], a[160], b[160], items[8][64];
 	int lines, cx;
 	enum present_due due = present_due(m->data != NULL ? &m->data->sla : NULL, t, m->now,
 	    model_warn_level(m, t->id));

@@ -74,15 +74,14 @@ broker_vnum_start(struct broker *b, char **cause)
 			wait_push(b, t->w.id); /* dispatched before the pool had a number for it */
 		}
 	}
-	struct vnum_counts c = { 0 };
+	size_t total = 0, bound = 0; /* broker time is not set yet: no resting count */
 	for (size_t i = 0; i < b->data->n_regions; i++) {
-		struct vnum_counts r = vnum_count(b->vnum, b->data->regions[i].id, broker_now(b));
-		c.total += r.total;
-		c.bound += r.bound;
-		c.resting += r.resting;
+		struct vnum_counts r = vnum_count(b->vnum, b->data->regions[i].id, 0);
+		total += r.total;
+		bound += r.bound;
 	}
-	log_info("virtual numbers: %zu, %zu bound, %zu resting (grace %" PRId64 " s)", c.total,
-	    c.bound, c.resting, vnum_pool_grace_ms(b->vnum) / 1000);
+	log_info("virtual numbers: %zu, %zu bound, %zu waiting for one (grace %" PRId64 " s)",
+	    total, bound, b->n_vnum_wait, vnum_pool_grace_ms(b->vnum) / 1000);
 	return 0;
 }
 
