@@ -1387,6 +1387,7 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 	case PROTO_MSG_ticket_edit:
 	case PROTO_MSG_ticket_callback:
 	case PROTO_MSG_ticket_tell:
+	case PROTO_MSG_ticket_call:
 	case PROTO_MSG_ticket_set_state:
 	case PROTO_MSG_ticket_cancel:
 	case PROTO_MSG_ticket_assign:

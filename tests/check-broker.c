@@ -1181,7 +1181,7 @@ START_TEST(test_timeline)
 	ck_assert(r.ok);
 	ck_assert_int_eq(r.ticket.id, t.id);
 	ck_assert_str_eq(r.ticket.state, "completed");
-	ck_assert_int_eq(r.ticket.ver, u.ver);
+	ck_assert_int_eq(r.ticket.ver, u.ver + 1); /* vnum_release after the reply */
 	ck_assert_int_eq(r.ticket.notes, 2);
 
 	/* the detail for people, and its machine form (PROTOCOL.md 8.4) */
@@ -1191,11 +1191,13 @@ START_TEST(test_timeline)
 		{ "created", "agent7", "call taken: battery in changsha", "created" },
 		{ "note", "agent7", "first note", "note" },
 		{ "offer", "", "offered to HN-A-001", "offer" },
+		{ "vnum_bind", "", "virtual number +8617107310000", "vnum_bind" },
 		{ "accept", "agent7", "accepted, supplier ETA 15 min", "accept" },
 		{ "note", "agent7", "司机已出发", "note" },
 		{ "state", "agent7", "en_route", "state" },
 		{ "state", "agent7", "on_scene", "state" },
 		{ "state", "agent7", "completed: jump-started", "state" },
+		{ "vnum_release", "", "virtual number +8617107310000 released", "vnum_release" },
 	};
 	ck_assert_uint_eq(r.n_events, ARRAY_LEN(want));
 	for (size_t i = 0; i < r.n_events; i++) {
@@ -1221,12 +1223,15 @@ START_TEST(test_timeline)
 	ck_assert_str_eq(r.events[2].params.truck, "HN-A-001");
 	ck_assert(PROTO_HAS(&r.events[2].params, event_params, s));
 	ck_assert(!PROTO_HAS(&r.events[2].params, event_params, by)); /* the broker's choice */
-	ck_assert_int_eq(r.events[3].params.min, 15);
-	ck_assert_str_eq(r.events[4].params.text, "司机已出发");
-	ck_assert_str_eq(r.events[5].params.state, "en_route");
-	ck_assert(!PROTO_HAS(&r.events[5].params, event_params, text));
-	ck_assert_str_eq(r.events[7].params.state, "completed");
-	ck_assert_str_eq(r.events[7].params.text, "jump-started");
+	ck_assert_str_eq(r.events[3].params.vnum, "+8617107310000");
+	ck_assert_int_eq(r.events[4].params.min, 15);
+	ck_assert_str_eq(r.events[5].params.text, "司机已出发");
+	ck_assert_str_eq(r.events[6].params.state, "en_route");
+	ck_assert(!PROTO_HAS(&r.events[6].params, event_params, text));
+	ck_assert_str_eq(r.events[8].params.state, "completed");
+	ck_assert_str_eq(r.events[8].params.text, "jump-started");
+	ck_assert_str_eq(r.events[9].params.vnum, "+8617107310000");
+	ck_assert_int_eq(r.events[9].params.s, 1800);
 	proto_reply_finish(&r);
 
 	g.id = 2;
@@ -1308,13 +1313,14 @@ START_TEST(test_stream_seqs)
 	PROTO_STRSET(n.text, "n");
 	for (int i = 0; i < 5; i++)
 		call_ticket(PROTO_MSG_ticket_note, &n, &t);
-	/* 5 created + 1 dispatch + 5 notes; next_pub checks every step is +1 */
+	/* 5 created + 1 dispatch + its virtual number + 5 notes; next_pub checks every step
+	 * is +1 */
 	struct ticket_want tw = { t.id, NULL };
 	do
 		expect_pub(&p, is_ticket, &tw, "ticket");
 	while (p.seq < t.ver);
 	ck_assert_int_eq(p.seq, t.ver);
-	ck_assert_int_eq(E.last[HARNESS_BROKER_TICKET] - first, 11);
+	ck_assert_int_eq(E.last[HARNESS_BROKER_TICKET] - first, 12);
 	/* two heartbeats in a row, each naming the seqs of the last messages: one after a
 	 * step, the next the periodic one (every second, real time) */
 	harness_broker_step(&E, 0);
@@ -1759,7 +1765,7 @@ START_TEST(test_op_table)
 		"ticket.set_state", "ticket.cancel", "ticket.assign", "offer.accept",
 		"offer.decline", "diag.start", "diag.answer", "diag.back", "diag.safety",
 		"diag.abort", "diag.dispatch_now", "complaint.put", "ticket.tell",
-		"warning.ack", "warning.release", "ticket.escalate",
+		"warning.ack", "warning.release", "ticket.escalate", "ticket.call",
 	};
 	size_t n_requests = 0;
 

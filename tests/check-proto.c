@@ -598,7 +598,7 @@ START_TEST(test_reply_ticket_ops)
 	static const enum proto_msg_id ops[] = { PROTO_MSG_intake_create, PROTO_MSG_ticket_note,
 		PROTO_MSG_ticket_set_state, PROTO_MSG_ticket_cancel, PROTO_MSG_ticket_assign,
 		PROTO_MSG_offer_accept, PROTO_MSG_offer_decline, PROTO_MSG_ticket_edit,
-		PROTO_MSG_ticket_callback, PROTO_MSG_escalate };
+		PROTO_MSG_ticket_callback, PROTO_MSG_escalate, PROTO_MSG_ticket_call };
 	struct proto_ticket t;
 	struct proto_reply r;
 	struct proto_buf b;

@@ -126,6 +126,7 @@ enum keymap_scope {
 	X(TELL, "tell", TICKET, "t")                            \
 	X(OWN, "own", TICKET, "o")                              \
 	X(ESCALATE, "escalate", TICKET, "E")                    \
+	X(CALL_CUSTOMER, "call_customer", TICKET, "p")          \
 	X(REDISPATCH, "redispatch", DETAIL, "R")                \
 	X(EDIT_TICKET, "edit_ticket", DETAIL, "e")              \
 	X(CALLBACK, "callback", DETAIL, "b")                    \

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "call.h"
 #include "cli.h"
 #include "complaint-csv.h"
 #include "data.h"
@@ -44,6 +45,8 @@ usage(FILE *f)
 	    "  --theme THEME        dark or light: the terminal's background (default dark)\n"
 	    "  --bell HOW           on a warning newly red: none, bell or flash (default bell)\n"
 	    "  --no-mouse           leave the mouse to the terminal (no click or wheel)\n"
+	    "  --dial-command CMD   run CMD to call a virtual number (%%n: the number;\n"
+	    "                       default: $RESCUEDESK_DIAL; none: dial by hand)\n"
 	    "  --check-flows [DIR]  validate the diagnosis flows in DIR (default: the data\n"
 	    "                       directory's diagnosis/) against DIR/../faults.ini, and exit\n"
 	    "  --export-complaints FILE  write your complaints as CSV to FILE (- for standard\n"
@@ -168,7 +171,7 @@ main(int argc, char **argv)
 {
 	enum { O_DEMO = 256, O_SPEED, O_RATE, O_SEED, O_PEOPLE, O_API, O_PUB, O_USER, O_ROLE, O_LANG, O_DATA,
 		O_MONO, O_LOG, O_CHECK_FLOWS, O_THEME, O_BELL, O_NO_MOUSE, O_EXPORT, O_FROM, O_TO,
-		O_BOM };
+		O_BOM, O_DIAL };
 	static const struct option longopts[] = {
 		{ "demo", no_argument, NULL, O_DEMO },
 		{ "demo-speed", required_argument, NULL, O_SPEED },
@@ -191,6 +194,7 @@ main(int argc, char **argv)
 		{ "from", required_argument, NULL, O_FROM },
 		{ "to", required_argument, NULL, O_TO },
 		{ "bom", no_argument, NULL, O_BOM },
+		{ "dial-command", required_argument, NULL, O_DIAL },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -199,7 +203,7 @@ main(int argc, char **argv)
 	struct app_opts o = { .role = "agent", .theme = THEME_DARK, .bell = TERM_BELL_AUDIBLE };
 	const char *logpath = NULL;
 	bool verbose = false, flows = false, bom = false;
-	const char *export = NULL, *from = NULL, *to = NULL;
+	const char *export = NULL, *from = NULL, *to = NULL, *dial = NULL;
 	int c;
 
 	cli_init("rescuedesk", 2);
@@ -248,6 +252,7 @@ main(int argc, char **argv)
 		case O_FROM: from = optarg; break;
 		case O_TO: to = optarg; break;
 		case O_BOM: bom = true; break;
+		case O_DIAL: dial = optarg; break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': cli_version(); return 0;
@@ -278,6 +283,7 @@ main(int argc, char **argv)
 			cli_bad_value("--to", "a day not before --from", to);
 		return export_complaints(export, o.user, o.data_dir, f, t, bom);
 	}
+	call_set_command(dial != NULL ? dial : getenv("RESCUEDESK_DIAL"));
 	/* never log to the terminal while curses runs */
 	log_set(verbose ? open_log(logpath) : NULL, verbose ? LOG_DEBUG : LOG_ERROR);
 	return app_run(&o);

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "board.h"
+#include "call.h"
 #include "chrome.h"
 #include "i18n.h"
 #include "lineedit.h"
@@ -660,6 +661,8 @@ board_key(struct view *v, struct model *m, const struct key *k, enum keymap_acti
 		if (sel == NULL)
 			return UI_HANDLED;
 		return view_want(v, VIEW_ESCALATE, sel->id, ACTION_NONE);
+	case ACTION_CALL_CUSTOMER:
+		return sel == NULL ? UI_HANDLED : call_customer(m, sel->id);
 	default:
 		return UI_NONE;
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "assign.h"
+#include "call.h"
 #include "chrome.h"
 #include "diag.h"
 #include "geo.h"
@@ -92,6 +93,7 @@ static const struct view_hint hints[] = {
 	{ ACTION_BACK, ACTION_NONE, "detail.hint.back" },
 	{ ACTION_HELP, ACTION_NONE, "hint.help" },
 	{ ACTION_ESCALATE, ACTION_NONE, "detail.hint.escalate" },	/* where there is room */
+	{ ACTION_CALL_CUSTOMER, ACTION_NONE, "detail.hint.call" }, /* last: the first to go */
 };
 
 static const char *const send_keys[] = {
@@ -262,7 +264,7 @@ draw_header(struct vscreen *vs, const struct model *m, const struct proto_ticket
     int y_end)
 {
 	int cols = vscreen_cols(vs), lw = label_width(), x = 1, rx, lvw, rvw, fw, n, i;
-	char buf[512], phone[32], coords[64], a[160], b[160], items[8][64];
+	char buf[512], phone[64], coords[64], a[160], b[160], items[8][64];
 	int lines, cx;
 	enum present_due due = present_due(m->data != NULL ? &m->data->sla : NULL, t, m->now,
 	    model_warn_level(m, t->id));
@@ -272,7 +274,7 @@ draw_header(struct vscreen *vs, const struct model *m, const struct proto_ticket
 	rvw = cols - 1 - (rx + lw + 2);
 	fw = cols - 1 - (x + lw + 2);
 
-	ticket_mask_phone(t->phone, phone, sizeof phone);
+	call_phone_text(t, phone, sizeof phone);
 	field(vs, x, y, lw, lvw, "detail.customer", ROLE_NORMAL, t->customer);
 	field(vs, rx, y, lw, rvw, "detail.phone", ROLE_NORMAL, phone);
 	if (++y >= y_end)
@@ -1237,6 +1239,8 @@ detail_key(struct view *v, struct model *m, const struct key *k, enum keymap_act
 		return edit_ticket(vd, m);
 	if (a == ACTION_CALLBACK)
 		return callback(vd, m);
+	if (a == ACTION_CALL_CUSTOMER)
+		return call_customer(m, vd->id);
 	if (a == ACTION_DIAG_START)	/* the flow view starts one if never diagnosed */
 		return view_want(v, VIEW_FLOW, vd->id, ACTION_DIAG_START);
 	if (a == ACTION_DIAG_QUEUE)

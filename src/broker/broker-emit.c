@@ -138,6 +138,21 @@ broker_why_init(struct broker_why *w, const char *code)
 	PROTO_STRSET(w->code, code);
 }
 
+/* A ticket dispatched without a virtual number, or closed with one: broker-vnum.c binds or
+ * releases at the end of the loop's turn (broker_vnum_settle). */
+static void
+vnum_due(struct broker *b, const struct bticket *t)
+{
+	bool closed = ticket_state_final(t->state), has = t->w.vnum[0] != '\0';
+	if (b->vnum == NULL || !(closed ? has : t->truck != NULL && !has))
+		return;
+	if (b->n_vnum_due == b->cap_vnum_due) {
+		b->cap_vnum_due = b->cap_vnum_due ? 2 * b->cap_vnum_due : 64;
+		b->vnum_due = xreallocarray(b->vnum_due, b->cap_vnum_due, sizeof *b->vnum_due);
+	}
+	b->vnum_due[b->n_vnum_due++] = t->w.id;
+}
+
 void
 broker_emit_ticket_why(struct broker *b, struct bticket *t, enum event_kind kind,
     const char *user, const char *detail, const struct broker_why *why)
@@ -145,6 +160,7 @@ broker_emit_ticket_why(struct broker *b, struct bticket *t, enum event_kind kind
 	t->w.updated = broker_now(b);
 	PROTO_SET(&t->w, ticket, updated);
 	emit(b, PROTO_STREAM_TICKET, &t->w, event_kind_name(kind), user, detail, why);
+	vnum_due(b, t);
 }
 
 void

@@ -24,6 +24,7 @@
  *   broker-track.c     each ticket's truck track since assigned (ticket.track), in memory
  *   broker-emit.c      broker time, the batch transaction, record and publish (log first,
  *                      publish after the commit), the reply queues
+ *   broker-vnum.c      virtual numbers: bound at dispatch, released at the close, ticket.call
  *
  * Calls go one way, down these layers, never back up (a file may call any file below it):
  *
@@ -38,6 +39,7 @@
  *   broker-eta.c                      query, travel time, ETA
  *   broker-supplier.c                 suppliers, fleet, truck status
  *   broker-track.c                    trucks' tracks per ticket (fed by the feed)
+ *   broker-vnum.c                     virtual numbers (called by the loop and the ops)
  *   broker-emit.c                     clock, batch, record and publish, replies
  *
  * The sections below are in this order, bottom first. */
@@ -61,6 +63,7 @@
 #include "tell.h"
 #include "ticket.h"
 #include "util.h"
+#include "vnum.h"
 
 /* The published streams are proto.h's table: b->seq[] is indexed by enum proto_stream. */
 
@@ -303,6 +306,13 @@ struct broker {
 	size_t n_own_watch, cap_own_watch;
 	size_t own_seen;
 	struct hmap *presence;
+	/* virtual numbers (broker-vnum.c) */
+	struct vnum_pool *vnum;   /* data_dir/numbers.ini; NULL: none, nothing is bound */
+	int64_t *vnum_due;        /* tickets published this batch dispatched without a number or
+	                           * closed with one (broker-emit.c notes them) */
+	size_t n_vnum_due, cap_vnum_due;
+	int64_t *vnum_wait;       /* open tickets waiting for a number to free, oldest first */
+	size_t n_vnum_wait, cap_vnum_wait;
 };
 
 /* ---- broker-emit.c: the bottom layer; it calls no other broker file ---- */
@@ -411,6 +421,19 @@ void broker_track_drop(struct bticket *t);
 /* ticket.track (struct broker_op's handler). */
 int broker_op_track(struct broker *b, const struct peer *p, const struct proto_request *req,
     struct proto_buf *out);
+/* ---- broker-vnum.c: virtual numbers; calls broker-emit.c ---- */
+
+/* Load data_dir/numbers.ini (none: no pool) and rebuild the bindings from the tickets,
+ * after broker_relink: 0, or -1 and *cause (caller frees). */
+int broker_vnum_start(struct broker *b, char **cause);
+/* Bind and release for the tickets of this batch, serve those waiting: the loop, before
+ * the commit. */
+void broker_vnum_settle(struct broker *b);
+/* Free what it keeps (broker_destroy). */
+void broker_vnum_finish(struct broker *b);
+/* ticket.call (struct broker_op's handler). */
+int broker_op_ticket_call(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
 
 /* ---- broker-supplier.c: calls no other broker file ---- */
 

@@ -115,7 +115,7 @@ op_intake(struct broker *b, const struct peer *p, const struct proto_request *re
 	    (uint64_t)1 << PROTO_ticket_t_en_route | (uint64_t)1 << PROTO_ticket_t_on_scene |
 	    (uint64_t)1 << PROTO_ticket_t_towing | (uint64_t)1 << PROTO_ticket_t_closed |
 	    (uint64_t)1 << PROTO_ticket_truck | (uint64_t)1 << PROTO_ticket_offer_until |
-	    BTICKET_DIAG_KEYS | BTICKET_ESCALATE_KEYS);
+	    BTICKET_DIAG_KEYS | BTICKET_ESCALATE_KEYS | (uint64_t)1 << PROTO_ticket_vnum);
 	broker_tell_set_lang(w, PROTO_HAS(a, intake_create, lang) ? a->lang : NULL);
 	PROTO_STRSET(w->created_by, req->user);
 	if (req->user[0] == '\0')
@@ -750,6 +750,7 @@ const struct broker_op broker_ops[] = {
 	{ "ticket.edit", PROTO_MSG_ticket_edit, true, ALL, broker_op_edit },
 	{ "ticket.callback", PROTO_MSG_ticket_callback, true, ALL, broker_op_callback },
 	{ "ticket.tell", PROTO_MSG_ticket_tell, true, ALL, broker_op_tell },
+	{ "ticket.call", PROTO_MSG_ticket_call, true, ALL, broker_op_ticket_call },
 	{ "ticket.set_state", PROTO_MSG_ticket_set_state, true, ALL, op_set_state },
 	{ "ticket.cancel", PROTO_MSG_ticket_cancel, true, ALL, op_cancel },
 	{ "ticket.assign", PROTO_MSG_ticket_assign, true, ALL, op_assign },

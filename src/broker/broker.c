@@ -577,6 +577,8 @@ broker_create(void *zctx, const struct broker_opts *opts, char **cause)
 		goto fail;
 	}
 	broker_relink(b);
+	if (broker_vnum_start(b, cause) < 0)
+		goto fail;
 	b->st.replayed_at_start = replayed;
 	b->epoch = store_meta_get(b->store, "epoch", 0) + 1;
 	if (store_begin(b->store) < 0 || store_meta_set(b->store, "epoch", b->epoch) < 0 ||
@@ -715,6 +717,7 @@ broker_run(struct broker *b, volatile sig_atomic_t *stop)
 			b->last_tick = now;
 			tick(b);
 		}
+		broker_vnum_settle(b);
 		if (!broker_commit(b))
 			break;
 		flush_out(b);
@@ -804,6 +807,7 @@ broker_destroy(struct broker *b)
 	broker_complaints_finish(b);
 	broker_tell_finish(b);
 	broker_warn_finish(b);
+	broker_vnum_finish(b);
 	geo_index_destroy(b->geo);
 	proto_buf_finish(&b->buf);
 	free(b->api);

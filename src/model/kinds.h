@@ -88,6 +88,10 @@ enum warn_kind {
 	X(TELL, "tell", EVENT_ON_TICKET, "event.tell")                          \
 	X(TOLD, "told", EVENT_ON_TICKET, "event.told")                          \
 	X(TELL_FAILED, "tell_failed", EVENT_ON_TICKET, "event.tell_failed")     \
+	X(VNUM_BIND, "vnum_bind", EVENT_ON_TICKET, "event.vnum_bind")           \
+	X(VNUM_RELEASE, "vnum_release", EVENT_ON_TICKET, "event.vnum_release")  \
+	X(VNUM_SHORT, "vnum_short", EVENT_ON_TICKET, "event.vnum_short")        \
+	X(CALL, "call", EVENT_ON_TICKET, "event.call")                          \
 	X(SAVED, "saved", EVENT_ON_COMPLAINT, "event.saved")                   \
 	X(OWNED, "owned", EVENT_ON_WARNING, "event.owned")                      \
 	X(UNOWNED, "unowned", EVENT_ON_WARNING, "event.unowned")                \
