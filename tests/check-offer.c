@@ -529,8 +529,9 @@ START_TEST(test_chain_accept)
 }
 END_TEST
 
-/* A chained offer declined, or not answered in time: the call goes on as today (the next
- * candidate at once), and the truck finishes its job and becomes available. */
+/* A chained offer declined, or not answered in time: the truck stays on its job; the call
+ * waits for it as without chaining (a hold, no second chained offer) and gets the offer
+ * once it is free, unless a better truck comes first. */
 START_TEST(test_chain_refused)
 {
 	struct proto_ticket t1, t2, b1, t4;
@@ -544,36 +545,48 @@ START_TEST(test_chain_refused)
 	town_van("I1", "alpha", 8); /* 13 min away */
 	t2 = town_create("town", "battery", TOWN_LAT, TOWN_LON);
 	ck_assert_str_eq(t2.truck, "F1");
-	struct proto_offer_decline d = decline_args(t2.id, "F1", "driver tired");
-	town_ok_as("alpha-desk", PROTO_MSG_offer_decline, &d);
-	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_TICKET, .ticket = t2.id,
-	    .state = "dispatched", .truck = "I1" }, "the next candidate");
+	struct proto_offer_decline d = decline_args(t2.id, "F1", "not yet");
+	struct proto_ticket u = town_ok_as("alpha-desk", PROTO_MSG_offer_decline, &d);
+	ck_assert_str_eq(u.state, "new");
 	do /* the offer, then the decline */
 		expect_truck(&p, "F1", "on_scene", 2);
 	while (p.u.truck.declines != 1);
 	ck_assert_int_eq(p.u.truck.ticket, t1.id);
 	ck_assert(!PROTO_HAS(&p.u.truck, truck, next));
+	town_step(500);
+	town_event_kinds(t2.id, kinds, sizeof kinds, &r);
+	ck_assert_str_eq(kinds, "created offer decline hold");
+	ck_assert_str_eq(r.events[3].params.truck, "F1");
+	ck_assert_str_eq(r.events[3].params.to, "I1");
+	proto_reply_finish(&r);
+	/* free, F1 gets it as any waiting call's best truck */
 	town_set_state(t1.id, "completed");
-	expect_truck(&p, "F1", "available", 2);
-	ck_assert(!PROTO_HAS(&p.u.truck, truck, ticket) || p.u.truck.ticket == 0);
+	town_step(500);
+	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_TICKET, .ticket = t2.id,
+	    .state = "dispatched", .truck = "F1" }, "the offer once free");
+	expect_truck(&p, "F1", "offered", 3);
+	ck_assert_int_eq(p.u.truck.ticket, t2.id);
 
-	/* B1 (its supplier answers within 1 s) lets its chained offer time out */
-	town_fix("F1", far);
+	/* B1 (its supplier answers within 1 s) lets its chained offer time out; F1 is busy,
+	 * I1 too far: the call holds for B1 */
 	b1 = finishing("B1", "beta");
-	town_fix("F1", far); /* free, 67 min away */
+	town_fix("I1", far); /* free, 67 min away */
 	t4 = town_create("town", "battery", TOWN_LAT, TOWN_LON);
 	ck_assert_str_eq(t4.truck, "B1");
 	ck_assert_int_eq(t4.offer_until, t4.t_dispatched + 1000);
 	town_step(1000);
 	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_TICKET, .ticket = t4.id,
-	    .state = "dispatched", .truck = "F1" }, "the next candidate after the timeout");
-	town_event_kinds(t4.id, kinds, sizeof kinds, &r);
-	ck_assert_str_eq(kinds, "created offer timeout offer");
-	proto_reply_finish(&r);
+	    .state = "new" }, "back to new after the timeout");
 	do
 		expect_truck(&p, "B1", "on_scene", 2);
 	while (p.u.truck.declines != 1);
 	ck_assert_int_eq(p.u.truck.ticket, b1.id);
+	ck_assert(!PROTO_HAS(&p.u.truck, truck, next));
+	town_step(500);
+	town_event_kinds(t4.id, kinds, sizeof kinds, &r);
+	ck_assert_str_eq(kinds, "created offer timeout hold");
+	ck_assert_str_eq(r.events[3].params.truck, "B1");
+	proto_reply_finish(&r);
 }
 END_TEST
 

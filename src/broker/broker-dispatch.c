@@ -265,7 +265,11 @@ drop_truck(struct broker *b, struct bticket *t, enum event_kind kind, const char
 	int64_t now = broker_now(b);
 
 	if (k != NULL && kind != EVENT_RELEASE) {
-		broker_add_declined(t, k);
+		/* refused for after its job ("not yet"): still a candidate once it is free */
+		if (k->next == t)
+			t->no_chain = k->gid + 1;
+		else
+			broker_add_declined(t, k);
 		k->w.declines++;
 		PROTO_SET(&k->w, truck, declines);
 	}
@@ -362,6 +366,15 @@ diag_holds(const struct bticket *t, int64_t now)
 	return PROTO_HAS(&t->w, ticket, diag_hold_until) && now < t->w.diag_hold_until;
 }
 
+/* Whether t is offered to c's truck, still on a job, for after it (chaining): as
+ * dispatch_chain_ok says, unless that truck refused it so before. */
+static bool
+chain(const struct dispatch_rules *r, const struct bticket *t,
+    const struct dispatch_candidate *c)
+{
+	return dispatch_chain_ok(r, c) && t->no_chain != c->id + 1;
+}
+
 /* Offer a waiting ticket to its best candidate, or wait for a better one finishing a job. */
 bool
 broker_try_dispatch(struct broker *b, struct bticket *t)
@@ -384,7 +397,7 @@ broker_try_dispatch(struct broker *b, struct bticket *t)
 		unhold(b, t);
 		return false;
 	}
-	if (c.status == TRUCK_AVAILABLE || dispatch_chain_ok(rules, &c)) {
+	if (c.status == TRUCK_AVAILABLE || chain(rules, t, &c)) {
 		offer(b, t, b->trucks[c.id], &c, "", "");
 		return true;
 	}
@@ -659,7 +672,7 @@ dispatch_waiting(struct broker *b, struct bticket **wait, size_t n, int64_t now)
 			double best_v = 0;
 			for (size_t i = lo; i < hi; i++) {
 				if (!w[i].ranked || (w[i].c.status != TRUCK_AVAILABLE &&
-				    !dispatch_chain_ok(&b->rules, &w[i].c)))
+				    !chain(&b->rules, w[i].t, &w[i].c)))
 					continue;
 				double v = w[i].c.score;
 				if (best == hi || v < best_v) {

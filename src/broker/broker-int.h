@@ -85,6 +85,9 @@ struct bticket {
 	double track_lat, track_lon; /* ... to the car here */
 	int64_t callbacks;       /* calls again recorded (broker-edit.c), for the callback rule */
 	int64_t last_callback;   /* broker time of the latest; 0: none */
+	uint32_t no_chain;       /* geo id + 1 of a truck that refused it for after its job
+	                          * (broker-dispatch.c): held for and offered once free, never
+	                          * chained again; 0: none */
 };
 
 /* The states of a diagnosis session (the ticket's diag_state). */
