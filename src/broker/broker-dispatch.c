@@ -3,10 +3,11 @@
  * offer time-outs, re-dispatch and the ticket's state changes. A truck on scene that will be
  * free within chain_s (data/dispatch.ini) may be offered its next job (chaining,
  * PROTOCOL.md 9.1): the ticket is dispatched or accepted to it while the truck stays
- * on_scene on its job, which keeps the next in btruck.next until the job ends. Calls broker-eta.c (the
- * query, travel times, the ETA), broker-watch.c (to clear the warnings an answer or the
- * end of a ticket settles) and broker-supplier.c; every change goes through broker-emit.c
- * (log first, publish after the commit). The loop's tick calls broker_dispatch_tick. */
+ * on_scene on its job, which keeps the next in btruck.next until the job ends. Calls
+ * broker-eta.c (the query, travel times, the ETA), broker-watch.c (to clear the warnings
+ * an answer or the end of a ticket settles) and broker-supplier.c; every change goes
+ * through broker-emit.c (log first, publish after the commit). The loop's tick calls
+ * broker_dispatch_tick. */
 #include "broker-int.h"
 
 #include <inttypes.h>
@@ -255,7 +256,8 @@ offer(struct broker *b, struct bticket *t, struct btruck *k, const struct dispat
 }
 
 /* Take t's truck off it. kind EVENT_DECLINE or EVENT_TIMEOUT: the truck refused (counted on
- * it, and it is not offered t again); EVENT_RELEASE: it was taken away. The ticket goes back to new. */
+ * it, and it is not offered t again; refused for after its job: not so again, t->no_chain);
+ * EVENT_RELEASE: it was taken away. The ticket goes back to new. */
 static void
 drop_truck(struct broker *b, struct bticket *t, enum event_kind kind, const char *user,
     const char *ticket_detail, const char *truck_detail, const struct broker_why *ticket_why,
@@ -627,8 +629,9 @@ by_priority(const void *va, const void *vb)
  * on a job holds for it, unless the truck is on scene and free within chain_s: then it is
  * paired like a free truck, and offered the ticket for after its job. Oldest first sent a
  * truck that had just come free across the city to the oldest call while a call next to it
- * waited for a truck that was not there: under load, pairing by score gives 3-5% lower mean responses and more calls within the promise
- * (bench-dispatch-quality, 5 seeds a scenario), with as many customers giving up. A credit
+ * waited for a truck that was not there: under load, pairing by score gives 3-5% lower
+ * mean responses and more calls within the promise (bench-dispatch-quality, 5 seeds a
+ * scenario), with as many customers giving up. A credit
  * for the time waited (score less 0.25 or 0.5 x the seconds waited) was measured too and
  * only gave back part of the gain; a call that waits long is the late warning's (and the
  * agent's) business. */
