@@ -529,6 +529,35 @@ START_TEST(test_chain_accept)
 }
 END_TEST
 
+/* The ETA of a chained ticket accepted without a quote keeps counting the truck's time left
+ * on scene as the broker refreshes it from the truck's position. */
+START_TEST(test_chain_eta)
+{
+	struct proto_ticket t2;
+	struct proto_reply r;
+
+	chain_on();
+	finishing("F1", "alpha");
+	t2 = town_create("town", "battery", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(t2.truck, "F1");
+	struct proto_ticket_set_state acc = { .id = t2.id, .present = 0 };
+	PROTO_STRSET(acc.state, "accepted");
+	town_ok_as("alpha-desk", PROTO_MSG_ticket_set_state, &acc);
+	for (int i = 0; i < 4; i++) {
+		town_step(30000);
+		town_fix("F1", geo_destination((struct geo_point){ TOWN_LAT, TOWN_LON }, 0, 1000));
+	}
+	/* 2 minutes on: 3 minutes left on scene, then 100 s: still the ETA of the offer (the
+	 * trip alone would be 100 s from now, 5 minutes sooner) */
+	town_get_ticket(t2.id, &r);
+	ck_assert_str_eq(r.ticket.state, "accepted");
+	ck_assert_int_ge(r.ticket.eta - t2.t_dispatched, 399000 - 60000);
+	ck_assert_int_le(r.ticket.eta - t2.t_dispatched, 401000 + 60000);
+	ck_assert_int_gt(r.ticket.eta, town_broker.now + 100000 + 120000);
+	proto_reply_finish(&r);
+}
+END_TEST
+
 /* A chained offer declined, or not answered in time: the truck stays on its job; the call
  * waits for it as without chaining (a hold, no second chained offer) and gets the offer
  * once it is free, unless a better truck comes first. */
@@ -1001,6 +1030,7 @@ offer_suite(void)
 	tcase_add_test(tc, test_candidates);
 	tcase_add_test(tc, test_hold_for_finishing);
 	tcase_add_test(tc, test_chain_accept);
+	tcase_add_test(tc, test_chain_eta);
 	tcase_add_test(tc, test_chain_refused);
 	tcase_add_test(tc, test_rotation);
 	tcase_add_test(tc, test_redispatch);
