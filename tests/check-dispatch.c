@@ -419,6 +419,68 @@ START_TEST(test_finishing_beats_far_idle)
 }
 END_TEST
 
+/* Chaining (pre-assignment): which finishing truck is offered a call for after its job,
+ * and a truck that already has its next job is no candidate. */
+START_TEST(test_chain)
+{
+	static const struct {
+		enum truck_status st;
+		int fault;               /* its job's */
+		int done_min;            /* minutes of the job done */
+		int chain_s;
+		bool ok;
+	} rows[] = {
+		{ TRUCK_ON_SCENE, FAULT_BATTERY, 15, 600, true },   /* 5 min left */
+		{ TRUCK_ON_SCENE, FAULT_BATTERY, 15, 300, true },   /* exactly the window */
+		{ TRUCK_ON_SCENE, FAULT_BATTERY, 15, 299, false },
+		{ TRUCK_ON_SCENE, FAULT_BATTERY, 5, 600, false },   /* 15 min left */
+		{ TRUCK_ON_SCENE, FAULT_BATTERY, 15, 0, false },    /* chaining off */
+		{ TRUCK_ON_SCENE, FAULT_BATTERY, 25, 600, true },   /* overran 5 min: 2.5 + 2 */
+		{ TRUCK_ON_SCENE, FAULT_BATTERY, 40, 600, false },  /* overran 20: 10 + 2 */
+		{ TRUCK_ON_SCENE, FAULT_MECHANICAL_TOW, 19, 86400, false }, /* ends at a garage */
+		{ TRUCK_TOWING, FAULT_MECHANICAL_TOW, 27, 86400, false },
+		{ TRUCK_AVAILABLE, -1, 0, 600, false },             /* offered anyway, not chained */
+	};
+	struct tfleet F;
+	struct dispatch_candidate c[4];
+
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		fleet_init(&F, 4);
+		F.rules.tune.chain_s = rows[i].chain_s;
+		uint32_t id = add(&F, rows[i].fault == FAULT_BATTERY ? TRUCK_KIND_VAN :
+		    TRUCK_KIND_FLATBED, rows[i].st, 1, 0);
+		F.t[id].job_fault = rows[i].fault;
+		F.t[id].job_since = rows[i].st == TRUCK_AVAILABLE ? 0 :
+		    NOW - rows[i].done_min * MIN_MS;
+		struct dispatch_query q = query(FAULT_BATTERY);
+		ck_assert_uint_eq(rank(&F, &q, 4, c), 1);
+		ck_assert_msg(dispatch_chain_ok(&F.rules, &c[0]) == rows[i].ok, "row %zu", i);
+		ck_assert(c[0].job_tow == (rows[i].fault == FAULT_MECHANICAL_TOW));
+		ck_assert_int_eq(dispatch_job_ms(&F.rules, &F.t[id], &q.ticket, NOW), c[0].job_ms);
+		fleet_finish(&F);
+	}
+
+	/* the finishing truck ranks by its time left plus the trip from its scene; once it has
+	 * its next job it is nobody's candidate, and the far idle truck is the best */
+	fleet_init(&F, 4);
+	F.rules.tune.chain_s = 600;
+	uint32_t busy = add(&F, TRUCK_KIND_VAN, TRUCK_ON_SCENE, 1, 0);
+	F.t[busy].job_fault = FAULT_BATTERY;
+	F.t[busy].job_since = NOW - 15 * MIN_MS;
+	uint32_t idle = add(&F, TRUCK_KIND_VAN, TRUCK_AVAILABLE, 8, 180);
+	struct dispatch_query q = query(FAULT_BATTERY);
+	ck_assert_uint_eq(rank(&F, &q, 4, c), 2);
+	ck_assert_uint_eq(c[0].id, busy);
+	ck_assert_int_eq(c[0].job_ms + c[0].travel_ms, 5 * MIN_MS + travel_of(1));
+	ck_assert(dispatch_chain_ok(&F.rules, &c[0]));
+	F.t[busy].chained = true;
+	ck_assert_uint_eq(rank(&F, &q, 4, c), 1);
+	ck_assert_uint_eq(c[0].id, idle);
+	ck_assert_int_eq(dispatch_job_ms(&F.rules, &F.t[idle], &q.ticket, NOW), 0);
+	fleet_finish(&F);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- stale GPS */
 
 START_TEST(test_stale)
@@ -883,6 +945,7 @@ dispatch_suite(void)
 	tcase_add_test(tc, test_exclusions);
 	tcase_add_test(tc, test_preference);
 	tcase_add_test(tc, test_finishing_beats_far_idle);
+	tcase_add_test(tc, test_chain);
 	tcase_add_test(tc, test_stale);
 	tcase_add_test(tc, test_stale_after);
 	tcase_add_test(tc, test_busy_margin);

@@ -11,7 +11,8 @@
  *     candidate, the supplier's ETA;
  *   - timeouts (a decline "no answer"), and the not_accepted warning an acceptance clears;
  *   - regions without automatic dispatch: dispatch.candidates, ticket.assign;
- *   - a truck finishing a job nearby is waited for rather than a far idle one;
+ *   - a truck finishing a job nearby is waited for rather than a far idle one; with
+ *     chaining on, offered the call for after its job (accepted, declined, timed out);
  *   - rotation between equal trucks;
  *   - re-dispatch: the warning that proposes a truck, and ticket.assign releasing the first;
  *   - a restart: pending offers, refusals and today's offers survive;
@@ -403,6 +404,218 @@ START_TEST(test_hold_for_finishing)
 	town_step(500);
 	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_TICKET, .ticket = t2.id, .state = "dispatched",
 	    .truck = "F1" }, "offer to the truck that finished");
+}
+END_TEST
+
+/* ---------------------------------------------------------------- chaining */
+
+/* Turn chaining on (chain_s 600 in the town's dispatch.ini) and restart the broker. */
+static void
+chain_on(void)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/data/dispatch.ini", town_broker.dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("[weights]\nchain_s = 600\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	town_restart();
+}
+
+/* Van id of supplier sup 1 km north of the centre, on scene at a battery there for 15 of
+ * its 20 minutes (a fresh fix): free in ~5 min. Returns its ticket. */
+static struct proto_ticket
+finishing(const char *id, const char *sup)
+{
+	char user[32];
+
+	town_van(id, sup, 1);
+	struct proto_ticket t = town_create("town", "battery", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(t.truck, id);
+	snprintf(user, sizeof user, "%s-desk", sup);
+	struct proto_offer_accept a = town_accept_args(t.id, id, 120);
+	town_ok_as(user, PROTO_MSG_offer_accept, &a);
+	town_set_state(t.id, "en_route");
+	town_set_state(t.id, "on_scene");
+	town_step(15 * 60000);
+	town_fix(id, geo_destination((struct geo_point){ TOWN_LAT, TOWN_LON }, 0, 1000));
+	return t;
+}
+
+/* The publication of truck id after its offers count reached offers. */
+static void
+expect_truck(struct proto_pub *p, const char *id, const char *status, int64_t offers)
+{
+	do
+		town_expect(p, (struct town_want){ .topic = PROTO_TOPIC_TRUCK, .truck = id,
+		    .state = status }, status);
+	while (p->u.truck.offers != offers);
+}
+
+/* A call whose best truck is on scene and free within chain_s is offered to it for after
+ * its job; accepted, the ticket is accepted while the truck stays on scene; the truck cannot
+ * leave for it before the job is done; when it is, the truck is assigned to it (also after
+ * a restart in between) and goes en route as after any acceptance. */
+START_TEST(test_chain_accept)
+{
+	struct proto_ticket t1, t2, u;
+	struct proto_pub p;
+	struct proto_reply r;
+	char kinds[256];
+
+	chain_on();
+	t1 = finishing("F1", "alpha");
+	town_van("I1", "alpha", 40); /* 67 min away */
+	t2 = town_create("town", "battery", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(t2.state, "dispatched");
+	ck_assert_str_eq(t2.truck, "F1");
+	ck_assert_int_eq(t2.offer_until, t2.t_dispatched + 3600 * 1000);
+	/* the ETA counts the 5 minutes left on scene, then 1 km at 10 m/s */
+	ck_assert_int_ge(t2.eta - t2.t_dispatched, 399000);
+	ck_assert_int_le(t2.eta - t2.t_dispatched, 401000);
+	/* the truck stays on scene on its job, with the offer counted */
+	expect_truck(&p, "F1", "on_scene", 2);
+	ck_assert_int_eq(p.u.truck.ticket, t1.id);
+	ck_assert_int_eq(p.u.truck.last_offer, t2.t_dispatched);
+	ck_assert(PROTO_HAS(&p.u.truck, truck, next));
+	ck_assert_int_eq(p.u.truck.next, t2.id);
+
+	town_event_kinds(t2.id, kinds, sizeof kinds, &r);
+	ck_assert_str_eq(kinds, "created offer");
+	ck_assert_msg(strstr(r.events[1].detail, "offered to F1 (alpha van) for after ticket") !=
+	    NULL, "%s", r.events[1].detail);
+	ck_assert_msg(strstr(r.events[1].detail, "on scene, free in ~5 min") != NULL, "%s",
+	    r.events[1].detail);
+	ck_assert_str_eq(r.events[1].code, "offer");
+	ck_assert(PROTO_HAS(&r.events[1].params, event_params, after));
+	ck_assert_int_eq(r.events[1].params.after, t1.id);
+	ck_assert_int_eq(r.events[1].params.min, 7);
+	proto_reply_finish(&r);
+
+	/* another call now: F1 has its next job, so the idle van gets it */
+	struct proto_ticket t3 = town_create("town", "battery", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(t3.truck, "I1");
+
+	struct proto_offer_accept a = town_accept_args(t2.id, "F1", 900);
+	u = town_ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
+	ck_assert_str_eq(u.state, "accepted");
+	ck_assert_str_eq(u.truck, "F1");
+	ck_assert_int_eq(u.eta, u.t_accepted + 900000);
+
+	town_restart(); /* the next job is rebuilt from the tickets */
+	struct proto_ticket_set_state go = { .id = t2.id, .present = 0 };
+	PROTO_STRSET(go.state, "en_route");
+	town_fail_as("alpha-desk", PROTO_MSG_ticket_set_state, &go, PROTO_E_CONFLICT,
+	    "is still on ticket");
+	town_step(500);
+	town_get_ticket(t2.id, &r);
+	ck_assert_str_eq(r.ticket.state, "accepted");
+	ck_assert_str_eq(r.ticket.truck, "F1");
+	proto_reply_finish(&r);
+
+	/* the job is done: the truck takes up its next one */
+	town_set_state(t1.id, "completed");
+	do /* the release from t1 (still with its next job), then the next job taken up */
+		expect_truck(&p, "F1", "assigned", 2);
+	while (p.u.truck.ticket != t2.id);
+	ck_assert(!PROTO_HAS(&p.u.truck, truck, next));
+	u = town_set_state(t2.id, "en_route");
+	ck_assert_str_eq(u.state, "en_route");
+	town_event_kinds(t2.id, kinds, sizeof kinds, &r);
+	ck_assert_str_eq(kinds, "created offer accept state");
+	proto_reply_finish(&r);
+}
+END_TEST
+
+/* The ETA of a chained ticket accepted without a quote keeps counting the truck's time left
+ * on scene as the broker refreshes it from the truck's position. */
+START_TEST(test_chain_eta)
+{
+	struct proto_ticket t2;
+	struct proto_reply r;
+
+	chain_on();
+	finishing("F1", "alpha");
+	t2 = town_create("town", "battery", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(t2.truck, "F1");
+	struct proto_ticket_set_state acc = { .id = t2.id, .present = 0 };
+	PROTO_STRSET(acc.state, "accepted");
+	town_ok_as("alpha-desk", PROTO_MSG_ticket_set_state, &acc);
+	for (int i = 0; i < 4; i++) {
+		town_step(30000);
+		town_fix("F1", geo_destination((struct geo_point){ TOWN_LAT, TOWN_LON }, 0, 1000));
+	}
+	/* 2 minutes on: 3 minutes left on scene, then 100 s: still the ETA of the offer (the
+	 * trip alone would be 100 s from now, 5 minutes sooner) */
+	town_get_ticket(t2.id, &r);
+	ck_assert_str_eq(r.ticket.state, "accepted");
+	ck_assert_int_ge(r.ticket.eta - t2.t_dispatched, 399000 - 60000);
+	ck_assert_int_le(r.ticket.eta - t2.t_dispatched, 401000 + 60000);
+	ck_assert_int_gt(r.ticket.eta, town_broker.now + 100000 + 120000);
+	proto_reply_finish(&r);
+}
+END_TEST
+
+/* A chained offer declined, or not answered in time: the truck stays on its job; the call
+ * waits for it as without chaining (a hold, no second chained offer) and gets the offer
+ * once it is free, unless a better truck comes first. */
+START_TEST(test_chain_refused)
+{
+	struct proto_ticket t1, t2, b1, t4;
+	struct proto_pub p;
+	struct proto_reply r;
+	char kinds[256];
+	struct geo_point far = geo_destination((struct geo_point){ TOWN_LAT, TOWN_LON }, 0, 40000);
+
+	chain_on();
+	t1 = finishing("F1", "alpha");
+	town_van("I1", "alpha", 8); /* 13 min away */
+	t2 = town_create("town", "battery", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(t2.truck, "F1");
+	struct proto_offer_decline d = decline_args(t2.id, "F1", "not yet");
+	struct proto_ticket u = town_ok_as("alpha-desk", PROTO_MSG_offer_decline, &d);
+	ck_assert_str_eq(u.state, "new");
+	do /* the offer, then the decline */
+		expect_truck(&p, "F1", "on_scene", 2);
+	while (p.u.truck.declines != 1);
+	ck_assert_int_eq(p.u.truck.ticket, t1.id);
+	ck_assert(!PROTO_HAS(&p.u.truck, truck, next));
+	town_step(500);
+	town_event_kinds(t2.id, kinds, sizeof kinds, &r);
+	ck_assert_str_eq(kinds, "created offer decline hold");
+	ck_assert_str_eq(r.events[3].params.truck, "F1");
+	ck_assert_str_eq(r.events[3].params.to, "I1");
+	proto_reply_finish(&r);
+	/* free, F1 gets it as any waiting call's best truck */
+	town_set_state(t1.id, "completed");
+	town_step(500);
+	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_TICKET, .ticket = t2.id,
+	    .state = "dispatched", .truck = "F1" }, "the offer once free");
+	expect_truck(&p, "F1", "offered", 3);
+	ck_assert_int_eq(p.u.truck.ticket, t2.id);
+
+	/* B1 (its supplier answers within 1 s) lets its chained offer time out; F1 is busy,
+	 * I1 too far: the call holds for B1 */
+	b1 = finishing("B1", "beta");
+	town_fix("I1", far); /* free, 67 min away */
+	t4 = town_create("town", "battery", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(t4.truck, "B1");
+	ck_assert_int_eq(t4.offer_until, t4.t_dispatched + 1000);
+	town_step(1000);
+	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_TICKET, .ticket = t4.id,
+	    .state = "new" }, "back to new after the timeout");
+	do
+		expect_truck(&p, "B1", "on_scene", 2);
+	while (p.u.truck.declines != 1);
+	ck_assert_int_eq(p.u.truck.ticket, b1.id);
+	ck_assert(!PROTO_HAS(&p.u.truck, truck, next));
+	town_step(500);
+	town_event_kinds(t4.id, kinds, sizeof kinds, &r);
+	ck_assert_str_eq(kinds, "created offer timeout hold");
+	ck_assert_str_eq(r.events[3].params.truck, "B1");
+	proto_reply_finish(&r);
 }
 END_TEST
 
@@ -816,6 +1029,9 @@ offer_suite(void)
 	tc = harness_broker_tcase(s, "decisions", setup, town_teardown);
 	tcase_add_test(tc, test_candidates);
 	tcase_add_test(tc, test_hold_for_finishing);
+	tcase_add_test(tc, test_chain_accept);
+	tcase_add_test(tc, test_chain_eta);
+	tcase_add_test(tc, test_chain_refused);
 	tcase_add_test(tc, test_rotation);
 	tcase_add_test(tc, test_redispatch);
 

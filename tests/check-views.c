@@ -922,6 +922,35 @@ START_TEST(test_detail_content)
 }
 END_TEST
 
+/* A chained job (PROTOCOL.md 9.1): 1042 accepted by a truck still on scene at 1044 shows
+ * the truck on scene and 1042 as its next job after 1044, in both languages. */
+START_TEST(test_detail_chained)
+{
+	proto_strset(harness_trucks[0].status, sizeof harness_trucks[0].status, "on_scene");
+	harness_trucks[0].ticket = 1044;
+	harness_trucks[0].next = 1042;
+	proto_strset(tickets[0].state, sizeof tickets[0].state, "accepted");
+	v = detail_1042(ACTION_NONE);
+	draw(120, 40);
+	ck_assert(screen_has("CSH-XY-V01"));
+	ck_assert_msg(screen_has("on scene  \xc2\xb7  next job, after #1044"), "%s",
+	    row(find_row("CSH-XY-V01")));
+	view_destroy(v);
+	load_lang("zh_CN");
+	v = detail_1042(ACTION_NONE);
+	draw(120, 40);
+	ck_assert(screen_has("\xc2\xb7  下一单，先完成 #1044"));
+	view_destroy(v);
+	/* a truck whose job this is shows no next job */
+	harness_trucks[0].next = 0;
+	harness_trucks[0].ticket = 1042;
+	load_lang("en");
+	v = detail_1042(ACTION_NONE);
+	draw(120, 40);
+	ck_assert(!screen_has("next job"));
+}
+END_TEST
+
 START_TEST(test_detail_fetch)
 {
 	v = detail_1042(ACTION_NONE);
@@ -3239,6 +3268,7 @@ views_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_detail_golden, 0, 2);
 	tcase_add_test(tc, test_detail_content);
+	tcase_add_test(tc, test_detail_chained);
 	tcase_add_test(tc, test_detail_fetch);
 	tcase_add_test(tc, test_detail_state_menu);
 	tcase_add_test(tc, test_detail_note_and_assign);

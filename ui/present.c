@@ -115,6 +115,7 @@ present_fill(const char *tmpl, const char *const *vars, size_t n, char *out, siz
 /* The additions of optional parameters, in the order they are appended. */
 static const char *const ev_additions[] = {
 	"by", "min", "text", "truck", "hold_s", "to_node", "outcome", "stop", "need", "km",
+	"after",
 };
 
 /* Whether an addition joins its template without a space: it starts with punctuation

@@ -381,9 +381,12 @@ draw_truck(struct vscreen *vs, const struct model *m, const struct proto_ticket 
 		vscreen_put(vs, x + 2, y, ROLE_DIM, 0, i18n_tr("detail.truck_unknown"), -1);
 		return y + 1;
 	}
-	snprintf(buf, sizeof buf, "%s  \xc2\xb7  %s  \xc2\xb7  %s",
+	int len = snprintf(buf, sizeof buf, "%s  \xc2\xb7  %s  \xc2\xb7  %s",
 	    present_supplier(m->data, k->region, k->supplier), present_kind(k->kind),
 	    present_truck_status(k->status));
+	if (k->next == t->id && k->ticket > 0 && len > 0 && (size_t)len < sizeof buf)
+		snprintf(buf + len, sizeof buf - (size_t)len, "  \xc2\xb7  %s #%lld",
+		    i18n_tr("detail.truck_next"), (long long)k->ticket); /* chained */
 	vscreen_put_ellipsis(vs, x + 2, y, ROLE_NORMAL, 0, buf, cols - x - 3);
 	if (++y >= y_end)
 		return y;

@@ -1,9 +1,13 @@
 /* broker-dispatch.c: what happens to a ticket between intake and its end: offers to trucks
  * (ranked by dispatch.c), holds for a truck finishing a job nearby, answers to offers,
- * offer time-outs, re-dispatch and the ticket's state changes. Calls broker-eta.c (the
- * query, travel times, the ETA), broker-watch.c (to clear the warnings an answer or the
- * end of a ticket settles) and broker-supplier.c; every change goes through broker-emit.c
- * (log first, publish after the commit). The loop's tick calls broker_dispatch_tick. */
+ * offer time-outs, re-dispatch and the ticket's state changes. A truck on scene that will be
+ * free within chain_s (data/dispatch.ini) may be offered its next job (chaining,
+ * PROTOCOL.md 9.1): the ticket is dispatched or accepted to it while the truck stays
+ * on_scene on its job, which keeps the next in btruck.next until the job ends. Calls
+ * broker-eta.c (the query, travel times, the ETA), broker-watch.c (to clear the warnings
+ * an answer or the end of a ticket settles) and broker-supplier.c; every change goes
+ * through broker-emit.c (log first, publish after the commit). The loop's tick calls
+ * broker_dispatch_tick. */
 #include "broker-int.h"
 
 #include <inttypes.h>
@@ -62,6 +66,37 @@ broker_ticket_set_state(struct bticket *t, enum ticket_state s, int64_t now)
 	}
 }
 
+/* Truck k's job is over or gone and it has a next one: it takes it up, `assigned` to it
+ * when it was accepted (its supplier then sets it en_route as after any acceptance), or
+ * `offered` while the offer waits for its answer. The release is told (event kind, as for
+ * a freed truck), then the next job (status, code next_job). */
+static void
+take_next(struct broker *b, struct btruck *k, const char *user, enum event_kind kind,
+    const char *detail, const struct broker_why *why)
+{
+	struct bticket *n = k->next;
+	char line[120];
+	struct broker_why bw;
+
+	k->next = NULL;
+	k->w.next = 0;
+	k->w.present &= ~((uint64_t)1 << PROTO_truck_next);
+	k->job = n;
+	k->w.ticket = n->w.id;
+	PROTO_SET(&k->w, truck, ticket);
+	broker_truck_set_status(b, k, n->state == TICKET_DISPATCHED ? TRUCK_OFFERED :
+	    TRUCK_ASSIGNED);
+	broker_truck_reindex(b, k);
+	broker_emit_truck_why(b, k, kind, user, detail, why);
+	snprintf(line, sizeof line, "takes up its next job, ticket %" PRId64 " (%s)", n->w.id,
+	    ticket_state_name(n->state));
+	broker_why_init(&bw, "next_job");
+	BWHY_INT(&bw, ticket, n->w.id);
+	BWHY_STR(&bw, state, ticket_state_name(n->state));
+	broker_emit_truck_why(b, k, EVENT_STATUS, user, line, &bw);
+	log_info("truck %s: next job, ticket %" PRId64, k->w.id, n->w.id);
+}
+
 /* Free the ticket's truck (it becomes available, or off duty if its supplier asked for that
  * during the job) and tell everyone with a truck event of this kind. */
 static void
@@ -74,6 +109,19 @@ release_truck(struct broker *b, struct bticket *t, const char *user, enum event_
 	t->truck = NULL;
 	t->w.truck[0] = '\0';
 	t->w.present &= ~((uint64_t)1 << PROTO_ticket_truck);
+	if (k->next == t) {
+		/* its next job goes: the truck stays on the job it has */
+		k->next = NULL;
+		k->w.next = 0;
+		k->w.present &= ~((uint64_t)1 << PROTO_truck_next);
+		b->avail_changed = true; /* it may be offered another next job */
+		broker_emit_truck_why(b, k, kind, user, detail, why);
+		return;
+	}
+	if (k->job == t && k->next != NULL) {
+		take_next(b, k, user, kind, detail, why);
+		return;
+	}
 	if (k->job == t) {
 		k->job = NULL;
 		k->w.ticket = 0;
@@ -149,10 +197,17 @@ offer(struct broker *b, struct bticket *t, struct btruck *k, const struct dispat
 	PROTO_STRSET(t->last_offered, k->w.id);
 	broker_clear_warning(b, t, WARN_WAITING_AGENT); /* a truck is chosen */
 
-	k->job = t;
-	k->w.ticket = t->w.id;
-	PROTO_SET(&k->w, truck, ticket);
-	broker_truck_set_status(b, k, TRUCK_OFFERED);
+	struct bticket *after = k->job != NULL && k->job != t ? k->job : NULL;
+	if (after != NULL) {
+		k->next = t; /* chained: it stays on scene on its job */
+		k->w.next = t->w.id;
+		PROTO_SET(&k->w, truck, next);
+	} else {
+		k->job = t;
+		k->w.ticket = t->w.id;
+		PROTO_SET(&k->w, truck, ticket);
+		broker_truck_set_status(b, k, TRUCK_OFFERED);
+	}
 	broker_roll_day(b, now);
 	if (k->offers_day != b->today) {
 		k->offers_day = b->today;
@@ -167,8 +222,12 @@ offer(struct broker *b, struct bticket *t, struct btruck *k, const struct dispat
 	PROTO_SET(&k->w, truck, last_offer);
 	broker_truck_reindex(b, k);
 
-	snprintf(detail, sizeof detail, "offered to %s (%s %s), answer within %d s: %s%s%s",
-	    k->w.id, k->w.supplier, k->w.kind, timeout, why, why[0] ? " \xc2\xb7 " : "", line);
+	char for_after[64] = "";
+	if (after != NULL)
+		snprintf(for_after, sizeof for_after, " for after ticket %" PRId64, after->w.id);
+	snprintf(detail, sizeof detail, "offered to %s (%s %s)%s, answer within %d s: %s%s%s",
+	    k->w.id, k->w.supplier, k->w.kind, for_after, timeout, why,
+	    why[0] ? " \xc2\xb7 " : "", line);
 	struct broker_why bw;
 	char km[16];
 	broker_why_init(&bw, "offer");
@@ -183,18 +242,23 @@ offer(struct broker *b, struct bticket *t, struct btruck *k, const struct dispat
 	BWHY_STR(&bw, src, t->w.eta_src);
 	if (c == NULL)
 		BWHY_STR(&bw, by, user);
+	if (after != NULL)
+		BWHY_INT(&bw, after, after->w.id);
 	broker_emit_ticket_why(b, t, EVENT_OFFER, user, detail, &bw);
-	snprintf(detail, sizeof detail, "offered ticket %" PRId64 ", answer within %d s", t->w.id,
-	    timeout);
+	snprintf(detail, sizeof detail, "offered ticket %" PRId64 "%s, answer within %d s",
+	    t->w.id, for_after, timeout);
 	broker_why_init(&bw, "offered");
 	BWHY_INT(&bw, ticket, t->w.id);
 	BWHY_INT(&bw, s, timeout);
+	if (after != NULL)
+		BWHY_INT(&bw, after, after->w.id);
 	broker_emit_truck_why(b, k, EVENT_OFFER, user, detail, &bw);
 	log_info("ticket %" PRId64 " offered to truck %s (%d s)", t->w.id, k->w.id, timeout);
 }
 
 /* Take t's truck off it. kind EVENT_DECLINE or EVENT_TIMEOUT: the truck refused (counted on
- * it, and it is not offered t again); EVENT_RELEASE: it was taken away. The ticket goes back to new. */
+ * it, and it is not offered t again; refused for after its job: not so again, t->no_chain);
+ * EVENT_RELEASE: it was taken away. The ticket goes back to new. */
 static void
 drop_truck(struct broker *b, struct bticket *t, enum event_kind kind, const char *user,
     const char *ticket_detail, const char *truck_detail, const struct broker_why *ticket_why,
@@ -204,7 +268,11 @@ drop_truck(struct broker *b, struct bticket *t, enum event_kind kind, const char
 	int64_t now = broker_now(b);
 
 	if (k != NULL && kind != EVENT_RELEASE) {
-		broker_add_declined(t, k);
+		/* refused for after its job ("not yet"): still a candidate once it is free */
+		if (k->next == t)
+			t->no_chain = k->gid + 1;
+		else
+			broker_add_declined(t, k);
 		k->w.declines++;
 		PROTO_SET(&k->w, truck, declines);
 	}
@@ -301,6 +369,15 @@ diag_holds(const struct bticket *t, int64_t now)
 	return PROTO_HAS(&t->w, ticket, diag_hold_until) && now < t->w.diag_hold_until;
 }
 
+/* Whether t is offered to c's truck, still on a job, for after it (chaining): as
+ * dispatch_chain_ok says, unless that truck refused it so before. */
+static bool
+chain(const struct dispatch_rules *r, const struct bticket *t,
+    const struct dispatch_candidate *c)
+{
+	return dispatch_chain_ok(r, c) && t->no_chain != c->id + 1;
+}
+
 /* Offer a waiting ticket to its best candidate, or wait for a better one finishing a job. */
 bool
 broker_try_dispatch(struct broker *b, struct bticket *t)
@@ -323,7 +400,7 @@ broker_try_dispatch(struct broker *b, struct bticket *t)
 		unhold(b, t);
 		return false;
 	}
-	if (c.status == TRUCK_AVAILABLE) {
+	if (c.status == TRUCK_AVAILABLE || chain(rules, t, &c)) {
 		offer(b, t, b->trucks[c.id], &c, "", "");
 		return true;
 	}
@@ -497,8 +574,10 @@ broker_accept_offer(struct broker *b, struct bticket *t, const char *user, int64
 		BWHY_INT(&bw, min, (eta_s + 59) / 60);
 	broker_emit_ticket_why(b, t, EVENT_ACCEPT, user, detail, &bw);
 	if (k != NULL) {
-		broker_truck_set_status(b, k, TRUCK_ASSIGNED);
-		broker_truck_reindex(b, k);
+		if (k->job == t) { /* chained (k->next == t): it stays on scene on its job */
+			broker_truck_set_status(b, k, TRUCK_ASSIGNED);
+			broker_truck_reindex(b, k);
+		}
 		snprintf(detail, sizeof detail, "accepted ticket %" PRId64, t->w.id);
 		broker_why_init(&bw, "accepted");
 		BWHY_INT(&bw, ticket, t->w.id);
@@ -548,10 +627,12 @@ by_priority(const void *va, const void *vb)
 /* Waiting tickets (by priority, then oldest) given out at one pass, BROKER_POLICY_ETA:
  * within a priority the pairing of a ticket and its best free truck with the lowest score
  * goes first, then the lowest among the rest, and so on; a ticket whose best truck is still
- * on a job holds for it. Oldest first sent a truck that had just come free across the city
- * to the oldest call while a call next to it waited for a truck that was not there: under
- * load, pairing by score gives 3-5% lower mean responses and more calls within the promise
- * (bench-dispatch-quality, 5 seeds a scenario), with as many customers giving up. A credit
+ * on a job holds for it, unless the truck is on scene and free within chain_s: then it is
+ * paired like a free truck, and offered the ticket for after its job. Oldest first sent a
+ * truck that had just come free across the city to the oldest call while a call next to it
+ * waited for a truck that was not there: under load, pairing by score gives 3-5% lower
+ * mean responses and more calls within the promise (bench-dispatch-quality, 5 seeds a
+ * scenario), with as many customers giving up. A credit
  * for the time waited (score less 0.25 or 0.5 x the seconds waited) was measured too and
  * only gave back part of the gain; a call that waits long is the late warning's (and the
  * agent's) business. */
@@ -594,7 +675,8 @@ dispatch_waiting(struct broker *b, struct bticket **wait, size_t n, int64_t now)
 			size_t best = hi;
 			double best_v = 0;
 			for (size_t i = lo; i < hi; i++) {
-				if (!w[i].ranked || w[i].c.status != TRUCK_AVAILABLE)
+				if (!w[i].ranked || (w[i].c.status != TRUCK_AVAILABLE &&
+				    !chain(&b->rules, w[i].t, &w[i].c)))
 					continue;
 				double v = w[i].c.score;
 				if (best == hi || v < best_v) {

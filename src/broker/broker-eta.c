@@ -71,7 +71,14 @@ broker_travel_ms(const struct broker *b, const struct bticket *t, const struct b
 {
 	struct dispatch_ticket v = ticket_view(t);
 	struct geo_point a = { k->w.lat, k->w.lon };
-	return b->eta->travel_ms(b->eta, &v, a, geo_distance_m(v.pos, a), now);
+	int64_t ms = b->eta->travel_ms(b->eta, &v, a, geo_distance_m(v.pos, a), now);
+	if (k->next == t && k->job != NULL && k->job != t) {
+		/* chained: it leaves once its current job is done (from where it is on scene) */
+		struct dispatch_truck dt;
+		broker_truck_view(b, k, &dt);
+		ms += dispatch_job_ms(&b->rules, &dt, &v, now);
+	}
+	return ms;
 }
 
 void

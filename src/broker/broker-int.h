@@ -105,6 +105,9 @@ struct bticket {
 	/* telling the customer (broker-tell.c): the latest messages, for the rate limit */
 	struct { int64_t at; char tpl[TELL_ID_MAX]; } told[BROKER_TELL_RECENT];
 	int64_t slip_told;       /* the promise the broker told a slip past (0: none) */
+	uint32_t no_chain;       /* geo id + 1 of a truck that refused it for after its job
+	                          * (broker-dispatch.c): held for and offered once free, never
+	                          * chained again; 0: none */
 };
 
 /* The states of a diagnosis session (the ticket's diag_state). */
@@ -157,6 +160,9 @@ struct btruck {
 	int offers_today;        /* offers on China day offers_day */
 	int64_t offers_day;
 	uint64_t future_fixes;   /* fixes stamped ahead, refused or not (broker-feed.c) */
+	struct bticket *next;    /* offered (dispatched) or accepted for after its job, job
+	                          * (chaining, broker-dispatch.c): next->truck is this truck,
+	                          * w.ticket stays the job's until the job ends */
 };
 
 /* A supplier of the reference data, with what dispatch needs to know of it now. */
@@ -452,6 +458,9 @@ void broker_truck_resup(struct broker *b, struct btruck *k);
 /* Start a new China day for the counts of offers made today. */
 void broker_roll_day(struct broker *b, int64_t now);
 void broker_truck_set_status(struct broker *b, struct btruck *k, enum truck_status s);
+/* Truck k as the ranking sees it (the fleet view's entry). */
+void broker_truck_view(const struct broker *b, const struct btruck *k,
+    struct dispatch_truck *out);
 
 /* ---- broker-eta.c: called by dispatch, watch, the ops and the relink ---- */
 
@@ -462,7 +471,8 @@ struct dispatch_query broker_dispatch_query(struct broker *b, struct bticket *t,
 /* The same, also skipping t's own truck if it has one; skip is the room for the list. */
 struct dispatch_query broker_dispatch_query_others(struct broker *b, struct bticket *t,
     int64_t now, uint32_t skip[DECLINED_MAX + 1]);
-/* Travel time in ms from truck k's position to t, from the ETA model. */
+/* Travel time in ms from truck k's position to t, from the ETA model; when t is k's next
+ * job (chaining), plus the time until k is expected to be free of its current one. */
 int64_t broker_travel_ms(const struct broker *b, const struct bticket *t,
     const struct btruck *k, int64_t now);
 /* Set t's ETA and where it comes from (the model's name, "stale", "supplier"). */

@@ -185,6 +185,10 @@ op_set_state(struct broker *b, const struct peer *p, const struct proto_request 
 		    ticket_state_name((enum ticket_state)s));
 	if (s == TICKET_CANCELLED && broker_blank(a->reason))
 		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "a cancellation needs a reason");
+	if (s == TICKET_EN_ROUTE && t->truck != NULL && t->truck->job != t && t->truck->job != NULL)
+		return broker_reply_error(out, req, PROTO_E_CONFLICT, "truck %s is still on ticket %"
+		    PRId64 ": ticket %" PRId64 " is its next job", t->truck->w.id,
+		    t->truck->job->w.id, t->w.id);
 	switch ((enum ticket_state)s) {
 	case TICKET_NEW:
 		/* offer.decline without naming the truck, or an accepted job handed back */

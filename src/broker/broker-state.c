@@ -186,6 +186,9 @@ broker_relink(struct broker *b)
 		k->status = s < 0 ? TRUCK_OFF_DUTY : (enum truck_status)s;
 		k->kind = kind < 0 ? TRUCK_KIND_VAN : (enum truck_kind)kind;
 		k->job = NULL;
+		k->next = NULL;
+		k->w.next = 0;
+		k->w.present &= ~((uint64_t)1 << PROTO_truck_next);
 		k->w.ver = 0;
 		if (k->w.ticket > 0) {
 			struct bticket *t = broker_ticket(b, k->w.ticket);
@@ -203,6 +206,16 @@ broker_relink(struct broker *b)
 		if (k->w.last_offer > 0 && dispatch_day(k->w.last_offer) > last_day)
 			last_day = dispatch_day(k->w.last_offer);
 		broker_truck_reindex(b, k);
+	}
+	/* a truck's next job (chaining): an open ticket with a truck whose job is another */
+	for (size_t i = 0; i < b->n_tickets; i++) {
+		struct bticket *t = b->tickets[i];
+		if (t != NULL && t->truck != NULL && t->truck->job != t &&
+		    !ticket_state_final(t->state)) {
+			t->truck->next = t;
+			t->truck->w.next = t->w.id;
+			PROTO_SET(&t->truck->w, truck, next);
+		}
 	}
 	/* offers on the last day anyone had one: the rotation's "today" */
 	for (size_t i = 0; i < b->n_sups; i++)

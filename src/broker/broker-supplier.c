@@ -65,13 +65,9 @@ broker_roll_day(struct broker *b, int64_t now)
 	}
 }
 
-static bool
-fleet_get(const void *ctx, uint32_t id, struct dispatch_truck *out)
+void
+broker_truck_view(const struct broker *b, const struct btruck *k, struct dispatch_truck *out)
 {
-	const struct broker *b = ctx;
-	if (id >= b->n_trucks)
-		return false;
-	const struct btruck *k = b->trucks[id];
 	out->id = k->w.id;
 	out->supplier = k->sup;
 	out->kind = k->kind;
@@ -87,6 +83,16 @@ fleet_get(const void *ctx, uint32_t id, struct dispatch_truck *out)
 	}
 	out->offers_today = k->offers_day == b->today ? k->offers_today : 0;
 	out->last_offer = k->w.last_offer;
+	out->chained = k->next != NULL;
+}
+
+static bool
+fleet_get(const void *ctx, uint32_t id, struct dispatch_truck *out)
+{
+	const struct broker *b = ctx;
+	if (id >= b->n_trucks)
+		return false;
+	broker_truck_view(b, b->trucks[id], out);
 	return true;
 }
 

@@ -111,6 +111,7 @@ static const struct field dispatch_fields[] = {
 	FLD(struct data_dispatch, tow_leg_km, FT_DOUBLE, 0, 1000, 0),
 	FLD(struct data_dispatch, job_min_s, FT_INT, 0, 86400, 0),
 	FLD(struct data_dispatch, redispatch_gain_s, FT_INT, 0, 86400, 0),
+	FLD(struct data_dispatch, chain_s, FT_INT, 0, 86400, 0),
 };
 _Static_assert(ARRAY_LEN(dispatch_fields) <= 32, "struct parser's seen has 32 bits");
 
@@ -123,7 +124,7 @@ data_dispatch_default(struct data_dispatch *w)
 		.rot_offer_s = 20, .rot_offer_cap = 10, .rot_recent_s = 60, .rot_recent_min = 30,
 		.rot_supplier_s = 60, .rot_supplier_cap = 5, .stale_s = 60, .stale_after_s = 0,
 		.busy_s = 0, .busy_factor = 1, .tow_leg_km = 10, .job_min_s = 120,
-		.redispatch_gain_s = 600,
+		.redispatch_gain_s = 600, .chain_s = 0,
 	};
 }
 

@@ -127,6 +127,7 @@ struct data_dispatch {
 	double tow_leg_km;      /* a tow to the garage, straight line */
 	int job_min_s;          /* a job never ends sooner than this from now */
 	int redispatch_gain_s;  /* propose another truck when it arrives this much sooner */
+	int chain_s;            /* offer a call to a truck on scene free within this (0: off) */
 };
 
 /* Fill w with the built-in weights (those of a missing dispatch.ini). */

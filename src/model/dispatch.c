@@ -86,6 +86,7 @@ dispatch_tuning_from(struct dispatch_tuning *t, const struct data_dispatch *w)
 		.stale_s = w->stale_s, .stale_after_s = w->stale_after_s, .busy_s = w->busy_s,
 		.busy_factor = w->busy_factor, .tow_leg_km = w->tow_leg_km,
 		.job_min_s = w->job_min_s, .redispatch_gain_s = w->redispatch_gain_s,
+		.chain_s = w->chain_s,
 	};
 }
 
@@ -188,7 +189,7 @@ consider(const struct dispatch_rules *r, const struct dispatch_eta_model *m,
 		return false;
 	if (q->need ? k->kind != q->need_kind : !(r->kinds[fault] & (1u << k->kind)))
 		return false;
-	if (skipped(q, id))
+	if (skipped(q, id) || k->chained)
 		return false;
 	int64_t age = q->now - k->fix_ts;
 	if (age < 0)
@@ -208,6 +209,8 @@ consider(const struct dispatch_rules *r, const struct dispatch_eta_model *m,
 	if (c->travel_ms < 0)
 		c->travel_ms = 0;
 	c->job_ms = k->status == TRUCK_AVAILABLE ? 0 : job_left(r, k, q);
+	c->job_tow = k->status == TRUCK_TOWING || (k->status == TRUCK_ON_SCENE &&
+	    k->job_fault >= 0 && k->job_fault < FAULT_COUNT && r->tow[k->job_fault]);
 	c->gps_age_ms = age;
 	c->stale = age > stale_ms;
 	c->eta_src = c->stale ? "stale" : m->src;
@@ -361,6 +364,24 @@ dispatch_rank_brute(const struct dispatch_rules *r, const struct dispatch_eta_mo
 			keep(out, &n_out, k, &c);
 	}
 	return n_out;
+}
+
+int64_t
+dispatch_job_ms(const struct dispatch_rules *r, const struct dispatch_truck *k,
+    const struct dispatch_ticket *t, int64_t now)
+{
+	struct dispatch_query q = { .ticket = *t, .now = now };
+
+	if (k->status != TRUCK_ON_SCENE && k->status != TRUCK_TOWING)
+		return 0;
+	return job_left(r, k, &q);
+}
+
+bool
+dispatch_chain_ok(const struct dispatch_rules *r, const struct dispatch_candidate *c)
+{
+	return r->tune.chain_s > 0 && c->status == TRUCK_ON_SCENE && !c->job_tow &&
+	    c->job_ms <= (int64_t)r->tune.chain_s * 1000;
 }
 
 /* ---- why ---- */

@@ -27,6 +27,9 @@
  * the fleet (dispatch_rank_brute) unless the widening hits its cap (reported).
  *
  * Ties (equal scores) go to the truck whose last offer is oldest, then to the lower id.
+ * A truck that already has its next job (dispatch_truck.chained) is no candidate;
+ * dispatch_chain_ok says whether the broker offers a finishing truck a call at once for
+ * after its job rather than waiting for it (chaining).
  *
  * Ownership: everything passed in is borrowed; candidates point at the fleet's truck ids
  * (dispatch_truck.id), which must outlive them. */
@@ -71,6 +74,8 @@ struct dispatch_truck {
 	int64_t job_since;        /* on scene: arrival; towing: start of the tow; 0 unknown */
 	int offers_today;         /* offers since China midnight (see dispatch_day) */
 	int64_t last_offer;       /* time of the last offer, 0 never */
+	bool chained;             /* already offered (or has accepted) its next job: never a
+	                           * candidate until that job is its own */
 };
 
 struct dispatch_supplier {
@@ -146,6 +151,9 @@ struct dispatch_tuning {
 	int job_min_s;            /* a job never ends sooner than this from now (120) */
 	int redispatch_gain_s;    /* propose another truck when it arrives this much sooner
 	                             than a late one's ETA (600) */
+	int chain_s;              /* offer a call to a truck on scene expected to be free
+	                             within this, for after its job (0: never; see
+	                             dispatch_chain_ok) */
 };
 
 /* Fill t with the defaults above (data_dispatch_default's). */
@@ -179,6 +187,7 @@ struct dispatch_candidate {
 	double dist_m;            /* straight line */
 	int64_t travel_ms;        /* from the model */
 	int64_t job_ms;           /* until it is free (0 when available) */
+	bool job_tow;             /* its job ends with a tow (it will be free at a garage) */
 	int64_t gps_age_ms;
 	const char *eta_src;      /* the model's src, or "stale" */
 	bool stale;
@@ -217,6 +226,17 @@ size_t dispatch_rank(const struct dispatch_rules *r, const struct dispatch_eta_m
 size_t dispatch_rank_brute(const struct dispatch_rules *r, const struct dispatch_eta_model *m,
     const struct dispatch_fleet *f, const struct dispatch_query *q, size_t k,
     struct dispatch_candidate *out);
+
+/* The time (ms) from now until truck k, on scene or towing, is expected to be free, as the
+ * ranking counts it for a ticket t (job_ms; 0 for a truck that is not on a job). */
+int64_t dispatch_job_ms(const struct dispatch_rules *r, const struct dispatch_truck *k,
+    const struct dispatch_ticket *t, int64_t now);
+
+/* Whether the broker offers c's ticket to c's truck now rather than waiting for it: the
+ * truck is on scene (not towing) on a job that ends there (no tow) and expected to be free
+ * within chain_s; it then gets the offer for after its job (pre-assignment, chaining;
+ * PROTOCOL.md 9.1). An available truck is always offered; any other waits. */
+bool dispatch_chain_ok(const struct dispatch_rules *r, const struct dispatch_candidate *c);
 
 /* One line saying why, e.g. "4.2 km · ETA 12 min (model) · GPS 20 s · van preferred ·
  * load 30% · quality 0.92 · 3 offers today", into buf (NUL-terminated, truncated). Returns
