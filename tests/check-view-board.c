@@ -290,6 +290,35 @@ START_TEST(test_refresh_pacing)
 }
 END_TEST
 
+/* A warning's change refreshes at once, MODEL_URGENT_MAX times a MODEL_REFRESH_MS; past
+ * that a burst of them is paced again. */
+START_TEST(test_refresh_urgent)
+{
+	struct model pm;
+	int64_t t = 5000;
+
+	model_init(&pm);
+	model_refreshed(&pm, t);
+	for (int i = 0; i < MODEL_URGENT_MAX; i++) {
+		model_urgent(&pm);
+		ck_assert(pm.stale);
+		ck_assert_int_eq(model_refresh_wait(&pm, t + i), 0);
+		model_refreshed(&pm, t + i);
+	}
+	model_urgent(&pm);	/* one more in the same window: paced */
+	ck_assert_int_eq(model_refresh_wait(&pm, t + 10), MODEL_REFRESH_MS - 10 + MODEL_URGENT_MAX - 1);
+	model_stale(&pm);	/* an ordinary change is paced as ever */
+	model_refreshed(&pm, t + MODEL_URGENT_MAX - 1 + MODEL_REFRESH_MS);
+	ck_assert(!pm.urgent);
+	model_stale(&pm);
+	ck_assert_int_eq(model_refresh_wait(&pm, t + MODEL_REFRESH_MS + 20), MODEL_REFRESH_MS - 20 +
+	    MODEL_URGENT_MAX - 1);
+	model_urgent(&pm);	/* the window has room again: at once */
+	ck_assert_int_eq(model_refresh_wait(&pm, t + MODEL_REFRESH_MS + 20), 0);
+	model_finish(&pm);
+}
+END_TEST
+
 static Suite *
 board_suite(void)
 {
@@ -304,6 +333,7 @@ board_suite(void)
 	tcase_add_test(tc, test_find_next_prev);
 	tcase_add_test(tc, test_find_none_and_refused);
 	tcase_add_test(tc, test_refresh_pacing);
+	tcase_add_test(tc, test_refresh_urgent);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -57,6 +57,7 @@ struct app {
 	struct theme theme;
 	struct viewstack views;
 	bool dirty, data_changed, quitting, confirm_quit;
+	bool warning_changed;	/* a warning among the changes: refresh at once */
 	bool resynced;		/* a resync since the last refresh: no bell for what it brings */
 	bool ask_interrupt;	/* C-c with unsaved work: quit anyway? */
 	bool ask_restore;	/* an interrupted intake's draft: restore it? */
@@ -79,10 +80,10 @@ static void
 on_change(void *ctx, enum proto_stream s, const void *old, const void *now)
 {
 	struct app *a = ctx;
-	(void)s;
 	(void)old;
 	(void)now;
 	a->data_changed = true;
+	a->warning_changed |= s == PROTO_STREAM_WARNING; /* shown at once: model_urgent */
 }
 
 static void
@@ -719,8 +720,8 @@ app_run(const struct app_opts *opts)
 		}
 		/* The replica may have freed what the model borrows: the model is stale until
 		 * the next refresh, which runs when due (at most every MODEL_REFRESH_MS, so a
-		 * burst of updates costs one refresh, not one per loop turn) and before any key
-		 * handler, answer or draw looks at it. */
+		 * burst of updates costs one refresh, not one per loop turn; at once for a
+		 * warning, model_urgent) and before any key handler, answer or draw looks at it. */
 		struct replica_stats rs;
 		replica_stats(a.rep, &rs);
 		if (rs.resyncs != a.seen.resyncs)
@@ -732,6 +733,10 @@ app_run(const struct app_opts *opts)
 		if (a.data_changed) {
 			model_stale(&a.model);
 			a.data_changed = false;
+		}
+		if (a.warning_changed) {
+			model_urgent(&a.model);
+			a.warning_changed = false;
 		}
 		if (model_refresh_wait(&a.model, now) == 0)
 			sync_model(&a, now);

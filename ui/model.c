@@ -95,6 +95,20 @@ model_stale(struct model *m)
 	m->stale = true;
 }
 
+void
+model_urgent(struct model *m)
+{
+	m->stale = true;
+	m->urgent = true;
+}
+
+/* Whether an urgent refresh at mono starts a new window of them. */
+static bool
+urgent_window_over(const struct model *m, int64_t mono)
+{
+	return m->urgent_n == 0 || mono - m->urgent_since >= MODEL_REFRESH_MS;
+}
+
 int64_t
 model_refresh_wait(const struct model *m, int64_t mono)
 {
@@ -102,13 +116,22 @@ model_refresh_wait(const struct model *m, int64_t mono)
 
 	if (!m->stale)
 		return -1;
+	if (m->urgent && (urgent_window_over(m, mono) || m->urgent_n < MODEL_URGENT_MAX))
+		return 0;
 	return mono >= due ? 0 : due - mono;
 }
 
 void
 model_refreshed(struct model *m, int64_t mono)
 {
-	m->stale = false;
+	if (m->urgent) {
+		if (urgent_window_over(m, mono)) {
+			m->urgent_since = mono;
+			m->urgent_n = 0;
+		}
+		m->urgent_n++;
+	}
+	m->stale = m->urgent = false;
 	m->refreshed_mono = mono;
 }
 

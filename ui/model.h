@@ -81,6 +81,9 @@ struct model {
 	 * above may point at freed entities until the next refresh, so nothing may read them */
 	bool stale;
 	int64_t refreshed_mono;  /* monotonic ms of the last paced refresh (model_refreshed) */
+	bool urgent;             /* a warning changed since the last refresh (model_urgent) */
+	int64_t urgent_since;    /* monotonic ms the current window of urgent refreshes began */
+	int urgent_n;            /* urgent refreshes in it */
 
 	/* message line */
 	char message[256];
@@ -105,6 +108,12 @@ void model_refresh(struct model *m, int64_t now);
  * redraw rate then does not depend on the update rate. */
 #define MODEL_REFRESH_MS 100
 void model_stale(struct model *m);
+/* A warning was raised, changed or cleared: what an agent must see at once. The refresh is
+ * due now, for up to MODEL_URGENT_MAX urgent refreshes in a MODEL_REFRESH_MS; past that (a
+ * burst of warnings) the pacing above holds, so a burst costs at most MODEL_URGENT_MAX + 1
+ * refreshes per MODEL_REFRESH_MS. Marks the model stale too. */
+#define MODEL_URGENT_MAX 2
+void model_urgent(struct model *m);
 /* Milliseconds until a paced refresh is due at monotonic time mono: -1 when the model is
  * not stale, 0 when it is due now. */
 int64_t model_refresh_wait(const struct model *m, int64_t mono);
