@@ -446,8 +446,9 @@ void broker_watch_due(struct broker *b, int64_t now);
 /* Broker time of the first deadline queued (INT64_MIN: a touched ticket waits; INT64_MAX:
  * none): the loop sleeps no longer. */
 int64_t broker_watch_next(const struct broker *b);
-/* broker_watch_ticket for the open tickets with index in [from, to) of b->tickets: the
- * safety sweep, and the full pass of old (the benchmarks' baseline). */
+/* broker_watch_ticket for the open tickets with index in [from, to) of b->tickets, in
+ * order: over all of them, the full pass of before the queue (tests/bench/bench-watch.c's
+ * same-run baseline). */
 void broker_watch_range(struct broker *b, size_t from, size_t to, int64_t now);
 /* Free the queue (broker_destroy). */
 void broker_watch_finish(struct broker *b);
