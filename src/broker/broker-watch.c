@@ -210,38 +210,51 @@ eta_band(const struct bticket *t, const struct data_sla *sla, int64_t eta)
 	return eta > t->w.promised - (int64_t)sla->late_margin_s * 1000 ? 1 : 0;
 }
 
-/* Apply the ETA eta from source src to t when it changed enough (see refresh_eta). */
-static void
+/* What an ETA refresh has to send: nothing, the ticket, or the ticket with an eta event. */
+enum eta_news { ETA_SAME, ETA_PUBLISH, ETA_TELL };
+
+/* Set the ETA eta from source src on t when it changed enough (see refresh_eta); what it
+ * has to send, which watch() sends after the warnings (eta_send). */
+static enum eta_news
 eta_changed(struct broker *b, struct bticket *t, struct monitor_ticket *mt, int64_t now,
     bool fix, int64_t eta, const char *src)
 {
 	const struct data_sla *sla = &b->data->sla;
 	bool new_src = strcmp(src, t->w.eta_src) != 0;
 	if (llabs(eta - t->w.eta) < ETA_CHANGE_MS && !new_src)
-		return;
+		return ETA_SAME;
 	bool gap = now - t->eta_updated >= ETA_MIN_GAP_MS;
 	if (!gap && !fix)
-		return;
+		return ETA_SAME;
 	bool told = new_src || eta_worth_telling(t, eta, now);
 	if (!gap && !told && eta_band(t, sla, eta) == eta_band(t, sla, t->w.eta))
-		return;
+		return ETA_SAME;
 	int64_t logged = t->eta_logged;
 	broker_set_eta(t, eta, src);
 	t->eta_updated = now;
-	if (told) {
+	mt->eta = t->w.eta;
+	if (told)
+		return ETA_TELL;
+	t->eta_logged = logged;
+	return ETA_PUBLISH;
+}
+
+/* Send t's new ETA: an eta event the history tells, or the ticket published only. */
+static void
+eta_send(struct broker *b, struct bticket *t, enum eta_news news, int64_t now)
+{
+	if (news == ETA_TELL) {
+		int64_t min = (t->w.eta - now + 59999) / 60000;
 		char detail[64];
-		snprintf(detail, sizeof detail, "ETA now %" PRId64 " min (%s)",
-		    (eta - now + 59999) / 60000, src);
+		snprintf(detail, sizeof detail, "ETA now %" PRId64 " min (%s)", min, t->w.eta_src);
 		struct broker_why why;
 		broker_why_init(&why, "eta");
-		BWHY_INT(&why, min, (eta - now + 59999) / 60000);
-		BWHY_STR(&why, src, src);
+		BWHY_INT(&why, min, min);
+		BWHY_STR(&why, src, t->w.eta_src);
 		broker_emit_ticket_why(b, t, EVENT_ETA, "", detail, &why);
-	} else {
-		t->eta_logged = logged;
+	} else if (news == ETA_PUBLISH) {
 		broker_publish_ticket(b, t);
 	}
-	mt->eta = t->w.eta;
 }
 
 /* The ETA refresh from the truck's live position: by at least ETA_CHANGE_MS (or a change of
@@ -254,7 +267,7 @@ eta_changed(struct broker *b, struct bticket *t, struct monitor_ticket *mt, int6
  * turning stale comes at the GPS deadline (monitor_next_deadline). */
 static int64_t
 refresh_eta(struct broker *b, struct bticket *t, struct monitor_ticket *mt,
-    const struct monitor_truck *mk, int64_t now, bool fix)
+    const struct monitor_truck *mk, int64_t now, bool fix, enum eta_news *news)
 {
 	const struct data_sla *sla = &b->data->sla;
 	struct btruck *k = t->truck;
@@ -264,7 +277,7 @@ refresh_eta(struct broker *b, struct bticket *t, struct monitor_ticket *mt,
 	/* until the truck leaves, the supplier's quote is trusted when it is later */
 	if (!(t->state == TICKET_ACCEPTED && strcmp(t->w.eta_src, "supplier") == 0 &&
 	    t->w.eta > eta))
-		eta_changed(b, t, mt, now, fix, eta, src);
+		*news = eta_changed(b, t, mt, now, fix, eta, src);
 	/* d from now on: eta + x - published (0 when it was just published) */
 	int64_t d = eta - t->w.eta;
 	int64_t next = llabs(d) >= ETA_CHANGE_MS ? now + 1 : now + ETA_CHANGE_MS - d;
@@ -333,13 +346,14 @@ watch(struct broker *b, struct bticket *t, int64_t now, bool fix)
 	struct dispatch_candidate c;
 	struct monitor_proposal p, *pp = NULL;
 	int64_t next = INT64_MAX;
+	enum eta_news news = ETA_SAME;
 
 	monitor_ticket_of(b, t, &mt);
 	if (k != NULL)
 		monitor_truck_of(k, &mk);
 	if ((t->state == TICKET_ACCEPTED || t->state == TICKET_EN_ROUTE) && k != NULL &&
 	    k->placed)
-		next = refresh_eta(b, t, &mt, &mk, now, fix);
+		next = refresh_eta(b, t, &mt, &mk, now, fix, &news);
 
 	bool wants = monitor_wants_proposal(&mt, k != NULL ? &mk : NULL);
 	if (wants && propose(b, t, now, &c)) {
@@ -354,6 +368,8 @@ watch(struct broker *b, struct bticket *t, int64_t now, bool fix)
 		else
 			raise_warning(b, t, &r.w[i]);
 	}
+	/* the warnings first: a console shows them at once, the ticket at its pace */
+	eta_send(b, t, news, now);
 	int64_t d = monitor_next_deadline(&mt, k != NULL ? &mk : NULL, sla, now);
 	arm(b, t, d < next ? d : next, wants);
 }
