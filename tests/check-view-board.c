@@ -319,6 +319,44 @@ START_TEST(test_refresh_urgent)
 }
 END_TEST
 
+/* The quick refresh when only warnings changed: levels at once, the model readable, and
+ * the full refresh (counts, the board's order) still due at the pace. */
+START_TEST(test_refresh_warnings_only)
+{
+	struct model pm;
+	struct proto_ticket t1 = { .id = 1 }, t2 = { .id = 2 };
+	const struct proto_ticket *two[] = { &t1, &t2 };
+	struct proto_warning w = { .id = 1, .ticket = 2 };
+	const struct proto_warning *one[] = { &w };
+
+	PROTO_STRSET(t1.state, "new");
+	PROTO_STRSET(t2.state, "new");
+	PROTO_STRSET(w.kind, "eta_late");
+	PROTO_STRSET(w.level, "red");
+	model_init(&pm);
+	pm.tickets = two;
+	pm.n_tickets = 2;
+	model_refresh(&pm, 1000);
+	model_refreshed(&pm, 5000);
+	ck_assert_int_eq(model_warn_level(&pm, 2), 0);
+	pm.warnings = one;
+	pm.n_warnings = 1;
+	model_urgent(&pm);
+	model_refresh_warnings(&pm);
+	ck_assert(!pm.stale);
+	ck_assert_int_eq(model_warn_level(&pm, 2), 2);
+	ck_assert_int_eq(model_warn_level(&pm, 1), 0);
+	ck_assert_int_eq(model_refresh_wait(&pm, 5010), MODEL_REFRESH_MS - 10);
+	model_refresh(&pm, 1000);
+	model_refreshed(&pm, 5000 + MODEL_REFRESH_MS);
+	ck_assert_int_eq(model_refresh_wait(&pm, 5000 + MODEL_REFRESH_MS + 1), -1);
+	pm.tickets = NULL;
+	pm.warnings = NULL;
+	pm.n_tickets = pm.n_warnings = 0;
+	model_finish(&pm);
+}
+END_TEST
+
 static Suite *
 board_suite(void)
 {
@@ -334,6 +372,7 @@ board_suite(void)
 	tcase_add_test(tc, test_find_none_and_refused);
 	tcase_add_test(tc, test_refresh_pacing);
 	tcase_add_test(tc, test_refresh_urgent);
+	tcase_add_test(tc, test_refresh_warnings_only);
 	suite_add_tcase(s, tc);
 	return s;
 }

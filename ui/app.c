@@ -58,6 +58,7 @@ struct app {
 	struct viewstack views;
 	bool dirty, data_changed, quitting, confirm_quit;
 	bool warning_changed;	/* a warning among the changes: refresh at once */
+	bool other_changed;	/* more than warnings changed since the last full refresh */
 	bool resynced;		/* a resync since the last refresh: no bell for what it brings */
 	bool ask_interrupt;	/* C-c with unsaved work: quit anyway? */
 	bool ask_restore;	/* an interrupted intake's draft: restore it? */
@@ -84,6 +85,7 @@ on_change(void *ctx, enum proto_stream s, const void *old, const void *now)
 	(void)now;
 	a->data_changed = true;
 	a->warning_changed |= s == PROTO_STREAM_WARNING; /* shown at once: model_urgent */
+	a->other_changed |= s != PROTO_STREAM_WARNING;
 }
 
 static void
@@ -97,7 +99,7 @@ on_state(void *ctx, enum replica_state from, enum replica_state to)
 	a->model.conn = map[to];
 	log_info("connection: %s -> %s", replica_state_name(from), replica_state_name(to));
 	a->dirty = true;
-	a->data_changed = true;
+	a->data_changed = a->other_changed = true;
 }
 
 static void *
@@ -127,6 +129,30 @@ refresh_model(struct app *a)
 		m->tables[s].n = n;
 	}
 	model_refresh(m, m->now);
+	a->data_changed = a->other_changed = false;
+	a->dirty = true;
+}
+
+/* The quick refresh of an urgent change when only warnings changed (model.h): the warning
+ * table borrowed anew, the levels, and the bell for a warning newly red. */
+static void
+refresh_warnings(struct app *a)
+{
+	struct model *m = &a->model;
+	const void *e;
+	size_t pos, n;
+	int s = PROTO_STREAM_WARNING;
+
+	a->rows[s] = grow(a->rows[s], &a->cap[s], replica_count(a->rep, s) + 1,
+	    sizeof *a->rows[s]);
+	for (pos = 0, n = 0; (e = replica_next(a->rep, s, &pos)) != NULL;)
+		a->rows[s][n++] = e;
+	m->tables[s].rows = a->rows[s];
+	m->tables[s].n = n;
+	model_refresh_warnings(m);
+	if (alert_update(&a->alert, m->warnings, m->n_warnings,
+	    a->resynced || m->conn != MODEL_LIVE) > 0)
+		term_bell((enum term_bell)a->opts->bell);
 	a->data_changed = false;
 	a->dirty = true;
 }
@@ -712,7 +738,7 @@ app_run(const struct app_opts *opts)
 		if (now - a.last_second >= 1000) {
 			/* clocks, ages and countdowns move every second */
 			a.last_second = now;
-			a.data_changed = true;
+			a.data_changed = a.other_changed = true;
 			if (a.model.message[0] && now - a.model.message_at > MESSAGE_MS) {
 				a.model.message[0] = '\0';
 				a.dirty = true;
@@ -725,7 +751,7 @@ app_run(const struct app_opts *opts)
 		struct replica_stats rs;
 		replica_stats(a.rep, &rs);
 		if (rs.resyncs != a.seen.resyncs)
-			a.resynced = true;
+			a.resynced = a.other_changed = true;
 		if (rs.applied != a.seen.applied || rs.resyncs != a.seen.resyncs) {
 			a.seen = rs;
 			a.data_changed = true;
@@ -738,6 +764,8 @@ app_run(const struct app_opts *opts)
 			model_urgent(&a.model);
 			a.warning_changed = false;
 		}
+		if (a.model.stale && a.model.urgent && !a.other_changed)
+			refresh_warnings(&a);
 		if (model_refresh_wait(&a.model, now) == 0)
 			sync_model(&a, now);
 		struct key k;

@@ -51,11 +51,11 @@ warn_cb(void *ctx, int64_t id)
 	return model_warn_level(ctx, id);
 }
 
-void
-model_refresh(struct model *m, int64_t now)
+/* Each ticket's worst warning level, from the warning table. */
+static void
+warn_levels(struct model *m)
 {
 	int64_t max_id = 0;
-	m->now = now;
 	for (size_t i = 0; i < m->n_tickets; i++)
 		if (m->tickets[i]->id > max_id)
 			max_id = m->tickets[i]->id;
@@ -73,6 +73,13 @@ model_refresh(struct model *m, int64_t now)
 		if (l > m->warn_level[w->ticket])
 			m->warn_level[w->ticket] = (uint8_t)l;
 	}
+}
+
+void
+model_refresh(struct model *m, int64_t now)
+{
+	m->now = now;
+	warn_levels(m);
 	m->n_open = m->n_late = m->n_risk = 0;
 	for (size_t i = 0; i < m->n_tickets; i++) {
 		const struct proto_ticket *t = m->tickets[i];
@@ -96,6 +103,14 @@ model_stale(struct model *m)
 }
 
 void
+model_refresh_warnings(struct model *m)
+{
+	warn_levels(m);
+	m->stale = m->urgent = false;
+	m->resort = true;
+}
+
+void
 model_urgent(struct model *m)
 {
 	m->stale = true;
@@ -114,9 +129,9 @@ model_refresh_wait(const struct model *m, int64_t mono)
 {
 	int64_t due = m->refreshed_mono + MODEL_REFRESH_MS;
 
-	if (!m->stale)
+	if (!m->stale && !m->resort)
 		return -1;
-	if (m->urgent && (urgent_window_over(m, mono) || m->urgent_n < MODEL_URGENT_MAX))
+	if (m->stale && m->urgent && (urgent_window_over(m, mono) || m->urgent_n < MODEL_URGENT_MAX))
 		return 0;
 	return mono >= due ? 0 : due - mono;
 }
@@ -131,7 +146,7 @@ model_refreshed(struct model *m, int64_t mono)
 		}
 		m->urgent_n++;
 	}
-	m->stale = m->urgent = false;
+	m->stale = m->urgent = m->resort = false;
 	m->refreshed_mono = mono;
 }
 

@@ -209,6 +209,7 @@ best_of(int64_t a, int64_t b)
 
 struct cost {
 	double queue_us, slice_us, full_us;   /* per pass */
+	double dispatch_us;                   /* per dispatch tick (reference) */
 	double fix_us, watch_us;              /* per fix, every van in turn */
 	double hot_fix_us, hot_watch_us;      /* per fix, HOT_VANS vans in turn */
 };
@@ -312,6 +313,17 @@ bench_costs(int n, struct cost *c)
 		commit(b);
 	}
 	c->slice_us = (double)best / TICKS / 1e3;
+
+	/* for reference, the dispatch tick's scans the loop runs with it (broker-dispatch.c) */
+	best = INT64_MAX;
+	for (int r = 0; r < RUNS; r++) {
+		t0 = rd_mono_ns();
+		for (int i = 0; i < TICKS; i++)
+			broker_dispatch_tick(b, step(b, 1));
+		best = best_of(best, rd_mono_ns() - t0);
+		commit(b);
+	}
+	c->dispatch_us = (double)best / TICKS / 1e3;
 
 	/* the full pass of before */
 	int full = n >= 100000 ? 5 : n >= 10000 ? 20 : 100;
@@ -472,6 +484,10 @@ main(int argc, char **argv)
 	    "500 ms tick;\n  fix: through broker_handle_feed / broker_watch_fix alone, %d vans "
 	    "in turn (same cache footing at every size); every van: a tenth of the tickets in "
 	    "turn\n", HOT_VANS);
+	for (int i = 0; i < 3; i++)
+		printf("  for reference, the dispatch tick at %6d open (not monitoring: its scans "
+		    "for offers past their time and diagnosis holds): %.1f us\n", sizes[i],
+		    c[i].dispatch_us);
 	for (int i = 1; i < 3; i++)
 		printf("  per fix at %6d against %d (baseline): feed %.2fx, watch %.2fx; every van: "
 		    "feed %.2fx, watch %.2fx   target watch < %.1fx: %s\n", sizes[i], sizes[0],
