@@ -1,11 +1,13 @@
 /* broker-watch.c: monitoring: the delay warnings of open tickets (not accepted, GPS lost,
  * stalled, ETA late, overdue, a better truck for re-dispatch, waiting for an agent, driving
- * away from the car, on scene too long, the customer calling again), raised
- * and cleared at every tick and, for a ticket whose truck sends a fix, at once in the batch
- * that applied the fix, and the ETA refresh from the truck's live position (its history
- * told only of meaningful changes). The loop's tick calls broker_watch_tick after
- * dispatch, the feed broker_watch_fix; dispatch and the ops clear settled warnings through
- * broker_clear_warning.
+ * away from the car, on scene too long, the customer calling again), raised and cleared
+ * when a ticket is looked at, and the ETA refresh from the truck's live position (its
+ * history told only of meaningful changes). A ticket is looked at when its truck sends a
+ * fix (broker_watch_fix, in the batch that applied it), when a recorded change touched it
+ * (broker_touch_ticket in broker-emit.c) and when its next deadline comes: the deadline
+ * queue below, never a pass over every ticket. The loop calls broker_watch_due every turn
+ * and broker_watch_tick after dispatch; dispatch and the ops clear settled warnings
+ * through broker_clear_warning.
  * Calls the pure src/model/monitor.c, broker-eta.c (travel times, the ETA, the query of a
  * re-dispatch proposal), broker-state.c and broker-emit.c; never broker-dispatch.c. */
 #include "broker-int.h"
