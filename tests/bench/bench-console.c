@@ -392,14 +392,16 @@ turn(struct model *m, struct borrow *b, struct rep *r, int64_t mono)
 		model_urgent(m);
 		r->urgent = false;
 	}
-	int64_t t0 = rd_mono_ns();
+	int64_t t0;
 	if (m->stale && m->urgent && !r->other) {
+		t0 = rd_mono_ns();
 		refresh_warnings(m, b, r);
 		last_refresh_ns = rd_mono_ns() - t0;
 		return 1;
 	}
 	if (model_refresh_wait(m, mono) != 0)
 		return 0;
+	t0 = rd_mono_ns();
 	refresh(m, b, r);
 	model_refreshed(m, mono);
 	last_refresh_ns = rd_mono_ns() - t0;
