@@ -1,7 +1,7 @@
 /* check-monitor.c: the delay warnings and the ticket standing (src/model/monitor.c) and the kind
  * tables (src/model/kinds.c), with injected time: every rule's raise, level change and clear
  * edges, the parameters and English texts, and the console's classification agreeing with
- * the warnings. */
+ * the warnings; the next deadline the broker's deadline queue arms. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -726,6 +726,129 @@ START_TEST(test_kind_tables)
 }
 END_TEST
 
+/* monitor_next_deadline: each rule's threshold ahead, the earliest of them, none when
+ * nothing lies ahead; the levels at that ms differ from those just before it. */
+static const struct deadline_case {
+	const char *name;
+	enum ticket_state state;
+	int64_t now;
+	bool manual, truck;
+	int64_t fix_ts, round_start, on_scene, typical, last_callback;
+	int64_t promised;        /* 0: PROMISED */
+	int64_t want;            /* INT64_MAX: none */
+	enum warn_kind kind;     /* the kind whose level changes at want */
+} deadlines[] = {
+	{ "dispatched, window", D, NOW, false, false, 0, 0, 0, 0, 0, 0,
+	    T0 + 48 * MIN + 1, WARN_ETA_LATE },
+	{ "dispatched, not accepted", D, NOW, false, false, 0, NOW - 2 * MIN, 0, 0, 0, 0,
+	    NOW + 3 * MIN + 1, WARN_NOT_ACCEPTED },
+	{ "window used, overdue next", D, T0 + 50 * MIN, false, false, 0, 0, 0, 0, 0, 0,
+	    PROMISED + 1, WARN_OVERDUE },
+	{ "overdue: nothing ahead", D, PROMISED + 1, false, false, 0, 0, 0, 0, 0, 0,
+	    INT64_MAX, WARN_KIND_COUNT },
+	{ "manual new, amber", N, T0 + MIN, true, false, 0, 0, 0, 0, 0, T0 + 24 * 60 * MIN,
+	    T0 + 180 * S + 1, WARN_WAITING_AGENT },
+	{ "manual new, red", N, T0 + 4 * MIN, true, false, 0, 0, 0, 0, 0, T0 + 24 * 60 * MIN,
+	    T0 + 540 * S + 1, WARN_WAITING_AGENT },
+	{ "en route, GPS amber", E, NOW, false, true, NOW - 10 * S, 0, 0, 0, 0, 0,
+	    NOW + 35 * S + 1, WARN_GPS_LOST },
+	{ "en route, GPS red", E, NOW, false, true, NOW - 60 * S, 0, 0, 0, 0, 0,
+	    NOW + 75 * S + 1, WARN_GPS_LOST },
+	{ "on scene, overrun", O, NOW, false, true, NOW, 0, NOW - 10 * MIN, 20 * MIN, 0, 0,
+	    NOW + 30 * MIN + 1, WARN_ONSCENE_OVERRUN },
+	{ "on scene, overrun red", O, NOW + 31 * MIN, false, true, NOW, 0, NOW - 10 * MIN,
+	    20 * MIN, 0, 0, NOW + 70 * MIN + 1, WARN_ONSCENE_OVERRUN },
+	{ "on scene, a call again clears", O, NOW, false, true, NOW, 0, NOW - MIN, 0,
+	    NOW - 20 * MIN, 0, NOW + 10 * MIN + 1, WARN_CALLBACK },
+	{ "completed: nothing ahead", TICKET_COMPLETED, NOW, false, true, NOW, 0, 0, 0,
+	    NOW - MIN, 0, INT64_MAX, WARN_KIND_COUNT },
+	{ "no promise: nothing ahead", D, NOW, false, false, 0, 0, 0, 0, 0, -1,
+	    INT64_MAX, WARN_KIND_COUNT },
+};
+
+static void
+deadline_make(const struct deadline_case *c, struct monitor_ticket *t, struct monitor_truck *k)
+{
+	*t = (struct monitor_ticket){ .state = c->state, .created = T0,
+		.promised = c->promised == 0 ? PROMISED : c->promised < 0 ? 0 : c->promised,
+		.round_start = c->round_start, .offers = 1, .manual = c->manual,
+		.on_scene = c->on_scene, .typical_onscene_ms = c->typical,
+		.callbacks = c->last_callback > 0, .last_callback = c->last_callback };
+	*k = (struct monitor_truck){ .id = "R1", .placed = true, .fix_ts = c->fix_ts,
+		.still_since = c->fix_ts };
+}
+
+START_TEST(test_next_deadline)
+{
+	const struct deadline_case *c = &deadlines[_i];
+	struct monitor_ticket t;
+	struct monitor_truck k;
+	struct monitor_result before, at;
+
+	deadline_make(c, &t, &k);
+	int64_t d = monitor_next_deadline(&t, c->truck ? &k : NULL, &sla, c->now);
+	ck_assert_msg(d == c->want, "%s: %lld, want %lld", c->name, (long long)d,
+	    (long long)c->want);
+	if (d == INT64_MAX)
+		return;
+	monitor_check(&t, c->truck ? &k : NULL, NULL, &sla, d - 1, &before);
+	monitor_check(&t, c->truck ? &k : NULL, NULL, &sla, d, &at);
+	ck_assert_msg(before.w[c->kind].level != at.w[c->kind].level, "%s: no change at %lld",
+	    c->name, (long long)d);
+}
+END_TEST
+
+static bool
+same_levels(const struct monitor_result *a, const struct monitor_result *b)
+{
+	for (int i = 0; i < WARN_KIND_COUNT; i++)
+		if (a->w[i].level != b->w[i].level)
+			return false;
+	return true;
+}
+
+/* Over a grid of tickets in every state, the levels stay those of now until the deadline
+ * (checked at each ms boundary that matters: now, the middle, deadline - 1), and nothing
+ * changes within 3 h when there is none: the queue never arms a ticket too late. */
+START_TEST(test_next_deadline_grid)
+{
+	static const enum ticket_state states[] = { N, D, A, E, O, TICKET_TOWING,
+		TICKET_COMPLETED };
+	struct monitor_ticket t;
+	struct monitor_truck k;
+	struct monitor_result r0, r;
+	int checked = 0;
+
+	for (size_t si = 0; si < sizeof states / sizeof states[0]; si++)
+	for (int manual = 0; manual < 2; manual++)
+	for (int64_t age = 0; age < 70 * MIN; age += 7 * MIN + 13 * S)
+	for (int64_t fix = 0; fix < 4 * MIN; fix += 50 * S) {
+		int64_t now = T0 + age;
+		t = (struct monitor_ticket){ .state = states[si], .created = T0,
+			.promised = PROMISED, .eta = now + 30 * MIN, .manual = manual,
+			.round_start = states[si] == D ? T0 + MIN : 0, .offers = 1,
+			.on_scene = states[si] == O ? T0 + 5 * MIN : 0,
+			.typical_onscene_ms = 20 * MIN, .callbacks = 1,
+			.last_callback = T0 + age / 2 };
+		k = (struct monitor_truck){ .id = "R1", .placed = true, .fix_ts = now - fix,
+			.still_since = now - fix };
+		int64_t d = monitor_next_deadline(&t, &k, &sla, now);
+		ck_assert_int_gt(d, now);
+		monitor_check(&t, &k, NULL, &sla, now, &r0);
+		int64_t until = d == INT64_MAX ? now + 180 * MIN : d - 1;
+		int64_t probes[] = { now + (until - now) / 2, until };
+		for (int p = 0; p < 2; p++) {
+			monitor_check(&t, &k, NULL, &sla, probes[p], &r);
+			ck_assert_msg(same_levels(&r0, &r), "state %d manual %d age %lld fix %lld: "
+			    "changed at %lld before the deadline %lld", (int)states[si], manual,
+			    (long long)age, (long long)fix, (long long)probes[p], (long long)d);
+		}
+		checked++;
+	}
+	ck_assert_int_gt(checked, 500);
+}
+END_TEST
+
 static Suite *
 monitor_suite(void)
 {
@@ -745,6 +868,9 @@ monitor_suite(void)
 	tcase_add_loop_test(tc, test_capacity, 0,
 	    (int)(sizeof capacities / sizeof capacities[0]));
 	tcase_add_test(tc, test_capacity_sequence);
+	tcase_add_loop_test(tc, test_next_deadline, 0,
+	    (int)(sizeof deadlines / sizeof deadlines[0]));
+	tcase_add_test(tc, test_next_deadline_grid);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("classify");

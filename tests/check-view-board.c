@@ -290,6 +290,73 @@ START_TEST(test_refresh_pacing)
 }
 END_TEST
 
+/* A warning's change refreshes at once, MODEL_URGENT_MAX times a MODEL_REFRESH_MS; past
+ * that a burst of them is paced again. */
+START_TEST(test_refresh_urgent)
+{
+	struct model pm;
+	int64_t t = 5000;
+
+	model_init(&pm);
+	model_refreshed(&pm, t);
+	for (int i = 0; i < MODEL_URGENT_MAX; i++) {
+		model_urgent(&pm);
+		ck_assert(pm.stale);
+		ck_assert_int_eq(model_refresh_wait(&pm, t + i), 0);
+		model_refreshed(&pm, t + i);
+	}
+	model_urgent(&pm);	/* one more in the same window: paced */
+	ck_assert_int_eq(model_refresh_wait(&pm, t + 10), MODEL_REFRESH_MS - 10 + MODEL_URGENT_MAX - 1);
+	model_stale(&pm);	/* an ordinary change is paced as ever */
+	model_refreshed(&pm, t + MODEL_URGENT_MAX - 1 + MODEL_REFRESH_MS);
+	ck_assert(!pm.urgent);
+	model_stale(&pm);
+	ck_assert_int_eq(model_refresh_wait(&pm, t + MODEL_REFRESH_MS + 20), MODEL_REFRESH_MS - 20 +
+	    MODEL_URGENT_MAX - 1);
+	model_urgent(&pm);	/* the window has room again: at once */
+	ck_assert_int_eq(model_refresh_wait(&pm, t + MODEL_REFRESH_MS + 20), 0);
+	model_finish(&pm);
+}
+END_TEST
+
+/* The quick refresh when only warnings changed: levels at once, the model readable, and
+ * the full refresh (counts, the board's order) still due at the pace. */
+START_TEST(test_refresh_warnings_only)
+{
+	struct model pm;
+	struct proto_ticket t1 = { .id = 1 }, t2 = { .id = 2 };
+	const struct proto_ticket *two[] = { &t1, &t2 };
+	struct proto_warning w = { .id = 1, .ticket = 2 };
+	const struct proto_warning *one[] = { &w };
+
+	PROTO_STRSET(t1.state, "new");
+	PROTO_STRSET(t2.state, "new");
+	PROTO_STRSET(w.kind, "eta_late");
+	PROTO_STRSET(w.level, "red");
+	model_init(&pm);
+	pm.tickets = two;
+	pm.n_tickets = 2;
+	model_refresh(&pm, 1000);
+	model_refreshed(&pm, 5000);
+	ck_assert_int_eq(model_warn_level(&pm, 2), 0);
+	pm.warnings = one;
+	pm.n_warnings = 1;
+	model_urgent(&pm);
+	model_refresh_warnings(&pm);
+	ck_assert(!pm.stale);
+	ck_assert_int_eq(model_warn_level(&pm, 2), 2);
+	ck_assert_int_eq(model_warn_level(&pm, 1), 0);
+	ck_assert_int_eq(model_refresh_wait(&pm, 5010), MODEL_REFRESH_MS - 10);
+	model_refresh(&pm, 1000);
+	model_refreshed(&pm, 5000 + MODEL_REFRESH_MS);
+	ck_assert_int_eq(model_refresh_wait(&pm, 5000 + MODEL_REFRESH_MS + 1), -1);
+	pm.tickets = NULL;
+	pm.warnings = NULL;
+	pm.n_tickets = pm.n_warnings = 0;
+	model_finish(&pm);
+}
+END_TEST
+
 static Suite *
 board_suite(void)
 {
@@ -304,6 +371,8 @@ board_suite(void)
 	tcase_add_test(tc, test_find_next_prev);
 	tcase_add_test(tc, test_find_none_and_refused);
 	tcase_add_test(tc, test_refresh_pacing);
+	tcase_add_test(tc, test_refresh_urgent);
+	tcase_add_test(tc, test_refresh_warnings_only);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -11,7 +11,9 @@
  *     1800 s after the latest call, and when the ticket closes;
  *   - a fix that puts the truck far away moves the ETA and raises `eta_late` (red) in the
  *     broker turn that applied it, with no step of the clock (no monitoring pass), within
- *     the 30 s between two ETA refreshes; a fix back near the car clears it the same way. */
+ *     the 30 s between two ETA refreshes; a fix back near the car clears it the same way;
+ *   - time-driven rules fire from the deadline queue at their deadline, to the ms, after a
+ *     restart too. */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -183,6 +185,38 @@ START_TEST(test_fix_raises_at_once)
 }
 END_TEST
 
+/* Time-driven rules come from the deadline queue at their deadline to the ms: waiting for
+ * an agent (180 s, red at 540 s), also for a ticket loaded at a restart (queued at the
+ * first pass); GPS lost 60 s after the last fix with nothing else happening to the
+ * ticket; a step past several deadlines at once looks at the ticket once, at the step. */
+START_TEST(test_deadlines)
+{
+	struct proto_ticket t = town_create("hills", "battery", HILLS_LAT, HILLS_LON);
+	struct proto_warning w;
+
+	town_step(t.created + 180000 - town_broker.now);
+	town_step(1);
+	w = expect_warning(t.id, "waiting_agent", "amber", "waiting_agent at its deadline");
+	ck_assert_int_eq(w.ts, t.created + 180001);
+	town_restart();
+	town_step(t.created + 540000 - town_broker.now);
+	town_step(1);
+	w = expect_warning(t.id, "waiting_agent", "red", "red at its deadline after a restart");
+	ck_assert_int_eq(w.ts, t.created + 540001);
+
+	struct proto_ticket g = en_route("G1", "battery");
+	fix_north("G1", 1.0);
+	int64_t fixed = town_broker.now;
+	town_step(60000);
+	town_step(1);
+	w = expect_warning(g.id, "gps_lost", "amber", "gps_lost at its deadline");
+	ck_assert_int_eq(w.ts, fixed + 60001);
+	town_step(180000 + 10 * MIN_MS);	/* past the red one and more */
+	w = expect_warning(g.id, "gps_lost", "red", "gps_lost red after a long step");
+	ck_assert_int_eq(w.ts, town_broker.now);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -193,5 +227,6 @@ main(void)
 	tcase_add_test(tc, test_onscene_overrun);
 	tcase_add_test(tc, test_callbacks);
 	tcase_add_test(tc, test_fix_raises_at_once);
+	tcase_add_test(tc, test_deadlines);
 	return harness_broker_main(s, base_dir);
 }

@@ -60,6 +60,8 @@ struct app {
 	struct theme theme;
 	struct viewstack views;
 	bool dirty, data_changed, quitting, confirm_quit;
+	bool warning_changed;	/* a warning among the changes: refresh at once */
+	bool other_changed;	/* more than warnings changed since the last full refresh */
 	bool resynced;		/* a resync since the last refresh: no bell for what it brings */
 	bool ask_interrupt;	/* C-c with unsaved work: quit anyway? */
 	bool ask_restore;	/* an interrupted intake's draft: restore it? */
@@ -83,10 +85,11 @@ static void
 on_change(void *ctx, enum proto_stream s, const void *old, const void *now)
 {
 	struct app *a = ctx;
-	(void)s;
 	(void)old;
 	(void)now;
 	a->data_changed = true;
+	a->warning_changed |= s == PROTO_STREAM_WARNING; /* shown at once: model_urgent */
+	a->other_changed |= s != PROTO_STREAM_WARNING;
 }
 
 static void
@@ -100,7 +103,7 @@ on_state(void *ctx, enum replica_state from, enum replica_state to)
 	a->model.conn = map[to];
 	log_info("connection: %s -> %s", replica_state_name(from), replica_state_name(to));
 	a->dirty = true;
-	a->data_changed = true;
+	a->data_changed = a->other_changed = true;
 }
 
 static void *
@@ -130,6 +133,30 @@ refresh_model(struct app *a)
 		m->tables[s].n = n;
 	}
 	model_refresh(m, m->now);
+	a->data_changed = a->other_changed = false;
+	a->dirty = true;
+}
+
+/* The quick refresh of an urgent change when only warnings changed (model.h): the warning
+ * table borrowed anew, the levels, and the bell for a warning newly red. */
+static void
+refresh_warnings(struct app *a)
+{
+	struct model *m = &a->model;
+	const void *e;
+	size_t pos, n;
+	int s = PROTO_STREAM_WARNING;
+
+	a->rows[s] = grow(a->rows[s], &a->cap[s], replica_count(a->rep, s) + 1,
+	    sizeof *a->rows[s]);
+	for (pos = 0, n = 0; (e = replica_next(a->rep, s, &pos)) != NULL;)
+		a->rows[s][n++] = e;
+	m->tables[s].rows = a->rows[s];
+	m->tables[s].n = n;
+	model_refresh_warnings(m);
+	if (alert_update(&a->alert, m->warnings, m->n_warnings,
+	    a->resynced || m->conn != MODEL_LIVE) > 0)
+		term_bell((enum term_bell)a->opts->bell);
 	a->data_changed = false;
 	a->dirty = true;
 }
@@ -725,7 +752,7 @@ app_run(const struct app_opts *opts)
 		if (now - a.last_second >= 1000) {
 			/* clocks, ages and countdowns move every second */
 			a.last_second = now;
-			a.data_changed = true;
+			a.data_changed = a.other_changed = true;
 			if (a.model.message[0] && now - a.model.message_at > MESSAGE_MS) {
 				a.model.message[0] = '\0';
 				a.dirty = true;
@@ -733,12 +760,12 @@ app_run(const struct app_opts *opts)
 		}
 		/* The replica may have freed what the model borrows: the model is stale until
 		 * the next refresh, which runs when due (at most every MODEL_REFRESH_MS, so a
-		 * burst of updates costs one refresh, not one per loop turn) and before any key
-		 * handler, answer or draw looks at it. */
+		 * burst of updates costs one refresh, not one per loop turn; at once for a
+		 * warning, model_urgent) and before any key handler, answer or draw looks at it. */
 		struct replica_stats rs;
 		replica_stats(a.rep, &rs);
 		if (rs.resyncs != a.seen.resyncs)
-			a.resynced = true;
+			a.resynced = a.other_changed = true;
 		if (rs.applied != a.seen.applied || rs.resyncs != a.seen.resyncs) {
 			a.seen = rs;
 			a.data_changed = true;
@@ -747,6 +774,12 @@ app_run(const struct app_opts *opts)
 			model_stale(&a.model);
 			a.data_changed = false;
 		}
+		if (a.warning_changed) {
+			model_urgent(&a.model);
+			a.warning_changed = false;
+		}
+		if (a.model.stale && a.model.urgent && !a.other_changed)
+			refresh_warnings(&a);
 		if (model_refresh_wait(&a.model, now) == 0)
 			sync_model(&a, now);
 		struct key k;

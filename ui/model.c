@@ -51,11 +51,11 @@ warn_cb(void *ctx, int64_t id)
 	return model_warn_level(ctx, id);
 }
 
-void
-model_refresh(struct model *m, int64_t now)
+/* Each ticket's worst warning level, from the warning table. */
+static void
+warn_levels(struct model *m)
 {
 	int64_t max_id = 0;
-	m->now = now;
 	for (size_t i = 0; i < m->n_tickets; i++)
 		if (m->tickets[i]->id > max_id)
 			max_id = m->tickets[i]->id;
@@ -74,6 +74,13 @@ model_refresh(struct model *m, int64_t now)
 		if (l > m->warn_level[w->ticket])
 			m->warn_level[w->ticket] = (uint8_t)l;
 	}
+}
+
+void
+model_refresh(struct model *m, int64_t now)
+{
+	m->now = now;
+	warn_levels(m);
 	m->n_open = m->n_late = m->n_risk = 0;
 	for (size_t i = 0; i < m->n_tickets; i++) {
 		const struct proto_ticket *t = m->tickets[i];
@@ -96,20 +103,51 @@ model_stale(struct model *m)
 	m->stale = true;
 }
 
+void
+model_refresh_warnings(struct model *m)
+{
+	warn_levels(m);
+	m->stale = m->urgent = false;
+	m->resort = true;
+}
+
+void
+model_urgent(struct model *m)
+{
+	m->stale = true;
+	m->urgent = true;
+}
+
+/* Whether an urgent refresh at mono starts a new window of them. */
+static bool
+urgent_window_over(const struct model *m, int64_t mono)
+{
+	return m->urgent_n == 0 || mono - m->urgent_since >= MODEL_REFRESH_MS;
+}
+
 int64_t
 model_refresh_wait(const struct model *m, int64_t mono)
 {
 	int64_t due = m->refreshed_mono + MODEL_REFRESH_MS;
 
-	if (!m->stale)
+	if (!m->stale && !m->resort)
 		return -1;
+	if (m->stale && m->urgent && (urgent_window_over(m, mono) || m->urgent_n < MODEL_URGENT_MAX))
+		return 0;
 	return mono >= due ? 0 : due - mono;
 }
 
 void
 model_refreshed(struct model *m, int64_t mono)
 {
-	m->stale = false;
+	if (m->urgent) {
+		if (urgent_window_over(m, mono)) {
+			m->urgent_since = mono;
+			m->urgent_n = 0;
+		}
+		m->urgent_n++;
+	}
+	m->stale = m->urgent = m->resort = false;
 	m->refreshed_mono = mono;
 }
 

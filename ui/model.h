@@ -85,6 +85,11 @@ struct model {
 	 * above may point at freed entities until the next refresh, so nothing may read them */
 	bool stale;
 	int64_t refreshed_mono;  /* monotonic ms of the last paced refresh (model_refreshed) */
+	bool urgent;             /* a warning changed since the last refresh (model_urgent) */
+	bool resort;             /* readable, but the counts and the board's order wait for a
+	                          * full refresh (after model_refresh_warnings) */
+	int64_t urgent_since;    /* monotonic ms the current window of urgent refreshes began */
+	int urgent_n;            /* urgent refreshes in it */
 
 	/* message line */
 	char message[256];
@@ -109,8 +114,21 @@ void model_refresh(struct model *m, int64_t now);
  * redraw rate then does not depend on the update rate. */
 #define MODEL_REFRESH_MS 100
 void model_stale(struct model *m);
+/* A warning was raised, changed or cleared: what an agent must see at once. The refresh is
+ * due now, for up to MODEL_URGENT_MAX urgent refreshes in a MODEL_REFRESH_MS; past that (a
+ * burst of warnings) the pacing above holds, so a burst costs at most MODEL_URGENT_MAX + 1
+ * refreshes per MODEL_REFRESH_MS. Marks the model stale too. */
+#define MODEL_URGENT_MAX 2
+void model_urgent(struct model *m);
+/* The quick refresh for an urgent change when only the warning table changed since the
+ * last refresh (the owner borrowed it anew; the other tables still hold): each ticket's
+ * warning level again (a pass over the ids and the warnings: no parsing, no sort), so the
+ * warning shows at once.
+ * Leaves the model readable; the counts and the board's order follow at the next full
+ * refresh, which model_refresh_wait keeps due at the pace. */
+void model_refresh_warnings(struct model *m);
 /* Milliseconds until a paced refresh is due at monotonic time mono: -1 when the model is
- * not stale, 0 when it is due now. */
+ * neither stale nor waiting for its order (resort), 0 when it is due now. */
 int64_t model_refresh_wait(const struct model *m, int64_t mono);
 /* The owner refreshed the tables and called model_refresh at monotonic time mono. */
 void model_refreshed(struct model *m, int64_t mono);

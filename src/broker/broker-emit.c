@@ -154,9 +154,19 @@ vnum_due(struct broker *b, const struct bticket *t)
 }
 
 void
+broker_touch_ticket(struct broker *b, struct bticket *t)
+{
+	if (t->watch_touched)
+		return;
+	t->watch_touched = true;
+	heap_push(&b->watch_q, INT64_MIN, t->w.id, t->watch_gen);
+}
+
+void
 broker_emit_ticket_why(struct broker *b, struct bticket *t, enum event_kind kind,
     const char *user, const char *detail, const struct broker_why *why)
 {
+	broker_touch_ticket(b, t);
 	t->w.updated = broker_now(b);
 	PROTO_SET(&t->w, ticket, updated);
 	emit(b, PROTO_STREAM_TICKET, &t->w, event_kind_name(kind), user, detail, why);
@@ -174,6 +184,8 @@ void
 broker_emit_truck_why(struct broker *b, struct btruck *k, enum event_kind kind,
     const char *user, const char *detail, const struct broker_why *why)
 {
+	if (k->job != NULL)
+		broker_touch_ticket(b, k->job);
 	k->w.updated = broker_now(b);
 	PROTO_SET(&k->w, truck, updated);
 	k->pos_dirty = false;

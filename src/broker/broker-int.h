@@ -56,6 +56,7 @@
 #include "dispatch.h"
 #include "flow.h"
 #include "geo.h"
+#include "heap.h"
 #include "hmap.h"
 #include "kinds.h"
 #include "monitor.h"
@@ -108,6 +109,13 @@ struct bticket {
 	uint32_t no_chain;       /* geo id + 1 of a truck that refused it for after its job
 	                          * (broker-dispatch.c): held for and offered once free, never
 	                          * chained again; 0: none */
+	/* monitoring's deadline queue (broker-watch.c): entries of b->watch_q for this ticket
+	 * with another gen are stale; watch_due is the due of its current deadline entry
+	 * (watch_queued: there is one); watch_touched: changed since monitoring last looked
+	 * (broker_touch_ticket), queued to be looked at again; watch_each: on b->watch_each */
+	uint32_t watch_gen;
+	int64_t watch_due;
+	bool watch_queued, watch_touched, watch_each;
 };
 
 /* The states of a diagnosis session (the ticket's diag_state). */
@@ -319,6 +327,18 @@ struct broker {
 	size_t n_vnum_due, cap_vnum_due;
 	int64_t *vnum_wait;       /* open tickets waiting for a number to free, oldest first */
 	size_t n_vnum_wait, cap_vnum_wait;
+	/* monitoring (broker-watch.c): the deadline queue of open tickets, (due, id, gen),
+	 * touched tickets first (due INT64_MIN); the tickets looked at every tick (a
+	 * re-dispatch may be proposed for them: it weighs the free trucks, no deadline of
+	 * theirs); the safety sweep's place and the broker time it last moved */
+	struct heap watch_q;
+	int64_t *watch_each;
+	size_t n_watch_each, cap_watch_each;
+	bool watch_armed;         /* every ticket loaded at start queued once */
+	size_t watch_sweep;
+	int64_t watch_swept;
+	int64_t *watch_batch;     /* scratch: the ids one pass looks at */
+	size_t cap_watch_batch;
 };
 
 /* ---- broker-emit.c: the bottom layer; it calls no other broker file ---- */
@@ -375,6 +395,9 @@ void broker_publish_position(struct broker *b, struct btruck *k);
 /* A ticket's ETA refresh too small for its history: published, saved at checkpoints, not
  * in the log (broker-watch.c). */
 void broker_publish_ticket(struct broker *b, struct bticket *t);
+/* t changed: monitoring looks at it again in its next pass (queued on b->watch_q; the
+ * ticket and truck events call it, so every change that is recorded does). */
+void broker_touch_ticket(struct broker *b, struct bticket *t);
 /* Queue a reply frame for peer p (copied). */
 void broker_reply(struct broker *b, const struct peer *p, const char *body, size_t len);
 /* Reply frames for the handlers of every job file: the ticket as the result, or an error
@@ -524,8 +547,23 @@ void broker_relink(struct broker *b);
 void broker_clear_warning(struct broker *b, struct bticket *t, enum warn_kind k);
 /* Refresh t's ETA from its truck's position, and raise and clear its warnings at now. */
 void broker_watch_ticket(struct broker *b, struct bticket *t, int64_t now);
-/* broker_watch_ticket for every open ticket. */
+/* The monitoring pass of the loop's tick: broker_watch_due, the tickets a re-dispatch may
+ * be proposed for, and a slice of the safety sweep (every ticket once a minute of real
+ * time). */
 void broker_watch_tick(struct broker *b, int64_t now);
+/* broker_watch_ticket for every ticket whose deadline has come (due <= now) or that was
+ * touched since it was last looked at, in id order. The loop calls it every turn (real
+ * clock), the tick on every step. */
+void broker_watch_due(struct broker *b, int64_t now);
+/* Broker time of the first deadline queued (INT64_MIN: a touched ticket waits; INT64_MAX:
+ * none): the loop sleeps no longer. */
+int64_t broker_watch_next(const struct broker *b);
+/* broker_watch_ticket for the open tickets with index in [from, to) of b->tickets, in
+ * order: over all of them, the full pass of before the queue (tests/bench/bench-watch.c's
+ * same-run baseline). */
+void broker_watch_range(struct broker *b, size_t from, size_t to, int64_t now);
+/* Free the queue (broker_destroy). */
+void broker_watch_finish(struct broker *b);
 /* After a fix of k: broker_watch_ticket of k's job, if k has one and is its truck, at once
  * (the ETA may move within the 30 s between two refreshes when it crosses a threshold of
  * the late rule or by as much as its history tells). */

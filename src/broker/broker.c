@@ -623,6 +623,24 @@ fail:
 	return NULL;
 }
 
+/* Real ms until monitoring's first deadline (broker time through the time scale), at
+ * most a minute; 0 when due or when a changed ticket waits to be looked at; a minute
+ * when no ticket is open. */
+static long
+watch_wait(const struct broker *b)
+{
+	int64_t due = broker_watch_next(b), now = broker_now(b);
+	double scale = b->opts.time_scale >= 1 ? b->opts.time_scale : 1;
+
+	if (b->n_open == 0)
+		return 60000; /* the tick does not look either */
+	if (due <= now)
+		return 0;
+	if (due - now > (int64_t)(60000 * scale))
+		return 60000;
+	return (long)((double)(due - now) / scale) + 1;
+}
+
 /* The periodic work at broker time now: offers past their time, waiting tickets, warnings. */
 static void
 tick(struct broker *b)
@@ -692,6 +710,8 @@ broker_run(struct broker *b, volatile sig_atomic_t *stop)
 		long timeout = HB_MS - (now - b->last_hb);
 		if (!manual && tick_ms(b) - (now - b->last_tick) < timeout)
 			timeout = tick_ms(b) - (now - b->last_tick);
+		if (!manual && watch_wait(b) < timeout)
+			timeout = watch_wait(b);
 		if (timeout > 100)
 			timeout = 100; /* look at *stop often enough */
 		if (b->guard != NULL && timeout > GUARD_MS)
@@ -716,6 +736,8 @@ broker_run(struct broker *b, volatile sig_atomic_t *stop)
 		if (!manual && now - b->last_tick >= tick_ms(b)) {
 			b->last_tick = now;
 			tick(b);
+		} else if (!manual && b->n_open > 0 && watch_wait(b) == 0) {
+			broker_watch_due(b, broker_now(b)); /* deadlines and changes, at once */
 		}
 		broker_vnum_settle(b);
 		if (!broker_commit(b))
@@ -803,6 +825,7 @@ broker_destroy(struct broker *b)
 		free(b->warns[i]);
 	free(b->warns);
 	broker_emit_finish(b);
+	broker_watch_finish(b);
 	hmap_destroy(b->truck_by_id);
 	broker_complaints_finish(b);
 	broker_tell_finish(b);

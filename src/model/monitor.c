@@ -312,6 +312,50 @@ monitor_classify(const struct monitor_ticket *t, const struct data_sla *sla, int
 	return s;
 }
 
+/* at, when it is after now and before *next. */
+static void
+sooner(int64_t *next, int64_t at, int64_t now)
+{
+	if (at > now && at < *next)
+		*next = at;
+}
+
+int64_t
+monitor_next_deadline(const struct monitor_ticket *t, const struct monitor_truck *k,
+    const struct data_sla *sla, int64_t now)
+{
+	int64_t next = INT64_MAX;
+
+	/* each rule holds from the first ms its "more than" is true: threshold + 1 */
+	if (t->round_start > 0 && (t->state == TICKET_DISPATCHED || t->state == TICKET_NEW))
+		sooner(&next, t->round_start + (int64_t)sla->not_accepted_s * 1000 + 1, now);
+	int64_t wait_limit = (int64_t)sla->waiting_agent_s * 1000;
+	if (t->manual && t->state == TICKET_NEW) {
+		sooner(&next, t->created + wait_limit + 1, now);
+		sooner(&next, t->created + 3 * wait_limit + 1, now);
+	}
+	if (moving(t->state) && k != NULL) {
+		int64_t stale = (int64_t)sla->gps_stale_s * 1000;
+		sooner(&next, k->fix_ts + stale + 1, now);
+		sooner(&next, k->fix_ts + 3 * stale + 1, now);
+	}
+	int64_t overrun = t->typical_onscene_ms * sla->onscene_overrun_pct / 100;
+	if (t->state == TICKET_ON_SCENE && t->on_scene > 0 && overrun > 0) {
+		sooner(&next, t->on_scene + overrun + 1, now);
+		sooner(&next, t->on_scene + 2 * overrun + 1, now);
+	}
+	if (t->callbacks > 0 && t->last_callback > 0 && !ticket_state_final(t->state) &&
+	    t->state < TICKET_STATE_COUNT)
+		sooner(&next, t->last_callback + (int64_t)sla->callback_clear_s * 1000 + 1, now);
+	if (monitor_before_scene(t->state) && t->promised > 0) {
+		sooner(&next, t->promised + 1, now);
+		int64_t window = t->promised - t->created;
+		if (window > 0)
+			sooner(&next, t->created + window * sla->window_pct / 100 + 1, now);
+	}
+	return next;
+}
+
 static int64_t
 ceil_min(int64_t ms)
 {

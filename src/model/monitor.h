@@ -181,6 +181,16 @@ void monitor_check(const struct monitor_ticket *t, const struct monitor_truck *k
     const struct monitor_proposal *p, const struct data_sla *sla, int64_t now,
     struct monitor_result *out);
 
+/* The next time after now at which monitor_check's levels for t and k could change while
+ * neither changes: the earliest threshold ahead of not_accepted, waiting_agent, gps_lost
+ * (amber and red; a stale GPS also ends stalled and deviation), onscene_overrun (amber,
+ * red), callback (its clearing), overdue and eta_late by the window. INT64_MAX when none
+ * lies ahead. Not counted: redispatch, which weighs the caller's free trucks, and what
+ * only a change of t or k moves (a fix: stalled, deviation, eta_late by ETA). The broker
+ * arms its deadline queue with it (src/broker/broker-watch.c). */
+int64_t monitor_next_deadline(const struct monitor_ticket *t, const struct monitor_truck *k,
+    const struct data_sla *sla, int64_t now);
+
 /* t's standing at now, by the rules of overdue and eta_late. */
 struct monitor_standing monitor_classify(const struct monitor_ticket *t,
     const struct data_sla *sla, int64_t now);
