@@ -170,9 +170,11 @@ broker_vnum_settle(struct broker *b)
 			continue;
 		b->vnum_wait[kept++] = b->vnum_wait[i];
 	}
-	memmove(b->vnum_wait + kept, b->vnum_wait + n_wait,
-	    (b->n_vnum_wait - n_wait) * sizeof *b->vnum_wait);
-	b->n_vnum_wait -= n_wait - kept;
+	if (kept < n_wait) { /* (never memmove from NULL: nothing waits, no array yet) */
+		memmove(b->vnum_wait + kept, b->vnum_wait + n_wait,
+		    (b->n_vnum_wait - n_wait) * sizeof *b->vnum_wait);
+		b->n_vnum_wait -= n_wait - kept;
+	}
 	for (size_t i = 0; i < b->n_vnum_due; i++) {
 		struct bticket *t = broker_ticket(b, b->vnum_due[i]);
 		if (t != NULL && !ticket_state_final(t->state) && t->truck != NULL &&
