@@ -52,6 +52,8 @@ expect_capacity(const char *region, const char *level, const char *what)
 		ck_assert(PROTO_HAS(&p.u.warning, warning, region));
 		if (strcmp(p.u.warning.region, region) != 0)
 			continue;
+		ck_assert(PROTO_HAS(&p.u.warning, warning, reason)); /* this broker says why */
+		ck_assert_str_eq(p.u.warning.reason, "trucks");
 		if (p.u.warning.cleared == cleared &&
 		    (cleared || strcmp(p.u.warning.level, level) == 0))
 			return p.u.warning;
@@ -85,8 +87,9 @@ snapshot_capacity(const char *region, struct proto_warning *out)
 	for (size_t i = 0; i < r.n_warnings; i++) {
 		const struct proto_warning *w = &r.warnings[i];
 		if (w->ticket == 0 && strcmp(w->region, region) == 0 && !w->cleared) {
-			ck_assert(!found); /* one active warning a region */
+			ck_assert(!found); /* one active warning a region (no pool here) */
 			ck_assert_str_eq(w->kind, "capacity");
+			ck_assert_str_eq(w->reason, "trucks");
 			*out = *w;
 			found = true;
 		}
