@@ -320,6 +320,8 @@ struct broker {
 	size_t n_own_watch, cap_own_watch;
 	size_t own_seen;
 	int64_t warn_next;         /* when broker_warn_tick next could act (0: at once) */
+	bool warn_tick_only;       /* region warnings and escalation on the 500 ms tick alone,
+	                            * as before their deadlines (bench-watch's baseline) */
 	struct hmap *presence;
 	/* virtual numbers (broker-vnum.c) */
 	struct vnum_pool *vnum;   /* data_dir/numbers.ini; NULL: none, nothing is bound */

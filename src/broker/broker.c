@@ -728,7 +728,7 @@ broker_run(struct broker *b, volatile sig_atomic_t *stop)
 			timeout = tick_ms(b) - (now - b->last_tick);
 		if (!manual && watch_wait(b) < timeout)
 			timeout = watch_wait(b);
-		if (!manual && warn_wait(b) < timeout)
+		if (!manual && !b->warn_tick_only && warn_wait(b) < timeout)
 			timeout = warn_wait(b);
 		if (timeout > 100)
 			timeout = 100; /* look at *stop often enough */
@@ -757,9 +757,9 @@ broker_run(struct broker *b, volatile sig_atomic_t *stop)
 		} else if (!manual) {
 			int64_t bnow = broker_now(b);
 			/* deadlines and changes, at once */
-			if (broker_capacity_next(b) <= bnow)
+			if (!b->warn_tick_only && broker_capacity_next(b) <= bnow)
 				broker_capacity_tick(b, bnow);
-			if (broker_warn_next(b) <= bnow)
+			if (!b->warn_tick_only && broker_warn_next(b) <= bnow)
 				broker_warn_tick(b, bnow);
 			if (b->n_open > 0 && watch_wait(b) == 0)
 				broker_watch_due(b, bnow);
