@@ -18,6 +18,7 @@
  *     terminal, waited for through the file the script writes. */
 #include <check.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +42,7 @@
 #include "present.h"
 #include "view-board.h"
 #include "view-detail.h"
+#include "view-kpi.h"
 
 #define T0 1773100800000LL /* 2026-03-10 08:00 China time */
 #define GRACE 60000
@@ -774,6 +776,59 @@ START_TEST(test_capacity_text)
 }
 END_TEST
 
+/* The supervisor view's region block with a region short of both trucks and numbers: two
+ * rows, each saying which, under a title that names numbers; without the numbers one, the
+ * title of trucks alone. */
+START_TEST(test_kpi_numbers)
+{
+	static struct proto_warning rw[2];
+	struct harness_fixture f = {
+		.tickets = ctickets, .n_tickets = 2, .trucks = ctrucks, .n_trucks = 0,
+		.warnings = rw, .n_warnings = 2, .user = "wangli",
+		.role = MODEL_ROLE_SUPERVISOR, .now = T0,
+	};
+
+	for (int i = 0; i < 2; i++) {
+		memset(&rw[i], 0, sizeof rw[i]);
+		rw[i].id = 30 + i;
+		rw[i].ticket = 0;
+		snprintf(rw[i].kind, sizeof rw[i].kind, "capacity");
+		snprintf(rw[i].level, sizeof rw[i].level, "%s", i == 0 ? "red" : "amber");
+		snprintf(rw[i].text, sizeof rw[i].text, "English words");
+		snprintf(rw[i].region, sizeof rw[i].region, "changsha");
+		snprintf(rw[i].reason, sizeof rw[i].reason, "%s", i == 0 ? "trucks" : "numbers");
+		rw[i].since = T0 - (i == 0 ? 9 : 3) * 60000;
+		rw[i].ts = T0 - 60000;
+		rw[i].waiting = i == 0 ? 1 : 2;
+	}
+	/* the screen's text in UTF-8 (this suite's main is the broker harness's) */
+	ck_assert_ptr_nonnull(setlocale(LC_ALL, "C.UTF-8"));
+	harness_model_finish(&cm);
+	harness_model_init(&cm, &f);
+	model_refresh(&cm, T0);
+	view_destroy(cv);
+	cv = view_kpi_create(&cm);
+	harness_draw(120, 40);
+	ck_assert(harness_screen_has("Regions short of trucks or virtual numbers"));
+	ck_assert(harness_screen_has("no able truck free for 9 min, calls waiting for a truck: 1"));
+	ck_assert(harness_screen_has("no virtual number free for 3 min, rescues waiting for a "
+	    "number: 2"));
+	ck_assert(harness_find_row("waiting for a truck: 1") <
+	    harness_find_row("waiting for a number: 2")); /* red first */
+	harness_lang("zh_CN");
+	harness_draw(120, 40);
+	ck_assert(harness_screen_has("缺车或缺隐私号的区域"));
+	ck_assert(harness_screen_has("已 3 分钟没有空闲的隐私号，2 个救援在等号码"));
+	harness_lang("en");
+	harness_warnings[1].cleared = true;
+	model_refresh(&cm, T0);
+	harness_draw(120, 40);
+	ck_assert(harness_screen_has("Regions without a free truck"));
+	ck_assert(!harness_screen_has("virtual number"));
+	harness_assert_safe();
+}
+END_TEST
+
 /* The broker's answer to the last ticket.call: accepted, with the ticket and its number. */
 static void
 answer_call(const char *vnum)
@@ -902,6 +957,7 @@ vnum_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_expand);
 	tcase_add_test(tc, test_capacity_text);
+	tcase_add_test(tc, test_kpi_numbers);
 	tcase_add_checked_fixture(tc, console_setup, console_teardown);
 	tcase_add_test(tc, test_console_dials);
 	tcase_add_test(tc, test_console_by_hand);
