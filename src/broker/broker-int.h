@@ -668,8 +668,8 @@ int broker_op_presence(struct broker *b, const struct peer *p,
 /* The tick at now: red warnings unowned for escalate_after_s escalate, owners unheard of
  * for owner_lease_s let go. Looks only at the active warnings. */
 void broker_warn_tick(struct broker *b, int64_t now);
-/* The earliest broker time at which broker_warn_tick could escalate a warning or let an
- * owner go with nothing changing (INT64_MAX: none ahead; 0: at once). */
+/* The earliest broker time at which broker_warn_tick could escalate a warning it has seen
+ * or let an owner go with nothing changing (INT64_MAX: none ahead; 0: at once). */
 int64_t broker_warn_next(const struct broker *b);
 /* stats.kpi's escalated and escalated_tickets into k. */
 void broker_warn_kpi(struct broker *b, struct proto_kpi *k);

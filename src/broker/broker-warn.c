@@ -13,11 +13,11 @@
  *
  * Each pass notes the earliest broker time at which the next one could act
  * (broker_warn_next): a red unowned warning's escalation, an owner's lease running out; a
- * warning raised since, or one let go, makes it due at once. The loop sleeps no longer
- * than that and runs the pass when it comes, so an escalation fires on its deadline, not
- * on the next 500 ms tick. A warning that turns red after it was raised is seen by the
- * next tick, and its clock starts at its `ts` (the level change), so it too escalates on
- * time while escalate_after_s is longer than a tick.
+ * warning let go makes it due at once. The loop sleeps no longer than that and runs the
+ * pass when it comes, so an escalation fires on its deadline, not on the next 500 ms
+ * tick. A warning raised red, or turned red later, is seen by the next tick, and its
+ * clock starts at its `ts` (the raise or the level change), so it too escalates on time
+ * while escalate_after_s (at least 1 s) is longer than a tick.
  *
  * Calls broker-state.c and broker-emit.c. */
 #include "broker-int.h"
@@ -210,8 +210,10 @@ broker_warn_tick(struct broker *b, int64_t now)
 int64_t
 broker_warn_next(const struct broker *b)
 {
-	if (b->own_seen < b->n_warns)
-		return 0; /* warnings raised since the last pass: look at them now */
+	/* a warning raised or turned red since the last pass needs no pass now: its clock
+	 * starts at its ts and runs escalate_after_s (at least 1 s), so the next tick (every
+	 * 500 ms) arms its deadline in time, and a turn that raises warnings costs nothing
+	 * more here */
 	return b->warn_next;
 }
 
