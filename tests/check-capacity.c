@@ -13,7 +13,11 @@
  *     fresh fix;
  *   - every capacity warning has ticket 0 and names its region, in publications and in the
  *     snapshot; after a restart the broker keeps the same warning (id, since) while the
- *     region is still short, and clears it when a truck frees. */
+ *     region is still short, and clears it when a truck frees;
+ *   - the pure rule by reason (monitor_capacity) and its next deadline
+ *     (monitor_capacity_next, which the broker's loop sleeps until), as a table with time
+ *     passed in: at each row's next deadline the level is new, one ms before it is not.
+ *     (Exhausted virtual numbers, reason numbers, through the broker: tests/check-vnum.c.) */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +25,7 @@
 #include <string.h>
 
 #include "geo.h"
+#include "monitor.h"
 #include "proto.h"
 #include "util.h"
 
@@ -52,6 +57,8 @@ expect_capacity(const char *region, const char *level, const char *what)
 		ck_assert(PROTO_HAS(&p.u.warning, warning, region));
 		if (strcmp(p.u.warning.region, region) != 0)
 			continue;
+		ck_assert(PROTO_HAS(&p.u.warning, warning, reason)); /* this broker says why */
+		ck_assert_str_eq(p.u.warning.reason, "trucks");
 		if (p.u.warning.cleared == cleared &&
 		    (cleared || strcmp(p.u.warning.level, level) == 0))
 			return p.u.warning;
@@ -85,8 +92,9 @@ snapshot_capacity(const char *region, struct proto_warning *out)
 	for (size_t i = 0; i < r.n_warnings; i++) {
 		const struct proto_warning *w = &r.warnings[i];
 		if (w->ticket == 0 && strcmp(w->region, region) == 0 && !w->cleared) {
-			ck_assert(!found); /* one active warning a region */
+			ck_assert(!found); /* one active warning a region (no pool here) */
 			ck_assert_str_eq(w->kind, "capacity");
+			ck_assert_str_eq(w->reason, "trucks");
 			*out = *w;
 			found = true;
 		}
@@ -209,6 +217,74 @@ START_TEST(test_restart_keeps_it)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- the pure rule */
+
+#define L (300 * S) /* capacity_s at its default */
+
+struct cap_row {
+	const char *name;
+	struct monitor_region r;
+	int64_t now;
+	enum warn_level level;   /* at now */
+	int64_t next;            /* monitor_capacity_next at now (INT64_MAX: none) */
+	enum warn_level then;    /* at next */
+};
+
+static const struct cap_row cap_rows[] = {
+	{ "trucks: one free", { "town", 1, 0, 0, MONITOR_CAP_TRUCKS }, 1000 * S,
+	    WARN_LEVEL_NONE, INT64_MAX, WARN_LEVEL_NONE },
+	{ "trucks: short, amber ahead", { "town", 0, 100 * S, 0, MONITOR_CAP_TRUCKS }, 200 * S,
+	    WARN_LEVEL_NONE, 100 * S + L + 1, WARN_LEVEL_AMBER },
+	{ "trucks: amber, red ahead", { "town", 0, 100 * S, 0, MONITOR_CAP_TRUCKS }, 500 * S,
+	    WARN_LEVEL_AMBER, 100 * S + 3 * L + 1, WARN_LEVEL_RED },
+	{ "trucks: red with a call waiting, nothing ahead", { "town", 0, 100 * S, 2,
+	    MONITOR_CAP_TRUCKS }, 500 * S, WARN_LEVEL_RED, INT64_MAX, WARN_LEVEL_RED },
+	{ "trucks: red past 3 x", { "town", 0, 100 * S, 0, MONITOR_CAP_TRUCKS }, 2000 * S,
+	    WARN_LEVEL_RED, INT64_MAX, WARN_LEVEL_RED },
+	{ "numbers: none waits", { "town", 0, 0, 0, MONITOR_CAP_NUMBERS }, 1000 * S,
+	    WARN_LEVEL_NONE, INT64_MAX, WARN_LEVEL_NONE },
+	{ "numbers: amber at once, red ahead", { "town", 0, 100 * S, 1, MONITOR_CAP_NUMBERS },
+	    100 * S, WARN_LEVEL_AMBER, 100 * S + L + 1, WARN_LEVEL_RED },
+	{ "numbers: trucks free do not matter", { "town", 5, 100 * S, 3, MONITOR_CAP_NUMBERS },
+	    200 * S, WARN_LEVEL_AMBER, 100 * S + L + 1, WARN_LEVEL_RED },
+	{ "numbers: red past capacity_s", { "town", 0, 100 * S, 1, MONITOR_CAP_NUMBERS },
+	    100 * S + L + 1, WARN_LEVEL_RED, INT64_MAX, WARN_LEVEL_RED },
+};
+
+START_TEST(test_rule_table)
+{
+	const struct cap_row *row = &cap_rows[_i];
+	const struct data_sla *sla = monitor_sla_default();
+	struct monitor_warning m;
+
+	ck_assert_int_eq(sla->capacity_s, 300);
+	monitor_capacity(&row->r, sla, row->now, &m);
+	ck_assert_msg(m.level == row->level, "%s: level %d", row->name, (int)m.level);
+	if (m.level != WARN_LEVEL_NONE) {
+		ck_assert(m.kind == WARN_CAPACITY && m.reason == row->r.reason);
+		ck_assert_int_eq(m.since, row->r.short_since);
+		ck_assert_int_eq(m.waiting, row->r.waiting);
+		ck_assert_str_eq(m.region, "town");
+	}
+	int64_t next = monitor_capacity_next(&row->r, sla, row->now);
+	ck_assert_msg(next == row->next, "%s: next %lld", row->name, (long long)next);
+	if (next == INT64_MAX)
+		return;
+	monitor_capacity(&row->r, sla, next, &m);
+	ck_assert_msg(m.level == row->then, "%s: at next, level %d", row->name, (int)m.level);
+	monitor_capacity(&row->r, sla, next - 1, &m);
+	ck_assert_msg(m.level == row->level, "%s: just before next, level %d", row->name,
+	    (int)m.level);
+}
+END_TEST
+
+START_TEST(test_reason_names)
+{
+	ck_assert_str_eq(monitor_capacity_reason_name(MONITOR_CAP_TRUCKS), "trucks");
+	ck_assert_str_eq(monitor_capacity_reason_name(MONITOR_CAP_NUMBERS), "numbers");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -218,5 +294,9 @@ main(void)
 	tcase_add_test(tc, test_town_busy);
 	tcase_add_test(tc, test_hills_off_duty);
 	tcase_add_test(tc, test_restart_keeps_it);
+	tc = tcase_create("rule");
+	tcase_add_loop_test(tc, test_rule_table, 0, (int)(sizeof cap_rows / sizeof cap_rows[0]));
+	tcase_add_test(tc, test_reason_names);
+	suite_add_tcase(s, tc);
 	return harness_broker_main(s, base_dir);
 }

@@ -10,10 +10,15 @@
  *     dispatch binds, close releases and the number rests its grace, exhaustion is an event
  *     and is served when a number frees, a restart keeps the bindings, ticket.call logs
  *     `call` and returns the number, and is refused without one;
+ *   - exhaustion as the supervisors' warning: the region's `capacity` warning with reason
+ *     `numbers` is raised in the batch of the vnum_short, turns red past capacity_s, keeps
+ *     its id over a restart, and clears in the batch that binds the last waiting ticket;
+ *     its text in both catalogs (ui/present.c), and a reason-less one stays the trucks';
  *   - the console's dial command (ui/call.c): run with the number, its output kept off the
  *     terminal, waited for through the file the script writes. */
 #include <check.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,8 +39,10 @@
 #include "fixture-town.h"
 #include "harness-broker.h"
 #include "harness-model.h"
+#include "present.h"
 #include "view-board.h"
 #include "view-detail.h"
+#include "view-kpi.h"
 
 #define T0 1773100800000LL /* 2026-03-10 08:00 China time */
 #define GRACE 60000
@@ -467,6 +474,125 @@ START_TEST(test_exhaustion)
 }
 END_TEST
 
+/* The next publication of the town's capacity warning for numbers: at level, or cleared
+ * when level is "" (the trucks' and other regions' are skipped). */
+static struct proto_warning
+expect_numbers(const char *level, const char *what)
+{
+	struct proto_pub p;
+	bool cleared = level[0] == '\0';
+
+	for (;;) {
+		town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_WARNING, .ticket = 0,
+		    .state = "capacity", .cleared = -1 }, what);
+		const struct proto_warning *w = &p.u.warning;
+		ck_assert(PROTO_HAS(w, warning, reason));
+		if (strcmp(w->region, "town") != 0 || strcmp(w->reason, "numbers") != 0)
+			continue;
+		if (w->cleared == cleared && (cleared || strcmp(w->level, level) == 0))
+			return *w;
+	}
+}
+
+/* The active capacity warnings for numbers in a snapshot (at most one a region), the
+ * town's into *out. */
+static size_t
+snapshot_numbers(struct proto_warning *out)
+{
+	struct proto_snapshot sn = { .present = 0 };
+	struct proto_reply r;
+	size_t n = 0;
+
+	town_call_as("sup1", PROTO_MSG_snapshot, &sn, &r);
+	ck_assert(r.ok);
+	for (size_t i = 0; i < r.n_warnings; i++) {
+		const struct proto_warning *w = &r.warnings[i];
+		if (w->ticket != 0 || w->cleared || strcmp(w->reason, "numbers") != 0)
+			continue;
+		ck_assert_str_eq(w->region, "town");
+		*out = *w;
+		n++;
+	}
+	proto_reply_finish(&r);
+	return n;
+}
+
+/* Exhaustion warns the supervisors at once (amber), red past capacity_s (300 s) of
+ * waiting; the warning survives a restart under its id; the first close frees a number
+ * after its grace, the waiting ticket is bound and the warning clears in that batch. */
+START_TEST(test_exhaustion_warns)
+{
+	char n[TV];
+	int64_t t[4];
+	struct proto_warning w, u;
+
+	for (int i = 0; i < 3; i++)
+		t[i] = town_call();
+	ck_assert_uint_eq(snapshot_numbers(&u), 0);
+	int64_t since = town_broker.now;
+	t[3] = town_call();
+	ck_assert(ticket_vnum(t[3], n, "vnum_short"));
+	w = expect_numbers("amber", "capacity for numbers raised with the vnum_short");
+	ck_assert_int_eq(w.ticket, 0);
+	ck_assert_str_eq(w.kind, "capacity");
+	ck_assert_int_eq(w.since, since);
+	ck_assert_int_eq(w.waiting, 1);
+	ck_assert_msg(strstr(w.text, "no virtual number free in town for 0 min (1 rescue "
+	    "waiting for a number)") != NULL, "%s", w.text);
+	ck_assert_uint_eq(snapshot_numbers(&u), 1);
+	ck_assert_int_eq(u.id, w.id);
+
+	/* 300 s of waiting exactly: amber still; one ms more: red, the same warning */
+	town_step(300000);
+	ck_assert_uint_eq(snapshot_numbers(&u), 1);
+	ck_assert_str_eq(u.level, "amber");
+	town_step(1);
+	u = expect_numbers("red", "capacity for numbers red past capacity_s");
+	ck_assert_int_eq(u.id, w.id);
+	ck_assert_int_eq(u.since, since);
+
+	/* a restart: the ticket waits again (rebuilt from the tickets), the warning is taken
+	 * over, same id and since */
+	town_restart();
+	town_step(500);
+	ck_assert_uint_eq(snapshot_numbers(&u), 1);
+	ck_assert_int_eq(u.id, w.id);
+	ck_assert_int_eq(u.since, since);
+	ck_assert_str_eq(u.level, "red");
+
+	/* a close: its number rests 60 s, the ticket and the warning wait until then */
+	cancel(t[1]);
+	ck_assert(ticket_vnum(t[1], n, "vnum_release"));
+	town_step(59000);
+	ck_assert(!ticket_vnum(t[3], n, "vnum_bind"));
+	ck_assert_uint_eq(snapshot_numbers(&u), 1);
+	town_step(1000);
+	ck_assert(ticket_vnum(t[3], n, "vnum_bind"));
+	ck_assert_str_eq(n, N2);
+	u = expect_numbers("", "capacity for numbers cleared with the bind");
+	ck_assert_int_eq(u.id, w.id);
+	ck_assert_uint_eq(snapshot_numbers(&u), 0);
+}
+END_TEST
+
+/* A waiting ticket that closes without a number clears the warning too. */
+START_TEST(test_exhaustion_close_clears)
+{
+	char n[TV];
+	int64_t t[4];
+	struct proto_warning w, u;
+
+	for (int i = 0; i < 4; i++)
+		t[i] = town_call();
+	ck_assert(ticket_vnum(t[3], n, "vnum_short"));
+	w = expect_numbers("amber", "capacity for numbers raised");
+	cancel(t[3]);
+	u = expect_numbers("", "capacity for numbers cleared by the close");
+	ck_assert_int_eq(u.id, w.id);
+	ck_assert_uint_eq(snapshot_numbers(&u), 0);
+}
+END_TEST
+
 /* A restart keeps what the tickets hold: bound numbers stay bound, a released one still
  * rests its grace. */
 START_TEST(test_restart)
@@ -622,6 +748,87 @@ console_teardown(void)
 	rmdir(cdir);
 }
 
+/* The capacity warning's words by reason, in both catalogs; one without `reason` (an
+ * older broker's) is the trucks'. */
+START_TEST(test_capacity_text)
+{
+	struct proto_warning w = { .id = 7, .ticket = 0, .since = T0 - 180000, .waiting = 2,
+		.ts = T0, .present = PROTO_ALL };
+	char out[256];
+
+	snprintf(w.kind, sizeof w.kind, "capacity");
+	snprintf(w.level, sizeof w.level, "amber");
+	snprintf(w.region, sizeof w.region, "changsha");
+	snprintf(w.reason, sizeof w.reason, "numbers");
+	w.present &= ~((uint64_t)1 << PROTO_warning_owner | (uint64_t)1 << PROTO_warning_cleared);
+	present_warning_text(&w, NULL, T0, out, sizeof out);
+	ck_assert_str_eq(out, "no virtual number free for 3 min, rescues waiting for a "
+	    "number: 2");
+	w.present &= ~((uint64_t)1 << PROTO_warning_reason);
+	present_warning_text(&w, NULL, T0, out, sizeof out);
+	ck_assert_str_eq(out, "no able truck free for 3 min, calls waiting for a truck: 2");
+	harness_lang("zh_CN");
+	present_warning_text(&w, NULL, T0, out, sizeof out);
+	ck_assert_str_eq(out, "已 3 分钟没有可派的空闲车辆，2 个来电在等车");
+	w.present |= (uint64_t)1 << PROTO_warning_reason;
+	present_warning_text(&w, NULL, T0, out, sizeof out);
+	ck_assert_str_eq(out, "已 3 分钟没有空闲的隐私号，2 个救援在等号码");
+}
+END_TEST
+
+/* The supervisor view's region block with a region short of both trucks and numbers: two
+ * rows, each saying which, under a title that names numbers; without the numbers one, the
+ * title of trucks alone. */
+START_TEST(test_kpi_numbers)
+{
+	static struct proto_warning rw[2];
+	struct harness_fixture f = {
+		.tickets = ctickets, .n_tickets = 2, .trucks = ctrucks, .n_trucks = 0,
+		.warnings = rw, .n_warnings = 2, .user = "wangli",
+		.role = MODEL_ROLE_SUPERVISOR, .now = T0,
+	};
+
+	for (int i = 0; i < 2; i++) {
+		memset(&rw[i], 0, sizeof rw[i]);
+		rw[i].id = 30 + i;
+		rw[i].ticket = 0;
+		snprintf(rw[i].kind, sizeof rw[i].kind, "capacity");
+		snprintf(rw[i].level, sizeof rw[i].level, "%s", i == 0 ? "red" : "amber");
+		snprintf(rw[i].text, sizeof rw[i].text, "English words");
+		snprintf(rw[i].region, sizeof rw[i].region, "changsha");
+		snprintf(rw[i].reason, sizeof rw[i].reason, "%s", i == 0 ? "trucks" : "numbers");
+		rw[i].since = T0 - (i == 0 ? 9 : 3) * 60000;
+		rw[i].ts = T0 - 60000;
+		rw[i].waiting = i == 0 ? 1 : 2;
+	}
+	/* the screen's text in UTF-8 (this suite's main is the broker harness's) */
+	ck_assert_ptr_nonnull(setlocale(LC_ALL, "C.UTF-8"));
+	harness_model_finish(&cm);
+	harness_model_init(&cm, &f);
+	model_refresh(&cm, T0);
+	view_destroy(cv);
+	cv = view_kpi_create(&cm);
+	harness_draw(120, 40);
+	ck_assert(harness_screen_has("Regions short of trucks or virtual numbers"));
+	ck_assert(harness_screen_has("no able truck free for 9 min, calls waiting for a truck: 1"));
+	ck_assert(harness_screen_has("no virtual number free for 3 min, rescues waiting for a "
+	    "number: 2"));
+	ck_assert(harness_find_row("waiting for a truck: 1") <
+	    harness_find_row("waiting for a number: 2")); /* red first */
+	harness_lang("zh_CN");
+	harness_draw(120, 40);
+	ck_assert(harness_screen_has("缺车或缺隐私号的区域"));
+	ck_assert(harness_screen_has("已 3 分钟没有空闲的隐私号，2 个救援在等号码"));
+	harness_lang("en");
+	harness_warnings[1].cleared = true;
+	model_refresh(&cm, T0);
+	harness_draw(120, 40);
+	ck_assert(harness_screen_has("Regions without a free truck"));
+	ck_assert(!harness_screen_has("virtual number"));
+	harness_assert_safe();
+}
+END_TEST
+
 /* The broker's answer to the last ticket.call: accepted, with the ticket and its number. */
 static void
 answer_call(const char *vnum)
@@ -741,12 +948,16 @@ vnum_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_dispatch_binds);
 	tcase_add_test(tc, test_exhaustion);
+	tcase_add_test(tc, test_exhaustion_warns);
+	tcase_add_test(tc, test_exhaustion_close_clears);
 	tcase_add_test(tc, test_restart);
 	tcase_add_test(tc, test_call);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("console");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_expand);
+	tcase_add_test(tc, test_capacity_text);
+	tcase_add_test(tc, test_kpi_numbers);
 	tcase_add_checked_fixture(tc, console_setup, console_teardown);
 	tcase_add_test(tc, test_console_dials);
 	tcase_add_test(tc, test_console_by_hand);

@@ -486,8 +486,11 @@ present_warning_text(const struct proto_warning *w, const struct proto_ticket *t
 		/* a region's (ticket 0): t is NULL; the region is the viewer's to show */
 		if (!since)
 			break;
-		key = PROTO_HAS(w, warning, waiting) && w->waiting > 0 ? "warn.capacity.waiting" :
-		    "warn.capacity.text";
+		if (PROTO_HAS(w, warning, reason) && strcmp(w->reason, "numbers") == 0)
+			key = "warn.capacity.numbers"; /* the pool; absent: trucks (older brokers) */
+		else
+			key = PROTO_HAS(w, warning, waiting) && w->waiting > 0 ?
+			    "warn.capacity.waiting" : "warn.capacity.text";
 		minutes(now - w->since, min, sizeof min);
 		snprintf(waiting, sizeof waiting, "%lld", (long long)w->waiting);
 		break;

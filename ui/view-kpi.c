@@ -432,8 +432,14 @@ draw_region_warnings(struct vscreen *vs, const struct model *m, int y, int cols)
 	if (n == 0)
 		return y;
 	snprintf(count, sizeof count, "%zu", n);
-	chrome_section(vs, 0, y++, cols, i18n_tr("kpi.section.capacity"), count);
 	shown = n < VIEW_KPI_CAPACITY_ROWS ? n : VIEW_KPI_CAPACITY_ROWS;
+	/* the title names virtual numbers only when a shown row is about them; each row's
+	 * text says which (present_warning_text, by `reason`) */
+	bool numbers = false;
+	for (i = 0; i < shown; i++)
+		numbers |= PROTO_HAS(w[i], warning, reason) && strcmp(w[i]->reason, "numbers") == 0;
+	chrome_section(vs, 0, y++, cols, i18n_tr(numbers ? "kpi.section.shortage" :
+	    "kpi.section.capacity"), count);
 	for (i = 0; i < shown; i++) {
 		enum theme_role role = region_level(w[i]) == 2 ? ROLE_LATE : ROLE_WARN;
 		int x = 1;

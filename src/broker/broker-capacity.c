@@ -12,9 +12,25 @@
  * CAPACITY_RECOUNT_MS (and at once when a region's warning is about to be raised), so a
  * pass does not scan every ticket.
  *
+ * The same kind also says that a region's virtual-number pool is exhausted (issue 11):
+ * `reason` "numbers" (PROTOCOL.md 8.3). A region has at most one active capacity warning
+ * per reason, so a region short of both trucks and numbers shows two, each raised, changed
+ * and cleared on its own. broker_vnum_settle calls broker_capacity_numbers at the end of
+ * every turn that has a ticket waiting for a number (b->vnum_wait, which it keeps), so the
+ * warning is raised in the batch of the ticket's vnum_short and cleared in the batch that
+ * binds the last waiting one; the pass counts b->vnum_wait, never the tickets.
+ *
+ * Each pass also notes the earliest broker time at which the region warnings could change
+ * with nothing else changing (broker_capacity_next): a threshold of monitor_capacity ahead,
+ * the last able truck of a region going stale, the next count of waiting calls. The loop
+ * sleeps no longer than that and runs the pass when it comes, so a warning is raised on
+ * its deadline rather than on the next 500 ms tick (changes of trucks still wait for the
+ * tick: `since` is when a pass first found the region short).
+ *
  * After a restart the relink (broker-state.c) leaves a region's active warning alone; the
- * first pass takes it over for its region (same id, same since) and clears it at once if
- * the region has a free truck again, or if its region is no longer in the data.
+ * first pass takes it over for its region and reason (same id, same since) and clears it
+ * at once if the region has a free truck again (or no ticket waits for a number), or if
+ * its region is no longer in the data.
  * Calls the pure src/model/monitor.c, broker-state.c and broker-emit.c. */
 #include "broker-int.h"
 
@@ -33,20 +49,26 @@ struct bcap {
 	int64_t free;            /* able trucks free at the last pass */
 	int64_t short_since;     /* since when none has been free (0: one is) */
 	int64_t waiting;         /* its calls waiting for a truck, as last counted */
-	struct bwarn *warn;      /* its active capacity warning, or NULL */
+	int64_t stale_at;        /* when its last able free truck goes stale (0: none free) */
+	struct bwarn *warn;      /* its active capacity warning for trucks, or NULL */
+	int64_t n_wait;          /* its rescues waiting for a virtual number */
+	int64_t wait_since;      /* since when one has (0: none does) */
+	struct bwarn *nwarn;     /* its active capacity warning for numbers, or NULL */
 };
 
 struct broker_capacity {
 	struct bcap *r;          /* b->data->n_regions of them */
 	size_t n;
 	int64_t counted;         /* broker time of the last count of waiting calls (0: none) */
+	int64_t next;            /* the earliest broker time a pass could change a warning */
+	int64_t next_numbers;    /* the same, of the numbers pass alone */
 	bool adopted;            /* the region warnings a load brought are taken over */
 };
 
 /* The keys a capacity warning carries besides the required ones. */
 #define CAPACITY_KEYS                                                                    \
 	((uint64_t)1 << PROTO_warning_since | (uint64_t)1 << PROTO_warning_region |      \
-	    (uint64_t)1 << PROTO_warning_waiting)
+	    (uint64_t)1 << PROTO_warning_waiting | (uint64_t)1 << PROTO_warning_reason)
 #define WARNING_REQUIRED                                                                 \
 	((uint64_t)1 << PROTO_warning_id | (uint64_t)1 << PROTO_warning_ticket |         \
 	    (uint64_t)1 << PROTO_warning_kind | (uint64_t)1 << PROTO_warning_level |     \
@@ -102,16 +124,18 @@ set_code(struct proto_warning *w, const struct monitor_warning *m)
 	PROTO_STRSET(w->text, text);
 	PROTO_STRSET(w->level, warn_level_name(m->level));
 	PROTO_STRSET(w->region, m->region);
+	PROTO_STRSET(w->reason, monitor_capacity_reason_name(m->reason));
 	w->since = m->since;
 	w->waiting = m->waiting;
 	w->present = (w->present & (WARNING_REQUIRED | BWARN_OWN_KEYS)) | CAPACITY_KEYS; /* an owner stays */
 }
 
-/* Raise region c's warning m, or change its level or its count of waiting calls. */
+/* Raise the warning m into *slot (a region's, for m's reason), or change its level or
+ * its count of waiting calls. */
 static void
-raise_capacity(struct broker *b, struct bcap *c, const struct monitor_warning *m)
+raise_capacity(struct broker *b, struct bwarn **slot, const struct monitor_warning *m)
 {
-	struct bwarn *w = c->warn;
+	struct bwarn *w = *slot;
 
 	if (w != NULL) {
 		bool same_level = strcmp(w->w.level, warn_level_name(m->level)) == 0;
@@ -130,14 +154,35 @@ raise_capacity(struct broker *b, struct bcap *c, const struct monitor_warning *m
 	set_code(&w->w, m);
 	w->w.ts = broker_now(b);
 	broker_warning_put(b, w);
-	c->warn = w;
+	*slot = w;
 	b->n_warns_active++;
 	broker_emit_warning(b, w, EVENT_RAISED);
-	log_info("warning capacity in region %s: %s", m->region, w->w.level);
+	log_info("warning capacity (%s) in region %s: %s", w->w.reason, m->region, w->w.level);
+}
+
+/* The warning m must be (level NONE: must not be) in *slot. */
+static void
+settle_slot(struct broker *b, struct bwarn **slot, const struct monitor_warning *m)
+{
+	if (m->level != WARN_LEVEL_NONE) {
+		raise_capacity(b, slot, m);
+	} else if (*slot != NULL) {
+		clear(b, *slot);
+		*slot = NULL;
+	}
+}
+
+/* A stored capacity warning's reason: "numbers", else trucks (an older broker's). */
+static enum monitor_capacity_reason
+reason_of(const struct proto_warning *w)
+{
+	return PROTO_HAS(w, warning, reason) && strcmp(w->reason, "numbers") == 0 ?
+	    MONITOR_CAP_NUMBERS : MONITOR_CAP_TRUCKS;
 }
 
 /* The first pass after a load: the active region warnings the store held, each to its
- * region's slot (a second one for the same region, or one of a region gone, is cleared). */
+ * region's slot for its reason (a second one for the same region and reason, or one of a
+ * region gone, is cleared). */
 static void
 adopt(struct broker *b, struct broker_capacity *cap)
 {
@@ -148,13 +193,81 @@ adopt(struct broker *b, struct broker_capacity *cap)
 			continue;
 		long r = warn_kind_parse(w->w.kind) == WARN_CAPACITY ?
 		    region_index(b, data_region(b->data, w->w.region)) : -1;
-		if (r < 0 || cap->r[r].warn != NULL) {
+		bool numbers = r >= 0 && reason_of(&w->w) == MONITOR_CAP_NUMBERS;
+		if (r < 0 || (numbers ? cap->r[r].nwarn : cap->r[r].warn) != NULL) {
 			clear(b, w);
 			continue;
 		}
-		cap->r[r].warn = w;
-		cap->r[r].short_since = w->w.since;
+		if (numbers) {
+			cap->r[r].nwarn = w;
+			cap->r[r].wait_since = w->w.since;
+		} else {
+			cap->r[r].warn = w;
+			cap->r[r].short_since = w->w.since;
+		}
 	}
+}
+
+static struct broker_capacity *
+capacity_ready(struct broker *b)
+{
+	struct broker_capacity *cap = capacity_of(b);
+	if (!cap->adopted)
+		adopt(b, cap);
+	return cap;
+}
+
+static int64_t
+earlier(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+void
+broker_capacity_numbers(struct broker *b, int64_t now)
+{
+	const struct data_sla *sla = &b->data->sla;
+	struct broker_capacity *cap;
+	int64_t next = INT64_MAX;
+
+	if (b->fatal)
+		return;
+	cap = capacity_ready(b);
+	for (size_t i = 0; i < cap->n; i++)
+		cap->r[i].n_wait = 0;
+	for (size_t i = 0; i < b->n_vnum_wait; i++) {
+		const struct bticket *t = broker_ticket(b, b->vnum_wait[i]);
+		if (t == NULL || ticket_state_final(t->state) || t->w.vnum[0] != '\0')
+			continue; /* the next settle drops it */
+		long r = region_index(b, t->region);
+		if (r >= 0)
+			cap->r[r].n_wait++;
+	}
+	for (size_t i = 0; i < cap->n && !b->fatal; i++) {
+		struct bcap *c = &cap->r[i];
+		if (c->n_wait == 0)
+			c->wait_since = 0;
+		else if (c->wait_since <= 0)
+			c->wait_since = now;
+		struct monitor_region mr = { .id = b->data->regions[i].id,
+			.short_since = c->wait_since, .waiting = c->n_wait,
+			.reason = MONITOR_CAP_NUMBERS };
+		struct monitor_warning m;
+		monitor_capacity(&mr, sla, now, &m);
+		settle_slot(b, &c->nwarn, &m);
+		next = earlier(next, monitor_capacity_next(&mr, sla, now));
+	}
+	cap->next_numbers = next;
+}
+
+int64_t
+broker_capacity_next(const struct broker *b)
+{
+	const struct broker_capacity *cap = b->capacity;
+
+	if (cap == NULL || !cap->adopted)
+		return 0; /* no pass yet: at once */
+	return earlier(cap->next, cap->next_numbers);
 }
 
 /* Count the calls waiting for a truck in each region: open tickets in state new, but not
@@ -185,15 +298,14 @@ broker_capacity_tick(struct broker *b, int64_t now)
 	const struct data_sla *sla = &b->data->sla;
 	struct broker_capacity *cap;
 	int64_t limit = (int64_t)sla->capacity_s * 1000;
+	int64_t stale = (int64_t)sla->gps_stale_s * 1000, next = INT64_MAX;
 	bool recount = false;
 
 	if (b->fatal)
 		return;
-	cap = capacity_of(b);
-	if (!cap->adopted)
-		adopt(b, cap);
+	cap = capacity_ready(b);
 	for (size_t i = 0; i < cap->n; i++)
-		cap->r[i].free = cap->r[i].known = 0;
+		cap->r[i].free = cap->r[i].known = cap->r[i].stale_at = 0;
 	for (size_t i = 0; i < b->n_trucks; i++) {
 		const struct btruck *k = b->trucks[i];
 		long r = truck_region(b, k);
@@ -204,8 +316,12 @@ broker_capacity_tick(struct broker *b, int64_t now)
 			continue;
 		struct monitor_truck mk = { .id = k->w.id, .placed = k->placed,
 			.fix_ts = k->w.fix_ts, .still_since = k->still_since };
-		if (monitor_truck_able(&mk, sla, now))
+		if (monitor_truck_able(&mk, sla, now)) {
 			cap->r[r].free++;
+			/* able until its fix is more than gps_stale_s old */
+			if (k->w.fix_ts + stale + 1 > cap->r[r].stale_at)
+				cap->r[r].stale_at = k->w.fix_ts + stale + 1;
+		}
 	}
 	for (size_t i = 0; i < cap->n; i++) {
 		struct bcap *c = &cap->r[i];
@@ -228,13 +344,15 @@ broker_capacity_tick(struct broker *b, int64_t now)
 			.short_since = c->short_since, .waiting = c->waiting };
 		struct monitor_warning m;
 		monitor_capacity(&mr, sla, now, &m);
-		if (m.level != WARN_LEVEL_NONE) {
-			raise_capacity(b, c, &m);
-		} else if (c->warn != NULL) {
-			clear(b, c->warn);
-			c->warn = NULL;
-		}
+		settle_slot(b, &c->warn, &m);
+		next = earlier(next, monitor_capacity_next(&mr, sla, now));
+		if (c->free > 0 && c->stale_at > now)
+			next = earlier(next, c->stale_at); /* its last free truck goes stale */
+		if (c->warn != NULL && c->short_since > 0)
+			next = earlier(next, cap->counted + CAPACITY_RECOUNT_MS);
 	}
+	cap->next = next;
+	broker_capacity_numbers(b, now); /* and its level by time */
 }
 
 void

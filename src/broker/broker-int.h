@@ -319,6 +319,9 @@ struct broker {
 	struct bwarn **own_watch;
 	size_t n_own_watch, cap_own_watch;
 	size_t own_seen;
+	int64_t warn_next;         /* when broker_warn_tick next could act (0: at once) */
+	bool warn_tick_only;       /* region warnings and escalation on the 500 ms tick alone,
+	                            * as before their deadlines (bench-watch's baseline) */
 	struct hmap *presence;
 	/* virtual numbers (broker-vnum.c) */
 	struct vnum_pool *vnum;   /* data_dir/numbers.ini; NULL: none, nothing is bound */
@@ -665,6 +668,9 @@ int broker_op_presence(struct broker *b, const struct peer *p,
 /* The tick at now: red warnings unowned for escalate_after_s escalate, owners unheard of
  * for owner_lease_s let go. Looks only at the active warnings. */
 void broker_warn_tick(struct broker *b, int64_t now);
+/* The earliest broker time at which broker_warn_tick could escalate a warning it has seen
+ * or let an owner go with nothing changing (INT64_MAX: none ahead; 0: at once). */
+int64_t broker_warn_next(const struct broker *b);
 /* stats.kpi's escalated and escalated_tickets into k. */
 void broker_warn_kpi(struct broker *b, struct proto_kpi *k);
 /* Free what it keeps (broker_destroy). */
@@ -705,6 +711,15 @@ void broker_handle(struct broker *b, const struct peer *p, const struct proto_re
 /* Count each region's able free trucks and raise, change or clear its capacity warning
  * at now (PROTOCOL.md 8.3); every pass, with or without open tickets. */
 void broker_capacity_tick(struct broker *b, int64_t now);
+
+/* Raise, change or clear each region's capacity warning for numbers (reason "numbers")
+ * from the tickets in b->vnum_wait; broker_vnum_settle calls it. */
+void broker_capacity_numbers(struct broker *b, int64_t now);
+
+/* The earliest broker time at which broker_capacity_tick could change a region's warning
+ * with no truck, ticket or number changing (INT64_MAX: none ahead; 0: never run yet). */
+int64_t broker_capacity_next(const struct broker *b);
+
 /* Free what it keeps (broker_destroy). */
 void broker_capacity_finish(struct broker *b);
 

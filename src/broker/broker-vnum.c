@@ -11,9 +11,11 @@
  * at the end of each turn, before the commit, so a binding or a release is in the batch
  * that dispatched or closed its ticket. A ticket whose region has no number free waits
  * (b->vnum_wait, oldest first) and gets the first number that frees; its `vnum_short`
- * event is logged once, and counted (broker_stats' vnum_short).
+ * event is logged once, and counted (broker_stats' vnum_short). While a ticket of a region
+ * waits, the region has a `capacity` warning with `reason` "numbers" for the supervisors
+ * (broker-capacity.c, called at the end of each settle).
  *
- * Calls broker-emit.c only. */
+ * Calls broker-emit.c and broker-capacity.c. */
 #include "broker-int.h"
 
 #include <inttypes.h>
@@ -187,6 +189,7 @@ broker_vnum_settle(struct broker *b)
 		}
 	}
 	b->n_vnum_due = 0;
+	broker_capacity_numbers(b, now); /* the region's warning, in this batch */
 }
 
 int

@@ -11,6 +11,14 @@
  * open nor the warnings ever raised. Presence is memory only: after a restart an owner has
  * owner_lease_s from the first tick to be heard of again.
  *
+ * Each pass notes the earliest broker time at which the next one could act
+ * (broker_warn_next): a red unowned warning's escalation, an owner's lease running out; a
+ * warning let go makes it due at once. The loop sleeps no longer than that and runs the
+ * pass when it comes, so an escalation fires on its deadline, not on the next 500 ms
+ * tick. A warning raised red, or turned red later, is seen by the next tick, and its
+ * clock starts at its `ts` (the raise or the level change), so it too escalates on time
+ * while escalate_after_s (at least 1 s) is longer than a tick.
+ *
  * Calls broker-state.c and broker-emit.c. */
 #include "broker-int.h"
 
@@ -125,6 +133,7 @@ let_go(struct broker *b, struct bwarn *w, const char *code, const char *by, int6
 	w->w.acked = 0;
 	w->w.present &= ~((uint64_t)1 << PROTO_warning_owner | (uint64_t)1 << PROTO_warning_acked);
 	w->red_since = red(w) ? now : 0; /* unowned from now: the escalation clock restarts */
+	b->warn_next = 0; /* the next pass arms its escalation */
 	why_of(&why, code, w);
 	BWHY_STR(&why, owner, was);
 	if (by[0] != '\0') {
@@ -160,7 +169,7 @@ broker_warn_tick(struct broker *b, int64_t now)
 {
 	const struct data_sla *sla = &b->data->sla;
 	int64_t after = (int64_t)sla->escalate_after_s * 1000;
-	int64_t lease = (int64_t)sla->owner_lease_s * 1000;
+	int64_t lease = (int64_t)sla->owner_lease_s * 1000, next = INT64_MAX;
 	size_t i = 0;
 
 	watch_new(b);
@@ -174,10 +183,13 @@ broker_warn_tick(struct broker *b, int64_t now)
 		i++;
 		if (owned(w)) {
 			struct presence *p = presence_of(b, w->w.owner, now);
-			if (p->off || now - p->seen > lease)
+			if (p->off || now - p->seen > lease) {
 				let_go(b, w, "owner_gone", "", now);
-			else
+			} else {
+				if (p->seen + lease + 1 < next)
+					next = p->seen + lease + 1; /* unless heard of again */
 				continue;
+			}
 		}
 		if (!red(w)) {
 			w->red_since = 0;
@@ -185,9 +197,24 @@ broker_warn_tick(struct broker *b, int64_t now)
 		}
 		if (w->red_since == 0)
 			w->red_since = w->w.ts > 0 && w->w.ts <= now ? w->w.ts : now;
-		if (!escalated(w) && now - w->red_since >= after)
+		if (escalated(w))
+			continue;
+		if (now - w->red_since >= after)
 			escalate_now(b, w, now);
+		else if (w->red_since + after < next)
+			next = w->red_since + after;
 	}
+	b->warn_next = next;
+}
+
+int64_t
+broker_warn_next(const struct broker *b)
+{
+	/* a warning raised or turned red since the last pass needs no pass now: its clock
+	 * starts at its ts and runs escalate_after_s (at least 1 s), so the next tick (every
+	 * 500 ms) arms its deadline in time, and a turn that raises warnings costs nothing
+	 * more here */
+	return b->warn_next;
 }
 
 /* ---------------------------------------------------------------- replies */

@@ -623,22 +623,38 @@ fail:
 	return NULL;
 }
 
-/* Real ms until monitoring's first deadline (broker time through the time scale), at
- * most a minute; 0 when due or when a changed ticket waits to be looked at; a minute
- * when no ticket is open. */
+/* Real ms until broker time due (through the time scale), at most a minute; 0 when due. */
 static long
-watch_wait(const struct broker *b)
+wait_until(const struct broker *b, int64_t due)
 {
-	int64_t due = broker_watch_next(b), now = broker_now(b);
+	int64_t now = broker_now(b);
 	double scale = b->opts.time_scale >= 1 ? b->opts.time_scale : 1;
 
-	if (b->n_open == 0)
-		return 60000; /* the tick does not look either */
 	if (due <= now)
 		return 0;
 	if (due - now > (int64_t)(60000 * scale))
 		return 60000;
 	return (long)((double)(due - now) / scale) + 1;
+}
+
+/* Real ms until monitoring's first deadline; 0 when due or when a changed ticket waits to
+ * be looked at; a minute when no ticket is open. */
+static long
+watch_wait(const struct broker *b)
+{
+	if (b->n_open == 0)
+		return 60000; /* the tick does not look either */
+	return wait_until(b, broker_watch_next(b));
+}
+
+/* Real ms until the first deadline of the region warnings (broker-capacity.c) or of the
+ * warnings' owners and escalation (broker-warn.c), so they fire on time, not on the
+ * next tick. */
+static long
+warn_wait(const struct broker *b)
+{
+	int64_t cap = broker_capacity_next(b), own = broker_warn_next(b);
+	return wait_until(b, cap < own ? cap : own);
 }
 
 /* The periodic work at broker time now: offers past their time, waiting tickets, warnings. */
@@ -712,6 +728,8 @@ broker_run(struct broker *b, volatile sig_atomic_t *stop)
 			timeout = tick_ms(b) - (now - b->last_tick);
 		if (!manual && watch_wait(b) < timeout)
 			timeout = watch_wait(b);
+		if (!manual && !b->warn_tick_only && warn_wait(b) < timeout)
+			timeout = warn_wait(b);
 		if (timeout > 100)
 			timeout = 100; /* look at *stop often enough */
 		if (b->guard != NULL && timeout > GUARD_MS)
@@ -736,8 +754,15 @@ broker_run(struct broker *b, volatile sig_atomic_t *stop)
 		if (!manual && now - b->last_tick >= tick_ms(b)) {
 			b->last_tick = now;
 			tick(b);
-		} else if (!manual && b->n_open > 0 && watch_wait(b) == 0) {
-			broker_watch_due(b, broker_now(b)); /* deadlines and changes, at once */
+		} else if (!manual) {
+			int64_t bnow = broker_now(b);
+			/* deadlines and changes, at once */
+			if (!b->warn_tick_only && broker_capacity_next(b) <= bnow)
+				broker_capacity_tick(b, bnow);
+			if (!b->warn_tick_only && broker_warn_next(b) <= bnow)
+				broker_warn_tick(b, bnow);
+			if (b->n_open > 0 && watch_wait(b) == 0)
+				broker_watch_due(b, bnow);
 		}
 		broker_vnum_settle(b);
 		if (!broker_commit(b))

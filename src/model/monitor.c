@@ -284,6 +284,19 @@ monitor_capacity(const struct monitor_region *r, const struct data_sla *sla, int
 	memset(out, 0, sizeof *out);
 	out->kind = WARN_CAPACITY;
 	out->at = now;
+	out->reason = r->reason;
+	if (r->reason == MONITOR_CAP_NUMBERS) {
+		/* a rescue without a number already: its driver and customer cannot reach each
+		 * other through the pool, so no grace before the warning; red once one has
+		 * waited as long as a region may be without a truck */
+		if (r->waiting <= 0 || r->short_since <= 0)
+			return;
+		out->level = now - r->short_since > limit ? WARN_LEVEL_RED : WARN_LEVEL_AMBER;
+		out->since = r->short_since;
+		out->waiting = r->waiting;
+		out->region = r->id;
+		return;
+	}
 	if (r->free > 0 || r->short_since <= 0 || limit <= 0 || now - r->short_since <= limit)
 		return;
 	out->level = r->waiting > 0 || now - r->short_since > 3 * limit ? WARN_LEVEL_RED :
@@ -291,6 +304,34 @@ monitor_capacity(const struct monitor_region *r, const struct data_sla *sla, int
 	out->since = r->short_since;
 	out->waiting = r->waiting > 0 ? r->waiting : 0;
 	out->region = r->id;
+}
+
+int64_t
+monitor_capacity_next(const struct monitor_region *r, const struct data_sla *sla,
+    int64_t now)
+{
+	int64_t limit = (int64_t)sla->capacity_s * 1000, at;
+
+	if (r->short_since <= 0 || limit <= 0)
+		return INT64_MAX;
+	if (r->reason == MONITOR_CAP_NUMBERS) {
+		at = r->waiting > 0 ? r->short_since + limit + 1 : INT64_MAX;
+		return at > now ? at : INT64_MAX;
+	}
+	if (r->free > 0)
+		return INT64_MAX;
+	/* each level holds from the first ms its "more than" is true */
+	at = r->short_since + limit + 1;
+	if (at > now)
+		return at;
+	at = r->short_since + 3 * limit + 1;
+	return at > now && r->waiting <= 0 ? at : INT64_MAX;
+}
+
+const char *
+monitor_capacity_reason_name(enum monitor_capacity_reason r)
+{
+	return r == MONITOR_CAP_NUMBERS ? "numbers" : "trucks";
 }
 
 struct monitor_standing
@@ -433,6 +474,13 @@ monitor_text(const struct monitor_warning *w, char *out, size_t outsz)
 			    (w->at - w->since) / 60000);
 		break;
 	case WARN_CAPACITY:
+		if (w->reason == MONITOR_CAP_NUMBERS) {
+			snprintf(out, outsz, "no virtual number free in %s for %" PRId64 " min (%"
+			    PRId64 " rescue%s waiting for a number)", w->region != NULL ?
+			    w->region : "?", (w->at - w->since) / 60000, w->waiting,
+			    w->waiting == 1 ? "" : "s");
+			break;
+		}
 		snprintf(out, outsz, "no able truck free in %s for %" PRId64 " min (%" PRId64
 		    " call%s waiting for a truck)", w->region != NULL ? w->region : "?",
 		    (w->at - w->since) / 60000, w->waiting, w->waiting == 1 ? "" : "s");

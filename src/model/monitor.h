@@ -39,7 +39,10 @@
  *   capacity      the region has had no able truck free (on duty, available, a position
  *                 fresher than gps_stale_s) for more than capacity_s (amber; red past
  *                 3 x capacity_s, or at once while calls there wait for a truck: a
- *                 customer is kept waiting then, not only the next one at risk)
+ *                 customer is kept waiting then, not only the next one at risk);
+ *                 reason numbers: a rescue of the region has been dispatched without a
+ *                 virtual number, its pool exhausted (amber at once; red while one has
+ *                 waited for a number more than capacity_s)
  * "Not yet on scene" is new, dispatched, accepted or en_route. A ticket without a promise
  * (promised <= 0, only from a console's partial data) is never overdue or late.
  *
@@ -116,6 +119,12 @@ struct monitor_proposal {
 
 /* One warning that must be active (level not NONE), with what its text says. Fields a kind
  * does not use are 0 or NULL. */
+/* Why a region's capacity warning is up (the wire's `reason`, PROTOCOL.md 8.3). */
+enum monitor_capacity_reason {
+	MONITOR_CAP_TRUCKS,       /* "trucks": no able truck free */
+	MONITOR_CAP_NUMBERS,      /* "numbers": the region's virtual-number pool is exhausted */
+};
+
 struct monitor_warning {
 	enum warn_kind kind;
 	enum warn_level level;
@@ -143,7 +152,9 @@ struct monitor_warning {
 	                      * redispatch (the one it would replace), not_accepted (the last
 	                      * offered, NULL unknown) */
 	const char *region; /* capacity: the region's id */
-	int64_t waiting;    /* capacity: its calls waiting for a truck */
+	int64_t waiting;    /* capacity: its calls waiting for a truck (reason numbers: its
+	                     * rescues waiting for a virtual number) */
+	enum monitor_capacity_reason reason; /* capacity: why */
 };
 
 struct monitor_result {
@@ -195,12 +206,15 @@ int64_t monitor_next_deadline(const struct monitor_ticket *t, const struct monit
 struct monitor_standing monitor_classify(const struct monitor_ticket *t,
     const struct data_sla *sla, int64_t now);
 
-/* What the capacity rule needs to know of a region (the broker counts it). */
+/* What the capacity rule needs to know of a region (the broker counts it). For reason
+ * numbers, free is not looked at: short_since is since when a rescue of the region has
+ * been waiting for a virtual number (0: none waits) and waiting how many do. */
 struct monitor_region {
 	const char *id;
 	int64_t free;             /* able trucks free now: on duty, available, GPS fresh */
 	int64_t short_since;      /* since when free has been 0 (0: it is not) */
 	int64_t waiting;          /* its open tickets waiting for a truck (state new) */
+	enum monitor_capacity_reason reason;
 };
 
 /* Whether truck k, of status available, counts as free and able at now: it has a position
@@ -208,10 +222,18 @@ struct monitor_region {
 bool monitor_truck_able(const struct monitor_truck *k, const struct data_sla *sla,
     int64_t now);
 
-/* The capacity warning of region r at now into *out: level NONE when it must not be
- * active; else since (short_since), waiting and region set. */
+/* The capacity warning of region r for r->reason at now into *out: level NONE when it
+ * must not be active; else since (short_since), waiting, region and reason set. */
 void monitor_capacity(const struct monitor_region *r, const struct data_sla *sla,
     int64_t now, struct monitor_warning *out);
+
+/* The next time after now at which monitor_capacity's level for r could change while r
+ * does not (INT64_MAX: none lies ahead). */
+int64_t monitor_capacity_next(const struct monitor_region *r, const struct data_sla *sla,
+    int64_t now);
+
+/* The wire name of a capacity reason: "trucks" or "numbers". */
+const char *monitor_capacity_reason_name(enum monitor_capacity_reason r);
 
 /* The English text of an active warning, as the wire's `text` carries it (at most 200
  * bytes). */

@@ -1,7 +1,8 @@
 /* bench-watch.c: what the broker's monitoring costs as open tickets grow, and how soon a
  * time-driven warning follows its deadline (issue 13, "Speed").
  *
- * usage: bench-watch [datadir]   (default "data")
+ * usage: bench-watch [datadir [warn]]   (default "data"; warn: escalation and capacity
+ *        only)
  *
  * The real broker (rescuedeskd's code, an SQLite store in a temporary directory), its state
  * built in memory the way a load builds it (broker_truck_add, broker_ticket_put,
@@ -26,6 +27,15 @@
  *             deadline to its warning's publication taken off a SUB, p50, p99 and max.
  *             Baseline: the 500 ms pass of before raised a warning at the first pass after
  *             its deadline: uniform over the period, p50 250 ms, max 500 ms.
+ *   escalation  the same loop with 10 000 quiet tickets and N_ESCALATIONS more whose
+ *             waiting_agent turns red over DEADLINE_SPREAD_MS (escalate_after_s set to 1 s
+ *             in memory): from each escalation deadline (the red change's ts + 1 s) to the
+ *             publication with `escalated`. Baseline in the same run: the same with
+ *             b->warn_tick_only, the loop of before (escalation on the 500 ms tick).
+ *   capacity  the same loop, no ticket, one truck in each region (gps_stale_s and
+ *             capacity_s set to 1 s in memory): a fix, then its region's capacity warning
+ *             for trucks, CAPACITY_CYCLES times; from each deadline (fix + 1 s stale + 1 s
+ *             short) to the amber publication. Baseline: the same with b->warn_tick_only.
  *
  * Times are the best of RUNS runs (tick, fix). Targets (issue 13) are reported ("ok" or
  * "MISSED"), never turned into a failure: times depend on the machine. Exits 1 when a
@@ -52,6 +62,9 @@
 #define N_DEADLINES 200
 #define DEADLINE_SPREAD_MS 4000
 #define DEADLINE_WAIT_MS 5000
+#define N_ESCALATIONS 100
+#define ESCALATION_OPEN 10000
+#define CAPACITY_CYCLES 12
 #define TARGET_DEADLINE_MS 100.0 /* a time-driven warning within 100 ms of its deadline */
 #define TARGET_FIX_RATIO 1.5     /* per-fix cost at 100 000 within 1.5x that at 1 000 */
 
@@ -454,6 +467,230 @@ bench_deadlines(int n, double out[3])
 	return rc;
 }
 
+/* p50, p99 and max of the n latencies lat_us into out[0..2] (ms); sorts lat_us. */
+static void
+percentiles(int64_t *lat_us, int n, double out[3])
+{
+	qsort(lat_us, (size_t)n, sizeof lat_us[0], cmp_i64);
+	int i99 = (n * 99 + 99) / 100 - 1;
+	out[0] = (double)lat_us[(n - 1) / 2] / 1e3;
+	out[1] = (double)lat_us[i99] / 1e3;
+	out[2] = (double)lat_us[n - 1] / 1e3;
+}
+
+/* A broker time of b in monotonic ns (broker time is t0_broker + (mono - t0_mono)). */
+static int64_t
+mono_ns_of(const struct broker *b, int64_t broker_ms)
+{
+	return (b->t0_mono + (broker_ms - b->t0_broker)) * 1000000LL;
+}
+
+/* The next warning publication on sub within until (mono ms): true with it in *w. */
+static bool
+next_warning(void *sub, int64_t until, struct proto_warning *w, int64_t *at_ns)
+{
+	while (rd_mono_ms() < until) {
+		zmq_pollitem_t it = { sub, 0, ZMQ_POLLIN, 0 };
+		char topic[32], body[4096];
+		struct proto_pub p;
+		struct proto_error err;
+
+		if (zmq_poll(&it, 1, 100) <= 0)
+			continue;
+		*at_ns = rd_mono_ns();
+		int tl = zmq_recv(sub, topic, sizeof topic, 0);
+		int bl = zmq_recv(sub, body, sizeof body, 0);
+		if (tl < 0 || bl < 0 || bl > (int)sizeof body ||
+		    proto_decode_pub(topic, (size_t)tl, body, (size_t)bl, &p, &err) < 0 ||
+		    p.topic != PROTO_TOPIC_WARNING)
+			continue;
+		*w = p.u.warning;
+		return true;
+	}
+	return false;
+}
+
+static void *
+sub_open(struct env *e)
+{
+	int zero = 0;
+	void *sub = zmq_socket(e->zctx, ZMQ_SUB);
+
+	zmq_setsockopt(sub, ZMQ_LINGER, &zero, sizeof zero);
+	zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "warning", 7);
+	if (zmq_connect(sub, e->pub) != 0)
+		fatal("bench-watch: sub: %s", zmq_strerror(errno));
+	return sub;
+}
+
+/* From each of N_ESCALATIONS escalation deadlines among ESCALATION_OPEN quiet tickets to
+ * the publication of its escalation, in µs; p50, p99, max into out (ms). tick_only: the
+ * loop of before. -1 when one did not come. */
+static int
+bench_escalation(bool tick_only, double out[3])
+{
+	struct env e;
+	struct broker *b;
+	pthread_t th;
+	int64_t lat_us[N_ESCALATIONS], first_id, got = 0;
+	int rc = 0;
+
+	env_open(&e, BROKER_CLOCK_MONOTONIC);
+	b = e.b;
+	b->warn_tick_only = tick_only;
+	b->data->sla.escalate_after_s = 1;
+	int64_t after = 1000, now = broker_now(b);
+	int64_t limit = (int64_t)b->data->sla.waiting_agent_s * 1000;
+	const struct data_region *hills = data_region(b->data, "aba");
+	populate(b, ESCALATION_OPEN, now);
+	first_id = (int64_t)b->n_tickets + 1;
+	for (int i = 0; i < N_ESCALATIONS; i++) {
+		/* waiting_agent turns red (3 x waiting_agent_s) 1 s from now and on */
+		int64_t red = now + 1000 + (int64_t)i * DEADLINE_SPREAD_MS / N_ESCALATIONS + i % 7;
+		put_waiting(b, hills, red - 3 * limit - 1, 24 * 3600000LL);
+		lat_us[i] = -1;
+	}
+	broker_relink(b);
+	void *sub = sub_open(&e);
+	run_stop = 0;
+	pthread_create(&th, NULL, run_thread, b);
+	int64_t until = rd_mono_ms() + DEADLINE_SPREAD_MS + 1000 + after + DEADLINE_WAIT_MS;
+	struct proto_warning w;
+	int64_t at;
+	while (got < N_ESCALATIONS && next_warning(sub, until, &w, &at)) {
+		int64_t i = w.ticket - first_id;
+		if (i < 0 || i >= N_ESCALATIONS || lat_us[i] >= 0 ||
+		    !PROTO_HAS(&w, warning, escalated) || w.escalated <= 0)
+			continue;
+		/* an escalation keeps the ts of the change to red: its clock's start */
+		lat_us[i] = (at - mono_ns_of(b, w.ts + after)) / 1000;
+		got++;
+	}
+	run_stop = 1;
+	pthread_join(th, NULL);
+	zmq_close(sub);
+	if (got < N_ESCALATIONS) {
+		printf("  %lld of %d escalations did not come within %d ms\n",
+		    (long long)(N_ESCALATIONS - got), N_ESCALATIONS, DEADLINE_WAIT_MS);
+		rc = -1;
+	} else {
+		percentiles(lat_us, N_ESCALATIONS, out);
+	}
+	env_close(&e);
+	return rc;
+}
+
+/* A fix of truck id at broker time ts, through the feed. */
+static void
+push_fix(void *push, const char *id, double lat, double lon, int64_t ts)
+{
+	struct proto_fix f = { .lat = lat, .lon = lon, .ts = ts, .present = 0 };
+	struct proto_buf pb;
+
+	PROTO_STRSET(f.truck, id);
+	PROTO_SET(&f, fix, truck);
+	PROTO_SET(&f, fix, lat);
+	PROTO_SET(&f, fix, lon);
+	PROTO_SET(&f, fix, ts);
+	proto_buf_init(&pb);
+	proto_encode_feed(&pb, PROTO_MSG_fix, &f);
+	if (zmq_send(push, pb.data, pb.len, 0) != (int)pb.len)
+		fatal("bench-watch: push: %s", zmq_strerror(errno));
+	proto_buf_finish(&pb);
+}
+
+/* One truck a region, CAPACITY_CYCLES times a fix and the region's capacity warning: from
+ * each deadline to its publication, in µs; p50, p99, max into out (ms); *n the samples.
+ * tick_only: the loop of before. -1 when one did not come. */
+static int
+bench_capacity(bool tick_only, double out[3], int *n)
+{
+	struct env e;
+	struct broker *b;
+	pthread_t th;
+	enum { MAXR = 16 };
+	int64_t lat_us[MAXR * CAPACITY_CYCLES], fix_ts[MAXR];
+	char ids[MAXR][24];
+	const struct data_region *regs[MAXR];
+	int rc = 0, zero = 0, nr = 0, got = 0;
+
+	env_open(&e, BROKER_CLOCK_MONOTONIC);
+	b = e.b;
+	b->warn_tick_only = tick_only;
+	b->data->sla.gps_stale_s = 1;
+	b->data->sla.capacity_s = 1;
+	int64_t stale = 1000, limit = 1000, now = broker_now(b);
+	for (size_t r = 0; r < b->data->n_regions && nr < MAXR; r++) {
+		const struct data_region *reg = &b->data->regions[r];
+		struct proto_truck k = { .present = PROTO_ALL };
+		if (reg->n_suppliers == 0)
+			continue;
+		snprintf(ids[nr], sizeof ids[nr], "CAP%d", nr);
+		PROTO_STRSET(k.id, ids[nr]);
+		PROTO_STRSET(k.supplier, reg->suppliers[0].id);
+		PROTO_STRSET(k.kind, "van");
+		PROTO_STRSET(k.region, reg->id);
+		PROTO_STRSET(k.status, "available");
+		k.lat = reg->lat;
+		k.lon = reg->lon;
+		k.fix_ts = k.updated = now;
+		k.present &= ~((uint64_t)1 << PROTO_truck_ver | (uint64_t)1 << PROTO_truck_ticket |
+		    (uint64_t)1 << PROTO_truck_next);
+		broker_truck_add(b, &k);
+		regs[nr++] = reg;
+	}
+	broker_relink(b);
+	void *sub = sub_open(&e);
+	void *push = zmq_socket(e.zctx, ZMQ_PUSH);
+	zmq_setsockopt(push, ZMQ_LINGER, &zero, sizeof zero);
+	if (zmq_connect(push, e.feed) != 0)
+		fatal("bench-watch: push: %s", zmq_strerror(errno));
+	run_stop = 0;
+	pthread_create(&th, NULL, run_thread, b);
+	for (int c = 0; c < CAPACITY_CYCLES && rc == 0; c++) {
+		/* fresh fixes, the regions 150 ms apart so their deadlines do not coincide */
+		for (int r = 0; r < nr; r++) {
+			if (r > 0)
+				usleep(150000);
+			fix_ts[r] = broker_now(b);
+			push_fix(push, ids[r], regs[r]->lat, regs[r]->lon, fix_ts[r]);
+		}
+		int left = nr;
+		bool seen[MAXR] = { false };
+		int64_t until = rd_mono_ms() + stale + limit + DEADLINE_WAIT_MS;
+		struct proto_warning w;
+		int64_t at;
+		while (left > 0 && next_warning(sub, until, &w, &at)) {
+			if (w.ticket != 0 || w.cleared || strcmp(w.level, "amber") != 0 ||
+			    (PROTO_HAS(&w, warning, reason) && strcmp(w.reason, "trucks") != 0))
+				continue;
+			for (int r = 0; r < nr; r++) {
+				if (seen[r] || strcmp(w.region, regs[r]->id) != 0)
+					continue;
+				/* stale from fix + stale + 1, amber from 1 + limit after that */
+				int64_t due = fix_ts[r] + stale + 1 + limit + 1;
+				lat_us[got++] = (at - mono_ns_of(b, due)) / 1000;
+				seen[r] = true;
+				left--;
+			}
+		}
+		if (left > 0) {
+			printf("  %d capacity warnings did not come within %d ms\n", left,
+			    DEADLINE_WAIT_MS);
+			rc = -1;
+		}
+	}
+	run_stop = 1;
+	pthread_join(th, NULL);
+	zmq_close(sub);
+	zmq_close(push);
+	if (rc == 0)
+		percentiles(lat_us, got, out);
+	*n = got;
+	env_close(&e);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- main */
 
 int
@@ -467,6 +704,8 @@ main(int argc, char **argv)
 	datadir = argc > 1 ? argv[1] : "data";
 	setenv("TZ", "UTC", 1);
 	log_set(stderr, LOG_WARN);
+	if (argc > 2 && strcmp(argv[2], "warn") == 0)
+		goto warn;
 
 	printf("monitoring cost (the real broker's state built in memory: a tenth of the open "
 	    "tickets en route with a van, the rest waiting in a region where agents dispatch; "
@@ -508,6 +747,36 @@ main(int argc, char **argv)
 		    "pass of before): p50 250 ms, max 500 ms   target max < %.0f ms: %s\n",
 		    sizes[i], l[0], l[1], l[2], TARGET_DEADLINE_MS,
 		    l[2] < TARGET_DEADLINE_MS ? "ok" : "MISSED");
+	}
+
+warn:
+	printf("\nescalation: deadline to publication (the loop on the real clock, %d open "
+	    "tickets, %d red warnings escalating over %d ms; escalate_after_s 1)\n",
+	    ESCALATION_OPEN + N_ESCALATIONS, N_ESCALATIONS, DEADLINE_SPREAD_MS);
+	for (int m = 0; m < 2; m++) {
+		double l[3];
+		if (bench_escalation(m == 1, l) < 0) {
+			rc = 1;
+			continue;
+		}
+		printf("  %-26s p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms%s%s\n", m == 0 ?
+		    "deadlines (this loop):" : "500 ms tick (baseline):", l[0], l[1], l[2],
+		    m == 0 ? "   target max < 100 ms: " : "", m == 0 ? (l[2] < TARGET_DEADLINE_MS ?
+		    "ok" : "MISSED") : "");
+	}
+	printf("\ncapacity: deadline to publication (the loop on the real clock, one truck a "
+	    "region going stale, %d cycles; gps_stale_s 1, capacity_s 1)\n", CAPACITY_CYCLES);
+	for (int m = 0; m < 2; m++) {
+		double l[3];
+		int n = 0;
+		if (bench_capacity(m == 1, l, &n) < 0) {
+			rc = 1;
+			continue;
+		}
+		printf("  %-26s p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms  (%d warnings)%s%s\n",
+		    m == 0 ? "deadlines (this loop):" : "500 ms tick (baseline):", l[0], l[1], l[2],
+		    n, m == 0 ? "   target max < 100 ms: " : "", m == 0 ?
+		    (l[2] < TARGET_DEADLINE_MS ? "ok" : "MISSED") : "");
 	}
 	printf("\ntotal %.1f s\n", (double)(rd_mono_ns() - t0) / 1e9);
 	return rc;
