@@ -23,6 +23,7 @@ usage(FILE *f)
 	    "                      [--seed N] [--speed X] [--requests N] [--rate R]\n"
 	    "                      [--region ID]... [--duration SECONDS] [--gps-dropout P]\n"
 	    "                      [--stall P] [--detour P] [--decline P] [--diagnose]\n"
+	    "                      [--inject KIND:CALL[,...]]...\n"
 	    "\n"
 	    "Play customers and suppliers' rescue trucks against rescuedeskd.\n"
 	    "\n"
@@ -42,6 +43,7 @@ usage(FILE *f)
 	    "  --detour P        share of jobs driven on a path 1.5-2x longer\n"
 	    "  --decline P       share of offers declined (default: each supplier's accept_rate)\n"
 	    "  --diagnose        play the specialist: diagnose our calls whose fault has a flow\n"
+	    "  --inject K:N,...  force fault K (stall, detour, gpsloss) on the trip to call N\n"
 	    "  -q, --quiet       log errors only\n"
 	    "  -v, --verbose     log every call and every supplier answer\n"
 	    "  -h, --help        this text\n"
@@ -95,7 +97,7 @@ int
 main(int argc, char **argv)
 {
 	enum { O_API = 256, O_PUB, O_FEED, O_DATA, O_SEED, O_SPEED, O_REQUESTS, O_RATE,
-		O_REGION, O_DURATION, O_DROPOUT, O_STALL, O_DETOUR, O_DECLINE, O_DIAGNOSE };
+		O_REGION, O_DURATION, O_DROPOUT, O_STALL, O_DETOUR, O_DECLINE, O_DIAGNOSE, O_INJECT };
 	static const struct option longopts[] = {
 		{ "api", required_argument, NULL, O_API },
 		{ "pub", required_argument, NULL, O_PUB },
@@ -112,6 +114,7 @@ main(int argc, char **argv)
 		{ "detour", required_argument, NULL, O_DETOUR },
 		{ "decline", required_argument, NULL, O_DECLINE },
 		{ "diagnose", no_argument, NULL, O_DIAGNOSE },
+		{ "inject", required_argument, NULL, O_INJECT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -177,6 +180,10 @@ main(int argc, char **argv)
 			break;
 		case O_DIAGNOSE:
 			o.diagnose = true;
+			break;
+		case O_INJECT:
+			if (sim_world_inject_parse(optarg, o.inject, &o.n_inject, &cause) != 0)
+				cli_bad_value("--inject", cause, optarg); /* exits: cause not freed */
 			break;
 		case 'q':
 			quiet = 1;

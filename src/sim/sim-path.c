@@ -1,6 +1,7 @@
 /* sim-path.c: plausible road paths between two points (3-6 points, a given detour over
- * the great circle) and a truck's motion along one: speeds by the hour and the expressway
- * part, a stall, where the truck is at a time, and the turns that trigger a GPS fix. */
+ * the great circle; or first straight away from the end, for an injected wrong turn) and a
+ * truck's motion along one: speeds by the hour and the expressway part, a stall, where the
+ * truck is at a time, and the turns that trigger a GPS fix. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,23 @@ sim_world_path_make(struct sim_world_path *p, struct rng *r, struct geo_point a,
 			hi = mid;
 	}
 	path_shape(p, a, b, bearing, dist, t, z, k, (lo + hi) / 2);
+}
+
+void
+sim_world_path_away(struct sim_world_path *p, struct rng *r, struct geo_point a,
+    struct geo_point b, double detour, double away_m)
+{
+	struct sim_world_path rest;
+	struct geo_point turn = geo_destination(a, geo_bearing_deg(b, a), away_m);
+
+	sim_world_path_make(&rest, r, turn, b, detour);
+	if (rest.n + 1 > SIM_WORLD_PATH_MAX)	/* never: path_make gives at most 6 */
+		rest.n = SIM_WORLD_PATH_MAX - 1;
+	p->n = rest.n + 1;
+	p->pt[0] = a;
+	memcpy(&p->pt[1], rest.pt, rest.n * sizeof rest.pt[0]);
+	p->pt[p->n - 1] = b;
+	path_cum(p);
 }
 
 double

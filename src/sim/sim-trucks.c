@@ -11,6 +11,9 @@
  *   driving     region speed for the hour (peak 07-09, 17-19) x 0.85-1.15 per trip;
  *               expressway jobs drive the last 65% at expressway speed
  *   paths       3-6 points, length = region detour x great circle (x 1.5-2 with --detour)
+ *   --inject    a call's first trip: detour, straight away from the car max(5 km, half the
+ *               distance) first; stall 20 min or no fixes 15 min, from 60 s after
+ *               departure (halfway through a shorter trip)
  *   on scene    faults.ini onscene_min x lognormal (sigma 0.35, mean 1), 0.4x-3x
  *   tows        to a garage 5-15 km from the scene
  *   GPS         every 15 s from acceptance to arrival (and towing) and on a >= 30 degree
@@ -54,6 +57,10 @@
 #define STALL_MAX_MS (20 * MIN)
 #define DROPOUT_MIN_MS (5 * MIN)
 #define DROPOUT_MAX_MS (15 * MIN)
+/* an injected wrong turn drives at least this far away: over 300 s (sla.ini deviation_s)
+ * even at 46 km/h, so the truck has got no closer by the time it turns back and the
+ * deviation warning holds from the third fix away until it is back where it started */
+#define INJECT_AWAY_MIN_M 5000.0
 
 /* ---- GPS ---- */
 
@@ -272,7 +279,10 @@ work_on_scene(struct sim_world *w, struct truck *k, int64_t t)
 	truck_send_fix(w, k, t);
 }
 
-/* Plan the trip to the scene from where the truck is, with this job's faults. */
+/* Plan the trip to the scene from where the truck is, with this job's faults: drawn with
+ * the p_* options, or forced on the first trip to a call (--inject: a detour that first
+ * drives away from the car; a stall of 20 min or a GPS loss of 15 min from
+ * SIM_WORLD_INJECT_AFTER_MS after departure, or halfway through a shorter trip). */
 static void
 plan_trip(struct sim_world *w, struct truck *k, int64_t t)
 {
@@ -283,12 +293,13 @@ plan_trip(struct sim_world *w, struct truck *k, int64_t t)
 	double u_stall = rng_uniform(&k->rng);
 	double u_drop = rng_uniform(&k->rng);
 	double f_detour = rng_range(&k->rng, DETOUR_MIN, DETOUR_MAX);
+	unsigned inject = sim_cust_take_inject(w, k->job);
 
 	k->stall_at = rng_range(&k->rng, 0.15, 0.7);
 	k->stall_ms = (int64_t)rng_range(&k->rng, STALL_MIN_MS, STALL_MAX_MS);
 	k->dropout_at = rng_range(&k->rng, 0.0, 0.6);
 	k->dropout_ms = (int64_t)rng_range(&k->rng, DROPOUT_MIN_MS, DROPOUT_MAX_MS);
-	if (u_detour < w->o.p_detour) {
+	if (u_detour < w->o.p_detour && !(inject & 1u << SIM_WORLD_INJECT_DETOUR)) {
 		detour *= f_detour;
 		w->st.detours++;
 	}
@@ -296,9 +307,28 @@ plan_trip(struct sim_world *w, struct truck *k, int64_t t)
 		k->stall_at = -1;
 	if (u_drop >= w->o.p_gps_dropout)
 		k->dropout_at = -1;
-	sim_world_path_make(&path, &k->rng, k->pos, k->scene, detour);
+	if (inject & 1u << SIM_WORLD_INJECT_DETOUR) {
+		double away = fmax(INJECT_AWAY_MIN_M, geo_distance_m(k->pos, k->scene) / 2);
+		sim_world_path_away(&path, &k->rng, k->pos, k->scene, k->reg->detour, away);
+		w->st.detours++;
+	} else {
+		sim_world_path_make(&path, &k->rng, k->pos, k->scene, detour);
+	}
 	mv_plan(&k->plan, &path, job_kmh(w, k, t, false) * jit,
 	    job_kmh(w, k, t, true) * jit, k->expressway ? EXPRESSWAY_FROM : 1.0);
+	/* forced faults start at a fixed time of the trip, so a test knows when to look */
+	if (inject & (1u << SIM_WORLD_INJECT_STALL | 1u << SIM_WORLD_INJECT_GPSLOSS)) {
+		double trip = (double)mv_trip_ms(&k->plan);
+		double at = trip > 0 ? fmin(0.5, SIM_WORLD_INJECT_AFTER_MS / trip) : 0;
+		if (inject & 1u << SIM_WORLD_INJECT_STALL) {
+			k->stall_at = at;
+			k->stall_ms = STALL_MAX_MS;
+		}
+		if (inject & 1u << SIM_WORLD_INJECT_GPSLOSS) {
+			k->dropout_at = at;
+			k->dropout_ms = DROPOUT_MAX_MS;
+		}
+	}
 }
 
 /* Leave for the scene along the planned trip. */

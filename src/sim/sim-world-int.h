@@ -142,6 +142,8 @@ struct cust {
 	int steps;
 	char acted_node[FLOW_ID_MAX]; /* the step last read out (node, answers before it) */
 	int acted_steps;
+	unsigned inject;         /* 1 << enum sim_world_inject: faults forced on its first
+	                            trip (--inject), cleared when the trip is planned */
 	/* messages the broker told this customer (sim_world_told) */
 	int told;
 	int64_t t_told_delay;    /* when the first delay message came (0: none) */
@@ -259,5 +261,8 @@ void sim_say_state(struct sim_world *w, struct truck *k, int64_t t, enum ticket_
     int64_t eta_s,
     const char *reason);
 void sim_say_status(struct sim_world *w, struct truck *k, int64_t t, enum truck_status s);
+/* The faults forced on the trip to ticket id (bits of enum sim_world_inject), taken: the
+ * next trip there gets none. 0 for a ticket not ours. */
+unsigned sim_cust_take_inject(struct sim_world *w, int64_t id);
 
 #endif

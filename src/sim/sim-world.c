@@ -7,6 +7,8 @@
  *               the rest 07:00-22:00 local, +-30 min
  *   customers   3% cancel 5-30 min after calling (the car started, other help); the rest
  *               cancel if no truck has accepted after 1.0-1.6 x the promise */
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +37,71 @@ sim_world_opts_init(struct sim_world_opts *o)
 	o->fleet = 1;
 	o->demand = 1;
 	o->tz_offset_s = CIVIL_TZ_CHINA_S;
+}
+
+static const char *const inject_names[SIM_WORLD_INJECT_COUNT] = {
+	[SIM_WORLD_INJECT_STALL] = "stall", [SIM_WORLD_INJECT_DETOUR] = "detour",
+	[SIM_WORLD_INJECT_GPSLOSS] = "gpsloss",
+};
+
+int
+sim_world_inject_parse(const char *text, struct sim_world_injection *inj, size_t *n,
+    char **cause)
+{
+	char buf[256], *save = NULL, *word;
+
+	if (strlen(text) >= sizeof buf) {
+		xasprintf(cause, "at most %zu characters", sizeof buf - 1);
+		return -1;
+	}
+	rd_strlcpy(buf, text, sizeof buf);
+	for (word = strtok_r(buf, ",", &save); word != NULL; word = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(word, ':'), *end;
+		int kind = -1;
+		unsigned long long call;
+
+		if (colon != NULL) {
+			*colon = '\0';
+			for (int k = 0; k < SIM_WORLD_INJECT_COUNT; k++)
+				if (strcmp(word, inject_names[k]) == 0)
+					kind = k;
+		}
+		if (kind < 0) {
+			xasprintf(cause, "KIND:CALL[,...] with KIND stall, detour or gpsloss");
+			return -1;
+		}
+		errno = 0;
+		call = strtoull(colon + 1, &end, 10);
+		if (!isdigit((unsigned char)colon[1]) || *end != '\0' || errno != 0 || call == 0) {
+			xasprintf(cause, "a call number from 1 after each KIND:");
+			return -1;
+		}
+		if (*n == SIM_WORLD_INJECT_MAX) {
+			xasprintf(cause, "at most %d injections", SIM_WORLD_INJECT_MAX);
+			return -1;
+		}
+		inj[*n].kind = (enum sim_world_inject)kind;
+		inj[*n].call = call;
+		(*n)++;
+	}
+	return 0;
+}
+
+bool
+sim_world_call_injects(const struct sim_world *w, uint64_t seq, char *out, size_t outsz)
+{
+	bool any = false;
+
+	out[0] = '\0';
+	for (int k = 0; k < SIM_WORLD_INJECT_COUNT; k++) {
+		bool on = false;
+		for (size_t i = 0; i < w->o.n_inject; i++)
+			on = on || (w->o.inject[i].call == seq && (int)w->o.inject[i].kind == k);
+		if (on)
+			sim_append(out, outsz, ",", inject_names[k]);
+		any = any || on;
+	}
+	return any;
 }
 
 static const char *const phase_names[] = {
@@ -182,6 +249,19 @@ cust_gaps(struct sim_world *w, const struct cust *c)
 	g->trip += (double)(c->t_arrive - c->t_offer - c->model_ms);
 	g->choice += (double)(c->model_ms - c->bound_ms);
 	g->report += (double)(c->t_on_scene - c->t_arrive);
+}
+
+unsigned
+sim_cust_take_inject(struct sim_world *w, int64_t id)
+{
+	struct cust *c = id > 0 ? cust_by_id(w, id) : NULL;
+	unsigned bits;
+
+	if (c == NULL)
+		return 0;
+	bits = c->inject;
+	c->inject = 0;
+	return bits;
 }
 
 static struct cust *
@@ -358,6 +438,9 @@ new_call(struct sim_world *w, int64_t t)
 	memset(c, 0, sizeof *c);
 	c->seq = a->seq;
 	c->t_gen = t;
+	for (size_t i = 0; i < w->o.n_inject; i++)
+		if (w->o.inject[i].call == c->seq)
+			c->inject |= 1u << w->o.inject[i].kind;
 	c->state = TICKET_NEW;
 	promise = (a->intake.flags & TICKET_FLAG_EXPRESSWAY) ? reg->promise_expressway_min :
 	    reg->promise_min;
@@ -539,6 +622,16 @@ sim_world_create(const struct data *d, const struct sim_world_opts *o, char **ca
 	    isnan(o->p_decline) || o->p_decline > 1) {
 		xasprintf(cause, "fault probabilities must be between 0 and 1");
 		return NULL;
+	}
+	if (o->n_inject > SIM_WORLD_INJECT_MAX) {
+		xasprintf(cause, "at most %d injections", SIM_WORLD_INJECT_MAX);
+		return NULL;
+	}
+	for (size_t i = 0; i < o->n_inject; i++) {
+		if ((unsigned)o->inject[i].kind >= SIM_WORLD_INJECT_COUNT || o->inject[i].call == 0) {
+			xasprintf(cause, "an injection needs a known kind and a call number from 1");
+			return NULL;
+		}
 	}
 	if (o->diagnose && o->flows == NULL) {
 		xasprintf(cause, "diagnosis needs the flows");

@@ -100,6 +100,10 @@ struct sim_world_path {
  * is detour (>= 1) times the great-circle distance, within 1%. Ends exactly at b. */
 void sim_world_path_make(struct sim_world_path *p, struct rng *r,
     struct geo_point a, struct geo_point b, double detour);
+/* A wrong turn (--inject detour): away_m straight from a directly away from b, then a
+ * path from there to b as sim_world_path_make makes it (4-7 points in all). */
+void sim_world_path_away(struct sim_world_path *p, struct rng *r,
+    struct geo_point a, struct geo_point b, double detour, double away_m);
 /* Its length in metres (0 for a path of one point or none). */
 double sim_world_path_length(const struct sim_world_path *p);
 /* The point along_m metres along the path (clamped to the ends) and, if heading is not
@@ -144,6 +148,31 @@ double sim_world_flow_reach(const struct flow_set *set, const struct flow *fl);
 
 /* ---- the world ---- */
 
+/* Faults forced on chosen calls (--inject), for tests that must see a warning: the first
+ * trip to the Nth call the world makes (its seq, from 1; a call the broker refused counts)
+ * gets the fault whatever the p_* draws, at fixed times (SIM_WORLD_INJECT_AFTER_MS after
+ * departure, or halfway through a shorter trip). */
+enum sim_world_inject {
+	SIM_WORLD_INJECT_STALL,   /* stands still for 20 min (fixes go on, at 0 km/h) */
+	SIM_WORLD_INJECT_DETOUR,  /* first drives straight away from the car, max(5 km, half
+	                             the straight distance), then turns back */
+	SIM_WORLD_INJECT_GPSLOSS, /* sends no fix for 15 min */
+	SIM_WORLD_INJECT_COUNT
+};
+#define SIM_WORLD_INJECT_MAX 16
+#define SIM_WORLD_INJECT_AFTER_MS 60000
+struct sim_world_injection {
+	enum sim_world_inject kind;
+	uint64_t call;
+};
+/* Add the injections of text ("stall:1,detour:2,gpsloss:3": KIND:CALL, comma-separated;
+ * KIND stall, detour or gpsloss) to
+ * the n already in inj (room for SIM_WORLD_INJECT_MAX). 0, or -1 and *cause (caller frees:
+ * what was expected, in words) for a bad word, a call number that is not a whole number
+ * from 1, or too many. */
+int sim_world_inject_parse(const char *text, struct sim_world_injection *inj, size_t *n,
+    char **cause);
+
 struct sim_world_opts {
 	uint64_t seed;
 	const char *const *regions; /* region ids to simulate; NULL or n_regions 0: all */
@@ -170,6 +199,8 @@ struct sim_world_opts {
 	const struct flow_set *flows; /* the diagnosis flows (borrowed; outlives the world) */
 	bool diagnose;              /* play the specialist on our calls with a flow (needs
 	                               flows) */
+	struct sim_world_injection inject[SIM_WORLD_INJECT_MAX]; /* faults forced on calls */
+	size_t n_inject;
 };
 
 /* Fill o with the defaults: seed 1, all regions, data demand, no limit, no faults injected,
@@ -259,8 +290,8 @@ struct sim_world_stats {
 struct sim_world;
 
 /* Build the trucks of the selected regions (ids like "CS-XJ-V03", parked at their depot or
- * standby points) and the demand. NULL and *cause (caller frees) for an unknown region or a
- * probability out of [0, 1]. Nothing happens until sim_world_start. */
+ * standby points) and the demand. NULL and *cause (caller frees) for an unknown region, a
+ * probability out of [0, 1] or a bad injection. Nothing happens until sim_world_start. */
 struct sim_world *sim_world_create(const struct data *d, const struct sim_world_opts *o,
     char **cause);
 /* Free the world and everything it owns. NULL is fine. */
@@ -288,6 +319,11 @@ void sim_world_intake_done(struct sim_world *w, int64_t now_ms, uint64_t seq, in
 void sim_world_intake_failed(struct sim_world *w, int64_t now_ms, uint64_t seq);
 /* Pop the oldest queued action into out; false when the queue is empty. */
 bool sim_world_action_next(struct sim_world *w, struct sim_world_action *out);
+
+/* The faults injected into call seq's first trip, as their names joined by ',' into out
+ * ("" and false when none). */
+bool sim_world_call_injects(const struct sim_world *w, uint64_t seq, char *out,
+    size_t outsz);
 
 /* With a request count: true once that many intakes were created and all are final. */
 bool sim_world_done(const struct sim_world *w);

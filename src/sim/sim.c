@@ -330,6 +330,10 @@ settle(struct sim *s, const struct pend *p, const struct proto_reply *rep, const
 			s->fail_streak = 0;
 			log_debug("intake %" PRIu64 " -> ticket %" PRId64 " (%s)", p->seq,
 			    rep->ticket.id, rep->ticket.state);
+			char inj[64];
+			if (sim_world_call_injects(s->world, p->seq, inj, sizeof inj))
+				log_info("call %" PRIu64 " is ticket %" PRId64 ": injecting %s",
+				    p->seq, rep->ticket.id, inj);
 			/* the replica may have seen it before this reply came: give the newest */
 			if (live != NULL && live->ver >= rep->ticket.ver)
 				feed_ticket(s, live);
@@ -673,6 +677,8 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 		wo.demand = opts->demand;
 	wo.flows = s->flows;
 	wo.diagnose = opts->diagnose;
+	memcpy(wo.inject, opts->inject, sizeof wo.inject);
+	wo.n_inject = opts->n_inject;
 	if ((s->world = sim_world_create(s->data, &wo, cause)) == NULL)
 		goto fail;
 

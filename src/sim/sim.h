@@ -44,6 +44,9 @@ struct sim_opts {
 	int live_timeout_ms;          /* give up if the replica is not live by then; 0: 30000 */
 	bool diagnose;                /* play the diagnosis specialist on our calls whose fault
 	                                 has a flow (data_dir/diagnosis/) */
+	struct sim_world_injection inject[SIM_WORLD_INJECT_MAX]; /* faults forced on chosen
+	                                 calls (--inject; sim-world.h) */
+	size_t n_inject;
 	bool lockstep;                /* the caller owns the clock: sim_lockstep_start and
 	                                 sim_lockstep_turn instead of sim_run */
 };
