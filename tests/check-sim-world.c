@@ -2021,6 +2021,62 @@ START_TEST(world_diagnosis)
 }
 END_TEST
 
+/* --inject's words: what is accepted, and what is refused with a cause. */
+static const struct {
+	const char *text;
+	int rc;
+	size_t n;                       /* injections after it (when accepted) */
+	enum sim_world_inject first;    /* the first one's kind and call */
+	uint64_t call;
+} inject_cases[] = {
+	{ "stall:1", 0, 1, SIM_WORLD_INJECT_STALL, 1 },
+	{ "detour:2,gpsloss:2", 0, 2, SIM_WORLD_INJECT_DETOUR, 2 },
+	{ "gpsloss:18446744073709551615", 0, 1, SIM_WORLD_INJECT_GPSLOSS, UINT64_MAX },
+	{ "", 0, 0, SIM_WORLD_INJECT_STALL, 0 },
+	{ ",,stall:3,", 0, 1, SIM_WORLD_INJECT_STALL, 3 },
+	{ "stall", -1, 0, SIM_WORLD_INJECT_STALL, 0 },
+	{ "stall:", -1, 0, SIM_WORLD_INJECT_STALL, 0 },
+	{ "stall:0", -1, 0, SIM_WORLD_INJECT_STALL, 0 },
+	{ "stall:-1", -1, 0, SIM_WORLD_INJECT_STALL, 0 },
+	{ "stall:+1", -1, 0, SIM_WORLD_INJECT_STALL, 0 },
+	{ "stall:1x", -1, 0, SIM_WORLD_INJECT_STALL, 0 },
+	{ "stall: 1", -1, 0, SIM_WORLD_INJECT_STALL, 0 },
+	{ "stall:18446744073709551616", -1, 0, SIM_WORLD_INJECT_STALL, 0 },
+	{ "Stall:1", -1, 0, SIM_WORLD_INJECT_STALL, 0 },
+	{ "fire:1", -1, 0, SIM_WORLD_INJECT_STALL, 0 },
+	{ ":1", -1, 0, SIM_WORLD_INJECT_STALL, 0 },
+	{ "stall:1:2", -1, 0, SIM_WORLD_INJECT_STALL, 0 },
+	{ "stall:1,stall:2,stall:3,stall:4,stall:5,stall:6,stall:7,stall:8,stall:9,stall:10,"
+	  "stall:11,stall:12,stall:13,stall:14,stall:15,stall:16", 0, 16,
+	  SIM_WORLD_INJECT_STALL, 1 },
+	{ "stall:1,stall:2,stall:3,stall:4,stall:5,stall:6,stall:7,stall:8,stall:9,stall:10,"
+	  "stall:11,stall:12,stall:13,stall:14,stall:15,stall:16,stall:17", -1, 0,
+	  SIM_WORLD_INJECT_STALL, 0 },
+};
+
+START_TEST(world_inject_parse)
+{
+	struct sim_world_injection inj[SIM_WORLD_INJECT_MAX];
+	size_t n = 0;
+	char *cause = NULL;
+	int rc = sim_world_inject_parse(inject_cases[_i].text, inj, &n, &cause);
+
+	ck_assert_msg(rc == inject_cases[_i].rc, "\"%s\": rc %d", inject_cases[_i].text, rc);
+	if (rc != 0) {
+		ck_assert_msg(cause != NULL && cause[0] != '\0', "\"%s\": no cause",
+		    inject_cases[_i].text);
+		free(cause);
+		return;
+	}
+	ck_assert_ptr_null(cause);
+	ck_assert_uint_eq(n, inject_cases[_i].n);
+	if (n > 0) {
+		ck_assert_int_eq(inj[0].kind, inject_cases[_i].first);
+		ck_assert_uint_eq(inj[0].call, inject_cases[_i].call);
+	}
+}
+END_TEST
+
 static Suite *
 sim_world_suite(void)
 {
@@ -2073,6 +2129,8 @@ sim_world_suite(void)
 	tcase_add_loop_test(tc, world_next_job, 0,
 	    (int)(sizeof next_cases / sizeof next_cases[0]));
 	tcase_add_test(tc, world_shifts);
+	tcase_add_loop_test(tc, world_inject_parse, 0,
+	    (int)(sizeof inject_cases / sizeof inject_cases[0]));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("diagnosis");
