@@ -15,11 +15,13 @@
  *   - time-driven rules fire from the deadline queue at their deadline, to the ms, after a
  *     restart too. */
 #include <check.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker.h"
 #include "geo.h"
 #include "proto.h"
 #include "util.h"
@@ -217,6 +219,34 @@ START_TEST(test_deadlines)
 }
 END_TEST
 
+/* A supplier's quote later than the model's ETA is kept while the ticket is accepted; the
+ * queue looks at the ticket again when the model would catch up, not every ms (a review
+ * found it re-armed at now + 1 for as long as the quote stood: a busy loop). */
+START_TEST(test_quote_no_busy_loop)
+{
+	struct broker_stats st0, st1;
+
+	town_van("Q1", "alpha", 1);
+	struct proto_ticket t = town_create("town", "battery", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(t.truck, "Q1");
+	struct proto_offer_accept a = town_accept_args(t.id, "Q1", 3000);  /* 50 min: later */
+	town_ok_as("alpha-desk", PROTO_MSG_offer_accept, &a);
+	town_step(15000);
+	town_fix("Q1", geo_destination((struct geo_point){ TOWN_LAT, TOWN_LON }, 0, 1000));
+	town_step(40000);
+	broker_stats(town_broker.b, &st0);
+	for (int i = 0; i < 200; i++)
+		town_step(1);
+	broker_stats(town_broker.b, &st1);
+	ck_assert_msg(st1.watch_looks - st0.watch_looks < 10,
+	    "%" PRIu64 " looks at a quiet ticket in 200 ms", st1.watch_looks - st0.watch_looks);
+	struct proto_reply r;
+	town_get_ticket(t.id, &r);
+	ck_assert_str_eq(r.ticket.eta_src, "supplier");
+	proto_reply_finish(&r);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -228,5 +258,6 @@ main(void)
 	tcase_add_test(tc, test_callbacks);
 	tcase_add_test(tc, test_fix_raises_at_once);
 	tcase_add_test(tc, test_deadlines);
+	tcase_add_test(tc, test_quote_no_busy_loop);
 	return harness_broker_main(s, base_dir);
 }

@@ -40,7 +40,8 @@
 	    (uint64_t)1 << PROTO_warning_eta | (uint64_t)1 << PROTO_warning_promised | \
 	    (uint64_t)1 << PROTO_warning_pct | (uint64_t)1 << PROTO_warning_offers |   \
 	    (uint64_t)1 << PROTO_warning_alt_eta | (uint64_t)1 << PROTO_warning_gain_s | \
-	    (uint64_t)1 << PROTO_warning_region | (uint64_t)1 << PROTO_warning_waiting)
+	    (uint64_t)1 << PROTO_warning_region | (uint64_t)1 << PROTO_warning_waiting | \
+	    (uint64_t)1 << PROTO_warning_reason)
 
 /* The fault's typical minutes on scene (data/faults.ini onscene_min). */
 static int
@@ -280,10 +281,15 @@ refresh_eta(struct broker *b, struct bticket *t, struct monitor_ticket *mt,
 	int64_t eta = now + broker_travel_ms(b, t, k, now);
 	const char *src = monitor_gps_stale(mk, sla, now) ? "stale" : b->eta->src;
 
-	/* until the truck leaves, the supplier's quote is trusted when it is later */
-	if (!(t->state == TICKET_ACCEPTED && strcmp(t->w.eta_src, "supplier") == 0 &&
-	    t->w.eta > eta))
-		*news = eta_changed(b, t, mt, now, fix, eta, src);
+	/* until the truck leaves, the supplier's quote is trusted when it is later: look again
+	 * when the model's ETA (moving a ms each ms while the truck stays put) would catch up
+	 * with it, not at once (the quote is not the published model ETA d is measured from) */
+	if (t->state == TICKET_ACCEPTED && strcmp(t->w.eta_src, "supplier") == 0 &&
+	    t->w.eta > eta) {
+		int64_t catch_up = now + (t->w.eta - eta) + 1;
+		return catch_up < now + ETA_RECHECK_MS ? catch_up : now + ETA_RECHECK_MS;
+	}
+	*news = eta_changed(b, t, mt, now, fix, eta, src);
 	/* d from now on: eta + x - published (0 when it was just published) */
 	int64_t d = eta - t->w.eta;
 	int64_t next = llabs(d) >= ETA_CHANGE_MS ? now + 1 : now + ETA_CHANGE_MS - d;
@@ -352,6 +358,8 @@ watch(struct broker *b, struct bticket *t, int64_t now, bool fix)
 	struct dispatch_candidate c;
 	struct monitor_proposal p, *pp = NULL;
 	int64_t next = INT64_MAX;
+
+	b->st.watch_looks++;
 	enum eta_news news = ETA_SAME;
 
 	monitor_ticket_of(b, t, &mt);

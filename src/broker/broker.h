@@ -83,6 +83,7 @@ struct broker_stats {
 	uint64_t skewed_fixes;   /* of fixes: stamped 2-30 s ahead, taken at arrival */
 	uint64_t guard_drops;    /* times the memory guard dropped the api and feed peers */
 	uint64_t vnum_short;     /* times a dispatched ticket found no virtual number free */
+	uint64_t watch_looks;    /* times monitoring looked at a ticket (ETA and warnings) */
 	uint64_t tickets, trucks, warnings_active;
 	int64_t epoch, replayed_at_start;
 };
