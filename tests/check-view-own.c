@@ -293,6 +293,34 @@ START_TEST(test_escalate_clear)
 }
 END_TEST
 
+/* Another console escalates the ticket while this one types a reason to escalate it: Enter
+ * must not end that escalation; the view says so and the next Enter does what it shows. */
+START_TEST(test_escalate_changed)
+{
+	unsigned r;
+
+	v = view_escalate_create(&m, 1);
+	harness_type("customer waiting on the shoulder");
+	/* the model as after a ticket publication from the other console (test only) */
+	struct proto_ticket *t = (struct proto_ticket *)model_ticket(&m, 1);
+	ck_assert_ptr_nonnull(t);
+	t->escalated = NOW;
+	rd_strlcpy(t->escalated_by, "lisi", sizeof t->escalated_by);
+	rd_strlcpy(t->escalate_reason, "no truck", sizeof t->escalate_reason);
+	t->present |= (uint64_t)1 << PROTO_ticket_escalated |
+	    (uint64_t)1 << PROTO_ticket_escalated_by | (uint64_t)1 << PROTO_ticket_escalate_reason;
+	r = harness_press_sym(KEYSYM_ENTER);
+	ck_assert(!(r & UI_CLOSE));
+	ck_assert_int_eq(seen.escalate, 0);
+	harness_draw(80, 24);
+	ck_assert(harness_screen_has(i18n_tr("esc.changed")));
+	r = harness_press_sym(KEYSYM_ENTER);	/* now it ends the escalation it shows */
+	ck_assert(r & UI_CLOSE);
+	ck_assert_int_eq(seen.escalate, 1);
+	ck_assert(PROTO_HAS(&seen.esc_args, escalate, clear) && seen.esc_args.clear);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- presence */
 
 START_TEST(test_presence)
@@ -336,6 +364,7 @@ own_suite(void)
 	tcase_add_loop_test(tc, test_kpi_golden, 0, 2);
 	tcase_add_loop_test(tc, test_escalate, 0, 2);
 	tcase_add_test(tc, test_escalate_clear);
+	tcase_add_test(tc, test_escalate_changed);
 	tcase_add_test(tc, test_presence);
 	suite_add_tcase(s, tc);
 	return s;

@@ -19,6 +19,7 @@
 struct view_escalate {
 	struct view view;	/* first member */
 	int64_t id;
+	bool clear;	/* what the agent saw when the view opened: an escalation to end */
 	struct lineedit edit;
 	char error[256];
 };
@@ -107,6 +108,14 @@ submit(struct view_escalate *ve, struct model *m)
 	bool clear = t != NULL && own_ticket_escalated(t);
 	char what[96];
 
+	/* another console escalated or ended it meanwhile: never turn an escalation into its
+	 * end (or back) behind the agent's back; the screen shows the new state, ask again */
+	if (clear != ve->clear) {
+		ve->clear = clear;
+		rd_strlcpy(ve->error, i18n_tr("esc.changed"), sizeof ve->error);
+		return UI_HANDLED | UI_REDRAW;
+	}
+
 	while (*text == ' ')
 		text++;
 	if (*text == '\0') {
@@ -174,10 +183,11 @@ view_escalate_create(struct model *m, int64_t ticket)
 {
 	struct view_escalate *ve = xcalloc(1, sizeof *ve);
 
-	(void)m;
 	ve->view.ops = &esc_ops;
 	ve->view.scope = SCOPE_FORM;
 	ve->id = ticket;
+	const struct proto_ticket *t = model_ticket(m, ticket);
+	ve->clear = t != NULL && own_ticket_escalated(t);
 	lineedit_init(&ve->edit, sizeof(((struct proto_escalate *)0)->reason) - 1);
 	return &ve->view;
 }
