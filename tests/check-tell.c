@@ -744,6 +744,37 @@ START_TEST(test_command_not_blocking)
 }
 END_TEST
 
+/* A hung gateway: 16 commands run, the queue holds at most 256 messages in all, and one
+ * more is refused at once (tell_failed, status queue), so the queue never grows without
+ * end. The commands sleep past the test, their output to /dev/null. */
+static void
+setup_queue(void)
+{
+	start_town(false, "exec sleep 30 >/dev/null 2>&1");
+}
+
+START_TEST(test_queue_bounded)
+{
+	static const char *const tpls[] = { "eta", "delay", "apology", "arrived_soon" };
+	struct proto_event e;
+	int told = 0;
+
+	town_van("A1", "alpha", 1);
+	struct proto_ticket t = accepted(NULL, 3000);	/* late: every template renders */
+	while (told < 257) {
+		for (size_t i = 0; i < ARRAY_LEN(tpls) && told < 257; i++, told++) {
+			struct proto_ticket_tell a = tell_args(t.id, tpls[i]);
+			town_ok_as("agent7", PROTO_MSG_ticket_tell, &a);
+		}
+		town_step(61000);	/* past the same template's 60 s */
+	}
+	ck_assert_int_eq(events_of(t.id, "tell", NULL), 257);
+	ck_assert_int_eq(events_of(t.id, "tell_failed", &e), 1);
+	ck_assert_str_eq(e.params.status, "queue");
+	ck_assert_int_eq(events_of(t.id, "told", NULL), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -772,5 +803,7 @@ main(void)
 	TCase *cmd = harness_broker_tcase(s, "command", setup_command, town_teardown);
 	tcase_add_test(cmd, test_command);
 	tcase_add_test(cmd, test_command_not_blocking);
+	TCase *queue = harness_broker_tcase(s, "queue", setup_queue, town_teardown);
+	tcase_add_test(queue, test_queue_bounded);
 	return harness_broker_main(s, base_dir);
 }

@@ -6,7 +6,10 @@
  * its environment. The command runs asynchronously (posix_spawn after the batch commits:
  * log first, never blocking the loop); the tick reaps it and logs `told` (exit 0) or
  * `tell_failed`. At most TELL_RUNNING_MAX commands run at once; the others wait in order;
- * one still running after TELL_COMMAND_MAX_MS of real time is killed (tell_failed, signal 9).
+ * one still running after TELL_COMMAND_MAX_MS of real time is killed with its process group
+ * (tell_failed, signal 9). At most TELL_QUEUE_MAX wait or run: one more is refused at once
+ * (tell_failed, queue); one waiting TELL_WAIT_MAX_MS of real time is dropped (tell_failed,
+ * late): a hung gateway neither grows the queue without end nor sends stale words later.
  * Commands not started when the broker stops are not run again (the message is logged and
  * was published).
  *
@@ -42,6 +45,8 @@ extern char **environ;
 
 #define TELL_RUNNING_MAX 16
 #define TELL_COMMAND_MAX_MS 60000 /* real time a command may run before it is killed */
+#define TELL_QUEUE_MAX 256        /* messages waiting for or running a command; more: refused */
+#define TELL_WAIT_MAX_MS 300000   /* real time a message may wait for its command: then late */
 #define TELL_USER_BROKER "broker"
 
 struct btell_job {
@@ -53,6 +58,7 @@ struct btell_job {
 	char text[TELL_TEXT_MAX + 1];
 	pid_t pid;               /* 0: not started */
 	int spawn_err;           /* posix_spawn failed with this errno: reaped as failed */
+	int64_t queued;          /* monotonic ms */
 	int64_t started;         /* monotonic ms */
 	bool killed;             /* ran past TELL_COMMAND_MAX_MS: sent SIGKILL */
 };
@@ -163,6 +169,29 @@ remember(struct bticket *t, const char *id, int64_t now)
 	rd_strlcpy(t->told[oldest].tpl, id, sizeof t->told[oldest].tpl);
 }
 
+/* Log how j ended: told, or tell_failed with status ("exit 3", "signal 9", "spawn"). */
+static void
+ended(struct broker *b, const struct btell_job *j, bool ok, const char *status)
+{
+	struct bticket *t = broker_ticket(b, j->ticket);
+	struct broker_why w;
+	char detail[96];
+
+	if (t == NULL)
+		return;
+	broker_why_init(&w, ok ? "told" : "tell_failed");
+	BWHY_STR(&w, template, j->tpl);
+	if (ok) {
+		snprintf(detail, sizeof detail, "the gateway sent message %s", j->tpl);
+	} else {
+		BWHY_STR(&w, status, status);
+		snprintf(detail, sizeof detail, "the gateway failed to send message %s (%s)",
+		    j->tpl, status);
+	}
+	broker_emit_ticket_why(b, t, ok ? EVENT_TOLD : EVENT_TELL_FAILED, TELL_USER_BROKER, detail,
+	    &w);
+}
+
 /* Log the message text of template tp rendered for t, publish it and queue it for the
  * gateway's command. */
 static void
@@ -190,14 +219,25 @@ tell(struct broker *b, struct bticket *t, const struct tell_template *tp, enum t
 
 	if (b->opts.tell_command == NULL || b->opts.tell_command[0] == '\0')
 		return;
-	struct btell_job *j = xcalloc(1, sizeof *j), **pp = &b->tell_jobs;
+	struct btell_job **pp = &b->tell_jobs;
+	size_t queued = 0;
+	while (*pp != NULL) {
+		pp = &(*pp)->next;
+		queued++;
+	}
+	if (queued >= TELL_QUEUE_MAX) {	/* a hung gateway: say so, never grow without end */
+		struct btell_job full = { .ticket = t->w.id };
+		rd_strlcpy(full.tpl, tp->id, sizeof full.tpl);
+		ended(b, &full, false, "queue");
+		return;
+	}
+	struct btell_job *j = xcalloc(1, sizeof *j);
 	j->ticket = t->w.id;
 	rd_strlcpy(j->tpl, tp->id, sizeof j->tpl);
 	rd_strlcpy(j->lang, tell_lang_name(l), sizeof j->lang);
 	rd_strlcpy(j->phone, t->w.phone, sizeof j->phone);
 	rd_strlcpy(j->text, text, sizeof j->text);
-	while (*pp != NULL)
-		pp = &(*pp)->next;
+	j->queued = rd_mono_ms();
 	*pp = j;
 }
 
@@ -320,10 +360,16 @@ start(struct broker *b, struct btell_job *j)
 		envp[m++] = vars[i];
 	envp[m] = NULL;
 
+	/* its own process group, so a kill reaches what the shell started too */
+	posix_spawnattr_t at;
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&at, 0);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	int r = posix_spawn(&j->pid, "/bin/sh", &fa, NULL, argv, envp);
+	int r = posix_spawn(&j->pid, "/bin/sh", &fa, &at, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
 	if (r != 0) {
 		j->pid = 0;
 		j->spawn_err = r;
@@ -350,29 +396,6 @@ broker_tell_flush(struct broker *b)
 	}
 }
 
-/* Log how j ended: told, or tell_failed with status ("exit 3", "signal 9", "spawn"). */
-static void
-ended(struct broker *b, const struct btell_job *j, bool ok, const char *status)
-{
-	struct bticket *t = broker_ticket(b, j->ticket);
-	struct broker_why w;
-	char detail[96];
-
-	if (t == NULL)
-		return;
-	broker_why_init(&w, ok ? "told" : "tell_failed");
-	BWHY_STR(&w, template, j->tpl);
-	if (ok) {
-		snprintf(detail, sizeof detail, "the gateway sent message %s", j->tpl);
-	} else {
-		BWHY_STR(&w, status, status);
-		snprintf(detail, sizeof detail, "the gateway failed to send message %s (%s)",
-		    j->tpl, status);
-	}
-	broker_emit_ticket_why(b, t, ok ? EVENT_TOLD : EVENT_TELL_FAILED, TELL_USER_BROKER, detail,
-	    &w);
-}
-
 void
 broker_tell_reap(struct broker *b)
 {
@@ -385,13 +408,15 @@ broker_tell_reap(struct broker *b)
 
 		if (j->spawn_err != 0) {
 			ended(b, j, false, "spawn");
+		} else if (j->pid == 0 && rd_mono_ms() - j->queued > TELL_WAIT_MAX_MS) {
+			ended(b, j, false, "late");	/* stale words: never send them now */
 		} else if (j->pid == 0 || (r = waitpid(j->pid, &ws, WNOHANG)) == 0 ||
 		    (r < 0 && errno == EINTR)) {
 			if (j->pid != 0 && !j->killed &&
 			    rd_mono_ms() - j->started > TELL_COMMAND_MAX_MS) {
 				log_error("tell command for ticket %" PRId64 " still runs after %d s: "
 				    "killed", j->ticket, TELL_COMMAND_MAX_MS / 1000);
-				kill(j->pid, SIGKILL);
+				kill(-j->pid, SIGKILL);	/* the group: sh and what it ran */
 				j->killed = true;
 			}
 			pp = &j->next;
