@@ -52,10 +52,14 @@ own_owner(const struct model *m, int64_t id)
 bool
 own_escalated(const struct model *m, const struct proto_ticket *t)
 {
+	const struct proto_warning *w[WARN_MAX];
+	size_t n;
+
 	if (own_ticket_escalated(t))
 		return true;
-	for (size_t i = 0; i < m->n_warnings; i++)
-		if (m->warnings[i]->ticket == t->id && escalated_unowned(m->warnings[i]))
+	n = model_ticket_warnings(m, t->id, w, WARN_MAX);	/* the ticket's own, not all */
+	for (size_t i = 0; i < n; i++)
+		if (escalated_unowned(w[i]))
 			return true;
 	return false;
 }
@@ -73,24 +77,13 @@ own_count_escalated(const struct model *m)
 {
 	size_t n = 0;
 
-	/* the tickets escalated by hand, then those with an escalated warning nobody owns
-	 * (each ticket once: its first such warning, and not when escalated by hand) */
+	/* each open ticket once: escalated by hand, or with an escalated warning nobody owns;
+	 * the regions' warnings (ticket 0) count once in all. Linear in tickets and warnings. */
 	for (size_t i = 0; i < m->n_tickets; i++)
-		n += own_ticket_escalated(m->tickets[i]) && open_ticket(m->tickets[i]);
-	for (size_t i = 0; i < m->n_warnings; i++) {
-		const struct proto_warning *w = m->warnings[i];
-		const struct proto_ticket *t;
-		bool first = true;
-
-		if (!escalated_unowned(w))
-			continue;
-		for (size_t j = 0; j < i && first; j++)
-			first = !(m->warnings[j]->ticket == w->ticket &&
-			    escalated_unowned(m->warnings[j]));
-		t = w->ticket > 0 ? model_ticket(m, w->ticket) : NULL;
-		if (first && (t == NULL || !own_ticket_escalated(t)))
-			n++;
-	}
+		n += open_ticket(m->tickets[i]) && own_escalated(m, m->tickets[i]);
+	for (size_t i = 0; i < m->n_warnings; i++)
+		if (m->warnings[i]->ticket == 0 && escalated_unowned(m->warnings[i]))
+			return n + 1;
 	return n;
 }
 
