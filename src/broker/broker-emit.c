@@ -209,6 +209,8 @@ broker_emit_warning(struct broker *b, struct bwarn *w, enum event_kind kind)
 	broker_why_init(&why, "warning");
 	BWHY_STR(&why, kind, w->w.kind);
 	BWHY_STR(&why, level, w->w.level);
+	if (kind == EVENT_LEVEL)
+		w->red_since = 0; /* escalation counts from this change (broker-warn.c sets it) */
 	emit(b, PROTO_STREAM_WARNING, &w->w, event_kind_name(kind), "", w->w.text, &why);
 }
 
