@@ -8,8 +8,6 @@
 #include <time.h>
 
 #include "kinds.h"
-#include "present.h"
-#include "ticket.h"
 #include "util.h"
 
 /* The generic and the named views of the model's tables share their storage. */
@@ -81,20 +79,13 @@ model_refresh(struct model *m, int64_t now)
 {
 	m->now = now;
 	warn_levels(m);
-	m->n_open = m->n_late = m->n_risk = 0;
-	for (size_t i = 0; i < m->n_tickets; i++) {
-		const struct proto_ticket *t = m->tickets[i];
-		int s = ticket_state_parse(t->state);
-		m->n_open += !(s >= 0 && ticket_state_final((enum ticket_state)s));
-		if (!present_before_scene(t))
-			continue;
-		enum present_due d = present_due(m->data != NULL ? &m->data->sla : NULL, t, now,
-		    model_warn_level(m, t->id));
-		m->n_late += d == PRESENT_DUE_LATE;
-		m->n_risk += d == PRESENT_DUE_SOON;
-	}
+	/* the board counts as it orders: one parse of a ticket's state serves both, and only
+	 * a ticket whose state changed is parsed again (board.h) */
 	m->board.sla = m->data != NULL ? &m->data->sla : NULL;
 	board_rebuild(&m->board, m->tickets, m->n_tickets, now, warn_cb, m);
+	m->n_open = m->board.n_open;
+	m->n_late = m->board.n_late;
+	m->n_risk = m->board.n_risk;
 }
 
 void
