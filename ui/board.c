@@ -288,6 +288,7 @@ board_find(struct board *b, int dir)
 struct sort_item {
 	const struct proto_ticket *t;
 	int64_t key;
+	int64_t id;	/* t->id: ties are broken without a trip to the ticket */
 };
 
 static enum board_sort cur_sort;
@@ -314,7 +315,7 @@ cmp_items(const void *va, const void *vb)
 		break;
 	}
 	if (c == 0)
-		c = (a->t->id > b->t->id) - (a->t->id < b->t->id);
+		c = (a->id > b->id) - (a->id < b->id);
 	return c;
 }
 
@@ -344,8 +345,9 @@ struct board_cache {
 	size_t items_cap;
 };
 
-/* Ids past this have no slot: they are parsed each rebuild and sorted as new ones. */
-#define SLOT_ID_MAX ((int64_t)1 << 26)
+/* Ids past this have no slot (4 bytes an id up to the largest held): they are parsed each
+ * rebuild and sorted as new ones, so a board of them is rebuilt in full. */
+#define SLOT_ID_MAX ((int64_t)1 << 24)
 
 void
 board_forget(struct board *b)
@@ -450,24 +452,30 @@ due_of(enum monitor_class cls, int warn)
 	return cls == MONITOR_AT_RISK || warn == 1 ? 1 : 0;
 }
 
+/* The tickets are the caller's, each on its own in the heap, and a rebuild reads a few
+ * fields of each from several cache lines: it waits on memory, not on work, unless the
+ * lines of the tickets a few ahead are asked for early. */
+#define PREFETCH_AHEAD 6
+
+static void
+prefetch_ticket(const struct proto_ticket *t)
+{
+	__builtin_prefetch(&t->id);		/* and the state */
+	__builtin_prefetch(&t->priority);
+	__builtin_prefetch(&t->created);
+	__builtin_prefetch(&t->eta);		/* the promise too */
+	__builtin_prefetch(&t->t_closed);
+	__builtin_prefetch(&t->present);
+}
+
 /* Parse, count and key every ticket; the cache's entries for this rebuild. Returns how
  * many are on the board. */
 static size_t
 derive(struct board *b, struct board_cache *c, const struct proto_ticket *const *all,
     size_t n, int64_t now, board_warn_fn warn, void *ctx)
 {
-	int64_t max_id = 0;
 	size_t m = 0;
 
-	for (size_t i = 0; i < n; i++)
-		if (all[i]->id > max_id && all[i]->id < SLOT_ID_MAX)
-			max_id = all[i]->id;
-	if ((size_t)max_id + 1 > c->slot_cap) {
-		size_t cap = (size_t)max_id + 1024;
-		c->slot = xreallocarray(c->slot, cap, sizeof *c->slot);
-		memset(c->slot + c->slot_cap, 0, (cap - c->slot_cap) * sizeof *c->slot);
-		c->slot_cap = cap;
-	}
 	/* the last rebuild's entries become the old ones */
 	struct entry *e = c->old;
 	size_t cap = c->cap_old;
@@ -485,11 +493,19 @@ derive(struct board *b, struct board_cache *c, const struct proto_ticket *const 
 	b->n_open = b->n_late = b->n_risk = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct proto_ticket *t = all[i];
+		if (i + PREFETCH_AHEAD < n)
+			prefetch_ticket(all[i + PREFETCH_AHEAD]);
 		struct entry *x = &e[i];
 		const struct entry *o = NULL;
 		int64_t id = t->id;
 		bool slotted = id > 0 && id < SLOT_ID_MAX;
 
+		if (slotted && (size_t)id >= c->slot_cap) {
+			size_t grown = (size_t)id + 1024;
+			c->slot = xreallocarray(c->slot, grown, sizeof *c->slot);
+			memset(c->slot + c->slot_cap, 0, (grown - c->slot_cap) * sizeof *c->slot);
+			c->slot_cap = grown;
+		}
 		if (slotted && c->slot[id] > 0 && c->slot[id] <= c->n_old &&
 		    c->old[c->slot[id] - 1].id == id)
 			o = &c->old[c->slot[id] - 1];
@@ -557,21 +573,21 @@ order(struct board *b, struct board_cache *c, size_t m)
 		for (size_t i = 0; i < c->n_order; i++) {
 			int64_t id = c->order[i];
 			struct entry *x;
-			if (id <= 0 || id >= SLOT_ID_MAX || c->slot[id] == 0 ||
-			    c->slot[id] > c->n)
+			if (id <= 0 || id >= SLOT_ID_MAX || (size_t)id >= c->slot_cap ||
+			    c->slot[id] == 0 || c->slot[id] > c->n)
 				continue;
 			x = &c->ent[c->slot[id] - 1];
 			if (x->id != id || !x->matched || x->placed)
 				continue;
 			x->placed = true;
-			items[k++] = (struct sort_item){ x->t, x->key };
+			items[k++] = (struct sort_item){ x->t, x->key, x->id };
 		}
 	}
 	fresh = m - k;
 	for (size_t i = 0; i < c->n; i++) {
 		struct entry *x = &c->ent[i];
 		if (x->matched && !x->placed)
-			items[k++] = (struct sort_item){ x->t, x->key };
+			items[k++] = (struct sort_item){ x->t, x->key, x->id };
 	}
 	/* a few new or moved rows are inserted; many (a resync, another sort, a burst) or a
 	 * budget run out are sorted afresh */
@@ -584,7 +600,7 @@ order(struct board *b, struct board_cache *c, size_t m)
 	}
 	c->n_order = m;
 	for (size_t i = 0; i < m; i++)
-		c->order[i] = items[i].t->id;
+		c->order[i] = items[i].id;
 }
 
 void
@@ -610,7 +626,7 @@ board_rebuild(struct board *b, const struct proto_ticket *const *all, size_t n, 
 	bool found = false;
 	for (size_t i = 0; i < m; i++) {
 		b->rows[i] = c->items[i].t;
-		if (c->items[i].t->id == b->selected) {
+		if (c->items[i].id == b->selected) {
 			b->sel_index = i;
 			found = true;
 		}

@@ -49,14 +49,24 @@ warn_cb(void *ctx, int64_t id)
 	return model_warn_level(ctx, id);
 }
 
-/* Each ticket's worst warning level, from the warning table. */
+/* Each ticket's worst warning level, from the warning table. Sized by the warnings'
+ * tickets (a pass over the tickets would read every ticket's memory; a ticket past the
+ * table has no warning), or by the tickets when a warning names a far id. */
+#define WARN_ID_FAR ((int64_t)1 << 24)
+
 static void
 warn_levels(struct model *m)
 {
 	int64_t max_id = 0;
-	for (size_t i = 0; i < m->n_tickets; i++)
-		if (m->tickets[i]->id > max_id)
-			max_id = m->tickets[i]->id;
+	for (size_t i = 0; i < m->n_warnings; i++)
+		if (m->warnings[i]->ticket > max_id)
+			max_id = m->warnings[i]->ticket;
+	if (max_id >= WARN_ID_FAR) {
+		max_id = 0;
+		for (size_t i = 0; i < m->n_tickets; i++)
+			if (m->tickets[i]->id > max_id)
+				max_id = m->tickets[i]->id;
+	}
 	if ((size_t)max_id + 1 > m->warn_cap) {
 		m->warn_cap = (size_t)max_id + 1024;
 		m->warn_level = xrealloc(m->warn_level, m->warn_cap);
