@@ -17,7 +17,8 @@
  *            arrays, model_refresh(): warning levels and board_rebuild over all tickets)
  *            only when model_refresh_wait() says it is due (at most every
  *            MODEL_REFRESH_MS). The refresh alone is timed incremental (ui/board.h: the
- *            cache of the last rebuild) and full (board_forget first, as before it). Batches of 1, 10, 100 and 1000 updates per loop turn, each
+ *            cache of the last rebuild) and full (board_forget first, as before it).
+ *            Batches of 1, 10, 100 and 1000 updates per loop turn, each
  *            also with a refresh every turn (as before pacing) for reference; then the
  *            refresh rate at offered update rates of 100 to 100 000 a second. Baseline:
  *            memcpy of the same decoded structs into an array indexed by id.
