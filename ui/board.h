@@ -18,8 +18,17 @@
  * board_set_filter refuses an unknown state, an unknown is: word and (with a lookup that
  * knows the regions) an unknown region.
  *
+ * Rebuilding is incremental (board_rebuild): the board keeps, from one rebuild to the next,
+ * each ticket's parsed state (the only costly part of its monitor view) and the order it
+ * made; a rebuild re-derives what every ticket's place rests on from the cached parse, then
+ * settles the last order by binary insertion where keys moved (a changed ticket, a new one,
+ * time passing a threshold), and sorts afresh only when many moved or the sort changed.
+ * The rows are the same as a rebuild from nothing gives (tests/check-board.c).
+ *
  * Ownership: rows point at tickets owned by the caller (the replica); they are valid until
- * the caller's next change of its tables, so rebuild after every change. */
+ * the caller's next change of its tables, so rebuild after every change. The cache is the
+ * board's own (freed by board_finish); it holds ids and state names, never the caller's
+ * pointers past a rebuild, so the caller may change its tickets in place or anew. */
 #ifndef RD_BOARD_H
 #define RD_BOARD_H
 
@@ -89,6 +98,11 @@ struct board {
 	size_t total;     /* tickets before filtering */
 	const struct data_sla *sla; /* thresholds for urgency, borrowed; NULL: shipped ones */
 	struct board_lookup look;   /* for the filter; zero: codes only */
+	/* counted by board_rebuild over every ticket, filtered out or not: the open ones, and
+	 * of those not yet on scene the late and the at-risk ones, as present_due
+	 * (ui/present.h) tells them */
+	size_t n_open, n_late, n_risk;
+	struct board_cache *cache;  /* board.c's: the last rebuild's parses and order */
 };
 
 /* Warning level of a ticket for urgency: 0 none, 1 amber, 2 red. */
@@ -98,9 +112,13 @@ void board_init(struct board *b);
 void board_finish(struct board *b);
 const char *board_sort_name(enum board_sort s);
 
-/* Filter, sort and restore the selection. */
+/* Filter, sort and restore the selection; count (n_open, n_late, n_risk). Incremental
+ * (above): the result is the same as after board_forget. */
 void board_rebuild(struct board *b, const struct proto_ticket *const *all, size_t n,
     int64_t now, board_warn_fn warn, void *ctx);
+/* Drop the cache, so the next rebuild parses every ticket and sorts from nothing (the
+ * full rebuild: the reference of tests and benchmarks). */
+void board_forget(struct board *b);
 /* Set the filter text (copied, truncated). Returns NULL if fine, else one of the static
  * reasons BOARD_BAD_STATE, BOARD_BAD_REGION, BOARD_BAD_IS, in which case the filter is
  * unchanged. */

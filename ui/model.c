@@ -8,8 +8,6 @@
 #include <time.h>
 
 #include "kinds.h"
-#include "present.h"
-#include "ticket.h"
 #include "util.h"
 
 /* The generic and the named views of the model's tables share their storage. */
@@ -51,14 +49,24 @@ warn_cb(void *ctx, int64_t id)
 	return model_warn_level(ctx, id);
 }
 
-/* Each ticket's worst warning level, from the warning table. */
+/* Each ticket's worst warning level, from the warning table. Sized by the warnings'
+ * tickets (a pass over the tickets would read every ticket's memory; a ticket past the
+ * table has no warning), or by the tickets when a warning names a far id. */
+#define WARN_ID_FAR ((int64_t)1 << 24)
+
 static void
 warn_levels(struct model *m)
 {
 	int64_t max_id = 0;
-	for (size_t i = 0; i < m->n_tickets; i++)
-		if (m->tickets[i]->id > max_id)
-			max_id = m->tickets[i]->id;
+	for (size_t i = 0; i < m->n_warnings; i++)
+		if (m->warnings[i]->ticket > max_id)
+			max_id = m->warnings[i]->ticket;
+	if (max_id >= WARN_ID_FAR) {
+		max_id = 0;
+		for (size_t i = 0; i < m->n_tickets; i++)
+			if (m->tickets[i]->id > max_id)
+				max_id = m->tickets[i]->id;
+	}
 	if ((size_t)max_id + 1 > m->warn_cap) {
 		m->warn_cap = (size_t)max_id + 1024;
 		m->warn_level = xrealloc(m->warn_level, m->warn_cap);
@@ -81,20 +89,13 @@ model_refresh(struct model *m, int64_t now)
 {
 	m->now = now;
 	warn_levels(m);
-	m->n_open = m->n_late = m->n_risk = 0;
-	for (size_t i = 0; i < m->n_tickets; i++) {
-		const struct proto_ticket *t = m->tickets[i];
-		int s = ticket_state_parse(t->state);
-		m->n_open += !(s >= 0 && ticket_state_final((enum ticket_state)s));
-		if (!present_before_scene(t))
-			continue;
-		enum present_due d = present_due(m->data != NULL ? &m->data->sla : NULL, t, now,
-		    model_warn_level(m, t->id));
-		m->n_late += d == PRESENT_DUE_LATE;
-		m->n_risk += d == PRESENT_DUE_SOON;
-	}
+	/* the board counts as it orders: one parse of a ticket's state serves both, and only
+	 * a ticket whose state changed is parsed again (board.h) */
 	m->board.sla = m->data != NULL ? &m->data->sla : NULL;
 	board_rebuild(&m->board, m->tickets, m->n_tickets, now, warn_cb, m);
+	m->n_open = m->board.n_open;
+	m->n_late = m->board.n_late;
+	m->n_risk = m->board.n_risk;
 }
 
 void

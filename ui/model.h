@@ -103,13 +103,17 @@ struct model {
 void model_init(struct model *m);
 void model_finish(struct model *m);
 
-/* After the tables changed: rebuild warning levels and the board. now is broker time. */
+/* After the tables changed: rebuild warning levels, the board and the counts. now is
+ * broker time. The board's rebuild is incremental (board.h): a ticket's state is parsed
+ * again only when it changed, and the last order is settled where keys moved, so a
+ * refresh after one ticket and one warning changed (a fix's ETA and its warning) costs a
+ * pass over the tickets without parsing or sorting; the result is a full rebuild's. */
 void model_refresh(struct model *m, int64_t now);
 
 /* Pacing. Applying an update must cost the same whatever the batching, so the owner of
  * the tables (the app's loop) does not refresh after every change: a change only marks
  * the model stale (O(1)); the refresh (warning levels, counts, the board's filter and
- * sort: O(tickets)) runs when model_refresh_wait says it is due, at most once every
+ * order: O(tickets), incremental) runs when model_refresh_wait says it is due, at most once every
  * MODEL_REFRESH_MS, and before anything reads the model (a key, an answer, a draw). The
  * redraw rate then does not depend on the update rate. */
 #define MODEL_REFRESH_MS 100
