@@ -319,6 +319,29 @@ START_TEST(test_refresh_urgent)
 }
 END_TEST
 
+/* The urgent refreshes of a window stop at MODEL_URGENT_BUDGET_US of their cost too: two
+ * dear ones (a big table) leave the third warning to the pace; the next window has room. */
+START_TEST(test_refresh_urgent_budget)
+{
+	struct model pm;
+	int64_t t = 5000, dear = MODEL_URGENT_BUDGET_US / 2 + 1;
+
+	model_init(&pm);
+	model_refreshed(&pm, t);
+	model_refresh_cost(&pm, dear);	/* a paced refresh: not counted */
+	for (int i = 0; i < 2; i++) {
+		model_urgent(&pm);
+		ck_assert_int_eq(model_refresh_wait(&pm, t + 1 + i), 0);
+		model_refreshed(&pm, t + 1 + i);
+		model_refresh_cost(&pm, dear);
+	}
+	model_urgent(&pm);	/* the budget is spent: paced */
+	ck_assert_int_eq(model_refresh_wait(&pm, t + 10), MODEL_REFRESH_MS - 10 + 1 + 1);
+	ck_assert_int_eq(model_refresh_wait(&pm, t + 1 + MODEL_REFRESH_MS), 0); /* new window */
+	model_finish(&pm);
+}
+END_TEST
+
 /* The quick refresh when only warnings changed: levels at once, the model readable, and
  * the full refresh (counts, the board's order) still due at the pace. */
 START_TEST(test_refresh_warnings_only)
@@ -372,6 +395,7 @@ board_suite(void)
 	tcase_add_test(tc, test_find_none_and_refused);
 	tcase_add_test(tc, test_refresh_pacing);
 	tcase_add_test(tc, test_refresh_urgent);
+	tcase_add_test(tc, test_refresh_urgent_budget);
 	tcase_add_test(tc, test_refresh_warnings_only);
 	suite_add_tcase(s, tc);
 	return s;

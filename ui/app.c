@@ -176,9 +176,12 @@ broker_time(struct app *a, int64_t now_mono)
 static void
 sync_model(struct app *a, int64_t mono)
 {
+	int64_t t0 = rd_mono_ns();
+
 	a->model.now = broker_time(a, mono);
 	refresh_model(a);
 	model_refreshed(&a->model, mono);
+	model_refresh_cost(&a->model, (rd_mono_ns() - t0) / 1000);
 	/* a warning newly red rings, not one a snapshot brings */
 	if (alert_update(&a->alert, a->model.warnings, a->model.n_warnings,
 	    a->resynced || a->model.conn != MODEL_LIVE) > 0)

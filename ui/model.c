@@ -126,6 +126,13 @@ urgent_window_over(const struct model *m, int64_t mono)
 	return m->urgent_n == 0 || mono - m->urgent_since >= MODEL_REFRESH_MS;
 }
 
+/* Whether the window's urgent refreshes leave room for one more. */
+static bool
+urgent_room(const struct model *m)
+{
+	return m->urgent_n < MODEL_URGENT_MAX && m->urgent_us < MODEL_URGENT_BUDGET_US;
+}
+
 int64_t
 model_refresh_wait(const struct model *m, int64_t mono)
 {
@@ -133,7 +140,7 @@ model_refresh_wait(const struct model *m, int64_t mono)
 
 	if (!m->stale && !m->resort)
 		return -1;
-	if (m->stale && m->urgent && (urgent_window_over(m, mono) || m->urgent_n < MODEL_URGENT_MAX))
+	if (m->stale && m->urgent && (urgent_window_over(m, mono) || urgent_room(m)))
 		return 0;
 	return mono >= due ? 0 : due - mono;
 }
@@ -141,15 +148,24 @@ model_refresh_wait(const struct model *m, int64_t mono)
 void
 model_refreshed(struct model *m, int64_t mono)
 {
+	m->last_urgent = m->urgent;
 	if (m->urgent) {
 		if (urgent_window_over(m, mono)) {
 			m->urgent_since = mono;
 			m->urgent_n = 0;
+			m->urgent_us = 0;
 		}
 		m->urgent_n++;
 	}
 	m->stale = m->urgent = m->resort = false;
 	m->refreshed_mono = mono;
+}
+
+void
+model_refresh_cost(struct model *m, int64_t us)
+{
+	if (m->last_urgent && us > 0)
+		m->urgent_us += us;
 }
 
 const struct proto_ticket *

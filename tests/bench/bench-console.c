@@ -413,6 +413,7 @@ turn(struct model *m, struct borrow *b, struct rep *r, int64_t mono)
 	refresh(m, b, r);
 	model_refreshed(m, mono);
 	last_refresh_ns = rd_mono_ns() - t0;
+	model_refresh_cost(m, last_refresh_ns / 1000);
 	return 1;
 }
 
