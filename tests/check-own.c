@@ -327,6 +327,36 @@ START_TEST(test_presence_off)
 }
 END_TEST
 
+/* Users are not verified yet: made-up names are forgotten once long silent and owning
+ * nothing (the table does not grow without end); an owner is kept while it owns. */
+START_TEST(test_presence_forgotten)
+{
+	struct proto_warning w;
+	struct proto_ticket t = red_ticket(&w);
+	struct proto_warning_ack a = ack_ticket(t.id);
+	struct broker_stats st;
+	struct proto_reply r;
+	char user[32];
+
+	for (int i = 0; i < 50; i++) {
+		snprintf(user, sizeof user, "made-up-%d", i);
+		presence(user, "on", &r);
+		proto_reply_finish(&r);
+	}
+	town_ok_as("ana", PROTO_MSG_warning_ack, &a);
+	next_callback(t.id, "owned");
+	broker_stats(town_broker.b, &st);
+	ck_assert_uint_eq(st.presence_users, 51);
+	for (int i = 0; i < 12; i++) {	/* 6 min: ana keeps saying on, the others are silent */
+		town_step(30000);
+		presence("ana", "on", &r);
+		proto_reply_finish(&r);
+	}
+	broker_stats(town_broker.b, &st);
+	ck_assert_uint_eq(st.presence_users, 1);	/* ana: she owns a warning */
+}
+END_TEST
+
 /* The owner and the escalation are the warning's own keys: a restart keeps them; presence
  * is memory only, so the owner has owner_lease_s from the first tick to be heard of. A
  * waiting_agent warning stands across a restart. */
@@ -473,6 +503,7 @@ main(void)
 	tcase_add_test(tc, test_amber_not_escalated);
 	tcase_add_test(tc, test_presence_lapse);
 	tcase_add_test(tc, test_presence_off);
+	tcase_add_test(tc, test_presence_forgotten);
 	tcase_add_test(tc, test_restart);
 	tcase_add_test(tc, test_level_keeps_owner);
 	tcase_add_test(tc, test_ticket_escalate);

@@ -71,8 +71,9 @@ call_dial(const char *cmd, const char *number, char **cause)
 		return -1;
 	}
 	if (pid == 0) {
-		if (fork() != 0)
-			_exit(0);
+		pid_t g = fork();
+		if (g != 0)
+			_exit(g < 0 ? 1 : 0);	/* 1: the command could not be started */
 		setsid();
 		int fd = open("/dev/null", O_RDWR);
 		if (fd >= 0) {
@@ -87,9 +88,13 @@ call_dial(const char *cmd, const char *number, char **cause)
 		_exit(127);
 	}
 	free(line);
-	int status;
+	int status = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		xasprintf(cause, "the dial command could not be started");
+		return -1;
+	}
 	return 0;
 }
 

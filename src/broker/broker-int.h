@@ -323,6 +323,7 @@ struct broker {
 	bool warn_tick_only;       /* region warnings and escalation on the 500 ms tick alone,
 	                            * as before their deadlines (bench-watch's baseline) */
 	struct hmap *presence;
+	int64_t presence_pruned;  /* broker time the table last dropped users long gone */
 	/* virtual numbers (broker-vnum.c) */
 	struct vnum_pool *vnum;   /* data_dir/numbers.ini; NULL: none, nothing is bound */
 	int64_t *vnum_due;        /* tickets published this batch dispatched without a number or

@@ -164,6 +164,46 @@ escalate_now(struct broker *b, struct bwarn *w, int64_t now)
 
 /* ---------------------------------------------------------------- the tick */
 
+/* Users are not verified yet (issue 11), so a peer could make up names without end: once a
+ * minute, forget the users who said off or were not heard of for PRESENCE_FORGET_LEASES
+ * leases and own no active warning (forgetting one changes nothing it could see). */
+#define PRESENCE_FORGET_LEASES 4
+#define PRESENCE_PRUNE_MS 60000
+
+static void
+presence_prune(struct broker *b, int64_t lease, int64_t now)
+{
+	size_t pos = 0, n = 0, cap = 0;
+	const char *key;
+	void *v;
+	char **gone = NULL;
+
+	if (b->presence == NULL || now - b->presence_pruned < PRESENCE_PRUNE_MS)
+		return;
+	b->presence_pruned = now;
+	while (hmap_next(b->presence, &pos, &key, &v)) {
+		const struct presence *p = v;
+		bool owns = false;
+
+		if (!p->off && now - p->seen <= PRESENCE_FORGET_LEASES * lease)
+			continue;
+		for (size_t i = 0; i < b->n_own_watch && !owns; i++)
+			owns = owned(b->own_watch[i]) && strcmp(b->own_watch[i]->w.owner, key) == 0;
+		if (owns)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			gone = xreallocarray(gone, cap, sizeof *gone);
+		}
+		gone[n++] = xstrdup(key);	/* removed after the walk, not during it */
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(hmap_remove(b->presence, gone[i]));
+		free(gone[i]);
+	}
+	free(gone);
+}
+
 void
 broker_warn_tick(struct broker *b, int64_t now)
 {
@@ -204,6 +244,7 @@ broker_warn_tick(struct broker *b, int64_t now)
 		else if (w->red_since + after < next)
 			next = w->red_since + after;
 	}
+	presence_prune(b, lease, now);
 	b->warn_next = next;
 }
 

@@ -805,6 +805,7 @@ broker_stats(const struct broker *b, struct broker_stats *out)
 	out->tickets = b->n_tickets;
 	out->trucks = b->n_trucks;
 	out->warnings_active = b->n_warns_active;
+	out->presence_users = b->presence != NULL ? hmap_count(b->presence) : 0;
 	out->epoch = b->epoch;
 }
 

@@ -85,6 +85,7 @@ struct broker_stats {
 	uint64_t vnum_short;     /* times a dispatched ticket found no virtual number free */
 	uint64_t watch_looks;    /* times monitoring looked at a ticket (ETA and warnings) */
 	uint64_t tickets, trucks, warnings_active;
+	uint64_t presence_users; /* users whose presence the broker keeps (broker-warn.c) */
 	int64_t epoch, replayed_at_start;
 };
 void broker_stats(const struct broker *b, struct broker_stats *out);
