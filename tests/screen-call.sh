@@ -15,19 +15,6 @@ S=$2
 . "$(dirname "$0")/screen-lib.sh"
 screen_begin screen-call rd-screen-call rdcall
 
-# wait_broker ID PATTERN SECONDS DESCRIPTION: poll the ticket's history at the broker
-wait_broker() {
-  local end=$((SECONDS + $3 + 1))
-  while [ $SECONDS -lt $end ]; do
-    if "$B/tests/rd-query" "$API" get "$1" 2>/dev/null | grep -q -- "$2"; then
-      ok "$4"
-      return 0
-    fi
-    sleep 0.1
-  done
-  fail "$4: no '$2' in the history of #$1 within $3 s"
-}
-
 # wait_file LINES SECONDS DESCRIPTION: poll the dial script's file until it has LINES lines
 wait_file() {
   local end=$((SECONDS + $2 + 1))

@@ -17,19 +17,6 @@ S=$2
 . "$(dirname "$0")/screen-lib.sh"
 screen_begin screen-edit rd-screen-edit rdedit
 
-# wait_broker ID PATTERN SECONDS DESCRIPTION: poll the ticket's history at the broker
-wait_broker() {
-  local end=$((SECONDS + $3 + 1))
-  while [ $SECONDS -lt $end ]; do
-    if "$B/tests/rd-query" "$API" get "$1" 2>/dev/null | grep -q -- "$2"; then
-      ok "$4"
-      return 0
-    fi
-    sleep 0.1
-  done
-  fail "$4: no '$2' in the history of #$1 within $3 s"
-}
-
 start_broker edit
 start_sim 1 8
 
