@@ -316,6 +316,11 @@ static const struct {
 	{ "[numbers]\nregion = town\nfirst = +8617100000001\ncolour = red\n",
 	  ":4: unknown key colour" },
 	{ "[pool]\ngrace_s = 5\n", ":0: no [numbers]" },
+	/* the whole file past 200,000 numbers: refused, not held (a fuzzed file took 1 GB) */
+	{ "[numbers]\nregion = town\nfirst = +8617100000000\nlast = +8617100099999\n"
+	  "[numbers]\nregion = town\nfirst = +8617200000000\nlast = +8617200099999\n"
+	  "[numbers]\nregion = hills\nfirst = +8617300000000\n",
+	  ":9: numbers +8617300000000 to +8617300000000" },
 };
 
 START_TEST(test_load_errors)

@@ -29,7 +29,7 @@ struct vregion {
 	struct vslot **heap;
 	size_t n_heap, cap_heap;
 	struct vslot **all;      /* every number, in the file's order */
-	size_t n_all;
+	size_t n_all, cap_all;
 };
 
 struct vnum_pool {
@@ -177,14 +177,18 @@ region_get(struct vnum_pool *p, const char *id)
 int
 vnum_pool_add(struct vnum_pool *p, const char *region, const char *number)
 {
-	if (!vnum_valid(number) || hmap_get(p->by_number, number) != NULL)
+	if (!vnum_valid(number) || hmap_get(p->by_number, number) != NULL ||
+	    hmap_count(p->by_number) >= VNUM_POOL_MAX)
 		return -1;
 	struct vregion *r = region_get(p, region);
 	struct vslot *s = xcalloc(1, sizeof *s);
 	memcpy(s->number, number, strlen(number) + 1);
 	s->r = r;
 	s->seq = r->n_all;
-	r->all = xreallocarray(r->all, r->n_all + 1, sizeof *r->all);
+	if (r->n_all == r->cap_all) {	/* doubling: a range of 100,000 adds in linear time */
+		r->cap_all = r->cap_all ? 2 * r->cap_all : 16;
+		r->all = xreallocarray(r->all, r->cap_all, sizeof *r->all);
+	}
 	r->all[r->n_all++] = s;
 	hmap_put(p->by_number, s->number, s);
 	heap_push(r, s);
@@ -199,7 +203,8 @@ vnum_pool_add_range(struct vnum_pool *p, const char *region, const char *first,
 	if (!vnum_valid(first) || !vnum_valid(last))
 		return -1;
 	long long a = atoll(first + 3), b = atoll(last + 3);
-	if (b < a || b - a >= VNUM_RANGE_MAX)
+	if (b < a || b - a >= VNUM_RANGE_MAX ||
+	    hmap_count(p->by_number) + (size_t)(b - a + 1) > VNUM_POOL_MAX)
 		return -1;
 	for (long long n = a; n <= b; n++) {
 		snprintf(num, sizeof num, "+86%011lld", n);
@@ -356,7 +361,8 @@ end_section(struct loader *L)
 	const char *last = (L->seen & K_LAST) ? L->last : L->first;
 	if (vnum_pool_add_range(L->pool, L->region, L->first, last) < 0)
 		add_error(L, L->sec_line, "numbers %s to %s: a reversed range, more than %d "
-		    "numbers, or a number already in a pool", L->first, last, VNUM_RANGE_MAX);
+		    "numbers, more than %d in all the pools, or a number already in a pool",
+		    L->first, last, VNUM_RANGE_MAX, VNUM_POOL_MAX);
 }
 
 static void

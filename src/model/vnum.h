@@ -27,6 +27,7 @@
 #define VNUM_MAX 24                     /* a number's bytes with its NUL: +86 and 11 digits */
 #define VNUM_GRACE_S_DEFAULT 1800       /* numbers.ini [pool] grace_s when absent */
 #define VNUM_RANGE_MAX 100000           /* numbers in one range line */
+#define VNUM_POOL_MAX 200000            /* numbers in all the pools (memory: ~100 B each) */
 
 struct vnum_pool;
 
@@ -40,8 +41,9 @@ bool vnum_valid(const char *s);
 /* Add number to region's pool (after those added before): 0, or -1 when it is not valid
  * or already in a pool (of any region: one number reaches one rescue). */
 int vnum_pool_add(struct vnum_pool *p, const char *region, const char *number);
-/* Add first..last (both valid, last not smaller, at most VNUM_RANGE_MAX numbers): the
- * count added, or -1 (nothing added) when the range is bad or one of them is taken. */
+/* Add first..last (both valid, last not smaller, at most VNUM_RANGE_MAX numbers, the pool
+ * then at most VNUM_POOL_MAX): the count added, or -1 (nothing added) when the range is
+ * bad, too big, or one of them is taken. */
 long vnum_pool_add_range(struct vnum_pool *p, const char *region, const char *first,
     const char *last);
 
