@@ -104,16 +104,6 @@ capacity_of(struct broker *b)
 	return b->capacity;
 }
 
-static void
-clear(struct broker *b, struct bwarn *w)
-{
-	w->w.cleared = true;
-	PROTO_SET(&w->w, warning, cleared);
-	w->w.ts = broker_now(b);
-	b->n_warns_active--;
-	broker_emit_warning(b, w, EVENT_CLEARED);
-}
-
 /* The text and parameters of m into w. */
 static void
 set_code(struct proto_warning *w, const struct monitor_warning *m)
@@ -167,7 +157,7 @@ settle_slot(struct broker *b, struct bwarn **slot, const struct monitor_warning 
 	if (m->level != WARN_LEVEL_NONE) {
 		raise_capacity(b, slot, m);
 	} else if (*slot != NULL) {
-		clear(b, *slot);
+		broker_warning_clear(b, *slot);
 		*slot = NULL;
 	}
 }
@@ -195,7 +185,7 @@ adopt(struct broker *b, struct broker_capacity *cap)
 		    region_index(b, data_region(b->data, w->w.region)) : -1;
 		bool numbers = r >= 0 && reason_of(&w->w) == MONITOR_CAP_NUMBERS;
 		if (r < 0 || (numbers ? cap->r[r].nwarn : cap->r[r].warn) != NULL) {
-			clear(b, w);
+			broker_warning_clear(b, w);
 			continue;
 		}
 		if (numbers) {

@@ -536,6 +536,9 @@ struct bticket *broker_ticket(struct broker *b, int64_t id);
 void broker_ticket_put(struct broker *b, struct bticket *t);
 /* Put w (taken) in its place by id, freeing what was there. */
 void broker_warning_put(struct broker *b, struct bwarn *w);
+/* Clear active warning w now: cleared, its ts, one active warning fewer, the cleared event
+ * and publication. The caller unlinks it from its ticket or region. */
+void broker_warning_clear(struct broker *b, struct bwarn *w);
 /* The wire forms of stream s's entities in id order (the caller frees the array, not the
  * entities): every one for a checkpoint, or (live) the set a snapshot shows: tickets open
  * or closed less than keep_closed_min before now, every truck, the active warnings. */

@@ -62,6 +62,16 @@ broker_warning_put(struct broker *b, struct bwarn *w)
 		b->n_warns = idx + 1;
 }
 
+void
+broker_warning_clear(struct broker *b, struct bwarn *w)
+{
+	w->w.cleared = true;
+	PROTO_SET(&w->w, warning, cleared);
+	w->w.ts = broker_now(b);
+	b->n_warns_active--;
+	broker_emit_warning(b, w, EVENT_CLEARED);
+}
+
 static bool
 snapshot_keeps(const struct broker *b, const struct bticket *t, int64_t now)
 {

@@ -89,11 +89,7 @@ broker_clear_warning(struct broker *b, struct bticket *t, enum warn_kind k)
 	if (w == NULL)
 		return;
 	t->warns[k] = NULL;
-	w->w.cleared = true;
-	PROTO_SET(&w->w, warning, cleared);
-	w->w.ts = broker_now(b);
-	b->n_warns_active--;
-	broker_emit_warning(b, w, EVENT_CLEARED);
+	broker_warning_clear(b, w);
 }
 
 /* The text and the parameters of m into w: the keys m's kind uses become present, the
