@@ -215,6 +215,10 @@ struct peer {
 	size_t rid_len;
 	bool delim;              /* the client is a REQ socket: put back the empty frame */
 	unsigned roles;          /* BROKER_ROLE_BIT()s it may act in */
+	char user[33];           /* who acts: the user its CURVE key belongs to, or (no
+	                          * authentication) the request's claimed user; "" none */
+	char supplier[33];       /* role supplier: the one supplier it acts for; "" otherwise */
+	bool authed;             /* identified by its CURVE key (false: claims are trusted) */
 };
 
 /* One op of the API: the request handlers, the idempotency cache and the role check all

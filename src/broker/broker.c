@@ -182,6 +182,10 @@ handle_requests(struct broker *b)
 			    err.message);
 			broker_reply(b, &peer, b->buf.data, b->buf.len);
 		} else {
+			/* no authentication yet: the claimed user acts, in every role */
+			snprintf(peer.user, sizeof peer.user, "%s", req.user);
+			peer.supplier[0] = '\0';
+			peer.authed = false;
 			broker_handle(b, &peer, &req, &b->buf);
 		}
 		zmq_msg_close(&body);
