@@ -14,6 +14,7 @@
 #include "civil.h"
 #include "complaint.h"
 #include "data.h"
+#include "ticket.h"
 #include "util.h"
 
 #ifndef SOURCE_DATA_DIR
@@ -797,6 +798,191 @@ START_TEST(catalog_keys)
 }
 END_TEST
 
+/* ---- who may change what (issue 11) ---------------------------------------------------- */
+
+/* Apply "field=value;field=value" to c (value may be empty: cleared). */
+static void
+apply_sets(struct complaint *c, const char *sets)
+{
+	char buf[512], *save = NULL;
+	snprintf(buf, sizeof buf, "%s", sets);
+	for (char *kv = strtok_r(buf, ";", &save); kv != NULL; kv = strtok_r(NULL, ";", &save)) {
+		char *eq = strchr(kv, '=');
+		ck_assert_ptr_nonnull(eq);
+		*eq = '\0';
+		int f = complaint_field_by_name(kv);
+		ck_assert_msg(f >= 0, "no field %s", kv);
+		if (f == CF_extension_level)
+			c->extension_level = atoi(eq + 1);
+		else
+			set(c, f, eq + 1);
+	}
+}
+
+/* A change from old (NULL: none, a new record) to new, each a list of sets over one base
+ * record, sent by user "li" of the role: the answer and the field it names. */
+static const struct {
+	const char *what;
+	const char *old, *new;
+	enum complaint_role role;
+	int want, field;
+	int64_t limit;
+} changes[] = {
+	{ "agent saves a plain edit", "", "facts=more facts", COMPLAINT_ROLE_AGENT,
+	  COMPLAINT_OK, -1, 0 },
+	{ "agent registers a new record", NULL, "", COMPLAINT_ROLE_AGENT, COMPLAINT_OK, -1, 0 },
+	{ "agent extends to 30 days", "",
+	  "extension_level=1;extension_approver=li", COMPLAINT_ROLE_AGENT,
+	  COMPLAINT_E_NEEDS_SUPERVISOR, CF_extension_level, 0 },
+	{ "agent extends to 60 days", "extension_level=1;extension_approver=wang",
+	  "extension_level=2;extension_approver=wang", COMPLAINT_ROLE_AGENT,
+	  COMPLAINT_E_NEEDS_SUPERVISOR, CF_extension_level, 0 },
+	{ "agent writes an approver's name", "", "extension_approver=wang",
+	  COMPLAINT_ROLE_AGENT, COMPLAINT_E_NEEDS_SUPERVISOR, CF_extension_approver, 0 },
+	{ "supervisor extends to 30 days", "",
+	  "extension_level=1;extension_approver=li", COMPLAINT_ROLE_SUPERVISOR,
+	  COMPLAINT_OK, -1, 0 },
+	{ "supervisor extends in another's name", "",
+	  "extension_level=1;extension_approver=wang", COMPLAINT_ROLE_SUPERVISOR,
+	  COMPLAINT_E_APPROVER_SENDER, CF_extension_approver, 0 },
+	{ "supervisor extends to 60 under an old approval", "extension_level=1;extension_approver=wang",
+	  "extension_level=2;extension_approver=wang", COMPLAINT_ROLE_SUPERVISOR,
+	  COMPLAINT_E_APPROVER_SENDER, CF_extension_approver, 0 },
+	{ "agent saves again what a supervisor extended", "extension_level=1;extension_approver=wang",
+	  "extension_level=1;extension_approver=wang;facts=more", COMPLAINT_ROLE_AGENT,
+	  COMPLAINT_OK, -1, 0 },
+	{ "agent's goodwill at the limit", "",
+	  "goodwill=200.00;goodwill_approver=li;goodwill_role=agent", COMPLAINT_ROLE_AGENT,
+	  COMPLAINT_OK, -1, 0 },
+	{ "agent's goodwill a fen past the limit", "",
+	  "goodwill=200.01;goodwill_approver=li;goodwill_role=agent", COMPLAINT_ROLE_AGENT,
+	  COMPLAINT_E_NEEDS_SUPERVISOR, CF_goodwill, 20000 },
+	{ "agent's goodwill named as a supervisor's", "",
+	  "goodwill=150.00;goodwill_approver=li;goodwill_role=supervisor", COMPLAINT_ROLE_AGENT,
+	  COMPLAINT_E_APPROVER_ROLE, CF_goodwill_role, 0 },
+	{ "agent's goodwill in another's name", "",
+	  "goodwill=150.00;goodwill_approver=wang;goodwill_role=agent", COMPLAINT_ROLE_AGENT,
+	  COMPLAINT_E_APPROVER_SENDER, CF_goodwill_approver, 0 },
+	{ "supervisor's goodwill past the agent's limit", "",
+	  "goodwill=1000.00;goodwill_approver=li;goodwill_role=supervisor",
+	  COMPLAINT_ROLE_SUPERVISOR, COMPLAINT_OK, -1, 0 },
+	{ "agent saves again a supervisor's goodwill",
+	  "goodwill=1000.00;goodwill_approver=wang;goodwill_role=supervisor",
+	  "goodwill=1000.00;goodwill_approver=wang;goodwill_role=supervisor;facts=more",
+	  COMPLAINT_ROLE_AGENT, COMPLAINT_OK, -1, 0 },
+	{ "agent lowers a supervisor's goodwill, still past the limit",
+	  "goodwill=1000.00;goodwill_approver=wang;goodwill_role=supervisor",
+	  "goodwill=900.00;goodwill_approver=wang;goodwill_role=supervisor",
+	  COMPLAINT_ROLE_AGENT, COMPLAINT_E_NEEDS_SUPERVISOR, CF_goodwill, 20000 },
+	{ "agent re-signs a supervisor's goodwill",
+	  "goodwill=1000.00;goodwill_approver=wang;goodwill_role=supervisor",
+	  "goodwill=1000.00;goodwill_approver=li;goodwill_role=agent",
+	  COMPLAINT_ROLE_AGENT, COMPLAINT_E_NEEDS_SUPERVISOR, CF_goodwill, 20000 },
+	{ "a masked phone saved back", "", "phone=138****5678", COMPLAINT_ROLE_SUPERVISOR,
+	  COMPLAINT_E_MASKED, CF_phone, 0 },
+	{ "a masked name saved back", "", "name=张*", COMPLAINT_ROLE_SUPERVISOR,
+	  COMPLAINT_E_MASKED, CF_name, 0 },
+	{ "masked facts saved back", "", "facts=***", COMPLAINT_ROLE_SUPERVISOR,
+	  COMPLAINT_E_MASKED, CF_facts, 0 },
+	{ "a new phone typed", "", "phone=13900001111", COMPLAINT_ROLE_AGENT,
+	  COMPLAINT_OK, -1, 0 },
+};
+
+START_TEST(change_needs_role)
+{
+	struct complaint *base = ready(S(INVESTIGATING)), *old = NULL, *c;
+	struct complaint_need need;
+
+	set(base, CF_extension_approver, "");
+	c = complaint_copy(base);
+	if (changes[_i].old != NULL) {
+		old = complaint_copy(base);
+		apply_sets(old, changes[_i].old);
+		apply_sets(c, changes[_i].old);
+	}
+	apply_sets(c, changes[_i].new);
+	int e = complaint_may_change(old, c, cd, changes[_i].role, "li", &need);
+	ck_assert_msg(e == changes[_i].want && need.field == changes[_i].field,
+	    "%s: %s at %d, want %s at %d", changes[_i].what, complaint_error_key(e), need.field,
+	    complaint_error_key(changes[_i].want), changes[_i].field);
+	if (e == COMPLAINT_E_NEEDS_SUPERVISOR) {
+		ck_assert_int_eq(need.role, COMPLAINT_ROLE_SUPERVISOR);
+		ck_assert_int_eq(need.limit, changes[_i].limit);
+		ck_assert_int_eq(complaint_needs_role(old, c, cd, NULL), COMPLAINT_ROLE_SUPERVISOR);
+	}
+	complaint_free(old);
+	complaint_free(c);
+	complaint_free(base);
+}
+END_TEST
+
+/* Without a limit for agents every payment needs a supervisor. */
+START_TEST(no_agent_limit)
+{
+	struct complaint *c = ready(S(INVESTIGATING));
+	struct complaint_need need;
+	set(c, CF_extension_approver, "");
+	set(c, CF_goodwill, "0.01");
+	ck_assert_int_eq(complaint_needs_role(NULL, c, NULL, &need), COMPLAINT_ROLE_SUPERVISOR);
+	ck_assert_int_eq(need.field, CF_goodwill);
+	ck_assert_int_eq(need.limit, 0);
+	ck_assert_str_eq(complaint_role_name(COMPLAINT_ROLE_SUPERVISOR), "supervisor");
+	ck_assert_str_eq(complaint_role_name(COMPLAINT_ROLE_COUNT), "?");
+	complaint_free(c);
+}
+END_TEST
+
+START_TEST(masking)
+{
+	struct complaint *c = ready(S(INVESTIGATING));
+	set(c, CF_id_no, "430102199001011234");
+	set(c, CF_address, "长沙市岳麓区麓山南路 1 号");
+	set(c, CF_agent_name, "Wang Wei");
+	set(c, CF_agent_phone, "+86 138-1234-5678");
+	set(c, CF_agent_id_no, "123");
+	struct complaint *m = complaint_masked(c);
+	ck_assert_str_eq(m->name, "张*");
+	ck_assert_str_eq(m->phone, "138****5678");
+	ck_assert_str_eq(m->id_no, "**************1234");
+	ck_assert_str_eq(m->address, "***");
+	ck_assert_str_eq(m->agent_name, "W*");
+	ck_assert_str_eq(m->agent_id_no, "***");
+	ck_assert_str_eq(m->facts, "***");
+	ck_assert_str_eq(m->decision_basis, "***");
+	/* what lists and boards read stays */
+	ck_assert_str_eq(m->number, c->number);
+	ck_assert_str_eq(m->supplier, c->supplier);
+	ck_assert_str_eq(m->handler, c->handler);
+	ck_assert_str_eq(m->plate, c->plate);
+	ck_assert_str_eq(m->extension_approver, c->extension_approver);
+	ck_assert_int_eq(m->state, c->state);
+	char *text = complaint_encode(m), out[8];
+	ck_assert_ptr_null(strstr(text, "13812345678"));
+	free(text);
+	ticket_mask_name("张三", out, 4); /* 3 bytes and '*' do not fit with the NUL */
+	ck_assert_str_eq(out, "");
+	ticket_mask_name("张三", out, 5);
+	ck_assert_str_eq(out, "张*");
+	ticket_mask_name("", out, sizeof out);
+	ck_assert_str_eq(out, "");
+	/* masking a masked record changes nothing */
+	struct complaint *mm = complaint_masked(m);
+	char *a = complaint_encode(m), *b = complaint_encode(mm);
+	ck_assert_str_eq(a, b);
+	free(a);
+	free(b);
+	/* the masked copy saved back over the raw one is caught; the raw one is not */
+	ck_assert_int_eq(complaint_masked_field(c, m), CF_name);
+	ck_assert_int_eq(complaint_masked_field(c, c), -1);
+	ck_assert_int_eq(complaint_masked_field(NULL, m), -1);
+	ck_assert(!complaint_field_masked(CF_plate));
+	ck_assert(complaint_field_masked(CF_ticket_timeline));
+	complaint_free(mm);
+	complaint_free(m);
+	complaint_free(c);
+}
+END_TEST
+
 /* ---- the loader ----------------------------------------------------------------------- */
 
 START_TEST(real_data)
@@ -957,6 +1143,9 @@ complaint_suite(void)
 	tcase_add_loop_test(tc, every_state_every_action, 0, COMPLAINT_STATE_COUNT);
 	tcase_add_loop_test(tc, refused_with_reason, 0, (int)ARRAY_LEN(refusals));
 	tcase_add_test(tc, goodwill_limits_per_role);
+	tcase_add_loop_test(tc, change_needs_role, 0, (int)ARRAY_LEN(changes));
+	tcase_add_test(tc, no_agent_limit);
+	tcase_add_test(tc, masking);
 	tcase_add_test(tc, effects_of_actions);
 	tcase_add_loop_test(tc, deadline_table, 0, (int)ARRAY_LEN(deadlines));
 	tcase_add_test(tc, clocks_by_state);

@@ -1606,3 +1606,199 @@ complaint_decode(const char *text)
 	free(copy);
 	return c;
 }
+
+/* ---- who may change what ------------------------------------------------------------ */
+
+static const char *const role_names[] = {
+#define X(e, s) s,
+	COMPLAINT_ROLES(X)
+#undef X
+};
+_Static_assert(ARRAY_LEN(role_names) == COMPLAINT_ROLE_COUNT, "role table");
+
+const char *
+complaint_role_name(enum complaint_role r)
+{
+	return (unsigned)r < COMPLAINT_ROLE_COUNT ? role_names[r] : "?";
+}
+
+static const char *
+str_or_empty(const struct complaint *c, enum complaint_field f)
+{
+	return c != NULL ? complaint_field_str(c, f) : "";
+}
+
+static bool
+str_changed(const struct complaint *old, const struct complaint *c, enum complaint_field f)
+{
+	return strcmp(str_or_empty(old, f), complaint_field_str(c, f)) != 0;
+}
+
+static int64_t
+int_or_zero(const struct complaint *c, enum complaint_field f)
+{
+	return c != NULL ? complaint_field_int(c, f) : 0;
+}
+
+static bool
+extension_changed(const struct complaint *old, const struct complaint *c)
+{
+	return c->extension_level > int_or_zero(old, CF_extension_level) ||
+	    str_changed(old, c, CF_extension_approver);
+}
+
+static bool
+goodwill_changed(const struct complaint *old, const struct complaint *c)
+{
+	return c->goodwill != int_or_zero(old, CF_goodwill) ||
+	    str_changed(old, c, CF_goodwill_approver) || str_changed(old, c, CF_goodwill_role);
+}
+
+enum complaint_role
+complaint_needs_role(const struct complaint *old, const struct complaint *c,
+    const struct complaint_data *d, struct complaint_need *need)
+{
+	struct complaint_need n = { COMPLAINT_ROLE_AGENT, -1, 0 };
+	int64_t lim = complaint_data_limit(d, complaint_role_name(COMPLAINT_ROLE_AGENT));
+
+	if (lim < 0)
+		lim = 0;
+	if (c->extension_level > int_or_zero(old, CF_extension_level))
+		n = (struct complaint_need){ COMPLAINT_ROLE_SUPERVISOR, CF_extension_level, 0 };
+	else if (str_changed(old, c, CF_extension_approver))
+		n = (struct complaint_need){ COMPLAINT_ROLE_SUPERVISOR, CF_extension_approver, 0 };
+	else if (c->goodwill > lim && goodwill_changed(old, c))
+		n = (struct complaint_need){ COMPLAINT_ROLE_SUPERVISOR, CF_goodwill, lim };
+	if (need != NULL)
+		*need = n;
+	return n.role;
+}
+
+int
+complaint_may_change(const struct complaint *old, const struct complaint *c,
+    const struct complaint_data *d, enum complaint_role role, const char *user,
+    struct complaint_need *need)
+{
+	struct complaint_need n = { COMPLAINT_ROLE_AGENT, -1, 0 }, dummy;
+	int e = COMPLAINT_OK;
+
+	if (need == NULL)
+		need = &dummy;
+	if ((n.field = complaint_masked_field(old, c)) >= 0) {
+		e = COMPLAINT_E_MASKED;
+	} else if (complaint_needs_role(old, c, d, &n) > role) {
+		e = COMPLAINT_E_NEEDS_SUPERVISOR;
+	} else if (extension_changed(old, c) &&
+	    strcmp(complaint_field_str(c, CF_extension_approver), user) != 0) {
+		n = (struct complaint_need){ role, CF_extension_approver, 0 };
+		e = COMPLAINT_E_APPROVER_SENDER;
+	} else if (c->goodwill > 0 && goodwill_changed(old, c)) {
+		if (strcmp(complaint_field_str(c, CF_goodwill_approver), user) != 0) {
+			n = (struct complaint_need){ role, CF_goodwill_approver, 0 };
+			e = COMPLAINT_E_APPROVER_SENDER;
+		} else if (strcmp(complaint_field_str(c, CF_goodwill_role),
+		    complaint_role_name(role)) != 0) {
+			n = (struct complaint_need){ role, CF_goodwill_role, 0 };
+			e = COMPLAINT_E_APPROVER_ROLE;
+		}
+	}
+	if (e == COMPLAINT_OK)
+		n.field = -1;
+	*need = n;
+	return e;
+}
+
+/* ---- masking for subscribers -------------------------------------------------------- */
+
+bool
+complaint_field_masked(enum complaint_field f)
+{
+	if ((unsigned)f >= COMPLAINT_FIELD_COUNT)
+		return false;
+	switch (f) {
+	case CF_name:
+	case CF_agent_name:
+	case CF_representatives:
+	case CF_phone:
+	case CF_agent_phone:
+	case CF_id_no:
+	case CF_agent_id_no:
+	case CF_address:
+		return true;
+	default:
+		return field_defs[f].info.type == CFT_LONG;
+	}
+}
+
+#define MASK_ID_KEEP 4  /* the last characters of an ID number the stream shows */
+
+char *
+complaint_mask_value(const struct complaint *c, enum complaint_field f)
+{
+	if (!is_str(f) || !complaint_field_masked(f))
+		return complaint_field_get(c, f);
+	const char *s = complaint_field_str(c, f);
+	size_t n = strlen(s);
+	char *out;
+
+	if (n == 0)
+		return xstrdup("");
+	switch (f) {
+	case CF_name:
+	case CF_agent_name:
+		out = xmalloc(n + 2);
+		ticket_mask_name(s, out, n + 2);
+		return out;
+	case CF_phone:
+	case CF_agent_phone:
+		if (strchr(s, '*') != NULL) /* masked already: as it is */
+			return xstrdup(s);
+		out = xmalloc(n + 1);
+		ticket_mask_phone(s, out, n + 1);
+		return out;
+	case CF_id_no:
+	case CF_agent_id_no:
+		out = xstrdup(s);
+		for (size_t i = 0; i + MASK_ID_KEEP < n; i++)
+			out[i] = '*';
+		if (n <= MASK_ID_KEEP)
+			memset(out, '*', n);
+		return out;
+	default:
+		return xstrdup("***");
+	}
+}
+
+struct complaint *
+complaint_masked(const struct complaint *c)
+{
+	struct complaint *m = complaint_copy(c);
+	for (int f = 0; f < COMPLAINT_FIELD_COUNT; f++) {
+		if (!complaint_field_masked(f) || !is_str(f))
+			continue;
+		char *v = complaint_mask_value(c, f);
+		complaint_field_set_str(m, f, v);
+		free(v);
+	}
+	return m;
+}
+
+int
+complaint_masked_field(const struct complaint *old, const struct complaint *c)
+{
+	if (old == NULL)
+		return -1;
+	for (int f = 0; f < COMPLAINT_FIELD_COUNT; f++) {
+		if (!complaint_field_masked(f) || !is_str(f))
+			continue;
+		const char *was = complaint_field_str(old, f), *now = complaint_field_str(c, f);
+		if (*was == '\0' || strcmp(was, now) == 0)
+			continue;
+		char *m = complaint_mask_value(old, f);
+		bool hit = strcmp(m, now) == 0;
+		free(m);
+		if (hit)
+			return f;
+	}
+	return -1;
+}

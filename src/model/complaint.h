@@ -425,6 +425,10 @@ bool complaint_field_equal(const struct complaint *a, const struct complaint *b,
 	X(E_GOODWILL_LIMIT, "complaint.err.goodwill_limit")                            \
 	X(E_MERGE_SELF, "complaint.err.merge_self")                                    \
 	X(E_NUMBER_FORM, "complaint.err.number_form")                                  \
+	X(E_NEEDS_SUPERVISOR, "complaint.err.needs_supervisor")                        \
+	X(E_APPROVER_SENDER, "complaint.err.approver_sender")                          \
+	X(E_APPROVER_ROLE, "complaint.err.approver_role")                              \
+	X(E_MASKED, "complaint.err.masked")                                            \
 	X(W_STATE, "complaint.why.state")                                              \
 	X(W_REJECT_REASON, "complaint.why.reject_reason")                              \
 	X(W_HANDLER, "complaint.why.handler")                                          \
@@ -538,6 +542,68 @@ int complaint_check(const struct complaint *c, const struct complaint_data *d,
  * seq (1..999999) of that day, into buf (at least COMPLAINT_NUMBER_LEN + 1 bytes). */
 void complaint_number_format(char *buf, size_t size, int64_t received_ms, int seq);
 bool complaint_number_valid(const char *s);
+
+/* ---- who may change what (issue 11) ---------------------------------------------------
+ * The broker checks each saved version against the one it holds: what changed, not what
+ * the record holds, needs a role, so an agent may save again a record a supervisor
+ * approved earlier. An approval is recorded under the user who sends it, never a name
+ * typed for someone else. The roles are those of the broker the model knows by [limits]
+ * names; a console of another role (sim) counts as a supervisor here. */
+#define COMPLAINT_ROLES(X)                                                              \
+	X(AGENT, "agent")                                                              \
+	X(SUPERVISOR, "supervisor")
+
+enum complaint_role {
+#define X(e, s) COMPLAINT_ROLE_##e,
+	COMPLAINT_ROLES(X)
+#undef X
+	COMPLAINT_ROLE_COUNT
+};
+const char *complaint_role_name(enum complaint_role r);        /* "agent", "?" */
+
+/* What a change needs: the least role, the field that needs it (-1: none) and, for
+ * CF_goodwill, the agent's limit in fen that the payment passes. */
+struct complaint_need {
+	enum complaint_role role;
+	int field;
+	int64_t limit;
+};
+
+/* The role the change from old (NULL: a new record) to c needs, also in *need (may be
+ * NULL): a raised extension_level (to 30 or 60 days) or a changed extension_approver needs
+ * a supervisor; so does a goodwill payment above the agent's limit ([limits] agent in d;
+ * no such line or d NULL: 0, every payment) when its amount, approver or role changed.
+ * Anything else an agent may do. */
+enum complaint_role complaint_needs_role(const struct complaint *old,
+    const struct complaint *c, const struct complaint_data *d, struct complaint_need *need);
+/* The whole check of a change sent by `user` of role `role`: COMPLAINT_OK, or
+ * COMPLAINT_E_NEEDS_SUPERVISOR (need says which field and limit), COMPLAINT_E_APPROVER_SENDER
+ * (a changed approval names someone else than user: field extension_approver or
+ * goodwill_approver), COMPLAINT_E_APPROVER_ROLE (a changed goodwill payment's
+ * goodwill_role is not role's name), COMPLAINT_E_MASKED (a field holds the masked form of
+ * old's raw value: complaint_masked_field). need->field names the field of a refusal, -1
+ * when the change may be made. */
+int complaint_may_change(const struct complaint *old, const struct complaint *c,
+    const struct complaint_data *d, enum complaint_role role, const char *user,
+    struct complaint_need *need);
+
+/* ---- masking for subscribers (PROTOCOL.md 8.7) ------------------------------------------
+ * What the complaint stream carries of a person: names as their first character and "*"
+ * (ticket_mask_name: name, agent_name, representatives), phone numbers as 138****5678
+ * (ticket_mask_phone: phone, agent_phone), ID numbers with only their last 4 characters
+ * (id_no, agent_id_no), and the address and every multi-line text (what the customer
+ * said, the decision, the frozen ticket timeline, a proof's description) as "***" when
+ * not empty. Everything else (numbers, states, dates, amounts, supplier, handler, policy
+ * number, plate, VIN, cause) as it is: what lists, counts and boards read. */
+bool complaint_field_masked(enum complaint_field f);
+/* The masked form of field f's value in c into a string the caller frees ("" when empty;
+ * the value itself when f is not masked). Masking a masked value gives it again. */
+char *complaint_mask_value(const struct complaint *c, enum complaint_field f);
+/* A copy of c with every masked field masked (caller frees with complaint_free). */
+struct complaint *complaint_masked(const struct complaint *c);
+/* The first field of c that holds the masked form of old's different raw value (a masked
+ * copy saved back over the record), or -1. old NULL: -1. */
+int complaint_masked_field(const struct complaint *old, const struct complaint *c);
 
 /* ---- the state machine -----------------------------------------------------------------
  * X(ACTION, "wire name", "catalog key"). The table of transitions (from-states, to-state,

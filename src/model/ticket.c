@@ -279,6 +279,26 @@ ticket_mask_phone(const char *phone, char *out, size_t outsz)
 	out[o] = '\0';
 }
 
+void
+ticket_mask_name(const char *name, char *out, size_t outsz)
+{
+	size_t n = 1;
+
+	if (outsz == 0)
+		return;
+	out[0] = '\0';
+	if (name == NULL || *name == '\0')
+		return;
+	/* one UTF-8 sequence: the lead byte and its continuation bytes */
+	while (((unsigned char)name[n] & 0xc0) == 0x80)
+		n++;
+	if (n + 2 > outsz)
+		return;
+	memcpy(out, name, n);
+	out[n] = '*';
+	out[n + 1] = '\0';
+}
+
 const char *
 ticket_phone_invalid(const char *phone)
 {

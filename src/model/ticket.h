@@ -111,6 +111,10 @@ int ticket_priority(uint32_t flags, enum ticket_fault f);
 /* Write phone masked as 138****5678 (keep first 3 and last 4 digits; shorter numbers keep
  * only the last 2) into out (NUL-terminated, truncated to outsz). */
 void ticket_mask_phone(const char *phone, char *out, size_t outsz);
+/* Write a person's name masked as its first character (one UTF-8 sequence) and "*"
+ * ("张三" -> "张*", "Wang Wei" -> "W*"; "" stays "") into out (NUL-terminated; a first
+ * character that does not fit gives ""). A masked name masks to itself. */
+void ticket_mask_name(const char *name, char *out, size_t outsz);
 
 /* Validate a phone number as typed by an agent: optional leading '+', then 5..20 digits,
  * spaces and dashes allowed between digits. Returns NULL if fine, else a static reason. */
