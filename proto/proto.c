@@ -1414,6 +1414,12 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 	case PROTO_MSG_complaint_put:
 		r = decode_obj(res, PROTO_MSG_complaint_ack, &out->complaint_ack, "result", err);
 		break;
+	case PROTO_MSG_complaint_get:
+		/* the one complaint, raw, in the complaint stream's array */
+		r = decode_array(res, "complaints", PROTO_MSG_complaint,
+		    &out->streams[PROTO_STREAM_COMPLAINT].items,
+		    &out->streams[PROTO_STREAM_COMPLAINT].n, err);
+		break;
 	default:
 		r = 0; /* an op we do not know: the envelope is all we can check */
 		break;

@@ -409,7 +409,8 @@ struct proto_reply {
 	struct proto_snapshot_part snap;       /* snapshot */
 	PROTO_STREAM_ARRAYS;                   /* snapshot (owned), one array per stream;
 	                                        * warning.ack, warning.release, presence:
-	                                        * warnings (owned) */
+	                                        * warnings (owned); complaint.get: the
+	                                        * complaint (owned) */
 	struct proto_event *events;            /* ticket.get (owned) */
 	size_t n_events;
 	struct proto_candidate *candidates;    /* dispatch.candidates (owned), best first */

@@ -10,6 +10,14 @@
  * conflict that names the stored version and who saved it, never an overwrite. The record
  * is the model's text form (complaint_encode): the broker decodes it to check it and to
  * read the keys and due times it publishes, and stores it as it came.
+ *
+ * Who may change what (issue 11): the broker compares each version with the one it holds
+ * (complaint_may_change): an extension, or a goodwill payment past the agent's limit,
+ * needs the sender to be a supervisor (or the simulator), and an approval changed in this
+ * version must be recorded under the sender's own user, so a name typed for someone else
+ * is refused; a masked value sent back over the raw one is refused too. The stream and
+ * snapshots carry every record masked (complaint_masked: PROTOCOL.md 8.7); complaint.get
+ * (7.31) hands out the raw record from the store and logs who fetched it.
  * Calls broker-emit.c. */
 #include "broker-int.h"
 
@@ -42,6 +50,28 @@ cdata(struct broker *b)
 	return b->cdata;
 }
 
+/* The record as subscribers see it: masked (a record that does not decode, from a store
+ * of another build, goes out empty rather than raw). */
+static void
+mask_record(struct proto_complaint *w)
+{
+	struct complaint *c = complaint_decode(w->record), *m;
+	char *text;
+
+	if (c == NULL) {
+		w->record[0] = '\0';
+		return;
+	}
+	m = complaint_masked(c);
+	text = complaint_encode(m);
+	PROTO_STRSET(w->record, text);
+	free(text);
+	complaint_free(m);
+	complaint_free(c);
+}
+
+/* The entity w becomes uid's current one, its record masked (also for entities read
+ * from a store written before masking). */
 static void
 put_entity(struct broker *b, const struct proto_complaint *w)
 {
@@ -55,6 +85,7 @@ put_entity(struct broker *b, const struct proto_complaint *w)
 	} else {
 		c->w = *w;
 	}
+	mask_record(&c->w);
 	int s = complaint_state_from_name(c->w.state);
 	c->final = s >= 0 && complaint_state_final((enum complaint_state)s);
 }
@@ -197,6 +228,71 @@ entity_of(struct broker *b, const struct complaint *c, const struct proto_reques
 		}
 }
 
+/* The role a console acts in for complaint_may_change: supervisors and the simulator
+ * approve; every other role as an agent. */
+static enum complaint_role
+role_of(const struct peer *p)
+{
+	return p->roles & (BROKER_ROLE_BIT(SUPERVISOR) | BROKER_ROLE_BIT(SIM)) ?
+	    COMPLAINT_ROLE_SUPERVISOR : COMPLAINT_ROLE_AGENT;
+}
+
+/* Whether p may make the change from the stored version (stored: there is one) to c: 0,
+ * or -1 with the refusal in out (forbidden for an approval, bad_request for a masked
+ * value sent back; both name the field in params). */
+static int
+refuse_change(struct broker *b, const struct peer *p, const struct proto_request *req,
+    struct proto_buf *out, const struct complaint *c, bool stored)
+{
+	const char *uid = req->args.complaint_put.uid;
+	struct complaint *old = NULL;
+	struct complaint_need need;
+	struct proto_error_params e;
+	char *raw = NULL;
+
+	if (stored) {
+		int r = store_complaint_record(b->store, uid, &raw);
+		if (r < 0)
+			return broker_reply_error(out, req, PROTO_E_INTERNAL, "store: %s",
+			    store_errmsg(b->store));
+		old = raw != NULL ? complaint_decode(raw) : NULL;
+		free(raw);
+	}
+	int rc = complaint_may_change(old, c, cdata(b), role_of(p), p->user, &need);
+	complaint_free(old);
+	if (rc == COMPLAINT_OK)
+		return 0;
+	const char *field = complaint_field_info(need.field)->name;
+	switch (rc) {
+	case COMPLAINT_E_MASKED:
+		broker_err_init(&e, "complaint_masked");
+		BERR_STR(&e, name, field);
+		return broker_reply_error_why(out, req, PROTO_E_BAD_REQUEST, "record", &e,
+		    "complaint %s: %s holds the masked form of the stored value", uid, field);
+	case COMPLAINT_E_NEEDS_SUPERVISOR:
+		broker_err_init(&e, "complaint_approval");
+		BERR_STR(&e, name, field);
+		BERR_STR(&e, need, complaint_role_name(need.role));
+		if (need.field == CF_goodwill)
+			BERR_INT(&e, limit, need.limit);
+		log_info("complaint %s: %s refused to %s: needs a %s", uid, field,
+		    p->user[0] ? p->user : "-", complaint_role_name(need.role));
+		return broker_reply_error_why(out, req, PROTO_E_FORBIDDEN, "record", &e,
+		    "complaint %s: %s needs a %s", uid, field, complaint_role_name(need.role));
+	default:
+		broker_err_init(&e, "complaint_approver");
+		BERR_STR(&e, name, field);
+		BERR_STR(&e, by, p->user);
+		if (rc == COMPLAINT_E_APPROVER_ROLE)
+			BERR_STR(&e, need, complaint_role_name(role_of(p)));
+		log_info("complaint %s: %s refused to %s: not its own approval", uid, field,
+		    p->user[0] ? p->user : "-");
+		return broker_reply_error_why(out, req, PROTO_E_FORBIDDEN, "record", &e,
+		    "complaint %s: %s must name the sender's own %s", uid, field,
+		    rc == COMPLAINT_E_APPROVER_ROLE ? "role" : "user");
+	}
+}
+
 int
 broker_op_complaint_put(struct broker *b, const struct peer *p,
     const struct proto_request *req, struct proto_buf *out)
@@ -206,7 +302,6 @@ broker_op_complaint_put(struct broker *b, const struct peer *p,
 	struct store_complaint sc, cur;
 	struct proto_error_params e;
 
-	(void)p; /* every role may put (the op table's row) */
 	if (base >= a->version)
 		return broker_reply_error_at(out, req, PROTO_E_BAD_REQUEST, "base",
 		    "base %" PRId64 " is not below version %" PRId64, base, a->version);
@@ -249,9 +344,13 @@ broker_op_complaint_put(struct broker *b, const struct peer *p,
 		    "complaint %s is at version %" PRId64 "%s%s, not %" PRId64, a->uid,
 		    cur.version, cur.saved_by[0] ? " saved by " : "", cur.saved_by, base);
 	}
+	if (refuse_change(b, p, req, out, c, r == 1) != 0) {
+		complaint_free(c);
+		return -1;
+	}
 	memset(&sc, 0, sizeof sc);
 	sc.version = a->version;
-	PROTO_STRSET(sc.saved_by, req->user);
+	PROTO_STRSET(sc.saved_by, p->user);
 	sc.saved_at = broker_now(b);
 	if (!broker_txn(b) || store_complaint_put(b->store, a->uid, &sc, a->record) < 0) {
 		complaint_free(c);
@@ -266,7 +365,38 @@ broker_op_complaint_put(struct broker *b, const struct peer *p,
 	put_entity(b, w);
 	free(w);
 	struct bcomplaint *bc = hmap_get(b->complaints, a->uid);
-	broker_emit_complaint(b, &bc->w, req->user);
+	broker_emit_complaint(b, &bc->w, p->user);
 	reply_ack(out, req, a->uid, &sc);
+	return 0;
+}
+
+int
+broker_op_complaint_get(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out)
+{
+	const char *uid = req->args.complaint_get.uid;
+	struct bcomplaint *bc = b->complaints != NULL ? hmap_get(b->complaints, uid) : NULL;
+	char *raw = NULL;
+	int r;
+
+	if (bc == NULL)
+		return broker_reply_error_at(out, req, PROTO_E_NOT_FOUND, "uid",
+		    "no complaint %s", uid);
+	if ((r = store_complaint_record(b->store, uid, &raw)) <= 0)
+		return broker_reply_error(out, req, PROTO_E_INTERNAL, "store: %s",
+		    r < 0 ? store_errmsg(b->store) : "complaint not stored");
+	struct proto_complaint *w = xmalloc(sizeof *w);
+	*w = bc->w;
+	PROTO_STRSET(w->record, raw);
+	free(raw);
+	broker_record_complaint_fetch(b, &bc->w, p->user);
+	log_info("complaint %s version %" PRId64 " fetched raw by %s", uid, w->version,
+	    p->user[0] ? p->user : "-");
+	proto_encode_reply_ok(out, req->cmd_id, "complaint.get");
+	proto_pack_map(out, 1);
+	proto_pack_str(out, "complaints");
+	proto_pack_array(out, 1);
+	proto_pack_obj(out, PROTO_MSG_complaint, w, 0);
+	free(w);
 	return 0;
 }

@@ -234,6 +234,40 @@ broker_emit_complaint(struct broker *b, struct proto_complaint *w, const char *u
 	emit(b, PROTO_STREAM_COMPLAINT, w, event_kind_name(EVENT_SAVED), user, detail, &why);
 }
 
+/* A complaint's raw record handed out (complaint.get): logged, never published, no new
+ * seq. The event's body is the entity as the stream has it, so replaying the log after a
+ * checkpoint puts back the same state. */
+void
+broker_record_complaint_fetch(struct broker *b, const struct proto_complaint *w,
+    const char *user)
+{
+	struct proto_buf blob, params;
+	struct broker_why why;
+
+	if (!broker_txn(b))
+		return;
+	broker_why_init(&why, "complaint_fetched");
+	BWHY_STR(&why, by, user);
+	proto_buf_init(&blob);
+	proto_pack_obj(&blob, PROTO_MSG_complaint, w, 0);
+	proto_buf_init(&params);
+	proto_pack_obj(&params, PROTO_MSG_event_params, &why.p, 0);
+	struct store_event ev = {
+		.ts = broker_now(b), .stream = proto_streams[PROTO_STREAM_COMPLAINT].topic,
+		.entity = w->uid, .kind = event_kind_name(EVENT_FETCHED), .user = user,
+		.detail = "raw record fetched", .body = blob.data, .body_len = blob.len,
+		.code = why.code, .params = params.data, .params_len = params.len,
+	};
+	if (store_event_append(b->store, &ev) < 0) {
+		log_error("store: %s", store_errmsg(b->store));
+		b->fatal = true;
+	} else {
+		b->events_since_checkpoint++;
+	}
+	proto_buf_finish(&params);
+	proto_buf_finish(&blob);
+}
+
 /* Positions are telemetry, latest-wins, and saved at checkpoints: not in the log. */
 void
 broker_publish_position(struct broker *b, struct btruck *k)

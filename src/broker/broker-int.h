@@ -396,6 +396,10 @@ void broker_emit_warning_why(struct broker *b, struct bwarn *w, enum event_kind 
     const char *user, const char *detail, const struct broker_why *why);
 /* A complaint's new version (complaint.put): event "saved", code "complaint_saved". */
 void broker_emit_complaint(struct broker *b, struct proto_complaint *w, const char *user);
+/* Who fetched a complaint's raw record (complaint.get): event "fetched", code
+ * "complaint_fetched", logged in the batch, not published. */
+void broker_record_complaint_fetch(struct broker *b, const struct proto_complaint *w,
+    const char *user);
 /* Queue a message told a customer on topic "message" (sets its head: v, epoch, seq, ts). */
 void broker_publish_message(struct broker *b, struct proto_message *m);
 /* Queue a truck's new position for publication without writing the log. */
@@ -641,6 +645,8 @@ int broker_op_stats_kpi(struct broker *b, const struct peer *p,
 /* ---- broker-complaint.c: the central copy of complaints; calls broker-emit.c ---- */
 
 int broker_op_complaint_put(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
+int broker_op_complaint_get(struct broker *b, const struct peer *p,
     const struct proto_request *req, struct proto_buf *out);
 /* The storage switches: a complaint read from the store (copied), the vers of the old
  * epoch dropped after a load, the stream's entities (as broker_stream_entities: every one,

@@ -771,6 +771,8 @@ const struct broker_op broker_ops[] = {
 	    broker_op_diag_dispatch_now },
 	{ "stats.kpi", PROTO_MSG_stats_kpi, false, ALL, broker_op_stats_kpi },
 	{ "complaint.put", PROTO_MSG_complaint_put, true, ALL, broker_op_complaint_put },
+	{ "complaint.get", PROTO_MSG_complaint_get, false, BROKER_ROLE_BIT(AGENT) |
+	    BROKER_ROLE_BIT(SUPERVISOR) | BROKER_ROLE_BIT(SIM), broker_op_complaint_get },
 	{ "warning.ack", PROTO_MSG_warning_ack, true, ALL, broker_op_warning_ack },
 	{ "warning.release", PROTO_MSG_warning_release, true, ALL, broker_op_warning_release },
 	{ "ticket.escalate", PROTO_MSG_escalate, true, ALL, broker_op_ticket_escalate },

@@ -93,6 +93,7 @@ enum warn_kind {
 	X(VNUM_SHORT, "vnum_short", EVENT_ON_TICKET, "event.vnum_short")        \
 	X(CALL, "call", EVENT_ON_TICKET, "event.call")                          \
 	X(SAVED, "saved", EVENT_ON_COMPLAINT, "event.saved")                   \
+	X(FETCHED, "fetched", EVENT_ON_COMPLAINT, "event.fetched")             \
 	X(OWNED, "owned", EVENT_ON_WARNING, "event.owned")                      \
 	X(UNOWNED, "unowned", EVENT_ON_WARNING, "event.unowned")                \
 	X(ESCALATED, "escalated", EVENT_ON_WARNING, "event.escalated")          \

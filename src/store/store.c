@@ -52,6 +52,7 @@ enum store_sql {
 	STORE_SQL_COMPLAINT_ACKED,
 	STORE_SQL_COMPLAINT_PUT,
 	STORE_SQL_COMPLAINT_ACK_PUT,
+	STORE_SQL_COMPLAINT_RECORD,
 	STORE_SQL_COUNT
 };
 
@@ -92,6 +93,7 @@ static const char *const sql_text[STORE_SQL_COUNT] = {
 	    " saved_at, record) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[STORE_SQL_COMPLAINT_ACK_PUT] = "INSERT INTO complaint_versions(uid, version, saved_by,"
 	    " saved_at, record) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STORE_SQL_COMPLAINT_RECORD] = "SELECT record FROM complaints WHERE uid = ?1",
 };
 
 /* Run inside the transaction that finds user_version at 0. Plain CREATE TABLE (no IF NOT
@@ -750,6 +752,27 @@ store_complaint_get(struct store *st, const char *uid, struct store_complaint *o
 
 	sql_bind_text(s, 1, uid);
 	return complaint_row(st, s, "complaint get", out);
+}
+
+int
+store_complaint_record(struct store *st, const char *uid, char **record)
+{
+	sqlite3_stmt *s = st->stmt[STORE_SQL_COMPLAINT_RECORD];
+	int rc, found = 0;
+
+	*record = NULL;
+	sql_bind_text(s, 1, uid);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(s, 0);
+		*record = xstrdup(t ? (const char *)t : "");
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		sql_err(&st->q, "complaint record");
+		found = -1;
+	}
+	sqlite3_reset(s);
+	return found;
 }
 
 int

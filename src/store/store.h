@@ -126,5 +126,8 @@ int store_complaint_acked(struct store *st, const char *uid, int64_t version,
     const char *record, struct store_complaint *out);
 int store_complaint_put(struct store *st, const char *uid, const struct store_complaint *c,
     const char *record);
+/* The current version's record as it was put (raw: what complaint.get answers): 1 and
+ * *record (the caller frees), 0 when the uid is unknown (*record NULL), -1. */
+int store_complaint_record(struct store *st, const char *uid, char **record);
 
 #endif
