@@ -15,8 +15,10 @@
 
 #include "complaint-db.h"
 #include "complaint-store.h"
+#include "complaint-sync.h"
 #include "complaint.h"
 #include "i18n.h"
+#include "model-request.h"
 #include "model.h"
 #include "util.h"
 #include "view-board.h"
@@ -472,6 +474,207 @@ START_TEST(test_money_and_date)
 }
 END_TEST
 
+/* The decision page's goodwill field, its text cleared, from anywhere on page 1 or 4. */
+static void
+to_goodwill(int pages_down)
+{
+	for (int i = 0; i < pages_down; i++)
+		harness_press_sym(KEYSYM_PAGE_DOWN);
+	for (int i = 0; i < 7; i++)	/* outcome ... compensation, then goodwill */
+		harness_press_sym(KEYSYM_TAB);
+	for (int i = 0; i < 12; i++)
+		harness_press_sym(KEYSYM_BACKSPACE);
+}
+
+static struct complaint *
+stored(void)
+{
+	struct complaint_store *st = reader();
+	struct complaint *c = NULL;
+
+	ck_assert_int_eq(complaint_store_load(st, 1, &c), 1);
+	complaint_store_close(st);
+	return c;
+}
+
+/* Issue 11: an agent's goodwill payment past the agent's limit (200.00 yuan) says so
+ * beside the field and is not saved; within the limit it is signed with the agent's user
+ * and role. A supervisor's larger payment is signed as hers. The approvers are not typed;
+ * an agent's form shows the extension's as needing a supervisor. */
+START_TEST(test_goodwill_approval)
+{
+	struct complaint *c;
+	int y;
+
+	v = open_view(VIEW_COMPLAINT, 0, 0);
+	fill_required();
+	harness_press_sym(KEYSYM_F10);
+	to_goodwill(2);
+	harness_type("500");
+	harness_press_sym(KEYSYM_TAB);
+	harness_draw(80, 24);
+	y = harness_find_row("Goodwill payment");
+	ck_assert_msg(strstr(harness_row(y), "Past an agent's limit") != NULL, "%s",
+	    harness_row(y));
+	harness_press_sym(KEYSYM_F10);
+	harness_draw(80, 24);
+	ck_assert(!harness_screen_has("Saved TS-"));
+	ck_assert_msg(strstr(harness_row(23), "Past an agent's limit of 200.00 yuan") != NULL,
+	    "%s", harness_row(23));
+	c = stored();
+	ck_assert_int_eq(c->goodwill, 0);
+	ck_assert_int_eq(c->version, 1);
+	complaint_free(c);
+	for (int i = 0; i < 6; i++)
+		harness_press_sym(KEYSYM_BACKSPACE);
+	harness_type("150");
+	harness_press_sym(KEYSYM_TAB);
+	harness_draw(80, 24);
+	ck_assert(strstr(harness_row(harness_find_row("Goodwill approved by")), "zhangwei") != NULL);
+	harness_press_sym(KEYSYM_F10);
+	harness_draw(80, 24);
+	ck_assert_msg(harness_screen_has("Saved TS-"), "%s", harness_row(23));
+	c = stored();
+	ck_assert_int_eq(c->goodwill, 15000);
+	ck_assert_str_eq(c->goodwill_approver, "zhangwei");
+	ck_assert_str_eq(c->goodwill_role, "agent");
+	complaint_free(c);
+	/* the extension: not the agent's to approve */
+	harness_press_sym(KEYSYM_PAGE_UP);
+	harness_draw(80, 24);
+	ck_assert(strstr(harness_row(harness_find_row("Extension approved by")),
+	    "(needs a supervisor)") != NULL);
+
+	/* a supervisor on the same console file */
+	view_destroy(v);
+	m.role = MODEL_ROLE_SUPERVISOR;
+	v = open_view(VIEW_COMPLAINT, 1, 0);
+	ck_assert_ptr_nonnull(v);
+	to_goodwill(5);
+	harness_type("1000");
+	harness_press_sym(KEYSYM_F10);
+	harness_draw(80, 24);
+	ck_assert_msg(harness_screen_has("Saved TS-"), "%s", harness_row(23));
+	c = stored();
+	ck_assert_int_eq(c->goodwill, 100000);
+	ck_assert_str_eq(c->goodwill_approver, "zhangwei");
+	ck_assert_str_eq(c->goodwill_role, "supervisor");
+	complaint_free(c);
+}
+END_TEST
+
+/* A supervisor's row of the central copy shows the stream's masked record; Enter fetches
+ * the raw one (complaint.get) into this console's file, never the masked copy, and then
+ * opens it. */
+START_TEST(test_central_fetched_raw)
+{
+	struct complaint *raw = complaint_new(NOW - DAY_MS), *mk, *c = NULL;
+	struct complaint_store *st;
+	struct proto_complaint *pc = xcalloc(2, sizeof *pc);
+	char *text;
+	unsigned r;
+
+	complaint_field_set_str(raw, CF_uid, "wangfang-1");
+	raw->version = 2;
+	complaint_field_set_str(raw, CF_number, "TS-20260313-000004");
+	complaint_field_set_str(raw, CF_name, "韩梅梅");
+	complaint_field_set_str(raw, CF_phone, "13912345678");
+	complaint_field_set_str(raw, CF_facts, "救援车迟到两小时。");
+	mk = complaint_masked(raw);
+	text = complaint_encode(mk);
+	PROTO_STRSET(pc[0].uid, "wangfang-1");
+	pc[0].version = 2;
+	PROTO_STRSET(pc[0].state, "received");
+	PROTO_STRSET(pc[0].record, text);
+	free(text);
+	const struct proto_complaint *rows[1] = { &pc[0] };
+	m.complaints = rows;
+	m.n_complaints = 1;
+	m.role = MODEL_ROLE_SUPERVISOR;
+
+	v = open_view(VIEW_COMPLAINTS, 0, 0);
+	ck_assert_ptr_nonnull(v);
+	harness_draw(80, 24);
+	ck_assert(harness_screen_has("韩*") && !harness_screen_has("韩梅梅"));
+	int sent = harness_rec.sent;
+	r = harness_press_sym(KEYSYM_ENTER);
+	ck_assert_uint_eq(r & UI_OPEN, 0);	/* not yet: it is fetched first */
+	ck_assert_int_eq(harness_rec.sent, sent + 1);
+	/* the broker's answer: the raw record */
+	pc[1] = pc[0];
+	text = complaint_encode(raw);
+	PROTO_STRSET(pc[1].record, text);
+	free(text);
+	struct proto_reply *rp = xcalloc(1, sizeof *rp);
+	PROTO_STRSET(rp->cmd_id, harness_rec.last_cmd);
+	PROTO_STRSET(rp->op, "complaint.get");
+	rp->op_id = PROTO_MSG_complaint_get;
+	rp->ok = true;
+	rp->complaints = &pc[1];
+	rp->n_complaints = 1;
+	model_reply(&m, harness_rec.last_cmd, rp, NULL);
+	view_refresh(v, &m);
+	harness_draw(80, 24);
+	ck_assert_msg(harness_screen_has(i18n_tr("complaint.msg.fetched")), "%s", harness_row(23));
+	st = reader();
+	ck_assert_int_eq(complaint_store_find_uid(st, "wangfang-1", &c), 1);
+	ck_assert_str_eq(c->name, "韩梅梅");
+	ck_assert_str_eq(c->phone, "13912345678");
+	ck_assert_str_eq(c->facts, "救援车迟到两小时。");
+	complaint_store_close(st);
+	/* now the file's: Enter opens it */
+	r = harness_press_sym(KEYSYM_ENTER);
+	ck_assert_uint_eq(r & UI_OPEN, UI_OPEN);
+	ck_assert_int_eq(v->open.complaint, c->id);
+	m.complaints = NULL;
+	m.n_complaints = 0;
+	complaint_free(c);
+	complaint_free(mk);
+	complaint_free(raw);
+	free(rp);
+	free(pc);
+}
+END_TEST
+
+/* The broker refused a version as forbidden (an agent's goodwill past her limit saved
+ * while the console thought itself a supervisor): the form says so on top and beside the
+ * field the refusal names, and the version is not sent again. */
+START_TEST(test_forbidden_shown)
+{
+	struct complaint_store *st;
+	struct proto_complaint_put *put = xcalloc(1, sizeof *put);
+	struct proto_reply *r = xcalloc(1, sizeof *r);
+
+	v = open_view(VIEW_COMPLAINT, 0, 0);
+	fill_required();
+	harness_press_sym(KEYSYM_F10);
+	view_destroy(v);
+	st = reader();
+	ck_assert_int_eq(complaint_sync_next(st, put), 1);
+	r->error.code = PROTO_E_FORBIDDEN;
+	PROTO_STRSET(r->error.params.reason, "complaint_approval");
+	PROTO_STRSET(r->error.params.name, "goodwill");
+	PROTO_STRSET(r->error.params.need, "supervisor");
+	r->error.params.limit = 20000;
+	r->error.params.present = PROTO_ALL;
+	ck_assert_int_eq(complaint_sync_answer(st, put, r), 0);
+	ck_assert_int_eq(complaint_sync_next(st, put), 0);	/* not sent again */
+	complaint_store_close(st);
+
+	v = open_view(VIEW_COMPLAINT, 1, 0);
+	harness_draw(80, 24);
+	ck_assert(harness_screen_has("goodwill needs a supervisor's approval"));
+	to_goodwill(5);
+	harness_press_sym(KEYSYM_TAB);
+	harness_draw(80, 24);
+	ck_assert_msg(strstr(harness_row(harness_find_row("Goodwill payment")),
+	    "Past an agent's limit") != NULL, "%s", harness_row(harness_find_row("Goodwill")));
+	complaint_sync_reset();
+	free(put);
+	free(r);
+}
+END_TEST
+
 static Suite *
 complaint_suite(void)
 {
@@ -485,6 +688,9 @@ complaint_suite(void)
 	tcase_add_test(tc, test_draft_survives_kill);
 	tcase_add_test(tc, test_actions);
 	tcase_add_test(tc, test_money_and_date);
+	tcase_add_test(tc, test_goodwill_approval);
+	tcase_add_test(tc, test_central_fetched_raw);
+	tcase_add_test(tc, test_forbidden_shown);
 	tcase_add_loop_test(tc, test_list_golden, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;

@@ -54,6 +54,7 @@ conflict_put(const char *uid, int64_t version, enum proto_err code,
 	c->refused = code;
 	if (e == NULL)
 		return;
+	c->why = *e;
 	c->theirs = PROTO_HAS(e, error_params, version) ? e->version : 0;
 	if (PROTO_HAS(e, error_params, by))
 		PROTO_STRSET(c->by, e->by);
@@ -104,8 +105,9 @@ complaint_sync_answer(struct complaint_store *st, const struct proto_complaint_p
 		return complaint_store_outbox_ack(st, args->uid, args->version) == 0 ? 1 : -1;
 	if (r->error.code == PROTO_E_CONFLICT)
 		conflict_put(args->uid, args->version, PROTO_E_CONFLICT, &r->error.params);
-	else if (r->error.code == PROTO_E_BAD_REQUEST || r->error.code == PROTO_E_TOO_LARGE)
-		conflict_put(args->uid, args->version, r->error.code, NULL);
+	else if (r->error.code == PROTO_E_BAD_REQUEST || r->error.code == PROTO_E_TOO_LARGE ||
+	    r->error.code == PROTO_E_FORBIDDEN)
+		conflict_put(args->uid, args->version, r->error.code, &r->error.params);
 	if (r->error.code != PROTO_E_CONFLICT)
 		log_warn("complaint %s version %" PRId64 ": %s: %s", args->uid, args->version,
 		    proto_err_name(r->error.code), r->error.message);

@@ -37,6 +37,8 @@ struct complaint_conflict {
 	char by[33];
 	int64_t at;
 	enum proto_err refused;
+	struct proto_error_params why; /* the refusal's machine form (reason "" none): for
+	                                * forbidden, the field and limit (PROTOCOL.md 7.22) */
 };
 
 /* The put to send next: the oldest outbox row whose complaint is not in conflict. 1 and

@@ -7,7 +7,15 @@
  * parse stays in the form with its error, the record keeps its last good value), choices
  * and boxes set the record directly, and the record is encoded and written as the draft
  * whenever that changed what it holds. Errors are the model's (complaint_field_check),
- * words from the catalogs. */
+ * words from the catalogs.
+ *
+ * Approvals (issue 11): the approver fields are the form's, not typed: an extension is
+ * signed with the console's user when a supervisor applies it, a goodwill payment with
+ * the user and role whenever its amount changes; what the console's role may not approve
+ * (complaint_may_change against the last saved version: an extension, a payment past the
+ * agent's limit) is said beside the field before it is saved, and a refusal of the broker
+ * stays beside the field it names. A complaint of the central copy is opened raw through
+ * complaint.get (the stream's copy is masked). */
 #include "view-complaint.h"
 
 #include <inttypes.h>
@@ -118,8 +126,8 @@ static const struct form_field defs[F_COUNT] = {
 	[F_CONFLICT] = B("complaint.f.conflict_checked", S_HANDLING, P_HANDLING),
 	[F_PAUSE] = C("complaint.f.pause_reason", S_HANDLING, false, P_HANDLING),
 	[F_EXT_REASON] = A("complaint.f.extension_reason", 2, S_HANDLING, false, P_HANDLING),
-	[F_EXT_APPROVER] = T("complaint.f.extension_approver", LINE, S_HANDLING, false,
-	    P_HANDLING),
+	[F_EXT_APPROVER] = RO("complaint.f.extension_approver", LINE, 0, S_HANDLING,
+	    P_HANDLING),	/* signed by the form (approvals, below) */
 	[F_REJECT] = A("complaint.f.reject_reason", 2, S_HANDLING, false, P_HANDLING),
 	[F_MERGED] = T("complaint.f.merged_into", 32, S_HANDLING, false, P_HANDLING),
 	[F_CONTACT] = T("complaint.f.last_contact_at", 19, S_HANDLING, false, P_HANDLING),
@@ -131,8 +139,8 @@ static const struct form_field defs[F_COUNT] = {
 	[F_NOTIFY_PROOF] = T("complaint.f.notify_proof", LINE, S_DECISION, false, P_DECISION),
 	[F_COMPENSATION] = M("complaint.f.compensation", S_MONEY, P_DECISION),
 	[F_GOODWILL] = M("complaint.f.goodwill", S_MONEY, P_DECISION),
-	[F_GW_APPROVER] = T("complaint.f.goodwill_approver", LINE, S_MONEY, false, P_DECISION),
-	[F_GW_ROLE] = T("complaint.f.goodwill_role", 32, S_MONEY, false, P_DECISION),
+	[F_GW_APPROVER] = RO("complaint.f.goodwill_approver", LINE, 0, S_MONEY, P_DECISION),
+	[F_GW_ROLE] = RO("complaint.f.goodwill_role", 32, 0, S_MONEY, P_DECISION),
 	[F_ACCEPTED] = B("complaint.f.accepted", S_REVIEW, P_AFTER),
 	[F_REVIEW_AT] = { "complaint.f.review_requested_at", FORM_TEXT, 10, S_REVIEW, false, 0,
 	    0, FORM_DATE, P_AFTER, false },	/* the day of the written request */
@@ -211,6 +219,10 @@ struct view_complaint {
 	struct menu acts;
 	int64_t ticket;			/* the ticket it was opened from (0 none) */
 	char hist_cmd[PROTO_CMD_ID_MAX + 1];
+	struct complaint *saved;	/* as last saved (NULL never): what a change is from */
+	enum complaint_role role;	/* the console's, as approvals know it */
+	char user[33];			/* the console's user: who signs an approval */
+	char why[256];			/* field_error's words with numbers */
 };
 
 /* ---- the record and the form ---- */
@@ -313,12 +325,146 @@ field_empty(const struct view_complaint *vc, int i)
 	return complaint_field_int(vc->c, cf[i]) == 0;
 }
 
+/* ---- approvals ---- */
+
+static int form_field_of(int f);
+
+/* The form field where an approval's refusal of record field f shows: the approver
+ * fields are not typed, so their refusals go beside what is (-1: none). */
+static int
+approval_field(int f)
+{
+	switch (f) {
+	case CF_extension_level:
+	case CF_extension_approver:
+		return F_EXT_REASON;
+	case CF_goodwill:
+	case CF_goodwill_approver:
+	case CF_goodwill_role:
+		return F_GOODWILL;
+	default:
+		return -1;
+	}
+}
+
+/* Words for what the console's role may not do in the record now (e = the model's
+ * refusal, need its field and limit) into vc->why. */
+static const char *
+approval_words(struct view_complaint *vc, int e, const struct complaint_need *need)
+{
+	char yuan[32];
+	const char *vars[2] = { "limit", yuan };
+
+	switch (e) {
+	case COMPLAINT_E_NEEDS_SUPERVISOR:
+		if (need->field == CF_goodwill) {
+			complaint_money_format(yuan, sizeof yuan, need->limit);
+			present_fill(i18n_tr("complaint.forbidden.goodwill"), vars, 1, vc->why,
+			    sizeof vc->why);
+			return vc->why;
+		}
+		return i18n_tr("complaint.forbidden.extension");
+	case COMPLAINT_E_APPROVER_SENDER:
+	case COMPLAINT_E_APPROVER_ROLE:
+		return i18n_tr("complaint.forbidden.approver");
+	case COMPLAINT_E_MASKED:
+		return i18n_tr("complaint.forbidden.masked");
+	default:
+		return i18n_tr(complaint_error_key(e));
+	}
+}
+
+/* Whether the record as typed is a change the console's role may make, from the last
+ * saved version: COMPLAINT_OK or the model's refusal, *need its field. */
+static int
+approval_check(const struct view_complaint *vc, struct complaint_need *need)
+{
+	return complaint_may_change(vc->saved, vc->c, cdata(vc), vc->role, vc->user, need);
+}
+
+/* The refusal of an approval that shows beside form field i: the broker's (a version it
+ * refused as forbidden or masked names the field), else the model's for what is typed;
+ * NULL when none. */
+static const char *
+approval_error(struct view_complaint *vc, int i)
+{
+	const struct complaint_conflict *k = vc->c->id != 0 ?
+	    complaint_sync_conflict(complaint_field_str(vc->c, CF_uid)) : NULL;
+	struct complaint_need need;
+	int e;
+
+	if (k != NULL && k->why.reason[0] != '\0' &&
+	    approval_field(complaint_field_by_name(k->why.name)) == i) {
+		if (strcmp(k->why.reason, "complaint_approval") == 0) {
+			need = (struct complaint_need){ COMPLAINT_ROLE_SUPERVISOR,
+				complaint_field_by_name(k->why.name), k->why.limit };
+			return approval_words(vc, COMPLAINT_E_NEEDS_SUPERVISOR, &need);
+		}
+		if (strcmp(k->why.reason, "complaint_approver") == 0)
+			return i18n_tr("complaint.forbidden.approver");
+	}
+	if (approval_field(CF_goodwill) != i && approval_field(CF_extension_level) != i)
+		return NULL;
+	if ((e = approval_check(vc, &need)) == COMPLAINT_OK || approval_field(need.field) != i)
+		return NULL;
+	return approval_words(vc, e, &need);
+}
+
+/* Sign a goodwill payment: whoever changes its amount approves it in her role; back at
+ * the saved amount, the saved approval stands. */
+static void
+sign_goodwill(struct view_complaint *vc)
+{
+	const struct complaint *s = vc->saved;
+	char *t;
+
+	if (s != NULL && vc->c->goodwill == s->goodwill) {
+		complaint_field_set_str(vc->c, CF_goodwill_approver, s->goodwill_approver);
+		complaint_field_set_str(vc->c, CF_goodwill_role, s->goodwill_role);
+	} else if (vc->c->goodwill > 0) {
+		complaint_field_set_str(vc->c, CF_goodwill_approver, vc->user);
+		complaint_field_set_str(vc->c, CF_goodwill_role, complaint_role_name(vc->role));
+	} else {
+		complaint_field_set_str(vc->c, CF_goodwill_approver, NULL);
+		complaint_field_set_str(vc->c, CF_goodwill_role, NULL);
+	}
+	form_set_text(&vc->form, F_GW_APPROVER, complaint_field_str(vc->c, CF_goodwill_approver));
+	t = complaint_field_get(vc->c, CF_goodwill_role);
+	form_set_text(&vc->form, F_GW_ROLE, t);
+	free(t);
+}
+
+/* Before a save: a change the console's role may not make is not saved (it would only be
+ * refused by the broker); the message line says why and the focus goes beside it. */
+static bool
+approval_ok(struct view_complaint *vc, struct model *m)
+{
+	struct complaint_need need;
+	int e = approval_check(vc, &need), i;
+
+	if (e == COMPLAINT_OK)
+		return true;
+	model_message(m, true, "%s", approval_words(vc, e, &need));
+	i = approval_field(need.field);
+	if (i < 0)
+		i = form_field_of(need.field);
+	if (i >= 0 && form_shown(&vc->form, i)) {
+		vc->form.focus = i;
+		form_touch(&vc->form, i);
+	}
+	return false;
+}
+
 static const char *
 field_error(void *owner, const struct form *fm, const struct model *m, int i)
 {
 	const struct view_complaint *vc = owner;
 	int e;
 
+	const char *approval = approval_error((struct view_complaint *)vc, i);
+
+	if (approval != NULL)
+		return approval;
 	if (defs[i].readonly || defs[i].kind == FORM_CHECK)
 		return NULL;
 	if (vc->bad[i] != COMPLAINT_OK)
@@ -515,6 +661,11 @@ clear(void *owner, const struct form *fm, int i)
 static const char *
 shown(void *owner, const struct form *fm, int i, char *buf, size_t sz)
 {
+	const struct view_complaint *vc = owner;
+
+	if (i == F_EXT_APPROVER && form_text(fm, i)[0] == '\0' &&
+	    vc->role != COMPLAINT_ROLE_SUPERVISOR)
+		return i18n_tr("complaint.needs_supervisor");
 	if ((i != F_PHONE && i != F_AGENT_PHONE) || form_text(fm, i)[0] == '\0')
 		return NULL;
 	ticket_mask_phone(form_text(fm, i), buf, sz);
@@ -525,6 +676,8 @@ static void
 edited(void *owner, struct form *fm, int i)
 {
 	text_to_record(owner, i);
+	if (i == F_GOODWILL)
+		sign_goodwill(owner);
 }
 
 /* ---- saving ---- */
@@ -586,6 +739,8 @@ save(struct view_complaint *vc, struct model *m, const char *note)
 		    i18n_tr("complaint.msg.conflict") : why);
 		return -1;
 	}
+	complaint_free(vc->saved);
+	vc->saved = complaint_copy(vc->c);
 	/* the draft went with the save; a new complaint's drafts are now under its id */
 	complaint_store_draft_drop(vc->db->st, vc->draft_id);
 	vc->draft_id = vc->c->id;
@@ -601,7 +756,7 @@ submit(void *owner, struct form *fm, struct model *m)
 {
 	struct view_complaint *vc = owner;
 
-	if (!form_validate(fm, m))
+	if (!form_validate(fm, m) || !approval_ok(vc, m))
 		return UI_HANDLED | UI_REDRAW;
 	if (save(vc, m, NULL) == 0)
 		model_message(m, false, "%s %s (%s %lld)", i18n_tr("complaint.msg.saved"),
@@ -633,27 +788,48 @@ conflict_of(const struct view_complaint *vc)
 	return vc->c->id != 0 ? complaint_sync_conflict(complaint_field_str(vc->c, CF_uid)) : NULL;
 }
 
-/* Take theirs (the complaint stream's record) or keep mine (a new version on top), then
- * show the record as the file now holds it. */
+/* Take theirs (the record as the broker stores it, fetched raw: on_theirs) or keep mine
+ * (a new version on top), then show the record as the file now holds it. */
+static void resolved(struct view_complaint *vc, struct model *m, int which, int rc);
+
+static void
+on_theirs(struct model *m, void *ctx, const struct proto_reply *r,
+    const struct proto_error *err)
+{
+	struct view_complaint *vc = ctx;
+
+	(void)err;
+	if (r == NULL || !r->ok || r->n_complaints != 1) {
+		model_message(m, true, "%s", i18n_tr("complaint.msg.no_central"));
+		return;
+	}
+	resolved(vc, m, ACT_THEIRS, complaint_sync_take_theirs(vc->db->st, cdata(vc),
+	    r->complaints[0].record, m->now, NULL));
+}
+
 static void
 resolve(struct view_complaint *vc, struct model *m, int which)
 {
-	const char *uid = complaint_field_str(vc->c, CF_uid), *record = NULL;
-	struct complaint *now = NULL;
-	int rc;
+	const char *uid = complaint_field_str(vc->c, CF_uid);
 
 	if (which == ACT_THEIRS) {
-		for (size_t i = 0; i < m->n_complaints; i++)
-			if (strcmp(m->complaints[i]->uid, uid) == 0)
-				record = m->complaints[i]->record;
-		if (record == NULL) {
+		struct proto_complaint_get g = { .present = 0 };
+		struct model_request rq = { .op = PROTO_MSG_complaint_get, .args = &g,
+			.on_reply = on_theirs, .ctx = vc, .owner = vc };
+		PROTO_STRSET(g.uid, uid);
+		PROTO_SET(&g, complaint_get, uid);
+		if (model_request(m, &rq, NULL) != 0)
 			model_message(m, true, "%s", i18n_tr("complaint.msg.no_central"));
-			return;
-		}
-		rc = complaint_sync_take_theirs(vc->db->st, cdata(vc), record, m->now, NULL);
-	} else {
-		rc = complaint_sync_keep_mine(vc->db->st, cdata(vc), uid, m->now);
+		return;
 	}
+	resolved(vc, m, which, complaint_sync_keep_mine(vc->db->st, cdata(vc), uid, m->now));
+}
+
+static void
+resolved(struct view_complaint *vc, struct model *m, int which, int rc)
+{
+	struct complaint *now = NULL;
+
 	if (rc != 0 || complaint_store_load(vc->db->st, vc->c->id, &now) != 1) {
 		model_message(m, true, "%s%s%s", i18n_tr("complaint.msg.save_failed"),
 		    present_colon(), complaint_store_errmsg(vc->db->st));
@@ -661,6 +837,8 @@ resolve(struct view_complaint *vc, struct model *m, int which)
 	}
 	complaint_free(vc->c);
 	vc->c = now;
+	complaint_free(vc->saved);
+	vc->saved = complaint_copy(now);
 	complaint_store_draft_drop(vc->db->st, vc->draft_id);
 	free(vc->draft);
 	vc->draft = NULL;
@@ -687,6 +865,9 @@ open_actions(struct view_complaint *vc, struct model *m)
 		if (!(from >> a & 1))
 			continue;
 		e = complaint_can(vc->c, (enum complaint_action)a, cdata(vc), m->now, NULL);
+		if ((a == COMPLAINT_ACT_EXTEND || a == COMPLAINT_ACT_EXTEND_SPECIAL) &&
+		    vc->role != COMPLAINT_ROLE_SUPERVISOR)
+			e = COMPLAINT_E_NEEDS_SUPERVISOR;
 		menu_add(&vc->acts, i18n_tr(complaint_action_key((enum complaint_action)a)),
 		    e == COMPLAINT_OK ? NULL : i18n_tr(complaint_error_key(e)), a);
 	}
@@ -706,8 +887,24 @@ act(struct view_complaint *vc, struct model *m, enum complaint_action a)
 
 	autosave(vc, m);
 	before = complaint_copy(vc->c);
+	/* an extension is the supervisor's approval: signed with her user */
+	if ((a == COMPLAINT_ACT_EXTEND || a == COMPLAINT_ACT_EXTEND_SPECIAL) &&
+	    vc->role == COMPLAINT_ROLE_SUPERVISOR) {
+		complaint_field_set_str(vc->c, CF_extension_approver, vc->user);
+		form_set_text(&vc->form, F_EXT_APPROVER, vc->user);
+	}
 	e = complaint_apply(vc->c, a, cdata(vc), m->now, &field);
+	if (e == COMPLAINT_OK && !approval_ok(vc, m)) {
+		complaint_free(vc->c);
+		vc->c = before;
+		record_to_form(vc);
+		return;
+	}
 	if (e != COMPLAINT_OK) {
+		/* complaint_apply left the record as it was; the signature goes too */
+		complaint_field_set_str(vc->c, CF_extension_approver, before->extension_approver);
+		form_set_text(&vc->form, F_EXT_APPROVER, complaint_field_str(vc->c,
+		    CF_extension_approver));
 		model_message(m, true, "%s%s%s", i18n_tr(complaint_action_key(a)), present_colon(),
 		    i18n_tr(complaint_error_key(e)));
 		if (field >= 0 && (i = form_field_of(field)) >= 0 && form_shown(&vc->form, i)) {
@@ -813,7 +1010,14 @@ complaint_draw(struct view *v, const struct model *m, struct vscreen *vs,
 	if (clash != NULL) {
 		char when[32], line[512];
 		complaint_time_format(when, sizeof when, clash->at);
-		if (clash->refused != PROTO_E_CONFLICT)
+		if (clash->refused != PROTO_E_CONFLICT && clash->why.reason[0] != '\0') {
+			/* a refusal with words: a forbidden approval, a masked value */
+			struct proto_error e = { .code = clash->refused, .params = clash->why };
+			char why[256];
+			present_error(&e, why, sizeof why);
+			snprintf(line, sizeof line, "! %s%s%s", i18n_tr("complaints.refused"),
+			    present_colon(), why);
+		} else if (clash->refused != PROTO_E_CONFLICT)
 			snprintf(line, sizeof line, "! %s", i18n_tr("complaint.refused"));
 		else
 			snprintf(line, sizeof line, "! %s %s %" PRId64 " \xc2\xb7 %s \xc2\xb7 %.16s "
@@ -867,6 +1071,7 @@ complaint_destroy(struct view *v)
 	form_finish(&vc->form);
 	menu_finish(&vc->acts);
 	complaint_free(vc->c);
+	complaint_free(vc->saved);
 	free(vc->draft);
 	if (vc->db != NULL)
 		complaint_db_release();
@@ -991,6 +1196,9 @@ view_complaint_create(struct model *m, int64_t id, int64_t ticket)
 	vc = xcalloc(1, sizeof *vc);
 	vc->view.ops = &complaint_ops;
 	vc->view.scope = SCOPE_FORM;
+	vc->role = m->role == MODEL_ROLE_SUPERVISOR ? COMPLAINT_ROLE_SUPERVISOR :
+	    COMPLAINT_ROLE_AGENT;
+	PROTO_STRSET(vc->user, m->user);
 	vc->db = complaint_db_open(m->user, &cause);
 	if (vc->db == NULL) {
 		model_message(m, true, "%s%s%s", i18n_tr("complaint.msg.open_failed"),
@@ -1009,6 +1217,7 @@ view_complaint_create(struct model *m, int64_t id, int64_t ticket)
 			free(vc);
 			return NULL;
 		}
+		vc->saved = complaint_copy(vc->c);
 	} else {
 		vc->c = complaint_new(m->now);
 	}

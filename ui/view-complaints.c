@@ -1,4 +1,6 @@
-/* view-complaints.c: the list of complaints (see view-complaints.h). */
+/* view-complaints.c: the list of complaints (see view-complaints.h). A supervisor's rows
+ * of the central copy show what the complaint stream carries (masked: PROTOCOL.md 8.7);
+ * opening one fetches the raw record with complaint.get into this console's file first. */
 #include "view-complaints.h"
 
 #include <inttypes.h>
@@ -12,6 +14,7 @@
 #include "complaint-sync.h"
 #include "complaint.h"
 #include "i18n.h"
+#include "model-request.h"
 #include "model.h"
 #include "present.h"
 #include "text.h"
@@ -429,6 +432,32 @@ complaints_draw(struct view *v, const struct model *m, struct vscreen *vs,
 
 /* ---- keys ---- */
 
+/* complaint.get's answer for a row of the central copy: the raw record goes into this
+ * console's file (its history says central), the row becomes the file's, and Enter opens
+ * it as any other. */
+static void
+on_central(struct model *m, void *ctx, const struct proto_reply *r,
+    const struct proto_error *err)
+{
+	struct view_complaints *vl = ctx;
+	struct complaint *c = NULL;
+	int64_t id = 0;
+
+	(void)err;
+	if (r == NULL || !r->ok || r->n_complaints != 1 ||
+	    (c = complaint_decode(r->complaints[0].record)) == NULL) {
+		model_message(m, true, "%s", i18n_tr("complaint.msg.fetch_failed"));
+		return;
+	}
+	if (complaint_store_adopt(vl->db->st, c, vl->db->cd, m->now, &id) != 0)
+		model_message(m, true, "%s%s%s", i18n_tr("complaint.msg.open_failed"),
+		    present_colon(), complaint_store_errmsg(vl->db->st));
+	else
+		model_message(m, false, "%s", i18n_tr("complaint.msg.fetched"));
+	complaint_free(c);
+	vl->loaded = false;
+}
+
 static unsigned
 complaints_key(struct view *v, struct model *m, const struct key *k, enum keymap_action a)
 {
@@ -445,15 +474,17 @@ complaints_key(struct view *v, struct model *m, const struct key *k, enum keymap
 		if (n == 0)
 			return UI_HANDLED;
 		if (!(vl->draft && vl->sel == 0) && vl->central[vl->sel - (vl->draft ? 1 : 0)]) {
-			/* the central copy's: this file takes it, then it opens as any other */
-			int64_t id = 0;
-			if (complaint_store_adopt(vl->db->st, vl->list[vl->sel - (vl->draft ? 1 :
-			    0)], vl->db->cd, m->now, &id) != 0) {
-				model_message(m, true, "%s%s%s", i18n_tr("complaint.msg.open_failed"),
-				    present_colon(), complaint_store_errmsg(vl->db->st));
-				return UI_HANDLED | UI_REDRAW;
-			}
-			v->open.complaint = id;
+			/* the central copy's, masked: fetched raw (on_central), then opened as
+			 * any other */
+			struct proto_complaint_get g = { .present = 0 };
+			struct model_request rq = { .op = PROTO_MSG_complaint_get, .args = &g,
+				.on_reply = on_central, .ctx = vl, .owner = vl };
+			PROTO_STRSET(g.uid, complaint_field_str(vl->list[vl->sel - (vl->draft ?
+			    1 : 0)], CF_uid));
+			PROTO_SET(&g, complaint_get, uid);
+			if (model_request(m, &rq, NULL) != 0)
+				model_message(m, true, "%s", i18n_tr("complaint.msg.fetch_failed"));
+			return UI_HANDLED | UI_REDRAW;
 		} else
 			v->open.complaint = vl->draft && vl->sel == 0 ? 0 :
 			    vl->list[vl->sel - (vl->draft ? 1 : 0)]->id;
