@@ -387,22 +387,23 @@ START_TEST(test_labels)
 {
 	/* landmarks in row 2 of the 20 x 10 map at (10, 3) */
 	struct map_label l[] = {
-		{ AT(-7.5, 5.5), "Alpha" },	/* cell 2: right, columns 3-7 */
-		{ AT(-1.5, 5.5), "长沙" },	/* cell 8: right, 9-12 */
-		{ AT(7.5, 5.5), "Zed" },	/* cell 17: right would end at 21: left, 14-16 */
+		{ AT(-8.5, 5.5), "Alpha" },	/* cell 1: right would touch Bo's mark: none */
+		{ AT(-0.5, 5.5), "长沙" },	/* cell 9: right, 10-13 */
+		{ AT(8.5, 5.5), "Zed" },	/* cell 18: right would end at 21: left, 15-17 */
+		{ AT(-2.5, 5.5), "Bo" },	/* cell 7: right covers 长沙's mark: left, 5-6 */
 	};
 	struct map_scene s = scene(PLOT_ASCII);
 
 	s.labels = l;
 	s.n_labels = ARRAY_LEN(l);
 	vscreen_fill(vs, 0, 0, 40, 16, ROLE_NORMAL, 0, L'X');
-	ck_assert_int_eq(map_draw(vs, 10, 3, 20, 10, &s), 3);
+	ck_assert_int_eq(map_draw(vs, 10, 3, 20, 10, &s), 3);	/* not Alpha */
 	assert_untouched_outside(10, 3, 20, 10);
 	char *dump = harness_screen_text(vs);
 	const char *row = dump;
 	for (int i = 0; i < 5; i++)
 		row = strchr(row, '\n') + 1;
-	const char *want = "XXXXXXXXXX  +Alpha+长沙 Zed+  XXXXXXXXXX\n";
+	const char *want = "XXXXXXXXXX +   Bo+ +长沙 Zed+ XXXXXXXXXX\n";
 	ck_assert_msg(strncmp(row, want, strlen(want)) == 0, "%.60s", row);
 	free(dump);
 

@@ -239,7 +239,8 @@ braille_bit(int cx, int ry)
 static void
 dot(struct layer *l, double fx, double fy)
 {
-	int px = (int)floor(fx), py = (int)floor(fy);
+	/* a point a rounding error short of a dot's edge belongs to the dot past it */
+	int px = (int)floor(fx + 1e-9), py = (int)floor(fy + 1e-9);
 
 	if (px < 0 || py < 0 || px >= l->w * l->dx || py >= l->h * l->dy)
 		return;
@@ -357,21 +358,21 @@ line_glyph(enum plot_glyphs g, bool track, unsigned bits, char *buf)
 }
 
 /* Where a name of tw columns may start on row cy for a mark at cx: right of it, else
- * left; -1 when neither side is free. */
+ * left; -1 when neither side is free. The name covers no mark, track or name, and its
+ * far end touches no mark or name, so it is read as the name of its own mark alone. */
 static int
 name_place(const uint8_t *occ, int w, int cx, int cy, int tw)
 {
+	const uint8_t *row = occ + (size_t)cy * (size_t)w;
 	const int starts[2] = { cx + 1, cx - tw };
 
 	for (int k = 0; k < 2; k++) {
 		int a = starts[k], b = a + tw;	/* [a, b) */
+		int far = k == 0 ? b : a - 1;	/* the neighbour that is not its mark */
 		bool ok = a >= 0 && b <= w;
 		for (int c = a; ok && c < b; c++)
-			ok = occ[(size_t)cy * (size_t)w + (size_t)c] <= OCC_OUTLINE;
-		/* a column between it and another name */
-		if (ok && a - 1 >= 0 && occ[(size_t)cy * (size_t)w + (size_t)(a - 1)] == OCC_NAME)
-			ok = false;
-		if (ok && b < w && occ[(size_t)cy * (size_t)w + (size_t)b] == OCC_NAME)
+			ok = row[c] <= OCC_OUTLINE;
+		if (ok && far >= 0 && far < w && row[far] >= OCC_MARK)
 			ok = false;
 		if (ok)
 			return a;

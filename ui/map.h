@@ -13,8 +13,9 @@
  *
  * Everything is clipped to the rectangle it is given: nothing is ever written outside it,
  * however far off the window a point or a line lies. Landmark names are placed beside
- * their mark where they cover no mark, no track and no other name (one column apart),
- * right of the mark first, then left; a name that fits nowhere is left out. Widths are
+ * their mark where they cover no mark, no track and no other name, and touch no other
+ * mark or name at their far end (so each reads as its own mark's), right of the mark
+ * first, then left; a name that fits nowhere is left out. Widths are
  * text.h's (CJK two columns).
  *
  * Pure: no I/O, no clock, no catalog (names come worded). Everything passed in is
