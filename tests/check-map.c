@@ -446,6 +446,41 @@ START_TEST(test_labels)
 }
 END_TEST
 
+/* A selected point off the window: an arrow at the edge towards it, inside the map. */
+START_TEST(test_off_window)
+{
+	static const struct {
+		double east, north;	/* km from the centre, at 1 km a column */
+		int x, y;		/* the arrow's cell in the 20 x 10 map */
+		const char *arrow;
+	} rows[] = {
+		{ 50, 0, 19, 5, ">" }, { -50, 0, 0, 5, "<" }, { 0, 40, 10, 0, "^" },
+		{ 0, -40, 10, 9, "v" }, { 1000, -1000, 19, 9, "v" }, { 5, 1000, 10, 0, "^" },
+	};
+	struct map_scene s = scene(PLOT_BRAILLE);
+
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		struct map_point p[] = {
+			{ AT(rows[i].east, rows[i].north), MAP_MARK_TICKET_LATE, true },
+			{ AT(rows[i].east, rows[i].north), MAP_MARK_TICKET_LATE, false },
+		};
+		s.points = p;
+		s.n_points = ARRAY_LEN(p);
+		vscreen_fill(vs, 0, 0, 40, 16, ROLE_NORMAL, 0, L'X');
+		map_draw(vs, 10, 3, 20, 10, &s);
+		assert_untouched_outside(10, 3, 20, 10);
+		int n = 0;
+		for (int r = 3; r < 13; r++)
+			for (int c = 10; c < 30; c++)
+				n += ch_at(c, r) != L' ';
+		ck_assert_int_eq(n, 1);	/* the arrow alone: an unselected point shows none */
+		ck_assert_msg(ch_at(10 + rows[i].x, 3 + rows[i].y) == (wchar_t)rows[i].arrow[0],
+		    "row %zu", i);
+		ck_assert_int_eq(role_at(10 + rows[i].x, 3 + rows[i].y), ROLE_SELECTED);
+	}
+}
+END_TEST
+
 static Suite *
 map_suite(void)
 {
@@ -465,6 +500,7 @@ map_suite(void)
 	tcase_add_loop_test(tc, test_outline_glyphs, 0, 3);
 	tcase_add_test(tc, test_clipping);
 	tcase_add_test(tc, test_labels);
+	tcase_add_test(tc, test_off_window);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -414,6 +414,15 @@ START_TEST(test_centred)
 		}
 	ck_assert(truck);
 	ck_assert(track);
+	/* panned a width and more east: an arrow at the west edge points to it */
+	for (int i = 0; i < 5; i++)
+		press('l');
+	draw(80, 24);
+	bool arrow = false;
+	for (int y = 1; y < 20; y++)
+		arrow |= vscreen_cell(vs, 0, y)->ch[0] == L'<' &&
+		    vscreen_cell(vs, 0, y)->role == ROLE_SELECTED;
+	ck_assert(arrow);
 	/* the ticket is gone from the model: let go */
 	harness_tickets[0].id = 9001;
 	view_refresh(v, &m);

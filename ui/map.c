@@ -380,6 +380,25 @@ name_place(const uint8_t *occ, int w, int cx, int cy, int tw)
 	return -1;
 }
 
+/* The cell at the edge of a w x h grid where the line from its centre to (fx, fy), a
+ * point outside it, leaves it, and the arrow that points on along it. */
+static const char *
+edge_cell(int w, int h, double fx, double fy, int *cx, int *cy)
+{
+	double dx = fx - w / 2.0, dy = fy - h / 2.0;
+	double hx = w / 2.0 - 0.5, hy = h / 2.0 - 0.5;
+	double tx = dx != 0 ? hx / fabs(dx) : INFINITY, ty = dy != 0 ? hy / fabs(dy) : INFINITY;
+	double t = tx < ty ? tx : ty;
+
+	*cx = (int)floor(w / 2.0 + dx * t);
+	*cy = (int)floor(h / 2.0 + dy * t);
+	*cx = *cx < 0 ? 0 : *cx >= w ? w - 1 : *cx;
+	*cy = *cy < 0 ? 0 : *cy >= h ? h - 1 : *cy;
+	if (tx < ty)
+		return dx < 0 ? "<" : ">";
+	return dy < 0 ? "^" : "v";
+}
+
 int
 map_draw(struct vscreen *vs, int x, int y, int w, int h, const struct map_scene *s)
 {
@@ -455,6 +474,20 @@ map_draw(struct vscreen *vs, int x, int y, int w, int h, const struct map_scene 
 		vscreen_put(vs, x + (int)(c % (size_t)w), y + (int)(c / (size_t)w),
 		    p->selected ? ROLE_SELECTED : marks[p->mark].role, 0, marks[p->mark].glyph, 1);
 		occ[c] = OCC_MARK;
+	}
+
+	/* a selected point off the window: an arrow at the edge, on the line from the centre
+	 * towards it */
+	for (size_t i = 0; i < s->n_points; i++) {
+		const struct map_point *p = &s->points[i];
+		double fx, fy;
+		if (!p->selected || map_project(&s->win, w, h, p->lat, p->lon, &fx, &fy) ||
+		    !isfinite(fx) || !isfinite(fy))
+			continue;
+		int cx, cy;
+		const char *arrow = edge_cell(w, h, fx, fy, &cx, &cy);
+		vscreen_put(vs, x + cx, y + cy, ROLE_SELECTED, 0, arrow, 1);
+		occ[(size_t)cy * (size_t)w + (size_t)cx] = OCC_MARK;
 	}
 
 	/* the names, first come first placed */

@@ -64,7 +64,8 @@ enum theme_role map_mark_role(enum map_mark k);
 struct map_point {
 	double lat, lon;
 	enum map_mark mark;
-	bool selected;		/* drawn in ROLE_SELECTED, over any other mark in its cell */
+	bool selected;		/* drawn in ROLE_SELECTED, over any other mark in its cell;
+				   off the window, an arrow at the edge points to it */
 };
 
 /* A landmark: its mark and its name (UTF-8; may be NULL or "" for the mark alone). */
