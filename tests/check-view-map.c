@@ -431,6 +431,41 @@ START_TEST(test_centred)
 }
 END_TEST
 
+/* The track comes after the first draw: the window is fitted again to hold it, unless
+ * it was moved by hand meanwhile. */
+START_TEST(test_track_later)
+{
+	char before[256], after[256];
+
+	v = view_map_create(&m, 3001);
+	draw(80, 24);
+	rd_strlcpy(before, harness_row(21), sizeof before);	/* the legend and the scale */
+	harness_answer_track(&m, "CSH-XY-V01", fixes, ARRAY_LEN(fixes));
+	draw(80, 24);
+	rd_strlcpy(after, harness_row(21), sizeof after);
+	ck_assert_str_ne(before, after);	/* wider: the track reaches 3 km south */
+	bool track = false;
+	for (int y = 1; y < 20; y++)
+		for (int x = 0; x < 80; x++)
+			track |= vscreen_cell(vs, x, y)->ch[0] >= 0x2801 &&
+			    vscreen_cell(vs, x, y)->ch[0] <= 0x28ff &&
+			    vscreen_cell(vs, x, y)->role == ROLE_OK;
+	ck_assert(track);
+
+	/* zoomed by hand before the answer: kept */
+	model_forget(&m, v);
+	view_destroy(v);
+	v = view_map_create(&m, 3001);
+	draw(80, 24);
+	press('+');
+	draw(80, 24);
+	rd_strlcpy(before, harness_row(21), sizeof before);
+	harness_answer_track(&m, "CSH-XY-V01", fixes, ARRAY_LEN(fixes));
+	draw(80, 24);
+	ck_assert_str_eq(harness_row(21), before);
+}
+END_TEST
+
 /* A terminal that is not UTF-8: ASCII lines, and the English names even in Chinese. */
 START_TEST(test_ascii)
 {
@@ -463,6 +498,7 @@ map_suite(void)
 	tcase_add_test(tc, test_live);
 	tcase_add_test(tc, test_open_from);
 	tcase_add_test(tc, test_centred);
+	tcase_add_test(tc, test_track_later);
 	tcase_add_test(tc, test_ascii);
 	suite_add_tcase(s, tc);
 	return s;

@@ -30,6 +30,9 @@ struct view_map {
 	size_t region;		/* index in the data's regions */
 	struct map_window win;
 	enum fit fit;
+	/* the window is still the one fitted to the selected ticket, and whether its track
+	 * was held then: when the track comes later, the window is fitted again to hold it */
+	bool ticket_fit, track_fit;
 	int64_t sel;		/* the selected ticket; 0 none */
 	struct track tr;	/* its truck's track (tr.id == sel when sel) */
 	int map_w, map_h;	/* the grid at the last draw */
@@ -395,10 +398,15 @@ map_view_draw(struct view *v, const struct model *m, struct vscreen *vs,
 	y1 = chrome_body_end(vs);
 	vm->map_w = cols;
 	vm->map_h = y1 - y - 2;
+	if (vm->ticket_fit && !vm->track_fit && vm->tr.held)
+		vm->fit = FIT_TICKET;
+	vm->ticket_fit = vm->fit == FIT_TICKET || (vm->ticket_fit && vm->fit == FIT_NONE);
 	if (vm->fit == FIT_REGION)
 		fit_region(vm, m);
-	else if (vm->fit == FIT_TICKET)
+	else if (vm->fit == FIT_TICKET) {
 		fit_ticket(vm, m);
+		vm->track_fit = vm->tr.held;
+	}
 	vm->fit = FIT_NONE;
 
 	struct map_point *p = points_of(vm, m, &n_points);
@@ -499,11 +507,13 @@ map_view_key(struct view *v, struct model *m, const struct key *k, enum keymap_a
 		    a == ACTION_MAP_LEFT ? -1 : a == ACTION_MAP_RIGHT ? 1 : 0,
 		    a == ACTION_MOVE_UP ? -1 : a == ACTION_MOVE_DOWN ? 1 : 0);
 		vm->fit = FIT_NONE;
+		vm->ticket_fit = false;	/* moved by hand: kept */
 		return UI_HANDLED | UI_REDRAW;
 	case ACTION_MAP_ZOOM_IN:
 	case ACTION_MAP_ZOOM_OUT:
 		map_zoom(&vm->win, a == ACTION_MAP_ZOOM_IN ? 1 : -1);
 		vm->fit = FIT_NONE;
+		vm->ticket_fit = false;
 		return UI_HANDLED | UI_REDRAW;
 	case ACTION_MAP_WHOLE:
 		vm->fit = FIT_REGION;
