@@ -9,8 +9,9 @@
  * shows the whole region again, r the next region, Tab and S-Tab select the next and the
  * previous open ticket of the region (most urgent first) and centre on it, Enter opens
  * its detail, q goes back. Opened with a ticket, the map shows that ticket's region
- * centred on it, zoomed to hold its truck and track; else the region with the most open
- * tickets, whole. */
+ * centred on it, zoomed to hold its truck and track (fitted again when the track comes
+ * later, unless the map was moved by hand meanwhile); else the region with the most open
+ * tickets, whole. A selected ticket panned off the map shows as an arrow at the edge. */
 #ifndef RD_VIEW_MAP_H
 #define RD_VIEW_MAP_H
 
