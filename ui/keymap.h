@@ -82,7 +82,8 @@ struct key {
 	X(DIAG, "diagnosis", TICKET, false)     \
 	X(FORM, "form", GLOBAL, true)           \
 	X(DIALOG, "dialog", GLOBAL, false)      \
-	X(COMPLAINTS, "complaints", GLOBAL, false)
+	X(COMPLAINTS, "complaints", GLOBAL, false)      \
+	X(MAP, "map", GLOBAL, false)
 
 enum keymap_scope {
 #define X(e, n, p, t) SCOPE_##e,
@@ -155,7 +156,14 @@ enum keymap_scope {
 	X(COMPLAINT_STATE, "complaint_state", COMPLAINTS, "s")  \
 	X(COMPLAINT_MINE, "complaint_mine", COMPLAINTS, "h")    \
 	X(COMPLAINT_DUE, "complaint_due", COMPLAINTS, "d")      \
-	X(COMPLAINT_SUPPLIER, "complaint_supplier", COMPLAINTS, "p")
+	X(COMPLAINT_SUPPLIER, "complaint_supplier", COMPLAINTS, "p") \
+	X(MAP, "map", TICKET, "M")                              \
+	X(MAP_LEFT, "map_left", MAP, "h Left")                  \
+	X(MAP_RIGHT, "map_right", MAP, "l Right")               \
+	X(MAP_ZOOM_IN, "map_zoom_in", MAP, "+ =")               \
+	X(MAP_ZOOM_OUT, "map_zoom_out", MAP, "-")               \
+	X(MAP_WHOLE, "map_whole", MAP, "0")                     \
+	X(MAP_REGION, "map_region", MAP, "r")
 
 enum keymap_action {
 	ACTION_NONE = 0,

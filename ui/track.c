@@ -20,6 +20,12 @@ track_set_glyphs(enum plot_glyphs g)
 	glyphs = g;
 }
 
+enum plot_glyphs
+track_glyphs(void)
+{
+	return glyphs;
+}
+
 void
 track_init(struct track *tr, int64_t id)
 {
@@ -27,6 +33,8 @@ track_init(struct track *tr, int64_t id)
 	tr->id = id;
 	tr->ts = xcalloc(TRACK_POINTS_MAX, sizeof *tr->ts);
 	tr->dist_m = xcalloc(TRACK_POINTS_MAX, sizeof *tr->dist_m);
+	tr->lat = xcalloc(TRACK_POINTS_MAX, sizeof *tr->lat);
+	tr->lon = xcalloc(TRACK_POINTS_MAX, sizeof *tr->lon);
 }
 
 void
@@ -34,15 +42,18 @@ track_finish(struct track *tr)
 {
 	free(tr->ts);
 	free(tr->dist_m);
+	free(tr->lat);
+	free(tr->lon);
 	tr->ts = NULL;
 	tr->dist_m = NULL;
+	tr->lat = tr->lon = NULL;
 	tr->n = 0;
 }
 
 /* Append a point (newer than the last); when full, every other point is dropped first,
  * the newest kept, so the whole job stays in view at half the detail. */
 static void
-add(struct track *tr, int64_t ts, double dist_m)
+add(struct track *tr, int64_t ts, double dist_m, double lat, double lon)
 {
 	if (tr->n > 0 && ts <= tr->ts[tr->n - 1])
 		return;
@@ -51,11 +62,15 @@ add(struct track *tr, int64_t ts, double dist_m)
 		for (size_t i = 0; i < tr->n; i += 2, k++) {
 			tr->ts[k] = tr->ts[i];
 			tr->dist_m[k] = tr->dist_m[i];
+			tr->lat[k] = tr->lat[i];
+			tr->lon[k] = tr->lon[i];
 		}
 		tr->n = k;
 	}
 	tr->ts[tr->n] = ts;
 	tr->dist_m[tr->n] = dist_m;
+	tr->lat[tr->n] = lat;
+	tr->lon[tr->n] = lon;
 	tr->n++;
 }
 
@@ -76,7 +91,7 @@ on_reply(struct model *m, void *ctx, const struct proto_reply *r, const struct p
 	}
 	tr->n = 0;
 	for (size_t i = 0; i < r->n_fixes; i++)
-		add(tr, r->fixes[i].ts, r->fixes[i].dist_m);
+		add(tr, r->fixes[i].ts, r->fixes[i].dist_m, r->fixes[i].lat, r->fixes[i].lon);
 	tr->held = true;
 	track_sync(tr, m, NULL);
 }
@@ -104,7 +119,7 @@ track_sync(struct track *tr, struct model *m, const void *owner)
 	k = tr->held ? model_truck(m, tr->truck) : NULL;
 	if (k != NULL && PROTO_HAS(k, truck, fix_ts) && PROTO_HAS(k, truck, lat))
 		add(tr, k->fix_ts, geo_distance_m((struct geo_point){ k->lat, k->lon },
-		    (struct geo_point){ t->lat, t->lon }));
+		    (struct geo_point){ t->lat, t->lon }), k->lat, k->lon);
 }
 
 int

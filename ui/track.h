@@ -31,6 +31,7 @@ struct track {
 	bool held;		/* and answered: the points are the truck's */
 	int64_t *ts;		/* the points, oldest first (owned) */
 	double *dist_m;		/* their distance to the car */
+	double *lat, *lon;	/* and where the truck was (the live map draws them) */
 	size_t n;
 };
 
@@ -38,6 +39,8 @@ void track_init(struct track *tr, int64_t id);
 void track_finish(struct track *tr);
 /* The console's glyphs for every plot (plot_glyphs_for at start); braille until set. */
 void track_set_glyphs(enum plot_glyphs g);
+/* The glyphs set (the live map draws with the same). */
+enum plot_glyphs track_glyphs(void);
 /* Ask for the track if the ticket's truck is not the one asked for (owner: the view, so
  * the stack forgets the request when it closes); then append the truck's position if the
  * model has a newer one than the last point. */

@@ -663,6 +663,9 @@ kpi_key(struct view *v, struct model *m, const struct key *k, enum keymap_action
 	case ACTION_DIAG_QUEUE:
 		r = view_want(v, VIEW_DIAG_QUEUE, 0, ACTION_NONE);
 		break;
+	case ACTION_MAP:	/* centred on the selected overdue ticket */
+		r = view_want(v, VIEW_MAP, n > 0 ? list[vk->sel]->id : 0, ACTION_NONE);
+		break;
 	case ACTION_DIAG_START:
 		if (n == 0) {
 			r = UI_HANDLED;

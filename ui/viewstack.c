@@ -14,6 +14,7 @@
 #include "view-help.h"
 #include "view-intake.h"
 #include "view-kpi.h"
+#include "view-map.h"
 #include "view-search.h"
 #include "view-tell.h"
 
@@ -96,6 +97,8 @@ viewstack_create(const struct view_open *o, struct model *m)
 		return view_tell_create(m, o->ticket);
 	case VIEW_ESCALATE:
 		return view_escalate_create(m, o->ticket);
+	case VIEW_MAP:
+		return view_map_create(m, o->ticket);
 	case VIEW_NONE:
 		break;
 	}
