@@ -759,6 +759,21 @@ broker_create(void *zctx, const struct broker_opts *opts, char **cause)
 		b->opts.control = b->control_ep;
 	}
 
+	if ((opts->users == NULL) != (opts->key == NULL)) {
+		*cause = xstrdup("--users and --key go together: CURVE needs the broker's key and "
+		    "the users it lets in");
+		goto fail;
+	}
+	if (opts->users == NULL) {
+		const char *eps[] = { b->api, b->pub_ep, b->feed_ep };
+		for (size_t i = 0; i < ARRAY_LEN(eps); i++)
+			if (!endpoint_local(eps[i])) {
+				xasprintf(cause, "refusing to bind %s without CURVE: only loopback "
+				    "(tcp://127.0.0.1, tcp://[::1], tcp://localhost), ipc:// and "
+				    "inproc:// run open; give --users and --key", eps[i]);
+				goto fail;
+			}
+	}
 	if ((b->data = data_load(b->data_dir, &why)) == NULL) {
 		xasprintf(cause, "data: %s", why);
 		goto fail;
@@ -814,11 +829,6 @@ broker_create(void *zctx, const struct broker_opts *opts, char **cause)
 		b->guard->limit_kb = 1024 * (b->opts.max_memory_mb > 0 ? b->opts.max_memory_mb :
 		    GUARD_DEFAULT_MB);
 	}
-	if ((opts->users == NULL) != (opts->key == NULL)) {
-		*cause = xstrdup("--users and --key go together: CURVE needs the broker's key and "
-		    "the users it lets in");
-		goto fail;
-	}
 	if (opts->users != NULL) {
 		char pub[KEYFILE_Z85_LEN + 1];
 		bool revoked;
@@ -835,15 +845,6 @@ broker_create(void *zctx, const struct broker_opts *opts, char **cause)
 			goto fail;
 		}
 		log_info("CURVE on, server key %s, %zu users", pub, users_count(b->users));
-	} else {
-		const char *eps[] = { b->api, b->pub_ep, b->feed_ep };
-		for (size_t i = 0; i < ARRAY_LEN(eps); i++)
-			if (!endpoint_local(eps[i])) {
-				xasprintf(cause, "refusing to bind %s without CURVE: only loopback "
-				    "(tcp://127.0.0.1, tcp://[::1], tcp://localhost), ipc:// and "
-				    "inproc:// run open; give --users and --key", eps[i]);
-				goto fail;
-			}
 	}
 	if ((b->router = bind_socket(b, ZMQ_ROUTER, b->api, BROKER_EP_API, cause)) == NULL ||
 	    (b->pub = bind_socket(b, ZMQ_PUB, b->pub_ep, BROKER_EP_PUB, cause)) == NULL ||
