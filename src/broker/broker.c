@@ -608,7 +608,7 @@ rebind_pub(struct broker *b)
 		zmq_close(mon);
 		mon = NULL;
 	}
-	if (zmq_getsockopt(b->pub, ZMQ_LAST_ENDPOINT, last, &last_sz) < 0)
+	if (zmq_getsockopt(b->pub, ZMQ_LAST_ENDPOINT, last, &last_sz) < 0 || last[0] == '\0')
 		rd_strlcpy(last, b->pub_ep, sizeof last);
 	if (zmq_unbind(b->pub, last) < 0 && zmq_unbind(b->pub, b->pub_ep) < 0)
 		log_error("users: cannot unbind %s: %s", b->pub_ep, zmq_strerror(errno));
@@ -623,8 +623,9 @@ rebind_pub(struct broker *b)
 	zmq_socket_monitor(b->pub, NULL, 0);
 	if (mon != NULL)
 		zmq_close(mon);
+	/* the endpoint as bound (a wildcard port keeps the port it got) */
 	for (int i = 0; i < 100; i++) {
-		if (zmq_bind(b->pub, b->pub_ep) == 0) {
+		if (zmq_bind(b->pub, last) == 0) {
 			log_info("users: %s bound again: subscribers reconnect through ZAP", b->pub_ep);
 			return;
 		}
@@ -632,7 +633,7 @@ rebind_pub(struct broker *b)
 			break;
 		usleep(10000); /* the old listener's port is being released */
 	}
-	log_error("users: cannot bind %s again: %s", b->pub_ep, zmq_strerror(errno));
+	log_error("users: cannot bind %s again: %s", last, zmq_strerror(errno));
 	b->fatal = true;
 }
 
