@@ -9,6 +9,8 @@
  * Refusals that have no answer (a handshake refused) are waited for as socket monitor
  * events, never as silence after a sleep. */
 #include <check.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -500,6 +502,61 @@ START_TEST(test_revoke)
 }
 END_TEST
 
+/* The loop's own reload (what SIGHUP sets: opts.reload), on the real clock: the revoked
+ * user's next request after the loop took the flag is not served. */
+static volatile sig_atomic_t reload_flag;
+
+static void *
+run_real(void *arg)
+{
+	E.run_rc = broker_run(arg, &E.stop);
+	return NULL;
+}
+
+START_TEST(test_sighup_flag)
+{
+	struct broker_opts o = {
+		.api = E.api, .pub = E.pub, .feed = E.feed, .db = E.db, .data_dir = SOURCE_DATA_DIR,
+		.sync = STORE_SYNC_NORMAL, .time_scale = 1, .users = E.users_path,
+		.key = E.key_path, .reload = &reload_flag,
+	};
+	struct proto_hello h = { .present = 0 };
+	struct proto_reply r;
+	char *cause = NULL;
+	pthread_t th;
+
+	harness_broker_stop(&E); /* setup's, on the manual clock */
+	struct broker *b = broker_create(E.ctx, &o, &cause);
+	ck_assert_msg(b != NULL, "%s", cause);
+	E.stop = 0;
+	ck_assert_int_eq(pthread_create(&th, NULL, run_real, b), 0);
+	as(U_AGENT);
+	harness_broker_call_as(&E, NULL, PROTO_MSG_hello, &h, &r);
+	ck_assert(r.ok);
+	proto_reply_finish(&r);
+	U[U_AGENT].revoked = true;
+	write_users();
+	reload_flag = 1;
+	/* the loop looks at the flag every turn (at least every 100 ms): ask until refused */
+	int64_t until = rd_mono_ms() + WAIT_MS;
+	bool refused = false;
+	while (!refused && rd_mono_ms() < until) {
+		harness_broker_call_as(&E, NULL, PROTO_MSG_hello, &h, &r);
+		refused = !r.ok && r.error.code == PROTO_E_UNAUTHENTICATED;
+		proto_reply_finish(&r);
+	}
+	ck_assert(refused);
+	ck_assert_int_eq(reload_flag, 0);
+	E.stop = 1;
+	pthread_join(th, NULL);
+	ck_assert_int_eq(E.run_rc, 0);
+	struct broker_stats st;
+	broker_stats(b, &st);
+	ck_assert_uint_eq(st.reloads, 2);
+	broker_destroy(b);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- suppliers */
 
 struct truck_want {
@@ -746,6 +803,7 @@ auth_suite(void)
 	tcase_add_test(tc, test_identity);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_revoke);
+	tcase_add_test(tc, test_sighup_flag);
 	tcase_add_test(tc, test_supplier_scope);
 	tcase_add_test(tc, test_escalate_clear);
 	tc = harness_broker_tcase(s, "open", setup_bare, teardown);
