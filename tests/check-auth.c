@@ -20,6 +20,7 @@
 
 #include "broker-int.h"
 #include "broker.h"
+#include "complaint.h"
 #include "keyfile.h"
 #include "proto.h"
 #include "users.h"
@@ -732,6 +733,109 @@ START_TEST(test_escalate_clear)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- complaint approvals */
+
+/* A complaint record as a console saves it, at version v. */
+static char *
+complaint_rec(int64_t v, int ext, const char *ext_by, int64_t goodwill, const char *gw_by,
+    const char *gw_role)
+{
+	struct complaint *c = complaint_new(HARNESS_BROKER_T0 - 3600 * 1000);
+	complaint_field_set_str(c, CF_uid, "li.na-1");
+	c->version = v;
+	c->state = COMPLAINT_INVESTIGATING;
+	complaint_field_set_str(c, CF_number, "TS-20260302-000001");
+	complaint_field_set_str(c, CF_name, "张三");
+	complaint_field_set_str(c, CF_phone, "13812345678");
+	complaint_field_set_str(c, CF_handler, "li.na");
+	complaint_field_set_str(c, CF_facts, "the truck came late");
+	c->extension_level = ext;
+	if (ext_by != NULL)
+		complaint_field_set_str(c, CF_extension_approver, ext_by);
+	c->goodwill = goodwill;
+	if (gw_by != NULL) {
+		complaint_field_set_str(c, CF_goodwill_approver, gw_by);
+		complaint_field_set_str(c, CF_goodwill_role, gw_role);
+	}
+	char *text = complaint_encode(c);
+	complaint_free(c);
+	return text;
+}
+
+/* Put rec as version v over base (-1: none): the reply, which the caller finishes. */
+static void
+complaint_put(int64_t v, int64_t base, char *rec, struct proto_reply *r)
+{
+	struct proto_complaint_put a = { .version = v, .base = base, .present = 0 };
+	PROTO_STRSET(a.uid, "li.na-1");
+	PROTO_STRSET(a.record, rec);
+	PROTO_SET(&a, complaint_put, uid);
+	PROTO_SET(&a, complaint_put, version);
+	PROTO_SET(&a, complaint_put, record);
+	if (base >= 0)
+		PROTO_SET(&a, complaint_put, base);
+	harness_broker_call_as(&E, NULL, PROTO_MSG_complaint_put, &a, r);
+	free(rec);
+}
+
+/* Issue 11: what an agent's key may not approve in a complaint (an extension of the
+ * deadline, a comfort payment beyond the agent's limit of data/complaints.ini), the
+ * supervisor's key may; the role is the key's, whatever the record claims. */
+START_TEST(test_complaint_approvals)
+{
+	struct proto_reply r;
+
+	as(U_AGENT);
+	complaint_put(1, -1, complaint_rec(1, 0, NULL, 0, NULL, NULL), &r);
+	ck_assert_msg(r.ok, "%s", r.error.message);
+	proto_reply_finish(&r);
+	/* the agent extends the deadline on its own say */
+	complaint_put(2, 1, complaint_rec(2, 1, "li.na", 0, NULL, NULL), &r);
+	ck_assert(!r.ok);
+	ck_assert_int_eq(r.error.code, PROTO_E_FORBIDDEN);
+	ck_assert_str_eq(r.error.params.reason, "complaint_approval");
+	ck_assert_str_eq(r.error.params.name, "extension_level");
+	ck_assert_str_eq(r.error.params.need, "supervisor");
+	proto_reply_finish(&r);
+	/* a payment of 500.00, past the agent's 200.00, claimed as a supervisor's */
+	complaint_put(2, 1, complaint_rec(2, 0, NULL, 50000, "li.na", "supervisor"), &r);
+	ck_assert_int_eq(r.error.code, PROTO_E_FORBIDDEN);
+	ck_assert_str_eq(r.error.params.reason, "complaint_approval");
+	ck_assert_str_eq(r.error.params.need, "supervisor");
+	proto_reply_finish(&r);
+	/* honestly the agent's: over its limit */
+	complaint_put(2, 1, complaint_rec(2, 0, NULL, 50000, "li.na", "agent"), &r);
+	ck_assert_int_eq(r.error.code, PROTO_E_FORBIDDEN);
+	ck_assert_str_eq(r.error.params.reason, "complaint_approval");
+	ck_assert_str_eq(r.error.params.name, "goodwill");
+	ck_assert_str_eq(r.error.params.need, "supervisor");
+	ck_assert_int_eq(r.error.params.limit, 20000);
+	proto_reply_finish(&r);
+	/* the supervisor approves both, in its own name */
+	as(U_SUPERVISOR);
+	complaint_put(2, 1, complaint_rec(2, 1, "wang.wei", 50000, "wang.wei", "supervisor"),
+	    &r);
+	ck_assert_msg(r.ok, "%s", r.error.message);
+	proto_reply_finish(&r);
+	/* and a supplier's or an intake's key may not read it */
+	struct proto_complaint_get g = { .present = 0 };
+	PROTO_STRSET(g.uid, "li.na-1");
+	PROTO_SET(&g, complaint_get, uid);
+	as(U_SUPPLIER);
+	harness_broker_call_as(&E, NULL, PROTO_MSG_complaint_get, &g, &r);
+	ck_assert_int_eq(r.error.code, PROTO_E_FORBIDDEN);
+	proto_reply_finish(&r);
+	as(U_INTAKE);
+	harness_broker_call_as(&E, NULL, PROTO_MSG_complaint_get, &g, &r);
+	ck_assert_int_eq(r.error.code, PROTO_E_FORBIDDEN);
+	proto_reply_finish(&r);
+	as(U_AGENT);
+	harness_broker_call_as(&E, NULL, PROTO_MSG_complaint_get, &g, &r);
+	ck_assert_msg(r.ok, "%s", r.error.message);
+	proto_reply_finish(&r);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- open, keys */
 
 static void
@@ -806,6 +910,7 @@ auth_suite(void)
 	tcase_add_test(tc, test_sighup_flag);
 	tcase_add_test(tc, test_supplier_scope);
 	tcase_add_test(tc, test_escalate_clear);
+	tcase_add_test(tc, test_complaint_approvals);
 	tc = harness_broker_tcase(s, "open", setup_bare, teardown);
 	tcase_add_test(tc, test_open_loopback);
 	tcase_add_test(tc, test_keygen);
