@@ -1250,6 +1250,13 @@ proto_reply_finish(struct proto_reply *r)
 	free(r->candidates);
 	free(r->found);
 	free(r->fixes);
+	free(r->board_suppliers);
+	free(r->board_agents);
+	free(r->board_hours);
+	r->board_suppliers = NULL;
+	r->board_agents = NULL;
+	r->board_hours = NULL;
+	r->n_board_suppliers = r->n_board_agents = r->n_board_hours = 0;
 	r->fixes = NULL;
 	r->n_fixes = 0;
 	r->found = NULL;
@@ -1411,6 +1418,23 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 	case PROTO_MSG_stats_kpi:
 		r = decode_obj(res, PROTO_MSG_kpi, &out->kpi, "result", err);
 		break;
+	case PROTO_MSG_stats_board: {
+		void *su = NULL, *ag = NULL, *ho = NULL;
+		r = decode_obj(res, PROTO_MSG_board, &out->board, "result", err);
+		if (r == 0)
+			r = decode_array(res, "suppliers", PROTO_MSG_board_supplier, &su,
+			    &out->n_board_suppliers, err);
+		if (r == 0)
+			r = decode_array(res, "agents", PROTO_MSG_board_agent, &ag,
+			    &out->n_board_agents, err);
+		if (r == 0)
+			r = decode_array(res, "hours", PROTO_MSG_board_hour, &ho,
+			    &out->n_board_hours, err);
+		out->board_suppliers = su;
+		out->board_agents = ag;
+		out->board_hours = ho;
+		break;
+	}
 	case PROTO_MSG_complaint_put:
 		r = decode_obj(res, PROTO_MSG_complaint_ack, &out->complaint_ack, "result", err);
 		break;

@@ -421,6 +421,13 @@ struct proto_reply {
 	size_t n_fixes;
 	struct proto_ticket *found;            /* ticket.search (owned), highest id first */
 	size_t n_found;
+	struct proto_board board;              /* stats.board: the range */
+	struct proto_board_supplier *board_suppliers; /* stats.board (owned) */
+	size_t n_board_suppliers;
+	struct proto_board_agent *board_agents; /* stats.board (owned) */
+	size_t n_board_agents;
+	struct proto_board_hour *board_hours;  /* stats.board (owned), by hour */
+	size_t n_board_hours;
 };
 /* Decode a reply; out owns its arrays afterwards: free them with proto_reply_finish (also
  * safe on a failed decode). When the decode fails after the envelope's cmd_id was read,

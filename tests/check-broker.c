@@ -1783,6 +1783,9 @@ START_TEST(test_op_table)
 		if (strcmp(op->name, "complaint.get") == 0) /* raw personal data: not everyone */
 			ck_assert_uint_eq(op->roles, BROKER_ROLE_BIT(AGENT) |
 			    BROKER_ROLE_BIT(SUPERVISOR) | BROKER_ROLE_BIT(SIM));
+		else if (strcmp(op->name, "stats.board") == 0) /* the supervisors' boards */
+			ck_assert_uint_eq(op->roles, BROKER_ROLE_BIT(SUPERVISOR) |
+			    BROKER_ROLE_BIT(SIM));
 		else
 			ck_assert_uint_eq(op->roles, BROKER_ROLES_ALL); /* nobody authenticates yet */
 		bool want = false;

@@ -347,6 +347,14 @@ struct broker {
 	int64_t watch_swept;
 	int64_t *watch_batch;     /* scratch: the ids one pass looks at */
 	size_t cap_watch_batch;
+	/* stats.board (broker-board.c): the last answer's result map, kept BOARD_CACHE_MS of
+	 * broker time for the same arguments */
+	struct board_cache {
+		char *body;
+		size_t len;
+		int64_t at, from, to;
+		bool has_from, has_to;
+	} board_cache;
 };
 
 /* ---- broker-emit.c: the bottom layer; it calls no other broker file ---- */
@@ -706,6 +714,13 @@ int broker_op_edit(struct broker *b, const struct peer *p, const struct proto_re
     struct proto_buf *out);
 int broker_op_callback(struct broker *b, const struct peer *p,
     const struct proto_request *req, struct proto_buf *out);
+
+/* ---- broker-board.c: stats.board (PROTOCOL.md 7.33); reads the store ---- */
+
+int broker_op_stats_board(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
+/* Free the cached answer (broker_destroy). */
+void broker_board_finish(struct broker *b);
 
 /* ---- broker-ops.c: called by the loop ---- */
 
