@@ -1783,7 +1783,8 @@ START_TEST(test_op_table)
 		if (strcmp(op->name, "complaint.get") == 0) /* raw personal data: not everyone */
 			ck_assert_uint_eq(op->roles, BROKER_ROLE_BIT(AGENT) |
 			    BROKER_ROLE_BIT(SUPERVISOR) | BROKER_ROLE_BIT(SIM));
-		else if (strcmp(op->name, "stats.board") == 0) /* the supervisors' boards */
+		else if (strcmp(op->name, "stats.board") == 0 ||
+		    strcmp(op->name, "stats.report") == 0) /* the supervisors' boards, reports */
 			ck_assert_uint_eq(op->roles, BROKER_ROLE_BIT(SUPERVISOR) |
 			    BROKER_ROLE_BIT(SIM));
 		else

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "check-main.h"
+#include "complaint.h"
 #include "proto.h"
 #include "rng.h"
 #include "tally.h"
@@ -189,6 +190,66 @@ e_complaint(int64_t ts, const char *uid, int64_t version, const char *supplier)
 	rd_strlcpy(c.supplier, supplier, sizeof c.supplier);
 	c.saved_at = ts;
 	e->body = pack(PROTO_MSG_complaint, &c, &e->body_len);
+}
+
+/* A complaint's version with a record of cause, decided at decision_at (0: not),
+ * extended to level ext, and the decision clock's due time (0: not running). */
+static void
+e_complaint_rec(int64_t ts, const char *uid, int64_t version, const char *cause,
+    int64_t decision_at, int64_t ext, int64_t due)
+{
+	struct ev *e = ev_new(ts, "complaint", uid, "saved", "agent");
+	struct complaint *r = complaint_new(T0);
+	complaint_field_set_str(r, CF_uid, uid);
+	complaint_field_set_int(r, CF_version, version);
+	complaint_field_set_str(r, CF_cause, cause);
+	if (decision_at > 0)
+		complaint_field_set_int(r, CF_decision_at, decision_at);
+	if (ext > 0)
+		complaint_field_set_int(r, CF_extension_level, ext);
+	char *text = complaint_encode(r);
+	complaint_free(r);
+	struct proto_complaint c;
+	memset(&c, 0, sizeof c);
+	c.present = PROTO_ALL & ~((uint64_t)1 << PROTO_complaint_decision_due);
+	rd_strlcpy(c.uid, uid, sizeof c.uid);
+	c.version = version;
+	rd_strlcpy(c.state, "received", sizeof c.state);
+	rd_strlcpy(c.supplier, "acme", sizeof c.supplier);
+	rd_strlcpy(c.record, text, sizeof c.record);
+	free(text);
+	c.saved_at = ts;
+	if (due > 0) {
+		c.decision_due = due;
+		PROTO_SET(&c, complaint, decision_due);
+	}
+	e->body = pack(PROTO_MSG_complaint, &c, &e->body_len);
+}
+
+static void
+e_state(int64_t ts, int64_t id, const char *state)
+{
+	char ent[24];
+	snprintf(ent, sizeof ent, "%lld", (long long)id);
+	struct ev *e = ev_new(ts, "ticket", ent, "state", "x");
+	struct proto_event_params p;
+	memset(&p, 0, sizeof p);
+	rd_strlcpy(p.state, state, sizeof p.state);
+	PROTO_SET(&p, event_params, state);
+	ev_params(e, &p);
+}
+
+static void
+e_survey(int64_t ts, int64_t id, int64_t score)
+{
+	char ent[24];
+	snprintf(ent, sizeof ent, "%lld", (long long)id);
+	struct ev *e = ev_new(ts, "ticket", ent, "survey", "");
+	struct proto_event_params p;
+	memset(&p, 0, sizeof p);
+	p.score = score;
+	PROTO_SET(&p, event_params, score);
+	ev_params(e, &p);
 }
 
 static int
@@ -390,6 +451,78 @@ START_TEST(complaints_first_version)
 	struct tally *t = fold(T0, T0 + H, 120);
 	ck_assert_int_eq(sup(t, "acme")->complaints, 1);
 	ck_assert_int_eq(sup(t, "bolt")->complaints, 1);
+	tally_free(t);
+	evs_reset();
+}
+END_TEST
+
+START_TEST(days_phone_surveys)
+{
+	/* two days: calls, closes (completed, by phone, cancelled: not closed), surveys */
+	e_created(T0 + H, 1, "ann", "ann", T0 + 2 * H);
+	e_created(T0 + 2 * H, 2, "ann", "ann", T0 + 3 * H);
+	e_created(T0 + 24 * H + 1, 3, "ann", "ann", T0 + 26 * H);
+	e_state(T0 + 3 * H, 1, "completed");
+	e_state(T0 + 4 * H, 2, "resolved_remote");
+	e_state(T0 + 25 * H, 3, "cancelled");
+	e_state(T0 + 47 * H, 9, "resolved_remote");
+	static const int64_t scores[] = { 10, 9, 8, 7, 6, 0, 11 };
+	for (size_t i = 0; i < sizeof scores / sizeof scores[0]; i++)
+		e_survey(T0 + 5 * H + (int64_t)i, 1, scores[i]);
+	e_survey(T0 + 30 * H, 3, 3);
+	struct tally *t = fold(T0, T0 + 48 * H, 120);
+	ck_assert_uint_eq(t->n_days, 2);
+	ck_assert_int_eq(t->days[0].calls, 2);
+	ck_assert_int_eq(t->days[0].closed, 2);
+	ck_assert_int_eq(t->days[0].phone, 1);
+	ck_assert_int_eq(t->days[0].surveys, 6); /* 11 is no score */
+	ck_assert_int_eq(t->days[0].promoters, 2);
+	ck_assert_int_eq(t->days[0].passives, 2);
+	ck_assert_int_eq(t->days[0].detractors, 2);
+	ck_assert_int_eq(t->days[1].calls, 1);
+	ck_assert_int_eq(t->days[1].closed, 1);
+	ck_assert_int_eq(t->days[1].phone, 1);
+	ck_assert_int_eq(t->days[1].detractors, 1);
+	tally_free(t);
+	evs_reset();
+	/* a part of a day is a day; the days stop at TALLY_DAYS_MAX */
+	t = tally_create(T0, T0 + H, 120);
+	ck_assert_uint_eq(t->n_days, 1);
+	tally_free(t);
+	t = tally_create(T0, T0 + 200 * 24 * H, 120);
+	ck_assert_uint_eq(t->n_days, TALLY_DAYS_MAX);
+	tally_free(t);
+}
+END_TEST
+
+START_TEST(complaint_causes)
+{
+	/* R01: u1 decided in time, u2 decided late and extended, u3 open and overdue at the
+	 * range's end; R02: u4 open, not yet due; u5 received before the range: not counted */
+	e_complaint_rec(T0 + H, "u1", 1, "R01", 0, 0, T0 + 10 * H);
+	e_complaint_rec(T0 + 2 * H, "u1", 2, "R01", T0 + 9 * H, 0, 0);
+	e_complaint_rec(T0 + H, "u2", 1, "R01", 0, 0, T0 + 3 * H);
+	e_complaint_rec(T0 + 2 * H, "u2", 2, "R01", 0, 1, T0 + 4 * H);
+	e_complaint_rec(T0 + 5 * H, "u2", 3, "R01", T0 + 5 * H, 1, 0);
+	e_complaint_rec(T0 + H, "u3", 1, "R01", 0, 0, T0 + 6 * H);
+	e_complaint_rec(T0 + H, "u4", 1, "R02", 0, 0, T0 + 30 * H);
+	e_complaint_rec(T0 - H, "u5", 1, "R02", 0, 0, T0 + H);
+	e_complaint_rec(T0 + H, "u5", 2, "R02", T0 + 2 * H, 0, 0);
+	e_complaint_rec(T0 + 25 * H, "u3", 2, "R01", T0 + 25 * H, 0, 0); /* after the range */
+	struct tally *t = fold(T0, T0 + 24 * H, 120);
+	ck_assert_uint_eq(t->n_causes, 2);
+	const struct tally_cause *a = &t->causes[0], *b = &t->causes[1];
+	ck_assert_str_eq(a->cause, "R01");
+	ck_assert_int_eq(a->received, 3);
+	ck_assert_int_eq(a->decided, 2);
+	ck_assert_int_eq(a->in_time, 1);
+	ck_assert_int_eq(a->extended, 1);
+	ck_assert_int_eq(a->overdue, 1);
+	ck_assert_str_eq(b->cause, "R02");
+	ck_assert_int_eq(b->received, 1);
+	ck_assert_int_eq(b->decided, 0);
+	ck_assert_int_eq(b->overdue, 0);
+	ck_assert_int_eq(sup(t, "acme")->complaints, 4);
 	tally_free(t);
 	evs_reset();
 }
@@ -604,6 +737,8 @@ main(void)
 	tcase_add_test(tc, arrivals_and_hours);
 	tcase_add_test(tc, calls_and_acks);
 	tcase_add_test(tc, complaints_first_version);
+	tcase_add_test(tc, days_phone_surveys);
+	tcase_add_test(tc, complaint_causes);
 	tcase_add_test(tc, bad_blobs_skipped);
 	tcase_add_test(tc, share_and_mean);
 	suite_add_tcase(s, tc);

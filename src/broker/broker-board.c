@@ -39,10 +39,9 @@ fold_cb(void *ctx, const struct store_event *ev)
 	return 0;
 }
 
-/* Fold [from, to) into a new tally, every truck the broker knows placed with its supplier.
- * NULL and *err when the store fails or the range holds too many events. */
-static struct tally *
-fold(struct broker *b, int64_t from, int64_t to, enum proto_err *err)
+/* The range's fold (broker-int.h); the reports use it too. */
+struct tally *
+broker_board_fold(struct broker *b, int64_t from, int64_t to, enum proto_err *err)
 {
 	struct tally *t = tally_create(from, to, b->data->sla.escalate_after_s);
 	for (size_t i = 0; i < b->n_trucks; i++)
@@ -56,6 +55,12 @@ fold(struct broker *b, int64_t from, int64_t to, enum proto_err *err)
 		tally_free(t);
 		return NULL;
 	}
+	/* every supplier of the data and of the trucks has a row, with or without events */
+	for (size_t i = 0; i < b->n_sups; i++)
+		tally_supplier_row(t, b->sups[i].d->id);
+	for (size_t i = 0; i < b->n_trucks; i++)
+		if (b->trucks[i] != NULL)
+			tally_supplier_row(t, b->trucks[i]->w.supplier);
 	tally_finish(t);
 	return t;
 }
@@ -77,13 +82,6 @@ mean_s(int64_t sum_ms, int64_t n, bool *has)
 static void
 pack_suppliers(struct broker *b, struct proto_buf *out, struct tally *t)
 {
-	/* every supplier of the data and of the trucks has a row, with or without events */
-	for (size_t i = 0; i < b->n_sups; i++)
-		tally_supplier_row(t, b->sups[i].d->id);
-	for (size_t i = 0; i < b->n_trucks; i++)
-		if (b->trucks[i] != NULL)
-			tally_supplier_row(t, b->trucks[i]->w.supplier);
-	tally_finish(t); /* sorted again with the rows just added */
 	proto_pack_str(out, "suppliers");
 	proto_pack_array(out, (uint32_t)t->n_suppliers);
 	for (size_t i = 0; i < t->n_suppliers; i++) {
@@ -197,10 +195,11 @@ static int
 board_result(struct broker *b, struct proto_buf *out, int64_t from, int64_t to,
     enum proto_err *err)
 {
-	struct tally *t = fold(b, from, to, err), *lw = NULL;
+	struct tally *t = broker_board_fold(b, from, to, err), *lw = NULL;
 	if (t == NULL)
 		return -1;
-	lw = fold(b, from - WEEK_MS, from - WEEK_MS + TALLY_HOURS_MAX * 3600000LL, err);
+	lw = broker_board_fold(b, from - WEEK_MS, from - WEEK_MS + TALLY_HOURS_MAX * 3600000LL,
+	    err);
 	if (lw == NULL) {
 		tally_free(t);
 		return -1;

@@ -721,6 +721,18 @@ int broker_op_stats_board(struct broker *b, const struct peer *p,
     const struct proto_request *req, struct proto_buf *out);
 /* Free the cached answer (broker_destroy). */
 void broker_board_finish(struct broker *b);
+/* Fold the store's events of [from, to) (tally.c) with every truck the broker knows placed
+ * with its supplier, and a row for every supplier of the data and of the trucks; finished.
+ * NULL and *err (internal, too_large) when the store fails or the range holds more than
+ * BOARD_EVENTS_MAX events. The caller frees it (tally_free). broker-report.c uses it. */
+struct tally;
+struct tally *broker_board_fold(struct broker *b, int64_t from, int64_t to,
+    enum proto_err *err);
+
+/* ---- broker-report.c: stats.report (PROTOCOL.md 7.35); calls broker-board.c ---- */
+
+int broker_op_stats_report(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
 
 /* ---- broker-ops.c: called by the loop ---- */
 

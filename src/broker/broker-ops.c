@@ -772,6 +772,8 @@ const struct broker_op broker_ops[] = {
 	{ "stats.kpi", PROTO_MSG_stats_kpi, false, ALL, broker_op_stats_kpi },
 	{ "stats.board", PROTO_MSG_stats_board, false, BROKER_ROLE_BIT(SUPERVISOR) |
 	    BROKER_ROLE_BIT(SIM), broker_op_stats_board },
+	{ "stats.report", PROTO_MSG_stats_report, false, BROKER_ROLE_BIT(SUPERVISOR) |
+	    BROKER_ROLE_BIT(SIM), broker_op_stats_report },
 	{ "complaint.put", PROTO_MSG_complaint_put, true, ALL, broker_op_complaint_put },
 	{ "complaint.get", PROTO_MSG_complaint_get, false, BROKER_ROLE_BIT(AGENT) |
 	    BROKER_ROLE_BIT(SUPERVISOR) | BROKER_ROLE_BIT(SIM), broker_op_complaint_get },

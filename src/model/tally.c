@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "complaint.h"
 #include "hmap.h"
 #include "proto.h"
 #include "util.h"
@@ -26,11 +27,20 @@ struct accept_times {
 	size_t n, cap;
 };
 
+/* A complaint first stored in the range, as its versions up to `to` tell. */
+struct cstate {
+	char cause[TALLY_CAUSE_MAX];
+	int64_t decision_at;        /* 0: not decided */
+	int64_t last_due;           /* the last decision_due published; 0 none */
+	int64_t extension_level;
+};
+
 struct tally_priv {
 	struct hmap *supplier_ix;   /* id -> row index + 1 */
 	struct hmap *agent_ix;      /* user -> row index + 1 */
 	struct hmap *truck_sup;     /* truck -> supplier (owned string) */
 	struct hmap *offer_of;      /* ticket id -> struct offer (owned) */
+	struct hmap *complaint_of;  /* uid -> struct cstate (owned), those received in range */
 	size_t cap_suppliers, cap_agents, cap_rescues;
 	struct accept_times *times; /* parallel to suppliers */
 };
@@ -47,6 +57,9 @@ tally_create(int64_t from, int64_t to, int escalate_after_s)
 	t->priv->agent_ix = hmap_create();
 	t->priv->truck_sup = hmap_create();
 	t->priv->offer_of = hmap_create();
+	t->priv->complaint_of = hmap_create();
+	int64_t days = to > from ? (to - from + 86399999) / 86400000 : 0;
+	t->n_days = days < TALLY_DAYS_MAX ? (size_t)days : TALLY_DAYS_MAX;
 	return t;
 }
 
@@ -71,6 +84,7 @@ tally_free(struct tally *t)
 		hmap_destroy(t->priv->agent_ix);
 		free_values(t->priv->truck_sup);
 		free_values(t->priv->offer_of);
+		free_values(t->priv->complaint_of);
 		for (size_t i = 0; t->priv->times != NULL && i < t->n_suppliers; i++)
 			free(t->priv->times[i].ms);
 		free(t->priv->times);
@@ -79,6 +93,7 @@ tally_free(struct tally *t)
 	free(t->suppliers);
 	free(t->agents);
 	free(t->rescues);
+	free(t->causes);
 	free(t);
 }
 
@@ -170,6 +185,13 @@ decode(const void *blob, size_t len, enum proto_msg_id m, void *out)
 	return blob != NULL && len > 0 && proto_decode_msg(blob, len, m, out, &err) == 0;
 }
 
+static struct tally_day *
+day_of(struct tally *t, int64_t ts)
+{
+	int64_t d = (ts - t->from) / 86400000;
+	return ts >= t->from && d < (int64_t)t->n_days ? &t->days[d] : NULL;
+}
+
 static int
 hour_of(const struct tally *t, int64_t ts)
 {
@@ -226,6 +248,9 @@ created(struct tally *t, const struct tally_event *ev)
 	int h = hour_of(t, ev->ts);
 	if (h >= 0)
 		t->hours[h].calls++;
+	struct tally_day *d = day_of(t, ev->ts);
+	if (d != NULL)
+		d->calls++;
 }
 
 static void
@@ -246,8 +271,16 @@ ticket_event(struct tally *t, const struct tally_event *ev)
 	if (!decode(ev->params, ev->params_len, PROTO_MSG_event_params, &pa))
 		return;
 	if (state) {
-		if (PROTO_HAS(&pa, event_params, state) && strcmp(pa.state, "on_scene") == 0)
+		if (!PROTO_HAS(&pa, event_params, state))
+			return;
+		if (strcmp(pa.state, "on_scene") == 0)
 			arrival(t, ev);
+		bool phone = strcmp(pa.state, "resolved_remote") == 0;
+		struct tally_day *d = day_of(t, ev->ts);
+		if (d != NULL && (phone || strcmp(pa.state, "completed") == 0)) {
+			d->closed++;
+			d->phone += phone;
+		}
 		return;
 	}
 	const char *truck = PROTO_HAS(&pa, event_params, truck) ? pa.truck : "";
@@ -310,15 +343,53 @@ warning_event(struct tally *t, const struct tally_event *ev)
 		a->acked_in_time++;
 }
 
+/* A complaint's version: the first counts it for its supplier and starts its state (by
+ * cause); later ones update the state of one received in the range. */
 static void
 complaint_event(struct tally *t, const struct tally_event *ev)
 {
 	if (strcmp(ev->kind, "saved") != 0)
 		return;
-	struct proto_complaint c;
-	if (!decode(ev->body, ev->body_len, PROTO_MSG_complaint, &c) || c.version != 1)
+	struct proto_complaint *c = xmalloc(sizeof *c);
+	if (!decode(ev->body, ev->body_len, PROTO_MSG_complaint, c)) {
+		free(c);
 		return;
-	tally_supplier_row(t, PROTO_HAS(&c, complaint, supplier) ? c.supplier : "")->complaints++;
+	}
+	struct cstate *cs = hmap_get(t->priv->complaint_of, c->uid);
+	if (c->version == 1) {
+		tally_supplier_row(t, PROTO_HAS(c, complaint, supplier) ? c->supplier : "")->
+		    complaints++;
+		if (cs == NULL) {
+			cs = xcalloc(1, sizeof *cs);
+			hmap_put(t->priv->complaint_of, c->uid, cs);
+		}
+	}
+	if (cs != NULL) {
+		struct complaint *r = complaint_decode(c->record);
+		if (r != NULL) {
+			rd_strlcpy(cs->cause, r->cause != NULL ? r->cause : "", sizeof cs->cause);
+			cs->decision_at = r->decision_at;
+			cs->extension_level = r->extension_level;
+			complaint_free(r);
+		}
+		if (PROTO_HAS(c, complaint, decision_due) && c->decision_due > 0)
+			cs->last_due = c->decision_due;
+	}
+	free(c);
+}
+
+static void
+survey_event(struct tally *t, const struct tally_event *ev)
+{
+	struct proto_event_params pa;
+	struct tally_day *d = day_of(t, ev->ts);
+	if (d == NULL || !decode(ev->params, ev->params_len, PROTO_MSG_event_params, &pa) ||
+	    !PROTO_HAS(&pa, event_params, score) || pa.score < 0 || pa.score > 10)
+		return;
+	d->surveys++;
+	d->promoters += pa.score >= 9;
+	d->passives += pa.score == 7 || pa.score == 8;
+	d->detractors += pa.score <= 6;
 }
 
 void
@@ -333,7 +404,9 @@ tally_add(struct tally *t, const struct tally_event *ev)
 		return;
 	}
 	t->events++;
-	if (strcmp(ev->stream, "ticket") == 0)
+	if (strcmp(ev->kind, "survey") == 0)
+		survey_event(t, ev);
+	else if (strcmp(ev->stream, "ticket") == 0)
 		ticket_event(t, ev);
 	else if (strcmp(ev->stream, "warning") == 0)
 		warning_event(t, ev);
@@ -360,6 +433,51 @@ cmp_agent(const void *va, const void *vb)
 {
 	return strcmp(((const struct tally_agent *)va)->user,
 	    ((const struct tally_agent *)vb)->user);
+}
+
+static int
+cmp_cause(const void *va, const void *vb)
+{
+	return strcmp(((const struct tally_cause *)va)->cause,
+	    ((const struct tally_cause *)vb)->cause);
+}
+
+/* The complaints received in the range, by cause. */
+static void
+finish_causes(struct tally *t)
+{
+	struct hmap *ix = hmap_create();
+	size_t pos = 0, cap = 0;
+	const char *uid;
+	void *v;
+
+	free(t->causes);
+	t->causes = NULL;
+	t->n_causes = 0;
+	while (hmap_next(t->priv->complaint_of, &pos, &uid, &v)) {
+		const struct cstate *cs = v;
+		uintptr_t i = (uintptr_t)hmap_get(ix, cs->cause);
+		if (i == 0) {
+			if (t->n_causes == cap) {
+				cap = cap ? 2 * cap : 16;
+				t->causes = xreallocarray(t->causes, cap, sizeof *t->causes);
+			}
+			memset(&t->causes[t->n_causes], 0, sizeof t->causes[0]);
+			rd_strlcpy(t->causes[t->n_causes].cause, cs->cause, TALLY_CAUSE_MAX);
+			i = ++t->n_causes;
+			hmap_put(ix, cs->cause, (void *)i);
+		}
+		struct tally_cause *c = &t->causes[i - 1];
+		bool decided = cs->decision_at > 0;
+		c->received++;
+		c->decided += decided;
+		c->in_time += decided && cs->last_due > 0 && cs->decision_at <= cs->last_due;
+		c->extended += cs->extension_level > 0;
+		c->overdue += !decided && cs->last_due > 0 && cs->last_due < t->to;
+	}
+	hmap_destroy(ix);
+	if (t->n_causes > 1)
+		qsort(t->causes, t->n_causes, sizeof *t->causes, cmp_cause);
 }
 
 static int
@@ -396,6 +514,7 @@ tally_finish(struct tally *t)
 		qsort(t->agents, t->n_agents, sizeof *t->agents, cmp_agent);
 	if (t->n_rescues > 1)
 		qsort(t->rescues, t->n_rescues, sizeof *t->rescues, cmp_rescue);
+	finish_causes(t);
 	for (size_t i = 0; i < t->n_suppliers; i++)
 		hmap_put(p->supplier_ix, t->suppliers[i].id, (void *)(uintptr_t)(i + 1));
 	for (size_t i = 0; i < t->n_agents; i++)

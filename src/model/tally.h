@@ -26,6 +26,18 @@
  *   warnings    warning events `owned`, by `by` (the user who acknowledged);
  *   in time     of those, the warning was not escalated at the ack and, when red, had been
  *               red for less than escalate_after_s (its `ts`: when it turned red).
+ * By day of the range (days of 24 h from `from`: China days when `from` is a China
+ * midnight), for the reports:
+ *   calls       as above; closed: ticket events `state` to `completed` or `resolved_remote`
+ *               (code `state` or `solved_phone`), phone: those to `resolved_remote`;
+ *   surveys     events of kind `survey` (any stream) with a `score` param in [0, 10]:
+ *               promoters 9-10, passives 7-8, detractors 0-6.
+ * By complaint cause (the record's `cause`, from the complaint events' bodies): the
+ * complaints first stored in the range (version 1), of them decided by `to` (a version
+ * with `decision_at`), decided in time (`decision_at` not after the last `decision_due`
+ * the broker published for the complaint), extended (`extension_level` > 0 in its last
+ * version before `to`), and overdue (not decided, and its last `decision_due` before
+ * `to`).
  * A supplier of an event whose truck the fold cannot place (no offer seen, not made known
  * by tally_know_truck) counts under the supplier "".
  *
@@ -41,6 +53,8 @@
 
 #define TALLY_ID_MAX 33         /* a supplier id or user with its NUL */
 #define TALLY_HOURS_MAX 24      /* hourly buckets kept from `from` */
+#define TALLY_DAYS_MAX 93       /* daily buckets kept from `from` */
+#define TALLY_CAUSE_MAX 49      /* a complaint cause with its NUL */
 
 /* One event of the log, as store_events_range hands it (blobs may be NULL/0). */
 struct tally_event {
@@ -78,6 +92,16 @@ struct tally_hour {
 	int64_t response_ms;        /* sum over arrived */
 };
 
+struct tally_day {
+	int64_t calls, closed, phone;
+	int64_t surveys, promoters, passives, detractors;
+};
+
+struct tally_cause {
+	char cause[TALLY_CAUSE_MAX];
+	int64_t received, decided, in_time, extended, overdue;
+};
+
 /* A rescue that reached the scene in the range (the `responses` report's row). */
 struct tally_rescue {
 	int64_t ticket;
@@ -98,6 +122,10 @@ struct tally {
 	struct tally_hour hours[TALLY_HOURS_MAX]; /* hour h: [from + h h, from + (h+1) h) */
 	struct tally_rescue *rescues;
 	size_t n_rescues;
+	struct tally_day days[TALLY_DAYS_MAX]; /* day d: [from + d days, from + (d+1) days) */
+	size_t n_days;              /* the range's days (at most TALLY_DAYS_MAX) */
+	struct tally_cause *causes; /* after tally_finish, by cause */
+	size_t n_causes;
 	int64_t events;             /* events folded (in the range) */
 	struct tally_priv *priv;
 };
