@@ -1224,6 +1224,61 @@ decode_array(const msgpack_object *o, const char *key, enum proto_msg_id m, void
 	return 0;
 }
 
+/* stats.report's "header" and "rows" into t (owned by the reply even when this fails). */
+static int
+decode_table(const msgpack_object *res, struct proto_report_table *t, struct proto_error *err)
+{
+	const msgpack_object *h = map_get(res, "header"), *rows = map_get(res, "rows");
+
+	if (h == NULL || h->type != MSGPACK_OBJECT_ARRAY || h->via.array.size == 0 ||
+	    h->via.array.size > PROTO_REPORT_COLS_MAX)
+		return proto_fail(err, PROTO_E_BAD_REQUEST, "result.header: expected an array of "
+		    "1 to %d names", PROTO_REPORT_COLS_MAX);
+	if (rows == NULL || rows->type != MSGPACK_OBJECT_ARRAY)
+		return proto_fail(err, PROTO_E_BAD_REQUEST, "result.rows: expected an array");
+	size_t nc = h->via.array.size, nr = rows->via.array.size;
+	t->header = xcalloc(nc, sizeof *t->header);
+	t->n_cols = nc;
+	for (size_t c = 0; c < nc; c++) {
+		const msgpack_object *v = &h->via.array.ptr[c];
+		if (v->type != MSGPACK_OBJECT_STR || v->via.str.size > PROTO_REPORT_NAME_MAX ||
+		    !str_ok(v->via.str.ptr, v->via.str.size))
+			return proto_fail(err, PROTO_E_BAD_REQUEST, "result.header[%zu]: expected a "
+			    "name of at most %d bytes", c, PROTO_REPORT_NAME_MAX);
+		t->header[c] = xstrndup(v->via.str.ptr, v->via.str.size);
+	}
+	t->cells = xcalloc(nr * nc + 1, sizeof *t->cells);
+	for (size_t r = 0; r < nr; r++) {
+		const msgpack_object *row = &rows->via.array.ptr[r];
+		if (row->type != MSGPACK_OBJECT_ARRAY || row->via.array.size != nc)
+			return proto_fail(err, PROTO_E_BAD_REQUEST, "result.rows[%zu]: expected %zu "
+			    "cells", r, nc);
+		t->n_rows = r + 1;
+		for (size_t c = 0; c < nc; c++) {
+			const msgpack_object *v = &row->via.array.ptr[c];
+			struct proto_cell *x = &t->cells[r * nc + c];
+			if (v->type == MSGPACK_OBJECT_NIL) {
+				x->type = PROTO_CELL_NIL;
+			} else if (get_int(v, &x->i) == 0) {
+				x->type = PROTO_CELL_INT;
+			} else if (v->type == MSGPACK_OBJECT_FLOAT32 ||
+			    v->type == MSGPACK_OBJECT_FLOAT64) {
+				x->type = PROTO_CELL_F64;
+				x->f = v->via.f64;
+			} else if (v->type == MSGPACK_OBJECT_STR &&
+			    v->via.str.size <= PROTO_REPORT_CELL_MAX &&
+			    str_ok(v->via.str.ptr, v->via.str.size)) {
+				x->type = PROTO_CELL_STR;
+				x->s = xstrndup(v->via.str.ptr, v->via.str.size);
+			} else {
+				return proto_fail(err, PROTO_E_BAD_REQUEST, "result.rows[%zu][%zu]: "
+				    "expected a string, a number or nil", r, c);
+			}
+		}
+	}
+	return 0;
+}
+
 /* A result {"ticket":{...}, key:[...]}: the ticket into out->ticket, the array into *arr
  * (which the caller owns even when this fails). */
 static int
@@ -1250,6 +1305,20 @@ proto_reply_finish(struct proto_reply *r)
 	free(r->candidates);
 	free(r->found);
 	free(r->fixes);
+	for (size_t i = 0; r->table.header != NULL && i < r->table.n_cols; i++)
+		free(r->table.header[i]);
+	for (size_t i = 0; r->table.cells != NULL && i < r->table.n_rows * r->table.n_cols; i++)
+		free(r->table.cells[i].s);
+	free(r->table.header);
+	free(r->table.cells);
+	memset(&r->table, 0, sizeof r->table);
+	free(r->board_suppliers);
+	free(r->board_agents);
+	free(r->board_hours);
+	r->board_suppliers = NULL;
+	r->board_agents = NULL;
+	r->board_hours = NULL;
+	r->n_board_suppliers = r->n_board_agents = r->n_board_hours = 0;
 	r->fixes = NULL;
 	r->n_fixes = 0;
 	r->found = NULL;
@@ -1410,6 +1479,28 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 		break;
 	case PROTO_MSG_stats_kpi:
 		r = decode_obj(res, PROTO_MSG_kpi, &out->kpi, "result", err);
+		break;
+	case PROTO_MSG_stats_board: {
+		void *su = NULL, *ag = NULL, *ho = NULL;
+		r = decode_obj(res, PROTO_MSG_board, &out->board, "result", err);
+		if (r == 0)
+			r = decode_array(res, "suppliers", PROTO_MSG_board_supplier, &su,
+			    &out->n_board_suppliers, err);
+		if (r == 0)
+			r = decode_array(res, "agents", PROTO_MSG_board_agent, &ag,
+			    &out->n_board_agents, err);
+		if (r == 0)
+			r = decode_array(res, "hours", PROTO_MSG_board_hour, &ho,
+			    &out->n_board_hours, err);
+		out->board_suppliers = su;
+		out->board_agents = ag;
+		out->board_hours = ho;
+		break;
+	}
+	case PROTO_MSG_stats_report:
+		r = decode_obj(res, PROTO_MSG_report, &out->report, "result", err);
+		if (r == 0)
+			r = decode_table(res, &out->table, err);
 		break;
 	case PROTO_MSG_complaint_put:
 		r = decode_obj(res, PROTO_MSG_complaint_ack, &out->complaint_ack, "result", err);

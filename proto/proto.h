@@ -395,6 +395,25 @@ struct proto_array {
 		};                                              \
 	}
 
+/* stats.report's table (PROTOCOL.md 7.35): the column names, then the rows' cells, row r
+ * column c at cells[r * n_cols + c]. A cell is a string, an integer, a number or nil. */
+#define PROTO_REPORT_COLS_MAX 32
+#define PROTO_REPORT_NAME_MAX 64   /* bytes of a column name */
+#define PROTO_REPORT_CELL_MAX 1000 /* bytes of a string cell */
+enum proto_cell_type { PROTO_CELL_NIL, PROTO_CELL_STR, PROTO_CELL_INT, PROTO_CELL_F64 };
+struct proto_cell {
+	enum proto_cell_type type;
+	int64_t i;
+	double f;
+	char *s;	/* PROTO_CELL_STR: owned by the reply */
+};
+struct proto_report_table {
+	char **header;	/* owned */
+	size_t n_cols;
+	struct proto_cell *cells;	/* owned */
+	size_t n_rows;
+};
+
 struct proto_reply {
 	char cmd_id[PROTO_CMD_ID_MAX + 1];
 	char op[PROTO_OP_MAX + 1];
@@ -421,6 +440,15 @@ struct proto_reply {
 	size_t n_fixes;
 	struct proto_ticket *found;            /* ticket.search (owned), highest id first */
 	size_t n_found;
+	struct proto_board board;              /* stats.board: the range */
+	struct proto_board_supplier *board_suppliers; /* stats.board (owned) */
+	size_t n_board_suppliers;
+	struct proto_board_agent *board_agents; /* stats.board (owned) */
+	size_t n_board_agents;
+	struct proto_board_hour *board_hours;  /* stats.board (owned), by hour */
+	size_t n_board_hours;
+	struct proto_report report;            /* stats.report: the head */
+	struct proto_report_table table;       /* stats.report (owned) */
 };
 /* Decode a reply; out owns its arrays afterwards: free them with proto_reply_finish (also
  * safe on a failed decode). When the decode fails after the envelope's cmd_id was read,

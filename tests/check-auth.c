@@ -148,6 +148,8 @@ static const struct {
 	{ "diag.abort", "-VS--M" },
 	{ "diag.dispatch_now", "-VS--M" },
 	{ "stats.kpi", "AVS--M" },
+	{ "stats.board", "-V---M" },
+	{ "stats.report", "-V---M" },
 	{ "complaint.put", "AV---M" },
 	{ "complaint.get", "AV---M" },
 	{ "warning.ack", "AVS--M" },

@@ -747,6 +747,144 @@ START_TEST(test_reply_track)
 }
 END_TEST
 
+/* stats.board: the head and its three arrays; a bad row fails the reply whole. */
+START_TEST(test_reply_board)
+{
+	struct proto_board h;
+	struct proto_board_supplier su[VAR_COUNT];
+	struct proto_board_agent ag[VAR_COUNT];
+	struct proto_board_hour ho[VAR_COUNT];
+	struct proto_reply r;
+	struct proto_buf b;
+	struct proto_error err;
+
+	proto_buf_init(&b);
+	fill(PROTO_MSG_board, &h, VAR_MID);
+	for (int v = 0; v < VAR_COUNT; v++) {
+		fill(PROTO_MSG_board_supplier, &su[v], (enum variant)v);
+		fill(PROTO_MSG_board_agent, &ag[v], (enum variant)v);
+		fill(PROTO_MSG_board_hour, &ho[v], (enum variant)v);
+	}
+	proto_encode_reply_ok(&b, "sb", "stats.board");
+	proto_pack_obj(&b, PROTO_MSG_board, &h, 3);
+	proto_pack_str(&b, "suppliers");
+	proto_pack_array(&b, VAR_COUNT);
+	for (int v = 0; v < VAR_COUNT; v++)
+		proto_pack_obj(&b, PROTO_MSG_board_supplier, &su[v], 0);
+	proto_pack_str(&b, "agents");
+	proto_pack_array(&b, VAR_COUNT);
+	for (int v = 0; v < VAR_COUNT; v++)
+		proto_pack_obj(&b, PROTO_MSG_board_agent, &ag[v], 0);
+	proto_pack_str(&b, "hours");
+	proto_pack_array(&b, VAR_COUNT);
+	for (int v = 0; v < VAR_COUNT; v++)
+		proto_pack_obj(&b, PROTO_MSG_board_hour, &ho[v], 0);
+	decode_reply_ok(&b, &r, "stats.board");
+	scribble(&b);
+	expect_same(PROTO_MSG_board, &h, &r.board, "board head");
+	ck_assert_uint_eq(r.n_board_suppliers, VAR_COUNT);
+	ck_assert_uint_eq(r.n_board_agents, VAR_COUNT);
+	ck_assert_uint_eq(r.n_board_hours, VAR_COUNT);
+	for (int v = 0; v < VAR_COUNT; v++) {
+		expect_same(PROTO_MSG_board_supplier, &su[v], &r.board_suppliers[v], "supplier");
+		expect_same(PROTO_MSG_board_agent, &ag[v], &r.board_agents[v], "agent");
+		expect_same(PROTO_MSG_board_hour, &ho[v], &r.board_hours[v], "hour");
+	}
+	proto_reply_finish(&r);
+	ck_assert_ptr_null(r.board_suppliers);
+	proto_buf_reset(&b);
+	proto_encode_reply_ok(&b, "sb", "stats.board");
+	proto_pack_obj(&b, PROTO_MSG_board, &h, 1);
+	proto_pack_str(&b, "hours");
+	proto_pack_array(&b, 1);
+	ho[0].hour = 24;
+	proto_pack_obj(&b, PROTO_MSG_board_hour, &ho[0], 0);
+	ck_assert_int_eq(proto_decode_reply(b.data, b.len, &r, &err), -1);
+	ck_assert_msg(strstr(err.message, "hour") != NULL, "%s", err.message);
+	proto_reply_finish(&r);
+	proto_buf_finish(&b);
+}
+END_TEST
+
+/* stats.report's table: names, then rows of strings, integers, numbers and nil, each row
+ * as long as the header; anything else fails the reply. */
+static void
+report_head(struct proto_buf *b)
+{
+	struct proto_report h = { .present = PROTO_ALL, .now = 5, .from = 1, .to = 2 };
+	PROTO_STRSET(h.kind, "phone");
+	proto_buf_reset(b);
+	proto_encode_reply_ok(b, "sr", "stats.report");
+	proto_pack_obj(b, PROTO_MSG_report, &h, 2);
+	proto_pack_str(b, "header");
+	proto_pack_array(b, 3);
+	proto_pack_str(b, "date");
+	proto_pack_str(b, "calls");
+	proto_pack_str(b, "rate");
+	proto_pack_str(b, "rows");
+}
+
+START_TEST(test_reply_report)
+{
+	struct proto_reply r;
+	struct proto_buf b;
+	struct proto_error err;
+
+	proto_buf_init(&b);
+	report_head(&b);
+	proto_pack_array(&b, 2);
+	proto_pack_array(&b, 3);
+	proto_pack_str(&b, "2026-03-02");
+	proto_pack_i64(&b, -4);
+	proto_pack_f64(&b, 0.25);
+	proto_pack_array(&b, 3);
+	proto_pack_str(&b, "total");
+	proto_pack_i64(&b, 12);
+	proto_pack_nil(&b);
+	decode_reply_ok(&b, &r, "stats.report");
+	scribble(&b);
+	ck_assert_str_eq(r.report.kind, "phone");
+	ck_assert_int_eq(r.report.now, 5);
+	ck_assert_uint_eq(r.table.n_cols, 3);
+	ck_assert_uint_eq(r.table.n_rows, 2);
+	ck_assert_str_eq(r.table.header[1], "calls");
+	ck_assert_int_eq(r.table.cells[0].type, PROTO_CELL_STR);
+	ck_assert_str_eq(r.table.cells[0].s, "2026-03-02");
+	ck_assert_int_eq(r.table.cells[1].type, PROTO_CELL_INT);
+	ck_assert_int_eq(r.table.cells[1].i, -4);
+	ck_assert_int_eq(r.table.cells[2].type, PROTO_CELL_F64);
+	ck_assert_double_eq(r.table.cells[2].f, 0.25);
+	ck_assert_int_eq(r.table.cells[5].type, PROTO_CELL_NIL);
+	proto_reply_finish(&r);
+	ck_assert_ptr_null(r.table.cells);
+	ck_assert_ptr_null(r.table.header);
+
+	/* a row short of a cell, a cell that is a map, a boolean, no rows at all */
+	for (int bad = 0; bad < 4; bad++) {
+		report_head(&b);
+		if (bad == 3) {
+			b.len -= 5;	/* drop the key "rows" */
+			proto_pack_str(&b, "rowz");
+			proto_pack_array(&b, 0);
+		} else {
+			proto_pack_array(&b, 1);
+			proto_pack_array(&b, bad == 0 ? 2 : 3);
+			proto_pack_str(&b, "x");
+			proto_pack_i64(&b, 1);
+			if (bad == 1)
+				proto_pack_map(&b, 0);
+			else if (bad == 2)
+				proto_pack_bool(&b, true);
+		}
+		ck_assert_int_eq(proto_decode_reply(b.data, b.len, &r, &err), -1);
+		ck_assert_msg(strstr(err.message, "result.rows") != NULL, "%d: %s", bad,
+		    err.message);
+		proto_reply_finish(&r);
+	}
+	proto_buf_finish(&b);
+}
+END_TEST
+
 START_TEST(test_reply_candidates)
 {
 	struct proto_ticket t;
@@ -1878,6 +2016,8 @@ proto_suite(void)
 	tcase_add_test(tc, test_reply_snapshot);
 	tcase_add_test(tc, test_reply_candidates);
 	tcase_add_test(tc, test_reply_track);
+	tcase_add_test(tc, test_reply_board);
+	tcase_add_test(tc, test_reply_report);
 	tcase_add_test(tc, test_envelope_duplicates);
 	tcase_add_test(tc, test_reply_errors);
 	suite_add_tcase(s, tc);

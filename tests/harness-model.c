@@ -28,7 +28,8 @@ rec_send(struct model *m, enum proto_msg_id op, const void *args,
 {
 	struct harness_rec *r = &harness_rec;
 	bool query = op == PROTO_MSG_ticket_get || op == PROTO_MSG_dispatch_candidates ||
-	    op == PROTO_MSG_stats_kpi || op == PROTO_MSG_ticket_track;
+	    op == PROTO_MSG_stats_kpi || op == PROTO_MSG_ticket_track ||
+	    op == PROTO_MSG_stats_board;
 
 	(void)m;
 	/* every attempt is recorded, also one that fails */
@@ -131,6 +132,10 @@ rec_send(struct model *m, enum proto_msg_id op, const void *args,
 	case PROTO_MSG_stats_kpi:
 		r->kpi++;
 		rd_strlcpy(r->kpi_cmd, cmd_id, sizeof r->kpi_cmd);
+		break;
+	case PROTO_MSG_stats_board:
+		r->board++;
+		rd_strlcpy(r->board_cmd, cmd_id, sizeof r->board_cmd);
 		break;
 	case PROTO_MSG_ticket_track:
 		r->track++;
@@ -296,6 +301,25 @@ harness_answer_kpi(struct model *m, const struct proto_kpi *k)
 	r->kpi = *k;
 	model_reply(m, harness_rec.kpi_cmd, r, NULL);
 	harness_rec.kpi_cmd[0] = '\0';
+}
+
+void
+harness_answer_board(struct model *m, const struct proto_reply *b)
+{
+	struct proto_reply *r;
+
+	ck_assert_msg(harness_rec.board_cmd[0] != '\0', "no stats.board to answer");
+	r = reply_for(harness_rec.board_cmd, PROTO_MSG_stats_board);
+	r->board = b->board;
+	r->board_suppliers = b->board_suppliers;
+	r->n_board_suppliers = b->n_board_suppliers;
+	r->board_agents = b->board_agents;
+	r->n_board_agents = b->n_board_agents;
+	r->board_hours = b->board_hours;
+	r->n_board_hours = b->n_board_hours;
+	model_reply(m, harness_rec.board_cmd, r, NULL);
+	memset(r, 0, sizeof *r);	/* the arrays were borrowed */
+	harness_rec.board_cmd[0] = '\0';
 }
 
 void

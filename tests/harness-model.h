@@ -49,6 +49,8 @@ struct harness_rec {
 	int track;		/* ticket.track queries, the last one and its ticket */
 	char track_cmd[PROTO_CMD_ID_MAX + 1];
 	int64_t track_id;
+	int board;		/* stats.board queries, the last one */
+	char board_cmd[PROTO_CMD_ID_MAX + 1];
 };
 
 extern struct harness_rec harness_rec;
@@ -92,6 +94,8 @@ void harness_answer_history(struct model *m, int64_t ver, const struct proto_eve
 void harness_answer_cands(struct model *m, const struct proto_candidate *c, size_t n);
 /* Answer the last stats.kpi with k (copied). */
 void harness_answer_kpi(struct model *m, const struct proto_kpi *k);
+/* Answer the last stats.board with b's head and arrays (borrowed). */
+void harness_answer_board(struct model *m, const struct proto_reply *b);
 /* Answer the last ticket.track: truck and its n fixes (borrowed), oldest first. */
 void harness_answer_track(struct model *m, const char *truck, const struct proto_track_fix *f,
     size_t n);

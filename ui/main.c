@@ -18,6 +18,7 @@
 #include "flow.h"
 #include "model.h"
 #include "proto.h"
+#include "report.h"
 #include "term.h"
 #include "theme.h"
 #include "track.h"
@@ -30,6 +31,7 @@ usage(FILE *f)
 	    "usage: rescuedesk [options]\n"
 	    "       rescuedesk --check-flows [DIR]\n"
 	    "       rescuedesk --export-complaints FILE [--from DATE] [--to DATE] [--bom]\n"
+	    "       rescuedesk --report KIND --from DATE --to DATE [--csv FILE]\n"
 	    "  --demo               run a broker and a simulator inside the console\n"
 	    "  --demo-speed X       demo: simulated time runs X times faster (default 30)\n"
 	    "  --demo-rate N        demo: calls per simulated hour (default 45)\n"
@@ -53,6 +55,10 @@ usage(FILE *f)
 	    "                       output), and exit; --from and --to (YYYY-MM-DD, China time,\n"
 	    "                       both days included) choose by the day received, --bom\n"
 	    "                       starts the file with a UTF-8 byte order mark\n"
+	    "  --report KIND        ask the broker (--api) for a report: responses, suppliers,\n"
+	    "                       agents, phone, complaints or nps, of --from to --to (both\n"
+	    "                       days included, China time); print a table, or with\n"
+	    "                       --csv FILE write CSV (- for standard output); and exit\n"
 	    "  -v, --verbose        log to a file (see --log)\n"
 	    "  --log FILE           log file, default $XDG_STATE_HOME/rescuedesk/client-PID.log\n"
 	    "  -h, --help           this text\n"
@@ -171,7 +177,7 @@ main(int argc, char **argv)
 {
 	enum { O_DEMO = 256, O_SPEED, O_RATE, O_SEED, O_PEOPLE, O_API, O_PUB, O_USER, O_ROLE, O_LANG, O_DATA,
 		O_MONO, O_LOG, O_CHECK_FLOWS, O_THEME, O_BELL, O_NO_MOUSE, O_EXPORT, O_FROM, O_TO,
-		O_BOM, O_DIAL };
+		O_BOM, O_DIAL, O_REPORT, O_CSV };
 	static const struct option longopts[] = {
 		{ "demo", no_argument, NULL, O_DEMO },
 		{ "demo-speed", required_argument, NULL, O_SPEED },
@@ -195,6 +201,8 @@ main(int argc, char **argv)
 		{ "to", required_argument, NULL, O_TO },
 		{ "bom", no_argument, NULL, O_BOM },
 		{ "dial-command", required_argument, NULL, O_DIAL },
+		{ "report", required_argument, NULL, O_REPORT },
+		{ "csv", required_argument, NULL, O_CSV },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -204,6 +212,7 @@ main(int argc, char **argv)
 	const char *logpath = NULL;
 	bool verbose = false, flows = false, bom = false;
 	const char *export = NULL, *from = NULL, *to = NULL, *dial = NULL;
+	const char *report = NULL, *csv = NULL;
 	int c;
 
 	cli_init("rescuedesk", 2);
@@ -253,6 +262,8 @@ main(int argc, char **argv)
 		case O_TO: to = optarg; break;
 		case O_BOM: bom = true; break;
 		case O_DIAL: dial = optarg; break;
+		case O_REPORT: report = optarg; break;
+		case O_CSV: csv = optarg; break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': cli_version(); return 0;
@@ -266,6 +277,13 @@ main(int argc, char **argv)
 		return check_flows(dir, o.data_dir);
 	}
 	cli_no_operands(argc, argv, optind, usage);
+	if (report != NULL)	/* ui/report.c: ask, print, exit */
+		return report_cli(report, from, to, csv, o.api, o.user);
+	if (csv != NULL) {
+		fprintf(stderr, "rescuedesk: --csv goes with --report\n");
+		usage(stderr);
+		return 2;
+	}
 	if (export == NULL && (from != NULL || to != NULL || bom)) {
 		fprintf(stderr, "rescuedesk: --from, --to and --bom go with --export-complaints\n");
 		usage(stderr);

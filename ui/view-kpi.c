@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boards.h"
 #include "chrome.h"
 #include "diag.h"
 #include "i18n.h"
@@ -62,6 +63,7 @@ struct view_kpi {
 	struct proto_kpi kpi;
 	bool kpi_held, kpi_loading;
 	int64_t kpi_asked;
+	struct boards bd;	/* stats.board: the trends (boards.c) */
 };
 
 static const struct view_hint hints[] = {
@@ -599,9 +601,8 @@ kpi_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct
 
 	vscreen_fill(vs, 0, 0, cols, rows, ROLE_NORMAL, 0, L' ');
 	snprintf(left, sizeof left, "%s \xe2\x94\x82 %s", i18n_tr("app.name"),
-	    i18n_tr("kpi.title"));
-	snprintf(right, sizeof right, "%s %zu \xc2\xb7 %s %zu", i18n_tr("kpi.escalated"),
-	    own_count_escalated(m), i18n_tr("kpi.held"), s.n_tickets);
+	    i18n_tr(cols >= BOARDS_HEADER_WIDE ? "kpi.title" : "kpi.title.short"));
+	boards_header(m, right, sizeof right, cols >= BOARDS_HEADER_WIDE, s.n_tickets);
 	chrome_title(vs, m, left, right);
 	if (chrome_banner_needed(m))
 		chrome_banner(vs, 1, m);
@@ -623,6 +624,7 @@ kpi_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct
 	for (i = 0; i < DIAG_TILES; i++)
 		draw_tile(vs, i * tw + 1, y, tw - 2, &dt[i]);
 	y += TILE_ROWS;
+	y = boards_draw_trends(vs, y, cols, &vk->bd);
 	y = draw_region_warnings(vs, m, y, cols);
 
 	snprintf(right, sizeof right, "%zu", n);
@@ -662,6 +664,11 @@ kpi_key(struct view *v, struct model *m, const struct key *k, enum keymap_action
 		break;
 	case ACTION_DIAG_QUEUE:
 		r = view_want(v, VIEW_DIAG_QUEUE, 0, ACTION_NONE);
+		break;
+	case ACTION_SUPPLIERS:	/* the supervisors' boards */
+	case ACTION_AGENTS:
+		r = view_want(v, a == ACTION_SUPPLIERS ? VIEW_SUPPLIERS : VIEW_AGENTS, 0,
+		    ACTION_NONE);
 		break;
 	case ACTION_MAP:	/* centred on the selected overdue ticket */
 		r = view_want(v, VIEW_MAP, n > 0 ? list[vk->sel]->id : 0, ACTION_NONE);
@@ -710,6 +717,7 @@ kpi_key(struct view *v, struct model *m, const struct key *k, enum keymap_action
 static void
 kpi_destroy(struct view *v)
 {
+	boards_finish(&((struct view_kpi *)v)->bd);
 	free(v);
 }
 
@@ -738,6 +746,7 @@ kpi_refresh(struct view *v, struct model *m)
 		.ctx = vk, .owner = vk };
 	int64_t scale = m->time_scale > 0 ? m->time_scale : 1;
 
+	boards_poll(&vk->bd, m, vk);
 	if (vk->kpi_loading)
 		return;
 	if (vk->kpi_asked != 0 && m->now - vk->kpi_asked < KPI_POLL_MS * scale &&

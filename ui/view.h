@@ -61,6 +61,8 @@ enum view_kind {
 	VIEW_TELL,		/* tell the customer of ticket (view-tell.h) */
 	VIEW_ESCALATE,		/* escalate a ticket by hand: ticket (view-escalate.h) */
 	VIEW_MAP,		/* the live map, centred on ticket if not 0 (view-map.h) */
+	VIEW_SUPPLIERS,		/* the suppliers' board (view-suppliers.h) */
+	VIEW_AGENTS,		/* the agents' board (view-agents.h) */
 };
 
 /* What to open: a kind, and for a ticket's view the ticket and the action to begin with

@@ -17,6 +17,8 @@
 #include "view-map.h"
 #include "view-search.h"
 #include "view-tell.h"
+#include "view-suppliers.h"
+#include "view-agents.h"
 
 void
 viewstack_init(struct viewstack *s)
@@ -99,6 +101,10 @@ viewstack_create(const struct view_open *o, struct model *m)
 		return view_escalate_create(m, o->ticket);
 	case VIEW_MAP:
 		return view_map_create(m, o->ticket);
+	case VIEW_SUPPLIERS:
+		return view_suppliers_create(m);
+	case VIEW_AGENTS:
+		return view_agents_create(m);
 	case VIEW_NONE:
 		break;
 	}

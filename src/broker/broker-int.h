@@ -371,6 +371,14 @@ struct broker {
 	char curve_secret[KEYFILE_Z85_LEN + 1];
 	struct hmap *auth_sup;
 	struct hmap *auth_logged;
+	/* stats.board (broker-board.c): the last answer's result map, kept BOARD_CACHE_MS of
+	 * broker time for the same arguments */
+	struct board_cache {
+		char *body;
+		size_t len;
+		int64_t at, from, to;
+		bool has_from, has_to;
+	} board_cache;
 };
 
 /* ---- broker-auth.c: identity and refusals; called by the loop, the ops, the feed and
@@ -763,6 +771,25 @@ void broker_feed_finish(struct broker *b);
 int broker_op_edit(struct broker *b, const struct peer *p, const struct proto_request *req,
     struct proto_buf *out);
 int broker_op_callback(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
+
+/* ---- broker-board.c: stats.board (PROTOCOL.md 7.33); reads the store ---- */
+
+int broker_op_stats_board(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
+/* Free the cached answer (broker_destroy). */
+void broker_board_finish(struct broker *b);
+/* Fold the store's events of [from, to) (tally.c) with every truck the broker knows placed
+ * with its supplier, and a row for every supplier of the data and of the trucks; finished.
+ * NULL and *err (internal, too_large) when the store fails or the range holds more than
+ * BOARD_EVENTS_MAX events. The caller frees it (tally_free). broker-report.c uses it. */
+struct tally;
+struct tally *broker_board_fold(struct broker *b, int64_t from, int64_t to,
+    enum proto_err *err);
+
+/* ---- broker-report.c: stats.report (PROTOCOL.md 7.35); calls broker-board.c ---- */
+
+int broker_op_stats_report(struct broker *b, const struct peer *p,
     const struct proto_request *req, struct proto_buf *out);
 
 /* ---- broker-ops.c: called by the loop ---- */

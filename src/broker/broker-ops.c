@@ -803,6 +803,10 @@ const struct broker_op broker_ops[] = {
 	{ "diag.dispatch_now", PROTO_MSG_diag_dispatch_now, true, DIAG,
 	    broker_op_diag_dispatch_now },
 	{ "stats.kpi", PROTO_MSG_stats_kpi, false, READ, broker_op_stats_kpi },
+	{ "stats.board", PROTO_MSG_stats_board, false, BROKER_ROLE_BIT(SUPERVISOR) |
+	    BROKER_ROLE_BIT(SIM), broker_op_stats_board },
+	{ "stats.report", PROTO_MSG_stats_report, false, BROKER_ROLE_BIT(SUPERVISOR) |
+	    BROKER_ROLE_BIT(SIM), broker_op_stats_report },
 	{ "complaint.put", PROTO_MSG_complaint_put, true, DESK, broker_op_complaint_put },
 	{ "complaint.get", PROTO_MSG_complaint_get, false, BROKER_ROLE_BIT(AGENT) |
 	    BROKER_ROLE_BIT(SUPERVISOR) | BROKER_ROLE_BIT(SIM), broker_op_complaint_get },

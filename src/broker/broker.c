@@ -1116,6 +1116,7 @@ broker_destroy(struct broker *b)
 	broker_dispatch_finish(b);
 	broker_feed_finish(b);
 	broker_capacity_finish(b);
+	broker_board_finish(b);
 	data_free(b->data);
 	flow_set_free(b->flows);
 	for (size_t i = 0; i < b->n_tickets; i++) {

@@ -40,6 +40,8 @@ enum store_sql {
 	STORE_SQL_EVENT_LAST,
 	STORE_SQL_EVENT_AFTER,
 	STORE_SQL_EVENT_OF,
+	STORE_SQL_EVENT_SPAN,
+	STORE_SQL_EVENT_RANGE,
 	STORE_SQL_LATEST,
 	STORE_SQL_LATEST_PUT,
 	STORE_SQL_CKPT_CLEAR,
@@ -71,6 +73,11 @@ static const char *const sql_text[STORE_SQL_COUNT] = {
 	[STORE_SQL_EVENT_AFTER] = "SELECT stream, entity, body FROM events WHERE id > ?1 ORDER BY id",
 	[STORE_SQL_EVENT_OF] = "SELECT id, ts, kind, user, detail, body, code, params FROM events "
 	    "WHERE stream = ?1 AND entity = ?2 ORDER BY id",
+	/* A time range's events: the first and last id through events_ts (the index alone),
+	 * then the rows between them in id order, by rowid, with no sort. */
+	[STORE_SQL_EVENT_SPAN] = "SELECT min(id), max(id) FROM events WHERE ts >= ?1 AND ts < ?2",
+	[STORE_SQL_EVENT_RANGE] = "SELECT id, ts, stream, entity, kind, user, code, body, params "
+	    "FROM events WHERE id BETWEEN ?1 AND ?2 AND ts >= ?3 AND ts < ?4 ORDER BY id",
 	/* The newest event of each numbered entity below ?2, highest number first: a range
 	 * of the latest table's key, so a page costs its own rows, not the log's. */
 	[STORE_SQL_LATEST] = "SELECT l.num, e.ts, e.body FROM latest l JOIN events e "
@@ -241,6 +248,10 @@ create_or_upgrade(struct store *st)
 			goto fail;
 	}
 	if (version < 4 && sql_exec(&st->q, upgrade_4_sql, "upgrade schema to 4") != 0)
+		goto fail;
+	/* store_events_range's index: any version may lack it, none needs a step for it */
+	if (sql_exec(&st->q, "CREATE INDEX IF NOT EXISTS events_ts ON events(ts)",
+	    "create the time index") != 0)
 		goto fail;
 	if (version < STORE_SCHEMA_VERSION && sql_exec(&st->q, "PRAGMA user_version = "
 	    STR(STORE_SCHEMA_VERSION), "set schema version") != 0)
@@ -598,6 +609,70 @@ out:
 			sqlite3_exec(st->q.db, "ROLLBACK", NULL, NULL, NULL);
 	}
 	return rc;
+}
+
+int
+store_events_range(struct store *st, int64_t from, int64_t to, int64_t max,
+    store_event_cb cb, void *ctx, int64_t *walked)
+{
+	sqlite3_stmt *s = st->stmt[STORE_SQL_EVENT_SPAN];
+	int64_t lo = 0, hi = -1, n = 0;
+	int rc, ret = 0;
+
+	if (walked != NULL)
+		*walked = 0;
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		lo = sqlite3_column_int64(s, 0);
+		hi = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW) {
+		sql_err(&st->q, "events range");
+		return -1;
+	}
+	s = st->stmt[STORE_SQL_EVENT_RANGE];
+	sqlite3_bind_int64(s, 1, lo);
+	sqlite3_bind_int64(s, 2, hi);
+	sqlite3_bind_int64(s, 3, from);
+	sqlite3_bind_int64(s, 4, to);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_event ev;
+		if (n == max) {
+			ret = 1;
+			break;
+		}
+		memset(&ev, 0, sizeof ev);
+		ev.id = sqlite3_column_int64(s, 0);
+		ev.ts = sqlite3_column_int64(s, 1);
+		ev.stream = (const char *)sqlite3_column_text(s, 2);
+		ev.entity = (const char *)sqlite3_column_text(s, 3);
+		ev.kind = (const char *)sqlite3_column_text(s, 4);
+		ev.user = (const char *)sqlite3_column_text(s, 5);
+		ev.detail = "";
+		ev.code = (const char *)sqlite3_column_text(s, 6);
+		ev.body = sqlite3_column_blob(s, 7);
+		ev.body_len = ev.body != NULL ? (size_t)sqlite3_column_bytes(s, 7) : 0;
+		ev.params = sqlite3_column_blob(s, 8);
+		ev.params_len = ev.params != NULL ? (size_t)sqlite3_column_bytes(s, 8) : 0;
+		n++;
+		if (cb(ctx, &ev) != 0) {
+			sql_errf(&st->q, "events range: stopped by caller");
+			sqlite3_reset(s);
+			return -1;
+		}
+	}
+	if (ret == 0 && rc != SQLITE_DONE) {
+		sql_err(&st->q, "events range");
+		sqlite3_reset(s);
+		return -1;
+	}
+	sqlite3_reset(s);
+	if (walked != NULL)
+		*walked = n;
+	return ret;
 }
 
 int

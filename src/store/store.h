@@ -86,6 +86,15 @@ typedef int (*store_event_cb)(void *ctx, const struct store_event *ev);
 int store_events_of(struct store *st, const char *stream, const char *entity,
     store_event_cb cb, void *ctx);
 
+/* Every event whose ts is in [from, to), of every stream, in log (id) order, read only:
+ * cb gets each (detail is "" here; blobs borrowed for the call). At most max events are
+ * handed out: returns 1 when more were left (the walk stopped there), 0 when the range
+ * was walked to its end, -1 on error or when cb returned non-zero. *walked (if non-NULL)
+ * gets the number handed out. An index on ts (events_ts, made at open when missing) finds
+ * the range's first and last id, so the walk costs the range's rows, not the log's. */
+int store_events_range(struct store *st, int64_t from, int64_t to, int64_t max,
+    store_event_cb cb, void *ctx, int64_t *walked);
+
 /* The latest state of each entity of stream whose id is a number below `below` (every
  * entity when below <= 0), highest number first: cb gets the entity's number, the time
  * of its newest event and that event's state blob. cb returns 0 to go on, 1 to stop

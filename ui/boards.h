@@ -1,0 +1,73 @@
+/* boards.h: what the supervisors' boards (view-suppliers.c, view-agents.c) and the trends
+ * of the supervisor's screen (view-kpi.c) show: the broker's last stats.board answer
+ * (PROTOCOL.md 7.33), asked again every BOARDS_POLL_MS of wall time, and the header counts
+ * the supervisor's screen takes from the model: calls waiting for an agent to dispatch,
+ * escalated warnings and tickets, regions short of trucks or numbers.
+ *
+ * The figures are the broker's (the tally fold of src/model/tally.c); the shares shown are
+ * made here with the same tally_share, so a screen and a report agree.
+ *
+ * Ownership: struct boards is embedded in the view that shows it, which passes itself as
+ * the owner of the request (the view stack forgets it when the view closes); it owns its
+ * arrays (boards_finish frees them). */
+#ifndef RD_BOARDS_H
+#define RD_BOARDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+struct model;
+
+#define BOARDS_POLL_MS 15000	/* stats.board again after this long (wall time) */
+
+struct boards {
+	bool held, loading;
+	int64_t asked;		/* broker time of the last ask; 0 never */
+	char failed[200];	/* the last failure in words; "" none */
+	struct proto_board head;
+	struct proto_board_supplier *sup;
+	size_t n_sup;
+	struct proto_board_agent *ag;
+	size_t n_ag;
+	struct proto_board_hour *hours;
+	size_t n_hours;
+};
+
+/* Ask for today's boards when none is in flight and the last ask is BOARDS_POLL_MS of
+ * wall time old (or never made); owner is the view that shows them. */
+void boards_poll(struct boards *b, struct model *m, const void *owner);
+/* Take a reply as if it had come (tests, and the request's callback). */
+void boards_take(struct boards *b, const struct proto_reply *r);
+void boards_finish(struct boards *b);
+
+/* The header counts of the supervisor's screen, from the model. */
+struct boards_counts {
+	size_t manual;		/* open tickets `new` in a region without automatic dispatch */
+	size_t escalated;	/* warnings escalated unowned, tickets escalated by hand */
+	size_t capacity;	/* active region warnings (capacity: trucks or numbers) */
+};
+void boards_counts(const struct model *m, struct boards_counts *out);
+
+/* The supervisor's screen's title counts into out: "manual N · escalated N · capacity N",
+ * then, when wide, "· tickets held N" (the tickets the console holds), in the catalog's
+ * words. Below BOARDS_HEADER_WIDE columns the screen's title is the short one and the
+ * held count is left out, so the counts fit 80 columns. */
+#define BOARDS_HEADER_WIDE 120
+void boards_header(const struct model *m, char *out, size_t outsz, bool wide, size_t held);
+
+/* The trends from line y on: two lines, calls per hour and mean response per hour of today
+ * (from midnight, China time) beside the same hours of the same weekday a week earlier, as
+ * sparklines on one scale per line (spark.h; ASCII when the console's glyphs are). Nothing
+ * held yet: one line saying so. Returns the next line. */
+struct vscreen;
+int boards_draw_trends(struct vscreen *vs, int y, int cols, const struct boards *b);
+
+/* A share as a whole percent ("87%"), "-" when den is 0. */
+void boards_fmt_pct(int64_t num, int64_t den, char *out, size_t outsz);
+/* Seconds as "45s" under two minutes, else as model_fmt_minutes; absent: "-". */
+void boards_fmt_secs(bool has, int64_t s, char *out, size_t outsz);
+
+#endif
