@@ -1766,6 +1766,7 @@ START_TEST(test_op_table)
 		"offer.decline", "diag.start", "diag.answer", "diag.back", "diag.safety",
 		"diag.abort", "diag.dispatch_now", "complaint.put", "ticket.tell",
 		"warning.ack", "warning.release", "ticket.escalate", "ticket.call",
+		"survey.put", "survey.done",
 	};
 	size_t n_requests = 0;
 
@@ -1781,6 +1782,12 @@ START_TEST(test_op_table)
 		ck_assert_int_eq(op->args, id);
 		ck_assert(op->handler != NULL);
 		if (strcmp(op->name, "complaint.get") == 0) /* raw personal data: not everyone */
+			ck_assert_uint_eq(op->roles, BROKER_ROLE_BIT(AGENT) |
+			    BROKER_ROLE_BIT(SUPERVISOR) | BROKER_ROLE_BIT(SIM));
+		else if (strcmp(op->name, "survey.put") == 0) /* a gateway sends them */
+			ck_assert_uint_eq(op->roles, BROKER_ROLE_BIT(INTAKE) |
+			    BROKER_ROLE_BIT(SUPERVISOR) | BROKER_ROLE_BIT(SIM));
+		else if (strcmp(op->name, "survey.done") == 0)
 			ck_assert_uint_eq(op->roles, BROKER_ROLE_BIT(AGENT) |
 			    BROKER_ROLE_BIT(SUPERVISOR) | BROKER_ROLE_BIT(SIM));
 		else

@@ -25,12 +25,15 @@
  *   broker-emit.c      broker time, the batch transaction, record and publish (log first,
  *                      publish after the commit), the reply queues
  *   broker-vnum.c      virtual numbers: bound at dispatch, released at the close, ticket.call
+ *   broker-survey.c    survey.put and survey.done: customers' answers, today's NPS counts,
+ *                      detractors' call-back tasks (warnings of kind detractor)
  *
  * Calls go one way, down these layers, never back up (a file may call any file below it):
  *
  *   broker.c                          the loop
  *   broker-ops.c    broker-feed.c     what arrives on the sockets
  *   broker-diag.c   broker-edit.c     diagnosis sessions, edits (rows of the op table)
+ *   broker-survey.c                   surveys, call-back tasks (rows, the tick, the kpi)
  *   broker-warn.c                     warnings' owners, escalation (rows, the tick)
  *   broker-dispatch.c                 offers and ticket states
  *   broker-watch.c                    warnings
@@ -60,6 +63,7 @@
 #include "hmap.h"
 #include "kinds.h"
 #include "monitor.h"
+#include "nps.h"
 #include "store.h"
 #include "tell.h"
 #include "ticket.h"
@@ -347,6 +351,18 @@ struct broker {
 	int64_t watch_swept;
 	int64_t *watch_batch;     /* scratch: the ids one pass looks at */
 	size_t cap_watch_batch;
+	/* surveys (broker-survey.c): today's answers (the China day from survey_day; loaded
+	 * from the store at first use and on a new day), counted by class and listed as
+	 * events for stats.kpi; the open detractor call-back tasks (active warnings of kind
+	 * detractor), found among the warnings once after a start (detractors_armed) */
+	bool survey_loaded;
+	int64_t survey_day;
+	struct nps_counts survey_counts;
+	struct proto_event *surveys;
+	size_t n_surveys, cap_surveys;
+	struct bwarn **detractors;
+	size_t n_detractors, cap_detractors;
+	bool detractors_armed;
 };
 
 /* ---- broker-emit.c: the bottom layer; it calls no other broker file ---- */
@@ -657,6 +673,24 @@ void broker_complaints_relink(struct broker *b);
 const void **broker_complaint_entities(const struct broker *b, bool live, int64_t now,
     size_t *n);
 void broker_complaints_finish(struct broker *b);
+
+/* ---- broker-survey.c: surveys and detractors' call-backs; rows of the op table, the tick,
+ * the kpi; calls broker-state.c and broker-emit.c ---- */
+
+#define BROKER_SURVEYS_LISTED 500 /* stats.kpi's surveys: today's newest this many */
+/* survey.put and survey.done (struct broker_op's handler). */
+int broker_op_survey_put(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
+int broker_op_survey_done(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
+/* The tick at now: call-back tasks past due turn red. */
+void broker_survey_tick(struct broker *b, int64_t now);
+/* stats.kpi's survey keys into k (today's counts, the tasks open and overdue). */
+void broker_survey_kpi(struct broker *b, struct proto_kpi *k);
+/* stats.kpi's array "surveys" (key and array) into out: today's answers, newest first. */
+void broker_survey_list(struct broker *b, struct proto_buf *out);
+/* Free what it keeps (broker_destroy). */
+void broker_survey_finish(struct broker *b);
 
 /* ---- broker-warn.c: owned warnings and escalation; rows of the op table, the tick, the
  * kpi; calls broker-state.c and broker-emit.c ---- */
