@@ -49,6 +49,7 @@ struct harness_rec {
 	int track;		/* ticket.track queries, the last one and its ticket */
 	char track_cmd[PROTO_CMD_ID_MAX + 1];
 	int64_t track_id;
+	int survey_done;	/* survey.done commands (their ticket in id) */
 };
 
 extern struct harness_rec harness_rec;

@@ -83,7 +83,8 @@ struct key {
 	X(FORM, "form", GLOBAL, true)           \
 	X(DIALOG, "dialog", GLOBAL, false)      \
 	X(COMPLAINTS, "complaints", GLOBAL, false)      \
-	X(MAP, "map", GLOBAL, false)
+	X(MAP, "map", GLOBAL, false)            \
+	X(SURVEYS, "surveys", TICKET, false)
 
 enum keymap_scope {
 #define X(e, n, p, t) SCOPE_##e,
@@ -163,7 +164,9 @@ enum keymap_scope {
 	X(MAP_ZOOM_IN, "map_zoom_in", MAP, "+ =")               \
 	X(MAP_ZOOM_OUT, "map_zoom_out", MAP, "-")               \
 	X(MAP_WHOLE, "map_whole", MAP, "0")                     \
-	X(MAP_REGION, "map_region", MAP, "r")
+	X(MAP_REGION, "map_region", MAP, "r")                   \
+	X(SURVEYS, "surveys", TICKET, "v")                      \
+	X(SURVEY_DONE, "survey_done", SURVEYS, "B")
 
 enum keymap_action {
 	ACTION_NONE = 0,

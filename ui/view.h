@@ -61,6 +61,7 @@ enum view_kind {
 	VIEW_TELL,		/* tell the customer of ticket (view-tell.h) */
 	VIEW_ESCALATE,		/* escalate a ticket by hand: ticket (view-escalate.h) */
 	VIEW_MAP,		/* the live map, centred on ticket if not 0 (view-map.h) */
+	VIEW_SURVEYS,		/* today's surveys and call-backs (view-surveys.h) */
 };
 
 /* What to open: a kind, and for a ticket's view the ticket and the action to begin with

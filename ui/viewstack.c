@@ -15,6 +15,7 @@
 #include "view-intake.h"
 #include "view-kpi.h"
 #include "view-map.h"
+#include "view-surveys.h"
 #include "view-search.h"
 #include "view-tell.h"
 
@@ -99,6 +100,8 @@ viewstack_create(const struct view_open *o, struct model *m)
 		return view_escalate_create(m, o->ticket);
 	case VIEW_MAP:
 		return view_map_create(m, o->ticket);
+	case VIEW_SURVEYS:
+		return view_surveys_create(m);
 	case VIEW_NONE:
 		break;
 	}
