@@ -3,7 +3,7 @@
  * (10:00 China time at the start). Tickets in the hills, where agents dispatch, are closed
  * as phone fixes (resolved_remote).
  *
- *   - an answer for a closed ticket is taken, logged as event "survey" (code survey,
+ *   - an answer for a ticket closed by phone or by a rescue is taken, logged as event "survey" (code survey,
  *     params score, comment, answered) and published with the ticket; a second one is
  *     conflict (survey_taken) even from another cmd_id;
  *   - refused: an open ticket, a cancelled one (invalid_state, survey_state), an unknown
@@ -307,6 +307,27 @@ START_TEST(test_detractor_task)
 }
 END_TEST
 
+/* A rescue (completed by a truck) is surveyed like a phone fix; before it completes it is
+ * not. */
+START_TEST(test_rescue)
+{
+	town_van("A1", "alpha", 1);
+	struct proto_ticket t = town_create("town", "battery", TOWN_LAT, TOWN_LON);
+	ck_assert_str_eq(t.truck, "A1");
+	struct proto_offer_accept acc = town_accept_args(t.id, "A1", 300);
+	town_ok_as("alpha-desk", PROTO_MSG_offer_accept, &acc);
+	town_set_state(t.id, "en_route");
+	town_set_state(t.id, "on_scene");
+	struct proto_survey_put a = survey(t.id, 9, NULL);
+	put_fail(&a, PROTO_E_INVALID_STATE, "ticket", "survey_state");
+	t = town_set_state(t.id, "completed");
+	town_step(20 * MIN);
+	struct proto_ticket got = town_ok_as("gateway", PROTO_MSG_survey_put, &a);
+	ck_assert_str_eq(got.state, "completed");
+	kpi_counts(1, 0, 0, 0, 0);
+}
+END_TEST
+
 /* A promoter or a passive opens no task. */
 START_TEST(test_no_task)
 {
@@ -333,5 +354,6 @@ main(void)
 	tcase_add_test(tc, test_counts_today);
 	tcase_add_test(tc, test_detractor_task);
 	tcase_add_test(tc, test_no_task);
+	tcase_add_test(tc, test_rescue);
 	return harness_broker_main(s, base_dir);
 }
