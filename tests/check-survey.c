@@ -121,6 +121,25 @@ next_task(int64_t ticket, int cleared, const char *what)
 	return p.u.warning;
 }
 
+/* A snapshot (one part in this small world) holds warning wid and no ticket id. */
+static void
+snapshot_has(int64_t id, int64_t wid)
+{
+	struct proto_snapshot a = { .present = 0 };
+	struct proto_reply r;
+	bool warning = false;
+
+	town_call_as("boss", PROTO_MSG_snapshot, &a, &r);
+	ck_assert(r.ok);
+	ck_assert_int_eq(r.snap.parts, 1);
+	for (size_t i = 0; i < r.n_tickets; i++)
+		ck_assert_int_ne(r.tickets[i].id, id);
+	for (size_t i = 0; i < r.n_warnings; i++)
+		warning = warning || (r.warnings[i].id == wid && !r.warnings[i].cleared);
+	ck_assert_msg(warning, "warning %lld not in the snapshot", (long long)wid);
+	proto_reply_finish(&r);
+}
+
 /* The event of code in ticket id's history (must be there). */
 static struct proto_event
 event_of(int64_t id, const char *code, struct proto_reply *r)
@@ -262,6 +281,7 @@ START_TEST(test_detractor_task)
 	/* the ticket leaves the snapshots (keep_closed_min, 120): the task stays */
 	town_step(3 * HOUR);
 	kpi_counts(0, 0, 1, 1, 0);
+	snapshot_has(t.id, wid);
 	struct proto_warning_ack own = { .warning = wid, .present = 0 };
 	PROTO_SET(&own, warning_ack, warning);
 	town_ok_as("agent9", PROTO_MSG_warning_ack, &own);
@@ -284,6 +304,7 @@ START_TEST(test_detractor_task)
 	/* it survives a restart, and is done once */
 	town_restart();
 	kpi_counts(0, 0, 0, 1, 1);
+	snapshot_has(t.id, wid);
 	struct proto_survey_done d = { .ticket = t.id, .present = 0 };
 	PROTO_SET(&d, survey_done, ticket);
 	PROTO_STRSET(d.note, "called back: apologised, refund of the fee agreed");
