@@ -11,7 +11,7 @@
  *     (bad_request, field ts), one past survey_window_s (survey_late);
  *   - stats.kpi counts today's answers by class (by the China day of the answer's time, a
  *     ts given included), lists them newest first with surveys, rebuilds the counts after
- *     a restart, and starts afresh on the next China day;
+ *     a restart, and starts afresh on the next China day; it lists the newest 500;
  *   - a detractor's answer raises a warning "detractor" (amber, promised = answer + 24 h,
  *     score); it stays after the ticket left the snapshots (keep_closed_min), turns red
  *     when due, survives a restart, is owned with warning.ack, and survey.done clears it
@@ -349,6 +349,39 @@ START_TEST(test_rescue)
 }
 END_TEST
 
+/* stats.kpi lists the newest 500 of the day's answers; the counts count them all. */
+START_TEST(test_list_cap)
+{
+	int64_t first = 0, last = 0;
+	struct proto_reply r;
+	int64_t n[3] = { 0 };
+
+	for (int i = 0; i < 503; i++) {
+		struct proto_ticket t = phone_fixed();
+		struct proto_survey_put a = survey(t.id, 7 + i % 4, NULL);
+		town_ok_as("gateway", PROTO_MSG_survey_put, &a);
+		n[7 + i % 4 >= 9 ? 0 : 1]++;
+		if (i == 3)
+			first = t.id;
+		last = t.id;
+	}
+	struct proto_kpi k = kpi(true, &r);
+	ck_assert_int_eq(k.promoters, n[0]);
+	ck_assert_int_eq(k.passives, n[1]);
+	ck_assert_int_eq(r.n_events, 500);
+	ck_assert_int_eq(r.events[0].params.ticket, last);
+	ck_assert_int_eq(r.events[499].params.ticket, first);
+	proto_reply_finish(&r);
+	town_restart();	/* the same from the store */
+	k = kpi(true, &r);
+	ck_assert_int_eq(k.promoters + k.passives, 503);
+	ck_assert_int_eq(r.n_events, 500);
+	ck_assert_int_eq(r.events[0].params.ticket, last);
+	ck_assert_int_eq(r.events[499].params.ticket, first);
+	proto_reply_finish(&r);
+}
+END_TEST
+
 /* A promoter or a passive opens no task. */
 START_TEST(test_no_task)
 {
@@ -376,5 +409,6 @@ main(void)
 	tcase_add_test(tc, test_detractor_task);
 	tcase_add_test(tc, test_no_task);
 	tcase_add_test(tc, test_rescue);
+	tcase_add_test(tc, test_list_cap);
 	return harness_broker_main(s, base_dir);
 }

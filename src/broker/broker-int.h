@@ -358,8 +358,10 @@ struct broker {
 	bool survey_loaded;
 	int64_t survey_day;
 	struct nps_counts survey_counts;
-	struct proto_event *surveys;
-	size_t n_surveys, cap_surveys;
+	struct proto_event *surveys; /* a ring of the newest BROKER_SURVEYS_LISTED (NULL: none
+	                              * yet); n_surveys counts today's, the next slot is
+	                              * n_surveys % BROKER_SURVEYS_LISTED */
+	size_t n_surveys;
 	struct bwarn **detractors;
 	size_t n_detractors, cap_detractors;
 	bool detractors_armed;

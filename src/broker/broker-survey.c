@@ -157,11 +157,10 @@ count(struct broker *b, const struct proto_event *e)
 		return;
 	if (!nps_add(&b->survey_counts, (int)p->score))
 		return;
-	if (b->n_surveys == b->cap_surveys) {
-		b->cap_surveys = b->cap_surveys ? 2 * b->cap_surveys : 64;
-		b->surveys = xreallocarray(b->surveys, b->cap_surveys, sizeof *b->surveys);
-	}
-	b->surveys[b->n_surveys++] = *e;
+	/* the newest BROKER_SURVEYS_LISTED in a ring (an event is 4 kB) */
+	if (b->surveys == NULL)
+		b->surveys = xcalloc(BROKER_SURVEYS_LISTED, sizeof *b->surveys);
+	b->surveys[b->n_surveys++ % BROKER_SURVEYS_LISTED] = *e;
 }
 
 static int
@@ -489,7 +488,8 @@ broker_survey_list(struct broker *b, struct proto_buf *out)
 	proto_pack_str(out, "surveys");
 	proto_pack_array(out, (uint32_t)n);
 	for (size_t i = 0; i < n; i++) /* newest first */
-		proto_pack_obj(out, PROTO_MSG_event, &b->surveys[b->n_surveys - 1 - i], 0);
+		proto_pack_obj(out, PROTO_MSG_event,
+		    &b->surveys[(b->n_surveys - 1 - i) % BROKER_SURVEYS_LISTED], 0);
 }
 
 void
