@@ -1467,6 +1467,8 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 	case PROTO_MSG_diag_abort:
 	case PROTO_MSG_diag_dispatch_now:
 	case PROTO_MSG_escalate:
+	case PROTO_MSG_survey_put:
+	case PROTO_MSG_survey_done:
 		r = decode_obj(res, PROTO_MSG_ticket, &out->ticket, "result", err);
 		break;
 	case PROTO_MSG_warning_ack:
@@ -1477,9 +1479,15 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 		    &out->streams[PROTO_STREAM_WARNING].items,
 		    &out->streams[PROTO_STREAM_WARNING].n, err);
 		break;
-	case PROTO_MSG_stats_kpi:
+	case PROTO_MSG_stats_kpi: {
+		/* asked with surveys: today's answers as events (absent: none asked) */
+		void *e = NULL;
 		r = decode_obj(res, PROTO_MSG_kpi, &out->kpi, "result", err);
+		if (r == 0)
+			r = decode_array(res, "surveys", PROTO_MSG_event, &e, &out->n_events, err);
+		out->events = e;
 		break;
+	}
 	case PROTO_MSG_stats_board: {
 		void *su = NULL, *ag = NULL, *ho = NULL;
 		r = decode_obj(res, PROTO_MSG_board, &out->board, "result", err);

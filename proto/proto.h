@@ -430,7 +430,8 @@ struct proto_reply {
 	                                        * warning.ack, warning.release, presence:
 	                                        * warnings (owned); complaint.get: the
 	                                        * complaint (owned) */
-	struct proto_event *events;            /* ticket.get (owned) */
+	struct proto_event *events;            /* ticket.get (owned); stats.kpi with
+	                                        * surveys: today's answers */
 	size_t n_events;
 	struct proto_candidate *candidates;    /* dispatch.candidates (owned), best first */
 	size_t n_candidates;

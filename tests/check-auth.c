@@ -152,6 +152,8 @@ static const struct {
 	{ "stats.report", "-V---M" },
 	{ "complaint.put", "AV---M" },
 	{ "complaint.get", "AV---M" },
+	{ "survey.put", "-V--IM" },
+	{ "survey.done", "AV---M" },
 	{ "warning.ack", "AVS--M" },
 	{ "warning.release", "AVS--M" },
 	{ "ticket.escalate", "AVS--M" },

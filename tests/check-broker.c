@@ -1766,6 +1766,7 @@ START_TEST(test_op_table)
 		"offer.decline", "diag.start", "diag.answer", "diag.back", "diag.safety",
 		"diag.abort", "diag.dispatch_now", "complaint.put", "ticket.tell",
 		"warning.ack", "warning.release", "ticket.escalate", "ticket.call",
+		"survey.put", "survey.done",
 	};
 	size_t n_requests = 0;
 

@@ -17,9 +17,10 @@
 /* sla.ini as shipped: not_accepted 300 s, gps_stale 45 s, stalled 300 s, margin 300 s,
  * window 80 %, diagnosis hold 600 s, waiting for an agent 180 s, deviation 3 fixes or
  * 300 s, on scene 200 % of the typical time, a call again warns 1800 s, a region without a
- * free truck 300 s, escalation after 120 s, owners' lease 30 s */
+ * free truck 300 s, escalation after 120 s, owners' lease 30 s, surveys 7 days after the
+ * close, a detractor called back within 24 h */
 static const struct data_sla sla = { 300, 45, 300, 300, 80, 600, 180, 3, 300, 200, 1800,
-	300, 120, 30 };
+	300, 120, 30, 604800, 86400 };
 
 enum { NONE_ = WARN_LEVEL_NONE, AMB = WARN_LEVEL_AMBER, RED = WARN_LEVEL_RED };
 

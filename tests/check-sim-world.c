@@ -428,6 +428,8 @@ struct fb {
 	size_t n_fixes, cap_fixes;
 	long status_off, status_on;
 	long diag_refused;  /* diag ops the broker's rules refuse */
+	long surveys;       /* survey answers sent ... */
+	long survey_bad;    /* ... for a ticket not closed by a rescue or a phone fix */
 };
 
 static void
@@ -749,6 +751,13 @@ fb_action(struct fb *fb, const struct sim_world_action *a)
 	case SIM_WORLD_DIAG_DISPATCH_NOW:
 		fb_diag(fb, t, a);
 		break;
+	case SIM_WORLD_SURVEY:
+		ck_assert_ptr_nonnull(t);
+		ck_assert(a->answer >= 0 && a->answer <= 10);
+		fb->surveys++;
+		fb->survey_bad += t->v.state != TICKET_COMPLETED &&
+		    t->v.state != TICKET_RESOLVED_REMOTE;
+		break;
 	}
 }
 
@@ -1051,6 +1060,11 @@ START_TEST(world_day)
 	ck_assert_double_lt(sum / (double)n_resp, 60.0 * MIN);
 	ck_assert_double_gt(in_promise / (double)n_resp, 0.5);
 	ck_assert_int_gt(fb->status_off, 0); /* evening: day shifts end */
+	/* about a fifth of the rescues and phone fixes answer the survey, after the close */
+	ck_assert_int_eq(fb->survey_bad, 0);
+	ck_assert_uint_eq(st.surveys, (uint64_t)fb->surveys);
+	ck_assert_int_ge(fb->surveys, 10);
+	ck_assert_int_le(fb->surveys, 55);
 	fb_free(fb);
 }
 END_TEST

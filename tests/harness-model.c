@@ -129,6 +129,10 @@ rec_send(struct model *m, enum proto_msg_id op, const void *args,
 		r->diag++;
 		r->diag_op = op;
 		break;
+	case PROTO_MSG_survey_done:
+		r->survey_done++;
+		r->id = ((const struct proto_survey_done *)args)->ticket;
+		break;
 	case PROTO_MSG_stats_kpi:
 		r->kpi++;
 		rd_strlcpy(r->kpi_cmd, cmd_id, sizeof r->kpi_cmd);

@@ -51,6 +51,7 @@ struct harness_rec {
 	int64_t track_id;
 	int board;		/* stats.board queries, the last one */
 	char board_cmd[PROTO_CMD_ID_MAX + 1];
+	int survey_done;	/* survey.done commands (their ticket in id) */
 };
 
 extern struct harness_rec harness_rec;

@@ -37,7 +37,7 @@ static const struct scope_info scopes[SCOPE_COUNT] = {
 
 static const enum keymap_scope scope_order[] = {
 	SCOPE_GLOBAL, SCOPE_BOARD, SCOPE_TICKET, SCOPE_DETAIL, SCOPE_DIAG, SCOPE_FORM,
-	SCOPE_DIALOG, SCOPE_COMPLAINTS, SCOPE_MAP, SCOPE_BOARDS
+	SCOPE_DIALOG, SCOPE_COMPLAINTS, SCOPE_MAP, SCOPE_BOARDS, SCOPE_SURVEYS
 };
 
 static const char *sym_names[KEYSYM_COUNT] = {

@@ -84,7 +84,8 @@ struct key {
 	X(DIALOG, "dialog", GLOBAL, false)      \
 	X(COMPLAINTS, "complaints", GLOBAL, false)      \
 	X(MAP, "map", GLOBAL, false)            \
-	X(BOARDS, "boards", GLOBAL, false)
+	X(BOARDS, "boards", GLOBAL, false) \
+	X(SURVEYS, "surveys", TICKET, false)
 
 enum keymap_scope {
 #define X(e, n, p, t) SCOPE_##e,
@@ -168,7 +169,9 @@ enum keymap_scope {
 	X(SUPPLIERS, "suppliers", TICKET, "P")                  \
 	X(AGENTS, "agents", TICKET, "W")                        \
 	X(SORT_NEXT, "sort_next", BOARDS, "s >")                \
-	X(SORT_PREV, "sort_prev", BOARDS, "<")
+	X(SORT_PREV, "sort_prev", BOARDS, "<") \
+	X(SURVEYS, "surveys", TICKET, "v")                      \
+	X(SURVEY_DONE, "survey_done", SURVEYS, "B")
 
 enum keymap_action {
 	ACTION_NONE = 0,

@@ -115,7 +115,7 @@ present_fill(const char *tmpl, const char *const *vars, size_t n, char *out, siz
 /* The additions of optional parameters, in the order they are appended. */
 static const char *const ev_additions[] = {
 	"by", "min", "text", "truck", "hold_s", "to_node", "outcome", "stop", "need", "km",
-	"after",
+	"after", "comment", "note",
 };
 
 /* Whether an addition joins its template without a space: it starts with punctuation
@@ -389,7 +389,7 @@ present_warning_text(const struct proto_warning *w, const struct proto_ticket *t
 {
 	/* the template's values, by name */
 	char min[24] = "", offers[24] = "", pct[24] = "", alt[24] = "", eta_min[24] = "";
-	char typical[24] = "", waiting[24] = "";
+	char typical[24] = "", waiting[24] = "", score[24] = "";
 	/* A parameter counts when present and set: times after 1970, a truck named. */
 	bool subj = PROTO_HAS(w, warning, subject) && w->subject[0] != '\0';
 	bool since = PROTO_HAS(w, warning, since) && w->since > 0;
@@ -494,6 +494,14 @@ present_warning_text(const struct proto_warning *w, const struct proto_ticket *t
 		minutes(now - w->since, min, sizeof min);
 		snprintf(waiting, sizeof waiting, "%lld", (long long)w->waiting);
 		break;
+	case WARN_DETRACTOR:
+		/* a detractor's call-back task: due at promised (its ticket may be long gone) */
+		if (!PROTO_HAS(w, warning, promised) || !PROTO_HAS(w, warning, score))
+			break;
+		key = now < w->promised ? "warn.detractor.text" : "warn.detractor.overdue";
+		minutes(now < w->promised ? w->promised - now : now - w->promised, min, sizeof min);
+		snprintf(score, sizeof score, "%lld", (long long)w->score);
+		break;
 	default:
 		break;
 	}
@@ -505,6 +513,7 @@ present_warning_text(const struct proto_warning *w, const struct proto_ticket *t
 	const char *vars[] = {
 		"min", min, "gain", min, "offers", offers, "pct", pct, "alt", alt, "eta", eta_min,
 		"truck", truck, "subject", subject, "typical", typical, "waiting", waiting,
+		"score", score,
 	};
 	present_fill(i18n_tr(key), vars, ARRAY_LEN(vars) / 2, out, outsz);
 }

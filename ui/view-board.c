@@ -640,6 +640,8 @@ board_key(struct view *v, struct model *m, const struct key *k, enum keymap_acti
 	case ACTION_AGENTS:
 		return view_want(v, a == ACTION_SUPPLIERS ? VIEW_SUPPLIERS : VIEW_AGENTS, 0,
 		    ACTION_NONE);
+	case ACTION_SURVEYS:
+		return view_want(v, VIEW_SURVEYS, 0, ACTION_NONE);
 	case ACTION_MAP:	/* centred on the selected ticket */
 		return view_want(v, VIEW_MAP, sel != NULL ? sel->id : 0, ACTION_NONE);
 	case ACTION_SEARCH:

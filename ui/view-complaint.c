@@ -218,6 +218,8 @@ struct view_complaint {
 	bool acting;			/* the list of actions is open */
 	struct menu acts;
 	int64_t ticket;			/* the ticket it was opened from (0 none) */
+	bool fill;			/* ... which the model does not hold (closed long ago, a
+					   survey's): who and what come with ticket.get's answer */
 	char hist_cmd[PROTO_CMD_ID_MAX + 1];
 	struct complaint *saved;	/* as last saved (NULL never): what a change is from */
 	enum complaint_role role;	/* the console's, as approvals know it */
@@ -1140,6 +1142,16 @@ on_history(struct model *m, void *ctx, const struct proto_reply *r,
 	(void)err;
 	if (r == NULL || !r->ok || r->ticket.id != vc->ticket)
 		return;
+	if (vc->fill) {	/* the fields from_ticket had no ticket for, unless typed since */
+		static const int fill[] = { F_NAME, F_PHONE, F_PLATE };
+		const char *val[] = { r->ticket.customer, r->ticket.phone, r->ticket.plate };
+		vc->fill = false;
+		for (size_t i = 0; i < ARRAY_LEN(fill); i++)
+			if (form_text(&vc->form, fill[i])[0] == '\0') {
+				complaint_field_set_str(vc->c, cf[fill[i]], val[i]);
+				form_set_text(&vc->form, fill[i], val[i]);
+			}
+	}
 	snprintf(head, sizeof head, "#%lld %s \xc2\xb7 %s \xc2\xb7 %s", (long long)r->ticket.id,
 	    present_state(r->ticket.state), present_fault(r->ticket.fault), r->ticket.address);
 	buf = xstrdup("");
@@ -1165,8 +1177,19 @@ from_ticket(struct view_complaint *vc, struct model *m, int64_t id)
 		.on_reply = on_history, .ctx = vc, .owner = vc };
 	char *tl;
 
-	if (t == NULL)
+	if (t == NULL) {
+		/* not in the replica: its id now, the rest when the broker answers */
+		vc->ticket = id;
+		vc->fill = true;
+		complaint_field_set_int(vc->c, CF_ticket_id, id);
+		complaint_field_set_int(vc->c, CF_ticket_linked_at, m->now);
+		complaint_field_set_int(vc->c, CF_business, COMPLAINT_BUSINESS_ROADSIDE);
+		complaint_field_set_int(vc->c, CF_party, COMPLAINT_PARTY_PERSON);
+		complaint_field_set_int(vc->c, CF_channel, COMPLAINT_CHANNEL_HOTLINE);
+		vc->form.changed = true;
+		model_request(m, &rq, vc->hist_cmd);
 		return;
+	}
 	vc->ticket = id;
 	complaint_field_set_int(vc->c, CF_ticket_id, id);
 	complaint_field_set_int(vc->c, CF_ticket_linked_at, m->now);

@@ -1258,6 +1258,8 @@ detail_key(struct view *v, struct model *m, const struct key *k, enum keymap_act
 		return view_want(v, VIEW_ESCALATE, vd->id, ACTION_NONE);
 	if (a == ACTION_MAP)
 		return view_want(v, VIEW_MAP, vd->id, ACTION_NONE);
+	if (a == ACTION_SURVEYS)
+		return view_want(v, VIEW_SURVEYS, 0, ACTION_NONE);
 	if (a == ACTION_COMPLAINT) {	/* a new complaint about this ticket */
 		v->open.complaint = 0;
 		return view_want(v, VIEW_COMPLAINT, vd->id, ACTION_NONE);

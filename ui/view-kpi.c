@@ -16,6 +16,7 @@
 #include "text.h"
 #include "ticket.h"
 #include "util.h"
+#include "view-surveys.h"
 
 #define TILE_ROWS 3		/* label, value, detail */
 #define TILES_PER_ROW 4
@@ -284,11 +285,7 @@ fill_tiles(const struct model *m, const struct view_kpi_stats *s, struct tile *t
 	snprintf(tl[6].value, sizeof tl[6].value, "%zu", s->n_risk);
 	tl[6].role = s->n_risk > 0 ? ROLE_WARN : ROLE_OK;
 	snprintf(tl[6].detail, sizeof tl[6].detail, "%s", i18n_tr("kpi.risk_hint"));
-	/* No survey data exists: say so, show no number. */
-	snprintf(tl[7].value, sizeof tl[7].value, "%s", i18n_tr("kpi.nps_none"));
-	tl[7].role = ROLE_DIM;
-	snprintf(tl[7].detail, sizeof tl[7].detail, "%s", i18n_tr("kpi.nps_hint"));
-	(void)m;
+	(void)m;	/* NPS (tl[7]): from the broker's stats.kpi, view_surveys_nps_tile */
 }
 
 /* x / 10 as "6.4%" (x in permille). */
@@ -612,6 +609,8 @@ kpi_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct
 	chrome_section(vs, 0, y++, cols, i18n_tr("kpi.section.service"),
 	    i18n_tr("kpi.section.service_note"));
 	fill_tiles(m, &s, tl);
+	view_surveys_nps_tile(vk->kpi_held ? &vk->kpi : NULL, tl[7].value, sizeof tl[7].value,
+	    tl[7].detail, sizeof tl[7].detail, &tl[7].role);
 	tw = cols / TILES_PER_ROW;
 	for (i = 0; i < SERVICE_TILES; i++)
 		draw_tile(vs, (i % TILES_PER_ROW) * tw + 1,
@@ -669,6 +668,9 @@ kpi_key(struct view *v, struct model *m, const struct key *k, enum keymap_action
 	case ACTION_AGENTS:
 		r = view_want(v, a == ACTION_SUPPLIERS ? VIEW_SUPPLIERS : VIEW_AGENTS, 0,
 		    ACTION_NONE);
+		break;
+	case ACTION_SURVEYS:
+		r = view_want(v, VIEW_SURVEYS, 0, ACTION_NONE);
 		break;
 	case ACTION_MAP:	/* centred on the selected overdue ticket */
 		r = view_want(v, VIEW_MAP, n > 0 ? list[vk->sel]->id : 0, ACTION_NONE);

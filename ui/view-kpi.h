@@ -6,9 +6,9 @@
  *   - response time (created to truck on scene, for tickets with t_on_scene set): mean and
  *     90th percentile (nearest rank), next to the reference service's 24 minutes;
  *   - share within promise: of those reached on scene with a promise, t_on_scene <= promised;
- *   - open, late and at-risk counts (model->n_open, n_late, n_risk); NPS, for which no
- *     survey data exists: the tile says so and shows no number; diagnosis sessions
- *     running now;
+ *   - open, late and at-risk counts (model->n_open, n_late, n_risk); today's NPS and the
+ *     satisfied share (7-10) from stats.kpi's survey keys (view_surveys_nps_tile; "no
+ *     survey data" from a broker without them); diagnosis sessions running now;
  *   - tickets per region.
  * Then the diagnosis tiles, from the broker's stats.kpi over every ticket it holds (asked
  * when the view opens and every 5 s of wall time while it is open; "no data" until the
@@ -27,8 +27,8 @@
  * Keys (SCOPE_TICKET): movement and paging move the selection on the overdue board; Enter
  * opens the selected ticket's detail, the ticket actions (a, S, c, A) open it with that
  * action started (asked for with UI_OPEN, like the board), d its diagnosis, D the
- * diagnosis queue (live sessions); q/Esc close the view (UI_CLOSE). Help, quit and redraw
- * are left to the caller. Draws from the model; its only request is stats.kpi. */
+ * diagnosis queue (live sessions), v the surveys (view-surveys.h); q/Esc close the view
+ * (UI_CLOSE). Help, quit and redraw are left to the caller. Draws from the model; its only request is stats.kpi. */
 #ifndef RD_VIEW_KPI_H
 #define RD_VIEW_KPI_H
 

@@ -63,6 +63,7 @@ enum view_kind {
 	VIEW_MAP,		/* the live map, centred on ticket if not 0 (view-map.h) */
 	VIEW_SUPPLIERS,		/* the suppliers' board (view-suppliers.h) */
 	VIEW_AGENTS,		/* the agents' board (view-agents.h) */
+	VIEW_SURVEYS,		/* today's surveys and call-backs (view-surveys.h) */
 };
 
 /* What to open: a kind, and for a ticket's view the ticket and the action to begin with

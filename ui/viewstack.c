@@ -15,6 +15,7 @@
 #include "view-intake.h"
 #include "view-kpi.h"
 #include "view-map.h"
+#include "view-surveys.h"
 #include "view-search.h"
 #include "view-tell.h"
 #include "view-suppliers.h"
@@ -105,6 +106,8 @@ viewstack_create(const struct view_open *o, struct model *m)
 		return view_suppliers_create(m);
 	case VIEW_AGENTS:
 		return view_agents_create(m);
+	case VIEW_SURVEYS:
+		return view_surveys_create(m);
 	case VIEW_NONE:
 		break;
 	}

@@ -567,7 +567,11 @@ broker_op_stats_kpi(struct broker *b, const struct peer *p, const struct proto_r
 		k.within_promise = (double)on_time / (double)k.arrived;
 	}
 	broker_warn_kpi(b, &k);
+	broker_survey_kpi(b, &k);
+	bool list = PROTO_HAS(a, stats_kpi, surveys) && a->surveys;
 	proto_encode_reply_ok(out, req->cmd_id, "stats.kpi");
-	proto_pack_obj(out, PROTO_MSG_kpi, &k, 0);
+	proto_pack_obj(out, PROTO_MSG_kpi, &k, list ? 1 : 0);
+	if (list)
+		broker_survey_list(b, out);
 	return 0;
 }

@@ -28,12 +28,15 @@
  *   broker-auth.c      who a message comes from (the users file's table, per message) and
  *                      what it may reach: endpoints per role, refusals logged and counted,
  *                      suppliers' trucks
+ *   broker-survey.c    survey.put and survey.done: customers' answers, today's NPS counts,
+ *                      detractors' call-back tasks (warnings of kind detractor)
  *
  * Calls go one way, down these layers, never back up (a file may call any file below it):
  *
  *   broker.c                          the loop
  *   broker-ops.c    broker-feed.c     what arrives on the sockets
  *   broker-diag.c   broker-edit.c     diagnosis sessions, edits (rows of the op table)
+ *   broker-survey.c                   surveys, call-back tasks (rows, the tick, the kpi)
  *   broker-warn.c                     warnings' owners, escalation (rows, the tick)
  *   broker-dispatch.c                 offers and ticket states
  *   broker-watch.c                    warnings
@@ -64,6 +67,7 @@
 #include "hmap.h"
 #include "kinds.h"
 #include "monitor.h"
+#include "nps.h"
 #include "store.h"
 #include "tell.h"
 #include "ticket.h"
@@ -379,6 +383,20 @@ struct broker {
 		int64_t at, from, to;
 		bool has_from, has_to;
 	} board_cache;
+	/* surveys (broker-survey.c): today's answers (the China day from survey_day; loaded
+	 * from the store at first use and on a new day), counted by class and listed as
+	 * events for stats.kpi; the open detractor call-back tasks (active warnings of kind
+	 * detractor), found among the warnings once after a start (detractors_armed) */
+	bool survey_loaded;
+	int64_t survey_day;
+	struct nps_counts survey_counts;
+	struct proto_event *surveys; /* a ring of the newest BROKER_SURVEYS_LISTED (NULL: none
+	                              * yet); n_surveys counts today's, the next slot is
+	                              * n_surveys % BROKER_SURVEYS_LISTED */
+	size_t n_surveys;
+	struct bwarn **detractors;
+	size_t n_detractors, cap_detractors;
+	bool detractors_armed;
 };
 
 /* ---- broker-auth.c: identity and refusals; called by the loop, the ops, the feed and
@@ -719,6 +737,24 @@ void broker_complaints_relink(struct broker *b);
 const void **broker_complaint_entities(const struct broker *b, bool live, int64_t now,
     size_t *n);
 void broker_complaints_finish(struct broker *b);
+
+/* ---- broker-survey.c: surveys and detractors' call-backs; rows of the op table, the tick,
+ * the kpi; calls broker-state.c and broker-emit.c ---- */
+
+#define BROKER_SURVEYS_LISTED 500 /* stats.kpi's surveys: today's newest this many */
+/* survey.put and survey.done (struct broker_op's handler). */
+int broker_op_survey_put(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
+int broker_op_survey_done(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
+/* The tick at now: call-back tasks past due turn red. */
+void broker_survey_tick(struct broker *b, int64_t now);
+/* stats.kpi's survey keys into k (today's counts, the tasks open and overdue). */
+void broker_survey_kpi(struct broker *b, struct proto_kpi *k);
+/* stats.kpi's array "surveys" (key and array) into out: today's answers, newest first. */
+void broker_survey_list(struct broker *b, struct proto_buf *out);
+/* Free what it keeps (broker_destroy). */
+void broker_survey_finish(struct broker *b);
 
 /* ---- broker-warn.c: owned warnings and escalation; rows of the op table, the tick, the
  * kpi; calls broker-state.c and broker-emit.c ---- */

@@ -815,6 +815,10 @@ const struct broker_op broker_ops[] = {
 	/* clear: supervisors (and sim) only, broker-warn.c */
 	{ "ticket.escalate", PROTO_MSG_escalate, true, READ, broker_op_ticket_escalate },
 	{ "presence", PROTO_MSG_presence, false, READ, broker_op_presence },
+	{ "survey.put", PROTO_MSG_survey_put, true, BROKER_ROLE_BIT(INTAKE) |
+	    BROKER_ROLE_BIT(SUPERVISOR) | BROKER_ROLE_BIT(SIM), broker_op_survey_put },
+	{ "survey.done", PROTO_MSG_survey_done, true, BROKER_ROLE_BIT(AGENT) |
+	    BROKER_ROLE_BIT(SUPERVISOR) | BROKER_ROLE_BIT(SIM), broker_op_survey_done },
 };
 const size_t broker_n_ops = ARRAY_LEN(broker_ops);
 

@@ -906,6 +906,7 @@ tick(struct broker *b)
 	broker_capacity_tick(b, now); /* a region's capacity: with or without open tickets */
 	broker_tell_reap(b);
 	broker_warn_tick(b, now); /* owners' leases run out with no ticket open, too */
+	broker_survey_tick(b, now); /* call-back tasks are of closed tickets */
 	if (b->n_open == 0)
 		return;
 	if (broker_dispatch_tick(b, now))
@@ -1137,6 +1138,7 @@ broker_destroy(struct broker *b)
 	broker_complaints_finish(b);
 	broker_tell_finish(b);
 	broker_warn_finish(b);
+	broker_survey_finish(b);
 	broker_vnum_finish(b);
 	geo_index_destroy(b->geo);
 	proto_buf_finish(&b->buf);

@@ -85,6 +85,8 @@ static const struct field sla_fields[] = {
 	FLD(struct data_sla, capacity_s, FT_INT, 1, 86400, 0),
 	FLD(struct data_sla, escalate_after_s, FT_INT, 1, 86400, 0),
 	FLD(struct data_sla, owner_lease_s, FT_INT, 1, 86400, 0),
+	FLD(struct data_sla, survey_window_s, FT_INT, 60, 90 * 86400, 0),
+	FLD(struct data_sla, detractor_callback_s, FT_INT, 60, 30 * 86400, 0),
 };
 
 #define HOUR(k, n) { k, FT_DOUBLE, (n) * sizeof(double), sizeof(double), 0, 100, 1 }
@@ -519,6 +521,8 @@ begin_section(struct parser *p, const char *name)
 		p->d->sla.capacity_s = DATA_CAPACITY_S_DEFAULT;
 		p->d->sla.escalate_after_s = DATA_ESCALATE_AFTER_S_DEFAULT;
 		p->d->sla.owner_lease_s = DATA_OWNER_LEASE_S_DEFAULT;
+		p->d->sla.survey_window_s = DATA_SURVEY_WINDOW_S_DEFAULT;
+		p->d->sla.detractor_callback_s = DATA_DETRACTOR_CALLBACK_S_DEFAULT;
 		break;
 	case FILE_DISPATCH:
 		if (strcmp(name, "weights") != 0) {

@@ -88,6 +88,8 @@ struct data_sla {
 	int capacity_s;         /* warn when a region has had no able truck free this long */
 	int escalate_after_s;   /* a red warning nobody owns this long escalates */
 	int owner_lease_s;      /* an owner unheard of this long (presence) lets go */
+	int survey_window_s;    /* a survey is taken this long after the close (survey.put) */
+	int detractor_callback_s; /* a detractor is called back within this (then red) */
 };
 
 #define DATA_DIAG_HOLD_S_DEFAULT 600 /* diag_hold_s when sla.ini does not say */
@@ -99,6 +101,8 @@ struct data_sla {
 #define DATA_CAPACITY_S_DEFAULT 300 /* capacity_s when sla.ini does not say */
 #define DATA_ESCALATE_AFTER_S_DEFAULT 120 /* escalate_after_s when sla.ini does not say */
 #define DATA_OWNER_LEASE_S_DEFAULT 30  /* owner_lease_s when sla.ini does not say */
+#define DATA_SURVEY_WINDOW_S_DEFAULT 604800 /* survey_window_s (7 days) when not said */
+#define DATA_DETRACTOR_CALLBACK_S_DEFAULT 86400 /* detractor_callback_s (24 h) when not said */
 
 /* The dispatcher's weights and limits (data/dispatch.ini, [weights]; every key optional,
  * the file too): what src/model/dispatch.h's struct dispatch_tuning is made from. The

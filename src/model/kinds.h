@@ -41,7 +41,8 @@ enum warn_level {
 	X(DEVIATION, "deviation", NONE, "warn.deviation")                \
 	X(ONSCENE_OVERRUN, "onscene_overrun", NONE, "warn.onscene_overrun") \
 	X(CALLBACK, "callback", NONE, "warn.callback")                   \
-	X(CAPACITY, "capacity", NONE, "warn.capacity")
+	X(CAPACITY, "capacity", NONE, "warn.capacity")                   \
+	X(DETRACTOR, "detractor", NONE, "warn.detractor")
 
 enum warn_kind {
 #define X(e, s, lvl, key) WARN_##e,
@@ -98,7 +99,8 @@ enum warn_kind {
 	X(UNOWNED, "unowned", EVENT_ON_WARNING, "event.unowned")                \
 	X(ESCALATED, "escalated", EVENT_ON_WARNING, "event.escalated")          \
 	X(ESCALATE, "escalate", EVENT_ON_TICKET, "event.escalate")              \
-	X(ESCALATE_CLEAR, "escalate_clear", EVENT_ON_TICKET, "event.escalate_clear")
+	X(ESCALATE_CLEAR, "escalate_clear", EVENT_ON_TICKET, "event.escalate_clear") \
+	X(SURVEY, "survey", EVENT_ON_TICKET, "event.survey")
 
 enum event_kind {
 #define X(e, s, on, key) EVENT_##e,

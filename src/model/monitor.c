@@ -22,6 +22,8 @@ static const struct data_sla sla_default = {
 	.capacity_s = DATA_CAPACITY_S_DEFAULT,
 	.escalate_after_s = DATA_ESCALATE_AFTER_S_DEFAULT,
 	.owner_lease_s = DATA_OWNER_LEASE_S_DEFAULT,
+	.survey_window_s = DATA_SURVEY_WINDOW_S_DEFAULT,
+	.detractor_callback_s = DATA_DETRACTOR_CALLBACK_S_DEFAULT,
 };
 
 const struct data_sla *
@@ -484,6 +486,10 @@ monitor_text(const struct monitor_warning *w, char *out, size_t outsz)
 		snprintf(out, outsz, "no able truck free in %s for %" PRId64 " min (%" PRId64
 		    " call%s waiting for a truck)", w->region != NULL ? w->region : "?",
 		    (w->at - w->since) / 60000, w->waiting, w->waiting == 1 ? "" : "s");
+		break;
+	case WARN_DETRACTOR:
+		/* not a rule of this file: src/broker/broker-survey.c raises it and words it */
+		snprintf(out, outsz, "a detractor to call back");
 		break;
 	case WARN_KIND_COUNT:
 		break;

@@ -8,6 +8,7 @@
  *   sim-trucks.c   suppliers' trucks: shifts, offers and answers, trips, GPS, tows, the
  *                  job after this one
  *   sim-diag.c     the caller's hidden cause and answers; the specialist
+ *   sim-survey.c   the customers' survey answers after the close
  *   sim-world.c    the world: the action queue, customers waiting, demand, create, start,
  *                  advance and the read-outs
  *
@@ -157,6 +158,13 @@ struct busy {
 	char reason[64];
 };
 
+/* A survey answer due (sim-survey.c). */
+struct survey_due {
+	int64_t ticket;
+	int64_t due;
+	struct sim_world_survey s;
+};
+
 struct sim_world {
 	const struct data *d;
 	struct sim_world_opts o;
@@ -194,6 +202,8 @@ struct sim_world {
 	struct sim_world_bound *work; /* the other figures of each response, cap_resp */
 	struct sim_world_gaps gaps;
 	uint64_t finals;         /* our created intakes that are final */
+	struct survey_due *surveys; /* answers not yet given (sim-survey.c), in no order */
+	size_t n_surveys, cap_surveys;
 	int64_t last_created;
 };
 
@@ -250,6 +260,12 @@ void diag_call(struct sim_world *w, struct cust *c, struct sim_world_intake *in,
 void diag_ticket(struct sim_world *w, struct cust *c, const struct sim_world_ticket *tk,
     int64_t t);
 void diag_event(struct sim_world *w, struct cust *c, int64_t t);
+
+/* sim-survey.c */
+/* Call c closed at t: its customer may answer the survey later. */
+void survey_close(struct sim_world *w, const struct cust *c, int64_t t);
+/* The answer w->surveys[i] is due at t: push its action. */
+void survey_event(struct sim_world *w, size_t i, int64_t t);
 
 /* sim-world.c */
 enum cust_mark { CM_OFFER, CM_NEXT_OFFER, CM_ACCEPT, CM_ARRIVE };

@@ -711,6 +711,7 @@ sim_world_destroy(struct sim_world *w)
 	free(w->reg_w);
 	free(w->custs);
 	free(w->busy);
+	free(w->surveys);
 	free(w->q);
 	free(w->resp);
 	free(w->bound);
@@ -750,7 +751,7 @@ sim_world_start(struct sim_world *w, int64_t now)
 		w->t_call = INT64_MAX;
 }
 
-enum { SRC_NONE, SRC_CALL, SRC_TRUCK, SRC_CUST, SRC_BUSY };
+enum { SRC_NONE, SRC_CALL, SRC_TRUCK, SRC_CUST, SRC_BUSY, SRC_SURVEY };
 
 static int64_t
 next_due(const struct sim_world *w, int *src, size_t *idx)
@@ -785,6 +786,13 @@ next_due(const struct sim_world *w, int *src, size_t *idx)
 		if (w->busy[i].due < t) {
 			t = w->busy[i].due;
 			*src = SRC_BUSY;
+			*idx = i;
+		}
+	}
+	for (size_t i = 0; i < w->n_surveys; i++) {
+		if (w->surveys[i].due < t) {
+			t = w->surveys[i].due;
+			*src = SRC_SURVEY;
 			*idx = i;
 		}
 	}
@@ -849,6 +857,9 @@ sim_world_advance(struct sim_world *w, int64_t now)
 		case SRC_BUSY:
 			busy_event(w, idx, w->now);
 			break;
+		case SRC_SURVEY:
+			survey_event(w, idx, w->now);
+			break;
 		}
 	}
 	w->now = now;
@@ -877,8 +888,10 @@ sim_world_ticket(struct sim_world *w, int64_t now, const struct sim_world_ticket
 			c->promised = tk->promised;
 		if (tk->t_on_scene > 0)
 			c->t_on_scene = tk->t_on_scene;
-		if (final)
+		if (final) {
 			cust_final(w, c);
+			survey_close(w, c, now);
+		}
 		diag_ticket(w, c, tk, now);
 	}
 

@@ -146,6 +146,26 @@ size_t sim_world_cause_answer(const struct flow_set *set, const struct sim_world
  * cannot hold; 1: every caller is solved). */
 double sim_world_flow_reach(const struct flow_set *set, const struct flow *fl);
 
+/* ---- surveys (sim-survey.c) ---- */
+
+#define SIM_WORLD_SURVEY_RATE 0.20 /* customers who answer the survey */
+
+/* One customer's answer to the survey after a rescue or a phone fix. */
+struct sim_world_survey {
+	bool answer;          /* they answer at all (SIM_WORLD_SURVEY_RATE) */
+	int score;            /* 0..10 */
+	int64_t delay_ms;     /* after the close: 3 min plus an exponential of mean 40 min,
+	                         at most 6 h */
+	char comment[501];    /* "" none (about a third write one) */
+	bool complaint;       /* the comment mentions a complaint (some detractors') */
+};
+/* Draw an answer from r: phone, the call was fixed by phone; late_ms, how long after the
+ * promise the truck came (<= 0: on time). The score is normal around 8.6, less 0.08 a
+ * late minute (at most 6.5), plus 0.7 for a phone fix, spread 1.5, rounded and clipped
+ * to 0..10. Pure; the same number of draws whatever the outcome. */
+void sim_world_survey_make(struct rng *r, bool phone, int64_t late_ms,
+    struct sim_world_survey *out);
+
 /* ---- the world ---- */
 
 /* Faults forced on chosen calls (--inject), for tests that must see a warning: the first
@@ -217,6 +237,8 @@ enum sim_world_action_kind {
 	SIM_WORLD_DIAG_ANSWER, /* diag.answer: ticket, diag the node, answer */
 	SIM_WORLD_DIAG_SAFETY, /* diag.safety: ticket, diag the stop */
 	SIM_WORLD_DIAG_DISPATCH_NOW, /* diag.dispatch_now: ticket */
+	SIM_WORLD_SURVEY,    /* survey.put: ticket, answer the score, comment; ts when the
+	                        customer answered */
 };
 
 struct sim_world_action {
@@ -236,7 +258,8 @@ struct sim_world_action {
 	double speed_kmh, heading; /* FIX */
 	struct sim_world_intake intake; /* INTAKE */
 	char diag[FLOW_ID_MAX];    /* DIAG_*: the flow, node or stop id */
-	int answer;                /* DIAG_ANSWER: from 1 */
+	int answer;                /* DIAG_ANSWER: from 1; SURVEY: the score, 0 to 10 */
+	char comment[501];         /* SURVEY: the customer's words ("" none) */
 };
 
 /* A ticket's diagnosis as the broker publishes it. */
@@ -285,6 +308,9 @@ struct sim_world_stats {
 	uint64_t told, told_delay;   /* all of them, and of template delay */
 	uint64_t late, late_told;    /* calls whose truck came after the promise, and of them
 	                                those whose customer was told a delay first */
+	uint64_t surveys;            /* survey answers sent (sim-survey.c) ... */
+	uint64_t survey_detractors;  /* ... of them scoring 0-6 ... */
+	uint64_t survey_complaints;  /* ... and of those, comments mentioning a complaint */
 };
 
 struct sim_world;

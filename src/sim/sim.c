@@ -48,13 +48,13 @@
                       * cache makes the retries safe */
 #define REPORT_EVERY_MS (3600 * 1000LL) /* broker time between progress lines */
 
-enum pend_kind { PEND_INTAKE, PEND_STATE, PEND_CANCEL, PEND_DIAG };
+enum pend_kind { PEND_INTAKE, PEND_STATE, PEND_CANCEL, PEND_DIAG, PEND_SURVEY };
 
 /* A request waiting for its reply, by cmd_id. */
 struct pend {
 	enum pend_kind kind;
 	uint64_t seq;   /* PEND_INTAKE */
-	int64_t ticket; /* PEND_STATE, PEND_CANCEL, PEND_DIAG */
+	int64_t ticket; /* PEND_STATE, PEND_CANCEL, PEND_DIAG, PEND_SURVEY */
 };
 
 struct sim {
@@ -353,6 +353,11 @@ settle(struct sim *s, const struct pend *p, const struct proto_reply *rep, const
 			log_debug("ticket %" PRId64 ": diagnosis refused: %s", p->ticket, why);
 		}
 		break;
+	case PEND_SURVEY:
+		/* one a ticket: a resend after a broker restart may find it taken */
+		if (why != NULL)
+			log_debug("ticket %" PRId64 ": survey refused: %s", p->ticket, why);
+		break;
 	case PEND_STATE:
 	case PEND_CANCEL:
 		if (why != NULL) {
@@ -543,6 +548,26 @@ do_action(struct sim *s, const struct sim_world_action *a)
 		log_debug("ticket %" PRId64 ": %s says %s%s%s", a->ticket, a->truck,
 		    ticket_state_name(a->state), a->reason[0] ? ", " : "", a->reason);
 		call(s, PROTO_MSG_ticket_set_state, &m, &p);
+		break;
+	}
+	case SIM_WORLD_SURVEY: {
+		/* the customer's answer, stamped when they gave it */
+		struct proto_survey_put m;
+		struct pend p = { .kind = PEND_SURVEY, .ticket = a->ticket };
+		memset(&m, 0, sizeof m);
+		m.ticket = a->ticket;
+		m.score = a->answer;
+		m.ts = a->ts;
+		PROTO_SET(&m, survey_put, ticket);
+		PROTO_SET(&m, survey_put, score);
+		PROTO_SET(&m, survey_put, ts);
+		if (a->comment[0]) {
+			PROTO_STRSET(m.comment, a->comment);
+			PROTO_SET(&m, survey_put, comment);
+		}
+		log_debug("ticket %" PRId64 ": the customer answers the survey: %d", a->ticket,
+		    a->answer);
+		call(s, PROTO_MSG_survey_put, &m, &p);
 		break;
 	}
 	case SIM_WORLD_CANCEL: {
@@ -845,9 +870,10 @@ report(struct sim *s, int64_t now)
 	}
 	log_info("%.1f h: %" PRIu64 " calls, %" PRIu64 " completed, %" PRIu64 " cancelled, "
 	    "%" PRIu64 " declined offers; trucks %zu on shift, %zu busy; customers told %"
-	    PRIu64 " messages (%" PRIu64 " delays)",
+	    PRIu64 " messages (%" PRIu64 " delays); %" PRIu64 " surveys (%" PRIu64
+	    " detractors)",
 	    (double)(now - s->t_start) / 3600000.0, st.created, st.completed, st.cancelled,
-	    st.declined, on, busy, st.told, st.told_delay);
+	    st.declined, on, busy, st.told, st.told_delay, st.surveys, st.survey_detractors);
 }
 
 static int

@@ -55,6 +55,7 @@ enum store_sql {
 	STORE_SQL_COMPLAINT_PUT,
 	STORE_SQL_COMPLAINT_ACK_PUT,
 	STORE_SQL_COMPLAINT_RECORD,
+	STORE_SQL_SURVEYS_SINCE,
 	STORE_SQL_COUNT
 };
 
@@ -101,6 +102,10 @@ static const char *const sql_text[STORE_SQL_COUNT] = {
 	[STORE_SQL_COMPLAINT_ACK_PUT] = "INSERT INTO complaint_versions(uid, version, saved_by,"
 	    " saved_at, record) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[STORE_SQL_COMPLAINT_RECORD] = "SELECT record FROM complaints WHERE uid = ?1",
+	/* the literal kind lets the planner use the partial index events_survey, and the
+	 * order by its key keeps it from sorting the log instead (EXPLAIN QUERY PLAN) */
+	[STORE_SQL_SURVEYS_SINCE] = "SELECT id, ts, entity, user, detail, code, params FROM events "
+	    "WHERE kind = 'survey' AND ts >= ?1 ORDER BY ts, id",
 };
 
 /* Run inside the transaction that finds user_version at 0. Plain CREATE TABLE (no IF NOT
@@ -132,6 +137,12 @@ static const char upgrade_2_sql[] =
 static const char upgrade_3_sql[] =
     "ALTER TABLE events ADD COLUMN code TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE events ADD COLUMN params BLOB;";
+
+/* Surveys by time (store_surveys_since): a partial index over the few events of kind
+ * "survey", created on every open whatever the schema version (a database of an older
+ * program gets it at its first open here; one that lacks it reads the same, slower). */
+static const char survey_index_sql[] =
+    "CREATE INDEX IF NOT EXISTS events_survey ON events(ts) WHERE kind = 'survey';";
 
 /* Version 4: the central copy of the consoles' complaints (complaint.put, PROTOCOL.md
  * 7.22): the current version of each, keyed by the uid its console made, and every version
@@ -252,6 +263,8 @@ create_or_upgrade(struct store *st)
 	/* store_events_range's index: any version may lack it, none needs a step for it */
 	if (sql_exec(&st->q, "CREATE INDEX IF NOT EXISTS events_ts ON events(ts)",
 	    "create the time index") != 0)
+		goto fail;
+	if (sql_exec(&st->q, survey_index_sql, "index surveys") != 0)
 		goto fail;
 	if (version < STORE_SCHEMA_VERSION && sql_exec(&st->q, "PRAGMA user_version = "
 	    STR(STORE_SCHEMA_VERSION), "set schema version") != 0)
@@ -707,6 +720,41 @@ store_events_of(struct store *st, const char *stream, const char *entity,
 	}
 	if (rc != SQLITE_DONE) {
 		sql_err(&st->q, "events of");
+		sqlite3_reset(s);
+		return -1;
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
+int
+store_surveys_since(struct store *st, int64_t since, store_event_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = st->stmt[STORE_SQL_SURVEYS_SINCE];
+	struct store_event ev;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&ev, 0, sizeof ev);
+		ev.id = sqlite3_column_int64(s, 0);
+		ev.ts = sqlite3_column_int64(s, 1);
+		ev.stream = "ticket";
+		ev.entity = (const char *)sqlite3_column_text(s, 2);
+		ev.kind = "survey";
+		ev.user = (const char *)sqlite3_column_text(s, 3);
+		ev.detail = (const char *)sqlite3_column_text(s, 4);
+		ev.code = (const char *)sqlite3_column_text(s, 5);
+		ev.params = sqlite3_column_blob(s, 6);
+		ev.params_len = ev.params != NULL ? (size_t)sqlite3_column_bytes(s, 6) : 0;
+		if (cb(ctx, &ev) != 0) {
+			sql_errf(&st->q, "surveys: stopped by caller");
+			sqlite3_reset(s);
+			return -1;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		sql_err(&st->q, "surveys");
 		sqlite3_reset(s);
 		return -1;
 	}

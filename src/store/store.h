@@ -108,6 +108,12 @@ typedef int (*store_latest_cb)(void *ctx, int64_t entity, int64_t ts, const void
 int store_latest_each(struct store *st, const char *stream, int64_t below, store_latest_cb cb,
     void *ctx);
 
+/* The survey answers (events of kind "survey", PROTOCOL.md 7.32) logged at or after since
+ * (ms), oldest first: cb gets each (stream "ticket", entity the ticket, params; no body).
+ * Through a partial index, so it costs the surveys, not the log. A cb returning non-zero
+ * stops it with -1. */
+int store_surveys_since(struct store *st, int64_t since, store_event_cb cb, void *ctx);
+
 /* Idempotency cache. get: 1 and a malloc'ed copy in *reply (caller frees) when found, 0 when
  * not, -1 on error. put stores the reply (inside the caller's transaction). expire drops
  * entries older than before_ms and returns how many went, or -1. */
