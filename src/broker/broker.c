@@ -669,6 +669,7 @@ tick(struct broker *b)
 	broker_capacity_tick(b, now); /* a region's capacity: with or without open tickets */
 	broker_tell_reap(b);
 	broker_warn_tick(b, now); /* owners' leases run out with no ticket open, too */
+	broker_retention_tick(b, now); /* closed tickets' personal data, after N days */
 	if (b->n_open == 0)
 		return;
 	if (broker_dispatch_tick(b, now))

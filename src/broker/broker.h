@@ -57,6 +57,9 @@ struct broker_opts {
 	const char *tell_command;     /* the gateway that tells customers: a /bin/sh command run
 	                                 for each message with RD_TELL_* in its environment
 	                                 (broker-tell.c); NULL: the topic "message" only */
+	int retention_days;           /* > 0: erase customers' personal data from tickets
+	                                 closed more than this many days ago (broker-contact.c);
+	                                 0: keep it */
 };
 
 struct broker;

@@ -39,6 +39,8 @@ usage(FILE *f)
 	    "  --tell-command CMD   run CMD (/bin/sh) for each message told a customer, with\n"
 	    "                       RD_TELL_PHONE, RD_TELL_TEXT, RD_TELL_TICKET in its\n"
 	    "                       environment\n"
+	    "  --retention-days N   erase customers' personal data from tickets closed more\n"
+	    "                       than N days ago, default 0 (keep it)\n"
 	    "  --log FILE           log here instead of stderr\n"
 	    "  -v, --verbose        log debug messages\n"
 	    "  -q, --quiet          log errors only\n"
@@ -97,6 +99,7 @@ main(int argc, char **argv)
 		{ "tell-command", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "retention-days", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -154,6 +157,11 @@ main(int argc, char **argv)
 			if (optarg[0] == '\0')
 				cli_bad_value("--tell-command", "a command", optarg);
 			o.tell_command = optarg;
+			break;
+		case 'R':
+			o.retention_days = (int)cli_number("--retention-days", optarg, 0, 36500);
+			if (o.retention_days != cli_number("--retention-days", optarg, 0, 36500))
+				cli_bad_value("--retention-days", "a whole number of days", optarg);
 			break;
 		case 'v': level = LOG_DEBUG; break;
 		case 'q': level = LOG_ERROR; break;
