@@ -334,7 +334,9 @@ struct mask_case {
 
 static const struct mask_case mask_cases[] = {
 	{ "13812345678", "138****5678" },
-	{ "+86 138-1234-5678", "861******5678" },
+	{ "+86 138-1234-5678", "138****5678" },
+	{ "0086 138 1234 5678", "138****5678" },
+	{ "86 731 8888 8888", "731****8888" },
 	{ "138 1234 5678", "138****5678" },
 	{ "12345678", "123*5678" },
 	{ "1234567", "*****67" },
@@ -382,11 +384,11 @@ START_TEST(test_mask_contact)
 	PROTO_STRSET(t.plate, "湘A·7K123");
 	ticket_mask_contact(&t);
 	ck_assert_str_eq(t.customer, "欧*");
-	ck_assert_str_eq(t.phone, "861******0002");
+	ck_assert_str_eq(t.phone, "139****0002");
 	ck_assert_str_eq(t.plate, "湘A·7K123");
 	ticket_mask_contact(&t);
 	ck_assert_str_eq(t.customer, "欧*");
-	ck_assert_str_eq(t.phone, "861******0002");
+	ck_assert_str_eq(t.phone, "139****0002");
 	ck_assert(!ticket_personal_erased(&t));
 }
 END_TEST

@@ -258,6 +258,18 @@ ticket_mask_phone(const char *phone, char *out, size_t outsz)
 		if (is_digit(*s) || *s == '*')
 			ndig++;
 	}
+	/* a mainland country code (86 or 0086 before 10 or more digits) is no part of the
+	 * number: "+86 138-0013-8000" masks as "13800138000" does */
+	size_t skip = 0, k = 0;
+	char lead[4];
+	for (s = phone; *s != '\0' && k < 4; s++)
+		if (is_digit(*s) || *s == '*')
+			lead[k++] = *s;
+	if (k == 4 && ndig >= 14 && memcmp(lead, "0086", 4) == 0)
+		skip = 4;
+	else if (k >= 2 && ndig >= 12 && memcmp(lead, "86", 2) == 0)
+		skip = 2;
+	ndig -= skip;
 	if (ndig >= 8) {
 		keep_head = 3;
 		keep_tail = 4;
@@ -272,6 +284,10 @@ ticket_mask_phone(const char *phone, char *out, size_t outsz)
 	for (s = phone; *s != '\0' && o + 1 < outsz; s++) {
 		if (!is_digit(*s) && *s != '*')
 			continue;
+		if (skip > 0) {
+			skip--;
+			continue;
+		}
 		if (seen < keep_head || seen >= ndig - keep_tail)
 			out[o++] = *s;
 		else

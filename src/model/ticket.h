@@ -109,8 +109,9 @@ uint32_t ticket_fault_kinds(enum ticket_fault f);
 int ticket_priority(uint32_t flags, enum ticket_fault f);
 
 /* Write phone masked as 138****5678 (keep first 3 and last 4 digits; shorter numbers keep
- * only the last 2) into out (NUL-terminated, truncated to outsz). Separators are dropped; a
- * '*' counts as a digit that is already hidden, so a masked number masks to itself. */
+ * only the last 2) into out (NUL-terminated, truncated to outsz). Separators are dropped, and
+ * a leading 86 or 0086 before 10 or more digits ("+86 138-0013-8000" masks as 138****8000);
+ * a '*' counts as a digit that is already hidden, so a masked number masks to itself. */
 void ticket_mask_phone(const char *phone, char *out, size_t outsz);
 /* Write a person's name masked as its first character (one UTF-8 sequence) and "*"
  * ("张三" -> "张*", "Wang Wei" -> "W*"; "" stays "") into out (NUL-terminated; a first
