@@ -1056,6 +1056,8 @@ static const struct bad_file {
 	  "holidays.ini:4: [holiday] to: before from" },
 	{ "holidays.ini", "[holiday]\nname = x\nfrom = 2026-10-01\nto = 2026-10-30\n",
 	  "holidays.ini:4: [holiday] to: longer than 14 days" },
+	{ "holidays.ini", "[holiday]\nname = x\nfrom = 2026-02-15\nto = 9999-12-31\n",
+	  "holidays.ini:4: [holiday] to: longer than 14 days" },
 	{ "holidays.ini", "[holiday]\nname = x\nfrom = 2026-02-30\n",
 	  "holidays.ini:3: [holiday] from: not a date" },
 	{ "holidays.ini", "[holiday]\nname = x\nfrom = 2026-10-01\nwork = 2026-10-12\n",

@@ -89,6 +89,10 @@ harness_broker_start(struct harness_broker *h, const char *data_dir)
 	};
 	char *cause = NULL;
 
+	if (h->curve) {
+		o.users = h->users_path;
+		o.key = h->key_path;
+	}
 	h->b = broker_create(h->ctx, &o, &cause);
 	ck_assert_msg(h->b != NULL, "broker_create: %s", cause);
 	h->step = harness_broker_socket(h, ZMQ_PAIR, h->control);
@@ -96,6 +100,35 @@ harness_broker_start(struct harness_broker *h, const char *data_dir)
 	ck_assert_int_eq(pthread_create(&h->thread, NULL, run_broker, h), 0);
 	h->running = true;
 	harness_broker_step(h, 0);
+}
+
+void
+harness_broker_set_users(struct harness_broker *h, const char *text)
+{
+	char *cause = NULL;
+	FILE *f;
+
+	if (!h->curve) {
+		snprintf(h->users_path, sizeof h->users_path, "%s/users.ini", h->dir);
+		snprintf(h->key_path, sizeof h->key_path, "%s/broker.key", h->dir);
+		ck_assert_msg(broker_keygen(h->key_path, h->server_pub, &cause) == 0, "%s", cause);
+		h->curve = true;
+	}
+	ck_assert_ptr_nonnull(f = fopen(h->users_path, "w"));
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+void
+harness_broker_keypair(char *pub, char *sec)
+{
+	ck_assert_int_eq(zmq_curve_keypair(pub, sec), 0);
+}
+
+int
+harness_broker_reload(struct harness_broker *h)
+{
+	return broker_control_reload(h->step, HARNESS_BROKER_WAIT_MS);
 }
 
 int64_t
@@ -145,6 +178,35 @@ harness_broker_socket(struct harness_broker *h, int type, const char *ep)
 		zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0);
 	ck_assert_int_eq(zmq_connect(s, ep), 0);
 	return s;
+}
+
+void *
+harness_broker_curve_socket(struct harness_broker *h, int type, const char *ep,
+    const char *pub, const char *sec)
+{
+	void *s = zmq_socket(h->ctx, type);
+	int zero = 0;
+
+	ck_assert_ptr_nonnull(s);
+	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+	if (type == ZMQ_SUB)
+		zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0);
+	if (pub != NULL) {
+		ck_assert_int_eq(zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, h->server_pub, 40), 0);
+		ck_assert_int_eq(zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, pub, 40), 0);
+		ck_assert_int_eq(zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, sec, 40), 0);
+	}
+	ck_assert_int_eq(zmq_connect(s, ep), 0);
+	return s;
+}
+
+void
+harness_broker_clients_open_as(struct harness_broker *h, const char *pub, const char *sec)
+{
+	h->dealer = harness_broker_curve_socket(h, ZMQ_DEALER, h->api, pub, sec);
+	h->sub = harness_broker_curve_socket(h, ZMQ_SUB, h->pub, pub, sec);
+	h->push = harness_broker_curve_socket(h, ZMQ_PUSH, h->feed, pub, sec);
+	h->synced = false;
 }
 
 void

@@ -69,6 +69,10 @@ struct harness_broker {
 	int64_t last[HARNESS_BROKER_COUNT];
 	int64_t last_hb;
 	struct proto_hb hb; /* the last heartbeat */
+	/* CURVE (harness_broker_set_users): the broker runs with users and key files */
+	bool curve;
+	char users_path[160], key_path[160];
+	char server_pub[41];  /* the broker's public key */
 	/* when set, sees every frame a client here received before it is decoded: each
 	 * published message's topic and body, each reply (check-privacy.c) */
 	void (*frame_seen)(void *arg, const void *data, size_t len);
@@ -96,6 +100,18 @@ void harness_broker_teardown(struct harness_broker *h);
  * a manual clock, run it in a thread, and learn its time (a step of 0). */
 void harness_broker_start(struct harness_broker *h, const char *data_dir);
 
+/* CURVE: write the users file text to h's directory (again: for a reload) and, the first
+ * time, make the broker's key there; the broker starts with --users and --key from then
+ * on. */
+void harness_broker_set_users(struct harness_broker *h, const char *text);
+
+/* A fresh CURVE key pair (Z85, 41 bytes each). */
+void harness_broker_keypair(char *pub, char *sec);
+
+/* Reload the users file (the broker's SIGHUP work) through the step socket: 0, or -1 when
+ * the broker refused the file. */
+int harness_broker_reload(struct harness_broker *h);
+
 /* Move broker time on by ms and run the periodic work there; returns when its changes are
  * committed and published (h->now is the new time). */
 int64_t harness_broker_step(struct harness_broker *h, int64_t ms);
@@ -116,8 +132,16 @@ void *harness_broker_socket(struct harness_broker *h, int type, const char *ep);
  * the store holds. */
 void harness_broker_restart(struct harness_broker *h, const char *data_dir);
 
-/* Open the DEALER, SUB and PUSH (not synced yet); close them (a no-op when closed). */
+/* harness_broker_socket as a CURVE client with the key pair pub/sec, the server's key
+ * h->server_pub. pub NULL: a plain (NULL mechanism) client. */
+void *harness_broker_curve_socket(struct harness_broker *h, int type, const char *ep,
+    const char *pub, const char *sec);
+
+/* Open the DEALER, SUB and PUSH (not synced yet); close them (a no-op when closed). The
+ * _as form opens them as CURVE clients with pub/sec. */
 void harness_broker_clients_open(struct harness_broker *h);
+void harness_broker_clients_open_as(struct harness_broker *h, const char *pub,
+    const char *sec);
 void harness_broker_clients_close(struct harness_broker *h);
 
 /* Wait until socket s has a message or the deadline (rd_mono_ms) passes; true if it has. */

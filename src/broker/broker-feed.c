@@ -10,7 +10,12 @@
  * wrong, not off by a little) is refused. A supplier whose clock is wrong would otherwise
  * lose its fixes or freshness without a word, so fixes stamped ahead by more than the
  * tolerance are counted per truck and per supplier and logged, at most one line per
- * supplier per minute of real time. */
+ * supplier per minute of real time.
+ *
+ * With authentication, a message comes from a user (broker-auth.c): a supplier's user sends
+ * fixes and status only for its own supplier's trucks (the others are refused and counted
+ * per supplier), a truck it registers belongs to its supplier, and it cannot hand a truck
+ * to another supplier. The events a status records name the user. */
 #include "broker-int.h"
 
 #include <inttypes.h>
@@ -158,7 +163,16 @@ broker_feed_finish(struct broker *b)
 void
 broker_handle_feed(struct broker *b, const struct proto_feed *f)
 {
+	const struct peer open = { .roles = BROKER_ROLES_ALL };
+
+	broker_handle_feed_from(b, &open, f);
+}
+
+void
+broker_handle_feed_from(struct broker *b, const struct peer *p, const struct proto_feed *f)
+{
 	int64_t now = broker_now(b);
+	bool supplier = broker_peer_supplier(p);
 
 	if (f->type == PROTO_MSG_fix) {
 		const struct proto_fix *x = &f->msg.fix;
@@ -167,6 +181,8 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 			b->st.bad_feed++;
 			return; /* a truck must announce itself with a status first */
 		}
+		if (!broker_auth_truck(b, p, k->w.supplier, k->w.id, "fix"))
+			return;
 		int64_t ts = x->ts, refuse, tolerate;
 		if (ts > now) {
 			skew_bounds(b, &refuse, &tolerate);
@@ -220,6 +236,11 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 		return;
 	}
 	struct btruck *k = hmap_get(b->truck_by_id, s->truck);
+	/* a supplier names its own trucks only, and keeps them */
+	if ((k != NULL && !broker_auth_truck(b, p, k->w.supplier, k->w.id, "status")) ||
+	    (supplier && PROTO_HAS(s, status, supplier) &&
+	    !broker_auth_truck(b, p, s->supplier, s->truck, "status")))
+		return;
 	if (k == NULL) {
 		if (!PROTO_HAS(s, status, kind) || truck_kind_parse(s->kind) < 0) {
 			b->st.bad_feed++;
@@ -230,7 +251,7 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 		PROTO_STRSET(w.id, s->truck);
 		PROTO_STRSET(w.kind, s->kind);
 		PROTO_STRSET(w.status, s->status);
-		PROTO_STRSET(w.supplier, s->supplier);
+		PROTO_STRSET(w.supplier, supplier ? p->supplier : s->supplier);
 		PROTO_STRSET(w.region, s->region);
 		w.present = (uint64_t)1 << PROTO_truck_supplier | (uint64_t)1 << PROTO_truck_region;
 		k = broker_truck_add(b, &w);
@@ -239,7 +260,7 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 		struct broker_why why;
 		broker_why_init(&why, "registered");
 		BWHY_STR(&why, status, s->status);
-		broker_emit_truck_why(b, k, EVENT_REGISTERED, "", s->status, &why);
+		broker_emit_truck_why(b, k, EVENT_REGISTERED, p->user, s->status, &why);
 		return;
 	}
 	bool changed = false;
@@ -272,6 +293,6 @@ broker_handle_feed(struct broker *b, const struct proto_feed *f)
 		struct broker_why why;
 		broker_why_init(&why, "status");
 		BWHY_STR(&why, status, s->status);
-		broker_emit_truck_why(b, k, EVENT_STATUS, "", s->status, &why);
+		broker_emit_truck_why(b, k, EVENT_STATUS, p->user, s->status, &why);
 	}
 }

@@ -25,6 +25,9 @@
  *   broker-emit.c      broker time, the batch transaction, record and publish (log first,
  *                      publish after the commit), the reply queues
  *   broker-vnum.c      virtual numbers: bound at dispatch, released at the close, ticket.call
+ *   broker-auth.c      who a message comes from (the users file's table, per message) and
+ *                      what it may reach: endpoints per role, refusals logged and counted,
+ *                      suppliers' trucks
  *   broker-contact.c   ticket.contact (raw contact, audited) and retention (erasing the
  *                      person from old closed tickets, from the tick)
  *
@@ -43,6 +46,7 @@
  *   broker-supplier.c                 suppliers, fleet, truck status
  *   broker-track.c                    trucks' tracks per ticket (fed by the feed)
  *   broker-vnum.c                     virtual numbers (called by the loop and the ops)
+ *   broker-auth.c                     identity and refusals (loop, ops, feed, warn)
  *   broker-emit.c                     clock, batch, record and publish, replies
  *
  * The sections below are in this order, bottom first. */
@@ -66,6 +70,7 @@
 #include "store.h"
 #include "tell.h"
 #include "ticket.h"
+#include "users.h"
 #include "util.h"
 #include "vnum.h"
 
@@ -193,7 +198,8 @@ struct bwarn {
 };
 
 /* The roles a client may act in. Every op's row in the op table says which roles may call
- * it; today nobody authenticates, so every peer holds every role. */
+ * it; an authenticated peer holds its user's one role (users.h's roles, in this order),
+ * an open broker's peers every role. */
 #define BROKER_ROLES(X)                  \
 	X(AGENT, "agent")                \
 	X(SUPERVISOR, "supervisor")      \
@@ -223,6 +229,14 @@ struct peer {
 	char supplier[33];       /* role supplier: the one supplier it acts for; "" otherwise */
 	bool authed;             /* identified by its CURVE key (false: claims are trusted) */
 };
+
+/* Whether p acts for one supplier (an authenticated supplier user), whose trucks alone it
+ * may act on. */
+static inline bool
+broker_peer_supplier(const struct peer *p)
+{
+	return p->authed && (p->roles & BROKER_ROLE_BIT(SUPPLIER)) != 0;
+}
 
 /* One op of the API: the request handlers, the idempotency cache and the role check all
  * read this table (broker-ops.c). A handler writes its complete reply frame into out and
@@ -350,12 +364,52 @@ struct broker {
 	int64_t watch_swept;
 	int64_t *watch_batch;     /* scratch: the ids one pass looks at */
 	size_t cap_watch_batch;
+	/* authentication (broker.c: CURVE and the ZAP handler; broker-auth.c: the table and
+	 * refusals): the users file's table (NULL: open, no CURVE), the ZAP socket, the
+	 * broker's CURVE secret key, each supplier's refused messages (supplier -> uint64_t *),
+	 * and when a refused key was last logged (Z85 key -> int64_t * monotonic ms) */
+	struct users *users;
+	char *users_path;         /* opts.users, copied */
+	void *zap;
+	char curve_secret[KEYFILE_Z85_LEN + 1];
+	struct hmap *auth_sup;
+	struct hmap *auth_logged;
 	/* retention (broker-contact.c): the next ticket index its slices look at, the broker
 	 * time before which it rests after a whole pass, tickets erased since the start */
 	size_t retention_at;
 	int64_t retention_rest;
 	uint64_t retention_erased;
 };
+
+/* ---- broker-auth.c: identity and refusals; called by the loop, the ops, the feed and
+ * broker-warn.c; calls nothing but the users table and the log ---- */
+
+/* The sockets a client connects to (ZAP domains "api", "pub", "feed"). */
+enum broker_endpoint { BROKER_EP_API, BROKER_EP_PUB, BROKER_EP_FEED, BROKER_EP_COUNT };
+extern const char *const broker_endpoint_names[BROKER_EP_COUNT];
+/* The roles that may connect to ep (BROKER_ROLE_BIT()s): api every role, pub every role
+ * but intake, feed supplier and sim. */
+unsigned broker_auth_endpoint_roles(enum broker_endpoint ep);
+/* Load opts.users into b->users (the reference data's suppliers known): 0, or -1 and
+ * *cause (the old table stays). *revoked: a key of the old table is gone or its user's
+ * role or supplier changed (the PUB socket must be bound again). */
+int broker_auth_load(struct broker *b, bool *revoked, char **cause);
+/* Fill p's identity from the user id of a CURVE message (its Z85 key) in the current
+ * table: false when the key is not (or no longer) there, counted and logged. */
+bool broker_auth_peer(struct broker *b, const char *user_id, enum broker_endpoint ep,
+    struct peer *p);
+/* ZAP: whether key (Z85) may connect to ep; *user_id the id to hand libzmq (the key).
+ * Refusals are counted and logged (key, endpoint, address; at most once a minute a key). */
+bool broker_auth_zap(struct broker *b, const char *key, enum broker_endpoint ep,
+    const char *address, const char **why);
+/* A request refused (forbidden): log user, role and op (or what), count. */
+void broker_auth_forbidden(struct broker *b, const struct peer *p, const char *op,
+    const char *what);
+/* Whether p may act on a truck of supplier (a supplier acts only on its own; every other
+ * role on all). A refusal is counted for p's supplier and logged; the caller answers. */
+bool broker_auth_truck(struct broker *b, const struct peer *p, const char *supplier,
+    const char *truck, const char *op);
+void broker_auth_finish(struct broker *b);
 
 /* ---- broker-emit.c: the bottom layer; it calls no other broker file ---- */
 
@@ -709,6 +763,10 @@ void broker_warn_finish(struct broker *b);
 
 /* ---- broker-feed.c: called by the loop ---- */
 
+/* f from p (its user, roles and supplier: a supplier's messages for another supplier's
+ * truck are refused and counted, a truck first registered by a supplier is that
+ * supplier's). broker_handle_feed: from an open broker's peer (every role, no user). */
+void broker_handle_feed_from(struct broker *b, const struct peer *p, const struct proto_feed *f);
 void broker_handle_feed(struct broker *b, const struct proto_feed *f);
 /* Log the suppliers' refused future fixes not yet reported once their minute is up;
  * mono_ms is the monotonic clock (the rate limit is in real time). */

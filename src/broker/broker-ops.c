@@ -35,11 +35,18 @@ op_hello(struct broker *b, const struct peer *p, const struct proto_request *req
 {
 	struct proto_hello_result r = {
 		.proto = PROTO_VERSION, .epoch = b->epoch, .time_scale = (int64_t)b->opts.time_scale,
-		.now = broker_now(b), .present = PROTO_ALL,
+		.now = broker_now(b), .present = PROTO_ALL & ~((uint64_t)1 << PROTO_hello_result_role),
 	};
 	PROTO_STRSET(r.server, "rescuedeskd");
 	PROTO_STRSET(r.version, RD_VERSION);
 	PROTO_STRSET(r.user, req->user[0] ? req->user : "anonymous");
+	/* the role an authenticated user acts in; an open broker's clients hold every role
+	 * and get none named */
+	for (int i = 0; p->authed && i < BROKER_ROLE_COUNT; i++)
+		if (p->roles == (1u << i)) {
+			PROTO_STRSET(r.role, broker_role_name((enum broker_role)i));
+			PROTO_SET(&r, hello_result, role);
+		}
 	if (r.time_scale < 1)
 		r.time_scale = 1;
 	proto_encode_reply_ok(out, req->cmd_id, "hello");
@@ -176,6 +183,18 @@ op_set_state(struct broker *b, const struct peer *p, const struct proto_request 
 		return -1;
 	if (s < 0)
 		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "unknown state '%.24s'", a->state);
+	if (broker_peer_supplier(p)) {
+		/* a supplier moves its own trucks' jobs along, and cancels nothing */
+		if (s == TICKET_CANCELLED || s == TICKET_RESOLVED_REMOTE) {
+			broker_auth_forbidden(b, p, "ticket.set_state", a->state);
+			return broker_reply_error_at(out, req, PROTO_E_FORBIDDEN, "state",
+			    "a supplier may not set %s", a->state);
+		}
+		if (!broker_auth_truck(b, p, t->truck != NULL ? t->truck->w.supplier : "",
+		    t->truck != NULL ? t->truck->w.id : "-", "ticket.set_state"))
+			return broker_reply_error(out, req, PROTO_E_FORBIDDEN, "ticket %" PRId64
+			    " is not with one of your supplier's trucks", t->w.id);
+	}
 	if (s == TICKET_DISPATCHED)
 		return broker_reply_error(out, req, PROTO_E_INVALID_STATE,
 		    "use ticket.assign to dispatch a ticket to a truck");
@@ -252,8 +271,8 @@ op_set_state(struct broker *b, const struct peer *p, const struct proto_request 
 
 /* The ticket an offer answer is about, if it is offered to that truck now. */
 static struct bticket *
-offered_ticket(struct broker *b, const struct proto_request *req, int64_t id, const char *truck,
-    struct proto_buf *out)
+offered_ticket(struct broker *b, const struct peer *p, const struct proto_request *req,
+    int64_t id, const char *truck, struct proto_buf *out)
 {
 	struct bticket *t = find_ticket(b, req, id, out);
 	if (t == NULL)
@@ -261,6 +280,11 @@ offered_ticket(struct broker *b, const struct proto_request *req, int64_t id, co
 	struct btruck *k = hmap_get(b->truck_by_id, truck);
 	if (k == NULL) {
 		broker_reply_error(out, req, PROTO_E_NOT_FOUND, "no truck '%.24s'", truck);
+		return NULL;
+	}
+	if (!broker_auth_truck(b, p, k->w.supplier, k->w.id, proto_descs[req->op].wire)) {
+		broker_reply_error_at(out, req, PROTO_E_FORBIDDEN, "truck",
+		    "truck %s is not one of your supplier's", k->w.id);
 		return NULL;
 	}
 	if (t->state != TICKET_DISPATCHED) {
@@ -281,7 +305,7 @@ op_offer_accept(struct broker *b, const struct peer *p, const struct proto_reque
     struct proto_buf *out)
 {
 	const struct proto_offer_accept *a = &req->args.offer_accept;
-	struct bticket *t = offered_ticket(b, req, a->id, a->truck, out);
+	struct bticket *t = offered_ticket(b, p, req, a->id, a->truck, out);
 	if (t == NULL)
 		return -1;
 	broker_accept_offer(b, t, req->user, a->eta_s);
@@ -296,7 +320,7 @@ op_offer_decline(struct broker *b, const struct peer *p, const struct proto_requ
 	const struct proto_offer_decline *a = &req->args.offer_decline;
 	if (broker_blank(a->reason))
 		return broker_reply_error(out, req, PROTO_E_BAD_REQUEST, "a decline needs a reason");
-	struct bticket *t = offered_ticket(b, req, a->id, a->truck, out);
+	struct bticket *t = offered_ticket(b, p, req, a->id, a->truck, out);
 	if (t == NULL)
 		return -1;
 	broker_decline_offer(b, t, req->user, a->reason);
@@ -739,50 +763,62 @@ op_snapshot(struct broker *b, const struct peer *p, const struct proto_request *
 	return 0; /* out stays empty: the parts are queued */
 }
 
-/* ---- the op table ---- */
+/* ---- the op table ----
+ * The roles column is the matrix of PROTOCOL.md 7.0: agents take calls and act on tickets;
+ * supervisors do all an agent does and run diagnosis; specialists run diagnosis and read,
+ * note and own warnings; suppliers answer offers and move their own trucks' jobs along
+ * (broker_auth_truck checks the truck); intake channels only create tickets; the
+ * simulator plays customers, suppliers and specialists, so it may call everything. */
 
 #define ALL BROKER_ROLES_ALL
+#define R(x) BROKER_ROLE_BIT(x)
+#define DESK (R(AGENT) | R(SUPERVISOR) | R(SIM))   /* taking calls, acting on tickets */
+#define READ (DESK | R(SPECIALIST))                 /* reading, notes, warnings */
+#define DIAG (R(SPECIALIST) | R(SUPERVISOR) | R(SIM)) /* remote diagnosis */
 
 const struct broker_op broker_ops[] = {
 	{ "hello", PROTO_MSG_hello, false, ALL, op_hello },
-	{ "snapshot", PROTO_MSG_snapshot, false, ALL, op_snapshot },
-	{ "intake.create", PROTO_MSG_intake_create, true, ALL, op_intake },
-	{ "ticket.get", PROTO_MSG_ticket_get, false, ALL, op_get },
-	{ "ticket.search", PROTO_MSG_ticket_search, false, ALL, op_search },
-	{ "ticket.note", PROTO_MSG_ticket_note, true, ALL, op_note },
-	{ "ticket.edit", PROTO_MSG_ticket_edit, true, ALL, broker_op_edit },
-	{ "ticket.callback", PROTO_MSG_ticket_callback, true, ALL, broker_op_callback },
-	{ "ticket.tell", PROTO_MSG_ticket_tell, true, ALL, broker_op_tell },
-	{ "ticket.call", PROTO_MSG_ticket_call, true, ALL, broker_op_ticket_call },
-	{ "ticket.contact", PROTO_MSG_ticket_contact, false, BROKER_ROLE_BIT(AGENT) |
-	    BROKER_ROLE_BIT(SUPERVISOR) | BROKER_ROLE_BIT(SPECIALIST) | BROKER_ROLE_BIT(SIM),
-	    broker_op_contact },
-	{ "ticket.set_state", PROTO_MSG_ticket_set_state, true, ALL, op_set_state },
-	{ "ticket.cancel", PROTO_MSG_ticket_cancel, true, ALL, op_cancel },
-	{ "ticket.assign", PROTO_MSG_ticket_assign, true, ALL, op_assign },
-	{ "offer.accept", PROTO_MSG_offer_accept, true, ALL, op_offer_accept },
-	{ "offer.decline", PROTO_MSG_offer_decline, true, ALL, op_offer_decline },
-	{ "dispatch.candidates", PROTO_MSG_dispatch_candidates, false, ALL, op_candidates },
-	{ "ticket.track", PROTO_MSG_ticket_track, false, ALL, broker_op_track },
-	{ "diag.start", PROTO_MSG_diag_start, true, ALL, broker_op_diag_start },
-	{ "diag.answer", PROTO_MSG_diag_answer, true, ALL, broker_op_diag_answer },
-	{ "diag.back", PROTO_MSG_diag_back, true, ALL, broker_op_diag_back },
-	{ "diag.safety", PROTO_MSG_diag_safety, true, ALL, broker_op_diag_safety },
-	{ "diag.abort", PROTO_MSG_diag_abort, true, ALL, broker_op_diag_abort },
-	{ "diag.dispatch_now", PROTO_MSG_diag_dispatch_now, true, ALL,
+	{ "snapshot", PROTO_MSG_snapshot, false, READ | R(SUPPLIER), op_snapshot },
+	{ "intake.create", PROTO_MSG_intake_create, true, DESK | R(INTAKE), op_intake },
+	{ "ticket.get", PROTO_MSG_ticket_get, false, READ, op_get },
+	{ "ticket.search", PROTO_MSG_ticket_search, false, READ, op_search },
+	{ "ticket.note", PROTO_MSG_ticket_note, true, READ, op_note },
+	{ "ticket.edit", PROTO_MSG_ticket_edit, true, DESK, broker_op_edit },
+	{ "ticket.callback", PROTO_MSG_ticket_callback, true, DESK, broker_op_callback },
+	{ "ticket.tell", PROTO_MSG_ticket_tell, true, DESK, broker_op_tell },
+	{ "ticket.call", PROTO_MSG_ticket_call, true, DESK, broker_op_ticket_call },
+	{ "ticket.contact", PROTO_MSG_ticket_contact, false, READ, broker_op_contact },
+	{ "ticket.set_state", PROTO_MSG_ticket_set_state, true, DESK | R(SUPPLIER), op_set_state },
+	{ "ticket.cancel", PROTO_MSG_ticket_cancel, true, DESK, op_cancel },
+	{ "ticket.assign", PROTO_MSG_ticket_assign, true, DESK, op_assign },
+	{ "offer.accept", PROTO_MSG_offer_accept, true, DESK | R(SUPPLIER), op_offer_accept },
+	{ "offer.decline", PROTO_MSG_offer_decline, true, DESK | R(SUPPLIER), op_offer_decline },
+	{ "dispatch.candidates", PROTO_MSG_dispatch_candidates, false, DESK, op_candidates },
+	{ "ticket.track", PROTO_MSG_ticket_track, false, READ, broker_op_track },
+	{ "diag.start", PROTO_MSG_diag_start, true, DIAG, broker_op_diag_start },
+	{ "diag.answer", PROTO_MSG_diag_answer, true, DIAG, broker_op_diag_answer },
+	{ "diag.back", PROTO_MSG_diag_back, true, DIAG, broker_op_diag_back },
+	{ "diag.safety", PROTO_MSG_diag_safety, true, DIAG, broker_op_diag_safety },
+	{ "diag.abort", PROTO_MSG_diag_abort, true, DIAG, broker_op_diag_abort },
+	{ "diag.dispatch_now", PROTO_MSG_diag_dispatch_now, true, DIAG,
 	    broker_op_diag_dispatch_now },
-	{ "stats.kpi", PROTO_MSG_stats_kpi, false, ALL, broker_op_stats_kpi },
-	{ "complaint.put", PROTO_MSG_complaint_put, true, ALL, broker_op_complaint_put },
+	{ "stats.kpi", PROTO_MSG_stats_kpi, false, READ, broker_op_stats_kpi },
+	{ "complaint.put", PROTO_MSG_complaint_put, true, DESK, broker_op_complaint_put },
 	{ "complaint.get", PROTO_MSG_complaint_get, false, BROKER_ROLE_BIT(AGENT) |
 	    BROKER_ROLE_BIT(SUPERVISOR) | BROKER_ROLE_BIT(SIM), broker_op_complaint_get },
-	{ "warning.ack", PROTO_MSG_warning_ack, true, ALL, broker_op_warning_ack },
-	{ "warning.release", PROTO_MSG_warning_release, true, ALL, broker_op_warning_release },
-	{ "ticket.escalate", PROTO_MSG_escalate, true, ALL, broker_op_ticket_escalate },
-	{ "presence", PROTO_MSG_presence, false, ALL, broker_op_presence },
+	{ "warning.ack", PROTO_MSG_warning_ack, true, READ, broker_op_warning_ack },
+	{ "warning.release", PROTO_MSG_warning_release, true, READ, broker_op_warning_release },
+	/* clear: supervisors (and sim) only, broker-warn.c */
+	{ "ticket.escalate", PROTO_MSG_escalate, true, READ, broker_op_ticket_escalate },
+	{ "presence", PROTO_MSG_presence, false, READ, broker_op_presence },
 };
 const size_t broker_n_ops = ARRAY_LEN(broker_ops);
 
 #undef ALL
+#undef R
+#undef DESK
+#undef READ
+#undef DIAG
 
 const struct broker_op *
 broker_op_find(int op)
@@ -819,6 +855,7 @@ broker_handle(struct broker *b, const struct peer *p, const struct proto_request
 		return;
 	}
 	if ((op->roles & p->roles) == 0) {
+		broker_auth_forbidden(b, p, op->name, "");
 		broker_reply_error(out, req, PROTO_E_FORBIDDEN, "%s is not allowed to this client",
 		    op->name);
 		broker_reply(b, p, out->data, out->len);

@@ -398,7 +398,12 @@ broker_op_ticket_escalate(struct broker *b, const struct peer *p,
 	struct broker_why why;
 	char detail[300];
 
-	(void)p;
+	if (clear && !(p->roles & (BROKER_ROLE_BIT(SUPERVISOR) | BROKER_ROLE_BIT(SIM)))) {
+		/* an escalation asks the supervisors: only they take it back */
+		broker_auth_forbidden(b, p, "ticket.escalate", "clear");
+		return broker_reply_error_at(out, req, PROTO_E_FORBIDDEN, "clear",
+		    "only a supervisor may clear an escalation");
+	}
 	if (t == NULL)
 		return broker_reply_error(out, req, PROTO_E_NOT_FOUND, "no ticket %" PRId64, a->id);
 	if (ticket_state_final(t->state)) {

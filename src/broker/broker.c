@@ -118,7 +118,7 @@ send_hb(struct broker *b)
 /* Read one multipart message from the ROUTER: envelope frames, then the body. Returns the
  * body length or -1 when nothing is waiting. */
 static int
-recv_request(struct broker *b, struct peer *p, zmq_msg_t *body)
+recv_request(struct broker *b, struct peer *p, zmq_msg_t *body, char *uid, size_t uid_sz)
 {
 	zmq_msg_t part;
 	int more = 0, nparts = 0;
@@ -126,7 +126,8 @@ recv_request(struct broker *b, struct peer *p, zmq_msg_t *body)
 
 	p->rid_len = 0;
 	p->delim = false;
-	p->roles = BROKER_ROLES_ALL; /* nobody authenticates yet */
+	p->roles = BROKER_ROLES_ALL; /* open; an authenticated peer's are set later */
+	uid[0] = '\0';
 	zmq_msg_init(body);
 	for (;;) {
 		zmq_msg_init(&part);
@@ -149,6 +150,10 @@ recv_request(struct broker *b, struct peer *p, zmq_msg_t *body)
 				p->delim = true;
 			zmq_msg_close(&part);
 		} else {
+			/* the connection's user id: the ZAP handler gave it (the user's key) */
+			const char *u = b->users != NULL ? zmq_msg_gets(&part, "User-Id") : NULL;
+			if (u != NULL)
+				rd_strlcpy(uid, u, uid_sz);
 			zmq_msg_move(body, &part); /* releases what body held */
 			zmq_msg_close(&part);
 		}
@@ -166,9 +171,10 @@ handle_requests(struct broker *b)
 	zmq_msg_t body;
 	struct proto_request req;
 	struct proto_error err;
+	char uid[64];
 
 	for (int i = 0; i < BATCH_MAX && !b->fatal; i++) {
-		if (recv_request(b, &peer, &body) < 0) {
+		if (recv_request(b, &peer, &body, uid, sizeof uid) < 0) {
 			zmq_msg_close(&body);
 			break;
 		}
@@ -181,11 +187,21 @@ handle_requests(struct broker *b)
 			    req.op >= 0 ? proto_descs[req.op].wire : "", err.code, err.field,
 			    err.message);
 			broker_reply(b, &peer, b->buf.data, b->buf.len);
-		} else {
-			/* no authentication yet: the claimed user acts, in every role */
+		} else if (b->users == NULL) {
+			/* open: the claimed user acts, in every role */
 			snprintf(peer.user, sizeof peer.user, "%s", req.user);
 			peer.supplier[0] = '\0';
 			peer.authed = false;
+			broker_handle(b, &peer, &req, &b->buf);
+		} else if (!broker_auth_peer(b, uid[0] ? uid : NULL, BROKER_EP_API, &peer)) {
+			/* a key revoked since it connected: not served from now on */
+			proto_encode_reply_error_at(&b->buf, req.cmd_id, proto_descs[req.op].wire,
+			    PROTO_E_UNAUTHENTICATED, NULL, "this key is not (or no longer) allowed");
+			broker_reply(b, &peer, b->buf.data, b->buf.len);
+		} else {
+			/* the authenticated user acts: a claimed user is ignored (PROTOCOL.md 5.1),
+			 * so the idempotency key and every event name the key's user */
+			rd_strlcpy(req.user, peer.user, sizeof req.user);
 			broker_handle(b, &peer, &req, &b->buf);
 		}
 		zmq_msg_close(&body);
@@ -206,8 +222,13 @@ handle_feed(struct broker *b)
 			break;
 		}
 		int more = zmq_msg_more(&m);
-		if (!more && proto_decode_feed(zmq_msg_data(&m), zmq_msg_size(&m), &f, &err) == 0) {
-			broker_handle_feed(b, &f);
+		struct peer peer = { .roles = BROKER_ROLES_ALL };
+		if (b->users != NULL && !more &&
+		    !broker_auth_peer(b, zmq_msg_gets(&m, "User-Id"), BROKER_EP_FEED, &peer)) {
+			/* a key revoked since it connected: counted in unauthenticated */
+		} else if (!more &&
+		    proto_decode_feed(zmq_msg_data(&m), zmq_msg_size(&m), &f, &err) == 0) {
+			broker_handle_feed_from(b, &peer, &f);
 		} else {
 			b->st.bad_feed++;
 			if (b->st.bad_feed % 1000 == 1)
@@ -471,6 +492,186 @@ guard_free(struct guard *g)
 	free(g);
 }
 
+/* ---- authentication (PROTOCOL.md 2.5) ----
+ * With a users file, the api, pub and feed sockets are CURVE servers with the broker's key,
+ * and a ZAP handler (RFC 27) on inproc://zeromq.zap.01 of the broker's context, a REP
+ * polled in the loop like the other sockets, decides every handshake: the client's key
+ * must be in the users table and its role allowed on that socket (the socket's ZAP domain
+ * says which). libzmq accepts any key when no handler is bound, so the handler is bound
+ * before any server socket and a broker that cannot bind it does not start. */
+
+#define ZAP_ENDPOINT "inproc://zeromq.zap.01"
+#define HANDSHAKE_MS 5000 /* half-open handshakes do not pile up */
+
+static int
+curve_server(struct broker *b, void *s, int ep, char **cause)
+{
+	int one = 1, hs = HANDSHAKE_MS;
+	const char *domain = broker_endpoint_names[ep];
+
+	if (zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, domain, strlen(domain)) < 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof one) < 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, b->curve_secret, KEYFILE_Z85_LEN) < 0 ||
+	    zmq_setsockopt(s, ZMQ_HANDSHAKE_IVL, &hs, sizeof hs) < 0) {
+		xasprintf(cause, "CURVE on the %s socket: %s", domain, zmq_strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Endpoints an open broker (no CURVE) may bind: this host only. */
+static bool
+endpoint_local(const char *ep)
+{
+	static const char *const ok[] = {
+		"ipc://", "inproc://", "tcp://127.0.0.1:", "tcp://[::1]:", "tcp://localhost:",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(ok); i++)
+		if (strncmp(ep, ok[i], strlen(ok[i])) == 0)
+			return true;
+	return false;
+}
+
+/* One ZAP request: frames version, request id, domain, address, identity, mechanism,
+ * credentials (for CURVE the client's 32-byte key); the reply: version, request id,
+ * status code, status text, user id (the key in Z85: broker-auth.c looks it up per
+ * message), metadata (none). Extra frames are drained; a request always gets a reply, or
+ * the handshake would hang until HANDSHAKE_MS. */
+static bool
+handle_zap(struct broker *b)
+{
+	char f[7][64];
+	size_t len[7] = { 0 };
+	int n = 0, more = 1;
+	size_t more_sz = sizeof more;
+
+	while (more) {
+		char buf[64];
+		int r = zmq_recv(b->zap, buf, sizeof buf, ZMQ_DONTWAIT);
+		if (r < 0) {
+			if (n == 0)
+				return false;
+			break;
+		}
+		if (n < 7) {
+			len[n] = (size_t)r < sizeof buf ? (size_t)r : sizeof buf;
+			memcpy(f[n], buf, len[n]);
+		}
+		n++;
+		zmq_getsockopt(b->zap, ZMQ_RCVMORE, &more, &more_sz);
+	}
+	const char *status = "400", *text = "bad ZAP request";
+	char key[KEYFILE_Z85_LEN + 1] = "", domain[64], address[64];
+	snprintf(domain, sizeof domain, "%.*s", n > 2 ? (int)len[2] : 0, f[2]);
+	snprintf(address, sizeof address, "%.*s", n > 3 ? (int)len[3] : 0, f[3]);
+	int ep = -1;
+	for (int i = 0; i < BROKER_EP_COUNT; i++)
+		if (strcmp(domain, broker_endpoint_names[i]) == 0)
+			ep = i;
+	if (n == 7 && len[0] == 3 && memcmp(f[0], "1.0", 3) == 0 && len[5] == 5 &&
+	    memcmp(f[5], "CURVE", 5) == 0 && len[6] == 32 && ep >= 0) {
+		zmq_z85_encode(key, (const uint8_t *)f[6], 32);
+		if (broker_auth_zap(b, key, (enum broker_endpoint)ep, address, &text)) {
+			status = "200";
+			text = "OK";
+		}
+	} else {
+		b->st.auth_refused++;
+		log_warn("auth: refused a %.*s handshake on %s from %s", n > 5 ? (int)len[5] : 0,
+		    f[5], domain[0] ? domain : "?", address);
+	}
+	bool ok = status[0] == '2';
+	zmq_send(b->zap, "1.0", 3, ZMQ_SNDMORE);
+	zmq_send(b->zap, f[1], n > 1 ? len[1] : 0, ZMQ_SNDMORE);
+	zmq_send(b->zap, status, 3, ZMQ_SNDMORE);
+	zmq_send(b->zap, text, strlen(text), ZMQ_SNDMORE);
+	zmq_send(b->zap, key, ok ? strlen(key) : 0, ZMQ_SNDMORE);
+	zmq_send(b->zap, "", 0, 0);
+	return true;
+}
+
+/* Bind the PUB socket again: every subscriber's connection ends and reconnects through
+ * ZAP, so a revoked key stops getting updates (a PUB cannot refuse per message). Its
+ * replica sees the gap in seq, if any, and resyncs. The old listener must be gone before
+ * the new bind: an ipc listener that closes late removes the new socket file. */
+static void
+rebind_pub(struct broker *b)
+{
+	static atomic_uint seq;
+	char mon_ep[64], last[256];
+	size_t last_sz = sizeof last;
+	void *mon = NULL;
+
+	snprintf(mon_ep, sizeof mon_ep, "inproc://rd-pubmon-%u", atomic_fetch_add(&seq, 1));
+	if (zmq_socket_monitor(b->pub, mon_ep, ZMQ_EVENT_CLOSED) == 0 &&
+	    (mon = zmq_socket(b->zctx, ZMQ_PAIR)) != NULL && zmq_connect(mon, mon_ep) < 0) {
+		zmq_close(mon);
+		mon = NULL;
+	}
+	if (zmq_getsockopt(b->pub, ZMQ_LAST_ENDPOINT, last, &last_sz) < 0 || last[0] == '\0')
+		rd_strlcpy(last, b->pub_ep, sizeof last);
+	if (zmq_unbind(b->pub, last) < 0 && zmq_unbind(b->pub, b->pub_ep) < 0)
+		log_error("users: cannot unbind %s: %s", b->pub_ep, zmq_strerror(errno));
+	zmq_pollitem_t it = { mon, 0, ZMQ_POLLIN, 0 };
+	if (mon != NULL && zmq_poll(&it, 1, 2000) > 0) {
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		while (zmq_msg_recv(&m, mon, ZMQ_DONTWAIT) >= 0)
+			; /* the event and its endpoint */
+		zmq_msg_close(&m);
+	}
+	zmq_socket_monitor(b->pub, NULL, 0);
+	if (mon != NULL)
+		zmq_close(mon);
+	/* the endpoint as bound (a wildcard port keeps the port it got) */
+	for (int i = 0; i < 100; i++) {
+		if (zmq_bind(b->pub, last) == 0) {
+			log_info("users: %s bound again: subscribers reconnect through ZAP", b->pub_ep);
+			return;
+		}
+		if (errno != EADDRINUSE)
+			break;
+		usleep(10000); /* the old listener's port is being released */
+	}
+	log_error("users: cannot bind %s again: %s", last, zmq_strerror(errno));
+	b->fatal = true;
+}
+
+int
+broker_reload_users(struct broker *b)
+{
+	char *cause = NULL;
+	bool revoked = false;
+
+	if (b->users == NULL) {
+		log_warn("users: no users file to reload (the broker runs open)");
+		return -1;
+	}
+	if (broker_auth_load(b, &revoked, &cause) < 0) {
+		log_error("users: reload refused, the old table stays:\n%s", cause);
+		free(cause);
+		return -1;
+	}
+	if (revoked)
+		rebind_pub(b);
+	return b->fatal ? -1 : 0;
+}
+
+int
+broker_keygen(const char *path, char *pub, char **cause)
+{
+	char sec[KEYFILE_Z85_LEN + 1];
+	int rc;
+
+	if (zmq_curve_keypair(pub, sec) < 0) {
+		xasprintf(cause, "zmq_curve_keypair: %s", zmq_strerror(errno));
+		return -1;
+	}
+	rc = keyfile_write(path, pub, sec, cause);
+	explicit_bzero(sec, sizeof sec);
+	return rc;
+}
+
 /* Socket options (PROTOCOL.md 2.4). No ZMTP heartbeats: a peer that stops reading cannot
  * answer pings, so a heartbeat would cut a stalled subscriber off after 3 s and throw its
  * queue away, and libzmq 4.3.4 can abort on the reconnect that follows (upstream issue
@@ -483,7 +684,7 @@ guard_free(struct guard *g)
  * A multipart message is not bounded by libzmq at all: it is held whole until its last
  * frame arrives. The memory guard (guard_check) covers that case. */
 static void *
-bind_socket(struct broker *b, int type, const char *ep, char **cause)
+bind_socket(struct broker *b, int type, const char *ep, int auth_ep, char **cause)
 {
 	void *s = zmq_socket(b->zctx, type);
 	int linger = 0, out_hwm = 100000, in_hwm = 1000, one = 1;
@@ -507,6 +708,10 @@ bind_socket(struct broker *b, int type, const char *ep, char **cause)
 		zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
 	if (type == ZMQ_PUB || type == ZMQ_ROUTER)
 		zmq_setsockopt(s, ZMQ_SNDHWM, &out_hwm, sizeof out_hwm);
+	if (auth_ep >= 0 && b->users != NULL && curve_server(b, s, auth_ep, cause) < 0) {
+		zmq_close(s);
+		return NULL;
+	}
 	if (b->guard != NULL && (type == ZMQ_ROUTER || type == ZMQ_PULL) &&
 	    guard_watch(b, s, type == ZMQ_PULL, cause) < 0) {
 		zmq_close(s);
@@ -555,6 +760,21 @@ broker_create(void *zctx, const struct broker_opts *opts, char **cause)
 		b->opts.control = b->control_ep;
 	}
 
+	if ((opts->users == NULL) != (opts->key == NULL)) {
+		*cause = xstrdup("--users and --key go together: CURVE needs the broker's key and "
+		    "the users it lets in");
+		goto fail;
+	}
+	if (opts->users == NULL) {
+		const char *eps[] = { b->api, b->pub_ep, b->feed_ep };
+		for (size_t i = 0; i < ARRAY_LEN(eps); i++)
+			if (!endpoint_local(eps[i])) {
+				xasprintf(cause, "refusing to bind %s without CURVE: only loopback "
+				    "(tcp://127.0.0.1, tcp://[::1], tcp://localhost), ipc:// and "
+				    "inproc:// run open; give --users and --key", eps[i]);
+				goto fail;
+			}
+	}
 	if ((b->data = data_load(b->data_dir, &why)) == NULL) {
 		xasprintf(cause, "data: %s", why);
 		goto fail;
@@ -610,12 +830,29 @@ broker_create(void *zctx, const struct broker_opts *opts, char **cause)
 		b->guard->limit_kb = 1024 * (b->opts.max_memory_mb > 0 ? b->opts.max_memory_mb :
 		    GUARD_DEFAULT_MB);
 	}
-	if ((b->router = bind_socket(b, ZMQ_ROUTER, b->api, cause)) == NULL ||
-	    (b->pub = bind_socket(b, ZMQ_PUB, b->pub_ep, cause)) == NULL ||
-	    (b->feed = bind_socket(b, ZMQ_PULL, b->feed_ep, cause)) == NULL)
+	if (opts->users != NULL) {
+		char pub[KEYFILE_Z85_LEN + 1];
+		bool revoked;
+		b->users_path = xstrdup(opts->users);
+		b->opts.users = b->users_path;
+		b->opts.key = NULL; /* read once, here */
+		if (keyfile_read(opts->key, pub, b->curve_secret, cause) < 0 ||
+		    broker_auth_load(b, &revoked, cause) < 0)
+			goto fail;
+		if ((b->zap = zmq_socket(b->zctx, ZMQ_REP)) == NULL ||
+		    zmq_setsockopt(b->zap, ZMQ_LINGER, &(int){ 0 }, sizeof(int)) < 0 ||
+		    zmq_bind(b->zap, ZAP_ENDPOINT) < 0) {
+			xasprintf(cause, "the ZAP handler (%s): %s", ZAP_ENDPOINT, zmq_strerror(errno));
+			goto fail;
+		}
+		log_info("CURVE on, server key %s, %zu users", pub, users_count(b->users));
+	}
+	if ((b->router = bind_socket(b, ZMQ_ROUTER, b->api, BROKER_EP_API, cause)) == NULL ||
+	    (b->pub = bind_socket(b, ZMQ_PUB, b->pub_ep, BROKER_EP_PUB, cause)) == NULL ||
+	    (b->feed = bind_socket(b, ZMQ_PULL, b->feed_ep, BROKER_EP_FEED, cause)) == NULL)
 		goto fail;
 	if (b->opts.clock == BROKER_CLOCK_MANUAL &&
-	    (b->control = bind_socket(b, ZMQ_PAIR, b->control_ep, cause)) == NULL)
+	    (b->control = bind_socket(b, ZMQ_PAIR, b->control_ep, -1, cause)) == NULL)
 		goto fail;
 	log_info("epoch %" PRId64 ", %zu tickets (%zu open), %zu trucks, replayed %" PRId64
 	    " events; api %s pub %s feed %s", b->epoch, b->n_tickets, b->n_open, b->n_trucks,
@@ -679,7 +916,11 @@ tick(struct broker *b)
 /* ---- the manual clock ----
  * A step is one frame of sizeof(int64_t) bytes: the ms to move broker time on. The answer,
  * sent at the end of the loop's turn, is one frame of the same size: the new broker time,
- * or -1 for a step refused. */
+ * or -1 for a step refused. A frame "reload" reloads the users file (SIGHUP's work) and is
+ * answered the same way (-1: refused). */
+
+#define CONTROL_RELOAD "reload"
+#define CONTROL_RELOAD_LEN 6
 
 static bool
 read_step(struct broker *b, int64_t *answer)
@@ -688,6 +929,10 @@ read_step(struct broker *b, int64_t *answer)
 	int n = zmq_recv(b->control, &ms, sizeof ms, ZMQ_DONTWAIT);
 	if (n < 0)
 		return false;
+	if (n == CONTROL_RELOAD_LEN && memcmp(&ms, CONTROL_RELOAD, CONTROL_RELOAD_LEN) == 0) {
+		*answer = broker_reload_users(b) == 0 ? broker_now(b) : -1;
+		return true;
+	}
 	if (n != (int)sizeof ms || ms < 0) {
 		*answer = -1;
 		return true;
@@ -714,14 +959,36 @@ broker_step(void *sock, int64_t ms, long timeout_ms)
 }
 
 int
+broker_control_reload(void *sock, long timeout_ms)
+{
+	int64_t now;
+	zmq_pollitem_t it = { sock, 0, ZMQ_POLLIN, 0 };
+
+	if (zmq_send(sock, CONTROL_RELOAD, CONTROL_RELOAD_LEN, 0) != CONTROL_RELOAD_LEN ||
+	    zmq_poll(&it, 1, timeout_ms) <= 0 ||
+	    zmq_recv(sock, &now, sizeof now, 0) != (int)sizeof now)
+		return -1;
+	return now < 0 ? -1 : 0;
+}
+
+int
 broker_run(struct broker *b, volatile sig_atomic_t *stop)
 {
-	zmq_pollitem_t items[] = {
+	/* the api, the feed, then the control and the ZAP handler when there are (a NULL
+	 * socket would poll file descriptor 0) */
+	zmq_pollitem_t items[4] = {
 		{ b->router, 0, ZMQ_POLLIN, 0 },
 		{ b->feed, 0, ZMQ_POLLIN, 0 },
-		{ b->control, 0, ZMQ_POLLIN, 0 },
 	};
-	int n_items = b->control != NULL ? 3 : 2;
+	int n_items = 2, i_control = -1, i_zap = -1;
+	if (b->control != NULL) {
+		i_control = n_items;
+		items[n_items++] = (zmq_pollitem_t){ b->control, 0, ZMQ_POLLIN, 0 };
+	}
+	if (b->zap != NULL) {
+		i_zap = n_items;
+		items[n_items++] = (zmq_pollitem_t){ b->zap, 0, ZMQ_POLLIN, 0 };
+	}
 	bool manual = b->opts.clock == BROKER_CLOCK_MANUAL;
 
 	b->last_hb = b->last_tick = b->last_pos = b->last_expire = rd_mono_ms();
@@ -748,12 +1015,19 @@ broker_run(struct broker *b, volatile sig_atomic_t *stop)
 			b->fatal = true;
 			break;
 		}
+		if (i_zap >= 0 && (items[i_zap].revents & ZMQ_POLLIN))
+			for (int z = 0; z < 64 && handle_zap(b); z++)
+				;
+		if (b->opts.reload != NULL && *b->opts.reload) {
+			*b->opts.reload = 0;
+			broker_reload_users(b);
+		}
 		if (items[1].revents & ZMQ_POLLIN)
 			handle_feed(b);
 		if (items[0].revents & ZMQ_POLLIN)
 			handle_requests(b);
 		int64_t answer = 0;
-		bool stepped = n_items == 3 && (items[2].revents & ZMQ_POLLIN) &&
+		bool stepped = i_control >= 0 && (items[i_control].revents & ZMQ_POLLIN) &&
 		    read_step(b, &answer);
 		now = rd_mono_ms();
 		if (!manual && now - b->last_tick >= tick_ms(b)) {
@@ -835,6 +1109,8 @@ broker_destroy(struct broker *b)
 		zmq_close(b->feed);
 	if (b->control)
 		zmq_close(b->control);
+	if (b->zap)
+		zmq_close(b->zap);
 	if (b->own_ctx)
 		zmq_ctx_term(b->zctx);
 	store_close(b->store);
@@ -870,5 +1146,7 @@ broker_destroy(struct broker *b)
 	free(b->db_path);
 	free(b->data_dir);
 	free(b->control_ep);
+	free(b->users_path);
+	broker_auth_finish(b);
 	free(b);
 }

@@ -57,6 +57,13 @@ struct broker_opts {
 	const char *tell_command;     /* the gateway that tells customers: a /bin/sh command run
 	                                 for each message with RD_TELL_* in its environment
 	                                 (broker-tell.c); NULL: the topic "message" only */
+	const char *users;            /* the users file (src/model/users.h): with key, CURVE on
+	                                 the api, pub and feed sockets and a ZAP handler that
+	                                 lets in only its keys; NULL (and key NULL): open, every
+	                                 claim trusted, loopback, ipc:// and inproc:// only */
+	const char *key;              /* the broker's key file (src/model/keyfile.h) */
+	volatile sig_atomic_t *reload; /* set non-zero (SIGHUP) to reload the users file; the
+	                                  loop clears it (NULL: none) */
 	int retention_days;           /* > 0: erase customers' personal data from tickets
 	                                 closed more than this many days ago (broker-contact.c);
 	                                 0: keep it */
@@ -80,6 +87,26 @@ void broker_destroy(struct broker *b);
  * follows every step. */
 int64_t broker_step(void *sock, int64_t ms, long timeout_ms);
 
+/* BROKER_CLOCK_MANUAL, from another thread: reload the users file as SIGHUP does, over the
+ * PAIR of broker_step. Returns 0 once the new table is in force (and the PUB socket bound
+ * again if it had to be), -1 if the file was refused (the old table stays) or the broker
+ * did not answer within timeout_ms. */
+int broker_control_reload(void *sock, long timeout_ms);
+
+/* Reload opts.users now (what the loop does on SIGHUP): 0, or -1 (logged: the old table
+ * stays). A reload that revokes a key or changes a user's role binds the PUB socket again,
+ * so every subscriber reconnects through ZAP. */
+int broker_reload_users(struct broker *b);
+
+/* rescuedeskd --keygen: a new CURVE key pair (zmq_curve_keypair) written to path as a key
+ * file (keyfile_write, mode 0600); its public key into pub (41 bytes). 0, or -1 and *cause
+ * (caller frees). */
+int broker_keygen(const char *path, char *pub, char **cause);
+
+/* Requests and feed messages of supplier refused because they named a truck of another
+ * supplier (since the start). */
+uint64_t broker_supplier_refused(const struct broker *b, const char *supplier);
+
 struct broker_stats {
 	uint64_t requests, bad_requests, replays, fixes, bad_feed, published, commits;
 	uint64_t future_fixes;   /* of bad_feed: fixes stamped too far ahead of broker time */
@@ -89,6 +116,12 @@ struct broker_stats {
 	uint64_t watch_looks;    /* times monitoring looked at a ticket (ETA and warnings) */
 	uint64_t tickets, trucks, warnings_active;
 	uint64_t presence_users; /* users whose presence the broker keeps (broker-warn.c) */
+	uint64_t auth_refused;   /* connections ZAP refused (unknown key, role not on that
+	                          * endpoint) */
+	uint64_t unauthenticated; /* requests and feed messages of a key no longer known */
+	uint64_t forbidden;      /* requests refused by the role matrix or an argument rule */
+	uint64_t scope_refused;  /* of forbidden and the feed: a supplier's for another's truck */
+	uint64_t reloads;        /* users files taken (the first one included) */
 	int64_t epoch, replayed_at_start;
 };
 void broker_stats(const struct broker *b, struct broker_stats *out);

@@ -39,6 +39,10 @@ usage(FILE *f)
 	    "  --tell-command CMD   run CMD (/bin/sh) for each message told a customer, with\n"
 	    "                       RD_TELL_PHONE, RD_TELL_TEXT, RD_TELL_TICKET in its\n"
 	    "                       environment\n"
+	    "  --users FILE         the users file: CURVE on every socket, only its keys\n"
+	    "                       connect, each in its role (SIGHUP reloads it)\n"
+	    "  --key FILE           the broker's CURVE key file (with --users)\n"
+	    "  --keygen FILE        write a new key file (mode 0600), print its public key\n"
 	    "  --retention-days N   erase customers' personal data from tickets closed more\n"
 	    "                       than N days ago, default 0 (keep it)\n"
 	    "  --log FILE           log here instead of stderr\n"
@@ -79,6 +83,15 @@ open_log(const char *path)
 	return f;
 }
 
+static volatile sig_atomic_t reload;
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	reload = 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -97,6 +110,9 @@ main(int argc, char **argv)
 		{ "log", required_argument, NULL, 'l' },
 		{ "max-memory", required_argument, NULL, 'M' },
 		{ "tell-command", required_argument, NULL, 'T' },
+		{ "users", required_argument, NULL, 'U' },
+		{ "key", required_argument, NULL, 'K' },
+		{ "keygen", required_argument, NULL, 'G' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "retention-days", required_argument, NULL, 'R' },
@@ -105,6 +121,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static volatile sig_atomic_t stop;
+	const char *keygen = NULL;
 	struct broker_opts o = { .sync = STORE_SYNC_NORMAL, .time_scale = 1 };
 	enum log_level level = LOG_INFO;
 	FILE *logf = stderr;
@@ -158,6 +175,9 @@ main(int argc, char **argv)
 				cli_bad_value("--tell-command", "a command", optarg);
 			o.tell_command = optarg;
 			break;
+		case 'U': o.users = optarg; break;
+		case 'K': o.key = optarg; break;
+		case 'G': keygen = optarg; break;
 		case 'R':
 			o.retention_days = (int)cli_number("--retention-days", optarg, 0, 36500);
 			if (o.retention_days != cli_number("--retention-days", optarg, 0, 36500))
@@ -171,8 +191,24 @@ main(int argc, char **argv)
 		}
 	}
 	cli_no_operands(argc, argv, optind, usage);
+	if (keygen != NULL) {
+		char pub[41], *why = NULL;
+		if (broker_keygen(keygen, pub, &why) < 0)
+			return cli_fail(why);
+		printf("%s\n", pub);
+		return 0;
+	}
+	if ((o.users == NULL) != (o.key == NULL)) {
+		fprintf(stderr, "rescuedeskd: --users and --key go together\n");
+		usage(stderr);
+		return 2;
+	}
 	log_set(logf, level);
 	cli_stop_on_signals(&stop);
+	o.reload = &reload;
+	struct sigaction sa = { .sa_handler = on_hup };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL); /* no SA_RESTART: the loop's poll wakes up */
 
 	char *cause = NULL;
 	struct broker *b = broker_create(NULL, &o, &cause);

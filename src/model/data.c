@@ -1356,6 +1356,8 @@ cd_finish_section(struct cd_parser *p)
 		break;
 	}
 	case CDS_HOLIDAY:
+		if (p->cause != NULL)   /* a refused span is never walked (up to 9999 years) */
+			break;
 		if (!p->have_name || p->from < 0) {
 			cd_fail(p, p->sec_line, "[holiday] needs name and from");
 			break;

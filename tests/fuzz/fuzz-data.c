@@ -5,7 +5,11 @@
  *                        without a control character, or names the parameter it lacks.
  *   -DFUZZ_NUMBERS_FILE  a numbers.ini (src/model/vnum.c, vnum_pool_load): it loads or is
  *                        refused with a cause; a loaded pool binds and releases without
- *                        ever giving one number to two rescues. */
+ *                        ever giving one number to two rescues.
+ *   -DFUZZ_USERS_FILE    the broker's users file (src/model/users.c, users_load): it loads or
+ *                        is refused with a cause naming lines of the file; a loaded table
+ *                        finds every user by its key and by its name, with a valid role,
+ *                        a Z85 key, and a supplier exactly when the role is supplier. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +129,35 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vnum_pool_free(p);
 	return 0;
 }
+#elif defined(FUZZ_USERS_FILE)
+#include "users.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const sups[] = { "cs-tow-1", "ningxiang-tow" };
+	char *cause = NULL, *warn = NULL;
+	struct users *u;
+
+	write_input(data, size, "users");
+	if ((u = users_load(path, sups, 2, &cause, &warn)) == NULL) {
+		if (cause == NULL || strstr(cause, path) == NULL)
+			abort();
+		free(cause);
+		free(warn);
+		return 0;
+	}
+	for (size_t i = 0; i < users_count(u); i++) {
+		const struct users_entry *e = users_at(u, i);
+		if (users_by_key(u, e->key) != e || users_by_name(u, e->name) != e ||
+		    !keyfile_z85_ok(e->key) || users_role_name(e->role)[0] == '\0' ||
+		    (e->role == USERS_ROLE_SUPPLIER) != (e->supplier[0] != '\0'))
+			abort();
+	}
+	free(warn);
+	users_free(u);
+	return 0;
+}
 #else
-#error "build with -DFUZZ_TELL_FILE or -DFUZZ_NUMBERS_FILE"
+#error "build with -DFUZZ_TELL_FILE, -DFUZZ_NUMBERS_FILE or -DFUZZ_USERS_FILE"
 #endif
