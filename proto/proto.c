@@ -1513,6 +1513,9 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 	case PROTO_MSG_complaint_put:
 		r = decode_obj(res, PROTO_MSG_complaint_ack, &out->complaint_ack, "result", err);
 		break;
+	case PROTO_MSG_ticket_contact:
+		r = decode_obj(res, PROTO_MSG_contact_result, &out->contact, "result", err);
+		break;
 	case PROTO_MSG_complaint_get:
 		/* the one complaint, raw, in the complaint stream's array */
 		r = decode_array(res, "complaints", PROTO_MSG_complaint,

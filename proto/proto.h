@@ -437,6 +437,7 @@ struct proto_reply {
 	size_t n_candidates;
 	struct proto_search_result search;     /* ticket.search: next (absent: last page) */
 	struct proto_track_result track;       /* ticket.track: truck, total */
+	struct proto_contact_result contact;   /* ticket.contact */
 	struct proto_track_fix *fixes;         /* ticket.track (owned), oldest first */
 	size_t n_fixes;
 	struct proto_ticket *found;            /* ticket.search (owned), highest id first */

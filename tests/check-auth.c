@@ -134,6 +134,7 @@ static const struct {
 	{ "ticket.callback", "AV---M" },
 	{ "ticket.tell", "AV---M" },
 	{ "ticket.call", "AV---M" },
+	{ "ticket.contact", "AVS--M" },
 	{ "ticket.set_state", "AV-U-M" },
 	{ "ticket.cancel", "AV---M" },
 	{ "ticket.assign", "AV---M" },

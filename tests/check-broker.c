@@ -709,10 +709,10 @@ START_TEST(test_intake_fields)
 	ck_assert_int_eq(t.id, 1);
 	ck_assert_str_eq(t.state, "new"); /* no truck at all */
 	ck_assert_str_eq(t.region, "changsha");
-	ck_assert_str_eq(t.customer, "张三");
+	ck_assert_str_eq(t.customer, "张*"); /* masked: ticket.contact has the raw ones */
 	ck_assert_str_eq(t.created_by, "agent7");	/* who took the call */
 	ck_assert(PROTO_HAS(&t, ticket, created_by));
-	ck_assert_str_eq(t.phone, a.phone);
+	ck_assert_str_eq(t.phone, "138****8000");
 	ck_assert_str_eq(t.plate, "湘A·12345");
 	ck_assert_str_eq(t.model, "比亚迪 秦");
 	ck_assert_str_eq(t.address, a.address);
@@ -729,7 +729,8 @@ START_TEST(test_intake_fields)
 	ck_assert(!PROTO_HAS(&t, ticket, t_dispatched));
 	/* published too, with the same content */
 	expect_pub(&p, is_ticket, &w, "new ticket");
-	ck_assert_str_eq(p.u.ticket.customer, "张三");
+	ck_assert_str_eq(p.u.ticket.customer, "张*");
+	ck_assert_str_eq(p.u.ticket.phone, "138****8000");
 	ck_assert_int_le(p.u.ticket.ver, t.ver);
 }
 END_TEST
@@ -1627,7 +1628,7 @@ START_TEST(test_restart)
 	ck_assert_str_eq(r.ticket.state, "accepted");
 	ck_assert_str_eq(r.ticket.truck, "HN-A-001");
 	ck_assert_int_eq(r.ticket.eta, t1.eta);
-	ck_assert_str_eq(r.ticket.customer, "张三");
+	ck_assert_str_eq(r.ticket.customer, "张*");
 	ck_assert_uint_eq(r.n_events, n_events);
 	proto_reply_finish(&r);
 	g.id = t2.id;
@@ -1784,6 +1785,10 @@ START_TEST(test_op_table)
 		if (strcmp(op->name, "complaint.get") == 0) /* raw personal data: not everyone */
 			ck_assert_uint_eq(op->roles, BROKER_ROLE_BIT(AGENT) |
 			    BROKER_ROLE_BIT(SUPERVISOR) | BROKER_ROLE_BIT(SIM));
+		else if (strcmp(op->name, "ticket.contact") == 0) /* raw contact (PROTOCOL.md 7.30) */
+			ck_assert_uint_eq(op->roles, BROKER_ROLE_BIT(AGENT) |
+			    BROKER_ROLE_BIT(SUPERVISOR) | BROKER_ROLE_BIT(SPECIALIST) |
+			    BROKER_ROLE_BIT(SIM));
 		else /* the matrix itself: check-auth.c; the simulator may call everything */
 			ck_assert(op->roles & BROKER_ROLE_BIT(SIM));
 		bool want = false;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto.h"
 #include "ticket.h"
 
 #define N TICKET_NEW
@@ -333,7 +334,9 @@ struct mask_case {
 
 static const struct mask_case mask_cases[] = {
 	{ "13812345678", "138****5678" },
-	{ "+86 138-1234-5678", "861******5678" },
+	{ "+86 138-1234-5678", "138****5678" },
+	{ "0086 138 1234 5678", "138****5678" },
+	{ "86 731 8888 8888", "731****8888" },
 	{ "138 1234 5678", "138****5678" },
 	{ "12345678", "123*5678" },
 	{ "1234567", "*****67" },
@@ -355,6 +358,108 @@ START_TEST(test_mask_phone)
 	memset(out, 'Z', sizeof out);
 	ticket_mask_phone(c->in, out, sizeof out);
 	ck_assert_str_eq(out, c->out);
+}
+END_TEST
+
+/* Masking a masked number gives it again: tickets come masked from the broker, and the
+ * console masks what it shows. */
+START_TEST(test_mask_phone_twice)
+{
+	char once[64], twice[64];
+
+	for (size_t i = 0; i < sizeof mask_cases / sizeof mask_cases[0]; i++) {
+		ticket_mask_phone(mask_cases[i].in, once, sizeof once);
+		ticket_mask_phone(once, twice, sizeof twice);
+		ck_assert_str_eq(twice, once);
+	}
+}
+END_TEST
+
+START_TEST(test_mask_contact)
+{
+	struct proto_ticket t = { .id = 3, .present = PROTO_ALL };
+
+	PROTO_STRSET(t.customer, "欧阳修远");
+	PROTO_STRSET(t.phone, "+86 139 1234 0002");
+	PROTO_STRSET(t.plate, "湘A·7K123");
+	ticket_mask_contact(&t);
+	ck_assert_str_eq(t.customer, "欧*");
+	ck_assert_str_eq(t.phone, "139****0002");
+	ck_assert_str_eq(t.plate, "湘A·7K123");
+	ticket_mask_contact(&t);
+	ck_assert_str_eq(t.customer, "欧*");
+	ck_assert_str_eq(t.phone, "139****0002");
+	ck_assert(!ticket_personal_erased(&t));
+}
+END_TEST
+
+START_TEST(test_erase_personal)
+{
+	struct proto_ticket t = { .id = 3, .lat = 28.19634, .lon = 112.97681,
+		.created = 1000, .t_closed = 2000, .present = PROTO_ALL };
+
+	PROTO_STRSET(t.customer, "张三");
+	PROTO_STRSET(t.phone, "13800138000");
+	PROTO_STRSET(t.plate, "湘A·12345");
+	PROTO_STRSET(t.address, "五一大道 1 号");
+	PROTO_STRSET(t.landmark, "Wuyi Square");
+	PROTO_STRSET(t.last_note, "call 13900000000");
+	PROTO_STRSET(t.model, "BYD Qin");
+	PROTO_STRSET(t.fault, "battery");
+	PROTO_STRSET(t.region, "changsha");
+	ticket_erase_personal(&t);
+	ck_assert(ticket_personal_erased(&t));
+	ck_assert_str_eq(t.plate, "");
+	ck_assert_str_eq(t.address, "");
+	ck_assert_str_eq(t.landmark, "");
+	ck_assert_str_eq(t.last_note, "");
+	ck_assert_str_eq(t.model, "BYD Qin");
+	ck_assert_str_eq(t.fault, "battery");
+	ck_assert_str_eq(t.region, "changsha");
+	ck_assert_int_eq(t.created, 1000);
+	ck_assert_int_eq(t.t_closed, 2000);
+	ck_assert_double_eq_tol(t.lat, 28.20, 1e-9);
+	ck_assert_double_eq_tol(t.lon, 112.98, 1e-9);
+}
+END_TEST
+
+START_TEST(test_erase_event)
+{
+	struct proto_event_params p = { .present = 0 };
+
+	PROTO_STRSET(p.text, "the caller is Li Lei");
+	PROTO_SET(&p, event_params, text);
+	ck_assert(ticket_erase_event("note", &p));
+	ck_assert(!PROTO_HAS(&p, event_params, text));
+	ck_assert_str_eq(p.text, "");
+
+	memset(&p, 0, sizeof p);
+	PROTO_STRSET(p.field, "address");
+	PROTO_STRSET(p.old, "old road");
+	PROTO_STRSET(p.value, "new road");
+	p.present = PROTO_ALL;
+	p.present &= ~((uint64_t)1 << PROTO_event_params_text);
+	ck_assert(ticket_erase_event("edit", &p));
+	ck_assert(!PROTO_HAS(&p, event_params, old) && !PROTO_HAS(&p, event_params, value));
+	ck_assert(PROTO_HAS(&p, event_params, field));
+
+	/* facts stay: an edit of the fault, a state change without a reason */
+	memset(&p, 0, sizeof p);
+	PROTO_STRSET(p.field, "fault");
+	PROTO_STRSET(p.old, "battery");
+	PROTO_SET(&p, event_params, field);
+	PROTO_SET(&p, event_params, old);
+	ck_assert(!ticket_erase_event("edit", &p));
+	ck_assert_str_eq(p.old, "battery");
+	memset(&p, 0, sizeof p);
+	PROTO_STRSET(p.state, "cancelled");
+	PROTO_SET(&p, event_params, state);
+	ck_assert(!ticket_erase_event("state", &p));
+
+	/* events logged without a machine form: their detail goes by kind */
+	ck_assert(ticket_erase_event("note", NULL));
+	ck_assert(ticket_erase_event("edit", NULL));
+	ck_assert(!ticket_erase_event("offer", NULL));
 }
 END_TEST
 
@@ -540,6 +645,10 @@ ticket_suite(void)
 	tcase_add_loop_test(tc, test_mask_phone, 0,
 	    (int)(sizeof mask_cases / sizeof mask_cases[0]));
 	tcase_add_test(tc, test_mask_phone_truncate);
+	tcase_add_test(tc, test_mask_phone_twice);
+	tcase_add_test(tc, test_mask_contact);
+	tcase_add_test(tc, test_erase_personal);
+	tcase_add_test(tc, test_erase_event);
 	tcase_add_loop_test(tc, test_phone_invalid, 0,
 	    (int)(sizeof valid_cases / sizeof valid_cases[0]));
 	tcase_add_test(tc, test_phone_invalid_null);

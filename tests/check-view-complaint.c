@@ -172,6 +172,7 @@ START_TEST(test_pages_golden)
 	ck_assert_ptr_nonnull(v);
 	/* the ticket's history is asked for; answered with nothing, the replica's copy stays */
 	ck_assert_int_eq(harness_rec.fetch, 1);
+	harness_answer_contact(&m, "欧阳娜娜", "13812345678", false); /* the raw contact */
 	for (int p = 0; p < 7; p++) {
 		snprintf(name, sizeof name, "complaint-p%d", p + 1);
 		harness_golden(name, 80, 24, langs[_i]);
@@ -214,6 +215,14 @@ START_TEST(test_filled_from_ticket)
 	harness_rec.fetch = 0;
 
 	v = open_view(VIEW_COMPLAINT, 0, 1042);
+	/* name and phone are asked of the broker (the ticket has them masked), recorded as
+	 * looked up for a complaint */
+	ck_assert_int_eq(harness_rec.contact, 1);
+	ck_assert_int_eq(harness_rec.contact_id, 1042);
+	ck_assert_str_eq(harness_rec.contact_reason, "complaint");
+	harness_draw(80, 24);
+	ck_assert(!harness_screen_has("欧阳娜娜"));
+	harness_answer_contact(&m, "欧阳娜娜", "13812345678", false);
 	harness_draw(80, 24);
 	/* the name as given; the phone masked while it has no focus */
 	ck_assert(harness_screen_has("欧阳娜娜"));

@@ -88,7 +88,7 @@ static struct proto_ticket base_tickets[] = {
 	    .fault = "tyre", .flags = TICKET_FLAG_ALONE_NIGHT, .created = NOW - 3 * MIN_MS,
 	    .promised = NOW + 42 * MIN_MS, .ver = 2, .created_by = "lisi", .present = P_NOETA },
 	{ .id = 1044, .state = "en_route", .region = "changsha", .customer = "李雷🚗",
-	    .phone = "13700001234", .plate = "湘A12345", .lat = 28.2000, .lon = 113.0000,
+	    .phone = "137****1234", .plate = "湘A12345", .lat = 28.2000, .lon = 113.0000,
 	    .address = "长沙县星沙大道 18 号", .fault = "no_start", .truck = "CSH-XY-W02",
 	    .created = NOW - 35 * MIN_MS, .promised = NOW + 14 * MIN_MS, .eta = NOW + 10 * MIN_MS,
 	    .eta_src = "supplier", .t_dispatched = NOW - 30 * MIN_MS, .ver = 9,
@@ -858,6 +858,54 @@ START_TEST(test_board_opens_views)
 		ck_assert_uint_eq(m.req.n_calls, 0);
 		harness_answer_history(&m, 1, base_events, 1);
 	}
+}
+END_TEST
+
+/* Issue 11: I looks up the selected ticket's raw contact (ticket.contact, recorded at the
+ * broker) and shows it in a box until the next key, which only closes it; the board's
+ * rows keep the masked values. The same in the detail. */
+START_TEST(test_contact_box)
+{
+	int64_t sel;
+
+	v = view_board_create();
+	sel = m.board.selected;
+	ck_assert_uint_eq(press('I'), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.contact, 1);
+	ck_assert_int_eq(rec.contact_id, sel);
+	draw(120, 40);
+	ck_assert(!screen_has("13999990000"));
+	harness_answer_contact(&m, "Raw Person", "13999990000", false);
+	draw(120, 40);
+	int y = find_row("13999990000");
+	ck_assert_int_ge(y, 0);
+	ck_assert(screen_has("Raw Person"));
+	ck_assert(screen_has(i18n_tr("contact.close")));
+	/* any key closes the box and does nothing else */
+	ck_assert_uint_eq(press('n'), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(v->open.kind, VIEW_NONE);
+	draw(120, 40);
+	ck_assert(!screen_has("13999990000"));
+	ck_assert(!screen_has("Raw Person"));
+	view_destroy(v);
+
+	/* in the detail; an erased ticket says so */
+	v = detail_1042(ACTION_NONE);
+	ck_assert_uint_eq(press('I'), UI_HANDLED | UI_REDRAW);
+	ck_assert_int_eq(rec.contact, 2);
+	ck_assert_int_eq(rec.contact_id, 1042);
+	harness_answer_contact(&m, "", "", true);
+	draw(80, 24);
+	ck_assert(screen_has(i18n_tr("contact.erased")));
+	press('x');
+	draw(80, 24);
+	ck_assert(!screen_has(i18n_tr("contact.erased")));
+	/* a refusal: the message line says so, no box */
+	ck_assert_uint_eq(press('I'), UI_HANDLED | UI_REDRAW);
+	harness_answer_error(&m, rec.contact_cmd, PROTO_E_FORBIDDEN, "not allowed");
+	ck_assert(strstr(m.message, i18n_tr("contact.failed")) != NULL);
+	draw(80, 24);
+	ck_assert(!screen_has(i18n_tr("contact.close")));
 }
 END_TEST
 
@@ -3262,6 +3310,7 @@ views_suite(void)
 	tcase_add_loop_test(tc, test_search_view, 0, 2);
 	tcase_add_test(tc, test_board_sort_cycles);
 	tcase_add_test(tc, test_board_opens_views);
+	tcase_add_test(tc, test_contact_box);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("detail");

@@ -85,6 +85,7 @@ harness_broker_start(struct harness_broker *h, const char *data_dir)
 		.data_dir = data_dir, .sync = STORE_SYNC_NORMAL, .time_scale = 1,
 		.clock = BROKER_CLOCK_MANUAL, .control = h->control,
 		.clock_start = HARNESS_BROKER_T0, .tell_command = h->o.tell_command,
+		.retention_days = h->o.retention_days,
 	};
 	char *cause = NULL;
 
@@ -273,6 +274,10 @@ harness_broker_next_pub(struct harness_broker *h, struct proto_pub *p, int64_t u
 	ck_assert_int_ge(zmq_msg_recv(&body, h->sub, 0), 0);
 	if (h->o.strict)
 		ck_assert(!zmq_msg_more(&body));
+	if (h->frame_seen != NULL) {
+		h->frame_seen(h->frame_arg, zmq_msg_data(&topic), zmq_msg_size(&topic));
+		h->frame_seen(h->frame_arg, zmq_msg_data(&body), zmq_msg_size(&body));
+	}
 	int r = proto_decode_pub(zmq_msg_data(&topic), zmq_msg_size(&topic), zmq_msg_data(&body),
 	    zmq_msg_size(&body), p, &err);
 	ck_assert_msg(r == 0, "undecodable %.*s message: %s", (int)zmq_msg_size(&topic),
@@ -373,6 +378,8 @@ harness_broker_exchange(struct harness_broker *h, const void *frame, size_t len,
 	ck_assert_int_ge(zmq_msg_recv(&m, h->dealer, 0), 0);
 	if (h->o.strict)
 		ck_assert(!zmq_msg_more(&m));
+	if (h->frame_seen != NULL)
+		h->frame_seen(h->frame_arg, zmq_msg_data(&m), zmq_msg_size(&m));
 	proto_buf_reset(raw);
 	proto_pack_raw(raw, zmq_msg_data(&m), zmq_msg_size(&m));
 	zmq_msg_close(&m);

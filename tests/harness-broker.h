@@ -45,6 +45,7 @@ struct harness_broker_opts {
 	                         * frame, an entity's ver equals its stream seq, heartbeats carry
 	                         * the time scale, a reply names the request's op */
 	const char *tell_command; /* the broker's opts.tell_command (NULL: none) */
+	int retention_days;     /* the broker's opts.retention_days (0: keep personal data) */
 };
 
 struct harness_broker {
@@ -72,6 +73,10 @@ struct harness_broker {
 	bool curve;
 	char users_path[160], key_path[160];
 	char server_pub[41];  /* the broker's public key */
+	/* when set, sees every frame a client here received before it is decoded: each
+	 * published message's topic and body, each reply (check-privacy.c) */
+	void (*frame_seen)(void *arg, const void *data, size_t len);
+	void *frame_arg;
 };
 
 /* Run suite s with CK_NORMAL inside base_dir (a mkdtemp template, made here and removed

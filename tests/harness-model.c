@@ -141,6 +141,15 @@ rec_send(struct model *m, enum proto_msg_id op, const void *args,
 		r->board++;
 		rd_strlcpy(r->board_cmd, cmd_id, sizeof r->board_cmd);
 		break;
+	case PROTO_MSG_ticket_contact: {
+		const struct proto_ticket_contact *a = args;
+		r->contact++;
+		r->contact_id = a->id;
+		rd_strlcpy(r->contact_reason, PROTO_HAS(a, ticket_contact, reason) ? a->reason :
+		    "", sizeof r->contact_reason);
+		rd_strlcpy(r->contact_cmd, cmd_id, sizeof r->contact_cmd);
+		break;
+	}
 	case PROTO_MSG_ticket_track:
 		r->track++;
 		r->track_id = ((const struct proto_ticket_track *)args)->id;
@@ -280,6 +289,21 @@ harness_answer_history(struct model *m, int64_t ver, const struct proto_event *e
 	r->n_events = n;
 	model_reply(m, harness_rec.hist_cmd, r, NULL);
 	harness_rec.hist_cmd[0] = '\0';
+}
+
+void
+harness_answer_contact(struct model *m, const char *customer, const char *phone, bool erased)
+{
+	struct proto_reply *r;
+
+	ck_assert_msg(harness_rec.contact_cmd[0] != '\0', "no ticket.contact to answer");
+	r = reply_for(harness_rec.contact_cmd, PROTO_MSG_ticket_contact);
+	r->contact = (struct proto_contact_result){ .id = harness_rec.contact_id,
+		.erased = erased, .present = PROTO_ALL };
+	PROTO_STRSET(r->contact.customer, customer);
+	PROTO_STRSET(r->contact.phone, phone);
+	model_reply(m, harness_rec.contact_cmd, r, NULL);
+	harness_rec.contact_cmd[0] = '\0';
 }
 
 void

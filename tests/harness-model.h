@@ -52,6 +52,10 @@ struct harness_rec {
 	int board;		/* stats.board queries, the last one */
 	char board_cmd[PROTO_CMD_ID_MAX + 1];
 	int survey_done;	/* survey.done commands (their ticket in id) */
+	int contact;		/* ticket.contact queries, the last one, its ticket and reason */
+	char contact_cmd[PROTO_CMD_ID_MAX + 1];
+	int64_t contact_id;
+	char contact_reason[256];
 };
 
 extern struct harness_rec harness_rec;
@@ -100,6 +104,10 @@ void harness_answer_board(struct model *m, const struct proto_reply *b);
 /* Answer the last ticket.track: truck and its n fixes (borrowed), oldest first. */
 void harness_answer_track(struct model *m, const char *truck, const struct proto_track_fix *f,
     size_t n);
+/* Answer the last ticket.contact with the raw customer and phone (erased: retention took
+ * them). */
+void harness_answer_contact(struct model *m, const char *customer, const char *phone,
+    bool erased);
 /* Answer cmd_id: accepted (with no result). */
 void harness_answer_ok(struct model *m, const char *cmd_id);
 /* Answer cmd_id with the broker's refusal (code, message). */

@@ -1,7 +1,9 @@
 /* rd-query.c: a small protocol client for the screen tests: asks the broker and prints
  * plain lines a shell script can check.
  *
- *   rd-query API find TEXT   tickets whose customer contains TEXT: "ID STATE CUSTOMER"
+ *   rd-query API find TEXT   tickets whose customer contains TEXT: "ID STATE CUSTOMER"; the
+ *                            snapshot has names masked, so each ticket's is looked up
+ *                            with ticket.contact (reason "rd-query", in its history)
  *   rd-query API get ID      "ID STATE CUSTOMER" then one line per event: "KIND DETAIL"
  *
  * Exit status 0 when found, 1 when not, 2 on errors. */
@@ -39,12 +41,21 @@ main(int argc, char **argv)
 			fprintf(stderr, "rd-query: snapshot failed\n");
 			rc = 2;
 		} else {
-			for (size_t i = 0; i < rep.n_tickets; i++)
-				if (strstr(rep.tickets[i].customer, argv[3]) != NULL) {
+			for (size_t i = 0; i < rep.n_tickets; i++) {
+				struct proto_ticket_contact c = { .id = rep.tickets[i].id,
+					.present = PROTO_ALL };
+				struct proto_reply cr;
+				snprintf(c.reason, sizeof c.reason, "rd-query");
+				memset(&cr, 0, sizeof cr);
+				if (rpc_call_sync(r, PROTO_MSG_ticket_contact, &c, &cr, &err,
+				    10000) == 0 && cr.ok &&
+				    strstr(cr.contact.customer, argv[3]) != NULL) {
 					printf("%lld %s %s\n", (long long)rep.tickets[i].id,
-					    rep.tickets[i].state, rep.tickets[i].customer);
+					    rep.tickets[i].state, cr.contact.customer);
 					rc = 0;
 				}
+				proto_reply_finish(&cr);
+			}
 		}
 	} else if (strcmp(argv[2], "get") == 0) {
 		struct proto_ticket_get g = { .id = atoll(argv[3]), .present = PROTO_ALL };

@@ -52,9 +52,9 @@ id=$("$B/tests/rd-query" "$API" find 诸葛亮 | awk '{print $1}')
 wait_broker "$id" "^vnum_bind virtual number +86171073" 20 "#$id got a number of Changsha's pool"
 vnum=$("$B/tests/rd-query" "$API" get "$id" | grep "^vnum_bind" | grep -o "+86[0-9]*")
 
-keys / "诸葛亮" Enter
+keys / "#$id" Enter
 keys Enter
-wait_for "#$id · 诸葛亮" 3 "Enter opens the detail"
+wait_for "#$id · 诸\\*" 3 "Enter opens the detail"
 wait_for "电话 *$vnum  (139\*\*\*\*5678)" 5 "the detail shows the number beside the masked phone"
 
 keys p

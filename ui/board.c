@@ -77,7 +77,10 @@ prefix(const char *s, const char *p)
 	return true;
 }
 
-/* Whether w, 4 or more digits, appears in the digits of phone. */
+/* Whether w, 4 or more digits, appears in the digits of phone. Phones come masked from the
+ * broker (138****5678, PROTOCOL.md 8.1): only the first 3 and last 4 digits are there to
+ * match, so the last four find a caller and a hidden digit finds nothing (ticket.search
+ * matches the raw number at the broker). */
 static bool
 digits_match(const char *phone, const char *w)
 {

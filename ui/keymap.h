@@ -160,6 +160,7 @@ enum keymap_scope {
 	X(COMPLAINT_DUE, "complaint_due", COMPLAINTS, "d")      \
 	X(COMPLAINT_SUPPLIER, "complaint_supplier", COMPLAINTS, "p") \
 	X(MAP, "map", TICKET, "M")                              \
+	X(CONTACT, "contact", TICKET, "I")                      \
 	X(MAP_LEFT, "map_left", MAP, "h Left")                  \
 	X(MAP_RIGHT, "map_right", MAP, "l Right")               \
 	X(MAP_ZOOM_IN, "map_zoom_in", MAP, "+ =")               \

@@ -1,4 +1,5 @@
 /* main.c: rescuedesk, the console's command line. */
+#include <fcntl.h>
 #include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -166,7 +167,10 @@ open_log(const char *path)
 		snprintf(buf, sizeof buf, "%s/client-%ld.log", dir, (long)getpid());
 		path = buf;
 	}
-	FILE *f = fopen(path, "a");
+	/* private to its owner whatever the umask, an existing log made so too: debug lines
+	 * name users and tickets */
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	FILE *f = fd >= 0 && fchmod(fd, 0600) == 0 ? fdopen(fd, "a") : NULL;
 	if (f == NULL)
 		fatal("cannot open log file %s", path);
 	return f;

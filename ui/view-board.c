@@ -8,6 +8,7 @@
 
 #include "board.h"
 #include "call.h"
+#include "contact.h"
 #include "chrome.h"
 #include "i18n.h"
 #include "lineedit.h"
@@ -73,6 +74,7 @@ enum prompt { PROMPT_NONE, PROMPT_FILTER, PROMPT_FIND };
 
 struct view_board {
 	struct view view;	/* first member */
+	struct contact contact;	/* I: the customer's raw contact while shown (contact.h) */
 	enum prompt prompt;
 	struct lineedit edit;
 	char error[256];	/* the prompt's last error, in words */
@@ -415,6 +417,7 @@ board_draw(struct view *v, const struct model *m, struct vscreen *vs, const stru
 		/* Screen readers follow the cursor: park it on the selection. */
 		vscreen_set_cursor(vs, 0, ysel >= 0 ? ysel : y0, false);
 	}
+	contact_draw(&vb->contact, vs);	/* I: the raw contact, over the board, never in it */
 }
 
 /* The board's lookup (board.h) over the model: labels as present.h words them, standings
@@ -596,6 +599,8 @@ board_key(struct view *v, struct model *m, const struct key *k, enum keymap_acti
 	size_t page = vb->list_rows > 1 ? (size_t)vb->list_rows - 1 : 1, i = b->sel_index;
 	const struct proto_ticket *sel = board_selected(b);
 
+	if (contact_open(&vb->contact))
+		return contact_close(&vb->contact);	/* any key closes the box */
 	if (vb->prompt)
 		return prompt_key(vb, m, k, a);
 	if (view_sel_move(&i, b->n, page, a)) {
@@ -671,6 +676,8 @@ board_key(struct view *v, struct model *m, const struct key *k, enum keymap_acti
 		return view_want(v, VIEW_ESCALATE, sel->id, ACTION_NONE);
 	case ACTION_CALL_CUSTOMER:
 		return sel == NULL ? UI_HANDLED : call_customer(m, sel->id);
+	case ACTION_CONTACT:
+		return sel == NULL ? UI_HANDLED : contact_ask(&vb->contact, m, v, sel->id, NULL);
 	default:
 		return UI_NONE;
 	}

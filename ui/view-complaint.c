@@ -1166,6 +1166,31 @@ on_history(struct model *m, void *ctx, const struct proto_reply *r,
 	free(buf);
 }
 
+/* The ticket's customer as the broker answers ticket.contact (the ticket itself carries
+ * name and phone masked): the name and phone fields, when the agent has not typed them. */
+static void
+on_contact(struct model *m, void *ctx, const struct proto_reply *r,
+    const struct proto_error *err)
+{
+	struct view_complaint *vc = ctx;
+	static const struct { int f; int cf; } fields[] = {
+		{ F_NAME, CF_name }, { F_PHONE, CF_phone },
+	};
+
+	(void)err;
+	if (r == NULL || !r->ok || r->contact.id != vc->ticket)
+		return;	/* offline or refused: the agent asks the caller */
+	for (size_t i = 0; i < ARRAY_LEN(fields); i++) {
+		const char *v = fields[i].f == F_NAME ? r->contact.customer : r->contact.phone;
+		if (form_text(&vc->form, fields[i].f)[0] != '\0' || v[0] == '\0')
+			continue;
+		complaint_field_set_str(vc->c, fields[i].cf, v);
+		form_set_text(&vc->form, fields[i].f, v);
+	}
+	vc->form.changed = true;
+	autosave(vc, m);
+}
+
 /* Fill a new complaint from ticket id of the board. */
 static void
 from_ticket(struct view_complaint *vc, struct model *m, int64_t id)
@@ -1175,6 +1200,9 @@ from_ticket(struct view_complaint *vc, struct model *m, int64_t id)
 	struct proto_ticket_get g = { .id = id, .present = PROTO_ALL };
 	struct model_request rq = { .op = PROTO_MSG_ticket_get, .args = &g,
 		.on_reply = on_history, .ctx = vc, .owner = vc };
+	struct proto_ticket_contact ca = { .id = id, .present = PROTO_ALL };
+	struct model_request crq = { .op = PROTO_MSG_ticket_contact, .args = &ca,
+		.on_reply = on_contact, .ctx = vc, .owner = vc };
 	char *tl;
 
 	if (t == NULL) {
@@ -1193,8 +1221,10 @@ from_ticket(struct view_complaint *vc, struct model *m, int64_t id)
 	vc->ticket = id;
 	complaint_field_set_int(vc->c, CF_ticket_id, id);
 	complaint_field_set_int(vc->c, CF_ticket_linked_at, m->now);
-	complaint_field_set_str(vc->c, CF_name, t->customer);
-	complaint_field_set_str(vc->c, CF_phone, t->phone);
+	/* name and phone come raw from ticket.contact (recorded, reason "complaint"): the
+	 * ticket has them masked, and a complaint keeps the person's own */
+	PROTO_STRSET(ca.reason, "complaint");
+	(void)model_request(m, &crq, NULL);
 	complaint_field_set_str(vc->c, CF_plate, t->plate);
 	complaint_field_set_int(vc->c, CF_business, COMPLAINT_BUSINESS_ROADSIDE);
 	complaint_field_set_int(vc->c, CF_party, COMPLAINT_PARTY_PERSON);

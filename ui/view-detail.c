@@ -8,6 +8,7 @@
 
 #include "assign.h"
 #include "call.h"
+#include "contact.h"
 #include "chrome.h"
 #include "diag.h"
 #include "geo.h"
@@ -50,6 +51,7 @@ struct tl_line {
 
 struct view_detail {
 	struct view view;	/* first member */
+	struct contact contact;	/* I: the customer's raw contact while shown (contact.h) */
 	int64_t id;
 	int64_t asked_ver;	/* the ticket version last asked for; -1 none */
 	bool asked;
@@ -733,6 +735,7 @@ detail_draw(struct view *v, const struct model *m, struct vscreen *vs, const str
 		chrome_message(vs, rows - 1, m, hints, (int)ARRAY_LEN(hints));
 		break;
 	}
+	contact_draw(&vd->contact, vs);	/* I: the raw contact, until the next key */
 }
 
 /* ---- keys ---- */
@@ -1217,6 +1220,8 @@ detail_key(struct view *v, struct model *m, const struct key *k, enum keymap_act
 	struct view_detail *vd = (struct view_detail *)v;
 	unsigned r;
 
+	if (contact_open(&vd->contact))
+		return contact_close(&vd->contact);	/* any key closes the box */
 	if (a == ACTION_REDRAW)
 		vd->asked = false;	/* C-l also asks for the history again */
 	detail_sync(v, m);
@@ -1244,6 +1249,8 @@ detail_key(struct view *v, struct model *m, const struct key *k, enum keymap_act
 		return callback(vd, m);
 	if (a == ACTION_CALL_CUSTOMER)
 		return call_customer(m, vd->id);
+	if (a == ACTION_CONTACT)
+		return contact_ask(&vd->contact, m, v, vd->id, NULL);
 	if (a == ACTION_DIAG_START)	/* the flow view starts one if never diagnosed */
 		return view_want(v, VIEW_FLOW, vd->id, ACTION_DIAG_START);
 	if (a == ACTION_DIAG_QUEUE)

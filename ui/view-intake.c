@@ -314,6 +314,8 @@ field_error(void *owner, const struct form *fm, const struct model *m, int f)
 		return buf[0] == '\0' ? i18n_tr("intake.err.name_empty") : NULL;
 	case F_PHONE:
 		trimmed(vi, f, buf, sizeof buf);
+		if (vi->edit_id != 0 && strcmp(buf, vi->orig.phone) == 0)
+			return NULL;	/* the masked number as it came: unchanged, not sent */
 		why = ticket_phone_invalid(buf);
 		return why != NULL ? phone_error(why) : NULL;
 	case F_PLATE:
@@ -604,7 +606,10 @@ plate_key(const char *s, char *out, size_t sz)
 
 /* An open ticket of the model (the snapshot holds them all) with the phone or the plate
  * of a new call, or NULL: a phone match before a plate match, then the newest. *field is
- * the field that matched. */
+ * the field that matched. Tickets come from the broker with the phone masked (PROTOCOL.md
+ * 8.1), so the number typed is masked the same way and the masked forms compared: the
+ * first 3 and the last 4 digits; the row shown names the plate beside, for the agent to
+ * confirm. */
 static const struct proto_ticket *
 find_duplicate(const struct view_intake *vi, const struct model *m, int *field)
 {
@@ -619,6 +624,8 @@ find_duplicate(const struct view_intake *vi, const struct model *m, int *field)
 	phone_key(buf, phone, sizeof phone);
 	if (strlen(phone) < 5)
 		phone[0] = '\0';	/* a number still being typed */
+	else
+		ticket_mask_phone(buf, phone, sizeof phone);
 	trimmed(vi, F_PLATE, buf, sizeof buf);
 	plate_key(buf, plate, sizeof plate);
 	if (phone[0] == '\0' && plate[0] == '\0')
@@ -629,7 +636,7 @@ find_duplicate(const struct view_intake *vi, const struct model *m, int *field)
 
 		if (s < 0 || ticket_state_final((enum ticket_state)s))
 			continue;
-		phone_key(t->phone, k, sizeof k);
+		ticket_mask_phone(t->phone, k, sizeof k);
 		if (phone[0] != '\0' && strcmp(k, phone) == 0) {
 			f = F_PHONE;
 		} else {
@@ -960,7 +967,8 @@ format_warning(struct view_intake *vi, const struct model *m, int f)
 		vi->warned = location_warning(vi, m);
 		return vi->warned != DATA_WHERE_INSIDE;
 	case F_PHONE:
-		if (ticket_phone_invalid(buf) != NULL || ticket_phone_not_cn(buf) == NULL)
+		if (ticket_phone_invalid(buf) != NULL || ticket_phone_not_cn(buf) == NULL ||
+		    (vi->edit_id != 0 && strcmp(buf, vi->orig.phone) == 0))
 			return false;
 		snprintf(vi->rejected, sizeof vi->rejected, "%s · %s",
 		    i18n_tr("intake.warn.phone"), i18n_tr("intake.warn.again"));
@@ -1314,6 +1322,8 @@ view_intake_edit_create(const struct model *m, int64_t id)
 	vi = (struct view_intake *)view_intake_create(NULL);
 	vi->edit_id = id;
 	vi->orig = *t;
+	/* name and phone as the broker sends them, masked: kept, they are not sent; an agent
+	 * who corrects one types it whole */
 	form_set_text(&vi->form, F_NAME, t->customer);
 	form_set_text(&vi->form, F_PHONE, t->phone);
 	form_set_text(&vi->form, F_PLATE, t->plate);

@@ -3,7 +3,7 @@
  * ticket.callback (the customer called again; 7.21). Rows of the op table (broker-ops.c).
  *
  * An edit is validated as intake.create validates the same keys, logs one `edit` event a
- * changed key (the phone masked), and when the change makes the job another one (the car
+ * changed key (the phone and the name masked), and when the change makes the job another one (the car
  * is more than BROKER_EDIT_MOVE_M away from where it was, or the truck's kind cannot serve
  * the new fault) takes the truck off an offered, accepted or en-route job and dispatches
  * it again as a re-dispatch does (broker_take_truck, then the ranked offer where the
@@ -182,8 +182,13 @@ broker_op_edit(struct broker *b, const struct peer *p, const struct proto_reques
 	double moved = 0;
 	bool fault_changed = false;
 
-	if (PROTO_HAS(a, ticket_edit, customer))
-		edit_text(b, t, user, "customer", t->w.customer, sizeof t->w.customer, a->customer);
+	if (PROTO_HAS(a, ticket_edit, customer) && strcmp(t->w.customer, a->customer) != 0) {
+		/* the history is shown to clients: the name masked, as the phone */
+		ticket_mask_name(t->w.customer, from, sizeof from);
+		ticket_mask_name(a->customer, to, sizeof to);
+		PROTO_STRSET(t->w.customer, a->customer);
+		log_edit(b, t, user, "customer", from, to, NULL, -1);
+	}
 	if (PROTO_HAS(a, ticket_edit, phone) && strcmp(t->w.phone, a->phone) != 0) {
 		ticket_mask_phone(t->w.phone, from, sizeof from);
 		ticket_mask_phone(a->phone, to, sizeof to);

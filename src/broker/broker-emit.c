@@ -10,6 +10,7 @@
  * Calls go one way: broker.c and the job files call this file; it calls none of them. */
 #include "broker-int.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,29 @@ broker_commit(struct broker *b)
 	return !b->fatal;
 }
 
+/* ---- what leaves the broker ---- */
+
+/* The one place a ticket is made fit for clients (PROTOCOL.md 8.1): every publication,
+ * snapshot part and reply that carries a ticket packs it here, masked; the store, the
+ * checkpoints and the broker's memory keep the raw values (ticket.contact answers them). */
+void
+broker_pack_ticket(struct proto_buf *out, const struct proto_ticket *w)
+{
+	struct proto_ticket m = *w;
+
+	ticket_mask_contact(&m);
+	proto_pack_obj(out, PROTO_MSG_ticket, &m, 0);
+}
+
+void
+broker_pack_entity(struct proto_buf *out, enum proto_stream s, const void *entity)
+{
+	if (s == PROTO_STREAM_TICKET)
+		broker_pack_ticket(out, entity);
+	else
+		proto_pack_obj(out, (enum proto_msg_id)proto_streams[s].msg, entity, 0);
+}
+
 /* ---- record and publish ---- */
 
 static void
@@ -123,6 +147,11 @@ emit(struct broker *b, enum proto_stream s, void *entity, const char *kind, cons
 		return;
 	}
 	b->events_since_checkpoint++;
+	if (s == PROTO_STREAM_TICKET) {
+		/* the log keeps the raw ticket; subscribers get it masked */
+		proto_buf_reset(&blob);
+		broker_pack_entity(&blob, s, entity);
+	}
 	proto_buf_init(&pb);
 	proto_encode_pub_raw(&pb, (enum proto_msg_id)proto_streams[s].msg, b->epoch, seq, ev.ts,
 	    blob.data, blob.len);
@@ -268,6 +297,39 @@ broker_record_complaint_fetch(struct broker *b, const struct proto_complaint *w,
 	proto_buf_finish(&blob);
 }
 
+/* An event of ticket t logged in the batch with t's state as its body, neither published
+ * nor given a new seq (ticket.contact's lookups, retention's erasures): replaying the log
+ * after a checkpoint puts back the same state. */
+void
+broker_record_ticket(struct broker *b, const struct bticket *t, enum event_kind kind,
+    const char *user, const char *detail, const struct broker_why *why)
+{
+	struct proto_buf blob, params;
+	char id[24];
+
+	if (!broker_txn(b))
+		return;
+	snprintf(id, sizeof id, "%" PRId64, t->w.id);
+	proto_buf_init(&blob);
+	proto_pack_obj(&blob, PROTO_MSG_ticket, &t->w, 0);
+	proto_buf_init(&params);
+	proto_pack_obj(&params, PROTO_MSG_event_params, &why->p, 0);
+	struct store_event ev = {
+		.ts = broker_now(b), .stream = proto_streams[PROTO_STREAM_TICKET].topic,
+		.entity = id, .kind = event_kind_name(kind), .user = user ? user : "",
+		.detail = detail ? detail : "", .body = blob.data, .body_len = blob.len,
+		.code = why->code, .params = params.data, .params_len = params.len,
+	};
+	if (store_event_append(b->store, &ev) < 0) {
+		log_error("store: %s", store_errmsg(b->store));
+		b->fatal = true;
+	} else {
+		b->events_since_checkpoint++;
+	}
+	proto_buf_finish(&params);
+	proto_buf_finish(&blob);
+}
+
 /* Positions are telemetry, latest-wins, and saved at checkpoints: not in the log. */
 void
 broker_publish_position(struct broker *b, struct btruck *k)
@@ -292,8 +354,10 @@ broker_publish_ticket(struct broker *b, struct bticket *t)
 	PROTO_SET(&t->w, ticket, ver);
 	t->w.updated = broker_now(b);
 	PROTO_SET(&t->w, ticket, updated);
+	struct proto_ticket m = t->w;
+	ticket_mask_contact(&m);
 	proto_buf_init(&pb);
-	proto_encode_pub(&pb, PROTO_MSG_ticket, b->epoch, t->w.ver, broker_now(b), &t->w);
+	proto_encode_pub(&pb, PROTO_MSG_ticket, b->epoch, t->w.ver, broker_now(b), &m);
 	queue_pub(b, PROTO_STREAM_TICKET, &pb);
 	proto_buf_finish(&pb);
 }
@@ -388,7 +452,7 @@ broker_reply_ticket(struct proto_buf *out, const struct proto_request *req,
     const struct bticket *t)
 {
 	proto_encode_reply_ok(out, req->cmd_id, proto_descs[req->op].wire);
-	proto_pack_obj(out, PROTO_MSG_ticket, &t->w, 0);
+	broker_pack_ticket(out, &t->w);
 }
 
 static int

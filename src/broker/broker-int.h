@@ -30,6 +30,8 @@
  *                      suppliers' trucks
  *   broker-survey.c    survey.put and survey.done: customers' answers, today's NPS counts,
  *                      detractors' call-back tasks (warnings of kind detractor)
+ *   broker-contact.c   ticket.contact (raw contact, audited) and retention (erasing the
+ *                      person from old closed tickets, from the tick)
  *
  * Calls go one way, down these layers, never back up (a file may call any file below it):
  *
@@ -37,6 +39,7 @@
  *   broker-ops.c    broker-feed.c     what arrives on the sockets
  *   broker-diag.c   broker-edit.c     diagnosis sessions, edits (rows of the op table)
  *   broker-survey.c                   surveys, call-back tasks (rows, the tick, the kpi)
+ *   broker-contact.c                  raw contact lookups, retention (a row, the tick)
  *   broker-warn.c                     warnings' owners, escalation (rows, the tick)
  *   broker-dispatch.c                 offers and ticket states
  *   broker-watch.c                    warnings
@@ -397,6 +400,11 @@ struct broker {
 	struct bwarn **detractors;
 	size_t n_detractors, cap_detractors;
 	bool detractors_armed;
+	/* retention (broker-contact.c): the next ticket index its slices look at, the broker
+	 * time before which it rests after a whole pass, tickets erased since the start */
+	size_t retention_at;
+	int64_t retention_rest;
+	uint64_t retention_erased;
 };
 
 /* ---- broker-auth.c: identity and refusals; called by the loop, the ops, the feed and
@@ -480,6 +488,15 @@ void broker_emit_complaint(struct broker *b, struct proto_complaint *w, const ch
  * "complaint_fetched", logged in the batch, not published. */
 void broker_record_complaint_fetch(struct broker *b, const struct proto_complaint *w,
     const char *user);
+/* A ticket logged, not published (ticket.contact's lookups, retention's erasures): the
+ * event's body is t's state, why (not NULL) its machine form; no new seq. */
+void broker_record_ticket(struct broker *b, const struct bticket *t, enum event_kind kind,
+    const char *user, const char *detail, const struct broker_why *why);
+/* Pack a ticket as clients see it, customer and phone masked (PROTOCOL.md 8.1): every
+ * ticket that leaves the broker (publications, snapshots, replies) goes through here. */
+void broker_pack_ticket(struct proto_buf *out, const struct proto_ticket *w);
+/* Pack stream s's entity as clients see it (tickets by broker_pack_ticket). */
+void broker_pack_entity(struct proto_buf *out, enum proto_stream s, const void *entity);
 /* Queue a message told a customer on topic "message" (sets its head: v, epoch, seq, ts). */
 void broker_publish_message(struct broker *b, struct proto_message *m);
 /* Queue a truck's new position for publication without writing the log. */
@@ -827,6 +844,14 @@ struct tally *broker_board_fold(struct broker *b, int64_t from, int64_t to,
 
 int broker_op_stats_report(struct broker *b, const struct peer *p,
     const struct proto_request *req, struct proto_buf *out);
+/* ---- broker-contact.c: ticket.contact (a row of the op table) and retention (the tick) ---- */
+
+/* ticket.contact (struct broker_op's handler): logs the lookup, answers the raw values. */
+int broker_op_contact(struct broker *b, const struct peer *p, const struct proto_request *req,
+    struct proto_buf *out);
+/* With opts.retention_days > 0: one slice of erasing the person from tickets closed more
+ * than that many days before now (PROTOCOL.md 8.1). */
+void broker_retention_tick(struct broker *b, int64_t now);
 
 /* ---- broker-ops.c: called by the loop ---- */
 

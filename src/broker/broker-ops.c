@@ -24,7 +24,7 @@
 static void
 pack_ticket(const struct bticket *t, struct proto_buf *out)
 {
-	proto_pack_obj(out, PROTO_MSG_ticket, &t->w, 0);
+	broker_pack_ticket(out, &t->w);
 }
 
 /* ---- handlers ---- */
@@ -683,7 +683,7 @@ op_search(struct broker *b, const struct peer *p, const struct proto_request *re
 	proto_pack_str(out, "tickets");
 	proto_pack_array(out, (uint32_t)c.n);
 	for (size_t i = 0; i < c.n; i++)
-		proto_pack_obj(out, PROTO_MSG_ticket, &c.found[i], 0);
+		broker_pack_ticket(out, &c.found[i]);
 	free(c.found);
 	return 0;
 }
@@ -749,8 +749,7 @@ op_snapshot(struct broker *b, const struct peer *p, const struct proto_request *
 			proto_pack_str(&pb, proto_streams[s].array);
 			proto_pack_array(&pb, (uint32_t)k);
 			for (size_t i = 0; i < k; i++)
-				proto_pack_obj(&pb, (enum proto_msg_id)proto_streams[s].msg,
-				    list[s][at[s]++], 0);
+				broker_pack_entity(&pb, s, list[s][at[s]++]);
 		}
 		size_t len;
 		char *frame = proto_buf_take(&pb, &len);
@@ -788,6 +787,7 @@ const struct broker_op broker_ops[] = {
 	{ "ticket.callback", PROTO_MSG_ticket_callback, true, DESK, broker_op_callback },
 	{ "ticket.tell", PROTO_MSG_ticket_tell, true, DESK, broker_op_tell },
 	{ "ticket.call", PROTO_MSG_ticket_call, true, DESK, broker_op_ticket_call },
+	{ "ticket.contact", PROTO_MSG_ticket_contact, false, READ, broker_op_contact },
 	{ "ticket.set_state", PROTO_MSG_ticket_set_state, true, DESK | R(SUPPLIER), op_set_state },
 	{ "ticket.cancel", PROTO_MSG_ticket_cancel, true, DESK, op_cancel },
 	{ "ticket.assign", PROTO_MSG_ticket_assign, true, DESK, op_assign },

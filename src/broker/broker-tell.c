@@ -198,16 +198,25 @@ static void
 tell(struct broker *b, struct bticket *t, const struct tell_template *tp, enum tell_lang l,
     const char *text, const char *user, int64_t now)
 {
-	char detail[TELL_TEXT_MAX + 64];
+	char detail[TELL_TEXT_MAX + 64], shown[TELL_TEXT_MAX + 1], name[sizeof t->w.customer];
 	struct broker_why w;
 	struct proto_message m = { 0 };
+	struct tell_facts f;
+	enum tell_param missing;
 
+	/* the history goes to clients (ticket.get): the text with the customer's name masked
+	 * as tickets carry it (PROTOCOL.md 8.1); the customer is told the text itself */
+	facts_of(b, t, now, &f);
+	ticket_mask_name(t->w.customer, name, sizeof name);
+	f.customer = name;
+	if (tell_render(tp, l, &f, shown, &missing) != TELL_OK)
+		shown[0] = '\0';
 	broker_why_init(&w, "tell");
 	BWHY_STR(&w, template, tp->id);
 	BWHY_STR(&w, lang, tell_lang_name(l));
-	BWHY_STR(&w, text, text);
+	BWHY_STR(&w, text, shown);
 	snprintf(detail, sizeof detail, "told the customer (%s, %s): %s", tp->id,
-	    tell_lang_name(l), text);
+	    tell_lang_name(l), shown);
 	broker_emit_ticket_why(b, t, EVENT_TELL, user, detail, &w);
 	remember(t, tp->id, now);
 

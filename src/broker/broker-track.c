@@ -116,7 +116,7 @@ broker_op_track(struct broker *b, const struct peer *p, const struct proto_reque
 	proto_pack_str(out, "total");
 	proto_pack_i64(out, r != NULL ? (int64_t)r->total : 0);
 	proto_pack_str(out, "ticket");
-	proto_pack_obj(out, PROTO_MSG_ticket, &t->w, 0);
+	broker_pack_ticket(out, &t->w);
 	proto_pack_str(out, "fixes");
 	proto_pack_array(out, (uint32_t)n);
 	for (size_t i = 0; i < n; i++) {

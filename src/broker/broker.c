@@ -907,6 +907,7 @@ tick(struct broker *b)
 	broker_tell_reap(b);
 	broker_warn_tick(b, now); /* owners' leases run out with no ticket open, too */
 	broker_survey_tick(b, now); /* call-back tasks are of closed tickets */
+	broker_retention_tick(b, now); /* closed tickets' personal data, after N days */
 	if (b->n_open == 0)
 		return;
 	if (broker_dispatch_tick(b, now))

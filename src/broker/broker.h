@@ -64,6 +64,9 @@ struct broker_opts {
 	const char *key;              /* the broker's key file (src/model/keyfile.h) */
 	volatile sig_atomic_t *reload; /* set non-zero (SIGHUP) to reload the users file; the
 	                                  loop clears it (NULL: none) */
+	int retention_days;           /* > 0: erase customers' personal data from tickets
+	                                 closed more than this many days ago (broker-contact.c);
+	                                 0: keep it */
 };
 
 struct broker;

@@ -43,6 +43,8 @@ usage(FILE *f)
 	    "                       connect, each in its role (SIGHUP reloads it)\n"
 	    "  --key FILE           the broker's CURVE key file (with --users)\n"
 	    "  --keygen FILE        write a new key file (mode 0600), print its public key\n"
+	    "  --retention-days N   erase customers' personal data from tickets closed more\n"
+	    "                       than N days ago, default 0 (keep it)\n"
 	    "  --log FILE           log here instead of stderr\n"
 	    "  -v, --verbose        log debug messages\n"
 	    "  -q, --quiet          log errors only\n"
@@ -113,6 +115,7 @@ main(int argc, char **argv)
 		{ "keygen", required_argument, NULL, 'G' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "retention-days", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -175,6 +178,11 @@ main(int argc, char **argv)
 		case 'U': o.users = optarg; break;
 		case 'K': o.key = optarg; break;
 		case 'G': keygen = optarg; break;
+		case 'R':
+			o.retention_days = (int)cli_number("--retention-days", optarg, 0, 36500);
+			if (o.retention_days != cli_number("--retention-days", optarg, 0, 36500))
+				cli_bad_value("--retention-days", "a whole number of days", optarg);
+			break;
 		case 'v': level = LOG_DEBUG; break;
 		case 'q': level = LOG_ERROR; break;
 		case 'h': usage(stdout); return 0;

@@ -100,7 +100,9 @@ enum warn_kind {
 	X(ESCALATED, "escalated", EVENT_ON_WARNING, "event.escalated")          \
 	X(ESCALATE, "escalate", EVENT_ON_TICKET, "event.escalate")              \
 	X(ESCALATE_CLEAR, "escalate_clear", EVENT_ON_TICKET, "event.escalate_clear") \
-	X(SURVEY, "survey", EVENT_ON_TICKET, "event.survey")
+	X(SURVEY, "survey", EVENT_ON_TICKET, "event.survey")                   \
+	X(CONTACT, "contact", EVENT_ON_TICKET, "event.contact")                 \
+	X(ERASED, "erased", EVENT_ON_TICKET, "event.erased")
 
 enum event_kind {
 #define X(e, s, on, key) EVENT_##e,

@@ -3,8 +3,10 @@
  * change. */
 #include "ticket.h"
 
+#include <math.h>
 #include <string.h>
 
+#include "proto.h"
 #include "util.h"
 
 static const char *const state_names[] = {
@@ -253,9 +255,21 @@ ticket_mask_phone(const char *phone, char *out, size_t outsz)
 		return;
 	}
 	for (s = phone; *s != '\0'; s++) {
-		if (is_digit(*s))
+		if (is_digit(*s) || *s == '*')
 			ndig++;
 	}
+	/* a mainland country code (86 or 0086 before 10 or more digits) is no part of the
+	 * number: "+86 138-0013-8000" masks as "13800138000" does */
+	size_t skip = 0, k = 0;
+	char lead[4];
+	for (s = phone; *s != '\0' && k < 4; s++)
+		if (is_digit(*s) || *s == '*')
+			lead[k++] = *s;
+	if (k == 4 && ndig >= 14 && memcmp(lead, "0086", 4) == 0)
+		skip = 4;
+	else if (k >= 2 && ndig >= 12 && memcmp(lead, "86", 2) == 0)
+		skip = 2;
+	ndig -= skip;
 	if (ndig >= 8) {
 		keep_head = 3;
 		keep_tail = 4;
@@ -268,8 +282,12 @@ ticket_mask_phone(const char *phone, char *out, size_t outsz)
 		keep_tail = 0;
 	}
 	for (s = phone; *s != '\0' && o + 1 < outsz; s++) {
-		if (!is_digit(*s))
+		if (!is_digit(*s) && *s != '*')
 			continue;
+		if (skip > 0) {
+			skip--;
+			continue;
+		}
 		if (seen < keep_head || seen >= ndig - keep_tail)
 			out[o++] = *s;
 		else
@@ -297,6 +315,58 @@ ticket_mask_name(const char *name, char *out, size_t outsz)
 	memcpy(out, name, n);
 	out[n] = '*';
 	out[n + 1] = '\0';
+}
+
+void
+ticket_mask_contact(struct proto_ticket *t)
+{
+	char buf[sizeof t->customer];
+
+	ticket_mask_name(t->customer, buf, sizeof buf);
+	PROTO_STRSET(t->customer, buf);
+	ticket_mask_phone(t->phone, buf, sizeof t->phone);
+	PROTO_STRSET(t->phone, buf);
+}
+
+void
+ticket_erase_personal(struct proto_ticket *t)
+{
+	t->customer[0] = t->phone[0] = t->plate[0] = t->address[0] = '\0';
+	t->landmark[0] = t->last_note[0] = t->escalate_reason[0] = '\0';
+	t->lat = round(t->lat * 100) / 100;
+	t->lon = round(t->lon * 100) / 100;
+}
+
+bool
+ticket_erase_event(const char *kind, struct proto_event_params *p)
+{
+	static const char *const personal[] = { "customer", "phone", "plate", "address",
+		"landmark", "location" };
+	bool gone = false;
+
+	if (p == NULL)
+		return strcmp(kind, "note") == 0 || strcmp(kind, "edit") == 0 ||
+		    strcmp(kind, "callback") == 0;
+	if (PROTO_HAS(p, event_params, text)) {
+		p->text[0] = '\0';
+		p->present &= ~((uint64_t)1 << PROTO_event_params_text);
+		gone = true;
+	}
+	for (size_t i = 0; PROTO_HAS(p, event_params, field) && i < ARRAY_LEN(personal); i++) {
+		if (strcmp(p->field, personal[i]) != 0)
+			continue;
+		p->old[0] = p->value[0] = '\0';
+		p->present &= ~((uint64_t)1 << PROTO_event_params_old |
+		    (uint64_t)1 << PROTO_event_params_value | (uint64_t)1 << PROTO_event_params_km);
+		gone = true;
+	}
+	return gone;
+}
+
+bool
+ticket_personal_erased(const struct proto_ticket *t)
+{
+	return t->customer[0] == '\0' && t->phone[0] == '\0';
 }
 
 const char *

@@ -109,12 +109,32 @@ uint32_t ticket_fault_kinds(enum ticket_fault f);
 int ticket_priority(uint32_t flags, enum ticket_fault f);
 
 /* Write phone masked as 138****5678 (keep first 3 and last 4 digits; shorter numbers keep
- * only the last 2) into out (NUL-terminated, truncated to outsz). */
+ * only the last 2) into out (NUL-terminated, truncated to outsz). Separators are dropped, and
+ * a leading 86 or 0086 before 10 or more digits ("+86 138-0013-8000" masks as 138****8000);
+ * a '*' counts as a digit that is already hidden, so a masked number masks to itself. */
 void ticket_mask_phone(const char *phone, char *out, size_t outsz);
 /* Write a person's name masked as its first character (one UTF-8 sequence) and "*"
  * ("张三" -> "张*", "Wang Wei" -> "W*"; "" stays "") into out (NUL-terminated; a first
  * character that does not fit gives ""). A masked name masks to itself. */
 void ticket_mask_name(const char *name, char *out, size_t outsz);
+
+struct proto_ticket;
+/* A ticket as clients see it (PROTOCOL.md 8.1): customer masked by ticket_mask_name, phone
+ * by ticket_mask_phone, in place; every other key as it was. Masking twice changes nothing. */
+void ticket_mask_contact(struct proto_ticket *t);
+/* Erase the person from a closed ticket (retention, PROTOCOL.md 8.1): customer, phone,
+ * plate, address, landmark, the last note and the escalation's reason become "", the car's
+ * location is rounded to 0.01 degree (about 1 km). What stays is the facts: id, times,
+ * states, region, fault, flags, truck, model, the diagnosis, who took the call. */
+void ticket_erase_personal(struct proto_ticket *t);
+struct proto_event_params;
+/* Retention's rule for one event of an erased ticket, whose machine form is p (NULL: an
+ * event logged without one): free text (params text: notes, reasons, call-backs) and an
+ * edit's old and value of a personal key (customer, phone, plate, address, landmark,
+ * location) are taken out of p; true when the event's detail held them, so it goes too. */
+bool ticket_erase_event(const char *kind, struct proto_event_params *p);
+/* Whether t's person was erased (customer and phone empty: intake refuses an empty name). */
+bool ticket_personal_erased(const struct proto_ticket *t);
 
 /* Validate a phone number as typed by an agent: optional leading '+', then 5..20 digits,
  * spaces and dashes allowed between digits. Returns NULL if fine, else a static reason. */

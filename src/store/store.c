@@ -56,6 +56,9 @@ enum store_sql {
 	STORE_SQL_COMPLAINT_ACK_PUT,
 	STORE_SQL_COMPLAINT_RECORD,
 	STORE_SQL_SURVEYS_SINCE,
+	STORE_SQL_EVENT_REWRITE,
+	STORE_SQL_CKPT_REWRITE,
+	STORE_SQL_REPLY_FORGET,
 	STORE_SQL_COUNT
 };
 
@@ -106,6 +109,12 @@ static const char *const sql_text[STORE_SQL_COUNT] = {
 	 * order by its key keeps it from sorting the log instead (EXPLAIN QUERY PLAN) */
 	[STORE_SQL_SURVEYS_SINCE] = "SELECT id, ts, entity, user, detail, code, params FROM events "
 	    "WHERE kind = 'survey' AND ts >= ?1 ORDER BY ts, id",
+	/* retention (store_event_rewrite, store_checkpoint_rewrite, store_reply_forget) */
+	[STORE_SQL_EVENT_REWRITE] = "UPDATE events SET detail = ?2, body = ?3, params = ?4 "
+	    "WHERE id = ?1",
+	[STORE_SQL_CKPT_REWRITE] = "UPDATE checkpoint SET body = ?3 WHERE stream = ?1 AND "
+	    "entity = ?2",
+	[STORE_SQL_REPLY_FORGET] = "DELETE FROM replies WHERE instr(reply, ?1) > 0",
 };
 
 /* Run inside the transaction that finds user_version at 0. Plain CREATE TABLE (no IF NOT
@@ -352,6 +361,9 @@ store_open(const char *path, enum store_sync sync, char **cause)
 	sync_sql = sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL" :
 	    "PRAGMA synchronous = NORMAL";
 	if (sql_exec(&st->q, sync_sql, "set synchronous") != 0)
+		goto fail;
+	/* Erased bytes (retention, deleted rows) are overwritten, not left in free pages. */
+	if (sql_exec(&st->q, "PRAGMA secure_delete = ON", "set secure_delete") != 0)
 		goto fail;
 	if (version != STORE_SCHEMA_VERSION && create_or_upgrade(st) != 0)
 		goto fail;
@@ -932,4 +944,51 @@ store_complaint_put(struct store *st, const char *uid, const struct store_compla
 	sqlite3_bind_int64(s, 4, c->saved_at);
 	sql_bind_text(s, 5, record);
 	return sql_step_done(&st->q, s, "complaint put");
+}
+
+/* ---- retention ---- */
+
+int
+store_event_rewrite(struct store *st, int64_t id, const char *detail, const void *body,
+    size_t body_len, const void *params, size_t params_len)
+{
+	sqlite3_stmt *s = st->stmt[STORE_SQL_EVENT_REWRITE];
+
+	if (need_txn(st, "event rewrite") != 0)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sql_bind_text(s, 2, detail);
+	bind_blob(s, 3, body, body_len);
+	if (params != NULL)
+		bind_blob(s, 4, params, params_len);
+	else
+		sqlite3_bind_null(s, 4);
+	return sql_step_done(&st->q, s, "event rewrite");
+}
+
+int
+store_checkpoint_rewrite(struct store *st, const char *stream, const char *entity,
+    const void *body, size_t len)
+{
+	sqlite3_stmt *s = st->stmt[STORE_SQL_CKPT_REWRITE];
+
+	if (need_txn(st, "checkpoint rewrite") != 0)
+		return -1;
+	sql_bind_text(s, 1, stream);
+	sql_bind_text(s, 2, entity);
+	bind_blob(s, 3, body, len);
+	return sql_step_done(&st->q, s, "checkpoint rewrite");
+}
+
+int
+store_reply_forget(struct store *st, const char *text)
+{
+	sqlite3_stmt *s = st->stmt[STORE_SQL_REPLY_FORGET];
+
+	if (text == NULL || text[0] == '\0')
+		return 0;
+	if (need_txn(st, "reply forget") != 0)
+		return -1;
+	bind_blob(s, 1, text, strlen(text));
+	return sql_step_done(&st->q, s, "reply forget");
 }

@@ -123,6 +123,17 @@ int store_reply_put(struct store *st, const char *user, const char *cmd_id, int6
     const void *reply, size_t len);
 int64_t store_reply_expire(struct store *st, int64_t before_ms);
 
+/* Retention (rescuedeskd --retention-days), inside the caller's transaction. rewrite: event
+ * id's detail, body and params replaced (params NULL: none); the checkpoint's row of
+ * (stream, entity), if it has one, gets body. reply_forget drops every cached reply whose
+ * bytes hold text (a plate, an address; "" forgets nothing). The store runs with
+ * secure_delete, so what these replace is overwritten in the file, not left in free pages. */
+int store_event_rewrite(struct store *st, int64_t id, const char *detail, const void *body,
+    size_t body_len, const void *params, size_t params_len);
+int store_checkpoint_rewrite(struct store *st, const char *stream, const char *entity,
+    const void *body, size_t len);
+int store_reply_forget(struct store *st, const char *text);
+
 /* The central copy of the consoles' complaints (schema 4), by the uid a console made: the
  * current version with who saved it and when, and every version ever acknowledged with its
  * record, kept for good. get: the current version (1 and *out, 0 when the uid is unknown,
