@@ -7,14 +7,18 @@
  * requests and drives rpc_process / replica_process, so nothing sleeps; each wait has a
  * deadline of WAIT_MS. */
 #include <check.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "curve.h"
+#include "keyfile.h"
 #include "proto.h"
 #include "replica.h"
 #include "rpc.h"
@@ -104,7 +108,13 @@ server(int type, char *ep, size_t epsz)
 	ck_assert_int_eq(zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof one), 0);
 	ck_assert_int_eq(zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, srv_sec, 40), 0);
 	if (ep[0] != '\0') {
-		ck_assert_int_eq(zmq_bind(s, ep), 0);
+		/* the port is let go by the closed socket's I/O thread, a moment after
+		 * zmq_close: try again until it is free */
+		int64_t end = rd_mono_ms() + WAIT_MS;
+		while (zmq_bind(s, ep) < 0) {
+			ck_assert_msg(rd_mono_ms() < end, "bind %s: %s", ep, zmq_strerror(errno));
+			zmq_poll(NULL, 0, 10);
+		}
 		return s;
 	}
 	ck_assert_int_eq(zmq_bind(s, "tcp://127.0.0.1:*"), 0);
@@ -230,6 +240,72 @@ START_TEST(test_keys)
 	ck_assert_int_eq(curve_keys_set(&k, cli_pub, "x", srv_pub, &cause), -1);
 	free(cause);
 	ck_assert_str_eq(curve_state_name(CURVE_REFUSED), "refused");
+}
+END_TEST
+
+/* The options --key and --server-key (and their environment fallbacks), --keygen. */
+START_TEST(test_load)
+{
+	char dir[] = "/tmp/check-curve-XXXXXX", mine[64], srv[64], at[70], pub[41];
+	struct curve_keys k;
+	struct stat st;
+	char *cause = NULL;
+
+	unsetenv("RESCUEDESK_KEY");
+	unsetenv("RESCUEDESK_SERVER_KEY");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(mine, sizeof mine, "%s/me.key", dir);
+	snprintf(srv, sizeof srv, "%s/broker.key", dir);
+	snprintf(at, sizeof at, "@%s", srv);
+
+	/* --keygen: a 0600 file whose public key is printed */
+	ck_assert_int_eq(curve_keygen(mine, keyfile_write, pub, &cause), 0);
+	ck_assert_int_eq(stat(mine, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	ck_assert(curve_z85_ok(pub));
+	ck_assert_int_eq(keyfile_write(srv, srv_pub, srv_sec, &cause), 0);
+
+	/* neither: plain */
+	ck_assert_int_eq(curve_keys_load(&k, NULL, NULL, keyfile_read, &cause), 0);
+	ck_assert(!curve_keys_on(&k));
+	/* one without the other: a usage error */
+	ck_assert_int_eq(curve_keys_load(&k, mine, NULL, keyfile_read, &cause), -2);
+	ck_assert_str_eq(cause, "--key needs --server-key KEY (or RESCUEDESK_SERVER_KEY)");
+	free(cause);
+	ck_assert_int_eq(curve_keys_load(&k, NULL, srv_pub, keyfile_read, &cause), -2);
+	free(cause);
+	/* the server key as Z85 or as @FILE */
+	ck_assert_msg(curve_keys_load(&k, mine, srv_pub, keyfile_read, &cause) == 0, "%s", cause);
+	ck_assert(curve_keys_on(&k));
+	ck_assert_str_eq(k.pub, pub);
+	ck_assert_str_eq(k.server, srv_pub);
+	memset(&k, 0, sizeof k);
+	ck_assert_int_eq(curve_keys_load(&k, mine, at, keyfile_read, &cause), 0);
+	ck_assert_str_eq(k.server, srv_pub);
+	/* the environment fills in what the options leave out */
+	setenv("RESCUEDESK_SERVER_KEY", srv_pub, 1);
+	ck_assert_int_eq(curve_keys_load(&k, mine, NULL, keyfile_read, &cause), 0);
+	ck_assert_str_eq(k.server, srv_pub);
+	setenv("RESCUEDESK_KEY", mine, 1);
+	ck_assert_int_eq(curve_keys_load(&k, NULL, NULL, keyfile_read, &cause), 0);
+	ck_assert_str_eq(k.pub, pub);
+	unsetenv("RESCUEDESK_KEY");
+	unsetenv("RESCUEDESK_SERVER_KEY");
+	/* wrong: not Z85, a missing file, a key file others may read */
+	ck_assert_int_eq(curve_keys_load(&k, mine, "nonsense", keyfile_read, &cause), -1);
+	ck_assert_str_eq(cause, "--server-key: expected 40 characters of Z85 or @FILE, got "
+	    "'nonsense'");
+	free(cause);
+	ck_assert(!curve_keys_on(&k));
+	ck_assert_int_eq(curve_keys_load(&k, "/nonexistent/x.key", srv_pub, keyfile_read,
+	    &cause), -1);
+	free(cause);
+	ck_assert_int_eq(chmod(mine, 0644), 0);
+	ck_assert_int_eq(curve_keys_load(&k, mine, srv_pub, keyfile_read, &cause), -1);
+	free(cause);
+	unlink(mine);
+	unlink(srv);
+	rmdir(dir);
 }
 END_TEST
 
@@ -425,6 +501,7 @@ suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_keys);
+	tcase_add_test(tc, test_load);
 	tcase_add_test(tc, test_served);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_wrong_server_key);

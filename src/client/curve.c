@@ -78,6 +78,71 @@ curve_keypair(char *pub, char *sec, char **cause)
 	return 0;
 }
 
+/* A non-empty option value, or the environment's. */
+static const char *
+or_env(const char *v, const char *name)
+{
+	const char *e;
+
+	if (v != NULL && v[0] != '\0')
+		return v;
+	e = getenv(name);
+	return e != NULL && e[0] != '\0' ? e : NULL;
+}
+
+int
+curve_keys_load(struct curve_keys *k, const char *key_file, const char *server_key,
+    curve_read_fn *read_key, char **cause)
+{
+	char pub[CURVE_Z85_LEN + 1], sec[CURVE_Z85_LEN + 1], srv[CURVE_Z85_LEN + 1];
+	char *why = NULL;
+	int rc = -1;
+
+	memset(k, 0, sizeof *k);
+	key_file = or_env(key_file, "RESCUEDESK_KEY");
+	server_key = or_env(server_key, "RESCUEDESK_SERVER_KEY");
+	if (key_file == NULL && server_key == NULL)
+		return 0;
+	if (key_file == NULL || server_key == NULL) {
+		xasprintf(cause, key_file == NULL ? "--server-key needs --key FILE (or "
+		    "RESCUEDESK_KEY)" : "--key needs --server-key KEY (or RESCUEDESK_SERVER_KEY)");
+		return -2;
+	}
+	if (read_key(key_file, pub, sec, cause) < 0)
+		return -1;
+	if (server_key[0] == '@') {
+		if (read_key(server_key + 1, srv, NULL, cause) < 0)
+			goto out;
+	} else if (!curve_z85_ok(server_key)) {
+		xasprintf(cause, "--server-key: expected 40 characters of Z85 or @FILE, got '%s'",
+		    server_key);
+		goto out;
+	} else
+		rd_strlcpy(srv, server_key, sizeof srv);
+	if (curve_keys_set(k, pub, sec, srv, &why) < 0) {
+		xasprintf(cause, "%s: %s", key_file, why);
+		free(why);
+		goto out;
+	}
+	rc = 0;
+out:
+	explicit_bzero(sec, sizeof sec);
+	return rc;
+}
+
+int
+curve_keygen(const char *path, curve_write_fn *write_key, char *pub, char **cause)
+{
+	char sec[CURVE_Z85_LEN + 1];
+	int rc;
+
+	if (curve_keypair(pub, sec, cause) < 0)
+		return -1;
+	rc = write_key(path, pub, sec, cause);
+	explicit_bzero(sec, sizeof sec);
+	return rc;
+}
+
 int
 curve_apply(void *sock, const struct curve_keys *k, char **cause)
 {

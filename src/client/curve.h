@@ -35,6 +35,24 @@ bool curve_z85_ok(const char *s);
 int curve_keys_set(struct curve_keys *k, const char *pub, const char *sec,
     const char *server, char **cause);
 
+/* How the programs read and write key files (keyfile_read and keyfile_write of
+ * src/model/keyfile.h, which this layer cannot include): sec NULL for a public key only. */
+typedef int curve_read_fn(const char *path, char *pub, char *sec, char **cause);
+typedef int curve_write_fn(const char *path, const char *pub, const char *sec, char **cause);
+
+/* The options --key FILE and --server-key KEY shared by rescuedesk and rescuedesk-sim, each
+ * NULL when not given; a missing one falls back to the environment (RESCUEDESK_KEY,
+ * RESCUEDESK_SERVER_KEY; empty counts as unset). KEY is the broker's public key in Z85, or
+ * "@FILE": a key file (keyfile.h) whose public_key is the broker's (a secret_key in it is
+ * not read). Neither given: k zeroed (plain sockets) and 0. One without the other: -2 and
+ * *cause (a usage error). A file or key that is wrong: -1 and *cause. */
+int curve_keys_load(struct curve_keys *k, const char *key_file, const char *server_key,
+    curve_read_fn *read_key, char **cause);
+
+/* --keygen FILE: a new pair written to path (write_key, mode 0600); pub gets the public key
+ * (CURVE_Z85_LEN + 1 bytes). 0, or -1 and *cause. */
+int curve_keygen(const char *path, curve_write_fn *write_key, char *pub, char **cause);
+
 /* A new key pair (zmq_curve_keypair) into pub and sec (CURVE_Z85_LEN + 1 bytes each). 0, or
  * -1 and *cause (a libzmq built without CURVE). */
 int curve_keypair(char *pub, char *sec, char **cause);
