@@ -283,6 +283,20 @@ static const struct model_ops app_ops = {
 
 static void draft_follow_user(struct app *a);
 
+/* On top of the board, the view a role starts on: the supervisor's figures and overdue
+ * board, the specialist's diagnosis queue; nothing for the others. */
+static void
+open_role_view(struct app *a)
+{
+	static const struct view_open kpi = { .kind = VIEW_KPI }, queue = {
+		.kind = VIEW_DIAG_QUEUE };
+
+	if (a->model.role == MODEL_ROLE_SUPERVISOR)
+		viewstack_open(&a->views, &a->model, &kpi);
+	else if (a->model.role == MODEL_ROLE_SPECIALIST)
+		viewstack_open(&a->views, &a->model, &queue);
+}
+
 /* The broker's answer to hello: how fast its clock runs, and who we are to it. */
 static void
 on_hello(void *ctx, const char *cmd_id, const struct proto_reply *r, const struct proto_error *err)
@@ -292,9 +306,13 @@ on_hello(void *ctx, const char *cmd_id, const struct proto_reply *r, const struc
 	(void)cmd_id;
 	(void)err;
 	if (r != NULL && r->ok) {
+		enum model_role was = a->model.role;
+
 		a->model.time_scale = r->hello.time_scale > 0 ? r->hello.time_scale : 1;
 		if (model_hello(&a->model, &r->hello))
 			draft_follow_user(a);
+		if (a->model.role != was && a->views.depth == 1)
+			open_role_view(a);	/* the key's role, as --role would have */
 	}
 	a->dirty = true;
 }
@@ -764,13 +782,9 @@ app_run(const struct app_opts *opts)
 	int cols, rows;
 	term_size(&cols, &rows);
 	a.vs = vscreen_create(cols, rows);
-	static const struct view_open board = { .kind = VIEW_BOARD }, kpi = { .kind = VIEW_KPI };
+	static const struct view_open board = { .kind = VIEW_BOARD };
 	viewstack_open(&a.views, &a.model, &board);
-	static const struct view_open queue = { .kind = VIEW_DIAG_QUEUE };
-	if (a.model.role == MODEL_ROLE_SUPERVISOR)
-		viewstack_open(&a.views, &a.model, &kpi);
-	else if (a.model.role == MODEL_ROLE_SPECIALIST)	/* opens on the diagnosis queue */
-		viewstack_open(&a.views, &a.model, &queue);
+	open_role_view(&a);
 	draft_init(&a);
 	int64_t complaint = 0;
 	if (a.draft_saved != NULL) {

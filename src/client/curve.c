@@ -8,7 +8,9 @@
  * all a client sees when the broker cannot decrypt its hello (a wrong server key; measured
  * with libzmq 4.3.4: HANDSHAKE_FAILED_NO_DETAIL, errno EPIPE, then DISCONNECTED). A
  * connection dropped in its handshake with no event at all counts the same after
- * CURVE_FAIL_DROPS in a row. */
+ * CURVE_FAIL_DROPS in a row. A plain client of a CURVE broker sees a mechanism mismatch on
+ * one try and a hang-up with no detail on another (measured: 1 of each in 3 s), so a
+ * refusal or a mismatch stays the reason until a handshake succeeds. */
 #include "curve.h"
 
 #include <errno.h>
@@ -256,8 +258,10 @@ curve_watch_poll(struct curve_watch *w)
 			break;
 		case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
 			/* the peer hung up in the handshake (errno EPIPE): what a broker that
-			 * cannot decrypt our hello does */
-			w->state = CURVE_BAD_SERVER;
+			 * cannot decrypt our hello does; but also what may follow a refusal or a
+			 * mismatch on the next try, which then stays the reason */
+			if (w->state != CURVE_REFUSED && w->state != CURVE_MISMATCH)
+				w->state = CURVE_BAD_SERVER;
 			w->handshaking = false;
 			break;
 		case ZMQ_EVENT_DISCONNECTED:
