@@ -320,6 +320,13 @@ START_TEST(test_status_goldens)
 	ck_assert(strstr(harness_row(22), i18n_tr("auth.refused")) != NULL);
 	ck_assert(strstr(harness_row(22), i18n_tr("status.connecting")) == NULL);
 	ck_assert(strstr(harness_row(1), i18n_tr("auth.refused")) != NULL);
+	/* every reason fits the status line at 80 columns beside a long name and role */
+	for (int a = MODEL_AUTH_REFUSED; a <= MODEL_AUTH_BAD_SERVER; a++) {
+		m.auth = (enum model_auth)a;
+		harness_draw(80, 24);
+		ck_assert_msg(strstr(harness_row(22), i18n_tr(model_auth_name(m.auth))) != NULL,
+		    "%s: '%s'", model_auth_name(m.auth), harness_row(22));
+	}
 	m.auth = MODEL_AUTH_NONE;
 	harness_draw(80, 24);
 	ck_assert(strstr(harness_row(22), i18n_tr("status.connecting")) != NULL);

@@ -333,7 +333,9 @@ auth_update(struct app *a)
 		a->model.auth = keys ? MODEL_AUTH_NO_CURVE : MODEL_AUTH_NEEDS_KEY;
 		break;
 	case CURVE_BAD_SERVER:
-		a->model.auth = MODEL_AUTH_BAD_SERVER;
+		/* without keys there is no server key to be wrong: a CURVE broker hung up on
+		 * our plain hello before libzmq saw the mismatch */
+		a->model.auth = keys ? MODEL_AUTH_BAD_SERVER : MODEL_AUTH_NEEDS_KEY;
 		break;
 	default:
 		a->model.auth = MODEL_AUTH_NONE;

@@ -51,7 +51,18 @@ chrome_banner(struct vscreen *vs, int y, const struct model *m)
 	snprintf(buf, sizeof buf, " %s ", i18n_tr(model_conn_name(m->conn)));
 	vscreen_fill(vs, 0, y, vscreen_cols(vs), 1, ROLE_STALE, 0, L' ');
 	x = 1 + vscreen_put(vs, 1, y, ROLE_STALE, THEME_REVERSE, buf, -1) + 1;
-	/* (Re)connecting: name the endpoint tried, before the rest, so a wrong --api shows. */
+	/* (Re)connecting: name the endpoint tried, before the rest, so a wrong --api shows;
+	 * after why the broker does not let us in, when it said */
+	if (m->conn == MODEL_CONNECTING && m->endpoint[0] != '\0' &&
+	    model_auth_name(m->auth) != NULL) {
+		const char *vars[] = { "endpoint", m->endpoint };
+		char at[400];
+
+		present_fill(i18n_tr("banner.endpoint"), vars, 1, at, sizeof at);
+		snprintf(buf, sizeof buf, "%s  \xc2\xb7  %s", what, at);
+		vscreen_put_ellipsis(vs, x, y, ROLE_STALE, 0, buf, vscreen_cols(vs) - x - 1);
+		return;
+	}
 	if (m->conn == MODEL_CONNECTING && m->endpoint[0] != '\0') {
 		const char *vars[] = { "endpoint", m->endpoint };
 

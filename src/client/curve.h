@@ -67,7 +67,8 @@ enum curve_state {
 	CURVE_OK,         /* the last handshake succeeded */
 	CURVE_REFUSED,    /* the broker refused this key (its ZAP handler said no) */
 	CURVE_MISMATCH,   /* one side speaks CURVE, the other not (a key missing, or one too many) */
-	CURVE_BAD_SERVER, /* the broker dropped the handshake: a wrong --server-key, most likely */
+	CURVE_BAD_SERVER, /* the broker hung up in the handshake: a wrong --server-key, or a
+	                   * plain broker (libzmq reports either as a hang-up, mostly) */
 };
 
 struct curve_watch;

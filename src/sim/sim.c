@@ -712,6 +712,8 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 	if (rpc_call_sync(s->rpc, PROTO_MSG_hello, &h, &rep, &err, hello_ms) < 0) {
 		enum curve_state hs = rpc_handshake(s->rpc);
 
+		if (hs == CURVE_BAD_SERVER && !curve_keys_on(opts->curve))
+			hs = CURVE_MISMATCH;	/* no server key to be wrong: a plain hello */
 		if (hs == CURVE_REFUSED)
 			xasprintf(cause, "the broker at %s refused this key (--key): is its "
 			    "public key in the broker's users file?", s->api);
@@ -721,7 +723,7 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 			    "wants CURVE keys: give --key FILE and --server-key KEY");
 		else if (hs == CURVE_BAD_SERVER)
 			xasprintf(cause, "the broker at %s hung up in the handshake: is "
-			    "--server-key its public key?", s->api);
+			    "--server-key its public key (and does it run with keys)?", s->api);
 		else
 			xasprintf(cause, "no answer from the broker at %s (is rescuedeskd "
 			    "running?): %s", s->api, err.message);
