@@ -308,6 +308,7 @@ on_hello(void *ctx, const char *cmd_id, const struct proto_reply *r, const struc
 	if (r != NULL && r->ok) {
 		enum model_role was = a->model.role;
 
+		sync_if_stale(a);	/* a view may open: the model must be readable */
 		a->model.time_scale = r->hello.time_scale > 0 ? r->hello.time_scale : 1;
 		if (model_hello(&a->model, &r->hello))
 			draft_follow_user(a);
