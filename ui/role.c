@@ -1,10 +1,13 @@
 /* role.c: the console's copy of the broker's role matrix (role.h).
  *
- * One row per request by its wire name, so the lead can align it with the broker's op table
- * at a glance: agents take calls and act on tickets; specialists run diagnoses (diag.*) and
- * read and note tickets; supervisors do all an agent does and also clear escalations and
- * approve; a supplier answers its offers (and sends its feed, which is no request); an
- * intake channel only creates tickets; the simulator does everything. */
+ * One row per request by its wire name, the same sets as the roles column of the broker's
+ * op table (src/broker/broker-ops.c, PROTOCOL.md 7.0), so the two can be compared at a
+ * glance: agents take calls and act on tickets (DESK); specialists read, note and own
+ * warnings (READ) and run diagnoses, which supervisors may run too (DIAG); supervisors do
+ * all an agent does and also end escalations (and approve complaints, which the broker
+ * judges by the record: complaint.h); a supplier answers its offers and moves its trucks'
+ * jobs along (the broker checks the truck); an intake channel only creates tickets; the
+ * simulator does everything. */
 #include "role.h"
 
 #include <stdio.h>
@@ -16,48 +19,48 @@
 #include "util.h"
 
 #define R(x) (1u << MODEL_ROLE_##x)
-#define SIM R(SIM)
-#define AGENTS (R(AGENT) | R(SUPERVISOR) | SIM)        /* act on tickets */
-#define READERS (AGENTS | R(SPECIALIST))               /* read and note tickets */
+#define DESK (R(AGENT) | R(SUPERVISOR) | R(SIM))        /* take calls, act on tickets */
+#define READ (DESK | R(SPECIALIST))                     /* read, note, own warnings */
+#define DIAG (R(SPECIALIST) | R(SUPERVISOR) | R(SIM))   /* remote diagnosis */
 
 static const struct {
 	const char *op;
 	unsigned roles;
 } matrix[] = {
 	{ "hello", ~0u },
-	{ "snapshot", READERS | R(SUPPLIER) },
-	{ "intake.create", AGENTS | R(INTAKE) },
-	{ "ticket.get", READERS },
-	{ "ticket.search", READERS },
-	{ "ticket.track", READERS },
-	{ "dispatch.candidates", READERS },
-	{ "stats.kpi", READERS },
-	{ "presence", READERS },
-	{ "ticket.note", READERS },
-	{ "ticket.edit", AGENTS },
-	{ "ticket.callback", AGENTS },
-	{ "ticket.tell", AGENTS },
-	{ "ticket.call", AGENTS },
-	{ "ticket.set_state", AGENTS },
-	{ "ticket.cancel", AGENTS },
-	{ "ticket.assign", AGENTS },
-	{ "ticket.escalate", AGENTS },	/* clear: supervisors (role_may_op) */
-	{ "warning.ack", AGENTS },
-	{ "warning.release", AGENTS },
-	{ "complaint.put", AGENTS },
-	{ "complaint.get", AGENTS },
-	{ "offer.accept", R(SUPPLIER) | SIM },
-	{ "offer.decline", R(SUPPLIER) | SIM },
-	{ "diag.start", R(SPECIALIST) | SIM },
-	{ "diag.answer", R(SPECIALIST) | SIM },
-	{ "diag.back", R(SPECIALIST) | SIM },
-	{ "diag.safety", R(SPECIALIST) | SIM },
-	{ "diag.abort", R(SPECIALIST) | SIM },
-	{ "diag.dispatch_now", R(SPECIALIST) | SIM },
+	{ "snapshot", READ | R(SUPPLIER) },
+	{ "intake.create", DESK | R(INTAKE) },
+	{ "ticket.get", READ },
+	{ "ticket.search", READ },
+	{ "ticket.note", READ },
+	{ "ticket.edit", DESK },
+	{ "ticket.callback", DESK },
+	{ "ticket.tell", DESK },
+	{ "ticket.call", DESK },
+	{ "ticket.set_state", DESK | R(SUPPLIER) },
+	{ "ticket.cancel", DESK },
+	{ "ticket.assign", DESK },
+	{ "offer.accept", DESK | R(SUPPLIER) },
+	{ "offer.decline", DESK | R(SUPPLIER) },
+	{ "dispatch.candidates", DESK },
+	{ "ticket.track", READ },
+	{ "diag.start", DIAG },
+	{ "diag.answer", DIAG },
+	{ "diag.back", DIAG },
+	{ "diag.safety", DIAG },
+	{ "diag.abort", DIAG },
+	{ "diag.dispatch_now", DIAG },
+	{ "stats.kpi", READ },
+	{ "complaint.put", DESK },
+	{ "complaint.get", DESK },
+	{ "warning.ack", READ },
+	{ "warning.release", READ },
+	{ "ticket.escalate", READ },	/* clear: supervisors (role_may_op) */
+	{ "presence", READ },
 };
 
 /* Ending an escalation (ticket.escalate with clear). */
-#define CLEARERS (R(SUPERVISOR) | SIM)
+#define CLEARERS (R(SUPERVISOR) | R(SIM))
 
 bool
 role_may_op(enum model_role r, enum proto_msg_id op, const void *args)

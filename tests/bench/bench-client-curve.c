@@ -1,6 +1,6 @@
-/* bench-curve.c: what CURVE costs the clients, against raw libzmq in the same run.
+/* bench-client-curve.c: what CURVE costs the clients, against raw libzmq in the same run.
  *
- * Usage: bench-curve [round-trips [feed-messages]]   (defaults 2000, 200000)
+^ * Usage: bench-client-curve [round-trips [feed-messages]]   (defaults 2000, 200000)
  *
  * Round trip: the console's path (rpc_call of hello, rpc_process until the answer) to a
  * ROUTER in a thread that decodes each request and answers it, over tcp loopback, plain and
