@@ -6,9 +6,9 @@
 #   - a key the users file does not have: the simulator exits 1 saying the broker refused
 #     it; a simulator without keys exits 1 saying the broker wants them;
 #   - the console with an agent's key, started as another --user and --role supervisor,
-#     goes LIVE as the key's user and role (the status line), and an agent's console
-#     refuses ending an escalation in words... (covered by check-view-role over the
-#     model; here the user and role the broker gives);
+#     goes LIVE as the key's user and role (the status line; what the role may do is
+#     check-view-role's, over the model); the key revoked by a reload (SIGHUP) shows as
+#     "the broker refused this key";
 #   - the console with the unknown key says "the broker refused this key" instead of
 #     CONNECTING.
 # Skipped (77) while rescuedeskd has no --users (before the broker's CURVE is merged).
@@ -66,11 +66,20 @@ rc=0
 wait_for "wangfang · agent .*LIVE" 15 "the console is the key's user and role, live"
 screen | grep -q "claimed" && fail "the claimed --user is still shown" ||
   ok "the claimed --user is not shown"
+# revoked while connected: the broker answers unauthenticated (presence, every 10 s)
+cat >"$T/users.ini" <<INI
+[user sim1]
+role = sim
+public_key = $(cat "$T/sim1.pub")
+INI
+kill -HUP "$BROKER"
+wait_for "wangfang · agent .*the broker refused this key" 25 \
+  "a key revoked by a reload: the status line says the broker refused it"
 keys Q
 wait_for "Quit" 3 "Q asks before quitting"
 keys y
-"${TM[@]}" kill-server 2>/dev/null || true
 
+SESSION=stranger
 "${TM[@]}" new-session -d -s "$SESSION" -x 100 -y 30 \
   "LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC $B/rescuedesk --api $API --pub $PUB --data $S/data --lang en --user stranger --key $T/stranger.key --server-key @$T/broker.key; sleep 5"
 wait_for "the broker refused this key" 15 "an unknown key: the status line says the broker refused it"

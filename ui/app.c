@@ -81,6 +81,7 @@ struct app {
 	const struct proto_warning **bell; /* the warnings that ring for our role */
 	size_t bell_cap;
 	struct own_presence presence; /* "on" every 10 s: owned warnings stay owned */
+	bool revoked;		/* the last answer was unauthenticated: our key was revoked */
 };
 
 /* ---- replica -> model ---- */
@@ -230,6 +231,10 @@ on_reply(void *ctx, const char *cmd_id, const struct proto_reply *r, const struc
 	struct app *a = ctx;
 
 	a->dirty = true;
+	/* a key revoked while connected: the connection stays, its requests are answered
+	 * unauthenticated (rescuedeskd(8), SECURITY); any accepted answer undoes it */
+	if (r != NULL && (r->ok || r->error.code == PROTO_E_UNAUTHENTICATED))
+		a->revoked = !r->ok;
 	sync_if_stale(a);
 	model_reply(&a->model, cmd_id, r, err);
 }
@@ -318,15 +323,16 @@ on_hello(void *ctx, const char *cmd_id, const struct proto_reply *r, const struc
 	a->dirty = true;
 }
 
-/* Why the broker does not let us in, from the rpc's handshakes (curve.h), for the status
- * line: "the broker refused this key" instead of an endless "connecting". */
+/* Why the broker does not let us in, from the rpc's handshakes (curve.h) or a revoked key,
+ * for the status line: "the broker refused this key" instead of an endless "connecting"
+ * or a silent "stale". */
 static void
 auth_update(struct app *a)
 {
 	enum model_auth was = a->model.auth;
 	bool keys = !a->opts->demo && curve_keys_on(a->opts->curve);
 
-	switch (rpc_handshake(a->rpc)) {
+	switch (a->revoked ? CURVE_REFUSED : rpc_handshake(a->rpc)) {
 	case CURVE_REFUSED:
 		a->model.auth = MODEL_AUTH_REFUSED;
 		break;
