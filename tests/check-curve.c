@@ -282,6 +282,17 @@ START_TEST(test_load)
 	memset(&k, 0, sizeof k);
 	ck_assert_int_eq(curve_keys_load(&k, mine, at, keyfile_read, &cause), 0);
 	ck_assert_str_eq(k.server, srv_pub);
+	/* a Z85 key may itself begin with '@': a key, unless a file of that name exists */
+	{
+		char at_key[41];
+
+		memcpy(at_key, srv_pub, sizeof at_key);
+		at_key[0] = '@';
+		ck_assert(curve_z85_ok(at_key));
+		ck_assert_msg(curve_keys_load(&k, mine, at_key, keyfile_read, &cause) == 0,
+		    "%s", cause);
+		ck_assert_str_eq(k.server, at_key);
+	}
 	/* the environment fills in what the options leave out */
 	setenv("RESCUEDESK_SERVER_KEY", srv_pub, 1);
 	ck_assert_int_eq(curve_keys_load(&k, mine, NULL, keyfile_read, &cause), 0);

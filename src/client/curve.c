@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "util.h"
@@ -112,7 +113,10 @@ curve_keys_load(struct curve_keys *k, const char *key_file, const char *server_k
 	}
 	if (read_key(key_file, pub, sec, cause) < 0)
 		return -1;
-	if (server_key[0] == '@') {
+	/* '@' is a Z85 character too: a 40-character key that begins with it is a key,
+	 * unless a file of the name after the '@' exists */
+	if (server_key[0] == '@' && (!curve_z85_ok(server_key) ||
+	    access(server_key + 1, F_OK) == 0)) {
 		if (read_key(server_key + 1, srv, NULL, cause) < 0)
 			goto out;
 	} else if (!curve_z85_ok(server_key)) {

@@ -44,7 +44,8 @@ typedef int curve_write_fn(const char *path, const char *pub, const char *sec, c
  * NULL when not given; a missing one falls back to the environment (RESCUEDESK_KEY,
  * RESCUEDESK_SERVER_KEY; empty counts as unset). KEY is the broker's public key in Z85, or
  * "@FILE": a key file (keyfile.h) whose public_key is the broker's (a secret_key in it is
- * not read). Neither given: k zeroed (plain sockets) and 0. One without the other: -2 and
+ * not read). '@' is also a Z85 character: a KEY that is a valid Z85 key is taken as one
+ * unless FILE exists. Neither given: k zeroed (plain sockets) and 0. One without the other: -2 and
  * *cause (a usage error). A file or key that is wrong: -1 and *cause. */
 int curve_keys_load(struct curve_keys *k, const char *key_file, const char *server_key,
     curve_read_fn *read_key, char **cause);
