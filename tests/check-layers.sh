@@ -35,7 +35,7 @@ owners() {
 	curses.h|ncurses.h|ncursesw/curses.h) echo "ui/term.c" ;;
 	msgpack.h) echo "proto/proto.c" ;;
 	ini.h) echo "src/model/data.c" ;;
-	zmq.h) echo "src/broker/broker.c src/client/rpc.c src/client/replica.c src/sim/sim.c ui/app.c ui/demo.c ui/report.c" ;;
+	zmq.h) echo "src/broker/broker.c src/client/curve.c src/client/rpc.c src/client/replica.c src/sim/sim.c ui/app.c ui/demo.c ui/report.c" ;;
 	esac
 }
 

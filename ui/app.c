@@ -14,6 +14,7 @@
 #include "alert.h"
 #include "complaint-db.h"
 #include "complaint-sync.h"
+#include "curve.h"
 #include "data.h"
 #include "demo.h"
 #include "endpoints.h"
@@ -26,6 +27,7 @@
 #include "model.h"
 #include "own.h"
 #include "replica.h"
+#include "role.h"
 #include "rpc.h"
 #include "term.h"
 #include "text.h"
@@ -76,7 +78,10 @@ struct app {
 
 	struct demo *demo;	/* --demo: the broker and simulator threads */
 	struct alert alert;	/* the red warnings seen, for the bell */
+	const struct proto_warning **bell; /* the warnings that ring for our role */
+	size_t bell_cap;
 	struct own_presence presence; /* "on" every 10 s: owned warnings stay owned */
+	bool revoked;		/* the last answer was unauthenticated: our key was revoked */
 };
 
 /* ---- replica -> model ---- */
@@ -137,6 +142,21 @@ refresh_model(struct app *a)
 	a->dirty = true;
 }
 
+/* The warnings whose turning red rings for this console's role (role_bell), for
+ * alert_update: a capacity warning rings for supervisors only. */
+static size_t
+bell_warnings(struct app *a)
+{
+	struct model *m = &a->model;
+	size_t n = 0;
+
+	a->bell = grow(a->bell, &a->bell_cap, m->n_warnings + 1, sizeof *a->bell);
+	for (size_t i = 0; i < m->n_warnings; i++)
+		if (role_bell(m, m->warnings[i]))
+			a->bell[n++] = m->warnings[i];
+	return n;
+}
+
 /* The quick refresh of an urgent change when only warnings changed (model.h): the warning
  * table borrowed anew, the levels, and the bell for a warning newly red. */
 static void
@@ -154,8 +174,8 @@ refresh_warnings(struct app *a)
 	m->tables[s].rows = a->rows[s];
 	m->tables[s].n = n;
 	model_refresh_warnings(m);
-	if (alert_update(&a->alert, m->warnings, m->n_warnings,
-	    a->resynced || m->conn != MODEL_LIVE) > 0)
+	n = bell_warnings(a);
+	if (alert_update(&a->alert, a->bell, n, a->resynced || m->conn != MODEL_LIVE) > 0)
 		term_bell((enum term_bell)a->opts->bell);
 	a->data_changed = false;
 	a->dirty = true;
@@ -183,8 +203,8 @@ sync_model(struct app *a, int64_t mono)
 	model_refreshed(&a->model, mono);
 	model_refresh_cost(&a->model, (rd_mono_ns() - t0) / 1000);
 	/* a warning newly red rings, not one a snapshot brings */
-	if (alert_update(&a->alert, a->model.warnings, a->model.n_warnings,
-	    a->resynced || a->model.conn != MODEL_LIVE) > 0)
+	size_t nb = bell_warnings(a);
+	if (alert_update(&a->alert, a->bell, nb, a->resynced || a->model.conn != MODEL_LIVE) > 0)
 		term_bell((enum term_bell)a->opts->bell);
 	a->resynced = false;
 	/* the view on top may ask again for what it shows (the detail view fetches the
@@ -211,6 +231,10 @@ on_reply(void *ctx, const char *cmd_id, const struct proto_reply *r, const struc
 	struct app *a = ctx;
 
 	a->dirty = true;
+	/* a key revoked while connected: the connection stays, its requests are answered
+	 * unauthenticated (rescuedeskd(8), SECURITY); any accepted answer undoes it */
+	if (r != NULL && (r->ok || r->error.code == PROTO_E_UNAUTHENTICATED))
+		a->revoked = !r->ok;
 	sync_if_stale(a);
 	model_reply(&a->model, cmd_id, r, err);
 }
@@ -262,7 +286,23 @@ static const struct model_ops app_ops = {
 	.keep = app_keep,
 };
 
-/* The broker's answer to hello: how fast its clock runs. */
+static void draft_follow_user(struct app *a);
+
+/* On top of the board, the view a role starts on: the supervisor's figures and overdue
+ * board, the specialist's diagnosis queue; nothing for the others. */
+static void
+open_role_view(struct app *a)
+{
+	static const struct view_open kpi = { .kind = VIEW_KPI }, queue = {
+		.kind = VIEW_DIAG_QUEUE };
+
+	if (a->model.role == MODEL_ROLE_SUPERVISOR)
+		viewstack_open(&a->views, &a->model, &kpi);
+	else if (a->model.role == MODEL_ROLE_SPECIALIST)
+		viewstack_open(&a->views, &a->model, &queue);
+}
+
+/* The broker's answer to hello: how fast its clock runs, and who we are to it. */
 static void
 on_hello(void *ctx, const char *cmd_id, const struct proto_reply *r, const struct proto_error *err)
 {
@@ -270,9 +310,48 @@ on_hello(void *ctx, const char *cmd_id, const struct proto_reply *r, const struc
 
 	(void)cmd_id;
 	(void)err;
-	if (r != NULL && r->ok)
+	if (r != NULL && r->ok) {
+		enum model_role was = a->model.role;
+
+		sync_if_stale(a);	/* a view may open: the model must be readable */
 		a->model.time_scale = r->hello.time_scale > 0 ? r->hello.time_scale : 1;
+		if (model_hello(&a->model, &r->hello))
+			draft_follow_user(a);
+		if (a->model.role != was && a->views.depth == 1)
+			open_role_view(a);	/* the key's role, as --role would have */
+	}
 	a->dirty = true;
+}
+
+/* Why the broker does not let us in, from the rpc's handshakes (curve.h) or a revoked key,
+ * for the status line: "the broker refused this key" instead of an endless "connecting"
+ * or a silent "stale". */
+static void
+auth_update(struct app *a)
+{
+	enum model_auth was = a->model.auth;
+	bool keys = !a->opts->demo && curve_keys_on(a->opts->curve);
+
+	switch (a->revoked ? CURVE_REFUSED : rpc_handshake(a->rpc)) {
+	case CURVE_REFUSED:
+		a->model.auth = MODEL_AUTH_REFUSED;
+		break;
+	case CURVE_MISMATCH:
+		a->model.auth = keys ? MODEL_AUTH_NO_CURVE : MODEL_AUTH_NEEDS_KEY;
+		break;
+	case CURVE_BAD_SERVER:
+		/* without keys there is no server key to be wrong: a CURVE broker hung up on
+		 * our plain hello before libzmq saw the mismatch */
+		a->model.auth = keys ? MODEL_AUTH_BAD_SERVER : MODEL_AUTH_NEEDS_KEY;
+		break;
+	default:
+		a->model.auth = MODEL_AUTH_NONE;
+		break;
+	}
+	if (a->model.auth != was) {
+		log_info("handshake: %s", curve_state_name(rpc_handshake(a->rpc)));
+		a->dirty = true;
+	}
 }
 
 /* ---- the intake draft ----
@@ -296,8 +375,8 @@ draft_init(struct app *a)
 		snprintf(dir, sizeof dir, "%s/.local/share", home);
 	else
 		return;
-	for (i = 0; i + 1 < sizeof who && a->opts->user != NULL && a->opts->user[i]; i++) {
-		char c = a->opts->user[i];
+	for (i = 0; i + 1 < sizeof who && a->model.user[i]; i++) {
+		char c = a->model.user[i];
 		who[i] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-') ? c : '_';
 	}
@@ -355,6 +434,24 @@ intake_view(const struct app *a)
 		if (view_is_intake(a->views.v[i]))
 			return a->views.v[i];
 	return NULL;
+}
+
+/* Hello's reply named another user than --user (the key's): from now on the draft is that
+ * user's file. One it left behind is offered as at the start, unless a form is open. */
+static void
+draft_follow_user(struct app *a)
+{
+	if (intake_view(a) != NULL || a->ask_restore)
+		return;
+	free(a->draft_saved);
+	a->draft_saved = NULL;
+	a->draft_path[0] = '\0';
+	draft_init(a);
+	if (a->draft_saved != NULL) {
+		static const struct view_open intake = { .kind = VIEW_INTAKE };
+		viewstack_open(&a->views, &a->model, &intake);
+		a->ask_restore = true;
+	}
 }
 
 /* Keep the draft file equal to the intake's text (none: no file). */
@@ -628,11 +725,13 @@ setup(struct app *a, char **cause)
 		a->model.time_scale = (int64_t)demo_speed(a->demo);
 	}
 	rd_strlcpy(a->model.endpoint, api, sizeof a->model.endpoint);
-	struct rpc_opts ro = { .endpoint = api, .user = o->user };
+	/* the demo's broker is open, on inproc (which has no CURVE anyway) */
+	struct rpc_opts ro = { .endpoint = api, .user = o->user,
+		.curve = o->demo ? NULL : o->curve };
 	if ((a->rpc = rpc_create(a->zctx, &ro, cause)) == NULL)
 		return -1;
 	static const struct replica_ops rops = { .change = on_change, .state = on_state };
-	struct replica_opts po = { .pub_endpoint = pub };
+	struct replica_opts po = { .pub_endpoint = pub, .curve = ro.curve };
 	if ((a->rep = replica_create(a->zctx, a->rpc, &po, &rops, a, cause)) == NULL)
 		return -1;
 	struct proto_hello h = { .present = PROTO_ALL };
@@ -661,6 +760,7 @@ teardown(struct app *a)
 	alert_finish(&a->alert);
 	for (int s = 0; s < PROTO_STREAM_COUNT; s++)
 		free(a->rows[s]);
+	free(a->bell);
 	i18n_unload();
 }
 
@@ -691,13 +791,9 @@ app_run(const struct app_opts *opts)
 	int cols, rows;
 	term_size(&cols, &rows);
 	a.vs = vscreen_create(cols, rows);
-	static const struct view_open board = { .kind = VIEW_BOARD }, kpi = { .kind = VIEW_KPI };
+	static const struct view_open board = { .kind = VIEW_BOARD };
 	viewstack_open(&a.views, &a.model, &board);
-	static const struct view_open queue = { .kind = VIEW_DIAG_QUEUE };
-	if (a.model.role == MODEL_ROLE_SUPERVISOR)
-		viewstack_open(&a.views, &a.model, &kpi);
-	else if (a.model.role == MODEL_ROLE_SPECIALIST)	/* opens on the diagnosis queue */
-		viewstack_open(&a.views, &a.model, &queue);
+	open_role_view(&a);
 	draft_init(&a);
 	int64_t complaint = 0;
 	if (a.draft_saved != NULL) {
@@ -736,6 +832,7 @@ app_run(const struct app_opts *opts)
 		}
 		now = rd_mono_ms();
 		rpc_process(a.rpc, now);
+		auth_update(&a);
 		mark_queued(&a);
 		if (a.model.req.close != NULL) {
 			/* a form whose submit the broker accepted */

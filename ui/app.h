@@ -9,10 +9,15 @@
 
 #include <stdbool.h>
 
+struct curve_keys;
+
 struct app_opts {
 	const char *api, *pub;  /* broker endpoints */
-	const char *user;
-	const char *role;       /* agent | supervisor | specialist */
+	const char *user;       /* until hello's reply names the authenticated user */
+	const char *role;       /* agent | supervisor | specialist, until hello's reply names
+	                         * the broker's */
+	const struct curve_keys *curve; /* CURVE keys (curve.h); NULL: plain; not used by the
+	                         * demo, whose broker is open on inproc */
 	const char *lang;       /* NULL: from the locale */
 	const char *data_dir;
 	bool mono;

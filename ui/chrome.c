@@ -2,6 +2,7 @@
 #include "chrome.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "i18n.h"
@@ -9,6 +10,8 @@
 #include "present.h"
 #include "text.h"
 #include "util.h"
+
+#define CHROME_USER_SHORT 12 /* columns of the user's name on the status line below 100 */
 
 void
 chrome_title(struct vscreen *vs, const struct model *m, const char *left, const char *right)
@@ -36,7 +39,9 @@ chrome_banner(struct vscreen *vs, int y, const struct model *m)
 	const char *what;
 	int x;
 
-	if (m->conn == MODEL_CONNECTING && m->hb_age_ms < 0)
+	if (m->conn != MODEL_LIVE && model_auth_name(m->auth) != NULL)
+		what = i18n_tr(model_auth_name(m->auth));	/* not let in: say why */
+	else if (m->conn == MODEL_CONNECTING && m->hb_age_ms < 0)
 		what = i18n_tr("banner.connecting");
 	else if (m->conn == MODEL_CONNECTING)
 		what = i18n_tr("banner.reconnecting");
@@ -46,7 +51,18 @@ chrome_banner(struct vscreen *vs, int y, const struct model *m)
 	snprintf(buf, sizeof buf, " %s ", i18n_tr(model_conn_name(m->conn)));
 	vscreen_fill(vs, 0, y, vscreen_cols(vs), 1, ROLE_STALE, 0, L' ');
 	x = 1 + vscreen_put(vs, 1, y, ROLE_STALE, THEME_REVERSE, buf, -1) + 1;
-	/* (Re)connecting: name the endpoint tried, before the rest, so a wrong --api shows. */
+	/* (Re)connecting: name the endpoint tried, before the rest, so a wrong --api shows;
+	 * after why the broker does not let us in, when it said */
+	if (m->conn == MODEL_CONNECTING && m->endpoint[0] != '\0' &&
+	    model_auth_name(m->auth) != NULL) {
+		const char *vars[] = { "endpoint", m->endpoint };
+		char at[400];
+
+		present_fill(i18n_tr("banner.endpoint"), vars, 1, at, sizeof at);
+		snprintf(buf, sizeof buf, "%s  \xc2\xb7  %s", what, at);
+		vscreen_put_ellipsis(vs, x, y, ROLE_STALE, 0, buf, vscreen_cols(vs) - x - 1);
+		return;
+	}
 	if (m->conn == MODEL_CONNECTING && m->endpoint[0] != '\0') {
 		const char *vars[] = { "endpoint", m->endpoint };
 
@@ -107,7 +123,7 @@ chrome_status(struct vscreen *vs, int y, const struct model *m)
 {
 	int cols = vscreen_cols(vs), x = 1, limit;
 	size_t late = m->n_late, risk = m->n_risk, pending = model_pending_waiting(m), queued;
-	char buf[160], age[24], key[48];
+	char buf[160], age[24], key[48], *user;
 	const char *demo = m->demo ? i18n_tr("status.demo") : NULL;
 
 	vscreen_fill(vs, 0, y, cols, 1, ROLE_STATUS, 0, L' ');
@@ -117,12 +133,20 @@ chrome_status(struct vscreen *vs, int y, const struct model *m)
 		vscreen_put(vs, limit + 1, y, ROLE_PENDING, THEME_BOLD, demo, -1);
 		vscreen_put(vs, limit + 1 + text_width(demo), y, ROLE_STATUS, 0, " ", 1);
 	}
+	/* who we are: the broker's name for us and our role; a long name is cut short below
+	 * 100 columns so the connection and the counts keep their place */
 	snprintf(key, sizeof key, "role.%s", model_role_name(m->role));
-	snprintf(buf, sizeof buf, "%s \xc2\xb7 %s", m->user[0] != '\0' ? m->user : "-",
-	    i18n_tr(key));
+	user = text_truncate(m->user[0] != '\0' ? m->user : "-", cols < 100 ?
+	    CHROME_USER_SHORT : PROTO_USER_MAX, true);
+	snprintf(buf, sizeof buf, "%s \xc2\xb7 %s", user, i18n_tr(key));
+	free(user);
 	seg(vs, &x, y, limit, ROLE_STATUS, THEME_BOLD, buf);
 	seg(vs, &x, y, limit, ROLE_STATUS, 0, "   ");
-	snprintf(buf, sizeof buf, " %s ", i18n_tr(model_conn_name(m->conn)));
+	if (m->conn != MODEL_LIVE && model_auth_name(m->auth) != NULL)
+		/* not let in: the reason in words, never an endless "connecting" */
+		snprintf(buf, sizeof buf, " %s ", i18n_tr(model_auth_name(m->auth)));
+	else
+		snprintf(buf, sizeof buf, " %s ", i18n_tr(model_conn_name(m->conn)));
 	seg(vs, &x, y, limit, conn_role(m->conn), THEME_BOLD, buf);
 	if (m->hb_age_ms >= 0) {
 		present_age(m->hb_age_ms, age, sizeof age);

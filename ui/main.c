@@ -14,9 +14,11 @@
 #include "call.h"
 #include "cli.h"
 #include "complaint-csv.h"
+#include "curve.h"
 #include "data.h"
 #include "endpoints.h"
 #include "flow.h"
+#include "keyfile.h"
 #include "model.h"
 #include "proto.h"
 #include "report.h"
@@ -33,6 +35,7 @@ usage(FILE *f)
 	    "       rescuedesk --check-flows [DIR]\n"
 	    "       rescuedesk --export-complaints FILE [--from DATE] [--to DATE] [--bom]\n"
 	    "       rescuedesk --report KIND --from DATE --to DATE [--csv FILE]\n"
+	    "       rescuedesk --keygen FILE\n"
 	    "  --demo               run a broker and a simulator inside the console\n"
 	    "  --demo-speed X       demo: simulated time runs X times faster (default 30)\n"
 	    "  --demo-rate N        demo: calls per simulated hour (default 45)\n"
@@ -40,8 +43,14 @@ usage(FILE *f)
 	    "  --demo-people-diagnose  demo: the simulator leaves diagnoses to people\n"
 	    "  --api ENDPOINT       broker requests, default " ENDPOINTS_DEFAULT_API "\n"
 	    "  --pub ENDPOINT       broker updates, default " ENDPOINTS_DEFAULT_PUB "\n"
-	    "  --user NAME          who you are (default: your login name)\n"
-	    "  --role ROLE          agent, supervisor or specialist (default agent)\n"
+	    "  --key FILE           CURVE: your key file (default $RESCUEDESK_KEY); with it\n"
+	    "  --server-key KEY     the broker's public key, Z85 or @FILE (default\n"
+	    "                       $RESCUEDESK_SERVER_KEY)\n"
+	    "  --keygen FILE        write a new key file (mode 0600), print its public key, exit\n"
+	    "  --user NAME          who you are (default: your login name; a broker with keys\n"
+	    "                       names you by your key)\n"
+	    "  --role ROLE          agent, supervisor or specialist (default agent; a broker\n"
+	    "                       with keys gives your key's role)\n"
 	    "  --lang LANG          en or zh_CN (default: from the locale)\n"
 	    "  --data DIR           reference data, default $RESCUEDESK_DATA or %s\n"
 	    "  --mono               no colours (also when NO_COLOR is set)\n"
@@ -181,7 +190,7 @@ main(int argc, char **argv)
 {
 	enum { O_DEMO = 256, O_SPEED, O_RATE, O_SEED, O_PEOPLE, O_API, O_PUB, O_USER, O_ROLE, O_LANG, O_DATA,
 		O_MONO, O_LOG, O_CHECK_FLOWS, O_THEME, O_BELL, O_NO_MOUSE, O_EXPORT, O_FROM, O_TO,
-		O_BOM, O_DIAL, O_REPORT, O_CSV };
+		O_BOM, O_DIAL, O_REPORT, O_CSV, O_KEY, O_SERVER_KEY, O_KEYGEN };
 	static const struct option longopts[] = {
 		{ "demo", no_argument, NULL, O_DEMO },
 		{ "demo-speed", required_argument, NULL, O_SPEED },
@@ -207,6 +216,9 @@ main(int argc, char **argv)
 		{ "dial-command", required_argument, NULL, O_DIAL },
 		{ "report", required_argument, NULL, O_REPORT },
 		{ "csv", required_argument, NULL, O_CSV },
+		{ "key", required_argument, NULL, O_KEY },
+		{ "server-key", required_argument, NULL, O_SERVER_KEY },
+		{ "keygen", required_argument, NULL, O_KEYGEN },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -217,7 +229,10 @@ main(int argc, char **argv)
 	bool verbose = false, flows = false, bom = false;
 	const char *export = NULL, *from = NULL, *to = NULL, *dial = NULL;
 	const char *report = NULL, *csv = NULL;
-	int c;
+	const char *key = NULL, *server_key = NULL, *keygen = NULL;
+	struct curve_keys keys;
+	char *cause = NULL;
+	int c, rc;
 
 	cli_init("rescuedesk", 2);
 	setlocale(LC_ALL, "");
@@ -243,7 +258,8 @@ main(int argc, char **argv)
 		case O_PUB: o.pub = optarg; break;
 		case O_USER: o.user = optarg; break;
 		case O_ROLE:
-			if (model_role_parse(optarg) < 0)
+			if (model_role_parse(optarg) < 0 ||
+			    model_role_parse(optarg) > MODEL_ROLE_CONSOLE)
 				cli_bad_value("--role", "agent, supervisor or specialist", optarg);
 			o.role = optarg;
 			break;
@@ -268,6 +284,9 @@ main(int argc, char **argv)
 		case O_DIAL: dial = optarg; break;
 		case O_REPORT: report = optarg; break;
 		case O_CSV: csv = optarg; break;
+		case O_KEY: key = optarg; break;
+		case O_SERVER_KEY: server_key = optarg; break;
+		case O_KEYGEN: keygen = optarg; break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': cli_version(); return 0;
@@ -281,14 +300,20 @@ main(int argc, char **argv)
 		return check_flows(dir, o.data_dir);
 	}
 	cli_no_operands(argc, argv, optind, usage);
-	if (report != NULL)	/* ui/report.c: ask, print, exit */
-		return report_cli(report, from, to, csv, o.api, o.user);
-	if (csv != NULL) {
+	if (keygen != NULL) {
+		char pub[CURVE_Z85_LEN + 1];
+
+		if (curve_keygen(keygen, keyfile_write, pub, &cause) < 0)
+			return cli_fail(cause);
+		printf("%s\n", pub);
+		return 0;
+	}
+	if (csv != NULL && report == NULL) {
 		fprintf(stderr, "rescuedesk: --csv goes with --report\n");
 		usage(stderr);
 		return 2;
 	}
-	if (export == NULL && (from != NULL || to != NULL || bom)) {
+	if (export == NULL && report == NULL && (from != NULL || to != NULL || bom)) {
 		fprintf(stderr, "rescuedesk: --from, --to and --bom go with --export-complaints\n");
 		usage(stderr);
 		return 2;
@@ -305,6 +330,19 @@ main(int argc, char **argv)
 			cli_bad_value("--to", "a day not before --from", to);
 		return export_complaints(export, o.user, o.data_dir, f, t, bom);
 	}
+	/* the demo's broker is in this process, open (rescuedesk(1)): no keys read */
+	rc = o.demo ? 0 : curve_keys_load(&keys, key, server_key, keyfile_read, &cause);
+	if (rc == -2) {
+		fprintf(stderr, "rescuedesk: %s\n", cause);
+		free(cause);
+		usage(stderr);
+		return 2;
+	}
+	if (rc < 0)
+		return cli_fail(cause);
+	o.curve = o.demo ? NULL : &keys;
+	if (report != NULL)	/* ui/report.c: ask, print, exit */
+		return report_cli(report, from, to, csv, o.api, o.user, o.curve);
 	call_set_command(dial != NULL ? dial : getenv("RESCUEDESK_DIAL"));
 	/* never log to the terminal while curses runs */
 	log_set(verbose ? open_log(logpath) : NULL, verbose ? LOG_DEBUG : LOG_ERROR);

@@ -8,6 +8,7 @@
 #include "i18n.h"
 #include "model.h"
 #include "present.h"
+#include "role.h"
 #include "util.h"
 
 void
@@ -42,6 +43,14 @@ model_request(struct model *m, const struct model_request *rq, char *cmd_id)
 	char id[PROTO_CMD_ID_MAX + 1];
 	struct model_call *c;
 
+	if (!role_may(m, rq->op, rq->args)) {
+		/* what the broker would refuse (forbidden) is refused here, in words */
+		char why[256];
+
+		role_refusal(m, rq->op, rq->what, why, sizeof why);
+		model_message(m, true, "%s", why);
+		return -1;
+	}
 	if (m->ops == NULL || m->ops->send == NULL || m->ops->send(m, rq->op, rq->args, id) < 0) {
 		if (rq->what != NULL)
 			model_message(m, true, "%s: %s", rq->what, i18n_tr("msg.send_failed"));
@@ -81,6 +90,12 @@ settle(struct model *m, struct model_pending *p, const struct proto_reply *r,
 			model_message(m, true, "%s: %s", p->what, i18n_tr("msg.queue_expired"));
 		} else
 			model_message(m, true, "%s: %s", p->what, p->error);
+	} else if (!r->ok && r->error.code == PROTO_E_FORBIDDEN &&
+	    !PROTO_HAS(&r->error.params, error_params, reason)) {
+		/* the broker's role matrix said no: "not allowed for your role (agent): ..." */
+		p->state = PENDING_FAILED;
+		role_refusal(m, PROTO_MSG_COUNT, p->what, p->error, sizeof p->error);
+		model_message(m, true, "%s", p->error);
 	} else if (!r->ok) {
 		p->state = PENDING_FAILED;
 		present_error_data(&r->error, m->data, p->error, sizeof p->error);

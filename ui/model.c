@@ -246,7 +246,11 @@ model_conn_name(enum model_conn c)
 	return "status.connecting";
 }
 
-static const char *role_names[] = { "agent", "supervisor", "specialist" };
+static const char *role_names[] = {
+	[MODEL_ROLE_AGENT] = "agent", [MODEL_ROLE_SUPERVISOR] = "supervisor",
+	[MODEL_ROLE_SPECIALIST] = "specialist", [MODEL_ROLE_SUPPLIER] = "supplier",
+	[MODEL_ROLE_INTAKE] = "intake", [MODEL_ROLE_SIM] = "sim",
+};
 
 const char *
 model_role_name(enum model_role r)
@@ -261,6 +265,40 @@ model_role_parse(const char *s)
 		if (strcmp(role_names[i], s) == 0)
 			return (int)i;
 	return -1;
+}
+
+bool
+model_hello(struct model *m, const struct proto_hello_result *h)
+{
+	bool changed = false;
+	int r;
+
+	if (PROTO_HAS(h, hello_result, user) && h->user[0] != '\0' &&
+	    strcmp(h->user, m->user) != 0) {
+		rd_strlcpy(m->user, h->user, sizeof m->user);
+		changed = true;
+	}
+	m->role_known = false;
+	if (PROTO_HAS(h, hello_result, role) && (r = model_role_parse(h->role)) >= 0) {
+		m->role = (enum model_role)r;
+		m->role_known = true;
+	} else if (PROTO_HAS(h, hello_result, role)) {
+		log_warn("hello: unknown role '%s': acting as an open broker's console", h->role);
+	}
+	return changed;
+}
+
+const char *
+model_auth_name(enum model_auth a)
+{
+	switch (a) {
+	case MODEL_AUTH_NONE: return NULL;
+	case MODEL_AUTH_REFUSED: return "auth.refused";
+	case MODEL_AUTH_NEEDS_KEY: return "auth.needs_key";
+	case MODEL_AUTH_NO_CURVE: return "auth.no_curve";
+	case MODEL_AUTH_BAD_SERVER: return "auth.bad_server";
+	}
+	return NULL;
 }
 
 void

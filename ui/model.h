@@ -33,7 +33,24 @@ enum model_conn {
 	MODEL_STALE,
 };
 
-enum model_role { MODEL_ROLE_AGENT, MODEL_ROLE_SUPERVISOR, MODEL_ROLE_SPECIALIST };
+/* Who the console acts as: the three roles of --role, then the broker's other roles, which
+ * a key's user may have (PROTOCOL.md 7.0); ui/role.h says what each may do. */
+enum model_role {
+	MODEL_ROLE_AGENT, MODEL_ROLE_SUPERVISOR, MODEL_ROLE_SPECIALIST,
+	MODEL_ROLE_SUPPLIER, MODEL_ROLE_INTAKE, MODEL_ROLE_SIM,
+	MODEL_ROLE_COUNT
+};
+#define MODEL_ROLE_CONSOLE MODEL_ROLE_SPECIALIST /* the last role --role takes */
+
+/* What the handshakes with the broker said, when it was not let in (app.c from the rpc's
+ * watch, curve.h): shown in words instead of "connecting". */
+enum model_auth {
+	MODEL_AUTH_NONE,       /* nothing to say: in, or not known yet */
+	MODEL_AUTH_REFUSED,    /* the broker refused this key */
+	MODEL_AUTH_NEEDS_KEY,  /* the broker wants CURVE keys; the console has none */
+	MODEL_AUTH_NO_CURVE,   /* the console has keys; the broker runs without CURVE */
+	MODEL_AUTH_BAD_SERVER, /* the broker hung up in the handshake: a wrong server key */
+};
 
 /* The live entities of one stream, borrowed until the next refresh. */
 struct tell_set;
@@ -73,8 +90,12 @@ struct model {
 	int64_t hb_age_ms;       /* -1: none yet */
 	int64_t now;             /* broker time now (ms), for ages and countdowns */
 	int64_t time_scale;
-	char user[33];
-	enum model_role role;
+	char user[33];           /* who acts: hello's "user" (the authenticated user), else
+	                          * --user */
+	enum model_role role;    /* hello's "role", else --role */
+	bool role_known;         /* the broker named the role: actions are gated by it
+	                          * (role.h); false: an open broker, every action allowed */
+	enum model_auth auth;    /* why the broker does not let us in, when it says */
 	char endpoint[128];
 	bool demo;
 
@@ -160,13 +181,20 @@ size_t model_ticket_warnings(const struct model *m, int64_t id,
  * the data is unknown. */
 bool model_ticket_awaits_choice(const struct model *m, const struct proto_ticket *t);
 
+/* Hello's reply: the user the broker knows us as (the key's user; absent: --user stays)
+ * and our role (absent: an open broker, role_known false, every action allowed; a role
+ * this console does not know is treated the same). Returns true when the user changed. */
+bool model_hello(struct model *m, const struct proto_hello_result *h);
+
 /* The message line. */
 void model_message(struct model *m, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 const char *model_conn_name(enum model_conn c);     /* catalog keys: "status.live", ... */
-const char *model_role_name(enum model_role r);     /* "agent", "supervisor", "specialist" */
-int model_role_parse(const char *s);
+const char *model_role_name(enum model_role r);     /* "agent", "supervisor", ... "sim" */
+int model_role_parse(const char *s);                /* enum model_role, or -1 */
+const char *model_auth_name(enum model_auth a);     /* catalog keys: "auth.refused", ...;
+                                                       NULL for MODEL_AUTH_NONE */
 
 /* Format helpers shared by views (pure): an age or countdown as "12m", "1h05", "2d", "-3m"
  * (the one minute format of every age, ETA, due time and hold on screen: whole minutes

@@ -210,11 +210,27 @@ on_reply(void *ctx, const char *cmd_id, const struct proto_reply *rep,
 		    w->o->csv);
 }
 
+/* Why a CURVE broker did not answer, in words (rpc_handshake); "" when it is not known. */
+static const char *
+handshake_words(enum curve_state hs)
+{
+	switch (hs) {
+	case CURVE_REFUSED:
+		return "the broker refused this key";
+	case CURVE_MISMATCH:
+		return "the broker and this console disagree on CURVE (--key missing or not wanted)";
+	case CURVE_BAD_SERVER:
+		return "the key handshake failed (is --server-key the broker's key?)";
+	default:
+		return "";
+	}
+}
+
 int
 report_run(const struct report_opts *o)
 {
 	struct rpc_opts ro = { .endpoint = o->api, .user = o->user, .timeout_ms = 5000,
-		.tries = 6 };
+		.tries = 6, .curve = o->curve };
 	struct proto_stats_report a = { .present = PROTO_ALL, .from = o->from, .to = o->to };
 	struct wait w = { .o = o, .rc = 1 };
 	char *cause = NULL;
@@ -232,9 +248,11 @@ report_run(const struct report_opts *o)
 		while (!w.done) {
 			int64_t now = rd_mono_ms();
 			if (now >= deadline) {
+				enum curve_state hs = rpc_handshake(r);
 				fprintf(stderr, "rescuedesk: no report from the broker at %s within "
-				    "%d s\n", o->api, (o->timeout_ms > 0 ? o->timeout_ms :
-				    REPORT_TIMEOUT_MS) / 1000);
+				    "%d s%s%s\n", o->api, (o->timeout_ms > 0 ? o->timeout_ms :
+				    REPORT_TIMEOUT_MS) / 1000, hs > CURVE_OK ? ": " : "",
+				    handshake_words(hs));
 				break;
 			}
 			int t = rpc_next_timeout(r, now);
@@ -264,7 +282,7 @@ day_arg(const char *opt, const char *arg)
 
 int
 report_cli(const char *kind, const char *from, const char *to, const char *csv,
-    const char *api, const char *user)
+    const char *api, const char *user, const struct curve_keys *curve)
 {
 	if (!report_kind_ok(kind))
 		cli_bad_value("--report", "responses, suppliers, agents, phone, complaints or nps",
@@ -275,7 +293,7 @@ report_cli(const char *kind, const char *from, const char *to, const char *csv,
 	}
 	struct report_opts r = { .kind = kind, .from = day_arg("--from", from),
 		.to = day_arg("--to", to) + 86400000, .csv = csv,
-		.user = user != NULL ? user : getenv("USER"),
+		.user = user != NULL ? user : getenv("USER"), .curve = curve,
 		.api = api != NULL ? api : ENDPOINTS_DEFAULT_API };
 	if (r.to <= r.from)
 		cli_bad_value("--to", "a day not before --from", to);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "curve.h"
 #include "proto.h"
 
 struct report_opts {
@@ -23,6 +24,7 @@ struct report_opts {
 	int64_t from, to;       /* ms; to exclusive */
 	const char *api;        /* the broker's request endpoint */
 	const char *user;
+	const struct curve_keys *curve; /* the console's keys (--key, --server-key); NULL: plain */
 	const char *csv;        /* NULL: a table on stdout; "-": CSV on stdout; else a file */
 	int timeout_ms;         /* for the answer; 0: 30 s */
 };
@@ -31,7 +33,7 @@ struct report_opts {
  * China time, both days included; api and user may be NULL: the default endpoint, $USER):
  * a bad value is a usage error (exit 2, cli.h), else report_run's status. */
 int report_cli(const char *kind, const char *from, const char *to, const char *csv,
-    const char *api, const char *user);
+    const char *api, const char *user, const struct curve_keys *curve);
 /* Whether kind is one of the report kinds. */
 bool report_kind_ok(const char *kind);
 /* Ask, print or write, and return the exit status: 0 done; 1 the broker refused or did

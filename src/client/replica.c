@@ -577,6 +577,7 @@ replica_create(void *zctx, struct rpc *rpc, const struct replica_opts *opts,
 {
 	struct replica *r;
 	int64_t maxsz = PROTO_MAX_PUB;
+	char *why = NULL;
 	int s;
 
 	if (zctx != NULL && (opts == NULL || opts->pub_endpoint == NULL || rpc == NULL)) {
@@ -627,6 +628,11 @@ replica_create(void *zctx, struct rpc *rpc, const struct replica_opts *opts,
 			continue;
 		if (subscribe(r, proto_streams[s].topic, cause) < 0)
 			goto fail;
+	}
+	if (curve_apply(r->sock, opts->curve, &why) < 0) {
+		xasprintf(cause, "replica: %s", why);
+		free(why);
+		goto fail;
 	}
 	if (zmq_connect(r->sock, opts->pub_endpoint) < 0) {
 		xasprintf(cause, "replica: connect %s: %s", opts->pub_endpoint,

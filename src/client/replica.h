@@ -50,6 +50,8 @@ struct replica_opts {
 	uint32_t skip;            /* streams not to subscribe to: bits 1u << PROTO_STREAM_*; only
 	                           * LATEST streams may be skipped (the sim skips the trucks it
 	                           * drives) */
+	const struct curve_keys *curve; /* CURVE keys (curve.h), set before connecting; NULL or
+	                                 * not on: plain */
 };
 
 /* zctx NULL: no socket (then rpc and opts->pub_endpoint may be NULL too). */

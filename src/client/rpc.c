@@ -59,6 +59,8 @@ struct rpc {
 	struct pending *head;
 	size_t n;
 	struct proto_buf buf;
+	struct curve_keys curve; /* zeroed: plain */
+	struct curve_watch *watch; /* the DEALER's handshakes; NULL when libzmq could not */
 };
 
 static int
@@ -108,6 +110,7 @@ rpc_create(void *zctx, const struct rpc_opts *opts, char **cause)
 {
 	struct rpc *r;
 	int64_t maxsz = PROTO_MAX_REPLY;
+	char *why = NULL;
 
 	if (opts == NULL || opts->endpoint == NULL) {
 		xasprintf(cause, "rpc: no endpoint");
@@ -146,6 +149,19 @@ rpc_create(void *zctx, const struct rpc_opts *opts, char **cause)
 		xasprintf(cause, "rpc: zmq_setsockopt: %s", zmq_strerror(errno));
 		goto fail;
 	}
+	/* Keys and the watch before connecting: every connection, the reconnects too, uses
+	 * the keys, and the first handshake is seen. */
+	if (curve_keys_on(opts->curve))
+		r->curve = *opts->curve;
+	if (curve_apply(r->sock, &r->curve, &why) < 0) {
+		xasprintf(cause, "rpc: %s", why);
+		free(why);
+		goto fail;
+	}
+	if ((r->watch = curve_watch_start(zctx, r->sock, &why)) == NULL) {
+		log_warn("rpc: %s", why);	/* the console then says "connecting" only */
+		free(why);
+	}
 	if (zmq_connect(r->sock, opts->endpoint) < 0) {
 		xasprintf(cause, "rpc: connect %s: %s", opts->endpoint, zmq_strerror(errno));
 		goto fail;
@@ -171,8 +187,10 @@ rpc_destroy(struct rpc *r)
 	if (r == NULL)
 		return;
 	rpc_cancel_all(r);
+	curve_watch_stop(r->watch);
 	if (r->sock != NULL)
 		zmq_close(r->sock);
+	explicit_bzero(&r->curve, sizeof r->curve);
 	proto_buf_finish(&r->buf);
 	free(r->user);
 	free(r->endpoint);
@@ -382,6 +400,7 @@ rpc_process(struct rpc *r, int64_t now_ms)
 	bool kept_expired = false;
 	int i;
 
+	curve_watch_poll(r->watch);
 	for (i = 0; i < RPC_DRAIN_MAX && recv_last(r->sock, &msg) == 0; i++) {
 		dispatch(r, zmq_msg_data(&msg), zmq_msg_size(&msg), now_ms);
 		zmq_msg_close(&msg);
@@ -451,6 +470,12 @@ size_t
 rpc_pending(const struct rpc *r)
 {
 	return r->n;
+}
+
+enum curve_state
+rpc_handshake(const struct rpc *r)
+{
+	return curve_watch_state(r->watch);
 }
 
 void

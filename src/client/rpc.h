@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "curve.h"
 #include "proto.h"
 
 struct rpc;
@@ -23,6 +24,7 @@ struct rpc_opts {
 	const char *user;     /* sent as "user" in every request; may be NULL */
 	int timeout_ms;       /* per try; 0 means 2000 */
 	int tries;            /* 0 means 3 */
+	const struct curve_keys *curve; /* CURVE keys (curve.h), copied; NULL or not on: plain */
 };
 
 /* Called once per reply frame for the request (a snapshot answers with several parts; the
@@ -46,6 +48,9 @@ void rpc_process(struct rpc *r, int64_t now_ms);
 /* Milliseconds until the next retry is due (for the poll timeout), or -1 if nothing waits. */
 int rpc_next_timeout(const struct rpc *r, int64_t now_ms);
 size_t rpc_pending(const struct rpc *r);
+/* What the handshakes with the broker said (curve.h), as of the last rpc_process: a broker
+ * that refuses the key, or wants one, is told apart from one that does not answer. */
+enum curve_state rpc_handshake(const struct rpc *r);
 /* Forget every pending request without calling back (used on reconnect / resync). */
 void rpc_cancel_all(struct rpc *r);
 

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "curve.h"
 #include "endpoints.h"
+#include "keyfile.h"
 #include "sim.h"
 #include "util.h"
 
@@ -24,6 +26,8 @@ usage(FILE *f)
 	    "                      [--region ID]... [--duration SECONDS] [--gps-dropout P]\n"
 	    "                      [--stall P] [--detour P] [--decline P] [--diagnose]\n"
 	    "                      [--inject KIND:CALL[,...]]...\n"
+	    "                      [--key FILE --server-key KEY]\n"
+	    "       rescuedesk-sim --keygen FILE\n"
 	    "\n"
 	    "Play customers and suppliers' rescue trucks against rescuedeskd.\n"
 	    "\n"
@@ -31,6 +35,10 @@ usage(FILE *f)
 	    "  --pub EP          broker updates (default %s)\n"
 	    "  --feed EP         supplier feed (default %s)\n"
 	    "  --data DIR        reference data (default $RESCUEDESK_DATA or the installed data)\n"
+	    "  --key FILE        CURVE: our key file (default $RESCUEDESK_KEY); with it\n"
+	    "  --server-key KEY  the broker's public key, Z85 or @FILE (default\n"
+	    "                    $RESCUEDESK_SERVER_KEY)\n"
+	    "  --keygen FILE     write a new key file (mode 0600), print its public key, exit\n"
 	    "  --seed N          random seed: same seed, same calls (default 1)\n"
 	    "  --speed X         simulated seconds per real second; must equal the broker's\n"
 	    "                    --time-scale (default: the broker's)\n"
@@ -97,7 +105,8 @@ int
 main(int argc, char **argv)
 {
 	enum { O_API = 256, O_PUB, O_FEED, O_DATA, O_SEED, O_SPEED, O_REQUESTS, O_RATE,
-		O_REGION, O_DURATION, O_DROPOUT, O_STALL, O_DETOUR, O_DECLINE, O_DIAGNOSE, O_INJECT };
+		O_REGION, O_DURATION, O_DROPOUT, O_STALL, O_DETOUR, O_DECLINE, O_DIAGNOSE, O_INJECT,
+		O_KEY, O_SERVER_KEY, O_KEYGEN };
 	static const struct option longopts[] = {
 		{ "api", required_argument, NULL, O_API },
 		{ "pub", required_argument, NULL, O_PUB },
@@ -115,6 +124,9 @@ main(int argc, char **argv)
 		{ "decline", required_argument, NULL, O_DECLINE },
 		{ "diagnose", no_argument, NULL, O_DIAGNOSE },
 		{ "inject", required_argument, NULL, O_INJECT },
+		{ "key", required_argument, NULL, O_KEY },
+		{ "server-key", required_argument, NULL, O_SERVER_KEY },
+		{ "keygen", required_argument, NULL, O_KEYGEN },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -127,6 +139,8 @@ main(int argc, char **argv)
 	struct sim_opts o;
 	struct sim_summary m;
 	struct sim *s;
+	struct curve_keys keys;
+	const char *key = NULL, *server_key = NULL, *keygen = NULL;
 	char *cause = NULL;
 	int c, verbose = 0, quiet = 0, rc;
 
@@ -185,6 +199,15 @@ main(int argc, char **argv)
 			if (sim_world_inject_parse(optarg, o.inject, &o.n_inject, &cause) != 0)
 				cli_bad_value("--inject", cause, optarg); /* exits: cause not freed */
 			break;
+		case O_KEY:
+			key = optarg;
+			break;
+		case O_SERVER_KEY:
+			server_key = optarg;
+			break;
+		case O_KEYGEN:
+			keygen = optarg;
+			break;
 		case 'q':
 			quiet = 1;
 			break;
@@ -203,6 +226,23 @@ main(int argc, char **argv)
 		}
 	}
 	cli_no_operands(argc, argv, optind, usage);
+	if (keygen != NULL) {
+		char pub[CURVE_Z85_LEN + 1];
+
+		if (curve_keygen(keygen, keyfile_write, pub, &cause) < 0)
+			return cli_fail(cause);
+		printf("%s\n", pub);
+		return 0;
+	}
+	if ((rc = curve_keys_load(&keys, key, server_key, keyfile_read, &cause)) == -2) {
+		fprintf(stderr, "rescuedesk-sim: %s\n", cause);
+		free(cause);
+		usage(stderr);
+		return 2;
+	}
+	if (rc < 0)
+		return cli_fail(cause);
+	o.curve = &keys;
 	o.regions = regions;
 	o.n_regions = n_regions;
 	log_set(stderr, quiet ? LOG_ERROR : verbose > 0 ? LOG_DEBUG : LOG_INFO);

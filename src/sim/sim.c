@@ -27,6 +27,7 @@
 #include <zmq.h>
 
 #include "proto.h"
+#include "curve.h"
 #include "data.h"
 #include "endpoints.h"
 #include "flow.h"
@@ -719,6 +720,7 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 	ro.endpoint = s->api;
 	ro.user = s->user;
 	ro.tries = RPC_TRIES;
+	ro.curve = opts->curve;
 	if ((s->rpc = rpc_create(zctx, &ro, &why)) == NULL) {
 		xasprintf(cause, "%s: %s", s->api, why);
 		free(why);
@@ -733,8 +735,23 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 	PROTO_SET(&h, hello, role);
 	hello_ms = opts->hello_timeout_ms > 0 ? opts->hello_timeout_ms : HELLO_TIMEOUT_MS;
 	if (rpc_call_sync(s->rpc, PROTO_MSG_hello, &h, &rep, &err, hello_ms) < 0) {
-		xasprintf(cause, "no answer from the broker at %s (is rescuedeskd running?): %s",
-		    s->api, err.message);
+		enum curve_state hs = rpc_handshake(s->rpc);
+
+		if (hs == CURVE_BAD_SERVER && !curve_keys_on(opts->curve))
+			hs = CURVE_MISMATCH;	/* no server key to be wrong: a plain hello */
+		if (hs == CURVE_REFUSED)
+			xasprintf(cause, "the broker at %s refused this key (--key): is its "
+			    "public key in the broker's users file?", s->api);
+		else if (hs == CURVE_MISMATCH)
+			xasprintf(cause, "the broker at %s %s", s->api, curve_keys_on(opts->curve) ?
+			    "runs without CURVE: leave out --key and --server-key" :
+			    "wants CURVE keys: give --key FILE and --server-key KEY");
+		else if (hs == CURVE_BAD_SERVER)
+			xasprintf(cause, "the broker at %s hung up in the handshake: is "
+			    "--server-key its public key (and does it run with keys)?", s->api);
+		else
+			xasprintf(cause, "no answer from the broker at %s (is rescuedeskd "
+			    "running?): %s", s->api, err.message);
 		goto fail;
 	}
 	if (!rep.ok) {
@@ -768,6 +785,7 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 	memset(&rpo, 0, sizeof rpo);
 	rpo.pub_endpoint = s->pub;
 	rpo.skip = 1u << PROTO_STREAM_TRUCK; /* we own the trucks; their echo is of no use */
+	rpo.curve = opts->curve;
 	if ((s->rep = replica_create(zctx, s->rpc, &rpo, &ops, s, &why)) == NULL) {
 		xasprintf(cause, "%s: %s", s->pub, why);
 		free(why);
@@ -787,6 +805,11 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 	zmq_setsockopt(s->push, ZMQ_TCP_KEEPALIVE_IDLE, &ka_idle, sizeof ka_idle);
 	zmq_setsockopt(s->push, ZMQ_TCP_KEEPALIVE_INTVL, &ka_intvl, sizeof ka_intvl);
 	zmq_setsockopt(s->push, ZMQ_TCP_KEEPALIVE_CNT, &ka_cnt, sizeof ka_cnt);
+	if (curve_apply(s->push, opts->curve, &why) < 0) {
+		xasprintf(cause, "%s: %s", s->feed, why);
+		free(why);
+		goto fail;
+	}
 	if (zmq_connect(s->push, s->feed) < 0) {
 		xasprintf(cause, "%s: %s", s->feed, zmq_strerror(errno));
 		goto fail;
@@ -801,6 +824,11 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 	zmq_setsockopt(s->msgs, ZMQ_LINGER, &zero, sizeof zero);
 	zmq_setsockopt(s->msgs, ZMQ_MAXMSGSIZE, &max64, sizeof max64);
 	zmq_setsockopt(s->msgs, ZMQ_SUBSCRIBE, topic, strlen(topic));
+	if (curve_apply(s->msgs, opts->curve, &why) < 0) {
+		xasprintf(cause, "%s: %s", s->pub, why);
+		free(why);
+		goto fail;
+	}
 	if (zmq_connect(s->msgs, s->pub) < 0) {
 		xasprintf(cause, "%s: %s", s->pub, zmq_strerror(errno));
 		goto fail;

@@ -21,10 +21,14 @@
 
 #include "sim-world.h"
 
+struct curve_keys;
+
 struct sim_opts {
 	const char *api, *pub, *feed; /* broker endpoints; NULL: endpoints.h */
 	const char *data_dir;         /* reference data; NULL: data_default_dir() */
 	const char *user;             /* "user" of our requests; NULL: "sim" */
+	const struct curve_keys *curve; /* CURVE keys for every socket (curve.h), borrowed
+	                                 until sim_create returns; NULL: plain */
 	uint64_t seed;                /* same seed, same calls (default 1) */
 	double speed;                 /* must equal the broker's time scale; 0: adopt it */
 	long requests;                /* > 0: create this many intakes, wait until all are
