@@ -28,7 +28,7 @@ static const struct {
 	unsigned roles;
 } matrix[] = {
 	{ "hello", ~0u },
-	{ "snapshot", READ | R(SUPPLIER) },
+	{ "snapshot", READ },
 	{ "intake.create", DESK | R(INTAKE) },
 	{ "ticket.get", READ },
 	{ "ticket.search", READ },
@@ -62,6 +62,7 @@ static const struct {
 	{ "stats.report", R(SUPERVISOR) | R(SIM) },
 	{ "survey.put", R(INTAKE) | R(SUPERVISOR) | R(SIM) },
 	{ "survey.done", DESK },
+	{ "supplier.jobs", R(SUPPLIER) | R(SUPERVISOR) | R(SIM) },
 };
 
 /* Ending an escalation (ticket.escalate with clear). */
