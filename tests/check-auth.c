@@ -906,6 +906,22 @@ START_TEST(test_supplier_jobs)
 	jobs_as(U_SUPPLIER, NULL, -1, &r);
 	ck_assert_str_eq(r.jobs[job_index(&r, tid[0])].todo, "arrive");
 	proto_reply_finish(&r);
+	/* on scene: to finish, by no time */
+	PROTO_STRSET(st.state, "on_scene");
+	harness_broker_ok(&E, NULL, PROTO_MSG_ticket_set_state, &st);
+	jobs_as(U_SUPPLIER, NULL, -1, &r);
+	i = job_index(&r, tid[0]);
+	ck_assert_str_eq(r.jobs[i].todo, "finish");
+	ck_assert(!PROTO_HAS(&r.jobs[i], job, due));
+	proto_reply_finish(&r);
+	/* completed: off the list, the truck free again */
+	PROTO_STRSET(st.state, "completed");
+	harness_broker_ok(&E, NULL, PROTO_MSG_ticket_set_state, &st);
+	jobs_as(U_SUPPLIER, NULL, -1, &r);
+	ck_assert_int_eq(job_index(&r, tid[0]), -1);
+	ck_assert_uint_eq(r.n_jobs, 0);
+	ck_assert_uint_eq(r.n_trucks, 2);
+	proto_reply_finish(&r);
 
 	zmq_close(sub);
 	zmq_close(p1);
