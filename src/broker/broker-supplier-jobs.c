@@ -149,5 +149,10 @@ broker_op_supplier_jobs(struct broker *b, const struct peer *p,
 	}
 	free(trucks);
 	free(jobs);
+	if (out->len > PROTO_MAX_REPLY - 4096) { /* a client would drop it (ZMQ_MAXMSGSIZE) */
+		proto_buf_reset(out);
+		return broker_reply_error(out, req, PROTO_E_TOO_LARGE,
+		    "the answer for supplier '%.32s' is over %d bytes", sup, PROTO_MAX_REPLY);
+	}
 	return 0;
 }
