@@ -1312,6 +1312,9 @@ proto_reply_finish(struct proto_reply *r)
 	free(r->table.header);
 	free(r->table.cells);
 	memset(&r->table, 0, sizeof r->table);
+	free(r->jobs);
+	r->jobs = NULL;
+	r->n_jobs = 0;
 	free(r->board_suppliers);
 	free(r->board_agents);
 	free(r->board_hours);
@@ -1503,6 +1506,26 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 		out->board_suppliers = su;
 		out->board_agents = ag;
 		out->board_hours = ho;
+		break;
+	}
+	case PROTO_MSG_supplier_jobs: {
+		/* the trucks and tickets in their streams' arrays, then one job a ticket */
+		void *j = NULL;
+		r = decode_obj(res, PROTO_MSG_sjobs, &out->sjobs, "result", err);
+		if (r == 0)
+			r = decode_array(res, "trucks", PROTO_MSG_truck,
+			    &out->streams[PROTO_STREAM_TRUCK].items,
+			    &out->streams[PROTO_STREAM_TRUCK].n, err);
+		if (r == 0)
+			r = decode_array(res, "tickets", PROTO_MSG_ticket,
+			    &out->streams[PROTO_STREAM_TICKET].items,
+			    &out->streams[PROTO_STREAM_TICKET].n, err);
+		if (r == 0)
+			r = decode_array(res, "jobs", PROTO_MSG_job, &j, &out->n_jobs, err);
+		out->jobs = j;
+		if (r == 0 && out->n_jobs != out->n_tickets)
+			r = proto_fail(err, PROTO_E_BAD_REQUEST, "result: %zu jobs for %zu tickets",
+			    out->n_jobs, out->n_tickets);
 		break;
 	}
 	case PROTO_MSG_stats_report:

@@ -449,6 +449,10 @@ struct proto_reply {
 	size_t n_board_agents;
 	struct proto_board_hour *board_hours;  /* stats.board (owned), by hour */
 	size_t n_board_hours;
+	struct proto_sjobs sjobs;              /* supplier.jobs: the head; its trucks and
+	                                        * tickets in the stream arrays (owned) */
+	struct proto_job *jobs;                /* supplier.jobs (owned), one a ticket */
+	size_t n_jobs;
 	struct proto_report report;            /* stats.report: the head */
 	struct proto_report_table table;       /* stats.report (owned) */
 };

@@ -3,7 +3,8 @@
  * matrix, every op as every role; the identity a request gets from its key, whatever user
  * it claims; unknown keys and plain-text clients refused; a user revoked by a reload no
  * longer served and no longer fed by the PUB socket; a supplier confined to its own trucks
- * on the feed and in its answers; clearing an escalation; an open broker only on loopback;
+ * on the feed and in its answers, refused on the pub socket and served its own jobs
+ * (supplier.jobs); clearing an escalation; an open broker only on loopback;
  * --keygen's key file.
  *
  * Refusals that have no answer (a handshake refused) are waited for as socket monitor
@@ -125,7 +126,7 @@ static const struct {
 	const char *roles;
 } matrix[] = {
 	{ "hello", "AVSUIM" },
-	{ "snapshot", "AVSU-M" },
+	{ "snapshot", "AVS--M" },
 	{ "intake.create", "AV--IM" },
 	{ "ticket.get", "AVS--M" },
 	{ "ticket.search", "AVS--M" },
@@ -155,6 +156,7 @@ static const struct {
 	{ "complaint.get", "AV---M" },
 	{ "survey.put", "-V--IM" },
 	{ "survey.done", "AV---M" },
+	{ "supplier.jobs", "-V-U-M" },
 	{ "warning.ack", "AVS--M" },
 	{ "warning.release", "AVS--M" },
 	{ "ticket.escalate", "AVS--M" },
@@ -414,6 +416,11 @@ START_TEST(test_refused)
 	s = monitored(ZMQ_PUSH, E.feed, U[U_AGENT].pub, U[U_AGENT].sec, &mon);
 	ck_assert_int_eq(next_event(mon, &v), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
 	close2(s, mon);
+	/* a supplier on the pub: it would see every supplier's trucks and jobs */
+	s = monitored(ZMQ_SUB, E.pub, U[U_SUPPLIER].pub, U[U_SUPPLIER].sec, &mon);
+	ck_assert_int_eq(next_event(mon, &v), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
+	ck_assert_uint_eq(v, 400);
+	close2(s, mon);
 	/* ... while a supplier may use the feed and the sim every socket */
 	s = monitored(ZMQ_PUSH, E.feed, U[U_SUPPLIER].pub, U[U_SUPPLIER].sec, &mon);
 	ck_assert_int_eq(next_event(mon, &v), ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
@@ -422,7 +429,7 @@ START_TEST(test_refused)
 	ck_assert_int_eq(next_event(mon, &v), ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
 	close2(s, mon);
 	struct broker_stats st = halt_and_count();
-	ck_assert_uint_ge(st.auth_refused, 5);
+	ck_assert_uint_ge(st.auth_refused, 6);
 	ck_assert_uint_eq(st.requests, 0);
 }
 END_TEST
@@ -711,6 +718,220 @@ START_TEST(test_supplier_scope)
 }
 END_TEST
 
+/* supplier.jobs as user u (supplier: the args' supplier, NULL none; since < 0: none). */
+static void
+jobs_as(int u, const char *supplier, int64_t since, struct proto_reply *r)
+{
+	struct proto_supplier_jobs a = { .since = since, .present = 0 };
+
+	if (supplier != NULL) {
+		PROTO_STRSET(a.supplier, supplier);
+		PROTO_SET(&a, supplier_jobs, supplier);
+	}
+	if (since >= 0)
+		PROTO_SET(&a, supplier_jobs, since);
+	as(u);
+	harness_broker_call_as(&E, NULL, PROTO_MSG_supplier_jobs, &a, r);
+}
+
+/* Ticket id's index in r's tickets (its job at the same index), or -1. */
+static int
+job_index(const struct proto_reply *r, int64_t id)
+{
+	for (size_t i = 0; i < r->n_tickets; i++)
+		if (r->tickets[i].id == id) {
+			ck_assert_int_eq(r->jobs[i].ticket, id);
+			return (int)i;
+		}
+	return -1;
+}
+
+/* Issue 11: a supplier may not subscribe (it would see every supplier's fleet and jobs)
+ * nor take a snapshot; supplier.jobs answers its own trucks and the tickets they hold or
+ * are offered, never another's, masked, with what to do next; a supervisor names the
+ * supplier; a poll with since answers unchanged until something of the supplier's
+ * changes; the offer it shows is answered as before. */
+START_TEST(test_supplier_jobs)
+{
+	void *sub = harness_broker_curve_socket(&E, ZMQ_SUB, E.pub, U[U_SIM].pub, U[U_SIM].sec);
+	void *p1 = harness_broker_curve_socket(&E, ZMQ_PUSH, E.feed, U[U_SUPPLIER].pub,
+	    U[U_SUPPLIER].sec);
+	void *p2 = harness_broker_curve_socket(&E, ZMQ_PUSH, E.feed, U[U_SUPPLIER2].pub,
+	    U[U_SUPPLIER2].sec);
+	static const char *const ids[] = { "SC-J-001", "SC-J-002", "SC-M-001" };
+	struct proto_status s;
+	struct proto_fix x;
+	struct proto_reply r;
+	uint32_t v;
+	void *mon, *ss;
+	char sup[64];
+	int i;
+
+	/* the refusals: the pub socket at the handshake, the snapshot by the matrix */
+	ss = monitored(ZMQ_SUB, E.pub, U[U_SUPPLIER].pub, U[U_SUPPLIER].sec, &mon);
+	ck_assert_int_eq(next_event(mon, &v), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
+	ck_assert_uint_eq(v, 400);
+	close2(ss, mon);
+	struct proto_snapshot sn = { .present = 0 };
+	as(U_SUPPLIER);
+	harness_broker_fail(&E, NULL, PROTO_MSG_snapshot, &sn, PROTO_E_FORBIDDEN,
+	    "is not allowed to this client");
+
+	/* jiarong's two trucks, minjiang's one, each with a fix */
+	wait_hb(sub);
+	for (i = 0; i < 3; i++) {
+		void *p = i < 2 ? p1 : p2;
+		s = status(ids[i], "available", NULL);
+		push(p, PROTO_MSG_status, &s);
+		x = fix(ids[i]);
+		push(p, PROTO_MSG_fix, &x);
+		harness_broker_step(&E, 0);
+		expect_truck(sub, &(struct truck_want){ ids[i], true }, sup);
+	}
+	/* a ticket offered to each supplier */
+	int64_t tid[2];
+	struct proto_ticket t[2];
+	as(U_AGENT);
+	for (i = 0; i < 2; i++) {
+		struct proto_intake_create a = intake_args("aba", 31.9046, 102.2214);
+		t[i] = harness_broker_ok(&E, NULL, PROTO_MSG_intake_create, &a);
+		struct proto_ticket_assign asg = { .id = t[i].id, .present = 0 };
+		PROTO_STRSET(asg.truck, i == 0 ? "SC-J-001" : "SC-M-001");
+		t[i] = harness_broker_ok(&E, NULL, PROTO_MSG_ticket_assign, &asg);
+		ck_assert_str_eq(t[i].state, "dispatched");
+		tid[i] = t[i].id;
+	}
+
+	/* jiarong, naming minjiang: its own, forced */
+	jobs_as(U_SUPPLIER, "minjiang", -1, &r);
+	ck_assert_msg(r.ok, "%s", r.error.message);
+	ck_assert_str_eq(r.sjobs.supplier, "jiarong");
+	ck_assert(!r.sjobs.unchanged);
+	ck_assert_uint_eq(r.n_trucks, 2);
+	for (size_t k = 0; k < r.n_trucks; k++)
+		ck_assert_str_eq(r.trucks[k].supplier, "jiarong");
+	ck_assert_uint_eq(r.n_tickets, 1);
+	ck_assert_uint_eq(r.n_jobs, 1);
+	ck_assert_int_eq(job_index(&r, tid[1]), -1);
+	i = job_index(&r, tid[0]);
+	ck_assert_int_eq(i, 0);
+	ck_assert_str_eq(r.tickets[i].state, "dispatched");
+	ck_assert_str_ne(r.tickets[i].phone, "+86 138-0013-8000"); /* masked */
+	ck_assert_str_ne(r.tickets[i].customer, "张三");
+	ck_assert_str_eq(r.jobs[i].truck, "SC-J-001");
+	ck_assert_str_eq(r.jobs[i].todo, "answer");
+	ck_assert(PROTO_HAS(&r.jobs[i], job, due));
+	ck_assert_int_eq(r.jobs[i].due, t[0].offer_until);
+	ck_assert(!PROTO_HAS(&r.jobs[i], job, after));
+	proto_reply_finish(&r);
+	jobs_as(U_SUPPLIER, NULL, -1, &r);
+	ck_assert_msg(r.ok, "%s", r.error.message);
+	ck_assert_str_eq(r.sjobs.supplier, "jiarong");
+	proto_reply_finish(&r);
+
+	/* minjiang sees its own only; a supervisor and the simulator name the supplier */
+	for (int u = 0; u < 3; u++) {
+		jobs_as(u == 0 ? U_SUPPLIER2 : u == 1 ? U_SUPERVISOR : U_SIM, "minjiang", -1, &r);
+		ck_assert_msg(r.ok, "%s", r.error.message);
+		ck_assert_str_eq(r.sjobs.supplier, "minjiang");
+		ck_assert_uint_eq(r.n_trucks, 1);
+		ck_assert_str_eq(r.trucks[0].id, "SC-M-001");
+		ck_assert_uint_eq(r.n_tickets, 1);
+		ck_assert_int_eq(job_index(&r, tid[0]), -1);
+		ck_assert_int_eq(job_index(&r, tid[1]), 0);
+		proto_reply_finish(&r);
+	}
+	jobs_as(U_SUPERVISOR, "jiarong", -1, &r);
+	ck_assert_uint_eq(r.n_trucks, 2);
+	ck_assert_int_eq(job_index(&r, tid[0]), 0);
+	proto_reply_finish(&r);
+	/* without a supplier, or one nobody knows */
+	jobs_as(U_SUPERVISOR, NULL, -1, &r);
+	ck_assert(!r.ok);
+	ck_assert_int_eq(r.error.code, PROTO_E_BAD_REQUEST);
+	ck_assert_str_eq(r.error.field, "supplier");
+	proto_reply_finish(&r);
+	jobs_as(U_SIM, "nobody", -1, &r);
+	ck_assert(!r.ok);
+	ck_assert_int_eq(r.error.code, PROTO_E_NOT_FOUND);
+	proto_reply_finish(&r);
+	/* others may not ask at all */
+	jobs_as(U_AGENT, "jiarong", -1, &r);
+	ck_assert_int_eq(r.error.code, PROTO_E_FORBIDDEN);
+	proto_reply_finish(&r);
+
+	/* polling: nothing changed since the last answer's now */
+	harness_broker_step(&E, 1000);
+	jobs_as(U_SUPPLIER, NULL, -1, &r);
+	int64_t since = r.sjobs.now;
+	proto_reply_finish(&r);
+	jobs_as(U_SUPPLIER, NULL, since, &r);
+	ck_assert_msg(r.ok, "%s", r.error.message);
+	ck_assert(r.sjobs.unchanged);
+	ck_assert_uint_eq(r.n_trucks, 0);
+	ck_assert_uint_eq(r.n_tickets, 0);
+	ck_assert_uint_eq(r.n_jobs, 0);
+	proto_reply_finish(&r);
+	/* minjiang's truck changing is nothing to jiarong */
+	s = status("SC-M-001", "off_duty", NULL);
+	push(p2, PROTO_MSG_status, &s);
+	harness_broker_step(&E, 0);
+	expect_truck(sub, &(struct truck_want){ "SC-M-001", false }, sup);
+	jobs_as(U_SUPPLIER, NULL, since, &r);
+	ck_assert(r.sjobs.unchanged);
+	proto_reply_finish(&r);
+
+	/* jiarong answers the offer it was shown: then it is to leave, and the poll says so */
+	struct proto_offer_accept acc = { .id = tid[0], .eta_s = 900, .present = 0 };
+	PROTO_STRSET(acc.truck, "SC-J-001");
+	as(U_SUPPLIER);
+	harness_broker_call_as(&E, NULL, PROTO_MSG_offer_accept, &acc, &r);
+	ck_assert_msg(r.ok, "%s", r.error.message);
+	ck_assert_str_eq(r.ticket.state, "accepted");
+	int64_t eta = r.ticket.eta;
+	proto_reply_finish(&r);
+	jobs_as(U_SUPPLIER, NULL, since, &r);
+	ck_assert(!r.sjobs.unchanged);
+	ck_assert_uint_eq(r.n_trucks, 2);
+	i = job_index(&r, tid[0]);
+	ck_assert_int_ge(i, 0);
+	ck_assert_str_eq(r.tickets[i].state, "accepted");
+	ck_assert_str_eq(r.jobs[i].todo, "leave");
+	ck_assert_int_eq(r.jobs[i].due, eta);
+	proto_reply_finish(&r);
+	/* en route: to arrive */
+	struct proto_ticket_set_state st = { .id = tid[0], .present = 0 };
+	PROTO_STRSET(st.state, "en_route");
+	harness_broker_ok(&E, NULL, PROTO_MSG_ticket_set_state, &st);
+	jobs_as(U_SUPPLIER, NULL, -1, &r);
+	ck_assert_str_eq(r.jobs[job_index(&r, tid[0])].todo, "arrive");
+	proto_reply_finish(&r);
+	/* on scene: to finish, by no time */
+	PROTO_STRSET(st.state, "on_scene");
+	harness_broker_ok(&E, NULL, PROTO_MSG_ticket_set_state, &st);
+	jobs_as(U_SUPPLIER, NULL, -1, &r);
+	i = job_index(&r, tid[0]);
+	ck_assert_str_eq(r.jobs[i].todo, "finish");
+	ck_assert(!PROTO_HAS(&r.jobs[i], job, due));
+	proto_reply_finish(&r);
+	/* completed: off the list, the truck free again */
+	PROTO_STRSET(st.state, "completed");
+	harness_broker_ok(&E, NULL, PROTO_MSG_ticket_set_state, &st);
+	jobs_as(U_SUPPLIER, NULL, -1, &r);
+	ck_assert_int_eq(job_index(&r, tid[0]), -1);
+	ck_assert_uint_eq(r.n_jobs, 0);
+	ck_assert_uint_eq(r.n_trucks, 2);
+	proto_reply_finish(&r);
+
+	zmq_close(sub);
+	zmq_close(p1);
+	zmq_close(p2);
+	struct broker_stats bs = halt_and_count();
+	ck_assert_uint_ge(bs.auth_refused, 1);
+	ck_assert_uint_eq(bs.forbidden, 2);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- escalation */
 
 START_TEST(test_escalate_clear)
@@ -914,6 +1135,7 @@ auth_suite(void)
 	tcase_add_test(tc, test_revoke);
 	tcase_add_test(tc, test_sighup_flag);
 	tcase_add_test(tc, test_supplier_scope);
+	tcase_add_test(tc, test_supplier_jobs);
 	tcase_add_test(tc, test_escalate_clear);
 	tcase_add_test(tc, test_complaint_approvals);
 	tc = harness_broker_tcase(s, "open", setup_bare, teardown);

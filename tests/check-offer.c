@@ -494,6 +494,22 @@ START_TEST(test_chain_accept)
 	ck_assert_int_eq(r.events[1].params.min, 7);
 	proto_reply_finish(&r);
 
+	/* the supplier's poll (PROTOCOL.md 7.36): F1's job, then the offer to answer after it */
+	struct proto_supplier_jobs sj = { .present = 0 };
+	PROTO_STRSET(sj.supplier, "alpha");
+	PROTO_SET(&sj, supplier_jobs, supplier);
+	town_call_as("alpha-desk", PROTO_MSG_supplier_jobs, &sj, &r);
+	ck_assert_msg(r.ok, "%s", r.error.message);
+	ck_assert_uint_eq(r.n_jobs, 2);
+	ck_assert_int_eq(r.jobs[0].ticket, t1.id);
+	ck_assert_str_eq(r.jobs[0].todo, "finish");
+	ck_assert_int_eq(r.jobs[1].ticket, t2.id);
+	ck_assert_str_eq(r.jobs[1].todo, "answer");
+	ck_assert_int_eq(r.jobs[1].due, t2.offer_until);
+	ck_assert(PROTO_HAS(&r.jobs[1], job, after));
+	ck_assert_int_eq(r.jobs[1].after, t1.id);
+	proto_reply_finish(&r);
+
 	/* another call now: F1 has its next job, so the idle van gets it */
 	struct proto_ticket t3 = town_create("town", "battery", TOWN_LAT, TOWN_LON);
 	ck_assert_str_eq(t3.truck, "I1");
@@ -503,6 +519,13 @@ START_TEST(test_chain_accept)
 	ck_assert_str_eq(u.state, "accepted");
 	ck_assert_str_eq(u.truck, "F1");
 	ck_assert_int_eq(u.eta, u.t_accepted + 900000);
+	town_call_as("alpha-desk", PROTO_MSG_supplier_jobs, &sj, &r);
+	ck_assert_uint_eq(r.n_jobs, 3); /* and the idle van's offer of t3 */
+	ck_assert_int_eq(r.jobs[1].ticket, t2.id);
+	ck_assert_str_eq(r.jobs[1].todo, "after_job");
+	ck_assert(!PROTO_HAS(&r.jobs[1], job, due));
+	ck_assert_int_eq(r.jobs[1].after, t1.id);
+	proto_reply_finish(&r);
 
 	town_restart(); /* the next job is rebuilt from the tickets */
 	struct proto_ticket_set_state go = { .id = t2.id, .present = 0 };

@@ -806,6 +806,66 @@ START_TEST(test_reply_board)
 }
 END_TEST
 
+/* supplier.jobs: the head, the trucks and tickets in their streams' arrays, one job a
+ * ticket; jobs not matching the tickets one for one fail the reply. */
+START_TEST(test_reply_supplier_jobs)
+{
+	struct proto_sjobs h;
+	struct proto_truck k[VAR_COUNT];
+	struct proto_ticket t[VAR_COUNT];
+	struct proto_job j[VAR_COUNT];
+	struct proto_reply r;
+	struct proto_buf b;
+	struct proto_error err;
+
+	proto_buf_init(&b);
+	fill(PROTO_MSG_sjobs, &h, VAR_MID);
+	for (int v = 0; v < VAR_COUNT; v++) {
+		fill(PROTO_MSG_truck, &k[v], (enum variant)v);
+		fill(PROTO_MSG_ticket, &t[v], (enum variant)v);
+		fill(PROTO_MSG_job, &j[v], (enum variant)v);
+	}
+	for (int bad = 0; bad < 2; bad++) {
+		proto_buf_reset(&b);
+		proto_encode_reply_ok(&b, "sj", "supplier.jobs");
+		proto_pack_obj(&b, PROTO_MSG_sjobs, &h, 3);
+		proto_pack_str(&b, "trucks");
+		proto_pack_array(&b, VAR_COUNT);
+		for (int v = 0; v < VAR_COUNT; v++)
+			proto_pack_obj(&b, PROTO_MSG_truck, &k[v], 0);
+		proto_pack_str(&b, "tickets");
+		proto_pack_array(&b, VAR_COUNT);
+		for (int v = 0; v < VAR_COUNT; v++)
+			proto_pack_obj(&b, PROTO_MSG_ticket, &t[v], 0);
+		proto_pack_str(&b, "jobs");
+		proto_pack_array(&b, VAR_COUNT - bad);
+		for (int v = 0; v < VAR_COUNT - bad; v++)
+			proto_pack_obj(&b, PROTO_MSG_job, &j[v], 0);
+		if (bad) {
+			ck_assert_int_eq(proto_decode_reply(b.data, b.len, &r, &err), -1);
+			ck_assert_msg(strstr(err.message, "jobs for") != NULL, "%s", err.message);
+			proto_reply_finish(&r);
+			ck_assert_ptr_null(r.jobs);
+			continue;
+		}
+		decode_reply_ok(&b, &r, "supplier.jobs");
+		scribble(&b);
+		expect_same(PROTO_MSG_sjobs, &h, &r.sjobs, "jobs head");
+		ck_assert_uint_eq(r.n_trucks, VAR_COUNT);
+		ck_assert_uint_eq(r.n_tickets, VAR_COUNT);
+		ck_assert_uint_eq(r.n_jobs, VAR_COUNT);
+		for (int v = 0; v < VAR_COUNT; v++) {
+			expect_same(PROTO_MSG_truck, &k[v], &r.trucks[v], "truck");
+			expect_same(PROTO_MSG_ticket, &t[v], &r.tickets[v], "ticket");
+			expect_same(PROTO_MSG_job, &j[v], &r.jobs[v], "job");
+		}
+		proto_reply_finish(&r);
+		ck_assert_ptr_null(r.jobs);
+	}
+	proto_buf_finish(&b);
+}
+END_TEST
+
 /* stats.report's table: names, then rows of strings, integers, numbers and nil, each row
  * as long as the header; anything else fails the reply. */
 static void
@@ -2017,6 +2077,7 @@ proto_suite(void)
 	tcase_add_test(tc, test_reply_candidates);
 	tcase_add_test(tc, test_reply_track);
 	tcase_add_test(tc, test_reply_board);
+	tcase_add_test(tc, test_reply_supplier_jobs);
 	tcase_add_test(tc, test_reply_report);
 	tcase_add_test(tc, test_envelope_duplicates);
 	tcase_add_test(tc, test_reply_errors);

@@ -179,7 +179,8 @@ START_TEST(test_matrix)
 					 * u (supplier) i(ntake) m (sim) */
 	} rows[] = {
 		{ PROTO_MSG_hello, "aspuim" },
-		{ PROTO_MSG_snapshot, "aspum" },
+		{ PROTO_MSG_snapshot, "aspm" },
+		{ PROTO_MSG_supplier_jobs, "sum" },
 		{ PROTO_MSG_intake_create, "asim" },
 		{ PROTO_MSG_ticket_get, "aspm" },
 		{ PROTO_MSG_ticket_note, "aspm" },

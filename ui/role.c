@@ -6,7 +6,8 @@
  * warnings (READ) and run diagnoses, which supervisors may run too (DIAG); supervisors do
  * all an agent does and also end escalations (and approve complaints, which the broker
  * judges by the record: complaint.h); a supplier answers its offers and moves its trucks'
- * jobs along (the broker checks the truck); an intake channel only creates tickets; the
+ * jobs along (the broker checks the truck) and sees only its own (supplier.jobs; no
+ * snapshot, no subscription); an intake channel only creates tickets; the
  * simulator does everything. */
 #include "role.h"
 
@@ -28,7 +29,7 @@ static const struct {
 	unsigned roles;
 } matrix[] = {
 	{ "hello", ~0u },
-	{ "snapshot", READ | R(SUPPLIER) },
+	{ "snapshot", READ },
 	{ "intake.create", DESK | R(INTAKE) },
 	{ "ticket.get", READ },
 	{ "ticket.search", READ },
@@ -62,6 +63,7 @@ static const struct {
 	{ "stats.report", R(SUPERVISOR) | R(SIM) },
 	{ "survey.put", R(INTAKE) | R(SUPERVISOR) | R(SIM) },
 	{ "survey.done", DESK },
+	{ "supplier.jobs", R(SUPPLIER) | R(SUPERVISOR) | R(SIM) },
 };
 
 /* Ending an escalation (ticket.escalate with clear). */

@@ -26,8 +26,11 @@ broker_auth_endpoint_roles(enum broker_endpoint ep)
 	switch (ep) {
 	case BROKER_EP_API:
 		return BROKER_ROLES_ALL;
-	case BROKER_EP_PUB: /* automated intake channels need no live board */
-		return BROKER_ROLES_ALL & ~BROKER_ROLE_BIT(INTAKE);
+	case BROKER_EP_PUB:
+		/* automated intake channels need no live board; a supplier may not see other
+		 * suppliers' trucks and jobs, and a PUB socket cannot filter per subscriber:
+		 * it polls supplier.jobs */
+		return BROKER_ROLES_ALL & ~BROKER_ROLE_BIT(INTAKE) & ~BROKER_ROLE_BIT(SUPPLIER);
 	case BROKER_EP_FEED: /* trucks' positions and status come from suppliers */
 		return BROKER_ROLE_BIT(SUPPLIER) | BROKER_ROLE_BIT(SIM);
 	case BROKER_EP_COUNT:

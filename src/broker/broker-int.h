@@ -30,6 +30,8 @@
  *                      suppliers' trucks
  *   broker-survey.c    survey.put and survey.done: customers' answers, today's NPS counts,
  *                      detractors' call-back tasks (warnings of kind detractor)
+ *   broker-supplier-jobs.c  supplier.jobs: a supplier's trucks, jobs and offers (polled
+ *                      by suppliers' systems, which may not subscribe)
  *   broker-contact.c   ticket.contact (raw contact, audited) and retention (erasing the
  *                      person from old closed tickets, from the tick)
  *
@@ -40,6 +42,7 @@
  *   broker-diag.c   broker-edit.c     diagnosis sessions, edits (rows of the op table)
  *   broker-survey.c                   surveys, call-back tasks (rows, the tick, the kpi)
  *   broker-contact.c                  raw contact lookups, retention (a row, the tick)
+ *   broker-supplier-jobs.c            a supplier's jobs (a row; reads the tables)
  *   broker-warn.c                     warnings' owners, escalation (rows, the tick)
  *   broker-dispatch.c                 offers and ticket states
  *   broker-watch.c                    warnings
@@ -852,6 +855,13 @@ int broker_op_contact(struct broker *b, const struct peer *p, const struct proto
 /* With opts.retention_days > 0: one slice of erasing the person from tickets closed more
  * than that many days before now (PROTOCOL.md 8.1). */
 void broker_retention_tick(struct broker *b, int64_t now);
+
+/* ---- broker-supplier-jobs.c: supplier.jobs (PROTOCOL.md 7.36); reads the tables ---- */
+
+/* supplier.jobs (struct broker_op's handler): a supplier's trucks, the open tickets they
+ * hold or are offered (masked) and what the supplier must do next about each. */
+int broker_op_supplier_jobs(struct broker *b, const struct peer *p,
+    const struct proto_request *req, struct proto_buf *out);
 
 /* ---- broker-ops.c: called by the loop ---- */
 

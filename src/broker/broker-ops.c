@@ -767,7 +767,8 @@ op_snapshot(struct broker *b, const struct peer *p, const struct proto_request *
  * The roles column is the matrix of PROTOCOL.md 7.0: agents take calls and act on tickets;
  * supervisors do all an agent does and run diagnosis; specialists run diagnosis and read,
  * note and own warnings; suppliers answer offers and move their own trucks' jobs along
- * (broker_auth_truck checks the truck); intake channels only create tickets; the
+ * (broker_auth_truck checks the truck) and see only their own (supplier.jobs: no
+ * snapshot, no PUB socket); intake channels only create tickets; the
  * simulator plays customers, suppliers and specialists, so it may call everything. */
 
 #define ALL BROKER_ROLES_ALL
@@ -778,7 +779,7 @@ op_snapshot(struct broker *b, const struct peer *p, const struct proto_request *
 
 const struct broker_op broker_ops[] = {
 	{ "hello", PROTO_MSG_hello, false, ALL, op_hello },
-	{ "snapshot", PROTO_MSG_snapshot, false, READ | R(SUPPLIER), op_snapshot },
+	{ "snapshot", PROTO_MSG_snapshot, false, READ, op_snapshot },
 	{ "intake.create", PROTO_MSG_intake_create, true, DESK | R(INTAKE), op_intake },
 	{ "ticket.get", PROTO_MSG_ticket_get, false, READ, op_get },
 	{ "ticket.search", PROTO_MSG_ticket_search, false, READ, op_search },
@@ -819,6 +820,8 @@ const struct broker_op broker_ops[] = {
 	    BROKER_ROLE_BIT(SUPERVISOR) | BROKER_ROLE_BIT(SIM), broker_op_survey_put },
 	{ "survey.done", PROTO_MSG_survey_done, true, BROKER_ROLE_BIT(AGENT) |
 	    BROKER_ROLE_BIT(SUPERVISOR) | BROKER_ROLE_BIT(SIM), broker_op_survey_done },
+	{ "supplier.jobs", PROTO_MSG_supplier_jobs, false, R(SUPPLIER) | R(SUPERVISOR) | R(SIM),
+	    broker_op_supplier_jobs },
 };
 const size_t broker_n_ops = ARRAY_LEN(broker_ops);
 
