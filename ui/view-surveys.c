@@ -407,7 +407,8 @@ on_read(struct model *m, void *ctx, const struct proto_reply *r, const struct pr
 	free(vs->read_ev);
 	vs->read_ev = xcalloc(n + 1, sizeof *vs->read_ev);
 	/* the newest, oldest first */
-	memcpy(vs->read_ev, r->events + (r->n_events - n), n * sizeof *vs->read_ev);
+	if (n > 0)	/* a ticket without events has none (NULL) to copy */
+		memcpy(vs->read_ev, r->events + (r->n_events - n), n * sizeof *vs->read_ev);
 	vs->n_read_ev = n;
 	vs->read_held = true;
 }
