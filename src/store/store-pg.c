@@ -13,7 +13,7 @@
  * big-endian, text and bytea as their bytes), so nothing is quoted or escaped. Event ids
  * are assigned here from the log's highest id, read at open: this session holds the
  * database's advisory lock (STORE_PG_LOCK) for as long as the store is open, so no other
- * broker appends. Errors are kept in a fixed buffer as "<what>: <server's message>". */
+ * broker appends; open waits LOCK_WAIT_MS for it, then refuses. Errors are kept in a fixed buffer as "<what>: <server's message>". */
 #include "store-pg.h"
 
 #include <endian.h>
@@ -29,6 +29,7 @@
 
 #define STORE_PG_SCHEMA 4
 #define STORE_PG_LOCK 1919251299 /* 0x72657363, "resc": the broker's advisory lock */
+#define LOCK_WAIT_MS 2000       /* how long open waits for the lock */
 #define PIPE_MAX 512             /* queued statements before a Sync is forced */
 #define PAGE 1000                /* rows a read fetches at a time */
 #define ERR_MAX 512
@@ -414,6 +415,31 @@ query_i64(struct pgstore *p, const char *sql, const char *what, int64_t *out)
 }
 
 static int
+take_lock(struct pgstore *p)
+{
+	PGresult *r;
+	const char *state;
+	int rc = 0;
+
+	if (exec_plain(p, "SET lock_timeout = '" STR(LOCK_WAIT_MS) "ms'", "lock") != 0)
+		return -1;
+	r = PQexec(p->c, "SELECT pg_advisory_lock(" STR(STORE_PG_LOCK) ")");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		if (state != NULL && strcmp(state, "55P03") == 0) /* lock_not_available */
+			perrf(p, "in use by another process (is a broker already running on this "
+			    "database?)");
+		else
+			perr_res(p, "lock", r);
+		rc = -1;
+	}
+	PQclear(r);
+	if (rc == 0)
+		rc = exec_plain(p, "RESET lock_timeout", "lock");
+	return rc;
+}
+
+static int
 create_schema(struct pgstore *p)
 {
 	int64_t version = 0;
@@ -446,7 +472,6 @@ struct pgstore *
 pgstore_open(const char *uri, enum store_sync sync, char **cause)
 {
 	struct pgstore *p = xcalloc(1, sizeof *p);
-	int64_t locked = 0;
 	char name[16];
 	int i;
 
@@ -466,15 +491,11 @@ pgstore_open(const char *uri, enum store_sync sync, char **cause)
 	/* CREATE ... IF NOT EXISTS says NOTICE when it exists: nothing for stderr */
 	if (exec_plain(p, "SET client_min_messages = warning", "connect") != 0)
 		goto fail;
-	/* one broker a database: the lock is the session's until it ends */
-	if (query_i64(p, "SELECT pg_try_advisory_lock(" STR(STORE_PG_LOCK) ")::int::bigint", "lock",
-	    &locked) != 0)
+	/* One broker a database: the lock is the session's until it ends. A broker killed a
+	 * moment ago may still hold it until the server sees its connection close, so wait a
+	 * little (LOCK_WAIT) before refusing. */
+	if (take_lock(p) != 0)
 		goto fail;
-	if (!locked) {
-		perrf(p, "in use by another process (is a broker already running on this "
-		    "database?)");
-		goto fail;
-	}
 	if (create_schema(p) != 0)
 		goto fail;
 	for (i = 0; i < PG_SQL_COUNT; i++) {
