@@ -31,6 +31,7 @@
 #define STORE_PG_LOCK 1919251299 /* 0x72657363, "resc": the broker's advisory lock */
 #define LOCK_WAIT_MS 2000       /* how long open waits for the lock */
 #define PIPE_MAX 512             /* queued statements before a Sync is forced */
+#define EV_ROWS 500              /* events a multi-row INSERT */
 #define PAGE 1000                /* rows a read fetches at a time */
 #define ERR_MAX 512
 #define MAX_PARAMS 10
@@ -41,8 +42,6 @@
 enum pg_sql {
 	PG_META_GET,
 	PG_META_SET,
-	PG_EVENT_APPEND,
-	PG_LATEST_PUT,
 	PG_EVENT_AFTER,
 	PG_EVENT_OF,
 	PG_EVENT_RANGE,
@@ -69,11 +68,6 @@ static const char *const pg_text[PG_SQL_COUNT] = {
 	[PG_META_GET] = "SELECT value FROM meta WHERE key = $1::text",
 	[PG_META_SET] = "INSERT INTO meta(key, value) VALUES ($1::text, $2::bigint) "
 	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-	[PG_EVENT_APPEND] = "INSERT INTO events(id, ts, stream, entity, kind, \"user\", detail,"
-	    " body, code, params) VALUES ($1::bigint, $2::bigint, $3::text, $4::text, $5::text,"
-	    " $6::text, $7::text, $8::bytea, $9::text, $10::bytea)",
-	[PG_LATEST_PUT] = "INSERT INTO latest(stream, num, event) VALUES ($1::text, $2::bigint,"
-	    " $3::bigint) ON CONFLICT (stream, num) DO UPDATE SET event = excluded.event",
 	[PG_EVENT_AFTER] = "SELECT id, stream, entity, body FROM events WHERE id > $1::bigint "
 	    "ORDER BY id LIMIT 1000",
 	[PG_EVENT_OF] = "SELECT id, ts, kind, \"user\", detail, body, code, params FROM events "
@@ -142,6 +136,26 @@ static const char schema_sql[] =
 #define META_CHECKPOINT "checkpoint_event"
 #define META_SCHEMA "schema_version"
 
+/* Events appended since the last flush, their bytes copied (the caller's are borrowed for
+ * the call only) into one arena, by offset: at the flush they go as one multi-row INSERT
+ * into events and one into latest (EV_ROWS rows a statement), not a statement each. */
+enum { EV_ID, EV_TS, EV_STREAM, EV_ENTITY, EV_KIND, EV_USER, EV_DETAIL, EV_BODY, EV_CODE,
+	EV_PARAMS, EV_COLS };
+
+struct evrow {
+	int64_t num;             /* the entity's number for latest, or 0 */
+	size_t off[EV_COLS];     /* the column's bytes in the arena (not for id, ts) */
+	int len[EV_COLS];        /* -1: NULL */
+	uint64_t be[2];          /* id and ts, big-endian */
+};
+
+struct evbuf {
+	char *bytes;
+	size_t len, cap;
+	struct evrow *rows;
+	size_t n, max;
+};
+
 struct pgstore {
 	PGconn *c;
 	char err[ERR_MAX];
@@ -152,6 +166,7 @@ struct pgstore {
 	int64_t last_id;    /* the log's highest event id, ours to continue */
 	int64_t begin_id;   /* last_id at begin, restored when the batch is not committed */
 	int64_t ckpt_pos;   /* order of the checkpoint's rows */
+	struct evbuf eb;    /* events appended and not yet sent */
 };
 
 /* Parameters in binary: integers big-endian in ints[], text and bytea their bytes. */
@@ -192,6 +207,61 @@ p_null(struct params *p)
 	p->v[p->n] = NULL;
 	p->len[p->n] = 0;
 	p->fmt[p->n++] = 1;
+}
+
+static void
+eb_col(struct evbuf *eb, struct evrow *row, int col, const void *v, size_t len, bool null)
+{
+	if (null) {
+		row->len[col] = -1;
+		return;
+	}
+	if (eb->len + len > eb->cap) {
+		eb->cap = (eb->len + len) * 2 + 4096;
+		eb->bytes = xrealloc(eb->bytes, eb->cap);
+	}
+	if (len != 0)
+		memcpy(eb->bytes + eb->len, v, len);
+	row->off[col] = eb->len;
+	row->len[col] = (int)len;
+	eb->len += len;
+}
+
+static const char *
+eb_text(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+static void
+eb_add(struct evbuf *eb, const struct store_event *ev, int64_t id, int64_t num)
+{
+	struct evrow *row;
+
+	if (eb->n == eb->max) {
+		eb->max = eb->max != 0 ? eb->max * 2 : 128;
+		eb->rows = xreallocarray(eb->rows, eb->max, sizeof *eb->rows);
+	}
+	row = &eb->rows[eb->n++];
+	memset(row, 0, sizeof *row);
+	row->num = num;
+	row->be[0] = htobe64((uint64_t)id);
+	row->be[1] = htobe64((uint64_t)ev->ts);
+	eb_col(eb, row, EV_STREAM, eb_text(ev->stream), strlen(eb_text(ev->stream)), false);
+	eb_col(eb, row, EV_ENTITY, eb_text(ev->entity), strlen(eb_text(ev->entity)), false);
+	eb_col(eb, row, EV_KIND, eb_text(ev->kind), strlen(eb_text(ev->kind)), false);
+	eb_col(eb, row, EV_USER, eb_text(ev->user), strlen(eb_text(ev->user)), false);
+	eb_col(eb, row, EV_DETAIL, eb_text(ev->detail), strlen(eb_text(ev->detail)), false);
+	eb_col(eb, row, EV_BODY, ev->body, ev->body_len, false);
+	eb_col(eb, row, EV_CODE, eb_text(ev->code), strlen(eb_text(ev->code)), false);
+	eb_col(eb, row, EV_PARAMS, ev->params, ev->params_len, ev->params_len == 0);
+}
+
+static void
+eb_clear(struct evbuf *eb)
+{
+	eb->n = 0;
+	eb->len = 0;
 }
 
 static int64_t
@@ -263,10 +333,15 @@ pgstore_is_uri(const char *path)
 
 /* ---- the pipeline ---- */
 
+static int pipe_send_sql(struct pgstore *p, const char *sql, int n, const Oid *types,
+    const char *const *v, const int *len, const int *fmt, const char *what);
+
+static int flush_events(struct pgstore *p);
+
 /* Send Sync and read every queued statement's results; leave pipeline mode. The first
  * error is kept (p->failed); later statements of the pipeline were skipped by the server. */
 static int
-pipe_finish(struct pgstore *p)
+pipe_sync(struct pgstore *p)
 {
 	PGresult *r;
 	int nulls = 0;
@@ -315,8 +390,116 @@ pipe_finish(struct pgstore *p)
 	return p->failed ? -1 : 0;
 }
 
+/* The buffered events sent, then everything queued synced. */
 static int
-pipe_send(struct pgstore *p, const char *name, struct params *a, const char *what)
+pipe_finish(struct pgstore *p)
+{
+	if (p->eb.n > 0 && flush_events(p) != 0)
+		return -1;
+	return pipe_sync(p);
+}
+
+/* Send the buffered events: per EV_ROWS, one INSERT into events and one upsert of their
+ * entities' newest event into latest (the newest of each entity in the chunk: an upsert may
+ * not touch one row twice). Queued in the pipeline like any write. */
+static int
+flush_events(struct pgstore *p)
+{
+	static const Oid ev_type[EV_COLS] = { 20, 20, 25, 25, 25, 25, 25, 17, 25, 17 };
+	static const Oid lt_type[3] = { 25, 20, 20 };
+	struct evbuf *eb = &p->eb;
+	const char **v = NULL;
+	int *len = NULL, *fmt = NULL;
+	Oid *type = NULL;
+	uint64_t *nums = NULL;
+	char *sql = NULL;
+	size_t at, sqlcap = 0;
+	int rc = 0;
+
+	if (eb->n == 0)
+		return 0;
+	v = xcalloc(EV_ROWS * EV_COLS, sizeof *v);
+	len = xcalloc(EV_ROWS * EV_COLS, sizeof *len);
+	fmt = xcalloc(EV_ROWS * EV_COLS, sizeof *fmt);
+	type = xcalloc(EV_ROWS * EV_COLS, sizeof *type);
+	nums = xcalloc(EV_ROWS, sizeof *nums);
+	sqlcap = 256 + EV_ROWS * 16 * EV_COLS;
+	sql = xmalloc(sqlcap);
+	for (at = 0; at < eb->n && rc == 0; at += EV_ROWS) {
+		size_t k, rows = eb->n - at < EV_ROWS ? eb->n - at : EV_ROWS, o;
+		int np = 0, nl = 0;
+
+		o = (size_t)snprintf(sql, sqlcap, "INSERT INTO events(id, ts, stream, entity, kind,"
+		    " \"user\", detail, body, code, params) VALUES ");
+		for (k = 0; k < rows; k++) {
+			struct evrow *row = &eb->rows[at + k];
+			int col;
+			o += (size_t)snprintf(sql + o, sqlcap - o, "%s(", k > 0 ? "," : "");
+			for (col = 0; col < EV_COLS; col++) {
+				o += (size_t)snprintf(sql + o, sqlcap - o, "%s$%d", col > 0 ? "," : "",
+				    np + 1);
+				type[np] = ev_type[col];
+				fmt[np] = 1;
+				if (col == EV_ID || col == EV_TS) {
+					v[np] = (const char *)&row->be[col];
+					len[np] = 8;
+				} else if (row->len[col] < 0) {
+					v[np] = NULL;
+					len[np] = 0;
+				} else {
+					v[np] = eb->bytes + row->off[col];
+					len[np] = row->len[col];
+				}
+				np++;
+			}
+			o += (size_t)snprintf(sql + o, sqlcap - o, ")");
+		}
+		rc = pipe_send_sql(p, sql, np, type, v, len, fmt, "append events");
+		if (rc != 0)
+			break;
+		/* latest: the chunk's numbered entities, the newest event of each */
+		o = (size_t)snprintf(sql, sqlcap, "INSERT INTO latest(stream, num, event) SELECT DISTINCT"
+		    " ON (s, n) s, n, e FROM (VALUES ");
+		np = 0;
+		for (k = 0; k < rows; k++) {
+			struct evrow *row = &eb->rows[at + k];
+			if (row->num <= 0)
+				continue;
+			nums[k] = htobe64((uint64_t)row->num);
+			o += (size_t)snprintf(sql + o, sqlcap - o, "%s($%d::text,$%d::bigint,$%d::bigint)",
+			    nl > 0 ? "," : "", np + 1, np + 2, np + 3);
+			v[np] = eb->bytes + row->off[EV_STREAM];
+			len[np] = row->len[EV_STREAM];
+			v[np + 1] = (const char *)&nums[k];
+			len[np + 1] = 8;
+			v[np + 2] = (const char *)&row->be[EV_ID];
+			len[np + 2] = 8;
+			type[np] = lt_type[0];
+			type[np + 1] = lt_type[1];
+			type[np + 2] = lt_type[2];
+			fmt[np] = fmt[np + 1] = fmt[np + 2] = 1;
+			np += 3;
+			nl++;
+		}
+		if (nl == 0)
+			continue;
+		snprintf(sql + o, sqlcap - o, ") AS v(s, n, e) ORDER BY s, n, e DESC ON CONFLICT"
+		    " (stream, num) DO UPDATE SET event = excluded.event");
+		rc = pipe_send_sql(p, sql, np, type, v, len, fmt, "append events: latest");
+	}
+	eb_clear(eb);
+	free(v);
+	free(len);
+	free(fmt);
+	free(type);
+	free(nums);
+	free(sql);
+	return rc;
+}
+
+/* Checks that a transaction is open and puts the connection in pipeline mode. */
+static int
+pipe_ready(struct pgstore *p, const char *what)
 {
 	if (!p->in_txn) {
 		perrf(p, "%s: no transaction open (call store_begin first)", what);
@@ -331,15 +514,39 @@ pipe_send(struct pgstore *p, const char *name, struct params *a, const char *wha
 		}
 		p->piping = true;
 	}
-	if (PQsendQueryPrepared(p->c, name, a != NULL ? a->n : 0, a != NULL ? a->v : NULL,
-	    a != NULL ? a->len : NULL, a != NULL ? a->fmt : NULL, 1) != 1) {
+	return 0;
+}
+
+static int
+pipe_sent(struct pgstore *p, int ok, const char *what)
+{
+	if (ok != 1) {
 		perr(p, what, NULL);
 		p->failed = true;
 		return -1;
 	}
 	if (++p->pending >= PIPE_MAX)
-		return pipe_finish(p);
+		return pipe_sync(p);
 	return 0;
+}
+
+static int
+pipe_send(struct pgstore *p, const char *name, struct params *a, const char *what)
+{
+	if (pipe_ready(p, what) != 0)
+		return -1;
+	return pipe_sent(p, PQsendQueryPrepared(p->c, name, a != NULL ? a->n : 0,
+	    a != NULL ? a->v : NULL, a != NULL ? a->len : NULL, a != NULL ? a->fmt : NULL, 1),
+	    what);
+}
+
+static int
+pipe_send_sql(struct pgstore *p, const char *sql, int n, const Oid *types,
+    const char *const *v, const int *len, const int *fmt, const char *what)
+{
+	if (pipe_ready(p, what) != 0)
+		return -1;
+	return pipe_sent(p, PQsendQueryParams(p->c, sql, n, types, v, len, fmt, 1), what);
 }
 
 static const char *
@@ -528,6 +735,8 @@ pgstore_close(struct pgstore *p)
 	/* an open transaction is rolled back by the server; the advisory lock goes with the
 	 * session */
 	PQfinish(p->c);
+	free(p->eb.bytes);
+	free(p->eb.rows);
 	free(p);
 }
 
@@ -567,8 +776,9 @@ pgstore_begin(struct pgstore *p)
 int
 pgstore_rollback(struct pgstore *p)
 {
+	eb_clear(&p->eb);
 	if (p->piping)
-		pipe_finish(p);
+		pipe_sync(p);
 	p->in_txn = false;
 	p->failed = false;
 	p->last_id = p->begin_id;
@@ -586,6 +796,8 @@ pgstore_commit(struct pgstore *p)
 		perrf(p, "commit: no transaction open");
 		return -1;
 	}
+	if (!p->failed && p->eb.n > 0 && flush_events(p) != 0)
+		p->failed = true;
 	if (!p->failed && !p->piping && PQenterPipelineMode(p->c) == 1)
 		p->piping = true;
 	if (!p->failed && p->piping) {
@@ -664,33 +876,16 @@ entity_number(const char *entity)
 int
 pgstore_event_append(struct pgstore *p, struct store_event *ev)
 {
-	struct params a = { .n = 0 };
-	int64_t num = entity_number(ev->entity);
-
-	p_i64(&a, p->last_id + 1);
-	p_i64(&a, ev->ts);
-	p_text(&a, ev->stream);
-	p_text(&a, ev->entity);
-	p_text(&a, ev->kind);
-	p_text(&a, ev->user);
-	p_text(&a, ev->detail);
-	p_blob(&a, ev->body, ev->body_len);
-	p_text(&a, ev->code);
-	if (ev->params_len > 0)
-		p_blob(&a, ev->params, ev->params_len);
-	else
-		p_null(&a);
-	if (write_stmt(p, PG_EVENT_APPEND, &a, "append event") != 0)
+	if (!p->in_txn) {
+		perrf(p, "append event: no transaction open (call store_begin first)");
 		return -1;
-	ev->id = ++p->last_id;
-	if (num > 0) {
-		a.n = 0;
-		p_text(&a, ev->stream);
-		p_i64(&a, num);
-		p_i64(&a, ev->id);
-		if (write_stmt(p, PG_LATEST_PUT, &a, "append event: latest") != 0)
-			return -1;
 	}
+	if (p->failed)
+		return -1;
+	eb_add(&p->eb, ev, p->last_id + 1, entity_number(ev->entity));
+	ev->id = ++p->last_id;
+	if (p->eb.n >= EV_ROWS)
+		return flush_events(p);
 	return 0;
 }
 
@@ -1026,6 +1221,8 @@ pgstore_event_rewrite(struct pgstore *p, int64_t id, const char *detail, const v
 {
 	struct params a = { .n = 0 };
 
+	if (p->eb.n > 0 && pipe_ready(p, "event rewrite") == 0 && flush_events(p) != 0)
+		return -1;
 	p_i64(&a, id);
 	p_text(&a, detail);
 	p_blob(&a, body, body_len);
