@@ -4,16 +4,21 @@
  * A batch is one transaction sent in libpq's pipeline mode: store_begin enters it and sends
  * BEGIN, every write is queued behind it without waiting, and store_commit sends COMMIT and
  * one Sync, then reads every result: a batch of events, checkpoint and idempotency records
- * costs one round trip. A read inside the batch (the reply cache's lookup, meta) first syncs
- * what was queued (a Sync inside BEGIN does not commit), then runs on its own. Every
- * PIPE_MAX queued statements are synced too, so neither side ever blocks on a full socket
- * buffer (libpq's warning about pipelines on blocking connections).
+ * costs one round trip. Events are not sent one by one: they are gathered into one array a
+ * column (struct evbuf) and go as one INSERT ... SELECT FROM unnest(...) and one upsert of
+ * `latest`, before the COMMIT, before any read, or every EV_ROWS events. A read inside the
+ * batch (the reply cache's lookup, meta) first syncs what was queued (a Sync inside BEGIN
+ * does not commit), then runs on its own. Every PIPE_MAX queued statements are synced too,
+ * so neither side ever blocks on a full socket buffer (libpq's warning about pipelines on
+ * blocking connections).
  *
  * Statements are prepared once at open; parameters and results travel in binary (integers
- * big-endian, text and bytea as their bytes), so nothing is quoted or escaped. Event ids
- * are assigned here from the log's highest id, read at open: this session holds the
- * database's advisory lock (STORE_PG_LOCK) for as long as the store is open, so no other
- * broker appends; open waits LOCK_WAIT_MS for it, then refuses. Errors are kept in a fixed buffer as "<what>: <server's message>". */
+ * big-endian, text and bytea as their bytes, arrays in array_send's format), so nothing is
+ * quoted or escaped. Event ids are assigned here from the log's highest id, read at open:
+ * this session holds the database's advisory lock (STORE_PG_LOCK) for as long as the store
+ * is open, so no other broker appends; open waits LOCK_WAIT_MS for it, then refuses.
+ * Errors are kept in a fixed buffer as "<what>: <server's message>"; an error of a queued
+ * write is reported by the next read or by the commit. */
 #include "store-pg.h"
 
 #include <endian.h>
@@ -31,7 +36,7 @@
 #define STORE_PG_LOCK 1919251299 /* 0x72657363, "resc": the broker's advisory lock */
 #define LOCK_WAIT_MS 2000       /* how long open waits for the lock */
 #define PIPE_MAX 512             /* queued statements before a Sync is forced */
-#define EV_ROWS 500              /* events a multi-row INSERT */
+#define EV_ROWS 1000             /* events buffered before they are sent */
 #define PAGE 1000                /* rows a read fetches at a time */
 #define ERR_MAX 512
 #define MAX_PARAMS 10
@@ -42,6 +47,8 @@
 enum pg_sql {
 	PG_META_GET,
 	PG_META_SET,
+	PG_EVENTS_PUT,
+	PG_LATEST_PUT,
 	PG_EVENT_AFTER,
 	PG_EVENT_OF,
 	PG_EVENT_RANGE,
@@ -68,6 +75,16 @@ static const char *const pg_text[PG_SQL_COUNT] = {
 	[PG_META_GET] = "SELECT value FROM meta WHERE key = $1::text",
 	[PG_META_SET] = "INSERT INTO meta(key, value) VALUES ($1::text, $2::bigint) "
 	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+	/* a batch's events, each column an array (struct evbuf) */
+	[PG_EVENTS_PUT] = "INSERT INTO events(id, ts, stream, entity, kind, \"user\", detail, body,"
+	    " code, params) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[],"
+	    " $4::text[], $5::text[], $6::text[], $7::text[], $8::bytea[], $9::text[],"
+	    " $10::bytea[])",
+	/* the newest event of each numbered entity of the batch (an upsert may not touch a row
+	 * twice, hence DISTINCT ON) */
+	[PG_LATEST_PUT] = "INSERT INTO latest(stream, num, event) SELECT DISTINCT ON (s, n) s, n, e"
+	    " FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS v(s, n, e) WHERE n > 0"
+	    " ORDER BY s, n, e DESC ON CONFLICT (stream, num) DO UPDATE SET event = excluded.event",
 	[PG_EVENT_AFTER] = "SELECT id, stream, entity, body FROM events WHERE id > $1::bigint "
 	    "ORDER BY id LIMIT 1000",
 	[PG_EVENT_OF] = "SELECT id, ts, kind, \"user\", detail, body, code, params FROM events "
@@ -136,24 +153,24 @@ static const char schema_sql[] =
 #define META_CHECKPOINT "checkpoint_event"
 #define META_SCHEMA "schema_version"
 
-/* Events appended since the last flush, their bytes copied (the caller's are borrowed for
- * the call only) into one arena, by offset: at the flush they go as one multi-row INSERT
- * into events and one into latest (EV_ROWS rows a statement), not a statement each. */
+/* Events appended since the last flush, as the columns' arrays in PostgreSQL's binary array
+ * format (array_send: a 20-byte header, then each element's length and bytes; the caller's
+ * bytes are borrowed for the call only, so they are copied here). At the flush the arrays
+ * are the parameters of two prepared statements, PG_EVENTS_PUT (INSERT ... SELECT FROM
+ * unnest) and PG_LATEST_PUT: two statements however many events. */
 enum { EV_ID, EV_TS, EV_STREAM, EV_ENTITY, EV_KIND, EV_USER, EV_DETAIL, EV_BODY, EV_CODE,
-	EV_PARAMS, EV_COLS };
+	EV_PARAMS, EV_NUM, EV_COLS };
 
-struct evrow {
-	int64_t num;             /* the entity's number for latest, or 0 */
-	size_t off[EV_COLS];     /* the column's bytes in the arena (not for id, ts) */
-	int len[EV_COLS];        /* -1: NULL */
-	uint64_t be[2];          /* id and ts, big-endian */
+#define ARRAY_HEAD 20
+
+struct abuf {
+	char *b;
+	size_t len, cap;
 };
 
 struct evbuf {
-	char *bytes;
-	size_t len, cap;
-	struct evrow *rows;
-	size_t n, max;
+	struct abuf col[EV_COLS];
+	int n;
 };
 
 struct pgstore {
@@ -210,58 +227,95 @@ p_null(struct params *p)
 }
 
 static void
-eb_col(struct evbuf *eb, struct evrow *row, int col, const void *v, size_t len, bool null)
+ab_put(struct abuf *a, const void *v, size_t len)
 {
-	if (null) {
-		row->len[col] = -1;
-		return;
-	}
-	if (eb->len + len > eb->cap) {
-		eb->cap = (eb->len + len) * 2 + 4096;
-		eb->bytes = xrealloc(eb->bytes, eb->cap);
+	if (a->len + len > a->cap) {
+		a->cap = (a->len + len) * 2 + 4096;
+		a->b = xrealloc(a->b, a->cap);
 	}
 	if (len != 0)
-		memcpy(eb->bytes + eb->len, v, len);
-	row->off[col] = eb->len;
-	row->len[col] = (int)len;
-	eb->len += len;
+		memcpy(a->b + a->len, v, len);
+	a->len += len;
 }
 
-static const char *
-eb_text(const char *s)
+static void
+ab_u32(struct abuf *a, uint32_t x)
 {
-	return s != NULL ? s : "";
+	x = htobe32(x);
+	ab_put(a, &x, 4);
+}
+
+/* One element: its length (-1: NULL) and bytes. */
+static void
+eb_col(struct evbuf *eb, int col, const void *v, size_t len, bool null)
+{
+	struct abuf *a = &eb->col[col];
+
+	if (a->len == 0)
+		a->len = ARRAY_HEAD; /* written at the flush, when the count is known */
+	if (null) {
+		ab_u32(a, UINT32_MAX);
+		return;
+	}
+	ab_u32(a, (uint32_t)len);
+	ab_put(a, v, len);
+}
+
+static void
+eb_i64(struct evbuf *eb, int col, int64_t x)
+{
+	uint64_t be = htobe64((uint64_t)x);
+
+	eb_col(eb, col, &be, 8, false);
+}
+
+static void
+eb_text(struct evbuf *eb, int col, const char *s)
+{
+	if (s == NULL)
+		s = "";
+	eb_col(eb, col, s, strlen(s), false);
 }
 
 static void
 eb_add(struct evbuf *eb, const struct store_event *ev, int64_t id, int64_t num)
 {
-	struct evrow *row;
+	eb_i64(eb, EV_ID, id);
+	eb_i64(eb, EV_TS, ev->ts);
+	eb_text(eb, EV_STREAM, ev->stream);
+	eb_text(eb, EV_ENTITY, ev->entity);
+	eb_text(eb, EV_KIND, ev->kind);
+	eb_text(eb, EV_USER, ev->user);
+	eb_text(eb, EV_DETAIL, ev->detail);
+	eb_col(eb, EV_BODY, ev->body, ev->body_len, false);
+	eb_text(eb, EV_CODE, ev->code);
+	eb_col(eb, EV_PARAMS, ev->params, ev->params_len, ev->params_len == 0);
+	eb_i64(eb, EV_NUM, num);
+	eb->n++;
+}
 
-	if (eb->n == eb->max) {
-		eb->max = eb->max != 0 ? eb->max * 2 : 128;
-		eb->rows = xreallocarray(eb->rows, eb->max, sizeof *eb->rows);
+/* The arrays' headers: one dimension of n elements from 1, of the column's type. */
+static void
+eb_close(struct evbuf *eb)
+{
+	static const uint32_t elem[EV_COLS] = { 20, 20, 25, 25, 25, 25, 25, 17, 25, 17, 20 };
+	int col;
+
+	for (col = 0; col < EV_COLS; col++) {
+		uint32_t h[5] = { htobe32(1), htobe32(col == EV_PARAMS), htobe32(elem[col]),
+			htobe32((uint32_t)eb->n), htobe32(1) };
+		memcpy(eb->col[col].b, h, sizeof h);
 	}
-	row = &eb->rows[eb->n++];
-	memset(row, 0, sizeof *row);
-	row->num = num;
-	row->be[0] = htobe64((uint64_t)id);
-	row->be[1] = htobe64((uint64_t)ev->ts);
-	eb_col(eb, row, EV_STREAM, eb_text(ev->stream), strlen(eb_text(ev->stream)), false);
-	eb_col(eb, row, EV_ENTITY, eb_text(ev->entity), strlen(eb_text(ev->entity)), false);
-	eb_col(eb, row, EV_KIND, eb_text(ev->kind), strlen(eb_text(ev->kind)), false);
-	eb_col(eb, row, EV_USER, eb_text(ev->user), strlen(eb_text(ev->user)), false);
-	eb_col(eb, row, EV_DETAIL, eb_text(ev->detail), strlen(eb_text(ev->detail)), false);
-	eb_col(eb, row, EV_BODY, ev->body, ev->body_len, false);
-	eb_col(eb, row, EV_CODE, eb_text(ev->code), strlen(eb_text(ev->code)), false);
-	eb_col(eb, row, EV_PARAMS, ev->params, ev->params_len, ev->params_len == 0);
 }
 
 static void
 eb_clear(struct evbuf *eb)
 {
+	int col;
+
+	for (col = 0; col < EV_COLS; col++)
+		eb->col[col].len = 0;
 	eb->n = 0;
-	eb->len = 0;
 }
 
 static int64_t
@@ -333,8 +387,7 @@ pgstore_is_uri(const char *path)
 
 /* ---- the pipeline ---- */
 
-static int pipe_send_sql(struct pgstore *p, const char *sql, int n, const Oid *types,
-    const char *const *v, const int *len, const int *fmt, const char *what);
+static int write_stmt(struct pgstore *p, int i, struct params *a, const char *what);
 
 static int flush_events(struct pgstore *p);
 
@@ -399,101 +452,29 @@ pipe_finish(struct pgstore *p)
 	return pipe_sync(p);
 }
 
-/* Send the buffered events: per EV_ROWS, one INSERT into events and one upsert of their
- * entities' newest event into latest (the newest of each entity in the chunk: an upsert may
- * not touch one row twice). Queued in the pipeline like any write. */
+/* Send the buffered events: one INSERT into events, one upsert of the newest event of each
+ * numbered entity into latest. Queued in the pipeline like any write. */
 static int
 flush_events(struct pgstore *p)
 {
-	static const Oid ev_type[EV_COLS] = { 20, 20, 25, 25, 25, 25, 25, 17, 25, 17 };
-	static const Oid lt_type[3] = { 25, 20, 20 };
 	struct evbuf *eb = &p->eb;
-	const char **v = NULL;
-	int *len = NULL, *fmt = NULL;
-	Oid *type = NULL;
-	uint64_t *nums = NULL;
-	char *sql = NULL;
-	size_t at, sqlcap = 0;
-	int rc = 0;
+	struct params a = { .n = 0 };
+	int col, rc;
 
 	if (eb->n == 0)
 		return 0;
-	v = xcalloc(EV_ROWS * EV_COLS, sizeof *v);
-	len = xcalloc(EV_ROWS * EV_COLS, sizeof *len);
-	fmt = xcalloc(EV_ROWS * EV_COLS, sizeof *fmt);
-	type = xcalloc(EV_ROWS * EV_COLS, sizeof *type);
-	nums = xcalloc(EV_ROWS, sizeof *nums);
-	sqlcap = 256 + EV_ROWS * 16 * EV_COLS;
-	sql = xmalloc(sqlcap);
-	for (at = 0; at < eb->n && rc == 0; at += EV_ROWS) {
-		size_t k, rows = eb->n - at < EV_ROWS ? eb->n - at : EV_ROWS, o;
-		int np = 0, nl = 0;
-
-		o = (size_t)snprintf(sql, sqlcap, "INSERT INTO events(id, ts, stream, entity, kind,"
-		    " \"user\", detail, body, code, params) VALUES ");
-		for (k = 0; k < rows; k++) {
-			struct evrow *row = &eb->rows[at + k];
-			int col;
-			o += (size_t)snprintf(sql + o, sqlcap - o, "%s(", k > 0 ? "," : "");
-			for (col = 0; col < EV_COLS; col++) {
-				o += (size_t)snprintf(sql + o, sqlcap - o, "%s$%d", col > 0 ? "," : "",
-				    np + 1);
-				type[np] = ev_type[col];
-				fmt[np] = 1;
-				if (col == EV_ID || col == EV_TS) {
-					v[np] = (const char *)&row->be[col];
-					len[np] = 8;
-				} else if (row->len[col] < 0) {
-					v[np] = NULL;
-					len[np] = 0;
-				} else {
-					v[np] = eb->bytes + row->off[col];
-					len[np] = row->len[col];
-				}
-				np++;
-			}
-			o += (size_t)snprintf(sql + o, sqlcap - o, ")");
-		}
-		rc = pipe_send_sql(p, sql, np, type, v, len, fmt, "append events");
-		if (rc != 0)
-			break;
-		/* latest: the chunk's numbered entities, the newest event of each */
-		o = (size_t)snprintf(sql, sqlcap, "INSERT INTO latest(stream, num, event) SELECT DISTINCT"
-		    " ON (s, n) s, n, e FROM (VALUES ");
-		np = 0;
-		for (k = 0; k < rows; k++) {
-			struct evrow *row = &eb->rows[at + k];
-			if (row->num <= 0)
-				continue;
-			nums[k] = htobe64((uint64_t)row->num);
-			o += (size_t)snprintf(sql + o, sqlcap - o, "%s($%d::text,$%d::bigint,$%d::bigint)",
-			    nl > 0 ? "," : "", np + 1, np + 2, np + 3);
-			v[np] = eb->bytes + row->off[EV_STREAM];
-			len[np] = row->len[EV_STREAM];
-			v[np + 1] = (const char *)&nums[k];
-			len[np + 1] = 8;
-			v[np + 2] = (const char *)&row->be[EV_ID];
-			len[np + 2] = 8;
-			type[np] = lt_type[0];
-			type[np + 1] = lt_type[1];
-			type[np + 2] = lt_type[2];
-			fmt[np] = fmt[np + 1] = fmt[np + 2] = 1;
-			np += 3;
-			nl++;
-		}
-		if (nl == 0)
-			continue;
-		snprintf(sql + o, sqlcap - o, ") AS v(s, n, e) ORDER BY s, n, e DESC ON CONFLICT"
-		    " (stream, num) DO UPDATE SET event = excluded.event");
-		rc = pipe_send_sql(p, sql, np, type, v, len, fmt, "append events: latest");
+	eb_close(eb);
+	for (col = 0; col < EV_NUM; col++)
+		p_blob(&a, eb->col[col].b, eb->col[col].len);
+	rc = write_stmt(p, PG_EVENTS_PUT, &a, "append events");
+	if (rc == 0) {
+		a.n = 0;
+		p_blob(&a, eb->col[EV_STREAM].b, eb->col[EV_STREAM].len);
+		p_blob(&a, eb->col[EV_NUM].b, eb->col[EV_NUM].len);
+		p_blob(&a, eb->col[EV_ID].b, eb->col[EV_ID].len);
+		rc = write_stmt(p, PG_LATEST_PUT, &a, "append events: latest");
 	}
 	eb_clear(eb);
-	free(v);
-	free(len);
-	free(fmt);
-	free(type);
-	free(nums);
-	free(sql);
 	return rc;
 }
 
@@ -540,15 +521,6 @@ pipe_send(struct pgstore *p, const char *name, struct params *a, const char *wha
 	    what);
 }
 
-static int
-pipe_send_sql(struct pgstore *p, const char *sql, int n, const Oid *types,
-    const char *const *v, const int *len, const int *fmt, const char *what)
-{
-	if (pipe_ready(p, what) != 0)
-		return -1;
-	return pipe_sent(p, PQsendQueryParams(p->c, sql, n, types, v, len, fmt, 1), what);
-}
-
 static const char *
 stmt_name(enum pg_sql i, char *buf, size_t n)
 {
@@ -557,11 +529,11 @@ stmt_name(enum pg_sql i, char *buf, size_t n)
 }
 
 static int
-write_stmt(struct pgstore *p, enum pg_sql i, struct params *a, const char *what)
+write_stmt(struct pgstore *p, int i, struct params *a, const char *what)
 {
 	char name[16];
 
-	return pipe_send(p, stmt_name(i, name, sizeof name), a, what);
+	return pipe_send(p, stmt_name((enum pg_sql)i, name, sizeof name), a, what);
 }
 
 /* A statement waited for: the queued ones first (inside a transaction), then this one.
@@ -735,8 +707,8 @@ pgstore_close(struct pgstore *p)
 	/* an open transaction is rolled back by the server; the advisory lock goes with the
 	 * session */
 	PQfinish(p->c);
-	free(p->eb.bytes);
-	free(p->eb.rows);
+	for (int col = 0; col < EV_COLS; col++)
+		free(p->eb.col[col].b);
 	free(p);
 }
 

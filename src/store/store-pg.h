@@ -4,9 +4,9 @@
  * documents them. Built only when meson finds libpq (option postgresql); store-pg.c is the
  * only file that includes libpq-fe.h.
  *
- * Differences a caller can see: writes between begin and commit are sent in libpq's
- * pipeline mode and their errors reported at the next read or at commit (complaint_put
- * waits for its own); event ids are assigned by this process, which holds the database's
+ * Differences a caller can see: writes between begin and commit are queued (libpq's
+ * pipeline mode; events gathered into arrays) and their errors reported at the next read
+ * or at commit (complaint_put waits for its own); event ids are assigned by this process, which holds the database's
  * advisory lock (one broker a database, as flock does for SQLite). */
 #ifndef RD_STORE_PG_H
 #define RD_STORE_PG_H
