@@ -365,6 +365,9 @@ START_TEST(test_rollback)
 	begin(st);
 	ck_assert_int_eq(append(st, 3, "ticket", "1", "b"), 2);
 	commit(st);
+	/* a rollback with nothing open does nothing (the broker's after a failed commit) */
+	ck_assert_int_eq(store_rollback(st), 0);
+	ck_assert_int_eq(store_event_last_id(st), 2);
 	ck_assert_int_eq(store_load(st, rec_load, &r, NULL), 0);
 	ck_assert_int_eq(r.n, 2);
 	ck_assert_str_eq(r.what[1], "ticket/1=b");

@@ -751,9 +751,10 @@ pgstore_rollback(struct pgstore *p)
 	eb_clear(&p->eb);
 	if (p->piping)
 		pipe_sync(p);
+	if (p->in_txn)
+		p->last_id = p->begin_id; /* the ids of what was not committed are free again */
 	p->in_txn = false;
 	p->failed = false;
-	p->last_id = p->begin_id;
 	if (PQtransactionStatus(p->c) == PQTRANS_IDLE)
 		return 0;
 	return exec_plain(p, "ROLLBACK", "rollback");
