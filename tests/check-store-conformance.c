@@ -268,10 +268,21 @@ START_TEST(test_reopen)
 	begin(st);
 	append(st, 1, "ticket", "1", "a");
 	ck_assert_int_eq(store_meta_set(st, "epoch", 7), 0);
+	ck_assert_int_eq(store_reply_put(st, "amy", "c1", 1, "kept", 4), 0);
 	commit(st);
 	store_close(st);
 	st = open_n(4);
 	ck_assert_int_eq(store_meta_get(st, "epoch", 0), 7);
+	{
+		/* a retry after a restart gets the reply cached before it */
+		void *reply = NULL;
+		size_t len = 0;
+		ck_assert_int_eq(store_reply_get(st, "amy", "c1", &reply, &len), 1);
+		ck_assert_uint_eq(len, 4);
+		ck_assert_mem_eq(reply, "kept", 4);
+		free(reply);
+		ck_assert_int_eq(store_reply_get(st, "amy", "c2", &reply, &len), 0);
+	}
 	ck_assert_int_eq(store_event_last_id(st), 1);
 	begin(st);
 	ck_assert_int_eq(append(st, 2, "ticket", "1", "b"), 2);

@@ -30,6 +30,7 @@
 
 #include <libpq-fe.h>
 
+#include "hmap.h"
 #include "util.h"
 
 #define STORE_PG_SCHEMA 4
@@ -184,6 +185,7 @@ struct pgstore {
 	int64_t begin_id;   /* last_id at begin, restored when the batch is not committed */
 	int64_t ckpt_pos;   /* order of the checkpoint's rows */
 	struct evbuf eb;    /* events appended and not yet sent */
+	struct hmap *keys;  /* "user\x1fcmd_id" of every cached reply (and maybe a few more) */
 };
 
 /* Parameters in binary: integers big-endian in ints[], text and bytea their bytes. */
@@ -377,6 +379,44 @@ static void
 perr_res(struct pgstore *p, const char *what, const PGresult *r)
 {
 	perr(p, what, r != NULL ? PQresultErrorMessage(r) : NULL);
+}
+
+/* The reply cache's keys, in memory: a lookup of a key not there (every new request) needs
+ * no round trip. It holds every key of the table, because this session is the only writer
+ * (the advisory lock): loaded at open, added to by reply_put, reloaded after expire. Keys
+ * of a batch rolled back or of replies forgotten stay: such a lookup only asks the server. */
+static char present;
+
+static char *
+reply_key(const char *user, const char *cmd_id)
+{
+	char *k;
+
+	xasprintf(&k, "%s\x1f%s", user != NULL ? user : "", cmd_id != NULL ? cmd_id : "");
+	return k;
+}
+
+static int
+keys_load(struct pgstore *p)
+{
+	PGresult *r = PQexec(p->c, "SELECT \"user\", cmd_id FROM replies");
+	int k, rows;
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		perr_res(p, "reply keys", r);
+		PQclear(r);
+		return -1;
+	}
+	hmap_destroy(p->keys);
+	p->keys = hmap_create();
+	rows = PQntuples(r);
+	for (k = 0; k < rows; k++) {
+		char *key = reply_key(PQgetvalue(r, k, 0), PQgetvalue(r, k, 1));
+		hmap_put(p->keys, key, &present);
+		free(key);
+	}
+	PQclear(r);
+	return 0;
 }
 
 bool
@@ -690,6 +730,8 @@ pgstore_open(const char *uri, enum store_sync sync, char **cause)
 	if (query_i64(p, "SELECT coalesce(max(id), 0)::bigint FROM events", "last event id",
 	    &p->last_id) != 0)
 		goto fail;
+	if (keys_load(p) != 0)
+		goto fail;
 	return p;
 
 fail:
@@ -707,6 +749,7 @@ pgstore_close(struct pgstore *p)
 	/* an open transaction is rolled back by the server; the advisory lock goes with the
 	 * session */
 	PQfinish(p->c);
+	hmap_destroy(p->keys);
 	for (int col = 0; col < EV_COLS; col++)
 		free(p->eb.col[col].b);
 	free(p);
@@ -1140,6 +1183,12 @@ pgstore_reply_get(struct pgstore *p, const char *user, const char *cmd_id, void 
 	PGresult *r;
 	int found = 0;
 
+	char *key = reply_key(user, cmd_id);
+	bool maybe = hmap_get(p->keys, key) != NULL;
+
+	free(key);
+	if (!maybe)
+		return 0;
 	p_text(&a, user);
 	p_text(&a, cmd_id);
 	if ((r = run(p, PG_REPLY_GET, &a, "reply get")) == NULL)
@@ -1164,11 +1213,18 @@ pgstore_reply_put(struct pgstore *p, const char *user, const char *cmd_id, int64
 {
 	struct params a = { .n = 0 };
 
+	char *key;
+
 	p_text(&a, user);
 	p_text(&a, cmd_id);
 	p_i64(&a, ts);
 	p_blob(&a, reply, len);
-	return write_stmt(p, PG_REPLY_PUT, &a, "reply put");
+	if (write_stmt(p, PG_REPLY_PUT, &a, "reply put") != 0)
+		return -1;
+	key = reply_key(user, cmd_id);
+	hmap_put(p->keys, key, &present);
+	free(key);
+	return 0;
 }
 
 int64_t
@@ -1183,6 +1239,8 @@ pgstore_reply_expire(struct pgstore *p, int64_t before_ms)
 		return -1;
 	n = strtoll(PQcmdTuples(r), NULL, 10);
 	PQclear(r);
+	if (n > 0 && keys_load(p) != 0)
+		return -1;
 	return n;
 }
 
