@@ -4,7 +4,8 @@
  * A batch is one transaction sent in libpq's pipeline mode: store_begin enters it and sends
  * BEGIN, every write is queued behind it without waiting, and store_commit sends COMMIT and
  * one Sync, then reads every result: a batch of events, checkpoint and idempotency records
- * costs one round trip. Events are not sent one by one: they are gathered into one array a
+ * costs one round trip (the reply cache's lookup of a new command none: struct pgstore's
+ * keys). Events are not sent one by one: they are gathered into one array a
  * column (struct evbuf) and go as one INSERT ... SELECT FROM unnest(...) and one upsert of
  * `latest`, before the COMMIT, before any read, or every EV_ROWS events. A read inside the
  * batch (the reply cache's lookup, meta) first syncs what was queued (a Sync inside BEGIN

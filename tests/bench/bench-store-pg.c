@@ -4,8 +4,9 @@
  *
  *   batch    the broker's group commit: begin, 100 events (each with its `latest` row), one
  *            reply put and one meta set, commit: one round trip on PostgreSQL
- *   request  one mutating request alone in its batch: begin, the reply cache's lookup, 3
- *            events, the reply put, commit: two round trips (the lookup waits for its row)
+ *   request  one mutating request alone in its batch: begin, the reply cache's lookup (of
+ *            a new command: answered from the keys in memory on PostgreSQL), 3 events, the
+ *            reply put, commit: one round trip
  *
  * Prints the mean and the 50th/99th percentile of each, events/s, and PostgreSQL's ratio to
  * SQLite NORMAL. Exit status 1 on a store error, 2 on usage.
