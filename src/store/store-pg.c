@@ -688,6 +688,15 @@ fail:
 	return -1;
 }
 
+/* The connection's defaults (a URI may say otherwise): a server that does not answer within
+ * 10 s at connect, or vanishes (keepalives after 5 s idle, 3 probes 2 s apart; unacknowledged
+ * data for 10 s), makes the broker's call fail rather than hang; the broker then stops and a
+ * restart resumes from what was committed. */
+static const char *const conn_keys[] = { "connect_timeout", "keepalives", "keepalives_idle",
+	"keepalives_interval", "keepalives_count", "tcp_user_timeout", "application_name",
+	"dbname", NULL };
+#define CONN_DEFAULTS "10", "1", "5", "2", "3", "10000", "rescuedeskd"
+
 struct pgstore *
 pgstore_open(const char *uri, enum store_sync sync, char **cause)
 {
@@ -699,7 +708,8 @@ pgstore_open(const char *uri, enum store_sync sync, char **cause)
 	if (cause != NULL)
 		*cause = NULL;
 	rd_strlcpy(p->err, "no error", sizeof p->err);
-	p->c = PQconnectdb(uri);
+	/* libpq's keywords before the URI, so that the URI's own parameters win */
+	p->c = PQconnectdbParams(conn_keys, (const char *const[]){ CONN_DEFAULTS, uri, NULL }, 1);
 	if (p->c == NULL) {
 		perrf(p, "connect: out of memory");
 		goto fail;
@@ -708,8 +718,12 @@ pgstore_open(const char *uri, enum store_sync sync, char **cause)
 		perr(p, "connect", NULL);
 		goto fail;
 	}
-	/* CREATE ... IF NOT EXISTS says NOTICE when it exists: nothing for stderr */
-	if (exec_plain(p, "SET client_min_messages = warning", "connect") != 0)
+	/* CREATE ... IF NOT EXISTS says NOTICE when it exists: nothing for stderr. The server
+	 * ends this session (and frees the lock) within about 11 s of the broker's host
+	 * vanishing, as the broker gives up on a vanished server (CONN_DEFAULTS). */
+	if (exec_plain(p, "SET client_min_messages = warning", "connect") != 0 ||
+	    exec_plain(p, "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; "
+	    "SET tcp_keepalives_count = 3; SET tcp_user_timeout = 10000", "connect") != 0)
 		goto fail;
 	/* One broker a database: the lock is the session's until it ends. A broker killed a
 	 * moment ago may still hold it until the server sees its connection close, so wait a
