@@ -420,12 +420,6 @@ keys_load(struct pgstore *p)
 	return 0;
 }
 
-bool
-pgstore_is_uri(const char *path)
-{
-	return strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0;
-}
-
 /* ---- the pipeline ---- */
 
 static int write_stmt(struct pgstore *p, int i, struct params *a, const char *what);

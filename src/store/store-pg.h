@@ -19,9 +19,6 @@
 
 struct pgstore;
 
-/* true when path names a PostgreSQL database (postgresql:// or postgres://) */
-bool pgstore_is_uri(const char *path);
-
 struct pgstore *pgstore_open(const char *uri, enum store_sync sync, char **cause);
 void pgstore_close(struct pgstore *p);
 const char *pgstore_errmsg(const struct pgstore *p);
