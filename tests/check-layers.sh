@@ -6,7 +6,8 @@
 # 1. A file may include project headers only from its own layer and the layers below it
 #    (the table `allowed`), by bare name: no "../" paths.
 # 2. Each library header is included by the files that own that library and no others:
-#    sqlite3.h (the store: the broker's log and the console's complaints), curses.h (the terminal layer), msgpack.h (the codec), ini.h (the
+#    sqlite3.h (the store: the broker's log and the console's complaints), libpq-fe.h (the
+#    store's PostgreSQL backend), curses.h (the terminal layer), msgpack.h (the codec), ini.h (the
 #    reference data), zmq.h (the files that own sockets).
 # meson gives each library only its own include directories, so most violations of 1 fail
 # to compile; this test also names the file and the line, and covers 2.
@@ -32,6 +33,7 @@ allowed() {
 owners() {
 	case $1 in
 	sqlite3.h) echo "src/store/store.c src/store/complaint-store.c src/store/sql.c src/store/sql.h" ;;
+	libpq-fe.h) echo "src/store/store-pg.c" ;;
 	curses.h|ncurses.h|ncursesw/curses.h) echo "ui/term.c" ;;
 	msgpack.h) echo "proto/proto.c" ;;
 	ini.h) echo "src/model/data.c" ;;

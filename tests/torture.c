@@ -1,6 +1,6 @@
 /* torture.c: kill -9 cycles of the real rescuedeskd under a mixed load (issue 12).
  *
- *   torture [-n CYCLES] [-k] RESCUEDESKD DATA_DIR
+ *   torture [-n CYCLES] [-k] [-d DB] RESCUEDESKD DATA_DIR
  *
  * This process is the independent client: it starts the broker on ipc endpoints in a
  * temporary directory, and in each cycle sends a mix of requests (intake.create, then
@@ -11,7 +11,9 @@
  * snapshot once (no request made two), every acknowledged cancel cancelled, and every
  * acknowledged note in its ticket's history (ticket.get) exactly once. Exit status 0 when
  * every cycle held, 1 at the first that did not (with what was wrong), 2 on usage errors.
- * -k keeps the directory. Default 100 cycles; the test suite runs 3. */
+ * -k keeps the directory. Default 100 cycles; the test suite runs 3. -d gives the broker's
+ * --db (a PostgreSQL URI: tests/store-pg.sh runs torture-pg so); default a file in the
+ * directory. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -237,17 +239,20 @@ main(int argc, char **argv)
 {
 	int cycles = 100, c;
 	bool keep = false;
+	const char *db = NULL;
 
-	while ((c = getopt(argc, argv, "n:k")) != -1) {
+	while ((c = getopt(argc, argv, "n:kd:")) != -1) {
 		if (c == 'n')
 			cycles = atoi(optarg);
 		else if (c == 'k')
 			keep = true;
+		else if (c == 'd')
+			db = optarg;
 		else
 			return 2;
 	}
 	if (argc - optind != 2 || cycles < 1) {
-		fprintf(stderr, "usage: torture [-n CYCLES] [-k] RESCUEDESKD DATA_DIR\n");
+		fprintf(stderr, "usage: torture [-n CYCLES] [-k] [-d DB] RESCUEDESKD DATA_DIR\n");
 		return 2;
 	}
 	T.rdd = argv[optind];
@@ -260,7 +265,10 @@ main(int argc, char **argv)
 	snprintf(T.api, sizeof T.api, "ipc://%s/api", T.dir);
 	snprintf(T.pub, sizeof T.pub, "ipc://%s/pub", T.dir);
 	snprintf(T.feed, sizeof T.feed, "ipc://%s/feed", T.dir);
-	snprintf(T.db, sizeof T.db, "%s/torture.db", T.dir);
+	if (db != NULL)
+		rd_strlcpy(T.db, db, sizeof T.db);
+	else
+		snprintf(T.db, sizeof T.db, "%s/torture.db", T.dir);
 	snprintf(T.log, sizeof T.log, "%s/broker.log", T.dir);
 	rng_seed(&T.rng, (uint64_t)rd_mono_ms(), 12);
 	T.t = xcalloc(MAX_TICKETS, sizeof *T.t);

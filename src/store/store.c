@@ -1,4 +1,7 @@
-/* store.c: the broker's durable store on SQLite (WAL mode, prepared statements only).
+/* store.c: the broker's durable store on SQLite (WAL mode, prepared statements only), and
+ * the seam to the PostgreSQL backend: a store opened on a postgresql:// or postgres:// URI
+ * holds a struct pgstore (store-pg.c) and every function below hands its call there first
+ * (ON_PG: one branch on a pointer, so SQLite's path stays as it was).
  *
  * Every statement is prepared once at open with SQLITE_PREPARE_PERSISTENT and reset after
  * each use; user data only ever reaches SQLite through bound parameters. Text and blobs are
@@ -21,6 +24,12 @@
 
 #include "sql.h"
 #include "util.h"
+#ifdef RD_STORE_PG
+#include "store-pg.h"
+#define ON_PG(st, call) do { if ((st)->pg != NULL) return (call); } while (0)
+#else
+#define ON_PG(st, call) do { } while (0)
+#endif
 
 /* Bump when the schema changes, and add the upgrade step to create_or_upgrade(). */
 #define STORE_SCHEMA_VERSION 4
@@ -168,6 +177,7 @@ static const char upgrade_4_sql[] =
 #define META_CHECKPOINT "checkpoint_event"
 
 struct store {
+	struct pgstore *pg;      /* the PostgreSQL backend, or NULL: SQLite */
 	int lock_fd;             /* the database file, flock()ed: one broker a store; -1 */
 	struct sql q;            /* the connection and the last error */
 	sqlite3_stmt *stmt[STORE_SQL_COUNT];
@@ -315,6 +325,25 @@ store_open(const char *path, enum store_sync sync, char **cause)
 	rd_strlcpy(st->q.err, "no error", sizeof st->q.err);
 	st->lock_fd = -1;
 
+	if (strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0) {
+#ifdef RD_STORE_PG
+		char *why = NULL;
+		if ((st->pg = pgstore_open(path, sync, &why)) != NULL)
+			return st;
+		/* the URI may hold a password: the cause names the database, not the URI */
+		if (cause != NULL)
+			*cause = why;
+		else
+			free(why);
+#else
+		if (cause != NULL)
+			*cause = xstrdup("this rescuedeskd was built without PostgreSQL "
+			    "(meson setup -Dpostgresql=enabled, with libpq)");
+#endif
+		free(st);
+		return NULL;
+	}
+
 	/* Create the file ourselves, private to its owner (SQLite gives the WAL and the shared
 	 * memory file the same mode), and hold an exclusive flock on it for as long as the store
 	 * is open: a second broker on the same store is refused rather than interleaving its
@@ -385,6 +414,9 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
+#ifdef RD_STORE_PG
+	pgstore_close(st->pg);
+#endif
 	for (i = 0; i < STORE_SQL_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	/* Closing the last connection checkpoints the WAL into the database and removes it. An
@@ -398,24 +430,28 @@ store_close(struct store *st)
 const char *
 store_errmsg(const struct store *st)
 {
+	ON_PG(st, pgstore_errmsg(st->pg));
 	return st->q.err;
 }
 
 int
 store_begin(struct store *st)
 {
+	ON_PG(st, pgstore_begin(st->pg));
 	return sql_step_done(&st->q, st->stmt[STORE_SQL_BEGIN], "begin");
 }
 
 int
 store_commit(struct store *st)
 {
+	ON_PG(st, pgstore_commit(st->pg));
 	return sql_step_done(&st->q, st->stmt[STORE_SQL_COMMIT], "commit");
 }
 
 int
 store_rollback(struct store *st)
 {
+	ON_PG(st, pgstore_rollback(st->pg));
 	/* SQLite rolls back by itself after some errors (I/O, full disk): then there is nothing
 	 * left to do, and that is not an error. */
 	if (sqlite3_get_autocommit(st->q.db))
@@ -447,6 +483,7 @@ meta_read(struct store *st, const char *key, int64_t *value)
 int64_t
 store_meta_get(struct store *st, const char *key, int64_t def)
 {
+	ON_PG(st, pgstore_meta_get(st->pg, key, def));
 	int64_t v;
 
 	return meta_read(st, key, &v) == 1 ? v : def;
@@ -455,6 +492,7 @@ store_meta_get(struct store *st, const char *key, int64_t def)
 int
 store_meta_set(struct store *st, const char *key, int64_t value)
 {
+	ON_PG(st, pgstore_meta_set(st->pg, key, value));
 	sqlite3_stmt *s = st->stmt[STORE_SQL_META_SET];
 
 	if (need_txn(st, "meta set") != 0)
@@ -480,6 +518,7 @@ entity_number(const char *entity)
 int
 store_event_append(struct store *st, struct store_event *ev)
 {
+	ON_PG(st, pgstore_event_append(st->pg, ev));
 	sqlite3_stmt *s = st->stmt[STORE_SQL_EVENT_APPEND];
 
 	if (need_txn(st, "append event") != 0)
@@ -514,6 +553,7 @@ store_event_append(struct store *st, struct store_event *ev)
 int64_t
 store_event_last_id(struct store *st)
 {
+	ON_PG(st, pgstore_event_last_id(st->pg));
 	sqlite3_stmt *s = st->stmt[STORE_SQL_EVENT_LAST];
 	int64_t id = -1;
 
@@ -528,6 +568,7 @@ store_event_last_id(struct store *st)
 int
 store_checkpoint_begin(struct store *st)
 {
+	ON_PG(st, pgstore_checkpoint_begin(st->pg));
 	if (need_txn(st, "checkpoint begin") != 0)
 		return -1;
 	if (sql_step_done(&st->q, st->stmt[STORE_SQL_CKPT_CLEAR], "checkpoint begin") != 0)
@@ -541,6 +582,7 @@ int
 store_checkpoint_put(struct store *st, const char *stream, const char *entity,
     const void *body, size_t len)
 {
+	ON_PG(st, pgstore_checkpoint_put(st->pg, stream, entity, body, len));
 	sqlite3_stmt *s = st->stmt[STORE_SQL_CKPT_PUT];
 
 	if (need_txn(st, "checkpoint put") != 0)
@@ -554,6 +596,7 @@ store_checkpoint_put(struct store *st, const char *stream, const char *entity,
 int
 store_checkpoint_end(struct store *st, int64_t upto_event_id)
 {
+	ON_PG(st, pgstore_checkpoint_end(st->pg, upto_event_id));
 	int64_t last;
 
 	if (need_txn(st, "checkpoint end") != 0)
@@ -602,6 +645,7 @@ feed(struct store *st, sqlite3_stmt *s, store_load_cb cb, void *ctx, int64_t *n,
 int
 store_load(struct store *st, store_load_cb cb, void *ctx, int64_t *replayed)
 {
+	ON_PG(st, pgstore_load(st->pg, cb, ctx, replayed));
 	sqlite3_stmt *after = st->stmt[STORE_SQL_EVENT_AFTER];
 	int64_t from = 0, ncheckpoint = 0, nevents = 0;
 	int own_txn, rc = -1;
@@ -640,6 +684,7 @@ int
 store_events_range(struct store *st, int64_t from, int64_t to, int64_t max,
     store_event_cb cb, void *ctx, int64_t *walked)
 {
+	ON_PG(st, pgstore_events_range(st->pg, from, to, max, cb, ctx, walked));
 	sqlite3_stmt *s = st->stmt[STORE_SQL_EVENT_SPAN];
 	int64_t lo = 0, hi = -1, n = 0;
 	int rc, ret = 0;
@@ -704,6 +749,7 @@ int
 store_events_of(struct store *st, const char *stream, const char *entity,
     store_event_cb cb, void *ctx)
 {
+	ON_PG(st, pgstore_events_of(st->pg, stream, entity, cb, ctx));
 	sqlite3_stmt *s = st->stmt[STORE_SQL_EVENT_OF];
 	struct store_event ev;
 	int rc;
@@ -742,6 +788,7 @@ store_events_of(struct store *st, const char *stream, const char *entity,
 int
 store_surveys_since(struct store *st, int64_t since, store_event_cb cb, void *ctx)
 {
+	ON_PG(st, pgstore_surveys_since(st->pg, since, cb, ctx));
 	sqlite3_stmt *s = st->stmt[STORE_SQL_SURVEYS_SINCE];
 	struct store_event ev;
 	int rc;
@@ -778,6 +825,7 @@ int
 store_latest_each(struct store *st, const char *stream, int64_t below, store_latest_cb cb,
     void *ctx)
 {
+	ON_PG(st, pgstore_latest_each(st->pg, stream, below, cb, ctx));
 	sqlite3_stmt *s = st->stmt[STORE_SQL_LATEST];
 	int rc, r = 0;
 
@@ -807,6 +855,7 @@ int
 store_reply_get(struct store *st, const char *user, const char *cmd_id, void **reply,
     size_t *len)
 {
+	ON_PG(st, pgstore_reply_get(st->pg, user, cmd_id, reply, len));
 	sqlite3_stmt *s = st->stmt[STORE_SQL_REPLY_GET];
 	int rc, found = 0;
 
@@ -835,6 +884,7 @@ int
 store_reply_put(struct store *st, const char *user, const char *cmd_id, int64_t ts,
     const void *reply, size_t len)
 {
+	ON_PG(st, pgstore_reply_put(st->pg, user, cmd_id, ts, reply, len));
 	sqlite3_stmt *s = st->stmt[STORE_SQL_REPLY_PUT];
 
 	if (need_txn(st, "reply put") != 0)
@@ -850,6 +900,7 @@ store_reply_put(struct store *st, const char *user, const char *cmd_id, int64_t 
 int64_t
 store_reply_expire(struct store *st, int64_t before_ms)
 {
+	ON_PG(st, pgstore_reply_expire(st->pg, before_ms));
 	sqlite3_stmt *s = st->stmt[STORE_SQL_REPLY_EXPIRE];
 
 	sqlite3_bind_int64(s, 1, before_ms);
@@ -883,6 +934,7 @@ complaint_row(struct store *st, sqlite3_stmt *s, const char *what, struct store_
 int
 store_complaint_get(struct store *st, const char *uid, struct store_complaint *out)
 {
+	ON_PG(st, pgstore_complaint_get(st->pg, uid, out));
 	sqlite3_stmt *s = st->stmt[STORE_SQL_COMPLAINT_GET];
 
 	sql_bind_text(s, 1, uid);
@@ -892,6 +944,7 @@ store_complaint_get(struct store *st, const char *uid, struct store_complaint *o
 int
 store_complaint_record(struct store *st, const char *uid, char **record)
 {
+	ON_PG(st, pgstore_complaint_record(st->pg, uid, record));
 	sqlite3_stmt *s = st->stmt[STORE_SQL_COMPLAINT_RECORD];
 	int rc, found = 0;
 
@@ -914,6 +967,7 @@ int
 store_complaint_acked(struct store *st, const char *uid, int64_t version, const char *record,
     struct store_complaint *out)
 {
+	ON_PG(st, pgstore_complaint_acked(st->pg, uid, version, record, out));
 	sqlite3_stmt *s = st->stmt[STORE_SQL_COMPLAINT_ACKED];
 
 	sql_bind_text(s, 1, uid);
@@ -926,6 +980,7 @@ int
 store_complaint_put(struct store *st, const char *uid, const struct store_complaint *c,
     const char *record)
 {
+	ON_PG(st, pgstore_complaint_put(st->pg, uid, c, record));
 	sqlite3_stmt *s = st->stmt[STORE_SQL_COMPLAINT_PUT];
 
 	if (need_txn(st, "complaint put") != 0)
@@ -952,6 +1007,7 @@ int
 store_event_rewrite(struct store *st, int64_t id, const char *detail, const void *body,
     size_t body_len, const void *params, size_t params_len)
 {
+	ON_PG(st, pgstore_event_rewrite(st->pg, id, detail, body, body_len, params, params_len));
 	sqlite3_stmt *s = st->stmt[STORE_SQL_EVENT_REWRITE];
 
 	if (need_txn(st, "event rewrite") != 0)
@@ -970,6 +1026,7 @@ int
 store_checkpoint_rewrite(struct store *st, const char *stream, const char *entity,
     const void *body, size_t len)
 {
+	ON_PG(st, pgstore_checkpoint_rewrite(st->pg, stream, entity, body, len));
 	sqlite3_stmt *s = st->stmt[STORE_SQL_CKPT_REWRITE];
 
 	if (need_txn(st, "checkpoint rewrite") != 0)
@@ -983,6 +1040,7 @@ store_checkpoint_rewrite(struct store *st, const char *stream, const char *entit
 int
 store_reply_forget(struct store *st, const char *text)
 {
+	ON_PG(st, pgstore_reply_forget(st->pg, text));
 	sqlite3_stmt *s = st->stmt[STORE_SQL_REPLY_FORGET];
 
 	if (text == NULL || text[0] == '\0')

@@ -1,5 +1,8 @@
-/* store.h: the broker's durable store, an SQLite database in WAL mode. This module is the only
- * one that includes sqlite3.h.
+/* store.h: the broker's durable store: an SQLite database in WAL mode (store.c, which with
+ * sql.c and complaint-store.c alone includes sqlite3.h), or a PostgreSQL database
+ * (store-pg.c, the only file that includes libpq-fe.h; built when meson finds libpq). Which
+ * one is chosen by store_open's path; every function below behaves the same on both
+ * (tests/check-store-conformance.c holds them to it).
  *
  * Layout: an append-only event log (every accepted change, with the full state of the entity
  * after the change as an opaque blob), a checkpoint (the state of every entity as of one event
@@ -26,7 +29,11 @@ enum store_sync {
 };
 
 /* Open or create the database at path (":memory:" works, for tests), set WAL mode and create
- * the schema. On failure returns NULL and sets *cause (caller frees) if cause is non-NULL. */
+ * the schema. A path beginning with postgresql:// or postgres:// is a libpq URI: the
+ * tables are made in that database, which must exist (rescuedeskd(8), POSTGRESQL); sync
+ * does not apply there. Either way one store a database: a second open fails ("in use by
+ * another process"; on PostgreSQL after waiting 2 s for the first to go). On failure
+ * returns NULL and sets *cause (caller frees) if cause is non-NULL. */
 struct store *store_open(const char *path, enum store_sync sync, char **cause);
 void store_close(struct store *st); /* NULL is fine */
 const char *store_errmsg(const struct store *st);

@@ -13,7 +13,8 @@
  *   4. snapshot: time to receive and decode a snapshot of N tickets (default 100 000);
  *      target under 1 s.
  *
- * Usage: bench-broker [DATA_DIR [TICKETS]] */
+ * Usage: bench-broker [DATA_DIR [TICKETS]]; RD_BENCH_DB, when set, is the broker's --db (a
+ * PostgreSQL URI: the same figures on that backend), else a file in a temporary directory. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -156,14 +157,18 @@ main(int argc, char **argv)
 {
 	const char *data = argc > 1 ? argv[1] : "data";
 	long tickets = argc > 2 ? atol(argv[2]) : 100000;
-	char dir[] = "/tmp/rd-bench-XXXXXX", db[64];
+	char dir[] = "/tmp/rd-bench-XXXXXX", db[512];
+	const char *db_env = getenv("RD_BENCH_DB");
 	void *ctx = zmq_ctx_new();
 	struct proto_buf b;
 	char *cause = NULL;
 
 	if (mkdtemp(dir) == NULL)
 		fatal("mkdtemp: %s", strerror(errno));
-	snprintf(db, sizeof db, "%s/bench.db", dir);
+	if (db_env != NULL && db_env[0] != '\0')
+		rd_strlcpy(db, db_env, sizeof db);
+	else
+		snprintf(db, sizeof db, "%s/bench.db", dir);
 	proto_buf_init(&b);
 	log_set(NULL, LOG_ERROR);
 
