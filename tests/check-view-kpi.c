@@ -348,6 +348,36 @@ START_TEST(test_keys)
 }
 END_TEST
 
+/* The hint bar names the screens a supervisor opens from here, at 80 columns in both
+ * languages, and each key it names opens its screen. */
+START_TEST(test_hints_boards)
+{
+	static const struct {
+		int key;
+		const char *en, *zh;
+		enum view_kind kind;
+	} h[] = {
+		{ 'P', "P suppliers", "P 供应商", VIEW_SUPPLIERS },
+		{ 'W', "W agents", "W 坐席", VIEW_AGENTS },
+		{ 'v', "v surveys", "v 回访", VIEW_SURVEYS },
+		{ 'M', "M map", "M 地图", VIEW_MAP },
+	};
+
+	for (int zh = 0; zh < 2; zh++) {
+		load_lang(zh ? "zh_CN" : "en");
+		draw(80, 24);
+		for (size_t i = 0; i < ARRAY_LEN(h); i++)
+			ck_assert_msg(strstr(harness_row(23), zh ? h[i].zh : h[i].en) != NULL,
+			    "%s not in the hints: %s", zh ? h[i].zh : h[i].en, harness_row(23));
+		ck_assert_ptr_nonnull(strstr(harness_row(23), zh ? "? 帮助" : "? help"));
+	}
+	for (size_t i = 0; i < ARRAY_LEN(h); i++) {
+		ck_assert_uint_eq(press(h[i].key) & UI_OPEN, UI_OPEN);
+		ck_assert_int_eq(v->open.kind, h[i].kind);
+	}
+}
+END_TEST
+
 START_TEST(test_board_opens_kpi)
 {
 	struct key k = { 'K', false };
@@ -590,6 +620,7 @@ kpi_suite(void)
 	tcase_add_test(tc, test_enter_opens_detail);
 	tcase_add_test(tc, test_keys);
 	tcase_add_test(tc, test_board_opens_kpi);
+	tcase_add_test(tc, test_hints_boards);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("screens");

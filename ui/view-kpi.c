@@ -69,6 +69,10 @@ struct view_kpi {
 
 static const struct view_hint hints[] = {
 	{ ACTION_OPEN, ACTION_NONE, "board.hint.open" },
+	{ ACTION_SUPPLIERS, ACTION_NONE, "kpi.hint.suppliers" },	/* the screens a supervisor */
+	{ ACTION_AGENTS, ACTION_NONE, "kpi.hint.agents" },	/* opens from here, so they */
+	{ ACTION_SURVEYS, ACTION_NONE, "kpi.hint.surveys" },	/* are found without help */
+	{ ACTION_MAP, ACTION_NONE, "kpi.hint.map" },
 	{ ACTION_BACK, ACTION_NONE, "kpi.hint.back" },
 	{ ACTION_HELP, ACTION_NONE, "hint.help" },
 	{ ACTION_QUIT, ACTION_NONE, "hint.quit" },
