@@ -327,7 +327,7 @@ START_TEST(test_tile)
 		const char *value, *detail;
 	} t[] = {
 		{ 0, 0, 0, false, "no survey data", "no surveys yet" },
-		{ 0, 0, 0, true, "-", "n=0 · no answers today" },
+		{ 0, 0, 0, true, "-", "no answers today" },
 		{ 5, 1, 2, true, "+38 · 75.0%", "n=8 · n too small" },
 		{ 31, 9, 5, true, "+58 · 88.9%", "n=45 · +38..+78" },
 		{ 2, 10, 30, true, "-67 · 28.6%", "n=42 · -84..-50" },
@@ -341,7 +341,22 @@ START_TEST(test_tile)
 		ck_assert_str_eq(value, t[i].value);
 		ck_assert_str_eq(detail, t[i].detail);
 	}
-	/* on the screen, once the broker answers */
+	/* on the screen, once the broker answers: each detail whole at 80 columns, in both
+	 * languages (the n=0 one was cut: "n=0 · no answers …") */
+	for (size_t i = 0; i < ARRAY_LEN(t) + 1; i++) {
+		size_t c = i < ARRAY_LEN(t) ? i : 1;	/* then n=0 in Chinese */
+		struct proto_kpi k = { .now = NOW, .promoters = t[c].pro, .passives = t[c].pas,
+		    .detractors = t[c].det, .present = t[c].keys ? PROTO_ALL : 0 };
+		if (i == ARRAY_LEN(t))
+			harness_lang("zh_CN");
+		view_destroy(v);
+		v = view_kpi_create(&m);
+		harness_answer_kpi(&m, &k);
+		harness_draw(80, 24);
+		const char *want = i < ARRAY_LEN(t) ? t[c].detail : "今日暂无回答";
+		ck_assert_msg(harness_screen_has(want), "cut: %s", want);
+	}
+	harness_lang("en");
 	view_destroy(v);
 	v = view_kpi_create(&m);
 	struct proto_kpi k = { .now = NOW, .promoters = 31, .passives = 9, .detractors = 5,

@@ -90,7 +90,9 @@ view_surveys_nps_tile(const struct proto_kpi *k, char *value, size_t vsz, char *
 	nps_compute(&c, &r);
 	if (!r.valid) {
 		snprintf(value, vsz, "-");
-		snprintf(detail, dsz, "n=0 \xc2\xb7 %s", i18n_tr("surveys.none_today"));
+		/* the words alone: "n=0" says nothing more, and with it the words are cut
+		 * in the tile at 80 columns */
+		snprintf(detail, dsz, "%s", i18n_tr("surveys.none_today"));
 		*role = ROLE_DIM;
 		return;
 	}
