@@ -402,6 +402,55 @@ START_TEST(test_poll)
 }
 END_TEST
 
+/* The figures held are marked with their time when they may be old: while the connection
+ * is not live (nothing is asked then), and after a failed ask; once the connection is live
+ * again (a restarted broker) they are asked for at once, not a poll later. */
+START_TEST(test_stale)
+{
+	for (int agents = 0; agents < 2; agents++) {
+		harness_rec.board = 0;
+		if (agents)
+			open_agents();
+		else
+			open_suppliers();
+		harness_draw(80, 24);
+		ck_assert(harness_screen_has("since 16:00"));
+		ck_assert(!harness_screen_has("as of"));
+		m.conn = MODEL_STALE;
+		m.now = NOW + 2 * BOARDS_POLL_MS;
+		view_refresh(v, &m);
+		ck_assert_int_eq(harness_rec.board, 1);	/* not while the broker is away */
+		harness_draw(80, 24);
+		ck_assert(harness_screen_has("since 16:00 · as of 06:05"));
+		m.conn = MODEL_LIVE;
+		m.now = NOW + 2 * BOARDS_POLL_MS + 1000;
+		view_refresh(v, &m);
+		ck_assert_int_eq(harness_rec.board, 2);	/* back: asked at once */
+		m.now += 1000;
+		view_refresh(v, &m);
+		ck_assert_int_eq(harness_rec.board, 2);
+		harness_answer_error(&m, harness_rec.board_cmd, PROTO_E_UNAVAILABLE, "busy");
+		harness_draw(80, 24);
+		ck_assert(harness_screen_has("as of 06:05"));
+		ck_assert(harness_screen_has(agents ? "ann" : "湘运救援"));	/* held */
+		m.now += BOARDS_POLL_MS;
+		view_refresh(v, &m);
+		answer();
+		harness_draw(80, 24);
+		ck_assert(!harness_screen_has("as of"));
+		harness_lang("zh_CN");
+		m.conn = MODEL_CONNECTING;
+		harness_draw(80, 24);
+		ck_assert(harness_screen_has("起于 16:00 · 截至 06:05"));
+		harness_lang("en");
+		m.conn = MODEL_LIVE;
+		m.now = NOW;
+		view_destroy(v);
+		v = NULL;
+	}
+}
+END_TEST
+
 START_TEST(test_keys_open_boards)
 {
 	v = view_board_create();
@@ -447,6 +496,7 @@ boards_suite(void)
 	tcase_add_test(tc, test_agent_tickets);
 	tcase_add_test(tc, test_counts);
 	tcase_add_test(tc, test_poll);
+	tcase_add_test(tc, test_stale);
 	tcase_add_test(tc, test_keys_open_boards);
 	tcase_add_test(tc, test_too_small);
 	suite_add_tcase(s, tc);

@@ -80,6 +80,14 @@ boards_poll(struct boards *b, struct model *m, const void *owner)
 		.on_reply = on_board, .ctx = b, .owner = owner };
 	int64_t scale = m->time_scale > 0 ? m->time_scale : 1;
 
+	if (m->conn != MODEL_LIVE) {
+		b->away = true;
+		return;
+	}
+	if (b->away) {
+		b->away = false;
+		b->asked = 0;
+	}
 	if (b->loading)
 		return;
 	if (b->asked != 0 && m->now >= b->asked && m->now - b->asked < BOARDS_POLL_MS * scale)
@@ -87,6 +95,26 @@ boards_poll(struct boards *b, struct model *m, const void *owner)
 	b->asked = m->now != 0 ? m->now : 1;
 	if (model_request(m, &rq, NULL) == 0)
 		b->loading = true;
+}
+
+void
+boards_title(const struct boards *b, const struct model *m, char *out, size_t outsz)
+{
+	char from[16], at[16];
+
+	if (outsz == 0)
+		return;
+	out[0] = '\0';
+	if (!b->held)
+		return;
+	model_fmt_clock(b->head.from, from, sizeof from);
+	if (m->conn == MODEL_LIVE && b->failed[0] == '\0') {
+		snprintf(out, outsz, "%s %s", i18n_tr("boards.since"), from);
+		return;
+	}
+	model_fmt_clock(b->head.now, at, sizeof at);
+	snprintf(out, outsz, "%s %s \xc2\xb7 %s %s", i18n_tr("boards.since"), from,
+	    i18n_tr("boards.as_of"), at);
 }
 
 void
