@@ -282,6 +282,29 @@ START_TEST(test_sort)
 }
 END_TEST
 
+/* The supplier column sorts by the name shown, not by the id: "dh" named Zhoushan Tow
+ * comes after Hills Recovery ("hl"), as ties of another column do. */
+START_TEST(test_sort_by_name)
+{
+	char name[sizeof cs_suppliers[1].name];
+
+	rd_strlcpy(name, cs_suppliers[1].name, sizeof name);
+	rd_strlcpy(cs_suppliers[1].name, "Zhoushan Tow", sizeof cs_suppliers[1].name);
+	open_suppliers();
+	harness_draw(120, 40);
+	ck_assert_int_eq(view_suppliers_sort(v), VSUP_NAME);
+	ck_assert_int_lt(harness_find_row("Hills Recovery"), harness_find_row("Zhoushan Tow"));
+	ck_assert_int_lt(harness_find_row("Zhoushan Tow"), harness_find_row("Xiangyun"));
+	for (int i = 0; i < VSUP_BUSY; i++)	/* busy: xy 2, then dh and hl with 0 */
+		harness_press('s');
+	ck_assert_int_eq(view_suppliers_sort(v), VSUP_BUSY);
+	harness_draw(120, 40);
+	ck_assert_int_lt(harness_find_row("Xiangyun"), harness_find_row("Hills Recovery"));
+	ck_assert_int_lt(harness_find_row("Hills Recovery"), harness_find_row("Zhoushan Tow"));
+	rd_strlcpy(cs_suppliers[1].name, name, sizeof cs_suppliers[1].name);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- Enter */
 
 START_TEST(test_supplier_trucks)
@@ -492,6 +515,7 @@ boards_suite(void)
 	tcase_add_test(tc, test_kpi_trends_golden);
 	tcase_add_test(tc, test_supplier_figures);
 	tcase_add_test(tc, test_sort);
+	tcase_add_test(tc, test_sort_by_name);
 	tcase_add_test(tc, test_supplier_trucks);
 	tcase_add_test(tc, test_agent_tickets);
 	tcase_add_test(tc, test_counts);
