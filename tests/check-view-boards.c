@@ -211,6 +211,31 @@ START_TEST(test_suppliers_golden)
 }
 END_TEST
 
+/* No column head of the suppliers' board reads as the status line's "late" under it: in
+ * Chinese the offers that timed out were headed 超时, the word of the late tickets. */
+START_TEST(test_heads_not_late)
+{
+	static const char *const langs[] = { "en", "zh_CN" };
+	static const char *const heads[] = { "sup.col.timeouts", "sup.col.declines",
+		"sup.col.offers", "sup.col.accept_median" };
+
+	open_suppliers();
+	for (size_t l = 0; l < ARRAY_LEN(langs); l++) {
+		harness_lang(langs[l]);
+		char late[64];
+		rd_strlcpy(late, i18n_tr("status.late"), sizeof late);
+		for (size_t i = 0; i < ARRAY_LEN(heads); i++)
+			ck_assert_msg(strcmp(i18n_tr(heads[i]), late) != 0, "%s: %s is %s",
+			    langs[l], heads[i], late);
+		harness_draw(80, 24);
+		int y = harness_find_row(i18n_tr("sup.col.accept_pct"));	/* the heads */
+		ck_assert_int_ge(y, 0);
+		ck_assert_msg(strstr(harness_row(y), late) == NULL, "%s", harness_row(y));
+	}
+	harness_lang("en");
+}
+END_TEST
+
 START_TEST(test_agents_golden)
 {
 	open_agents();
@@ -516,6 +541,7 @@ boards_suite(void)
 	tcase_add_test(tc, test_supplier_figures);
 	tcase_add_test(tc, test_sort);
 	tcase_add_test(tc, test_sort_by_name);
+	tcase_add_test(tc, test_heads_not_late);
 	tcase_add_test(tc, test_supplier_trucks);
 	tcase_add_test(tc, test_agent_tickets);
 	tcase_add_test(tc, test_counts);
