@@ -255,6 +255,64 @@ START_TEST(test_kpi_trends_golden)
 }
 END_TEST
 
+/* Block characters (U+2581..U+2588) in s. */
+static int
+blocks(const char *s)
+{
+	int n = 0;
+	for (; s[0] != '\0'; s++)
+		n += (unsigned char)s[0] == 0xe2 && (unsigned char)s[1] == 0x96 &&
+		    (unsigned char)s[2] >= 0x81 && (unsigned char)s[2] <= 0x88;
+	return n;
+}
+
+/* Late in the day (24 hours) both sparklines of a trend line show the same hours and fit:
+ * at 80 columns the week earlier's was cut short at its right end, the current hour's
+ * comparison; from 120 columns all 24 show. */
+START_TEST(test_trends_day)
+{
+	static const struct { int cols, rows; const char *lang; int min; } t[] = {
+		{ 80, 24, "en", 16 }, { 80, 24, "zh_CN", 16 }, { 120, 40, "en", 24 },
+		{ 120, 40, "zh_CN", 24 },
+	};
+	struct proto_board_hour hours[24];
+	struct proto_reply r;
+
+	memset(&r, 0, sizeof r);
+	r.board = (struct proto_board){ .now = NOW, .from = MIDNIGHT, .to = NOW + 1,
+		.present = PROTO_ALL };
+	for (int h = 0; h < 24; h++)
+		hours[h] = (struct proto_board_hour){ .hour = h, .calls = h + 1, .arrived = 1,
+			.response_s = 600 + 60 * h, .calls_lw = 24 - h, .arrived_lw = 1,
+			.response_s_lw = 2000 - 30 * h, .present = PROTO_ALL };
+	r.board_hours = hours;
+	r.n_board_hours = 24;
+	v = view_kpi_create(&m);
+	harness_answer_board(&m, &r);
+	for (size_t i = 0; i < ARRAY_LEN(t); i++) {
+		harness_lang(t[i].lang);
+		harness_draw(t[i].cols, t[i].rows);
+		const char *labels[] = { i18n_tr("trend.calls"), i18n_tr("trend.response") };
+		for (int l = 0; l < 2; l++) {
+			const char *row = NULL;	/* the label's row with "today" */
+			for (int y = 0; y < t[i].rows && row == NULL; y++)
+				if (strstr(harness_row(y), labels[l]) != NULL &&
+				    strstr(harness_row(y), i18n_tr("trend.today")) != NULL)
+					row = harness_row(y);
+			ck_assert_ptr_nonnull(row);
+			const char *wk = strstr(row, i18n_tr("trend.week_ago"));
+			ck_assert_ptr_nonnull(wk);
+			int all = blocks(row), after = blocks(wk);
+			ck_assert_msg(all - after == after, "%s %dx%d: %d hours today, %d a week ago: %s",
+			    t[i].lang, t[i].cols, t[i].rows, all - after, after, row);
+			ck_assert_int_ge(after, t[i].min);
+			ck_assert_int_le(after, 24);
+		}
+	}
+	harness_lang("en");
+}
+END_TEST
+
 /* ---------------------------------------------------------------- figures and sorting */
 
 START_TEST(test_supplier_figures)
@@ -538,6 +596,7 @@ boards_suite(void)
 	tcase_add_loop_test(tc, test_suppliers_golden, 0, ARRAY_LEN(sizes));
 	tcase_add_loop_test(tc, test_agents_golden, 0, ARRAY_LEN(sizes));
 	tcase_add_test(tc, test_kpi_trends_golden);
+	tcase_add_test(tc, test_trends_day);
 	tcase_add_test(tc, test_supplier_figures);
 	tcase_add_test(tc, test_sort);
 	tcase_add_test(tc, test_sort_by_name);

@@ -68,8 +68,9 @@ void boards_header(const struct model *m, char *out, size_t outsz, bool wide, si
 
 /* The trends from line y on: two lines, calls per hour and mean response per hour of today
  * (from midnight, China time) beside the same hours of the same weekday a week earlier, as
- * sparklines on one scale per line (spark.h; ASCII when the console's glyphs are). Nothing
- * held yet: one line saying so. Returns the next line. */
+ * sparklines on one scale per line (spark.h; ASCII when the console's glyphs are); when
+ * cols is too narrow for every hour of both, both show the same last hours. Nothing held
+ * yet: one line saying so. Returns the next line. */
 struct vscreen;
 int boards_draw_trends(struct vscreen *vs, int y, int cols, const struct boards *b);
 
