@@ -384,6 +384,13 @@ surveys_draw(struct view *v, const struct model *m, struct vscreen *scr,
 	ysel = view_draw_list(scr, y, y1, n, vs->sel, &vs->top,
 	    i18n_tr(vs->held || !vs->loading ? "surveys.empty" : "kpi.asking"), ROLE_DIM,
 	    list_row, &(struct list_ctx){ vs, m, &l, r });
+	/* rows hidden above (↑), below (↓) or both (↕), as on the board: the selection
+	 * follows its row, so call-backs and answers that come in above it can be out of
+	 * sight while the section's counts name them */
+	bool above = vs->top > 0, below = vs->top + (size_t)vs->list_rows < n;
+	if (above || below)
+		vscreen_put(scr, cols - 1, y - 1, ROLE_HEADER, THEME_BOLD, above && below ?
+		    "\xe2\x86\x95" : above ? "\xe2\x86\x91" : "\xe2\x86\x93", 1);
 	free(r);
 	chrome_status(scr, rows - 2, m);
 	chrome_message(scr, rows - 1, m, hints, (int)ARRAY_LEN(hints));
