@@ -378,6 +378,45 @@ START_TEST(test_hints_boards)
 }
 END_TEST
 
+/* The status line never ends in a separator: with a waiting_agent warning and the demo
+ * mark, user names of every length push "to assign 1" out at some point; it goes with its
+ * " · ", in both languages. */
+START_TEST(test_status_no_dangling)
+{
+	char name[32];
+	int dropped = 0, shown = 0;
+
+	rd_strlcpy(warnings[1].kind, "waiting_agent", sizeof warnings[1].kind);
+	model_refresh(&m, NOW);
+	m.demo = true;
+	m.hb_age_ms = 5000;
+	for (int zh = 0; zh < 2; zh++) {
+		load_lang(zh ? "zh_CN" : "en");
+		for (int len = 1; len < 24; len++) {
+			memset(name, 'u', (size_t)len);
+			name[len] = '\0';
+			rd_strlcpy(m.user, name, sizeof m.user);
+			draw(80, 24);
+			char row[512];
+			rd_strlcpy(row, harness_row(22), sizeof row);
+			char *demo = strstr(row, i18n_tr("status.demo"));
+			ck_assert_ptr_nonnull(demo);
+			*demo = '\0';
+			size_t n = strlen(row);
+			while (n > 0 && row[n - 1] == ' ')
+				row[--n] = '\0';
+			ck_assert_msg(n < 2 || strcmp(row + n - 2, "\xc2\xb7") != 0,
+			    "a separator at the end: %s", row);
+			bool has = strstr(row, i18n_tr("status.waiting_agent")) != NULL;
+			dropped += !has;
+			shown += has;
+		}
+	}
+	ck_assert_int_gt(dropped, 0);	/* the case was met */
+	ck_assert_int_gt(shown, 0);
+}
+END_TEST
+
 START_TEST(test_board_opens_kpi)
 {
 	struct key k = { 'K', false };
@@ -621,6 +660,7 @@ kpi_suite(void)
 	tcase_add_test(tc, test_keys);
 	tcase_add_test(tc, test_board_opens_kpi);
 	tcase_add_test(tc, test_hints_boards);
+	tcase_add_test(tc, test_status_no_dangling);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("screens");
