@@ -498,6 +498,35 @@ START_TEST(test_kpi_scale)
 }
 END_TEST
 
+/* A day's counts in four digits: at 80 columns a tile's detail keeps its numbers whole and
+ * leaves words out ("110/4…" was a wrong number); from 120 columns it is whole. */
+START_TEST(test_tiles_big)
+{
+	static const struct proto_kpi big = {
+		.closed = 4680, .cancelled = 9, .resolved_remote = 1100, .phone_rate = 0.235,
+		.diag_sessions = 1347, .diag_then_dispatched = 351, .dispatched_direct = 9960,
+		.diag_median_s = 70, .saved_wait_s = 62 * 3600, .mean_response_s = 1500,
+	};
+	static const struct { const char *lang; int cols, rows; const char *has[4]; } t[] = {
+		{ "en", 80, 24, { "1100/4680", "of 1347", "1100 by phone", NULL } },
+		{ "zh_CN", 80, 24, { "1100/4680", "共 1347", "1100 位电话解决", NULL } },
+		{ "en", 120, 40, { "ref: 6.4% · 1100/4680", "of 1347 · direct 9960",
+		    "1100 solved by phone", NULL } },
+	};
+
+	harness_answer_kpi(&m, &big);
+	for (size_t i = 0; i < ARRAY_LEN(t); i++) {
+		load_lang(t[i].lang);
+		draw(t[i].cols, t[i].rows);
+		for (int k = 0; t[i].has[k] != NULL; k++)
+			ck_assert_msg(harness_screen_has(t[i].has[k]), "%s %d: no %s", t[i].lang,
+			    t[i].cols, t[i].has[k]);
+		ck_assert(!harness_screen_has("1100/4…"));
+		ck_assert(!harness_screen_has("direct …"));
+	}
+}
+END_TEST
+
 START_TEST(test_golden_kpi)
 {
 	harness_answer_kpi(&m, &kpi_answer);
@@ -669,6 +698,7 @@ kpi_suite(void)
 	tcase_add_loop_test(tc, test_golden_kpi, 0, ARRAY_LEN(goldens));
 	tcase_add_test(tc, test_kpi_poll);
 	tcase_add_test(tc, test_kpi_scale);
+	tcase_add_test(tc, test_tiles_big);
 	tcase_add_test(tc, test_too_small);
 	suite_add_tcase(s, tc);
 
