@@ -415,8 +415,9 @@ on_read(struct model *m, void *ctx, const struct proto_reply *r, const struct pr
 	vs->read_t = r->ticket;
 	free(vs->read_ev);
 	vs->read_ev = xcalloc(n + 1, sizeof *vs->read_ev);
-	/* the newest, oldest first */
-	memcpy(vs->read_ev, r->events + (r->n_events - n), n * sizeof *vs->read_ev);
+	/* the newest, oldest first (none: r->events may be NULL, not to be offset or copied) */
+	if (n > 0)
+		memcpy(vs->read_ev, r->events + (r->n_events - n), n * sizeof *vs->read_ev);
 	vs->n_read_ev = n;
 	vs->read_held = true;
 }
