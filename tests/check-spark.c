@@ -12,7 +12,8 @@ START_TEST(test_levels)
 	static const struct { int64_t v, max; int level; } rows[] = {
 		{ 0, 10, 0 }, { -3, 10, 0 }, { 1, 10, 1 }, { 5, 10, 4 }, { 7, 14, 4 },
 		{ 9, 10, 6 }, { 10, 10, 7 }, { 25, 10, 7 }, { 5, 0, 0 }, { 5, -1, 0 },
-		{ 1, 1000, 0 }, { 72, 1000, 1 },
+		{ 1, 1000, 1 }, { 72, 1000, 1 }, { 71, 1000, 1 }, { 1, 15, 1 }, { 3, 15, 1 },
+		{ 4, 15, 2 },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(rows); i++)
 		ck_assert_msg(spark_level(rows[i].v, rows[i].max) == rows[i].level,

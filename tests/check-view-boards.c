@@ -211,6 +211,31 @@ START_TEST(test_suppliers_golden)
 }
 END_TEST
 
+/* No column head of the suppliers' board reads as the status line's "late" under it: in
+ * Chinese the offers that timed out were headed 超时, the word of the late tickets. */
+START_TEST(test_heads_not_late)
+{
+	static const char *const langs[] = { "en", "zh_CN" };
+	static const char *const heads[] = { "sup.col.timeouts", "sup.col.declines",
+		"sup.col.offers", "sup.col.accept_median" };
+
+	open_suppliers();
+	for (size_t l = 0; l < ARRAY_LEN(langs); l++) {
+		harness_lang(langs[l]);
+		char late[64];
+		rd_strlcpy(late, i18n_tr("status.late"), sizeof late);
+		for (size_t i = 0; i < ARRAY_LEN(heads); i++)
+			ck_assert_msg(strcmp(i18n_tr(heads[i]), late) != 0, "%s: %s is %s",
+			    langs[l], heads[i], late);
+		harness_draw(80, 24);
+		int y = harness_find_row(i18n_tr("sup.col.accept_pct"));	/* the heads */
+		ck_assert_int_ge(y, 0);
+		ck_assert_msg(strstr(harness_row(y), late) == NULL, "%s", harness_row(y));
+	}
+	harness_lang("en");
+}
+END_TEST
+
 START_TEST(test_agents_golden)
 {
 	open_agents();
@@ -227,6 +252,64 @@ START_TEST(test_kpi_trends_golden)
 	harness_golden("kpi-trends", 120, 40, "en");
 	harness_golden("kpi-trends", 80, 24, "zh_CN");
 	harness_assert_safe();
+}
+END_TEST
+
+/* Block characters (U+2581..U+2588) in s. */
+static int
+blocks(const char *s)
+{
+	int n = 0;
+	for (; s[0] != '\0'; s++)
+		n += (unsigned char)s[0] == 0xe2 && (unsigned char)s[1] == 0x96 &&
+		    (unsigned char)s[2] >= 0x81 && (unsigned char)s[2] <= 0x88;
+	return n;
+}
+
+/* Late in the day (24 hours) both sparklines of a trend line show the same hours and fit:
+ * at 80 columns the week earlier's was cut short at its right end, the current hour's
+ * comparison; from 120 columns all 24 show. */
+START_TEST(test_trends_day)
+{
+	static const struct { int cols, rows; const char *lang; int min; } t[] = {
+		{ 80, 24, "en", 16 }, { 80, 24, "zh_CN", 16 }, { 120, 40, "en", 24 },
+		{ 120, 40, "zh_CN", 24 },
+	};
+	struct proto_board_hour hours[24];
+	struct proto_reply r;
+
+	memset(&r, 0, sizeof r);
+	r.board = (struct proto_board){ .now = NOW, .from = MIDNIGHT, .to = NOW + 1,
+		.present = PROTO_ALL };
+	for (int h = 0; h < 24; h++)
+		hours[h] = (struct proto_board_hour){ .hour = h, .calls = h + 1, .arrived = 1,
+			.response_s = 600 + 60 * h, .calls_lw = 24 - h, .arrived_lw = 1,
+			.response_s_lw = 2000 - 30 * h, .present = PROTO_ALL };
+	r.board_hours = hours;
+	r.n_board_hours = 24;
+	v = view_kpi_create(&m);
+	harness_answer_board(&m, &r);
+	for (size_t i = 0; i < ARRAY_LEN(t); i++) {
+		harness_lang(t[i].lang);
+		harness_draw(t[i].cols, t[i].rows);
+		const char *labels[] = { i18n_tr("trend.calls"), i18n_tr("trend.response") };
+		for (int l = 0; l < 2; l++) {
+			const char *row = NULL;	/* the label's row with "today" */
+			for (int y = 0; y < t[i].rows && row == NULL; y++)
+				if (strstr(harness_row(y), labels[l]) != NULL &&
+				    strstr(harness_row(y), i18n_tr("trend.today")) != NULL)
+					row = harness_row(y);
+			ck_assert_ptr_nonnull(row);
+			const char *wk = strstr(row, i18n_tr("trend.week_ago"));
+			ck_assert_ptr_nonnull(wk);
+			int all = blocks(row), after = blocks(wk);
+			ck_assert_msg(all - after == after, "%s %dx%d: %d hours today, %d a week ago: %s",
+			    t[i].lang, t[i].cols, t[i].rows, all - after, after, row);
+			ck_assert_int_ge(after, t[i].min);
+			ck_assert_int_le(after, 24);
+		}
+	}
+	harness_lang("en");
 }
 END_TEST
 
@@ -279,6 +362,29 @@ START_TEST(test_sort)
 	harness_draw(120, 40);
 	ck_assert_int_lt(harness_find_row("Hills Recovery"), harness_find_row("Xiangyun"));
 	ck_assert_int_lt(harness_find_row("Xiangyun"), harness_find_row("Donghu"));
+}
+END_TEST
+
+/* The supplier column sorts by the name shown, not by the id: "dh" named Zhoushan Tow
+ * comes after Hills Recovery ("hl"), as ties of another column do. */
+START_TEST(test_sort_by_name)
+{
+	char name[sizeof cs_suppliers[1].name];
+
+	rd_strlcpy(name, cs_suppliers[1].name, sizeof name);
+	rd_strlcpy(cs_suppliers[1].name, "Zhoushan Tow", sizeof cs_suppliers[1].name);
+	open_suppliers();
+	harness_draw(120, 40);
+	ck_assert_int_eq(view_suppliers_sort(v), VSUP_NAME);
+	ck_assert_int_lt(harness_find_row("Hills Recovery"), harness_find_row("Zhoushan Tow"));
+	ck_assert_int_lt(harness_find_row("Zhoushan Tow"), harness_find_row("Xiangyun"));
+	for (int i = 0; i < VSUP_BUSY; i++)	/* busy: xy 2, then dh and hl with 0 */
+		harness_press('s');
+	ck_assert_int_eq(view_suppliers_sort(v), VSUP_BUSY);
+	harness_draw(120, 40);
+	ck_assert_int_lt(harness_find_row("Xiangyun"), harness_find_row("Hills Recovery"));
+	ck_assert_int_lt(harness_find_row("Hills Recovery"), harness_find_row("Zhoushan Tow"));
+	rd_strlcpy(cs_suppliers[1].name, name, sizeof cs_suppliers[1].name);
 }
 END_TEST
 
@@ -402,6 +508,55 @@ START_TEST(test_poll)
 }
 END_TEST
 
+/* The figures held are marked with their time when they may be old: while the connection
+ * is not live (nothing is asked then), and after a failed ask; once the connection is live
+ * again (a restarted broker) they are asked for at once, not a poll later. */
+START_TEST(test_stale)
+{
+	for (int agents = 0; agents < 2; agents++) {
+		harness_rec.board = 0;
+		if (agents)
+			open_agents();
+		else
+			open_suppliers();
+		harness_draw(80, 24);
+		ck_assert(harness_screen_has("since 16:00"));
+		ck_assert(!harness_screen_has("as of"));
+		m.conn = MODEL_STALE;
+		m.now = NOW + 2 * BOARDS_POLL_MS;
+		view_refresh(v, &m);
+		ck_assert_int_eq(harness_rec.board, 1);	/* not while the broker is away */
+		harness_draw(80, 24);
+		ck_assert(harness_screen_has("since 16:00 · as of 06:05"));
+		m.conn = MODEL_LIVE;
+		m.now = NOW + 2 * BOARDS_POLL_MS + 1000;
+		view_refresh(v, &m);
+		ck_assert_int_eq(harness_rec.board, 2);	/* back: asked at once */
+		m.now += 1000;
+		view_refresh(v, &m);
+		ck_assert_int_eq(harness_rec.board, 2);
+		harness_answer_error(&m, harness_rec.board_cmd, PROTO_E_UNAVAILABLE, "busy");
+		harness_draw(80, 24);
+		ck_assert(harness_screen_has("as of 06:05"));
+		ck_assert(harness_screen_has(agents ? "ann" : "湘运救援"));	/* held */
+		m.now += BOARDS_POLL_MS;
+		view_refresh(v, &m);
+		answer();
+		harness_draw(80, 24);
+		ck_assert(!harness_screen_has("as of"));
+		harness_lang("zh_CN");
+		m.conn = MODEL_CONNECTING;
+		harness_draw(80, 24);
+		ck_assert(harness_screen_has("起于 16:00 · 截至 06:05"));
+		harness_lang("en");
+		m.conn = MODEL_LIVE;
+		m.now = NOW;
+		view_destroy(v);
+		v = NULL;
+	}
+}
+END_TEST
+
 START_TEST(test_keys_open_boards)
 {
 	v = view_board_create();
@@ -441,12 +596,16 @@ boards_suite(void)
 	tcase_add_loop_test(tc, test_suppliers_golden, 0, ARRAY_LEN(sizes));
 	tcase_add_loop_test(tc, test_agents_golden, 0, ARRAY_LEN(sizes));
 	tcase_add_test(tc, test_kpi_trends_golden);
+	tcase_add_test(tc, test_trends_day);
 	tcase_add_test(tc, test_supplier_figures);
 	tcase_add_test(tc, test_sort);
+	tcase_add_test(tc, test_sort_by_name);
+	tcase_add_test(tc, test_heads_not_late);
 	tcase_add_test(tc, test_supplier_trucks);
 	tcase_add_test(tc, test_agent_tickets);
 	tcase_add_test(tc, test_counts);
 	tcase_add_test(tc, test_poll);
+	tcase_add_test(tc, test_stale);
 	tcase_add_test(tc, test_keys_open_boards);
 	tcase_add_test(tc, test_too_small);
 	suite_add_tcase(s, tc);

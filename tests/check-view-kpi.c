@@ -348,6 +348,75 @@ START_TEST(test_keys)
 }
 END_TEST
 
+/* The hint bar names the screens a supervisor opens from here, at 80 columns in both
+ * languages, and each key it names opens its screen. */
+START_TEST(test_hints_boards)
+{
+	static const struct {
+		int key;
+		const char *en, *zh;
+		enum view_kind kind;
+	} h[] = {
+		{ 'P', "P suppliers", "P 供应商", VIEW_SUPPLIERS },
+		{ 'W', "W agents", "W 坐席", VIEW_AGENTS },
+		{ 'v', "v surveys", "v 回访", VIEW_SURVEYS },
+		{ 'M', "M map", "M 地图", VIEW_MAP },
+	};
+
+	for (int zh = 0; zh < 2; zh++) {
+		load_lang(zh ? "zh_CN" : "en");
+		draw(80, 24);
+		for (size_t i = 0; i < ARRAY_LEN(h); i++)
+			ck_assert_msg(strstr(harness_row(23), zh ? h[i].zh : h[i].en) != NULL,
+			    "%s not in the hints: %s", zh ? h[i].zh : h[i].en, harness_row(23));
+		ck_assert_ptr_nonnull(strstr(harness_row(23), zh ? "? 帮助" : "? help"));
+	}
+	for (size_t i = 0; i < ARRAY_LEN(h); i++) {
+		ck_assert_uint_eq(press(h[i].key) & UI_OPEN, UI_OPEN);
+		ck_assert_int_eq(v->open.kind, h[i].kind);
+	}
+}
+END_TEST
+
+/* The status line never ends in a separator: with a waiting_agent warning and the demo
+ * mark, user names of every length push "to assign 1" out at some point; it goes with its
+ * " · ", in both languages. */
+START_TEST(test_status_no_dangling)
+{
+	char name[32];
+	int dropped = 0, shown = 0;
+
+	rd_strlcpy(warnings[1].kind, "waiting_agent", sizeof warnings[1].kind);
+	model_refresh(&m, NOW);
+	m.demo = true;
+	m.hb_age_ms = 5000;
+	for (int zh = 0; zh < 2; zh++) {
+		load_lang(zh ? "zh_CN" : "en");
+		for (int len = 1; len < 24; len++) {
+			memset(name, 'u', (size_t)len);
+			name[len] = '\0';
+			rd_strlcpy(m.user, name, sizeof m.user);
+			draw(80, 24);
+			char row[512];
+			rd_strlcpy(row, harness_row(22), sizeof row);
+			char *demo = strstr(row, i18n_tr("status.demo"));
+			ck_assert_ptr_nonnull(demo);
+			*demo = '\0';
+			size_t n = strlen(row);
+			while (n > 0 && row[n - 1] == ' ')
+				row[--n] = '\0';
+			ck_assert_msg(n < 2 || strcmp(row + n - 2, "\xc2\xb7") != 0,
+			    "a separator at the end: %s", row);
+			bool has = strstr(row, i18n_tr("status.waiting_agent")) != NULL;
+			dropped += !has;
+			shown += has;
+		}
+	}
+	ck_assert_int_gt(dropped, 0);	/* the case was met */
+	ck_assert_int_gt(shown, 0);
+}
+END_TEST
+
 START_TEST(test_board_opens_kpi)
 {
 	struct key k = { 'K', false };
@@ -426,6 +495,35 @@ START_TEST(test_kpi_scale)
 	model_refresh(&m, NOW + 150000);
 	view_refresh(v, &m);
 	ck_assert_int_eq(harness_rec.kpi, 2);
+}
+END_TEST
+
+/* A day's counts in four digits: at 80 columns a tile's detail keeps its numbers whole and
+ * leaves words out ("110/4…" was a wrong number); from 120 columns it is whole. */
+START_TEST(test_tiles_big)
+{
+	static const struct proto_kpi big = {
+		.closed = 4680, .cancelled = 9, .resolved_remote = 1100, .phone_rate = 0.235,
+		.diag_sessions = 1347, .diag_then_dispatched = 351, .dispatched_direct = 9960,
+		.diag_median_s = 70, .saved_wait_s = 62 * 3600, .mean_response_s = 1500,
+	};
+	static const struct { const char *lang; int cols, rows; const char *has[4]; } t[] = {
+		{ "en", 80, 24, { "1100/4680", "of 1347", "1100 by phone", NULL } },
+		{ "zh_CN", 80, 24, { "1100/4680", "共 1347", "1100 位电话解决", NULL } },
+		{ "en", 120, 40, { "ref: 6.4% · 1100/4680", "of 1347 · direct 9960",
+		    "1100 solved by phone", NULL } },
+	};
+
+	harness_answer_kpi(&m, &big);
+	for (size_t i = 0; i < ARRAY_LEN(t); i++) {
+		load_lang(t[i].lang);
+		draw(t[i].cols, t[i].rows);
+		for (int k = 0; t[i].has[k] != NULL; k++)
+			ck_assert_msg(harness_screen_has(t[i].has[k]), "%s %d: no %s", t[i].lang,
+			    t[i].cols, t[i].has[k]);
+		ck_assert(!harness_screen_has("1100/4…"));
+		ck_assert(!harness_screen_has("direct …"));
+	}
 }
 END_TEST
 
@@ -590,6 +688,8 @@ kpi_suite(void)
 	tcase_add_test(tc, test_enter_opens_detail);
 	tcase_add_test(tc, test_keys);
 	tcase_add_test(tc, test_board_opens_kpi);
+	tcase_add_test(tc, test_hints_boards);
+	tcase_add_test(tc, test_status_no_dangling);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("screens");
@@ -598,6 +698,7 @@ kpi_suite(void)
 	tcase_add_loop_test(tc, test_golden_kpi, 0, ARRAY_LEN(goldens));
 	tcase_add_test(tc, test_kpi_poll);
 	tcase_add_test(tc, test_kpi_scale);
+	tcase_add_test(tc, test_tiles_big);
 	tcase_add_test(tc, test_too_small);
 	suite_add_tcase(s, tc);
 

@@ -167,6 +167,47 @@ answer_kpi(int64_t pro, int64_t pas, int64_t det, size_t n)
 	harness_rec.kpi_cmd[0] = '\0';
 }
 
+/* More answers than rows at 80x24: the header's last cell marks the rows out of sight,
+ * above (the call-backs first among them) and below. */
+START_TEST(test_scroll_marks)
+{
+	static struct proto_event many[30];
+	struct proto_reply r;
+
+	for (int i = 0; i < 30; i++) {
+		answer(0, 4000 + i, 9, NULL, 10 + i);
+		many[i] = answers[0];
+		many[i].id = 600 + i;
+	}
+	memset(&r, 0, sizeof r);
+	PROTO_STRSET(r.cmd_id, harness_rec.kpi_cmd);
+	PROTO_STRSET(r.op, "stats.kpi");
+	r.op_id = PROTO_MSG_stats_kpi;
+	r.ok = true;
+	r.kpi = (struct proto_kpi){ .now = NOW, .promoters = 30, .present = PROTO_ALL };
+	r.events = many;
+	r.n_events = 30;
+	model_reply(&m, harness_rec.kpi_cmd, &r, NULL);
+	harness_draw(80, 24);
+	int y = harness_find_row("COMMENT");
+	ck_assert_int_ge(y, 0);
+	ck_assert_msg(strstr(harness_row(y), "↓") != NULL, "%s", harness_row(y));
+	for (int i = 0; i < 31; i++)
+		harness_press_sym(KEYSYM_DOWN);
+	harness_draw(80, 24);
+	ck_assert_msg(strstr(harness_row(y), "↑") != NULL, "%s", harness_row(y));
+	ck_assert(!harness_screen_has("2900"));	/* the call-backs are out of sight */
+	for (int i = 0; i < 20; i++)	/* above the first row shown */
+		harness_press_sym(KEYSYM_UP);
+	harness_draw(80, 24);
+	ck_assert_msg(strstr(harness_row(y), "↕") != NULL, "%s", harness_row(y));
+	harness_press_sym(KEYSYM_HOME);
+	harness_draw(80, 24);
+	ck_assert_msg(strstr(harness_row(y), "↓") != NULL, "%s", harness_row(y));
+	ck_assert(harness_screen_has("2900"));
+}
+END_TEST
+
 static const struct {
 	int cols, rows;
 	const char *lang;
@@ -327,7 +368,7 @@ START_TEST(test_tile)
 		const char *value, *detail;
 	} t[] = {
 		{ 0, 0, 0, false, "no survey data", "no surveys yet" },
-		{ 0, 0, 0, true, "-", "n=0 · no answers today" },
+		{ 0, 0, 0, true, "-", "no answers today" },
 		{ 5, 1, 2, true, "+38 · 75.0%", "n=8 · n too small" },
 		{ 31, 9, 5, true, "+58 · 88.9%", "n=45 · +38..+78" },
 		{ 2, 10, 30, true, "-67 · 28.6%", "n=42 · -84..-50" },
@@ -341,7 +382,22 @@ START_TEST(test_tile)
 		ck_assert_str_eq(value, t[i].value);
 		ck_assert_str_eq(detail, t[i].detail);
 	}
-	/* on the screen, once the broker answers */
+	/* on the screen, once the broker answers: each detail whole at 80 columns, in both
+	 * languages (the n=0 one was cut: "n=0 · no answers …") */
+	for (size_t i = 0; i < ARRAY_LEN(t) + 1; i++) {
+		size_t c = i < ARRAY_LEN(t) ? i : 1;	/* then n=0 in Chinese */
+		struct proto_kpi k = { .now = NOW, .promoters = t[c].pro, .passives = t[c].pas,
+		    .detractors = t[c].det, .present = t[c].keys ? PROTO_ALL : 0 };
+		if (i == ARRAY_LEN(t))
+			harness_lang("zh_CN");
+		view_destroy(v);
+		v = view_kpi_create(&m);
+		harness_answer_kpi(&m, &k);
+		harness_draw(80, 24);
+		const char *want = i < ARRAY_LEN(t) ? t[c].detail : "今日暂无回答";
+		ck_assert_msg(harness_screen_has(want), "cut: %s", want);
+	}
+	harness_lang("en");
 	view_destroy(v);
 	v = view_kpi_create(&m);
 	struct proto_kpi k = { .now = NOW, .promoters = 31, .passives = 9, .detractors = 5,
@@ -362,6 +418,7 @@ surveys_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_golden, 0, ARRAY_LEN(goldens));
 	tcase_add_test(tc, test_rows);
+	tcase_add_test(tc, test_scroll_marks);
 	tcase_add_test(tc, test_enter);
 	tcase_add_test(tc, test_done);
 	tcase_add_test(tc, test_complaint_unheld);

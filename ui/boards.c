@@ -14,9 +14,12 @@
 #include "present.h"
 #include "spark.h"
 #include "tally.h"
+#include "text.h"
 #include "track.h"
 #include "util.h"
 #include "vscreen.h"
+
+#define TREND_LABEL_W 12	/* a trend line's label, padded */
 
 static void *
 dup_array(const void *p, size_t n, size_t size)
@@ -80,6 +83,14 @@ boards_poll(struct boards *b, struct model *m, const void *owner)
 		.on_reply = on_board, .ctx = b, .owner = owner };
 	int64_t scale = m->time_scale > 0 ? m->time_scale : 1;
 
+	if (m->conn != MODEL_LIVE) {
+		b->away = true;
+		return;
+	}
+	if (b->away) {
+		b->away = false;
+		b->asked = 0;
+	}
 	if (b->loading)
 		return;
 	if (b->asked != 0 && m->now >= b->asked && m->now - b->asked < BOARDS_POLL_MS * scale)
@@ -87,6 +98,26 @@ boards_poll(struct boards *b, struct model *m, const void *owner)
 	b->asked = m->now != 0 ? m->now : 1;
 	if (model_request(m, &rq, NULL) == 0)
 		b->loading = true;
+}
+
+void
+boards_title(const struct boards *b, const struct model *m, char *out, size_t outsz)
+{
+	char from[16], at[16];
+
+	if (outsz == 0)
+		return;
+	out[0] = '\0';
+	if (!b->held)
+		return;
+	model_fmt_clock(b->head.from, from, sizeof from);
+	if (m->conn == MODEL_LIVE && b->failed[0] == '\0') {
+		snprintf(out, outsz, "%s %s", i18n_tr("boards.since"), from);
+		return;
+	}
+	model_fmt_clock(b->head.now, at, sizeof at);
+	snprintf(out, outsz, "%s %s \xc2\xb7 %s %s", i18n_tr("boards.since"), from,
+	    i18n_tr("boards.as_of"), at);
 }
 
 void
@@ -138,14 +169,17 @@ boards_header(const struct model *m, char *out, size_t outsz, bool wide, size_t 
 		snprintf(out + n, outsz - (size_t)n, " \xc2\xb7 %s %zu", i18n_tr("kpi.held"), held);
 }
 
-/* One trend line: label, today's sparkline, then a week earlier's, on one scale. */
+/* One trend line: label, today's sparkline, then a week earlier's, on one scale (the max of
+ * all n hours). Only the last k hours are drawn (k <= n), the same in both. */
 static void
 trend_line(struct vscreen *vs, int y, int cols, const char *label, const int64_t *v,
-    const bool *has, const int64_t *lw, const bool *has_lw, size_t n, const char *now)
+    const bool *has, const int64_t *lw, const bool *has_lw, size_t n, size_t k,
+    const char *now)
 {
 	char a[TALLY_HOURS_MAX * 3 + 1], b[TALLY_HOURS_MAX * 3 + 1];
 	bool utf8 = track_glyphs() != PLOT_ASCII;
 	int64_t max = 0;
+	size_t o = n - k;
 	int x = 1;
 
 	for (size_t i = 0; i < n; i++) {
@@ -154,10 +188,10 @@ trend_line(struct vscreen *vs, int y, int cols, const char *label, const int64_t
 		if (has_lw[i] && lw[i] > max)
 			max = lw[i];
 	}
-	spark_render(a, sizeof a, v, has, n, max, utf8);
-	spark_render(b, sizeof b, lw, has_lw, n, max, utf8);
+	spark_render(a, sizeof a, v + o, has + o, k, max, utf8);
+	spark_render(b, sizeof b, lw + o, has_lw + o, k, max, utf8);
 	vscreen_fill(vs, 0, y, cols, 1, ROLE_NORMAL, 0, L' ');
-	x += vscreen_put_pad(vs, x, y, ROLE_NORMAL, THEME_BOLD, label, 12) + 1;
+	x += vscreen_put_pad(vs, x, y, ROLE_NORMAL, THEME_BOLD, label, TREND_LABEL_W) + 1;
 	x += vscreen_put(vs, x, y, ROLE_DIM, 0, i18n_tr("trend.today"), cols - x) + 1;
 	x += vscreen_put(vs, x, y, ROLE_OK, 0, a, cols - x);
 	x += vscreen_put(vs, x, y, ROLE_NORMAL, 0, " ", cols - x);
@@ -168,6 +202,22 @@ trend_line(struct vscreen *vs, int y, int cols, const char *label, const int64_t
 	}
 }
 
+/* How many of the last n hours both sparklines of a line can show in cols columns with the
+ * widest of the current values (now_w): all of them when they fit, else the last ones
+ * (late in the day at 80 columns the week earlier's was cut short at its right end,
+ * where the hour to compare with is). */
+static size_t
+trend_hours(int cols, size_t n, int now_w)
+{
+	int fixed = 1 + TREND_LABEL_W + 1 + text_width(i18n_tr("trend.today")) + 1 + 1 + now_w +
+	    2 + text_width(i18n_tr("trend.week_ago")) + 1 + 1;
+	int room = (cols - fixed) / 2;
+
+	if (room <= 0)
+		return n > 0 ? 1 : 0;
+	return (size_t)room < n ? (size_t)room : n;
+}
+
 int
 boards_draw_trends(struct vscreen *vs, int y, int cols, const struct boards *b)
 {
@@ -175,7 +225,7 @@ boards_draw_trends(struct vscreen *vs, int y, int cols, const struct boards *b)
 	int64_t resp[TALLY_HOURS_MAX], resp_lw[TALLY_HOURS_MAX];
 	bool all[TALLY_HOURS_MAX], has[TALLY_HOURS_MAX], has_lw[TALLY_HOURS_MAX];
 	size_t n = b->n_hours < TALLY_HOURS_MAX ? b->n_hours : TALLY_HOURS_MAX;
-	char now[32];
+	char now[32], now_r[32];
 
 	if (!b->held || n == 0) {
 		vscreen_fill(vs, 0, y, cols, 1, ROLE_NORMAL, 0, L' ');
@@ -194,10 +244,14 @@ boards_draw_trends(struct vscreen *vs, int y, int cols, const struct boards *b)
 		resp_lw[i] = has_lw[i] ? h->response_s_lw : 0;
 	}
 	snprintf(now, sizeof now, "%lld", (long long)calls[n - 1]);
-	trend_line(vs, y++, cols, i18n_tr("trend.calls"), calls, all, calls_lw, all, n, now);
-	boards_fmt_secs(has[n - 1], resp[n - 1], now, sizeof now);
+	boards_fmt_secs(has[n - 1], resp[n - 1], now_r, sizeof now_r);
 	if (has[n - 1] && resp[n - 1] < 120)
-		model_fmt_minutes(resp[n - 1] * 1000, now, sizeof now);
-	trend_line(vs, y++, cols, i18n_tr("trend.response"), resp, has, resp_lw, has_lw, n, now);
+		model_fmt_minutes(resp[n - 1] * 1000, now_r, sizeof now_r);
+	/* both lines show the same hours, so their columns stay one above the other */
+	int now_w = text_width(now) > text_width(now_r) ? text_width(now) : text_width(now_r);
+	size_t k = trend_hours(cols, n, now_w);
+	trend_line(vs, y++, cols, i18n_tr("trend.calls"), calls, all, calls_lw, all, n, k, now);
+	trend_line(vs, y++, cols, i18n_tr("trend.response"), resp, has, resp_lw, has_lw, n, k,
+	    now_r);
 	return y;
 }

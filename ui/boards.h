@@ -25,6 +25,8 @@ struct model;
 
 struct boards {
 	bool held, loading;
+	bool away;		/* the connection was not live at a poll: ask again at once
+				   when it is (a restarted broker's figures, not the old ones) */
 	int64_t asked;		/* broker time of the last ask; 0 never */
 	char failed[200];	/* the last failure in words; "" none */
 	struct proto_board head;
@@ -37,8 +39,14 @@ struct boards {
 };
 
 /* Ask for today's boards when none is in flight and the last ask is BOARDS_POLL_MS of
- * wall time old (or never made); owner is the view that shows them. */
+ * wall time old (or never made), or at once when the connection is live again after it
+ * was not; nothing while it is not live. owner is the view that shows them. */
 void boards_poll(struct boards *b, struct model *m, const void *owner);
+/* The boards' title's right part into out: "since 00:00" (the start of the figures, the
+ * broker's midnight), and when the figures held may be old (the connection is not live,
+ * or the last ask failed) " · as of 14:05", the broker's time of the answer held; ""
+ * when nothing is held. */
+void boards_title(const struct boards *b, const struct model *m, char *out, size_t outsz);
 /* Take a reply as if it had come (tests, and the request's callback). */
 void boards_take(struct boards *b, const struct proto_reply *r);
 void boards_finish(struct boards *b);
@@ -60,8 +68,9 @@ void boards_header(const struct model *m, char *out, size_t outsz, bool wide, si
 
 /* The trends from line y on: two lines, calls per hour and mean response per hour of today
  * (from midnight, China time) beside the same hours of the same weekday a week earlier, as
- * sparklines on one scale per line (spark.h; ASCII when the console's glyphs are). Nothing
- * held yet: one line saying so. Returns the next line. */
+ * sparklines on one scale per line (spark.h; ASCII when the console's glyphs are); when
+ * cols is too narrow for every hour of both, both show the same last hours. Nothing held
+ * yet: one line saying so. Returns the next line. */
 struct vscreen;
 int boards_draw_trends(struct vscreen *vs, int y, int cols, const struct boards *b);
 

@@ -118,6 +118,18 @@ seg(struct vscreen *vs, int *x, int y, int limit, enum theme_role role, unsigned
 	*x += w;
 }
 
+/* Write sep then s at *x if both fit before limit: a separator is never left hanging at
+ * the end of the line ("late 52 · at risk 32 ·") when what it separates does not fit. */
+static void
+seg_sep(struct vscreen *vs, int *x, int y, int limit, const char *sep, enum theme_role role,
+    unsigned attr, const char *s)
+{
+	if (*x + text_width(sep) + text_width(s) > limit)
+		return;
+	seg(vs, x, y, limit, ROLE_STATUS, 0, sep);
+	seg(vs, x, y, limit, role, attr, s);
+}
+
 void
 chrome_status(struct vscreen *vs, int y, const struct model *m)
 {
@@ -153,25 +165,22 @@ chrome_status(struct vscreen *vs, int y, const struct model *m)
 		snprintf(buf, sizeof buf, " %s %s", i18n_tr("status.data_age"), age);
 		seg(vs, &x, y, limit, ROLE_STATUS, 0, buf);
 	}
-	seg(vs, &x, y, limit, ROLE_STATUS, 0, "   ");
 	snprintf(buf, sizeof buf, "%s %zu", i18n_tr("status.late"), late);
-	seg(vs, &x, y, limit, ROLE_STATUS, late > 0 ? THEME_BOLD : 0, buf);
-	seg(vs, &x, y, limit, ROLE_STATUS, 0, " \xc2\xb7 ");
+	seg_sep(vs, &x, y, limit, "   ", ROLE_STATUS, late > 0 ? THEME_BOLD : 0, buf);
 	snprintf(buf, sizeof buf, "%s %zu", i18n_tr("status.at_risk"), risk);
-	seg(vs, &x, y, limit, ROLE_STATUS, risk > 0 ? THEME_BOLD : 0, buf);
+	seg_sep(vs, &x, y, limit, " \xc2\xb7 ", ROLE_STATUS, risk > 0 ? THEME_BOLD : 0, buf);
 	size_t waiting = 0; /* tickets where only an agent can choose the truck, kept waiting */
 	for (size_t i = 0; i < m->n_warnings; i++)
 		waiting += warn_kind_parse(m->warnings[i]->kind) == WARN_WAITING_AGENT;
 	if (waiting > 0) {
-		seg(vs, &x, y, limit, ROLE_STATUS, 0, " \xc2\xb7 ");
 		snprintf(buf, sizeof buf, "%s %zu", i18n_tr("status.waiting_agent"), waiting);
-		seg(vs, &x, y, limit, ROLE_STATUS, THEME_BOLD, buf);
+		seg_sep(vs, &x, y, limit, " \xc2\xb7 ", ROLE_STATUS, THEME_BOLD, buf);
 	}
 	if (pending > 0) {
-		seg(vs, &x, y, limit, ROLE_STATUS, 0, "   ");
 		snprintf(buf, sizeof buf, "%s %zu", i18n_tr("status.pending"), pending);
-		seg(vs, &x, y, limit, ROLE_STATUS, THEME_BOLD, buf);
-		if ((queued = model_pending_queued(m)) > 0) {
+		int x0 = x;
+		seg_sep(vs, &x, y, limit, "   ", ROLE_STATUS, THEME_BOLD, buf);
+		if (x > x0 && (queued = model_pending_queued(m)) > 0) {
 			snprintf(buf, sizeof buf, " (%s %zu)", i18n_tr("status.queued"), queued);
 			seg(vs, &x, y, limit, ROLE_PENDING, THEME_BOLD, buf);
 		}

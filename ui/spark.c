@@ -12,7 +12,10 @@ spark_level(int64_t v, int64_t max)
 		return 0;
 	if (v >= max)
 		return 7;
-	return (int)((v * 7 + max / 2) / max);
+	/* a value that is there is never drawn as none: a quiet hour's one call is not the
+	 * empty hour beside it */
+	int l = (int)((v * 7 + max / 2) / max);
+	return l > 0 ? l : 1;
 }
 
 size_t

@@ -12,8 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The height (0..7) of v on a scale whose top is max: round(7 v / max), 0 for v <= 0,
- * 7 for v >= max; max <= 0: 0. */
+/* The height (0..7) of v on a scale whose top is max: round(7 v / max) but at least 1
+ * for v > 0 (something is never drawn as nothing), 0 for v <= 0, 7 for v >= max; max <= 0:
+ * 0. */
 int spark_level(int64_t v, int64_t max);
 
 /* Render n values (has[i] false, or has NULL and v[i] < 0: missing) into out as a

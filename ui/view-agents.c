@@ -228,7 +228,7 @@ ag_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct 
 {
 	struct view_agents *va = (struct view_agents *)v;
 	int cols = vscreen_cols(vs), rows = vscreen_rows(vs), y, y1, ysel;
-	char left[256], right[128], from[16];
+	char left[256], right[128];
 	struct layout l;
 
 	(void)th;
@@ -241,11 +241,7 @@ ag_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct 
 	vscreen_fill(vs, 0, 0, cols, rows, ROLE_NORMAL, 0, L' ');
 	snprintf(left, sizeof left, "%s \xe2\x94\x82 %s", i18n_tr("app.name"),
 	    i18n_tr("agents.title"));
-	right[0] = '\0';
-	if (va->bd.held) {
-		model_fmt_clock(va->bd.head.from, from, sizeof from);
-		snprintf(right, sizeof right, "%s %s", i18n_tr("boards.since"), from);
-	}
+	boards_title(&va->bd, m, right, sizeof right);
 	chrome_title(vs, m, left, right[0] != '\0' ? right : NULL);
 	if (chrome_banner_needed(m))
 		chrome_banner(vs, 1, m);

@@ -69,6 +69,10 @@ struct view_kpi {
 
 static const struct view_hint hints[] = {
 	{ ACTION_OPEN, ACTION_NONE, "board.hint.open" },
+	{ ACTION_SUPPLIERS, ACTION_NONE, "kpi.hint.suppliers" },	/* the screens a supervisor */
+	{ ACTION_AGENTS, ACTION_NONE, "kpi.hint.agents" },	/* opens from here, so they */
+	{ ACTION_SURVEYS, ACTION_NONE, "kpi.hint.surveys" },	/* are found without help */
+	{ ACTION_MAP, ACTION_NONE, "kpi.hint.map" },
 	{ ACTION_BACK, ACTION_NONE, "kpi.hint.back" },
 	{ ACTION_HELP, ACTION_NONE, "hint.help" },
 	{ ACTION_QUIT, ACTION_NONE, "hint.quit" },
@@ -227,14 +231,21 @@ struct tile {
 	char value[64];
 	enum theme_role role;
 	char detail[128];
+	/* the detail when the whole one is wider than the tile: its numbers whole, words
+	 * left out (a day's counts grow to four digits; "110/4…" was a wrong number); ""
+	 * none */
+	char detail_short[64];
 };
 
 static void
 draw_tile(struct vscreen *vs, int x, int y, int w, const struct tile *t)
 {
+	const char *d = t->detail_short[0] != '\0' && text_width(t->detail) > w ?
+	    t->detail_short : t->detail;
+
 	vscreen_put_ellipsis(vs, x, y, ROLE_DIM, 0, i18n_tr(t->label), w);
 	vscreen_put_ellipsis(vs, x, y + 1, t->role, THEME_BOLD, t->value, w);
-	vscreen_put_ellipsis(vs, x, y + 2, ROLE_DIM, 0, t->detail, w);
+	vscreen_put_ellipsis(vs, x, y + 2, ROLE_DIM, 0, d, w);
 }
 
 static void
@@ -265,6 +276,7 @@ fill_tiles(const struct model *m, const struct view_kpi_stats *s, struct tile *t
 	}
 	snprintf(tl[0].detail, sizeof tl[0].detail, "%s%s%s \xc2\xb7 n=%zu", i18n_tr("kpi.ref"), c,
 	    b, s->n_response);
+	snprintf(tl[0].detail_short, sizeof tl[0].detail_short, "n=%zu", s->n_response);
 	snprintf(tl[1].detail, sizeof tl[1].detail, "%s", i18n_tr("kpi.resp_p90_hint"));
 
 	fmt_share(s->n_within, s->n_promised, tl[2].value, sizeof tl[2].value);
@@ -272,6 +284,8 @@ fill_tiles(const struct model *m, const struct view_kpi_stats *s, struct tile *t
 	    s->n_within < s->n_promised ? ROLE_WARN : ROLE_OK;
 	snprintf(tl[2].detail, sizeof tl[2].detail, "%zu / %zu %s", s->n_within, s->n_promised,
 	    i18n_tr("kpi.arrived"));
+	snprintf(tl[2].detail_short, sizeof tl[2].detail_short, "%zu/%zu", s->n_within,
+	    s->n_promised);
 
 	snprintf(tl[3].value, sizeof tl[3].value, "%zu", s->n_open);
 	tl[3].role = ROLE_NORMAL;
@@ -332,12 +346,16 @@ fill_diag_tiles(const struct view_kpi *vk, struct tile *tl)
 	}
 	snprintf(tl[0].detail, sizeof tl[0].detail, "%s%s%s \xc2\xb7 %lld/%lld",
 	    i18n_tr("kpi.ref"), c, ref, (long long)k->resolved_remote, (long long)k->closed);
+	snprintf(tl[0].detail_short, sizeof tl[0].detail_short, "%lld/%lld",
+	    (long long)k->resolved_remote, (long long)k->closed);
 
 	snprintf(tl[1].value, sizeof tl[1].value, "%lld", (long long)k->diag_then_dispatched);
 	tl[1].role = k->diag_sessions > 0 ? ROLE_NORMAL : ROLE_DIM;
 	snprintf(tl[1].detail, sizeof tl[1].detail, "%s %lld \xc2\xb7 %s %lld",
 	    i18n_tr("kpi.of_sessions"), (long long)k->diag_sessions, i18n_tr("kpi.direct"),
 	    (long long)k->dispatched_direct);
+	snprintf(tl[1].detail_short, sizeof tl[1].detail_short, "%s %lld",
+	    i18n_tr("kpi.of_sessions"), (long long)k->diag_sessions);
 
 	if (k->diag_sessions > 0) {
 		model_fmt_minutes(k->diag_median_s * 1000, tl[2].value, sizeof tl[2].value);
@@ -352,6 +370,8 @@ fill_diag_tiles(const struct view_kpi *vk, struct tile *tl)
 	tl[3].role = k->saved_wait_s > 0 ? ROLE_OK : ROLE_DIM;
 	snprintf(a, sizeof a, "%lld", (long long)k->resolved_remote);
 	snprintf(tl[3].detail, sizeof tl[3].detail, "%s %s", a, i18n_tr("kpi.saved_hint"));
+	snprintf(tl[3].detail_short, sizeof tl[3].detail_short, "%s %s", a,
+	    i18n_tr("kpi.saved_hint_short"));
 }
 
 static void

@@ -90,7 +90,19 @@ sort_value(const struct proto_board_supplier *s, enum view_suppliers_col c)
 	return 0;
 }
 
-static enum view_suppliers_col sort_col; /* qsort's context: one sort at a time */
+/* qsort's context: one sort at a time */
+static enum view_suppliers_col sort_col;
+static const struct data *sort_data;
+
+/* By the name shown (the data's, in the locale's order), not the id: the ids do not
+ * follow the names ("xiangjiang" is 长沙湘江…), so an order by id looks like none. */
+static int
+cmp_names(const struct proto_board_supplier *a, const struct proto_board_supplier *b)
+{
+	int c = strcoll(present_supplier(sort_data, NULL, a->supplier),
+	    present_supplier(sort_data, NULL, b->supplier));
+	return c != 0 ? c : strcmp(a->supplier, b->supplier);
+}
 
 static int
 cmp_rows(const void *va, const void *vb)
@@ -102,17 +114,18 @@ cmp_rows(const void *va, const void *vb)
 		if (x != y)
 			return x > y ? -1 : 1;
 	}
-	return strcmp(a->supplier, b->supplier);
+	return cmp_names(a, b);
 }
 
 /* The rows in the order shown (caller frees). */
 static const struct proto_board_supplier **
-sorted_rows(const struct view_suppliers *vs)
+sorted_rows(const struct view_suppliers *vs, const struct model *m)
 {
 	const struct proto_board_supplier **r = xcalloc(vs->bd.n_sup + 1, sizeof *r);
 	for (size_t i = 0; i < vs->bd.n_sup; i++)
 		r[i] = &vs->bd.sup[i];
 	sort_col = vs->sort;
+	sort_data = m->data;
 	qsort(r, vs->bd.n_sup, sizeof *r, cmp_rows);
 	return r;
 }
@@ -258,7 +271,7 @@ sup_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct
 {
 	struct view_suppliers *sv = (struct view_suppliers *)v;
 	int cols = vscreen_cols(vs), rows = vscreen_rows(vs), y, y1, ysel;
-	char left[256], right[128], from[16];
+	char left[256], right[128];
 	struct layout l;
 
 	(void)th;
@@ -266,16 +279,12 @@ sup_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct
 		view_draw_too_small(vs);
 		return;
 	}
-	const struct proto_board_supplier **r = sorted_rows(sv);
+	const struct proto_board_supplier **r = sorted_rows(sv, m);
 	follow(sv, r, sv->bd.n_sup);
 	vscreen_fill(vs, 0, 0, cols, rows, ROLE_NORMAL, 0, L' ');
 	snprintf(left, sizeof left, "%s \xe2\x94\x82 %s", i18n_tr("app.name"),
 	    i18n_tr("sup.title"));
-	right[0] = '\0';
-	if (sv->bd.held) {
-		model_fmt_clock(sv->bd.head.from, from, sizeof from);
-		snprintf(right, sizeof right, "%s %s", i18n_tr("boards.since"), from);
-	}
+	boards_title(&sv->bd, m, right, sizeof right);
 	chrome_title(vs, m, left, right[0] != '\0' ? right : NULL);
 	if (chrome_banner_needed(m))
 		chrome_banner(vs, 1, m);
@@ -357,7 +366,7 @@ sup_key(struct view *v, struct model *m, const struct key *k, enum keymap_action
 	(void)k;
 	if (sv->mode == MODE_TRUCKS)
 		return trucks_key(sv, m, a);
-	const struct proto_board_supplier **r = sorted_rows(sv);
+	const struct proto_board_supplier **r = sorted_rows(sv, m);
 	follow(sv, r, n);
 	unsigned ret = UI_HANDLED | UI_REDRAW;
 	if (a == ACTION_BACK) {

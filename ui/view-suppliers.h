@@ -3,7 +3,8 @@
  * PROTOCOL.md 7.33; asked again every BOARDS_POLL_MS): trucks on duty, free and busy now;
  * offers, acceptance, declines, time-outs, median time to accept, late arrivals, mean
  * response, complaints. Sorted by any column (s or > the next, < the previous; the
- * supplier column A to Z, the others largest first). Enter lists the supplier's trucks
+ * supplier column A to Z by the name shown, strcoll, the others largest first, then by
+ * name). Enter lists the supplier's trucks
  * from the live truck table with their status and job; Enter on a truck with a job opens
  * that ticket's detail; q goes back to the board.
  *

@@ -90,7 +90,9 @@ view_surveys_nps_tile(const struct proto_kpi *k, char *value, size_t vsz, char *
 	nps_compute(&c, &r);
 	if (!r.valid) {
 		snprintf(value, vsz, "-");
-		snprintf(detail, dsz, "n=0 \xc2\xb7 %s", i18n_tr("surveys.none_today"));
+		/* the words alone: "n=0" says nothing more, and with it the words are cut
+		 * in the tile at 80 columns */
+		snprintf(detail, dsz, "%s", i18n_tr("surveys.none_today"));
 		*role = ROLE_DIM;
 		return;
 	}
@@ -382,6 +384,13 @@ surveys_draw(struct view *v, const struct model *m, struct vscreen *scr,
 	ysel = view_draw_list(scr, y, y1, n, vs->sel, &vs->top,
 	    i18n_tr(vs->held || !vs->loading ? "surveys.empty" : "kpi.asking"), ROLE_DIM,
 	    list_row, &(struct list_ctx){ vs, m, &l, r });
+	/* rows hidden above (↑), below (↓) or both (↕), as on the board: the selection
+	 * follows its row, so call-backs and answers that come in above it can be out of
+	 * sight while the section's counts name them */
+	bool above = vs->top > 0, below = vs->top + (size_t)vs->list_rows < n;
+	if (above || below)
+		vscreen_put(scr, cols - 1, y - 1, ROLE_HEADER, THEME_BOLD, above && below ?
+		    "\xe2\x86\x95" : above ? "\xe2\x86\x91" : "\xe2\x86\x93", 1);
 	free(r);
 	chrome_status(scr, rows - 2, m);
 	chrome_message(scr, rows - 1, m, hints, (int)ARRAY_LEN(hints));
@@ -406,8 +415,8 @@ on_read(struct model *m, void *ctx, const struct proto_reply *r, const struct pr
 	vs->read_t = r->ticket;
 	free(vs->read_ev);
 	vs->read_ev = xcalloc(n + 1, sizeof *vs->read_ev);
-	/* the newest, oldest first */
-	if (n > 0)	/* a ticket without events has none (NULL) to copy */
+	/* the newest, oldest first (none: r->events may be NULL, not to be offset or copied) */
+	if (n > 0)
 		memcpy(vs->read_ev, r->events + (r->n_events - n), n * sizeof *vs->read_ev);
 	vs->n_read_ev = n;
 	vs->read_held = true;
