@@ -31,7 +31,7 @@ cmp_id(const void *a, const void *b)
 static bool
 was_red(const struct alert *al, int64_t id)
 {
-	return bsearch(&id, al->red, al->n, sizeof *al->red, cmp_id) != NULL;
+	return al->n > 0 && bsearch(&id, al->red, al->n, sizeof *al->red, cmp_id) != NULL;
 }
 
 size_t
