@@ -1,6 +1,7 @@
 /* broker.c: rescuedeskd's loop and what only it does: the sockets (this is the broker's one
  * file that includes zmq.h), the clock's steps, the periodic tick, sending the queued
- * replies and publications, heartbeats, checkpoints, and loading the state at start.
+ * replies and publications, heartbeats, checkpoints, and loading the state at start (or,
+ * for a standby of a group on PostgreSQL, when it takes the lead: run_standby).
  *
  * Calls go one way: broker.c -> the job files (broker-ops.c for requests, broker-feed.c for
  * the feed, broker-dispatch.c and broker-watch.c for the tick, broker-state.c and

@@ -7,7 +7,8 @@
  * Differences a caller can see: writes between begin and commit are queued (libpq's
  * pipeline mode; events gathered into arrays) and their errors reported at the next read
  * or at commit (complaint_put waits for its own); event ids are assigned by this process, which holds the database's
- * advisory lock (one broker a database, as flock does for SQLite). */
+ * advisory lock (one broker a database, as flock does for SQLite). A store opened with
+ * pgstore_open_group without the lock is a standby's until pgstore_try_lead gets it. */
 #ifndef RD_STORE_PG_H
 #define RD_STORE_PG_H
 
