@@ -234,6 +234,7 @@ bool proto_entity_gone(enum proto_stream s, const void *e);
 	X(UNAUTHENTICATED, "unauthenticated")    \
 	X(TOO_LARGE, "too_large")                \
 	X(UNAVAILABLE, "unavailable")            \
+	X(NOT_LEADER, "not_leader")              \
 	X(INTERNAL, "internal")
 
 enum proto_err {

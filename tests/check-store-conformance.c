@@ -311,6 +311,66 @@ START_TEST(test_exclusive)
 }
 END_TEST
 
+/* Brokers in a group (store.h): the first open_group leads. On PostgreSQL a second is a
+ * standby: it does not get the lock, reads the leader row (none until one is written), and
+ * leads once the first session ends, with the log continued. On SQLite open_group is
+ * store_open: a second open is refused and no leader row is kept. */
+START_TEST(test_group)
+{
+	char path[512], api[200], *cause = NULL;
+	bool leader = false;
+	int64_t epoch = 0;
+	struct store *a, *b;
+
+	path_of(16, path, sizeof path);
+	a = store_open_group(path, STORE_SYNC_NORMAL, &leader, &cause);
+	ck_assert_msg(a != NULL, "%s", cause != NULL ? cause : "?");
+	ck_assert(leader);
+	ck_assert_int_eq(store_try_lead(a), 1);
+	b = store_open_group(path, STORE_SYNC_NORMAL, &leader, &cause);
+	if (pg_base() == NULL) {
+		ck_assert_ptr_null(b);
+		ck_assert_msg(strstr(cause, "in use by another process") != NULL, "%s", cause);
+		free(cause);
+		begin(a);
+		ck_assert_int_eq(store_leader_set(a, 1, "ipc:///a", 1000), 0);
+		commit(a);
+		ck_assert_int_eq(store_leader_get(a, &epoch, api, sizeof api), 0);
+		store_close(a);
+		return;
+	}
+	ck_assert_msg(b != NULL, "%s", cause != NULL ? cause : "?");
+	ck_assert(!leader);
+	ck_assert_int_eq(store_try_lead(b), 0);
+	ck_assert_int_eq(store_leader_get(b, &epoch, api, sizeof api), 0);
+	begin(a);
+	ck_assert_int_eq(append(a, 1, "ticket", "1", "a"), 1);
+	ck_assert_int_eq(store_leader_set(a, 7, "ipc:///a", 1000), 0);
+	commit(a);
+	ck_assert_int_eq(store_leader_get(b, &epoch, api, sizeof api), 1);
+	ck_assert_int_eq(epoch, 7);
+	ck_assert_str_eq(api, "ipc:///a");
+	ck_assert_int_eq(store_try_lead(b), 0);
+	store_close(a);
+	/* the server frees the lock once it has seen the first session end */
+	int64_t until = rd_mono_ms() + 5000;
+	int got;
+	while ((got = store_try_lead(b)) == 0 && rd_mono_ms() < until)
+		;
+	ck_assert_msg(got == 1, "try_lead: %d (%s)", got, store_errmsg(b));
+	ck_assert_int_eq(store_try_lead(b), 1);
+	ck_assert_int_eq(store_event_last_id(b), 1);
+	begin(b);
+	ck_assert_int_eq(append(b, 2, "ticket", "1", "b"), 2);
+	ck_assert_int_eq(store_leader_set(b, 8, "ipc:///b", 2000), 0);
+	commit(b);
+	ck_assert_int_eq(store_leader_get(b, &epoch, api, sizeof api), 1);
+	ck_assert_int_eq(epoch, 8);
+	ck_assert_str_eq(api, "ipc:///b");
+	store_close(b);
+}
+END_TEST
+
 START_TEST(test_meta)
 {
 	struct store *st = open_n(6);
@@ -619,6 +679,7 @@ conformance_suite(void)
 	tcase_add_test(tc, test_checkpoint);
 	tcase_add_test(tc, test_reopen);
 	tcase_add_test(tc, test_exclusive);
+	tcase_add_test(tc, test_group);
 	tcase_add_test(tc, test_meta);
 	tcase_add_test(tc, test_replies);
 	tcase_add_test(tc, test_rollback);

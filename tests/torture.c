@@ -13,7 +13,18 @@
  * every cycle held, 1 at the first that did not (with what was wrong), 2 on usage errors.
  * -k keeps the directory. Default 100 cycles; the test suite runs 3. -d gives the broker's
  * --db (a PostgreSQL URI: tests/store-pg.sh runs torture-pg so); default a file in the
- * directory. */
+ * directory.
+ *
+ * -g (with -d postgresql://...): two brokers in a group on the one database, on endpoints
+ * of their own (api0/pub0/feed0, api1/...). The first leads; the second must answer
+ * not_leader naming the first's api. In each cycle the leader is killed with SIGKILL (odd
+ * cycles) or fenced (even cycles: its database session is ended with
+ * pg_terminate_backend through psql, and it must stop by itself, acknowledging nothing
+ * more); the standby takes over (its first heartbeat is waited for on its pub), the client
+ * follows it (rpc_set_endpoint) and its pending requests are retried there; the old one is
+ * started again as the new standby, and must answer not_leader naming the new leader.
+ * Each cycle prints the takeover time: from the kill (or the session's end) to the new
+ * leader's first acknowledgement, which must be under 5 s. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -44,8 +55,11 @@ struct tk {
 
 static struct {
 	const char *rdd, *data;
-	char dir[64], api[128], pub[128], feed[128], db[128], log[128];
-	pid_t broker;
+	char dir[64], api[2][128], pub[2][128], feed[2][128], db[128], log[2][128];
+	pid_t broker[2];    /* [T.lead] leads; [1 - T.lead] is the standby (group) or 0 */
+	int lead;
+	bool group;
+	int64_t switched_at, first_ack_at; /* the takeover: the kill, the first ack after */
 	void *zctx;
 	struct rpc *rpc;
 	struct tk *t;
@@ -64,24 +78,26 @@ die(const char *fmt, ...)
 	va_start(ap, fmt);
 	fprintf(stderr, "torture: ");
 	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, " (broker log: %s)\n", T.log);
+	fprintf(stderr, " (broker logs: %s%s%s)\n", T.log[0], T.group ? ", " : "",
+	    T.group ? T.log[1] : "");
 	va_end(ap);
-	if (T.broker > 0)
-		kill(T.broker, SIGKILL);
+	for (int k = 0; k < 2; k++)
+		if (T.broker[k] > 0)
+			kill(T.broker[k], SIGKILL);
 	exit(1);
 }
 
 static void
-start_broker(void)
+start_broker(int k)
 {
-	const char *argv[] = { T.rdd, "--api", T.api, "--pub", T.pub, "--feed", T.feed, "--db",
-		T.db, "--data", T.data, "--keep-closed", "100000", NULL };
+	const char *argv[] = { T.rdd, "--api", T.api[k], "--pub", T.pub[k], "--feed", T.feed[k],
+		"--db", T.db, "--data", T.data, "--keep-closed", "100000", NULL };
 	pid_t pid = fork();
 
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
 	if (pid == 0) {
-		int fd = open(T.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		int fd = open(T.log[k], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			dup2(fd, 1);
 			dup2(fd, 2);
@@ -89,7 +105,7 @@ start_broker(void)
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
-	T.broker = pid;
+	T.broker[k] = pid;
 }
 
 /* The reply to request ctx: intake (ticket index i, tagged 0), note (1) or cancel (2). */
@@ -110,6 +126,8 @@ on_reply(void *ctx, const char *cmd_id, const struct proto_reply *r, const struc
 		return;
 	}
 	T.acked++;
+	if (T.first_ack_at == 0 && T.switched_at != 0)
+		T.first_ack_at = rd_mono_ms();
 	if (what == 0) {
 		if (T.t[i].id != 0 && T.t[i].id != r->ticket.id)
 			die("intake %d answered twice with tickets %" PRId64 " and %" PRId64, i,
@@ -186,6 +204,72 @@ turn(int timeout_ms)
 	rpc_process(T.rpc, rd_mono_ms());
 }
 
+/* The broker on api[k] is a standby that names api[leader] as the leader. */
+static void
+check_standby(int k, int leader)
+{
+	struct rpc_opts ro = { .endpoint = T.api[k], .user = "torture", .timeout_ms = 500,
+		.tries = 60 };
+	char *cause = NULL;
+	struct rpc *probe = rpc_create(T.zctx, &ro, &cause);
+	struct proto_hello h = { .present = 0 };
+	struct proto_reply r;
+	struct proto_error err;
+
+	if (probe == NULL)
+		die("rpc: %s", cause);
+	if (rpc_call_sync(probe, PROTO_MSG_hello, &h, &r, &err, 30000) < 0)
+		die("the standby on %s does not answer: %s", T.api[k], err.message);
+	if (r.ok || r.error.code != PROTO_E_NOT_LEADER || !r.error.params.present ||
+	    strcmp(r.error.params.leader, T.api[leader]) != 0)
+		die("the standby on %s answered %s (%s), not not_leader naming %s", T.api[k],
+		    r.ok ? "ok" : proto_err_name(r.error.code), r.ok ? "" : r.error.message,
+		    T.api[leader]);
+	proto_reply_finish(&r);
+	rpc_destroy(probe);
+}
+
+/* End the leader's database session from outside (fencing): it must stop by itself. */
+static void
+fence_leader(void)
+{
+	int rc = system("psql -q -At -d postgres -c \"SELECT pg_terminate_backend(pid) FROM "
+	    "pg_locks WHERE locktype = 'advisory' AND objid = 1919251299 AND granted\" "
+	    ">/dev/null");
+	if (rc != 0)
+		die("psql pg_terminate_backend failed (%d)", rc);
+	int64_t until = rd_mono_ms() + 20000;
+	int status;
+	/* the client keeps sending: the leader's next commit fails and it stops */
+	while (waitpid(T.broker[T.lead], &status, WNOHANG) == 0) {
+		if (rd_mono_ms() > until)
+			die("the fenced leader (pid %d) did not stop", (int)T.broker[T.lead]);
+		for (int k = 0; T.in_flight < IN_FLIGHT && k < IN_FLIGHT; k++)
+			send_one();
+		turn(5);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) == 0)
+		die("the fenced leader ended with status %d, not a failure", status);
+}
+
+/* The standby's first heartbeat on its pub: it leads. */
+static void
+await_leader(int k)
+{
+	void *sub = zmq_socket(T.zctx, ZMQ_SUB);
+	int ivl = 10, linger = 0;
+	zmq_pollitem_t it = { sub, 0, ZMQ_POLLIN, 0 };
+
+	zmq_setsockopt(sub, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
+	zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
+	zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
+	if (zmq_connect(sub, T.pub[k]) < 0)
+		die("connect %s: %s", T.pub[k], zmq_strerror(errno));
+	if (zmq_poll(&it, 1, 30000) <= 0)
+		die("the standby on %s did not take over within 30 s", T.api[k]);
+	zmq_close(sub);
+}
+
 /* Everything acknowledged is there, exactly once. */
 static void
 verify(int cycle)
@@ -241,8 +325,10 @@ main(int argc, char **argv)
 	bool keep = false;
 	const char *db = NULL;
 
-	while ((c = getopt(argc, argv, "n:kd:")) != -1) {
-		if (c == 'n')
+	while ((c = getopt(argc, argv, "n:kd:g")) != -1) {
+		if (c == 'g')
+			T.group = true;
+		else if (c == 'n')
 			cycles = atoi(optarg);
 		else if (c == 'k')
 			keep = true;
@@ -251,8 +337,8 @@ main(int argc, char **argv)
 		else
 			return 2;
 	}
-	if (argc - optind != 2 || cycles < 1) {
-		fprintf(stderr, "usage: torture [-n CYCLES] [-k] [-d DB] RESCUEDESKD DATA_DIR\n");
+	if (argc - optind != 2 || cycles < 1 || (T.group && db == NULL)) {
+		fprintf(stderr, "usage: torture [-n CYCLES] [-k] [-d DB [-g]] RESCUEDESKD DATA_DIR\n");
 		return 2;
 	}
 	T.rdd = argv[optind];
@@ -262,25 +348,27 @@ main(int argc, char **argv)
 		perror("mkdtemp");
 		return 2;
 	}
-	snprintf(T.api, sizeof T.api, "ipc://%s/api", T.dir);
-	snprintf(T.pub, sizeof T.pub, "ipc://%s/pub", T.dir);
-	snprintf(T.feed, sizeof T.feed, "ipc://%s/feed", T.dir);
+	for (int k = 0; k < 2; k++) {
+		snprintf(T.api[k], sizeof T.api[k], "ipc://%s/api%d", T.dir, k);
+		snprintf(T.pub[k], sizeof T.pub[k], "ipc://%s/pub%d", T.dir, k);
+		snprintf(T.feed[k], sizeof T.feed[k], "ipc://%s/feed%d", T.dir, k);
+		snprintf(T.log[k], sizeof T.log[k], "%s/broker%d.log", T.dir, k);
+	}
 	if (db != NULL)
 		rd_strlcpy(T.db, db, sizeof T.db);
 	else
 		snprintf(T.db, sizeof T.db, "%s/torture.db", T.dir);
-	snprintf(T.log, sizeof T.log, "%s/broker.log", T.dir);
 	rng_seed(&T.rng, (uint64_t)rd_mono_ms(), 12);
 	T.t = xcalloc(MAX_TICKETS, sizeof *T.t);
 	T.zctx = zmq_ctx_new();
 	char *cause = NULL;
-	struct rpc_opts ro = { .endpoint = T.api, .user = "torture", .timeout_ms = 500,
+	struct rpc_opts ro = { .endpoint = T.api[0], .user = "torture", .timeout_ms = 500,
 		.tries = 120 };
 	if ((T.rpc = rpc_create(T.zctx, &ro, &cause)) == NULL)
 		die("rpc: %s", cause);
 
-	int64_t t0 = rd_mono_ms();
-	start_broker();
+	int64_t t0 = rd_mono_ms(), takeover_max = 0;
+	start_broker(0);
 	for (int cycle = 1; cycle <= cycles; cycle++) {
 		struct proto_hello h = { .present = 0 };
 		struct proto_reply r;
@@ -288,6 +376,11 @@ main(int argc, char **argv)
 		if (rpc_call_sync(T.rpc, PROTO_MSG_hello, &h, &r, &err, 30000) < 0 || !r.ok)
 			die("cycle %d: the broker does not answer", cycle);
 		proto_reply_finish(&r);
+		if (T.group) {
+			if (T.broker[1 - T.lead] == 0)
+				start_broker(1 - T.lead);
+			check_standby(1 - T.lead, T.lead);
+		}
 		/* load, and the kill at a random moment of it */
 		int64_t kill_at = rd_mono_ms() + 20 + (int64_t)(rng_next(&T.rng) % 280);
 		uint64_t acked0 = T.acked;
@@ -297,10 +390,24 @@ main(int argc, char **argv)
 				send_one();
 			turn(1);
 		}
-		kill(T.broker, SIGKILL);
-		waitpid(T.broker, NULL, 0);
 		int in_flight_at_kill = T.in_flight;
-		start_broker();
+		T.switched_at = rd_mono_ms();
+		if (T.group && cycle % 2 == 0) {
+			fence_leader(); /* acks meanwhile are the old leader's, committed before */
+		} else {
+			kill(T.broker[T.lead], SIGKILL);
+			waitpid(T.broker[T.lead], NULL, 0);
+		}
+		T.first_ack_at = 0;
+		T.broker[T.lead] = 0;
+		if (T.group) {
+			T.lead = 1 - T.lead;
+			await_leader(T.lead);
+			if (rpc_set_endpoint(T.rpc, T.api[T.lead]) < 0)
+				die("rpc_set_endpoint %s: %s", T.api[T.lead], zmq_strerror(errno));
+		} else {
+			start_broker(T.lead);
+		}
 		/* the rpc retries what was not answered, with the same cmd_ids */
 		int64_t until = rd_mono_ms() + 60000;
 		while (T.in_flight > 0 && rd_mono_ms() < until)
@@ -308,16 +415,33 @@ main(int argc, char **argv)
 		if (T.in_flight > 0 || T.failed > 0)
 			die("cycle %d: %d requests unanswered, %" PRIu64 " failed after the restart",
 			    cycle, T.in_flight, T.failed);
+		int64_t takeover = T.first_ack_at - T.switched_at;
+		T.switched_at = 0;
+		if (T.group && in_flight_at_kill > 0 && takeover > 5000)
+			die("cycle %d: the new leader's first acknowledgement came %" PRId64 " ms after "
+			    "the old one's end (over 5 s)", cycle, takeover);
+		if (T.group && in_flight_at_kill > 0 && takeover > takeover_max)
+			takeover_max = takeover;
 		verify(cycle);
-		printf("cycle %d: %" PRIu64 " acknowledged (%d in flight at the kill), %d tickets, "
-		    "all there\n", cycle, T.acked - acked0, in_flight_at_kill, T.n);
+		printf("cycle %d: %" PRIu64 " acknowledged (%d in flight at the %s), %d tickets, "
+		    "all there", cycle, T.acked - acked0, in_flight_at_kill,
+		    T.group && cycle % 2 == 0 ? "fencing" : "kill", T.n);
+		if (T.group && in_flight_at_kill > 0)
+			printf("; the new leader's first ack %" PRId64 " ms after", takeover);
+		printf("\n");
 		fflush(stdout);
 	}
 	printf("torture: %d kill -9 cycles, %" PRIu64 " acknowledged requests, %d tickets, %"
 	    PRId64 " notes checked, nothing lost or doubled, %.1f s\n", cycles, T.acked, T.n,
 	    T.checked_notes, (double)(rd_mono_ms() - t0) / 1000.0);
-	kill(T.broker, SIGTERM);
-	waitpid(T.broker, NULL, 0);
+	if (T.group)
+		printf("torture: takeover at most %" PRId64 " ms (the old leader's end to the new "
+		    "one's first acknowledgement)\n", takeover_max);
+	for (int k = 0; k < 2; k++)
+		if (T.broker[k] > 0) {
+			kill(T.broker[k], SIGTERM);
+			waitpid(T.broker[k], NULL, 0);
+		}
 	rpc_destroy(T.rpc);
 	zmq_ctx_term(T.zctx);
 	free(T.t);

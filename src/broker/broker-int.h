@@ -332,6 +332,11 @@ struct broker {
 	int64_t events_since_checkpoint;
 	struct broker_stats st;
 	bool fatal;
+	/* a standby of a group on PostgreSQL (broker.c): the lock is another broker's, nothing
+	 * is loaded, only the api is bound, every request is answered not_leader naming
+	 * leader_api ("" unknown) until store_try_lead succeeds */
+	bool standby;
+	char leader_api[200];
 
 	/* capacity (broker-capacity.c): each region's free trucks and its capacity warning;
 	 * NULL until the first pass */

@@ -1,6 +1,7 @@
 /* broker.c: rescuedeskd's loop and what only it does: the sockets (this is the broker's one
  * file that includes zmq.h), the clock's steps, the periodic tick, sending the queued
- * replies and publications, heartbeats, checkpoints, and loading the state at start.
+ * replies and publications, heartbeats, checkpoints, and loading the state at start (or,
+ * for a standby of a group on PostgreSQL, when it takes the lead: run_standby).
  *
  * Calls go one way: broker.c -> the job files (broker-ops.c for requests, broker-feed.c for
  * the feed, broker-dispatch.c and broker-watch.c for the tick, broker-state.c and
@@ -35,6 +36,7 @@
 #define GUARD_MS 10            /* the memory guard looks this often, real time */
 #define GUARD_COOL_MS 1000     /* and drops peers at most this often */
 #define GUARD_DEFAULT_MB 1024
+#define STANDBY_TRY_MS 200     /* a standby tries the database's lock this often */
 
 static long
 tick_ms(const struct broker *b)
@@ -725,6 +727,53 @@ bind_socket(struct broker *b, int type, const char *ep, int auth_ep, char **caus
 	return s;
 }
 
+/* Leadership: load the state as at any start, bump the epoch and write the leader row in
+ * one transaction (the row names this broker's api to the standbys), checkpoint what was
+ * replayed. Called by broker_create, or by a standby once store_try_lead gave it the lock. */
+static int
+lead(struct broker *b, char **cause)
+{
+	struct load_ctx lc = { .b = b };
+	int64_t replayed = 0;
+
+	if (store_load(b->store, load_cb, &lc, &replayed) < 0) {
+		xasprintf(cause, "loading %s: %s", b->db_path,
+		    lc.cause ? lc.cause : store_errmsg(b->store));
+		free(lc.cause);
+		return -1;
+	}
+	broker_relink(b);
+	if (broker_vnum_start(b, cause) < 0)
+		return -1;
+	b->st.replayed_at_start = replayed;
+	b->epoch = store_meta_get(b->store, "epoch", 0) + 1;
+	if (store_begin(b->store) < 0 || store_meta_set(b->store, "epoch", b->epoch) < 0 ||
+	    store_leader_set(b->store, b->epoch, b->api, rd_now_ms()) < 0 ||
+	    store_commit(b->store) < 0) {
+		xasprintf(cause, "store %s: %s", b->db_path, store_errmsg(b->store));
+		return -1;
+	}
+	if (replayed > 0 && checkpoint(b) < 0) {
+		xasprintf(cause, "checkpoint: %s", store_errmsg(b->store));
+		return -1;
+	}
+	b->t0_mono = rd_mono_ms();
+	b->t0_broker = b->opts.clock_start > 0 ? b->opts.clock_start : rd_now_ms();
+	if (lc.max_ts >= b->t0_broker)
+		b->t0_broker = lc.max_ts + 1; /* time never runs backwards across restarts */
+	return 0;
+}
+
+/* The sockets only a leader binds: the publications and the feed. */
+static int
+bind_served(struct broker *b, char **cause)
+{
+	if ((b->pub = bind_socket(b, ZMQ_PUB, b->pub_ep, BROKER_EP_PUB, cause)) == NULL ||
+	    (b->feed = bind_socket(b, ZMQ_PULL, b->feed_ep, BROKER_EP_FEED, cause)) == NULL)
+		return -1;
+	return 0;
+}
+
 struct broker *
 broker_create(void *zctx, const struct broker_opts *opts, char **cause)
 {
@@ -788,36 +837,14 @@ broker_create(void *zctx, const struct broker_opts *opts, char **cause)
 		goto fail;
 	}
 	broker_dispatch_init(b);
-	if ((b->store = store_open(b->db_path, opts->sync, &why)) == NULL) {
+	bool leader;
+	if ((b->store = store_open_group(b->db_path, opts->sync, &leader, &why)) == NULL) {
 		xasprintf(cause, "store %s: %s", b->db_path, why);
 		goto fail;
 	}
-	struct load_ctx lc = { .b = b };
-	int64_t replayed = 0;
-	if (store_load(b->store, load_cb, &lc, &replayed) < 0) {
-		xasprintf(cause, "loading %s: %s", b->db_path,
-		    lc.cause ? lc.cause : store_errmsg(b->store));
-		free(lc.cause);
+	b->standby = !leader;
+	if (!b->standby && lead(b, cause) < 0)
 		goto fail;
-	}
-	broker_relink(b);
-	if (broker_vnum_start(b, cause) < 0)
-		goto fail;
-	b->st.replayed_at_start = replayed;
-	b->epoch = store_meta_get(b->store, "epoch", 0) + 1;
-	if (store_begin(b->store) < 0 || store_meta_set(b->store, "epoch", b->epoch) < 0 ||
-	    store_commit(b->store) < 0) {
-		xasprintf(cause, "store %s: %s", b->db_path, store_errmsg(b->store));
-		goto fail;
-	}
-	if (replayed > 0 && checkpoint(b) < 0) {
-		xasprintf(cause, "checkpoint: %s", store_errmsg(b->store));
-		goto fail;
-	}
-	b->t0_mono = rd_mono_ms();
-	b->t0_broker = b->opts.clock_start > 0 ? b->opts.clock_start : rd_now_ms();
-	if (lc.max_ts >= b->t0_broker)
-		b->t0_broker = lc.max_ts + 1; /* time never runs backwards across restarts */
 
 	if (zctx == NULL) {
 		b->zctx = zmq_ctx_new();
@@ -848,15 +875,18 @@ broker_create(void *zctx, const struct broker_opts *opts, char **cause)
 		log_info("CURVE on, server key %s, %zu users", pub, users_count(b->users));
 	}
 	if ((b->router = bind_socket(b, ZMQ_ROUTER, b->api, BROKER_EP_API, cause)) == NULL ||
-	    (b->pub = bind_socket(b, ZMQ_PUB, b->pub_ep, BROKER_EP_PUB, cause)) == NULL ||
-	    (b->feed = bind_socket(b, ZMQ_PULL, b->feed_ep, BROKER_EP_FEED, cause)) == NULL)
+	    (!b->standby && bind_served(b, cause) < 0))
 		goto fail;
 	if (b->opts.clock == BROKER_CLOCK_MANUAL &&
 	    (b->control = bind_socket(b, ZMQ_PAIR, b->control_ep, -1, cause)) == NULL)
 		goto fail;
-	log_info("epoch %" PRId64 ", %zu tickets (%zu open), %zu trucks, replayed %" PRId64
-	    " events; api %s pub %s feed %s", b->epoch, b->n_tickets, b->n_open, b->n_trucks,
-	    replayed, b->api, b->pub_ep, b->feed_ep);
+	if (b->standby)
+		log_info("standby: another broker holds %s; api %s answers not_leader", b->db_path,
+		    b->api);
+	else
+		log_info("epoch %" PRId64 ", %zu tickets (%zu open), %zu trucks, replayed %" PRId64
+		    " events; api %s pub %s feed %s", b->epoch, b->n_tickets, b->n_open, b->n_trucks,
+		    b->st.replayed_at_start, b->api, b->pub_ep, b->feed_ep);
 	return b;
 fail:
 	free(why);
@@ -972,9 +1002,114 @@ broker_control_reload(void *sock, long timeout_ms)
 	return now < 0 ? -1 : 0;
 }
 
+/* ---- the standby ----
+ * A broker of a group whose database lock is another's: only the api (and the ZAP
+ * handler) is bound, every request gets not_leader naming the leader's api as its leader
+ * row says, and the lock is tried every STANDBY_TRY_MS. Once it is ours the broker leads:
+ * lead() loads and bumps the epoch, the pub and feed are bound, broker_run goes on. */
+
+static void
+answer_not_leader(struct broker *b)
+{
+	struct peer peer;
+	zmq_msg_t body;
+	struct proto_request req;
+	struct proto_error err;
+	char uid[64];
+
+	for (int i = 0; i < BATCH_MAX; i++) {
+		if (recv_request(b, &peer, &body, uid, sizeof uid) < 0) {
+			zmq_msg_close(&body);
+			break;
+		}
+		b->st.requests++;
+		proto_buf_reset(&b->buf);
+		if (proto_decode_request(zmq_msg_data(&body), zmq_msg_size(&body), &req, &err) < 0) {
+			b->st.bad_requests++;
+			proto_encode_reply_error_at(&b->buf, req.cmd_id,
+			    req.op >= 0 ? proto_descs[req.op].wire : "", err.code, err.field,
+			    err.message);
+		} else {
+			struct proto_error_params e;
+			broker_err_init(&e, "not_leader");
+			if (b->leader_api[0] != '\0') {
+				BERR_STR(&e, leader, b->leader_api);
+				broker_reply_error_why(&b->buf, &req, PROTO_E_NOT_LEADER, NULL, &e,
+				    "this broker is a standby: the leader's api is %s", b->leader_api);
+			} else {
+				broker_reply_error_why(&b->buf, &req, PROTO_E_NOT_LEADER, NULL, &e,
+				    "this broker is a standby: no leader is known yet");
+			}
+		}
+		broker_reply(b, &peer, b->buf.data, b->buf.len);
+		zmq_msg_close(&body);
+	}
+}
+
+/* 0 once this broker leads (or *stop), -1 when the store failed (b->fatal). */
+static int
+run_standby(struct broker *b, volatile sig_atomic_t *stop)
+{
+	zmq_pollitem_t items[2] = { { b->router, 0, ZMQ_POLLIN, 0 } };
+	int n_items = 1;
+	int64_t last_try = 0;
+	char *cause = NULL;
+
+	if (b->zap != NULL)
+		items[n_items++] = (zmq_pollitem_t){ b->zap, 0, ZMQ_POLLIN, 0 };
+	while (!*stop) {
+		int64_t now = rd_mono_ms();
+		if (now - last_try >= STANDBY_TRY_MS) {
+			int64_t epoch;
+			last_try = now;
+			int got = store_try_lead(b->store);
+			if (got == 0 && store_leader_get(b->store, &epoch, b->leader_api,
+			    sizeof b->leader_api) == 0)
+				b->leader_api[0] = '\0';
+			if (got != 0)
+				break;
+		}
+		long timeout = STANDBY_TRY_MS - (long)(rd_mono_ms() - last_try);
+		if (b->out_head != NULL)
+			timeout = 1;
+		if (zmq_poll(items, n_items, timeout > 0 ? timeout : 0) < 0 && errno != EINTR) {
+			log_error("zmq_poll: %s", zmq_strerror(errno));
+			b->fatal = true;
+			return -1;
+		}
+		if (n_items > 1 && (items[1].revents & ZMQ_POLLIN))
+			for (int z = 0; z < 64 && handle_zap(b); z++)
+				;
+		if (b->opts.reload != NULL && *b->opts.reload) {
+			*b->opts.reload = 0;
+			broker_reload_users(b);
+		}
+		if (items[0].revents & ZMQ_POLLIN)
+			answer_not_leader(b);
+		flush_out(b);
+	}
+	if (*stop)
+		return 0;
+	/* the lock is ours, or the store failed */
+	if (store_try_lead(b->store) != 1 || lead(b, &cause) < 0 || bind_served(b, &cause) < 0) {
+		log_error("taking the lead on %s: %s", b->db_path, cause != NULL ? cause :
+		    store_errmsg(b->store));
+		free(cause);
+		b->fatal = true;
+		return -1;
+	}
+	b->standby = false;
+	log_info("leader: epoch %" PRId64 ", %zu tickets (%zu open), %zu trucks, replayed %"
+	    PRId64 " events; api %s pub %s feed %s", b->epoch, b->n_tickets, b->n_open,
+	    b->n_trucks, b->st.replayed_at_start, b->api, b->pub_ep, b->feed_ep);
+	return 0;
+}
+
 int
 broker_run(struct broker *b, volatile sig_atomic_t *stop)
 {
+	if (b->standby && (run_standby(b, stop) < 0 || *stop))
+		return b->fatal ? 1 : 0;
 	/* the api, the feed, then the control and the ZAP handler when there are (a NULL
 	 * socket would poll file descriptor 0) */
 	zmq_pollitem_t items[4] = {
@@ -1094,7 +1229,7 @@ broker_destroy(struct broker *b)
 {
 	if (b == NULL)
 		return;
-	if (b->store != NULL && !b->fatal && b->router != NULL)
+	if (b->store != NULL && !b->fatal && !b->standby && b->router != NULL)
 		checkpoint(b);
 	/* the monitors first: a monitored socket's close waits on them */
 	if (b->guard != NULL && b->router)

@@ -391,6 +391,20 @@ purge_queue(struct rpc *r)
 	log_info("rpc: dropped the unsent copies of expired commands");
 }
 
+int
+rpc_set_endpoint(struct rpc *r, const char *ep)
+{
+	if (strcmp(ep, r->endpoint) == 0)
+		return 0;
+	if (zmq_connect(r->sock, ep) < 0)
+		return -1;
+	if (zmq_disconnect(r->sock, r->endpoint) < 0)
+		log_warn("rpc: disconnect %s: %s", r->endpoint, zmq_strerror(errno));
+	free(r->endpoint);
+	r->endpoint = xstrdup(ep);
+	return 0;
+}
+
 void
 rpc_process(struct rpc *r, int64_t now_ms)
 {

@@ -51,6 +51,10 @@ size_t rpc_pending(const struct rpc *r);
 /* What the handshakes with the broker said (curve.h), as of the last rpc_process: a broker
  * that refuses the key, or wants one, is told apart from one that does not answer. */
 enum curve_state rpc_handshake(const struct rpc *r);
+/* Talk to another broker from now on (the leader a not_leader error named, PROTOCOL.md
+ * 13): disconnect from the old endpoint, connect to ep. Pending requests go there at their
+ * next time-out, with their cmd_ids. 0, or -1 when ep does not connect (nothing changed). */
+int rpc_set_endpoint(struct rpc *r, const char *ep);
 /* Forget every pending request without calling back (used on reconnect / resync). */
 void rpc_cancel_all(struct rpc *r);
 

@@ -17,7 +17,10 @@
  * big-endian, text and bytea as their bytes, arrays in array_send's format), so nothing is
  * quoted or escaped. Event ids are assigned here from the log's highest id, read at open:
  * this session holds the database's advisory lock (STORE_PG_LOCK) for as long as the store
- * is open, so no other broker appends; open waits LOCK_WAIT_MS for it, then refuses.
+ * is open, so no other broker appends; open waits LOCK_WAIT_MS for it, then refuses. A
+ * store opened for a group (pgstore_open_group) does not wait: without the lock it is a
+ * standby's, which only tries the lock (pgstore_try_lead) and reads the leader row; the
+ * rest of open (schema, statements, last id, reply keys) happens when it gets the lock.
  * Errors are kept in a fixed buffer as "<what>: <server's message>"; an error of a queued
  * write is reported by the next read or by the commit. */
 #include "store-pg.h"
@@ -70,6 +73,7 @@ enum pg_sql {
 	PG_EVENT_REWRITE,
 	PG_CKPT_REWRITE,
 	PG_REPLY_FORGET,
+	PG_LEADER_SET,
 	PG_SQL_COUNT
 };
 
@@ -126,6 +130,9 @@ static const char *const pg_text[PG_SQL_COUNT] = {
 	[PG_CKPT_REWRITE] = "UPDATE checkpoint SET body = $3::bytea WHERE stream = $1::text AND "
 	    "entity = $2::text",
 	[PG_REPLY_FORGET] = "DELETE FROM replies WHERE position($1::bytea in reply) > 0",
+	[PG_LEADER_SET] = "INSERT INTO leader(id, epoch, api, since) VALUES (1, $1::bigint,"
+	    " $2::text, $3::bigint) ON CONFLICT (id) DO UPDATE SET epoch = excluded.epoch,"
+	    " api = excluded.api, since = excluded.since",
 };
 
 /* Schema 4 of store.c in PostgreSQL types; "user" is quoted (a reserved word). The
@@ -150,7 +157,9 @@ static const char schema_sql[] =
     " saved_by text NOT NULL, saved_at bigint NOT NULL, record text NOT NULL);"
     "CREATE TABLE IF NOT EXISTS complaint_versions(uid text NOT NULL, version bigint NOT NULL,"
     " saved_by text NOT NULL, saved_at bigint NOT NULL, record text NOT NULL,"
-    " PRIMARY KEY(uid, version));";
+    " PRIMARY KEY(uid, version));"
+    "CREATE TABLE IF NOT EXISTS leader(id int PRIMARY KEY CHECK (id = 1), epoch bigint NOT NULL,"
+    " api text NOT NULL, since bigint NOT NULL);";
 
 #define META_CHECKPOINT "checkpoint_event"
 #define META_SCHEMA "schema_version"
@@ -187,6 +196,7 @@ struct pgstore {
 	int64_t ckpt_pos;   /* order of the checkpoint's rows */
 	struct evbuf eb;    /* events appended and not yet sent */
 	struct hmap *keys;  /* "user\x1fcmd_id" of every cached reply (and maybe a few more) */
+	bool leading;       /* the lock is this session's and open is complete */
 };
 
 /* Parameters in binary: integers big-endian in ints[], text and bytea their bytes. */
@@ -691,14 +701,39 @@ static const char *const conn_keys[] = { "connect_timeout", "keepalives", "keepa
 	"dbname", NULL };
 #define CONN_DEFAULTS "10", "1", "5", "2", "3", "10000", "rescuedeskd"
 
-struct pgstore *
-pgstore_open(const char *uri, enum store_sync sync, char **cause)
+/* Once the lock is ours: the schema, the statements, the last id and the reply keys. */
+static int
+become_leader(struct pgstore *p)
+{
+	char name[16];
+
+	if (create_schema(p) != 0)
+		return -1;
+	for (int i = 0; i < PG_SQL_COUNT; i++) {
+		PGresult *r = PQprepare(p->c, stmt_name((enum pg_sql)i, name, sizeof name),
+		    pg_text[i], 0, NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			perr_res(p, "prepare statements", r);
+			PQclear(r);
+			return -1;
+		}
+		PQclear(r);
+	}
+	if (query_i64(p, "SELECT coalesce(max(id), 0)::bigint FROM events", "last event id",
+	    &p->last_id) != 0)
+		return -1;
+	if (keys_load(p) != 0)
+		return -1;
+	p->leading = true;
+	return 0;
+}
+
+/* group: do not wait for the lock; *leader says whether it was free. */
+static struct pgstore *
+open_session(const char *uri, bool group, bool *leader, char **cause)
 {
 	struct pgstore *p = xcalloc(1, sizeof *p);
-	char name[16];
-	int i;
 
-	(void)sync; /* synchronous_commit stays on: a commit is durable once acknowledged */
 	if (cause != NULL)
 		*cause = NULL;
 	rd_strlcpy(p->err, "no error", sizeof p->err);
@@ -719,27 +754,17 @@ pgstore_open(const char *uri, enum store_sync sync, char **cause)
 	    exec_plain(p, "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; "
 	    "SET tcp_keepalives_count = 3; SET tcp_user_timeout = 10000", "connect") != 0)
 		goto fail;
+	if (group) {
+		int got = pgstore_try_lead(p);
+		if (got < 0)
+			goto fail;
+		*leader = got == 1;
+		return p;
+	}
 	/* One broker a database: the lock is the session's until it ends. A broker killed a
 	 * moment ago may still hold it until the server sees its connection close, so wait a
 	 * little (LOCK_WAIT) before refusing. */
-	if (take_lock(p) != 0)
-		goto fail;
-	if (create_schema(p) != 0)
-		goto fail;
-	for (i = 0; i < PG_SQL_COUNT; i++) {
-		PGresult *r = PQprepare(p->c, stmt_name((enum pg_sql)i, name, sizeof name),
-		    pg_text[i], 0, NULL);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			perr_res(p, "prepare statements", r);
-			PQclear(r);
-			goto fail;
-		}
-		PQclear(r);
-	}
-	if (query_i64(p, "SELECT coalesce(max(id), 0)::bigint FROM events", "last event id",
-	    &p->last_id) != 0)
-		goto fail;
-	if (keys_load(p) != 0)
+	if (take_lock(p) != 0 || become_leader(p) != 0)
 		goto fail;
 	return p;
 
@@ -748,6 +773,74 @@ fail:
 		*cause = xstrdup(p->err);
 	pgstore_close(p);
 	return NULL;
+}
+
+struct pgstore *
+pgstore_open(const char *uri, enum store_sync sync, char **cause)
+{
+	(void)sync; /* synchronous_commit stays on: a commit is durable once acknowledged */
+	return open_session(uri, false, NULL, cause);
+}
+
+struct pgstore *
+pgstore_open_group(const char *uri, bool *leader, char **cause)
+{
+	return open_session(uri, true, leader, cause);
+}
+
+int
+pgstore_try_lead(struct pgstore *p)
+{
+	PGresult *r;
+	int got;
+
+	if (p->leading)
+		return 1;
+	r = PQexecParams(p->c, "SELECT pg_try_advisory_lock(" STR(STORE_PG_LOCK) ")::int::bigint",
+	    0, NULL, NULL, NULL, NULL, 1);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		perr_res(p, "lock", r);
+		PQclear(r);
+		return -1;
+	}
+	got = col_i64(r, 0, 0) == 1;
+	PQclear(r);
+	if (!got)
+		return 0;
+	return become_leader(p) == 0 ? 1 : -1;
+}
+
+int
+pgstore_leader_get(struct pgstore *p, int64_t *epoch, char *api, size_t api_sz)
+{
+	PGresult *r = PQexecParams(p->c, "SELECT epoch, api FROM leader WHERE id = 1", 0, NULL,
+	    NULL, NULL, NULL, 1);
+	int rc = 0;
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		/* before the first leader made the schema there is no table: no leader yet */
+		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		rc = state != NULL && strcmp(state, "42P01") == 0 ? 0 : -1; /* undefined_table */
+		if (rc < 0)
+			perr_res(p, "leader", r);
+	} else if (PQntuples(r) == 1) {
+		*epoch = col_i64(r, 0, 0);
+		rd_strlcpy(api, col_text(r, 0, 1), api_sz);
+		rc = 1;
+	}
+	PQclear(r);
+	return rc;
+}
+
+int
+pgstore_leader_set(struct pgstore *p, int64_t epoch, const char *api, int64_t since)
+{
+	struct params a = { .n = 0 };
+
+	p_i64(&a, epoch);
+	p_text(&a, api);
+	p_i64(&a, since);
+	return write_stmt(p, PG_LEADER_SET, &a, "leader set");
 }
 
 void

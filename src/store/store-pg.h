@@ -7,7 +7,8 @@
  * Differences a caller can see: writes between begin and commit are queued (libpq's
  * pipeline mode; events gathered into arrays) and their errors reported at the next read
  * or at commit (complaint_put waits for its own); event ids are assigned by this process, which holds the database's
- * advisory lock (one broker a database, as flock does for SQLite). */
+ * advisory lock (one broker a database, as flock does for SQLite). A store opened with
+ * pgstore_open_group without the lock is a standby's until pgstore_try_lead gets it. */
 #ifndef RD_STORE_PG_H
 #define RD_STORE_PG_H
 
@@ -20,6 +21,10 @@
 struct pgstore;
 
 struct pgstore *pgstore_open(const char *uri, enum store_sync sync, char **cause);
+struct pgstore *pgstore_open_group(const char *uri, bool *leader, char **cause);
+int pgstore_try_lead(struct pgstore *p);
+int pgstore_leader_get(struct pgstore *p, int64_t *epoch, char *api, size_t api_sz);
+int pgstore_leader_set(struct pgstore *p, int64_t epoch, const char *api, int64_t since);
 void pgstore_close(struct pgstore *p);
 const char *pgstore_errmsg(const struct pgstore *p);
 int pgstore_begin(struct pgstore *p);

@@ -427,6 +427,51 @@ store_close(struct store *st)
 	free(st);
 }
 
+struct store *
+store_open_group(const char *path, enum store_sync sync, bool *leader, char **cause)
+{
+#ifdef RD_STORE_PG
+	if (strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0) {
+		struct store *st = xcalloc(1, sizeof *st);
+		st->lock_fd = -1;
+		rd_strlcpy(st->q.err, "no error", sizeof st->q.err);
+		if ((st->pg = pgstore_open_group(path, leader, cause)) != NULL)
+			return st;
+		free(st);
+		return NULL;
+	}
+#endif
+	*leader = true; /* a file (or a build without PostgreSQL): one broker, store_open's rule */
+	return store_open(path, sync, cause);
+}
+
+int
+store_try_lead(struct store *st)
+{
+	ON_PG(st, pgstore_try_lead(st->pg));
+	return 1;
+}
+
+int
+store_leader_get(struct store *st, int64_t *epoch, char *api, size_t api_sz)
+{
+	(void)epoch;
+	(void)api;
+	(void)api_sz;
+	ON_PG(st, pgstore_leader_get(st->pg, epoch, api, api_sz));
+	return 0;
+}
+
+int
+store_leader_set(struct store *st, int64_t epoch, const char *api, int64_t since)
+{
+	(void)epoch;
+	(void)api;
+	(void)since;
+	ON_PG(st, pgstore_leader_set(st->pg, epoch, api, since));
+	return 0;
+}
+
 const char *
 store_errmsg(const struct store *st)
 {

@@ -36,6 +36,22 @@ enum store_sync {
  * returns NULL and sets *cause (caller frees) if cause is non-NULL. */
 struct store *store_open(const char *path, enum store_sync sync, char **cause);
 void store_close(struct store *st); /* NULL is fine */
+
+/* Brokers in a group on one PostgreSQL database (rescuedeskd(8), POSTGRESQL). open_group
+ * does not wait for the database's lock: *leader says whether this session took it. A
+ * store opened without it is a standby's: only try_lead, leader_get and close may be
+ * called until try_lead returns 1. try_lead tries the lock without waiting: 1 when this
+ * session holds it (the store is then as store_open leaves it), 0 when another session
+ * does, -1 on error. The leader row says which broker leads: leader_get gives its epoch
+ * and api endpoint (1; 0 when there is none yet; -1 on error), leader_set writes it
+ * (inside the caller's transaction). On SQLite (one broker a file) open_group is
+ * store_open with *leader true, try_lead returns 1 and the leader row is not kept
+ * (get 0, set does nothing). */
+struct store *store_open_group(const char *path, enum store_sync sync, bool *leader,
+    char **cause);
+int store_try_lead(struct store *st);
+int store_leader_get(struct store *st, int64_t *epoch, char *api, size_t api_sz);
+int store_leader_set(struct store *st, int64_t epoch, const char *api, int64_t since);
 const char *store_errmsg(const struct store *st);
 
 /* Transactions. Every write below must happen between begin and commit. rollback after an
