@@ -12,7 +12,12 @@
  * the same checks as live traffic: updates at or below the snapshot's seq are dropped, the
  * rest must continue the stream. A gap found during the replay starts another resync with
  * the rest of the queue kept. Queued messages of another epoch than the snapshot's are
- * dropped; if the broker has moved to a newer epoch, its next message triggers a resync. */
+ * dropped; if the broker has moved to a newer epoch, its next message triggers a resync.
+ *
+ * Given a group's pub endpoints (PROTOCOL.md 13), the SUB is connected to the one whose
+ * index in the list is the rpc's api endpoint's; when the rpc moves (to the leader a
+ * not_leader reply named, or on a time-out) the SUB moves with it, and the new broker's
+ * heartbeats, of another epoch, start the resync as after a restart. */
 #include "replica.h"
 
 #include <errno.h>
@@ -68,6 +73,11 @@ struct replica {
 	bool q_full_logged;
 
 	struct replica_stats stats;
+
+	char *pubs[RPC_ENDPOINTS_MAX]; /* the pub endpoints given */
+	int n_pubs;
+	int pub_cur;        /* the index in pubs connected */
+	uint64_t rpc_moves; /* rpc_endpoint's moves when the SUB last followed */
 };
 
 /* ---- entities, generic over the streams ---- */
@@ -634,8 +644,17 @@ replica_create(void *zctx, struct rpc *rpc, const struct replica_opts *opts,
 		free(why);
 		goto fail;
 	}
-	if (zmq_connect(r->sock, opts->pub_endpoint) < 0) {
-		xasprintf(cause, "replica: connect %s: %s", opts->pub_endpoint,
+	if ((r->n_pubs = rpc_endpoints_split(opts->pub_endpoint, r->pubs, &why)) < 0) {
+		r->n_pubs = 0;
+		xasprintf(cause, "replica: %s", why);
+		free(why);
+		goto fail;
+	}
+	r->pub_cur = rpc_endpoint(rpc, &r->rpc_moves);
+	if (r->pub_cur < 0 || r->pub_cur >= r->n_pubs)
+		r->pub_cur = 0;
+	if (zmq_connect(r->sock, r->pubs[r->pub_cur]) < 0) {
+		xasprintf(cause, "replica: connect %s: %s", r->pubs[r->pub_cur],
 		    zmq_strerror(errno));
 		goto fail;
 	}
@@ -661,6 +680,8 @@ replica_destroy(struct replica *r)
 		table_free(r->tab[i]);
 	rpc_snap_finish(&r->snap);
 	free(r->q);
+	for (i = 0; i < (size_t)r->n_pubs; i++)
+		free(r->pubs[i]);
 	free(r);
 }
 
@@ -670,11 +691,35 @@ replica_socket(struct replica *r)
 	return r->sock;
 }
 
+/* Connect the SUB to the pub endpoint of the broker the rpc talks to now. */
+static void
+follow_rpc(struct replica *r)
+{
+	uint64_t moves;
+	int i = rpc_endpoint(r->rpc, &moves);
+
+	if (moves == r->rpc_moves)
+		return;
+	r->rpc_moves = moves;
+	if (i < 0 || i >= r->n_pubs || i == r->pub_cur)
+		return;
+	if (zmq_connect(r->sock, r->pubs[i]) < 0) {
+		log_warn("replica: connect %s: %s", r->pubs[i], zmq_strerror(errno));
+		return;
+	}
+	if (zmq_disconnect(r->sock, r->pubs[r->pub_cur]) < 0)
+		log_warn("replica: disconnect %s: %s", r->pubs[r->pub_cur], zmq_strerror(errno));
+	log_info("replica: following the rpc to %s", r->pubs[i]);
+	r->pub_cur = i;
+}
+
 void
 replica_process(struct replica *r, int64_t now_ms)
 {
 	int i;
 
+	if (r->sock != NULL && r->n_pubs > 1)
+		follow_rpc(r);
 	for (i = 0; r->sock != NULL && i < REPLICA_DRAIN_MAX && read_one(r, now_ms); i++)
 		;
 	if (r->snap_ready)
