@@ -1236,6 +1236,55 @@ START_TEST(test_follow_rotate)
 }
 END_TEST
 
+/* A socket of the group (here a PUSH, as the sim's feed; the replica's SUB the same way)
+ * follows the rpc: after the move to the second broker, what it sends reaches the second
+ * broker's socket, and nothing more the first's. */
+START_TEST(test_follow_socket)
+{
+	struct rec rec = { 0 };
+	struct harness_fakebroker_req q;
+	struct rpc_follow f;
+	void *router2 = group_setup(3);
+	void *pull[2], *push = zmq_socket(ctx, ZMQ_PUSH);
+	const char *feeds = "inproc://check-rpc-feed-1,inproc://check-rpc-feed-2";
+	char *cause = NULL, buf[8];
+	int zero = 0, i;
+
+	zmq_setsockopt(push, ZMQ_LINGER, &zero, sizeof zero);
+	for (i = 0; i < 2; i++) {
+		pull[i] = zmq_socket(ctx, ZMQ_PULL);
+		zmq_setsockopt(pull[i], ZMQ_LINGER, &zero, sizeof zero);
+		ck_assert_int_eq(zmq_bind(pull[i], i == 0 ? "inproc://check-rpc-feed-1" :
+		    "inproc://check-rpc-feed-2"), 0);
+	}
+	ck_assert_int_eq(rpc_follow_start(&f, rpc, push, "a,,b", &cause), -1);
+	free(cause);
+	ck_assert_int_eq(rpc_follow_start(&f, rpc, push, feeds, &cause), 0);
+	ck_assert(!rpc_follow(&f, rpc, push)); /* the rpc has not moved */
+	ck_assert_int_eq(zmq_send(push, "one", 3, 0), 3);
+	ck_assert(harness_fakebroker_readable(pull[0], WAIT_MS));
+	ck_assert_int_eq(zmq_recv(pull[0], buf, sizeof buf, 0), 3);
+
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, rec_cb, &rec, NULL), 0);
+	recv_req(&q);
+	reply_not_leader_on(router, &q, EP2);
+	pump_to(router2);
+	ck_assert(rpc_follow(&f, rpc, push));
+	ck_assert_int_eq(f.cur, 1);
+	ck_assert(!rpc_follow(&f, rpc, push)); /* once */
+	ck_assert_int_eq(zmq_send(push, "two", 3, 0), 3);
+	ck_assert(harness_fakebroker_readable(pull[1], WAIT_MS));
+	ck_assert_int_eq(zmq_recv(pull[1], buf, sizeof buf, 0), 3);
+	ck_assert_mem_eq(buf, "two", 3);
+	ck_assert(!harness_fakebroker_readable(pull[0], 0));
+	rpc_follow_finish(&f);
+	zmq_close(push);
+	zmq_close(pull[0]);
+	zmq_close(pull[1]);
+	zmq_close(router2);
+}
+END_TEST
+
 /* One endpoint: a not_leader reply is the caller's to see, as any error. */
 START_TEST(test_not_leader_single)
 {
@@ -1296,6 +1345,7 @@ rpc_suite(void)
 	tcase_add_test(tc, test_follow_leader);
 	tcase_add_test(tc, test_follow_rotate);
 	tcase_add_test(tc, test_not_leader_single);
+	tcase_add_test(tc, test_follow_socket);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cancel");

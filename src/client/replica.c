@@ -74,10 +74,7 @@ struct replica {
 
 	struct replica_stats stats;
 
-	char *pubs[RPC_ENDPOINTS_MAX]; /* the pub endpoints given */
-	int n_pubs;
-	int pub_cur;        /* the index in pubs connected */
-	uint64_t rpc_moves; /* rpc_endpoint's moves when the SUB last followed */
+	struct rpc_follow pubs; /* the pub endpoints given; the SUB follows the rpc */
 };
 
 /* ---- entities, generic over the streams ---- */
@@ -644,18 +641,9 @@ replica_create(void *zctx, struct rpc *rpc, const struct replica_opts *opts,
 		free(why);
 		goto fail;
 	}
-	if ((r->n_pubs = rpc_endpoints_split(opts->pub_endpoint, r->pubs, &why)) < 0) {
-		r->n_pubs = 0;
+	if (rpc_follow_start(&r->pubs, rpc, r->sock, opts->pub_endpoint, &why) < 0) {
 		xasprintf(cause, "replica: %s", why);
 		free(why);
-		goto fail;
-	}
-	r->pub_cur = rpc_endpoint(rpc, &r->rpc_moves);
-	if (r->pub_cur < 0 || r->pub_cur >= r->n_pubs)
-		r->pub_cur = 0;
-	if (zmq_connect(r->sock, r->pubs[r->pub_cur]) < 0) {
-		xasprintf(cause, "replica: connect %s: %s", r->pubs[r->pub_cur],
-		    zmq_strerror(errno));
 		goto fail;
 	}
 	return r;
@@ -680,8 +668,7 @@ replica_destroy(struct replica *r)
 		table_free(r->tab[i]);
 	rpc_snap_finish(&r->snap);
 	free(r->q);
-	for (i = 0; i < (size_t)r->n_pubs; i++)
-		free(r->pubs[i]);
+	rpc_follow_finish(&r->pubs);
 	free(r);
 }
 
@@ -691,35 +678,13 @@ replica_socket(struct replica *r)
 	return r->sock;
 }
 
-/* Connect the SUB to the pub endpoint of the broker the rpc talks to now. */
-static void
-follow_rpc(struct replica *r)
-{
-	uint64_t moves;
-	int i = rpc_endpoint(r->rpc, &moves);
-
-	if (moves == r->rpc_moves)
-		return;
-	r->rpc_moves = moves;
-	if (i < 0 || i >= r->n_pubs || i == r->pub_cur)
-		return;
-	if (zmq_connect(r->sock, r->pubs[i]) < 0) {
-		log_warn("replica: connect %s: %s", r->pubs[i], zmq_strerror(errno));
-		return;
-	}
-	if (zmq_disconnect(r->sock, r->pubs[r->pub_cur]) < 0)
-		log_warn("replica: disconnect %s: %s", r->pubs[r->pub_cur], zmq_strerror(errno));
-	log_info("replica: following the rpc to %s", r->pubs[i]);
-	r->pub_cur = i;
-}
-
 void
 replica_process(struct replica *r, int64_t now_ms)
 {
 	int i;
 
-	if (r->sock != NULL && r->n_pubs > 1)
-		follow_rpc(r);
+	if (r->sock != NULL)
+		rpc_follow(&r->pubs, r->rpc, r->sock);
 	for (i = 0; r->sock != NULL && i < REPLICA_DRAIN_MAX && read_one(r, now_ms); i++)
 		;
 	if (r->snap_ready)

@@ -498,6 +498,54 @@ rpc_endpoint(const struct rpc *r, uint64_t *moves)
 	return r->cur;
 }
 
+int
+rpc_follow_start(struct rpc_follow *f, const struct rpc *r, void *sock, const char *list,
+    char **cause)
+{
+	memset(f, 0, sizeof *f);
+	if ((f->n = rpc_endpoints_split(list, f->eps, cause)) < 0) {
+		f->n = 0;
+		return -1;
+	}
+	f->cur = r->cur >= 0 && r->cur < f->n ? r->cur : 0;
+	f->moves = r->moves;
+	if (zmq_connect(sock, f->eps[f->cur]) < 0) {
+		xasprintf(cause, "connect %s: %s", f->eps[f->cur], zmq_strerror(errno));
+		rpc_follow_finish(f);
+		return -1;
+	}
+	return 0;
+}
+
+bool
+rpc_follow(struct rpc_follow *f, const struct rpc *r, void *sock)
+{
+	int i = r->cur;
+
+	if (f->moves == r->moves || f->n < 2)
+		return false;
+	f->moves = r->moves;
+	if (i < 0 || i >= f->n || i == f->cur)
+		return false;
+	if (zmq_connect(sock, f->eps[i]) < 0) {
+		log_warn("rpc: connect %s: %s", f->eps[i], zmq_strerror(errno));
+		return false;
+	}
+	if (zmq_disconnect(sock, f->eps[f->cur]) < 0)
+		log_warn("rpc: disconnect %s: %s", f->eps[f->cur], zmq_strerror(errno));
+	log_info("rpc: %s follows to %s", f->eps[f->cur], f->eps[i]);
+	f->cur = i;
+	return true;
+}
+
+void
+rpc_follow_finish(struct rpc_follow *f)
+{
+	for (int i = 0; i < f->n; i++)
+		free(f->eps[i]);
+	memset(f, 0, sizeof *f);
+}
+
 /* A not_leader reply to p (still linked) when there is a list to follow: move and resend
  * (see the file comment). */
 static void

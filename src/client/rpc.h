@@ -70,6 +70,23 @@ int rpc_endpoints_split(const char *list, char **eps, char **cause);
  * talked to now (-1 after rpc_set_endpoint to one not in it), and in moves (if non-NULL)
  * how many times it changed: a replica compares it to follow with its pub socket. */
 int rpc_endpoint(const struct rpc *r, uint64_t *moves);
+/* Another socket of the same group (a SUB to the pubs, a PUSH to the feeds) that follows
+ * the rpc: given the list of its endpoints in the order of the api list, it is connected to
+ * the one at the rpc's index. Embedded; rpc_follow_finish frees the list. */
+struct rpc_follow {
+	char *eps[RPC_ENDPOINTS_MAX];
+	int n;
+	int cur;        /* the index in eps connected */
+	uint64_t moves; /* the rpc's moves when sock last followed */
+};
+/* Split list and connect sock to the endpoint at the rpc's index. 0, or -1 with cause
+ * (a bad list, a failed connect; f is then empty). */
+int rpc_follow_start(struct rpc_follow *f, const struct rpc *r, void *sock, const char *list,
+    char **cause);
+/* After rpc_process: if the rpc moved to another endpoint of its list, move sock to the
+ * endpoint at the same index. true if it moved. */
+bool rpc_follow(struct rpc_follow *f, const struct rpc *r, void *sock);
+void rpc_follow_finish(struct rpc_follow *f);
 /* Forget every pending request without calling back (used on reconnect / resync). */
 void rpc_cancel_all(struct rpc *r);
 
