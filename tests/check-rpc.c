@@ -114,6 +114,12 @@ recv_req(struct harness_fakebroker_req *q)
 }
 
 static void
+recv_req_on(void *sock, struct harness_fakebroker_req *q)
+{
+	harness_fakebroker_recv(sock, q);
+}
+
+static void
 send_raw(const struct harness_fakebroker_req *q, const void *data, size_t len)
 {
 	harness_fakebroker_send(router, q, data, len);
@@ -236,6 +242,64 @@ barrier(void)
 	recv_req(&q);
 	reply_ok(&q, 1);
 	pump_until(&rec.calls, 1);
+}
+
+/* ---- a group of two brokers (PROTOCOL.md 13) ---- */
+
+#define EP2 "inproc://check-rpc-2"
+#define GROUP EP "," EP2
+
+/* Answer q on sock with not_leader naming leader (NULL: naming none). */
+static void
+reply_not_leader_on(void *sock, const struct harness_fakebroker_req *q, const char *leader)
+{
+	struct proto_buf b;
+	struct proto_error_params e;
+
+	memset(&e, 0, sizeof e);
+	PROTO_STRSET(e.reason, "not_leader");
+	PROTO_SET(&e, error_params, reason);
+	if (leader != NULL) {
+		PROTO_STRSET(e.leader, leader);
+		PROTO_SET(&e, error_params, leader);
+	}
+	proto_buf_init(&b);
+	proto_encode_reply_error_params(&b, q->r.cmd_id, proto_descs[q->r.op].wire,
+	    PROTO_E_NOT_LEADER, NULL, &e, "this broker is a standby");
+	harness_fakebroker_send(sock, q, b.data, b.len);
+	proto_buf_finish(&b);
+}
+
+/* A second ROUTER and an rpc given both endpoints. */
+static void *
+group_setup(int tries)
+{
+	int zero = 0;
+	void *r2 = zmq_socket(ctx, ZMQ_ROUTER);
+	struct rpc_opts o = { .endpoint = GROUP, .user = "alice", .timeout_ms = 100,
+		.tries = tries };
+	char *cause = NULL;
+
+	ck_assert_ptr_nonnull(r2);
+	zmq_setsockopt(r2, ZMQ_LINGER, &zero, sizeof zero);
+	ck_assert_int_eq(zmq_bind(r2, EP2), 0);
+	rpc_destroy(rpc);
+	rpc = rpc_create(ctx, &o, &cause);
+	ck_assert_msg(rpc != NULL, "rpc_create: %s", cause ? cause : "?");
+	return r2;
+}
+
+/* Run rpc_process on real time until sock has a request (or fail after WAIT_MS). */
+static void
+pump_to(void *sock)
+{
+	int64_t deadline = rd_mono_ms() + WAIT_MS;
+
+	while (!harness_fakebroker_readable(sock, 0)) {
+		ck_assert_msg(rd_mono_ms() < deadline, "no request arrived");
+		harness_fakebroker_readable(rpc_socket(rpc), 10);
+		rpc_process(rpc, rd_mono_ms());
+	}
 }
 
 /* ---- tests ---- */
@@ -1046,6 +1110,197 @@ START_TEST(test_snap_assembler)
 }
 END_TEST
 
+START_TEST(test_endpoints_split)
+{
+	static const struct {
+		const char *list;
+		int n;
+	} cases[] = {
+		{ "tcp://a:1", 1 }, { "tcp://a:1,tcp://b:2,ipc:///c", 3 }, { "", -1 },
+		{ "tcp://a:1,", -1 }, { ",tcp://a:1", -1 }, { "a,,b", -1 },
+		{ "1,2,3,4,5,6,7,8", 8 }, { "1,2,3,4,5,6,7,8,9", -1 },
+	};
+	char *eps[RPC_ENDPOINTS_MAX], *cause;
+	struct rpc_opts o = { .endpoint = "tcp://127.0.0.1:1,,tcp://127.0.0.1:2" };
+	int n;
+
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		cause = NULL;
+		n = rpc_endpoints_split(cases[i].list, eps, &cause);
+		ck_assert_msg(n == cases[i].n, "'%s': %d, want %d", cases[i].list, n, cases[i].n);
+		if (n < 0) {
+			ck_assert_ptr_nonnull(cause);
+			free(cause);
+			continue;
+		}
+		ck_assert_str_eq(eps[0], cases[i].list[0] == 't' ? "tcp://a:1" : "1");
+		if (n == 3)
+			ck_assert_str_eq(eps[2], "ipc:///c");
+		while (n > 0)
+			free(eps[--n]);
+	}
+	cause = NULL;
+	ck_assert_ptr_null(rpc_create(ctx, &o, &cause));
+	ck_assert_ptr_nonnull(cause);
+	free(cause);
+	ck_assert_int_eq(rpc_endpoint(rpc, NULL), 0);
+}
+END_TEST
+
+/* The first broker of the list is a standby naming the second: the command arrives there
+ * with its cmd_id, at once, and the one answer is delivered once. */
+START_TEST(test_follow_leader)
+{
+	struct rec rec = { 0 };
+	struct proto_ticket_get a = { .id = 5 };
+	char cmd_id[PROTO_CMD_ID_MAX + 1];
+	struct harness_fakebroker_req q1, q2;
+	void *router2 = group_setup(3);
+	uint64_t moves;
+
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_ticket_get, &a, rec_cb, &rec, cmd_id), 0);
+	ck_assert_int_eq(rpc_keep(rpc, cmd_id, RPC_KEEP_MS), 0);
+	recv_req(&q1);
+	ck_assert_str_eq(q1.r.cmd_id, cmd_id);
+	reply_not_leader_on(router, &q1, EP2);
+	pump_to(router2);
+	recv_req_on(router2, &q2);
+	ck_assert_str_eq(q2.r.cmd_id, cmd_id);
+	ck_assert_uint_eq(q2.len, q1.len);
+	ck_assert_mem_eq(q2.body, q1.body, q1.len);
+	ck_assert_int_eq(rec.calls, 0); /* the not_leader is not the answer */
+	ck_assert_int_eq(rpc_endpoint(rpc, &moves), 1);
+	ck_assert_uint_eq(moves, 1);
+	ck_assert_int_eq(rpc_tries(rpc, cmd_id), 2);
+
+	/* The leader answers; a second copy of the answer (its idempotency record answering a
+	 * retry) is dropped. */
+	reply_ok_on(router2, &q2, 5);
+	reply_ok_on(router2, &q2, 5);
+	pump_until(&rec.calls, 1);
+	ck_assert(rec.ok);
+	ck_assert_int_eq(rec.ticket_id, 5);
+	ck_assert_str_eq(rec.cmd_id, cmd_id);
+	{
+		struct rec b = { 0 };
+		struct harness_fakebroker_req qb;
+
+		ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, rec_cb, &b, NULL), 0);
+		recv_req_on(router2, &qb);
+		reply_ok_on(router2, &qb, 1);
+		pump_until(&b.calls, 1);
+	}
+	ck_assert_int_eq(rec.calls, 1);
+	ck_assert_uint_eq(rpc_pending(rpc), 0);
+	ck_assert(!harness_fakebroker_readable(router, 0)); /* nothing more went to the standby */
+	zmq_close(router2);
+}
+END_TEST
+
+/* A leader that is not in the list: the next endpoint, tried at the time-out; a time-out
+ * there moves on again (round the list), the cmd_id the same all along. */
+START_TEST(test_follow_rotate)
+{
+	struct rec rec = { 0 };
+	char cmd_id[PROTO_CMD_ID_MAX + 1];
+	struct harness_fakebroker_req q1, q2, q3;
+	void *router2 = group_setup(5);
+	uint64_t moves = 0;
+	int64_t deadline = rd_mono_ms() + WAIT_MS, t0;
+
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, rec_cb, &rec, cmd_id), 0);
+	recv_req(&q1);
+	reply_not_leader_on(router, &q1, "tcp://elsewhere:7710");
+	while (rpc_endpoint(rpc, &moves) != 1) {
+		ck_assert_msg(rd_mono_ms() < deadline, "did not move on");
+		harness_fakebroker_readable(rpc_socket(rpc), 10);
+		rpc_process(rpc, rd_mono_ms());
+	}
+	ck_assert_int_eq(rec.calls, 0);
+	ck_assert(!harness_fakebroker_readable(router2, 0)); /* not at once */
+	t0 = rd_mono_ms();
+	rpc_process(rpc, t0 + 1000);
+	recv_req_on(router2, &q2);
+	ck_assert_str_eq(q2.r.cmd_id, cmd_id);
+	ck_assert_int_eq(rpc_endpoint(rpc, NULL), 1); /* the try there was not yet timed out */
+	rpc_process(rpc, t0 + 2000); /* no answer from the second: back to the first */
+	recv_req(&q3);
+	ck_assert_str_eq(q3.r.cmd_id, cmd_id);
+	ck_assert_int_eq(rpc_endpoint(rpc, &moves), 0);
+	ck_assert_uint_eq(moves, 2);
+	reply_ok(&q3, 9);
+	pump_until(&rec.calls, 1);
+	ck_assert(rec.ok);
+	ck_assert_int_eq(rec.ticket_id, 9);
+	zmq_close(router2);
+}
+END_TEST
+
+/* A socket of the group (here a PUSH, as the sim's feed; the replica's SUB the same way)
+ * follows the rpc: after the move to the second broker, what it sends reaches the second
+ * broker's socket, and nothing more the first's. */
+START_TEST(test_follow_socket)
+{
+	struct rec rec = { 0 };
+	struct harness_fakebroker_req q;
+	struct rpc_follow f;
+	void *router2 = group_setup(3);
+	void *pull[2], *push = zmq_socket(ctx, ZMQ_PUSH);
+	const char *feeds = "inproc://check-rpc-feed-1,inproc://check-rpc-feed-2";
+	char *cause = NULL, buf[8];
+	int zero = 0, i;
+
+	zmq_setsockopt(push, ZMQ_LINGER, &zero, sizeof zero);
+	for (i = 0; i < 2; i++) {
+		pull[i] = zmq_socket(ctx, ZMQ_PULL);
+		zmq_setsockopt(pull[i], ZMQ_LINGER, &zero, sizeof zero);
+		ck_assert_int_eq(zmq_bind(pull[i], i == 0 ? "inproc://check-rpc-feed-1" :
+		    "inproc://check-rpc-feed-2"), 0);
+	}
+	ck_assert_int_eq(rpc_follow_start(&f, rpc, push, "a,,b", &cause), -1);
+	free(cause);
+	ck_assert_int_eq(rpc_follow_start(&f, rpc, push, feeds, &cause), 0);
+	ck_assert(!rpc_follow(&f, rpc, push)); /* the rpc has not moved */
+	ck_assert_int_eq(zmq_send(push, "one", 3, 0), 3);
+	ck_assert(harness_fakebroker_readable(pull[0], WAIT_MS));
+	ck_assert_int_eq(zmq_recv(pull[0], buf, sizeof buf, 0), 3);
+
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, rec_cb, &rec, NULL), 0);
+	recv_req(&q);
+	reply_not_leader_on(router, &q, EP2);
+	pump_to(router2);
+	ck_assert(rpc_follow(&f, rpc, push));
+	ck_assert_int_eq(f.cur, 1);
+	ck_assert(!rpc_follow(&f, rpc, push)); /* once */
+	ck_assert_int_eq(zmq_send(push, "two", 3, 0), 3);
+	ck_assert(harness_fakebroker_readable(pull[1], WAIT_MS));
+	ck_assert_int_eq(zmq_recv(pull[1], buf, sizeof buf, 0), 3);
+	ck_assert_mem_eq(buf, "two", 3);
+	ck_assert(!harness_fakebroker_readable(pull[0], 0));
+	rpc_follow_finish(&f);
+	zmq_close(push);
+	zmq_close(pull[0]);
+	zmq_close(pull[1]);
+	zmq_close(router2);
+}
+END_TEST
+
+/* One endpoint: a not_leader reply is the caller's to see, as any error. */
+START_TEST(test_not_leader_single)
+{
+	struct rec rec = { 0 };
+	struct harness_fakebroker_req q;
+
+	ck_assert_int_eq(rpc_call(rpc, PROTO_MSG_hello, NULL, rec_cb, &rec, NULL), 0);
+	recv_req(&q);
+	reply_not_leader_on(router, &q, EP2);
+	pump_until(&rec.calls, 1);
+	ck_assert(!rec.ok);
+	ck_assert_int_eq(rec.code, PROTO_E_NOT_LEADER);
+	ck_assert_int_eq(rpc_endpoint(rpc, NULL), 0);
+}
+END_TEST
+
 static Suite *
 rpc_suite(void)
 {
@@ -1082,6 +1337,15 @@ rpc_suite(void)
 	tcase_add_test(tc, test_snapshot_parts);
 	tcase_add_test(tc, test_snapshot_timer);
 	tcase_add_loop_test(tc, test_snap_assembler, 0, (int)ARRAY_LEN(snap_cases));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("group");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_endpoints_split);
+	tcase_add_test(tc, test_follow_leader);
+	tcase_add_test(tc, test_follow_rotate);
+	tcase_add_test(tc, test_not_leader_single);
+	tcase_add_test(tc, test_follow_socket);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cancel");

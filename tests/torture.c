@@ -20,8 +20,10 @@
  * not_leader naming the first's api. In each cycle the leader is killed with SIGKILL (odd
  * cycles) or fenced (even cycles: its database session is ended with
  * pg_terminate_backend through psql, and it must stop by itself, acknowledging nothing
- * more); the standby takes over (its first heartbeat is waited for on its pub), the client
- * follows it (rpc_set_endpoint) and its pending requests are retried there; the old one is
+ * more); the standby takes over (its first heartbeat is waited for on its pub), the client,
+ * given both api endpoints as a list, follows it by itself (a time-out moves it to the
+ * other; not_leader names the leader) and its pending requests are retried there with
+ * their cmd_ids; the old one is
  * started again as the new standby, and must answer not_leader naming the new leader.
  * Each cycle prints the takeover time: from the kill (or the session's end) to the new
  * leader's first acknowledgement, which must be under 5 s. */
@@ -362,8 +364,11 @@ main(int argc, char **argv)
 	T.t = xcalloc(MAX_TICKETS, sizeof *T.t);
 	T.zctx = zmq_ctx_new();
 	char *cause = NULL;
-	struct rpc_opts ro = { .endpoint = T.api[0], .user = "torture", .timeout_ms = 500,
-		.tries = 120 };
+	/* a group: the client is given both api endpoints and follows the leader itself */
+	char apis[2 * sizeof T.api[0] + 1];
+	snprintf(apis, sizeof apis, "%s,%s", T.api[0], T.api[1]);
+	struct rpc_opts ro = { .endpoint = T.group ? apis : T.api[0], .user = "torture",
+		.timeout_ms = 500, .tries = 120 };
 	if ((T.rpc = rpc_create(T.zctx, &ro, &cause)) == NULL)
 		die("rpc: %s", cause);
 
@@ -403,8 +408,6 @@ main(int argc, char **argv)
 		if (T.group) {
 			T.lead = 1 - T.lead;
 			await_leader(T.lead);
-			if (rpc_set_endpoint(T.rpc, T.api[T.lead]) < 0)
-				die("rpc_set_endpoint %s: %s", T.api[T.lead], zmq_strerror(errno));
 		} else {
 			start_broker(T.lead);
 		}

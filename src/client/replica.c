@@ -12,7 +12,12 @@
  * the same checks as live traffic: updates at or below the snapshot's seq are dropped, the
  * rest must continue the stream. A gap found during the replay starts another resync with
  * the rest of the queue kept. Queued messages of another epoch than the snapshot's are
- * dropped; if the broker has moved to a newer epoch, its next message triggers a resync. */
+ * dropped; if the broker has moved to a newer epoch, its next message triggers a resync.
+ *
+ * Given a group's pub endpoints (PROTOCOL.md 13), the SUB is connected to the one whose
+ * index in the list is the rpc's api endpoint's; when the rpc moves (to the leader a
+ * not_leader reply named, or on a time-out) the SUB moves with it, and the new broker's
+ * heartbeats, of another epoch, start the resync as after a restart. */
 #include "replica.h"
 
 #include <errno.h>
@@ -68,6 +73,8 @@ struct replica {
 	bool q_full_logged;
 
 	struct replica_stats stats;
+
+	struct rpc_follow pubs; /* the pub endpoints given; the SUB follows the rpc */
 };
 
 /* ---- entities, generic over the streams ---- */
@@ -634,9 +641,9 @@ replica_create(void *zctx, struct rpc *rpc, const struct replica_opts *opts,
 		free(why);
 		goto fail;
 	}
-	if (zmq_connect(r->sock, opts->pub_endpoint) < 0) {
-		xasprintf(cause, "replica: connect %s: %s", opts->pub_endpoint,
-		    zmq_strerror(errno));
+	if (rpc_follow_start(&r->pubs, rpc, r->sock, opts->pub_endpoint, &why) < 0) {
+		xasprintf(cause, "replica: %s", why);
+		free(why);
 		goto fail;
 	}
 	return r;
@@ -661,6 +668,7 @@ replica_destroy(struct replica *r)
 		table_free(r->tab[i]);
 	rpc_snap_finish(&r->snap);
 	free(r->q);
+	rpc_follow_finish(&r->pubs);
 	free(r);
 }
 
@@ -675,6 +683,8 @@ replica_process(struct replica *r, int64_t now_ms)
 {
 	int i;
 
+	if (r->sock != NULL)
+		rpc_follow(&r->pubs, r->rpc, r->sock);
 	for (i = 0; r->sock != NULL && i < REPLICA_DRAIN_MAX && read_one(r, now_ms); i++)
 		;
 	if (r->snap_ready)

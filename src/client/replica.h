@@ -45,7 +45,10 @@ struct replica_ops {
 };
 
 struct replica_opts {
-	const char *pub_endpoint; /* e.g. "tcp://127.0.0.1:7711" */
+	const char *pub_endpoint; /* e.g. "tcp://127.0.0.1:7711", or a group's pub endpoints,
+	                           * comma-separated, in the order of the rpc's api list: the
+	                           * SUB follows the rpc to the broker it talks to (rpc_endpoint)
+	                           * and resyncs on that broker's epoch */
 	int stale_ms;             /* 0 means 3000 */
 	uint32_t skip;            /* streams not to subscribe to: bits 1u << PROTO_STREAM_*; only
 	                           * LATEST streams may be skipped (the sim skips the trucks it

@@ -14,7 +14,15 @@
  * broker is down the copies wait in the DEALER's queue and all reach it when it is back;
  * the record makes them one. Past the window the record may be gone, so a copy still
  * queued would apply the command again: when a kept request expires, the connection is
- * dropped and made again (purge_queue), which throws away every copy not yet sent. */
+ * dropped and made again (purge_queue), which throws away every copy not yet sent.
+ *
+ * A group of brokers (PROTOCOL.md 13) is given as a comma-separated list of endpoints; the
+ * DEALER is connected to one of them at a time (connected to several it would deal the
+ * requests out among them). A not_leader reply is not handed to the callback: the rpc
+ * moves to the leader it names if that is in the list and resends the request at once
+ * with its cmd_id; if the name is not in the list, it moves to the next one and the
+ * request goes there at its next time-out (so standbys that only name each other are not
+ * asked in a tight loop). A time-out moves to the next endpoint before the resend. */
 #include "rpc.h"
 
 #include <errno.h>
@@ -46,12 +54,17 @@ struct pending {
 	int sent;         /* tries made */
 	int64_t first;    /* monotonic ms of the first try */
 	int64_t until;    /* rpc_keep: resent until then (monotonic ms); 0: r->tries tries */
+	uint64_t at;      /* r->moves when last sent: a time-out then is the endpoint's */
 };
 
 struct rpc {
 	void *sock;
 	char *user; /* NULL: no "user" key */
-	char *endpoint; /* for purge_queue */
+	char *endpoint; /* the one connected (purge_queue) */
+	char *eps[RPC_ENDPOINTS_MAX]; /* the list given, in order */
+	int n_eps;
+	int cur;        /* the index in eps of endpoint; -1: set by rpc_set_endpoint off-list */
+	uint64_t moves; /* endpoint changes so far (rpc_endpoint) */
 	int timeout_ms;
 	int tries;
 	char prefix[44]; /* "<user|anon>-<pid>-<random hex>-": 12 + 1 + 11 + 1 + 16 + 1 */
@@ -105,6 +118,35 @@ make_prefix(struct rpc *r)
 	    (unsigned long long)random64(r));
 }
 
+int
+rpc_endpoints_split(const char *list, char **eps, char **cause)
+{
+	const char *p = list, *comma;
+	size_t len;
+	int n = 0;
+
+	for (;;) {
+		comma = strchr(p, ',');
+		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		if (len == 0 || n == RPC_ENDPOINTS_MAX) {
+			if (len == 0)
+				xasprintf(cause, "empty endpoint in '%s'", list);
+			else
+				xasprintf(cause, "more than %d endpoints in '%s'",
+				    RPC_ENDPOINTS_MAX, list);
+			while (n > 0)
+				free(eps[--n]);
+			return -1;
+		}
+		eps[n] = xmalloc(len + 1);
+		memcpy(eps[n], p, len);
+		eps[n++][len] = '\0';
+		if (comma == NULL)
+			return n;
+		p = comma + 1;
+	}
+}
+
 struct rpc *
 rpc_create(void *zctx, const struct rpc_opts *opts, char **cause)
 {
@@ -122,7 +164,13 @@ rpc_create(void *zctx, const struct rpc_opts *opts, char **cause)
 	}
 	r = xcalloc(1, sizeof *r);
 	r->user = (opts->user != NULL && opts->user[0] != '\0') ? xstrdup(opts->user) : NULL;
-	r->endpoint = xstrdup(opts->endpoint);
+	if ((r->n_eps = rpc_endpoints_split(opts->endpoint, r->eps, &why)) < 0) {
+		r->n_eps = 0;
+		xasprintf(cause, "rpc: %s", why);
+		free(why);
+		goto fail;
+	}
+	r->endpoint = xstrdup(r->eps[0]);
 	r->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : RPC_TIMEOUT_MS;
 	r->tries = opts->tries > 0 ? opts->tries : RPC_TRIES;
 	r->counter = 1;
@@ -162,8 +210,8 @@ rpc_create(void *zctx, const struct rpc_opts *opts, char **cause)
 		log_warn("rpc: %s", why);	/* the console then says "connecting" only */
 		free(why);
 	}
-	if (zmq_connect(r->sock, opts->endpoint) < 0) {
-		xasprintf(cause, "rpc: connect %s: %s", opts->endpoint, zmq_strerror(errno));
+	if (zmq_connect(r->sock, r->endpoint) < 0) {
+		xasprintf(cause, "rpc: connect %s: %s", r->endpoint, zmq_strerror(errno));
 		goto fail;
 	}
 	return r;
@@ -194,6 +242,8 @@ rpc_destroy(struct rpc *r)
 	proto_buf_finish(&r->buf);
 	free(r->user);
 	free(r->endpoint);
+	for (int i = 0; i < r->n_eps; i++)
+		free(r->eps[i]);
 	free(r);
 }
 
@@ -248,6 +298,7 @@ rpc_call(struct rpc *r, enum proto_msg_id op, const void *args, rpc_cb cb, void 
 		return -1;
 	}
 	p->sent = 1;
+	p->at = r->moves;
 	p->first = rd_mono_ms();
 	p->deadline = p->first + r->timeout_ms;
 	for (tail = &r->head; *tail != NULL; tail = &(*tail)->next)
@@ -281,6 +332,9 @@ unlink_pending(struct rpc *r, struct pending **pp)
 	r->n--;
 	return p;
 }
+
+static void follow_leader(struct rpc *r, struct pending *p, const struct proto_reply *rep,
+    int64_t now_ms);
 
 /* Hand one reply frame to its request. */
 static void
@@ -317,6 +371,11 @@ dispatch(struct rpc *r, const void *data, size_t len, int64_t now_ms)
 		return;
 	}
 	p = *pp;
+	if (!rep.ok && rep.error.code == PROTO_E_NOT_LEADER && r->n_eps > 1) {
+		follow_leader(r, p, &rep, now_ms);
+		proto_reply_finish(&rep);
+		return;
+	}
 	if (rep.ok && rep.op_id != (int)p->op) {
 		p = unlink_pending(r, pp);
 		proto_fail(&err, PROTO_E_BAD_REQUEST, "reply to %s names op '%s'",
@@ -394,6 +453,8 @@ purge_queue(struct rpc *r)
 int
 rpc_set_endpoint(struct rpc *r, const char *ep)
 {
+	int i;
+
 	if (strcmp(ep, r->endpoint) == 0)
 		return 0;
 	if (zmq_connect(r->sock, ep) < 0)
@@ -402,7 +463,115 @@ rpc_set_endpoint(struct rpc *r, const char *ep)
 		log_warn("rpc: disconnect %s: %s", r->endpoint, zmq_strerror(errno));
 	free(r->endpoint);
 	r->endpoint = xstrdup(ep);
+	r->cur = -1;
+	for (i = 0; i < r->n_eps; i++)
+		if (strcmp(r->eps[i], ep) == 0)
+			r->cur = i;
+	r->moves++;
+	log_info("rpc: now talking to %s", ep);
 	return 0;
+}
+
+/* Move to eps[i]; 0, or -1 when it does not connect (nothing changed). */
+static int
+move_to(struct rpc *r, int i)
+{
+	if (rpc_set_endpoint(r, r->eps[i]) < 0) {
+		log_warn("rpc: connect %s: %s", r->eps[i], zmq_strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The next endpoint of the list after the current one. */
+static int
+next_index(const struct rpc *r)
+{
+	return r->cur < 0 ? 0 : (r->cur + 1) % r->n_eps;
+}
+
+int
+rpc_endpoint(const struct rpc *r, uint64_t *moves)
+{
+	if (moves != NULL)
+		*moves = r->moves;
+	return r->cur;
+}
+
+int
+rpc_follow_start(struct rpc_follow *f, const struct rpc *r, void *sock, const char *list,
+    char **cause)
+{
+	memset(f, 0, sizeof *f);
+	if ((f->n = rpc_endpoints_split(list, f->eps, cause)) < 0) {
+		f->n = 0;
+		return -1;
+	}
+	f->cur = r->cur >= 0 && r->cur < f->n ? r->cur : 0;
+	f->moves = r->moves;
+	if (zmq_connect(sock, f->eps[f->cur]) < 0) {
+		xasprintf(cause, "connect %s: %s", f->eps[f->cur], zmq_strerror(errno));
+		rpc_follow_finish(f);
+		return -1;
+	}
+	return 0;
+}
+
+bool
+rpc_follow(struct rpc_follow *f, const struct rpc *r, void *sock)
+{
+	int i = r->cur;
+
+	if (f->moves == r->moves || f->n < 2)
+		return false;
+	f->moves = r->moves;
+	if (i < 0 || i >= f->n || i == f->cur)
+		return false;
+	if (zmq_connect(sock, f->eps[i]) < 0) {
+		log_warn("rpc: connect %s: %s", f->eps[i], zmq_strerror(errno));
+		return false;
+	}
+	if (zmq_disconnect(sock, f->eps[f->cur]) < 0)
+		log_warn("rpc: disconnect %s: %s", f->eps[f->cur], zmq_strerror(errno));
+	log_info("rpc: %s follows to %s", f->eps[f->cur], f->eps[i]);
+	f->cur = i;
+	return true;
+}
+
+void
+rpc_follow_finish(struct rpc_follow *f)
+{
+	for (int i = 0; i < f->n; i++)
+		free(f->eps[i]);
+	memset(f, 0, sizeof *f);
+}
+
+/* A not_leader reply to p (still linked) when there is a list to follow: move and resend
+ * (see the file comment). */
+static void
+follow_leader(struct rpc *r, struct pending *p, const struct proto_reply *rep, int64_t now_ms)
+{
+	bool named = PROTO_HAS(&rep->error.params, error_params, leader);
+	int i, to = -1;
+
+	if (named)
+		for (i = 0; i < r->n_eps; i++)
+			if (strcmp(r->eps[i], rep->error.params.leader) == 0)
+				to = i;
+	log_info("rpc: %s: not the leader (it names '%s')", r->endpoint,
+	    named ? rep->error.params.leader : "");
+	if (to >= 0 && to != r->cur && move_to(r, to) == 0) {
+		if (send_frame(r, p->frame, p->len) < 0)
+			log_warn("rpc: resend %s: %s", p->cmd_id, zmq_strerror(errno));
+		p->sent++;
+		p->at = r->moves;
+		p->deadline = now_ms + r->timeout_ms;
+		return;
+	}
+	if (to < 0)
+		(void)move_to(r, next_index(r));
+	/* else the leader named is where we are (it has just lost the lead): the resend
+	 * waits for the time-out */
 }
 
 void
@@ -420,6 +589,15 @@ rpc_process(struct rpc *r, int64_t now_ms)
 		zmq_msg_close(&msg);
 	}
 
+	/* With a list, a time-out of a try sent to this endpoint means its broker may be gone:
+	 * try the next (a request moved here by a not_leader reply is first tried here). */
+	if (r->n_eps > 1)
+		for (p = r->head; p != NULL; p = p->next)
+			if (now_ms >= p->deadline && p->at == r->moves &&
+			    (p->until > 0 ? now_ms < p->until : p->sent < r->tries)) {
+				(void)move_to(r, next_index(r));
+				break;
+			}
 	/* Resend what timed out; collect what ran out of tries, then call back (callbacks may
 	 * change the list). */
 	pp = &r->head;
@@ -433,6 +611,7 @@ rpc_process(struct rpc *r, int64_t now_ms)
 			if (send_frame(r, p->frame, p->len) < 0)
 				log_warn("rpc: resend %s: %s", p->cmd_id, zmq_strerror(errno));
 			p->sent++;
+			p->at = r->moves;
 			p->deadline = now_ms + r->timeout_ms;
 			log_debug("rpc: resent %s (try %d)", p->cmd_id, p->sent);
 			pp = &p->next;

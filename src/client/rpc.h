@@ -19,8 +19,12 @@
 
 struct rpc;
 
+/* A group of brokers (PROTOCOL.md 13): at most this many endpoints in a list. */
+#define RPC_ENDPOINTS_MAX 8
+
 struct rpc_opts {
-	const char *endpoint; /* e.g. "tcp://127.0.0.1:7710" */
+	const char *endpoint; /* e.g. "tcp://127.0.0.1:7710", or a comma-separated list of
+	                       * a group's api endpoints (rpc_endpoints_split) */
 	const char *user;     /* sent as "user" in every request; may be NULL */
 	int timeout_ms;       /* per try; 0 means 2000 */
 	int tries;            /* 0 means 3 */
@@ -55,6 +59,34 @@ enum curve_state rpc_handshake(const struct rpc *r);
  * 13): disconnect from the old endpoint, connect to ep. Pending requests go there at their
  * next time-out, with their cmd_ids. 0, or -1 when ep does not connect (nothing changed). */
 int rpc_set_endpoint(struct rpc *r, const char *ep);
+/* Split a comma-separated list of endpoints into eps (RPC_ENDPOINTS_MAX entries; each
+ * allocated, the caller frees them). The count (>= 1), or -1 with cause (an empty entry,
+ * too many). */
+int rpc_endpoints_split(const char *list, char **eps, char **cause);
+/* With a list, the rpc follows the leader: a not_leader reply is not handed to the
+ * callback; the request moves to the leader it names (if listed: resent there at once
+ * with its cmd_id) or to the next endpoint of the list (resent at its time-out); a
+ * time-out moves to the next one before the resend. The index in the list of the endpoint
+ * talked to now (-1 after rpc_set_endpoint to one not in it), and in moves (if non-NULL)
+ * how many times it changed: a replica compares it to follow with its pub socket. */
+int rpc_endpoint(const struct rpc *r, uint64_t *moves);
+/* Another socket of the same group (a SUB to the pubs, a PUSH to the feeds) that follows
+ * the rpc: given the list of its endpoints in the order of the api list, it is connected to
+ * the one at the rpc's index. Embedded; rpc_follow_finish frees the list. */
+struct rpc_follow {
+	char *eps[RPC_ENDPOINTS_MAX];
+	int n;
+	int cur;        /* the index in eps connected */
+	uint64_t moves; /* the rpc's moves when sock last followed */
+};
+/* Split list and connect sock to the endpoint at the rpc's index. 0, or -1 with cause
+ * (a bad list, a failed connect; f is then empty). */
+int rpc_follow_start(struct rpc_follow *f, const struct rpc *r, void *sock, const char *list,
+    char **cause);
+/* After rpc_process: if the rpc moved to another endpoint of its list, move sock to the
+ * endpoint at the same index. true if it moved. */
+bool rpc_follow(struct rpc_follow *f, const struct rpc *r, void *sock);
+void rpc_follow_finish(struct rpc_follow *f);
 /* Forget every pending request without calling back (used on reconnect / resync). */
 void rpc_cancel_all(struct rpc *r);
 

@@ -70,6 +70,7 @@ struct sim {
 	struct replica *rep;
 	void *push;
 	void *msgs;                     /* SUB on topic "message": what our customers are told */
+	struct rpc_follow feeds, msg_pubs; /* push and msgs follow the rpc in a group */
 	struct hmap *pend;
 	struct hmap *vers;              /* ticket id -> the last ver fed to the world */
 	struct proto_buf buf;
@@ -300,6 +301,8 @@ rebase(struct sim *s)
 static void
 follow_broker(struct sim *s)
 {
+	rpc_follow(&s->feeds, s->rpc, s->push);
+	rpc_follow(&s->msg_pubs, s->rpc, s->msgs);
 	bool live = replica_state(s->rep) == REPLICA_LIVE &&
 	    replica_hb_epoch(s->rep) == replica_epoch(s->rep);
 
@@ -810,8 +813,9 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 		free(why);
 		goto fail;
 	}
-	if (zmq_connect(s->push, s->feed) < 0) {
-		xasprintf(cause, "%s: %s", s->feed, zmq_strerror(errno));
+	if (rpc_follow_start(&s->feeds, s->rpc, s->push, s->feed, &why) < 0) {
+		xasprintf(cause, "%s: %s", s->feed, why);
+		free(why);
 		goto fail;
 	}
 	if ((s->msgs = zmq_socket(zctx, ZMQ_SUB)) == NULL) {
@@ -829,8 +833,9 @@ sim_create(void *zctx, const struct sim_opts *opts, char **cause)
 		free(why);
 		goto fail;
 	}
-	if (zmq_connect(s->msgs, s->pub) < 0) {
-		xasprintf(cause, "%s: %s", s->pub, zmq_strerror(errno));
+	if (rpc_follow_start(&s->msg_pubs, s->rpc, s->msgs, s->pub, &why) < 0) {
+		xasprintf(cause, "%s: %s", s->pub, why);
+		free(why);
 		goto fail;
 	}
 	return s;
@@ -871,6 +876,8 @@ sim_destroy(struct sim *s)
 		hmap_destroy(s->vers);
 	}
 	proto_buf_finish(&s->buf);
+	rpc_follow_finish(&s->feeds);
+	rpc_follow_finish(&s->msg_pubs);
 	free(s->api);
 	free(s->pub);
 	free(s->feed);
