@@ -11,9 +11,9 @@
  * snapshot once (no request made two), every acknowledged cancel cancelled, and every
  * acknowledged note in its ticket's history (ticket.get) exactly once. Exit status 0 when
  * every cycle held, 1 at the first that did not (with what was wrong), 2 on usage errors.
- * -k keeps the directory. Default 100 cycles; the test suite runs 3. -d gives the broker's
- * --db (a PostgreSQL URI: tests/store-pg.sh runs torture-pg so); default a file in the
- * directory.
+ * -k keeps the directory. Default 100 cycles; the test suite runs 3 (a group 4). -d gives
+ * the broker's --db (a PostgreSQL URI: tests/store-pg.sh runs torture-pg so); default a
+ * file in the directory.
  *
  * A console rides along: the real replica (src/client/replica.c) on an rpc of its own,
  * driven as the console's loop drives it (poll both sockets, rpc_process, then
@@ -33,7 +33,8 @@
  * heartbeat on the other pubs says which), the client, given every api endpoint as a
  * list, follows it by itself (a time-out moves it to the next; not_leader names the
  * leader) and its pending requests are retried there with their cmd_ids; the console
- * follows with its rpc and its SUB (given the pub list: struct rpc_follow). The old
+ * follows with its rpc (moved by the hello its replica sends once stale, nothing else
+ * being asked) and its SUB (given the pub list: struct rpc_follow). The old
  * leader is started again as a standby, and every standby must answer not_leader naming
  * the new leader. Each cycle prints the takeover time: from the kill (or the session's
  * end) to the new leader's first acknowledgement, which must be under 5 s; the end
@@ -60,7 +61,7 @@
 #define PER_CYCLE 500     /* intakes per cycle at most; then notes and cancels only */
 #define MAX_TICKETS 100000
 #define BROKERS_MAX RPC_ENDPOINTS_MAX
-#define TAKEOVER_MAX_MS 5000 /* the kill or the session's end to the new leader's first ack */
+#define TAKEOVER_MAX_MS 5000 /* the kill or the session's end to the new leader's 1st ack */
 #define LIVE_MAX_MS 10000    /* the kill or the session's end to the console live again */
 
 struct tk {
