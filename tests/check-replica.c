@@ -924,6 +924,79 @@ START_TEST(test_stale_and_back)
 }
 END_TEST
 
+/* Issue 15: a group of two. The broker the replica follows dies (no heartbeat, no answer)
+ * while nothing is asked: the replica's own hello, sent once it has been stale for
+ * stale_ms, times out there; the rpc moves to the other broker, the SUB follows, and the
+ * new leader's epoch brings a resync. */
+START_TEST(test_group_leader_lost)
+{
+	struct harness_fakebroker_req q;
+	struct rpc_opts ro = { .endpoint = RPC_EP "," RPC_EP "2", .user = "tester",
+		.timeout_ms = 300 };
+	struct replica_opts o = { .pub_endpoint = PUB_EP "," PUB_EP "2", .stale_ms = 200 };
+	void *router1 = router, *pub1 = pub;
+	char *cause = NULL;
+	struct proto_buf b;
+	struct proto_hello_result h;
+	int zero = 0;
+
+	router = zmq_socket(ctx, ZMQ_ROUTER);
+	pub = zmq_socket(ctx, ZMQ_PUB);
+	zmq_setsockopt(router, ZMQ_LINGER, &zero, sizeof zero);
+	zmq_setsockopt(pub, ZMQ_LINGER, &zero, sizeof zero);
+	ck_assert_int_eq(zmq_bind(router, RPC_EP "2"), 0);
+	ck_assert_int_eq(zmq_bind(pub, PUB_EP "2"), 0);
+	void *router2 = router, *pub2 = pub;
+	router = router1;
+	pub = pub1;
+	replica_destroy(rep);
+	rpc_destroy(rpc);
+	rpc = rpc_create(ctx, &ro, &cause);
+	ck_assert_msg(rpc != NULL, "rpc_create: %s", cause ? cause : "?");
+	rep = replica_create(ctx, rpc, &o, &ops, NULL, &cause);
+	ck_assert_msg(rep != NULL, "replica_create: %s", cause ? cause : "?");
+	small_world();
+	sync_world(1);
+
+	keepalive = false; /* the first broker is gone */
+	wait_state(REPLICA_STALE);
+	DRIVE(p_request, NULL);
+	harness_fakebroker_recv(router, &q);
+	ck_assert_int_eq(q.r.op, PROTO_MSG_hello);
+	router = router2; /* its time-out moves the rpc, and the SUB, to the second */
+	pub = pub2;
+	DRIVE(p_request, NULL);
+	harness_fakebroker_recv(router, &q);
+	ck_assert_int_eq(q.r.op, PROTO_MSG_hello);
+	memset(&h, 0, sizeof h);
+	PROTO_STRSET(h.server, "rescuedeskd");
+	PROTO_STRSET(h.version, "test");
+	h.proto = 1;
+	h.epoch = 2;
+	world.epoch = 2; /* the new leader, and its heartbeats */
+	keepalive = true;
+	/* answered (and any further hello while its first heartbeat is on its way) */
+	while (q.r.op == PROTO_MSG_hello) {
+		proto_buf_init(&b);
+		proto_encode_reply_ok(&b, q.r.cmd_id, "hello");
+		proto_pack_obj(&b, PROTO_MSG_hello_result, &h, 0);
+		harness_fakebroker_send(router, &q, b.data, b.len);
+		proto_buf_finish(&b);
+		DRIVE(p_request, NULL);
+		harness_fakebroker_recv(router, &q);
+	}
+	ck_assert_int_eq(q.r.op, PROTO_MSG_snapshot);
+	send_snapshot(&q, 1, HARNESS_FAKEBROKER_SNAP_WHOLE);
+	wait_state(REPLICA_LIVE);
+	ck_assert_int_eq(replica_epoch(rep), 2);
+	ck_assert_uint_eq(replica_ticket_count(rep), 2);
+	ck_assert(!harness_fakebroker_readable(router1, 0)); /* nothing more to the first */
+
+	zmq_close(router1);
+	zmq_close(pub1);
+}
+END_TEST
+
 /* A broken snapshot is never applied and is asked for again. */
 static const enum harness_fakebroker_snap faults[] = {
 	HARNESS_FAKEBROKER_SNAP_SKIP_PART2, HARNESS_FAKEBROKER_SNAP_TOTAL_OFF,
@@ -1344,6 +1417,7 @@ replica_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_stale_and_back);
 	tcase_add_test(tc, test_stale_and_next);
+	tcase_add_test(tc, test_group_leader_lost);
 	tcase_set_timeout(tc, 20);
 	suite_add_tcase(s, tc);
 	return s;

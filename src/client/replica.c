@@ -17,7 +17,11 @@
  * Given a group's pub endpoints (PROTOCOL.md 13), the SUB is connected to the one whose
  * index in the list is the rpc's api endpoint's; when the rpc moves (to the leader a
  * not_leader reply named, or on a time-out) the SUB moves with it, and the new broker's
- * heartbeats, of another epoch, start the resync as after a restart. */
+ * heartbeats, of another epoch, start the resync as after a restart. The rpc moves only
+ * with a request out, so a replica of a group that has had no heartbeat for stale_ms (its
+ * broker died, or is a standby, which binds no pub) and whose rpc waits for nothing sends
+ * a hello, at most one every stale_ms: its time-out moves the rpc on, a standby's
+ * not_leader names the leader, and the SUB follows. */
 #include "replica.h"
 
 #include <errno.h>
@@ -75,6 +79,9 @@ struct replica {
 	struct replica_stats stats;
 
 	struct rpc_follow pubs; /* the pub endpoints given; the SUB follows the rpc */
+	int64_t quiet_since;    /* the first replica_process: before any heartbeat, the quiet
+	                         * counts from it */
+	int64_t probe_at;       /* a group's replica without heartbeats: the next hello due */
 };
 
 /* ---- entities, generic over the streams ---- */
@@ -458,6 +465,30 @@ drive(struct replica *r, int64_t now)
 	log_debug("replica: snapshot requested as %s", r->snap_cmd_id);
 }
 
+/* When the next hello to find a group's leader is due (see the file comment); -1: none. */
+static int64_t
+probe_due(const struct replica *r, int64_t now)
+{
+	if (r->pubs.n < 2 || hb_fresh(r, now) || rpc_pending(r->rpc) > 0)
+		return -1;
+	int64_t due = (r->have_hb ? r->last_hb : r->quiet_since) + r->stale_ms;
+	return due > r->probe_at ? due : r->probe_at;
+}
+
+static void
+seek_leader(struct replica *r, int64_t now)
+{
+	int64_t due;
+
+	if (r->quiet_since == 0)
+		r->quiet_since = now;
+	if ((due = probe_due(r, now)) < 0 || now < due)
+		return;
+	r->probe_at = now + r->stale_ms;
+	if (rpc_call(r->rpc, PROTO_MSG_hello, NULL, NULL, NULL, NULL) < 0)
+		log_warn("replica: no hello to find the leader: %s", zmq_strerror(errno));
+}
+
 static void
 update_state(struct replica *r, int64_t now)
 {
@@ -690,11 +721,13 @@ replica_process(struct replica *r, int64_t now_ms)
 	if (r->snap_ready)
 		apply_snapshot(r, now_ms);
 	drive(r, now_ms);
+	if (r->sock != NULL)
+		seek_leader(r, now_ms);
 	update_state(r, now_ms);
 }
 
-int
-replica_next_timeout(const struct replica *r, int64_t now_ms)
+static int
+next_timeout(const struct replica *r, int64_t now_ms)
 {
 	int64_t best, d;
 
@@ -711,6 +744,20 @@ replica_next_timeout(const struct replica *r, int64_t now_ms)
 			best = d < 0 ? 0 : d;
 	}
 	return best > INT_MAX ? INT_MAX : (int)best;
+}
+
+int
+replica_next_timeout(const struct replica *r, int64_t now_ms)
+{
+	int t = next_timeout(r, now_ms);
+	int64_t d;
+
+	if (r->sock != NULL && (d = probe_due(r, now_ms)) >= 0) {
+		d = d < now_ms ? 0 : d - now_ms;
+		if (t < 0 || d < t)
+			t = d > INT_MAX ? INT_MAX : (int)d;
+	}
+	return t;
 }
 
 enum replica_state

@@ -48,7 +48,9 @@ struct replica_opts {
 	const char *pub_endpoint; /* e.g. "tcp://127.0.0.1:7711", or a group's pub endpoints,
 	                           * comma-separated, in the order of the rpc's api list: the
 	                           * SUB follows the rpc to the broker it talks to (rpc_endpoint)
-	                           * and resyncs on that broker's epoch */
+	                           * and resyncs on that broker's epoch; without heartbeats
+	                           * for stale_ms it sends a hello on the rpc (when nothing
+	                           * else is asked) so that the rpc finds the leader */
 	int stale_ms;             /* 0 means 3000 */
 	uint32_t skip;            /* streams not to subscribe to: bits 1u << PROTO_STREAM_*; only
 	                           * LATEST streams may be skipped (the sim skips the trucks it
