@@ -1052,8 +1052,8 @@ answer_not_leader(struct broker *b)
 
 /* The control socket of a standby on the manual clock: a step moves broker time as it
  * does a leader's (no periodic work: nothing is loaded) and asks for a lock try at once;
- * its answer waits for that try (*steps counts the answers owed). A reload is answered at
- * once, a bad frame with -1. */
+ * its answer waits for the answer of a try sent after it (*steps counts the steps whose
+ * try is not sent yet). A reload is answered at once, a bad frame with -1. */
 static void
 standby_control(struct broker *b, int *steps)
 {
@@ -1095,7 +1095,7 @@ run_standby(struct broker *b, volatile sig_atomic_t *stop)
 	int n_items, i_zap = -1, i_control = -1;
 	int64_t last_try = 0, epoch, t_sent = 0;
 	bool trying = false;
-	int got = STORE_LEAD_OTHER, steps = 0;
+	int got = STORE_LEAD_OTHER, steps = 0, owed = 0; /* owed: steps whose try is out */
 	char *cause = NULL;
 
 	while (!*stop) {
@@ -1105,6 +1105,8 @@ run_standby(struct broker *b, volatile sig_atomic_t *stop)
 			if (store_try_lead_start(b->store, now) < 0)
 				break;
 			trying = true;
+			owed += steps;
+			steps = 0;
 		}
 		if (trying) {
 			got = store_try_lead_poll(b->store, now, &epoch, b->leader_api,
@@ -1117,7 +1119,7 @@ run_standby(struct broker *b, volatile sig_atomic_t *stop)
 				if (now - t_sent > 1000)
 					log_info("standby: the lock's try took %" PRId64 " ms",
 					    now - t_sent);
-				standby_steps_answer(b, &steps);
+				standby_steps_answer(b, &owed);
 			}
 		}
 		n_items = 0;
@@ -1137,6 +1139,8 @@ run_standby(struct broker *b, volatile sig_atomic_t *stop)
 		long timeout = trying ? 100 : STANDBY_TRY_MS - (long)(rd_mono_ms() - last_try);
 		if (b->out_head != NULL)
 			timeout = 1;
+		if (!trying && steps > 0)
+			timeout = 0; /* a step waits for a try of its own */
 		if (zmq_poll(items, n_items, timeout > 0 ? timeout : 0) < 0 && errno != EINTR) {
 			log_error("zmq_poll: %s", zmq_strerror(errno));
 			b->fatal = true;
@@ -1175,7 +1179,8 @@ run_standby(struct broker *b, volatile sig_atomic_t *stop)
 	log_info("leader: epoch %" PRId64 ", %zu tickets (%zu open), %zu trucks, replayed %"
 	    PRId64 " events; api %s pub %s feed %s", b->epoch, b->n_tickets, b->n_open,
 	    b->n_trucks, b->st.replayed_at_start, b->api, b->pub_ep, b->feed_ep);
-	standby_steps_answer(b, &steps); /* the step that made it lead: after the load */
+	owed += steps;
+	standby_steps_answer(b, &owed); /* the step that made it lead: after the load */
 	return 0;
 }
 
