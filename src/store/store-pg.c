@@ -708,7 +708,9 @@ fail:
 /* The connection's defaults (a URI may say otherwise): a server that does not answer within
  * 10 s at connect, or vanishes (keepalives after 5 s idle, 3 probes 2 s apart; unacknowledged
  * data for 10 s), makes the broker's call fail rather than hang; the broker then stops and a
- * restart resumes from what was committed. */
+ * restart resumes from what was committed. A standby's try never waits
+ * (pgstore_try_lead_poll) and fails after tcp_user_timeout also when the path still
+ * acknowledges. */
 static const char *const conn_keys[] = { "connect_timeout", "keepalives", "keepalives_idle",
 	"keepalives_interval", "keepalives_count", "tcp_user_timeout", "application_name",
 	"dbname", NULL };
