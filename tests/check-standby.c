@@ -18,9 +18,10 @@
  * (3000 ms here), with a log line that says so; started again after the thaw (as systemd
  * would), it takes over when the leader is killed.
  *
- * check-standby --measure RESCUEDESKD prints the same figures for any build without
- * checking them (the baseline of rescuedeskd(8)'s figures: main's binary before the try
- * was asynchronous). */
+ * check-standby --measure RESCUEDESKD [TCP_USER_TIMEOUT_MS] prints the same figures for
+ * any build without checking them (the baseline of rescuedeskd(8)'s figures: main's
+ * binary before the try was asynchronous); 0 leaves the URI without tcp_user_timeout
+ * (the broker's default, 10 s). */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -53,6 +54,7 @@
 #define REQ_MAX 4096
 
 static const char *rdd;     /* the rescuedeskd under test */
+static int user_timeout = USER_TIMEOUT_MS; /* --measure's third argument: 0, the default */
 static char base[256];      /* this run's directory */
 
 static const char *
@@ -573,8 +575,11 @@ frozen_run(bool check)
 	pg_uri(2, db, sizeof db);
 	proxy_start(&px);
 	/* RD_TEST_PG is postgresql:///rd: the same database through the proxy */
-	snprintf(via, sizeof via, "postgresql://127.0.0.1:%d/rd2?tcp_user_timeout=%d", px.port,
-	    USER_TIMEOUT_MS);
+	snprintf(via, sizeof via, "postgresql://127.0.0.1:%d/rd2", px.port);
+	if (user_timeout > 0)
+		snprintf(via + strlen(via), sizeof via - strlen(via), "?tcp_user_timeout=%d",
+		    user_timeout);
+	int expect = user_timeout > 0 ? user_timeout : 10000; /* store-pg.c's default */
 	snprintf(leader, sizeof leader, "ipc://%s/lead-api", dir);
 	snprintf(sapi, sizeof sapi, "ipc://%s/standby-api", dir);
 	snprintf(log, sizeof log, "%s/standby.log", dir);
@@ -617,17 +622,17 @@ frozen_run(bool check)
 
 	int64_t frozen_at = rd_mono_ms();
 	atomic_store(&px.frozen, 1);
-	hellos(c, leader, USER_TIMEOUT_MS + 3000, 0, -1, sb, &exited, &exit_at, &f);
+	hellos(c, leader, expect + 3000, 0, -1, sb, &exited, &exit_at, &f);
 	report("frozen until the standby goes", &f);
 	if (exited >= 0)
 		printf("standby: exited with status %d %" PRId64 " ms after the freeze "
-		    "(tcp_user_timeout %d ms)\n", exited, exit_at - frozen_at, USER_TIMEOUT_MS);
+		    "(tcp_user_timeout %d ms)\n", exited, exit_at - frozen_at, expect);
 	else
-		printf("standby: still running %d ms after the freeze\n", USER_TIMEOUT_MS + 3000);
+		printf("standby: still running %d ms after the freeze\n", expect + 3000);
 	if (check) {
 		ck_assert_msg(exited == 1, "the standby's status: %d", exited);
-		ck_assert_int_ge(exit_at - frozen_at, USER_TIMEOUT_MS - 250);
-		ck_assert_int_le(exit_at - frozen_at, USER_TIMEOUT_MS + 1000);
+		ck_assert_int_ge(exit_at - frozen_at, expect - 250);
+		ck_assert_int_le(exit_at - frozen_at, expect + 1000);
 		ck_assert_int_eq(f.wrong, 0);
 		check_in_time(&f, "frozen until the end");
 		ck_assert_msg(log_has(log, "the connection is taken as dead"), "see %s", log);
@@ -680,13 +685,16 @@ int
 main(int argc, char **argv)
 {
 	const char *tmp = getenv("TMPDIR");
-	bool measure = argc == 3 && strcmp(argv[1], "--measure") == 0;
+	bool measure = argc >= 3 && argc <= 4 && strcmp(argv[1], "--measure") == 0;
 
 	if (argc != 2 && !measure) {
-		fprintf(stderr, "usage: check-standby [--measure] RESCUEDESKD\n");
+		fprintf(stderr, "usage: check-standby RESCUEDESKD\n"
+		    "       check-standby --measure RESCUEDESKD [TCP_USER_TIMEOUT_MS]\n");
 		return 2;
 	}
-	rdd = argv[argc - 1];
+	rdd = argv[measure ? 2 : 1];
+	if (measure && argc == 4)
+		user_timeout = atoi(argv[3]);
 	snprintf(base, sizeof base, "%s/check-standby-XXXXXX", tmp != NULL && *tmp ? tmp : "/tmp");
 	if (mkdtemp(base) == NULL) {
 		perror(base);
