@@ -42,11 +42,11 @@ void store_close(struct store *st); /* NULL is fine */
  * store opened without it is a standby's: only try_lead (and its non-blocking form
  * below), leader_get and close may be called until the lock is its own. try_lead tries
  * the lock without waiting for another session: 1 when this session holds it (the store
- * is then as store_open leaves it), 0 when another session does, -1 on error. The leader row says which broker leads: leader_get gives its epoch
- * and api endpoint (1; 0 when there is none yet; -1 on error), leader_set writes it
- * (inside the caller's transaction). On SQLite (one broker a file) open_group is
- * store_open with *leader true, try_lead returns 1 and the leader row is not kept
- * (get 0, set does nothing). */
+ * is then as store_open leaves it), 0 when another session does, -1 on error. The leader
+ * row says which broker leads: leader_get gives its epoch and api endpoint (1; 0 when
+ * there is none yet; -1 on error), leader_set writes it (inside the caller's
+ * transaction). On SQLite (one broker a file) open_group is store_open with *leader
+ * true, try_lead returns 1 and the leader row is not kept (get 0, set does nothing). */
 struct store *store_open_group(const char *path, enum store_sync sync, bool *leader,
     char **cause);
 int store_try_lead(struct store *st);
