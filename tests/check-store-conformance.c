@@ -8,9 +8,13 @@
  * Test numbers are fixed below (db_of) and must stay under RD_TEST_PG_DBS. */
 #include <check.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "store.h"
 #include "util.h"
@@ -311,6 +315,51 @@ START_TEST(test_exclusive)
 }
 END_TEST
 
+/* A TCP socket's option, as the kernel holds it. */
+static int
+sockopt(int fd, int level, int name)
+{
+	int v = -1;
+	socklen_t len = sizeof v;
+
+	ck_assert_int_eq(getsockopt(fd, level, name, &v, &len), 0);
+	return v;
+}
+
+/* A standby's try without blocking (try_lead_start, lead_fd, try_lead_poll), polled on
+ * the socket until it has an answer: the answer. While it is out, the socket is the
+ * session's, and on TCP it has the keepalives and user timeout the connection asks for
+ * (store-pg.c's defaults: the test's URI leaves them), so a vanished server is seen. */
+static int
+try_async(struct store *st, int64_t *epoch, char *api, size_t api_sz)
+{
+	int64_t until = rd_mono_ms() + 5000;
+	int got, fd;
+
+	ck_assert_int_eq(store_try_lead_start(st, rd_mono_ms()), 0);
+	fd = store_lead_fd(st);
+	ck_assert_int_ge(fd, 0);
+	struct sockaddr_storage sa;
+	socklen_t sl = sizeof sa;
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	if (sa.ss_family == AF_INET || sa.ss_family == AF_INET6) {
+		ck_assert_int_ne(sockopt(fd, SOL_SOCKET, SO_KEEPALIVE), 0);
+		ck_assert_int_eq(sockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE), 5);
+		ck_assert_int_eq(sockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL), 2);
+		ck_assert_int_eq(sockopt(fd, IPPROTO_TCP, TCP_KEEPCNT), 3);
+		ck_assert_int_eq(sockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT), 10000);
+	}
+	while ((got = store_try_lead_poll(st, rd_mono_ms(), epoch, api, api_sz)) ==
+	    STORE_LEAD_WAIT) {
+		ck_assert_msg(rd_mono_ms() < until, "a try unanswered for 5 s");
+		struct pollfd pfd = { .fd = store_lead_fd(st), .events = POLLIN };
+		ck_assert_int_ge(pfd.fd, 0);
+		ck_assert_int_ge(poll(&pfd, 1, 100), 0);
+	}
+	ck_assert_int_eq(store_lead_fd(st), -1);
+	return got;
+}
+
 /* Brokers in a group (store.h): the first open_group leads. On PostgreSQL a second is a
  * standby: it does not get the lock, reads the leader row (none until one is written), and
  * leads once the first session ends, with the log continued. On SQLite open_group is
@@ -336,6 +385,10 @@ START_TEST(test_group)
 		ck_assert_int_eq(store_leader_set(a, 1, "ipc:///a", 1000), 0);
 		commit(a);
 		ck_assert_int_eq(store_leader_get(a, &epoch, api, sizeof api), 0);
+		ck_assert_int_eq(store_try_lead_start(a, 0), 0);
+		ck_assert_int_eq(store_lead_fd(a), -1);
+		ck_assert_int_eq(store_try_lead_poll(a, 0, &epoch, api, sizeof api),
+		    STORE_LEAD_OURS);
 		store_close(a);
 		return;
 	}
@@ -343,6 +396,9 @@ START_TEST(test_group)
 	ck_assert(!leader);
 	ck_assert_int_eq(store_try_lead(b), 0);
 	ck_assert_int_eq(store_leader_get(b, &epoch, api, sizeof api), 0);
+	strcpy(api, "stale");
+	ck_assert_int_eq(try_async(b, &epoch, api, sizeof api), STORE_LEAD_OTHER);
+	ck_assert_str_eq(api, ""); /* no leader row yet */
 	begin(a);
 	ck_assert_int_eq(append(a, 1, "ticket", "1", "a"), 1);
 	ck_assert_int_eq(store_leader_set(a, 7, "ipc:///a", 1000), 0);
@@ -351,13 +407,18 @@ START_TEST(test_group)
 	ck_assert_int_eq(epoch, 7);
 	ck_assert_str_eq(api, "ipc:///a");
 	ck_assert_int_eq(store_try_lead(b), 0);
+	epoch = 0;
+	ck_assert_int_eq(try_async(b, &epoch, api, sizeof api), STORE_LEAD_OTHER);
+	ck_assert_int_eq(epoch, 7);
+	ck_assert_str_eq(api, "ipc:///a");
 	store_close(a);
 	/* the server frees the lock once it has seen the first session end */
 	int64_t until = rd_mono_ms() + 5000;
 	int got;
-	while ((got = store_try_lead(b)) == 0 && rd_mono_ms() < until)
+	while ((got = try_async(b, &epoch, api, sizeof api)) == STORE_LEAD_OTHER &&
+	    rd_mono_ms() < until)
 		;
-	ck_assert_msg(got == 1, "try_lead: %d (%s)", got, store_errmsg(b));
+	ck_assert_msg(got == STORE_LEAD_OURS, "try_lead_poll: %d (%s)", got, store_errmsg(b));
 	ck_assert_int_eq(store_try_lead(b), 1);
 	ck_assert_int_eq(store_event_last_id(b), 1);
 	begin(b);

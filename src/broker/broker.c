@@ -845,6 +845,10 @@ broker_create(void *zctx, const struct broker_opts *opts, char **cause)
 	b->standby = !leader;
 	if (!b->standby && lead(b, cause) < 0)
 		goto fail;
+	if (b->standby) { /* its clock until lead() sets it from what the store holds */
+		b->t0_mono = rd_mono_ms();
+		b->t0_broker = b->opts.clock_start > 0 ? b->opts.clock_start : rd_now_ms();
+	}
 
 	if (zctx == NULL) {
 		b->zctx = zmq_ctx_new();
@@ -1046,38 +1050,103 @@ answer_not_leader(struct broker *b)
 	}
 }
 
-/* 0 once this broker leads (or *stop), -1 when the store failed (b->fatal). */
+/* The control socket of a standby on the manual clock: a step moves broker time as it
+ * does a leader's (no periodic work: nothing is loaded) and asks for a lock try at once;
+ * its answer waits for the answer of a try sent after it (*steps counts the steps whose
+ * try is not sent yet). A reload is answered at once, a bad frame with -1. */
+static void
+standby_control(struct broker *b, int *steps)
+{
+	int64_t ms, answer;
+	int n;
+
+	while ((n = zmq_recv(b->control, &ms, sizeof ms, ZMQ_DONTWAIT)) >= 0) {
+		if (n == CONTROL_RELOAD_LEN && memcmp(&ms, CONTROL_RELOAD, CONTROL_RELOAD_LEN) == 0) {
+			answer = broker_reload_users(b) == 0 ? broker_now(b) : -1;
+		} else if (n != (int)sizeof ms || ms < 0) {
+			answer = -1;
+		} else {
+			b->stepped += ms;
+			(*steps)++;
+			continue;
+		}
+		zmq_send(b->control, &answer, sizeof answer, ZMQ_DONTWAIT);
+	}
+}
+
+static void
+standby_steps_answer(struct broker *b, int *steps)
+{
+	int64_t answer = broker_now(b);
+
+	for (; *steps > 0; (*steps)--)
+		zmq_send(b->control, &answer, sizeof answer, ZMQ_DONTWAIT);
+}
+
+/* 0 once this broker leads (or *stop), -1 when the store failed (b->fatal). The try never
+ * blocks the loop: it is sent, and the database's socket polled with the api's, so every
+ * request is answered at once, with the leader last known, however slow the database;
+ * a try unanswered for the connection's tcp_user_timeout (store.h) or a connection
+ * failed ends the standby (status 1; systemd starts it again, rescuedeskd(8)). */
 static int
 run_standby(struct broker *b, volatile sig_atomic_t *stop)
 {
-	zmq_pollitem_t items[2] = { { b->router, 0, ZMQ_POLLIN, 0 } };
-	int n_items = 1;
-	int64_t last_try = 0;
+	zmq_pollitem_t items[4];
+	int n_items, i_zap = -1, i_control = -1;
+	int64_t last_try = 0, epoch, t_sent = 0;
+	bool trying = false;
+	int got = STORE_LEAD_OTHER, steps = 0, owed = 0; /* owed: steps whose try is out */
 	char *cause = NULL;
 
-	if (b->zap != NULL)
-		items[n_items++] = (zmq_pollitem_t){ b->zap, 0, ZMQ_POLLIN, 0 };
 	while (!*stop) {
 		int64_t now = rd_mono_ms();
-		if (now - last_try >= STANDBY_TRY_MS) {
-			int64_t epoch;
-			last_try = now;
-			int got = store_try_lead(b->store);
-			if (got == 0 && store_leader_get(b->store, &epoch, b->leader_api,
-			    sizeof b->leader_api) == 0)
-				b->leader_api[0] = '\0';
-			if (got != 0)
+		if (!trying && (now - last_try >= STANDBY_TRY_MS || steps > 0)) {
+			last_try = t_sent = now;
+			if (store_try_lead_start(b->store, now) < 0)
 				break;
+			trying = true;
+			owed += steps;
+			steps = 0;
 		}
-		long timeout = STANDBY_TRY_MS - (long)(rd_mono_ms() - last_try);
+		if (trying) {
+			got = store_try_lead_poll(b->store, now, &epoch, b->leader_api,
+			    sizeof b->leader_api);
+			if (got != STORE_LEAD_WAIT)
+				trying = false;
+			if (got == STORE_LEAD_OURS || got < 0)
+				break;
+			if (got == STORE_LEAD_OTHER) {
+				if (now - t_sent > 1000)
+					log_info("standby: the lock's try took %" PRId64 " ms",
+					    now - t_sent);
+				standby_steps_answer(b, &owed);
+			}
+		}
+		n_items = 0;
+		items[n_items++] = (zmq_pollitem_t){ b->router, 0, ZMQ_POLLIN, 0 };
+		if (b->zap != NULL) {
+			i_zap = n_items;
+			items[n_items++] = (zmq_pollitem_t){ b->zap, 0, ZMQ_POLLIN, 0 };
+		}
+		if (b->control != NULL) {
+			i_control = n_items;
+			items[n_items++] = (zmq_pollitem_t){ b->control, 0, ZMQ_POLLIN, 0 };
+		}
+		if (trying && store_lead_fd(b->store) >= 0) /* its answer: read next turn */
+			items[n_items++] = (zmq_pollitem_t){ NULL, store_lead_fd(b->store),
+				ZMQ_POLLIN, 0 };
+		/* while a try is out, wake at least every 100 ms to look at its deadline */
+		long timeout = trying ? 100 : STANDBY_TRY_MS - (long)(rd_mono_ms() - last_try);
 		if (b->out_head != NULL)
 			timeout = 1;
+		if (!trying && steps > 0)
+			timeout = 0; /* a step waits for a try of its own */
 		if (zmq_poll(items, n_items, timeout > 0 ? timeout : 0) < 0 && errno != EINTR) {
 			log_error("zmq_poll: %s", zmq_strerror(errno));
 			b->fatal = true;
 			return -1;
 		}
-		if (n_items > 1 && (items[1].revents & ZMQ_POLLIN))
+		if (i_zap >= 0 && (items[i_zap].revents & ZMQ_POLLIN))
 			for (int z = 0; z < 64 && handle_zap(b); z++)
 				;
 		if (b->opts.reload != NULL && *b->opts.reload) {
@@ -1086,12 +1155,20 @@ run_standby(struct broker *b, volatile sig_atomic_t *stop)
 		}
 		if (items[0].revents & ZMQ_POLLIN)
 			answer_not_leader(b);
+		if (i_control >= 0 && (items[i_control].revents & ZMQ_POLLIN))
+			standby_control(b, &steps);
 		flush_out(b);
 	}
 	if (*stop)
 		return 0;
-	/* the lock is ours, or the store failed */
-	if (store_try_lead(b->store) != 1 || lead(b, &cause) < 0 || bind_served(b, &cause) < 0) {
+	if (got != STORE_LEAD_OURS) {
+		log_error("standby: lost the database %s: %s; exiting (status 1)", b->db_path,
+		    store_errmsg(b->store));
+		b->fatal = true;
+		return -1;
+	}
+	/* the lock is ours */
+	if (lead(b, &cause) < 0 || bind_served(b, &cause) < 0) {
 		log_error("taking the lead on %s: %s", b->db_path, cause != NULL ? cause :
 		    store_errmsg(b->store));
 		free(cause);
@@ -1102,6 +1179,8 @@ run_standby(struct broker *b, volatile sig_atomic_t *stop)
 	log_info("leader: epoch %" PRId64 ", %zu tickets (%zu open), %zu trucks, replayed %"
 	    PRId64 " events; api %s pub %s feed %s", b->epoch, b->n_tickets, b->n_open,
 	    b->n_trucks, b->st.replayed_at_start, b->api, b->pub_ep, b->feed_ep);
+	owed += steps;
+	standby_steps_answer(b, &owed); /* the step that made it lead: after the load */
 	return 0;
 }
 

@@ -84,7 +84,9 @@ void broker_destroy(struct broker *b);
  * broker time once everything the step changed is committed, its replies sent and its
  * messages published; -1 if the broker did not answer within timeout_ms (or refused the
  * step). In this mode positions are published at every turn of the loop, and a heartbeat
- * follows every step. */
+ * follows every step. A standby (a group on PostgreSQL) answers too: a step moves its
+ * clock, runs no periodic work and is answered once a lock try sent after it has been
+ * answered (if that try gave it the lock, once it leads). */
 int64_t broker_step(void *sock, int64_t ms, long timeout_ms);
 
 /* BROKER_CLOCK_MANUAL, from another thread: reload the users file as SIGHUP does, over the

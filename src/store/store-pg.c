@@ -21,6 +21,10 @@
  * store opened for a group (pgstore_open_group) does not wait: without the lock it is a
  * standby's, which only tries the lock (pgstore_try_lead) and reads the leader row; the
  * rest of open (schema, statements, last id, reply keys) happens when it gets the lock.
+ * A standby's loop tries without blocking: pgstore_try_lead_start sends the lock and the
+ * leader row as one query, pgstore_try_lead_poll reads whatever of the answer has come
+ * (libpq's PQconsumeInput and PQisBusy) when the socket (pgstore_lead_fd) is readable, and
+ * takes the session as dead when no answer came within the connection's tcp_user_timeout.
  * Errors are kept in a fixed buffer as "<what>: <server's message>"; an error of a queued
  * write is reported by the next read or by the commit. */
 #include "store-pg.h"
@@ -45,6 +49,7 @@
 #define PAGE 1000                /* rows a read fetches at a time */
 #define ERR_MAX 512
 #define MAX_PARAMS 10
+#define TRY_DEADLINE_MS 10000    /* a try's answer, when tcp_user_timeout is 0 */
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -197,6 +202,14 @@ struct pgstore {
 	struct evbuf eb;    /* events appended and not yet sent */
 	struct hmap *keys;  /* "user\x1fcmd_id" of every cached reply (and maybe a few more) */
 	bool leading;       /* the lock is this session's and open is complete */
+	/* a standby's try sent and not yet answered (pgstore_try_lead_start) */
+	bool trying;
+	int64_t try_sent;   /* when, ms (the caller's clock) */
+	int try_results;    /* results read so far: the lock's, then the leader row's */
+	int try_got;        /* the lock's answer: 1 ours, 0 another's, -1 an error */
+	int64_t try_epoch;  /* the leader row, when there is one */
+	char try_api[256];
+	int try_deadline;   /* ms a try may stay unanswered (try_deadline_ms, at connect) */
 };
 
 /* Parameters in binary: integers big-endian in ints[], text and bytea their bytes. */
@@ -695,7 +708,9 @@ fail:
 /* The connection's defaults (a URI may say otherwise): a server that does not answer within
  * 10 s at connect, or vanishes (keepalives after 5 s idle, 3 probes 2 s apart; unacknowledged
  * data for 10 s), makes the broker's call fail rather than hang; the broker then stops and a
- * restart resumes from what was committed. */
+ * restart resumes from what was committed. A standby's try never waits
+ * (pgstore_try_lead_poll) and fails after tcp_user_timeout also when the path still
+ * acknowledges. */
 static const char *const conn_keys[] = { "connect_timeout", "keepalives", "keepalives_idle",
 	"keepalives_interval", "keepalives_count", "tcp_user_timeout", "application_name",
 	"dbname", NULL };
@@ -728,6 +743,23 @@ become_leader(struct pgstore *p)
 	return 0;
 }
 
+/* The try's deadline: the connection's tcp_user_timeout as libpq took it (the URI's, else
+ * CONN_DEFAULTS'), or the default when it is 0 (the system's: none). The kernel applies it
+ * only to data the other end does not acknowledge; this applies it also when something on
+ * the path still acknowledges (a hung server, a stopped proxy). */
+static int
+try_deadline_ms(const struct pgstore *p)
+{
+	PQconninfoOption *opts = PQconninfo(p->c);
+	int ms = 0;
+
+	for (PQconninfoOption *o = opts; o != NULL && o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "tcp_user_timeout") == 0 && o->val != NULL)
+			ms = atoi(o->val);
+	PQconninfoFree(opts);
+	return ms > 0 ? ms : TRY_DEADLINE_MS;
+}
+
 /* group: do not wait for the lock; *leader says whether it was free. */
 static struct pgstore *
 open_session(const char *uri, bool group, bool *leader, char **cause)
@@ -747,6 +779,7 @@ open_session(const char *uri, bool group, bool *leader, char **cause)
 		perr(p, "connect", NULL);
 		goto fail;
 	}
+	p->try_deadline = try_deadline_ms(p);
 	/* CREATE ... IF NOT EXISTS says NOTICE when it exists: nothing for stderr. The server
 	 * ends this session (and frees the lock) within about 11 s of the broker's host
 	 * vanishing, as the broker gives up on a vanished server (CONN_DEFAULTS). */
@@ -808,6 +841,105 @@ pgstore_try_lead(struct pgstore *p)
 	if (!got)
 		return 0;
 	return become_leader(p) == 0 ? 1 : -1;
+}
+
+int
+pgstore_lead_fd(const struct pgstore *p)
+{
+	return p->trying ? PQsocket(p->c) : -1;
+}
+
+int
+pgstore_try_lead_start(struct pgstore *p, int64_t now_ms)
+{
+	if (p->leading)
+		return 0;
+	if (p->trying) {
+		perrf(p, "lock: a try is out already");
+		return -1;
+	}
+	/* one query, two statements: the lock, then the row (no table before the first
+	 * leader made the schema: that statement's error says no leader yet; a session lock
+	 * taken stays taken, whatever becomes of the statement after it) */
+	if (PQsendQuery(p->c, "SELECT pg_try_advisory_lock(" STR(STORE_PG_LOCK) ")::int; "
+	    "SELECT epoch, api FROM leader WHERE id = 1") != 1) {
+		perr(p, "lock", NULL);
+		return -1;
+	}
+	p->trying = true;
+	p->try_sent = now_ms;
+	p->try_results = 0;
+	p->try_got = -1;
+	p->try_epoch = 0;
+	p->try_api[0] = '\0';
+	return 0;
+}
+
+/* One result of the try: the lock's (the first), then the leader row's. */
+static void
+try_result(struct pgstore *p, PGresult *r)
+{
+	ExecStatusType s = PQresultStatus(r);
+	int n = p->try_results++;
+
+	if (n == 0) {
+		if (s == PGRES_TUPLES_OK && PQntuples(r) == 1)
+			p->try_got = strcmp(col_text(r, 0, 0), "1") == 0;
+		else
+			perr_res(p, "lock", r);
+	} else if (s == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+		p->try_epoch = strtoll(col_text(r, 0, 0), NULL, 10);
+		rd_strlcpy(p->try_api, col_text(r, 0, 1), sizeof p->try_api);
+	} else if (s != PGRES_TUPLES_OK) {
+		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		if ((state == NULL || strcmp(state, "42P01") != 0) && p->try_got != 1) {
+			perr_res(p, "leader", r); /* 42P01, undefined_table: no leader yet */
+			p->try_got = -1;
+		}
+	}
+}
+
+int
+pgstore_try_lead_poll(struct pgstore *p, int64_t now_ms, int64_t *epoch, char *api,
+    size_t api_sz)
+{
+	if (p->leading)
+		return STORE_LEAD_OURS;
+	if (!p->trying) {
+		perrf(p, "lock: no try is out");
+		return -1;
+	}
+	if (PQconsumeInput(p->c) != 1) {
+		perr(p, "lock", NULL);
+		p->trying = false;
+		return -1;
+	}
+	while (!PQisBusy(p->c)) {
+		PGresult *r = PQgetResult(p->c);
+		if (r == NULL) {
+			p->trying = false;
+			if (p->try_got < 0) {
+				if (p->try_results == 0)
+					perr(p, "lock", NULL);
+				return -1;
+			}
+			if (p->try_got == 1)
+				return become_leader(p) == 0 ? STORE_LEAD_OURS : -1;
+			*epoch = p->try_epoch;
+			rd_strlcpy(api, p->try_api, api_sz);
+			return STORE_LEAD_OTHER;
+		}
+		try_result(p, r);
+		PQclear(r);
+	}
+	if (now_ms - p->try_sent >= p->try_deadline) {
+		perrf(p, "lock: no answer from the database in %" PRId64 " ms (tcp_user_timeout "
+		    "%d ms): the connection is taken as dead", now_ms - p->try_sent,
+		    p->try_deadline);
+		p->trying = false;
+		return -1;
+	}
+	return STORE_LEAD_WAIT;
 }
 
 int

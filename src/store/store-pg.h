@@ -23,6 +23,10 @@ struct pgstore;
 struct pgstore *pgstore_open(const char *uri, enum store_sync sync, char **cause);
 struct pgstore *pgstore_open_group(const char *uri, bool *leader, char **cause);
 int pgstore_try_lead(struct pgstore *p);
+int pgstore_lead_fd(const struct pgstore *p);
+int pgstore_try_lead_start(struct pgstore *p, int64_t now_ms);
+int pgstore_try_lead_poll(struct pgstore *p, int64_t now_ms, int64_t *epoch, char *api,
+    size_t api_sz);
 int pgstore_leader_get(struct pgstore *p, int64_t *epoch, char *api, size_t api_sz);
 int pgstore_leader_set(struct pgstore *p, int64_t epoch, const char *api, int64_t since);
 void pgstore_close(struct pgstore *p);

@@ -453,6 +453,33 @@ store_try_lead(struct store *st)
 }
 
 int
+store_lead_fd(struct store *st)
+{
+	ON_PG(st, pgstore_lead_fd(st->pg));
+	return -1;
+}
+
+int
+store_try_lead_start(struct store *st, int64_t now_ms)
+{
+	(void)now_ms;
+	ON_PG(st, pgstore_try_lead_start(st->pg, now_ms));
+	return 0;
+}
+
+int
+store_try_lead_poll(struct store *st, int64_t now_ms, int64_t *epoch, char *api,
+    size_t api_sz)
+{
+	(void)now_ms;
+	(void)epoch;
+	(void)api;
+	(void)api_sz;
+	ON_PG(st, pgstore_try_lead_poll(st->pg, now_ms, epoch, api, api_sz));
+	return STORE_LEAD_OURS;
+}
+
+int
 store_leader_get(struct store *st, int64_t *epoch, char *api, size_t api_sz)
 {
 	(void)epoch;

@@ -39,17 +39,40 @@ void store_close(struct store *st); /* NULL is fine */
 
 /* Brokers in a group on one PostgreSQL database (rescuedeskd(8), POSTGRESQL). open_group
  * does not wait for the database's lock: *leader says whether this session took it. A
- * store opened without it is a standby's: only try_lead, leader_get and close may be
- * called until try_lead returns 1. try_lead tries the lock without waiting: 1 when this
- * session holds it (the store is then as store_open leaves it), 0 when another session
- * does, -1 on error. The leader row says which broker leads: leader_get gives its epoch
- * and api endpoint (1; 0 when there is none yet; -1 on error), leader_set writes it
- * (inside the caller's transaction). On SQLite (one broker a file) open_group is
- * store_open with *leader true, try_lead returns 1 and the leader row is not kept
- * (get 0, set does nothing). */
+ * store opened without it is a standby's: only try_lead (and its non-blocking form
+ * below), leader_get and close may be called until the lock is its own. try_lead tries
+ * the lock without waiting for another session: 1 when this session holds it (the store
+ * is then as store_open leaves it), 0 when another session does, -1 on error. The leader
+ * row says which broker leads: leader_get gives its epoch and api endpoint (1; 0 when
+ * there is none yet; -1 on error), leader_set writes it (inside the caller's
+ * transaction). On SQLite (one broker a file) open_group is store_open with *leader
+ * true, try_lead returns 1 and the leader row is not kept (get 0, set does nothing). */
 struct store *store_open_group(const char *path, enum store_sync sync, bool *leader,
     char **cause);
 int store_try_lead(struct store *st);
+
+/* A standby's try without blocking, for a loop that polls the database's socket meanwhile
+ * (rescuedeskd's standby answers its clients while the database is slow or gone).
+ * try_lead_start sends the try (the lock and the leader row, one round trip): 0, or -1.
+ * lead_fd is the socket to poll for reading while a try is out (-1 when none is, and
+ * always on SQLite). try_lead_poll reads what has arrived, never waiting: STORE_LEAD_WAIT
+ * (not all yet: poll lead_fd again), STORE_LEAD_OTHER (another session holds the lock;
+ * *epoch and api from the leader row, api "" when there is none), STORE_LEAD_OURS (as
+ * try_lead's 1: the rest of open runs then, waiting for the server), or -1. A try still
+ * unanswered at now_ms (any clock, the same as start's) later than the connection's
+ * tcp_user_timeout (10 s unless the URI says otherwise) fails: the session is taken as
+ * dead also when something on the path still acknowledges (a hung server or proxy).
+ * After -1 only close may be called. On SQLite start does nothing and poll answers
+ * STORE_LEAD_OURS. */
+enum store_lead {
+	STORE_LEAD_OTHER = 0,
+	STORE_LEAD_OURS = 1,
+	STORE_LEAD_WAIT = 2,
+};
+int store_lead_fd(struct store *st);
+int store_try_lead_start(struct store *st, int64_t now_ms);
+int store_try_lead_poll(struct store *st, int64_t now_ms, int64_t *epoch, char *api,
+    size_t api_sz);
 int store_leader_get(struct store *st, int64_t *epoch, char *api, size_t api_sz);
 int store_leader_set(struct store *st, int64_t epoch, const char *api, int64_t since);
 const char *store_errmsg(const struct store *st);
