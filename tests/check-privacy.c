@@ -3,9 +3,10 @@
  * (tests/harness-broker.c).
  *
  *   - no raw phone or full name in any frame a subscriber or a requester receives: every
- *     publication and every reply of a run that goes through intake, dispatch, notes,
- *     edits, state changes, ticket.get, ticket.search, dispatch.candidates, ticket.track
- *     and a snapshot is looked at byte by byte (and decoded by the harness);
+ *     publication (the topic "message" included) and every reply of a run that goes
+ *     through intake, dispatch, notes, edits, messages told to the customers
+ *     (ticket.tell), state changes, ticket.get, ticket.search, dispatch.candidates,
+ *     ticket.track and a snapshot is looked at byte by byte (and decoded by the harness);
  *   - ticket.contact answers the raw values, and the lookup is in the ticket's history
  *     (event contact: who, why; no number in its detail or params);
  *   - retention: a ticket closed more than N days ago loses name, phone, plate, address
@@ -119,6 +120,27 @@ until_ticket(int64_t id, int64_t ver)
 		    "published", (long long)id, (long long)ver);
 		if (p.topic == PROTO_TOPIC_TICKET && p.u.ticket.id == id && p.u.ticket.ver == ver)
 			return;
+	}
+}
+
+/* ticket.tell template to ticket id; read publications until its message: the text the
+ * topic "message" carries into text. */
+static void
+tell(int64_t id, const char *template, char *text, size_t n)
+{
+	struct proto_ticket_tell a = { .id = id, .present = PROTO_ALL };
+	struct proto_pub p;
+	int64_t until = rd_mono_ms() + WAIT_MS;
+
+	PROTO_STRSET(a.template, template);
+	harness_broker_ok(&E, "agent7", PROTO_MSG_ticket_tell, &a);
+	for (;;) {
+		ck_assert_msg(harness_broker_next_pub(&E, &p, until), "no message %s to ticket "
+		    "%lld", template, (long long)id);
+		if (p.topic == PROTO_TOPIC_MESSAGE && p.u.message.ticket == id) {
+			snprintf(text, n, "%s", p.u.message.text);
+			return;
+		}
 	}
 }
 
@@ -240,6 +262,12 @@ START_TEST(test_no_raw_contact_leaves)
 	call(PROTO_MSG_ticket_track, &tr, &r);
 	proto_reply_finish(&r);
 
+	/* what the customer is told: the topic "message" carries the name masked */
+	char told[512];
+	tell(a.id, "apology", told, sizeof told);
+	ck_assert_str_eq(told, "【道路救援】欧*您好，很抱歉让您久等，我们正在全力安排救援，"
+	    "如有变化会及时通知您。");
+
 	/* a note, an edit of name and phone, a close */
 	struct proto_ticket_note n = { .id = a.id, .present = PROTO_ALL };
 	PROTO_STRSET(n.text, "customer agreed to wait");
@@ -254,6 +282,8 @@ START_TEST(test_no_raw_contact_leaves)
 	call(PROTO_MSG_ticket_edit, &e, &r);
 	ck_assert_str_eq(r.ticket.customer, "Z*");
 	proto_reply_finish(&r);
+	tell(b.id, "apology", told, sizeof told);
+	ck_assert_msg(strstr(told, "【道路救援】Z*您好") == told, "%s", told);
 	g.id = b.id;
 	call(PROTO_MSG_ticket_get, &g, &r); /* the edit events: masked */
 	proto_reply_finish(&r);
