@@ -12,7 +12,8 @@
  *   - retention: a ticket closed more than N days ago loses name, phone, plate, address
  *     and notes in the database file itself (its bytes searched after the broker stops),
  *     one closed less than N days ago keeps them, the history keeps the facts, and a
- *     restart loads the erased state. */
+ *     restart loads the erased state; a complaint about the erased ticket, closed as long
+ *     ago, keeps its record whole (complaints are kept: rescuedeskd(8) PRIVACY). */
 #include <check.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "complaint.h"
 #include "proto.h"
 #include "util.h"
 
@@ -398,6 +400,42 @@ store_holds(const char *const *what, size_t n, char *which, size_t wsz)
 	return file_holds(p, what, n, which, wsz) || found;
 }
 
+/* A closed complaint about ticket id, received at `at`, as a console saves it; the caller
+ * frees. */
+static char *
+complaint_about(int64_t id, int64_t at)
+{
+	struct complaint *c = complaint_new(at);
+	complaint_field_set_str(c, CF_uid, "ana-1");
+	c->version = 1;
+	c->state = COMPLAINT_CLOSED;
+	complaint_field_set_str(c, CF_number, "TS-20260302-000001");
+	complaint_field_set_str(c, CF_name, "李明远");
+	complaint_field_set_str(c, CF_phone, "13912340077");
+	complaint_field_set_str(c, CF_handler, "ana");
+	complaint_field_set_str(c, CF_facts, "the truck came two hours late");
+	complaint_field_set_int(c, CF_ticket_id, id);
+	char *text = complaint_encode(c);
+	complaint_free(c);
+	return text;
+}
+
+/* The stored record of complaint uid (complaint.get); the caller frees. */
+static char *
+complaint_record(const char *uid)
+{
+	struct proto_complaint_get g = { .present = 0 };
+	struct proto_reply r;
+
+	PROTO_STRSET(g.uid, uid);
+	PROTO_SET(&g, complaint_get, uid);
+	call(PROTO_MSG_complaint_get, &g, &r);
+	ck_assert_uint_eq(r.n_complaints, 1);
+	char *rec = xstrdup(r.complaints[0].record);
+	proto_reply_finish(&r);
+	return rec;
+}
+
 START_TEST(test_retention)
 {
 	static const char *const old_person[] = { "13912340001", "欧阳修远", "湘A·7K123",
@@ -421,6 +459,17 @@ START_TEST(test_retention)
 	proto_reply_finish(&r);
 	contact(o.id, "before"); /* kept until 2 days have passed */
 	ck_assert_str_eq(contact(o.id, NULL).phone, "13912340001");
+	/* a complaint about o, closed at once: as old as o when retention erases o */
+	char *complaint = complaint_about(o.id, o.created);
+	struct proto_complaint_put cp = { .version = 1, .base = 0, .present = 0 };
+	PROTO_STRSET(cp.uid, "ana-1");
+	PROTO_STRSET(cp.record, complaint);
+	PROTO_SET(&cp, complaint_put, uid);
+	PROTO_SET(&cp, complaint_put, version);
+	PROTO_SET(&cp, complaint_put, record);
+	PROTO_SET(&cp, complaint_put, base);
+	call(PROTO_MSG_complaint_put, &cp, &r);
+	proto_reply_finish(&r);
 
 	/* day 3: o closed 3 days ago goes, y closed 1 day ago stays */
 	harness_broker_step(&E, DAY_MS + 120000);
@@ -459,6 +508,11 @@ START_TEST(test_retention)
 	ck_assert_str_eq(r.found[0].customer, "");
 	proto_reply_finish(&r);
 
+	/* the complaint about o is kept whole: complaints have their own legal lifetime */
+	char *kept = complaint_record("ana-1");
+	ck_assert_str_eq(kept, complaint);
+	free(kept);
+
 	/* a later pass erases nothing twice */
 	harness_broker_step(&E, 120000);
 	g.id = o.id;
@@ -475,6 +529,8 @@ START_TEST(test_retention)
 	ck_assert_msg(!store_holds(old_person, ARRAY_LEN(old_person), which, sizeof which),
 	    "the store still holds \"%s\"", which);
 	ck_assert(store_holds(new_person, ARRAY_LEN(new_person), which, sizeof which));
+	static const char *const complainant[] = { "李明远" };
+	ck_assert(store_holds(complainant, 1, which, sizeof which));
 
 	/* and a restart loads the erased ticket as it was left */
 	E.now = 0;
@@ -483,6 +539,10 @@ START_TEST(test_retention)
 	k = contact(o.id, NULL);
 	ck_assert(k.erased);
 	ck_assert_str_eq(contact(y.id, NULL).customer, "Wang Lixin");
+	kept = complaint_record("ana-1");
+	ck_assert_str_eq(kept, complaint);
+	free(kept);
+	free(complaint);
 }
 END_TEST
 
