@@ -935,7 +935,8 @@ END_TEST
 /* A truck moved to another supplier (here by the simulator; a supplier cannot give its
  * trucks away) ends the former supplier's unchanged polls: its poll with since names the
  * truck in gone, at the move's broker time, and lists the trucks it still has; the new
- * supplier gets the truck and the offer it carries; the next poll is unchanged again. */
+ * supplier gets the truck and the offer it carries; the next poll is unchanged again.
+ * Past the 256 moves the broker remembers, an older since gets the whole answer. */
 START_TEST(test_supplier_jobs_moved)
 {
 	void *sub = harness_broker_curve_socket(&E, ZMQ_SUB, E.pub, U[U_SIM].pub, U[U_SIM].sec);
@@ -1026,6 +1027,38 @@ START_TEST(test_supplier_jobs_moved)
 	jobs_as(U_SUPERVISOR, "jiarong", since, &r);
 	ck_assert_uint_eq(r.n_gone, 1);
 	ck_assert_str_eq(r.gone[0].truck, "SC-J-002");
+	proto_reply_finish(&r);
+
+	/* more moves of other suppliers' trucks than the broker remembers: a since before
+	 * a forgotten move gets the whole answer (it might have been jiarong's), a since
+	 * after it is unchanged again */
+	char to[16];
+	s = status("SC-X-001", "available", "minjiang");
+	push(ps, PROTO_MSG_status, &s);
+	for (int i = 0; i < 260; i++) {
+		snprintf(to, sizeof to, "x%d", i);
+		s = status("SC-X-001", "available", to);
+		push(ps, PROTO_MSG_status, &s);
+	}
+	harness_broker_step(&E, 0);
+	do
+		expect_truck(sub, &(struct truck_want){ "SC-X-001", false }, sup);
+	while (strcmp(sup, to) != 0);
+	jobs_as(U_SUPPLIER, NULL, since2, &r);
+	ck_assert(!r.sjobs.unchanged);
+	ck_assert_uint_eq(r.n_trucks, 1);
+	ck_assert_uint_eq(r.n_gone, 0);
+	proto_reply_finish(&r);
+	harness_broker_step(&E, 1000);
+	jobs_as(U_SUPPLIER, NULL, -1, &r);
+	int64_t since3 = r.sjobs.now;
+	proto_reply_finish(&r);
+	jobs_as(U_SUPPLIER, NULL, since3, &r);
+	ck_assert(r.sjobs.unchanged);
+	proto_reply_finish(&r);
+	jobs_as(U_SIM, "x3", since, &r); /* x3's truck went to x4: remembered */
+	ck_assert_uint_eq(r.n_gone, 1);
+	ck_assert_str_eq(r.gone[0].truck, "SC-X-001");
 	proto_reply_finish(&r);
 
 	zmq_close(sub);
