@@ -1315,6 +1315,9 @@ proto_reply_finish(struct proto_reply *r)
 	free(r->jobs);
 	r->jobs = NULL;
 	r->n_jobs = 0;
+	free(r->gone);
+	r->gone = NULL;
+	r->n_gone = 0;
 	free(r->board_suppliers);
 	free(r->board_agents);
 	free(r->board_hours);
@@ -1523,6 +1526,11 @@ proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 		if (r == 0)
 			r = decode_array(res, "jobs", PROTO_MSG_job, &j, &out->n_jobs, err);
 		out->jobs = j;
+		if (r == 0) {	/* absent from a broker before it */
+			void *g = NULL;
+			r = decode_array(res, "gone", PROTO_MSG_gone, &g, &out->n_gone, err);
+			out->gone = g;
+		}
 		if (r == 0 && out->n_jobs != out->n_tickets)
 			r = proto_fail(err, PROTO_E_BAD_REQUEST, "result: %zu jobs for %zu tickets",
 			    out->n_jobs, out->n_tickets);

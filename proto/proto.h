@@ -454,6 +454,8 @@ struct proto_reply {
 	                                        * tickets in the stream arrays (owned) */
 	struct proto_job *jobs;                /* supplier.jobs (owned), one a ticket */
 	size_t n_jobs;
+	struct proto_gone *gone;               /* supplier.jobs (owned): trucks moved away */
+	size_t n_gone;
 	struct proto_report report;            /* stats.report: the head */
 	struct proto_report_table table;       /* stats.report (owned) */
 };

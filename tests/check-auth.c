@@ -932,6 +932,142 @@ START_TEST(test_supplier_jobs)
 }
 END_TEST
 
+/* A truck moved to another supplier (here by the simulator; a supplier cannot give its
+ * trucks away) ends the former supplier's unchanged polls: its poll with since names the
+ * truck in gone, at the move's broker time, and lists the trucks it still has; the new
+ * supplier gets the truck and the offer it carries; the next poll is unchanged again.
+ * Past the 256 moves the broker remembers, an older since gets the whole answer. */
+START_TEST(test_supplier_jobs_moved)
+{
+	void *sub = harness_broker_curve_socket(&E, ZMQ_SUB, E.pub, U[U_SIM].pub, U[U_SIM].sec);
+	void *p1 = harness_broker_curve_socket(&E, ZMQ_PUSH, E.feed, U[U_SUPPLIER].pub,
+	    U[U_SUPPLIER].sec);
+	void *ps = harness_broker_curve_socket(&E, ZMQ_PUSH, E.feed, U[U_SIM].pub,
+	    U[U_SIM].sec);
+	static const char *const ids[] = { "SC-J-001", "SC-J-002" };
+	struct proto_status s;
+	struct proto_fix x;
+	struct proto_reply r;
+	char sup[64];
+
+	wait_hb(sub);
+	for (int i = 0; i < 2; i++) {
+		s = status(ids[i], "available", NULL);
+		push(p1, PROTO_MSG_status, &s);
+		x = fix(ids[i]);
+		push(p1, PROTO_MSG_fix, &x);
+		harness_broker_step(&E, 0);
+		expect_truck(sub, &(struct truck_want){ ids[i], true }, sup);
+		ck_assert_str_eq(sup, "jiarong");
+	}
+	as(U_AGENT);
+	struct proto_intake_create in = intake_args("aba", 31.9046, 102.2214);
+	struct proto_ticket t = harness_broker_ok(&E, NULL, PROTO_MSG_intake_create, &in);
+	struct proto_ticket_assign asg = { .id = t.id, .present = 0 };
+	PROTO_STRSET(asg.truck, "SC-J-002");
+	t = harness_broker_ok(&E, NULL, PROTO_MSG_ticket_assign, &asg);
+	ck_assert_str_eq(t.state, "dispatched");
+
+	harness_broker_step(&E, 1000); /* a change at exactly since counts */
+	jobs_as(U_SUPPLIER, NULL, -1, &r);
+	ck_assert_msg(r.ok, "%s", r.error.message);
+	ck_assert_uint_eq(r.n_trucks, 2);
+	ck_assert_int_eq(job_index(&r, t.id), 0);
+	ck_assert_uint_eq(r.n_gone, 0);
+	int64_t since = r.sjobs.now;
+	proto_reply_finish(&r);
+	harness_broker_step(&E, 1000);
+	jobs_as(U_SUPPLIER, NULL, since, &r);
+	ck_assert(r.sjobs.unchanged);
+	ck_assert_uint_eq(r.n_gone, 0);
+	proto_reply_finish(&r);
+
+	/* the simulator hands SC-J-002, with its offer, to minjiang */
+	int64_t moved = E.now;
+	s = status("SC-J-002", "available", "minjiang");
+	push(ps, PROTO_MSG_status, &s);
+	harness_broker_step(&E, 0);
+	do	/* the offer's publications of it come first */
+		expect_truck(sub, &(struct truck_want){ "SC-J-002", false }, sup);
+	while (strcmp(sup, "minjiang") != 0);
+	harness_broker_step(&E, 1000);
+
+	jobs_as(U_SUPPLIER, NULL, since, &r);
+	ck_assert_msg(r.ok, "%s", r.error.message);
+	ck_assert(!r.sjobs.unchanged);
+	ck_assert_uint_eq(r.n_trucks, 1);
+	ck_assert_str_eq(r.trucks[0].id, "SC-J-001");
+	ck_assert_int_eq(job_index(&r, t.id), -1);
+	ck_assert_uint_eq(r.n_gone, 1);
+	ck_assert_str_eq(r.gone[0].truck, "SC-J-002");
+	ck_assert_int_eq(r.gone[0].at, moved);
+	int64_t since2 = r.sjobs.now;
+	proto_reply_finish(&r);
+	/* minjiang has it now, and the offer it carries; nothing of minjiang's went */
+	jobs_as(U_SUPPLIER2, NULL, since, &r);
+	ck_assert_msg(r.ok, "%s", r.error.message);
+	ck_assert(!r.sjobs.unchanged);
+	ck_assert_uint_eq(r.n_trucks, 1);
+	ck_assert_str_eq(r.trucks[0].id, "SC-J-002");
+	ck_assert_int_eq(job_index(&r, t.id), 0);
+	ck_assert_str_eq(r.jobs[0].todo, "answer");
+	ck_assert_uint_eq(r.n_gone, 0);
+	proto_reply_finish(&r);
+	/* jiarong's next poll: unchanged again; without since: no gone */
+	jobs_as(U_SUPPLIER, NULL, since2, &r);
+	ck_assert(r.sjobs.unchanged);
+	ck_assert_uint_eq(r.n_gone, 0);
+	proto_reply_finish(&r);
+	jobs_as(U_SUPPLIER, NULL, -1, &r);
+	ck_assert(!r.sjobs.unchanged);
+	ck_assert_uint_eq(r.n_trucks, 1);
+	ck_assert_uint_eq(r.n_gone, 0);
+	proto_reply_finish(&r);
+	/* a supervisor asking for jiarong with the first since sees the same */
+	jobs_as(U_SUPERVISOR, "jiarong", since, &r);
+	ck_assert_uint_eq(r.n_gone, 1);
+	ck_assert_str_eq(r.gone[0].truck, "SC-J-002");
+	proto_reply_finish(&r);
+
+	/* more moves of other suppliers' trucks than the broker remembers: a since before
+	 * a forgotten move gets the whole answer (it might have been jiarong's), a since
+	 * after it is unchanged again */
+	char to[16];
+	s = status("SC-X-001", "available", "minjiang");
+	push(ps, PROTO_MSG_status, &s);
+	for (int i = 0; i < 260; i++) {
+		snprintf(to, sizeof to, "x%d", i);
+		s = status("SC-X-001", "available", to);
+		push(ps, PROTO_MSG_status, &s);
+	}
+	harness_broker_step(&E, 0);
+	do
+		expect_truck(sub, &(struct truck_want){ "SC-X-001", false }, sup);
+	while (strcmp(sup, to) != 0);
+	jobs_as(U_SUPPLIER, NULL, since2, &r);
+	ck_assert(!r.sjobs.unchanged);
+	ck_assert_uint_eq(r.n_trucks, 1);
+	ck_assert_uint_eq(r.n_gone, 0);
+	proto_reply_finish(&r);
+	harness_broker_step(&E, 1000);
+	jobs_as(U_SUPPLIER, NULL, -1, &r);
+	int64_t since3 = r.sjobs.now;
+	proto_reply_finish(&r);
+	jobs_as(U_SUPPLIER, NULL, since3, &r);
+	ck_assert(r.sjobs.unchanged);
+	proto_reply_finish(&r);
+	jobs_as(U_SIM, "x3", since, &r); /* x3's truck went to x4: remembered */
+	ck_assert_uint_eq(r.n_gone, 1);
+	ck_assert_str_eq(r.gone[0].truck, "SC-X-001");
+	proto_reply_finish(&r);
+
+	zmq_close(sub);
+	zmq_close(p1);
+	zmq_close(ps);
+	halt_and_count();
+}
+END_TEST
+
 /* ---------------------------------------------------------------- escalation */
 
 START_TEST(test_escalate_clear)
@@ -1136,6 +1272,7 @@ auth_suite(void)
 	tcase_add_test(tc, test_sighup_flag);
 	tcase_add_test(tc, test_supplier_scope);
 	tcase_add_test(tc, test_supplier_jobs);
+	tcase_add_test(tc, test_supplier_jobs_moved);
 	tcase_add_test(tc, test_escalate_clear);
 	tcase_add_test(tc, test_complaint_approvals);
 	tc = harness_broker_tcase(s, "open", setup_bare, teardown);

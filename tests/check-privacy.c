@@ -3,15 +3,17 @@
  * (tests/harness-broker.c).
  *
  *   - no raw phone or full name in any frame a subscriber or a requester receives: every
- *     publication and every reply of a run that goes through intake, dispatch, notes,
- *     edits, state changes, ticket.get, ticket.search, dispatch.candidates, ticket.track
- *     and a snapshot is looked at byte by byte (and decoded by the harness);
+ *     publication (the topic "message" included) and every reply of a run that goes
+ *     through intake, dispatch, notes, edits, messages told to the customers
+ *     (ticket.tell), state changes, ticket.get, ticket.search, dispatch.candidates,
+ *     ticket.track and a snapshot is looked at byte by byte (and decoded by the harness);
  *   - ticket.contact answers the raw values, and the lookup is in the ticket's history
  *     (event contact: who, why; no number in its detail or params);
  *   - retention: a ticket closed more than N days ago loses name, phone, plate, address
  *     and notes in the database file itself (its bytes searched after the broker stops),
  *     one closed less than N days ago keeps them, the history keeps the facts, and a
- *     restart loads the erased state. */
+ *     restart loads the erased state; a complaint about the erased ticket, closed as long
+ *     ago, keeps its record whole (complaints are kept: rescuedeskd(8) PRIVACY). */
 #include <check.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "complaint.h"
 #include "proto.h"
 #include "util.h"
 
@@ -119,6 +122,27 @@ until_ticket(int64_t id, int64_t ver)
 		    "published", (long long)id, (long long)ver);
 		if (p.topic == PROTO_TOPIC_TICKET && p.u.ticket.id == id && p.u.ticket.ver == ver)
 			return;
+	}
+}
+
+/* ticket.tell template to ticket id; read publications until its message: the text the
+ * topic "message" carries into text. */
+static void
+tell(int64_t id, const char *template, char *text, size_t n)
+{
+	struct proto_ticket_tell a = { .id = id, .present = PROTO_ALL };
+	struct proto_pub p;
+	int64_t until = rd_mono_ms() + WAIT_MS;
+
+	PROTO_STRSET(a.template, template);
+	harness_broker_ok(&E, "agent7", PROTO_MSG_ticket_tell, &a);
+	for (;;) {
+		ck_assert_msg(harness_broker_next_pub(&E, &p, until), "no message %s to ticket "
+		    "%lld", template, (long long)id);
+		if (p.topic == PROTO_TOPIC_MESSAGE && p.u.message.ticket == id) {
+			snprintf(text, n, "%s", p.u.message.text);
+			return;
+		}
 	}
 }
 
@@ -240,6 +264,12 @@ START_TEST(test_no_raw_contact_leaves)
 	call(PROTO_MSG_ticket_track, &tr, &r);
 	proto_reply_finish(&r);
 
+	/* what the customer is told: the topic "message" carries the name masked */
+	char told[512];
+	tell(a.id, "apology", told, sizeof told);
+	ck_assert_str_eq(told, "【道路救援】欧*您好，很抱歉让您久等，我们正在全力安排救援，"
+	    "如有变化会及时通知您。");
+
 	/* a note, an edit of name and phone, a close */
 	struct proto_ticket_note n = { .id = a.id, .present = PROTO_ALL };
 	PROTO_STRSET(n.text, "customer agreed to wait");
@@ -254,6 +284,8 @@ START_TEST(test_no_raw_contact_leaves)
 	call(PROTO_MSG_ticket_edit, &e, &r);
 	ck_assert_str_eq(r.ticket.customer, "Z*");
 	proto_reply_finish(&r);
+	tell(b.id, "apology", told, sizeof told);
+	ck_assert_msg(strstr(told, "【道路救援】Z*您好") == told, "%s", told);
 	g.id = b.id;
 	call(PROTO_MSG_ticket_get, &g, &r); /* the edit events: masked */
 	proto_reply_finish(&r);
@@ -368,6 +400,42 @@ store_holds(const char *const *what, size_t n, char *which, size_t wsz)
 	return file_holds(p, what, n, which, wsz) || found;
 }
 
+/* A closed complaint about ticket id, received at `at`, as a console saves it; the caller
+ * frees. */
+static char *
+complaint_about(int64_t id, int64_t at)
+{
+	struct complaint *c = complaint_new(at);
+	complaint_field_set_str(c, CF_uid, "ana-1");
+	c->version = 1;
+	c->state = COMPLAINT_CLOSED;
+	complaint_field_set_str(c, CF_number, "TS-20260302-000001");
+	complaint_field_set_str(c, CF_name, "李明远");
+	complaint_field_set_str(c, CF_phone, "13912340077");
+	complaint_field_set_str(c, CF_handler, "ana");
+	complaint_field_set_str(c, CF_facts, "the truck came two hours late");
+	complaint_field_set_int(c, CF_ticket_id, id);
+	char *text = complaint_encode(c);
+	complaint_free(c);
+	return text;
+}
+
+/* The stored record of complaint uid (complaint.get); the caller frees. */
+static char *
+complaint_record(const char *uid)
+{
+	struct proto_complaint_get g = { .present = 0 };
+	struct proto_reply r;
+
+	PROTO_STRSET(g.uid, uid);
+	PROTO_SET(&g, complaint_get, uid);
+	call(PROTO_MSG_complaint_get, &g, &r);
+	ck_assert_uint_eq(r.n_complaints, 1);
+	char *rec = xstrdup(r.complaints[0].record);
+	proto_reply_finish(&r);
+	return rec;
+}
+
 START_TEST(test_retention)
 {
 	static const char *const old_person[] = { "13912340001", "欧阳修远", "湘A·7K123",
@@ -391,6 +459,17 @@ START_TEST(test_retention)
 	proto_reply_finish(&r);
 	contact(o.id, "before"); /* kept until 2 days have passed */
 	ck_assert_str_eq(contact(o.id, NULL).phone, "13912340001");
+	/* a complaint about o, closed at once: as old as o when retention erases o */
+	char *complaint = complaint_about(o.id, o.created);
+	struct proto_complaint_put cp = { .version = 1, .base = 0, .present = 0 };
+	PROTO_STRSET(cp.uid, "ana-1");
+	PROTO_STRSET(cp.record, complaint);
+	PROTO_SET(&cp, complaint_put, uid);
+	PROTO_SET(&cp, complaint_put, version);
+	PROTO_SET(&cp, complaint_put, record);
+	PROTO_SET(&cp, complaint_put, base);
+	call(PROTO_MSG_complaint_put, &cp, &r);
+	proto_reply_finish(&r);
 
 	/* day 3: o closed 3 days ago goes, y closed 1 day ago stays */
 	harness_broker_step(&E, DAY_MS + 120000);
@@ -429,6 +508,11 @@ START_TEST(test_retention)
 	ck_assert_str_eq(r.found[0].customer, "");
 	proto_reply_finish(&r);
 
+	/* the complaint about o is kept whole: complaints have their own legal lifetime */
+	char *kept = complaint_record("ana-1");
+	ck_assert_str_eq(kept, complaint);
+	free(kept);
+
 	/* a later pass erases nothing twice */
 	harness_broker_step(&E, 120000);
 	g.id = o.id;
@@ -445,6 +529,8 @@ START_TEST(test_retention)
 	ck_assert_msg(!store_holds(old_person, ARRAY_LEN(old_person), which, sizeof which),
 	    "the store still holds \"%s\"", which);
 	ck_assert(store_holds(new_person, ARRAY_LEN(new_person), which, sizeof which));
+	static const char *const complainant[] = { "李明远" };
+	ck_assert(store_holds(complainant, 1, which, sizeof which));
 
 	/* and a restart loads the erased ticket as it was left */
 	E.now = 0;
@@ -453,6 +539,10 @@ START_TEST(test_retention)
 	k = contact(o.id, NULL);
 	ck_assert(k.erased);
 	ck_assert_str_eq(contact(y.id, NULL).customer, "Wang Lixin");
+	kept = complaint_record("ana-1");
+	ck_assert_str_eq(kept, complaint);
+	free(kept);
+	free(complaint);
 }
 END_TEST
 

@@ -6,7 +6,7 @@
  *
  * The broker's part, end to end through tests/fixture-town.c on a manual clock: ticket.tell
  * logs `tell` and publishes the message on topic "message" (the event is in the log when
- * the message arrives), in the customer's language (lang at intake, by ticket.edit); its
+ * the message arrives; both with the name masked), in the customer's language (lang at intake, by ticket.edit); its
  * refusals; the delay message the broker sends itself once per slip in a tell_on_slip
  * region and never in another; the gateway command (a script writing its environment to a
  * file) and its exit status as `told` or `tell_failed`. */
@@ -468,7 +468,8 @@ fail_reason(const struct proto_ticket_tell *a, enum proto_err code, const char *
 	proto_reply_finish(&r);
 }
 
-/* The message is published after its event is in the log, with the customer's words. */
+/* The message is published after its event is in the log, with the customer's words and
+ * the customer's name masked, as in the event (only the gateway's command gets it whole). */
 START_TEST(test_tell_logged_then_published)
 {
 	struct proto_pub p;
@@ -485,7 +486,7 @@ START_TEST(test_tell_logged_then_published)
 	ck_assert_int_eq(events_of(t.id, "tell", &e), 1);
 	ck_assert_str_eq(p.u.message.lang, "zh");
 	ck_assert_str_eq(p.u.message.text,
-	    "【道路救援】李四您好，救援车A1（Alpha Rescue）已出发，预计10:05到达，约5分钟。");
+	    "【道路救援】李*您好，救援车A1（Alpha Rescue）已出发，预计10:05到达，约5分钟。");
 	ck_assert_int_eq(p.u.message.seq, 1);
 	ck_assert_str_eq(e.user, "agent7");
 	ck_assert_str_eq(e.code, "tell");
@@ -515,7 +516,7 @@ START_TEST(test_tell_language)
 	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_MESSAGE, .ticket = t.id },
 	    "message");
 	ck_assert_str_eq(p.u.message.lang, "en");
-	ck_assert_str_eq(p.u.message.text, "Roadside rescue: 李四, truck A1 is delayed by about 0 "
+	ck_assert_str_eq(p.u.message.text, "Roadside rescue: 李*, truck A1 is delayed by about 0 "
 	    "min; it should now arrive at 10:10.");
 
 	struct proto_ticket_edit ed = { .id = t.id, .present = 0 };
@@ -633,7 +634,7 @@ START_TEST(test_slip_tells_once)
 	ck_assert_str_eq(p.u.warning.level, "red");
 	town_expect(&p, (struct town_want){ .topic = PROTO_TOPIC_MESSAGE, .ticket = t.id,
 	    .state = "delay" }, "delay message");
-	ck_assert_str_eq(p.u.message.text, "Roadside rescue: 李四, truck A1 is delayed by about "
+	ck_assert_str_eq(p.u.message.text, "Roadside rescue: 李*, truck A1 is delayed by about "
 	    "30 min; it should now arrive at 11:30.");
 	ck_assert_int_eq(events_of(t.id, "tell", &e), 1);
 	ck_assert_str_eq(e.user, "broker");

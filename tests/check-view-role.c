@@ -4,8 +4,11 @@
  *     and turns the gate on; no role (an open broker) lets everything through;
  *   - the role matrix's copy, table-driven: which role may send which request, and
  *     ticket.escalate's clear for supervisors only;
- *   - an agent ending an escalation is refused in words before anything is sent, and the
- *     form stays open; a supervisor sends it; an open broker's agent too;
+ *   - the escalation form offers only what the role may do: an agent sees an escalated
+ *     ticket read-only (no prompt: typing and Enter send nothing, Esc closes; goldens en
+ *     and zh_CN), and one escalated by another console while the agent types is refused
+ *     in words; a supervisor gets the prompt and sends the clear; an open broker's agent
+ *     too;
  *   - a broker's `forbidden` reply is worded "not allowed for your role";
  *   - a capacity warning rings for supervisors only;
  *   - the status line: user and role at 80 and 120 columns (a long name cut short at 80),
@@ -273,39 +276,84 @@ START_TEST(test_matrix_document)
 }
 END_TEST
 
-/* An agent's console cannot end an escalation: refused in words, nothing sent, the form
- * kept; a supervisor's sends it. */
-START_TEST(test_clear_refused)
+/* An agent's console is not offered the end of an escalation: the form shows the
+ * escalation without a prompt (goldens), keys type nothing, Enter sends nothing, Esc
+ * closes; escalating is still the agent's; a supervisor's form has the prompt and sends
+ * the clear. */
+START_TEST(test_clear_not_offered)
 {
 	unsigned r;
 
 	hello("wangfang", "agent");
 	v = view_escalate_create(&m, 2);
+	harness_golden("escalate-clear-agent", 80, 24, _i == 0 ? "en" : "zh_CN");
+	ck_assert(harness_screen_has(i18n_tr("esc.clear_not_role")));
+	ck_assert(!harness_screen_has(i18n_tr("esc.prompt_clear")));
+	ck_assert(!harness_screen_has(i18n_tr("esc.clear_hint")));
 	harness_type("police on site");
 	r = harness_press_sym(KEYSYM_ENTER);
 	ck_assert(!(r & UI_CLOSE));
 	ck_assert_int_eq(escalations, 0);
 	ck_assert_int_eq(harness_rec.sent, 0);
-	ck_assert(m.message_error);
-	ck_assert_str_eq(m.message, "not allowed for your role (agent): End escalation of #2");
+	ck_assert_str_eq(m.message, "");	/* nothing offered, nothing refused */
 	harness_draw(80, 24);
-	ck_assert(harness_screen_has("not allowed for your role (agent)"));
+	ck_assert(!harness_screen_has("police on site"));
+	r = harness_press_sym(KEYSYM_ESC);
+	ck_assert(r & UI_CLOSE);
+	ck_assert_int_eq(escalations, 0);
+
 	/* escalating (not clearing) is an agent's to do */
 	view_destroy(v);
 	v = view_escalate_create(&m, 1);
+	harness_draw(80, 24);
+	ck_assert(harness_screen_has(i18n_tr("esc.prompt")));
 	harness_type("customer asks for a manager");
 	r = harness_press_sym(KEYSYM_ENTER);
 	ck_assert(r & UI_CLOSE);
 	ck_assert_int_eq(escalations, 1);
 
-	/* a supervisor ends it */
+	/* a supervisor is offered the end, and ends it */
 	hello("zhang.wei", "supervisor");
 	view_destroy(v);
 	v = view_escalate_create(&m, 2);
+	harness_draw(80, 24);
+	ck_assert(harness_screen_has(i18n_tr("esc.prompt_clear")));
+	ck_assert(harness_screen_has(i18n_tr("esc.clear_hint")));
+	ck_assert(!harness_screen_has(i18n_tr("esc.clear_not_role")));
 	harness_type("police on site");
 	r = harness_press_sym(KEYSYM_ENTER);
 	ck_assert(r & UI_CLOSE);
 	ck_assert_int_eq(escalations, 2);
+}
+END_TEST
+
+/* Another console escalates the ticket while the agent types a reason to escalate it:
+ * Enter sends nothing and says in words that only a supervisor may end it; the form turns
+ * read-only. */
+START_TEST(test_clear_changed_agent)
+{
+	unsigned r;
+
+	hello("wangfang", "agent");
+	v = view_escalate_create(&m, 1);
+	harness_type("customer waiting");
+	/* the model as after a ticket publication from the other console (test only) */
+	struct proto_ticket *t = (struct proto_ticket *)model_ticket(&m, 1);
+	ck_assert_ptr_nonnull(t);
+	t->escalated = NOW;
+	rd_strlcpy(t->escalated_by, "lisi", sizeof t->escalated_by);
+	rd_strlcpy(t->escalate_reason, "no truck", sizeof t->escalate_reason);
+	t->present |= (uint64_t)1 << PROTO_ticket_escalated |
+	    (uint64_t)1 << PROTO_ticket_escalated_by | (uint64_t)1 << PROTO_ticket_escalate_reason;
+	r = harness_press_sym(KEYSYM_ENTER);
+	ck_assert(!(r & UI_CLOSE));
+	harness_draw(80, 24);
+	ck_assert(harness_screen_has(i18n_tr("esc.changed_read")));
+	ck_assert(!harness_screen_has(i18n_tr("esc.prompt_clear")));
+	r = harness_press_sym(KEYSYM_ENTER);	/* still nothing to send */
+	ck_assert(!(r & UI_CLOSE));
+	ck_assert_int_eq(escalations, 0);
+	ck_assert_int_eq(harness_rec.sent, 0);
 }
 END_TEST
 
@@ -400,7 +448,8 @@ suite(void)
 	tcase_add_test(tc, test_hello);
 	tcase_add_test(tc, test_matrix);
 	tcase_add_test(tc, test_matrix_document);
-	tcase_add_test(tc, test_clear_refused);
+	tcase_add_loop_test(tc, test_clear_not_offered, 0, 2);
+	tcase_add_test(tc, test_clear_changed_agent);
 	tcase_add_test(tc, test_open_broker);
 	tcase_add_test(tc, test_forbidden_reply);
 	tcase_add_test(tc, test_capacity_bell);

@@ -1,4 +1,6 @@
-/* view-escalate.c: escalating a ticket by hand (see view-escalate.h). */
+/* view-escalate.c: escalating a ticket by hand (see view-escalate.h). What the form offers
+ * is what the console's role may do (ui/role.c, PROTOCOL.md 7.0): a role that may not end
+ * an escalation sees an escalated ticket read-only, without a prompt. */
 #include "view-escalate.h"
 
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include "model.h"
 #include "own.h"
 #include "present.h"
+#include "role.h"
 #include "util.h"
 
 #define WARN_MAX 8
@@ -28,6 +31,21 @@ static const char *const prompt_keys[] = {
 	"Enter", "prompt.send", "Esc", "prompt.cancel",
 };
 
+static const char *const read_keys[] = {
+	"Esc", "detail.hint.back",
+};
+
+/* Whether the console's role may end an escalation (ticket.escalate with clear); true
+ * when the broker named no role. */
+static bool
+may_clear(const struct model *m)
+{
+	struct proto_escalate a = { .clear = true, .present = 0 };
+
+	PROTO_SET(&a, escalate, clear);
+	return role_may(m, PROTO_MSG_escalate, &a);
+}
+
 static void
 esc_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct theme *th)
 {
@@ -37,6 +55,7 @@ esc_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct
 	int cols = vscreen_cols(vs), rows = vscreen_rows(vs), y, y1;
 	char left[256], line[512], text[256], ago[32], keys[128];
 	bool escalated = t != NULL && own_ticket_escalated(t);
+	bool read_only = escalated && !may_clear(m);
 	size_t n, i;
 
 	(void)th;
@@ -81,8 +100,8 @@ esc_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct
 			    t->escalated_by[0] != '\0' ? t->escalated_by : "-", ago,
 			    i18n_tr("esc.ago"), t->escalate_reason);
 			vscreen_put_ellipsis(vs, 2, y++, ROLE_LATE, 0, line, cols - 4);
-			vscreen_put_ellipsis(vs, 2, y++, ROLE_DIM, 0, i18n_tr("esc.clear_hint"),
-			    cols - 4);
+			vscreen_put_ellipsis(vs, 2, y++, ROLE_DIM, 0, i18n_tr(read_only ?
+			    "esc.clear_not_role" : "esc.clear_hint"), cols - 4);
 		} else {
 			vscreen_put_ellipsis(vs, 2, y++, ROLE_NORMAL, 0, i18n_tr("esc.not"),
 			    cols - 4);
@@ -93,6 +112,10 @@ esc_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct
 	if (ve->error[0] != '\0')
 		chrome_error(vs, rows - 3, ve->error);
 	chrome_status(vs, rows - 2, m);
+	if (read_only) {	/* nothing this role may send: no prompt to type into */
+		chrome_key_hints(vs, rows - 1, read_keys, (int)ARRAY_LEN(read_keys) / 2);
+		return;
+	}
 	chrome_keys_text(keys, sizeof keys, prompt_keys, 2);
 	chrome_prompt(vs, rows - 1, i18n_tr(escalated ? "esc.prompt_clear" : "esc.prompt"),
 	    &ve->edit, keys);
@@ -112,9 +135,12 @@ submit(struct view_escalate *ve, struct model *m)
 	 * end (or back) behind the agent's back; the screen shows the new state, ask again */
 	if (clear != ve->clear) {
 		ve->clear = clear;
-		rd_strlcpy(ve->error, i18n_tr("esc.changed"), sizeof ve->error);
+		rd_strlcpy(ve->error, i18n_tr(clear && !may_clear(m) ? "esc.changed_read" :
+		    "esc.changed"), sizeof ve->error);
 		return UI_HANDLED | UI_REDRAW;
 	}
+	if (clear && !may_clear(m))	/* shown read-only: nothing to send */
+		return UI_HANDLED;
 
 	while (*text == ' ')
 		text++;
@@ -157,6 +183,9 @@ esc_key(struct view *v, struct model *m, const struct key *k, enum keymap_action
 	default:
 		break;
 	}
+	const struct proto_ticket *t = model_ticket(m, ve->id);
+	if (t != NULL && own_ticket_escalated(t) && !may_clear(m))
+		return UI_HANDLED;	/* shown read-only: no prompt takes the keys */
 	if (lineedit_key(&ve->edit, k, a) == LINEEDIT_CHANGED)
 		ve->error[0] = '\0';
 	return UI_HANDLED | UI_REDRAW;

@@ -265,6 +265,7 @@ broker_handle_feed_from(struct broker *b, const struct peer *p, const struct pro
 	}
 	bool changed = false;
 	if (PROTO_HAS(s, status, supplier) && strcmp(k->w.supplier, s->supplier) != 0) {
+		broker_supplier_jobs_gone(b, k, now); /* its former supplier's poll says so */
 		PROTO_STRSET(k->w.supplier, s->supplier);
 		changed = true;
 	}

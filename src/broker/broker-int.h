@@ -90,6 +90,7 @@
 #define BROKER_EDIT_MOVE_M 1000.0 /* a ticket.edit moving the car further re-dispatches */
 #define BROKER_TELL_RECENT 4      /* messages a ticket remembers for ticket.tell's rate limit */
 #define BROKER_TELL_AGAIN_MS 60000 /* the same template to the same ticket: too_soon before */
+#define BROKER_GONE_MAX 256       /* trucks moved off a supplier that supplier.jobs remembers */
 
 struct btruck;
 struct bwarn;
@@ -413,6 +414,16 @@ struct broker {
 	size_t retention_at;
 	int64_t retention_rest;
 	uint64_t retention_erased;
+	/* supplier.jobs (broker-supplier-jobs.c): the last BROKER_GONE_MAX trucks moved off a
+	 * supplier, a ring (next slot n_gone % BROKER_GONE_MAX, in memory only), and the
+	 * broker time of the newest move overwritten (a since before it may have missed one) */
+	struct bgone {
+		char truck[sizeof ((struct proto_truck *)0)->id];
+		char supplier[sizeof ((struct proto_truck *)0)->supplier];
+		int64_t at;
+	} gone[BROKER_GONE_MAX];
+	uint64_t n_gone;
+	int64_t gone_lost;
 };
 
 /* ---- broker-auth.c: identity and refusals; called by the loop, the ops, the feed and
@@ -867,6 +878,9 @@ void broker_retention_tick(struct broker *b, int64_t now);
  * hold or are offered (masked) and what the supplier must do next about each. */
 int broker_op_supplier_jobs(struct broker *b, const struct peer *p,
     const struct proto_request *req, struct proto_buf *out);
+/* Truck k is about to leave its supplier (broker-feed.c, before the supplier changes):
+ * remembered, so that supplier's next poll with since names it gone. */
+void broker_supplier_jobs_gone(struct broker *b, const struct btruck *k, int64_t now);
 
 /* ---- broker-ops.c: called by the loop ---- */
 

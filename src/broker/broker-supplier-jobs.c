@@ -10,7 +10,15 @@
  * previous answer's now) is answered unchanged when no truck of the supplier and no ticket
  * it lists was changed at or after since: every change of the list is a logged change of
  * one of its trucks (offer, release, status, next job), which sets the truck's updated.
- * Positions do not count (the supplier sent them). Reads the tables; changes nothing. */
+ * Positions do not count (the supplier sent them).
+ *
+ * A truck moved to another supplier is no longer in its former supplier's trucks, and
+ * nothing of that supplier's changed: broker-feed.c tells broker_supplier_jobs_gone
+ * before the move, which keeps it in a ring of the last BROKER_GONE_MAX moves (memory
+ * only: after a restart a supplier polls without since). A poll with since names the
+ * supplier's trucks moved at or after since in "gone" and is no longer unchanged; a since
+ * older than a move the ring has overwritten gets the whole answer (whose trucks are all
+ * the supplier has). Reads the tables; changes nothing but the ring. */
 #include "broker-int.h"
 
 #include <stdlib.h>
@@ -71,6 +79,39 @@ holds(const struct btruck *k, const struct bticket *t)
 	    t->state != TICKET_NEW;
 }
 
+void
+broker_supplier_jobs_gone(struct broker *b, const struct btruck *k, int64_t now)
+{
+	struct bgone *g = &b->gone[b->n_gone % BROKER_GONE_MAX];
+
+	if (b->n_gone >= BROKER_GONE_MAX)
+		b->gone_lost = g->at;	/* a since at or before this may have missed it */
+	PROTO_STRSET(g->truck, k->w.id);
+	PROTO_STRSET(g->supplier, k->w.supplier);
+	g->at = now;
+	b->n_gone++;
+}
+
+/* The ring's moves off supplier sup at or after since, oldest first: into out (caller
+ * frees), their number returned. */
+static size_t
+gone_since(const struct broker *b, const char *sup, int64_t since, const struct bgone ***out)
+{
+	uint64_t first = b->n_gone > BROKER_GONE_MAX ? b->n_gone - BROKER_GONE_MAX : 0;
+	size_t n = 0;
+
+	*out = NULL;
+	for (uint64_t i = first; i < b->n_gone; i++) {
+		const struct bgone *g = &b->gone[i % BROKER_GONE_MAX];
+		if (g->at < since || strcmp(g->supplier, sup) != 0)
+			continue;
+		if (n == 0)
+			*out = xcalloc(BROKER_GONE_MAX, sizeof **out);
+		(*out)[n++] = g;
+	}
+	return n;
+}
+
 static bool
 known_supplier(const struct broker *b, const char *id)
 {
@@ -89,8 +130,9 @@ broker_op_supplier_jobs(struct broker *b, const struct peer *p,
 	bool has_since = PROTO_HAS(a, supplier_jobs, since);
 	struct proto_sjobs h = { .now = broker_now(b), .present = PROTO_ALL };
 	const struct btruck **trucks = NULL;
+	const struct bgone **gone = NULL;
 	struct sjob *jobs = NULL;
-	size_t n_trucks = 0, n_jobs = 0, cap_trucks = 0, cap_jobs = 0;
+	size_t n_trucks = 0, n_jobs = 0, n_gone = 0, cap_trucks = 0, cap_jobs = 0;
 
 	if (!broker_peer_supplier(p) &&
 	    (!PROTO_HAS(a, supplier_jobs, supplier) || broker_blank(a->supplier)))
@@ -120,7 +162,12 @@ broker_op_supplier_jobs(struct broker *b, const struct peer *p,
 				has_since = false;
 		}
 	}
-	if (n_trucks == 0 && !known_supplier(b, sup)) {
+	if (PROTO_HAS(a, supplier_jobs, since)) {
+		n_gone = gone_since(b, sup, a->since, &gone);
+		if (n_gone > 0 || (b->gone_lost > 0 && a->since <= b->gone_lost))
+			has_since = false; /* a truck of its went: the whole answer */
+	}
+	if (n_trucks == 0 && n_gone == 0 && !known_supplier(b, sup)) {
 		free(trucks);
 		free(jobs);
 		return broker_reply_error_at(out, req, PROTO_E_NOT_FOUND, "supplier",
@@ -131,7 +178,7 @@ broker_op_supplier_jobs(struct broker *b, const struct peer *p,
 	if (h.unchanged)
 		n_trucks = n_jobs = 0;
 	proto_encode_reply_ok(out, req->cmd_id, "supplier.jobs");
-	proto_pack_obj(out, PROTO_MSG_sjobs, &h, 3);
+	proto_pack_obj(out, PROTO_MSG_sjobs, &h, 4);
 	proto_pack_str(out, "trucks");
 	proto_pack_array(out, (uint32_t)n_trucks);
 	for (size_t i = 0; i < n_trucks; i++)
@@ -147,8 +194,16 @@ broker_op_supplier_jobs(struct broker *b, const struct peer *p,
 		job_of(&jobs[i], &j);
 		proto_pack_obj(out, PROTO_MSG_job, &j, 0);
 	}
+	proto_pack_str(out, "gone");
+	proto_pack_array(out, (uint32_t)n_gone);
+	for (size_t i = 0; i < n_gone; i++) {
+		struct proto_gone g = { .at = gone[i]->at, .present = PROTO_ALL };
+		PROTO_STRSET(g.truck, gone[i]->truck);
+		proto_pack_obj(out, PROTO_MSG_gone, &g, 0);
+	}
 	free(trucks);
 	free(jobs);
+	free(gone);
 	if (out->len > PROTO_MAX_REPLY - 4096) { /* a client would drop it (ZMQ_MAXMSGSIZE) */
 		proto_buf_reset(out);
 		return broker_reply_error(out, req, PROTO_E_TOO_LARGE,

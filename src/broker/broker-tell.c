@@ -1,9 +1,9 @@
 /* broker-tell.c: telling the customer (PROTOCOL.md 7.27): ticket.tell renders a template of
  * data/tell.ini (src/model/tell.c) from the ticket's live data in the customer's language
  * (the ticket's lang), logs it as a `tell` event, then hands it to the gateway: a lossy
- * publication on topic "message" (no phone number on the PUB stream) and, with
- * --tell-command, a /bin/sh command run for it with the raw phone, the text and the ticket in
- * its environment. The command runs asynchronously (posix_spawn after the batch commits:
+ * publication on topic "message" (no phone number on the PUB stream, and the name masked
+ * in the text as in the event) and, with --tell-command, a /bin/sh command run for it with
+ * the raw phone, the text as told and the ticket in its environment. The command runs asynchronously (posix_spawn after the batch commits:
  * log first, never blocking the loop); the tick reaps it and logs `told` (exit 0) or
  * `tell_failed`. At most TELL_RUNNING_MAX commands run at once; the others wait in order;
  * one still running after TELL_COMMAND_MAX_MS of real time is killed with its process group
@@ -204,8 +204,9 @@ tell(struct broker *b, struct bticket *t, const struct tell_template *tp, enum t
 	struct tell_facts f;
 	enum tell_param missing;
 
-	/* the history goes to clients (ticket.get): the text with the customer's name masked
-	 * as tickets carry it (PROTOCOL.md 8.1); the customer is told the text itself */
+	/* what leaves the broker, the history (ticket.get) and the topic "message", has the
+	 * customer's name masked as tickets carry it (PROTOCOL.md 8.1); only the gateway's
+	 * command gets the text itself, with the raw phone, to tell the customer */
 	facts_of(b, t, now, &f);
 	ticket_mask_name(t->w.customer, name, sizeof name);
 	f.customer = name;
@@ -223,7 +224,7 @@ tell(struct broker *b, struct bticket *t, const struct tell_template *tp, enum t
 	m.ticket = t->w.id;
 	PROTO_STRSET(m.lang, tell_lang_name(l));
 	PROTO_STRSET(m.template, tp->id);
-	PROTO_STRSET(m.text, text);
+	PROTO_STRSET(m.text, shown);
 	broker_publish_message(b, &m);
 
 	if (b->opts.tell_command == NULL || b->opts.tell_command[0] == '\0')
