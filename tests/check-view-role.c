@@ -9,6 +9,7 @@
  *     form stays open; a supervisor sends it; an open broker's agent too;
  *   - a broker's `forbidden` reply is worded "not allowed for your role";
  *   - a capacity warning rings for supervisors only;
+ *   - the board's and the detail's hint bars list what the role may use, at 80 and 200;
  *   - the status line: user and role at 80 and 120 columns (a long name cut short at 80),
  *     and a refused key in words instead of "connecting" (goldens, en and zh_CN). */
 #include <check.h>
@@ -23,6 +24,7 @@
 #include "role.h"
 #include "util.h"
 #include "view-board.h"
+#include "view-detail.h"
 #include "view-escalate.h"
 
 #include "harness-model.h"
@@ -323,6 +325,54 @@ START_TEST(test_status_goldens)
 }
 END_TEST
 
+/* The hint bars of the board and the detail list what the role may use: the supervisors'
+ * boards (P, W) for supervisors only, a new call and the ticket's actions not for
+ * specialists, diagnosis not for agents; at 80 columns the most used first (help always),
+ * at 200 columns all the role may use. */
+START_TEST(test_hints_by_role)
+{
+	static const struct {
+		const char *role;
+		int cols;
+		bool detail;
+		const char *has, *hasnt;	/* '|'-separated hints */
+	} cases[] = {
+		{ "agent", 80, false, "Enter open|n new call|K overview|M map|? help|Q quit",
+		    "P suppliers|W agents" },
+		{ "supervisor", 80, false, "Enter open|K overview|P suppliers|W agents|? help",
+		    "" },
+		{ "specialist", 80, false, "K overview|M map|I contact|? help",
+		    "n new call|P suppliers|W agents" },
+		{ "supervisor", 200, false, "n new call|K overview|P suppliers|W agents|"
+		    "v surveys|M map|I contact|? help|Q quit", "" },
+		{ "agent", 80, true, "a note|A assign|q back|? help", "d diagnose" },
+		{ "specialist", 80, true, "a note|d diagnose|o own|I contact|M map|? help",
+		    "S state|A assign|e edit|t tell|c cancel|p call" },
+		{ "supervisor", 200, true, "d diagnose|A assign|E escalate|I contact|M map|"
+		    "v surveys|p call", "" },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char list[256], *save = NULL;
+		int rows = cases[i].cols == 80 ? 24 : 60;
+
+		hello("wangfang", cases[i].role);
+		view_destroy(v);
+		v = cases[i].detail ? view_detail_create(&m, 1, ACTION_NONE) : view_board_create();
+		harness_draw(cases[i].cols, rows);
+		const char *bar = harness_row(rows - 1);
+		rd_strlcpy(list, cases[i].has, sizeof list);
+		for (char *h = strtok_r(list, "|", &save); h != NULL; h = strtok_r(NULL, "|", &save))
+			ck_assert_msg(strstr(bar, h) != NULL, "%s at %d: no '%s' in '%s'",
+			    cases[i].role, cases[i].cols, h, bar);
+		rd_strlcpy(list, cases[i].hasnt, sizeof list);
+		for (char *h = strtok_r(list, "|", &save); h != NULL; h = strtok_r(NULL, "|", &save))
+			ck_assert_msg(strstr(bar, h) == NULL, "%s at %d: '%s' in '%s'",
+			    cases[i].role, cases[i].cols, h, bar);
+	}
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -336,6 +386,7 @@ suite(void)
 	tcase_add_test(tc, test_open_broker);
 	tcase_add_test(tc, test_forbidden_reply);
 	tcase_add_test(tc, test_capacity_bell);
+	tcase_add_test(tc, test_hints_by_role);
 	tcase_add_loop_test(tc, test_status_goldens, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
