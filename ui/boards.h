@@ -2,7 +2,9 @@
  * of the supervisor's screen (view-kpi.c) show: the broker's last stats.board answer
  * (PROTOCOL.md 7.33), asked again every BOARDS_POLL_MS of wall time, and the header counts
  * the supervisor's screen takes from the model: calls waiting for an agent to dispatch,
- * escalated warnings and tickets, regions short of trucks or numbers.
+ * escalated warnings and tickets, regions short of trucks or numbers; and the sortable
+ * board view both boards are (boards_view_create, below), each given by a struct
+ * boards_def.
  *
  * The figures are the broker's (the tally fold of src/model/tally.c); the shares shown are
  * made here with the same tally_share, so a screen and a report agree.
