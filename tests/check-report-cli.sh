@@ -1,9 +1,10 @@
 #!/bin/sh
 # check-report-cli.sh: rescuedesk --report as a supervisor runs it, against a real
 # rescuedeskd on a fresh store (issue 14): suppliers as CSV (the header, one row per
-# supplier of the data), phone as a table over three days (three days and the total),
-# responses as CSV on standard output (the header alone: no rescue yet); usage errors exit
-# 2 without asking; a range the broker refuses (over 92 days) exits 1.
+# supplier of the data, its name last) and as a table (the names for the ids), phone as a
+# table over three days (three days and the total), responses as CSV on standard output
+# (the header alone: no rescue yet); usage errors exit 2 without asking; a range the
+# broker refuses (over 92 days) exits 1.
 # Usage: check-report-cli.sh RESCUEDESKD RESCUEDESK SOURCE_DATA_DIR
 set -eu
 rdd=$1
@@ -33,7 +34,7 @@ rc=0
     2>"$tmp/err" || rc=$?
 [ $rc -eq 0 ] || { cat "$tmp/err"; fail "suppliers: exit $rc"; }
 head -n 1 "$tmp/s.csv" | tr -d '\r' >"$tmp/head"
-echo "supplier,offers,accepted,acceptance_rate,declines,timeouts,accept_median_s,arrived,late,late_rate,response_mean_min,complaints" |
+echo "supplier,offers,accepted,acceptance_rate,declines,timeouts,accept_median_s,arrived,late,late_rate,response_mean_min,complaints,name" |
     cmp -s - "$tmp/head" || fail "suppliers: header '$(cat "$tmp/head")'"
 want=$(grep -h -A8 '^\[supplier\]' "$data"/regions/*.ini | sed -n 's/^id *= *//p' | sort -u | wc -l)
 got=$(($(wc -l <"$tmp/s.csv") - 1))
@@ -41,6 +42,23 @@ got=$(($(wc -l <"$tmp/s.csv") - 1))
 grep -q "rows written to $tmp/s.csv" "$tmp/err" || fail "suppliers: no summary on stderr"
 # every line ends CRLF (RFC 4180)
 [ "$(grep -c "$(printf '\r')\$" "$tmp/s.csv")" -eq "$((got + 1))" ] || fail "suppliers: not CRLF"
+
+# the CSV names each supplier of the data in the last column
+id1=$(grep -h -A2 '^\[supplier\]' "$data"/regions/*.ini | sed -n 's/^id *= *//p' | head -n 1)
+name1=$(grep -h -A2 '^\[supplier\]' "$data"/regions/*.ini | sed -n 's/^name *= *//p' | head -n 1)
+[ -n "$id1" ] && [ -n "$name1" ] || fail "suppliers: no supplier in the data"
+grep -q "^$id1,.*,$name1$(printf '\r')\$" "$tmp/s.csv" || fail "suppliers: no row '$id1 ... $name1'"
+
+# suppliers as a table: the names stand for the ids, as on the suppliers' board
+rc=0
+"$rd" --api "$api" --report suppliers --from "$today" --to "$today" >"$tmp/s.txt" 2>"$tmp/err" ||
+    rc=$?
+[ $rc -eq 0 ] || { cat "$tmp/err"; fail "suppliers table: exit $rc"; }
+head -n 1 "$tmp/s.txt" | grep -q '^supplier  *offers .* complaints$' ||
+    fail "suppliers table: header '$(head -n 1 "$tmp/s.txt")'"
+[ "$(($(wc -l <"$tmp/s.txt") - 1))" -eq "$want" ] || fail "suppliers table: not $want rows"
+grep -q "^$name1 " "$tmp/s.txt" || { cat "$tmp/s.txt"; fail "suppliers table: no '$name1'"; }
+if grep -q "^$id1 " "$tmp/s.txt"; then cat "$tmp/s.txt"; fail "suppliers table: the id $id1"; fi
 
 # phone as a table over three days: the header, three days, the total
 rc=0

@@ -8,7 +8,7 @@
  *     each ticket's history as ticket.get gives it;
  *   - refusals: an unknown kind, a range not forwards or over 92 days; the op's roles;
  *   - the client's writers: CSV quoting (RFC 4180), the formula guard, numbers and nil,
- *     the aligned table with Chinese text. */
+ *     the aligned table with Chinese text, suppliers' names shown for their ids. */
 #include <check.h>
 #include <locale.h>
 #include <stdint.h>
@@ -284,12 +284,23 @@ START_TEST(test_day)
 	town_call_as("boss", PROTO_MSG_stats_board, &ba, &b);
 	ck_assert(b.ok);
 
-	/* suppliers: the board's rows, and the histories' counts */
+	/* suppliers: the board's rows, and the histories' counts; the name of the data last */
 	report("suppliers", from, to, &r);
 	ck_assert_uint_eq(r.table.n_rows, b.n_board_suppliers);
+	ck_assert_uint_eq(col(&r, "name"), r.table.n_cols - 1);
 	for (size_t i = 0; i < b.n_board_suppliers; i++) {
 		const struct proto_board_supplier *s = &b.board_suppliers[i];
 		size_t row = row_of(&r, s->supplier);
+		static const struct { const char *id, *name; } names[] = {
+			{ "alpha", "Alpha Rescue" }, { "beta", "Beta Rescue" },
+			{ "gamma", "Gamma Rescue" },
+		};
+		size_t n;
+		for (n = 0; n < ARRAY_LEN(names) && strcmp(names[n].id, s->supplier) != 0; n++)
+			;
+		ck_assert_msg(n < ARRAY_LEN(names), "supplier %s: not the data's", s->supplier);
+		ck_assert_int_eq(cell(&r, row, "name")->type, PROTO_CELL_STR);
+		ck_assert_str_eq(cell(&r, row, "name")->s, names[n].name);
 		ck_assert_int_eq(num(&r, row, "offers"), s->offers);
 		ck_assert_int_eq(num(&r, row, "accepted"), s->accepted);
 		ck_share(cell(&r, row, "acceptance_rate"), s->accepted, s->offers);
@@ -481,6 +492,29 @@ START_TEST(test_writers)
 	ck_assert_str_eq(buf, "12.3457");
 	ck_assert(report_kind_ok("nps"));
 	ck_assert(!report_kind_ok("weather"));
+	/* the suppliers' report: the name where the broker gave one stands in for the id in
+	 * the table (as on the suppliers' board), the id where not; the CSV keeps both */
+	char g1[] = "supplier", g2[] = "offers", g3[] = "name";
+	char *sheader[] = { g1, g2, g3 };
+	char i1[] = "xiangjiang", i2[] = "gone", n1[] = "长沙湘江道路救援";
+	struct proto_cell scells[] = {
+		{ .type = PROTO_CELL_STR, .s = i1 }, { .type = PROTO_CELL_INT, .i = 12 },
+		{ .type = PROTO_CELL_STR, .s = n1 },
+		{ .type = PROTO_CELL_STR, .s = i2 }, { .type = PROTO_CELL_INT, .i = 3 },
+		{ .type = PROTO_CELL_NIL },
+	};
+	struct proto_report_table st = { .header = sheader, .n_cols = 3, .cells = scells,
+		.n_rows = 2 };
+	tab = write_to_string(report_write_table, &st);
+	ck_assert_str_eq(tab,
+	    "supplier          offers\n"
+	    "长沙湘江道路救援      12\n"
+	    "gone                   3\n");
+	free(tab);
+	csv = write_to_string(report_write_csv, &st);
+	ck_assert_str_eq(csv, "supplier,offers,name\r\nxiangjiang,12,长沙湘江道路救援\r\n"
+	    "gone,3,\r\n");
+	free(csv);
 	/* the header alone: no rows */
 	t.n_rows = 0;
 	csv = write_to_string(report_write_csv, &t);

@@ -2,8 +2,9 @@
  * line in ui/chrome.c), over the harness model:
  *   - hello's reply: the user the broker names replaces --user, its role replaces --role
  *     and turns the gate on; no role (an open broker) lets everything through;
- *   - the role matrix's copy, table-driven: which role may send which request, and
- *     ticket.escalate's clear for supervisors only;
+ *   - the role matrix's copy against PROTOCOL.md 7.0's table, read from the document
+ *     (tests/harness-roles.c): which role may send which request; ticket.escalate's clear
+ *     for supervisors only;
  *   - the escalation form offers only what the role may do: an agent sees an escalated
  *     ticket read-only (no prompt: typing and Enter send nothing, Esc closes; goldens en
  *     and zh_CN), and one escalated by another console while the agent types is refused
@@ -11,6 +12,7 @@
  *     too;
  *   - a broker's `forbidden` reply is worded "not allowed for your role";
  *   - a capacity warning rings for supervisors only;
+ *   - the board's and the detail's hint bars list what the role may use, at 80 and 200;
  *   - the status line: user and role at 80 and 120 columns (a long name cut short at 80),
  *     and a refused key in words instead of "connecting" (goldens, en and zh_CN). */
 #include <check.h>
@@ -25,9 +27,11 @@
 #include "role.h"
 #include "util.h"
 #include "view-board.h"
+#include "view-detail.h"
 #include "view-escalate.h"
 
 #include "harness-model.h"
+#include "harness-roles.h"
 #include "harness-screen.h"
 
 #define MIN_MS (60 * 1000LL)
@@ -174,44 +178,27 @@ START_TEST(test_hello)
 }
 END_TEST
 
+/* The console's copy against the document: role_may_op as every role for every request op
+ * is what PROTOCOL.md 7.0's table (read from the document, harness-roles.c) says; the
+ * broker's table is held to the same by check-auth.c. Then the argument rules the table's
+ * footnotes give: ending an escalation is for supervisors and the simulator only. */
 START_TEST(test_matrix)
 {
-	static const struct {
-		enum proto_msg_id op;
-		const char *may;	/* first letters: a(gent) s(upervisor) p (specialist)
-					 * u (supplier) i(ntake) m (sim) */
-	} rows[] = {
-		{ PROTO_MSG_hello, "aspuim" },
-		{ PROTO_MSG_snapshot, "aspm" },
-		{ PROTO_MSG_supplier_jobs, "sum" },
-		{ PROTO_MSG_intake_create, "asim" },
-		{ PROTO_MSG_ticket_get, "aspm" },
-		{ PROTO_MSG_ticket_note, "aspm" },
-		{ PROTO_MSG_ticket_assign, "asm" },
-		{ PROTO_MSG_ticket_cancel, "asm" },
-		{ PROTO_MSG_ticket_set_state, "asum" },
-		{ PROTO_MSG_dispatch_candidates, "asm" },
-		{ PROTO_MSG_escalate, "aspm" },
-		{ PROTO_MSG_warning_ack, "aspm" },
-		{ PROTO_MSG_complaint_get, "asm" },
-		{ PROTO_MSG_offer_accept, "asum" },
-		{ PROTO_MSG_diag_start, "spm" },
-		{ PROTO_MSG_diag_dispatch_now, "spm" },
-		{ PROTO_MSG_stats_kpi, "aspm" },
-		{ PROTO_MSG_presence, "aspm" },
-	};
-	static const char letters[MODEL_ROLE_COUNT] = {
-		[MODEL_ROLE_AGENT] = 'a', [MODEL_ROLE_SUPERVISOR] = 's',
-		[MODEL_ROLE_SPECIALIST] = 'p', [MODEL_ROLE_SUPPLIER] = 'u',
-		[MODEL_ROLE_INTAKE] = 'i', [MODEL_ROLE_SIM] = 'm',
-	};
+	struct harness_roles t;
 	struct proto_escalate clear = { .id = 2, .reason = "done", .clear = true };
 
-	for (size_t i = 0; i < ARRAY_LEN(rows); i++)
+	harness_roles_read(&t);
+	ck_assert_int_gt(t.rows, 30);
+	ck_assert_int_eq(t.n_roles, MODEL_ROLE_COUNT);
+	for (int op = 0; op < PROTO_MSG_COUNT; op++) {
+		if (proto_descs[op].kind != PROTO_KIND_REQUEST)
+			continue;
 		for (int r = 0; r < MODEL_ROLE_COUNT; r++)
-			ck_assert_msg(role_may_op(r, rows[i].op, NULL) ==
-			    (strchr(rows[i].may, letters[r]) != NULL), "%s as %s",
-			    proto_descs[rows[i].op].wire, model_role_name(r));
+			ck_assert_msg(role_may_op(r, op, NULL) ==
+			    harness_roles_may(&t, op, model_role_name(r)),
+			    "%s as %s: the console's copy and PROTOCOL.md 7.0 differ",
+			    proto_descs[op].wire, model_role_name(r));
+	}
 	/* ending an escalation: supervisors and the simulator only */
 	ck_assert(!role_may_op(MODEL_ROLE_AGENT, PROTO_MSG_escalate, &clear));
 	ck_assert(role_may_op(MODEL_ROLE_SUPERVISOR, PROTO_MSG_escalate, &clear));
@@ -221,58 +208,6 @@ START_TEST(test_matrix)
 	/* every role name parses back */
 	for (int r = 0; r < MODEL_ROLE_COUNT; r++)
 		ck_assert_int_eq(model_role_parse(model_role_name(r)), r);
-}
-END_TEST
-
-/* The console's copy against the document: every row of PROTOCOL.md 7.0's table (rows
- * may name several ops; a mark is a check, footnotes aside), and every request op has a
- * row. The broker's table is held to the same matrix by check-auth.c. */
-START_TEST(test_matrix_document)
-{
-	char path[4096], line[2048];
-	const char *src = getenv("RD_SRCDIR");
-	bool seen[PROTO_MSG_COUNT] = { false }, in_table = false;
-	int rows = 0;
-
-	snprintf(path, sizeof path, "%s/proto/PROTOCOL.md", src != NULL ? src : ".");
-	FILE *f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "%s", path);
-	while (fgets(line, sizeof line, f) != NULL) {
-		if (strncmp(line, "### 7.0 ", 8) == 0)
-			in_table = true;
-		else if (in_table && strncmp(line, "### ", 4) == 0)
-			break;
-		if (!in_table || strncmp(line, "| `", 3) != 0)
-			continue;
-		/* the cells after the first: one per role, in enum model_role's order */
-		char *cells[MODEL_ROLE_COUNT + 1], *save = NULL;
-		int n = 0;
-		for (char *c = strtok_r(line, "|", &save); c != NULL && n <= MODEL_ROLE_COUNT;
-		    c = strtok_r(NULL, "|", &save))
-			cells[n++] = c;
-		ck_assert_int_eq(n, MODEL_ROLE_COUNT + 1);
-		for (char *o = strchr(cells[0], '`'); o != NULL; o = strchr(o, '`')) {
-			char *e = strchr(o + 1, '`');
-			ck_assert_ptr_nonnull(e);
-			*e = '\0';
-			int op = proto_op_lookup(o + 1, strlen(o + 1));
-			ck_assert_msg(op >= 0, "PROTOCOL.md 7.0: %s is no op", o + 1);
-			seen[op] = true;
-			for (int r = 0; r < MODEL_ROLE_COUNT; r++)
-				ck_assert_msg(role_may_op(r, op, NULL) ==
-				    (strstr(cells[r + 1], "\xe2\x9c\x93") != NULL),
-				    "%s as %s: the console's copy and PROTOCOL.md 7.0 differ", o + 1,
-				    model_role_name(r));
-			rows++;
-			o = e + 1;
-		}
-	}
-	fclose(f);
-	ck_assert_int_gt(rows, 30);
-	for (int op = 0; op < PROTO_MSG_COUNT; op++)
-		if (proto_descs[op].kind == PROTO_KIND_REQUEST)
-			ck_assert_msg(seen[op], "PROTOCOL.md 7.0 has no row for %s",
-			    proto_descs[op].wire);
 }
 END_TEST
 
@@ -438,6 +373,54 @@ START_TEST(test_status_goldens)
 }
 END_TEST
 
+/* The hint bars of the board and the detail list what the role may use: the supervisors'
+ * boards (P, W) for supervisors only, a new call and the ticket's actions not for
+ * specialists, diagnosis not for agents; at 80 columns the most used first (help always),
+ * at 200 columns all the role may use. */
+START_TEST(test_hints_by_role)
+{
+	static const struct {
+		const char *role;
+		int cols;
+		bool detail;
+		const char *has, *hasnt;	/* '|'-separated hints */
+	} cases[] = {
+		{ "agent", 80, false, "Enter open|n new call|K overview|M map|? help|Q quit",
+		    "P suppliers|W agents" },
+		{ "supervisor", 80, false, "Enter open|K overview|P suppliers|W agents|? help",
+		    "" },
+		{ "specialist", 80, false, "K overview|M map|I contact|? help",
+		    "n new call|P suppliers|W agents" },
+		{ "supervisor", 200, false, "n new call|K overview|P suppliers|W agents|"
+		    "v surveys|M map|I contact|? help|Q quit", "" },
+		{ "agent", 80, true, "a note|A assign|q back|? help", "d diagnose" },
+		{ "specialist", 80, true, "a note|d diagnose|o own|I contact|M map|? help",
+		    "S state|A assign|e edit|t tell|c cancel|p call" },
+		{ "supervisor", 200, true, "d diagnose|A assign|E escalate|I contact|M map|"
+		    "v surveys|p call", "" },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char list[256], *save = NULL;
+		int rows = cases[i].cols == 80 ? 24 : 60;
+
+		hello("wangfang", cases[i].role);
+		view_destroy(v);
+		v = cases[i].detail ? view_detail_create(&m, 1, ACTION_NONE) : view_board_create();
+		harness_draw(cases[i].cols, rows);
+		const char *bar = harness_row(rows - 1);
+		rd_strlcpy(list, cases[i].has, sizeof list);
+		for (char *h = strtok_r(list, "|", &save); h != NULL; h = strtok_r(NULL, "|", &save))
+			ck_assert_msg(strstr(bar, h) != NULL, "%s at %d: no '%s' in '%s'",
+			    cases[i].role, cases[i].cols, h, bar);
+		rd_strlcpy(list, cases[i].hasnt, sizeof list);
+		for (char *h = strtok_r(list, "|", &save); h != NULL; h = strtok_r(NULL, "|", &save))
+			ck_assert_msg(strstr(bar, h) == NULL, "%s at %d: '%s' in '%s'",
+			    cases[i].role, cases[i].cols, h, bar);
+	}
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -447,12 +430,12 @@ suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_hello);
 	tcase_add_test(tc, test_matrix);
-	tcase_add_test(tc, test_matrix_document);
 	tcase_add_loop_test(tc, test_clear_not_offered, 0, 2);
 	tcase_add_test(tc, test_clear_changed_agent);
 	tcase_add_test(tc, test_open_broker);
 	tcase_add_test(tc, test_forbidden_reply);
 	tcase_add_test(tc, test_capacity_bell);
+	tcase_add_test(tc, test_hints_by_role);
 	tcase_add_loop_test(tc, test_status_goldens, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;

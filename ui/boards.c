@@ -1,10 +1,12 @@
-/* boards.c: the supervisors' boards' data and header counts (boards.h). */
+/* boards.c: the supervisors' boards' data, header counts and trends, and the sortable
+ * board view the suppliers' and agents' boards share (boards.h). */
 #include "boards.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "chrome.h"
 #include "data.h"
 #include "i18n.h"
 #include "model-request.h"
@@ -17,6 +19,7 @@
 #include "text.h"
 #include "track.h"
 #include "util.h"
+#include "view.h"
 #include "vscreen.h"
 
 #define TREND_LABEL_W 12	/* a trend line's label, padded */
@@ -254,4 +257,311 @@ boards_draw_trends(struct vscreen *vs, int y, int cols, const struct boards *b)
 	trend_line(vs, y++, cols, i18n_tr("trend.response"), resp, has, resp_lw, has_lw, n, k,
 	    now_r);
 	return y;
+}
+
+/* ---------------------------------------------------------------- a sortable board */
+
+enum mode { MODE_BOARD, MODE_LIST };
+
+struct boards_view {
+	struct view view;	/* first member */
+	struct view_ops ops;	/* the view's own: its name is the def's */
+	const struct boards_def *def;
+	struct boards bd;
+	enum mode mode;
+	int sort;
+	size_t sel, top, tsel, ttop;
+	char sel_id[33];	/* the selected row's id, followed across refreshes */
+	int list_rows;
+};
+
+/* qsort's context: one sort at a time */
+static const struct boards_def *sort_def;
+static const struct model *sort_model;
+static int sort_col;
+
+static int
+cmp_rows(const void *va, const void *vb)
+{
+	const void *a = *(const void *const *)va, *b = *(const void *const *)vb;
+	if (sort_col != 0) {
+		int64_t x = sort_def->sort_value(a, sort_col), y = sort_def->sort_value(b, sort_col);
+		if (x != y)
+			return x > y ? -1 : 1;
+	}
+	return sort_def->cmp_names(sort_model, a, b);
+}
+
+/* The rows in the order shown, n of them (caller frees). */
+static const void **
+sorted_rows(const struct boards_view *bv, const struct model *m, size_t *np)
+{
+	size_t n, size;
+	const char *base = bv->def->rows(&bv->bd, &n, &size);
+	const void **r = xcalloc(n + 1, sizeof *r);
+	for (size_t i = 0; i < n; i++)
+		r[i] = base + i * size;
+	sort_def = bv->def;
+	sort_model = m;
+	sort_col = bv->sort;
+	qsort(r, n, sizeof *r, cmp_rows);
+	*np = n;
+	return r;
+}
+
+/* Keep the selection on its row. */
+static void
+follow(struct boards_view *bv, const void **r, size_t n)
+{
+	for (size_t i = 0; bv->sel_id[0] != '\0' && i < n; i++)
+		if (strcmp(bv->def->id(r[i]), bv->sel_id) == 0)
+			bv->sel = i;
+	if (bv->sel >= n)
+		bv->sel = n > 0 ? n - 1 : 0;
+	if (n > 0)
+		rd_strlcpy(bv->sel_id, bv->def->id(r[bv->sel]), sizeof bv->sel_id);
+}
+
+struct layout {
+	int x[BOARDS_COLS_MAX], w[BOARDS_COLS_MAX];
+};
+
+static void
+lay_out(const struct boards_def *d, struct layout *l, int cols)
+{
+	int x = 0;
+	for (int i = 0; i < d->n_cols && i < BOARDS_COLS_MAX; i++) {
+		l->w[i] = d->cols[i].width;
+		if (i == 0 && d->name_wide > 0 && cols >= BOARDS_WIDE_COLS)
+			l->w[i] = d->name_wide;
+		l->x[i] = x;
+		x += l->w[i] + 1;
+	}
+}
+
+struct draw_ctx {
+	const struct boards_def *d;
+	const struct layout *l;
+	const struct model *m;
+	const void **r;		/* the board's rows, or the list's items */
+};
+
+static void
+board_row(void *ctx, struct vscreen *vs, int y, size_t i)
+{
+	struct draw_ctx *c = ctx;
+	const struct boards_def *d = c->d;
+	char cell[BOARDS_COLS_MAX][BOARDS_CELL];
+	bool warn[BOARDS_COLS_MAX] = { false };
+
+	vscreen_fill(vs, 0, y, vscreen_cols(vs), 1, ROLE_NORMAL, 0, L' ');
+	d->cells(c->r[i], cell, warn);
+	vscreen_put_pad(vs, c->l->x[0], y, ROLE_NORMAL, 0, d->label(c->m, d->id(c->r[i])),
+	    c->l->w[0]);
+	for (int k = 1; k < d->n_cols && k < BOARDS_COLS_MAX; k++) {
+		enum theme_role role = strcmp(cell[k], "-") == 0 ? ROLE_DIM : ROLE_NORMAL;
+		if (warn[k])
+			role = ROLE_WARN;
+		vscreen_put_right(vs, c->l->x[k], y, role, 0, cell[k], c->l->w[k]);
+	}
+}
+
+static void
+item_row(void *ctx, struct vscreen *vs, int y, size_t i)
+{
+	struct draw_ctx *c = ctx;
+
+	vscreen_fill(vs, 0, y, vscreen_cols(vs), 1, ROLE_NORMAL, 0, L' ');
+	c->d->item_row(vs, y, c->m, c->r[i]);
+}
+
+/* The board's header; the sort column's head is drawn selected. */
+static void
+draw_head_row(struct vscreen *vs, const struct boards_def *d, const struct layout *l, int y,
+    int sort)
+{
+	vscreen_fill(vs, 0, y, vscreen_cols(vs), 1, ROLE_HEADER, 0, L' ');
+	for (int k = 0; k < d->n_cols && k < BOARDS_COLS_MAX; k++) {
+		bool sorted = k == sort;
+		enum theme_role role = sorted ? ROLE_SELECTED : ROLE_HEADER;
+		const char *head = i18n_tr(d->cols[k].head);
+		if (k == 0)
+			vscreen_put_pad(vs, l->x[k], y, role, THEME_BOLD, head, l->w[k]);
+		else
+			vscreen_put_right(vs, l->x[k], y, role, sorted ? THEME_BOLD : 0, head,
+			    l->w[k]);
+	}
+}
+
+static void
+draw_list_head(struct vscreen *vs, const struct boards_def *d, int y)
+{
+	vscreen_fill(vs, 0, y, vscreen_cols(vs), 1, ROLE_HEADER, 0, L' ');
+	for (int k = 0; k < d->n_list_cols; k++) {
+		const struct boards_list_col *c = &d->list_cols[k];
+		if (c->right)
+			vscreen_put_right(vs, c->x, y, ROLE_HEADER, 0, i18n_tr(c->head), c->width);
+		else
+			vscreen_put_pad(vs, c->x, y, ROLE_HEADER, 0, i18n_tr(c->head), c->width);
+	}
+}
+
+static void
+bv_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct theme *th)
+{
+	struct boards_view *bv = (struct boards_view *)v;
+	const struct boards_def *d = bv->def;
+	int cols = vscreen_cols(vs), rows = vscreen_rows(vs), y, y1, ysel;
+	size_t n;
+	char left[256], right[128];
+	struct layout l;
+
+	(void)th;
+	if (view_too_small(cols, rows)) {
+		view_draw_too_small(vs);
+		return;
+	}
+	const void **r = sorted_rows(bv, m, &n);
+	follow(bv, r, n);
+	vscreen_fill(vs, 0, 0, cols, rows, ROLE_NORMAL, 0, L' ');
+	snprintf(left, sizeof left, "%s \xe2\x94\x82 %s", i18n_tr("app.name"), i18n_tr(d->title));
+	boards_title(&bv->bd, m, right, sizeof right);
+	chrome_title(vs, m, left, right[0] != '\0' ? right : NULL);
+	if (chrome_banner_needed(m))
+		chrome_banner(vs, 1, m);
+	y = chrome_body_top(vs, m);
+	y1 = chrome_body_end(vs);
+	lay_out(d, &l, cols);
+	if (bv->mode == MODE_BOARD) {
+		const struct view_hint hints[] = {
+			{ ACTION_OPEN, ACTION_NONE, d->hint_open },
+			{ ACTION_SORT_PREV, ACTION_SORT_NEXT, "boards.hint.sort" },
+			{ ACTION_BACK, ACTION_NONE, "kpi.hint.back" },
+			{ ACTION_HELP, ACTION_NONE, "hint.help" },
+		};
+		const char *empty = bv->bd.failed[0] != '\0' ? bv->bd.failed :
+		    i18n_tr(bv->bd.held ? d->none : "boards.loading");
+		snprintf(right, sizeof right, "%zu", n);
+		chrome_section(vs, 0, y++, cols, i18n_tr(d->section), right);
+		draw_head_row(vs, d, &l, y++, bv->sort);
+		bv->list_rows = y1 - y > 0 ? y1 - y : 1;
+		ysel = view_draw_list(vs, y, y1, n, bv->sel, &bv->top, empty,
+		    bv->bd.failed[0] != '\0' ? ROLE_ERROR : ROLE_DIM, board_row,
+		    &(struct draw_ctx){ .d = d, .l = &l, .m = m, .r = r });
+		chrome_status(vs, rows - 2, m);
+		chrome_message(vs, rows - 1, m, hints, (int)ARRAY_LEN(hints));
+	} else {
+		const struct view_hint hints[] = {
+			{ ACTION_OPEN, ACTION_NONE, d->list_hint_open },
+			{ ACTION_BACK, ACTION_NONE, "sup.hint.back" },
+			{ ACTION_HELP, ACTION_NONE, "hint.help" },
+		};
+		size_t k;
+		const void **t = d->items(m, bv->sel_id, &k);
+		snprintf(right, sizeof right, "%zu", k);
+		snprintf(left, sizeof left, "%s%s%s", i18n_tr(d->list_section), present_colon(),
+		    d->label(m, bv->sel_id));
+		chrome_section(vs, 0, y++, cols, left, right);
+		draw_list_head(vs, d, y++);
+		bv->list_rows = y1 - y > 0 ? y1 - y : 1;
+		if (bv->tsel >= k)
+			bv->tsel = k > 0 ? k - 1 : 0;
+		ysel = view_draw_list(vs, y, y1, k, bv->tsel, &bv->ttop, i18n_tr(d->list_none),
+		    ROLE_DIM, item_row, &(struct draw_ctx){ .d = d, .l = &l, .m = m, .r = t });
+		free(t);
+		chrome_status(vs, rows - 2, m);
+		chrome_message(vs, rows - 1, m, hints, (int)ARRAY_LEN(hints));
+	}
+	free(r);
+	vscreen_set_cursor(vs, 0, ysel >= 0 ? ysel : y, false);
+}
+
+static unsigned
+list_key(struct boards_view *bv, struct model *m, enum keymap_action a)
+{
+	size_t n, page = bv->list_rows > 1 ? (size_t)bv->list_rows - 1 : 1;
+	const void **t = bv->def->items(m, bv->sel_id, &n);
+	unsigned r = UI_HANDLED | UI_REDRAW;
+
+	if (a == ACTION_BACK) {
+		bv->mode = MODE_BOARD;
+	} else if (view_sel_move(&bv->tsel, n, page, a)) {
+		if (n > 0 && bv->tsel >= n)
+			bv->tsel = n - 1;
+	} else if (a == ACTION_OPEN) {
+		r = bv->def->item_open(&bv->view, m, n > 0 && bv->tsel < n ? t[bv->tsel] : NULL);
+	} else {
+		r = UI_NONE;
+	}
+	free(t);
+	return r;
+}
+
+static unsigned
+bv_key(struct view *v, struct model *m, const struct key *k, enum keymap_action a)
+{
+	struct boards_view *bv = (struct boards_view *)v;
+	const struct boards_def *d = bv->def;
+	size_t n, page = bv->list_rows > 1 ? (size_t)bv->list_rows - 1 : 1;
+
+	(void)k;
+	if (bv->mode == MODE_LIST)
+		return list_key(bv, m, a);
+	const void **r = sorted_rows(bv, m, &n);
+	follow(bv, r, n);
+	unsigned ret = UI_HANDLED | UI_REDRAW;
+	if (a == ACTION_BACK) {
+		ret = UI_HANDLED | UI_CLOSE;
+	} else if (view_sel_move(&bv->sel, n, page, a)) {
+		if (n > 0 && bv->sel >= n)
+			bv->sel = n - 1;
+		if (n > 0)
+			rd_strlcpy(bv->sel_id, d->id(r[bv->sel]), sizeof bv->sel_id);
+	} else if (a == ACTION_SORT_NEXT || a == ACTION_SORT_PREV) {
+		bv->sort = (bv->sort + (a == ACTION_SORT_NEXT ? 1 : d->n_cols - 1)) % d->n_cols;
+	} else if (a == ACTION_OPEN) {
+		if (n > 0) {
+			bv->mode = MODE_LIST;
+			bv->tsel = bv->ttop = 0;
+		}
+	} else {
+		ret = UI_NONE;
+	}
+	free(r);
+	return ret;
+}
+
+static void
+bv_refresh(struct view *v, struct model *m)
+{
+	struct boards_view *bv = (struct boards_view *)v;
+	boards_poll(&bv->bd, m, bv);
+}
+
+static void
+bv_destroy(struct view *v)
+{
+	struct boards_view *bv = (struct boards_view *)v;
+	boards_finish(&bv->bd);
+	free(bv);
+}
+
+struct view *
+boards_view_create(struct model *m, const struct boards_def *def)
+{
+	struct boards_view *bv = xcalloc(1, sizeof *bv);
+	bv->ops = (struct view_ops){ .name = def->name, .draw = bv_draw, .key = bv_key,
+		.destroy = bv_destroy, .refresh = bv_refresh };
+	bv->view.ops = &bv->ops;
+	bv->view.scope = SCOPE_BOARDS;
+	bv->def = def;
+	bv->list_rows = 1;
+	boards_poll(&bv->bd, m, bv);
+	return &bv->view;
+}
+
+int
+boards_view_sort(const struct view *v)
+{
+	return ((const struct boards_view *)v)->sort;
 }

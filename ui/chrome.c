@@ -8,6 +8,7 @@
 #include "i18n.h"
 #include "kinds.h"
 #include "present.h"
+#include "role.h"
 #include "text.h"
 #include "util.h"
 
@@ -203,6 +204,40 @@ chrome_message(struct vscreen *vs, int y, const struct model *m,
 	}
 	vscreen_fill(vs, 0, y, cols, 1, ROLE_NORMAL, 0, L' ');
 	vscreen_put_ellipsis(vs, 1, y, ROLE_NORMAL, 0, m->message, cols - 2);
+}
+
+void
+chrome_hints(struct vscreen *vs, int y, const struct model *m,
+    const struct chrome_hint *hints, int n)
+{
+	struct view_hint shown[CHROME_HINTS_MAX];
+	bool take[CHROME_HINTS_MAX] = { false };
+	int room = vscreen_cols(vs) - 2, used = -2, k = 0, top = 0;
+	char keys[40];
+
+	if (n > CHROME_HINTS_MAX)
+		n = CHROME_HINTS_MAX;
+	for (int i = 0; i < n; i++)
+		top = hints[i].rank > top ? hints[i].rank : top;
+	/* by rank, each that still fits (a hint after the first takes two columns more) */
+	for (int rank = 0; rank <= top; rank++) {
+		for (int i = 0; i < n; i++) {
+			const struct chrome_hint *h = &hints[i];
+			if (h->rank != rank || (h->op != PROTO_MSG_COUNT &&
+			    !role_may_op(m->role, h->op, NULL)))
+				continue;
+			view_hint_keys(&h->h, keys, sizeof keys);
+			int w = text_width(keys) + 1 + text_width(i18n_tr(h->h.label));
+			if (used + 2 + w <= room) {
+				take[i] = true;
+				used += 2 + w;
+			}
+		}
+	}
+	for (int i = 0; i < n; i++)
+		if (take[i])
+			shown[k++] = hints[i].h;
+	chrome_message(vs, y, m, shown, k);
 }
 
 void

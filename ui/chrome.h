@@ -41,6 +41,21 @@ void chrome_status(struct vscreen *vs, int y, const struct model *m);
 /* Message line on row y: model->message (ROLE_ERROR if it is an error), else the hints. */
 void chrome_message(struct vscreen *vs, int y, const struct model *m,
     const struct view_hint *hints, int n);
+/* A hint of a bar chosen by role and width (chrome_hints): shown only when the console's
+ * role may send op (role.h; PROTO_MSG_COUNT: any role may use the key); rank orders the
+ * hints by how much they matter, 0 the most. */
+struct chrome_hint {
+	struct view_hint h;
+	enum proto_msg_id op;
+	int rank;
+};
+#define CHROME_HINTS_MAX 24
+/* chrome_message with the hints of the table the console's role (model->role, as --role
+ * or the broker's hello named it) may use: when they do not all fit the width, those of
+ * the lowest rank first (then the table's order) as long as they fit, shown in the
+ * table's order. At most CHROME_HINTS_MAX are looked at. */
+void chrome_hints(struct vscreen *vs, int y, const struct model *m,
+    const struct chrome_hint *hints, int n);
 /* An error in words across row y in ROLE_ERROR (prompts show their errors above the
  * status line with it). */
 void chrome_error(struct vscreen *vs, int y, const char *text);

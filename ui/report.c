@@ -114,50 +114,79 @@ one_line(char *s)
 			*s = ' ';
 }
 
+/* The column named name, or n_cols. */
+static size_t
+column(const struct proto_report_table *t, const char *name)
+{
+	size_t c;
+	for (c = 0; c < t->n_cols && strcmp(t->header[c], name) != 0; c++)
+		;
+	return c;
+}
+
+/* The text of row r's column c as the table shows it (r 0: the header): with the columns
+ * `supplier` (ns) and `name` (nn), a supplier's name where the broker gave one, as the
+ * suppliers' board shows it, else its id; nil as "-"; on one line. Returns whether the
+ * cell is text. */
+static bool
+shown(const struct proto_report_table *t, size_t r, size_t c, size_t ns, size_t nn,
+    char *buf, size_t size)
+{
+	if (r == 0) {
+		snprintf(buf, size, "%s", t->header[c]);
+		return true;
+	}
+	const struct proto_cell *x = &t->cells[(r - 1) * t->n_cols + c];
+	if (c == ns && nn < t->n_cols) {
+		const struct proto_cell *n = &t->cells[(r - 1) * t->n_cols + nn];
+		if (n->type == PROTO_CELL_STR && n->s != NULL && n->s[0] != '\0')
+			x = n;
+	}
+	report_cell_text(x, buf, size);
+	if (x->type == PROTO_CELL_NIL)
+		snprintf(buf, size, "-");
+	one_line(buf);
+	return x->type == PROTO_CELL_STR;
+}
+
 void
 report_write_table(FILE *f, const struct proto_report_table *t)
 {
 	int *w = xcalloc(t->n_cols, sizeof *w);
 	bool *num = xcalloc(t->n_cols, sizeof *num);
 	char buf[PROTO_REPORT_CELL_MAX + 64];
+	size_t ns = column(t, "supplier"), nn = column(t, "name"), last = t->n_cols;
 
+	if (ns == t->n_cols)
+		nn = t->n_cols;		/* a name stands in for a supplier's id only */
 	for (size_t c = 0; c < t->n_cols; c++) {
 		w[c] = text_width(t->header[c]);
 		num[c] = t->n_rows > 0;
+		if (c != nn)
+			last = c;
 	}
-	for (size_t r = 0; r < t->n_rows; r++) {
+	for (size_t r = 1; r <= t->n_rows; r++) {
 		for (size_t c = 0; c < t->n_cols; c++) {
-			const struct proto_cell *x = &t->cells[r * t->n_cols + c];
-			report_cell_text(x, buf, sizeof buf);
-			if (x->type == PROTO_CELL_NIL)
-				snprintf(buf, sizeof buf, "-");
-			one_line(buf);
+			if (shown(t, r, c, ns, nn, buf, sizeof buf))
+				num[c] = false;
 			int tw = text_width(buf);
 			if (tw > w[c])
 				w[c] = tw;
-			if (x->type == PROTO_CELL_STR)
-				num[c] = false;
 		}
 	}
 	for (size_t r = 0; r <= t->n_rows; r++) {
 		for (size_t c = 0; c < t->n_cols; c++) {
-			if (r == 0) {
-				snprintf(buf, sizeof buf, "%s", t->header[c]);
-			} else {
-				const struct proto_cell *x = &t->cells[(r - 1) * t->n_cols + c];
-				report_cell_text(x, buf, sizeof buf);
-				if (x->type == PROTO_CELL_NIL)
-					snprintf(buf, sizeof buf, "-");
-			}
-			one_line(buf);
+			if (c == nn)
+				continue;
+			shown(t, r, c, ns, nn, buf, sizeof buf);
 			int pad = w[c] - text_width(buf);
 			if (num[c])
 				fprintf(f, "%*s%s", pad, "", buf);
-			else if (c + 1 < t->n_cols)
+			else if (c != last)
 				fprintf(f, "%s%*s", buf, pad, "");
 			else
 				fputs(buf, f);
-			fputs(c + 1 < t->n_cols ? "  " : "\n", f);
+			fputs(c != last ? "  " : "\n", f);
 		}
 	}
 	free(w);

@@ -43,7 +43,9 @@ int report_run(const struct report_opts *o);
 /* A cell as text into buf: an integer, a number with up to 4 decimals (trailing zeros
  * dropped), a string, nil as "" (the table shows "-"). */
 void report_cell_text(const struct proto_cell *c, char *buf, size_t size);
-/* The table as CSV (see above) or as aligned columns (text left, numbers right). */
+/* The table as CSV (see above) or as aligned columns (text left, numbers right); in the
+ * aligned columns a column `name` is not shown but stands in a column `supplier` for the
+ * id where it is a text (the suppliers' report names suppliers as their board does). */
 void report_write_csv(FILE *f, const struct proto_report_table *t);
 void report_write_table(FILE *f, const struct proto_report_table *t);
 

@@ -83,14 +83,25 @@ struct view_board {
 	int list_y;		/* screen row of the first list row at the last draw */
 };
 
-static const struct view_hint hints[] = {
-	{ ACTION_OPEN, ACTION_NONE, "board.hint.open" },
-	{ ACTION_FILTER, ACTION_NONE, "board.hint.filter" },
-	{ ACTION_SORT, ACTION_NONE, "board.hint.sort" },
-	{ ACTION_NEW_INTAKE, ACTION_NONE, "board.hint.new" },
-	{ ACTION_HELP, ACTION_NONE, "hint.help" },
-	{ ACTION_QUIT, ACTION_NONE, "hint.quit" },
+/* The hint bar: what the role may use (the op the key leads to), at 80 columns by rank: the
+ * list and help first, a supervisor's screens before sorting and a new call, the map,
+ * the contact and the surveys where there is room. */
+#define ANY PROTO_MSG_COUNT
+static const struct chrome_hint hints[] = {
+	{ { ACTION_OPEN, ACTION_NONE, "board.hint.open" }, ANY, 0 },
+	{ { ACTION_FILTER, ACTION_NONE, "board.hint.filter" }, ANY, 2 },
+	{ { ACTION_SORT, ACTION_NONE, "board.hint.sort" }, ANY, 4 },
+	{ { ACTION_NEW_INTAKE, ACTION_NONE, "board.hint.new" }, PROTO_MSG_intake_create, 5 },
+	{ { ACTION_KPI, ACTION_NONE, "hint.kpi" }, PROTO_MSG_stats_kpi, 3 },
+	{ { ACTION_SUPPLIERS, ACTION_NONE, "hint.suppliers" }, PROTO_MSG_stats_board, 3 },
+	{ { ACTION_AGENTS, ACTION_NONE, "hint.agents" }, PROTO_MSG_stats_board, 3 },
+	{ { ACTION_SURVEYS, ACTION_NONE, "hint.surveys" }, PROTO_MSG_stats_kpi, 9 },
+	{ { ACTION_MAP, ACTION_NONE, "hint.map" }, PROTO_MSG_ticket_track, 7 },
+	{ { ACTION_CONTACT, ACTION_NONE, "hint.contact" }, PROTO_MSG_ticket_contact, 8 },
+	{ { ACTION_HELP, ACTION_NONE, "hint.help" }, ANY, 1 },
+	{ { ACTION_QUIT, ACTION_NONE, "hint.quit" }, ANY, 6 },
 };
+#undef ANY
 
 static const char *const prompt_keys[] = {
 	"Enter", "prompt.apply", "Esc", "prompt.cancel",
@@ -413,7 +424,7 @@ board_draw(struct view *v, const struct model *m, struct vscreen *vs, const stru
 		chrome_prompt(vs, rows - 1, i18n_tr(vb->prompt == PROMPT_FIND ?
 		    "board.find_prompt" : "board.prompt"), &vb->edit, keys);
 	} else {
-		chrome_message(vs, rows - 1, m, hints, (int)ARRAY_LEN(hints));
+		chrome_hints(vs, rows - 1, m, hints, (int)ARRAY_LEN(hints));
 		/* Screen readers follow the cursor: park it on the selection. */
 		vscreen_set_cursor(vs, 0, ysel >= 0 ? ysel : y0, false);
 	}

@@ -83,20 +83,28 @@ struct view_detail {
 	struct track track;	/* the truck's track relative to the car (ui/track.c) */
 };
 
-static const struct view_hint hints[] = {
-	{ ACTION_NOTE, ACTION_NONE, "detail.hint.note" },
-	{ ACTION_SET_STATE, ACTION_NONE, "detail.hint.state" },
-	{ ACTION_ASSIGN, ACTION_NONE, "detail.hint.assign" },
-	{ ACTION_EDIT_TICKET, ACTION_NONE, "detail.hint.edit" },
-	{ ACTION_DIAG_START, ACTION_NONE, "detail.hint.diag" },
-	{ ACTION_TELL, ACTION_NONE, "detail.hint.tell" },
-	{ ACTION_CANCEL_TICKET, ACTION_NONE, "detail.hint.cancel" },
-	{ ACTION_OWN, ACTION_NONE, "detail.hint.own" },
-	{ ACTION_BACK, ACTION_NONE, "detail.hint.back" },
-	{ ACTION_HELP, ACTION_NONE, "hint.help" },
-	{ ACTION_ESCALATE, ACTION_NONE, "detail.hint.escalate" },	/* where there is room */
-	{ ACTION_CALL_CUSTOMER, ACTION_NONE, "detail.hint.call" }, /* last: the first to go */
+/* The hint bar: what the role may do to the ticket (the op the key sends), at 80 columns
+ * by rank: back and help first, then the ticket's actions; escalation, the call and the
+ * surveys where there is room. */
+#define ANY PROTO_MSG_COUNT
+static const struct chrome_hint hints[] = {
+	{ { ACTION_NOTE, ACTION_NONE, "detail.hint.note" }, PROTO_MSG_ticket_note, 2 },
+	{ { ACTION_SET_STATE, ACTION_NONE, "detail.hint.state" }, PROTO_MSG_ticket_set_state, 3 },
+	{ { ACTION_ASSIGN, ACTION_NONE, "detail.hint.assign" }, PROTO_MSG_ticket_assign, 4 },
+	{ { ACTION_EDIT_TICKET, ACTION_NONE, "detail.hint.edit" }, PROTO_MSG_ticket_edit, 5 },
+	{ { ACTION_DIAG_START, ACTION_NONE, "detail.hint.diag" }, PROTO_MSG_diag_start, 5 },
+	{ { ACTION_TELL, ACTION_NONE, "detail.hint.tell" }, PROTO_MSG_ticket_tell, 6 },
+	{ { ACTION_CANCEL_TICKET, ACTION_NONE, "detail.hint.cancel" }, PROTO_MSG_ticket_cancel, 8 },
+	{ { ACTION_OWN, ACTION_NONE, "detail.hint.own" }, PROTO_MSG_warning_ack, 7 },
+	{ { ACTION_CONTACT, ACTION_NONE, "hint.contact" }, PROTO_MSG_ticket_contact, 9 },
+	{ { ACTION_MAP, ACTION_NONE, "hint.map" }, PROTO_MSG_ticket_track, 10 },
+	{ { ACTION_BACK, ACTION_NONE, "detail.hint.back" }, ANY, 0 },
+	{ { ACTION_HELP, ACTION_NONE, "hint.help" }, ANY, 1 },
+	{ { ACTION_ESCALATE, ACTION_NONE, "detail.hint.escalate" }, PROTO_MSG_escalate, 11 },
+	{ { ACTION_CALL_CUSTOMER, ACTION_NONE, "detail.hint.call" }, PROTO_MSG_ticket_call, 12 },
+	{ { ACTION_SURVEYS, ACTION_NONE, "hint.surveys" }, PROTO_MSG_stats_kpi, 13 },
 };
+#undef ANY
 
 static const char *const send_keys[] = {
 	"Enter", "prompt.send", "Esc", "prompt.cancel",
@@ -732,7 +740,7 @@ detail_draw(struct view *v, const struct model *m, struct vscreen *vs, const str
 		draw_confirm(vd, vs, m, t, rows - 1);
 		break;
 	default:
-		chrome_message(vs, rows - 1, m, hints, (int)ARRAY_LEN(hints));
+		chrome_hints(vs, rows - 1, m, hints, (int)ARRAY_LEN(hints));
 		break;
 	}
 	contact_draw(&vd->contact, vs);	/* I: the raw contact, until the next key */

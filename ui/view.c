@@ -55,9 +55,8 @@ view_draw_title(struct vscreen *vs, int y, const char *title, const char *right)
 		vscreen_put(vs, cols - 1 - rw, y, ROLE_TITLE, 0, right, rw);
 }
 
-/* "j" or "j/k": the first key of a and of b. */
-static void
-hint_keys(const struct view_hint *h, char *buf, size_t sz)
+void
+view_hint_keys(const struct view_hint *h, char *buf, size_t sz)
 {
 	struct key k;
 	size_t n;
@@ -83,7 +82,7 @@ view_draw_hints(struct vscreen *vs, int y, const struct view_hint *hints, int n)
 
 	vscreen_fill(vs, 0, y, cols, 1, ROLE_KEY_HINT, 0, L' ');
 	for (i = 0; i < n; i++) {
-		hint_keys(&hints[i], keys, sizeof keys);
+		view_hint_keys(&hints[i], keys, sizeof keys);
 		label = i18n_tr(hints[i].label);
 		kw = text_width(keys);
 		lw = text_width(label);

@@ -158,6 +158,8 @@ struct view_hint {
 	const char *label;
 };
 
+/* A hint's keys as the bar shows them, "j" or "j/k": the first key of a and of b. */
+void view_hint_keys(const struct view_hint *h, char *buf, size_t sz);
 /* Draw row y as a key-hint bar from n hints; items that do not fit are left out whole. */
 void view_draw_hints(struct vscreen *vs, int y, const struct view_hint *hints, int n);
 

@@ -4,7 +4,7 @@
  * screens show the same numbers.
  *
  * Kinds: responses (one row per rescue that reached the scene), suppliers and agents (the
- * boards' rows without the live counts), phone (per day: calls, closed, solved by phone),
+ * boards' rows without the live counts; a supplier's name from the broker's data last), phone (per day: calls, closed, solved by phone),
  * complaints (per cause), nps (per day: surveys, promoters, passives, detractors, NPS).
  * Times in cells are China time (UTC+8) as text; shares are numbers in [0, 1] rounded to
  * 4 decimals, nil when there is nothing to divide. Nothing here changes state. */
@@ -82,8 +82,9 @@ header(struct proto_buf *b, const char *const *names, size_t n)
 /* ---------------------------------------------------------------- the kinds */
 
 static void
-responses(struct proto_buf *b, const struct tally *t)
+responses(const struct broker *br, struct proto_buf *b, const struct tally *t)
 {
+	(void)br;
 	static const char *const cols[] = { "ticket", "region", "supplier", "truck", "created",
 		"on_scene", "response_min", "within_promise" };
 	header(b, cols, ARRAY_LEN(cols));
@@ -102,12 +103,24 @@ responses(struct proto_buf *b, const struct tally *t)
 	}
 }
 
+/* The supplier's name in the broker's data, NULL for one it does not name (known only from
+ * its trucks or from events). */
+static const char *
+supplier_name(const struct broker *br, const char *id)
+{
+	for (size_t i = 0; i < br->n_sups; i++)
+		if (strcmp(br->sups[i].d->id, id) == 0)
+			return br->sups[i].d->name;
+	return NULL;
+}
+
+/* `name` is last: it came after the others, and a column is only ever added at the end. */
 static void
-suppliers(struct proto_buf *b, const struct tally *t)
+suppliers(const struct broker *br, struct proto_buf *b, const struct tally *t)
 {
 	static const char *const cols[] = { "supplier", "offers", "accepted", "acceptance_rate",
 		"declines", "timeouts", "accept_median_s", "arrived", "late", "late_rate",
-		"response_mean_min", "complaints" };
+		"response_mean_min", "complaints", "name" };
 	header(b, cols, ARRAY_LEN(cols));
 	proto_pack_array(b, (uint32_t)t->n_suppliers);
 	for (size_t i = 0; i < t->n_suppliers; i++) {
@@ -128,12 +141,18 @@ suppliers(struct proto_buf *b, const struct tally *t)
 		cell_share(b, s->late, s->arrived);
 		cell_minutes(b, s->response_ms, s->arrived);
 		cell_int(b, s->complaints);
+		const char *name = supplier_name(br, s->id);
+		if (name != NULL && name[0] != '\0')
+			cell_str(b, name);
+		else
+			proto_pack_nil(b);
 	}
 }
 
 static void
-agents(struct proto_buf *b, const struct tally *t)
+agents(const struct broker *br, struct proto_buf *b, const struct tally *t)
 {
+	(void)br;
 	static const char *const cols[] = { "agent", "calls", "acked", "acked_in_time",
 		"in_time_rate" };
 	header(b, cols, ARRAY_LEN(cols));
@@ -151,8 +170,9 @@ agents(struct proto_buf *b, const struct tally *t)
 
 /* One row per day, then "total". */
 static void
-phone(struct proto_buf *b, const struct tally *t)
+phone(const struct broker *br, struct proto_buf *b, const struct tally *t)
 {
+	(void)br;
 	static const char *const cols[] = { "date", "calls", "closed", "solved_by_phone",
 		"phone_rate" };
 	struct tally_day sum = { 0 };
@@ -176,8 +196,9 @@ phone(struct proto_buf *b, const struct tally *t)
 }
 
 static void
-complaints(struct proto_buf *b, const struct tally *t)
+complaints(const struct broker *br, struct proto_buf *b, const struct tally *t)
 {
+	(void)br;
 	static const char *const cols[] = { "cause", "received", "decided", "decided_in_time",
 		"extended", "overdue" };
 	header(b, cols, ARRAY_LEN(cols));
@@ -196,8 +217,9 @@ complaints(struct proto_buf *b, const struct tally *t)
 
 /* One row per day, then "total": NPS = 100 x (promoters - detractors) / surveys. */
 static void
-nps(struct proto_buf *b, const struct tally *t)
+nps(const struct broker *br, struct proto_buf *b, const struct tally *t)
 {
+	(void)br;
 	static const char *const cols[] = { "date", "surveys", "promoters", "passives",
 		"detractors", "nps" };
 	struct tally_day sum = { 0 };
@@ -228,7 +250,7 @@ nps(struct proto_buf *b, const struct tally *t)
 
 static const struct {
 	const char *name;
-	void (*table)(struct proto_buf *b, const struct tally *t);
+	void (*table)(const struct broker *br, struct proto_buf *b, const struct tally *t);
 } kinds[] = {
 	{ "responses", responses },
 	{ "suppliers", suppliers },
@@ -268,7 +290,7 @@ broker_op_stats_report(struct broker *b, const struct peer *p,
 	PROTO_STRSET(head.kind, a->kind);
 	proto_encode_reply_ok(out, req->cmd_id, "stats.report");
 	proto_pack_obj(out, PROTO_MSG_report, &head, 2);
-	kinds[k].table(out, t);
+	kinds[k].table(b, out, t);
 	tally_free(t);
 	if (out->len > PROTO_MAX_REPLY - 4096) {
 		proto_buf_reset(out);
