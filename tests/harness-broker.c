@@ -49,7 +49,7 @@ harness_broker_setup(struct harness_broker *h, const struct harness_broker_opts 
 	snprintf(h->pub, sizeof h->pub, "ipc://%s/pub", h->dir);
 	snprintf(h->feed, sizeof h->feed, "ipc://%s/feed", h->dir);
 	snprintf(h->db, sizeof h->db, "%s/rescuedesk.db", h->dir);
-	snprintf(h->control, sizeof h->control, "inproc://step-%s", h->dir);
+	snprintf(h->control, sizeof h->control, "inproc://step-%s-0", h->dir);
 	if (getenv(o->log_env) != NULL)
 		log_set(stderr, LOG_DEBUG);
 	h->ctx = zmq_ctx_new();
@@ -89,6 +89,9 @@ harness_broker_start(struct harness_broker *h, const char *data_dir)
 	};
 	char *cause = NULL;
 
+	/* a name of its own each start: the last broker's control socket may still be
+	 * closing in zmq's background thread, its inproc name not yet free */
+	snprintf(h->control, sizeof h->control, "inproc://step-%s-%u", h->dir, ++h->starts);
 	if (h->curve) {
 		o.users = h->users_path;
 		o.key = h->key_path;

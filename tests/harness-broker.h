@@ -58,7 +58,8 @@ struct harness_broker {
 	bool running;
 	volatile sig_atomic_t stop;
 	int run_rc;
-	char control[160];  /* the broker's step endpoint (inproc) */
+	char control[160];  /* the broker's step endpoint (inproc), new at each start */
+	unsigned starts;    /* harness_broker_start calls: names control */
 	void *step;         /* a PAIR on it */
 	int64_t now;        /* broker time after the last step */
 	void *dealer, *sub, *push;
