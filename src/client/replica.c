@@ -17,7 +17,12 @@
  * Given a group's pub endpoints (PROTOCOL.md 13), the SUB is connected to the one whose
  * index in the list is the rpc's api endpoint's; when the rpc moves (to the leader a
  * not_leader reply named, or on a time-out) the SUB moves with it, and the new broker's
- * heartbeats, of another epoch, start the resync as after a restart. */
+ * heartbeats, of another epoch, start the resync as after a restart. A broker that died
+ * sends nothing more and its SUB would wait for it for ever: the rpc moves only when a
+ * request times out or is refused, and a stale replica asks for nothing. So in a group,
+ * while no heartbeat has come for stale_ms, the replica keeps one `hello` out on the rpc
+ * (the probe): its time-out moves the rpc, and the SUB with it, to the next broker of the
+ * list, and a standby's not_leader answer moves it to the leader it names. */
 #include "replica.h"
 
 #include <errno.h>
@@ -75,6 +80,8 @@ struct replica {
 	struct replica_stats stats;
 
 	struct rpc_follow pubs; /* the pub endpoints given; the SUB follows the rpc */
+	char probe_cmd_id[PROTO_CMD_ID_MAX + 1]; /* the group's hello out, or "" */
+	int64_t quiet_since; /* the first replica_process: waiting for a heartbeat since */
 };
 
 /* ---- entities, generic over the streams ---- */
@@ -459,6 +466,51 @@ drive(struct replica *r, int64_t now)
 }
 
 static void
+probe_cb(void *ctx, const char *cmd_id, const struct proto_reply *reply,
+    const struct proto_error *err)
+{
+	struct replica *r = ctx;
+
+	(void)reply;
+	(void)err;
+	if (strcmp(cmd_id, r->probe_cmd_id) == 0)
+		r->probe_cmd_id[0] = '\0';
+}
+
+/* Milliseconds until a probe is due (0: now), or -1 when none will be: not a group, a
+ * probe is out, or the heartbeats are fresh. */
+static int64_t
+probe_wait(const struct replica *r, int64_t now)
+{
+	int64_t since = r->have_hb ? r->last_hb : r->quiet_since;
+
+	if (r->pubs.n < 2 || r->rpc == NULL || hb_fresh(r, now))
+		return -1;
+	if (r->probe_cmd_id[0] != '\0' && rpc_is_pending(r->rpc, r->probe_cmd_id))
+		return -1;
+	return since + r->stale_ms < now ? 0 : since + r->stale_ms + 1 - now;
+}
+
+/* In a group without heartbeats: keep a hello out so the rpc moves on (file comment). */
+static void
+probe(struct replica *r, int64_t now)
+{
+	struct proto_hello h;
+
+	if (r->quiet_since == 0)
+		r->quiet_since = now;
+	if (probe_wait(r, now) != 0)
+		return;
+	memset(&h, 0, sizeof h);
+	if (rpc_call(r->rpc, PROTO_MSG_hello, &h, probe_cb, r, r->probe_cmd_id) < 0) {
+		r->probe_cmd_id[0] = '\0';
+		return;
+	}
+	log_info("replica: no heartbeat for %lld ms: asking the group for its leader",
+	    (long long)(now - (r->have_hb ? r->last_hb : r->quiet_since)));
+}
+
+static void
 update_state(struct replica *r, int64_t now)
 {
 	enum replica_state from = r->state, to;
@@ -662,6 +714,8 @@ replica_destroy(struct replica *r)
 	/* The rpc outlives us: it must not call back into freed memory. */
 	if (r->snap_cmd_id[0] != '\0')
 		rpc_cancel(r->rpc, r->snap_cmd_id);
+	if (r->probe_cmd_id[0] != '\0')
+		rpc_cancel(r->rpc, r->probe_cmd_id);
 	if (r->sock != NULL)
 		zmq_close(r->sock);
 	for (i = 0; i < NSTREAMS; i++)
@@ -690,6 +744,8 @@ replica_process(struct replica *r, int64_t now_ms)
 	if (r->snap_ready)
 		apply_snapshot(r, now_ms);
 	drive(r, now_ms);
+	if (r->sock != NULL)
+		probe(r, now_ms);
 	update_state(r, now_ms);
 }
 
@@ -700,10 +756,11 @@ replica_next_timeout(const struct replica *r, int64_t now_ms)
 
 	if (r->snap_ready || (r->syncing && r->snap_failed))
 		return 0;
+	d = r->sock != NULL ? probe_wait(r, now_ms) : -1; /* a group's probe */
 	if (!r->have_hb)
-		return -1; /* only a heartbeat can move us on */
+		return d > INT_MAX ? INT_MAX : (int)d; /* only a heartbeat can move us on */
 	if (!hb_fresh(r, now_ms))
-		return r->state != REPLICA_STALE ? 0 : -1; /* the STALE transition is due */
+		return r->state != REPLICA_STALE ? 0 : (int)d; /* the STALE transition is due */
 	best = r->last_hb + r->stale_ms + 1 - now_ms; /* when we turn STALE */
 	if (r->syncing && r->snap_cmd_id[0] == '\0') {
 		d = r->retry_at - now_ms;
