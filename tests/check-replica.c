@@ -924,6 +924,103 @@ START_TEST(test_stale_and_back)
 }
 END_TEST
 
+/* ---- a group of two brokers (PROTOCOL.md 13) ---- */
+
+#define RPC_EP2 "inproc://check-replica-rpc-2"
+#define PUB_EP2 "inproc://check-replica-pub-2"
+
+static bool
+p_readable(const void *sock)
+{
+	return harness_fakebroker_readable((void *)sock, 0);
+}
+
+/* Answer q, a hello, on sock as a broker of epoch `epoch`. */
+static void
+reply_hello(void *sock, const struct harness_fakebroker_req *q, int64_t epoch)
+{
+	struct proto_buf b;
+	struct proto_hello_result h;
+
+	memset(&h, 0, sizeof h);
+	PROTO_STRSET(h.server, "fake");
+	PROTO_STRSET(h.version, "0");
+	h.proto = 1;
+	h.epoch = epoch;
+	h.present = PROTO_ALL & ~((uint64_t)1 << PROTO_hello_result_role);
+	proto_buf_init(&b);
+	proto_encode_reply_ok(&b, q->r.cmd_id, "hello");
+	proto_pack_obj(&b, PROTO_MSG_hello_result, &h, 0);
+	harness_fakebroker_send(sock, q, b.data, b.len);
+	proto_buf_finish(&b);
+}
+
+/* The leader dies: no heartbeat, no answer. The replica is STALE and asks nothing of its
+ * own, so without a question out the rpc would never time out and move, and the SUB would
+ * wait on the dead broker's pub for ever. In a group it keeps a hello out: the time-out
+ * moves the rpc to the second broker, the SUB follows, and the second broker's heartbeats
+ * (a new epoch) bring a resync and LIVE, by themselves. */
+START_TEST(test_group_follow)
+{
+	struct rpc_opts ro = { .endpoint = RPC_EP "," RPC_EP2, .user = "tester",
+		.timeout_ms = 100, .tries = 3 };
+	struct replica_opts o = { .pub_endpoint = PUB_EP "," PUB_EP2, .stale_ms = 200 };
+	struct harness_fakebroker_req q, q2;
+	void *router1 = router, *pub1 = pub;
+	char *cause = NULL;
+	int zero = 0, mark;
+
+	replica_destroy(rep);
+	rpc_destroy(rpc);
+	rpc = rpc_create(ctx, &ro, &cause);
+	ck_assert_msg(rpc != NULL, "rpc_create: %s", cause ? cause : "?");
+	rep = replica_create(ctx, rpc, &o, &ops, NULL, &cause);
+	ck_assert_msg(rep != NULL, "replica_create: %s", cause ? cause : "?");
+	void *router2 = zmq_socket(ctx, ZMQ_ROUTER), *pub2 = zmq_socket(ctx, ZMQ_PUB);
+	zmq_setsockopt(router2, ZMQ_LINGER, &zero, sizeof zero);
+	zmq_setsockopt(pub2, ZMQ_LINGER, &zero, sizeof zero);
+	ck_assert_int_eq(zmq_bind(router2, RPC_EP2), 0);
+	ck_assert_int_eq(zmq_bind(pub2, PUB_EP2), 0);
+
+	small_world();
+	sync_world(1);
+	ck_assert_int_eq(rpc_endpoint(rpc, NULL), 0);
+	/* broker 1 dies: STALE, then a hello to it, which it never answers */
+	keepalive = false;
+	wait_state(REPLICA_STALE);
+	DRIVE(p_readable, router1);
+	harness_fakebroker_recv(router1, &q);
+	ck_assert_int_eq(q.r.op, PROTO_MSG_hello);
+	/* its time-out moves the rpc to broker 2, where the same hello arrives */
+	DRIVE(p_readable, router2);
+	harness_fakebroker_recv(router2, &q2);
+	ck_assert_int_eq(q2.r.op, PROTO_MSG_hello);
+	ck_assert_str_eq(q2.r.cmd_id, q.r.cmd_id);
+	ck_assert_int_eq(rpc_endpoint(rpc, NULL), 1);
+	reply_hello(router2, &q2, 2);
+	/* broker 2 leads: its heartbeats reach the SUB, which followed; resync; LIVE */
+	mark = nev;
+	router = router2;
+	pub = pub2;
+	world.epoch = 2;
+	world.t[0] = mk_ticket(3, "new", 4);
+	world.seq[T] = 4;
+	keepalive = true;
+	DRIVE(p_request, NULL);
+	recv_req(&q);
+	send_snapshot(&q, 1, HARNESS_FAKEBROKER_SNAP_WHOLE);
+	wait_state(REPLICA_LIVE);
+	ck_assert(saw_state(REPLICA_STALE, REPLICA_SYNCING, mark));
+	ck_assert_int_eq(replica_epoch(rep), 2);
+	ck_assert_ptr_nonnull(replica_ticket(rep, 3));
+	/* live again: no more questions */
+	ck_assert(!harness_fakebroker_readable(router1, 0));
+	ck_assert(!harness_fakebroker_readable(router2, 0));
+	zmq_close(router1);
+	zmq_close(pub1);
+}
+END_TEST
+
 /* A broken snapshot is never applied and is asked for again. */
 static const enum harness_fakebroker_snap faults[] = {
 	HARNESS_FAKEBROKER_SNAP_SKIP_PART2, HARNESS_FAKEBROKER_SNAP_TOTAL_OFF,
@@ -1343,6 +1440,7 @@ replica_suite(void)
 	tc = tcase_create("liveness");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_stale_and_back);
+	tcase_add_test(tc, test_group_follow);
 	tcase_add_test(tc, test_stale_and_next);
 	tcase_set_timeout(tc, 20);
 	suite_add_tcase(s, tc);
