@@ -947,6 +947,8 @@ reply_hello(void *sock, const struct harness_fakebroker_req *q, int64_t epoch)
 	PROTO_STRSET(h.version, "0");
 	h.proto = 1;
 	h.epoch = epoch;
+	h.time_scale = 1;
+	h.now = world.ts;
 	h.present = PROTO_ALL & ~((uint64_t)1 << PROTO_hello_result_role);
 	proto_buf_init(&b);
 	proto_encode_reply_ok(&b, q->r.cmd_id, "hello");
@@ -957,9 +959,11 @@ reply_hello(void *sock, const struct harness_fakebroker_req *q, int64_t epoch)
 
 /* The leader dies: no heartbeat, no answer. The replica is STALE and asks nothing of its
  * own, so without a question out the rpc would never time out and move, and the SUB would
- * wait on the dead broker's pub for ever. In a group it keeps a hello out: the time-out
- * moves the rpc to the second broker, the SUB follows, and the second broker's heartbeats
- * (a new epoch) bring a resync and LIVE, by themselves. */
+ * wait on the dead broker's pub for ever. In a group, once STALE, it moves the rpc to the
+ * next broker and asks it (hello); the SUB follows, and the second broker's heartbeats (a
+ * new epoch) bring a resync and LIVE, by themselves. A second broker that does not answer
+ * either: the time-out moves the rpc on (back to the first, in a group of two). One that
+ * answers leads: the replica waits for its heartbeats rather than moving on. */
 START_TEST(test_group_follow)
 {
 	struct rpc_opts ro = { .endpoint = RPC_EP "," RPC_EP2, .user = "tester",
@@ -985,19 +989,34 @@ START_TEST(test_group_follow)
 	small_world();
 	sync_world(1);
 	ck_assert_int_eq(rpc_endpoint(rpc, NULL), 0);
-	/* broker 1 dies: STALE, then a hello to it, which it never answers */
+	/* broker 1 dies: STALE, then a hello to broker 2 at once */
 	keepalive = false;
 	wait_state(REPLICA_STALE);
-	DRIVE(p_readable, router1);
-	harness_fakebroker_recv(router1, &q);
+	DRIVE(p_readable, router2);
+	ck_assert(!harness_fakebroker_readable(router1, 0));
+	ck_assert_int_eq(rpc_endpoint(rpc, NULL), 1);
+	harness_fakebroker_recv(router2, &q);
 	ck_assert_int_eq(q.r.op, PROTO_MSG_hello);
-	/* its time-out moves the rpc to broker 2, where the same hello arrives */
+	/* unanswered (broker 2 is not up yet): its time-out moves the rpc back to broker 1,
+	 * where the same hello arrives */
+	DRIVE(p_readable, router1);
+	harness_fakebroker_recv(router1, &q2);
+	ck_assert_str_eq(q2.r.cmd_id, q.r.cmd_id);
+	ck_assert_int_eq(rpc_endpoint(rpc, NULL), 0);
+	/* and on to broker 2 again, which now answers */
 	DRIVE(p_readable, router2);
 	harness_fakebroker_recv(router2, &q2);
-	ck_assert_int_eq(q2.r.op, PROTO_MSG_hello);
 	ck_assert_str_eq(q2.r.cmd_id, q.r.cmd_id);
 	ck_assert_int_eq(rpc_endpoint(rpc, NULL), 1);
 	reply_hello(router2, &q2, 2);
+	/* it answered: it leads, and its heartbeats are waited for (stale_ms) before the next
+	 * probe moves on; no chasing the SUB away from the leader */
+	for (int64_t end = rd_mono_ms() + 50; rd_mono_ms() < end;) {
+		rpc_process(rpc, rd_mono_ms());
+		replica_process(rep, rd_mono_ms());
+		ck_assert_int_eq(rpc_endpoint(rpc, NULL), 1);
+		harness_fakebroker_readable(rpc_socket(rpc), 5);
+	}
 	/* broker 2 leads: its heartbeats reach the SUB, which followed; resync; LIVE */
 	mark = nev;
 	router = router2;

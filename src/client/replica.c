@@ -21,8 +21,10 @@
  * sends nothing more and its SUB would wait for it for ever: the rpc moves only when a
  * request times out or is refused, and a stale replica asks for nothing. So in a group,
  * while no heartbeat has come for stale_ms, the replica keeps one `hello` out on the rpc
- * (the probe): its time-out moves the rpc, and the SUB with it, to the next broker of the
- * list, and a standby's not_leader answer moves it to the leader it names. */
+ * (the probe). Heartbeats that stopped mean the broker is gone: before each probe the rpc
+ * moves to the next broker of the list (rpc_move_next), and the SUB with it; a standby's
+ * not_leader answer moves it on to the leader it names (back, if the leader was only
+ * late), and a time-out to the next. */
 #include "replica.h"
 
 #include <errno.h>
@@ -82,6 +84,9 @@ struct replica {
 	struct rpc_follow pubs; /* the pub endpoints given; the SUB follows the rpc */
 	char probe_cmd_id[PROTO_CMD_ID_MAX + 1]; /* the group's hello out, or "" */
 	int64_t quiet_since; /* the first replica_process: waiting for a heartbeat since */
+	bool probe_answered; /* a broker answered the probe (the leader: a standby's
+	                      * not_leader is followed by the rpc, never answered) ... */
+	int64_t answered_at; /* ... then: its heartbeats are waited for from this time */
 };
 
 /* ---- entities, generic over the streams ---- */
@@ -471,10 +476,11 @@ probe_cb(void *ctx, const char *cmd_id, const struct proto_reply *reply,
 {
 	struct replica *r = ctx;
 
-	(void)reply;
 	(void)err;
-	if (strcmp(cmd_id, r->probe_cmd_id) == 0)
-		r->probe_cmd_id[0] = '\0';
+	if (strcmp(cmd_id, r->probe_cmd_id) != 0)
+		return;
+	r->probe_cmd_id[0] = '\0';
+	r->probe_answered = reply != NULL;
 }
 
 /* Milliseconds until a probe is due (0: now), or -1 when none will be: not a group, a
@@ -484,6 +490,10 @@ probe_wait(const struct replica *r, int64_t now)
 {
 	int64_t since = r->have_hb ? r->last_hb : r->quiet_since;
 
+	if (r->probe_answered)
+		return 0; /* probe() takes the time of the answer */
+	if (r->answered_at > since)
+		since = r->answered_at;
 	if (r->pubs.n < 2 || r->rpc == NULL || hb_fresh(r, now))
 		return -1;
 	if (r->probe_cmd_id[0] != '\0' && rpc_is_pending(r->rpc, r->probe_cmd_id))
@@ -499,8 +509,15 @@ probe(struct replica *r, int64_t now)
 
 	if (r->quiet_since == 0)
 		r->quiet_since = now;
+	if (r->probe_answered) {
+		/* the broker that answered leads: give its heartbeats stale_ms to come before
+		 * moving on, or the probes would chase the SUB away from it */
+		r->probe_answered = false;
+		r->answered_at = now;
+	}
 	if (probe_wait(r, now) != 0)
 		return;
+	(void)rpc_move_next(r->rpc); /* heartbeats stopped: this broker is gone */
 	memset(&h, 0, sizeof h);
 	if (rpc_call(r->rpc, PROTO_MSG_hello, &h, probe_cb, r, r->probe_cmd_id) < 0) {
 		r->probe_cmd_id[0] = '\0';
