@@ -87,6 +87,8 @@ struct app {
 	int n_eps;
 	uint64_t moves;		/* the rpc's moves when model.endpoint was last set */
 	int live_at;		/* a group: the position of the broker last live on, 0 none */
+	char live_msg[160];	/* the message "live again on broker ..." while shown */
+	int64_t lost_at;	/* monotonic ms when the connection last stopped being live */
 };
 
 /* ---- replica -> model ---- */
@@ -113,18 +115,28 @@ on_state(void *ctx, enum replica_state from, enum replica_state to)
 	a->model.conn = map[to];
 	log_info("connection: %s -> %s", replica_state_name(from), replica_state_name(to));
 	if (to == REPLICA_LIVE && a->model.group_n > 1) {
-		/* back live on another broker of the group: say which, once */
-		if (a->live_at != 0 && a->live_at != a->model.group_at) {
-			char at[12], n[12], text[sizeof a->model.message];
+		/* back live on another broker of the group: say which, once, unless the
+		 * message line holds news from while it was lost (the answer to a command
+		 * given meanwhile); the status line names the broker anyway */
+		if (a->live_at != 0 && a->live_at != a->model.group_at &&
+		    (a->model.message[0] == '\0' || a->model.message_at < a->lost_at)) {
+			char at[12], n[12];
 			const char *vars[] = { "at", at, "count", n, "endpoint", a->model.endpoint };
 
 			snprintf(at, sizeof at, "%d", a->model.group_at);
 			snprintf(n, sizeof n, "%d", a->model.group_n);
-			present_fill(i18n_tr("msg.group_live"), vars, 3, text, sizeof text);
-			model_message(&a->model, false, "%s", text);
-			log_info("%s", text);
+			present_fill(i18n_tr("msg.group_live"), vars, 3, a->live_msg,
+			    sizeof a->live_msg);
+			model_message(&a->model, false, "%s", a->live_msg);
+			log_info("%s", a->live_msg);
 		}
 		a->live_at = a->model.group_at;
+	} else if (from == REPLICA_LIVE) {
+		a->lost_at = rd_mono_ms();
+		/* lost again: "live again" would be a lie now */
+		if (a->live_msg[0] != '\0' && strcmp(a->model.message, a->live_msg) == 0)
+			a->model.message[0] = '\0';
+		a->live_msg[0] = '\0';
 	}
 	a->dirty = true;
 	a->data_changed = a->other_changed = true;
@@ -900,6 +912,7 @@ app_run(const struct app_opts *opts)
 			a.dirty = true;
 		}
 		replica_process(a.rep, now);
+		follow_endpoint(&a);	/* the replica moves the rpc when its broker is lost */
 		a.model.hb_age_ms = replica_hb_age_ms(a.rep, now);
 		if (now - a.last_second >= 1000) {
 			/* clocks, ages and countdowns move every second */
