@@ -924,74 +924,117 @@ START_TEST(test_stale_and_back)
 }
 END_TEST
 
-/* Issue 15: a group of two. The broker the replica follows dies (no heartbeat, no answer)
- * while nothing is asked: the replica's own hello, sent once it has been stale for
- * stale_ms, times out there; the rpc moves to the other broker, the SUB follows, and the
- * new leader's epoch brings a resync. */
-START_TEST(test_group_leader_lost)
+/* ---- a group of two brokers (PROTOCOL.md 13) ---- */
+
+#define RPC_EP2 "inproc://check-replica-rpc-2"
+#define PUB_EP2 "inproc://check-replica-pub-2"
+
+static bool
+p_readable(const void *sock)
 {
-	struct harness_fakebroker_req q;
-	struct rpc_opts ro = { .endpoint = RPC_EP "," RPC_EP "2", .user = "tester",
-		.timeout_ms = 300 };
-	struct replica_opts o = { .pub_endpoint = PUB_EP "," PUB_EP "2", .stale_ms = 200 };
-	void *router1 = router, *pub1 = pub;
-	char *cause = NULL;
+	return harness_fakebroker_readable((void *)sock, 0);
+}
+
+/* Answer q, a hello, on sock as a broker of epoch `epoch`. */
+static void
+reply_hello(void *sock, const struct harness_fakebroker_req *q, int64_t epoch)
+{
 	struct proto_buf b;
 	struct proto_hello_result h;
-	int zero = 0;
 
-	router = zmq_socket(ctx, ZMQ_ROUTER);
-	pub = zmq_socket(ctx, ZMQ_PUB);
-	zmq_setsockopt(router, ZMQ_LINGER, &zero, sizeof zero);
-	zmq_setsockopt(pub, ZMQ_LINGER, &zero, sizeof zero);
-	ck_assert_int_eq(zmq_bind(router, RPC_EP "2"), 0);
-	ck_assert_int_eq(zmq_bind(pub, PUB_EP "2"), 0);
-	void *router2 = router, *pub2 = pub;
-	router = router1;
-	pub = pub1;
+	memset(&h, 0, sizeof h);
+	PROTO_STRSET(h.server, "fake");
+	PROTO_STRSET(h.version, "0");
+	h.proto = 1;
+	h.epoch = epoch;
+	h.time_scale = 1;
+	h.now = world.ts;
+	h.present = PROTO_ALL & ~((uint64_t)1 << PROTO_hello_result_role);
+	proto_buf_init(&b);
+	proto_encode_reply_ok(&b, q->r.cmd_id, "hello");
+	proto_pack_obj(&b, PROTO_MSG_hello_result, &h, 0);
+	harness_fakebroker_send(sock, q, b.data, b.len);
+	proto_buf_finish(&b);
+}
+
+/* The leader dies: no heartbeat, no answer. The replica is STALE and asks nothing of its
+ * own, so without a question out the rpc would never time out and move, and the SUB would
+ * wait on the dead broker's pub for ever. In a group, once STALE, it moves the rpc to the
+ * next broker and asks it (hello); the SUB follows, and the second broker's heartbeats (a
+ * new epoch) bring a resync and LIVE, by themselves. A second broker that does not answer
+ * either: the time-out moves the rpc on (back to the first, in a group of two). One that
+ * answers leads: the replica waits for its heartbeats rather than moving on. */
+START_TEST(test_group_follow)
+{
+	struct rpc_opts ro = { .endpoint = RPC_EP "," RPC_EP2, .user = "tester",
+		.timeout_ms = 100, .tries = 3 };
+	struct replica_opts o = { .pub_endpoint = PUB_EP "," PUB_EP2, .stale_ms = 200 };
+	struct harness_fakebroker_req q, q2;
+	void *router1 = router, *pub1 = pub;
+	char *cause = NULL;
+	int zero = 0, mark;
+
 	replica_destroy(rep);
 	rpc_destroy(rpc);
 	rpc = rpc_create(ctx, &ro, &cause);
 	ck_assert_msg(rpc != NULL, "rpc_create: %s", cause ? cause : "?");
 	rep = replica_create(ctx, rpc, &o, &ops, NULL, &cause);
 	ck_assert_msg(rep != NULL, "replica_create: %s", cause ? cause : "?");
+	void *router2 = zmq_socket(ctx, ZMQ_ROUTER), *pub2 = zmq_socket(ctx, ZMQ_PUB);
+	zmq_setsockopt(router2, ZMQ_LINGER, &zero, sizeof zero);
+	zmq_setsockopt(pub2, ZMQ_LINGER, &zero, sizeof zero);
+	ck_assert_int_eq(zmq_bind(router2, RPC_EP2), 0);
+	ck_assert_int_eq(zmq_bind(pub2, PUB_EP2), 0);
+
 	small_world();
 	sync_world(1);
-
-	keepalive = false; /* the first broker is gone */
+	ck_assert_int_eq(rpc_endpoint(rpc, NULL), 0);
+	/* broker 1 dies: STALE, then a hello to broker 2 at once */
+	keepalive = false;
 	wait_state(REPLICA_STALE);
-	DRIVE(p_request, NULL);
-	harness_fakebroker_recv(router, &q);
+	DRIVE(p_readable, router2);
+	ck_assert(!harness_fakebroker_readable(router1, 0));
+	ck_assert_int_eq(rpc_endpoint(rpc, NULL), 1);
+	harness_fakebroker_recv(router2, &q);
 	ck_assert_int_eq(q.r.op, PROTO_MSG_hello);
-	router = router2; /* its time-out moves the rpc, and the SUB, to the second */
-	pub = pub2;
-	DRIVE(p_request, NULL);
-	harness_fakebroker_recv(router, &q);
-	ck_assert_int_eq(q.r.op, PROTO_MSG_hello);
-	memset(&h, 0, sizeof h);
-	PROTO_STRSET(h.server, "rescuedeskd");
-	PROTO_STRSET(h.version, "test");
-	h.proto = 1;
-	h.epoch = 2;
-	world.epoch = 2; /* the new leader, and its heartbeats */
-	keepalive = true;
-	/* answered (and any further hello while its first heartbeat is on its way) */
-	while (q.r.op == PROTO_MSG_hello) {
-		proto_buf_init(&b);
-		proto_encode_reply_ok(&b, q.r.cmd_id, "hello");
-		proto_pack_obj(&b, PROTO_MSG_hello_result, &h, 0);
-		harness_fakebroker_send(router, &q, b.data, b.len);
-		proto_buf_finish(&b);
-		DRIVE(p_request, NULL);
-		harness_fakebroker_recv(router, &q);
+	/* unanswered (broker 2 is not up yet): its time-out moves the rpc back to broker 1,
+	 * where the same hello arrives */
+	DRIVE(p_readable, router1);
+	harness_fakebroker_recv(router1, &q2);
+	ck_assert_str_eq(q2.r.cmd_id, q.r.cmd_id);
+	ck_assert_int_eq(rpc_endpoint(rpc, NULL), 0);
+	/* and on to broker 2 again, which now answers */
+	DRIVE(p_readable, router2);
+	harness_fakebroker_recv(router2, &q2);
+	ck_assert_str_eq(q2.r.cmd_id, q.r.cmd_id);
+	ck_assert_int_eq(rpc_endpoint(rpc, NULL), 1);
+	reply_hello(router2, &q2, 2);
+	/* it answered: it leads, and its heartbeats are waited for (stale_ms) before the next
+	 * probe moves on; no chasing the SUB away from the leader */
+	for (int64_t end = rd_mono_ms() + 50; rd_mono_ms() < end;) {
+		rpc_process(rpc, rd_mono_ms());
+		replica_process(rep, rd_mono_ms());
+		ck_assert_int_eq(rpc_endpoint(rpc, NULL), 1);
+		harness_fakebroker_readable(rpc_socket(rpc), 5);
 	}
-	ck_assert_int_eq(q.r.op, PROTO_MSG_snapshot);
+	/* broker 2 leads: its heartbeats reach the SUB, which followed; resync; LIVE */
+	mark = nev;
+	router = router2;
+	pub = pub2;
+	world.epoch = 2;
+	world.t[0] = mk_ticket(3, "new", 4);
+	world.seq[T] = 4;
+	keepalive = true;
+	DRIVE(p_request, NULL);
+	recv_req(&q);
 	send_snapshot(&q, 1, HARNESS_FAKEBROKER_SNAP_WHOLE);
 	wait_state(REPLICA_LIVE);
+	ck_assert(saw_state(REPLICA_STALE, REPLICA_SYNCING, mark));
 	ck_assert_int_eq(replica_epoch(rep), 2);
-	ck_assert_uint_eq(replica_ticket_count(rep), 2);
-	ck_assert(!harness_fakebroker_readable(router1, 0)); /* nothing more to the first */
-
+	ck_assert_ptr_nonnull(replica_ticket(rep, 3));
+	/* live again: no more questions */
+	ck_assert(!harness_fakebroker_readable(router1, 0));
+	ck_assert(!harness_fakebroker_readable(router2, 0));
 	zmq_close(router1);
 	zmq_close(pub1);
 }
@@ -1416,8 +1459,8 @@ replica_suite(void)
 	tc = tcase_create("liveness");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_stale_and_back);
+	tcase_add_test(tc, test_group_follow);
 	tcase_add_test(tc, test_stale_and_next);
-	tcase_add_test(tc, test_group_leader_lost);
 	tcase_set_timeout(tc, 20);
 	suite_add_tcase(s, tc);
 	return s;

@@ -26,6 +26,7 @@
 #include "lineedit.h"
 #include "model.h"
 #include "own.h"
+#include "present.h"
 #include "replica.h"
 #include "role.h"
 #include "rpc.h"
@@ -82,6 +83,12 @@ struct app {
 	size_t bell_cap;
 	struct own_presence presence; /* "on" every 10 s: owned warnings stay owned */
 	bool revoked;		/* the last answer was unauthenticated: our key was revoked */
+	char *eps[RPC_ENDPOINTS_MAX]; /* --api split: a group's brokers (n_eps > 1) */
+	int n_eps;
+	uint64_t moves;		/* the rpc's moves when model.endpoint was last set */
+	int live_at;		/* a group: the position of the broker last live on, 0 none */
+	char live_msg[160];	/* the message "live again on broker ..." while shown */
+	int64_t lost_at;	/* monotonic ms when the connection last stopped being live */
 };
 
 /* ---- replica -> model ---- */
@@ -107,8 +114,51 @@ on_state(void *ctx, enum replica_state from, enum replica_state to)
 	};
 	a->model.conn = map[to];
 	log_info("connection: %s -> %s", replica_state_name(from), replica_state_name(to));
+	if (to == REPLICA_LIVE && a->model.group_n > 1) {
+		/* back live on another broker of the group: say which, once, unless the
+		 * message line holds news from while it was lost (the answer to a command
+		 * given meanwhile); the status line names the broker anyway */
+		if (a->live_at != 0 && a->live_at != a->model.group_at &&
+		    (a->model.message[0] == '\0' || a->model.message_at < a->lost_at)) {
+			char at[12], n[12];
+			const char *vars[] = { "at", at, "count", n, "endpoint", a->model.endpoint };
+
+			snprintf(at, sizeof at, "%d", a->model.group_at);
+			snprintf(n, sizeof n, "%d", a->model.group_n);
+			present_fill(i18n_tr("msg.group_live"), vars, 3, a->live_msg,
+			    sizeof a->live_msg);
+			model_message(&a->model, false, "%s", a->live_msg);
+			log_info("%s", a->live_msg);
+		}
+		a->live_at = a->model.group_at;
+	} else if (from == REPLICA_LIVE) {
+		a->lost_at = rd_mono_ms();
+		/* lost again: "live again" would be a lie now */
+		if (a->live_msg[0] != '\0' && strcmp(a->model.message, a->live_msg) == 0)
+			a->model.message[0] = '\0';
+		a->live_msg[0] = '\0';
+	}
 	a->dirty = true;
 	a->data_changed = a->other_changed = true;
+}
+
+/* A group: after rpc_process, the broker the rpc talks to now (it moves on a not_leader
+ * answer or a time-out) is the one the status line and the banner name. */
+static void
+follow_endpoint(struct app *a)
+{
+	uint64_t moves;
+	int at = rpc_endpoint(a->rpc, &moves);
+
+	if (a->n_eps < 2 || moves == a->moves)
+		return;
+	a->moves = moves;
+	if (at < 0 || at >= a->n_eps)
+		return;
+	rd_strlcpy(a->model.endpoint, a->eps[at], sizeof a->model.endpoint);
+	a->model.group_at = at + 1;
+	log_info("following broker %d of %d: %s", at + 1, a->n_eps, a->eps[at]);
+	a->dirty = true;
 }
 
 static void *
@@ -730,6 +780,17 @@ setup(struct app *a, char **cause)
 		.curve = o->demo ? NULL : o->curve };
 	if ((a->rpc = rpc_create(a->zctx, &ro, cause)) == NULL)
 		return -1;
+	if ((a->n_eps = rpc_endpoints_split(api, a->eps, &why)) < 0) {
+		free(why); /* rpc_create took the list: it splits */
+		why = NULL;
+		a->n_eps = 0;
+	}
+	if (a->n_eps > 1) {
+		a->model.group_n = a->n_eps;
+		a->model.group_at = rpc_endpoint(a->rpc, &a->moves) + 1;
+		rd_strlcpy(a->model.endpoint, a->eps[a->model.group_at - 1],
+		    sizeof a->model.endpoint);
+	}
 	static const struct replica_ops rops = { .change = on_change, .state = on_state };
 	struct replica_opts po = { .pub_endpoint = pub, .curve = ro.curve };
 	if ((a->rep = replica_create(a->zctx, a->rpc, &po, &rops, a, cause)) == NULL)
@@ -749,6 +810,8 @@ teardown(struct app *a)
 	free(a->draft_saved);
 	replica_destroy(a->rep);
 	rpc_destroy(a->rpc);
+	for (int i = 0; i < a->n_eps; i++)
+		free(a->eps[i]);
 	demo_stop(a->demo);
 	if (a->zctx)
 		zmq_ctx_term(a->zctx);
@@ -832,6 +895,7 @@ app_run(const struct app_opts *opts)
 		}
 		now = rd_mono_ms();
 		rpc_process(a.rpc, now);
+		follow_endpoint(&a);
 		auth_update(&a);
 		mark_queued(&a);
 		if (a.model.req.close != NULL) {
@@ -848,6 +912,7 @@ app_run(const struct app_opts *opts)
 			a.dirty = true;
 		}
 		replica_process(a.rep, now);
+		follow_endpoint(&a);	/* the replica moves the rpc when its broker is lost */
 		a.model.hb_age_ms = replica_hb_age_ms(a.rep, now);
 		if (now - a.last_second >= 1000) {
 			/* clocks, ages and countdowns move every second */

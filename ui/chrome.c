@@ -42,6 +42,8 @@ chrome_banner(struct vscreen *vs, int y, const struct model *m)
 
 	if (m->conn != MODEL_LIVE && model_auth_name(m->auth) != NULL)
 		what = i18n_tr(model_auth_name(m->auth));	/* not let in: say why */
+	else if (m->group_n > 1)
+		what = NULL;	/* a group: which broker is asked for the leader, below */
 	else if (m->conn == MODEL_CONNECTING && m->hb_age_ms < 0)
 		what = i18n_tr("banner.connecting");
 	else if (m->conn == MODEL_CONNECTING)
@@ -64,19 +66,28 @@ chrome_banner(struct vscreen *vs, int y, const struct model *m)
 		vscreen_put_ellipsis(vs, x, y, ROLE_STALE, 0, buf, vscreen_cols(vs) - x - 1);
 		return;
 	}
-	if (m->conn == MODEL_CONNECTING && m->endpoint[0] != '\0') {
+	if (what == NULL) {
+		char at[12], n[12];
+		const char *vars[] = { "at", at, "count", n, "endpoint", m->endpoint };
+
+		snprintf(at, sizeof at, "%d", m->group_at);
+		snprintf(n, sizeof n, "%d", m->group_n);
+		present_fill(i18n_tr("banner.group"), vars, 3, ep, sizeof ep);
+		what = ep;
+	} else if (m->conn == MODEL_CONNECTING && m->endpoint[0] != '\0') {
 		const char *vars[] = { "endpoint", m->endpoint };
 
 		present_fill(i18n_tr("banner.endpoint"), vars, 1, ep, sizeof ep - 8);
 		size_t n = strlen(ep);
 		snprintf(ep + n, sizeof ep - n, "  \xc2\xb7  ");
 	}
+	const char *pre = what == ep ? "" : ep;
 	if (m->hb_age_ms >= 0) {
 		present_age(m->hb_age_ms, age, sizeof age);
-		snprintf(buf, sizeof buf, "%s%s %s  \xc2\xb7  %s", ep, i18n_tr("banner.age"), age,
+		snprintf(buf, sizeof buf, "%s%s %s  \xc2\xb7  %s", pre, i18n_tr("banner.age"), age,
 		    what);
 	} else
-		snprintf(buf, sizeof buf, "%s%s", ep, what);
+		snprintf(buf, sizeof buf, "%s%s", pre, what);
 	vscreen_put_ellipsis(vs, x, y, ROLE_STALE, 0, buf, vscreen_cols(vs) - x - 1);
 }
 
@@ -185,6 +196,14 @@ chrome_status(struct vscreen *vs, int y, const struct model *m)
 			snprintf(buf, sizeof buf, " (%s %zu)", i18n_tr("status.queued"), queued);
 			seg(vs, &x, y, limit, ROLE_PENDING, THEME_BOLD, buf);
 		}
+	}
+	if (m->group_n > 1) {
+		/* a group: the broker followed, right-aligned, when the counts leave room */
+		snprintf(buf, sizeof buf, "%s %d/%d", i18n_tr("status.broker"), m->group_at,
+		    m->group_n);
+		int w = text_width(buf);
+		if (x + 3 + w <= limit)
+			vscreen_put(vs, limit - w, y, ROLE_STATUS, 0, buf, w);
 	}
 }
 

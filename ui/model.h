@@ -96,7 +96,9 @@ struct model {
 	bool role_known;         /* the broker named the role: actions are gated by it
 	                          * (role.h); false: an open broker, every action allowed */
 	enum model_auth auth;    /* why the broker does not let us in, when it says */
-	char endpoint[128];
+	char endpoint[128];      /* the broker's api endpoint talked to now */
+	int group_at, group_n;   /* a group (--api a list, group_n > 1): the 1-based position
+	                          * of endpoint in the list; group_n 0 otherwise */
 	bool demo;
 
 	/* commands in flight and recent results, requests whose answer is awaited */

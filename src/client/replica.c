@@ -17,11 +17,14 @@
  * Given a group's pub endpoints (PROTOCOL.md 13), the SUB is connected to the one whose
  * index in the list is the rpc's api endpoint's; when the rpc moves (to the leader a
  * not_leader reply named, or on a time-out) the SUB moves with it, and the new broker's
- * heartbeats, of another epoch, start the resync as after a restart. The rpc moves only
- * with a request out, so a replica of a group that has had no heartbeat for stale_ms (its
- * broker died, or is a standby, which binds no pub) and whose rpc waits for nothing sends
- * a hello, at most one every stale_ms: its time-out moves the rpc on, a standby's
- * not_leader names the leader, and the SUB follows. */
+ * heartbeats, of another epoch, start the resync as after a restart. A broker that died
+ * sends nothing more and its SUB would wait for it for ever: the rpc moves only when a
+ * request times out or is refused, and a stale replica asks for nothing. So in a group,
+ * while no heartbeat has come for stale_ms, the replica keeps one `hello` out on the rpc
+ * (the probe). Heartbeats that stopped mean the broker is gone: before each probe the rpc
+ * moves to the next broker of the list (rpc_move_next), and the SUB with it; a standby's
+ * not_leader answer moves it on to the leader it names (back, if the leader was only
+ * late), and a time-out to the next. */
 #include "replica.h"
 
 #include <errno.h>
@@ -79,9 +82,11 @@ struct replica {
 	struct replica_stats stats;
 
 	struct rpc_follow pubs; /* the pub endpoints given; the SUB follows the rpc */
-	int64_t quiet_since;    /* the first replica_process: before any heartbeat, the quiet
-	                         * counts from it */
-	int64_t probe_at;       /* a group's replica without heartbeats: the next hello due */
+	char probe_cmd_id[PROTO_CMD_ID_MAX + 1]; /* the group's hello out, or "" */
+	int64_t quiet_since; /* the first replica_process: waiting for a heartbeat since */
+	bool probe_answered; /* a broker answered the probe (the leader: a standby's
+	                      * not_leader is followed by the rpc, never answered) ... */
+	int64_t answered_at; /* ... then: its heartbeats are waited for from this time */
 };
 
 /* ---- entities, generic over the streams ---- */
@@ -465,28 +470,61 @@ drive(struct replica *r, int64_t now)
 	log_debug("replica: snapshot requested as %s", r->snap_cmd_id);
 }
 
-/* When the next hello to find a group's leader is due (see the file comment); -1: none. */
-static int64_t
-probe_due(const struct replica *r, int64_t now)
+static void
+probe_cb(void *ctx, const char *cmd_id, const struct proto_reply *reply,
+    const struct proto_error *err)
 {
-	if (r->pubs.n < 2 || hb_fresh(r, now) || rpc_pending(r->rpc) > 0)
-		return -1;
-	int64_t due = (r->have_hb ? r->last_hb : r->quiet_since) + r->stale_ms;
-	return due > r->probe_at ? due : r->probe_at;
+	struct replica *r = ctx;
+
+	(void)err;
+	if (strcmp(cmd_id, r->probe_cmd_id) != 0)
+		return;
+	r->probe_cmd_id[0] = '\0';
+	r->probe_answered = reply != NULL;
 }
 
-static void
-seek_leader(struct replica *r, int64_t now)
+/* Milliseconds until a probe is due (0: now), or -1 when none will be: not a group, a
+ * probe is out, or the heartbeats are fresh. */
+static int64_t
+probe_wait(const struct replica *r, int64_t now)
 {
-	int64_t due;
+	int64_t since = r->have_hb ? r->last_hb : r->quiet_since;
+
+	if (r->probe_answered)
+		return 0; /* probe() takes the time of the answer */
+	if (r->answered_at > since)
+		since = r->answered_at;
+	if (r->pubs.n < 2 || r->rpc == NULL || hb_fresh(r, now))
+		return -1;
+	if (r->probe_cmd_id[0] != '\0' && rpc_is_pending(r->rpc, r->probe_cmd_id))
+		return -1;
+	return since + r->stale_ms < now ? 0 : since + r->stale_ms + 1 - now;
+}
+
+/* In a group without heartbeats: keep a hello out so the rpc moves on (file comment). */
+static void
+probe(struct replica *r, int64_t now)
+{
+	struct proto_hello h;
 
 	if (r->quiet_since == 0)
 		r->quiet_since = now;
-	if ((due = probe_due(r, now)) < 0 || now < due)
+	if (r->probe_answered) {
+		/* the broker that answered leads: give its heartbeats stale_ms to come before
+		 * moving on, or the probes would chase the SUB away from it */
+		r->probe_answered = false;
+		r->answered_at = now;
+	}
+	if (probe_wait(r, now) != 0)
 		return;
-	r->probe_at = now + r->stale_ms;
-	if (rpc_call(r->rpc, PROTO_MSG_hello, NULL, NULL, NULL, NULL) < 0)
-		log_warn("replica: no hello to find the leader: %s", zmq_strerror(errno));
+	(void)rpc_move_next(r->rpc); /* heartbeats stopped: this broker is gone */
+	memset(&h, 0, sizeof h);
+	if (rpc_call(r->rpc, PROTO_MSG_hello, &h, probe_cb, r, r->probe_cmd_id) < 0) {
+		r->probe_cmd_id[0] = '\0';
+		return;
+	}
+	log_info("replica: no heartbeat for %lld ms: asking the group for its leader",
+	    (long long)(now - (r->have_hb ? r->last_hb : r->quiet_since)));
 }
 
 static void
@@ -693,6 +731,8 @@ replica_destroy(struct replica *r)
 	/* The rpc outlives us: it must not call back into freed memory. */
 	if (r->snap_cmd_id[0] != '\0')
 		rpc_cancel(r->rpc, r->snap_cmd_id);
+	if (r->probe_cmd_id[0] != '\0')
+		rpc_cancel(r->rpc, r->probe_cmd_id);
 	if (r->sock != NULL)
 		zmq_close(r->sock);
 	for (i = 0; i < NSTREAMS; i++)
@@ -722,21 +762,22 @@ replica_process(struct replica *r, int64_t now_ms)
 		apply_snapshot(r, now_ms);
 	drive(r, now_ms);
 	if (r->sock != NULL)
-		seek_leader(r, now_ms);
+		probe(r, now_ms);
 	update_state(r, now_ms);
 }
 
-static int
-next_timeout(const struct replica *r, int64_t now_ms)
+int
+replica_next_timeout(const struct replica *r, int64_t now_ms)
 {
 	int64_t best, d;
 
 	if (r->snap_ready || (r->syncing && r->snap_failed))
 		return 0;
+	d = r->sock != NULL ? probe_wait(r, now_ms) : -1; /* a group's probe */
 	if (!r->have_hb)
-		return -1; /* only a heartbeat can move us on */
+		return d > INT_MAX ? INT_MAX : (int)d; /* only a heartbeat can move us on */
 	if (!hb_fresh(r, now_ms))
-		return r->state != REPLICA_STALE ? 0 : -1; /* the STALE transition is due */
+		return r->state != REPLICA_STALE ? 0 : (int)d; /* the STALE transition is due */
 	best = r->last_hb + r->stale_ms + 1 - now_ms; /* when we turn STALE */
 	if (r->syncing && r->snap_cmd_id[0] == '\0') {
 		d = r->retry_at - now_ms;
@@ -744,20 +785,6 @@ next_timeout(const struct replica *r, int64_t now_ms)
 			best = d < 0 ? 0 : d;
 	}
 	return best > INT_MAX ? INT_MAX : (int)best;
-}
-
-int
-replica_next_timeout(const struct replica *r, int64_t now_ms)
-{
-	int t = next_timeout(r, now_ms);
-	int64_t d;
-
-	if (r->sock != NULL && (d = probe_due(r, now_ms)) >= 0) {
-		d = d < now_ms ? 0 : d - now_ms;
-		if (t < 0 || d < t)
-			t = d > INT_MAX ? INT_MAX : (int)d;
-	}
-	return t;
 }
 
 enum replica_state

@@ -49,8 +49,9 @@ struct replica_opts {
 	                           * comma-separated, in the order of the rpc's api list: the
 	                           * SUB follows the rpc to the broker it talks to (rpc_endpoint)
 	                           * and resyncs on that broker's epoch; without heartbeats
-	                           * for stale_ms it sends a hello on the rpc (when nothing
-	                           * else is asked) so that the rpc finds the leader */
+	                           * for stale_ms it moves the rpc to the next broker and
+	                           * keeps a hello out there, so that the rpc finds the
+	                           * leader (replica.c's file comment) */
 	int stale_ms;             /* 0 means 3000 */
 	uint32_t skip;            /* streams not to subscribe to: bits 1u << PROTO_STREAM_*; only
 	                           * LATEST streams may be skipped (the sim skips the trucks it

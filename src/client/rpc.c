@@ -491,6 +491,12 @@ next_index(const struct rpc *r)
 }
 
 int
+rpc_move_next(struct rpc *r)
+{
+	return r->n_eps > 1 ? move_to(r, next_index(r)) : -1;
+}
+
+int
 rpc_endpoint(const struct rpc *r, uint64_t *moves)
 {
 	if (moves != NULL)

@@ -70,6 +70,10 @@ int rpc_endpoints_split(const char *list, char **eps, char **cause);
  * talked to now (-1 after rpc_set_endpoint to one not in it), and in moves (if non-NULL)
  * how many times it changed: a replica compares it to follow with its pub socket. */
 int rpc_endpoint(const struct rpc *r, uint64_t *moves);
+/* With a list: move to the next endpoint now, for a caller that knows the broker talked to
+ * is gone (a replica whose heartbeats stopped). Pending requests go there at their next
+ * time-out. 0, or -1 without a list or when it does not connect (nothing changed). */
+int rpc_move_next(struct rpc *r);
 /* Another socket of the same group (a SUB to the pubs, a PUSH to the feeds) that follows
  * the rpc: given the list of its endpoints in the order of the api list, it is connected to
  * the one at the rpc's index. Embedded; rpc_follow_finish frees the list. */
