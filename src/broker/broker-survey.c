@@ -132,7 +132,7 @@ static void
 reply_ticket(struct proto_buf *out, const struct proto_request *req, const struct sticket *s)
 {
 	proto_encode_reply_ok(out, req->cmd_id, proto_descs[req->op].wire);
-	proto_pack_obj(out, PROTO_MSG_ticket, &s->w, 0);
+	broker_pack_ticket(out, &s->w);	/* masked, as every ticket a client gets (8.1) */
 }
 
 /* ---------------------------------------------------------------- today's answers */
