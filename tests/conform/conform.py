@@ -1642,6 +1642,100 @@ def sync_check(c, sub):
     check(len(snap["complaints"]) == 1, "7.2", "complaints in the snapshot: %d" % len(snap["complaints"]))
 
 
+# ---- time-driven rules, at --time-scale 600 (one real second is ten broker minutes) ----
+
+def run_fast(exe, data, tmp):
+    b = Broker(exe, data, tmp, extra=["--time-scale", "600"], name="fast")
+    try:
+        wait_hello(b)
+        fast_tests(b)
+    finally:
+        b.stop()
+
+
+def fast_tests(b):
+    sub = Sub(b)
+    c = Client(b, "agent7")
+    feed = Feed(b)
+    h = c.ok("hello", {})
+    check(h["time_scale"] == 600, "7.1", "time_scale %r" % h["time_scale"])
+    hb = sub.wait(lambda t, _: t == "hb", timeout=5)
+    check(hb is not None and hb["time_scale"] == 600, "11.4", "heartbeat time_scale")
+    t0_real, t0 = time.time(), h["now"]
+
+    def bnow():
+        return t0 + int((time.time() - t0_real) * 600 * 1000)
+
+    def warning(kind, tid, pred=lambda w: True, timeout=5.0):
+        r = sub.wait(lambda tp, bd: tp == "warning" and bd["warning"]["kind"] == kind and
+                     bd["warning"]["ticket"] == tid and pred(bd["warning"]), timeout=timeout)
+        check(r is not None, "8.3", "no %s warning on ticket %d" % (kind, tid))
+        return r and r["warning"]
+
+    t = intake(c)
+    if t is None:
+        return
+    w = warning("waiting_agent", t["id"])
+    if w:
+        check(w.get("since") == t["created"] and w["level"] == "amber", "8.3", "waiting_agent %r" % w)
+    w = warning("waiting_agent", t["id"], lambda w: w["level"] == "red")
+    # an offer, not answered: the timeout after the supplier's offer_timeout_s (jiarong: 180 s)
+    feed.send({"type": "status", "truck": "f-1", "status": "available", "kind": "van", "supplier": "jiarong",
+               "ts": bnow()})
+    feed.send({"type": "fix", "truck": "f-1", "lat": ABA[0], "lon": ABA[1], "ts": bnow()})
+    sub.wait(lambda tp, bd: tp == "truck" and bd["truck"]["id"] == "f-1" and "lat" in bd["truck"])
+    a = c.ok("ticket.assign", {"id": t["id"], "truck": "f-1"})
+    wc = warning("waiting_agent", t["id"], lambda w: w["cleared"])
+    check(wc is not None, "8.3", "an offer did not clear waiting_agent")
+    back = sub.wait(lambda tp, bd: tp == "ticket" and bd["ticket"]["id"] == t["id"] and bd["ticket"]["state"] == "new"
+                    and bd["seq"] > 0 and bd["ticket"].get("offers") == 1, timeout=5)
+    if check(back is not None, "9.1", "an unanswered offer did not time out"):
+        tk = back["ticket"]
+        check("offer_until" not in tk and "eta" not in tk and tk.get("truck", "") == "", "9.1", "after timeout %r" % tk)
+        ev = [e for e in c.ok("ticket.get", {"id": t["id"]})["events"] if e.get("code") == "timeout"]
+        check(ev and ev[0]["params"].get("s") == 180 and ev[0]["params"].get("truck") == "f-1", "8.4",
+              "timeout event %r" % ev)
+    w = warning("not_accepted", t["id"], timeout=5)
+    if w and a:
+        check(w.get("since") == a["t_dispatched"] and w.get("offers") == 1 and w.get("subject") == "f-1", "8.3",
+              "not_accepted params %r" % w)
+    w = warning("eta_late", t["id"], timeout=10)
+    if w:
+        check(w.get("promised") == t["promised"] and ("eta" in w or "pct" in w), "8.3", "eta_late params %r" % w)
+    w = warning("overdue", t["id"], timeout=10)
+    if w:
+        check(w.get("promised") == t["promised"] and w.get("since") == t["promised"] and w["level"] == "red", "8.3",
+              "overdue params %r" % w)
+        gone = warning("eta_late", t["id"], lambda w: w["cleared"], timeout=2)
+    # gps_lost: a job whose truck stops sending fixes
+    t2 = intake(c)
+    feed.send({"type": "status", "truck": "f-2", "status": "available", "kind": "van", "supplier": "jiarong",
+               "ts": bnow()})
+    fix_ts = bnow()
+    feed.send({"type": "fix", "truck": "f-2", "lat": ABA[0], "lon": ABA[1], "ts": fix_ts})
+    sub.wait(lambda tp, bd: tp == "truck" and bd["truck"]["id"] == "f-2" and "lat" in bd["truck"])
+    c.ok("ticket.assign", {"id": t2["id"], "truck": "f-2"})
+    c.ok("offer.accept", {"id": t2["id"], "truck": "f-2", "eta_s": 1200})
+    w = warning("gps_lost", t2["id"])
+    if w:
+        check(w.get("subject") == "f-2" and w.get("since") == fix_ts, "8.3", "gps_lost params %r (fix_ts %d)" %
+              (w, fix_ts))
+    w = warning("gps_lost", t2["id"], lambda w: w["level"] == "red")
+    r = c.ok("ticket.set_state", {"id": t2["id"], "state": "en_route"})
+    r = c.ok("ticket.set_state", {"id": t2["id"], "state": "on_scene"})
+    warning("gps_lost", t2["id"], lambda w: w["cleared"])
+    w = warning("onscene_overrun", t2["id"], timeout=10)
+    if w and r:
+        check(w.get("since") == r["t_on_scene"] and "eta" in w, "8.3", "onscene_overrun params %r" % w)
+    for tp, bd in sub.q:
+        if tp == "warning":
+            x = bd["warning"]
+            check(x["ticket"] >= 1 or x["kind"] == "capacity", "8.3", "ticket 0 on a %s warning" % x["kind"])
+    sub.close()
+    feed.close()
+    c.close()
+
+
 # ---- CURVE ---------------------------------------------------------------------------------
 
 def run_curve(exe, data, tmp):
@@ -1884,6 +1978,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="rd-conform-")
     try:
         run_open(exe, data, tmp)
+        run_fast(exe, data, tmp)
         run_curve(exe, data, tmp)
     finally:
         CTX.destroy(linger=0)
