@@ -788,12 +788,12 @@ def open_tests(b):
     check(r.get("ok") is True, "5.1", "request without args refused: %r" % r.get("error"))
     check(sub.hb["ts"] <= h["now"] + 5000, "4", "hb ts after hello now")
 
-    section3(c, b)
-
     # empty state: one part, four empty arrays
     s0 = take_snapshot(c)
     if s0 is not None:
         check(s0["parts"] == 1 and not s0["tickets"] and not s0["trucks"], "7.2", "empty state not one empty part")
+
+    section3(c, b)
     kpi0 = c.ok("stats.kpi", {})
 
     now = broker_now(c)
@@ -927,6 +927,23 @@ def section3(c, b):
                                        "region": "aba"}, "bad_request", field="customer")
     if e:
         check("args.customer" in e.get("message", ""), "3.2", "message %r" % e.get("message"))
+    # 3.2 normalisation: a TAB becomes a space; a ZWJ among visible characters is kept
+    t = c.ok("intake.create", {"customer": "Wang", "phone": "13800138000", "plate": "A1", "lat": ABA[0],
+                               "lon": ABA[1], "address": "a\tb", "landmark": "x\u200dy", "fault": "battery",
+                               "region": "aba"})
+    if t:
+        check(t["address"] == "a b" and t["landmark"] == "x\u200dy", "3.2", "normalised %r %r" %
+              (t["address"], t["landmark"]))
+        c.ok("ticket.cancel", {"id": t["id"], "reason": "test"})
+    # 2.1: a snapshot over REQ, one part
+    rq = CTX.socket(zmq.REQ)
+    rq.linger = 0
+    rq.connect(b.api)
+    rq.send(P({"v": 1, "op": "snapshot", "cmd_id": "rs1", "args": {"chunk": 5000}}))
+    if check(rq.poll(3000), "2.1", "no snapshot over REQ"):
+        r = msgpack.unpackb(rq.recv(), raw=False)
+        check(r.get("ok") and r["result"]["parts"] == 1, "2.1", "REQ snapshot %r" % r.get("error"))
+    rq.close()
     # 65,537 bytes over ipc: no reply, the connection dropped (2.1)
     big = P({"v": 1, "op": "hello", "cmd_id": "big", "args": {"client": "x" * 65600}})
     d = CTX.socket(zmq.DEALER)
@@ -1119,6 +1136,7 @@ def ops_tickets(c, sub, feed, b):
     if tl is not None:
         m = sub.wait(lambda tp, bd: tp == "message" and bd["ticket"] == tid)
         if check(m is not None, "11.5", "no message published for a tell"):
+            check(m["seq"] == 1 and m["epoch"] == sub.epoch, "11.5", "first message seq %r" % m["seq"])
             check(m["lang"] == "en" and m["template"] == "eta", "11.5", "message %r" % m)
             check("王小明" not in m["text"] and "王*" in m["text"], "11.5", "message text not masked: %r" % m["text"])
             check("13800138000" not in m["text"], "11.5", "message holds the phone")
@@ -1213,6 +1231,18 @@ def ops_tickets(c, sub, feed, b):
                 check(x["params"].get("min") == 60, "8.4", "flags edit min %r" % x["params"])
             if x["params"]["field"] == "location":
                 check("km" in x["params"], "8.4", "location edit without km %r" % x["params"])
+
+    # 7.20: an accepted job whose car moved more than 1 km is taken from its truck
+    te = intake(c)
+    c.ok("ticket.assign", {"id": te["id"], "truck": "ab-v2"})
+    c.ok("offer.accept", {"id": te["id"], "truck": "ab-v2", "eta_s": 600})
+    r = c.ok("ticket.edit", {"id": te["id"], "lat": te["lat"] + 0.05, "lon": te["lon"]})
+    if r:
+        check(r["state"] == "new" and r.get("truck", "") == "", "7.20", "re-dispatch by an edit %r" % r["state"])
+        ev = [e for e in c.ok("ticket.get", {"id": te["id"]})["events"] if e.get("code") == "edit_moved"]
+        check(ev and ev[0]["params"].get("truck") == "ab-v2" and isinstance(ev[0]["params"].get("km"), str), "8.4",
+              "edit_moved %r" % ev)
+    c.ok("ticket.cancel", {"id": te["id"], "reason": "test"})
 
     # ---- 7.21 ticket.callback, and the callback warning ----
     cb = c.ok("ticket.callback", {"id": t2["id"], "note": "又打来了"})
@@ -1424,6 +1454,32 @@ def ops_diag(c, sub, feed):
     check(d and d["diag_state"] == "aborted" and "diag_hold_until" not in d, "7.16", "abort %r" % d)
     tc = c.ok("ticket.cancel", {"id": t3["id"], "reason": "x"})
     c.err("7.12", "diag.start", {"id": t3["id"]}, "invalid_state")
+    # 8.1.1: solved by phone closes the ticket resolved_remote; a dispatch outcome sets need_kind
+    ts = intake(c, fault="battery")
+    c.ok("diag.start", {"id": ts["id"]})
+    d = None
+    for node, ans in (("bat_kind", 1), ("bat_dash", 1), ("bat_left_on", 1), ("bat_booster", 2), ("bat_try", 1)):
+        d = c.ok("diag.answer", {"id": ts["id"], "node": node, "answer": ans})
+    if d:
+        check(d["state"] == "resolved_remote" and d.get("diag_state") == "solved" and "t_closed" in d and
+              d.get("diag_node") == "solved_battery" and is_int(d.get("diag_saved_s")) and "diag_ended" in d, "8.1.1",
+              "solved %r" % {k: d.get(k) for k in ("state", "diag_state", "diag_node", "diag_saved_s")})
+        evs = c.ok("ticket.get", {"id": ts["id"]})["events"]
+        for e in evs:
+            check_event("8.4", e)
+        oc = [e for e in evs if e.get("code") == "diag_outcome"]
+        check(oc and oc[0]["params"].get("outcome") == "solved_battery" and oc[0]["params"].get("diag") == "solved",
+              "8.4", "diag_outcome %r" % oc)
+        check(any(e.get("code") == "solved_phone" for e in evs), "8.4", "no solved_phone event: %r" %
+              [e.get("code") for e in evs])
+    tdp = intake(c, fault="battery")
+    c.ok("diag.start", {"id": tdp["id"]})
+    for node, ans in (("bat_kind", 1), ("bat_dash", 1), ("bat_left_on", 1)):
+        c.ok("diag.answer", {"id": tdp["id"], "node": node, "answer": ans})
+    d = c.ok("diag.answer", {"id": tdp["id"], "node": "bat_booster", "answer": 1})
+    if d:
+        check(d.get("diag_state") == "dispatched" and d.get("need_kind") == "van" and "diag_hold_until" not in d
+              and d["state"] == "new", "8.1.1", "dispatch outcome %r" % {k: d.get(k) for k in d if k.startswith(("diag", "need"))})
 
 
 def ops_complaints(c, sub):
