@@ -835,6 +835,8 @@ def open_tests(b):
     ops_complaints(c, sub)
     ops_stats(c, kpi0)
     ops_supplier_jobs(c, sub, feed)
+    state_machine(c, sub, feed)
+    kpi_check(c)
     sync_check(c, sub)
     sub.close()
     feed.close()
@@ -1672,6 +1674,92 @@ def ops_supplier_jobs(c, sub, feed):
         check("ab-v2" not in [x["id"] for x in j4["trucks"]], "7.36", "a gone truck in trucks")
     j5 = c.ok("supplier.jobs", {"supplier": "minjiang"})
     check(j5 and "ab-v2" in [x["id"] for x in j5["trucks"]], "7.36", "the new supplier does not list the truck")
+
+
+STATES = ["new", "dispatched", "accepted", "en_route", "on_scene", "towing", "completed", "cancelled",
+          "resolved_remote"]
+# Section 9's table: the targets each state may go to.
+ALLOWED = {"new": {"dispatched", "cancelled", "resolved_remote"},
+           "dispatched": {"new", "dispatched", "accepted", "cancelled"},
+           "accepted": {"new", "dispatched", "en_route", "cancelled"},
+           "en_route": {"new", "dispatched", "on_scene", "cancelled"},
+           "on_scene": {"towing", "completed", "cancelled"},
+           "towing": {"completed"},
+           "completed": set(), "cancelled": set(), "resolved_remote": set()}
+
+
+def state_machine(c, sub, feed):
+    """9: ticket.set_state from every state to every target, against the table."""
+    now = broker_now(c)
+    n = 0
+    for i in range(6 * 9):
+        feed.send({"type": "status", "truck": "sm-%d" % i, "status": "available", "kind": "flatbed",
+                   "supplier": "jiarong", "ts": now})
+        feed.send({"type": "fix", "truck": "sm-%d" % i, "lat": ABA[0], "lon": ABA[1], "ts": now})
+    sub.wait(lambda tp, bd: tp == "truck" and bd["truck"]["id"] == "sm-%d" % (6 * 9 - 1) and "lat" in bd["truck"])
+    path = ["dispatched", "accepted", "en_route", "on_scene", "towing"]
+    for frm in STATES:
+        for to in STATES:
+            t = intake(c, fault="mechanical_tow")
+            if t is None:
+                return
+            truck = "sm-%d" % n
+            ok = True
+            steps = path[:path.index(frm) + 1] if frm in path else path[:4] + ["completed"] if frm == "completed" else []
+            if steps:
+                n += 1
+                for st in steps:
+                    r = c.call("ticket.assign", {"id": t["id"], "truck": truck}) if st == "dispatched" else \
+                        c.call("ticket.set_state", {"id": t["id"], "state": st})
+                    ok = ok and r.get("ok")
+            elif frm != "new":
+                r = c.call("ticket.set_state", {"id": t["id"], "state": frm, "reason": "r"})
+                ok = r.get("ok")
+            if not check(ok, "9", "could not bring a ticket to %s" % frm):
+                continue
+            r = c.call("ticket.set_state", {"id": t["id"], "state": to, "reason": "r"})
+            code = "ok" if r.get("ok") else r["error"]["code"]
+            if to == "dispatched":
+                want = "invalid_state"
+            else:
+                want = "ok" if to in ALLOWED[frm] else "invalid_state"
+            check(code == want, "9", "ticket.set_state %s -> %s: %s, the table says %s (%s)" %
+                  (frm, to, code, want, r.get("error", {}).get("message")))
+            if code == "ok":
+                check(r["result"]["state"] == to, "9", "%s -> %s gave %s" % (frm, to, r["result"]["state"]))
+
+
+def kpi_check(c):
+    """7.18 against 7.19: the counts of every ticket the broker has stored."""
+    allt = []
+    cur = 0
+    while True:
+        a = {"limit": 200}
+        if cur:
+            a["cursor"] = cur
+        r = c.ok("ticket.search", a)
+        if r is None:
+            return
+        allt += r["tickets"]
+        if "next" not in r:
+            break
+        cur = r["next"]
+    k = c.ok("stats.kpi", {})
+    if not k:
+        return
+    st = [t["state"] for t in allt]
+    want = {"tickets": len(allt), "open": sum(1 for x in st if x not in ("completed", "cancelled", "resolved_remote")),
+            "completed": st.count("completed"), "cancelled": st.count("cancelled"),
+            "resolved_remote": st.count("resolved_remote"),
+            "closed": st.count("completed") + st.count("resolved_remote"),
+            "arrived": sum(1 for t in allt if "t_on_scene" in t),
+            "diag_sessions": sum(1 for t in allt if "diag_flow" in t),
+            "escalated_tickets": sum(1 for t in allt if "escalated" in t and t["state"] not in
+                                     ("completed", "cancelled", "resolved_remote"))}
+    for key, v in want.items():
+        check(k.get(key) == v, "7.18", "kpi %s = %r, the tickets say %d" % (key, k.get(key), v))
+    if k["closed"]:
+        check(abs(k["phone_rate"] - k["resolved_remote"] / k["closed"]) < 1e-9, "7.18", "phone_rate")
 
 
 def sync_check(c, sub):
