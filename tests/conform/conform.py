@@ -837,6 +837,8 @@ def open_tests(b):
     ops_supplier_jobs(c, sub, feed)
     state_machine(c, sub, feed)
     kpi_check(c)
+    board_check(c)
+    feed_rules(c, sub, feed)
     sync_check(c, sub)
     sub.close()
     feed.close()
@@ -1727,6 +1729,92 @@ def state_machine(c, sub, feed):
                   (frm, to, code, want, r.get("error", {}).get("message")))
             if code == "ok":
                 check(r["result"]["state"] == to, "9", "%s -> %s gave %s" % (frm, to, r["result"]["state"]))
+
+
+def board_check(c):
+    """7.33's live counts against supplier.jobs' trucks; 7.35's reports against 7.33 (one fold)."""
+    now = broker_now(c)
+    b = c.ok("stats.board", {"from": now - (now + 8 * 3600000) % 86400000, "to": now + 7})  # args not cached
+    j = c.ok("supplier.jobs", {"supplier": "jiarong"})
+    if not b or not j:
+        return
+    row = {s["supplier"]: s for s in b["suppliers"]}.get("jiarong")
+    if not check(row is not None, "7.33", "no jiarong row"):
+        return
+    on = [t for t in j["trucks"] if t["status"] != "off_duty"]
+    free = [t for t in on if t["status"] == "available"]
+    check(row["trucks"] == len(on) and row["free"] == len(free) and row["busy"] == len(on) - len(free), "7.33",
+          "jiarong trucks/free/busy %d/%d/%d, supplier.jobs says %d/%d/%d" %
+          (row["trucks"], row["free"], row["busy"], len(on), len(free), len(on) - len(free)))
+    rp = c.ok("stats.report", {"kind": "suppliers", "from": b["from"], "to": b["to"]})
+    if rp:
+        rows = {r[0]: dict(zip(rp["header"], r)) for r in rp["rows"]}
+        for s in b["suppliers"]:
+            r = rows.get(s["supplier"])
+            if not check(r is not None, "7.35", "suppliers report lacks %r" % s["supplier"]):
+                continue
+            for k in ("offers", "accepted", "declines", "timeouts", "arrived", "late", "complaints"):
+                check(r[k] == s[k], "7.35", "report %s %s = %r, board %r" % (s["supplier"], k, r[k], s[k]))
+    ph = c.ok("stats.report", {"kind": "phone", "from": b["from"], "to": b["to"]})
+    if ph and ph["rows"]:
+        tot = dict(zip(ph["header"], ph["rows"][-1]))
+        check(tot["calls"] == sum(h["calls"] for h in b["hours"]), "7.35", "phone report calls %r, board hours %r" %
+              (tot["calls"], sum(h["calls"] for h in b["hours"])))
+    ag = c.ok("stats.report", {"kind": "agents", "from": b["from"], "to": b["to"]})
+    if ag:
+        rows = {r[0]: dict(zip(ag["header"], r)) for r in ag["rows"]}
+        for a in b["agents"]:
+            if a["user"] in rows:
+                check(rows[a["user"]]["calls"] == a["calls"] and rows[a["user"]]["acked"] == a["acked"], "7.35",
+                      "agents report %r, board %r" % (rows[a["user"]], a))
+        check("agent7" in rows, "7.35", "agent7 took calls but has no row")
+
+
+def feed_rules(c, sub, feed):
+    """10.1 and 10.2's rules."""
+    now = broker_now(c)
+    feed.send({"type": "status", "truck": "fr-1", "status": "available", "kind": "van", "supplier": "jiarong",
+               "ts": now})
+    feed.send({"type": "fix", "truck": "fr-1", "lat": ABA[0], "lon": ABA[1], "ts": now})
+    sub.wait(lambda tp, bd: tp == "truck" and bd["truck"]["id"] == "fr-1" and "lat" in bd["truck"])
+    sub.q.clear()
+    # a status that changes nothing is not published; an older fix is ignored; the same ts is applied
+    feed.send({"type": "status", "truck": "fr-1", "status": "available", "ts": now})
+    feed.send({"type": "fix", "truck": "fr-1", "lat": ABA[0] + 0.3, "lon": ABA[1], "ts": now - 1000})
+    feed.send({"type": "fix", "truck": "fr-1", "lat": ABA[0] + 0.01, "lon": ABA[1], "ts": now})
+    p = sub.wait(lambda tp, bd: tp == "truck" and bd["truck"]["id"] == "fr-1" and bd["truck"]["lat"] == ABA[0] + 0.01)
+    check(p is not None, "10.2", "a fix with the same ts was not applied")
+    sub.pump(0.5)
+    pubs = [bd["truck"] for tp, bd in sub.q if tp == "truck" and bd["truck"]["id"] == "fr-1"]
+    check(all(x["lat"] != ABA[0] + 0.3 for x in pubs), "10.2", "an older fix was applied")
+    check(all(x["updated"] == pubs[0]["updated"] for x in pubs), "10.1", "a status that changes nothing was logged")
+    # off_duty during a job is ignored, and not remembered: the truck is available after it
+    t = intake(c)
+    c.ok("ticket.assign", {"id": t["id"], "truck": "fr-1"})
+    c.ok("offer.accept", {"id": t["id"], "truck": "fr-1", "eta_s": 60})
+    c.ok("ticket.set_state", {"id": t["id"], "state": "en_route"})
+    feed.send({"type": "status", "truck": "fr-1", "status": "off_duty", "ts": broker_now(c)})
+    c.ok("ticket.set_state", {"id": t["id"], "state": "on_scene"})
+    sub.q.clear()
+    c.ok("ticket.set_state", {"id": t["id"], "state": "completed"})
+    p = sub.wait(lambda tp, bd: tp == "truck" and bd["truck"]["id"] == "fr-1" and not bd["truck"].get("ticket"))
+    check(p is not None and p["truck"]["status"] == "off_duty", "10.1", "after a job with off_duty sent during it: %r" %
+          (p and p["truck"]["status"]))
+    # available sent during the next job takes the off_duty back
+    feed.send({"type": "status", "truck": "fr-1", "status": "available", "ts": broker_now(c)})
+    sub.wait(lambda tp, bd: tp == "truck" and bd["truck"]["id"] == "fr-1" and bd["truck"]["status"] == "available")
+    t = intake(c)
+    c.ok("ticket.assign", {"id": t["id"], "truck": "fr-1"})
+    feed.send({"type": "status", "truck": "fr-1", "status": "off_duty", "ts": broker_now(c)})
+    feed.send({"type": "status", "truck": "fr-1", "status": "available", "ts": broker_now(c)})
+    # the feed is one pipe, in order: once this fix is published the statuses were taken
+    feed.send({"type": "fix", "truck": "fr-1", "lat": ABA[0] + 0.02, "lon": ABA[1], "ts": broker_now(c)})
+    sub.wait(lambda tp, bd: tp == "truck" and bd["truck"]["id"] == "fr-1" and bd["truck"].get("lat") == ABA[0] + 0.02)
+    sub.q.clear()
+    c.ok("offer.decline", {"id": t["id"], "truck": "fr-1", "reason": "busy"})
+    p = sub.wait(lambda tp, bd: tp == "truck" and bd["truck"]["id"] == "fr-1" and not bd["truck"].get("ticket"))
+    check(p is not None and p["truck"]["status"] == "available", "10.1", "off_duty then available during a job: %r" %
+          (p and p["truck"]["status"]))
 
 
 def kpi_check(c):
