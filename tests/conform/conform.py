@@ -787,6 +787,14 @@ def open_tests(b):
     r = anon.call("hello")  # 5.1: args may be left out
     check(r.get("ok") is True, "5.1", "request without args refused: %r" % r.get("error"))
     check(sub.hb["ts"] <= h["now"] + 5000, "4", "hb ts after hello now")
+    check(abs(h["now"] - time.time() * 1000) < 5000, "4", "broker time at a first start is not the wall clock: %d" %
+          (h["now"] - time.time() * 1000))
+    # 11.4: about every 1,000 ms
+    n0 = sub.hb["seq"]
+    t0 = time.time()
+    sub.wait(lambda tp, bd: tp == "hb" and bd["seq"] == n0 + 3, timeout=6)
+    dt = (time.time() - t0) / 3
+    check(0.6 < dt < 1.5, "11.4", "heartbeats every %.2f s" % dt)
 
     # empty state: one part, four empty arrays
     s0 = take_snapshot(c)
@@ -1347,6 +1355,9 @@ def ops_tickets(c, sub, feed, b):
     c.err("7.19", "ticket.search", {"from": 10, "to": 10}, "bad_request")
     s = c.ok("ticket.search", {"id": t["id"]})
     check(s and [x["id"] for x in s["tickets"]] == [t["id"]], "7.19", "search by id")
+    s = c.ok("ticket.search", {"from": t["created"], "to": t["created"] + 1})
+    check(s and all(x["created"] == t["created"] for x in s["tickets"]) and t["id"] in [x["id"] for x in s["tickets"]],
+          "7.19", "search from/to %r" % (s and [x["id"] for x in s["tickets"]]))
 
     # ---- 7.32 / 7.34 surveys ----
     c.err("7.32", "survey.put", {"ticket": 999999, "score": 5}, "not_found", field="ticket")
@@ -2123,6 +2134,22 @@ def curve_tests(b, users, spub):
         check(r and r["state"] == "accepted", "9.1", "a supplier accepting for its own truck %r" % r)
         cl["desk"].err("7.0", "ticket.set_state", {"id": t2["id"], "state": "cancelled", "reason": "x"}, "forbidden",
                        field="state")
+        r = cl["desk"].ok("ticket.set_state", {"id": t2["id"], "state": "en_route"})
+        check(r and r["state"] == "en_route", "7.0", "a supplier moving its own job %r" % r)
+        j = cl["desk"].ok("supplier.jobs", {})
+        if j:
+            todo = {x["ticket"]: x["todo"] for x in j["jobs"]}
+            check(todo.get(t2["id"]) == "arrive", "7.36", "the desk's job %r" % todo)
+            for x in j["tickets"]:
+                check_ticket("7.36", x)
+            j2 = cl["desk"].ok("supplier.jobs", {"since": j["now"] + 1})
+            check(j2 and j2["unchanged"] is True, "7.36", "desk unchanged %r" % j2)
+        # 2.5: a supplier's fix for another supplier's truck is dropped
+        feed.send({"type": "fix", "truck": "m-1", "lat": ABA[0] + 0.2, "lon": ABA[1], "ts": now})
+        feed.send({"type": "fix", "truck": "d-2", "lat": ABA[0] + 0.03, "lon": ABA[1], "ts": now + 1})
+        subs.wait(lambda tp, bd: tp == "truck" and bd["truck"]["id"] == "d-2" and bd["truck"].get("lat") == ABA[0] + 0.03)
+        check(not any(tp == "truck" and bd["truck"]["id"] == "m-1" and bd["truck"].get("lat") == ABA[0] + 0.2
+                      for tp, bd in subs.q), "2.5", "a supplier moved another supplier's truck")
     # intake and supplier may not subscribe (ZAP refuses): no heartbeat reaches them
     for n in ("gate", "desk"):
         s = Sub(b, topics=("hb",), keys=users[n], server=spub)
