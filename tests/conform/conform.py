@@ -910,6 +910,30 @@ def section3(c, b):
            "hello", "bin for a string")
     e = expect(P({"v": 1, "op": "hello", "cmd_id": "b13", "user": "a\u202eb"}), "bad_request", "b13", "hello",
                "user with a bidi control")
+    # 3.2 item 5: a known key twice in args; 3.1: 2^53 is out of range; float32 and integers are numbers
+    dup = b"\x84\xa1v\x01\xa2op\xaaticket.get\xa6cmd_id\xa3d01\xa4args\x82\xa2id\x01\xa2id\x02"
+    expect(dup, "bad_request", "d01", "ticket.get", "a known key twice in args")
+    # the envelope: a repeated key of its own is refused; an unknown one may repeat
+    dup2 = b"\x84\xa1v\x01\xa2op\xa5hello\xa6cmd_id\xa3d02\xa2op\xa8nosuchop"
+    expect(dup2, "bad_request", "d02", "", "op twice in the envelope")
+    dup3 = b"\x85\xa1v\x01\xa2op\xa5hello\xa6cmd_id\xa3d03\xa2zz\x01\xa2zz\x02"
+    r = raw_reply(dup3)
+    check(r.get("ok") is True, "3.2", "an unknown envelope key twice refused: %r" % r.get("error"))
+    expect(P({"v": 1, "op": "ticket.get", "cmd_id": "b16", "args": {"id": 2 ** 53}}), "bad_request", "b16",
+           "ticket.get", "id 2^53")
+    r = raw_reply(P({"v": 1, "op": "ticket.get", "cmd_id": "b17", "args": {"id": MAX53}}))
+    check(r.get("error", {}).get("code") == "not_found", "3.1", "id 2^53-1: %r" % r.get("error"))
+    f32 = msgpack.packb({"v": 1, "op": "intake.create", "cmd_id": "b18", "user": "agent7",
+                         "args": {"customer": "F", "phone": "13800138000", "plate": "A1", "lat": ABA[0],
+                                  "lon": 102, "address": "x", "fault": "battery", "region": "aba"}},
+                        use_single_float=True)
+    check(b"\xca" in f32, "3.1", "test: no float32 in the frame")
+    r = raw_reply(f32)
+    check(r.get("ok") is True, "3.1", "float32 and an integer as numbers refused: %r" % r.get("error"))
+    if r.get("ok"):
+        c.ok("ticket.cancel", {"id": r["result"]["id"], "reason": "test"})
+    expect(P({"v": 1, "op": "hello", "cmd_id": "b19", "user": "\u200b"}), "bad_request", "b19", "hello",
+           "a user of a zero-width space (refused, not normalised)")
     # nesting deeper than 16 levels
     deep = {"x": 1}
     for _ in range(17):
