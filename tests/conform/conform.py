@@ -1711,6 +1711,35 @@ def ops_supplier_jobs(c, sub, feed):
         check("ab-v2" not in [x["id"] for x in j4["trucks"]], "7.36", "a gone truck in trucks")
     j5 = c.ok("supplier.jobs", {"supplier": "minjiang"})
     check(j5 and "ab-v2" in [x["id"] for x in j5["trucks"]], "7.36", "the new supplier does not list the truck")
+    # a supplier the data does not name: known from its truck; 120 s to answer; quality 0.8
+    now = broker_now(c)
+    feed.send({"type": "status", "truck": "in-1", "status": "available", "kind": "van", "supplier": "indie",
+               "ts": now})
+    feed.send({"type": "fix", "truck": "in-1", "lat": ABA[0] - 0.01, "lon": ABA[1], "ts": now})
+    sub.wait(lambda tp, bd: tp == "truck" and bd["truck"]["id"] == "in-1" and "lat" in bd["truck"])
+    j6 = c.ok("supplier.jobs", {"supplier": "indie"})
+    check(j6 and [x["id"] for x in j6["trucks"]] == ["in-1"], "7.36", "a supplier known from its truck %r" % j6)
+    ti = intake(c)
+    dc = c.ok("dispatch.candidates", {"id": ti["id"], "k": 20})
+    cd = {x["truck"]: x for x in (dc or {}).get("candidates", [])}
+    if check("in-1" in cd, "7.11", "in-1 not a candidate"):
+        check(cd["in-1"]["quality"] == 0.8, "8.6", "quality of a supplier not in the data %r" % cd["in-1"]["quality"])
+    a = c.ok("ticket.assign", {"id": ti["id"], "truck": "in-1"})
+    if a:
+        check(a["offer_until"] - a["t_dispatched"] == 120000, "9.1", "offer time of a supplier not in the data: %d ms" %
+              (a["offer_until"] - a["t_dispatched"]))
+        c.ok("offer.accept", {"id": ti["id"], "truck": "in-1", "eta_s": 60})
+        c.ok("ticket.set_state", {"id": ti["id"], "state": "en_route"})
+        c.ok("ticket.set_state", {"id": ti["id"], "state": "on_scene"})
+        t3 = intake(c)
+        dc = c.ok("dispatch.candidates", {"id": t3["id"], "k": 20})
+        cd = {x["truck"]: x for x in (dc or {}).get("candidates", [])}
+        if check("in-1" in cd, "7.11", "a truck on scene is not a candidate"):
+            x = cd["in-1"]
+            check(x["status"] == "on_scene" and x["free_s"] > 0 and x["eta_s"] >= x["free_s"], "8.6",
+                  "on-scene candidate %r" % x)
+        c.err("7.8", "ticket.assign", {"id": t3["id"], "truck": "in-1"}, "conflict")
+        c.ok("ticket.set_state", {"id": ti["id"], "state": "completed"})
 
 
 STATES = ["new", "dispatched", "accepted", "en_route", "on_scene", "towing", "completed", "cancelled",
