@@ -30,6 +30,7 @@ except ImportError:
     sys.exit(77)
 
 import math
+import re
 import shutil
 import signal
 import subprocess
@@ -1647,6 +1648,15 @@ def ops_stats(c, kpi0):
                       "%s cell %r" % (kind, cell))
         if kind in ("phone", "nps") and r["rows"]:
             check(r["rows"][-1][0] == "total", "7.35", "%s last row %r" % (kind, r["rows"][-1]))
+            for row in r["rows"][:-1]:
+                check(isinstance(row[0], str) and re.fullmatch(r"\d{4}-\d\d-\d\d", row[0]) is not None, "7.35",
+                      "%s date cell %r" % (kind, row[0]))
+        for row in r["rows"]:
+            for h_, cell in zip(r["header"], row):
+                if isinstance(cell, float) and (h_.endswith("_rate") or h_ == "within_promise"):
+                    check(0 <= cell <= 1 and round(cell, 4) == cell, "7.35", "%s share %s = %r" % (kind, h_, cell))
+                if isinstance(cell, float) and h_.endswith("_min"):
+                    check(round(cell, 1) == cell, "7.35", "%s minutes %s = %r" % (kind, h_, cell))
         if kind == "suppliers":
             names = {row[0]: row[-1] for row in r["rows"]}
             check(names.get("jiarong") == "马尔康市嘉绒汽车救援服务部", "7.35", "suppliers name %r" % names.get("jiarong"))
@@ -1941,7 +1951,7 @@ def sync_check(c, sub):
 # ---- time-driven rules, at --time-scale 600 (one real second is ten broker minutes) ----
 
 def run_fast(exe, data, tmp):
-    b = Broker(exe, data, tmp, extra=["--time-scale", "600"], name="fast")
+    b = Broker(exe, data, tmp, extra=["--time-scale", "600", "--keep-closed", "2"], name="fast")
     try:
         wait_hello(b)
         fast_tests(b)
@@ -2027,6 +2037,23 @@ def fast_tests(b):
         if tp == "warning":
             x = bd["warning"]
             check(x["ticket"] >= 1 or x["kind"] == "capacity", "8.3", "ticket 0 on a %s warning" % x["kind"])
+            if x["kind"] == "capacity":
+                check(x["ticket"] == 0 and x.get("reason") in ("trucks", "numbers") and "region" in x
+                      and "waiting" in x and "since" in x, "8.3", "capacity params %r" % x)
+    # 7.2: a closed ticket stays in snapshots --keep-closed minutes (2: 0.2 s real here), then leaves
+    tc = intake(c)
+    tc = c.ok("ticket.cancel", {"id": tc["id"], "reason": "x"})
+    end = time.time() + 5
+    gone = False
+    seen = []
+    while time.time() < end and not gone:
+        before = c.ok("hello", {})["now"]
+        sn = take_snapshot(c)
+        ids = [t["id"] for t in sn["tickets"]] if sn else []
+        gone = tc["id"] not in ids
+        seen.append((before - tc["t_closed"], gone))
+    check(gone, "7.2", "a ticket closed 2 minutes of broker time ago is still in snapshots")
+    check(all(not g for age, g in seen if age < 120000), "7.2", "left the snapshot before --keep-closed: %r" % seen[:5])
     sub.close()
     feed.close()
     c.close()
