@@ -531,6 +531,14 @@ class Sub:
                 return None
             self.pump(0.05)
 
+    def barrier(self):
+        """Wait for the next heartbeat: it comes after every update published before it
+        (11.4), so what was not queued by then was not published."""
+        n = self.hb["seq"] if self.hb else 0
+        i0 = len(self.q)
+        self.wait(lambda tp, bd: tp == "hb" and bd["seq"] > n, timeout=3)
+        return self.q[i0:]
+
     def close(self):
         self.s.close()
 
@@ -1226,10 +1234,13 @@ def ops_tickets(c, sub, feed, b):
                  and bd["truck"].get("lat") == ABA[0])
     check(p is not None and p["truck"]["fix_ts"] < now + 5000, "10.2", "a fix 10 s ahead kept its ts: %r" %
           (p and p["truck"].get("fix_ts")))
+    i0 = len(sub.q)
     feed.send({"type": "fix", "truck": "ab-v3", "lat": ABA[0] + 0.1, "lon": ABA[1], "ts": now + 60000})
-    p = sub.wait(lambda tp, bd: tp == "truck" and bd["truck"]["id"] == "ab-v3" and bd["truck"].get("lat", 0) > ABA[0] + 0.05,
-                 timeout=1.0)
-    check(p is None, "10.2", "a fix 60 s ahead was applied")
+    # the feed is one pipe, in order: once the next fix is published the one before was handled
+    feed.send({"type": "fix", "truck": "ab-v3", "lat": ABA[0] + 0.001, "lon": ABA[1], "ts": broker_now(c)})
+    sub.wait(lambda tp, bd: tp == "truck" and bd["truck"]["id"] == "ab-v3" and bd["truck"].get("lat") == ABA[0] + 0.001)
+    check(not any(tp == "truck" and bd["truck"]["id"] == "ab-v3" and bd["truck"].get("lat", 0) > ABA[0] + 0.05
+                  for tp, bd in sub.q[i0:]), "10.2", "a fix 60 s ahead was applied")
 
     # ---- 9: the rest of the life: en_route, on_scene, completed ----
     r = c.ok("ticket.set_state", {"id": tid, "state": "en_route"})
@@ -1343,7 +1354,15 @@ def ops_tickets(c, sub, feed, b):
     check([x.get("code") for x in ev] == ["escalate", "escalate_clear"], "7.25", "escalate events %r" % ev)
 
     # ---- 7.30 ticket.contact ----
+    before = c.ok("ticket.get", {"id": t["id"]})["ticket"]
+    nq = len(sub.q)
     ct = c.ok("ticket.contact", {"id": t["id"], "reason": "complaint"})
+    after = c.ok("ticket.get", {"id": t["id"]})["ticket"]
+    check(before["ver"] == after["ver"] and before["updated"] == after["updated"], "7.30",
+          "a lookup changed the ticket's ver or updated")
+    sub.barrier()
+    check(not any(tp == "ticket" and bd["ticket"]["id"] == t["id"] for tp, bd in sub.q[nq:]), "7.30",
+          "a lookup published the ticket")
     if ct:
         check_map("7.30", "contact", ct, {"id": ("int1", True), "customer": ("str:64", True),
                                           "phone": ("str:24", True), "erased": ("bool", False)})
@@ -1398,6 +1417,8 @@ def ops_tickets(c, sub, feed, b):
     sv = c.ok("survey.put", {"ticket": tid, "score": 3, "comment": "太慢\n了"})
     if sv:
         check_ticket("7.32", sv)
+        p = sub.wait(lambda tp, bd: tp == "ticket" and bd["ticket"]["id"] == tid and bd["ticket"]["ver"] == sv["ver"])
+        check(p is not None, "7.32", "the surveyed ticket was not published with its new ver")
     w = sub.wait(lambda tp, bd: tp == "warning" and bd["warning"]["kind"] == "detractor" and bd["warning"]["ticket"] == tid)
     if check(w is not None, "8.3", "no detractor warning"):
         wd = w["warning"]
@@ -1547,6 +1568,10 @@ def ops_complaints(c, sub):
     n0 = len(sub.q)
     r2 = c.ok("complaint.put", {"uid": uid, "version": 1, "base": 0, "record": rec1})
     check(r2 == r, "7.22", "resend: %r != %r" % (r2, r))
+    g0 = c.ok("complaint.get", {"uid": uid})
+    sub.barrier()
+    check(not any(tp == "complaint" for tp, bd in sub.q[n0:]), "7.22",
+          "a resent version or a complaint.get was published")
     e = c.err("7.22", "complaint.put", {"uid": uid, "version": 2, "base": 0, "record": rec1.replace("version=1", "version=2")},
               "conflict", field="base", reason="complaint_version")
     if e and e.get("params"):
@@ -1858,7 +1883,7 @@ def feed_rules(c, sub, feed):
     feed.send({"type": "fix", "truck": "fr-1", "lat": ABA[0] + 0.01, "lon": ABA[1], "ts": now})
     p = sub.wait(lambda tp, bd: tp == "truck" and bd["truck"]["id"] == "fr-1" and bd["truck"]["lat"] == ABA[0] + 0.01)
     check(p is not None, "10.2", "a fix with the same ts was not applied")
-    sub.pump(0.5)
+    sub.barrier()
     pubs = [bd["truck"] for tp, bd in sub.q if tp == "truck" and bd["truck"]["id"] == "fr-1"]
     check(all(x["lat"] != ABA[0] + 0.3 for x in pubs), "10.2", "an older fix was applied")
     check(all(x["updated"] == pubs[0]["updated"] for x in pubs), "10.1", "a status that changes nothing was logged")
@@ -1926,7 +1951,7 @@ def kpi_check(c):
 
 def sync_check(c, sub):
     """Section 12: a snapshot in parts, then the queue applies with no gap."""
-    sub.pump(0.2)
+    sub.barrier()
     hb = sub.hb
     snap = take_snapshot(c, chunk=2)
     if snap is None:
@@ -2092,6 +2117,22 @@ def run_curve(exe, data, tmp):
         b.stop()
 
 
+def handshake_event(sock, connect_to, timeout=5.0):
+    """Connect sock with a monitor and return (event, value) of the first handshake outcome
+    (2.5: a refused key is ZMQ_EVENT_HANDSHAKE_FAILED_AUTH with the ZAP status 400)."""
+    from zmq.utils.monitor import recv_monitor_message
+    mon = sock.get_monitor_socket(zmq.EVENT_HANDSHAKE_FAILED_AUTH | zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                                  zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL | zmq.EVENT_HANDSHAKE_SUCCEEDED)
+    sock.connect(connect_to)
+    got = (None, None)
+    if mon.poll(int(timeout * 1000)):
+        m = recv_monitor_message(mon)
+        got = (m["event"], m["value"])
+    sock.disable_monitor()
+    mon.close()
+    return got
+
+
 def curve_tests(b, users, spub):
     cl = {n: Client(b, "claimed-" + n, keys=users[n], server=spub) for n in users}
     end = time.time() + 20
@@ -2107,18 +2148,19 @@ def curve_tests(b, users, spub):
     for n, c in cl.items():
         r = c.ok("hello", {})
         check(r and r.get("user") == n and r.get("role") == roles[n], "7.1", "hello over CURVE %r" % r)
-    # a NULL client sees nothing
-    plain = Client(b, "x")
-    req, raw = plain.frame("hello", {})
-    plain.s.send(raw)
-    check(not plain.s.poll(1000), "2.5", "a client without CURVE got a reply")
-    plain.close()
-    # an unknown key sees nothing
-    stranger = Client(b, "x", keys=zmq.curve_keypair(), server=spub)
-    req, raw = stranger.frame("hello", {})
-    stranger.s.send(raw)
-    check(not stranger.s.poll(1000), "2.5", "an unknown key got a reply")
-    stranger.close()
+    # a NULL client does not get past the handshake; an unknown key is refused by ZAP (400)
+    d = CTX.socket(zmq.DEALER)
+    d.linger = 0
+    ev = handshake_event(d, b.api)
+    check(ev == (zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL, zmq.PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH) or
+          ev[0] == zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL, "2.5", "a client without CURVE: handshake event %r" % (ev,))
+    d.close()
+    d = CTX.socket(zmq.DEALER)
+    d.linger = 0
+    curve(d, zmq.curve_keypair(), spub)
+    ev = handshake_event(d, b.api)
+    check(ev == (zmq.EVENT_HANDSHAKE_FAILED_AUTH, 400), "2.5", "an unknown key: handshake event %r" % (ev,))
+    d.close()
     # 7.0: the table, row by row, as far as a refusal comes before anything else
     forb = {
         "snapshot": ["desk", "gate"], "intake.create": ["sp", "desk"], "ticket.get": ["desk", "gate"],
@@ -2232,8 +2274,21 @@ def curve_tests(b, users, spub):
                       for tp, bd in subs.q), "2.5", "a supplier moved another supplier's truck")
     # intake and supplier may not subscribe (ZAP refuses): no heartbeat reaches them
     for n in ("gate", "desk"):
-        s = Sub(b, topics=("hb",), keys=users[n], server=spub)
-        check(s.wait(lambda tp, bd: tp == "hb", timeout=2.0) is None, "2.5", "role %s got a heartbeat" % roles[n])
+        s = CTX.socket(zmq.SUB)
+        s.linger = 0
+        curve(s, users[n], spub)
+        ev = handshake_event(s, b.pub)
+        check(ev == (zmq.EVENT_HANDSHAKE_FAILED_AUTH, 400), "2.5", "role %s on pub: handshake event %r" %
+              (roles[n], ev))
+        s.close()
+    for n, ep, want in (("desk", b.feed, True), ("sim", b.feed, True), ("ana", b.feed, False), ("gate", b.feed, False),
+                        ("gate", b.api, True)):
+        s = CTX.socket(zmq.PUSH if ep == b.feed else zmq.DEALER)
+        s.linger = 0
+        curve(s, users[n], spub)
+        ev = handshake_event(s, ep)
+        check((ev[0] == zmq.EVENT_HANDSHAKE_SUCCEEDED) == want, "2.5", "role %s on %s: handshake event %r" %
+              (roles[n], ep.rsplit("/", 1)[-1], ev))
         s.close()
     check(subs.wait(lambda tp, bd: tp == "hb", timeout=2.0) is not None, "2.5", "a supervisor got no heartbeat")
     # presence without a claimed user: the key's user stands in, so not unauthenticated (2.5)
