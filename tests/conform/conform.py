@@ -456,6 +456,53 @@ class Client:
         self.s.close()
 
 
+# Section 5.2's refusals: reason -> (code, params always there, params that may be)
+REASONS = {
+    "unknown_region": ("bad_request", ["name"], []), "unknown_fault": ("bad_request", ["name"], []),
+    "far_from_region": ("bad_request", ["km", "region"], []),
+    "ticket_closed": ("invalid_state", ["ticket", "state"], []), "unknown_lang": ("bad_request", ["name"], []),
+    "no_templates": ("unavailable", [], []), "unknown_template": ("not_found", ["template"], []),
+    "too_soon": ("invalid_state", ["template", "at"], []), "missing_param": ("invalid_state", ["template", "name"], []),
+    "no_truck": ("not_found", ["truck"], []), "not_dispatchable": ("invalid_state", ["ticket", "state"], []),
+    "truck_has_ticket": ("conflict", ["truck", "ticket"], []), "truck_busy": ("conflict", ["truck", "ticket"], []),
+    "truck_status": ("conflict", ["truck", "status"], []), "wrong_kind": ("invalid_state", ["truck", "kind", "fault"],
+                                                                          ["need"]),
+    "no_position": ("conflict", ["truck"], []), "truck_too_far": ("invalid_state", ["truck", "km", "limit_km"], []),
+    "complaint_version": ("conflict", ["version"], ["by", "at"]),
+    "complaint_approval": ("forbidden", ["name", "need"], ["limit"]),
+    "complaint_approver": ("forbidden", ["name", "by"], ["need"]),
+    "complaint_masked": ("bad_request", ["name"], []), "owned": ("conflict", ["by", "warning"], ["ticket"]),
+    "warning_cleared": ("invalid_state", ["warning"], []), "no_warning": ("invalid_state", ["ticket"], []),
+    "not_escalated": ("invalid_state", ["ticket"], []), "no_vnum": ("invalid_state", ["ticket"], []),
+    "vnum_expired": ("invalid_state", ["ticket"], []), "survey_state": ("invalid_state", ["ticket", "state"], []),
+    "survey_late": ("invalid_state", ["ticket"], []), "survey_taken": ("conflict", ["ticket", "at"], []),
+    "no_callback": ("invalid_state", ["ticket"], []), "not_leader": ("not_leader", [], ["leader"]),
+}
+PARAM_TYPES = {"name": "str:48", "km": "int0", "region": "str:32", "ticket": "int1", "state": "str:24",
+               "template": "str:16", "at": "int0", "truck": "str:24", "status": "str:16", "kind": "str:16",
+               "fault": "str:24", "need": "str:16", "limit_km": "int0", "version": "int0", "by": "str:32",
+               "limit": "int0", "warning": "int1", "leader": "str:200"}
+
+
+def check_params(op, e):
+    p = e["params"]
+    reason = p.get("reason")
+    if reason not in REASONS:
+        fail("5.2", "%s: reason %r is not in the table" % (op, reason))
+        return
+    code, req, opt = REASONS[reason]
+    check(e["code"] == code, "5.2", "%s: reason %s with code %s, the table says %s" % (op, reason, e["code"], code))
+    for k in req:
+        check(k in p, "5.2", "%s: reason %s without %s: %r" % (op, reason, k, p))
+    for k, v in p.items():
+        if k == "reason":
+            continue
+        if k not in req and k not in opt:
+            fail("5.2", "%s: reason %s has key %s the table does not list: %r" % (op, reason, k, p))
+        elif not type_ok(v, PARAM_TYPES[k]):
+            fail("5.2", "%s: reason %s %s = %r is not %s" % (op, reason, k, v, PARAM_TYPES[k]))
+
+
 def check_envelope(op, r):
     sec = "5.2"
     check(r.get("v") == 1, sec, "%s reply v = %r" % (op, r.get("v")))
@@ -475,8 +522,9 @@ def check_envelope(op, r):
             if "params" in e:
                 p = e["params"]
                 if check(isinstance(p, dict), sec, "%s: error.params not a map" % op):
-                    check(type_ok(p.get("reason"), "str:24"), sec,
-                          "%s: error.params without reason: %r" % (op, p))
+                    if check(type_ok(p.get("reason"), "str:24"), sec,
+                             "%s: error.params without reason: %r" % (op, p)):
+                        check_params(op, e)
             check(e.get("code") in ("bad_request", "unknown_op", "not_found", "invalid_state",
                                     "conflict", "forbidden", "unauthenticated", "too_large",
                                     "unavailable", "not_leader", "internal"),
