@@ -132,7 +132,7 @@ static void
 reply_ticket(struct proto_buf *out, const struct proto_request *req, const struct sticket *s)
 {
 	proto_encode_reply_ok(out, req->cmd_id, proto_descs[req->op].wire);
-	proto_pack_obj(out, PROTO_MSG_ticket, &s->w, 0);
+	broker_pack_ticket(out, &s->w);	/* masked, as every ticket a client gets (8.1) */
 }
 
 /* ---------------------------------------------------------------- today's answers */
@@ -263,7 +263,8 @@ task_open(struct broker *b, struct sticket *s, int score, int64_t answered)
 	task_text(w, b->data->sla.detractor_callback_s);
 	w->w.present = (uint64_t)1 << PROTO_warning_id | (uint64_t)1 << PROTO_warning_ticket |
 	    (uint64_t)1 << PROTO_warning_kind | (uint64_t)1 << PROTO_warning_level |
-	    (uint64_t)1 << PROTO_warning_text | (uint64_t)1 << PROTO_warning_ts |
+	    (uint64_t)1 << PROTO_warning_text | (uint64_t)1 << PROTO_warning_cleared |
+	    (uint64_t)1 << PROTO_warning_ts |
 	    (uint64_t)1 << PROTO_warning_since | (uint64_t)1 << PROTO_warning_promised |
 	    (uint64_t)1 << PROTO_warning_score;
 	broker_warning_put(b, w);
