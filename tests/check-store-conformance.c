@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "store.h"
 #include "util.h"
@@ -360,8 +362,99 @@ try_async(struct store *st, int64_t *epoch, char *api, size_t api_sz)
 	return got;
 }
 
+/* PostgreSQL: one line of psql -At's answer to sql on the database at uri, as a number. */
+static long long
+psql_number(const char *uri, const char *sql)
+{
+	char cmd[1024], line[64] = "";
+	FILE *f;
+
+	snprintf(cmd, sizeof cmd, "psql -qAtX -v ON_ERROR_STOP=1 -d '%s' -c \"%s\"", uri, sql);
+	f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+	ck_assert_int_eq(pclose(f), 0);
+	return atoll(line);
+}
+
+/* PostgreSQL: a psql session that holds the brokers' advisory lock (store-pg.c's
+ * STORE_PG_LOCK) on uri, as a leader does before it has made the schema, until its input is
+ * closed; returned once the lock is held. */
+static pid_t
+lock_holder(const char *uri, FILE **in)
+{
+	int to[2], from[2];
+	char line[64];
+	pid_t pid;
+	FILE *out;
+
+	ck_assert_int_eq(pipe(to), 0);
+	ck_assert_int_eq(pipe(from), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(to[0], 0);
+		dup2(from[1], 1);
+		close(to[1]);
+		close(from[0]);
+		execlp("psql", "psql", "-qAtX", "-v", "ON_ERROR_STOP=1", "-d", uri, (char *)NULL);
+		_exit(127);
+	}
+	close(to[0]);
+	close(from[1]);
+	*in = fdopen(to[1], "w");
+	out = fdopen(from[0], "r");
+	ck_assert_ptr_nonnull(*in);
+	ck_assert_ptr_nonnull(out);
+	fputs("SELECT pg_advisory_lock(1919251299);\n\\echo locked\n", *in);
+	fflush(*in);
+	while (fgets(line, sizeof line, out) != NULL && strcmp(line, "locked\n") != 0)
+		;
+	ck_assert_str_eq(line, "locked\n");
+	fclose(out);
+	return pid;
+}
+
+/* PostgreSQL: a standby that starts before the first leader has made the schema reads no
+ * leader, and no statement of its fails: the database's count of rolled-back transactions
+ * (an error ends its transaction so) is the same after its session than before. */
+static void
+group_before_schema(const char *path)
+{
+	char api[200] = "stale", *cause = NULL;
+	const char *gone = "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+	    "current_database() AND application_name = 'rescuedeskd'";
+	const char *rollbacks = "SELECT xact_rollback FROM pg_stat_database WHERE datname = "
+	    "current_database()";
+	int64_t epoch = 0, until;
+	bool leader = true;
+	FILE *in;
+	pid_t holder = lock_holder(path, &in);
+	long long before = psql_number(path, rollbacks);
+	struct store *b = store_open_group(path, STORE_SYNC_NORMAL, &leader, &cause);
+	int status;
+
+	ck_assert_msg(b != NULL, "%s", cause != NULL ? cause : "?");
+	ck_assert(!leader);
+	ck_assert_int_eq(store_leader_get(b, &epoch, api, sizeof api), 0);
+	ck_assert_int_eq(try_async(b, &epoch, api, sizeof api), STORE_LEAD_OTHER);
+	ck_assert_str_eq(api, "");
+	ck_assert_int_eq(try_async(b, &epoch, api, sizeof api), STORE_LEAD_OTHER);
+	ck_assert_int_eq(store_leader_get(b, &epoch, api, sizeof api), 0);
+	store_close(b);
+	/* a session's counts reach the statistics before it leaves pg_stat_activity */
+	until = rd_mono_ms() + 5000;
+	while (psql_number(path, gone) != 0)
+		ck_assert_msg(rd_mono_ms() < until, "the standby's session still there after 5 s");
+	ck_assert_int_eq(psql_number(path, rollbacks), before);
+	fclose(in);
+	ck_assert_int_eq(waitpid(holder, &status, 0), holder);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 /* Brokers in a group (store.h): the first open_group leads. On PostgreSQL a second is a
- * standby: it does not get the lock, reads the leader row (none until one is written), and
+ * standby: it does not get the lock, reads the leader row (none until one is written, no
+ * error before the schema is there: group_before_schema), and
  * leads once the first session ends, with the log continued. On SQLite open_group is
  * store_open: a second open is refused and no leader row is kept. */
 START_TEST(test_group)
@@ -372,6 +465,8 @@ START_TEST(test_group)
 	struct store *a, *b;
 
 	path_of(16, path, sizeof path);
+	if (pg_base() != NULL)
+		group_before_schema(path);
 	a = store_open_group(path, STORE_SYNC_NORMAL, &leader, &cause);
 	ck_assert_msg(a != NULL, "%s", cause != NULL ? cause : "?");
 	ck_assert(leader);

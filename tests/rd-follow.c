@@ -20,7 +20,8 @@
  *        nothing run twice. A ticket whose request was in flight at a kill, never
  *        acknowledged, may be there once. Prints the counts.
  *
- * Exit status 0 when it held, 1 when not, 2 on errors. */
+ * Exit status 0 when it held, 1 when not, 2 on errors. tests/rd-follow.sh (meson test
+ * rd-follow) runs both against a broker on SQLite, and check on lines it must refuse. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

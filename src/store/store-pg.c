@@ -22,7 +22,9 @@
  * standby's, which only tries the lock (pgstore_try_lead) and reads the leader row; the
  * rest of open (schema, statements, last id, reply keys) happens when it gets the lock.
  * A standby's loop tries without blocking: pgstore_try_lead_start sends the lock and the
- * leader row as one query, pgstore_try_lead_poll reads whatever of the answer has come
+ * leader row as one query (before the first leader made the schema, whether the table is
+ * there instead of the row: a standby's reads never fail, nothing in the server's log),
+ * pgstore_try_lead_poll reads whatever of the answer has come
  * (libpq's PQconsumeInput and PQisBusy) when the socket (pgstore_lead_fd) is readable, and
  * takes the session as dead when no answer came within the connection's tcp_user_timeout.
  * Errors are kept in a fixed buffer as "<what>: <server's message>"; an error of a queued
@@ -166,6 +168,7 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS leader(id int PRIMARY KEY CHECK (id = 1), epoch bigint NOT NULL,"
     " api text NOT NULL, since bigint NOT NULL);";
 
+#define LEADER_ROW_SQL "SELECT epoch, api FROM leader WHERE id = 1"
 #define META_CHECKPOINT "checkpoint_event"
 #define META_SCHEMA "schema_version"
 
@@ -207,6 +210,9 @@ struct pgstore {
 	int64_t try_sent;   /* when, ms (the caller's clock) */
 	int try_results;    /* results read so far: the lock's, then the leader row's */
 	int try_got;        /* the lock's answer: 1 ours, 0 another's, -1 an error */
+	bool try_table;     /* the lock's answer said the leader table is there */
+	bool schema_seen;   /* the leader table was there (it is never dropped): its row is
+	                       read in the try's query */
 	int64_t try_epoch;  /* the leader row, when there is one */
 	char try_api[256];
 	int try_deadline;   /* ms a try may stay unanswered (try_deadline_ms, at connect) */
@@ -858,11 +864,14 @@ pgstore_try_lead_start(struct pgstore *p, int64_t now_ms)
 		perrf(p, "lock: a try is out already");
 		return -1;
 	}
-	/* one query, two statements: the lock, then the row (no table before the first
-	 * leader made the schema: that statement's error says no leader yet; a session lock
-	 * taken stays taken, whatever becomes of the statement after it) */
-	if (PQsendQuery(p->c, "SELECT pg_try_advisory_lock(" STR(STORE_PG_LOCK) ")::int; "
-	    "SELECT epoch, api FROM leader WHERE id = 1") != 1) {
+	/* one query, two statements: the lock and whether the leader table is there, then
+	 * the row. Before the first leader made the schema there is no table, and a statement
+	 * naming it would fail (an ERROR in the server's log): the row is asked for once the
+	 * table was seen, in the same query from then on (try_more: at once, the first time) */
+	if (PQsendQuery(p->c, p->schema_seen ? "SELECT pg_try_advisory_lock(" STR(STORE_PG_LOCK)
+	    ")::int, to_regclass('leader') IS NOT NULL; " LEADER_ROW_SQL :
+	    "SELECT pg_try_advisory_lock(" STR(STORE_PG_LOCK) ")::int, to_regclass('leader') IS "
+	    "NOT NULL") != 1) {
 		perr(p, "lock", NULL);
 		return -1;
 	}
@@ -870,9 +879,27 @@ pgstore_try_lead_start(struct pgstore *p, int64_t now_ms)
 	p->try_sent = now_ms;
 	p->try_results = 0;
 	p->try_got = -1;
+	p->try_table = false;
 	p->try_epoch = 0;
 	p->try_api[0] = '\0';
 	return 0;
+}
+
+/* The try's answer is in and another session holds the lock: when this try saw the leader
+ * table for the first time, it asks for the row now (1: the try goes on), else 0. */
+static int
+try_more(struct pgstore *p)
+{
+	if (!p->try_table || p->schema_seen)
+		return 0;
+	p->schema_seen = true;
+	if (PQsendQuery(p->c, LEADER_ROW_SQL) != 1) {
+		perr(p, "leader", NULL);
+		p->try_got = -1;
+		return 0;
+	}
+	p->trying = true;
+	return 1;
 }
 
 /* One result of the try: the lock's (the first), then the leader row's. */
@@ -883,19 +910,18 @@ try_result(struct pgstore *p, PGresult *r)
 	int n = p->try_results++;
 
 	if (n == 0) {
-		if (s == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		if (s == PGRES_TUPLES_OK && PQntuples(r) == 1) {
 			p->try_got = strcmp(col_text(r, 0, 0), "1") == 0;
-		else
+			p->try_table = strcmp(col_text(r, 0, 1), "t") == 0;
+		} else {
 			perr_res(p, "lock", r);
+		}
 	} else if (s == PGRES_TUPLES_OK && PQntuples(r) == 1) {
 		p->try_epoch = strtoll(col_text(r, 0, 0), NULL, 10);
 		rd_strlcpy(p->try_api, col_text(r, 0, 1), sizeof p->try_api);
-	} else if (s != PGRES_TUPLES_OK) {
-		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-		if ((state == NULL || strcmp(state, "42P01") != 0) && p->try_got != 1) {
-			perr_res(p, "leader", r); /* 42P01, undefined_table: no leader yet */
-			p->try_got = -1;
-		}
+	} else if (s != PGRES_TUPLES_OK && p->try_got != 1) {
+		perr_res(p, "leader", r);
+		p->try_got = -1;
 	}
 }
 
@@ -925,6 +951,10 @@ pgstore_try_lead_poll(struct pgstore *p, int64_t now_ms, int64_t *epoch, char *a
 			}
 			if (p->try_got == 1)
 				return become_leader(p) == 0 ? STORE_LEAD_OURS : -1;
+			if (try_more(p))
+				return STORE_LEAD_WAIT;
+			if (p->try_got < 0)
+				return -1;
 			*epoch = p->try_epoch;
 			rd_strlcpy(api, p->try_api, api_sz);
 			return STORE_LEAD_OTHER;
@@ -945,16 +975,24 @@ pgstore_try_lead_poll(struct pgstore *p, int64_t now_ms, int64_t *epoch, char *a
 int
 pgstore_leader_get(struct pgstore *p, int64_t *epoch, char *api, size_t api_sz)
 {
-	PGresult *r = PQexecParams(p->c, "SELECT epoch, api FROM leader WHERE id = 1", 0, NULL,
-	    NULL, NULL, NULL, 1);
+	PGresult *r;
 	int rc = 0;
 
+	/* before the first leader made the schema there is no table (and no leader yet): ask
+	 * whether it is there before naming it, so that nothing fails */
+	if (!p->schema_seen) {
+		int64_t there;
+		if (query_i64(p, "SELECT (to_regclass('leader') IS NOT NULL)::int::bigint", "leader",
+		    &there) != 0)
+			return -1;
+		if (!there)
+			return 0;
+		p->schema_seen = true;
+	}
+	r = PQexecParams(p->c, LEADER_ROW_SQL, 0, NULL, NULL, NULL, NULL, 1);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		/* before the first leader made the schema there is no table: no leader yet */
-		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-		rc = state != NULL && strcmp(state, "42P01") == 0 ? 0 : -1; /* undefined_table */
-		if (rc < 0)
-			perr_res(p, "leader", r);
+		perr_res(p, "leader", r);
+		rc = -1;
 	} else if (PQntuples(r) == 1) {
 		*epoch = col_i64(r, 0, 0);
 		rd_strlcpy(api, col_text(r, 0, 1), api_sz);

@@ -14,7 +14,8 @@
  *      target under 1 s.
  *
  * Usage: bench-broker [DATA_DIR [TICKETS]]; RD_BENCH_DB, when set, is the broker's --db (a
- * PostgreSQL URI: the same figures on that backend), else a file in a temporary directory. */
+ * PostgreSQL URI: the same figures on that backend), else a file in a temporary directory.
+ * bench-broker-pg.c measures both backends in one run, with PostgreSQL's ratios to SQLite. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
