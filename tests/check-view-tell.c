@@ -1,7 +1,7 @@
 /* check-view-tell.c: the picker of messages to the customer (ui/view-tell.c): `t` opens it
  * from the board and the detail; the preview is the selected template rendered in the
  * customer's language (not the console's); a template the ticket cannot fill says what is
- * missing and sends nothing; Enter sends ticket.tell with the template and closes; goldens
+ * missing in words and sends nothing; Enter sends ticket.tell with the template and closes; goldens
  * in English and Chinese at 80x24 and 120x40.
  *
  * Goldens are tests/golden/tell-<cols>x<rows>[-zh].screen (RD_UPDATE_GOLDEN=1 rewrites
@@ -138,13 +138,21 @@ START_TEST(test_preview_language)
 }
 END_TEST
 
-/* No truck yet: the ETA message cannot be filled, says why, and Enter sends nothing. */
+/* No truck yet: the ETA message cannot be filled, says why in words of the screen's language
+ * (the truck, not the template's parameter name "plate", which an agent reads as the car's),
+ * and Enter sends nothing. */
 START_TEST(test_missing_not_sent)
 {
 	view_destroy(v);
 	v = view_tell_create(&m, 3002);
 	draw(80, 24);
-	ck_assert(screen_has("Not yet: the ticket has no plate"));
+	ck_assert(screen_has("Not yet: the ticket has no truck"));
+	ck_assert(!screen_has("plate"));
+	harness_lang("zh_CN");
+	draw(80, 24);
+	ck_assert(screen_has("暂不可用：工单还没有救援车"));
+	ck_assert(!screen_has("plate"));
+	harness_lang("en");
 	unsigned r = press_sym(KEYSYM_ENTER);
 	ck_assert_uint_eq(r & UI_CLOSE, 0);
 	ck_assert_int_eq(rec.sent, 0);

@@ -45,6 +45,19 @@ facts_of(const struct model *m, const struct proto_ticket *t, struct tell_facts 
 	}
 }
 
+/* What the ticket lacks for parameter p, in words: {plate} and {supplier} are the truck's,
+ * {eta}, {minutes} and {late} come from its ETA (tell.need.<param>). */
+static const char *
+need_label(enum tell_param p)
+{
+	char key[64];
+	const char *s;
+
+	snprintf(key, sizeof key, "tell.need.%s", tell_param_name(p));
+	s = i18n_tr(key);
+	return s == key ? tell_param_name(p) : s;
+}
+
 static enum tell_lang
 lang_of(const struct proto_ticket *t)
 {
@@ -131,7 +144,7 @@ tell_draw(struct view *v, const struct model *m, struct vscreen *vs, const struc
 			draw_wrapped(vs, 2, ly + 2, cols - 4, end - ly - 2, text);
 		} else {
 			vars[0] = "name";
-			vars[1] = tell_param_name(miss);
+			vars[1] = need_label(miss);
 			present_fill(i18n_tr("tell.missing"), vars, 1, line, sizeof line);
 			vscreen_put(vs, 2, ly + 2, ROLE_WARN, 0, line, -1);
 		}
