@@ -959,6 +959,18 @@ START_TEST(test_detail_content)
 	ck_assert(screen_has("alone at night"));
 	view_destroy(v);
 
+	/* A closed ticket has given its truck back (the broker frees it at the close): not
+	 * "yet", and no hint to assign one. */
+	tickets[5].truck[0] = '\0';
+	tickets[5].present &= ~((uint64_t)1 << PROTO_ticket_truck);
+	model_refresh(&m, NOW);
+	v = view_detail_create(&m, 1047, ACTION_NONE);
+	draw(80, 24);
+	ck_assert(screen_has("No truck: the ticket is closed."));
+	ck_assert(!screen_has("No truck yet"));
+	ck_assert(!screen_has("Press A"));
+	view_destroy(v);
+
 	v = view_detail_create(&m, 999, ACTION_NONE);
 	draw(80, 24);
 	ck_assert(screen_has("#999"));

@@ -380,6 +380,12 @@ draw_truck(struct vscreen *vs, const struct model *m, const struct proto_ticket 
 		    cols - x - 3);
 		return y + 1;
 	}
+	if (t->truck[0] == '\0' && state_of(t) >= 0 &&
+	    ticket_state_final((enum ticket_state)state_of(t))) {
+		/* the broker frees the truck at the close; the timeline names it */
+		vscreen_put(vs, 1, y, ROLE_DIM, 0, i18n_tr("detail.no_truck_closed"), cols - 2);
+		return y + 1;
+	}
 	if (t->truck[0] == '\0') {
 		x = 1 + vscreen_put(vs, 1, y, ROLE_DIM, 0, i18n_tr("detail.no_truck"), -1);
 		if (ticket_transition_ok((enum ticket_state)state_of(t), TICKET_DISPATCHED))
