@@ -1263,6 +1263,30 @@ START_TEST(test_detail_scroll)
 }
 END_TEST
 
+/* Scrolled line by line, the timeline's top row always names its event (time, kind, user),
+ * also where it is the continuation of a wrapped event, marked with an ellipsis. */
+START_TEST(test_detail_scroll_top_named)
+{
+	int y, continued = 0;
+
+	v = detail_1042(ACTION_NONE);
+	draw(80, 24);
+	y = find_row("Timeline") + 1;
+	ck_assert_int_gt(y, 0);
+	press('g');
+	for (int i = 0; i < 40; i++) {
+		draw(80, 24);
+		const char *r = harness_row(y);
+		ck_assert_msg(r[0] == ' ' && r[1] >= '0' && r[1] <= '9' && r[3] == ':',
+		    "step %d, top row without its event: \"%s\"", i, r);
+		if (strstr(r, "\xe2\x80\xa6") != NULL)
+			continued++;
+		press('j');
+	}
+	ck_assert_int_gt(continued, 0);	/* some top rows were continuations */
+}
+END_TEST
+
 /* ---------------------------------------------------------------- assign panel */
 
 /* Open the assign panel of 1043 and answer with the first n fixed candidates. */
@@ -3334,6 +3358,7 @@ views_suite(void)
 	tcase_add_test(tc, test_detail_state_menu);
 	tcase_add_test(tc, test_detail_note_and_assign);
 	tcase_add_test(tc, test_detail_scroll);
+	tcase_add_test(tc, test_detail_scroll_top_named);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("assign");

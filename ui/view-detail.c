@@ -621,7 +621,9 @@ draw_timeline(struct view_detail *vd, struct vscreen *vs, const struct model *m,
 		const struct tl_line *l = &lines[top + (size_t)r];
 
 		e = &vd->events[l->ev];
-		if (l->first) {
+		/* The top row names its event even when it is a wrapped line's continuation,
+		 * so no fragment stands there without time, kind and user. */
+		if (l->first || r == 0) {
 			model_fmt_clock(e->ts, clock, sizeof clock);
 			vscreen_put(vs, 1, y + r, ROLE_DIM, 0, clock, 5);
 			vscreen_put_pad(vs, 1 + 5 + 2, y + r, event_role(e), 0,
@@ -629,6 +631,8 @@ draw_timeline(struct view_detail *vd, struct vscreen *vs, const struct model *m,
 			vscreen_put_pad(vs, 1 + 5 + 2 + 11, y + r, ROLE_DIM, 0,
 			    e->user[0] ? e->user : i18n_tr("detail.system"), 10);
 		}
+		if (!l->first && r == 0)
+			vscreen_put(vs, x_text - 1, y, ROLE_DIM, 0, "\xe2\x80\xa6", 1);
 		n = l->len < sizeof text - 1 ? l->len : sizeof text - 1;
 		memcpy(text, words[l->ev] + l->start, n);
 		text[n] = '\0';
