@@ -2198,6 +2198,33 @@ intake_fill(void)
 	type("芙蓉路");
 }
 
+/* A Chinese input method left in full-width mode types "１３８…": taken as ASCII digits and
+ * letters (not refused as "digits only", not three bytes each against the field's size). */
+START_TEST(test_intake_full_width)
+{
+	const struct proto_intake_create *a = &rec.intake_args;
+
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(PHONE);
+	press(KEYMAP_CTRL('u'));
+	type("１３９\xe3\x80\x80１２３４－０００１");	/* an ideographic space, a full-width dash */
+	focus_field(PLATE);
+	press(KEYMAP_CTRL('u'));
+	type("湘Ａ２３４５６");
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	draw(80, 24);
+	ck_assert(!screen_has(i18n_tr("intake.err.phone_chars")));
+	ck_assert(screen_has("139 1234-0001"));
+	press_sym(KEYSYM_F10);
+	draw(80, 24);
+	ck_assert_msg(rec.intake == 1, "%s", harness_row(23));
+	ck_assert_str_eq(a->phone, "139 1234-0001");
+	ck_assert_str_eq(a->plate, "湘A23456");
+}
+END_TEST
+
 /* Issue 8: a rejected intake keeps the form open with what was typed and the broker's
  * error beside the field it names (focused, on the message line too); an error naming no
  * field is on the message line; an accepted one closes the form (model_close). */
@@ -3385,6 +3412,7 @@ views_suite(void)
 	tcase_add_loop_test(tc, test_intake_rejects_invalid, 0, 2);
 	tcase_add_test(tc, test_intake_submits_once);
 	tcase_add_test(tc, test_intake_minimal_and_failures);
+	tcase_add_test(tc, test_intake_full_width);
 	tcase_add_test(tc, test_intake_rejected_kept);
 	tcase_add_test(tc, test_intake_rejected_field);
 	tcase_add_test(tc, test_intake_location_checks);

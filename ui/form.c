@@ -498,6 +498,12 @@ form_set_text(struct form *f, int i, const char *s)
 }
 
 void
+form_fold_width(struct form *f, int i)
+{
+	f->edit[i].fold_width = true;
+}
+
+void
 form_touch(struct form *f, int i)
 {
 	f->dirty[i] = f->touched[i] = true;

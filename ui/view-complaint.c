@@ -1276,6 +1276,11 @@ view_complaint_create(struct model *m, int64_t id, int64_t ticket)
 	}
 	vc->draft_id = id;
 	form_init(&vc->form, defs, F_COUNT, section_titles, &complaint_form_ops, vc);
+	/* a Chinese input method left in full-width mode types "１３８" */
+	form_fold_width(&vc->form, F_PHONE);
+	form_fold_width(&vc->form, F_POLICY);
+	form_fold_width(&vc->form, F_PLATE);
+	form_fold_width(&vc->form, F_VIN);
 	vc->form.discard = "complaint.discard";
 	vc->form.invalid = "complaint.still_invalid";
 	vc->form.keys = form_keys;
