@@ -1156,9 +1156,14 @@ on_history(struct model *m, void *ctx, const struct proto_reply *r,
 	    present_state(r->ticket.state), present_fault(r->ticket.fault), r->ticket.address);
 	buf = xstrdup("");
 	timeline_line(&buf, &len, r->ticket.created, head, NULL);
-	for (size_t i = 0; i < r->n_events; i++)
+	for (size_t i = 0; i < r->n_events; i++) {
+		char text[1024];
+
+		/* worded as the detail's timeline words it: in the console's language */
+		present_event_text(&r->events[i], m->data, m->flows, text, sizeof text);
 		timeline_line(&buf, &len, r->events[i].ts, present_event_kind(r->events[i].kind),
-		    r->events[i].detail);
+		    text);
+	}
 	complaint_field_set_str(vc->c, CF_ticket_timeline, buf);
 	form_set_text(&vc->form, F_TIMELINE, buf);
 	vc->form.changed = true;
