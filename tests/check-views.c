@@ -927,6 +927,8 @@ END_TEST
 
 START_TEST(test_detail_content)
 {
+	int y;
+
 	v = detail_1042(ACTION_NONE);
 	draw(80, 24);
 	ck_assert(screen_has("138****5678"));
@@ -969,6 +971,10 @@ START_TEST(test_detail_content)
 	ck_assert(screen_has("No truck: the ticket is closed."));
 	ck_assert(!screen_has("No truck yet"));
 	ck_assert(!screen_has("Press A"));
+	/* the promise as a time, no countdown: closed (or on scene), it no longer runs late */
+	y = find_row("Promised");
+	ck_assert_int_ge(y, 0);
+	ck_assert_msg(strstr(row(y), "(") == NULL, "%s", row(y));
 	view_destroy(v);
 
 	v = view_detail_create(&m, 999, ACTION_NONE);

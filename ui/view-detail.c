@@ -318,8 +318,12 @@ draw_header(struct vscreen *vs, const struct model *m, const struct proto_ticket
 	if (++y >= y_end)
 		return y;
 
-	if (t->promised > 0)
+	/* the time left only while the truck is still to come: once on scene or closed, a
+	 * countdown would go on growing "late" after an arrival in time */
+	if (t->promised > 0 && present_before_scene(t))
 		fmt_time_left(t->promised, m->now, a, sizeof a);
+	else if (t->promised > 0)
+		model_fmt_clock(t->promised, a, sizeof a);
 	else
 		rd_strlcpy(a, "-", sizeof a);
 	field(vs, x, y, lw, lvw, "detail.promised",
