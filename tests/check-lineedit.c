@@ -1,6 +1,6 @@
 /* check-lineedit.c: the one-line editor (ui/lineedit.c): the readline keys C-a, C-e, C-w,
- * C-k and C-u through the form key table, as a field sees them, and a bracketed paste
- * into one line. */
+ * C-k and C-u through the form key table, as a field sees them, a bracketed paste into one
+ * line, and full-width forms taken as ASCII. */
 #include <check.h>
 #include <locale.h>
 #include <stdio.h>
@@ -158,6 +158,28 @@ START_TEST(test_paste_key)
 }
 END_TEST
 
+/* fold_width: full-width forms insert as ASCII, typed and pasted, and so fit a field sized
+ * in bytes; a field without it keeps them (Chinese text uses full-width punctuation). */
+START_TEST(test_fold_width)
+{
+	struct lineedit le, text;
+
+	lineedit_init(&le, 11);
+	le.fold_width = true;
+	lineedit_insert_str(&le, "１３８\xe3\x80\x80１２３４５６７８");
+	ck_assert_str_eq(lineedit_text(&le), "138 1234567");	/* 11 bytes: all that fits */
+	lineedit_clear(&le);
+	lineedit_insert_str(&le, "湘Ａ２３");
+	ck_assert_str_eq(lineedit_text(&le), "湘A23");
+	lineedit_finish(&le);
+
+	lineedit_init(&text, 64);
+	lineedit_insert_str(&text, "电瓶没电，（急）");
+	ck_assert_str_eq(lineedit_text(&text), "电瓶没电，（急）");
+	lineedit_finish(&text);
+}
+END_TEST
+
 static Suite *
 lineedit_suite(void)
 {
@@ -171,6 +193,7 @@ lineedit_suite(void)
 	tcase_add_test(tc, test_paste_one_line);
 	tcase_add_test(tc, test_paste_full);
 	tcase_add_test(tc, test_paste_key);
+	tcase_add_test(tc, test_fold_width);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -32,6 +32,8 @@
 
 #define MIN_MS (60 * 1000LL)
 #define DAY_MS (24 * 60 * MIN_MS)
+#define EP(f) ((uint64_t)1 << PROTO_event_params_##f)
+#define EV_CODED ((uint64_t)1 << PROTO_event_code | (uint64_t)1 << PROTO_event_params)
 #define NOW 1773468300000LL	/* 2026-03-14 06:05:00 UTC, 14:05 in China, a Saturday */
 
 static struct data_supplier cs_suppliers[] = {
@@ -247,6 +249,24 @@ START_TEST(test_filled_from_ticket)
 	    2);
 	harness_draw(80, 24);
 	ck_assert(harness_screen_has("CSH-XY-V01"));
+}
+END_TEST
+
+/* The frozen timeline words each event as the detail does, in the console's language: in
+ * zh_CN no English detail from the broker ("call taken: ...") reaches the form. */
+START_TEST(test_timeline_worded)
+{
+	harness_lang("zh_CN");
+	v = open_view(VIEW_COMPLAINT, 0, 1042);
+	harness_press_sym(KEYSYM_PAGE_DOWN);
+	harness_answer_history(&m, 7, (const struct proto_event[]){
+	    { .id = 1, .ts = NOW - 95 * MIN_MS, .kind = "created",
+	    .detail = "call taken: battery in changsha, promised in 30 min", .code = "created",
+	    .params = { .fault = "battery", .region = "changsha", .min = 30,
+	    .present = EP(fault) | EP(region) | EP(min) }, .present = EV_CODED } }, 1);
+	harness_draw(120, 40);
+	ck_assert(harness_screen_has("受理来电"));
+	ck_assert(!harness_screen_has("call taken"));
 }
 END_TEST
 
@@ -693,6 +713,7 @@ complaint_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_pages_golden, 0, 2);
 	tcase_add_test(tc, test_filled_from_ticket);
+	tcase_add_test(tc, test_timeline_worded);
 	tcase_add_test(tc, test_save_byte_exact);
 	tcase_add_test(tc, test_draft_survives_kill);
 	tcase_add_test(tc, test_actions);

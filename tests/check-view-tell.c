@@ -1,7 +1,7 @@
 /* check-view-tell.c: the picker of messages to the customer (ui/view-tell.c): `t` opens it
  * from the board and the detail; the preview is the selected template rendered in the
  * customer's language (not the console's); a template the ticket cannot fill says what is
- * missing and sends nothing; Enter sends ticket.tell with the template and closes; goldens
+ * missing in words and sends nothing, as for a closed ticket; Enter sends ticket.tell with the template and closes; goldens
  * in English and Chinese at 80x24 and 120x40.
  *
  * Goldens are tests/golden/tell-<cols>x<rows>[-zh].screen (RD_UPDATE_GOLDEN=1 rewrites
@@ -138,16 +138,44 @@ START_TEST(test_preview_language)
 }
 END_TEST
 
-/* No truck yet: the ETA message cannot be filled, says why, and Enter sends nothing. */
+/* No truck yet: the ETA message cannot be filled, says why in words of the screen's language
+ * (the truck, not the template's parameter name "plate", which an agent reads as the car's),
+ * and Enter sends nothing. */
 START_TEST(test_missing_not_sent)
 {
 	view_destroy(v);
 	v = view_tell_create(&m, 3002);
 	draw(80, 24);
-	ck_assert(screen_has("Not yet: the ticket has no plate"));
+	ck_assert(screen_has("Not yet: the ticket has no truck"));
+	ck_assert(!screen_has("plate"));
+	harness_lang("zh_CN");
+	draw(80, 24);
+	ck_assert(screen_has("暂不可用：工单还没有救援车"));
+	ck_assert(!screen_has("plate"));
+	harness_lang("en");
 	unsigned r = press_sym(KEYSYM_ENTER);
 	ck_assert_uint_eq(r & UI_CLOSE, 0);
 	ck_assert_int_eq(rec.sent, 0);
+}
+END_TEST
+
+/* A closed ticket: the broker tells its customer nothing (PROTOCOL.md 7.27), so the preview
+ * says so in place of the message, in the screen's language, and Enter sends nothing. */
+START_TEST(test_closed_not_sent)
+{
+	rd_strlcpy(harness_tickets[0].state, "completed", sizeof harness_tickets[0].state);
+	model_refresh(&m, NOW);
+	press_sym(KEYSYM_DOWN);
+	press_sym(KEYSYM_DOWN);			/* the apology: it needs no truck */
+	draw(80, 24);
+	ck_assert(screen_has("The ticket is completed: its customer is no longer told"));
+	ck_assert(!screen_has("很抱歉"));
+	ck_assert_uint_eq(press_sym(KEYSYM_ENTER) & UI_CLOSE, 0);
+	ck_assert_int_eq(rec.sent, 0);
+	harness_lang("zh_CN");
+	draw(80, 24);
+	ck_assert(screen_has("工单状态为已完成，不再通知客户"));
+	harness_lang("en");
 }
 END_TEST
 
@@ -210,6 +238,7 @@ tell_suite(void)
 	tcase_add_loop_test(tc, test_golden, 0, 2);
 	tcase_add_test(tc, test_preview_language);
 	tcase_add_test(tc, test_missing_not_sent);
+	tcase_add_test(tc, test_closed_not_sent);
 	tcase_add_test(tc, test_send);
 	tcase_add_test(tc, test_opened_by_t);
 	tcase_add_test(tc, test_no_templates);

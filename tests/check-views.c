@@ -961,6 +961,8 @@ END_TEST
 
 START_TEST(test_detail_content)
 {
+	int y;
+
 	v = detail_1042(ACTION_NONE);
 	draw(80, 24);
 	ck_assert(screen_has("138****5678"));
@@ -991,6 +993,22 @@ START_TEST(test_detail_content)
 	draw(80, 24);
 	ck_assert(screen_has("No truck yet"));
 	ck_assert(screen_has("alone at night"));
+	view_destroy(v);
+
+	/* A closed ticket has given its truck back (the broker frees it at the close): not
+	 * "yet", and no hint to assign one. */
+	tickets[5].truck[0] = '\0';
+	tickets[5].present &= ~((uint64_t)1 << PROTO_ticket_truck);
+	model_refresh(&m, NOW);
+	v = view_detail_create(&m, 1047, ACTION_NONE);
+	draw(80, 24);
+	ck_assert(screen_has("No truck: the ticket is closed."));
+	ck_assert(!screen_has("No truck yet"));
+	ck_assert(!screen_has("Press A"));
+	/* the promise as a time, no countdown: closed (or on scene), it no longer runs late */
+	y = find_row("Promised");
+	ck_assert_int_ge(y, 0);
+	ck_assert_msg(strstr(row(y), "(") == NULL, "%s", row(y));
 	view_destroy(v);
 
 	v = view_detail_create(&m, 999, ACTION_NONE);
@@ -1282,6 +1300,30 @@ START_TEST(test_detail_scroll)
 	harness_answer_history(&m, tickets[0].ver, base_events, ARRAY_LEN(base_events) - 1);
 	draw(80, 24);
 	ck_assert(!screen_has("Told her"));
+}
+END_TEST
+
+/* Scrolled line by line, the timeline's top row always names its event (time, kind, user),
+ * also where it is the continuation of a wrapped event, marked with an ellipsis. */
+START_TEST(test_detail_scroll_top_named)
+{
+	int y, continued = 0;
+
+	v = detail_1042(ACTION_NONE);
+	draw(80, 24);
+	y = find_row("Timeline") + 1;
+	ck_assert_int_gt(y, 0);
+	press('g');
+	for (int i = 0; i < 40; i++) {
+		draw(80, 24);
+		const char *r = harness_row(y);
+		ck_assert_msg(r[0] == ' ' && r[1] >= '0' && r[1] <= '9' && r[3] == ':',
+		    "step %d, top row without its event: \"%s\"", i, r);
+		if (strstr(r, "\xe2\x80\xa6") != NULL)
+			continued++;
+		press('j');
+	}
+	ck_assert_int_gt(continued, 0);	/* some top rows were continuations */
 }
 END_TEST
 
@@ -2195,6 +2237,33 @@ intake_fill(void)
 	focus_field(ADDRESS);
 	type("芙蓉路");
 }
+
+/* A Chinese input method left in full-width mode types "１３８…": taken as ASCII digits and
+ * letters (not refused as "digits only", not three bytes each against the field's size). */
+START_TEST(test_intake_full_width)
+{
+	const struct proto_intake_create *a = &rec.intake_args;
+
+	v = view_intake_create(&m);
+	intake_fill();
+	focus_field(PHONE);
+	press(KEYMAP_CTRL('u'));
+	type("１３９\xe3\x80\x80１２３４－０００１");	/* an ideographic space, a full-width dash */
+	focus_field(PLATE);
+	press(KEYMAP_CTRL('u'));
+	type("湘Ａ２３４５６");
+	focus_field(FAULT);
+	press_sym(KEYSYM_RIGHT);
+	draw(80, 24);
+	ck_assert(!screen_has(i18n_tr("intake.err.phone_chars")));
+	ck_assert(screen_has("139 1234-0001"));
+	press_sym(KEYSYM_F10);
+	draw(80, 24);
+	ck_assert_msg(rec.intake == 1, "%s", harness_row(23));
+	ck_assert_str_eq(a->phone, "139 1234-0001");
+	ck_assert_str_eq(a->plate, "湘A23456");
+}
+END_TEST
 
 /* Issue 8: a rejected intake keeps the form open with what was typed and the broker's
  * error beside the field it names (focused, on the message line too); an error naming no
@@ -3357,6 +3426,7 @@ views_suite(void)
 	tcase_add_test(tc, test_detail_state_menu);
 	tcase_add_test(tc, test_detail_note_and_assign);
 	tcase_add_test(tc, test_detail_scroll);
+	tcase_add_test(tc, test_detail_scroll_top_named);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("assign");
@@ -3383,6 +3453,7 @@ views_suite(void)
 	tcase_add_loop_test(tc, test_intake_rejects_invalid, 0, 2);
 	tcase_add_test(tc, test_intake_submits_once);
 	tcase_add_test(tc, test_intake_minimal_and_failures);
+	tcase_add_test(tc, test_intake_full_width);
 	tcase_add_test(tc, test_intake_rejected_kept);
 	tcase_add_test(tc, test_intake_rejected_field);
 	tcase_add_test(tc, test_intake_location_checks);

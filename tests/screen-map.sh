@@ -5,7 +5,8 @@
 # detail, q back to the map; + zooms (the scale bar shrinks), 0 shows the whole region, r
 # the next region; in Chinese without colours (NO_COLOR) the legend and the names are
 # Chinese and every mark still differs by its character; in a locale that is not UTF-8
-# every cell of the map is ASCII. Every wait polls the screen until a deadline; nothing
+# every cell of the map is ASCII, and in a UTF-8 locale that is not installed the names are
+# Chinese as under C.UTF-8. Every wait polls the screen until a deadline; nothing
 # relies on a fixed sleep.
 #
 # usage: screen-map.sh BUILD_DIR SOURCE_DIR
@@ -63,6 +64,19 @@ if map_rows 24 | grep -q "Airport\|Station\|Square\|Isle"; then fail "zh: an Eng
 else ok "zh: no English landmark names"; fi
 keys Q y
 wait_for "EXIT=0" 10 "zh: the console exits 0"
+
+# A UTF-8 locale that is not installed (setlocale falls back to C): the name says the
+# terminal is UTF-8, so Chinese names and braille, as under C.UTF-8
+demo zhx 80 24 "LANG=xx_XX.UTF-8 LC_ALL=xx_XX.UTF-8" zh_CN
+keys M
+wait_for "实时地图 · " 5 "uninstalled UTF-8 locale: M opens the live map"
+keys 0
+wait_for "黄花机场\|长沙南站\|梅溪湖\|洋湖湿地公园\|岳麓山" 3 "uninstalled UTF-8 locale: Chinese names"
+if map_rows 24 | grep -q "Airport\|Station\|Square\|Isle"; then
+  fail "uninstalled UTF-8 locale: an English name on the map"
+else ok "uninstalled UTF-8 locale: no English landmark names"; fi
+keys Q y
+wait_for "EXIT=0" 10 "uninstalled UTF-8 locale: the console exits 0"
 
 # A terminal that is not UTF-8: ASCII glyphs for the lines and English names
 demo ascii 80 24 "LANG=C LC_ALL=C" en

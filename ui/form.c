@@ -498,6 +498,12 @@ form_set_text(struct form *f, int i, const char *s)
 }
 
 void
+form_fold_width(struct form *f, int i)
+{
+	f->edit[i].fold_width = true;
+}
+
+void
 form_touch(struct form *f, int i)
 {
 	f->dirty[i] = f->touched[i] = true;
@@ -883,6 +889,51 @@ on_page(const struct form *f, int i)
 	return !f->hidden[i] && (f->n_pages <= 1 || f->fields[i].page == form_page(f));
 }
 
+/* The next field on the page after i, or f->n. */
+static int
+next_on_page(const struct form *f, int i)
+{
+	for (i++; i < f->n && !on_page(f, i); i++)
+		;
+	return i;
+}
+
+/* Check box i, the first of its pair, has no second one beside it. */
+static bool
+check_alone(const struct form *f, int i)
+{
+	int j = next_on_page(f, i);
+
+	return j >= f->n || f->fields[j].kind != FORM_CHECK ||
+	    f->fields[j].section != f->fields[i].section;
+}
+
+/* The width of the left column of check boxes in avail columns: half of them up to 34, or
+ * wider when a left label would be cut and the right labels still fit beside it. */
+static int
+check_column(const struct form *f, int avail)
+{
+	int cw = (avail + 1) / 2 < 34 ? (avail + 1) / 2 : 34, left = 0, right = 0, run = 0,
+	    sec = -1, w;
+
+	for (int i = 0; i < f->n; i++) {
+		if (!on_page(f, i))
+			continue;
+		if (f->fields[i].kind != FORM_CHECK || f->fields[i].section != sec)
+			run = 0;
+		sec = f->fields[i].section;
+		if (f->fields[i].kind != FORM_CHECK)
+			continue;
+		w = text_width(i18n_tr(f->fields[i].label)) + 4;
+		if (run % 2 == 1 && w > right)
+			right = w;
+		else if (run % 2 == 0 && !check_alone(f, i) && w + 2 > left)
+			left = w + 2;
+		run++;
+	}
+	return left > cw && left + right <= avail ? left : cw;
+}
+
 /* The bar of page titles on row y: " 1 title " each, the current one selected, a page
  * with an error shown in the error role; the keys at the right when they fit, and only
  * the numbers of the other pages when the titles do not. */
@@ -948,7 +999,7 @@ form_draw(struct form *f, struct vscreen *vs, const struct model *m, int y, int 
 	fx = lx + lw + 2;
 	fw = (cols - fx - 4) * 45 / 100;
 	fw = fw < 24 ? 24 : fw > 60 ? 60 : fw;
-	cw = (cols - fx) / 2 < 34 ? (cols - fx) / 2 : 34;
+	cw = check_column(f, cols - fx - 1);
 	sec = -1;
 	run = 0;
 	for (i = 0; i < f->n && y < y_end; i++) {
@@ -967,8 +1018,10 @@ form_draw(struct form *f, struct vscreen *vs, const struct model *m, int y, int 
 		if (y >= y_end)
 			break;
 		if (f->fields[i].kind == FORM_CHECK) {
-			/* two a row, in the field column */
-			draw_check(f, vs, i, fx + (run % 2) * cw, cw - 2, y);
+			/* two a row, in the field column; the right one and one alone on its row
+			 * have their label up to the edge */
+			draw_check(f, vs, i, fx + (run % 2) * cw, run % 2 == 1 ?
+			    cols - 1 - fx - cw : check_alone(f, i) ? cols - 1 - fx : cw - 2, y);
 			if (run++ % 2 == 1)
 				y++;
 			continue;

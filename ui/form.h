@@ -170,6 +170,9 @@ const char *form_text(const struct form *f, int i);
 void form_trimmed(const struct form *f, int i, char *out, size_t sz);
 /* Set the text of field i (not an edit: errors do not show for it). */
 void form_set_text(struct form *f, int i, const char *s);
+/* Text field i (one line) takes full-width digits, letters and signs as ASCII
+ * (lineedit.h fold_width): for phone numbers, plates and coordinates. */
+void form_fold_width(struct form *f, int i);
 /* Mark field i edited and left: its error shows. */
 void form_touch(struct form *f, int i);
 /* Whether check field i is ticked. */

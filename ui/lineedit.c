@@ -144,7 +144,13 @@ lineedit_insert(struct lineedit *le, wchar_t wc)
 {
 	char enc[4];
 	size_t n;
-	int w = lineedit_accept_width(wc);
+	int w;
+
+	if (le->fold_width && wc >= 0xff01 && wc <= 0xff5e)
+		wc -= 0xfee0;
+	else if (le->fold_width && wc == 0x3000)
+		wc = L' ';
+	w = lineedit_accept_width(wc);
 
 	if (w < 0 || (w == 0 && le->cur == 0))
 		return LINEEDIT_REFUSED;

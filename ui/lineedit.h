@@ -16,6 +16,11 @@
  * as lineedit_paste() does, at once: a paste never acts as the keys it holds. Nothing else
  * is used, so callers handle Enter, Esc, Tab and the rest.
  *
+ * With fold_width set (a field for digits and Latin letters: a phone, a plate, coordinates),
+ * the full-width forms U+FF01..U+FF5E a Chinese input method types in its full-width mode
+ * insert as their ASCII characters, and the ideographic space U+3000 as a space, so
+ * "１３８" is "138" and takes three bytes, not nine.
+ *
  * Ownership: struct lineedit is embedded by the caller; lineedit_init() then
  * lineedit_finish() (which frees the buffer). The offered paste is one process-wide copy,
  * owned here. Pure: no curses, no clock. */
@@ -36,6 +41,7 @@ struct lineedit {
 	size_t cur;		/* byte offset of the cursor, on a character boundary */
 	size_t first;		/* byte offset of the first character shown */
 	size_t max;		/* the most bytes the text may hold */
+	bool fold_width;	/* take full-width forms as ASCII (lineedit_insert) */
 };
 
 #define LINEEDIT_PASTE_MAX 4096

@@ -187,6 +187,24 @@ open_log(const char *path)
 	return f;
 }
 
+/* Whether the user's locale is UTF-8: its codeset, or its name when it is not installed
+ * (setlocale then gave C, yet LANG=zh_CN.UTF-8 says the terminal shows UTF-8). */
+static bool
+locale_utf8(void)
+{
+	static const char *vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+	const char *v = NULL, *dot;
+
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") == 0)
+		return true;
+	for (size_t i = 0; i < ARRAY_LEN(vars) && (v == NULL || *v == '\0'); i++)
+		v = getenv(vars[i]);
+	dot = v != NULL ? strchr(v, '.') : NULL;
+	return dot != NULL && (strncmp(dot + 1, "UTF-8", 5) == 0 ||
+	    strncmp(dot + 1, "utf-8", 5) == 0 || strncmp(dot + 1, "utf8", 4) == 0 ||
+	    strncmp(dot + 1, "UTF8", 4) == 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -239,8 +257,7 @@ main(int argc, char **argv)
 	cli_init("rescuedesk", 2);
 	setlocale(LC_ALL, "");
 	/* the plots' glyphs follow what the user's own locale and terminal can show */
-	track_set_glyphs(plot_glyphs_for(strcmp(nl_langinfo(CODESET), "UTF-8") == 0,
-	    getenv("TERM")));
+	track_set_glyphs(plot_glyphs_for(locale_utf8(), getenv("TERM")));
 	/* Widths, Chinese text and the line-drawing characters need UTF-8. Terminals are
 	 * UTF-8 nearly everywhere now; when the locale is not, take C.UTF-8 for the
 	 * character type only (messages still follow the locale or --lang). */

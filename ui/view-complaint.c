@@ -1156,9 +1156,14 @@ on_history(struct model *m, void *ctx, const struct proto_reply *r,
 	    present_state(r->ticket.state), present_fault(r->ticket.fault), r->ticket.address);
 	buf = xstrdup("");
 	timeline_line(&buf, &len, r->ticket.created, head, NULL);
-	for (size_t i = 0; i < r->n_events; i++)
+	for (size_t i = 0; i < r->n_events; i++) {
+		char text[1024];
+
+		/* worded as the detail's timeline words it: in the console's language */
+		present_event_text(&r->events[i], m->data, m->flows, text, sizeof text);
 		timeline_line(&buf, &len, r->events[i].ts, present_event_kind(r->events[i].kind),
-		    r->events[i].detail);
+		    text);
+	}
 	complaint_field_set_str(vc->c, CF_ticket_timeline, buf);
 	form_set_text(&vc->form, F_TIMELINE, buf);
 	vc->form.changed = true;
@@ -1276,6 +1281,11 @@ view_complaint_create(struct model *m, int64_t id, int64_t ticket)
 	}
 	vc->draft_id = id;
 	form_init(&vc->form, defs, F_COUNT, section_titles, &complaint_form_ops, vc);
+	/* a Chinese input method left in full-width mode types "１３８" */
+	form_fold_width(&vc->form, F_PHONE);
+	form_fold_width(&vc->form, F_POLICY);
+	form_fold_width(&vc->form, F_PLATE);
+	form_fold_width(&vc->form, F_VIN);
 	vc->form.discard = "complaint.discard";
 	vc->form.invalid = "complaint.still_invalid";
 	vc->form.keys = form_keys;

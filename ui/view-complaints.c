@@ -33,8 +33,19 @@ enum due_filter { DUE_ALL, DUE_RISK, DUE_LATE, DUE_COUNT };
 #define COL_NUMBER COMPLAINT_NUMBER_LEN
 #define COL_STATE 13
 #define COL_NAME 10
-#define COL_SUPPLIER 6
+#define COL_SUPPLIER 6		/* at the least; up to 10 (a supplier id) as room allows */
 #define COL_HANDLER 8
+#define COL_DUE 17		/* what is left and the due time: "57h55 03-17 00:00" */
+
+/* The supplier column's width on a screen cols wide: what the due column leaves. */
+static int
+supplier_cols(int cols)
+{
+	int w = cols - (2 + COL_NUMBER + 1 + COL_STATE + 1 + COL_NAME + 1 + COL_HANDLER + 1 +
+	    1 + COL_DUE + 1);
+
+	return w < COL_SUPPLIER ? COL_SUPPLIER : w > 10 ? 10 : w;
+}
 
 struct view_complaints {
 	struct view view;		/* first member */
@@ -274,7 +285,7 @@ draw_row(void *ctx, struct vscreen *vs, int y, size_t i)
 	const struct complaint *c;
 	const struct complaint_clock *ck;
 	int cols = vscreen_cols(vs), x = 2, kind;
-	char due[64], left[16];
+	char due[64], left[16], name[48] = "";
 	enum theme_role role = ROLE_NORMAL;
 	const char *mark = " ";
 
@@ -295,8 +306,9 @@ draw_row(void *ctx, struct vscreen *vs, int y, size_t i)
 		complaint_time_format(when, sizeof when, ck->due);
 		model_fmt_minutes(ck->due - rc->m->now, left, sizeof left);
 		/* what is left first: a narrow column cuts the clock's name, not the time */
-		snprintf(due, sizeof due, "%s %.11s %s", left, strlen(when) >= 16 ? when + 5 :
-		    when, i18n_tr(complaint_clock_key((enum complaint_clock_kind)kind)));
+		snprintf(due, sizeof due, "%s %.11s", left, strlen(when) >= 16 ? when + 5 : when);
+		rd_strlcpy(name, i18n_tr(complaint_clock_key((enum complaint_clock_kind)kind)),
+		    sizeof name);
 		if (ck->status == COMPLAINT_CLOCK_RED) {
 			role = ROLE_LATE;
 			mark = THEME_MARK_RED;
@@ -326,10 +338,17 @@ draw_row(void *ctx, struct vscreen *vs, int y, size_t i)
 	x += vscreen_put_pad(vs, x, y, ROLE_NORMAL, 0,
 	    i18n_tr(complaint_state_key((enum complaint_state)c->state)), COL_STATE) + 1;
 	x += vscreen_put_pad(vs, x, y, ROLE_NORMAL, 0, c->name, COL_NAME) + 1;
-	x += vscreen_put_pad(vs, x, y, ROLE_DIM, 0, c->supplier, COL_SUPPLIER) + 1;
+	x += vscreen_put_pad(vs, x, y, ROLE_DIM, 0, c->supplier, supplier_cols(cols)) + 1;
 	x += vscreen_put_pad(vs, x, y, ROLE_DIM, 0, c->handler, COL_HANDLER) + 1;
-	if (x < cols - 1)
+	if (x < cols - 1) {
+		int w = text_width(due);
+
 		vscreen_put_ellipsis(vs, x, y, role, 0, due, cols - 1 - x);
+		x += w < cols - 1 - x ? w : cols - 1 - x;
+	}
+	/* the clock's name where it has room for a word's start, never cutting the time */
+	if (name[0] != '\0' && x + 3 < cols - 1)
+		vscreen_put_ellipsis(vs, x + 1, y, role, 0, name, cols - 2 - x);
 }
 
 static void
@@ -409,12 +428,14 @@ complaints_draw(struct view *v, const struct model *m, struct vscreen *vs,
 		static const char *const heads[] = { "complaints.col.number",
 			"complaints.col.state", "complaints.col.name", "complaints.col.supplier",
 			"complaints.col.handler", "complaints.col.due" };
-		static const int widths[] = { COL_NUMBER, COL_STATE, COL_NAME, COL_SUPPLIER,
-			COL_HANDLER, 40 };
+		const int widths[] = { COL_NUMBER, COL_STATE, COL_NAME, supplier_cols(cols),
+			COL_HANDLER, cols - 1 - (2 + COL_NUMBER + 1 + COL_STATE + 1 + COL_NAME +
+			1 + supplier_cols(cols) + 1 + COL_HANDLER + 1) };
 		int x = 2;
 
+		/* a head cut short says so ("Suppl…"), as the rows do */
 		for (size_t i = 0; i < ARRAY_LEN(heads); i++) {
-			vscreen_put(vs, x, y, ROLE_HEADER, 0, i18n_tr(heads[i]), widths[i]);
+			vscreen_put_ellipsis(vs, x, y, ROLE_HEADER, 0, i18n_tr(heads[i]), widths[i]);
 			x += widths[i] + 1;
 		}
 		y++;

@@ -318,8 +318,12 @@ draw_header(struct vscreen *vs, const struct model *m, const struct proto_ticket
 	if (++y >= y_end)
 		return y;
 
-	if (t->promised > 0)
+	/* the time left only while the truck is still to come: once on scene or closed, a
+	 * countdown would go on growing "late" after an arrival in time */
+	if (t->promised > 0 && present_before_scene(t))
 		fmt_time_left(t->promised, m->now, a, sizeof a);
+	else if (t->promised > 0)
+		model_fmt_clock(t->promised, a, sizeof a);
 	else
 		rd_strlcpy(a, "-", sizeof a);
 	field(vs, x, y, lw, lvw, "detail.promised",
@@ -378,6 +382,12 @@ draw_truck(struct vscreen *vs, const struct model *m, const struct proto_ticket 
 		x = 1 + vscreen_put(vs, 1, y, ROLE_DIM, 0, i18n_tr("detail.no_truck"), -1);
 		vscreen_put_ellipsis(vs, x + 2, y, ROLE_WARN, 0, i18n_tr("detail.choose_hint"),
 		    cols - x - 3);
+		return y + 1;
+	}
+	if (t->truck[0] == '\0' && state_of(t) >= 0 &&
+	    ticket_state_final((enum ticket_state)state_of(t))) {
+		/* the broker frees the truck at the close; the timeline names it */
+		vscreen_put(vs, 1, y, ROLE_DIM, 0, i18n_tr("detail.no_truck_closed"), cols - 2);
 		return y + 1;
 	}
 	if (t->truck[0] == '\0') {
@@ -615,7 +625,9 @@ draw_timeline(struct view_detail *vd, struct vscreen *vs, const struct model *m,
 		const struct tl_line *l = &lines[top + (size_t)r];
 
 		e = &vd->events[l->ev];
-		if (l->first) {
+		/* The top row names its event even when it is a wrapped line's continuation,
+		 * so no fragment stands there without time, kind and user. */
+		if (l->first || r == 0) {
 			model_fmt_clock(e->ts, clock, sizeof clock);
 			vscreen_put(vs, 1, y + r, ROLE_DIM, 0, clock, 5);
 			vscreen_put_pad(vs, 1 + 5 + 2, y + r, event_role(e), 0,
@@ -623,6 +635,8 @@ draw_timeline(struct view_detail *vd, struct vscreen *vs, const struct model *m,
 			vscreen_put_pad(vs, 1 + 5 + 2 + 11, y + r, ROLE_DIM, 0,
 			    e->user[0] ? e->user : i18n_tr("detail.system"), 10);
 		}
+		if (!l->first && r == 0)
+			vscreen_put(vs, x_text - 1, y, ROLE_DIM, 0, "\xe2\x80\xa6", 1);
 		n = l->len < sizeof text - 1 ? l->len : sizeof text - 1;
 		memcpy(text, words[l->ev] + l->start, n);
 		text[n] = '\0';

@@ -1292,6 +1292,10 @@ view_intake_create(const struct model *m)
 	vi->rejected_field = -1;
 	vi->warned_field = -1;
 	form_init(&vi->form, defs, F_COUNT, section_titles, &intake_form_ops, vi);
+	/* a Chinese input method left in full-width mode types "１３８" */
+	form_fold_width(&vi->form, F_PHONE);
+	form_fold_width(&vi->form, F_PLATE);
+	form_fold_width(&vi->form, F_COORDS);
 	vi->form.discard = "intake.discard";
 	vi->form.invalid = "intake.still_invalid";
 	vi->form.keys = form_keys;

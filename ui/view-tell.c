@@ -11,6 +11,7 @@
 #include "present.h"
 #include "tell.h"
 #include "text.h"
+#include "ticket.h"
 #include "util.h"
 
 struct view_tell {
@@ -43,6 +44,28 @@ facts_of(const struct model *m, const struct proto_ticket *t, struct tell_facts 
 		/* the supplier's name as the data has it, else its id */
 		f->supplier = k != NULL ? present_supplier(m->data, NULL, k->supplier) : NULL;
 	}
+}
+
+/* What the ticket lacks for parameter p, in words: {plate} and {supplier} are the truck's,
+ * {eta}, {minutes} and {late} come from its ETA (tell.need.<param>). */
+static const char *
+need_label(enum tell_param p)
+{
+	char key[64];
+	const char *s;
+
+	snprintf(key, sizeof key, "tell.need.%s", tell_param_name(p));
+	s = i18n_tr(key);
+	return s == key ? tell_param_name(p) : s;
+}
+
+/* The broker tells no customer of a closed ticket (PROTOCOL.md 7.27: invalid_state). */
+static bool
+closed(const struct proto_ticket *t)
+{
+	int s = ticket_state_parse(t->state);
+
+	return s >= 0 && ticket_state_final((enum ticket_state)s);
 }
 
 static enum tell_lang
@@ -127,11 +150,16 @@ tell_draw(struct view *v, const struct model *m, struct vscreen *vs, const struc
 		char text[TELL_TEXT_MAX + 1];
 		enum tell_param miss = TELL_P_COUNT;
 		facts_of(m, t, &f);
-		if (tell_render(&set->t[vt->sel], l, &f, text, &miss) == TELL_OK) {
+		if (closed(t)) {
+			vars[0] = "state";
+			vars[1] = present_state(t->state);
+			present_fill(i18n_tr("tell.closed"), vars, 1, line, sizeof line);
+			vscreen_put(vs, 2, ly + 2, ROLE_WARN, 0, line, -1);
+		} else if (tell_render(&set->t[vt->sel], l, &f, text, &miss) == TELL_OK) {
 			draw_wrapped(vs, 2, ly + 2, cols - 4, end - ly - 2, text);
 		} else {
 			vars[0] = "name";
-			vars[1] = tell_param_name(miss);
+			vars[1] = need_label(miss);
 			present_fill(i18n_tr("tell.missing"), vars, 1, line, sizeof line);
 			vscreen_put(vs, 2, ly + 2, ROLE_WARN, 0, line, -1);
 		}
@@ -153,8 +181,8 @@ send(struct view_tell *vt, struct model *m)
 	char text[TELL_TEXT_MAX + 1], what[96], cmd_id[PROTO_CMD_ID_MAX + 1];
 	enum tell_param miss;
 
-	if (t == NULL || set == NULL || vt->sel >= set->n)
-		return UI_HANDLED;
+	if (t == NULL || set == NULL || vt->sel >= set->n || closed(t))
+		return UI_HANDLED;	/* the preview says why */
 	facts_of(m, t, &f);
 	if (tell_render(&set->t[vt->sel], lang_of(t), &f, text, &miss) != TELL_OK)
 		return UI_HANDLED;	/* the preview says what is missing */
