@@ -98,7 +98,7 @@ plaintext_clean(char *s, size_t len, bool lines, uint32_t *bad)
 		return f;
 	}
 	if (!visible) {
-		s[0] = '\0';
+		memset(s, 0, len);	/* "" with nothing of the blank text left behind it */
 		return PLAINTEXT_OK;
 	}
 	for (size_t i = 0; i < len; i++)

@@ -23,9 +23,10 @@ enum plaintext_fault {
 
 /* Check and normalise the NUL-terminated string s of len bytes in place: a TAB becomes a
  * space, and a string with no visible character (only spaces, tabs, line breaks where
- * allowed and zero-width characters) becomes "". lines allows line breaks (LF, U+2028,
- * U+2029). Returns PLAINTEXT_OK, or the fault and, in *bad (may be NULL), the code point
- * that caused it (for PLAINTEXT_UTF8, the offending byte); s is then unchanged. */
+ * allowed and zero-width characters) becomes "" (its len bytes zeroed: nothing of it left
+ * behind the NUL). lines allows line breaks (LF, U+2028, U+2029). Returns PLAINTEXT_OK, or
+ * the fault and, in *bad (may be NULL), the code point that caused it (for PLAINTEXT_UTF8,
+ * the offending byte); s is then unchanged. */
 enum plaintext_fault plaintext_clean(char *s, size_t len, bool lines, uint32_t *bad);
 
 /* Words for a fault, e.g. "control character" (static). */

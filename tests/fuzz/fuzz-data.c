@@ -9,7 +9,11 @@
  *   -DFUZZ_USERS_FILE    the broker's users file (src/model/users.c, users_load): it loads or
  *                        is refused with a cause naming lines of the file; a loaded table
  *                        finds every user by its key and by its name, with a valid role,
- *                        a Z85 key, and a supplier exactly when the role is supplier. */
+ *                        a Z85 key, and a supplier exactly when the role is supplier.
+ *   -DFUZZ_KEY_FILE      a CURVE key file (src/model/keyfile.c, keyfile_read), read as the
+ *                        program's own (secret key required) and as a server's (public key
+ *                        only): it is read or refused with a cause naming the file; what is
+ *                        read is two Z85 keys, and writing them back reads the same. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +47,7 @@ write_input(const uint8_t *data, size_t size, const char *name)
 		close(fd);
 		atexit(remove_file);
 	}
-	if ((f = fopen(path, "w")) == NULL)
+	if ((f = fopen(path, "w")) == NULL)	/* mkstemp made it 0600, as a key file must be */
 		abort();
 	if (size > 0 && fwrite(data, 1, size, f) != size)
 		abort();
@@ -158,6 +162,44 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	users_free(u);
 	return 0;
 }
+#elif defined(FUZZ_KEY_FILE)
+#include "keyfile.h"
+
+/* Read the file at path as the program's own key (sec) or a server's (sec NULL). */
+static void
+read_key(char *sec)
+{
+	char pub[KEYFILE_Z85_LEN + 1], pub2[KEYFILE_Z85_LEN + 1], sec2[KEYFILE_Z85_LEN + 1];
+	char copy[80], *cause = NULL;
+
+	if (keyfile_read(path, pub, sec, &cause) != 0) {
+		if (cause == NULL || strstr(cause, path) == NULL)
+			abort();
+		free(cause);
+		return;
+	}
+	if (!keyfile_z85_ok(pub) || (sec != NULL && !keyfile_z85_ok(sec)))
+		abort();
+	if (sec == NULL)
+		return;
+	snprintf(copy, sizeof copy, "%s.again", path);
+	if (keyfile_write(copy, pub, sec, &cause) != 0 ||
+	    keyfile_read(copy, pub2, sec2, &cause) != 0 || strcmp(pub, pub2) != 0 ||
+	    strcmp(sec, sec2) != 0)
+		abort();
+	unlink(copy);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char sec[KEYFILE_Z85_LEN + 1];
+
+	write_input(data, size, "key");
+	read_key(sec);
+	read_key(NULL);
+	return 0;
+}
 #else
-#error "build with -DFUZZ_TELL_FILE, -DFUZZ_NUMBERS_FILE or -DFUZZ_USERS_FILE"
+#error "build with -DFUZZ_TELL_FILE, -DFUZZ_NUMBERS_FILE, -DFUZZ_USERS_FILE or -DFUZZ_KEY_FILE"
 #endif
