@@ -295,11 +295,43 @@ START_TEST(test_overdue_order)
 
 		ck_assert(a != NULL && b != NULL && c != NULL && d != NULL);
 		ck_assert(a < b && b < c && c < d);
-		ck_assert(strstr(text, "12 min past the promised arrival · no GPS from CSH-XY-V01")
+		ck_assert(strstr(text, "12 min past the promised arrival · GPS lost")
 		    != NULL);
 		ck_assert(strstr(text, "2007") == NULL);
 		ck_assert(strstr(text, "2004") == NULL);
 		free(text);
+	}
+}
+END_TEST
+
+/* An escalated red warning that the ETA is after the promise, at 80 columns: the words do
+ * not fit, and cut they read as an arrival in 3 minutes ("[escalated] ETA 3 min …"); the
+ * row names the warning's kind instead, in both languages. */
+START_TEST(test_overdue_narrow)
+{
+	static const struct {
+		const char *lang, *golden, *want, *not;
+	} c[] = {
+		{ "en", "kpi-eta-late-80x24", "[escalated] ETA late", "ETA 3 min" },
+		{ "zh_CN", "kpi-eta-late-80x24-zh", "[已升级] 预计超时", "晚于承诺 3" },
+	};
+
+	/* 2014: ETA 3 min after its promise in 15; its warning red and escalated */
+	tickets[12].eta = NOW + 18 * MIN_MS;
+	warnings[2].ticket = 2014;
+	rd_strlcpy(warnings[2].kind, "eta_late", sizeof warnings[2].kind);
+	warnings[2].promised = NOW + 15 * MIN_MS;
+	warnings[2].eta = NOW + 18 * MIN_MS;
+	warnings[2].escalated = NOW - MIN_MS;
+	model_refresh(&m, NOW);
+	for (size_t i = 0; i < ARRAY_LEN(c); i++) {
+		load_lang(c[i].lang);
+		draw(120, 40);	/* room for the words */
+		ck_assert(screen_has(c[i].not));
+		draw(80, 24);
+		check_golden(c[i].golden);
+		ck_assert(screen_has(c[i].want));
+		ck_assert(!screen_has(c[i].not));
 	}
 }
 END_TEST
@@ -685,6 +717,7 @@ kpi_suite(void)
 	tc = tcase_create("overdue");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_overdue_order);
+	tcase_add_test(tc, test_overdue_narrow);
 	tcase_add_test(tc, test_enter_opens_detail);
 	tcase_add_test(tc, test_keys);
 	tcase_add_test(tc, test_board_opens_kpi);

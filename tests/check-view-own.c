@@ -256,6 +256,12 @@ START_TEST(test_escalate)
 
 	v = view_escalate_create(&m, 2);
 	harness_golden("escalate", 80, 24, _i == 0 ? "en" : "zh_CN");
+	/* the warning tagged [escalated] escalated by itself (06:03); the ticket is not
+	 * escalated by hand: both said, apart, and the line whole at 80 columns */
+	ck_assert(harness_screen_has(i18n_tr("esc.not")));
+	ck_assert(harness_screen_has(_i == 0 ?
+	    "[escalated]: the warning escalated automatically at 06:03 (red and unowned)." :
+	    "[已升级]：该预警因红色且无人负责，已于 06:03 自动升级。"));
 	r = harness_press_sym(KEYSYM_ENTER);	/* blank: refused in words */
 	ck_assert(!(r & UI_CLOSE));
 	ck_assert_int_eq(seen.escalate, 0);

@@ -369,6 +369,15 @@ START_TEST(test_board_stale_golden)
 	golden("board-stale", 80, 24, "zh_CN");
 	/* The banner is there, in the stale role, and the status line says STALE. */
 	ck_assert_int_eq(vscreen_cell(vs, 0, 1)->role, ROLE_STALE);
+	/* Its words are whole at 80 columns in both languages, even after the widest age. */
+	for (int l = 0; l < 2; l++) {
+		load_lang(l == 0 ? "en" : "zh_CN");
+		m.hb_age_ms = 99 * 60 * MIN_MS + 59 * MIN_MS;
+		draw(80, 24);
+		ck_assert(screen_has("99h59"));
+		ck_assert(screen_has(i18n_tr("status.stale_banner")));
+	}
+	m.hb_age_ms = 3 * MIN_MS + 12000;
 	m.conn = MODEL_CONNECTING;
 	m.hb_age_ms = -1;
 	draw(80, 24);

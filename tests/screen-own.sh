@@ -68,7 +68,7 @@ wait_gone "司\\*.* ana  *Changsha" 5 "ana quit: the warning has no owner on bo'
 # E: the escalation screen, a reason, Enter
 keys E
 wait_for "Escalate to the supervisors #$id" 3 "E opens the escalation screen"
-wait_for "Not escalated" 3 "it says the ticket is not escalated"
+wait_for "not escalated by hand" 3 "it says the ticket is not escalated by hand"
 keys "customer on the expressway shoulder" Enter
 wait_for "Escalate #$id: done" 5 "the escalation is acknowledged"
 wait_broker "$id" "^escalate .*customer on the expressway shoulder" 5 "the broker logged who and why"

@@ -103,8 +103,25 @@ esc_draw(struct view *v, const struct model *m, struct vscreen *vs, const struct
 			vscreen_put_ellipsis(vs, 2, y++, ROLE_DIM, 0, i18n_tr(read_only ?
 			    "esc.clear_not_role" : "esc.clear_hint"), cols - 4);
 		} else {
+			int64_t auto_at = 0;
+
 			vscreen_put_ellipsis(vs, 2, y++, ROLE_NORMAL, 0, i18n_tr("esc.not"),
 			    cols - 4);
+			/* a warning tagged [escalated] above went to the supervisors by itself
+			 * (PROTOCOL.md 7.26): say so, apart from the ticket's escalation by hand */
+			for (i = 0; i < n; i++)
+				if (!w[i]->cleared && own_warning_escalated(w[i]) &&
+				    !(PROTO_HAS(w[i], warning, owner) && w[i]->owner[0] != '\0') &&
+				    (auto_at == 0 || w[i]->escalated < auto_at))
+					auto_at = w[i]->escalated;
+			if (auto_at > 0) {
+				char at[16];
+				const char *vars[] = { "tag", i18n_tr("own.tag"), "at", at };
+
+				model_fmt_clock(auto_at, at, sizeof at);
+				present_fill(i18n_tr("esc.auto"), vars, 2, line, sizeof line);
+				vscreen_put_ellipsis(vs, 2, y++, ROLE_NORMAL, 0, line, cols - 4);
+			}
 			vscreen_put_ellipsis(vs, 2, y++, ROLE_DIM, 0, i18n_tr("esc.hint"),
 			    cols - 4);
 		}

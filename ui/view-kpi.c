@@ -567,10 +567,16 @@ draw_row(struct vscreen *vs, const struct layout *l, int y, const struct model *
 		snprintf(text, sizeof text, "%s%s%s%s%s \xc2\xb7 ", i18n_tr("own.tag"),
 		    t->escalated_by[0] != '\0' ? " " : "",
 		    t->escalated_by, present_colon(), t->escalate_reason);
+	/* Each warning in words while they fit, else a known kind by its name: a cut text can
+	 * say the opposite ("ETA 3 min …" of "ETA 3 min after the promise"). */
 	for (i = 0; i < nw; i++) {
 		len = strlen(text);
 		present_warning_text(w[i], t, m->now, note, sizeof note);
 		own_warning_words(w[i], note, one, sizeof one);
+		snprintf(text + len, sizeof text - len, "%s%s", i > 0 ? " \xc2\xb7 " : "", one);
+		if (text_width(text) <= l->w[COL_WARNING] || warn_kind_parse(w[i]->kind) < 0)
+			continue;
+		own_warning_words(w[i], present_warn_kind(w[i]->kind), one, sizeof one);
 		snprintf(text + len, sizeof text - len, "%s%s", i > 0 ? " \xc2\xb7 " : "", one);
 	}
 	if (nw > 0)

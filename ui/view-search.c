@@ -222,7 +222,8 @@ read_ticket(struct view_search *sv, struct model *m, int64_t id)
 
 /* ---- drawing ---- */
 
-/* "MM-DD HH:MM" in China time (the regions' local time). */
+/* "YYYY-MM-DD HH:MM" in China time (the regions' local time: the days from:/to: select),
+ * whatever the console's time zone; rescuedesk(1) says so. */
 static void
 fmt_when(int64_t ts, char *out, size_t sz)
 {
