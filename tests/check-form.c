@@ -513,6 +513,87 @@ START_TEST(test_readonly)
 }
 END_TEST
 
+/* The rows field i shows, each from its column for its width less the cursor's column,
+ * spaces at the end cut off (what is left of the field is narrow: a character a column). */
+static int
+area_rows(const struct form *g, int i, char out[][128])
+{
+	int n = 0;
+
+	for (int y = g->fy[i]; y < g->fy[i] + g->fields[i].rows; y++) {
+		const char *r = row(y);
+		int len;
+
+		for (int c = 0; c < g->fx[i] && *r != '\0'; c++)
+			while (((unsigned char)*++r & 0xc0) == 0x80)
+				;
+		snprintf(out[n], 128, "%.*s", g->fw[i] - 1, r);
+		for (len = (int)strlen(out[n]); len > 0 && out[n][len - 1] == ' '; len--)
+			out[n][len - 1] = '\0';
+		if (out[n][0] != '\0')
+			n++;
+	}
+	return n;
+}
+
+/* A read-only area wraps at spaces: its rows joined with one space are the text, none
+ * starts with a space, and a word wider than the row still breaks. An editable area
+ * still wraps by character: its rows joined are the text as it is. */
+START_TEST(test_area_wraps_words_readonly)
+{
+	static const struct form_field g_fields[] = {
+		{ "t.ro", FORM_TEXT, 400, 0, false, 0, 5, FORM_PLAIN, 0, true },
+		{ "t.rw", FORM_TEXT, 400, 0, false, 0, 5, FORM_PLAIN, 0, false },
+	};
+	static const char text[] = "the quick brown fox jumps over the lazy dog, "
+	    "then the quick brown fox jumps over the lazy dog again";
+	char rows[5][128], joined[1024] = "", x[101];
+	struct form g;
+	int n;
+
+	form_init(&g, g_fields, 2, sections, &ops, NULL);
+	g.keys = keys;
+	g.n_keys = 1;
+	form_set_text(&g, 0, text);
+	form_set_text(&g, 1, text);
+	form_draw(&g, vs, &m, 1, 21);
+	n = area_rows(&g, 0, rows);
+	ck_assert_int_ge(n, 2);
+	for (int k = 0; k < n; k++) {
+		ck_assert_msg(rows[k][0] != ' ', "row %d: '%s'", k, rows[k]);
+		if (k > 0)
+			rd_strlcpy(joined + strlen(joined), " ", sizeof joined - strlen(joined));
+		rd_strlcpy(joined + strlen(joined), rows[k], sizeof joined - strlen(joined));
+	}
+	ck_assert_str_eq(joined, text);
+	/* the editable area as before: by character */
+	n = area_rows(&g, 1, rows);
+	ck_assert_int_ge(n, 3);
+	joined[0] = '\0';
+	for (int k = 0; k < n; k++) {
+		rd_strlcpy(joined + strlen(joined), rows[k], sizeof joined - strlen(joined));
+		while (k < n - 1 && (int)strlen(joined) < (k + 1) * (g.fw[1] - 1))
+			rd_strlcpy(joined + strlen(joined), " ", sizeof joined - strlen(joined));
+	}
+	ck_assert_str_eq(joined, text);
+	/* a word wider than the row: alone on its rows, broken at the width */
+	memset(x, 'x', 100);
+	x[100] = '\0';
+	snprintf(joined, sizeof joined, "a %s b", x);
+	form_set_text(&g, 0, joined);
+	vscreen_fill(vs, 0, 0, vscreen_cols(vs), vscreen_rows(vs), ROLE_NORMAL, 0, L' ');
+	form_draw(&g, vs, &m, 1, 21);
+	n = area_rows(&g, 0, rows);
+	ck_assert_int_eq(n, 3);
+	ck_assert_str_eq(rows[0], "a");
+	ck_assert_int_eq((int)strlen(rows[1]), g.fw[0] - 1);
+	ck_assert_int_eq((int)strspn(rows[1], "x"), g.fw[0] - 1);
+	ck_assert_int_eq((int)strspn(rows[2], "x"), 100 - (g.fw[0] - 1));
+	ck_assert_str_eq(rows[2] + 100 - (g.fw[0] - 1), " b");
+	form_finish(&g);
+}
+END_TEST
+
 static Suite *
 form_suite(void)
 {
@@ -529,6 +610,7 @@ form_suite(void)
 	tcase_add_test(tc, test_pick_list_search);
 	tcase_add_test(tc, test_masked_unless_focused);
 	tcase_add_test(tc, test_readonly);
+	tcase_add_test(tc, test_area_wraps_words_readonly);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,8 +4,8 @@
  * app of harness-model.h (no broker: the views work offline; only the linked ticket's
  * history is asked for, and answered here or not at all).
  *
- * Goldens are tests/golden/complaint-<page>-80x24[-zh].screen and
- * complaints-80x24[-zh].screen (RD_UPDATE_GOLDEN=1 rewrites them). The locale is C.UTF-8
+ * Goldens are tests/golden/complaint-<page>-80x24[-zh].screen, complaint-timeline-80x24
+ * [-zh].screen and complaints-80x24[-zh].screen (RD_UPDATE_GOLDEN=1 rewrites them). The locale is C.UTF-8
  * and TZ=UTC. Run from the source root, or set RD_SRCDIR to it. */
 #include <check.h>
 #include <stdio.h>
@@ -267,6 +267,46 @@ START_TEST(test_timeline_worded)
 	harness_draw(120, 40);
 	ck_assert(harness_screen_has("受理来电"));
 	ck_assert(!harness_screen_has("call taken"));
+}
+END_TEST
+
+/* The frozen timeline is read-only: it wraps at spaces, so an English note keeps its
+ * words whole and no continuation line starts with the space it broke at; Chinese text
+ * still breaks between any two characters and fills its lines. */
+START_TEST(test_timeline_wrapped)
+{
+	static const char *langs[] = { "en", "zh_CN" };
+	int y0, k = -1;
+
+	harness_lang(langs[_i]);
+	v = open_view(VIEW_COMPLAINT, 0, 1042);
+	harness_answer_contact(&m, "欧阳娜娜", "13812345678", false);
+	harness_press_sym(KEYSYM_PAGE_DOWN);
+	harness_answer_history(&m, 7, (const struct proto_event[]){
+	    { .id = 1, .ts = NOW - 95 * MIN_MS, .kind = "created", .detail = "intake" },
+	    { .id = 2, .ts = NOW - 60 * MIN_MS, .kind = "note",
+	    .detail = "customer says the truck drove past the gate twice without stopping" },
+	    { .id = 3, .ts = NOW - 50 * MIN_MS, .kind = "note",
+	    .detail = "客户说救援车两次开过大门都没有停下，她在路边等了一个多小时才有人来" } },
+	    3);
+	harness_golden("complaint-timeline", 80, 24, langs[_i]);
+	/* the English words are whole */
+	ck_assert(harness_screen_has("without stopping"));
+	ck_assert(!harness_screen_has("stoppin "));
+	/* the area's rows below its first all start at its column: none with a space */
+	y0 = harness_find_row("2026-03-14 12:30");
+	ck_assert_int_ge(y0, 0);
+	for (int y = y0 + 1; y < y0 + 6; y++) {
+		const char *r = harness_row(y);
+		int lead = (int)strspn(r, " ");
+
+		if (r[lead] == '\0')
+			continue;
+		if (k < 0)
+			k = lead;
+		ck_assert_msg(lead == k, "row %d: %s", y, r);
+	}
+	ck_assert_int_gt(k, 0);
 }
 END_TEST
 
@@ -714,6 +754,7 @@ complaint_suite(void)
 	tcase_add_loop_test(tc, test_pages_golden, 0, 2);
 	tcase_add_test(tc, test_filled_from_ticket);
 	tcase_add_test(tc, test_timeline_worded);
+	tcase_add_loop_test(tc, test_timeline_wrapped, 0, 2);
 	tcase_add_test(tc, test_save_byte_exact);
 	tcase_add_test(tc, test_draft_survives_kill);
 	tcase_add_test(tc, test_actions);

@@ -385,10 +385,29 @@ START_TEST(test_board_stale_golden)
 	ck_assert(!screen_has("tcp://"));
 	rd_strlcpy(m.endpoint, "tcp://10.9.8.7:5555", sizeof m.endpoint);
 	draw(80, 24);
-	ck_assert(screen_has("  调度服务器 tcp://10.9.8.7:5555  \xc2\xb7  "));	/* zh_CN since the golden */
+	ck_assert(screen_has("  调度服务器 tcp://10.9\xe2\x80\xa6  \xc2\xb7  "));	/* zh_CN since the golden */
+	ck_assert(screen_has(i18n_tr("banner.connecting")));
+	draw(120, 24);
+	ck_assert(screen_has("  调度服务器 tcp://10.9.8.7:5555  \xc2\xb7  "));
+	/* Reconnecting after the broker was lost: the words and the age are whole at 80
+	 * columns in both languages, even after the widest age; the endpoint takes what room
+	 * they leave, or none. */
 	m.hb_age_ms = 20000;
-	draw(80, 24);
-	ck_assert(screen_has("tcp://10.9.8.7:5555  \xc2\xb7  "));
+	golden("board-reconnect", 80, 24, "en");
+	golden("board-reconnect", 80, 24, "zh_CN");
+	golden("board-reconnect", 200, 60, "en");
+	ck_assert(screen_has("broker tcp://10.9.8.7:5555  \xc2\xb7  no update for 20s  \xc2\xb7  "));
+	for (int l = 0; l < 2; l++) {
+		load_lang(l == 0 ? "en" : "zh_CN");
+		m.hb_age_ms = 99 * 60 * MIN_MS + 59 * MIN_MS;
+		draw(80, 24);
+		ck_assert(screen_has("99h59"));
+		ck_assert(screen_has(i18n_tr("banner.reconnecting")));
+		m.hb_age_ms = -1;
+		draw(80, 24);
+		ck_assert(screen_has(i18n_tr("banner.connecting")));
+	}
+	m.hb_age_ms = 20000;
 	m.conn = MODEL_STALE;
 	draw(80, 24);
 	ck_assert(!screen_has("tcp://"));

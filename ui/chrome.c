@@ -13,6 +13,8 @@
 #include "util.h"
 
 #define CHROME_USER_SHORT 12 /* columns of the user's name on the status line below 100 */
+#define CHROME_DOT_COLS 5	/* "  ·  " between the parts of the banner */
+#define CHROME_ENDPOINT_MIN 16	/* columns below which the banner leaves the endpoint out */
 
 void
 chrome_title(struct vscreen *vs, const struct model *m, const char *left, const char *right)
@@ -36,8 +38,8 @@ chrome_banner_needed(const struct model *m)
 void
 chrome_banner(struct vscreen *vs, int y, const struct model *m)
 {
-	char buf[1024], age[24], ep[512] = "";
-	const char *what;
+	char buf[1024], age[24], ep[512] = "", line[sizeof buf + sizeof ep + 8];
+	const char *what, *out = buf;
 	int x;
 
 	if (m->conn != MODEL_LIVE && model_auth_name(m->auth) != NULL)
@@ -74,21 +76,29 @@ chrome_banner(struct vscreen *vs, int y, const struct model *m)
 		snprintf(n, sizeof n, "%d", m->group_n);
 		present_fill(i18n_tr("banner.group"), vars, 3, ep, sizeof ep);
 		what = ep;
-	} else if (m->conn == MODEL_CONNECTING && m->endpoint[0] != '\0') {
-		const char *vars[] = { "endpoint", m->endpoint };
-
-		present_fill(i18n_tr("banner.endpoint"), vars, 1, ep, sizeof ep - 8);
-		size_t n = strlen(ep);
-		snprintf(ep + n, sizeof ep - n, "  \xc2\xb7  ");
 	}
-	const char *pre = what == ep ? "" : ep;
 	if (m->hb_age_ms >= 0) {
 		present_age(m->hb_age_ms, age, sizeof age);
-		snprintf(buf, sizeof buf, "%s%s %s  \xc2\xb7  %s", pre, i18n_tr("banner.age"), age,
-		    what);
+		snprintf(buf, sizeof buf, "%s %s  \xc2\xb7  %s", i18n_tr("banner.age"), age, what);
 	} else
-		snprintf(buf, sizeof buf, "%s%s", pre, what);
-	vscreen_put_ellipsis(vs, x, y, ROLE_STALE, 0, buf, vscreen_cols(vs) - x - 1);
+		snprintf(buf, sizeof buf, "%s", what);
+	/* (Re)connecting: the endpoint goes before the words and the age in what room they
+	 * leave, cut with an ellipsis, or not at all when too little is left to tell it */
+	if (what != ep && m->conn == MODEL_CONNECTING && m->endpoint[0] != '\0') {
+		const char *vars[] = { "endpoint", m->endpoint };
+		int room = vscreen_cols(vs) - x - 1 - text_width(buf) - CHROME_DOT_COLS;
+
+		if (room >= CHROME_ENDPOINT_MIN) {
+			char *cut;
+
+			present_fill(i18n_tr("banner.endpoint"), vars, 1, ep, sizeof ep);
+			cut = text_truncate(ep, room, true);
+			snprintf(line, sizeof line, "%s  \xc2\xb7  %s", cut, buf);
+			free(cut);
+			out = line;
+		}
+	}
+	vscreen_put_ellipsis(vs, x, y, ROLE_STALE, 0, out, vscreen_cols(vs) - x - 1);
 }
 
 int

@@ -19,7 +19,8 @@
  *
  * The text is UTF-8 with '\n' between lines, always valid: what lineedit.h would refuse
  * is refused here too. Lines are wrapped at draw time to the area's width less one
- * column (kept for a cursor at the end of a line, as a lineedit keeps it). */
+ * column (kept for a cursor at the end of a line, as a lineedit keeps it): by character
+ * when editable, at spaces when read-only. */
 
 struct form_area {
 	char *buf;		/* NUL-terminated, owned */
@@ -27,6 +28,7 @@ struct form_area {
 	int top;		/* the first wrapped line shown */
 	int want;		/* the column Up/Down keep; -1: the cursor's */
 	int width;		/* the wrap width at the last draw (0: not drawn yet) */
+	bool words;		/* read-only: wrapped at spaces, not in words (see area_lines) */
 };
 
 /* A wrapped line: the bytes [start, end); a line break after end is not in it. */
@@ -109,26 +111,49 @@ area_prev(const struct form_area *a, size_t pos)
 }
 
 /* The wrapped lines at width w (at least 2): a line ends at a line break or before the
- * character that would go past w - 1 columns. Caller frees *out; returns the count (at
- * least 1). */
+ * character that would go past w - 1 columns. A read-only area (a->words) ends it rather
+ * at the last run of spaces, or beside a wide character, that the line holds (a word
+ * wider than the line still breaks where it must); the spaces broken at are in neither
+ * line. Caller frees *out; returns the count (at least 1). */
 static int
 area_lines(const struct form_area *a, int w, struct wline **out)
 {
 	struct wline *l = NULL;
 	int nl = 0, capl = 0, col = 0, cw;
-	size_t pos = 0, start = 0, next, n;
+	size_t pos = 0, start = 0, next, n, end, cut_end = 0, cut_next = 0;
+	bool cut = false, wide = false;
 
 	w = w < 2 ? 1 : w - 1;
 	for (;;) {
 		bool brk = pos < a->len && a->buf[pos] == '\n';
 
+		end = pos;
 		if (pos < a->len && !brk) {
 			next = area_next(a, pos);
 			cw = area_char(a, pos, &n);
 			if (col + cw <= w || col == 0) {
+				if (a->words && a->buf[pos] == ' ') {
+					if (!cut || cut_next != pos)
+						cut_end = pos;	/* a run of spaces: before its first */
+					cut_next = next;
+					cut = true;
+				} else if (a->words && (cw == 2 || wide) && pos > start) {
+					cut_end = cut_next = pos;
+					cut = true;
+				}
+				wide = cw == 2;
 				col += cw;
 				pos = next;
 				continue;
+			}
+			if (a->words && a->buf[pos] == ' ') {
+				if (cut && cut_next == pos)
+					end = cut_end;
+				while (pos < a->len && a->buf[pos] == ' ')
+					pos++;
+			} else if (a->words && cut && cut_end > start && cw != 2 && !wide) {
+				end = cut_end;
+				pos = cut_next;
 			}
 		}
 		if (nl == capl) {
@@ -136,13 +161,14 @@ area_lines(const struct form_area *a, int w, struct wline **out)
 			l = xrealloc(l, (size_t)capl * sizeof *l);
 		}
 		l[nl].start = start;
-		l[nl++].end = pos;
+		l[nl++].end = end;
 		if (pos >= a->len)
 			break;
 		if (brk)
 			pos++;
 		start = pos;
 		col = 0;
+		cut = wide = false;
 	}
 	*out = l;
 	return nl;
@@ -359,18 +385,19 @@ area_key(struct form_area *a, const struct key *k, enum keymap_action act)
 	}
 }
 
-/* Draw rows wrapped lines from the area's top at (x, y) in w columns; scroll to the
- * cursor when focused. Returns the cursor's column and stores its row in *cy (-1 when
- * not focused). */
+/* Draw rows wrapped lines from the area's top at (x, y) in w columns, at spaces when
+ * words (a read-only area); scroll to the cursor when focused. Returns the cursor's
+ * column and stores its row in *cy (-1 when not focused). */
 static int
 area_draw(struct form_area *a, struct vscreen *vs, int x, int y, int w, int rows,
-    bool focus, int *cy)
+    bool words, bool focus, int *cy)
 {
 	struct wline *l;
 	int n, k, i, cx = -1;
 	char *line;
 
 	a->width = w;
+	a->words = words;
 	n = area_lines(a, w, &l);
 	k = area_line_of(l, n, a->cur);
 	if (focus) {
@@ -396,6 +423,8 @@ area_draw(struct form_area *a, struct vscreen *vs, int x, int y, int w, int rows
 		vscreen_put(vs, x + w, y + rows - 1, ROLE_DIM, 0, "\xe2\x96\xbc", 1);	/* ▼ */
 	if (focus) {
 		cx = x + area_cols(a, l[k].start, a->cur);
+		if (words && cx > x + w - 1)
+			cx = x + w - 1;	/* in a run of spaces broken at */
 		*cy = y + k - a->top;
 	}
 	free(line);
@@ -779,7 +808,8 @@ draw_field(struct form *f, struct vscreen *vs, const struct model *m, int i, int
 	if (d->required)
 		vscreen_put(vs, lx + lw, y, ROLE_WARN, THEME_BOLD, "*", 1);
 	if (is_area(d)) {
-		int cx = area_draw(&f->area[i], vs, fx, y, fw, rows, focus, cursor_y);
+		int cx = area_draw(&f->area[i], vs, fx, y, fw, rows, d->readonly, focus,
+		    cursor_y);
 
 		if (focus)
 			*cursor_x = cx;
