@@ -69,6 +69,21 @@ cell_time(struct proto_buf *b, int64_t ms, bool with_time)
 	proto_pack_str(b, buf);
 }
 
+/* Begin row d of a kind with a row per day and a last "total" row (d == t->n_days): the
+ * row's array and its first cell, the date or "total"; returns the day's figures, or sum. */
+static const struct tally_day *
+day_row(struct proto_buf *b, const struct tally *t, size_t d, const struct tally_day *sum,
+    size_t n_cols)
+{
+	proto_pack_array(b, (uint32_t)n_cols);
+	if (d == t->n_days) {
+		cell_str(b, "total");
+		return sum;
+	}
+	cell_time(b, t->from + (int64_t)d * DAY_MS, false);
+	return &t->days[d];
+}
+
 static void
 header(struct proto_buf *b, const char *const *names, size_t n)
 {
@@ -179,12 +194,7 @@ phone(const struct broker *br, struct proto_buf *b, const struct tally *t)
 	header(b, cols, ARRAY_LEN(cols));
 	proto_pack_array(b, (uint32_t)t->n_days + 1);
 	for (size_t d = 0; d <= t->n_days; d++) {
-		const struct tally_day *x = d < t->n_days ? &t->days[d] : &sum;
-		proto_pack_array(b, ARRAY_LEN(cols));
-		if (d < t->n_days)
-			cell_time(b, t->from + (int64_t)d * DAY_MS, false);
-		else
-			cell_str(b, "total");
+		const struct tally_day *x = day_row(b, t, d, &sum, ARRAY_LEN(cols));
 		cell_int(b, x->calls);
 		cell_int(b, x->closed);
 		cell_int(b, x->phone);
@@ -226,12 +236,7 @@ nps(const struct broker *br, struct proto_buf *b, const struct tally *t)
 	header(b, cols, ARRAY_LEN(cols));
 	proto_pack_array(b, (uint32_t)t->n_days + 1);
 	for (size_t d = 0; d <= t->n_days; d++) {
-		const struct tally_day *x = d < t->n_days ? &t->days[d] : &sum;
-		proto_pack_array(b, ARRAY_LEN(cols));
-		if (d < t->n_days)
-			cell_time(b, t->from + (int64_t)d * DAY_MS, false);
-		else
-			cell_str(b, "total");
+		const struct tally_day *x = day_row(b, t, d, &sum, ARRAY_LEN(cols));
 		cell_int(b, x->surveys);
 		cell_int(b, x->promoters);
 		cell_int(b, x->passives);
